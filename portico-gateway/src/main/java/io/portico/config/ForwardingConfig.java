@@ -1,0 +1,17 @@
+package io.portico.config;
+
+import java.util.List;
+
+/**
+ * How Portico treats and sets forwarding headers.
+ *
+ * @param trustedProxies CIDRs of proxies in front of Portico whose {@code X-Forwarded-*}, {@code
+ *     Forwarded} and {@code X-Request-Id} are believed; empty = trust no client-supplied value
+ * @param via the pseudonym Portico writes in {@code Via}, or null to not add {@code Via}
+ * @param requestIdHeader the header carrying the request id
+ */
+public record ForwardingConfig(List<String> trustedProxies, String via, String requestIdHeader) {
+
+  public static final ForwardingConfig DEFAULTS =
+      new ForwardingConfig(List.of(), "portico", "X-Request-Id");
+}

@@ -1,0 +1,25 @@
+package io.portico.config;
+
+import io.portico.spi.config.ConfigNode;
+import java.util.List;
+
+/**
+ * A validated configuration: what {@link ConfigParser} produces from a document when it has no
+ * problems. Immutable. The {@code snapshot} package compiles it into the runtime structures
+ * (router, plugin chains, upstream pools).
+ *
+ * @param source the parsed document, kept for {@code GET /config}
+ * @param version a digest of the document text, shown by the admin API and the logs
+ */
+public record GatewayConfig(
+    List<ListenerConfig> listeners,
+    AdminConfig admin,
+    List<ServiceConfig> services,
+    List<RouteConfig> routes,
+    List<PluginSpec> plugins,
+    List<ConsumerConfig> consumers,
+    LimitsConfig limits,
+    ForwardingConfig forwarding,
+    RuntimeConfig runtime,
+    ConfigNode source,
+    String version) {}

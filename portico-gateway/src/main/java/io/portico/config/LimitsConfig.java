@@ -1,0 +1,45 @@
+package io.portico.config;
+
+import java.time.Duration;
+
+/**
+ * Protocol limits for client connections; defaults are documented beside nginx's and Envoy's in
+ * {@code docs/configuration.md}.
+ *
+ * @param maxRequestLine longest request line (method, target, version); beyond it 414
+ * @param maxHeaderSize total size of the request headers; beyond it 431
+ * @param maxHeaderCount most request header fields; beyond it 431
+ * @param maxBodySize largest request body; beyond it 413 (0 = unlimited)
+ * @param headerTimeout absolute deadline to receive a complete request head from the first byte
+ * @param keepAliveTimeout how long an idle client connection is kept open
+ * @param maxRequestsPerConnection requests served on one connection before it is closed (0 =
+ *     unlimited)
+ * @param http2MaxConcurrentStreams SETTINGS_MAX_CONCURRENT_STREAMS offered to clients
+ * @param http2MaxResetsPerWindow stream resets a client may cause per {@code http2ResetWindow}
+ *     before the connection is closed (rapid-reset protection)
+ */
+public record LimitsConfig(
+    int maxRequestLine,
+    int maxHeaderSize,
+    int maxHeaderCount,
+    long maxBodySize,
+    Duration headerTimeout,
+    Duration keepAliveTimeout,
+    int maxRequestsPerConnection,
+    int http2MaxConcurrentStreams,
+    int http2MaxResetsPerWindow,
+    Duration http2ResetWindow) {
+
+  public static final LimitsConfig DEFAULTS =
+      new LimitsConfig(
+          8192,
+          32 * 1024,
+          100,
+          8L * 1024 * 1024,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(75),
+          0,
+          100,
+          200,
+          Duration.ofSeconds(30));
+}

@@ -1,0 +1,39 @@
+package io.portico.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A route: which requests it takes and what to do with them.
+ *
+ * @param hosts host patterns ({@code api.example.com}, {@code *.example.com}); empty = any
+ * @param paths path patterns: {@code /exact}, {@code /prefix/} style prefixes (every path is a
+ *     prefix unless {@code pathMatch} is exact), templates {@code /users/{id}}, or regex {@code
+ *     ~^/v[0-9]+/}
+ * @param pathMatch {@code prefix} (default) or {@code exact}
+ * @param methods upper-case methods; empty = any
+ * @param headers required header values (exact match, case-insensitive names)
+ * @param query required query parameters (exact value, or {@code null} value for presence)
+ * @param priority higher wins among routes matching the same request; see the router's precedence
+ *     rules
+ * @param service the service name, or null when plugins answer the route
+ * @param stripPrefix whether the matched literal prefix is removed before forwarding
+ * @param rewritePath a replacement path template ({@code /v2/users/{id}}), or null
+ * @param preserveHost send the client's Host upstream instead of the service's
+ * @param timeouts overrides of the service's timeouts, or null
+ */
+public record RouteConfig(
+    String name,
+    List<String> hosts,
+    List<String> paths,
+    String pathMatch,
+    List<String> methods,
+    Map<String, String> headers,
+    Map<String, String> query,
+    int priority,
+    String service,
+    boolean stripPrefix,
+    String rewritePath,
+    boolean preserveHost,
+    TimeoutsConfig.TimeoutsOverride timeouts,
+    List<PluginSpec> plugins) {}

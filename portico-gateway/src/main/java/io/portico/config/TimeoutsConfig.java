@@ -1,0 +1,30 @@
+package io.portico.config;
+
+import java.time.Duration;
+
+/**
+ * Upstream timeouts.
+ *
+ * @param connect to establish a connection to a target
+ * @param response from the request being fully sent to the response head arriving
+ * @param idle the longest silence between two reads or writes once the exchange is under way
+ */
+public record TimeoutsConfig(Duration connect, Duration response, Duration idle) {
+
+  public static final TimeoutsConfig DEFAULTS =
+      new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60));
+
+  /** This with the non-null fields of {@code override} replacing its own. */
+  public TimeoutsConfig overriddenBy(TimeoutsOverride override) {
+    if (override == null) {
+      return this;
+    }
+    return new TimeoutsConfig(
+        override.connect() != null ? override.connect() : connect,
+        override.response() != null ? override.response() : response,
+        override.idle() != null ? override.idle() : idle);
+  }
+
+  /** A route's partial override of its service's timeouts; null fields keep the service's. */
+  public record TimeoutsOverride(Duration connect, Duration response, Duration idle) {}
+}

@@ -1,0 +1,337 @@
+package io.portico.spi.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one configuration object into typed values, recording every problem instead of throwing.
+ *
+ * <p>Typical use, in a plugin factory or the gateway's own config parser:
+ *
+ * <pre>{@code
+ * ConfigReader r = ConfigReader.of(node, problems);
+ * String header = r.string("header", "X-Request-Id");
+ * Duration ttl = r.duration("ttl", Duration.ofSeconds(5));
+ * r.finish(); // every key not read above is reported as unknown, with a "did you mean"
+ * }</pre>
+ *
+ * <p>When a value is missing or invalid the problem is recorded and the default (or a neutral
+ * value) is returned, so parsing goes on and every error of a document is found in one pass.
+ */
+public final class ConfigReader {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern SIZE =
+      Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?", Pattern.CASE_INSENSITIVE);
+
+  private final ConfigNode node;
+  private final Problems problems;
+  private final Set<String> read = new HashSet<>();
+
+  private ConfigReader(ConfigNode node, Problems problems) {
+    this.node = node;
+    this.problems = problems;
+  }
+
+  /**
+   * A reader over {@code node}. A null node reads as an empty object; any other non-object is
+   * reported and also read as empty.
+   */
+  public static ConfigReader of(ConfigNode node, Problems problems) {
+    if (!node.isObject() && !node.isNull()) {
+      problems.expected(node, "an object");
+      return new ConfigReader(ConfigNode.emptyObject(node.path(), node.location()), problems);
+    }
+    if (node.isNull()) {
+      return new ConfigReader(ConfigNode.emptyObject(node.path(), node.location()), problems);
+    }
+    return new ConfigReader(node, problems);
+  }
+
+  public ConfigNode node() {
+    return node;
+  }
+
+  public Problems problems() {
+    return problems;
+  }
+
+  /** Whether the key is present (and not null). Marks it as read. */
+  public boolean has(String key) {
+    read.add(key);
+    ConfigNode child = node.fields().get(key);
+    return child != null && !child.isNull();
+  }
+
+  /** The raw child node, or null when absent. Marks it as read. */
+  public ConfigNode child(String key) {
+    read.add(key);
+    ConfigNode child = node.fields().get(key);
+    return child == null || child.isNull() ? null : child;
+  }
+
+  /** A required child of any kind; reports {@code missing} when absent. */
+  public ConfigNode required(String key, String expected) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      problems.add(
+          new Problem(
+              node.location(), node.childPath(key), "missing (expected: " + expected + ")"));
+    }
+    return child;
+  }
+
+  /** A nested object reader; absent reads as an empty object. */
+  public ConfigReader object(String key) {
+    ConfigNode child = child(key);
+    return child == null
+        ? new ConfigReader(ConfigNode.emptyObject(node.childPath(key), node.location()), problems)
+        : of(child, problems);
+  }
+
+  /** The items of a list; absent reads as empty, a scalar is reported. */
+  public List<ConfigNode> list(String key) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return List.of();
+    }
+    if (!child.isList()) {
+      problems.expected(child, "a list");
+      return List.of();
+    }
+    return child.items();
+  }
+
+  public String string(String key, String defaultValue) {
+    ConfigNode child = child(key);
+    return child == null ? defaultValue : asString(child, defaultValue);
+  }
+
+  /** A required string; reports and returns null when missing. */
+  public String requiredString(String key, String expected) {
+    ConfigNode child = required(key, expected);
+    return child == null ? null : asString(child, null);
+  }
+
+  /** One of a closed set of lower-case words. */
+  public String oneOf(String key, String defaultValue, List<String> allowed) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    String value = asString(child, defaultValue);
+    if (value != null && !allowed.contains(value)) {
+      problems.expected(child, "one of " + String.join(", ", allowed));
+      return defaultValue;
+    }
+    return value;
+  }
+
+  public List<String> strings(String key) {
+    List<String> out = new ArrayList<>();
+    ConfigNode child = child(key);
+    if (child == null) {
+      return out;
+    }
+    if (child.isScalar()) {
+      out.add(child.text());
+      return out;
+    }
+    if (!child.isList()) {
+      problems.expected(child, "a list of strings");
+      return out;
+    }
+    for (ConfigNode item : child.items()) {
+      String s = asString(item, null);
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** A map of string to string (e.g. headers to set). */
+  public Map<String, String> stringMap(String key) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    ConfigNode child = child(key);
+    if (child == null) {
+      return out;
+    }
+    if (!child.isObject()) {
+      problems.expected(child, "an object of name: value");
+      return out;
+    }
+    for (Map.Entry<String, ConfigNode> e : child.fields().entrySet()) {
+      String v = asString(e.getValue(), null);
+      if (v != null) {
+        out.put(e.getKey(), v);
+      }
+    }
+    return out;
+  }
+
+  public boolean bool(String key, boolean defaultValue) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    if (child.isScalar()) {
+      String t = child.text().toLowerCase(Locale.ROOT);
+      if (t.equals("true")) {
+        return true;
+      }
+      if (t.equals("false")) {
+        return false;
+      }
+    }
+    problems.expected(child, "true or false");
+    return defaultValue;
+  }
+
+  /** An integer within [min, max]. */
+  public int integer(String key, int defaultValue, int min, int max) {
+    return (int) longValue(key, defaultValue, min, max);
+  }
+
+  public long longValue(String key, long defaultValue, long min, long max) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    String rule = "an integer from " + min + " to " + max;
+    if (!child.isScalar()) {
+      problems.expected(child, rule);
+      return defaultValue;
+    }
+    try {
+      long v = Long.parseLong(child.text().trim());
+      if (v < min || v > max) {
+        problems.expected(child, rule);
+        return defaultValue;
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      problems.expected(child, rule);
+      return defaultValue;
+    }
+  }
+
+  /** A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}. */
+  public Duration duration(String key, Duration defaultValue) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    Duration d = child.isScalar() ? parseDuration(child.text()) : null;
+    if (d == null) {
+      problems.expected(child, "a duration such as 250ms, 5s, 1m, 2h or 1d");
+      return defaultValue;
+    }
+    return d;
+  }
+
+  /** A size in bytes such as {@code 8192}, {@code 64k}, {@code 10MiB}, {@code 1g}. */
+  public long size(String key, long defaultValue) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    long v = child.isScalar() ? parseSize(child.text()) : -1;
+    if (v < 0) {
+      problems.expected(child, "a size such as 8192, 64k, 10MiB or 1g");
+      return defaultValue;
+    }
+    return v;
+  }
+
+  /**
+   * Parses one value with a custom parser that returns null for invalid input; reports {@code
+   * expected} on failure.
+   */
+  public <T> T value(
+      String key, T defaultValue, String expected, BiFunction<String, ConfigNode, T> parser) {
+    ConfigNode child = child(key);
+    if (child == null) {
+      return defaultValue;
+    }
+    if (!child.isScalar()) {
+      problems.expected(child, expected);
+      return defaultValue;
+    }
+    T v = parser.apply(child.text(), child);
+    if (v == null) {
+      problems.expected(child, expected);
+      return defaultValue;
+    }
+    return v;
+  }
+
+  /**
+   * Reports every key of this object that was not read, with the closest known key as a suggestion.
+   * Call after reading every supported key.
+   */
+  public void finish() {
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      if (!read.contains(e.getKey())) {
+        String suggestion = Suggestions.closest(e.getKey(), read);
+        String hint = suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
+        problems.at(
+            e.getValue(),
+            "unknown key \""
+                + e.getKey()
+                + "\" (expected one of: "
+                + String.join(", ", new java.util.TreeSet<>(read))
+                + ")"
+                + hint);
+      }
+    }
+  }
+
+  private String asString(ConfigNode child, String defaultValue) {
+    if (!child.isScalar()) {
+      problems.expected(child, "a string");
+      return defaultValue;
+    }
+    return child.text();
+  }
+
+  /** Parses {@code 250ms}/{@code 5s}/{@code 1m}/{@code 2h}/{@code 1d}; null when invalid. */
+  public static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  /** Parses a byte size; -1 when invalid. Units are binary: k = 1024. */
+  public static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      return -1;
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    return switch (unit.charAt(0)) {
+      case 'k' -> n << 10;
+      case 'm' -> n << 20;
+      case 'g' -> n << 30;
+      default -> n;
+    };
+  }
+}

@@ -1,0 +1,55 @@
+package io.portico.spi.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Collects every configuration error of one load, so all of them are reported at once.
+ *
+ * <p>Not thread-safe: one load, one thread.
+ */
+public final class Problems {
+
+  private final List<Problem> problems = new ArrayList<>();
+
+  /** Records an error found at a node: {@code path: message}. */
+  public void at(ConfigNode node, String message) {
+    problems.add(new Problem(node.location(), node.path(), message));
+  }
+
+  /** Records the standard form {@code path: <value> (expected: <rule>)}. */
+  public void expected(ConfigNode node, String rule) {
+    at(node, node.describe() + " (expected: " + rule + ")");
+  }
+
+  /** Records an error with an explicit place, for checks that span nodes. */
+  public void add(Problem problem) {
+    problems.add(problem);
+  }
+
+  public boolean isEmpty() {
+    return problems.isEmpty();
+  }
+
+  public int size() {
+    return problems.size();
+  }
+
+  public List<Problem> list() {
+    return List.copyOf(problems);
+  }
+
+  /** Every problem, one per line. */
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    for (Problem p : problems) {
+      out.append(p).append('\n');
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    return render();
+  }
+}

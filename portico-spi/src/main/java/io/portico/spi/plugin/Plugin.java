@@ -1,0 +1,33 @@
+package io.portico.spi.plugin;
+
+import java.util.Set;
+
+/**
+ * A configured plugin instance: immutable, shared by every exchange of a config snapshot, and
+ * called on the exchange's event loop. It must never block; work that waits returns {@link
+ * Outcome#await} and resumes on the event loop when the stage completes.
+ *
+ * <p>A plugin declares the phases it takes part in with {@link #phases()}; the gateway calls only
+ * those methods, so a plugin overrides exactly the ones it lists.
+ */
+public interface Plugin {
+
+  /** The phases this plugin takes part in. */
+  Set<Phase> phases();
+
+  /** {@link Phase#REWRITE}: may change the request, or reply locally. */
+  default Outcome rewrite(Exchange exchange) {
+    return Outcome.proceed();
+  }
+
+  /** {@link Phase#ACCESS}: decides whether the request passes; may reply locally. */
+  default Outcome access(Exchange exchange) {
+    return Outcome.proceed();
+  }
+
+  /** {@link Phase#RESPONSE}: may change {@link Exchange#response()}'s status and headers. */
+  default void response(Exchange exchange) {}
+
+  /** {@link Phase#LOG}: observes the finished exchange. Must not throw or block. */
+  default void log(Exchange exchange) {}
+}
