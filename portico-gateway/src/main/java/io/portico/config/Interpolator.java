@@ -1,0 +1,91 @@
+package io.portico.config;
+
+import java.util.function.Function;
+
+/**
+ * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values with environment
+ * variables. {@code $${} writes a literal {@code ${}. As in a POSIX shell, a default is used when
+ * the variable is unset or empty; a variable set to the empty string without a default yields the
+ * empty string.
+ */
+final class Interpolator {
+
+  /** The text with every reference replaced, or the first error found in it. */
+  record Result(String text, String error) {}
+
+  private final Function<String, String> env;
+
+  Interpolator(Function<String, String> env) {
+    this.env = env;
+  }
+
+  Result apply(String text) {
+    if (text.indexOf('$') < 0) {
+      return new Result(text, null);
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '$' && text.startsWith("$${", i)) {
+        out.append("${");
+        i += 3;
+      } else if (c == '$' && text.startsWith("${", i)) {
+        int end = text.indexOf('}', i + 2);
+        if (end < 0) {
+          return new Result(
+              null,
+              text.substring(i)
+                  + ": unterminated reference (expected: ${NAME} or ${NAME:-default}; write $${"
+                  + " for a literal ${)");
+        }
+        String reference = text.substring(i + 2, end);
+        int dash = reference.indexOf(":-");
+        String name = dash < 0 ? reference : reference.substring(0, dash);
+        String fallback = dash < 0 ? null : reference.substring(dash + 2);
+        if (!isName(name)) {
+          return new Result(
+              null,
+              "${"
+                  + reference
+                  + "}: invalid reference (expected: ${NAME} or ${NAME:-default} where NAME is"
+                  + " letters, digits and _)");
+        }
+        String value = env.apply(name);
+        if (fallback != null && (value == null || value.isEmpty())) {
+          value = fallback;
+        } else if (value == null) {
+          return new Result(
+              null,
+              "${"
+                  + name
+                  + "}: not set (expected: an environment variable, or a default with ${"
+                  + name
+                  + ":-value})");
+        }
+        out.append(value);
+        i = end + 1;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return new Result(out.toString(), null);
+  }
+
+  private static boolean isName(String name) {
+    if (name.isEmpty() || Character.isDigit(name.charAt(0))) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c == '_'
+          || (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

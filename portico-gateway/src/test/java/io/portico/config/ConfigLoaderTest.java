@@ -1,0 +1,291 @@
+package io.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.Location;
+import io.portico.spi.config.Problem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  private final ConfigLoader loader =
+      ConfigLoader.withEnvironment(Map.of("DB_HOST", "db.internal", "EMPTY", ""));
+
+  private static List<String> rendered(LoadResult result) {
+    return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  @Test
+  void givesEveryNodeItsPathAndLocation() {
+    LoadResult result =
+        loader.load(
+            """
+            routes:
+              - name: a
+                paths: [ "/a", "/b" ]
+              - name: b
+                paths:
+                  - /c
+            """,
+            "portico.yaml");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    ConfigNode root = result.root();
+    assertThat(root.path()).isEmpty();
+    assertThat(root.location()).isEqualTo(new Location("portico.yaml", 1, 1));
+    ConfigNode routes = root.fields().get("routes");
+    assertThat(routes.path()).isEqualTo("routes");
+    assertThat(routes.location()).isEqualTo(new Location("portico.yaml", 2, 3));
+    ConfigNode second = routes.items().get(1);
+    assertThat(second.path()).isEqualTo("routes[1]");
+    assertThat(second.location()).isEqualTo(new Location("portico.yaml", 4, 5));
+    ConfigNode b = routes.items().get(0).fields().get("paths").items().get(1);
+    assertThat(b.path()).isEqualTo("routes[0].paths[1]");
+    assertThat(b.text()).isEqualTo("/b");
+    assertThat(b.location()).isEqualTo(new Location("portico.yaml", 3, 20));
+    ConfigNode c = second.fields().get("paths").items().get(0);
+    assertThat(c.path()).isEqualTo("routes[1].paths[0]");
+    assertThat(c.location()).isEqualTo(new Location("portico.yaml", 6, 9));
+  }
+
+  @Test
+  void flagsQuotedScalarsAndKeepsTheTextOfOthers() {
+    LoadResult result =
+        loader.load(
+            """
+            double: "8080"
+            single: '8080'
+            plain: 8080
+            word: stdout
+            flag: true
+            block: |
+              text
+            nothing:
+            tilde: ~
+            """,
+            "t.yaml");
+
+    Map<String, ConfigNode> f = result.root().fields();
+    assertThat(f.get("double").quoted()).isTrue();
+    assertThat(f.get("single").quoted()).isTrue();
+    assertThat(f.get("block").quoted()).isTrue();
+    assertThat(f.get("block").text()).isEqualTo("text\n");
+    assertThat(f.get("plain").quoted()).isFalse();
+    assertThat(f.get("plain").text()).isEqualTo("8080");
+    assertThat(f.get("word").quoted()).isFalse();
+    assertThat(f.get("flag").text()).isEqualTo("true");
+    assertThat(f.get("nothing").isNull()).isTrue();
+    assertThat(f.get("tilde").isNull()).isTrue();
+  }
+
+  @Test
+  void findsQuotesAfterCharactersOutsideTheBasicPlane() {
+    LoadResult result = loader.load("a: \"\uD83D\uDE00\"\nb: 'x'\nc: x\n", "t.yaml");
+
+    assertThat(result.root().fields().get("b").quoted()).isTrue();
+    assertThat(result.root().fields().get("c").quoted()).isFalse();
+  }
+
+  @Test
+  void readsJsonByExtension() {
+    LoadResult result =
+        loader.load(
+            "{\n  \"routes\": [\n    {\"name\": \"a\", \"priority\": 5}\n  ]\n}\n", "portico.json");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    ConfigNode route = result.root().fields().get("routes").items().get(0);
+    assertThat(route.path()).isEqualTo("routes[0]");
+    assertThat(route.location()).isEqualTo(new Location("portico.json", 3, 5));
+    ConfigNode name = route.fields().get("name");
+    assertThat(name.quoted()).isTrue();
+    assertThat(name.location()).isEqualTo(new Location("portico.json", 3, 14));
+    ConfigNode priority = route.fields().get("priority");
+    assertThat(priority.quoted()).isFalse();
+    assertThat(priority.text()).isEqualTo("5");
+  }
+
+  @Test
+  void readsJsonWhenTheTextStartsWithABrace() {
+    LoadResult result = loader.load("  {\"admin\": \"off\"}", "posted-config");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    assertThat(result.root().fields().get("admin").text()).isEqualTo("off");
+    assertThat(result.root().fields().get("admin").quoted()).isTrue();
+  }
+
+  @Test
+  void reportsDuplicateKeysAtTheSecondOccurrence() {
+    LoadResult result =
+        loader.load(
+            """
+            admin:
+              address: 127.0.0.1:9901
+              token: a
+              address: 127.0.0.1:9902
+            """,
+            "dup.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "dup.yaml:4:3: admin.address: duplicate key \"address\" (expected: each key once per"
+                + " object; first at line 2, column 3)");
+    assertThat(result.root().fields().get("admin").fields().get("address").text())
+        .isEqualTo("127.0.0.1:9901");
+  }
+
+  @Test
+  void reportsDuplicateKeysInJson() {
+    LoadResult result = loader.load("{\"a\": 1,\n \"a\": 2}", "dup.json");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "dup.json:2:2: a: duplicate key \"a\" (expected: each key once per object; first at"
+                + " line 1, column 2)");
+  }
+
+  @Test
+  void turnsAYamlSyntaxErrorIntoAProblemWithLineAndColumn() {
+    LoadResult result = loader.load("routes:\n  - name: a\n    paths: x\n   y: z\n", "bad.yaml");
+
+    assertThat(result.root()).isNull();
+    assertThat(rendered(result))
+        .containsExactly(
+            "bad.yaml:4:4: expected <block end>, but found '<block mapping start>', while parsing"
+                + " a block collection that began at line 2, column 3 (expected: valid YAML)");
+  }
+
+  @Test
+  void namesWhereAnUnterminatedConstructBegan() {
+    LoadResult result = loader.load("a: 1\nb: [x, y\n", "bad.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "bad.yaml:3:1: expected ',' or ']', but got <stream end>, while parsing a flow sequence"
+                + " that began at line 2, column 4 (expected: valid YAML)");
+  }
+
+  @Test
+  void turnsAJsonSyntaxErrorIntoAProblemWithLineAndColumn() {
+    LoadResult result = loader.load("{\"a\": [1, 2\n \"b\": 3}", "bad.json");
+
+    assertThat(result.root()).isNull();
+    Problem problem = result.problems().list().get(0);
+    assertThat(problem.location()).isEqualTo(new Location("bad.json", 2, 2));
+    assertThat(problem.message())
+        .startsWith("Unexpected character")
+        .endsWith("(expected: valid JSON)");
+  }
+
+  @Test
+  void reportsASecondYamlDocument() {
+    LoadResult result = loader.load("a: 1\n---\nb: 2\n", "two.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly("two.yaml:3:1: a second document (expected: one YAML document per file)");
+  }
+
+  @Test
+  void rejectsYamlAliases() {
+    LoadResult result = loader.load("a: &x 1\nb: *x\n", "alias.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "alias.yaml:2:4: b: *x (expected: a value written out; YAML aliases are not"
+                + " supported)");
+  }
+
+  @Test
+  void readsAnEmptyDocumentAsAnEmptyObject() {
+    LoadResult result = loader.load("", "empty.yaml");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    assertThat(result.root().isObject()).isTrue();
+    assertThat(result.root().fields()).isEmpty();
+  }
+
+  @Test
+  void interpolatesVariablesDefaultsAndEscapes() {
+    LoadResult result =
+        loader.load(
+            """
+            host: ${DB_HOST}:5432
+            port: ${DB_PORT:-5432}
+            empty: "${EMPTY:-fallback}"
+            set-empty: "[${EMPTY}]"
+            literal: $${DB_HOST}
+            mixed: "$${A} and ${DB_HOST}"
+            ${DB_HOST}: keys are not interpolated
+            """,
+            "env.yaml");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    Map<String, ConfigNode> f = result.root().fields();
+    assertThat(f.get("host").text()).isEqualTo("db.internal:5432");
+    assertThat(f.get("port").text()).isEqualTo("5432");
+    assertThat(f.get("empty").text()).isEqualTo("fallback");
+    assertThat(f.get("set-empty").text()).isEqualTo("[]");
+    assertThat(f.get("literal").text()).isEqualTo("${DB_HOST}");
+    assertThat(f.get("mixed").text()).isEqualTo("${A} and db.internal");
+    assertThat(f).containsKey("${DB_HOST}");
+  }
+
+  @Test
+  void reportsAnUnsetVariableAtItsNode() {
+    LoadResult result =
+        ConfigLoader.withEnvironment(Map.of())
+            .load(
+                """
+                services:
+                  - name: db
+                    targets: [ "${DB_HOST}:5432" ]
+                """,
+                "env.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "env.yaml:3:16: services[0].targets[0]: ${DB_HOST}: not set (expected: an environment"
+                + " variable, or a default with ${DB_HOST:-value})");
+  }
+
+  @Test
+  void reportsMalformedReferences() {
+    LoadResult result = loader.load("a: ${DB_HOST\nb: ${not a name}\n", "env.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "env.yaml:1:4: a: ${DB_HOST: unterminated reference (expected: ${NAME} or"
+                + " ${NAME:-default}; write $${ for a literal ${)",
+            "env.yaml:2:4: b: ${not a name}: invalid reference (expected: ${NAME} or"
+                + " ${NAME:-default} where NAME is letters, digits and _)");
+  }
+
+  @Test
+  void readsAFileUnderTheNameItWasGiven(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, "admin: off\n");
+
+    LoadResult result = loader.load(file);
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    assertThat(result.root().fields().get("admin").location().source()).isEqualTo(file.toString());
+    assertThat(result.text()).isEqualTo("admin: off\n");
+  }
+
+  @Test
+  void reportsAMissingFile(@TempDir Path dir) {
+    Path file = dir.resolve("missing.yaml");
+
+    LoadResult result = loader.load(file);
+
+    assertThat(result.root()).isNull();
+    assertThat(rendered(result))
+        .containsExactly(
+            "\"" + file + "\" (expected: a readable YAML or JSON file; it does not exist)");
+  }
+}
