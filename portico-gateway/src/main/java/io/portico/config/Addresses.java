@@ -1,0 +1,124 @@
+package io.portico.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * Parses socket addresses and CIDRs without ever asking DNS: only IP literals (and {@code
+ * localhost}) are accepted where an address is bound.
+ */
+final class Addresses {
+
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern HOST_NAME =
+      Pattern.compile(
+          "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+
+  static final String BIND_RULE = "host:port with an IP address, [IPv6]:port or :port";
+  static final String TARGET_RULE = "host:port or [IPv6]:port with a port from 1 to 65535";
+  static final String CIDR_RULE = "a CIDR such as 10.0.0.0/8 or 2001:db8::/32, or an IP address";
+
+  private Addresses() {}
+
+  /** A host and port as written, the host without IPv6 brackets; null host means any address. */
+  record HostPort(String host, int port) {}
+
+  /**
+   * Splits {@code host:port}, {@code [v6]:port} or {@code :port}; null when malformed or the port
+   * is not a number from 0 to 65535.
+   */
+  static HostPort split(String text) {
+    String host;
+    String port;
+    if (text.startsWith("[")) {
+      int close = text.indexOf(']');
+      if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':') {
+        return null;
+      }
+      host = text.substring(1, close);
+      port = text.substring(close + 2);
+      if (!host.contains(":")) {
+        return null;
+      }
+    } else {
+      int colon = text.lastIndexOf(':');
+      if (colon < 0 || text.indexOf(':') != colon) {
+        return null;
+      }
+      host = colon == 0 ? null : text.substring(0, colon);
+      port = text.substring(colon + 1);
+    }
+    if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+      return null;
+    }
+    int p = Integer.parseInt(port);
+    return p > 65535 ? null : new HostPort(host, p);
+  }
+
+  /** A listening address: {@code :port} is every interface. Null when invalid. */
+  static InetSocketAddress bindAddress(String text) {
+    HostPort hp = split(text.trim());
+    if (hp == null) {
+      return null;
+    }
+    if (hp.host() == null) {
+      return new InetSocketAddress(hp.port());
+    }
+    InetAddress address =
+        hp.host().equals("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(hp.host());
+    return address == null ? null : new InetSocketAddress(address, hp.port());
+  }
+
+  /** An upstream target: a host name or IP literal and a port from 1 to 65535. */
+  static HostPort target(String text) {
+    HostPort hp = split(text.trim());
+    if (hp == null || hp.host() == null || hp.port() == 0) {
+      return null;
+    }
+    if (hp.host().contains(":")) {
+      return ipLiteral(hp.host()) == null ? null : hp;
+    }
+    return HOST_NAME.matcher(hp.host()).matches() ? hp : null;
+  }
+
+  /** True when {@code text} is an IPv4 or IPv6 CIDR, or a single address. */
+  static boolean isCidr(String text) {
+    int slash = text.indexOf('/');
+    String ip = slash < 0 ? text : text.substring(0, slash);
+    InetAddress address = ipLiteral(ip);
+    if (address == null) {
+      return false;
+    }
+    if (slash < 0) {
+      return true;
+    }
+    String bits = text.substring(slash + 1);
+    if (bits.isEmpty() || bits.length() > 3 || !bits.chars().allMatch(Character::isDigit)) {
+      return false;
+    }
+    return Integer.parseInt(bits) <= address.getAddress().length * 8;
+  }
+
+  /** An IPv4 or IPv6 literal; null for anything else (never a DNS lookup). */
+  static InetAddress ipLiteral(String text) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    boolean v6 = text.indexOf(':') >= 0;
+    if (!v6 && !IPV4.matcher(text).matches()) {
+      return null;
+    }
+    if (v6 && !text.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(text);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}

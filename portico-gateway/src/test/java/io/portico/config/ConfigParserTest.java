@@ -1,0 +1,764 @@
+package io.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugin.PluginRegistry;
+import io.portico.plugin.TestHeaderPluginFactory;
+import io.portico.spi.config.Problem;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigParserTest {
+
+  static final String MINIMAL =
+      """
+      listeners:
+        - address: 127.0.0.1:8080
+      admin:
+        address: 127.0.0.1:9901
+      services:
+        - name: backend
+          targets: [ "127.0.0.1:9001" ]
+      routes:
+        - name: all
+          paths: [ "/" ]
+          service: backend
+      """;
+
+  private final PluginRegistry registry = PluginRegistry.load(getClass().getClassLoader());
+  private final Map<String, String> env = new HashMap<>(Map.of("BACKEND_PORT", "9001"));
+
+  @TempDir Path dir;
+
+  private ConfigResult parse(String yaml) {
+    return ConfigFiles.parse(yaml, "portico.yaml", dir, env, registry);
+  }
+
+  private static List<String> problems(ConfigResult result) {
+    return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  private static GatewayConfig valid(ConfigResult result) {
+    assertThat(problems(result)).isEmpty();
+    assertThat(result.ok()).isTrue();
+    return result.config();
+  }
+
+  /** MINIMAL with one more route, service or section appended. */
+  private static String minimalWith(String more) {
+    return MINIMAL + more;
+  }
+
+  @Test
+  void loadsTheMinimalFileWithZeroProblems() {
+    GatewayConfig config = valid(parse(MINIMAL));
+
+    assertThat(config.listeners())
+        .containsExactly(
+            new ListenerConfig("http-8080", new InetSocketAddress("127.0.0.1", 8080), null, true));
+    assertThat(config.admin())
+        .isEqualTo(new AdminConfig(new InetSocketAddress("127.0.0.1", 9901), null));
+    ServiceConfig backend = config.services().get(0);
+    assertThat(backend.name()).isEqualTo("backend");
+    assertThat(backend.targets()).containsExactly(new TargetConfig("127.0.0.1", 9001, 1));
+    assertThat(backend.timeouts()).isEqualTo(TimeoutsConfig.DEFAULTS);
+    assertThat(backend.pool()).isEqualTo(PoolConfig.DEFAULTS);
+    assertThat(backend.retry()).isEqualTo(RetryConfig.DEFAULTS);
+    RouteConfig all = config.routes().get(0);
+    assertThat(all.name()).isEqualTo("all");
+    assertThat(all.paths()).containsExactly("/");
+    assertThat(all.pathMatch()).isEqualTo("prefix");
+    assertThat(all.service()).isEqualTo("backend");
+    assertThat(all.priority()).isZero();
+    assertThat(all.stripPrefix()).isFalse();
+    assertThat(all.timeouts()).isNull();
+    assertThat(config.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+    assertThat(config.forwarding()).isEqualTo(ForwardingConfig.DEFAULTS);
+    assertThat(config.runtime()).isEqualTo(RuntimeConfig.DEFAULTS);
+    assertThat(config.version()).matches("[0-9a-f]{12}");
+    assertThat(config.source().fields()).containsKeys("listeners", "admin", "services", "routes");
+  }
+
+  @Test
+  void usesDefaultListenerAndAdminWhenAbsent() {
+    GatewayConfig config =
+        valid(
+            parse(
+                """
+                services:
+                  - name: backend
+                    targets: [ "127.0.0.1:9001" ]
+                """));
+
+    assertThat(config.listeners())
+        .containsExactly(
+            new ListenerConfig("http-8080", new InetSocketAddress("127.0.0.1", 8080), null, true));
+    assertThat(config.admin().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 9901));
+    assertThat(config.routes()).isEmpty();
+  }
+
+  @Test
+  void versionIsADigestOfTheText() {
+    String first = valid(parse(MINIMAL)).version();
+    String again = valid(parse(MINIMAL)).version();
+    String other = valid(parse(MINIMAL + "# a comment\n")).version();
+
+    assertThat(first).isEqualTo(again).isNotEqualTo(other);
+    assertThat(first).isEqualTo(ConfigParser.version(MINIMAL));
+  }
+
+  @Test
+  void reportsAnUnknownTopLevelKeyWithDidYouMean() {
+    ConfigResult result = parse(MINIMAL + "limts:\n  max-body-size: 1m\n");
+
+    assertThat(result.ok()).isFalse();
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, consumers,"
+                + " forwarding, limits, listeners, plugins, routes, runtime, services); did you"
+                + " mean \"limits\"?");
+  }
+
+  @Test
+  void reportsAnUnknownNestedKeyWithDidYouMean() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:9001" ]
+                pool:
+                  max-conections: 10
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:5:23: services[0].pool.max-conections: unknown key \"max-conections\""
+                + " (expected one of: idle-timeout, max-connections, max-pending); did you mean"
+                + " \"max-connections\"?");
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceInDocumentOrder() {
+    ConfigResult result =
+        parse(
+            """
+            listeners:
+              - address: 127.0.0.1:99999
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:9001", "no-port" ]
+                timeouts:
+                  connect: 5 seconds
+            routes:
+              - name: users
+                paths: [ "/users", "users/{id" ]
+                methods: [ GET, FETCH ]
+                service: backnd
+            forwarding:
+              trusted-proxies: [ 10.0.0.0/8, 10.0.0.0/33, "2001:db8::/32", "2001:db8::/129" ]
+            """);
+
+    assertThat(result.config()).isNull();
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:14: listeners[0].address: \"127.0.0.1:99999\" (expected: host:port"
+                + " with an IP address, [IPv6]:port or :port)",
+            "portico.yaml:5:34: services[0].targets[1]: \"no-port\" (expected: a host:port or"
+                + " [IPv6]:port with a port from 1 to 65535)",
+            "portico.yaml:7:16: services[0].timeouts.connect: \"5 seconds\" (expected: a duration"
+                + " such as 250ms, 5s, 1m, 2h or 1d)",
+            "portico.yaml:10:24: routes[0].paths[1]: \"users/{id\" (expected: a path starting with"
+                + " / and balanced braces)",
+            "portico.yaml:11:21: routes[0].methods[1]: \"FETCH\" (expected: an HTTP method: GET,"
+                + " HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH)",
+            "portico.yaml:12:14: routes[0].service: \"backnd\" (expected: the name of a service:"
+                + " backend); did you mean \"backend\"?",
+            "portico.yaml:14:34: forwarding.trusted-proxies[1]: \"10.0.0.0/33\" (expected: a CIDR"
+                + " such as 10.0.0.0/8 or 2001:db8::/32, or an IP address)",
+            "portico.yaml:14:64: forwarding.trusted-proxies[3]: \"2001:db8::/129\" (expected: a"
+                + " CIDR such as 10.0.0.0/8 or 2001:db8::/32, or an IP address)");
+  }
+
+  @Test
+  void parsesListenerAddressForms() {
+    GatewayConfig config =
+        valid(
+            parse(
+                """
+                listeners:
+                  - address: 127.0.0.1:8080
+                  - address: "[::1]:8080"
+                  - address: 0.0.0.0:80
+                    http2: false
+                  - name: public
+                    address: :8443
+                  - address: localhost:8081
+                admin: off
+                """));
+
+    assertThat(config.listeners())
+        .extracting(ListenerConfig::address)
+        .containsExactly(
+            new InetSocketAddress("127.0.0.1", 8080),
+            new InetSocketAddress("::1", 8080),
+            new InetSocketAddress("0.0.0.0", 80),
+            new InetSocketAddress(8443),
+            new InetSocketAddress("127.0.0.1", 8081));
+    assertThat(config.listeners())
+        .extracting(ListenerConfig::name)
+        .containsExactly("http-8080", "http-8080-2", "http-80", "public", "http-8081")
+        .hasSize(5);
+    assertThat(config.listeners()).extracting(ListenerConfig::http2).contains(false);
+  }
+
+  @Test
+  void rejectsHostNamesAndMalformedListenerAddresses() {
+    ConfigResult result =
+        parse(
+            """
+            listeners:
+              - address: example.com:80
+              - address: "::1:80"
+              - address: 127.0.0.1
+              - address: 127.0.0.1:8080
+              - address: 127.0.0.1:8080
+              - {}
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:14: listeners[0].address: \"example.com:80\" (expected: host:port with"
+                + " an IP address, [IPv6]:port or :port)",
+            "portico.yaml:3:14: listeners[1].address: \"::1:80\" (expected: host:port with an IP"
+                + " address, [IPv6]:port or :port)",
+            "portico.yaml:4:14: listeners[2].address: \"127.0.0.1\" (expected: host:port with an"
+                + " IP address, [IPv6]:port or :port)",
+            "portico.yaml:6:14: listeners[4].address: \"127.0.0.1:8080\" (expected: an address not"
+                + " used by another listener; listeners[3].address has it)",
+            "portico.yaml:7:5: listeners[5].address: missing (expected: host:port with an IP"
+                + " address, [IPv6]:port or :port)");
+  }
+
+  @Test
+  void disablesAdminEitherWay() {
+    assertThat(valid(parse("admin: off\n")).admin().address()).isNull();
+    assertThat(valid(parse("admin:\n  address: off\n")).admin().address()).isNull();
+  }
+
+  @Test
+  void requiresATokenForANonLoopbackAdminAddress() {
+    ConfigResult result = parse("admin:\n  address: 0.0.0.0:9901\n");
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:12: admin.address: \"0.0.0.0:9901\" (expected: a loopback address such"
+                + " as 127.0.0.1:9901, or a token in admin.token)");
+
+    env.put("ADMIN_TOKEN", "s3cret-s3cret-s3cret");
+    AdminConfig admin =
+        valid(parse("admin:\n  address: 0.0.0.0:9901\n  token: ${ADMIN_TOKEN}\n")).admin();
+    assertThat(admin.token()).isEqualTo("s3cret-s3cret-s3cret");
+  }
+
+  @Test
+  void rejectsAnAdminAddressThatAListenerUses() {
+    ConfigResult result =
+        parse("listeners:\n  - address: 127.0.0.1:9901\nadmin:\n  address: 127.0.0.1:9901\n");
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:4:12: admin.address: \"127.0.0.1:9901\" (expected: an address not used"
+                + " by a listener; listener http-9901 has it)");
+  }
+
+  @Test
+  void parsesServicesInFull() {
+    ServiceConfig service =
+        valid(
+                parse(
+                    """
+                    services:
+                      - name: users
+                        targets:
+                          - 10.0.0.1:8080
+                          - { target: "users.internal:${BACKEND_PORT}", weight: 5 }
+                          - "[2001:db8::1]:8080"
+                        timeouts: { connect: 250ms, response: 30s, idle: 2m }
+                        pool: { max-connections: 64, max-pending: 0, idle-timeout: 3s }
+                        retry: { attempts: 0, budget-percent: 10 }
+                        host-header: users.example.com
+                    """))
+            .services()
+            .get(0);
+
+    assertThat(service.targets())
+        .containsExactly(
+            new TargetConfig("10.0.0.1", 8080, 1),
+            new TargetConfig("users.internal", 9001, 5),
+            new TargetConfig("2001:db8::1", 8080, 1));
+    assertThat(service.targets().get(2).authority()).isEqualTo("[2001:db8::1]:8080");
+    assertThat(service.timeouts())
+        .isEqualTo(
+            new TimeoutsConfig(
+                Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMinutes(2)));
+    assertThat(service.pool()).isEqualTo(new PoolConfig(64, 0, Duration.ofSeconds(3)));
+    assertThat(service.retry()).isEqualTo(new RetryConfig(0, 10));
+    assertThat(service.hostHeader()).isEqualTo("users.example.com");
+  }
+
+  @Test
+  void reportsServiceProblems() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: users
+                targets: []
+              - name: users
+                targets:
+                  - { target: 10.0.0.1:80, weight: 0 }
+                timeouts: { connect: 0s }
+              - targets: [ "10.0.0.1:0" ]
+              - name: "has space"
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:3:14: services[0].targets: a list (expected: at least one host:port"
+                + " target)",
+            "portico.yaml:4:11: services[1].name: \"users\" (expected: a service name not used"
+                + " before; services[0].name has it)",
+            "portico.yaml:6:40: services[1].targets[0].weight: \"0\" (expected: an integer from 1"
+                + " to 1000)",
+            "portico.yaml:7:26: services[1].timeouts.connect: \"0s\" (expected: a positive duration"
+                + " such as 250ms, 5s or 1m)",
+            "portico.yaml:8:5: services[2].name: missing (expected: a name of letters, digits,"
+                + " '.', '_' or '-')",
+            "portico.yaml:8:16: services[2].targets[0]: \"10.0.0.1:0\" (expected: a host:port or"
+                + " [IPv6]:port with a port from 1 to 65535)",
+            "portico.yaml:9:5: services[3].targets: missing (expected: a list of host:port"
+                + " targets)",
+            "portico.yaml:9:11: services[3].name: \"has space\" (expected: a name of letters,"
+                + " digits, '.', '_' or '-')");
+  }
+
+  @Test
+  void parsesRoutesInFull() {
+    RouteConfig route =
+        valid(
+                parse(
+                    minimalWith(
+                        """
+                          - name: users
+                            hosts: [ api.example.com, "*.example.org" ]
+                            paths: [ "/users/{id}", "~^/u/(?<id>[0-9]+)$" ]
+                            path-match: exact
+                            methods: [ get, POST ]
+                            headers: { X-Tenant: blue }
+                            query: { debug: null, v: "2" }
+                            priority: 10
+                            service: backend
+                            rewrite-path: /v2/users/{id}
+                            preserve-host: true
+                            timeouts: { response: 5s }
+                        """)))
+            .routes()
+            .get(1);
+
+    assertThat(route.hosts()).containsExactly("api.example.com", "*.example.org");
+    assertThat(route.paths()).containsExactly("/users/{id}", "~^/u/(?<id>[0-9]+)$");
+    assertThat(route.pathMatch()).isEqualTo("exact");
+    assertThat(route.methods()).containsExactly("GET", "POST");
+    assertThat(route.headers()).containsExactly(Map.entry("X-Tenant", "blue"));
+    assertThat(route.query()).containsEntry("debug", null).containsEntry("v", "2");
+    assertThat(route.priority()).isEqualTo(10);
+    assertThat(route.rewritePath()).isEqualTo("/v2/users/{id}");
+    assertThat(route.preserveHost()).isTrue();
+    assertThat(route.timeouts())
+        .isEqualTo(new TimeoutsConfig.TimeoutsOverride(null, Duration.ofSeconds(5), null));
+  }
+
+  @Test
+  void reportsAnInvalidPathPatternWithItsPlace() {
+    ConfigResult result =
+        parse(
+            minimalWith(
+                """
+                  - name: a
+                    paths: [ "/a" ]
+                    service: backend
+                  - name: b
+                    paths: [ "/b" ]
+                    service: backend
+                  - name: c
+                    paths:
+                      - "users/{id"
+                      - "~(unclosed"
+                    hosts: [ "bad host" ]
+                    service: backend
+                """));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:20:9: routes[3].paths[0]: \"users/{id\" (expected: a path starting with"
+                + " / and balanced braces)",
+            "portico.yaml:21:9: routes[3].paths[1]: \"~(unclosed\" (expected: a valid regular"
+                + " expression after ~ (Unclosed group))",
+            "portico.yaml:22:14: routes[3].hosts[0]: \"bad host\" (expected: a host name such as"
+                + " api.example.com or *.example.com)");
+  }
+
+  @Test
+  void requiresAServiceOrAPluginOnEveryRoute() {
+    ConfigResult result = parse(minimalWith("  - name: lonely\n    paths: [ /x ]\n"));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:12:5: routes[1]: a route needs a service or a plugin that answers it");
+  }
+
+  @Test
+  void acceptsARouteAnsweredByAPlugin() {
+    RouteConfig route =
+        valid(
+                parse(
+                    minimalWith(
+                        """
+                          - name: answered
+                            paths: [ /hello ]
+                            plugins:
+                              test-header: { name: X-Hello, value: world }
+                        """)))
+            .routes()
+            .get(1);
+
+    assertThat(route.service()).isNull();
+    assertThat(route.plugins()).hasSize(1);
+    assertThat(route.plugins().get(0).name()).isEqualTo("test-header");
+    assertThat(route.plugins().get(0).config())
+        .isEqualTo(new TestHeaderPluginFactory.Config("X-Hello", "world"));
+    assertThat(route.plugins().get(0).node().path()).isEqualTo("routes[1].plugins.test-header");
+  }
+
+  @Test
+  void reportsAnUnknownServiceWhenNoneIsDefined() {
+    ConfigResult result = parse("routes:\n  - name: a\n    service: backend\n");
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:3:14: routes[0].service: \"backend\" (expected: the name of a service;"
+                + " none is defined)");
+  }
+
+  @Test
+  void requiresRewriteVariablesFromEveryPath() {
+    ConfigResult result =
+        parse(
+            minimalWith(
+                """
+                  - name: users
+                    paths: [ "/users/{id}", "/people/{id}/{rest*}" ]
+                    rewrite-path: /v2/users/{id}/{rest}
+                    service: backend
+                  - name: both
+                    paths: [ "/a/" ]
+                    strip-prefix: true
+                    rewrite-path: /b/
+                    service: backend
+                """));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:14:19: routes[1].rewrite-path: \"/v2/users/{id}/{rest}\" (expected:"
+                + " variables that every path of the route defines: {id}; {rest} is not one of"
+                + " them)",
+            "portico.yaml:18:19: routes[2].strip-prefix: \"true\" (expected: false when"
+                + " rewrite-path is set (use one or the other))");
+  }
+
+  @Test
+  void reportsDuplicateRouteAndConsumerNames() {
+    ConfigResult result =
+        parse(
+            minimalWith(
+                """
+                  - name: all
+                    service: backend
+                consumers:
+                  - name: alice
+                  - name: alice
+                """));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:12:11: routes[1].name: \"all\" (expected: a route name not used before;"
+                + " routes[0].name has it)",
+            "portico.yaml:16:11: consumers[1].name: \"alice\" (expected: a consumer name not used"
+                + " before; consumers[0].name has it)");
+  }
+
+  @Test
+  void parsesConsumersWithRawCredentials() {
+    ConsumerConfig alice =
+        valid(
+                parse(
+                    """
+                    consumers:
+                      - name: alice
+                        custom-id: u-123
+                        groups: [ admins, staff ]
+                        credentials:
+                          key-auth: { key: abc }
+                    """))
+            .consumers()
+            .get(0);
+
+    assertThat(alice.customId()).isEqualTo("u-123");
+    assertThat(alice.groups()).containsExactly("admins", "staff");
+    assertThat(alice.credentials().get("key-auth").fields().get("key").text()).isEqualTo("abc");
+    assertThat(alice.credentials().get("key-auth").path())
+        .isEqualTo("consumers[0].credentials.key-auth");
+  }
+
+  @Test
+  void parsesPluginsAtEveryLevel() {
+    GatewayConfig config =
+        valid(
+            parse(
+                """
+                plugins:
+                  test-header: { name: X-Global }
+                services:
+                  - name: backend
+                    targets: [ "127.0.0.1:9001" ]
+                    plugins:
+                      test-finishing: { status: 204 }
+                """));
+
+    assertThat(config.plugins()).extracting(PluginSpec::name).containsExactly("test-header");
+    assertThat(config.services().get(0).plugins().get(0).config()).isEqualTo(204);
+  }
+
+  @Test
+  void reportsUnknownPluginsAndPluginConfigProblems() {
+    ConfigResult result =
+        parse(
+            """
+            plugins:
+              test-headr: { name: X }
+              test-header: { vale: v }
+              test-finishing: { status: 204, extra: 1 }
+              test-throwing: {}
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:15: plugins.test-headr: unknown plugin \"test-headr\" (expected one"
+                + " of: test-finishing, test-header, test-throwing); did you mean"
+                + " \"test-header\"?",
+            "portico.yaml:3:16: plugins.test-header.name: missing (expected: a header name)",
+            "portico.yaml:3:24: plugins.test-header.vale: unknown key \"vale\" (expected one of:"
+                + " name, value); did you mean \"value\"?",
+            "portico.yaml:4:41: plugins.test-finishing.extra: unknown key \"extra\" (expected one"
+                + " of: status)",
+            "portico.yaml:5:18: plugins.test-throwing: plugin \"test-throwing\" failed to read its"
+                + " config (expected: no error): java.lang.IllegalStateException: bug in the"
+                + " plugin");
+  }
+
+  @Test
+  void parsesLimitsWithSizesAndDurations() {
+    LimitsConfig limits =
+        valid(
+                parse(
+                    """
+                    limits:
+                      max-request-line: 16k
+                      max-header-size: 64KiB
+                      max-header-count: 200
+                      max-body-size: 10MiB
+                      header-timeout: 5s
+                      keep-alive-timeout: 1m
+                      max-requests-per-connection: 1000
+                      http2-max-concurrent-streams: 250
+                      http2-max-resets-per-window: 50
+                      http2-reset-window: 10s
+                    """))
+            .limits();
+
+    assertThat(limits)
+        .isEqualTo(
+            new LimitsConfig(
+                16 * 1024,
+                64 * 1024,
+                200,
+                10L * 1024 * 1024,
+                Duration.ofSeconds(5),
+                Duration.ofMinutes(1),
+                1000,
+                250,
+                50,
+                Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void reportsBadLimits() {
+    ConfigResult result =
+        parse(
+            """
+            limits:
+              max-request-line: 10
+              max-header-size: 4g
+              max-body-size: lots
+              header-timeout: 0s
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:21: limits.max-request-line: \"10\" (expected: a size from 256 bytes"
+                + " to 2g)",
+            "portico.yaml:3:20: limits.max-header-size: \"4g\" (expected: a size from 1024 bytes to"
+                + " 2g)",
+            "portico.yaml:4:18: limits.max-body-size: \"lots\" (expected: a size such as 8192, 64k,"
+                + " 10MiB or 1g)",
+            "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a positive duration such"
+                + " as 250ms, 5s or 1m)");
+  }
+
+  @Test
+  void parsesForwardingAndRuntime() throws Exception {
+    Files.createDirectories(dir.resolve("logs"));
+    GatewayConfig config =
+        valid(
+            parse(
+                """
+                forwarding:
+                  trusted-proxies: [ 10.0.0.0/8, 192.168.1.1, "2001:db8::/32", "::1" ]
+                  via: off
+                  request-id-header: X-Trace-Id
+                runtime:
+                  io-threads: 4
+                  shutdown-timeout: 10s
+                  access-log: logs/access.log
+                  watch-config: false
+                """));
+
+    assertThat(config.forwarding())
+        .isEqualTo(
+            new ForwardingConfig(
+                List.of("10.0.0.0/8", "192.168.1.1", "2001:db8::/32", "::1"), null, "X-Trace-Id"));
+    assertThat(config.runtime())
+        .isEqualTo(
+            new RuntimeConfig(
+                4, Duration.ofSeconds(10), dir.resolve("logs/access.log").toString(), false, null));
+  }
+
+  @Test
+  void reportsAnAccessLogInAMissingDirectoryAndAMissingPluginDir() {
+    ConfigResult result =
+        parse(
+            """
+            runtime:
+              access-log: nowhere/access.log
+              plugin-dir: plugins
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:15: runtime.access-log: \"nowhere/access.log\" (expected: stdout, off"
+                + " or a file path in an existing directory; "
+                + dir.resolve("nowhere")
+                + " is not one)",
+            "portico.yaml:3:15: runtime.plugin-dir: \"plugins\" (expected: a directory of plugin"
+                + " jars; "
+                + dir.resolve("plugins")
+                + " is not a directory)");
+  }
+
+  @Test
+  void interpolatesTheEnvironmentIntoValues() {
+    env.put("LISTEN", "127.0.0.1:18080");
+    GatewayConfig config =
+        valid(
+            parse("listeners:\n  - address: ${LISTEN}\n  - address: ${OTHER:-127.0.0.1:18081}\n"));
+
+    assertThat(config.listeners())
+        .extracting(ListenerConfig::address)
+        .containsExactly(
+            new InetSocketAddress("127.0.0.1", 18080), new InetSocketAddress("127.0.0.1", 18081));
+  }
+
+  @Test
+  void reportsAnUnsetVariableOnceNotAlsoAsABadValue() {
+    ConfigResult result = parse("listeners:\n  - address: ${LISTEN}\n");
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:14: listeners[0].address: ${LISTEN}: not set (expected: an environment"
+                + " variable, or a default with ${LISTEN:-value})");
+  }
+
+  @Test
+  void reportsLoadProblemsAndParseProblemsTogether() {
+    ConfigResult result =
+        parse(
+            """
+            admin: { address: 127.0.0.1:9901, address: 127.0.0.1:9902 }
+            routes:
+              - name: a
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:1:35: admin.address: duplicate key \"address\" (expected: each key once"
+                + " per object; first at line 1, column 10)",
+            "portico.yaml:3:5: routes[0]: a route needs a service or a plugin that answers it");
+  }
+
+  @Test
+  void parsesJsonInput() {
+    ConfigResult result =
+        ConfigFiles.parse(
+            """
+            {
+              "services": [ { "name": "backend", "targets": [ "127.0.0.1:9001" ] } ],
+              "routes": [ { "name": "all", "paths": [ "/" ], "service": "backnd" } ]
+            }
+            """,
+            "portico.json",
+            dir,
+            env,
+            registry);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.json:3:61: routes[0].service: \"backnd\" (expected: the name of a service:"
+                + " backend); did you mean \"backend\"?");
+  }
+
+  @Test
+  void reportsARootThatIsNotAnObject() {
+    ConfigResult result = parse("- a\n- b\n");
+
+    assertThat(problems(result)).containsExactly("portico.yaml:1:1: a list (expected: an object)");
+  }
+
+  @Test
+  void returnsOnlyTheSyntaxErrorForABrokenDocument() {
+    ConfigResult result = parse("routes:\n  - name: [a\n");
+
+    assertThat(result.ok()).isFalse();
+    assertThat(problems(result)).hasSize(1);
+    assertThat(problems(result).get(0))
+        .startsWith("portico.yaml:3:1: ")
+        .endsWith("(expected: valid YAML)");
+  }
+}

@@ -1,0 +1,81 @@
+package io.portico.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginRegistryTest {
+
+  private final ClassLoader classPath = getClass().getClassLoader();
+
+  @Test
+  void findsFactoriesRegisteredWithServiceLoader() {
+    PluginRegistry registry = PluginRegistry.load(classPath);
+
+    assertThat(registry.names()).contains("test-header", "test-finishing", "test-throwing");
+    assertThat(registry.names()).doesNotContain("jar-only");
+    assertThat(registry.find("test-header")).isInstanceOf(TestHeaderPluginFactory.class);
+    assertThat(registry.find("nope")).isNull();
+  }
+
+  @Test
+  void addsTheFactoriesOfEveryJarInAPluginDirectory(@TempDir Path dir) throws Exception {
+    PluginJars.write(dir.resolve("extra.jar"), JarOnlyPluginFactory.class);
+    Files.writeString(dir.resolve("README.txt"), "not a jar");
+
+    PluginRegistry registry = PluginRegistry.load(dir, classPath);
+
+    assertThat(registry.find("jar-only")).isNotNull();
+    assertThat(registry.find("test-header")).isNotNull();
+  }
+
+  @Test
+  void readsAnEmptyPluginDirectoryAsTheParentAlone(@TempDir Path dir) {
+    PluginRegistry registry = PluginRegistry.load(dir, classPath);
+
+    assertThat(registry.names()).isEqualTo(PluginRegistry.load(classPath).names());
+  }
+
+  @Test
+  void failsOnTwoFactoriesWithOneName(@TempDir Path dir) throws Exception {
+    PluginJars.write(dir.resolve("clash.jar"), DuplicateNamePluginFactory.class);
+
+    assertThatThrownBy(() -> PluginRegistry.load(dir, classPath))
+        .isInstanceOf(PluginLoadException.class)
+        .hasMessageContaining(
+            "\"test-header\" by io.portico.plugin.TestHeaderPluginFactory and"
+                + " io.portico.plugin.DuplicateNamePluginFactory")
+        .hasMessageEndingWith("(expected: each plugin name registered once)");
+  }
+
+  @Test
+  void failsOnAProviderThatCannotBeLoaded(@TempDir Path dir) throws Exception {
+    PluginJars.write(dir.resolve("broken.jar"), "io.portico.plugin.NoSuchPluginFactory");
+
+    assertThatThrownBy(() -> PluginRegistry.load(dir, classPath))
+        .isInstanceOf(PluginLoadException.class)
+        .hasMessageStartingWith("a plugin factory could not be loaded");
+  }
+
+  @Test
+  void failsOnDuplicateNamesGivenDirectly() {
+    assertThatThrownBy(
+            () ->
+                PluginRegistry.of(
+                    List.of(new TestHeaderPluginFactory(), new DuplicateNamePluginFactory())))
+        .isInstanceOf(PluginLoadException.class);
+  }
+
+  @Test
+  void listsNamesSorted() {
+    PluginRegistry registry =
+        PluginRegistry.of(List.of(new TestHeaderPluginFactory(), new JarOnlyPluginFactory()));
+
+    assertThat(registry.names()).containsExactly("jar-only", "test-header");
+  }
+}
