@@ -13,10 +13,10 @@ import java.util.stream.Collectors;
 /**
  * A header value with variables, compiled once from text such as {@code tenant=${header.X-Tenant}}.
  *
- * <p>{@code ${name}} is a variable; {@code $${} writes a literal {@code ${}; any other {@code $} is
- * literal. A template without variables renders to its constant text without allocating. Values
- * taken from the exchange are made header-safe ({@link HeaderRules#safe}); a missing value (no
- * route, an absent header or path parameter) renders as nothing.
+ * <p>{@code ${name}} is a variable; <code>$${</code> writes a literal <code>${</code>; any other
+ * {@code $} is literal. A template without variables renders to its constant text without
+ * allocating. Values taken from the exchange are made header-safe ({@link HeaderRules#safe}); a
+ * missing value (no route, an absent header or path parameter) renders as nothing.
  *
  * <p>Immutable and thread-safe; {@link #render} runs on the exchange's event loop.
  */
@@ -68,11 +68,6 @@ public final class HeaderTemplate {
     this.text = text;
     this.parts = List.copyOf(parts);
     this.constant = parts.stream().allMatch(p -> p instanceof Literal) ? literalText(parts) : null;
-  }
-
-  /** A template of fixed text. */
-  public static HeaderTemplate constant(String text) {
-    return new HeaderTemplate(text, List.of(new Literal(text)));
   }
 
   /**
@@ -155,15 +150,6 @@ public final class HeaderTemplate {
   /** The text as configured. */
   public String text() {
     return text;
-  }
-
-  /** Whether the template has no variables. */
-  public boolean isConstant() {
-    return constant != null;
-  }
-
-  List<Part> parts() {
-    return parts;
   }
 
   /**
