@@ -1,0 +1,8 @@
+package io.portico.plugins.builtin;
+
+/**
+ * The config of {@code echo}.
+ *
+ * @param status the status of the answer
+ */
+public record EchoConfig(int status) {}

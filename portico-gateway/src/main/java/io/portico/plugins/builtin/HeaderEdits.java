@@ -1,0 +1,105 @@
+package io.portico.plugins.builtin;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.Exchange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The config of {@code request-headers} and {@code response-headers}: headers to remove, to set and
+ * to add, applied in that order.
+ *
+ * <p>Values are {@link HeaderTemplate}s. A value that renders empty (no literal text and every
+ * variable missing) removes the header in {@code set} and adds nothing in {@code add}, so a header
+ * the client sent never survives a {@code set} whose source is missing.
+ *
+ * @param remove header names to remove
+ * @param set headers whose values are replaced
+ * @param add header values appended after any existing ones
+ */
+public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> add) {
+
+  /** One header to write. */
+  public record Edit(AsciiString name, HeaderTemplate value) {}
+
+  public HeaderEdits {
+    remove = List.copyOf(remove);
+    set = List.copyOf(set);
+    add = List.copyOf(add);
+  }
+
+  /**
+   * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values with
+   * the variables in {@code variables}. Returns null when a problem was recorded.
+   */
+  static HeaderEdits parse(ConfigReader reader, Set<HeaderTemplate.Source> variables) {
+    Problems problems = reader.problems();
+    int before = problems.size();
+    List<AsciiString> remove = new ArrayList<>();
+    for (ConfigNode item : ConfigValues.strings(reader, "remove")) {
+      if (ConfigValues.checkHeaderName(item.text(), item, problems)) {
+        remove.add(AsciiString.of(item.text()));
+      }
+    }
+    List<Edit> set = edits(reader, "set", variables, true);
+    List<Edit> add = edits(reader, "add", variables, false);
+    if (problems.size() == before && remove.isEmpty() && set.isEmpty() && add.isEmpty()) {
+      problems.at(reader.node(), "no edits (expected: at least one header in remove, set or add)");
+    }
+    return problems.size() == before ? new HeaderEdits(remove, set, add) : null;
+  }
+
+  private static List<Edit> edits(
+      ConfigReader reader, String key, Set<HeaderTemplate.Source> variables, boolean unique) {
+    Problems problems = reader.problems();
+    List<Edit> out = new ArrayList<>();
+    Map<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, ConfigNode> e : ConfigValues.stringMap(reader, key).entrySet()) {
+      String name = e.getKey();
+      ConfigNode node = e.getValue();
+      if (!ConfigValues.checkHeaderName(name, node, problems)) {
+        continue;
+      }
+      String previous = seen.putIfAbsent(name, name);
+      if (unique && previous != null) {
+        problems.at(
+            node,
+            '"' + name + "\" (expected: each header once; \"" + previous + "\" is set already)");
+        continue;
+      }
+      HeaderTemplate value = HeaderTemplate.compile(node, variables, problems);
+      if (value != null) {
+        out.add(new Edit(AsciiString.of(name), value));
+      }
+    }
+    return out;
+  }
+
+  /** Applies the edits to {@code headers}: remove, then set, then add. */
+  public void apply(HttpHeaders headers, Exchange exchange) {
+    for (AsciiString name : remove) {
+      headers.remove(name);
+    }
+    for (Edit edit : set) {
+      String value = edit.value().render(exchange);
+      if (value.isEmpty()) {
+        headers.remove(edit.name());
+      } else {
+        headers.set(edit.name(), value);
+      }
+    }
+    for (Edit edit : add) {
+      String value = edit.value().render(exchange);
+      if (!value.isEmpty()) {
+        headers.add(edit.name(), value);
+      }
+    }
+  }
+}

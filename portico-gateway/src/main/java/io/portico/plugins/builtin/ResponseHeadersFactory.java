@@ -1,0 +1,62 @@
+package io.portico.plugins.builtin;
+
+import io.portico.plugins.builtin.HeaderTemplate.Source;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * {@code response-headers}: removes, sets and adds headers of the response sent to the client, in
+ * the RESPONSE phase, whether the response came from the upstream, a plugin or a gateway error.
+ * Values may use {@code ${request_id}}, {@code ${client_ip}}, {@code ${route}}, {@code ${service}}
+ * and {@code ${status}}.
+ */
+public final class ResponseHeadersFactory implements PluginFactory<HeaderEdits> {
+
+  static final Set<Source> VARIABLES =
+      EnumSet.of(Source.REQUEST_ID, Source.CLIENT_IP, Source.ROUTE, Source.SERVICE, Source.STATUS);
+
+  @Override
+  public String name() {
+    return "response-headers";
+  }
+
+  @Override
+  public int priority() {
+    return 800;
+  }
+
+  @Override
+  public HeaderEdits parse(ConfigReader config) {
+    return HeaderEdits.parse(config, VARIABLES);
+  }
+
+  @Override
+  public Plugin create(HeaderEdits config, PluginContext context) {
+    return new ResponseHeadersPlugin(config);
+  }
+
+  private static final class ResponseHeadersPlugin implements Plugin {
+
+    private final HeaderEdits edits;
+
+    ResponseHeadersPlugin(HeaderEdits edits) {
+      this.edits = edits;
+    }
+
+    @Override
+    public Set<Phase> phases() {
+      return Set.of(Phase.RESPONSE);
+    }
+
+    @Override
+    public void response(Exchange exchange) {
+      edits.apply(exchange.response().headers(), exchange);
+    }
+  }
+}
