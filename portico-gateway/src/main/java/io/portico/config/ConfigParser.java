@@ -760,7 +760,7 @@ public final class ConfigParser {
         return null;
       }
       try {
-        plugins = PluginRegistry.load(dir, plugins.classLoader());
+        plugins = plugins.withPluginDir(dir);
       } catch (PluginLoadException e) {
         problems.at(node, e.getMessage());
       }
