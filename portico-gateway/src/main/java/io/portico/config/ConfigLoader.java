@@ -51,6 +51,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
+  /** How a duplicate-key problem starts; the node it names is the first one, which is kept. */
+  static final String DUPLICATE_KEY = "duplicate key \"";
+
   /** Nesting deeper than this is a mistake, and would only exhaust the stack. */
   private static final int MAX_DEPTH = 64;
 
@@ -286,7 +289,7 @@ public final class ConfigLoader {
               new Problem(
                   keyLocation,
                   childPath,
-                  "duplicate key \""
+                  DUPLICATE_KEY
                       + key
                       + "\" (expected: each key once per object; first at line "
                       + first.line()

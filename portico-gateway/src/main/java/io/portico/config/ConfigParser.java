@@ -109,12 +109,17 @@ public final class ConfigParser {
     }
   }
 
-  /** Load problems and parse problems in document order, one cause per node. */
+  /**
+   * Load problems and parse problems in document order. A node the loader already reported (an
+   * unset variable, an alias) gets no follow-on problem from the parser.
+   */
   private static Problems merge(Problems load, Problems parse) {
     Set<String> reported = new HashSet<>();
     List<Problem> all = new ArrayList<>(load.list());
     for (Problem p : all) {
-      reported.add(p.path());
+      if (!p.message().startsWith(ConfigLoader.DUPLICATE_KEY)) {
+        reported.add(p.path());
+      }
     }
     for (Problem p : parse.list()) {
       if (!reported.contains(p.path()) || p.path().isEmpty()) {
@@ -129,14 +134,14 @@ public final class ConfigParser {
     return merged;
   }
 
-  /** The state of one parse: its problems and the registry in effect. */
+  /** The state of one parse: its problems and the plugin factories in effect. */
   private final class Run {
 
     final Problems problems = new Problems();
-    PluginRegistry plugins;
+    PluginRegistry factories;
 
-    Run(PluginRegistry plugins) {
-      this.plugins = plugins;
+    Run(PluginRegistry factories) {
+      this.factories = factories;
     }
 
     GatewayConfig gateway(ConfigNode root, String version) {
@@ -146,7 +151,7 @@ public final class ConfigParser {
       AdminConfig admin = admin(top, listeners);
       List<ServiceConfig> services = services(top);
       List<RouteConfig> routes = routes(top, services);
-      List<PluginSpec> global = plugins(top.child("plugins"), top.node().childPath("plugins"));
+      List<PluginSpec> global = plugins(top.child("plugins"));
       List<ConsumerConfig> consumers = consumers(top);
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
@@ -201,7 +206,7 @@ public final class ConfigParser {
         r.finish();
         out.add(new ListenerConfig(name, address, tls, http2));
       }
-      return out;
+      return List.copyOf(out);
     }
 
     /** {@code http-<port>} or {@code https-<port>}, suffixed {@code -2}, {@code -3}... if taken. */
@@ -336,19 +341,19 @@ public final class ConfigParser {
           problems.expected(r.child("host-header"), "a host such as api.internal or api:8080");
           hostHeader = null;
         }
-        List<PluginSpec> plugins = plugins(r.child("plugins"), item.childPath("plugins"));
+        List<PluginSpec> plugins = plugins(r.child("plugins"));
         r.finish();
         out.add(new ServiceConfig(name, targets, timeouts, pool, retry, hostHeader, plugins));
       }
-      return out;
+      return List.copyOf(out);
     }
 
     List<TargetConfig> targets(ConfigReader r) {
       ConfigNode node = r.required("targets", "a list of host:port targets");
-      List<TargetConfig> out = new ArrayList<>();
       if (node == null) {
-        return out;
+        return List.of();
       }
+      List<TargetConfig> out = new ArrayList<>();
       List<ConfigNode> items = listOf(node, "a list of host:port targets");
       if (node.isList() && items.isEmpty()) {
         problems.expected(node, "at least one host:port target");
@@ -374,7 +379,7 @@ public final class ConfigParser {
         }
         out.add(new TargetConfig(hp.host(), hp.port(), weight));
       }
-      return out;
+      return List.copyOf(out);
     }
 
     // ---- routes
@@ -462,8 +467,9 @@ public final class ConfigParser {
                   positiveDuration(t, "idle", null));
           t.finish();
         }
-        List<PluginSpec> plugins = plugins(r.child("plugins"), item.childPath("plugins"));
-        if (serviceNode == null && !r.has("plugins")) {
+        List<PluginSpec> plugins = plugins(r.child("plugins"));
+        ConfigNode pluginsNode = r.child("plugins");
+        if (serviceNode == null && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
           problems.at(item, "a route needs a service or a plugin that answers it");
         }
         r.finish();
@@ -484,18 +490,18 @@ public final class ConfigParser {
                 timeouts,
                 plugins));
       }
-      return out;
+      return List.copyOf(out);
     }
 
     Map<String, String> headers(ConfigReader r) {
       Map<String, String> out = new LinkedHashMap<>();
       ConfigNode node = r.child("headers");
       if (node == null) {
-        return out;
+        return Map.of();
       }
       if (!node.isObject()) {
         problems.expected(node, "an object of header-name: value");
-        return out;
+        return Map.of();
       }
       for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
         if (!TOKEN.matcher(e.getKey()).matches()) {
@@ -513,11 +519,11 @@ public final class ConfigParser {
       Map<String, String> out = new LinkedHashMap<>();
       ConfigNode node = r.child("query");
       if (node == null) {
-        return out;
+        return Map.of();
       }
       if (!node.isObject()) {
         problems.expected(node, "an object of parameter: value, or parameter: null for presence");
-        return out;
+        return Map.of();
       }
       for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
         ConfigNode value = e.getValue();
@@ -575,7 +581,7 @@ public final class ConfigParser {
 
     // ---- plugins
 
-    List<PluginSpec> plugins(ConfigNode node, String path) {
+    List<PluginSpec> plugins(ConfigNode node) {
       if (node == null) {
         return List.of();
       }
@@ -587,16 +593,16 @@ public final class ConfigParser {
       for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
         String name = e.getKey();
         ConfigNode config = e.getValue();
-        PluginFactory<?> factory = plugins.find(name);
+        PluginFactory<?> factory = factories.find(name);
         if (factory == null) {
-          String hint = Suggestions.closest(name, plugins.names());
+          String hint = Suggestions.closest(name, factories.names());
           problems.at(
               config,
               "unknown plugin \""
                   + name
-                  + "\" (expected one of: "
-                  + (plugins.names().isEmpty() ? "none is installed" : join(plugins.names()))
-                  + ")"
+                  + (factories.names().isEmpty()
+                      ? "\" (expected: an installed plugin; none is installed)"
+                      : "\" (expected one of: " + join(factories.names()) + ")")
                   + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
           continue;
         }
@@ -664,7 +670,7 @@ public final class ConfigParser {
             new ConsumerConfig(
                 name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
       }
-      return out;
+      return List.copyOf(out);
     }
 
     // ---- limits, forwarding, runtime
@@ -760,7 +766,7 @@ public final class ConfigParser {
         return null;
       }
       try {
-        plugins = PluginRegistry.load(dir, plugins.classLoader());
+        factories = factories.withPluginDir(dir);
       } catch (PluginLoadException e) {
         problems.at(node, e.getMessage());
       }

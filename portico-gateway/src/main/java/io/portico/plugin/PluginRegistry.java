@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -24,9 +25,9 @@ import java.util.stream.Stream;
  * <p>Factories are found with {@link ServiceLoader} ({@code
  * META-INF/services/io.portico.spi.plugin.PluginFactory}): the built-in ones on the class path by
  * {@link #load(ClassLoader)}, plus those in the jars of a plugin directory by {@link #load(Path,
- * ClassLoader)}. There is no discovery by class name. Two factories with the same name make loading
- * fail with a {@link PluginLoadException} naming both classes, since which one a config meant
- * cannot be known.
+ * ClassLoader)} or {@link #withPluginDir(Path)}. There is no discovery by class name. Two factories
+ * with the same name make loading fail with a {@link PluginLoadException} naming both classes,
+ * since which one a config meant cannot be known.
  *
  * <p>How the config parser uses a factory, for each {@code name: config} entry of a {@code plugins}
  * map (global, service or route):
@@ -105,6 +106,28 @@ public final class PluginRegistry {
       }
       throw e;
     }
+  }
+
+  /**
+   * This registry plus the factories in every {@code *.jar} of {@code pluginDir}, whose class
+   * loader's parent is this registry's.
+   *
+   * @throws PluginLoadException when the directory cannot be listed, a jar's factory has the name
+   *     of another factory, or a provider cannot be created
+   */
+  public PluginRegistry withPluginDir(Path pluginDir) {
+    PluginRegistry fromDir = load(pluginDir, classLoader);
+    List<PluginFactory<?>> merged = new ArrayList<>(factories.values());
+    Set<Class<?>> known = new HashSet<>();
+    for (PluginFactory<?> factory : factories.values()) {
+      known.add(factory.getClass());
+    }
+    for (PluginFactory<?> factory : fromDir.factories.values()) {
+      if (!known.contains(factory.getClass())) {
+        merged.add(factory);
+      }
+    }
+    return new PluginRegistry(byName(merged), fromDir.classLoader);
   }
 
   /** A registry of exactly these factories (tests and embedding). */

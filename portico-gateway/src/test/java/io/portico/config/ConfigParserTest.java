@@ -418,11 +418,20 @@ class ConfigParserTest {
 
   @Test
   void requiresAServiceOrAPluginOnEveryRoute() {
-    ConfigResult result = parse(minimalWith("  - name: lonely\n    paths: [ /x ]\n"));
+    ConfigResult result =
+        parse(
+            minimalWith(
+                """
+                  - name: lonely
+                    paths: [ /x ]
+                  - name: empty-plugins
+                    plugins: {}
+                """));
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:12:5: routes[1]: a route needs a service or a plugin that answers it");
+            "portico.yaml:12:5: routes[1]: a route needs a service or a plugin that answers it",
+            "portico.yaml:14:5: routes[2]: a route needs a service or a plugin that answers it");
   }
 
   @Test
@@ -575,6 +584,18 @@ class ConfigParserTest {
   }
 
   @Test
+  void saysWhenNoPluginIsInstalled() {
+    ConfigResult result =
+        ConfigFiles.parse(
+            "plugins:\n  cors: {}\n", "portico.yaml", dir, env, PluginRegistry.of(List.of()));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:9: plugins.cors: unknown plugin \"cors\" (expected: an installed"
+                + " plugin; none is installed)");
+  }
+
+  @Test
   void parsesLimitsWithSizesAndDurations() {
     LimitsConfig limits =
         valid(
@@ -721,6 +742,18 @@ class ConfigParserTest {
             "portico.yaml:1:35: admin.address: duplicate key \"address\" (expected: each key once"
                 + " per object; first at line 1, column 10)",
             "portico.yaml:3:5: routes[0]: a route needs a service or a plugin that answers it");
+  }
+
+  @Test
+  void checksTheKeptValueOfADuplicateKey() {
+    ConfigResult result = parse("admin: { address: nowhere, address: 127.0.0.1:9902 }\n");
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:1:19: admin.address: \"nowhere\" (expected: host:port with an IP"
+                + " address, [IPv6]:port or :port)",
+            "portico.yaml:1:28: admin.address: duplicate key \"address\" (expected: each key once"
+                + " per object; first at line 1, column 10)");
   }
 
   @Test

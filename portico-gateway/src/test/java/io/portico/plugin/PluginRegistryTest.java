@@ -3,9 +3,14 @@ package io.portico.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +68,26 @@ class PluginRegistryTest {
   }
 
   @Test
+  void keepsFactoriesGivenDirectlyWhenAddingAPluginDirectory(@TempDir Path dir) throws Exception {
+    PluginJars.write(dir.resolve("extra.jar"), JarOnlyPluginFactory.class);
+    PluginRegistry given = PluginRegistry.of(List.of(new TestThrowingPluginFactory()));
+
+    PluginRegistry registry = given.withPluginDir(dir);
+
+    assertThat(registry.names()).contains("test-throwing", "jar-only", "test-header");
+  }
+
+  @Test
+  void failsWhenAJarClaimsTheNameOfAFactoryGivenDirectly(@TempDir Path dir) throws Exception {
+    PluginJars.write(dir.resolve("extra.jar"), JarOnlyPluginFactory.class);
+    PluginRegistry given = PluginRegistry.of(List.of(new NamedFactory("jar-only")));
+
+    assertThatThrownBy(() -> given.withPluginDir(dir))
+        .isInstanceOf(PluginLoadException.class)
+        .hasMessageContaining("\"jar-only\"");
+  }
+
+  @Test
   void failsOnDuplicateNamesGivenDirectly() {
     assertThatThrownBy(
             () ->
@@ -77,5 +102,24 @@ class PluginRegistryTest {
         PluginRegistry.of(List.of(new TestHeaderPluginFactory(), new JarOnlyPluginFactory()));
 
     assertThat(registry.names()).containsExactly("jar-only", "test-header");
+  }
+
+  /** A factory with only a name. */
+  private record NamedFactory(String name) implements PluginFactory<String> {
+
+    @Override
+    public int priority() {
+      return 0;
+    }
+
+    @Override
+    public String parse(ConfigReader config) {
+      return "";
+    }
+
+    @Override
+    public Plugin create(String config, PluginContext context) {
+      return Set::of;
+    }
   }
 }
