@@ -1,0 +1,23 @@
+package io.portico.snapshot;
+
+import io.portico.config.RouteConfig;
+import io.portico.config.TimeoutsConfig;
+import io.portico.plugin.PluginChain;
+import io.portico.router.PathTemplate;
+import io.portico.upstream.UpstreamService;
+
+/**
+ * A route ready for the proxy: its config, its service (null when plugins answer it), the merged
+ * plugin chain, the effective timeouts and the compiled rewrite template.
+ */
+public record CompiledRoute(
+    RouteConfig config,
+    UpstreamService service,
+    PluginChain chain,
+    TimeoutsConfig timeouts,
+    PathTemplate rewrite) {
+
+  public String name() {
+    return config.name();
+  }
+}

@@ -1,0 +1,32 @@
+package io.portico.snapshot;
+
+import io.portico.config.GatewayConfig;
+import io.portico.plugin.PluginChain;
+import io.portico.proxy.ForwardingPolicy;
+import io.portico.router.Router;
+import io.portico.upstream.UpstreamService;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Everything the data plane needs to serve requests under one configuration, compiled once and
+ * never changed. An exchange takes the current snapshot when its request head arrives and keeps it
+ * to the end, so a reload never changes a request in flight.
+ *
+ * @param routes the compiled routes by name, in config order
+ * @param globalChain the global plugins, run for requests that match no route (response and log
+ *     phases only)
+ */
+public record Snapshot(
+    GatewayConfig config,
+    Router<CompiledRoute> router,
+    Map<String, CompiledRoute> routes,
+    Map<String, UpstreamService> services,
+    PluginChain globalChain,
+    ForwardingPolicy forwarding,
+    Instant loadedAt) {
+
+  public String version() {
+    return config.version();
+  }
+}

@@ -1,0 +1,149 @@
+package io.portico.snapshot;
+
+import io.portico.config.GatewayConfig;
+import io.portico.config.PluginSpec;
+import io.portico.config.RouteConfig;
+import io.portico.config.ServiceConfig;
+import io.portico.config.TargetConfig;
+import io.portico.config.TimeoutsConfig;
+import io.portico.plugin.PluginChain;
+import io.portico.proxy.ForwardingPolicy;
+import io.portico.router.PathTemplate;
+import io.portico.router.RouteSpec;
+import io.portico.router.Router;
+import io.portico.spi.config.Problem;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import io.portico.upstream.Endpoint;
+import io.portico.upstream.RetryBudget;
+import io.portico.upstream.StaticEndpointSource;
+import io.portico.upstream.UpstreamService;
+import io.portico.upstream.WeightedRoundRobinBalancer;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: resolves targets, creates
+ * plugin instances, merges plugin chains per route and builds the router. Runs off the event loops
+ * (at start-up and on reload); may block on DNS.
+ */
+public final class SnapshotCompiler {
+
+  /** A compiled snapshot, or the problems that prevented it. */
+  public record Result(Snapshot snapshot, Problems problems) {
+    public boolean ok() {
+      return snapshot != null;
+    }
+  }
+
+  private final PluginContext pluginContext;
+
+  public SnapshotCompiler(PluginContext pluginContext) {
+    this.pluginContext = pluginContext;
+  }
+
+  public Result compile(GatewayConfig config) {
+    Problems problems = new Problems();
+    Map<String, List<PluginChain.Entry>> servicePlugins = new LinkedHashMap<>();
+    Map<String, UpstreamService> services = new LinkedHashMap<>();
+    for (ServiceConfig sc : config.services()) {
+      List<Endpoint> endpoints = new ArrayList<>();
+      for (TargetConfig t : sc.targets()) {
+        InetSocketAddress address = new InetSocketAddress(t.host(), t.port());
+        if (address.isUnresolved()) {
+          problems.add(
+              new Problem(
+                  config.source().location(),
+                  "services." + sc.name() + ".targets",
+                  "\"" + t.authority() + "\" (expected: a resolvable host name)"));
+          continue;
+        }
+        endpoints.add(new Endpoint(address, t.authority(), t.weight()));
+      }
+      services.put(
+          sc.name(),
+          new UpstreamService(
+              sc.name(),
+              new StaticEndpointSource(endpoints),
+              new WeightedRoundRobinBalancer(),
+              sc.timeouts(),
+              sc.pool(),
+              sc.retry(),
+              new RetryBudget(sc.retry().budgetPercent()),
+              sc.hostHeader()));
+      servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems));
+    }
+    List<PluginChain.Entry> global = instantiate(config.plugins(), problems);
+
+    Router.Builder<CompiledRoute> router = Router.builder();
+    Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+    int order = 0;
+    for (RouteConfig rc : config.routes()) {
+      UpstreamService service = rc.service() == null ? null : services.get(rc.service());
+      PluginChain chain =
+          PluginChain.merge(
+              global,
+              rc.service() == null
+                  ? List.of()
+                  : servicePlugins.getOrDefault(rc.service(), List.of()),
+              instantiate(rc.plugins(), problems));
+      TimeoutsConfig timeouts =
+          (service == null ? TimeoutsConfig.DEFAULTS : service.timeouts())
+              .overriddenBy(rc.timeouts());
+      PathTemplate rewrite = rc.rewritePath() == null ? null : PathTemplate.of(rc.rewritePath());
+      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite);
+      routes.put(rc.name(), route);
+      router.add(
+          new RouteSpec(
+              rc.name(),
+              rc.hosts(),
+              rc.paths(),
+              rc.pathMatch(),
+              Set.copyOf(rc.methods()),
+              rc.headers(),
+              rc.query(),
+              rc.priority(),
+              order++),
+          route);
+    }
+    if (!problems.isEmpty()) {
+      return new Result(null, problems);
+    }
+    Snapshot snapshot =
+        new Snapshot(
+            config,
+            router.build(),
+            java.util.Collections.unmodifiableMap(routes),
+            Map.copyOf(services),
+            PluginChain.merge(global),
+            new ForwardingPolicy(config.forwarding()),
+            Instant.now());
+    return new Result(snapshot, problems);
+  }
+
+  private List<PluginChain.Entry> instantiate(List<PluginSpec> specs, Problems problems) {
+    List<PluginChain.Entry> out = new ArrayList<>();
+    for (PluginSpec spec : specs) {
+      try {
+        out.add(
+            new PluginChain.Entry(
+                spec.name(), spec.factory().priority(), create(spec.factory(), spec.config())));
+      } catch (RuntimeException e) {
+        problems.at(
+            spec.node(), "plugin \"" + spec.name() + "\" failed to start: " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <C> io.portico.spi.plugin.Plugin create(PluginFactory<C> factory, Object config) {
+    return factory.create((C) config, pluginContext);
+  }
+}

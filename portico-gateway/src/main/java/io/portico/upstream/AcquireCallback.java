@@ -1,0 +1,18 @@
+package io.portico.upstream;
+
+/** The result of asking a {@link ConnectionPool} for a connection; called on the pool's loop. */
+public interface AcquireCallback {
+
+  /** A connection is leased to the caller until it calls {@link UpstreamConnection#release}. */
+  void onAcquired(UpstreamConnection connection);
+
+  /** No connection could be had. */
+  void onAcquireFailed(AcquireFailure reason, Throwable cause);
+
+  /** Why an acquisition failed. */
+  enum AcquireFailure {
+    CONNECT_FAILED,
+    CONNECT_TIMEOUT,
+    POOL_EXHAUSTED
+  }
+}

@@ -1,0 +1,189 @@
+package io.portico.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.portico.config.PoolConfig;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The connections from one event loop to one endpoint.
+ *
+ * <p>Touched only by its event loop, so it needs no synchronisation: idle connections sit in a
+ * plain deque, most recently used last (LIFO keeps few connections hot and lets the rest expire). A
+ * request first takes an idle connection that is still open; else a new one is connected while
+ * fewer than {@code maxConnections} exist; else it waits (up to {@code maxPending} waiters) for one
+ * to be released; else it fails with {@code POOL_EXHAUSTED}.
+ *
+ * <p>Stale connections: an idle connection that the upstream closes or writes to is dropped as soon
+ * as the event loop sees it ({@link UpstreamConnection}); idle connections are closed after {@code
+ * idleTimeout}, which defaults below common upstream keep-alive timeouts. A request that fails on a
+ * reused connection before any response byte is retried by the exchange when safe.
+ */
+public final class ConnectionPool {
+
+  private final Endpoint endpoint;
+  private final Bootstrap bootstrap;
+  private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  private final java.util.Set<UpstreamConnection> live =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private int connecting;
+  private PoolConfig config = PoolConfig.DEFAULTS;
+
+  ConnectionPool(Endpoint endpoint, Bootstrap bootstrap) {
+    this.endpoint = endpoint;
+    this.bootstrap = bootstrap;
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** Connections open or being opened. */
+  public int size() {
+    return live.size() + connecting;
+  }
+
+  public int idleCount() {
+    return idle.size();
+  }
+
+  /**
+   * Leases a connection to {@code listener} and reports it to {@code callback}, now or later, on
+   * this pool's event loop.
+   */
+  public void acquire(
+      PoolConfig pool,
+      Duration connectTimeout,
+      UpstreamListener listener,
+      AcquireCallback callback) {
+    this.config = pool;
+    UpstreamConnection c;
+    while ((c = idle.pollLast()) != null) {
+      if (c.channel().isActive()) {
+        c.lease(listener);
+        callback.onAcquired(c);
+        return;
+      }
+      live.remove(c);
+    }
+    if (size() < pool.maxConnections()) {
+      connect(connectTimeout, listener, callback);
+    } else if (waiters.size() < pool.maxPending()) {
+      waiters.add(new Waiter(connectTimeout, listener, callback));
+    } else {
+      callback.onAcquireFailed(AcquireCallback.AcquireFailure.POOL_EXHAUSTED, null);
+    }
+  }
+
+  /** Withdraws a waiting request (its client went away or it timed out). */
+  public void cancel(AcquireCallback callback) {
+    waiters.removeIf(w -> w.callback == callback);
+  }
+
+  private void connect(Duration timeout, UpstreamListener listener, AcquireCallback callback) {
+    UpstreamConnection c = new UpstreamConnection(this);
+    connecting++;
+    Bootstrap b =
+        bootstrap
+            .clone()
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            "http",
+                            new HttpClientCodec(
+                                new HttpDecoderConfig()
+                                    .setMaxInitialLineLength(8192)
+                                    .setMaxHeaderSize(64 * 1024)
+                                    .setMaxChunkSize(64 * 1024),
+                                false,
+                                false))
+                        .addLast("upstream", c);
+                  }
+                });
+    ChannelFuture f = b.connect(endpoint.address());
+    f.addListener(
+        future -> {
+          connecting--;
+          if (future.isSuccess()) {
+            live.add(c);
+            c.lease(listener);
+            callback.onAcquired(c);
+          } else {
+            Throwable cause = future.cause();
+            callback.onAcquireFailed(
+                cause instanceof ConnectTimeoutException
+                    ? AcquireCallback.AcquireFailure.CONNECT_TIMEOUT
+                    : AcquireCallback.AcquireFailure.CONNECT_FAILED,
+                cause);
+            serveWaiter();
+          }
+        });
+  }
+
+  /** A released, reusable connection: hand it to a waiter or keep it idle. */
+  void offer(UpstreamConnection c) {
+    Waiter w = waiters.pollFirst();
+    if (w != null) {
+      c.lease(w.listener);
+      w.callback.onAcquired(c);
+      return;
+    }
+    idle.addLast(c);
+  }
+
+  /** A connection closed or was discarded: forget it and let a waiter connect. */
+  void onClosedOrDiscarded(UpstreamConnection c) {
+    if (live.remove(c)) {
+      idle.remove(c);
+      serveWaiter();
+    }
+  }
+
+  private void serveWaiter() {
+    if (!waiters.isEmpty() && size() < config.maxConnections()) {
+      Waiter w = waiters.pollFirst();
+      connect(w.connectTimeout, w.listener, w.callback);
+    }
+  }
+
+  /** Closes idle connections older than the idle timeout. */
+  void sweep(long now) {
+    long limit = config.idleTimeout().toNanos();
+    Iterator<UpstreamConnection> it = idle.iterator();
+    while (it.hasNext()) {
+      UpstreamConnection c = it.next();
+      if (now - c.idleSince() >= limit || !c.channel().isActive()) {
+        it.remove();
+        live.remove(c);
+        c.channel().close();
+      }
+    }
+  }
+
+  /** Closes every idle connection (shutdown). */
+  void closeIdle() {
+    UpstreamConnection c;
+    while ((c = idle.pollFirst()) != null) {
+      live.remove(c);
+      c.channel().close();
+    }
+  }
+
+  private record Waiter(
+      Duration connectTimeout, UpstreamListener listener, AcquireCallback callback) {}
+}

@@ -1,0 +1,153 @@
+package io.portico.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One HTTP/1.1 connection to an upstream endpoint: the last handler of its pipeline and the unit
+ * the {@link ConnectionPool} leases.
+ *
+ * <p>Lifecycle: created connected by the pool, leased to one exchange at a time ({@link
+ * #lease(UpstreamListener)}), then either returned for reuse ({@link #release(boolean)} with {@code
+ * reusable}) or closed. While idle in the pool, anything the upstream sends (data or a close) makes
+ * the connection unusable, so a connection the upstream closed is never leased.
+ *
+ * <p>Confined to its event loop.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+
+  private final ConnectionPool pool;
+  private Channel channel;
+  private UpstreamListener listener;
+  private boolean upgraded;
+  private long idleSince;
+  private int uses;
+
+  UpstreamConnection(ConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public Endpoint endpoint() {
+    return pool.endpoint();
+  }
+
+  /** Whether this connection served a request before the current one. */
+  public boolean reused() {
+    return uses > 1;
+  }
+
+  long idleSince() {
+    return idleSince;
+  }
+
+  void lease(UpstreamListener l) {
+    this.listener = l;
+    uses++;
+  }
+
+  /**
+   * Ends the lease. A reusable connection (complete response, complete request, keep-alive on both
+   * sides) goes back to the pool; any other is closed.
+   */
+  public void release(boolean reusable) {
+    listener = null;
+    if (upgraded || !reusable || !channel.isActive()) {
+      channel.close();
+      pool.onClosedOrDiscarded(this);
+      return;
+    }
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+    idleSince = System.nanoTime();
+    pool.offer(this);
+  }
+
+  /**
+   * Switches the connection to raw bytes after a 101 response: the HTTP codec is removed and every
+   * later read goes to {@link UpstreamListener#onUpgradedData}. The connection will not be pooled
+   * again.
+   */
+  public void upgrade() {
+    upgraded = true;
+    HttpClientCodec codec = channel.pipeline().get(HttpClientCodec.class);
+    if (codec != null) {
+      channel.pipeline().remove(codec);
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    UpstreamListener l = listener;
+    if (l == null) {
+      // Data on an idle connection: the upstream is out of step. Never reuse it.
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      l.onResponseHead(response);
+      if (msg instanceof HttpContent content && listener != null) {
+        l.onResponseContent(content);
+      }
+    } else if (msg instanceof HttpContent content) {
+      l.onResponseContent(content);
+    } else if (msg instanceof ByteBuf data) {
+      l.onUpgradedData(data);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    if (l != null) {
+      l.onReadComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    if (l != null) {
+      l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    UpstreamListener l = listener;
+    listener = null;
+    pool.onClosedOrDiscarded(this);
+    if (l != null) {
+      l.onUpstreamClosed(null);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    UpstreamListener l = listener;
+    listener = null;
+    ctx.close();
+    pool.onClosedOrDiscarded(this);
+    if (l != null) {
+      l.onUpstreamClosed(cause);
+    }
+  }
+}
