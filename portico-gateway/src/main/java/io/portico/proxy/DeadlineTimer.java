@@ -1,0 +1,80 @@
+package io.portico.proxy;
+
+import io.netty.channel.EventLoop;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One resettable deadline per connection, cheap to move.
+ *
+ * <p>Moving a deadline later (the common case: every request, every read) only writes a field; the
+ * scheduled task, when it fires early, re-schedules itself for the remaining time. A new task is
+ * scheduled only when the deadline moves earlier than the pending task or none is pending. So a
+ * busy keep-alive connection costs about one scheduled task per timeout period, not one per
+ * request.
+ *
+ * <p>Confined to its event loop: every method must be called on {@code loop}.
+ */
+final class DeadlineTimer implements Runnable {
+
+  private final EventLoop loop;
+  private final Runnable onExpiry;
+  private long deadline;
+  private boolean armed;
+  private ScheduledFuture<?> task;
+  private long taskAt;
+
+  DeadlineTimer(EventLoop loop, Runnable onExpiry) {
+    this.loop = loop;
+    this.onExpiry = onExpiry;
+  }
+
+  /** Fires {@code onExpiry} at {@code nanoTime} unless moved or disarmed before. */
+  void armAt(long nanoTime) {
+    deadline = nanoTime;
+    armed = true;
+    if (task == null || nanoTime < taskAt) {
+      if (task != null) {
+        task.cancel(false);
+      }
+      schedule(nanoTime);
+    }
+  }
+
+  void disarm() {
+    armed = false;
+  }
+
+  boolean armed() {
+    return armed;
+  }
+
+  /** Cancels any pending task; used when the connection closes. */
+  void cancel() {
+    armed = false;
+    if (task != null) {
+      task.cancel(false);
+      task = null;
+    }
+  }
+
+  @Override
+  public void run() {
+    task = null;
+    if (!armed) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - deadline >= 0) {
+      armed = false;
+      onExpiry.run();
+    } else {
+      schedule(deadline);
+    }
+  }
+
+  private void schedule(long at) {
+    taskAt = at;
+    task = loop.schedule(this, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+}

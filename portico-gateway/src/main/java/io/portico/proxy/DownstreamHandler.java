@@ -1,0 +1,387 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.ReferenceCountUtil;
+import io.portico.config.LimitsConfig;
+import io.portico.observe.ExchangeObserver;
+import io.portico.upstream.UpstreamPools;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client connection's pipeline: turns decoded HTTP/1.1 messages into {@link
+ * HttpExchange}s, one at a time, and owns the connection's timers and flow control.
+ *
+ * <pre>
+ *   [TLS] ─▶ ReadActivity ─▶ HttpServerCodec ─▶ DownstreamHandler ─▶ HttpExchange ─▶ upstream
+ * </pre>
+ *
+ * <p>Connection states and the one deadline each arms:
+ *
+ * <ul>
+ *   <li>IDLE (between requests): {@code keep-alive-timeout}, then the connection closes quietly.
+ *   <li>HEAD (the first byte of a request arrived, its head is not complete): {@code
+ *       header-timeout}, measured from that first byte, then 408 and close. A client that trickles
+ *       a header a byte at a time is cut off at the deadline however slowly it sends.
+ *   <li>EXCHANGE: the exchange arms its own deadlines (response and idle timeouts).
+ * </ul>
+ *
+ * <p>Pipelined requests that arrive while an exchange is running wait in a queue and start, in
+ * order, when it finishes. Confined to the channel's event loop.
+ */
+final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
+
+  private enum State {
+    IDLE,
+    HEAD,
+    EXCHANGE,
+    UPGRADED
+  }
+
+  private final ProxyContext proxy;
+  private final UpstreamPools pools;
+  private final LimitsConfig limits;
+  private final boolean secure;
+  private final boolean http2;
+
+  private ChannelHandlerContext ctx;
+  private Channel channel;
+  private DeadlineTimer timer;
+  private InetSocketAddress peer;
+  private String peerText;
+  private int localPort;
+  private State state = State.HEAD;
+  private HttpExchange current;
+  private ArrayDeque<Object> pipelined;
+  private boolean readsPaused;
+  private boolean closing;
+  private int served;
+
+  DownstreamHandler(
+      ProxyContext proxy, UpstreamPools pools, LimitsConfig limits, boolean secure, boolean http2) {
+    this.proxy = proxy;
+    this.pools = pools;
+    this.limits = limits;
+    this.secure = secure;
+    this.http2 = http2;
+  }
+
+  // ---------------------------------------------------------------- what the exchange uses
+
+  Channel channel() {
+    return channel;
+  }
+
+  UpstreamPools pools() {
+    return pools;
+  }
+
+  InetSocketAddress peer() {
+    return peer;
+  }
+
+  String peerText() {
+    return peerText;
+  }
+
+  int localPort() {
+    return localPort;
+  }
+
+  boolean secure() {
+    return secure;
+  }
+
+  boolean http2() {
+    return http2;
+  }
+
+  boolean draining() {
+    return proxy.draining()
+        || (limits.maxRequestsPerConnection() > 0
+            && served + 1 >= limits.maxRequestsPerConnection());
+  }
+
+  /** Arms the connection's deadline for the running exchange; 0 disarms it. */
+  void armDeadline(long nanoTime) {
+    if (nanoTime == 0) {
+      timer.disarm();
+    } else {
+      timer.armAt(nanoTime);
+    }
+  }
+
+  void pauseReads() {
+    if (!readsPaused) {
+      readsPaused = true;
+      channel.config().setAutoRead(false);
+    }
+  }
+
+  void resumeReads() {
+    if (readsPaused) {
+      readsPaused = false;
+      channel.config().setAutoRead(true);
+    }
+  }
+
+  void writeContinue() {
+    channel.writeAndFlush(HttpExchange.continueResponse(), channel.voidPromise());
+  }
+
+  void observe(HttpExchange exchange) {
+    ExchangeObserver observer = proxy.observer();
+    if (observer != ExchangeObserver.NONE) {
+      try {
+        observer.onExchangeComplete(exchange.record());
+      } catch (RuntimeException e) {
+        log.warn("exchange observer failed", e);
+      }
+    }
+  }
+
+  /** The exchange is done: close, or wait for (or start) the next request. */
+  void onExchangeFinished(HttpExchange exchange, boolean close) {
+    if (exchange != current) {
+      return;
+    }
+    served++;
+    if (exchange.upgraded()) {
+      return;
+    }
+    current = null;
+    if (close) {
+      // The last write's listener closes the connection once the response is out; until then
+      // anything the client still sends is dropped.
+      closing = true;
+      state = State.IDLE;
+      timer.cancel();
+      releasePipelined();
+      return;
+    }
+    state = State.IDLE;
+    timer.armAt(System.nanoTime() + limits.keepAliveTimeout().toNanos());
+    resumeReads();
+    if (pipelined != null && !pipelined.isEmpty()) {
+      channel.eventLoop().execute(this::drainPipelined);
+    }
+  }
+
+  /** After a 101 response: remove the HTTP codec and relay raw bytes both ways. */
+  void upgradeTo(Channel upstreamChannel, HttpExchange exchange) {
+    state = State.UPGRADED;
+    timer.cancel();
+    HttpServerCodec codec = channel.pipeline().get(HttpServerCodec.class);
+    if (codec != null) {
+      channel.pipeline().remove(codec);
+    }
+    upstreamChannel.closeFuture().addListener(f -> exchange.onUpgradedClosed());
+    resumeReads();
+  }
+
+  // ---------------------------------------------------------------- Netty events
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.channel = ctx.channel();
+    this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
+      peer = remote;
+    } else {
+      peer = new InetSocketAddress(0);
+    }
+    peerText = peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
+    localPort = channel.localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
+    state = State.HEAD;
+    timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+    ctx.fireChannelActive();
+  }
+
+  /** Bytes arrived (before decoding): an idle connection starts a request head. */
+  void onBytes() {
+    if (state == State.IDLE && current == null) {
+      state = State.HEAD;
+      timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (state == State.UPGRADED) {
+      if (msg instanceof ByteBuf data && current != null) {
+        current.onUpgradedClientData(data);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+      return;
+    }
+    if (current != null || (pipelined != null && !pipelined.isEmpty())) {
+      if (current != null
+          && !current.requestComplete()
+          && (pipelined == null || pipelined.isEmpty())) {
+        if (msg instanceof HttpContent content) {
+          current.onRequestContent(content);
+          return;
+        }
+      }
+      queue(msg);
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      state = State.EXCHANGE;
+      timer.disarm();
+      current = new HttpExchange(this, request, proxy.snapshots().current(), limits);
+      current.onHead();
+      if (msg instanceof HttpContent content && current != null) {
+        // A full request (HTTP/2 with end of stream): the head and the body in one message.
+        current.onRequestContent(content.retain());
+        ReferenceCountUtil.release(msg);
+      }
+    } else {
+      // Body of a request that already ended (the connection is closing): drop it.
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void queue(Object msg) {
+    if (pipelined == null) {
+      pipelined = new ArrayDeque<>(4);
+    }
+    pipelined.add(msg);
+  }
+
+  private void drainPipelined() {
+    while (current == null && pipelined != null && !pipelined.isEmpty() && channel.isActive()) {
+      Object msg = pipelined.poll();
+      if (msg instanceof HttpRequest) {
+        dispatch(msg);
+        while (current != null
+            && !current.requestComplete()
+            && !pipelined.isEmpty()
+            && !(pipelined.peek() instanceof HttpRequest)) {
+          current.onRequestContent((HttpContent) pipelined.poll());
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+  }
+
+  private void releasePipelined() {
+    if (pipelined != null) {
+      pipelined.forEach(ReferenceCountUtil::release);
+      pipelined.clear();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ProxyServer.DRAIN && current == null) {
+      channel.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    HttpExchange ex = current;
+    if (ex != null) {
+      if (state == State.UPGRADED) {
+        ex.flushUpgradedToUpstream();
+      } else {
+        ex.flushUpstream();
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (channel.isWritable() && current != null) {
+      current.onDownstreamWritable();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    timer.cancel();
+    releasePipelined();
+    HttpExchange ex = current;
+    if (ex != null) {
+      if (state == State.UPGRADED) {
+        ex.onUpgradedClosed();
+      } else {
+        ex.onDownstreamClosed();
+      }
+    }
+    current = null;
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("client connection {} failed: {}", peerText, cause.toString());
+    } else {
+      log.warn("client connection {} failed", peerText, cause);
+    }
+    ctx.close();
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  private void onDeadline() {
+    switch (state) {
+      case IDLE -> channel.close();
+      case HEAD -> {
+        FullHttpResponse r =
+            ProblemResponses.render(
+                channel.alloc(),
+                Failure.REQUEST_HEADER_TIMEOUT,
+                "The request head was not received within "
+                    + limits.headerTimeout().toMillis()
+                    + " ms.",
+                null,
+                null);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        state = State.IDLE;
+        channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      }
+      case EXCHANGE -> {
+        if (current != null) {
+          current.onDeadline();
+        }
+      }
+      case UPGRADED -> {}
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.portico.proxy;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * The closed catalogue of why an exchange failed. Each reason maps to one status, one access-log
+ * code ({@link #code()}, also the metric tag) and one problem type ({@code
+ * https://portico.dev/problems/<slug>}). A timeout is always a 504, never a 500.
+ */
+public enum Failure {
+  BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request", "Bad Request"),
+  BAD_FRAMING(HttpResponseStatus.BAD_REQUEST, "bad_framing", "Bad Request"),
+  BAD_PATH(HttpResponseStatus.BAD_REQUEST, "bad_path", "Bad Request"),
+  METHOD_NOT_ALLOWED(
+      HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "Method Not Allowed"),
+  URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long", "URI Too Long"),
+  HEADERS_TOO_LARGE(
+      HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+      "headers_too_large",
+      "Request Header Fields Too Large"),
+  BODY_TOO_LARGE(
+      HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", "Content Too Large"),
+  REQUEST_HEADER_TIMEOUT(
+      HttpResponseStatus.REQUEST_TIMEOUT, "request_header_timeout", "Request Timeout"),
+  REQUEST_BODY_TIMEOUT(
+      HttpResponseStatus.REQUEST_TIMEOUT, "request_body_timeout", "Request Timeout"),
+  NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no_route", "Not Found"),
+  NO_HEALTHY_UPSTREAM(
+      HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream", "Service Unavailable"),
+  UPSTREAM_POOL_EXHAUSTED(
+      HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_pool_exhausted", "Service Unavailable"),
+  UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failed", "Bad Gateway"),
+  UPSTREAM_CONNECT_TIMEOUT(
+      HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "Gateway Timeout"),
+  UPSTREAM_RESPONSE_TIMEOUT(
+      HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_response_timeout", "Gateway Timeout"),
+  UPSTREAM_IDLE_TIMEOUT(
+      HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_idle_timeout", "Gateway Timeout"),
+  UPSTREAM_RESET_BEFORE_RESPONSE(
+      HttpResponseStatus.BAD_GATEWAY, "upstream_reset_before_response", "Bad Gateway"),
+  UPSTREAM_RESET_AFTER_RESPONSE(
+      HttpResponseStatus.BAD_GATEWAY, "upstream_reset_after_response", "Bad Gateway"),
+  UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "Bad Gateway"),
+  DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),
+  PLUGIN_ERROR(HttpResponseStatus.INTERNAL_SERVER_ERROR, "plugin_error", "Internal Server Error"),
+  SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down", "Service Unavailable");
+
+  private final HttpResponseStatus status;
+  private final String code;
+  private final String title;
+  private final String type;
+
+  Failure(HttpResponseStatus status, String code, String title) {
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.type = "https://portico.dev/problems/" + code.replace('_', '-');
+  }
+
+  public HttpResponseStatus status() {
+    return status;
+  }
+
+  /** The stable code used in access logs and metric tags, e.g. {@code upstream_connect_failed}. */
+  public String code() {
+    return code;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** The problem type URI. */
+  public String type() {
+    return type;
+  }
+}

@@ -1,0 +1,197 @@
+package io.portico.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
+import io.portico.config.ForwardingConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compiled forwarding settings: which peers are trusted proxies, how the client's address is
+ * found, and the forwarding headers written upstream.
+ *
+ * <p>Only a trusted peer's {@code X-Forwarded-*}, {@code Forwarded} and {@code X-Request-Id} are
+ * believed. From an untrusted peer they are replaced, so a client cannot spoof its address (and,
+ * for example, rotate a rate-limit key). With trusted peers, the client address is the rightmost
+ * address of {@code X-Forwarded-For} that is not itself a trusted proxy.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ForwardingPolicy {
+
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+
+  private final List<IpSubnetFilterRule> trusted;
+  private final AsciiString requestIdHeader;
+  private final String via;
+
+  public ForwardingPolicy(ForwardingConfig config) {
+    List<IpSubnetFilterRule> rules = new ArrayList<>();
+    for (String cidr : config.trustedProxies()) {
+      rules.add(parseCidr(cidr));
+    }
+    this.trusted = List.copyOf(rules);
+    this.requestIdHeader = AsciiString.of(config.requestIdHeader().toLowerCase());
+    this.via = config.via();
+  }
+
+  /** Parses {@code 10.0.0.0/8}, {@code 2001:db8::/32} or a single address. */
+  static IpSubnetFilterRule parseCidr(String cidr) {
+    int slash = cidr.indexOf('/');
+    String addr = slash < 0 ? cidr : cidr.substring(0, slash);
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(addr);
+    if (bytes == null) {
+      throw new IllegalArgumentException("not an IP address: " + addr);
+    }
+    int bits = slash < 0 ? bytes.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
+    return new IpSubnetFilterRule(addr, bits, IpFilterRuleType.ACCEPT);
+  }
+
+  public AsciiString requestIdHeader() {
+    return requestIdHeader;
+  }
+
+  public boolean isTrusted(InetSocketAddress peer) {
+    if (trusted.isEmpty()) {
+      return false;
+    }
+    for (IpSubnetFilterRule rule : trusted) {
+      if (rule.matches(peer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The client's address: the peer, or the address a trusted proxy chain forwarded for. */
+  public InetSocketAddress clientAddress(
+      InetSocketAddress peer, boolean peerTrusted, HttpHeaders headers) {
+    if (!peerTrusted) {
+      return peer;
+    }
+    List<String> values = headers.getAll(X_FORWARDED_FOR);
+    if (values.isEmpty()) {
+      return peer;
+    }
+    List<String> hops = new ArrayList<>();
+    for (String v : values) {
+      for (String part : v.split(",")) {
+        String hop = part.trim();
+        if (!hop.isEmpty()) {
+          hops.add(hop);
+        }
+      }
+    }
+    InetSocketAddress candidate = peer;
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      InetSocketAddress addr = parseHop(hops.get(i));
+      if (addr == null) {
+        return candidate;
+      }
+      candidate = addr;
+      if (!isTrusted(addr)) {
+        return addr;
+      }
+    }
+    return candidate;
+  }
+
+  private static InetSocketAddress parseHop(String hop) {
+    String h = hop;
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      h = end > 0 ? h.substring(1, end) : h;
+    } else if (h.indexOf(':') == h.lastIndexOf(':') && h.indexOf(':') > 0) {
+      h = h.substring(0, h.indexOf(':'));
+    }
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(h);
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(bytes), 0);
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Writes the forwarding headers of the upstream request.
+   *
+   * @param peerText the peer's address as text (cached per connection)
+   * @param originalHost the Host the client sent (before any rewrite)
+   */
+  void apply(
+      HttpHeaders headers,
+      boolean peerTrusted,
+      String peerText,
+      boolean secure,
+      String originalHost,
+      int localPort,
+      boolean http2) {
+    String proto = secure ? "https" : "http";
+    if (peerTrusted) {
+      String xff = headers.get(X_FORWARDED_FOR);
+      headers.set(X_FORWARDED_FOR, xff == null ? peerText : xff + ", " + peerText);
+      setIfAbsent(headers, X_FORWARDED_PROTO, proto);
+      if (originalHost != null) {
+        setIfAbsent(headers, X_FORWARDED_HOST, originalHost);
+      }
+      setIfAbsent(headers, X_FORWARDED_PORT, Integer.toString(localPort));
+    } else {
+      headers.set(X_FORWARDED_FOR, peerText);
+      headers.set(X_FORWARDED_PROTO, proto);
+      if (originalHost != null) {
+        headers.set(X_FORWARDED_HOST, originalHost);
+      } else {
+        headers.remove(X_FORWARDED_HOST);
+      }
+      headers.set(X_FORWARDED_PORT, Integer.toString(localPort));
+    }
+    StringBuilder fwd = new StringBuilder(64).append("for=");
+    if (peerText.indexOf(':') >= 0) {
+      fwd.append("\"[").append(peerText).append("]\"");
+    } else {
+      fwd.append(peerText);
+    }
+    fwd.append(";proto=").append(proto);
+    if (originalHost != null && isToken(originalHost)) {
+      fwd.append(";host=").append(originalHost);
+    } else if (originalHost != null) {
+      fwd.append(";host=\"").append(originalHost).append('"');
+    }
+    String prior = peerTrusted ? headers.get(FORWARDED) : null;
+    headers.set(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
+    if (via != null) {
+      String entry = (http2 ? "2.0 " : "1.1 ") + via;
+      String existing = headers.get(HttpHeaderNames.VIA);
+      headers.set(HttpHeaderNames.VIA, existing == null ? entry : existing + ", " + entry);
+    }
+  }
+
+  private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {
+    if (!headers.contains(name)) {
+      headers.set(name, value);
+    }
+  }
+
+  private static boolean isToken(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    return !s.isEmpty();
+  }
+}

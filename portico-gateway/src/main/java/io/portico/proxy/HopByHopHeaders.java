@@ -1,0 +1,64 @@
+package io.portico.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Removes the headers that describe one connection and must not be forwarded (RFC 9110 7.6.1):
+ * {@code Connection} and every header it names, {@code Keep-Alive}, {@code Proxy-Connection},
+ * {@code TE}, {@code Trailer}, {@code Upgrade} and {@code Proxy-Authenticate}/{@code
+ * Proxy-Authorization} are never passed on. {@code Transfer-Encoding} is framing: the codec on the
+ * other side re-frames the body, so it is kept only where that codec needs it.
+ */
+final class HopByHopHeaders {
+
+  private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+  private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+  private HopByHopHeaders() {}
+
+  /**
+   * Strips hop-by-hop headers. When {@code keepUpgrade} is set (a WebSocket upgrade being proxied),
+   * {@code Upgrade} and {@code Connection: upgrade} survive.
+   */
+  static void strip(HttpHeaders headers, boolean keepUpgrade) {
+    if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      List<String> listed = headers.getAll(HttpHeaderNames.CONNECTION);
+      for (String value : listed) {
+        int start = 0;
+        while (start <= value.length()) {
+          int comma = value.indexOf(',', start);
+          int end = comma < 0 ? value.length() : comma;
+          String name = value.substring(start, end).trim();
+          if (!name.isEmpty()
+              && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
+              && !isFraming(name)) {
+            headers.remove(name);
+          }
+          if (comma < 0) {
+            break;
+          }
+          start = comma + 1;
+        }
+      }
+      headers.remove(HttpHeaderNames.CONNECTION);
+    }
+    headers.remove(KEEP_ALIVE);
+    headers.remove(PROXY_CONNECTION);
+    headers.remove(HttpHeaderNames.TE);
+    headers.remove(HttpHeaderNames.TRAILER);
+    headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    if (keepUpgrade) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
+    } else {
+      headers.remove(HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /** A Connection token that names a framing header must not make us drop the framing. */
+  private static boolean isFraming(String name) {
+    return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding");
+  }
+}

@@ -1,0 +1,51 @@
+package io.portico.proxy;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Request ids: 32 lower-case hex digits (128 random bits, not cryptographic), or a client's id when
+ * it is well-formed: 1 to 128 characters of {@code [A-Za-z0-9._:-]}, so an id can never inject
+ * anything into logs or headers.
+ */
+final class RequestIds {
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private RequestIds() {}
+
+  static String generate() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = r.nextLong();
+    long lo = r.nextLong();
+    char[] out = new char[32];
+    for (int i = 15; i >= 0; i--) {
+      out[i] = HEX[(int) (hi & 0xf)];
+      hi >>>= 4;
+      out[16 + i] = HEX[(int) (lo & 0xf)];
+      lo >>>= 4;
+    }
+    return new String(out);
+  }
+
+  static boolean isWellFormed(CharSequence id) {
+    int n = id.length();
+    if (n == 0 || n > 128) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = id.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '.'
+              || c == '_'
+              || c == ':';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
