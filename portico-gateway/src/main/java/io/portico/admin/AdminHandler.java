@@ -1,0 +1,344 @@
+package io.portico.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.portico.app.Gateway;
+import io.portico.config.RouteConfig;
+import io.portico.plugin.PluginChain;
+import io.portico.snapshot.CompiledRoute;
+import io.portico.snapshot.Snapshot;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.Problem;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.regex.Pattern;
+
+/**
+ * Serves the admin endpoints:
+ *
+ * <ul>
+ *   <li>{@code GET /status}: liveness, always 200 while the process runs
+ *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
+ *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
+ *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
+ *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
+ *       when rejected (the running config keeps serving)
+ * </ul>
+ *
+ * When a token is configured every request needs {@code Authorization: Bearer <token>}, compared in
+ * constant time.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  /** Keys whose values never leave the gateway. */
+  private static final Pattern SECRET =
+      Pattern.compile(
+          ".*(secret|password|passwd|token|api[-_]?key|private|credential|^key$|^keys$|hash).*",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Instant STARTED = Instant.now();
+
+  private final AdminApi api;
+  private final byte[] token;
+  private final ExecutorService blocking;
+
+  AdminHandler(AdminApi api, String token, ExecutorService blocking) {
+    this.api = api;
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.blocking = blocking;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    if (!req.decoderResult().isSuccess()) {
+      send(
+          ctx,
+          problem(HttpResponseStatus.BAD_REQUEST, "bad-request", "The request is malformed."),
+          false);
+      return;
+    }
+    if (token != null && !authorized(req)) {
+      FullHttpResponse r =
+          problem(
+              HttpResponseStatus.UNAUTHORIZED,
+              "admin-unauthorized",
+              "A valid admin bearer token is required.");
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"portico-admin\"");
+      send(ctx, r, keepAlive);
+      return;
+    }
+    String path = new QueryStringDecoder(req.uri()).path();
+    HttpMethod method = req.method();
+    switch (path) {
+      case "/status" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          send(ctx, json(HttpResponseStatus.OK, status()), keepAlive);
+        }
+      }
+      case "/ready" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          boolean ready = api.ready();
+          send(
+              ctx,
+              json(
+                  ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                  "{\"ready\":" + ready + "}"),
+              keepAlive);
+        }
+      }
+      case "/config" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          send(ctx, json(HttpResponseStatus.OK, config(api.snapshot())), keepAlive);
+        }
+      }
+      case "/routes" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          send(ctx, json(HttpResponseStatus.OK, routes(api.snapshot())), keepAlive);
+        }
+      }
+      case "/reload" -> {
+        if (method != HttpMethod.POST) {
+          send(ctx, methodNotAllowed("POST"), keepAlive);
+          return;
+        }
+        blocking.execute(
+            () -> {
+              FullHttpResponse r;
+              try {
+                r = reloadResponse(api.reload());
+              } catch (IOException | RuntimeException e) {
+                r =
+                    problem(
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "reload-failed",
+                        "The reload failed: " + e.getMessage());
+              }
+              FullHttpResponse response = r;
+              ctx.executor().execute(() -> send(ctx, response, keepAlive));
+            });
+      }
+      default ->
+          send(
+              ctx,
+              problem(
+                  HttpResponseStatus.NOT_FOUND,
+                  "admin-not-found",
+                  "No admin endpoint " + path + "."),
+              keepAlive);
+    }
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(given, token);
+  }
+
+  private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
+    if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+      return true;
+    }
+    send(ctx, methodNotAllowed("GET"), keepAlive);
+    return false;
+  }
+
+  private String status() throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("status", "ok");
+      g.writeStringField("version", io.portico.app.Version.current());
+      g.writeStringField("config_version", api.snapshot().version());
+      g.writeNumberField("uptime_seconds", Duration.between(STARTED, Instant.now()).toSeconds());
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  private static String config(Snapshot s) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("version", s.version());
+      g.writeStringField("loaded_at", s.loadedAt().toString());
+      g.writeFieldName("config");
+      writeRedacted(g, s.config().source(), false);
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  /** Writes a config tree as JSON; values under secret-looking keys become {@code "<redacted>"}. */
+  static void writeRedacted(JsonGenerator g, ConfigNode node, boolean secret) throws IOException {
+    switch (node.kind()) {
+      case OBJECT -> {
+        g.writeStartObject();
+        for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+          g.writeFieldName(e.getKey());
+          boolean s =
+              secret || SECRET.matcher(e.getKey()).matches() || e.getKey().equals("credentials");
+          writeRedacted(g, e.getValue(), s);
+        }
+        g.writeEndObject();
+      }
+      case LIST -> {
+        g.writeStartArray();
+        for (ConfigNode item : node.items()) {
+          writeRedacted(g, item, secret);
+        }
+        g.writeEndArray();
+      }
+      case SCALAR -> {
+        if (secret) {
+          g.writeString("<redacted>");
+        } else {
+          writeScalar(g, node);
+        }
+      }
+      case NULL -> g.writeNull();
+    }
+  }
+
+  private static void writeScalar(JsonGenerator g, ConfigNode node) throws IOException {
+    String t = node.text();
+    if (!node.quoted()) {
+      String lower = t.toLowerCase(Locale.ROOT);
+      if (lower.equals("true") || lower.equals("false")) {
+        g.writeBoolean(Boolean.parseBoolean(lower));
+        return;
+      }
+      if (t.matches("-?\\d{1,18}")) {
+        g.writeNumber(Long.parseLong(t));
+        return;
+      }
+    }
+    g.writeString(t);
+  }
+
+  private static String routes(Snapshot s) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("version", s.version());
+      g.writeArrayFieldStart("routes");
+      for (RouteConfig rc : s.config().routes()) {
+        g.writeStartObject();
+        g.writeStringField("name", rc.name());
+        stringArray(g, "hosts", rc.hosts());
+        stringArray(g, "paths", rc.paths());
+        g.writeStringField("path_match", rc.pathMatch());
+        stringArray(g, "methods", rc.methods());
+        g.writeNumberField("priority", rc.priority());
+        if (rc.service() != null) {
+          g.writeStringField("service", rc.service());
+        }
+        CompiledRoute route = s.routes().get(rc.name());
+        g.writeArrayFieldStart("plugins");
+        if (route != null) {
+          for (PluginChain.Entry e : route.chain().entries()) {
+            g.writeString(e.name());
+          }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  private static void stringArray(JsonGenerator g, String name, java.util.Collection<String> values)
+      throws IOException {
+    g.writeArrayFieldStart(name);
+    for (String v : values) {
+      g.writeString(v);
+    }
+    g.writeEndArray();
+  }
+
+  private static FullHttpResponse reloadResponse(Gateway.ReloadResult result) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeBooleanField("applied", result.applied());
+      g.writeStringField("version", result.version());
+      g.writeArrayFieldStart("problems");
+      for (Problem p : result.problems().list()) {
+        g.writeString(p.toString());
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return json(
+        result.applied() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY,
+        w.toString());
+  }
+
+  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    return r;
+  }
+
+  private static FullHttpResponse problem(HttpResponseStatus status, String type, String detail) {
+    String body =
+        "{\"type\":\"https://portico.dev/problems/"
+            + type
+            + "\",\"title\":\""
+            + status.reasonPhrase()
+            + "\",\"status\":"
+            + status.code()
+            + ",\"detail\":\""
+            + detail.replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\"}";
+    FullHttpResponse r = json(status, body);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+    return r;
+  }
+
+  private static FullHttpResponse methodNotAllowed(String allowed) {
+    FullHttpResponse r =
+        problem(
+            HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Use " + allowed + ".");
+    r.headers().set(HttpHeaderNames.ALLOW, allowed);
+    return r;
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+    HttpUtil.setContentLength(r, r.content().readableBytes());
+    if (keepAlive) {
+      ctx.writeAndFlush(r);
+    } else {
+      r.headers().set(HttpHeaderNames.CONNECTION, "close");
+      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

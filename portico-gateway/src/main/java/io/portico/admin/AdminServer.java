@@ -1,0 +1,78 @@
+package io.portico.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.portico.config.AdminConfig;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The admin listener: a small HTTP/1.1 server on the gateway's event loops. Requests are tiny and
+ * aggregated; the one slow operation, a reload, runs on a dedicated thread.
+ */
+public final class AdminServer implements AutoCloseable {
+
+  private final Channel channel;
+  private final ExecutorService blocking;
+
+  private AdminServer(Channel channel, ExecutorService blocking) {
+    this.channel = channel;
+    this.blocking = blocking;
+  }
+
+  /** Binds the admin listener; throws when the address cannot be bound. */
+  public static AdminServer start(
+      AdminConfig config,
+      EventLoopGroup group,
+      Class<? extends ServerChannel> channelClass,
+      AdminApi api)
+      throws InterruptedException {
+    ExecutorService blocking =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "portico-admin");
+              t.setDaemon(true);
+              return t;
+            });
+    Channel ch;
+    try {
+      ch =
+          new ServerBootstrap()
+              .group(group)
+              .channel(channelClass)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel c) {
+                      c.pipeline()
+                          .addLast(new HttpServerCodec())
+                          .addLast(new HttpObjectAggregator(1024 * 1024))
+                          .addLast(new AdminHandler(api, config.token(), blocking));
+                    }
+                  })
+              .bind(config.address())
+              .sync()
+              .channel();
+    } catch (RuntimeException | InterruptedException e) {
+      blocking.shutdownNow();
+      throw e;
+    }
+    return new AdminServer(ch, blocking);
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly();
+    blocking.shutdownNow();
+  }
+}

@@ -1,0 +1,264 @@
+package io.portico.app;
+
+import io.netty.channel.EventLoopGroup;
+import io.portico.admin.AdminApi;
+import io.portico.admin.AdminServer;
+import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigResult;
+import io.portico.config.GatewayConfig;
+import io.portico.observe.AccessLog;
+import io.portico.observe.ExchangeObserver;
+import io.portico.plugin.PluginRegistry;
+import io.portico.proxy.ProxyContext;
+import io.portico.proxy.ProxyServer;
+import io.portico.proxy.Transport;
+import io.portico.snapshot.Snapshot;
+import io.portico.snapshot.SnapshotCompiler;
+import io.portico.snapshot.SnapshotHolder;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.PluginContext;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: wires a running gateway from a config file and owns everything it starts.
+ * Nothing else creates event loops, servers or snapshots.
+ *
+ * <pre>
+ *   config file ─▶ ConfigFiles (load + parse) ─▶ SnapshotCompiler ─▶ SnapshotHolder
+ *                                                                    │
+ *   event loops ─▶ ProxyServer (listeners, per-loop upstream pools) ◀─┘ reads per request
+ * </pre>
+ *
+ * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
+ * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
+ * and its problems are returned.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  /** What a reload did. */
+  public record ReloadResult(boolean applied, String version, Problems problems) {}
+
+  /** Start-up failed because the config is invalid. */
+  public static final class InvalidConfigException extends Exception {
+    private final transient Problems problems;
+
+    public InvalidConfigException(Problems problems) {
+      super("invalid configuration:\n" + problems.render());
+      this.problems = problems;
+    }
+
+    public Problems problems() {
+      return problems;
+    }
+  }
+
+  private final Path configFile;
+  private final Map<String, String> env;
+  private final PluginRegistry registry;
+  private final Transport transport;
+  private final EventLoopGroup group;
+  private final SnapshotHolder snapshots;
+  private final SnapshotCompiler compiler;
+  private final ProxyServer proxy;
+  private final List<InetSocketAddress> listeners;
+  private final AccessLog accessLog;
+  private final AdminServer admin;
+  private final Object reloadLock = new Object();
+  private volatile boolean draining;
+  private boolean closed;
+
+  private Gateway(
+      Path configFile,
+      Map<String, String> env,
+      PluginRegistry registry,
+      GatewayConfig config,
+      ExchangeObserver extraObserver)
+      throws InvalidConfigException, InterruptedException, java.io.IOException {
+    this.configFile = configFile;
+    this.env = Map.copyOf(env);
+    this.registry = registry;
+    this.transport = Transport.detect();
+    this.group = transport.newGroup(config.runtime().ioThreads(), "portico-io");
+    PluginContext pluginContext =
+        new PluginContext() {
+          @Override
+          public io.netty.channel.EventLoopGroup eventLoops() {
+            return group;
+          }
+
+          @Override
+          public String configSource() {
+            return String.valueOf(configFile);
+          }
+        };
+    this.compiler = new SnapshotCompiler(pluginContext);
+    SnapshotCompiler.Result compiled = compiler.compile(config);
+    if (!compiled.ok()) {
+      group.shutdownGracefully();
+      throw new InvalidConfigException(compiled.problems());
+    }
+    this.snapshots = new SnapshotHolder(compiled.snapshot());
+    this.accessLog = AccessLog.open(config.runtime().accessLog());
+    ExchangeObserver observer = combine(accessLog, extraObserver);
+    this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
+    try {
+      this.listeners = proxy.bind(config.listeners());
+      this.admin =
+          config.admin().address() == null
+              ? null
+              : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi());
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully();
+      if (accessLog != null) {
+        accessLog.close();
+      }
+      throw e;
+    }
+    log.info(
+        "portico {} serving config {} on {} ({} transport, {} event loops)",
+        Version.current(),
+        config.version(),
+        listeners,
+        transport.name(),
+        ioThreadCount());
+  }
+
+  private static ExchangeObserver combine(AccessLog log, ExchangeObserver extra) {
+    if (log == null) {
+      return extra;
+    }
+    if (extra == ExchangeObserver.NONE) {
+      return log;
+    }
+    return record -> {
+      log.onExchangeComplete(record);
+      extra.onExchangeComplete(record);
+    };
+  }
+
+  private AdminApi adminApi() {
+    return new AdminApi() {
+      @Override
+      public Snapshot snapshot() {
+        return snapshots.current();
+      }
+
+      @Override
+      public ReloadResult reload() {
+        return Gateway.this.reload();
+      }
+
+      @Override
+      public boolean ready() {
+        return !draining;
+      }
+    };
+  }
+
+  /**
+   * Loads {@code configFile} and starts serving it.
+   *
+   * @param observer told about every finished exchange besides the access log; {@link
+   *     ExchangeObserver#NONE} for none
+   */
+  public static Gateway start(Path configFile, Map<String, String> env, ExchangeObserver observer)
+      throws InvalidConfigException, InterruptedException, java.io.IOException {
+    PluginRegistry registry = PluginRegistry.load(Gateway.class.getClassLoader());
+    ConfigResult result = ConfigFiles.load(configFile, env, registry);
+    if (!result.ok()) {
+      throw new InvalidConfigException(result.problems());
+    }
+    return new Gateway(configFile, env, registry, result.config(), observer);
+  }
+
+  /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
+  public ReloadResult reload() {
+    synchronized (reloadLock) {
+      ConfigResult result = ConfigFiles.load(configFile, env, registry);
+      if (!result.ok()) {
+        log.warn(
+            "config reload rejected; still serving {}:\n{}", version(), result.problems().render());
+        return new ReloadResult(false, version(), result.problems());
+      }
+      SnapshotCompiler.Result compiled = compiler.compile(result.config());
+      if (!compiled.ok()) {
+        log.warn(
+            "config reload rejected; still serving {}:\n{}",
+            version(),
+            compiled.problems().render());
+        return new ReloadResult(false, version(), compiled.problems());
+      }
+      Snapshot old = snapshots.swap(compiled.snapshot());
+      if (!Objects.equals(old.config().listeners(), result.config().listeners())) {
+        log.warn("listener changes take effect on restart");
+      }
+      log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
+      return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
+    }
+  }
+
+  public Snapshot snapshot() {
+    return snapshots.current();
+  }
+
+  public String version() {
+    return snapshots.current().version();
+  }
+
+  /** The bound client listeners (a configured port 0 shows the chosen port). */
+  public List<InetSocketAddress> listeners() {
+    return listeners;
+  }
+
+  public Path configFile() {
+    return configFile;
+  }
+
+  public EventLoopGroup eventLoops() {
+    return group;
+  }
+
+  private int ioThreadCount() {
+    int n = 0;
+    for (var ignored : group) {
+      n++;
+    }
+    return n;
+  }
+
+  /** The bound admin address, or null when the admin listener is off. */
+  public InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, drain in-flight exchanges up to the configured timeout, then
+   * stop everything. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (reloadLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    draining = true;
+    proxy.shutdownGracefully(snapshots.current().config().runtime().shutdownTimeout());
+    if (admin != null) {
+      admin.close();
+    }
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    if (accessLog != null) {
+      accessLog.close();
+    }
+  }
+}

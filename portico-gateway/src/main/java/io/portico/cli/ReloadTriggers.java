@@ -1,0 +1,140 @@
+package io.portico.cli;
+
+import io.portico.app.Gateway;
+import java.io.IOException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What makes a running gateway reload besides {@code POST /reload}: {@code SIGHUP}, and changes to
+ * the config file (watched through its directory, debounced so that an editor's several writes
+ * cause one reload). Reloads run on one background thread, never on an event loop.
+ */
+final class ReloadTriggers implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReloadTriggers.class);
+  private static final long DEBOUNCE_MILLIS = 300;
+
+  private final Gateway gateway;
+  private final ScheduledExecutorService reloader =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "portico-reload");
+            t.setDaemon(true);
+            return t;
+          });
+  private WatchService watcher;
+  private ScheduledFuture<?> pending;
+
+  private ReloadTriggers(Gateway gateway) {
+    this.gateway = gateway;
+  }
+
+  static ReloadTriggers install(Gateway gateway, boolean watchFile) {
+    ReloadTriggers t = new ReloadTriggers(gateway);
+    t.installSighup();
+    if (watchFile) {
+      t.watch(gateway.configFile().toAbsolutePath());
+    }
+    return t;
+  }
+
+  private synchronized void schedule(String why) {
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    pending =
+        reloader.schedule(
+            () -> {
+              log.info("reloading config ({})", why);
+              gateway.reload();
+            },
+            DEBOUNCE_MILLIS,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * SIGHUP through {@code sun.misc.Signal}, reached reflectively: it is the JDK's only signal API
+   * and lives in {@code jdk.unsupported}. Where it is missing, SIGHUP is simply not handled.
+   */
+  private void installSighup() {
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Object signal = signalClass.getConstructor(String.class).newInstance("HUP");
+      InvocationHandler h =
+          (proxy, method, args) -> {
+            if (method.getName().equals("handle")) {
+              schedule("SIGHUP");
+            }
+            return null;
+          };
+      Object handler =
+          Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, h);
+      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("SIGHUP reload not available: {}", e.toString());
+    }
+  }
+
+  private void watch(Path file) {
+    Path dir = file.getParent();
+    try {
+      watcher = FileSystems.getDefault().newWatchService();
+      dir.register(
+          watcher,
+          StandardWatchEventKinds.ENTRY_MODIFY,
+          StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_DELETE);
+    } catch (IOException e) {
+      log.warn("cannot watch {} for changes: {}", file, e.toString());
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  WatchKey key = watcher.take();
+                  for (WatchEvent<?> ev : key.pollEvents()) {
+                    Object ctx = ev.context();
+                    if (ctx instanceof Path p && dir.resolve(p).equals(file)) {
+                      schedule("file changed");
+                    }
+                  }
+                  key.reset();
+                }
+              } catch (InterruptedException | ClosedWatchServiceException e) {
+                // stopping
+              }
+            },
+            "portico-config-watch");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public void close() {
+    reloader.shutdownNow();
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+}

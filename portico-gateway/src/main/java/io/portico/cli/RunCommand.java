@@ -1,0 +1,107 @@
+package io.portico.cli;
+
+import io.portico.app.Gateway;
+import io.portico.app.Version;
+import io.portico.config.GatewayConfig;
+import io.portico.config.RouteConfig;
+import io.portico.observe.ExchangeObserver;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code portico run [-c FILE]}: starts the gateway, prints where it listens, reloads on file
+ * change, {@code SIGHUP} or {@code POST /reload}, and shuts down gracefully on {@code SIGTERM} /
+ * Ctrl-C.
+ */
+@Command(name = "run", description = "Run the gateway.")
+final class RunCommand implements Callable<Integer> {
+
+  @Option(
+      names = {"-c", "--config"},
+      description = "The config file (YAML or JSON). Default: ${DEFAULT-VALUE}.",
+      defaultValue = "portico.yaml")
+  Path config = Path.of("portico.yaml");
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config, System.getenv(), ExchangeObserver.NONE);
+    } catch (Gateway.InvalidConfigException e) {
+      System.err.print(e.problems().render());
+      System.err.println(config + ": invalid configuration, not started");
+      return 1;
+    }
+    GatewayConfig loaded = gateway.snapshot().config();
+    ReloadTriggers triggers = ReloadTriggers.install(gateway, loaded.runtime().watchConfig());
+    printBanner(gateway, loaded, (System.nanoTime() - started) / 1_000_000);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println("portico: shutting down (draining in-flight requests)");
+                  triggers.close();
+                  gateway.close();
+                  stopped.countDown();
+                },
+                "portico-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static void printBanner(Gateway gateway, GatewayConfig config, long startMillis) {
+    StringBuilder b = new StringBuilder();
+    b.append("portico ")
+        .append(Version.current())
+        .append(" started in ")
+        .append(startMillis)
+        .append(" ms")
+        .append(" (config ")
+        .append(gateway.configFile())
+        .append(", version ")
+        .append(config.version())
+        .append(")\n");
+    for (InetSocketAddress l : gateway.listeners()) {
+      b.append("  listening on   http://").append(hostText(l)).append('\n');
+    }
+    if (gateway.adminAddress() != null) {
+      b.append("  admin API on   http://")
+          .append(hostText(gateway.adminAddress()))
+          .append("  (GET /status, /ready, /config, /routes; POST /reload)\n");
+    }
+    if (!gateway.listeners().isEmpty()) {
+      String base = "http://" + hostText(gateway.listeners().get(0));
+      String path = tryPath(config);
+      b.append("  try:           curl -i ").append(base).append(path).append('\n');
+    }
+    System.out.print(b);
+    System.out.flush();
+  }
+
+  /** A literal path of the first route, so the banner's curl line reaches something real. */
+  private static String tryPath(GatewayConfig config) {
+    for (RouteConfig r : config.routes()) {
+      for (String p : r.paths()) {
+        if (p.startsWith("/") && !p.contains("{")) {
+          return p;
+        }
+      }
+    }
+    return "/";
+  }
+
+  private static String hostText(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    if (a.getAddress() != null && a.getAddress().isAnyLocalAddress()) {
+      host = "127.0.0.1";
+    }
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+}
