@@ -474,7 +474,7 @@ class ConfigParserTest {
             minimalWith(
                 """
                   - name: users
-                    paths: [ "/users/{id}", "/people/{id}/{rest*}" ]
+                    paths: [ "/users/{id}", "/people/{id}/{*rest}" ]
                     rewrite-path: /v2/users/{id}/{rest}
                     service: backend
                   - name: both
@@ -571,7 +571,8 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:15: plugins.test-headr: unknown plugin \"test-headr\" (expected one"
-                + " of: test-finishing, test-header, test-throwing); did you mean"
+                + " of: cors, echo, ip-restriction, mock, request-headers, request-id,"
+                + " response-headers, test-finishing, test-header, test-throwing); did you mean"
                 + " \"test-header\"?",
             "portico.yaml:3:16: plugins.test-header.name: missing (expected: a header name)",
             "portico.yaml:3:24: plugins.test-header.vale: unknown key \"vale\" (expected one of:"

@@ -1,0 +1,120 @@
+package io.portico.testing;
+
+import io.portico.app.Gateway;
+import io.portico.observe.ExchangeObserver;
+import io.portico.observe.ExchangeRecord;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Starts a real gateway in-process from YAML text (listener on an ephemeral port) and offers an
+ * HTTP client pointed at it. Every finished exchange is recorded for assertions.
+ */
+public final class GatewayFixture implements AutoCloseable {
+
+  private final Path dir;
+  private final Path configFile;
+  private final Gateway gateway;
+  private final List<ExchangeRecord> records = new CopyOnWriteArrayList<>();
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+
+  private GatewayFixture(String yaml, Map<String, String> env) throws Exception {
+    dir = Files.createTempDirectory("portico-test");
+    configFile = dir.resolve("portico.yaml");
+    Files.writeString(configFile, yaml);
+    ExchangeObserver observer = records::add;
+    gateway = Gateway.start(configFile, env, observer);
+  }
+
+  /**
+   * Starts a gateway. The YAML should not declare listeners or admin: a listener on 127.0.0.1:0 and
+   * {@code admin: off} are added unless the text has its own.
+   */
+  public static GatewayFixture start(String yaml) throws Exception {
+    return start(yaml, Map.of());
+  }
+
+  public static GatewayFixture start(String yaml, Map<String, String> env) throws Exception {
+    String full = yaml;
+    if (!yaml.contains("listeners:")) {
+      full = "listeners:\n  - address: 127.0.0.1:0\n" + full;
+    }
+    if (!yaml.contains("admin:")) {
+      full = "admin: off\n" + full;
+    }
+    if (!yaml.contains("runtime:")) {
+      full =
+          full
+              + "\nruntime:\n  io-threads: 1\n  watch-config: false\n  access-log: off\n  shutdown-timeout: 1s\n";
+    }
+    return new GatewayFixture(full, env);
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public InetSocketAddress address() {
+    return gateway.listeners().get(0);
+  }
+
+  public int port() {
+    return address().getPort();
+  }
+
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  public HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+    return client.send(
+        HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
+    return client.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public RawClient raw() throws IOException {
+    return new RawClient(address());
+  }
+
+  public List<ExchangeRecord> records() {
+    return List.copyOf(records);
+  }
+
+  /** Replaces the config file (for reload tests). */
+  public void rewriteConfig(String yaml) throws IOException {
+    Files.writeString(configFile, yaml);
+  }
+
+  public Path configFile() {
+    return configFile;
+  }
+
+  @Override
+  public void close() throws IOException {
+    gateway.close();
+  }
+}

@@ -1,0 +1,278 @@
+package io.portico.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-process origin server for end-to-end tests, on real sockets. Paths:
+ *
+ * <ul>
+ *   <li>{@code /hello}: 200 {@code Hello, World!}
+ *   <li>{@code /headers}: 200, body = the request line and headers as received, one per line
+ *   <li>{@code /echo}: streams the request body back (chunked), as it arrives
+ *   <li>{@code /count}: reads the body without keeping it, answers its length
+ *   <li>{@code /download?bytes=N}: streams N bytes, honouring backpressure
+ *   <li>{@code /status/CODE}: an empty response with that status
+ *   <li>{@code /delay/MS}: 200 after MS milliseconds
+ *   <li>{@code /reset}: closes the connection without answering
+ *   <li>{@code /half}: sends the head and part of a body, then closes
+ *   <li>{@code /ws}: a WebSocket endpoint that echoes text frames
+ * </ul>
+ *
+ * Every request head is recorded in {@link #requests()}.
+ */
+public final class TestOrigin implements AutoCloseable {
+
+  private final EventLoopGroup group;
+  private final Channel server;
+  private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final String name;
+
+  private TestOrigin(String name) throws InterruptedException {
+    this.name = name;
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    connections.incrementAndGet();
+                    ch.pipeline()
+                        .addLast("http", new HttpServerCodec())
+                        .addLast("origin", new Handler());
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+  }
+
+  public static TestOrigin start() throws InterruptedException {
+    return new TestOrigin("origin");
+  }
+
+  /** An origin whose {@code /hello} answers with its name, to tell origins apart. */
+  public static TestOrigin start(String name) throws InterruptedException {
+    return new TestOrigin(name);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  public String authority() {
+    return "127.0.0.1:" + port();
+  }
+
+  public List<HttpRequest> requests() {
+    return List.copyOf(requests);
+  }
+
+  public HttpRequest lastRequest() {
+    HttpRequest last = null;
+    for (HttpRequest r : requests) {
+      last = r;
+    }
+    return last;
+  }
+
+  public int requestCount() {
+    return requests.size();
+  }
+
+  /** Connections accepted so far. */
+  public int connections() {
+    return connections.get();
+  }
+
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    private String mode;
+    private HttpRequest current;
+    private long counted;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest req) {
+        requests.add(req);
+        current = req;
+        QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        String path = q.path();
+        mode = path;
+        counted = 0;
+        if (path.equals("/ws")) {
+          ctx.pipeline().addAfter("origin", "ws", new WebSocketServerProtocolHandler("/ws"));
+          ctx.pipeline().addAfter("ws", "wsecho", new WsEcho());
+          ctx.pipeline()
+              .addBefore("ws", "agg", new io.netty.handler.codec.http.HttpObjectAggregator(65536));
+          ctx.pipeline().remove(this);
+          ctx.pipeline().context("http").fireChannelRead(msg);
+          return;
+        }
+        if (path.equals("/echo")) {
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          HttpUtil.setTransferEncodingChunked(head, true);
+          ctx.write(head);
+        } else if (path.equals("/reset")) {
+          ctx.close();
+        }
+      }
+      if (msg instanceof HttpContent content) {
+        if ("/echo".equals(mode)) {
+          if (content instanceof LastHttpContent) {
+            ctx.writeAndFlush(content);
+          } else {
+            ctx.writeAndFlush(new DefaultHttpContent(content.content()));
+          }
+          return;
+        }
+        counted += content.content().readableBytes();
+        content.release();
+        if (content instanceof LastHttpContent) {
+          respond(ctx);
+        }
+      }
+    }
+
+    private void respond(ChannelHandlerContext ctx) {
+      HttpRequest req = current;
+      QueryStringDecoder q = new QueryStringDecoder(req.uri());
+      String path = q.path();
+      if (path.equals("/hello")) {
+        full(ctx, HttpResponseStatus.OK, name.equals("origin") ? "Hello, World!" : name);
+      } else if (path.equals("/headers")) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(req.method())
+            .append(' ')
+            .append(req.uri())
+            .append(' ')
+            .append(req.protocolVersion())
+            .append('\n');
+        for (Map.Entry<String, String> h : req.headers()) {
+          sb.append(h.getKey().toLowerCase()).append(": ").append(h.getValue()).append('\n');
+        }
+        full(ctx, HttpResponseStatus.OK, sb.toString());
+      } else if (path.equals("/count")) {
+        full(ctx, HttpResponseStatus.OK, Long.toString(counted));
+      } else if (path.equals("/download")) {
+        long bytes = Long.parseLong(q.parameters().get("bytes").get(0));
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(head, bytes);
+        ctx.write(head);
+        new Downloader(ctx, bytes).run();
+      } else if (path.startsWith("/status/")) {
+        int code = Integer.parseInt(path.substring(8));
+        full(ctx, HttpResponseStatus.valueOf(code), "");
+      } else if (path.startsWith("/delay/")) {
+        long ms = Long.parseLong(path.substring(7));
+        ctx.executor()
+            .schedule(() -> full(ctx, HttpResponseStatus.OK, "late"), ms, TimeUnit.MILLISECONDS);
+      } else if (path.equals("/half")) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(head, 1000);
+        ctx.write(head);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else if (!path.equals("/reset")) {
+        full(ctx, HttpResponseStatus.NOT_FOUND, "no such origin path " + path);
+      }
+    }
+
+    private void full(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      FullHttpResponse r =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+      r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+      HttpUtil.setContentLength(r, r.content().readableBytes());
+      ctx.writeAndFlush(r);
+    }
+  }
+
+  /** Writes a large body in 64 KiB chunks, only while the channel is writable. */
+  private static final class Downloader implements Runnable {
+    private final ChannelHandlerContext ctx;
+    private long remaining;
+
+    Downloader(ChannelHandlerContext ctx, long bytes) {
+      this.ctx = ctx;
+      this.remaining = bytes;
+    }
+
+    @Override
+    public void run() {
+      while (remaining > 0 && ctx.channel().isActive()) {
+        if (!ctx.channel().isWritable()) {
+          ctx.flush();
+          ctx.executor().schedule(this, 1, TimeUnit.MILLISECONDS);
+          return;
+        }
+        int n = (int) Math.min(64 * 1024, remaining);
+        ByteBuf chunk = ctx.alloc().buffer(n);
+        chunk.writerIndex(n);
+        remaining -= n;
+        ctx.write(new DefaultHttpContent(chunk));
+      }
+      if (remaining == 0) {
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      }
+    }
+  }
+
+  private static final class WsEcho extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof TextWebSocketFrame frame) {
+        ctx.writeAndFlush(new TextWebSocketFrame("echo: " + frame.text()));
+        frame.release();
+      } else {
+        ctx.fireChannelRead(msg);
+      }
+    }
+  }
+}
