@@ -65,6 +65,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private InetSocketAddress peer;
   private String peerText;
   private int localPort;
+  private ForwardingPolicy.ConnectionFacts facts;
   private State state = State.HEAD;
   private HttpExchange current;
   private ArrayDeque<Object> pipelined;
@@ -95,12 +96,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     return peer;
   }
 
-  String peerText() {
-    return peerText;
-  }
-
-  int localPort() {
-    return localPort;
+  ForwardingPolicy.ConnectionFacts facts() {
+    return facts;
   }
 
   boolean secure() {
@@ -212,6 +209,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
     peerText = peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
     localPort = channel.localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
+    facts = new ForwardingPolicy.ConnectionFacts(peerText, localPort, secure, http2);
     state = State.HEAD;
     timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
     ctx.fireChannelActive();

@@ -43,6 +43,8 @@ public enum Failure {
   UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "Bad Gateway"),
   DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),
   PLUGIN_ERROR(HttpResponseStatus.INTERNAL_SERVER_ERROR, "plugin_error", "Internal Server Error"),
+  INTERNAL_ERROR(
+      HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"),
   SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down", "Service Unavailable");
 
   private final HttpResponseStatus status;

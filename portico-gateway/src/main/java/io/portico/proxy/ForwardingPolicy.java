@@ -34,6 +34,8 @@ public final class ForwardingPolicy {
   private final List<IpSubnetFilterRule> trusted;
   private final AsciiString requestIdHeader;
   private final String via;
+  private final String via11;
+  private final String via2;
 
   public ForwardingPolicy(ForwardingConfig config) {
     List<IpSubnetFilterRule> rules = new ArrayList<>();
@@ -43,6 +45,8 @@ public final class ForwardingPolicy {
     this.trusted = List.copyOf(rules);
     this.requestIdHeader = AsciiString.of(config.requestIdHeader().toLowerCase());
     this.via = config.via();
+    this.via11 = via == null ? null : "1.1 " + via;
+    this.via2 = via == null ? null : "2.0 " + via;
   }
 
   /** Parses {@code 10.0.0.0/8}, {@code 2001:db8::/32} or a single address. */
@@ -126,54 +130,71 @@ public final class ForwardingPolicy {
   }
 
   /**
+   * What a client connection contributes to the forwarding headers, computed once per connection;
+   * the {@code Forwarded} element is cached per Host value, which rarely changes on a connection.
+   */
+  static final class ConnectionFacts {
+    final String peerText;
+    final String portText;
+    final String proto;
+    final boolean http2;
+    private final String forwardedFor;
+    private String lastHost;
+    private String lastForwarded;
+
+    ConnectionFacts(String peerText, int localPort, boolean secure, boolean http2) {
+      this.peerText = peerText;
+      this.portText = Integer.toString(localPort);
+      this.proto = secure ? "https" : "http";
+      this.http2 = http2;
+      this.forwardedFor =
+          "for="
+              + (peerText.indexOf(':') >= 0 ? "\"[" + peerText + "]\"" : peerText)
+              + ";proto="
+              + proto;
+    }
+
+    String forwarded(String host) {
+      if (host == null) {
+        return forwardedFor;
+      }
+      if (!host.equals(lastHost)) {
+        lastForwarded = forwardedFor + (isToken(host) ? ";host=" + host : ";host=\"" + host + '"');
+        lastHost = host;
+      }
+      return lastForwarded;
+    }
+  }
+
+  /**
    * Writes the forwarding headers of the upstream request.
    *
-   * @param peerText the peer's address as text (cached per connection)
    * @param originalHost the Host the client sent (before any rewrite)
    */
-  void apply(
-      HttpHeaders headers,
-      boolean peerTrusted,
-      String peerText,
-      boolean secure,
-      String originalHost,
-      int localPort,
-      boolean http2) {
-    String proto = secure ? "https" : "http";
+  void apply(HttpHeaders headers, boolean peerTrusted, ConnectionFacts c, String originalHost) {
     if (peerTrusted) {
       String xff = headers.get(X_FORWARDED_FOR);
-      headers.set(X_FORWARDED_FOR, xff == null ? peerText : xff + ", " + peerText);
-      setIfAbsent(headers, X_FORWARDED_PROTO, proto);
+      headers.set(X_FORWARDED_FOR, xff == null ? c.peerText : xff + ", " + c.peerText);
+      setIfAbsent(headers, X_FORWARDED_PROTO, c.proto);
       if (originalHost != null) {
         setIfAbsent(headers, X_FORWARDED_HOST, originalHost);
       }
-      setIfAbsent(headers, X_FORWARDED_PORT, Integer.toString(localPort));
+      setIfAbsent(headers, X_FORWARDED_PORT, c.portText);
     } else {
-      headers.set(X_FORWARDED_FOR, peerText);
-      headers.set(X_FORWARDED_PROTO, proto);
+      headers.set(X_FORWARDED_FOR, c.peerText);
+      headers.set(X_FORWARDED_PROTO, c.proto);
       if (originalHost != null) {
         headers.set(X_FORWARDED_HOST, originalHost);
       } else {
         headers.remove(X_FORWARDED_HOST);
       }
-      headers.set(X_FORWARDED_PORT, Integer.toString(localPort));
+      headers.set(X_FORWARDED_PORT, c.portText);
     }
-    StringBuilder fwd = new StringBuilder(64).append("for=");
-    if (peerText.indexOf(':') >= 0) {
-      fwd.append("\"[").append(peerText).append("]\"");
-    } else {
-      fwd.append(peerText);
-    }
-    fwd.append(";proto=").append(proto);
-    if (originalHost != null && isToken(originalHost)) {
-      fwd.append(";host=").append(originalHost);
-    } else if (originalHost != null) {
-      fwd.append(";host=\"").append(originalHost).append('"');
-    }
+    String fwd = c.forwarded(originalHost);
     String prior = peerTrusted ? headers.get(FORWARDED) : null;
-    headers.set(FORWARDED, prior == null ? fwd.toString() : prior + ", " + fwd);
+    headers.set(FORWARDED, prior == null ? fwd : prior + ", " + fwd);
     if (via != null) {
-      String entry = (http2 ? "2.0 " : "1.1 ") + via;
+      String entry = c.http2 ? via2 : via11;
       String existing = headers.get(HttpHeaderNames.VIA);
       headers.set(HttpHeaderNames.VIA, existing == null ? entry : existing + ", " + entry);
     }

@@ -84,7 +84,6 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private final Snapshot snapshot;
   private final LimitsConfig limits;
   private final long startNanos = System.nanoTime();
-  private final long startMillis = System.currentTimeMillis();
   private final String originalUri;
 
   private String requestId;
@@ -270,7 +269,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     chain = route.chain();
     service = route.service();
     forwardPath = computeForwardPath();
-    conn.armDeadline(System.nanoTime() + route.timeouts().response().toNanos());
+    conn.armDeadline(startNanos + route.timeouts().response().toNanos());
     runRequestPhases();
   }
 
@@ -387,8 +386,18 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       connection.release(true);
       return;
     }
+    try {
+      forward(connection);
+    } catch (RuntimeException e) {
+      log.error("request {} failed while being forwarded", requestId, e);
+      fail(Failure.INTERNAL_ERROR, "The gateway failed while forwarding the request.");
+    }
+  }
+
+  private void forward(UpstreamConnection connection) {
     upstream = connection;
-    connectedNanos = System.nanoTime();
+    long now = System.nanoTime();
+    connectedNanos = now;
     prepareUpstreamRequest();
     Channel ch = connection.channel();
     ch.write(request, ch.voidPromise());
@@ -404,9 +413,9 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     }
     ch.flush();
     if (requestComplete) {
-      onRequestSent();
+      onRequestSent(now);
     } else {
-      armIdleDeadline();
+      conn.armDeadline(now + route.timeouts().idle().toNanos());
       conn.resumeReads();
     }
   }
@@ -419,16 +428,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     }
     HttpHeaders h = request.headers();
     HopByHopHeaders.strip(h, upgradeRequested);
-    snapshot
-        .forwarding()
-        .apply(
-            h,
-            peerTrusted,
-            conn.peerText(),
-            conn.secure(),
-            originalHost,
-            conn.localPort(),
-            conn.http2());
+    snapshot.forwarding().apply(h, peerTrusted, conn.facts(), originalHost);
     h.set(snapshot.forwarding().requestIdHeader(), requestId);
     request.setUri(forwardPath);
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
@@ -477,9 +477,9 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     return attempts <= service.retry().attempts() && service.retryBudget().tryRetry();
   }
 
-  private void onRequestSent() {
-    requestSentNanos = System.nanoTime();
-    conn.armDeadline(requestSentNanos + route.timeouts().response().toNanos());
+  private void onRequestSent(long now) {
+    requestSentNanos = now;
+    conn.armDeadline(now + route.timeouts().response().toNanos());
   }
 
   private void armIdleDeadline() {
@@ -544,7 +544,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       ch.write(content, ch.voidPromise());
       if (last) {
         ch.flush();
-        onRequestSent();
+        onRequestSent(System.nanoTime());
       } else {
         armIdleDeadline();
         if (!ch.isWritable()) {
@@ -605,7 +605,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       // 100 Continue was already answered by the gateway; other interim responses are dropped.
       return;
     }
-    responseHeadNanos = System.nanoTime();
+    long now = System.nanoTime();
+    responseHeadNanos = now;
     upstreamKeepAlive = HttpUtil.isKeepAlive(head);
     response = head;
     status = code;
@@ -614,7 +615,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     prepareDownstreamHead(head);
     conn.channel().write(head, conn.channel().voidPromise());
     responseStarted = true;
-    armIdleDeadline();
+    conn.armDeadline(now + route.timeouts().idle().toNanos());
   }
 
   @Override
@@ -941,7 +942,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   ExchangeRecord record() {
     long end = System.nanoTime();
     return new ExchangeRecord(
-        startMillis,
+        System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
         clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
         request.method().name(),
