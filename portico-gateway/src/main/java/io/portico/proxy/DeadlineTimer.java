@@ -1,6 +1,7 @@
 package io.portico.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,11 +14,14 @@ import java.util.concurrent.TimeUnit;
  * busy keep-alive connection costs about one scheduled task per timeout period, not one per
  * request.
  *
- * <p>Confined to its event loop: every method must be called on {@code loop}.
+ * <p>Time is the event loop's {@link Ticker} (the system clock in production, a controllable one
+ * under {@code EmbeddedChannel}). Confined to its event loop: every method must be called on {@code
+ * loop}.
  */
 final class DeadlineTimer implements Runnable {
 
   private final EventLoop loop;
+  private final Ticker ticker;
   private final Runnable onExpiry;
   private long deadline;
   private boolean armed;
@@ -26,7 +30,13 @@ final class DeadlineTimer implements Runnable {
 
   DeadlineTimer(EventLoop loop, Runnable onExpiry) {
     this.loop = loop;
+    this.ticker = loop.ticker();
     this.onExpiry = onExpiry;
+  }
+
+  /** The clock deadlines are measured on: the event loop's ticker. */
+  long now() {
+    return ticker.nanoTime();
   }
 
   /** Fires {@code onExpiry} at {@code nanoTime} unless moved or disarmed before. */
@@ -64,7 +74,7 @@ final class DeadlineTimer implements Runnable {
     if (!armed) {
       return;
     }
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     if (now - deadline >= 0) {
       armed = false;
       onExpiry.run();
@@ -75,6 +85,6 @@ final class DeadlineTimer implements Runnable {
 
   private void schedule(long at) {
     taskAt = at;
-    task = loop.schedule(this, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+    task = loop.schedule(this, Math.max(0, at - ticker.nanoTime()), TimeUnit.NANOSECONDS);
   }
 }

@@ -114,6 +114,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             && served + 1 >= limits.maxRequestsPerConnection());
   }
 
+  /** The connection's clock (the event loop's ticker), for deadlines. */
+  long nanoTime() {
+    return timer.now();
+  }
+
   /** Arms the connection's deadline for the running exchange; 0 disarms it. */
   void armDeadline(long nanoTime) {
     if (nanoTime == 0) {
@@ -172,7 +177,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.IDLE;
-    timer.armAt(System.nanoTime() + limits.keepAliveTimeout().toNanos());
+    timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
     resumeReads();
     if (pipelined != null && !pipelined.isEmpty()) {
       channel.eventLoop().execute(this::drainPipelined);
@@ -211,7 +216,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     localPort = channel.localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
     facts = new ForwardingPolicy.ConnectionFacts(peerText, localPort, secure, http2);
     state = State.HEAD;
-    timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+    timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     ctx.fireChannelActive();
   }
 
@@ -219,7 +224,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   void onBytes() {
     if (state == State.IDLE && current == null) {
       state = State.HEAD;
-      timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+      timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     }
   }
 

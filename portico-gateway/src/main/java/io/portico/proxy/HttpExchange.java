@@ -83,7 +83,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private final HttpRequest request;
   private final Snapshot snapshot;
   private final LimitsConfig limits;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
   private final String originalUri;
 
   private String requestId;
@@ -142,6 +142,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     this.snapshot = snapshot;
     this.limits = limits;
     this.originalUri = request.uri();
+    this.startNanos = conn.nanoTime();
   }
 
   // ---------------------------------------------------------------- request head
@@ -396,7 +397,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
 
   private void forward(UpstreamConnection connection) {
     upstream = connection;
-    long now = System.nanoTime();
+    long now = conn.nanoTime();
     connectedNanos = now;
     prepareUpstreamRequest();
     Channel ch = connection.channel();
@@ -483,7 +484,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   private void armIdleDeadline() {
-    conn.armDeadline(System.nanoTime() + route.timeouts().idle().toNanos());
+    conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
   }
 
   /** Called by the connection when the exchange's deadline passes. */
@@ -544,7 +545,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       ch.write(content, ch.voidPromise());
       if (last) {
         ch.flush();
-        onRequestSent(System.nanoTime());
+        onRequestSent(conn.nanoTime());
       } else {
         armIdleDeadline();
         if (!ch.isWritable()) {
@@ -605,7 +606,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       // 100 Continue was already answered by the gateway; other interim responses are dropped.
       return;
     }
-    long now = System.nanoTime();
+    long now = conn.nanoTime();
     responseHeadNanos = now;
     upstreamKeepAlive = HttpUtil.isKeepAlive(head);
     response = head;
@@ -737,7 +738,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     upgraded = true;
     response = head;
     status = 101;
-    responseHeadNanos = System.nanoTime();
+    responseHeadNanos = conn.nanoTime();
     runResponsePhase();
     Channel down = conn.channel();
     upstream.upgrade();
@@ -940,7 +941,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   ExchangeRecord record() {
-    long end = System.nanoTime();
+    long end = conn.nanoTime();
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
@@ -1089,7 +1090,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
 
   @Override
   public long elapsedNanos() {
-    return System.nanoTime() - startNanos;
+    return conn.nanoTime() - startNanos;
   }
 
   static HttpResponse continueResponse() {
