@@ -3,6 +3,7 @@ package io.portico.proxy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
@@ -149,6 +150,15 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+      // A protocol violation: the codec answers it with its own GOAWAY (ENHANCE_YOUR_CALM for a
+      // flood, PROTOCOL_ERROR...) and closes; closing here would send NO_ERROR first.
+      log.debug(
+          "HTTP/2 connection {} violated the protocol: {}",
+          ctx.channel().remoteAddress(),
+          cause.toString());
+      return;
+    }
     if (DownstreamHandler.isClientFault(cause)) {
       log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
