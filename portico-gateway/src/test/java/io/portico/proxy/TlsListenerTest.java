@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -305,6 +306,27 @@ class TlsListenerTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start))
           .isBetween(Duration.ofMillis(200), Duration.ofMillis(2500));
     }
+  }
+
+  @Test
+  void servesRenewedCertificatesAfterAReloadAndKeepsTheOldOnesWhenTheNewDoNotLoad()
+      throws Exception {
+    startGateway(listener("http2: true") + proxyTo(origin));
+    TestCertificates.Issued renewed = certs.issue("renewed.test", "127.0.0.1");
+    Files.copy(renewed.cert(), defaultCert.cert(), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(renewed.key(), defaultCert.key(), StandardCopyOption.REPLACE_EXISTING);
+
+    Gateway.ReloadResult applied = gw.gateway().reload();
+    String afterRenewal = peerSubject(null);
+    Files.writeString(defaultCert.cert(), "not a certificate");
+    Gateway.ReloadResult rejected = gw.gateway().reload();
+
+    assertThat(applied.applied()).isTrue();
+    assertThat(afterRenewal).isEqualTo("CN=renewed.test");
+    assertThat(rejected.applied()).isFalse();
+    assertThat(rejected.problems().render()).contains("listeners[0].tls.certificates[0].cert");
+    assertThat(peerSubject(null)).isEqualTo("CN=renewed.test");
+    assertThat(peerSubject("api.example.test")).isEqualTo("CN=api.example.test");
   }
 
   @Test
