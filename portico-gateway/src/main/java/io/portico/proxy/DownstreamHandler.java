@@ -228,7 +228,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The connection switched to HTTP/2 (h2c) and no longer needs this handler. */
+  /** The connection closed, or switched to HTTP/2 (h2c) and no longer needs this handler. */
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     timer.cancel();

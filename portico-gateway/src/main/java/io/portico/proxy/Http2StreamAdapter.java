@@ -8,10 +8,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Sits between {@code Http2StreamFrameToHttpObjectCodec} and the stream's {@link DownstreamHandler}
@@ -25,6 +27,9 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
  *       itself, the HTTP/2 codec would send it as DATA.
  * </ul>
  *
+ * <p>Stream frames the codec leaves as they are (unknown frame types, which a receiver must ignore)
+ * end here.
+ *
  * <p>One per stream, confined to the stream's event loop.
  */
 final class Http2StreamAdapter extends ChannelDuplexHandler {
@@ -34,6 +39,12 @@ final class Http2StreamAdapter extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof HttpObject)) {
+      // A frame the codec does not convert (an unknown type): nothing to proxy, and
+      // the exchange would take it for the start of a pipelined request.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpRequest request) {
       head = request.method().equals(HttpMethod.HEAD);
       HttpHeaders headers = request.headers();

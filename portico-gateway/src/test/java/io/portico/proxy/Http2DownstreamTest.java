@@ -185,6 +185,22 @@ class Http2DownstreamTest {
   }
 
   @Test
+  void streamsABodyWithoutContentLengthPastUnknownFrames() throws Exception {
+    start("");
+
+    try (RawH2Client client = new RawH2Client(gw.address())) {
+      client.preface().post(1, "/count", authority());
+      for (int i = 0; i < 4; i++) {
+        client.unknownFrame(1).data(1, new byte[1000], false);
+      }
+      client.data(1, new byte[234], true).flush();
+
+      assertThat(client.responseBody(1).get(10, TimeUnit.SECONDS)).isEqualTo("4234");
+    }
+    assertThat(origin.lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
+  }
+
+  @Test
   void servesConcurrentStreamsOnOneConnection() throws Exception {
     start("limits:\n  http2-max-concurrent-streams: 50\n");
 
