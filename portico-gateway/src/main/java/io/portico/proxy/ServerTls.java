@@ -42,11 +42,9 @@ public final class ServerTls {
   public record Result(ServerTls tls, List<LoadFailure> failures) {}
 
   private final Mapping<String, SslContext> mapping;
-  private final SslProvider provider;
 
-  private ServerTls(Mapping<String, SslContext> mapping, SslProvider provider) {
+  private ServerTls(Mapping<String, SslContext> mapping) {
     this.mapping = mapping;
-    this.provider = provider;
   }
 
   /** Loads every certificate of {@code config}; reports each one that fails. */
@@ -82,7 +80,7 @@ public final class ServerTls {
         }
       }
     }
-    return new Result(new ServerTls(names.build(), provider), List.of());
+    return new Result(new ServerTls(names.build()), List.of());
   }
 
   private static ApplicationProtocolConfig alpn(boolean http2) {
@@ -113,10 +111,5 @@ public final class ServerTls {
    */
   SniHandler newHandler(long handshakeTimeoutMillis) {
     return new SniHandler(mapping, handshakeTimeoutMillis);
-  }
-
-  /** The TLS implementation in use: {@code OPENSSL} or {@code JDK}. */
-  public SslProvider provider() {
-    return provider;
   }
 }

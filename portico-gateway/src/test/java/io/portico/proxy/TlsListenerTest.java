@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -276,6 +277,44 @@ class TlsListenerTest {
       X509Certificate peer = (X509Certificate) socket.getSession().getPeerCertificates()[0];
       return peer.getSubjectX500Principal().getName();
     }
+  }
+
+  @Test
+  void allowsOnlyTheConfiguredProtocolsAndSurvivesFailedHandshakes() throws Exception {
+    startGateway(
+        listener("http2: true")
+                .replace("      certificates:", "      protocols: [ TLSv1.3 ]\n      certificates:")
+            + proxyTo(origin));
+
+    String negotiated;
+    try (SSLSocket socket = tlsSocket()) {
+      socket.startHandshake();
+      negotiated = socket.getSession().getProtocol();
+    }
+    try (SSLSocket tls12 = tlsSocket()) {
+      tls12.setEnabledProtocols(new String[] {"TLSv1.2"});
+      assertThatThrownBy(tls12::startHandshake).isInstanceOf(SSLException.class);
+    }
+    HttpClient untrusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    assertThatThrownBy(
+            () ->
+                untrusting.send(
+                    request(https("/hello")).build(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(SSLException.class);
+    HttpResponse<String> after =
+        client(HttpClient.Version.HTTP_2)
+            .send(request(https("/hello")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(negotiated).isEqualTo("TLSv1.3");
+    assertThat(after.body()).isEqualTo("Hello, World!");
+    assertThat(origin.requestCount()).isEqualTo(1);
+  }
+
+  private SSLSocket tlsSocket() throws Exception {
+    SSLSocket socket =
+        (SSLSocket) certs.clientContext().getSocketFactory().createSocket("127.0.0.1", gw.port());
+    socket.setSoTimeout(5000);
+    return socket;
   }
 
   @Test
