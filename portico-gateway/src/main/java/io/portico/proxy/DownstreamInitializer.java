@@ -55,8 +55,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   private static final Logger log = LoggerFactory.getLogger(DownstreamInitializer.class);
 
   /**
-   * Control frames (SETTINGS and PING acks, RST_STREAM) queued unread before the connection is
-   * closed.
+   * Control frames (SETTINGS and PING acks, RST_STREAM) that may wait to be written, because the
+   * client does not read them, before the connection is closed.
    */
   static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
 
