@@ -6,6 +6,7 @@ import io.portico.admin.AdminServer;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
+import io.portico.config.ListenerConfig;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
 import io.portico.plugin.PluginRegistry;
@@ -21,7 +22,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,12 +197,24 @@ public final class Gateway implements AutoCloseable {
         return new ReloadResult(false, version(), compiled.problems());
       }
       Snapshot old = snapshots.swap(compiled.snapshot());
-      if (!Objects.equals(old.config().listeners(), result.config().listeners())) {
-        log.warn("listener changes take effect on restart");
+      if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
+        log.warn(
+            "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
+                + " effect on restart");
       }
       log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
       return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
     }
+  }
+
+  /**
+   * What a reload cannot change about the listeners: their names, addresses and whether they use
+   * TLS. Certificates, TLS protocols and {@code http2} apply to connections accepted after it.
+   */
+  private static List<String> bindings(List<ListenerConfig> listeners) {
+    return listeners.stream()
+        .map(l -> l.name() + " " + l.address() + (l.tls() == null ? "" : " tls"))
+        .toList();
   }
 
   public Snapshot snapshot() {

@@ -5,12 +5,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeObserver;
@@ -18,6 +24,7 @@ import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   [TLS] ─▶ ReadActivity ─▶ HttpServerCodec ─▶ DownstreamHandler ─▶ HttpExchange ─▶ upstream
  * </pre>
+ *
+ * <p>With HTTP/2 one handler serves one stream: it is the last handler of the stream's child
+ * channel, behind {@code Http2StreamFrameToHttpObjectCodec}, and runs exactly one exchange. The
+ * connection's deadlines (header, keep-alive) and its request count then belong to {@link
+ * Http2ConnectionGuard}; a stream handler arms only the exchange's deadlines, and the stream ends
+ * with its exchange.
  *
  * <p>Connection states and the one deadline each arms:
  *
@@ -110,7 +123,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   boolean draining() {
     return proxy.draining()
-        || (limits.maxRequestsPerConnection() > 0
+        || (!http2
+            && limits.maxRequestsPerConnection() > 0
             && served + 1 >= limits.maxRequestsPerConnection());
   }
 
@@ -167,6 +181,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     current = null;
+    if (http2) {
+      // The stream ends with the exchange: it closes once both sides sent their end of stream, or,
+      // when asked to close, through the listener of the exchange's last write (a reset).
+      closing = true;
+      timer.cancel();
+      return;
+    }
     if (close) {
       // The last write's listener closes the connection once the response is out; until then
       // anything the client still sends is dropped.
@@ -203,10 +224,29 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.channel = ctx.channel();
     this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+    if (channel.isActive()) {
+      // Added after the TLS handshake chose HTTP/1.1: the connection is already active.
+      activate();
+    }
+  }
+
+  /** The connection closed, or switched to HTTP/2 (h2c) and no longer needs this handler. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    timer.cancel();
+    releasePipelined();
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    activate();
+    ctx.fireChannelActive();
+  }
+
+  private void activate() {
+    if (peer != null) {
+      return;
+    }
     if (channel.remoteAddress() instanceof InetSocketAddress remote) {
       peer = remote;
     } else {
@@ -216,8 +256,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     localPort = channel.localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
     facts = new ForwardingPolicy.ConnectionFacts(peerText, localPort, secure, http2);
     state = State.HEAD;
-    timer.armAt(timer.now() + limits.headerTimeout().toNanos());
-    ctx.fireChannelActive();
+    if (!http2) {
+      timer.armAt(timer.now() + limits.headerTimeout().toNanos());
+    }
   }
 
   /** Bytes arrived (before decoding): an idle connection starts a request head. */
@@ -258,16 +299,25 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(Object msg) {
-    if (msg instanceof HttpRequest request) {
+    if (msg instanceof FullHttpRequest full) {
+      // The head and the body in one message (an HTTP/2 HEADERS frame ending its stream, or a
+      // request the h2c upgrade handler aggregated): split it, since the exchange forwards its
+      // head upstream on its own. The body's buffer moves to the last content.
+      HttpRequest head =
+          new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      head.setDecoderResult(full.decoderResult());
+      LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      dispatch(head);
+      if (current != null) {
+        current.onRequestContent(last);
+      } else {
+        last.release();
+      }
+    } else if (msg instanceof HttpRequest request) {
       state = State.EXCHANGE;
       timer.disarm();
       current = new HttpExchange(this, request, proxy.snapshots().current(), limits);
       current.onHead();
-      if (msg instanceof HttpContent content && current != null) {
-        // A full request (HTTP/2 with end of stream): the head and the body in one message.
-        current.onRequestContent(content.retain());
-        ReferenceCountUtil.release(msg);
-      }
     } else {
       // Body of a request that already ended (the connection is closing): drop it.
       ReferenceCountUtil.release(msg);
@@ -352,12 +402,24 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof IOException) {
+    if (isClientFault(cause)) {
       log.debug("client connection {} failed: {}", peerText, cause.toString());
     } else {
       log.warn("client connection {} failed", peerText, cause);
     }
     ctx.close();
+  }
+
+  /**
+   * Failures a client can cause (a reset, broken TLS records, a malformed HTTP/2 stream): logged at
+   * debug, never as the gateway's own fault.
+   */
+  static boolean isClientFault(Throwable cause) {
+    return cause instanceof IOException
+        || cause instanceof Http2Exception
+        || (cause instanceof DecoderException
+            && (cause.getCause() instanceof SSLException
+                || cause.getCause() instanceof Http2Exception));
   }
 
   // ---------------------------------------------------------------- deadlines

@@ -1,37 +1,119 @@
 package io.portico.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
 import io.portico.config.ListenerConfig;
+import io.portico.snapshot.Snapshot;
 import io.portico.upstream.UpstreamPools;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Builds the pipeline of each accepted client connection. The limits are taken from the snapshot
- * active when the connection is accepted, so a reload applies them to new connections.
+ * Builds the pipeline of each accepted client connection. The limits, the certificates and whether
+ * HTTP/2 is offered are taken from the snapshot active when the connection is accepted, so a reload
+ * applies them to new connections; whether the listener uses TLS is fixed when it is bound.
+ *
+ * <pre>
+ *   plain, http2: false   ReadActivity ─▶ HttpServerCodec ─▶ DownstreamHandler
+ *   plain, http2: true    ReadActivity ─▶ CleartextHttp2ServerUpgradeHandler ─▶ DownstreamHandler
+ *                           ├ connection preface ─▶ HTTP/2 handlers
+ *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
+ *                           └ otherwise ─▶ HTTP/1.1 as above
+ *   TLS                   SniHandler ─▶ SslHandler ─▶ ALPN: h2 ─▶ HTTP/2 handlers
+ *                                                          http/1.1 ─▶ HTTP/1.1 as above
+ *   HTTP/2 handlers       Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
+ *                         (per stream: Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter
+ *                                      ─▶ DownstreamHandler)
+ * </pre>
  */
 final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
+  private static final Logger log = LoggerFactory.getLogger(DownstreamInitializer.class);
+
+  /**
+   * Control frames (SETTINGS and PING acks, RST_STREAM) that may wait to be written, because the
+   * client does not read them, before the connection is closed.
+   */
+  static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
+
+  /** DATA frames without payload and without end of stream accepted in a row. */
+  static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
   private final ProxyServer server;
-  private final ListenerConfig listener;
+  private final ListenerConfig bound;
+  private final ServerTls boundTls;
 
   DownstreamInitializer(ProxyServer server, ListenerConfig listener) {
     this.server = server;
-    this.listener = listener;
+    this.bound = listener;
+    this.boundTls = server.context().snapshots().current().tls().get(listener.name());
   }
+
+  /** What one connection is built with, read once when it is accepted. */
+  private record Setup(
+      LimitsConfig limits, UpstreamPools pools, boolean secure, Duration gracefulShutdown) {}
 
   @Override
   protected void initChannel(Channel ch) {
-    LimitsConfig limits = server.context().snapshots().current().config().limits();
-    UpstreamPools pools = server.pools(ch.eventLoop());
-    DownstreamHandler handler =
-        new DownstreamHandler(server.context(), pools, limits, listener.tls() != null, false);
-    ch.pipeline()
-        .addLast("activity", new ReadActivity(handler))
-        .addLast("http", httpCodec(limits))
-        .addLast("proxy", handler);
+    Snapshot snapshot = server.context().snapshots().current();
+    ListenerConfig listener = current(snapshot);
+    Setup setup =
+        new Setup(
+            snapshot.config().limits(),
+            server.pools(ch.eventLoop()),
+            bound.tls() != null,
+            snapshot.config().runtime().shutdownTimeout());
+    ChannelPipeline p = ch.pipeline();
+    if (bound.tls() != null) {
+      ServerTls tls = snapshot.tls().getOrDefault(bound.name(), boundTls);
+      p.addLast("tls", tls.newHandler(setup.limits().headerTimeout().toMillis()))
+          .addLast("alpn", new ProtocolNegotiation(setup));
+    } else if (listener.http2()) {
+      DownstreamHandler handler = http1Handler(setup);
+      HttpServerCodec codec = httpCodec(setup.limits());
+      p.addLast("activity", new ReadActivity(handler))
+          .addLast(
+              "h2c",
+              new CleartextHttp2ServerUpgradeHandler(
+                  codec, new H2cUpgrade(codec, h2cUpgradeCodecs(setup)), new Http2Installer(setup)))
+          .addLast("proxy", handler);
+    } else {
+      addHttp1(p, null, setup);
+    }
+  }
+
+  /** The bound listener's settings as the snapshot has them, when it still has that listener. */
+  private ListenerConfig current(Snapshot snapshot) {
+    for (ListenerConfig l : snapshot.config().listeners()) {
+      if (l.name().equals(bound.name()) && (l.tls() == null) == (bound.tls() == null)) {
+        return l;
+      }
+    }
+    return bound;
   }
 
   static HttpServerCodec httpCodec(LimitsConfig limits) {
@@ -44,5 +126,182 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true),
         16);
+  }
+
+  // ---------------------------------------------------------------- HTTP/1.1
+
+  private DownstreamHandler http1Handler(Setup setup) {
+    return new DownstreamHandler(
+        server.context(), setup.pools(), setup.limits(), setup.secure(), false);
+  }
+
+  /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
+  private void addHttp1(ChannelPipeline p, String after, Setup setup) {
+    DownstreamHandler handler = http1Handler(setup);
+    if (after == null) {
+      p.addLast("activity", new ReadActivity(handler))
+          .addLast("http", httpCodec(setup.limits()))
+          .addLast("proxy", handler);
+    } else {
+      p.addAfter(after, "proxy", handler)
+          .addAfter(after, "http", httpCodec(setup.limits()))
+          .addAfter(after, "activity", new ReadActivity(handler));
+    }
+  }
+
+  // ---------------------------------------------------------------- HTTP/2
+
+  /** The connection-level HTTP/2 handlers, in pipeline order: codec, multiplexer, guard. */
+  private ChannelHandler[] http2Handlers(Setup setup) {
+    LimitsConfig limits = setup.limits();
+    Http2FrameCodec codec =
+        Http2FrameCodecBuilder.forServer()
+            .initialSettings(
+                Http2Settings.defaultSettings()
+                    .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
+                    .maxHeaderListSize(limits.maxHeaderSize()))
+            .validateHeaders(true)
+            .decoderEnforceMaxRstFramesPerWindow(
+                limits.http2MaxResetsPerWindow(), wholeSeconds(limits.http2ResetWindow()))
+            .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+            .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
+            .gracefulShutdownTimeoutMillis(setup.gracefulShutdown().toMillis())
+            .build();
+    Http2ConnectionGuard guard = new Http2ConnectionGuard(codec.connection(), limits);
+    Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamInitializer(setup, guard));
+    return new ChannelHandler[] {codec, mux, guard};
+  }
+
+  private static int wholeSeconds(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (d.toMillis() + 999) / 1000));
+  }
+
+  /** Adds the HTTP/2 handlers right after the handler of {@code ctx}. */
+  private void addHttp2(ChannelHandlerContext ctx, Setup setup) {
+    ChannelHandler[] handlers = http2Handlers(setup);
+    ctx.pipeline()
+        .addAfter(ctx.name(), "h2", handlers[0])
+        .addAfter("h2", "h2-mux", handlers[1])
+        .addAfter("h2-mux", "h2-guard", handlers[2]);
+  }
+
+  /** Builds the pipeline of each stream's child channel; shared by the streams of a connection. */
+  @ChannelHandler.Sharable
+  private final class StreamInitializer extends ChannelInitializer<Channel> {
+    private final Setup setup;
+    private final Http2ConnectionGuard guard;
+
+    StreamInitializer(Setup setup, Http2ConnectionGuard guard) {
+      this.setup = setup;
+      this.guard = guard;
+    }
+
+    @Override
+    protected void initChannel(Channel stream) {
+      guard.onStream();
+      stream
+          .pipeline()
+          .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))
+          .addLast("h2-adapt", new Http2StreamAdapter())
+          .addLast(
+              "proxy",
+              new DownstreamHandler(
+                  server.context(), setup.pools(), setup.limits(), setup.secure(), true));
+    }
+  }
+
+  /** The codec that switches a connection to HTTP/2 after {@code Upgrade: h2c}. */
+  private HttpServerUpgradeHandler.UpgradeCodecFactory h2cUpgradeCodecs(Setup setup) {
+    return protocol -> {
+      if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
+        return null;
+      }
+      ChannelHandler[] handlers = http2Handlers(setup);
+      return new Http2ServerUpgradeCodec((Http2FrameCodec) handlers[0], handlers[1], handlers[2]);
+    };
+  }
+
+  /** Replaces itself with the HTTP/2 handlers: h2c by prior knowledge. */
+  private final class Http2Installer extends ChannelInboundHandlerAdapter {
+    private final Setup setup;
+
+    Http2Installer(Setup setup) {
+      this.setup = setup;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      addHttp2(ctx, setup);
+      ctx.pipeline().remove(this);
+    }
+  }
+
+  /**
+   * {@code Upgrade: h2c} on the first request of a plain connection. Only a request without a body
+   * is upgraded, so that no body is ever buffered here; any other request (including other
+   * upgrades, such as WebSocket) passes through untouched, and the handler removes itself after the
+   * first request either way.
+   */
+  private static final class H2cUpgrade extends HttpServerUpgradeHandler {
+
+    H2cUpgrade(HttpServerCodec codec, UpgradeCodecFactory codecs) {
+      super(
+          codec,
+          codecs,
+          0,
+          DefaultHttpHeadersFactory.headersFactory(),
+          DefaultHttpHeadersFactory.trailersFactory(),
+          true);
+    }
+
+    @Override
+    protected boolean shouldHandleUpgradeRequest(HttpRequest request) {
+      return !HttpUtil.isTransferEncodingChunked(request)
+          && HttpUtil.getContentLength(request, 0L) == 0
+          && AsciiString.containsIgnoreCase(
+              request.headers().get(HttpHeaderNames.UPGRADE, ""),
+              Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME);
+    }
+  }
+
+  /** After the TLS handshake: HTTP/2 or HTTP/1.1, as ALPN decided (HTTP/1.1 without ALPN). */
+  private final class ProtocolNegotiation extends ApplicationProtocolNegotiationHandler {
+    private final Setup setup;
+
+    ProtocolNegotiation(Setup setup) {
+      super(ApplicationProtocolNames.HTTP_1_1);
+      this.setup = setup;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        addHttp2(ctx, setup);
+      } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+        addHttp1(ctx.pipeline(), ctx.name(), setup);
+      } else {
+        ctx.close();
+      }
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug(
+          "TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+      if (DownstreamHandler.isClientFault(cause)) {
+        log.debug(
+            "client connection {} failed during the TLS handshake: {}",
+            ctx.channel().remoteAddress(),
+            cause.toString());
+        ctx.close();
+        return;
+      }
+      super.exceptionCaught(ctx, cause);
+    }
   }
 }

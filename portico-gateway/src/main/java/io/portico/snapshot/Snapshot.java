@@ -3,6 +3,7 @@ package io.portico.snapshot;
 import io.portico.config.GatewayConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.proxy.ForwardingPolicy;
+import io.portico.proxy.ServerTls;
 import io.portico.router.Router;
 import io.portico.upstream.UpstreamService;
 import java.time.Instant;
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param routes the compiled routes by name, in config order
  * @param globalChain the global plugins, run for requests that match no route (response and log
  *     phases only)
+ * @param tls the loaded certificates of each TLS listener, by listener name; a connection uses
+ *     those of the snapshot active when it is accepted
  */
 public record Snapshot(
     GatewayConfig config,
@@ -24,6 +27,7 @@ public record Snapshot(
     Map<String, UpstreamService> services,
     PluginChain globalChain,
     ForwardingPolicy forwarding,
+    Map<String, ServerTls> tls,
     Instant loadedAt) {
 
   public String version() {

@@ -1,6 +1,7 @@
 package io.portico.snapshot;
 
 import io.portico.config.GatewayConfig;
+import io.portico.config.ListenerConfig;
 import io.portico.config.PluginSpec;
 import io.portico.config.RouteConfig;
 import io.portico.config.ServiceConfig;
@@ -8,9 +9,11 @@ import io.portico.config.TargetConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.proxy.ForwardingPolicy;
+import io.portico.proxy.ServerTls;
 import io.portico.router.PathTemplate;
 import io.portico.router.RouteSpec;
 import io.portico.router.Router;
+import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
@@ -30,8 +33,8 @@ import java.util.Set;
 
 /**
  * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: resolves targets, creates
- * plugin instances, merges plugin chains per route and builds the router. Runs off the event loops
- * (at start-up and on reload); may block on DNS.
+ * plugin instances, merges plugin chains per route, builds the router and loads the listeners'
+ * certificates. Runs off the event loops (at start-up and on reload); may block on DNS and files.
  */
 public final class SnapshotCompiler {
 
@@ -112,6 +115,7 @@ public final class SnapshotCompiler {
               order++),
           route);
     }
+    Map<String, ServerTls> tls = loadTls(config, problems);
     if (!problems.isEmpty()) {
       return new Result(null, problems);
     }
@@ -123,8 +127,50 @@ public final class SnapshotCompiler {
             Map.copyOf(services),
             PluginChain.merge(global),
             new ForwardingPolicy(config.forwarding()),
+            Map.copyOf(tls),
             Instant.now());
     return new Result(snapshot, problems);
+  }
+
+  private static Map<String, ServerTls> loadTls(GatewayConfig config, Problems problems) {
+    Map<String, ServerTls> out = new LinkedHashMap<>();
+    List<ListenerConfig> listeners = config.listeners();
+    for (int i = 0; i < listeners.size(); i++) {
+      ListenerConfig listener = listeners.get(i);
+      if (listener.tls() == null) {
+        continue;
+      }
+      ServerTls.Result loaded = ServerTls.load(listener.tls(), listener.http2());
+      for (ServerTls.LoadFailure f : loaded.failures()) {
+        ConfigNode cert = certNode(config.source(), i, f.certificate());
+        String rule =
+            "a PEM certificate chain that loads with its PKCS#8 PEM private key; " + f.reason();
+        if (cert != null) {
+          problems.expected(cert, rule);
+        } else {
+          problems.add(
+              new Problem(
+                  config.source().location(),
+                  "listeners[" + i + "].tls.certificates[" + f.certificate() + "].cert",
+                  "(expected: " + rule + ")"));
+        }
+      }
+      if (loaded.tls() != null) {
+        out.put(listener.name(), loaded.tls());
+      }
+    }
+    return out;
+  }
+
+  /** The node of {@code listeners[listener].tls.certificates[certificate].cert}, or null. */
+  private static ConfigNode certNode(ConfigNode root, int listener, int certificate) {
+    ConfigNode node = root == null ? null : root.fields().get("listeners");
+    node = node == null || node.items().size() <= listener ? null : node.items().get(listener);
+    node = node == null ? null : node.fields().get("tls");
+    node = node == null ? null : node.fields().get("certificates");
+    node =
+        node == null || node.items().size() <= certificate ? null : node.items().get(certificate);
+    return node == null ? null : node.fields().get("cert");
   }
 
   private List<PluginChain.Entry> instantiate(List<PluginSpec> specs, Problems problems) {

@@ -1,0 +1,184 @@
+package io.portico.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import io.portico.config.LimitsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an HTTP/2 client connection: owns what belongs to the connection rather than
+ * to a stream.
+ *
+ * <pre>
+ *   [TLS] ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
+ *                                    │ one child channel per stream
+ *                                    ▼
+ *              Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter ─▶ DownstreamHandler
+ * </pre>
+ *
+ * <p>Deadlines, one at a time:
+ *
+ * <ul>
+ *   <li>PREFACE (from the switch to HTTP/2 until the client's first SETTINGS frame): {@code
+ *       header-timeout}, then the connection closes. A client that opens h2c, or finishes a TLS
+ *       handshake, and then sends nothing or trickles its preface is cut off.
+ *   <li>IDLE (no stream open): {@code keep-alive-timeout}, then GOAWAY and close.
+ *   <li>BUSY (at least one stream open): none here; each stream's exchange arms its own.
+ * </ul>
+ *
+ * <p>It also closes the connection gracefully (GOAWAY, then close once open streams end) when the
+ * gateway drains or the connection has served {@code max-requests-per-connection} streams, and logs
+ * connection errors. The frame-level protections (concurrent streams, header list size, rapid
+ * reset, control-frame and empty-DATA floods) are enforced by the codec, which answers a violation
+ * with GOAWAY.
+ *
+ * <p>When HTTP/2 replaces HTTP/1.1 on a connection (h2c), the guard removes the HTTP/1.1 handlers
+ * left behind it. Confined to the connection's event loop.
+ */
+final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(Http2ConnectionGuard.class);
+
+  private enum State {
+    PREFACE,
+    IDLE,
+    BUSY
+  }
+
+  private final Http2Connection connection;
+  private final LimitsConfig limits;
+  private ChannelHandlerContext ctx;
+  private DeadlineTimer timer;
+  private State state = State.PREFACE;
+  private int streams;
+  private boolean closing;
+
+  Http2ConnectionGuard(Http2Connection connection, LimitsConfig limits) {
+    this.connection = connection;
+    this.limits = limits;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    ChannelPipeline pipeline = ctx.pipeline();
+    if (pipeline.get(DownstreamHandler.class) != null) {
+      pipeline.remove(DownstreamHandler.class);
+    }
+    if (pipeline.get(ReadActivity.class) != null) {
+      pipeline.remove(ReadActivity.class);
+    }
+    timer = new DeadlineTimer(ctx.channel().eventLoop(), this::onDeadline);
+    timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+    connection.addListener(
+        new Http2ConnectionAdapter() {
+          @Override
+          public void onStreamActive(Http2Stream stream) {
+            if (state == State.IDLE) {
+              state = State.BUSY;
+              timer.disarm();
+            }
+          }
+
+          @Override
+          public void onStreamClosed(Http2Stream stream) {
+            if (state == State.BUSY && connection.numActiveStreams() == 0) {
+              idle();
+            }
+          }
+        });
+  }
+
+  private void idle() {
+    state = State.IDLE;
+    timer.armAt(System.nanoTime() + limits.keepAliveTimeout().toNanos());
+  }
+
+  /** A stream opened: counts it against {@code max-requests-per-connection}. */
+  void onStream() {
+    streams++;
+    if (!closing
+        && limits.maxRequestsPerConnection() > 0
+        && streams >= limits.maxRequestsPerConnection()) {
+      // Let the stream being opened start first: the GOAWAY names it as the last one served.
+      ctx.executor().execute(this::closeGracefully);
+    }
+  }
+
+  private void closeGracefully() {
+    if (!closing) {
+      closing = true;
+      ctx.channel().close();
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (state == State.PREFACE && msg instanceof Http2SettingsFrame) {
+      if (connection.numActiveStreams() == 0) {
+        idle();
+      } else {
+        state = State.BUSY;
+        timer.disarm();
+      }
+    }
+    ReferenceCountUtil.release(msg);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == ProxyServer.DRAIN) {
+      closeGracefully();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    timer.cancel();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+      // A protocol violation: the codec answers it with its own GOAWAY (ENHANCE_YOUR_CALM for a
+      // flood, PROTOCOL_ERROR...) and closes; closing here would send NO_ERROR first.
+      log.debug(
+          "HTTP/2 connection {} violated the protocol: {}",
+          ctx.channel().remoteAddress(),
+          cause.toString());
+      return;
+    }
+    if (DownstreamHandler.isClientFault(cause)) {
+      log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("HTTP/2 connection {} failed", ctx.channel().remoteAddress(), cause);
+    }
+    ctx.close();
+  }
+
+  private void onDeadline() {
+    switch (state) {
+      case PREFACE -> {
+        log.debug(
+            "HTTP/2 connection {} sent no SETTINGS within {} ms",
+            ctx.channel().remoteAddress(),
+            limits.headerTimeout().toMillis());
+        closing = true;
+        ctx.channel().close();
+      }
+      case IDLE -> closeGracefully();
+      case BUSY -> {}
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.portico.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An HTTP/2 client that writes frames by hand over a plain socket (prior knowledge), for abusive
+ * input no well-behaved client library sends: resets in a loop, unknown frame types. A reader
+ * thread parses what the server sends and records its GOAWAY and the end of the stream.
+ */
+public final class RawH2Client implements AutoCloseable {
+
+  public static final byte[] PREFACE =
+      "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  private static final int DATA = 0x0;
+  private static final int HEADERS = 0x1;
+  private static final int RST_STREAM = 0x3;
+  private static final int SETTINGS = 0x4;
+  private static final int GOAWAY = 0x7;
+
+  private final Socket socket;
+  private final OutputStream out;
+  private final CompletableFuture<Long> goAway = new CompletableFuture<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
+  private final Map<Integer, CompletableFuture<String>> responses = new ConcurrentHashMap<>();
+
+  public RawH2Client(InetSocketAddress address) throws IOException {
+    socket = new Socket();
+    socket.connect(address, 2000);
+    out = socket.getOutputStream();
+    Thread reader = new Thread(this::readFrames, "raw-h2-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Writes the connection preface and an empty SETTINGS frame. */
+  public RawH2Client preface() throws IOException {
+    out.write(PREFACE);
+    frame(SETTINGS, 0, 0, new byte[0]);
+    out.flush();
+    return this;
+  }
+
+  /**
+   * Writes a HEADERS frame opening {@code streamId} with a GET of {@code path} on {@code
+   * authority}, ending the stream. HPACK: static-table method and scheme, literal path and
+   * authority without indexing.
+   */
+  public RawH2Client get(int streamId, String path, String authority) throws IOException {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.write(0x82); // :method GET
+    block.write(0x86); // :scheme http
+    literal(block, 0x04, path); // :path
+    literal(block, 0x01, authority); // :authority
+    frame(HEADERS, 0x1 | 0x4, streamId, block.toByteArray()); // END_STREAM | END_HEADERS
+    return this;
+  }
+
+  /**
+   * Writes a HEADERS frame opening {@code streamId} with a POST of {@code path}, leaving the stream
+   * open for DATA frames.
+   */
+  public RawH2Client post(int streamId, String path, String authority) throws IOException {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.write(0x83); // :method POST
+    block.write(0x86); // :scheme http
+    literal(block, 0x04, path); // :path
+    literal(block, 0x01, authority); // :authority
+    frame(HEADERS, 0x4, streamId, block.toByteArray()); // END_HEADERS
+    return this;
+  }
+
+  /** Writes a frame of a type HTTP/2 does not define, which a receiver must ignore. */
+  public RawH2Client unknownFrame(int streamId) throws IOException {
+    frame(0x20, 0, streamId, new byte[] {1, 2, 3});
+    return this;
+  }
+
+  /** Writes a DATA frame, ending the stream when {@code last}. */
+  public RawH2Client data(int streamId, byte[] data, boolean last) throws IOException {
+    frame(DATA, last ? 0x1 : 0, streamId, data);
+    return this;
+  }
+
+  /** The body of the response on {@code streamId}, once its last DATA frame arrived. */
+  public CompletableFuture<String> responseBody(int streamId) {
+    return responses.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+  }
+
+  /** Writes RST_STREAM with CANCEL. */
+  public RawH2Client reset(int streamId) throws IOException {
+    frame(RST_STREAM, 0, streamId, new byte[] {0, 0, 0, 0x8});
+    return this;
+  }
+
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  /** Completes with the error code of the server's GOAWAY. */
+  public CompletableFuture<Long> goAway() {
+    return goAway;
+  }
+
+  /** Completes when the server closed the connection. */
+  public CompletableFuture<Void> closed() {
+    return closed;
+  }
+
+  private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
+    byte[] v = value.getBytes(StandardCharsets.US_ASCII);
+    block.write(nameIndex); // literal header field without indexing, indexed name
+    block.write(v.length); // shorter than 127: one byte, no Huffman
+    block.write(v, 0, v.length);
+  }
+
+  private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
+    byte[] head = {
+      (byte) (payload.length >>> 16),
+      (byte) (payload.length >>> 8),
+      (byte) payload.length,
+      (byte) type,
+      (byte) flags,
+      (byte) (streamId >>> 24),
+      (byte) (streamId >>> 16),
+      (byte) (streamId >>> 8),
+      (byte) streamId
+    };
+    out.write(head);
+    out.write(payload);
+  }
+
+  private void readFrames() {
+    try (DataInputStream in = new DataInputStream(socket.getInputStream())) {
+      byte[] head = new byte[9];
+      while (true) {
+        in.readFully(head);
+        int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        int type = head[3] & 0xff;
+        int stream =
+            ((head[5] & 0x7f) << 24)
+                | ((head[6] & 0xff) << 16)
+                | ((head[7] & 0xff) << 8)
+                | (head[8] & 0xff);
+        if (type == DATA) {
+          ByteArrayOutputStream body =
+              bodies.computeIfAbsent(stream, id -> new ByteArrayOutputStream());
+          body.write(payload, 0, payload.length);
+          if ((head[4] & 0x1) != 0) {
+            responseBody(stream).complete(body.toString(StandardCharsets.ISO_8859_1));
+          }
+        }
+        if (type == GOAWAY && length >= 8) {
+          long code =
+              ((payload[4] & 0xffL) << 24)
+                  | ((payload[5] & 0xffL) << 16)
+                  | ((payload[6] & 0xffL) << 8)
+                  | (payload[7] & 0xffL);
+          goAway.complete(code);
+        }
+      }
+    } catch (IOException e) {
+      closed.complete(null);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
