@@ -77,7 +77,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
       pipeline.remove(ReadActivity.class);
     }
     timer = new DeadlineTimer(ctx.channel().eventLoop(), this::onDeadline);
-    timer.armAt(System.nanoTime() + limits.headerTimeout().toNanos());
+    timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     connection.addListener(
         new Http2ConnectionAdapter() {
           @Override
@@ -99,7 +99,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
   private void idle() {
     state = State.IDLE;
-    timer.armAt(System.nanoTime() + limits.keepAliveTimeout().toNanos());
+    timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
   }
 
   /** A stream opened: counts it against {@code max-requests-per-connection}. */
