@@ -50,10 +50,14 @@ import java.util.regex.Pattern;
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  /** Keys whose values never leave the gateway. */
+  /**
+   * Keys whose values never leave the gateway, header names that carry credentials included (a
+   * plugin that sets {@code Authorization} upstream holds a credential).
+   */
   private static final Pattern SECRET =
       Pattern.compile(
-          ".*(secret|password|passwd|token|api[-_]?key|private|credential|^key$|^keys$|hash).*",
+          ".*(secret|password|passwd|token|api[-_]?key|private|credential|authorization|cookie"
+              + "|^key$|^keys$|hash).*",
           Pattern.CASE_INSENSITIVE);
 
   private static final JsonFactory JSON = new JsonFactory();
