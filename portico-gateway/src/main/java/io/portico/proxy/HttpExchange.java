@@ -166,8 +166,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   /** Validates and routes the request, then runs the request phases. */
   private void start() {
     HttpHeaders headers = request.headers();
-    assignRequestId(headers);
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
+    assignRequestId(headers);
     clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
@@ -275,7 +275,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   private void assignRequestId(HttpHeaders headers) {
-    String incoming = headers.get(snapshot.forwarding().requestIdHeader());
+    String incoming = peerTrusted ? headers.get(snapshot.forwarding().requestIdHeader()) : null;
     requestId =
         incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.generate();
   }
