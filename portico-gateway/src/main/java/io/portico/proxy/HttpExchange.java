@@ -945,7 +945,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         requestId,
         clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
         request.method().name(),
-        path != null ? path : originalUri,
+        path != null ? path : withoutQuery(originalUri),
         conn.http2() ? "HTTP/2.0" : request.protocolVersion().text(),
         originalHost,
         route == null ? null : route.name(),
@@ -979,6 +979,12 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private static String describe(Throwable cause) {
     String m = cause == null ? null : cause.getMessage();
     return m == null ? "invalid HTTP/1.1 framing" : m;
+  }
+
+  /** The request-target of a request refused before routing, without its query (credentials). */
+  private static String withoutQuery(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
   }
 
   private static String stripPort(String host) {
