@@ -192,6 +192,15 @@ public final class TestOrigin implements AutoCloseable {
     private int served;
     private boolean dropping;
     private ScheduledFuture<?> idleClose;
+    private Downloader downloader;
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && downloader != null) {
+        downloader.run();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -288,7 +297,8 @@ public final class TestOrigin implements AutoCloseable {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, bytes);
         ctx.write(head);
-        new Downloader(ctx, bytes).run();
+        downloader = new Downloader(ctx, bytes);
+        downloader.run();
       } else if (path.startsWith("/status/")) {
         int code = Integer.parseInt(path.substring(8));
         full(ctx, HttpResponseStatus.valueOf(code), "");
@@ -326,7 +336,10 @@ public final class TestOrigin implements AutoCloseable {
     }
   }
 
-  /** Writes a large body in 64 KiB chunks, only while the channel is writable. */
+  /**
+   * Writes a large body in 64 KiB chunks while the channel is writable, and goes on when it becomes
+   * writable again.
+   */
   private static final class Downloader implements Runnable {
     private final ChannelHandlerContext ctx;
     private long remaining;
@@ -341,7 +354,6 @@ public final class TestOrigin implements AutoCloseable {
       while (remaining > 0 && ctx.channel().isActive()) {
         if (!ctx.channel().isWritable()) {
           ctx.flush();
-          ctx.executor().schedule(this, 1, TimeUnit.MILLISECONDS);
           return;
         }
         int n = (int) Math.min(64 * 1024, remaining);
@@ -351,6 +363,7 @@ public final class TestOrigin implements AutoCloseable {
         ctx.write(new DefaultHttpContent(chunk));
       }
       if (remaining == 0) {
+        remaining = -1;
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       }
     }
