@@ -633,6 +633,10 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     Channel down = conn.channel();
     if (content instanceof LastHttpContent) {
       responseComplete = true;
+      if (conn.draining()) {
+        // The head went out before the gateway began to drain: close once the response is out.
+        closeAfter = true;
+      }
       if (closeAfter) {
         down.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
       } else {

@@ -127,6 +127,27 @@ class GracefulShutdownTest {
   }
 
   @Test
+  void closesAConnectionWhoseResponseBeganBeforeCloseAsSoonAsTheResponseEnds() throws Exception {
+    try (RawClient c = gw.raw()) {
+      c.send("GET /slow-body/800 HTTP/1.1\r\nHost: x\r\n\r\n");
+      String head = c.readAvailable(300);
+      assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("connection: close");
+
+      long started = System.nanoTime();
+      CompletableFuture<Void> closing = closeInBackground();
+
+      String rest = c.readAvailable(5000);
+      assertThat(head + rest).contains("first,").contains("second").endsWith("0\r\n\r\n");
+      assertThat(c.closedByServer(100)).isTrue();
+      // The drain allows 10 s; it must end with the last exchange, not at the timeout.
+      closing.get(5, TimeUnit.SECONDS);
+      System.out.printf(
+          "close() returned %d ms after it began, with a response under way%n",
+          (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+
+  @Test
   void closesIdleKeepAliveConnectionsPromptlyWhileOthersDrain() throws Exception {
     try (RawClient idle = gw.raw()) {
       String first = idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readAvailable(300);

@@ -51,6 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /download?bytes=N}: streams N bytes, honouring backpressure
  *   <li>{@code /status/CODE}: an empty response with that status
  *   <li>{@code /delay/MS}: 200 after MS milliseconds
+ *   <li>{@code /slow-body/MS}: 200 with a chunked body: {@code first,} at once, {@code second} MS
+ *       milliseconds later
  *   <li>{@code /reset}: closes the connection without answering
  *   <li>{@code /half}: sends the head and part of a body, then closes
  *   <li>{@code /stall}: sends the head and part of a body, then nothing, keeping the connection
@@ -306,6 +308,23 @@ public final class TestOrigin implements AutoCloseable {
         long ms = Long.parseLong(path.substring(7));
         ctx.executor()
             .schedule(() -> full(ctx, HttpResponseStatus.OK, "late"), ms, TimeUnit.MILLISECONDS);
+      } else if (path.startsWith("/slow-body/")) {
+        long ms = Long.parseLong(path.substring(11));
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.write(head);
+        ctx.writeAndFlush(
+            new DefaultHttpContent(Unpooled.copiedBuffer("first,", StandardCharsets.UTF_8)));
+        ctx.executor()
+            .schedule(
+                () -> {
+                  ctx.write(
+                      new DefaultHttpContent(
+                          Unpooled.copiedBuffer("second", StandardCharsets.UTF_8)));
+                  ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                },
+                ms,
+                TimeUnit.MILLISECONDS);
       } else if (path.equals("/stall")) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, 1000);
