@@ -36,6 +36,10 @@ final class RunCommand implements Callable<Integer> {
       System.err.print(e.problems().render());
       System.err.println(config + ": invalid configuration, not started");
       return 1;
+    } catch (java.io.IOException e) {
+      System.err.println(
+          config + ": cannot listen on an address it gives, not started: " + e.getMessage());
+      return 1;
     }
     GatewayConfig loaded = gateway.snapshot().config();
     ReloadTriggers triggers = ReloadTriggers.install(gateway, loaded.runtime().watchConfig());

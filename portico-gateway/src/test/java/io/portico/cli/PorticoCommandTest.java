@@ -178,6 +178,41 @@ class PorticoCommandTest {
   }
 
   @Test
+  void runRefusesAnInvalidConfigAndExits1() throws Exception {
+    Path config = write("portico.yaml", runnable("api/{id", false));
+
+    try (PorticoProcess p = PorticoProcess.start(dir, "run", "-c", config.toString())) {
+      assertThat(p.awaitExit(START)).isEqualTo(1);
+      assertThat(p.stderr())
+          .contains(config + ":15:14: routes[1].paths[0]: \"api/{id\" (expected: ")
+          .contains(config + ": invalid configuration, not started");
+      assertThat(p.stdout()).doesNotContain("listening on");
+    }
+  }
+
+  @Test
+  void runExitsWith1AndSaysWhyWhenItsAddressIsTaken() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config =
+          write(
+              "portico.yaml",
+              runnable("/api", false)
+                  .replace(
+                      "  - address: 127.0.0.1:0",
+                      "  - address: 127.0.0.1:" + taken.getLocalPort()));
+
+      try (PorticoProcess p = PorticoProcess.start(dir, "run", "-c", config.toString())) {
+        assertThat(p.awaitExit(START)).isEqualTo(1);
+        assertThat(p.stderr())
+            .contains(config + ": cannot listen on an address it gives, not started: ")
+            .contains("Address already in use")
+            .doesNotContain("\tat ");
+      }
+    }
+  }
+
+  @Test
   void runPrintsTheBannerAndServes() throws Exception {
     Path config = write("portico.yaml", runnable("/api", false));
 
