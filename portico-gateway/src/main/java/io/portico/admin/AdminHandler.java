@@ -2,6 +2,7 @@ package io.portico.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -321,7 +322,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             + "\",\"status\":"
             + status.code()
             + ",\"detail\":\""
-            + detail.replace("\\", "\\\\").replace("\"", "\\\"")
+            + new String(JsonStringEncoder.getInstance().quoteAsString(detail))
             + "\"}";
     FullHttpResponse r = json(status, body);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");

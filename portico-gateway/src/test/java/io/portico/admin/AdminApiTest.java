@@ -174,6 +174,14 @@ class AdminApiTest {
     }
 
     @Test
+    void answersAnUnknownEndpointWithValidJsonWhateverItsPath() throws Exception {
+      HttpResponse<String> r = gw.admin("/a%22b%5Cc%0Ad%09e");
+      assertThat(r.statusCode()).isEqualTo(404);
+      JsonNode body = JSON.readTree(r.body());
+      assertThat(body.get("detail").asText()).isEqualTo("No admin endpoint /a\"b\\c\nd\te.");
+    }
+
+    @Test
     void answersAWrongMethodWith405ProblemNamingTheAllowedOne() throws Exception {
       HttpResponse<String> post = gw.adminPost("/status");
       assertThat(post.statusCode()).isEqualTo(405);

@@ -1,8 +1,10 @@
 package io.portico.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.util.internal.PlatformDependent;
+import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.io.BufferedInputStream;
@@ -15,6 +17,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -83,6 +86,7 @@ class LargeBodyStreamingTest {
           .isEqualTo(Long.toString(GIB));
       assertThat(memory.maxDirect()).isLessThan(DIRECT_LIMIT);
       assertThat(memory.maxLiveHeap()).isLessThan(HEAP_LIMIT);
+      assertThat(recordOf("/count").requestBytes()).isEqualTo(GIB);
     }
   }
 
@@ -112,7 +116,15 @@ class LargeBodyStreamingTest {
       assertThat(readQuietly(in)).as("nothing after the body").isZero();
       assertThat(memory.maxDirect()).isLessThan(DIRECT_LIMIT);
       assertThat(memory.maxLiveHeap()).isLessThan(HEAP_LIMIT);
+      assertThat(recordOf("/download").responseBytes()).isEqualTo(GIB);
     }
+  }
+
+  private static ExchangeRecord recordOf(String path) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gw.records().stream().anyMatch(r -> path.equals(r.path())));
+    return gw.records().stream().filter(r -> path.equals(r.path())).findFirst().orElseThrow();
   }
 
   private static void report(String what, long startedNanos, MemorySampler memory) {
