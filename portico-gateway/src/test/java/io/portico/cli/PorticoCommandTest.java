@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -237,7 +238,7 @@ class PorticoCommandTest {
   }
 
   @Test
-  void runReloadsWhenTheConfigFileChanges() throws Exception {
+  void runReloadsWhenTheConfigFileIsWrittenOrReplaced() throws Exception {
     Path config = write("portico.yaml", runnable("/api", true));
     String base = run(config);
     assertThat(status(base + "/api/hello")).isEqualTo(200);
@@ -247,6 +248,13 @@ class PorticoCommandTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> status(base + "/v2/hello") == 200);
     assertThat(status(base + "/api/hello")).isEqualTo(404);
     await().atMost(Duration.ofSeconds(5)).until(() -> portico.stderr().contains("(file changed)"));
+
+    // Editors and config managers often save by writing a new file and renaming it over the old.
+    Path next = write("portico.yaml.tmp", runnable("/v3", true));
+    Files.move(next, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(base + "/v3/hello") == 200);
+    assertThat(status(base + "/v2/hello")).isEqualTo(404);
   }
 
   @Test
