@@ -69,6 +69,11 @@ class AdminApiTest {
                     mock:
                       body: pong
                       headers: { X-Api-Token: mock-token-2 }
+                - name: stub
+                  paths: [ "/stub" ]
+                  plugins:
+                    mock:
+                      json: { user: alice, password: pw-4, nested: { client_secret: cs-5 } }
               plugins:
                 ip-restriction: { allow: [ 127.0.0.0/8 ] }
               consumers:
@@ -130,13 +135,19 @@ class AdminApiTest {
       assertThat(body)
           .doesNotContain("consumer-key-3")
           .doesNotContain("mock-token-2")
-          .doesNotContain("upstream-credential-1");
+          .doesNotContain("upstream-credential-1")
+          .doesNotContain("pw-4")
+          .doesNotContain("cs-5");
       assertThat(config.at("/consumers/0/credentials/key-auth/key").asText())
           .isEqualTo("<redacted>");
       assertThat(config.at("/routes/1/plugins/mock/headers/X-Api-Token").asText())
           .isEqualTo("<redacted>");
       assertThat(config.at("/routes/0/plugins/request-headers/set/Authorization").asText())
           .isEqualTo("<redacted>");
+      JsonNode stub = config.at("/routes/2/plugins/mock/json");
+      assertThat(stub.get("user").asText()).isEqualTo("alice");
+      assertThat(stub.get("password").asText()).isEqualTo("<redacted>");
+      assertThat(stub.at("/nested/client_secret").asText()).isEqualTo("<redacted>");
     }
 
     @Test
