@@ -98,7 +98,7 @@ class GracefulShutdownTest {
   @Test
   void refusesNewConnectionsOnceCloseStarts() throws Exception {
     assertThat(accepts()).isTrue();
-    CompletableFuture<String> slow = rawGetInBackground("/delay/1000");
+    CompletableFuture<String> slow = rawGetInBackground("/delay/1500");
     await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
 
     CompletableFuture<Void> closing = closeInBackground();
@@ -112,7 +112,7 @@ class GracefulShutdownTest {
   @Test
   void readyAnswers503WhileDraining() throws Exception {
     assertThat(gw.admin("/ready").statusCode()).isEqualTo(200);
-    CompletableFuture<String> slow = rawGetInBackground("/delay/1000");
+    CompletableFuture<String> slow = rawGetInBackground("/delay/1500");
     await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
 
     CompletableFuture<Void> closing = closeInBackground();
@@ -130,7 +130,7 @@ class GracefulShutdownTest {
   void closesAConnectionWhoseResponseBeganBeforeCloseAsSoonAsTheResponseEnds() throws Exception {
     try (RawClient c = gw.raw()) {
       c.send("GET /slow-body/800 HTTP/1.1\r\nHost: x\r\n\r\n");
-      String head = c.readAvailable(300);
+      String head = c.readUntil("first,", 5000);
       assertThat(head).startsWith("HTTP/1.1 200").doesNotContain("connection: close");
 
       long started = System.nanoTime();
@@ -150,7 +150,8 @@ class GracefulShutdownTest {
   @Test
   void closesIdleKeepAliveConnectionsPromptlyWhileOthersDrain() throws Exception {
     try (RawClient idle = gw.raw()) {
-      String first = idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readAvailable(300);
+      String first =
+          idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("Hello, World!", 5000);
       assertThat(first).startsWith("HTTP/1.1 200").doesNotContain("connection: close");
       CompletableFuture<String> slow = rawGetInBackground("/delay/2000");
       await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 2);

@@ -160,6 +160,9 @@ class HotReloadTest {
     HttpResponse<String> r = slow.get(10, TimeUnit.SECONDS);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("late");
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> gw.records().stream().anyMatch(rec -> "/old/delay/500".equals(rec.path())));
     assertThat(gw.records())
         .filteredOn(rec -> "/old/delay/500".equals(rec.path()))
         .singleElement()

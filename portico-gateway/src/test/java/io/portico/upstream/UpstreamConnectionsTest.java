@@ -141,7 +141,7 @@ class UpstreamConnectionsTest {
 
     HttpResponse<String> r;
     try (RawClient c = gw.raw()) {
-      String got = c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readAvailable(300);
+      String got = c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("exhausted", 5000);
       assertThat(got)
           .startsWith("HTTP/1.1 503")
           .contains("application/problem+json")
@@ -152,6 +152,7 @@ class UpstreamConnectionsTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(origin.connections()).isEqualTo(1);
     assertThat(origin.requestCount()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(2)).until(() -> gw.records().size() == 2);
     assertThat(gw.records())
         .extracting(ExchangeRecord::failure)
         .containsExactlyInAnyOrder("upstream_pool_exhausted", null);
@@ -172,7 +173,8 @@ class UpstreamConnectionsTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
 
     try (RawClient c = gw.raw()) {
-      String got = c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readAvailable(1000);
+      String got =
+          c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("Hello, World!", 5000);
       assertThat(got).startsWith("HTTP/1.1 200").endsWith("Hello, World!");
     }
     assertThat(busy.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -201,9 +203,10 @@ class UpstreamConnectionsTest {
   void keepAliveTimeoutClosesAnIdleClientConnection() throws Exception {
     TestOrigin origin = origin(TestOrigin.builder());
     gateway(
-        "[ \"%s\" ]".formatted(origin.authority()), "", "limits: { keep-alive-timeout: 400ms }");
+        "[ \"%s\" ]".formatted(origin.authority()), "", "limits: { keep-alive-timeout: 500ms }");
     try (RawClient c = gw.raw()) {
-      String got = c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readAvailable(100);
+      String got =
+          c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("Hello, World!", 5000);
       assertThat(got).startsWith("HTTP/1.1 200").endsWith("Hello, World!");
       assertThat(c.closedByServer(100)).as("open right after the response").isFalse();
       assertThat(c.closedByServer(2000)).as("closed after the keep-alive timeout").isTrue();
