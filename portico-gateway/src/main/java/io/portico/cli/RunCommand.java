@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
-      // the JVM is already shutting down and the hook drains
+      return 0; // the JVM is already shutting down, and the hook drains
     }
     shutDown(triggers, gateway);
     return 0;
