@@ -2,6 +2,7 @@ package io.portico.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -50,10 +51,14 @@ import java.util.regex.Pattern;
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  /** Keys whose values never leave the gateway. */
+  /**
+   * Keys whose values never leave the gateway, header names that carry credentials included (a
+   * plugin that sets {@code Authorization} upstream holds a credential).
+   */
   private static final Pattern SECRET =
       Pattern.compile(
-          ".*(secret|password|passwd|token|api[-_]?key|private|credential|^key$|^keys$|hash).*",
+          ".*(secret|password|passwd|token|api[-_]?key|private|credential|authorization|cookie"
+              + "|^key$|^keys$|hash).*",
           Pattern.CASE_INSENSITIVE);
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -317,7 +322,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             + "\",\"status\":"
             + status.code()
             + ",\"detail\":\""
-            + detail.replace("\\", "\\\\").replace("\"", "\\\"")
+            + new String(JsonStringEncoder.getInstance().quoteAsString(detail))
             + "\"}";
     FullHttpResponse r = json(status, body);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");

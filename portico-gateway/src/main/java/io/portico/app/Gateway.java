@@ -115,8 +115,11 @@ public final class Gateway implements AutoCloseable {
           config.admin().address() == null
               ? null
               : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi());
-    } catch (RuntimeException | InterruptedException e) {
-      group.shutdownGracefully();
+    } catch (Throwable e) {
+      // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
+      // and let go of any listener already bound before it propagates.
+      proxy.shutdownGracefully(java.time.Duration.ZERO);
+      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
         accessLog.close();
       }

@@ -2,8 +2,6 @@ package io.portico.cli;
 
 import io.portico.app.Gateway;
 import java.io.IOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Proxy;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -66,28 +64,8 @@ final class ReloadTriggers implements AutoCloseable {
             TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * SIGHUP through {@code sun.misc.Signal}, reached reflectively: it is the JDK's only signal API
-   * and lives in {@code jdk.unsupported}. Where it is missing, SIGHUP is simply not handled.
-   */
   private void installSighup() {
-    try {
-      Class<?> signalClass = Class.forName("sun.misc.Signal");
-      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-      Object signal = signalClass.getConstructor(String.class).newInstance("HUP");
-      InvocationHandler h =
-          (proxy, method, args) -> {
-            if (method.getName().equals("handle")) {
-              schedule("SIGHUP");
-            }
-            return null;
-          };
-      Object handler =
-          Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, h);
-      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("SIGHUP reload not available: {}", e.toString());
-    }
+    Signals.handle("HUP", () -> schedule("SIGHUP"));
   }
 
   private void watch(Path file) {

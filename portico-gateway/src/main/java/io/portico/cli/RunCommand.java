@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code portico run [-c FILE]}: starts the gateway, prints where it listens, reloads on file
  * change, {@code SIGHUP} or {@code POST /reload}, and shuts down gracefully on {@code SIGTERM} /
- * Ctrl-C.
+ * Ctrl-C, exiting 0 once the requests in flight are drained.
  */
 @Command(name = "run", description = "Run the gateway.")
 final class RunCommand implements Callable<Integer> {
@@ -36,24 +36,35 @@ final class RunCommand implements Callable<Integer> {
       System.err.print(e.problems().render());
       System.err.println(config + ": invalid configuration, not started");
       return 1;
+    } catch (java.io.IOException e) {
+      System.err.println(
+          config + ": cannot listen on an address it gives, not started: " + e.getMessage());
+      return 1;
     }
     GatewayConfig loaded = gateway.snapshot().config();
     ReloadTriggers triggers = ReloadTriggers.install(gateway, loaded.runtime().watchConfig());
     printBanner(gateway, loaded, (System.nanoTime() - started) / 1_000_000);
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  System.err.println("portico: shutting down (draining in-flight requests)");
-                  triggers.close();
-                  gateway.close();
-                  stopped.countDown();
-                },
-                "portico-shutdown"));
-    stopped.await();
+    // SIGTERM and Ctrl-C drain and exit 0; the shutdown hook drains when the JVM ends otherwise.
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    Signals.handle("TERM", stopRequested::countDown);
+    Signals.handle("INT", stopRequested::countDown);
+    Thread hook = new Thread(() -> shutDown(triggers, gateway), "portico-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopRequested.await();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      return 0; // the JVM is already shutting down, and the hook drains
+    }
+    shutDown(triggers, gateway);
     return 0;
+  }
+
+  private static void shutDown(ReloadTriggers triggers, Gateway gateway) {
+    System.err.println("portico: shutting down (draining in-flight requests)");
+    triggers.close();
+    gateway.close();
   }
 
   private static void printBanner(Gateway gateway, GatewayConfig config, long startMillis) {

@@ -7,6 +7,10 @@ import java.util.function.Function;
  * variables. {@code $${} writes a literal {@code ${}. As in a POSIX shell, a default is used when
  * the variable is unset or empty; a variable set to the empty string without a default yields the
  * empty string.
+ *
+ * <p>A reference that starts with a lower-case letter is not an environment variable and is left
+ * as written: those are the variables plugins expand per request ({@code ${client_ip}}, {@code
+ * ${path_param.id}}), so that they can be written in the file as their documentation shows.
  */
 final class Interpolator {
 
@@ -30,6 +34,9 @@ final class Interpolator {
       if (c == '$' && text.startsWith("$${", i)) {
         out.append("${");
         i += 3;
+      } else if (c == '$' && text.startsWith("${", i) && isPluginVariable(text, i + 2)) {
+        out.append("${");
+        i += 2;
       } else if (c == '$' && text.startsWith("${", i)) {
         int end = text.indexOf('}', i + 2);
         if (end < 0) {
@@ -71,6 +78,10 @@ final class Interpolator {
       }
     }
     return new Result(out.toString(), null);
+  }
+
+  private static boolean isPluginVariable(String text, int start) {
+    return start < text.length() && text.charAt(start) >= 'a' && text.charAt(start) <= 'z';
   }
 
   private static boolean isName(String name) {

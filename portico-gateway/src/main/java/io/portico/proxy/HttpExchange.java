@@ -166,8 +166,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   /** Validates and routes the request, then runs the request phases. */
   private void start() {
     HttpHeaders headers = request.headers();
-    assignRequestId(headers);
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
+    assignRequestId(headers);
     clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
@@ -275,7 +275,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   private void assignRequestId(HttpHeaders headers) {
-    String incoming = headers.get(snapshot.forwarding().requestIdHeader());
+    String incoming = peerTrusted ? headers.get(snapshot.forwarding().requestIdHeader()) : null;
     requestId =
         incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.generate();
   }
@@ -635,6 +635,10 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     Channel down = conn.channel();
     if (content instanceof LastHttpContent) {
       responseComplete = true;
+      if (conn.draining()) {
+        // The head went out before the gateway began to drain: close once the response is out.
+        closeAfter = true;
+      }
       if (closeAfter) {
         down.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
       } else {
@@ -947,7 +951,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         requestId,
         clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
         request.method().name(),
-        path != null ? path : originalUri,
+        path != null ? path : withoutQuery(originalUri),
         conn.http2() ? "HTTP/2.0" : request.protocolVersion().text(),
         originalHost,
         route == null ? null : route.name(),
@@ -981,6 +985,12 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private static String describe(Throwable cause) {
     String m = cause == null ? null : cause.getMessage();
     return m == null ? "invalid HTTP/1.1 framing" : m;
+  }
+
+  /** The request-target of a request refused before routing, without its query (credentials). */
+  private static String withoutQuery(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
   }
 
   private static String stripPort(String host) {

@@ -255,14 +255,32 @@ class ConfigLoaderTest {
 
   @Test
   void reportsMalformedReferences() {
-    LoadResult result = loader.load("a: ${DB_HOST\nb: ${not a name}\n", "env.yaml");
+    LoadResult result = loader.load("a: ${DB_HOST\nb: ${NOT A NAME}\n", "env.yaml");
 
     assertThat(rendered(result))
         .containsExactly(
             "env.yaml:1:4: a: ${DB_HOST: unterminated reference (expected: ${NAME} or"
                 + " ${NAME:-default}; write $${ for a literal ${)",
-            "env.yaml:2:4: b: ${not a name}: invalid reference (expected: ${NAME} or"
+            "env.yaml:2:4: b: ${NOT A NAME}: invalid reference (expected: ${NAME} or"
                 + " ${NAME:-default} where NAME is letters, digits and _)");
+  }
+
+  @Test
+  void leavesReferencesStartingLowerCaseForPluginVariables() {
+    LoadResult result =
+        loader.load(
+            """
+            ip: "${client_ip}"
+            param: "${path_param.id} of ${route}, ${DB_HOST}"
+            open: "${header.X-Tenant"
+            """,
+            "env.yaml");
+
+    assertThat(result.problems().isEmpty()).isTrue();
+    Map<String, ConfigNode> f = result.root().fields();
+    assertThat(f.get("ip").text()).isEqualTo("${client_ip}");
+    assertThat(f.get("param").text()).isEqualTo("${path_param.id} of ${route}, db.internal");
+    assertThat(f.get("open").text()).isEqualTo("${header.X-Tenant");
   }
 
   @Test

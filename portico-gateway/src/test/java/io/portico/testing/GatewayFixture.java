@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts a real gateway in-process from YAML text (listener on an ephemeral port) and offers an
- * HTTP client pointed at it. Every finished exchange is recorded for assertions.
+ * HTTP client pointed at it, and at its admin listener when the YAML enables one. Every finished
+ * exchange is recorded for assertions.
  */
 public final class GatewayFixture implements AutoCloseable {
 
@@ -32,11 +33,16 @@ public final class GatewayFixture implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(2))
           .build();
 
-  private GatewayFixture(String yaml, Map<String, String> env) throws Exception {
+  private GatewayFixture(String yaml, Map<String, String> env, ExchangeObserver extra)
+      throws Exception {
     dir = Files.createTempDirectory("portico-test");
     configFile = dir.resolve("portico.yaml");
     Files.writeString(configFile, yaml);
-    ExchangeObserver observer = records::add;
+    ExchangeObserver observer =
+        record -> {
+          records.add(record);
+          extra.onExchangeComplete(record);
+        };
     gateway = Gateway.start(configFile, env, observer);
   }
 
@@ -49,6 +55,16 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture start(String yaml, Map<String, String> env) throws Exception {
+    return new GatewayFixture(complete(yaml), env, ExchangeObserver.NONE);
+  }
+
+  /** Starts a gateway that also reports every finished exchange to {@code observer}. */
+  public static GatewayFixture start(String yaml, ExchangeObserver observer) throws Exception {
+    return new GatewayFixture(complete(yaml), Map.of(), observer);
+  }
+
+  /** The YAML with the test defaults added for the sections it leaves out. */
+  static String complete(String yaml) {
     String full = yaml;
     if (!yaml.contains("listeners:")) {
       full = "listeners:\n  - address: 127.0.0.1:0\n" + full;
@@ -61,7 +77,7 @@ public final class GatewayFixture implements AutoCloseable {
           full
               + "\nruntime:\n  io-threads: 1\n  watch-config: false\n  access-log: off\n  shutdown-timeout: 1s\n";
     }
-    return new GatewayFixture(full, env);
+    return full;
   }
 
   public Gateway gateway() {
@@ -100,13 +116,40 @@ public final class GatewayFixture implements AutoCloseable {
     return new RawClient(address());
   }
 
+  /** The admin listener's URI for {@code path}; the YAML must enable the admin listener. */
+  public URI adminUri(String path) {
+    InetSocketAddress admin = gateway.adminAddress();
+    if (admin == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return URI.create("http://127.0.0.1:" + admin.getPort() + path);
+  }
+
+  /** {@code GET} on the admin listener. */
+  public HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(adminUri(path)));
+  }
+
+  /** {@code POST} with no body on the admin listener. */
+  public HttpResponse<String> adminPost(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(adminUri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
   public List<ExchangeRecord> records() {
     return List.copyOf(records);
   }
 
-  /** Replaces the config file (for reload tests). */
+  /**
+   * Replaces the config file (for reload tests), adding the same defaults as {@link #start} so that
+   * listeners and runtime settings stay as they were.
+   */
   public void rewriteConfig(String yaml) throws IOException {
-    Files.writeString(configFile, yaml);
+    Files.writeString(configFile, complete(yaml));
+  }
+
+  /** Replaces the config file with exactly {@code text}. */
+  public void rewriteConfigVerbatim(String text) throws IOException {
+    Files.writeString(configFile, text);
   }
 
   public Path configFile() {

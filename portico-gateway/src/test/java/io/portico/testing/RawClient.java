@@ -57,6 +57,36 @@ public final class RawClient implements AutoCloseable {
     return buf.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /**
+   * Reads until what arrived contains {@code marker}, the server closes, or {@code timeoutMillis}
+   * pass; returns what arrived. Unlike {@link #readAvailable}, it does not depend on how quickly
+   * the server answers.
+   */
+  public String readUntil(String marker, int timeoutMillis) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    byte[] b = new byte[8192];
+    try {
+      while (!buf.toString(StandardCharsets.ISO_8859_1).contains(marker)) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          break;
+        }
+        socket.setSoTimeout((int) left);
+        int n = in.read(b);
+        if (n < 0) {
+          break;
+        }
+        buf.write(b, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      // time is up: return what we have
+    } catch (IOException e) {
+      // reset by peer: return what we have
+    }
+    return buf.toString(StandardCharsets.ISO_8859_1);
+  }
+
   /** Whether the server closed the connection (a read returns end of stream within the time). */
   public boolean closedByServer(int withinMillis) throws IOException {
     socket.setSoTimeout(withinMillis);

@@ -29,11 +29,14 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -48,12 +51,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /download?bytes=N}: streams N bytes, honouring backpressure
  *   <li>{@code /status/CODE}: an empty response with that status
  *   <li>{@code /delay/MS}: 200 after MS milliseconds
+ *   <li>{@code /slow-body/MS}: 200 with a chunked body: {@code first,} at once, {@code second} MS
+ *       milliseconds later
  *   <li>{@code /reset}: closes the connection without answering
  *   <li>{@code /half}: sends the head and part of a body, then closes
+ *   <li>{@code /stall}: sends the head and part of a body, then nothing, keeping the connection
  *   <li>{@code /ws}: a WebSocket endpoint that echoes text frames
  * </ul>
  *
- * Every request head is recorded in {@link #requests()}.
+ * Every request head is recorded in {@link #requests()}. A {@link #builder()} gives an origin with
+ * connection behaviours that upset a proxy's connection pool: closing idle connections, or closing
+ * a reused connection instead of answering it.
  */
 public final class TestOrigin implements AutoCloseable {
 
@@ -61,10 +69,15 @@ public final class TestOrigin implements AutoCloseable {
   private final Channel server;
   private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
   private final String name;
+  private final Duration closeIdleAfter;
+  private final boolean closeOnSecondRequest;
 
-  private TestOrigin(String name) throws InterruptedException {
-    this.name = name;
+  private TestOrigin(Builder b) throws InterruptedException {
+    this.name = b.name;
+    this.closeIdleAfter = b.closeIdleAfter;
+    this.closeOnSecondRequest = b.closeOnSecondRequest;
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     server =
         new ServerBootstrap()
@@ -75,6 +88,8 @@ public final class TestOrigin implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     connections.incrementAndGet();
+                    open.incrementAndGet();
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
                     ch.pipeline()
                         .addLast("http", new HttpServerCodec())
                         .addLast("origin", new Handler());
@@ -86,12 +101,50 @@ public final class TestOrigin implements AutoCloseable {
   }
 
   public static TestOrigin start() throws InterruptedException {
-    return new TestOrigin("origin");
+    return builder().start();
   }
 
   /** An origin whose {@code /hello} answers with its name, to tell origins apart. */
   public static TestOrigin start(String name) throws InterruptedException {
-    return new TestOrigin(name);
+    return builder().name(name).start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Options of an origin; each one a behaviour real servers have. */
+  public static final class Builder {
+    private String name = "origin";
+    private Duration closeIdleAfter;
+    private boolean closeOnSecondRequest;
+
+    private Builder() {}
+
+    /** {@code /hello} answers with this name. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Closes a connection that has been idle (no request in progress) for this long. */
+    public Builder closeIdleAfter(Duration idle) {
+      this.closeIdleAfter = idle;
+      return this;
+    }
+
+    /**
+     * Closes a connection, without answering, when its second request arrives: what a server does
+     * when its keep-alive timeout fires just as a request is on the way.
+     */
+    public Builder closeOnSecondRequest() {
+      this.closeOnSecondRequest = true;
+      return this;
+    }
+
+    public TestOrigin start() throws InterruptedException {
+      return new TestOrigin(this);
+    }
   }
 
   public int port() {
@@ -123,6 +176,11 @@ public final class TestOrigin implements AutoCloseable {
     return connections.get();
   }
 
+  /** Connections open now. */
+  public int openConnections() {
+    return open.get();
+  }
+
   @Override
   public void close() {
     server.close().awaitUninterruptibly();
@@ -133,12 +191,51 @@ public final class TestOrigin implements AutoCloseable {
     private String mode;
     private HttpRequest current;
     private long counted;
+    private int served;
+    private boolean dropping;
+    private ScheduledFuture<?> idleClose;
+    private Downloader downloader;
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && downloader != null) {
+        downloader.run();
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      armIdleClose(ctx);
+      ctx.fireChannelActive();
+    }
+
+    private void armIdleClose(ChannelHandlerContext ctx) {
+      if (closeIdleAfter != null) {
+        Runnable close = ctx::close;
+        idleClose = ctx.executor().schedule(close, closeIdleAfter.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (dropping) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
       if (msg instanceof HttpRequest req) {
         requests.add(req);
         current = req;
+        if (idleClose != null) {
+          idleClose.cancel(false);
+          idleClose = null;
+        }
+        if (closeOnSecondRequest && ++served >= 2) {
+          dropping = true;
+          ReferenceCountUtil.release(msg);
+          ctx.close();
+          return;
+        }
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String path = q.path();
         mode = path;
@@ -202,7 +299,8 @@ public final class TestOrigin implements AutoCloseable {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, bytes);
         ctx.write(head);
-        new Downloader(ctx, bytes).run();
+        downloader = new Downloader(ctx, bytes);
+        downloader.run();
       } else if (path.startsWith("/status/")) {
         int code = Integer.parseInt(path.substring(8));
         full(ctx, HttpResponseStatus.valueOf(code), "");
@@ -210,6 +308,28 @@ public final class TestOrigin implements AutoCloseable {
         long ms = Long.parseLong(path.substring(7));
         ctx.executor()
             .schedule(() -> full(ctx, HttpResponseStatus.OK, "late"), ms, TimeUnit.MILLISECONDS);
+      } else if (path.startsWith("/slow-body/")) {
+        long ms = Long.parseLong(path.substring(11));
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.write(head);
+        ctx.writeAndFlush(
+            new DefaultHttpContent(Unpooled.copiedBuffer("first,", StandardCharsets.UTF_8)));
+        ctx.executor()
+            .schedule(
+                () -> {
+                  ctx.write(
+                      new DefaultHttpContent(
+                          Unpooled.copiedBuffer("second", StandardCharsets.UTF_8)));
+                  ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                },
+                ms,
+                TimeUnit.MILLISECONDS);
+      } else if (path.equals("/stall")) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(head, 1000);
+        ctx.write(head);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])));
       } else if (path.equals("/half")) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, 1000);
@@ -231,10 +351,14 @@ public final class TestOrigin implements AutoCloseable {
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
       HttpUtil.setContentLength(r, r.content().readableBytes());
       ctx.writeAndFlush(r);
+      armIdleClose(ctx);
     }
   }
 
-  /** Writes a large body in 64 KiB chunks, only while the channel is writable. */
+  /**
+   * Writes a large body in 64 KiB chunks while the channel is writable, and goes on when it becomes
+   * writable again.
+   */
   private static final class Downloader implements Runnable {
     private final ChannelHandlerContext ctx;
     private long remaining;
@@ -249,7 +373,6 @@ public final class TestOrigin implements AutoCloseable {
       while (remaining > 0 && ctx.channel().isActive()) {
         if (!ctx.channel().isWritable()) {
           ctx.flush();
-          ctx.executor().schedule(this, 1, TimeUnit.MILLISECONDS);
           return;
         }
         int n = (int) Math.min(64 * 1024, remaining);
@@ -259,6 +382,7 @@ public final class TestOrigin implements AutoCloseable {
         ctx.write(new DefaultHttpContent(chunk));
       }
       if (remaining == 0) {
+        remaining = -1;
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       }
     }

@@ -1,0 +1,169 @@
+package io.portico.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.observe.ExchangeRecord;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which client-supplied forwarding headers the gateway believes: with the test client's address
+ * (127.0.0.1) among {@code forwarding.trusted-proxies} they are kept and appended to, and the
+ * client is the rightmost untrusted address of {@code X-Forwarded-For}; without, they are replaced.
+ */
+class TrustedProxiesTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TestOrigin origin;
+  private GatewayFixture gw;
+
+  @BeforeEach
+  void startOrigin() throws Exception {
+    origin = TestOrigin.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gw != null) {
+      gw.close();
+    }
+    origin.close();
+  }
+
+  private void start(String forwarding) throws Exception {
+    gw =
+        GatewayFixture.start(
+            """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: echo
+                paths: [ "/echo" ]
+                path-match: exact
+                plugins:
+                  echo: {}
+              - name: all
+                paths: [ "/" ]
+                service: backend
+            %s
+            """
+                .formatted(origin.authority(), forwarding));
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri(path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return gw.send(b);
+  }
+
+  private String echoedClient(String xff) throws Exception {
+    HttpResponse<String> r = get("/echo", "X-Forwarded-For", xff);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return JSON.readTree(r.body()).get("client_address").asText();
+  }
+
+  private ExchangeRecord recordFor(String path) {
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> gw.records().stream().anyMatch(r -> path.equals(r.path())));
+    List<ExchangeRecord> matching =
+        gw.records().stream().filter(r -> path.equals(r.path())).toList();
+    return matching.get(matching.size() - 1);
+  }
+
+  @Test
+  void keepsAndAppendsToTheForwardingHeadersOfATrustedProxy() throws Exception {
+    start("forwarding: { trusted-proxies: [ 127.0.0.1/32 ] }");
+
+    HttpResponse<String> r =
+        get(
+            "/headers",
+            "X-Forwarded-For",
+            "203.0.113.7",
+            "X-Forwarded-Proto",
+            "https",
+            "X-Forwarded-Host",
+            "api.example.com",
+            "Forwarded",
+            "for=203.0.113.7;proto=https",
+            "X-Request-Id",
+            "edge-id-1");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpHeaders seen = origin.lastRequest().headers();
+    assertThat(seen.getAll("x-forwarded-for")).containsExactly("203.0.113.7, 127.0.0.1");
+    assertThat(seen.get("x-forwarded-proto")).isEqualTo("https");
+    assertThat(seen.get("x-forwarded-host")).isEqualTo("api.example.com");
+    assertThat(seen.get("forwarded")).startsWith("for=203.0.113.7;proto=https, for=127.0.0.1;");
+    assertThat(seen.get("x-request-id")).isEqualTo("edge-id-1");
+    assertThat(recordFor("/headers").clientAddress()).isEqualTo("203.0.113.7");
+  }
+
+  @Test
+  void takesTheRightmostUntrustedAddressAsTheClient() throws Exception {
+    start("forwarding: { trusted-proxies: [ 127.0.0.1/32, 10.0.0.0/8 ] }");
+
+    assertThat(echoedClient("203.0.113.7")).isEqualTo("203.0.113.7");
+    assertThat(echoedClient("203.0.113.7, 198.51.100.2")).isEqualTo("198.51.100.2");
+    assertThat(echoedClient("203.0.113.7, 10.1.2.3")).isEqualTo("203.0.113.7");
+    assertThat(echoedClient("203.0.113.7, 10.1.2.3, 127.0.0.1")).isEqualTo("203.0.113.7");
+
+    get("/hello", "X-Forwarded-For", "192.0.2.1, 198.51.100.9, 10.9.9.9");
+    assertThat(recordFor("/hello").clientAddress()).isEqualTo("198.51.100.9");
+  }
+
+  @Test
+  void replacesClientSuppliedForwardingHeadersWithoutTrustedProxies() throws Exception {
+    start("");
+
+    HttpResponse<String> r =
+        get(
+            "/headers",
+            "X-Forwarded-For",
+            "203.0.113.7",
+            "X-Forwarded-Proto",
+            "https",
+            "X-Forwarded-Host",
+            "spoofed.example.com",
+            "Forwarded",
+            "for=203.0.113.7",
+            "X-Request-Id",
+            "spoofed-id-1");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpHeaders seen = origin.lastRequest().headers();
+    assertThat(seen.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+    assertThat(seen.get("x-forwarded-proto")).isEqualTo("http");
+    assertThat(seen.get("x-forwarded-host")).isEqualTo("127.0.0.1:" + gw.port());
+    assertThat(seen.get("forwarded")).startsWith("for=127.0.0.1;").doesNotContain("203.0.113.7");
+    assertThat(seen.get("x-request-id")).matches("[0-9a-f]{32}");
+    assertThat(echoedClient("203.0.113.7")).isEqualTo("127.0.0.1");
+    assertThat(recordFor("/headers").clientAddress()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void ignoresForwardingHeadersFromAPeerOutsideTheTrustedRanges() throws Exception {
+    start("forwarding: { trusted-proxies: [ 10.0.0.0/8 ] }");
+
+    get("/headers", "X-Forwarded-For", "203.0.113.7", "X-Request-Id", "spoofed-id-2");
+
+    HttpHeaders seen = origin.lastRequest().headers();
+    assertThat(seen.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
+    assertThat(seen.get("x-request-id")).isNotEqualTo("spoofed-id-2");
+    assertThat(echoedClient("203.0.113.7")).isEqualTo("127.0.0.1");
+  }
+}
