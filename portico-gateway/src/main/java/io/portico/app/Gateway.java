@@ -205,6 +205,14 @@ public final class Gateway implements AutoCloseable {
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
                 + " effect on restart");
       }
+      if (!old.config().admin().equals(result.config().admin())
+          || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
+          || !java.util.Objects.equals(
+              old.config().runtime().accessLog(), result.config().runtime().accessLog())) {
+        log.warn(
+            "changes to the admin listener, runtime.io-threads or runtime.access-log take effect"
+                + " on restart");
+      }
       log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
       return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
     }

@@ -161,12 +161,21 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     }
   }
 
-  /** Stops the writer after the lines already queued are written. */
+  /**
+   * Stops the writer after the lines already queued are written, waiting at most a few seconds: a
+   * writer stuck on its output (a full disk, a blocked pipe) is interrupted rather than waited on.
+   */
   @Override
   public void close() {
     try {
-      queue.put(STOP);
+      if (!queue.offer(STOP, 2, TimeUnit.SECONDS)) {
+        writer.interrupt();
+      }
       writer.join(2000);
+      if (writer.isAlive()) {
+        writer.interrupt();
+        writer.join(500);
+      }
       if (closeOut) {
         out.close();
       } else {

@@ -34,11 +34,11 @@ import org.slf4j.LoggerFactory;
  *   <li>BUSY (at least one stream open): none here; each stream's exchange arms its own.
  * </ul>
  *
- * <p>It also closes the connection gracefully (GOAWAY, then close once open streams end) when the
- * gateway drains or the connection has served {@code max-requests-per-connection} streams, and logs
- * connection errors. The frame-level protections (concurrent streams, header list size, rapid
- * reset, control-frame and empty-DATA floods) are enforced by the codec, which answers a violation
- * with GOAWAY.
+ * <p>It also closes the connection gracefully when the gateway drains (once the streams in flight
+ * have ended, then GOAWAY) or the connection has served {@code max-requests-per-connection} streams
+ * (GOAWAY, then close once open streams end), and logs connection errors. The frame-level
+ * protections (concurrent streams, header list size, rapid reset, control-frame and empty-DATA
+ * floods) are enforced by the codec, which answers a violation with GOAWAY.
  *
  * <p>When HTTP/2 replaces HTTP/1.1 on a connection (h2c), the guard removes the HTTP/1.1 handlers
  * left behind it. Confined to the connection's event loop.
@@ -60,6 +60,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private State state = State.PREFACE;
   private int streams;
   private boolean closing;
+  private boolean draining;
 
   Http2ConnectionGuard(Http2Connection connection, LimitsConfig limits) {
     this.connection = connection;
@@ -90,8 +91,12 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
 
           @Override
           public void onStreamClosed(Http2Stream stream) {
-            if (state == State.BUSY && connection.numActiveStreams() == 0) {
-              idle();
+            if (connection.numActiveStreams() == 0) {
+              if (draining) {
+                ctx.executor().execute(Http2ConnectionGuard.this::closeGracefully);
+              } else if (state == State.BUSY) {
+                idle();
+              }
             }
           }
         });
@@ -136,7 +141,12 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == ProxyServer.DRAIN) {
-      closeGracefully();
+      // Streams in flight finish before the GOAWAY: some clients (the JDK 17 HttpClient among
+      // them) fail every open stream when a GOAWAY arrives, whatever its last stream id.
+      draining = true;
+      if (connection.numActiveStreams() == 0) {
+        closeGracefully();
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);
