@@ -214,13 +214,18 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
               + " bytes.");
       return;
     }
-    if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)
-        && !headers.contains(HttpHeaderNames.HOST)) {
+    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1) {
+      closeAfter = true;
+      fail(Failure.BAD_REQUEST, "A request may carry one Host header, not " + hosts.size() + ".");
+      return;
+    }
+    if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       closeAfter = true;
       fail(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
       return;
     }
-    originalHost = headers.get(HttpHeaderNames.HOST);
+    originalHost = hosts.isEmpty() ? null : hosts.get(0);
     RequestTarget target = PathNormalizer.normalize(originalUri);
     if (target instanceof RequestTarget.Rejected rejected) {
       closeAfter = true;
@@ -235,7 +240,11 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if ("*".equals(path)) {
       closeAfter = !requestComplete;
       if (request.method() == HttpMethod.OPTIONS) {
-        sendLocal(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        FullHttpResponse ok =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+        ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+        sendLocal(ok);
       } else {
         fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
       }

@@ -169,6 +169,13 @@ class MalformedRequestTest {
   }
 
   @Test
+  void rejectsARequestWithTwoHostHeaders() throws Exception {
+    assertThat(exchange("GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"))
+        .startsWith("HTTP/1.1 400")
+        .contains("one Host header");
+  }
+
+  @Test
   void rejectsGarbage() throws Exception {
     assertThat(exchange("\u0016\u0003\u0001\u0000garbage\r\n\r\n")).startsWith("HTTP/1.1 400");
   }
