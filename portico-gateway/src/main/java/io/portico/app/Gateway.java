@@ -10,6 +10,7 @@ import io.portico.config.ListenerConfig;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
 import io.portico.plugin.PluginRegistry;
+import io.portico.plugin.SharedResources;
 import io.portico.proxy.ProxyContext;
 import io.portico.proxy.ProxyServer;
 import io.portico.proxy.Transport;
@@ -72,6 +73,7 @@ public final class Gateway implements AutoCloseable {
   private final AccessLog accessLog;
   private final AdminServer admin;
   private final Object reloadLock = new Object();
+  private final SharedResources sharedResources = new SharedResources();
   private volatile boolean draining;
   private boolean closed;
 
@@ -98,6 +100,12 @@ public final class Gateway implements AutoCloseable {
           public String configSource() {
             return String.valueOf(configFile);
           }
+
+          @Override
+          public <T extends AutoCloseable> T shared(
+              String key, Class<T> type, java.util.function.Supplier<T> factory) {
+            return sharedResources.get(key, type, factory);
+          }
         };
     this.compiler = new SnapshotCompiler(pluginContext);
     SnapshotCompiler.Result compiled = compiler.compile(config);
@@ -123,6 +131,7 @@ public final class Gateway implements AutoCloseable {
       if (accessLog != null) {
         accessLog.close();
       }
+      sharedResources.close();
       throw e;
     }
     log.info(
@@ -280,6 +289,7 @@ public final class Gateway implements AutoCloseable {
       admin.close();
     }
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    sharedResources.close();
     if (accessLog != null) {
       accessLog.close();
     }

@@ -128,6 +128,13 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             && served + 1 >= limits.maxRequestsPerConnection());
   }
 
+  /** The TLS session of the client connection (the parent connection for an HTTP/2 stream). */
+  javax.net.ssl.SSLSession sslSession() {
+    Channel c = http2 && channel.parent() != null ? channel.parent() : channel;
+    io.netty.handler.ssl.SslHandler ssl = c.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+    return ssl == null ? null : ssl.engine().getSession();
+  }
+
   /** The connection's clock (the event loop's ticker), for deadlines. */
   long nanoTime() {
     return timer.now();

@@ -1069,6 +1069,11 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   @Override
+  public javax.net.ssl.SSLSession sslSession() {
+    return conn.sslSession();
+  }
+
+  @Override
   public String routeName() {
     return route == null ? null : route.name();
   }

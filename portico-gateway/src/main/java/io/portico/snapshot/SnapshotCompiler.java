@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import io.portico.config.ConsumerConfig;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.config.PluginSpec;
@@ -16,6 +17,7 @@ import io.portico.router.Router;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.upstream.Endpoint;
@@ -52,6 +54,7 @@ public final class SnapshotCompiler {
   }
 
   public Result compile(GatewayConfig config) {
+    PluginContext pluginContext = withConsumers(this.pluginContext, config);
     Problems problems = new Problems();
     Map<String, List<PluginChain.Entry>> servicePlugins = new LinkedHashMap<>();
     Map<String, UpstreamService> services = new LinkedHashMap<>();
@@ -80,9 +83,9 @@ public final class SnapshotCompiler {
               sc.retry(),
               new RetryBudget(sc.retry().budgetPercent()),
               sc.hostHeader()));
-      servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems));
+      servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext));
     }
-    List<PluginChain.Entry> global = instantiate(config.plugins(), problems);
+    List<PluginChain.Entry> global = instantiate(config.plugins(), problems, pluginContext);
 
     Router.Builder<CompiledRoute> router = Router.builder();
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
@@ -95,7 +98,7 @@ public final class SnapshotCompiler {
               rc.service() == null
                   ? List.of()
                   : servicePlugins.getOrDefault(rc.service(), List.of()),
-              instantiate(rc.plugins(), problems));
+              instantiate(rc.plugins(), problems, pluginContext));
       TimeoutsConfig timeouts =
           (service == null ? TimeoutsConfig.DEFAULTS : service.timeouts())
               .overriddenBy(rc.timeouts());
@@ -173,13 +176,16 @@ public final class SnapshotCompiler {
     return node == null ? null : node.fields().get("cert");
   }
 
-  private List<PluginChain.Entry> instantiate(List<PluginSpec> specs, Problems problems) {
+  private static List<PluginChain.Entry> instantiate(
+      List<PluginSpec> specs, Problems problems, PluginContext pluginContext) {
     List<PluginChain.Entry> out = new ArrayList<>();
     for (PluginSpec spec : specs) {
       try {
         out.add(
             new PluginChain.Entry(
-                spec.name(), spec.factory().priority(), create(spec.factory(), spec.config())));
+                spec.name(),
+                spec.factory().priority(),
+                create(spec.factory(), spec.config(), pluginContext)));
       } catch (RuntimeException e) {
         problems.at(
             spec.node(), "plugin \"" + spec.name() + "\" failed to start: " + e.getMessage());
@@ -189,7 +195,39 @@ public final class SnapshotCompiler {
   }
 
   @SuppressWarnings("unchecked")
-  private <C> io.portico.spi.plugin.Plugin create(PluginFactory<C> factory, Object config) {
+  private static <C> io.portico.spi.plugin.Plugin create(
+      PluginFactory<C> factory, Object config, PluginContext pluginContext) {
     return factory.create((C) config, pluginContext);
+  }
+
+  /** The gateway's plugin context, plus the consumers of the config being compiled. */
+  private static PluginContext withConsumers(PluginContext base, GatewayConfig config) {
+    List<ConsumerSpec> consumers = new ArrayList<>();
+    for (ConsumerConfig c : config.consumers()) {
+      consumers.add(new ConsumerSpec(c.name(), c.customId(), c.groups(), c.credentials()));
+    }
+    List<ConsumerSpec> frozen = List.copyOf(consumers);
+    return new PluginContext() {
+      @Override
+      public io.netty.channel.EventLoopGroup eventLoops() {
+        return base.eventLoops();
+      }
+
+      @Override
+      public String configSource() {
+        return base.configSource();
+      }
+
+      @Override
+      public List<ConsumerSpec> consumers() {
+        return frozen;
+      }
+
+      @Override
+      public <T extends AutoCloseable> T shared(
+          String key, Class<T> type, java.util.function.Supplier<T> factory) {
+        return base.shared(key, type, factory);
+      }
+    };
   }
 }

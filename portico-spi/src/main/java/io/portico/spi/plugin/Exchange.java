@@ -52,6 +52,11 @@ public interface Exchange {
   /** Whether the client connection uses TLS. */
   boolean secure();
 
+  /** The client connection's TLS session (for client certificates), or null on plain text. */
+  default javax.net.ssl.SSLSession sslSession() {
+    return null;
+  }
+
   /** The matched route's name, or null when no route matched. */
   String routeName();
 

@@ -1,6 +1,8 @@
 package io.portico.spi.plugin;
 
 import io.netty.channel.EventLoopGroup;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What the gateway offers plugins when they are created: shared resources, never per-request state.
@@ -12,4 +14,18 @@ public interface PluginContext {
 
   /** The name of the config source being loaded (for messages). */
   String configSource();
+
+  /** The consumers of the config being loaded, in config order. */
+  default List<ConsumerSpec> consumers() {
+    return List.of();
+  }
+
+  /**
+   * A resource shared by every plugin instance that asks for the same {@code key}, across config
+   * reloads (a Redis client, a JWKS cache), created by {@code factory} on first use and closed when
+   * the gateway shuts down. Thread-safe.
+   */
+  default <T extends AutoCloseable> T shared(String key, Class<T> type, Supplier<T> factory) {
+    throw new UnsupportedOperationException("shared resources are not available here");
+  }
 }

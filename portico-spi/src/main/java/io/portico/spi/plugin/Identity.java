@@ -1,0 +1,30 @@
+package io.portico.spi.plugin;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who the caller is, as established by an authentication plugin and read by later plugins
+ * (authorization, rate limits) and the upstream headers. Stored on the exchange under {@link #KEY}.
+ *
+ * @param consumer the consumer's name, or null when the caller was authenticated without a
+ *     configured consumer (e.g. a valid JWT not mapped to one)
+ * @param customId the consumer's custom id, or null
+ * @param credentialId an identifier of the credential used (never the secret itself)
+ * @param groups the consumer's groups (and any groups or roles the credential carries)
+ * @param method the authentication plugin that established it, e.g. {@code key-auth}
+ * @param anonymous whether this is the configured anonymous fallback
+ * @param claims claims to expose to later plugins (e.g. a token's subject and scopes); may be empty
+ */
+public record Identity(
+    String consumer,
+    String customId,
+    String credentialId,
+    Set<String> groups,
+    String method,
+    boolean anonymous,
+    Map<String, Object> claims) {
+
+  /** Where the authenticated identity is kept on the exchange. */
+  public static final ExchangeKey<Identity> KEY = ExchangeKey.of("identity");
+}
