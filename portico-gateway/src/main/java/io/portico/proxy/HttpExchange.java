@@ -722,12 +722,27 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       // HTTP/1.0 clients cannot read chunked bodies: frame the body by closing instead.
       h.remove(HttpHeaderNames.TRANSFER_ENCODING);
       closeAfter = true;
+    } else if (mayHaveBody(head)
+        && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
+        && !HttpUtil.isTransferEncodingChunked(head)) {
+      // The upstream delimits the body by closing; the client keeps its connection if it can
+      // read chunks.
+      if (clientHttp10 || conn.http2()) {
+        closeAfter |= clientHttp10;
+      } else {
+        HttpUtil.setTransferEncodingChunked(head, true);
+      }
     }
     if (closeAfter) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (clientHttp10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
+  }
+
+  private boolean mayHaveBody(HttpResponse head) {
+    int code = head.status().code();
+    return request.method() != HttpMethod.HEAD && code >= 200 && code != 204 && code != 304;
   }
 
   private void runResponsePhase() {

@@ -352,6 +352,18 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void chunksAResponseTheUpstreamDelimitsByClosingAndKeepsTheClientConnection() throws Exception {
+    start(simple());
+    try (RawClient c = gw.raw()) {
+      String got = c.send("GET /unframed HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("0\r\n\r\n", 2000);
+      assertThat(got).startsWith("HTTP/1.1 200").contains("transfer-encoding: chunked");
+      assertThat(got).contains("until close");
+      String again = c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("World!", 2000);
+      assertThat(again).contains("Hello, World!");
+    }
+  }
+
+  @Test
   void speaksHttp10ToHttp10Clients() throws Exception {
     start(simple());
     try (RawClient c = gw.raw()) {

@@ -330,6 +330,15 @@ public final class TestOrigin implements AutoCloseable {
         HttpUtil.setContentLength(head, 1000);
         ctx.write(head);
         ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[100])));
+      } else if (path.equals("/unframed")) {
+        // A response delimited by closing the connection (no Content-Length, not chunked).
+        ctx.pipeline()
+            .context("http")
+            .writeAndFlush(
+                Unpooled.copiedBuffer(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil close",
+                    StandardCharsets.US_ASCII))
+            .addListener(ChannelFutureListener.CLOSE);
       } else if (path.equals("/half")) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, 1000);
