@@ -110,6 +110,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private ArrayDeque<HttpContent> pendingBody;
   private boolean expectContinue;
   private boolean upgradeRequested;
+  private boolean hostSetByPlugin;
 
   // upstream
   private UpstreamService service;
@@ -452,6 +453,14 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   private void setUpstreamHost() {
+    if (attempts == 1) {
+      String current = request.headers().get(HttpHeaderNames.HOST);
+      hostSetByPlugin = current != null && !current.equals(originalHost);
+    }
+    if (hostSetByPlugin) {
+      // A request plugin set the Host (e.g. request-headers): a per-route rewrite that wins.
+      return;
+    }
     if (route.config().preserveHost() && originalHost != null) {
       request.headers().set(HttpHeaderNames.HOST, originalHost);
     } else if (service.hostHeader() != null) {

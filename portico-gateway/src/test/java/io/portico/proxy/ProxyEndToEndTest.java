@@ -91,6 +91,10 @@ class ProxyEndToEndTest {
         .contains("\"status\":404")
         .containsPattern("\"request_id\":\"[0-9a-f]{32}\"");
     assertThat(origin.requestCount()).isZero();
+    // The record is made right after the response is written: wait for it.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !gw.records().isEmpty());
     assertThat(gw.records()).extracting(ExchangeRecord::failure).containsExactly("no_route");
   }
 
