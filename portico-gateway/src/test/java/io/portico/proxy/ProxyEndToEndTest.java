@@ -284,6 +284,25 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void sendsTheHostARoutePluginSets() throws Exception {
+    start(
+        """
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: all
+            paths: [ "/" ]
+            service: backend
+            plugins:
+              request-headers: { set: { Host: api.internal } }
+        """
+            .formatted(origin.authority()));
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("host")).isEqualTo("api.internal");
+  }
+
+  @Test
   void streamsAChunkedRequestBodyToTheUpstreamAndTheResponseBack() throws Exception {
     start(simple());
     try (RawClient c = gw.raw()) {
