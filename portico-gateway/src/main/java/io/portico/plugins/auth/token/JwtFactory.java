@@ -213,7 +213,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
     return new RequiredWords(claims, Set.copyOf(required), all);
   }
 
-  private static Map<String, AsciiString> claimHeaders(ConfigReader r) {
+  static Map<String, AsciiString> claimHeaders(ConfigReader r) {
     Map<String, AsciiString> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : r.stringMap("claims-to-headers").entrySet()) {
       String header = e.getValue();

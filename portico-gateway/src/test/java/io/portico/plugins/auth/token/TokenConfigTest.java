@@ -1,0 +1,97 @@
+package io.portico.plugins.auth.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigResult;
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.Problem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Config mistakes of the token plugins are reported at load time, all at once, with a path. */
+class TokenConfigTest {
+
+  private static List<String> problems(String plugins) {
+    String yaml =
+        """
+        routes:
+          - name: api
+            paths: [ "/api" ]
+            plugins:
+        %s
+        """
+            .formatted(plugins.indent(6));
+    ConfigResult result =
+        ConfigFiles.parse(
+            yaml,
+            "test.yaml",
+            Path.of("."),
+            Map.of(),
+            PluginRegistry.load(TokenConfigTest.class.getClassLoader()));
+    return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  @Test
+  void jwtRefusesAlgNoneAndUnknownAlgorithms() {
+    List<String> p =
+        problems(
+            """
+            jwt:
+              algorithms: [ none, RS256, HS1 ]
+              issuers: [ { issuer: a, jwks-url: "https://a.example/jwks" } ]
+            """);
+    assertThat(p).hasSize(2);
+    assertThat(p.get(0))
+        .contains("jwt.algorithms[0]")
+        .contains("none")
+        .contains("expected: one of");
+    assertThat(p.get(1)).contains("jwt.algorithms[2]");
+  }
+
+  @Test
+  void jwtRefusesShortSecretsBadPemAndTwoKeySources() {
+    List<String> p =
+        problems(
+            """
+            jwt:
+              algorithms: [ HS256 ]
+              issuers:
+                - { issuer: a, secret: short }
+                - { issuer: b, public-key: "not a key" }
+                - { issuer: c, secret: "0123456789abcdef0123456789abcdef", jwks-url: "https://c/jwks" }
+                - { issuer: d, jwks-url: "ftp://d/jwks" }
+            """);
+    assertThat(p).hasSize(4);
+    assertThat(p.get(0)).contains("issuers[0].secret").contains("at least 32 bytes");
+    assertThat(p.get(1)).contains("issuers[1].public-key").contains("PEM public key");
+    assertThat(p.get(2)).contains("one source of keys per issuer");
+    assertThat(p.get(3)).contains("issuers[3].jwks-url").contains("http or https URL");
+  }
+
+  @Test
+  void jwtNeedsAlgorithmsAndIssuers() {
+    List<String> p = problems("jwt: { audiences: [ api ], realm: x }");
+    assertThat(p).hasSize(2);
+    assertThat(String.join("\n", p)).contains("jwt.algorithms").contains("jwt.issuers");
+  }
+
+  @Test
+  void jwtReportsUnknownKeysWithASuggestion() {
+    List<String> p =
+        problems(
+            """
+            jwt:
+              algorithms: [ RS256 ]
+              issuers: [ { issuer: a, jwks-url: "https://a.example/jwks" } ]
+              audience: [ api ]
+            """);
+    assertThat(p)
+        .singleElement()
+        .asString()
+        .contains("audience")
+        .contains("did you mean \"audiences\"");
+  }
+}
