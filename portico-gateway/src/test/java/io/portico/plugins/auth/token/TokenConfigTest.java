@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Config mistakes of the token plugins are reported at load time, all at once, with a path. */
 class TokenConfigTest {
@@ -32,6 +34,45 @@ class TokenConfigTest {
             Map.of(),
             PluginRegistry.load(TokenConfigTest.class.getClassLoader()));
     return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  /** The YAML block under "## Example" of a plugin's page. */
+  static String example(String page) throws java.io.IOException {
+    String text = java.nio.file.Files.readString(Path.of("..", "docs", "plugins", page));
+    int at = text.indexOf("```yaml", text.indexOf("## Example")) + "```yaml".length();
+    return text.substring(at, text.indexOf("```", at));
+  }
+
+  private static ConfigResult parseDocument(String yaml) {
+    return ConfigFiles.parse(
+        yaml,
+        "example.yaml",
+        Path.of("."),
+        Map.of("INTROSPECTION_SECRET", "x"),
+        PluginRegistry.load(TokenConfigTest.class.getClassLoader()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jwt.md", "oauth2-introspection.md"})
+  void documentedExampleLoads(String page) throws Exception {
+    ConfigResult result = parseDocument(example(page));
+    assertThat(result.problems().list()).isEmpty();
+    assertThat(result.config().routes()).isNotEmpty();
+  }
+
+  @Test
+  void documentedJwtConsumersCarryUsableKeys() throws Exception {
+    ConfigResult result = parseDocument(example("jwt.md"));
+    List<io.portico.spi.plugin.ConsumerSpec> consumers =
+        result.config().consumers().stream()
+            .map(
+                c ->
+                    new io.portico.spi.plugin.ConsumerSpec(
+                        c.name(), c.customId(), c.groups(), c.credentials()))
+            .toList();
+    Map<String, JwtVerifier.ConsumerKey> keys = JwtFactory.consumerKeys(consumers);
+    assertThat(keys).containsOnlyKeys("mobile-app", "partner-42");
+    assertThat(keys.get("partner-42").keys().getKeys()).hasSize(1);
   }
 
   @Test
