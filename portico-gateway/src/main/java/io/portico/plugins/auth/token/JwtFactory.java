@@ -239,7 +239,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
             issuer.jwksUrl(), config.jwks().minRefreshInterval(), config.jwks().timeout());
       }
     }
-    return new JwtPlugin(config, verifier, cache);
+    return new JwtPlugin(new JwtAuthenticator(config, verifier, cache, NAME));
   }
 
   /**
@@ -275,21 +275,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
   }
 
   /** The plugin instance: immutable and shared by the exchanges of one snapshot. */
-  private static final class JwtPlugin implements Plugin {
-
-    private final JwtConfig config;
-    private final JwtVerifier verifier;
-    private final JwksCache cache;
-    private final AuthReplies replies;
-    private final IdentityHeaders identityHeaders;
-
-    JwtPlugin(JwtConfig config, JwtVerifier verifier, JwksCache cache) {
-      this.config = config;
-      this.verifier = verifier;
-      this.cache = cache;
-      this.replies = new AuthReplies(config.realm());
-      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
-    }
+  private record JwtPlugin(JwtAuthenticator authenticator) implements Plugin {
 
     @Override
     public Set<Phase> phases() {
@@ -298,87 +284,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
 
     @Override
     public Outcome access(Exchange exchange) {
-      TokenSource.Found found = config.source().find(exchange);
-      if (found instanceof TokenSource.Missing) {
-        return replies.missing();
-      }
-      if (!(found instanceof TokenSource.Token token)) {
-        return replies.invalidRequest();
-      }
-      JwtVerifier.Result result = verifier.verify(token.value(), this::cachedKeys);
-      if (result instanceof JwtVerifier.NeedKeys need) {
-        JwtConfig.Jwks jwks = config.jwks();
-        return Outcome.await(
-            cache
-                .refresh(need.uri(), jwks.minRefreshInterval(), jwks.timeout())
-                .thenApplyAsync(
-                    snapshot -> afterRefresh(exchange, token, need.parsed(), snapshot),
-                    exchange.eventLoop()));
-      }
-      return decide(exchange, token, result);
-    }
-
-    /** The cached keys of a JWKS; a set older than the refresh interval is refreshed meanwhile. */
-    private JWKSet cachedKeys(URI uri) {
-      JwtConfig.Jwks jwks = config.jwks();
-      if (cache.stale(uri, jwks.refreshInterval())) {
-        cache.refresh(uri, jwks.minRefreshInterval(), jwks.timeout());
-      }
-      return cache.keys(uri);
-    }
-
-    /**
-     * After a refresh: verify with the new keys; with no key for the token, an unreachable key set
-     * is an outage (503) and a reachable one means the key is unknown (401).
-     */
-    private Outcome afterRefresh(
-        Exchange exchange,
-        TokenSource.Token token,
-        JwtVerifier.Parsed parsed,
-        JwksCache.Snapshot snapshot) {
-      JWKSet keys = snapshot.keys();
-      if (keys != null && JwtVerifier.hasKeyFor(parsed, keys)) {
-        return decide(exchange, token, verifier.verify(parsed, keys));
-      }
-      return snapshot.failed() ? replies.unavailable() : replies.invalidToken();
-    }
-
-    /** Runs on the event loop: turns a verification into a refusal or an identity. */
-    private Outcome decide(Exchange exchange, TokenSource.Token token, JwtVerifier.Result result) {
-      if (!(result instanceof JwtVerifier.Valid valid)) {
-        return replies.invalidToken();
-      }
-      Map<String, Object> claims = valid.claims().getClaims();
-      if (!config.scopes().satisfiedBy(claims)) {
-        return replies.insufficientScope(config.scopes().challenge());
-      }
-      if (!config.roles().satisfiedBy(claims)) {
-        return replies.insufficientScope("");
-      }
-      ConsumerSpec consumer = valid.consumer();
-      Set<String> groups = new LinkedHashSet<>();
-      if (consumer != null) {
-        groups.addAll(consumer.groups());
-      }
-      Identity identity =
-          new Identity(
-              consumer == null ? null : consumer.name(),
-              consumer == null ? null : consumer.customId(),
-              credentialId(valid),
-              Set.copyOf(groups),
-              NAME,
-              false,
-              claims);
-      exchange.set(Identity.KEY, identity);
-      identityHeaders.forward(exchange.request().headers(), identity, claims);
-      config.source().hide(exchange, token);
-      return Outcome.proceed();
-    }
-
-    /** The issuer and subject (never the token): {@code iss|sub}. */
-    private static String credentialId(JwtVerifier.Valid valid) {
-      String sub = valid.claims().getSubject();
-      return valid.claims().getIssuer() + (sub == null ? "" : "|" + sub);
+      return authenticator.authenticate(exchange);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.portico.spi.plugin.Exchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where a bearer token is read from: a header (by default {@code Authorization} with the {@code
@@ -115,6 +116,40 @@ record TokenSource(
     return token.indexOf(' ') >= 0 ? null : token;
   }
 
+  /** Removes the named cookies from a request's {@code Cookie} headers, keeping the others. */
+  static void removeCookies(HttpHeaders headers, Set<String> names) {
+    List<Cookie> kept = new ArrayList<>();
+    boolean removed = false;
+    for (String value : headers.getAll(HttpHeaderNames.COOKIE)) {
+      for (Cookie c : ServerCookieDecoder.LAX.decodeAll(value)) {
+        if (names.contains(c.name())) {
+          removed = true;
+        } else {
+          kept.add(c);
+        }
+      }
+    }
+    if (!removed) {
+      return;
+    }
+    headers.remove(HttpHeaderNames.COOKIE);
+    if (!kept.isEmpty()) {
+      headers.set(HttpHeaderNames.COOKIE, ClientCookieEncoder.LAX.encode(kept));
+    }
+  }
+
+  /** The value of the named cookie, or null. */
+  static String cookie(HttpHeaders headers, String name) {
+    for (String value : headers.getAll(HttpHeaderNames.COOKIE)) {
+      for (Cookie c : ServerCookieDecoder.LAX.decodeAll(value)) {
+        if (c.name().equals(name)) {
+          return c.value();
+        }
+      }
+    }
+    return null;
+  }
+
   /** Removes the token from the forwarded request when {@link #hide} is set. */
   void hide(Exchange exchange, Token token) {
     if (!hide) {
@@ -123,20 +158,7 @@ record TokenSource(
     HttpHeaders headers = exchange.request().headers();
     switch (token.place()) {
       case HEADER -> headers.remove(header);
-      case COOKIE -> {
-        List<Cookie> kept = new ArrayList<>();
-        for (String value : headers.getAll(HttpHeaderNames.COOKIE)) {
-          for (Cookie c : ServerCookieDecoder.LAX.decodeAll(value)) {
-            if (!c.name().equals(cookie)) {
-              kept.add(c);
-            }
-          }
-        }
-        headers.remove(HttpHeaderNames.COOKIE);
-        if (!kept.isEmpty()) {
-          headers.set(HttpHeaderNames.COOKIE, ClientCookieEncoder.LAX.encode(kept));
-        }
-      }
+      case COOKIE -> removeCookies(headers, Set.of(cookie));
       case QUERY -> {
         QueryStringDecoder decoder = new QueryStringDecoder(exchange.forwardPath());
         QueryStringEncoder encoder = new QueryStringEncoder(decoder.rawPath());
