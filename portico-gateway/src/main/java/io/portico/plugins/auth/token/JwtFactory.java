@@ -112,7 +112,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
         realm);
   }
 
-  private static Set<JWSAlgorithm> algorithms(ConfigReader r) {
+  static Set<JWSAlgorithm> algorithms(ConfigReader r) {
     Set<JWSAlgorithm> out = new LinkedHashSet<>();
     ConfigNode node = r.required("algorithms", "a list of signature algorithms such as [RS256]");
     if (node == null) {
