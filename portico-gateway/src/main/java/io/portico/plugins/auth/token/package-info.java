@@ -1,6 +1,8 @@
 /**
- * Token authentication: {@code jwt} (signed JWTs verified with static keys or a JWKS) and {@code
- * oauth2-introspection} (opaque tokens checked with an RFC 7662 endpoint).
+ * Token authentication: {@code jwt} (signed JWTs verified with static keys or a JWKS), {@code
+ * oauth2-introspection} (opaque tokens checked with an RFC 7662 endpoint) and {@code
+ * openid-connect} (bearer tokens of a discovered provider, or a browser login with a session
+ * cookie).
  *
  * <p>Flow of a request: {@link io.portico.plugins.auth.token.TokenSource} finds the token; the
  * plugin verifies it on the event loop when its keys or cached answer are at hand, or suspends the

@@ -179,7 +179,10 @@ class OidcPluginTest {
     assertThat(r.headers().firstValue("location").orElseThrow())
         .startsWith(oauth.authorizationEndpointUrl("default").toString());
     String login = r.headers().firstValue("set-cookie").orElseThrow();
-    assertThat(login).startsWith("sid_login=").containsIgnoringCase("HttpOnly").contains("SameSite=Lax");
+    assertThat(login)
+        .startsWith("sid_login=")
+        .containsIgnoringCase("HttpOnly")
+        .contains("SameSite=Lax");
     assertThat(login).doesNotContain("code_verifier");
   }
 

@@ -48,12 +48,15 @@ class TokenConfigTest {
         yaml,
         "example.yaml",
         Path.of("."),
-        Map.of("INTROSPECTION_SECRET", "x"),
+        Map.of(
+            "INTROSPECTION_SECRET", "x",
+            "OIDC_CLIENT_SECRET", "x",
+            "OIDC_SESSION_SECRET", "0123456789abcdef0123456789abcdef"),
         PluginRegistry.load(TokenConfigTest.class.getClassLoader()));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"jwt.md", "oauth2-introspection.md"})
+  @ValueSource(strings = {"jwt.md", "oauth2-introspection.md", "openid-connect.md"})
   void documentedExampleLoads(String page) throws Exception {
     ConfigResult result = parseDocument(example(page));
     assertThat(result.problems().list()).isEmpty();
@@ -110,6 +113,37 @@ class TokenConfigTest {
     assertThat(p.get(1)).contains("issuers[1].public-key").contains("PEM public key");
     assertThat(p.get(2)).contains("one source of keys per issuer");
     assertThat(p.get(3)).contains("issuers[3].jwks-url").contains("http or https URL");
+  }
+
+  @Test
+  void openIdConnectRelyingPartyNeedsClientSessionAndRedirect() {
+    List<String> p =
+        problems(
+            """
+            openid-connect:
+              mode: relying-party
+              discovery: "https://login.example.com/.well-known/openid-configuration"
+              session: { secret: short }
+              redirect-path: callback
+            """);
+    String all = String.join("\n", p);
+    assertThat(all)
+        .contains("openid-connect.client-id")
+        .contains("openid-connect.client-secret")
+        .contains("openid-connect.session.secret")
+        .contains("openid-connect.redirect-path");
+  }
+
+  @Test
+  void openIdConnectBearerModeRefusesRelyingPartyKeys() {
+    List<String> p =
+        problems(
+            """
+            openid-connect:
+              discovery: "https://login.example.com/.well-known/openid-configuration"
+              client-id: x
+            """);
+    assertThat(p).singleElement().asString().contains("unknown key \"client-id\"");
   }
 
   @Test
