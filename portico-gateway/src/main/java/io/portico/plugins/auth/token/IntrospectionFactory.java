@@ -25,9 +25,6 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -54,7 +51,6 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
 
   static final String NAME = "oauth2-introspection";
   static final String SHARED_HTTP = "auth.token.http";
-  static final int MAX_RESPONSE = 256 * 1024;
 
   private final LongSupplier nanoClock;
 
@@ -222,34 +218,18 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
 
     /** Sends the request; completes with the answer, or null when the server gave none. */
     private CompletableFuture<IntrospectionCache.Answer> introspect(String token) {
-      HTTPRequest nimbus =
+      HTTPRequest request =
           new TokenIntrospectionRequest(
                   config.endpoint(), config.clientAuth(), new BearerAccessToken(token))
               .toHTTPRequest();
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(config.endpoint())
-              .timeout(config.timeout())
-              .POST(HttpRequest.BodyPublishers.ofString(nimbus.getBody(), StandardCharsets.UTF_8));
-      for (Map.Entry<String, List<String>> h : nimbus.getHeaderMap().entrySet()) {
-        for (String v : h.getValue()) {
-          request.header(h.getKey(), v);
-        }
-      }
-      request.header("Accept", "application/json");
-      return client
-          .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-          .thenApply(this::answer)
-          .exceptionally(e -> null);
+      return NimbusHttp.send(client, request, config.timeout()).thenApply(this::answer);
     }
 
-    private IntrospectionCache.Answer answer(HttpResponse<byte[]> response) {
-      if (response.statusCode() != 200 || response.body().length > MAX_RESPONSE) {
+    private IntrospectionCache.Answer answer(HTTPResponse http) {
+      if (http == null || http.getStatusCode() != 200) {
         return null;
       }
-      HTTPResponse http = new HTTPResponse(200);
       try {
-        http.setContentType(response.headers().firstValue("content-type").orElse(""));
-        http.setBody(new String(response.body(), StandardCharsets.UTF_8));
         TokenIntrospectionResponse parsed = TokenIntrospectionResponse.parse(http);
         if (!parsed.indicatesSuccess()) {
           return null;
