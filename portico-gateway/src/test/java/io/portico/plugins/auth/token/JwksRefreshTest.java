@@ -169,6 +169,36 @@ class JwksRefreshTest {
   }
 
   @Test
+  void keySetSurvivesAConfigReload() throws Exception {
+    RSAKey key = KeyServer.newKey("k");
+    keys.publish(key);
+    startGateway("10s", "1h");
+    assertThat(call(token(key)).statusCode()).isEqualTo(200);
+    keys.failing(true);
+    gw.rewriteConfig(
+        """
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: api-v2
+            paths: [ "/api" ]
+            strip-prefix: true
+            service: backend
+            plugins:
+              jwt:
+                algorithms: [ RS256 ]
+                issuers: [ { issuer: "%s", jwks-url: "%s" } ]
+                clock-skew: 10s
+        """
+            .formatted(origin.authority(), ISSUER, keys.jwksUrl()));
+    assertThat(gw.gateway().reload().applied()).isTrue();
+    int fetches = keys.fetches();
+    assertThat(call(token(key)).statusCode()).isEqualTo(200);
+    assertThat(keys.fetches()).isEqualTo(fetches);
+  }
+
+  @Test
   void unreachableEndpointIsUnavailable() throws Exception {
     RSAKey key = KeyServer.newKey("k");
     keys.close();
