@@ -1,0 +1,323 @@
+package io.portico.plugins.auth.token;
+
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionRequest;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionResponse;
+import com.nimbusds.oauth2.sdk.TokenIntrospectionSuccessResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerSpec;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code oauth2-introspection}: authenticates requests that carry an opaque bearer token by asking
+ * the authorization server's RFC 7662 endpoint, in ACCESS.
+ *
+ * <p>Per request: the token's SHA-256 is looked up in the answer cache (active answers live until
+ * the token's {@code exp}, at most {@code cache.max-ttl}; inactive ones {@code
+ * cache.negative-ttl}). On a miss the exchange waits, without blocking the event loop, for an
+ * introspection request built with the Nimbus OAuth 2.0 SDK and sent with the JDK HTTP client
+ * (client authentication {@code client_secret_basic} or {@code client_secret_post}, a timeout); the
+ * decision runs back on the event loop. An inactive token is a 401 {@code invalid_token}; an
+ * endpoint that fails, times out or answers with an error is an outage: 503 (or, when configured,
+ * the request passes unauthenticated), never a 401.
+ */
+public final class IntrospectionFactory implements PluginFactory<IntrospectionConfig> {
+
+  static final String NAME = "oauth2-introspection";
+  static final String SHARED_HTTP = "auth.token.http";
+
+  private final LongSupplier nanoClock;
+
+  public IntrospectionFactory() {
+    this(System::nanoTime);
+  }
+
+  IntrospectionFactory(LongSupplier nanoClock) {
+    this.nanoClock = nanoClock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2090;
+  }
+
+  @Override
+  public IntrospectionConfig parse(ConfigReader r) {
+    Problems problems = r.problems();
+    int before = problems.size();
+    TokenSource source = TokenSource.parse(r);
+    URI endpoint = null;
+    if (r.required("endpoint", "the introspection endpoint's http or https URL") != null) {
+      endpoint = r.value("endpoint", null, "an http or https URL", JwtFactory::httpUri);
+    }
+    String clientId = r.requiredString("client-id", "the gateway's client id at the server");
+    String secret = r.requiredString("client-secret", "the gateway's client secret");
+    String method =
+        r.oneOf(
+            "client-auth",
+            "client_secret_basic",
+            List.of("client_secret_basic", "client_secret_post"));
+    Duration timeout = r.duration("timeout", Duration.ofSeconds(2));
+    ConfigReader cache = r.object("cache");
+    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
+    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
+    cache.finish();
+    RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope"));
+    Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
+    String consumerClaim = r.string("consumer-claim", null);
+    var headers = JwtFactory.claimHeaders(r);
+    boolean allow = r.oneOf("on-unavailable", "deny", List.of("deny", "allow")).equals("allow");
+    String realm = r.string("realm", "portico");
+    r.finish();
+    if (problems.size() != before) {
+      return null;
+    }
+    ClientAuthentication auth =
+        method.equals("client_secret_post")
+            ? new ClientSecretPost(new ClientID(clientId), new Secret(secret))
+            : new ClientSecretBasic(new ClientID(clientId), new Secret(secret));
+    return new IntrospectionConfig(
+        source,
+        endpoint,
+        auth,
+        timeout,
+        maxTtl,
+        negativeTtl,
+        maxEntries,
+        scopes,
+        audiences,
+        consumerClaim,
+        headers,
+        allow,
+        realm);
+  }
+
+  @Override
+  public Plugin create(IntrospectionConfig config, PluginContext context) {
+    TokenHttpClient http = context.shared(SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
+    return new IntrospectionPlugin(
+        config, http.client(), consumers(context.consumers()), nanoClock);
+  }
+
+  /** Consumers by their {@code credentials.oauth2-introspection.key}. */
+  private static Map<String, ConsumerSpec> consumers(List<ConsumerSpec> consumers) {
+    Map<String, ConsumerSpec> out = new HashMap<>();
+    for (ConsumerSpec consumer : consumers) {
+      ConfigNode node = consumer.credentials().get(NAME);
+      if (node == null) {
+        continue;
+      }
+      Problems problems = new Problems();
+      for (ConfigNode entry : node.isList() ? node.items() : List.of(node)) {
+        ConfigReader cr = ConfigReader.of(entry, problems);
+        String key = cr.requiredString("key", "the value of the consumer claim for this consumer");
+        cr.finish();
+        if (key != null && out.putIfAbsent(key, consumer) != null) {
+          problems.expected(cr.child("key"), "a key used by one consumer only");
+        }
+      }
+      if (problems.size() > 0) {
+        throw new IllegalArgumentException(problems.toString());
+      }
+    }
+    return out;
+  }
+
+  /** The plugin instance; its answer cache lives as long as the config snapshot. */
+  private static final class IntrospectionPlugin implements Plugin {
+
+    private final IntrospectionConfig config;
+    private final HttpClient client;
+    private final Map<String, ConsumerSpec> consumers;
+    private final LongSupplier nanoClock;
+    private final IntrospectionCache cache;
+    private final AuthReplies replies;
+    private final IdentityHeaders identityHeaders;
+
+    IntrospectionPlugin(
+        IntrospectionConfig config,
+        HttpClient client,
+        Map<String, ConsumerSpec> consumers,
+        LongSupplier nanoClock) {
+      this.config = config;
+      this.client = client;
+      this.consumers = Map.copyOf(consumers);
+      this.nanoClock = nanoClock;
+      this.cache = new IntrospectionCache(config.maxEntries());
+      this.replies = new AuthReplies(config.realm());
+      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+    }
+
+    @Override
+    public Set<Phase> phases() {
+      return Set.of(Phase.ACCESS);
+    }
+
+    @Override
+    public Outcome access(Exchange exchange) {
+      TokenSource.Found found = config.source().find(exchange);
+      if (found instanceof TokenSource.Missing) {
+        return replies.missing();
+      }
+      if (!(found instanceof TokenSource.Token token)) {
+        return replies.invalidRequest();
+      }
+      String key = IntrospectionCache.keyOf(token.value());
+      IntrospectionCache.Answer cached = cache.get(key, nanoClock.getAsLong());
+      if (cached != null) {
+        return decide(exchange, token, cached);
+      }
+      return Outcome.await(
+          introspect(token.value())
+              .handle(
+                  (answer, error) -> {
+                    if (answer != null) {
+                      cache.put(key, answer);
+                    }
+                    return answer;
+                  })
+              .thenApplyAsync(
+                  answer ->
+                      answer == null
+                          ? unavailable(exchange, token)
+                          : decide(exchange, token, answer),
+                  exchange.eventLoop()));
+    }
+
+    /** Sends the request; completes with the answer, or null when the server gave none. */
+    private CompletableFuture<IntrospectionCache.Answer> introspect(String token) {
+      HTTPRequest request =
+          new TokenIntrospectionRequest(
+                  config.endpoint(), config.clientAuth(), new BearerAccessToken(token))
+              .toHTTPRequest();
+      return NimbusHttp.send(client, request, config.timeout()).thenApply(this::answer);
+    }
+
+    private IntrospectionCache.Answer answer(HTTPResponse http) {
+      if (http == null || http.getStatusCode() != 200) {
+        return null;
+      }
+      try {
+        TokenIntrospectionResponse parsed = TokenIntrospectionResponse.parse(http);
+        if (!parsed.indicatesSuccess()) {
+          return null;
+        }
+        TokenIntrospectionSuccessResponse success = parsed.toSuccessResponse();
+        long now = nanoClock.getAsLong();
+        if (!success.isActive()) {
+          return new IntrospectionCache.Answer(
+              false, Map.of(), now + config.negativeTtl().toNanos());
+        }
+        long ttl = config.maxTtl().toNanos();
+        if (success.getExpirationTime() != null) {
+          long untilExp =
+              Duration.ofMillis(success.getExpirationTime().getTime() - System.currentTimeMillis())
+                  .toNanos();
+          ttl = Math.min(ttl, untilExp);
+        }
+        Map<String, Object> claims = Map.copyOf(withoutNulls(success.toJSONObject()));
+        if (ttl <= 0) {
+          return new IntrospectionCache.Answer(false, Map.of(), now);
+        }
+        return new IntrospectionCache.Answer(true, claims, now + ttl);
+      } catch (ParseException | RuntimeException e) {
+        return null;
+      }
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> json) {
+      Map<String, Object> out = new HashMap<>();
+      json.forEach(
+          (k, v) -> {
+            if (v != null) {
+              out.put(k, v);
+            }
+          });
+      return out;
+    }
+
+    private Outcome unavailable(Exchange exchange, TokenSource.Token token) {
+      if (config.allowWhenUnavailable()) {
+        identityHeaders.strip(exchange.request().headers());
+        return Outcome.proceed();
+      }
+      return replies.unavailable();
+    }
+
+    /** Runs on the event loop. */
+    private Outcome decide(
+        Exchange exchange, TokenSource.Token token, IntrospectionCache.Answer answer) {
+      if (!answer.active() || !audienceMatches(answer.claims())) {
+        return replies.invalidToken();
+      }
+      Map<String, Object> claims = answer.claims();
+      if (!config.scopes().satisfiedBy(claims)) {
+        return replies.insufficientScope(config.scopes().challenge());
+      }
+      ConsumerSpec consumer = null;
+      if (config.consumerClaim() != null
+          && ClaimValues.lookup(claims, config.consumerClaim()) instanceof String s) {
+        consumer = consumers.get(s);
+      }
+      Object sub = claims.get("sub");
+      Object clientId = claims.get("client_id");
+      Identity identity =
+          new Identity(
+              consumer == null ? null : consumer.name(),
+              consumer == null ? null : consumer.customId(),
+              String.valueOf(sub != null ? sub : clientId),
+              consumer == null ? Set.of() : Set.copyOf(consumer.groups()),
+              NAME,
+              false,
+              claims);
+      exchange.set(Identity.KEY, identity);
+      identityHeaders.forward(exchange.request().headers(), identity, claims);
+      config.source().hide(exchange, token);
+      return Outcome.proceed();
+    }
+
+    private boolean audienceMatches(Map<String, Object> claims) {
+      if (config.audiences().isEmpty()) {
+        return true;
+      }
+      for (String aud : ClaimValues.words(claims, "aud")) {
+        if (config.audiences().contains(aud)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.portico.plugins.auth.token;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import io.netty.util.AsciiString;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerSpec;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code jwt}: authenticates requests that carry a signed JWT, in ACCESS.
+ *
+ * <p>Per request: {@link TokenSource} finds the token (none: 401 with a bare challenge); {@link
+ * JwtVerifier} checks it with static keys or the cached JWKS on the event loop. When the token's
+ * JWKS has no key for it, the {@link JwksCache} (shared across reloads) refreshes the set at most
+ * once per {@code min-refresh-interval} and the exchange waits for that without blocking; if there
+ * are still no keys at all the answer is 503, never 401. A valid token then must carry the required
+ * scopes and roles (else 403 {@code insufficient_scope}); its identity goes on the exchange under
+ * {@link Identity#KEY} and upstream in headers.
+ */
+public final class JwtFactory implements PluginFactory<JwtConfig> {
+
+  static final String NAME = "jwt";
+  static final String SHARED_JWKS = "auth.token.jwks";
+
+  private static final Set<String> ALGORITHMS =
+      Set.of(
+          "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+          "ES384", "ES512", "EdDSA", "Ed25519");
+
+  private final Clock clock;
+
+  public JwtFactory() {
+    this(Clock.systemUTC());
+  }
+
+  JwtFactory(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2100;
+  }
+
+  @Override
+  public JwtConfig parse(ConfigReader r) {
+    Problems problems = r.problems();
+    int before = problems.size();
+    TokenSource source = TokenSource.parse(r);
+    Set<JWSAlgorithm> algorithms = algorithms(r);
+    List<JwtConfig.Issuer> issuers = issuers(r, algorithms);
+    Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
+    Duration skew = r.duration("clock-skew", Duration.ofSeconds(30));
+    boolean requireExp = r.bool("require-exp", true);
+    RequiredWords scopes = words(r, "scopes", List.of("scope", "scp"));
+    RequiredWords roles = words(r, "roles", List.of("roles"));
+    String consumerClaim = r.string("consumer-claim", null);
+    boolean requireConsumer = r.bool("require-consumer", false);
+    if (requireConsumer && consumerClaim == null) {
+      problems.expected(r.child("require-consumer"), "false unless consumer-claim is set");
+    }
+    Map<String, AsciiString> headers = claimHeaders(r);
+    ConfigReader jwks = r.object("jwks");
+    JwtConfig.Jwks fetch =
+        new JwtConfig.Jwks(
+            jwks.duration("refresh-interval", Duration.ofMinutes(5)),
+            jwks.duration("min-refresh-interval", Duration.ofSeconds(10)),
+            jwks.duration("timeout", Duration.ofSeconds(5)));
+    jwks.finish();
+    String realm = r.string("realm", "portico");
+    r.finish();
+    if (problems.size() != before) {
+      return null;
+    }
+    return new JwtConfig(
+        source,
+        algorithms,
+        issuers,
+        audiences,
+        skew,
+        requireExp,
+        scopes,
+        roles,
+        consumerClaim,
+        requireConsumer,
+        headers,
+        fetch,
+        realm);
+  }
+
+  static Set<JWSAlgorithm> algorithms(ConfigReader r) {
+    Set<JWSAlgorithm> out = new LinkedHashSet<>();
+    ConfigNode node = r.required("algorithms", "a list of signature algorithms such as [RS256]");
+    if (node == null) {
+      return out;
+    }
+    List<ConfigNode> items = node.isList() ? node.items() : List.of(node);
+    for (ConfigNode item : items) {
+      if (!item.isScalar() || !ALGORITHMS.contains(item.text())) {
+        r.problems()
+            .expected(item, "one of " + String.join(", ", new java.util.TreeSet<>(ALGORITHMS)));
+      } else {
+        out.add(JWSAlgorithm.parse(item.text()));
+      }
+    }
+    if (items.isEmpty()) {
+      r.problems().expected(node, "at least one algorithm");
+    }
+    return out;
+  }
+
+  private static List<JwtConfig.Issuer> issuers(ConfigReader r, Set<JWSAlgorithm> algorithms) {
+    List<JwtConfig.Issuer> out = new ArrayList<>();
+    ConfigNode node = r.required("issuers", "a list of issuers");
+    if (node == null) {
+      return out;
+    }
+    if (!node.isList() || node.items().isEmpty()) {
+      r.problems().expected(node, "a non-empty list of issuers");
+      return out;
+    }
+    Set<String> seen = new java.util.HashSet<>();
+    for (ConfigNode item : node.items()) {
+      ConfigReader ir = ConfigReader.of(item, r.problems());
+      String issuer = ir.requiredString("issuer", "the exact iss value of its tokens");
+      if (issuer != null && !seen.add(issuer)) {
+        r.problems().expected(ir.child("issuer"), "an issuer listed once");
+      }
+      JWKSet keys = StaticKeys.read(ir);
+      URI jwks = ir.value("jwks-url", null, "an http or https URL", JwtFactory::httpUri);
+      if (keys != null && jwks != null) {
+        r.problems()
+            .at(item, "both static keys and jwks-url (expected: one source of keys per issuer)");
+      }
+      ir.finish();
+      if (keys != null) {
+        checkKeyFamilies(r, item, keys, algorithms);
+      }
+      out.add(new JwtConfig.Issuer(issuer, keys, jwks));
+    }
+    return out;
+  }
+
+  /** An HMAC secret without an HS* algorithm (or the reverse) is a config mistake: report it. */
+  private static void checkKeyFamilies(
+      ConfigReader r, ConfigNode where, JWKSet keys, Set<JWSAlgorithm> algorithms) {
+    boolean hmacAlg = algorithms.stream().anyMatch(JWSAlgorithm.Family.HMAC_SHA::contains);
+    boolean hmacKey =
+        keys.getKeys().stream().anyMatch(k -> k instanceof com.nimbusds.jose.jwk.OctetSequenceKey);
+    if (hmacKey && !hmacAlg) {
+      r.problems()
+          .at(where, "an HMAC secret (expected: algorithms to include HS256, HS384 or HS512)");
+    }
+  }
+
+  static URI httpUri(String text, ConfigNode node) {
+    try {
+      URI uri = new URI(text.trim());
+      String scheme = uri.getScheme();
+      return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null
+          ? uri
+          : null;
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  static RequiredWords words(ConfigReader r, String key, List<String> defaultClaims) {
+    ConfigNode node = r.child(key);
+    if (node == null) {
+      return new RequiredWords(defaultClaims, Set.of(), true);
+    }
+    if (node.isList() || node.isScalar()) {
+      List<String> required = new ArrayList<>();
+      for (ConfigNode item : node.isList() ? node.items() : List.of(node)) {
+        if (item.isScalar()) {
+          required.add(item.text());
+        } else {
+          r.problems().expected(item, "a string");
+        }
+      }
+      return new RequiredWords(defaultClaims, Set.copyOf(required), true);
+    }
+    ConfigReader wr = ConfigReader.of(node, r.problems());
+    List<String> required = wr.strings("required");
+    boolean all = wr.oneOf("match", "all", List.of("all", "any")).equals("all");
+    List<String> claims = wr.has("claims") ? wr.strings("claims") : defaultClaims;
+    wr.finish();
+    return new RequiredWords(claims, Set.copyOf(required), all);
+  }
+
+  static Map<String, AsciiString> claimHeaders(ConfigReader r) {
+    Map<String, AsciiString> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : r.stringMap("claims-to-headers").entrySet()) {
+      String header = e.getValue();
+      if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        r.problems()
+            .at(
+                r.child("claims-to-headers").fields().get(e.getKey()),
+                header + " (expected: a header name)");
+      } else {
+        out.put(e.getKey(), AsciiString.of(header).toLowerCase());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Plugin create(JwtConfig config, PluginContext context) {
+    JwksCache cache = context.shared(SHARED_JWKS, JwksCache.class, JwksCache::new);
+    JwtVerifier verifier = new JwtVerifier(config, consumerKeys(context.consumers()), clock);
+    for (JwtConfig.Issuer issuer : config.issuers()) {
+      if (issuer.jwksUrl() != null && cache.keys(issuer.jwksUrl()) == null) {
+        cache.refresh(
+            issuer.jwksUrl(), config.jwks().minRefreshInterval(), config.jwks().timeout());
+      }
+    }
+    return new JwtPlugin(new JwtAuthenticator(config, verifier, cache, NAME));
+  }
+
+  /**
+   * The consumers with a {@code credentials.jwt} entry: {@code key} (the value of the consumer
+   * claim) and optionally their own {@code secret} or {@code public-key}.
+   */
+  static Map<String, JwtVerifier.ConsumerKey> consumerKeys(List<ConsumerSpec> consumers) {
+    Map<String, JwtVerifier.ConsumerKey> out = new HashMap<>();
+    for (ConsumerSpec consumer : consumers) {
+      ConfigNode node = consumer.credentials().get(NAME);
+      if (node == null) {
+        continue;
+      }
+      Problems problems = new Problems();
+      List<ConfigNode> entries = node.isList() ? node.items() : List.of(node);
+      for (ConfigNode entry : entries) {
+        ConfigReader cr = ConfigReader.of(entry, problems);
+        String key = cr.requiredString("key", "the value of the consumer claim for this consumer");
+        JWKSet keys = StaticKeys.read(cr);
+        cr.finish();
+        if (key != null && out.containsKey(key)) {
+          problems.expected(cr.child("key"), "a key used by one consumer only");
+        }
+        if (key != null) {
+          out.put(key, new JwtVerifier.ConsumerKey(consumer, keys));
+        }
+      }
+      if (problems.size() > 0) {
+        throw new IllegalArgumentException(problems.toString());
+      }
+    }
+    return out;
+  }
+
+  /** The plugin instance: immutable and shared by the exchanges of one snapshot. */
+  private record JwtPlugin(JwtAuthenticator authenticator) implements Plugin {
+
+    @Override
+    public Set<Phase> phases() {
+      return Set.of(Phase.ACCESS);
+    }
+
+    @Override
+    public Outcome access(Exchange exchange) {
+      return authenticator.authenticate(exchange);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.portico.plugins.auth.token;
+
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sends a request built by the Nimbus OAuth 2.0 SDK with the JDK HTTP client, asynchronously, and
+ * hands back the SDK's response type for its parsers. Completes with null when the server could not
+ * be reached, timed out or sent more than {@link #MAX_BODY} bytes; never exceptionally.
+ */
+final class NimbusHttp {
+
+  static final int MAX_BODY = 256 * 1024;
+
+  private NimbusHttp() {}
+
+  static CompletableFuture<HTTPResponse> send(
+      HttpClient client, HTTPRequest nimbus, Duration timeout) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(nimbus.getURI()).timeout(timeout);
+    String body = nimbus.getBody();
+    if (nimbus.getMethod() == HTTPRequest.Method.POST) {
+      request.POST(
+          HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8));
+    } else {
+      request.GET();
+    }
+    for (Map.Entry<String, List<String>> h : nimbus.getHeaderMap().entrySet()) {
+      for (String v : h.getValue()) {
+        request.header(h.getKey(), v);
+      }
+    }
+    request.header("Accept", "application/json");
+    return client
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(NimbusHttp::convert)
+        .exceptionally(e -> null);
+  }
+
+  private static HTTPResponse convert(HttpResponse<byte[]> response) {
+    if (response.body().length > MAX_BODY) {
+      return null;
+    }
+    HTTPResponse out = new HTTPResponse(response.statusCode());
+    try {
+      String type = response.headers().firstValue("content-type").orElse(null);
+      if (type != null) {
+        out.setContentType(type);
+      }
+    } catch (ParseException e) {
+      return null;
+    }
+    out.setBody(new String(response.body(), StandardCharsets.UTF_8));
+    return out;
+  }
+}

@@ -1,0 +1,739 @@
+package io.portico.plugins.auth.token;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.LogoutRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.cookie.CookieHeaderNames;
+import io.netty.handler.codec.http.cookie.DefaultCookie;
+import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
+import io.netty.util.AsciiString;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import io.portico.spi.plugin.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code openid-connect}: OpenID Connect in front of APIs (bearer mode) or browser apps
+ * (relying-party mode), in ACCESS.
+ *
+ * <p>The provider's discovery document is fetched without blocking (at creation, and again, at most
+ * every few seconds, while it fails); requests that arrive before it wait for it, and get 503 when
+ * it cannot be had. It gives the issuer, the JWKS and the endpoints.
+ *
+ * <p><b>Bearer mode</b> verifies access tokens exactly as {@code jwt} does ({@link
+ * JwtAuthenticator}), with the discovered issuer and JWKS.
+ *
+ * <p><b>Relying-party mode</b> keeps a browser session in an encrypted, authenticated cookie
+ * ({@link SessionCodec}):
+ *
+ * <pre>
+ *   no session ─▶ 302 to the authorization endpoint (code flow, PKCE S256, state, nonce; those
+ *                 three sealed in a short-lived login cookie)
+ *   redirect-path ─▶ state checked, code exchanged at the token endpoint, ID token verified (issuer,
+ *                    audience = client id, signature, nonce) ─▶ session cookie, 302 back
+ *   session ─▶ access token (refreshed with the refresh token when it has expired) forwarded
+ *              upstream; identity from the ID token
+ *   logout-path ─▶ session cookie cleared, 302 to the provider's end-session endpoint
+ * </pre>
+ *
+ * Token endpoint calls run on the JDK HTTP client; an unreachable provider is a 503.
+ */
+public final class OidcFactory implements PluginFactory<OidcConfig> {
+
+  static final String NAME = "openid-connect";
+  private static final ExchangeKey<String> SET_COOKIE = ExchangeKey.of("openid-connect.cookie");
+  private static final Duration LOGIN_TTL = Duration.ofMinutes(10);
+  private static final Duration REFRESH_MARGIN = Duration.ofSeconds(5);
+  private static final Duration DISCOVERY_RETRY = Duration.ofSeconds(5);
+
+  private final Clock clock;
+
+  public OidcFactory() {
+    this(Clock.systemUTC());
+  }
+
+  OidcFactory(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2080;
+  }
+
+  @Override
+  public OidcConfig parse(ConfigReader r) {
+    Problems problems = r.problems();
+    int before = problems.size();
+    URI discovery = null;
+    if (r.required("discovery", "the provider's discovery document URL") != null) {
+      discovery = r.value("discovery", null, "an http or https URL", JwtFactory::httpUri);
+    }
+    boolean rpMode =
+        r.oneOf("mode", "bearer", List.of("bearer", "relying-party")).equals("relying-party");
+    Set<JWSAlgorithm> algorithms =
+        r.has("algorithms") ? JwtFactory.algorithms(r) : Set.of(JWSAlgorithm.RS256);
+    Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
+    RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope", "scp"));
+    Duration skew = r.duration("clock-skew", Duration.ofSeconds(30));
+    Map<String, AsciiString> headers = JwtFactory.claimHeaders(r);
+    TokenSource source = rpMode ? null : TokenSource.parse(r);
+    ConfigReader jwks = r.object("jwks");
+    JwtConfig.Jwks fetch =
+        new JwtConfig.Jwks(
+            jwks.duration("refresh-interval", Duration.ofMinutes(5)),
+            jwks.duration("min-refresh-interval", Duration.ofSeconds(10)),
+            jwks.duration("timeout", Duration.ofSeconds(5)));
+    jwks.finish();
+    Duration timeout = r.duration("timeout", Duration.ofSeconds(5));
+    OidcConfig.RelyingParty rp = rpMode ? relyingParty(r) : null;
+    String realm = r.string("realm", "portico");
+    r.finish();
+    if (problems.size() != before) {
+      return null;
+    }
+    return new OidcConfig(
+        discovery,
+        rpMode,
+        algorithms,
+        audiences,
+        scopes,
+        skew,
+        headers,
+        source,
+        fetch,
+        timeout,
+        rp,
+        realm);
+  }
+
+  private static OidcConfig.RelyingParty relyingParty(ConfigReader r) {
+    String clientId = r.requiredString("client-id", "the gateway's client id at the provider");
+    String secret = r.requiredString("client-secret", "the gateway's client secret");
+    String method =
+        r.oneOf(
+            "client-auth",
+            "client_secret_basic",
+            List.of("client_secret_basic", "client_secret_post"));
+    String redirectPath = path(r, "redirect-path", null, true);
+    URI redirectUri = r.value("redirect-uri", null, "an http or https URL", JwtFactory::httpUri);
+    String logoutPath = path(r, "logout-path", null, false);
+    URI postLogout =
+        r.value("post-logout-redirect-uri", null, "an http or https URL", JwtFactory::httpUri);
+    List<String> requested = r.has("request-scopes") ? r.strings("request-scopes") : List.of();
+    Scope scope = new Scope("openid");
+    for (String s : requested) {
+      scope.add(s);
+    }
+    ConfigReader session = r.object("session");
+    ConfigNode secretNode =
+        session.required("secret", "a session secret of at least 32 characters");
+    String sessionSecret = secretNode != null && secretNode.isScalar() ? secretNode.text() : null;
+    if (secretNode != null && (sessionSecret == null || sessionSecret.length() < 32)) {
+      r.problems().expected(secretNode, "a session secret of at least 32 characters");
+      sessionSecret = null;
+    }
+    String cookie = session.string("cookie", "portico_session");
+    if (!cookie.matches("[A-Za-z0-9_.-]+")) {
+      r.problems().expected(session.child("cookie"), "a cookie name of letters, digits, _ . -");
+    }
+    Duration maxAge = session.duration("max-age", Duration.ofHours(8));
+    String secure = session.oneOf("secure", "auto", List.of("auto", "always", "never"));
+    session.finish();
+    boolean forwardAccess = r.bool("forward-access-token", true);
+    String idHeader = r.string("id-token-header", null);
+    if (clientId == null || secret == null || redirectPath == null || sessionSecret == null) {
+      return null;
+    }
+    ClientAuthentication auth =
+        method.equals("client_secret_post")
+            ? new ClientSecretPost(new ClientID(clientId), new Secret(secret))
+            : new ClientSecretBasic(new ClientID(clientId), new Secret(secret));
+    return new OidcConfig.RelyingParty(
+        clientId,
+        auth,
+        redirectPath,
+        redirectUri,
+        logoutPath,
+        postLogout,
+        scope,
+        new SessionCodec(sessionSecret),
+        cookie,
+        maxAge,
+        secure,
+        forwardAccess,
+        idHeader == null ? null : AsciiString.of(idHeader).toLowerCase());
+  }
+
+  private static String path(ConfigReader r, String key, String def, boolean required) {
+    String value =
+        required ? r.requiredString(key, "an absolute path such as /callback") : r.string(key, def);
+    if (value != null && (!value.startsWith("/") || value.startsWith("//"))) {
+      r.problems().expected(r.child(key), "an absolute path such as /callback");
+      return null;
+    }
+    return value;
+  }
+
+  @Override
+  public Plugin create(OidcConfig config, PluginContext context) {
+    JwksCache cache = context.shared(JwtFactory.SHARED_JWKS, JwksCache.class, JwksCache::new);
+    TokenHttpClient http =
+        context.shared(
+            IntrospectionFactory.SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
+    OidcPlugin plugin = new OidcPlugin(config, cache, http.client(), clock);
+    plugin.provider();
+    return plugin;
+  }
+
+  /** What discovery gave: the metadata and the verifiers built from it. */
+  private record Provider(
+      OIDCProviderMetadata metadata, JwtAuthenticator bearer, JwtAuthenticator idTokens) {}
+
+  /** The result of a token endpoint call. */
+  private record TokenResult(
+      boolean reachable, String accessToken, long lifetime, String refreshToken, String idToken) {
+    static final TokenResult UNREACHABLE = new TokenResult(false, null, 0, null, null);
+    static final TokenResult REFUSED = new TokenResult(true, null, 0, null, null);
+  }
+
+  /** The plugin; its discovered provider is set once and then read without locking. */
+  private static final class OidcPlugin implements Plugin {
+
+    private final OidcConfig config;
+    private final OidcConfig.RelyingParty rp;
+    private final JwksCache cache;
+    private final HttpClient client;
+    private final Clock clock;
+    private final AuthReplies replies;
+    private final IdentityHeaders identityHeaders;
+    private final AtomicReference<Provider> provider = new AtomicReference<>();
+    private CompletableFuture<Provider> discovering;
+    private long lastAttemptNanos;
+
+    OidcPlugin(OidcConfig config, JwksCache cache, HttpClient client, Clock clock) {
+      this.config = config;
+      this.rp = config.rp();
+      this.cache = cache;
+      this.client = client;
+      this.clock = clock;
+      this.replies = new AuthReplies(config.realm());
+      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+    }
+
+    @Override
+    public Set<Phase> phases() {
+      return config.relyingParty() ? Set.of(Phase.ACCESS, Phase.RESPONSE) : Set.of(Phase.ACCESS);
+    }
+
+    /** The provider, discovering it when not known (at most once per retry interval). */
+    synchronized CompletableFuture<Provider> provider() {
+      Provider known = provider.get();
+      if (known != null) {
+        return CompletableFuture.completedFuture(known);
+      }
+      if (discovering != null) {
+        return discovering;
+      }
+      long now = System.nanoTime();
+      if (lastAttemptNanos != 0 && now - lastAttemptNanos < DISCOVERY_RETRY.toNanos()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      lastAttemptNanos = now;
+      HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, config.discovery());
+      CompletableFuture<Provider> f =
+          NimbusHttp.send(client, request, config.timeout()).thenApply(this::discovered);
+      discovering = f;
+      f.whenComplete((p, e) -> done());
+      return f;
+    }
+
+    private synchronized void done() {
+      discovering = null;
+    }
+
+    private Provider discovered(HTTPResponse response) {
+      if (response == null || response.getStatusCode() != 200) {
+        return null;
+      }
+      OIDCProviderMetadata metadata;
+      try {
+        metadata = OIDCProviderMetadata.parse(response.getBody());
+      } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+        return null;
+      }
+      URI jwks = metadata.getJWKSetURI();
+      if (jwks == null) {
+        return null;
+      }
+      String issuer = metadata.getIssuer().getValue();
+      List<JwtConfig.Issuer> issuers = List.of(new JwtConfig.Issuer(issuer, null, jwks));
+      RequiredWords none = new RequiredWords(List.of("roles"), Set.of(), true);
+      JwtConfig bearer =
+          new JwtConfig(
+              config.source() == null
+                  ? new TokenSource(HttpHeaderNames.AUTHORIZATION, true, null, null, false)
+                  : config.source(),
+              config.algorithms(),
+              issuers,
+              config.audiences(),
+              config.clockSkew(),
+              true,
+              config.scopes(),
+              none,
+              null,
+              false,
+              config.claimHeaders(),
+              config.jwks(),
+              config.realm());
+      JwtAuthenticator idTokens = null;
+      if (rp != null) {
+        JwtConfig id =
+            new JwtConfig(
+                bearer.source(),
+                config.algorithms(),
+                issuers,
+                Set.of(rp.clientId()),
+                config.clockSkew(),
+                true,
+                none,
+                none,
+                null,
+                false,
+                config.claimHeaders(),
+                config.jwks(),
+                config.realm());
+        idTokens = new JwtAuthenticator(id, new JwtVerifier(id, Map.of(), clock), cache, NAME);
+      }
+      Provider p =
+          new Provider(
+              metadata,
+              new JwtAuthenticator(bearer, new JwtVerifier(bearer, Map.of(), clock), cache, NAME),
+              idTokens);
+      provider.set(p);
+      cache.refresh(jwks, config.jwks().minRefreshInterval(), config.jwks().timeout());
+      return p;
+    }
+
+    @Override
+    public Outcome access(Exchange exchange) {
+      Provider p = provider.get();
+      if (p != null) {
+        return handle(exchange, p);
+      }
+      return Outcome.await(
+          provider()
+              .thenComposeAsync(
+                  found ->
+                      found == null ? done(replies.unavailable()) : stage(handle(exchange, found)),
+                  exchange.eventLoop()));
+    }
+
+    private static CompletableFuture<Outcome> done(Outcome o) {
+      return CompletableFuture.completedFuture(o);
+    }
+
+    private static CompletableFuture<Outcome> stage(Outcome o) {
+      if (o instanceof Outcome.Pending pending) {
+        return pending.stage().toCompletableFuture().thenApply(x -> (Outcome) x);
+      }
+      return done(o);
+    }
+
+    @Override
+    public void response(Exchange exchange) {
+      String cookie = exchange.get(SET_COOKIE);
+      if (cookie != null && exchange.response() != null) {
+        exchange.response().headers().add(HttpHeaderNames.SET_COOKIE, cookie);
+      }
+    }
+
+    /** On the event loop, with the provider known. */
+    private Outcome handle(Exchange exchange, Provider p) {
+      if (rp == null) {
+        return p.bearer().authenticate(exchange);
+      }
+      String path = exchange.path();
+      if (path.equals(rp.redirectPath())) {
+        return callback(exchange, p);
+      }
+      if (rp.logoutPath() != null && path.equals(rp.logoutPath())) {
+        return logout(exchange, p);
+      }
+      HttpHeaders headers = exchange.request().headers();
+      String sealed = TokenSource.cookie(headers, rp.cookie());
+      JWTClaimsSet session = sealed == null ? null : rp.sessions().open(sealed, clock.instant());
+      if (session == null) {
+        return login(exchange, p);
+      }
+      Long accessExpiry = longClaim(session, "ate");
+      Instant now = clock.instant();
+      if (accessExpiry == null
+          || now.plus(REFRESH_MARGIN).isBefore(Instant.ofEpochSecond(accessExpiry))) {
+        return forward(exchange, session);
+      }
+      String refreshToken = stringClaim(session, "rt");
+      if (refreshToken == null) {
+        return login(exchange, p);
+      }
+      boolean secure = secureCookie(exchange);
+      return Outcome.await(
+          tokenCall(p, new RefreshTokenGrant(new RefreshToken(refreshToken)))
+              .thenApplyAsync(
+                  result -> {
+                    if (!result.reachable()) {
+                      return replies.unavailable();
+                    }
+                    if (result.accessToken() == null) {
+                      return login(exchange, p);
+                    }
+                    JWTClaimsSet renewed = session(result, session, clock.instant());
+                    exchange.set(
+                        SET_COOKIE,
+                        cookie(
+                            rp.cookie(), rp.sessions().seal(renewed), remaining(renewed), secure));
+                    return forward(exchange, renewed);
+                  },
+                  exchange.eventLoop()));
+    }
+
+    /** Sends the browser to the provider; API-style requests get a 401 instead. */
+    private Outcome login(Exchange exchange, Provider p) {
+      HttpMethod method = exchange.request().method();
+      if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+        return replies.missing();
+      }
+      URI redirect = redirectUri(exchange);
+      if (redirect == null) {
+        return replies.invalidRequest();
+      }
+      State state = new State();
+      Nonce nonce = new Nonce();
+      CodeVerifier verifier = new CodeVerifier();
+      String returnTo = exchange.request().uri();
+      if (!returnTo.startsWith("/") || returnTo.startsWith("//")) {
+        returnTo = "/";
+      }
+      Instant now = clock.instant();
+      JWTClaimsSet login =
+          new JWTClaimsSet.Builder()
+              .claim("st", state.getValue())
+              .claim("nn", nonce.getValue())
+              .claim("cv", verifier.getValue())
+              .claim("ru", returnTo)
+              .expirationTime(Date.from(now.plus(LOGIN_TTL)))
+              .build();
+      URI authorize =
+          new AuthenticationRequest.Builder(
+                  new ResponseType(ResponseType.Value.CODE),
+                  rp.requestScopes(),
+                  new ClientID(rp.clientId()),
+                  redirect)
+              .endpointURI(p.metadata().getAuthorizationEndpointURI())
+              .state(state)
+              .nonce(nonce)
+              .codeChallenge(verifier, CodeChallengeMethod.S256)
+              .build()
+              .toURI();
+      return redirect(authorize.toString())
+          .header(
+              HttpHeaderNames.SET_COOKIE,
+              cookie(loginCookie(), rp.sessions().seal(login), LOGIN_TTL, secureCookie(exchange)));
+    }
+
+    /** The provider sent the browser back with a code: exchange it and open the session. */
+    private Outcome callback(Exchange exchange, Provider p) {
+      String sealed = TokenSource.cookie(exchange.request().headers(), loginCookie());
+      JWTClaimsSet login = sealed == null ? null : rp.sessions().open(sealed, clock.instant());
+      String code = first(exchange, "code");
+      String state = first(exchange, "state");
+      URI redirect = redirectUri(exchange);
+      if (login == null
+          || code == null
+          || state == null
+          || redirect == null
+          || !constantTimeEquals(state, stringClaim(login, "st"))) {
+        return loginFailed();
+      }
+      boolean secure = secureCookie(exchange);
+      String nonce = stringClaim(login, "nn");
+      String returnTo = stringClaim(login, "ru");
+      AuthorizationGrant grant =
+          new AuthorizationCodeGrant(
+              new AuthorizationCode(code), redirect, new CodeVerifier(stringClaim(login, "cv")));
+      CompletableFuture<Outcome> outcome =
+          tokenCall(p, grant)
+              .thenCompose(
+                  result -> {
+                    if (!result.reachable()) {
+                      return done(replies.unavailable());
+                    }
+                    if (result.accessToken() == null || result.idToken() == null) {
+                      return done(loginFailed());
+                    }
+                    return p.idTokens()
+                        .verify(result.idToken())
+                        .thenApply(
+                            verified -> {
+                              if (!(verified instanceof JwtVerifier.Valid valid)
+                                  || !nonce.equals(valid.claims().getClaim("nonce"))) {
+                                return loginFailed();
+                              }
+                              JWTClaimsSet session = session(result, null, clock.instant());
+                              return redirect(returnTo == null ? "/" : returnTo)
+                                  .header(
+                                      HttpHeaderNames.SET_COOKIE,
+                                      cookie(
+                                          rp.cookie(),
+                                          rp.sessions().seal(session),
+                                          rp.sessionMaxAge(),
+                                          secure))
+                                  .header(
+                                      HttpHeaderNames.SET_COOKIE,
+                                      cookie(loginCookie(), "", Duration.ZERO, secure));
+                            });
+                  });
+      return Outcome.await(outcome);
+    }
+
+    private Outcome logout(Exchange exchange, Provider p) {
+      String sealed = TokenSource.cookie(exchange.request().headers(), rp.cookie());
+      JWTClaimsSet session = sealed == null ? null : rp.sessions().open(sealed, clock.instant());
+      URI endSession = p.metadata().getEndSessionEndpointURI();
+      String location;
+      if (endSession != null) {
+        JWT hint = null;
+        String idToken = session == null ? null : stringClaim(session, "it");
+        if (idToken != null) {
+          try {
+            hint = JWTParser.parse(idToken);
+          } catch (java.text.ParseException e) {
+            hint = null;
+          }
+        }
+        location =
+            new LogoutRequest(endSession, hint, rp.postLogoutRedirectUri(), null)
+                .toURI()
+                .toString();
+      } else {
+        location = rp.postLogoutRedirectUri() == null ? "/" : rp.postLogoutRedirectUri().toString();
+      }
+      return redirect(location)
+          .header(
+              HttpHeaderNames.SET_COOKIE,
+              cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
+    }
+
+    /** A valid session: forward the tokens and the identity upstream. */
+    private Outcome forward(Exchange exchange, JWTClaimsSet session) {
+      HttpHeaders headers = exchange.request().headers();
+      TokenSource.removeCookies(headers, Set.of(rp.cookie(), loginCookie()));
+      String idToken = stringClaim(session, "it");
+      Map<String, Object> claims = Map.of();
+      if (idToken != null) {
+        try {
+          claims = JWTParser.parse(idToken).getJWTClaimsSet().getClaims();
+        } catch (java.text.ParseException e) {
+          claims = Map.of();
+        }
+      }
+      Object iss = claims.get("iss");
+      Object sub = claims.get("sub");
+      Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
+      exchange.set(Identity.KEY, identity);
+      identityHeaders.forward(headers, identity, claims);
+      if (rp.forwardAccessToken()) {
+        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
+      }
+      if (rp.idTokenHeader() != null) {
+        headers.remove(rp.idTokenHeader());
+        if (idToken != null) {
+          headers.set(rp.idTokenHeader(), idToken);
+        }
+      }
+      return Outcome.proceed();
+    }
+
+    /** A session from a token response, keeping what a refresh response leaves out. */
+    private JWTClaimsSet session(TokenResult result, JWTClaimsSet previous, Instant now) {
+      Date expiry =
+          previous == null ? Date.from(now.plus(rp.sessionMaxAge())) : previous.getExpirationTime();
+      String refresh =
+          result.refreshToken() != null
+              ? result.refreshToken()
+              : previous == null ? null : stringClaim(previous, "rt");
+      String id =
+          result.idToken() != null
+              ? result.idToken()
+              : previous == null ? null : stringClaim(previous, "it");
+      JWTClaimsSet.Builder b =
+          new JWTClaimsSet.Builder()
+              .claim("at", result.accessToken())
+              .claim("rt", refresh)
+              .claim("it", id)
+              .expirationTime(expiry);
+      if (result.lifetime() > 0) {
+        b.claim("ate", now.getEpochSecond() + result.lifetime());
+      }
+      return b.build();
+    }
+
+    private CompletableFuture<TokenResult> tokenCall(Provider p, AuthorizationGrant grant) {
+      URI endpoint = p.metadata().getTokenEndpointURI();
+      HTTPRequest request =
+          new TokenRequest(endpoint, rp.clientAuth(), grant, null).toHTTPRequest();
+      return NimbusHttp.send(client, request, config.timeout()).thenApply(OidcPlugin::tokens);
+    }
+
+    private static TokenResult tokens(HTTPResponse response) {
+      if (response == null || response.getStatusCode() >= 500) {
+        return TokenResult.UNREACHABLE;
+      }
+      try {
+        TokenResponse parsed = TokenResponse.parse(response);
+        if (!parsed.indicatesSuccess()) {
+          return TokenResult.REFUSED;
+        }
+        AccessTokenResponse success = parsed.toSuccessResponse();
+        Tokens tokens = success.getTokens();
+        Object id = success.getCustomParameters().get("id_token");
+        return new TokenResult(
+            true,
+            tokens.getAccessToken().getValue(),
+            tokens.getAccessToken().getLifetime(),
+            tokens.getRefreshToken() == null ? null : tokens.getRefreshToken().getValue(),
+            id instanceof String s ? s : null);
+      } catch (com.nimbusds.oauth2.sdk.ParseException | RuntimeException e) {
+        return TokenResult.REFUSED;
+      }
+    }
+
+    private URI redirectUri(Exchange exchange) {
+      if (rp.redirectUri() != null) {
+        return rp.redirectUri();
+      }
+      String host = exchange.request().headers().get(HttpHeaderNames.HOST);
+      if (host == null || host.isEmpty() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+        return null;
+      }
+      return URI.create((exchange.secure() ? "https" : "http") + "://" + host + rp.redirectPath());
+    }
+
+    private boolean secureCookie(Exchange exchange) {
+      return switch (rp.secureCookie()) {
+        case "always" -> true;
+        case "never" -> false;
+        default -> exchange.secure();
+      };
+    }
+
+    private String loginCookie() {
+      return rp.cookie() + "_login";
+    }
+
+    private Duration remaining(JWTClaimsSet session) {
+      Duration d = Duration.between(clock.instant(), session.getExpirationTime().toInstant());
+      return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    private static String cookie(String name, String value, Duration maxAge, boolean secure) {
+      DefaultCookie c = new DefaultCookie(name, value);
+      c.setPath("/");
+      c.setHttpOnly(true);
+      c.setSecure(secure);
+      c.setSameSite(CookieHeaderNames.SameSite.Lax);
+      c.setMaxAge(maxAge.toSeconds());
+      return ServerCookieEncoder.STRICT.encode(c);
+    }
+
+    private static Reply redirect(String location) {
+      return Reply.of(HttpResponseStatus.FOUND)
+          .header(HttpHeaderNames.LOCATION, location)
+          .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    }
+
+    private static Reply loginFailed() {
+      return Reply.problem(
+          HttpResponseStatus.UNAUTHORIZED,
+          "login-failed",
+          "Unauthorized",
+          "The sign-in could not be completed; start again.");
+    }
+
+    private static String first(Exchange exchange, String name) {
+      List<String> values = exchange.queryParameters().get(name);
+      return values == null || values.size() != 1 ? null : values.get(0);
+    }
+
+    private static String stringClaim(JWTClaimsSet claims, String name) {
+      return claims.getClaim(name) instanceof String s ? s : null;
+    }
+
+    private static Long longClaim(JWTClaimsSet claims, String name) {
+      return claims.getClaim(name) instanceof Number n ? n.longValue() : null;
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+      return b != null
+          && MessageDigest.isEqual(
+              a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}
