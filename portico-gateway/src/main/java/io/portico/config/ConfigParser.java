@@ -1,5 +1,6 @@
 package io.portico.config;
 
+import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugin.PluginLoadException;
 import io.portico.plugin.PluginRegistry;
 import io.portico.router.RoutePatterns;
@@ -661,6 +662,7 @@ public final class ConfigParser {
         if (creds != null) {
           if (creds.isObject()) {
             credentials.putAll(creds.fields());
+            checkCredentials(creds);
           } else {
             problems.expected(creds, "an object of credential-kind: config");
           }
@@ -671,6 +673,25 @@ public final class ConfigParser {
                 name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
       }
       return List.copyOf(out);
+    }
+
+    /**
+     * Each credential kind must name a plugin; a plugin that knows its credentials checks them
+     * here, so {@code portico validate} reports them.
+     */
+    private void checkCredentials(ConfigNode creds) {
+      for (Map.Entry<String, ConfigNode> e : creds.fields().entrySet()) {
+        PluginFactory<?> factory = factories.find(e.getKey());
+        if (factory == null) {
+          problems.at(
+              e.getValue(),
+              "unknown credential kind \""
+                  + e.getKey()
+                  + "\" (expected: the name of an authentication plugin)");
+        } else if (factory instanceof ConsumerCredentials checker) {
+          checker.checkCredentials(e.getValue(), problems);
+        }
+      }
     }
 
     // ---- limits, forwarding, runtime
