@@ -256,8 +256,21 @@ public final class ConfigParser {
       } else {
         protocols.addAll(TLS_PROTOCOLS);
       }
+      String clientAuth = r.oneOf("client-auth", "none", List.of("none", "optional", "require"));
+      Path clientCa = null;
+      if (!clientAuth.equals("none")) {
+        clientCa = readableFile(r.required("client-ca", "a PEM file of client certificate CAs"));
+      } else if (r.has("client-ca")) {
+        problems.at(
+            r.child("client-ca"),
+            "client-ca without client-auth (expected: client-auth: optional or require)");
+      }
       r.finish();
-      return new TlsConfig(List.copyOf(certificates), List.copyOf(protocols));
+      return new TlsConfig(
+          List.copyOf(certificates),
+          List.copyOf(protocols),
+          TlsConfig.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)),
+          clientCa);
     }
 
     AdminConfig admin(ConfigReader top, List<ListenerConfig> listeners) {

@@ -222,8 +222,7 @@ public final class HmacAuthFactory implements PluginFactory<HmacAuthConfig>, Con
         return AuthResult.invalid("invalid_request");
       }
       HttpHeaders headers = request.headers();
-      if (!fresh(headers, signed)
-          || (config.validateRequestBody() && !digestWellFormed(headers))) {
+      if (!fresh(headers, signed) || (config.validateRequestBody() && !digestWellFormed(headers))) {
         return AuthResult.invalid(null);
       }
       String signingString = signingString(request, signed);
