@@ -7,20 +7,26 @@ import io.netty.util.AsciiString;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.Reply;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns what an {@link Authenticator} found into the exchange's outcome, the same way for every
  * authentication plugin (key-auth, basic-auth, hmac-auth, mtls-auth, and token plugins such as
- * jwt). An authentication plugin's ACCESS method is one line:
+ * jwt). A scheme implements {@link AuthenticatorFactory}, whose {@code create} is:
  *
  * <pre>{@code
- * Authentication auth = new Authentication("key-auth", authenticator, settings, context);
- * ...
- * public Outcome access(Exchange exchange) { return auth.access(exchange); }
+ * return new Authentication(name(), authenticator(config, context), settings(config), context)
+ *     .plugin();
  * }</pre>
+ *
+ * <p>A plugin that cannot be an {@link AuthenticatorFactory} calls {@link #access} from its own
+ * ACCESS method, or uses {@link #forward}, {@link #unauthorized}, {@link #forbidden} and {@link
+ * #unavailable} directly (a scope check answering 403, for instance).
  *
  * <p>The flow of {@link #access}:
  *
@@ -72,6 +78,21 @@ public final class Authentication {
     this.anonymous = Consumers.anonymous(settings, context, method);
   }
 
+  /** A plugin that runs {@link #access} in ACCESS. */
+  public Plugin plugin() {
+    return new Plugin() {
+      @Override
+      public Set<Phase> phases() {
+        return Set.of(Phase.ACCESS);
+      }
+
+      @Override
+      public Outcome access(Exchange exchange) {
+        return Authentication.this.access(exchange);
+      }
+    };
+  }
+
   /** Authenticates the request; see the class description. */
   public Outcome access(Exchange exchange) {
     Identity existing = exchange.get(Identity.KEY);
@@ -84,10 +105,10 @@ public final class Authentication {
 
   private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
     if (result instanceof AuthResult.Authenticated ok) {
+      accept(exchange, ok.identity());
       if (hideCredentials) {
         authenticator.hideCredentials(exchange);
       }
-      accept(exchange, ok.identity());
       return Outcome.proceed();
     }
     if (result instanceof AuthResult.Pending pending) {

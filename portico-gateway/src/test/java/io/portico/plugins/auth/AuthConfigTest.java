@@ -154,6 +154,32 @@ class AuthConfigTest {
         .contains("anonymous: \"nobody\" (expected: the name of a consumer)");
   }
 
+  @Test
+  void reportsMultiAuthMethodsThatAreUnknownOrCarryAnonymous() {
+    ConfigResult result =
+        parse(
+            """
+            routes:
+              - name: r
+                paths: [ / ]
+                plugins:
+                  multi-auth:
+                    methods:
+                      key-auth: { anonymous: guest }
+                      jwt-auth: {}
+                  mock: {}
+            """);
+    assertThat(problems(result))
+        .hasSize(2)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("multi-auth.methods.key-auth.anonymous")
+                    .contains("on multi-auth itself"))
+        .anySatisfy(
+            p -> assertThat(p).contains("unknown method \"jwt-auth\"").contains("basic-auth"));
+  }
+
   private static PluginContext context() {
     return new PluginContext() {
       @Override

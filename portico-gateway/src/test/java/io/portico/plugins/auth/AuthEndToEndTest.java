@@ -115,6 +115,16 @@ class AuthEndToEndTest {
                   key-auth: { header-names: [ X-API-Key ], anonymous: guest }
                   basic-auth: { anonymous: guest }
                   acl: { deny-groups: [ anonymous ] }
+              - name: multi
+                paths: [ /multi ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  multi-auth:
+                    methods:
+                      key-auth: { header-names: [ X-API-Key ] }
+                      basic-auth: {}
+                    hide-credentials: true
             """
                 .formatted(
                     origin.authority(),
@@ -337,5 +347,37 @@ class AuthEndToEndTest {
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("alice");
     assertThat(seen.headers().contains("x-anonymous-consumer")).isFalse();
     assertProblem(get("/any/hello"), 403, "forbidden");
+  }
+
+  @Test
+  void multiAuthAcceptsAnyOneMethodAndHidesTheCredentialThatWorked() throws Exception {
+    assertThat(get("/multi/hello", "X-API-Key", "bob-key").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
+    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+
+    HttpResponse<String> r =
+        get(
+            "/multi/hello",
+            "X-API-Key",
+            "wrong-key",
+            "Authorization",
+            basic("alice", "alice-password"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(seen.headers().contains("authorization")).isFalse();
+    assertThat(seen.headers().get("x-api-key")).isEqualTo("wrong-key");
+  }
+
+  @Test
+  void multiAuthRefusesWithEveryChallengeWhenNoMethodSucceeds() throws Exception {
+    HttpResponse<String> none = get("/multi/hello");
+    assertProblem(none, 401, "authentication-required");
+    assertThat(none.headers().allValues("www-authenticate"))
+        .containsExactly("Key realm=\"portico\", Basic realm=\"portico\", charset=\"UTF-8\"");
+    assertProblem(
+        get("/multi/hello", "X-API-Key", "wrong", "Authorization", basic("alice", "nope")),
+        401,
+        "invalid-credentials");
   }
 }

@@ -6,17 +6,14 @@ import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -27,7 +24,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -44,7 +40,8 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * a key that lives only in memory, so steady traffic from a known client costs one lookup. An
  * unknown user name is checked against a dummy hash, so it takes as long as a wrong password.
  */
-public final class BasicAuthFactory implements PluginFactory<BasicAuthConfig>, ConsumerCredentials {
+public final class BasicAuthFactory
+    implements AuthenticatorFactory<BasicAuthConfig>, ConsumerCredentials {
 
   static final String NAME = "basic-auth";
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
@@ -104,7 +101,12 @@ public final class BasicAuthFactory implements PluginFactory<BasicAuthConfig>, C
   }
 
   @Override
-  public Plugin create(BasicAuthConfig config, PluginContext context) {
+  public AuthSettings settings(BasicAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(BasicAuthConfig config, PluginContext context) {
     Map<String, User> users = new HashMap<>();
     for (Consumers.Credential<StoredPassword> c :
         Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials)) {
@@ -123,18 +125,7 @@ public final class BasicAuthFactory implements PluginFactory<BasicAuthConfig>, C
     }
     BcryptPool pool = context.shared(BcryptPool.KEY, BcryptPool.class, BcryptPool::new);
     BasicAuthenticator authenticator = new BasicAuthenticator(config, Map.copyOf(users), pool);
-    Authentication auth = new Authentication(NAME, authenticator, config.auth(), context);
-    return new Plugin() {
-      @Override
-      public Set<Phase> phases() {
-        return Set.of(Phase.ACCESS);
-      }
-
-      @Override
-      public Outcome access(Exchange exchange) {
-        return auth.access(exchange);
-      }
-    };
+    return authenticator;
   }
 
   private record User(String hash, Identity identity) {}

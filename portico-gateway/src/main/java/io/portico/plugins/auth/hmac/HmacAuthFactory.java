@@ -9,17 +9,14 @@ import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -60,7 +57,8 @@ import javax.crypto.spec.SecretKeySpec;
  * and signed; plugins do not see request bodies, so the digest is not compared with the body. The
  * signature is compared in constant time ({@link MessageDigest#isEqual}).
  */
-public final class HmacAuthFactory implements PluginFactory<HmacAuthConfig>, ConsumerCredentials {
+public final class HmacAuthFactory
+    implements AuthenticatorFactory<HmacAuthConfig>, ConsumerCredentials {
 
   static final String NAME = "hmac-auth";
   static final Map<String, String> ALGORITHMS =
@@ -144,7 +142,12 @@ public final class HmacAuthFactory implements PluginFactory<HmacAuthConfig>, Con
   }
 
   @Override
-  public Plugin create(HmacAuthConfig config, PluginContext context) {
+  public AuthSettings settings(HmacAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(HmacAuthConfig config, PluginContext context) {
     Map<String, User> users = new HashMap<>();
     for (Consumers.Credential<Secret> c :
         Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials)) {
@@ -158,18 +161,7 @@ public final class HmacAuthFactory implements PluginFactory<HmacAuthConfig>, Con
       }
     }
     HmacAuthenticator authenticator = new HmacAuthenticator(config, Map.copyOf(users));
-    Authentication auth = new Authentication(NAME, authenticator, config.auth(), context);
-    return new Plugin() {
-      @Override
-      public Set<Phase> phases() {
-        return Set.of(Phase.ACCESS);
-      }
-
-      @Override
-      public Outcome access(Exchange exchange) {
-        return auth.access(exchange);
-      }
-    };
+    return authenticator;
   }
 
   private record User(byte[] secret, Identity identity) {}

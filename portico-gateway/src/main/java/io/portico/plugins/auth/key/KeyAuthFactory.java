@@ -8,17 +8,14 @@ import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -26,7 +23,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -38,7 +34,8 @@ import java.util.regex.Pattern;
  * presented key is right. A header sent twice, or a key in two places, is refused as {@code
  * invalid_request}.
  */
-public final class KeyAuthFactory implements PluginFactory<KeyAuthConfig>, ConsumerCredentials {
+public final class KeyAuthFactory
+    implements AuthenticatorFactory<KeyAuthConfig>, ConsumerCredentials {
 
   static final String NAME = "key-auth";
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -119,7 +116,12 @@ public final class KeyAuthFactory implements PluginFactory<KeyAuthConfig>, Consu
   }
 
   @Override
-  public Plugin create(KeyAuthConfig config, PluginContext context) {
+  public AuthSettings settings(KeyAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(KeyAuthConfig config, PluginContext context) {
     Map<String, Entry> keys = new HashMap<>();
     for (Consumers.Credential<StoredKey> c :
         Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials)) {
@@ -135,18 +137,7 @@ public final class KeyAuthFactory implements PluginFactory<KeyAuthConfig>, Consu
       }
     }
     KeyAuthenticator authenticator = new KeyAuthenticator(config, Map.copyOf(keys));
-    Authentication auth = new Authentication(NAME, authenticator, config.auth(), context);
-    return new Plugin() {
-      @Override
-      public Set<Phase> phases() {
-        return Set.of(Phase.ACCESS);
-      }
-
-      @Override
-      public Outcome access(Exchange exchange) {
-        return auth.access(exchange);
-      }
-    };
+    return authenticator;
   }
 
   private record Entry(byte[] digest, Identity identity) {}

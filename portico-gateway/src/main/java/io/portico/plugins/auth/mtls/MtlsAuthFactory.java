@@ -5,17 +5,14 @@ import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
@@ -29,7 +26,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -46,7 +42,8 @@ import javax.net.ssl.SSLSession;
  * names. A request without a certificate (plain text, or none sent) has no credential; a verified
  * certificate that maps to no consumer is invalid (401).
  */
-public final class MtlsAuthFactory implements PluginFactory<MtlsAuthConfig>, ConsumerCredentials {
+public final class MtlsAuthFactory
+    implements AuthenticatorFactory<MtlsAuthConfig>, ConsumerCredentials {
 
   static final String NAME = "mtls-auth";
   private static final Pattern FINGERPRINT =
@@ -100,7 +97,12 @@ public final class MtlsAuthFactory implements PluginFactory<MtlsAuthConfig>, Con
   }
 
   @Override
-  public Plugin create(MtlsAuthConfig config, PluginContext context) {
+  public AuthSettings settings(MtlsAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(MtlsAuthConfig config, PluginContext context) {
     Map<String, Identity> consumers = new HashMap<>();
     for (Consumers.Credential<String> c :
         Consumers.credentials(context, NAME, MtlsAuthFactory::readCredentials)) {
@@ -120,18 +122,7 @@ public final class MtlsAuthFactory implements PluginFactory<MtlsAuthConfig>, Con
     }
     CertificateAuthenticator authenticator =
         new CertificateAuthenticator(Map.copyOf(consumers), config.realm());
-    Authentication auth = new Authentication(NAME, authenticator, config.auth(), context);
-    return new Plugin() {
-      @Override
-      public Set<Phase> phases() {
-        return Set.of(Phase.ACCESS);
-      }
-
-      @Override
-      public Outcome access(Exchange exchange) {
-        return auth.access(exchange);
-      }
-    };
+    return authenticator;
   }
 
   /** Maps the verified peer certificate to a consumer: fingerprint first, then names. */
