@@ -91,6 +91,10 @@ class ProxyEndToEndTest {
         .contains("\"status\":404")
         .containsPattern("\"request_id\":\"[0-9a-f]{32}\"");
     assertThat(origin.requestCount()).isZero();
+    // the record is written after the response, so it may trail the client's read
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !gw.records().isEmpty());
     assertThat(gw.records()).extracting(ExchangeRecord::failure).containsExactly("no_route");
   }
 
