@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import io.portico.plugin.ConsumerCredentials;
+import io.portico.plugin.ConsumerReferences;
 import io.portico.plugin.PluginLoadException;
 import io.portico.plugin.PluginRegistry;
 import io.portico.router.RoutePatterns;
@@ -154,6 +155,7 @@ public final class ConfigParser {
       List<RouteConfig> routes = routes(top, services);
       List<PluginSpec> global = plugins(top.child("plugins"));
       List<ConsumerConfig> consumers = consumers(top);
+      checkConsumerReferences(consumers, global, services, routes);
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
       top.finish();
@@ -686,6 +688,28 @@ public final class ConfigParser {
                 name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
       }
       return List.copyOf(out);
+    }
+
+    /** Plugins that name consumers (an {@code anonymous} fallback) must name existing ones. */
+    private void checkConsumerReferences(
+        List<ConsumerConfig> consumers,
+        List<PluginSpec> global,
+        List<ServiceConfig> services,
+        List<RouteConfig> routes) {
+      Set<String> names = new HashSet<>();
+      for (ConsumerConfig c : consumers) {
+        if (c.name() != null) {
+          names.add(c.name());
+        }
+      }
+      List<PluginSpec> specs = new ArrayList<>(global);
+      services.forEach(s -> specs.addAll(s.plugins()));
+      routes.forEach(r -> specs.addAll(r.plugins()));
+      for (PluginSpec spec : specs) {
+        if (spec.config() != null && spec.factory() instanceof ConsumerReferences references) {
+          references.checkConsumerReferences(spec.config(), spec.node(), names, problems);
+        }
+      }
     }
 
     /**

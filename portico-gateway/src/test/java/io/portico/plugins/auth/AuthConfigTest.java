@@ -115,7 +115,37 @@ class AuthConfigTest {
   }
 
   @Test
-  void refusesAnUnknownAnonymousConsumerAndADuplicateKeyWhenCreatingPlugins() {
+  void reportsAnAnonymousThatNamesNoConsumer() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: s
+                targets: [ "127.0.0.1:9001" ]
+                plugins:
+                  basic-auth: { anonymous: guest }
+            routes:
+              - name: r
+                paths: [ / ]
+                service: s
+                plugins:
+                  key-auth: { anonymous: nobody }
+                  multi-auth: { methods: { key-auth: {} }, anonymous: nobody-either }
+            consumers:
+              - name: guest
+            """);
+    assertThat(problems(result))
+        .hasSize(2)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[0].plugins.key-auth.anonymous: \"nobody\"")
+                    .contains("(expected: the name of a consumer)"))
+        .anySatisfy(p -> assertThat(p).contains("multi-auth.anonymous: \"nobody-either\""));
+  }
+
+  @Test
+  void refusesAKeyGivenToTwoConsumersWhenCreatingPlugins() {
     String key = KeyHash.of("same");
     ConfigResult result =
         parse(
@@ -124,7 +154,7 @@ class AuthConfigTest {
               - name: r
                 paths: [ / ]
                 plugins:
-                  key-auth: { anonymous: nobody }
+                  key-auth: {}
                   mock: {}
             consumers:
               - name: alice
@@ -139,19 +169,6 @@ class AuthConfigTest {
     assertThat(compiled.problems().render())
         .contains("routes[0].plugins.key-auth")
         .contains("the same key-auth key is given to \"alice\" and \"bob\"");
-
-    ConfigResult anonymous =
-        parse(
-            """
-            routes:
-              - name: r
-                paths: [ / ]
-                plugins:
-                  key-auth: { anonymous: nobody }
-                  mock: {}
-            """);
-    assertThat(new SnapshotCompiler(context()).compile(anonymous.config()).problems().render())
-        .contains("anonymous: \"nobody\" (expected: the name of a consumer)");
   }
 
   @Test
