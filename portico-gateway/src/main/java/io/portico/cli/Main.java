@@ -12,7 +12,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Portico, an API gateway.",
-    subcommands = {RunCommand.class, ValidateCommand.class, VersionCommand.class})
+    subcommands = {
+      RunCommand.class,
+      ValidateCommand.class,
+      VersionCommand.class,
+      HashKeyCommand.class,
+      HashPasswordCommand.class
+    })
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   public static void main(String[] args) {

@@ -1,5 +1,7 @@
 package io.portico.config;
 
+import io.portico.plugin.ConsumerCredentials;
+import io.portico.plugin.ConsumerReferences;
 import io.portico.plugin.PluginLoadException;
 import io.portico.plugin.PluginRegistry;
 import io.portico.router.RoutePatterns;
@@ -153,6 +155,7 @@ public final class ConfigParser {
       List<RouteConfig> routes = routes(top, services);
       List<PluginSpec> global = plugins(top.child("plugins"));
       List<ConsumerConfig> consumers = consumers(top);
+      checkConsumerReferences(consumers, global, services, routes);
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
       top.finish();
@@ -255,8 +258,21 @@ public final class ConfigParser {
       } else {
         protocols.addAll(TLS_PROTOCOLS);
       }
+      String clientAuth = r.oneOf("client-auth", "none", List.of("none", "optional", "require"));
+      Path clientCa = null;
+      if (!clientAuth.equals("none")) {
+        clientCa = readableFile(r.required("client-ca", "a PEM file of client certificate CAs"));
+      } else if (r.has("client-ca")) {
+        problems.at(
+            r.child("client-ca"),
+            "client-ca without client-auth (expected: client-auth: optional or require)");
+      }
       r.finish();
-      return new TlsConfig(List.copyOf(certificates), List.copyOf(protocols));
+      return new TlsConfig(
+          List.copyOf(certificates),
+          List.copyOf(protocols),
+          TlsConfig.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)),
+          clientCa);
     }
 
     AdminConfig admin(ConfigReader top, List<ListenerConfig> listeners) {
@@ -661,6 +677,7 @@ public final class ConfigParser {
         if (creds != null) {
           if (creds.isObject()) {
             credentials.putAll(creds.fields());
+            checkCredentials(creds);
           } else {
             problems.expected(creds, "an object of credential-kind: config");
           }
@@ -671,6 +688,47 @@ public final class ConfigParser {
                 name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
       }
       return List.copyOf(out);
+    }
+
+    /** Plugins that name consumers (an {@code anonymous} fallback) must name existing ones. */
+    private void checkConsumerReferences(
+        List<ConsumerConfig> consumers,
+        List<PluginSpec> global,
+        List<ServiceConfig> services,
+        List<RouteConfig> routes) {
+      Set<String> names = new HashSet<>();
+      for (ConsumerConfig c : consumers) {
+        if (c.name() != null) {
+          names.add(c.name());
+        }
+      }
+      List<PluginSpec> specs = new ArrayList<>(global);
+      services.forEach(s -> specs.addAll(s.plugins()));
+      routes.forEach(r -> specs.addAll(r.plugins()));
+      for (PluginSpec spec : specs) {
+        if (spec.config() != null && spec.factory() instanceof ConsumerReferences references) {
+          references.checkConsumerReferences(spec.config(), spec.node(), names, problems);
+        }
+      }
+    }
+
+    /**
+     * Each credential kind must name a plugin; a plugin that knows its credentials checks them
+     * here, so {@code portico validate} reports them.
+     */
+    private void checkCredentials(ConfigNode creds) {
+      for (Map.Entry<String, ConfigNode> e : creds.fields().entrySet()) {
+        PluginFactory<?> factory = factories.find(e.getKey());
+        if (factory == null) {
+          problems.at(
+              e.getValue(),
+              "unknown credential kind \""
+                  + e.getKey()
+                  + "\" (expected: the name of an authentication plugin)");
+        } else if (factory instanceof ConsumerCredentials checker) {
+          checker.checkCredentials(e.getValue(), problems);
+        }
+      }
     }
 
     // ---- limits, forwarding, runtime

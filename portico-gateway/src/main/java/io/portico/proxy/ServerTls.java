@@ -3,6 +3,7 @@ package io.portico.proxy;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
@@ -31,7 +32,10 @@ import javax.net.ssl.SSLException;
  * <p>Built off the event loops when a snapshot is compiled (start-up and reload), because reading
  * keys and creating contexts may block. Immutable and shared by every connection of the listener.
  * Contexts use OpenSSL (BoringSSL) when it is available, the JDK's provider otherwise, and offer
- * {@code h2} (when the listener offers HTTP/2) and {@code http/1.1} by ALPN.
+ * {@code h2} (when the listener offers HTTP/2) and {@code http/1.1} by ALPN. With {@code
+ * client-auth}, client certificates are requested (or required) and must chain to {@code
+ * client-ca}; a certificate that does not fails the handshake, so plugins only ever see verified
+ * ones ({@link io.portico.spi.plugin.Exchange#sslSession()}).
  */
 public final class ServerTls {
 
@@ -61,6 +65,8 @@ public final class ServerTls {
                 .protocols(config.protocols())
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(alpn(http2))
+                .clientAuth(clientAuth(config.clientAuth()))
+                .trustManager(config.clientCa() == null ? null : config.clientCa().toFile())
                 .build());
       } catch (SSLException | IllegalArgumentException e) {
         failures.add(new LoadFailure(i, describe(e)));
@@ -81,6 +87,14 @@ public final class ServerTls {
       }
     }
     return new Result(new ServerTls(names.build()), List.of());
+  }
+
+  private static ClientAuth clientAuth(TlsConfig.ClientAuth clientAuth) {
+    return switch (clientAuth) {
+      case NONE -> ClientAuth.NONE;
+      case OPTIONAL -> ClientAuth.OPTIONAL;
+      case REQUIRE -> ClientAuth.REQUIRE;
+    };
   }
 
   private static ApplicationProtocolConfig alpn(boolean http2) {

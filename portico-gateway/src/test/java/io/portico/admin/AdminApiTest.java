@@ -80,7 +80,7 @@ class AdminApiTest {
                 - name: mobile-app
                   custom-id: app-7
                   credentials:
-                    key-auth: { key: consumer-key-3 }
+                    key-auth: { key: "sha256:279dfca74877e08e8671ca59801aa4e57b8327378df971906a71deb61e4b2880" }
               forwarding:
                 trusted-proxies: [ 10.0.0.0/8 ]
               """
@@ -133,7 +133,7 @@ class AdminApiTest {
       String body = gw.admin("/config").body();
       JsonNode config = JSON.readTree(body).get("config");
       assertThat(body)
-          .doesNotContain("consumer-key-3")
+          .doesNotContain("279dfca74877e08e8671ca59801aa4e57b8327378df971906a71deb61e4b2880")
           .doesNotContain("mock-token-2")
           .doesNotContain("upstream-credential-1")
           .doesNotContain("pw-4")

@@ -63,6 +63,7 @@ class ConfigurationDocTest {
     Files.createDirectories(configDir.resolve("certs"));
     Files.writeString(configDir.resolve("certs/api.example.com.pem"), "cert");
     Files.writeString(configDir.resolve("certs/api.example.com.key"), "key");
+    Files.writeString(configDir.resolve("certs/clients-ca.pem"), "ca");
     Files.createDirectories(configDir.resolve("logs"));
     Files.createDirectories(configDir.resolve("plugins"));
   }

@@ -67,6 +67,44 @@ public final class TestCertificates {
     return new Issued(cert, key, bundle);
   }
 
+  /** Issues a client certificate with subject {@code CN=commonName} and DNS names as SANs. */
+  public Issued issueClient(String commonName, String... dnsNames) throws Exception {
+    Instant now = Instant.now();
+    CertificateBuilder b =
+        new CertificateBuilder()
+            .subject("CN=" + commonName)
+            .notBefore(now.minus(Duration.ofHours(1)))
+            .notAfter(now.plus(Duration.ofDays(1)))
+            .ecp256()
+            .addExtendedKeyUsageClientAuth();
+    for (String name : dnsNames) {
+      b.addSanDnsName(name);
+    }
+    X509Bundle bundle = b.buildIssuedBy(ca);
+    Path cert = dir.resolve("client-" + commonName + ".pem");
+    Path key = dir.resolve("client-" + commonName + ".key");
+    Files.writeString(cert, bundle.getCertificatePathPEM());
+    Files.writeString(key, bundle.getPrivateKeyPEM());
+    return new Issued(cert, key, bundle);
+  }
+
+  /** Writes this CA's certificate as a PEM file (for {@code tls.client-ca}) and returns it. */
+  public Path caFile() throws Exception {
+    Path file = dir.resolve("ca-" + Integer.toHexString(System.identityHashCode(this)) + ".pem");
+    Files.writeString(file, ca.getCertificatePEM());
+    return file;
+  }
+
+  /** A client context that trusts this CA and presents {@code client} as its certificate. */
+  public SSLContext clientContext(Issued client) throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(
+        client.bundle().toKeyManagerFactory().getKeyManagers(),
+        ca.toTrustManagerFactory().getTrustManagers(),
+        null);
+    return context;
+  }
+
   /** A client context that trusts this CA only. */
   public SSLContext clientContext() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");

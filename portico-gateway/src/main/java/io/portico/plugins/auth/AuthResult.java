@@ -1,0 +1,48 @@
+package io.portico.plugins.auth;
+
+import io.portico.spi.plugin.Identity;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What an {@link Authenticator} found in a request. {@link Authentication} turns it into the
+ * exchange's outcome; an authenticator never builds responses itself.
+ */
+public sealed interface AuthResult
+    permits AuthResult.Authenticated,
+        AuthResult.NoCredential,
+        AuthResult.Invalid,
+        AuthResult.Unavailable,
+        AuthResult.Pending {
+
+  /** The request carried a valid credential of {@code identity}. */
+  record Authenticated(Identity identity) implements AuthResult {}
+
+  /** The request carried no credential of this kind. */
+  enum NoCredential implements AuthResult {
+    INSTANCE
+  }
+
+  /**
+   * The request carried a credential that is not valid. {@code error} is the RFC 6750 style code
+   * sent in the challenge ({@code invalid_token}, {@code invalid_request}, ...), or null for
+   * schemes without error codes. The reason the credential failed is never sent.
+   */
+  record Invalid(String error) implements AuthResult {}
+
+  /** A dependency needed to decide (a key server, a thread pool) is not available: 503. */
+  record Unavailable() implements AuthResult {}
+
+  /**
+   * The decision needs asynchronous work; the stage may complete on any thread, {@link
+   * Authentication} resumes on the exchange's event loop.
+   */
+  record Pending(CompletionStage<AuthResult> stage) implements AuthResult {}
+
+  static AuthResult none() {
+    return NoCredential.INSTANCE;
+  }
+
+  static AuthResult invalid(String error) {
+    return new Invalid(error);
+  }
+}

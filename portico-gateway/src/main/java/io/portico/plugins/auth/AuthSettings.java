@@ -1,0 +1,23 @@
+package io.portico.plugins.auth;
+
+import io.portico.spi.config.ConfigReader;
+
+/**
+ * The settings every authentication plugin shares, read from its own config object.
+ *
+ * @param anonymous the consumer to use when the request carries no credential, or null to answer
+ *     401
+ * @param hideCredentials whether the credential is removed from the request before it is forwarded
+ */
+public record AuthSettings(String anonymous, boolean hideCredentials) {
+
+  /** Reads {@code anonymous} and {@code hide-credentials}. */
+  public static AuthSettings parse(ConfigReader config) {
+    String anonymous = config.string("anonymous", null);
+    if (anonymous != null && anonymous.isEmpty()) {
+      config.problems().expected(config.child("anonymous"), "the name of a consumer");
+      anonymous = null;
+    }
+    return new AuthSettings(anonymous, config.bool("hide-credentials", false));
+  }
+}

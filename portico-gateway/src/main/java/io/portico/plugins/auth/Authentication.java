@@ -1,0 +1,216 @@
+package io.portico.plugins.auth;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.Reply;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns what an {@link Authenticator} found into the exchange's outcome, the same way for every
+ * authentication plugin (key-auth, basic-auth, hmac-auth, mtls-auth, and token plugins such as
+ * jwt). A scheme implements {@link AuthenticatorFactory}, whose {@code create} is:
+ *
+ * <pre>{@code
+ * return new Authentication(name(), authenticator(config, context), settings(config), context)
+ *     .plugin();
+ * }</pre>
+ *
+ * <p>A plugin that cannot be an {@link AuthenticatorFactory} calls {@link #access} from its own
+ * ACCESS method, or uses {@link #forward}, {@link #unauthorized}, {@link #forbidden} and {@link
+ * #unavailable} directly (a scope check answering 403, for instance).
+ *
+ * <p>The flow of {@link #access}:
+ *
+ * <ol>
+ *   <li>When an earlier authentication plugin on the route already established a (non-anonymous)
+ *       {@link Identity}, the request passes untouched: several plugins configured with {@code
+ *       anonymous} combine as "any of".
+ *   <li>Client-supplied identity headers ({@link #IDENTITY_HEADERS}) are removed, so an upstream
+ *       only ever sees the gateway's.
+ *   <li>The authenticator runs. {@link AuthResult.Authenticated}: the identity is stored under
+ *       {@link Identity#KEY}, forwarded in the identity headers, and with {@code hide-credentials}
+ *       the credential is removed. {@link AuthResult.NoCredential}: the {@code anonymous} consumer
+ *       is used when configured, an anonymous identity set by an earlier plugin is kept, otherwise
+ *       401. {@link AuthResult.Invalid}: 401 (an invalid credential never falls back to anonymous).
+ *       {@link AuthResult.Unavailable}: 503, never 401. {@link AuthResult.Pending}: the exchange
+ *       waits, and the result is applied on the exchange's event loop.
+ * </ol>
+ *
+ * <p>Every refusal is an RFC 9457 problem whose detail says only what is needed (a credential is
+ * required, or is not valid), never why a credential failed. A 401 carries the scheme's {@code
+ * WWW-Authenticate} challenge, with the RFC 6750 {@code error} code the authenticator gave.
+ *
+ * <p>Immutable and thread-safe; {@link #access} runs on the exchange's event loop.
+ */
+public final class Authentication {
+
+  public static final AsciiString CONSUMER_NAME = AsciiString.cached("x-consumer-name");
+  public static final AsciiString CONSUMER_CUSTOM_ID = AsciiString.cached("x-consumer-custom-id");
+  public static final AsciiString CONSUMER_GROUPS = AsciiString.cached("x-consumer-groups");
+  public static final AsciiString CREDENTIAL_ID = AsciiString.cached("x-credential-id");
+  public static final AsciiString ANONYMOUS_CONSUMER = AsciiString.cached("x-anonymous-consumer");
+
+  /** The headers that carry the identity upstream; client-supplied copies are always removed. */
+  public static final List<AsciiString> IDENTITY_HEADERS =
+      List.of(
+          CONSUMER_NAME, CONSUMER_CUSTOM_ID, CONSUMER_GROUPS, CREDENTIAL_ID, ANONYMOUS_CONSUMER);
+
+  private final Authenticator authenticator;
+  private final boolean hideCredentials;
+  private final Identity anonymous;
+
+  /**
+   * @throws IllegalArgumentException when {@code settings.anonymous()} names no consumer
+   */
+  public Authentication(
+      String method, Authenticator authenticator, AuthSettings settings, PluginContext context) {
+    this.authenticator = authenticator;
+    this.hideCredentials = settings.hideCredentials();
+    this.anonymous = Consumers.anonymous(settings, context, method);
+  }
+
+  /** A plugin that runs {@link #access} in ACCESS. */
+  public Plugin plugin() {
+    return new Plugin() {
+      @Override
+      public Set<Phase> phases() {
+        return Set.of(Phase.ACCESS);
+      }
+
+      @Override
+      public Outcome access(Exchange exchange) {
+        return Authentication.this.access(exchange);
+      }
+    };
+  }
+
+  /** Authenticates the request; see the class description. */
+  public Outcome access(Exchange exchange) {
+    Identity existing = exchange.get(Identity.KEY);
+    if (existing != null && !existing.anonymous()) {
+      return Outcome.proceed();
+    }
+    stripIdentityHeaders(exchange.request().headers());
+    return apply(exchange, authenticator.authenticate(exchange), existing);
+  }
+
+  private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
+    if (result instanceof AuthResult.Authenticated ok) {
+      accept(exchange, ok.identity());
+      if (hideCredentials) {
+        authenticator.hideCredentials(exchange);
+      }
+      return Outcome.proceed();
+    }
+    if (result instanceof AuthResult.Pending pending) {
+      return Outcome.await(
+          pending
+              .stage()
+              .exceptionally(e -> new AuthResult.Unavailable())
+              .thenApplyAsync(r -> apply(exchange, r, existing), exchange.eventLoop()));
+    }
+    if (result instanceof AuthResult.Invalid invalid) {
+      return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
+    }
+    if (result instanceof AuthResult.Unavailable) {
+      return unavailable();
+    }
+    if (anonymous != null) {
+      accept(exchange, anonymous);
+      return Outcome.proceed();
+    }
+    if (existing != null) {
+      forward(existing, exchange.request().headers());
+      return Outcome.proceed();
+    }
+    return unauthorized(List.of(authenticator.challenge(null)), false);
+  }
+
+  private static void accept(Exchange exchange, Identity identity) {
+    exchange.set(Identity.KEY, identity);
+    forward(identity, exchange.request().headers());
+  }
+
+  /** Removes every identity header from {@code headers}. */
+  public static void stripIdentityHeaders(HttpHeaders headers) {
+    for (AsciiString name : IDENTITY_HEADERS) {
+      headers.remove(name);
+    }
+  }
+
+  /** Sets the identity headers of {@code identity} (absent values are not sent). */
+  public static void forward(Identity identity, HttpHeaders headers) {
+    stripIdentityHeaders(headers);
+    if (identity.consumer() != null) {
+      headers.set(CONSUMER_NAME, identity.consumer());
+    }
+    if (identity.customId() != null) {
+      headers.set(CONSUMER_CUSTOM_ID, identity.customId());
+    }
+    if (!identity.groups().isEmpty()) {
+      headers.set(CONSUMER_GROUPS, String.join(", ", identity.groups()));
+    }
+    if (identity.credentialId() != null) {
+      headers.set(CREDENTIAL_ID, identity.credentialId());
+    }
+    if (identity.anonymous()) {
+      headers.set(ANONYMOUS_CONSUMER, "true");
+    }
+  }
+
+  /**
+   * 401 with one {@code WWW-Authenticate} header per challenge.
+   *
+   * @param invalid whether a credential was presented (and was not valid)
+   */
+  public static Reply unauthorized(List<String> challenges, boolean invalid) {
+    Reply reply =
+        invalid
+            ? Reply.problem(
+                HttpResponseStatus.UNAUTHORIZED,
+                "invalid-credentials",
+                "Unauthorized",
+                "The credential is not valid.")
+            : Reply.problem(
+                HttpResponseStatus.UNAUTHORIZED,
+                "authentication-required",
+                "Unauthorized",
+                "A valid credential is required.");
+    for (String challenge : challenges) {
+      reply.header(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+    }
+    return reply;
+  }
+
+  /** 403: the caller is known but not allowed. */
+  public static Reply forbidden() {
+    return Reply.problem(
+        HttpResponseStatus.FORBIDDEN,
+        "forbidden",
+        "Forbidden",
+        "You are not allowed to use this resource.");
+  }
+
+  /** 503: an authentication dependency is not available; never a 401. */
+  public static Reply unavailable() {
+    return Reply.problem(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "authentication-unavailable",
+        "Service Unavailable",
+        "Authentication is temporarily unavailable.");
+  }
+
+  /** Quotes a challenge parameter value (RFC 9110 quoted-string). */
+  public static String quote(String value) {
+    return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+}

@@ -1,0 +1,24 @@
+package io.portico.plugins.auth;
+
+import io.portico.spi.plugin.Exchange;
+
+/**
+ * One authentication scheme: finds a credential in a request and checks it. Implementations are
+ * immutable, shared by every exchange, and called on the exchange's event loop: they must not block
+ * (CPU-heavy or remote checks return {@link AuthResult.Pending}).
+ */
+public interface Authenticator {
+
+  /** Checks the request's credential. Must not change the exchange. */
+  AuthResult authenticate(Exchange exchange);
+
+  /**
+   * The {@code WWW-Authenticate} challenge of this scheme, e.g. {@code Basic realm="portico"}.
+   *
+   * @param error the RFC 6750 style error code of an {@link AuthResult.Invalid}, or null
+   */
+  String challenge(String error);
+
+  /** Removes the credential from the request ({@code hide-credentials}); called after success. */
+  void hideCredentials(Exchange exchange);
+}

@@ -1,0 +1,244 @@
+package io.portico.plugins.auth.basic;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.portico.plugin.ConsumerCredentials;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
+import io.portico.plugins.auth.Consumers;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.PluginContext;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+/**
+ * {@code basic-auth}: authenticates a consumer by {@code Authorization: Basic} user name and
+ * password, checked against a bcrypt hash ({@code portico hash-password} prints one).
+ *
+ * <p>bcrypt costs tens of milliseconds of CPU by design, so it never runs on an event loop: a check
+ * goes to the shared {@link BcryptPool} and the exchange waits ({@link AuthResult.Pending}). A
+ * successful check is remembered for {@code cache-ttl} under an HMAC of user name and password with
+ * a key that lives only in memory, so steady traffic from a known client costs one lookup. An
+ * unknown user name is checked against a dummy hash, so it takes as long as a wrong password.
+ */
+public final class BasicAuthFactory
+    implements AuthenticatorFactory<BasicAuthConfig>, ConsumerCredentials {
+
+  static final String NAME = "basic-auth";
+  private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
+  private static final String HASH_RULE =
+      "a bcrypt hash such as $2a$10$... (portico hash-password)";
+  private static final String CREDENTIAL_RULE =
+      "an object {username: <name>, password: <bcrypt hash>}";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2100;
+  }
+
+  @Override
+  public BasicAuthConfig parse(ConfigReader config) {
+    Problems problems = config.problems();
+    int before = problems.size();
+    String realm = config.string("realm", "portico");
+    Duration ttl = config.duration("cache-ttl", Duration.ofMinutes(1));
+    int size = config.integer("cache-size", 10_000, 0, 1_000_000);
+    AuthSettings auth = AuthSettings.parse(config);
+    return problems.size() == before ? new BasicAuthConfig(realm, ttl, size, auth) : null;
+  }
+
+  @Override
+  public void checkCredentials(ConfigNode credentials, Problems problems) {
+    readCredentials(credentials, problems);
+  }
+
+  private record StoredPassword(String username, String hash) {}
+
+  private static List<StoredPassword> readCredentials(ConfigNode node, Problems problems) {
+    List<StoredPassword> out = new ArrayList<>();
+    for (ConfigNode item : Consumers.items(node, problems, CREDENTIAL_RULE)) {
+      ConfigReader r = ConfigReader.of(item, problems);
+      String username = r.requiredString("username", "a user name without ':'");
+      ConfigNode password = r.required("password", HASH_RULE);
+      r.finish();
+      if (username != null && (username.isEmpty() || username.indexOf(':') >= 0)) {
+        problems.expected(r.child("username"), "a user name without ':'");
+        username = null;
+      }
+      if (password != null && !(password.isScalar() && BCRYPT.matcher(password.text()).matches())) {
+        problems.expected(password, HASH_RULE);
+        password = null;
+      }
+      if (username != null && password != null) {
+        out.add(new StoredPassword(username, password.text()));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public AuthSettings settings(BasicAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(BasicAuthConfig config, PluginContext context) {
+    Map<String, User> users = new HashMap<>();
+    for (Consumers.Credential<StoredPassword> c :
+        Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials)) {
+      String username = c.value().username();
+      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
+      if (users.putIfAbsent(username, new User(c.value().hash(), identity)) != null) {
+        throw new IllegalArgumentException(
+            "consumers: basic-auth user name \""
+                + username
+                + "\" is given to \""
+                + users.get(username).identity().consumer()
+                + "\" and \""
+                + c.consumer().name()
+                + "\" (expected: every user name unique)");
+      }
+    }
+    BcryptPool pool = context.shared(BcryptPool.KEY, BcryptPool.class, BcryptPool::new);
+    BasicAuthenticator authenticator = new BasicAuthenticator(config, Map.copyOf(users), pool);
+    return authenticator;
+  }
+
+  private record User(String hash, Identity identity) {}
+
+  /** A hash that no password matches in practice, checked for unknown user names. */
+  private static final class DummyHash {
+    static final String VALUE =
+        BCrypt.hashpw(Long.toHexString(new SecureRandom().nextLong()), BCrypt.gensalt(10));
+  }
+
+  private record Remembered(Identity identity, long expiresAt) {}
+
+  /** Reads the Basic credentials, then answers from the cache or checks bcrypt on the pool. */
+  static final class BasicAuthenticator implements Authenticator {
+
+    private final Map<String, User> users;
+    private final BcryptPool pool;
+    private final String challenge;
+    private final long ttlNanos;
+    private final int cacheSize;
+    private final ConcurrentHashMap<String, Remembered> cache = new ConcurrentHashMap<>();
+    private final byte[] cacheKey = new byte[32];
+
+    BasicAuthenticator(BasicAuthConfig config, Map<String, User> users, BcryptPool pool) {
+      this.users = users;
+      this.pool = pool;
+      this.challenge =
+          "Basic realm=" + Authentication.quote(config.realm()) + ", charset=\"UTF-8\"";
+      this.ttlNanos = config.cacheTtl().toNanos();
+      this.cacheSize = config.cacheSize();
+      new SecureRandom().nextBytes(cacheKey);
+    }
+
+    @Override
+    public AuthResult authenticate(Exchange exchange) {
+      String header = exchange.request().headers().get(HttpHeaderNames.AUTHORIZATION);
+      if (header == null || header.length() < 6 || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+        return AuthResult.none();
+      }
+      String decoded;
+      try {
+        decoded =
+            new String(
+                Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return AuthResult.invalid(null);
+      }
+      int colon = decoded.indexOf(':');
+      if (colon <= 0) {
+        return AuthResult.invalid(null);
+      }
+      String username = decoded.substring(0, colon);
+      String password = decoded.substring(colon + 1);
+      User user = users.get(username);
+      String key = cacheKey(decoded, user);
+      Remembered remembered = cacheSize == 0 ? null : cache.get(key);
+      if (remembered != null && remembered.expiresAt() - System.nanoTime() > 0) {
+        return new AuthResult.Authenticated(remembered.identity());
+      }
+      String hash = user == null ? DummyHash.VALUE : user.hash();
+      return new AuthResult.Pending(
+          pool.submit(
+              () -> {
+                if (!checks(password, hash) || user == null) {
+                  return AuthResult.invalid(null);
+                }
+                remember(key, user.identity());
+                return new AuthResult.Authenticated(user.identity());
+              }));
+    }
+
+    private static boolean checks(String password, String hash) {
+      try {
+        return BCrypt.checkpw(password, hash);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+
+    private void remember(String key, Identity identity) {
+      if (cacheSize == 0 || ttlNanos <= 0) {
+        return;
+      }
+      if (cache.size() >= cacheSize) {
+        cache.clear();
+      }
+      cache.put(key, new Remembered(identity, System.nanoTime() + ttlNanos));
+    }
+
+    /** An HMAC of the credentials and the stored hash, so a changed password is never cached. */
+    private String cacheKey(String credentials, User user) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(cacheKey, "HmacSHA256"));
+        mac.update(credentials.getBytes(StandardCharsets.UTF_8));
+        if (user != null) {
+          mac.update((byte) 0);
+          mac.update(user.hash().getBytes(StandardCharsets.US_ASCII));
+        }
+        return HexFormat.of().formatHex(mac.doFinal());
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is required by the Java platform", e);
+      }
+    }
+
+    @Override
+    public String challenge(String error) {
+      return challenge;
+    }
+
+    @Override
+    public void hideCredentials(Exchange exchange) {
+      exchange.request().headers().remove(HttpHeaderNames.AUTHORIZATION);
+    }
+  }
+}

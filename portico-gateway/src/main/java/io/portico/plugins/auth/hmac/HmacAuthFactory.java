@@ -1,0 +1,323 @@
+package io.portico.plugins.auth.hmac;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.portico.plugin.ConsumerCredentials;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
+import io.portico.plugins.auth.Consumers;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.PluginContext;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code hmac-auth}: authenticates signed requests, in the draft-cavage HTTP signature form used by
+ * Kong:
+ *
+ * <pre>
+ * Authorization: hmac username="alice", algorithm="hmac-sha256",
+ *                headers="date request-line digest", signature="&lt;base64&gt;"
+ * </pre>
+ *
+ * <p>The signing string is one line per name in {@code headers}: {@code request-line} is {@code
+ * METHOD /path?query HTTP/1.1} as received, any other name is {@code name: value} (lower-case name,
+ * the header's values joined with {@code ", "}), lines joined with {@code \n}. The signature is the
+ * base64 HMAC of that string with the consumer's secret.
+ *
+ * <p>A signature must cover {@code date} or {@code x-date}, whose time must be within {@code
+ * clock-skew} of the gateway's clock, so a captured request cannot be replayed later, and every
+ * header of {@code enforce-headers}. With {@code validate-request-body}, a {@code Digest} header
+ * ({@code SHA-256=} or {@code SHA-512=} and a base64 digest of the right length) must be present
+ * and signed; plugins do not see request bodies, so the digest is not compared with the body. The
+ * signature is compared in constant time ({@link MessageDigest#isEqual}).
+ */
+public final class HmacAuthFactory
+    implements AuthenticatorFactory<HmacAuthConfig>, ConsumerCredentials {
+
+  static final String NAME = "hmac-auth";
+  static final Map<String, String> ALGORITHMS =
+      Map.of(
+          "hmac-sha1", "HmacSHA1",
+          "hmac-sha256", "HmacSHA256",
+          "hmac-sha384", "HmacSHA384",
+          "hmac-sha512", "HmacSHA512");
+  private static final Pattern PARAM = Pattern.compile("\\s*([a-zA-Z]+)=\"([^\"]*)\"\\s*(,|$)");
+  private static final Pattern DIGEST =
+      Pattern.compile("(?i)(SHA-256=[A-Za-z0-9+/]{43}=|SHA-512=[A-Za-z0-9+/]{86}==)");
+  private static final String CREDENTIAL_RULE = "an object {username: <name>, secret: <secret>}";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2030;
+  }
+
+  @Override
+  public HmacAuthConfig parse(ConfigReader config) {
+    Problems problems = config.problems();
+    int before = problems.size();
+    Duration skew = config.duration("clock-skew", Duration.ofMinutes(5));
+    Set<String> algorithms = new LinkedHashSet<>();
+    if (config.has("algorithms")) {
+      for (String a : config.strings("algorithms")) {
+        if (ALGORITHMS.containsKey(a)) {
+          algorithms.add(a);
+        } else {
+          problems.expected(
+              config.child("algorithms"),
+              "a list of hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512");
+        }
+      }
+    } else {
+      algorithms.addAll(List.of("hmac-sha256", "hmac-sha384", "hmac-sha512"));
+    }
+    List<String> enforce = new ArrayList<>();
+    for (String h : config.strings("enforce-headers")) {
+      enforce.add(h.toLowerCase(Locale.ROOT));
+    }
+    boolean body = config.bool("validate-request-body", false);
+    if (body && !enforce.contains("digest")) {
+      enforce.add("digest");
+    }
+    String realm = config.string("realm", "portico");
+    AuthSettings auth = AuthSettings.parse(config);
+    return problems.size() == before
+        ? new HmacAuthConfig(skew, Set.copyOf(algorithms), List.copyOf(enforce), body, realm, auth)
+        : null;
+  }
+
+  @Override
+  public void checkCredentials(ConfigNode credentials, Problems problems) {
+    readCredentials(credentials, problems);
+  }
+
+  private record Secret(String username, byte[] secret) {}
+
+  private static List<Secret> readCredentials(ConfigNode node, Problems problems) {
+    List<Secret> out = new ArrayList<>();
+    for (ConfigNode item : Consumers.items(node, problems, CREDENTIAL_RULE)) {
+      ConfigReader r = ConfigReader.of(item, problems);
+      String username = r.requiredString("username", "a user name");
+      ConfigNode secret = r.required("secret", "a secret of at least 16 characters");
+      r.finish();
+      if (secret != null && !(secret.isScalar() && secret.text().length() >= 16)) {
+        problems.at(secret, "(expected: a secret of at least 16 characters)");
+        secret = null;
+      }
+      if (username != null && secret != null) {
+        out.add(new Secret(username, secret.text().getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public AuthSettings settings(HmacAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(HmacAuthConfig config, PluginContext context) {
+    Map<String, User> users = new HashMap<>();
+    for (Consumers.Credential<Secret> c :
+        Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials)) {
+      String username = c.value().username();
+      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
+      if (users.putIfAbsent(username, new User(c.value().secret(), identity)) != null) {
+        throw new IllegalArgumentException(
+            "consumers: hmac-auth user name \""
+                + username
+                + "\" is given to more than one consumer (expected: every user name unique)");
+      }
+    }
+    HmacAuthenticator authenticator = new HmacAuthenticator(config, Map.copyOf(users));
+    return authenticator;
+  }
+
+  private record User(byte[] secret, Identity identity) {}
+
+  /** Parses the {@code hmac} authorization, rebuilds the signing string and checks it. */
+  private static final class HmacAuthenticator implements Authenticator {
+
+    private final HmacAuthConfig config;
+    private final Map<String, User> users;
+    private final String challenge;
+
+    HmacAuthenticator(HmacAuthConfig config, Map<String, User> users) {
+      this.config = config;
+      this.users = users;
+      StringBuilder c =
+          new StringBuilder("hmac realm=").append(Authentication.quote(config.realm()));
+      c.append(", algorithm=")
+          .append(
+              Authentication.quote(String.join(" ", new java.util.TreeSet<>(config.algorithms()))));
+      List<String> required = new ArrayList<>();
+      required.add("date");
+      required.addAll(config.enforceHeaders());
+      c.append(", headers=").append(Authentication.quote(String.join(" ", required)));
+      this.challenge = c.toString();
+    }
+
+    @Override
+    public AuthResult authenticate(Exchange exchange) {
+      HttpRequest request = exchange.request();
+      String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+      if (header == null || header.length() < 5 || !header.regionMatches(true, 0, "hmac ", 0, 5)) {
+        return AuthResult.none();
+      }
+      Map<String, String> params = params(header.substring(5));
+      if (params == null) {
+        return AuthResult.invalid("invalid_request");
+      }
+      String username = params.get("username");
+      String algorithm = params.get("algorithm");
+      String signature = params.get("signature");
+      List<String> signed =
+          List.of(
+              params.getOrDefault("headers", "date").toLowerCase(Locale.ROOT).trim().split(" +"));
+      if (username == null
+          || signature == null
+          || algorithm == null
+          || !config.algorithms().contains(algorithm.toLowerCase(Locale.ROOT))
+          || !signed.containsAll(config.enforceHeaders())
+          || !(signed.contains("date") || signed.contains("x-date"))) {
+        return AuthResult.invalid("invalid_request");
+      }
+      HttpHeaders headers = request.headers();
+      if (!fresh(headers, signed) || (config.validateRequestBody() && !digestWellFormed(headers))) {
+        return AuthResult.invalid(null);
+      }
+      String signingString = signingString(request, signed);
+      if (signingString == null) {
+        return AuthResult.invalid("invalid_request");
+      }
+      User user = users.get(username);
+      byte[] presented;
+      try {
+        presented = Base64.getDecoder().decode(signature);
+      } catch (IllegalArgumentException e) {
+        return AuthResult.invalid(null);
+      }
+      byte[] expected =
+          sign(
+              ALGORITHMS.get(algorithm.toLowerCase(Locale.ROOT)),
+              user == null ? new byte[32] : user.secret(),
+              signingString);
+      if (!MessageDigest.isEqual(expected, presented) || user == null) {
+        return AuthResult.invalid(null);
+      }
+      return new AuthResult.Authenticated(user.identity());
+    }
+
+    /**
+     * Whether the signed date ({@code x-date} when signed, else {@code date}) is within the clock
+     * skew. An unsigned date is never trusted: it could be replaced on a replayed request.
+     */
+    private boolean fresh(HttpHeaders headers, List<String> signed) {
+      List<String> values = headers.getAll(signed.contains("x-date") ? "x-date" : "date");
+      String value = values.size() == 1 ? values.get(0) : null;
+      Date date = value == null ? null : DateFormatter.parseHttpDate(value);
+      if (date == null) {
+        return false;
+      }
+      long skew = Math.abs(System.currentTimeMillis() - date.getTime());
+      return skew <= config.clockSkew().toMillis();
+    }
+
+    private static boolean digestWellFormed(HttpHeaders headers) {
+      String digest = headers.get("digest");
+      return digest != null && DIGEST.matcher(digest.trim()).matches();
+    }
+
+    /** The signing string, or null when a signed header is missing. */
+    static String signingString(HttpRequest request, List<String> signed) {
+      StringBuilder out = new StringBuilder();
+      for (String name : signed) {
+        if (out.length() > 0) {
+          out.append('\n');
+        }
+        if (name.equals("request-line")) {
+          out.append(request.method().name())
+              .append(' ')
+              .append(request.uri())
+              .append(' ')
+              .append(request.protocolVersion().text());
+          continue;
+        }
+        List<String> values = request.headers().getAll(name);
+        if (values.isEmpty()) {
+          return null;
+        }
+        out.append(name).append(": ").append(String.join(", ", values));
+      }
+      return out.toString();
+    }
+
+    static byte[] sign(String jcaName, byte[] secret, String signingString) {
+      try {
+        Mac mac = Mac.getInstance(jcaName);
+        mac.init(new SecretKeySpec(secret, jcaName));
+        return mac.doFinal(signingString.getBytes(StandardCharsets.UTF_8));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(jcaName + " is required by the Java platform", e);
+      }
+    }
+
+    /** The {@code name="value"} parameters, or null when malformed or repeated. */
+    private static Map<String, String> params(String text) {
+      Map<String, String> out = new LinkedHashMap<>();
+      Matcher m = PARAM.matcher(text);
+      int at = 0;
+      while (at < text.length()) {
+        if (!m.find(at) || m.start() != at) {
+          return null;
+        }
+        if (out.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2)) != null) {
+          return null;
+        }
+        at = m.end();
+      }
+      return out;
+    }
+
+    @Override
+    public String challenge(String error) {
+      return error == null ? challenge : challenge + ", error=" + Authentication.quote(error);
+    }
+
+    @Override
+    public void hideCredentials(Exchange exchange) {
+      exchange.request().headers().remove(HttpHeaderNames.AUTHORIZATION);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package io.portico.plugins.auth.key;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
+import io.portico.plugin.ConsumerCredentials;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
+import io.portico.plugins.auth.Consumers;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.PluginContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * {@code key-auth}: authenticates a consumer by an API key sent in a header or a query parameter.
+ *
+ * <p>Keys are stored hashed ({@link KeyHash}). At creation every consumer's key hashes go into a
+ * map keyed by their hex form; a request's key is hashed, looked up, and confirmed with {@link
+ * MessageDigest#isEqual}, so the time taken depends on neither the stored keys nor how much of the
+ * presented key is right. A header sent twice, or a key in two places, is refused as {@code
+ * invalid_request}.
+ */
+public final class KeyAuthFactory
+    implements AuthenticatorFactory<KeyAuthConfig>, ConsumerCredentials {
+
+  static final String NAME = "key-auth";
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final String CREDENTIAL_RULE = "an object {key: sha256:<hex>, id: <optional id>}";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 2250;
+  }
+
+  @Override
+  public KeyAuthConfig parse(ConfigReader config) {
+    Problems problems = config.problems();
+    int before = problems.size();
+    List<AsciiString> headers = new ArrayList<>();
+    List<String> queries = new ArrayList<>();
+    boolean headersGiven = config.has("header-names");
+    for (String name : config.strings("header-names")) {
+      if (TOKEN.matcher(name).matches()) {
+        headers.add(AsciiString.of(name.toLowerCase(java.util.Locale.ROOT)));
+      } else {
+        problems.expected(config.child("header-names"), "a list of header names");
+      }
+    }
+    for (String name : config.strings("query-names")) {
+      if (name.isEmpty()) {
+        problems.expected(config.child("query-names"), "a list of non-empty parameter names");
+      } else {
+        queries.add(name);
+      }
+    }
+    if (!headersGiven) {
+      headers.add(AsciiString.cached("apikey"));
+    }
+    if (problems.size() == before && headers.isEmpty() && queries.isEmpty()) {
+      problems.at(
+          config.node(),
+          "no place for the key (expected: header-names, query-names or both, not empty)");
+    }
+    String realm = config.string("realm", "portico");
+    AuthSettings auth = AuthSettings.parse(config);
+    return problems.size() == before
+        ? new KeyAuthConfig(List.copyOf(headers), List.copyOf(queries), realm, auth)
+        : null;
+  }
+
+  @Override
+  public void checkCredentials(ConfigNode credentials, Problems problems) {
+    readCredentials(credentials, problems);
+  }
+
+  /** A stored key: its digest and optional id. */
+  private record StoredKey(byte[] digest, String id) {}
+
+  private static List<StoredKey> readCredentials(ConfigNode node, Problems problems) {
+    List<StoredKey> out = new ArrayList<>();
+    for (ConfigNode item : Consumers.items(node, problems, CREDENTIAL_RULE)) {
+      ConfigReader r = ConfigReader.of(item, problems);
+      ConfigNode keyNode = r.required("key", KeyHash.RULE);
+      String id = r.string("id", null);
+      r.finish();
+      if (keyNode == null) {
+        continue;
+      }
+      byte[] digest = keyNode.isScalar() ? KeyHash.parse(keyNode.text()) : null;
+      if (digest == null) {
+        problems.expected(keyNode, KeyHash.RULE);
+      } else {
+        out.add(new StoredKey(digest, id));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public AuthSettings settings(KeyAuthConfig config) {
+    return config.auth();
+  }
+
+  @Override
+  public Authenticator authenticator(KeyAuthConfig config, PluginContext context) {
+    Map<String, Entry> keys = new HashMap<>();
+    for (Consumers.Credential<StoredKey> c :
+        Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials)) {
+      String hex = HexFormat.of().formatHex(c.value().digest());
+      Identity identity = Consumers.identity(c.consumer(), c.value().id(), NAME, false);
+      if (keys.putIfAbsent(hex, new Entry(c.value().digest(), identity)) != null) {
+        throw new IllegalArgumentException(
+            "consumers: the same key-auth key is given to \""
+                + keys.get(hex).identity().consumer()
+                + "\" and \""
+                + c.consumer().name()
+                + "\" (expected: every key unique)");
+      }
+    }
+    KeyAuthenticator authenticator = new KeyAuthenticator(config, Map.copyOf(keys));
+    return authenticator;
+  }
+
+  private record Entry(byte[] digest, Identity identity) {}
+
+  /** Finds the key in the configured places and looks its hash up. */
+  private static final class KeyAuthenticator implements Authenticator {
+
+    private final List<AsciiString> headerNames;
+    private final List<String> queryNames;
+    private final Map<String, Entry> keys;
+    private final String challenge;
+
+    KeyAuthenticator(KeyAuthConfig config, Map<String, Entry> keys) {
+      this.headerNames = config.headerNames();
+      this.queryNames = config.queryNames();
+      this.keys = keys;
+      this.challenge = "Key realm=" + Authentication.quote(config.realm());
+    }
+
+    @Override
+    public AuthResult authenticate(Exchange exchange) {
+      String key = null;
+      int found = 0;
+      HttpHeaders headers = exchange.request().headers();
+      for (AsciiString name : headerNames) {
+        List<String> values = headers.getAll(name);
+        found += values.size();
+        if (!values.isEmpty()) {
+          key = values.get(0);
+        }
+      }
+      if (!queryNames.isEmpty()) {
+        Map<String, List<String>> query = exchange.queryParameters();
+        for (String name : queryNames) {
+          List<String> values = query.get(name);
+          if (values != null) {
+            found += values.size();
+            if (!values.isEmpty()) {
+              key = values.get(0);
+            }
+          }
+        }
+      }
+      if (found == 0) {
+        return AuthResult.none();
+      }
+      if (found > 1 || key.isEmpty()) {
+        return AuthResult.invalid("invalid_request");
+      }
+      byte[] digest = KeyHash.digest(key);
+      Entry entry = keys.get(HexFormat.of().formatHex(digest));
+      if (entry == null || !MessageDigest.isEqual(entry.digest(), digest)) {
+        return AuthResult.invalid("invalid_token");
+      }
+      return new AuthResult.Authenticated(entry.identity());
+    }
+
+    @Override
+    public String challenge(String error) {
+      return error == null ? challenge : challenge + ", error=" + Authentication.quote(error);
+    }
+
+    @Override
+    public void hideCredentials(Exchange exchange) {
+      HttpHeaders headers = exchange.request().headers();
+      for (AsciiString name : headerNames) {
+        headers.remove(name);
+      }
+      if (!queryNames.isEmpty()) {
+        exchange.forwardPath(withoutParameters(exchange.forwardPath(), queryNames));
+      }
+    }
+  }
+
+  /** {@code pathAndQuery} without the query parameters named {@code names} (decoded, exact). */
+  static String withoutParameters(String pathAndQuery, List<String> names) {
+    int q = pathAndQuery.indexOf('?');
+    if (q < 0) {
+      return pathAndQuery;
+    }
+    StringBuilder out = new StringBuilder(pathAndQuery.length()).append(pathAndQuery, 0, q);
+    char separator = '?';
+    for (String pair : pathAndQuery.substring(q + 1).split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name =
+          QueryStringDecoder.decodeComponent(
+              eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      if (!names.contains(name)) {
+        out.append(separator).append(pair);
+        separator = '&';
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,213 @@
+package io.portico.plugins.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigResult;
+import io.portico.plugin.PluginRegistry;
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.snapshot.SnapshotCompiler;
+import io.portico.spi.config.Problem;
+import io.portico.spi.plugin.PluginContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The checks of authentication configs: consumer credentials are reported by the config parser (so
+ * {@code portico validate} sees them), cross-consumer checks when plugins are created.
+ */
+class AuthConfigTest {
+
+  private final PluginRegistry registry = PluginRegistry.load(getClass().getClassLoader());
+
+  @TempDir Path dir;
+
+  private ConfigResult parse(String yaml) {
+    return ConfigFiles.parse(yaml, "portico.yaml", dir, Map.of(), registry);
+  }
+
+  private static List<String> problems(ConfigResult result) {
+    return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  private static final String ROUTE =
+      """
+      routes:
+        - name: r
+          paths: [ / ]
+          plugins:
+            mock: {}
+      """;
+
+  @Test
+  void reportsAKeyThatIsNotStoredHashed() {
+    ConfigResult result =
+        parse(
+            ROUTE
+                + """
+                consumers:
+                  - name: alice
+                    credentials:
+                      key-auth: { key: plain-text-key }
+                """);
+    assertThat(problems(result))
+        .singleElement()
+        .asString()
+        .contains("consumers[0].credentials.key-auth.key: \"plain-text-key\"")
+        .contains("(expected: sha256: followed by 64 hex digits");
+  }
+
+  @Test
+  void reportsAPasswordThatIsNotABcryptHashAndUnknownKeys() {
+    ConfigResult result =
+        parse(
+            ROUTE
+                + """
+                consumers:
+                  - name: alice
+                    credentials:
+                      basic-auth:
+                        - { username: alice, password: hunter2 }
+                        - { username: "a:b", password: "$2a$04$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0", pasword: x }
+                """);
+    assertThat(problems(result))
+        .hasSize(3)
+        .anySatisfy(p -> assertThat(p).contains("basic-auth[0].password").contains("bcrypt"))
+        .anySatisfy(p -> assertThat(p).contains("basic-auth[1].username"))
+        .anySatisfy(p -> assertThat(p).contains("unknown key \"pasword\""));
+  }
+
+  @Test
+  void reportsACredentialKindThatNamesNoPlugin() {
+    ConfigResult result =
+        parse(
+            ROUTE
+                + """
+                consumers:
+                  - name: alice
+                    credentials:
+                      kee-auth: { key: x }
+                """);
+    assertThat(problems(result))
+        .singleElement()
+        .asString()
+        .contains("consumers[0].credentials.kee-auth")
+        .contains("unknown credential kind");
+  }
+
+  @Test
+  void acceptsWellFormedCredentials() {
+    ConfigResult result =
+        parse(
+            ROUTE
+                + """
+                consumers:
+                  - name: alice
+                    credentials:
+                      key-auth: [ { key: "%s", id: k1 }, { key: "%s" } ]
+                      basic-auth: { username: alice, password: "$2a$04$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0" }
+                """
+                    .formatted(KeyHash.of("one"), KeyHash.of("two")));
+    assertThat(problems(result)).isEmpty();
+  }
+
+  @Test
+  void reportsAnAnonymousThatNamesNoConsumer() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: s
+                targets: [ "127.0.0.1:9001" ]
+                plugins:
+                  basic-auth: { anonymous: guest }
+            routes:
+              - name: r
+                paths: [ / ]
+                service: s
+                plugins:
+                  key-auth: { anonymous: nobody }
+                  multi-auth: { methods: { key-auth: {} }, anonymous: nobody-either }
+            consumers:
+              - name: guest
+            """);
+    assertThat(problems(result))
+        .hasSize(2)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[0].plugins.key-auth.anonymous: \"nobody\"")
+                    .contains("(expected: the name of a consumer)"))
+        .anySatisfy(p -> assertThat(p).contains("multi-auth.anonymous: \"nobody-either\""));
+  }
+
+  @Test
+  void refusesAKeyGivenToTwoConsumersWhenCreatingPlugins() {
+    String key = KeyHash.of("same");
+    ConfigResult result =
+        parse(
+            """
+            routes:
+              - name: r
+                paths: [ / ]
+                plugins:
+                  key-auth: {}
+                  mock: {}
+            consumers:
+              - name: alice
+                credentials: { key-auth: { key: "%s" } }
+              - name: bob
+                credentials: { key-auth: { key: "%s" } }
+            """
+                .formatted(key, key));
+    assertThat(problems(result)).isEmpty();
+    SnapshotCompiler.Result compiled = new SnapshotCompiler(context()).compile(result.config());
+    assertThat(compiled.ok()).isFalse();
+    assertThat(compiled.problems().render())
+        .contains("routes[0].plugins.key-auth")
+        .contains("the same key-auth key is given to \"alice\" and \"bob\"");
+  }
+
+  @Test
+  void reportsMultiAuthMethodsThatAreUnknownOrCarryAnonymous() {
+    ConfigResult result =
+        parse(
+            """
+            routes:
+              - name: r
+                paths: [ / ]
+                plugins:
+                  multi-auth:
+                    methods:
+                      key-auth: { anonymous: guest }
+                      jwt-auth: {}
+                  mock: {}
+            """);
+    assertThat(problems(result))
+        .hasSize(2)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("multi-auth.methods.key-auth.anonymous")
+                    .contains("on multi-auth itself"))
+        .anySatisfy(
+            p -> assertThat(p).contains("unknown method \"jwt-auth\"").contains("basic-auth"));
+  }
+
+  private static PluginContext context() {
+    return new PluginContext() {
+      @Override
+      public io.netty.channel.EventLoopGroup eventLoops() {
+        return null;
+      }
+
+      @Override
+      public String configSource() {
+        return "portico.yaml";
+      }
+    };
+  }
+}

@@ -1,0 +1,383 @@
+package io.portico.plugins.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpRequest;
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.RawClient;
+import io.portico.testing.TestOrigin;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+/**
+ * key-auth, basic-auth and acl in a running gateway over real sockets: where credentials are looked
+ * for, what the origin sees (identity headers, hidden credentials, stripped spoofed headers), the
+ * refusals a client gets, and bcrypt checks kept off the event loop.
+ */
+class AuthEndToEndTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+
+  @BeforeAll
+  static void start() throws Exception {
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            consumers:
+              - name: alice
+                custom-id: c-1
+                groups: [ admins, staff ]
+                credentials:
+                  key-auth: [ { key: "%s", id: alice-key-1 } ]
+                  basic-auth: { username: alice, password: "%s" }
+              - name: bob
+                groups: [ users ]
+                credentials:
+                  key-auth: { key: "%s" }
+                  basic-auth: { username: bob, password: "%s" }
+              - name: guest
+                groups: [ anonymous ]
+            routes:
+              - name: open
+                paths: [ /open ]
+                service: backend
+                strip-prefix: true
+              - name: key
+                paths: [ /key ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { header-names: [ X-API-Key ], query-names: [ apikey ] }
+              - name: key-hidden
+                paths: [ /hidden ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth:
+                    header-names: [ X-API-Key ]
+                    query-names: [ apikey ]
+                    hide-credentials: true
+              - name: key-anonymous
+                paths: [ /maybe ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { anonymous: guest }
+              - name: admins
+                paths: [ /admin ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { header-names: [ X-API-Key ] }
+                  acl: { allow-groups: [ admins ] }
+              - name: not-bob
+                paths: [ /not-bob ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { header-names: [ X-API-Key ] }
+                  acl: { deny-consumers: [ bob ] }
+              - name: acl-only
+                paths: [ /acl-only ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  acl: { allow-groups: [ admins ] }
+              - name: basic
+                paths: [ /basic ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  basic-auth: { realm: api, hide-credentials: true }
+              - name: any
+                paths: [ /any ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { header-names: [ X-API-Key ], anonymous: guest }
+                  basic-auth: { anonymous: guest }
+                  acl: { deny-groups: [ anonymous ] }
+              - name: multi
+                paths: [ /multi ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  multi-auth:
+                    methods:
+                      key-auth: { header-names: [ X-API-Key ] }
+                      basic-auth: {}
+                    hide-credentials: true
+            """
+                .formatted(
+                    origin.authority(),
+                    KeyHash.of("alice-key"),
+                    BCrypt.hashpw("alice-password", BCrypt.gensalt(4)),
+                    KeyHash.of("bob-key"),
+                    BCrypt.hashpw("bob-password", BCrypt.gensalt(12))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+    origin.close();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(gw.uri(path));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return gw.send(b);
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status, String type)
+      throws Exception {
+    assertThat(r.statusCode()).isEqualTo(status);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("type").asText()).isEqualTo("https://portico.dev/problems/" + type);
+  }
+
+  @Test
+  void keyInHeaderAuthenticatesAndForwardsTheIdentity() throws Exception {
+    HttpResponse<String> r = get("/key/hello", "X-API-Key", "alice-key");
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(seen.headers().get("x-consumer-custom-id")).isEqualTo("c-1");
+    assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("admins, staff");
+    assertThat(seen.headers().get("x-credential-id")).isEqualTo("alice-key-1");
+    assertThat(seen.headers().contains("x-anonymous-consumer")).isFalse();
+    assertThat(seen.headers().get("x-api-key")).isEqualTo("alice-key");
+  }
+
+  @Test
+  void keyHeaderNameMatchesInAnyCase() throws Exception {
+    try (RawClient raw = gw.raw()) {
+      String response =
+          raw.send("GET /key/hello HTTP/1.1\r\nHost: test\r\nx-API-kEy: bob-key\r\n\r\n")
+              .readUntil("\r\n\r\n", 5000);
+      assertThat(response).startsWith("HTTP/1.1 200");
+    }
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
+  }
+
+  @Test
+  void missingKeyIsRefusedWith401AndAChallenge() throws Exception {
+    int before = origin.requestCount();
+    HttpResponse<String> r = get("/key/hello");
+    assertProblem(r, 401, "authentication-required");
+    assertThat(r.headers().firstValue("www-authenticate")).hasValue("Key realm=\"portico\"");
+    assertThat(origin.requestCount()).isEqualTo(before);
+  }
+
+  @Test
+  void wrongKeyIsRefusedWithoutSayingWhy() throws Exception {
+    HttpResponse<String> r = get("/key/hello", "X-API-Key", "alice-key-guess");
+    assertProblem(r, 401, "invalid-credentials");
+    assertThat(r.headers().firstValue("www-authenticate"))
+        .hasValue("Key realm=\"portico\", error=\"invalid_token\"");
+    assertThat(r.body()).doesNotContain("alice").doesNotContain("guess");
+  }
+
+  @Test
+  void keyInAHeaderNotConfiguredIsNotACredential() throws Exception {
+    assertProblem(get("/key/hello", "apikey", "alice-key"), 401, "authentication-required");
+  }
+
+  @Test
+  void keyInQueryAuthenticatesButTheParameterNameIsExact() throws Exception {
+    assertThat(get("/key/hello?apikey=alice-key").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertProblem(get("/key/hello?APIKEY=alice-key"), 401, "authentication-required");
+  }
+
+  @Test
+  void twoKeysInOneRequestAreRefused() throws Exception {
+    HttpResponse<String> r = get("/key/hello?apikey=alice-key", "X-API-Key", "bob-key");
+    assertProblem(r, 401, "invalid-credentials");
+    assertThat(r.headers().firstValue("www-authenticate").orElseThrow())
+        .contains("error=\"invalid_request\"");
+  }
+
+  @Test
+  void hideCredentialsRemovesTheKeyFromHeaderAndQuery() throws Exception {
+    assertThat(get("/hidden/hello?a=1", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+    assertThat(get("/hidden/hello?a=1&apikey=bob-key&b=2").statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.uri()).isEqualTo("/hello?a=1&b=2");
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("bob");
+  }
+
+  @Test
+  void spoofedIdentityHeadersAreReplaced() throws Exception {
+    HttpResponse<String> r =
+        get(
+            "/key/hello",
+            "X-API-Key",
+            "bob-key",
+            "X-Consumer-Name",
+            "alice",
+            "X-Consumer-Groups",
+            "admins",
+            "X-Consumer-Custom-Id",
+            "c-1",
+            "X-Credential-Id",
+            "alice-key-1",
+            "X-Anonymous-Consumer",
+            "false");
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("bob");
+    assertThat(seen.headers().getAll("x-consumer-groups")).containsExactly("users");
+    assertThat(seen.headers().contains("x-consumer-custom-id")).isFalse();
+    assertThat(seen.headers().contains("x-credential-id")).isFalse();
+    assertThat(seen.headers().contains("x-anonymous-consumer")).isFalse();
+  }
+
+  @Test
+  void anonymousConsumerIsUsedWithoutACredentialButNotWithAWrongOne() throws Exception {
+    HttpResponse<String> r = get("/maybe/hello", "X-Consumer-Name", "alice");
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("guest");
+    assertThat(seen.headers().get("x-anonymous-consumer")).isEqualTo("true");
+    assertProblem(get("/maybe/hello", "apikey", "nope"), 401, "invalid-credentials");
+  }
+
+  @Test
+  void aclAllowsAnAllowedGroupAndRefusesOthersWith403() throws Exception {
+    assertThat(get("/admin/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
+    int before = origin.requestCount();
+    assertProblem(get("/admin/hello", "X-API-Key", "bob-key"), 403, "forbidden");
+    assertThat(get("/not-bob/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
+    assertProblem(get("/not-bob/hello", "X-API-Key", "bob-key"), 403, "forbidden");
+    assertThat(origin.requestCount()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aclWithoutAnIdentityAnswers401() throws Exception {
+    assertProblem(
+        get("/acl-only/hello", "X-Consumer-Groups", "admins"), 401, "authentication-required");
+  }
+
+  @Test
+  void basicAuthAuthenticatesAndHidesTheAuthorizationHeader() throws Exception {
+    HttpResponse<String> r = get("/basic/hello", "Authorization", basic("alice", "alice-password"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(seen.headers().get("x-credential-id")).isEqualTo("alice");
+    assertThat(seen.headers().contains("authorization")).isFalse();
+    // a second request is answered from the cache of successful checks
+    assertThat(get("/basic/hello", "Authorization", basic("alice", "alice-password")).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void basicAuthRefusesWrongMissingAndMalformedCredentials() throws Exception {
+    String challenge = "Basic realm=\"api\", charset=\"UTF-8\"";
+    HttpResponse<String> missing = get("/basic/hello");
+    assertProblem(missing, 401, "authentication-required");
+    assertThat(missing.headers().firstValue("www-authenticate")).hasValue(challenge);
+    HttpResponse<String> wrong = get("/basic/hello", "Authorization", basic("alice", "alice"));
+    assertProblem(wrong, 401, "invalid-credentials");
+    assertThat(wrong.headers().firstValue("www-authenticate")).hasValue(challenge);
+    assertProblem(
+        get("/basic/hello", "Authorization", basic("mallory", "alice-password")),
+        401,
+        "invalid-credentials");
+    assertProblem(get("/basic/hello", "Authorization", "Basic !!!"), 401, "invalid-credentials");
+    assertProblem(
+        get("/basic/hello", "Authorization", basic("Alice", "alice-password")),
+        401,
+        "invalid-credentials");
+  }
+
+  @Test
+  void bcryptCheckDoesNotBlockTheEventLoop() throws Exception {
+    // one I/O thread: a blocking check would hold the plain request behind it
+    CompletableFuture<HttpResponse<String>> slow =
+        gw.client()
+            .sendAsync(
+                java.net.http.HttpRequest.newBuilder(gw.uri("/basic/hellolow"))
+                    .header("Authorization", basic("bob", "wrong-password"))
+                    .timeout(Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(30);
+    HttpResponse<String> plain = get("/open/hello");
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(slow).isNotDone();
+    assertThat(slow.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void anonymousOnSeveralPluginsCombinesThemAsAnyOf() throws Exception {
+    assertThat(get("/any/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(get("/any/hello", "Authorization", basic("alice", "alice-password")).statusCode())
+        .isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("alice");
+    assertThat(seen.headers().contains("x-anonymous-consumer")).isFalse();
+    assertProblem(get("/any/hello"), 403, "forbidden");
+  }
+
+  @Test
+  void multiAuthAcceptsAnyOneMethodAndHidesTheCredentialThatWorked() throws Exception {
+    assertThat(get("/multi/hello", "X-API-Key", "bob-key").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
+    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+
+    HttpResponse<String> r =
+        get(
+            "/multi/hello",
+            "X-API-Key",
+            "wrong-key",
+            "Authorization",
+            basic("alice", "alice-password"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(seen.headers().contains("authorization")).isFalse();
+    assertThat(seen.headers().get("x-api-key")).isEqualTo("wrong-key");
+  }
+
+  @Test
+  void multiAuthRefusesWithEveryChallengeWhenNoMethodSucceeds() throws Exception {
+    HttpResponse<String> none = get("/multi/hello");
+    assertProblem(none, 401, "authentication-required");
+    assertThat(none.headers().allValues("www-authenticate"))
+        .containsExactly("Key realm=\"portico\", Basic realm=\"portico\", charset=\"UTF-8\"");
+    assertProblem(
+        get("/multi/hello", "X-API-Key", "wrong", "Authorization", basic("alice", "nope")),
+        401,
+        "invalid-credentials");
+  }
+}
