@@ -10,6 +10,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -44,7 +45,13 @@ final class RedisStore implements AutoCloseable {
   private RedisStore(String url) {
     this.uri = RedisURI.create(url);
     this.resources =
-        DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            .reconnectDelay(
+                Delay.exponential(
+                    Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
     this.client = RedisClient.create(resources);
     client.setOptions(
         ClientOptions.builder()
@@ -109,10 +116,6 @@ final class RedisStore implements AutoCloseable {
 
   @Override
   public void close() {
-    CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
-    if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
-      c.join().closeAsync();
-    }
     client.shutdown(0, 2, TimeUnit.SECONDS);
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
