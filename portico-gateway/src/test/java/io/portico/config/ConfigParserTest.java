@@ -571,9 +571,9 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:15: plugins.test-headr: unknown plugin \"test-headr\" (expected one"
-                + " of: cors, echo, ip-restriction, mock, request-headers, request-id,"
-                + " response-headers, test-finishing, test-header, test-throwing); did you mean"
-                + " \"test-header\"?",
+                + " of: cors, echo, ip-restriction, limit-conn, mock, quota, rate-limit,"
+                + " request-headers, request-id, response-headers, test-delay, test-finishing,"
+                + " test-header, test-identity, test-throwing); did you mean \"test-header\"?",
             "portico.yaml:3:16: plugins.test-header.name: missing (expected: a header name)",
             "portico.yaml:3:24: plugins.test-header.vale: unknown key \"vale\" (expected one of:"
                 + " name, value); did you mean \"value\"?",

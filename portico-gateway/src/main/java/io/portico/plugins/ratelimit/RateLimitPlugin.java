@@ -22,9 +22,9 @@ import java.util.function.LongSupplier;
  * <p>ACCESS: the key is built from the exchange (or the client IP, or a refusal, when a part is
  * missing), the rules chosen by the caller's consumer groups, the cost read, and the limiter asked.
  * The local limiter answers at once; the Redis limiter suspends the exchange until Redis answers or
- * the timeout passes, then applies the failure policy. A refusal is a problem with the configured
- * status and the rate-limit headers. RESPONSE: the headers of an admitted request are added, and a
- * cost carried by the response is counted.
+ * the timeout passes, then applies the failure policy on the exchange's event loop. A refusal is a
+ * problem with the configured status and the rate-limit headers. RESPONSE: the headers of an
+ * admitted request are added, and a cost carried by the response is counted.
  */
 final class RateLimitPlugin implements Plugin {
 
@@ -92,7 +92,7 @@ final class RateLimitPlugin implements Plugin {
     return Outcome.await(
         redis
             .decide(k, r, cost, counting)
-            .handle(
+            .handleAsync(
                 (d, error) -> {
                   if (error == null) {
                     return outcome(exchange, fk, r, d);
@@ -103,7 +103,8 @@ final class RateLimitPlugin implements Plugin {
                     case LOCAL_FALLBACK ->
                         outcome(exchange, fk, r, local.decide(fk, r, cost, counting));
                   };
-                }));
+                },
+                exchange.eventLoop()));
   }
 
   @Override
