@@ -60,6 +60,54 @@ class RateLimitRedisTest {
   }
 
   @Test
+  void tokenBucketAndResponseCostsAreCountedInRedis() throws Exception {
+    String yaml =
+        """
+        routes:
+          - name: bucket
+            paths: [ "/bucket" ]
+            plugins:
+              rate-limit:
+                name: bucket
+                algorithm: token-bucket
+                limits: [ { requests: 1, window: 1h, burst: 3 } ]
+                key: global
+                policy: redis
+                redis: { url: "redis://127.0.0.1:6379", prefix: "%1$s", on-failure: fail-closed }
+              mock: { status: 200 }
+          - name: metered
+            paths: [ "/metered" ]
+            plugins:
+              rate-limit:
+                name: metered
+                limits: [ { requests: 100, window: 1d } ]
+                key: global
+                cost-response-header: X-Tokens
+                policy: redis
+                redis: { url: "redis://127.0.0.1:6379", prefix: "%1$s", on-failure: fail-closed }
+              mock: { status: 200, headers: { X-Tokens: "70" } }
+        """
+            .formatted(PREFIX);
+    try (GatewayFixture gw = GatewayFixture.start(yaml)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.get("/bucket").statusCode()).isEqualTo(200);
+      }
+      HttpResponse<String> refused = gw.get("/bucket");
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()))
+          .isBetween(3500L, 3600L);
+
+      assertThat(gw.get("/metered").statusCode()).isEqualTo(200);
+      // the first response's cost is sent on the shared connection before the client sees the
+      // response, so Redis counts it before the next request's check
+      HttpResponse<String> second = gw.get("/metered");
+      assertThat(second.statusCode()).isEqualTo(200);
+      assertThat(second.headers().firstValue("X-RateLimit-Remaining")).hasValue("30");
+      assertThat(gw.get("/metered").statusCode()).isEqualTo(429);
+    }
+  }
+
+  @Test
   void failOpenLetsTrafficThroughWhileRedisIsGone() throws Exception {
     try (TcpProxy redis = new TcpProxy("127.0.0.1", 6379);
         GatewayFixture gw =
