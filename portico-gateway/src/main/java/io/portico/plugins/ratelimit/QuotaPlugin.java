@@ -65,7 +65,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
           status.reasonPhrase(),
           "This API has a quota per consumer; the request has no consumer.");
     }
-    Subject s = subject(id.consumer(), id.groups());
+    Subject s = subject(id.consumer(), id.groups() == null ? Set.of() : id.groups());
     Period p = period();
     String key = prefix + s.name() + "}:" + p.window();
     long cost = cost(exchange);

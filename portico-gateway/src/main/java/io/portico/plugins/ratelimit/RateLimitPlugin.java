@@ -217,7 +217,7 @@ final class RateLimitPlugin implements Plugin {
   }
 
   private LimitRule[] rulesFor(Identity identity) {
-    if (identity == null || groupRules.isEmpty()) {
+    if (identity == null || identity.groups() == null || groupRules.isEmpty()) {
       return rules;
     }
     LimitRule[] best = rules;
