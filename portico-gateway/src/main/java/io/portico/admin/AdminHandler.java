@@ -29,8 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
 
@@ -96,6 +100,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String path = new QueryStringDecoder(req.uri()).path();
     HttpMethod method = req.method();
+    if (path.startsWith("/quotas/") && path.length() > 8) {
+      if (requireGet(ctx, method, keepAlive)) {
+        quotas(ctx, path.substring(8), keepAlive);
+      }
+      return;
+    }
     switch (path) {
       case "/status" -> {
         if (requireGet(ctx, method, keepAlive)) {
@@ -153,6 +163,79 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   "No admin endpoint " + path + "."),
               keepAlive);
     }
+  }
+
+  /**
+   * {@code GET /quotas/{consumer}}: asks every quota of the active snapshot (one instance per quota
+   * name) for the consumer's usage and answers when all have replied, on the channel's loop.
+   */
+  private void quotas(ChannelHandlerContext ctx, String consumer, boolean keepAlive) {
+    Map<String, QuotaReporter> reporters = new TreeMap<>();
+    Snapshot s = api.snapshot();
+    collectReporters(s.globalChain(), reporters);
+    for (CompiledRoute route : s.routes().values()) {
+      collectReporters(route.chain(), reporters);
+    }
+    List<CompletableFuture<Object>> answers = new ArrayList<>();
+    for (QuotaReporter r : reporters.values()) {
+      answers.add(
+          r.usage(consumer)
+              .toCompletableFuture()
+              .handle((usage, error) -> usage != null ? usage : r.quotaName()));
+    }
+    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (ignored, error) -> {
+              FullHttpResponse response;
+              try {
+                response = json(HttpResponseStatus.OK, quotaJson(consumer, answers));
+              } catch (IOException e) {
+                response =
+                    problem(
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR, "admin-error", e.getMessage());
+              }
+              FullHttpResponse r = response;
+              ctx.executor().execute(() -> send(ctx, r, keepAlive));
+            });
+  }
+
+  private static void collectReporters(PluginChain chain, Map<String, QuotaReporter> into) {
+    for (PluginChain.Entry e : chain.entries()) {
+      if (e.plugin() instanceof QuotaReporter q) {
+        into.putIfAbsent(q.quotaName(), q);
+      }
+    }
+  }
+
+  private static String quotaJson(String consumer, List<CompletableFuture<Object>> answers)
+      throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("consumer", consumer);
+      g.writeArrayFieldStart("quotas");
+      for (CompletableFuture<Object> a : answers) {
+        Object answer = a.join();
+        g.writeStartObject();
+        if (answer instanceof QuotaReporter.Usage u) {
+          g.writeStringField("quota", u.quota());
+          g.writeStringField("subject", u.subject());
+          g.writeStringField("period", u.period());
+          g.writeStringField("window", u.window());
+          g.writeNumberField("limit", u.limit());
+          g.writeNumberField("used", u.used());
+          g.writeNumberField("remaining", Math.max(0, u.limit() - u.used()));
+          g.writeStringField("resets", u.resets().toString());
+        } else {
+          g.writeStringField("quota", String.valueOf(answer));
+          g.writeStringField("error", "the quota store cannot be read");
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return w.toString();
   }
 
   private boolean authorized(FullHttpRequest req) {

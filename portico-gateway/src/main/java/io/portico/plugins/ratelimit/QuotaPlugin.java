@@ -1,0 +1,212 @@
+package io.portico.plugins.ratelimit;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.admin.QuotaReporter;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.Reply;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZonedDateTime;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A configured {@code quota}. ACCESS: the caller's consumer (from {@link Identity#KEY}; a request
+ * without one is refused) and the counted subject (the consumer, or for {@code per: group} the
+ * caller's group with the largest allowance) are looked up, then one {@code quota.lua} call checks
+ * and counts the cost in the current calendar period. Counters expire a day after their period.
+ *
+ * <p>When Redis fails or is slower than the timeout, the failure policy applies; {@code
+ * local-fallback} counts in this instance, in memory, for the current period only.
+ */
+final class QuotaPlugin implements Plugin, QuotaReporter {
+
+  static final RedisStore.Script SCRIPT = RedisStore.Script.of(RedisLimiter.resource("quota.lua"));
+
+  private final QuotaConfig config;
+  private final RedisStore store;
+  private final Map<String, List<String>> consumerGroups;
+  private final String prefix;
+  private final HttpResponseStatus status;
+  private final Map<String, AtomicLong> local = new ConcurrentHashMap<>();
+  private volatile Period current;
+
+  QuotaPlugin(QuotaConfig config, RedisStore store, Map<String, List<String>> consumerGroups) {
+    this.config = config;
+    this.store = store;
+    this.consumerGroups = Map.copyOf(consumerGroups);
+    this.prefix = config.redis().prefix() + "quota:{" + config.name() + ":";
+    this.status = HttpResponseStatus.valueOf(config.status());
+  }
+
+  @Override
+  public Set<Phase> phases() {
+    return Set.of(Phase.ACCESS);
+  }
+
+  @Override
+  public Outcome access(Exchange exchange) {
+    Identity id = exchange.get(Identity.KEY);
+    if (id == null || id.anonymous() || id.consumer() == null) {
+      return Reply.problem(
+          status,
+          "quota-consumer-missing",
+          status.reasonPhrase(),
+          "This API has a quota per consumer; the request has no consumer.");
+    }
+    Subject s = subject(id.consumer(), id.groups() == null ? Set.of() : id.groups());
+    Period p = period();
+    String key = prefix + s.name() + "}:" + p.window();
+    long cost = cost(exchange);
+    return Outcome.await(
+        call(key, cost, s.limit(), p, true)
+            .handle(
+                (out, error) -> {
+                  if (error == null) {
+                    return (Long) out.get(0) == 1L ? Outcome.proceed() : exceeded(s, p);
+                  }
+                  return switch (config.redis().onFailure()) {
+                    case FAIL_OPEN -> Outcome.proceed();
+                    case FAIL_CLOSED ->
+                        Reply.problem(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "quota-unavailable",
+                            "Service Unavailable",
+                            "The quota cannot be checked right now.");
+                    case LOCAL_FALLBACK -> localCount(key, cost, s.limit(), p);
+                  };
+                }));
+  }
+
+  @Override
+  public String quotaName() {
+    return config.name();
+  }
+
+  @Override
+  public CompletionStage<Usage> usage(String consumer) {
+    Subject s = subject(consumer, consumerGroups.getOrDefault(consumer, List.of()));
+    Period p = period();
+    return call(prefix + s.name() + "}:" + p.window(), 0, s.limit(), p, false)
+        .thenApply(
+            out ->
+                new Usage(
+                    config.name(),
+                    s.name(),
+                    config.monthly() ? "month" : "day",
+                    p.window(),
+                    s.limit(),
+                    (Long) out.get(1),
+                    p.end()));
+  }
+
+  private CompletionStage<List<Object>> call(
+      String key, long cost, long limit, Period p, boolean count) {
+    return store
+        .eval(
+            SCRIPT,
+            new String[] {key},
+            Long.toString(cost),
+            Long.toString(limit),
+            Long.toString(p.end().getEpochSecond() + 86_400),
+            count ? "1" : "0")
+        .toCompletableFuture()
+        .orTimeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Outcome localCount(String key, long cost, long limit, Period p) {
+    AtomicLong used = local.computeIfAbsent(key, k -> new AtomicLong());
+    while (true) {
+      long u = used.get();
+      if (u + cost > limit) {
+        return exceeded(null, p);
+      }
+      if (used.compareAndSet(u, u + cost)) {
+        return Outcome.proceed();
+      }
+    }
+  }
+
+  private Reply exceeded(Subject s, Period p) {
+    long retry = Math.max(1, p.end().getEpochSecond() - Instant.now().getEpochSecond());
+    return Reply.problem(
+            status,
+            "quota-exceeded",
+            status.reasonPhrase(),
+            "The "
+                + (config.monthly() ? "monthly" : "daily")
+                + " quota"
+                + (s == null ? "" : " of " + s.limit())
+                + " is used up until "
+                + p.end()
+                + ".")
+        .header("Retry-After", retry);
+  }
+
+  private Subject subject(String consumer, Collection<String> groups) {
+    String best = null;
+    long limit = -1;
+    for (String g : groups) {
+      Long l = config.groupLimits().get(g);
+      if (l != null && l > limit) {
+        limit = l;
+        best = g;
+      }
+    }
+    if (config.perGroup() && best != null) {
+      return new Subject("group:" + best, limit);
+    }
+    return new Subject("consumer:" + consumer, best == null ? config.limit() : limit);
+  }
+
+  private long cost(Exchange exchange) {
+    String header = config.costHeader();
+    String v = header == null ? null : exchange.request().headers().get(header);
+    if (v == null) {
+      return config.cost();
+    }
+    try {
+      long c = Long.parseLong(v.trim());
+      return c < 0 ? config.cost() : c;
+    } catch (NumberFormatException e) {
+      return config.cost();
+    }
+  }
+
+  /** The current calendar period, recomputed only when it ends. */
+  private Period period() {
+    Period p = current;
+    Instant now = Instant.now();
+    if (p != null && now.isBefore(p.end())) {
+      return p;
+    }
+    ZonedDateTime z = now.atZone(config.zone());
+    LocalDate today = z.toLocalDate();
+    Period next =
+        config.monthly()
+            ? new Period(
+                YearMonth.from(today).toString(),
+                today.withDayOfMonth(1).plusMonths(1).atStartOfDay(config.zone()).toInstant())
+            : new Period(
+                today.toString(), today.plusDays(1).atStartOfDay(config.zone()).toInstant());
+    String suffix = "}:" + next.window();
+    local.keySet().removeIf(k -> !k.endsWith(suffix));
+    current = next;
+    return next;
+  }
+
+  private record Subject(String name, long limit) {}
+
+  private record Period(String window, Instant end) {}
+}
