@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
@@ -78,6 +79,12 @@ import org.slf4j.LoggerFactory;
 final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback {
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+
+  /** Identity headers only authentication plugins may set: client copies never pass. */
+  private static final AsciiString[] IDENTITY_HEADERS =
+      io.portico.spi.plugin.Identity.UPSTREAM_HEADERS.stream()
+          .map(AsciiString::cached)
+          .toArray(AsciiString[]::new);
 
   private final DownstreamHandler conn;
   private final HttpRequest request;
@@ -279,6 +286,9 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     route = match.value();
     chain = route.chain();
     service = route.service();
+    for (AsciiString name : IDENTITY_HEADERS) {
+      headers.remove(name);
+    }
     forwardPath = computeForwardPath();
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
     runRequestPhases();

@@ -206,6 +206,24 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void stripsClientSuppliedIdentityHeadersOnEveryRoute() throws Exception {
+    start(simple());
+    String seen =
+        gw.send(
+                HttpRequest.newBuilder(gw.uri("/headers"))
+                    .header("X-Consumer-Name", "admin")
+                    .header("X-Consumer-Groups", "root")
+                    .header("X-Credential-Id", "forged")
+                    .header("X-Anonymous-Consumer", "false")
+                    .header("X-Consumer-Custom-Id", "1"))
+            .body();
+    assertThat(seen)
+        .doesNotContain("x-consumer")
+        .doesNotContain("x-credential-id")
+        .doesNotContain("x-anonymous-consumer");
+  }
+
+  @Test
   void generatesARequestIdWhenTheClientSendsNoneOrAMalformedOne() throws Exception {
     start(simple());
     try (RawClient c = gw.raw()) {

@@ -1,5 +1,6 @@
 package io.portico.spi.plugin;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,4 +28,16 @@ public record Identity(
 
   /** Where the authenticated identity is kept on the exchange. */
   public static final ExchangeKey<Identity> KEY = ExchangeKey.of("identity");
+
+  /**
+   * The request headers that carry an identity upstream. The gateway removes client-supplied copies
+   * from every request before any plugin runs, so only an authentication plugin can set them.
+   */
+  public static final List<String> UPSTREAM_HEADERS =
+      List.of(
+          "x-consumer-name",
+          "x-consumer-custom-id",
+          "x-consumer-groups",
+          "x-credential-id",
+          "x-anonymous-consumer");
 }
