@@ -37,6 +37,10 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -62,6 +66,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -238,7 +243,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     TokenHttpClient http =
         context.shared(
             IntrospectionFactory.SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
-    OidcPlugin plugin = new OidcPlugin(config, cache, http.client(), clock);
+    OidcPlugin plugin = new OidcPlugin(config, cache, http.client(), clock, context);
     plugin.provider();
     return plugin;
   }
@@ -262,20 +267,24 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     private final JwksCache cache;
     private final HttpClient client;
     private final Clock clock;
-    private final AuthReplies replies;
-    private final IdentityHeaders identityHeaders;
+    private final ClaimHeaders claimHeaders;
+    private final Authentication bearer;
     private final AtomicReference<Provider> provider = new AtomicReference<>();
     private CompletableFuture<Provider> discovering;
     private long lastAttemptNanos;
 
-    OidcPlugin(OidcConfig config, JwksCache cache, HttpClient client, Clock clock) {
+    OidcPlugin(
+        OidcConfig config, JwksCache cache, HttpClient client, Clock clock, PluginContext context) {
       this.config = config;
       this.rp = config.rp();
       this.cache = cache;
       this.client = client;
       this.clock = clock;
-      this.replies = new AuthReplies(config.realm());
-      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+      this.claimHeaders = new ClaimHeaders(config.claimHeaders());
+      this.bearer =
+          rp == null
+              ? new Authentication(NAME, new BearerMode(), config.source().auth(), context)
+              : null;
     }
 
     @Override
@@ -329,7 +338,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
       JwtConfig bearer =
           new JwtConfig(
               config.source() == null
-                  ? new TokenSource(HttpHeaderNames.AUTHORIZATION, true, null, null, false)
+                  ? new TokenSource(
+                      HttpHeaderNames.AUTHORIZATION,
+                      true,
+                      null,
+                      null,
+                      new AuthSettings(null, false))
                   : config.source(),
               config.algorithms(),
               issuers,
@@ -374,6 +388,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
 
     @Override
     public Outcome access(Exchange exchange) {
+      if (bearer != null) {
+        return bearer.access(exchange);
+      }
       Provider p = provider.get();
       if (p != null) {
         return handle(exchange, p);
@@ -382,8 +399,59 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
           provider()
               .thenComposeAsync(
                   found ->
-                      found == null ? done(replies.unavailable()) : stage(handle(exchange, found)),
+                      found == null
+                          ? done(Authentication.unavailable())
+                          : stage(handle(exchange, found)),
                   exchange.eventLoop()));
+    }
+
+    /**
+     * Bearer mode: verifies access tokens with the discovered provider's {@link JwtAuthenticator},
+     * waiting for discovery when it is not done yet (503 when it cannot be).
+     */
+    private final class BearerMode implements Authenticator {
+
+      @Override
+      public AuthResult authenticate(Exchange exchange) {
+        Provider p = provider.get();
+        if (p != null) {
+          return p.bearer().authenticate(exchange);
+        }
+        return new AuthResult.Pending(
+            provider()
+                .thenComposeAsync(
+                    found ->
+                        found == null
+                            ? CompletableFuture.completedFuture(new AuthResult.Unavailable())
+                            : settle(found.bearer().authenticate(exchange)),
+                    exchange.eventLoop()));
+      }
+
+      @Override
+      public String challenge(String error) {
+        return Bearer.challenge(config.realm(), error);
+      }
+
+      @Override
+      public void hideCredentials(Exchange exchange) {
+        config.source().hide(exchange);
+      }
+
+      @Override
+      public void stripOwnHeaders(HttpHeaders headers) {
+        claimHeaders.strip(headers);
+      }
+
+      @Override
+      public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
+        claimHeaders.forward(identity.claims(), headers);
+      }
+    }
+
+    private static CompletionStage<AuthResult> settle(AuthResult result) {
+      return result instanceof AuthResult.Pending pending
+          ? pending.stage()
+          : CompletableFuture.completedFuture(result);
     }
 
     private static CompletableFuture<Outcome> done(Outcome o) {
@@ -407,9 +475,6 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
 
     /** On the event loop, with the provider known. */
     private Outcome handle(Exchange exchange, Provider p) {
-      if (rp == null) {
-        return p.bearer().authenticate(exchange);
-      }
       String path = exchange.path();
       if (path.equals(rp.redirectPath())) {
         return callback(exchange, p);
@@ -439,7 +504,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
               .thenApplyAsync(
                   result -> {
                     if (!result.reachable()) {
-                      return replies.unavailable();
+                      return Authentication.unavailable();
                     }
                     if (result.accessToken() == null) {
                       return login(exchange, p);
@@ -458,11 +523,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     private Outcome login(Exchange exchange, Provider p) {
       HttpMethod method = exchange.request().method();
       if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-        return replies.missing();
+        return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
       }
       URI redirect = redirectUri(exchange);
       if (redirect == null) {
-        return replies.invalidRequest();
+        return Authentication.unauthorized(
+            List.of(Bearer.challenge(config.realm(), "invalid_request")), true);
       }
       State state = new State();
       Nonce nonce = new Nonce();
@@ -523,7 +589,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
               .thenCompose(
                   result -> {
                     if (!result.reachable()) {
-                      return done(replies.unavailable());
+                      return done(Authentication.unavailable());
                     }
                     if (result.accessToken() == null || result.idToken() == null) {
                       return done(loginFailed());
@@ -598,7 +664,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
       Object sub = claims.get("sub");
       Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
       exchange.set(Identity.KEY, identity);
-      identityHeaders.forward(headers, identity, claims);
+      Authentication.forward(identity, headers);
+      claimHeaders.forward(claims, headers);
       if (rp.forwardAccessToken()) {
         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
       }
