@@ -34,7 +34,10 @@ class AuthDocsTest {
         "hmac-auth.md",
         "mtls-auth.md",
         "acl.md",
-        "multi-auth.md"
+        "multi-auth.md",
+        "jwt.md",
+        "oauth2-introspection.md",
+        "openid-connect.md"
       })
   void exampleLoadsWithZeroProblems(String page) throws Exception {
     List<String> examples = new ArrayList<>();
@@ -51,7 +54,11 @@ class AuthDocsTest {
               example,
               page,
               dir,
-              Map.of("BILLING_HMAC_SECRET", "a-secret-of-the-doc-test"),
+              Map.of(
+                  "BILLING_HMAC_SECRET", "a-secret-of-the-doc-test",
+                  "INTROSPECTION_SECRET", "a-secret-of-the-doc-test",
+                  "OIDC_CLIENT_SECRET", "a-secret-of-the-doc-test",
+                  "OIDC_SESSION_SECRET", "a-session-secret-of-the-doc-test-32+"),
               PluginRegistry.load(getClass().getClassLoader()));
       assertThat(result.problems().list()).extracting(Problem::toString).isEmpty();
     }
@@ -61,7 +68,16 @@ class AuthDocsTest {
   void everyPageIsListedInThePluginIndex() throws Exception {
     String index = Files.readString(DOCS.resolve("README.md"));
     for (String page :
-        List.of("key-auth", "basic-auth", "hmac-auth", "mtls-auth", "acl", "multi-auth")) {
+        List.of(
+            "key-auth",
+            "basic-auth",
+            "hmac-auth",
+            "mtls-auth",
+            "acl",
+            "multi-auth",
+            "jwt",
+            "oauth2-introspection",
+            "openid-connect")) {
       assertThat(index).contains("[" + page + "](" + page + ".md)");
     }
   }

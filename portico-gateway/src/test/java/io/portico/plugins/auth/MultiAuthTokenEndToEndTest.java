@@ -85,7 +85,8 @@ class MultiAuthTokenEndToEndTest {
   }
 
   private static HttpResponse<String> get(String... headers) throws Exception {
-    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(gw.uri("/any/hello"));
+    java.net.http.HttpRequest.Builder b =
+        java.net.http.HttpRequest.newBuilder(gw.uri("/any/hello"));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
