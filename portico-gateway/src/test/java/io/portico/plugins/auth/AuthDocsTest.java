@@ -40,14 +40,30 @@ class AuthDocsTest {
         "openid-connect.md"
       })
   void exampleLoadsWithZeroProblems(String page) throws Exception {
+    List<String> examples = examples(DOCS.resolve(page));
+    assertThat(examples).isNotEmpty();
+    assertLoad(page, examples);
+  }
+
+  @Test
+  void everyStepOfTheGuideLoadsWithZeroProblems() throws Exception {
+    List<String> examples = examples(DOCS.getParent().resolve("securing-an-api.md"));
+    assertThat(examples).hasSize(5);
+    assertLoad("securing-an-api.md", examples);
+  }
+
+  private static List<String> examples(Path page) throws Exception {
     List<String> examples = new ArrayList<>();
-    Matcher m = YAML.matcher(Files.readString(DOCS.resolve(page)));
+    Matcher m = YAML.matcher(Files.readString(page));
     while (m.find()) {
       if (m.group(1).contains("routes:")) {
         examples.add(m.group(1));
       }
     }
-    assertThat(examples).isNotEmpty();
+    return examples;
+  }
+
+  private void assertLoad(String page, List<String> examples) {
     for (String example : examples) {
       ConfigResult result =
           ConfigFiles.parse(
