@@ -144,11 +144,22 @@ class AuthConfigTest {
                     client-id: gateway
                     client-secret: s3cret
                     anonymous: guest
+              - name: o
+                paths: [ /o ]
+                service: s
+                plugins:
+                  openid-connect:
+                    discovery: "https://issuer.test/.well-known/openid-configuration"
+                    anonymous: nobody-with-oidc
             consumers:
               - name: guest
             """);
     assertThat(problems(result))
-        .hasSize(3)
+        .hasSize(4)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[2].plugins.openid-connect.anonymous: \"nobody-with-oidc\""))
         .anySatisfy(
             p -> assertThat(p).contains("routes[1].plugins.jwt.anonymous: \"nobody-with-a-token\""))
         .anySatisfy(

@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
+import io.portico.plugin.ConsumerReferences;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -95,7 +96,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * Token endpoint calls run on the JDK HTTP client; an unreachable provider is a 503.
  */
-public final class OidcFactory implements PluginFactory<OidcConfig> {
+public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerReferences {
 
   static final String NAME = "openid-connect";
   private static final ExchangeKey<String> SET_COOKIE = ExchangeKey.of("openid-connect.cookie");
@@ -235,6 +236,18 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
       return null;
     }
     return value;
+  }
+
+  /** Reports a bearer-mode {@code anonymous} that names no consumer. */
+  @Override
+  public void checkConsumerReferences(
+      Object config, ConfigNode node, Set<String> consumers, Problems problems) {
+    TokenSource source = ((OidcConfig) config).source();
+    String anonymous = source == null ? null : source.auth().anonymous();
+    if (anonymous != null && !consumers.contains(anonymous)) {
+      ConfigNode at = node.isObject() ? node.fields().get("anonymous") : null;
+      problems.expected(at != null ? at : node, "the name of a consumer");
+    }
   }
 
   @Override
