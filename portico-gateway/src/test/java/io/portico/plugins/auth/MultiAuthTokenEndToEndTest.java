@@ -23,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * {@code multi-auth} combining {@code key-auth}, {@code basic-auth} and {@code jwt} on one route in
- * a running gateway: each method alone authenticates and forwards the same identity headers, an
- * {@code Authorization: Basic} header is not a malformed bearer token, and a request with no
- * credential gets every method's challenge.
+ * {@code jwt} combined with other authentication methods in a running gateway: {@code multi-auth}
+ * with {@code key-auth}, {@code basic-auth} and {@code jwt} on one route (each method alone
+ * authenticates and forwards the same identity headers, an {@code Authorization: Basic} header is
+ * not a malformed bearer token, a request with no credential gets every method's challenge), and
+ * the {@code anonymous} convention with {@code basic-auth} and {@code jwt} as separate plugins.
  */
 class MultiAuthTokenEndToEndTest {
 
@@ -53,6 +54,8 @@ class MultiAuthTokenEndToEndTest {
                   key-auth: { key: "%s", id: alice-key }
                   basic-auth: { username: alice, password: "%s" }
                   jwt: { key: alice }
+              - name: guest
+                groups: [ anonymous ]
             routes:
               - name: any
                 paths: [ /any ]
@@ -70,6 +73,28 @@ class MultiAuthTokenEndToEndTest {
                         claims-to-headers: { sub: X-User }
                     hide-credentials: true
                   acl: { allow-groups: [ staff ] }
+              - name: chain
+                paths: [ /chain ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  basic-auth: { anonymous: guest }
+                  jwt:
+                    algorithms: [ HS256 ]
+                    issuers: [ { issuer: "https://issuer.test", secret: "%4$s" } ]
+                    consumer-claim: sub
+                    anonymous: guest
+                  acl: { deny-groups: [ anonymous ] }
+              - name: optional
+                paths: [ /optional ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  jwt:
+                    algorithms: [ HS256 ]
+                    issuers: [ { issuer: "https://issuer.test", secret: "%4$s" } ]
+                    consumer-claim: sub
+                    anonymous: guest
             """
                 .formatted(
                     origin.authority(),
@@ -85,8 +110,11 @@ class MultiAuthTokenEndToEndTest {
   }
 
   private static HttpResponse<String> get(String... headers) throws Exception {
-    java.net.http.HttpRequest.Builder b =
-        java.net.http.HttpRequest.newBuilder(gw.uri("/any/hello"));
+    return at("/any/hello", headers);
+  }
+
+  private static HttpResponse<String> at(String path, String... headers) throws Exception {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(gw.uri(path));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -181,5 +209,35 @@ class MultiAuthTokenEndToEndTest {
     assertThat(JSON.readTree(forged.body()).get("type").asText())
         .isEqualTo("https://portico.dev/problems/invalid-credentials");
     assertThat(get("X-API-Key", "wrong").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void separatePluginsWithAnonymousCombineAsAnyOf() throws Exception {
+    assertThat(at("/chain/hello", "Authorization", basic("alice", "alice-password")).statusCode())
+        .isEqualTo(200);
+    assertAlice("basic-auth");
+    assertThat(at("/chain/hello", "Authorization", "Bearer " + token("alice", SECRET)).statusCode())
+        .isEqualTo(200);
+    assertAlice("jwt");
+    HttpResponse<String> none = at("/chain/hello");
+    assertThat(none.statusCode()).isEqualTo(403);
+    HttpResponse<String> forged =
+        at("/chain/hello", "Authorization", "Bearer " + token("alice", SECRET.replace('a', 'b')));
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(forged.headers().firstValue("www-authenticate"))
+        .hasValue("Bearer realm=\"portico\", error=\"invalid_token\"");
+  }
+
+  @Test
+  void jwtWithAnonymousLetsARequestWithoutATokenPassAsTheGuest() throws Exception {
+    HttpResponse<String> r =
+        at("/optional/hello", "Authorization", basic("alice", "alice-password"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("guest");
+    assertThat(seen.headers().get("x-anonymous-consumer")).isEqualTo("true");
+    assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("anonymous");
+    assertThat(at("/optional/hello", "Authorization", "Bearer not-a-token").statusCode())
+        .isEqualTo(401);
   }
 }
