@@ -39,8 +39,8 @@ import java.util.concurrent.CompletionStage;
  * removed.
  *
  * <p>Methods are the factories of type {@link AuthenticatorFactory} found with {@link
- * ServiceLoader} next to this class (key-auth, basic-auth, hmac-auth, mtls-auth, and any other that
- * implements it).
+ * ServiceLoader} next to this class (key-auth, basic-auth, hmac-auth, mtls-auth, jwt,
+ * oauth2-introspection, and any other that implements it).
  */
 public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthConfig> {
 

@@ -79,7 +79,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * it cannot be had. It gives the issuer, the JWKS and the endpoints.
  *
  * <p><b>Bearer mode</b> verifies access tokens exactly as {@code jwt} does ({@link
- * JwtAuthenticator}), with the discovered issuer and JWKS.
+ * JwtAuthenticator}), with the discovered issuer and JWKS, through {@link Authentication}: the same
+ * identity headers, {@code anonymous}, {@code hide-credentials} and answers as every other
+ * authentication plugin.
  *
  * <p><b>Relying-party mode</b> keeps a browser session in an encrypted, authenticated cookie
  * ({@link SessionCodec}):
