@@ -216,6 +216,19 @@ class IntrospectionPluginTest {
   }
 
   @Test
+  void anotherSchemeIsNoTokenAndIsNotSentToTheServer() throws Exception {
+    int before = bodies.size();
+    HttpResponse<String> r =
+        gw.send(
+            java.net.http.HttpRequest.newBuilder(gw.uri("/api/hello"))
+                .header("Authorization", "Basic YWxpY2U6cGFzc3dvcmQ="));
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"portico\"");
+    assertThat(r.body()).contains("authentication-required");
+    assertThat(bodies).hasSize(before);
+  }
+
+  @Test
   void missingScopeIsForbidden() throws Exception {
     HttpResponse<String> r = get("/api/hello", "no-scope");
     assertThat(r.statusCode()).isEqualTo(403);
