@@ -11,6 +11,7 @@ public sealed interface AuthResult
     permits AuthResult.Authenticated,
         AuthResult.NoCredential,
         AuthResult.Invalid,
+        AuthResult.Forbidden,
         AuthResult.Unavailable,
         AuthResult.Pending {
 
@@ -28,6 +29,13 @@ public sealed interface AuthResult
    * schemes without error codes. The reason the credential failed is never sent.
    */
   record Invalid(String error) implements AuthResult {}
+
+  /**
+   * The credential is valid but lacks what the route requires (a scope, a role): 403. {@code
+   * challenge} is the {@code WWW-Authenticate} value to send (RFC 6750 {@code insufficient_scope}),
+   * or null for none.
+   */
+  record Forbidden(String challenge) implements AuthResult {}
 
   /** A dependency needed to decide (a key server, a thread pool) is not available: 503. */
   record Unavailable() implements AuthResult {}

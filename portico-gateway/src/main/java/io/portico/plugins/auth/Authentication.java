@@ -41,6 +41,7 @@ import java.util.Set;
  *       the credential is removed. {@link AuthResult.NoCredential}: the {@code anonymous} consumer
  *       is used when configured, an anonymous identity set by an earlier plugin is kept, otherwise
  *       401. {@link AuthResult.Invalid}: 401 (an invalid credential never falls back to anonymous).
+ *       {@link AuthResult.Forbidden}: 403, with the scheme's {@code insufficient_scope} challenge.
  *       {@link AuthResult.Unavailable}: 503, never 401. {@link AuthResult.Pending}: the exchange
  *       waits, and the result is applied on the exchange's event loop.
  * </ol>
@@ -95,6 +96,7 @@ public final class Authentication {
 
   /** Authenticates the request; see the class description. */
   public Outcome access(Exchange exchange) {
+    authenticator.stripOwnHeaders(exchange.request().headers());
     Identity existing = exchange.get(Identity.KEY);
     if (existing != null && !existing.anonymous()) {
       return Outcome.proceed();
@@ -106,6 +108,7 @@ public final class Authentication {
   private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
     if (result instanceof AuthResult.Authenticated ok) {
       accept(exchange, ok.identity());
+      authenticator.forwardOwnHeaders(ok.identity(), exchange.request().headers());
       if (hideCredentials) {
         authenticator.hideCredentials(exchange);
       }
@@ -120,6 +123,13 @@ public final class Authentication {
     }
     if (result instanceof AuthResult.Invalid invalid) {
       return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
+    }
+    if (result instanceof AuthResult.Forbidden forbidden) {
+      Reply reply = forbidden();
+      if (forbidden.challenge() != null) {
+        reply.header(HttpHeaderNames.WWW_AUTHENTICATE, forbidden.challenge());
+      }
+      return reply;
     }
     if (result instanceof AuthResult.Unavailable) {
       return unavailable();
@@ -203,10 +213,11 @@ public final class Authentication {
   /** 503: an authentication dependency is not available; never a 401. */
   public static Reply unavailable() {
     return Reply.problem(
-        HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "authentication-unavailable",
-        "Service Unavailable",
-        "Authentication is temporarily unavailable.");
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "authentication-unavailable",
+            "Service Unavailable",
+            "Authentication is temporarily unavailable.")
+        .header(HttpHeaderNames.RETRY_AFTER, "5");
   }
 
   /** Quotes a challenge parameter value (RFC 9110 quoted-string). */

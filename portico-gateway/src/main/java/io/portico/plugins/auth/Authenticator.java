@@ -1,6 +1,8 @@
 package io.portico.plugins.auth;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Identity;
 
 /**
  * One authentication scheme: finds a credential in a request and checks it. Implementations are
@@ -21,4 +23,17 @@ public interface Authenticator {
 
   /** Removes the credential from the request ({@code hide-credentials}); called after success. */
   void hideCredentials(Exchange exchange);
+
+  /**
+   * Removes client-supplied copies of the headers this scheme adds upstream beyond the shared
+   * identity headers (JWT claim headers, for instance). Called on every request, before {@link
+   * #authenticate}.
+   */
+  default void stripOwnHeaders(HttpHeaders headers) {}
+
+  /**
+   * Adds this scheme's own upstream headers for {@code identity}, after the shared identity headers
+   * are set. Called after success.
+   */
+  default void forwardOwnHeaders(Identity identity, HttpHeaders headers) {}
 }

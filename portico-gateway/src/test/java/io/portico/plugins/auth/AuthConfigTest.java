@@ -131,11 +131,37 @@ class AuthConfigTest {
                 plugins:
                   key-auth: { anonymous: nobody }
                   multi-auth: { methods: { key-auth: {} }, anonymous: nobody-either }
+              - name: t
+                paths: [ /t ]
+                service: s
+                plugins:
+                  jwt:
+                    algorithms: [ RS256 ]
+                    issuers: [ { issuer: "https://issuer.test", jwks-url: "https://issuer.test/keys" } ]
+                    anonymous: nobody-with-a-token
+                  oauth2-introspection:
+                    endpoint: "https://issuer.test/introspect"
+                    client-id: gateway
+                    client-secret: s3cret
+                    anonymous: guest
+              - name: o
+                paths: [ /o ]
+                service: s
+                plugins:
+                  openid-connect:
+                    discovery: "https://issuer.test/.well-known/openid-configuration"
+                    anonymous: nobody-with-oidc
             consumers:
               - name: guest
             """);
     assertThat(problems(result))
-        .hasSize(2)
+        .hasSize(4)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[2].plugins.openid-connect.anonymous: \"nobody-with-oidc\""))
+        .anySatisfy(
+            p -> assertThat(p).contains("routes[1].plugins.jwt.anonymous: \"nobody-with-a-token\""))
         .anySatisfy(
             p ->
                 assertThat(p)

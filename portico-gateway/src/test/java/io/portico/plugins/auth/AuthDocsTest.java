@@ -34,24 +34,47 @@ class AuthDocsTest {
         "hmac-auth.md",
         "mtls-auth.md",
         "acl.md",
-        "multi-auth.md"
+        "multi-auth.md",
+        "jwt.md",
+        "oauth2-introspection.md",
+        "openid-connect.md"
       })
   void exampleLoadsWithZeroProblems(String page) throws Exception {
+    List<String> examples = examples(DOCS.resolve(page));
+    assertThat(examples).isNotEmpty();
+    assertLoad(page, examples);
+  }
+
+  @Test
+  void everyStepOfTheGuideLoadsWithZeroProblems() throws Exception {
+    List<String> examples = examples(DOCS.getParent().resolve("securing-an-api.md"));
+    assertThat(examples).hasSize(5);
+    assertLoad("securing-an-api.md", examples);
+  }
+
+  private static List<String> examples(Path page) throws Exception {
     List<String> examples = new ArrayList<>();
-    Matcher m = YAML.matcher(Files.readString(DOCS.resolve(page)));
+    Matcher m = YAML.matcher(Files.readString(page));
     while (m.find()) {
       if (m.group(1).contains("routes:")) {
         examples.add(m.group(1));
       }
     }
-    assertThat(examples).isNotEmpty();
+    return examples;
+  }
+
+  private void assertLoad(String page, List<String> examples) {
     for (String example : examples) {
       ConfigResult result =
           ConfigFiles.parse(
               example,
               page,
               dir,
-              Map.of("BILLING_HMAC_SECRET", "a-secret-of-the-doc-test"),
+              Map.of(
+                  "BILLING_HMAC_SECRET", "a-secret-of-the-doc-test",
+                  "INTROSPECTION_SECRET", "a-secret-of-the-doc-test",
+                  "OIDC_CLIENT_SECRET", "a-secret-of-the-doc-test",
+                  "OIDC_SESSION_SECRET", "a-session-secret-of-the-doc-test-32+"),
               PluginRegistry.load(getClass().getClassLoader()));
       assertThat(result.problems().list()).extracting(Problem::toString).isEmpty();
     }
@@ -61,7 +84,16 @@ class AuthDocsTest {
   void everyPageIsListedInThePluginIndex() throws Exception {
     String index = Files.readString(DOCS.resolve("README.md"));
     for (String page :
-        List.of("key-auth", "basic-auth", "hmac-auth", "mtls-auth", "acl", "multi-auth")) {
+        List.of(
+            "key-auth",
+            "basic-auth",
+            "hmac-auth",
+            "mtls-auth",
+            "acl",
+            "multi-auth",
+            "jwt",
+            "oauth2-introspection",
+            "openid-connect")) {
       assertThat(index).contains("[" + page + "](" + page + ".md)");
     }
   }

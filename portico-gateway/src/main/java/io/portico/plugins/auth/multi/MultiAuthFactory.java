@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.multi;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authenticator;
@@ -38,8 +39,8 @@ import java.util.concurrent.CompletionStage;
  * removed.
  *
  * <p>Methods are the factories of type {@link AuthenticatorFactory} found with {@link
- * ServiceLoader} next to this class (key-auth, basic-auth, hmac-auth, mtls-auth, and any other that
- * implements it).
+ * ServiceLoader} next to this class (key-auth, basic-auth, hmac-auth, mtls-auth, jwt,
+ * oauth2-introspection, and any other that implements it).
  */
 public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthConfig> {
 
@@ -159,7 +160,7 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
 
     /**
      * The result of trying authenticators from {@code index} on, given the best failure so far
-     * ({@code NoCredential} &lt; {@code Invalid} &lt; {@code Unavailable}).
+     * ({@code NoCredential} &lt; {@code Invalid} &lt; {@code Forbidden} &lt; {@code Unavailable}).
      */
     private AuthResult from(Exchange exchange, int index, AuthResult failure) {
       for (int i = index; i < authenticators.size(); i++) {
@@ -194,6 +195,9 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
 
     private static int rank(AuthResult r) {
       if (r instanceof AuthResult.Unavailable) {
+        return 3;
+      }
+      if (r instanceof AuthResult.Forbidden) {
         return 2;
       }
       return r instanceof AuthResult.Invalid ? 1 : 0;
@@ -206,6 +210,22 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
         challenges.add(n.authenticator().challenge(null));
       }
       return String.join(", ", challenges);
+    }
+
+    @Override
+    public void stripOwnHeaders(HttpHeaders headers) {
+      for (Named n : authenticators) {
+        n.authenticator().stripOwnHeaders(headers);
+      }
+    }
+
+    @Override
+    public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
+      for (Named n : authenticators) {
+        if (n.method().equals(identity.method())) {
+          n.authenticator().forwardOwnHeaders(identity, headers);
+        }
+      }
     }
 
     @Override

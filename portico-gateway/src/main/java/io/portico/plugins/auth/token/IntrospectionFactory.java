@@ -12,17 +12,18 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -43,11 +44,12 @@ import java.util.function.LongSupplier;
  * cache.negative-ttl}). On a miss the exchange waits, without blocking the event loop, for an
  * introspection request built with the Nimbus OAuth 2.0 SDK and sent with the JDK HTTP client
  * (client authentication {@code client_secret_basic} or {@code client_secret_post}, a timeout); the
- * decision runs back on the event loop. An inactive token is a 401 {@code invalid_token}; an
- * endpoint that fails, times out or answers with an error is an outage: 503 (or, when configured,
- * the request passes unauthenticated), never a 401.
+ * decision is applied back on the event loop by {@link io.portico.plugins.auth.Authentication}. An
+ * inactive token is a 401 {@code invalid_token}; an endpoint that fails, times out or answers with
+ * an error is an outage: 503 (or, when configured, the request passes as anonymous), never a 401.
+ * As an {@link AuthenticatorFactory} it can be combined with other methods in {@code multi-auth}.
  */
-public final class IntrospectionFactory implements PluginFactory<IntrospectionConfig> {
+public final class IntrospectionFactory implements AuthenticatorFactory<IntrospectionConfig> {
 
   static final String NAME = "oauth2-introspection";
   static final String SHARED_HTTP = "auth.token.http";
@@ -125,9 +127,14 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
   }
 
   @Override
-  public Plugin create(IntrospectionConfig config, PluginContext context) {
+  public AuthSettings settings(IntrospectionConfig config) {
+    return config.source().auth();
+  }
+
+  @Override
+  public Authenticator authenticator(IntrospectionConfig config, PluginContext context) {
     TokenHttpClient http = context.shared(SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
-    return new IntrospectionPlugin(
+    return new IntrospectionAuthenticator(
         config, http.client(), consumers(context.consumers()), nanoClock);
   }
 
@@ -155,18 +162,17 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
     return out;
   }
 
-  /** The plugin instance; its answer cache lives as long as the config snapshot. */
-  private static final class IntrospectionPlugin implements Plugin {
+  /** The authenticator; its answer cache lives as long as the config snapshot. */
+  private static final class IntrospectionAuthenticator implements Authenticator {
 
     private final IntrospectionConfig config;
     private final HttpClient client;
     private final Map<String, ConsumerSpec> consumers;
     private final LongSupplier nanoClock;
     private final IntrospectionCache cache;
-    private final AuthReplies replies;
-    private final IdentityHeaders identityHeaders;
+    private final ClaimHeaders claimHeaders;
 
-    IntrospectionPlugin(
+    IntrospectionAuthenticator(
         IntrospectionConfig config,
         HttpClient client,
         Map<String, ConsumerSpec> consumers,
@@ -176,44 +182,53 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
       this.consumers = Map.copyOf(consumers);
       this.nanoClock = nanoClock;
       this.cache = new IntrospectionCache(config.maxEntries());
-      this.replies = new AuthReplies(config.realm());
-      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+      this.claimHeaders = new ClaimHeaders(config.claimHeaders());
     }
 
     @Override
-    public Set<Phase> phases() {
-      return Set.of(Phase.ACCESS);
-    }
-
-    @Override
-    public Outcome access(Exchange exchange) {
+    public AuthResult authenticate(Exchange exchange) {
       TokenSource.Found found = config.source().find(exchange);
       if (found instanceof TokenSource.Missing) {
-        return replies.missing();
+        return AuthResult.none();
       }
       if (!(found instanceof TokenSource.Token token)) {
-        return replies.invalidRequest();
+        return AuthResult.invalid("invalid_request");
       }
       String key = IntrospectionCache.keyOf(token.value());
       IntrospectionCache.Answer cached = cache.get(key, nanoClock.getAsLong());
       if (cached != null) {
-        return decide(exchange, token, cached);
+        return decide(cached);
       }
-      return Outcome.await(
+      return new AuthResult.Pending(
           introspect(token.value())
               .handle(
                   (answer, error) -> {
-                    if (answer != null) {
-                      cache.put(key, answer);
+                    if (answer == null) {
+                      return unavailable();
                     }
-                    return answer;
-                  })
-              .thenApplyAsync(
-                  answer ->
-                      answer == null
-                          ? unavailable(exchange, token)
-                          : decide(exchange, token, answer),
-                  exchange.eventLoop()));
+                    cache.put(key, answer);
+                    return decide(answer);
+                  }));
+    }
+
+    @Override
+    public String challenge(String error) {
+      return Bearer.challenge(config.realm(), error);
+    }
+
+    @Override
+    public void hideCredentials(Exchange exchange) {
+      config.source().hide(exchange);
+    }
+
+    @Override
+    public void stripOwnHeaders(HttpHeaders headers) {
+      claimHeaders.strip(headers);
+    }
+
+    @Override
+    public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
+      claimHeaders.forward(identity.claims(), headers);
     }
 
     /** Sends the request; completes with the answer, or null when the server gave none. */
@@ -268,23 +283,26 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
       return out;
     }
 
-    private Outcome unavailable(Exchange exchange, TokenSource.Token token) {
+    /**
+     * The server gave no answer: 503, or with {@code on-unavailable: allow} an anonymous identity
+     * without a consumer (upstream sees only {@code X-Anonymous-Consumer: true}).
+     */
+    private AuthResult unavailable() {
       if (config.allowWhenUnavailable()) {
-        identityHeaders.strip(exchange.request().headers());
-        return Outcome.proceed();
+        return new AuthResult.Authenticated(
+            new Identity(null, null, null, Set.of(), NAME, true, Map.of()));
       }
-      return replies.unavailable();
+      return new AuthResult.Unavailable();
     }
 
-    /** Runs on the event loop. */
-    private Outcome decide(
-        Exchange exchange, TokenSource.Token token, IntrospectionCache.Answer answer) {
+    private AuthResult decide(IntrospectionCache.Answer answer) {
       if (!answer.active() || !audienceMatches(answer.claims())) {
-        return replies.invalidToken();
+        return AuthResult.invalid("invalid_token");
       }
       Map<String, Object> claims = answer.claims();
       if (!config.scopes().satisfiedBy(claims)) {
-        return replies.insufficientScope(config.scopes().challenge());
+        return new AuthResult.Forbidden(
+            Bearer.insufficientScope(config.realm(), config.scopes().challenge()));
       }
       ConsumerSpec consumer = null;
       if (config.consumerClaim() != null
@@ -293,7 +311,7 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
       }
       Object sub = claims.get("sub");
       Object clientId = claims.get("client_id");
-      Identity identity =
+      return new AuthResult.Authenticated(
           new Identity(
               consumer == null ? null : consumer.name(),
               consumer == null ? null : consumer.customId(),
@@ -301,11 +319,7 @@ public final class IntrospectionFactory implements PluginFactory<IntrospectionCo
               consumer == null ? Set.of() : Set.copyOf(consumer.groups()),
               NAME,
               false,
-              claims);
-      exchange.set(Identity.KEY, identity);
-      identityHeaders.forward(exchange.request().headers(), identity, claims);
-      config.source().hide(exchange, token);
-      return Outcome.proceed();
+              claims));
     }
 
     private boolean audienceMatches(Map<String, Object> claims) {

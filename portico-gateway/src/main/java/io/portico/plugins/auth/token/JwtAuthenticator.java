@@ -1,11 +1,14 @@
 package io.portico.plugins.auth.token;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
 import java.net.URI;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -14,47 +17,65 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The request side of JWT authentication, shared by {@code jwt} and the bearer mode of {@code
  * openid-connect}: finds the token, verifies it (waiting for a JWKS refresh when the token's key is
- * not cached), checks scopes and roles, and sets the identity. Immutable; {@link #authenticate}
- * runs on the exchange's event loop and never blocks.
+ * not cached), checks scopes and roles, and gives the identity to {@link
+ * io.portico.plugins.auth.Authentication}, which forwards it. Claims named in {@code
+ * claims-to-headers} are copied to upstream headers. Immutable; {@link #authenticate} runs on the
+ * exchange's event loop and never blocks.
  */
-final class JwtAuthenticator {
+final class JwtAuthenticator implements Authenticator {
 
   private final JwtConfig config;
   private final JwtVerifier verifier;
   private final JwksCache cache;
-  private final AuthReplies replies;
-  private final IdentityHeaders identityHeaders;
+  private final ClaimHeaders claimHeaders;
   private final String method;
 
   JwtAuthenticator(JwtConfig config, JwtVerifier verifier, JwksCache cache, String method) {
     this.config = config;
     this.verifier = verifier;
     this.cache = cache;
-    this.replies = new AuthReplies(config.realm());
-    this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+    this.claimHeaders = new ClaimHeaders(config.claimHeaders());
     this.method = method;
   }
 
-  /** Authenticates the exchange's bearer token: proceed, a refusal, or a wait for keys. */
-  Outcome authenticate(Exchange exchange) {
+  @Override
+  public AuthResult authenticate(Exchange exchange) {
     TokenSource.Found found = config.source().find(exchange);
     if (found instanceof TokenSource.Missing) {
-      return replies.missing();
+      return AuthResult.none();
     }
     if (!(found instanceof TokenSource.Token token)) {
-      return replies.invalidRequest();
+      return AuthResult.invalid("invalid_request");
     }
     JwtVerifier.Result result = verifier.verify(token.value(), this::cachedKeys);
     if (result instanceof JwtVerifier.NeedKeys need) {
       JwtConfig.Jwks jwks = config.jwks();
-      return Outcome.await(
+      return new AuthResult.Pending(
           cache
               .refresh(need.uri(), jwks.minRefreshInterval(), jwks.timeout())
-              .thenApplyAsync(
-                  snapshot -> afterRefresh(exchange, token, need.parsed(), snapshot),
-                  exchange.eventLoop()));
+              .thenApply(snapshot -> afterRefresh(need.parsed(), snapshot)));
     }
-    return decide(exchange, token, result);
+    return decide(result);
+  }
+
+  @Override
+  public String challenge(String error) {
+    return Bearer.challenge(config.realm(), error);
+  }
+
+  @Override
+  public void hideCredentials(Exchange exchange) {
+    config.source().hide(exchange);
+  }
+
+  @Override
+  public void stripOwnHeaders(HttpHeaders headers) {
+    claimHeaders.strip(headers);
+  }
+
+  @Override
+  public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
+    claimHeaders.forward(identity.claims(), headers);
   }
 
   /** The cached keys of a JWKS; a set older than the refresh interval is refreshed meanwhile. */
@@ -70,48 +91,41 @@ final class JwtAuthenticator {
    * After a refresh: verify with the new keys; with no key for the token, an unreachable key set is
    * an outage (503) and a reachable one means the key is unknown (401).
    */
-  private Outcome afterRefresh(
-      Exchange exchange,
-      TokenSource.Token token,
-      JwtVerifier.Parsed parsed,
-      JwksCache.Snapshot snapshot) {
+  private AuthResult afterRefresh(JwtVerifier.Parsed parsed, JwksCache.Snapshot snapshot) {
     JWKSet keys = snapshot.keys();
     if (keys != null && JwtVerifier.hasKeyFor(parsed, keys)) {
-      return decide(exchange, token, verifier.verify(parsed, keys));
+      return decide(verifier.verify(parsed, keys));
     }
-    return snapshot.failed() ? replies.unavailable() : replies.invalidToken();
+    return snapshot.failed() ? new AuthResult.Unavailable() : AuthResult.invalid("invalid_token");
   }
 
-  /** Runs on the event loop: turns a verification into a refusal or an identity. */
-  private Outcome decide(Exchange exchange, TokenSource.Token token, JwtVerifier.Result result) {
+  /** Turns a verification into a refusal or an identity. */
+  private AuthResult decide(JwtVerifier.Result result) {
     if (!(result instanceof JwtVerifier.Valid valid)) {
-      return replies.invalidToken();
+      return AuthResult.invalid("invalid_token");
     }
     Map<String, Object> claims = valid.claims().getClaims();
     if (!config.scopes().satisfiedBy(claims)) {
-      return replies.insufficientScope(config.scopes().challenge());
+      return new AuthResult.Forbidden(
+          Bearer.insufficientScope(config.realm(), config.scopes().challenge()));
     }
     if (!config.roles().satisfiedBy(claims)) {
-      return replies.insufficientScope("");
+      return new AuthResult.Forbidden(Bearer.insufficientScope(config.realm(), ""));
     }
     ConsumerSpec consumer = valid.consumer();
     Set<String> groups = new LinkedHashSet<>();
     if (consumer != null) {
       groups.addAll(consumer.groups());
     }
-    Identity identity =
+    return new AuthResult.Authenticated(
         new Identity(
             consumer == null ? null : consumer.name(),
             consumer == null ? null : consumer.customId(),
             credentialId(valid),
-            Set.copyOf(groups),
+            Collections.unmodifiableSet(groups),
             method,
             false,
-            claims);
-    exchange.set(Identity.KEY, identity);
-    identityHeaders.forward(exchange.request().headers(), identity, claims);
-    config.source().hide(exchange, token);
-    return Outcome.proceed();
+            claims));
   }
 
   /**

@@ -3,17 +3,15 @@ package io.portico.plugins.auth.token;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.netty.util.AsciiString;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authenticator;
+import io.portico.plugins.auth.AuthenticatorFactory;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.ConsumerSpec;
-import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,15 +26,21 @@ import java.util.Set;
 /**
  * {@code jwt}: authenticates requests that carry a signed JWT, in ACCESS.
  *
- * <p>Per request: {@link TokenSource} finds the token (none: 401 with a bare challenge); {@link
- * JwtVerifier} checks it with static keys or the cached JWKS on the event loop. When the token's
- * JWKS has no key for it, the {@link JwksCache} (shared across reloads) refreshes the set at most
- * once per {@code min-refresh-interval} and the exchange waits for that without blocking; if there
- * are still no keys at all the answer is 503, never 401. A valid token then must carry the required
- * scopes and roles (else 403 {@code insufficient_scope}); its identity goes on the exchange under
- * {@link Identity#KEY} and upstream in headers.
+ * <p>An {@link AuthenticatorFactory}: results go through {@link
+ * io.portico.plugins.auth.Authentication} like every other authentication method's, and {@code
+ * multi-auth} can combine it with them.
+ *
+ * <p>Per request: {@link TokenSource} finds the token (none, or an {@code Authorization} header of
+ * another scheme: no credential, so 401 with a bare challenge or the {@code anonymous} consumer);
+ * {@link JwtVerifier} checks it with static keys or the cached JWKS on the event loop. When the
+ * token's JWKS has no key for it, the {@link JwksCache} (shared across reloads) refreshes the set
+ * at most once per {@code min-refresh-interval} and the exchange waits for that without blocking;
+ * if there are still no keys at all the answer is 503, never 401. A valid token then must carry the
+ * required scopes and roles (else 403 {@code insufficient_scope}); its identity goes on the
+ * exchange under {@link Identity#KEY} and upstream in the shared identity headers, with the claims
+ * chosen in {@code claims-to-headers}.
  */
-public final class JwtFactory implements PluginFactory<JwtConfig> {
+public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
 
   static final String NAME = "jwt";
   static final String SHARED_JWKS = "auth.token.jwks";
@@ -230,7 +234,12 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
   }
 
   @Override
-  public Plugin create(JwtConfig config, PluginContext context) {
+  public AuthSettings settings(JwtConfig config) {
+    return config.source().auth();
+  }
+
+  @Override
+  public Authenticator authenticator(JwtConfig config, PluginContext context) {
     JwksCache cache = context.shared(SHARED_JWKS, JwksCache.class, JwksCache::new);
     JwtVerifier verifier = new JwtVerifier(config, consumerKeys(context.consumers()), clock);
     for (JwtConfig.Issuer issuer : config.issuers()) {
@@ -239,7 +248,7 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
             issuer.jwksUrl(), config.jwks().minRefreshInterval(), config.jwks().timeout());
       }
     }
-    return new JwtPlugin(new JwtAuthenticator(config, verifier, cache, NAME));
+    return new JwtAuthenticator(config, verifier, cache, NAME);
   }
 
   /**
@@ -272,19 +281,5 @@ public final class JwtFactory implements PluginFactory<JwtConfig> {
       }
     }
     return out;
-  }
-
-  /** The plugin instance: immutable and shared by the exchanges of one snapshot. */
-  private record JwtPlugin(JwtAuthenticator authenticator) implements Plugin {
-
-    @Override
-    public Set<Phase> phases() {
-      return Set.of(Phase.ACCESS);
-    }
-
-    @Override
-    public Outcome access(Exchange exchange) {
-      return authenticator.authenticate(exchange);
-    }
   }
 }

@@ -37,6 +37,11 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
+import io.portico.plugin.ConsumerReferences;
+import io.portico.plugins.auth.AuthResult;
+import io.portico.plugins.auth.AuthSettings;
+import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -62,6 +67,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -73,7 +79,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * it cannot be had. It gives the issuer, the JWKS and the endpoints.
  *
  * <p><b>Bearer mode</b> verifies access tokens exactly as {@code jwt} does ({@link
- * JwtAuthenticator}), with the discovered issuer and JWKS.
+ * JwtAuthenticator}), with the discovered issuer and JWKS, through {@link Authentication}: the same
+ * identity headers, {@code anonymous}, {@code hide-credentials} and answers as every other
+ * authentication plugin.
  *
  * <p><b>Relying-party mode</b> keeps a browser session in an encrypted, authenticated cookie
  * ({@link SessionCodec}):
@@ -90,7 +98,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * Token endpoint calls run on the JDK HTTP client; an unreachable provider is a 503.
  */
-public final class OidcFactory implements PluginFactory<OidcConfig> {
+public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerReferences {
 
   static final String NAME = "openid-connect";
   private static final ExchangeKey<String> SET_COOKIE = ExchangeKey.of("openid-connect.cookie");
@@ -232,13 +240,25 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     return value;
   }
 
+  /** Reports a bearer-mode {@code anonymous} that names no consumer. */
+  @Override
+  public void checkConsumerReferences(
+      Object config, ConfigNode node, Set<String> consumers, Problems problems) {
+    TokenSource source = ((OidcConfig) config).source();
+    String anonymous = source == null ? null : source.auth().anonymous();
+    if (anonymous != null && !consumers.contains(anonymous)) {
+      ConfigNode at = node.isObject() ? node.fields().get("anonymous") : null;
+      problems.expected(at != null ? at : node, "the name of a consumer");
+    }
+  }
+
   @Override
   public Plugin create(OidcConfig config, PluginContext context) {
     JwksCache cache = context.shared(JwtFactory.SHARED_JWKS, JwksCache.class, JwksCache::new);
     TokenHttpClient http =
         context.shared(
             IntrospectionFactory.SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
-    OidcPlugin plugin = new OidcPlugin(config, cache, http.client(), clock);
+    OidcPlugin plugin = new OidcPlugin(config, cache, http.client(), clock, context);
     plugin.provider();
     return plugin;
   }
@@ -262,20 +282,24 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     private final JwksCache cache;
     private final HttpClient client;
     private final Clock clock;
-    private final AuthReplies replies;
-    private final IdentityHeaders identityHeaders;
+    private final ClaimHeaders claimHeaders;
+    private final Authentication bearer;
     private final AtomicReference<Provider> provider = new AtomicReference<>();
     private CompletableFuture<Provider> discovering;
     private long lastAttemptNanos;
 
-    OidcPlugin(OidcConfig config, JwksCache cache, HttpClient client, Clock clock) {
+    OidcPlugin(
+        OidcConfig config, JwksCache cache, HttpClient client, Clock clock, PluginContext context) {
       this.config = config;
       this.rp = config.rp();
       this.cache = cache;
       this.client = client;
       this.clock = clock;
-      this.replies = new AuthReplies(config.realm());
-      this.identityHeaders = new IdentityHeaders(config.claimHeaders());
+      this.claimHeaders = new ClaimHeaders(config.claimHeaders());
+      this.bearer =
+          rp == null
+              ? new Authentication(NAME, new BearerMode(), config.source().auth(), context)
+              : null;
     }
 
     @Override
@@ -329,7 +353,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
       JwtConfig bearer =
           new JwtConfig(
               config.source() == null
-                  ? new TokenSource(HttpHeaderNames.AUTHORIZATION, true, null, null, false)
+                  ? new TokenSource(
+                      HttpHeaderNames.AUTHORIZATION,
+                      true,
+                      null,
+                      null,
+                      new AuthSettings(null, false))
                   : config.source(),
               config.algorithms(),
               issuers,
@@ -374,6 +403,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
 
     @Override
     public Outcome access(Exchange exchange) {
+      if (bearer != null) {
+        return bearer.access(exchange);
+      }
       Provider p = provider.get();
       if (p != null) {
         return handle(exchange, p);
@@ -382,8 +414,59 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
           provider()
               .thenComposeAsync(
                   found ->
-                      found == null ? done(replies.unavailable()) : stage(handle(exchange, found)),
+                      found == null
+                          ? done(Authentication.unavailable())
+                          : stage(handle(exchange, found)),
                   exchange.eventLoop()));
+    }
+
+    /**
+     * Bearer mode: verifies access tokens with the discovered provider's {@link JwtAuthenticator},
+     * waiting for discovery when it is not done yet (503 when it cannot be).
+     */
+    private final class BearerMode implements Authenticator {
+
+      @Override
+      public AuthResult authenticate(Exchange exchange) {
+        Provider p = provider.get();
+        if (p != null) {
+          return p.bearer().authenticate(exchange);
+        }
+        return new AuthResult.Pending(
+            provider()
+                .thenComposeAsync(
+                    found ->
+                        found == null
+                            ? CompletableFuture.completedFuture(new AuthResult.Unavailable())
+                            : settle(found.bearer().authenticate(exchange)),
+                    exchange.eventLoop()));
+      }
+
+      @Override
+      public String challenge(String error) {
+        return Bearer.challenge(config.realm(), error);
+      }
+
+      @Override
+      public void hideCredentials(Exchange exchange) {
+        config.source().hide(exchange);
+      }
+
+      @Override
+      public void stripOwnHeaders(HttpHeaders headers) {
+        claimHeaders.strip(headers);
+      }
+
+      @Override
+      public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
+        claimHeaders.forward(identity.claims(), headers);
+      }
+    }
+
+    private static CompletionStage<AuthResult> settle(AuthResult result) {
+      return result instanceof AuthResult.Pending pending
+          ? pending.stage()
+          : CompletableFuture.completedFuture(result);
     }
 
     private static CompletableFuture<Outcome> done(Outcome o) {
@@ -407,9 +490,6 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
 
     /** On the event loop, with the provider known. */
     private Outcome handle(Exchange exchange, Provider p) {
-      if (rp == null) {
-        return p.bearer().authenticate(exchange);
-      }
       String path = exchange.path();
       if (path.equals(rp.redirectPath())) {
         return callback(exchange, p);
@@ -439,7 +519,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
               .thenApplyAsync(
                   result -> {
                     if (!result.reachable()) {
-                      return replies.unavailable();
+                      return Authentication.unavailable();
                     }
                     if (result.accessToken() == null) {
                       return login(exchange, p);
@@ -458,11 +538,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
     private Outcome login(Exchange exchange, Provider p) {
       HttpMethod method = exchange.request().method();
       if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-        return replies.missing();
+        return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
       }
       URI redirect = redirectUri(exchange);
       if (redirect == null) {
-        return replies.invalidRequest();
+        return Authentication.unauthorized(
+            List.of(Bearer.challenge(config.realm(), "invalid_request")), true);
       }
       State state = new State();
       Nonce nonce = new Nonce();
@@ -523,7 +604,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
               .thenCompose(
                   result -> {
                     if (!result.reachable()) {
-                      return done(replies.unavailable());
+                      return done(Authentication.unavailable());
                     }
                     if (result.accessToken() == null || result.idToken() == null) {
                       return done(loginFailed());
@@ -598,7 +679,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig> {
       Object sub = claims.get("sub");
       Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
       exchange.set(Identity.KEY, identity);
-      identityHeaders.forward(headers, identity, claims);
+      Authentication.forward(identity, headers);
+      claimHeaders.forward(claims, headers);
       if (rp.forwardAccessToken()) {
         headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
       }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.cookie.ClientCookieEncoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.AsciiString;
+import io.portico.plugins.auth.AuthSettings;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import java.util.ArrayList;
@@ -19,16 +20,18 @@ import java.util.Set;
  * Where a bearer token is read from: a header (by default {@code Authorization} with the {@code
  * Bearer} scheme, matched case-insensitively), a cookie, a query parameter, tried in that order. A
  * request that carries the token in more than one place, or repeats the header, is malformed (RFC
- * 6750 section 2).
+ * 6750 section 2). An {@code Authorization} header of another scheme ({@code Basic}, for instance)
+ * is not a token: it belongs to another authentication method on the same route.
  *
  * @param header the header, or null to not read one
  * @param bearerScheme whether the header value has the {@code Bearer} scheme prefix
  * @param cookie the cookie's name, or null
  * @param query the query parameter's name, or null
- * @param hide whether the token is removed from the request before it is forwarded
+ * @param auth the shared settings: {@code anonymous}, and {@code hide-credentials} (the token is
+ *     removed from the request before it is forwarded)
  */
 record TokenSource(
-    AsciiString header, boolean bearerScheme, String cookie, String query, boolean hide) {
+    AsciiString header, boolean bearerScheme, String cookie, String query, AuthSettings auth) {
 
   /** What was found in a request. */
   sealed interface Found permits Token, Missing, Malformed {}
@@ -41,7 +44,7 @@ record TokenSource(
     INSTANCE
   }
 
-  /** More than one token, or a header that is not a bearer credential. */
+  /** More than one token, or a {@code Bearer} credential without a well-formed token. */
   enum Malformed implements Found {
     INSTANCE
   }
@@ -52,19 +55,22 @@ record TokenSource(
     QUERY
   }
 
-  /** Reads {@code header}, {@code cookie}, {@code query} and {@code hide-credentials}. */
+  /**
+   * Reads {@code header}, {@code cookie}, {@code query}, {@code anonymous} and {@code
+   * hide-credentials}.
+   */
   static TokenSource parse(ConfigReader r) {
     String header = r.string("header", "Authorization");
     String cookie = r.string("cookie", null);
     String query = r.string("query", null);
-    boolean hide = r.bool("hide-credentials", false);
+    AuthSettings auth = AuthSettings.parse(r);
     boolean none = header.isEmpty() && cookie == null && query == null;
     if (none) {
       r.problems().at(r.node(), "no token source (expected: header, cookie or query)");
     }
     AsciiString name = header.isEmpty() ? null : AsciiString.of(header).toLowerCase();
     boolean scheme = name != null && name.contentEqualsIgnoreCase(HttpHeaderNames.AUTHORIZATION);
-    return new TokenSource(name, scheme, cookie, query, hide);
+    return new TokenSource(name, scheme, cookie, query, auth);
   }
 
   Found find(Exchange exchange) {
@@ -75,7 +81,7 @@ record TokenSource(
       if (values.size() > 1) {
         return Malformed.INSTANCE;
       }
-      if (values.size() == 1) {
+      if (values.size() == 1 && (!bearerScheme || isBearer(values.get(0)))) {
         String token = bearerScheme ? bearer(values.get(0)) : values.get(0).trim();
         if (token == null || token.isEmpty()) {
           return Malformed.INSTANCE;
@@ -104,6 +110,12 @@ record TokenSource(
       return Missing.INSTANCE;
     }
     return found.size() == 1 ? found.get(0) : Malformed.INSTANCE;
+  }
+
+  /** Whether a credential has the {@code Bearer} scheme (matched case-insensitively). */
+  static boolean isBearer(String value) {
+    String v = value.trim();
+    return v.regionMatches(true, 0, "Bearer", 0, 6) && (v.length() == 6 || v.charAt(6) == ' ');
   }
 
   /** The token of a {@code Bearer} credential (scheme matched case-insensitively), or null. */
@@ -150,9 +162,9 @@ record TokenSource(
     return null;
   }
 
-  /** Removes the token from the forwarded request when {@link #hide} is set. */
-  void hide(Exchange exchange, Token token) {
-    if (!hide) {
+  /** Removes the request's token from the forwarded request. */
+  void hide(Exchange exchange) {
+    if (!(find(exchange) instanceof Token token)) {
       return;
     }
     HttpHeaders headers = exchange.request().headers();

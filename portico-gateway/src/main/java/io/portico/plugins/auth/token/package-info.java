@@ -4,15 +4,16 @@
  * openid-connect} (bearer tokens of a discovered provider, or a browser login with a session
  * cookie).
  *
- * <p>Flow of a request: {@link io.portico.plugins.auth.token.TokenSource} finds the token; the
- * plugin verifies it on the event loop when its keys or cached answer are at hand, or suspends the
- * exchange with {@link io.portico.spi.plugin.Outcome#await} while a JWKS or introspection call runs
- * on the JDK HTTP client, then resumes on the event loop. A verified token becomes an {@link
- * io.portico.spi.plugin.Identity} on the exchange and identity headers upstream.
- *
- * <p>{@link io.portico.plugins.auth.token.AuthReplies} (401/403/503 rendering) and {@link
- * io.portico.plugins.auth.token.IdentityHeaders} (identity forwarding) are this package's own small
- * versions of machinery that belongs to the auth plugins as a whole; they are kept apart so that a
- * shared implementation can replace them.
+ * <p>Flow of a request: {@code jwt} and {@code oauth2-introspection} are {@link
+ * io.portico.plugins.auth.AuthenticatorFactory authenticator factories}, and bearer-mode {@code
+ * openid-connect} wraps the same {@code JwtAuthenticator}, so all three run through {@link
+ * io.portico.plugins.auth.Authentication} like the other authentication plugins. {@link
+ * io.portico.plugins.auth.token.TokenSource} finds the token (an {@code Authorization} header of
+ * another scheme is no token); the authenticator verifies it on the event loop when its keys or
+ * cached answer are at hand, or returns a pending result while a JWKS or introspection call runs on
+ * the JDK HTTP client, and {@code Authentication} applies it on the event loop. A verified token
+ * becomes an {@link io.portico.spi.plugin.Identity} on the exchange, the shared identity headers
+ * upstream, and the claims chosen in {@code claims-to-headers} ({@link
+ * io.portico.plugins.auth.token.ClaimHeaders}).
  */
 package io.portico.plugins.auth.token;

@@ -196,7 +196,7 @@ class IntrospectionPluginTest {
     HttpResponse<String> r = get("/api/hello", "good");
     assertThat(r.statusCode()).isEqualTo(200);
     var seen = origin.lastRequest().headers();
-    assertThat(seen.get("x-consumer-username")).isEqualTo("billing-service");
+    assertThat(seen.get("x-consumer-name")).isEqualTo("billing-service");
     assertThat(seen.get("x-consumer-groups")).isEqualTo("internal");
     assertThat(seen.get("x-subject")).isEqualTo("u-1");
     int before = calls("good");
@@ -216,6 +216,19 @@ class IntrospectionPluginTest {
   }
 
   @Test
+  void anotherSchemeIsNoTokenAndIsNotSentToTheServer() throws Exception {
+    int before = bodies.size();
+    HttpResponse<String> r =
+        gw.send(
+            java.net.http.HttpRequest.newBuilder(gw.uri("/api/hello"))
+                .header("Authorization", "Basic YWxpY2U6cGFzc3dvcmQ="));
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"portico\"");
+    assertThat(r.body()).contains("authentication-required");
+    assertThat(bodies).hasSize(before);
+  }
+
+  @Test
   void missingScopeIsForbidden() throws Exception {
     HttpResponse<String> r = get("/api/hello", "no-scope");
     assertThat(r.statusCode()).isEqualTo(403);
@@ -231,7 +244,7 @@ class IntrospectionPluginTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("www-authenticate")).isEmpty();
-    assertThat(r.body()).contains("auth-unavailable");
+    assertThat(r.body()).contains("authentication-unavailable");
     assertThat(millis).isLessThan(1400);
   }
 
@@ -255,9 +268,10 @@ class IntrospectionPluginTest {
         gw.send(
             java.net.http.HttpRequest.newBuilder(gw.uri("/lenient/hello"))
                 .header("Authorization", "Bearer broken")
-                .header("X-Consumer-Username", "mallory"));
+                .header("X-Consumer-Name", "mallory"));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-consumer-username")).isFalse();
+    assertThat(origin.lastRequest().headers().contains("x-consumer-name")).isFalse();
+    assertThat(origin.lastRequest().headers().get("x-anonymous-consumer")).isEqualTo("true");
     assertThat(get("/lenient/hello", "revoked").statusCode()).isEqualTo(401);
   }
 

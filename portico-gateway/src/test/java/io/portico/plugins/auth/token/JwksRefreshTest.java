@@ -160,7 +160,7 @@ class JwksRefreshTest {
     HttpResponse<String> r = call(token(KeyServer.newKey("k")));
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
-    assertThat(r.body()).contains("auth-unavailable");
+    assertThat(r.body()).contains("authentication-unavailable");
     keys.failing(false);
     RSAKey key = KeyServer.newKey("k2");
     keys.publish(key);

@@ -138,7 +138,7 @@ class JwtPluginTest {
     assertThat(r.headers().firstValue("www-authenticate"))
         .hasValue("Bearer realm=\"portico\", error=\"invalid_token\"");
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
-    assertThat(r.body()).contains("invalid-token").doesNotContainIgnoringCase("signature");
+    assertThat(r.body()).contains("invalid-credentials").doesNotContainIgnoringCase("signature");
   }
 
   @Test
@@ -148,18 +148,18 @@ class JwtPluginTest {
     java.net.http.HttpRequest.Builder b =
         java.net.http.HttpRequest.newBuilder(gw.uri("/mock/headers"))
             .header("Authorization", "Bearer " + token)
-            .header("X-Consumer-Username", "mallory")
+            .header("X-Consumer-Name", "mallory")
             .header("X-User", "mallory");
     HttpResponse<String> r = gw.send(b);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(origin.requestCount()).isEqualTo(before + 1);
     HttpRequest seen = origin.lastRequest();
-    assertThat(seen.headers().getAll("x-consumer-username")).containsExactly("alice");
+    assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("alice");
     assertThat(seen.headers().get("x-consumer-custom-id")).isEqualTo("A-1");
     assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("staff");
     assertThat(seen.headers().getAll("x-user")).containsExactly("alice");
     assertThat(seen.headers().get("x-scope")).isEqualTo("orders:read");
-    assertThat(seen.headers().get("x-credential-identifier"))
+    assertThat(seen.headers().get("x-credential-id"))
         .isEqualTo(oauth.issuerUrl("default") + "|alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
   }
@@ -168,7 +168,7 @@ class JwtPluginTest {
   void tokenOfAnUnknownSubjectPassesWithoutAConsumer() throws Exception {
     HttpResponse<String> r = get("/mock/hello", "Bearer " + mockToken("bob", "api", Map.of()));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-consumer-username")).isFalse();
+    assertThat(origin.lastRequest().headers().contains("x-consumer-name")).isFalse();
     assertThat(origin.lastRequest().headers().get("x-user")).isEqualTo("bob");
   }
 
@@ -180,13 +180,16 @@ class JwtPluginTest {
   }
 
   @Test
-  void schemeIsCaseInsensitiveButMustBeBearer() throws Exception {
+  void schemeIsCaseInsensitiveAndAnotherSchemeIsNoToken() throws Exception {
     String token = mockToken("alice", "api", Map.of());
     assertThat(get("/mock/hello", "bearer " + token).statusCode()).isEqualTo(200);
     assertThat(get("/mock/hello", "BEARER " + token).statusCode()).isEqualTo(200);
     HttpResponse<String> basic = get("/mock/hello", "Basic " + token);
-    assertThat(basic.statusCode()).isEqualTo(400);
-    assertThat(basic.headers().firstValue("www-authenticate").orElseThrow())
+    assertThat(basic.statusCode()).isEqualTo(401);
+    assertThat(basic.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"portico\"");
+    HttpResponse<String> empty = get("/mock/hello", "Bearer ");
+    assertThat(empty.statusCode()).isEqualTo(401);
+    assertThat(empty.headers().firstValue("www-authenticate").orElseThrow())
         .contains("error=\"invalid_request\"");
   }
 
@@ -207,7 +210,9 @@ class JwtPluginTest {
         gw.send(
             java.net.http.HttpRequest.newBuilder(gw.uri("/mock/hello?access_token=" + token))
                 .header("Authorization", "Bearer " + token));
-    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("www-authenticate").orElseThrow())
+        .contains("error=\"invalid_request\"");
   }
 
   @Test

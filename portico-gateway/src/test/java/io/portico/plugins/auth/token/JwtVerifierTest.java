@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.util.Base64URL;
+import io.portico.plugins.auth.AuthSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ class JwtVerifierTest {
     JWKSet keys = new JWKSet(new OctetSequenceKey.Builder(new Base64URL(A1_KEY).decode()).build());
     JwtConfig config =
         new JwtConfig(
-            new TokenSource(null, false, null, "t", false),
+            new TokenSource(null, false, null, "t", new AuthSettings(null, false)),
             algorithms,
             List.of(new JwtConfig.Issuer("joe", keys, null)),
             Set.of(),
