@@ -71,6 +71,7 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
     long cost = config.longValue("cost", 1, 0, 1_000_000_000L);
     String costHeader = config.string("cost-header", null);
     RedisSettings redis = RedisSettings.parse(config, "redis", true);
+    RedisSettings.checkName(config, name);
     int status = config.integer("status", 429, 400, 599);
     config.finish();
     if (problems.size() != before || redis == null) {

@@ -60,6 +60,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
     RedisSettings redis = null;
     if ("redis".equals(policy)) {
       redis = RedisSettings.parse(config, "redis", true);
+      RedisSettings.checkName(config, name);
     } else if (config.has("redis")) {
       problems.at(config.child("redis"), "redis settings (expected: only with policy: redis)");
     }

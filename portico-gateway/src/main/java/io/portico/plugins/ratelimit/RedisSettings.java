@@ -8,14 +8,28 @@ import java.time.Duration;
 /**
  * Where and how a plugin talks to Redis.
  *
- * @param url a Lettuce URI: {@code redis://host:port/db}, {@code rediss://} for TLS, or {@code
- *     redis-sentinel://host:port,host:port/db#master}
+ * @param url a Lettuce URI: {@code redis://host:port/db}, {@code rediss://} for TLS, {@code
+ *     redis-sentinel://host:port,host:port/db#master}; or for Redis Cluster {@code
+ *     redis-cluster://host:port,host:port} ({@code rediss-cluster://} for TLS), the seed nodes
  * @param prefix prepended to every key, so several gateways or test runs can share one Redis
  * @param timeout how long a request waits for Redis before {@code onFailure} applies
  */
 public record RedisSettings(String url, String prefix, Duration timeout, FailurePolicy onFailure) {
 
   static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+  private static final String URL_RULE =
+      "a Redis URI such as redis://127.0.0.1:6379, redis-sentinel://host:26379#master or"
+          + " redis-cluster://host:6379,host:6380";
+
+  /**
+   * Records a problem when {@code name}, which goes inside the hash tag of every Redis key, holds a
+   * brace: a Redis Cluster would then hash the keys of one script call to different slots.
+   */
+  static void checkName(ConfigReader config, String name) {
+    if (name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
+      config.problems().expected(config.child("name"), "no { or } with policy redis");
+    }
+  }
 
   /** Reads the {@code redis} object of a plugin; null when problems were recorded. */
   static RedisSettings parse(ConfigReader parent, String key, boolean required) {
@@ -27,16 +41,24 @@ public record RedisSettings(String url, String prefix, Duration timeout, Failure
       return null;
     }
     ConfigReader r = ConfigReader.of(node, parent.problems());
-    String url = r.requiredString("url", "a Redis URI such as redis://127.0.0.1:6379");
+    String url = r.requiredString("url", URL_RULE);
     if (url != null) {
       try {
-        RedisURI.create(url);
+        if (RedisStore.isCluster(url)) {
+          RedisStore.clusterNodes(url);
+        } else {
+          RedisURI.create(url);
+        }
       } catch (RuntimeException e) {
-        r.problems().expected(r.child("url"), "a Redis URI such as redis://127.0.0.1:6379");
+        r.problems().expected(r.child("url"), URL_RULE);
         url = null;
       }
     }
     String prefix = r.string("prefix", "portico:");
+    if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+      r.problems().expected(r.child("prefix"), "no { or } (the plugin sets the key's hash tag)");
+      prefix = null;
+    }
     Duration timeout = r.duration("timeout", DEFAULT_TIMEOUT);
     if (timeout.isZero() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
       r.problems().expected(r.child("timeout"), "a duration from 1ms to 10s");
@@ -46,7 +68,7 @@ public record RedisSettings(String url, String prefix, Duration timeout, Failure
       r.required("on-failure", "one of " + String.join(", ", FailurePolicy.NAMES));
     }
     r.finish();
-    return url == null || failure == null
+    return url == null || prefix == null || failure == null
         ? null
         : new RedisSettings(url, prefix, timeout, FailurePolicy.of(failure));
   }

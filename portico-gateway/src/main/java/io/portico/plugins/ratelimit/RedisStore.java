@@ -1,12 +1,17 @@
 package io.portico.plugins.ratelimit;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -16,34 +21,48 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One Redis connection per URL, shared by every plugin instance that names the URL and kept across
  * config reloads ({@link PluginContext#shared}). Lettuce multiplexes all commands over it, so
  * callers pipeline naturally; every call is asynchronous and never blocks the caller.
  *
+ * <p>A standalone or Sentinel URL ({@code redis://}, {@code rediss://}, {@code redis-sentinel://})
+ * opens one connection through {@link RedisClient}. A cluster URL ({@code
+ * redis-cluster://host:port,host:port}, or {@code rediss-cluster://} for TLS) opens a {@link
+ * RedisClusterClient} connection seeded by those nodes: it learns the topology, sends each script
+ * call to the node serving the slot of its first key, follows {@code MOVED} and {@code ASK}, and
+ * refreshes the topology when the cluster changes. Cluster requires every key of one script call to
+ * hash to one slot; callers ensure it by giving all keys of a call the same {@code {hash tag}}.
+ *
  * <p>The connection is opened lazily and reopened by Lettuce after a disconnect; while it is down,
  * commands fail at once rather than queue. If the first connect fails, the next call (at most once
- * a second) tries again.
+ * a second) tries again. On a cluster the same holds per master: the connection is ready once every
+ * master serving slots is connected (or has failed to connect), and commands for a master that is
+ * down, or newly discovered and still connecting, fail at once while the other slots keep working.
  */
 final class RedisStore implements AutoCloseable {
 
   private static final Duration RETRY_CONNECT = Duration.ofSeconds(1);
 
-  private final RedisURI uri;
+  private static final String CLUSTER = "redis-cluster://";
+  private static final String CLUSTER_TLS = "rediss-cluster://";
+
   private final ClientResources resources;
-  private final RedisClient client;
-  private volatile CompletableFuture<StatefulRedisConnection<String, String>> connection;
+  private final AbstractRedisClient client;
+  private final Supplier<CompletableFuture<RedisScriptingAsyncCommands<String, String>>> connect;
+  private volatile CompletableFuture<RedisScriptingAsyncCommands<String, String>> connection;
   private volatile long connectedAt;
 
   private RedisStore(String url) {
-    this.uri = RedisURI.create(url);
     this.resources =
         DefaultClientResources.builder()
             .ioThreadPoolSize(2)
@@ -52,13 +71,109 @@ final class RedisStore implements AutoCloseable {
                 Delay.exponential(
                     Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
             .build();
-    this.client = RedisClient.create(resources);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
-            .build());
+    if (isCluster(url)) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, clusterNodes(url));
+      cluster.setOptions(
+          ClusterClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enablePeriodicRefresh(Duration.ofSeconds(30))
+                      .build())
+              .build());
+      this.client = cluster;
+      this.connect = () -> connect(cluster);
+    } else {
+      RedisURI uri = RedisURI.create(url);
+      RedisClient single = RedisClient.create(resources);
+      single.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
+              .build());
+      this.client = single;
+      this.connect =
+          () ->
+              single
+                  .connectAsync(StringCodec.UTF8, uri)
+                  .<RedisScriptingAsyncCommands<String, String>>thenApply(c -> c.async())
+                  .toCompletableFuture();
+    }
+  }
+
+  /**
+   * Loads the topology, connects, then opens a connection to every master serving slots, so the
+   * first commands are not rejected while their node's connection is still opening. A master that
+   * cannot be reached does not fail the connection: commands for its slots fail until it returns.
+   */
+  private static CompletableFuture<RedisScriptingAsyncCommands<String, String>> connect(
+      RedisClusterClient cluster) {
+    return cluster
+        .refreshPartitionsAsync()
+        .thenCompose(loaded -> cluster.connectAsync(StringCodec.UTF8))
+        .thenCompose(
+            c -> {
+              List<CompletableFuture<?>> masters = new ArrayList<>();
+              for (RedisClusterNode node : c.getPartitions()) {
+                if (!node.getSlots().isEmpty()) {
+                  masters.add(
+                      c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
+                          .handle((connection, error) -> null));
+                }
+              }
+              return CompletableFuture.allOf(masters.toArray(CompletableFuture[]::new))
+                  .<RedisScriptingAsyncCommands<String, String>>thenApply(ready -> c.async());
+            })
+        .toCompletableFuture();
+  }
+
+  /**
+   * Whether {@code url} names a Redis Cluster ({@code redis-cluster://}, {@code
+   * rediss-cluster://}).
+   */
+  static boolean isCluster(String url) {
+    return url.startsWith(CLUSTER) || url.startsWith(CLUSTER_TLS);
+  }
+
+  /**
+   * The seed nodes of a cluster URL {@code
+   * redis[s]-cluster://[user:password@]host[:port],...[?query]}: one {@code redis[s]://} URI per
+   * node, each with the URL's credentials and query.
+   *
+   * @throws IllegalArgumentException when the URL names no node, a database, or a node Lettuce
+   *     cannot parse
+   */
+  static List<RedisURI> clusterNodes(String url) {
+    boolean tls = url.startsWith(CLUSTER_TLS);
+    String rest = url.substring((tls ? CLUSTER_TLS : CLUSTER).length());
+    int end = rest.length();
+    for (int i = 0; i < rest.length(); i++) {
+      char ch = rest.charAt(i);
+      if (ch == '/' || ch == '?' || ch == '#') {
+        end = i;
+        break;
+      }
+    }
+    String authority = rest.substring(0, end);
+    String tail = rest.substring(end);
+    if (tail.startsWith("/") && !tail.equals("/") && !tail.startsWith("/?")) {
+      throw new IllegalArgumentException("a cluster has no databases: " + url);
+    }
+    tail = tail.startsWith("/") ? tail.substring(1) : tail;
+    int at = authority.lastIndexOf('@');
+    String credentials = at < 0 ? "" : authority.substring(0, at + 1);
+    String hosts = authority.substring(at + 1);
+    List<RedisURI> nodes = new ArrayList<>();
+    for (String host : hosts.split(",", -1)) {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("a cluster node is empty: " + url);
+      }
+      nodes.add(RedisURI.create((tls ? "rediss://" : "redis://") + credentials + host + tail));
+    }
+    return nodes;
   }
 
   /** The store for {@code url}, shared across plugin instances and reloads. */
@@ -74,16 +189,14 @@ final class RedisStore implements AutoCloseable {
     return connection()
         .thenCompose(
             c ->
-                c.async()
-                    .<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
+                c.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
                     .handle(
                         (result, error) -> {
                           if (error == null) {
                             return CompletableFuture.completedFuture(result);
                           }
                           if (unwrap(error) instanceof RedisNoScriptException) {
-                            return c.async()
-                                .<List<Object>>eval(
+                            return c.<List<Object>>eval(
                                     script.text(), ScriptOutputType.MULTI, keys, args)
                                 .toCompletableFuture();
                           }
@@ -92,8 +205,8 @@ final class RedisStore implements AutoCloseable {
                     .thenCompose(f -> f));
   }
 
-  private CompletableFuture<StatefulRedisConnection<String, String>> connection() {
-    CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
+  private CompletableFuture<RedisScriptingAsyncCommands<String, String>> connection() {
+    CompletableFuture<RedisScriptingAsyncCommands<String, String>> c = connection;
     long now = System.nanoTime();
     if (c == null
         || (c.isCompletedExceptionally() && now - connectedAt > RETRY_CONNECT.toNanos())) {
@@ -102,7 +215,7 @@ final class RedisStore implements AutoCloseable {
         if (c == null
             || (c.isCompletedExceptionally() && now - connectedAt > RETRY_CONNECT.toNanos())) {
           connectedAt = now;
-          c = client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+          c = connect.get();
           connection = c;
         }
       }

@@ -88,6 +88,47 @@ class RateLimitConfigTest {
   }
 
   @Test
+  void acceptsClusterUrlsAndRejectsMalformedOnes() {
+    assertThat(
+            problems(
+                """
+                rate-limit:
+                  limits: [ { requests: 1, window: 1m } ]
+                  policy: redis
+                  redis: { url: "rediss-cluster://user:secret@h1:7000,h2:7001,h3?timeout=5s", on-failure: fail-open }
+                quota: { limit: 5, redis: { url: "redis-cluster://h1:7000", on-failure: fail-open } }
+                """))
+        .isEmpty();
+    for (String url :
+        List.of("redis-cluster://", "redis-cluster://h1,,h2", "redis-cluster://h/1")) {
+      assertThat(
+              problems(
+                  "quota: { limit: 5, redis: { url: \"%s\", on-failure: fail-open } }"
+                      .formatted(url)))
+          .as(url)
+          .anyMatch(p -> p.contains("quota.redis.url") && p.contains("redis-cluster://"));
+    }
+    assertThat(RedisStore.clusterNodes("rediss-cluster://u:p@h1:7000,h2?timeout=5s"))
+        .extracting(u -> u.getHost() + ":" + u.getPort() + " " + u.isSsl() + " " + u.getTimeout())
+        .containsExactly("h1:7000 true PT5S", "h2:6379 true PT5S");
+  }
+
+  @Test
+  void rejectsBracesThatWouldBreakTheClusterHashTag() {
+    assertThat(
+            problems(
+                """
+                rate-limit:
+                  name: "}api"
+                  limits: [ { requests: 1, window: 1m } ]
+                  policy: redis
+                  redis: { url: "redis://h", prefix: "gw:{}", on-failure: fail-open }
+                """))
+        .anyMatch(p -> p.contains("rate-limit.name") && p.contains("no { or }"))
+        .anyMatch(p -> p.contains("rate-limit.redis.prefix") && p.contains("no { or }"));
+  }
+
+  @Test
   void reportsQuotaAndLimitConnProblems() {
     assertThat(
             problems(
