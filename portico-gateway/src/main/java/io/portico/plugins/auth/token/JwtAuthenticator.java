@@ -29,6 +29,7 @@ final class JwtAuthenticator implements Authenticator {
   private final JwksCache cache;
   private final ClaimHeaders claimHeaders;
   private final String method;
+  private final VerifiedTokens verified;
 
   JwtAuthenticator(JwtConfig config, JwtVerifier verifier, JwksCache cache, String method) {
     this.config = config;
@@ -36,6 +37,7 @@ final class JwtAuthenticator implements Authenticator {
     this.cache = cache;
     this.claimHeaders = new ClaimHeaders(config.claimHeaders());
     this.method = method;
+    this.verified = new VerifiedTokens(config.verifiedCacheTtl(), config.verifiedCacheSize());
   }
 
   @Override
@@ -47,15 +49,37 @@ final class JwtAuthenticator implements Authenticator {
     if (!(found instanceof TokenSource.Token token)) {
       return AuthResult.invalid("invalid_request");
     }
-    JwtVerifier.Result result = verifier.verify(token.value(), this::cachedKeys);
+    String value = token.value();
+    if (verified.enabled()) {
+      AuthResult.Authenticated hit = verified.get(value);
+      if (hit != null) {
+        return hit;
+      }
+    }
+    JwtVerifier.Result result = verifier.verify(value, this::cachedKeys);
     if (result instanceof JwtVerifier.NeedKeys need) {
       JwtConfig.Jwks jwks = config.jwks();
       return new AuthResult.Pending(
           cache
               .refresh(need.uri(), jwks.minRefreshInterval(), jwks.timeout())
-              .thenApply(snapshot -> afterRefresh(need.parsed(), snapshot)));
+              .thenApply(snapshot -> remember(value, afterRefresh(need.parsed(), snapshot))));
     }
-    return decide(result);
+    return remember(value, decide(result));
+  }
+
+  /** Keeps a success in the verified-token cache, until the token's {@code exp} at the latest. */
+  private AuthResult remember(String token, AuthResult result) {
+    if (verified.enabled() && result instanceof AuthResult.Authenticated ok) {
+      Object exp = ok.identity().claims().get("exp");
+      long expMillis = exp instanceof java.util.Date d ? d.getTime() : 0;
+      verified.put(token, ok, expMillis);
+    }
+    return result;
+  }
+
+  /** Entries in the verified-token cache (tests). */
+  int verifiedCount() {
+    return verified.size();
   }
 
   @Override

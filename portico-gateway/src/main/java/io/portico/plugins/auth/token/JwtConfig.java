@@ -40,7 +40,9 @@ record JwtConfig(
     boolean requireConsumer,
     Map<String, AsciiString> claimHeaders,
     Jwks jwks,
-    String realm) {
+    String realm,
+    Duration verifiedCacheTtl,
+    int verifiedCacheSize) {
 
   JwtConfig {
     algorithms = Set.copyOf(algorithms);

@@ -96,6 +96,8 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
             jwks.duration("timeout", Duration.ofSeconds(5)));
     jwks.finish();
     String realm = r.string("realm", "portico");
+    Duration verifiedTtl = r.duration("verified-cache-ttl", Duration.ofMinutes(1));
+    int verifiedSize = r.integer("verified-cache-size", 10_000, 0, 10_000_000);
     r.finish();
     if (problems.size() != before) {
       return null;
@@ -113,7 +115,9 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
         requireConsumer,
         headers,
         fetch,
-        realm);
+        realm,
+        verifiedTtl,
+        verifiedSize);
   }
 
   static Set<JWSAlgorithm> algorithms(ConfigReader r) {

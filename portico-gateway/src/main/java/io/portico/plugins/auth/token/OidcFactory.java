@@ -371,7 +371,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
               false,
               config.claimHeaders(),
               config.jwks(),
-              config.realm());
+              config.realm(),
+              Duration.ofMinutes(1),
+              10_000);
       JwtAuthenticator idTokens = null;
       if (rp != null) {
         JwtConfig id =
@@ -388,7 +390,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                 false,
                 config.claimHeaders(),
                 config.jwks(),
-                config.realm());
+                config.realm(),
+                Duration.ZERO,
+                0);
         idTokens = new JwtAuthenticator(id, new JwtVerifier(id, Map.of(), clock), cache, NAME);
       }
       Provider p =
