@@ -60,6 +60,8 @@ class JwksRefreshTest {
                     algorithms: [ RS256 ]
                     issuers: [ { issuer: "%s", jwks-url: "%s" } ]
                     jwks: { min-refresh-interval: %s, refresh-interval: %s, timeout: 2s }
+                    # every request verifies, so the key set's refreshes are what is observed
+                    verified-cache-ttl: 0s
             """
                 .formatted(origin.authority(), ISSUER, keys.jwksUrl(), minRefresh, refresh));
   }

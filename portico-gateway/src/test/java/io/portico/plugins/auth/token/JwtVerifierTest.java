@@ -45,7 +45,9 @@ class JwtVerifierTest {
             Map.of(),
             new JwtConfig.Jwks(
                 Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5)),
-            "portico");
+            "portico",
+            Duration.ZERO,
+            0);
     return new JwtVerifier(config, Map.of(), Clock.fixed(now, ZoneOffset.UTC));
   }
 
