@@ -12,7 +12,6 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authenticator;
@@ -163,26 +162,25 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
   }
 
   /** The authenticator; its answer cache lives as long as the config snapshot. */
-  private static final class IntrospectionAuthenticator implements Authenticator {
+  private static final class IntrospectionAuthenticator extends BearerTokenAuthenticator {
 
     private final IntrospectionConfig config;
     private final HttpClient client;
     private final Map<String, ConsumerSpec> consumers;
     private final LongSupplier nanoClock;
     private final IntrospectionCache cache;
-    private final ClaimHeaders claimHeaders;
 
     IntrospectionAuthenticator(
         IntrospectionConfig config,
         HttpClient client,
         Map<String, ConsumerSpec> consumers,
         LongSupplier nanoClock) {
+      super(config.realm(), config.source(), new ClaimHeaders(config.claimHeaders()));
       this.config = config;
       this.client = client;
       this.consumers = Map.copyOf(consumers);
       this.nanoClock = nanoClock;
       this.cache = new IntrospectionCache(config.maxEntries());
-      this.claimHeaders = new ClaimHeaders(config.claimHeaders());
     }
 
     @Override
@@ -209,26 +207,6 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
                     cache.put(key, answer);
                     return decide(answer);
                   }));
-    }
-
-    @Override
-    public String challenge(String error) {
-      return Bearer.challenge(config.realm(), error);
-    }
-
-    @Override
-    public void hideCredentials(Exchange exchange) {
-      config.source().hide(exchange);
-    }
-
-    @Override
-    public void stripOwnHeaders(HttpHeaders headers) {
-      claimHeaders.strip(headers);
-    }
-
-    @Override
-    public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
-      claimHeaders.forward(identity.claims(), headers);
     }
 
     /** Sends the request; completes with the answer, or null when the server gave none. */

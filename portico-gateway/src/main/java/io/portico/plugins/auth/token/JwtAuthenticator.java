@@ -1,9 +1,7 @@
 package io.portico.plugins.auth.token;
 
 import com.nimbusds.jose.jwk.JWKSet;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.plugins.auth.AuthResult;
-import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
@@ -22,20 +20,19 @@ import java.util.concurrent.CompletableFuture;
  * claims-to-headers} are copied to upstream headers. Immutable; {@link #authenticate} runs on the
  * exchange's event loop and never blocks.
  */
-final class JwtAuthenticator implements Authenticator {
+final class JwtAuthenticator extends BearerTokenAuthenticator {
 
   private final JwtConfig config;
   private final JwtVerifier verifier;
   private final JwksCache cache;
-  private final ClaimHeaders claimHeaders;
   private final String method;
   private final VerifiedTokens verified;
 
   JwtAuthenticator(JwtConfig config, JwtVerifier verifier, JwksCache cache, String method) {
+    super(config.realm(), config.source(), new ClaimHeaders(config.claimHeaders()));
     this.config = config;
     this.verifier = verifier;
     this.cache = cache;
-    this.claimHeaders = new ClaimHeaders(config.claimHeaders());
     this.method = method;
     this.verified = new VerifiedTokens(config.verifiedCacheTtl(), config.verifiedCacheSize());
   }
@@ -75,31 +72,6 @@ final class JwtAuthenticator implements Authenticator {
       verified.put(token, ok, expMillis);
     }
     return result;
-  }
-
-  /** Entries in the verified-token cache (tests). */
-  int verifiedCount() {
-    return verified.size();
-  }
-
-  @Override
-  public String challenge(String error) {
-    return Bearer.challenge(config.realm(), error);
-  }
-
-  @Override
-  public void hideCredentials(Exchange exchange) {
-    config.source().hide(exchange);
-  }
-
-  @Override
-  public void stripOwnHeaders(HttpHeaders headers) {
-    claimHeaders.strip(headers);
-  }
-
-  @Override
-  public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
-    claimHeaders.forward(identity.claims(), headers);
   }
 
   /** The cached keys of a JWKS; a set older than the refresh interval is refreshed meanwhile. */

@@ -41,7 +41,6 @@ import io.portico.plugin.ConsumerReferences;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
-import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -428,7 +427,11 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
      * Bearer mode: verifies access tokens with the discovered provider's {@link JwtAuthenticator},
      * waiting for discovery when it is not done yet (503 when it cannot be).
      */
-    private final class BearerMode implements Authenticator {
+    private final class BearerMode extends BearerTokenAuthenticator {
+
+      BearerMode() {
+        super(config.realm(), config.source(), claimHeaders);
+      }
 
       @Override
       public AuthResult authenticate(Exchange exchange) {
@@ -444,26 +447,6 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                             ? CompletableFuture.completedFuture(new AuthResult.Unavailable())
                             : settle(found.bearer().authenticate(exchange)),
                     exchange.eventLoop()));
-      }
-
-      @Override
-      public String challenge(String error) {
-        return Bearer.challenge(config.realm(), error);
-      }
-
-      @Override
-      public void hideCredentials(Exchange exchange) {
-        config.source().hide(exchange);
-      }
-
-      @Override
-      public void stripOwnHeaders(HttpHeaders headers) {
-        claimHeaders.strip(headers);
-      }
-
-      @Override
-      public void forwardOwnHeaders(Identity identity, HttpHeaders headers) {
-        claimHeaders.forward(identity.claims(), headers);
       }
     }
 
