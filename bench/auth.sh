@@ -13,8 +13,9 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift 2;; *) sed -n 2,8p "$0"; exit 2;; esac
 done
 [ "$(curl -s "http://$UPSTREAM/hello" || true)" = "Hello, World!" ] || { echo "no origin answering http://$UPSTREAM/hello" >&2; exit 3; }
-jar="$root/portico-gateway/target/portico.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl portico-gateway -am package)
+# The flags the benchmark runs with; the launcher adds its class-data sharing archive.
+JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled"
+"$root/portico" version > /dev/null   # builds the jar when it is missing or stale
 
 dir="$(mktemp -d -t portico-auth.XXXXXX)"; cd "$dir"
 openssl genrsa -out rsa.pem 2048 2>/dev/null; openssl rsa -in rsa.pem -pubout -out pub.pem 2>/dev/null
@@ -64,8 +65,7 @@ $(sed 's/^/              /' pub.pem)
 consumers: [ { name: bench, credentials: { key-auth: [ { key: "$(cat key.sha)" } ] } } ]
 runtime: { io-threads: 1, access-log: off, watch-config: false }
 YAML
-taskset -c 1 java -Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled \
-  -jar "$jar" run -c auth.yaml > portico.log 2>&1 &
+taskset -c 1 env PORTICO_JAVA_OPTS="$JVM" "$root/portico" run -c auth.yaml > portico.log 2>&1 &
 pid=$!; trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:19105/plain/hello && break; sleep 0.1; done
 

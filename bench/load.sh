@@ -20,8 +20,9 @@ while [ $# -gt 0 ]; do
 done
 for t in nginx wrk taskset curl; do command -v "$t" >/dev/null || { echo "missing $t (apt-get install -y nginx wrk)" >&2; exit 2; }; done
 
-jar="$root/portico-gateway/target/portico.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true -pl portico-gateway -am package)
+# The flags the benchmark runs with; the launcher adds its class-data sharing archive.
+JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled"
+"$root/portico" version > /dev/null   # builds the jar when it is missing or stale
 
 run="$(mktemp -d -t portico-load.XXXXXX)"; chmod 755 "$run"
 mkdir -p "$run/up/tmp" "$run/up/www" "$run/px/tmp"
@@ -33,8 +34,7 @@ trap cleanup EXIT
 taskset -c 0 nginx -p "$run/up/" -c "$root/bench/conf/nginx-upstream.conf" -g 'daemon off;' & pids+=($!)
 taskset -c 1 nginx -p "$run/px/" -c "$root/bench/conf/nginx-proxy.conf" -g 'daemon off;' & pids+=($!)
 PORTICO_BENCH_PORT=19104 PORTICO_BENCH_UPSTREAM=127.0.0.1:19001 taskset -c 1 \
-  java -Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled \
-  -jar "$jar" run -c "$root/bench/conf/portico-bench.yaml" > "$run/portico.log" 2>&1 & pids+=($!)
+  env PORTICO_JAVA_OPTS="$JVM" "$root/portico" run -c "$root/bench/conf/portico-bench.yaml" > "$run/portico.log" 2>&1 & pids+=($!)
 
 ready() { for _ in $(seq 1 200); do [ "$(curl -s "http://127.0.0.1:$1/hello" || true)" = "Hello, World!" ] && return 0; sleep 0.05; done; return 1; }
 ready 19101 || { echo "nginx proxy did not start" >&2; exit 3; }

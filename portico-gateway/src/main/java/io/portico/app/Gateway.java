@@ -135,7 +135,7 @@ public final class Gateway implements AutoCloseable {
       throw e;
     }
     log.info(
-        "portico {} serving config {} on {} ({} transport, {} event loops)",
+        "portico {} serving config {} on {} ({} transport, event loops: {})",
         Version.current(),
         config.version(),
         listeners,
