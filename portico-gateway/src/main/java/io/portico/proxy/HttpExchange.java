@@ -48,6 +48,9 @@ import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,11 +73,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Buffers: request body chunks are owned by the exchange from {@link #onRequestContent} until
  * written upstream (or released when the exchange no longer needs them); response chunks are owned
- * from {@link #onResponseContent} until written downstream.
+ * from {@link #onResponseContent} until written downstream. When a request plugin asks for the
+ * whole body ({@link #requestBody}), its chunks go into a {@link RequestBodyBuffer} instead, which
+ * owns them until the request is forwarded (one write) or the exchange ends (released).
  *
  * <p>Flow control: request chunks that arrive before the upstream is connected are queued and the
  * client's reads are paused; afterwards client reads pause while the upstream is unwritable, and
- * upstream reads pause while the client is unwritable.
+ * upstream reads pause while the client is unwritable. A body a plugin asked for is read without
+ * pause, up to the plugin's limit, bounded by the idle timeout between chunks.
  */
 final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback {
 
@@ -85,6 +91,10 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       io.portico.spi.plugin.Identity.UPSTREAM_HEADERS.stream()
           .map(AsciiString::cached)
           .toArray(AsciiString[]::new);
+
+  /** The body plugins get for a request without one. */
+  private static final ByteBuf NO_BODY =
+      Unpooled.unreleasableBuffer(Unpooled.EMPTY_BUFFER.asReadOnly());
 
   private final DownstreamHandler conn;
   private final HttpRequest request;
@@ -115,6 +125,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private boolean requestComplete;
   private long requestBytes;
   private ArrayDeque<HttpContent> pendingBody;
+  private RequestBodyBuffer bodyBuffer;
   private boolean expectContinue;
   private boolean upgradeRequested;
   private boolean hostSetByPlugin;
@@ -325,7 +336,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
           fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request.");
           return;
         }
-        if (!handleOutcome(outcome)) {
+        if (finished || !handleOutcome(outcome)) {
+          // finished: the plugin's request for the body failed the exchange
           return;
         }
       }
@@ -423,7 +435,12 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     Channel ch = connection.channel();
     ch.write(request, ch.voidPromise());
     requestHeadSent = true;
-    if (requestComplete && pendingBody == null) {
+    if (bodyBuffer != null && bodyBuffer.holdsBody()) {
+      // Read for a plugin: forwarded in one piece; a body still arriving streams on from here.
+      HttpContent body = bodyBuffer.forward();
+      bodySent |= body.content().isReadable();
+      ch.write(body, ch.voidPromise());
+    } else if (requestComplete && pendingBody == null) {
       ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
     } else if (pendingBody != null) {
       HttpContent c;
@@ -520,7 +537,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if (finished) {
       return;
     }
-    if (!requestComplete && upstream != null) {
+    if (!requestComplete && (upstream != null || (bodyBuffer != null && bodyBuffer.reading()))) {
       fail(Failure.REQUEST_BODY_TIMEOUT, "The request body stalled.");
     } else if (response == null) {
       fail(
@@ -567,6 +584,10 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if (last) {
       requestComplete = true;
     }
+    if (bodyBuffer != null && bodyBuffer.reading()) {
+      readForPlugins(content, last);
+      return;
+    }
     if (upstream != null && requestHeadSent) {
       bodySent |= content.content().isReadable();
       Channel ch = upstream.channel();
@@ -589,6 +610,28 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         // Hold the client until the upstream can take the body.
         conn.pauseReads();
       }
+    }
+  }
+
+  /**
+   * A chunk of a body a plugin asked for: held until the body ends, which completes the plugins'
+   * stages (and may resume the request phases, and forward the request, from here).
+   */
+  private void readForPlugins(HttpContent content, boolean last) {
+    if (bodyBuffer.size() + (long) content.content().readableBytes() > bodyBuffer.limit()) {
+      content.release();
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + bodyBuffer.limit() + " bytes.");
+      return;
+    }
+    bodyBuffer.append(content);
+    if (last) {
+      // The request phases go on: they get the response timeout again, as at the start.
+      conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
+      bodyBuffer.end();
+    } else {
+      armIdleDeadline();
     }
   }
 
@@ -967,6 +1010,9 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     }
     finished = true;
     conn.armDeadline(0);
+    if (bodyBuffer != null) {
+      bodyBuffer.discard("the exchange ended before the request was forwarded");
+    }
     if (upstream != null && !upgraded) {
       UpstreamConnection u = upstream;
       upstream = null;
@@ -1051,6 +1097,76 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   @Override
   public HttpRequest request() {
     return request;
+  }
+
+  /**
+   * Starts holding the body on the first call: chunks already queued move into the buffer, the
+   * client is read again (and sent its 100 Continue), and chunks go to {@link #readForPlugins}
+   * instead of the upstream until the body ends or the request is forwarded.
+   */
+  @Override
+  public CompletionStage<ByteBuf> requestBody(long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: at least 0)");
+    }
+    if (!eventLoop().inEventLoop()) {
+      throw new IllegalStateException("the request body is read on the exchange's event loop");
+    }
+    if (finished) {
+      return CompletableFuture.failedFuture(new CancellationException("the exchange has ended"));
+    }
+    if (phaseIndex >= 2 || response != null || requestHeadSent) {
+      throw new IllegalStateException("the request body is read in the REWRITE and ACCESS phases");
+    }
+    long limit = Math.min(maxBytes, Integer.MAX_VALUE);
+    if (limits.maxBodySize() > 0) {
+      limit = Math.min(limit, limits.maxBodySize());
+    }
+    if (bodyBuffer != null) {
+      bodyBuffer.lowerLimit(limit);
+      if (bodyBuffer.size() > limit) {
+        return refuseBody(limit);
+      }
+      return bodyBuffer.view();
+    }
+    if (requestComplete && pendingBody == null) {
+      // A request without a body: it started when its empty end arrived.
+      return CompletableFuture.completedFuture(NO_BODY);
+    }
+    long declared = HttpUtil.getContentLength(request, -1L);
+    if (declared > limit) {
+      return refuseBody(limit);
+    }
+    bodyBuffer = new RequestBodyBuffer(conn.channel().alloc(), limit);
+    if (pendingBody != null) {
+      HttpContent c;
+      while ((c = pendingBody.poll()) != null) {
+        if (bodyBuffer.size() + (long) c.content().readableBytes() > limit) {
+          c.release();
+          return refuseBody(limit);
+        }
+        bodyBuffer.append(c);
+      }
+      // Everything queued is in the buffer now: forward() and retries look at the buffer only.
+      pendingBody = null;
+    }
+    if (!requestComplete) {
+      if (expectContinue) {
+        expectContinue = false;
+        conn.writeContinue();
+      }
+      armIdleDeadline();
+      conn.resumeReads();
+    }
+    return bodyBuffer.view();
+  }
+
+  /** 413 for a body over {@code limit}, decided in a plugin's call: the exchange ends here. */
+  private CompletionStage<ByteBuf> refuseBody(long limit) {
+    closeAfter = true;
+    fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limit + " bytes.");
+    return CompletableFuture.failedFuture(
+        new CancellationException("the request body exceeds " + limit + " bytes"));
   }
 
   @Override

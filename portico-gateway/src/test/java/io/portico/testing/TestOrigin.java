@@ -15,10 +15,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -31,8 +33,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,6 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /headers}: 200, body = the request line and headers as received, one per line
  *   <li>{@code /echo}: streams the request body back (chunked), as it arrives
  *   <li>{@code /count}: reads the body without keeping it, answers its length
+ *   <li>{@code /sha256}: reads the body without keeping it, answers {@code <length> <hex SHA-256>}
  *   <li>{@code /download?bytes=N}: streams N bytes, honouring backpressure
  *   <li>{@code /status/CODE}: an empty response with that status
  *   <li>{@code /delay/MS}: 200 after MS milliseconds
@@ -59,15 +66,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /ws}: a WebSocket endpoint that echoes text frames
  * </ul>
  *
- * Every request head is recorded in {@link #requests()}. A {@link #builder()} gives an origin with
- * connection behaviours that upset a proxy's connection pool: closing idle connections, or closing
- * a reused connection instead of answering it.
+ * Every request head is recorded in {@link #requests()}, and the trailers of the last request in
+ * {@link #lastTrailers()}. A {@link #builder()} gives an origin with connection behaviours that
+ * upset a proxy's connection pool: closing idle connections, or closing a reused connection instead
+ * of answering it.
  */
 public final class TestOrigin implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Channel server;
   private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
+  private volatile HttpHeaders lastTrailers = EmptyHttpHeaders.INSTANCE;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final String name;
@@ -167,6 +176,11 @@ public final class TestOrigin implements AutoCloseable {
     return last;
   }
 
+  /** The trailers of the last request body that ended (empty when it had none). */
+  public HttpHeaders lastTrailers() {
+    return lastTrailers;
+  }
+
   public int requestCount() {
     return requests.size();
   }
@@ -191,6 +205,7 @@ public final class TestOrigin implements AutoCloseable {
     private String mode;
     private HttpRequest current;
     private long counted;
+    private MessageDigest sha256;
     private int served;
     private boolean dropping;
     private ScheduledFuture<?> idleClose;
@@ -240,6 +255,7 @@ public final class TestOrigin implements AutoCloseable {
         String path = q.path();
         mode = path;
         counted = 0;
+        sha256 = newSha256();
         if (path.equals("/ws")) {
           ctx.pipeline().addAfter("origin", "ws", new WebSocketServerProtocolHandler("/ws"));
           ctx.pipeline().addAfter("ws", "wsecho", new WsEcho());
@@ -267,6 +283,12 @@ public final class TestOrigin implements AutoCloseable {
           return;
         }
         counted += content.content().readableBytes();
+        for (ByteBuffer part : content.content().nioBuffers()) {
+          sha256.update(part);
+        }
+        if (content instanceof LastHttpContent last) {
+          lastTrailers = last.trailingHeaders().copy();
+        }
         content.release();
         if (content instanceof LastHttpContent) {
           respond(ctx);
@@ -294,6 +316,8 @@ public final class TestOrigin implements AutoCloseable {
         full(ctx, HttpResponseStatus.OK, sb.toString());
       } else if (path.equals("/count")) {
         full(ctx, HttpResponseStatus.OK, Long.toString(counted));
+      } else if (path.equals("/sha256")) {
+        full(ctx, HttpResponseStatus.OK, counted + " " + HexFormat.of().formatHex(sha256.digest()));
       } else if (path.equals("/download")) {
         long bytes = Long.parseLong(q.parameters().get("bytes").get(0));
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -361,6 +385,14 @@ public final class TestOrigin implements AutoCloseable {
       HttpUtil.setContentLength(r, r.content().readableBytes());
       ctx.writeAndFlush(r);
       armIdleClose(ctx);
+    }
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

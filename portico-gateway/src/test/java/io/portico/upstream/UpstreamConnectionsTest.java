@@ -106,6 +106,25 @@ class UpstreamConnectionsTest {
   }
 
   @Test
+  void retriesAPutWhoseEmptyBodyAPluginReadWithItsEndOnAFreshConnection() throws Exception {
+    TestOrigin origin = origin(TestOrigin.builder().closeOnSecondRequest());
+    gateway(
+        "[ \"%s\" ]".formatted(origin.authority()),
+        "retry: { attempts: 1 }\ntimeouts: { response: 2s }",
+        "plugins:\n  test-body: { delay-ms: 50 }");
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
+
+    try (RawClient raw = gw.raw()) {
+      raw.send("PUT /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+      String response = raw.readUntil("\r\n\r\n0", 5000);
+
+      assertThat(response).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n0");
+    }
+    assertThat(origin.connections()).isEqualTo(2);
+    assertThat(lastRecord().attempts()).isEqualTo(2);
+  }
+
+  @Test
   void answers502ToAPostWithABodyWhenAReusedConnectionClosesWithoutAnswering() throws Exception {
     TestOrigin origin = origin(TestOrigin.builder().closeOnSecondRequest());
     gateway("[ \"%s\" ]".formatted(origin.authority()), "retry: { attempts: 1 }", "");

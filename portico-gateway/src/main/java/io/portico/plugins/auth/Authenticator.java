@@ -11,7 +11,10 @@ import io.portico.spi.plugin.Identity;
  */
 public interface Authenticator {
 
-  /** Checks the request's credential. Must not change the exchange. */
+  /**
+   * Checks the request's credential. Must not change the exchange; it may ask for the request body
+   * ({@link Exchange#requestBody}) and answer {@link AuthResult.Pending} until it arrives.
+   */
   AuthResult authenticate(Exchange exchange);
 
   /**

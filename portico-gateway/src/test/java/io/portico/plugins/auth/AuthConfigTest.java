@@ -171,6 +171,42 @@ class AuthConfigTest {
   }
 
   @Test
+  void reportsAnHmacBodySizeThatIsZeroOrNotASize() {
+    ConfigResult result =
+        parse(
+            """
+            routes:
+              - name: r
+                paths: [ / ]
+                plugins:
+                  hmac-auth: { validate-request-body: true, max-body-size: 0 }
+                  mock: {}
+              - name: s
+                paths: [ /s ]
+                plugins:
+                  hmac-auth: { validate-request-body: true, max-body-size: lots }
+                  mock: {}
+              - name: t
+                paths: [ /t ]
+                plugins:
+                  hmac-auth: { validate-request-body: true, max-body-size: 256k }
+                  mock: {}
+            """);
+    assertThat(problems(result))
+        .hasSize(2)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[0].plugins.hmac-auth.max-body-size: \"0\"")
+                    .contains("(expected: a size from 1 byte to 1g)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("routes[1].plugins.hmac-auth.max-body-size: \"lots\"")
+                    .contains("(expected: a size such as 8192, 64k, 10MiB or 1g)"));
+  }
+
+  @Test
   void refusesAKeyGivenToTwoConsumersWhenCreatingPlugins() {
     String key = KeyHash.of("same");
     ConfigResult result =

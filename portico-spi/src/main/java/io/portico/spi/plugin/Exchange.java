@@ -1,11 +1,13 @@
 package io.portico.spi.plugin;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One request and its response as a plugin sees it.
@@ -13,6 +15,9 @@ import java.util.Map;
  * <p>Threading: an exchange belongs to one event loop ({@link #eventLoop()}); every method must be
  * called on it. Plugins mutate {@link #request()} in request phases and {@link #response()} in the
  * response phase; the gateway forwards exactly what they leave there.
+ *
+ * <p>Request bodies stream from the client to the upstream and plugins do not see them, unless a
+ * request phase asks for the whole body with {@link #requestBody(long)}.
  */
 public interface Exchange {
 
@@ -21,6 +26,58 @@ public interface Exchange {
 
   /** The request head. Headers are mutable in REWRITE and ACCESS. */
   HttpRequest request();
+
+  /**
+   * The complete request body, read by the gateway for a REWRITE or ACCESS plugin that needs it (a
+   * body digest, a transformation). Used with {@link Outcome#await}:
+   *
+   * <pre>{@code
+   * public Outcome access(Exchange exchange) {
+   *   return Outcome.await(
+   *       exchange.requestBody(64 * 1024).thenApply(body -> accepts(body) ? Outcome.proceed() : DENY));
+   * }
+   * }</pre>
+   *
+   * <p>The contract:
+   *
+   * <ul>
+   *   <li><b>Only when asked.</b> Bodies are streamed with backpressure and never held; the first
+   *       call switches this exchange to reading its body into memory, and keeps reading the client
+   *       (which is otherwise held until the upstream is connected). A request that announced
+   *       {@code Expect: 100-continue} gets its {@code 100 Continue} at that call (unless its
+   *       {@code Content-Length} is already over the limit).
+   *   <li><b>Completion.</b> The stage completes on the exchange's event loop when the body has
+   *       ended; a request without a body (or whose body has already arrived) completes at once,
+   *       with an empty buffer when there is none.
+   *   <li><b>Ownership.</b> The buffer is a read-only view owned by the gateway: do not release it
+   *       (releasing it does nothing), and do not keep it. It is valid until the request is
+   *       forwarded upstream or the exchange ends, whichever is first. Each call returns its own
+   *       view, with its own reader index, of the same bytes: a second call (from the same or
+   *       another plugin) gives the same body without reading it again.
+   *   <li><b>Forwarding.</b> The body is forwarded upstream unchanged after the request phases,
+   *       with the framing the client chose (its {@code Content-Length}, or chunked, trailers
+   *       kept). A plugin that asks for the body and proceeds without waiting for the stage does
+   *       not block the request: the body read so far is forwarded and the rest streams, and the
+   *       stage then completes exceptionally.
+   *   <li><b>Limits.</b> The body may be at most {@code maxBytes}, and at most the gateway's {@code
+   *       limits.max-body-size}; a larger body (a larger {@code Content-Length} is refused at once)
+   *       is answered with 413. When several calls give different limits, the smallest applies.
+   *   <li><b>Failures.</b> When the body cannot be read, the gateway ends the exchange itself, with
+   *       its usual problem responses: 413 (too large), 400 (malformed chunked framing), 408 (the
+   *       client stopped sending for the route's {@code idle} timeout), or no response when the
+   *       client went away. The stage then completes exceptionally (a {@link
+   *       java.util.concurrent.CancellationException}) and whatever the plugin returns from it is
+   *       ignored; nothing is forwarded upstream.
+   * </ul>
+   *
+   * @param maxBytes the most bytes the plugin accepts, at least 0; the gateway never buffers more
+   *     than {@link Integer#MAX_VALUE} bytes
+   * @throws IllegalArgumentException when {@code maxBytes} is negative
+   * @throws IllegalStateException outside the REWRITE and ACCESS phases
+   */
+  default CompletionStage<ByteBuf> requestBody(long maxBytes) {
+    throw new UnsupportedOperationException("this exchange does not offer its request body");
+  }
 
   /**
    * The normalized request path (no query), as the router matched it. A REWRITE plugin may change

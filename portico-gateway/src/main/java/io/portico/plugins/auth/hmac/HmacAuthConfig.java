@@ -12,7 +12,10 @@ import java.util.Set;
  *     clock, either way
  * @param algorithms the accepted {@code algorithm} values, e.g. {@code hmac-sha256}
  * @param enforceHeaders headers (lower case, or {@code request-line}) every signature must cover
- * @param validateRequestBody whether a signed, well-formed {@code Digest} header is required
+ * @param validateRequestBody whether a signed {@code Digest} header is required and compared with
+ *     the request body
+ * @param maxBodySize the largest body read to compare with its digest; a larger one is refused with
+ *     413
  * @param realm the realm of the {@code WWW-Authenticate} challenge
  */
 public record HmacAuthConfig(
@@ -20,5 +23,6 @@ public record HmacAuthConfig(
     Set<String> algorithms,
     List<String> enforceHeaders,
     boolean validateRequestBody,
+    long maxBodySize,
     String realm,
     AuthSettings auth) {}

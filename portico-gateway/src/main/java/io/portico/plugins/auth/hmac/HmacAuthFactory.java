@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.hmac;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,6 +18,7 @@ import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -52,10 +54,15 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>A signature must cover {@code date} or {@code x-date}, whose time must be within {@code
  * clock-skew} of the gateway's clock, so a captured request cannot be replayed later, and every
- * header of {@code enforce-headers}. With {@code validate-request-body}, a {@code Digest} header
- * ({@code SHA-256=} or {@code SHA-512=} and a base64 digest of the right length) must be present
- * and signed; plugins do not see request bodies, so the digest is not compared with the body. The
- * signature is compared in constant time ({@link MessageDigest#isEqual}).
+ * header of {@code enforce-headers}. The signature is compared in constant time ({@link
+ * MessageDigest#isEqual}).
+ *
+ * <p>With {@code validate-request-body}, a {@code Digest} header ({@code SHA-256=} or {@code
+ * SHA-512=} and a base64 digest of the right length) must be present and signed, and once the
+ * signature verifies the body is read ({@link Exchange#requestBody}, at most {@code max-body-size}
+ * bytes, else 413), hashed with the algorithm the header names and compared with it in constant
+ * time: a body that does not match is refused like a wrong signature (401), and nothing reaches the
+ * upstream. A body is read only for a request whose signature is valid.
  */
 public final class HmacAuthFactory
     implements AuthenticatorFactory<HmacAuthConfig>, ConsumerCredentials {
@@ -71,6 +78,8 @@ public final class HmacAuthFactory
   private static final Pattern DIGEST =
       Pattern.compile("(?i)(SHA-256=[A-Za-z0-9+/]{43}=|SHA-512=[A-Za-z0-9+/]{86}==)");
   private static final String CREDENTIAL_RULE = "an object {username: <name>, secret: <secret>}";
+  private static final long DEFAULT_MAX_BODY_SIZE = 1L << 20;
+  private static final long MAX_BODY_SIZE_LIMIT = 1L << 30;
 
   @Override
   public String name() {
@@ -109,10 +118,15 @@ public final class HmacAuthFactory
     if (body && !enforce.contains("digest")) {
       enforce.add("digest");
     }
+    long maxBodySize = config.size("max-body-size", DEFAULT_MAX_BODY_SIZE);
+    if (maxBodySize < 1 || maxBodySize > MAX_BODY_SIZE_LIMIT) {
+      problems.expected(config.child("max-body-size"), "a size from 1 byte to 1g");
+    }
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
     return problems.size() == before
-        ? new HmacAuthConfig(skew, Set.copyOf(algorithms), List.copyOf(enforce), body, realm, auth)
+        ? new HmacAuthConfig(
+            skew, Set.copyOf(algorithms), List.copyOf(enforce), body, maxBodySize, realm, auth)
         : null;
   }
 
@@ -236,7 +250,42 @@ public final class HmacAuthFactory
       if (!MessageDigest.isEqual(expected, presented) || user == null) {
         return AuthResult.invalid(null);
       }
+      if (config.validateRequestBody()) {
+        return checkBody(exchange, headers.get("digest").trim(), user.identity());
+      }
       return new AuthResult.Authenticated(user.identity());
+    }
+
+    /**
+     * Reads the body and compares its digest with {@code digest} ({@code SHA-256=<base64>} or
+     * {@code SHA-512=<base64>}, already checked to be well formed). When the body cannot be read
+     * (too large, stalled, the client gone) the gateway answers and the stage fails.
+     */
+    private AuthResult checkBody(Exchange exchange, String digest, Identity identity) {
+      int eq = digest.indexOf('=');
+      String algorithm = digest.substring(0, eq).toUpperCase(Locale.ROOT);
+      byte[] claimed = Base64.getDecoder().decode(digest.substring(eq + 1));
+      return new AuthResult.Pending(
+          exchange
+              .requestBody(config.maxBodySize())
+              .thenApply(
+                  body ->
+                      MessageDigest.isEqual(digest(algorithm, body), claimed)
+                          ? new AuthResult.Authenticated(identity)
+                          : AuthResult.invalid(null)));
+    }
+
+    static byte[] digest(String algorithm, ByteBuf body) {
+      MessageDigest md;
+      try {
+        md = MessageDigest.getInstance(algorithm);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(algorithm + " is required by the Java platform", e);
+      }
+      for (ByteBuffer part : body.nioBuffers()) {
+        md.update(part);
+      }
+      return md.digest();
     }
 
     /**
