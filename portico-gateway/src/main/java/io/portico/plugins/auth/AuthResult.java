@@ -1,6 +1,8 @@
 package io.portico.plugins.auth;
 
+import io.netty.util.AsciiString;
 import io.portico.spi.plugin.Identity;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,8 +17,22 @@ public sealed interface AuthResult
         AuthResult.Unavailable,
         AuthResult.Pending {
 
-  /** The request carried a valid credential of {@code identity}. */
-  record Authenticated(Identity identity) implements AuthResult {}
+  /**
+   * The request carried a valid credential of {@code identity}. {@code headers} are request headers
+   * this one authentication adds upstream besides the identity headers and the scheme's own (the
+   * OpenID Connect UserInfo, for instance); the scheme removes client copies of them in {@link
+   * Authenticator#stripOwnHeaders}.
+   */
+  record Authenticated(Identity identity, Map<AsciiString, String> headers) implements AuthResult {
+
+    public Authenticated {
+      headers = Map.copyOf(headers);
+    }
+
+    public Authenticated(Identity identity) {
+      this(identity, Map.of());
+    }
+  }
 
   /** The request carried no credential of this kind. */
   enum NoCredential implements AuthResult {

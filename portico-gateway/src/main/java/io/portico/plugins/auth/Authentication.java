@@ -37,13 +37,14 @@ import java.util.Set;
  *   <li>Client-supplied identity headers ({@link #IDENTITY_HEADERS}) are removed, so an upstream
  *       only ever sees the gateway's.
  *   <li>The authenticator runs. {@link AuthResult.Authenticated}: the identity is stored under
- *       {@link Identity#KEY}, forwarded in the identity headers, and with {@code hide-credentials}
- *       the credential is removed. {@link AuthResult.NoCredential}: the {@code anonymous} consumer
- *       is used when configured, an anonymous identity set by an earlier plugin is kept, otherwise
- *       401. {@link AuthResult.Invalid}: 401 (an invalid credential never falls back to anonymous).
- *       {@link AuthResult.Forbidden}: 403, with the scheme's {@code insufficient_scope} challenge.
- *       {@link AuthResult.Unavailable}: 503, never 401. {@link AuthResult.Pending}: the exchange
- *       waits, and the result is applied on the exchange's event loop.
+ *       {@link Identity#KEY}, forwarded in the identity headers (with the scheme's own headers and
+ *       the result's), and with {@code hide-credentials} the credential is removed. {@link
+ *       AuthResult.NoCredential}: the {@code anonymous} consumer is used when configured, an
+ *       anonymous identity set by an earlier plugin is kept, otherwise 401. {@link
+ *       AuthResult.Invalid}: 401 (an invalid credential never falls back to anonymous). {@link
+ *       AuthResult.Forbidden}: 403, with the scheme's {@code insufficient_scope} challenge. {@link
+ *       AuthResult.Unavailable}: 503, never 401. {@link AuthResult.Pending}: the exchange waits,
+ *       and the result is applied on the exchange's event loop.
  * </ol>
  *
  * <p>Every refusal is an RFC 9457 problem whose detail says only what is needed (a credential is
@@ -108,7 +109,9 @@ public final class Authentication {
   private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
     if (result instanceof AuthResult.Authenticated ok) {
       accept(exchange, ok.identity());
-      authenticator.forwardOwnHeaders(ok.identity(), exchange.request().headers());
+      HttpHeaders headers = exchange.request().headers();
+      authenticator.forwardOwnHeaders(ok.identity(), headers);
+      ok.headers().forEach(headers::set);
       if (hideCredentials) {
         authenticator.hideCredentials(exchange);
       }

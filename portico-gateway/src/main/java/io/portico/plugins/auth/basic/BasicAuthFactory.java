@@ -15,19 +15,14 @@ import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -36,9 +31,10 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  *
  * <p>bcrypt costs tens of milliseconds of CPU by design, so it never runs on an event loop: a check
  * goes to the shared {@link BcryptPool} and the exchange waits ({@link AuthResult.Pending}). A
- * successful check is remembered for {@code cache-ttl} under an HMAC of user name and password with
- * a key that lives only in memory, so steady traffic from a known client costs one lookup. An
- * unknown user name is checked against a dummy hash, so it takes as long as a wrong password.
+ * successful check is remembered for {@code cache-ttl} in a {@link CredentialCache}, keyed by an
+ * HMAC of the credentials and the stored hash under a key that lives only in memory, so steady
+ * traffic from a known client costs one lookup and no lookup compares a password. An unknown user
+ * name is checked against a dummy hash, so it takes as long as a wrong password.
  */
 public final class BasicAuthFactory
     implements AuthenticatorFactory<BasicAuthConfig>, ConsumerCredentials {
@@ -136,27 +132,24 @@ public final class BasicAuthFactory
         BCrypt.hashpw(Long.toHexString(new SecureRandom().nextLong()), BCrypt.gensalt(10));
   }
 
-  private record Remembered(Identity identity, long expiresAt) {}
-
   /** Reads the Basic credentials, then answers from the cache or checks bcrypt on the pool. */
   static final class BasicAuthenticator implements Authenticator {
 
     private final Map<String, User> users;
     private final BcryptPool pool;
     private final String challenge;
-    private final long ttlNanos;
-    private final int cacheSize;
-    private final ConcurrentHashMap<String, Remembered> cache = new ConcurrentHashMap<>();
-    private final byte[] cacheKey = new byte[32];
+    private final CredentialCache cache;
+    private final String dummyHash;
 
     BasicAuthenticator(BasicAuthConfig config, Map<String, User> users, BcryptPool pool) {
       this.users = users;
       this.pool = pool;
       this.challenge =
           "Basic realm=" + Authentication.quote(config.realm()) + ", charset=\"UTF-8\"";
-      this.ttlNanos = config.cacheTtl().toNanos();
-      this.cacheSize = config.cacheSize();
-      new SecureRandom().nextBytes(cacheKey);
+      this.cache = new CredentialCache(config.cacheTtl(), config.cacheSize());
+      // Read here, so it is made with the config, not on an event loop at the first unknown user
+      // name: it costs a bcrypt hash.
+      this.dummyHash = DummyHash.VALUE;
     }
 
     @Override
@@ -180,19 +173,21 @@ public final class BasicAuthFactory
       String username = decoded.substring(0, colon);
       String password = decoded.substring(colon + 1);
       User user = users.get(username);
-      String key = cacheKey(decoded, user);
-      Remembered remembered = cacheSize == 0 ? null : cache.get(key);
-      if (remembered != null && remembered.expiresAt() - System.nanoTime() > 0) {
-        return new AuthResult.Authenticated(remembered.identity());
+      String hash = user == null ? dummyHash : user.hash();
+      String key = cache.enabled() ? cache.keyOf(decoded, hash) : null;
+      Identity remembered = key == null ? null : cache.get(key);
+      if (remembered != null) {
+        return new AuthResult.Authenticated(remembered);
       }
-      String hash = user == null ? DummyHash.VALUE : user.hash();
       return new AuthResult.Pending(
           pool.submit(
               () -> {
                 if (!checks(password, hash) || user == null) {
                   return AuthResult.invalid(null);
                 }
-                remember(key, user.identity());
+                if (key != null) {
+                  cache.put(key, user.identity());
+                }
                 return new AuthResult.Authenticated(user.identity());
               }));
     }
@@ -202,32 +197,6 @@ public final class BasicAuthFactory
         return BCrypt.checkpw(password, hash);
       } catch (IllegalArgumentException e) {
         return false;
-      }
-    }
-
-    private void remember(String key, Identity identity) {
-      if (cacheSize == 0 || ttlNanos <= 0) {
-        return;
-      }
-      if (cache.size() >= cacheSize) {
-        cache.clear();
-      }
-      cache.put(key, new Remembered(identity, System.nanoTime() + ttlNanos));
-    }
-
-    /** An HMAC of the credentials and the stored hash, so a changed password is never cached. */
-    private String cacheKey(String credentials, User user) {
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(cacheKey, "HmacSHA256"));
-        mac.update(credentials.getBytes(StandardCharsets.UTF_8));
-        if (user != null) {
-          mac.update((byte) 0);
-          mac.update(user.hash().getBytes(StandardCharsets.US_ASCII));
-        }
-        return HexFormat.of().formatHex(mac.doFinal());
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is required by the Java platform", e);
       }
     }
 

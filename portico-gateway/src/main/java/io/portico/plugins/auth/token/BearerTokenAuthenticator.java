@@ -33,8 +33,9 @@ abstract class BearerTokenAuthenticator implements Authenticator {
     source.hide(exchange);
   }
 
+  /** Removes client copies of the claim headers; a subclass that owns more headers adds them. */
   @Override
-  public final void stripOwnHeaders(HttpHeaders headers) {
+  public void stripOwnHeaders(HttpHeaders headers) {
     claimHeaders.strip(headers);
   }
 

@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Sends a request built by the Nimbus OAuth 2.0 SDK with the JDK HTTP client, asynchronously, and
- * hands back the SDK's response type for its parsers. Completes with null when the server could not
- * be reached, timed out or sent more than {@link #MAX_BODY} bytes; never exceptionally.
+ * hands back the SDK's response type (status, headers such as {@code WWW-Authenticate}, body) for
+ * its parsers. Completes with null when the server could not be reached, timed out or sent more
+ * than {@link #MAX_BODY} bytes; never exceptionally.
  */
 final class NimbusHttp {
 
@@ -50,6 +51,11 @@ final class NimbusHttp {
       return null;
     }
     HTTPResponse out = new HTTPResponse(response.statusCode());
+    for (Map.Entry<String, List<String>> h : response.headers().map().entrySet()) {
+      if (!h.getKey().startsWith(":")) {
+        out.setHeader(h.getKey(), h.getValue().toArray(String[]::new));
+      }
+    }
     try {
       String type = response.headers().firstValue("content-type").orElse(null);
       if (type != null) {

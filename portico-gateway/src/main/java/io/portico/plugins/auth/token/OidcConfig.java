@@ -22,9 +22,10 @@ import java.util.Set;
  *     mode) to upstream headers
  * @param source bearer mode: where the token is read from
  * @param jwks key set fetching
- * @param timeout time limit of discovery and token endpoint calls
+ * @param timeout time limit of discovery, token and UserInfo endpoint calls
  * @param rp the relying-party settings, or null in bearer mode
  * @param realm the challenge's realm
+ * @param userInfo forwarding of the UserInfo response, or null when it is not forwarded
  */
 record OidcConfig(
     URI discovery,
@@ -38,13 +39,24 @@ record OidcConfig(
     JwtConfig.Jwks jwks,
     Duration timeout,
     RelyingParty rp,
-    String realm) {
+    String realm,
+    UserInfo userInfo) {
 
   OidcConfig {
     algorithms = Set.copyOf(algorithms);
     audiences = Set.copyOf(audiences);
     claimHeaders = Map.copyOf(claimHeaders);
   }
+
+  /**
+   * Forwarding of the OpenID Connect UserInfo response ({@code userinfo}).
+   *
+   * @param header the upstream header carrying the response's JSON, base64-encoded
+   * @param maxTtl how long a response is kept at most (never longer than the access token lives)
+   * @param negativeTtl how long a refusal of the token is kept
+   * @param maxEntries how many answers are kept
+   */
+  record UserInfo(AsciiString header, Duration maxTtl, Duration negativeTtl, int maxEntries) {}
 
   /**
    * Relying-party mode.

@@ -68,6 +68,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * {@code openid-connect}: OpenID Connect in front of APIs (bearer mode) or browser apps
@@ -96,6 +97,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  *
  * Token endpoint calls run on the JDK HTTP client; an unreachable provider is a 503.
+ *
+ * <p><b>{@code userinfo}</b> (both modes) forwards the UserInfo response of the access token,
+ * base64-encoded JSON, in a header the plugin owns (client copies are removed on every request
+ * through it). Answers come from {@link UserInfoLookup}: in bearer mode after the token is
+ * verified, in relying-party mode fetched at login and after each refresh and looked up by the
+ * session's access token afterwards. An endpoint that cannot answer is a 503; one that refuses the
+ * token a 401 with the RFC 6750 challenge.
  */
 public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerReferences {
 
@@ -104,6 +112,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
   private static final Duration LOGIN_TTL = Duration.ofMinutes(10);
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(5);
   private static final Duration DISCOVERY_RETRY = Duration.ofSeconds(5);
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  private static final Set<AsciiString> RESERVED_HEADERS =
+      Set.of(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.COOKIE, HttpHeaderNames.HOST);
 
   private final Clock clock;
 
@@ -152,6 +163,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     Duration timeout = r.duration("timeout", Duration.ofSeconds(5));
     OidcConfig.RelyingParty rp = rpMode ? relyingParty(r) : null;
     String realm = r.string("realm", "portico");
+    OidcConfig.UserInfo userInfo = userInfo(r, headers, rp);
     r.finish();
     if (problems.size() != before) {
       return null;
@@ -168,7 +180,41 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
         fetch,
         timeout,
         rp,
-        realm);
+        realm,
+        userInfo);
+  }
+
+  /**
+   * Reads {@code userinfo}; null when the UserInfo is not forwarded. The header must not be one
+   * whose value the gateway sets otherwise.
+   */
+  private static OidcConfig.UserInfo userInfo(
+      ConfigReader r, Map<String, AsciiString> claimHeaders, OidcConfig.RelyingParty rp) {
+    ConfigReader u = r.object("userinfo");
+    boolean forward = u.bool("forward", false);
+    String header = u.string("header", "X-Userinfo");
+    ConfigReader cache = u.object("cache");
+    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
+    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
+    cache.finish();
+    u.finish();
+    AsciiString name = AsciiString.of(header).toLowerCase();
+    boolean taken =
+        RESERVED_HEADERS.contains(name)
+            || Authentication.IDENTITY_HEADERS.contains(name)
+            || claimHeaders.containsValue(name)
+            || (rp != null && name.equals(rp.idTokenHeader()));
+    if (!HEADER_NAME.matcher(header).matches() || taken) {
+      ConfigNode at = u.child("header");
+      r.problems()
+          .expected(
+              at != null ? at : u.node(),
+              "a header name other than Authorization, Cookie, Host, the identity headers,"
+                  + " id-token-header and those of claims-to-headers");
+      return null;
+    }
+    return forward ? new OidcConfig.UserInfo(name, maxTtl, negativeTtl, maxEntries) : null;
   }
 
   private static OidcConfig.RelyingParty relyingParty(ConfigReader r) {
@@ -283,6 +329,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     private final Clock clock;
     private final ClaimHeaders claimHeaders;
     private final Authentication bearer;
+    private final UserInfoLookup userInfo;
     private final AtomicReference<Provider> provider = new AtomicReference<>();
     private CompletableFuture<Provider> discovering;
     private long lastAttemptNanos;
@@ -295,6 +342,10 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       this.client = client;
       this.clock = clock;
       this.claimHeaders = new ClaimHeaders(config.claimHeaders());
+      this.userInfo =
+          config.userInfo() == null
+              ? null
+              : new UserInfoLookup(config.userInfo(), client, config.timeout(), System::nanoTime);
       this.bearer =
           rp == null
               ? new Authentication(NAME, new BearerMode(), config.source().auth(), context)
@@ -343,7 +394,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
         return null;
       }
       URI jwks = metadata.getJWKSetURI();
-      if (jwks == null) {
+      if (jwks == null || (userInfo != null && metadata.getUserInfoEndpointURI() == null)) {
         return null;
       }
       String issuer = metadata.getIssuer().getValue();
@@ -434,10 +485,22 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       }
 
       @Override
+      public void stripOwnHeaders(HttpHeaders headers) {
+        super.stripOwnHeaders(headers);
+        if (userInfo != null) {
+          headers.remove(config.userInfo().header());
+        }
+      }
+
+      @Override
       public AuthResult authenticate(Exchange exchange) {
+        String token =
+            userInfo != null && config.source().find(exchange) instanceof TokenSource.Token t
+                ? t.value()
+                : null;
         Provider p = provider.get();
         if (p != null) {
-          return p.bearer().authenticate(exchange);
+          return withUserInfo(p, token, p.bearer().authenticate(exchange));
         }
         return new AuthResult.Pending(
             provider()
@@ -445,9 +508,55 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                     found ->
                         found == null
                             ? CompletableFuture.completedFuture(new AuthResult.Unavailable())
-                            : settle(found.bearer().authenticate(exchange)),
+                            : settle(
+                                withUserInfo(found, token, found.bearer().authenticate(exchange))),
                     exchange.eventLoop()));
       }
+
+      /**
+       * With {@code userinfo} forwarding, a valid token's UserInfo (cached, or asked for now) joins
+       * the result; a token the endpoint refuses is refused here too. Touches no exchange: it may
+       * run on the thread that completed a key set refresh.
+       */
+      private AuthResult withUserInfo(Provider p, String token, AuthResult result) {
+        if (token == null) {
+          return result;
+        }
+        if (result instanceof AuthResult.Pending pending) {
+          return new AuthResult.Pending(
+              pending.stage().thenCompose(r -> settle(withUserInfo(p, token, r))));
+        }
+        if (!(result instanceof AuthResult.Authenticated ok)) {
+          return result;
+        }
+        String key = UserInfoLookup.keyOf(token);
+        UserInfoLookup.Answer cached = userInfo.cached(key);
+        if (cached != null) {
+          return decide(ok, cached);
+        }
+        Object exp = ok.identity().claims().get("exp");
+        Duration lifetime = exp instanceof Date d ? until(d.toInstant()) : null;
+        return new AuthResult.Pending(
+            userInfo
+                .fetch(p.metadata().getUserInfoEndpointURI(), token, key, lifetime)
+                .thenApply(answer -> decide(ok, answer)));
+      }
+
+      private AuthResult decide(AuthResult.Authenticated ok, UserInfoLookup.Answer answer) {
+        return switch (answer.kind()) {
+          case FOUND ->
+              new AuthResult.Authenticated(
+                  ok.identity(), Map.of(config.userInfo().header(), answer.header()));
+          case INVALID_TOKEN -> AuthResult.invalid("invalid_token");
+          case INSUFFICIENT_SCOPE ->
+              new AuthResult.Forbidden(Bearer.insufficientScope(config.realm(), "openid"));
+          case UNAVAILABLE -> new AuthResult.Unavailable();
+        };
+      }
+    }
+
+    private Duration until(Instant instant) {
+      return Duration.between(clock.instant(), instant);
     }
 
     private static CompletionStage<AuthResult> settle(AuthResult result) {
@@ -494,7 +603,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       Instant now = clock.instant();
       if (accessExpiry == null
           || now.plus(REFRESH_MARGIN).isBefore(Instant.ofEpochSecond(accessExpiry))) {
-        return forward(exchange, session);
+        return proceed(exchange, p, session, null);
       }
       String refreshToken = stringClaim(session, "rt");
       if (refreshToken == null) {
@@ -512,11 +621,10 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                       return login(exchange, p);
                     }
                     JWTClaimsSet renewed = session(result, session, clock.instant());
-                    exchange.set(
-                        SET_COOKIE,
+                    String cookie =
                         cookie(
-                            rp.cookie(), rp.sessions().seal(renewed), remaining(renewed), secure));
-                    return forward(exchange, renewed);
+                            rp.cookie(), rp.sessions().seal(renewed), remaining(renewed), secure);
+                    return proceed(exchange, p, renewed, cookie);
                   },
                   exchange.eventLoop()));
     }
@@ -598,24 +706,40 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                     }
                     return p.idTokens()
                         .verify(result.idToken())
-                        .thenApply(
+                        .thenCompose(
                             verified -> {
                               if (!(verified instanceof JwtVerifier.Valid valid)
                                   || !nonce.equals(valid.claims().getClaim("nonce"))) {
-                                return loginFailed();
+                                return done(loginFailed());
                               }
                               JWTClaimsSet session = session(result, null, clock.instant());
-                              return redirect(returnTo == null ? "/" : returnTo)
-                                  .header(
-                                      HttpHeaderNames.SET_COOKIE,
-                                      cookie(
-                                          rp.cookie(),
-                                          rp.sessions().seal(session),
-                                          rp.sessionMaxAge(),
-                                          secure))
-                                  .header(
-                                      HttpHeaderNames.SET_COOKIE,
-                                      cookie(loginCookie(), "", Duration.ZERO, secure));
+                              Reply signedIn =
+                                  redirect(returnTo == null ? "/" : returnTo)
+                                      .header(
+                                          HttpHeaderNames.SET_COOKIE,
+                                          cookie(
+                                              rp.cookie(),
+                                              rp.sessions().seal(session),
+                                              rp.sessionMaxAge(),
+                                              secure))
+                                      .header(
+                                          HttpHeaderNames.SET_COOKIE,
+                                          cookie(loginCookie(), "", Duration.ZERO, secure));
+                              if (userInfo == null) {
+                                return done(signedIn);
+                              }
+                              String subject = valid.claims().getSubject();
+                              return fetchUserInfo(p, result.accessToken(), lifetime(result))
+                                  .thenApply(
+                                      answer ->
+                                          switch (answer.kind()) {
+                                            case UNAVAILABLE -> Authentication.unavailable();
+                                            case FOUND ->
+                                                answer.subject().equals(subject)
+                                                    ? signedIn
+                                                    : loginFailed();
+                                            default -> loginFailed();
+                                          });
                             });
                   });
       return Outcome.await(outcome);
@@ -649,19 +773,103 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
               cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
     }
 
-    /** A valid session: forward the tokens and the identity upstream. */
-    private Outcome forward(Exchange exchange, JWTClaimsSet session) {
+    /**
+     * A valid session goes upstream; with {@code userinfo} forwarding, with the UserInfo of its
+     * access token (cached, or asked for now). {@code renewedCookie} is the session cookie to set
+     * after a refresh, or null.
+     */
+    private Outcome proceed(
+        Exchange exchange, Provider p, JWTClaimsSet session, String renewedCookie) {
+      Map<String, Object> claims = idTokenClaims(session);
+      if (userInfo == null) {
+        return forward(exchange, session, claims, null, renewedCookie);
+      }
+      String token = stringClaim(session, "at");
+      if (token == null) {
+        return login(exchange, p);
+      }
+      UserInfoLookup.Answer cached = userInfo.cached(UserInfoLookup.keyOf(token));
+      if (cached != null) {
+        return withUserInfo(exchange, session, claims, cached, renewedCookie);
+      }
+      Long expiry = longClaim(session, "ate");
+      return Outcome.await(
+          fetchUserInfo(p, token, expiry == null ? null : until(Instant.ofEpochSecond(expiry)))
+              .thenApplyAsync(
+                  answer -> withUserInfo(exchange, session, claims, answer, renewedCookie),
+                  exchange.eventLoop()));
+    }
+
+    /**
+     * Forwards the session with its UserInfo. The response's {@code sub} must be the ID token's
+     * (OpenID Connect Core 5.3.2). A refused token ends the session: 401 with the cookie cleared,
+     * so the next page starts a new login. An outage is a 503 that keeps a renewed session.
+     */
+    private Outcome withUserInfo(
+        Exchange exchange,
+        JWTClaimsSet session,
+        Map<String, Object> claims,
+        UserInfoLookup.Answer answer,
+        String renewedCookie) {
+      if (answer.kind() == UserInfoLookup.Kind.UNAVAILABLE) {
+        if (renewedCookie != null) {
+          exchange.set(SET_COOKIE, renewedCookie);
+        }
+        return Authentication.unavailable();
+      }
+      if (answer.kind() == UserInfoLookup.Kind.FOUND
+          && answer.subject().equals(claims.get("sub"))) {
+        return forward(exchange, session, claims, answer.header(), renewedCookie);
+      }
+      return Authentication.unauthorized(
+              List.of(Bearer.challenge(config.realm(), "invalid_token")), true)
+          .header(
+              HttpHeaderNames.SET_COOKIE,
+              cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
+    }
+
+    private CompletableFuture<UserInfoLookup.Answer> fetchUserInfo(
+        Provider p, String accessToken, Duration lifetime) {
+      return userInfo.fetch(
+          p.metadata().getUserInfoEndpointURI(),
+          accessToken,
+          UserInfoLookup.keyOf(accessToken),
+          lifetime);
+    }
+
+    private static Duration lifetime(TokenResult result) {
+      return result.lifetime() > 0 ? Duration.ofSeconds(result.lifetime()) : null;
+    }
+
+    /** The claims of the session's ID token; empty when there is none. */
+    private static Map<String, Object> idTokenClaims(JWTClaimsSet session) {
+      String idToken = stringClaim(session, "it");
+      if (idToken != null) {
+        try {
+          return JWTParser.parse(idToken).getJWTClaimsSet().getClaims();
+        } catch (java.text.ParseException e) {
+          return Map.of();
+        }
+      }
+      return Map.of();
+    }
+
+    /**
+     * A valid session: forward the tokens, the identity and {@code userInfoHeader} (when not null)
+     * upstream, and set {@code renewedCookie} (when not null) on the response.
+     */
+    private Outcome forward(
+        Exchange exchange,
+        JWTClaimsSet session,
+        Map<String, Object> claims,
+        String userInfoHeader,
+        String renewedCookie) {
+      if (renewedCookie != null) {
+        exchange.set(SET_COOKIE, renewedCookie);
+      }
       HttpHeaders headers = exchange.request().headers();
       TokenSource.removeCookies(headers, Set.of(rp.cookie(), loginCookie()));
       String idToken = stringClaim(session, "it");
-      Map<String, Object> claims = Map.of();
-      if (idToken != null) {
-        try {
-          claims = JWTParser.parse(idToken).getJWTClaimsSet().getClaims();
-        } catch (java.text.ParseException e) {
-          claims = Map.of();
-        }
-      }
       Object iss = claims.get("iss");
       Object sub = claims.get("sub");
       Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
@@ -675,6 +883,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
         headers.remove(rp.idTokenHeader());
         if (idToken != null) {
           headers.set(rp.idTokenHeader(), idToken);
+        }
+      }
+      if (userInfo != null) {
+        headers.remove(config.userInfo().header());
+        if (userInfoHeader != null) {
+          headers.set(config.userInfo().header(), userInfoHeader);
         }
       }
       return Outcome.proceed();

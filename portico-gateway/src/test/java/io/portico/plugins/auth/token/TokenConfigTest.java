@@ -146,6 +146,62 @@ class TokenConfigTest {
     assertThat(p).singleElement().asString().contains("unknown key \"client-id\"");
   }
 
+  private static List<String> userInfoProblems(String extra) {
+    return problems(
+        """
+        openid-connect:
+          discovery: "https://login.example.com/.well-known/openid-configuration"
+        %s
+        """
+            .formatted(extra.indent(2)));
+  }
+
+  @Test
+  void openIdConnectUserInfoHeaderMustBeAFreeHeaderName() {
+    assertThat(userInfoProblems("userinfo: { forward: true, header: \"X User\" }"))
+        .singleElement()
+        .asString()
+        .contains("openid-connect.userinfo.header")
+        .contains("X User")
+        .contains("expected: a header name");
+    assertThat(userInfoProblems("userinfo: { forward: true, header: Authorization }"))
+        .singleElement()
+        .asString()
+        .contains("openid-connect.userinfo.header");
+    assertThat(userInfoProblems("userinfo: { forward: true, header: X-Consumer-Name }"))
+        .singleElement()
+        .asString()
+        .contains("the identity headers");
+    assertThat(
+            userInfoProblems(
+                "claims-to-headers: { email: X-Userinfo }\nuserinfo: { forward: true }"))
+        .singleElement()
+        .asString()
+        .contains("openid-connect.userinfo")
+        .contains("claims-to-headers");
+    assertThat(userInfoProblems("userinfo: { header: X-Profile }")).isEmpty();
+  }
+
+  @Test
+  void openIdConnectUserInfoValuesAreChecked() {
+    List<String> p =
+        userInfoProblems(
+            "userinfo: { forward: yes-please, cache: { max-ttl: soon, max-entries: 0 } }");
+    assertThat(p).hasSize(3);
+    assertThat(String.join("\n", p))
+        .contains("userinfo.forward")
+        .contains("userinfo.cache.max-ttl")
+        .contains("userinfo.cache.max-entries");
+  }
+
+  @Test
+  void openIdConnectUserInfoReportsUnknownKeys() {
+    assertThat(userInfoProblems("userinfo: { forward: true, headers: X-Userinfo }"))
+        .singleElement()
+        .asString()
+        .contains("did you mean \"header\"");
+  }
+
   @Test
   void jwtNeedsAlgorithmsAndIssuers() {
     List<String> p = problems("jwt: { audiences: [ api ], realm: x }");
