@@ -19,9 +19,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
@@ -126,10 +128,41 @@ public final class BasicAuthFactory
 
   private record User(String hash, Identity identity) {}
 
-  /** A hash that no password matches in practice, checked for unknown user names. */
-  private static final class DummyHash {
-    static final String VALUE =
-        BCrypt.hashpw(Long.toHexString(new SecureRandom().nextLong()), BCrypt.gensalt(10));
+  /**
+   * Hashes that no password matches in practice, checked for unknown user names: one per bcrypt
+   * cost, made once per process.
+   */
+  static final class DummyHash {
+    private static final Map<Integer, String> BY_COST = new ConcurrentHashMap<>();
+
+    /**
+     * A dummy hash as costly as the costliest of {@code hashes} (at least 10), so an unknown user
+     * name takes as long as a wrong password of those users.
+     */
+    static String matching(Collection<String> hashes) {
+      int cost = 10;
+      for (String hash : hashes) {
+        cost = Math.max(cost, costOf(hash));
+      }
+      return BY_COST.computeIfAbsent(
+          cost,
+          c -> BCrypt.hashpw(Long.toHexString(new SecureRandom().nextLong()), BCrypt.gensalt(c)));
+    }
+
+    /** The cost of a {@code $2a$NN$...} hash; 10 when it cannot be read. */
+    static int costOf(String hash) {
+      if (hash.length() > 7 && hash.charAt(0) == '$' && hash.charAt(6) == '$') {
+        try {
+          int cost = Integer.parseInt(hash.substring(4, 6));
+          if (cost >= 4 && cost <= 31) {
+            return cost;
+          }
+        } catch (NumberFormatException e) {
+          // not a bcrypt hash: the default below
+        }
+      }
+      return 10;
+    }
   }
 
   /** Reads the Basic credentials, then answers from the cache or checks bcrypt on the pool. */
@@ -147,9 +180,9 @@ public final class BasicAuthFactory
       this.challenge =
           "Basic realm=" + Authentication.quote(config.realm()) + ", charset=\"UTF-8\"";
       this.cache = new CredentialCache(config.cacheTtl(), config.cacheSize());
-      // Read here, so it is made with the config, not on an event loop at the first unknown user
-      // name: it costs a bcrypt hash.
-      this.dummyHash = DummyHash.VALUE;
+      // Made here, with the config, not on an event loop at the first unknown user name: it costs a
+      // bcrypt hash.
+      this.dummyHash = DummyHash.matching(users.values().stream().map(User::hash).toList());
     }
 
     @Override
