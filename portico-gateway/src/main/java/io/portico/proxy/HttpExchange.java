@@ -86,12 +86,6 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
 
-  /** Identity headers only authentication plugins may set: client copies never pass. */
-  private static final AsciiString[] IDENTITY_HEADERS =
-      io.portico.spi.plugin.Identity.UPSTREAM_HEADERS.stream()
-          .map(AsciiString::cached)
-          .toArray(AsciiString[]::new);
-
   /** The body plugins get for a request without one. */
   private static final ByteBuf NO_BODY =
       Unpooled.unreleasableBuffer(Unpooled.EMPTY_BUFFER.asReadOnly());
@@ -297,8 +291,9 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     route = match.value();
     chain = route.chain();
     service = route.service();
-    for (AsciiString name : IDENTITY_HEADERS) {
-      headers.remove(name);
+    List<AsciiString> identityHeaders = snapshot.identityHeaders();
+    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
+      headers.remove(identityHeaders.get(i));
     }
     forwardPath = computeForwardPath();
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());

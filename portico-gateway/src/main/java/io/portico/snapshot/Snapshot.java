@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import io.netty.util.AsciiString;
 import io.portico.config.GatewayConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.proxy.ForwardingPolicy;
@@ -7,6 +8,7 @@ import io.portico.proxy.ServerTls;
 import io.portico.router.Router;
 import io.portico.upstream.UpstreamService;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +21,9 @@ import java.util.Map;
  *     phases only)
  * @param tls the loaded certificates of each TLS listener, by listener name; a connection uses
  *     those of the snapshot active when it is accepted
+ * @param identityHeaders the headers removed from every client request before any plugin runs: the
+ *     shared identity headers and those any plugin of this config vouches for ({@link
+ *     io.portico.spi.plugin.Plugin#identityHeaders()})
  */
 public record Snapshot(
     GatewayConfig config,
@@ -28,6 +33,7 @@ public record Snapshot(
     PluginChain globalChain,
     ForwardingPolicy forwarding,
     Map<String, ServerTls> tls,
+    List<AsciiString> identityHeaders,
     Instant loadedAt) {
 
   public String version() {

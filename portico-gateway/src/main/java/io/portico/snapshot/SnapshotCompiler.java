@@ -86,19 +86,24 @@ public final class SnapshotCompiler {
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext));
     }
     List<PluginChain.Entry> global = instantiate(config.plugins(), problems, pluginContext);
+    IdentityHeaderSet identityHeaders = new IdentityHeaderSet();
+    identityHeaders.addAll(global);
+    servicePlugins.values().forEach(identityHeaders::addAll);
 
     Router.Builder<CompiledRoute> router = Router.builder();
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
+      List<PluginChain.Entry> routePlugins = instantiate(rc.plugins(), problems, pluginContext);
+      identityHeaders.addAll(routePlugins);
       PluginChain chain =
           PluginChain.merge(
               global,
               rc.service() == null
                   ? List.of()
                   : servicePlugins.getOrDefault(rc.service(), List.of()),
-              instantiate(rc.plugins(), problems, pluginContext));
+              routePlugins);
       TimeoutsConfig timeouts =
           (service == null ? TimeoutsConfig.DEFAULTS : service.timeouts())
               .overriddenBy(rc.timeouts());
@@ -131,6 +136,7 @@ public final class SnapshotCompiler {
             PluginChain.merge(global),
             new ForwardingPolicy(config.forwarding()),
             Map.copyOf(tls),
+            identityHeaders.toList(),
             Instant.now());
     return new Result(snapshot, problems);
   }

@@ -89,6 +89,11 @@ public final class Authentication {
       }
 
       @Override
+      public Set<String> identityHeaders() {
+        return authenticator.ownHeaders();
+      }
+
+      @Override
       public Outcome access(Exchange exchange) {
         return Authentication.this.access(exchange);
       }

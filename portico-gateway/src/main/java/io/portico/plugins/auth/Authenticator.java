@@ -3,6 +3,7 @@ package io.portico.plugins.auth;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
+import java.util.Set;
 
 /**
  * One authentication scheme: finds a credential in a request and checks it. Implementations are
@@ -28,11 +29,23 @@ public interface Authenticator {
   void hideCredentials(Exchange exchange);
 
   /**
-   * Removes client-supplied copies of the headers this scheme adds upstream beyond the shared
-   * identity headers (JWT claim headers, for instance). Called on every request, before {@link
-   * #authenticate}.
+   * The headers this scheme adds upstream beyond the shared identity headers (JWT claim headers,
+   * for instance). The gateway removes client-sent copies of them on every route ({@link
+   * io.portico.spi.plugin.Plugin#identityHeaders()}).
    */
-  default void stripOwnHeaders(HttpHeaders headers) {}
+  default Set<String> ownHeaders() {
+    return Set.of();
+  }
+
+  /**
+   * Removes {@link #ownHeaders()} from the request, such as those an earlier authentication plugin
+   * set for an anonymous caller. Called on every request, before {@link #authenticate}.
+   */
+  default void stripOwnHeaders(HttpHeaders headers) {
+    for (String name : ownHeaders()) {
+      headers.remove(name);
+    }
+  }
 
   /**
    * Adds this scheme's own upstream headers for {@code identity}, after the shared identity headers

@@ -15,6 +15,18 @@ public interface Plugin {
   /** The phases this plugin takes part in. */
   Set<Phase> phases();
 
+  /**
+   * Request headers this plugin sets for the upstream to trust: who the caller is, what a verified
+   * token or the identity provider says (claim headers, an ID token, userinfo). The gateway removes
+   * client-sent copies of every such header of every plugin of the config from every request, on
+   * every route, before any plugin runs, so an upstream can trust them whichever route a request
+   * took. The shared identity headers ({@link Identity#UPSTREAM_HEADERS}) are always removed and
+   * need not be listed. Asked once, when the config is compiled.
+   */
+  default Set<String> identityHeaders() {
+    return Set.of();
+  }
+
   /** {@link Phase#REWRITE}: may change the request, or reply locally. */
   default Outcome rewrite(Exchange exchange) {
     return Outcome.proceed();

@@ -13,9 +13,11 @@ import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 
@@ -148,9 +150,15 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
   private static final class AnyOf implements Authenticator {
 
     private final List<Named> authenticators;
+    private final Set<String> ownHeaders;
 
     AnyOf(List<Named> authenticators) {
       this.authenticators = authenticators;
+      Set<String> own = new HashSet<>();
+      for (Named n : authenticators) {
+        own.addAll(n.authenticator().ownHeaders());
+      }
+      this.ownHeaders = Set.copyOf(own);
     }
 
     @Override
@@ -213,10 +221,8 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
     }
 
     @Override
-    public void stripOwnHeaders(HttpHeaders headers) {
-      for (Named n : authenticators) {
-        n.authenticator().stripOwnHeaders(headers);
-      }
+    public Set<String> ownHeaders() {
+      return ownHeaders;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
+import java.util.Set;
 
 /**
  * What every bearer-token authenticator ({@code jwt}, {@code oauth2-introspection}, the bearer mode
@@ -33,10 +34,10 @@ abstract class BearerTokenAuthenticator implements Authenticator {
     source.hide(exchange);
   }
 
-  /** Removes client copies of the claim headers; a subclass that owns more headers adds them. */
+  /** The claim headers; a subclass that owns more headers adds them. */
   @Override
-  public void stripOwnHeaders(HttpHeaders headers) {
-    claimHeaders.strip(headers);
+  public Set<String> ownHeaders() {
+    return claimHeaders.names();
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.portico.plugins.auth.token;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Copies chosen token claims to upstream headers ({@code claims-to-headers}): strings as they are,
@@ -12,10 +14,20 @@ import java.util.Map;
 final class ClaimHeaders {
 
   private final Map<String, AsciiString> headers;
+  private final Set<String> names;
 
   /** {@code headers}: claim name to the header that carries it upstream. */
   ClaimHeaders(Map<String, AsciiString> headers) {
     this.headers = Map.copyOf(headers);
+    this.names =
+        headers.values().stream()
+            .map(AsciiString::toString)
+            .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /** The names of the headers that carry claims upstream. */
+  Set<String> names() {
+    return names;
   }
 
   /** Removes every claim header the client may have sent. */

@@ -252,6 +252,18 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     session.finish();
     boolean forwardAccess = r.bool("forward-access-token", true);
     String idHeader = r.string("id-token-header", null);
+    if (idHeader != null) {
+      AsciiString name = AsciiString.of(idHeader).toLowerCase();
+      if (!HEADER_NAME.matcher(idHeader).matches()
+          || RESERVED_HEADERS.contains(name)
+          || Authentication.IDENTITY_HEADERS.contains(name)) {
+        r.problems()
+            .expected(
+                r.child("id-token-header"),
+                "a header name other than Authorization, Cookie, Host and the identity headers");
+        idHeader = null;
+      }
+    }
     if (clientId == null || secret == null || redirectPath == null || sessionSecret == null) {
       return null;
     }
@@ -355,6 +367,19 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     @Override
     public Set<Phase> phases() {
       return config.relyingParty() ? Set.of(Phase.ACCESS, Phase.RESPONSE) : Set.of(Phase.ACCESS);
+    }
+
+    /** Claim headers, and the ID token and userinfo headers when configured. */
+    @Override
+    public Set<String> identityHeaders() {
+      Set<String> names = claimHeaders.names();
+      if (rp != null && rp.idTokenHeader() != null) {
+        names = union(names, rp.idTokenHeader());
+      }
+      if (userInfo != null) {
+        names = union(names, config.userInfo().header());
+      }
+      return names;
     }
 
     /** The provider, discovering it when not known (at most once per retry interval). */
@@ -485,11 +510,10 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       }
 
       @Override
-      public void stripOwnHeaders(HttpHeaders headers) {
-        super.stripOwnHeaders(headers);
-        if (userInfo != null) {
-          headers.remove(config.userInfo().header());
-        }
+      public Set<String> ownHeaders() {
+        return userInfo == null
+            ? super.ownHeaders()
+            : union(super.ownHeaders(), config.userInfo().header());
       }
 
       @Override
@@ -1018,5 +1042,11 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
           && MessageDigest.isEqual(
               a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  private static Set<String> union(Set<String> names, CharSequence more) {
+    Set<String> out = new java.util.HashSet<>(names);
+    out.add(more.toString());
+    return Set.copyOf(out);
   }
 }

@@ -84,6 +84,10 @@ class JwtPluginTest {
                     algorithms: [ RS256 ]
                     issuers: [ { issuer: "%2$s", jwks-url: "%3$s" } ]
                     scopes: { required: [ "orders:read", "orders:write" ], match: any }
+              - name: open
+                paths: [ "/open" ]
+                strip-prefix: true
+                service: backend
               - name: own
                 paths: [ "/own" ]
                 strip-prefix: true
@@ -162,6 +166,23 @@ class JwtPluginTest {
     assertThat(seen.headers().get("x-credential-id"))
         .isEqualTo(oauth.issuerUrl("default") + "|alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
+  }
+
+  @Test
+  void claimHeadersSentByAClientAreRemovedOnRoutesWithoutThePlugin() throws Exception {
+    // X-User and X-Scope are claim headers of the jwt plugin on /mock: an upstream trusts them, so
+    // a client must not be able to send them through any other route to the same upstream.
+    HttpResponse<String> r =
+        gw.send(
+            java.net.http.HttpRequest.newBuilder(gw.uri("/open/headers"))
+                .header("X-User", "admin")
+                .header("x-scope", "orders:write")
+                .header("X-Other", "kept"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.headers().contains("x-user")).isFalse();
+    assertThat(seen.headers().contains("x-scope")).isFalse();
+    assertThat(seen.headers().get("x-other")).isEqualTo("kept");
   }
 
   @Test

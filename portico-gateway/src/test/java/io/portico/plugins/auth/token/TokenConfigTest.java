@@ -146,6 +146,31 @@ class TokenConfigTest {
     assertThat(p).singleElement().asString().contains("unknown key \"client-id\"");
   }
 
+  @Test
+  void openIdConnectIdTokenHeaderMustBeAFreeHeaderName() {
+    for (String bad : List.of("\"X Id\"", "Authorization", "X-Consumer-Name")) {
+      List<String> p =
+          problems(
+              """
+              openid-connect:
+                mode: relying-party
+                discovery: "https://login.example.com/.well-known/openid-configuration"
+                client-id: portico
+                client-secret: s3cret
+                redirect-path: /callback
+                session: { secret: "0123456789abcdef0123456789abcdef" }
+                id-token-header: %s
+              """
+                  .formatted(bad));
+      assertThat(p)
+          .as(bad)
+          .singleElement()
+          .asString()
+          .contains("openid-connect.id-token-header")
+          .contains("a header name other than Authorization");
+    }
+  }
+
   private static List<String> userInfoProblems(String extra) {
     return problems(
         """
