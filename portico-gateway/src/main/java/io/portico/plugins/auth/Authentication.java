@@ -116,7 +116,9 @@ public final class Authentication {
       accept(exchange, ok.identity());
       HttpHeaders headers = exchange.request().headers();
       authenticator.forwardOwnHeaders(ok.identity(), headers);
-      ok.headers().forEach(headers::set);
+      if (!ok.headers().isEmpty()) {
+        ok.headers().forEach(headers::set);
+      }
       if (hideCredentials) {
         authenticator.hideCredentials(exchange);
       }

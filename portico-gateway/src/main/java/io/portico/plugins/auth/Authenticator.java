@@ -42,8 +42,11 @@ public interface Authenticator {
    * set for an anonymous caller. Called on every request, before {@link #authenticate}.
    */
   default void stripOwnHeaders(HttpHeaders headers) {
-    for (String name : ownHeaders()) {
-      headers.remove(name);
+    Set<String> own = ownHeaders();
+    if (!own.isEmpty()) {
+      for (String name : own) {
+        headers.remove(name);
+      }
     }
   }
 
