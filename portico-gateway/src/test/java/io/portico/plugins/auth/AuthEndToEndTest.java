@@ -217,6 +217,23 @@ class AuthEndToEndTest {
   }
 
   @Test
+  void percentEncodedQueryNameAndValueAreTheSameKey() throws Exception {
+    // Decoded as the upstream would decode them: an encoded variant is the same parameter.
+    assertThat(get("/key/hello?api%6Bey=alice%2Dkey").statusCode()).isEqualTo(200);
+    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertProblem(
+        get("/key/hello?api%6Bey=alice-key&apikey=alice-key"), 401, "invalid-credentials");
+  }
+
+  @Test
+  void hideCredentialsRemovesAPercentEncodedKeyParameterToo() throws Exception {
+    assertThat(get("/hidden/hello?a=1&%61pikey=bob%2Dkey&b=2").statusCode()).isEqualTo(200);
+    HttpRequest seen = origin.lastRequest();
+    assertThat(seen.uri()).isEqualTo("/hello?a=1&b=2");
+    assertThat(seen.headers().get("x-consumer-name")).isEqualTo("bob");
+  }
+
+  @Test
   void twoKeysInOneRequestAreRefused() throws Exception {
     HttpResponse<String> r = get("/key/hello?apikey=alice-key", "X-API-Key", "bob-key");
     assertProblem(r, 401, "invalid-credentials");
