@@ -27,6 +27,7 @@ public final class PluginChain {
   private final Plugin[] rewrite;
   private final Plugin[] access;
   private final Plugin[] response;
+  private final Plugin[] responseBody;
   private final Plugin[] log;
 
   private PluginChain(List<Entry> ordered) {
@@ -34,6 +35,7 @@ public final class PluginChain {
     this.rewrite = select(ordered, Phase.REWRITE);
     this.access = select(ordered, Phase.ACCESS);
     this.response = select(ordered, Phase.RESPONSE);
+    this.responseBody = select(ordered, Phase.RESPONSE_BODY);
     this.log = select(ordered, Phase.LOG);
   }
 
@@ -74,8 +76,25 @@ public final class PluginChain {
     return response;
   }
 
+  public Plugin[] responseBody() {
+    return responseBody;
+  }
+
   public Plugin[] log() {
     return log;
+  }
+
+  /**
+   * The configured name of {@code plugin} in this chain, for log lines and metrics; looked up only
+   * on the error path.
+   */
+  public String nameOf(Plugin plugin) {
+    for (Entry e : entries) {
+      if (e.plugin() == plugin) {
+        return e.name();
+      }
+    }
+    return plugin.getClass().getName();
   }
 
   /** The entries in run order, for the admin API. */

@@ -19,7 +19,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
+import io.portico.eventloop.DeadlineTimer;
 import io.portico.observe.ExchangeObserver;
+import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -103,6 +105,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   UpstreamPools pools() {
     return pools;
+  }
+
+  UpstreamHooks upstreamHooks() {
+    return proxy.upstreamHooks();
   }
 
   InetSocketAddress peer() {
@@ -212,15 +218,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** After a 101 response: remove the HTTP codec and relay raw bytes both ways. */
-  void upgradeTo(Channel upstreamChannel, HttpExchange exchange) {
+  /** After a 101 response went out: remove the HTTP codec; {@code relay} gets the bytes. */
+  void upgradeTo(UpgradeRelay relay) {
     state = State.UPGRADED;
     timer.cancel();
     HttpServerCodec codec = channel.pipeline().get(HttpServerCodec.class);
     if (codec != null) {
       channel.pipeline().remove(codec);
     }
-    upstreamChannel.closeFuture().addListener(f -> exchange.onUpgradedClosed());
     resumeReads();
   }
 
@@ -283,8 +288,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (state == State.UPGRADED) {
-      if (msg instanceof ByteBuf data && current != null) {
-        current.onUpgradedClientData(data);
+      if (msg instanceof ByteBuf data && current != null && current.relay() != null) {
+        current.relay().onClientData(data);
       } else {
         ReferenceCountUtil.release(msg);
       }
@@ -375,8 +380,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     HttpExchange ex = current;
     if (ex != null) {
-      if (state == State.UPGRADED) {
-        ex.flushUpgradedToUpstream();
+      if (state == State.UPGRADED && ex.relay() != null) {
+        ex.relay().flushToUpstream();
       } else {
         ex.flushUpstream();
       }
@@ -397,11 +402,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     releasePipelined();
     HttpExchange ex = current;
     if (ex != null) {
-      if (state == State.UPGRADED) {
-        ex.onUpgradedClosed();
-      } else {
-        ex.onDownstreamClosed();
-      }
+      ex.onDownstreamClosed();
     }
     current = null;
     ctx.fireChannelInactive();

@@ -41,8 +41,13 @@ public enum Failure {
   UPSTREAM_RESET_AFTER_RESPONSE(
       HttpResponseStatus.BAD_GATEWAY, "upstream_reset_after_response", "Bad Gateway"),
   UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "Bad Gateway"),
+  UPSTREAM_RESPONSE_TOO_LARGE(
+      HttpResponseStatus.BAD_GATEWAY, "upstream_response_too_large", "Bad Gateway"),
+  DOWNSTREAM_WRITE_TIMEOUT(
+      HttpResponseStatus.REQUEST_TIMEOUT, "downstream_write_timeout", "Request Timeout"),
   DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),
   PLUGIN_ERROR(HttpResponseStatus.INTERNAL_SERVER_ERROR, "plugin_error", "Internal Server Error"),
+  PLUGIN_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "plugin_timeout", "Gateway Timeout"),
   INTERNAL_ERROR(
       HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"),
   SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down", "Service Unavailable");

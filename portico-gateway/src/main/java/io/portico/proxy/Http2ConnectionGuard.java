@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
+import io.portico.eventloop.DeadlineTimer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

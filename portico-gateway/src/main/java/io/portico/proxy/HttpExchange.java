@@ -5,9 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,8 +21,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -33,15 +31,14 @@ import io.portico.router.RequestTarget;
 import io.portico.router.RouteMatch;
 import io.portico.snapshot.CompiledRoute;
 import io.portico.snapshot.Snapshot;
+import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
-import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
-import io.portico.upstream.AcquireCallback;
+import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
+import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
-import io.portico.upstream.UpstreamListener;
 import io.portico.upstream.UpstreamService;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -55,34 +52,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request/response pair, from its request head to its last response byte: the state machine of
- * the data plane.
+ * One request and its response, from the request head to the last response byte: the stream of the
+ * data plane, which hands each step to the part named for it.
  *
  * <pre>
- *  start() ── validate ─ normalize path ─ route ─▶ REWRITE ─▶ ACCESS ─┬─▶ acquire upstream ─▶ forward
- *     │                                            (a Reply or a failure)   head + body (streamed)
- *     ▼                                                    │                      │
- *  problem response ◀──────────────────────────────────────┘      response head ◀─┘
- *     │                                                              RESPONSE phase
- *     └──────────────▶ finish(): LOG phase, observer, release upstream, next request
+ *  onHead ─▶ {@link RequestChecks} ─ normalize ─ route ─▶ {@link PhaseRunner}: REWRITE, ACCESS
+ *               │ refused                      │ no route           │ reply / failure   │ passed
+ *               ▼                              ▼                    ▼                   ▼
+ *           problem response ◀─────────────────┴────────────── local answer    {@link UpstreamCall}
+ *               │                                                               │ response head
+ *               │                                     RESPONSE, RESPONSE_BODY ◀─┘ (or 101 ─▶
+ *               │                                     body chunks ─▶ client      {@link UpgradeRelay})
+ *               └─────────────────▶ finish(): LOG phase, observer, next request ◀┘
  * </pre>
  *
- * <p>Threading: everything runs on the downstream channel's event loop; upstream connections are
- * opened on the same loop. Asynchronous plugin results are brought back with {@link
- * EventLoop#execute}.
+ * <p>The exchange's progress is one {@link ExchangeState}; beside it only whether the request body
+ * has fully arrived.
+ *
+ * <p>Threading: everything runs on the client connection's event loop; the upstream call uses the
+ * same loop's pools. Asynchronous plugin results come back through {@link PhaseRunner}.
+ *
+ * <p>Timeouts: the client connection's deadline bounds, in turn, the request phases (the route's
+ * {@code response} timeout from the head: {@code plugin_timeout}), silence in the request body
+ * ({@code idle}: {@code request_body_timeout}) and a client that stops reading the response ({@code
+ * idle}: {@code downstream_write_timeout}); the upstream call bounds the upstream's side itself,
+ * its response timeout running from the request being sent.
  *
  * <p>Buffers: request body chunks are owned by the exchange from {@link #onRequestContent} until
- * written upstream (or released when the exchange no longer needs them); response chunks are owned
- * from {@link #onResponseContent} until written downstream. When a request plugin asks for the
- * whole body ({@link #requestBody}), its chunks go into a {@link RequestBodyBuffer} instead, which
- * owns them until the request is forwarded (one write) or the exchange ends (released).
+ * handed to the upstream call (or released when no longer needed); a body held for plugins is owned
+ * by its {@link RequestBodyBuffer}, a replacement body by the exchange until forwarded. Response
+ * chunks are owned from {@link #onResponseContent} until written to the client, passing through the
+ * {@link ResponseBodyPipeline} when plugins transform the body.
  *
- * <p>Flow control: request chunks that arrive before the upstream is connected are queued and the
- * client's reads are paused; afterwards client reads pause while the upstream is unwritable, and
- * upstream reads pause while the client is unwritable. A body a plugin asked for is read without
- * pause, up to the plugin's limit, bounded by the idle timeout between chunks.
+ * <p>Flow control: while no upstream connection takes the request body, its chunks queue and the
+ * client's reads pause; afterwards client reads pause while the upstream is unwritable, and
+ * upstream reads pause while the client is unwritable.
  */
-final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback {
+final class HttpExchange
+    implements Exchange, PhaseRunner.Host, UpstreamCall.Receiver, UpgradeRelay.Ended {
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
 
@@ -97,6 +104,10 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private final long startNanos;
   private final String originalUri;
 
+  private ExchangeState state;
+  private boolean requestComplete;
+
+  // what the checks and the router established
   private String requestId;
   private InetSocketAddress clientAddress;
   private boolean peerTrusted;
@@ -104,49 +115,36 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private String rawQuery;
   private String forwardPath;
   private String originalHost;
-  private Map<String, List<String>> queryParameters;
-  private RouteMatch<CompiledRoute> match;
-  private CompiledRoute route;
-  private PluginChain chain = PluginChain.EMPTY;
-  private Map<ExchangeKey<?>, Object> attributes;
-
-  // request phases: which phase and plugin run next (for resumption after async work)
-  private int phaseIndex;
-  private int pluginIndex;
-
-  // request body
-  private boolean awaitingEnd;
-  private boolean requestComplete;
-  private long requestBytes;
-  private ArrayDeque<HttpContent> pendingBody;
-  private RequestBodyBuffer bodyBuffer;
   private boolean expectContinue;
   private boolean upgradeRequested;
   private boolean hostSetByPlugin;
-
-  // upstream
+  private Map<String, List<String>> queryParameters;
+  private RouteMatch<CompiledRoute> match;
+  private CompiledRoute route;
   private UpstreamService service;
-  private UpstreamConnection upstream;
-  private Endpoint endpoint;
-  private Endpoint failedEndpoint;
-  private int attempts;
-  private boolean requestHeadSent;
-  private boolean bodySent;
-  private boolean upstreamKeepAlive;
-  private boolean upgraded;
-  private long connectedNanos;
-  private long requestSentNanos;
-  private long responseHeadNanos;
+  private PluginChain chain = PluginChain.EMPTY;
+  private PhaseRunner phases;
+  private Map<ExchangeKey<?>, Object> attributes;
 
-  // response
+  // the request body
+  private long requestBytes;
+  private ArrayDeque<HttpContent> pendingBody;
+  private RequestBodyBuffer bodyBuffer;
+  private ByteBuf replacedBody;
+
+  // the upstream
+  private UpstreamCall call;
+  private UpgradeRelay relay;
+
+  // the response
   private HttpResponse response;
-  private boolean responseStarted;
-  private boolean responseComplete;
+  private ResponseBodyPipeline bodyPipeline;
+  private boolean headDeferred;
+  private boolean clientPaused;
   private long responseBytes;
   private int status;
   private Failure failure;
   private boolean closeAfter;
-  private boolean finished;
 
   HttpExchange(
       DownstreamHandler conn, HttpRequest request, Snapshot snapshot, LimitsConfig limits) {
@@ -158,7 +156,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     this.startNanos = conn.nanoTime();
   }
 
-  // ---------------------------------------------------------------- request head
+  // ---------------------------------------------------------------- request head: checks, routing
 
   /**
    * The request head arrived. A request without a body starts once its (empty) end arrives, which
@@ -170,14 +168,15 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
             && !HttpUtil.isTransferEncodingChunked(request)
             && HttpUtil.getContentLength(request, 0L) == 0;
     if (bodyless) {
-      awaitingEnd = true;
+      state = ExchangeState.AWAITING_END;
     } else {
       start();
     }
   }
 
-  /** Validates and routes the request, then runs the request phases. */
+  /** Checks and routes the request, then runs the request phases. */
   private void start() {
+    state = ExchangeState.REQUEST_PHASES;
     HttpHeaders headers = request.headers();
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
     assignRequestId(headers);
@@ -185,60 +184,16 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
     }
-    DecoderResult result = request.decoderResult();
-    if (result.isFailure()) {
-      closeAfter = true;
-      requestComplete = true;
-      Throwable cause = result.cause();
-      if (cause instanceof TooLongHttpLineException) {
-        fail(
-            Failure.URI_TOO_LONG,
-            "The request line is longer than " + limits.maxRequestLine() + " bytes.");
-      } else if (cause instanceof TooLongHttpHeaderException) {
-        fail(
-            Failure.HEADERS_TOO_LARGE,
-            "The request headers exceed " + limits.maxHeaderSize() + " bytes.");
-      } else if (cause instanceof TooLongFrameException) {
-        fail(Failure.HEADERS_TOO_LARGE, "The request head is too large.");
-      } else {
-        fail(Failure.BAD_FRAMING, "The request is malformed: " + describe(cause));
+    RequestChecks.Refusal refusal = RequestChecks.check(request, limits);
+    if (refusal != null) {
+      if (request.decoderResult().isFailure()) {
+        requestComplete = true;
       }
-      return;
-    }
-    if (headers.size() > limits.maxHeaderCount()) {
       closeAfter = true;
-      fail(Failure.HEADERS_TOO_LARGE, "More than " + limits.maxHeaderCount() + " header fields.");
+      fail(refusal.failure(), refusal.detail());
       return;
     }
-    if (request.method() == HttpMethod.CONNECT) {
-      closeAfter = true;
-      fail(Failure.METHOD_NOT_ALLOWED, "CONNECT is not supported: Portico is not a forward proxy.");
-      return;
-    }
-    long contentLength = HttpUtil.getContentLength(request, -1L);
-    if (limits.maxBodySize() > 0 && contentLength > limits.maxBodySize()) {
-      closeAfter = true;
-      fail(
-          Failure.BODY_TOO_LARGE,
-          "The request body of "
-              + contentLength
-              + " bytes exceeds "
-              + limits.maxBodySize()
-              + " bytes.");
-      return;
-    }
-    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1) {
-      closeAfter = true;
-      fail(Failure.BAD_REQUEST, "A request may carry one Host header, not " + hosts.size() + ".");
-      return;
-    }
-    if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-      closeAfter = true;
-      fail(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
-      return;
-    }
-    originalHost = hosts.isEmpty() ? null : hosts.get(0);
+    originalHost = headers.get(HttpHeaderNames.HOST);
     RequestTarget target = PathNormalizer.normalize(originalUri);
     if (target instanceof RequestTarget.Rejected rejected) {
       closeAfter = true;
@@ -251,16 +206,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     path = normalized.path();
     rawQuery = normalized.rawQuery();
     if ("*".equals(path)) {
-      closeAfter = !requestComplete;
-      if (request.method() == HttpMethod.OPTIONS) {
-        FullHttpResponse ok =
-            new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
-        ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
-        sendLocal(ok);
-      } else {
-        fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
-      }
+      answerAsterisk();
       return;
     }
     if (normalized.authority() != null) {
@@ -296,8 +242,22 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       headers.remove(identityHeaders.get(i));
     }
     forwardPath = computeForwardPath();
+    // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
-    runRequestPhases();
+    phases().runRequestPhases();
+  }
+
+  private void answerAsterisk() {
+    closeAfter |= !requestComplete;
+    if (request.method() == HttpMethod.OPTIONS) {
+      FullHttpResponse ok =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+      ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+      sendLocal(ok);
+    } else {
+      fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
+    }
   }
 
   private void assignRequestId(HttpHeaders headers) {
@@ -316,76 +276,38 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     return rawQuery == null ? p : p + "?" + rawQuery;
   }
 
-  // ---------------------------------------------------------------- plugin phases
-
-  private void runRequestPhases() {
-    while (phaseIndex < 2) {
-      Plugin[] plugins = phaseIndex == 0 ? chain.rewrite() : chain.access();
-      while (pluginIndex < plugins.length) {
-        Plugin plugin = plugins[pluginIndex++];
-        Outcome outcome;
-        try {
-          outcome = phaseIndex == 0 ? plugin.rewrite(this) : plugin.access(this);
-        } catch (RuntimeException e) {
-          log.warn("plugin {} failed on request {}", plugin.getClass().getName(), requestId, e);
-          fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request.");
-          return;
-        }
-        if (finished || !handleOutcome(outcome)) {
-          // finished: the plugin's request for the body failed the exchange
-          return;
-        }
-      }
-      phaseIndex++;
-      pluginIndex = 0;
+  private PhaseRunner phases() {
+    if (phases == null) {
+      phases = new PhaseRunner(chain, this);
     }
-    proceedUpstream();
+    return phases;
   }
 
-  /** Returns true to go on with the next plugin. */
-  private boolean handleOutcome(Outcome outcome) {
-    if (outcome == Outcome.Proceed.INSTANCE) {
-      return true;
-    }
-    if (outcome instanceof Reply reply) {
-      replyLocally(reply);
-      return false;
-    }
-    if (outcome instanceof Outcome.Pending pending) {
-      EventLoop loop = eventLoop();
-      pending
-          .stage()
-          .whenComplete(
-              (next, error) -> {
-                if (loop.inEventLoop()) {
-                  resume(next, error);
-                } else {
-                  loop.execute(() -> resume(next, error));
-                }
-              });
-      return false;
-    }
-    fail(Failure.PLUGIN_ERROR, "A plugin returned an unknown outcome.");
-    return false;
+  // ---------------------------------------------------------------- request phases (PhaseRunner)
+
+  @Override
+  public Exchange exchange() {
+    return this;
   }
 
-  private void resume(Outcome next, Throwable error) {
-    if (finished) {
-      return;
-    }
-    if (error != null || next == null) {
-      log.warn("asynchronous plugin work failed on request {}", requestId, error);
-      fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request.");
-      return;
-    }
-    if (handleOutcome(next)) {
-      runRequestPhases();
-    }
+  @Override
+  public boolean ended() {
+    return state == ExchangeState.DONE;
   }
 
-  // ---------------------------------------------------------------- upstream
+  @Override
+  public void onReply(Reply reply) {
+    replyLocally(reply);
+  }
 
-  private void proceedUpstream() {
+  @Override
+  public void onPluginFailed() {
+    fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request.");
+  }
+
+  /** Every request plugin proceeded: call the upstream, handing it the body as it stands. */
+  @Override
+  public void onRequestPhasesPassed() {
     if (service == null) {
       fail(Failure.NO_ROUTE, "Route " + route.name() + " has no service and no plugin answered.");
       return;
@@ -393,72 +315,42 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if (expectContinue && !requestComplete) {
       conn.writeContinue();
     }
-    service.retryBudget().onRequest();
-    attempt();
-  }
-
-  private void attempt() {
-    endpoint = service.pick(failedEndpoint);
-    if (endpoint == null) {
-      fail(
-          Failure.NO_HEALTHY_UPSTREAM, "Service " + service.name() + " has no available endpoint.");
-      return;
-    }
-    attempts++;
-    conn.pools().pool(endpoint).acquire(service.pool(), route.timeouts().connect(), this, this);
-  }
-
-  @Override
-  public void onAcquired(UpstreamConnection connection) {
-    if (finished) {
-      connection.release(true);
-      return;
-    }
-    try {
-      forward(connection);
-    } catch (RuntimeException e) {
-      log.error("request {} failed while being forwarded", requestId, e);
-      fail(Failure.INTERNAL_ERROR, "The gateway failed while forwarding the request.");
-    }
-  }
-
-  private void forward(UpstreamConnection connection) {
-    upstream = connection;
-    long now = conn.nanoTime();
-    connectedNanos = now;
+    state = ExchangeState.UPSTREAM;
     prepareUpstreamRequest();
-    Channel ch = connection.channel();
-    ch.write(request, ch.voidPromise());
-    requestHeadSent = true;
-    if (bodyBuffer != null && bodyBuffer.holdsBody()) {
+    call =
+        new UpstreamCall(
+            conn.pools(),
+            service,
+            route.timeouts(),
+            request,
+            upgradeRequested,
+            conn.upstreamHooks(),
+            this);
+    if (replacedBody != null) {
+      ByteBuf body = replacedBody;
+      replacedBody = null;
+      call.send(new DefaultLastHttpContent(body));
+    } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
       // Read for a plugin: forwarded in one piece; a body still arriving streams on from here.
-      HttpContent body = bodyBuffer.forward();
-      bodySent |= body.content().isReadable();
-      ch.write(body, ch.voidPromise());
-    } else if (requestComplete && pendingBody == null) {
-      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+      call.send(bodyBuffer.forward());
     } else if (pendingBody != null) {
       HttpContent c;
       while ((c = pendingBody.poll()) != null) {
-        bodySent |= c.content().isReadable();
-        ch.write(c, ch.voidPromise());
+        call.send(c);
       }
+    } else if (requestComplete) {
+      call.send(LastHttpContent.EMPTY_LAST_CONTENT);
     }
-    ch.flush();
     if (requestComplete) {
-      onRequestSent(now);
+      conn.armDeadline(0);
     } else {
-      conn.armDeadline(now + route.timeouts().idle().toNanos());
-      conn.resumeReads();
+      armIdleDeadline();
     }
+    call.start();
   }
 
+  /** The head as it goes upstream: hop-by-hop headers out, forwarding headers in, the new URI. */
   private void prepareUpstreamRequest() {
-    if (attempts > 1) {
-      // A retry reuses the head prepared for the first attempt; only the target may differ.
-      setUpstreamHost();
-      return;
-    }
     HttpHeaders h = request.headers();
     HopByHopHeaders.strip(h, upgradeRequested);
     snapshot.forwarding().apply(h, peerTrusted, conn.facts(), originalHost);
@@ -471,236 +363,97 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
       }
     }
-    setUpstreamHost();
+    String current = h.get(HttpHeaderNames.HOST);
+    hostSetByPlugin = current != null && !current.equals(originalHost);
   }
 
-  private void setUpstreamHost() {
-    if (attempts == 1) {
-      String current = request.headers().get(HttpHeaderNames.HOST);
-      hostSetByPlugin = current != null && !current.equals(originalHost);
-    }
+  // ---------------------------------------------------------------- the upstream call (Receiver)
+
+  /** Sets the Host for the attempt's endpoint, unless a request plugin set one. */
+  @Override
+  public void prepareHead(HttpRequest head, Endpoint endpoint, int attempt) {
     if (hostSetByPlugin) {
-      // A request plugin set the Host (e.g. request-headers): a per-route rewrite that wins.
       return;
     }
     if (route.config().preserveHost() && originalHost != null) {
-      request.headers().set(HttpHeaderNames.HOST, originalHost);
+      head.headers().set(HttpHeaderNames.HOST, originalHost);
     } else if (service.hostHeader() != null) {
-      request.headers().set(HttpHeaderNames.HOST, service.hostHeader());
+      head.headers().set(HttpHeaderNames.HOST, service.hostHeader());
     } else {
-      request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
+      head.headers().set(HttpHeaderNames.HOST, endpoint.authority());
     }
   }
 
   @Override
-  public void onAcquireFailed(AcquireFailure reason, Throwable cause) {
-    if (finished) {
+  public void onRequestFlowChanged(boolean accepting) {
+    if (requestComplete) {
       return;
     }
-    if (reason == AcquireFailure.POOL_EXHAUSTED) {
-      fail(Failure.UPSTREAM_POOL_EXHAUSTED, "Too many requests wait for " + endpoint + ".");
-      return;
-    }
-    // Nothing was sent: always safe to try another endpoint.
-    if (canRetry()) {
-      failedEndpoint = endpoint;
-      attempt();
-      return;
-    }
-    if (reason == AcquireFailure.CONNECT_TIMEOUT) {
-      fail(Failure.UPSTREAM_CONNECT_TIMEOUT, "Connecting to " + endpoint + " timed out.");
-    } else {
-      fail(Failure.UPSTREAM_CONNECT_FAILED, "Could not connect to " + endpoint + ".");
-    }
-  }
-
-  private boolean canRetry() {
-    return attempts <= service.retry().attempts() && service.retryBudget().tryRetry();
-  }
-
-  private void onRequestSent(long now) {
-    requestSentNanos = now;
-    conn.armDeadline(now + route.timeouts().response().toNanos());
-  }
-
-  private void armIdleDeadline() {
-    conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
-  }
-
-  /** Called by the connection when the exchange's deadline passes. */
-  void onDeadline() {
-    if (finished) {
-      return;
-    }
-    if (!requestComplete && (upstream != null || (bodyBuffer != null && bodyBuffer.reading()))) {
-      fail(Failure.REQUEST_BODY_TIMEOUT, "The request body stalled.");
-    } else if (response == null) {
-      fail(
-          Failure.UPSTREAM_RESPONSE_TIMEOUT,
-          endpoint + " did not answer within " + route.timeouts().response().toMillis() + " ms.");
-    } else {
-      fail(Failure.UPSTREAM_IDLE_TIMEOUT, endpoint + " stalled while sending the response.");
-    }
-  }
-
-  // ---------------------------------------------------------------- request body
-
-  /** A piece of the request body from the client. */
-  void onRequestContent(HttpContent content) {
-    if (awaitingEnd) {
-      awaitingEnd = false;
-      content.release();
-      requestComplete = true;
-      start();
-      return;
-    }
-    if (finished || requestComplete) {
-      content.release();
-      return;
-    }
-    if (content.decoderResult().isFailure()) {
-      content.release();
-      requestComplete = true;
-      closeAfter = true;
-      fail(
-          Failure.BAD_FRAMING,
-          "The request body is malformed: " + describe(content.decoderResult().cause()));
-      return;
-    }
-    requestBytes += content.content().readableBytes();
-    if (limits.maxBodySize() > 0 && requestBytes > limits.maxBodySize()) {
-      content.release();
-      requestComplete = true;
-      closeAfter = true;
-      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limits.maxBodySize() + " bytes.");
-      return;
-    }
-    boolean last = content instanceof LastHttpContent;
-    if (last) {
-      requestComplete = true;
-    }
-    if (bodyBuffer != null && bodyBuffer.reading()) {
-      readForPlugins(content, last);
-      return;
-    }
-    if (upstream != null && requestHeadSent) {
-      bodySent |= content.content().isReadable();
-      Channel ch = upstream.channel();
-      ch.write(content, ch.voidPromise());
-      if (last) {
-        ch.flush();
-        onRequestSent(conn.nanoTime());
-      } else {
-        armIdleDeadline();
-        if (!ch.isWritable()) {
-          conn.pauseReads();
-        }
-      }
-    } else {
-      if (pendingBody == null) {
-        pendingBody = new ArrayDeque<>(4);
-      }
-      pendingBody.add(content);
-      if (!last) {
-        // Hold the client until the upstream can take the body.
-        conn.pauseReads();
-      }
-    }
-  }
-
-  /**
-   * A chunk of a body a plugin asked for: held until the body ends, which completes the plugins'
-   * stages (and may resume the request phases, and forward the request, from here).
-   */
-  private void readForPlugins(HttpContent content, boolean last) {
-    if (bodyBuffer.size() + (long) content.content().readableBytes() > bodyBuffer.limit()) {
-      content.release();
-      requestComplete = true;
-      closeAfter = true;
-      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + bodyBuffer.limit() + " bytes.");
-      return;
-    }
-    bodyBuffer.append(content);
-    if (last) {
-      // The request phases go on: they get the response timeout again, as at the start.
-      conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
-      bodyBuffer.end();
-    } else {
-      armIdleDeadline();
-    }
-  }
-
-  /** Flushes request body chunks written upstream during the client's read burst. */
-  void flushUpstream() {
-    if (upstream != null && requestHeadSent && !requestComplete) {
-      upstream.channel().flush();
-    }
-  }
-
-  @Override
-  public void onUpstreamWritabilityChanged(boolean writable) {
-    if (writable && !requestComplete) {
+    if (accepting) {
       conn.resumeReads();
+    } else {
+      conn.pauseReads();
     }
   }
-
-  /** The client's connection became writable again: resume reading the upstream response. */
-  void onDownstreamWritable() {
-    if (upstream != null && !upstream.channel().config().isAutoRead()) {
-      upstream.channel().config().setAutoRead(true);
-    }
-  }
-
-  // ---------------------------------------------------------------- response
 
   @Override
   public void onResponseHead(HttpResponse head) {
-    if (finished) {
-      return;
-    }
-    if (head.decoderResult().isFailure()) {
-      upstreamKeepAlive = false;
-      fail(Failure.UPSTREAM_PROTOCOL_ERROR, endpoint + " sent a malformed response.");
+    if (state != ExchangeState.UPSTREAM) {
       return;
     }
     int code = head.status().code();
-    if (code == 101 && upgradeRequested) {
+    if (code == 101) {
       startUpgrade(head);
       return;
     }
-    if (code >= 100 && code < 200) {
-      // 100 Continue was already answered by the gateway; other interim responses are dropped.
-      return;
-    }
-    long now = conn.nanoTime();
-    responseHeadNanos = now;
-    upstreamKeepAlive = HttpUtil.isKeepAlive(head);
     response = head;
     status = code;
     HopByHopHeaders.strip(head.headers(), false);
-    runResponsePhase();
+    phases().runResponsePhase();
+    if (mayHaveBody(head)) {
+      List<BodyTransform> transforms;
+      try {
+        transforms = phases().responseBodyTransforms();
+      } catch (RuntimeException e) {
+        fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the response.");
+        return;
+      }
+      if (transforms != null) {
+        bodyPipeline = ResponseBodyPipeline.of(transforms, conn.channel().alloc());
+      }
+    }
     prepareDownstreamHead(head);
+    if (headDeferred) {
+      return;
+    }
     conn.channel().write(head, conn.channel().voidPromise());
-    responseStarted = true;
-    conn.armDeadline(now + route.timeouts().idle().toNanos());
+    state = ExchangeState.RESPONDING;
   }
 
   @Override
   public void onResponseContent(HttpContent content) {
-    if (finished || response == null || upgraded) {
+    if (response == null
+        || (state != ExchangeState.RESPONDING && state != ExchangeState.UPSTREAM)) {
       content.release();
       return;
     }
-    if (content.decoderResult().isFailure()) {
-      content.release();
-      upstreamKeepAlive = false;
-      fail(Failure.UPSTREAM_PROTOCOL_ERROR, endpoint + " sent a malformed response body.");
-      return;
+    boolean last = content instanceof LastHttpContent;
+    if (bodyPipeline != null) {
+      content = transformed(content, last);
+      if (content == null) {
+        return;
+      }
     }
     responseBytes += content.content().readableBytes();
     Channel down = conn.channel();
-    if (content instanceof LastHttpContent) {
-      responseComplete = true;
+    if (last) {
+      if (headDeferred) {
+        response
+            .headers()
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.content().readableBytes());
+        down.write(response, down.voidPromise());
+        state = ExchangeState.RESPONDING;
+      }
       if (conn.draining()) {
         // The head went out before the gateway began to drain: close once the response is out.
         closeAfter = true;
@@ -713,60 +466,65 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       finish();
       return;
     }
-    down.write(content, down.voidPromise());
-    armIdleDeadline();
-    if (!down.isWritable()) {
-      upstream.channel().config().setAutoRead(false);
-    }
-  }
-
-  @Override
-  public void onReadComplete() {
-    conn.channel().flush();
-  }
-
-  @Override
-  public void onUpstreamClosed(Throwable cause) {
-    if (finished) {
+    if (!content.content().isReadable()) {
+      content.release();
       return;
     }
-    UpstreamConnection lost = upstream;
-    upstream = null;
-    if (response == null) {
-      if (lost != null && lost.reused() && retrySafeAfterSend() && canRetry()) {
-        // A pooled connection the upstream had closed: the request never reached it.
-        requestHeadSent = false;
-        failedEndpoint = null;
-        attempt();
-        return;
-      }
-      fail(
-          Failure.UPSTREAM_RESET_BEFORE_RESPONSE,
-          endpoint + " closed the connection before responding.");
-    } else {
-      failure = Failure.UPSTREAM_RESET_AFTER_RESPONSE;
-      closeAfter = true;
-      conn.channel().close();
-      finish();
+    down.write(content, down.voidPromise());
+    if (!down.isWritable()) {
+      // The client cannot take more: stop reading the upstream, and bound the client's stall.
+      clientPaused = true;
+      call.pauseResponse();
+      armIdleDeadline();
     }
   }
 
   /**
-   * Retrying after the head was written is safe only for a complete, body-less, idempotent request.
+   * The chunk through the body pipeline: the content to write (maybe empty), or null when the
+   * pipeline failed and the exchange with it.
    */
-  private boolean retrySafeAfterSend() {
-    return requestComplete && !bodySent && isIdempotent(request.method());
+  private HttpContent transformed(HttpContent content, boolean last) {
+    HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
+    ByteBuf out;
+    try {
+      out = bodyPipeline.feed(content.content(), last);
+    } catch (ResponseBodyPipeline.BodyLimitExceeded e) {
+      fail(Failure.UPSTREAM_RESPONSE_TOO_LARGE, "The upstream response is too large to transform.");
+      return null;
+    } catch (RuntimeException e) {
+      log.warn("a plugin failed transforming the response body of request {}", requestId, e);
+      fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the response.");
+      return null;
+    }
+    if (!last) {
+      return new DefaultHttpContent(out);
+    }
+    bodyPipeline = null;
+    return headDeferred || trailers.isEmpty()
+        ? new DefaultLastHttpContent(out)
+        : new DefaultLastHttpContent(out, trailers);
   }
 
-  private static boolean isIdempotent(HttpMethod m) {
-    return m == HttpMethod.GET
-        || m == HttpMethod.HEAD
-        || m == HttpMethod.OPTIONS
-        || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE
-        || m == HttpMethod.TRACE;
+  @Override
+  public void onResponseReadComplete() {
+    conn.channel().flush();
   }
 
+  @Override
+  public void onFailed(CallFailure reason, String detail) {
+    if (state == ExchangeState.DONE) {
+      return;
+    }
+    Failure mapped = UpstreamFailures.failure(reason);
+    log.debug(
+        "request {} to service {}: {} ({})", requestId, service.name(), mapped.code(), detail);
+    fail(mapped, UpstreamFailures.clientDetail(reason));
+  }
+
+  /**
+   * Prepares the upstream's response head for the client: HTTP/1.1, framing the client can read,
+   * the body pipeline's framing, and {@code Connection} per the keep-alive decision.
+   */
   private void prepareDownstreamHead(HttpResponse head) {
     HttpHeaders h = head.headers();
     boolean clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -775,7 +533,18 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       // Answering before the request body was read: the connection cannot be reused.
       closeAfter = true;
     }
-    if (clientHttp10 && HttpUtil.isTransferEncodingChunked(head)) {
+    if (bodyPipeline != null) {
+      // The plugins decide the body's length: the upstream's framing no longer holds.
+      h.remove(HttpHeaderNames.CONTENT_LENGTH);
+      h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+      if (bodyPipeline.holdsWholeBody()) {
+        headDeferred = true; // sent with the exact length once the body is transformed
+      } else if (clientHttp10) {
+        closeAfter = true;
+      } else if (!conn.http2()) {
+        HttpUtil.setTransferEncodingChunked(head, true);
+      }
+    } else if (clientHttp10 && HttpUtil.isTransferEncodingChunked(head)) {
       // HTTP/1.0 clients cannot read chunked bodies: frame the body by closing instead.
       h.remove(HttpHeaderNames.TRANSFER_ENCODING);
       closeAfter = true;
@@ -802,93 +571,175 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     return request.method() != HttpMethod.HEAD && code >= 200 && code != 204 && code != 304;
   }
 
-  private void runResponsePhase() {
-    Plugin[] plugins = chain.response();
-    for (Plugin p : plugins) {
-      try {
-        p.response(this);
-      } catch (RuntimeException e) {
-        log.warn(
-            "plugin {} failed in the response phase of request {}",
-            p.getClass().getName(),
-            requestId,
-            e);
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- WebSocket and other upgrades
 
   private void startUpgrade(HttpResponse head) {
-    upgraded = true;
+    UpstreamConnection upstream = call.takeUpgradedConnection();
+    state = ExchangeState.UPGRADED;
     response = head;
     status = 101;
-    responseHeadNanos = conn.nanoTime();
-    runResponsePhase();
-    Channel down = conn.channel();
-    upstream.upgrade();
+    phases().runResponsePhase();
+    relay = new UpgradeRelay(conn, upstream, this);
+    relay.attach();
     conn.armDeadline(0);
-    down.writeAndFlush(head)
+    UpgradeRelay r = relay;
+    conn.channel()
+        .writeAndFlush(head)
         .addListener(
             f -> {
               if (f.isSuccess()) {
-                conn.upgradeTo(upstream.channel(), this);
+                conn.upgradeTo(r);
               } else {
                 failure = Failure.DOWNSTREAM_CLOSED;
-                finish();
+                r.close();
               }
             });
-    responseStarted = true;
   }
 
   @Override
-  public void onUpgradedData(ByteBuf data) {
-    Channel down = conn.channel();
-    if (!down.isActive()) {
-      data.release();
-      return;
-    }
-    responseBytes += data.readableBytes();
-    down.write(data, down.voidPromise());
-    if (!down.isWritable()) {
-      upstream.channel().config().setAutoRead(false);
-    }
+  public void onRelayEnded(long clientBytes, long upstreamBytes) {
+    requestBytes += clientBytes;
+    responseBytes += upstreamBytes;
+    closeAfter = true;
+    finish();
   }
 
-  /** Bytes from the client after the protocol switch. */
-  void onUpgradedClientData(ByteBuf data) {
-    if (upstream == null || !upstream.channel().isActive()) {
-      data.release();
+  /** The upgraded connection's relay, or null. */
+  UpgradeRelay relay() {
+    return relay;
+  }
+
+  // ---------------------------------------------------------------- the request body
+
+  /** A piece of the request body from the client. */
+  void onRequestContent(HttpContent content) {
+    if (state == ExchangeState.AWAITING_END) {
+      content.release();
+      requestComplete = true;
+      start();
       return;
     }
-    requestBytes += data.readableBytes();
-    upstream.channel().write(data, upstream.channel().voidPromise());
-    if (!upstream.channel().isWritable()) {
+    if (state == ExchangeState.DONE || requestComplete) {
+      content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      Throwable cause = content.decoderResult().cause();
+      content.release();
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.BAD_FRAMING, "The request body is malformed: " + RequestChecks.describe(cause));
+      return;
+    }
+    requestBytes += content.content().readableBytes();
+    if (limits.maxBodySize() > 0 && requestBytes > limits.maxBodySize()) {
+      content.release();
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limits.maxBodySize() + " bytes.");
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    if (last) {
+      requestComplete = true;
+    }
+    if (bodyBuffer != null && bodyBuffer.reading()) {
+      readForPlugins(content, last);
+      return;
+    }
+    if (call != null) {
+      call.send(content);
+      if (last) {
+        if (!clientPaused) {
+          conn.armDeadline(0);
+        }
+      } else {
+        armIdleDeadline();
+      }
+      return;
+    }
+    if (pendingBody == null) {
+      pendingBody = new ArrayDeque<>(4);
+    }
+    pendingBody.add(content);
+    if (!last) {
+      // Hold the client until the upstream can take the body.
       conn.pauseReads();
     }
   }
 
-  void flushUpgradedToUpstream() {
-    if (upstream != null) {
-      upstream.channel().flush();
-    }
-  }
-
-  /** Either side of an upgraded connection closed: close the other and finish. */
-  void onUpgradedClosed() {
-    if (finished) {
+  /**
+   * A chunk of a body a plugin asked for: held until the body ends, which completes the plugins'
+   * stages (and may resume the request phases, and call the upstream, from here).
+   */
+  private void readForPlugins(HttpContent content, boolean last) {
+    if (bodyBuffer.size() + (long) content.content().readableBytes() > bodyBuffer.limit()) {
+      content.release();
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + bodyBuffer.limit() + " bytes.");
       return;
     }
-    responseComplete = true;
-    closeAfter = true;
-    if (upstream != null) {
-      upstream.channel().close();
+    bodyBuffer.append(content);
+    if (last) {
+      // The request phases go on: they get the response timeout again, as at the start.
+      conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
+      bodyBuffer.end();
+    } else {
+      armIdleDeadline();
     }
-    conn.channel().close();
-    finish();
   }
 
-  // ---------------------------------------------------------------- local replies and failures
+  /** Flushes request body chunks written upstream during the client's read burst. */
+  void flushUpstream() {
+    if (call != null) {
+      call.flush();
+    }
+  }
+
+  /** The client's connection became writable again: resume reading the upstream response. */
+  void onDownstreamWritable() {
+    if (relay != null) {
+      relay.onClientWritable();
+    } else if (clientPaused && call != null) {
+      clientPaused = false;
+      call.resumeResponse();
+      if (requestComplete) {
+        conn.armDeadline(0);
+      }
+    }
+  }
+
+  private void armIdleDeadline() {
+    conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
+  }
+
+  /** The client connection's deadline for this exchange passed. */
+  void onDeadline() {
+    switch (state) {
+      case REQUEST_PHASES -> {
+        if (bodyBuffer != null && bodyBuffer.reading()) {
+          fail(Failure.REQUEST_BODY_TIMEOUT, "The request body stalled.");
+        } else {
+          fail(
+              Failure.PLUGIN_TIMEOUT,
+              "The request was not handled within "
+                  + route.timeouts().response().toMillis()
+                  + " ms.");
+        }
+      }
+      case UPSTREAM, RESPONDING -> {
+        if (!requestComplete) {
+          fail(Failure.REQUEST_BODY_TIMEOUT, "The request body stalled.");
+        } else if (clientPaused) {
+          fail(Failure.DOWNSTREAM_WRITE_TIMEOUT, "The client stopped reading the response.");
+        }
+      }
+      default -> {}
+    }
+  }
+
+  // ---------------------------------------------------------------- local answers and failures
 
   private void replyLocally(Reply reply) {
     FullHttpResponse r;
@@ -914,25 +765,18 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   /**
-   * Records {@code reason} and answers with its problem response, or aborts if that is too late.
+   * Records {@code reason} and answers with its problem response, or, once the response has
+   * started, closes the client connection.
    */
   void fail(Failure reason, String detail) {
-    if (finished) {
+    if (state == ExchangeState.DONE) {
       return;
     }
     failure = reason;
-    if (upstream != null) {
-      UpstreamConnection u = upstream;
-      upstream = null;
-      u.release(false);
-    } else if (endpoint != null) {
-      conn.pools().pool(endpoint).cancel(this);
-    }
-    if (pendingBody != null) {
-      pendingBody.forEach(ReferenceCountUtil::release);
-      pendingBody.clear();
-    }
-    if (responseStarted || !conn.channel().isActive()) {
+    releaseUpstreamSide();
+    if (state == ExchangeState.RESPONDING
+        || state == ExchangeState.UPGRADED
+        || !conn.channel().isActive()) {
       closeAfter = true;
       conn.channel().close();
       finish();
@@ -949,7 +793,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   private void sendLocal(FullHttpResponse r) {
     response = r;
     status = r.status().code();
-    runResponsePhase();
+    headDeferred = false;
+    phases().runResponsePhase();
     if (request.method() == HttpMethod.HEAD) {
       // The codec drops the body of a response to HEAD; keep the length it would have had.
       r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
@@ -963,8 +808,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     responseBytes = r.content().readableBytes();
-    responseStarted = true;
-    responseComplete = true;
+    state = ExchangeState.RESPONDING;
     Channel down = conn.channel();
     if (closeAfter) {
       down.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -976,60 +820,65 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
 
   /** The client went away. */
   void onDownstreamClosed() {
-    if (finished) {
+    if (state == ExchangeState.DONE) {
+      return;
+    }
+    if (relay != null) {
+      relay.close();
       return;
     }
     if (failure == null) {
       failure = Failure.DOWNSTREAM_CLOSED;
     }
-    if (upstream != null) {
-      UpstreamConnection u = upstream;
-      upstream = null;
-      u.release(false);
-    } else if (endpoint != null && service != null) {
-      conn.pools().pool(endpoint).cancel(this);
+    releaseUpstreamSide();
+    closeAfter = true;
+    finish();
+  }
+
+  /** Ends the upstream call (if any) and releases every body buffer still held. */
+  private void releaseUpstreamSide() {
+    if (call != null) {
+      call.abort();
     }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody.clear();
     }
-    closeAfter = true;
-    finish();
+    if (bodyPipeline != null) {
+      bodyPipeline.discard();
+      bodyPipeline = null;
+    }
   }
 
   // ---------------------------------------------------------------- the end
 
   private void finish() {
-    if (finished) {
+    if (state == ExchangeState.DONE) {
       return;
     }
-    finished = true;
+    state = ExchangeState.DONE;
     conn.armDeadline(0);
     if (bodyBuffer != null) {
       bodyBuffer.discard("the exchange ended before the request was forwarded");
     }
-    if (upstream != null && !upgraded) {
-      UpstreamConnection u = upstream;
-      upstream = null;
-      u.release(responseComplete && requestComplete && upstreamKeepAlive);
+    if (replacedBody != null) {
+      replacedBody.release();
+      replacedBody = null;
     }
-    for (Plugin p : chain.log()) {
-      try {
-        p.log(this);
-      } catch (RuntimeException e) {
-        log.warn(
-            "plugin {} failed in the log phase of request {}",
-            p.getClass().getName(),
-            requestId,
-            e);
-      }
+    if (call != null) {
+      call.abort();
     }
+    phases().runLogPhase();
     conn.observe(this);
     conn.onExchangeFinished(this, closeAfter);
   }
 
   ExchangeRecord record() {
     long end = conn.nanoTime();
+    long connected = call == null ? 0 : call.connectedNanos();
+    long sent = call == null ? 0 : call.requestSentNanos();
+    long responseHead = call == null ? 0 : call.responseHeadNanos();
+    Endpoint endpoint = call == null ? null : call.endpoint();
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
@@ -1045,17 +894,15 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         requestBytes,
         responseBytes,
         (end - startNanos) / 1e6,
-        connectedNanos == 0 ? -1 : (connectedNanos - startNanos) / 1e6,
-        responseHeadNanos == 0 || requestSentNanos == 0
-            ? -1
-            : (responseHeadNanos - requestSentNanos) / 1e6,
+        connected == 0 ? -1 : (connected - startNanos) / 1e6,
+        responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6,
         failure == null ? null : failure.code(),
-        attempts,
+        call == null ? 0 : call.attempts(),
         request.headers().get(HttpHeaderNames.USER_AGENT));
   }
 
   boolean isFinished() {
-    return finished;
+    return state == ExchangeState.DONE;
   }
 
   boolean requestComplete() {
@@ -1063,12 +910,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
   }
 
   boolean upgraded() {
-    return upgraded;
-  }
-
-  private static String describe(Throwable cause) {
-    String m = cause == null ? null : cause.getMessage();
-    return m == null ? "invalid HTTP/1.1 framing" : m;
+    return relay != null;
   }
 
   /** The request-target of a request refused before routing, without its query (credentials). */
@@ -1082,7 +924,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
   }
 
-  // ---------------------------------------------------------------- Exchange (plugin view)
+  // ---------------------------------------------------------------- Exchange (the plugins' view)
 
   @Override
   public String requestId() {
@@ -1107,11 +949,15 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     if (!eventLoop().inEventLoop()) {
       throw new IllegalStateException("the request body is read on the exchange's event loop");
     }
-    if (finished) {
+    if (state == ExchangeState.DONE) {
       return CompletableFuture.failedFuture(new CancellationException("the exchange has ended"));
     }
-    if (phaseIndex >= 2 || response != null || requestHeadSent) {
+    if (state != ExchangeState.REQUEST_PHASES || phases().requestPhasesOver()) {
       throw new IllegalStateException("the request body is read in the REWRITE and ACCESS phases");
+    }
+    if (replacedBody != null) {
+      return CompletableFuture.completedFuture(
+          Unpooled.unreleasableBuffer(replacedBody.duplicate().asReadOnly()));
     }
     long limit = Math.min(maxBytes, Integer.MAX_VALUE);
     if (limits.maxBodySize() > 0) {
@@ -1142,7 +988,7 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
         }
         bodyBuffer.append(c);
       }
-      // Everything queued is in the buffer now: forward() and retries look at the buffer only.
+      // Everything queued is in the buffer now: the upstream call gets the buffer only.
       pendingBody = null;
     }
     if (!requestComplete) {
@@ -1152,6 +998,8 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
       }
       armIdleDeadline();
       conn.resumeReads();
+    } else {
+      bodyBuffer.end();
     }
     return bodyBuffer.view();
   }
@@ -1162,6 +1010,38 @@ final class HttpExchange implements Exchange, UpstreamListener, AcquireCallback 
     fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limit + " bytes.");
     return CompletableFuture.failedFuture(
         new CancellationException("the request body exceeds " + limit + " bytes"));
+  }
+
+  @Override
+  public void replaceRequestBody(ByteBuf body) {
+    if (!eventLoop().inEventLoop()) {
+      body.release();
+      throw new IllegalStateException("the request body is replaced on the exchange's event loop");
+    }
+    if (state != ExchangeState.REQUEST_PHASES || phases().requestPhasesOver()) {
+      body.release();
+      throw new IllegalStateException(
+          "the request body is replaced in the REWRITE and ACCESS phases");
+    }
+    if (!requestComplete) {
+      body.release();
+      throw new IllegalStateException(
+          "the client's body has not been read yet: wait for the stage of requestBody first");
+    }
+    if (bodyBuffer != null) {
+      bodyBuffer.discard("the request body was replaced");
+    }
+    if (pendingBody != null) {
+      pendingBody.forEach(ReferenceCountUtil::release);
+      pendingBody = null;
+    }
+    if (replacedBody != null) {
+      replacedBody.release();
+    }
+    replacedBody = body;
+    HttpHeaders h = request.headers();
+    h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
   }
 
   @Override

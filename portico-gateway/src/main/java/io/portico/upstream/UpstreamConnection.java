@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.eventloop.DeadlineTimer;
 
 /**
  * One HTTP/1.1 connection to an upstream endpoint: the last handler of its pipeline and the unit
@@ -24,6 +25,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   private final ConnectionPool pool;
   private Channel channel;
+  private DeadlineTimer timer;
   private UpstreamListener listener;
   private boolean upgraded;
   private long idleSince;
@@ -56,11 +58,39 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Passes the lease to another listener, which then gets every later event (an upgraded
+   * connection's relay takes over from the call that made the upgrade).
+   */
+  public void handOver(UpstreamListener l) {
+    this.listener = l;
+  }
+
+  /** The connection's clock (its event loop's ticker), for deadlines. */
+  public long nanoTime() {
+    return timer.now();
+  }
+
+  /**
+   * Arms the lease's deadline: at {@code nanoTime} the listener's {@link
+   * UpstreamListener#onDeadline} runs. One timer per connection, moved by writing a field, so a
+   * deadline per request costs no scheduled task. Ended by {@link #disarmDeadline} and by the end
+   * of the lease.
+   */
+  public void armDeadline(long nanoTime) {
+    timer.armAt(nanoTime);
+  }
+
+  public void disarmDeadline() {
+    timer.disarm();
+  }
+
+  /**
    * Ends the lease. A reusable connection (complete response, complete request, keep-alive on both
    * sides) goes back to the pool; any other is closed.
    */
   public void release(boolean reusable) {
     listener = null;
+    timer.disarm();
     if (upgraded || !reusable || !channel.isActive()) {
       channel.close();
       pool.onClosedOrDiscarded(this);
@@ -89,6 +119,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+  }
+
+  private void onDeadline() {
+    UpstreamListener l = listener;
+    if (l != null) {
+      l.onDeadline();
+    }
   }
 
   @Override
@@ -132,6 +170,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    timer.cancel();
     UpstreamListener l = listener;
     listener = null;
     pool.onClosedOrDiscarded(this);

@@ -26,4 +26,7 @@ public interface UpstreamListener {
 
   /** The connection's writability changed (backpressure for request bodies). */
   void onUpstreamWritabilityChanged(boolean writable);
+
+  /** The deadline armed with {@link UpstreamConnection#armDeadline} passed. */
+  default void onDeadline() {}
 }

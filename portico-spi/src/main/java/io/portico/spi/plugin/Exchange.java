@@ -16,8 +16,10 @@ import java.util.concurrent.CompletionStage;
  * called on it. Plugins mutate {@link #request()} in request phases and {@link #response()} in the
  * response phase; the gateway forwards exactly what they leave there.
  *
- * <p>Request bodies stream from the client to the upstream and plugins do not see them, unless a
- * request phase asks for the whole body with {@link #requestBody(long)}.
+ * <p>Bodies stream between client and upstream and plugins do not see them, unless a request phase
+ * asks for the whole request body with {@link #requestBody(long)} (and may replace it with {@link
+ * #replaceRequestBody}), or a plugin transforms the response body ({@link Plugin#responseBody},
+ * {@link BodyTransform}).
  */
 public interface Exchange {
 
@@ -77,6 +79,23 @@ public interface Exchange {
    */
   default CompletionStage<ByteBuf> requestBody(long maxBytes) {
     throw new UnsupportedOperationException("this exchange does not offer its request body");
+  }
+
+  /**
+   * Replaces the request body forwarded upstream with {@code body}, in a REWRITE or ACCESS plugin.
+   * The client's body must have been read completely first (the stage of {@link #requestBody}
+   * completed), unless the request had none. The gateway takes ownership of {@code body} (it
+   * releases it, also when the exchange ends before forwarding), forwards it with a {@code
+   * Content-Length} of its size instead of the client's framing (any {@code Transfer-Encoding} and
+   * trailers are dropped), and releases the client's body. A later call replaces an earlier
+   * replacement. Plugins that ask for the body afterwards get the replacement.
+   *
+   * @throws IllegalStateException outside the REWRITE and ACCESS phases, or while the client's body
+   *     is still arriving or streaming upstream
+   */
+  default void replaceRequestBody(ByteBuf body) {
+    body.release();
+    throw new UnsupportedOperationException("this exchange does not take a request body");
   }
 
   /**

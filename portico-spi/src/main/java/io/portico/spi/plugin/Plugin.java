@@ -40,6 +40,17 @@ public interface Plugin {
   /** {@link Phase#RESPONSE}: may change {@link Exchange#response()}'s status and headers. */
   default void response(Exchange exchange) {}
 
+  /**
+   * {@link Phase#RESPONSE_BODY}: called after the RESPONSE phase for a response with a body (from
+   * the upstream; local replies and problem responses are not transformed), with the head in {@link
+   * Exchange#response()}. Returns how to transform this exchange's body, or null to leave it as it
+   * is. A route whose plugins return null, or that has no such plugin, streams its bodies untouched
+   * at no extra cost.
+   */
+  default BodyTransform responseBody(Exchange exchange) {
+    return null;
+  }
+
   /** {@link Phase#LOG}: observes the finished exchange. Must not throw or block. */
   default void log(Exchange exchange) {}
 }

@@ -1,4 +1,4 @@
-package io.portico.proxy;
+package io.portico.eventloop;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
@@ -6,7 +6,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One resettable deadline per connection, cheap to move.
+ * One resettable deadline, cheap to move: one per client connection, one per upstream connection.
  *
  * <p>Moving a deadline later (the common case: every request, every read) only writes a field; the
  * scheduled task, when it fires early, re-schedules itself for the remaining time. A new task is
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * under {@code EmbeddedChannel}). Confined to its event loop: every method must be called on {@code
  * loop}.
  */
-final class DeadlineTimer implements Runnable {
+public final class DeadlineTimer implements Runnable {
 
   private final EventLoop loop;
   private final Ticker ticker;
@@ -28,19 +28,19 @@ final class DeadlineTimer implements Runnable {
   private ScheduledFuture<?> task;
   private long taskAt;
 
-  DeadlineTimer(EventLoop loop, Runnable onExpiry) {
+  public DeadlineTimer(EventLoop loop, Runnable onExpiry) {
     this.loop = loop;
     this.ticker = loop.ticker();
     this.onExpiry = onExpiry;
   }
 
   /** The clock deadlines are measured on: the event loop's ticker. */
-  long now() {
+  public long now() {
     return ticker.nanoTime();
   }
 
   /** Fires {@code onExpiry} at {@code nanoTime} unless moved or disarmed before. */
-  void armAt(long nanoTime) {
+  public void armAt(long nanoTime) {
     deadline = nanoTime;
     armed = true;
     if (task == null || nanoTime < taskAt) {
@@ -51,16 +51,16 @@ final class DeadlineTimer implements Runnable {
     }
   }
 
-  void disarm() {
+  public void disarm() {
     armed = false;
   }
 
-  boolean armed() {
+  public boolean armed() {
     return armed;
   }
 
   /** Cancels any pending task; used when the connection closes. */
-  void cancel() {
+  public void cancel() {
     armed = false;
     if (task != null) {
       task.cancel(false);

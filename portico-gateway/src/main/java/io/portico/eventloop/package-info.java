@@ -1,0 +1,6 @@
+/**
+ * What the data plane's event-loop code shares on both sides of the proxy: {@link
+ * io.portico.eventloop.DeadlineTimer}, the one resettable deadline a client or an upstream
+ * connection keeps for its timeouts.
+ */
+package io.portico.eventloop;

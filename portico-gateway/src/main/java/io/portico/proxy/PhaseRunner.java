@@ -1,0 +1,220 @@
+package io.portico.proxy;
+
+import io.netty.channel.EventLoop;
+import io.portico.plugin.PluginChain;
+import io.portico.spi.plugin.BodyTransform;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.Reply;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a route's plugins, phase by phase, for one exchange: the filter manager of the data plane.
+ *
+ * <p>The request phases (REWRITE, then ACCESS) run plugin after plugin until one replies, fails, or
+ * waits: {@link Outcome#await} suspends the run, and it resumes at the next plugin on the
+ * exchange's event loop, whatever thread completes the stage. The run then tells its {@link Host}
+ * how it ended: {@link Host#onRequestPhasesPassed}, {@link Host#onReply} or {@link
+ * Host#onPluginFailed}. The RESPONSE, RESPONSE_BODY and LOG phases run synchronously; a plugin that
+ * throws there is logged and skipped. Every log line names the plugin as configured.
+ *
+ * <p>Confined to the exchange's event loop.
+ */
+final class PhaseRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(PhaseRunner.class);
+
+  /** The exchange the phases run for. */
+  interface Host {
+
+    /** The exchange as plugins see it. */
+    Exchange exchange();
+
+    /** Whether the exchange has ended (a suspended run then never resumes). */
+    boolean ended();
+
+    /** Every REWRITE and ACCESS plugin proceeded. */
+    void onRequestPhasesPassed();
+
+    /** A plugin answered locally. */
+    void onReply(Reply reply);
+
+    /** A plugin threw, returned something unknown, or its awaited stage failed. */
+    void onPluginFailed();
+  }
+
+  private final PluginChain chain;
+  private final Host host;
+  // which phase and plugin run next, to resume after asynchronous work
+  private int phaseIndex;
+  private int pluginIndex;
+
+  PhaseRunner(PluginChain chain, Host host) {
+    this.chain = chain;
+    this.host = host;
+  }
+
+  /** Whether the request phases are over (passed, answered or failed). */
+  boolean requestPhasesOver() {
+    return phaseIndex >= 2;
+  }
+
+  /** Runs (or resumes) the REWRITE and ACCESS phases. */
+  void runRequestPhases() {
+    Exchange exchange = host.exchange();
+    while (phaseIndex < 2) {
+      Plugin[] plugins = phaseIndex == 0 ? chain.rewrite() : chain.access();
+      while (pluginIndex < plugins.length) {
+        Plugin plugin = plugins[pluginIndex++];
+        Outcome outcome;
+        try {
+          outcome = phaseIndex == 0 ? plugin.rewrite(exchange) : plugin.access(exchange);
+        } catch (RuntimeException e) {
+          log.warn(
+              "plugin {} failed in the {} phase of request {}",
+              chain.nameOf(plugin),
+              phaseIndex == 0 ? "rewrite" : "access",
+              exchange.requestId(),
+              e);
+          stop();
+          host.onPluginFailed();
+          return;
+        }
+        if (host.ended() || !handle(outcome, plugin)) {
+          // ended: the plugin's request for the body failed the exchange
+          return;
+        }
+      }
+      phaseIndex++;
+      pluginIndex = 0;
+    }
+    host.onRequestPhasesPassed();
+  }
+
+  /** Returns true to go on with the next plugin. */
+  private boolean handle(Outcome outcome, Plugin plugin) {
+    if (outcome == Outcome.Proceed.INSTANCE) {
+      return true;
+    }
+    if (outcome instanceof Reply reply) {
+      stop();
+      host.onReply(reply);
+      return false;
+    }
+    if (outcome instanceof Outcome.Pending pending) {
+      EventLoop loop = host.exchange().eventLoop();
+      pending
+          .stage()
+          .whenComplete(
+              (next, error) -> {
+                if (loop.inEventLoop()) {
+                  resume(next, error, plugin);
+                } else {
+                  loop.execute(() -> resume(next, error, plugin));
+                }
+              });
+      return false;
+    }
+    log.warn(
+        "plugin {} returned an unknown outcome on request {}",
+        chain.nameOf(plugin),
+        host.exchange().requestId());
+    stop();
+    host.onPluginFailed();
+    return false;
+  }
+
+  private void resume(Outcome next, Throwable error, Plugin plugin) {
+    if (host.ended()) {
+      return;
+    }
+    if (error != null || next == null) {
+      log.warn(
+          "asynchronous work of plugin {} failed on request {}",
+          chain.nameOf(plugin),
+          host.exchange().requestId(),
+          error);
+      stop();
+      host.onPluginFailed();
+      return;
+    }
+    if (handle(next, plugin)) {
+      runRequestPhases();
+    }
+  }
+
+  private void stop() {
+    phaseIndex = 2;
+  }
+
+  /** Runs the RESPONSE phase on the response head in the exchange. */
+  void runResponsePhase() {
+    Plugin[] plugins = chain.response();
+    Exchange exchange = host.exchange();
+    for (Plugin p : plugins) {
+      try {
+        p.response(exchange);
+      } catch (RuntimeException e) {
+        log.warn(
+            "plugin {} failed in the response phase of request {}",
+            chain.nameOf(p),
+            exchange.requestId(),
+            e);
+      }
+    }
+  }
+
+  /**
+   * Runs the RESPONSE_BODY phase: the transforms the plugins chose for this response, in order, or
+   * null when none did (the common case, which allocates nothing). A plugin that throws here is
+   * logged and its exception rethrown: a body a plugin meant to change is never sent unchanged.
+   */
+  List<BodyTransform> responseBodyTransforms() {
+    Plugin[] plugins = chain.responseBody();
+    if (plugins.length == 0) {
+      return null;
+    }
+    Exchange exchange = host.exchange();
+    List<BodyTransform> transforms = null;
+    for (Plugin p : plugins) {
+      BodyTransform t;
+      try {
+        t = p.responseBody(exchange);
+      } catch (RuntimeException e) {
+        log.warn(
+            "plugin {} failed in the response-body phase of request {}",
+            chain.nameOf(p),
+            exchange.requestId(),
+            e);
+        throw e;
+      }
+      if (t != null) {
+        if (transforms == null) {
+          transforms = new ArrayList<>(2);
+        }
+        transforms.add(t);
+      }
+    }
+    return transforms;
+  }
+
+  /** Runs the LOG phase. */
+  void runLogPhase() {
+    Exchange exchange = host.exchange();
+    for (Plugin p : chain.log()) {
+      try {
+        p.log(exchange);
+      } catch (RuntimeException e) {
+        log.warn(
+            "plugin {} failed in the log phase of request {}",
+            chain.nameOf(p),
+            exchange.requestId(),
+            e);
+      }
+    }
+  }
+}

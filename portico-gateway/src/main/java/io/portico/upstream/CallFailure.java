@@ -1,0 +1,28 @@
+package io.portico.upstream;
+
+/**
+ * Why an {@link UpstreamCall} failed. The caller maps each to its own catalogue (the proxy's {@code
+ * Failure}: a status, an access-log code, a problem type).
+ */
+public enum CallFailure {
+  /** The service's source has no endpoint to send the request to. */
+  NO_ENDPOINT,
+  /** The event loop's pool for the endpoint is at its connection and waiter limits. */
+  POOL_EXHAUSTED,
+  /** The connection was refused or failed before anything was sent. */
+  CONNECT_FAILED,
+  /** No connection within the connect timeout (connecting or waiting in the pool). */
+  CONNECT_TIMEOUT,
+  /** No response head within the response timeout, measured from the request being sent. */
+  RESPONSE_TIMEOUT,
+  /** The response stalled longer than the idle timeout between two reads. */
+  IDLE_TIMEOUT,
+  /** The upstream closed or reset the connection before the response head. */
+  RESET_BEFORE_RESPONSE,
+  /** The upstream closed or reset the connection after the response head. */
+  RESET_AFTER_RESPONSE,
+  /** The upstream's response could not be parsed. */
+  PROTOCOL_ERROR,
+  /** The caller abandoned the call ({@link UpstreamCall#abort}); its receiver is not told. */
+  CANCELLED
+}

@@ -1,0 +1,554 @@
+package io.portico.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.portico.config.TimeoutsConfig;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call to an upstream service: picks an endpoint, leases a connection from the event loop's
+ * pool, writes the request head and body, retries when that is provably safe, enforces the upstream
+ * timeouts and relays the response to its {@link Receiver}.
+ *
+ * <pre>
+ *   start() ─▶ ACQUIRING ─▶ SENT ─────────────▶ RECEIVING ─────────────▶ DONE
+ *   (pick,      (pool lease  (head written;       (response head in;       (last chunk: the
+ *    attempt)    or connect)  body streams in      body chunks relayed)      connection goes back
+ *        ▲           │        with send())              │                     to its pool)
+ *        └─ retry ◀──┴── connect failed, or a reused    └─ 101 to an upgrade ─▶ UPGRADED
+ *                        connection closed unanswered       (the caller takes the connection)
+ * </pre>
+ *
+ * <p>A call is independent of any client connection: an exchange makes one per upstream request,
+ * and anything else that needs an upstream on the same event loop (aggregation, mirroring, health
+ * probes, provider fallback) can make its own, sharing the loop's pools.
+ *
+ * <p>Retries, always within the service's {@link RetryBudget} and retry count: a failed connect
+ * (nothing was sent) goes to another endpoint when there is one; a reused pooled connection that
+ * closes before any response byte is retried only for a complete, body-less, idempotent request.
+ *
+ * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
+ * pool); {@code response} runs from the request being completely sent to the response head; {@code
+ * idle} bounds silence between response reads while the caller is reading. Silence in the request
+ * body is the caller's to bound (it knows its client). Deadlines live on the leased connection's
+ * timer, so a call schedules no task of its own unless it has to wait for a connection.
+ *
+ * <p>Buffers: request content passed to {@link #send} is owned by the call until written upstream
+ * (or released when the call ends first); response content passes to the receiver, which must
+ * release or forward it.
+ *
+ * <p>Confined to the event loop of its pools; every method must be called there.
+ */
+public final class UpstreamCall implements UpstreamListener, AcquireCallback {
+
+  /** Receives what happens to a call; called on the call's event loop. */
+  public interface Receiver {
+
+    /**
+     * The request head is about to be written to {@code endpoint} for attempt {@code attempt} (from
+     * 1): set what depends on the endpoint, such as {@code Host}.
+     */
+    void prepareHead(HttpRequest head, Endpoint endpoint, int attempt);
+
+    /** The response head (a {@code 101} when the call was made for an upgrade). */
+    void onResponseHead(HttpResponse head);
+
+    /** A piece of the response body; a {@link LastHttpContent} ends it. Owned by the receiver. */
+    void onResponseContent(HttpContent content);
+
+    /** The upstream's read burst ended: flush what was written on. */
+    void onResponseReadComplete();
+
+    /**
+     * Whether the call takes request content without queueing it now: false while no connection is
+     * leased or while it is not writable. A caller streaming a body pauses its source then.
+     */
+    void onRequestFlowChanged(boolean accepting);
+
+    /** The call failed; nothing more is delivered. */
+    void onFailed(CallFailure failure, String detail);
+  }
+
+  private enum State {
+    NEW,
+    ACQUIRING,
+    SENT,
+    RECEIVING,
+    UPGRADED,
+    DONE
+  }
+
+  private final UpstreamPools pools;
+  private final UpstreamService service;
+  private final TimeoutsConfig timeouts;
+  private final HttpRequest head;
+  private final boolean upgrade;
+  private final UpstreamHooks hooks;
+  private final Receiver receiver;
+
+  private State state = State.NEW;
+  private ArrayDeque<HttpContent> pending;
+  private boolean requestComplete;
+  private boolean bodySent;
+  private boolean keepAlive;
+  private boolean responsePaused;
+  private Endpoint endpoint;
+  private Endpoint failedEndpoint;
+  private UpstreamConnection connection;
+  private ScheduledFuture<?> acquireTimeout;
+  private int attempts;
+  private int status;
+  private long attemptStartNanos;
+  private long connectedNanos;
+  private long requestSentNanos;
+  private long responseHeadNanos;
+
+  /**
+   * @param head the request head as it goes upstream (the same object is written by every attempt;
+   *     {@link Receiver#prepareHead} may adjust it per endpoint)
+   * @param upgrade whether the request asks for a protocol switch (a {@code 101} is then delivered
+   *     and the connection handed over with {@link #takeUpgradedConnection})
+   */
+  public UpstreamCall(
+      UpstreamPools pools,
+      UpstreamService service,
+      TimeoutsConfig timeouts,
+      HttpRequest head,
+      boolean upgrade,
+      UpstreamHooks hooks,
+      Receiver receiver) {
+    this.pools = pools;
+    this.service = service;
+    this.timeouts = timeouts;
+    this.head = head;
+    this.upgrade = upgrade;
+    this.hooks = hooks;
+    this.receiver = receiver;
+  }
+
+  // ---------------------------------------------------------------- the caller's side
+
+  /** Starts the first attempt. Request content may be sent before and after. */
+  public void start() {
+    service.retryBudget().onRequest();
+    attempt();
+  }
+
+  /**
+   * Sends a piece of the request body (a {@link LastHttpContent} ends it): written at once when a
+   * connection is leased, queued until then. Ownership passes to the call.
+   */
+  public void send(HttpContent content) {
+    if (state == State.DONE || state == State.UPGRADED) {
+      content.release();
+      return;
+    }
+    boolean last = content instanceof LastHttpContent;
+    if (last) {
+      requestComplete = true;
+    }
+    if (connection != null) {
+      bodySent |= carriesBody(content);
+      Channel ch = connection.channel();
+      ch.write(content, ch.voidPromise());
+      if (last) {
+        ch.flush();
+        onRequestSent();
+      } else if (!ch.isWritable()) {
+        receiver.onRequestFlowChanged(false);
+      }
+      return;
+    }
+    if (pending == null) {
+      pending = new ArrayDeque<>(4);
+    }
+    pending.add(content);
+    if (!last) {
+      receiver.onRequestFlowChanged(false);
+    }
+  }
+
+  /** Flushes request content written during the caller's read burst. */
+  public void flush() {
+    if (connection != null && !requestComplete) {
+      connection.channel().flush();
+    }
+  }
+
+  /** Stops reading the response (the caller's client cannot take more); no idle deadline runs. */
+  public void pauseResponse() {
+    if (connection != null && !responsePaused) {
+      responsePaused = true;
+      connection.channel().config().setAutoRead(false);
+      connection.disarmDeadline();
+    }
+  }
+
+  /** Reads the response again after {@link #pauseResponse}. */
+  public void resumeResponse() {
+    if (connection != null && responsePaused) {
+      responsePaused = false;
+      connection.channel().config().setAutoRead(true);
+      if (state == State.RECEIVING) {
+        connection.armDeadline(connection.nanoTime() + timeouts.idle().toNanos());
+      }
+    }
+  }
+
+  /**
+   * Ends the call without telling the receiver (its client went away, or it failed for a reason of
+   * its own): the connection is closed, a waiting lease withdrawn, queued content released.
+   */
+  public void abort() {
+    if (state == State.DONE) {
+      return;
+    }
+    end(CallFailure.CANCELLED);
+  }
+
+  /**
+   * After a {@code 101}: the connection now belongs to the caller, which relays raw bytes and
+   * closes it; the call is done.
+   */
+  public UpstreamConnection takeUpgradedConnection() {
+    if (state != State.UPGRADED || connection == null) {
+      throw new IllegalStateException("no upgraded connection to take");
+    }
+    UpstreamConnection c = connection;
+    connection = null;
+    state = State.DONE;
+    return c;
+  }
+
+  public boolean isDone() {
+    return state == State.DONE;
+  }
+
+  /** The endpoint of the current or last attempt, or null before the first pick. */
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  /** When the last attempt got its connection, or 0. */
+  public long connectedNanos() {
+    return connectedNanos;
+  }
+
+  /** When the request was completely sent, or 0. */
+  public long requestSentNanos() {
+    return requestSentNanos;
+  }
+
+  /** When the response head arrived, or 0. */
+  public long responseHeadNanos() {
+    return responseHeadNanos;
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  private void attempt() {
+    endpoint = service.pick(failedEndpoint);
+    if (endpoint == null) {
+      fail(CallFailure.NO_ENDPOINT, "service " + service.name() + " has no available endpoint");
+      return;
+    }
+    attempts++;
+    attemptStartNanos = nanoTime();
+    hooks.onAttemptStart(service.name(), endpoint, attempts);
+    state = State.ACQUIRING;
+    pools.pool(endpoint).acquire(service.pool(), timeouts.connect(), this, this);
+    if (state == State.ACQUIRING && acquireTimeout == null) {
+      // Connecting or waiting for a pooled connection: bound the whole wait by the connect timeout.
+      acquireTimeout =
+          pools
+              .loop()
+              .schedule(this::onAcquireTimeout, timeouts.connect().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void onAcquired(UpstreamConnection c) {
+    if (state != State.ACQUIRING) {
+      // A connect that completed after the call ended: a fresh connection, good for the pool.
+      c.release(true);
+      return;
+    }
+    cancelAcquireTimeout();
+    connection = c;
+    state = State.SENT;
+    connectedNanos = nanoTime();
+    receiver.prepareHead(head, endpoint, attempts);
+    hooks.beforeRequestHead(head, endpoint);
+    Channel ch = c.channel();
+    ch.write(head, ch.voidPromise());
+    if (pending != null && !pending.isEmpty()) {
+      HttpContent content;
+      while ((content = pending.poll()) != null) {
+        bodySent |= carriesBody(content);
+        ch.write(content, ch.voidPromise());
+      }
+    } else if (requestComplete) {
+      // A retry of a request whose (empty) body an earlier attempt wrote.
+      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+    }
+    ch.flush();
+    if (requestComplete) {
+      onRequestSent();
+    } else {
+      receiver.onRequestFlowChanged(ch.isWritable());
+    }
+  }
+
+  @Override
+  public void onAcquireFailed(AcquireFailure reason, Throwable cause) {
+    if (state != State.ACQUIRING) {
+      return;
+    }
+    cancelAcquireTimeout();
+    if (reason == AcquireFailure.POOL_EXHAUSTED) {
+      fail(
+          CallFailure.POOL_EXHAUSTED,
+          "too many requests wait for a connection to " + endpoint + " on this event loop");
+      return;
+    }
+    CallFailure failure =
+        reason == AcquireFailure.CONNECT_TIMEOUT
+            ? CallFailure.CONNECT_TIMEOUT
+            : CallFailure.CONNECT_FAILED;
+    if (canRetry()) {
+      // Nothing was sent: always safe to try another endpoint.
+      attemptEnded(failure);
+      failedEndpoint = endpoint;
+      attempt();
+      return;
+    }
+    fail(
+        failure,
+        (failure == CallFailure.CONNECT_TIMEOUT ? "connecting to " : "could not connect to ")
+            + endpoint
+            + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+  }
+
+  private void onAcquireTimeout() {
+    acquireTimeout = null;
+    if (state == State.ACQUIRING) {
+      fail(
+          CallFailure.CONNECT_TIMEOUT,
+          "no connection to "
+              + endpoint
+              + " within "
+              + timeouts.connect().toMillis()
+              + " ms (connecting or waiting in the pool)");
+    }
+  }
+
+  private void cancelAcquireTimeout() {
+    if (acquireTimeout != null) {
+      acquireTimeout.cancel(false);
+      acquireTimeout = null;
+    }
+  }
+
+  private boolean canRetry() {
+    return attempts <= service.retry().attempts() && service.retryBudget().tryRetry();
+  }
+
+  /**
+   * Retrying after the head was written is safe only for a complete, body-less, idempotent request.
+   */
+  private boolean retrySafeAfterSend() {
+    return requestComplete && !bodySent && isIdempotent(head.method());
+  }
+
+  private void onRequestSent() {
+    long now = nanoTime();
+    requestSentNanos = now;
+    if (state == State.SENT) {
+      connection.armDeadline(now + timeouts.response().toNanos());
+    }
+  }
+
+  // ---------------------------------------------------------------- the upstream's side
+
+  @Override
+  public void onResponseHead(HttpResponse response) {
+    if (state != State.SENT) {
+      return;
+    }
+    if (response.decoderResult().isFailure()) {
+      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent a malformed response head");
+      return;
+    }
+    int code = response.status().code();
+    if (code == 101 && upgrade) {
+      state = State.UPGRADED;
+      status = code;
+      responseHeadNanos = nanoTime();
+      connection.disarmDeadline();
+      attemptEnded(null);
+      receiver.onResponseHead(response);
+      return;
+    }
+    if (code >= 100 && code < 200) {
+      // 100 Continue is the caller's to answer; other interim responses are dropped.
+      return;
+    }
+    long now = nanoTime();
+    state = State.RECEIVING;
+    status = code;
+    responseHeadNanos = now;
+    keepAlive = HttpUtil.isKeepAlive(response);
+    connection.armDeadline(now + timeouts.idle().toNanos());
+    receiver.onResponseHead(response);
+  }
+
+  @Override
+  public void onResponseContent(HttpContent content) {
+    if (state != State.RECEIVING) {
+      content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent a malformed response body");
+      return;
+    }
+    if (content instanceof LastHttpContent) {
+      UpstreamConnection c = connection;
+      connection = null;
+      state = State.DONE;
+      c.release(requestComplete && keepAlive);
+      attemptEnded(null);
+      receiver.onResponseContent(content);
+      return;
+    }
+    if (!responsePaused) {
+      connection.armDeadline(connection.nanoTime() + timeouts.idle().toNanos());
+    }
+    receiver.onResponseContent(content);
+  }
+
+  @Override
+  public void onUpgradedData(io.netty.buffer.ByteBuf data) {
+    // Only before the caller took the upgraded connection: nothing to relay to yet.
+    data.release();
+  }
+
+  @Override
+  public void onReadComplete() {
+    if (state == State.RECEIVING || state == State.DONE) {
+      receiver.onResponseReadComplete();
+    }
+  }
+
+  @Override
+  public void onUpstreamWritabilityChanged(boolean writable) {
+    if (connection != null && !requestComplete) {
+      receiver.onRequestFlowChanged(writable);
+    }
+  }
+
+  @Override
+  public void onUpstreamClosed(Throwable cause) {
+    if (state != State.SENT && state != State.RECEIVING && state != State.UPGRADED) {
+      return;
+    }
+    UpstreamConnection lost = connection;
+    connection = null; // the connection already left its pool
+    if (state == State.SENT) {
+      if (lost != null && lost.reused() && retrySafeAfterSend() && canRetry()) {
+        // A pooled connection the upstream had closed: the request never reached it.
+        attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
+        failedEndpoint = null;
+        attempt();
+        return;
+      }
+      fail(
+          CallFailure.RESET_BEFORE_RESPONSE, endpoint + " closed the connection before responding");
+    } else {
+      fail(CallFailure.RESET_AFTER_RESPONSE, endpoint + " closed the connection mid-response");
+    }
+  }
+
+  @Override
+  public void onDeadline() {
+    if (state == State.SENT) {
+      fail(
+          CallFailure.RESPONSE_TIMEOUT,
+          endpoint + " did not answer within " + timeouts.response().toMillis() + " ms");
+    } else if (state == State.RECEIVING) {
+      fail(
+          CallFailure.IDLE_TIMEOUT,
+          endpoint + " sent nothing for " + timeouts.idle().toMillis() + " ms mid-response");
+    }
+  }
+
+  // ---------------------------------------------------------------- the end
+
+  private void fail(CallFailure failure, String detail) {
+    if (state == State.DONE) {
+      return;
+    }
+    end(failure);
+    receiver.onFailed(failure, detail);
+  }
+
+  private void end(CallFailure failure) {
+    boolean acquiring = state == State.ACQUIRING;
+    boolean attemptRunning = state != State.NEW && state != State.UPGRADED;
+    state = State.DONE;
+    cancelAcquireTimeout();
+    if (connection != null) {
+      UpstreamConnection c = connection;
+      connection = null;
+      c.release(false);
+    } else if (acquiring && endpoint != null) {
+      pools.pool(endpoint).cancel(this);
+    }
+    if (pending != null) {
+      HttpContent c;
+      while ((c = pending.poll()) != null) {
+        ReferenceCountUtil.release(c);
+      }
+    }
+    if (attemptRunning && endpoint != null) {
+      attemptEnded(failure);
+    }
+  }
+
+  private void attemptEnded(CallFailure failure) {
+    hooks.onAttemptEnd(service.name(), endpoint, failure, status, nanoTime() - attemptStartNanos);
+  }
+
+  private long nanoTime() {
+    EventLoop loop = pools.loop();
+    return loop.ticker().nanoTime();
+  }
+
+  private static boolean carriesBody(HttpContent content) {
+    return content.content().isReadable()
+        || (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty());
+  }
+
+  private static boolean isIdempotent(HttpMethod m) {
+    return m == HttpMethod.GET
+        || m == HttpMethod.HEAD
+        || m == HttpMethod.OPTIONS
+        || m == HttpMethod.PUT
+        || m == HttpMethod.DELETE
+        || m == HttpMethod.TRACE;
+  }
+}
