@@ -16,10 +16,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.portico.app.Gateway;
 import io.portico.config.RouteConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.snapshot.CompiledRoute;
+import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
@@ -260,7 +260,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
       g.writeStringField("status", "ok");
-      g.writeStringField("version", io.portico.app.Version.current());
+      g.writeStringField("version", api.buildVersion());
       g.writeStringField("config_version", api.snapshot().version());
       g.writeNumberField("uptime_seconds", Duration.between(STARTED, Instant.now()).toSeconds());
       g.writeEndObject();
@@ -370,7 +370,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     g.writeEndArray();
   }
 
-  private static FullHttpResponse reloadResponse(Gateway.ReloadResult result) throws IOException {
+  private static FullHttpResponse reloadResponse(ReloadResult result) throws IOException {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();

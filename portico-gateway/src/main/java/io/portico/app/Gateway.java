@@ -14,6 +14,7 @@ import io.portico.plugin.SharedResources;
 import io.portico.proxy.ProxyContext;
 import io.portico.proxy.ProxyServer;
 import io.portico.proxy.Transport;
+import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.snapshot.SnapshotCompiler;
 import io.portico.snapshot.SnapshotHolder;
@@ -43,9 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
-
-  /** What a reload did. */
-  public record ReloadResult(boolean applied, String version, Problems problems) {}
 
   /** Start-up failed because the config is invalid. */
   public static final class InvalidConfigException extends Exception {
@@ -158,6 +156,11 @@ public final class Gateway implements AutoCloseable {
 
   private AdminApi adminApi() {
     return new AdminApi() {
+      @Override
+      public String buildVersion() {
+        return Version.current();
+      }
+
       @Override
       public Snapshot snapshot() {
         return snapshots.current();

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
+import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;

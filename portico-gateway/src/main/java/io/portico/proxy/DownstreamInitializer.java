@@ -27,6 +27,7 @@ import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.snapshot.Snapshot;
+import io.portico.tls.ServerTls;
 import io.portico.upstream.UpstreamPools;
 import java.time.Duration;
 import org.slf4j.Logger;

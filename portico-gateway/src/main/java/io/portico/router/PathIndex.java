@@ -18,7 +18,7 @@ final class PathIndex {
 
   /** One (route, host pattern, path pattern) combination. */
   static final class Entry {
-    final CompiledRoute route;
+    final MatchableRoute route;
     final CompiledPath path;
 
     /** The host bucket: a lower-case host, {@code .suffix} for a wildcard, or empty for any. */
@@ -30,7 +30,7 @@ final class PathIndex {
     /** The position in precedence order over the whole router, 0 = best; set once when built. */
     int rank;
 
-    Entry(CompiledRoute route, CompiledPath path, String hostKey, int hostRank) {
+    Entry(MatchableRoute route, CompiledPath path, String hostKey, int hostRank) {
       this.route = route;
       this.path = path;
       this.hostKey = hostKey;

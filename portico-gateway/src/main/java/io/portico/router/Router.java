@@ -70,7 +70,8 @@ import java.util.Map;
  *
  * <p>Threading: immutable; {@link #match} may be called from any number of threads at once.
  *
- * @param <T> the payload each route carries (for the proxy, its compiled route)
+ * @param <T> the payload each route carries (for the proxy, its {@code
+ *     io.portico.snapshot.CompiledRoute})
  */
 public final class Router<T> {
 
@@ -191,7 +192,7 @@ public final class Router<T> {
    */
   public static final class Builder<T> {
 
-    private final List<CompiledRoute> routes = new ArrayList<>();
+    private final List<MatchableRoute> routes = new ArrayList<>();
 
     private Builder() {}
 
@@ -208,14 +209,14 @@ public final class Router<T> {
           throw new IllegalArgumentException("host: " + host + " (expected: " + rule + ")");
         }
       }
-      routes.add(new CompiledRoute(spec, value, routes.size()));
+      routes.add(new MatchableRoute(spec, value, routes.size()));
       return this;
     }
 
     /** Compiles the routes added so far into a router. */
     public Router<T> build() {
       List<PathIndex.Entry> entries = new ArrayList<>();
-      for (CompiledRoute route : routes) {
+      for (MatchableRoute route : routes) {
         List<String> hosts = route.spec.hosts().isEmpty() ? List.of("") : route.spec.hosts();
         for (String host : hosts) {
           String key = host.toLowerCase(Locale.ROOT);

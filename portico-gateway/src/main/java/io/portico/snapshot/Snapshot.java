@@ -2,10 +2,10 @@ package io.portico.snapshot;
 
 import io.netty.util.AsciiString;
 import io.portico.config.GatewayConfig;
+import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
-import io.portico.proxy.ForwardingPolicy;
-import io.portico.proxy.ServerTls;
 import io.portico.router.Router;
+import io.portico.tls.ServerTls;
 import io.portico.upstream.UpstreamService;
 import java.time.Instant;
 import java.util.List;

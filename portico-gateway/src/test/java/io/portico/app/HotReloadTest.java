@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.snapshot.ReloadResult;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
@@ -66,7 +67,7 @@ class HotReloadTest {
     String before = gw.gateway().version();
 
     gw.rewriteConfig(config("new"));
-    Gateway.ReloadResult result = gw.gateway().reload();
+    ReloadResult result = gw.gateway().reload();
 
     assertThat(result.applied()).isTrue();
     assertThat(result.problems().isEmpty()).isTrue();
@@ -133,7 +134,7 @@ class HotReloadTest {
     String before = gw.gateway().version();
     gw.rewriteConfig(config("new").replace("service: backend", "service: nowhere"));
 
-    Gateway.ReloadResult result = gw.gateway().reload();
+    ReloadResult result = gw.gateway().reload();
 
     assertThat(result.applied()).isFalse();
     assertThat(result.version()).isEqualTo(before);

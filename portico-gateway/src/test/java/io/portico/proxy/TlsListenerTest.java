@@ -8,6 +8,7 @@ import io.portico.app.Gateway;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginJars;
 import io.portico.plugin.TestSchemePluginFactory;
+import io.portico.snapshot.ReloadResult;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
 import io.portico.testing.TestCertificates;
@@ -355,10 +356,10 @@ class TlsListenerTest {
     Files.copy(renewed.cert(), defaultCert.cert(), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(renewed.key(), defaultCert.key(), StandardCopyOption.REPLACE_EXISTING);
 
-    Gateway.ReloadResult applied = gw.gateway().reload();
+    ReloadResult applied = gw.gateway().reload();
     String afterRenewal = peerSubject(null);
     Files.writeString(defaultCert.cert(), "not a certificate");
-    Gateway.ReloadResult rejected = gw.gateway().reload();
+    ReloadResult rejected = gw.gateway().reload();
 
     assertThat(applied.applied()).isTrue();
     assertThat(afterRenewal).isEqualTo("CN=renewed.test");

@@ -55,16 +55,23 @@ import java.util.Set;
  */
 public final class Authentication {
 
-  public static final AsciiString CONSUMER_NAME = AsciiString.cached("x-consumer-name");
-  public static final AsciiString CONSUMER_CUSTOM_ID = AsciiString.cached("x-consumer-custom-id");
-  public static final AsciiString CONSUMER_GROUPS = AsciiString.cached("x-consumer-groups");
-  public static final AsciiString CREDENTIAL_ID = AsciiString.cached("x-credential-id");
-  public static final AsciiString ANONYMOUS_CONSUMER = AsciiString.cached("x-anonymous-consumer");
+  private static final AsciiString CONSUMER_NAME =
+      AsciiString.cached(Identity.CONSUMER_NAME_HEADER);
+  private static final AsciiString CONSUMER_CUSTOM_ID =
+      AsciiString.cached(Identity.CONSUMER_CUSTOM_ID_HEADER);
+  private static final AsciiString CONSUMER_GROUPS =
+      AsciiString.cached(Identity.CONSUMER_GROUPS_HEADER);
+  private static final AsciiString CREDENTIAL_ID =
+      AsciiString.cached(Identity.CREDENTIAL_ID_HEADER);
+  private static final AsciiString ANONYMOUS_CONSUMER =
+      AsciiString.cached(Identity.ANONYMOUS_CONSUMER_HEADER);
 
-  /** The headers that carry the identity upstream; client-supplied copies are always removed. */
+  /**
+   * The headers that carry the identity upstream ({@link Identity#UPSTREAM_HEADERS}, the one list
+   * of them); client-supplied copies are always removed.
+   */
   public static final List<AsciiString> IDENTITY_HEADERS =
-      List.of(
-          CONSUMER_NAME, CONSUMER_CUSTOM_ID, CONSUMER_GROUPS, CREDENTIAL_ID, ANONYMOUS_CONSUMER);
+      Identity.UPSTREAM_HEADERS.stream().map(AsciiString::cached).toList();
 
   private final Authenticator authenticator;
   private final boolean hideCredentials;

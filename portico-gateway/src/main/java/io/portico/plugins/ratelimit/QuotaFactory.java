@@ -68,7 +68,7 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
     if ("group".equals(per) && groups.isEmpty()) {
       config.required("groups", "the limit of each counted group");
     }
-    long cost = config.longValue("cost", 1, 0, 1_000_000_000L);
+    long cost = Cost.configured(config);
     String costHeader = config.string("cost-header", null);
     RedisSettings redis = RedisSettings.parse(config, "redis", true);
     RedisSettings.checkName(config, name);

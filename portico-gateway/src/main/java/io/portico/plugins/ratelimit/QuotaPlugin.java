@@ -68,7 +68,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
     Subject s = subject(id.consumer(), id.groups() == null ? Set.of() : id.groups());
     Period p = period();
     String key = prefix + s.name() + "}:" + p.window();
-    long cost = cost(exchange);
+    long cost = Cost.fromHeader(exchange.request().headers(), config.costHeader(), config.cost());
     return Outcome.await(
         call(key, cost, s.limit(), p, true)
             .handle(
@@ -168,20 +168,6 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
       return new Subject("group:" + best, limit);
     }
     return new Subject("consumer:" + consumer, best == null ? config.limit() : limit);
-  }
-
-  private long cost(Exchange exchange) {
-    String header = config.costHeader();
-    String v = header == null ? null : exchange.request().headers().get(header);
-    if (v == null) {
-      return config.cost();
-    }
-    try {
-      long c = Long.parseLong(v.trim());
-      return c < 0 ? config.cost() : c;
-    } catch (NumberFormatException e) {
-      return config.cost();
-    }
   }
 
   /** The current calendar period, recomputed only when it ends. */

@@ -48,7 +48,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
     KeySpec key = key(config);
     boolean missingIp = "ip".equals(config.oneOf("missing-key", "reject", List.of("reject", "ip")));
     Map<String, Double> groups = groups(config);
-    long cost = config.longValue("cost", 1, 0, 1_000_000_000L);
+    long cost = Cost.configured(config);
     String costHeader = config.string("cost-header", null);
     String costResponseHeader = config.string("cost-response-header", null);
     if (costHeader != null && costResponseHeader != null) {

@@ -82,7 +82,7 @@ final class RateLimitPlugin implements Plugin {
           "The request lacks the value this API is rate limited by.");
     }
     LimitRule[] r = rulesFor(exchange.get(Identity.KEY));
-    long cost = cost(exchange);
+    long cost = Cost.fromHeader(exchange.request().headers(), config.costHeader(), config.cost());
     Counting counting =
         config.costResponseHeader() == null ? Counting.CHECK_AND_ADD : Counting.CHECK;
     if (redis == null) {
@@ -116,7 +116,7 @@ final class RateLimitPlugin implements Plugin {
     }
     Admitted a = exchange.get(admitted);
     if (a != null) {
-      long cost = parseCost(response.headers().get(config.costResponseHeader()), 0);
+      long cost = Cost.fromHeader(response.headers(), config.costResponseHeader(), 0);
       if (cost > 0) {
         if (redis == null) {
           local.decide(a.key(), a.rules(), cost, Counting.ADD);
@@ -230,28 +230,6 @@ final class RateLimitPlugin implements Plugin {
       }
     }
     return best;
-  }
-
-  private long cost(Exchange exchange) {
-    String header = config.costHeader();
-    return header == null
-        ? config.cost()
-        : parseCost(exchange.request().headers().get(header), config.cost());
-  }
-
-  private static long parseCost(String value, long fallback) {
-    if (value == null || value.isEmpty() || value.length() > 12) {
-      return fallback;
-    }
-    long v = 0;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < '0' || c > '9') {
-        return fallback;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   /** What RESPONSE needs to count a cost learnt from the response. */

@@ -101,6 +101,19 @@ class QuotaTest {
   }
 
   @Test
+  void readsTheCostHeaderAsRateLimitDoes() throws Exception {
+    String prefix = RateLimitRedisTest.PREFIX + "quota-cost:";
+    try (GatewayFixture gw = GatewayFixture.start(config(prefix))) {
+      assertThat(call(gw, "/api", "ann", "X-Cost", "-2")).isEqualTo(200);
+      assertThat(call(gw, "/api", "ann", "X-Cost", "1.5")).isEqualTo(200);
+      assertThat(call(gw, "/api", "ann", "X-Cost", "99999999999999999999")).isEqualTo(429);
+      assertThat(call(gw, "/api", "ann", "X-Cost", "1")).isEqualTo(200);
+      JsonNode monthly = quota(JSON.readTree(gw.admin("/quotas/ann").body()), "monthly");
+      assertThat(monthly.path("used").asLong()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void groupQuotaIsSharedByTheGroupsConsumers() throws Exception {
     String prefix = RateLimitRedisTest.PREFIX + "quota-group:";
     try (GatewayFixture gw = GatewayFixture.start(config(prefix))) {

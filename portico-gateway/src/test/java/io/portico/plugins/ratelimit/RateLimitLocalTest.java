@@ -179,6 +179,16 @@ class RateLimitLocalTest {
   }
 
   @Test
+  void countsAMalformedCostAsTheConfiguredOneAndAHugeOneAsTheMaximum() throws Exception {
+    assertThat(get("/tenant/9", "X-Tenant", "c", "X-Cost", "-5").statusCode()).isEqualTo(200);
+    assertThat(get("/tenant/9", "X-Tenant", "c", "X-Cost", "1e3").statusCode()).isEqualTo(200);
+    assertThat(get("/tenant/9", "X-Tenant", "c", "X-Cost", "99999999999999999999").statusCode())
+        .isEqualTo(503);
+    assertThat(get("/tenant/9", "X-Tenant", "c", "X-Cost", "1").statusCode()).isEqualTo(200);
+    assertThat(get("/tenant/9", "X-Tenant", "c").statusCode()).isEqualTo(503);
+  }
+
+  @Test
   void tokenBucketAllowsTheBurstThenRefusesUntilRefilled() throws Exception {
     for (int i = 0; i < 3; i++) {
       assertThat(get("/bucket").statusCode()).isEqualTo(200);

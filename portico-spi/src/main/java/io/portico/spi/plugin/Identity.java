@@ -29,15 +29,30 @@ public record Identity(
   /** Where the authenticated identity is kept on the exchange. */
   public static final ExchangeKey<Identity> KEY = ExchangeKey.of("identity");
 
+  /** The header that carries {@link #consumer()} upstream. */
+  public static final String CONSUMER_NAME_HEADER = "x-consumer-name";
+
+  /** The header that carries {@link #customId()} upstream. */
+  public static final String CONSUMER_CUSTOM_ID_HEADER = "x-consumer-custom-id";
+
+  /** The header that carries {@link #groups()} upstream, comma-separated. */
+  public static final String CONSUMER_GROUPS_HEADER = "x-consumer-groups";
+
+  /** The header that carries {@link #credentialId()} upstream. */
+  public static final String CREDENTIAL_ID_HEADER = "x-credential-id";
+
+  /** The header set to {@code true} upstream when the identity is {@link #anonymous()}. */
+  public static final String ANONYMOUS_CONSUMER_HEADER = "x-anonymous-consumer";
+
   /**
    * The request headers that carry an identity upstream. The gateway removes client-supplied copies
    * from every request before any plugin runs, so only an authentication plugin can set them.
    */
   public static final List<String> UPSTREAM_HEADERS =
       List.of(
-          "x-consumer-name",
-          "x-consumer-custom-id",
-          "x-consumer-groups",
-          "x-credential-id",
-          "x-anonymous-consumer");
+          CONSUMER_NAME_HEADER,
+          CONSUMER_CUSTOM_ID_HEADER,
+          CONSUMER_GROUPS_HEADER,
+          CREDENTIAL_ID_HEADER,
+          ANONYMOUS_CONSUMER_HEADER);
 }

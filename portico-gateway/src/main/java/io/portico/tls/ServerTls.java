@@ -1,4 +1,4 @@
-package io.portico.proxy;
+package io.portico.tls;
 
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -123,7 +123,7 @@ public final class ServerTls {
    * name and replaces itself with the {@link io.netty.handler.ssl.SslHandler}. Both the wait for
    * the ClientHello and the handshake are bounded by {@code handshakeTimeoutMillis}.
    */
-  SniHandler newHandler(long handshakeTimeoutMillis) {
+  public SniHandler newHandler(long handshakeTimeoutMillis) {
     return new SniHandler(mapping, handshakeTimeoutMillis);
   }
 }

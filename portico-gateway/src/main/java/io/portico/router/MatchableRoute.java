@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A route's payload, its compiled path patterns, and its method, header and query conditions,
- * compiled so that checking them allocates nothing.
+ * The router's own form of one added route: its spec, its payload, its compiled path patterns, and
+ * its method, header and query conditions, compiled so that checking them allocates nothing.
+ * Internal to the router; what a route carries for the proxy is the payload.
  */
-final class CompiledRoute {
+final class MatchableRoute {
 
   final RouteSpec spec;
   final Object value;
@@ -23,7 +24,7 @@ final class CompiledRoute {
   private final byte[][] queryNames;
   private final byte[][] queryValues;
 
-  CompiledRoute(RouteSpec spec, Object value, int insertion) {
+  MatchableRoute(RouteSpec spec, Object value, int insertion) {
     this.spec = spec;
     this.value = value;
     this.insertion = insertion;

@@ -1,4 +1,4 @@
-package io.portico.proxy;
+package io.portico.forwarding;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -25,11 +25,11 @@ import java.util.List;
  */
 public final class ForwardingPolicy {
 
-  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
-  static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
-  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+  private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
   private final List<IpSubnetFilterRule> trusted;
   private final AsciiString requestIdHeader;
@@ -50,7 +50,7 @@ public final class ForwardingPolicy {
   }
 
   /** Parses {@code 10.0.0.0/8}, {@code 2001:db8::/32} or a single address. */
-  static IpSubnetFilterRule parseCidr(String cidr) {
+  private static IpSubnetFilterRule parseCidr(String cidr) {
     int slash = cidr.indexOf('/');
     String addr = slash < 0 ? cidr : cidr.substring(0, slash);
     byte[] bytes = NetUtil.createByteArrayFromIpAddressString(addr);
@@ -132,17 +132,18 @@ public final class ForwardingPolicy {
   /**
    * What a client connection contributes to the forwarding headers, computed once per connection;
    * the {@code Forwarded} element is cached per Host value, which rarely changes on a connection.
+   * Created by the proxy for each client connection and used on that connection's event loop only.
    */
-  static final class ConnectionFacts {
-    final String peerText;
-    final String portText;
-    final String proto;
-    final boolean http2;
+  public static final class ConnectionFacts {
+    private final String peerText;
+    private final String portText;
+    private final String proto;
+    private final boolean http2;
     private final String forwardedFor;
     private String lastHost;
     private String lastForwarded;
 
-    ConnectionFacts(String peerText, int localPort, boolean secure, boolean http2) {
+    public ConnectionFacts(String peerText, int localPort, boolean secure, boolean http2) {
       this.peerText = peerText;
       this.portText = Integer.toString(localPort);
       this.proto = secure ? "https" : "http";
@@ -171,7 +172,8 @@ public final class ForwardingPolicy {
    *
    * @param originalHost the Host the client sent (before any rewrite)
    */
-  void apply(HttpHeaders headers, boolean peerTrusted, ConnectionFacts c, String originalHost) {
+  public void apply(
+      HttpHeaders headers, boolean peerTrusted, ConnectionFacts c, String originalHost) {
     if (peerTrusted) {
       String xff = headers.get(X_FORWARDED_FOR);
       headers.set(X_FORWARDED_FOR, xff == null ? c.peerText : xff + ", " + c.peerText);
