@@ -1,7 +1,6 @@
 package io.portico.plugins.auth.basic;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -11,6 +10,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -39,7 +39,7 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * name is checked against a dummy hash, so it takes as long as a wrong password.
  */
 public final class BasicAuthFactory
-    implements AuthenticatorFactory<BasicAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<BasicAuthConfig>, CredentialChecker {
 
   static final String NAME = "basic-auth";
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");

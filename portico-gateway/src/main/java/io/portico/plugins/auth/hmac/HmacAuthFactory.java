@@ -5,7 +5,6 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -15,6 +14,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -65,7 +65,7 @@ import javax.crypto.spec.SecretKeySpec;
  * upstream. A body is read only for a request whose signature is valid.
  */
 public final class HmacAuthFactory
-    implements AuthenticatorFactory<HmacAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<HmacAuthConfig>, CredentialChecker {
 
   static final String NAME = "hmac-auth";
   static final Map<String, String> ALGORITHMS =

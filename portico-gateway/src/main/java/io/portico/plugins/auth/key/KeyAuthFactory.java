@@ -3,7 +3,6 @@ package io.portico.plugins.auth.key;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -13,6 +12,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * invalid_request}.
  */
 public final class KeyAuthFactory
-    implements AuthenticatorFactory<KeyAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<KeyAuthConfig>, CredentialChecker {
 
   static final String NAME = "key-auth";
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");

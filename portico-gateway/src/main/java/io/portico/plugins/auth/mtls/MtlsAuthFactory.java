@@ -1,6 +1,5 @@
 package io.portico.plugins.auth.mtls;
 
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -10,6 +9,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -43,7 +43,7 @@ import javax.net.ssl.SSLSession;
  * certificate that maps to no consumer is invalid (401).
  */
 public final class MtlsAuthFactory
-    implements AuthenticatorFactory<MtlsAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<MtlsAuthConfig>, CredentialChecker {
 
   static final String NAME = "mtls-auth";
   private static final Pattern FINGERPRINT =

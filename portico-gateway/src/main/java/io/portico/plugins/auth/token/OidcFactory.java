@@ -37,13 +37,13 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
-import io.portico.plugin.ConsumerReferences;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
@@ -105,7 +105,8 @@ import java.util.regex.Pattern;
  * session's access token afterwards. An endpoint that cannot answer is a 503; one that refuses the
  * token a 401 with the RFC 6750 challenge.
  */
-public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerReferences {
+public final class OidcFactory
+    implements PluginFactory<OidcConfig>, ConsumerReferences<OidcConfig> {
 
   static final String NAME = "openid-connect";
   private static final ExchangeKey<String> SET_COOKIE = ExchangeKey.of("openid-connect.cookie");
@@ -300,8 +301,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
   /** Reports a bearer-mode {@code anonymous} that names no consumer. */
   @Override
   public void checkConsumerReferences(
-      Object config, ConfigNode node, Set<String> consumers, Problems problems) {
-    TokenSource source = ((OidcConfig) config).source();
+      OidcConfig config, ConfigNode node, Set<String> consumers, Problems problems) {
+    TokenSource source = config.source();
     String anonymous = source == null ? null : source.auth().anonymous();
     if (anonymous != null && !consumers.contains(anonymous)) {
       ConfigNode at = node.isObject() ? node.fields().get("anonymous") : null;
