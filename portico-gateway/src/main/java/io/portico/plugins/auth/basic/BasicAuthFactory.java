@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,25 +104,18 @@ public final class BasicAuthFactory
 
   @Override
   public Authenticator authenticator(BasicAuthConfig config, PluginContext context) {
-    Map<String, User> users = new HashMap<>();
-    for (Consumers.Credential<StoredPassword> c :
-        Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials)) {
-      String username = c.value().username();
-      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
-      if (users.putIfAbsent(username, new User(c.value().hash(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: basic-auth user name \""
-                + username
-                + "\" is given to \""
-                + users.get(username).identity().consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every user name unique)");
-      }
-    }
+    Map<String, User> users =
+        Consumers.index(
+            Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials),
+            StoredPassword::username,
+            c ->
+                new User(
+                    c.value().hash(),
+                    Consumers.identity(c.consumer(), c.value().username(), NAME, false)),
+            stored -> NAME + " user name \"" + stored.username() + "\"",
+            "every user name unique");
     BcryptPool pool = context.shared(BcryptPool.KEY, BcryptPool.class, BcryptPool::new);
-    BasicAuthenticator authenticator = new BasicAuthenticator(config, Map.copyOf(users), pool);
-    return authenticator;
+    return new BasicAuthenticator(config, users, pool);
   }
 
   private record User(String hash, Identity identity) {}

@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -162,20 +161,17 @@ public final class HmacAuthFactory
 
   @Override
   public Authenticator authenticator(HmacAuthConfig config, PluginContext context) {
-    Map<String, User> users = new HashMap<>();
-    for (Consumers.Credential<Secret> c :
-        Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials)) {
-      String username = c.value().username();
-      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
-      if (users.putIfAbsent(username, new User(c.value().secret(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: hmac-auth user name \""
-                + username
-                + "\" is given to more than one consumer (expected: every user name unique)");
-      }
-    }
-    HmacAuthenticator authenticator = new HmacAuthenticator(config, Map.copyOf(users));
-    return authenticator;
+    Map<String, User> users =
+        Consumers.index(
+            Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials),
+            Secret::username,
+            c ->
+                new User(
+                    c.value().secret(),
+                    Consumers.identity(c.consumer(), c.value().username(), NAME, false)),
+            secret -> NAME + " user name \"" + secret.username() + "\"",
+            "every user name unique");
+    return new HmacAuthenticator(config, users);
   }
 
   private record User(byte[] secret, Identity identity) {}

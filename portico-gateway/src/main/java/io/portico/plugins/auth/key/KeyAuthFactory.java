@@ -19,7 +19,6 @@ import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -122,22 +121,17 @@ public final class KeyAuthFactory
 
   @Override
   public Authenticator authenticator(KeyAuthConfig config, PluginContext context) {
-    Map<String, Entry> keys = new HashMap<>();
-    for (Consumers.Credential<StoredKey> c :
-        Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials)) {
-      String hex = HexFormat.of().formatHex(c.value().digest());
-      Identity identity = Consumers.identity(c.consumer(), c.value().id(), NAME, false);
-      if (keys.putIfAbsent(hex, new Entry(c.value().digest(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: the same key-auth key is given to \""
-                + keys.get(hex).identity().consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every key unique)");
-      }
-    }
-    KeyAuthenticator authenticator = new KeyAuthenticator(config, Map.copyOf(keys));
-    return authenticator;
+    Map<String, Entry> keys =
+        Consumers.index(
+            Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials),
+            key -> HexFormat.of().formatHex(key.digest()),
+            c ->
+                new Entry(
+                    c.value().digest(),
+                    Consumers.identity(c.consumer(), c.value().id(), NAME, false)),
+            key -> "the same key-auth key",
+            "every key unique");
+    return new KeyAuthenticator(config, keys);
   }
 
   private record Entry(byte[] digest, Identity identity) {}

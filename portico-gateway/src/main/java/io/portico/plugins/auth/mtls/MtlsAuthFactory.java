@@ -21,7 +21,6 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -103,26 +102,19 @@ public final class MtlsAuthFactory
 
   @Override
   public Authenticator authenticator(MtlsAuthConfig config, PluginContext context) {
-    Map<String, Identity> consumers = new HashMap<>();
-    for (Consumers.Credential<String> c :
-        Consumers.credentials(context, NAME, MtlsAuthFactory::readCredentials)) {
-      String credentialId = c.value().substring(c.value().indexOf(':') + 1);
-      Identity identity = Consumers.identity(c.consumer(), credentialId, NAME, false);
-      Identity previous = consumers.putIfAbsent(c.value(), identity);
-      if (previous != null && !previous.consumer().equals(c.consumer().name())) {
-        throw new IllegalArgumentException(
-            "consumers: mtls-auth \""
-                + credentialId
-                + "\" is given to \""
-                + previous.consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every certificate mapped to one consumer)");
-      }
-    }
-    CertificateAuthenticator authenticator =
-        new CertificateAuthenticator(Map.copyOf(consumers), config.realm());
-    return authenticator;
+    Map<String, Identity> consumers =
+        Consumers.index(
+            Consumers.credentials(context, NAME, MtlsAuthFactory::readCredentials),
+            lookupKey -> lookupKey,
+            c -> Consumers.identity(c.consumer(), credentialId(c.value()), NAME, false),
+            lookupKey -> NAME + " \"" + credentialId(lookupKey) + "\"",
+            "every certificate mapped to one consumer");
+    return new CertificateAuthenticator(consumers, config.realm());
+  }
+
+  /** The credential id of a lookup key: the subject name or fingerprint, without its prefix. */
+  private static String credentialId(String lookupKey) {
+    return lookupKey.substring(lookupKey.indexOf(':') + 1);
   }
 
   /** Maps the verified peer certificate to a consumer: fingerprint first, then names. */
