@@ -1,5 +1,6 @@
 package io.portico.plugins.builtin;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -152,14 +153,13 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       if (!isPreflight(exchange.request())) {
         return Outcome.proceed();
       }
-      Reply reply = Reply.of(HttpResponseStatus.NO_CONTENT);
-      HttpHeaders out = reply.headers();
+      HttpHeaders out = new DefaultHttpHeaders();
       if (varies) {
         out.add(HttpHeaderNames.VARY, ORIGIN);
       }
       String origin = request.get(HttpHeaderNames.ORIGIN);
       if (!origins.allows(origin)) {
-        return reply;
+        return Reply.of(HttpResponseStatus.NO_CONTENT).withHeaders(out);
       }
       allowOrigin(out, origin);
       if (!allowMethods.isEmpty()) {
@@ -179,7 +179,7 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       if (maxAge != null) {
         out.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, maxAge);
       }
-      return reply;
+      return Reply.of(HttpResponseStatus.NO_CONTENT).withHeaders(out);
     }
 
     @Override

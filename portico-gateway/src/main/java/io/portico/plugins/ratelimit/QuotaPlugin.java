@@ -151,7 +151,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                 + " is used up until "
                 + p.end()
                 + ".")
-        .header("Retry-After", retry);
+        .withHeader("Retry-After", retry);
   }
 
   private Subject subject(String consumer, Collection<String> groups) {

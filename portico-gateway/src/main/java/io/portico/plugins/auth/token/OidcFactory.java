@@ -694,7 +694,7 @@ public final class OidcFactory
               .build()
               .toURI();
       return redirect(authorize.toString())
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(loginCookie(), rp.sessions().seal(login), LOGIN_TTL, secureCookie(exchange)));
     }
@@ -740,14 +740,14 @@ public final class OidcFactory
                               JWTClaimsSet session = session(result, null, clock.instant());
                               Reply signedIn =
                                   redirect(returnTo == null ? "/" : returnTo)
-                                      .header(
+                                      .withHeader(
                                           HttpHeaderNames.SET_COOKIE,
                                           cookie(
                                               rp.cookie(),
                                               rp.sessions().seal(session),
                                               rp.sessionMaxAge(),
                                               secure))
-                                      .header(
+                                      .withHeader(
                                           HttpHeaderNames.SET_COOKIE,
                                           cookie(loginCookie(), "", Duration.ZERO, secure));
                               if (userInfo == null) {
@@ -793,7 +793,7 @@ public final class OidcFactory
         location = rp.postLogoutRedirectUri() == null ? "/" : rp.postLogoutRedirectUri().toString();
       }
       return redirect(location)
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
     }
@@ -848,7 +848,7 @@ public final class OidcFactory
       }
       return Authentication.unauthorized(
               List.of(Bearer.challenge(config.realm(), "invalid_token")), true)
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
     }
@@ -1013,8 +1013,8 @@ public final class OidcFactory
 
     private static Reply redirect(String location) {
       return Reply.of(HttpResponseStatus.FOUND)
-          .header(HttpHeaderNames.LOCATION, location)
-          .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+          .withHeader(HttpHeaderNames.LOCATION, location)
+          .withHeader(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
 
     private static Reply loginFailed() {
