@@ -630,7 +630,11 @@ public final class ConfigParser {
       return List.copyOf(out);
     }
 
-    /** Runs the factory on its own problems, so a factory that also calls finish() is harmless. */
+    /**
+     * Runs the factory on its own problems, so a factory that also calls finish() is harmless, and
+     * keeps what it returned only when no problem was recorded (the contract of {@link
+     * PluginFactory#parse}).
+     */
     Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
       Problems own = new Problems();
       Object parsed = null;

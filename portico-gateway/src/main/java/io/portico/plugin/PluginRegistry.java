@@ -37,6 +37,7 @@ import java.util.stream.Stream;
  * ConfigReader reader = ConfigReader.of(node, problems);
  * Object config = factory.parse(reader);
  * reader.finish();                                  // done by the parser, not the factory
+ * if (problems were recorded) config = null;        // never used, whatever parse returned
  * }</pre>
  *
  * <p>The parser calls {@link ConfigReader#finish()} after {@link PluginFactory#parse} returns, so

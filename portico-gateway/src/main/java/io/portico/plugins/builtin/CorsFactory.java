@@ -52,7 +52,6 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
   @Override
   public CorsConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     AllowedOrigins origins = new AllowedOrigins(true, Set.of(), List.of());
     if (config.has("allow-origins")) {
       List<ConfigNode> entries = ConfigValues.strings(config, "allow-origins");
@@ -84,9 +83,6 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       problems.expected(config.child("max-age"), "a whole number of seconds such as 600s or 1h");
     }
     boolean preflightContinue = config.bool("preflight-continue", false);
-    if (problems.size() != before) {
-      return null;
-    }
     return new CorsConfig(
         origins, methods, allowHeaders, exposeHeaders, credentials, maxAge, preflightContinue);
   }

@@ -93,7 +93,6 @@ public final class HmacAuthFactory
   @Override
   public HmacAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     Duration skew = config.duration("clock-skew", Duration.ofMinutes(5));
     Set<String> algorithms = new LinkedHashSet<>();
     if (config.has("algorithms")) {
@@ -123,10 +122,8 @@ public final class HmacAuthFactory
     }
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before
-        ? new HmacAuthConfig(
-            skew, Set.copyOf(algorithms), List.copyOf(enforce), body, maxBodySize, realm, auth)
-        : null;
+    return new HmacAuthConfig(
+        skew, Set.copyOf(algorithms), List.copyOf(enforce), body, maxBodySize, realm, auth);
   }
 
   @Override

@@ -53,7 +53,7 @@ public final class KeyAuthFactory
   @Override
   public KeyAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
+    int before = problems.size(); // an empty rule set is reported only when nothing else is
     List<AsciiString> headers = new ArrayList<>();
     List<String> queries = new ArrayList<>();
     boolean headersGiven = config.has("header-names");
@@ -81,9 +81,7 @@ public final class KeyAuthFactory
     }
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before
-        ? new KeyAuthConfig(List.copyOf(headers), List.copyOf(queries), realm, auth)
-        : null;
+    return new KeyAuthConfig(List.copyOf(headers), List.copyOf(queries), realm, auth);
   }
 
   @Override

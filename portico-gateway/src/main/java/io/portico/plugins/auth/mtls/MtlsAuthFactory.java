@@ -62,11 +62,9 @@ public final class MtlsAuthFactory
 
   @Override
   public MtlsAuthConfig parse(ConfigReader config) {
-    Problems problems = config.problems();
-    int before = problems.size();
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before ? new MtlsAuthConfig(realm, auth) : null;
+    return new MtlsAuthConfig(realm, auth);
   }
 
   @Override

@@ -140,7 +140,6 @@ public final class OidcFactory
   @Override
   public OidcConfig parse(ConfigReader r) {
     Problems problems = r.problems();
-    int before = problems.size();
     URI discovery = null;
     if (r.required("discovery", "the provider's discovery document URL") != null) {
       discovery = r.value("discovery", null, "an http or https URL", JwtFactory::httpUri);
@@ -166,8 +165,8 @@ public final class OidcFactory
     String realm = r.string("realm", "portico");
     OidcConfig.UserInfo userInfo = userInfo(r, headers, rp);
     r.finish();
-    if (problems.size() != before) {
-      return null;
+    if (!problems.isEmpty()) {
+      return null; // some values above are stand-ins that cannot be built on
     }
     return new OidcConfig(
         discovery,
