@@ -131,6 +131,28 @@ public final class PluginRegistry {
     return new PluginRegistry(byName(merged), fromDir.classLoader);
   }
 
+  /**
+   * This registry plus {@code more} (tests and embedding): a factory of {@code more} replaces a
+   * registered factory of the same class, so a test can pass its own instance of a factory that the
+   * class path also registers.
+   *
+   * @throws PluginLoadException when a factory of {@code more} has the name of another factory
+   */
+  public PluginRegistry with(Collection<? extends PluginFactory<?>> more) {
+    Set<Class<?>> given = new HashSet<>();
+    for (PluginFactory<?> factory : more) {
+      given.add(factory.getClass());
+    }
+    List<PluginFactory<?>> merged = new ArrayList<>();
+    for (PluginFactory<?> factory : factories.values()) {
+      if (!given.contains(factory.getClass())) {
+        merged.add(factory);
+      }
+    }
+    merged.addAll(more);
+    return new PluginRegistry(byName(merged), classLoader);
+  }
+
   /** A registry of exactly these factories (tests and embedding). */
   public static PluginRegistry of(Collection<? extends PluginFactory<?>> factories) {
     return new PluginRegistry(
