@@ -13,7 +13,6 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import java.util.List;
 
 /**
  * The package rules of docs/architecture.md ("Rules the build enforces"), checked on the compiled
@@ -22,28 +21,6 @@ import java.util.List;
  */
 @AnalyzeClasses(packages = "io.portico", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
-
-  /**
-   * The known violations of {@link #builtInPluginsDependOnlyOnTheSpi}, and nothing else: built-in
-   * plugins still use {@code io.portico.plugin.ConsumerCredentials}, {@code
-   * io.portico.plugin.ConsumerReferences} and {@code io.portico.admin.QuotaReporter} (with its
-   * nested {@code Usage}), which are being moved into the SPI. Drop this exemption once they live
-   * in {@code io.portico.spi}. Named as strings so that the move itself does not break this test.
-   */
-  private static final List<String> MOVING_TO_THE_SPI =
-      List.of(
-          "io.portico.plugin.ConsumerCredentials",
-          "io.portico.plugin.ConsumerReferences",
-          "io.portico.admin.QuotaReporter");
-
-  private static final DescribedPredicate<JavaClass> MOVING_TO_THE_SPI_CLASSES =
-      DescribedPredicate.describe(
-          "are one of " + MOVING_TO_THE_SPI + " (moving to the SPI)",
-          c -> MOVING_TO_THE_SPI.stream().anyMatch(n -> isOrIsNestedIn(c.getName(), n)));
-
-  private static boolean isOrIsNestedIn(String name, String outer) {
-    return name.equals(outer) || name.startsWith(outer + "$");
-  }
 
   /** Classes of the gateway or SPI outside the given packages. */
   private static DescribedPredicate<JavaClass> porticoOutside(String... packages) {
@@ -88,9 +65,7 @@ class ArchitectureTest {
           .that()
           .resideInAPackage("io.portico.plugins..")
           .should()
-          .dependOnClassesThat(
-              porticoOutside("io.portico.spi..", "io.portico.plugins..")
-                  .and(not(MOVING_TO_THE_SPI_CLASSES)))
+          .dependOnClassesThat(porticoOutside("io.portico.spi..", "io.portico.plugins.."))
           .because(
               "built-in plugins are plugins like any other: they use the SPI, the JDK, Netty and"
                   + " libraries, never the gateway's internals");

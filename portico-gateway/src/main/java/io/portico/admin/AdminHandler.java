@@ -23,6 +23,7 @@ import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
+import io.portico.spi.plugin.QuotaReporter;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,7 @@ import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
+import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.SharedResources;
 import io.portico.proxy.ProxyContext;
@@ -24,6 +25,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
  * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
  * and its problems are returned.
+ *
+ * <p>Plugin instances belong to their snapshot. A snapshot replaced by a reload is retired by the
+ * {@link SnapshotHolder} once the last exchange that started under it has finished; its plugins are
+ * then closed ({@link io.portico.spi.plugin.Plugin#close()}) on the {@code portico-retire} thread,
+ * never on an event loop. At shutdown, once the exchanges in flight have drained (or the shutdown
+ * timeout passed) and the event loops have stopped, the plugins of every snapshot not retired yet
+ * are closed, then the shared resources ({@link io.portico.spi.plugin.PluginContext#shared}).
  */
 public final class Gateway implements AutoCloseable {
 
@@ -72,6 +84,16 @@ public final class Gateway implements AutoCloseable {
   private final AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
+
+  /** Closes the plugins of retired snapshots, off the event loops, one snapshot at a time. */
+  private final ExecutorService retirer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "portico-retire");
+            t.setDaemon(true);
+            return t;
+          });
+
   private volatile boolean draining;
   private boolean closed;
 
@@ -109,9 +131,11 @@ public final class Gateway implements AutoCloseable {
     SnapshotCompiler.Result compiled = compiler.compile(config);
     if (!compiled.ok()) {
       group.shutdownGracefully();
+      retirer.shutdown();
+      sharedResources.close();
       throw new InvalidConfigException(compiled.problems());
     }
-    this.snapshots = new SnapshotHolder(compiled.snapshot());
+    this.snapshots = new SnapshotHolder(compiled.snapshot(), this::retire);
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
@@ -129,6 +153,8 @@ public final class Gateway implements AutoCloseable {
       if (accessLog != null) {
         accessLog.close();
       }
+      snapshots.retireAll();
+      awaitRetirements();
       sharedResources.close();
       throw e;
     }
@@ -178,15 +204,49 @@ public final class Gateway implements AutoCloseable {
     };
   }
 
+  /** Closes the plugins of a retired snapshot on the retire thread (inline once it has stopped). */
+  private void retire(Snapshot retired) {
+    Runnable close = () -> PluginInstances.close(retired.plugins(), retired.version());
+    try {
+      retirer.execute(close);
+    } catch (RejectedExecutionException stopped) {
+      close.run();
+    }
+  }
+
+  /** Waits, within bounds, for the plugins of retired snapshots to be closed. */
+  private void awaitRetirements() {
+    retirer.shutdown();
+    try {
+      if (!retirer.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("plugins still closing after 10 s; shutting down without waiting for them");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /**
-   * Loads {@code configFile} and starts serving it.
+   * Loads {@code configFile} and starts serving it, with the plugins found on the class path.
    *
    * @param observer told about every finished exchange besides the access log; {@link
    *     ExchangeObserver#NONE} for none
    */
   public static Gateway start(Path configFile, Map<String, String> env, ExchangeObserver observer)
       throws InvalidConfigException, InterruptedException, java.io.IOException {
-    PluginRegistry registry = PluginRegistry.load(Gateway.class.getClassLoader());
+    return start(configFile, env, observer, PluginRegistry.load(Gateway.class.getClassLoader()));
+  }
+
+  /**
+   * Loads {@code configFile} and starts serving it with the plugins of {@code registry} (plus those
+   * of the config's {@code runtime.plugin-dir}), for embedding and plugin tests.
+   *
+   * @param observer told about every finished exchange besides the access log; {@link
+   *     ExchangeObserver#NONE} for none
+   */
+  public static Gateway start(
+      Path configFile, Map<String, String> env, ExchangeObserver observer, PluginRegistry registry)
+      throws InvalidConfigException, InterruptedException, java.io.IOException {
     ConfigResult result = ConfigFiles.load(configFile, env, registry);
     if (!result.ok()) {
       throw new InvalidConfigException(result.problems());
@@ -197,6 +257,9 @@ public final class Gateway implements AutoCloseable {
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
   public ReloadResult reload() {
     synchronized (reloadLock) {
+      if (closed) {
+        return new ReloadResult(false, version(), new Problems());
+      }
       ConfigResult result = ConfigFiles.load(configFile, env, registry);
       if (!result.ok()) {
         log.warn(
@@ -292,6 +355,8 @@ public final class Gateway implements AutoCloseable {
       admin.close();
     }
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    snapshots.retireAll();
+    awaitRetirements();
     sharedResources.close();
     if (accessLog != null) {
       accessLog.close();

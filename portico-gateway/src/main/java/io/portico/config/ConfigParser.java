@@ -1,7 +1,5 @@
 package io.portico.config;
 
-import io.portico.plugin.ConsumerCredentials;
-import io.portico.plugin.ConsumerReferences;
 import io.portico.plugin.PluginLoadException;
 import io.portico.plugin.PluginRegistry;
 import io.portico.router.RoutePatterns;
@@ -10,6 +8,8 @@ import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
 import io.portico.spi.config.Suggestions;
+import io.portico.spi.plugin.ConsumerReferences;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.PluginFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -630,7 +630,11 @@ public final class ConfigParser {
       return List.copyOf(out);
     }
 
-    /** Runs the factory on its own problems, so a factory that also calls finish() is harmless. */
+    /**
+     * Runs the factory on its own problems, so a factory that also calls finish() is harmless, and
+     * keeps what it returned only when no problem was recorded (the contract of {@link
+     * PluginFactory#parse}).
+     */
     Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
       Problems own = new Problems();
       Object parsed = null;
@@ -706,10 +710,17 @@ public final class ConfigParser {
       services.forEach(s -> specs.addAll(s.plugins()));
       routes.forEach(r -> specs.addAll(r.plugins()));
       for (PluginSpec spec : specs) {
-        if (spec.config() != null && spec.factory() instanceof ConsumerReferences references) {
-          references.checkConsumerReferences(spec.config(), spec.node(), names, problems);
+        if (spec.config() != null && spec.factory() instanceof ConsumerReferences<?> references) {
+          checkReferences(references, spec, names);
         }
       }
+    }
+
+    /** The factory's {@code parse} made {@code spec.config()}, so it has the factory's type. */
+    @SuppressWarnings("unchecked")
+    private <C> void checkReferences(
+        ConsumerReferences<C> references, PluginSpec spec, Set<String> names) {
+      references.checkConsumerReferences((C) spec.config(), spec.node(), names, problems);
     }
 
     /**
@@ -725,7 +736,7 @@ public final class ConfigParser {
               "unknown credential kind \""
                   + e.getKey()
                   + "\" (expected: the name of an authentication plugin)");
-        } else if (factory instanceof ConsumerCredentials checker) {
+        } else if (factory instanceof CredentialChecker checker) {
           checker.checkCredentials(e.getValue(), problems);
         }
       }

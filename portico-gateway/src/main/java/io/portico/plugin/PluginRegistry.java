@@ -37,6 +37,7 @@ import java.util.stream.Stream;
  * ConfigReader reader = ConfigReader.of(node, problems);
  * Object config = factory.parse(reader);
  * reader.finish();                                  // done by the parser, not the factory
+ * if (problems were recorded) config = null;        // never used, whatever parse returned
  * }</pre>
  *
  * <p>The parser calls {@link ConfigReader#finish()} after {@link PluginFactory#parse} returns, so
@@ -128,6 +129,28 @@ public final class PluginRegistry {
       }
     }
     return new PluginRegistry(byName(merged), fromDir.classLoader);
+  }
+
+  /**
+   * This registry plus {@code more} (tests and embedding): a factory of {@code more} replaces a
+   * registered factory of the same class, so a test can pass its own instance of a factory that the
+   * class path also registers.
+   *
+   * @throws PluginLoadException when a factory of {@code more} has the name of another factory
+   */
+  public PluginRegistry with(Collection<? extends PluginFactory<?>> more) {
+    Set<Class<?>> given = new HashSet<>();
+    for (PluginFactory<?> factory : more) {
+      given.add(factory.getClass());
+    }
+    List<PluginFactory<?>> merged = new ArrayList<>();
+    for (PluginFactory<?> factory : factories.values()) {
+      if (!given.contains(factory.getClass())) {
+        merged.add(factory);
+      }
+    }
+    merged.addAll(more);
+    return new PluginRegistry(byName(merged), classLoader);
   }
 
   /** A registry of exactly these factories (tests and embedding). */

@@ -22,6 +22,7 @@ import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
+import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Pipelined requests that arrive while an exchange is running wait in a queue and start, in
- * order, when it finishes. Confined to the channel's event loop.
+ * order, when it finishes. Each exchange holds a lease on the snapshot it started with from its
+ * creation until it finishes, so the snapshot's plugins are not closed under it after a reload.
+ * Confined to the channel's event loop.
  */
 final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -84,6 +87,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ForwardingPolicy.ConnectionFacts facts;
   private State state = State.HEAD;
   private HttpExchange current;
+
+  /** The running exchange's hold on its snapshot; released when it finishes. */
+  private SnapshotHolder.Lease snapshotLease;
+
   private ArrayDeque<Object> pipelined;
   private boolean readsPaused;
   private boolean closing;
@@ -189,6 +196,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   void onExchangeFinished(HttpExchange exchange, boolean close) {
     if (exchange != current) {
       return;
+    }
+    if (snapshotLease != null) {
+      // No plugin of the exchange runs after its end (an upgraded exchange only relays bytes).
+      snapshotLease.release();
+      snapshotLease = null;
     }
     served++;
     if (exchange.upgraded()) {
@@ -329,7 +341,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     } else if (msg instanceof HttpRequest request) {
       state = State.EXCHANGE;
       timer.disarm();
-      current = new HttpExchange(this, request, proxy.snapshots().current(), limits);
+      snapshotLease = proxy.snapshots().acquire();
+      current = new HttpExchange(this, request, snapshotLease.snapshot(), limits);
       current.onHead();
     } else {
       // Body of a request that already ended (the connection is closing): drop it.

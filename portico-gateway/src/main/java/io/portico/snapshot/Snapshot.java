@@ -24,6 +24,9 @@ import java.util.Map;
  * @param identityHeaders the headers removed from every client request before any plugin runs: the
  *     shared identity headers and those any plugin of this config vouches for ({@link
  *     io.portico.spi.plugin.Plugin#identityHeaders()})
+ * @param plugins every plugin instance made for this snapshot (global, service and route levels,
+ *     also those a more specific level overrides), in order of creation; closed when the snapshot
+ *     is retired ({@link SnapshotHolder})
  */
 public record Snapshot(
     GatewayConfig config,
@@ -34,6 +37,7 @@ public record Snapshot(
     ForwardingPolicy forwarding,
     Map<String, ServerTls> tls,
     List<AsciiString> identityHeaders,
+    List<PluginChain.Entry> plugins,
     Instant loadedAt) {
 
   public String version() {

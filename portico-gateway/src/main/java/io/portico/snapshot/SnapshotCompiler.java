@@ -10,6 +10,7 @@ import io.portico.config.TargetConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
+import io.portico.plugin.PluginInstances;
 import io.portico.router.PathTemplate;
 import io.portico.router.RouteSpec;
 import io.portico.router.Router;
@@ -37,6 +38,10 @@ import java.util.Set;
  * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: resolves targets, creates
  * plugin instances, merges plugin chains per route, builds the router and loads the listeners'
  * certificates. Runs off the event loops (at start-up and on reload); may block on DNS and files.
+ *
+ * <p>A config that fails to compile closes the plugin instances already made for it, so a plugin
+ * that started background work in {@code create} stops it; a compiled snapshot owns its instances
+ * ({@link Snapshot#plugins()}) until it is retired.
  */
 public final class SnapshotCompiler {
 
@@ -54,6 +59,20 @@ public final class SnapshotCompiler {
   }
 
   public Result compile(GatewayConfig config) {
+    List<PluginChain.Entry> created = new ArrayList<>();
+    try {
+      Result result = compile(config, created);
+      if (!result.ok()) {
+        PluginInstances.close(created, config.version());
+      }
+      return result;
+    } catch (RuntimeException | Error e) {
+      PluginInstances.close(created, config.version());
+      throw e;
+    }
+  }
+
+  private Result compile(GatewayConfig config, List<PluginChain.Entry> created) {
     PluginContext pluginContext = withConsumers(this.pluginContext, config);
     Problems problems = new Problems();
     Map<String, List<PluginChain.Entry>> servicePlugins = new LinkedHashMap<>();
@@ -83,9 +102,10 @@ public final class SnapshotCompiler {
               sc.retry(),
               new RetryBudget(sc.retry().budgetPercent()),
               sc.hostHeader()));
-      servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext));
+      servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
-    List<PluginChain.Entry> global = instantiate(config.plugins(), problems, pluginContext);
+    List<PluginChain.Entry> global =
+        instantiate(config.plugins(), problems, pluginContext, created);
     IdentityHeaderSet identityHeaders = new IdentityHeaderSet();
     identityHeaders.addAll(global);
     servicePlugins.values().forEach(identityHeaders::addAll);
@@ -95,7 +115,8 @@ public final class SnapshotCompiler {
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
-      List<PluginChain.Entry> routePlugins = instantiate(rc.plugins(), problems, pluginContext);
+      List<PluginChain.Entry> routePlugins =
+          instantiate(rc.plugins(), problems, pluginContext, created);
       identityHeaders.addAll(routePlugins);
       PluginChain chain =
           PluginChain.merge(
@@ -137,6 +158,7 @@ public final class SnapshotCompiler {
             new ForwardingPolicy(config.forwarding()),
             Map.copyOf(tls),
             identityHeaders.toList(),
+            List.copyOf(created),
             Instant.now());
     return new Result(snapshot, problems);
   }
@@ -182,16 +204,22 @@ public final class SnapshotCompiler {
     return node == null ? null : node.fields().get("cert");
   }
 
+  /** The instances of {@code specs}, each also added to {@code created}. */
   private static List<PluginChain.Entry> instantiate(
-      List<PluginSpec> specs, Problems problems, PluginContext pluginContext) {
+      List<PluginSpec> specs,
+      Problems problems,
+      PluginContext pluginContext,
+      List<PluginChain.Entry> created) {
     List<PluginChain.Entry> out = new ArrayList<>();
     for (PluginSpec spec : specs) {
       try {
-        out.add(
+        PluginChain.Entry entry =
             new PluginChain.Entry(
                 spec.name(),
                 spec.factory().priority(),
-                create(spec.factory(), spec.config(), pluginContext)));
+                create(spec.factory(), spec.config(), pluginContext));
+        created.add(entry);
+        out.add(entry);
       } catch (RuntimeException e) {
         problems.at(
             spec.node(), "plugin \"" + spec.name() + "\" failed to start: " + e.getMessage());

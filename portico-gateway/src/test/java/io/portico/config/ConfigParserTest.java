@@ -4,14 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.TestHeaderPluginFactory;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
+import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerReferences;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -584,6 +593,87 @@ class ConfigParserTest {
             "portico.yaml:5:18: plugins.test-throwing: plugin \"test-throwing\" failed to read its"
                 + " config (expected: no error): java.lang.IllegalStateException: bug in the"
                 + " plugin");
+  }
+
+  /**
+   * Records a problem for {@code bad: true} and still returns a stand-in config, as {@link
+   * PluginFactory#parse} allows; returns null without a word for {@code silent: true}; and names a
+   * consumer in {@code anonymous}.
+   */
+  private static final class StandInFactory
+      implements PluginFactory<String>, ConsumerReferences<String> {
+    final List<String> checked = new ArrayList<>();
+
+    @Override
+    public String name() {
+      return "stand-in";
+    }
+
+    @Override
+    public int priority() {
+      return 1;
+    }
+
+    @Override
+    public String parse(ConfigReader config) {
+      if (config.bool("bad", false)) {
+        config.problems().expected(config.child("bad"), "false");
+      }
+      String anonymous = config.string("anonymous", "nobody");
+      return config.bool("silent", false) ? null : "stand-in for " + anonymous;
+    }
+
+    @Override
+    public void checkConsumerReferences(
+        String config, ConfigNode node, Set<String> consumers, Problems problems) {
+      checked.add(config);
+    }
+
+    @Override
+    public Plugin create(String config, PluginContext context) {
+      throw new UnsupportedOperationException("the parser creates no plugin");
+    }
+  }
+
+  @Test
+  void neverUsesAPluginConfigWhoseReadingRecordedAProblem() {
+    StandInFactory factory = new StandInFactory();
+    ConfigResult result =
+        ConfigFiles.parse(
+            """
+            plugins:
+              stand-in: { bad: true, anonymous: ann }
+            routes:
+              - name: r
+                paths: [ "/" ]
+                plugins:
+                  stand-in: { anonymous: bob }
+            """,
+            "portico.yaml",
+            dir,
+            env,
+            PluginRegistry.of(List.of(factory)));
+
+    assertThat(problems(result))
+        .containsExactly("portico.yaml:2:20: plugins.stand-in.bad: \"true\" (expected: false)");
+    assertThat(result.config()).isNull();
+    assertThat(factory.checked).containsExactly("stand-in for bob");
+  }
+
+  @Test
+  void reportsAPluginThatRejectsItsConfigWithoutAProblem() {
+    ConfigResult result =
+        ConfigFiles.parse(
+            "plugins:\n  stand-in: { silent: true }\n",
+            "portico.yaml",
+            dir,
+            env,
+            PluginRegistry.of(List.of(new StandInFactory())));
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:13: plugins.stand-in: plugin \"stand-in\" rejected its config without"
+                + " saying why");
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.portico.testing;
 import io.portico.app.Gateway;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.ExchangeRecord;
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.plugin.PluginFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,6 +37,12 @@ public final class GatewayFixture implements AutoCloseable {
 
   private GatewayFixture(String yaml, Map<String, String> env, ExchangeObserver extra)
       throws Exception {
+    this(yaml, env, extra, PluginRegistry.load(GatewayFixture.class.getClassLoader()));
+  }
+
+  private GatewayFixture(
+      String yaml, Map<String, String> env, ExchangeObserver extra, PluginRegistry registry)
+      throws Exception {
     dir = Files.createTempDirectory("portico-test");
     configFile = dir.resolve("portico.yaml");
     Files.writeString(configFile, yaml);
@@ -43,7 +51,7 @@ public final class GatewayFixture implements AutoCloseable {
           records.add(record);
           extra.onExchangeComplete(record);
         };
-    gateway = Gateway.start(configFile, env, observer);
+    gateway = Gateway.start(configFile, env, observer, registry);
   }
 
   /**
@@ -61,6 +69,15 @@ public final class GatewayFixture implements AutoCloseable {
   /** Starts a gateway that also reports every finished exchange to {@code observer}. */
   public static GatewayFixture start(String yaml, ExchangeObserver observer) throws Exception {
     return new GatewayFixture(complete(yaml), Map.of(), observer);
+  }
+
+  /** Starts a gateway with the class path's plugins plus {@code plugins} (test instances). */
+  public static GatewayFixture start(String yaml, PluginFactory<?>... plugins) throws Exception {
+    return new GatewayFixture(
+        complete(yaml),
+        Map.of(),
+        ExchangeObserver.NONE,
+        PluginRegistry.load(GatewayFixture.class.getClassLoader()).with(List.of(plugins)));
   }
 
   /** The YAML with the test defaults added for the sections it leaves out. */

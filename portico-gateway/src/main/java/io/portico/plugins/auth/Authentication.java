@@ -142,11 +142,9 @@ public final class Authentication {
       return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
     }
     if (result instanceof AuthResult.Forbidden forbidden) {
-      Reply reply = forbidden();
-      if (forbidden.challenge() != null) {
-        reply.header(HttpHeaderNames.WWW_AUTHENTICATE, forbidden.challenge());
-      }
-      return reply;
+      return forbidden.challenge() == null
+          ? forbidden()
+          : forbidden().withHeader(HttpHeaderNames.WWW_AUTHENTICATE, forbidden.challenge());
     }
     if (result instanceof AuthResult.Unavailable) {
       return unavailable();
@@ -213,7 +211,7 @@ public final class Authentication {
                 "Unauthorized",
                 "A valid credential is required.");
     for (String challenge : challenges) {
-      reply.header(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+      reply = reply.withHeader(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
     }
     return reply;
   }
@@ -234,7 +232,7 @@ public final class Authentication {
             "authentication-unavailable",
             "Service Unavailable",
             "Authentication is temporarily unavailable.")
-        .header(HttpHeaderNames.RETRY_AFTER, "5");
+        .withHeader(HttpHeaderNames.RETRY_AFTER, "5");
   }
 
   /** Quotes a challenge parameter value (RFC 9110 quoted-string). */

@@ -1,8 +1,8 @@
 package io.portico.plugins.auth;
 
-import io.portico.plugin.ConsumerReferences;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * @param <C> the scheme's compiled config
  */
-public interface AuthenticatorFactory<C> extends PluginFactory<C>, ConsumerReferences {
+public interface AuthenticatorFactory<C> extends PluginFactory<C>, ConsumerReferences<C> {
 
   /** The shared settings ({@code anonymous}, {@code hide-credentials}) of a config. */
   AuthSettings settings(C config);
@@ -31,9 +31,8 @@ public interface AuthenticatorFactory<C> extends PluginFactory<C>, ConsumerRefer
   /** Reports an {@code anonymous} that names no consumer. */
   @Override
   default void checkConsumerReferences(
-      Object config, ConfigNode node, Set<String> consumers, Problems problems) {
-    @SuppressWarnings("unchecked")
-    String anonymous = settings((C) config).anonymous();
+      C config, ConfigNode node, Set<String> consumers, Problems problems) {
+    String anonymous = settings(config).anonymous();
     if (anonymous != null && !consumers.contains(anonymous)) {
       ConfigNode at = node.isObject() ? node.fields().get("anonymous") : null;
       problems.expected(at != null ? at : node, "the name of a consumer");

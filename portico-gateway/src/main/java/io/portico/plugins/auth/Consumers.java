@@ -7,10 +7,12 @@ import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** Reads the consumers of a config for an authentication plugin, at creation time. */
 public final class Consumers {
@@ -77,6 +79,46 @@ public final class Consumers {
       throw new IllegalArgumentException(problems.render().strip());
     }
     return out;
+  }
+
+  /**
+   * The lookup table of an authentication scheme: every credential under the key a request is
+   * looked up by ({@code key}), holding {@code value}. Every key belongs to one consumer: the same
+   * key given to two consumers would make the caller ambiguous, and is refused. A key a consumer
+   * lists twice counts once (the first is kept).
+   *
+   * @param describe names a credential in the message, e.g. {@code basic-auth user name "ann"}
+   * @param rule what the message expects, e.g. {@code every user name unique}
+   * @throws IllegalArgumentException {@code consumers: <description> is given to "<first>" and
+   *     "<second>" (expected: <rule>)}
+   */
+  public static <T, V> Map<String, V> index(
+      List<Credential<T>> credentials,
+      Function<T, String> key,
+      Function<Credential<T>, V> value,
+      Function<T, String> describe,
+      String rule) {
+    Map<String, V> values = new HashMap<>();
+    Map<String, String> owners = new HashMap<>();
+    for (Credential<T> c : credentials) {
+      String k = key.apply(c.value());
+      String owner = owners.putIfAbsent(k, c.consumer().name());
+      if (owner == null) {
+        values.put(k, value.apply(c));
+      } else if (!owner.equals(c.consumer().name())) {
+        throw new IllegalArgumentException(
+            "consumers: "
+                + describe.apply(c.value())
+                + " is given to \""
+                + owner
+                + "\" and \""
+                + c.consumer().name()
+                + "\" (expected: "
+                + rule
+                + ")");
+      }
+    }
+    return Map.copyOf(values);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.portico.plugins.builtin;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -51,7 +52,6 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
   @Override
   public CorsConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     AllowedOrigins origins = new AllowedOrigins(true, Set.of(), List.of());
     if (config.has("allow-origins")) {
       List<ConfigNode> entries = ConfigValues.strings(config, "allow-origins");
@@ -83,9 +83,6 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       problems.expected(config.child("max-age"), "a whole number of seconds such as 600s or 1h");
     }
     boolean preflightContinue = config.bool("preflight-continue", false);
-    if (problems.size() != before) {
-      return null;
-    }
     return new CorsConfig(
         origins, methods, allowHeaders, exposeHeaders, credentials, maxAge, preflightContinue);
   }
@@ -152,14 +149,13 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       if (!isPreflight(exchange.request())) {
         return Outcome.proceed();
       }
-      Reply reply = Reply.of(HttpResponseStatus.NO_CONTENT);
-      HttpHeaders out = reply.headers();
+      HttpHeaders out = new DefaultHttpHeaders();
       if (varies) {
         out.add(HttpHeaderNames.VARY, ORIGIN);
       }
       String origin = request.get(HttpHeaderNames.ORIGIN);
       if (!origins.allows(origin)) {
-        return reply;
+        return Reply.of(HttpResponseStatus.NO_CONTENT).withHeaders(out);
       }
       allowOrigin(out, origin);
       if (!allowMethods.isEmpty()) {
@@ -179,7 +175,7 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       if (maxAge != null) {
         out.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, maxAge);
       }
-      return reply;
+      return Reply.of(HttpResponseStatus.NO_CONTENT).withHeaders(out);
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
   @Override
   public IpRestrictionConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
+    int before = problems.size(); // an empty rule set is reported only when nothing else is
     List<IpSubnetFilterRule> allow = rules(config, "allow", IpFilterRuleType.ACCEPT);
     List<IpSubnetFilterRule> deny = rules(config, "deny", IpFilterRuleType.REJECT);
     int status = config.integer("status", 403, 400, 599);
@@ -57,7 +57,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
           config.node(),
           "no addresses (expected: allow, deny or both, each a list of addresses or CIDR blocks)");
     }
-    return problems.size() == before ? new IpRestrictionConfig(allow, deny, status, message) : null;
+    return new IpRestrictionConfig(allow, deny, status, message);
   }
 
   private static List<IpSubnetFilterRule> rules(

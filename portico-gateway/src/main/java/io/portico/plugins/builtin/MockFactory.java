@@ -45,7 +45,6 @@ public final class MockFactory implements PluginFactory<MockConfig> {
   @Override
   public MockConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     int status = config.integer("status", 200, 200, 599);
     List<MockConfig.Header> headers = headers(config);
     String text = config.string("body", null);
@@ -66,9 +65,6 @@ public final class MockFactory implements PluginFactory<MockConfig> {
     }
     if (body != null && (status == 204 || status == 304)) {
       problems.expected(config.child("status"), "a status that allows a body (not 204 or 304)");
-    }
-    if (problems.size() != before) {
-      return null;
     }
     return new MockConfig(status, headers, contentType, body);
   }
@@ -106,20 +102,26 @@ public final class MockFactory implements PluginFactory<MockConfig> {
     return new MockPlugin(config);
   }
 
-  /** Builds a fresh {@link Reply} per exchange around the one shared, never-written body array. */
+  /** Answers every exchange with the one {@link Reply} built from the config. */
   private static final class MockPlugin implements Plugin {
 
-    private final HttpResponseStatus status;
-    private final List<MockConfig.Header> headers;
-    private final String contentType;
-    private final byte[] body;
+    private final Reply reply;
 
     MockPlugin(MockConfig config) {
-      this.status = HttpResponseStatus.valueOf(config.status());
-      this.headers = config.headers();
-      this.contentType = config.contentType();
-      this.body =
-          config.body() == null ? new byte[0] : config.body().getBytes(StandardCharsets.UTF_8);
+      HttpResponseStatus status = HttpResponseStatus.valueOf(config.status());
+      Reply reply =
+          config.contentType() == null
+              ? Reply.of(status)
+              : Reply.of(
+                  status,
+                  config.contentType(),
+                  config.body() == null
+                      ? new byte[0]
+                      : config.body().getBytes(StandardCharsets.UTF_8));
+      for (MockConfig.Header header : config.headers()) {
+        reply = reply.withHeader(header.name(), header.value());
+      }
+      this.reply = reply;
     }
 
     @Override
@@ -129,10 +131,6 @@ public final class MockFactory implements PluginFactory<MockConfig> {
 
     @Override
     public Outcome access(Exchange exchange) {
-      Reply reply = contentType == null ? Reply.of(status) : Reply.of(status, contentType, body);
-      for (MockConfig.Header header : headers) {
-        reply.header(header.name(), header.value());
-      }
       return reply;
     }
   }

@@ -36,7 +36,6 @@ public final class RequestIdFactory implements PluginFactory<RequestIdConfig> {
   @Override
   public RequestIdConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     AsciiString header = null;
     ConfigNode headerNode = config.child("header");
     String name = config.string("header", null);
@@ -44,9 +43,6 @@ public final class RequestIdFactory implements PluginFactory<RequestIdConfig> {
       header = HeaderRules.X_REQUEST_ID.contentEqualsIgnoreCase(name) ? null : AsciiString.of(name);
     }
     boolean echo = config.bool("echo-downstream", true);
-    if (problems.size() != before) {
-      return null;
-    }
     return new RequestIdConfig(header, echo, header == null ? HeaderRules.X_REQUEST_ID : header);
   }
 

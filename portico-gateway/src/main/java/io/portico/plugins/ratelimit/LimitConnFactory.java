@@ -26,7 +26,6 @@ public final class LimitConnFactory implements PluginFactory<LimitConnConfig> {
   @Override
   public LimitConnConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     int max = config.integer("max", 0, 1, 1_000_000);
     if (!config.has("max")) {
       config.required("max", "an integer from 1");
@@ -53,9 +52,6 @@ public final class LimitConnFactory implements PluginFactory<LimitConnConfig> {
     boolean missingIp = "ip".equals(config.oneOf("missing-key", "reject", List.of("reject", "ip")));
     int status = config.integer("status", 503, 400, 599);
     config.finish();
-    if (problems.size() != before) {
-      return null;
-    }
     return new LimitConnConfig(max, queue, timeout, new KeySpec(parts), missingIp, status);
   }
 

@@ -33,7 +33,6 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
   @Override
   public QuotaConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     String name = config.string("name", "default");
     long limit = config.longValue("limit", 0, 1, Long.MAX_VALUE / 4);
     if (!config.has("limit")) {
@@ -74,8 +73,8 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
     RedisSettings.checkName(config, name);
     int status = config.integer("status", 429, 400, 599);
     config.finish();
-    if (problems.size() != before || redis == null) {
-      return null;
+    if (redis == null) {
+      return null; // reported by RedisSettings
     }
     return new QuotaConfig(
         name,

@@ -1,12 +1,12 @@
 package io.portico.plugins.ratelimit;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.portico.admin.QuotaReporter;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.QuotaReporter;
 import io.portico.spi.plugin.Reply;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -151,7 +151,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                 + " is used up until "
                 + p.end()
                 + ".")
-        .header("Retry-After", retry);
+        .withHeader("Retry-After", retry);
   }
 
   private Subject subject(String consumer, Collection<String> groups) {

@@ -40,7 +40,6 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
   @Override
   public RateLimitConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     String name = config.string("name", "default");
     Algorithm algorithm =
         Algorithm.of(config.oneOf("algorithm", "sliding-window", Algorithm.NAMES));
@@ -72,9 +71,6 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
             h.bool("ietf", true), h.bool("legacy", true), h.bool("retry-after", true));
     h.finish();
     config.finish();
-    if (problems.size() != before) {
-      return null;
-    }
     return new RateLimitConfig(
         name,
         rules,

@@ -1,5 +1,6 @@
 package io.portico.plugins.ratelimit;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -137,8 +138,9 @@ final class RateLimitPlugin implements Plugin {
 
   private Outcome outcome(Exchange exchange, String k, LimitRule[] r, Decision d) {
     if (!d.allowed()) {
-      Reply reply =
-          Reply.problem(
+      HttpHeaders limits = new DefaultHttpHeaders();
+      headers(limits, d, true);
+      return Reply.problem(
               status,
               "rate-limited",
               status.reasonPhrase(),
@@ -146,9 +148,8 @@ final class RateLimitPlugin implements Plugin {
                   + retryAfterSeconds(d)
                   + " s (limit \""
                   + d.rule(d.tightest()).name()
-                  + "\").");
-      headers(reply.headers(), d, true);
-      return reply;
+                  + "\").")
+          .withHeaders(limits);
     }
     RateLimitConfig.Headers h = config.headers();
     if (h.ietf() || h.legacy()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.plugin.PluginRegistry;
+import io.portico.plugin.SharedResources;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.snapshot.SnapshotCompiler;
 import io.portico.spi.config.Problem;
@@ -12,8 +13,13 @@ import io.portico.spi.plugin.PluginContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The checks of authentication configs: consumer credentials are reported by the config parser (so
@@ -22,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthConfigTest {
 
   private final PluginRegistry registry = PluginRegistry.load(getClass().getClassLoader());
+
+  private final SharedResources shared = new SharedResources();
 
   @TempDir Path dir;
 
@@ -206,9 +214,14 @@ class AuthConfigTest {
                     .contains("(expected: a size such as 8192, 64k, 10MiB or 1g)"));
   }
 
-  @Test
-  void refusesAKeyGivenToTwoConsumersWhenCreatingPlugins() {
-    String key = KeyHash.of("same");
+  private static final String BCRYPT =
+      "$2a$04$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0";
+
+  /**
+   * The config of one scheme on a route, and two consumers whose credentials of that kind are
+   * {@code alice} and {@code bob}.
+   */
+  private SnapshotCompiler.Result compileWithCredentials(String scheme, String alice, String bob) {
     ConfigResult result =
         parse(
             """
@@ -216,21 +229,60 @@ class AuthConfigTest {
               - name: r
                 paths: [ / ]
                 plugins:
-                  key-auth: {}
+                  %s: {}
                   mock: {}
             consumers:
               - name: alice
-                credentials: { key-auth: { key: "%s" } }
+                credentials: { %s: %s }
               - name: bob
-                credentials: { key-auth: { key: "%s" } }
+                credentials: { %s: %s }
             """
-                .formatted(key, key));
+                .formatted(scheme, scheme, alice, scheme, bob));
     assertThat(problems(result)).isEmpty();
-    SnapshotCompiler.Result compiled = new SnapshotCompiler(context()).compile(result.config());
+    return new SnapshotCompiler(context()).compile(result.config());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "key-auth   | the same key-auth key is given to \"alice\" and \"bob\" (expected: every"
+            + " key unique)",
+        "basic-auth | basic-auth user name \"same\" is given to \"alice\" and \"bob\" (expected:"
+            + " every user name unique)",
+        "hmac-auth  | hmac-auth user name \"same\" is given to \"alice\" and \"bob\" (expected:"
+            + " every user name unique)",
+        "mtls-auth  | mtls-auth \"same.clients.test\" is given to \"alice\" and \"bob\""
+            + " (expected: every certificate mapped to one consumer)"
+      })
+  void refusesACredentialGivenToTwoConsumersWhenCreatingPlugins(String scheme, String message) {
+    String same = credential(scheme, "same");
+    SnapshotCompiler.Result compiled = compileWithCredentials(scheme, same, same);
     assertThat(compiled.ok()).isFalse();
     assertThat(compiled.problems().render())
-        .contains("routes[0].plugins.key-auth")
-        .contains("the same key-auth key is given to \"alice\" and \"bob\"");
+        .contains("routes[0].plugins." + scheme)
+        .contains("consumers: " + message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"key-auth", "basic-auth", "hmac-auth", "mtls-auth"})
+  void acceptsDistinctCredentialsAndOneConsumerListingItsCredentialTwice(String scheme) {
+    String one = credential(scheme, "one");
+    SnapshotCompiler.Result compiled =
+        compileWithCredentials(scheme, "[ " + one + ", " + one + " ]", credential(scheme, "two"));
+    assertThat(compiled.problems().render()).isEmpty();
+    assertThat(compiled.ok()).isTrue();
+  }
+
+  /** A well-formed credential of {@code scheme} whose lookup key is made from {@code name}. */
+  private static String credential(String scheme, String name) {
+    return switch (scheme) {
+      case "key-auth" -> "{ key: \"" + KeyHash.of(name) + "\" }";
+      case "basic-auth" -> "{ username: " + name + ", password: \"" + BCRYPT + "\" }";
+      case "hmac-auth" -> "{ username: " + name + ", secret: a-secret-of-16-chars }";
+      case "mtls-auth" -> "{ subject-name: " + name + ".clients.test }";
+      default -> throw new IllegalArgumentException(scheme);
+    };
   }
 
   @Test
@@ -259,7 +311,7 @@ class AuthConfigTest {
             p -> assertThat(p).contains("unknown method \"jwt-auth\"").contains("basic-auth"));
   }
 
-  private static PluginContext context() {
+  private PluginContext context() {
     return new PluginContext() {
       @Override
       public io.netty.channel.EventLoopGroup eventLoops() {
@@ -270,6 +322,16 @@ class AuthConfigTest {
       public String configSource() {
         return "portico.yaml";
       }
+
+      @Override
+      public <T extends AutoCloseable> T shared(String key, Class<T> type, Supplier<T> factory) {
+        return shared.get(key, type, factory);
+      }
     };
+  }
+
+  @AfterEach
+  void closeSharedResources() {
+    shared.close();
   }
 }

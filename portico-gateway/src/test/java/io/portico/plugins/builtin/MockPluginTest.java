@@ -7,6 +7,7 @@ import static io.portico.plugins.builtin.PluginTesting.plugin;
 import static io.portico.plugins.builtin.PluginTesting.problems;
 import static io.portico.plugins.builtin.PluginTesting.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.spi.plugin.Outcome;
@@ -94,16 +95,22 @@ class MockPluginTest {
   }
 
   @Test
-  void everyExchangeGetsItsOwnReply() {
+  void sharesOneReplyThatNoExchangeCanChange() {
     Plugin plugin = plugin(factory, map("headers", map("X-Mock", "yes"), "body", "ok"));
 
     Reply first = answer(plugin);
-    first.header("X-Extra", "1");
+    Reply extended = first.withHeader("X-Extra", "1");
+    first.body()[0] = 'X';
     Reply second = answer(plugin);
 
-    assertThat(second).isNotSameAs(first);
+    assertThat(second).isSameAs(first);
+    assertThatThrownBy(() -> first.headers().add("X-Extra", "1"))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThat(second.headers().contains("X-Extra")).isFalse();
     assertThat(second.headers().getAll("X-Mock")).containsExactly("yes");
+    assertThat(new String(second.body(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    assertThat(extended.headers().getAll("X-Extra")).containsExactly("1");
+    assertThat(extended.headers().getAll("X-Mock")).containsExactly("yes");
   }
 
   @Test

@@ -22,8 +22,10 @@ public interface PluginContext {
 
   /**
    * A resource shared by every plugin instance that asks for the same {@code key}, across config
-   * reloads (a Redis client, a JWKS cache), created by {@code factory} on first use and closed when
-   * the gateway shuts down. Thread-safe.
+   * reloads (a Redis client, a JWKS cache, and any background work they run), created by {@code
+   * factory} on first use and closed when the gateway shuts down, after every plugin instance was
+   * closed ({@link Plugin#close()}). A resource is not closed when a reload leaves no plugin using
+   * it. Thread-safe.
    */
   default <T extends AutoCloseable> T shared(String key, Class<T> type, Supplier<T> factory) {
     throw new UnsupportedOperationException("shared resources are not available here");

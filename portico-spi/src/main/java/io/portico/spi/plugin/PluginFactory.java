@@ -12,6 +12,10 @@ import io.portico.spi.config.ConfigReader;
  * problem through the reader; {@link #create} builds the instance from a valid config. {@code
  * portico validate} runs only the first step, so it opens no connections.
  *
+ * <p>A factory may also implement {@link CredentialChecker} (its plugin authenticates consumers
+ * with credentials of its own kind) and {@link ConsumerReferences} (its config names consumers), so
+ * that {@code portico validate} checks those too.
+ *
  * @param <C> the plugin's compiled configuration
  */
 public interface PluginFactory<C> {
@@ -26,9 +30,36 @@ public interface PluginFactory<C> {
    */
   int priority();
 
-  /** Reads and validates the config; returns null only when problems were recorded. */
+  /**
+   * Reads and validates the config, reporting every problem through {@code config} (its typed
+   * readers, or {@link ConfigReader#problems()}), and returns what it read.
+   *
+   * <p>The contract is one rule, kept by the gateway: <b>a config whose reading recorded a problem
+   * is never used.</b> When any problem was recorded for this plugin's config (by {@code parse}, or
+   * by the gateway, which calls {@link ConfigReader#finish()} afterwards to report unknown keys),
+   * the gateway discards what {@code parse} returned, reports the problems, and never calls {@link
+   * #create} with it. So a factory need not track whether it reported something:
+   *
+   * <ul>
+   *   <li>read every key, even after a problem: the readers return a default or neutral stand-in
+   *       for a bad value, so one pass finds every mistake of the document;
+   *   <li>return the config built from what was read; when it cannot be built from stand-ins,
+   *       return null, but only when a problem was recorded ({@code !config.problems().isEmpty()});
+   *   <li>never throw for bad input. A factory that throws, or returns null without recording a
+   *       problem, is reported as a problem at its config node.
+   * </ul>
+   *
+   * <p>Runs at config load time (and in {@code portico validate}), on the loading thread: it must
+   * open no connection and start nothing.
+   */
   C parse(ConfigReader config);
 
-  /** Builds the plugin from a config returned by {@link #parse}. */
+  /**
+   * Builds the plugin from a config returned by {@link #parse} whose reading recorded no problem.
+   * Runs when a config is compiled, before it serves requests (at start-up and on every reload), on
+   * the loading thread. It may start background work that the instance owns and stops in {@link
+   * Plugin#close()}. An exception is reported as {@code plugin "<name>" failed to start: <message>}
+   * and the config is not applied.
+   */
   Plugin create(C config, PluginContext context);
 }

@@ -3,14 +3,31 @@ package io.portico.spi.plugin;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A local answer from a request phase: the upstream is not called and the RESPONSE and LOG phases
  * still run. Either a plain response ({@link #of}) or an RFC 9457 problem ({@link #problem}), which
  * the gateway renders as {@code application/problem+json} with the request id.
+ *
+ * <p>Immutable: {@link #withHeader} and {@link #withHeaders} return a new reply, so a plugin may
+ * build a reply once, when it is created, and return the same instance from every exchange:
+ *
+ * <pre>{@code
+ * private static final Reply UNAVAILABLE =
+ *     Reply.problem(SERVICE_UNAVAILABLE, "maintenance", "Maintenance", "Back soon.")
+ *         .withHeader("Retry-After", 120);
+ * }</pre>
  */
 public final class Reply implements Outcome {
+
+  private static final byte[] EMPTY = new byte[0];
+  private static final HttpHeaders NO_HEADERS = new ReadOnlyHttpHeaders(false);
 
   private final HttpResponseStatus status;
   private final HttpHeaders headers;
@@ -27,14 +44,13 @@ public final class Reply implements Outcome {
 
   /** A response with an empty body. */
   public static Reply of(HttpResponseStatus status) {
-    return new Reply(status, new DefaultHttpHeaders(), new byte[0], null);
+    return new Reply(status, NO_HEADERS, EMPTY, null);
   }
 
-  /** A response with a body and its content type. */
+  /** A response with a body (copied) and its content type. */
   public static Reply of(HttpResponseStatus status, String contentType, byte[] body) {
-    Reply r = new Reply(status, new DefaultHttpHeaders(), body, null);
-    r.headers.set("content-type", contentType);
-    return r;
+    return new Reply(status, NO_HEADERS, body.clone(), null)
+        .withHeader("content-type", contentType);
   }
 
   /** A UTF-8 text response. */
@@ -47,26 +63,55 @@ public final class Reply implements Outcome {
    * turns into {@code https://portico.dev/problems/<slug>}).
    */
   public static Reply problem(HttpResponseStatus status, String type, String title, String detail) {
-    return new Reply(
-        status, new DefaultHttpHeaders(), new byte[0], new ProblemDetail(type, title, detail));
+    return new Reply(status, NO_HEADERS, EMPTY, new ProblemDetail(type, title, detail));
   }
 
-  /** Adds a header to the reply; returns this for chaining. */
-  public Reply header(CharSequence name, Object value) {
-    headers.add(name, value);
-    return this;
+  /**
+   * This reply with one more header value (a header may have several, such as {@code
+   * WWW-Authenticate}). The value is converted as {@link HttpHeaders#add(CharSequence, Object)}
+   * does; a name or value that is not valid in HTTP is refused.
+   *
+   * @throws IllegalArgumentException when the name or value is not valid in a header
+   */
+  public Reply withHeader(CharSequence name, Object value) {
+    HttpHeaders more = new DefaultHttpHeaders();
+    more.add(name, value);
+    return withHeaders(more);
+  }
+
+  /**
+   * This reply with every value of {@code more} added (for headers built together, such as a CORS
+   * preflight's). {@code more} is copied; later changes to it do not change the reply.
+   */
+  public Reply withHeaders(HttpHeaders more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<CharSequence> pairs = new ArrayList<>(2 * (headers.size() + more.size()));
+    for (HttpHeaders from : List.of(headers, more)) {
+      Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = it.next();
+        pairs.add(header.getKey());
+        pairs.add(header.getValue());
+      }
+    }
+    HttpHeaders frozen = new ReadOnlyHttpHeaders(false, pairs.toArray(CharSequence[]::new));
+    return new Reply(status, frozen, body, problem);
   }
 
   public HttpResponseStatus status() {
     return status;
   }
 
+  /** The reply's headers, read-only: changing them throws {@link UnsupportedOperationException}. */
   public HttpHeaders headers() {
     return headers;
   }
 
+  /** A copy of the body; empty for a problem, whose body the gateway renders. */
   public byte[] body() {
-    return body;
+    return body.length == 0 ? EMPTY : body.clone();
   }
 
   /** The problem to render, or null for a plain reply. */

@@ -36,7 +36,7 @@ public final class AclFactory implements PluginFactory<AclConfig> {
   @Override
   public AclConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
+    int before = problems.size(); // an empty rule set is reported only when nothing else is
     AclConfig acl =
         new AclConfig(
             names(config, "allow-groups"),
@@ -51,7 +51,7 @@ public final class AclFactory implements PluginFactory<AclConfig> {
           config.node(),
           "no rules (expected: allow-groups, deny-groups, allow-consumers or deny-consumers)");
     }
-    return problems.size() == before ? acl : null;
+    return acl;
   }
 
   private static Set<String> names(ConfigReader config, String key) {

@@ -1,7 +1,6 @@
 package io.portico.plugins.auth.basic;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -11,6 +10,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +38,7 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * name is checked against a dummy hash, so it takes as long as a wrong password.
  */
 public final class BasicAuthFactory
-    implements AuthenticatorFactory<BasicAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<BasicAuthConfig>, CredentialChecker {
 
   static final String NAME = "basic-auth";
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}");
@@ -60,13 +59,11 @@ public final class BasicAuthFactory
 
   @Override
   public BasicAuthConfig parse(ConfigReader config) {
-    Problems problems = config.problems();
-    int before = problems.size();
     String realm = config.string("realm", "portico");
     Duration ttl = config.duration("cache-ttl", Duration.ofMinutes(1));
     int size = config.integer("cache-size", 10_000, 0, 1_000_000);
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before ? new BasicAuthConfig(realm, ttl, size, auth) : null;
+    return new BasicAuthConfig(realm, ttl, size, auth);
   }
 
   @Override
@@ -105,25 +102,18 @@ public final class BasicAuthFactory
 
   @Override
   public Authenticator authenticator(BasicAuthConfig config, PluginContext context) {
-    Map<String, User> users = new HashMap<>();
-    for (Consumers.Credential<StoredPassword> c :
-        Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials)) {
-      String username = c.value().username();
-      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
-      if (users.putIfAbsent(username, new User(c.value().hash(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: basic-auth user name \""
-                + username
-                + "\" is given to \""
-                + users.get(username).identity().consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every user name unique)");
-      }
-    }
+    Map<String, User> users =
+        Consumers.index(
+            Consumers.credentials(context, NAME, BasicAuthFactory::readCredentials),
+            StoredPassword::username,
+            c ->
+                new User(
+                    c.value().hash(),
+                    Consumers.identity(c.consumer(), c.value().username(), NAME, false)),
+            stored -> NAME + " user name \"" + stored.username() + "\"",
+            "every user name unique");
     BcryptPool pool = context.shared(BcryptPool.KEY, BcryptPool.class, BcryptPool::new);
-    BasicAuthenticator authenticator = new BasicAuthenticator(config, Map.copyOf(users), pool);
-    return authenticator;
+    return new BasicAuthenticator(config, users, pool);
   }
 
   private record User(String hash, Identity identity) {}

@@ -5,7 +5,6 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -15,6 +14,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,7 +64,7 @@ import javax.crypto.spec.SecretKeySpec;
  * upstream. A body is read only for a request whose signature is valid.
  */
 public final class HmacAuthFactory
-    implements AuthenticatorFactory<HmacAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<HmacAuthConfig>, CredentialChecker {
 
   static final String NAME = "hmac-auth";
   static final Map<String, String> ALGORITHMS =
@@ -94,7 +93,6 @@ public final class HmacAuthFactory
   @Override
   public HmacAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     Duration skew = config.duration("clock-skew", Duration.ofMinutes(5));
     Set<String> algorithms = new LinkedHashSet<>();
     if (config.has("algorithms")) {
@@ -124,10 +122,8 @@ public final class HmacAuthFactory
     }
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before
-        ? new HmacAuthConfig(
-            skew, Set.copyOf(algorithms), List.copyOf(enforce), body, maxBodySize, realm, auth)
-        : null;
+    return new HmacAuthConfig(
+        skew, Set.copyOf(algorithms), List.copyOf(enforce), body, maxBodySize, realm, auth);
   }
 
   @Override
@@ -162,20 +158,17 @@ public final class HmacAuthFactory
 
   @Override
   public Authenticator authenticator(HmacAuthConfig config, PluginContext context) {
-    Map<String, User> users = new HashMap<>();
-    for (Consumers.Credential<Secret> c :
-        Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials)) {
-      String username = c.value().username();
-      Identity identity = Consumers.identity(c.consumer(), username, NAME, false);
-      if (users.putIfAbsent(username, new User(c.value().secret(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: hmac-auth user name \""
-                + username
-                + "\" is given to more than one consumer (expected: every user name unique)");
-      }
-    }
-    HmacAuthenticator authenticator = new HmacAuthenticator(config, Map.copyOf(users));
-    return authenticator;
+    Map<String, User> users =
+        Consumers.index(
+            Consumers.credentials(context, NAME, HmacAuthFactory::readCredentials),
+            Secret::username,
+            c ->
+                new User(
+                    c.value().secret(),
+                    Consumers.identity(c.consumer(), c.value().username(), NAME, false)),
+            secret -> NAME + " user name \"" + secret.username() + "\"",
+            "every user name unique");
+    return new HmacAuthenticator(config, users);
   }
 
   private record User(byte[] secret, Identity identity) {}

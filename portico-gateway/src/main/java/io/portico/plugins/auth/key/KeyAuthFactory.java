@@ -3,7 +3,6 @@ package io.portico.plugins.auth.key;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -13,13 +12,13 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ import java.util.regex.Pattern;
  * invalid_request}.
  */
 public final class KeyAuthFactory
-    implements AuthenticatorFactory<KeyAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<KeyAuthConfig>, CredentialChecker {
 
   static final String NAME = "key-auth";
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -54,7 +53,7 @@ public final class KeyAuthFactory
   @Override
   public KeyAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
+    int before = problems.size(); // an empty rule set is reported only when nothing else is
     List<AsciiString> headers = new ArrayList<>();
     List<String> queries = new ArrayList<>();
     boolean headersGiven = config.has("header-names");
@@ -82,9 +81,7 @@ public final class KeyAuthFactory
     }
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before
-        ? new KeyAuthConfig(List.copyOf(headers), List.copyOf(queries), realm, auth)
-        : null;
+    return new KeyAuthConfig(List.copyOf(headers), List.copyOf(queries), realm, auth);
   }
 
   @Override
@@ -122,22 +119,17 @@ public final class KeyAuthFactory
 
   @Override
   public Authenticator authenticator(KeyAuthConfig config, PluginContext context) {
-    Map<String, Entry> keys = new HashMap<>();
-    for (Consumers.Credential<StoredKey> c :
-        Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials)) {
-      String hex = HexFormat.of().formatHex(c.value().digest());
-      Identity identity = Consumers.identity(c.consumer(), c.value().id(), NAME, false);
-      if (keys.putIfAbsent(hex, new Entry(c.value().digest(), identity)) != null) {
-        throw new IllegalArgumentException(
-            "consumers: the same key-auth key is given to \""
-                + keys.get(hex).identity().consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every key unique)");
-      }
-    }
-    KeyAuthenticator authenticator = new KeyAuthenticator(config, Map.copyOf(keys));
-    return authenticator;
+    Map<String, Entry> keys =
+        Consumers.index(
+            Consumers.credentials(context, NAME, KeyAuthFactory::readCredentials),
+            key -> HexFormat.of().formatHex(key.digest()),
+            c ->
+                new Entry(
+                    c.value().digest(),
+                    Consumers.identity(c.consumer(), c.value().id(), NAME, false)),
+            key -> "the same key-auth key",
+            "every key unique");
+    return new KeyAuthenticator(config, keys);
   }
 
   private record Entry(byte[] digest, Identity identity) {}

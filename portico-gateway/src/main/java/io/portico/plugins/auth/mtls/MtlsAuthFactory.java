@@ -1,6 +1,5 @@
 package io.portico.plugins.auth.mtls;
 
-import io.portico.plugin.ConsumerCredentials;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -10,6 +9,7 @@ import io.portico.plugins.auth.Consumers;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
@@ -21,7 +21,6 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +42,7 @@ import javax.net.ssl.SSLSession;
  * certificate that maps to no consumer is invalid (401).
  */
 public final class MtlsAuthFactory
-    implements AuthenticatorFactory<MtlsAuthConfig>, ConsumerCredentials {
+    implements AuthenticatorFactory<MtlsAuthConfig>, CredentialChecker {
 
   static final String NAME = "mtls-auth";
   private static final Pattern FINGERPRINT =
@@ -63,11 +62,9 @@ public final class MtlsAuthFactory
 
   @Override
   public MtlsAuthConfig parse(ConfigReader config) {
-    Problems problems = config.problems();
-    int before = problems.size();
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before ? new MtlsAuthConfig(realm, auth) : null;
+    return new MtlsAuthConfig(realm, auth);
   }
 
   @Override
@@ -103,26 +100,19 @@ public final class MtlsAuthFactory
 
   @Override
   public Authenticator authenticator(MtlsAuthConfig config, PluginContext context) {
-    Map<String, Identity> consumers = new HashMap<>();
-    for (Consumers.Credential<String> c :
-        Consumers.credentials(context, NAME, MtlsAuthFactory::readCredentials)) {
-      String credentialId = c.value().substring(c.value().indexOf(':') + 1);
-      Identity identity = Consumers.identity(c.consumer(), credentialId, NAME, false);
-      Identity previous = consumers.putIfAbsent(c.value(), identity);
-      if (previous != null && !previous.consumer().equals(c.consumer().name())) {
-        throw new IllegalArgumentException(
-            "consumers: mtls-auth \""
-                + credentialId
-                + "\" is given to \""
-                + previous.consumer()
-                + "\" and \""
-                + c.consumer().name()
-                + "\" (expected: every certificate mapped to one consumer)");
-      }
-    }
-    CertificateAuthenticator authenticator =
-        new CertificateAuthenticator(Map.copyOf(consumers), config.realm());
-    return authenticator;
+    Map<String, Identity> consumers =
+        Consumers.index(
+            Consumers.credentials(context, NAME, MtlsAuthFactory::readCredentials),
+            lookupKey -> lookupKey,
+            c -> Consumers.identity(c.consumer(), credentialId(c.value()), NAME, false),
+            lookupKey -> NAME + " \"" + credentialId(lookupKey) + "\"",
+            "every certificate mapped to one consumer");
+    return new CertificateAuthenticator(consumers, config.realm());
+  }
+
+  /** The credential id of a lookup key: the subject name or fingerprint, without its prefix. */
+  private static String credentialId(String lookupKey) {
+    return lookupKey.substring(lookupKey.indexOf(':') + 1);
   }
 
   /** Maps the verified peer certificate to a consumer: fingerprint first, then names. */

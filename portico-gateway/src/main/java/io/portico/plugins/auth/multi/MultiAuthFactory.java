@@ -79,7 +79,6 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
   @Override
   public MultiAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    int before = problems.size();
     String rule =
         "an object of method: config, methods being " + String.join(", ", methods.keySet());
     ConfigNode node = config.required("methods", rule);
@@ -118,7 +117,7 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
       }
     }
     AuthSettings auth = AuthSettings.parse(config);
-    return problems.size() == before ? new MultiAuthConfig(List.copyOf(out), auth) : null;
+    return new MultiAuthConfig(List.copyOf(out), auth);
   }
 
   @Override

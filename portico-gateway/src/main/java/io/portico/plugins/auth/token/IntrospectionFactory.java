@@ -76,7 +76,6 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
   @Override
   public IntrospectionConfig parse(ConfigReader r) {
     Problems problems = r.problems();
-    int before = problems.size();
     TokenSource source = TokenSource.parse(r);
     URI endpoint = null;
     if (r.required("endpoint", "the introspection endpoint's http or https URL") != null) {
@@ -102,8 +101,8 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
     boolean allow = r.oneOf("on-unavailable", "deny", List.of("deny", "allow")).equals("allow");
     String realm = r.string("realm", "portico");
     r.finish();
-    if (problems.size() != before) {
-      return null;
+    if (!problems.isEmpty()) {
+      return null; // some values above are stand-ins that cannot be built on
     }
     ClientAuthentication auth =
         method.equals("client_secret_post")

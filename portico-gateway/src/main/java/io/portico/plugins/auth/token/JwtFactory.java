@@ -73,7 +73,6 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
   @Override
   public JwtConfig parse(ConfigReader r) {
     Problems problems = r.problems();
-    int before = problems.size();
     TokenSource source = TokenSource.parse(r);
     Set<JWSAlgorithm> algorithms = algorithms(r);
     List<JwtConfig.Issuer> issuers = issuers(r, algorithms);
@@ -99,8 +98,8 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     Duration verifiedTtl = r.duration("verified-cache-ttl", Duration.ofMinutes(1));
     int verifiedSize = r.integer("verified-cache-size", 10_000, 0, 10_000_000);
     r.finish();
-    if (problems.size() != before) {
-      return null;
+    if (!problems.isEmpty()) {
+      return null; // some values above are stand-ins that cannot be built on
     }
     return new JwtConfig(
         source,

@@ -37,13 +37,13 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import io.netty.util.AsciiString;
-import io.portico.plugin.ConsumerReferences;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
@@ -105,7 +105,8 @@ import java.util.regex.Pattern;
  * session's access token afterwards. An endpoint that cannot answer is a 503; one that refuses the
  * token a 401 with the RFC 6750 challenge.
  */
-public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerReferences {
+public final class OidcFactory
+    implements PluginFactory<OidcConfig>, ConsumerReferences<OidcConfig> {
 
   static final String NAME = "openid-connect";
   private static final ExchangeKey<String> SET_COOKIE = ExchangeKey.of("openid-connect.cookie");
@@ -139,7 +140,6 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
   @Override
   public OidcConfig parse(ConfigReader r) {
     Problems problems = r.problems();
-    int before = problems.size();
     URI discovery = null;
     if (r.required("discovery", "the provider's discovery document URL") != null) {
       discovery = r.value("discovery", null, "an http or https URL", JwtFactory::httpUri);
@@ -165,8 +165,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     String realm = r.string("realm", "portico");
     OidcConfig.UserInfo userInfo = userInfo(r, headers, rp);
     r.finish();
-    if (problems.size() != before) {
-      return null;
+    if (!problems.isEmpty()) {
+      return null; // some values above are stand-ins that cannot be built on
     }
     return new OidcConfig(
         discovery,
@@ -300,8 +300,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
   /** Reports a bearer-mode {@code anonymous} that names no consumer. */
   @Override
   public void checkConsumerReferences(
-      Object config, ConfigNode node, Set<String> consumers, Problems problems) {
-    TokenSource source = ((OidcConfig) config).source();
+      OidcConfig config, ConfigNode node, Set<String> consumers, Problems problems) {
+    TokenSource source = config.source();
     String anonymous = source == null ? null : source.auth().anonymous();
     if (anonymous != null && !consumers.contains(anonymous)) {
       ConfigNode at = node.isObject() ? node.fields().get("anonymous") : null;
@@ -693,7 +693,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
               .build()
               .toURI();
       return redirect(authorize.toString())
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(loginCookie(), rp.sessions().seal(login), LOGIN_TTL, secureCookie(exchange)));
     }
@@ -739,14 +739,14 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                               JWTClaimsSet session = session(result, null, clock.instant());
                               Reply signedIn =
                                   redirect(returnTo == null ? "/" : returnTo)
-                                      .header(
+                                      .withHeader(
                                           HttpHeaderNames.SET_COOKIE,
                                           cookie(
                                               rp.cookie(),
                                               rp.sessions().seal(session),
                                               rp.sessionMaxAge(),
                                               secure))
-                                      .header(
+                                      .withHeader(
                                           HttpHeaderNames.SET_COOKIE,
                                           cookie(loginCookie(), "", Duration.ZERO, secure));
                               if (userInfo == null) {
@@ -792,7 +792,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
         location = rp.postLogoutRedirectUri() == null ? "/" : rp.postLogoutRedirectUri().toString();
       }
       return redirect(location)
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
     }
@@ -847,7 +847,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       }
       return Authentication.unauthorized(
               List.of(Bearer.challenge(config.realm(), "invalid_token")), true)
-          .header(
+          .withHeader(
               HttpHeaderNames.SET_COOKIE,
               cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
     }
@@ -1012,8 +1012,8 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
 
     private static Reply redirect(String location) {
       return Reply.of(HttpResponseStatus.FOUND)
-          .header(HttpHeaderNames.LOCATION, location)
-          .header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+          .withHeader(HttpHeaderNames.LOCATION, location)
+          .withHeader(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
 
     private static Reply loginFailed() {

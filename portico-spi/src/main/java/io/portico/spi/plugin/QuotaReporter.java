@@ -1,12 +1,15 @@
-package io.portico.admin;
+package io.portico.spi.plugin;
 
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A plugin instance whose quota usage the admin API shows at {@code GET /quotas/{consumer}}. The
- * admin finds reporters among the plugins of the active snapshot; instances with the same {@link
- * #quotaName()} count the same thing, so the admin asks one of them.
+ * Implemented by a {@link Plugin} that counts an allowance per consumer, so the admin API can show
+ * its usage at {@code GET /quotas/{consumer}}. The admin listener finds reporters among the plugin
+ * instances of the active snapshot; instances with the same {@link #quotaName()} count the same
+ * thing, so it asks one of them.
+ *
+ * <p>Called on the admin listener's event loop: {@link #usage} must not block.
  */
 public interface QuotaReporter {
 
