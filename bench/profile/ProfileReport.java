@@ -35,7 +35,7 @@ import jdk.jfr.consumer.RecordingFile;
  */
 public class ProfileReport {
 
-  static final int TOP = 25;
+  static final int TOP = 40;
   static final int STACKS_PER_SITE = 2;
   static final int MAX_FRAMES = 30;
 
@@ -277,6 +277,15 @@ public class ProfileReport {
     Function<Double, Double> count = w -> w;
     System.out.println("## Where the top frame is: samples, % of samples");
     table(group(cpuSamples, ProfileReport::kindOf), count, total);
+    System.out.println("## By layer (self time): samples, % of samples");
+    table(group(cpuSamples, ProfileReport::layerOf), count, total);
+    System.out.println(
+        "## Inside Netty's HTTP codec (inclusive, kernel time of its writes excluded):"
+            + " samples, % of samples");
+    table(
+        group(cpuSamples.stream().filter(s -> codecOf(s) != null).toList(), ProfileReport::codecOf),
+        count,
+        total);
     System.out.println("## Self (top frame): samples, % of samples");
     table(
         group(cpuSamples, s -> s.frames.isEmpty() ? "?" : stripLine(s.frames.get(0))),
@@ -315,6 +324,63 @@ public class ProfileReport {
                     "%8.1f %8.1f  %s%n",
                     pct.apply(e.getValue()[0]), pct.apply(e.getValue()[1]), e.getKey()));
     System.out.println();
+  }
+
+  /**
+   * What a CPU sample was doing: kernel work under a system call (named by the libc function that
+   * made it) or elsewhere (page faults, interrupts), or Java code by the package of its top frame
+   * (JDK frames count for their caller).
+   */
+  static String layerOf(Sample s) {
+    if (kindOf(s).equals("kernel")) {
+      for (String f : s.frames) {
+        if (!f.endsWith("[Kernel]")) {
+          return f.startsWith("libc.so.6.")
+              ? "kernel: " + f.substring("libc.so.6.".length()).replace(" [Native]", "")
+              : "kernel: other (page faults, interrupts)";
+        }
+      }
+      return "kernel: other (page faults, interrupts)";
+    }
+    if (!kindOf(s).equals("Java")) {
+      return "native (libc, JVM)";
+    }
+    for (String f : s.frames) {
+      if (isJdk(f)) {
+        continue;
+      }
+      if (f.startsWith("io.portico.")) {
+        return "Portico";
+      }
+      if (f.startsWith("io.netty.handler.codec.")) {
+        return "Netty HTTP codec and header maps";
+      }
+      if (f.startsWith("io.netty.buffer.")) {
+        return "Netty buffers";
+      }
+      if (f.startsWith("io.netty.channel.epoll.") || f.startsWith("io.netty.channel.unix.")) {
+        return "Netty transport (epoll, sockets)";
+      }
+      if (f.startsWith("io.netty.")) {
+        return "Netty pipeline, event loop, utilities";
+      }
+      return "other Java";
+    }
+    return "JDK";
+  }
+
+  /** The innermost HTTP decode or encode call on a CPU sample's stack, with its connection. */
+  static String codecOf(Sample s) {
+    for (int i = 0; i < s.frames.size(); i++) {
+      String f = s.frames.get(i);
+      if (f.startsWith("io.netty.handler.codec.http.HttpObjectDecoder.decode:")) {
+        return "decode" + codecSide(s.frames.subList(i, Math.min(i + 5, s.frames.size())));
+      }
+      if (f.startsWith("io.netty.handler.codec.http.HttpObjectEncoder.encode:")) {
+        return "encode" + codecSide(s.frames.subList(i, Math.min(i + 5, s.frames.size())));
+      }
+    }
+    return null;
   }
 
   /** Kernel, native (libc, the JVM) or Java: where a CPU sample's top frame is. */
