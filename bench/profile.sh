@@ -254,7 +254,8 @@ cpu_table() {
       printf "%-8s %-6s %7d %7.2f %8.2f %8.2f %8.4f %8.4f %10s %10s\n", $1, $2, $3, $4,
         (b[2] - a[2]) * tick / req, (b[3] - a[3]) * tick / req, (b[4] - a[4]) / req, (b[5] - a[5]) / req, lu, ls
     }' "$run/cpu"
-  echo "  user_us/sys_us: CPU µs per request of the whole process (nginx: the worker; Portico: the JVM)"
+  echo "  user_us/sys_us: CPU µs per request of the whole process (nginx: the worker; Portico: the JVM);"
+  echo "  the kernel splits user from sys by sampling at each tick, their sum is exact"
   echo "  vcs/inv_cs: voluntary/involuntary context switches per request; loop_*: Portico's event-loop thread"
   echo
 }
