@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.snapshot.ReloadResult;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Outcome;
@@ -187,7 +188,7 @@ class PluginLifecycleTest {
             .formatted(key, key);
 
     gw.rewriteConfig(config("never-served", false, duplicateKeys));
-    Gateway.ReloadResult result = gw.gateway().reload();
+    ReloadResult result = gw.gateway().reload();
 
     assertThat(result.applied()).isFalse();
     assertThat(result.problems().render()).contains("plugin \"key-auth\" failed to start");

@@ -60,6 +60,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /delay/MS}: 200 after MS milliseconds
  *   <li>{@code /slow-body/MS}: 200 with a chunked body: {@code first,} at once, {@code second} MS
  *       milliseconds later
+ *   <li>{@code /events/MS}: a {@code text/event-stream} of three events cut across chunks, the last
+ *       MS milliseconds after the first two
  *   <li>{@code /reset}: closes the connection without answering
  *   <li>{@code /half}: sends the head and part of a body, then closes
  *   <li>{@code /stall}: sends the head and part of a body, then nothing, keeping the connection
@@ -296,6 +298,31 @@ public final class TestOrigin implements AutoCloseable {
       }
     }
 
+    /**
+     * A {@code text/event-stream} of three events ({@code data: one}, {@code two}, {@code three}),
+     * cut across chunks so that no chunk holds exactly one event, the last one {@code ms} later.
+     */
+    private void events(ChannelHandlerContext ctx, long ms) {
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+      HttpUtil.setTransferEncodingChunked(head, true);
+      ctx.write(head);
+      ctx.writeAndFlush(
+          new DefaultHttpContent(Unpooled.copiedBuffer("data: one\n\nda", StandardCharsets.UTF_8)));
+      ctx.writeAndFlush(
+          new DefaultHttpContent(Unpooled.copiedBuffer("ta: two\r\n\r", StandardCharsets.UTF_8)));
+      ctx.executor()
+          .schedule(
+              () -> {
+                ctx.write(
+                    new DefaultHttpContent(
+                        Unpooled.copiedBuffer("\ndata: three\n\n", StandardCharsets.UTF_8)));
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+              },
+              ms,
+              TimeUnit.MILLISECONDS);
+    }
+
     private void respond(ChannelHandlerContext ctx) {
       HttpRequest req = current;
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
@@ -349,6 +376,8 @@ public final class TestOrigin implements AutoCloseable {
                 },
                 ms,
                 TimeUnit.MILLISECONDS);
+      } else if (path.startsWith("/events/")) {
+        events(ctx, Long.parseLong(path.substring(8)));
       } else if (path.equals("/stall")) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, 1000);
