@@ -19,6 +19,7 @@ import io.portico.snapshot.SnapshotCompiler;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
+import io.portico.upstream.EndpointSources;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *                                                                    │
  *   event loops ─▶ ProxyServer (listeners, per-loop upstream pools) ◀─┘ reads per request
  * </pre>
+ *
+ * <p>Endpoint sources outlive snapshots: {@link EndpointSources} keeps a service's source across
+ * reloads while its config is unchanged and closes the others once the new snapshot is active.
  *
  * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
  * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
@@ -74,6 +78,7 @@ public final class Gateway implements AutoCloseable {
   private final AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
+  private final EndpointSources endpointSources = new EndpointSources();
   private volatile boolean draining;
   private boolean closed;
 
@@ -107,13 +112,15 @@ public final class Gateway implements AutoCloseable {
             return sharedResources.get(key, type, factory);
           }
         };
-    this.compiler = new SnapshotCompiler(pluginContext);
+    this.compiler = new SnapshotCompiler(pluginContext, endpointSources);
     SnapshotCompiler.Result compiled = compiler.compile(config);
     if (!compiled.ok()) {
+      endpointSources.close();
       group.shutdownGracefully();
       throw new InvalidConfigException(compiled.problems());
     }
     this.snapshots = new SnapshotHolder(compiled.snapshot());
+    activate(compiled.snapshot());
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
@@ -127,6 +134,7 @@ public final class Gateway implements AutoCloseable {
       // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
       // and let go of any listener already bound before it propagates.
       proxy.shutdownGracefully(java.time.Duration.ZERO);
+      endpointSources.close();
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
         accessLog.close();
@@ -194,6 +202,9 @@ public final class Gateway implements AutoCloseable {
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
   public ReloadResult reload() {
     synchronized (reloadLock) {
+      if (closed) {
+        return new ReloadResult(false, version(), new Problems());
+      }
       ConfigResult result = ConfigFiles.load(configFile, env, registry);
       if (!result.ok()) {
         log.warn(
@@ -209,6 +220,7 @@ public final class Gateway implements AutoCloseable {
         return new ReloadResult(false, version(), compiled.problems());
       }
       Snapshot old = snapshots.swap(compiled.snapshot());
+      activate(compiled.snapshot());
       if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
         log.warn(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
@@ -225,6 +237,14 @@ public final class Gateway implements AutoCloseable {
       log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
       return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
     }
+  }
+
+  /**
+   * Called once {@code active} is the snapshot requests get: the endpoint sources it no longer uses
+   * close (the ones it kept go on watching).
+   */
+  private void activate(Snapshot active) {
+    endpointSources.activate();
   }
 
   /**
@@ -288,6 +308,7 @@ public final class Gateway implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    endpointSources.close();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     sharedResources.close();
     if (accessLog != null) {
