@@ -19,7 +19,9 @@ import io.portico.snapshot.SnapshotCompiler;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
+import io.portico.upstream.ActiveEndpoints;
 import io.portico.upstream.EndpointSources;
+import io.portico.upstream.UpstreamPools;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Endpoint sources outlive snapshots: {@link EndpointSources} keeps a service's source across
- * reloads while its config is unchanged and closes the others once the new snapshot is active.
+ * reloads while its config is unchanged and closes the others once the new snapshot is active;
+ * {@link ActiveEndpoints} then has every event loop evict the pools of endpoints no service lists
+ * any more, after a reload or when a source drops them.
  *
  * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
  * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
@@ -79,6 +83,7 @@ public final class Gateway implements AutoCloseable {
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
   private final EndpointSources endpointSources = new EndpointSources();
+  private final ActiveEndpoints activeEndpoints;
   private volatile boolean draining;
   private boolean closed;
 
@@ -120,6 +125,7 @@ public final class Gateway implements AutoCloseable {
       throw new InvalidConfigException(compiled.problems());
     }
     this.snapshots = new SnapshotHolder(compiled.snapshot());
+    this.activeEndpoints = new ActiveEndpoints(gone -> UpstreamPools.evictOnEveryLoop(group, gone));
     activate(compiled.snapshot());
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
@@ -134,6 +140,7 @@ public final class Gateway implements AutoCloseable {
       // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
       // and let go of any listener already bound before it propagates.
       proxy.shutdownGracefully(java.time.Duration.ZERO);
+      activeEndpoints.close();
       endpointSources.close();
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
@@ -240,10 +247,12 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Called once {@code active} is the snapshot requests get: the endpoint sources it no longer uses
+   * Called once {@code active} is the snapshot requests get: the pools of endpoints no service
+   * lists any more are evicted on every event loop, and the endpoint sources it no longer uses
    * close (the ones it kept go on watching).
    */
   private void activate(Snapshot active) {
+    activeEndpoints.track(active.services().values());
     endpointSources.activate();
   }
 
@@ -308,6 +317,7 @@ public final class Gateway implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    activeEndpoints.close();
     endpointSources.close();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     sharedResources.close();

@@ -5,9 +5,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,9 +24,27 @@ import java.util.concurrent.TimeUnit;
  * warm connections survive a reload. Upstream connections are opened on this loop, so a request and
  * its upstream exchange never change threads.
  *
- * <p>Confined to {@code loop}, except {@link #create} and {@link #close}.
+ * <p>A pool lives while its endpoint does: {@link #evict} retires the pools of endpoints that left
+ * every service of the active snapshot (see {@link ConnectionPool}), and the once-a-second sweep,
+ * besides closing connections idle past their timeout, drops pools left with no connection and no
+ * waiter (the next request makes one anew), so pools do not pile up as endpoints come and go.
+ *
+ * <p>Confined to {@code loop}, except {@link #create}, {@link #close} and {@link
+ * #evictOnEveryLoop}.
  */
 public final class UpstreamPools {
+
+  /**
+   * The pools created on each loop, attached to the loop's thread so that eviction can reach them
+   * on their loop ({@link #evictOnEveryLoop}) without a shared registry; touched only on that loop.
+   */
+  private static final FastThreadLocal<List<UpstreamPools>> ON_THIS_LOOP =
+      new FastThreadLocal<>() {
+        @Override
+        protected List<UpstreamPools> initialValue() {
+          return new ArrayList<>(1);
+        }
+      };
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
@@ -39,8 +66,36 @@ public final class UpstreamPools {
   /** Creates the pools of {@code loop} and starts their idle sweep (once a second). */
   public static UpstreamPools create(EventLoop loop, Class<? extends Channel> channelClass) {
     UpstreamPools pools = new UpstreamPools(loop, channelClass);
+    loop.execute(() -> ON_THIS_LOOP.get().add(pools));
     loop.scheduleWithFixedDelay(pools::sweep, 1, 1, TimeUnit.SECONDS);
     return pools;
+  }
+
+  /**
+   * Evicts the pools of {@code gone} on every loop of {@code group}, each on its own loop; returns
+   * at once. Safe from any thread.
+   */
+  public static void evictOnEveryLoop(
+      EventExecutorGroup group, Collection<InetSocketAddress> gone) {
+    if (gone.isEmpty()) {
+      return;
+    }
+    Set<InetSocketAddress> addresses = Set.copyOf(gone);
+    for (EventExecutor executor : group) {
+      if (executor.isShuttingDown()) {
+        continue;
+      }
+      try {
+        executor.execute(
+            () -> {
+              for (UpstreamPools pools : ON_THIS_LOOP.get()) {
+                pools.evict(addresses);
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        // The loop is shutting down: its pools close with it.
+      }
+    }
   }
 
   public EventLoop loop() {
@@ -57,10 +112,38 @@ public final class UpstreamPools {
     return p;
   }
 
+  /** The pool for {@code address} if there is one now, else null. */
+  public ConnectionPool existing(InetSocketAddress address) {
+    return pools.get(address);
+  }
+
+  /**
+   * Retires and forgets the pools of {@code gone}: idle connections close now, leased ones after
+   * their exchange, waiters fail as after a failed connect. Call on this loop.
+   */
+  public void evict(Collection<InetSocketAddress> gone) {
+    List<ConnectionPool> retiring = new ArrayList<>();
+    for (InetSocketAddress address : gone) {
+      ConnectionPool p = pools.remove(address);
+      if (p != null) {
+        retiring.add(p);
+      }
+    }
+    // Removed first: a waiter that retries at once gets a fresh pool, never a retired one.
+    for (ConnectionPool p : retiring) {
+      p.retire();
+    }
+  }
+
   private void sweep() {
     long now = System.nanoTime();
-    for (ConnectionPool p : pools.values()) {
+    Iterator<ConnectionPool> it = pools.values().iterator();
+    while (it.hasNext()) {
+      ConnectionPool p = it.next();
       p.sweep(now);
+      if (p.unused()) {
+        it.remove();
+      }
     }
   }
 
@@ -68,6 +151,7 @@ public final class UpstreamPools {
   public void close() {
     loop.execute(
         () -> {
+          ON_THIS_LOOP.get().remove(this);
           for (ConnectionPool p : pools.values()) {
             p.closeIdle();
           }
