@@ -21,6 +21,8 @@ import io.portico.snapshot.SnapshotCompiler;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
+import io.portico.upstream.ActiveEndpoints;
+import io.portico.upstream.EndpointSources;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +43,11 @@ import org.slf4j.LoggerFactory;
  *                                                                    │
  *   event loops ─▶ ProxyServer (listeners, per-loop upstream pools) ◀─┘ reads per request
  * </pre>
+ *
+ * <p>Endpoint sources outlive snapshots: {@link EndpointSources} keeps a service's source across
+ * reloads while its config is unchanged and closes the others once the new snapshot is active;
+ * {@link ActiveEndpoints} then has every event loop evict the pools of endpoints no service lists
+ * any more, after a reload or when a source drops them.
  *
  * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
  * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
@@ -94,6 +101,8 @@ public final class Gateway implements AutoCloseable {
             return t;
           });
 
+  private final EndpointSources endpointSources = new EndpointSources();
+  private final ActiveEndpoints activeEndpoints;
   private volatile boolean draining;
   private boolean closed;
 
@@ -127,15 +136,18 @@ public final class Gateway implements AutoCloseable {
             return sharedResources.get(key, type, factory);
           }
         };
-    this.compiler = new SnapshotCompiler(pluginContext);
+    this.compiler = new SnapshotCompiler(pluginContext, endpointSources);
     SnapshotCompiler.Result compiled = compiler.compile(config);
     if (!compiled.ok()) {
+      endpointSources.close();
       group.shutdownGracefully();
       retirer.shutdown();
       sharedResources.close();
       throw new InvalidConfigException(compiled.problems());
     }
     this.snapshots = new SnapshotHolder(compiled.snapshot(), this::retire);
+    this.activeEndpoints = new ActiveEndpoints(this::evictPools);
+    activate(compiled.snapshot());
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
@@ -149,6 +161,8 @@ public final class Gateway implements AutoCloseable {
       // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
       // and let go of any listener already bound before it propagates.
       proxy.shutdownGracefully(java.time.Duration.ZERO);
+      activeEndpoints.close();
+      endpointSources.close();
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
         accessLog.close();
@@ -275,6 +289,7 @@ public final class Gateway implements AutoCloseable {
         return new ReloadResult(false, version(), compiled.problems());
       }
       Snapshot old = snapshots.swap(compiled.snapshot());
+      activate(compiled.snapshot());
       if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
         log.warn(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
@@ -291,6 +306,24 @@ public final class Gateway implements AutoCloseable {
       log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
       return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
     }
+  }
+
+  /**
+   * Called once {@code active} is the snapshot requests get: the pools of endpoints no service
+   * lists any more are evicted on every event loop, and the endpoint sources it no longer uses
+   * close (the ones it kept go on watching).
+   */
+  /** The endpoints {@code gone} left every service: evict their pools on every event loop. */
+  private void evictPools(java.util.Collection<java.net.InetSocketAddress> gone) {
+    ProxyServer server = proxy;
+    if (server != null) {
+      server.evictPools(gone);
+    }
+  }
+
+  private void activate(Snapshot active) {
+    activeEndpoints.track(active.services().values());
+    endpointSources.activate();
   }
 
   /**
@@ -354,6 +387,8 @@ public final class Gateway implements AutoCloseable {
     if (admin != null) {
       admin.close();
     }
+    activeEndpoints.close();
+    endpointSources.close();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     snapshots.retireAll();
     awaitRetirements();

@@ -11,6 +11,9 @@ import io.portico.spi.config.Suggestions;
 import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.PluginFactory;
+import io.portico.upstream.EndpointSourceKind;
+import io.portico.upstream.EndpointSourceKinds;
+import io.portico.upstream.EndpointSourceSpec;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +58,9 @@ import java.util.regex.Pattern;
  *
  * <p>Plugin configs are parsed by their factories: for each entry of a {@code plugins} map the
  * parser finds the factory in the {@link PluginRegistry}, calls {@link PluginFactory#parse} and
- * then {@link ConfigReader#finish()} itself, so unknown plugin keys are always reported.
+ * then {@link ConfigReader#finish()} itself, so unknown plugin keys are always reported. Likewise a
+ * service's endpoints are read by the {@link EndpointSourceKind} its {@code discovery} names
+ * ({@code static}, reading {@code targets}, when absent), found in {@link EndpointSourceKinds}.
  *
  * <p>Relative file paths (TLS certificates and keys, the access log, the plugin directory) are
  * resolved against {@code baseDir}, the directory of the config file. Files are only checked for
@@ -78,6 +83,7 @@ public final class ConfigParser {
 
   private final PluginRegistry registry;
   private final Path baseDir;
+  private final EndpointSourceKinds kinds;
 
   /**
    * @param registry the plugin factories; a {@code runtime.plugin-dir} adds the jars of that
@@ -85,8 +91,16 @@ public final class ConfigParser {
    * @param baseDir the directory against which relative file paths are resolved
    */
   public ConfigParser(PluginRegistry registry, Path baseDir) {
+    this(registry, baseDir, EndpointSourceKinds.builtIn());
+  }
+
+  /**
+   * @param kinds the endpoint source kinds a service's {@code discovery} may name
+   */
+  public ConfigParser(PluginRegistry registry, Path baseDir, EndpointSourceKinds kinds) {
     this.registry = registry;
     this.baseDir = baseDir;
+    this.kinds = kinds;
   }
 
   /** Parses {@code loaded}; the result holds its load problems and the parser's own. */
@@ -331,7 +345,7 @@ public final class ConfigParser {
         if (name != null) {
           unique(names, name, nameNode, "service");
         }
-        List<TargetConfig> targets = targets(r);
+        EndpointSourceSpec discovery = discovery(r);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -359,43 +373,35 @@ public final class ConfigParser {
         }
         List<PluginSpec> plugins = plugins(r.child("plugins"));
         r.finish();
-        out.add(new ServiceConfig(name, targets, timeouts, pool, retry, hostHeader, plugins));
+        out.add(new ServiceConfig(name, discovery, timeouts, pool, retry, hostHeader, plugins));
       }
       return List.copyOf(out);
     }
 
-    List<TargetConfig> targets(ConfigReader r) {
-      ConfigNode node = r.required("targets", "a list of host:port targets");
-      if (node == null) {
-        return List.of();
-      }
-      List<TargetConfig> out = new ArrayList<>();
-      List<ConfigNode> items = listOf(node, "a list of host:port targets");
-      if (node.isList() && items.isEmpty()) {
-        problems.expected(node, "at least one host:port target");
-      }
-      for (ConfigNode item : items) {
-        ConfigNode address = item;
-        int weight = 1;
-        ConfigReader t = null;
-        if (item.isObject()) {
-          t = ConfigReader.of(item, problems);
-          address = t.required("target", Addresses.TARGET_RULE);
-          weight = t.integer("weight", 1, 1, 1000);
-          t.finish();
+    /**
+     * The service's endpoint source: the kind its {@code discovery} names (default {@code static})
+     * parses its own keys; null when the kind is unknown.
+     */
+    EndpointSourceSpec discovery(ConfigReader service) {
+      ConfigNode node = service.child("discovery");
+      String name = EndpointSourceKinds.DEFAULT;
+      if (node != null) {
+        name = node.isScalar() ? node.text() : null;
+        EndpointSourceKind<?> kind = name == null ? null : kinds.find(name);
+        if (kind == null) {
+          String hint = name == null ? null : Suggestions.closest(name, kinds.names());
+          problems.at(
+              node,
+              node.describe()
+                  + " (expected: one of "
+                  + String.join(", ", kinds.names())
+                  + ")"
+                  + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+          return null;
         }
-        if (address == null) {
-          continue;
-        }
-        Addresses.HostPort hp = address.isScalar() ? Addresses.target(address.text()) : null;
-        if (hp == null) {
-          problems.expected(
-              address, item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE);
-          continue;
-        }
-        out.add(new TargetConfig(hp.host(), hp.port(), weight));
       }
-      return List.copyOf(out);
+      EndpointSourceKind<?> kind = kinds.find(name);
+      return new EndpointSourceSpec(kind, kind.parse(service));
     }
 
     // ---- routes

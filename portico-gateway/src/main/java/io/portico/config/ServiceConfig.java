@@ -1,18 +1,30 @@
 package io.portico.config;
 
+import io.portico.upstream.EndpointSourceSpec;
+import io.portico.upstream.StaticEndpointSourceKind;
 import java.util.List;
 
 /**
  * An upstream service: where requests go and how connections to it behave.
  *
+ * @param discovery where its endpoints come from: the kind named by {@code discovery} ({@code
+ *     static} when absent) and the settings it parsed
  * @param hostHeader the Host sent upstream when the route does not preserve the client's Host; null
  *     means the picked target's {@code host:port}
  */
 public record ServiceConfig(
     String name,
-    List<TargetConfig> targets,
+    EndpointSourceSpec discovery,
     TimeoutsConfig timeouts,
     PoolConfig pool,
     RetryConfig retry,
     String hostHeader,
-    List<PluginSpec> plugins) {}
+    List<PluginSpec> plugins) {
+
+  /** The targets of a {@code static} service as written; empty for a discovered one. */
+  public List<TargetConfig> targets() {
+    return discovery != null && discovery.settings() instanceof StaticEndpointSourceKind.Settings s
+        ? s.targets()
+        : List.of();
+  }
+}

@@ -1,10 +1,58 @@
 package io.portico.config;
 
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import java.util.ArrayList;
+import java.util.List;
+
 /** One upstream endpoint of a static service, with its weight for weighted round-robin. */
 public record TargetConfig(String host, int port, int weight) {
 
   /** {@code host:port}. */
   public String authority() {
     return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+  }
+
+  /**
+   * Reads a service's required {@code targets}: {@code host:port} strings or {@code {target,
+   * weight}} objects, at least one. Problems go to the reader; malformed targets are left out.
+   */
+  public static List<TargetConfig> readAll(ConfigReader service) {
+    Problems problems = service.problems();
+    ConfigNode node = service.required("targets", "a list of host:port targets");
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isList()) {
+      problems.expected(node, "a list of host:port targets");
+      return List.of();
+    }
+    List<ConfigNode> items = node.items();
+    if (items.isEmpty()) {
+      problems.expected(node, "at least one host:port target");
+    }
+    List<TargetConfig> out = new ArrayList<>();
+    for (ConfigNode item : items) {
+      ConfigNode address = item;
+      int weight = 1;
+      if (item.isObject()) {
+        ConfigReader t = ConfigReader.of(item, problems);
+        address = t.required("target", Addresses.TARGET_RULE);
+        weight = t.integer("weight", 1, 1, 1000);
+        t.finish();
+      }
+      if (address == null) {
+        continue;
+      }
+      Addresses.HostPort hp = address.isScalar() ? Addresses.target(address.text()) : null;
+      if (hp == null) {
+        problems.expected(
+            address, item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE);
+        continue;
+      }
+      out.add(new TargetConfig(hp.host(), hp.port(), weight));
+    }
+    return List.copyOf(out);
   }
 }

@@ -15,9 +15,11 @@ import io.portico.upstream.UpstreamPools;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,17 @@ public final class ProxyServer {
 
   UpstreamPools pools(EventLoop loop) {
     return pools.get(loop);
+  }
+
+  /**
+   * Evicts, on every event loop, the upstream pools of endpoints that no service uses any more.
+   * Safe from any thread; returns at once.
+   */
+  public void evictPools(Collection<InetSocketAddress> gone) {
+    Set<InetSocketAddress> addresses = Set.copyOf(gone);
+    for (UpstreamPools p : pools.values()) {
+      p.evictLater(addresses);
+    }
   }
 
   /** Binds every listener; throws when an address cannot be bound. */

@@ -6,7 +6,6 @@ import io.portico.config.ListenerConfig;
 import io.portico.config.PluginSpec;
 import io.portico.config.RouteConfig;
 import io.portico.config.ServiceConfig;
-import io.portico.config.TargetConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
@@ -21,12 +20,12 @@ import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.tls.ServerTls;
-import io.portico.upstream.Endpoint;
+import io.portico.upstream.EndpointSource;
+import io.portico.upstream.EndpointSourceKind;
+import io.portico.upstream.EndpointSources;
 import io.portico.upstream.RetryBudget;
-import io.portico.upstream.StaticEndpointSource;
 import io.portico.upstream.UpstreamService;
 import io.portico.upstream.WeightedRoundRobinBalancer;
-import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,13 +34,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: resolves targets, creates
- * plugin instances, merges plugin chains per route, builds the router and loads the listeners'
- * certificates. Runs off the event loops (at start-up and on reload); may block on DNS and files.
+ * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: gets each service's endpoint
+ * source (the running one when unchanged, see {@link EndpointSources}), creates plugin instances,
+ * merges plugin chains per route, builds the router and loads the listeners' certificates. Runs off
+ * the event loops (at start-up and on reload); may block on DNS and files.
  *
  * <p>A config that fails to compile closes the plugin instances already made for it, so a plugin
- * that started background work in {@code create} stops it; a compiled snapshot owns its instances
- * ({@link Snapshot#plugins()}) until it is retired.
+ * that started background work in {@code create} stops it, and discards the endpoint sources it
+ * started; a compiled snapshot owns its instances ({@link Snapshot#plugins()}) until it is retired.
  */
 public final class SnapshotCompiler {
 
@@ -53,23 +53,61 @@ public final class SnapshotCompiler {
   }
 
   private final PluginContext pluginContext;
+  private final EndpointSources sources;
 
+  /** A compiler whose endpoint sources are its own, never kept across compiles. */
   public SnapshotCompiler(PluginContext pluginContext) {
-    this.pluginContext = pluginContext;
+    this(pluginContext, new EndpointSources());
   }
 
+  /**
+   * @param sources the gateway's running endpoint sources: a compile takes a service's running
+   *     source when its config is unchanged; the caller {@link EndpointSources#activate()
+   *     activates} the compile's sources once its snapshot is swapped in
+   */
+  public SnapshotCompiler(PluginContext pluginContext, EndpointSources sources) {
+    this.pluginContext = pluginContext;
+    this.sources = sources;
+  }
+
+  /**
+   * Compiles {@code config}. When it has problems, the endpoint sources created for it are closed
+   * again; when it has none, they wait for {@link EndpointSources#activate()}.
+   */
   public Result compile(GatewayConfig config) {
     List<PluginChain.Entry> created = new ArrayList<>();
+    sources.begin();
+    Result result;
     try {
-      Result result = compile(config, created);
-      if (!result.ok()) {
-        PluginInstances.close(created, config.version());
-      }
-      return result;
+      result = compile(config, created);
     } catch (RuntimeException | Error e) {
       PluginInstances.close(created, config.version());
+      sources.discard();
       throw e;
     }
+    if (!result.ok()) {
+      PluginInstances.close(created, config.version());
+      sources.discard();
+    }
+    return result;
+  }
+
+  /** Where a service's endpoint source reports problems found while it is created. */
+  private static EndpointSourceKind.Context context(
+      GatewayConfig config, ServiceConfig service, Problems problems) {
+    return new EndpointSourceKind.Context() {
+      @Override
+      public String service() {
+        return service.name();
+      }
+
+      @Override
+      public void problem(String key, String message) {
+        problems.add(
+            new Problem(
+                config.source().location(), "services." + service.name() + "." + key, message));
+      }
+    };
   }
 
   private Result compile(GatewayConfig config, List<PluginChain.Entry> created) {
@@ -78,24 +116,13 @@ public final class SnapshotCompiler {
     Map<String, List<PluginChain.Entry>> servicePlugins = new LinkedHashMap<>();
     Map<String, UpstreamService> services = new LinkedHashMap<>();
     for (ServiceConfig sc : config.services()) {
-      List<Endpoint> endpoints = new ArrayList<>();
-      for (TargetConfig t : sc.targets()) {
-        InetSocketAddress address = new InetSocketAddress(t.host(), t.port());
-        if (address.isUnresolved()) {
-          problems.add(
-              new Problem(
-                  config.source().location(),
-                  "services." + sc.name() + ".targets",
-                  "\"" + t.authority() + "\" (expected: a resolvable host name)"));
-          continue;
-        }
-        endpoints.add(new Endpoint(address, t.authority(), t.weight()));
-      }
+      EndpointSource source =
+          sources.source(sc.name(), sc.discovery(), context(config, sc, problems));
       services.put(
           sc.name(),
           new UpstreamService(
               sc.name(),
-              new StaticEndpointSource(endpoints),
+              source,
               new WeightedRoundRobinBalancer(),
               sc.timeouts(),
               sc.pool(),

@@ -3,10 +3,11 @@ package io.portico.upstream;
 import java.util.List;
 
 /**
- * Chooses an endpoint for one attempt. Called on event loops concurrently; implementations are
- * thread-safe and do not block.
+ * Chooses an endpoint for one attempt, and may learn from how attempts went ({@link #onResult}, a
+ * no-op by default). Called on event loops concurrently; implementations are thread-safe and do not
+ * block.
  */
-public interface Balancer {
+public interface Balancer extends EndpointFeedback {
 
   /**
    * Picks one of {@code endpoints}, avoiding {@code exclude} (an endpoint an earlier attempt of the
@@ -15,4 +16,8 @@ public interface Balancer {
    * @return null when {@code endpoints} is empty
    */
   Endpoint pick(List<Endpoint> endpoints, Endpoint exclude);
+
+  /** Ignores results unless overridden. */
+  @Override
+  default void onResult(Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {}
 }

@@ -26,6 +26,13 @@ import java.util.Iterator;
  * as the event loop sees it ({@link UpstreamConnection}); idle connections are closed after {@code
  * idleTimeout}, which defaults below common upstream keep-alive timeouts. A request that fails on a
  * reused connection before any response byte is retried by the exchange when safe.
+ *
+ * <p>Eviction: when its endpoint leaves every service of the active snapshot, {@link
+ * UpstreamPools#evict} removes the pool and {@link #retire() retires} it: idle connections close at
+ * once, leased ones finish their exchange and then close (never pooled again), and waiters are
+ * failed with {@code CONNECT_FAILED} and an {@link EndpointRemovedException}, the path of a failed
+ * connect, so the exchange may retry elsewhere. A later request to the same address gets a new
+ * pool.
  */
 public final class ConnectionPool {
 
@@ -36,6 +43,7 @@ public final class ConnectionPool {
   private final java.util.Set<UpstreamConnection> live =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private int connecting;
+  private boolean retired;
   private PoolConfig config = PoolConfig.DEFAULTS;
 
   ConnectionPool(Endpoint endpoint, Bootstrap bootstrap) {
@@ -56,6 +64,16 @@ public final class ConnectionPool {
     return idle.size();
   }
 
+  /** Requests waiting for a connection. */
+  public int pendingCount() {
+    return waiters.size();
+  }
+
+  /** Whether the pool was evicted: it hands out no connection and keeps none. */
+  public boolean retired() {
+    return retired;
+  }
+
   /**
    * Leases a connection to {@code listener} and reports it to {@code callback}, now or later, on
    * this pool's event loop.
@@ -65,6 +83,11 @@ public final class ConnectionPool {
       Duration connectTimeout,
       UpstreamListener listener,
       AcquireCallback callback) {
+    if (retired) {
+      callback.onAcquireFailed(
+          AcquireCallback.AcquireFailure.CONNECT_FAILED, new EndpointRemovedException(endpoint));
+      return;
+    }
     this.config = pool;
     UpstreamConnection c;
     while ((c = idle.pollLast()) != null) {
@@ -137,6 +160,11 @@ public final class ConnectionPool {
 
   /** A released, reusable connection: hand it to a waiter or keep it idle. */
   void offer(UpstreamConnection c) {
+    if (retired) {
+      live.remove(c);
+      c.channel().close();
+      return;
+    }
     Waiter w = waiters.pollFirst();
     if (w != null) {
       c.lease(w.listener);
@@ -172,6 +200,32 @@ public final class ConnectionPool {
         live.remove(c);
         c.channel().close();
       }
+    }
+  }
+
+  /** Whether nothing is open, being opened or waiting: the pool can be dropped and made anew. */
+  boolean unused() {
+    return live.isEmpty() && connecting == 0 && waiters.isEmpty();
+  }
+
+  /**
+   * The endpoint went away: closes the idle connections, fails the waiters as a failed connect
+   * would, and marks the pool so that leased connections close when released. Idempotent.
+   */
+  void retire() {
+    if (retired) {
+      return;
+    }
+    retired = true;
+    closeIdle();
+    if (waiters.isEmpty()) {
+      return;
+    }
+    EndpointRemovedException cause = new EndpointRemovedException(endpoint);
+    Waiter[] failing = waiters.toArray(new Waiter[0]);
+    waiters.clear();
+    for (Waiter w : failing) {
+      w.callback.onAcquireFailed(AcquireCallback.AcquireFailure.CONNECT_FAILED, cause);
     }
   }
 

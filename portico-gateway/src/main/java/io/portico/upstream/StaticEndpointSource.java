@@ -2,17 +2,13 @@ package io.portico.upstream;
 
 import java.util.List;
 
-/** The endpoints written in the config, resolved once when the snapshot is compiled. */
-public final class StaticEndpointSource implements EndpointSource {
-
-  private final List<Endpoint> endpoints;
+/**
+ * The endpoints written in the config (the {@code static} kind), resolved when the source is
+ * created. Never changes; {@code READY} from the start ({@code EMPTY} for an empty list).
+ */
+public final class StaticEndpointSource extends PublishingEndpointSource {
 
   public StaticEndpointSource(List<Endpoint> endpoints) {
-    this.endpoints = List.copyOf(endpoints);
-  }
-
-  @Override
-  public List<Endpoint> endpoints() {
-    return endpoints;
+    publish(endpoints);
   }
 }

@@ -6,8 +6,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,7 +21,12 @@ import java.util.concurrent.TimeUnit;
  * warm connections survive a reload. Upstream connections are opened on this loop, so a request and
  * its upstream exchange never change threads.
  *
- * <p>Confined to {@code loop}, except {@link #create} and {@link #close}.
+ * <p>A pool lives while its endpoint does: {@link #evict} retires the pools of endpoints that left
+ * every service of the active snapshot (see {@link ConnectionPool}), and the once-a-second sweep,
+ * besides closing connections idle past their timeout, drops pools left with no connection and no
+ * waiter (the next request makes one anew), so pools do not pile up as endpoints come and go.
+ *
+ * <p>Confined to {@code loop}, except {@link #create}, {@link #close} and {@link #evictLater}.
  */
 public final class UpstreamPools {
 
@@ -43,6 +54,21 @@ public final class UpstreamPools {
     return pools;
   }
 
+  /**
+   * Evicts the pools of {@code gone} on this pools' loop ({@link #evict}); returns at once. Safe
+   * from any thread.
+   */
+  public void evictLater(Set<InetSocketAddress> gone) {
+    if (gone.isEmpty() || loop.isShuttingDown()) {
+      return;
+    }
+    try {
+      loop.execute(() -> evict(gone));
+    } catch (RejectedExecutionException e) {
+      // The loop is shutting down: its pools close with it.
+    }
+  }
+
   public EventLoop loop() {
     return loop;
   }
@@ -57,10 +83,38 @@ public final class UpstreamPools {
     return p;
   }
 
+  /** The pool for {@code address} if there is one now, else null. */
+  public ConnectionPool existing(InetSocketAddress address) {
+    return pools.get(address);
+  }
+
+  /**
+   * Retires and forgets the pools of {@code gone}: idle connections close now, leased ones after
+   * their exchange, waiters fail as after a failed connect. Call on this loop.
+   */
+  public void evict(Collection<InetSocketAddress> gone) {
+    List<ConnectionPool> retiring = new ArrayList<>();
+    for (InetSocketAddress address : gone) {
+      ConnectionPool p = pools.remove(address);
+      if (p != null) {
+        retiring.add(p);
+      }
+    }
+    // Removed first: a waiter that retries at once gets a fresh pool, never a retired one.
+    for (ConnectionPool p : retiring) {
+      p.retire();
+    }
+  }
+
   private void sweep() {
     long now = System.nanoTime();
-    for (ConnectionPool p : pools.values()) {
+    Iterator<ConnectionPool> it = pools.values().iterator();
+    while (it.hasNext()) {
+      ConnectionPool p = it.next();
       p.sweep(now);
+      if (p.unused()) {
+        it.remove();
+      }
     }
   }
 

@@ -8,6 +8,9 @@ import io.portico.config.TimeoutsConfig;
  * A service as the proxy uses it: where its endpoints come from, how one is picked, and the
  * settings of connections to it. Immutable apart from the source's endpoint list and the retry
  * budget's counters; shared by every event loop.
+ *
+ * <p>Per attempt the caller {@link #pick}s an endpoint and, when the attempt has ended, {@link
+ * #report}s how it went.
  */
 public record UpstreamService(
     String name,
@@ -22,5 +25,19 @@ public record UpstreamService(
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public Endpoint pick(Endpoint exclude) {
     return balancer.pick(source.endpoints(), exclude);
+  }
+
+  /**
+   * Tells the balancer, and the source when it listens ({@link EndpointFeedback}), how an attempt
+   * to {@code endpoint} ended. Allocates nothing; call once per attempt, on its event loop.
+   *
+   * @param status the response status, or 0 when no response head arrived
+   * @param latencyNanos from the pick to the response head or the failure
+   */
+  public void report(Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {
+    balancer.onResult(endpoint, outcome, status, latencyNanos);
+    if (source instanceof EndpointFeedback feedback) {
+      feedback.onResult(endpoint, outcome, status, latencyNanos);
+    }
   }
 }

@@ -12,6 +12,11 @@ import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
+import io.portico.upstream.Endpoint;
+import io.portico.upstream.EndpointSource;
+import io.portico.upstream.EndpointSourceKind;
+import io.portico.upstream.EndpointSourceKinds;
+import io.portico.upstream.StaticEndpointSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -357,6 +362,120 @@ class ConfigParserTest {
                 + " targets)",
             "portico.yaml:9:11: services[3].name: \"has space\" (expected: a name of letters,"
                 + " digits, '.', '_' or '-')");
+  }
+
+  @Test
+  void anExplicitStaticDiscoveryReadsTheTargetsAsTheDefaultDoes() {
+    ServiceConfig explicit =
+        valid(
+                parse(
+                    """
+                    services:
+                      - name: users
+                        discovery: static
+                        targets: [ "10.0.0.1:8080", { target: "10.0.0.2:8080", weight: 2 } ]
+                    """))
+            .services()
+            .get(0);
+    ServiceConfig implicit =
+        valid(
+                parse(
+                    """
+                    services:
+                      - name: users
+                        targets: [ "10.0.0.1:8080", { target: "10.0.0.2:8080", weight: 2 } ]
+                    """))
+            .services()
+            .get(0);
+
+    assertThat(explicit.discovery().kind().name()).isEqualTo("static");
+    assertThat(explicit.discovery()).isEqualTo(implicit.discovery());
+    assertThat(explicit.targets())
+        .containsExactly(
+            new TargetConfig("10.0.0.1", 8080, 1), new TargetConfig("10.0.0.2", 8080, 2));
+  }
+
+  @Test
+  void reportsAnUnknownDiscoveryKindWithTheKnownOnes() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: users
+                discovery: statc
+                targets: [ "10.0.0.1:8080" ]
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:3:16: services[0].discovery: \"statc\" (expected: one of static); did"
+                + " you mean \"static\"?",
+            "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
+                + " discovery, host-header, name, plugins, pool, retry, timeouts)");
+  }
+
+  /** A discovery kind defined by the test: a list of ports on 127.0.0.1 under {@code ports}. */
+  static final class PortsKind implements EndpointSourceKind<List<Integer>> {
+    @Override
+    public String name() {
+      return "ports";
+    }
+
+    @Override
+    public List<Integer> parse(ConfigReader service) {
+      ConfigReader r = service.object("ports");
+      int from = r.integer("from", 0, 1, 65535);
+      int count = r.integer("count", 1, 1, 10);
+      r.finish();
+      return java.util.stream.IntStream.range(from, from + count).boxed().toList();
+    }
+
+    @Override
+    public EndpointSource create(List<Integer> ports, Context context) {
+      return new StaticEndpointSource(
+          ports.stream()
+              .map(p -> new Endpoint(new InetSocketAddress("127.0.0.1", p), "127.0.0.1:" + p, 1))
+              .toList());
+    }
+  }
+
+  @Test
+  void aRegisteredKindReadsItsOwnKeysAndTheStaticKeysAreUnknownBesideIt() {
+    ConfigParser parser =
+        new ConfigParser(registry, dir, EndpointSourceKinds.builtIn().with(new PortsKind()));
+    ConfigResult good =
+        parser.parse(
+            ConfigLoader.withEnvironment(env)
+                .load(
+                    """
+                    services:
+                      - name: users
+                        discovery: ports
+                        ports: { from: 9001, count: 2 }
+                    """,
+                    "portico.yaml"));
+    ConfigResult bad =
+        parser.parse(
+            ConfigLoader.withEnvironment(env)
+                .load(
+                    """
+                    services:
+                      - name: users
+                        discovery: ports
+                        ports: { from: 0, count: 2 }
+                        targets: [ "10.0.0.1:8080" ]
+                    """,
+                    "portico.yaml"));
+
+    ServiceConfig users = valid(good).services().get(0);
+    assertThat(users.discovery().settings()).isEqualTo(List.of(9001, 9002));
+    assertThat(users.targets()).isEmpty();
+    assertThat(problems(bad))
+        .containsExactly(
+            "portico.yaml:4:20: services[0].ports.from: \"0\" (expected: an integer from 1 to"
+                + " 65535)",
+            "portico.yaml:5:14: services[0].targets: unknown key \"targets\" (expected one of:"
+                + " discovery, host-header, name, plugins, pool, ports, retry, timeouts)");
   }
 
   @Test

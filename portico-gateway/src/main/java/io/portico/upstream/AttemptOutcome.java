@@ -1,0 +1,53 @@
+package io.portico.upstream;
+
+/**
+ * How one attempt to an endpoint ended, as reported to {@link EndpointFeedback}: what passive
+ * health checks and latency-aware balancing learn from. Constants, so reporting allocates nothing.
+ */
+public enum AttemptOutcome {
+  /** A response head below 500 arrived (4xx included: the endpoint answered). */
+  SUCCESS(false),
+  /** A 5xx response head arrived. */
+  HTTP_5XX(true),
+  /** The connection could not be established (refused, unreachable, endpoint removed). */
+  CONNECT_FAILED(true),
+  /** The connection was not established within the connect timeout. */
+  CONNECT_TIMEOUT(true),
+  /** The connection closed or was reset before the response was complete. */
+  RESET(true),
+  /** No response head within the response timeout. */
+  RESPONSE_TIMEOUT(true),
+  /** The response stalled mid-body past the idle timeout. */
+  IDLE_TIMEOUT(true),
+  /** The endpoint sent something that is not HTTP/1.1 (a malformed head, bad framing). */
+  PROTOCOL_ERROR(true),
+  /** The gateway's own pool for the endpoint was full: says nothing against the endpoint. */
+  POOL_EXHAUSTED(false),
+  /** The client went away or the gateway gave up first: says nothing about the endpoint. */
+  CANCELLED(false);
+
+  private final boolean endpointFailure;
+
+  AttemptOutcome(boolean endpointFailure) {
+    this.endpointFailure = endpointFailure;
+  }
+
+  /** Whether the outcome speaks against the endpoint (what an outlier detector counts). */
+  public boolean endpointFailure() {
+    return endpointFailure;
+  }
+
+  /** The outcome of an attempt that got a response head with {@code status}. */
+  public static AttemptOutcome ofStatus(int status) {
+    return status >= 500 ? HTTP_5XX : SUCCESS;
+  }
+
+  /** The outcome of an attempt that got no connection. */
+  public static AttemptOutcome of(AcquireCallback.AcquireFailure failure) {
+    return switch (failure) {
+      case CONNECT_FAILED -> CONNECT_FAILED;
+      case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
+      case POOL_EXHAUSTED -> POOL_EXHAUSTED;
+    };
+  }
+}

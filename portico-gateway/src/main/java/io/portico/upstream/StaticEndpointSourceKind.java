@@ -1,0 +1,49 @@
+package io.portico.upstream;
+
+import io.portico.config.TargetConfig;
+import io.portico.spi.config.ConfigReader;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code discovery: static}, the default: the endpoints are the service's {@code targets}, host
+ * names resolved when the source is created (at start-up, and on a reload that changes the
+ * targets).
+ */
+public final class StaticEndpointSourceKind
+    implements EndpointSourceKind<StaticEndpointSourceKind.Settings> {
+
+  public static final String NAME = "static";
+
+  /** The targets as written. */
+  public record Settings(List<TargetConfig> targets) {
+    public Settings {
+      targets = List.copyOf(targets);
+    }
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Settings parse(ConfigReader service) {
+    return new Settings(TargetConfig.readAll(service));
+  }
+
+  @Override
+  public EndpointSource create(Settings settings, Context context) {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (TargetConfig t : settings.targets()) {
+      InetSocketAddress address = new InetSocketAddress(t.host(), t.port());
+      if (address.isUnresolved()) {
+        context.problem("targets", "\"" + t.authority() + "\" (expected: a resolvable host name)");
+        continue;
+      }
+      endpoints.add(new Endpoint(address, t.authority(), t.weight()));
+    }
+    return new StaticEndpointSource(endpoints);
+  }
+}
