@@ -103,6 +103,7 @@ final class HttpExchange
   private final LimitsConfig limits;
   private final long startNanos;
   private final String originalUri;
+  private final boolean clientHttp10;
 
   private ExchangeState state;
   private boolean requestComplete;
@@ -140,6 +141,7 @@ final class HttpExchange
   private HttpResponse response;
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
+  private boolean lengthAtEnd;
   private boolean clientPaused;
   private long responseBytes;
   private int status;
@@ -153,6 +155,7 @@ final class HttpExchange
     this.snapshot = snapshot;
     this.limits = limits;
     this.originalUri = request.uri();
+    this.clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     this.startNanos = conn.nanoTime();
   }
 
@@ -446,14 +449,17 @@ final class HttpExchange
     }
     responseBytes += content.content().readableBytes();
     Channel down = conn.channel();
-    if (last) {
-      if (headDeferred) {
+    if (headDeferred && (last || content.content().isReadable())) {
+      if (lengthAtEnd) {
         response
             .headers()
             .setInt(HttpHeaderNames.CONTENT_LENGTH, content.content().readableBytes());
-        down.write(response, down.voidPromise());
-        state = ExchangeState.RESPONDING;
       }
+      headDeferred = false;
+      down.write(response, down.voidPromise());
+      state = ExchangeState.RESPONDING;
+    }
+    if (last) {
       if (conn.draining()) {
         // The head went out before the gateway began to drain: close once the response is out.
         closeAfter = true;
@@ -500,7 +506,7 @@ final class HttpExchange
       return new DefaultHttpContent(out);
     }
     bodyPipeline = null;
-    return headDeferred || trailers.isEmpty()
+    return lengthAtEnd || trailers.isEmpty()
         ? new DefaultLastHttpContent(out)
         : new DefaultLastHttpContent(out, trailers);
   }
@@ -527,7 +533,6 @@ final class HttpExchange
    */
   private void prepareDownstreamHead(HttpResponse head) {
     HttpHeaders h = head.headers();
-    boolean clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (!requestComplete || conn.draining()) {
       // Answering before the request body was read: the connection cannot be reused.
@@ -535,10 +540,13 @@ final class HttpExchange
     }
     if (bodyPipeline != null) {
       // The plugins decide the body's length: the upstream's framing no longer holds.
+      // The head waits for the first transformed bytes, so a step that fails at once still gets
+      // a problem response; with a whole-body stage it waits for the end and the exact length.
       h.remove(HttpHeaderNames.CONTENT_LENGTH);
       h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+      headDeferred = true;
       if (bodyPipeline.holdsWholeBody()) {
-        headDeferred = true; // sent with the exact length once the body is transformed
+        lengthAtEnd = true;
       } else if (clientHttp10) {
         closeAfter = true;
       } else if (!conn.http2()) {
@@ -804,7 +812,7 @@ final class HttpExchange
     }
     if (closeAfter) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+    } else if (clientHttp10) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     responseBytes = r.content().readableBytes();

@@ -158,9 +158,10 @@ final class ResponseBodyPipeline {
 
   /**
    * Cuts its input into server-sent events: an event ends with a blank line (two line ends in a
-   * row; a line ends with CRLF, LF or CR). Each complete event goes through the step; a partial one
-   * waits for the next input, up to {@link #MAX_EVENT_BYTES}. At the end a partial event is passed
-   * as it is.
+   * row; a line ends with CRLF, LF or CR). Each complete event goes through the step as soon as its
+   * blank line is seen (a CR is taken as a line end at once; the LF of a CRLF that follows is
+   * passed on by itself); a partial one waits for the next input, up to {@link #MAX_EVENT_BYTES}.
+   * At the end a partial event is passed as it is.
    */
   private static final class EventStage implements Stage {
     private final BodyTransform transform;
@@ -168,7 +169,8 @@ final class ResponseBodyPipeline {
     private CompositeByteBuf carry;
     private int scanned; // bytes of carry already scanned
     private boolean atLineStart = true;
-    private boolean pendingCr; // carry ends with a CR that may be the first half of CRLF
+    private boolean afterCr; // the last byte scanned was a CR: an LF next completes a CRLF
+    private boolean crEndedEvent; // that CR ended an event: a following LF is passed on alone
 
     EventStage(BodyTransform transform, ByteBufAllocator alloc) {
       this.transform = transform;
@@ -188,48 +190,33 @@ final class ResponseBodyPipeline {
         int end = carry.writerIndex();
         while (i < end) {
           byte b = carry.getByte(i);
-          if (pendingCr) {
-            pendingCr = false;
-            if (b == '\n') {
-              i++;
-              if (atLineStart) {
-                out = emit(out, eventStart, i);
-                eventStart = i;
-              } else {
-                atLineStart = true;
-              }
-              continue;
-            }
-            // a lone CR ended the line
-            if (atLineStart) {
+          if (b == '\n' && afterCr) {
+            // the second half of a CRLF line end
+            afterCr = false;
+            i++;
+            if (crEndedEvent) {
+              crEndedEvent = false;
               out = emit(out, eventStart, i);
               eventStart = i;
-            } else {
-              atLineStart = true;
             }
             continue;
           }
-          if (b == '\r') {
-            pendingCr = true;
+          afterCr = false;
+          crEndedEvent = false;
+          if (b == '\r' || b == '\n') {
             i++;
-          } else if (b == '\n') {
-            i++;
+            afterCr = b == '\r';
             if (atLineStart) {
+              // a blank line: the event ends here (a CR alone ends a line, so at once)
               out = emit(out, eventStart, i);
               eventStart = i;
+              crEndedEvent = afterCr;
             } else {
               atLineStart = true;
             }
           } else {
             atLineStart = false;
             i++;
-          }
-        }
-        if (pendingCr && last) {
-          pendingCr = false;
-          if (atLineStart) {
-            out = emit(out, eventStart, end);
-            eventStart = end;
           }
         }
         carry.readerIndex(eventStart);

@@ -529,8 +529,27 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
   }
 
+  /** The attempt ended: the hooks and the service's balancer (and source) learn how. */
   private void attemptEnded(CallFailure failure) {
-    hooks.onAttemptEnd(service.name(), endpoint, failure, status, nanoTime() - attemptStartNanos);
+    long nanos = nanoTime() - attemptStartNanos;
+    hooks.onAttemptEnd(service.name(), endpoint, failure, status, nanos);
+    service.report(endpoint, outcome(failure, status), status, nanos);
+  }
+
+  private static AttemptOutcome outcome(CallFailure failure, int status) {
+    if (failure == null) {
+      return AttemptOutcome.ofStatus(status);
+    }
+    return switch (failure) {
+      case NO_ENDPOINT, CANCELLED -> AttemptOutcome.CANCELLED;
+      case POOL_EXHAUSTED -> AttemptOutcome.POOL_EXHAUSTED;
+      case CONNECT_FAILED -> AttemptOutcome.CONNECT_FAILED;
+      case CONNECT_TIMEOUT -> AttemptOutcome.CONNECT_TIMEOUT;
+      case RESPONSE_TIMEOUT -> AttemptOutcome.RESPONSE_TIMEOUT;
+      case IDLE_TIMEOUT -> AttemptOutcome.IDLE_TIMEOUT;
+      case RESET_BEFORE_RESPONSE, RESET_AFTER_RESPONSE -> AttemptOutcome.RESET;
+      case PROTOCOL_ERROR -> AttemptOutcome.PROTOCOL_ERROR;
+    };
   }
 
   private long nanoTime() {
