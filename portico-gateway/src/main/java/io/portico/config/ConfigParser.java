@@ -11,9 +11,6 @@ import io.portico.spi.config.Suggestions;
 import io.portico.spi.plugin.ConsumerReferences;
 import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.PluginFactory;
-import io.portico.upstream.EndpointSourceKind;
-import io.portico.upstream.EndpointSourceKinds;
-import io.portico.upstream.EndpointSourceSpec;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +56,8 @@ import java.util.regex.Pattern;
  * <p>Plugin configs are parsed by their factories: for each entry of a {@code plugins} map the
  * parser finds the factory in the {@link PluginRegistry}, calls {@link PluginFactory#parse} and
  * then {@link ConfigReader#finish()} itself, so unknown plugin keys are always reported. Likewise a
- * service's endpoints are read by the {@link EndpointSourceKind} its {@code discovery} names
- * ({@code static}, reading {@code targets}, when absent), found in {@link EndpointSourceKinds}.
+ * service's endpoints are read by the {@link DiscoveryKind} its {@code discovery} names ({@code
+ * static}, reading {@code targets}, when absent), found in {@link DiscoveryKinds}.
  *
  * <p>Relative file paths (TLS certificates and keys, the access log, the plugin directory) are
  * resolved against {@code baseDir}, the directory of the config file. Files are only checked for
@@ -83,7 +80,7 @@ public final class ConfigParser {
 
   private final PluginRegistry registry;
   private final Path baseDir;
-  private final EndpointSourceKinds kinds;
+  private final DiscoveryKinds kinds;
 
   /**
    * @param registry the plugin factories; a {@code runtime.plugin-dir} adds the jars of that
@@ -91,13 +88,13 @@ public final class ConfigParser {
    * @param baseDir the directory against which relative file paths are resolved
    */
   public ConfigParser(PluginRegistry registry, Path baseDir) {
-    this(registry, baseDir, EndpointSourceKinds.builtIn());
+    this(registry, baseDir, DiscoveryKinds.builtIn());
   }
 
   /**
    * @param kinds the endpoint source kinds a service's {@code discovery} may name
    */
-  public ConfigParser(PluginRegistry registry, Path baseDir, EndpointSourceKinds kinds) {
+  public ConfigParser(PluginRegistry registry, Path baseDir, DiscoveryKinds kinds) {
     this.registry = registry;
     this.baseDir = baseDir;
     this.kinds = kinds;
@@ -345,7 +342,7 @@ public final class ConfigParser {
         if (name != null) {
           unique(names, name, nameNode, "service");
         }
-        EndpointSourceSpec discovery = discovery(r);
+        DiscoverySpec discovery = discovery(r);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -382,12 +379,12 @@ public final class ConfigParser {
      * The service's endpoint source: the kind its {@code discovery} names (default {@code static})
      * parses its own keys; null when the kind is unknown.
      */
-    EndpointSourceSpec discovery(ConfigReader service) {
+    DiscoverySpec discovery(ConfigReader service) {
       ConfigNode node = service.child("discovery");
-      String name = EndpointSourceKinds.DEFAULT;
+      String name = DiscoveryKinds.DEFAULT;
       if (node != null) {
         name = node.isScalar() ? node.text() : null;
-        EndpointSourceKind<?> kind = name == null ? null : kinds.find(name);
+        DiscoveryKind<?> kind = name == null ? null : kinds.find(name);
         if (kind == null) {
           String hint = name == null ? null : Suggestions.closest(name, kinds.names());
           problems.at(
@@ -400,8 +397,8 @@ public final class ConfigParser {
           return null;
         }
       }
-      EndpointSourceKind<?> kind = kinds.find(name);
-      return new EndpointSourceSpec(kind, kind.parse(service));
+      DiscoveryKind<?> kind = kinds.find(name);
+      return new DiscoverySpec(kind, kind.parse(service));
     }
 
     // ---- routes

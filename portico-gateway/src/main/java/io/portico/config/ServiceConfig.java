@@ -1,7 +1,5 @@
 package io.portico.config;
 
-import io.portico.upstream.EndpointSourceSpec;
-import io.portico.upstream.StaticEndpointSourceKind;
 import java.util.List;
 
 /**
@@ -14,7 +12,7 @@ import java.util.List;
  */
 public record ServiceConfig(
     String name,
-    EndpointSourceSpec discovery,
+    DiscoverySpec discovery,
     TimeoutsConfig timeouts,
     PoolConfig pool,
     RetryConfig retry,
@@ -23,7 +21,7 @@ public record ServiceConfig(
 
   /** The targets of a {@code static} service as written; empty for a discovered one. */
   public List<TargetConfig> targets() {
-    return discovery != null && discovery.settings() instanceof StaticEndpointSourceKind.Settings s
+    return discovery != null && discovery.settings() instanceof StaticTargets s
         ? s.targets()
         : List.of();
   }

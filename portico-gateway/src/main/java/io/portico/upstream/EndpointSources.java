@@ -1,5 +1,6 @@
 package io.portico.upstream;
 
+import io.portico.config.DiscoverySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -32,7 +33,7 @@ public final class EndpointSources implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EndpointSources.class);
 
-  private record Entry(EndpointSourceSpec spec, EndpointSource source) {}
+  private record Entry(DiscoverySpec spec, EndpointSource source) {}
 
   private Map<String, Entry> running = new LinkedHashMap<>();
   private Map<String, Entry> next = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public final class EndpointSources implements AutoCloseable {
    * is reported to {@code context} as a problem of {@code discovery}.
    */
   public synchronized EndpointSource source(
-      String service, EndpointSourceSpec spec, EndpointSourceKind.Context context) {
+      String service, DiscoverySpec spec, EndpointSourceKind.Context context) {
     if (closed) {
       throw new IllegalStateException("endpoint sources are closed");
     }
@@ -64,7 +65,7 @@ public final class EndpointSources implements AutoCloseable {
     }
     EndpointSource created = null;
     try {
-      created = spec.create(context);
+      created = EndpointSourceKind.create(spec, context);
       created.start();
     } catch (RuntimeException e) {
       if (created != null) {

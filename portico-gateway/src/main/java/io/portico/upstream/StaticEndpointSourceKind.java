@@ -1,5 +1,6 @@
 package io.portico.upstream;
 
+import io.portico.config.StaticTargets;
 import io.portico.config.TargetConfig;
 import io.portico.spi.config.ConfigReader;
 import java.net.InetSocketAddress;
@@ -11,17 +12,9 @@ import java.util.List;
  * names resolved when the source is created (at start-up, and on a reload that changes the
  * targets).
  */
-public final class StaticEndpointSourceKind
-    implements EndpointSourceKind<StaticEndpointSourceKind.Settings> {
+public final class StaticEndpointSourceKind implements EndpointSourceKind<StaticTargets> {
 
   public static final String NAME = "static";
-
-  /** The targets as written. */
-  public record Settings(List<TargetConfig> targets) {
-    public Settings {
-      targets = List.copyOf(targets);
-    }
-  }
 
   @Override
   public String name() {
@@ -29,12 +22,12 @@ public final class StaticEndpointSourceKind
   }
 
   @Override
-  public Settings parse(ConfigReader service) {
-    return new Settings(TargetConfig.readAll(service));
+  public StaticTargets parse(ConfigReader service) {
+    return new StaticTargets(TargetConfig.readAll(service));
   }
 
   @Override
-  public EndpointSource create(Settings settings, Context context) {
+  public EndpointSource create(StaticTargets settings, Context context) {
     List<Endpoint> endpoints = new ArrayList<>();
     for (TargetConfig t : settings.targets()) {
       InetSocketAddress address = new InetSocketAddress(t.host(), t.port());

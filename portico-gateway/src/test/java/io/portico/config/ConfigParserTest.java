@@ -15,7 +15,6 @@ import io.portico.spi.plugin.PluginFactory;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
-import io.portico.upstream.EndpointSourceKinds;
 import io.portico.upstream.StaticEndpointSource;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -442,7 +441,7 @@ class ConfigParserTest {
   @Test
   void aRegisteredKindReadsItsOwnKeysAndTheStaticKeysAreUnknownBesideIt() {
     ConfigParser parser =
-        new ConfigParser(registry, dir, EndpointSourceKinds.builtIn().with(new PortsKind()));
+        new ConfigParser(registry, dir, DiscoveryKinds.builtIn().with(new PortsKind()));
     ConfigResult good =
         parser.parse(
             ConfigLoader.withEnvironment(env)

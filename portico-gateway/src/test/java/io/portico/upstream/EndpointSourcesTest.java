@@ -2,6 +2,7 @@ package io.portico.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portico.config.DiscoverySpec;
 import io.portico.spi.config.ConfigReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,8 +63,8 @@ class EndpointSourcesTest {
   private final CountingKind kind = new CountingKind();
   private final List<String> problems = new ArrayList<>();
 
-  private EndpointSourceSpec spec(String settings) {
-    return new EndpointSourceSpec(kind, settings);
+  private DiscoverySpec spec(String settings) {
+    return new DiscoverySpec(kind, settings);
   }
 
   private EndpointSourceKind.Context context(String service) {
