@@ -750,7 +750,13 @@ public final class ConfigParser {
                   1,
                   Integer.MAX_VALUE),
               r.integer("http2-max-resets-per-window", d.http2MaxResetsPerWindow(), 1, 1 << 30),
-              positiveDuration(r, "http2-reset-window", d.http2ResetWindow()));
+              positiveDuration(r, "http2-reset-window", d.http2ResetWindow()),
+              r.integer(
+                  "http2-max-control-frames-per-window",
+                  d.http2MaxControlFramesPerWindow(),
+                  1,
+                  1 << 30),
+              positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()));
       r.finish();
       return limits;
     }

@@ -15,8 +15,13 @@ import java.time.Duration;
  * @param maxRequestsPerConnection requests served on one connection before it is closed (0 =
  *     unlimited)
  * @param http2MaxConcurrentStreams SETTINGS_MAX_CONCURRENT_STREAMS offered to clients
- * @param http2MaxResetsPerWindow stream resets a client may cause per {@code http2ResetWindow}
- *     before the connection is closed (rapid-reset protection)
+ * @param http2MaxResetsPerWindow stream resets a client may send, and resets for errors the gateway
+ *     may send, per {@code http2ResetWindow} before the connection is closed (rapid-reset and
+ *     "MadeYouReset" protection)
+ * @param http2ResetWindow the window of {@code http2MaxResetsPerWindow}
+ * @param http2MaxControlFramesPerWindow PING, SETTINGS, PRIORITY and extension frames a client may
+ *     send per {@code http2ControlFrameWindow} before the connection is closed
+ * @param http2ControlFrameWindow the window of {@code http2MaxControlFramesPerWindow}
  */
 public record LimitsConfig(
     int maxRequestLine,
@@ -28,7 +33,9 @@ public record LimitsConfig(
     int maxRequestsPerConnection,
     int http2MaxConcurrentStreams,
     int http2MaxResetsPerWindow,
-    Duration http2ResetWindow) {
+    Duration http2ResetWindow,
+    int http2MaxControlFramesPerWindow,
+    Duration http2ControlFrameWindow) {
 
   public static final LimitsConfig DEFAULTS =
       new LimitsConfig(
@@ -41,5 +48,7 @@ public record LimitsConfig(
           0,
           100,
           200,
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          1000,
+          Duration.ofSeconds(10));
 }

@@ -615,6 +615,8 @@ class ConfigParserTest {
                       http2-max-concurrent-streams: 250
                       http2-max-resets-per-window: 50
                       http2-reset-window: 10s
+                      http2-max-control-frames-per-window: 500
+                      http2-control-frame-window: 5s
                     """))
             .limits();
 
@@ -630,7 +632,9 @@ class ConfigParserTest {
                 1000,
                 250,
                 50,
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(10),
+                500,
+                Duration.ofSeconds(5)));
   }
 
   @Test
