@@ -303,8 +303,18 @@ public final class ConfigParser {
         problems.expected(
             addressNode, "a loopback address such as 127.0.0.1:9901, or a token in admin.token");
       }
+      List<String> allowedHosts = new ArrayList<>();
+      for (ConfigNode host : stringItems(r, "allowed-hosts")) {
+        String name = Addresses.hostName(host.text());
+        if (name == null) {
+          problems.expected(host, Addresses.HOST_RULE);
+        } else {
+          allowedHosts.add(name);
+        }
+      }
       r.finish();
-      return new AdminConfig(address, token == null || token.isEmpty() ? null : token);
+      return new AdminConfig(
+          address, token == null || token.isEmpty() ? null : token, List.copyOf(allowedHosts));
     }
 
     InetSocketAddress bindAddress(ConfigNode node) {

@@ -269,6 +269,28 @@ class ConfigParserTest {
   }
 
   @Test
+  void readsAdminAllowedHostsAndReportsWhatIsNotAHostName() {
+    AdminConfig admin =
+        valid(
+                parse(
+                    "admin:\n  allowed-hosts: [ Admin.Internal, 10.0.0.7, \"::1\", \"[2001:DB8::1]\" ]\n"))
+            .admin();
+    assertThat(admin.allowedHosts())
+        .containsExactly("admin.internal", "10.0.0.7", "[::1]", "[2001:db8::1]");
+
+    ConfigResult result =
+        parse("admin:\n  allowed-hosts: [ \"admin.internal:9901\", \"*.internal\", \"a b\" ]\n");
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:20: admin.allowed-hosts[0]: \"admin.internal:9901\" (expected: a host"
+                + " name such as admin.internal, an IPv4 address or [IPv6])",
+            "portico.yaml:2:43: admin.allowed-hosts[1]: \"*.internal\" (expected: a host name such"
+                + " as admin.internal, an IPv4 address or [IPv6])",
+            "portico.yaml:2:57: admin.allowed-hosts[2]: \"a b\" (expected: a host name such as"
+                + " admin.internal, an IPv4 address or [IPv6])");
+  }
+
+  @Test
   void rejectsAnAdminAddressThatAListenerUses() {
     ConfigResult result =
         parse("listeners:\n  - address: 127.0.0.1:9901\nadmin:\n  address: 127.0.0.1:9901\n");
