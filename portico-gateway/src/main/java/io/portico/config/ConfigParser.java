@@ -800,7 +800,8 @@ public final class ConfigParser {
     RuntimeConfig runtime(ConfigReader r) {
       RuntimeConfig d = RuntimeConfig.DEFAULTS;
       int ioThreads = r.integer("io-threads", d.ioThreads(), 0, 1024);
-      Duration shutdownTimeout = r.duration("shutdown-timeout", d.shutdownTimeout());
+      Duration shutdownTimeout =
+          r.duration("shutdown-timeout", d.shutdownTimeout(), Duration.ZERO, Duration.ofHours(1));
       String accessLog = d.accessLog();
       ConfigNode log = r.child("access-log");
       if (log != null) {
@@ -917,21 +918,12 @@ public final class ConfigParser {
     }
 
     Duration positiveDuration(ConfigReader r, String key, Duration defaultValue) {
-      Duration d = r.duration(key, defaultValue);
-      if (d != null && d.isZero() && r.child(key) != null) {
-        problems.expected(r.child(key), "a positive duration such as 250ms, 5s or 1m");
-        return defaultValue;
-      }
-      return d;
+      return r.duration(key, defaultValue, Duration.ofMillis(1), ConfigReader.MAX_DURATION);
     }
 
+    /** A size that fits an {@code int}: from {@code min} bytes to 1g. */
     int intSize(ConfigReader r, String key, int defaultValue, int min) {
-      long v = r.size(key, defaultValue);
-      if (v < min || v > Integer.MAX_VALUE) {
-        problems.expected(r.child(key), "a size from " + min + " bytes to 2g");
-        return defaultValue;
-      }
-      return (int) v;
+      return (int) r.size(key, defaultValue, min, 1L << 30);
     }
 
     Path readableFile(ConfigNode node) {

@@ -360,8 +360,8 @@ class ConfigParserTest {
                 + " before; services[0].name has it)",
             "portico.yaml:6:40: services[1].targets[0].weight: \"0\" (expected: an integer from 1"
                 + " to 1000)",
-            "portico.yaml:7:26: services[1].timeouts.connect: \"0s\" (expected: a positive duration"
-                + " such as 250ms, 5s or 1m)",
+            "portico.yaml:7:26: services[1].timeouts.connect: \"0s\" (expected: a duration from"
+                + " 1ms to 365d)",
             "portico.yaml:8:5: services[2].name: missing (expected: a name of letters, digits,"
                 + " '.', '_' or '-')",
             "portico.yaml:8:16: services[2].targets[0]: \"10.0.0.1:0\" (expected: a host:port or"
@@ -674,13 +674,12 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:21: limits.max-request-line: \"10\" (expected: a size from 256 bytes"
-                + " to 2g)",
-            "portico.yaml:3:20: limits.max-header-size: \"4g\" (expected: a size from 1024 bytes to"
-                + " 2g)",
+                + " to 1g)",
+            "portico.yaml:3:20: limits.max-header-size: \"4g\" (expected: a size from 1k to 1g)",
             "portico.yaml:4:18: limits.max-body-size: \"lots\" (expected: a size such as 8192, 64k,"
                 + " 10MiB or 1g)",
-            "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a positive duration such"
-                + " as 250ms, 5s or 1m)");
+            "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a duration from 1ms to"
+                + " 365d)");
   }
 
   @Test

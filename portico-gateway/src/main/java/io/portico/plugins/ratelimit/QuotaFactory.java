@@ -20,6 +20,9 @@ import java.util.Map;
  */
 public final class QuotaFactory implements PluginFactory<QuotaConfig> {
 
+  /** The largest cost of one request, configured or read from {@code cost-header}. */
+  static final long MAX_COST = 1_000_000_000L;
+
   @Override
   public String name() {
     return "quota";
@@ -68,7 +71,7 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
     if ("group".equals(per) && groups.isEmpty()) {
       config.required("groups", "the limit of each counted group");
     }
-    long cost = config.longValue("cost", 1, 0, 1_000_000_000L);
+    long cost = config.longValue("cost", 1, 0, MAX_COST);
     String costHeader = config.string("cost-header", null);
     RedisSettings redis = RedisSettings.parse(config, "redis", true);
     RedisSettings.checkName(config, name);

@@ -178,7 +178,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
     }
     try {
       long c = Long.parseLong(v.trim());
-      return c < 0 ? config.cost() : c;
+      return c < 0 || c > QuotaFactory.MAX_COST ? config.cost() : c;
     } catch (NumberFormatException e) {
       return config.cost();
     }

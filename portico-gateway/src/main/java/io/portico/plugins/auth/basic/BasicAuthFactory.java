@@ -63,7 +63,8 @@ public final class BasicAuthFactory
     Problems problems = config.problems();
     int before = problems.size();
     String realm = config.string("realm", "portico");
-    Duration ttl = config.duration("cache-ttl", Duration.ofMinutes(1));
+    Duration ttl =
+        config.duration("cache-ttl", Duration.ofMinutes(1), Duration.ZERO, Duration.ofDays(1));
     int size = config.integer("cache-size", 10_000, 0, 1_000_000);
     AuthSettings auth = AuthSettings.parse(config);
     return problems.size() == before ? new BasicAuthConfig(realm, ttl, size, auth) : null;

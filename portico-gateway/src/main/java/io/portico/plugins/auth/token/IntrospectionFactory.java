@@ -89,10 +89,13 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
             "client-auth",
             "client_secret_basic",
             List.of("client_secret_basic", "client_secret_post"));
-    Duration timeout = r.duration("timeout", Duration.ofSeconds(2));
+    Duration timeout =
+        r.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMinutes(1));
     ConfigReader cache = r.object("cache");
-    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
-    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    Duration maxTtl =
+        cache.duration("max-ttl", Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1));
+    Duration negativeTtl =
+        cache.duration("negative-ttl", Duration.ofSeconds(10), Duration.ZERO, Duration.ofDays(1));
     int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
     cache.finish();
     RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope"));

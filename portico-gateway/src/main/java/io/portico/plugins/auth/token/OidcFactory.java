@@ -150,17 +150,12 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
         r.has("algorithms") ? JwtFactory.algorithms(r) : Set.of(JWSAlgorithm.RS256);
     Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
     RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope", "scp"));
-    Duration skew = r.duration("clock-skew", Duration.ofSeconds(30));
+    Duration skew = JwtFactory.clockSkew(r);
     Map<String, AsciiString> headers = JwtFactory.claimHeaders(r);
     TokenSource source = rpMode ? null : TokenSource.parse(r);
-    ConfigReader jwks = r.object("jwks");
-    JwtConfig.Jwks fetch =
-        new JwtConfig.Jwks(
-            jwks.duration("refresh-interval", Duration.ofMinutes(5)),
-            jwks.duration("min-refresh-interval", Duration.ofSeconds(10)),
-            jwks.duration("timeout", Duration.ofSeconds(5)));
-    jwks.finish();
-    Duration timeout = r.duration("timeout", Duration.ofSeconds(5));
+    JwtConfig.Jwks fetch = JwtConfig.Jwks.parse(r.object("jwks"));
+    Duration timeout =
+        r.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1));
     OidcConfig.RelyingParty rp = rpMode ? relyingParty(r) : null;
     String realm = r.string("realm", "portico");
     OidcConfig.UserInfo userInfo = userInfo(r, headers, rp);
@@ -194,8 +189,10 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     boolean forward = u.bool("forward", false);
     String header = u.string("header", "X-Userinfo");
     ConfigReader cache = u.object("cache");
-    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
-    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    Duration maxTtl =
+        cache.duration("max-ttl", Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1));
+    Duration negativeTtl =
+        cache.duration("negative-ttl", Duration.ofSeconds(10), Duration.ZERO, Duration.ofDays(1));
     int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
     cache.finish();
     u.finish();
@@ -247,7 +244,9 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
     if (!cookie.matches("[A-Za-z0-9_.-]+")) {
       r.problems().expected(session.child("cookie"), "a cookie name of letters, digits, _ . -");
     }
-    Duration maxAge = session.duration("max-age", Duration.ofHours(8));
+    Duration maxAge =
+        session.duration(
+            "max-age", Duration.ofHours(8), Duration.ofSeconds(1), ConfigReader.MAX_DURATION);
     String secure = session.oneOf("secure", "auto", List.of("auto", "always", "never"));
     session.finish();
     boolean forwardAccess = r.bool("forward-access-token", true);
