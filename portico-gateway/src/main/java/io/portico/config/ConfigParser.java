@@ -793,8 +793,13 @@ public final class ConfigParser {
         problems.expected(r.child("request-id-header"), "a header name such as X-Request-Id");
         requestIdHeader = d.requestIdHeader();
       }
+      String clientAddressHeader =
+          r.oneOf(
+              "client-address-header",
+              d.clientAddressHeader(),
+              ForwardingConfig.CLIENT_ADDRESS_HEADERS);
       r.finish();
-      return new ForwardingConfig(List.copyOf(trusted), via, requestIdHeader);
+      return new ForwardingConfig(List.copyOf(trusted), via, requestIdHeader, clientAddressHeader);
     }
 
     RuntimeConfig runtime(ConfigReader r) {

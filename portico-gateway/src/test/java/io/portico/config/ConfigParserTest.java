@@ -693,6 +693,7 @@ class ConfigParserTest {
                   trusted-proxies: [ 10.0.0.0/8, 192.168.1.1, "2001:db8::/32", "::1" ]
                   via: off
                   request-id-header: X-Trace-Id
+                  client-address-header: forwarded
                 runtime:
                   io-threads: 4
                   shutdown-timeout: 10s
@@ -703,7 +704,10 @@ class ConfigParserTest {
     assertThat(config.forwarding())
         .isEqualTo(
             new ForwardingConfig(
-                List.of("10.0.0.0/8", "192.168.1.1", "2001:db8::/32", "::1"), null, "X-Trace-Id"));
+                List.of("10.0.0.0/8", "192.168.1.1", "2001:db8::/32", "::1"),
+                null,
+                "X-Trace-Id",
+                "forwarded"));
     assertThat(config.runtime())
         .isEqualTo(
             new RuntimeConfig(
