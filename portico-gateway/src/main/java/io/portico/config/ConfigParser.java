@@ -766,7 +766,8 @@ public final class ConfigParser {
                   d.http2MaxControlFramesPerWindow(),
                   1,
                   1 << 30),
-              positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()));
+              positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()),
+              r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES));
       r.finish();
       return limits;
     }

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Protocol limits for client connections; defaults are documented beside nginx's and Envoy's in
@@ -22,6 +23,9 @@ import java.time.Duration;
  * @param http2MaxControlFramesPerWindow PING, SETTINGS, PRIORITY and extension frames a client may
  *     send per {@code http2ControlFrameWindow} before the connection is closed
  * @param http2ControlFrameWindow the window of {@code http2MaxControlFramesPerWindow}
+ * @param pathPolicy {@code strict} to refuse with 400 the paths common upstream servers read as
+ *     another path than the router (matrix parameters, a dot or whitespace at a segment's end,
+ *     letter-case variants of a route's path); {@code off} to route them as they are
  */
 public record LimitsConfig(
     int maxRequestLine,
@@ -35,7 +39,11 @@ public record LimitsConfig(
     int http2MaxResetsPerWindow,
     Duration http2ResetWindow,
     int http2MaxControlFramesPerWindow,
-    Duration http2ControlFrameWindow) {
+    Duration http2ControlFrameWindow,
+    String pathPolicy) {
+
+  /** The values of {@code limits.path-policy}. */
+  public static final List<String> PATH_POLICIES = List.of("strict", "off");
 
   public static final LimitsConfig DEFAULTS =
       new LimitsConfig(
@@ -50,5 +58,11 @@ public record LimitsConfig(
           200,
           Duration.ofSeconds(30),
           1000,
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          "strict");
+
+  /** Whether the strict path policy is on. */
+  public boolean strictPaths() {
+    return pathPolicy.equals("strict");
+  }
 }

@@ -639,6 +639,7 @@ class ConfigParserTest {
                       http2-reset-window: 10s
                       http2-max-control-frames-per-window: 500
                       http2-control-frame-window: 5s
+                      path-policy: off
                     """))
             .limits();
 
@@ -656,7 +657,8 @@ class ConfigParserTest {
                 50,
                 Duration.ofSeconds(10),
                 500,
-                Duration.ofSeconds(5)));
+                Duration.ofSeconds(5),
+                "off"));
   }
 
   @Test
