@@ -670,17 +670,25 @@ public final class ConfigParser {
         ConfigNode nameNode = r.required("name", "a non-empty name");
         String name = null;
         if (nameNode != null) {
-          if (!nameNode.isScalar() || nameNode.text().isEmpty()) {
-            problems.expected(nameNode, "a non-empty name");
+          if (!nameNode.isScalar() || nameNode.text().isEmpty() || !headerSafe(nameNode)) {
+            problems.expected(nameNode, "a non-empty name without control characters");
           } else {
             name = nameNode.text();
             unique(names, name, nameNode, "consumer");
           }
         }
         String customId = r.string("custom-id", null);
+        if (customId != null && !headerSafe(r.child("custom-id"))) {
+          problems.expected(r.child("custom-id"), "an id without control characters");
+          customId = null;
+        }
         List<String> groups = new ArrayList<>();
         for (ConfigNode group : stringItems(r, "groups")) {
-          groups.add(group.text());
+          if (headerSafe(group) && !group.text().isEmpty()) {
+            groups.add(group.text());
+          } else {
+            problems.expected(group, "a group name without control characters");
+          }
         }
         Map<String, ConfigNode> credentials = new LinkedHashMap<>();
         ConfigNode creds = r.child("credentials");
@@ -912,6 +920,14 @@ public final class ConfigParser {
       if (first != null) {
         problems.expected(node, "a " + what + " name not used before; " + first.path() + " has it");
       }
+    }
+
+    /**
+     * Whether a scalar can travel in a header (a consumer's name, id and groups are forwarded
+     * upstream): no control character but HTAB.
+     */
+    boolean headerSafe(ConfigNode node) {
+      return node.text().chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F);
     }
 
     /** Records {@code rule} as expected at {@code node} when it is not null. */

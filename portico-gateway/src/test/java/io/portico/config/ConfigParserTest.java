@@ -291,6 +291,22 @@ class ConfigParserTest {
   }
 
   @Test
+  void refusesConsumerNamesIdsAndGroupsThatCouldNotTravelInAHeader() {
+    ConfigResult result =
+        parse(
+            "consumers:\n"
+                + "  - name: \"a\\r\\nX-Admin: true\"\n"
+                + "    custom-id: \"c\\u0000\"\n"
+                + "    groups: [ \"ok\", \"g\\n\" ]\n");
+
+    assertThat(problems(result))
+        .hasSize(3)
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].name: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].custom-id: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].groups[1]: ").contains("control"));
+  }
+
+  @Test
   void rejectsAnAdminAddressThatAListenerUses() {
     ConfigResult result =
         parse("listeners:\n  - address: 127.0.0.1:9901\nadmin:\n  address: 127.0.0.1:9901\n");

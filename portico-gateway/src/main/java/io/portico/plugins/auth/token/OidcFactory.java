@@ -41,6 +41,7 @@ import io.portico.plugin.ConsumerReferences;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.HeaderValues;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -432,7 +433,7 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
                       true,
                       null,
                       null,
-                      new AuthSettings(null, false))
+                      new AuthSettings(null, false, true))
                   : config.source(),
               config.algorithms(),
               issuers,
@@ -896,24 +897,29 @@ public final class OidcFactory implements PluginFactory<OidcConfig>, ConsumerRef
       Object iss = claims.get("iss");
       Object sub = claims.get("sub");
       Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
-      exchange.set(Identity.KEY, identity);
-      Authentication.forward(identity, headers);
-      claimHeaders.forward(claims, headers);
-      if (rp.forwardAccessToken()) {
-        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
-      }
       if (rp.idTokenHeader() != null) {
         headers.remove(rp.idTokenHeader());
-        if (idToken != null) {
-          headers.set(rp.idTokenHeader(), idToken);
-        }
       }
       if (userInfo != null) {
         headers.remove(config.userInfo().header());
-        if (userInfoHeader != null) {
-          headers.set(config.userInfo().header(), userInfoHeader);
-        }
       }
+      claimHeaders.strip(headers);
+      HttpHeaders staged = HeaderValues.staging();
+      Authentication.forward(identity, staged);
+      claimHeaders.forward(claims, staged);
+      if (rp.forwardAccessToken()) {
+        staged.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
+      }
+      if (rp.idTokenHeader() != null && idToken != null) {
+        staged.set(rp.idTokenHeader(), idToken);
+      }
+      if (userInfo != null && userInfoHeader != null) {
+        staged.set(config.userInfo().header(), userInfoHeader);
+      }
+      if (!HeaderValues.applyTo(staged, headers)) {
+        return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
+      }
+      exchange.set(Identity.KEY, identity);
       return Outcome.proceed();
     }
 
