@@ -26,6 +26,7 @@ import io.portico.spi.config.Problem;
 import io.portico.spi.plugin.QuotaReporter;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -51,8 +52,11 @@ import java.util.regex.Pattern;
  *       when rejected (the running config keeps serving)
  * </ul>
  *
- * When a token is configured every request needs {@code Authorization: Bearer <token>}, compared in
- * constant time.
+ * Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
+ * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
+ * cannot reach the API through a rebound DNS name; and must use an origin-form target ({@code
+ * /status}, not {@code http://host/status}). When a token is configured every request also needs
+ * {@code Authorization: Bearer <token>}, compared in constant time.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -71,11 +75,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final AdminApi api;
   private final byte[] token;
+  private final AdminHosts hosts;
   private final ExecutorService blocking;
 
-  AdminHandler(AdminApi api, String token, ExecutorService blocking) {
+  AdminHandler(AdminApi api, String token, AdminHosts hosts, ExecutorService blocking) {
     this.api = api;
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.hosts = hosts;
     this.blocking = blocking;
   }
 
@@ -86,6 +92,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(
           ctx,
           problem(HttpResponseStatus.BAD_REQUEST, "bad-request", "The request is malformed."),
+          false);
+      return;
+    }
+    if (!req.uri().startsWith("/")) {
+      send(
+          ctx,
+          problem(
+              HttpResponseStatus.BAD_REQUEST,
+              "bad-request",
+              "The request target must be a path such as /status."),
+          false);
+      return;
+    }
+    List<String> host = req.headers().getAll(HttpHeaderNames.HOST);
+    if (host.size() != 1
+        || !hosts.allows(host.get(0), (InetSocketAddress) ctx.channel().localAddress())) {
+      send(
+          ctx,
+          problem(
+              HttpResponseStatus.MISDIRECTED_REQUEST,
+              "admin-host-not-allowed",
+              "The admin API answers only to localhost, its own address and the names of"
+                  + " admin.allowed-hosts."),
           false);
       return;
     }

@@ -40,6 +40,7 @@ public final class AdminServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    AdminHosts hosts = AdminHosts.of(config.allowedHosts());
     Channel ch;
     try {
       ch =
@@ -53,7 +54,7 @@ public final class AdminServer implements AutoCloseable {
                       c.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(1024 * 1024))
-                          .addLast(new AdminHandler(api, config.token(), blocking));
+                          .addLast(new AdminHandler(api, config.token(), hosts, blocking));
                     }
                   })
               .bind(config.address())

@@ -20,13 +20,17 @@ import org.slf4j.LoggerFactory;
  * What makes a running gateway reload besides {@code POST /reload}: {@code SIGHUP}, and changes to
  * the config file (watched through its directory, debounced so that an editor's several writes
  * cause one reload). Reloads run on one background thread, never on an event loop.
+ *
+ * <p>Nothing a reload or a file event throws ends a trigger: a reload that fails is logged as an
+ * error, with its cause, and the gateway keeps serving its current config; the watcher and the
+ * reload thread go on, so the next change or {@code SIGHUP} reloads again.
  */
 final class ReloadTriggers implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReloadTriggers.class);
   private static final long DEBOUNCE_MILLIS = 300;
 
-  private final Gateway gateway;
+  private final Runnable reload;
   private final ScheduledExecutorService reloader =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -37,12 +41,12 @@ final class ReloadTriggers implements AutoCloseable {
   private WatchService watcher;
   private ScheduledFuture<?> pending;
 
-  private ReloadTriggers(Gateway gateway) {
-    this.gateway = gateway;
+  ReloadTriggers(Runnable reload) {
+    this.reload = reload;
   }
 
   static ReloadTriggers install(Gateway gateway, boolean watchFile) {
-    ReloadTriggers t = new ReloadTriggers(gateway);
+    ReloadTriggers t = new ReloadTriggers(gateway::reload);
     t.installSighup();
     if (watchFile) {
       t.watch(gateway.configFile().toAbsolutePath());
@@ -50,25 +54,32 @@ final class ReloadTriggers implements AutoCloseable {
     return t;
   }
 
+  /** Reloads, logging rather than losing whatever the reload throws. */
+  private void reload(String why) {
+    log.info("reloading config ({})", why);
+    try {
+      reload.run();
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      log.error("config reload ({}) failed; still serving the previous config", why, e);
+    }
+  }
+
   private synchronized void schedule(String why) {
+    if (reloader.isShutdown()) {
+      return;
+    }
     if (pending != null) {
       pending.cancel(false);
     }
-    pending =
-        reloader.schedule(
-            () -> {
-              log.info("reloading config ({})", why);
-              gateway.reload();
-            },
-            DEBOUNCE_MILLIS,
-            TimeUnit.MILLISECONDS);
+    pending = reloader.schedule(() -> reload(why), DEBOUNCE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void installSighup() {
     Signals.handle("HUP", () -> schedule("SIGHUP"));
   }
 
-  private void watch(Path file) {
+  /** Watches {@code file} (through its directory) and reloads when it changes. */
+  void watch(Path file) {
     Path dir = file.getParent();
     try {
       watcher = FileSystems.getDefault().newWatchService();
@@ -87,16 +98,22 @@ final class ReloadTriggers implements AutoCloseable {
               try {
                 while (true) {
                   WatchKey key = watcher.take();
-                  for (WatchEvent<?> ev : key.pollEvents()) {
-                    Object ctx = ev.context();
-                    if (ctx instanceof Path p && dir.resolve(p).equals(file)) {
-                      schedule("file changed");
+                  try {
+                    for (WatchEvent<?> ev : key.pollEvents()) {
+                      Object ctx = ev.context();
+                      if (ctx instanceof Path p && dir.resolve(p).equals(file)) {
+                        schedule("file changed");
+                      }
                     }
+                  } catch (RuntimeException e) {
+                    log.error("watching {} failed on an event; still watching", file, e);
                   }
                   key.reset();
                 }
               } catch (InterruptedException | ClosedWatchServiceException e) {
                 // stopping
+              } catch (RuntimeException e) {
+                log.error("watching {} stopped; reload with SIGHUP or POST /reload", file, e);
               }
             },
             "portico-config-watch");

@@ -3,6 +3,7 @@ package io.portico.config;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +21,7 @@ final class Addresses {
 
   static final String BIND_RULE = "host:port with an IP address, [IPv6]:port or :port";
   static final String TARGET_RULE = "host:port or [IPv6]:port with a port from 1 to 65535";
+  static final String HOST_RULE = "a host name such as admin.internal, an IPv4 address or [IPv6]";
   static final String CIDR_RULE = "a CIDR such as 10.0.0.0/8 or 2001:db8::/32, or an IP address";
 
   private Addresses() {}
@@ -83,6 +85,22 @@ final class Addresses {
       return ipLiteral(hp.host()) == null ? null : hp;
     }
     return HOST_NAME.matcher(hp.host()).matches() ? hp : null;
+  }
+
+  /**
+   * A host name or IP literal as written in a {@code Host} field, without a port: lower-cased, an
+   * IPv6 literal in brackets ({@code ::1} is accepted and written {@code [::1]}); null otherwise.
+   */
+  static String hostName(String text) {
+    String t = text.trim();
+    String bare = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
+    if (bare.contains(":")) {
+      return ipLiteral(bare) == null ? null : "[" + bare.toLowerCase(Locale.ROOT) + "]";
+    }
+    if (bare.length() != t.length() || bare.length() > 253) {
+      return null;
+    }
+    return HOST_NAME.matcher(bare).matches() ? bare.toLowerCase(Locale.ROOT) : null;
   }
 
   /** True when {@code text} is an IPv4 or IPv6 CIDR, or a single address. */

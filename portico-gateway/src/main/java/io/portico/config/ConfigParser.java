@@ -314,8 +314,18 @@ public final class ConfigParser {
         problems.expected(
             addressNode, "a loopback address such as 127.0.0.1:9901, or a token in admin.token");
       }
+      List<String> allowedHosts = new ArrayList<>();
+      for (ConfigNode host : stringItems(r, "allowed-hosts")) {
+        String name = Addresses.hostName(host.text());
+        if (name == null) {
+          problems.expected(host, Addresses.HOST_RULE);
+        } else {
+          allowedHosts.add(name);
+        }
+      }
       r.finish();
-      return new AdminConfig(address, token == null || token.isEmpty() ? null : token);
+      return new AdminConfig(
+          address, token == null || token.isEmpty() ? null : token, List.copyOf(allowedHosts));
     }
 
     InetSocketAddress bindAddress(ConfigNode node) {
@@ -667,17 +677,25 @@ public final class ConfigParser {
         ConfigNode nameNode = r.required("name", "a non-empty name");
         String name = null;
         if (nameNode != null) {
-          if (!nameNode.isScalar() || nameNode.text().isEmpty()) {
-            problems.expected(nameNode, "a non-empty name");
+          if (!nameNode.isScalar() || nameNode.text().isEmpty() || !headerSafe(nameNode)) {
+            problems.expected(nameNode, "a non-empty name without control characters");
           } else {
             name = nameNode.text();
             unique(names, name, nameNode, "consumer");
           }
         }
         String customId = r.string("custom-id", null);
+        if (customId != null && !headerSafe(r.child("custom-id"))) {
+          problems.expected(r.child("custom-id"), "an id without control characters");
+          customId = null;
+        }
         List<String> groups = new ArrayList<>();
         for (ConfigNode group : stringItems(r, "groups")) {
-          groups.add(group.text());
+          if (headerSafe(group) && !group.text().isEmpty()) {
+            groups.add(group.text());
+          } else {
+            problems.expected(group, "a group name without control characters");
+          }
         }
         Map<String, ConfigNode> credentials = new LinkedHashMap<>();
         ConfigNode creds = r.child("credentials");
@@ -764,7 +782,14 @@ public final class ConfigParser {
                   1,
                   Integer.MAX_VALUE),
               r.integer("http2-max-resets-per-window", d.http2MaxResetsPerWindow(), 1, 1 << 30),
-              positiveDuration(r, "http2-reset-window", d.http2ResetWindow()));
+              positiveDuration(r, "http2-reset-window", d.http2ResetWindow()),
+              r.integer(
+                  "http2-max-control-frames-per-window",
+                  d.http2MaxControlFramesPerWindow(),
+                  1,
+                  1 << 30),
+              positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()),
+              r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES));
       r.finish();
       return limits;
     }
@@ -791,14 +816,20 @@ public final class ConfigParser {
         problems.expected(r.child("request-id-header"), "a header name such as X-Request-Id");
         requestIdHeader = d.requestIdHeader();
       }
+      String clientAddressHeader =
+          r.oneOf(
+              "client-address-header",
+              d.clientAddressHeader(),
+              ForwardingConfig.CLIENT_ADDRESS_HEADERS);
       r.finish();
-      return new ForwardingConfig(List.copyOf(trusted), via, requestIdHeader);
+      return new ForwardingConfig(List.copyOf(trusted), via, requestIdHeader, clientAddressHeader);
     }
 
     RuntimeConfig runtime(ConfigReader r) {
       RuntimeConfig d = RuntimeConfig.DEFAULTS;
       int ioThreads = r.integer("io-threads", d.ioThreads(), 0, 1024);
-      Duration shutdownTimeout = r.duration("shutdown-timeout", d.shutdownTimeout());
+      Duration shutdownTimeout =
+          r.duration("shutdown-timeout", d.shutdownTimeout(), Duration.ZERO, Duration.ofHours(1));
       String accessLog = d.accessLog();
       ConfigNode log = r.child("access-log");
       if (log != null) {
@@ -905,6 +936,14 @@ public final class ConfigParser {
       }
     }
 
+    /**
+     * Whether a scalar can travel in a header (a consumer's name, id and groups are forwarded
+     * upstream): no control character but HTAB.
+     */
+    boolean headerSafe(ConfigNode node) {
+      return node.text().chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F);
+    }
+
     /** Records {@code rule} as expected at {@code node} when it is not null. */
     boolean checked(ConfigNode node, String rule) {
       if (rule != null) {
@@ -915,21 +954,12 @@ public final class ConfigParser {
     }
 
     Duration positiveDuration(ConfigReader r, String key, Duration defaultValue) {
-      Duration d = r.duration(key, defaultValue);
-      if (d != null && d.isZero() && r.child(key) != null) {
-        problems.expected(r.child(key), "a positive duration such as 250ms, 5s or 1m");
-        return defaultValue;
-      }
-      return d;
+      return r.duration(key, defaultValue, Duration.ofMillis(1), ConfigReader.MAX_DURATION);
     }
 
+    /** A size that fits an {@code int}: from {@code min} bytes to 1g. */
     int intSize(ConfigReader r, String key, int defaultValue, int min) {
-      long v = r.size(key, defaultValue);
-      if (v < min || v > Integer.MAX_VALUE) {
-        problems.expected(r.child(key), "a size from " + min + " bytes to 2g");
-        return defaultValue;
-      }
-      return (int) v;
+      return (int) r.size(key, defaultValue, min, 1L << 30);
     }
 
     Path readableFile(ConfigNode node) {

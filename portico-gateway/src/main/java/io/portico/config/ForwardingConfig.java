@@ -9,9 +9,14 @@ import java.util.List;
  *     Forwarded} and {@code X-Request-Id} are believed; empty = trust no client-supplied value
  * @param via the pseudonym Portico writes in {@code Via}, or null to not add {@code Via}
  * @param requestIdHeader the header carrying the request id
+ * @param clientAddressHeader the one header read for the client's address behind trusted proxies:
+ *     {@code x-forwarded-for} or {@code forwarded}
  */
-public record ForwardingConfig(List<String> trustedProxies, String via, String requestIdHeader) {
+public record ForwardingConfig(
+    List<String> trustedProxies, String via, String requestIdHeader, String clientAddressHeader) {
+
+  public static final List<String> CLIENT_ADDRESS_HEADERS = List.of("x-forwarded-for", "forwarded");
 
   public static final ForwardingConfig DEFAULTS =
-      new ForwardingConfig(List.of(), "portico", "X-Request-Id");
+      new ForwardingConfig(List.of(), "portico", "X-Request-Id", "x-forwarded-for");
 }

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Protocol limits for client connections; defaults are documented beside nginx's and Envoy's in
@@ -15,8 +16,16 @@ import java.time.Duration;
  * @param maxRequestsPerConnection requests served on one connection before it is closed (0 =
  *     unlimited)
  * @param http2MaxConcurrentStreams SETTINGS_MAX_CONCURRENT_STREAMS offered to clients
- * @param http2MaxResetsPerWindow stream resets a client may cause per {@code http2ResetWindow}
- *     before the connection is closed (rapid-reset protection)
+ * @param http2MaxResetsPerWindow stream resets a client may send, and resets for errors the gateway
+ *     may send, per {@code http2ResetWindow} before the connection is closed (rapid-reset and
+ *     "MadeYouReset" protection)
+ * @param http2ResetWindow the window of {@code http2MaxResetsPerWindow}
+ * @param http2MaxControlFramesPerWindow PING, SETTINGS, PRIORITY and extension frames a client may
+ *     send per {@code http2ControlFrameWindow} before the connection is closed
+ * @param http2ControlFrameWindow the window of {@code http2MaxControlFramesPerWindow}
+ * @param pathPolicy {@code strict} to refuse with 400 the paths common upstream servers read as
+ *     another path than the router (matrix parameters, a dot or whitespace at a segment's end,
+ *     letter-case variants of a route's path); {@code off} to route them as they are
  */
 public record LimitsConfig(
     int maxRequestLine,
@@ -28,7 +37,13 @@ public record LimitsConfig(
     int maxRequestsPerConnection,
     int http2MaxConcurrentStreams,
     int http2MaxResetsPerWindow,
-    Duration http2ResetWindow) {
+    Duration http2ResetWindow,
+    int http2MaxControlFramesPerWindow,
+    Duration http2ControlFrameWindow,
+    String pathPolicy) {
+
+  /** The values of {@code limits.path-policy}. */
+  public static final List<String> PATH_POLICIES = List.of("strict", "off");
 
   public static final LimitsConfig DEFAULTS =
       new LimitsConfig(
@@ -41,5 +56,13 @@ public record LimitsConfig(
           0,
           100,
           200,
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          1000,
+          Duration.ofSeconds(10),
+          "strict");
+
+  /** Whether the strict path policy is on. */
+  public boolean strictPaths() {
+    return pathPolicy.equals("strict");
+  }
 }

@@ -19,7 +19,12 @@ import java.util.List;
  * <p>Only a trusted peer's {@code X-Forwarded-*}, {@code Forwarded} and {@code X-Request-Id} are
  * believed. From an untrusted peer they are replaced, so a client cannot spoof its address (and,
  * for example, rotate a rate-limit key). With trusted peers, the client address is the rightmost
- * address of {@code X-Forwarded-For} that is not itself a trusted proxy.
+ * address of {@code X-Forwarded-For} (or of {@code Forwarded}'s {@code for=}, as configured: one
+ * header, never both, since a proxy that maintains one passes the other through from the client)
+ * that is not itself a trusted proxy. The hops are read right to left; a hop that is not an IP
+ * address ({@link ForwardedFor}: a port in {@code X-Forwarded-For}, a name, {@code unknown}, an
+ * obfuscated identifier) ends the walk, and the client is then the trusted proxy that forwarded it,
+ * since nothing to its left can be believed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -33,6 +38,7 @@ public final class ForwardingPolicy {
 
   private final List<IpSubnetFilterRule> trusted;
   private final AsciiString requestIdHeader;
+  private final boolean fromForwarded;
   private final String via;
   private final String via11;
   private final String via2;
@@ -44,6 +50,7 @@ public final class ForwardingPolicy {
     }
     this.trusted = List.copyOf(rules);
     this.requestIdHeader = AsciiString.of(config.requestIdHeader().toLowerCase());
+    this.fromForwarded = config.clientAddressHeader().equals("forwarded");
     this.via = config.via();
     this.via11 = via == null ? null : "1.1 " + via;
     this.via2 = via == null ? null : "2.0 " + via;
@@ -83,50 +90,24 @@ public final class ForwardingPolicy {
     if (!peerTrusted) {
       return peer;
     }
-    List<String> values = headers.getAll(X_FORWARDED_FOR);
+    List<String> values = headers.getAll(fromForwarded ? FORWARDED : X_FORWARDED_FOR);
     if (values.isEmpty()) {
       return peer;
     }
-    List<String> hops = new ArrayList<>();
-    for (String v : values) {
-      for (String part : v.split(",")) {
-        String hop = part.trim();
-        if (!hop.isEmpty()) {
-          hops.add(hop);
-        }
-      }
-    }
+    List<InetAddress> hops =
+        fromForwarded ? ForwardedFor.forwarded(values) : ForwardedFor.xForwardedFor(values);
     InetSocketAddress candidate = peer;
     for (int i = hops.size() - 1; i >= 0; i--) {
-      InetSocketAddress addr = parseHop(hops.get(i));
-      if (addr == null) {
+      InetAddress hop = hops.get(i);
+      if (hop == null) {
         return candidate;
       }
-      candidate = addr;
-      if (!isTrusted(addr)) {
-        return addr;
+      candidate = new InetSocketAddress(hop, 0);
+      if (!isTrusted(candidate)) {
+        return candidate;
       }
     }
     return candidate;
-  }
-
-  private static InetSocketAddress parseHop(String hop) {
-    String h = hop;
-    if (h.startsWith("[")) {
-      int end = h.indexOf(']');
-      h = end > 0 ? h.substring(1, end) : h;
-    } else if (h.indexOf(':') == h.lastIndexOf(':') && h.indexOf(':') > 0) {
-      h = h.substring(0, h.indexOf(':'));
-    }
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(h);
-    if (bytes == null) {
-      return null;
-    }
-    try {
-      return new InetSocketAddress(InetAddress.getByAddress(bytes), 0);
-    } catch (java.net.UnknownHostException e) {
-      return null;
-    }
   }
 
   /**

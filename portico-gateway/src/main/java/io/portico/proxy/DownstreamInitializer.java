@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *                           └ otherwise ─▶ HTTP/1.1 as above
  *   TLS                   SniHandler ─▶ SslHandler ─▶ ALPN: h2 ─▶ HTTP/2 handlers
  *                                                          http/1.1 ─▶ HTTP/1.1 as above
- *   HTTP/2 handlers       Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
- *                         (per stream: Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter
- *                                      ─▶ DownstreamHandler)
+ *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler
+ *                           ─▶ Http2ConnectionGuard (which installs the Http2FrameGuard)
+ *                         (per stream: Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec
+ *                                      ─▶ Http2StreamAdapter ─▶ DownstreamHandler)
  * </pre>
  */
 final class DownstreamInitializer extends ChannelInitializer<Channel> {
@@ -162,13 +163,16 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
                     .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
                     .maxHeaderListSize(limits.maxHeaderSize()))
             .validateHeaders(true)
+            .validateRequiredPseudoHeaders(true)
             .decoderEnforceMaxRstFramesPerWindow(
+                limits.http2MaxResetsPerWindow(), wholeSeconds(limits.http2ResetWindow()))
+            .encoderEnforceMaxRstFramesPerWindow(
                 limits.http2MaxResetsPerWindow(), wholeSeconds(limits.http2ResetWindow()))
             .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
             .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
             .gracefulShutdownTimeoutMillis(setup.gracefulShutdown().toMillis())
             .build();
-    Http2ConnectionGuard guard = new Http2ConnectionGuard(codec.connection(), limits);
+    Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, limits);
     Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamInitializer(setup, guard));
     return new ChannelHandler[] {codec, mux, guard};
   }
@@ -202,6 +206,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
       guard.onStream();
       stream
           .pipeline()
+          .addLast("h2-check", new Http2RequestHeadCheck())
           .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))
           .addLast("h2-adapt", new Http2StreamAdapter())
           .addLast(

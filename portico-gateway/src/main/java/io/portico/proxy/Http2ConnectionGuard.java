@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
@@ -19,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * to a stream.
  *
  * <pre>
- *   [TLS] ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
- *                                    │ one child channel per stream
- *                                    ▼
- *              Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter ─▶ DownstreamHandler
+ *   [TLS] ─▶ Http2FrameGuard ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
+ *                                                       │ one child channel per stream
+ *                                                       ▼
+ *      Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter
+ *                                                                 ─▶ DownstreamHandler
  * </pre>
  *
  * <p>Deadlines, one at a time:
@@ -38,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * <p>It also closes the connection gracefully when the gateway drains (once the streams in flight
  * have ended, then GOAWAY) or the connection has served {@code max-requests-per-connection} streams
  * (GOAWAY, then close once open streams end), and logs connection errors. The frame-level
- * protections (concurrent streams, header list size, rapid reset, control-frame and empty-DATA
- * floods) are enforced by the codec, which answers a violation with GOAWAY.
+ * protections (concurrent streams, header list size, resets received and sent, queued control
+ * frames, empty DATA) are enforced by the codec, control-frame floods and reused stream identifiers
+ * by the {@link Http2FrameGuard} this guard installs in front of the codec (whichever way the
+ * connection became HTTP/2); each violation is answered with GOAWAY.
  *
  * <p>When HTTP/2 replaces HTTP/1.1 on a connection (h2c), the guard removes the HTTP/1.1 handlers
  * left behind it. Confined to the connection's event loop.
@@ -54,6 +58,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     BUSY
   }
 
+  private final Http2FrameCodec codec;
   private final Http2Connection connection;
   private final LimitsConfig limits;
   private ChannelHandlerContext ctx;
@@ -63,8 +68,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean draining;
 
-  Http2ConnectionGuard(Http2Connection connection, LimitsConfig limits) {
-    this.connection = connection;
+  Http2ConnectionGuard(Http2FrameCodec codec, LimitsConfig limits) {
+    this.codec = codec;
+    this.connection = codec.connection();
     this.limits = limits;
   }
 
@@ -77,6 +83,10 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
     if (pipeline.get(ReadActivity.class) != null) {
       pipeline.remove(ReadActivity.class);
+    }
+    ChannelHandlerContext codecCtx = pipeline.context(codec);
+    if (codecCtx != null && pipeline.get(Http2FrameGuard.class) == null) {
+      pipeline.addBefore(codecCtx.name(), "h2-frames", new Http2FrameGuard(codec, limits));
     }
     timer = new DeadlineTimer(ctx.channel().eventLoop(), this::onDeadline);
     timer.armAt(timer.now() + limits.headerTimeout().toNanos());

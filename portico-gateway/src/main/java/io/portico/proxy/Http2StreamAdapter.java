@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -12,8 +13,14 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits between {@code Http2StreamFrameToHttpObjectCodec} and the stream's {@link DownstreamHandler}
@@ -28,11 +35,18 @@ import io.netty.util.ReferenceCountUtil;
  * </ul>
  *
  * <p>Stream frames the codec leaves as they are (unknown frame types, which a receiver must ignore)
- * end here.
+ * end here. So do the stream's errors that reach the pipeline: a frame the codec found malformed (a
+ * body longer or shorter than its {@code content-length}, a forbidden field) or a head the
+ * conversion to HTTP/1.1 refused. Each is answered with RST_STREAM carrying its own error code,
+ * PROTOCOL_ERROR unless the codec named another, and logged at DEBUG: never with CANCEL, which
+ * would hide the reset from {@code http2-max-resets-per-window}, and never as a warning with a
+ * stack trace, since the client is at fault. The exchange sees only its stream close.
  *
  * <p>One per stream, confined to the stream's event loop.
  */
 final class Http2StreamAdapter extends ChannelDuplexHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(Http2StreamAdapter.class);
 
   private boolean head;
   private boolean responseHeadWritten;
@@ -54,6 +68,25 @@ final class Http2StreamAdapter extends ChannelDuplexHandler {
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+    if (http2 == null && !(cause instanceof DecoderException)) {
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    Http2Error error = http2 == null ? Http2Error.PROTOCOL_ERROR : http2.error();
+    log.debug(
+        "HTTP/2 stream of {} reset with {}: {}",
+        ctx.channel().parent().remoteAddress(),
+        error,
+        cause.toString());
+    if (ctx.channel().isActive()) {
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
+      ctx.close();
+    }
   }
 
   @Override

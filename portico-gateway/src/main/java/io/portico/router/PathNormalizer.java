@@ -15,7 +15,9 @@ import io.portico.router.RequestTarget.Rejected;
  *
  * <ul>
  *   <li>percent escapes of unreserved characters ({@code ALPHA DIGIT - . _ ~}) are decoded; every
- *       other escape is kept exactly as received, and nothing is re-encoded;
+ *       other escape is kept, with its hex digits upper-cased ({@code %3a} becomes {@code %3A}, as
+ *       RFC 3986 section 6.2.2.1 normalizes it, so that the router and the upstream compare the
+ *       same text), and nothing is re-encoded;
  *   <li>{@code .} and {@code ..} segments (also written {@code %2e}) are resolved as in RFC 3986
  *       section 5.2.4, except that a {@code ..} climbing above the root is rejected, not clamped;
  *   <li>empty segments ({@code //}) are merged; a trailing slash is kept.
@@ -109,7 +111,9 @@ public final class PathNormalizer {
         if (reason != null) {
           return new Rejected(reason);
         }
-        if (isUnreserved(value)) {
+        if (isUnreserved(value)
+            || Character.isLowerCase(target.charAt(i + 1))
+            || Character.isLowerCase(target.charAt(i + 2))) {
           rewrite = true;
         }
         i += 2;
@@ -131,6 +135,55 @@ public final class PathNormalizer {
     }
     String path = rewrite(target, pathStart, pathEnd);
     return path == null ? new Rejected(Reason.ABOVE_ROOT) : new Accepted(path, rawQuery, authority);
+  }
+
+  /**
+   * The strict path policy ({@code limits.path-policy: strict}): why a normalized path must be
+   * refused because common upstream servers read it as another path than the router does, or null.
+   * A segment must not hold {@code ;} or {@code %3B} (a matrix parameter: Tomcat and Spring drop
+   * {@code ;...}, so {@code /..;/} climbs and {@code /admin;x=1/} is {@code /admin/}); and must not
+   * end with a dot, nor start or end with encoded whitespace ({@code %20}, {@code %C2%A0}), which
+   * Windows servers trim ({@code /admin./} is {@code /admin/}). Letter case is the router's to
+   * check, since only it knows the routes' paths ({@link Router}).
+   */
+  public static Reason strictRefusal(String path) {
+    int length = path.length();
+    int segmentStart = 1;
+    for (int i = 1; i <= length; i++) {
+      if (i < length && path.charAt(i) != '/') {
+        char c = path.charAt(i);
+        if (c == ';'
+            || (c == '%'
+                && i + 2 < length
+                && path.charAt(i + 1) == '3'
+                && (path.charAt(i + 2) == 'B' || path.charAt(i + 2) == 'b'))) {
+          return Reason.MATRIX_PARAMETER;
+        }
+        continue;
+      }
+      if (i > segmentStart && badSegmentEnd(path, segmentStart, i)) {
+        return Reason.SEGMENT_END;
+      }
+      segmentStart = i + 1;
+    }
+    return null;
+  }
+
+  private static final String[] ENCODED_WHITESPACE = {"%20", "%C2%A0"};
+
+  private static boolean badSegmentEnd(String path, int from, int to) {
+    if (path.charAt(to - 1) == '.') {
+      return !isDotSegment(path, from, to); // . and .. are resolved by normalize
+    }
+    for (String ws : ENCODED_WHITESPACE) {
+      int n = ws.length();
+      if (to - from >= n
+          && (path.regionMatches(true, to - n, ws, 0, n)
+              || path.regionMatches(true, from, ws, 0, n))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code c} (a byte value) is an RFC 3986 unreserved character. */
@@ -254,7 +307,9 @@ public final class PathNormalizer {
         if (isUnreserved(value)) {
           out.append((char) value);
         } else {
-          out.append(s, i, i + 3);
+          out.append('%')
+              .append(Character.toUpperCase(s.charAt(i + 1)))
+              .append(Character.toUpperCase(s.charAt(i + 2)));
         }
         i += 2;
       } else {

@@ -37,7 +37,16 @@ public sealed interface RequestTarget permits RequestTarget.Accepted, RequestTar
     BACKSLASH("no backslash, plain or percent-encoded (%5C)"),
     ENCODED_SLASH("no percent-encoded slash (%2F)"),
     MALFORMED_ESCAPE("percent escapes of the form %XX with two hex digits"),
-    ABOVE_ROOT("no .. segment that climbs above the root");
+    ABOVE_ROOT("no .. segment that climbs above the root"),
+    MATRIX_PARAMETER(
+        "no ; in a path segment (servers such as Tomcat and Spring read it as a path parameter"
+            + " and drop it, so /admin;x=1/ or /..;/ would reach another path than the one routed)"),
+    SEGMENT_END(
+        "no path segment ending with a dot, or starting or ending with whitespace such as %20"
+            + " (servers on Windows trim them, so /admin./ would reach /admin/)"),
+    CASE_VARIANT(
+        "the letter case of the route's own path (the path differs only in case from a route's"
+            + " literal path, which a case-insensitive server would read as that path)");
 
     private final String rule;
 

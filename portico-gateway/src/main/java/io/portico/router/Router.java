@@ -3,10 +3,13 @@ package io.portico.router;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The request router: finds the route for a request's host, method, path, headers and query.
@@ -82,16 +85,22 @@ public final class Router<T> {
   private final SegmentTable<PathIndex> wildcardHosts;
   private final PathIndex anyHost;
   private final int size;
+  private final LiteralCase literalCase;
+  private final Map<RequestTarget.Reason, RouteMatch<T>> refusals;
 
   private Router(
       SegmentTable<PathIndex> exactHosts,
       SegmentTable<PathIndex> wildcardHosts,
       PathIndex anyHost,
-      int size) {
+      int size,
+      LiteralCase literalCase,
+      Map<RequestTarget.Reason, RouteMatch<T>> refusals) {
     this.exactHosts = exactHosts;
     this.wildcardHosts = wildcardHosts;
     this.anyHost = anyHost;
     this.size = size;
+    this.literalCase = literalCase;
+    this.refusals = refusals;
   }
 
   /** A builder for a router whose routes carry a {@code T}. */
@@ -105,6 +114,23 @@ public final class Router<T> {
   }
 
   /**
+   * Why the strict path policy refuses {@code path} (normalized), or null when it does not, or the
+   * policy is off: a segment with a matrix parameter or a dot or whitespace at its end ({@link
+   * PathNormalizer#strictRefusal}), or a path that differs only in letter case from a route's
+   * literal path ({@link LiteralCase}).
+   */
+  public RequestTarget.Reason refusal(String path) {
+    if (literalCase == null || path.isEmpty() || path.charAt(0) != '/') {
+      return null;
+    }
+    RequestTarget.Reason reason = PathNormalizer.strictRefusal(path);
+    if (reason == null && literalCase.isVariant(path)) {
+      reason = RequestTarget.Reason.CASE_VARIANT;
+    }
+    return reason;
+  }
+
+  /**
    * Finds the route for a request.
    *
    * @param host the Host header or authority, with or without port; null when absent
@@ -112,12 +138,20 @@ public final class Router<T> {
    * @param path the normalized path, without query
    * @param headers the request headers, or null when there are none
    * @param rawQuery the raw query without {@code ?}, or null when there is none
-   * @return the match, or null when no route takes the request
+   * @return the match, or null when no route takes the request; under the strict path policy, a
+   *     path it refuses ({@link #refusal}) matches the refusal payload given for its reason to
+   *     {@link Builder#strictPaths}
    */
   public RouteMatch<T> match(
       CharSequence host, String method, String path, HttpHeaders headers, String rawQuery) {
     if (path.isEmpty() || path.charAt(0) != '/') {
       return null;
+    }
+    if (literalCase != null) {
+      RequestTarget.Reason reason = refusal(path);
+      if (reason != null) {
+        return refusals.get(reason);
+      }
     }
     PathIndex.Entry best = null;
     int bound = Integer.MAX_VALUE;
@@ -193,8 +227,20 @@ public final class Router<T> {
   public static final class Builder<T> {
 
     private final List<MatchableRoute> routes = new ArrayList<>();
+    private Function<RequestTarget.Reason, T> refusal;
 
     private Builder() {}
+
+    /**
+     * Turns the strict path policy on: a path {@link #refusal} refuses matches, instead of any
+     * route, the payload {@code refusal} gives for its reason (for the proxy, a route that answers
+     * 400), so that a path that is not refused is read the same way by the router and by common
+     * upstream servers.
+     */
+    public Builder<T> strictPaths(Function<RequestTarget.Reason, T> refusal) {
+      this.refusal = refusal;
+      return this;
+    }
 
     /**
      * Adds a route.
@@ -258,11 +304,35 @@ public final class Router<T> {
       if (any != null) {
         any.freeze();
       }
+      LiteralCase literalCase = null;
+      Map<RequestTarget.Reason, RouteMatch<T>> refusals = new EnumMap<>(RequestTarget.Reason.class);
+      if (refusal != null) {
+        List<CompiledPath> paths = new ArrayList<>();
+        routes.forEach(r -> paths.addAll(r.paths));
+        literalCase = new LiteralCase(paths);
+        RouteSpec spec =
+            new RouteSpec(
+                "path-policy",
+                List.of(),
+                List.of("/"),
+                "prefix",
+                Set.of(),
+                Map.of(),
+                Map.of(),
+                0,
+                0);
+        for (RequestTarget.Reason reason : RequestTarget.Reason.values()) {
+          refusals.put(
+              reason, new RouteMatch<>(refusal.apply(reason), spec, "/", "/", Map.of(), "", 0));
+        }
+      }
       return new Router<>(
           exact.isEmpty() ? null : new SegmentTable<>(exact, true),
           wildcard.isEmpty() ? null : new SegmentTable<>(wildcard, true),
           any,
-          routes.size());
+          routes.size(),
+          literalCase,
+          Map.copyOf(refusals));
     }
   }
 

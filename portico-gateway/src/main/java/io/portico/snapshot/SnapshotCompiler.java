@@ -11,6 +11,7 @@ import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
 import io.portico.plugin.PluginInstances;
 import io.portico.router.PathTemplate;
+import io.portico.router.RequestTarget;
 import io.portico.router.RouteSpec;
 import io.portico.router.Router;
 import io.portico.spi.config.ConfigNode;
@@ -28,6 +29,7 @@ import io.portico.upstream.UpstreamService;
 import io.portico.upstream.WeightedRoundRobinBalancer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +140,13 @@ public final class SnapshotCompiler {
     servicePlugins.values().forEach(identityHeaders::addAll);
 
     Router.Builder<CompiledRoute> router = Router.builder();
+    if (config.limits().strictPaths()) {
+      Map<RequestTarget.Reason, CompiledRoute> refusals = new EnumMap<>(RequestTarget.Reason.class);
+      for (RequestTarget.Reason reason : RequestTarget.Reason.values()) {
+        refusals.put(reason, PathRefusal.route(reason));
+      }
+      router.strictPaths(refusals::get);
+    }
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
     int order = 0;
     for (RouteConfig rc : config.routes()) {

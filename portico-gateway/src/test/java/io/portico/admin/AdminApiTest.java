@@ -9,6 +9,7 @@ import io.portico.app.Gateway;
 import io.portico.app.Version;
 import io.portico.observe.ExchangeObserver;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RawClient;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The admin listener over real sockets: its endpoints, its problems and its token check. */
 class AdminApiTest {
@@ -288,6 +291,148 @@ class AdminApiTest {
     @Test
     void leavesTheProxyListenerOpen() throws Exception {
       assertThat(gw.get("/ping").statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** The Host check against DNS rebinding, spoken over a raw socket so any Host can be sent. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class HostCheck {
+
+    private GatewayFixture gw;
+
+    @BeforeAll
+    void start() throws Exception {
+      gw =
+          GatewayFixture.start(
+              """
+              admin:
+                address: 127.0.0.1:0
+                allowed-hosts: [ Admin.Internal, 10.1.2.3 ]
+              routes:
+                - name: ping
+                  paths: [ "/ping" ]
+                  plugins:
+                    mock: { body: pong }
+              """);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      gw.close();
+    }
+
+    /** The status line of {@code GET /status} with the given header lines. */
+    private String statusWith(String target, String... headerLines) throws Exception {
+      StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\n");
+      for (String line : headerLines) {
+        request.append(line).append("\r\n");
+      }
+      request.append("Connection: close\r\n\r\n");
+      try (RawClient raw = new RawClient(gw.gateway().adminAddress())) {
+        String response = raw.send(request.toString()).readUntil("\r\n\r\n", 3000);
+        return response.substring(0, response.indexOf("\r\n"));
+      }
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "localhost",
+          "LOCALHOST",
+          "localhost:9901",
+          "127.0.0.1",
+          "127.0.0.1:1",
+          "127.8.9.10",
+          "[::1]",
+          "[::1]:9901",
+          "[0:0:0:0:0:0:0:1]",
+          "admin.internal",
+          "admin.INTERNAL:443",
+          "10.1.2.3:9901"
+        })
+    void answersTheLoopbackNamesAndTheConfiguredOnes(String host) throws Exception {
+      assertThat(statusWith("/status", "Host: " + host)).isEqualTo("HTTP/1.1 200 OK");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "attacker.example",
+          "attacker.example:9901",
+          "localhost.attacker.example",
+          "127.0.0.1.nip.io",
+          "localhost.",
+          "admin.internal.attacker.example",
+          "10.1.2.4",
+          "::1",
+          "[::1",
+          "localhost:http",
+          "localhost:",
+          ""
+        })
+    void refusesEveryOtherHostWith421(String host) throws Exception {
+      assertThat(statusWith("/status", "Host: " + host)).startsWith("HTTP/1.1 421");
+    }
+
+    @Test
+    void refusesARequestWithoutHostOrWithTwo() throws Exception {
+      assertThat(statusWith("/status")).startsWith("HTTP/1.1 421");
+      assertThat(statusWith("/status", "Host: localhost", "Host: attacker.example"))
+          .startsWith("HTTP/1.1 421");
+    }
+
+    @Test
+    void refusesAnAbsoluteFormTargetWith400() throws Exception {
+      assertThat(statusWith("http://attacker.example/status", "Host: localhost"))
+          .startsWith("HTTP/1.1 400");
+    }
+
+    @Test
+    void explainsTheRefusalInAProblem() throws Exception {
+      try (RawClient raw = new RawClient(gw.gateway().adminAddress())) {
+        String response =
+            raw.send("GET /config HTTP/1.1\r\nHost: attacker.example\r\n\r\n").readUntil("}", 3000);
+        assertThat(response)
+            .startsWith("HTTP/1.1 421 Misdirected Request")
+            .contains("application/problem+json")
+            .contains("admin-host-not-allowed")
+            .doesNotContain("\"routes\"");
+      }
+    }
+
+    @Test
+    void leavesTheProxyListenerToItsRoutes() throws Exception {
+      try (RawClient raw = gw.raw()) {
+        String response =
+            raw.send("GET /ping HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n")
+                .readUntil("pong", 3000);
+        assertThat(response).startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  @Test
+  void refusesARebindingHostBeforeAskingForTheToken() throws Exception {
+    try (GatewayFixture gw =
+            GatewayFixture.start(
+                """
+            admin:
+              address: 127.0.0.1:0
+              token: t0ken
+            routes:
+              - name: ping
+                paths: [ "/ping" ]
+                plugins:
+                  mock: { body: pong }
+            """);
+        RawClient raw = new RawClient(gw.gateway().adminAddress())) {
+      String response =
+          raw.send(
+                  "GET /status HTTP/1.1\r\nHost: attacker.example\r\n"
+                      + "Authorization: Bearer t0ken\r\n\r\n")
+              .readUntil("\r\n\r\n", 3000);
+      assertThat(response).startsWith("HTTP/1.1 421");
     }
   }
 

@@ -140,6 +140,39 @@ class PorticoCommandTest {
   }
 
   @Test
+  void validateReportsNumbersOutOfRangeWithoutAStackTrace() throws Exception {
+    Path bad =
+        write(
+            "numbers.yaml",
+            """
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:9001" ]
+            limits:
+              header-timeout: 99999999999999999999s
+              max-body-size: 17179869184g
+              max-header-count: 99999999999999999999
+            """);
+
+    try (PorticoProcess p = PorticoProcess.start(dir, "validate", "-c", bad.toString())) {
+      assertThat(p.awaitExit(START)).isEqualTo(1);
+      assertThat(p.stderr())
+          .contains(
+              bad
+                  + ":5:19: limits.header-timeout: \"99999999999999999999s\" (expected: a duration"
+                  + " from 1ms to 365d)")
+          .contains(
+              bad
+                  + ":6:18: limits.max-body-size: \"17179869184g\" (expected: a size from 0 to"
+                  + " 1024g)")
+          .contains(bad + ":7:21: limits.max-header-count: \"99999999999999999999\" (expected: ")
+          .contains(bad + ": 3 problems")
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  @Test
   void validateAcceptsAGoodFileAndExits0() throws Exception {
     Path good = write("good.yaml", runnable("/api", false));
 

@@ -282,6 +282,44 @@ class ConfigParserTest {
   }
 
   @Test
+  void readsAdminAllowedHostsAndReportsWhatIsNotAHostName() {
+    AdminConfig admin =
+        valid(
+                parse(
+                    "admin:\n  allowed-hosts: [ Admin.Internal, 10.0.0.7, \"::1\", \"[2001:DB8::1]\" ]\n"))
+            .admin();
+    assertThat(admin.allowedHosts())
+        .containsExactly("admin.internal", "10.0.0.7", "[::1]", "[2001:db8::1]");
+
+    ConfigResult result =
+        parse("admin:\n  allowed-hosts: [ \"admin.internal:9901\", \"*.internal\", \"a b\" ]\n");
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:20: admin.allowed-hosts[0]: \"admin.internal:9901\" (expected: a host"
+                + " name such as admin.internal, an IPv4 address or [IPv6])",
+            "portico.yaml:2:43: admin.allowed-hosts[1]: \"*.internal\" (expected: a host name such"
+                + " as admin.internal, an IPv4 address or [IPv6])",
+            "portico.yaml:2:57: admin.allowed-hosts[2]: \"a b\" (expected: a host name such as"
+                + " admin.internal, an IPv4 address or [IPv6])");
+  }
+
+  @Test
+  void refusesConsumerNamesIdsAndGroupsThatCouldNotTravelInAHeader() {
+    ConfigResult result =
+        parse(
+            "consumers:\n"
+                + "  - name: \"a\\r\\nX-Admin: true\"\n"
+                + "    custom-id: \"c\\u0000\"\n"
+                + "    groups: [ \"ok\", \"g\\n\" ]\n");
+
+    assertThat(problems(result))
+        .hasSize(3)
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].name: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].custom-id: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].groups[1]: ").contains("control"));
+  }
+
+  @Test
   void rejectsAnAdminAddressThatAListenerUses() {
     ConfigResult result =
         parse("listeners:\n  - address: 127.0.0.1:9901\nadmin:\n  address: 127.0.0.1:9901\n");
@@ -351,8 +389,8 @@ class ConfigParserTest {
                 + " before; services[0].name has it)",
             "portico.yaml:6:40: services[1].targets[0].weight: \"0\" (expected: an integer from 1"
                 + " to 1000)",
-            "portico.yaml:7:26: services[1].timeouts.connect: \"0s\" (expected: a positive duration"
-                + " such as 250ms, 5s or 1m)",
+            "portico.yaml:7:26: services[1].timeouts.connect: \"0s\" (expected: a duration from"
+                + " 1ms to 365d)",
             "portico.yaml:8:5: services[2].name: missing (expected: a name of letters, digits,"
                 + " '.', '_' or '-')",
             "portico.yaml:8:16: services[2].targets[0]: \"10.0.0.1:0\" (expected: a host:port or"
@@ -823,6 +861,9 @@ class ConfigParserTest {
                       http2-max-concurrent-streams: 250
                       http2-max-resets-per-window: 50
                       http2-reset-window: 10s
+                      http2-max-control-frames-per-window: 500
+                      http2-control-frame-window: 5s
+                      path-policy: off
                     """))
             .limits();
 
@@ -838,7 +879,10 @@ class ConfigParserTest {
                 1000,
                 250,
                 50,
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(10),
+                500,
+                Duration.ofSeconds(5),
+                "off"));
   }
 
   @Test
@@ -856,13 +900,12 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:21: limits.max-request-line: \"10\" (expected: a size from 256 bytes"
-                + " to 2g)",
-            "portico.yaml:3:20: limits.max-header-size: \"4g\" (expected: a size from 1024 bytes to"
-                + " 2g)",
+                + " to 1g)",
+            "portico.yaml:3:20: limits.max-header-size: \"4g\" (expected: a size from 1k to 1g)",
             "portico.yaml:4:18: limits.max-body-size: \"lots\" (expected: a size such as 8192, 64k,"
                 + " 10MiB or 1g)",
-            "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a positive duration such"
-                + " as 250ms, 5s or 1m)");
+            "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a duration from 1ms to"
+                + " 365d)");
   }
 
   @Test
@@ -876,6 +919,7 @@ class ConfigParserTest {
                   trusted-proxies: [ 10.0.0.0/8, 192.168.1.1, "2001:db8::/32", "::1" ]
                   via: off
                   request-id-header: X-Trace-Id
+                  client-address-header: forwarded
                 runtime:
                   io-threads: 4
                   shutdown-timeout: 10s
@@ -886,7 +930,10 @@ class ConfigParserTest {
     assertThat(config.forwarding())
         .isEqualTo(
             new ForwardingConfig(
-                List.of("10.0.0.0/8", "192.168.1.1", "2001:db8::/32", "::1"), null, "X-Trace-Id"));
+                List.of("10.0.0.0/8", "192.168.1.1", "2001:db8::/32", "::1"),
+                null,
+                "X-Trace-Id",
+                "forwarded"));
     assertThat(config.runtime())
         .isEqualTo(
             new RuntimeConfig(

@@ -28,14 +28,57 @@ class PluginRegistryTest {
     assertThat(registry.find("nope")).isNull();
   }
 
+  /** A factory that exists only as source here, compiled into a jar by the test. */
+  private static final String FROM_JAR =
+      """
+      package io.portico.testjar;
+
+      import io.portico.spi.config.ConfigReader;
+      import io.portico.spi.plugin.Plugin;
+      import io.portico.spi.plugin.PluginContext;
+      import io.portico.spi.plugin.PluginFactory;
+      import java.util.Set;
+
+      public final class FromJarPluginFactory implements PluginFactory<String> {
+        @Override
+        public String name() {
+          return "from-jar";
+        }
+
+        @Override
+        public int priority() {
+          return 100;
+        }
+
+        @Override
+        public String parse(ConfigReader config) {
+          return config.string("greeting", "compiled into a jar");
+        }
+
+        @Override
+        public Plugin create(String config, PluginContext context) {
+          return Set::of;
+        }
+      }
+      """;
+
   @Test
   void addsTheFactoriesOfEveryJarInAPluginDirectory(@TempDir Path dir) throws Exception {
-    PluginJars.write(dir.resolve("extra.jar"), JarOnlyPluginFactory.class);
+    String className = "io.portico.testjar.FromJarPluginFactory";
+    Path jar = PluginJars.compiled(dir.resolve("extra.jar"), className, FROM_JAR);
     Files.writeString(dir.resolve("README.txt"), "not a jar");
+    assertThatThrownBy(() -> Class.forName(className, false, classPath))
+        .as("the factory exists only in the jar")
+        .isInstanceOf(ClassNotFoundException.class);
 
     PluginRegistry registry = PluginRegistry.load(dir, classPath);
 
-    assertThat(registry.find("jar-only")).isNotNull();
+    PluginFactory<?> fromJar = registry.find("from-jar");
+    assertThat(fromJar).isNotNull();
+    assertThat(fromJar.getClass().getName()).isEqualTo(className);
+    assertThat(fromJar.getClass().getClassLoader()).isNotSameAs(classPath);
+    assertThat(fromJar.getClass().getProtectionDomain().getCodeSource().getLocation().toURI())
+        .isEqualTo(jar.toUri());
     assertThat(registry.find("test-header")).isNotNull();
   }
 

@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Which client-supplied forwarding headers the gateway believes: with the test client's address
@@ -124,6 +126,78 @@ class TrustedProxiesTest {
 
     get("/hello", "X-Forwarded-For", "192.0.2.1, 198.51.100.9, 10.9.9.9");
     assertThat(recordFor("/hello").clientAddress()).isEqualTo("198.51.100.9");
+  }
+
+  private String echoedClient(String header, String value) throws Exception {
+    HttpResponse<String> r = get("/echo", header, value);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return JSON.readTree(r.body()).get("client_address").asText();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // what the trusted proxy at 10.1.2.3 forwarded | the client address
+        "203.0.113.7, 10.1.2.3 | 203.0.113.7",
+        "203.0.113.7:80, 10.1.2.3 | 10.1.2.3",
+        "203.0.113.7, 198.51.100.2:443 | 127.0.0.1",
+        "[2001:db8::1]:80 | 127.0.0.1",
+        "[2001:db8::1] | 127.0.0.1",
+        "2001:db8::1 | 2001:db8::1",
+        "unknown | 127.0.0.1",
+        "_hidden, 10.1.2.3 | 10.1.2.3",
+        "client.example | 127.0.0.1",
+        "203.0.113.007 | 127.0.0.1",
+        "fe80::1%eth0 | 127.0.0.1",
+        "203.0.113.7 extra | 127.0.0.1"
+      })
+  void takesOnlyABareIpAddressOfXForwardedForAsTheClient(String xff, String client)
+      throws Exception {
+    start("forwarding: { trusted-proxies: [ 127.0.0.1/32, 10.0.0.0/8 ] }");
+
+    assertThat(echoedClient("X-Forwarded-For", xff)).isEqualTo(client);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "for=203.0.113.7 | 203.0.113.7",
+        "for=\"203.0.113.7:4711\" | 203.0.113.7",
+        "for=\"[2001:db8:cafe::17]\" | 2001:db8:cafe::17",
+        "for=\"[2001:db8:cafe::17]:4711\";proto=https | 2001:db8:cafe::17",
+        "for=\"[2001:db8:cafe::17]:_port\" | 2001:db8:cafe::17",
+        "For=203.0.113.7;by=10.1.2.3, for=10.1.2.3 | 203.0.113.7",
+        "for=203.0.113.7, for=198.51.100.2 | 198.51.100.2",
+        "for=_hidden | 127.0.0.1",
+        "for=unknown | 127.0.0.1",
+        "for=203.0.113.7, for=_hidden | 127.0.0.1",
+        "for=_hidden, for=10.1.2.3 | 10.1.2.3",
+        "for=2001:db8::1 | 127.0.0.1",
+        "for=\"[203.0.113.7]\" | 127.0.0.1",
+        "for=\"203.0.113.7:99999\" | 127.0.0.1",
+        "for=203.0.113.7;for=198.51.100.2 | 127.0.0.1",
+        "proto=https | 127.0.0.1",
+        "for=\"203.0.113.7 | 127.0.0.1"
+      })
+  void takesTheForParameterOfForwardedWhenConfigured(String forwarded, String client)
+      throws Exception {
+    start(
+        "forwarding: { trusted-proxies: [ 127.0.0.1/32, 10.0.0.0/8 ],"
+            + " client-address-header: forwarded }");
+
+    assertThat(echoedClient("Forwarded", forwarded)).isEqualTo(client);
+  }
+
+  @Test
+  void readsOnlyTheConfiguredHeaderForTheClientAddress() throws Exception {
+    start("forwarding: { trusted-proxies: [ 127.0.0.1/32 ] }");
+
+    HttpResponse<String> r =
+        get("/echo", "X-Forwarded-For", "203.0.113.7", "Forwarded", "for=198.51.100.2");
+    assertThat(JSON.readTree(r.body()).get("client_address").asText()).isEqualTo("203.0.113.7");
+    assertThat(echoedClient("Forwarded", "for=198.51.100.2")).isEqualTo("127.0.0.1");
   }
 
   @Test

@@ -50,8 +50,35 @@ class PathNormalizerTest {
   void decodesOnlyUnreservedEscapes() {
     assertThat(path("/%61%62%2D%2e%5F%7e%7E%30")).isEqualTo("/ab-._~~0");
     assertThat(path("/%2561")).isEqualTo("/%2561");
-    assertThat(path("/a%20b%3a%3F%41")).isEqualTo("/a%20b%3a%3FA");
+    assertThat(path("/a%20b%3a%3F%41")).isEqualTo("/a%20b%3A%3FA");
     assertThat(path("/caf%C3%A9")).isEqualTo("/caf%C3%A9");
+  }
+
+  @Test
+  void upperCasesTheHexDigitsOfTheEscapesItKeeps() {
+    assertThat(path("/a%3ab")).isEqualTo("/a%3Ab");
+    assertThat(path("/caf%c3%a9/x")).isEqualTo("/caf%C3%A9/x");
+    assertThat(path("/a%3Ab")).isSameAs(path("/a%3Ab")).isEqualTo("/a%3Ab");
+  }
+
+  @Test
+  void strictPolicyRefusesMatrixParametersAndSegmentEndsServersTrim() {
+    assertThat(PathNormalizer.strictRefusal("/admin;x=1/users")).isEqualTo(Reason.MATRIX_PARAMETER);
+    assertThat(PathNormalizer.strictRefusal("/api/..;/internal"))
+        .isEqualTo(Reason.MATRIX_PARAMETER);
+    assertThat(PathNormalizer.strictRefusal("/a%3Bb")).isEqualTo(Reason.MATRIX_PARAMETER);
+    assertThat(PathNormalizer.strictRefusal("/a%3bb")).isEqualTo(Reason.MATRIX_PARAMETER);
+    assertThat(PathNormalizer.strictRefusal("/admin./users")).isEqualTo(Reason.SEGMENT_END);
+    assertThat(PathNormalizer.strictRefusal("/admin..")).isEqualTo(Reason.SEGMENT_END);
+    assertThat(PathNormalizer.strictRefusal("/admin%20/users")).isEqualTo(Reason.SEGMENT_END);
+    assertThat(PathNormalizer.strictRefusal("/%20admin")).isEqualTo(Reason.SEGMENT_END);
+    assertThat(PathNormalizer.strictRefusal("/admin%c2%a0/x")).isEqualTo(Reason.SEGMENT_END);
+
+    assertThat(PathNormalizer.strictRefusal("/")).isNull();
+    assertThat(PathNormalizer.strictRefusal("/api/users/")).isNull();
+    assertThat(PathNormalizer.strictRefusal("/api/v1.2/report.pdf")).isNull();
+    assertThat(PathNormalizer.strictRefusal("/api/a%20b")).isNull();
+    assertThat(PathNormalizer.strictRefusal("/api//x")).isNull();
   }
 
   @Test

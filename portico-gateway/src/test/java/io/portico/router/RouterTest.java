@@ -31,6 +31,64 @@ class RouterTest {
     return pick(router, "example.com", "GET", path);
   }
 
+  private static Router<String> strict(RouteSpec... specs) {
+    Router.Builder<String> builder = Router.builder();
+    for (RouteSpec spec : specs) {
+      builder.add(spec, spec.name());
+    }
+    return builder.strictPaths(reason -> "refused:" + reason).build();
+  }
+
+  // The strict path policy.
+
+  @Test
+  void strictPolicyRefusesAPathThatDiffersOnlyInCaseFromALiteralRoutePath() {
+    Router<String> router =
+        strict(
+            route("admin", "/admin").build(),
+            route("users", "/users/{id}/orders").build(),
+            route("static", "~^/v[0-9]+/static/").build(),
+            route("lower", "/api").build(),
+            route("upper", "/API").build());
+
+    assertThat(pick(router, "/ADMIN/x")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(pick(router, "/Admin")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(pick(router, "/Users/7/orders")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(pick(router, "/v1/static/app.js")).isEqualTo("static");
+    assertThat(pick(router, "/v1/STATIC/app.js")).isNull();
+    assertThat(pick(router, "/Api/x")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(router.refusal("/ADMIN")).isEqualTo(RequestTarget.Reason.CASE_VARIANT);
+
+    assertThat(pick(router, "/admin/x")).isEqualTo("admin");
+    assertThat(pick(router, "/users/7/orders")).isEqualTo("users");
+    assertThat(pick(router, "/users/7/ORDERS")).isNull();
+    assertThat(pick(router, "/api/x")).isEqualTo("lower");
+    assertThat(pick(router, "/API/x")).isEqualTo("upper");
+    assertThat(pick(router, "/x/ADMIN")).isNull();
+    assertThat(pick(router, "/administration")).isNull();
+    assertThat(pick(router, "/ADMINISTRATION")).isNull();
+  }
+
+  @Test
+  void strictPolicyRefusesMatrixParametersAndTrimmedSegmentEnds() {
+    Router<String> router = strict(route("admin", "/admin").build(), route("all", "/").build());
+
+    assertThat(pick(router, "/admin;x=1/users")).isEqualTo("refused:MATRIX_PARAMETER");
+    assertThat(pick(router, "/x/..;/admin")).isEqualTo("refused:MATRIX_PARAMETER");
+    assertThat(pick(router, "/admin./users")).isEqualTo("refused:SEGMENT_END");
+    assertThat(pick(router, "/admin%20/users")).isEqualTo("refused:SEGMENT_END");
+  }
+
+  @Test
+  void withoutTheStrictPolicyTheSamePathsAreRoutedAsWritten() {
+    Router<String> router = router(route("admin", "/admin").build(), route("all", "/").build());
+
+    assertThat(pick(router, "/ADMIN/x")).isEqualTo("all");
+    assertThat(pick(router, "/admin;x=1/users")).isEqualTo("all");
+    assertThat(pick(router, "/admin./users")).isEqualTo("all");
+    assertThat(router.refusal("/ADMIN/x")).isNull();
+  }
+
   // Path matching.
 
   @Test

@@ -1,5 +1,9 @@
 package io.portico.testing;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Exception;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -10,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/2 client that writes frames by hand over a plain socket (prior knowledge), for abusive
@@ -23,8 +28,10 @@ public final class RawH2Client implements AutoCloseable {
 
   private static final int DATA = 0x0;
   private static final int HEADERS = 0x1;
+  private static final int PRIORITY = 0x2;
   private static final int RST_STREAM = 0x3;
   private static final int SETTINGS = 0x4;
+  private static final int PING = 0x6;
   private static final int GOAWAY = 0x7;
 
   private final Socket socket;
@@ -33,6 +40,10 @@ public final class RawH2Client implements AutoCloseable {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<String>> responses = new ConcurrentHashMap<>();
+  private final Map<Integer, CompletableFuture<Long>> resets = new ConcurrentHashMap<>();
+  private final Map<Integer, CompletableFuture<String>> statuses = new ConcurrentHashMap<>();
+  private final AtomicInteger resetCount = new AtomicInteger();
+  private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
 
   public RawH2Client(InetSocketAddress address) throws IOException {
     socket = new Socket();
@@ -80,6 +91,44 @@ public final class RawH2Client implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Writes a HEADERS frame opening (or continuing) {@code streamId} with exactly the given fields,
+   * pseudo-headers included, in order: {@code "name", "value", "name", "value"...}. Every field is
+   * a literal without indexing with a literal name, so any name or value can be sent, valid or not.
+   */
+  public RawH2Client headers(int streamId, boolean endStream, String... fields) throws IOException {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    for (int i = 0; i < fields.length; i += 2) {
+      block.write(0x00); // literal header field without indexing, new name
+      string(block, fields[i]);
+      string(block, fields[i + 1]);
+    }
+    frame(HEADERS, (endStream ? 0x1 : 0) | 0x4, streamId, block.toByteArray());
+    return this;
+  }
+
+  /** Writes a PING frame (not an acknowledgement). */
+  public RawH2Client ping(long data) throws IOException {
+    byte[] payload = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      payload[i] = (byte) (data >>> (56 - 8 * i));
+    }
+    frame(PING, 0, 0, payload);
+    return this;
+  }
+
+  /** Writes an empty SETTINGS frame (not an acknowledgement). */
+  public RawH2Client settings() throws IOException {
+    frame(SETTINGS, 0, 0, new byte[0]);
+    return this;
+  }
+
+  /** Writes a PRIORITY frame making {@code streamId} depend on stream 0. */
+  public RawH2Client priority(int streamId) throws IOException {
+    frame(PRIORITY, 0, streamId, new byte[] {0, 0, 0, 0, 15});
+    return this;
+  }
+
   /** Writes a frame of a type HTTP/2 does not define, which a receiver must ignore. */
   public RawH2Client unknownFrame(int streamId) throws IOException {
     frame(0x20, 0, streamId, new byte[] {1, 2, 3});
@@ -95,6 +144,23 @@ public final class RawH2Client implements AutoCloseable {
   /** The body of the response on {@code streamId}, once its last DATA frame arrived. */
   public CompletableFuture<String> responseBody(int streamId) {
     return responses.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+  }
+
+  /**
+   * The value of the {@code :status} of the response on {@code streamId}, once its head arrived.
+   */
+  public CompletableFuture<String> status(int streamId) {
+    return statuses.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+  }
+
+  /** Completes with the error code of the server's RST_STREAM on {@code streamId}. */
+  public CompletableFuture<Long> resetOf(int streamId) {
+    return resets.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+  }
+
+  /** How many RST_STREAM frames the server sent. */
+  public int resetsReceived() {
+    return resetCount.get();
   }
 
   /** Writes RST_STREAM with CANCEL. */
@@ -115,6 +181,15 @@ public final class RawH2Client implements AutoCloseable {
   /** Completes when the server closed the connection. */
   public CompletableFuture<Void> closed() {
     return closed;
+  }
+
+  private static void string(ByteArrayOutputStream block, String value) {
+    byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+    if (v.length >= 127) {
+      throw new IllegalArgumentException("strings of 127 bytes or more are not supported");
+    }
+    block.write(v.length); // no Huffman
+    block.write(v, 0, v.length);
   }
 
   private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
@@ -162,6 +237,13 @@ public final class RawH2Client implements AutoCloseable {
             responseBody(stream).complete(body.toString(StandardCharsets.ISO_8859_1));
           }
         }
+        if (type == HEADERS && length > 0) {
+          status(stream).complete(statusOf(payload, head[4]));
+        }
+        if (type == RST_STREAM && length == 4) {
+          resetCount.incrementAndGet();
+          resetOf(stream).complete(unsigned(payload, 0));
+        }
         if (type == GOAWAY && length >= 8) {
           long code =
               ((payload[4] & 0xffL) << 24)
@@ -173,6 +255,29 @@ public final class RawH2Client implements AutoCloseable {
       }
     } catch (IOException e) {
       closed.complete(null);
+    }
+  }
+
+  private static long unsigned(byte[] b, int at) {
+    return ((b[at] & 0xffL) << 24)
+        | ((b[at + 1] & 0xffL) << 16)
+        | ((b[at + 2] & 0xffL) << 8)
+        | (b[at + 3] & 0xffL);
+  }
+
+  /** The {@code :status} of a response header block, decoded with the connection's HPACK state. */
+  private String statusOf(byte[] payload, byte flags) {
+    boolean padded = (flags & 0x8) != 0;
+    int start = (padded ? 1 : 0) + ((flags & 0x20) != 0 ? 5 : 0); // pad length, PRIORITY fields
+    int padding = padded ? payload[0] & 0xff : 0;
+    ByteBuf block = Unpooled.wrappedBuffer(payload, start, payload.length - start - padding);
+    try {
+      CharSequence status = hpack.decodeHeaders(0, block).status();
+      return status == null ? "?" : status.toString();
+    } catch (Http2Exception e) {
+      return "?";
+    } finally {
+      block.release();
     }
   }
 

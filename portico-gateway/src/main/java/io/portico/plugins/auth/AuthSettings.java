@@ -8,16 +8,20 @@ import io.portico.spi.config.ConfigReader;
  * @param anonymous the consumer to use when the request carries no credential, or null to answer
  *     401
  * @param hideCredentials whether the credential is removed from the request before it is forwarded
+ * @param uniformFailures whether every failed check (no credential, an empty one, a wrong one) gets
+ *     the very same 401: status, problem body and challenge; when false, a credential that was
+ *     presented and is not valid gets {@code invalid-credentials} and the scheme's error code
  */
-public record AuthSettings(String anonymous, boolean hideCredentials) {
+public record AuthSettings(String anonymous, boolean hideCredentials, boolean uniformFailures) {
 
-  /** Reads {@code anonymous} and {@code hide-credentials}. */
+  /** Reads {@code anonymous}, {@code hide-credentials} and {@code uniform-failures}. */
   public static AuthSettings parse(ConfigReader config) {
     String anonymous = config.string("anonymous", null);
     if (anonymous != null && anonymous.isEmpty()) {
       config.problems().expected(config.child("anonymous"), "the name of a consumer");
       anonymous = null;
     }
-    return new AuthSettings(anonymous, config.bool("hide-credentials", false));
+    return new AuthSettings(
+        anonymous, config.bool("hide-credentials", false), config.bool("uniform-failures", true));
   }
 }

@@ -13,6 +13,8 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.Reply;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns what an {@link Authenticator} found into the exchange's outcome, the same way for every
@@ -49,7 +51,14 @@ import java.util.Set;
  *
  * <p>Every refusal is an RFC 9457 problem whose detail says only what is needed (a credential is
  * required, or is not valid), never why a credential failed. A 401 carries the scheme's {@code
- * WWW-Authenticate} challenge, with the RFC 6750 {@code error} code the authenticator gave.
+ * WWW-Authenticate} challenge. With {@code uniform-failures} (the default) every failed check gets
+ * the same 401 ({@code authentication-required}, the challenge without an error code); without it,
+ * a presented credential that is not valid gets {@code invalid-credentials} and the RFC 6750 {@code
+ * error} code the authenticator gave.
+ *
+ * <p>What a credential says reaches the upstream only through {@link HeaderValues}: the identity
+ * headers, the scheme's own headers and the result's are staged, checked and copied together, and a
+ * value that cannot be a header value makes the credential a failed check (401), never a 500.
  *
  * <p>Immutable and thread-safe; {@link #access} runs on the exchange's event loop.
  */
@@ -73,8 +82,11 @@ public final class Authentication {
   public static final List<AsciiString> IDENTITY_HEADERS =
       Identity.UPSTREAM_HEADERS.stream().map(AsciiString::cached).toList();
 
+  private static final Logger log = LoggerFactory.getLogger(Authentication.class);
+
   private final Authenticator authenticator;
   private final boolean hideCredentials;
+  private final boolean uniformFailures;
   private final Identity anonymous;
 
   /**
@@ -84,6 +96,7 @@ public final class Authentication {
       String method, Authenticator authenticator, AuthSettings settings, PluginContext context) {
     this.authenticator = authenticator;
     this.hideCredentials = settings.hideCredentials();
+    this.uniformFailures = settings.uniformFailures();
     this.anonymous = Consumers.anonymous(settings, context, method);
   }
 
@@ -120,12 +133,17 @@ public final class Authentication {
 
   private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
     if (result instanceof AuthResult.Authenticated ok) {
-      accept(exchange, ok.identity());
-      HttpHeaders headers = exchange.request().headers();
-      authenticator.forwardOwnHeaders(ok.identity(), headers);
-      if (!ok.headers().isEmpty()) {
-        ok.headers().forEach(headers::set);
+      HttpHeaders staged = HeaderValues.staging();
+      forward(ok.identity(), staged);
+      authenticator.forwardOwnHeaders(ok.identity(), staged);
+      ok.headers().forEach(staged::set);
+      if (!HeaderValues.applyTo(staged, exchange.request().headers())) {
+        log.debug(
+            "request {}: the credential carries a value that cannot be a header; refused",
+            exchange.requestId());
+        return refuse(AuthResult.invalid("invalid_token"));
       }
+      exchange.set(Identity.KEY, ok.identity());
       if (hideCredentials) {
         authenticator.hideCredentials(exchange);
       }
@@ -139,7 +157,7 @@ public final class Authentication {
               .thenApplyAsync(r -> apply(exchange, r, existing), exchange.eventLoop()));
     }
     if (result instanceof AuthResult.Invalid invalid) {
-      return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
+      return refuse(invalid);
     }
     if (result instanceof AuthResult.Forbidden forbidden) {
       return forbidden.challenge() == null
@@ -154,15 +172,33 @@ public final class Authentication {
       return Outcome.proceed();
     }
     if (existing != null) {
-      forward(existing, exchange.request().headers());
+      HttpHeaders staged = HeaderValues.staging();
+      forward(existing, staged);
+      HeaderValues.applyTo(staged, exchange.request().headers());
       return Outcome.proceed();
+    }
+    return refuse(AuthResult.none());
+  }
+
+  /**
+   * The 401 for a failed check: with {@code uniform-failures}, the same answer whatever failed (no
+   * credential, an empty one, a wrong one, one whose values cannot be forwarded), so that the
+   * answer tells a prober nothing; otherwise {@code invalid-credentials} with the scheme's error
+   * code for a credential that was presented.
+   */
+  private Reply refuse(AuthResult failure) {
+    if (failure instanceof AuthResult.Invalid invalid && !uniformFailures) {
+      return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
     }
     return unauthorized(List.of(authenticator.challenge(null)), false);
   }
 
+  /** Stores a configured identity (anonymous) and forwards it; its values were checked at load. */
   private static void accept(Exchange exchange, Identity identity) {
     exchange.set(Identity.KEY, identity);
-    forward(identity, exchange.request().headers());
+    HttpHeaders staged = HeaderValues.staging();
+    forward(identity, staged);
+    HeaderValues.applyTo(staged, exchange.request().headers());
   }
 
   /** Removes every identity header from {@code headers}. */

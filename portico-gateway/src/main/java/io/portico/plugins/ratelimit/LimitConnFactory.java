@@ -31,10 +31,9 @@ public final class LimitConnFactory implements PluginFactory<LimitConnConfig> {
       config.required("max", "an integer from 1");
     }
     int queue = config.integer("queue", 0, 0, 1_000_000);
-    Duration timeout = config.duration("queue-timeout", Duration.ofSeconds(1));
-    if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-      problems.expected(config.child("queue-timeout"), "a duration from 1ms to 10m");
-    }
+    Duration timeout =
+        config.duration(
+            "queue-timeout", Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofMinutes(10));
     List<KeySpec.Part> parts = new ArrayList<>();
     ConfigNode node = config.child("key");
     if (node == null) {

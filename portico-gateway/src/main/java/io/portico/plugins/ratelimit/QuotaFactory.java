@@ -20,6 +20,9 @@ import java.util.Map;
  */
 public final class QuotaFactory implements PluginFactory<QuotaConfig> {
 
+  /** The largest cost of one request, configured or read from {@code cost-header}. */
+  static final long MAX_COST = 1_000_000_000L;
+
   @Override
   public String name() {
     return "quota";

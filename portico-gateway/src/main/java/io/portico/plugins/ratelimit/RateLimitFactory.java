@@ -125,7 +125,6 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
       problems.expected(node, WINDOW_RULE);
       return 0;
     }
-    long n = Long.parseLong(m.group(1));
     long unit =
         switch (m.group(2)) {
           case "ms" -> 1;
@@ -136,7 +135,12 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
           case "w" -> 7 * 86_400_000L;
           default -> 365 * 86_400_000L;
         };
-    long ms = n > MAX_WINDOW ? Long.MAX_VALUE : n * unit;
+    long ms;
+    try {
+      ms = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      ms = Long.MAX_VALUE; // more than a long holds: out of range like any other
+    }
     if (ms < 1000 || ms > MAX_WINDOW) {
       problems.expected(node, WINDOW_RULE);
       return 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +68,21 @@ class AuthEndToEndTest {
                 strip-prefix: true
                 plugins:
                   key-auth: { header-names: [ X-API-Key ], query-names: [ apikey ] }
+              - name: key-detailed
+                paths: [ /detailed ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth:
+                    header-names: [ X-API-Key ]
+                    query-names: [ apikey ]
+                    uniform-failures: false
+              - name: basic-detailed
+                paths: [ /basic-detailed ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  basic-auth: { uniform-failures: false }
               - name: key-hidden
                 paths: [ /hidden ]
                 service: backend
@@ -195,13 +212,70 @@ class AuthEndToEndTest {
     assertThat(origin.requestCount()).isEqualTo(before);
   }
 
+  /**
+   * Whether {@code r} is exactly the refusal of a request without any credential: status,
+   * challenge, and problem body but for its request id.
+   */
+  private static void assertSameRefusalAs(HttpResponse<String> r, HttpResponse<String> none)
+      throws Exception {
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().allValues("www-authenticate"))
+        .isEqualTo(none.headers().allValues("www-authenticate"));
+    assertThat(r.headers().firstValue("content-type"))
+        .isEqualTo(none.headers().firstValue("content-type"));
+    ObjectNode a = (ObjectNode) JSON.readTree(r.body());
+    ObjectNode b = (ObjectNode) JSON.readTree(none.body());
+    for (String varying : List.of("instance", "request_id")) {
+      a.remove(varying);
+      b.remove(varying);
+    }
+    assertThat(a).isEqualTo(b);
+  }
+
   @Test
   void wrongKeyIsRefusedWithoutSayingWhy() throws Exception {
     HttpResponse<String> r = get("/key/hello", "X-API-Key", "alice-key-guess");
-    assertProblem(r, 401, "invalid-credentials");
-    assertThat(r.headers().firstValue("www-authenticate"))
-        .hasValue("Key realm=\"portico\", error=\"invalid_token\"");
+    assertSameRefusalAs(r, get("/key/hello"));
+    assertThat(r.headers().firstValue("www-authenticate")).hasValue("Key realm=\"portico\"");
     assertThat(r.body()).doesNotContain("alice").doesNotContain("guess");
+  }
+
+  @Test
+  void missingEmptyWrongAndDoubledKeysGetTheVerySameRefusal() throws Exception {
+    HttpResponse<String> none = get("/key/hello");
+
+    assertSameRefusalAs(get("/key/hello", "X-API-Key", ""), none);
+    assertSameRefusalAs(get("/key/hello?apikey="), none);
+    assertSameRefusalAs(get("/key/hello", "X-API-Key", "wrong"), none);
+    assertSameRefusalAs(get("/key/hello?apikey=alice-key", "X-API-Key", "bob-key"), none);
+  }
+
+  @Test
+  void missingEmptyWrongAndMalformedBasicCredentialsGetTheVerySameRefusal() throws Exception {
+    HttpResponse<String> none = get("/basic/hello");
+
+    assertSameRefusalAs(get("/basic/hello", "Authorization", "Basic "), none);
+    assertSameRefusalAs(get("/basic/hello", "Authorization", "Basic !!!"), none);
+    assertSameRefusalAs(get("/basic/hello", "Authorization", basic("alice", "nope")), none);
+    assertSameRefusalAs(get("/basic/hello", "Authorization", basic("nobody", "x")), none);
+  }
+
+  @Test
+  void withoutUniformFailuresAWrongKeyIsNamedInvalid() throws Exception {
+    HttpResponse<String> wrong = get("/detailed/hello", "X-API-Key", "alice-key-guess");
+    assertProblem(wrong, 401, "invalid-credentials");
+    assertThat(wrong.headers().firstValue("www-authenticate"))
+        .hasValue("Key realm=\"portico\", error=\"invalid_token\"");
+    assertThat(wrong.body()).doesNotContain("alice").doesNotContain("guess");
+    HttpResponse<String> two = get("/detailed/hello?apikey=alice-key", "X-API-Key", "bob-key");
+    assertThat(two.headers().firstValue("www-authenticate").orElseThrow())
+        .contains("error=\"invalid_request\"");
+    assertProblem(get("/detailed/hello"), 401, "authentication-required");
+    assertProblem(
+        get("/basic-detailed/hello", "Authorization", basic("alice", "nope")),
+        401,
+        "invalid-credentials");
   }
 
   @Test
@@ -222,7 +296,7 @@ class AuthEndToEndTest {
     assertThat(get("/key/hello?api%6Bey=alice%2Dkey").statusCode()).isEqualTo(200);
     assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
     assertProblem(
-        get("/key/hello?api%6Bey=alice-key&apikey=alice-key"), 401, "invalid-credentials");
+        get("/key/hello?api%6Bey=alice-key&apikey=alice-key"), 401, "authentication-required");
   }
 
   @Test
@@ -236,9 +310,7 @@ class AuthEndToEndTest {
   @Test
   void twoKeysInOneRequestAreRefused() throws Exception {
     HttpResponse<String> r = get("/key/hello?apikey=alice-key", "X-API-Key", "bob-key");
-    assertProblem(r, 401, "invalid-credentials");
-    assertThat(r.headers().firstValue("www-authenticate").orElseThrow())
-        .contains("error=\"invalid_request\"");
+    assertSameRefusalAs(r, get("/key/hello"));
   }
 
   @Test
@@ -284,7 +356,7 @@ class AuthEndToEndTest {
     HttpRequest seen = origin.lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("guest");
     assertThat(seen.headers().get("x-anonymous-consumer")).isEqualTo("true");
-    assertProblem(get("/maybe/hello", "apikey", "nope"), 401, "invalid-credentials");
+    assertProblem(get("/maybe/hello", "apikey", "nope"), 401, "authentication-required");
   }
 
   @Test
@@ -323,17 +395,18 @@ class AuthEndToEndTest {
     assertProblem(missing, 401, "authentication-required");
     assertThat(missing.headers().firstValue("www-authenticate")).hasValue(challenge);
     HttpResponse<String> wrong = get("/basic/hello", "Authorization", basic("alice", "alice"));
-    assertProblem(wrong, 401, "invalid-credentials");
+    assertProblem(wrong, 401, "authentication-required");
     assertThat(wrong.headers().firstValue("www-authenticate")).hasValue(challenge);
     assertProblem(
         get("/basic/hello", "Authorization", basic("mallory", "alice-password")),
         401,
-        "invalid-credentials");
-    assertProblem(get("/basic/hello", "Authorization", "Basic !!!"), 401, "invalid-credentials");
+        "authentication-required");
+    assertProblem(
+        get("/basic/hello", "Authorization", "Basic !!!"), 401, "authentication-required");
     assertProblem(
         get("/basic/hello", "Authorization", basic("Alice", "alice-password")),
         401,
-        "invalid-credentials");
+        "authentication-required");
   }
 
   @Test
@@ -392,9 +465,7 @@ class AuthEndToEndTest {
     assertProblem(none, 401, "authentication-required");
     assertThat(none.headers().allValues("www-authenticate"))
         .containsExactly("Key realm=\"portico\", Basic realm=\"portico\", charset=\"UTF-8\"");
-    assertProblem(
-        get("/multi/hello", "X-API-Key", "wrong", "Authorization", basic("alice", "nope")),
-        401,
-        "invalid-credentials");
+    assertSameRefusalAs(
+        get("/multi/hello", "X-API-Key", "wrong", "Authorization", basic("alice", "nope")), none);
   }
 }

@@ -286,7 +286,8 @@ class HmacAuthEndToEndTest {
     assertThat(response)
         .startsWith("HTTP/1.1 401")
         .contains("www-authenticate: hmac realm=\"portico\"")
-        .contains("invalid-credentials");
+        .contains("authentication-required")
+        .doesNotContain("invalid-credentials");
     assertThat(origin.requestCount()).isEqualTo(before);
   }
 

@@ -25,8 +25,23 @@ import java.util.regex.Pattern;
  *
  * <p>When a value is missing or invalid the problem is recorded and the default (or a neutral
  * value) is returned, so parsing goes on and every error of a document is found in one pass.
+ *
+ * <p>Every number is range-checked and never overflows: integers within the bounds the caller
+ * gives, durations within [0, {@link #MAX_DURATION}] (or narrower bounds), sizes within [0, {@link
+ * #MAX_SIZE}] (or narrower bounds). A value with more digits than a {@code long} holds, or whose
+ * unit would carry it past those bounds ({@code 17179869184g}), is reported like any other value
+ * out of range, never wrapped and never thrown.
  */
 public final class ConfigReader {
+
+  /**
+   * The longest duration a config value may hold (a year): long enough for any timeout, TTL or
+   * window, short enough that every duration converts to nanoseconds without overflow.
+   */
+  public static final Duration MAX_DURATION = Duration.ofDays(365);
+
+  /** The largest size a config value may hold: 1024g (1 TiB). */
+  public static final long MAX_SIZE = 1L << 40;
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern SIZE =
@@ -224,29 +239,60 @@ public final class ConfigReader {
     }
   }
 
-  /** A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}. */
+  /**
+   * A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}, from zero to
+   * {@link #MAX_DURATION}.
+   */
   public Duration duration(String key, Duration defaultValue) {
+    return duration(key, defaultValue, Duration.ZERO, MAX_DURATION);
+  }
+
+  /**
+   * A duration within [min, max] (max at most {@link #MAX_DURATION}); out of range, reported as
+   * {@code a duration from <min> to <max>}.
+   */
+  public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
     ConfigNode child = child(key);
     if (child == null) {
       return defaultValue;
     }
-    Duration d = child.isScalar() ? parseDuration(child.text()) : null;
-    if (d == null) {
+    if (!child.isScalar() || !DURATION.matcher(child.text().trim()).matches()) {
       problems.expected(child, "a duration such as 250ms, 5s, 1m, 2h or 1d");
+      return defaultValue;
+    }
+    Duration d = parseDuration(child.text());
+    if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      problems.expected(
+          child, "a duration from " + formatDuration(min) + " to " + formatDuration(max));
       return defaultValue;
     }
     return d;
   }
 
-  /** A size in bytes such as {@code 8192}, {@code 64k}, {@code 10MiB}, {@code 1g}. */
+  /**
+   * A size in bytes such as {@code 8192}, {@code 64k}, {@code 10MiB}, {@code 1g}, from zero to
+   * {@link #MAX_SIZE}.
+   */
   public long size(String key, long defaultValue) {
+    return size(key, defaultValue, 0, MAX_SIZE);
+  }
+
+  /**
+   * A size in bytes within [min, max] (max at most {@link #MAX_SIZE}); out of range, reported as
+   * {@code a size from <min> to <max>}.
+   */
+  public long size(String key, long defaultValue, long min, long max) {
     ConfigNode child = child(key);
     if (child == null) {
       return defaultValue;
     }
-    long v = child.isScalar() ? parseSize(child.text()) : -1;
-    if (v < 0) {
+    if (!child.isScalar() || !SIZE.matcher(child.text().trim()).matches()) {
       problems.expected(child, "a size such as 8192, 64k, 10MiB or 1g");
+      return defaultValue;
+    }
+    long v = parseSize(child.text());
+    if (v < min || v > max) {
+      problems.expected(child, "a size from " + formatSize(min) + " to " + formatSize(max));
       return defaultValue;
     }
     return v;
@@ -303,35 +349,84 @@ public final class ConfigReader {
     return child.text();
   }
 
-  /** Parses {@code 250ms}/{@code 5s}/{@code 1m}/{@code 2h}/{@code 1d}; null when invalid. */
+  /**
+   * Parses {@code 250ms}/{@code 5s}/{@code 1m}/{@code 2h}/{@code 1d}; null when invalid or longer
+   * than {@link #MAX_DURATION} (so that every duration read converts to nanoseconds).
+   */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
       return null;
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    long unitMillis =
+        switch (m.group(2)) {
+          case "ms" -> 1;
+          case "s" -> 1000;
+          case "m" -> 60_000;
+          case "h" -> 3_600_000;
+          default -> 86_400_000;
+        };
+    long millis = times(m.group(1), unitMillis);
+    return millis < 0 || millis > MAX_DURATION.toMillis() ? null : Duration.ofMillis(millis);
   }
 
-  /** Parses a byte size; -1 when invalid. Units are binary: k = 1024. */
+  /** Parses a byte size; -1 when invalid or above {@link #MAX_SIZE}. Units are binary: k = 1024. */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) {
       return -1;
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-    return switch (unit.charAt(0)) {
-      case 'k' -> n << 10;
-      case 'm' -> n << 20;
-      case 'g' -> n << 30;
-      default -> n;
-    };
+    long multiplier =
+        switch (unit.charAt(0)) {
+          case 'k' -> 1L << 10;
+          case 'm' -> 1L << 20;
+          case 'g' -> 1L << 30;
+          default -> 1;
+        };
+    long v = times(m.group(1), multiplier);
+    return v > MAX_SIZE ? -1 : v;
+  }
+
+  /** {@code digits} times {@code unit}; -1 when either the number or the product overflows. */
+  private static long times(String digits, long unit) {
+    try {
+      return Math.multiplyExact(Long.parseLong(digits), unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return -1;
+    }
+  }
+
+  /** A duration as a config value: {@code 0ms}, {@code 250ms}, {@code 10s}, {@code 365d}. */
+  public static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) {
+      return "0ms";
+    }
+    long[] units = {86_400_000, 3_600_000, 60_000, 1000, 1};
+    String[] names = {"d", "h", "m", "s", "ms"};
+    for (int i = 0; i < units.length; i++) {
+      if (ms % units[i] == 0) {
+        return ms / units[i] + names[i];
+      }
+    }
+    return ms + "ms";
+  }
+
+  /**
+   * A size for a message: {@code 0}, {@code 1 byte}, {@code 256 bytes}, {@code 64k}, {@code 1024g}.
+   */
+  public static String formatSize(long bytes) {
+    if (bytes == 0) {
+      return "0";
+    }
+    long[] units = {1L << 30, 1L << 20, 1L << 10};
+    String[] names = {"g", "m", "k"};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes % units[i] == 0) {
+        return bytes / units[i] + names[i];
+      }
+    }
+    return bytes == 1 ? "1 byte" : bytes + " bytes";
   }
 }

@@ -60,7 +60,8 @@ public final class BasicAuthFactory
   @Override
   public BasicAuthConfig parse(ConfigReader config) {
     String realm = config.string("realm", "portico");
-    Duration ttl = config.duration("cache-ttl", Duration.ofMinutes(1));
+    Duration ttl =
+        config.duration("cache-ttl", Duration.ofMinutes(1), Duration.ZERO, Duration.ofDays(1));
     int size = config.integer("cache-size", 10_000, 0, 1_000_000);
     AuthSettings auth = AuthSettings.parse(config);
     return new BasicAuthConfig(realm, ttl, size, auth);

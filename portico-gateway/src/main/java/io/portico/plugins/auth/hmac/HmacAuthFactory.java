@@ -93,7 +93,8 @@ public final class HmacAuthFactory
   @Override
   public HmacAuthConfig parse(ConfigReader config) {
     Problems problems = config.problems();
-    Duration skew = config.duration("clock-skew", Duration.ofMinutes(5));
+    Duration skew =
+        config.duration("clock-skew", Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1));
     Set<String> algorithms = new LinkedHashSet<>();
     if (config.has("algorithms")) {
       for (String a : config.strings("algorithms")) {
@@ -116,10 +117,7 @@ public final class HmacAuthFactory
     if (body && !enforce.contains("digest")) {
       enforce.add("digest");
     }
-    long maxBodySize = config.size("max-body-size", DEFAULT_MAX_BODY_SIZE);
-    if (maxBodySize < 1 || maxBodySize > MAX_BODY_SIZE_LIMIT) {
-      problems.expected(config.child("max-body-size"), "a size from 1 byte to 1g");
-    }
+    long maxBodySize = config.size("max-body-size", DEFAULT_MAX_BODY_SIZE, 1, MAX_BODY_SIZE_LIMIT);
     String realm = config.string("realm", "portico");
     AuthSettings auth = AuthSettings.parse(config);
     return new HmacAuthConfig(

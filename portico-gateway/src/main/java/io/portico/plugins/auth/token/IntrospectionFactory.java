@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +53,20 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
 
   static final String NAME = "oauth2-introspection";
   static final String SHARED_HTTP = "auth.token.http";
+
+  /**
+   * The {@code token_type} (or {@code typ}) values, lower-cased, of an access token: RFC 6750's
+   * {@code Bearer}, RFC 8693's URI, RFC 9068's {@code at+jwt}, and {@code access_token} as some
+   * servers write it. Anything else ({@code refresh_token}, {@code Refresh}, {@code ID}, {@code
+   * DPoP}, which needs a proof the gateway does not check) is refused.
+   */
+  static final Set<String> ACCESS_TOKEN_TYPES =
+      Set.of(
+          "bearer",
+          "access_token",
+          "urn:ietf:params:oauth:token-type:access_token",
+          "at+jwt",
+          "application/at+jwt");
 
   private final LongSupplier nanoClock;
 
@@ -88,10 +103,13 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
             "client-auth",
             "client_secret_basic",
             List.of("client_secret_basic", "client_secret_post"));
-    Duration timeout = r.duration("timeout", Duration.ofSeconds(2));
+    Duration timeout =
+        r.duration("timeout", Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMinutes(1));
     ConfigReader cache = r.object("cache");
-    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
-    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    Duration maxTtl =
+        cache.duration("max-ttl", Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1));
+    Duration negativeTtl =
+        cache.duration("negative-ttl", Duration.ofSeconds(10), Duration.ZERO, Duration.ofDays(1));
     int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
     cache.finish();
     RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope"));
@@ -212,7 +230,10 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
     private CompletableFuture<IntrospectionCache.Answer> introspect(String token) {
       HTTPRequest request =
           new TokenIntrospectionRequest(
-                  config.endpoint(), config.clientAuth(), new BearerAccessToken(token))
+                  config.endpoint(),
+                  config.clientAuth(),
+                  new BearerAccessToken(token),
+                  Map.of("token_type_hint", List.of("access_token")))
               .toHTTPRequest();
       return NimbusHttp.send(client, request, config.timeout()).thenApply(this::answer);
     }
@@ -228,7 +249,7 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
         }
         TokenIntrospectionSuccessResponse success = parsed.toSuccessResponse();
         long now = nanoClock.getAsLong();
-        if (!success.isActive()) {
+        if (!success.isActive() || !isAccessToken(success)) {
           return new IntrospectionCache.Answer(
               false, Map.of(), now + config.negativeTtl().toNanos());
         }
@@ -247,6 +268,23 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
       } catch (ParseException | RuntimeException e) {
         return null;
       }
+    }
+
+    /**
+     * Whether an active answer is about an access token. RFC 7662 lets the server say what the
+     * token is ({@code token_type}; Keycloak and others also say it in {@code typ}); a refresh
+     * token, an ID token or anything else that is not an access token must not authorize a request,
+     * however active. When the answer says nothing, the request's {@code
+     * token_type_hint=access_token} is all there is, and the token is taken as one.
+     */
+    static boolean isAccessToken(TokenIntrospectionSuccessResponse success) {
+      for (String field : List.of("token_type", "typ")) {
+        String type = success.getStringParameter(field);
+        if (type != null && !ACCESS_TOKEN_TYPES.contains(type.toLowerCase(Locale.ROOT))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private static Map<String, Object> withoutNulls(Map<String, Object> json) {

@@ -84,15 +84,21 @@ final class JwtAuthenticator extends BearerTokenAuthenticator {
   }
 
   /**
-   * After a refresh: verify with the new keys; with no key for the token, an unreachable key set is
-   * an outage (503) and a reachable one means the key is unknown (401).
+   * After a refresh (or a refresh skipped because the last attempt is recent): verify with the keys
+   * now known. A token whose key is not among them is 401 whenever the gateway holds a key set for
+   * the URL, whether this refresh succeeded, failed or was skipped, so the answer depends on the
+   * keys held, never on when the last fetch happened; 503 only when the gateway holds no key set at
+   * all and could not fetch one (it cannot verify any token of that issuer).
    */
   private AuthResult afterRefresh(JwtVerifier.Parsed parsed, JwksCache.Snapshot snapshot) {
     JWKSet keys = snapshot.keys();
-    if (keys != null && JwtVerifier.hasKeyFor(parsed, keys)) {
+    if (keys == null) {
+      return new AuthResult.Unavailable();
+    }
+    if (JwtVerifier.hasKeyFor(parsed, keys)) {
       return decide(verifier.verify(parsed, keys));
     }
-    return snapshot.failed() ? new AuthResult.Unavailable() : AuthResult.invalid("invalid_token");
+    return AuthResult.invalid("invalid_token");
   }
 
   /** Turns a verification into a refusal or an identity. */

@@ -3,6 +3,7 @@ package io.portico.plugins.auth.token;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.netty.util.AsciiString;
+import io.portico.spi.config.ConfigReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -64,5 +65,26 @@ record JwtConfig(
    * @param minRefreshInterval at most one fetch per URL in this interval (unknown {@code kid}s)
    * @param timeout the whole fetch's time limit
    */
-  record Jwks(Duration refreshInterval, Duration minRefreshInterval, Duration timeout) {}
+  record Jwks(Duration refreshInterval, Duration minRefreshInterval, Duration timeout) {
+
+    /** Reads a {@code jwks} object: the same keys and ranges for jwt and openid-connect. */
+    static Jwks parse(ConfigReader jwks) {
+      Jwks fetch =
+          new Jwks(
+              jwks.duration(
+                  "refresh-interval",
+                  Duration.ofMinutes(5),
+                  Duration.ofMillis(1),
+                  Duration.ofDays(1)),
+              jwks.duration(
+                  "min-refresh-interval",
+                  Duration.ofSeconds(10),
+                  Duration.ZERO,
+                  Duration.ofHours(1)),
+              jwks.duration(
+                  "timeout", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1)));
+      jwks.finish();
+      return fetch;
+    }
+  }
 }

@@ -77,7 +77,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     Set<JWSAlgorithm> algorithms = algorithms(r);
     List<JwtConfig.Issuer> issuers = issuers(r, algorithms);
     Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
-    Duration skew = r.duration("clock-skew", Duration.ofSeconds(30));
+    Duration skew = clockSkew(r);
     boolean requireExp = r.bool("require-exp", true);
     RequiredWords scopes = words(r, "scopes", List.of("scope", "scp"));
     RequiredWords roles = words(r, "roles", List.of("roles"));
@@ -87,15 +87,10 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
       problems.expected(r.child("require-consumer"), "false unless consumer-claim is set");
     }
     Map<String, AsciiString> headers = claimHeaders(r);
-    ConfigReader jwks = r.object("jwks");
-    JwtConfig.Jwks fetch =
-        new JwtConfig.Jwks(
-            jwks.duration("refresh-interval", Duration.ofMinutes(5)),
-            jwks.duration("min-refresh-interval", Duration.ofSeconds(10)),
-            jwks.duration("timeout", Duration.ofSeconds(5)));
-    jwks.finish();
+    JwtConfig.Jwks fetch = JwtConfig.Jwks.parse(r.object("jwks"));
     String realm = r.string("realm", "portico");
-    Duration verifiedTtl = r.duration("verified-cache-ttl", Duration.ofMinutes(1));
+    Duration verifiedTtl =
+        r.duration("verified-cache-ttl", Duration.ofMinutes(1), Duration.ZERO, Duration.ofDays(1));
     int verifiedSize = r.integer("verified-cache-size", 10_000, 0, 10_000_000);
     r.finish();
     if (!problems.isEmpty()) {
@@ -194,6 +189,11 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     } catch (java.net.URISyntaxException e) {
       return null;
     }
+  }
+
+  /** {@code clock-skew}: the leeway on {@code exp}, {@code nbf} and {@code iat}, up to a day. */
+  static Duration clockSkew(ConfigReader r) {
+    return r.duration("clock-skew", Duration.ofSeconds(30), Duration.ZERO, Duration.ofDays(1));
   }
 
   static RequiredWords words(ConfigReader r, String key, List<String> defaultClaims) {

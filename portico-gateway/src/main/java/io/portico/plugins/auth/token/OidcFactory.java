@@ -40,6 +40,7 @@ import io.netty.util.AsciiString;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
+import io.portico.plugins.auth.HeaderValues;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -150,17 +151,12 @@ public final class OidcFactory
         r.has("algorithms") ? JwtFactory.algorithms(r) : Set.of(JWSAlgorithm.RS256);
     Set<String> audiences = new LinkedHashSet<>(r.strings("audiences"));
     RequiredWords scopes = JwtFactory.words(r, "scopes", List.of("scope", "scp"));
-    Duration skew = r.duration("clock-skew", Duration.ofSeconds(30));
+    Duration skew = JwtFactory.clockSkew(r);
     Map<String, AsciiString> headers = JwtFactory.claimHeaders(r);
     TokenSource source = rpMode ? null : TokenSource.parse(r);
-    ConfigReader jwks = r.object("jwks");
-    JwtConfig.Jwks fetch =
-        new JwtConfig.Jwks(
-            jwks.duration("refresh-interval", Duration.ofMinutes(5)),
-            jwks.duration("min-refresh-interval", Duration.ofSeconds(10)),
-            jwks.duration("timeout", Duration.ofSeconds(5)));
-    jwks.finish();
-    Duration timeout = r.duration("timeout", Duration.ofSeconds(5));
+    JwtConfig.Jwks fetch = JwtConfig.Jwks.parse(r.object("jwks"));
+    Duration timeout =
+        r.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1));
     OidcConfig.RelyingParty rp = rpMode ? relyingParty(r) : null;
     String realm = r.string("realm", "portico");
     OidcConfig.UserInfo userInfo = userInfo(r, headers, rp);
@@ -194,8 +190,10 @@ public final class OidcFactory
     boolean forward = u.bool("forward", false);
     String header = u.string("header", "X-Userinfo");
     ConfigReader cache = u.object("cache");
-    Duration maxTtl = cache.duration("max-ttl", Duration.ofMinutes(5));
-    Duration negativeTtl = cache.duration("negative-ttl", Duration.ofSeconds(10));
+    Duration maxTtl =
+        cache.duration("max-ttl", Duration.ofMinutes(5), Duration.ZERO, Duration.ofDays(1));
+    Duration negativeTtl =
+        cache.duration("negative-ttl", Duration.ofSeconds(10), Duration.ZERO, Duration.ofDays(1));
     int maxEntries = cache.integer("max-entries", 10_000, 1, 10_000_000);
     cache.finish();
     u.finish();
@@ -247,7 +245,9 @@ public final class OidcFactory
     if (!cookie.matches("[A-Za-z0-9_.-]+")) {
       r.problems().expected(session.child("cookie"), "a cookie name of letters, digits, _ . -");
     }
-    Duration maxAge = session.duration("max-age", Duration.ofHours(8));
+    Duration maxAge =
+        session.duration(
+            "max-age", Duration.ofHours(8), Duration.ofSeconds(1), ConfigReader.MAX_DURATION);
     String secure = session.oneOf("secure", "auto", List.of("auto", "always", "never"));
     session.finish();
     boolean forwardAccess = r.bool("forward-access-token", true);
@@ -433,7 +433,7 @@ public final class OidcFactory
                       true,
                       null,
                       null,
-                      new AuthSettings(null, false))
+                      new AuthSettings(null, false, true))
                   : config.source(),
               config.algorithms(),
               issuers,
@@ -897,24 +897,29 @@ public final class OidcFactory
       Object iss = claims.get("iss");
       Object sub = claims.get("sub");
       Identity identity = new Identity(null, null, iss + "|" + sub, Set.of(), NAME, false, claims);
-      exchange.set(Identity.KEY, identity);
-      Authentication.forward(identity, headers);
-      claimHeaders.forward(claims, headers);
-      if (rp.forwardAccessToken()) {
-        headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
-      }
       if (rp.idTokenHeader() != null) {
         headers.remove(rp.idTokenHeader());
-        if (idToken != null) {
-          headers.set(rp.idTokenHeader(), idToken);
-        }
       }
       if (userInfo != null) {
         headers.remove(config.userInfo().header());
-        if (userInfoHeader != null) {
-          headers.set(config.userInfo().header(), userInfoHeader);
-        }
       }
+      claimHeaders.strip(headers);
+      HttpHeaders staged = HeaderValues.staging();
+      Authentication.forward(identity, staged);
+      claimHeaders.forward(claims, staged);
+      if (rp.forwardAccessToken()) {
+        staged.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + stringClaim(session, "at"));
+      }
+      if (rp.idTokenHeader() != null && idToken != null) {
+        staged.set(rp.idTokenHeader(), idToken);
+      }
+      if (userInfo != null && userInfoHeader != null) {
+        staged.set(config.userInfo().header(), userInfoHeader);
+      }
+      if (!HeaderValues.applyTo(staged, headers)) {
+        return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
+      }
+      exchange.set(Identity.KEY, identity);
       return Outcome.proceed();
     }
 

@@ -69,7 +69,8 @@ class BasicAuthenticatorTest {
           }
         };
     return new BasicAuthFactory()
-        .authenticator(new BasicAuthConfig("r", ttl, 100, new AuthSettings(null, false)), context);
+        .authenticator(
+            new BasicAuthConfig("r", ttl, 100, new AuthSettings(null, false, true)), context);
   }
 
   private static Exchange exchange(String user, String password) {

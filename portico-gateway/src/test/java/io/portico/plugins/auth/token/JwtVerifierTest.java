@@ -53,7 +53,7 @@ class JwtVerifierTest {
   private static JwtVerifier verifier(Set<JWSAlgorithm> algorithms, Instant now, JWKSet keys) {
     JwtConfig config =
         new JwtConfig(
-            new TokenSource(null, false, null, "t", new AuthSettings(null, false)),
+            new TokenSource(null, false, null, "t", new AuthSettings(null, false, true)),
             algorithms,
             List.of(new JwtConfig.Issuer("joe", keys, null)),
             Set.of(),

@@ -1,0 +1,97 @@
+package io.portico.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler of each HTTP/2 stream: refuses a malformed request head (RFC 9113, 8.1.1) with
+ * RST_STREAM PROTOCOL_ERROR before {@code Http2StreamFrameToHttpObjectCodec} converts it, since the
+ * conversion throws (and leaks its buffer) on a head it cannot turn into an HTTP/1.1 request:
+ *
+ * <ul>
+ *   <li>{@code :method} missing or not a token;
+ *   <li>{@code :path} missing, empty, or holding a space, CR or LF (a request-target that would
+ *       split the request line); {@code :authority} missing for CONNECT;
+ *   <li>a {@code host} field that differs from {@code :authority}, or several that differ: two
+ *       names for the target would let routing and the upstream disagree on it.
+ * </ul>
+ *
+ * <p>Whatever else is wrong with a request is found further on and answered there (400 for a path
+ * that is not an absolute path, 431 for too many fields...). The refusal is logged at DEBUG only: a
+ * client's mistake is not the gateway's, and the reset counts against {@code
+ * http2-max-resets-per-window} like every reset the gateway sends for an error. One per stream,
+ * confined to the stream's event loop.
+ */
+final class Http2RequestHeadCheck extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(Http2RequestHeadCheck.class);
+
+  private boolean headSeen;
+  private boolean refused;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (!headSeen && msg instanceof Http2HeadersFrame frame) {
+      headSeen = true;
+      String problem = problem(frame.headers());
+      if (problem != null) {
+        refused = true;
+        ReferenceCountUtil.release(msg);
+        log.debug(
+            "HTTP/2 stream of {} refused: {}", ctx.channel().parent().remoteAddress(), problem);
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
+        ctx.close();
+        return;
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** What makes {@code headers} a malformed request head, or null when nothing does. */
+  static String problem(Http2Headers headers) {
+    CharSequence method = headers.method();
+    if (method == null || method.length() == 0) {
+      return "no :method";
+    }
+    if (HttpHeaderValidationUtil.validateToken(method) != -1) {
+      return ":method is not a token";
+    }
+    boolean connect = HttpMethod.CONNECT.asciiName().contentEquals(method);
+    CharSequence path = headers.path();
+    if (connect) {
+      if (headers.authority() == null) {
+        return "CONNECT without :authority";
+      }
+    } else if (path == null || path.length() == 0) {
+      return "no :path";
+    }
+    if (path != null && !HttpUtil.isEncodingSafeStartLineToken(path)) {
+      return ":path holds a space, CR or LF";
+    }
+    CharSequence authority = headers.authority();
+    for (CharSequence host : headers.getAll(HttpHeaderNames.HOST)) {
+      if (authority == null) {
+        authority = host;
+      } else if (!AsciiString.contentEqualsIgnoreCase(authority, host)) {
+        return "host differs from :authority";
+      }
+    }
+    return null;
+  }
+}
