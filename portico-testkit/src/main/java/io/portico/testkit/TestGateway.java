@@ -151,7 +151,7 @@ public final class TestGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Gateway.ReloadResult result = gateway.reload();
+    io.portico.snapshot.ReloadResult result = gateway.reload();
     return new Reload(result.applied(), render(result.problems().list()));
   }
 
