@@ -5,6 +5,7 @@ import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.observe.ExchangeObserver;
 import io.portico.plugin.PluginRegistry;
+import io.portico.snapshot.ReloadResult;
 import io.portico.spi.config.Problem;
 import io.portico.spi.plugin.PluginFactory;
 import java.io.IOException;
@@ -151,7 +152,7 @@ public final class TestGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Gateway.ReloadResult result = gateway.reload();
+    ReloadResult result = gateway.reload();
     return new Reload(result.applied(), render(result.problems().list()));
   }
 
