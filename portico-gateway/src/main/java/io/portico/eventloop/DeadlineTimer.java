@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One resettable deadline, cheap to move: one per client connection, one per upstream connection.
@@ -25,7 +26,7 @@ public final class DeadlineTimer implements Runnable {
   private final Runnable onExpiry;
   private long deadline;
   private boolean armed;
-  private ScheduledFuture<?> task;
+  private @Nullable ScheduledFuture<?> task;
   private long taskAt;
 
   public DeadlineTimer(EventLoop loop, Runnable onExpiry) {

@@ -2,5 +2,10 @@
  * What the data plane's event-loop code shares on both sides of the proxy: {@link
  * io.portico.eventloop.DeadlineTimer}, the one resettable deadline a client or an upstream
  * connection keeps for its timeouts.
+ *
+ * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.portico.eventloop;
+
+import org.jspecify.annotations.NullMarked;

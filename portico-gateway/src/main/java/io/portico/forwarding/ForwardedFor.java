@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the hops of {@code X-Forwarded-For} and of {@code Forwarded}'s {@code for=} parameters (RFC
@@ -69,7 +70,7 @@ final class ForwardedFor {
   }
 
   /** A bare IPv4 or IPv6 literal; null for anything else. */
-  static InetAddress ipLiteral(String text) {
+  static @Nullable InetAddress ipLiteral(String text) {
     boolean v4 = IPV4.matcher(text).matches();
     boolean v6 = !v4 && text.indexOf(':') >= 0 && NetUtil.isValidIpV6Address(text);
     if (!v4 && (!v6 || text.indexOf('%') >= 0 || text.startsWith("["))) {
@@ -111,7 +112,7 @@ final class ForwardedFor {
   }
 
   /** The address of the element's {@code for=} parameter; null when there is none. */
-  private static InetAddress forParameter(String element) {
+  private static @Nullable InetAddress forParameter(String element) {
     InetAddress found = null;
     int forCount = 0;
     for (String pair : pairs(element)) {
@@ -155,7 +156,7 @@ final class ForwardedFor {
   }
 
   /** A token as it is, a quoted string without its quotes and escapes; null when malformed. */
-  private static String unquote(String value) {
+  private static @Nullable String unquote(String value) {
     if (!value.startsWith("\"")) {
       return value.indexOf('"') >= 0 ? null : value;
     }
@@ -176,7 +177,7 @@ final class ForwardedFor {
   }
 
   /** RFC 7239's node: {@code IPv4[:port]} or {@code [IPv6][:port]}; null otherwise. */
-  private static InetAddress node(String node) {
+  private static @Nullable InetAddress node(String node) {
     String host;
     String port;
     if (node.startsWith("[")) {

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled forwarding settings: which peers are trusted proxies, how the client's address is
@@ -39,9 +40,9 @@ public final class ForwardingPolicy {
   private final List<IpSubnetFilterRule> trusted;
   private final AsciiString requestIdHeader;
   private final boolean fromForwarded;
-  private final String via;
-  private final String via11;
-  private final String via2;
+  private final @Nullable String via;
+  private final @Nullable String via11;
+  private final @Nullable String via2;
 
   public ForwardingPolicy(ForwardingConfig config) {
     List<IpSubnetFilterRule> rules = new ArrayList<>();
@@ -121,8 +122,8 @@ public final class ForwardingPolicy {
     private final String proto;
     private final boolean http2;
     private final String forwardedFor;
-    private String lastHost;
-    private String lastForwarded;
+    private @Nullable String lastHost;
+    private @Nullable String lastForwarded;
 
     public ConnectionFacts(String peerText, int localPort, boolean secure, boolean http2) {
       this.peerText = peerText;
@@ -136,15 +137,17 @@ public final class ForwardingPolicy {
               + proto;
     }
 
-    String forwarded(String host) {
+    String forwarded(@Nullable String host) {
       if (host == null) {
         return forwardedFor;
       }
-      if (!host.equals(lastHost)) {
-        lastForwarded = forwardedFor + (isToken(host) ? ";host=" + host : ";host=\"" + host + '"');
+      String forwarded = lastForwarded;
+      if (forwarded == null || !host.equals(lastHost)) {
+        forwarded = forwardedFor + (isToken(host) ? ";host=" + host : ";host=\"" + host + '"');
+        lastForwarded = forwarded;
         lastHost = host;
       }
-      return lastForwarded;
+      return forwarded;
     }
   }
 

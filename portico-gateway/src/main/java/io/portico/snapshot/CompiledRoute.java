@@ -5,6 +5,7 @@ import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathTemplate;
 import io.portico.upstream.UpstreamService;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route ready for the proxy: its config, its service (null when plugins answer it), the merged
@@ -12,10 +13,10 @@ import io.portico.upstream.UpstreamService;
  */
 public record CompiledRoute(
     RouteConfig config,
-    UpstreamService service,
+    @Nullable UpstreamService service,
     PluginChain chain,
     TimeoutsConfig timeouts,
-    PathTemplate rewrite) {
+    @Nullable PathTemplate rewrite) {
 
   public String name() {
     return config.name();

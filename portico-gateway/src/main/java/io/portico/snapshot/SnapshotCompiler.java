@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles a validated {@link GatewayConfig} into a {@link Snapshot}: gets each service's endpoint
@@ -48,7 +49,7 @@ import java.util.Set;
 public final class SnapshotCompiler {
 
   /** A compiled snapshot, or the problems that prevented it. */
-  public record Result(Snapshot snapshot, Problems problems) {
+  public record Result(@Nullable Snapshot snapshot, Problems problems) {
     public boolean ok() {
       return snapshot != null;
     }
@@ -230,7 +231,7 @@ public final class SnapshotCompiler {
   }
 
   /** The node of {@code listeners[listener].tls.certificates[certificate].cert}, or null. */
-  private static ConfigNode certNode(ConfigNode root, int listener, int certificate) {
+  private static @Nullable ConfigNode certNode(ConfigNode root, int listener, int certificate) {
     ConfigNode node = root == null ? null : root.fields().get("listeners");
     node = node == null || node.items().size() <= listener ? null : node.items().get(listener);
     node = node == null ? null : node.fields().get("tls");

@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,13 +60,13 @@ public final class SnapshotHolder {
 
   /** The active snapshot, for reads that run no plugin. */
   public Snapshot current() {
-    return current.get().snapshot;
+    return Objects.requireNonNull(current.get()).snapshot;
   }
 
   /** A lease on the active snapshot, for one exchange: release it when the exchange finishes. */
   public Lease acquire() {
     while (true) {
-      Active active = current.get();
+      Active active = Objects.requireNonNull(current.get());
       if (active.retain()) {
         return active;
       }
@@ -92,7 +93,7 @@ public final class SnapshotHolder {
     for (Active a : retiring) {
       a.retire();
     }
-    current.get().retire();
+    Objects.requireNonNull(current.get()).retire();
   }
 
   /** Snapshots swapped out whose exchanges have not all finished. */

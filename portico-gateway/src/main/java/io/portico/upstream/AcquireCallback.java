@@ -1,5 +1,7 @@
 package io.portico.upstream;
 
+import org.jspecify.annotations.Nullable;
+
 /** The result of asking a {@link ConnectionPool} for a connection; called on the pool's loop. */
 public interface AcquireCallback {
 
@@ -7,7 +9,7 @@ public interface AcquireCallback {
   void onAcquired(UpstreamConnection connection);
 
   /** No connection could be had. */
-  void onAcquireFailed(AcquireFailure reason, Throwable cause);
+  void onAcquireFailed(AcquireFailure reason, @Nullable Throwable cause);
 
   /** Why an acquisition failed. */
   enum AcquireFailure {

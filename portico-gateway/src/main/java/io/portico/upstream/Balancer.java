@@ -1,6 +1,7 @@
 package io.portico.upstream;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Chooses an endpoint for one attempt, and may learn from how attempts went ({@link #onResult}, a
@@ -15,7 +16,7 @@ public interface Balancer extends EndpointFeedback {
    *
    * @return null when {@code endpoints} is empty
    */
-  Endpoint pick(List<Endpoint> endpoints, Endpoint exclude);
+  @Nullable Endpoint pick(List<Endpoint> endpoints, @Nullable Endpoint exclude);
 
   /** Ignores results unless overridden. */
   @Override

@@ -2,6 +2,7 @@ package io.portico.upstream;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a service's endpoints come from: the targets written in the config, or (one kind each) a
@@ -83,5 +84,5 @@ public interface EndpointSource extends AutoCloseable {
    * @param endpoints how many endpoints the source has now
    * @param lastError why the last fetch failed, or null when it succeeded
    */
-  record Status(State state, Instant changedAt, int endpoints, String lastError) {}
+  record Status(State state, Instant changedAt, int endpoints, @Nullable String lastError) {}
 }

@@ -11,8 +11,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.TimeoutsConfig;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One call to an upstream service: picks an endpoint, leases a connection from the event loop's
@@ -96,15 +98,15 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private final Receiver receiver;
 
   private State state = State.NEW;
-  private ArrayDeque<HttpContent> pending;
+  private @Nullable ArrayDeque<HttpContent> pending;
   private boolean requestComplete;
   private boolean bodySent;
   private boolean keepAlive;
   private boolean responsePaused;
-  private Endpoint endpoint;
-  private Endpoint failedEndpoint;
-  private UpstreamConnection connection;
-  private ScheduledFuture<?> acquireTimeout;
+  private @Nullable Endpoint endpoint;
+  private @Nullable Endpoint failedEndpoint;
+  private @Nullable UpstreamConnection connection;
+  private @Nullable ScheduledFuture<?> acquireTimeout;
   private int attempts;
   private int status;
   private long attemptStartNanos;
@@ -234,7 +236,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   /** The endpoint of the current or last attempt, or null before the first pick. */
-  public Endpoint endpoint() {
+  public @Nullable Endpoint endpoint() {
     return endpoint;
   }
 
@@ -290,8 +292,9 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     connection = c;
     state = State.SENT;
     connectedNanos = nanoTime();
-    receiver.prepareHead(head, endpoint, attempts);
-    hooks.beforeRequestHead(head, endpoint);
+    Endpoint picked = Objects.requireNonNull(endpoint, "endpoint");
+    receiver.prepareHead(head, picked, attempts);
+    hooks.beforeRequestHead(head, picked);
     Channel ch = c.channel();
     ch.write(head, ch.voidPromise());
     if (pending != null && !pending.isEmpty()) {
@@ -313,7 +316,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   @Override
-  public void onAcquireFailed(AcquireFailure reason, Throwable cause) {
+  public void onAcquireFailed(AcquireFailure reason, @Nullable Throwable cause) {
     if (state != State.ACQUIRING) {
       return;
     }
@@ -377,7 +380,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     long now = nanoTime();
     requestSentNanos = now;
     if (state == State.SENT) {
-      connection.armDeadline(now + timeouts.response().toNanos());
+      Objects.requireNonNull(connection).armDeadline(now + timeouts.response().toNanos());
     }
   }
 
@@ -397,7 +400,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       state = State.UPGRADED;
       status = code;
       responseHeadNanos = nanoTime();
-      connection.disarmDeadline();
+      Objects.requireNonNull(connection).disarmDeadline();
       attemptEnded(null);
       receiver.onResponseHead(response);
       return;
@@ -411,7 +414,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     status = code;
     responseHeadNanos = now;
     keepAlive = HttpUtil.isKeepAlive(response);
-    connection.armDeadline(now + timeouts.idle().toNanos());
+    Objects.requireNonNull(connection).armDeadline(now + timeouts.idle().toNanos());
     receiver.onResponseHead(response);
   }
 
@@ -427,7 +430,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     if (content instanceof LastHttpContent) {
-      UpstreamConnection c = connection;
+      UpstreamConnection c = Objects.requireNonNull(connection);
       connection = null;
       state = State.DONE;
       c.release(requestComplete && keepAlive);
@@ -436,7 +439,8 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     if (!responsePaused) {
-      connection.armDeadline(connection.nanoTime() + timeouts.idle().toNanos());
+      UpstreamConnection c = Objects.requireNonNull(connection);
+      c.armDeadline(c.nanoTime() + timeouts.idle().toNanos());
     }
     receiver.onResponseContent(content);
   }
@@ -462,7 +466,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   @Override
-  public void onUpstreamClosed(Throwable cause) {
+  public void onUpstreamClosed(@Nullable Throwable cause) {
     if (state != State.SENT && state != State.RECEIVING && state != State.UPGRADED) {
       return;
     }
@@ -530,13 +534,14 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   /** The attempt ended: the hooks and the service's balancer (and source) learn how. */
-  private void attemptEnded(CallFailure failure) {
+  private void attemptEnded(@Nullable CallFailure failure) {
+    Endpoint ended = Objects.requireNonNull(endpoint, "endpoint");
     long nanos = nanoTime() - attemptStartNanos;
-    hooks.onAttemptEnd(service.name(), endpoint, failure, status, nanos);
-    service.report(endpoint, outcome(failure, status), status, nanos);
+    hooks.onAttemptEnd(service.name(), ended, failure, status, nanos);
+    service.report(ended, outcome(failure, status), status, nanos);
   }
 
-  private static AttemptOutcome outcome(CallFailure failure, int status) {
+  private static AttemptOutcome outcome(@Nullable CallFailure failure, int status) {
     if (failure == null) {
       return AttemptOutcome.ofStatus(status);
     }

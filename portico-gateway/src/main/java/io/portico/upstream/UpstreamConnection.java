@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.DeadlineTimer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP/1.1 connection to an upstream endpoint: the last handler of its pipeline and the unit
@@ -26,7 +27,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private final ConnectionPool pool;
   private Channel channel;
   private DeadlineTimer timer;
-  private UpstreamListener listener;
+  private @Nullable UpstreamListener listener;
   private boolean upgraded;
   private long idleSince;
   private int uses;

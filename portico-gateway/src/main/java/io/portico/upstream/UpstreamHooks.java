@@ -1,6 +1,7 @@
 package io.portico.upstream;
 
 import io.netty.handler.codec.http.HttpRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hooks around each attempt of an {@link UpstreamCall}, for what observes or decorates upstream
@@ -35,5 +36,5 @@ public interface UpstreamHooks {
    * @param nanos from the attempt's start to its end
    */
   default void onAttemptEnd(
-      String service, Endpoint endpoint, CallFailure failure, int status, long nanos) {}
+      String service, Endpoint endpoint, @Nullable CallFailure failure, int status, long nanos) {}
 }

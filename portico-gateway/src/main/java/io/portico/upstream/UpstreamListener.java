@@ -2,6 +2,7 @@ package io.portico.upstream;
 
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Receives what happens on a leased upstream connection. Called on the connection's event loop,
@@ -22,7 +23,7 @@ public interface UpstreamListener {
   void onReadComplete();
 
   /** The connection closed or failed while leased. */
-  void onUpstreamClosed(Throwable cause);
+  void onUpstreamClosed(@Nullable Throwable cause);
 
   /** The connection's writability changed (backpressure for request bodies). */
   void onUpstreamWritabilityChanged(boolean writable);

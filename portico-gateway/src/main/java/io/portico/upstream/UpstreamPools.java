@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connection pools of one event loop, one per endpoint address, kept across config reloads so
@@ -84,7 +85,7 @@ public final class UpstreamPools {
   }
 
   /** The pool for {@code address} if there is one now, else null. */
-  public ConnectionPool existing(InetSocketAddress address) {
+  public @Nullable ConnectionPool existing(InetSocketAddress address) {
     return pools.get(address);
   }
 

@@ -3,6 +3,7 @@ package io.portico.upstream;
 import io.portico.config.PoolConfig;
 import io.portico.config.RetryConfig;
 import io.portico.config.TimeoutsConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A service as the proxy uses it: where its endpoints come from, how one is picked, and the
@@ -23,7 +24,7 @@ public record UpstreamService(
     String hostHeader) {
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
-  public Endpoint pick(Endpoint exclude) {
+  public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
     return balancer.pick(source.endpoints(), exclude);
   }
 

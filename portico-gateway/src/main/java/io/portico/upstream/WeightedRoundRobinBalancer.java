@@ -2,6 +2,7 @@ package io.portico.upstream;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Smooth weighted round-robin (the nginx algorithm): over any window of {@code sum(weights)} picks,
@@ -18,7 +19,7 @@ public final class WeightedRoundRobinBalancer implements Balancer {
   private volatile Schedule schedule = new Schedule(List.of(), new Endpoint[0]);
 
   @Override
-  public Endpoint pick(List<Endpoint> endpoints, Endpoint exclude) {
+  public @Nullable Endpoint pick(List<Endpoint> endpoints, @Nullable Endpoint exclude) {
     int size = endpoints.size();
     if (size == 0) {
       return null;

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One node of a parsed configuration document, with the place it came from.
@@ -27,7 +28,7 @@ public final class ConfigNode {
   private final Kind kind;
   private final String path;
   private final Location location;
-  private final String scalar;
+  private final @Nullable String scalar;
   private final boolean quoted;
   private final Map<String, ConfigNode> fields;
   private final List<ConfigNode> items;
@@ -36,7 +37,7 @@ public final class ConfigNode {
       Kind kind,
       String path,
       Location location,
-      String scalar,
+      @Nullable String scalar,
       boolean quoted,
       Map<String, ConfigNode> fields,
       List<ConfigNode> items) {
@@ -111,7 +112,7 @@ public final class ConfigNode {
   }
 
   /** The scalar text, or null when this is not a scalar. */
-  public String text() {
+  public @Nullable String text() {
     return scalar;
   }
 

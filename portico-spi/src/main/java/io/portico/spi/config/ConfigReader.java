@@ -6,10 +6,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one configuration object into typed values, recording every problem instead of throwing.
@@ -87,14 +89,14 @@ public final class ConfigReader {
   }
 
   /** The raw child node, or null when absent. Marks it as read. */
-  public ConfigNode child(String key) {
+  public @Nullable ConfigNode child(String key) {
     read.add(key);
     ConfigNode child = node.fields().get(key);
     return child == null || child.isNull() ? null : child;
   }
 
   /** A required child of any kind; reports {@code missing} when absent. */
-  public ConfigNode required(String key, String expected) {
+  public @Nullable ConfigNode required(String key, String expected) {
     ConfigNode child = child(key);
     if (child == null) {
       problems.add(
@@ -125,19 +127,19 @@ public final class ConfigReader {
     return child.items();
   }
 
-  public String string(String key, String defaultValue) {
+  public @Nullable String string(String key, @Nullable String defaultValue) {
     ConfigNode child = child(key);
     return child == null ? defaultValue : asString(child, defaultValue);
   }
 
   /** A required string; reports and returns null when missing. */
-  public String requiredString(String key, String expected) {
+  public @Nullable String requiredString(String key, String expected) {
     ConfigNode child = required(key, expected);
     return child == null ? null : asString(child, null);
   }
 
   /** One of a closed set of lower-case words. */
-  public String oneOf(String key, String defaultValue, List<String> allowed) {
+  public @Nullable String oneOf(String key, @Nullable String defaultValue, List<String> allowed) {
     ConfigNode child = child(key);
     if (child == null) {
       return defaultValue;
@@ -199,7 +201,7 @@ public final class ConfigReader {
       return defaultValue;
     }
     if (child.isScalar()) {
-      String t = child.text().toLowerCase(Locale.ROOT);
+      String t = scalarText(child).toLowerCase(Locale.ROOT);
       if (t.equals("true")) {
         return true;
       }
@@ -227,7 +229,7 @@ public final class ConfigReader {
       return defaultValue;
     }
     try {
-      long v = Long.parseLong(child.text().trim());
+      long v = Long.parseLong(scalarText(child).trim());
       if (v < min || v > max) {
         problems.expected(child, rule);
         return defaultValue;
@@ -243,7 +245,7 @@ public final class ConfigReader {
    * A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}, from zero to
    * {@link #MAX_DURATION}.
    */
-  public Duration duration(String key, Duration defaultValue) {
+  public @Nullable Duration duration(String key, @Nullable Duration defaultValue) {
     return duration(key, defaultValue, Duration.ZERO, MAX_DURATION);
   }
 
@@ -251,16 +253,17 @@ public final class ConfigReader {
    * A duration within [min, max] (max at most {@link #MAX_DURATION}); out of range, reported as
    * {@code a duration from <min> to <max>}.
    */
-  public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+  public @Nullable Duration duration(
+      String key, @Nullable Duration defaultValue, Duration min, Duration max) {
     ConfigNode child = child(key);
     if (child == null) {
       return defaultValue;
     }
-    if (!child.isScalar() || !DURATION.matcher(child.text().trim()).matches()) {
+    if (!child.isScalar() || !DURATION.matcher(scalarText(child).trim()).matches()) {
       problems.expected(child, "a duration such as 250ms, 5s, 1m, 2h or 1d");
       return defaultValue;
     }
-    Duration d = parseDuration(child.text());
+    Duration d = parseDuration(scalarText(child));
     if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
       problems.expected(
           child, "a duration from " + formatDuration(min) + " to " + formatDuration(max));
@@ -286,11 +289,11 @@ public final class ConfigReader {
     if (child == null) {
       return defaultValue;
     }
-    if (!child.isScalar() || !SIZE.matcher(child.text().trim()).matches()) {
+    if (!child.isScalar() || !SIZE.matcher(scalarText(child).trim()).matches()) {
       problems.expected(child, "a size such as 8192, 64k, 10MiB or 1g");
       return defaultValue;
     }
-    long v = parseSize(child.text());
+    long v = parseSize(scalarText(child));
     if (v < min || v > max) {
       problems.expected(child, "a size from " + formatSize(min) + " to " + formatSize(max));
       return defaultValue;
@@ -302,8 +305,11 @@ public final class ConfigReader {
    * Parses one value with a custom parser that returns null for invalid input; reports {@code
    * expected} on failure.
    */
-  public <T> T value(
-      String key, T defaultValue, String expected, BiFunction<String, ConfigNode, T> parser) {
+  public <T> @Nullable T value(
+      String key,
+      @Nullable T defaultValue,
+      String expected,
+      BiFunction<String, ConfigNode, @Nullable T> parser) {
     ConfigNode child = child(key);
     if (child == null) {
       return defaultValue;
@@ -341,7 +347,7 @@ public final class ConfigReader {
     }
   }
 
-  private String asString(ConfigNode child, String defaultValue) {
+  private @Nullable String asString(ConfigNode child, @Nullable String defaultValue) {
     if (!child.isScalar()) {
       problems.expected(child, "a string");
       return defaultValue;
@@ -349,11 +355,16 @@ public final class ConfigReader {
     return child.text();
   }
 
+  /** The text of a node already checked to be a scalar (a scalar always has text). */
+  private static String scalarText(ConfigNode scalar) {
+    return Objects.requireNonNull(scalar.text(), "scalar text");
+  }
+
   /**
    * Parses {@code 250ms}/{@code 5s}/{@code 1m}/{@code 2h}/{@code 1d}; null when invalid or longer
    * than {@link #MAX_DURATION} (so that every duration read converts to nanoseconds).
    */
-  public static Duration parseDuration(String text) {
+  public static @Nullable Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
       return null;

@@ -2,6 +2,7 @@ package io.portico.spi.config;
 
 import java.util.Collection;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** "Did you mean" for unknown keys and names: the closest candidate by edit distance. */
 public final class Suggestions {
@@ -9,8 +10,8 @@ public final class Suggestions {
   private Suggestions() {}
 
   /** The candidate closest to {@code input}, or null when none is close enough to help. */
-  public static String closest(String input, Collection<String> candidates) {
-    String best = null;
+  public static @Nullable String closest(String input, Collection<String> candidates) {
+    @Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
     String lower = input.toLowerCase(Locale.ROOT);
     for (String c : candidates) {

@@ -3,6 +3,7 @@ package io.portico.spi.plugin;
 import io.portico.spi.config.ConfigNode;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consumer as configured under {@code consumers:}: a known caller of the APIs. Authentication
@@ -13,4 +14,7 @@ import java.util.Map;
  * @param credentials credential kind (the authentication plugin's name) to its raw config
  */
 public record ConsumerSpec(
-    String name, String customId, List<String> groups, Map<String, ConfigNode> credentials) {}
+    String name,
+    @Nullable String customId,
+    List<String> groups,
+    Map<String, ConfigNode> credentials) {}

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request and its response as a plugin sees it.
@@ -117,7 +118,7 @@ public interface Exchange {
   Map<String, String> pathParameters();
 
   /** The response head, or null before the RESPONSE phase. */
-  HttpResponse response();
+  @Nullable HttpResponse response();
 
   /** The client's address, resolved through the trusted proxies' forwarding headers. */
   InetSocketAddress clientAddress();
@@ -129,21 +130,21 @@ public interface Exchange {
   boolean secure();
 
   /** The client connection's TLS session (for client certificates), or null on plain text. */
-  default javax.net.ssl.SSLSession sslSession() {
+  default javax.net.ssl.@Nullable SSLSession sslSession() {
     return null;
   }
 
   /** The matched route's name, or null when no route matched. */
-  String routeName();
+  @Nullable String routeName();
 
   /** The name of the route's service, or null for routes answered by plugins. */
-  String serviceName();
+  @Nullable String serviceName();
 
   /** The event loop that owns this exchange. */
   EventLoop eventLoop();
 
   /** State shared between plugins. */
-  <T> T get(ExchangeKey<T> key);
+  <T> @Nullable T get(ExchangeKey<T> key);
 
   <T> void set(ExchangeKey<T> key, T value);
 
@@ -151,7 +152,7 @@ public interface Exchange {
   int status();
 
   /** Why the exchange failed, as a stable code (e.g. {@code upstream_connect_failed}), or null. */
-  String failureCode();
+  @Nullable String failureCode();
 
   /** Nanoseconds since the request head arrived ({@link System#nanoTime()} based). */
   long elapsedNanos();

@@ -3,6 +3,7 @@ package io.portico.spi.plugin;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who the caller is, as established by an authentication plugin and read by later plugins
@@ -18,8 +19,8 @@ import java.util.Set;
  * @param claims claims to expose to later plugins (e.g. a token's subject and scopes); may be empty
  */
 public record Identity(
-    String consumer,
-    String customId,
+    @Nullable String consumer,
+    @Nullable String customId,
     String credentialId,
     Set<String> groups,
     String method,

@@ -1,6 +1,7 @@
 package io.portico.spi.plugin;
 
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configured plugin instance: immutable, shared by every exchange of a config snapshot, and
@@ -68,7 +69,7 @@ public interface Plugin extends AutoCloseable {
    * is. A route whose plugins return null, or that has no such plugin, streams its bodies untouched
    * at no extra cost.
    */
-  default BodyTransform responseBody(Exchange exchange) {
+  default @Nullable BodyTransform responseBody(Exchange exchange) {
     return null;
   }
 

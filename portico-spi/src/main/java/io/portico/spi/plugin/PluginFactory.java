@@ -1,6 +1,7 @@
 package io.portico.spi.plugin;
 
 import io.portico.spi.config.ConfigReader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes a {@link Plugin} from its configuration. Registered with {@link java.util.ServiceLoader} (a
@@ -52,7 +53,7 @@ public interface PluginFactory<C> {
    * <p>Runs at config load time (and in {@code portico validate}), on the loading thread: it must
    * open no connection and start nothing.
    */
-  C parse(ConfigReader config);
+  @Nullable C parse(ConfigReader config);
 
   /**
    * Builds the plugin from a config returned by {@link #parse} whose reading recorded no problem.

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local answer from a request phase: the upstream is not called and the RESPONSE and LOG phases
@@ -32,10 +33,13 @@ public final class Reply implements Outcome {
   private final HttpResponseStatus status;
   private final HttpHeaders headers;
   private final byte[] body;
-  private final ProblemDetail problem;
+  private final @Nullable ProblemDetail problem;
 
   private Reply(
-      HttpResponseStatus status, HttpHeaders headers, byte[] body, ProblemDetail problem) {
+      HttpResponseStatus status,
+      HttpHeaders headers,
+      byte[] body,
+      @Nullable ProblemDetail problem) {
     this.status = status;
     this.headers = headers;
     this.body = body;
@@ -115,7 +119,7 @@ public final class Reply implements Outcome {
   }
 
   /** The problem to render, or null for a plain reply. */
-  public ProblemDetail problem() {
+  public @Nullable ProblemDetail problem() {
     return problem;
   }
 
