@@ -173,6 +173,7 @@ class PoolEvictionTest {
     Endpoint a = endpoint(origin);
     UpstreamPools pools = UpstreamPools.create(group.next(), NioSocketChannel.class);
     Exchange slow = send(pools, a, "/delay/300");
+    await().atMost(Duration.ofSeconds(2)).until(() -> origin.openConnections() == 1);
     ConnectionPool pool = on(pools.loop(), () -> pools.existing(a.poolKey()));
 
     run(pools.loop(), () -> pools.evict(Set.of(a.poolKey())));
