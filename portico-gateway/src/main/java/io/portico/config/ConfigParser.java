@@ -757,6 +757,7 @@ public final class ConfigParser {
               intSize(r, "max-request-line", d.maxRequestLine(), 256),
               intSize(r, "max-header-size", d.maxHeaderSize(), 1024),
               r.integer("max-header-count", d.maxHeaderCount(), 1, 10_000),
+              intSize(r, "max-header-field-size", d.maxHeaderFieldSize(), 256),
               r.size("max-body-size", d.maxBodySize()),
               positiveDuration(r, "header-timeout", d.headerTimeout()),
               positiveDuration(r, "keep-alive-timeout", d.keepAliveTimeout()),

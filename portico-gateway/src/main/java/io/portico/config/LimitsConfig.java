@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxRequestLine longest request line (method, target, version); beyond it 414
  * @param maxHeaderSize total size of the request headers; beyond it 431
  * @param maxHeaderCount most request header fields; beyond it 431
+ * @param maxHeaderFieldSize longest single request header field (name, colon and value); beyond it
+ *     431
  * @param maxBodySize largest request body; beyond it 413 (0 = unlimited)
  * @param headerTimeout absolute deadline to receive a complete request head from the first byte
  * @param keepAliveTimeout how long an idle client connection is kept open
@@ -22,6 +24,7 @@ public record LimitsConfig(
     int maxRequestLine,
     int maxHeaderSize,
     int maxHeaderCount,
+    int maxHeaderFieldSize,
     long maxBodySize,
     Duration headerTimeout,
     Duration keepAliveTimeout,
@@ -35,6 +38,7 @@ public record LimitsConfig(
           8192,
           32 * 1024,
           100,
+          8 * 1024,
           8L * 1024 * 1024,
           Duration.ofSeconds(10),
           Duration.ofSeconds(75),

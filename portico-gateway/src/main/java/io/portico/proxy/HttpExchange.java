@@ -184,7 +184,8 @@ final class HttpExchange
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
     }
-    RequestChecks.Refusal refusal = RequestChecks.check(request, limits);
+    RequestChecks.Refusal refusal =
+        RequestChecks.check(request, limits, snapshot.identityHeaders());
     if (refusal != null) {
       if (request.decoderResult().isFailure()) {
         requestComplete = true;
@@ -192,6 +193,12 @@ final class HttpExchange
       closeAfter = true;
       fail(refusal.failure(), refusal.detail());
       return;
+    }
+    String declaredLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    if (declaredLength != null) {
+      // Canonical digits upstream ("010" is 10), so no upstream reads the length differently.
+      headers.set(
+          HttpHeaderNames.CONTENT_LENGTH, Long.toString(HttpUtil.getContentLength(request, 0L)));
     }
     originalHost = headers.get(HttpHeaderNames.HOST);
     RequestTarget target = PathNormalizer.normalize(originalUri);
@@ -217,9 +224,15 @@ final class HttpExchange
     if (expectContinue) {
       headers.remove(HttpHeaderNames.EXPECT);
     }
+    // Only a GET without a body on HTTP/1.1 may switch protocols (RFC 6455 4.1, RFC 9110 7.8);
+    // any other request asking for it is forwarded as a plain request, its Upgrade removed.
     upgradeRequested =
         headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-            && headers.contains(HttpHeaderNames.UPGRADE);
+            && headers.contains(HttpHeaderNames.UPGRADE)
+            && request.method() == HttpMethod.GET
+            && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            && !HttpUtil.isTransferEncodingChunked(request)
+            && HttpUtil.getContentLength(request, 0L) == 0;
 
     match = snapshot.router().match(originalHost, request.method().name(), path, headers, rawQuery);
     if (match == null) {
@@ -237,6 +250,9 @@ final class HttpExchange
     route = match.value();
     chain = route.chain();
     service = route.service();
+    // What the client sent for one hop (and the headers its Connection names) goes now, before
+    // any plugin runs, so that nothing a plugin sets can be removed by the client's Connection.
+    HopByHopHeaders.strip(headers, upgradeRequested);
     List<AsciiString> identityHeaders = snapshot.identityHeaders();
     for (int i = 0, n = identityHeaders.size(); i < n; i++) {
       headers.remove(identityHeaders.get(i));
@@ -349,10 +365,11 @@ final class HttpExchange
     call.start();
   }
 
-  /** The head as it goes upstream: hop-by-hop headers out, forwarding headers in, the new URI. */
+  /**
+   * The head as it goes upstream: forwarding headers in, the new URI (hop-by-hop went at start).
+   */
   private void prepareUpstreamRequest() {
     HttpHeaders h = request.headers();
-    HopByHopHeaders.strip(h, upgradeRequested);
     snapshot.forwarding().apply(h, peerTrusted, conn.facts(), originalHost);
     h.set(snapshot.forwarding().requestIdHeader(), requestId);
     request.setUri(forwardPath);

@@ -817,6 +817,7 @@ class ConfigParserTest {
                       max-request-line: 16k
                       max-header-size: 64KiB
                       max-header-count: 200
+                      max-header-field-size: 4k
                       max-body-size: 10MiB
                       header-timeout: 5s
                       keep-alive-timeout: 1m
@@ -833,6 +834,7 @@ class ConfigParserTest {
                 16 * 1024,
                 64 * 1024,
                 200,
+                4 * 1024,
                 10L * 1024 * 1024,
                 Duration.ofSeconds(5),
                 Duration.ofMinutes(1),
