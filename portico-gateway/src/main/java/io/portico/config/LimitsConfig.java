@@ -13,6 +13,8 @@ import java.time.Duration;
  *     431
  * @param maxBodySize largest request body; beyond it 413 (0 = unlimited)
  * @param headerTimeout absolute deadline to receive a complete request head from the first byte
+ * @param bodyTimeout absolute deadline to receive the whole request body, from the head; beyond it
+ *     408
  * @param keepAliveTimeout how long an idle client connection is kept open
  * @param maxRequestsPerConnection requests served on one connection before it is closed (0 =
  *     unlimited)
@@ -27,6 +29,7 @@ public record LimitsConfig(
     int maxHeaderFieldSize,
     long maxBodySize,
     Duration headerTimeout,
+    Duration bodyTimeout,
     Duration keepAliveTimeout,
     int maxRequestsPerConnection,
     int http2MaxConcurrentStreams,
@@ -41,6 +44,7 @@ public record LimitsConfig(
           8 * 1024,
           8L * 1024 * 1024,
           Duration.ofSeconds(10),
+          Duration.ofSeconds(120),
           Duration.ofSeconds(75),
           0,
           100,

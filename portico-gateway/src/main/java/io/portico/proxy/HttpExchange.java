@@ -360,7 +360,7 @@ final class HttpExchange
     if (requestComplete) {
       conn.armDeadline(0);
     } else {
-      armIdleDeadline();
+      armBodyDeadline();
     }
     call.start();
   }
@@ -671,7 +671,7 @@ final class HttpExchange
           conn.armDeadline(0);
         }
       } else {
-        armIdleDeadline();
+        armBodyDeadline();
       }
       return;
     }
@@ -703,7 +703,7 @@ final class HttpExchange
       conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
       bodyBuffer.end();
     } else {
-      armIdleDeadline();
+      armBodyDeadline();
     }
   }
 
@@ -729,6 +729,15 @@ final class HttpExchange
 
   private void armIdleDeadline() {
     conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
+  }
+
+  /**
+   * While the request body arrives: the route's idle timeout from now, but never past {@code
+   * limits.body-timeout} from the head, so a body trickled byte by byte is cut off too.
+   */
+  private void armBodyDeadline() {
+    long idle = conn.nanoTime() + route.timeouts().idle().toNanos();
+    conn.armDeadline(Math.min(idle, startNanos + limits.bodyTimeout().toNanos()));
   }
 
   /** The client connection's deadline for this exchange passed. */
@@ -1013,7 +1022,7 @@ final class HttpExchange
         expectContinue = false;
         conn.writeContinue();
       }
-      armIdleDeadline();
+      armBodyDeadline();
       conn.resumeReads();
     } else {
       bodyBuffer.end();

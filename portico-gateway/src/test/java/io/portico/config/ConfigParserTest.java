@@ -820,6 +820,7 @@ class ConfigParserTest {
                       max-header-field-size: 4k
                       max-body-size: 10MiB
                       header-timeout: 5s
+                      body-timeout: 30s
                       keep-alive-timeout: 1m
                       max-requests-per-connection: 1000
                       http2-max-concurrent-streams: 250
@@ -837,6 +838,7 @@ class ConfigParserTest {
                 4 * 1024,
                 10L * 1024 * 1024,
                 Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
                 Duration.ofMinutes(1),
                 1000,
                 250,
