@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -128,6 +129,8 @@ final class HttpExchange
 
   // the request body
   private long requestBytes;
+  private boolean bodyChunkSeen;
+  private boolean startDeferred;
   private ArrayDeque<HttpContent> pendingBody;
   private RequestBodyBuffer bodyBuffer;
   private ByteBuf replacedBody;
@@ -361,6 +364,12 @@ final class HttpExchange
       conn.armDeadline(0);
     } else {
       armBodyDeadline();
+    }
+    if (!requestComplete && !bodyChunkSeen && HttpUtil.isTransferEncodingChunked(request)) {
+      // Nothing goes upstream before the first chunk decoded: a request whose chunked framing is
+      // broken from the start is refused without the upstream ever seeing its head.
+      startDeferred = true;
+      return;
     }
     call.start();
   }
@@ -645,9 +654,27 @@ final class HttpExchange
       content.release();
       requestComplete = true;
       closeAfter = true;
-      fail(Failure.BAD_FRAMING, "The request body is malformed: " + RequestChecks.describe(cause));
+      if (cause instanceof TooLongHttpHeaderException) {
+        fail(
+            Failure.HEADERS_TOO_LARGE,
+            "The request trailers exceed " + limits.maxHeaderSize() + " bytes.");
+      } else {
+        fail(
+            Failure.BAD_FRAMING, "The request body is malformed: " + RequestChecks.describe(cause));
+      }
       return;
     }
+    if (content instanceof LastHttpContent lastContent) {
+      RequestChecks.Refusal refusal = RequestChecks.checkTrailers(lastContent, limits);
+      if (refusal != null) {
+        content.release();
+        requestComplete = true;
+        closeAfter = true;
+        fail(refusal.failure(), refusal.detail());
+        return;
+      }
+    }
+    bodyChunkSeen = true;
     requestBytes += content.content().readableBytes();
     if (limits.maxBodySize() > 0 && requestBytes > limits.maxBodySize()) {
       content.release();
@@ -666,6 +693,10 @@ final class HttpExchange
     }
     if (call != null) {
       call.send(content);
+      if (startDeferred) {
+        startDeferred = false;
+        call.start();
+      }
       if (last) {
         if (!clientPaused) {
           conn.armDeadline(0);

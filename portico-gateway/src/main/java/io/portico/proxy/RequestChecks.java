@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
@@ -138,6 +139,33 @@ final class RequestChecks {
               + printable(hosts.get(0))
               + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
               + " 0-65535)");
+    }
+    return null;
+  }
+
+  /**
+   * Checks a request's trailers: no more fields than the head may have, none over the per-field
+   * limit (their total is bounded by the decoder, as the head's).
+   *
+   * @return null when they are acceptable
+   */
+  static Refusal checkTrailers(LastHttpContent last, LimitsConfig limits) {
+    HttpHeaders trailers = last.trailingHeaders();
+    if (trailers.isEmpty()) {
+      return null;
+    }
+    if (trailers.size() > limits.maxHeaderCount()) {
+      return new Refusal(
+          Failure.HEADERS_TOO_LARGE, "More than " + limits.maxHeaderCount() + " trailer fields.");
+    }
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> field = it.next();
+      if (field.getKey().length() + 1 + field.getValue().length() > limits.maxHeaderFieldSize()) {
+        return new Refusal(
+            Failure.HEADERS_TOO_LARGE,
+            "A trailer field exceeds " + limits.maxHeaderFieldSize() + " bytes.");
+      }
     }
     return null;
   }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
 import io.portico.testing.TestOrigin;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,6 +113,86 @@ class RequestSmugglingTableTest {
     }
     assertThat(origin.requestCount()).isEqualTo(before + 1);
     return origin.lastRequest();
+  }
+
+  @Test
+  void forwardsNothingWhenTheFirstChunkSizeLineIsInvalid() throws Exception {
+    // Warm the pool, so that an upstream connection would be at hand at once.
+    forwarded("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    int before = origin.requestCount();
+    for (String badChunk : List.of("zz\r\nhello\r\n0\r\n\r\n", "5;" + "e".repeat(9000) + "\r\n")) {
+      try (RawClient c = gw.raw()) {
+        c.send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        Thread.sleep(300);
+        String got = c.send(badChunk).readUntil("\r\n\r\n", 3000);
+        assertThat(got).startsWith("HTTP/1.1 400");
+      }
+    }
+    Thread.sleep(50);
+    assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
+  }
+
+  @Test
+  void forwardsAChunkedBodyWhoseFirstChunkComesLate() throws Exception {
+    try (RawClient c = gw.raw()) {
+      c.send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+      Thread.sleep(300);
+      String got = c.send("5\r\nhello\r\n0\r\n\r\n").readUntil("\r\n\r\n5", 3000);
+      assertThat(got).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void refusesTooManyOrTooLargeTrailers() throws Exception {
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 101; i++) {
+      many.append("t").append(i).append(": v\r\n");
+    }
+    for (String trailers : List.of(many.toString(), "t: " + LONG_VALUE + "\r\n")) {
+      try (RawClient c = gw.raw()) {
+        String got =
+            c.send(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n"
+                        + trailers
+                        + "\r\n")
+                .readUntil("\r\n\r\n", 3000);
+        assertThat(got).startsWith("HTTP/1.1 431");
+      }
+    }
+  }
+
+  @Test
+  void passesBodyLinesThatStartWithWhiteSpace() throws Exception {
+    String body = "{\n  \"a\": 1,\n\t\"b\": 2\n}";
+    for (String raw :
+        List.of(
+            "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body,
+            "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(body.length())
+                + "\r\n"
+                + body
+                + "\r\n0\r\n\r\n")) {
+      try (RawClient c = gw.raw()) {
+        String got = c.send(raw).readUntil("\r\n\r\n" + body.length(), 3000);
+        assertThat(got).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n" + body.length());
+      }
+    }
+  }
+
+  @Test
+  void refusesAFoldedHeaderInAPipelinedRequest() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(
+                  "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n\n  x"
+                      + "GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n")
+              .readUntil("bad-framing", 3000);
+      assertThat(got).startsWith("HTTP/1.1 200").contains("HTTP/1.1 400");
+    }
   }
 
   @Test
