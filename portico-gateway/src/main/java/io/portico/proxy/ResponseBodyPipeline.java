@@ -169,6 +169,7 @@ final class ResponseBodyPipeline {
     private int scanned; // bytes of carry already scanned
     private boolean atLineStart = true;
     private boolean pendingCr; // carry ends with a CR that may be the first half of CRLF
+    private boolean crEndedEvent; // a CR ended the last event; an LF right after it is its pair
 
     EventStage(BodyTransform transform, ByteBufAllocator alloc) {
       this.transform = transform;
@@ -188,6 +189,15 @@ final class ResponseBodyPipeline {
         int end = carry.writerIndex();
         while (i < end) {
           byte b = carry.getByte(i);
+          if (crEndedEvent) {
+            crEndedEvent = false;
+            if (b == '\n') {
+              i++;
+              out = emit(out, eventStart, i);
+              eventStart = i;
+              continue;
+            }
+          }
           if (pendingCr) {
             pendingCr = false;
             if (b == '\n') {
@@ -210,8 +220,15 @@ final class ResponseBodyPipeline {
             continue;
           }
           if (b == '\r') {
-            pendingCr = true;
             i++;
+            if (atLineStart) {
+              // A blank line: the event ends at its CR, without waiting to see whether LF follows.
+              out = emit(out, eventStart, i);
+              eventStart = i;
+              crEndedEvent = true;
+            } else {
+              pendingCr = true;
+            }
           } else if (b == '\n') {
             i++;
             if (atLineStart) {
