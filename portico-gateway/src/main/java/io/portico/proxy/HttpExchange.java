@@ -105,6 +105,9 @@ final class HttpExchange
   private final long startNanos;
   private final String originalUri;
 
+  /** The client's version: the head itself goes upstream as HTTP/1.1. */
+  private final HttpVersion clientVersion;
+
   private ExchangeState state;
   private boolean requestComplete;
 
@@ -143,6 +146,7 @@ final class HttpExchange
   private HttpResponse response;
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
+  private boolean headAwaitsBody;
   private boolean clientPaused;
   private long responseBytes;
   private int status;
@@ -156,6 +160,7 @@ final class HttpExchange
     this.snapshot = snapshot;
     this.limits = limits;
     this.originalUri = request.uri();
+    this.clientVersion = request.protocolVersion();
     this.startNanos = conn.nanoTime();
   }
 
@@ -452,6 +457,12 @@ final class HttpExchange
     if (headDeferred) {
       return;
     }
+    if (bodyPipeline != null) {
+      // Written with the first transformed chunk: a step that fails on it still gets the client
+      // a problem response.
+      headAwaitsBody = true;
+      return;
+    }
     conn.channel().write(head, conn.channel().voidPromise());
     state = ExchangeState.RESPONDING;
   }
@@ -469,6 +480,11 @@ final class HttpExchange
       if (content == null) {
         return;
       }
+    }
+    if (headAwaitsBody) {
+      headAwaitsBody = false;
+      conn.channel().write(response, conn.channel().voidPromise());
+      state = ExchangeState.RESPONDING;
     }
     responseBytes += content.content().readableBytes();
     Channel down = conn.channel();
@@ -553,7 +569,7 @@ final class HttpExchange
    */
   private void prepareDownstreamHead(HttpResponse head) {
     HttpHeaders h = head.headers();
-    boolean clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    boolean clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (!requestComplete || conn.draining()) {
       // Answering before the request body was read: the connection cannot be reused.
@@ -851,6 +867,7 @@ final class HttpExchange
     response = r;
     status = r.status().code();
     headDeferred = false;
+    headAwaitsBody = false;
     phases().runResponsePhase();
     if (request.method() == HttpMethod.HEAD) {
       // The codec drops the body of a response to HEAD; keep the length it would have had.
@@ -861,7 +878,7 @@ final class HttpExchange
     }
     if (closeAfter) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+    } else if (clientVersion.equals(HttpVersion.HTTP_1_0)) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     responseBytes = r.content().readableBytes();
@@ -942,7 +959,7 @@ final class HttpExchange
         clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
         request.method().name(),
         path != null ? path : withoutQuery(originalUri),
-        conn.http2() ? "HTTP/2.0" : request.protocolVersion().text(),
+        conn.http2() ? "HTTP/2.0" : clientVersion.text(),
         originalHost,
         route == null ? null : route.name(),
         service == null ? null : service.name(),
