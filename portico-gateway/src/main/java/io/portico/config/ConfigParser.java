@@ -772,8 +772,10 @@ public final class ConfigParser {
               intSize(r, "max-request-line", d.maxRequestLine(), 256),
               intSize(r, "max-header-size", d.maxHeaderSize(), 1024),
               r.integer("max-header-count", d.maxHeaderCount(), 1, 10_000),
+              intSize(r, "max-header-field-size", d.maxHeaderFieldSize(), 256),
               r.size("max-body-size", d.maxBodySize()),
               positiveDuration(r, "header-timeout", d.headerTimeout()),
+              positiveDuration(r, "body-timeout", d.bodyTimeout()),
               positiveDuration(r, "keep-alive-timeout", d.keepAliveTimeout()),
               r.integer("max-requests-per-connection", d.maxRequestsPerConnection(), 0, 1 << 30),
               r.integer(

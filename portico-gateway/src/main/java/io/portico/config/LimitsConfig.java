@@ -10,8 +10,12 @@ import java.util.List;
  * @param maxRequestLine longest request line (method, target, version); beyond it 414
  * @param maxHeaderSize total size of the request headers; beyond it 431
  * @param maxHeaderCount most request header fields; beyond it 431
+ * @param maxHeaderFieldSize longest single request header field (name, colon and value); beyond it
+ *     431
  * @param maxBodySize largest request body; beyond it 413 (0 = unlimited)
  * @param headerTimeout absolute deadline to receive a complete request head from the first byte
+ * @param bodyTimeout absolute deadline to receive the whole request body, from the head; beyond it
+ *     408
  * @param keepAliveTimeout how long an idle client connection is kept open
  * @param maxRequestsPerConnection requests served on one connection before it is closed (0 =
  *     unlimited)
@@ -31,8 +35,10 @@ public record LimitsConfig(
     int maxRequestLine,
     int maxHeaderSize,
     int maxHeaderCount,
+    int maxHeaderFieldSize,
     long maxBodySize,
     Duration headerTimeout,
+    Duration bodyTimeout,
     Duration keepAliveTimeout,
     int maxRequestsPerConnection,
     int http2MaxConcurrentStreams,
@@ -50,8 +56,10 @@ public record LimitsConfig(
           8192,
           32 * 1024,
           100,
+          8 * 1024,
           8L * 1024 * 1024,
           Duration.ofSeconds(10),
+          Duration.ofSeconds(120),
           Duration.ofSeconds(75),
           0,
           100,

@@ -239,6 +239,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (codec != null) {
       channel.pipeline().remove(codec);
     }
+    if (channel.pipeline().get("fold") != null) {
+      channel.pipeline().remove("fold");
+    }
     resumeReads();
   }
 

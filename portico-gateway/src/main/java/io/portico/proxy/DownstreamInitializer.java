@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * applies them to new connections; whether the listener uses TLS is fixed when it is bound.
  *
  * <pre>
- *   plain, http2: false   ReadActivity ─▶ HttpServerCodec ─▶ DownstreamHandler
- *   plain, http2: true    ReadActivity ─▶ CleartextHttp2ServerUpgradeHandler ─▶ DownstreamHandler
+ *   plain, http2: false   ReadActivity ─▶ ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard
+ *                           ─▶ DownstreamHandler
+ *   plain, http2: true    ReadActivity ─▶ ObsFoldGuard ─▶ CleartextHttp2ServerUpgradeHandler
+ *                           ─▶ ObsFoldGuard ─▶ DownstreamHandler
  *                           ├ connection preface ─▶ HTTP/2 handlers
  *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
  *                           └ otherwise ─▶ HTTP/1.1 as above
@@ -97,11 +99,14 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);
       HttpServerCodec codec = httpCodec(setup.limits());
+      ObsFoldGuard fold = new ObsFoldGuard();
       p.addLast("activity", new ReadActivity(handler))
+          .addLast("fold", fold.scanner())
           .addLast(
               "h2c",
               new CleartextHttp2ServerUpgradeHandler(
                   codec, new H2cUpgrade(codec, h2cUpgradeCodecs(setup)), new Http2Installer(setup)))
+          .addLast("fold-track", fold.tracker())
           .addLast("proxy", handler);
     } else {
       addHttp1(p, null, setup);
@@ -140,13 +145,18 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
   private void addHttp1(ChannelPipeline p, String after, Setup setup) {
     DownstreamHandler handler = http1Handler(setup);
+    ObsFoldGuard fold = new ObsFoldGuard();
     if (after == null) {
       p.addLast("activity", new ReadActivity(handler))
+          .addLast("fold", fold.scanner())
           .addLast("http", httpCodec(setup.limits()))
+          .addLast("fold-track", fold.tracker())
           .addLast("proxy", handler);
     } else {
       p.addAfter(after, "proxy", handler)
+          .addAfter(after, "fold-track", fold.tracker())
           .addAfter(after, "http", httpCodec(setup.limits()))
+          .addAfter(after, "fold", fold.scanner())
           .addAfter(after, "activity", new ReadActivity(handler));
     }
   }

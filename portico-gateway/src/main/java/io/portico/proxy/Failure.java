@@ -24,6 +24,10 @@ public enum Failure {
       HttpResponseStatus.REQUEST_TIMEOUT, "request_header_timeout", "Request Timeout"),
   REQUEST_BODY_TIMEOUT(
       HttpResponseStatus.REQUEST_TIMEOUT, "request_body_timeout", "Request Timeout"),
+  HTTP_VERSION_NOT_SUPPORTED(
+      HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+      "http_version_not_supported",
+      "HTTP Version Not Supported"),
   NO_ROUTE(HttpResponseStatus.NOT_FOUND, "no_route", "Not Found"),
   NO_HEALTHY_UPSTREAM(
       HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream", "Service Unavailable"),

@@ -11,6 +11,11 @@ import java.util.List;
  * {@code TE}, {@code Trailer}, {@code Upgrade} and {@code Proxy-Authenticate}/{@code
  * Proxy-Authorization} are never passed on. {@code Transfer-Encoding} is framing: the codec on the
  * other side re-frames the body, so it is kept only where that codec needs it.
+ *
+ * <p>A request is stripped once, when its exchange starts and before any plugin runs, so that a
+ * client's {@code Connection} cannot remove what a plugin or the gateway sets; a request whose
+ * {@code Connection} names {@code Content-Length}, {@code Transfer-Encoding} or {@code Host} is
+ * refused by {@link RequestChecks} before that. A response is stripped when its head arrives.
  */
 final class HopByHopHeaders {
 
@@ -50,6 +55,7 @@ final class HopByHopHeaders {
     headers.remove(HttpHeaderNames.TE);
     headers.remove(HttpHeaderNames.TRAILER);
     headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
+    headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
     if (keepUpgrade) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
     } else {
@@ -59,6 +65,8 @@ final class HopByHopHeaders {
 
   /** A Connection token that names a framing header must not make us drop the framing. */
   private static boolean isFraming(String name) {
-    return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding");
+    return name.equalsIgnoreCase("content-length")
+        || name.equalsIgnoreCase("transfer-encoding")
+        || name.equalsIgnoreCase("host");
   }
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -105,6 +106,9 @@ final class HttpExchange
   private final String originalUri;
   private final boolean clientHttp10;
 
+  /** The client's version: the head itself goes upstream as HTTP/1.1. */
+  private final HttpVersion clientVersion;
+
   private ExchangeState state;
   private boolean requestComplete;
 
@@ -129,6 +133,8 @@ final class HttpExchange
 
   // the request body
   private long requestBytes;
+  private boolean bodyChunkSeen;
+  private boolean startDeferred;
   private ArrayDeque<HttpContent> pendingBody;
   private RequestBodyBuffer bodyBuffer;
   private ByteBuf replacedBody;
@@ -155,7 +161,8 @@ final class HttpExchange
     this.snapshot = snapshot;
     this.limits = limits;
     this.originalUri = request.uri();
-    this.clientHttp10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    this.clientVersion = request.protocolVersion();
+    this.clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
     this.startNanos = conn.nanoTime();
   }
 
@@ -187,7 +194,8 @@ final class HttpExchange
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
     }
-    RequestChecks.Refusal refusal = RequestChecks.check(request, limits);
+    RequestChecks.Refusal refusal =
+        RequestChecks.check(request, limits, snapshot.identityHeaders());
     if (refusal != null) {
       if (request.decoderResult().isFailure()) {
         requestComplete = true;
@@ -195,6 +203,12 @@ final class HttpExchange
       closeAfter = true;
       fail(refusal.failure(), refusal.detail());
       return;
+    }
+    String declaredLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+    if (declaredLength != null) {
+      // Canonical digits upstream ("010" is 10), so no upstream reads the length differently.
+      headers.set(
+          HttpHeaderNames.CONTENT_LENGTH, Long.toString(HttpUtil.getContentLength(request, 0L)));
     }
     originalHost = headers.get(HttpHeaderNames.HOST);
     RequestTarget target = PathNormalizer.normalize(originalUri);
@@ -220,9 +234,15 @@ final class HttpExchange
     if (expectContinue) {
       headers.remove(HttpHeaderNames.EXPECT);
     }
+    // Only a GET without a body on HTTP/1.1 may switch protocols (RFC 6455 4.1, RFC 9110 7.8);
+    // any other request asking for it is forwarded as a plain request, its Upgrade removed.
     upgradeRequested =
         headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-            && headers.contains(HttpHeaderNames.UPGRADE);
+            && headers.contains(HttpHeaderNames.UPGRADE)
+            && request.method() == HttpMethod.GET
+            && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+            && !HttpUtil.isTransferEncodingChunked(request)
+            && HttpUtil.getContentLength(request, 0L) == 0;
 
     match = snapshot.router().match(originalHost, request.method().name(), path, headers, rawQuery);
     if (match == null) {
@@ -240,6 +260,9 @@ final class HttpExchange
     route = match.value();
     chain = route.chain();
     service = route.service();
+    // What the client sent for one hop (and the headers its Connection names) goes now, before
+    // any plugin runs, so that nothing a plugin sets can be removed by the client's Connection.
+    HopByHopHeaders.strip(headers, upgradeRequested);
     List<AsciiString> identityHeaders = snapshot.identityHeaders();
     for (int i = 0, n = identityHeaders.size(); i < n; i++) {
       headers.remove(identityHeaders.get(i));
@@ -347,15 +370,22 @@ final class HttpExchange
     if (requestComplete) {
       conn.armDeadline(0);
     } else {
-      armIdleDeadline();
+      armBodyDeadline();
+    }
+    if (!requestComplete && !bodyChunkSeen && HttpUtil.isTransferEncodingChunked(request)) {
+      // Nothing goes upstream before the first chunk decoded: a request whose chunked framing is
+      // broken from the start is refused without the upstream ever seeing its head.
+      startDeferred = true;
+      return;
     }
     call.start();
   }
 
-  /** The head as it goes upstream: hop-by-hop headers out, forwarding headers in, the new URI. */
+  /**
+   * The head as it goes upstream: forwarding headers in, the new URI (hop-by-hop went at start).
+   */
   private void prepareUpstreamRequest() {
     HttpHeaders h = request.headers();
-    HopByHopHeaders.strip(h, upgradeRequested);
     snapshot.forwarding().apply(h, peerTrusted, conn.facts(), originalHost);
     h.set(snapshot.forwarding().requestIdHeader(), requestId);
     request.setUri(forwardPath);
@@ -636,9 +666,27 @@ final class HttpExchange
       content.release();
       requestComplete = true;
       closeAfter = true;
-      fail(Failure.BAD_FRAMING, "The request body is malformed: " + RequestChecks.describe(cause));
+      if (cause instanceof TooLongHttpHeaderException) {
+        fail(
+            Failure.HEADERS_TOO_LARGE,
+            "The request trailers exceed " + limits.maxHeaderSize() + " bytes.");
+      } else {
+        fail(
+            Failure.BAD_FRAMING, "The request body is malformed: " + RequestChecks.describe(cause));
+      }
       return;
     }
+    if (content instanceof LastHttpContent lastContent) {
+      RequestChecks.Refusal refusal = RequestChecks.checkTrailers(lastContent, limits);
+      if (refusal != null) {
+        content.release();
+        requestComplete = true;
+        closeAfter = true;
+        fail(refusal.failure(), refusal.detail());
+        return;
+      }
+    }
+    bodyChunkSeen = true;
     requestBytes += content.content().readableBytes();
     if (limits.maxBodySize() > 0 && requestBytes > limits.maxBodySize()) {
       content.release();
@@ -657,12 +705,16 @@ final class HttpExchange
     }
     if (call != null) {
       call.send(content);
+      if (startDeferred) {
+        startDeferred = false;
+        call.start();
+      }
       if (last) {
         if (!clientPaused) {
           conn.armDeadline(0);
         }
       } else {
-        armIdleDeadline();
+        armBodyDeadline();
       }
       return;
     }
@@ -694,7 +746,7 @@ final class HttpExchange
       conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
       bodyBuffer.end();
     } else {
-      armIdleDeadline();
+      armBodyDeadline();
     }
   }
 
@@ -720,6 +772,15 @@ final class HttpExchange
 
   private void armIdleDeadline() {
     conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
+  }
+
+  /**
+   * While the request body arrives: the route's idle timeout from now, but never past {@code
+   * limits.body-timeout} from the head, so a body trickled byte by byte is cut off too.
+   */
+  private void armBodyDeadline() {
+    long idle = conn.nanoTime() + route.timeouts().idle().toNanos();
+    conn.armDeadline(Math.min(idle, startNanos + limits.bodyTimeout().toNanos()));
   }
 
   /** The client connection's deadline for this exchange passed. */
@@ -893,7 +954,7 @@ final class HttpExchange
         clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
         request.method().name(),
         path != null ? path : withoutQuery(originalUri),
-        conn.http2() ? "HTTP/2.0" : request.protocolVersion().text(),
+        conn.http2() ? "HTTP/2.0" : clientVersion.text(),
         originalHost,
         route == null ? null : route.name(),
         service == null ? null : service.name(),
@@ -1004,7 +1065,7 @@ final class HttpExchange
         expectContinue = false;
         conn.writeContinue();
       }
-      armIdleDeadline();
+      armBodyDeadline();
       conn.resumeReads();
     } else {
       bodyBuffer.end();

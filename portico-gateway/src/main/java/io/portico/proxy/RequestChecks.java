@@ -8,10 +8,15 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The checks a request head must pass before anything else looks at it: the first step of an
@@ -25,15 +30,49 @@ final class RequestChecks {
   /** Why a request was refused. */
   record Refusal(Failure failure, String detail) {}
 
+  /**
+   * Headers the gateway or an upstream interprets for framing, routing, forwarding or the
+   * connection: a field whose name, with underscores read as hyphens, is one of these but is not
+   * spelled with hyphens is refused, since servers that map {@code _} to {@code -} (CGI, WSGI, some
+   * frameworks) would read it as the real one.
+   */
+  private static final Set<String> INTERPRETED =
+      Set.of(
+          "content-length",
+          "transfer-encoding",
+          "host",
+          "connection",
+          "upgrade",
+          "te",
+          "trailer",
+          "keep-alive",
+          "proxy-connection",
+          "expect",
+          "forwarded",
+          "x-forwarded-for",
+          "x-forwarded-host",
+          "x-forwarded-proto",
+          "x-forwarded-port",
+          "x-forwarded-prefix",
+          "x-real-ip",
+          "x-request-id");
+
+  /** Headers {@code Connection} may not name: the message's framing and its target. */
+  private static final Set<String> NOT_HOP_BY_HOP =
+      Set.of("content-length", "transfer-encoding", "host");
+
   private RequestChecks() {}
 
   /**
-   * Checks the head: decoder failures (bad framing, oversized line or headers), the header count,
-   * {@code CONNECT}, a declared body over the limit, and the {@code Host} header.
+   * Checks the head: decoder failures (bad framing, oversized line or headers), the version, the
+   * method token, the header count and each field's size, underscore twins of interpreted headers
+   * (and of {@code identityHeaders}), a {@code Connection} naming framing, {@code CONNECT}, a
+   * declared body over the limit, and the {@code Host} header.
    *
    * @return null when the head is acceptable
    */
-  static Refusal check(HttpRequest request, LimitsConfig limits) {
+  static Refusal check(
+      HttpRequest request, LimitsConfig limits, List<AsciiString> identityHeaders) {
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
@@ -50,10 +89,26 @@ final class RequestChecks {
       }
       return new Refusal(Failure.BAD_FRAMING, "The request is malformed: " + describe(cause));
     }
+    HttpVersion version = request.protocolVersion();
+    if (!version.equals(HttpVersion.HTTP_1_1) && !version.equals(HttpVersion.HTTP_1_0)) {
+      return new Refusal(
+          Failure.HTTP_VERSION_NOT_SUPPORTED,
+          "version: " + version.text() + " (expected: HTTP/1.1 or HTTP/1.0)");
+    }
+    String method = request.method().name();
+    if (!isUpperCaseToken(method)) {
+      return new Refusal(
+          Failure.BAD_REQUEST,
+          "method: " + printable(method) + " (expected: a token in upper case, such as GET)");
+    }
     HttpHeaders headers = request.headers();
     if (headers.size() > limits.maxHeaderCount()) {
       return new Refusal(
           Failure.HEADERS_TOO_LARGE, "More than " + limits.maxHeaderCount() + " header fields.");
+    }
+    Refusal fields = checkFields(headers, limits, identityHeaders);
+    if (fields != null) {
+      return fields;
     }
     if (request.method() == HttpMethod.CONNECT) {
       return new Refusal(
@@ -77,7 +132,225 @@ final class RequestChecks {
     if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       return new Refusal(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
     }
+    if (!hosts.isEmpty() && !isValidHost(hosts.get(0))) {
+      return new Refusal(
+          Failure.BAD_REQUEST,
+          "Host: "
+              + printable(hosts.get(0))
+              + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
+              + " 0-65535)");
+    }
     return null;
+  }
+
+  /**
+   * Checks a request's trailers: no more fields than the head may have, none over the per-field
+   * limit (their total is bounded by the decoder, as the head's).
+   *
+   * @return null when they are acceptable
+   */
+  static Refusal checkTrailers(LastHttpContent last, LimitsConfig limits) {
+    HttpHeaders trailers = last.trailingHeaders();
+    if (trailers.isEmpty()) {
+      return null;
+    }
+    if (trailers.size() > limits.maxHeaderCount()) {
+      return new Refusal(
+          Failure.HEADERS_TOO_LARGE, "More than " + limits.maxHeaderCount() + " trailer fields.");
+    }
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> field = it.next();
+      if (field.getKey().length() + 1 + field.getValue().length() > limits.maxHeaderFieldSize()) {
+        return new Refusal(
+            Failure.HEADERS_TOO_LARGE,
+            "A trailer field exceeds " + limits.maxHeaderFieldSize() + " bytes.");
+      }
+    }
+    return null;
+  }
+
+  /** Each field's size, underscore twins, and what {@code Connection} names. */
+  private static Refusal checkFields(
+      HttpHeaders headers, LimitsConfig limits, List<AsciiString> identityHeaders) {
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> field = it.next();
+      CharSequence name = field.getKey();
+      CharSequence value = field.getValue();
+      if (name.length() + 1 + value.length() > limits.maxHeaderFieldSize()) {
+        return new Refusal(
+            Failure.HEADERS_TOO_LARGE,
+            "The header field "
+                + printable(name.length() > 64 ? name.subSequence(0, 64) + "..." : name)
+                + " exceeds "
+                + limits.maxHeaderFieldSize()
+                + " bytes.");
+      }
+      if (AsciiString.indexOf(name, '_', 0) >= 0 && twinsInterpreted(name, identityHeaders)) {
+        return new Refusal(
+            Failure.BAD_REQUEST,
+            "header name: "
+                + printable(name)
+                + " (expected: no underscores in place of the hyphens of a header the gateway"
+                + " interprets)");
+      }
+      if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+        for (String token : value.toString().split(",")) {
+          String t = token.trim().toLowerCase(java.util.Locale.ROOT);
+          if (NOT_HOP_BY_HOP.contains(t)) {
+            return new Refusal(
+                Failure.BAD_REQUEST,
+                "Connection: "
+                    + printable(value)
+                    + " (expected: no framing or routing header, such as "
+                    + t
+                    + ")");
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean twinsInterpreted(CharSequence name, List<AsciiString> identityHeaders) {
+    String hyphenated = name.toString().replace('_', '-').toLowerCase(java.util.Locale.ROOT);
+    // "Host_" or "_Host" twin "host" for servers that trim the separator away.
+    String trimmed = trimHyphens(hyphenated);
+    if (INTERPRETED.contains(hyphenated) || INTERPRETED.contains(trimmed)) {
+      return true;
+    }
+    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
+      AsciiString identity = identityHeaders.get(i);
+      if (identity.contentEqualsIgnoreCase(hyphenated)
+          || identity.contentEqualsIgnoreCase(trimmed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String trimHyphens(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && s.charAt(start) == '-') {
+      start++;
+    }
+    while (end > start && s.charAt(end - 1) == '-') {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  /**
+   * Whether {@code method} is a token (RFC 9110 5.6.2) without lower-case letters: methods are
+   * case-sensitive and every registered one is upper case, so {@code get} is not {@code GET}.
+   */
+  static boolean isUpperCaseToken(String method) {
+    if (method.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < method.length(); i++) {
+      char c = method.charAt(i);
+      boolean ok =
+          (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code host} is {@code uri-host [":" port]} (RFC 9110 7.2) in the forms a gateway
+   * routes on: a name of letters, digits, {@code -}, {@code .}, {@code _} and {@code ~}, an IPv4
+   * address, or an IPv6 address in brackets; a port of 1 to 5 digits up to 65535. Empty is accepted
+   * (a request-target without authority).
+   */
+  static boolean isValidHost(String host) {
+    if (host.isEmpty()) {
+      return true;
+    }
+    int portStart;
+    if (host.charAt(0) == '[') {
+      int close = host.indexOf(']');
+      if (close < 0) {
+        return false;
+      }
+      for (int i = 1; i < close; i++) {
+        char c = host.charAt(i);
+        boolean ok =
+            (c >= '0' && c <= '9')
+                || (c >= 'a' && c <= 'f')
+                || (c >= 'A' && c <= 'F')
+                || c == ':'
+                || c == '.';
+        if (!ok) {
+          return false;
+        }
+      }
+      if (close == 1) {
+        return false;
+      }
+      if (close == host.length() - 1) {
+        return true;
+      }
+      if (host.charAt(close + 1) != ':') {
+        return false;
+      }
+      portStart = close + 2;
+    } else {
+      int colon = host.indexOf(':');
+      int end = colon < 0 ? host.length() : colon;
+      if (end == 0) {
+        return false;
+      }
+      for (int i = 0; i < end; i++) {
+        char c = host.charAt(i);
+        boolean ok =
+            (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '.'
+                || c == '_'
+                || c == '~';
+        if (!ok) {
+          return false;
+        }
+      }
+      if (colon < 0) {
+        return true;
+      }
+      portStart = colon + 1;
+    }
+    int digits = host.length() - portStart;
+    if (digits < 1 || digits > 5) {
+      return false;
+    }
+    int port = 0;
+    for (int i = portStart; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      port = port * 10 + (c - '0');
+    }
+    return port <= 65535;
+  }
+
+  /** {@code s} quoted for a message, with anything outside printable ASCII escaped. */
+  private static String printable(CharSequence s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length() && i < 200; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        b.append(c);
+      } else {
+        b.append(String.format("\\x%02x", (int) c));
+      }
+    }
+    return b.append('"').toString();
   }
 
   /** What a decoder failure says, for a client. */

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.portico.config.PoolConfig;
 import java.time.Duration;
@@ -128,13 +127,11 @@ public final class ConnectionPool {
                     ch.pipeline()
                         .addLast(
                             "http",
-                            new HttpClientCodec(
+                            new UpstreamCodec(
                                 new HttpDecoderConfig()
                                     .setMaxInitialLineLength(8192)
                                     .setMaxHeaderSize(64 * 1024)
-                                    .setMaxChunkSize(64 * 1024),
-                                false,
-                                false))
+                                    .setMaxChunkSize(64 * 1024)))
                         .addLast("upstream", c);
                   }
                 });

@@ -52,6 +52,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class UpstreamCall implements UpstreamListener, AcquireCallback {
 
+  /**
+   * Most header fields a response head may carry (as Envoy's {@code max_headers_count}); beyond it
+   * the response is refused as {@link CallFailure#PROTOCOL_ERROR} and its connection closed.
+   */
+  static final int MAX_RESPONSE_HEADER_FIELDS = 100;
+
   /** Receives what happens to a call; called on the call's event loop. */
   public interface Receiver {
 
@@ -393,6 +399,12 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
     if (response.decoderResult().isFailure()) {
       fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent a malformed response head");
+      return;
+    }
+    if (response.headers().size() > MAX_RESPONSE_HEADER_FIELDS) {
+      fail(
+          CallFailure.PROTOCOL_ERROR,
+          endpoint + " sent more than " + MAX_RESPONSE_HEADER_FIELDS + " response header fields");
       return;
     }
     int code = response.status().code();

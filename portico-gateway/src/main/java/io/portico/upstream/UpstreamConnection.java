@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
@@ -92,7 +91,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   public void release(boolean reusable) {
     listener = null;
     timer.disarm();
-    if (upgraded || !reusable || !channel.isActive()) {
+    if (upgraded || !reusable || !channel.isActive() || hasUnreadBytes()) {
       channel.close();
       pool.onClosedOrDiscarded(this);
       return;
@@ -105,13 +104,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Whether the upstream sent bytes beyond the complete response (a body after a response to HEAD,
+   * more than its Content-Length): they would be read as the next request's response.
+   */
+  private boolean hasUnreadBytes() {
+    UpstreamCodec codec = channel.pipeline().get(UpstreamCodec.class);
+    return codec != null && codec.unreadBytes() > 0;
+  }
+
+  /**
    * Switches the connection to raw bytes after a 101 response: the HTTP codec is removed and every
    * later read goes to {@link UpstreamListener#onUpgradedData}. The connection will not be pooled
    * again.
    */
   public void upgrade() {
     upgraded = true;
-    HttpClientCodec codec = channel.pipeline().get(HttpClientCodec.class);
+    UpstreamCodec codec = channel.pipeline().get(UpstreamCodec.class);
     if (codec != null) {
       channel.pipeline().remove(codec);
     }

@@ -854,8 +854,10 @@ class ConfigParserTest {
                       max-request-line: 16k
                       max-header-size: 64KiB
                       max-header-count: 200
+                      max-header-field-size: 4k
                       max-body-size: 10MiB
                       header-timeout: 5s
+                      body-timeout: 30s
                       keep-alive-timeout: 1m
                       max-requests-per-connection: 1000
                       http2-max-concurrent-streams: 250
@@ -873,8 +875,10 @@ class ConfigParserTest {
                 16 * 1024,
                 64 * 1024,
                 200,
+                4 * 1024,
                 10L * 1024 * 1024,
                 Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
                 Duration.ofMinutes(1),
                 1000,
                 250,

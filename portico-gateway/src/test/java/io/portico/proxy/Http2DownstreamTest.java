@@ -136,7 +136,7 @@ class Http2DownstreamTest {
 
     assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
     assertThat(r.body()).isEqualTo("Hello, World!");
-    assertThat(preface).startsWith("HTTP/1.1 4");
+    assertThat(preface).startsWith("HTTP/1.1 505");
   }
 
   @Test

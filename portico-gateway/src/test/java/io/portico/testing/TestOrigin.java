@@ -62,6 +62,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       milliseconds later
  *   <li>{@code /events/MS}: a {@code text/event-stream} of three events cut across chunks, the last
  *       MS milliseconds after the first two
+ *   <li>{@code /many-headers?count=N}: 200 with N header fields
+ *   <li>{@code /head-with-body}: 200 with {@code Content-Length: 5}, followed by 5 body bytes even
+ *       for HEAD (a broken upstream)
  *   <li>{@code /reset}: closes the connection without answering
  *   <li>{@code /half}: sends the head and part of a body, then closes
  *   <li>{@code /stall}: sends the head and part of a body, then nothing, keeping the connection
@@ -392,6 +395,24 @@ public final class TestOrigin implements AutoCloseable {
                     "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil close",
                     StandardCharsets.US_ASCII))
             .addListener(ChannelFutureListener.CLOSE);
+      } else if (path.equals("/many-headers")) {
+        int count = Integer.parseInt(q.parameters().get("count").get(0));
+        FullHttpResponse r =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        for (int i = 0; i < count; i++) {
+          r.headers().add("x-h" + i, "v");
+        }
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        ctx.writeAndFlush(r);
+      } else if (path.equals("/head-with-body")) {
+        // Wrong on purpose: after the head of a response to HEAD, body bytes follow.
+        FullHttpResponse r =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 5);
+        ctx.write(r);
+        ctx.pipeline()
+            .context("http")
+            .writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
       } else if (path.equals("/half")) {
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpUtil.setContentLength(head, 1000);

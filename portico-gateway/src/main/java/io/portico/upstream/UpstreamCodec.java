@@ -1,0 +1,72 @@
+package io.portico.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and response decoder, with
+ * what {@code HttpClientCodec} adds (the methods of the requests sent, so that a response to {@code
+ * HEAD} has no body), and one thing it hides: {@link #unreadBytes()}, the bytes the decoder holds
+ * that no message took. A connection with unread bytes after a complete response is out of step (an
+ * upstream that sent a body after a response to {@code HEAD}, or more than its {@code
+ * Content-Length}) and must not be reused.
+ *
+ * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
+ */
+final class UpstreamCodec
+    extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
+
+  private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+
+  UpstreamCodec(HttpDecoderConfig config) {
+    init(new Decoder(config), new Encoder());
+  }
+
+  /** Bytes received that the decoder has not turned into a message yet. */
+  int unreadBytes() {
+    return inboundHandler().unread();
+  }
+
+  /** Records each request's method for the response that answers it. */
+  final class Encoder extends HttpRequestEncoder {
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out)
+        throws Exception {
+      if (msg instanceof HttpRequest request) {
+        methods.offer(request.method());
+      }
+      super.encode(ctx, msg, out);
+    }
+  }
+
+  /** Decodes responses; a response to {@code HEAD} has no body whatever its framing says. */
+  final class Decoder extends HttpResponseDecoder {
+    Decoder(HttpDecoderConfig config) {
+      super(config);
+    }
+
+    int unread() {
+      return actualReadableBytes();
+    }
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      if (((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        // Interim responses answer no request of their own.
+        return super.isContentAlwaysEmpty(msg);
+      }
+      HttpMethod method = methods.poll();
+      return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+    }
+  }
+}
