@@ -443,7 +443,7 @@ final class HttpExchange
     status = code;
     HopByHopHeaders.strip(head.headers(), false);
     phases().runResponsePhase();
-    if (mayHaveBody(head)) {
+    if (ResponseFraming.mayHaveBody(request.method(), head)) {
       List<BodyTransform> transforms;
       try {
         transforms = phases().responseBodyTransforms();
@@ -557,56 +557,18 @@ final class HttpExchange
     fail(mapped, UpstreamFailures.clientDetail(reason));
   }
 
-  /**
-   * Prepares the upstream's response head for the client: HTTP/1.1, framing the client can read,
-   * the body pipeline's framing, and {@code Connection} per the keep-alive decision.
-   */
+  /** Frames the upstream's head for the client ({@link ResponseFraming}). */
   private void prepareDownstreamHead(HttpResponse head) {
-    HttpHeaders h = head.headers();
-    head.setProtocolVersion(HttpVersion.HTTP_1_1);
     if (!requestComplete || conn.draining()) {
       // Answering before the request body was read: the connection cannot be reused.
       closeAfter = true;
     }
-    if (bodyPipeline != null) {
-      // The plugins decide the body's length: the upstream's framing no longer holds.
-      // The head waits for the first transformed bytes, so a step that fails at once still gets
-      // a problem response; with a whole-body stage it waits for the end and the exact length.
-      h.remove(HttpHeaderNames.CONTENT_LENGTH);
-      h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-      headDeferred = true;
-      if (bodyPipeline.holdsWholeBody()) {
-        lengthAtEnd = true;
-      } else if (clientHttp10) {
-        closeAfter = true;
-      } else if (!conn.http2()) {
-        HttpUtil.setTransferEncodingChunked(head, true);
-      }
-    } else if (clientHttp10 && HttpUtil.isTransferEncodingChunked(head)) {
-      // HTTP/1.0 clients cannot read chunked bodies: frame the body by closing instead.
-      h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-      closeAfter = true;
-    } else if (mayHaveBody(head)
-        && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
-        && !HttpUtil.isTransferEncodingChunked(head)) {
-      // The upstream delimits the body by closing; the client keeps its connection if it can
-      // read chunks.
-      if (clientHttp10 || conn.http2()) {
-        closeAfter |= clientHttp10;
-      } else {
-        HttpUtil.setTransferEncodingChunked(head, true);
-      }
-    }
-    if (closeAfter) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (clientHttp10) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-  }
-
-  private boolean mayHaveBody(HttpResponse head) {
-    int code = head.status().code();
-    return request.method() != HttpMethod.HEAD && code >= 200 && code != 204 && code != 304;
+    int flags =
+        ResponseFraming.frame(
+            head, request.method(), clientHttp10, conn.http2(), closeAfter, bodyPipeline);
+    closeAfter = (flags & ResponseFraming.CLOSE) != 0;
+    headDeferred = (flags & ResponseFraming.DEFER_HEAD) != 0;
+    lengthAtEnd = (flags & ResponseFraming.LENGTH_AT_END) != 0;
   }
 
   // ---------------------------------------------------------------- WebSocket and other upgrades
@@ -811,26 +773,7 @@ final class HttpExchange
   // ---------------------------------------------------------------- local answers and failures
 
   private void replyLocally(Reply reply) {
-    FullHttpResponse r;
-    if (reply.problem() != null) {
-      Reply.ProblemDetail p = reply.problem();
-      r =
-          ProblemResponses.render(
-              conn.channel().alloc(),
-              reply.status(),
-              p.type(),
-              p.title(),
-              p.detail(),
-              path,
-              requestId);
-    } else {
-      byte[] body = reply.body();
-      ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-      r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), content);
-      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    }
-    r.headers().add(reply.headers());
-    sendLocal(r);
+    sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId));
   }
 
   /**

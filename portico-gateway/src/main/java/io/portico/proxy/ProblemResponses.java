@@ -1,14 +1,17 @@
 package io.portico.proxy;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.portico.spi.plugin.Reply;
 
 /**
  * Renders RFC 9457 problem responses: {@code application/problem+json} with a stable {@code type},
@@ -63,6 +66,23 @@ final class ProblemResponses {
       ByteBufAllocator alloc, Failure failure, String detail, String instance, String requestId) {
     return render(
         alloc, failure.status(), failure.type(), failure.title(), detail, instance, requestId);
+  }
+
+  /** A plugin's local {@link Reply}: its problem rendered as above, or its plain body. */
+  static FullHttpResponse render(
+      ByteBufAllocator alloc, Reply reply, String instance, String requestId) {
+    FullHttpResponse r;
+    Reply.ProblemDetail p = reply.problem();
+    if (p != null) {
+      r = render(alloc, reply.status(), p.type(), p.title(), p.detail(), instance, requestId);
+    } else {
+      byte[] body = reply.body();
+      ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
+      r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), content);
+      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    }
+    r.headers().add(reply.headers());
+    return r;
   }
 
   private static void quote(StringBuilder out, String s) {
