@@ -176,6 +176,10 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       }
       return;
     }
+    if (content == LastHttpContent.EMPTY_LAST_CONTENT && (pending == null || pending.isEmpty())) {
+      // A body-less request: the attempt writes the empty end itself, nothing to queue.
+      return;
+    }
     if (pending == null) {
       pending = new ArrayDeque<>(4);
     }
