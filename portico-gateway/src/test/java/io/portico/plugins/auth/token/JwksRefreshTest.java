@@ -137,7 +137,15 @@ class JwksRefreshTest {
       assertThat(call(token(key)).statusCode()).isEqualTo(200);
       Thread.sleep(20);
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> keys.fetches() > fetches);
+    // Refreshes are started by requests: keep asking (each answered from the stale keys) until one
+    // has tried the failing endpoint.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              assertThat(call(token(key)).statusCode()).isEqualTo(200);
+              return keys.fetches() > fetches;
+            });
     assertThat(call(token(key)).statusCode()).isEqualTo(200);
   }
 
