@@ -773,6 +773,8 @@ public final class ConfigParser {
               intSize(r, "max-header-size", d.maxHeaderSize(), 1024),
               r.integer("max-header-count", d.maxHeaderCount(), 1, 10_000),
               intSize(r, "max-header-field-size", d.maxHeaderFieldSize(), 256),
+              r.integer("max-chunk-extensions", d.maxChunkExtensions(), 0, 1 << 20),
+              intSize(r, "max-chunk-extensions-size", d.maxChunkExtensionsSize(), 0),
               r.size("max-body-size", d.maxBodySize()),
               positiveDuration(r, "header-timeout", d.headerTimeout()),
               positiveDuration(r, "body-timeout", d.bodyTimeout()),

@@ -12,6 +12,10 @@ import java.util.List;
  * @param maxHeaderCount most request header fields; beyond it 431
  * @param maxHeaderFieldSize longest single request header field (name, colon and value); beyond it
  *     431
+ * @param maxChunkExtensions most chunk extensions ({@code ;name=value} after a chunk size) in one
+ *     chunked request body; beyond it 400
+ * @param maxChunkExtensionsSize most bytes of chunk extensions in one chunked request body; beyond
+ *     it 400
  * @param maxBodySize largest request body; beyond it 413 (0 = unlimited)
  * @param headerTimeout absolute deadline to receive a complete request head from the first byte
  * @param bodyTimeout absolute deadline to receive the whole request body, from the head; beyond it
@@ -36,6 +40,8 @@ public record LimitsConfig(
     int maxHeaderSize,
     int maxHeaderCount,
     int maxHeaderFieldSize,
+    int maxChunkExtensions,
+    int maxChunkExtensionsSize,
     long maxBodySize,
     Duration headerTimeout,
     Duration bodyTimeout,
@@ -56,6 +62,8 @@ public record LimitsConfig(
           8192,
           32 * 1024,
           100,
+          8 * 1024,
+          128,
           8 * 1024,
           8L * 1024 * 1024,
           Duration.ofSeconds(10),

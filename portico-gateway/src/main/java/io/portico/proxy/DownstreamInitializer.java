@@ -99,7 +99,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);
       HttpServerCodec codec = httpCodec(setup.limits());
-      ObsFoldGuard fold = new ObsFoldGuard();
+      ObsFoldGuard fold = new ObsFoldGuard(setup.limits());
       p.addLast("activity", new ReadActivity(handler))
           .addLast("fold", fold.scanner())
           .addLast(
@@ -145,7 +145,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
   private void addHttp1(ChannelPipeline p, String after, Setup setup) {
     DownstreamHandler handler = http1Handler(setup);
-    ObsFoldGuard fold = new ObsFoldGuard();
+    ObsFoldGuard fold = new ObsFoldGuard(setup.limits());
     if (after == null) {
       p.addLast("activity", new ReadActivity(handler))
           .addLast("fold", fold.scanner())

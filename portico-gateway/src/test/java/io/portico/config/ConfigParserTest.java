@@ -855,6 +855,8 @@ class ConfigParserTest {
                       max-header-size: 64KiB
                       max-header-count: 200
                       max-header-field-size: 4k
+                      max-chunk-extensions: 16
+                      max-chunk-extensions-size: 1k
                       max-body-size: 10MiB
                       header-timeout: 5s
                       body-timeout: 30s
@@ -876,6 +878,8 @@ class ConfigParserTest {
                 64 * 1024,
                 200,
                 4 * 1024,
+                16,
+                1024,
                 10L * 1024 * 1024,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(30),

@@ -162,6 +162,104 @@ class RequestSmugglingTableTest {
     }
   }
 
+  private static String chunkedPost(String chunks) {
+    return "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks;
+  }
+
+  @Test
+  void refusesABodyOverTheChunkExtensionBudget() throws Exception {
+    StringBuilder manySmall = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      manySmall.append("1;e\r\na\r\n");
+    }
+    StringBuilder fewLarge = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      fewLarge.append("1;e=").append("v".repeat(3000)).append("\r\na\r\n");
+    }
+    for (String chunks : List.of(manySmall.toString(), fewLarge.toString())) {
+      try (RawClient c = gw.raw()) {
+        String got = c.send(chunkedPost(chunks + "0\r\n\r\n")).readUntil("}", 3000);
+        assertThat(got).startsWith("HTTP/1.1 400").contains("chunk extensions");
+      }
+    }
+  }
+
+  @Test
+  void refusesAnExtensionBudgetBrokenInTheLastChunkLine() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(chunkedPost("5\r\nhello\r\n0;e=" + "v".repeat(8200) + "\r\n\r\n"))
+              .readUntil("\r\n\r\n", 3000);
+      assertThat(got).startsWith("HTTP/1.1 4");
+    }
+  }
+
+  @Test
+  void forwardsAFewChunkExtensionsWithoutThem() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(chunkedPost("5;a=1;b\r\nhello\r\n2;c\r\n!!\r\n0;d=2\r\n\r\n"))
+              .readUntil("\r\n\r\n7", 3000);
+      assertThat(got).startsWith("HTTP/1.1 200");
+    }
+    assertThat(origin.lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
+  }
+
+  @Test
+  void refusesAFoldedTrailerField() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(chunkedPost("5\r\nhello\r\n0\r\nX-T: a\r\n b\r\n\r\n")).readUntil("}", 3000);
+      assertThat(got).startsWith("HTTP/1.1 400").contains("folding in the request trailers");
+    }
+  }
+
+  @Test
+  void refusesAFoldThatStartsTheNextRead() throws Exception {
+    int before = origin.requestCount();
+    try (RawClient c = gw.raw()) {
+      c.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-A: a\r\n");
+      Thread.sleep(200);
+      String got = c.send(" b\r\n\r\n").readUntil("\r\n\r\n", 3000);
+      assertThat(got).startsWith("HTTP/1.1 400");
+    }
+    Thread.sleep(50);
+    assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
+  }
+
+  @Test
+  void metersAChunkedBodyWhoseHeadEndsAcrossTwoReads() throws Exception {
+    StringBuilder manySmall = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      manySmall.append("1;e\r\na\r\n");
+    }
+    for (String[] parts :
+        List.of(
+            new String[] {"\r\n\r", "\n"},
+            new String[] {"\r\n", "\r\n"},
+            new String[] {"\r", "\n\r\n"})) {
+      try (RawClient c = gw.raw()) {
+        c.send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked" + parts[0]);
+        Thread.sleep(150);
+        String got = c.send(parts[1] + manySmall + "0\r\n\r\n").readUntil("}", 3000);
+        assertThat(got).as(String.join("|", parts)).startsWith("HTTP/1.1 400");
+      }
+    }
+  }
+
+  @Test
+  void servesPipelinedRequestsAfterAChunkedBody() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(
+                  chunkedPost("3;x\r\nabc\r\n0\r\nX-T: 1\r\n\r\n")
+                      + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                      + chunkedPost("2\r\nhi\r\n0\r\n\r\n"))
+              .readUntil("\r\n\r\n2", 3000);
+      assertThat(got.split("HTTP/1.1 200", -1)).hasSize(4);
+    }
+  }
+
   @Test
   void passesBodyLinesThatStartWithWhiteSpace() throws Exception {
     String body = "{\n  \"a\": 1,\n\t\"b\": 2\n}";
