@@ -39,6 +39,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the admin endpoints:
@@ -74,11 +75,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Instant STARTED = Instant.now();
 
   private final AdminApi api;
-  private final byte[] token;
+  private final byte @Nullable [] token;
   private final AdminHosts hosts;
   private final ExecutorService blocking;
 
-  AdminHandler(AdminApi api, String token, AdminHosts hosts, ExecutorService blocking) {
+  AdminHandler(AdminApi api, @Nullable String token, AdminHosts hosts, ExecutorService blocking) {
     this.api = api;
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     this.hosts = hosts;
@@ -222,7 +223,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               } catch (IOException e) {
                 response =
                     problem(
-                        HttpResponseStatus.INTERNAL_SERVER_ERROR, "admin-error", e.getMessage());
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "admin-error",
+                        java.util.Objects.toString(
+                            e.getMessage(), "the answer could not be written"));
               }
               FullHttpResponse r = response;
               ctx.executor().execute(() -> send(ctx, r, keepAlive));
@@ -344,6 +348,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static void writeScalar(JsonGenerator g, ConfigNode node) throws IOException {
     String t = node.text();
+    if (t == null) {
+      g.writeNull();
+      return;
+    }
     if (!node.quoted()) {
       String lower = t.toLowerCase(Locale.ROOT);
       if (lower.equals("true") || lower.equals("false")) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which {@code Host} values the admin listener answers: a defence against DNS rebinding, where a
@@ -87,7 +88,7 @@ final class AdminHosts {
    * The host of a {@code Host} value, lower-cased, IPv6 literals in brackets; null when the value
    * is not {@code host[:port]} with a port of digits.
    */
-  static String hostPart(String host) {
+  static @Nullable String hostPart(@Nullable String host) {
     if (host == null || host.isEmpty()) {
       return null;
     }

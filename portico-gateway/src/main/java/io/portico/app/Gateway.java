@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
   private final AccessLog accessLog;
-  private final AdminServer admin;
+  private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
 
@@ -138,16 +139,17 @@ public final class Gateway implements AutoCloseable {
         };
     this.compiler = new SnapshotCompiler(pluginContext, endpointSources);
     SnapshotCompiler.Result compiled = compiler.compile(config);
-    if (!compiled.ok()) {
+    Snapshot first = compiled.snapshot();
+    if (first == null) {
       endpointSources.close();
       group.shutdownGracefully();
       retirer.shutdown();
       sharedResources.close();
       throw new InvalidConfigException(compiled.problems());
     }
-    this.snapshots = new SnapshotHolder(compiled.snapshot(), this::retire);
+    this.snapshots = new SnapshotHolder(first, this::retire);
     this.activeEndpoints = new ActiveEndpoints(this::evictPools);
-    activate(compiled.snapshot());
+    activate(first);
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
@@ -281,15 +283,16 @@ public final class Gateway implements AutoCloseable {
         return new ReloadResult(false, version(), result.problems());
       }
       SnapshotCompiler.Result compiled = compiler.compile(result.config());
-      if (!compiled.ok()) {
+      Snapshot next = compiled.snapshot();
+      if (next == null) {
         log.warn(
             "config reload rejected; still serving {}:\n{}",
             version(),
             compiled.problems().render());
         return new ReloadResult(false, version(), compiled.problems());
       }
-      Snapshot old = snapshots.swap(compiled.snapshot());
-      activate(compiled.snapshot());
+      Snapshot old = snapshots.swap(next);
+      activate(next);
       if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
         log.warn(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
@@ -303,8 +306,8 @@ public final class Gateway implements AutoCloseable {
             "changes to the admin listener, runtime.io-threads or runtime.access-log take effect"
                 + " on restart");
       }
-      log.info("config reloaded: {} -> {}", old.version(), compiled.snapshot().version());
-      return new ReloadResult(true, compiled.snapshot().version(), compiled.problems());
+      log.info("config reloaded: {} -> {}", old.version(), next.version());
+      return new ReloadResult(true, next.version(), compiled.problems());
     }
   }
 
@@ -366,7 +369,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /** The bound admin address, or null when the admin listener is off. */
-  public InetSocketAddress adminAddress() {
+  public @Nullable InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 final class HashKeyCommand implements Callable<Integer> {
 
   @Parameters(arity = "0..1", paramLabel = "KEY", description = "The key; default: standard input.")
-  String key;
+  @Nullable String key;
 
   @Override
   public Integer call() throws IOException {

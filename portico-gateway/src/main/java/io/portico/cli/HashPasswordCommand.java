@@ -3,6 +3,7 @@ package io.portico.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ final class HashPasswordCommand implements Callable<Integer> {
       arity = "0..1",
       paramLabel = "PASSWORD",
       description = "The password; default: standard input.")
-  String password;
+  @Nullable String password;
 
   @Option(
       names = "--cost",

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,8 @@ final class ReloadTriggers implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private WatchService watcher;
-  private ScheduledFuture<?> pending;
+  private @Nullable WatchService watcher;
+  private @Nullable ScheduledFuture<?> pending;
 
   ReloadTriggers(Runnable reload) {
     this.reload = reload;
@@ -81,8 +82,14 @@ final class ReloadTriggers implements AutoCloseable {
   /** Watches {@code file} (through its directory) and reloads when it changes. */
   void watch(Path file) {
     Path dir = file.getParent();
+    if (dir == null) {
+      log.warn("cannot watch {} for changes: it has no directory", file);
+      return;
+    }
+    WatchService watcher;
     try {
       watcher = FileSystems.getDefault().newWatchService();
+      this.watcher = watcher;
       dir.register(
           watcher,
           StandardWatchEventKinds.ENTRY_MODIFY,

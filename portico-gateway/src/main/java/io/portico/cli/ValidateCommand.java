@@ -19,6 +19,7 @@ final class ValidateCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       description = "The config file (YAML or JSON). Default: ${DEFAULT-VALUE}.",
       defaultValue = "portico.yaml")
+  @SuppressWarnings("NullAway.Init") // set by picocli, from its default when not given
   Path config;
 
   @Override

@@ -18,6 +18,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The plugin factories known to the gateway, by their stable {@link PluginFactory#name()}.
@@ -160,7 +161,7 @@ public final class PluginRegistry {
   }
 
   /** The factory registered under {@code name}, or null. */
-  public PluginFactory<?> find(String name) {
+  public @Nullable PluginFactory<?> find(String name) {
     return factories.get(name);
   }
 

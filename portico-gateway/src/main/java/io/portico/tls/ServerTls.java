@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled TLS setup of one listener: an {@link SslContext} per configured certificate and the
@@ -43,7 +44,7 @@ public final class ServerTls {
   public record LoadFailure(int certificate, String reason) {}
 
   /** The compiled setup, or null with the failures that prevented it. */
-  public record Result(ServerTls tls, List<LoadFailure> failures) {}
+  public record Result(@Nullable ServerTls tls, List<LoadFailure> failures) {}
 
   private final Mapping<String, SslContext> mapping;
 
