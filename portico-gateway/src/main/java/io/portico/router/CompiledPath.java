@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One path pattern compiled for the router: its kind, its segments for the trie, and how to extract
@@ -32,24 +33,28 @@ final class CompiledPath {
   final Kind kind;
   final boolean exactMatch;
 
-  /** Trie segments: a literal, or null for a one-segment variable. Null for regex. */
-  final String[] segments;
+  /** Trie segments: a literal, or null for a one-segment variable. Empty for regex. */
+  final @Nullable String[] segments;
 
   /** Variable names of the null segments, in order. */
   final String[] names;
 
   /** The catch-all variable's name, or null. */
-  final String catchAll;
+  final @Nullable String catchAll;
 
   /** Whether a prefix pattern written with a trailing slash needs more path after its segments. */
   final boolean needsMore;
 
   final int literalSegments;
 
-  /** For literal kinds, the matched prefix (the pattern without its trailing slash). */
+  /**
+   * For literal kinds, the matched prefix (the pattern without its trailing slash); empty for the
+   * others.
+   */
   final String literalPrefix;
 
-  final Pattern regex;
+  /** The compiled regular expression of a regex pattern; null for the other kinds. */
+  final @Nullable Pattern regex;
 
   /** A literal every path the regex can match starts with, or the empty string. */
   final String regexLiteral;
@@ -60,11 +65,11 @@ final class CompiledPath {
       String source,
       Kind kind,
       boolean exactMatch,
-      String[] segments,
+      @Nullable String[] segments,
       String[] names,
-      String catchAll,
+      @Nullable String catchAll,
       boolean needsMore,
-      Pattern regex,
+      @Nullable Pattern regex,
       String[] groupNames) {
     this.source = source;
     this.kind = kind;
@@ -74,20 +79,18 @@ final class CompiledPath {
     this.catchAll = catchAll;
     this.needsMore = needsMore;
     int literals = 0;
-    if (segments != null) {
-      for (String segment : segments) {
-        if (segment != null) {
-          literals++;
-        }
+    for (String segment : segments) {
+      if (segment != null) {
+        literals++;
       }
     }
     this.literalSegments = literals;
     this.literalPrefix =
         kind == Kind.EXACT || kind == Kind.PREFIX
             ? (source.endsWith("/") ? source.substring(0, source.length() - 1) : source)
-            : null;
+            : "";
     this.regex = regex;
-    this.regexLiteral = regex == null ? null : literalPrefixOf(source.substring(1));
+    this.regexLiteral = regex == null ? "" : literalPrefixOf(source.substring(1));
     this.groupNames = groupNames;
   }
 
@@ -108,8 +111,8 @@ final class CompiledPath {
           pattern,
           Kind.REGEX,
           exactMatch,
-          null,
-          null,
+          new String[0],
+          new String[0],
           null,
           false,
           Pattern.compile(pattern.substring(1)),
@@ -128,7 +131,7 @@ final class CompiledPath {
       parts.remove(parts.size() - 1);
     }
     List<String> names = new ArrayList<>();
-    String[] segments = new String[parts.size()];
+    @Nullable String[] segments = new String[parts.size()];
     boolean template = catchAll != null;
     for (int i = 0; i < segments.length; i++) {
       String part = parts.get(i);
@@ -149,7 +152,7 @@ final class CompiledPath {
         catchAll,
         needsMore,
         null,
-        null);
+        new String[0]);
   }
 
   /** Whether a regex pattern matches {@code path} (anchored at its start; whole when exact). */
@@ -157,7 +160,7 @@ final class CompiledPath {
     if (!path.startsWith(regexLiteral)) {
       return false;
     }
-    Matcher matcher = regex.matcher(path);
+    Matcher matcher = regexOf().matcher(path);
     return exactMatch ? matcher.matches() : matcher.lookingAt();
   }
 
@@ -211,7 +214,7 @@ final class CompiledPath {
   }
 
   private <T> RouteMatch<T> matchRegex(T value, RouteSpec spec, String path) {
-    Matcher matcher = regex.matcher(path);
+    Matcher matcher = regexOf().matcher(path);
     if (!(exactMatch ? matcher.matches() : matcher.lookingAt())) {
       throw new IllegalStateException("regex " + source + " no longer matches " + path);
     }
@@ -238,6 +241,13 @@ final class CompiledPath {
         parameters,
         path.substring(0, end),
         exactMatch ? path.length() : end);
+  }
+
+  private Pattern regexOf() {
+    if (regex == null) {
+      throw new IllegalStateException("not a regex pattern: " + source);
+    }
+    return regex;
   }
 
   /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The paths of one host bucket: literal and template patterns in a segment trie, regex patterns in
@@ -43,24 +44,24 @@ final class PathIndex {
   /** A trie node: the patterns that end after the segments leading to it, and its children. */
   static final class Node {
     private Map<String, Node> literalChildren = new LinkedHashMap<>();
-    private SegmentTable<Node> literals;
-    private Node param;
+    private @Nullable SegmentTable<Node> literals;
+    private @Nullable Node param;
     private List<Entry> exactList = new ArrayList<>();
     private List<Entry> prefixList = new ArrayList<>();
     private List<Entry> moreList = new ArrayList<>();
     private List<Entry> catchAllList = new ArrayList<>();
 
     /** Patterns matching when the path ends here. */
-    private Entry[] exact;
+    private Entry[] exact = NONE;
 
     /** Patterns matching when the path ends here or goes on. */
-    private Entry[] prefix;
+    private Entry[] prefix = NONE;
 
     /** Patterns matching when the path goes on after this node. */
-    private Entry[] more;
+    private Entry[] more = NONE;
 
     /** Catch-all patterns rooted here: match whatever follows. */
-    private Entry[] catchAll;
+    private Entry[] catchAll = NONE;
 
     private int minRank = Integer.MAX_VALUE;
 
@@ -69,7 +70,7 @@ final class PathIndex {
       prefix = toArray(prefixList);
       more = toArray(moreList);
       catchAll = toArray(catchAllList);
-      exactList = prefixList = moreList = catchAllList = null;
+      exactList = prefixList = moreList = catchAllList = List.of();
       minRank =
           Math.min(Math.min(first(exact), first(prefix)), Math.min(first(more), first(catchAll)));
       if (!literalChildren.isEmpty()) {
@@ -78,7 +79,7 @@ final class PathIndex {
         }
         literals = new SegmentTable<>(literalChildren, false);
       }
-      literalChildren = null;
+      literalChildren = Map.of();
       if (param != null) {
         minRank = Math.min(minRank, param.freeze());
       }
@@ -88,7 +89,7 @@ final class PathIndex {
 
   private final Node root = new Node();
   private final List<Entry> regexList = new ArrayList<>();
-  private Entry[] regex;
+  private Entry[] regex = NONE;
   private int minRank;
 
   /** Adds an entry; entries must be added in rank order so that every list stays sorted. */
@@ -131,7 +132,8 @@ final class PathIndex {
    * The best entry with a rank below {@code bound} that matches {@code path} and accepts the
    * request, or null.
    */
-  Entry find(String path, int bound, String method, HttpHeaders headers, String rawQuery) {
+  @Nullable Entry find(
+      String path, int bound, String method, HttpHeaders headers, String rawQuery) {
     if (minRank >= bound) {
       return null;
     }
@@ -154,7 +156,7 @@ final class PathIndex {
    * Searches below {@code node}, which stands for the path's segments up to {@code next}: the
    * path's length when it ends there, else the index of the {@code /} that starts the next segment.
    */
-  private static Entry walk(
+  private static @Nullable Entry walk(
       Node node,
       String path,
       int next,
@@ -209,7 +211,7 @@ final class PathIndex {
     return best;
   }
 
-  private static Entry first(
+  private static @Nullable Entry first(
       Entry[] entries, int bound, String method, HttpHeaders headers, String rawQuery) {
     for (Entry entry : entries) {
       if (entry.rank >= bound) {

@@ -3,6 +3,7 @@ package io.portico.router;
 import io.portico.router.RequestTarget.Accepted;
 import io.portico.router.RequestTarget.Reason;
 import io.portico.router.RequestTarget.Rejected;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Normalizes a request-target before routing, so that the path the router matches is exactly the
@@ -146,7 +147,7 @@ public final class PathNormalizer {
    * Windows servers trim ({@code /admin./} is {@code /admin/}). Letter case is the router's to
    * check, since only it knows the routes' paths ({@link Router}).
    */
-  public static Reason strictRefusal(String path) {
+  public static @Nullable Reason strictRefusal(String path) {
     int length = path.length();
     int segmentStart = 1;
     for (int i = 1; i <= length; i++) {
@@ -215,7 +216,7 @@ public final class PathNormalizer {
     return -1;
   }
 
-  private static Reason checkQuery(String target, int from) {
+  private static @Nullable Reason checkQuery(String target, int from) {
     for (int i = from; i < target.length(); i++) {
       Reason reason = forbiddenCharacter(target.charAt(i));
       if (reason != null && reason != Reason.BACKSLASH) {
@@ -225,7 +226,7 @@ public final class PathNormalizer {
     return null;
   }
 
-  private static Reason forbiddenCharacter(char c) {
+  private static @Nullable Reason forbiddenCharacter(char c) {
     if (c < 0x20 || c == 0x7F) {
       return Reason.CONTROL_CHARACTER;
     }
@@ -238,7 +239,7 @@ public final class PathNormalizer {
     return null;
   }
 
-  private static Reason forbiddenEscape(int value) {
+  private static @Nullable Reason forbiddenEscape(int value) {
     if (value == '/') {
       return Reason.ENCODED_SLASH;
     }
@@ -262,7 +263,7 @@ public final class PathNormalizer {
    *
    * @return the new path, or null when a {@code ..} climbs above the root
    */
-  private static String rewrite(String target, int from, int to) {
+  private static @Nullable String rewrite(String target, int from, int to) {
     StringBuilder out = new StringBuilder(to - from);
     boolean trailingSlash = false;
     int start = from + 1;

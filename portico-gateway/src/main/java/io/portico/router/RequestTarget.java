@@ -1,5 +1,7 @@
 package io.portico.router;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What {@link PathNormalizer#normalize} made of a request-target: either the normalized path with
  * its raw query, or the reason to answer 400.
@@ -17,7 +19,8 @@ public sealed interface RequestTarget permits RequestTarget.Accepted, RequestTar
    * @param authority the authority of an absolute-form target ({@code host:port}), or null for
    *     origin form
    */
-  record Accepted(String path, String rawQuery, String authority) implements RequestTarget {
+  record Accepted(String path, @Nullable String rawQuery, @Nullable String authority)
+      implements RequestTarget {
 
     /** The path followed by {@code ?} and the raw query when there is one: what to forward. */
     public String pathAndQuery() {

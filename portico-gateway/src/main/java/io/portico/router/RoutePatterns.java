@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Syntax checks for route patterns, shared by the config parser (to report problems with their
@@ -35,7 +36,7 @@ public final class RoutePatterns {
    * @return null when valid, else the rule that was expected, e.g. {@code a path starting with /
    *     and balanced braces}
    */
-  public static String checkPath(String pattern) {
+  public static @Nullable String checkPath(String pattern) {
     if (pattern.startsWith("~")) {
       try {
         Pattern.compile(pattern.substring(1));
@@ -78,7 +79,7 @@ public final class RoutePatterns {
    *
    * @return null when valid, else the rule that was expected
    */
-  public static String checkHost(String pattern) {
+  public static @Nullable String checkHost(String pattern) {
     String host = pattern.startsWith("*.") ? pattern.substring(2) : pattern;
     if (host.isEmpty() || !HOST.matcher(host).matches()) {
       return HOST_RULE;
@@ -95,7 +96,7 @@ public final class RoutePatterns {
    * @param paths the route's path patterns, each already valid per {@link #checkPath}
    * @return null when valid, else the rule that was expected
    */
-  public static String checkRewritePath(String rewrite, List<String> paths) {
+  public static @Nullable String checkRewritePath(String rewrite, List<String> paths) {
     String rule = checkRewriteSyntax(rewrite);
     if (rule != null) {
       return rule;
@@ -117,7 +118,7 @@ public final class RoutePatterns {
   }
 
   /** The syntax half of {@link #checkRewritePath}: null when valid, else the rule. */
-  static String checkRewriteSyntax(String rewrite) {
+  static @Nullable String checkRewriteSyntax(String rewrite) {
     if (!rewrite.startsWith("/") || !balancedBraces(rewrite)) {
       return PATH_RULE;
     }
@@ -216,7 +217,8 @@ public final class RoutePatterns {
     return depth == 0;
   }
 
-  private static String checkVariableSegment(String segment, boolean last, Set<String> names) {
+  private static @Nullable String checkVariableSegment(
+      String segment, boolean last, Set<String> names) {
     if (!segment.startsWith("{") || !segment.endsWith("}")) {
       return "variables that fill a whole segment, such as /users/{id}";
     }
@@ -234,7 +236,7 @@ public final class RoutePatterns {
     return null;
   }
 
-  private static String checkLiteral(String segment) {
+  private static @Nullable String checkLiteral(String segment) {
     for (int i = 0; i < segment.length(); i++) {
       char c = segment.charAt(i);
       if (c == '%') {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request router: finds the route for a request's host, method, path, headers and query.
@@ -81,19 +82,19 @@ public final class Router<T> {
   private static final int HOST_EXACT = Integer.MAX_VALUE;
   private static final int HOST_ANY = -1;
 
-  private final SegmentTable<PathIndex> exactHosts;
-  private final SegmentTable<PathIndex> wildcardHosts;
-  private final PathIndex anyHost;
+  private final @Nullable SegmentTable<PathIndex> exactHosts;
+  private final @Nullable SegmentTable<PathIndex> wildcardHosts;
+  private final @Nullable PathIndex anyHost;
   private final int size;
-  private final LiteralCase literalCase;
+  private final @Nullable LiteralCase literalCase;
   private final Map<RequestTarget.Reason, RouteMatch<T>> refusals;
 
   private Router(
-      SegmentTable<PathIndex> exactHosts,
-      SegmentTable<PathIndex> wildcardHosts,
-      PathIndex anyHost,
+      @Nullable SegmentTable<PathIndex> exactHosts,
+      @Nullable SegmentTable<PathIndex> wildcardHosts,
+      @Nullable PathIndex anyHost,
       int size,
-      LiteralCase literalCase,
+      @Nullable LiteralCase literalCase,
       Map<RequestTarget.Reason, RouteMatch<T>> refusals) {
     this.exactHosts = exactHosts;
     this.wildcardHosts = wildcardHosts;
@@ -119,7 +120,7 @@ public final class Router<T> {
    * PathNormalizer#strictRefusal}), or a path that differs only in letter case from a route's
    * literal path ({@link LiteralCase}).
    */
-  public RequestTarget.Reason refusal(String path) {
+  public RequestTarget.@Nullable Reason refusal(String path) {
     if (literalCase == null || path.isEmpty() || path.charAt(0) != '/') {
       return null;
     }
@@ -142,7 +143,7 @@ public final class Router<T> {
    *     path it refuses ({@link #refusal}) matches the refusal payload given for its reason to
    *     {@link Builder#strictPaths}
    */
-  public RouteMatch<T> match(
+  public @Nullable RouteMatch<T> match(
       CharSequence host, String method, String path, HttpHeaders headers, String rawQuery) {
     if (path.isEmpty() || path.charAt(0) != '/') {
       return null;
@@ -227,7 +228,7 @@ public final class Router<T> {
   public static final class Builder<T> {
 
     private final List<MatchableRoute> routes = new ArrayList<>();
-    private Function<RequestTarget.Reason, T> refusal;
+    private @Nullable Function<RequestTarget.Reason, T> refusal;
 
     private Builder() {}
 

@@ -1,6 +1,7 @@
 package io.portico.router;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable open-addressing hash table looked up by a region of a {@link CharSequence}, so that
@@ -40,7 +41,7 @@ final class SegmentTable<V> {
 
   /** The value whose key equals {@code s[from, to)}, or null. */
   @SuppressWarnings("unchecked")
-  V get(CharSequence s, int from, int to) {
+  @Nullable V get(CharSequence s, int from, int to) {
     int hash = hash(s, from, to, ignoreCase);
     int length = to - from;
     for (int i = spread(hash) & mask; keys[i] != null; i = (i + 1) & mask) {
