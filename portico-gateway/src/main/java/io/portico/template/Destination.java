@@ -19,7 +19,14 @@ public enum Destination {
    * ({@code A-Z a-z 0-9 - . _ ~}), so a value is always one path segment or one query value.
    * Literal text must be printable ASCII without spaces.
    */
-  URI;
+  URI,
+  /**
+   * JSON text, such as a body built from a template ({@code {"user": ${body./user}}}): each value
+   * is written as JSON (a string quoted and escaped, a number, object or array as it is), and a
+   * missing value without a default as {@code null}. Literal text and defaults are JSON text as
+   * configured.
+   */
+  JSON;
 
   /** Appends {@code value} to {@code out}, encoded for this destination. */
   void append(StringBuilder out, CharSequence value) {
@@ -27,6 +34,7 @@ public enum Destination {
       case TEXT -> out.append(value);
       case HEADER -> Encodings.appendHeaderSafe(out, value);
       case URI -> Encodings.appendUriComponent(out, value);
+      case JSON -> out.append(value);
     }
   }
 
@@ -36,6 +44,7 @@ public enum Destination {
       case TEXT -> true;
       case HEADER -> Encodings.isHeaderSafe(literal);
       case URI -> Encodings.isUriSafe(literal);
+      case JSON -> true;
     };
   }
 
@@ -45,6 +54,7 @@ public enum Destination {
       case TEXT -> "any text";
       case HEADER -> Encodings.HEADER_VALUE_RULE;
       case URI -> "a URI of printable ASCII characters without spaces";
+      case JSON -> "JSON text";
     };
   }
 }

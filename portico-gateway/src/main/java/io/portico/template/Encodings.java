@@ -62,7 +62,7 @@ public final class Encodings {
   }
 
   /** Appends {@code value} to {@code out} as {@link #headerSafe} would return it. */
-  static void appendHeaderSafe(StringBuilder out, CharSequence value) {
+  public static void appendHeaderSafe(StringBuilder out, CharSequence value) {
     int i = 0;
     while (i < value.length()) {
       char c = value.charAt(i);
@@ -76,7 +76,7 @@ public final class Encodings {
   }
 
   /** Appends {@code value} percent-encoded as a URI component (RFC 3986 unreserved kept). */
-  static void appendUriComponent(StringBuilder out, CharSequence value) {
+  public static void appendUriComponent(StringBuilder out, CharSequence value) {
     int i = 0;
     while (i < value.length()) {
       char c = value.charAt(i);

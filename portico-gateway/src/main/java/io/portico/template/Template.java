@@ -91,6 +91,8 @@ public final class Template {
     for (Part part : parts) {
       if (part instanceof Literal literal) {
         out.append(literal.text());
+      } else if (destination == Destination.JSON) {
+        appendJson((Hole) part, exchange, body, out);
       } else {
         Hole hole = (Hole) part;
         String value = Values.text(hole, exchange, body);
@@ -100,6 +102,16 @@ public final class Template {
           out.append(hole.fallback());
         }
       }
+    }
+  }
+
+  private static void appendJson(
+      Hole hole, Exchange exchange, @Nullable JsonNode body, StringBuilder out) {
+    JsonNode value = Values.json(hole, exchange, body);
+    if (value != null) {
+      out.append(value.toString());
+    } else {
+      out.append(hole.fallback() == null ? "null" : hole.fallback());
     }
   }
 

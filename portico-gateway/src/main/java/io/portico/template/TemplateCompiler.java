@@ -1,11 +1,16 @@
 package io.portico.template;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.util.AsciiString;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Location;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +26,8 @@ final class TemplateCompiler {
 
   static final String POINTER_RULE =
       "a JSON Pointer such as /user/id: \"/\" before each member, ~0 for ~ and ~1 for /";
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final ConfigNode node;
   private final String text;
@@ -72,6 +79,9 @@ final class TemplateCompiler {
     flushLiteral();
     if (parts.isEmpty()) {
       parts.add(new Literal(""));
+    }
+    if (valid && destination == Destination.JSON) {
+      checkJson();
     }
     return valid ? parts : null;
   }
@@ -163,6 +173,42 @@ final class TemplateCompiler {
       return null;
     }
     return new Hole(variable, pointer, null, JsonPointer.compile(pointer), fallback, written);
+  }
+
+  /**
+   * A JSON template must be JSON text once every variable is a value: checked with each variable
+   * written as {@code null}, so a missing quote or brace is a config problem, not a broken body.
+   */
+  private void checkJson() {
+    StringBuilder skeleton = new StringBuilder(text.length());
+    for (Part part : parts) {
+      if (part instanceof Literal l) {
+        skeleton.append(l.text());
+      } else {
+        Hole hole = (Hole) part;
+        skeleton.append(hole.fallback() == null ? "null" : hole.fallback());
+      }
+    }
+    try (JsonParser parser = JSON.createParser(skeleton.toString())) {
+      if (parser.nextToken() == null) {
+        throw new JsonParseException(parser, "no JSON value");
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        throw new JsonParseException(parser, "more than one JSON value");
+      }
+    } catch (IOException e) {
+      problems.expected(
+          node, "JSON text once each variable is replaced by its value (" + firstLine(e) + ")");
+      valid = false;
+    }
+  }
+
+  private static String firstLine(IOException e) {
+    String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
+    message = message == null ? String.valueOf(e.getMessage()) : message;
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private void flushLiteral() {
