@@ -207,8 +207,11 @@ final class TemplateCompiler {
   private static String firstLine(IOException e) {
     String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : null;
     message = message == null ? String.valueOf(e.getMessage()) : message;
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    for (String cut : new String[] {"\n", " (start marker", " at [Source"}) {
+      int at = message.indexOf(cut);
+      message = at < 0 ? message : message.substring(0, at);
+    }
+    return message;
   }
 
   private void flushLiteral() {
