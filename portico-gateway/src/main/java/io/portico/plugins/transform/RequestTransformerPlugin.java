@@ -22,8 +22,10 @@ import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -88,7 +90,7 @@ final class RequestTransformerPlugin implements Plugin {
       tree = NODES.objectNode();
     } else {
       try {
-        tree = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body));
+        tree = JSON.readTree(new ByteBufInputStream(body));
       } catch (JsonProcessingException e) {
         return malformed(e);
       } catch (IOException e) {
@@ -162,14 +164,14 @@ final class RequestTransformerPlugin implements Plugin {
       if (!(result instanceof ObjectNode object)) {
         throw new RequestTransformerValue.Unconvertible(
             "a JSON "
-                + result.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                + result.getNodeType().name().toLowerCase(Locale.ROOT)
                 + " cannot be sent as a form (expected: an object)");
       }
       return utf8(RequestTransformerForms.toForm(object));
     }
     ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(256);
     try {
-      JSON.writeValue((java.io.OutputStream) new ByteBufOutputStream(buf), result);
+      JSON.writeValue((OutputStream) new ByteBufOutputStream(buf), result);
       return buf;
     } catch (IOException | RuntimeException e) {
       buf.release();

@@ -120,7 +120,15 @@ final class RequestTransformerPointers {
   }
 
   private static Unwritable unwritable(JsonPointer pointer, JsonPointer at, JsonNode in) {
-    String where = in.isArray() ? "an array" : in.getNodeType().name().toLowerCase(Locale.ROOT);
+    String where =
+        switch (in.getNodeType()) {
+          case ARRAY -> "an array";
+          case OBJECT -> "an object";
+          case NULL -> "null";
+          case BOOLEAN -> "a boolean";
+          case NUMBER -> "a number";
+          default -> "a " + in.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
     return new Unwritable(
         pointer + ": cannot write \"" + at.getMatchingProperty() + "\" into " + where);
   }

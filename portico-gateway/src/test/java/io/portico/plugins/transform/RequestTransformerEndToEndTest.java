@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
 import io.portico.testing.RawClient;
+import io.portico.testing.RawH2Client;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -245,7 +246,7 @@ class RequestTransformerEndToEndTest {
     assertThat(JSON.readTree(r.body()).get("detail").asText())
         .isEqualTo(
             "The request body cannot be transformed: /meta/route: cannot write \"route\" into"
-                + " string.");
+                + " a string.");
   }
 
   @Test
@@ -314,6 +315,44 @@ class RequestTransformerEndToEndTest {
         .isEqualTo(
             JSON.readTree(
                 "{\"name\":\"A \\\"quoted\\\" name\",\"ip\":\"127.0.0.1\",\"tag\":\"none\"}"));
+  }
+
+  @Test
+  void endsQuietlyWhenAnHttp2ClientResetsTheStreamMidBody() throws Exception {
+    int before = origin.requestCount();
+    try (RawH2Client client = new RawH2Client(gw.address())) {
+      client
+          .preface()
+          .headers(
+              1,
+              false,
+              ":method",
+              "POST",
+              ":scheme",
+              "http",
+              ":path",
+              "/wrap",
+              ":authority",
+              "127.0.0.1:" + gw.port(),
+              "content-type",
+              "application/json")
+          .data(1, "{\"a\": [1,".getBytes(StandardCharsets.UTF_8), false)
+          .flush();
+      Thread.sleep(100);
+      client.reset(1).flush();
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  gw.records().stream()
+                      .anyMatch(
+                          r ->
+                              "wrap".equals(r.route())
+                                  && "downstream_closed".equals(r.failure())
+                                  && "HTTP/2.0".equals(r.protocol())));
+    }
+    assertThat(origin.requestCount()).isEqualTo(before);
   }
 
   @Test
