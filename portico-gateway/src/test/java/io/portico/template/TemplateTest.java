@@ -173,6 +173,38 @@ class TemplateTest {
   }
 
   @Test
+  void jsonDestinationWritesEachValueAsJson() throws Exception {
+    JsonNode body = JSON.readTree("{\"user\":{\"id\":7},\"tags\":[\"a\"]}");
+    TestExchange exchange = exchange().header("X-Quote", "say \"hi\" \\ é");
+    Template template =
+        compile(
+            "'{\"u\": ${body./user}, \"t\": ${body./tags}, \"q\": ${header.X-Quote},"
+                + " \"none\": ${header.X-None}, \"dflt\": ${header.X-None:-\"d\"}}'",
+            Scope.REQUEST_BODY,
+            Destination.JSON);
+
+    assertThat(JSON.readTree(template.renderString(exchange, body)))
+        .isEqualTo(
+            JSON.readTree(
+                "{\"u\":{\"id\":7},\"t\":[\"a\"],\"q\":\"say \\\"hi\\\" \\\\ é\","
+                    + "\"none\":null,\"dflt\":\"d\"}"));
+  }
+
+  @Test
+  void reportsAJsonTemplateThatIsNotJsonText() {
+    assertThat(problems("'{\"a\": ${route}, }'", Scope.REQUEST, Destination.JSON))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "t.yaml:1:8: value: \"{\"a\": ${route}, }\" (expected: JSON text once each variable"
+                + " is replaced by its value (Unexpected character ('}'");
+    assertThat(problems("'${route} ${route}'", Scope.REQUEST, Destination.JSON))
+        .singleElement()
+        .asString()
+        .contains("more than one JSON value");
+  }
+
+  @Test
   void constantTemplatesRenderWithoutAllocating() {
     Template template = compile("'static $${x}'", Scope.REWRITE, Destination.HEADER);
     TestExchange exchange = exchange();
