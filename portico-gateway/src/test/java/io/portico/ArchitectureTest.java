@@ -66,10 +66,23 @@ class ArchitectureTest {
           .that()
           .resideInAPackage("io.portico.plugins..")
           .should()
-          .dependOnClassesThat(porticoOutside("io.portico.spi..", "io.portico.plugins.."))
+          .dependOnClassesThat(
+              porticoOutside("io.portico.spi..", "io.portico.plugins..", "io.portico.template.."))
           .because(
               "built-in plugins are plugins like any other: they use the SPI, the JDK, Netty and"
-                  + " libraries, never the gateway's internals");
+                  + " libraries, never the gateway's internals; the template language, itself"
+                  + " built on the SPI alone, is the one library of the gateway they share");
+
+  @ArchTest
+  static final ArchRule templatesDependOnlyOnTheSpi =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.template..")
+          .should()
+          .dependOnClassesThat(porticoOutside("io.portico.template..", "io.portico.spi.."))
+          .because(
+              "templates render values of the SPI's Exchange, so plugins may use them without"
+                  + " reaching into the gateway");
 
   @ArchTest
   static final ArchRule pluginMachineryDependsOnlyOnTheSpi =

@@ -10,7 +10,9 @@ import java.util.function.Function;
  *
  * <p>A reference that starts with a lower-case letter is not an environment variable and is left
  * as written: those are the variables plugins expand per request ({@code ${client_ip}}, {@code
- * ${path_param.id}}), so that they can be written in the file as their documentation shows.
+ * ${path_param.id}}), so that they can be written in the file as their documentation shows; so is
+ * its escape <code>$${request_id}</code>, which the template language turns into a literal <code>
+ * ${request_id}</code>.
  */
 final class Interpolator {
 
@@ -31,7 +33,10 @@ final class Interpolator {
     int i = 0;
     while (i < text.length()) {
       char c = text.charAt(i);
-      if (c == '$' && text.startsWith("$${", i)) {
+      if (c == '$' && text.startsWith("$${", i) && isPluginVariable(text, i + 3)) {
+        out.append("$${");
+        i += 3;
+      } else if (c == '$' && text.startsWith("$${", i)) {
         out.append("${");
         i += 3;
       } else if (c == '$' && text.startsWith("${", i) && isPluginVariable(text, i + 2)) {

@@ -273,6 +273,7 @@ class ConfigLoaderTest {
             ip: "${client_ip}"
             param: "${path_param.id} of ${route}, ${DB_HOST}"
             open: "${header.X-Tenant"
+            escaped: "$${request_id} and $${DB_HOST}"
             """,
             "env.yaml");
 
@@ -281,6 +282,7 @@ class ConfigLoaderTest {
     assertThat(f.get("ip").text()).isEqualTo("${client_ip}");
     assertThat(f.get("param").text()).isEqualTo("${path_param.id} of ${route}, db.internal");
     assertThat(f.get("open").text()).isEqualTo("${header.X-Tenant");
+    assertThat(f.get("escaped").text()).isEqualTo("$${request_id} and ${DB_HOST}");
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.Map;
  * Reads lists and maps of strings keeping each value's node, so that a check on one value reports
  * the value's own path ({@code cors.allow-origins[2]}, {@code request-headers.set.X-Tenant}).
  */
-final class ConfigValues {
+public final class ConfigValues {
 
   private ConfigValues() {}
 
@@ -20,7 +20,7 @@ final class ConfigValues {
    * The scalar items of a list of strings; a single scalar reads as a one-item list. Absent reads
    * as empty; anything else is reported.
    */
-  static List<ConfigNode> strings(ConfigReader reader, String key) {
+  public static List<ConfigNode> strings(ConfigReader reader, String key) {
     ConfigNode child = reader.child(key);
     if (child == null) {
       return List.of();
@@ -44,7 +44,7 @@ final class ConfigValues {
   }
 
   /** The scalar values of an object of {@code name: value}, in document order. */
-  static Map<String, ConfigNode> stringMap(ConfigReader reader, String key) {
+  public static Map<String, ConfigNode> stringMap(ConfigReader reader, String key) {
     ConfigNode child = reader.child(key);
     if (child == null) {
       return Map.of();
@@ -71,7 +71,7 @@ final class ConfigValues {
    * Checks a header name used as a key or an item: a token, and not one the gateway manages.
    * Reports against {@code node} and returns whether the name is usable.
    */
-  static boolean checkHeaderName(String name, ConfigNode node, Problems problems) {
+  public static boolean checkHeaderName(String name, ConfigNode node, Problems problems) {
     if (!HeaderRules.isToken(name)) {
       problems.at(node, '"' + name + "\" (expected: " + HeaderRules.NAME_RULE + ")");
       return false;

@@ -15,6 +15,7 @@ import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.spi.plugin.Reply;
+import io.portico.template.ClientAddresses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,7 +109,7 @@ public final class EchoFactory implements PluginFactory<EchoConfig> {
           writeList(g, e.getKey(), e.getValue());
         }
         g.writeEndObject();
-        g.writeStringField("client_address", ExchangeValues.clientIp(exchange));
+        g.writeStringField("client_address", ClientAddresses.clientIp(exchange));
         g.writeStringField("route", exchange.routeName());
         g.writeObjectFieldStart("path_params");
         for (Map.Entry<String, String> e : exchange.pathParameters().entrySet()) {

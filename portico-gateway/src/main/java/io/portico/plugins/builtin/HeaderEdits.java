@@ -6,19 +6,22 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
+import io.portico.template.Destination;
+import io.portico.template.Scope;
+import io.portico.template.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The config of {@code request-headers} and {@code response-headers}: headers to remove, to set and
  * to add, applied in that order.
  *
- * <p>Values are {@link HeaderTemplate}s. A value that renders empty (no literal text and every
- * variable missing) removes the header in {@code set} and adds nothing in {@code add}, so a header
- * the client sent never survives a {@code set} whose source is missing.
+ * <p>Values are {@link Template}s for the {@link Destination#HEADER} destination
+ * (docs/templates.md). A value that renders empty (no literal text and every variable missing)
+ * removes the header in {@code set} and adds nothing in {@code add}, so a header the client sent
+ * never survives a {@code set} whose source is missing.
  *
  * @param remove header names to remove
  * @param set headers whose values are replaced
@@ -27,7 +30,7 @@ import java.util.TreeMap;
 public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> add) {
 
   /** One header to write. */
-  public record Edit(AsciiString name, HeaderTemplate value) {}
+  public record Edit(AsciiString name, Template value) {}
 
   public HeaderEdits {
     remove = List.copyOf(remove);
@@ -36,10 +39,10 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
   }
 
   /**
-   * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values with
-   * the variables in {@code variables}. Returns null when a problem was recorded.
+   * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values for
+   * {@code scope}. Returns null when a problem was recorded.
    */
-  static HeaderEdits parse(ConfigReader reader, Set<HeaderTemplate.Source> variables) {
+  static HeaderEdits parse(ConfigReader reader, Scope scope) {
     Problems problems = reader.problems();
     int before = problems.size();
     List<AsciiString> remove = new ArrayList<>();
@@ -48,16 +51,15 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
         remove.add(AsciiString.of(item.text()));
       }
     }
-    List<Edit> set = edits(reader, "set", variables, true);
-    List<Edit> add = edits(reader, "add", variables, false);
+    List<Edit> set = edits(reader, "set", scope, true);
+    List<Edit> add = edits(reader, "add", scope, false);
     if (problems.size() == before && remove.isEmpty() && set.isEmpty() && add.isEmpty()) {
       problems.at(reader.node(), "no edits (expected: at least one header in remove, set or add)");
     }
     return problems.size() == before ? new HeaderEdits(remove, set, add) : null;
   }
 
-  private static List<Edit> edits(
-      ConfigReader reader, String key, Set<HeaderTemplate.Source> variables, boolean unique) {
+  private static List<Edit> edits(ConfigReader reader, String key, Scope scope, boolean unique) {
     Problems problems = reader.problems();
     List<Edit> out = new ArrayList<>();
     Map<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -74,7 +76,7 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
             '"' + name + "\" (expected: each header once; \"" + previous + "\" is set already)");
         continue;
       }
-      HeaderTemplate value = HeaderTemplate.compile(node, variables, problems);
+      Template value = Template.compile(node, scope, Destination.HEADER, problems);
       if (value != null) {
         out.add(new Edit(AsciiString.of(name), value));
       }
@@ -88,7 +90,7 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
       headers.remove(name);
     }
     for (Edit edit : set) {
-      String value = edit.value().render(exchange);
+      String value = edit.value().renderString(exchange);
       if (value.isEmpty()) {
         headers.remove(edit.name());
       } else {
@@ -96,7 +98,7 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
       }
     }
     for (Edit edit : add) {
-      String value = edit.value().render(exchange);
+      String value = edit.value().renderString(exchange);
       if (!value.isEmpty()) {
         headers.add(edit.name(), value);
       }

@@ -14,6 +14,7 @@ import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.spi.plugin.Reply;
+import io.portico.template.ClientAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -124,7 +125,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
 
     @Override
     public Outcome access(Exchange exchange) {
-      InetAddress address = ExchangeValues.clientAddress(exchange);
+      InetAddress address = ClientAddresses.clientAddress(exchange);
       if (address == null) {
         return refuse();
       }

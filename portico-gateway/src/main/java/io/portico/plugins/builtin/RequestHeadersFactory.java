@@ -1,6 +1,5 @@
 package io.portico.plugins.builtin;
 
-import io.portico.plugins.builtin.HeaderTemplate.Source;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Outcome;
@@ -8,24 +7,16 @@ import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
-import java.util.EnumSet;
+import io.portico.template.Scope;
 import java.util.Set;
 
 /**
  * {@code request-headers}: removes, sets and adds headers of the request sent upstream, in the
- * REWRITE phase. Values may use {@code ${request_id}}, {@code ${client_ip}}, {@code ${route}},
- * {@code ${service}}, {@code ${path_param.NAME}} and {@code ${header.NAME}}.
+ * REWRITE phase. Values are templates of the {@link Scope#REWRITE} scope (docs/templates.md): the
+ * request head's variables, such as {@code ${header.NAME}} or {@code ${path_param.NAME}}; the
+ * caller's identity is not known yet (request-transformer, in ACCESS, can write it).
  */
 public final class RequestHeadersFactory implements PluginFactory<HeaderEdits> {
-
-  static final Set<Source> VARIABLES =
-      EnumSet.of(
-          Source.REQUEST_ID,
-          Source.CLIENT_IP,
-          Source.ROUTE,
-          Source.SERVICE,
-          Source.PATH_PARAM,
-          Source.HEADER);
 
   @Override
   public String name() {
@@ -39,7 +30,7 @@ public final class RequestHeadersFactory implements PluginFactory<HeaderEdits> {
 
   @Override
   public HeaderEdits parse(ConfigReader config) {
-    return HeaderEdits.parse(config, VARIABLES);
+    return HeaderEdits.parse(config, Scope.REWRITE);
   }
 
   @Override

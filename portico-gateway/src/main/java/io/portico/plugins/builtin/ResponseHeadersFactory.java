@@ -1,25 +1,21 @@
 package io.portico.plugins.builtin;
 
-import io.portico.plugins.builtin.HeaderTemplate.Source;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
-import java.util.EnumSet;
+import io.portico.template.Scope;
 import java.util.Set;
 
 /**
  * {@code response-headers}: removes, sets and adds headers of the response sent to the client, in
  * the RESPONSE phase, whether the response came from the upstream, a plugin or a gateway error.
- * Values may use {@code ${request_id}}, {@code ${client_ip}}, {@code ${route}}, {@code ${service}}
- * and {@code ${status}}.
+ * Values are templates of the {@link Scope#RESPONSE} scope (docs/templates.md): the request's
+ * variables, {@code ${status}} and {@code ${response_header.NAME}}.
  */
 public final class ResponseHeadersFactory implements PluginFactory<HeaderEdits> {
-
-  static final Set<Source> VARIABLES =
-      EnumSet.of(Source.REQUEST_ID, Source.CLIENT_IP, Source.ROUTE, Source.SERVICE, Source.STATUS);
 
   @Override
   public String name() {
@@ -33,7 +29,7 @@ public final class ResponseHeadersFactory implements PluginFactory<HeaderEdits> 
 
   @Override
   public HeaderEdits parse(ConfigReader config) {
-    return HeaderEdits.parse(config, VARIABLES);
+    return HeaderEdits.parse(config, Scope.RESPONSE);
   }
 
   @Override

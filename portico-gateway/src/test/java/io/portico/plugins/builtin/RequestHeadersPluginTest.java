@@ -125,8 +125,8 @@ class RequestHeadersPluginTest {
     assertThat(problems(factory, map("set", map("X-Id", "id=${reqid}"))))
         .containsExactly(
             "routes[0].plugins.request-headers.set.X-Id: unknown variable ${reqid} (expected: one"
-                + " of ${request_id}, ${client_ip}, ${route}, ${service}, ${path_param.NAME},"
-                + " ${header.NAME})");
+                + " of ${request_id}, ${client_ip}, ${route}, ${service}, ${method}, ${path},"
+                + " ${path_param.NAME}, ${query.NAME}, ${header.NAME})");
   }
 
   @Test
@@ -134,7 +134,10 @@ class RequestHeadersPluginTest {
     assertThat(problems(factory, map("add", map("X-Status", "${status}"))))
         .singleElement()
         .asString()
-        .startsWith("routes[0].plugins.request-headers.add.X-Status: unknown variable ${status}");
+        .startsWith(
+            "routes[0].plugins.request-headers.add.X-Status: ${status} is not available in a"
+                + " REWRITE-phase template, before authentication (expected: one of"
+                + " ${request_id},");
   }
 
   @Test

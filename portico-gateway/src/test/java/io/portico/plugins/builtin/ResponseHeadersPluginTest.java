@@ -55,12 +55,33 @@ class ResponseHeadersPluginTest {
   }
 
   @Test
-  void rejectsRequestOnlyVariables() {
-    assertThat(problems(factory, map("set", map("X-Id", "${path_param.id}"))))
+  void rejectsVariablesTheResponsePhaseDoesNotOffer() {
+    assertThat(problems(factory, map("set", map("X-Id", "${body./id}"))))
         .containsExactly(
-            "routes[0].plugins.response-headers.set.X-Id: unknown variable ${path_param.id}"
-                + " (expected: one of ${request_id}, ${client_ip}, ${route}, ${service},"
-                + " ${status})");
+            "routes[0].plugins.response-headers.set.X-Id: ${body./POINTER} is not available in a"
+                + " response template (expected: one of ${request_id}, ${client_ip}, ${route},"
+                + " ${service}, ${method}, ${path}, ${path_param.NAME}, ${query.NAME},"
+                + " ${header.NAME}, ${consumer.name}, ${consumer.custom_id}, ${consumer.groups},"
+                + " ${claim.NAME}, ${status}, ${response_header.NAME})");
+  }
+
+  @Test
+  void readsRequestAndResponseValues() {
+    Plugin plugin =
+        plugin(
+            factory,
+            map(
+                "set",
+                map("X-Echo", "${path_param.id}/${response_header.Content-Type:-none}/${status}")));
+    TestExchange exchange = TestExchange.get("/users/42").pathParameter("id", "42");
+
+    response(plugin, exchange.respond(HttpResponseStatus.OK));
+    assertThat(exchange.responseHeaders().get("X-Echo")).isEqualTo("42/none/200");
+
+    TestExchange json = TestExchange.get("/users/42").pathParameter("id", "42");
+    json.respond(HttpResponseStatus.CREATED).responseHeaders().set("Content-Type", "a/b");
+    response(plugin, json);
+    assertThat(json.responseHeaders().get("X-Echo")).isEqualTo("42/a/b/201");
   }
 
   @Test

@@ -26,7 +26,7 @@ import java.util.Map;
  * DefaultHttpResponse}, for plugin tests. Set up with the fluent methods, then {@link #respond} to
  * enter the response phase as the gateway would.
  */
-final class TestExchange implements Exchange {
+public final class TestExchange implements Exchange {
 
   private final HttpRequest request;
   private final QueryStringDecoder uri;
@@ -47,62 +47,62 @@ final class TestExchange implements Exchange {
     this.forwardPath = uri;
   }
 
-  static TestExchange get(String uri) {
+  public static TestExchange get(String uri) {
     return new TestExchange(HttpMethod.GET, uri);
   }
 
-  static TestExchange of(HttpMethod method, String uri) {
+  public static TestExchange of(HttpMethod method, String uri) {
     return new TestExchange(method, uri);
   }
 
-  static InetSocketAddress address(String ip) {
+  public static InetSocketAddress address(String ip) {
     return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(ip), 50123);
   }
 
-  TestExchange header(CharSequence name, Object value) {
+  public TestExchange header(CharSequence name, Object value) {
     request.headers().add(name, value);
     return this;
   }
 
-  TestExchange client(String ip) {
+  public TestExchange client(String ip) {
     return client(address(ip));
   }
 
-  TestExchange client(InetSocketAddress address) {
+  public TestExchange client(InetSocketAddress address) {
     this.clientAddress = address;
     return this;
   }
 
-  TestExchange requestId(String id) {
+  public TestExchange requestId(String id) {
     this.requestId = id;
     return this;
   }
 
-  TestExchange route(String route, String service) {
+  public TestExchange route(String route, String service) {
     this.routeName = route;
     this.serviceName = service;
     return this;
   }
 
-  TestExchange pathParameter(String name, String value) {
+  public TestExchange pathParameter(String name, String value) {
     pathParameters.put(name, value);
     return this;
   }
 
   /** Enters the response phase with an upstream response of {@code status}. */
-  TestExchange respond(HttpResponseStatus status) {
+  public TestExchange respond(HttpResponseStatus status) {
     this.response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
     return this;
   }
 
   /** Enters the response phase with a plugin's local reply, as the gateway renders it. */
-  TestExchange respond(Reply reply) {
+  public TestExchange respond(Reply reply) {
     respond(reply.status());
     response.headers().set(reply.headers());
     return this;
   }
 
-  HttpHeaders responseHeaders() {
+  public HttpHeaders responseHeaders() {
     return response.headers();
   }
 

@@ -1,4 +1,4 @@
-package io.portico.plugins.builtin;
+package io.portico.template;
 
 import io.netty.util.NetUtil;
 import io.portico.spi.plugin.Exchange;
@@ -7,17 +7,21 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import org.jspecify.annotations.Nullable;
 
-/** Values derived from an exchange that several plugins need. */
-final class ExchangeValues {
+/**
+ * The client's address as plugins compare and write it: {@code ${client_ip}}, {@code
+ * ip-restriction}, {@code echo}.
+ */
+public final class ClientAddresses {
 
-  private ExchangeValues() {}
+  private ClientAddresses() {}
 
   /**
    * The client's IP address in its canonical text form ({@code 10.0.0.7}, {@code 2001:db8::1}), or
    * null when the gateway knows no address.
    */
-  static String clientIp(Exchange exchange) {
+  public static @Nullable String clientIp(Exchange exchange) {
     InetAddress address = clientAddress(exchange);
     if (address != null) {
       return NetUtil.toAddressString(address);
@@ -30,7 +34,7 @@ final class ExchangeValues {
    * The client's IP address, with an IPv4-mapped IPv6 address ({@code ::ffff:10.0.0.7}) turned into
    * the IPv4 address it carries; null when unknown or unresolved.
    */
-  static InetAddress clientAddress(Exchange exchange) {
+  public static @Nullable InetAddress clientAddress(Exchange exchange) {
     InetSocketAddress socket = exchange.clientAddress();
     InetAddress address = socket == null ? null : socket.getAddress();
     if (address instanceof Inet6Address) {
