@@ -147,7 +147,7 @@ final class HttpExchange
   private HttpResponse response;
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
-  private boolean lengthAtEnd;
+  private ResponseDecoding decoding;
   private boolean clientPaused;
   private long responseBytes;
   private int status;
@@ -452,7 +452,13 @@ final class HttpExchange
         return;
       }
       if (transforms != null) {
-        bodyPipeline = ResponseBodyPipeline.of(transforms, conn.channel().alloc());
+        bodyPipeline =
+            ResponseBodyPipeline.of(
+                transforms,
+                conn.channel().alloc(),
+                head.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                decoding);
+        decoding = null;
       }
     }
     prepareDownstreamHead(head);
@@ -480,11 +486,14 @@ final class HttpExchange
     responseBytes += content.content().readableBytes();
     Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
-      if (lengthAtEnd) {
-        response
-            .headers()
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.content().readableBytes());
-      }
+      closeAfter =
+          ResponseFraming.frameDeferred(
+              response,
+              last,
+              content.content().readableBytes(),
+              clientHttp10,
+              conn.http2(),
+              closeAfter);
       headDeferred = false;
       down.write(response, down.voidPromise());
       state = ExchangeState.RESPONDING;
@@ -525,7 +534,15 @@ final class HttpExchange
     try {
       out = bodyPipeline.feed(content.content(), last);
     } catch (ResponseBodyPipeline.BodyLimitExceeded e) {
+      log.debug("request {}: {}", requestId, e.getMessage());
       fail(Failure.UPSTREAM_RESPONSE_TOO_LARGE, "The upstream response is too large to transform.");
+      return null;
+    } catch (ResponseDecoding.Corrupt e) {
+      log.debug("request {}: {}", requestId, e.getMessage());
+      fail(Failure.UPSTREAM_BODY_INVALID, "The upstream's response body could not be decoded.");
+      return null;
+    } catch (BodyTransform.InvalidBody e) {
+      fail(Failure.UPSTREAM_BODY_INVALID, e.getMessage());
       return null;
     } catch (RuntimeException e) {
       log.warn("a plugin failed transforming the response body of request {}", requestId, e);
@@ -536,7 +553,7 @@ final class HttpExchange
       return new DefaultHttpContent(out);
     }
     bodyPipeline = null;
-    return lengthAtEnd || trailers.isEmpty()
+    return headDeferred || trailers.isEmpty()
         ? new DefaultLastHttpContent(out)
         : new DefaultLastHttpContent(out, trailers);
   }
@@ -557,6 +574,11 @@ final class HttpExchange
     fail(mapped, UpstreamFailures.clientDetail(reason));
   }
 
+  @Override
+  public void onFirstBodyTransform() {
+    decoding = ResponseDecoding.forResponse(response.headers(), limits, conn.channel().alloc());
+  }
+
   /** Frames the upstream's head for the client ({@link ResponseFraming}). */
   private void prepareDownstreamHead(HttpResponse head) {
     if (!requestComplete || conn.draining()) {
@@ -568,7 +590,6 @@ final class HttpExchange
             head, request.method(), clientHttp10, conn.http2(), closeAfter, bodyPipeline);
     closeAfter = (flags & ResponseFraming.CLOSE) != 0;
     headDeferred = (flags & ResponseFraming.DEFER_HEAD) != 0;
-    lengthAtEnd = (flags & ResponseFraming.LENGTH_AT_END) != 0;
   }
 
   // ---------------------------------------------------------------- WebSocket and other upgrades
@@ -859,6 +880,10 @@ final class HttpExchange
     if (bodyPipeline != null) {
       bodyPipeline.discard();
       bodyPipeline = null;
+    }
+    if (decoding != null) {
+      decoding.close();
+      decoding = null;
     }
   }
 
