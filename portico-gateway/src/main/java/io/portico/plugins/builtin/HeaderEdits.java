@@ -39,7 +39,7 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
    * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values with
    * the variables in {@code variables}. Returns null when a problem was recorded.
    */
-  static HeaderEdits parse(ConfigReader reader, Set<HeaderTemplate.Source> variables) {
+  public static HeaderEdits parse(ConfigReader reader, Set<HeaderTemplate.Source> variables) {
     Problems problems = reader.problems();
     int before = problems.size();
     List<AsciiString> remove = new ArrayList<>();
