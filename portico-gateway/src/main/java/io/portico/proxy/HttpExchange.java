@@ -148,6 +148,10 @@ final class HttpExchange
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
   private ResponseDecoding decoding;
+
+  /** The upstream's Content-Encoding, before plugins could change it (or null). */
+  private String upstreamCoding;
+
   private boolean clientPaused;
   private long responseBytes;
   private int status;
@@ -445,6 +449,7 @@ final class HttpExchange
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
       List<BodyTransform> transforms;
+      upstreamCoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
       try {
         transforms = phases().responseBodyTransforms();
       } catch (RuntimeException e) {
@@ -576,7 +581,9 @@ final class HttpExchange
 
   @Override
   public void onFirstBodyTransform() {
-    decoding = ResponseDecoding.forResponse(response.headers(), limits, conn.channel().alloc());
+    if (upstreamCoding != null) {
+      decoding = ResponseDecoding.forResponse(response.headers(), limits, conn.channel().alloc());
+    }
   }
 
   /** Frames the upstream's head for the client ({@link ResponseFraming}). */
