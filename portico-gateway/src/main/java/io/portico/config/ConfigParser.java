@@ -793,7 +793,13 @@ public final class ConfigParser {
                   1,
                   1 << 30),
               positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()),
-              r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES));
+              r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES),
+              r.size(
+                  "max-decoded-response-size",
+                  d.maxDecodedResponseSize(),
+                  1024,
+                  ConfigReader.MAX_SIZE),
+              r.integer("max-decoding-ratio", d.maxDecodingRatio(), 0, 1 << 20));
       r.finish();
       return limits;
     }

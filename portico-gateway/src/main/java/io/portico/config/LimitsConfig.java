@@ -34,6 +34,10 @@ import java.util.List;
  * @param pathPolicy {@code strict} to refuse with 400 the paths common upstream servers read as
  *     another path than the router (matrix parameters, a dot or whitespace at a segment's end,
  *     letter-case variants of a route's path); {@code off} to route them as they are
+ * @param maxDecodedResponseSize most bytes an encoded ({@code gzip}, {@code deflate}) upstream
+ *     response body may inflate to when plugins transform it; beyond it 502
+ * @param maxDecodingRatio most decoded bytes per encoded byte of such a body, checked once more
+ *     than {@link #RATIO_FLOOR} bytes are decoded; beyond it 502 (0 = no ratio limit)
  */
 public record LimitsConfig(
     int maxRequestLine,
@@ -52,7 +56,14 @@ public record LimitsConfig(
     Duration http2ResetWindow,
     int http2MaxControlFramesPerWindow,
     Duration http2ControlFrameWindow,
-    String pathPolicy) {
+    String pathPolicy,
+    long maxDecodedResponseSize,
+    int maxDecodingRatio) {
+
+  /**
+   * Decoded bytes below which {@code maxDecodingRatio} is not checked (small bodies compress well).
+   */
+  public static final int RATIO_FLOOR = 1024 * 1024;
 
   /** The values of {@code limits.path-policy}. */
   public static final List<String> PATH_POLICIES = List.of("strict", "off");
@@ -75,7 +86,9 @@ public record LimitsConfig(
           Duration.ofSeconds(30),
           1000,
           Duration.ofSeconds(10),
-          "strict");
+          "strict",
+          64L * 1024 * 1024,
+          200);
 
   /** Whether the strict path policy is on. */
   public boolean strictPaths() {

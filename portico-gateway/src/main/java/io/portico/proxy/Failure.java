@@ -47,6 +47,7 @@ public enum Failure {
   UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "Bad Gateway"),
   UPSTREAM_RESPONSE_TOO_LARGE(
       HttpResponseStatus.BAD_GATEWAY, "upstream_response_too_large", "Bad Gateway"),
+  UPSTREAM_BODY_INVALID(HttpResponseStatus.BAD_GATEWAY, "upstream_body_invalid", "Bad Gateway"),
   DOWNSTREAM_WRITE_TIMEOUT(
       HttpResponseStatus.REQUEST_TIMEOUT, "downstream_write_timeout", "Request Timeout"),
   DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),

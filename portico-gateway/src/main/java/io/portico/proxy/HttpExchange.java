@@ -147,7 +147,11 @@ final class HttpExchange
   private HttpResponse response;
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
-  private boolean lengthAtEnd;
+  private ResponseDecoding decoding;
+
+  /** The upstream's Content-Encoding, before plugins could change it (or null). */
+  private String upstreamCoding;
+
   private boolean clientPaused;
   private long responseBytes;
   private int status;
@@ -445,6 +449,7 @@ final class HttpExchange
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
       List<BodyTransform> transforms;
+      upstreamCoding = head.headers().get(HttpHeaderNames.CONTENT_ENCODING);
       try {
         transforms = phases().responseBodyTransforms();
       } catch (RuntimeException e) {
@@ -452,7 +457,13 @@ final class HttpExchange
         return;
       }
       if (transforms != null) {
-        bodyPipeline = ResponseBodyPipeline.of(transforms, conn.channel().alloc());
+        bodyPipeline =
+            ResponseBodyPipeline.of(
+                transforms,
+                conn.channel().alloc(),
+                head.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                decoding);
+        decoding = null;
       }
     }
     prepareDownstreamHead(head);
@@ -480,11 +491,14 @@ final class HttpExchange
     responseBytes += content.content().readableBytes();
     Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
-      if (lengthAtEnd) {
-        response
-            .headers()
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.content().readableBytes());
-      }
+      closeAfter =
+          ResponseFraming.frameDeferred(
+              response,
+              last,
+              content.content().readableBytes(),
+              clientHttp10,
+              conn.http2(),
+              closeAfter);
       headDeferred = false;
       down.write(response, down.voidPromise());
       state = ExchangeState.RESPONDING;
@@ -525,7 +539,15 @@ final class HttpExchange
     try {
       out = bodyPipeline.feed(content.content(), last);
     } catch (ResponseBodyPipeline.BodyLimitExceeded e) {
+      log.debug("request {}: {}", requestId, e.getMessage());
       fail(Failure.UPSTREAM_RESPONSE_TOO_LARGE, "The upstream response is too large to transform.");
+      return null;
+    } catch (ResponseDecoding.Corrupt e) {
+      log.debug("request {}: {}", requestId, e.getMessage());
+      fail(Failure.UPSTREAM_BODY_INVALID, "The upstream's response body could not be decoded.");
+      return null;
+    } catch (BodyTransform.InvalidBody e) {
+      fail(Failure.UPSTREAM_BODY_INVALID, e.getMessage());
       return null;
     } catch (RuntimeException e) {
       log.warn("a plugin failed transforming the response body of request {}", requestId, e);
@@ -536,7 +558,7 @@ final class HttpExchange
       return new DefaultHttpContent(out);
     }
     bodyPipeline = null;
-    return lengthAtEnd || trailers.isEmpty()
+    return headDeferred || trailers.isEmpty()
         ? new DefaultLastHttpContent(out)
         : new DefaultLastHttpContent(out, trailers);
   }
@@ -557,6 +579,13 @@ final class HttpExchange
     fail(mapped, UpstreamFailures.clientDetail(reason));
   }
 
+  @Override
+  public void onFirstBodyTransform() {
+    if (upstreamCoding != null) {
+      decoding = ResponseDecoding.forResponse(response.headers(), limits, conn.channel().alloc());
+    }
+  }
+
   /** Frames the upstream's head for the client ({@link ResponseFraming}). */
   private void prepareDownstreamHead(HttpResponse head) {
     if (!requestComplete || conn.draining()) {
@@ -568,7 +597,6 @@ final class HttpExchange
             head, request.method(), clientHttp10, conn.http2(), closeAfter, bodyPipeline);
     closeAfter = (flags & ResponseFraming.CLOSE) != 0;
     headDeferred = (flags & ResponseFraming.DEFER_HEAD) != 0;
-    lengthAtEnd = (flags & ResponseFraming.LENGTH_AT_END) != 0;
   }
 
   // ---------------------------------------------------------------- WebSocket and other upgrades
@@ -859,6 +887,10 @@ final class HttpExchange
     if (bodyPipeline != null) {
       bodyPipeline.discard();
       bodyPipeline = null;
+    }
+    if (decoding != null) {
+      decoding.close();
+      decoding = null;
     }
   }
 

@@ -45,6 +45,12 @@ final class PhaseRunner {
 
     /** A plugin threw, returned something unknown, or its awaited stage failed. */
     void onPluginFailed();
+
+    /**
+     * The first plugin of the RESPONSE_BODY phase returned a transform: the body will be read, so
+     * an encoded one is to be decoded (and its head say so) before the next plugin is asked.
+     */
+    void onFirstBodyTransform();
   }
 
   private final PluginChain chain;
@@ -195,6 +201,7 @@ final class PhaseRunner {
       if (t != null) {
         if (transforms == null) {
           transforms = new ArrayList<>(2);
+          host.onFirstBodyTransform();
         }
         transforms.add(t);
       }

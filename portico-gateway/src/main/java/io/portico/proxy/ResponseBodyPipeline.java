@@ -13,25 +13,26 @@ import java.util.List;
  * plugins asked for a transform; every other response streams untouched.
  *
  * <pre>
- *   upstream chunk ─▶ stage 1 ─▶ stage 2 ─▶ ... ─▶ bytes for the client (maybe none yet)
+ *   upstream chunk ─▶ [inflate] ─▶ stage 1 ─▶ stage 2 ─▶ ... ─▶ bytes for the client (maybe none yet)
  * </pre>
  *
- * <p>A {@link BodyTransform.Mode#CHUNKS} stage passes each chunk through its step; an {@link
- * BodyTransform.Mode#EVENTS} stage cuts its input into server-sent events and passes each complete
- * one; a {@link BodyTransform.Mode#WHOLE} stage holds its input up to its cap and passes it all at
- * the end. Once a whole stage is in the pipeline, nothing reaches the client before the body ends
- * ({@link #holdsWholeBody}), so the exchange can send an exact {@code Content-Length}.
+ * <p>An encoded body is inflated first ({@link ResponseDecoding}). A {@link
+ * BodyTransform.Mode#CHUNKS} stage passes each chunk through its step; an {@link
+ * BodyTransform.Mode#EVENTS} stage cuts its input into events (server-sent events, or lines of
+ * newline-delimited JSON) and passes each complete one; a {@link BodyTransform.Mode#WHOLE} stage
+ * holds its input up to its cap and passes it all at the end (or, past the cap, everything
+ * untransformed when its transform passes when too large).
  *
  * <p>Buffers: {@link #feed} takes ownership of its input and returns a buffer the caller owns;
  * stages hold partial events and whole bodies until the end or {@link #discard}, which releases
- * them. A step that throws, or a body over a limit ({@link BodyLimitExceeded}), leaves the pipeline
- * to be discarded.
+ * them. A step that throws, a corrupt encoded body ({@link ResponseDecoding.Corrupt}) or a body
+ * over a limit ({@link BodyLimitExceeded}) leaves the pipeline to be discarded.
  *
  * <p>Confined to the exchange's event loop.
  */
 final class ResponseBodyPipeline {
 
-  /** The most bytes one server-sent event may have before it is refused. */
+  /** The most bytes one event (a server-sent event, a JSON line) may have before it is refused. */
   static final int MAX_EVENT_BYTES = 1024 * 1024;
 
   /** A whole body or one event is larger than its limit. */
@@ -42,32 +43,48 @@ final class ResponseBodyPipeline {
   }
 
   private final Stage[] stages;
-  private final boolean holdsWholeBody;
 
-  private ResponseBodyPipeline(Stage[] stages, boolean holdsWholeBody) {
+  private ResponseBodyPipeline(Stage[] stages) {
     this.stages = stages;
-    this.holdsWholeBody = holdsWholeBody;
   }
 
-  static ResponseBodyPipeline of(List<BodyTransform> transforms, ByteBufAllocator alloc) {
-    Stage[] stages = new Stage[transforms.size()];
-    boolean whole = false;
-    for (int i = 0; i < stages.length; i++) {
+  /**
+   * The pipeline for {@code transforms}, in order, after {@code decoding} when the body is encoded
+   * (null otherwise); {@code contentType} (or null) says how events are cut.
+   */
+  static ResponseBodyPipeline of(
+      List<BodyTransform> transforms,
+      ByteBufAllocator alloc,
+      String contentType,
+      ResponseDecoding decoding) {
+    int first = decoding == null ? 0 : 1;
+    Stage[] stages = new Stage[transforms.size() + first];
+    if (decoding != null) {
+      stages[0] = new DecodeStage(decoding);
+    }
+    boolean lines = isJsonLines(contentType);
+    for (int i = 0; i < transforms.size(); i++) {
       BodyTransform t = transforms.get(i);
-      stages[i] =
+      stages[first + i] =
           switch (t.mode()) {
             case CHUNKS -> new ChunkStage(t, alloc);
-            case EVENTS -> new EventStage(t, alloc);
+            case EVENTS -> new EventStage(t, alloc, lines);
             case WHOLE -> new WholeStage(t, alloc);
           };
-      whole |= t.mode() == BodyTransform.Mode.WHOLE;
     }
-    return new ResponseBodyPipeline(stages, whole);
+    return new ResponseBodyPipeline(stages);
   }
 
-  /** Whether the pipeline emits nothing before the body ends (it has a whole-body stage). */
-  boolean holdsWholeBody() {
-    return holdsWholeBody;
+  /** Whether {@code contentType} is newline-delimited JSON, whose events are lines. */
+  static boolean isJsonLines(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return type.equalsIgnoreCase("application/x-ndjson")
+        || type.equalsIgnoreCase("application/jsonl")
+        || type.equalsIgnoreCase("application/x-jsonlines");
   }
 
   /**
@@ -156,25 +173,52 @@ final class ResponseBodyPipeline {
     public void discard() {}
   }
 
+  /** Inflates an encoded body. */
+  private static final class DecodeStage implements Stage {
+    private final ResponseDecoding decoding;
+
+    DecodeStage(ResponseDecoding decoding) {
+      this.decoding = decoding;
+    }
+
+    @Override
+    public ByteBuf apply(ByteBuf input, boolean last) {
+      ByteBuf out = decoding.decode(input, last);
+      if (last) {
+        decoding.close();
+      }
+      return out;
+    }
+
+    @Override
+    public void discard() {
+      decoding.close();
+    }
+  }
+
   /**
-   * Cuts its input into server-sent events: an event ends with a blank line (two line ends in a
-   * row; a line ends with CRLF, LF or CR). Each complete event goes through the step as soon as its
-   * blank line is seen (a CR is taken as a line end at once; the LF of a CRLF that follows is
-   * passed on by itself); a partial one waits for the next input, up to {@link #MAX_EVENT_BYTES}.
-   * At the end a partial event is passed as it is.
+   * Cuts its input into events. Server-sent events: an event ends with a blank line (two line ends
+   * in a row; a line ends with CRLF, LF or CR). Each complete event goes through the step as soon
+   * as its blank line is seen (a CR is taken as a line end at once; the LF of a CRLF that follows
+   * is passed on by itself). JSON lines: an event is a line, ended by LF (with the CR before it, if
+   * any). A partial event waits for the next input, up to {@link #MAX_EVENT_BYTES}. At the end a
+   * partial event is passed as it is.
    */
   private static final class EventStage implements Stage {
     private final BodyTransform transform;
     private final ByteBufAllocator alloc;
+    private final boolean lines;
+
     private CompositeByteBuf carry;
     private int scanned; // bytes of carry already scanned
     private boolean atLineStart = true;
     private boolean afterCr; // the last byte scanned was a CR: an LF next completes a CRLF
     private boolean crEndedEvent; // that CR ended an event: a following LF is passed on alone
 
-    EventStage(BodyTransform transform, ByteBufAllocator alloc) {
+    EventStage(BodyTransform transform, ByteBufAllocator alloc, boolean lines) {
       this.transform = transform;
       this.alloc = alloc;
+      this.lines = lines;
     }
 
     @Override
@@ -190,6 +234,14 @@ final class ResponseBodyPipeline {
         int end = carry.writerIndex();
         while (i < end) {
           byte b = carry.getByte(i);
+          if (lines) {
+            i++;
+            if (b == '\n') {
+              out = emit(out, eventStart, i);
+              eventStart = i;
+            }
+            continue;
+          }
           if (b == '\n' && afterCr) {
             // the second half of a CRLF line end
             afterCr = false;
@@ -277,11 +329,16 @@ final class ResponseBodyPipeline {
     }
   }
 
-  /** Holds the whole body, up to the transform's cap, and passes it through the step at the end. */
+  /**
+   * Holds the whole body, up to the transform's cap, and passes it through the step at the end.
+   * Past the cap it fails, or, when the transform passes when too large, sends what it held and
+   * everything after it untransformed.
+   */
   private static final class WholeStage implements Stage {
     private final BodyTransform transform;
     private final ByteBufAllocator alloc;
     private CompositeByteBuf body;
+    private boolean passing;
 
     WholeStage(BodyTransform transform, ByteBufAllocator alloc) {
       this.transform = transform;
@@ -290,10 +347,19 @@ final class ResponseBodyPipeline {
 
     @Override
     public ByteBuf apply(ByteBuf input, boolean last) {
+      if (passing) {
+        return input;
+      }
       if (body == null) {
         body = alloc.compositeBuffer(1024);
       }
       if ((long) body.readableBytes() + input.readableBytes() > transform.maxBytes()) {
+        if (transform.passesWhenTooLarge()) {
+          passing = true;
+          CompositeByteBuf held = body;
+          body = null;
+          return concat(alloc, held, input);
+        }
         input.release();
         throw new BodyLimitExceeded(
             "the response body exceeds the " + transform.maxBytes() + " bytes a plugin accepts");

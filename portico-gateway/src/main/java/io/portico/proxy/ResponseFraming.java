@@ -21,11 +21,11 @@ final class ResponseFraming {
   /** The client connection must close after this response. */
   static final int CLOSE = 1;
 
-  /** The head waits for the first transformed bytes (a body stage runs). */
+  /**
+   * The head waits for the first transformed bytes (a body stage runs), then is framed by {@link
+   * #frameDeferred}.
+   */
   static final int DEFER_HEAD = 2;
-
-  /** The head waits for the whole transformed body and gets its exact length. */
-  static final int LENGTH_AT_END = 4;
 
   private ResponseFraming() {}
 
@@ -41,7 +41,7 @@ final class ResponseFraming {
    * @param close whether the connection closes after this response already (not keep-alive,
    *     draining, or the request body not read)
    * @param pipeline the exchange's body stage, or null
-   * @return a combination of {@link #CLOSE}, {@link #DEFER_HEAD} and {@link #LENGTH_AT_END}
+   * @return a combination of {@link #CLOSE} and {@link #DEFER_HEAD}
    */
   static int frame(
       HttpResponse head,
@@ -54,19 +54,16 @@ final class ResponseFraming {
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     int flags = close ? CLOSE : 0;
     if (pipeline != null) {
-      // The plugins decide the body's length: the upstream's framing no longer holds. The head
-      // waits for the first transformed bytes, so a step that fails at once still gets a problem
-      // response; with a whole-body stage it waits for the end and the exact length.
+      // The plugins decide the body's bytes: the upstream's framing and strong validator no
+      // longer hold. The head waits for the first transformed bytes, so a step that fails at once
+      // still gets a problem response; frameDeferred then frames it.
       h.remove(HttpHeaderNames.CONTENT_LENGTH);
       h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-      flags |= DEFER_HEAD;
-      if (pipeline.holdsWholeBody()) {
-        flags |= LENGTH_AT_END;
-      } else if (clientHttp10) {
-        flags |= CLOSE;
-      } else if (!http2) {
-        HttpUtil.setTransferEncodingChunked(head, true);
+      String etag = h.get(HttpHeaderNames.ETAG);
+      if (etag != null && !etag.startsWith("W/")) {
+        h.set(HttpHeaderNames.ETAG, "W/" + etag);
       }
+      return flags | DEFER_HEAD;
     } else if (clientHttp10 && HttpUtil.isTransferEncodingChunked(head)) {
       // HTTP/1.0 clients cannot read chunked bodies: frame the body by closing instead.
       h.remove(HttpHeaderNames.TRANSFER_ENCODING);
@@ -88,5 +85,35 @@ final class ResponseFraming {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     return flags;
+  }
+
+  /**
+   * Frames a head held for a body stage once its first bytes are ready: with the exact {@code
+   * Content-Length} when the body is {@code complete} (all of it is {@code length} bytes), else
+   * chunked (HTTP/1.1), closing (HTTP/1.0) or by frames (HTTP/2).
+   *
+   * @return whether the connection closes after this response
+   */
+  static boolean frameDeferred(
+      HttpResponse head,
+      boolean complete,
+      int length,
+      boolean clientHttp10,
+      boolean http2,
+      boolean close) {
+    HttpHeaders h = head.headers();
+    if (complete) {
+      h.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+    } else if (clientHttp10) {
+      close = true;
+    } else if (!http2) {
+      HttpUtil.setTransferEncodingChunked(head, true);
+    }
+    if (close) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (clientHttp10) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    return close;
   }
 }

@@ -868,6 +868,8 @@ class ConfigParserTest {
                       http2-max-control-frames-per-window: 500
                       http2-control-frame-window: 5s
                       path-policy: off
+                      max-decoded-response-size: 16MiB
+                      max-decoding-ratio: 50
                     """))
             .limits();
 
@@ -890,7 +892,9 @@ class ConfigParserTest {
                 Duration.ofSeconds(10),
                 500,
                 Duration.ofSeconds(5),
-                "off"));
+                "off",
+                16L * 1024 * 1024,
+                50));
   }
 
   @Test
@@ -903,6 +907,8 @@ class ConfigParserTest {
               max-header-size: 4g
               max-body-size: lots
               header-timeout: 0s
+              max-decoded-response-size: 10
+              max-decoding-ratio: -1
             """);
 
     assertThat(problems(result))
@@ -913,7 +919,11 @@ class ConfigParserTest {
             "portico.yaml:4:18: limits.max-body-size: \"lots\" (expected: a size such as 8192, 64k,"
                 + " 10MiB or 1g)",
             "portico.yaml:5:19: limits.header-timeout: \"0s\" (expected: a duration from 1ms to"
-                + " 365d)");
+                + " 365d)",
+            "portico.yaml:6:30: limits.max-decoded-response-size: \"10\" (expected: a size from 1k"
+                + " to 1024g)",
+            "portico.yaml:7:23: limits.max-decoding-ratio: \"-1\" (expected: an integer from 0 to"
+                + " 1048576)");
   }
 
   @Test

@@ -68,11 +68,20 @@ class BodyStagesEndToEndTest {
 
   @Test
   void streamsATransformedBodyChunkedWithoutTheUpstreamsLength() throws Exception {
+    HttpResponse<String> r = gw.get("/upper/slow-body/10");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("FIRST,SECOND!END");
+    assertThat(r.headers().firstValue("content-length")).isEmpty();
+    assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+  }
+
+  @Test
+  void givesATransformedBodyThatArrivedInOnePieceItsOwnLength() throws Exception {
     HttpResponse<String> r = gw.get("/upper/hello");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("HELLO, WORLD!!END");
-    assertThat(r.headers().firstValue("content-length")).isEmpty();
-    assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
+    assertThat(r.headers().firstValue("content-length")).hasValue("17");
+    assertThat(r.headers().firstValue("transfer-encoding")).isEmpty();
   }
 
   @Test

@@ -42,7 +42,7 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
    * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values for
    * {@code scope}. Returns null when a problem was recorded.
    */
-  static HeaderEdits parse(ConfigReader reader, Scope scope) {
+  public static HeaderEdits parse(ConfigReader reader, Scope scope) {
     Problems problems = reader.problems();
     int before = problems.size();
     List<AsciiString> remove = new ArrayList<>();

@@ -11,16 +11,30 @@ import java.util.Objects;
  * <ul>
  *   <li>{@link #chunks}: streaming, one call per chunk as it arrives; the client gets each result
  *       at once, so time to first byte is kept.
- *   <li>{@link #events}: streaming per event of a {@code text/event-stream}: the gateway splits the
- *       body at the blank lines that end events and calls once per complete event (its bytes with
- *       the blank line that ends it), flushing each result to the client as it is made.
+ *   <li>{@link #events}: streaming per event, flushing each result to the client as it is made. For
+ *       newline-delimited JSON ({@code application/x-ndjson}, {@code application/jsonl}) an event
+ *       is one line, with the line end that ends it; for any other type (a {@code
+ *       text/event-stream}) the gateway splits the body at the blank lines that end server-sent
+ *       events and calls once per complete event (its bytes with the blank line that ends it).
  *   <li>{@link #whole}: the gateway collects the body (up to a cap) and calls once with all of it,
  *       for edits that need the whole document (a JSON rewrite). The response head waits for the
  *       result, so the step may still change {@link Exchange#response()}'s headers.
  * </ul>
  *
- * <p><b>Framing</b> is the gateway's: a streamed body loses its {@code Content-Length} and is sent
- * chunked to HTTP/1.1 clients; a whole body gets the {@code Content-Length} of the result.
+ * <p><b>Content</b>: steps see the body decoded. When the first plugin returns a transform for a
+ * response in {@code Content-Encoding} {@code gzip}, {@code x-gzip} or {@code deflate}, the gateway
+ * removes that header (so plugins after it, in priority order, see an identity head) and inflates
+ * the body before the first step, within {@code limits.max-decoded-response-size} and {@code
+ * limits.max-decoding-ratio} (beyond them, 502 {@code upstream_response_too_large} before the
+ * decoded bytes grow further; a corrupt stream, 502 {@code upstream_body_invalid}). A body in any
+ * other coding reaches the steps as it is, with its {@code Content-Encoding}: a plugin that must
+ * read the content returns null for it. The result goes to the client as the last step leaves it
+ * (identity, unless a step such as {@code compression}'s encodes it and says so in the head).
+ *
+ * <p><b>Framing</b> is the gateway's: the upstream's {@code Content-Length} goes, and a strong
+ * {@code ETag} becomes weak. A body whose transformed bytes are all ready at the end (a whole body,
+ * or one that arrived in one piece) is sent with the {@code Content-Length} of the result; a body
+ * that streams is sent chunked to HTTP/1.1 clients.
  *
  * <p><b>Buffers</b>: a step's input belongs to the gateway, which releases it after the step
  * returns. The step returns the bytes to send instead: a new buffer (from the allocator it is
@@ -30,8 +44,11 @@ import java.util.Objects;
  *
  * <p><b>Failures</b>: a step that throws ends the exchange: with a 500 problem response when the
  * head is not out yet (always so for {@link #whole}), otherwise by closing the client's connection.
- * A body over the cap of {@link #whole} (or an event over the gateway's event limit) is answered
- * with 502 {@code upstream_response_too_large}.
+ * A step that finds the upstream's body unusable (malformed JSON it must edit) throws {@link
+ * InvalidBody} instead: 502 {@code upstream_body_invalid}, with its message as the problem's
+ * detail. A body over the cap of {@link #whole} (or an event over the gateway's event limit of 1
+ * MiB) is answered with 502 {@code upstream_response_too_large}, unless the transform was made with
+ * {@link #passingWhenTooLarge()}: then the body goes to the client untransformed.
  *
  * <p>Several plugins' transforms apply in the plugins' priority order, each to the output of the
  * one before. Responses without a body (to {@code HEAD}, 1xx, 204, 304) are never transformed.
@@ -42,6 +59,17 @@ public final class BodyTransform {
   @FunctionalInterface
   public interface Step {
     ByteBuf apply(ByteBuf input, ByteBufAllocator alloc);
+  }
+
+  /**
+   * Thrown by a step when the upstream's body cannot be transformed as configured (malformed JSON,
+   * say): the client gets 502 {@code upstream_body_invalid} with {@link #getMessage()} as the
+   * problem's detail, so the message must not quote the body. Carries no stack trace.
+   */
+  public static final class InvalidBody extends RuntimeException {
+    public InvalidBody(String message) {
+      super(message, null, false, false);
+    }
   }
 
   /** The form of a transform. */
@@ -57,12 +85,18 @@ public final class BodyTransform {
   private final Step step;
   private final Step onEnd;
   private final int maxBytes;
+  private final boolean passWhenTooLarge;
 
-  private BodyTransform(Mode mode, Step step, Step onEnd, int maxBytes) {
+  private BodyTransform(Mode mode, Step step, Step onEnd, int maxBytes, boolean passWhenTooLarge) {
     this.mode = mode;
     this.step = Objects.requireNonNull(step, "step");
     this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
     this.maxBytes = maxBytes;
+    this.passWhenTooLarge = passWhenTooLarge;
+  }
+
+  private BodyTransform(Mode mode, Step step, Step onEnd, int maxBytes) {
+    this(mode, step, onEnd, maxBytes, false);
   }
 
   /** Streams the body through {@code onChunk}, one call per chunk. */
@@ -98,6 +132,25 @@ public final class BodyTransform {
       throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: at least 1)");
     }
     return new BodyTransform(Mode.WHOLE, onBody, NOTHING_MORE, maxBytes);
+  }
+
+  /**
+   * This whole-body transform, except that a body over its cap is sent to the client as it is
+   * (decoded, when the gateway decoded it), neither transformed nor refused: the bytes held so far
+   * go out followed by the rest as it streams, and the step is never called.
+   *
+   * @throws IllegalStateException when this is not a {@link Mode#WHOLE} transform
+   */
+  public BodyTransform passingWhenTooLarge() {
+    if (mode != Mode.WHOLE) {
+      throw new IllegalStateException("only a whole-body transform has a cap to pass over");
+    }
+    return new BodyTransform(mode, step, onEnd, maxBytes, true);
+  }
+
+  /** Whether a body over the cap passes untransformed ({@link #passingWhenTooLarge()}). */
+  public boolean passesWhenTooLarge() {
+    return passWhenTooLarge;
   }
 
   public Mode mode() {

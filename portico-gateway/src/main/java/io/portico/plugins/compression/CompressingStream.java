@@ -1,0 +1,104 @@
+package io.portico.plugins.compression;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One response's compressor: the JDK's {@link GZIPOutputStream} ({@code gzip}) or {@link
+ * DeflaterOutputStream} (zlib, HTTP's {@code deflate}) with sync flush, writing into the buffer of
+ * the current step. Each chunk is compressed and flushed ({@code SYNC_FLUSH}), so what the client
+ * has received always decodes; {@link #finish} writes the trailer and frees the deflater. Should
+ * the exchange end before the body does, the deflater's native memory is freed by its cleaner.
+ *
+ * <p>Confined to the exchange's event loop.
+ */
+final class CompressingStream {
+
+  private final boolean gzip;
+  private final int level;
+  private final Sink sink = new Sink();
+  private DeflaterOutputStream out;
+  private Deflater deflater;
+
+  CompressingStream(boolean gzip, int level) {
+    this.gzip = gzip;
+    this.level = level;
+  }
+
+  /** A step: {@code input} compressed and flushed into a new buffer. */
+  ByteBuf compress(ByteBuf input, ByteBufAllocator alloc) {
+    ByteBuf target = alloc.buffer(input.readableBytes() / 2 + 64);
+    sink.target = target;
+    try {
+      open();
+      input.readBytes(out, input.readableBytes());
+      out.flush();
+      return target;
+    } catch (IOException e) {
+      target.release();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      target.release();
+      throw e;
+    } finally {
+      sink.target = null;
+    }
+  }
+
+  /** The end step: the rest of the compressed stream and its trailer. */
+  ByteBuf finish(ByteBuf ignored, ByteBufAllocator alloc) {
+    ByteBuf target = alloc.buffer(64);
+    sink.target = target;
+    try {
+      open();
+      out.close();
+      if (deflater != null) {
+        deflater.end();
+      }
+      return target;
+    } catch (IOException e) {
+      target.release();
+      throw new UncheckedIOException(e);
+    } finally {
+      sink.target = null;
+    }
+  }
+
+  private void open() throws IOException {
+    if (out != null) {
+      return;
+    }
+    if (gzip) {
+      out =
+          new GZIPOutputStream(sink, 8192, true) {
+            {
+              def.setLevel(level);
+            }
+          };
+    } else {
+      deflater = new Deflater(level);
+      out = new DeflaterOutputStream(sink, deflater, 8192, true);
+    }
+  }
+
+  /** Writes into the current step's buffer. */
+  private static final class Sink extends OutputStream {
+    ByteBuf target;
+
+    @Override
+    public void write(int b) {
+      target.writeByte(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      target.writeBytes(b, off, len);
+    }
+  }
+}
