@@ -45,10 +45,12 @@ import java.util.concurrent.TimeUnit;
  *                                                      once the back-off passes it)
  * </pre>
  *
- * <p>NXDOMAIN and an answer without records are empty answers (the {@code allow-empty} rule
- * applies); a record that does not decode (an A record that is not four bytes, an SRV record cut
- * short) makes the whole answer garbage, ignored. SRV targets are taken from the answer's
- * additional section when it holds their addresses, else resolved (A) with the same resolver.
+ * <p>Records of other types in the answer (a CNAME on the way) are skipped; the records of the type
+ * asked for are used whatever name they carry, the name server having followed the CNAME. NXDOMAIN
+ * and an answer without records are empty answers (the {@code allow-empty} rule applies); a record
+ * that does not decode (an A record that is not four bytes, an SRV record cut short) makes the
+ * whole answer garbage, ignored. SRV targets are taken from the answer's additional section when it
+ * holds their addresses, else resolved (A) with the same resolver.
  *
  * <p>Threading: the resolver runs on the source's own single event loop, never on one of the
  * proxy's; queries are started from the source's timer thread and their results handled on that
@@ -128,7 +130,7 @@ final class DnsEndpointSource extends RegistrySource {
     try {
       for (int i = 0; i < response.count(DnsSection.ANSWER); i++) {
         DnsRecord r = response.recordAt(DnsSection.ANSWER, i);
-        if (!(r instanceof DnsRawRecord raw) || !sameName(r.name(), settings.name())) {
+        if (!(r instanceof DnsRawRecord raw)) {
           continue;
         }
         if (r.type() == DnsRecordType.A && settings.type() == DnsSettings.RecordType.A) {
@@ -167,10 +169,6 @@ final class DnsEndpointSource extends RegistrySource {
     MalformedRecord(String message) {
       super(message, null, false, false);
     }
-  }
-
-  private static boolean sameName(String a, String b) {
-    return trimDot(a).equalsIgnoreCase(trimDot(b));
   }
 
   private static String trimDot(String n) {
