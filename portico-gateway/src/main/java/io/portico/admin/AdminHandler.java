@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * Serves the admin endpoints:
  *
  * <ul>
- *   <li>{@code GET /status}: liveness, always 200 while the process runs
+ *   <li>{@code GET /status}: liveness, always 200 while the process runs; with each service's
+ *       endpoint source and how fresh its endpoints are ({@link DiscoveryStatus})
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
@@ -297,6 +298,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       g.writeStringField("version", api.buildVersion());
       g.writeStringField("config_version", api.snapshot().version());
       g.writeNumberField("uptime_seconds", Duration.between(STARTED, Instant.now()).toSeconds());
+      DiscoveryStatus.write(g, api.snapshot());
       g.writeEndObject();
     }
     return w.toString();

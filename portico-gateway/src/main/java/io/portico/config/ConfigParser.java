@@ -386,20 +386,34 @@ public final class ConfigParser {
     }
 
     /**
-     * The service's endpoint source: the kind its {@code discovery} names (default {@code static})
-     * parses its own keys; null when the kind is unknown.
+     * The service's endpoint source: the kind its {@code discovery} names, as a name ({@code
+     * discovery: static}) or as the {@code kind} of an object holding the kind's settings ({@code
+     * discovery: { kind: dns, ... }}); default {@code static}. The kind parses its own keys; null
+     * when the kind is unknown.
      */
     DiscoverySpec discovery(ConfigReader service) {
       ConfigNode node = service.child("discovery");
       String name = DiscoveryKinds.DEFAULT;
       if (node != null) {
-        name = node.isScalar() ? node.text() : null;
+        ConfigNode nameNode = node;
+        if (node.isObject()) {
+          nameNode = node.fields().get("kind");
+          if (nameNode == null || nameNode.isNull()) {
+            problems.add(
+                new Problem(
+                    node.location(),
+                    node.childPath("kind"),
+                    "missing (expected: one of " + String.join(", ", kinds.names()) + ")"));
+            return null;
+          }
+        }
+        name = nameNode.isScalar() ? nameNode.text() : null;
         DiscoveryKind<?> kind = name == null ? null : kinds.find(name);
         if (kind == null) {
           String hint = name == null ? null : Suggestions.closest(name, kinds.names());
           problems.at(
-              node,
-              node.describe()
+              nameNode,
+              nameNode.describe()
                   + " (expected: one of "
                   + String.join(", ", kinds.names())
                   + ")"

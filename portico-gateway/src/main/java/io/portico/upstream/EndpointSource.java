@@ -83,6 +83,13 @@ public interface EndpointSource extends AutoCloseable {
    * @param changedAt when the state or the endpoint list last changed
    * @param endpoints how many endpoints the source has now
    * @param lastError why the last fetch failed, or null when it succeeded
+   * @param lastUpdate when the registry last gave a list (even an unchanged one), or null when it
+   *     never did
    */
-  record Status(State state, Instant changedAt, int endpoints, @Nullable String lastError) {}
+  record Status(
+      State state,
+      Instant changedAt,
+      int endpoints,
+      @Nullable String lastError,
+      @Nullable Instant lastUpdate) {}
 }

@@ -5,9 +5,9 @@ import io.portico.config.DiscoverySpec;
 
 /**
  * One kind of endpoint source, named in a service's config by {@code discovery: <name>}: {@code
- * static} today; {@code dns}, {@code kubernetes}, {@code consul}, {@code etcd}, {@code file} later.
- * Adding a kind is one class implementing this interface and one line in {@code
- * META-INF/services/io.portico.config.DiscoveryKind}.
+ * static}, and the discovered kinds of {@code io.portico.upstream.discovery}: {@code dns}, {@code
+ * consul}, {@code etcd}, {@code kubernetes}, {@code file}. Adding a kind is one class implementing
+ * this interface and one line in {@code META-INF/services/io.portico.config.DiscoveryKind}.
  *
  * <p>{@link #parse} (from {@link DiscoveryKind}) runs while the config is parsed; {@link #create}
  * runs when the snapshot is compiled, on the start-up or reload thread, and only when the service's

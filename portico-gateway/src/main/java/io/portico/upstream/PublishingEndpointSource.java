@@ -39,7 +39,7 @@ public abstract class PublishingEndpointSource implements EndpointSource {
 
   protected PublishingEndpointSource(Clock clock) {
     this.clock = clock;
-    this.status = new Status(State.STARTING, clock.instant(), 0, null);
+    this.status = new Status(State.STARTING, clock.instant(), 0, null, null);
   }
 
   @Override
@@ -78,8 +78,9 @@ public abstract class PublishingEndpointSource implements EndpointSource {
         endpoints = copy;
       }
       State state = copy.isEmpty() ? State.EMPTY : State.READY;
-      Instant at = changed || status.state() != state ? clock.instant() : status.changedAt();
-      status = new Status(state, at, copy.size(), null);
+      Instant now = clock.instant();
+      Instant at = changed || status.state() != state ? now : status.changedAt();
+      status = new Status(state, at, copy.size(), null, now);
     }
     if (changed) {
       notifyListeners();
@@ -99,7 +100,7 @@ public abstract class PublishingEndpointSource implements EndpointSource {
       }
       State state = endpoints.isEmpty() ? State.EMPTY : State.STALE;
       Instant at = status.state() == state ? status.changedAt() : clock.instant();
-      status = new Status(state, at, endpoints.size(), reason);
+      status = new Status(state, at, endpoints.size(), reason, status.lastUpdate());
     }
   }
 
@@ -114,7 +115,13 @@ public abstract class PublishingEndpointSource implements EndpointSource {
         return;
       }
       closed = true;
-      status = new Status(State.CLOSED, clock.instant(), endpoints.size(), status.lastError());
+      status =
+          new Status(
+              State.CLOSED,
+              clock.instant(),
+              endpoints.size(),
+              status.lastError(),
+              status.lastUpdate());
     }
     listeners.clear();
     onClose();

@@ -16,6 +16,7 @@ import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
 import io.portico.upstream.StaticEndpointSource;
+import io.portico.upstream.discovery.file.FileSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -445,10 +446,52 @@ class ConfigParserTest {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:3:16: services[0].discovery: \"statc\" (expected: one of static); did"
-                + " you mean \"static\"?",
+            "portico.yaml:3:16: services[0].discovery: \"statc\" (expected: one of "
+                + String.join(", ", DiscoveryKinds.builtIn().names())
+                + "); did you mean \"static\"?",
             "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
                 + " discovery, host-header, name, plugins, pool, retry, timeouts)");
+  }
+
+  @Test
+  void readsAKindAndItsSettingsFromADiscoveryObjectAndReportsWhatIsWrongInIt() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: users
+                discovery: { path: /etc/users.yaml }
+              - name: orders
+                discovery: { kind: fil, path: /etc/orders.yaml }
+              - name: stock
+                discovery: { kind: file, path: stock.yaml, intervall: 1s }
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:3:16: services[0].discovery.kind: missing (expected: one of "
+                + String.join(", ", DiscoveryKinds.builtIn().names())
+                + ")",
+            "portico.yaml:5:24: services[1].discovery.kind: \"fil\" (expected: one of "
+                + String.join(", ", DiscoveryKinds.builtIn().names())
+                + "); did you mean \"file\"?",
+            "portico.yaml:7:36: services[2].discovery.path: \"stock.yaml\" (expected: an absolute"
+                + " path)",
+            "portico.yaml:7:59: services[2].discovery.intervall: unknown key \"intervall\""
+                + " (expected one of: allow-empty, interval, kind, path); did you mean"
+                + " \"interval\"?");
+    ServiceConfig carts =
+        valid(
+                parse(
+                    """
+                    services:
+                      - name: carts
+                        discovery: { kind: file, path: /etc/carts.yaml, interval: 2s, allow-empty: true }
+                    """))
+            .services()
+            .get(0);
+    assertThat(carts.discovery().settings())
+        .isEqualTo(new FileSettings(Path.of("/etc/carts.yaml"), Duration.ofSeconds(2), true));
   }
 
   /** A discovery kind defined by the test: a list of ports on 127.0.0.1 under {@code ports}. */

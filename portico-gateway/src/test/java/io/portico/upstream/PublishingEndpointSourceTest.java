@@ -84,7 +84,11 @@ class PublishingEndpointSourceTest {
     assertThat(source.status())
         .isEqualTo(
             new EndpointSource.Status(
-                EndpointSource.State.READY, Instant.parse("2026-01-01T00:00:01Z"), 2, null));
+                EndpointSource.State.READY,
+                Instant.parse("2026-01-01T00:00:01Z"),
+                2,
+                null,
+                Instant.parse("2026-01-01T00:00:02Z")));
   }
 
   @Test
@@ -102,7 +106,11 @@ class PublishingEndpointSourceTest {
     assertThat(source.status())
         .isEqualTo(
             new EndpointSource.Status(
-                EndpointSource.State.STALE, Instant.parse("2026-01-01T00:00:05Z"), 1, "timed out"));
+                EndpointSource.State.STALE,
+                Instant.parse("2026-01-01T00:00:05Z"),
+                1,
+                "timed out",
+                Instant.parse("2026-01-01T00:00:00Z")));
 
     source.set(List.of(A));
 

@@ -1,0 +1,232 @@
+package io.portico.upstream.discovery.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import io.portico.upstream.Endpoint;
+import io.portico.upstream.EndpointSource;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code discovery: { kind: dns }} in a running gateway against a name server started by the test:
+ * SRV targets with their ports, TTLs honoured within the clamps, and the registry's faults (stopped
+ * under a stream of requests, garbage answers) never failing a request.
+ */
+class DnsDiscoveryTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TestDnsServer dns;
+  private TestOrigin a;
+  private TestOrigin b;
+  private GatewayFixture gw;
+
+  @BeforeEach
+  void start() throws Exception {
+    dns = TestDnsServer.start();
+    a = TestOrigin.start("a");
+    b = TestOrigin.start("b");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gw != null) {
+      gw.close();
+    }
+    a.close();
+    b.close();
+    dns.close();
+  }
+
+  private void startGateway(String discovery) throws Exception {
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            services:
+              - name: users
+                discovery: %s
+                retry: { attempts: 2 }
+            routes:
+              - name: all
+                paths: [ "/" ]
+                service: users
+            """
+                .formatted(discovery));
+  }
+
+  private EndpointSource source() {
+    return gw.gateway().snapshot().services().get("users").source();
+  }
+
+  private Set<String> bodies(int requests) throws Exception {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < requests; i++) {
+      HttpResponse<String> r = gw.get("/hello");
+      assertThat(r.statusCode()).isEqualTo(200);
+      seen.add(r.body());
+    }
+    return seen;
+  }
+
+  @Test
+  void srvRecordsGiveTheTargetsWithTheirPortsAndChangesFollowTheTtl() throws Exception {
+    dns.srv("_http._tcp.users.test", 1, "node.users.test", a.port(), b.port());
+    startGateway(
+        "{ kind: dns, type: SRV, name: _http._tcp.users.test, servers: [ \"%s\" ], min-ttl: 50ms }"
+            .formatted(dns.address()));
+
+    assertThat(source().endpoints())
+        .extracting(Endpoint::authority)
+        .containsExactlyInAnyOrder("node.users.test:" + a.port(), "node.users.test:" + b.port());
+    assertThat(bodies(4)).containsExactlyInAnyOrder("a", "b");
+
+    dns.srv("_http._tcp.users.test", 1, "node.users.test", b.port());
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
+    assertThat(bodies(4)).containsExactly("b");
+  }
+
+  @Test
+  void aRecordsAreQueriedAgainNoSoonerThanMinTtlNorLaterThanMaxTtl() throws Exception {
+    dns.a("users.test", 0, "127.0.0.1");
+    startGateway(
+        "{ kind: dns, name: users.test, port: %d, servers: [ \"%s\" ], min-ttl: 500ms }"
+            .formatted(a.port(), dns.address()));
+    assertThat(bodies(1)).containsExactly("a");
+
+    int before = dns.queries();
+    Thread.sleep(1_200);
+    int clampedUp = dns.queries() - before;
+    assertThat(clampedUp).as("a TTL of 0 is clamped up to min-ttl").isBetween(1, 3);
+  }
+
+  @Test
+  void aLongTtlIsClampedDownToMaxTtl() throws Exception {
+    dns.a("users.test", 3600, "127.0.0.1");
+    startGateway(
+        "{ kind: dns, name: users.test, port: %d, servers: [ \"%s\" ], min-ttl: 50ms, max-ttl: 200ms }"
+            .formatted(a.port(), dns.address()));
+
+    int before = dns.queries();
+    await().atMost(Duration.ofSeconds(3)).until(() -> dns.queries() >= before + 2);
+  }
+
+  @Test
+  void aStoppedNameServerUnderAStreamOfRequestsFailsNoneAndItsReturnIsPickedUp() throws Exception {
+    dns.srv("_http._tcp.users.test", 1, "node.users.test", a.port(), b.port());
+    startGateway(
+        ("{ kind: dns, type: SRV, name: _http._tcp.users.test, servers: [ \"%s\" ], min-ttl: 50ms,"
+                + " timeout: 200ms }")
+            .formatted(dns.address()));
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    HttpResponse<String> r = gw.get("/hello");
+                    if (r.statusCode() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add(r.statusCode() + " " + r.body());
+                    }
+                  } catch (Exception e) {
+                    failures.add(e.toString());
+                  }
+                }
+              });
+      t.start();
+      clients.add(t);
+    }
+    try {
+      dns.stop();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> source().status().state() == EndpointSource.State.STALE);
+      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      assertThat(status.path("state").asText()).isEqualTo("stale");
+      assertThat(status.path("endpoints").asInt()).isEqualTo(2);
+      int during = ok.get();
+      Thread.sleep(500);
+      assertThat(ok.get()).as("requests keep succeeding while DNS is down").isGreaterThan(during);
+
+      dns.srv("_http._tcp.users.test", 1, "node.users.test", b.port());
+      dns.restart();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> source().status().state() == EndpointSource.State.READY);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
+    } finally {
+      running.set(false);
+      for (Thread t : clients) {
+        t.join();
+      }
+    }
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isGreaterThan(0);
+    assertThat(bodies(4)).containsExactly("b");
+  }
+
+  @Test
+  void aGarbageAnswerIsIgnoredAndNoRecordsKeepTheLastEndpointsUnlessAllowed() throws Exception {
+    dns.a("users.test", 1, "127.0.0.1");
+    startGateway(
+        "{ kind: dns, name: users.test, port: %d, servers: [ \"%s\" ], min-ttl: 50ms }"
+            .formatted(a.port(), dns.address()));
+
+    dns.garbage(true);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(source().status().lastError()).contains("4").contains("bytes"));
+    assertThat(source().status().state()).isEqualTo(EndpointSource.State.STALE);
+    assertThat(bodies(2)).containsExactly("a");
+
+    dns.garbage(false);
+    dns.remove("users.test", io.netty.handler.codec.dns.DnsRecordType.A);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(source().status().lastError()).contains("allow-empty"));
+    assertThat(bodies(2)).containsExactly("a");
+  }
+
+  @Test
+  void noRecordsEmptyAServiceThatAllowsIt() throws Exception {
+    dns.a("users.test", 1, "127.0.0.1");
+    startGateway(
+        "{ kind: dns, name: users.test, port: %d, servers: [ \"%s\" ], min-ttl: 50ms, allow-empty: true }"
+            .formatted(a.port(), dns.address()));
+    assertThat(bodies(1)).containsExactly("a");
+
+    dns.remove("users.test", io.netty.handler.codec.dns.DnsRecordType.A);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> source().status().state() == EndpointSource.State.EMPTY);
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(503);
+  }
+}

@@ -1,0 +1,202 @@
+package io.portico.upstream.discovery.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import io.portico.upstream.Endpoint;
+import io.portico.upstream.EndpointSource;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code discovery: { kind: etcd }} in a running gateway against a real etcd started by the test:
+ * instances under a prefix, changes seen by the watch, etcd stopped under a stream of requests (no
+ * request fails, its return is picked up), and values that are not instances ignored. Skipped only
+ * when the {@code etcd} binary is missing ({@code apt-get install etcd-server}).
+ */
+class EtcdDiscoveryTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private EtcdServer etcd;
+  private TestOrigin a;
+  private TestOrigin b;
+  private GatewayFixture gw;
+
+  @BeforeEach
+  void start() throws Exception {
+    Assumptions.assumeTrue(
+        EtcdServer.binary() != null,
+        "the etcd binary is not on the PATH; install Debian's etcd-server to run this test");
+    etcd = EtcdServer.start(dir);
+    a = TestOrigin.start("a");
+    b = TestOrigin.start("b");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gw != null) {
+      gw.close();
+    }
+    if (a != null) {
+      a.close();
+      b.close();
+    }
+    if (etcd != null) {
+      etcd.close();
+    }
+  }
+
+  private void startGateway(boolean allowEmpty) throws Exception {
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            services:
+              - name: users
+                discovery:
+                  kind: etcd
+                  endpoints: [ "%s" ]
+                  prefix: /services/users/
+                  allow-empty: %s
+            routes:
+              - name: all
+                paths: [ "/" ]
+                service: users
+            """
+                .formatted(etcd.url(), allowEmpty));
+  }
+
+  private static String instance(TestOrigin o, int weight) {
+    return "{\"host\":\"127.0.0.1\",\"port\":" + o.port() + ",\"weight\":" + weight + "}";
+  }
+
+  private EndpointSource source() {
+    return gw.gateway().snapshot().services().get("users").source();
+  }
+
+  private Set<String> bodies(int requests) throws Exception {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < requests; i++) {
+      HttpResponse<String> r = gw.get("/hello");
+      assertThat(r.statusCode()).isEqualTo(200);
+      seen.add(r.body());
+    }
+    return seen;
+  }
+
+  @Test
+  void theInstancesUnderThePrefixAreTheEndpointsAndTheWatchFollowsChanges() throws Exception {
+    etcd.put("/services/users/a", instance(a, 2));
+    etcd.put("/services/usersx/b", instance(b, 1));
+    startGateway(false);
+
+    assertThat(source().endpoints())
+        .containsExactly(
+            new Endpoint(
+                new java.net.InetSocketAddress("127.0.0.1", a.port()), "127.0.0.1:" + a.port(), 2));
+
+    etcd.put("/services/users/b", instance(b, 1));
+    etcd.delete("/services/users/a");
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(bodies(2)).containsExactly("b"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0);
+  }
+
+  @Test
+  void etcdStoppedUnderAStreamOfRequestsFailsNoneAndItsReturnIsPickedUp() throws Exception {
+    etcd.put("/services/users/a", instance(a, 1));
+    etcd.put("/services/users/b", instance(b, 1));
+    startGateway(false);
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    Thread client =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                try {
+                  HttpResponse<String> r = gw.get("/hello");
+                  if (r.statusCode() != 200) {
+                    failures.add(r.statusCode() + " " + r.body());
+                  }
+                } catch (Exception e) {
+                  failures.add(e.toString());
+                }
+              }
+            });
+    client.start();
+    try {
+      etcd.stop();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> source().status().state() == EndpointSource.State.STALE);
+      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      assertThat(status.path("state").asText()).isEqualTo("stale");
+      assertThat(status.path("endpoints").asInt()).isEqualTo(2);
+
+      etcd.launch();
+      etcd.delete("/services/users/a");
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
+      assertThat(source().status().state()).isEqualTo(EndpointSource.State.READY);
+    } finally {
+      running.set(false);
+      client.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(bodies(2)).containsExactly("b");
+  }
+
+  @Test
+  void aValueThatIsNotAnInstanceIsIgnoredAndAnEmptyPrefixKeepsTheLastEndpoints() throws Exception {
+    etcd.put("/services/users/a", instance(a, 1));
+    startGateway(false);
+
+    etcd.put("/services/users/b", "{\"host\":\"127.0.0.1\",\"port\":\"many\"}");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(source().status().lastError()).contains("port"));
+    assertThat(bodies(2)).containsExactly("a");
+
+    etcd.delete("/services/users/b");
+    etcd.delete("/services/users/a");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(source().status().lastError()).contains("allow-empty"));
+    assertThat(bodies(2)).containsExactly("a");
+  }
+
+  @Test
+  void anEmptyPrefixEmptiesAServiceThatAllowsIt() throws Exception {
+    etcd.put("/services/users/a", instance(a, 1));
+    startGateway(true);
+
+    etcd.delete("/services/users/a");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> source().status().state() == EndpointSource.State.EMPTY);
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(503);
+  }
+}
