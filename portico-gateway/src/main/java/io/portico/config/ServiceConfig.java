@@ -9,6 +9,7 @@ import java.util.List;
  *     static} when absent) and the settings it parsed
  * @param hostHeader the Host sent upstream when the route does not preserve the client's Host; null
  *     means the picked target's {@code host:port}
+ * @param tls TLS to the endpoints; null for plain HTTP
  */
 public record ServiceConfig(
     String name,
@@ -17,7 +18,20 @@ public record ServiceConfig(
     PoolConfig pool,
     RetryConfig retry,
     String hostHeader,
-    List<PluginSpec> plugins) {
+    List<PluginSpec> plugins,
+    UpstreamTlsConfig tls) {
+
+  /** A plain-HTTP service. */
+  public ServiceConfig(
+      String name,
+      DiscoverySpec discovery,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      String hostHeader,
+      List<PluginSpec> plugins) {
+    this(name, discovery, timeouts, pool, retry, hostHeader, plugins, null);
+  }
 
   /** The targets of a {@code static} service as written; empty for a discovered one. */
   public List<TargetConfig> targets() {

@@ -3,6 +3,7 @@ package io.portico.upstream;
 import io.portico.config.PoolConfig;
 import io.portico.config.RetryConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.upstream.tls.UpstreamTls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Per attempt the caller {@link #pick}s an endpoint and, when the attempt has ended, {@link
  * #report}s how it went.
+ *
+ * @param tls TLS to the endpoints, or null for plain HTTP
  */
 public record UpstreamService(
     String name,
@@ -21,7 +24,21 @@ public record UpstreamService(
     PoolConfig pool,
     RetryConfig retry,
     RetryBudget retryBudget,
-    String hostHeader) {
+    String hostHeader,
+    @Nullable UpstreamTls tls) {
+
+  /** A plain-HTTP service. */
+  public UpstreamService(
+      String name,
+      EndpointSource source,
+      Balancer balancer,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      RetryBudget retryBudget,
+      String hostHeader) {
+    this(name, source, balancer, timeouts, pool, retry, retryBudget, hostHeader, null);
+  }
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {

@@ -1,0 +1,80 @@
+package io.portico.config;
+
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reads the sections of a service that say how its endpoints are reached and chosen: {@code tls}
+ * (with {@code https://} targets). Problems go to the parser's {@link Problems}, like every other
+ * section.
+ */
+final class ServicePolicies {
+
+  private final Problems problems;
+  private final Function<ConfigNode, Path> readableFile;
+
+  /**
+   * @param readableFile the parser's check of a file path (resolved against the config's directory,
+   *     reported when missing or unreadable; null then)
+   */
+  ServicePolicies(Problems problems, Function<ConfigNode, Path> readableFile) {
+    this.problems = problems;
+    this.readableFile = readableFile;
+  }
+
+  /**
+   * The service's upstream TLS: from its {@code tls} section, or the defaults when its targets are
+   * written {@code https://}; null for plain HTTP.
+   */
+  UpstreamTlsConfig tls(ConfigReader service, DiscoverySpec discovery) {
+    boolean httpsTargets = false;
+    if (discovery != null && discovery.settings() instanceof StaticTargets s) {
+      long https = s.targets().stream().filter(TargetConfig::tls).count();
+      if (https > 0 && https < s.targets().size()) {
+        problems.at(
+            service.child("targets"),
+            "targets mix https:// and plain targets (expected: one scheme for every target)");
+      }
+      httpsTargets = https > 0;
+    }
+    ConfigNode node = service.child("tls");
+    if (node == null) {
+      return httpsTargets ? defaults() : null;
+    }
+    ConfigReader r = ConfigReader.of(node, problems);
+    boolean verify = r.bool("verify", true);
+    Path ca = r.has("ca") ? readableFile.apply(r.child("ca")) : null;
+    String serverName = r.string("server-name", null);
+    if (serverName != null && Addresses.hostName(serverName) == null) {
+      problems.expected(r.child("server-name"), "a host name such as api.internal");
+      serverName = null;
+    }
+    Path clientCert = r.has("client-cert") ? readableFile.apply(r.child("client-cert")) : null;
+    Path clientKey = r.has("client-key") ? readableFile.apply(r.child("client-key")) : null;
+    if (r.has("client-cert") != r.has("client-key")) {
+      problems.at(node, "client-cert and client-key go together (expected: both or neither)");
+    }
+    if (!verify && r.has("ca")) {
+      problems.at(r.child("ca"), "ca with verify: false (expected: one or the other)");
+    }
+    List<String> protocols = new ArrayList<>();
+    for (String p : r.has("protocols") ? r.strings("protocols") : ConfigParser.TLS_PROTOCOLS) {
+      if (ConfigParser.TLS_PROTOCOLS.contains(p)) {
+        protocols.add(p);
+      } else {
+        problems.expected(r.child("protocols"), "TLS versions among " + ConfigParser.TLS_PROTOCOLS);
+      }
+    }
+    r.finish();
+    return new UpstreamTlsConfig(verify, ca, serverName, clientCert, clientKey, protocols);
+  }
+
+  private static UpstreamTlsConfig defaults() {
+    return new UpstreamTlsConfig(true, null, null, null, null, ConfigParser.TLS_PROTOCOLS);
+  }
+}
