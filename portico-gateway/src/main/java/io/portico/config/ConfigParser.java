@@ -355,6 +355,7 @@ public final class ConfigParser {
         }
         DiscoverySpec discovery = discovery(r);
         UpstreamTlsConfig tls = policies.tls(r, discovery);
+        BalancerConfig balancer = policies.balancer(r);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -383,7 +384,8 @@ public final class ConfigParser {
         List<PluginSpec> plugins = plugins(r.child("plugins"));
         r.finish();
         out.add(
-            new ServiceConfig(name, discovery, timeouts, pool, retry, hostHeader, plugins, tls));
+            new ServiceConfig(
+                name, discovery, timeouts, pool, retry, hostHeader, plugins, tls, balancer));
       }
       return List.copyOf(out);
     }

@@ -10,6 +10,7 @@ import java.util.List;
  * @param hostHeader the Host sent upstream when the route does not preserve the client's Host; null
  *     means the picked target's {@code host:port}
  * @param tls TLS to the endpoints; null for plain HTTP
+ * @param balancer how an endpoint is picked for each attempt
  */
 public record ServiceConfig(
     String name,
@@ -19,7 +20,8 @@ public record ServiceConfig(
     RetryConfig retry,
     String hostHeader,
     List<PluginSpec> plugins,
-    UpstreamTlsConfig tls) {
+    UpstreamTlsConfig tls,
+    BalancerConfig balancer) {
 
   /** A plain-HTTP service. */
   public ServiceConfig(
@@ -30,7 +32,8 @@ public record ServiceConfig(
       RetryConfig retry,
       String hostHeader,
       List<PluginSpec> plugins) {
-    this(name, discovery, timeouts, pool, retry, hostHeader, plugins, null);
+    this(
+        name, discovery, timeouts, pool, retry, hostHeader, plugins, null, BalancerConfig.DEFAULTS);
   }
 
   /** The targets of a {@code static} service as written; empty for a discovered one. */

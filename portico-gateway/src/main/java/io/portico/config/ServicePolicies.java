@@ -4,14 +4,16 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * Reads the sections of a service that say how its endpoints are reached and chosen: {@code tls}
- * (with {@code https://} targets). Problems go to the parser's {@link Problems}, like every other
- * section.
+ * (with {@code https://} targets) and {@code balancer}. Problems go to the parser's {@link
+ * Problems}, like every other section.
  */
 final class ServicePolicies {
 
@@ -72,6 +74,43 @@ final class ServicePolicies {
     }
     r.finish();
     return new UpstreamTlsConfig(verify, ca, serverName, clientCert, clientKey, protocols);
+  }
+
+  /** The service's {@code balancer} section; the defaults (round-robin) when absent. */
+  BalancerConfig balancer(ConfigReader service) {
+    if (!service.has("balancer")) {
+      return BalancerConfig.DEFAULTS;
+    }
+    ConfigReader r = service.object("balancer");
+    BalancerConfig d = BalancerConfig.DEFAULTS;
+    List<String> policies =
+        Arrays.stream(BalancerConfig.Policy.values())
+            .map(BalancerConfig.Policy::configName)
+            .toList();
+    String policyName = r.oneOf("policy", d.policy().configName(), policies);
+    BalancerConfig.Policy policy = BalancerConfig.Policy.values()[policies.indexOf(policyName)];
+    List<String> sources =
+        Arrays.stream(BalancerConfig.HashOn.values())
+            .map(BalancerConfig.HashOn::configName)
+            .toList();
+    String hashOnName = r.oneOf("hash-on", d.hashOn().configName(), sources);
+    BalancerConfig.HashOn hashOn = BalancerConfig.HashOn.values()[sources.indexOf(hashOnName)];
+    String hashKey = r.string("hash-key", null);
+    boolean named =
+        hashOn == BalancerConfig.HashOn.HEADER
+            || hashOn == BalancerConfig.HashOn.COOKIE
+            || hashOn == BalancerConfig.HashOn.PATH_PARAMETER;
+    if (policy == BalancerConfig.Policy.CONSISTENT_HASH && named && hashKey == null) {
+      problems.at(
+          r.node(),
+          "hash-on: " + hashOnName + " needs hash-key (expected: the header, cookie or parameter)");
+    }
+    if (r.has("hash-on") && policy != BalancerConfig.Policy.CONSISTENT_HASH) {
+      problems.at(r.child("hash-on"), "hash-on without policy: consistent-hash");
+    }
+    Duration slowStart = r.duration("slow-start", d.slowStart());
+    r.finish();
+    return new BalancerConfig(policy, hashOn, named ? hashKey : null, slowStart);
   }
 
   private static UpstreamTlsConfig defaults() {

@@ -26,7 +26,7 @@ import io.portico.upstream.EndpointSourceKind;
 import io.portico.upstream.EndpointSources;
 import io.portico.upstream.RetryBudget;
 import io.portico.upstream.UpstreamService;
-import io.portico.upstream.WeightedRoundRobinBalancer;
+import io.portico.upstream.balance.Balancers;
 import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,13 +146,14 @@ public final class SnapshotCompiler {
           new UpstreamService(
               sc.name(),
               source,
-              new WeightedRoundRobinBalancer(),
+              Balancers.create(sc.balancer()),
               sc.timeouts(),
               sc.pool(),
               sc.retry(),
               new RetryBudget(sc.retry().budgetPercent()),
               sc.hostHeader(),
-              upstreamTls(config, sc, problems)));
+              upstreamTls(config, sc, problems),
+              Balancers.hashKey(sc.balancer())));
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
     List<PluginChain.Entry> global =

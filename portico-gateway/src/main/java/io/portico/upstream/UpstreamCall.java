@@ -114,6 +114,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private @Nullable UpstreamConnection connection;
   private @Nullable ScheduledFuture<?> acquireTimeout;
   private int attempts;
+  private long affinity;
   private int status;
   private long attemptStartNanos;
   private long connectedNanos;
@@ -144,6 +145,14 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   // ---------------------------------------------------------------- the caller's side
+
+  /**
+   * Sets the request's hash for a hashing balancer ({@link UpstreamService#hashKey}): every attempt
+   * picks with it. Call before {@link #start}.
+   */
+  public void affinity(long hash) {
+    this.affinity = hash;
+  }
 
   /** Starts the first attempt. Request content may be sent before and after. */
   public void start() {
@@ -272,7 +281,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   // ---------------------------------------------------------------- attempts
 
   private void attempt() {
-    endpoint = service.pick(failedEndpoint);
+    endpoint = service.pick(failedEndpoint, affinity);
     if (endpoint == null) {
       fail(CallFailure.NO_ENDPOINT, "service " + service.name() + " has no available endpoint");
       return;

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * #report}s how it went.
  *
  * @param tls TLS to the endpoints, or null for plain HTTP
+ * @param hashKey what the balancer hashes per request, or null when it does not hash
  */
 public record UpstreamService(
     String name,
@@ -25,7 +26,8 @@ public record UpstreamService(
     RetryConfig retry,
     RetryBudget retryBudget,
     String hostHeader,
-    @Nullable UpstreamTls tls) {
+    @Nullable UpstreamTls tls,
+    @Nullable HashKey hashKey) {
 
   /** A plain-HTTP service. */
   public UpstreamService(
@@ -37,12 +39,17 @@ public record UpstreamService(
       RetryConfig retry,
       RetryBudget retryBudget,
       String hostHeader) {
-    this(name, source, balancer, timeouts, pool, retry, retryBudget, hostHeader, null);
+    this(name, source, balancer, timeouts, pool, retry, retryBudget, hostHeader, null, null);
   }
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
     return balancer.pick(source.endpoints(), exclude);
+  }
+
+  /** Picks with the request's {@link HashKey} hash (ignored unless the balancer hashes). */
+  public @Nullable Endpoint pick(@Nullable Endpoint exclude, long hash) {
+    return balancer.pick(source.endpoints(), exclude, hash);
   }
 
   /**
