@@ -356,6 +356,7 @@ public final class ConfigParser {
         DiscoverySpec discovery = discovery(r);
         UpstreamTlsConfig tls = policies.tls(r, discovery);
         BalancerConfig balancer = policies.balancer(r);
+        HealthConfig health = policies.health(r);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -385,7 +386,16 @@ public final class ConfigParser {
         r.finish();
         out.add(
             new ServiceConfig(
-                name, discovery, timeouts, pool, retry, hostHeader, plugins, tls, balancer));
+                name,
+                discovery,
+                timeouts,
+                pool,
+                retry,
+                hostHeader,
+                plugins,
+                tls,
+                balancer,
+                health));
       }
       return List.copyOf(out);
     }

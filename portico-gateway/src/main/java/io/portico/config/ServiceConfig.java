@@ -11,6 +11,7 @@ import java.util.List;
  *     means the picked target's {@code host:port}
  * @param tls TLS to the endpoints; null for plain HTTP
  * @param balancer how an endpoint is picked for each attempt
+ * @param health which endpoints to avoid
  */
 public record ServiceConfig(
     String name,
@@ -21,7 +22,8 @@ public record ServiceConfig(
     String hostHeader,
     List<PluginSpec> plugins,
     UpstreamTlsConfig tls,
-    BalancerConfig balancer) {
+    BalancerConfig balancer,
+    HealthConfig health) {
 
   /** A plain-HTTP service. */
   public ServiceConfig(
@@ -33,7 +35,16 @@ public record ServiceConfig(
       String hostHeader,
       List<PluginSpec> plugins) {
     this(
-        name, discovery, timeouts, pool, retry, hostHeader, plugins, null, BalancerConfig.DEFAULTS);
+        name,
+        discovery,
+        timeouts,
+        pool,
+        retry,
+        hostHeader,
+        plugins,
+        null,
+        BalancerConfig.DEFAULTS,
+        HealthConfig.DEFAULTS);
   }
 
   /** The targets of a {@code static} service as written; empty for a discovered one. */

@@ -21,12 +21,14 @@ import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.tls.ServerTls;
+import io.portico.upstream.EndpointHealth;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
 import io.portico.upstream.EndpointSources;
 import io.portico.upstream.RetryBudget;
 import io.portico.upstream.UpstreamService;
 import io.portico.upstream.balance.Balancers;
+import io.portico.upstream.health.OutlierDetector;
 import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,7 +155,10 @@ public final class SnapshotCompiler {
               new RetryBudget(sc.retry().budgetPercent()),
               sc.hostHeader(),
               upstreamTls(config, sc, problems),
-              Balancers.hashKey(sc.balancer())));
+              Balancers.hashKey(sc.balancer()),
+              sc.health().passive() == null
+                  ? EndpointHealth.ALL
+                  : new OutlierDetector(sc.health().passive(), sc.health().allUnhealthy())));
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
     List<PluginChain.Entry> global =

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param tls TLS to the endpoints, or null for plain HTTP
  * @param hashKey what the balancer hashes per request, or null when it does not hash
+ * @param health which endpoints may be picked now ({@link EndpointHealth#ALL} for every one)
  */
 public record UpstreamService(
     String name,
@@ -27,7 +28,8 @@ public record UpstreamService(
     RetryBudget retryBudget,
     String hostHeader,
     @Nullable UpstreamTls tls,
-    @Nullable HashKey hashKey) {
+    @Nullable HashKey hashKey,
+    EndpointHealth health) {
 
   /** A plain-HTTP service. */
   public UpstreamService(
@@ -39,17 +41,28 @@ public record UpstreamService(
       RetryConfig retry,
       RetryBudget retryBudget,
       String hostHeader) {
-    this(name, source, balancer, timeouts, pool, retry, retryBudget, hostHeader, null, null);
+    this(
+        name,
+        source,
+        balancer,
+        timeouts,
+        pool,
+        retry,
+        retryBudget,
+        hostHeader,
+        null,
+        null,
+        EndpointHealth.ALL);
   }
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
-    return balancer.pick(source.endpoints(), exclude);
+    return balancer.pick(health.available(source.endpoints()), exclude);
   }
 
   /** Picks with the request's {@link HashKey} hash (ignored unless the balancer hashes). */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude, long hash) {
-    return balancer.pick(source.endpoints(), exclude, hash);
+    return balancer.pick(health.available(source.endpoints()), exclude, hash);
   }
 
   /**
@@ -61,6 +74,7 @@ public record UpstreamService(
    */
   public void report(Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {
     balancer.onResult(endpoint, outcome, status, latencyNanos);
+    health.onResult(endpoint, outcome, status, latencyNanos);
     if (source instanceof EndpointFeedback feedback) {
       feedback.onResult(endpoint, outcome, status, latencyNanos);
     }

@@ -448,7 +448,7 @@ class ConfigParserTest {
             "portico.yaml:3:16: services[0].discovery: \"statc\" (expected: one of static); did"
                 + " you mean \"static\"?",
             "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " balancer, discovery, host-header, name, plugins, pool, retry, timeouts, tls)");
+                + " balancer, discovery, health, host-header, name, plugins, pool, retry, timeouts, tls)");
   }
 
   /** A discovery kind defined by the test: a list of ports on 127.0.0.1 under {@code ports}. */
@@ -512,7 +512,7 @@ class ConfigParserTest {
             "portico.yaml:4:20: services[0].ports.from: \"0\" (expected: an integer from 1 to"
                 + " 65535)",
             "portico.yaml:5:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " balancer, discovery, host-header, name, plugins, pool, ports, retry, timeouts, tls)");
+                + " balancer, discovery, health, host-header, name, plugins, pool, ports, retry, timeouts, tls)");
   }
 
   @Test
