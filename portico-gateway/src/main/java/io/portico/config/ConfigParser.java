@@ -151,6 +151,7 @@ public final class ConfigParser {
   private final class Run {
 
     final Problems problems = new Problems();
+    final ServicePolicies policies = new ServicePolicies(problems, this::readableFile);
     PluginRegistry factories;
 
     Run(PluginRegistry factories) {
@@ -353,6 +354,9 @@ public final class ConfigParser {
           unique(names, name, nameNode, "service");
         }
         DiscoverySpec discovery = discovery(r);
+        UpstreamTlsConfig tls = policies.tls(r, discovery);
+        BalancerConfig balancer = policies.balancer(r);
+        HealthConfig health = policies.health(r);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -380,7 +384,18 @@ public final class ConfigParser {
         }
         List<PluginSpec> plugins = plugins(r.child("plugins"));
         r.finish();
-        out.add(new ServiceConfig(name, discovery, timeouts, pool, retry, hostHeader, plugins));
+        out.add(
+            new ServiceConfig(
+                name,
+                discovery,
+                timeouts,
+                pool,
+                retry,
+                hostHeader,
+                plugins,
+                tls,
+                balancer,
+                health));
       }
       return List.copyOf(out);
     }

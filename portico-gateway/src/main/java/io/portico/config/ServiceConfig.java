@@ -9,6 +9,9 @@ import java.util.List;
  *     static} when absent) and the settings it parsed
  * @param hostHeader the Host sent upstream when the route does not preserve the client's Host; null
  *     means the picked target's {@code host:port}
+ * @param tls TLS to the endpoints; null for plain HTTP
+ * @param balancer how an endpoint is picked for each attempt
+ * @param health which endpoints to avoid
  */
 public record ServiceConfig(
     String name,
@@ -17,7 +20,32 @@ public record ServiceConfig(
     PoolConfig pool,
     RetryConfig retry,
     String hostHeader,
-    List<PluginSpec> plugins) {
+    List<PluginSpec> plugins,
+    UpstreamTlsConfig tls,
+    BalancerConfig balancer,
+    HealthConfig health) {
+
+  /** A plain-HTTP service. */
+  public ServiceConfig(
+      String name,
+      DiscoverySpec discovery,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      String hostHeader,
+      List<PluginSpec> plugins) {
+    this(
+        name,
+        discovery,
+        timeouts,
+        pool,
+        retry,
+        hostHeader,
+        plugins,
+        null,
+        BalancerConfig.DEFAULTS,
+        HealthConfig.DEFAULTS);
+  }
 
   /** The targets of a {@code static} service as written; empty for a discovered one. */
   public List<TargetConfig> targets() {

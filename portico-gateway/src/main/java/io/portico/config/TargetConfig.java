@@ -6,8 +6,20 @@ import io.portico.spi.config.Problems;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One upstream endpoint of a static service, with its weight for weighted round-robin. */
-public record TargetConfig(String host, int port, int weight) {
+/**
+ * One upstream endpoint of a static service, with its weight for weighted round-robin.
+ *
+ * @param tls whether the target was written {@code https://host:port}
+ */
+public record TargetConfig(String host, int port, int weight, boolean tls) {
+
+  /** A target written without a scheme (or {@code http://}). */
+  public TargetConfig(String host, int port, int weight) {
+    this(host, port, weight, false);
+  }
+
+  private static final String HTTPS = "https://";
+  private static final String HTTP = "http://";
 
   /** {@code host:port}. */
   public String authority() {
@@ -45,13 +57,18 @@ public record TargetConfig(String host, int port, int weight) {
       if (address == null) {
         continue;
       }
-      Addresses.HostPort hp = address.isScalar() ? Addresses.target(address.text()) : null;
+      String text = address.isScalar() ? address.text().trim() : null;
+      boolean tls = text != null && text.startsWith(HTTPS);
+      if (text != null && (tls || text.startsWith(HTTP))) {
+        text = text.substring(tls ? HTTPS.length() : HTTP.length());
+      }
+      Addresses.HostPort hp = text != null ? Addresses.target(text) : null;
       if (hp == null) {
         problems.expected(
             address, item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE);
         continue;
       }
-      out.add(new TargetConfig(hp.host(), hp.port(), weight));
+      out.add(new TargetConfig(hp.host(), hp.port(), weight, tls));
     }
     return List.copyOf(out);
   }

@@ -34,6 +34,7 @@ public enum Failure {
   UPSTREAM_POOL_EXHAUSTED(
       HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_pool_exhausted", "Service Unavailable"),
   UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failed", "Bad Gateway"),
+  UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failed", "Bad Gateway"),
   UPSTREAM_CONNECT_TIMEOUT(
       HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout", "Gateway Timeout"),
   UPSTREAM_RESPONSE_TIMEOUT(

@@ -35,6 +35,7 @@ import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Reply;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
@@ -356,6 +357,17 @@ final class HttpExchange
             upgradeRequested,
             conn.upstreamHooks(),
             this);
+    if (service.hashKey() != null) {
+      Identity identity = get(Identity.KEY);
+      call.affinity(
+          service
+              .hashKey()
+              .hash(
+                  request.headers(),
+                  clientAddress,
+                  identity == null ? null : identity.consumer(),
+                  pathParameters()));
+    }
     if (replacedBody != null) {
       ByteBuf body = replacedBody;
       replacedBody = null;

@@ -17,6 +17,7 @@ final class UpstreamFailures {
       case POOL_EXHAUSTED -> Failure.UPSTREAM_POOL_EXHAUSTED;
       case CONNECT_FAILED -> Failure.UPSTREAM_CONNECT_FAILED;
       case CONNECT_TIMEOUT -> Failure.UPSTREAM_CONNECT_TIMEOUT;
+      case TLS_FAILED -> Failure.UPSTREAM_TLS_FAILED;
       case RESPONSE_TIMEOUT -> Failure.UPSTREAM_RESPONSE_TIMEOUT;
       case IDLE_TIMEOUT -> Failure.UPSTREAM_IDLE_TIMEOUT;
       case RESET_BEFORE_RESPONSE -> Failure.UPSTREAM_RESET_BEFORE_RESPONSE;
@@ -32,6 +33,7 @@ final class UpstreamFailures {
       case POOL_EXHAUSTED -> "Too many requests are waiting for the upstream service.";
       case CONNECT_FAILED -> "Could not connect to the upstream service.";
       case CONNECT_TIMEOUT -> "Connecting to the upstream service timed out.";
+      case TLS_FAILED -> "The upstream service's TLS certificate could not be verified.";
       case RESPONSE_TIMEOUT -> "The upstream service did not answer in time.";
       case IDLE_TIMEOUT -> "The upstream service stalled while sending the response.";
       case RESET_BEFORE_RESPONSE -> "The upstream service closed the connection before answering.";

@@ -21,12 +21,15 @@ import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.tls.ServerTls;
+import io.portico.upstream.EndpointHealth;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
 import io.portico.upstream.EndpointSources;
 import io.portico.upstream.RetryBudget;
 import io.portico.upstream.UpstreamService;
-import io.portico.upstream.WeightedRoundRobinBalancer;
+import io.portico.upstream.balance.Balancers;
+import io.portico.upstream.health.OutlierDetector;
+import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -34,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,6 +117,24 @@ public final class SnapshotCompiler {
     };
   }
 
+  /** The service's upstream TLS, loaded now (its files read); null when plain or not loadable. */
+  private static @Nullable UpstreamTls upstreamTls(
+      GatewayConfig config, ServiceConfig service, Problems problems) {
+    if (service.tls() == null) {
+      return null;
+    }
+    try {
+      return UpstreamTls.load(service.tls());
+    } catch (SSLException e) {
+      problems.add(
+          new Problem(
+              config.source().location(),
+              "services." + service.name() + ".tls",
+              "cannot load the CA bundle or client certificate: " + e.getMessage()));
+      return null;
+    }
+  }
+
   private Result compile(GatewayConfig config, List<PluginChain.Entry> created) {
     PluginContext pluginContext = withConsumers(this.pluginContext, config);
     Problems problems = new Problems();
@@ -126,12 +148,17 @@ public final class SnapshotCompiler {
           new UpstreamService(
               sc.name(),
               source,
-              new WeightedRoundRobinBalancer(),
+              Balancers.create(sc.balancer()),
               sc.timeouts(),
               sc.pool(),
               sc.retry(),
               new RetryBudget(sc.retry().budgetPercent()),
-              sc.hostHeader()));
+              sc.hostHeader(),
+              upstreamTls(config, sc, problems),
+              Balancers.hashKey(sc.balancer()),
+              sc.health().passive() == null
+                  ? EndpointHealth.ALL
+                  : new OutlierDetector(sc.health().passive(), sc.health().allUnhealthy())));
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
     List<PluginChain.Entry> global =

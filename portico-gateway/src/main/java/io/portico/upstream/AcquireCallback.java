@@ -15,6 +15,11 @@ public interface AcquireCallback {
   enum AcquireFailure {
     CONNECT_FAILED,
     CONNECT_TIMEOUT,
+    /**
+     * Connected, but the TLS handshake failed (the certificate did not verify, or no common
+     * ground).
+     */
+    TLS_FAILED,
     POOL_EXHAUSTED
   }
 }

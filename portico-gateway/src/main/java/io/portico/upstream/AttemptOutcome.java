@@ -11,6 +11,8 @@ public enum AttemptOutcome {
   HTTP_5XX(true),
   /** The connection could not be established (refused, unreachable, endpoint removed). */
   CONNECT_FAILED(true),
+  /** The TLS handshake failed: the endpoint's certificate did not verify, or no common ground. */
+  TLS_FAILED(true),
   /** The connection was not established within the connect timeout. */
   CONNECT_TIMEOUT(true),
   /** The connection closed or was reset before the response was complete. */
@@ -47,6 +49,7 @@ public enum AttemptOutcome {
     return switch (failure) {
       case CONNECT_FAILED -> CONNECT_FAILED;
       case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
+      case TLS_FAILED -> TLS_FAILED;
       case POOL_EXHAUSTED -> POOL_EXHAUSTED;
     };
   }

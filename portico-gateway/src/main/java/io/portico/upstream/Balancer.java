@@ -18,6 +18,13 @@ public interface Balancer extends EndpointFeedback {
    */
   @Nullable Endpoint pick(List<Endpoint> endpoints, @Nullable Endpoint exclude);
 
+  /**
+   * Picks with the request's {@code hash} ({@link HashKey}); balancers that do not hash ignore it.
+   */
+  default @Nullable Endpoint pick(List<Endpoint> endpoints, @Nullable Endpoint exclude, long hash) {
+    return pick(endpoints, exclude);
+  }
+
   /** Ignores results unless overridden. */
   @Override
   default void onResult(Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {}

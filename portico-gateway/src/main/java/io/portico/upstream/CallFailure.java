@@ -11,6 +11,11 @@ public enum CallFailure {
   POOL_EXHAUSTED,
   /** The connection was refused or failed before anything was sent. */
   CONNECT_FAILED,
+  /**
+   * The TLS handshake with the endpoint failed: its certificate did not verify, or no common
+   * ground.
+   */
+  TLS_FAILED,
   /** No connection within the connect timeout (connecting or waiting in the pool). */
   CONNECT_TIMEOUT,
   /** No response head within the response timeout, measured from the request being sent. */

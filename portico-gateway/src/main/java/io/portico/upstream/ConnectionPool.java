@@ -7,10 +7,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import io.portico.config.PoolConfig;
+import io.portico.upstream.tls.UpstreamTls;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connections from one event loop to one endpoint.
@@ -32,11 +35,17 @@ import java.util.Iterator;
  * failed with {@code CONNECT_FAILED} and an {@link EndpointRemovedException}, the path of a failed
  * connect, so the exchange may retry elsewhere. A later request to the same address gets a new
  * pool.
+ *
+ * <p>TLS: a pool of a service with {@link UpstreamTls} opens TLS connections, and a connection
+ * joins the pool only once its handshake succeeded (certificate verified); a failed handshake is
+ * reported as {@code TLS_FAILED}, never retried in the clear.
  */
 public final class ConnectionPool {
 
   private final Endpoint endpoint;
   private final Bootstrap bootstrap;
+  private final @Nullable UpstreamTls tls;
+  private final @Nullable String serverName;
   private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final java.util.Set<UpstreamConnection> live =
@@ -45,9 +54,11 @@ public final class ConnectionPool {
   private boolean retired;
   private PoolConfig config = PoolConfig.DEFAULTS;
 
-  ConnectionPool(Endpoint endpoint, Bootstrap bootstrap) {
+  ConnectionPool(Endpoint endpoint, Bootstrap bootstrap, @Nullable UpstreamTls tls) {
     this.endpoint = endpoint;
     this.bootstrap = bootstrap;
+    this.tls = tls;
+    this.serverName = tls == null ? null : tls.serverName(endpoint.authority());
   }
 
   public Endpoint endpoint() {
@@ -124,6 +135,16 @@ public final class ConnectionPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (tls != null && serverName != null) {
+                      ch.pipeline()
+                          .addLast(
+                              "tls",
+                              tls.newHandler(
+                                  ch.alloc(),
+                                  serverName,
+                                  endpoint.address().getPort(),
+                                  Math.max(1, timeout.toMillis())));
+                    }
                     ch.pipeline()
                         .addLast(
                             "http",
@@ -138,21 +159,48 @@ public final class ConnectionPool {
     ChannelFuture f = b.connect(endpoint.address());
     f.addListener(
         future -> {
-          connecting--;
-          if (future.isSuccess()) {
-            live.add(c);
-            c.lease(listener);
-            callback.onAcquired(c);
-          } else {
+          if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            callback.onAcquireFailed(
+            connectFailed(
                 cause instanceof ConnectTimeoutException
                     ? AcquireCallback.AcquireFailure.CONNECT_TIMEOUT
                     : AcquireCallback.AcquireFailure.CONNECT_FAILED,
-                cause);
-            serveWaiter();
+                cause,
+                callback);
+            return;
           }
+          SslHandler handshake = f.channel().pipeline().get(SslHandler.class);
+          if (handshake == null) {
+            connected(c, listener, callback);
+            return;
+          }
+          handshake
+              .handshakeFuture()
+              .addListener(
+                  h -> {
+                    if (h.isSuccess()) {
+                      connected(c, listener, callback);
+                    } else {
+                      f.channel().close();
+                      connectFailed(AcquireCallback.AcquireFailure.TLS_FAILED, h.cause(), callback);
+                    }
+                  });
         });
+  }
+
+  private void connected(
+      UpstreamConnection c, UpstreamListener listener, AcquireCallback callback) {
+    connecting--;
+    live.add(c);
+    c.lease(listener);
+    callback.onAcquired(c);
+  }
+
+  private void connectFailed(
+      AcquireCallback.AcquireFailure reason, Throwable cause, AcquireCallback callback) {
+    connecting--;
+    callback.onAcquireFailed(reason, cause);
+    serveWaiter();
   }
 
   /** A released, reusable connection: hand it to a waiter or keep it idle. */

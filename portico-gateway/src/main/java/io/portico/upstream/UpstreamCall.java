@@ -114,6 +114,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private @Nullable UpstreamConnection connection;
   private @Nullable ScheduledFuture<?> acquireTimeout;
   private int attempts;
+  private long affinity;
   private int status;
   private long attemptStartNanos;
   private long connectedNanos;
@@ -144,6 +145,14 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   // ---------------------------------------------------------------- the caller's side
+
+  /**
+   * Sets the request's hash for a hashing balancer ({@link UpstreamService#hashKey}): every attempt
+   * picks with it. Call before {@link #start}.
+   */
+  public void affinity(long hash) {
+    this.affinity = hash;
+  }
 
   /** Starts the first attempt. Request content may be sent before and after. */
   public void start() {
@@ -272,7 +281,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   // ---------------------------------------------------------------- attempts
 
   private void attempt() {
-    endpoint = service.pick(failedEndpoint);
+    endpoint = service.pick(failedEndpoint, affinity);
     if (endpoint == null) {
       fail(CallFailure.NO_ENDPOINT, "service " + service.name() + " has no available endpoint");
       return;
@@ -281,7 +290,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     attemptStartNanos = nanoTime();
     hooks.onAttemptStart(service.name(), endpoint, attempts);
     state = State.ACQUIRING;
-    pools.pool(endpoint).acquire(service.pool(), timeouts.connect(), this, this);
+    pools.pool(endpoint, service.tls()).acquire(service.pool(), timeouts.connect(), this, this);
     if (state == State.ACQUIRING && acquireTimeout == null) {
       // Connecting or waiting for a pooled connection: bound the whole wait by the connect timeout.
       acquireTimeout =
@@ -338,9 +347,11 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     CallFailure failure =
-        reason == AcquireFailure.CONNECT_TIMEOUT
-            ? CallFailure.CONNECT_TIMEOUT
-            : CallFailure.CONNECT_FAILED;
+        switch (reason) {
+          case CONNECT_TIMEOUT -> CallFailure.CONNECT_TIMEOUT;
+          case TLS_FAILED -> CallFailure.TLS_FAILED;
+          default -> CallFailure.CONNECT_FAILED;
+        };
     if (canRetry()) {
       // Nothing was sent: always safe to try another endpoint.
       attemptEnded(failure);
@@ -350,7 +361,11 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
     fail(
         failure,
-        (failure == CallFailure.CONNECT_TIMEOUT ? "connecting to " : "could not connect to ")
+        (failure == CallFailure.CONNECT_TIMEOUT
+                ? "connecting to "
+                : failure == CallFailure.TLS_FAILED
+                    ? "TLS handshake failed with "
+                    : "could not connect to ")
             + endpoint
             + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
   }
@@ -536,7 +551,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       connection = null;
       c.release(false);
     } else if (acquiring && endpoint != null) {
-      pools.pool(endpoint).cancel(this);
+      pools.pool(endpoint, service.tls()).cancel(this);
     }
     if (pending != null) {
       HttpContent c;
@@ -566,6 +581,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       case POOL_EXHAUSTED -> AttemptOutcome.POOL_EXHAUSTED;
       case CONNECT_FAILED -> AttemptOutcome.CONNECT_FAILED;
       case CONNECT_TIMEOUT -> AttemptOutcome.CONNECT_TIMEOUT;
+      case TLS_FAILED -> AttemptOutcome.TLS_FAILED;
       case RESPONSE_TIMEOUT -> AttemptOutcome.RESPONSE_TIMEOUT;
       case IDLE_TIMEOUT -> AttemptOutcome.IDLE_TIMEOUT;
       case RESET_BEFORE_RESPONSE, RESET_AFTER_RESPONSE -> AttemptOutcome.RESET;

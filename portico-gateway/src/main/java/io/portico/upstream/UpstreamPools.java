@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.portico.upstream.tls.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * besides closing connections idle past their timeout, drops pools left with no connection and no
  * waiter (the next request makes one anew), so pools do not pile up as endpoints come and go.
  *
+ * <p>Plain connections are pooled by address; TLS connections by address, the service's {@link
+ * UpstreamTls} and the server name, so two services that reach one address with different TLS
+ * settings (or one in the clear) never share a connection.
+ *
  * <p>Confined to {@code loop}, except {@link #create}, {@link #close} and {@link #evictLater}.
  */
 public final class UpstreamPools {
@@ -34,6 +39,7 @@ public final class UpstreamPools {
   private final EventLoop loop;
   private final Bootstrap bootstrap;
   private final Map<InetSocketAddress, ConnectionPool> pools = new HashMap<>();
+  private final Map<TlsKey, ConnectionPool> tlsPools = new HashMap<>();
 
   private UpstreamPools(EventLoop loop, Class<? extends Channel> channelClass) {
     this.loop = loop;
@@ -74,12 +80,26 @@ public final class UpstreamPools {
     return loop;
   }
 
-  /** The pool for {@code endpoint}, created on first use. */
+  /** The pool of plain connections to {@code endpoint}, created on first use. */
   public ConnectionPool pool(Endpoint endpoint) {
     ConnectionPool p = pools.get(endpoint.poolKey());
     if (p == null) {
-      p = new ConnectionPool(endpoint, bootstrap);
+      p = new ConnectionPool(endpoint, bootstrap, null);
       pools.put(endpoint.poolKey(), p);
+    }
+    return p;
+  }
+
+  /** The pool for {@code endpoint} with {@code tls} (plain when null), created on first use. */
+  public ConnectionPool pool(Endpoint endpoint, @Nullable UpstreamTls tls) {
+    if (tls == null) {
+      return pool(endpoint);
+    }
+    TlsKey key = new TlsKey(endpoint.poolKey(), tls, tls.serverName(endpoint.authority()));
+    ConnectionPool p = tlsPools.get(key);
+    if (p == null) {
+      p = new ConnectionPool(endpoint, bootstrap, tls);
+      tlsPools.put(key, p);
     }
     return p;
   }
@@ -101,6 +121,14 @@ public final class UpstreamPools {
         retiring.add(p);
       }
     }
+    Iterator<Map.Entry<TlsKey, ConnectionPool>> tlsIt = tlsPools.entrySet().iterator();
+    while (tlsIt.hasNext()) {
+      Map.Entry<TlsKey, ConnectionPool> e = tlsIt.next();
+      if (gone.contains(e.getKey().address())) {
+        tlsIt.remove();
+        retiring.add(e.getValue());
+      }
+    }
     // Removed first: a waiter that retries at once gets a fresh pool, never a retired one.
     for (ConnectionPool p : retiring) {
       p.retire();
@@ -109,7 +137,11 @@ public final class UpstreamPools {
 
   private void sweep() {
     long now = System.nanoTime();
-    Iterator<ConnectionPool> it = pools.values().iterator();
+    sweep(pools.values().iterator(), now);
+    sweep(tlsPools.values().iterator(), now);
+  }
+
+  private static void sweep(Iterator<ConnectionPool> it, long now) {
     while (it.hasNext()) {
       ConnectionPool p = it.next();
       p.sweep(now);
@@ -126,6 +158,11 @@ public final class UpstreamPools {
           for (ConnectionPool p : pools.values()) {
             p.closeIdle();
           }
+          for (ConnectionPool p : tlsPools.values()) {
+            p.closeIdle();
+          }
         });
   }
+
+  private record TlsKey(InetSocketAddress address, UpstreamTls tls, String serverName) {}
 }

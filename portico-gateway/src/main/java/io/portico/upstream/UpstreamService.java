@@ -3,6 +3,7 @@ package io.portico.upstream;
 import io.portico.config.PoolConfig;
 import io.portico.config.RetryConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.upstream.tls.UpstreamTls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +13,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Per attempt the caller {@link #pick}s an endpoint and, when the attempt has ended, {@link
  * #report}s how it went.
+ *
+ * @param tls TLS to the endpoints, or null for plain HTTP
+ * @param hashKey what the balancer hashes per request, or null when it does not hash
+ * @param health which endpoints may be picked now ({@link EndpointHealth#ALL} for every one)
  */
 public record UpstreamService(
     String name,
@@ -21,11 +26,43 @@ public record UpstreamService(
     PoolConfig pool,
     RetryConfig retry,
     RetryBudget retryBudget,
-    String hostHeader) {
+    String hostHeader,
+    @Nullable UpstreamTls tls,
+    @Nullable HashKey hashKey,
+    EndpointHealth health) {
+
+  /** A plain-HTTP service. */
+  public UpstreamService(
+      String name,
+      EndpointSource source,
+      Balancer balancer,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      RetryBudget retryBudget,
+      String hostHeader) {
+    this(
+        name,
+        source,
+        balancer,
+        timeouts,
+        pool,
+        retry,
+        retryBudget,
+        hostHeader,
+        null,
+        null,
+        EndpointHealth.ALL);
+  }
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
-    return balancer.pick(source.endpoints(), exclude);
+    return balancer.pick(health.available(source.endpoints()), exclude);
+  }
+
+  /** Picks with the request's {@link HashKey} hash (ignored unless the balancer hashes). */
+  public @Nullable Endpoint pick(@Nullable Endpoint exclude, long hash) {
+    return balancer.pick(health.available(source.endpoints()), exclude, hash);
   }
 
   /**
@@ -37,6 +74,7 @@ public record UpstreamService(
    */
   public void report(Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {
     balancer.onResult(endpoint, outcome, status, latencyNanos);
+    health.onResult(endpoint, outcome, status, latencyNanos);
     if (source instanceof EndpointFeedback feedback) {
       feedback.onResult(endpoint, outcome, status, latencyNanos);
     }

@@ -450,7 +450,7 @@ class ConfigParserTest {
                 + String.join(", ", DiscoveryKinds.builtIn().names())
                 + "); did you mean \"static\"?",
             "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " discovery, host-header, name, plugins, pool, retry, timeouts)");
+                + " balancer, discovery, health, host-header, name, plugins, pool, retry, timeouts, tls)");
   }
 
   @Test
@@ -555,7 +555,7 @@ class ConfigParserTest {
             "portico.yaml:4:20: services[0].ports.from: \"0\" (expected: an integer from 1 to"
                 + " 65535)",
             "portico.yaml:5:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " discovery, host-header, name, plugins, pool, ports, retry, timeouts)");
+                + " balancer, discovery, health, host-header, name, plugins, pool, ports, retry, timeouts, tls)");
   }
 
   @Test

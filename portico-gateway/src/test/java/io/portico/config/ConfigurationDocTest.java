@@ -64,6 +64,9 @@ class ConfigurationDocTest {
     Files.writeString(configDir.resolve("certs/api.example.com.pem"), "cert");
     Files.writeString(configDir.resolve("certs/api.example.com.key"), "key");
     Files.writeString(configDir.resolve("certs/clients-ca.pem"), "ca");
+    Files.writeString(configDir.resolve("certs/upstream-ca.pem"), "ca");
+    Files.writeString(configDir.resolve("certs/gateway-client.pem"), "cert");
+    Files.writeString(configDir.resolve("certs/gateway-client.key"), "key");
     Files.createDirectories(configDir.resolve("logs"));
     Files.createDirectories(configDir.resolve("plugins"));
   }

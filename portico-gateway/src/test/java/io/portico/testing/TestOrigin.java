@@ -31,6 +31,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -45,6 +47,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSession;
 
 /**
  * An in-process origin server for end-to-end tests, on real sockets. Paths:
@@ -87,11 +90,15 @@ public final class TestOrigin implements AutoCloseable {
   private final String name;
   private final Duration closeIdleAfter;
   private final boolean closeOnSecondRequest;
+  private final SslContext tls;
+  private final ConcurrentLinkedQueue<SSLSession> tlsSessions = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<String> alpn = new ConcurrentLinkedQueue<>();
 
   private TestOrigin(Builder b) throws InterruptedException {
     this.name = b.name;
     this.closeIdleAfter = b.closeIdleAfter;
     this.closeOnSecondRequest = b.closeOnSecondRequest;
+    this.tls = b.tls;
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     server =
         new ServerBootstrap()
@@ -104,6 +111,18 @@ public final class TestOrigin implements AutoCloseable {
                     connections.incrementAndGet();
                     open.incrementAndGet();
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    if (tls != null) {
+                      SslHandler ssl = tls.newHandler(ch.alloc());
+                      ssl.handshakeFuture()
+                          .addListener(
+                              f -> {
+                                if (f.isSuccess()) {
+                                  tlsSessions.add(ssl.engine().getSession());
+                                  alpn.add(String.valueOf(ssl.applicationProtocol()));
+                                }
+                              });
+                      ch.pipeline().addLast("tls", ssl);
+                    }
                     ch.pipeline()
                         .addLast("http", new HttpServerCodec())
                         .addLast("origin", new Handler());
@@ -132,8 +151,15 @@ public final class TestOrigin implements AutoCloseable {
     private String name = "origin";
     private Duration closeIdleAfter;
     private boolean closeOnSecondRequest;
+    private SslContext tls;
 
     private Builder() {}
+
+    /** Serves HTTPS with {@code context} (a server context) instead of plain HTTP. */
+    public Builder tls(SslContext context) {
+      this.tls = context;
+      return this;
+    }
 
     /** {@code /hello} answers with this name. */
     public Builder name(String name) {
@@ -193,6 +219,16 @@ public final class TestOrigin implements AutoCloseable {
   /** Connections accepted so far. */
   public int connections() {
     return connections.get();
+  }
+
+  /** The TLS sessions of the handshakes that succeeded, in order (HTTPS origins only). */
+  public List<SSLSession> tlsSessions() {
+    return List.copyOf(tlsSessions);
+  }
+
+  /** The protocol ALPN chose on each TLS connection ({@code "null"} when none). */
+  public List<String> alpnProtocols() {
+    return List.copyOf(alpn);
   }
 
   /** Connections open now. */

@@ -1,0 +1,154 @@
+package io.portico.config;
+
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Reads the sections of a service that say how its endpoints are reached and chosen: {@code tls}
+ * (with {@code https://} targets) and {@code balancer}. Problems go to the parser's {@link
+ * Problems}, like every other section.
+ */
+final class ServicePolicies {
+
+  private final Problems problems;
+  private final Function<ConfigNode, Path> readableFile;
+
+  /**
+   * @param readableFile the parser's check of a file path (resolved against the config's directory,
+   *     reported when missing or unreadable; null then)
+   */
+  ServicePolicies(Problems problems, Function<ConfigNode, Path> readableFile) {
+    this.problems = problems;
+    this.readableFile = readableFile;
+  }
+
+  /**
+   * The service's upstream TLS: from its {@code tls} section, or the defaults when its targets are
+   * written {@code https://}; null for plain HTTP.
+   */
+  UpstreamTlsConfig tls(ConfigReader service, DiscoverySpec discovery) {
+    boolean httpsTargets = false;
+    if (discovery != null && discovery.settings() instanceof StaticTargets s) {
+      long https = s.targets().stream().filter(TargetConfig::tls).count();
+      if (https > 0 && https < s.targets().size()) {
+        problems.at(
+            service.child("targets"),
+            "targets mix https:// and plain targets (expected: one scheme for every target)");
+      }
+      httpsTargets = https > 0;
+    }
+    ConfigNode node = service.child("tls");
+    if (node == null) {
+      return httpsTargets ? defaults() : null;
+    }
+    ConfigReader r = ConfigReader.of(node, problems);
+    boolean verify = r.bool("verify", true);
+    Path ca = r.has("ca") ? readableFile.apply(r.child("ca")) : null;
+    String serverName = r.string("server-name", null);
+    if (serverName != null && Addresses.hostName(serverName) == null) {
+      problems.expected(r.child("server-name"), "a host name such as api.internal");
+      serverName = null;
+    }
+    Path clientCert = r.has("client-cert") ? readableFile.apply(r.child("client-cert")) : null;
+    Path clientKey = r.has("client-key") ? readableFile.apply(r.child("client-key")) : null;
+    if (r.has("client-cert") != r.has("client-key")) {
+      problems.at(node, "client-cert and client-key go together (expected: both or neither)");
+    }
+    if (!verify && r.has("ca")) {
+      problems.at(r.child("ca"), "ca with verify: false (expected: one or the other)");
+    }
+    List<String> protocols = new ArrayList<>();
+    for (String p : r.has("protocols") ? r.strings("protocols") : ConfigParser.TLS_PROTOCOLS) {
+      if (ConfigParser.TLS_PROTOCOLS.contains(p)) {
+        protocols.add(p);
+      } else {
+        problems.expected(r.child("protocols"), "TLS versions among " + ConfigParser.TLS_PROTOCOLS);
+      }
+    }
+    r.finish();
+    return new UpstreamTlsConfig(verify, ca, serverName, clientCert, clientKey, protocols);
+  }
+
+  /** The service's {@code balancer} section; the defaults (round-robin) when absent. */
+  BalancerConfig balancer(ConfigReader service) {
+    if (!service.has("balancer")) {
+      return BalancerConfig.DEFAULTS;
+    }
+    ConfigReader r = service.object("balancer");
+    BalancerConfig d = BalancerConfig.DEFAULTS;
+    List<String> policies =
+        Arrays.stream(BalancerConfig.Policy.values())
+            .map(BalancerConfig.Policy::configName)
+            .toList();
+    String policyName = r.oneOf("policy", d.policy().configName(), policies);
+    BalancerConfig.Policy policy = BalancerConfig.Policy.values()[policies.indexOf(policyName)];
+    List<String> sources =
+        Arrays.stream(BalancerConfig.HashOn.values())
+            .map(BalancerConfig.HashOn::configName)
+            .toList();
+    String hashOnName = r.oneOf("hash-on", d.hashOn().configName(), sources);
+    BalancerConfig.HashOn hashOn = BalancerConfig.HashOn.values()[sources.indexOf(hashOnName)];
+    String hashKey = r.string("hash-key", null);
+    boolean named =
+        hashOn == BalancerConfig.HashOn.HEADER
+            || hashOn == BalancerConfig.HashOn.COOKIE
+            || hashOn == BalancerConfig.HashOn.PATH_PARAMETER;
+    if (policy == BalancerConfig.Policy.CONSISTENT_HASH && named && hashKey == null) {
+      problems.at(
+          r.node(),
+          "hash-on: " + hashOnName + " needs hash-key (expected: the header, cookie or parameter)");
+    }
+    if (r.has("hash-on") && policy != BalancerConfig.Policy.CONSISTENT_HASH) {
+      problems.at(r.child("hash-on"), "hash-on without policy: consistent-hash");
+    }
+    Duration slowStart = r.duration("slow-start", d.slowStart());
+    r.finish();
+    return new BalancerConfig(policy, hashOn, named ? hashKey : null, slowStart);
+  }
+
+  /** The service's {@code health} section; passive ejection off when absent. */
+  HealthConfig health(ConfigReader service) {
+    if (!service.has("health")) {
+      return HealthConfig.DEFAULTS;
+    }
+    ConfigReader r = service.object("health");
+    HealthConfig.Passive passive = null;
+    if (r.has("passive")) {
+      ConfigReader p = r.object("passive");
+      HealthConfig.Passive d = HealthConfig.Passive.DEFAULTS;
+      Duration base =
+          p.duration("base-ejection-time", d.baseEjectionTime(), Duration.ofMillis(1), MAX);
+      Duration max =
+          p.duration("max-ejection-time", d.maxEjectionTime(), Duration.ofMillis(1), MAX);
+      if (base != null && max != null && max.compareTo(base) < 0) {
+        problems.at(p.child("max-ejection-time"), "shorter than base-ejection-time");
+      }
+      passive =
+          new HealthConfig.Passive(
+              p.integer("consecutive-5xx", d.consecutive5xx(), 1, 1000),
+              p.integer("consecutive-gateway-failures", d.consecutiveGatewayFailures(), 1, 1000),
+              base,
+              max,
+              p.integer("max-ejected-percent", d.maxEjectedPercent(), 0, 100));
+      p.finish();
+    }
+    String all = r.oneOf("all-unhealthy", "try-all", List.of("try-all", "fail"));
+    r.finish();
+    return new HealthConfig(
+        passive,
+        "fail".equals(all) ? HealthConfig.AllUnhealthy.FAIL : HealthConfig.AllUnhealthy.TRY_ALL);
+  }
+
+  private static final Duration MAX = Duration.ofDays(1);
+
+  private static UpstreamTlsConfig defaults() {
+    return new UpstreamTlsConfig(true, null, null, null, null, ConfigParser.TLS_PROTOCOLS);
+  }
+}
