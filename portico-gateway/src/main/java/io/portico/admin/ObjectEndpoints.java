@@ -148,7 +148,8 @@ final class ObjectEndpoints {
       return patch(req, key, caller);
     }
     if (method == HttpMethod.DELETE) {
-      List<Precondition> pre = itemPreconditions(req, key);
+      List<Precondition> pre = new ArrayList<>(itemPreconditions(req, key));
+      pre.add(Precondition.exists(key));
       ObjectWrite w =
           new ObjectWrite(
               caller.name(), "DELETE " + key.resource(), List.of(Change.delete(key)), pre);
