@@ -338,4 +338,27 @@ class AdminObjectsTest {
       assertThat(r.statusCode()).as(kind + ": " + r.body()).isEqualTo(200);
     }
   }
+
+  @Test
+  void theAdminApiPageNamesExactlyTheOperationsOfTheOpenApiDocument() throws Exception {
+    JsonNode doc = JSON.readTree(OpenApi.document());
+    Set<String> documented = new HashSet<>();
+    for (Map.Entry<String, JsonNode> path : doc.get("paths").properties()) {
+      for (Map.Entry<String, JsonNode> m : path.getValue().properties()) {
+        if (!m.getKey().equals("parameters")) {
+          documented.add(m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());
+        }
+      }
+    }
+    String page =
+        Files.readString(Path.of("").toAbsolutePath().getParent().resolve("docs/admin-api.md"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("`(GET|POST|PUT|PATCH|DELETE) (/[^`?]*)[^`]*`")
+            .matcher(page);
+    Set<String> onPage = new HashSet<>();
+    while (m.find()) {
+      onPage.add(m.group(1) + " " + m.group(2));
+    }
+    assertThat(onPage).isEqualTo(documented);
+  }
 }
