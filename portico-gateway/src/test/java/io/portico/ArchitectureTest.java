@@ -227,4 +227,16 @@ class ArchitectureTest {
           .because(
               "the data plane runs plugins through the SPI only, and is started and read by the"
                   + " app and the admin listener, not the reverse");
+
+  @ArchTest
+  static final ArchRule storeDependsOnlyOnConfigAndTheSpi =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.store..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside("io.portico.store..", "io.portico.config..", "io.portico.spi.."))
+          .because(
+              "the admin API's objects are config: the admin listener and the composition root use"
+                  + " the store, never the reverse");
 }

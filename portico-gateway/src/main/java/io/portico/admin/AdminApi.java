@@ -2,11 +2,21 @@ package io.portico.admin;
 
 import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
+import io.portico.store.ConfigStore;
+import io.portico.store.ObjectLayer;
+import io.portico.store.ObjectWrite;
+import io.portico.store.Precondition;
+import io.portico.store.WriteResult;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the admin listener reads and triggers in the running gateway. The admin package owns this
  * interface and the composition root ({@code io.portico.app.Gateway}) implements it, so the admin
  * listener never depends on the gateway that starts it.
+ *
+ * <p>The blocking methods ({@link #reload}, {@link #write}, {@link #rollback}) are called off the
+ * event loops; the gateway serialises them.
  */
 public interface AdminApi {
 
@@ -16,9 +26,24 @@ public interface AdminApi {
   /** The active snapshot. */
   Snapshot snapshot();
 
-  /** Reloads the config from its file; blocking, called off the event loops. */
+  /** Reloads the config from its file, keeping the objects written through the API. */
   ReloadResult reload();
 
   /** Whether the gateway takes traffic (listeners bound, not draining). */
   boolean ready();
+
+  /**
+   * Applies a write to the API's object layer as one new snapshot and store version, when its
+   * preconditions hold and the config it makes is valid; otherwise nothing changes.
+   */
+  WriteResult write(ObjectWrite write);
+
+  /** Makes the object layer of store version {@code version} current again, as a new version. */
+  WriteResult rollback(long version, String actor, List<Precondition> preconditions);
+
+  /** The objects written through the API over the file's (empty without a store). */
+  ObjectLayer layer();
+
+  /** The store of versions and audit log; null when {@code admin.store} is off. */
+  @Nullable ConfigStore store();
 }

@@ -24,11 +24,15 @@ import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
 import io.portico.spi.plugin.QuotaReporter;
+import io.portico.store.LayeredConfig;
+import io.portico.store.ObjectJson;
+import io.portico.store.ObjectKey;
+import io.portico.store.ObjectKind;
+import io.portico.store.ObjectLayer;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +43,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Serves the admin endpoints:
@@ -76,13 +79,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Instant STARTED = Instant.now();
 
   private final AdminApi api;
-  private final byte @Nullable [] token;
+  private final AdminAuth auth;
   private final AdminHosts hosts;
   private final ExecutorService blocking;
 
-  AdminHandler(AdminApi api, @Nullable String token, AdminHosts hosts, ExecutorService blocking) {
+  AdminHandler(AdminApi api, AdminAuth auth, AdminHosts hosts, ExecutorService blocking) {
     this.api = api;
-    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.auth = auth;
     this.hosts = hosts;
     this.blocking = blocking;
   }
@@ -120,7 +123,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           false);
       return;
     }
-    if (token != null && !authorized(req)) {
+    AdminAuth.Caller caller = auth.caller(req);
+    if (caller == null) {
       FullHttpResponse r =
           problem(
               HttpResponseStatus.UNAUTHORIZED,
@@ -132,6 +136,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String path = new QueryStringDecoder(req.uri()).path();
     HttpMethod method = req.method();
+    if (path.equals("/openapi.json")) {
+      if (requireGet(ctx, method, keepAlive)) {
+        send(ctx, json(HttpResponseStatus.OK, OpenApi.document()), keepAlive);
+      }
+      return;
+    }
+    if (ObjectEndpoints.handles(path)
+        && !(path.equals("/routes") && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
+      objects(ctx, req, caller, keepAlive);
+      return;
+    }
+    if (path.equals("/reload") && !caller.canWrite()) {
+      send(
+          ctx,
+          problem(
+              HttpResponseStatus.FORBIDDEN,
+              "admin-forbidden",
+              "The token " + caller.name() + " is read-only."),
+          keepAlive);
+      return;
+    }
     if (path.startsWith("/quotas/") && path.length() > 8) {
       if (requireGet(ctx, method, keepAlive)) {
         quotas(ctx, path.substring(8), keepAlive);
@@ -162,7 +187,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/routes" -> {
         if (requireGet(ctx, method, keepAlive)) {
-          send(ctx, json(HttpResponseStatus.OK, routes(api.snapshot())), keepAlive);
+          Snapshot s = api.snapshot();
+          FullHttpResponse r = json(HttpResponseStatus.OK, routes(s, api.layer()));
+          r.headers().set(HttpHeaderNames.ETAG, "\"" + s.version() + "\"");
+          send(ctx, r, keepAlive);
         }
       }
       case "/reload" -> {
@@ -195,6 +223,33 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   "No admin endpoint " + path + "."),
               keepAlive);
     }
+  }
+
+  /** The config objects and their history ({@link ObjectEndpoints}); writes off the event loop. */
+  private void objects(
+      ChannelHandlerContext ctx, FullHttpRequest req, AdminAuth.Caller caller, boolean keepAlive)
+      throws IOException {
+    ObjectEndpoints.Outcome outcome = ObjectEndpoints.handle(req, api, caller);
+    if (outcome instanceof ObjectEndpoints.Outcome.Now now) {
+      send(ctx, now.response(), keepAlive);
+      return;
+    }
+    ObjectEndpoints.Write write = ((ObjectEndpoints.Outcome.Later) outcome).write();
+    blocking.execute(
+        () -> {
+          FullHttpResponse r;
+          try {
+            r = write.run(api);
+          } catch (IOException | RuntimeException e) {
+            r =
+                problem(
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "admin-error",
+                    "The write failed: " + e);
+          }
+          FullHttpResponse response = r;
+          ctx.executor().execute(() -> send(ctx, response, keepAlive));
+        });
   }
 
   /**
@@ -271,15 +326,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       g.writeEndObject();
     }
     return w.toString();
-  }
-
-  private boolean authorized(FullHttpRequest req) {
-    String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    byte[] given = auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token);
   }
 
   private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
@@ -368,7 +414,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     g.writeString(t);
   }
 
-  private static String routes(Snapshot s) throws IOException {
+  private static String routes(Snapshot s, ObjectLayer layer) throws IOException {
+    Map<ObjectKey, ConfigNode> objects = LayeredConfig.objects(s.config().source());
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
@@ -384,6 +431,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         g.writeNumberField("priority", rc.priority());
         if (rc.service() != null) {
           g.writeStringField("service", rc.service());
+        }
+        ObjectKey key = new ObjectKey(ObjectKind.ROUTES, rc.name());
+        ConfigNode node = objects.get(key);
+        if (node != null) {
+          g.writeStringField("source", layer.objects().containsKey(key) ? "api" : "file");
+          g.writeStringField("etag", ObjectJson.etag(node));
         }
         CompiledRoute route = s.routes().get(rc.name());
         g.writeArrayFieldStart("plugins");
@@ -428,7 +481,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         w.toString());
   }
 
-  private static FullHttpResponse json(HttpResponseStatus status, String body) {
+  static FullHttpResponse json(HttpResponseStatus status, String body) {
     FullHttpResponse r =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
@@ -436,7 +489,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return r;
   }
 
-  private static FullHttpResponse problem(HttpResponseStatus status, String type, String detail) {
+  static FullHttpResponse problem(HttpResponseStatus status, String type, String detail) {
     String body =
         "{\"type\":\"https://portico.dev/problems/"
             + type
@@ -452,7 +505,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return r;
   }
 
-  private static FullHttpResponse methodNotAllowed(String allowed) {
+  static FullHttpResponse methodNotAllowed(String allowed) {
     FullHttpResponse r =
         problem(
             HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Use " + allowed + ".");
@@ -460,7 +513,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return r;
   }
 
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+  static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
     HttpUtil.setContentLength(r, r.content().readableBytes());
     if (keepAlive) {
       ctx.writeAndFlush(r);

@@ -41,6 +41,7 @@ public final class AdminServer implements AutoCloseable {
               return t;
             });
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
+    AdminAuth auth = AdminAuth.of(config);
     Channel ch;
     try {
       ch =
@@ -54,7 +55,7 @@ public final class AdminServer implements AutoCloseable {
                       c.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(1024 * 1024))
-                          .addLast(new AdminHandler(api, config.token(), hosts, blocking));
+                          .addLast(new AdminHandler(api, auth, hosts, blocking));
                     }
                   })
               .bind(config.address())

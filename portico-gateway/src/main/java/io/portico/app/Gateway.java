@@ -4,9 +4,11 @@ import io.netty.channel.EventLoopGroup;
 import io.portico.admin.AdminApi;
 import io.portico.admin.AdminServer;
 import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigLoader;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
+import io.portico.config.LoadResult;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
 import io.portico.plugin.PluginInstances;
@@ -21,6 +23,11 @@ import io.portico.snapshot.SnapshotCompiler;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
+import io.portico.store.ConfigStore;
+import io.portico.store.ObjectLayer;
+import io.portico.store.ObjectWrite;
+import io.portico.store.Precondition;
+import io.portico.store.WriteResult;
 import io.portico.upstream.ActiveEndpoints;
 import io.portico.upstream.EndpointSources;
 import java.net.InetSocketAddress;
@@ -50,9 +57,11 @@ import org.slf4j.LoggerFactory;
  * {@link ActiveEndpoints} then has every event loop evict the pools of endpoints no service lists
  * any more, after a reload or when a source drops them.
  *
- * <p>Reloads ({@link #reload()}) are serialised: the new config is loaded and compiled on the
- * caller's thread beside the running one and swapped in one step; an invalid config changes nothing
- * and its problems are returned.
+ * <p>Reloads ({@link #reload()}) and admin writes ({@link ConfigLayers}) are serialised: the new
+ * config is loaded and compiled on the caller's thread beside the running one and swapped in one
+ * step; an invalid config changes nothing and its problems are returned. The config is the file
+ * with the admin API's objects over it ({@link io.portico.store.LayeredConfig}): a reload re-reads
+ * the file and keeps the API's objects, an admin write keeps the file as last loaded.
  *
  * <p>Plugin instances belong to their snapshot. A snapshot replaced by a reload is retired by the
  * {@link SnapshotHolder} once the last exchange that started under it has finished; its plugins are
@@ -80,8 +89,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   private final Path configFile;
-  private final Map<String, String> env;
   private final PluginRegistry registry;
+  private final ConfigLayers layers;
   private final Transport transport;
   private final EventLoopGroup group;
   private final SnapshotHolder snapshots;
@@ -109,14 +118,14 @@ public final class Gateway implements AutoCloseable {
 
   private Gateway(
       Path configFile,
-      Map<String, String> env,
       PluginRegistry registry,
+      ConfigLayers layers,
       GatewayConfig config,
       ExchangeObserver extraObserver)
       throws InvalidConfigException, InterruptedException, java.io.IOException {
     this.configFile = configFile;
-    this.env = Map.copyOf(env);
     this.registry = registry;
+    this.layers = layers;
     this.transport = Transport.detect();
     this.group = transport.newGroup(config.runtime().ioThreads(), "portico-io");
     PluginContext pluginContext =
@@ -141,6 +150,7 @@ public final class Gateway implements AutoCloseable {
     SnapshotCompiler.Result compiled = compiler.compile(config);
     Snapshot first = compiled.snapshot();
     if (first == null) {
+      layers.close();
       endpointSources.close();
       group.shutdownGracefully();
       retirer.shutdown();
@@ -172,6 +182,7 @@ public final class Gateway implements AutoCloseable {
       snapshots.retireAll();
       awaitRetirements();
       sharedResources.close();
+      layers.close();
       throw e;
     }
     log.info(
@@ -216,6 +227,28 @@ public final class Gateway implements AutoCloseable {
       @Override
       public boolean ready() {
         return !draining;
+      }
+
+      @Override
+      public WriteResult write(ObjectWrite write) {
+        return Gateway.this.write(write);
+      }
+
+      @Override
+      public WriteResult rollback(long version, String actor, List<Precondition> preconditions) {
+        return Gateway.this.rollback(version, actor, preconditions);
+      }
+
+      @Override
+      public ObjectLayer layer() {
+        synchronized (reloadLock) {
+          return layers.layer();
+        }
+      }
+
+      @Override
+      public @Nullable ConfigStore store() {
+        return layers.store();
       }
     };
   }
@@ -263,11 +296,20 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(
       Path configFile, Map<String, String> env, ExchangeObserver observer, PluginRegistry registry)
       throws InvalidConfigException, InterruptedException, java.io.IOException {
-    ConfigResult result = ConfigFiles.load(configFile, env, registry);
+    ConfigLoader loader = ConfigLoader.withEnvironment(env);
+    LoadResult file = loader.load(configFile);
+    ConfigResult fileOnly = ConfigFiles.parse(file, configFile, registry);
+    if (!fileOnly.ok()) {
+      throw new InvalidConfigException(fileOnly.problems());
+    }
+    ConfigLayers layers =
+        ConfigLayers.open(configFile, loader, registry, file, fileOnly.config().admin());
+    ConfigResult result = layers.parse(file, layers.layer());
     if (!result.ok()) {
+      layers.close();
       throw new InvalidConfigException(result.problems());
     }
-    return new Gateway(configFile, env, registry, result.config(), observer);
+    return new Gateway(configFile, registry, layers, result.config(), observer);
   }
 
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
@@ -276,7 +318,8 @@ public final class Gateway implements AutoCloseable {
       if (closed) {
         return new ReloadResult(false, version(), new Problems());
       }
-      ConfigResult result = ConfigFiles.load(configFile, env, registry);
+      LoadResult file = layers.loadFile();
+      ConfigResult result = layers.parse(file, layers.layer());
       if (!result.ok()) {
         log.warn(
             "config reload rejected; still serving {}:\n{}", version(), result.problems().render());
@@ -293,6 +336,7 @@ public final class Gateway implements AutoCloseable {
       }
       Snapshot old = snapshots.swap(next);
       activate(next);
+      layers.fileLoaded(file);
       if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
         log.warn(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
@@ -311,11 +355,50 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** Applies an admin write; see {@link AdminApi#write}. Thread-safe. */
+  public WriteResult write(ObjectWrite write) {
+    synchronized (reloadLock) {
+      if (closed) {
+        return new WriteResult.Failed(503, "admin-unavailable", "The gateway is shutting down.");
+      }
+      return layers.write(write, snapshots.current(), this::compileAndSwap);
+    }
+  }
+
+  /** Rolls the API's objects back to a stored version; see {@link AdminApi#rollback}. */
+  public WriteResult rollback(long version, String actor, List<Precondition> preconditions) {
+    synchronized (reloadLock) {
+      if (closed) {
+        return new WriteResult.Failed(503, "admin-unavailable", "The gateway is shutting down.");
+      }
+      return layers.rollback(
+          version, actor, preconditions, snapshots.current(), this::compileAndSwap);
+    }
+  }
+
   /**
-   * Called once {@code active} is the snapshot requests get: the pools of endpoints no service
-   * lists any more are evicted on every event loop, and the endpoint sources it no longer uses
-   * close (the ones it kept go on watching).
+   * The step of a write between validation and the swap: compiles {@code config}; when it compiles,
+   * runs {@code commit} (the store write) and swaps the snapshot in only if that succeeded.
    */
+  private ConfigLayers.Applied compileAndSwap(GatewayConfig config, ConfigLayers.Commit commit) {
+    SnapshotCompiler.Result compiled = compiler.compile(config);
+    Snapshot next = compiled.snapshot();
+    if (next == null) {
+      return new ConfigLayers.Applied(null, compiled.problems(), null);
+    }
+    try {
+      commit.run();
+    } catch (java.io.IOException | RuntimeException e) {
+      endpointSources.discard();
+      PluginInstances.close(next.plugins(), next.version());
+      return new ConfigLayers.Applied(null, compiled.problems(), e);
+    }
+    Snapshot old = snapshots.swap(next);
+    activate(next);
+    log.info("config changed through the admin API: {} -> {}", old.version(), next.version());
+    return new ConfigLayers.Applied(next, compiled.problems(), null);
+  }
+
   /** The endpoints {@code gone} left every service: evict their pools on every event loop. */
   private void evictPools(java.util.Collection<java.net.InetSocketAddress> gone) {
     ProxyServer server = proxy;
@@ -399,5 +482,6 @@ public final class Gateway implements AutoCloseable {
     if (accessLog != null) {
       accessLog.close();
     }
+    layers.close();
   }
 }

@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
     if (gateway.adminAddress() != null) {
       b.append("  admin API on   http://")
           .append(hostText(gateway.adminAddress()))
-          .append("  (GET /status, /ready, /config, /routes; POST /reload)\n");
+          .append("  (GET /status, /ready, /config, /routes, /openapi.json; POST /reload)\n");
     }
     if (!gateway.listeners().isEmpty()) {
       String base = "http://" + hostText(gateway.listeners().get(0));

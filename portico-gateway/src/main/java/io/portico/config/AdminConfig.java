@@ -1,21 +1,56 @@
 package io.portico.config;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
  * The admin listener.
  *
  * @param address null disables the admin listener
- * @param token required as {@code Authorization: Bearer <token>} when set; mandatory when the
- *     address is not a loopback address
+ * @param token required as {@code Authorization: Bearer <token>} when set (a read-write token named
+ *     {@code admin}); a token or {@code tokens} are mandatory when the address is not a loopback
+ *     address
  * @param allowedHosts host names (or IP literals) the admin API answers in {@code Host} besides the
  *     loopback names and the address it was reached on; lower-case, IPv6 literals in brackets
+ * @param tokens named tokens stored as hashes, each with a role
+ * @param store the directory of the admin API's objects and history; null when API writes are off
+ * @param history how many versions of the API's objects the store keeps
  */
-public record AdminConfig(InetSocketAddress address, String token, List<String> allowedHosts) {
+public record AdminConfig(
+    InetSocketAddress address,
+    String token,
+    List<String> allowedHosts,
+    List<Token> tokens,
+    Path store,
+    int history) {
+
+  /** The versions kept when {@code admin.history} is not set. */
+  public static final int DEFAULT_HISTORY = 100;
+
+  /** What a token may do. */
+  public enum Role {
+    /** Every {@code GET}; secrets in objects are redacted. */
+    READ_ONLY,
+    /** Everything. */
+    READ_WRITE
+  }
+
+  /**
+   * A named admin token.
+   *
+   * @param hash {@code sha256:} and the hex SHA-256 of the token ({@code portico hash-key} prints
+   *     it)
+   */
+  public record Token(String name, String hash, Role role) {}
 
   public AdminConfig {
     allowedHosts = List.copyOf(allowedHosts);
+    tokens = List.copyOf(tokens);
+  }
+
+  public AdminConfig(InetSocketAddress address, String token, List<String> allowedHosts) {
+    this(address, token, allowedHosts, List.of(), null, DEFAULT_HISTORY);
   }
 
   public AdminConfig(InetSocketAddress address, String token) {

@@ -25,7 +25,14 @@ public final class ConfigFiles {
    * @param env the environment for {@code ${VAR}} interpolation, usually {@code System.getenv()}
    */
   public static ConfigResult load(Path file, Map<String, String> env, PluginRegistry registry) {
-    LoadResult loaded = ConfigLoader.withEnvironment(env).load(file);
+    return parse(ConfigLoader.withEnvironment(env).load(file), file, registry);
+  }
+
+  /**
+   * Parses a document loaded from {@code file}, or built from it (the file with the admin API's
+   * objects over it); relative paths are resolved against the file's directory.
+   */
+  public static ConfigResult parse(LoadResult loaded, Path file, PluginRegistry registry) {
     Path dir = file.toAbsolutePath().getParent();
     return new ConfigParser(registry, dir == null ? Path.of("").toAbsolutePath() : dir)
         .parse(loaded);

@@ -73,6 +73,15 @@ public final class ConfigParser {
   static final InetSocketAddress DEFAULT_LISTENER = Addresses.bindAddress("127.0.0.1:8080");
   static final InetSocketAddress DEFAULT_ADMIN = Addresses.bindAddress("127.0.0.1:9901");
 
+  /** The directory of the admin API's objects, beside the config file, unless configured. */
+  static final String DEFAULT_ADMIN_STORE = "admin-store";
+
+  /** The name {@code admin.token}, the plain read-write token, goes by in the audit log. */
+  public static final String ADMIN_TOKEN_NAME = "admin";
+
+  static final String TOKEN_HASH_RULE =
+      "sha256: followed by 64 hex digits (portico hash-key prints it)";
+  private static final Pattern TOKEN_HASH = Pattern.compile("sha256:[0-9a-fA-F]{64}");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{([^{}]*)}");
@@ -290,10 +299,22 @@ public final class ConfigParser {
     AdminConfig admin(ConfigReader top, List<ListenerConfig> listeners) {
       ConfigNode node = top.child("admin");
       if (node == null) {
-        return new AdminConfig(DEFAULT_ADMIN, null);
+        return new AdminConfig(
+            DEFAULT_ADMIN,
+            null,
+            List.of(),
+            List.of(),
+            baseDir.resolve(DEFAULT_ADMIN_STORE),
+            AdminConfig.DEFAULT_HISTORY);
       }
       if (isOff(node)) {
-        return new AdminConfig(null, null);
+        return new AdminConfig(
+            null,
+            null,
+            List.of(),
+            List.of(),
+            baseDir.resolve(DEFAULT_ADMIN_STORE),
+            AdminConfig.DEFAULT_HISTORY);
       }
       ConfigReader r = ConfigReader.of(node, problems);
       InetSocketAddress address = DEFAULT_ADMIN;
@@ -309,12 +330,33 @@ public final class ConfigParser {
         }
       }
       String token = r.string("token", null);
+      List<AdminConfig.Token> tokens = adminTokens(r, token);
       if (token != null && token.isEmpty()) {
         problems.expected(r.child("token"), "a non-empty token");
-      } else if (address != null && !address.getAddress().isLoopbackAddress() && token == null) {
+      } else if (address != null
+          && !address.getAddress().isLoopbackAddress()
+          && token == null
+          && tokens.isEmpty()) {
         problems.expected(
-            addressNode, "a loopback address such as 127.0.0.1:9901, or a token in admin.token");
+            addressNode,
+            "a loopback address such as 127.0.0.1:9901, or a token in admin.token or"
+                + " admin.tokens");
       }
+      Path store = baseDir.resolve(DEFAULT_ADMIN_STORE);
+      ConfigNode storeNode = r.child("store");
+      if (storeNode != null) {
+        if (isOff(storeNode)) {
+          store = null;
+        } else if (!storeNode.isScalar() || storeNode.text().isEmpty()) {
+          problems.expected(storeNode, "a directory, or off");
+        } else {
+          store = baseDir.resolve(storeNode.text());
+          if (Files.exists(store) && !Files.isDirectory(store)) {
+            problems.expected(storeNode, "a directory (it is a file)");
+          }
+        }
+      }
+      int history = r.integer("history", AdminConfig.DEFAULT_HISTORY, 1, 100_000);
       List<String> allowedHosts = new ArrayList<>();
       for (ConfigNode host : stringItems(r, "allowed-hosts")) {
         String name = Addresses.hostName(host.text());
@@ -326,7 +368,53 @@ public final class ConfigParser {
       }
       r.finish();
       return new AdminConfig(
-          address, token == null || token.isEmpty() ? null : token, List.copyOf(allowedHosts));
+          address,
+          token == null || token.isEmpty() ? null : token,
+          List.copyOf(allowedHosts),
+          tokens,
+          store,
+          history);
+    }
+
+    /**
+     * {@code admin.tokens}: each {name, hash, role}; names unique, {@code admin} taken by {@code
+     * admin.token} when that is set.
+     */
+    List<AdminConfig.Token> adminTokens(ConfigReader admin, String plainToken) {
+      List<AdminConfig.Token> out = new ArrayList<>();
+      Map<String, ConfigNode> names = new HashMap<>();
+      for (ConfigNode item : listOf(admin.child("tokens"), "a list of {name, hash, role}")) {
+        ConfigReader t = ConfigReader.of(item, problems);
+        ConfigNode nameNode = t.required("name", NAME_RULE);
+        String name = nameNode == null ? null : name(nameNode);
+        if (name != null) {
+          if (plainToken != null && name.equals(ADMIN_TOKEN_NAME)) {
+            problems.expected(nameNode, "a name other than admin, which admin.token has");
+          }
+          unique(names, name, nameNode, "admin token");
+        }
+        ConfigNode hashNode = t.required("hash", TOKEN_HASH_RULE);
+        String hash = null;
+        if (hashNode != null) {
+          if (hashNode.isScalar() && TOKEN_HASH.matcher(hashNode.text()).matches()) {
+            hash = hashNode.text().toLowerCase(Locale.ROOT);
+          } else {
+            problems.expected(hashNode, TOKEN_HASH_RULE);
+          }
+        }
+        String role = t.oneOf("role", "read-only", List.of("read-only", "read-write"));
+        t.finish();
+        if (name != null && hash != null) {
+          out.add(
+              new AdminConfig.Token(
+                  name,
+                  hash,
+                  role.equals("read-write")
+                      ? AdminConfig.Role.READ_WRITE
+                      : AdminConfig.Role.READ_ONLY));
+        }
+      }
+      return List.copyOf(out);
     }
 
     InetSocketAddress bindAddress(ConfigNode node) {

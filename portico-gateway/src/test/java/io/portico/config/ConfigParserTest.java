@@ -77,8 +77,11 @@ class ConfigParserTest {
     assertThat(config.listeners())
         .containsExactly(
             new ListenerConfig("http-8080", new InetSocketAddress("127.0.0.1", 8080), null, true));
-    assertThat(config.admin())
-        .isEqualTo(new AdminConfig(new InetSocketAddress("127.0.0.1", 9901), null));
+    assertThat(config.admin().address()).isEqualTo(new InetSocketAddress("127.0.0.1", 9901));
+    assertThat(config.admin().token()).isNull();
+    assertThat(config.admin().tokens()).isEmpty();
+    assertThat(config.admin().store().getFileName().toString()).isEqualTo("admin-store");
+    assertThat(config.admin().history()).isEqualTo(AdminConfig.DEFAULT_HISTORY);
     ServiceConfig backend = config.services().get(0);
     assertThat(backend.name()).isEqualTo("backend");
     assertThat(backend.targets()).containsExactly(new TargetConfig("127.0.0.1", 9001, 1));
@@ -274,7 +277,7 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:12: admin.address: \"0.0.0.0:9901\" (expected: a loopback address such"
-                + " as 127.0.0.1:9901, or a token in admin.token)");
+                + " as 127.0.0.1:9901, or a token in admin.token or admin.tokens)");
 
     env.put("ADMIN_TOKEN", "s3cret-s3cret-s3cret");
     AdminConfig admin =

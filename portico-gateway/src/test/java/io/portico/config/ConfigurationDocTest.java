@@ -137,6 +137,8 @@ class ConfigurationDocTest {
     actual.put("listeners[].http2", config.listeners().get(0).http2());
     actual.put("listeners[].name", config.listeners().get(0).name().replace("8080", "<port>"));
     actual.put("admin.address", authority(config.admin().address()));
+    actual.put("admin.store", config.admin().store().getFileName());
+    actual.put("admin.history", config.admin().history());
     actual.put("services[].discovery", config.services().get(0).discovery().kind().name());
     actual.put("services[].targets[].weight", config.services().get(0).targets().get(0).weight());
     RouteConfig route = config.routes().get(0);

@@ -1,0 +1,364 @@
+package io.portico.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API's objects over real sockets: a real admin listener, a real proxy and a real origin;
+ * writes validated like the file, applied as snapshots, kept by the store across restarts.
+ */
+class AdminObjectsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WRITER = "writer-token-1";
+  private static final String READER = "reader-token-2";
+
+  @TempDir Path storeDir;
+  private TestOrigin origin;
+  private GatewayFixture gw;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private String yaml() {
+    return """
+        admin:
+          address: 127.0.0.1:0
+          store: %s
+          tokens:
+            - { name: ci, hash: "%s", role: read-write }
+            - { name: dashboard, hash: "%s", role: read-only }
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: file-route
+            paths: [ "/file" ]
+            strip-prefix: true
+            service: backend
+        """
+        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), origin.authority());
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    origin = TestOrigin.start();
+    gw = GatewayFixture.start(yaml());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gw.close();
+    origin.close();
+  }
+
+  private HttpResponse<String> call(
+      String method, String path, String body, String token, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(gw.adminUri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Authorization", "Bearer " + token);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void createdRouteServesTrafficAndReadsBackWithItsEtag() throws Exception {
+    HttpResponse<String> created =
+        call(
+            "POST",
+            "/routes",
+            "{\"name\":\"orders\",\"paths\":[\"/orders\"],\"service\":\"backend\",\"strip-prefix\":true}",
+            WRITER);
+    assertThat(created.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(created.body()).get("version").asLong()).isEqualTo(1);
+    assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(200);
+    assertThat(origin.requests()).isNotEmpty();
+
+    HttpResponse<String> read = call("GET", "/routes/orders", null, WRITER);
+    assertThat(read.statusCode()).isEqualTo(200);
+    assertThat(read.headers().firstValue("Portico-Source")).hasValue("api");
+    assertThat(JSON.readTree(read.body()).get("service").asText()).isEqualTo("backend");
+    String etag = read.headers().firstValue("ETag").orElseThrow();
+
+    HttpResponse<String> list = call("GET", "/routes", null, READER);
+    JsonNode routes = JSON.readTree(list.body()).get("routes");
+    assertThat(routes.get(0).get("source").asText()).isEqualTo("file");
+    assertThat(routes.get(1).get("name").asText()).isEqualTo("orders");
+    assertThat(routes.get(1).get("source").asText()).isEqualTo("api");
+
+    // A second POST of the same name conflicts; a PUT replaces it.
+    assertThat(
+            call(
+                    "POST",
+                    "/routes",
+                    "{\"name\":\"orders\",\"service\":\"backend\",\"strip-prefix\":true}",
+                    WRITER)
+                .statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> replaced =
+        call(
+            "PUT",
+            "/routes/orders",
+            "{\"paths\":[\"/v2/orders\"],\"service\":\"backend\",\"strip-prefix\":true}",
+            WRITER,
+            "If-Match",
+            etag);
+    assertThat(replaced.statusCode()).isEqualTo(200);
+    assertThat(gw.get("/v2/orders/hello").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(404);
+
+    // The old ETag is stale now.
+    HttpResponse<String> stale = call("DELETE", "/routes/orders", null, WRITER, "If-Match", etag);
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(stale.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(gw.get("/v2/orders/hello").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> patched =
+        call("PATCH", "/routes/orders", "{\"paths\":[\"/v3/orders\"]}", WRITER);
+    assertThat(patched.statusCode()).isEqualTo(200);
+    assertThat(gw.get("/v3/orders/hello").statusCode()).isEqualTo(200);
+
+    assertThat(call("DELETE", "/routes/orders", null, WRITER).statusCode()).isEqualTo(200);
+    assertThat(gw.get("/v3/orders/hello").statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/routes/orders", null, WRITER).statusCode()).isEqualTo(404);
+    assertThat(call("DELETE", "/routes/orders", null, WRITER).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anInvalidWriteListsEveryProblemWithItsPathAndChangesNothing() throws Exception {
+    String before = gw.gateway().version();
+    HttpResponse<String> r =
+        call(
+            "PUT",
+            "/routes/bad",
+            "{\"paths\":[\"users/{id\"],\"methods\":[\"FETCH\"],\"service\":\"nowhere\"}",
+            WRITER);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    JsonNode problems = JSON.readTree(r.body()).get("problems");
+    List<String> paths = new ArrayList<>();
+    problems.forEach(p -> paths.add(p.get("path").asText()));
+    assertThat(paths).containsExactlyInAnyOrder("$.paths[0]", "$.methods[0]", "$.service");
+    problems.forEach(p -> assertThat(p.get("source").asText()).isEqualTo("/routes/bad"));
+    assertThat(gw.gateway().version()).isEqualTo(before);
+
+    HttpResponse<String> syntax = call("POST", "/services", "{\"name\": ", WRITER);
+    assertThat(syntax.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(syntax.body()).at("/problems/0/source").asText())
+        .isEqualTo("request body");
+
+    HttpResponse<String> renamed = call("PUT", "/services/a", "{\"name\":\"b\"}", WRITER);
+    assertThat(renamed.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(renamed.body()).at("/problems/0/path").asText()).isEqualTo("$.name");
+
+    // Deleting a service a route uses is refused, with the route's file location.
+    HttpResponse<String> orphan = call("DELETE", "/services/backend", null, WRITER);
+    assertThat(orphan.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(orphan.body()).at("/problems/0/path").asText())
+        .isEqualTo("routes[0].service");
+    assertThat(gw.get("/file/hello").statusCode()).isEqualTo(200);
+
+    JsonNode audit = JSON.readTree(call("GET", "/audit", null, READER).body()).get("entries");
+    assertThat(audit.get(0).get("outcome").asText()).isEqualTo("rejected");
+    assertThat(audit.get(0).get("actor").asText()).isEqualTo("ci");
+  }
+
+  @Test
+  void aReadOnlyTokenReadsButCannotWrite() throws Exception {
+    assertThat(call("GET", "/services", null, READER).statusCode()).isEqualTo(200);
+    HttpResponse<String> w =
+        call("POST", "/services", "{\"name\":\"x\",\"targets\":[\"127.0.0.1:1\"]}", READER);
+    assertThat(w.statusCode()).isEqualTo(403);
+    assertThat(call("POST", "/reload", null, READER).statusCode()).isEqualTo(403);
+    assertThat(call("GET", "/services", null, "wrong").statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/services/x", null, READER).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void versionsDiffAndRollBack() throws Exception {
+    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call(
+        "PUT",
+        "/routes/extra",
+        "{\"paths\":[\"/extra\"],\"service\":\"extra\",\"strip-prefix\":true}",
+        WRITER);
+    assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(200);
+
+    JsonNode versions = JSON.readTree(call("GET", "/config/versions", null, READER).body());
+    assertThat(versions.at("/versions/0/number").asLong()).isEqualTo(2);
+    assertThat(versions.at("/versions/0/actor").asText()).isEqualTo("ci");
+    JsonNode diff = JSON.readTree(call("GET", "/config/diff?from=1&to=2", null, READER).body());
+    assertThat(diff.get("added").get(0).asText()).isEqualTo("routes/extra");
+
+    HttpResponse<String> rollback = call("POST", "/config/versions/1/rollback", null, WRITER);
+    assertThat(rollback.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(rollback.body()).get("version").asLong()).isEqualTo(3);
+    assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(404);
+    assertThat(call("POST", "/config/versions/99/rollback", null, WRITER).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aRestartKeepsTheApiObjectsAndAReloadOfTheFileKeepsThemToo() throws Exception {
+    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call(
+        "PUT",
+        "/routes/extra",
+        "{\"paths\":[\"/extra\"],\"service\":\"extra\",\"strip-prefix\":true}",
+        WRITER);
+    call("DELETE", "/routes/file-route", null, WRITER);
+    assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
+
+    assertThat(call("POST", "/reload", null, WRITER).statusCode()).isEqualTo(200);
+    assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
+
+    gw.close();
+    gw = GatewayFixture.start(yaml());
+    assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
+    assertThat(Files.list(storeDir.resolve("versions")).count()).isEqualTo(3);
+  }
+
+  @Test
+  void hundredWritesUnderLoadFailNoRequest() throws Exception {
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      Thread t =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    HttpResponse<String> r = gw.get("/file/hello");
+                    if (r.statusCode() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add("status " + r.statusCode());
+                    }
+                  } catch (Exception e) {
+                    failures.add(e.toString());
+                  }
+                }
+              });
+      t.start();
+      clients.add(t);
+    }
+    for (int i = 0; i < 100; i++) {
+      HttpResponse<String> w =
+          call(
+              "PUT",
+              "/routes/r" + (i % 10),
+              "{\"paths\":[\"/r" + i + "\"],\"service\":\"backend\",\"strip-prefix\":true}",
+              WRITER);
+      assertThat(w.statusCode()).as(w.body()).isEqualTo(200);
+    }
+    HttpResponse<String> invalid = call("PUT", "/routes/r0", "{\"paths\":[\"x\"]}", WRITER);
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    running.set(false);
+    for (Thread t : clients) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isPositive();
+    assertThat(gw.get("/r90/hello").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theOpenApiDocumentDescribesExactlyTheServedEndpoints() throws Exception {
+    JsonNode doc = JSON.readTree(call("GET", "/openapi.json", null, READER).body());
+    Set<String> documented = new HashSet<>();
+    for (Map.Entry<String, JsonNode> path : doc.get("paths").properties()) {
+      for (Map.Entry<String, JsonNode> m : path.getValue().properties()) {
+        if (!m.getKey().equals("parameters")) {
+          documented.add(m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());
+        }
+      }
+    }
+    Set<String> served = new HashSet<>();
+    String[] methods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (String path : documented.stream().map(s -> s.substring(s.indexOf(' ') + 1)).toList()) {
+      String concrete =
+          path.replace("{name}", "nothing-here")
+              .replace("{consumer}", "c")
+              .replace("{number}", "1");
+      for (String m : methods) {
+        HttpResponse<String> r = call(m, concrete, m.equals("GET") ? null : "{}", WRITER);
+        if (r.statusCode() != 405
+            && !(r.statusCode() == 404
+                && JSON.readTree(r.body())
+                    .path("detail")
+                    .asText()
+                    .startsWith("No admin endpoint"))) {
+          served.add(m + " " + path);
+        }
+      }
+    }
+    assertThat(served).isEqualTo(documented);
+    // Every example request body is accepted by the endpoint it belongs to.
+    for (String kind : List.of("services", "consumers", "plugins", "routes")) {
+      String example =
+          doc.at("/paths/~1" + kind + "/post/requestBody/content/application~1json/example")
+              .toString();
+      HttpResponse<String> r = call("POST", "/" + kind, example, WRITER);
+      assertThat(r.statusCode()).as(kind + ": " + r.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void theAdminApiPageNamesExactlyTheOperationsOfTheOpenApiDocument() throws Exception {
+    JsonNode doc = JSON.readTree(OpenApi.document());
+    Set<String> documented = new HashSet<>();
+    for (Map.Entry<String, JsonNode> path : doc.get("paths").properties()) {
+      for (Map.Entry<String, JsonNode> m : path.getValue().properties()) {
+        if (!m.getKey().equals("parameters")) {
+          documented.add(m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());
+        }
+      }
+    }
+    String page =
+        Files.readString(Path.of("").toAbsolutePath().getParent().resolve("docs/admin-api.md"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("`(GET|POST|PUT|PATCH|DELETE) (/[^`?]*)[^`]*`")
+            .matcher(page);
+    Set<String> onPage = new HashSet<>();
+    while (m.find()) {
+      onPage.add(m.group(1) + " " + m.group(2));
+    }
+    assertThat(onPage).isEqualTo(documented);
+  }
+}
