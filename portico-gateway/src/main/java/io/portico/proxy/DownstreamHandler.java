@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * HttpExchange}s, one at a time, and owns the connection's timers and flow control.
  *
  * <pre>
- *   [TLS] ─▶ ReadActivity ─▶ HttpServerCodec ─▶ DownstreamHandler ─▶ HttpExchange ─▶ upstream
+ *   [TLS] ─▶ ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler ─▶ HttpExchange
+ *                                                                                   ─▶ upstream
  * </pre>
  *
  * <p>With HTTP/2 one handler serves one stream: it is the last handler of the stream's child
@@ -289,9 +290,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Bytes arrived (before decoding): an idle connection starts a request head. */
+  /**
+   * Bytes arrived (before decoding; told by the {@link ObsFoldGuard} scanner): an idle connection
+   * starts a request head.
+   */
   void onBytes() {
-    if (state == State.IDLE && current == null) {
+    if (state == State.IDLE && current == null && !ctx.isRemoved()) {
       state = State.HEAD;
       timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     }

@@ -39,9 +39,8 @@ import org.slf4j.LoggerFactory;
  * applies them to new connections; whether the listener uses TLS is fixed when it is bound.
  *
  * <pre>
- *   plain, http2: false   ReadActivity ─▶ ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard
- *                           ─▶ DownstreamHandler
- *   plain, http2: true    ReadActivity ─▶ ObsFoldGuard ─▶ CleartextHttp2ServerUpgradeHandler
+ *   plain, http2: false   ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler
+ *   plain, http2: true    ObsFoldGuard ─▶ CleartextHttp2ServerUpgradeHandler
  *                           ─▶ ObsFoldGuard ─▶ DownstreamHandler
  *                           ├ connection preface ─▶ HTTP/2 handlers
  *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
@@ -99,9 +98,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);
       HttpServerCodec codec = httpCodec(setup.limits());
-      ObsFoldGuard fold = new ObsFoldGuard(setup.limits());
-      p.addLast("activity", new ReadActivity(handler))
-          .addLast("fold", fold.scanner())
+      ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
+      p.addLast("fold", fold.scanner())
           .addLast(
               "h2c",
               new CleartextHttp2ServerUpgradeHandler(
@@ -145,10 +143,9 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
   private void addHttp1(ChannelPipeline p, String after, Setup setup) {
     DownstreamHandler handler = http1Handler(setup);
-    ObsFoldGuard fold = new ObsFoldGuard(setup.limits());
+    ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
     if (after == null) {
-      p.addLast("activity", new ReadActivity(handler))
-          .addLast("fold", fold.scanner())
+      p.addLast("fold", fold.scanner())
           .addLast("http", httpCodec(setup.limits()))
           .addLast("fold-track", fold.tracker())
           .addLast("proxy", handler);
@@ -156,8 +153,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
       p.addAfter(after, "proxy", handler)
           .addAfter(after, "fold-track", fold.tracker())
           .addAfter(after, "http", httpCodec(setup.limits()))
-          .addAfter(after, "fold", fold.scanner())
-          .addAfter(after, "activity", new ReadActivity(handler));
+          .addAfter(after, "fold", fold.scanner());
     }
   }
 

@@ -81,8 +81,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     if (pipeline.get(DownstreamHandler.class) != null) {
       pipeline.remove(DownstreamHandler.class);
     }
-    if (pipeline.get(ReadActivity.class) != null) {
-      pipeline.remove(ReadActivity.class);
+    if (pipeline.get("fold") != null) {
+      // The HTTP/1.1 scanner, which also told the removed handler of each read.
+      pipeline.remove("fold");
     }
     ChannelHandlerContext codecCtx = pipeline.context(codec);
     if (codecCtx != null && pipeline.get(Http2FrameGuard.class) == null) {

@@ -42,7 +42,9 @@ import io.portico.config.LimitsConfig;
  * <p>The codec decodes synchronously, so after the scanner passes the bytes up to such a line
  * break, the tracker knows whether the codec is in a head (after a request's last content, or
  * before the first request) or in a body. Body bytes of a known length pass without scanning. A
- * line break split across two reads is followed across them.
+ * read that needs no split is passed on as it is, not as a slice, and the scanner tells the
+ * connection's {@link DownstreamHandler} of every read (its header deadline starts at a request's
+ * first byte). A line break split across two reads is followed across them.
  *
  * <p>Both handlers belong to one HTTP/1.1 connection and run on its event loop. The scanner removes
  * itself when the connection switches to HTTP/2 or is upgraded.
@@ -52,6 +54,7 @@ final class ObsFoldGuard {
   private final Scanner scanner = new Scanner();
   private final Tracker tracker = new Tracker();
   private final ChunkedBodyMeter meter;
+  private final DownstreamHandler connection;
 
   // what the codec is decoding, as the tracker saw it
   private boolean inHead = true;
@@ -64,7 +67,12 @@ final class ObsFoldGuard {
   private boolean pendingLf;
   private boolean pendingLfCr;
 
-  ObsFoldGuard(LimitsConfig limits) {
+  /**
+   * @param connection told of every read, so that its header deadline starts at a request's first
+   *     byte rather than when the head is complete
+   */
+  ObsFoldGuard(LimitsConfig limits, DownstreamHandler connection) {
+    this.connection = connection;
     this.meter = new ChunkedBodyMeter(limits.maxChunkExtensions(), limits.maxChunkExtensionsSize());
   }
 
@@ -99,41 +107,56 @@ final class ObsFoldGuard {
 
   private final class Scanner extends ChannelInboundHandlerAdapter {
 
+    /**
+     * Passes {@code msg} on in as few pieces as the scan allows. A read that needs no split (the
+     * common case: a whole head, a whole body, or a head and its body of known length) goes up as
+     * it is, without a slice.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      connection.onBytes();
       if (!(msg instanceof ByteBuf in)) {
         ctx.fireChannelRead(msg);
         return;
       }
+      boolean passedOn = false;
       try {
         while (in.isReadable() && ctx.pipeline().context(this) != null) {
+          int n;
+          boolean afterHeadBreak = false;
           if (!inHead && bodyRemaining > 0) {
-            int n = (int) Math.min(bodyRemaining, in.readableBytes());
-            ctx.fireChannelRead(in.readRetainedSlice(n));
-            continue;
-          }
-          if (!inHead && chunked) {
+            n = (int) Math.min(bodyRemaining, in.readableBytes());
+          } else if (!inHead && chunked) {
             int end = meter.feed(in, in.readerIndex(), in.writerIndex());
-            int n = end < 0 ? in.readableBytes() : end - in.readerIndex();
-            ctx.fireChannelRead(in.readRetainedSlice(n));
-            continue;
+            n = end < 0 ? in.readableBytes() : end - in.readerIndex();
+          } else {
+            int split = headBreak(in);
+            n = split < 0 ? in.readableBytes() : split + 1 - in.readerIndex();
+            afterHeadBreak = split >= 0;
           }
-          int split = headBreak(in);
-          if (split < 0) {
-            ctx.fireChannelRead(in.readRetainedSlice(in.readableBytes()));
-            break;
+          if (n == in.readableBytes()) {
+            // The rest of the read goes up whole: the buffer itself, owned by the codec now.
+            passedOn = true;
+            ctx.fireChannelRead(in);
+            return;
           }
-          // Pass up to and including the line break, then ask where the codec is.
-          ctx.fireChannelRead(in.readRetainedSlice(split + 1 - in.readerIndex()));
-          if (inHead && in.isReadable() && isWhiteSpace(in.getByte(in.readerIndex()))) {
+          ctx.fireChannelRead(in.readRetainedSlice(n));
+          // Up to a line break in a head: the codec says (through the tracker) where it is now.
+          if (afterHeadBreak
+              && inHead
+              && in.isReadable()
+              && isWhiteSpace(in.getByte(in.readerIndex()))) {
             foldSeen = true;
           }
         }
         if (in.isReadable()) {
-          ctx.fireChannelRead(in.readRetainedSlice(in.readableBytes()));
+          passedOn = true;
+          ctx.fireChannelRead(in);
         }
       } finally {
-        in.release();
+        if (!passedOn) {
+          in.release();
+        }
       }
     }
 

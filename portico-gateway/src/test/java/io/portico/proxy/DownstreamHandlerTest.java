@@ -82,9 +82,11 @@ class DownstreamHandlerTest {
     ProxyContext proxy = new ProxyContext(new SnapshotHolder(snapshot), records::add);
     DownstreamHandler handler =
         new DownstreamHandler(proxy, pools, snapshot.config().limits(), false, false);
+    ObsFoldGuard fold = new ObsFoldGuard(snapshot.config().limits(), handler);
     return new EmbeddedChannel(
-        new ReadActivity(handler),
+        fold.scanner(),
         DownstreamInitializer.httpCodec(snapshot.config().limits()),
+        fold.tracker(),
         handler);
   }
 
