@@ -47,6 +47,9 @@ public enum Failure {
   UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error", "Bad Gateway"),
   UPSTREAM_RESPONSE_TOO_LARGE(
       HttpResponseStatus.BAD_GATEWAY, "upstream_response_too_large", "Bad Gateway"),
+  AGGREGATE_BACKEND_FAILED(
+      HttpResponseStatus.BAD_GATEWAY, "aggregate_backend_failed", "Bad Gateway"),
+  AGGREGATE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "aggregate_timeout", "Gateway Timeout"),
   DOWNSTREAM_WRITE_TIMEOUT(
       HttpResponseStatus.REQUEST_TIMEOUT, "downstream_write_timeout", "Request Timeout"),
   DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),
