@@ -214,4 +214,20 @@ class ArchitectureTest {
           .because(
               "the data plane runs plugins through the SPI only, and is started and read by the"
                   + " app and the admin listener, not the reverse");
+
+  @ArchTest
+  static final ArchRule aggregateDependsOnlyOnConfigUpstreamAndObserve =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.aggregate..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside(
+                  "io.portico.aggregate..",
+                  "io.portico.config..",
+                  "io.portico.upstream..",
+                  "io.portico.observe.."))
+          .because(
+              "an aggregation makes upstream calls and reports to observers; the snapshot compiles"
+                  + " its plans and the proxy runs them, never the reverse");
 }
