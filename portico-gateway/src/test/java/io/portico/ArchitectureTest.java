@@ -239,4 +239,20 @@ class ArchitectureTest {
           .because(
               "the admin API's objects are config: the admin listener and the composition root use"
                   + " the store, never the reverse");
+
+  @ArchTest
+  static final ArchRule aggregateDependsOnlyOnConfigUpstreamAndObserve =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.aggregate..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside(
+                  "io.portico.aggregate..",
+                  "io.portico.config..",
+                  "io.portico.upstream..",
+                  "io.portico.observe.."))
+          .because(
+              "an aggregation makes upstream calls and reports to observers; the snapshot compiles"
+                  + " its plans and the proxy runs them, never the reverse");
 }

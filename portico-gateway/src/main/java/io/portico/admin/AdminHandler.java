@@ -16,12 +16,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.portico.config.AggregateConfig;
+import io.portico.config.BackendConfig;
 import io.portico.config.RouteConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.snapshot.CompiledRoute;
 import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
 import io.portico.spi.plugin.QuotaReporter;
 import io.portico.store.LayeredConfig;
@@ -437,6 +440,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (node != null) {
           g.writeStringField("source", layer.objects().containsKey(key) ? "api" : "file");
           g.writeStringField("etag", ObjectJson.etag(node));
+        }
+        if (rc.aggregate() != null) {
+          AggregateConfig a = rc.aggregate();
+          g.writeObjectFieldStart("aggregate");
+          g.writeStringField("timeout", ConfigReader.formatDuration(a.timeout()));
+          g.writeStringField("failure", a.failure().name().toLowerCase(java.util.Locale.ROOT));
+          g.writeArrayFieldStart("backends");
+          for (BackendConfig b : a.backends()) {
+            g.writeStartObject();
+            g.writeStringField("name", b.name());
+            g.writeStringField("service", b.service());
+            g.writeStringField("method", b.method());
+            g.writeStringField("path", b.path());
+            g.writeBooleanField("required", b.required());
+            stringArray(g, "after", b.after());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
         }
         CompiledRoute route = s.routes().get(rc.name());
         g.writeArrayFieldStart("plugins");

@@ -615,8 +615,23 @@ public final class ConfigParser {
         }
         List<PluginSpec> plugins = plugins(r.child("plugins"));
         ConfigNode pluginsNode = r.child("plugins");
-        if (serviceNode == null && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
-          problems.at(item, "a route needs a service or a plugin that answers it");
+        ConfigNode aggregateNode = r.child("aggregate");
+        AggregateConfig aggregate = null;
+        if (aggregateNode != null) {
+          aggregate = new AggregateSection(problems, serviceNames).parse(aggregateNode);
+          for (String forwardingOnly :
+              List.of("service", "strip-prefix", "rewrite-path", "preserve-host")) {
+            if (r.has(forwardingOnly)) {
+              problems.expected(
+                  r.child(forwardingOnly),
+                  "no "
+                      + forwardingOnly
+                      + " on a route with aggregate (each backend names its"
+                      + " service and path)");
+            }
+          }
+        } else if (serviceNode == null && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
+          problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");
         }
         r.finish();
         out.add(
@@ -634,7 +649,8 @@ public final class ConfigParser {
                 rewritePath,
                 preserveHost,
                 timeouts,
-                plugins));
+                plugins,
+                aggregate));
       }
       return List.copyOf(out);
     }

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param rewritePath a replacement path template ({@code /v2/users/{id}}), or null
  * @param preserveHost send the client's Host upstream instead of the service's
  * @param timeouts overrides of the service's timeouts, or null
+ * @param aggregate the backends whose answers are merged into this route's answer, or null when the
+ *     route forwards to {@code service} (or plugins answer it)
  */
 public record RouteConfig(
     String name,
@@ -36,4 +38,40 @@ public record RouteConfig(
     String rewritePath,
     boolean preserveHost,
     TimeoutsConfig.TimeoutsOverride timeouts,
-    List<PluginSpec> plugins) {}
+    List<PluginSpec> plugins,
+    AggregateConfig aggregate) {
+
+  /** A route that forwards to a service, or that plugins answer. */
+  public RouteConfig(
+      String name,
+      List<String> hosts,
+      List<String> paths,
+      String pathMatch,
+      List<String> methods,
+      Map<String, String> headers,
+      Map<String, String> query,
+      int priority,
+      String service,
+      boolean stripPrefix,
+      String rewritePath,
+      boolean preserveHost,
+      TimeoutsConfig.TimeoutsOverride timeouts,
+      List<PluginSpec> plugins) {
+    this(
+        name,
+        hosts,
+        paths,
+        pathMatch,
+        methods,
+        headers,
+        query,
+        priority,
+        service,
+        stripPrefix,
+        rewritePath,
+        preserveHost,
+        timeouts,
+        plugins,
+        null);
+  }
+}

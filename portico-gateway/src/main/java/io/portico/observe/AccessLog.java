@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Fields: {@code time, request_id, client, method, path, protocol, host, route, service,
  * upstream, status, bytes_in, bytes_out, duration_ms, upstream_connect_ms, upstream_response_ms,
- * failure, attempts, user_agent}. Absent values are omitted. Credentials never appear: query
- * strings are not logged and no header but User-Agent is.
+ * failure, attempts, user_agent, backends}; {@code backends}, for an aggregate route, lists each
+ * backend call as {@code {name, service, upstream, status, duration_ms, failure}}. Absent values
+ * are omitted. Credentials never appear: query strings are not logged and no header but User-Agent
+ * is.
  */
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
@@ -146,6 +148,24 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         g.writeNumberField("attempts", r.attempts());
       }
       field(g, "user_agent", r.userAgent());
+      if (!r.backends().isEmpty()) {
+        g.writeArrayFieldStart("backends");
+        for (ExchangeRecord.Backend b : r.backends()) {
+          g.writeStartObject();
+          g.writeStringField("name", b.name());
+          g.writeStringField("service", b.service());
+          field(g, "upstream", b.upstream());
+          if (b.status() > 0) {
+            g.writeNumberField("status", b.status());
+          }
+          if (b.durationMillis() >= 0) {
+            g.writeNumberField("duration_ms", round(b.durationMillis()));
+          }
+          field(g, "failure", b.failure());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
     }
     out.write('\n');

@@ -49,6 +49,9 @@ public enum Failure {
   UPSTREAM_RESPONSE_TOO_LARGE(
       HttpResponseStatus.BAD_GATEWAY, "upstream_response_too_large", "Bad Gateway"),
   UPSTREAM_BODY_INVALID(HttpResponseStatus.BAD_GATEWAY, "upstream_body_invalid", "Bad Gateway"),
+  AGGREGATE_BACKEND_FAILED(
+      HttpResponseStatus.BAD_GATEWAY, "aggregate_backend_failed", "Bad Gateway"),
+  AGGREGATE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "aggregate_timeout", "Gateway Timeout"),
   DOWNSTREAM_WRITE_TIMEOUT(
       HttpResponseStatus.REQUEST_TIMEOUT, "downstream_write_timeout", "Request Timeout"),
   DOWNSTREAM_CLOSED(HttpResponseStatus.valueOf(499), "downstream_closed", "Client Closed Request"),

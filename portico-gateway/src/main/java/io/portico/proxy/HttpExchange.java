@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -24,6 +25,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.aggregate.AggregateResult;
+import io.portico.aggregate.Aggregation;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
@@ -91,9 +94,16 @@ import org.slf4j.LoggerFactory;
  * upstream reads pause while the client is unwritable.
  */
 final class HttpExchange
-    implements Exchange, PhaseRunner.Host, UpstreamCall.Receiver, UpgradeRelay.Ended {
+    implements Exchange,
+        PhaseRunner.Host,
+        UpstreamCall.Receiver,
+        UpgradeRelay.Ended,
+        Aggregation.Host {
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
+
+  /** Names the backends of an aggregate that failed, comma-separated. */
+  static final AsciiString AGGREGATE_FAILED = AsciiString.cached("x-portico-aggregate-failed");
 
   /** The body plugins get for a request without one. */
   private static final ByteBuf NO_BODY =
@@ -142,6 +152,7 @@ final class HttpExchange
 
   // the upstream
   private UpstreamCall call;
+  private Aggregation aggregation;
   private UpgradeRelay relay;
 
   // the response
@@ -339,6 +350,10 @@ final class HttpExchange
   /** Every request plugin proceeded: call the upstream, handing it the body as it stands. */
   @Override
   public void onRequestPhasesPassed() {
+    if (route.aggregate() != null) {
+      startAggregate();
+      return;
+    }
     if (service == null) {
       fail(Failure.NO_ROUTE, "Route " + route.name() + " has no service and no plugin answered.");
       return;
@@ -395,6 +410,90 @@ final class HttpExchange
       return;
     }
     call.start();
+  }
+
+  /**
+   * An aggregate route: the backends are called instead of one upstream. The client's body is not
+   * forwarded (each backend has its own); what still arrives of it is read and dropped.
+   */
+  private void startAggregate() {
+    state = ExchangeState.UPSTREAM;
+    if (pendingBody != null) {
+      pendingBody.forEach(ReferenceCountUtil::release);
+      pendingBody = null;
+    }
+    if (requestComplete) {
+      conn.armDeadline(0);
+    } else {
+      armBodyDeadline();
+      conn.resumeReads();
+    }
+    aggregation =
+        new Aggregation(
+            route.aggregate(), conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
+    aggregation.start();
+  }
+
+  /** A backend's head: forwarding headers, the request id and the identity headers plugins set. */
+  @Override
+  public void prepareBackendHead(HttpRequest head) {
+    HttpHeaders h = head.headers();
+    snapshot.forwarding().apply(h, peerTrusted, conn.facts(), originalHost);
+    h.set(snapshot.forwarding().requestIdHeader(), requestId);
+    List<AsciiString> identityHeaders = snapshot.identityHeaders();
+    HttpHeaders client = request.headers();
+    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
+      List<String> values = client.getAll(identityHeaders.get(i));
+      if (!values.isEmpty()) {
+        h.set(identityHeaders.get(i), values);
+      }
+    }
+  }
+
+  /**
+   * The aggregate's outcome: an answer goes through the response phases like an upstream's response
+   * (so response plugins see the merged body); a failure is a problem naming each failed backend.
+   */
+  @Override
+  public void onAggregated(AggregateResult result) {
+    if (state != ExchangeState.UPSTREAM) {
+      if (result instanceof AggregateResult.Answer answer) {
+        answer.body().release();
+      }
+      return;
+    }
+    if (result instanceof AggregateResult.Failed failed) {
+      Failure reason =
+          failed.timeout() ? Failure.AGGREGATE_TIMEOUT : Failure.AGGREGATE_BACKEND_FAILED;
+      log.debug("request {} on route {}: {}", requestId, route.name(), failed.detail());
+      failure = reason;
+      FullHttpResponse problem =
+          ProblemResponses.render(
+              conn.channel().alloc(),
+              reason.status(),
+              reason.type(),
+              reason.title(),
+              failed.detail(),
+              path,
+              requestId,
+              "failures",
+              failed.failuresJson());
+      problem.headers().set(AGGREGATE_FAILED, String.join(",", failed.failed()));
+      sendLocal(problem);
+      return;
+    }
+    AggregateResult.Answer answer = (AggregateResult.Answer) result;
+    HttpResponse head =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()));
+    if (answer.contentType() != null) {
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    }
+    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().readableBytes());
+    if (!answer.failed().isEmpty()) {
+      head.headers().set(AGGREGATE_FAILED, String.join(",", answer.failed()));
+    }
+    onResponseHead(head);
+    onResponseContent(new DefaultLastHttpContent(answer.body()));
   }
 
   /**
@@ -705,6 +804,16 @@ final class HttpExchange
       readForPlugins(content, last);
       return;
     }
+    if (aggregation != null) {
+      // The client's body is not forwarded on an aggregate route.
+      content.release();
+      if (last) {
+        conn.armDeadline(0);
+      } else {
+        armBodyDeadline();
+      }
+      return;
+    }
     if (call != null) {
       call.send(content);
       if (startDeferred) {
@@ -892,6 +1001,9 @@ final class HttpExchange
     if (call != null) {
       call.abort();
     }
+    if (aggregation != null) {
+      aggregation.abort();
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody.clear();
@@ -924,6 +1036,9 @@ final class HttpExchange
     if (call != null) {
       call.abort();
     }
+    if (aggregation != null) {
+      aggregation.abort();
+    }
     phases().runLogPhase();
     conn.observe(this);
     conn.onExchangeFinished(this, closeAfter);
@@ -954,7 +1069,8 @@ final class HttpExchange
         responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6,
         failure == null ? null : failure.code(),
         call == null ? 0 : call.attempts(),
-        request.headers().get(HttpHeaderNames.USER_AGENT));
+        request.headers().get(HttpHeaderNames.USER_AGENT),
+        aggregation == null ? List.of() : aggregation.records());
   }
 
   boolean isFinished() {

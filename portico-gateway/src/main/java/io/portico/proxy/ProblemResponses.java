@@ -33,6 +33,23 @@ final class ProblemResponses {
       String detail,
       String instance,
       String requestId) {
+    return render(alloc, status, type, title, detail, instance, requestId, null, null);
+  }
+
+  /**
+   * As above, with one more member {@code extraName} whose value is the JSON text {@code extraJson}
+   * (produced by the gateway, never by a client).
+   */
+  static FullHttpResponse render(
+      ByteBufAllocator alloc,
+      HttpResponseStatus status,
+      String type,
+      String title,
+      String detail,
+      String instance,
+      String requestId,
+      String extraName,
+      String extraJson) {
     StringBuilder json = new StringBuilder(256).append("{\"type\":");
     quote(json, type.contains(":") ? type : TYPE_PREFIX + type);
     json.append(",\"title\":");
@@ -49,6 +66,11 @@ final class ProblemResponses {
     if (requestId != null) {
       json.append(",\"request_id\":");
       quote(json, requestId);
+    }
+    if (extraName != null && extraJson != null) {
+      json.append(',');
+      quote(json, extraName);
+      json.append(':').append(extraJson);
     }
     json.append("}\n");
     FullHttpResponse response =

@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import io.portico.aggregate.AggregatePlan;
 import io.portico.config.RouteConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
@@ -9,14 +10,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A route ready for the proxy: its config, its service (null when plugins answer it), the merged
- * plugin chain, the effective timeouts and the compiled rewrite template.
+ * plugin chain, the effective timeouts and the compiled rewrite template, and for an aggregate
+ * route its plan.
  */
 public record CompiledRoute(
     RouteConfig config,
     @Nullable UpstreamService service,
     PluginChain chain,
     TimeoutsConfig timeouts,
-    @Nullable PathTemplate rewrite) {
+    @Nullable PathTemplate rewrite,
+    @Nullable AggregatePlan aggregate) {
+
+  /** A route that forwards to a service, or that plugins answer. */
+  public CompiledRoute(
+      RouteConfig config,
+      @Nullable UpstreamService service,
+      PluginChain chain,
+      TimeoutsConfig timeouts,
+      @Nullable PathTemplate rewrite) {
+    this(config, service, chain, timeouts, rewrite, null);
+  }
 
   public String name() {
     return config.name();

@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import io.portico.aggregate.AggregatePlan;
 import io.portico.config.ConsumerConfig;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
@@ -193,7 +194,9 @@ public final class SnapshotCompiler {
           (service == null ? TimeoutsConfig.DEFAULTS : service.timeouts())
               .overriddenBy(rc.timeouts());
       PathTemplate rewrite = rc.rewritePath() == null ? null : PathTemplate.of(rc.rewritePath());
-      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite);
+      AggregatePlan aggregate =
+          rc.aggregate() == null ? null : AggregatePlan.compile(rc.aggregate(), services);
+      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate);
       routes.put(rc.name(), route);
       router.add(
           new RouteSpec(

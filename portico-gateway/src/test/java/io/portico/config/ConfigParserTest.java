@@ -641,8 +641,8 @@ class ConfigParserTest {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:12:5: routes[1]: a route needs a service or a plugin that answers it",
-            "portico.yaml:14:5: routes[2]: a route needs a service or a plugin that answers it");
+            "portico.yaml:12:5: routes[1]: a route needs a service, an aggregate or a plugin that answers it",
+            "portico.yaml:14:5: routes[2]: a route needs a service, an aggregate or a plugin that answers it");
   }
 
   @Test
@@ -1063,7 +1063,7 @@ class ConfigParserTest {
         .containsExactly(
             "portico.yaml:1:35: admin.address: duplicate key \"address\" (expected: each key once"
                 + " per object; first at line 1, column 10)",
-            "portico.yaml:3:5: routes[0]: a route needs a service or a plugin that answers it");
+            "portico.yaml:3:5: routes[0]: a route needs a service, an aggregate or a plugin that answers it");
   }
 
   @Test

@@ -1,0 +1,377 @@
+package io.portico.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import io.portico.spi.config.Suggestions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses a route's {@code aggregate} section into an {@link AggregateConfig}, recording every
+ * problem with its position: unknown services (with a "did you mean"), duplicate backend names,
+ * {@code after} naming an unknown backend or closing a cycle, conflicting merge rules.
+ */
+final class AggregateSection {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern FIELD_PATH = Pattern.compile("[^.\\s]+(\\.[^.\\s]+)*");
+  private static final Pattern NUMBER =
+      Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final Problems problems;
+  private final Set<String> serviceNames;
+
+  AggregateSection(Problems problems, Set<String> serviceNames) {
+    this.problems = problems;
+    this.serviceNames = serviceNames;
+  }
+
+  AggregateConfig parse(ConfigNode node) {
+    if (!node.isObject()) {
+      problems.expected(
+          node, "an object with backends, and optionally timeout, failure, max-body-size");
+      return null;
+    }
+    ConfigReader r = ConfigReader.of(node, problems);
+    Duration timeout =
+        r.duration(
+            "timeout",
+            AggregateConfig.DEFAULT_TIMEOUT,
+            Duration.ofMillis(1),
+            ConfigReader.MAX_DURATION);
+    String failure = r.oneOf("failure", "partial", List.of("partial", "strict"));
+    long maxBodySize =
+        r.size("max-body-size", AggregateConfig.DEFAULT_MAX_BODY_SIZE, 1, Integer.MAX_VALUE);
+    List<BackendConfig> backends = new ArrayList<>();
+    ConfigNode list = r.required("backends", "a list of backends");
+    if (list != null) {
+      if (!list.isList() || list.items().isEmpty()) {
+        problems.expected(list, "a list of at least one backend");
+      } else {
+        Map<String, ConfigNode> names = new HashMap<>();
+        for (ConfigNode item : list.items()) {
+          BackendConfig b = backend(item, names);
+          if (b != null) {
+            backends.add(b);
+          }
+        }
+        checkAfter(backends, names.keySet());
+      }
+    }
+    r.finish();
+    return new AggregateConfig(
+        timeout,
+        AggregateConfig.FailureMode.valueOf(failure.toUpperCase(Locale.ROOT)),
+        maxBodySize,
+        List.copyOf(backends),
+        node);
+  }
+
+  private BackendConfig backend(ConfigNode item, Map<String, ConfigNode> names) {
+    if (!item.isObject()) {
+      problems.expected(item, "a backend: an object with name, service and path");
+      return null;
+    }
+    ConfigReader r = ConfigReader.of(item, problems);
+    ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
+    String name = null;
+    if (nameNode != null) {
+      if (nameNode.isScalar() && NAME.matcher(nameNode.text()).matches()) {
+        name = nameNode.text();
+        ConfigNode first = names.putIfAbsent(name, nameNode);
+        if (first != null) {
+          problems.expected(
+              nameNode,
+              "a backend name not used before in this aggregate; " + first.path() + " has it");
+        }
+      } else {
+        problems.expected(nameNode, ConfigParser.NAME_RULE);
+      }
+    }
+    String service = service(r.required("service", "the name of a service"));
+    String method = r.string("method", "GET");
+    if (method != null && !ConfigParser.METHODS.contains(method) || "CONNECT".equals(method)) {
+      problems.expected(
+          r.child("method"), "an upper-case HTTP method other than CONNECT: GET, POST, PUT, ...");
+      method = "GET";
+    }
+    String path = r.requiredString("path", "a path starting with /");
+    if (path != null && (!path.startsWith("/") || hasControl(path) || path.contains(" "))) {
+      problems.expected(r.child("path"), "a path starting with /, without spaces");
+      path = null;
+    }
+    Map<String, String> headers = headers(r.child("headers"));
+    Map<String, String> query = query(r.child("query"));
+    ConfigNode bodyNode = r.child("body");
+    byte[] body = null;
+    String bodyType = null;
+    if (bodyNode != null && !bodyNode.isNull()) {
+      if (bodyNode.isScalar()) {
+        body = bodyNode.text().getBytes(StandardCharsets.UTF_8);
+        bodyType = "text/plain; charset=utf-8";
+      } else {
+        body = json(bodyNode);
+        bodyType = "application/json";
+      }
+    }
+    Duration timeout = r.duration("timeout", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION);
+    boolean required = r.bool("required", false);
+    List<String> after = new ArrayList<>();
+    for (String a : r.strings("after")) {
+      after.add(a);
+    }
+    String target = r.string("target", null);
+    if (target != null && (target.isEmpty() || (!target.startsWith("/") && target.contains("/")))) {
+      problems.expected(r.child("target"), "a member name or a JSON Pointer such as /data/items");
+      target = null;
+    }
+    List<String> allow = fieldPaths(r, "allow");
+    List<String> deny = fieldPaths(r, "deny");
+    if (!allow.isEmpty() && !deny.isEmpty()) {
+      problems.expected(r.child("deny"), "either allow or deny, not both");
+    }
+    Map<String, String> rename = r.stringMap("rename");
+    String group = r.string("group", null);
+    String collection = r.string("collection", null);
+    if (group != null && collection != null) {
+      problems.expected(r.child("collection"), "either group or collection, not both");
+    }
+    if (group != null && group.isEmpty()) {
+      problems.expected(r.child("group"), "a non-empty key");
+    }
+    if (collection != null && collection.isEmpty()) {
+      problems.expected(r.child("collection"), "a non-empty key");
+    }
+    r.finish();
+    return new BackendConfig(
+        name,
+        service,
+        method,
+        path,
+        headers,
+        query,
+        body,
+        bodyType,
+        timeout,
+        required,
+        List.copyOf(after),
+        new BackendConfig.MergeRule(
+            target, allow, deny, Collections.unmodifiableMap(rename), group, collection),
+        item);
+  }
+
+  private String service(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    String service = node.isScalar() ? node.text() : null;
+    if (service != null && serviceNames.contains(service)) {
+      return service;
+    }
+    String hint = service == null ? null : Suggestions.closest(service, serviceNames);
+    problems.at(
+        node,
+        node.describe()
+            + " (expected: the name of a service"
+            + (serviceNames.isEmpty()
+                ? "; none is defined"
+                : ": " + String.join(", ", serviceNames))
+            + ")"
+            + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+    return null;
+  }
+
+  private Map<String, String> headers(ConfigNode node) {
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.expected(node, "an object of header-name: value");
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      if (!TOKEN.matcher(e.getKey()).matches()) {
+        problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
+      } else if (!e.getValue().isScalar() || hasControl(e.getValue().text())) {
+        problems.expected(e.getValue(), "a header value without control characters");
+      } else {
+        out.put(e.getKey(), e.getValue().text());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private Map<String, String> query(ConfigNode node) {
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.expected(node, "an object of parameter: value");
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      if (!e.getValue().isScalar()) {
+        problems.expected(e.getValue(), "a value");
+      } else {
+        out.put(e.getKey(), e.getValue().text());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private List<String> fieldPaths(ConfigReader r, String key) {
+    List<String> out = new ArrayList<>();
+    ConfigNode node = r.child(key);
+    if (node == null) {
+      return out;
+    }
+    List<ConfigNode> items = node.isList() ? node.items() : List.of(node);
+    for (ConfigNode item : items) {
+      if (item.isScalar() && FIELD_PATH.matcher(item.text()).matches()) {
+        out.add(item.text());
+      } else {
+        problems.expected(item, "a field path such as name or address.city");
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** Each {@code after} names a backend of this aggregate, and no chain of them loops. */
+  private void checkAfter(List<BackendConfig> backends, Set<String> names) {
+    Map<String, BackendConfig> byName = new LinkedHashMap<>();
+    for (BackendConfig b : backends) {
+      if (b.name() != null) {
+        byName.putIfAbsent(b.name(), b);
+      }
+    }
+    for (BackendConfig b : backends) {
+      ConfigNode afterNode = b.node().fields().get("after");
+      for (String dependency : b.after()) {
+        if (!names.contains(dependency)) {
+          String hint = Suggestions.closest(dependency, names);
+          problems.at(
+              afterNode,
+              "\""
+                  + dependency
+                  + "\" (expected: the name of another backend of this aggregate: "
+                  + String.join(", ", names)
+                  + ")"
+                  + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+        } else if (dependency.equals(b.name())) {
+          problems.at(afterNode, "\"" + dependency + "\" (expected: a backend other than itself)");
+        }
+      }
+    }
+    Set<String> reported = new LinkedHashSet<>();
+    for (BackendConfig b : backends) {
+      if (b.name() == null || reported.contains(b.name())) {
+        continue;
+      }
+      List<String> cycle = cycleFrom(b.name(), byName, new ArrayList<>(), new LinkedHashSet<>());
+      if (cycle != null && cycle.size() > 2) {
+        reported.addAll(cycle);
+        problems.at(
+            b.node().fields().get("after"),
+            "after: "
+                + String.join(" -> ", cycle)
+                + " (expected: no cycle; a backend cannot wait for one that waits for it)");
+      }
+    }
+  }
+
+  /** The cycle through {@code start}, as a path start -> ... -> start, or null. */
+  private static List<String> cycleFrom(
+      String current, Map<String, BackendConfig> byName, List<String> path, Set<String> visited) {
+    if (!path.isEmpty() && current.equals(path.get(0))) {
+      List<String> cycle = new ArrayList<>(path);
+      cycle.add(current);
+      return cycle;
+    }
+    if (!visited.add(current)) {
+      return null;
+    }
+    BackendConfig b = byName.get(current);
+    if (b == null) {
+      return null;
+    }
+    path.add(current);
+    for (String next : b.after()) {
+      if (next.equals(current)) {
+        continue;
+      }
+      List<String> found = cycleFrom(next, byName, path, visited);
+      if (found != null) {
+        return found;
+      }
+    }
+    path.remove(path.size() - 1);
+    return null;
+  }
+
+  private static boolean hasControl(String s) {
+    return s.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
+  }
+
+  /** A YAML object or list as JSON; an unquoted scalar keeps its YAML type. */
+  static byte[] json(ConfigNode node) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      write(g, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, ConfigNode node) throws IOException {
+    if (node.isNull()) {
+      g.writeNull();
+    } else if (node.isObject()) {
+      g.writeStartObject();
+      for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+        g.writeFieldName(e.getKey());
+        write(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (node.isList()) {
+      g.writeStartArray();
+      for (ConfigNode item : node.items()) {
+        write(g, item);
+      }
+      g.writeEndArray();
+    } else {
+      String t = node.text();
+      if (node.quoted()) {
+        g.writeString(t);
+      } else if (t.equals("true") || t.equals("false")) {
+        g.writeBoolean(Boolean.parseBoolean(t));
+      } else if (t.equals("null") || t.equals("~")) {
+        g.writeNull();
+      } else if (NUMBER.matcher(t).matches()) {
+        g.writeNumber(t);
+      } else {
+        g.writeString(t);
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.portico.config;
+
+import io.portico.spi.config.ConfigNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One backend of an aggregate: the request made to a service, and how its JSON body joins the
+ * answer.
+ *
+ * @param name unique within the aggregate; names the backend in failures, headers and logs
+ * @param service the configured service called
+ * @param method the request method
+ * @param path the request path (may carry a query)
+ * @param headers request headers set on the backend's request
+ * @param query query parameters added to the path
+ * @param body the request body (the exact bytes sent), or null for none
+ * @param bodyContentType the body's {@code Content-Type} when {@code headers} sets none: {@code
+ *     application/json} for a YAML object or list, {@code text/plain} for a string
+ * @param timeout the backend's own deadline from its start, or null for the aggregate's
+ * @param required whether the aggregate fails when this backend fails, even under {@code partial}
+ * @param after backends whose responses must have arrived before this one starts
+ * @param merge how the body joins the answer
+ * @param node where the backend is, for later compilation steps to report against
+ */
+public record BackendConfig(
+    String name,
+    String service,
+    String method,
+    String path,
+    Map<String, String> headers,
+    Map<String, String> query,
+    byte[] body,
+    String bodyContentType,
+    Duration timeout,
+    boolean required,
+    List<String> after,
+    MergeRule merge,
+    ConfigNode node) {
+
+  /**
+   * How a backend's body joins the answer, applied in this order: {@code target}, {@code
+   * allow}/{@code deny}, {@code rename}, then {@code group} or {@code collection} (or, with
+   * neither, a merge of the object's members into the answer's root).
+   *
+   * @param target a JSON Pointer ({@code /data}) or member name: only that member is kept, or null
+   * @param allow field paths ({@code a.b}) to keep, all others removed; empty = keep all
+   * @param deny field paths to remove
+   * @param rename top-level members renamed, old name to new
+   * @param group the key under which the body goes, or null
+   * @param collection the key under which an array body goes, or null
+   */
+  public record MergeRule(
+      String target,
+      List<String> allow,
+      List<String> deny,
+      Map<String, String> rename,
+      String group,
+      String collection) {
+
+    /** Whether the body is taken as it is: no member picked, filtered or renamed. */
+    public boolean untouched() {
+      return target == null && allow.isEmpty() && deny.isEmpty() && rename.isEmpty();
+    }
+  }
+}
