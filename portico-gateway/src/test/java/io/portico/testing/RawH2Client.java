@@ -215,8 +215,14 @@ public final class RawH2Client implements AutoCloseable {
     out.write(payload);
   }
 
+  /**
+   * Reads frames until the server closes the connection. The socket stays open when it does: only
+   * {@link #close()} closes it, so a write that races the server's close fails as a write to a
+   * closed peer would, not because the reader closed the socket under it.
+   */
   private void readFrames() {
-    try (DataInputStream in = new DataInputStream(socket.getInputStream())) {
+    try {
+      DataInputStream in = new DataInputStream(socket.getInputStream());
       byte[] head = new byte[9];
       while (true) {
         in.readFully(head);
