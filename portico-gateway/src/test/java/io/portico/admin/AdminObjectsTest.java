@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -254,30 +253,7 @@ class AdminObjectsTest {
 
   @Test
   void hundredWritesUnderLoadFailNoRequest() throws Exception {
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Thread> clients = new ArrayList<>();
-    for (int c = 0; c < 4; c++) {
-      Thread t =
-          new Thread(
-              () -> {
-                while (running.get()) {
-                  try {
-                    HttpResponse<String> r = gw.get("/file/hello");
-                    if (r.statusCode() == 200) {
-                      ok.incrementAndGet();
-                    } else {
-                      failures.add("status " + r.statusCode());
-                    }
-                  } catch (Exception e) {
-                    failures.add(e.toString());
-                  }
-                }
-              });
-      t.start();
-      clients.add(t);
-    }
+    RequestStream stream = RequestStream.start(4, () -> gw.get("/file/hello"));
     for (int i = 0; i < 100; i++) {
       HttpResponse<String> w =
           call(
@@ -289,12 +265,9 @@ class AdminObjectsTest {
     }
     HttpResponse<String> invalid = call("PUT", "/routes/r0", "{\"paths\":[\"x\"]}", WRITER);
     assertThat(invalid.statusCode()).isEqualTo(400);
-    running.set(false);
-    for (Thread t : clients) {
-      t.join();
-    }
-    assertThat(failures).isEmpty();
-    assertThat(ok.get()).isPositive();
+    stream.close();
+    assertThat(stream.failures()).isEmpty();
+    assertThat(stream.ok()).isPositive();
     assertThat(gw.get("/r90/hello").statusCode()).isEqualTo(200);
   }
 

@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
+import io.portico.upstream.discovery.DiscoveredService;
 import io.portico.upstream.discovery.consul.FakeConsul.Instance;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +24,6 @@ import org.junit.jupiter.api.Test;
  * registry's faults (stopped under a stream of requests, garbage) failing no request.
  */
 class ConsulDiscoveryTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private FakeConsul consul;
   private TestOrigin a;
@@ -71,17 +65,11 @@ class ConsulDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return gw.gateway().snapshot().services().get("users").source();
+    return new DiscoveredService(gw, "users").source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < requests; i++) {
-      HttpResponse<String> r = gw.get("/hello");
-      assertThat(r.statusCode()).isEqualTo(200);
-      seen.add(r.body());
-    }
-    return seen;
+    return new DiscoveredService(gw, "users").bodies(requests);
   }
 
   private static Instance v2(TestOrigin o, int weight) {
@@ -116,29 +104,13 @@ class ConsulDiscoveryTest {
     consul.set(v2(a, 1), v2(b, 1));
     startGateway("");
 
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    Thread client =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                try {
-                  HttpResponse<String> r = gw.get("/hello");
-                  if (r.statusCode() != 200) {
-                    failures.add(r.statusCode() + " " + r.body());
-                  }
-                } catch (Exception e) {
-                  failures.add(e.toString());
-                }
-              }
-            });
-    client.start();
+    RequestStream stream = RequestStream.get(gw, "/hello");
     try {
       consul.stop();
       await()
           .atMost(Duration.ofSeconds(40))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      JsonNode status = new DiscoveredService(gw, "users").status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("discovery").asText()).isEqualTo("consul");
 
@@ -149,10 +121,9 @@ class ConsulDiscoveryTest {
           .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
       assertThat(source().status().state()).isEqualTo(EndpointSource.State.READY);
     } finally {
-      running.set(false);
-      client.join();
+      stream.close();
     }
-    assertThat(failures).isEmpty();
+    assertThat(stream.failures()).isEmpty();
     assertThat(bodies(2)).containsExactly("b");
   }
 

@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
-import java.net.http.HttpResponse;
+import io.portico.upstream.discovery.DiscoveredService;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +22,6 @@ import org.junit.jupiter.api.Test;
  * under a stream of requests, garbage answers) never failing a request.
  */
 class DnsDiscoveryTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private TestDnsServer dns;
   private TestOrigin a;
@@ -71,17 +64,11 @@ class DnsDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return gw.gateway().snapshot().services().get("users").source();
+    return new DiscoveredService(gw, "users").source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < requests; i++) {
-      HttpResponse<String> r = gw.get("/hello");
-      assertThat(r.statusCode()).isEqualTo(200);
-      seen.add(r.body());
-    }
-    return seen;
+    return new DiscoveredService(gw, "users").bodies(requests);
   }
 
   @Test
@@ -137,41 +124,20 @@ class DnsDiscoveryTest {
                 + " timeout: 200ms }")
             .formatted(dns.address()));
 
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger ok = new AtomicInteger();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Thread> clients = new ArrayList<>();
-    for (int c = 0; c < 4; c++) {
-      Thread t =
-          new Thread(
-              () -> {
-                while (running.get()) {
-                  try {
-                    HttpResponse<String> r = gw.get("/hello");
-                    if (r.statusCode() == 200) {
-                      ok.incrementAndGet();
-                    } else {
-                      failures.add(r.statusCode() + " " + r.body());
-                    }
-                  } catch (Exception e) {
-                    failures.add(e.toString());
-                  }
-                }
-              });
-      t.start();
-      clients.add(t);
-    }
+    RequestStream stream = RequestStream.start(4, () -> gw.get("/hello"));
     try {
       dns.stop();
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      JsonNode status = new DiscoveredService(gw, "users").status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
-      int during = ok.get();
-      Thread.sleep(500);
-      assertThat(ok.get()).as("requests keep succeeding while DNS is down").isGreaterThan(during);
+      int during = stream.ok();
+      await()
+          .alias("requests keep succeeding while DNS is down")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> stream.ok() > during + 20);
 
       dns.srv("_http._tcp.users.test", 1, "node.users.test", b.port());
       dns.restart();
@@ -182,13 +148,9 @@ class DnsDiscoveryTest {
           .atMost(Duration.ofSeconds(5))
           .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
     } finally {
-      running.set(false);
-      for (Thread t : clients) {
-        t.join();
-      }
+      stream.close();
     }
-    assertThat(failures).isEmpty();
-    assertThat(ok.get()).isGreaterThan(0);
+    assertThat(stream.failures()).isEmpty();
     assertThat(bodies(4)).containsExactly("b");
   }
 

@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
-import java.net.http.HttpResponse;
+import io.portico.upstream.discovery.DiscoveredService;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * when the {@code etcd} binary is missing ({@code apt-get install etcd-server}).
  */
 class EtcdDiscoveryTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private EtcdServer etcd;
@@ -90,17 +83,11 @@ class EtcdDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return gw.gateway().snapshot().services().get("users").source();
+    return new DiscoveredService(gw, "users").source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < requests; i++) {
-      HttpResponse<String> r = gw.get("/hello");
-      assertThat(r.statusCode()).isEqualTo(200);
-      seen.add(r.body());
-    }
-    return seen;
+    return new DiscoveredService(gw, "users").bodies(requests);
   }
 
   @Test
@@ -129,29 +116,13 @@ class EtcdDiscoveryTest {
     etcd.put("/services/users/b", instance(b, 1));
     startGateway(false);
 
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    Thread client =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                try {
-                  HttpResponse<String> r = gw.get("/hello");
-                  if (r.statusCode() != 200) {
-                    failures.add(r.statusCode() + " " + r.body());
-                  }
-                } catch (Exception e) {
-                  failures.add(e.toString());
-                }
-              }
-            });
-    client.start();
+    RequestStream stream = RequestStream.get(gw, "/hello");
     try {
       etcd.stop();
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      JsonNode status = new DiscoveredService(gw, "users").status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
 
@@ -162,10 +133,9 @@ class EtcdDiscoveryTest {
           .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
       assertThat(source().status().state()).isEqualTo(EndpointSource.State.READY);
     } finally {
-      running.set(false);
-      client.join();
+      stream.close();
     }
-    assertThat(failures).isEmpty();
+    assertThat(stream.failures()).isEmpty();
     assertThat(bodies(2)).containsExactly("b");
   }
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.EndpointSource;
+import io.portico.upstream.discovery.DiscoveredService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * endpoints unless the service allows empty; the state shows on {@code GET /status}.
  */
 class FileDiscoveryTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private TestOrigin a;
@@ -82,11 +80,11 @@ class FileDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return gw.gateway().snapshot().services().get("users").source();
+    return new DiscoveredService(gw, "users").source();
   }
 
   private JsonNode serviceStatus() throws Exception {
-    return JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+    return new DiscoveredService(gw, "users").status();
   }
 
   @Test

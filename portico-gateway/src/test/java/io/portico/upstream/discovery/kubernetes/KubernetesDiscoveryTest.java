@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,20 +12,16 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.EndpointSource;
+import io.portico.upstream.discovery.DiscoveredService;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +32,6 @@ import org.junit.jupiter.api.Test;
  * stopped under a stream of requests (no request fails, its return is picked up).
  */
 class KubernetesDiscoveryTest {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
   private KubernetesMockServer api;
@@ -135,17 +128,11 @@ class KubernetesDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return gw.gateway().snapshot().services().get("users").source();
+    return new DiscoveredService(gw, "users").source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < requests; i++) {
-      HttpResponse<String> r = gw.get("/hello");
-      assertThat(r.statusCode()).isEqualTo(200);
-      seen.add(r.body());
-    }
-    return seen;
+    return new DiscoveredService(gw, "users").bodies(requests);
   }
 
   @Test
@@ -174,29 +161,13 @@ class KubernetesDiscoveryTest {
     startGateway();
     assertThat(source().endpoints()).hasSize(2);
 
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    Thread client =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                try {
-                  HttpResponse<String> r = gw.get("/hello");
-                  if (r.statusCode() != 200) {
-                    failures.add(r.statusCode() + " " + r.body());
-                  }
-                } catch (Exception e) {
-                  failures.add(e.toString());
-                }
-              }
-            });
-    client.start();
+    RequestStream stream = RequestStream.get(gw, "/hello");
     try {
       api.destroy();
       await()
           .atMost(Duration.ofSeconds(15))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = JSON.readTree(gw.admin("/status").body()).path("services").path("users");
+      JsonNode status = new DiscoveredService(gw, "users").status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
 
@@ -212,10 +183,9 @@ class KubernetesDiscoveryTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
     } finally {
-      running.set(false);
-      client.join();
+      stream.close();
     }
-    assertThat(failures).isEmpty();
+    assertThat(stream.failures()).isEmpty();
     assertThat(bodies(2)).containsExactly("b");
   }
 }
