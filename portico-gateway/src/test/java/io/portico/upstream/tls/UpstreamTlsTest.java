@@ -79,19 +79,23 @@ class UpstreamTlsTest {
     return gw;
   }
 
+  /** A gateway whose service reaches {@code origin} as {@code origin.test}, trusting {@code ca}. */
+  private GatewayFixture gatewayTrusting(TestOrigin origin, Path caFile) throws Exception {
+    return gateway(
+        """
+        - name: secure
+          targets: ["https://127.0.0.1:%d"]
+          tls:
+            ca: %s
+            server-name: origin.test
+        """
+            .formatted(origin.port(), caFile));
+  }
+
   @Test
   void verifiesTheCertificateAgainstTheConfiguredCaAndServerName() throws Exception {
     TestOrigin origin = httpsOrigin(ca.issue("origin.test", "origin.test"), ClientAuth.NONE);
-    GatewayFixture gw =
-        gateway(
-            """
-            - name: secure
-              targets: ["https://127.0.0.1:%d"]
-              tls:
-                ca: %s
-                server-name: origin.test
-            """
-                .formatted(origin.port(), ca.caFile()));
+    GatewayFixture gw = gatewayTrusting(origin, ca.caFile());
 
     HttpResponse<String> r = gw.get("/hello");
 
@@ -120,16 +124,7 @@ class UpstreamTlsTest {
   @Test
   void refusesACertificateForAnotherHostWith502() throws Exception {
     TestOrigin origin = httpsOrigin(ca.issue("other.test", "other.test"), ClientAuth.NONE);
-    GatewayFixture gw =
-        gateway(
-            """
-            - name: secure
-              targets: ["https://127.0.0.1:%d"]
-              tls:
-                ca: %s
-                server-name: origin.test
-            """
-                .formatted(origin.port(), ca.caFile()));
+    GatewayFixture gw = gatewayTrusting(origin, ca.caFile());
 
     HttpResponse<String> r = gw.get("/hello");
 
@@ -145,16 +140,7 @@ class UpstreamTlsTest {
   void refusesACertificateOfAnUnknownCaWith502() throws Exception {
     TestOrigin origin = httpsOrigin(ca.issue("origin.test", "origin.test"), ClientAuth.NONE);
     Path otherCa = TestCertificates.create(dir.resolve("..").normalize()).caFile();
-    GatewayFixture gw =
-        gateway(
-            """
-            - name: secure
-              targets: ["https://127.0.0.1:%d"]
-              tls:
-                ca: %s
-                server-name: origin.test
-            """
-                .formatted(origin.port(), otherCa));
+    GatewayFixture gw = gatewayTrusting(origin, otherCa);
 
     HttpResponse<String> r = gw.get("/hello");
 
@@ -207,16 +193,7 @@ class UpstreamTlsTest {
   @Test
   void failsWithoutAClientCertificateWhenTheOriginRequiresOne() throws Exception {
     TestOrigin origin = httpsOrigin(ca.issue("origin.test", "origin.test"), ClientAuth.REQUIRE);
-    GatewayFixture gw =
-        gateway(
-            """
-            - name: secure
-              targets: ["https://127.0.0.1:%d"]
-              tls:
-                ca: %s
-                server-name: origin.test
-            """
-                .formatted(origin.port(), ca.caFile()));
+    GatewayFixture gw = gatewayTrusting(origin, ca.caFile());
 
     HttpResponse<String> r = gw.get("/hello");
 
@@ -227,16 +204,7 @@ class UpstreamTlsTest {
   @Test
   void reusesThePooledTlsConnectionForLaterRequests() throws Exception {
     TestOrigin origin = httpsOrigin(ca.issue("origin.test", "origin.test"), ClientAuth.NONE);
-    GatewayFixture gw =
-        gateway(
-            """
-            - name: secure
-              targets: ["https://127.0.0.1:%d"]
-              tls:
-                ca: %s
-                server-name: origin.test
-            """
-                .formatted(origin.port(), ca.caFile()));
+    GatewayFixture gw = gatewayTrusting(origin, ca.caFile());
 
     for (int i = 0; i < 5; i++) {
       assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
