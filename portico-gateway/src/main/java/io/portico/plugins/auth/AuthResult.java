@@ -4,6 +4,7 @@ import io.netty.util.AsciiString;
 import io.portico.spi.plugin.Identity;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link Authenticator} found in a request. {@link Authentication} turns it into the
@@ -44,14 +45,14 @@ public sealed interface AuthResult
    * sent in the challenge ({@code invalid_token}, {@code invalid_request}, ...), or null for
    * schemes without error codes. The reason the credential failed is never sent.
    */
-  record Invalid(String error) implements AuthResult {}
+  record Invalid(@Nullable String error) implements AuthResult {}
 
   /**
    * The credential is valid but lacks what the route requires (a scope, a role): 403. {@code
    * challenge} is the {@code WWW-Authenticate} value to send (RFC 6750 {@code insufficient_scope}),
    * or null for none.
    */
-  record Forbidden(String challenge) implements AuthResult {}
+  record Forbidden(@Nullable String challenge) implements AuthResult {}
 
   /** A dependency needed to decide (a key server, a thread pool) is not available: 503. */
   record Unavailable() implements AuthResult {}
@@ -66,7 +67,7 @@ public sealed interface AuthResult
     return NoCredential.INSTANCE;
   }
 
-  static AuthResult invalid(String error) {
+  static AuthResult invalid(@Nullable String error) {
     return new Invalid(error);
   }
 }

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth;
 
 import io.portico.spi.config.ConfigReader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings every authentication plugin shares, read from its own config object.
@@ -12,13 +13,14 @@ import io.portico.spi.config.ConfigReader;
  *     the very same 401: status, problem body and challenge; when false, a credential that was
  *     presented and is not valid gets {@code invalid-credentials} and the scheme's error code
  */
-public record AuthSettings(String anonymous, boolean hideCredentials, boolean uniformFailures) {
+public record AuthSettings(
+    @Nullable String anonymous, boolean hideCredentials, boolean uniformFailures) {
 
   /** Reads {@code anonymous}, {@code hide-credentials} and {@code uniform-failures}. */
   public static AuthSettings parse(ConfigReader config) {
     String anonymous = config.string("anonymous", null);
     if (anonymous != null && anonymous.isEmpty()) {
-      config.problems().expected(config.child("anonymous"), "the name of a consumer");
+      config.expected("anonymous", "the name of a consumer");
       anonymous = null;
     }
     return new AuthSettings(

@@ -13,6 +13,7 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.Reply;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +88,7 @@ public final class Authentication {
   private final Authenticator authenticator;
   private final boolean hideCredentials;
   private final boolean uniformFailures;
-  private final Identity anonymous;
+  private final @Nullable Identity anonymous;
 
   /**
    * @throws IllegalArgumentException when {@code settings.anonymous()} names no consumer
@@ -131,7 +132,7 @@ public final class Authentication {
     return apply(exchange, authenticator.authenticate(exchange), existing);
   }
 
-  private Outcome apply(Exchange exchange, AuthResult result, Identity existing) {
+  private Outcome apply(Exchange exchange, AuthResult result, @Nullable Identity existing) {
     if (result instanceof AuthResult.Authenticated ok) {
       HttpHeaders staged = HeaderValues.staging();
       forward(ok.identity(), staged);

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One authentication scheme: finds a credential in a request and checks it. Implementations are
@@ -23,7 +24,7 @@ public interface Authenticator {
    *
    * @param error the RFC 6750 style error code of an {@link AuthResult.Invalid}, or null
    */
-  String challenge(String error);
+  String challenge(@Nullable String error);
 
   /** Removes the credential from the request ({@code hide-credentials}); called after success. */
   void hideCredentials(Exchange exchange);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** Reads the consumers of a config for an authentication plugin, at creation time. */
 public final class Consumers {
@@ -23,7 +24,7 @@ public final class Consumers {
    * The identity of {@code consumer}, authenticated by {@code method} with {@code credentialId}.
    */
   public static Identity identity(
-      ConsumerSpec consumer, String credentialId, String method, boolean anonymous) {
+      ConsumerSpec consumer, @Nullable String credentialId, String method, boolean anonymous) {
     return new Identity(
         consumer.name(),
         consumer.customId(),
@@ -39,7 +40,8 @@ public final class Consumers {
    *
    * @throws IllegalArgumentException when no consumer has that name
    */
-  public static Identity anonymous(AuthSettings settings, PluginContext context, String method) {
+  public static @Nullable Identity anonymous(
+      AuthSettings settings, PluginContext context, String method) {
     if (settings.anonymous() == null) {
       return null;
     }

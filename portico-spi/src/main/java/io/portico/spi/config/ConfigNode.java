@@ -116,6 +116,18 @@ public final class ConfigNode {
     return scalar;
   }
 
+  /**
+   * The text of a node known to be a scalar ({@link #isScalar()}).
+   *
+   * @throws IllegalStateException when this is not a scalar
+   */
+  public String scalarText() {
+    if (scalar == null) {
+      throw new IllegalStateException(path + " is not a scalar");
+    }
+    return scalar;
+  }
+
   /** Whether a scalar was written quoted (so {@code "8080"} stays a string). */
   public boolean quoted() {
     return quoted;

@@ -6,11 +6,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jetbrains.annotations.Contract;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>When a value is missing or invalid the problem is recorded and the default (or a neutral
- * value) is returned, so parsing goes on and every error of a document is found in one pass.
+ * value) is returned, so parsing goes on and every error of a document is found in one pass. Hence
+ * a reader given a non-null default never returns null: the {@code @Contract("_, !null -> !null")}
+ * on those methods tells NullAway so, and a caller needs no null check.
  *
  * <p>Every number is range-checked and never overflows: integers within the bounds the caller
  * gives, durations within [0, {@link #MAX_DURATION}] (or narrower bounds), sizes within [0, {@link
@@ -107,6 +109,15 @@ public final class ConfigReader {
   }
 
   /** A nested object reader; absent reads as an empty object. */
+  /**
+   * Records {@code expected: rule} against the value of {@code key}, or against this object when
+   * the key is absent (a rule that involves several keys, or a value that another key makes wrong).
+   */
+  public void expected(String key, String rule) {
+    ConfigNode child = node.fields().get(key);
+    problems.expected(child == null ? node : child, rule);
+  }
+
   public ConfigReader object(String key) {
     ConfigNode child = child(key);
     return child == null
@@ -127,6 +138,7 @@ public final class ConfigReader {
     return child.items();
   }
 
+  @Contract("_, !null -> !null")
   public @Nullable String string(String key, @Nullable String defaultValue) {
     ConfigNode child = child(key);
     return child == null ? defaultValue : asString(child, defaultValue);
@@ -139,6 +151,7 @@ public final class ConfigReader {
   }
 
   /** One of a closed set of lower-case words. */
+  @Contract("_, !null, _ -> !null")
   public @Nullable String oneOf(String key, @Nullable String defaultValue, List<String> allowed) {
     ConfigNode child = child(key);
     if (child == null) {
@@ -245,6 +258,7 @@ public final class ConfigReader {
    * A duration such as {@code 250ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d}, from zero to
    * {@link #MAX_DURATION}.
    */
+  @Contract("_, !null -> !null")
   public @Nullable Duration duration(String key, @Nullable Duration defaultValue) {
     return duration(key, defaultValue, Duration.ZERO, MAX_DURATION);
   }
@@ -253,6 +267,7 @@ public final class ConfigReader {
    * A duration within [min, max] (max at most {@link #MAX_DURATION}); out of range, reported as
    * {@code a duration from <min> to <max>}.
    */
+  @Contract("_, !null, _, _ -> !null")
   public @Nullable Duration duration(
       String key, @Nullable Duration defaultValue, Duration min, Duration max) {
     ConfigNode child = child(key);
@@ -305,6 +320,7 @@ public final class ConfigReader {
    * Parses one value with a custom parser that returns null for invalid input; reports {@code
    * expected} on failure.
    */
+  @Contract("_, !null, _, _ -> !null")
   public <T> @Nullable T value(
       String key,
       @Nullable T defaultValue,
@@ -352,12 +368,12 @@ public final class ConfigReader {
       problems.expected(child, "a string");
       return defaultValue;
     }
-    return child.text();
+    return scalarText(child);
   }
 
   /** The text of a node already checked to be a scalar (a scalar always has text). */
   private static String scalarText(ConfigNode scalar) {
-    return Objects.requireNonNull(scalar.text(), "scalar text");
+    return scalar.scalarText();
   }
 
   /**

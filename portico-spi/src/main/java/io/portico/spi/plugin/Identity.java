@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param consumer the consumer's name, or null when the caller was authenticated without a
  *     configured consumer (e.g. a valid JWT not mapped to one)
  * @param customId the consumer's custom id, or null
- * @param credentialId an identifier of the credential used (never the secret itself)
+ * @param credentialId an identifier of the credential used (never the secret itself), or null for
+ *     the anonymous identity
  * @param groups the consumer's groups (and any groups or roles the credential carries)
  * @param method the authentication plugin that established it, e.g. {@code key-auth}
  * @param anonymous whether this is the configured anonymous fallback
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 public record Identity(
     @Nullable String consumer,
     @Nullable String customId,
-    String credentialId,
+    @Nullable String credentialId,
     Set<String> groups,
     String method,
     boolean anonymous,

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -82,15 +83,16 @@ public final class BasicAuthFactory
       ConfigNode password = r.required("password", HASH_RULE);
       r.finish();
       if (username != null && (username.isEmpty() || username.indexOf(':') >= 0)) {
-        problems.expected(r.child("username"), "a user name without ':'");
+        r.expected("username", "a user name without ':'");
         username = null;
       }
-      if (password != null && !(password.isScalar() && BCRYPT.matcher(password.text()).matches())) {
+      if (password != null
+          && !(password.isScalar() && BCRYPT.matcher(password.scalarText()).matches())) {
         problems.expected(password, HASH_RULE);
         password = null;
       }
       if (username != null && password != null) {
-        out.add(new StoredPassword(username, password.text()));
+        out.add(new StoredPassword(username, password.scalarText()));
       }
     }
     return out;
@@ -225,7 +227,7 @@ public final class BasicAuthFactory
     }
 
     @Override
-    public String challenge(String error) {
+    public String challenge(@Nullable String error) {
       return challenge;
     }
 

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Successful {@code basic-auth} checks, remembered for a while so steady traffic from a known
@@ -61,7 +62,7 @@ final class CredentialCache {
   }
 
   /** The identity remembered under {@code key}, or null. */
-  Identity get(String key) {
+  @Nullable Identity get(String key) {
     if (!enabled()) {
       return null;
     }

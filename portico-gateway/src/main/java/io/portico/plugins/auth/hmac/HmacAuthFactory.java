@@ -31,11 +31,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code hmac-auth}: authenticates signed requests, in the draft-cavage HTTP signature form used by
@@ -101,9 +103,8 @@ public final class HmacAuthFactory
         if (ALGORITHMS.containsKey(a)) {
           algorithms.add(a);
         } else {
-          problems.expected(
-              config.child("algorithms"),
-              "a list of hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512");
+          config.expected(
+              "algorithms", "a list of hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512");
         }
       }
     } else {
@@ -138,12 +139,12 @@ public final class HmacAuthFactory
       String username = r.requiredString("username", "a user name");
       ConfigNode secret = r.required("secret", "a secret of at least 16 characters");
       r.finish();
-      if (secret != null && !(secret.isScalar() && secret.text().length() >= 16)) {
+      if (secret != null && !(secret.isScalar() && secret.scalarText().length() >= 16)) {
         problems.at(secret, "(expected: a secret of at least 16 characters)");
         secret = null;
       }
       if (username != null && secret != null) {
-        out.add(new Secret(username, secret.text().getBytes(StandardCharsets.UTF_8)));
+        out.add(new Secret(username, secret.scalarText().getBytes(StandardCharsets.UTF_8)));
       }
     }
     return out;
@@ -235,7 +236,7 @@ public final class HmacAuthFactory
       }
       byte[] expected =
           sign(
-              ALGORITHMS.get(algorithm.toLowerCase(Locale.ROOT)),
+              Objects.requireNonNull(ALGORITHMS.get(algorithm.toLowerCase(Locale.ROOT))),
               user == null ? new byte[32] : user.secret(),
               signingString);
       if (!MessageDigest.isEqual(expected, presented) || user == null) {
@@ -300,7 +301,7 @@ public final class HmacAuthFactory
     }
 
     /** The signing string, or null when a signed header is missing. */
-    static String signingString(HttpRequest request, List<String> signed) {
+    static @Nullable String signingString(HttpRequest request, List<String> signed) {
       StringBuilder out = new StringBuilder();
       for (String name : signed) {
         if (out.length() > 0) {
@@ -334,7 +335,7 @@ public final class HmacAuthFactory
     }
 
     /** The {@code name="value"} parameters, or null when malformed or repeated. */
-    private static Map<String, String> params(String text) {
+    private static @Nullable Map<String, String> params(String text) {
       Map<String, String> out = new LinkedHashMap<>();
       Matcher m = PARAM.matcher(text);
       int at = 0;
@@ -351,7 +352,7 @@ public final class HmacAuthFactory
     }
 
     @Override
-    public String challenge(String error) {
+    public String challenge(@Nullable String error) {
       return error == null ? challenge : challenge + ", error=" + Authentication.quote(error);
     }
 

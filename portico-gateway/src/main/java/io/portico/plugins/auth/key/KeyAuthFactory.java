@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code key-auth}: authenticates a consumer by an API key sent in a header or a query parameter.
@@ -61,12 +62,12 @@ public final class KeyAuthFactory
       if (TOKEN.matcher(name).matches()) {
         headers.add(AsciiString.of(name.toLowerCase(java.util.Locale.ROOT)));
       } else {
-        problems.expected(config.child("header-names"), "a list of header names");
+        config.expected("header-names", "a list of header names");
       }
     }
     for (String name : config.strings("query-names")) {
       if (name.isEmpty()) {
-        problems.expected(config.child("query-names"), "a list of non-empty parameter names");
+        config.expected("query-names", "a list of non-empty parameter names");
       } else {
         queries.add(name);
       }
@@ -90,7 +91,7 @@ public final class KeyAuthFactory
   }
 
   /** A stored key: its digest and optional id. */
-  private record StoredKey(byte[] digest, String id) {}
+  private record StoredKey(byte[] digest, @Nullable String id) {}
 
   private static List<StoredKey> readCredentials(ConfigNode node, Problems problems) {
     List<StoredKey> out = new ArrayList<>();
@@ -102,7 +103,7 @@ public final class KeyAuthFactory
       if (keyNode == null) {
         continue;
       }
-      byte[] digest = keyNode.isScalar() ? KeyHash.parse(keyNode.text()) : null;
+      byte[] digest = keyNode.isScalar() ? KeyHash.parse(keyNode.scalarText()) : null;
       if (digest == null) {
         problems.expected(keyNode, KeyHash.RULE);
       } else {
@@ -151,7 +152,7 @@ public final class KeyAuthFactory
 
     @Override
     public AuthResult authenticate(Exchange exchange) {
-      String key = null;
+      @Nullable String key = null;
       int found = 0;
       HttpHeaders headers = exchange.request().headers();
       for (AsciiString name : headerNames) {
@@ -176,7 +177,7 @@ public final class KeyAuthFactory
       if (found == 0) {
         return AuthResult.none();
       }
-      if (found > 1 || key.isEmpty()) {
+      if (found > 1 || key == null || key.isEmpty()) {
         return AuthResult.invalid("invalid_request");
       }
       byte[] digest = KeyHash.digest(key);
@@ -188,7 +189,7 @@ public final class KeyAuthFactory
     }
 
     @Override
-    public String challenge(String error) {
+    public String challenge(@Nullable String error) {
       return error == null ? challenge : challenge + ", error=" + Authentication.quote(error);
     }
 

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stored form of an API key: {@code sha256:} followed by the lower-case hex SHA-256 of the
@@ -34,7 +35,7 @@ public final class KeyHash {
   }
 
   /** The digest of a stored form, or null when it is not one. */
-  static byte[] parse(String stored) {
+  static byte @Nullable [] parse(String stored) {
     if (!FORMAT.matcher(stored).matches()) {
       return null;
     }

@@ -31,6 +31,7 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code mtls-auth}: authenticates a consumer by the client certificate of a TLS listener with
@@ -85,7 +86,7 @@ public final class MtlsAuthFactory
       } else if (subject != null) {
         out.add("name:" + subject.toLowerCase(Locale.ROOT));
       } else if (fingerprint.isScalar() && FINGERPRINT.matcher(fingerprint.text()).matches()) {
-        out.add("sha256:" + fingerprint.text().replace(":", "").toLowerCase(Locale.ROOT));
+        out.add("sha256:" + fingerprint.scalarText().replace(":", "").toLowerCase(Locale.ROOT));
       } else {
         problems.expected(fingerprint, "a SHA-256 fingerprint: 64 hex digits, colons allowed");
       }
@@ -191,7 +192,7 @@ public final class MtlsAuthFactory
     }
 
     @Override
-    public String challenge(String error) {
+    public String challenge(@Nullable String error) {
       return challenge;
     }
 

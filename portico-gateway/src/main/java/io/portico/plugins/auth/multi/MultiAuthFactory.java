@@ -20,6 +20,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code multi-auth}: accepts a request that any one of several authentication methods accepts.
@@ -211,7 +212,7 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
     }
 
     @Override
-    public String challenge(String error) {
+    public String challenge(@Nullable String error) {
       List<String> challenges = new ArrayList<>();
       for (Named n : authenticators) {
         challenges.add(n.authenticator().challenge(null));

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.token;
 
 import io.portico.plugins.auth.Authentication;
+import org.jspecify.annotations.Nullable;
 
 /** The RFC 6750 {@code Bearer} challenges of the token plugins. */
 final class Bearer {
@@ -8,7 +9,7 @@ final class Bearer {
   private Bearer() {}
 
   /** {@code Bearer realm="..."}, with {@code error="..."} when {@code error} is not null. */
-  static String challenge(String realm, String error) {
+  static String challenge(String realm, @Nullable String error) {
     String challenge = "Bearer realm=" + Authentication.quote(realm);
     return error == null ? challenge : challenge + ", error=" + Authentication.quote(error);
   }

@@ -5,6 +5,7 @@ import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every bearer-token authenticator ({@code jwt}, {@code oauth2-introspection}, the bearer mode
@@ -25,7 +26,7 @@ abstract class BearerTokenAuthenticator implements Authenticator {
   }
 
   @Override
-  public final String challenge(String error) {
+  public final String challenge(@Nullable String error) {
     return Bearer.challenge(realm, error);
   }
 

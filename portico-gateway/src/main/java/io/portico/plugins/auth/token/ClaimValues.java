@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Reads claim values the way the token plugins need them: as text, as a set of words. */
 final class ClaimValues {
@@ -19,7 +20,7 @@ final class ClaimValues {
    * where every forwarded value is ({@link io.portico.plugins.auth.HeaderValues}): a claim with a
    * control character fails the credential rather than silently disappearing.
    */
-  static String text(Object value) {
+  static @Nullable String text(Object value) {
     if (value == null) {
       return null;
     }
@@ -69,7 +70,7 @@ final class ClaimValues {
   }
 
   /** A claim by name; a dotted name walks into nested objects when there is no literal match. */
-  static Object lookup(Map<String, Object> claims, String name) {
+  static @Nullable Object lookup(Map<String, Object> claims, String name) {
     Object direct = claims.get(name);
     if (direct != null || name.indexOf('.') < 0) {
       return direct;

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Introspection answers by the SHA-256 of the token (the token itself is never kept), each until
@@ -46,7 +47,7 @@ final class IntrospectionCache {
   }
 
   /** The live answer for {@code key}, or null. */
-  Answer get(String key, long nowNanos) {
+  @Nullable Answer get(String key, long nowNanos) {
     synchronized (answers) {
       Answer a = answers.get(key);
       if (a != null && nowNanos - a.expiresAtNanos() >= 0) {

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code oauth2-introspection}, compiled at load time.
@@ -35,7 +36,7 @@ record IntrospectionConfig(
     int maxEntries,
     RequiredWords scopes,
     Set<String> audiences,
-    String consumerClaim,
+    @Nullable String consumerClaim,
     Map<String, AsciiString> claimHeaders,
     boolean allowWhenUnavailable,
     String realm) {

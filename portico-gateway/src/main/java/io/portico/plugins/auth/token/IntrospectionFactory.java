@@ -31,9 +31,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code oauth2-introspection}: authenticates requests that carry an opaque bearer token by asking
@@ -89,7 +91,7 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
   }
 
   @Override
-  public IntrospectionConfig parse(ConfigReader r) {
+  public @Nullable IntrospectionConfig parse(ConfigReader r) {
     Problems problems = r.problems();
     TokenSource source = TokenSource.parse(r);
     URI endpoint = null;
@@ -124,11 +126,15 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
     }
     ClientAuthentication auth =
         method.equals("client_secret_post")
-            ? new ClientSecretPost(new ClientID(clientId), new Secret(secret))
-            : new ClientSecretBasic(new ClientID(clientId), new Secret(secret));
+            ? new ClientSecretPost(
+                new ClientID(Objects.requireNonNull(clientId)),
+                new Secret(Objects.requireNonNull(secret)))
+            : new ClientSecretBasic(
+                new ClientID(Objects.requireNonNull(clientId)),
+                new Secret(Objects.requireNonNull(secret)));
     return new IntrospectionConfig(
         source,
-        endpoint,
+        Objects.requireNonNull(endpoint),
         auth,
         timeout,
         maxTtl,
@@ -168,7 +174,7 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
         String key = cr.requiredString("key", "the value of the consumer claim for this consumer");
         cr.finish();
         if (key != null && out.putIfAbsent(key, consumer) != null) {
-          problems.expected(cr.child("key"), "a key used by one consumer only");
+          cr.expected("key", "a key used by one consumer only");
         }
       }
       if (problems.size() > 0) {
@@ -238,7 +244,7 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
       return NimbusHttp.send(client, request, config.timeout()).thenApply(this::answer);
     }
 
-    private IntrospectionCache.Answer answer(HTTPResponse http) {
+    private IntrospectionCache.@Nullable Answer answer(HTTPResponse http) {
       if (http == null || http.getStatusCode() != 200) {
         return null;
       }

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON Web Key Sets by URL, fetched with the JDK HTTP client and kept across config reloads (one
@@ -69,7 +70,7 @@ final class JwksCache implements AutoCloseable {
   }
 
   /** The keys currently known for {@code uri}, or null. Starts no fetch. */
-  JWKSet keys(URI uri) {
+  @Nullable JWKSet keys(URI uri) {
     Entry e = entries.get(uri);
     return e == null ? null : e.keys;
   }

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request side of JWT authentication, shared by {@code jwt} and the bearer mode of {@code
@@ -75,7 +76,7 @@ final class JwtAuthenticator extends BearerTokenAuthenticator {
   }
 
   /** The cached keys of a JWKS; a set older than the refresh interval is refreshed meanwhile. */
-  private JWKSet cachedKeys(URI uri) {
+  private @Nullable JWKSet cachedKeys(URI uri) {
     JwtConfig.Jwks jwks = config.jwks();
     if (cache.stale(uri, jwks.refreshInterval())) {
       cache.refresh(uri, jwks.minRefreshInterval(), jwks.timeout());

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code jwt}, compiled at load time.
@@ -37,7 +38,7 @@ record JwtConfig(
     boolean requireExp,
     RequiredWords scopes,
     RequiredWords roles,
-    String consumerClaim,
+    @Nullable String consumerClaim,
     boolean requireConsumer,
     Map<String, AsciiString> claimHeaders,
     Jwks jwks,
@@ -56,7 +57,7 @@ record JwtConfig(
    * A trusted issuer and where its keys come from: static keys, a JWKS URL, or neither (then only
    * consumers' own keys verify its tokens).
    */
-  record Issuer(String issuer, JWKSet keys, URI jwksUrl) {}
+  record Issuer(String issuer, @Nullable JWKSet keys, @Nullable URI jwksUrl) {}
 
   /**
    * Key set fetching.

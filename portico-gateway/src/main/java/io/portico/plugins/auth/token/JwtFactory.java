@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code jwt}: authenticates requests that carry a signed JWT, in ACCESS.
@@ -71,7 +72,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
   }
 
   @Override
-  public JwtConfig parse(ConfigReader r) {
+  public @Nullable JwtConfig parse(ConfigReader r) {
     Problems problems = r.problems();
     TokenSource source = TokenSource.parse(r);
     Set<JWSAlgorithm> algorithms = algorithms(r);
@@ -84,7 +85,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     String consumerClaim = r.string("consumer-claim", null);
     boolean requireConsumer = r.bool("require-consumer", false);
     if (requireConsumer && consumerClaim == null) {
-      problems.expected(r.child("require-consumer"), "false unless consumer-claim is set");
+      r.expected("require-consumer", "false unless consumer-claim is set");
     }
     Map<String, AsciiString> headers = claimHeaders(r);
     JwtConfig.Jwks fetch = JwtConfig.Jwks.parse(r.object("jwks"));
@@ -150,7 +151,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
       ConfigReader ir = ConfigReader.of(item, r.problems());
       String issuer = ir.requiredString("issuer", "the exact iss value of its tokens");
       if (issuer != null && !seen.add(issuer)) {
-        r.problems().expected(ir.child("issuer"), "an issuer listed once");
+        ir.expected("issuer", "an issuer listed once");
       }
       JWKSet keys = StaticKeys.read(ir);
       URI jwks = ir.value("jwks-url", null, "an http or https URL", JwtFactory::httpUri);
@@ -162,7 +163,9 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
       if (keys != null) {
         checkKeyFamilies(r, item, keys, algorithms);
       }
-      out.add(new JwtConfig.Issuer(issuer, keys, jwks));
+      if (issuer != null) { // else reported above
+        out.add(new JwtConfig.Issuer(issuer, keys, jwks));
+      }
     }
     return out;
   }
@@ -179,7 +182,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     }
   }
 
-  static URI httpUri(String text, ConfigNode node) {
+  static @Nullable URI httpUri(String text, ConfigNode node) {
     try {
       URI uri = new URI(text.trim());
       String scheme = uri.getScheme();
@@ -273,7 +276,7 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
         JWKSet keys = StaticKeys.read(cr);
         cr.finish();
         if (key != null && out.containsKey(key)) {
-          problems.expected(cr.child("key"), "a key used by one consumer only");
+          cr.expected("key", "a key used by one consumer only");
         }
         if (key != null) {
           out.put(key, new JwtVerifier.ConsumerKey(consumer, keys));

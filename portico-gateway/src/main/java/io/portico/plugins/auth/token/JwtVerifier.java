@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies signed JWTs with Nimbus against the configured algorithms, issuers and keys. Pure and
@@ -53,7 +54,11 @@ final class JwtVerifier {
   record NeedKeys(URI uri, Parsed parsed) implements Result {}
 
   /** A token parsed, with the issuer and consumer its unverified claims point at. */
-  record Parsed(SignedJWT jwt, JwtConfig.Issuer issuer, ConsumerSpec consumer, JWKSet ownKeys) {}
+  record Parsed(
+      SignedJWT jwt,
+      JwtConfig.Issuer issuer,
+      @Nullable ConsumerSpec consumer,
+      @Nullable JWKSet ownKeys) {}
 
   /** The keys a verification may use, handed to Nimbus' key selector. */
   record Keys(JWKSet set) implements SecurityContext {}

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends a request built by the Nimbus OAuth 2.0 SDK with the JDK HTTP client, asynchronously, and
@@ -46,7 +47,7 @@ final class NimbusHttp {
         .exceptionally(e -> null);
   }
 
-  private static HTTPResponse convert(HttpResponse<byte[]> response) {
+  private static @Nullable HTTPResponse convert(HttpResponse<byte[]> response) {
     if (response.body().length > MAX_BODY) {
       return null;
     }

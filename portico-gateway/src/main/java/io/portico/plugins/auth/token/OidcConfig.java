@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code openid-connect}, compiled at load time.
@@ -35,12 +36,12 @@ record OidcConfig(
     RequiredWords scopes,
     Duration clockSkew,
     Map<String, AsciiString> claimHeaders,
-    TokenSource source,
+    @Nullable TokenSource source,
     JwtConfig.Jwks jwks,
     Duration timeout,
-    RelyingParty rp,
+    @Nullable RelyingParty rp,
     String realm,
-    UserInfo userInfo) {
+    @Nullable UserInfo userInfo) {
 
   OidcConfig {
     algorithms = Set.copyOf(algorithms);
@@ -80,14 +81,14 @@ record OidcConfig(
       String clientId,
       ClientAuthentication clientAuth,
       String redirectPath,
-      URI redirectUri,
-      String logoutPath,
-      URI postLogoutRedirectUri,
+      @Nullable URI redirectUri,
+      @Nullable String logoutPath,
+      @Nullable URI postLogoutRedirectUri,
       Scope requestScopes,
       SessionCodec sessions,
       String cookie,
       Duration sessionMaxAge,
       String secureCookie,
       boolean forwardAccessToken,
-      AsciiString idTokenHeader) {}
+      @Nullable AsciiString idTokenHeader) {}
 }

@@ -65,11 +65,13 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code openid-connect}: OpenID Connect in front of APIs (bearer mode) or browser apps
@@ -139,7 +141,7 @@ public final class OidcFactory
   }
 
   @Override
-  public OidcConfig parse(ConfigReader r) {
+  public @Nullable OidcConfig parse(ConfigReader r) {
     Problems problems = r.problems();
     URI discovery = null;
     if (r.required("discovery", "the provider's discovery document URL") != null) {
@@ -165,7 +167,7 @@ public final class OidcFactory
       return null; // some values above are stand-ins that cannot be built on
     }
     return new OidcConfig(
-        discovery,
+        Objects.requireNonNull(discovery),
         rpMode,
         algorithms,
         audiences,
@@ -184,7 +186,7 @@ public final class OidcFactory
    * Reads {@code userinfo}; null when the UserInfo is not forwarded. The header must not be one
    * whose value the gateway sets otherwise.
    */
-  private static OidcConfig.UserInfo userInfo(
+  private static OidcConfig.@Nullable UserInfo userInfo(
       ConfigReader r, Map<String, AsciiString> claimHeaders, OidcConfig.RelyingParty rp) {
     ConfigReader u = r.object("userinfo");
     boolean forward = u.bool("forward", false);
@@ -215,7 +217,7 @@ public final class OidcFactory
     return forward ? new OidcConfig.UserInfo(name, maxTtl, negativeTtl, maxEntries) : null;
   }
 
-  private static OidcConfig.RelyingParty relyingParty(ConfigReader r) {
+  private static OidcConfig.@Nullable RelyingParty relyingParty(ConfigReader r) {
     String clientId = r.requiredString("client-id", "the gateway's client id at the provider");
     String secret = r.requiredString("client-secret", "the gateway's client secret");
     String method =
@@ -243,7 +245,7 @@ public final class OidcFactory
     }
     String cookie = session.string("cookie", "portico_session");
     if (!cookie.matches("[A-Za-z0-9_.-]+")) {
-      r.problems().expected(session.child("cookie"), "a cookie name of letters, digits, _ . -");
+      session.expected("cookie", "a cookie name of letters, digits, _ . -");
     }
     Duration maxAge =
         session.duration(
@@ -287,11 +289,11 @@ public final class OidcFactory
         idHeader == null ? null : AsciiString.of(idHeader).toLowerCase());
   }
 
-  private static String path(ConfigReader r, String key, String def, boolean required) {
+  private static @Nullable String path(ConfigReader r, String key, String def, boolean required) {
     String value =
         required ? r.requiredString(key, "an absolute path such as /callback") : r.string(key, def);
     if (value != null && (!value.startsWith("/") || value.startsWith("//"))) {
-      r.problems().expected(r.child(key), "an absolute path such as /callback");
+      r.expected(key, "an absolute path such as /callback");
       return null;
     }
     return value;
@@ -326,7 +328,11 @@ public final class OidcFactory
 
   /** The result of a token endpoint call. */
   private record TokenResult(
-      boolean reachable, String accessToken, long lifetime, String refreshToken, String idToken) {
+      boolean reachable,
+      @Nullable String accessToken,
+      long lifetime,
+      @Nullable String refreshToken,
+      @Nullable String idToken) {
     static final TokenResult UNREACHABLE = new TokenResult(false, null, 0, null, null);
     static final TokenResult REFUSED = new TokenResult(true, null, 0, null, null);
   }
@@ -408,7 +414,7 @@ public final class OidcFactory
       discovering = null;
     }
 
-    private Provider discovered(HTTPResponse response) {
+    private @Nullable Provider discovered(HTTPResponse response) {
       if (response == null || response.getStatusCode() != 200) {
         return null;
       }
@@ -861,7 +867,7 @@ public final class OidcFactory
           lifetime);
     }
 
-    private static Duration lifetime(TokenResult result) {
+    private static @Nullable Duration lifetime(TokenResult result) {
       return result.lifetime() > 0 ? Duration.ofSeconds(result.lifetime()) : null;
     }
 
@@ -977,7 +983,7 @@ public final class OidcFactory
       }
     }
 
-    private URI redirectUri(Exchange exchange) {
+    private @Nullable URI redirectUri(Exchange exchange) {
       if (rp.redirectUri() != null) {
         return rp.redirectUri();
       }
@@ -1029,16 +1035,16 @@ public final class OidcFactory
           "The sign-in could not be completed; start again.");
     }
 
-    private static String first(Exchange exchange, String name) {
+    private static @Nullable String first(Exchange exchange, String name) {
       List<String> values = exchange.queryParameters().get(name);
       return values == null || values.size() != 1 ? null : values.get(0);
     }
 
-    private static String stringClaim(JWTClaimsSet claims, String name) {
+    private static @Nullable String stringClaim(JWTClaimsSet claims, String name) {
       return claims.getClaim(name) instanceof String s ? s : null;
     }
 
-    private static Long longClaim(JWTClaimsSet claims, String name) {
+    private static @Nullable Long longClaim(JWTClaimsSet claims, String name) {
       return claims.getClaim(name) instanceof Number n ? n.longValue() : null;
     }
 

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Date;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Seals cookie contents as a JWE with direct AES-256-GCM (authenticated encryption: a cookie that
@@ -48,7 +49,7 @@ final class SessionCodec {
   }
 
   /** The claims of a sealed value, or null when it does not open or has expired. */
-  JWTClaimsSet open(String value, Instant now) {
+  @Nullable JWTClaimsSet open(String value, Instant now) {
     try {
       EncryptedJWT jwt = EncryptedJWT.parse(value);
       if (!JWEAlgorithm.DIR.equals(jwt.getHeader().getAlgorithm())

@@ -18,6 +18,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keys written in config: an HMAC {@code secret} (UTF-8 text, or base64url with {@code
@@ -32,13 +33,15 @@ final class StaticKeys {
   private StaticKeys() {}
 
   /** Reads {@code secret}, {@code secret-encoding} and {@code public-key}; null when neither. */
-  static JWKSet read(ConfigReader r) {
+  static @Nullable JWKSet read(ConfigReader r) {
     List<JWK> keys = new ArrayList<>();
     ConfigNode secretNode = r.child("secret");
     String encoding = r.oneOf("secret-encoding", "utf8", List.of("utf8", "base64url"));
     if (secretNode != null) {
       byte[] secret =
-          secretNode.isScalar() ? secret(secretNode.text(), encoding.equals("base64url")) : null;
+          secretNode.isScalar()
+              ? secret(secretNode.scalarText(), encoding.equals("base64url"))
+              : null;
       if (secret == null || secret.length < 32) {
         r.problems().expected(secretNode, SECRET_RULE);
       } else {
@@ -47,7 +50,7 @@ final class StaticKeys {
     }
     ConfigNode pemNode = r.child("public-key");
     if (pemNode != null) {
-      JWK key = pemNode.isScalar() ? publicKey(pemNode.text()) : null;
+      JWK key = pemNode.isScalar() ? publicKey(pemNode.scalarText()) : null;
       if (key == null) {
         r.problems().expected(pemNode, PEM_RULE);
       } else {
@@ -57,7 +60,7 @@ final class StaticKeys {
     return keys.isEmpty() ? null : new JWKSet(keys);
   }
 
-  static byte[] secret(String text, boolean base64url) {
+  static byte @Nullable [] secret(String text, boolean base64url) {
     if (!base64url) {
       return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -69,7 +72,7 @@ final class StaticKeys {
   }
 
   /** An RSA or EC public key from PEM; null when it is neither. */
-  static JWK publicKey(String pem) {
+  static @Nullable JWK publicKey(String pem) {
     String body =
         pem.replace("-----BEGIN PUBLIC KEY-----", "")
             .replace("-----END PUBLIC KEY-----", "")

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a bearer token is read from: a header (by default {@code Authorization} with the {@code
@@ -31,7 +32,11 @@ import java.util.Set;
  *     removed from the request before it is forwarded)
  */
 record TokenSource(
-    AsciiString header, boolean bearerScheme, String cookie, String query, AuthSettings auth) {
+    @Nullable AsciiString header,
+    boolean bearerScheme,
+    @Nullable String cookie,
+    @Nullable String query,
+    AuthSettings auth) {
 
   /** What was found in a request. */
   sealed interface Found permits Token, Missing, Malformed {}
@@ -119,7 +124,7 @@ record TokenSource(
   }
 
   /** The token of a {@code Bearer} credential (scheme matched case-insensitively), or null. */
-  static String bearer(String value) {
+  static @Nullable String bearer(String value) {
     String v = value.trim();
     if (v.length() < 7 || !v.regionMatches(true, 0, "Bearer", 0, 6) || v.charAt(6) != ' ') {
       return null;
@@ -151,7 +156,7 @@ record TokenSource(
   }
 
   /** The value of the named cookie, or null. */
-  static String cookie(HttpHeaders headers, String name) {
+  static @Nullable String cookie(HttpHeaders headers, String name) {
     for (String value : headers.getAll(HttpHeaderNames.COOKIE)) {
       for (Cookie c : ServerCookieDecoder.LAX.decodeAll(value)) {
         if (c.name().equals(name)) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenID Connect UserInfo of access tokens, for {@code openid-connect}'s {@code userinfo}
@@ -54,7 +55,7 @@ final class UserInfoLookup {
    * @param header the response's JSON, base64-encoded: the upstream header's value
    * @param subject the response's {@code sub}
    */
-  record Answer(Kind kind, String header, String subject) {
+  record Answer(Kind kind, @Nullable String header, @Nullable String subject) {
     static final Answer INVALID = new Answer(Kind.INVALID_TOKEN, null, null);
     static final Answer SCOPE = new Answer(Kind.INSUFFICIENT_SCOPE, null, null);
     static final Answer UNAVAILABLE = new Answer(Kind.UNAVAILABLE, null, null);
@@ -94,7 +95,7 @@ final class UserInfoLookup {
   }
 
   /** The live answer for {@code key}, or null. */
-  Answer cached(String key) {
+  @Nullable Answer cached(String key) {
     long now = nanoClock.getAsLong();
     synchronized (answers) {
       Entry e = answers.get(key);

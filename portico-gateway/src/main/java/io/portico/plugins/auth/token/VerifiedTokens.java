@@ -3,6 +3,7 @@ package io.portico.plugins.auth.token;
 import io.portico.plugins.auth.AuthResult;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tokens that already passed every check, so that a client sending the same token again costs a map
@@ -32,7 +33,7 @@ final class VerifiedTokens {
   }
 
   /** The cached result for {@code token}, or null. */
-  AuthResult.Authenticated get(String token) {
+  AuthResult.@Nullable Authenticated get(String token) {
     Entry e = entries.get(token);
     if (e == null) {
       return null;
