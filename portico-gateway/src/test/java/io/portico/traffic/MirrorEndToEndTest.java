@@ -51,6 +51,10 @@ class MirrorEndToEndTest {
         .formatted(primary.target(), shadowTarget, mirror);
   }
 
+  private static MirrorPlan plan(GatewayFixture gw) {
+    return gw.gateway().snapshot().routes().get("api").traffic().mirror();
+  }
+
   @Test
   void theShadowGetsACopyWithHeadersAndBodyWhileThePrimaryAnswers() throws Exception {
     try (RecordingOrigin shadow = RecordingOrigin.start("shadow");
@@ -104,6 +108,8 @@ class MirrorEndToEndTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
       // The copies did reach the shadow, which is still sleeping on them.
       await().atMost(5, TimeUnit.SECONDS).until(() -> shadow.seen().size() == 20);
+      assertThat(plan(gw).sent()).isEqualTo(20);
+      assertThat(plan(gw).answered()).isZero();
     }
   }
 
@@ -128,6 +134,7 @@ class MirrorEndToEndTest {
         assertThat(r.body()).isEqualTo("primary");
       }
       assertThat(primary.seen()).hasSize(50);
+      await().atMost(5, TimeUnit.SECONDS).until(() -> plan(gw).failed() == 50);
       assertThat(gw.records()).allSatisfy(rec -> assertThat(rec.service()).isEqualTo("app"));
     }
   }
