@@ -207,6 +207,37 @@ class DiffApplyTest {
   }
 
   @Test
+  void aChangeTheGatewayRefusesIsShownAtTheFilesLineAndAppliesNothing() throws Exception {
+    // Relative paths resolve against each side's config directory: the CA bundle exists beside the
+    // declared file, not beside the gateway's, so only the gateway finds the problem.
+    Files.createDirectories(dir.resolve("certs"));
+    Files.writeString(dir.resolve("certs/ca.pem"), "ca");
+    String secureService =
+        """
+        services:
+          - name: secure
+            targets: [ "https://127.0.0.1:9" ]
+            tls:
+              ca: certs/ca.pem
+        """;
+    String secureRoute =
+        """
+          - name: secure
+            paths: [ "/secure" ]
+            service: secure
+        """;
+    String yaml = declared("/orders", true).replace("services:\n", secureService) + secureRoute;
+    Run apply = run("apply", yaml);
+    assertThat(apply.code()).as(apply.out()).isEqualTo(1);
+    assertThat(apply.err())
+        .contains("the gateway refused the changes (400); nothing was applied")
+        .contains("declared.yaml:5:")
+        .contains("services/secure $.tls.ca");
+    assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(404);
+    assertThat(admin("/config/versions").path("versions").size()).isZero();
+  }
+
+  @Test
   void aWrongTokenIsAFailureNotAChange() throws Exception {
     Path file = dir.resolve("declared.yaml");
     Files.writeString(file, declared("/orders", true));
