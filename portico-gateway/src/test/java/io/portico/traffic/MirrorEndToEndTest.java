@@ -173,6 +173,41 @@ class MirrorEndToEndTest {
   }
 
   @Test
+  void theAdminApiShowsTheSplitAndTheMirrorsCountsOnARouteWithBoth() throws Exception {
+    String closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = "127.0.0.1:" + s.getLocalPort();
+    }
+    String yaml =
+        "admin:\n  address: 127.0.0.1:0\n"
+            + config(closedPort, "{ service: shadow }")
+            + """
+                traffic-split:
+                  rules:
+                    - match: { headers: { x-canary: "1" } }
+                      services: [ { service: shadow } ]
+            """;
+    try (GatewayFixture gw = GatewayFixture.start(yaml)) {
+      for (int i = 0; i < 4; i++) {
+        assertThat(gw.get("/api/" + i).body()).isEqualTo("primary");
+      }
+      await().atMost(5, TimeUnit.SECONDS).until(() -> plan(gw).failed() == 4);
+      com.fasterxml.jackson.databind.JsonNode route =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(gw.admin("/routes").body())
+              .path("routes")
+              .get(0);
+      assertThat(route.path("mirror").path("service").asText()).isEqualTo("shadow");
+      assertThat(route.path("mirror").path("sent").asLong()).isEqualTo(4);
+      assertThat(route.path("mirror").path("failed").asLong()).isEqualTo(4);
+      assertThat(route.path("traffic_split").path("rules").get(0).toString())
+          .isEqualTo(
+              "{\"match\":{\"headers\":{\"x-canary\":[\"1\"]}},"
+                  + "\"services\":[{\"service\":\"shadow\",\"weight\":1}]}");
+    }
+  }
+
+  @Test
   void aPercentMirrorsExactlyThatShare() throws Exception {
     try (RecordingOrigin shadow = RecordingOrigin.start("shadow");
         GatewayFixture gw =
