@@ -178,6 +178,34 @@ class DiffApplyTest {
   }
 
   @Test
+  void globalPluginsAndConsumersAreSyncedLikeTheOtherKinds() throws Exception {
+    String yaml =
+        declared("/orders", false)
+            + """
+            plugins:
+              request-id: {}
+            consumers:
+              - name: mobile
+                custom-id: app-7
+            """;
+    Run diff = run("diff", yaml);
+    assertThat(diff.code()).isEqualTo(2);
+    assertThat(diff.out())
+        .contains("+ create plugins/request-id")
+        .contains("+ create consumers/mobile");
+    assertThat(run("apply", yaml).code()).isZero();
+    assertThat(admin("/plugins").path("plugins").get(0).path("source").asText()).isEqualTo("api");
+    assertThat(admin("/consumers").path("consumers").get(0).path("name").asText())
+        .isEqualTo("mobile");
+    assertThat(run("diff", yaml).code()).isZero();
+    Run remove = run("apply", declared("/orders", false));
+    assertThat(remove.out())
+        .contains("- delete plugins/request-id")
+        .contains("- delete consumers/mobile");
+    assertThat(admin("/plugins").path("plugins").size()).isZero();
+  }
+
+  @Test
   void anInvalidFileIsReportedWithItsLinesAndNothingIsSent() throws Exception {
     String invalid =
         """
