@@ -171,7 +171,7 @@ final class TrafficSection {
     }
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-      if (headerNames && !TOKEN.matcher(e.getKey()).matches() || e.getKey().isEmpty()) {
+      if (e.getKey().isEmpty() || (headerNames && !TOKEN.matcher(e.getKey()).matches())) {
         problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a name)");
         continue;
       }
