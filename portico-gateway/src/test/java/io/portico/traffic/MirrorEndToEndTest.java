@@ -208,6 +208,50 @@ class MirrorEndToEndTest {
   }
 
   @Test
+  void splitsAndMirrorsHttp2RequestsLikeHttp1Ones() throws Exception {
+    try (RecordingOrigin shadow = RecordingOrigin.start("shadow");
+        RecordingOrigin canary = RecordingOrigin.start("canary")) {
+      String yaml =
+          config(shadow.target(), "{ service: shadow }")
+                  .replace(
+                      "routes:",
+                      "  - name: canary\n    targets: [ \"" + canary.target() + "\" ]\nroutes:")
+              + """
+                traffic-split:
+                  rules:
+                    - match: { headers: { x-canary: "1" } }
+                      services: [ { service: canary } ]
+            """;
+      try (GatewayFixture gw = GatewayFixture.start(yaml)) {
+        java.net.http.HttpClient h2 =
+            java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2)
+                .build();
+        HttpResponse<String> first =
+            h2.send(
+                HttpRequest.newBuilder(gw.uri("/api/warm")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(first.body()).isEqualTo("primary");
+        HttpResponse<String> r =
+            h2.send(
+                HttpRequest.newBuilder(gw.uri("/api/h2"))
+                    .header("X-Canary", "1")
+                    .POST(HttpRequest.BodyPublishers.ofString("over h2"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(r.body()).isEqualTo("canary");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> shadow.seen().size() == 2);
+        RecordingOrigin.Seen copy = shadow.seen().get(1);
+        assertThat(copy.path()).isEqualTo("/api/h2");
+        assertThat(copy.body()).isEqualTo("over h2");
+        assertThat(copy.header("X-Canary")).isEqualTo("1");
+        assertThat(canary.seen()).extracting(RecordingOrigin.Seen::body).containsExactly("over h2");
+      }
+    }
+  }
+
+  @Test
   void aPercentMirrorsExactlyThatShare() throws Exception {
     try (RecordingOrigin shadow = RecordingOrigin.start("shadow");
         GatewayFixture gw =
