@@ -252,6 +252,34 @@ class MirrorEndToEndTest {
   }
 
   @Test
+  void aBodyAPluginRewroteIsMirroredAsItGoesToThePrimary() throws Exception {
+    try (RecordingOrigin shadow = RecordingOrigin.start("shadow")) {
+      String yaml =
+          config(shadow.target(), "{ service: shadow }")
+              + """
+                plugins:
+                  request-transformer:
+                    body:
+                      remove: [ /password ]
+            """;
+      try (GatewayFixture gw = GatewayFixture.start(yaml)) {
+        HttpResponse<String> r =
+            gw.send(
+                HttpRequest.newBuilder(gw.uri("/api/users"))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"name\":\"Ann\",\"password\":\"x\"}")));
+        assertThat(r.body()).isEqualTo("primary");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> shadow.seen().size() == 1);
+        assertThat(shadow.seen().get(0).body())
+            .isEqualTo(primary.seen().get(0).body())
+            .isEqualTo("{\"name\":\"Ann\"}");
+      }
+    }
+  }
+
+  @Test
   void aPercentMirrorsExactlyThatShare() throws Exception {
     try (RecordingOrigin shadow = RecordingOrigin.start("shadow");
         GatewayFixture gw =
