@@ -255,4 +255,17 @@ class ArchitectureTest {
           .because(
               "an aggregation makes upstream calls and reports to observers; the snapshot compiles"
                   + " its plans and the proxy runs them, never the reverse");
+
+  @ArchTest
+  static final ArchRule trafficDependsOnlyOnConfigAndUpstream =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.traffic..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside(
+                  "io.portico.traffic..", "io.portico.config..", "io.portico.upstream.."))
+          .because(
+              "a split chooses among upstream services and a mirror makes upstream calls; the"
+                  + " snapshot compiles them and the proxy runs them, never the reverse");
 }

@@ -461,6 +461,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           g.writeEndObject();
         }
         CompiledRoute route = s.routes().get(rc.name());
+        if (rc.traffic() != null) {
+          TrafficView.write(g, rc.traffic(), route == null ? null : route.traffic());
+        }
         g.writeArrayFieldStart("plugins");
         if (route != null) {
           for (PluginChain.Entry e : route.chain().entries()) {

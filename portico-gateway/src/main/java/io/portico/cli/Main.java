@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       VersionCommand.class,
       HashKeyCommand.class,
-      HashPasswordCommand.class
+      HashPasswordCommand.class,
+      DiffCommand.class,
+      ApplyCommand.class
     })
 public final class Main implements java.util.concurrent.Callable<Integer> {
 

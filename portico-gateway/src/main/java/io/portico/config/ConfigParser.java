@@ -630,7 +630,11 @@ public final class ConfigParser {
                       + " service and path)");
             }
           }
-        } else if (serviceNode == null && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
+        }
+        TrafficConfig traffic = new TrafficSection(problems, serviceNames).parse(r);
+        if (aggregateNode == null
+            && serviceNode == null
+            && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
           problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");
         }
         r.finish();
@@ -650,7 +654,8 @@ public final class ConfigParser {
                 preserveHost,
                 timeouts,
                 plugins,
-                aggregate));
+                aggregate,
+                traffic));
       }
       return List.copyOf(out);
     }

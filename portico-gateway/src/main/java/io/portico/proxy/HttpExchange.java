@@ -28,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.config.LimitsConfig;
+import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
@@ -40,6 +41,9 @@ import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Reply;
+import io.portico.traffic.MirrorCall;
+import io.portico.traffic.RouteTraffic;
+import io.portico.traffic.SplitTarget;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
@@ -152,6 +156,7 @@ final class HttpExchange
 
   // the upstream
   private UpstreamCall call;
+  private MirrorCall mirror;
   private Aggregation aggregation;
   private UpgradeRelay relay;
 
@@ -354,6 +359,24 @@ final class HttpExchange
       startAggregate();
       return;
     }
+    TimeoutsConfig callTimeouts = route.timeouts();
+    RouteTraffic traffic = route.traffic();
+    if (traffic != null && traffic.split() != null) {
+      Identity identity = get(Identity.KEY);
+      SplitTarget chosen =
+          traffic
+              .split()
+              .choose(
+                  request.headers(),
+                  rawQuery,
+                  clientAddress,
+                  identity == null ? null : identity.consumer(),
+                  this::pathParameters);
+      if (chosen != null) {
+        service = chosen.service();
+        callTimeouts = chosen.timeouts();
+      }
+    }
     if (service == null) {
       fail(Failure.NO_ROUTE, "Route " + route.name() + " has no service and no plugin answered.");
       return;
@@ -363,11 +386,21 @@ final class HttpExchange
     }
     state = ExchangeState.UPSTREAM;
     prepareUpstreamRequest();
+    if (traffic != null && traffic.mirror() != null && !upgradeRequested) {
+      mirror =
+          traffic
+              .mirror()
+              .begin(
+                  request,
+                  route.config().preserveHost() ? originalHost : null,
+                  conn.pools(),
+                  conn.channel().alloc());
+    }
     call =
         new UpstreamCall(
             conn.pools(),
             service,
-            route.timeouts(),
+            callTimeouts,
             request,
             upgradeRequested,
             conn.upstreamHooks(),
@@ -386,17 +419,17 @@ final class HttpExchange
     if (replacedBody != null) {
       ByteBuf body = replacedBody;
       replacedBody = null;
-      call.send(new DefaultLastHttpContent(body));
+      sendUpstream(new DefaultLastHttpContent(body));
     } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
       // Read for a plugin: forwarded in one piece; a body still arriving streams on from here.
-      call.send(bodyBuffer.forward());
+      sendUpstream(bodyBuffer.forward());
     } else if (pendingBody != null) {
       HttpContent c;
       while ((c = pendingBody.poll()) != null) {
-        call.send(c);
+        sendUpstream(c);
       }
     } else if (requestComplete) {
-      call.send(LastHttpContent.EMPTY_LAST_CONTENT);
+      sendUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
     }
     if (requestComplete) {
       conn.armDeadline(0);
@@ -410,6 +443,14 @@ final class HttpExchange
       return;
     }
     call.start();
+  }
+
+  /** Request content to the upstream call, copied first for the mirror when there is one. */
+  private void sendUpstream(HttpContent content) {
+    if (mirror != null) {
+      mirror.copy(content);
+    }
+    call.send(content);
   }
 
   /**
@@ -815,7 +856,7 @@ final class HttpExchange
       return;
     }
     if (call != null) {
-      call.send(content);
+      sendUpstream(content);
       if (startDeferred) {
         startDeferred = false;
         call.start();
@@ -1032,6 +1073,9 @@ final class HttpExchange
     if (replacedBody != null) {
       replacedBody.release();
       replacedBody = null;
+    }
+    if (mirror != null) {
+      mirror.abandon();
     }
     if (call != null) {
       call.abort();

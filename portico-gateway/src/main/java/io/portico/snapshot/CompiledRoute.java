@@ -5,13 +5,14 @@ import io.portico.config.RouteConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathTemplate;
+import io.portico.traffic.RouteTraffic;
 import io.portico.upstream.UpstreamService;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A route ready for the proxy: its config, its service (null when plugins answer it), the merged
  * plugin chain, the effective timeouts and the compiled rewrite template, and for an aggregate
- * route its plan.
+ * route its plan; its traffic split and mirror.
  */
 public record CompiledRoute(
     RouteConfig config,
@@ -19,7 +20,19 @@ public record CompiledRoute(
     PluginChain chain,
     TimeoutsConfig timeouts,
     @Nullable PathTemplate rewrite,
-    @Nullable AggregatePlan aggregate) {
+    @Nullable AggregatePlan aggregate,
+    @Nullable RouteTraffic traffic) {
+
+  /** A route without traffic split or mirror. */
+  public CompiledRoute(
+      RouteConfig config,
+      @Nullable UpstreamService service,
+      PluginChain chain,
+      TimeoutsConfig timeouts,
+      @Nullable PathTemplate rewrite,
+      @Nullable AggregatePlan aggregate) {
+    this(config, service, chain, timeouts, rewrite, aggregate, null);
+  }
 
   /** A route that forwards to a service, or that plugins answer. */
   public CompiledRoute(

@@ -22,6 +22,7 @@ import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.tls.ServerTls;
+import io.portico.traffic.RouteTraffic;
 import io.portico.upstream.EndpointHealth;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
@@ -196,7 +197,10 @@ public final class SnapshotCompiler {
       PathTemplate rewrite = rc.rewritePath() == null ? null : PathTemplate.of(rc.rewritePath());
       AggregatePlan aggregate =
           rc.aggregate() == null ? null : AggregatePlan.compile(rc.aggregate(), services);
-      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate);
+      RouteTraffic traffic =
+          rc.traffic() == null ? null : RouteTraffic.compile(rc.traffic(), services, rc.timeouts());
+      CompiledRoute route =
+          new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate, traffic);
       routes.put(rc.name(), route);
       router.add(
           new RouteSpec(
