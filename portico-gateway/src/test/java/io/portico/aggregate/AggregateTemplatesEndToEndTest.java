@@ -254,6 +254,29 @@ class AggregateTemplatesEndToEndTest {
   }
 
   @Test
+  void aRequestBodyOverTheAggregatesCapIs413() throws Exception {
+    String yaml =
+        route(
+            """
+                  max-body-size: 32
+                  backends:
+                    - { name: echo, service: orders, path: "/e/${body./id:-none}", group: echo }
+                    - { name: u, service: users, path: "/users/1", group: u }
+            """);
+    try (GatewayFixture gw = GatewayFixture.start(yaml)) {
+      HttpResponse<String> r =
+          gw.send(
+              HttpRequest.newBuilder(gw.uri("/screen/1"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString("{\"id\":\"" + "x".repeat(100) + "\"}")));
+
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+      assertThat(r.body()).contains("32 bytes");
+    }
+  }
+
+  @Test
   void templateProblemsAndCyclesAreConfigErrorsWithPositions(@TempDir Path dir) {
     String yaml =
         services()
