@@ -130,7 +130,7 @@ class ArchitectureTest {
                   + " app.Gateway implements) and through the snapshot");
 
   @ArchTest
-  static final ArchRule configDependsOnlyOnTheSpiThePluginRegistryAndTheRouter =
+  static final ArchRule configDependsOnlyOnTheSpiThePluginRegistryTheRouterAndTemplates =
       noClasses()
           .that()
           .resideInAPackage("io.portico.config..")
@@ -140,10 +140,12 @@ class ArchitectureTest {
                   "io.portico.config..",
                   "io.portico.spi..",
                   "io.portico.plugin..",
-                  "io.portico.router.."))
+                  "io.portico.router..",
+                  "io.portico.template.."))
           .because(
               "parsing a config needs only the SPI, the plugin registry (each plugin parses its"
-                  + " own section) and the router's pattern syntax; everything that runs builds on"
+                  + " own section), the router's pattern syntax and the template language (an"
+                  + " aggregate's backend requests are templates); everything that runs builds on"
                   + " the config, never the reverse");
 
   @ArchTest
@@ -251,10 +253,13 @@ class ArchitectureTest {
                   "io.portico.aggregate..",
                   "io.portico.config..",
                   "io.portico.upstream..",
-                  "io.portico.observe.."))
+                  "io.portico.observe..",
+                  "io.portico.spi..",
+                  "io.portico.template.."))
           .because(
-              "an aggregation makes upstream calls and reports to observers; the snapshot compiles"
-                  + " its plans and the proxy runs them, never the reverse");
+              "an aggregation makes upstream calls, renders its backends' requests from templates"
+                  + " over the exchange and reports to observers; the snapshot compiles its plans"
+                  + " and the proxy runs them, never the reverse");
 
   @ArchTest
   static final ArchRule trafficDependsOnlyOnConfigAndUpstream =

@@ -451,8 +451,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             g.writeStartObject();
             g.writeStringField("name", b.name());
             g.writeStringField("service", b.service());
-            g.writeStringField("method", b.method());
-            g.writeStringField("path", b.path());
+            g.writeStringField("method", b.method().text());
+            g.writeStringField("path", b.path().text());
             g.writeBooleanField("required", b.required());
             stringArray(g, "after", b.after());
             g.writeEndObject();

@@ -20,10 +20,24 @@ public final class AggregatePlan {
   private final boolean strict;
   private final int maxBodySize;
   private final AggregateConfig config;
+  private final Map<String, Integer> index;
+  private final boolean[] awaited;
+  private final boolean readsRequestBody;
 
-  private AggregatePlan(AggregateConfig config, List<Backend> backends) {
+  private AggregatePlan(
+      AggregateConfig config, List<Backend> backends, Map<String, Integer> index) {
     this.config = config;
     this.backends = List.copyOf(backends);
+    this.index = Map.copyOf(index);
+    this.awaited = new boolean[backends.size()];
+    boolean reads = false;
+    for (Backend b : backends) {
+      for (int i : b.after()) {
+        awaited[i] = true;
+      }
+      reads |= b.readsRequestBody();
+    }
+    this.readsRequestBody = reads;
     this.timeoutNanos = config.timeout().toNanos();
     this.strict = config.failure() == AggregateConfig.FailureMode.STRICT;
     this.maxBodySize = (int) Math.min(Integer.MAX_VALUE, config.maxBodySize());
@@ -49,7 +63,27 @@ public final class AggregatePlan {
       }
       backends.add(new Backend(b, service, after));
     }
-    return new AggregatePlan(config, backends);
+    return new AggregatePlan(config, backends, index);
+  }
+
+  /** The index of the backend {@code name}, or -1. */
+  int indexOf(String name) {
+    Integer i = index.get(name);
+    return i == null ? -1 : i;
+  }
+
+  /** Whether another backend waits for {@code b}, so its body is kept as received. */
+  boolean awaited(Backend b) {
+    int i = indexOf(b.name());
+    return i >= 0 && awaited[i];
+  }
+
+  /**
+   * Whether a backend's request reads the client's body ({@code ${body./POINTER}}): the exchange
+   * then reads the body before it starts the aggregation.
+   */
+  public boolean readsRequestBody() {
+    return readsRequestBody;
   }
 
   List<Backend> backends() {

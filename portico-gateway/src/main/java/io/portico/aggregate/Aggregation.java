@@ -12,6 +12,8 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portico.observe.ExchangeRecord;
+import io.portico.spi.plugin.Exchange;
+import io.portico.template.BackendBodies;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
@@ -27,12 +29,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  *   start() ─▶ backends without after ─▶ each ends ─▶ dependants whose backends all answered start
- *                  (in parallel)              │        (a failed dependency fails them unstarted)
+ *                  (in parallel)              │        (a failed dependency fails them unstarted,
+ *                                             │         cause dependency_failed naming it)
  *                                             ├─ strict, or a required backend failed ─▶ Failed
  *                                             └─ all ended ─▶ merge in config order ─▶ Answer
  *   the deadline (the aggregate's timeout, or a backend's own) ─▶ the backends still running fail
  *   with cause timeout
  * </pre>
+ *
+ * <p>Requests: each backend's request is rendered from its templates when it starts, so a backend
+ * that waits for others reads their bodies as received ({@link #body}, the {@link BackendBodies} of
+ * {@code ${backend.NAME./POINTER}}).
  *
  * <p>Deadlines: one task on the event loop at a time, for the earliest deadline of the aggregate
  * and its running backends; a backend's deadline never passes the aggregate's.
@@ -42,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  * handed over in a one-backend {@link AggregateResult.Answer}); {@link #abort} releases everything
  * still held and ends the calls. The host is told exactly once, never after {@link #abort}.
  */
-public final class Aggregation {
+public final class Aggregation implements BackendBodies {
 
   /** What the exchange provides to an aggregation and learns from it. */
   public interface Host {
@@ -52,6 +59,9 @@ public final class Aggregation {
      * carries (forwarding headers, the request id, the identity headers its plugins set).
      */
     void prepareBackendHead(HttpRequest head);
+
+    /** The exchange the backends' request templates are rendered for. */
+    Exchange exchange();
 
     /** The aggregation ended with {@code result}; called once, on the event loop. */
     void onAggregated(AggregateResult result);
@@ -72,6 +82,7 @@ public final class Aggregation {
   private int ended;
   private boolean done;
   private boolean expired;
+  private @Nullable JsonNode requestBody;
 
   public Aggregation(
       AggregatePlan plan,
@@ -93,6 +104,15 @@ public final class Aggregation {
 
   /** Starts every backend that waits for none; the host may be told before this returns. */
   public void start() {
+    start(null);
+  }
+
+  /**
+   * As {@link #start()}, with the client's body parsed as JSON for the templates that read {@code
+   * ${body}} (null when there is none, or it is not JSON: those values are missing).
+   */
+  public void start(@Nullable JsonNode requestBody) {
+    this.requestBody = requestBody;
     long now = now();
     deadlineNanos = now + plan.timeoutNanos();
     for (BackendCall c : calls) {
@@ -100,7 +120,7 @@ public final class Aggregation {
         return;
       }
       if (c.state() == BackendCall.State.WAITING && c.backend().after().length == 0) {
-        c.start(pools, hooks, host, now, deadlineNanos);
+        launch(c, now);
       }
     }
     schedule();
@@ -192,10 +212,42 @@ public final class Aggregation {
         if (expired) {
           c.fail(timeout(), now);
         } else {
-          c.start(pools, hooks, host, now, deadlineNanos);
+          launch(c, now);
         }
       }
     }
+  }
+
+  /**
+   * Renders the backend's request (its templates read the exchange, the client's body and the
+   * bodies of the backends it waited for) and starts its call; a request that cannot be rendered
+   * fails the backend without a call.
+   */
+  private void launch(BackendCall c, long now) {
+    Backend.Request request;
+    try {
+      request = c.backend().render(host.exchange(), requestBody, this);
+    } catch (Backend.InvalidRequest e) {
+      c.fail(
+          new BackendFailure(
+              BackendFailure.Cause.REQUEST_INVALID, 0, String.valueOf(e.getMessage())),
+          now);
+      return;
+    }
+    c.start(pools, hooks, host, request, now, deadlineNanos);
+  }
+
+  /**
+   * The body of a backend that answered, as received (before its merge rule): what {@code
+   * ${backend.NAME./POINTER}} reads. Null for any other.
+   */
+  @Override
+  public @Nullable JsonNode body(String name) {
+    int i = plan.indexOf(name);
+    if (i < 0 || calls[i].state() != BackendCall.State.ANSWERED) {
+      return null;
+    }
+    return calls[i].received();
   }
 
   private boolean waitsFor(BackendCall c, BackendCall dependency) {
@@ -227,6 +279,12 @@ public final class Aggregation {
         }
         if (tree == null || tree.isMissingNode()) {
           tree = JsonNodeFactory.instance.nullNode();
+        }
+      }
+      if (plan.awaited(c.backend())) {
+        c.received(tree);
+        if (!c.backend().shaping().untouched()) {
+          tree = tree.deepCopy();
         }
       }
       c.value(c.backend().shaping().shape(tree));

@@ -1,5 +1,6 @@
 package io.portico.aggregate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -8,52 +9,70 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringEncoder;
+import io.portico.config.BackendBody;
 import io.portico.config.BackendConfig;
+import io.portico.spi.plugin.Exchange;
+import io.portico.template.BackendBodies;
+import io.portico.template.Encodings;
+import io.portico.template.Template;
+import io.portico.template.Variable;
 import io.portico.upstream.UpstreamService;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One backend of an {@link AggregatePlan}, compiled: its service, the request made to it (head
- * fields prepared once, copied per call), its deadline, the backends it waits for, and its {@link
- * Shaping}. Immutable; shared by every exchange of its snapshot.
+ * One backend of an {@link AggregatePlan}, compiled: its service, the templates of the request made
+ * to it (method, path, headers, query, body, compiled at load time and rendered per call), its
+ * deadline, the backends it waits for, and its {@link Shaping}. Immutable; shared by every exchange
+ * of its snapshot.
  */
 final class Backend {
 
+  /** The rendered method is not an HTTP method: the backend fails without a call. */
+  static final class InvalidRequest extends Exception {
+    InvalidRequest(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final String name;
   private final UpstreamService service;
-  private final HttpMethod method;
-  private final String uri;
-  private final HttpHeaders headers;
-  private final byte @Nullable [] body;
+  private final Template method;
+  private final @Nullable HttpMethod constantMethod;
+  private final Template path;
+  private final Map<String, Template> query;
+  private final Map<String, Template> headers;
+  private final @Nullable BackendBody body;
   private final long timeoutNanos;
   private final boolean required;
   private final int[] after;
   private final Shaping shaping;
+  private final boolean readsRequestBody;
 
   Backend(BackendConfig config, UpstreamService service, int[] after) {
     this.name = config.name();
     this.service = service;
-    this.method = HttpMethod.valueOf(config.method());
-    this.uri = uri(config.path(), config.query());
+    this.method = config.method();
+    this.constantMethod = method.isConstant() ? HttpMethod.valueOf(method.text()) : null;
+    this.path = config.path();
+    this.query = config.query();
+    this.headers = config.headers();
     this.body = config.body();
-    HttpHeaders h = new DefaultHttpHeaders();
-    config.headers().forEach(h::set);
-    if (body != null) {
-      if (!h.contains(HttpHeaderNames.CONTENT_TYPE)) {
-        h.set(HttpHeaderNames.CONTENT_TYPE, config.bodyContentType());
-      }
-      h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-    } else if (method == HttpMethod.POST
-        || method == HttpMethod.PUT
-        || method == HttpMethod.PATCH) {
-      h.set(HttpHeaderNames.CONTENT_LENGTH, "0");
-    }
-    this.headers = h;
     this.timeoutNanos = config.timeout() == null ? Long.MAX_VALUE : config.timeout().toNanos();
     this.required = config.required();
     this.after = after.clone();
     this.shaping = new Shaping(config.merge());
+    boolean[] reads = {usesBody(method) || usesBody(path)};
+    query.values().forEach(t -> reads[0] |= usesBody(t));
+    headers.values().forEach(t -> reads[0] |= usesBody(t));
+    if (body != null) {
+      body.templates(t -> reads[0] |= usesBody(t));
+    }
+    this.readsRequestBody = reads[0];
+  }
+
+  private static boolean usesBody(Template t) {
+    return t.variables().contains(Variable.BODY);
   }
 
   String name() {
@@ -82,30 +101,56 @@ final class Backend {
     return shaping;
   }
 
-  byte @Nullable [] body() {
-    return body;
+  /** Whether a template of the request reads the client's body ({@code ${body...}}). */
+  boolean readsRequestBody() {
+    return readsRequestBody;
   }
 
-  String method() {
-    return method.name();
-  }
-
-  String uri() {
-    return uri;
-  }
-
-  /** A fresh request head for one call (the call's attempts may edit it). */
-  HttpRequest newHead() {
-    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, headers.copy());
-  }
-
-  private static String uri(String path, Map<String, String> query) {
-    if (query.isEmpty()) {
-      return path;
+  /**
+   * The request for one call, rendered for {@code exchange}: a fresh head (the call's attempts may
+   * edit it) and the body bytes (null for none).
+   */
+  Request render(Exchange exchange, @Nullable JsonNode requestBody, BackendBodies backends)
+      throws InvalidRequest {
+    HttpMethod m = constantMethod;
+    if (m == null) {
+      String text = method.renderString(exchange, requestBody, backends);
+      if (!Encodings.isToken(text) || text.equals("CONNECT")) {
+        throw new InvalidRequest(
+            "The method rendered from \"" + method.text() + "\" is not an HTTP method.");
+      }
+      m = HttpMethod.valueOf(text);
     }
-    QueryStringEncoder encoder = new QueryStringEncoder("");
-    query.forEach(encoder::addParam);
-    String params = encoder.toString().substring(1);
-    return path + (path.indexOf('?') < 0 ? "?" : "&") + params;
+    StringBuilder uri = new StringBuilder(64);
+    path.render(exchange, requestBody, backends, uri);
+    if (!query.isEmpty()) {
+      QueryStringEncoder encoder = new QueryStringEncoder("");
+      for (Map.Entry<String, Template> e : query.entrySet()) {
+        encoder.addParam(e.getKey(), e.getValue().renderString(exchange, requestBody, backends));
+      }
+      uri.append(uri.indexOf("?") < 0 ? '?' : '&')
+          .append(encoder.toString(), 1, encoder.toString().length());
+    }
+    HttpHeaders h = new DefaultHttpHeaders();
+    for (Map.Entry<String, Template> e : headers.entrySet()) {
+      String value = e.getValue().renderString(exchange, requestBody, backends);
+      if (!value.isEmpty()) {
+        h.set(e.getKey(), value);
+      }
+    }
+    BackendBody b = body;
+    byte[] bytes = b == null ? null : b.render(exchange, requestBody, backends);
+    if (b != null && bytes != null) {
+      if (!h.contains(HttpHeaderNames.CONTENT_TYPE)) {
+        h.set(HttpHeaderNames.CONTENT_TYPE, b.contentType());
+      }
+      h.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    } else if (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH) {
+      h.set(HttpHeaderNames.CONTENT_LENGTH, "0");
+    }
+    return new Request(new DefaultHttpRequest(HttpVersion.HTTP_1_1, m, uri.toString(), h), bytes);
   }
+
+  /** A rendered request: its head and its body bytes, or null for none. */
+  record Request(HttpRequest head, byte @Nullable [] body) {}
 }

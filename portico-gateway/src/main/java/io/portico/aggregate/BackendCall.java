@@ -54,6 +54,7 @@ final class BackendCall implements UpstreamCall.Receiver {
   private @Nullable String contentType;
   private @Nullable BackendFailure failure;
   private JsonNode value = NullNode.getInstance();
+  private @Nullable JsonNode received;
   private int status;
   private long startNanos;
   private long endNanos;
@@ -101,19 +102,39 @@ final class BackendCall implements UpstreamCall.Receiver {
     this.value = v;
   }
 
-  /** Starts the call; may end it at once (no endpoint), telling the aggregation from here. */
+  /**
+   * The body as it was received, parsed, before its merge rule shaped it: what {@code
+   * ${backend.NAME./POINTER}} reads; null unless the backend answered and another reads it.
+   */
+  @Nullable JsonNode received() {
+    return received;
+  }
+
+  void received(JsonNode v) {
+    this.received = v;
+  }
+
+  /**
+   * Starts the call with {@code request} (rendered by the aggregation); may end it at once (no
+   * endpoint), telling the aggregation from here.
+   */
   void start(
-      UpstreamPools pools, UpstreamHooks hooks, Aggregation.Host host, long now, long limit) {
+      UpstreamPools pools,
+      UpstreamHooks hooks,
+      Aggregation.Host host,
+      Backend.Request request,
+      long now,
+      long limit) {
     state = State.RUNNING;
     startNanos = now;
     long own = backend.timeoutNanos();
     deadlineNanos = own == Long.MAX_VALUE ? limit : Math.min(limit, now + own);
-    HttpRequest head = backend.newHead();
+    HttpRequest head = request.head();
     host.prepareBackendHead(head);
     UpstreamService service = backend.service();
     UpstreamCall c = new UpstreamCall(pools, service, service.timeouts(), head, false, hooks, this);
     call = c;
-    byte[] bytes = backend.body();
+    byte[] bytes = request.body();
     c.send(
         bytes == null
             ? LastHttpContent.EMPTY_LAST_CONTENT

@@ -33,7 +33,9 @@ public record BackendFailure(Cause cause, int status, String detail) {
     /** The JSON is not what the merge rule takes (an array for collection, an object for root). */
     UNEXPECTED_SHAPE("unexpected_shape", false),
     /** A backend named in {@code after} failed, so this one was not called. */
-    DEPENDENCY_FAILED("dependency_failed", false);
+    DEPENDENCY_FAILED("dependency_failed", false),
+    /** The backend's request could not be rendered (a templated method that is not a method). */
+    REQUEST_INVALID("backend_request_invalid", false);
 
     private final String code;
     private final boolean timeout;

@@ -1,15 +1,14 @@
 package io.portico.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.config.Suggestions;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.portico.template.Destination;
+import io.portico.template.Scope;
+import io.portico.template.Template;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +33,6 @@ final class AggregateSection {
   private static final Pattern FIELD_PATH = Pattern.compile("[^.\\s]+(\\.[^.\\s]+)*");
   private static final Pattern NUMBER =
       Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final Problems problems;
   private final Set<String> serviceNames;
@@ -107,37 +105,26 @@ final class AggregateSection {
       }
     }
     String service = service(r.required("service", "the name of a service"));
-    String method = r.string("method", "GET");
-    if (method != null && !ConfigParser.METHODS.contains(method) || "CONNECT".equals(method)) {
-      problems.expected(
-          r.child("method"), "an upper-case HTTP method other than CONNECT: GET, POST, PUT, ...");
-      method = "GET";
-    }
-    String path = r.requiredString("path", "a path starting with /");
-    if (path != null && (!path.startsWith("/") || hasControl(path) || path.contains(" "))) {
-      problems.expected(r.child("path"), "a path starting with /, without spaces");
-      path = null;
-    }
-    Map<String, String> headers = headers(r.child("headers"));
-    Map<String, String> query = query(r.child("query"));
+    List<String> after = new ArrayList<>(r.strings("after"));
+    Set<String> readable = new LinkedHashSet<>(after);
+    Template method = method(item, r.child("method"), readable);
+    Template path = path(r.required("path", "a path starting with /"), readable);
+    Map<String, Template> headers = headers(r.child("headers"), readable);
+    Map<String, Template> query = query(r.child("query"), readable);
     ConfigNode bodyNode = r.child("body");
-    byte[] body = null;
-    String bodyType = null;
+    BackendBody body = null;
     if (bodyNode != null && !bodyNode.isNull()) {
       if (bodyNode.isScalar()) {
-        body = bodyNode.text().getBytes(StandardCharsets.UTF_8);
-        bodyType = "text/plain; charset=utf-8";
+        Template t = template(bodyNode, Destination.TEXT, readable);
+        body = t == null ? null : BackendBody.text(t);
       } else {
-        body = json(bodyNode);
-        bodyType = "application/json";
+        boolean[] constant = {true};
+        BackendBody.Piece piece = piece(bodyNode, readable, constant);
+        body = piece == null ? null : BackendBody.json(piece, constant[0]);
       }
     }
     Duration timeout = r.duration("timeout", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION);
     boolean required = r.bool("required", false);
-    List<String> after = new ArrayList<>();
-    for (String a : r.strings("after")) {
-      after.add(a);
-    }
     String target = r.string("target", null);
     if (target != null && (target.isEmpty() || (!target.startsWith("/") && target.contains("/")))) {
       problems.expected(r.child("target"), "a member name or a JSON Pointer such as /data/items");
@@ -169,7 +156,6 @@ final class AggregateSection {
         headers,
         query,
         body,
-        bodyType,
         timeout,
         required,
         List.copyOf(after),
@@ -199,7 +185,40 @@ final class AggregateSection {
     return null;
   }
 
-  private Map<String, String> headers(ConfigNode node) {
+  /** The method: a constant checked now, or a template checked when rendered. */
+  private Template method(ConfigNode item, ConfigNode node, Set<String> readable) {
+    ConfigNode at =
+        node == null
+            ? ConfigNode.scalar(item.path() + ".method", item.location(), "GET", false)
+            : node;
+    String text = at.isScalar() ? at.text() : null;
+    if (text != null
+        && !text.contains("${")
+        && (!ConfigParser.METHODS.contains(text) || "CONNECT".equals(text))) {
+      problems.expected(at, "an upper-case HTTP method other than CONNECT: GET, POST, PUT, ...");
+      return null;
+    }
+    return template(at, Destination.HEADER, readable);
+  }
+
+  /** The path: literal text starting with /, values percent-encoded as path segments. */
+  private Template path(ConfigNode node, Set<String> readable) {
+    if (node == null) {
+      return null;
+    }
+    String text = node.isScalar() ? node.text() : null;
+    if (text == null || !text.startsWith("/")) {
+      problems.expected(node, "a path starting with /, without spaces");
+      return null;
+    }
+    return template(node, Destination.URI, readable);
+  }
+
+  private Template template(ConfigNode node, Destination destination, Set<String> readable) {
+    return Template.compile(node, Scope.BACKEND_REQUEST, destination, readable, problems);
+  }
+
+  private Map<String, Template> headers(ConfigNode node, Set<String> readable) {
     if (node == null) {
       return Map.of();
     }
@@ -207,20 +226,23 @@ final class AggregateSection {
       problems.expected(node, "an object of header-name: value");
       return Map.of();
     }
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, Template> out = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       if (!TOKEN.matcher(e.getKey()).matches()) {
         problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
-      } else if (!e.getValue().isScalar() || hasControl(e.getValue().text())) {
-        problems.expected(e.getValue(), "a header value without control characters");
+      } else if (!e.getValue().isScalar()) {
+        problems.expected(e.getValue(), "a header value");
       } else {
-        out.put(e.getKey(), e.getValue().text());
+        Template t = template(e.getValue(), Destination.HEADER, readable);
+        if (t != null) {
+          out.put(e.getKey(), t);
+        }
       }
     }
     return Collections.unmodifiableMap(out);
   }
 
-  private Map<String, String> query(ConfigNode node) {
+  private Map<String, Template> query(ConfigNode node, Set<String> readable) {
     if (node == null) {
       return Map.of();
     }
@@ -228,15 +250,69 @@ final class AggregateSection {
       problems.expected(node, "an object of parameter: value");
       return Map.of();
     }
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, Template> out = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       if (!e.getValue().isScalar()) {
         problems.expected(e.getValue(), "a value");
       } else {
-        out.put(e.getKey(), e.getValue().text());
+        Template t = template(e.getValue(), Destination.TEXT, readable);
+        if (t != null) {
+          out.put(e.getKey(), t);
+        }
       }
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * A YAML object or list as a JSON body: strings holding {@code ${} are templates, every other
+   * scalar keeps its YAML type. Clears {@code constant[0]} when a template was found.
+   */
+  private BackendBody.Piece piece(ConfigNode node, Set<String> readable, boolean[] constant) {
+    if (node.isObject()) {
+      Map<String, BackendBody.Piece> members = new LinkedHashMap<>();
+      boolean ok = true;
+      for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+        BackendBody.Piece p = piece(e.getValue(), readable, constant);
+        ok &= p != null;
+        members.put(e.getKey(), p);
+      }
+      return ok ? new BackendBody.Members(Collections.unmodifiableMap(members)) : null;
+    }
+    if (node.isList()) {
+      List<BackendBody.Piece> items = new ArrayList<>();
+      boolean ok = true;
+      for (ConfigNode item : node.items()) {
+        BackendBody.Piece p = piece(item, readable, constant);
+        ok &= p != null;
+        items.add(p);
+      }
+      return ok ? new BackendBody.Items(Collections.unmodifiableList(items)) : null;
+    }
+    if (node.isScalar() && node.text() != null && node.text().contains("${")) {
+      constant[0] = false;
+      Template t = template(node, Destination.TEXT, readable);
+      return t == null ? null : new BackendBody.Text(t);
+    }
+    return new BackendBody.Fixed(scalar(node));
+  }
+
+  private static JsonNode scalar(ConfigNode node) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (node.isNull()) {
+      return f.nullNode();
+    }
+    String t = node.text();
+    if (node.quoted()) {
+      return f.textNode(t);
+    } else if (t.equals("true") || t.equals("false")) {
+      return f.booleanNode(Boolean.parseBoolean(t));
+    } else if (t.equals("null") || t.equals("~")) {
+      return f.nullNode();
+    } else if (NUMBER.matcher(t).matches()) {
+      return f.numberNode(new java.math.BigDecimal(t));
+    }
+    return f.textNode(t);
   }
 
   private List<String> fieldPaths(ConfigReader r, String key) {
@@ -326,52 +402,5 @@ final class AggregateSection {
     }
     path.remove(path.size() - 1);
     return null;
-  }
-
-  private static boolean hasControl(String s) {
-    return s.chars().anyMatch(c -> c < 0x20 || c == 0x7F);
-  }
-
-  /** A YAML object or list as JSON; an unquoted scalar keeps its YAML type. */
-  static byte[] json(ConfigNode node) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      write(g, node);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void write(JsonGenerator g, ConfigNode node) throws IOException {
-    if (node.isNull()) {
-      g.writeNull();
-    } else if (node.isObject()) {
-      g.writeStartObject();
-      for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-        g.writeFieldName(e.getKey());
-        write(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else if (node.isList()) {
-      g.writeStartArray();
-      for (ConfigNode item : node.items()) {
-        write(g, item);
-      }
-      g.writeEndArray();
-    } else {
-      String t = node.text();
-      if (node.quoted()) {
-        g.writeString(t);
-      } else if (t.equals("true") || t.equals("false")) {
-        g.writeBoolean(Boolean.parseBoolean(t));
-      } else if (t.equals("null") || t.equals("~")) {
-        g.writeNull();
-      } else if (NUMBER.matcher(t).matches()) {
-        g.writeNumber(t);
-      } else {
-        g.writeString(t);
-      }
-    }
   }
 }

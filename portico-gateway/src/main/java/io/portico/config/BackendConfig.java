@@ -1,23 +1,24 @@
 package io.portico.config;
 
 import io.portico.spi.config.ConfigNode;
+import io.portico.template.Template;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One backend of an aggregate: the request made to a service, and how its JSON body joins the
- * answer.
+ * answer. The request's method, path, header values, query values and body are templates of the
+ * {@link io.portico.template.Scope#BACKEND_REQUEST} scope, compiled when the config is loaded; they
+ * may read the bodies of the backends named in {@code after}.
  *
  * @param name unique within the aggregate; names the backend in failures, headers and logs
  * @param service the configured service called
- * @param method the request method
- * @param path the request path (may carry a query)
- * @param headers request headers set on the backend's request
- * @param query query parameters added to the path
- * @param body the request body (the exact bytes sent), or null for none
- * @param bodyContentType the body's {@code Content-Type} when {@code headers} sets none: {@code
- *     application/json} for a YAML object or list, {@code text/plain} for a string
+ * @param method the request method, a template rendered per call (most often constant)
+ * @param path the request path (may carry a query), a template in the URI destination
+ * @param headers request headers set on the backend's request, values as templates
+ * @param query query parameters added to the path, values as templates
+ * @param body the request body, or null for none
  * @param timeout the backend's own deadline from its start, or null for the aggregate's
  * @param required whether the aggregate fails when this backend fails, even under {@code partial}
  * @param after backends whose responses must have arrived before this one starts
@@ -27,12 +28,11 @@ import java.util.Map;
 public record BackendConfig(
     String name,
     String service,
-    String method,
-    String path,
-    Map<String, String> headers,
-    Map<String, String> query,
-    byte[] body,
-    String bodyContentType,
+    Template method,
+    Template path,
+    Map<String, Template> headers,
+    Map<String, Template> query,
+    BackendBody body,
     Duration timeout,
     boolean required,
     List<String> after,

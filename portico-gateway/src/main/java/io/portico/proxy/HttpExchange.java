@@ -1,5 +1,6 @@
 package io.portico.proxy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -158,6 +159,7 @@ final class HttpExchange
   private UpstreamCall call;
   private MirrorCall mirror;
   private Aggregation aggregation;
+  private AggregateRequestJson aggregateBody;
   private UpgradeRelay relay;
 
   // the response
@@ -459,6 +461,15 @@ final class HttpExchange
    */
   private void startAggregate() {
     state = ExchangeState.UPSTREAM;
+    boolean readsBody = route.aggregate().readsRequestBody();
+    if (readsBody) {
+      aggregateBody =
+          new AggregateRequestJson(
+              conn.channel().alloc(), route.aggregate().config().maxBodySize());
+      if (!collectHeldBody()) {
+        return;
+      }
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody = null;
@@ -472,7 +483,53 @@ final class HttpExchange
     aggregation =
         new Aggregation(
             route.aggregate(), conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
-    aggregation.start();
+    if (!readsBody) {
+      aggregation.start();
+    } else if (requestComplete) {
+      startAggregationWithBody();
+    }
+  }
+
+  /**
+   * Moves the part of the client's body already read (replaced by a plugin, read for one, or
+   * queued) into {@link #aggregateBody}; false when it is over the limit (the exchange failed).
+   */
+  private boolean collectHeldBody() {
+    boolean fits = true;
+    if (replacedBody != null) {
+      fits = aggregateBody.append(replacedBody);
+      replacedBody = null;
+    } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
+      fits = aggregateBody.append(bodyBuffer.forward().content());
+    }
+    if (pendingBody != null) {
+      HttpContent c;
+      while ((c = pendingBody.poll()) != null) {
+        if (fits) {
+          fits = aggregateBody.append(c.content());
+        } else {
+          c.release();
+        }
+      }
+    }
+    if (!fits) {
+      aggregateBodyTooLarge();
+    }
+    return fits;
+  }
+
+  private void aggregateBodyTooLarge() {
+    closeAfter = true;
+    fail(
+        Failure.BODY_TOO_LARGE,
+        "The request body exceeds the " + aggregateBody.limit() + " bytes the aggregate reads.");
+  }
+
+  /** The client's body is complete: parsed once, then the aggregation starts. */
+  private void startAggregationWithBody() {
+    JsonNode json = aggregateBody.parse();
+    aggregateBody = null;
+    aggregation.start(json);
   }
 
   /** A backend's head: forwarding headers, the request id and the identity headers plugins set. */
@@ -846,7 +903,21 @@ final class HttpExchange
       return;
     }
     if (aggregation != null) {
-      // The client's body is not forwarded on an aggregate route.
+      // The client's body is not forwarded on an aggregate route; its templates may read it.
+      if (aggregateBody != null) {
+        if (!aggregateBody.append(content.content())) {
+          requestComplete = true;
+          aggregateBodyTooLarge();
+          return;
+        }
+        if (last) {
+          conn.armDeadline(0);
+          startAggregationWithBody();
+        } else {
+          armBodyDeadline();
+        }
+        return;
+      }
       content.release();
       if (last) {
         conn.armDeadline(0);
@@ -1045,6 +1116,10 @@ final class HttpExchange
     if (aggregation != null) {
       aggregation.abort();
     }
+    if (aggregateBody != null) {
+      aggregateBody.discard();
+      aggregateBody = null;
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody.clear();
@@ -1082,6 +1157,15 @@ final class HttpExchange
     }
     if (aggregation != null) {
       aggregation.abort();
+    }
+    if (aggregateBody != null) {
+      aggregateBody.discard();
+      aggregateBody = null;
+    }
+    if (bodyPipeline != null) {
+      // Every stage is closed once, whichever way the exchange ended.
+      bodyPipeline.discard();
+      bodyPipeline = null;
     }
     phases().runLogPhase();
     conn.observe(this);

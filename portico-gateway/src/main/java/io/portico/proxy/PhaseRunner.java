@@ -177,7 +177,8 @@ final class PhaseRunner {
   /**
    * Runs the RESPONSE_BODY phase: the transforms the plugins chose for this response, in order, or
    * null when none did (the common case, which allocates nothing). A plugin that throws here is
-   * logged and its exception rethrown: a body a plugin meant to change is never sent unchanged.
+   * logged and its exception rethrown (the transforms returned before it closed): a body a plugin
+   * meant to change is never sent unchanged.
    */
   List<BodyTransform> responseBodyTransforms() {
     Plugin[] plugins = chain.responseBody();
@@ -196,6 +197,10 @@ final class PhaseRunner {
             chain.nameOf(p),
             exchange.requestId(),
             e);
+        if (transforms != null) {
+          // The body never flows through the transforms already returned: closed now.
+          ResponseBodyPipeline.close(transforms);
+        }
         throw e;
       }
       if (t != null) {

@@ -6,6 +6,8 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.portico.spi.plugin.BodyTransform;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The response body stage of one exchange: the {@link BodyTransform}s its plugins chose, applied in
@@ -22,6 +24,9 @@ import java.util.List;
  * newline-delimited JSON) and passes each complete one; a {@link BodyTransform.Mode#WHOLE} stage
  * holds its input up to its cap and passes it all at the end (or, past the cap, everything
  * untransformed when its transform passes when too large).
+ *
+ * <p>Closing: each transform's {@link BodyTransform#onClose()} runs exactly once, right after the
+ * last input went through every stage, or in {@link #discard} when the exchange ended first.
  *
  * <p>Buffers: {@link #feed} takes ownership of its input and returns a buffer the caller owns;
  * stages hold partial events and whole bodies until the end or {@link #discard}, which releases
@@ -42,10 +47,15 @@ final class ResponseBodyPipeline {
     }
   }
 
-  private final Stage[] stages;
+  private static final Logger log = LoggerFactory.getLogger(ResponseBodyPipeline.class);
 
-  private ResponseBodyPipeline(Stage[] stages) {
+  private final Stage[] stages;
+  private final List<BodyTransform> transforms;
+  private boolean closed;
+
+  private ResponseBodyPipeline(Stage[] stages, List<BodyTransform> transforms) {
     this.stages = stages;
+    this.transforms = transforms;
   }
 
   /**
@@ -72,7 +82,7 @@ final class ResponseBodyPipeline {
             case WHOLE -> new WholeStage(t, alloc);
           };
     }
-    return new ResponseBodyPipeline(stages);
+    return new ResponseBodyPipeline(stages, List.copyOf(transforms));
   }
 
   /** Whether {@code contentType} is newline-delimited JSON, whose events are lines. */
@@ -96,13 +106,38 @@ final class ResponseBodyPipeline {
     for (Stage stage : stages) {
       data = stage.apply(data, last);
     }
+    if (last) {
+      close(transforms);
+      closed = true;
+    }
     return data;
   }
 
-  /** Releases whatever the stages hold (the exchange ended before the body did). */
+  /**
+   * Releases whatever the stages hold and runs the transforms' close hooks that have not run (the
+   * exchange ended before the body did). Idempotent.
+   */
   void discard() {
     for (Stage stage : stages) {
       stage.discard();
+    }
+    if (!closed) {
+      closed = true;
+      close(transforms);
+    }
+  }
+
+  /**
+   * Runs the close hook of each of {@code transforms} once, in order; one that throws is logged and
+   * the others still run.
+   */
+  static void close(List<BodyTransform> transforms) {
+    for (BodyTransform t : transforms) {
+      try {
+        t.onClose().run();
+      } catch (RuntimeException e) {
+        log.warn("a response body transform failed while closing", e);
+      }
     }
   }
 

@@ -5,7 +5,8 @@ package io.portico.template;
  * head's variables; all but {@link #REWRITE} have the caller's identity (authentication runs in the
  * ACCESS phase, after REWRITE); the response scopes add the response status and headers; the body
  * scopes add {@code ${body}}, the JSON body the rendering is given (the request body in {@link
- * #REQUEST_BODY}, the response body in {@link #RESPONSE_BODY}).
+ * #REQUEST_BODY} and {@link #BACKEND_REQUEST}, the response body in {@link #RESPONSE_BODY}); {@link
+ * #BACKEND_REQUEST} alone adds {@code ${backend.NAME}}, an earlier backend's body.
  */
 public enum Scope {
   /** The REWRITE phase, before authentication: the request head's variables. */
@@ -17,7 +18,13 @@ public enum Scope {
   /** The response phase: the request's variables, the response status and headers. */
   RESPONSE("a response template", true, true, false),
   /** The response body phase: as {@link #RESPONSE}, and the response's JSON body. */
-  RESPONSE_BODY("a response template with the JSON body", true, true, true);
+  RESPONSE_BODY("a response template with the JSON body", true, true, true),
+  /**
+   * An aggregate backend's request (method, path, headers, query, body): the request head, the
+   * caller's identity, the client's JSON body as {@code ${body}}, and the bodies of the backends it
+   * waits for as {@code ${backend.NAME./POINTER}}.
+   */
+  BACKEND_REQUEST("an aggregate backend's request template", true, false, true);
 
   private final String description;
   private final boolean identity;
@@ -38,6 +45,7 @@ public enum Scope {
       case IDENTITY -> identity;
       case RESPONSE -> response;
       case BODY -> body;
+      case BACKENDS -> this == BACKEND_REQUEST;
     };
   }
 

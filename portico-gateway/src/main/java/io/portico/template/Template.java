@@ -69,7 +69,21 @@ public final class Template {
    */
   public static @Nullable Template compile(
       ConfigNode node, Scope scope, Destination destination, Problems problems) {
-    List<Part> parts = TemplateCompiler.compile(node, scope, destination, problems);
+    return compile(node, scope, destination, Set.of(), problems);
+  }
+
+  /**
+   * As {@link #compile(ConfigNode, Scope, Destination, Problems)} for a scope that offers {@code
+   * ${backend.NAME}} ({@link Scope#BACKEND_REQUEST}): {@code backends} are the names the template
+   * may read (the backends it waits for); any other name is a problem at its column.
+   */
+  public static @Nullable Template compile(
+      ConfigNode node,
+      Scope scope,
+      Destination destination,
+      Set<String> backends,
+      Problems problems) {
+    List<Part> parts = TemplateCompiler.compile(node, scope, destination, backends, problems);
     String text = node.text();
     return parts == null || text == null ? null : new Template(text, parts, destination);
   }
@@ -84,6 +98,15 @@ public final class Template {
    * scope (null when there is none, so {@code ${body...}} is missing).
    */
   public void render(Exchange exchange, @Nullable JsonNode body, StringBuilder out) {
+    render(exchange, body, BackendBodies.NONE, out);
+  }
+
+  /**
+   * Appends the value for {@code exchange} to {@code out}, reading {@code ${backend...}} from
+   * {@code backends}.
+   */
+  public void render(
+      Exchange exchange, @Nullable JsonNode body, BackendBodies backends, StringBuilder out) {
     if (constant != null) {
       out.append(constant);
       return;
@@ -92,10 +115,10 @@ public final class Template {
       if (part instanceof Literal literal) {
         out.append(literal.text());
       } else if (destination == Destination.JSON) {
-        appendJson((Hole) part, exchange, body, out);
+        appendJson((Hole) part, exchange, body, backends, out);
       } else {
         Hole hole = (Hole) part;
-        String value = Values.text(hole, exchange, body);
+        String value = Values.text(hole, exchange, body, backends);
         if (value != null) {
           destination.append(out, value);
         } else if (hole.fallback() != null) {
@@ -106,8 +129,12 @@ public final class Template {
   }
 
   private static void appendJson(
-      Hole hole, Exchange exchange, @Nullable JsonNode body, StringBuilder out) {
-    JsonNode value = Values.json(hole, exchange, body);
+      Hole hole,
+      Exchange exchange,
+      @Nullable JsonNode body,
+      BackendBodies backends,
+      StringBuilder out) {
+    JsonNode value = Values.json(hole, exchange, body, backends);
     if (value != null) {
       out.append(value.toString());
     } else {
@@ -122,11 +149,16 @@ public final class Template {
 
   /** The value for {@code exchange}; the constant itself when the template has no variables. */
   public String renderString(Exchange exchange, @Nullable JsonNode body) {
+    return renderString(exchange, body, BackendBodies.NONE);
+  }
+
+  /** The value for {@code exchange}, reading {@code ${backend...}} from {@code backends}. */
+  public String renderString(Exchange exchange, @Nullable JsonNode body, BackendBodies backends) {
     if (constant != null) {
       return constant;
     }
     StringBuilder out = new StringBuilder(text.length() + 32);
-    render(exchange, body, out);
+    render(exchange, body, backends, out);
     return out.toString();
   }
 
@@ -142,17 +174,26 @@ public final class Template {
    * (nothing to write). Any other template is a string. Values from {@code body} are copies.
    */
   public @Nullable JsonNode renderJson(Exchange exchange, @Nullable JsonNode body) {
+    return renderJson(exchange, body, BackendBodies.NONE);
+  }
+
+  /**
+   * As {@link #renderJson(Exchange, JsonNode)}, reading {@code ${backend...}} from {@code
+   * backends}.
+   */
+  public @Nullable JsonNode renderJson(
+      Exchange exchange, @Nullable JsonNode body, BackendBodies backends) {
     if (constantJson != null) {
       return constantJson;
     }
     if (single != null) {
-      JsonNode value = Values.json(single, exchange, body);
+      JsonNode value = Values.json(single, exchange, body, backends);
       if (value != null) {
         return value;
       }
       return single.fallback() == null ? null : NODES.textNode(single.fallback());
     }
-    return NODES.textNode(renderString(exchange, body));
+    return NODES.textNode(renderString(exchange, body, backends));
   }
 
   /** The text as configured. */

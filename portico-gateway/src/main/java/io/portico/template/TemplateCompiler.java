@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -33,14 +35,21 @@ final class TemplateCompiler {
   private final String text;
   private final Scope scope;
   private final Destination destination;
+  private final Set<String> backends;
   private final Problems problems;
   private final List<Part> parts = new ArrayList<>();
   private final StringBuilder literal = new StringBuilder();
   private boolean valid = true;
 
   private TemplateCompiler(
-      ConfigNode node, String text, Scope scope, Destination destination, Problems problems) {
+      ConfigNode node,
+      String text,
+      Scope scope,
+      Destination destination,
+      Set<String> backends,
+      Problems problems) {
     this.node = node;
+    this.backends = backends;
     this.text = text;
     this.scope = scope;
     this.destination = destination;
@@ -49,13 +58,17 @@ final class TemplateCompiler {
 
   /** The parts of {@code node}'s text, or null when a problem was reported. */
   static @Nullable List<Part> compile(
-      ConfigNode node, Scope scope, Destination destination, Problems problems) {
+      ConfigNode node,
+      Scope scope,
+      Destination destination,
+      Set<String> backends,
+      Problems problems) {
     String text = node.text();
     if (!node.isScalar() || text == null) {
       problems.expected(node, "a template string");
       return null;
     }
-    return new TemplateCompiler(node, text, scope, destination, problems).parse();
+    return new TemplateCompiler(node, text, scope, destination, backends, problems).parse();
   }
 
   private @Nullable List<Part> parse() {
@@ -142,6 +155,11 @@ final class TemplateCompiler {
             return pointer(start, variable, spec.substring(name.length() + 1), fallback, written);
           }
         }
+        case NAMED_POINTER -> {
+          if (spec.startsWith(name + ".")) {
+            return backend(start, variable, spec.substring(name.length() + 1), fallback, written);
+          }
+        }
       }
     }
     report(start, "unknown variable ${" + spec + "} (expected: one of " + describe(scope) + ")");
@@ -164,6 +182,42 @@ final class TemplateCompiler {
       return new Hole(variable, argument, AsciiString.of(argument), null, fallback, written);
     }
     return new Hole(variable, argument, null, null, fallback, written);
+  }
+
+  /**
+   * {@code ${backend.NAME}} or {@code ${backend.NAME./POINTER}}: the name ends where {@code ./}
+   * starts the pointer (a backend name holds no {@code /}); it must be one the template may read.
+   */
+  private @Nullable Hole backend(
+      int start, Variable variable, String rest, @Nullable String fallback, String written) {
+    int cut = rest.indexOf("./");
+    String name = cut < 0 ? rest : rest.substring(0, cut);
+    String pointer = cut < 0 ? null : rest.substring(cut + 1);
+    if (name.isEmpty()) {
+      report(start, written + " (expected: " + variable.written() + " with a backend name)");
+      return null;
+    }
+    if (scope.offers(variable) && !backends.contains(name)) {
+      report(
+          start,
+          written
+              + ": backend \""
+              + name
+              + "\" is not one this backend waits for (expected: "
+              + (backends.isEmpty()
+                  ? "a backend named in its after list"
+                  : "one of its after list: " + String.join(", ", new TreeSet<>(backends)))
+              + ")");
+      return null;
+    }
+    if (pointer == null) {
+      return new Hole(variable, name, null, null, fallback, written);
+    }
+    if (!isPointer(pointer)) {
+      report(start, written + ": \"" + pointer + "\" (expected: " + POINTER_RULE + ")");
+      return null;
+    }
+    return new Hole(variable, name, null, JsonPointer.compile(pointer), fallback, written);
   }
 
   private @Nullable Hole pointer(

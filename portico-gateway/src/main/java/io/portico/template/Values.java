@@ -31,7 +31,8 @@ final class Values {
   private Values() {}
 
   /** The value as text, or null when missing. */
-  static @Nullable String text(Hole hole, Exchange exchange, @Nullable JsonNode body) {
+  static @Nullable String text(
+      Hole hole, Exchange exchange, @Nullable JsonNode body, BackendBodies backends) {
     return switch (hole.variable()) {
       case REQUEST_ID -> exchange.requestId();
       case CLIENT_IP -> ClientAddresses.clientIp(exchange);
@@ -64,6 +65,7 @@ final class Values {
         yield claim == null ? null : text(toJson(claim));
       }
       case BODY -> text(bodyValue(hole, body));
+      case BACKEND -> text(bodyValue(hole, backends.body(argument(hole))));
       case STATUS -> {
         HttpResponse response = exchange.response();
         yield response == null ? null : Integer.toString(response.status().code());
@@ -80,7 +82,8 @@ final class Values {
    * body or a claim; the groups as an array), or null when missing. Values from the body are
    * copies, so they may be inserted into the body they came from.
    */
-  static @Nullable JsonNode json(Hole hole, Exchange exchange, @Nullable JsonNode body) {
+  static @Nullable JsonNode json(
+      Hole hole, Exchange exchange, @Nullable JsonNode body, BackendBodies backends) {
     return switch (hole.variable()) {
       case STATUS -> {
         HttpResponse response = exchange.response();
@@ -104,8 +107,12 @@ final class Values {
         JsonNode value = bodyValue(hole, body);
         yield value == null ? null : value.deepCopy();
       }
+      case BACKEND -> {
+        JsonNode value = bodyValue(hole, backends.body(argument(hole)));
+        yield value == null ? null : value.deepCopy();
+      }
       default -> {
-        String text = text(hole, exchange, body);
+        String text = text(hole, exchange, body, backends);
         yield text == null ? null : NODES.textNode(text);
       }
     };

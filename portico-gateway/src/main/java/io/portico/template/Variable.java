@@ -24,7 +24,13 @@ public enum Variable {
   CLAIM("claim", Form.NAMED, Availability.IDENTITY),
   BODY("body", Form.POINTER, Availability.BODY),
   STATUS("status", Form.PLAIN, Availability.RESPONSE),
-  RESPONSE_HEADER("response_header", Form.NAMED, Availability.RESPONSE);
+  RESPONSE_HEADER("response_header", Form.NAMED, Availability.RESPONSE),
+  /**
+   * The JSON body of an earlier backend of the same aggregate, whole or at a JSON Pointer: {@code
+   * ${backend.users./id}}. Only an aggregate backend's templates have it, and only for the backends
+   * it waits for.
+   */
+  BACKEND("backend", Form.NAMED_POINTER, Availability.BACKENDS);
 
   /** How a variable is written. */
   enum Form {
@@ -33,7 +39,12 @@ public enum Variable {
     /** The name, a dot and an argument: {@code ${header.X-Tenant}}. */
     NAMED,
     /** The name alone, or with a dot and a JSON Pointer: {@code ${body./user/id}}. */
-    POINTER
+    POINTER,
+    /**
+     * The name, a dot and an argument, then optionally a dot and a JSON Pointer: {@code
+     * ${backend.users./id}}.
+     */
+    NAMED_POINTER
   }
 
   /** When a variable has a value. */
@@ -45,7 +56,9 @@ public enum Variable {
     /** Once the response head is known. */
     RESPONSE,
     /** When the rendering is given a JSON body. */
-    BODY
+    BODY,
+    /** In an aggregate backend's request, once the backends it waits for have answered. */
+    BACKENDS
   }
 
   private final String name;
@@ -77,6 +90,7 @@ public enum Variable {
       case PLAIN -> "${" + name + "}";
       case NAMED -> "${" + name + ".NAME}";
       case POINTER -> "${" + name + "./POINTER}";
+      case NAMED_POINTER -> "${" + name + ".NAME./POINTER}";
     };
   }
 }

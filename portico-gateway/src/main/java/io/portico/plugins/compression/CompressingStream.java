@@ -14,7 +14,8 @@ import java.util.zip.GZIPOutputStream;
  * DeflaterOutputStream} (zlib, HTTP's {@code deflate}) with sync flush, writing into the buffer of
  * the current step. Each chunk is compressed and flushed ({@code SYNC_FLUSH}), so what the client
  * has received always decodes; {@link #finish} writes the trailer and frees the deflater. Should
- * the exchange end before the body does, the deflater's native memory is freed by its cleaner.
+ * the exchange end before the body does, {@link #close} (the transform's close hook) frees the
+ * deflater's native memory at once, not at garbage collection.
  *
  * <p>Confined to the exchange's event loop.
  */
@@ -25,6 +26,7 @@ final class CompressingStream {
   private final Sink sink = new Sink();
   private DeflaterOutputStream out;
   private Deflater deflater;
+  private boolean closed;
 
   CompressingStream(boolean gzip, int level) {
     this.gzip = gzip;
@@ -58,9 +60,7 @@ final class CompressingStream {
     try {
       open();
       out.close();
-      if (deflater != null) {
-        deflater.end();
-      }
+      close();
       return target;
     } catch (IOException e) {
       target.release();
@@ -70,7 +70,22 @@ final class CompressingStream {
     }
   }
 
+  /**
+   * Frees the deflater's native memory, whether or not the stream finished; idempotent. The
+   * transform's close hook, run once when the exchange's body stage is over.
+   */
+  void close() {
+    if (deflater != null) {
+      deflater.end();
+      deflater = null;
+    }
+    closed = true;
+  }
+
   private void open() throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the compressor was closed");
+    }
     if (out != null) {
       return;
     }
@@ -79,6 +94,7 @@ final class CompressingStream {
           new GZIPOutputStream(sink, 8192, true) {
             {
               def.setLevel(level);
+              deflater = def;
             }
           };
     } else {

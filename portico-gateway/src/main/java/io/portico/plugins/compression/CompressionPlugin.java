@@ -62,7 +62,7 @@ final class CompressionPlugin implements Plugin {
     h.remove(HttpHeaderNames.CONTENT_ENCODING);
     h.set(HttpHeaderNames.CONTENT_ENCODING, chosen);
     CompressingStream stream = new CompressingStream(chosen.equals("gzip"), config.level());
-    return BodyTransform.chunks(stream::compress, stream::finish);
+    return BodyTransform.chunks(stream::compress, stream::finish).closingWith(stream::close);
   }
 
   private static void addVary(HttpHeaders h) {

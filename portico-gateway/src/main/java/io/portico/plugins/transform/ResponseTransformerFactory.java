@@ -31,28 +31,42 @@ public final class ResponseTransformerFactory
       Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
   /**
-   * The compiled config.
+   * One rule: its {@code when} and its edits.
    *
-   * @param statusMap upstream status to client status
-   * @param statuses statuses the header and body edits apply to (empty: every status)
+   * @param statusMap upstream status to client status (applies whatever {@code when} says)
+   * @param statuses upstream statuses the rule's edits apply to (empty: every status)
    * @param contentTypes media types whose bodies are rewritten (lower case, no parameters)
+   * @param typesGiven whether {@code when.content-types} was given: then the rule's header edits,
+   *     too, apply only to those types
    * @param headers header remove, set and add, or null
    * @param rename header renames, old name to new
    * @param json the JSON edits, or null for none
+   */
+  public record Rule(
+      Map<Integer, Integer> statusMap,
+      Set<Integer> statuses,
+      List<String> contentTypes,
+      boolean typesGiven,
+      HeaderEdits headers,
+      Map<AsciiString, AsciiString> rename,
+      ResponseTransformerJson json) {}
+
+  /**
+   * The compiled config.
+   *
+   * @param rules the rules in order: the top-level keys (when given) first, then {@code rules}
    * @param maxBodySize the largest body rewritten
    * @param passTooLarge send a larger body untransformed (else 502)
    * @param passMalformed send a body that is not JSON untransformed (else 502)
    */
   public record Config(
-      Map<Integer, Integer> statusMap,
-      Set<Integer> statuses,
-      List<String> contentTypes,
-      HeaderEdits headers,
-      Map<AsciiString, AsciiString> rename,
-      ResponseTransformerJson json,
-      int maxBodySize,
-      boolean passTooLarge,
-      boolean passMalformed) {}
+      List<Rule> rules, int maxBodySize, boolean passTooLarge, boolean passMalformed) {
+
+    /** Whether a rule rewrites JSON bodies. */
+    public boolean rewritesBodies() {
+      return rules.stream().anyMatch(r -> r.json() != null);
+    }
+  }
 
   @Override
   public String name() {
@@ -64,10 +78,57 @@ public final class ResponseTransformerFactory
     return 790;
   }
 
+  private static final List<String> RULE_KEYS = List.of("status", "when", "headers", "json");
+
   @Override
   public Config parse(ConfigReader config) {
     Problems problems = config.problems();
     int before = problems.size();
+    List<Rule> rules = new ArrayList<>();
+    if (RULE_KEYS.stream().anyMatch(config::has)) {
+      Rule top = rule(config);
+      if (top != null) {
+        rules.add(top);
+      }
+    }
+    ConfigNode list = config.child("rules");
+    if (list != null) {
+      if (!list.isList() || list.items().isEmpty()) {
+        problems.expected(list, "a list of rules, each with when, status, headers or json");
+      } else {
+        for (ConfigNode item : list.items()) {
+          if (!item.isObject()) {
+            problems.expected(item, "a rule: an object with when, status, headers or json");
+            continue;
+          }
+          ConfigReader r = ConfigReader.of(item, problems);
+          Rule rule = rule(r);
+          r.finish();
+          if (rule != null) {
+            rules.add(rule);
+          }
+        }
+      }
+    }
+    int maxBodySize = (int) config.size("max-body-size", 1024 * 1024, 1, 1L << 30);
+    boolean passTooLarge =
+        "pass".equals(config.oneOf("on-too-large", "error", List.of("pass", "error")));
+    boolean passMalformed =
+        "pass".equals(config.oneOf("on-malformed", "error", List.of("pass", "error")));
+    config.finish();
+    if (problems.size() == before && rules.isEmpty()) {
+      problems.at(
+          config.node(),
+          "nothing to transform (expected: at least one of status, headers, json or rules)");
+    }
+    return problems.size() == before
+        ? new Config(List.copyOf(rules), maxBodySize, passTooLarge, passMalformed)
+        : null;
+  }
+
+  /** One rule's keys, read from {@code config}; null when it transforms nothing. */
+  private static Rule rule(ConfigReader config) {
+    Problems problems = config.problems();
     Map<Integer, Integer> statusMap = statusMap(config);
     ConfigReader when = config.object("when");
     Set<Integer> statuses = new java.util.TreeSet<>();
@@ -81,6 +142,7 @@ public final class ResponseTransformerFactory
     for (String type : when.strings("content-types")) {
       contentTypes.add(type.trim().toLowerCase(Locale.ROOT));
     }
+    boolean typesGiven = !contentTypes.isEmpty();
     if (contentTypes.isEmpty()) {
       contentTypes.add("application/json");
       contentTypes.add("+json");
@@ -104,33 +166,19 @@ public final class ResponseTransformerFactory
       h.finish();
     }
     ResponseTransformerJson json = config.has("json") ? json(config.object("json")) : null;
-    int maxBodySize = (int) config.size("max-body-size", 1024 * 1024, 1, 1L << 30);
-    boolean passTooLarge =
-        "pass".equals(config.oneOf("on-too-large", "error", List.of("pass", "error")));
-    boolean passMalformed =
-        "pass".equals(config.oneOf("on-malformed", "error", List.of("pass", "error")));
-    config.finish();
-    if (problems.size() == before
-        && statusMap.isEmpty()
-        && headers == null
-        && rename.isEmpty()
-        && json == null) {
+    if (statusMap.isEmpty() && headers == null && rename.isEmpty() && json == null) {
       problems.at(
-          config.node(),
-          "nothing to transform (expected: at least one of status, headers or json)");
+          config.node(), "a rule that transforms nothing (expected: status, headers or json)");
+      return null;
     }
-    return problems.size() == before
-        ? new Config(
-            Map.copyOf(statusMap),
-            Set.copyOf(statuses),
-            List.copyOf(contentTypes),
-            headers,
-            Map.copyOf(rename),
-            json,
-            maxBodySize,
-            passTooLarge,
-            passMalformed)
-        : null;
+    return new Rule(
+        Map.copyOf(statusMap),
+        Set.copyOf(statuses),
+        List.copyOf(contentTypes),
+        typesGiven,
+        headers,
+        Map.copyOf(rename),
+        json);
   }
 
   private static Map<Integer, Integer> statusMap(ConfigReader config) {

@@ -17,6 +17,7 @@ import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,9 +34,9 @@ import java.util.Set;
  */
 final class ResponseTransformerPlugin implements Plugin {
 
-  /** Whether this exchange's body is to be rewritten, decided in the RESPONSE phase. */
-  private static final ExchangeKey<Boolean> REWRITE_BODY =
-      ExchangeKey.of("response-transformer.rewrite-body");
+  /** The JSON edits of the rules that matched, in order, decided in the RESPONSE phase. */
+  private static final ExchangeKey<List<ResponseTransformerJson>> REWRITES =
+      ExchangeKey.of("response-transformer.rewrites");
 
   private final ResponseTransformerFactory.Config config;
 
@@ -45,83 +46,137 @@ final class ResponseTransformerPlugin implements Plugin {
 
   @Override
   public Set<Phase> phases() {
-    return config.json() == null
+    return !config.rewritesBodies()
         ? Set.of(Phase.RESPONSE)
         : Set.of(Phase.RESPONSE, Phase.RESPONSE_BODY);
   }
 
+  /**
+   * Applies each rule in order: its status map, then, when its {@code when} matches the upstream's
+   * status and content type (as the upstream sent them, whatever earlier rules changed), its header
+   * edits; the JSON edits of the rules that matched are kept for the body.
+   */
   @Override
   public void response(Exchange exchange) {
     HttpResponse response = exchange.response();
     int upstream = response.status().code();
-    boolean applies = config.statuses().isEmpty() || config.statuses().contains(upstream);
-    Integer mapped = config.statusMap().get(upstream);
-    if (mapped != null) {
-      response.setStatus(HttpResponseStatus.valueOf(mapped));
-    }
-    if (!applies) {
-      return;
-    }
     HttpHeaders headers = response.headers();
-    for (Map.Entry<AsciiString, AsciiString> e : config.rename().entrySet()) {
-      List<String> values = headers.getAll(e.getKey());
-      if (!values.isEmpty()) {
-        headers.remove(e.getKey());
-        headers.set(e.getValue(), values);
+    String type = mediaType(headers.get(HttpHeaderNames.CONTENT_TYPE));
+    List<ResponseTransformerJson> rewrites = null;
+    for (ResponseTransformerFactory.Rule rule : config.rules()) {
+      Integer mapped = rule.statusMap().get(upstream);
+      if (mapped != null) {
+        response.setStatus(HttpResponseStatus.valueOf(mapped));
+      }
+      if (!rule.statuses().isEmpty() && !rule.statuses().contains(upstream)) {
+        continue;
+      }
+      boolean typeMatches = matches(rule.contentTypes(), type);
+      if (rule.typesGiven() && !typeMatches) {
+        continue;
+      }
+      for (Map.Entry<AsciiString, AsciiString> e : rule.rename().entrySet()) {
+        List<String> values = headers.getAll(e.getKey());
+        if (!values.isEmpty()) {
+          headers.remove(e.getKey());
+          headers.set(e.getValue(), values);
+        }
+      }
+      if (rule.headers() != null) {
+        rule.headers().apply(headers, exchange);
+      }
+      if (rule.json() != null && typeMatches) {
+        if (rewrites == null) {
+          rewrites = new ArrayList<>(2);
+        }
+        rewrites.add(rule.json());
       }
     }
-    if (config.headers() != null) {
-      config.headers().apply(headers, exchange);
-    }
-    if (config.json() != null && isJson(headers.get(HttpHeaderNames.CONTENT_TYPE))) {
-      exchange.set(REWRITE_BODY, Boolean.TRUE);
+    if (rewrites != null) {
+      exchange.set(REWRITES, rewrites);
     }
   }
 
   @Override
   public BodyTransform responseBody(Exchange exchange) {
-    if (exchange.get(REWRITE_BODY) == null || !decodable(exchange.response().headers())) {
+    List<ResponseTransformerJson> rewrites = exchange.get(REWRITES);
+    if (rewrites == null || !decodable(exchange.response().headers())) {
       return null;
     }
-    BodyTransform t = BodyTransform.whole(config.maxBodySize(), this::rewrite);
+    BodyTransform t =
+        BodyTransform.whole(
+            config.maxBodySize(), (input, alloc) -> rewrite(rewrites, input, alloc));
     return config.passTooLarge() ? t.passingWhenTooLarge() : t;
   }
 
-  /** The step: the document rewritten into a new buffer, or the input itself when passing. */
-  ByteBuf rewrite(ByteBuf input, ByteBufAllocator alloc) {
-    ByteBuf out = alloc.buffer(input.readableBytes());
-    try {
-      config
-          .json()
-          .rewrite(new ByteBufInputStream(input.duplicate()), new ByteBufOutputStream(out));
-      return out;
-    } catch (JsonProcessingException e) {
-      out.release();
-      if (config.passMalformed()) {
-        return input;
+  /**
+   * The step: the document through each matching rule's edits in turn, into a new buffer; or the
+   * input itself when it is malformed and malformed bodies pass.
+   */
+  ByteBuf rewrite(List<ResponseTransformerJson> rewrites, ByteBuf input, ByteBufAllocator alloc) {
+    ByteBuf current = input;
+    for (ResponseTransformerJson json : rewrites) {
+      ByteBuf out = alloc.buffer(current.readableBytes());
+      try {
+        json.rewrite(new ByteBufInputStream(current.duplicate()), new ByteBufOutputStream(out));
+      } catch (JsonProcessingException e) {
+        out.release();
+        releaseIntermediate(current, input);
+        if (config.passMalformed()) {
+          return input;
+        }
+        throw new BodyTransform.InvalidBody(
+            "The upstream's JSON body is malformed at offset "
+                + e.getLocation().getByteOffset()
+                + ".");
+      } catch (IOException e) {
+        out.release();
+        releaseIntermediate(current, input);
+        throw new UncheckedIOException(e);
+      } catch (RuntimeException | Error e) {
+        out.release();
+        releaseIntermediate(current, input);
+        throw e;
       }
-      throw new BodyTransform.InvalidBody(
-          "The upstream's JSON body is malformed at offset "
-              + e.getLocation().getByteOffset()
-              + ".");
-    } catch (IOException e) {
-      out.release();
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException | Error e) {
-      out.release();
-      throw e;
+      releaseIntermediate(current, input);
+      current = out;
+    }
+    return current;
+  }
+
+  /** The step with the JSON edits of every rule, as when all of them match (for benchmarks). */
+  ByteBuf rewrite(ByteBuf input, ByteBufAllocator alloc) {
+    List<ResponseTransformerJson> all = new ArrayList<>();
+    for (ResponseTransformerFactory.Rule rule : config.rules()) {
+      if (rule.json() != null) {
+        all.add(rule.json());
+      }
+    }
+    return rewrite(all, input, alloc);
+  }
+
+  private static void releaseIntermediate(ByteBuf current, ByteBuf input) {
+    if (current != input) {
+      current.release();
     }
   }
 
-  private boolean isJson(String contentType) {
+  private static String mediaType(String contentType) {
     if (contentType == null) {
-      return false;
+      return null;
     }
     int semi = contentType.indexOf(';');
-    String type =
-        (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-    for (String accepted : config.contentTypes()) {
-      if (accepted.startsWith("+") ? type.endsWith(accepted) : type.equals(accepted)) {
+    return (semi < 0 ? contentType : contentType.substring(0, semi))
+        .trim()
+        .toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean matches(List<String> accepted, String type) {
+    if (type == null) {
+      return false;
+    }
+    for (String a : accepted) {
+      if (a.startsWith("+") ? type.endsWith(a) : type.equals(a)) {
         return true;
       }
     }

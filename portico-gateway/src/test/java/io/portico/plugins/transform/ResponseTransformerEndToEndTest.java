@@ -126,8 +126,22 @@ class ResponseTransformerEndToEndTest {
                 + route.formatted(
                     "capped", "{ json: { deny: [ id ] }, max-body-size: 1k, on-too-large: error }")
                 + route.formatted(
-                    "passing",
-                    "{ json: { deny: [ id ] }, max-body-size: 1k, on-too-large: pass }"));
+                    "passing", "{ json: { deny: [ id ] }, max-body-size: 1k, on-too-large: pass }")
+                + route.formatted(
+                    "rules",
+                    """
+                    {
+                              rules: [
+                                { when: { statuses: [ 200 ] }, json: { allow: [ id, user.name ] },
+                                  headers: { set: { X-Rule: ok } } },
+                                { when: { statuses: [ 200 ] }, json: { wrap: data } },
+                                { when: { statuses: [ 500 ] }, json: { allow: [ password ] },
+                                  headers: { set: { X-Rule: error } } },
+                                { when: { content-types: [ "+problem+json", application/problem+json ] },
+                                  headers: { set: { X-Rule: problem } }, json: { deny: [ password ] } },
+                                { when: { content-types: [ text/plain ] }, headers: { set: { X-Rule: text } } }
+                              ]
+                            }"""));
   }
 
   @AfterAll
@@ -165,6 +179,25 @@ class ResponseTransformerEndToEndTest {
     assertThat(gw.get("/edit/error").body()).isEqualTo(DOC);
     assertThat(gw.get("/edit/text").body()).isEqualTo(DOC);
     assertThat(gw.get("/strict/problem").body()).startsWith("{\"password\"");
+  }
+
+  @Test
+  void appliesEachRuleInOrderWhereItsStatusesAndContentTypesMatch() throws Exception {
+    HttpResponse<String> ok = gw.get("/rules/doc");
+    // Both 200 rules, one after the other: the allow list, then the envelope.
+    assertThat(ok.body()).isEqualTo("{\"data\":{\"id\":1,\"user\":{\"name\":\"ann\"}}}");
+    assertThat(ok.headers().firstValue("x-rule")).hasValue("ok");
+    HttpResponse<String> error = gw.get("/rules/error");
+    assertThat(error.statusCode()).isEqualTo(500);
+    assertThat(error.body()).isEqualTo("{\"password\":\"p\"}");
+    assertThat(error.headers().firstValue("x-rule")).hasValue("error");
+    HttpResponse<String> problem = gw.get("/rules/problem");
+    // A 200 problem document matches the 200 rules and its own: all three apply, in order.
+    assertThat(problem.body()).isEqualTo("{\"data\":{\"id\":1,\"user\":{\"name\":\"ann\"}}}");
+    assertThat(problem.headers().firstValue("x-rule")).hasValue("problem");
+    HttpResponse<String> text = gw.get("/rules/text");
+    assertThat(text.body()).isEqualTo(DOC);
+    assertThat(text.headers().firstValue("x-rule")).hasValue("text");
   }
 
   @Test

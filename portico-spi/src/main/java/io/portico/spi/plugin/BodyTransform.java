@@ -50,6 +50,15 @@ import java.util.Objects;
  * MiB) is answered with 502 {@code upstream_response_too_large}, unless the transform was made with
  * {@link #passingWhenTooLarge()}: then the body goes to the client untransformed.
  *
+ * <p><b>Closing</b>: a transform that holds a resource outside the buffers the gateway manages (a
+ * {@link java.util.zip.Deflater}'s native memory, a parser, a counter in a shared registry) says so
+ * with {@link #closingWith}: the gateway runs that hook exactly once, on the exchange's event loop,
+ * as soon as its stage is over, whichever way: after the last step (and the end step) returned, or
+ * at once when the exchange ends before the body does (the client went away, the upstream reset
+ * mid-body, a step of any plugin threw, a limit was crossed), or when the transform was returned
+ * but the body never flowed (a plugin later in the phase failed). Never later, at garbage
+ * collection. A hook must not throw (what it throws is logged and ignored) and must not block.
+ *
  * <p>Several plugins' transforms apply in the plugins' priority order, each to the output of the
  * one before. Responses without a body (to {@code HEAD}, 1xx, 204, 304) are never transformed.
  */
@@ -80,23 +89,27 @@ public final class BodyTransform {
   }
 
   private static final Step NOTHING_MORE = (input, alloc) -> input;
+  private static final Runnable NOTHING_TO_CLOSE = () -> {};
 
   private final Mode mode;
   private final Step step;
   private final Step onEnd;
   private final int maxBytes;
   private final boolean passWhenTooLarge;
+  private final Runnable onClose;
 
-  private BodyTransform(Mode mode, Step step, Step onEnd, int maxBytes, boolean passWhenTooLarge) {
+  private BodyTransform(
+      Mode mode, Step step, Step onEnd, int maxBytes, boolean passWhenTooLarge, Runnable onClose) {
     this.mode = mode;
     this.step = Objects.requireNonNull(step, "step");
     this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
     this.maxBytes = maxBytes;
     this.passWhenTooLarge = passWhenTooLarge;
+    this.onClose = Objects.requireNonNull(onClose, "onClose");
   }
 
   private BodyTransform(Mode mode, Step step, Step onEnd, int maxBytes) {
-    this(mode, step, onEnd, maxBytes, false);
+    this(mode, step, onEnd, maxBytes, false, NOTHING_TO_CLOSE);
   }
 
   /** Streams the body through {@code onChunk}, one call per chunk. */
@@ -145,7 +158,20 @@ public final class BodyTransform {
     if (mode != Mode.WHOLE) {
       throw new IllegalStateException("only a whole-body transform has a cap to pass over");
     }
-    return new BodyTransform(mode, step, onEnd, maxBytes, true);
+    return new BodyTransform(mode, step, onEnd, maxBytes, true, onClose);
+  }
+
+  /**
+   * This transform, with {@code onClose} run exactly once when its stage is over: after the body
+   * ended, or as soon as the exchange ends before it did. See the class doc's "Closing".
+   */
+  public BodyTransform closingWith(Runnable onClose) {
+    return new BodyTransform(mode, step, onEnd, maxBytes, passWhenTooLarge, onClose);
+  }
+
+  /** The hook run once when the stage is over; does nothing unless {@link #closingWith} set one. */
+  public Runnable onClose() {
+    return onClose;
   }
 
   /** Whether a body over the cap passes untransformed ({@link #passingWhenTooLarge()}). */
