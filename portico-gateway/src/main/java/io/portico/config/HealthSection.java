@@ -67,8 +67,14 @@ final class HealthSection {
       problems.expected(a.child("host"), "a Host header value without spaces");
     }
     Duration interval = a.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(10), MAX);
-    Duration timeout = a.duration("timeout", Duration.ofSeconds(1), Duration.ofMillis(1), MAX);
-    if (interval != null && timeout != null && timeout.compareTo(interval) > 0) {
+    Duration timeout = a.duration("timeout", null, Duration.ofMillis(1), MAX);
+    if (interval == null) {
+      interval = Duration.ofSeconds(5);
+    }
+    if (timeout == null) {
+      // One second, but never longer than the interval.
+      timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval : Duration.ofSeconds(1);
+    } else if (timeout.compareTo(interval) > 0) {
       problems.at(a.child("timeout"), "longer than interval (expected: timeout ≤ interval)");
     }
     List<HealthConfig.StatusRange> statuses = statuses(a);
