@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Active health checks of one service: a {@link Probe} per endpoint of its source, each on one of
@@ -37,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * thread); a probe's counters are confined to its event loop; reads are volatile.
  */
 public final class ActiveChecker implements EndpointSource.Listener, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ActiveChecker.class);
 
   /** What identifies an endpoint's probe: the address it goes to and the name it uses. */
   private record Key(java.net.InetSocketAddress address, String authority) {
@@ -159,13 +163,12 @@ public final class ActiveChecker implements EndpointSource.Listener, AutoCloseab
 
   private void onStateChanged(Probe probe, boolean up) {
     version.incrementAndGet();
-    org.slf4j.LoggerFactory.getLogger(ActiveChecker.class)
-        .info(
-            "service {}: endpoint {} is {} ({})",
-            service,
-            probe.endpoint(),
-            up ? "healthy again" : "unhealthy",
-            probe.snapshot().lastResult());
+    log.info(
+        "service {}: endpoint {} is {} ({})",
+        service,
+        probe.endpoint(),
+        up ? "healthy again" : "unhealthy",
+        probe.snapshot().lastResult());
   }
 
   /** Stops every probe and the following of the source. Idempotent. */

@@ -57,7 +57,8 @@ final class Probe {
 
   private volatile boolean stopped;
   private volatile boolean up = true;
-  private volatile long probes;
+  private final java.util.concurrent.atomic.AtomicLong probes =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile @Nullable String lastResult;
   private volatile @Nullable Instant lastProbeAt;
   private volatile @Nullable Instant changedAt;
@@ -111,7 +112,7 @@ final class Probe {
   }
 
   ActiveChecker.ProbeState snapshot() {
-    return new ActiveChecker.ProbeState(up, probes, lastResult, lastProbeAt, changedAt);
+    return new ActiveChecker.ProbeState(up, probes.get(), lastResult, lastProbeAt, changedAt);
   }
 
   /** Sends the first probe now, then one every interval. */
@@ -273,7 +274,7 @@ final class Probe {
   }
 
   private void record(boolean healthy, String result) {
-    probes++;
+    probes.incrementAndGet();
     lastResult = result;
     lastProbeAt = Instant.now();
     if (healthy) {
