@@ -130,6 +130,82 @@ class CircuitBreakerTest {
     }
   }
 
+  @Test
+  void connectionAndPendingLimitsAnswer503UpstreamOverloaded() throws Exception {
+    // Two origins: pools are per address, so the services must not share one.
+    try (HealthOrigin a = new HealthOrigin("a");
+        HealthOrigin b = new HealthOrigin("b");
+        GatewayFixture gw =
+            GatewayFixture.start(
+                """
+                admin:
+                  address: 127.0.0.1:0
+                services:
+                  - name: one-connection
+                    targets: [ "%1$s" ]
+                    health:
+                      circuit-breaker: { max-connections: 1 }
+                  - name: one-waiter
+                    targets: [ "%2$s" ]
+                    pool: { max-connections: 1 }
+                    health:
+                      circuit-breaker: { max-pending: 1 }
+                routes:
+                  - name: one-connection
+                    paths: [ /c ]
+                    path-match: prefix
+                    rewrite-path: /hold
+                    service: one-connection
+                  - name: one-waiter
+                    paths: [ /w ]
+                    path-match: prefix
+                    rewrite-path: /hold
+                    service: one-waiter
+                """
+                    .formatted(a.authority(), b.authority()))) {
+      CompletableFuture<HttpResponse<String>> holding = async(gw, "/c");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  ActiveHealthCheckTest.health(gw, "one-connection")
+                          .at("/circuit_breaker/connections")
+                          .asInt()
+                      == 1);
+      HttpResponse<String> refused = gw.get("/c");
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body()).contains("upstream-overloaded");
+
+      CompletableFuture<HttpResponse<String>> holdingToo = async(gw, "/w");
+      await().atMost(Duration.ofSeconds(5)).until(() -> b.requests.get() == 1);
+      CompletableFuture<HttpResponse<String>> waiting = async(gw, "/w");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  ActiveHealthCheckTest.health(gw, "one-waiter")
+                          .at("/circuit_breaker/pending")
+                          .asInt()
+                      == 1);
+      HttpResponse<String> refusedToo = gw.get("/w");
+      assertThat(refusedToo.statusCode()).isEqualTo(503);
+      assertThat(refusedToo.body()).contains("upstream-overloaded");
+
+      a.release();
+      b.release();
+      assertThat(holding.get().statusCode()).isEqualTo(200);
+      assertThat(holdingToo.get().statusCode()).isEqualTo(200);
+      assertThat(waiting.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static CompletableFuture<HttpResponse<String>> async(GatewayFixture gw, String path) {
+    return gw.client()
+        .sendAsync(
+            HttpRequest.newBuilder(gw.uri(path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
   private static final HealthConfig.FailureRate RATE =
       new HealthConfig.FailureRate(Duration.ofSeconds(10), 4, 0.5, Duration.ofSeconds(1), 2);
 
