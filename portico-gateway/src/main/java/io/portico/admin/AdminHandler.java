@@ -145,6 +145,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       return;
     }
+    if (path.startsWith("/services/") && path.endsWith("/health")) {
+      String name = path.substring("/services/".length(), path.length() - "/health".length());
+      if (!name.isEmpty() && name.indexOf('/') < 0) {
+        if (requireGet(ctx, method, keepAlive)) {
+          health(ctx, name, keepAlive);
+        }
+        return;
+      }
+    }
     if (ObjectEndpoints.handles(path)
         && !(path.equals("/routes") && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
       objects(ctx, req, caller, keepAlive);
@@ -337,6 +346,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     send(ctx, methodNotAllowed("GET"), keepAlive);
     return false;
+  }
+
+  /** {@code GET /services/{name}/health}: see {@link HealthStatus}. */
+  private void health(ChannelHandlerContext ctx, String name, boolean keepAlive)
+      throws IOException {
+    Snapshot s = api.snapshot();
+    io.portico.upstream.UpstreamService service = s.services().get(name);
+    if (service == null) {
+      send(
+          ctx,
+          problem(HttpResponseStatus.NOT_FOUND, "admin-not-found", "No service " + name + "."),
+          keepAlive);
+      return;
+    }
+    io.portico.config.HealthConfig config =
+        s.config().services().stream()
+            .filter(c -> c.name().equals(name))
+            .map(io.portico.config.ServiceConfig::health)
+            .findFirst()
+            .orElse(null);
+    send(ctx, json(HttpResponseStatus.OK, HealthStatus.write(service, config)), keepAlive);
   }
 
   private String status() throws IOException {

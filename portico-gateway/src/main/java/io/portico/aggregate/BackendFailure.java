@@ -24,6 +24,10 @@ public record BackendFailure(Cause cause, int status, String detail) {
     TLS_FAILED("upstream_tls_failed", false),
     NO_ENDPOINT("no_healthy_upstream", false),
     POOL_EXHAUSTED("upstream_pool_exhausted", false),
+    /** The service's circuit breaker is open. */
+    CIRCUIT_OPEN("circuit_open", false),
+    /** The service's circuit breaker is at one of its limits. */
+    OVERLOADED("upstream_overloaded", false),
     RESET("upstream_reset", false),
     PROTOCOL_ERROR("upstream_protocol_error", false),
     /** The body is not JSON. */
@@ -63,6 +67,11 @@ public record BackendFailure(Cause cause, int status, String detail) {
       case POOL_EXHAUSTED ->
           new BackendFailure(
               Cause.POOL_EXHAUSTED, 0, "Too many requests are waiting for the service.");
+      case CIRCUIT_OPEN ->
+          new BackendFailure(Cause.CIRCUIT_OPEN, 0, "The service's circuit breaker is open.");
+      case OVERLOADED ->
+          new BackendFailure(
+              Cause.OVERLOADED, 0, "The service is at its circuit breaker's limits.");
       case CONNECT_FAILED ->
           new BackendFailure(Cause.CONNECT_FAILED, 0, "Could not connect to the service.");
       case TLS_FAILED ->

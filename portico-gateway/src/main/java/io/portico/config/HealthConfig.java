@@ -1,16 +1,72 @@
 package io.portico.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * How a service learns which endpoints to avoid.
+ * How a service learns which endpoints to avoid, and how much it lets through.
  *
+ * @param active probes sent on a timer; null when off
  * @param passive outlier ejection from the outcomes of real requests; null when off
- * @param allUnhealthy what happens when every endpoint is ejected
+ * @param circuitBreaker limits and a failure-rate trip for the whole service; null when off
+ * @param allUnhealthy what happens when every endpoint is down (probed down or ejected)
  */
-public record HealthConfig(Passive passive, AllUnhealthy allUnhealthy) {
+public record HealthConfig(
+    Active active, Passive passive, CircuitBreaker circuitBreaker, AllUnhealthy allUnhealthy) {
 
-  public static final HealthConfig DEFAULTS = new HealthConfig(null, AllUnhealthy.TRY_ALL);
+  public static final HealthConfig DEFAULTS =
+      new HealthConfig(null, null, null, AllUnhealthy.TRY_ALL);
+
+  /** Passive ejection only (and no probes, no breaker). */
+  public HealthConfig(Passive passive, AllUnhealthy allUnhealthy) {
+    this(null, passive, null, allUnhealthy);
+  }
+
+  /**
+   * Active probes.
+   *
+   * @param type what a probe is: an HTTP request, or a TCP connect
+   * @param path the HTTP probe's request target
+   * @param method the HTTP probe's method
+   * @param host the HTTP probe's Host header, or null for the endpoint's {@code host:port}
+   * @param interval time between two probes of one endpoint
+   * @param timeout how long a probe may take (connect, TLS handshake and response head)
+   * @param expectedStatuses the statuses that count as healthy
+   * @param healthyThreshold successes in a row that bring a down endpoint back
+   * @param unhealthyThreshold failures in a row that take an endpoint out
+   */
+  public record Active(
+      ProbeType type,
+      String path,
+      String method,
+      String host,
+      Duration interval,
+      Duration timeout,
+      List<StatusRange> expectedStatuses,
+      int healthyThreshold,
+      int unhealthyThreshold) {
+
+    public static final List<StatusRange> DEFAULT_STATUSES = List.of(new StatusRange(200, 399));
+
+    /** Whether {@code status} counts as healthy. */
+    public boolean expected(int status) {
+      for (StatusRange r : expectedStatuses) {
+        if (status >= r.from() && status <= r.to()) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** What an active probe does. */
+  public enum ProbeType {
+    HTTP,
+    TCP
+  }
+
+  /** Statuses from {@code from} to {@code to}, both included ({@code 2xx} is 200–299). */
+  public record StatusRange(int from, int to) {}
 
   /**
    * Passive outlier ejection.
@@ -33,7 +89,34 @@ public record HealthConfig(Passive passive, AllUnhealthy allUnhealthy) {
         new Passive(5, 3, Duration.ofSeconds(30), Duration.ofMinutes(5), 50);
   }
 
-  /** When every endpoint is ejected: fail with 503, or try them all as if none were. */
+  /**
+   * A service's circuit breaker. A limit of 0 means none.
+   *
+   * @param maxConnections connections open or opening to the service's endpoints, all event loops
+   * @param maxPending requests waiting for a connection
+   * @param maxInFlight requests between their first attempt and the end of their response
+   * @param failureRate the failure-rate trip, or null when off
+   */
+  public record CircuitBreaker(
+      int maxConnections, int maxPending, int maxInFlight, FailureRate failureRate) {}
+
+  /**
+   * Opens the circuit when too many requests fail.
+   *
+   * @param window how far back requests are counted
+   * @param minimumRequests fewer requests in the window never open it
+   * @param threshold the share of failed requests (0–1) that opens it
+   * @param openDuration how long it stays open before letting probe requests through
+   * @param halfOpenRequests requests let through half-open; all must succeed to close it
+   */
+  public record FailureRate(
+      Duration window,
+      int minimumRequests,
+      double threshold,
+      Duration openDuration,
+      int halfOpenRequests) {}
+
+  /** When every endpoint is down: fail with 503, or try them all as if none were. */
   public enum AllUnhealthy {
     FAIL,
     TRY_ALL

@@ -113,40 +113,10 @@ final class ServicePolicies {
     return new BalancerConfig(policy, hashOn, named ? hashKey : null, slowStart);
   }
 
-  /** The service's {@code health} section; passive ejection off when absent. */
+  /** The service's {@code health} section; everything off when absent. */
   HealthConfig health(ConfigReader service) {
-    if (!service.has("health")) {
-      return HealthConfig.DEFAULTS;
-    }
-    ConfigReader r = service.object("health");
-    HealthConfig.Passive passive = null;
-    if (r.has("passive")) {
-      ConfigReader p = r.object("passive");
-      HealthConfig.Passive d = HealthConfig.Passive.DEFAULTS;
-      Duration base =
-          p.duration("base-ejection-time", d.baseEjectionTime(), Duration.ofMillis(1), MAX);
-      Duration max =
-          p.duration("max-ejection-time", d.maxEjectionTime(), Duration.ofMillis(1), MAX);
-      if (base != null && max != null && max.compareTo(base) < 0) {
-        problems.at(p.child("max-ejection-time"), "shorter than base-ejection-time");
-      }
-      passive =
-          new HealthConfig.Passive(
-              p.integer("consecutive-5xx", d.consecutive5xx(), 1, 1000),
-              p.integer("consecutive-gateway-failures", d.consecutiveGatewayFailures(), 1, 1000),
-              base,
-              max,
-              p.integer("max-ejected-percent", d.maxEjectedPercent(), 0, 100));
-      p.finish();
-    }
-    String all = r.oneOf("all-unhealthy", "try-all", List.of("try-all", "fail"));
-    r.finish();
-    return new HealthConfig(
-        passive,
-        "fail".equals(all) ? HealthConfig.AllUnhealthy.FAIL : HealthConfig.AllUnhealthy.TRY_ALL);
+    return new HealthSection(problems).parse(service);
   }
-
-  private static final Duration MAX = Duration.ofDays(1);
 
   private static UpstreamTlsConfig defaults() {
     return new UpstreamTlsConfig(true, null, null, null, null, ConfigParser.TLS_PROTOCOLS);

@@ -33,6 +33,9 @@ public enum Failure {
       HttpResponseStatus.SERVICE_UNAVAILABLE, "no_healthy_upstream", "Service Unavailable"),
   UPSTREAM_POOL_EXHAUSTED(
       HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_pool_exhausted", "Service Unavailable"),
+  CIRCUIT_OPEN(HttpResponseStatus.SERVICE_UNAVAILABLE, "circuit_open", "Service Unavailable"),
+  UPSTREAM_OVERLOADED(
+      HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded", "Service Unavailable"),
   UPSTREAM_CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_connect_failed", "Bad Gateway"),
   UPSTREAM_TLS_FAILED(HttpResponseStatus.BAD_GATEWAY, "upstream_tls_failed", "Bad Gateway"),
   UPSTREAM_CONNECT_TIMEOUT(

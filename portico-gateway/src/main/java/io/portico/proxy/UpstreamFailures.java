@@ -15,6 +15,8 @@ final class UpstreamFailures {
     return switch (reason) {
       case NO_ENDPOINT -> Failure.NO_HEALTHY_UPSTREAM;
       case POOL_EXHAUSTED -> Failure.UPSTREAM_POOL_EXHAUSTED;
+      case CIRCUIT_OPEN -> Failure.CIRCUIT_OPEN;
+      case OVERLOADED -> Failure.UPSTREAM_OVERLOADED;
       case CONNECT_FAILED -> Failure.UPSTREAM_CONNECT_FAILED;
       case CONNECT_TIMEOUT -> Failure.UPSTREAM_CONNECT_TIMEOUT;
       case TLS_FAILED -> Failure.UPSTREAM_TLS_FAILED;
@@ -31,6 +33,8 @@ final class UpstreamFailures {
     return switch (reason) {
       case NO_ENDPOINT -> "The upstream service has no available endpoint.";
       case POOL_EXHAUSTED -> "Too many requests are waiting for the upstream service.";
+      case CIRCUIT_OPEN -> "The upstream service's circuit breaker is open.";
+      case OVERLOADED -> "The upstream service is at its circuit breaker's limits.";
       case CONNECT_FAILED -> "Could not connect to the upstream service.";
       case CONNECT_TIMEOUT -> "Connecting to the upstream service timed out.";
       case TLS_FAILED -> "The upstream service's TLS certificate could not be verified.";

@@ -3,6 +3,7 @@ package io.portico.snapshot;
 import io.portico.aggregate.AggregatePlan;
 import io.portico.config.ConsumerConfig;
 import io.portico.config.GatewayConfig;
+import io.portico.config.HealthConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.config.PluginSpec;
 import io.portico.config.RouteConfig;
@@ -23,6 +24,7 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.tls.ServerTls;
 import io.portico.traffic.RouteTraffic;
+import io.portico.upstream.CallGate;
 import io.portico.upstream.EndpointHealth;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
@@ -30,7 +32,9 @@ import io.portico.upstream.EndpointSources;
 import io.portico.upstream.RetryBudget;
 import io.portico.upstream.UpstreamService;
 import io.portico.upstream.balance.Balancers;
-import io.portico.upstream.health.OutlierDetector;
+import io.portico.upstream.health.CircuitBreaker;
+import io.portico.upstream.health.HealthCheckers;
+import io.portico.upstream.health.ServiceHealth;
 import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +67,7 @@ public final class SnapshotCompiler {
 
   private final PluginContext pluginContext;
   private final EndpointSources sources;
+  private final HealthCheckers checkers;
 
   /** A compiler whose endpoint sources are its own, never kept across compiles. */
   public SnapshotCompiler(PluginContext pluginContext) {
@@ -77,6 +82,8 @@ public final class SnapshotCompiler {
   public SnapshotCompiler(PluginContext pluginContext, EndpointSources sources) {
     this.pluginContext = pluginContext;
     this.sources = sources;
+    this.checkers = new HealthCheckers(pluginContext::eventLoops);
+    sources.attach(checkers);
   }
 
   /**
@@ -145,6 +152,20 @@ public final class SnapshotCompiler {
     for (ServiceConfig sc : config.services()) {
       EndpointSource source =
           sources.source(sc.name(), sc.discovery(), context(config, sc, problems));
+      UpstreamTls tls = upstreamTls(config, sc, problems);
+      HealthConfig hc = sc.health();
+      CircuitBreaker breaker =
+          hc.circuitBreaker() == null ? null : new CircuitBreaker(hc.circuitBreaker());
+      EndpointHealth health =
+          hc.active() == null && hc.passive() == null && breaker == null
+              ? EndpointHealth.ALL
+              : new ServiceHealth(
+                  hc.active() == null
+                      ? null
+                      : checkers.checker(sc.name(), hc.active(), source, tls),
+                  hc.passive(),
+                  breaker,
+                  hc.allUnhealthy());
       services.put(
           sc.name(),
           new UpstreamService(
@@ -156,11 +177,10 @@ public final class SnapshotCompiler {
               sc.retry(),
               new RetryBudget(sc.retry().budgetPercent()),
               sc.hostHeader(),
-              upstreamTls(config, sc, problems),
+              tls,
               Balancers.hashKey(sc.balancer()),
-              sc.health().passive() == null
-                  ? EndpointHealth.ALL
-                  : new OutlierDetector(sc.health().passive(), sc.health().allUnhealthy())));
+              health,
+              breaker == null ? CallGate.OPEN : breaker));
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
     List<PluginChain.Entry> global =

@@ -11,6 +11,11 @@ public interface AcquireCallback {
   /** No connection could be had. */
   void onAcquireFailed(AcquireFailure reason, @Nullable Throwable cause);
 
+  /** The service's breaker whose connection limit new connections count against. */
+  default CallGate gate() {
+    return CallGate.OPEN;
+  }
+
   /** Why an acquisition failed. */
   enum AcquireFailure {
     CONNECT_FAILED,
@@ -20,6 +25,8 @@ public interface AcquireCallback {
      * ground).
      */
     TLS_FAILED,
-    POOL_EXHAUSTED
+    POOL_EXHAUSTED,
+    /** The service's circuit breaker allows no more connections. */
+    OVERLOADED
   }
 }

@@ -23,7 +23,10 @@ public enum AttemptOutcome {
   IDLE_TIMEOUT(true),
   /** The endpoint sent something that is not HTTP/1.1 (a malformed head, bad framing). */
   PROTOCOL_ERROR(true),
-  /** The gateway's own pool for the endpoint was full: says nothing against the endpoint. */
+  /**
+   * The gateway's own pool for the endpoint was full, or the service's breaker refused a
+   * connection: says nothing against the endpoint.
+   */
   POOL_EXHAUSTED(false),
   /** The client went away or the gateway gave up first: says nothing about the endpoint. */
   CANCELLED(false);
@@ -50,7 +53,7 @@ public enum AttemptOutcome {
       case CONNECT_FAILED -> CONNECT_FAILED;
       case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
       case TLS_FAILED -> TLS_FAILED;
-      case POOL_EXHAUSTED -> POOL_EXHAUSTED;
+      case POOL_EXHAUSTED, OVERLOADED -> POOL_EXHAUSTED;
     };
   }
 }

@@ -28,6 +28,13 @@ public enum CallFailure {
   RESET_AFTER_RESPONSE,
   /** The upstream's response could not be parsed. */
   PROTOCOL_ERROR,
+  /** The service's circuit breaker is open: too many of its recent requests failed. */
+  CIRCUIT_OPEN,
+  /**
+   * The service's circuit breaker refused the request: too many requests in flight, waiting for a
+   * connection, or connections open.
+   */
+  OVERLOADED,
   /** The caller abandoned the call ({@link UpstreamCall#abort}); its receiver is not told. */
   CANCELLED
 }

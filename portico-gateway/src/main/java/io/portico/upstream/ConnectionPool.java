@@ -50,6 +50,11 @@ public final class ConnectionPool {
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private final java.util.Set<UpstreamConnection> live =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  /** The breaker each connection was counted against, to give it back when the connection goes. */
+  private final java.util.Map<UpstreamConnection, CallGate> charged =
+      new java.util.IdentityHashMap<>();
+
   private int connecting;
   private boolean retired;
   private PoolConfig config = PoolConfig.DEFAULTS;
@@ -106,9 +111,13 @@ public final class ConnectionPool {
         callback.onAcquired(c);
         return;
       }
-      live.remove(c);
+      forget(c);
     }
     if (size() < pool.maxConnections()) {
+      if (!callback.gate().tryOpenConnection()) {
+        callback.onAcquireFailed(AcquireCallback.AcquireFailure.OVERLOADED, null);
+        return;
+      }
       connect(connectTimeout, listener, callback);
     } else if (waiters.size() < pool.maxPending()) {
       waiters.add(new Waiter(connectTimeout, listener, callback));
@@ -125,6 +134,7 @@ public final class ConnectionPool {
   private void connect(Duration timeout, UpstreamListener listener, AcquireCallback callback) {
     UpstreamConnection c = new UpstreamConnection(this);
     connecting++;
+    charged.put(c, callback.gate());
     Bootstrap b =
         bootstrap
             .clone()
@@ -166,6 +176,7 @@ public final class ConnectionPool {
                     ? AcquireCallback.AcquireFailure.CONNECT_TIMEOUT
                     : AcquireCallback.AcquireFailure.CONNECT_FAILED,
                 cause,
+                c,
                 callback);
             return;
           }
@@ -182,7 +193,8 @@ public final class ConnectionPool {
                       connected(c, listener, callback);
                     } else {
                       f.channel().close();
-                      connectFailed(AcquireCallback.AcquireFailure.TLS_FAILED, h.cause(), callback);
+                      connectFailed(
+                          AcquireCallback.AcquireFailure.TLS_FAILED, h.cause(), c, callback);
                     }
                   });
         });
@@ -197,8 +209,12 @@ public final class ConnectionPool {
   }
 
   private void connectFailed(
-      AcquireCallback.AcquireFailure reason, Throwable cause, AcquireCallback callback) {
+      AcquireCallback.AcquireFailure reason,
+      Throwable cause,
+      UpstreamConnection c,
+      AcquireCallback callback) {
     connecting--;
+    uncharge(c);
     callback.onAcquireFailed(reason, cause);
     serveWaiter();
   }
@@ -206,7 +222,7 @@ public final class ConnectionPool {
   /** A released, reusable connection: hand it to a waiter or keep it idle. */
   void offer(UpstreamConnection c) {
     if (retired) {
-      live.remove(c);
+      forget(c);
       c.channel().close();
       return;
     }
@@ -222,15 +238,34 @@ public final class ConnectionPool {
   /** A connection closed or was discarded: forget it and let a waiter connect. */
   void onClosedOrDiscarded(UpstreamConnection c) {
     if (live.remove(c)) {
+      uncharge(c);
       idle.remove(c);
       serveWaiter();
     }
   }
 
+  /** Drops {@code c} from the live set and gives back its breaker's connection. */
+  private void forget(UpstreamConnection c) {
+    if (live.remove(c)) {
+      uncharge(c);
+    }
+  }
+
+  private void uncharge(UpstreamConnection c) {
+    CallGate gate = charged.remove(c);
+    if (gate != null) {
+      gate.connectionClosed();
+    }
+  }
+
   private void serveWaiter() {
-    if (!waiters.isEmpty() && size() < config.maxConnections()) {
+    while (!waiters.isEmpty() && size() < config.maxConnections()) {
       Waiter w = waiters.pollFirst();
-      connect(w.connectTimeout, w.listener, w.callback);
+      if (w.callback.gate().tryOpenConnection()) {
+        connect(w.connectTimeout, w.listener, w.callback);
+        return;
+      }
+      w.callback.onAcquireFailed(AcquireCallback.AcquireFailure.OVERLOADED, null);
     }
   }
 
@@ -242,7 +277,7 @@ public final class ConnectionPool {
       UpstreamConnection c = it.next();
       if (now - c.idleSince() >= limit || !c.channel().isActive()) {
         it.remove();
-        live.remove(c);
+        forget(c);
         c.channel().close();
       }
     }
@@ -278,7 +313,7 @@ public final class ConnectionPool {
   void closeIdle() {
     UpstreamConnection c;
     while ((c = idle.pollFirst()) != null) {
-      live.remove(c);
+      forget(c);
       c.channel().close();
     }
   }

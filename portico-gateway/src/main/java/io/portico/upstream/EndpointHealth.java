@@ -24,6 +24,12 @@ public interface EndpointHealth extends EndpointFeedback {
             Endpoint endpoint, AttemptOutcome outcome, int status, long latencyNanos) {}
       };
 
+  /**
+   * {@code endpoint} was picked for an attempt, whose {@link #onResult} follows once (for counting
+   * attempts in flight). Does nothing unless overridden.
+   */
+  default void onPicked(Endpoint endpoint) {}
+
   /** The endpoints of {@code endpoints} that may be picked now; may be empty. */
   List<Endpoint> available(List<Endpoint> endpoints);
 }

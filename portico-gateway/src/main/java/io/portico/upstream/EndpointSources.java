@@ -35,6 +35,23 @@ public final class EndpointSources implements AutoCloseable {
 
   private record Entry(DiscoverySpec spec, EndpointSource source) {}
 
+  /**
+   * State that lives beside the sources with the same lifecycle (begin, activate or discard,
+   * close), such as the services' active health checkers. Called under this object's lock.
+   */
+  public interface Companion extends AutoCloseable {
+    void begin();
+
+    void activate();
+
+    void discard();
+
+    @Override
+    void close();
+  }
+
+  private final List<Companion> companions = new ArrayList<>();
+
   private Map<String, Entry> running = new LinkedHashMap<>();
   private Map<String, Entry> next = new LinkedHashMap<>();
   private boolean closed;
@@ -42,6 +59,12 @@ public final class EndpointSources implements AutoCloseable {
   /** Starts a compile: sources left pending by a compile that was never activated close. */
   public synchronized void begin() {
     discard();
+    companions.forEach(Companion::begin);
+  }
+
+  /** Has {@code companion} follow this object's lifecycle from now on. */
+  public synchronized void attach(Companion companion) {
+    companions.add(companion);
   }
 
   /**
@@ -100,6 +123,7 @@ public final class EndpointSources implements AutoCloseable {
     }
     running = next;
     next = new LinkedHashMap<>();
+    companions.forEach(Companion::activate);
     retired.forEach(EndpointSources::closeQuietly);
   }
 
@@ -111,6 +135,7 @@ public final class EndpointSources implements AutoCloseable {
       }
     }
     next = new LinkedHashMap<>();
+    companions.forEach(Companion::discard);
   }
 
   /** The running source of each service, by service name. */
@@ -128,6 +153,7 @@ public final class EndpointSources implements AutoCloseable {
     }
     closed = true;
     discard();
+    companions.forEach(Companion::close);
     running.values().forEach(e -> closeQuietly(e.source()));
     running = new LinkedHashMap<>();
   }

@@ -48,6 +48,11 @@ import org.jspecify.annotations.Nullable;
  * (or released when the call ends first); response content passes to the receiver, which must
  * release or forward it.
  *
+ * <p>Circuit breaker: {@link #start} asks the service's {@link CallGate} first (a refusal fails the
+ * call at once with {@code CIRCUIT_OPEN} or {@code OVERLOADED}); an admitted call counts as in
+ * flight until it ends, as waiting while it waits for a connection, and tells the gate how it
+ * ended.
+ *
  * <p>Confined to the event loop of its pools; every method must be called there.
  */
 public final class UpstreamCall implements UpstreamListener, AcquireCallback {
@@ -114,6 +119,8 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private @Nullable UpstreamConnection connection;
   private @Nullable ScheduledFuture<?> acquireTimeout;
   private int attempts;
+  private boolean admitted;
+  private boolean waiting;
   private long affinity;
   private int status;
   private long attemptStartNanos;
@@ -156,8 +163,25 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
 
   /** Starts the first attempt. Request content may be sent before and after. */
   public void start() {
+    CallFailure refused = service.gate().admit();
+    if (refused != null) {
+      state = State.DONE;
+      releasePending();
+      receiver.onFailed(
+          refused,
+          refused == CallFailure.CIRCUIT_OPEN
+              ? "the circuit breaker of service " + service.name() + " is open"
+              : "service " + service.name() + " is at its circuit breaker's limits");
+      return;
+    }
+    admitted = true;
     service.retryBudget().onRequest();
     attempt();
+  }
+
+  @Override
+  public CallGate gate() {
+    return service.gate();
   }
 
   /**
@@ -247,6 +271,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     UpstreamConnection c = connection;
     connection = null;
     state = State.DONE;
+    callEnded(null);
     return c;
   }
 
@@ -291,6 +316,15 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     hooks.onAttemptStart(service.name(), endpoint, attempts);
     state = State.ACQUIRING;
     pools.pool(endpoint, service.tls()).acquire(service.pool(), timeouts.connect(), this, this);
+    if (state == State.ACQUIRING && !waiting) {
+      if (!service.gate().startWaiting()) {
+        fail(
+            CallFailure.OVERLOADED,
+            "too many requests of service " + service.name() + " wait for a connection");
+        return;
+      }
+      waiting = true;
+    }
     if (state == State.ACQUIRING && acquireTimeout == null) {
       // Connecting or waiting for a pooled connection: bound the whole wait by the connect timeout.
       acquireTimeout =
@@ -307,6 +341,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       c.release(true);
       return;
     }
+    stopWaiting();
     cancelAcquireTimeout();
     connection = c;
     state = State.SENT;
@@ -339,7 +374,14 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     if (state != State.ACQUIRING) {
       return;
     }
+    stopWaiting();
     cancelAcquireTimeout();
+    if (reason == AcquireFailure.OVERLOADED) {
+      fail(
+          CallFailure.OVERLOADED,
+          "service " + service.name() + " is at its circuit breaker's connection limit");
+      return;
+    }
     if (reason == AcquireFailure.POOL_EXHAUSTED) {
       fail(
           CallFailure.POOL_EXHAUSTED,
@@ -466,6 +508,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       state = State.DONE;
       c.release(requestComplete && keepAlive);
       attemptEnded(null);
+      callEnded(null);
       receiver.onResponseContent(content);
       return;
     }
@@ -545,6 +588,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     boolean acquiring = state == State.ACQUIRING;
     boolean attemptRunning = state != State.NEW && state != State.UPGRADED;
     state = State.DONE;
+    stopWaiting();
     cancelAcquireTimeout();
     if (connection != null) {
       UpstreamConnection c = connection;
@@ -553,14 +597,34 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     } else if (acquiring && endpoint != null) {
       pools.pool(endpoint, service.tls()).cancel(this);
     }
+    releasePending();
+    if (attemptRunning && endpoint != null) {
+      attemptEnded(failure);
+    }
+    callEnded(failure);
+  }
+
+  private void releasePending() {
     if (pending != null) {
       HttpContent c;
       while ((c = pending.poll()) != null) {
         ReferenceCountUtil.release(c);
       }
     }
-    if (attemptRunning && endpoint != null) {
-      attemptEnded(failure);
+  }
+
+  private void stopWaiting() {
+    if (waiting) {
+      waiting = false;
+      service.gate().stopWaiting();
+    }
+  }
+
+  /** The call ended (or its connection was handed over): the breaker learns how, once. */
+  private void callEnded(@Nullable CallFailure failure) {
+    if (admitted) {
+      admitted = false;
+      service.gate().onCallEnd(failure, status);
     }
   }
 
@@ -577,7 +641,8 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return AttemptOutcome.ofStatus(status);
     }
     return switch (failure) {
-      case NO_ENDPOINT, CANCELLED -> AttemptOutcome.CANCELLED;
+      case NO_ENDPOINT, CANCELLED, CIRCUIT_OPEN -> AttemptOutcome.CANCELLED;
+      case OVERLOADED -> AttemptOutcome.POOL_EXHAUSTED;
       case POOL_EXHAUSTED -> AttemptOutcome.POOL_EXHAUSTED;
       case CONNECT_FAILED -> AttemptOutcome.CONNECT_FAILED;
       case CONNECT_TIMEOUT -> AttemptOutcome.CONNECT_TIMEOUT;

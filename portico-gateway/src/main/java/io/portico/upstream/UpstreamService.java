@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param tls TLS to the endpoints, or null for plain HTTP
  * @param hashKey what the balancer hashes per request, or null when it does not hash
  * @param health which endpoints may be picked now ({@link EndpointHealth#ALL} for every one)
+ * @param gate the service's circuit breaker ({@link CallGate#OPEN} when it has none)
  */
 public record UpstreamService(
     String name,
@@ -29,7 +30,36 @@ public record UpstreamService(
     String hostHeader,
     @Nullable UpstreamTls tls,
     @Nullable HashKey hashKey,
-    EndpointHealth health) {
+    EndpointHealth health,
+    CallGate gate) {
+
+  /** A service without a circuit breaker. */
+  public UpstreamService(
+      String name,
+      EndpointSource source,
+      Balancer balancer,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      RetryBudget retryBudget,
+      String hostHeader,
+      @Nullable UpstreamTls tls,
+      @Nullable HashKey hashKey,
+      EndpointHealth health) {
+    this(
+        name,
+        source,
+        balancer,
+        timeouts,
+        pool,
+        retry,
+        retryBudget,
+        hostHeader,
+        tls,
+        hashKey,
+        health,
+        CallGate.OPEN);
+  }
 
   /** A plain-HTTP service. */
   public UpstreamService(
@@ -57,12 +87,20 @@ public record UpstreamService(
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
-    return balancer.pick(health.available(source.endpoints()), exclude);
+    Endpoint picked = balancer.pick(health.available(source.endpoints()), exclude);
+    if (picked != null) {
+      health.onPicked(picked);
+    }
+    return picked;
   }
 
   /** Picks with the request's {@link HashKey} hash (ignored unless the balancer hashes). */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude, long hash) {
-    return balancer.pick(health.available(source.endpoints()), exclude, hash);
+    Endpoint picked = balancer.pick(health.available(source.endpoints()), exclude, hash);
+    if (picked != null) {
+      health.onPicked(picked);
+    }
+    return picked;
   }
 
   /**

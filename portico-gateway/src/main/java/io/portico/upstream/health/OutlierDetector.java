@@ -154,6 +154,17 @@ public final class OutlierDetector implements EndpointHealth {
     return s != null && s.ejectedUntil - clock.getAsLong() > 0;
   }
 
+  /** How long {@code endpoint} stays ejected from now, or null when it is not ejected. */
+  public java.time.@org.jspecify.annotations.Nullable Duration remainingEjection(
+      Endpoint endpoint) {
+    State s = states.get(endpoint);
+    if (s == null) {
+      return null;
+    }
+    long left = s.ejectedUntil - clock.getAsLong();
+    return left > 0 ? java.time.Duration.ofNanos(left) : null;
+  }
+
   /** How many times {@code endpoint} was ejected in its current run. */
   public int ejections(Endpoint endpoint) {
     State s = states.get(endpoint);

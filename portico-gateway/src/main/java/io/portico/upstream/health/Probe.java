@@ -1,0 +1,308 @@
+package io.portico.upstream.health;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.portico.config.HealthConfig;
+import io.portico.upstream.Endpoint;
+import io.portico.upstream.tls.UpstreamTls;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Probes one endpoint every {@code interval} on one event loop, each time on a new connection of
+ * its own (never one of the data path's pooled connections), over TLS when the service's targets
+ * are {@code https://}.
+ *
+ * <pre>
+ *   tick ─▶ connect (timeout) ─▶ [TLS handshake] ─▶ HTTP: request, Connection: close ─▶ status
+ *                                                 └▶ TCP: connected is healthy
+ *        ─▶ result: counters, maybe up/down ─▶ close ─▶ next tick after interval
+ * </pre>
+ *
+ * <p>The whole probe (connect, handshake, response head) is bounded by {@code timeout}; the
+ * response body is not read. Confined to its event loop, apart from {@link #stop} and the volatile
+ * state the admin API reads.
+ */
+final class Probe {
+
+  private final Endpoint endpoint;
+  private final HealthConfig.Active config;
+  private final @Nullable UpstreamTls tls;
+  private final EventLoop loop;
+  private final BiConsumer<Probe, Boolean> onChange;
+  private final Bootstrap bootstrap;
+
+  private volatile boolean stopped;
+  private volatile boolean up = true;
+  private final java.util.concurrent.atomic.AtomicLong probes =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile @Nullable String lastResult;
+  private volatile @Nullable Instant lastProbeAt;
+  private volatile @Nullable Instant changedAt;
+  private int successes;
+  private int failures;
+  private @Nullable ScheduledFuture<?> next;
+
+  Probe(
+      Endpoint endpoint,
+      HealthConfig.Active config,
+      @Nullable UpstreamTls tls,
+      EventLoop loop,
+      BiConsumer<Probe, Boolean> onChange) {
+    this.endpoint = endpoint;
+    this.config = config;
+    this.tls = tls;
+    this.loop = loop;
+    this.onChange = onChange;
+    this.bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channel(channelClass(loop))
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.timeout().toMillis())));
+  }
+
+  /** The socket channel of the loop's transport: epoll on an epoll loop, NIO otherwise. */
+  private static Class<? extends Channel> channelClass(EventLoop loop) {
+    if (loop instanceof IoEventLoop io && isEpoll(io)) {
+      return EpollSocketChannel.class;
+    }
+    return NioSocketChannel.class;
+  }
+
+  private static boolean isEpoll(IoEventLoop loop) {
+    try {
+      return loop.isIoType(EpollIoHandler.class);
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
+  boolean up() {
+    return up;
+  }
+
+  ActiveChecker.ProbeState snapshot() {
+    return new ActiveChecker.ProbeState(up, probes.get(), lastResult, lastProbeAt, changedAt);
+  }
+
+  /** Sends the first probe now, then one every interval. */
+  void start() {
+    loop.execute(this::probe);
+  }
+
+  /** No more probes; one under way finishes without effect. */
+  void stop() {
+    stopped = true;
+    loop.execute(
+        () -> {
+          if (next != null) {
+            next.cancel(false);
+            next = null;
+          }
+        });
+  }
+
+  private void probe() {
+    next = null;
+    if (stopped) {
+      return;
+    }
+    Attempt attempt = new Attempt();
+    attempt.run();
+  }
+
+  /** One probe: its connection, its deadline, its single result. */
+  private final class Attempt extends ChannelInboundHandlerAdapter {
+    private @Nullable Channel channel;
+    private @Nullable ScheduledFuture<?> deadline;
+    private boolean done;
+
+    void run() {
+      deadline =
+          loop.schedule(
+              () -> finish(false, "timeout"), config.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      ChannelFuture f =
+          bootstrap
+              .clone()
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      if (tls != null) {
+                        ch.pipeline()
+                            .addLast(
+                                "tls",
+                                tls.newHandler(
+                                    ch.alloc(),
+                                    tls.serverName(endpoint.authority()),
+                                    endpoint.address().getPort(),
+                                    Math.max(1, config.timeout().toMillis())));
+                      }
+                      if (config.type() == HealthConfig.ProbeType.HTTP) {
+                        ch.pipeline().addLast("http", new HttpClientCodec());
+                      }
+                      ch.pipeline().addLast("probe", Attempt.this);
+                    }
+                  })
+              .connect(endpoint.address());
+      channel = f.channel();
+      f.addListener(
+          c -> {
+            if (!c.isSuccess()) {
+              finish(false, "connect failed: " + describe(c.cause()));
+              return;
+            }
+            SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+            if (ssl == null) {
+              connected(f.channel());
+            } else {
+              ssl.handshakeFuture()
+                  .addListener(
+                      h -> {
+                        if (h.isSuccess()) {
+                          connected(f.channel());
+                        } else {
+                          finish(false, "TLS handshake failed: " + describe(h.cause()));
+                        }
+                      });
+            }
+          });
+    }
+
+    private void connected(Channel ch) {
+      if (done) {
+        return;
+      }
+      if (config.type() == HealthConfig.ProbeType.TCP) {
+        finish(true, "connected");
+        return;
+      }
+      FullHttpRequest request =
+          new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1, HttpMethod.valueOf(config.method()), config.path());
+      request
+          .headers()
+          .set(HttpHeaderNames.HOST, config.host() == null ? endpoint.authority() : config.host())
+          .set(HttpHeaderNames.USER_AGENT, "portico-health-check")
+          .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+          .set(HttpHeaderNames.CONTENT_LENGTH, 0);
+      ch.writeAndFlush(request)
+          .addListener(
+              w -> {
+                if (!w.isSuccess()) {
+                  finish(false, "write failed: " + describe(w.cause()));
+                }
+              });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpResponse response && !done) {
+          if (response.decoderResult().isFailure()) {
+            finish(false, "malformed response");
+            return;
+          }
+          int status = response.status().code();
+          if (status >= 100 && status < 200) {
+            return;
+          }
+          finish(config.expected(status), String.valueOf(status));
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      finish(false, "closed before a response");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      finish(false, describe(cause));
+    }
+
+    private void finish(boolean healthy, String result) {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (deadline != null) {
+        deadline.cancel(false);
+      }
+      if (channel != null) {
+        channel.close();
+      }
+      if (stopped) {
+        return;
+      }
+      record(healthy, result);
+      next = loop.schedule(Probe.this::probe, config.interval().toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void record(boolean healthy, String result) {
+    probes.incrementAndGet();
+    lastResult = result;
+    lastProbeAt = Instant.now();
+    if (healthy) {
+      failures = 0;
+      if (!up && ++successes >= config.healthyThreshold()) {
+        turn(true);
+      }
+    } else {
+      successes = 0;
+      if (up && ++failures >= config.unhealthyThreshold()) {
+        turn(false);
+      }
+    }
+  }
+
+  private void turn(boolean nowUp) {
+    up = nowUp;
+    successes = 0;
+    failures = 0;
+    changedAt = Instant.now();
+    onChange.accept(this, nowUp);
+  }
+
+  private static String describe(@Nullable Throwable cause) {
+    if (cause == null) {
+      return "unknown";
+    }
+    String m = cause.getMessage();
+    return m == null ? cause.getClass().getSimpleName() : m;
+  }
+}

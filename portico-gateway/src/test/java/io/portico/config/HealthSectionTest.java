@@ -1,0 +1,100 @@
+package io.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.Problem;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code health} section of a service: defaults, and every problem at once with its path. */
+class HealthSectionTest {
+
+  private final PluginRegistry registry = PluginRegistry.load(getClass().getClassLoader());
+
+  @TempDir Path dir;
+
+  private ConfigResult parse(String health) {
+    String yaml =
+        """
+        services:
+          - name: backend
+            targets: [ "127.0.0.1:9001" ]
+            health:
+        %s
+        routes:
+          - name: all
+            paths: [ "/" ]
+            service: backend
+        """
+            .formatted(health.indent(6));
+    return ConfigFiles.parse(yaml, "portico.yaml", dir, Map.of(), registry);
+  }
+
+  private static List<String> problems(ConfigResult result) {
+    return result.problems().list().stream().map(Problem::toString).toList();
+  }
+
+  @Test
+  void aPathAloneTurnsHttpProbesOnWithTheDefaults() {
+    ConfigResult r = parse("active: { path: /healthz }");
+    assertThat(problems(r)).isEmpty();
+    HealthConfig.Active a = r.config().services().get(0).health().active();
+    assertThat(a.type()).isEqualTo(HealthConfig.ProbeType.HTTP);
+    assertThat(a.method()).isEqualTo("GET");
+    assertThat(a.interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(a.timeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(a.healthyThreshold()).isEqualTo(2);
+    assertThat(a.unhealthyThreshold()).isEqualTo(3);
+    assertThat(a.expected(204)).isTrue();
+    assertThat(a.expected(302)).isTrue();
+    assertThat(a.expected(404)).isFalse();
+    assertThat(r.config().services().get(0).health().circuitBreaker()).isNull();
+  }
+
+  @Test
+  void statusClassesAndSingleStatusesAreAccepted() {
+    ConfigResult r = parse("active: { path: /h, expected-statuses: [ 2xx, 418 ] }");
+    assertThat(problems(r)).isEmpty();
+    HealthConfig.Active a = r.config().services().get(0).health().active();
+    assertThat(a.expected(299)).isTrue();
+    assertThat(a.expected(418)).isTrue();
+    assertThat(a.expected(301)).isFalse();
+  }
+
+  @Test
+  void reportsEveryProblemOfTheSectionAtOnceWithItsPath() {
+    ConfigResult r =
+        parse(
+            """
+            active: { interval: 1s, timeout: 2s, expected-statuses: [ 700, 2xy ], healthy-threshold: 0 }
+            circuit-breaker:
+              max-in-flight: -1
+              failure-rate: { threshold: 1.5, minimum-requests: 0 }
+            all-unhealthy: panic
+            """);
+    assertThat(r.ok()).isFalse();
+    assertThat(String.join("\n", problems(r)))
+        .contains("services[0].health.active: an HTTP probe needs path")
+        .contains("services[0].health.active.timeout: longer than interval")
+        .contains("services[0].health.active.expected-statuses[0]")
+        .contains("services[0].health.active.expected-statuses[1]")
+        .contains("services[0].health.active.healthy-threshold")
+        .contains("services[0].health.circuit-breaker.max-in-flight")
+        .contains("services[0].health.circuit-breaker.failure-rate.threshold")
+        .contains("services[0].health.circuit-breaker.failure-rate.minimum-requests")
+        .contains("services[0].health.all-unhealthy");
+  }
+
+  @Test
+  void aTcpProbeTakesNoPathAndAnEmptyBreakerIsRefused() {
+    ConfigResult r = parse("active: { type: tcp, path: /x }\ncircuit-breaker: {}");
+    assertThat(String.join("\n", problems(r)))
+        .contains("services[0].health.active.path: path with type: tcp")
+        .contains("services[0].health.circuit-breaker: an empty circuit-breaker");
+  }
+}
