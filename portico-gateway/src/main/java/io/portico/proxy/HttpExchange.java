@@ -27,6 +27,8 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
+import io.portico.ai.AiRun;
+import io.portico.ai.AiUsage;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
@@ -153,6 +155,7 @@ final class HttpExchange
   // the upstream
   private UpstreamCall call;
   private Aggregation aggregation;
+  private AiRun aiRun;
   private UpgradeRelay relay;
 
   // the response
@@ -354,6 +357,10 @@ final class HttpExchange
       startAggregate();
       return;
     }
+    if (route.ai() != null) {
+      startAi();
+      return;
+    }
     if (service == null) {
       fail(Failure.NO_ROUTE, "Route " + route.name() + " has no service and no plugin answered.");
       return;
@@ -432,6 +439,85 @@ final class HttpExchange
         new Aggregation(
             route.aggregate(), conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
     aggregation.start();
+  }
+
+  /**
+   * An AI route: the AI gateway reads the body and answers, calling providers on this loop's pools;
+   * its answer goes through the response phases like an upstream's.
+   */
+  private void startAi() {
+    state = ExchangeState.UPSTREAM;
+    if (expectContinue && !requestComplete) {
+      conn.writeContinue();
+    }
+    aiRun = new AiRun(route.ai(), request.method(), path, new AiHost());
+    AiRun run = aiRun;
+    if (replacedBody != null) {
+      ByteBuf body = replacedBody;
+      replacedBody = null;
+      run.onRequestContent(new DefaultLastHttpContent(body));
+    } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
+      run.onRequestContent(bodyBuffer.forward());
+    } else if (pendingBody != null) {
+      HttpContent c;
+      while ((c = pendingBody.poll()) != null) {
+        run.onRequestContent(c);
+      }
+    } else if (requestComplete) {
+      run.onRequestContent(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+    if (state != ExchangeState.UPSTREAM) {
+      return;
+    }
+    if (requestComplete) {
+      conn.armDeadline(0);
+    } else {
+      armBodyDeadline();
+      conn.resumeReads();
+    }
+  }
+
+  /** What an {@link AiRun} needs of this exchange. */
+  private final class AiHost implements AiRun.Host {
+    @Override
+    public io.netty.buffer.ByteBufAllocator alloc() {
+      return conn.channel().alloc();
+    }
+
+    @Override
+    public io.portico.upstream.UpstreamPools pools() {
+      return conn.pools();
+    }
+
+    @Override
+    public io.portico.upstream.UpstreamHooks hooks() {
+      return conn.upstreamHooks();
+    }
+
+    @Override
+    public long nanoTime() {
+      return conn.nanoTime();
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse head) {
+      HttpExchange.this.onResponseHead(head);
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+      HttpExchange.this.onResponseContent(content);
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+      HttpExchange.this.onResponseReadComplete();
+    }
+
+    @Override
+    public void onUsage(AiUsage usage) {
+      set(AiUsage.KEY, usage);
+    }
   }
 
   /** A backend's head: forwarding headers, the request id and the identity headers plugins set. */
@@ -635,7 +721,11 @@ final class HttpExchange
     if (!down.isWritable()) {
       // The client cannot take more: stop reading the upstream, and bound the client's stall.
       clientPaused = true;
-      call.pauseResponse();
+      if (call != null) {
+        call.pauseResponse();
+      } else if (aiRun != null) {
+        aiRun.pauseResponse();
+      }
       armIdleDeadline();
     }
   }
@@ -804,6 +894,17 @@ final class HttpExchange
       readForPlugins(content, last);
       return;
     }
+    if (aiRun != null) {
+      aiRun.onRequestContent(content);
+      if (state == ExchangeState.UPSTREAM) {
+        if (last) {
+          conn.armDeadline(0);
+        } else {
+          armBodyDeadline();
+        }
+      }
+      return;
+    }
     if (aggregation != null) {
       // The client's body is not forwarded on an aggregate route.
       content.release();
@@ -872,9 +973,13 @@ final class HttpExchange
   void onDownstreamWritable() {
     if (relay != null) {
       relay.onClientWritable();
-    } else if (clientPaused && call != null) {
+    } else if (clientPaused && (call != null || aiRun != null)) {
       clientPaused = false;
-      call.resumeResponse();
+      if (call != null) {
+        call.resumeResponse();
+      } else {
+        aiRun.resumeResponse();
+      }
       if (requestComplete) {
         conn.armDeadline(0);
       }
@@ -1004,6 +1109,9 @@ final class HttpExchange
     if (aggregation != null) {
       aggregation.abort();
     }
+    if (aiRun != null) {
+      aiRun.abort();
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody.clear();
@@ -1038,6 +1146,9 @@ final class HttpExchange
     }
     if (aggregation != null) {
       aggregation.abort();
+    }
+    if (aiRun != null) {
+      aiRun.abort();
     }
     phases().runLogPhase();
     conn.observe(this);

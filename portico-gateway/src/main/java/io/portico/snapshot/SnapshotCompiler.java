@@ -1,6 +1,7 @@
 package io.portico.snapshot;
 
 import io.portico.aggregate.AggregatePlan;
+import io.portico.ai.AiPlan;
 import io.portico.config.ConsumerConfig;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
@@ -177,6 +178,7 @@ public final class SnapshotCompiler {
       router.strictPaths(refusals::get);
     }
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services);
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
@@ -196,7 +198,8 @@ public final class SnapshotCompiler {
       PathTemplate rewrite = rc.rewritePath() == null ? null : PathTemplate.of(rc.rewritePath());
       AggregatePlan aggregate =
           rc.aggregate() == null ? null : AggregatePlan.compile(rc.aggregate(), services);
-      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate);
+      AiPlan ai = rc.ai() == null ? null : aiPlans.compile(rc.ai());
+      CompiledRoute route = new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate, ai);
       routes.put(rc.name(), route);
       router.add(
           new RouteSpec(
