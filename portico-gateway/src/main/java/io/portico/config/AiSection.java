@@ -133,7 +133,7 @@ final class AiSection {
     }
     ConfigReader r = ConfigReader.of(node, problems);
     List<String> models = r.strings("models");
-    List<String> known = ai.models().stream().map(AiConfig.Model::name).toList();
+    List<String> known = ai.models().stream().map(AiConfig.Model::name).distinct().toList();
     ConfigNode modelsNode = r.child("models");
     if (modelsNode != null && modelsNode.isList()) {
       for (ConfigNode item : modelsNode.items()) {
@@ -281,7 +281,9 @@ final class AiSection {
         return null;
       }
     }
-    problems.expected(node, KEY_RULE);
+    // Never echo the value: it may be a key written in clear.
+    problems.at(
+        node, "a value that is not a key reference, not shown (expected: " + KEY_RULE + ")");
     return null;
   }
 
