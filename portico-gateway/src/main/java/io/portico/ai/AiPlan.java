@@ -3,12 +3,16 @@ package io.portico.ai;
 import io.portico.config.AiConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.upstream.UpstreamService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * A route's {@code ai} section compiled for one snapshot: the models it serves, each with its
@@ -94,10 +98,24 @@ public final class AiPlan {
    */
   public static final class Compiler {
     private final Map<String, UpstreamService> services;
+    private final Function<String, String> env;
     private final Map<AiConfig, Map<String, Provider>> providers = new IdentityHashMap<>();
+    private final List<String[]> problems = new ArrayList<>();
 
-    public Compiler(Map<String, UpstreamService> services) {
+    /**
+     * @param env the environment {@code env:} keys are read from, usually {@code System::getenv}
+     */
+    public Compiler(Map<String, UpstreamService> services, Function<String, String> env) {
       this.services = services;
+      this.env = env;
+    }
+
+    /**
+     * The keys that could not be read, each as {@code {path, message}} (the message names the
+     * reference, never a value).
+     */
+    public List<String[]> problems() {
+      return problems;
     }
 
     /** The plan of a validated route section (its providers' services are in the snapshot). */
@@ -128,8 +146,7 @@ public final class AiPlan {
       return new AiPlan(models);
     }
 
-    private static Map<String, Provider> providers(
-        AiConfig ai, Map<String, UpstreamService> services) {
+    private Map<String, Provider> providers(AiConfig ai, Map<String, UpstreamService> services) {
       Map<String, Provider> out = new LinkedHashMap<>();
       for (AiConfig.Provider p : ai.providers()) {
         UpstreamService service = services.get(p.serviceName());
@@ -138,9 +155,47 @@ public final class AiPlan {
         }
         out.put(
             p.name(),
-            new Provider(p, service, adapter(p), new KeyRing(p.keys(), p.keyCooldown().toNanos())));
+            new Provider(p, service, adapter(p), new KeyRing(read(p), p.keyCooldown().toNanos())));
       }
       return out;
+    }
+
+    /** The values of a provider's keys, read now (off the event loops). */
+    private List<String> read(AiConfig.Provider p) {
+      List<String> values = new ArrayList<>();
+      for (int i = 0; i < p.keys().size(); i++) {
+        AiConfig.Key k = p.keys().get(i);
+        String where = "ai.providers." + p.name() + ".keys[" + i + "]";
+        String value = null;
+        if (k.variable() != null) {
+          value = env.apply(k.variable());
+          if (value == null || value.isBlank()) {
+            problems.add(
+                new String[] {
+                  where, "environment variable " + k.variable() + " is not set (expected: the key)"
+                });
+            continue;
+          }
+        } else if (k.file() != null) {
+          try {
+            value = Files.readString(k.file(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            problems.add(
+                new String[] {
+                  where, k.file() + " cannot be read (expected: a file holding the key)"
+                });
+            continue;
+          }
+          if (value.isBlank()) {
+            problems.add(new String[] {where, k.file() + " is empty (expected: the key)"});
+            continue;
+          }
+        }
+        if (value != null) {
+          values.add(value.trim());
+        }
+      }
+      return values;
     }
 
     private static ProviderAdapter adapter(AiConfig.Provider p) {

@@ -1,6 +1,5 @@
 package io.portico.ai;
 
-import io.portico.config.AiConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -14,12 +13,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class KeyRing {
 
-  private final List<AiConfig.Key> keys;
+  private final List<String> keys;
   private final AtomicLongArray coolUntil;
   private final AtomicInteger cursor = new AtomicInteger();
   private final long defaultCooldownNanos;
 
-  KeyRing(List<AiConfig.Key> keys, long defaultCooldownNanos) {
+  KeyRing(List<String> keys, long defaultCooldownNanos) {
     this.keys = keys;
     this.coolUntil = new AtomicLongArray(Math.max(1, keys.size()));
     this.defaultCooldownNanos = defaultCooldownNanos;
@@ -40,7 +39,7 @@ final class KeyRing {
 
   /** The key of a slot, or null for a provider without keys. */
   @Nullable String key(int slot) {
-    return keys.isEmpty() ? null : keys.get(slot).value();
+    return keys.isEmpty() ? null : keys.get(slot);
   }
 
   /** Whether any slot is usable at {@code now}. */

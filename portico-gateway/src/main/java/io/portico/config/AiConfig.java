@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +71,15 @@ public record AiConfig(List<Provider> providers, List<Model> models) {
   }
 
   /**
-   * A provider key: where it came from ({@code env:NAME}, {@code file:PATH}) and its value. Only
-   * the reference is ever printed.
+   * Where a provider key is read from: {@code env:NAME} (the variable {@code NAME}) or {@code
+   * file:PATH} (the file's content, trimmed). The value is read when a snapshot is compiled (start
+   * and every reload), never held in the configuration.
+   *
+   * @param reference the reference as written, the only form ever printed
+   * @param variable the environment variable, or null for a file
+   * @param file the absolute file, or null for a variable
    */
-  public record Key(String reference, String value) {
+  public record Key(String reference, String variable, Path file) {
     @Override
     public String toString() {
       return reference;

@@ -4,12 +4,9 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.config.Suggestions;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -31,17 +27,15 @@ final class AiSection {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final String KEY_RULE = "a key reference: env:VARIABLE or file:PATH";
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final Problems problems;
   private final Path baseDir;
-  private final Function<String, String> env;
   private final DiscoveryKind<?> staticKind;
 
-  AiSection(
-      Problems problems, Path baseDir, Function<String, String> env, DiscoveryKind<?> staticKind) {
+  AiSection(Problems problems, Path baseDir, DiscoveryKind<?> staticKind) {
     this.problems = problems;
     this.baseDir = baseDir;
-    this.env = env;
     this.staticKind = staticKind;
   }
 
@@ -258,28 +252,11 @@ final class AiSection {
 
   private AiConfig.Key key(ConfigNode node) {
     String text = node.isScalar() ? node.text().trim() : "";
-    if (text.startsWith("env:") && text.length() > 4) {
-      String var = text.substring(4);
-      String value = env.apply(var);
-      if (value == null || value.isBlank()) {
-        problems.expected(node, "environment variable " + var + " set to the key; it is not set");
-        return null;
-      }
-      return new AiConfig.Key(text, value.trim());
+    if (text.startsWith("env:") && ENV_NAME.matcher(text.substring(4)).matches()) {
+      return new AiConfig.Key(text, text.substring(4), null);
     }
     if (text.startsWith("file:") && text.length() > 5) {
-      Path file = baseDir.resolve(text.substring(5)).normalize();
-      try {
-        String value = Files.readString(file, StandardCharsets.UTF_8).trim();
-        if (value.isEmpty()) {
-          problems.expected(node, "a file holding the key; " + file + " is empty");
-          return null;
-        }
-        return new AiConfig.Key(text, value);
-      } catch (IOException e) {
-        problems.expected(node, "a readable file holding the key; " + file + " cannot be read");
-        return null;
-      }
+      return new AiConfig.Key(text, null, baseDir.resolve(text.substring(5)).normalize());
     }
     // Never echo the value: it may be a key written in clear.
     problems.at(

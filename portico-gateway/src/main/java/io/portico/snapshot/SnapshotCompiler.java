@@ -178,7 +178,7 @@ public final class SnapshotCompiler {
       router.strictPaths(refusals::get);
     }
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
-    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services);
+    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services, System::getenv);
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
@@ -213,6 +213,9 @@ public final class SnapshotCompiler {
               rc.priority(),
               order++),
           route);
+    }
+    for (String[] p : aiPlans.problems()) {
+      problems.add(new Problem(config.source().location(), p[0], p[1]));
     }
     Map<String, ServerTls> tls = loadTls(config, problems);
     if (!problems.isEmpty()) {

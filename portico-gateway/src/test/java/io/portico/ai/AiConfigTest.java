@@ -1,11 +1,13 @@
 package io.portico.ai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.plugin.PluginRegistry;
 import io.portico.spi.config.Problem;
+import io.portico.testing.GatewayFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +49,6 @@ class AiConfigTest {
         .anyMatch(p -> p.matches("portico\\.yaml:3:.*keys.*env:VARIABLE or file:PATH.*"))
         .anyMatch(p -> p.matches("portico\\.yaml:4:.*api-version.*"))
         .anyMatch(p -> p.matches("portico\\.yaml:5:.*base-url.*required for openai-compatible.*"))
-        .anyMatch(p -> p.contains("PORTICO_TEST_UNSET_VARIABLE") && p.contains("not set"))
         .anyMatch(
             p -> p.matches("portico\\.yaml:7:.*no api-version \\(only for kind azure-openai\\).*"))
         .anyMatch(
@@ -88,8 +89,28 @@ class AiConfigTest {
     assertThat(result.problems().list()).isEmpty();
     assertThat(result.config().services())
         .anyMatch(s -> s.name().equals("ai.openai") && s.targets().get(0).tls());
-    assertThat(result.config().routes().get(0).ai().ai().providers().get(0).keys().get(0).value())
-        .isEqualTo("sk-secret-value");
+    assertThat(result.config().routes().get(0).ai().ai().providers().get(0).keys().get(0).file())
+        .isEqualTo(dir.resolve("k"));
     assertThat(result.config().toString()).doesNotContain("sk-secret-value");
+  }
+
+  @Test
+  void aKeyThatCannotBeReadStopsTheGatewayFromStartingAndNamesOnlyItsReference() {
+    String yaml =
+        """
+        ai:
+          providers:
+            - { name: claude, kind: anthropic, keys: [ "env:PORTICO_TEST_UNSET_VARIABLE", "file:/nonexistent/key" ] }
+          models:
+            - { name: smart, targets: [ { provider: claude } ] }
+        routes:
+          - { name: llm, paths: [ /v1/ ], ai: {} }
+        """;
+
+    assertThatThrownBy(() -> GatewayFixture.start(yaml))
+        .hasMessageContaining("ai.providers.claude.keys[0]")
+        .hasMessageContaining("environment variable PORTICO_TEST_UNSET_VARIABLE is not set")
+        .hasMessageContaining("ai.providers.claude.keys[1]")
+        .hasMessageContaining("/nonexistent/key cannot be read");
   }
 }
