@@ -62,6 +62,18 @@ class AiConfigTest {
   }
 
   @Test
+  void theBundledExampleIsValid() {
+    Path example = Path.of("").toAbsolutePath().getParent().resolve("examples/ai-gateway.yaml");
+
+    ConfigResult result =
+        ConfigFiles.load(
+            example, Map.of(), PluginRegistry.load(AiConfigTest.class.getClassLoader()));
+
+    assertThat(result.problems().list()).extracting(Problem::toString).isEmpty();
+    assertThat(result.config().routes().get(0).ai()).isNotNull();
+  }
+
+  @Test
   void aRouteWithAiNeedsTheTopLevelSection() {
     assertThat(problems("routes:\n  - { name: llm, paths: [ /v1/ ], ai: {} }\n"))
         .anyMatch(p -> p.contains("needs the top-level ai section"));
