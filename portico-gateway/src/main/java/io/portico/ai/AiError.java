@@ -77,7 +77,7 @@ public record AiError(
   static AiError refused(int status, String provider, String message) {
     return new AiError(
         HttpResponseStatus.valueOf(status),
-        status == 404 ? INVALID_REQUEST : INVALID_REQUEST,
+        INVALID_REQUEST,
         null,
         "provider_refused",
         "Provider " + provider + " refused the request: " + message);

@@ -128,6 +128,7 @@ public final class AiRun {
   private long triedSlots;
   private int attempts;
   private int timeouts;
+  private boolean resetRetried;
   private final List<String> failures = new ArrayList<>();
   private @Nullable Attempt attempt;
   private AiPlan.@Nullable Target answered;
@@ -380,6 +381,16 @@ public final class AiRun {
       triedSlots = 0;
     }
     next();
+  }
+
+  /** The same target with the same key once more (the attempt failed before being answered). */
+  private void again(Attempt a) {
+    if (a != attempt || state == State.DONE) {
+      return;
+    }
+    a.release();
+    attempt = null;
+    startAttempt(a.target, a.slot);
   }
 
   private void exhausted() {
@@ -792,6 +803,15 @@ public final class AiRun {
             streamFailed(AiError.badProvider(provider(), "answered malformed HTTP"), false);
         case RESET_AFTER_RESPONSE ->
             streamFailed(AiError.badProvider(provider(), "closed the connection mid-answer"), true);
+        case RESET_BEFORE_RESPONSE -> {
+          if (!resetRetried) {
+            // Most often a pooled connection the provider had just closed: once, the same target.
+            resetRetried = true;
+            again(this);
+          } else {
+            retry(this, describe(reason), false);
+          }
+        }
         default -> retry(this, describe(reason), false);
       }
     }

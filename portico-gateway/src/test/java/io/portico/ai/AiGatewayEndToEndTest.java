@@ -355,6 +355,29 @@ class AiGatewayEndToEndTest {
   }
 
   @Test
+  void triesTheSameTargetOnceMoreWhenItClosesTheConnectionBeforeAnswering() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    FakeProvider flaky =
+        provider(
+            (r, out) -> {
+              if (calls.incrementAndGet() > 1) {
+                out.json(200, OPENAI_ANSWER);
+              }
+              // the first request: the connection closes unanswered
+            });
+    start(
+        "ai:\n  providers:\n"
+            + openai("flaky", flaky, "[ " + key("key1") + " ]")
+            + "  models:\n    - { name: gpt-4o, targets: [ { provider: flaky } ] }\n");
+
+    HttpResponse<String> r = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(flaky.received()).hasSize(2);
+  }
+
+  @Test
   void answers504WhenTheProviderIsSlowerThanTheModelsTimeout() throws Exception {
     FakeProvider slow =
         provider(
