@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Google Gemini ({@code models/<model>:generateContent}, {@code :streamGenerateContent?alt=sse}):
  * system messages become {@code systemInstruction}, {@code assistant} is {@code model}, tool calls
  * and results are {@code functionCall} and {@code functionResponse} parts; sampling options go in
- * {@code generationConfig}. The key goes in {@code x-goog-api-key}. Each streamed response is one
+ * {@code generationConfig}; embeddings go through {@code :batchEmbedContents} (Gemini reports no
+ * token counts for them). The key goes in {@code x-goog-api-key}. Each streamed response is one
  * OpenAI chunk; the end of the body completes the stream.
  */
 final class GeminiAdapter implements ProviderAdapter {
@@ -142,8 +143,46 @@ final class GeminiAdapter implements ProviderAdapter {
   }
 
   @Override
-  public Request embeddings(ObjectNode request, String model) throws Unsupported {
-    throw new Unsupported("embeddings through a gemini provider are not supported");
+  public Request embeddings(ObjectNode request, String model) {
+    ObjectNode body = Json.object();
+    ArrayNode requests = body.putArray("requests");
+    JsonNode input = request.path("input");
+    List<JsonNode> texts = new java.util.ArrayList<>();
+    if (input.isArray()) {
+      input.forEach(texts::add);
+    } else {
+      texts.add(input);
+    }
+    for (JsonNode text : texts) {
+      ObjectNode r = requests.addObject();
+      r.put("model", "models/" + model);
+      r.putObject("content").putArray("parts").addObject().put("text", text.asText());
+      if (request.has("dimensions")) {
+        r.set("outputDimensionality", request.get("dimensions").deepCopy());
+      }
+    }
+    return new Request(
+        basePath
+            + "/models/"
+            + URLEncoder.encode(model, StandardCharsets.UTF_8)
+            + ":batchEmbedContents",
+        body);
+  }
+
+  @Override
+  public ObjectNode embeddingsAnswer(JsonNode answer, String model) throws InvalidAnswer {
+    if (!answer.isObject() || !answer.path("embeddings").isArray()) {
+      throw new InvalidAnswer("answered a batchEmbedContents body without embeddings");
+    }
+    ObjectNode out = Json.object().put("object", "list");
+    ArrayNode data = out.putArray("data");
+    int index = 0;
+    for (JsonNode e : answer.get("embeddings")) {
+      ObjectNode item = data.addObject().put("object", "embedding").put("index", index++);
+      item.set("embedding", e.path("values").deepCopy());
+    }
+    out.put("model", model);
+    return out;
   }
 
   @Override

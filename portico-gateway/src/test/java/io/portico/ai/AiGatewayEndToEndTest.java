@@ -634,7 +634,9 @@ class AiGatewayEndToEndTest {
             (r, out) -> {
               String candidate =
                   "{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"%s\"}]}%s}]%s}";
-              if (r.uri().contains("streamGenerateContent")) {
+              if (r.uri().contains("batchEmbedContents")) {
+                out.json(200, "{\"embeddings\":[{\"values\":[0.5,0.25]},{\"values\":[1.0]}]}");
+              } else if (r.uri().contains("streamGenerateContent")) {
                 out.events();
                 out.event(null, candidate.formatted("Hel", "", ""));
                 out.event(
@@ -681,6 +683,15 @@ class AiGatewayEndToEndTest {
     assertThat(streamed).hasSize(3).last().isEqualTo("[DONE]");
     assertThat(json(streamed.get(0)).at("/choices/0/delta/content").asText()).isEqualTo("Hel");
     assertThat(json(streamed.get(1)).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+
+    HttpResponse<String> embed =
+        post("/v1/embeddings", "{\"model\":\"flash\",\"input\":[\"a\",\"b\"]}");
+    assertThat(embed.statusCode()).isEqualTo(200);
+    assertThat(gemini.last().uri()).isEqualTo("/v1beta/models/gemini-2.5-flash:batchEmbedContents");
+    assertThat(json(gemini.last().body()).at("/requests/1/content/parts/0/text").asText())
+        .isEqualTo("b");
+    assertThat(json(embed.body()).at("/data/0/embedding/1").asDouble()).isEqualTo(0.25);
+    assertThat(json(embed.body()).at("/data/1/index").asInt()).isEqualTo(1);
   }
 
   @Test
