@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.ai.AiRun;
-import io.portico.ai.AiUsage;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
@@ -450,7 +449,7 @@ final class HttpExchange
     if (expectContinue && !requestComplete) {
       conn.writeContinue();
     }
-    aiRun = new AiRun(route.ai(), request.method(), path, new AiHost());
+    aiRun = new AiRun(route.ai(), request.method(), path, new AiHost(this, conn));
     AiRun run = aiRun;
     if (replacedBody != null) {
       ByteBuf body = replacedBody;
@@ -474,49 +473,6 @@ final class HttpExchange
     } else {
       armBodyDeadline();
       conn.resumeReads();
-    }
-  }
-
-  /** What an {@link AiRun} needs of this exchange. */
-  private final class AiHost implements AiRun.Host {
-    @Override
-    public io.netty.buffer.ByteBufAllocator alloc() {
-      return conn.channel().alloc();
-    }
-
-    @Override
-    public io.portico.upstream.UpstreamPools pools() {
-      return conn.pools();
-    }
-
-    @Override
-    public io.portico.upstream.UpstreamHooks hooks() {
-      return conn.upstreamHooks();
-    }
-
-    @Override
-    public long nanoTime() {
-      return conn.nanoTime();
-    }
-
-    @Override
-    public void onResponseHead(HttpResponse head) {
-      HttpExchange.this.onResponseHead(head);
-    }
-
-    @Override
-    public void onResponseContent(HttpContent content) {
-      HttpExchange.this.onResponseContent(content);
-    }
-
-    @Override
-    public void onResponseReadComplete() {
-      HttpExchange.this.onResponseReadComplete();
-    }
-
-    @Override
-    public void onUsage(AiUsage usage) {
-      set(AiUsage.KEY, usage);
     }
   }
 
