@@ -463,6 +463,57 @@ class AiGatewayEndToEndTest {
   }
 
   @Test
+  void endsTheClientsStreamWithAnErrorEventWhenTheProviderGoesSilent() throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    FakeProvider silent =
+        provider(
+            (r, out) -> {
+              out.events();
+              out.event(null, chunk("Hel"));
+              done.await(5, TimeUnit.SECONDS);
+            });
+    start(
+        "ai:\n  providers:\n"
+            + openai("silent", silent, "[ " + key("key1") + " ]")
+            + "  models:\n    - { name: gpt-4o, timeout: 300ms, targets: [ { provider: silent } ] }\n");
+
+    List<String> data = dataLines(postStreaming(CHAT.formatted("gpt-4o", ",\"stream\":true")));
+    done.countDown();
+
+    assertThat(data).hasSize(2);
+    assertThat(json(data.get(1)).at("/error/code").asText()).isEqualTo("timeout");
+  }
+
+  @Test
+  void fallsBackWhenAStreamFailsBeforeItsFirstEventButNeverAfter() throws Exception {
+    FakeProvider cutEarly =
+        provider(
+            (r, out) -> {
+              out.events();
+              out.raw("5\r\ndata:"); // cut before any whole event
+            });
+    FakeProvider spare =
+        provider(
+            (r, out) -> {
+              out.events();
+              out.event(null, chunk("spare"));
+              out.event(null, "[DONE]");
+              out.end();
+            });
+    start(
+        "ai:\n  providers:\n"
+            + openai("early", cutEarly, "[ " + key("key1") + " ]")
+            + openai("spare", spare, "[ " + key("key2") + " ]")
+            + "  models:\n    - { name: gpt-4o, targets: [ { provider: early }, { provider: spare } ] }\n");
+
+    List<String> data = dataLines(postStreaming(CHAT.formatted("gpt-4o", ",\"stream\":true")));
+
+    assertThat(data).hasSize(2).last().isEqualTo("[DONE]");
+    assertThat(data.get(0)).contains("spare");
+    assertThat(cutEarly.received()).hasSize(1);
+  }
+
+  @Test
   void cancelsTheProviderCallWhenTheClientLeavesMidStream() throws Exception {
     CountDownLatch clientGone = new CountDownLatch(1);
     FakeProvider endless =
