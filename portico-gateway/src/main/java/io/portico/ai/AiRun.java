@@ -129,6 +129,7 @@ public final class AiRun {
   private int attempts;
   private int timeouts;
   private boolean resetRetried;
+  private long retryAfterSeconds = -1;
   private final List<String> failures = new ArrayList<>();
   private @Nullable Attempt attempt;
   private AiPlan.@Nullable Target answered;
@@ -397,7 +398,19 @@ public final class AiRun {
     String modelName = model == null ? "?" : model.name();
     String detail = failures.isEmpty() ? "no target" : String.join("; ", failures);
     boolean allTimedOut = timeouts > 0 && timeouts == failures.size();
-    fail(allTimedOut ? AiError.timeout(modelName, detail) : AiError.allFailed(modelName, detail));
+    if (allTimedOut) {
+      fail(AiError.timeout(modelName, detail));
+      return;
+    }
+    // When a target is only cooling down, tell the client when one will take requests again.
+    long now = host.nanoTime();
+    long wait = Long.MAX_VALUE;
+    for (AiPlan.Target t : order) {
+      wait = Math.min(wait, t.provider().keys().usableIn(now));
+    }
+    retryAfterSeconds =
+        wait > 0 && wait != Long.MAX_VALUE ? (wait + 999_999_999L) / 1_000_000_000L : -1;
+    fail(AiError.allFailed(modelName, detail));
   }
 
   // ---------------------------------------------------------------- answers to the client
@@ -411,6 +424,9 @@ public final class AiRun {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.readableBytes());
+    if (retryAfterSeconds > 0 && status.code() == 503) {
+      head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+    }
     reportUsage();
     host.onResponseHead(head);
     host.onResponseContent(new DefaultLastHttpContent(bytes));

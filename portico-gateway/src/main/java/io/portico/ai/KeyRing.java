@@ -58,6 +58,18 @@ final class KeyRing {
     coolUntil.accumulateAndGet(slot, until, Math::max);
   }
 
+  /** Nanoseconds until some slot is usable again: 0 when one is usable now. */
+  long usableIn(long now) {
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < coolUntil.length(); i++) {
+      if (usable(i, now)) {
+        return 0;
+      }
+      min = Math.min(min, coolUntil.get(i) - now);
+    }
+    return min;
+  }
+
   private boolean usable(int slot, long now) {
     long until = coolUntil.get(slot);
     return until == 0 || until - now <= 0;

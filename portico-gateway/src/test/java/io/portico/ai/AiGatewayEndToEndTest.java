@@ -322,6 +322,28 @@ class AiGatewayEndToEndTest {
   }
 
   @Test
+  void answers503WithRetryAfterWhileTheOnlyTargetCoolsDown() throws Exception {
+    FakeProvider limited =
+        provider(
+            (r, out) ->
+                out.json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After: 20"));
+    start(
+        "ai:\n  providers:\n"
+            + openai("limited", limited, "[ " + key("key1") + " ]")
+            + "  models:\n    - { name: gpt-4o, targets: [ { provider: limited } ] }\n");
+
+    HttpResponse<String> first = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
+    HttpResponse<String> second = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
+
+    assertThat(first.statusCode()).isEqualTo(503);
+    assertThat(second.statusCode()).isEqualTo(503);
+    assertThat(limited.received()).hasSize(1);
+    assertThat(Integer.parseInt(second.headers().firstValue("retry-after").orElse("0")))
+        .isBetween(1, 20);
+    assertThat(json(second.body()).at("/error/message").asText()).contains("cooling down");
+  }
+
+  @Test
   void fallsBackOnConnectFailureAnd5xxThenAnswers503WhenAllFail() throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
