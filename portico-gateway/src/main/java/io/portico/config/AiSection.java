@@ -2,6 +2,7 @@ package io.portico.config;
 
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Location;
 import io.portico.spi.config.Problems;
 import io.portico.spi.config.Suggestions;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,11 +34,18 @@ final class AiSection {
   private final Problems problems;
   private final Path baseDir;
   private final DiscoveryKind<?> staticKind;
+  private final DiscoveryKind<?> dnsKind;
 
-  AiSection(Problems problems, Path baseDir, DiscoveryKind<?> staticKind) {
+  /**
+   * @param dnsKind the {@code dns} endpoint source kind, for providers named by a host name (so
+   *     their addresses follow DNS), or null to resolve them once, as static targets
+   */
+  AiSection(
+      Problems problems, Path baseDir, DiscoveryKind<?> staticKind, DiscoveryKind<?> dnsKind) {
     this.problems = problems;
     this.baseDir = baseDir;
     this.staticKind = staticKind;
+    this.dnsKind = dnsKind;
   }
 
   /** The section, or null when absent or unusable (its problems recorded). */
@@ -83,20 +92,25 @@ final class AiSection {
     return new AiConfig(providers, models);
   }
 
-  /** The services the providers run on, one per provider. */
+  /**
+   * The services the providers run on, one per provider. A provider named by a host name follows
+   * its DNS records ({@code dns} discovery: re-resolved by TTL, the last addresses kept while DNS
+   * fails, a start that does not wait on it); one named by an IP address or {@code localhost} is a
+   * static target. Over TLS the certificate is checked against the base URL's host.
+   */
   List<ServiceConfig> services(AiConfig ai) {
     List<ServiceConfig> out = new ArrayList<>();
     for (AiConfig.Provider p : ai.providers()) {
       InetSocketAddress a = p.address();
       int defaultPort = p.tls() ? 443 : 80;
       String host = a.getHostString();
-      String hostHeader = a.getPort() == defaultPort ? host : host + ":" + a.getPort();
+      String hostHeader =
+          (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+              + (a.getPort() == defaultPort ? "" : ":" + a.getPort());
       out.add(
           new ServiceConfig(
               p.serviceName(),
-              new DiscoverySpec(
-                  staticKind,
-                  new StaticTargets(List.of(new TargetConfig(host, a.getPort(), 1, p.tls())))),
+              discovery(host, a.getPort(), p.tls()),
               new TimeoutsConfig(
                   p.connectTimeout(), AiConfig.DEFAULT_TIMEOUT, AiConfig.DEFAULT_TIMEOUT),
               PoolConfig.DEFAULTS,
@@ -104,12 +118,32 @@ final class AiSection {
               hostHeader,
               List.of(),
               p.tls()
-                  ? new UpstreamTlsConfig(true, null, null, null, null, ConfigParser.TLS_PROTOCOLS)
+                  ? new UpstreamTlsConfig(true, null, host, null, null, ConfigParser.TLS_PROTOCOLS)
                   : null,
               BalancerConfig.DEFAULTS,
               HealthConfig.DEFAULTS));
     }
     return out;
+  }
+
+  private DiscoverySpec discovery(String host, int port, boolean tls) {
+    boolean literal =
+        host.equalsIgnoreCase("localhost")
+            || host.indexOf(':') >= 0
+            || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    if (literal || dnsKind == null) {
+      return new DiscoverySpec(
+          staticKind, new StaticTargets(List.of(new TargetConfig(host, port, 1, tls))));
+    }
+    Location at = new Location("ai.providers", 0, 0);
+    Map<String, ConfigNode> settings = new LinkedHashMap<>();
+    settings.put("kind", ConfigNode.scalar("discovery.kind", at, "dns", false));
+    settings.put("name", ConfigNode.scalar("discovery.name", at, host, false));
+    settings.put("port", ConfigNode.scalar("discovery.port", at, String.valueOf(port), false));
+    Map<String, ConfigNode> service = new LinkedHashMap<>();
+    service.put("discovery", ConfigNode.object("discovery", at, settings));
+    ConfigReader reader = ConfigReader.of(ConfigNode.object("", at, service), problems);
+    return new DiscoverySpec(dnsKind, dnsKind.parse(reader));
   }
 
   /** A route's {@code ai} section: {@code {}} or {@code {models: [...]}}. */

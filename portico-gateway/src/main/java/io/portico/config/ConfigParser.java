@@ -174,7 +174,8 @@ public final class ConfigParser {
       RuntimeConfig runtime = runtime(top.object("runtime"));
       List<ListenerConfig> listeners = listeners(top);
       AdminConfig admin = admin(top, listeners);
-      AiSection aiSection = new AiSection(problems, baseDir, kinds.find(DiscoveryKinds.DEFAULT));
+      AiSection aiSection =
+          new AiSection(problems, baseDir, kinds.find(DiscoveryKinds.DEFAULT), kinds.find("dns"));
       ai = aiSection.parse(top.child("ai"));
       List<ServiceConfig> services = services(top);
       if (ai != null) {

@@ -100,7 +100,12 @@ class AiConfigTest {
 
     assertThat(result.problems().list()).isEmpty();
     assertThat(result.config().services())
-        .anyMatch(s -> s.name().equals("ai.openai") && s.targets().get(0).tls());
+        .anyMatch(
+            s ->
+                s.name().equals("ai.openai")
+                    && s.discovery().kind().name().equals("dns")
+                    && s.tls().serverName().equals("api.openai.com")
+                    && s.hostHeader().equals("api.openai.com"));
     assertThat(result.config().routes().get(0).ai().ai().providers().get(0).keys().get(0).file())
         .isEqualTo(dir.resolve("k"));
     assertThat(result.config().toString()).doesNotContain("sk-secret-value");
