@@ -162,6 +162,8 @@ public final class ConfigParser {
     final Problems problems = new Problems();
     final ServicePolicies policies = new ServicePolicies(problems, this::readableFile);
     PluginRegistry factories;
+    AiConfig ai;
+    AiSection aiRoutes;
 
     Run(PluginRegistry factories) {
       this.factories = factories;
@@ -172,7 +174,14 @@ public final class ConfigParser {
       RuntimeConfig runtime = runtime(top.object("runtime"));
       List<ListenerConfig> listeners = listeners(top);
       AdminConfig admin = admin(top, listeners);
+      AiSection aiSection =
+          new AiSection(problems, baseDir, kinds.find(DiscoveryKinds.DEFAULT), kinds.find("dns"));
+      ai = aiSection.parse(top.child("ai"));
       List<ServiceConfig> services = services(top);
+      if (ai != null) {
+        services = aiServices(services, aiSection.services(ai), top.child("ai"));
+      }
+      aiRoutes = aiSection;
       List<RouteConfig> routes = routes(top, services);
       List<PluginSpec> global = plugins(top.child("plugins"));
       List<ConsumerConfig> consumers = consumers(top);
@@ -431,6 +440,20 @@ public final class ConfigParser {
 
     // ---- services
 
+    /** The configured services and the AI providers' services, whose names must not clash. */
+    List<ServiceConfig> aiServices(
+        List<ServiceConfig> configured, List<ServiceConfig> providers, ConfigNode aiNode) {
+      List<ServiceConfig> all = new ArrayList<>(configured);
+      for (ServiceConfig p : providers) {
+        if (configured.stream().anyMatch(s -> p.name().equals(s.name()))) {
+          problems.at(
+              aiNode, "service name " + p.name() + " is taken by the ai provider of that name");
+        }
+        all.add(p);
+      }
+      return List.copyOf(all);
+    }
+
     List<ServiceConfig> services(ConfigReader top) {
       List<ServiceConfig> out = new ArrayList<>();
       Map<String, ConfigNode> names = new HashMap<>();
@@ -617,7 +640,20 @@ public final class ConfigParser {
         ConfigNode pluginsNode = r.child("plugins");
         ConfigNode aggregateNode = r.child("aggregate");
         AggregateConfig aggregate = null;
-        if (aggregateNode != null) {
+        ConfigNode aiNode = r.child("ai");
+        AiConfig.Route ai = aiNode == null ? null : aiRoutes.route(aiNode, this.ai);
+        if (aiNode != null) {
+          for (String forwardingOnly :
+              List.of("service", "strip-prefix", "rewrite-path", "preserve-host", "aggregate")) {
+            if (r.has(forwardingOnly)) {
+              problems.expected(
+                  r.child(forwardingOnly),
+                  "no "
+                      + forwardingOnly
+                      + " on a route with ai (the ai section's providers answer it)");
+            }
+          }
+        } else if (aggregateNode != null) {
           aggregate = new AggregateSection(problems, serviceNames).parse(aggregateNode);
           for (String forwardingOnly :
               List.of("service", "strip-prefix", "rewrite-path", "preserve-host")) {
@@ -655,7 +691,8 @@ public final class ConfigParser {
                 timeouts,
                 plugins,
                 aggregate,
-                traffic));
+                traffic,
+                ai));
       }
       return List.copyOf(out);
     }

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param aggregate the backends whose answers are merged into this route's answer, or null when the
  *     route forwards to {@code service} (or plugins answer it)
  * @param traffic the route's traffic split and mirror, or null
+ * @param ai the AI gateway answers this route (OpenAI-compatible endpoints), or null
  */
 public record RouteConfig(
     String name,
@@ -41,9 +42,10 @@ public record RouteConfig(
     TimeoutsConfig.TimeoutsOverride timeouts,
     List<PluginSpec> plugins,
     AggregateConfig aggregate,
-    TrafficConfig traffic) {
+    TrafficConfig traffic,
+    AiConfig.Route ai) {
 
-  /** A route without traffic split or mirror. */
+  /** A route without traffic split, mirror or AI gateway. */
   public RouteConfig(
       String name,
       List<String> hosts,
@@ -76,6 +78,7 @@ public record RouteConfig(
         timeouts,
         plugins,
         aggregate,
+        null,
         null);
   }
 

@@ -28,6 +28,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
+import io.portico.ai.AiRun;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
@@ -160,6 +161,7 @@ final class HttpExchange
   private MirrorCall mirror;
   private Aggregation aggregation;
   private AggregateRequestJson aggregateBody;
+  private AiRun aiRun;
   private UpgradeRelay relay;
 
   // the response
@@ -361,6 +363,10 @@ final class HttpExchange
       startAggregate();
       return;
     }
+    if (route.ai() != null) {
+      startAi();
+      return;
+    }
     TimeoutsConfig callTimeouts = route.timeouts();
     RouteTraffic traffic = route.traffic();
     if (traffic != null && traffic.split() != null) {
@@ -530,6 +536,42 @@ final class HttpExchange
     JsonNode json = aggregateBody.parse();
     aggregateBody = null;
     aggregation.start(json);
+  }
+
+  /**
+   * An AI route: the AI gateway reads the body and answers, calling providers on this loop's pools;
+   * its answer goes through the response phases like an upstream's.
+   */
+  private void startAi() {
+    state = ExchangeState.UPSTREAM;
+    if (expectContinue && !requestComplete) {
+      conn.writeContinue();
+    }
+    aiRun = new AiRun(route.ai(), request.method(), path, new AiHost(this, conn));
+    AiRun run = aiRun;
+    if (replacedBody != null) {
+      ByteBuf body = replacedBody;
+      replacedBody = null;
+      run.onRequestContent(new DefaultLastHttpContent(body));
+    } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
+      run.onRequestContent(bodyBuffer.forward());
+    } else if (pendingBody != null) {
+      HttpContent c;
+      while ((c = pendingBody.poll()) != null) {
+        run.onRequestContent(c);
+      }
+    } else if (requestComplete) {
+      run.onRequestContent(LastHttpContent.EMPTY_LAST_CONTENT);
+    }
+    if (state != ExchangeState.UPSTREAM) {
+      return;
+    }
+    if (requestComplete) {
+      conn.armDeadline(0);
+    } else {
+      armBodyDeadline();
+      conn.resumeReads();
+    }
   }
 
   /** A backend's head: forwarding headers, the request id and the identity headers plugins set. */
@@ -733,7 +775,11 @@ final class HttpExchange
     if (!down.isWritable()) {
       // The client cannot take more: stop reading the upstream, and bound the client's stall.
       clientPaused = true;
-      call.pauseResponse();
+      if (call != null) {
+        call.pauseResponse();
+      } else if (aiRun != null) {
+        aiRun.pauseResponse();
+      }
       armIdleDeadline();
     }
   }
@@ -902,6 +948,17 @@ final class HttpExchange
       readForPlugins(content, last);
       return;
     }
+    if (aiRun != null) {
+      aiRun.onRequestContent(content);
+      if (state == ExchangeState.UPSTREAM) {
+        if (last) {
+          conn.armDeadline(0);
+        } else {
+          armBodyDeadline();
+        }
+      }
+      return;
+    }
     if (aggregation != null) {
       // The client's body is not forwarded on an aggregate route; its templates may read it.
       if (aggregateBody != null) {
@@ -984,9 +1041,13 @@ final class HttpExchange
   void onDownstreamWritable() {
     if (relay != null) {
       relay.onClientWritable();
-    } else if (clientPaused && call != null) {
+    } else if (clientPaused && (call != null || aiRun != null)) {
       clientPaused = false;
-      call.resumeResponse();
+      if (call != null) {
+        call.resumeResponse();
+      } else {
+        aiRun.resumeResponse();
+      }
       if (requestComplete) {
         conn.armDeadline(0);
       }
@@ -1120,6 +1181,9 @@ final class HttpExchange
       aggregateBody.discard();
       aggregateBody = null;
     }
+    if (aiRun != null) {
+      aiRun.abort();
+    }
     if (pendingBody != null) {
       pendingBody.forEach(ReferenceCountUtil::release);
       pendingBody.clear();
@@ -1166,6 +1230,9 @@ final class HttpExchange
       // Every stage is closed once, whichever way the exchange ended.
       bodyPipeline.discard();
       bodyPipeline = null;
+    }
+    if (aiRun != null) {
+      aiRun.abort();
     }
     phases().runLogPhase();
     conn.observe(this);

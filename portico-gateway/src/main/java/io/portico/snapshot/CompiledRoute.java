@@ -1,6 +1,7 @@
 package io.portico.snapshot;
 
 import io.portico.aggregate.AggregatePlan;
+import io.portico.ai.AiPlan;
 import io.portico.config.RouteConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
@@ -12,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A route ready for the proxy: its config, its service (null when plugins answer it), the merged
  * plugin chain, the effective timeouts and the compiled rewrite template, and for an aggregate
- * route its plan; its traffic split and mirror.
+ * route its plan; its traffic split and mirror; an AI route its plan.
  */
 public record CompiledRoute(
     RouteConfig config,
@@ -21,9 +22,10 @@ public record CompiledRoute(
     TimeoutsConfig timeouts,
     @Nullable PathTemplate rewrite,
     @Nullable AggregatePlan aggregate,
-    @Nullable RouteTraffic traffic) {
+    @Nullable RouteTraffic traffic,
+    @Nullable AiPlan ai) {
 
-  /** A route without traffic split or mirror. */
+  /** A route without traffic split, mirror or AI gateway. */
   public CompiledRoute(
       RouteConfig config,
       @Nullable UpstreamService service,
@@ -31,7 +33,7 @@ public record CompiledRoute(
       TimeoutsConfig timeouts,
       @Nullable PathTemplate rewrite,
       @Nullable AggregatePlan aggregate) {
-    this(config, service, chain, timeouts, rewrite, aggregate, null);
+    this(config, service, chain, timeouts, rewrite, aggregate, null, null);
   }
 
   /** A route that forwards to a service, or that plugins answer. */

@@ -1,6 +1,7 @@
 package io.portico.snapshot;
 
 import io.portico.aggregate.AggregatePlan;
+import io.portico.ai.AiPlan;
 import io.portico.config.ConsumerConfig;
 import io.portico.config.GatewayConfig;
 import io.portico.config.HealthConfig;
@@ -198,6 +199,7 @@ public final class SnapshotCompiler {
       router.strictPaths(refusals::get);
     }
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services, System::getenv);
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
@@ -219,8 +221,9 @@ public final class SnapshotCompiler {
           rc.aggregate() == null ? null : AggregatePlan.compile(rc.aggregate(), services);
       RouteTraffic traffic =
           rc.traffic() == null ? null : RouteTraffic.compile(rc.traffic(), services, rc.timeouts());
+      AiPlan ai = rc.ai() == null ? null : aiPlans.compile(rc.ai());
       CompiledRoute route =
-          new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate, traffic);
+          new CompiledRoute(rc, service, chain, timeouts, rewrite, aggregate, traffic, ai);
       routes.put(rc.name(), route);
       router.add(
           new RouteSpec(
@@ -234,6 +237,9 @@ public final class SnapshotCompiler {
               rc.priority(),
               order++),
           route);
+    }
+    for (String[] p : aiPlans.problems()) {
+      problems.add(new Problem(config.source().location(), p[0], p[1]));
     }
     Map<String, ServerTls> tls = loadTls(config, problems);
     if (!problems.isEmpty()) {

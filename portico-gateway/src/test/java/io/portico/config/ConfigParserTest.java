@@ -138,7 +138,7 @@ class ConfigParserTest {
     assertThat(result.ok()).isFalse();
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, consumers,"
+            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, consumers,"
                 + " forwarding, limits, listeners, plugins, routes, runtime, services); did you"
                 + " mean \"limits\"?");
   }

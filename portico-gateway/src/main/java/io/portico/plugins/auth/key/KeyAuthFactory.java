@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.key;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
@@ -159,7 +160,7 @@ public final class KeyAuthFactory
         List<String> values = headers.getAll(name);
         found += values.size();
         if (!values.isEmpty()) {
-          key = values.get(0);
+          key = bearer(name, values.get(0));
         }
       }
       if (!queryNames.isEmpty()) {
@@ -186,6 +187,18 @@ public final class KeyAuthFactory
         return AuthResult.invalid("invalid_token");
       }
       return new AuthResult.Authenticated(entry.identity());
+    }
+
+    /**
+     * A key in {@code Authorization} is read after its {@code Bearer} scheme, as OpenAI-style
+     * clients send it; any other header's value is the key.
+     */
+    private static String bearer(AsciiString name, String value) {
+      if (name.contentEqualsIgnoreCase(HttpHeaderNames.AUTHORIZATION)
+          && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return value.substring(7).trim();
+      }
+      return value;
     }
 
     @Override

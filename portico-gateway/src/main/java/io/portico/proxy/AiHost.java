@@ -1,0 +1,65 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.portico.ai.AiRun;
+import io.portico.ai.AiUsage;
+import io.portico.upstream.UpstreamHooks;
+import io.portico.upstream.UpstreamPools;
+
+/**
+ * What an exchange's {@link AiRun} gets of it: the connection's allocator, pools, hooks and clock,
+ * and the exchange's response path (an AI answer goes through the response phases like an
+ * upstream's). Confined to the exchange's event loop.
+ */
+final class AiHost implements AiRun.Host {
+
+  private final HttpExchange exchange;
+  private final DownstreamHandler conn;
+
+  AiHost(HttpExchange exchange, DownstreamHandler conn) {
+    this.exchange = exchange;
+    this.conn = conn;
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return conn.channel().alloc();
+  }
+
+  @Override
+  public UpstreamPools pools() {
+    return conn.pools();
+  }
+
+  @Override
+  public UpstreamHooks hooks() {
+    return conn.upstreamHooks();
+  }
+
+  @Override
+  public long nanoTime() {
+    return conn.nanoTime();
+  }
+
+  @Override
+  public void onResponseHead(HttpResponse head) {
+    exchange.onResponseHead(head);
+  }
+
+  @Override
+  public void onResponseContent(HttpContent content) {
+    exchange.onResponseContent(content);
+  }
+
+  @Override
+  public void onResponseReadComplete() {
+    exchange.onResponseReadComplete();
+  }
+
+  @Override
+  public void onUsage(AiUsage usage) {
+    exchange.set(AiUsage.KEY, usage);
+  }
+}
