@@ -29,6 +29,7 @@ import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
+import io.portico.observe.metrics.ServerTiming;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.RequestTarget;
@@ -578,6 +579,14 @@ final class HttpExchange
       }
     }
     prepareDownstreamHead(head);
+    if (snapshot.config().metrics().serverTiming()) {
+      long sent = call.requestSentNanos();
+      long headAt = call.responseHeadNanos();
+      ServerTiming.add(
+          head.headers(),
+          conn.nanoTime() - startNanos,
+          sent == 0 || headAt == 0 ? -1 : headAt - sent);
+    }
     if (headDeferred) {
       return;
     }
@@ -968,6 +977,9 @@ final class HttpExchange
     } else if (clientHttp10) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
+    if (snapshot.config().metrics().serverTiming()) {
+      ServerTiming.add(r.headers(), conn.nanoTime() - startNanos, -1);
+    }
     responseBytes = r.content().readableBytes();
     state = ExchangeState.RESPONDING;
     Channel down = conn.channel();
@@ -1050,6 +1062,7 @@ final class HttpExchange
     long sent = call == null ? 0 : call.requestSentNanos();
     long responseHead = call == null ? 0 : call.responseHeadNanos();
     Endpoint endpoint = call == null ? null : call.endpoint();
+    Identity identity = get(Identity.KEY);
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
@@ -1070,7 +1083,10 @@ final class HttpExchange
         failure == null ? null : failure.code(),
         call == null ? 0 : call.attempts(),
         request.headers().get(HttpHeaderNames.USER_AGENT),
-        aggregation == null ? List.of() : aggregation.records());
+        aggregation == null ? List.of() : aggregation.records(),
+        identity == null ? null : identity.consumer(),
+        identity == null ? null : identity.method(),
+        phases == null ? null : phases.repliedBy());
   }
 
   boolean isFinished() {
