@@ -170,7 +170,7 @@ public final class Gateway implements AutoCloseable {
     try {
       this.listeners = proxy.bind(config.listeners());
       if (metrics != null) {
-        metrics.attach(proxy, group, config.listeners(), snapshots::current);
+        metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
       }
       this.admin =
           config.admin().address() == null
@@ -444,7 +444,7 @@ public final class Gateway implements AutoCloseable {
     activeEndpoints.track(active.services().values());
     endpointSources.activate();
     if (metrics != null) {
-      metrics.activated(active);
+      MetricsSources.activated(metrics, active);
     }
   }
 

@@ -29,7 +29,6 @@ import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.ExchangeRecord;
-import io.portico.observe.metrics.ServerTiming;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.RequestTarget;

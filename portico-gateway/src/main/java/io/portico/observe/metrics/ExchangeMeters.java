@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.ExchangeRecord;
-import io.portico.snapshot.Snapshot;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per-consumer counters when they are on ({@link ConsumerMeters}) and the authentication outcomes.
  *
  * <pre>
- *   ExchangeRecord ─▶ route name ─▶ RouteMeters (prepared when the snapshot was activated)
+ *   ExchangeRecord ─▶ route name ─▶ RouteMeters (prepared when the config was activated)
  *                 ├─▶ consumer  ─▶ ConsumerMeters (capped)
  *                 └─▶ identity / plugin reply ─▶ portico_auth_total
  * </pre>
@@ -42,18 +41,19 @@ final class ExchangeMeters implements ExchangeObserver {
   }
 
   /**
-   * Makes the meters of every route of {@code active} and removes those of routes it no longer has,
-   * so that a renamed or deleted route leaves no series behind. Called when a snapshot is
-   * activated, off the event loops.
+   * Makes the meters of every route of the config just activated and removes those of routes it no
+   * longer has, so that a renamed or deleted route leaves no series behind. Called off the event
+   * loops.
+   *
+   * @param now each route's name with its service's name, or null
    */
-  void activate(Snapshot active) {
-    Map<String, io.portico.snapshot.CompiledRoute> now = active.routes();
-    for (io.portico.snapshot.CompiledRoute route : now.values()) {
-      String service = route.service() == null ? Labels.NO_SERVICE : route.service().name();
-      RouteMeters existing = routes.get(route.name());
+  void activate(Map<String, String> now) {
+    for (Map.Entry<String, String> route : now.entrySet()) {
+      String service = route.getValue() == null ? Labels.NO_SERVICE : route.getValue();
+      RouteMeters existing = routes.get(route.getKey());
       if (existing == null || !existing.service().equals(service)) {
-        RouteMeters fresh = new RouteMeters(registry, route.name(), service);
-        RouteMeters old = routes.put(route.name(), fresh);
+        RouteMeters fresh = new RouteMeters(registry, route.getKey(), service);
+        RouteMeters old = routes.put(route.getKey(), fresh);
         if (old != null) {
           old.remove();
         }

@@ -18,13 +18,12 @@ import io.netty.util.internal.PlatformDependent;
 import io.portico.config.ListenerConfig;
 import io.portico.config.MetricsConfig;
 import io.portico.observe.ExchangeObserver;
-import io.portico.proxy.ProxyServer;
-import io.portico.snapshot.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.Map;
 
 /**
  * The gateway's metrics: one Prometheus registry, what records into it, and the scrape that the
@@ -33,8 +32,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  *   start(config, loops) ─▶ observer() into the proxy's ExchangeObserver (every finished exchange)
- *                        ─▶ attach(proxy, listeners, snapshots) once the listeners are bound
- *   activated(snapshot)  ─▶ per-route meters made (and removed routes' meters dropped), config gauge
+ *                        ─▶ attach(source, loops, listeners) once the listeners are bound
+ *   activated(version…)  ─▶ per-route meters made (and removed routes' meters dropped), config gauge
  *   reloaded(applied)    ─▶ portico_config_reloads_total{result}
  *   scrape(accept)       ─▶ sampled gauges refreshed, then the registry written as text
  * </pre>
@@ -126,21 +125,24 @@ public final class GatewayMetrics implements AutoCloseable {
     return config.isPublic();
   }
 
-  /** Starts sampling the client connections and upstream pools of {@code proxy} at scrape time. */
-  public void attach(
-      ProxyServer proxy,
-      EventLoopGroup loops,
-      List<ListenerConfig> listeners,
-      Supplier<Snapshot> snapshots) {
-    this.sampler = new TrafficSampler(proxy, loops, listeners, snapshots, registry);
+  /**
+   * Starts sampling, at scrape time, the connections, pools and services that {@code source}
+   * reports.
+   */
+  public void attach(TrafficSource source, EventLoopGroup loops, List<ListenerConfig> listeners) {
+    this.sampler = new TrafficSampler(source, loops, listeners, registry);
   }
 
-  /** A snapshot became active: its routes' meters and the config version gauge. */
-  public void activated(Snapshot snapshot) {
-    exchanges.activate(snapshot);
-    configInfo.register(
-        List.of(MultiGauge.Row.of(Tags.of("version", snapshot.version()), 1)), true);
-    lastLoaded = snapshot.loadedAt().toEpochMilli() / 1000.0;
+  /**
+   * A config became active: its routes' meters and the config version gauge.
+   *
+   * @param serviceByRoute every route's name, in config order, with its service's name (null for a
+   *     route that plugins answer)
+   */
+  public void activated(String version, Instant loadedAt, Map<String, String> serviceByRoute) {
+    exchanges.activate(serviceByRoute);
+    configInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
+    lastLoaded = loadedAt.toEpochMilli() / 1000.0;
   }
 
   /** A reload (or admin write) was applied, or rejected. */

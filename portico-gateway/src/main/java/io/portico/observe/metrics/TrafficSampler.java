@@ -8,11 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.portico.config.ListenerConfig;
-import io.portico.proxy.ProxyServer;
-import io.portico.snapshot.Snapshot;
-import io.portico.upstream.Endpoint;
-import io.portico.upstream.UpstreamService;
-import io.portico.upstream.health.OutlierDetector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +25,8 @@ import java.util.concurrent.TimeoutException;
  * target, and each service's healthy and ejected endpoints.
  *
  * <pre>
- *   scrape ─▶ refresh() ─▶ one task per event loop ─▶ its connections and pools (loop-confined)
- *                       └▶ the active snapshot's services ─▶ their outlier detectors
+ *   scrape ─▶ refresh() ─▶ one task per event loop ─▶ TrafficSource.sample: connections, pools
+ *                       └▶ TrafficSource.services: each service's endpoints and ejections
  *          ─▶ MultiGauge rows replaced (a target or listener gone leaves no series behind)
  * </pre>
  *
@@ -45,10 +40,9 @@ final class TrafficSampler {
 
   private static final String[] PROTOCOLS = {"http1", "h2"};
 
-  private final ProxyServer proxy;
+  private final TrafficSource source;
   private final EventLoopGroup group;
   private final List<String> listeners;
-  private final java.util.function.Supplier<Snapshot> snapshots;
   private final MeterRegistry registry;
   private final MultiGauge connections;
   private final MultiGauge inFlight;
@@ -58,7 +52,7 @@ final class TrafficSampler {
   private final MultiGauge endpoints;
   private final Map<String, Seen> ejections = new HashMap<>();
 
-  private record Seen(OutlierDetector detector, long total) {}
+  private record Seen(Object detector, long total) {}
 
   /** One loop's answer. */
   private static final class LoopSample {
@@ -73,15 +67,13 @@ final class TrafficSampler {
   }
 
   TrafficSampler(
-      ProxyServer proxy,
+      TrafficSource source,
       EventLoopGroup group,
       List<ListenerConfig> listeners,
-      java.util.function.Supplier<Snapshot> snapshots,
       MeterRegistry registry) {
-    this.proxy = proxy;
+    this.source = source;
     this.group = group;
     this.listeners = listeners.stream().map(ListenerConfig::name).toList();
-    this.snapshots = snapshots;
     this.registry = registry;
     this.connections =
         MultiGauge.builder("portico.connections.open")
@@ -174,61 +166,52 @@ final class TrafficSampler {
     poolIdle.register(idle, true);
     poolActive.register(active, true);
     poolPending.register(pending, true);
-    health(snapshots.get());
+    health();
   }
 
   /** On {@code loop}: its connections and pools. */
   private LoopSample sample(EventLoop loop) {
     LoopSample s = new LoopSample(listeners.size());
-    proxy.sampleConnections(
+    source.sample(
         loop,
-        (listener, http2, exchanges) -> {
-          if (listener < s.connections.length) {
-            int p = http2 ? 1 : 0;
-            s.connections[listener][p]++;
-            s.inFlight[listener][p] += exchanges;
+        new TrafficSource.LoopSink() {
+          @Override
+          public void connection(int listener, boolean http2, int exchanges) {
+            if (listener >= 0 && listener < s.connections.length) {
+              int p = http2 ? 1 : 0;
+              s.connections[listener][p]++;
+              s.inFlight[listener][p] += exchanges;
+            }
+          }
+
+          @Override
+          public void pool(String target, int idle, int active, int pending) {
+            int[] c = s.pools.computeIfAbsent(target, k -> new int[3]);
+            c[0] += idle;
+            c[1] += active;
+            c[2] += pending;
           }
         });
-    proxy
-        .poolsOf(loop)
-        .forEachPool(
-            pool -> {
-              int[] c = s.pools.computeIfAbsent(pool.endpoint().authority(), k -> new int[3]);
-              int idleNow = pool.idleCount();
-              c[0] += idleNow;
-              c[1] += Math.max(0, pool.size() - idleNow);
-              c[2] += pool.pendingCount();
-            });
     return s;
   }
 
-  private void health(Snapshot snapshot) {
+  private void health() {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     Map<String, Seen> seenNow = new HashMap<>();
-    for (UpstreamService service : snapshot.services().values()) {
-      List<Endpoint> all = service.source().endpoints();
-      int ejected = 0;
-      if (service.health() instanceof OutlierDetector detector) {
-        for (Endpoint e : all) {
-          if (detector.ejected(e)) {
-            ejected++;
+    source.services(
+        (name, all, ejected, detector, total) -> {
+          if (detector != null) {
+            Seen before = ejections.get(name);
+            long since = before != null && before.detector() == detector ? before.total() : 0;
+            Counter counter = ejectionCounter(name);
+            if (total > since) {
+              counter.increment(total - since);
+            }
+            seenNow.put(name, new Seen(detector, total));
           }
-        }
-        long total = detector.totalEjections();
-        Seen before = ejections.get(service.name());
-        long since = before != null && before.detector() == detector ? before.total() : 0;
-        if (total > since) {
-          ejectionCounter(service.name()).increment(total - since);
-        } else {
-          ejectionCounter(service.name());
-        }
-        seenNow.put(service.name(), new Seen(detector, total));
-      }
-      rows.add(
-          MultiGauge.Row.of(
-              Tags.of("service", service.name(), "state", "healthy"), all.size() - ejected));
-      rows.add(MultiGauge.Row.of(Tags.of("service", service.name(), "state", "ejected"), ejected));
-    }
+          rows.add(MultiGauge.Row.of(Tags.of("service", name, "state", "healthy"), all - ejected));
+          rows.add(MultiGauge.Row.of(Tags.of("service", name, "state", "ejected"), ejected));
+        });
     ejections.clear();
     ejections.putAll(seenNow);
     endpoints.register(rows, true);

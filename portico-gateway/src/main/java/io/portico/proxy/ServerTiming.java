@@ -1,4 +1,4 @@
-package io.portico.observe.metrics;
+package io.portico.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
