@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,9 @@ class MetricsEndToEndTest {
                 service: backend
                 plugins:
                   key-auth: {}
+              - name: slow
+                paths: [ "/delay" ]
+                service: backend
               - name: pong
                 paths: [ "/pong" ]
                 plugins:
@@ -256,6 +262,40 @@ class MetricsEndToEndTest {
   }
 
   @Test
+  void inFlightExchangesAreCountedPerListenerAndProtocol() throws Exception {
+    String listener = gw.gateway().snapshot().config().listeners().get(0).name();
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpClient h1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    assertThat(h2.send(HttpRequest.newBuilder(gw.uri("/hello")).build(), discarding()).version())
+        .isEqualTo(HttpClient.Version.HTTP_2);
+    CompletableFuture<HttpResponse<Void>> slowH2a =
+        h2.sendAsync(HttpRequest.newBuilder(gw.uri("/delay/4000")).build(), discarding());
+    CompletableFuture<HttpResponse<Void>> slowH2b =
+        h2.sendAsync(HttpRequest.newBuilder(gw.uri("/delay/4001")).build(), discarding());
+    CompletableFuture<HttpResponse<Void>> slowH1 =
+        h1.sendAsync(HttpRequest.newBuilder(gw.uri("/delay/4002")).build(), discarding());
+    // The origin answers after 4 s: the exchanges are in flight while the scrapes look.
+    await()
+        .atMost(Duration.ofMillis(3500))
+        .untilAsserted(
+            () -> {
+              ScrapeText s = scrape();
+              assertThat(
+                      s.sum("portico_requests_in_flight", "listener", listener, "protocol", "h2"))
+                  .isEqualTo(2);
+              assertThat(
+                      s.sum(
+                          "portico_requests_in_flight", "listener", listener, "protocol", "http1"))
+                  .isGreaterThanOrEqualTo(1);
+              assertThat(s.sum("portico_connections_open", "listener", listener, "protocol", "h2"))
+                  .isGreaterThanOrEqualTo(1);
+            });
+    slowH2a.get(10, TimeUnit.SECONDS);
+    slowH2b.get(10, TimeUnit.SECONDS);
+    slowH1.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void serverTimingCarriesGatewayAndUpstreamTime() throws Exception {
     HttpResponse<String> proxied = gw.get("/hello");
     assertThat(proxied.headers().firstValue("server-timing"))
@@ -290,6 +330,10 @@ class MetricsEndToEndTest {
             HttpRequest.newBuilder(gw.adminUri("/metrics"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
     assertThat(r.statusCode()).isEqualTo(405);
+  }
+
+  private static HttpResponse.BodyHandler<Void> discarding() {
+    return HttpResponse.BodyHandlers.discarding();
   }
 
   private ScrapeText scrape() throws Exception {
