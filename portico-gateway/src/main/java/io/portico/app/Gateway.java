@@ -377,10 +377,11 @@ public final class Gateway implements AutoCloseable {
       if (!old.config().admin().equals(result.config().admin())
           || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
           || !java.util.Objects.equals(
-              old.config().runtime().accessLog(), result.config().runtime().accessLog())) {
+              old.config().runtime().accessLog(), result.config().runtime().accessLog())
+          || old.config().metrics().differsAtRestart(result.config().metrics())) {
         log.warn(
-            "changes to the admin listener, runtime.io-threads or runtime.access-log take effect"
-                + " on restart");
+            "changes to the admin listener, runtime.io-threads, runtime.access-log, or metrics"
+                + " other than metrics.server-timing take effect on restart");
       }
       log.info("config reloaded: {} -> {}", old.version(), next.version());
       countReload(true);

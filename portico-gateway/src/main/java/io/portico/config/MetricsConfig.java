@@ -28,4 +28,12 @@ public record MetricsConfig(
 
   public static final MetricsConfig DEFAULTS =
       new MetricsConfig(true, false, false, DEFAULT_MAX_CONSUMERS, false);
+
+  /** Whether {@code other} differs from this in a setting that takes effect only on restart. */
+  public boolean differsAtRestart(MetricsConfig other) {
+    return enabled != other.enabled
+        || isPublic != other.isPublic
+        || perConsumer != other.perConsumer
+        || maxConsumers != other.maxConsumers;
+  }
 }

@@ -69,4 +69,14 @@ class MetricsSectionTest {
         .startsWith("portico.yaml:15:19: metrics.server-timming: unknown key")
         .contains("did you mean \"server-timing\"");
   }
+
+  @Test
+  void onlyServerTimingAppliesWithoutARestart() {
+    MetricsConfig d = MetricsConfig.DEFAULTS;
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, false, 100, true))).isFalse();
+    assertThat(d.differsAtRestart(new MetricsConfig(false, false, false, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, true, false, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, true, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, false, 5, false))).isTrue();
+  }
 }
