@@ -12,6 +12,8 @@ package io.portico.observe;
  * @param consumer the authenticated consumer's name, or null
  * @param authenticatedBy the authentication plugin that established the caller's identity, or null
  * @param repliedBy the plugin (as named in its chain) that answered the request locally, or null
+ * @param limitDecision what the rate limiter decided ({@code allowed}, {@code limited}, {@code
+ *     failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -36,7 +38,8 @@ public record ExchangeRecord(
     java.util.List<Backend> backends,
     String consumer,
     String authenticatedBy,
-    String repliedBy) {
+    String repliedBy,
+    String limitDecision) {
 
   /** An exchange without an identity or a plugin's local answer. */
   public ExchangeRecord(
@@ -81,6 +84,7 @@ public record ExchangeRecord(
         attempts,
         userAgent,
         backends,
+        null,
         null,
         null,
         null);

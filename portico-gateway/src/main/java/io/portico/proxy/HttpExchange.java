@@ -39,6 +39,7 @@ import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.LimitDecision;
 import io.portico.spi.plugin.Reply;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
@@ -1062,6 +1063,7 @@ final class HttpExchange
     long responseHead = call == null ? 0 : call.responseHeadNanos();
     Endpoint endpoint = call == null ? null : call.endpoint();
     Identity identity = get(Identity.KEY);
+    LimitDecision limitDecision = get(LimitDecision.KEY);
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
@@ -1085,7 +1087,8 @@ final class HttpExchange
         aggregation == null ? List.of() : aggregation.records(),
         identity == null ? null : identity.consumer(),
         identity == null ? null : identity.method(),
-        phases == null ? null : phases.repliedBy());
+        phases == null ? null : phases.repliedBy(),
+        limitDecision == null ? null : limitDecision.label());
   }
 
   boolean isFinished() {

@@ -32,6 +32,7 @@ final class RouteMeters {
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> replies =
       new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> limitDecisions = new ConcurrentHashMap<>();
   private final Timer duration;
   private final Timer upstream;
   private final Counter bytesIn;
@@ -87,6 +88,13 @@ final class RouteMeters {
     if (r.responseBytes() > 0) {
       bytesOut.increment(r.responseBytes());
     }
+    if (r.limitDecision() != null) {
+      Counter c = limitDecisions.get(r.limitDecision());
+      if (c == null) {
+        c = limitDecisions.computeIfAbsent(r.limitDecision(), this::limitCounter);
+      }
+      c.increment();
+    }
     if (r.repliedBy() != null && r.status() > 0 && r.status() < 600) {
       AtomicReferenceArray<Counter> byStatus =
           replies.computeIfAbsent(r.repliedBy(), p -> new AtomicReferenceArray<>(600));
@@ -102,6 +110,13 @@ final class RouteMeters {
       }
       c.increment();
     }
+  }
+
+  private Counter limitCounter(String decision) {
+    return Counter.builder("portico.rate.limit.decisions")
+        .description("What the rate limiter decided, by route")
+        .tags("route", route, "decision", decision)
+        .register(registry);
   }
 
   private static AtomicReferenceArray<Counter> cells() {
@@ -139,6 +154,7 @@ final class RouteMeters {
     collect(succeeded, all);
     failed.values().forEach(a -> collect(a, all));
     replies.values().forEach(a -> collect(a, all));
+    all.addAll(limitDecisions.values());
     all.forEach(registry::remove);
   }
 

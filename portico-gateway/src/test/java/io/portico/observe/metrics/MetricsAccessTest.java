@@ -219,6 +219,86 @@ class MetricsAccessTest {
   }
 
   @Test
+  void rateLimitDecisionsAreCountedPerRoute() throws Exception {
+    try (TestOrigin origin = TestOrigin.start();
+        GatewayFixture gw =
+            GatewayFixture.start(
+                """
+                admin:
+                  address: 127.0.0.1:0
+                services:
+                  - name: backend
+                    targets: [ "%s" ]
+                routes:
+                  - name: limited
+                    paths: [ "/hello" ]
+                    service: backend
+                    plugins:
+                      rate-limit:
+                        limits: [ { requests: 2, window: 1h } ]
+                        key: global
+                  - name: shared
+                    paths: [ "/status" ]
+                    service: backend
+                    plugins:
+                      rate-limit:
+                        limits: [ { requests: 100, window: 1m } ]
+                        key: global
+                        policy: redis
+                        redis:
+                          url: redis://127.0.0.1:1
+                          timeout: 50ms
+                          on-failure: fail-open
+                """
+                    .formatted(origin.authority()))) {
+      for (int i = 0; i < 3; i++) {
+        gw.get("/hello");
+      }
+      assertThat(gw.get("/status/204").statusCode()).isEqualTo(204);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                ScrapeText s = new ScrapeText(gw.admin("/metrics").body());
+                assertThat(
+                        s.sum(
+                            "portico_rate_limit_decisions_total",
+                            "route",
+                            "limited",
+                            "decision",
+                            "allowed"))
+                    .isEqualTo(2);
+                assertThat(
+                        s.sum(
+                            "portico_rate_limit_decisions_total",
+                            "route",
+                            "limited",
+                            "decision",
+                            "limited"))
+                    .isEqualTo(1);
+                assertThat(
+                        s.sum(
+                            "portico_plugin_replies_total",
+                            "route",
+                            "limited",
+                            "plugin",
+                            "rate-limit",
+                            "status",
+                            "429"))
+                    .isEqualTo(1);
+                assertThat(
+                        s.sum(
+                            "portico_rate_limit_decisions_total",
+                            "route",
+                            "shared",
+                            "decision",
+                            "failed-open"))
+                    .isEqualTo(1);
+              });
+    }
+  }
+
+  @Test
   void scrapesAGatewayWithAThousandRoutes() throws Exception {
     StringBuilder routes = new StringBuilder();
     for (int i = 0; i < 1000; i++) {

@@ -74,6 +74,8 @@ class ObservabilityFilesTest {
                   - name: open
                     paths: [ "/hello" ]
                     service: backend
+                    plugins:
+                      rate-limit: { limits: [ { requests: 1000, window: 1m } ], key: global }
                   - name: keyed
                     paths: [ "/keyed" ]
                     service: backend
