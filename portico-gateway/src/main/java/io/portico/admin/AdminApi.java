@@ -1,5 +1,6 @@
 package io.portico.admin;
 
+import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.store.ConfigStore;
@@ -46,4 +47,9 @@ public interface AdminApi {
 
   /** The store of versions and audit log; null when {@code admin.store} is off. */
   @Nullable ConfigStore store();
+
+  /** The gateway's metrics; null when {@code metrics.enabled} is false. */
+  default @Nullable GatewayMetrics metrics() {
+    return null;
+  }
 }

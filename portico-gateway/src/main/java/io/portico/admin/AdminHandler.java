@@ -54,6 +54,7 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /status}: liveness, always 200 while the process runs; with each service's
  *       endpoint source and how fresh its endpoints are ({@link DiscoveryStatus})
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
+ *   <li>{@code GET /metrics}: the gateway's metrics for Prometheus ({@link MetricsEndpoint})
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
@@ -126,6 +127,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           false);
       return;
     }
+    String path = new QueryStringDecoder(req.uri()).path();
+    HttpMethod method = req.method();
+    if (path.equals("/metrics") && api.metrics() != null && api.metrics().isPublic()) {
+      if (requireGet(ctx, method, keepAlive)) {
+        MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
+      }
+      return;
+    }
     AdminAuth.Caller caller = auth.caller(req);
     if (caller == null) {
       FullHttpResponse r =
@@ -137,8 +146,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, r, keepAlive);
       return;
     }
-    String path = new QueryStringDecoder(req.uri()).path();
-    HttpMethod method = req.method();
     if (path.equals("/openapi.json")) {
       if (requireGet(ctx, method, keepAlive)) {
         send(ctx, json(HttpResponseStatus.OK, OpenApi.document()), keepAlive);
@@ -179,6 +186,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/status" -> {
         if (requireGet(ctx, method, keepAlive)) {
           send(ctx, json(HttpResponseStatus.OK, status()), keepAlive);
+        }
+      }
+      case "/metrics" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
         }
       }
       case "/ready" -> {

@@ -11,6 +11,7 @@ import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.SharedResources;
@@ -98,6 +99,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
   private final AccessLog accessLog;
+  private final @Nullable GatewayMetrics metrics;
   private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
@@ -159,12 +161,17 @@ public final class Gateway implements AutoCloseable {
     }
     this.snapshots = new SnapshotHolder(first, this::retire);
     this.activeEndpoints = new ActiveEndpoints(this::evictPools);
+    this.metrics =
+        config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
     activate(first);
     this.accessLog = AccessLog.open(config.runtime().accessLog());
-    ExchangeObserver observer = combine(accessLog, extraObserver);
+    ExchangeObserver observer = withMetrics(combine(accessLog, extraObserver));
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
     try {
       this.listeners = proxy.bind(config.listeners());
+      if (metrics != null) {
+        metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
+      }
       this.admin =
           config.admin().address() == null
               ? null
@@ -178,6 +185,9 @@ public final class Gateway implements AutoCloseable {
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
         accessLog.close();
+      }
+      if (metrics != null) {
+        metrics.close();
       }
       snapshots.retireAll();
       awaitRetirements();
@@ -204,6 +214,21 @@ public final class Gateway implements AutoCloseable {
     return record -> {
       log.onExchangeComplete(record);
       extra.onExchangeComplete(record);
+    };
+  }
+
+  /** Puts the metrics first, so that every exchange is counted whatever the others do. */
+  private ExchangeObserver withMetrics(ExchangeObserver others) {
+    if (metrics == null) {
+      return others;
+    }
+    ExchangeObserver counting = metrics.observer();
+    if (others == ExchangeObserver.NONE) {
+      return counting;
+    }
+    return record -> {
+      counting.onExchangeComplete(record);
+      others.onExchangeComplete(record);
     };
   }
 
@@ -249,6 +274,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public @Nullable ConfigStore store() {
         return layers.store();
+      }
+
+      @Override
+      public @Nullable GatewayMetrics metrics() {
+        return metrics;
       }
     };
   }
@@ -323,6 +353,7 @@ public final class Gateway implements AutoCloseable {
       if (!result.ok()) {
         log.warn(
             "config reload rejected; still serving {}:\n{}", version(), result.problems().render());
+        countReload(false);
         return new ReloadResult(false, version(), result.problems());
       }
       SnapshotCompiler.Result compiled = compiler.compile(result.config());
@@ -332,6 +363,7 @@ public final class Gateway implements AutoCloseable {
             "config reload rejected; still serving {}:\n{}",
             version(),
             compiled.problems().render());
+        countReload(false);
         return new ReloadResult(false, version(), compiled.problems());
       }
       Snapshot old = snapshots.swap(next);
@@ -345,12 +377,14 @@ public final class Gateway implements AutoCloseable {
       if (!old.config().admin().equals(result.config().admin())
           || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
           || !java.util.Objects.equals(
-              old.config().runtime().accessLog(), result.config().runtime().accessLog())) {
+              old.config().runtime().accessLog(), result.config().runtime().accessLog())
+          || old.config().metrics().differsAtRestart(result.config().metrics())) {
         log.warn(
-            "changes to the admin listener, runtime.io-threads or runtime.access-log take effect"
-                + " on restart");
+            "changes to the admin listener, runtime.io-threads, runtime.access-log, or metrics"
+                + " other than metrics.server-timing take effect on restart");
       }
       log.info("config reloaded: {} -> {}", old.version(), next.version());
+      countReload(true);
       return new ReloadResult(true, next.version(), compiled.problems());
     }
   }
@@ -410,6 +444,15 @@ public final class Gateway implements AutoCloseable {
   private void activate(Snapshot active) {
     activeEndpoints.track(active.services().values());
     endpointSources.activate();
+    if (metrics != null) {
+      MetricsSources.activated(metrics, active);
+    }
+  }
+
+  private void countReload(boolean applied) {
+    if (metrics != null) {
+      metrics.reloaded(applied);
+    }
   }
 
   /**
@@ -481,6 +524,9 @@ public final class Gateway implements AutoCloseable {
     sharedResources.close();
     if (accessLog != null) {
       accessLog.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     layers.close();
   }

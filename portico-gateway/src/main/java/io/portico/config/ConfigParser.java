@@ -188,6 +188,7 @@ public final class ConfigParser {
       checkConsumerReferences(consumers, global, services, routes);
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
+      MetricsConfig metrics = MetricsSection.parse(top.object("metrics"));
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -200,7 +201,8 @@ public final class ConfigParser {
           forwarding,
           runtime,
           root,
-          version);
+          version,
+          metrics);
     }
 
     // ---- listeners and admin

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param source the parsed document, kept for {@code GET /config}
  * @param version a digest of the document text, shown by the admin API and the logs
+ * @param metrics what is measured and how {@code /metrics} is served
  */
 public record GatewayConfig(
     List<ListenerConfig> listeners,
@@ -22,4 +23,5 @@ public record GatewayConfig(
     ForwardingConfig forwarding,
     RuntimeConfig runtime,
     ConfigNode source,
-    String version) {}
+    String version,
+    MetricsConfig metrics) {}

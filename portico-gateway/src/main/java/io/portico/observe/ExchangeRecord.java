@@ -9,6 +9,11 @@ package io.portico.observe;
  * @param failure the failure code ({@code Failure.code()}), or null when the exchange succeeded
  * @param attempts upstream attempts made (retries included)
  * @param backends the backend calls of an aggregate route, in config order; empty otherwise
+ * @param consumer the authenticated consumer's name, or null
+ * @param authenticatedBy the authentication plugin that established the caller's identity, or null
+ * @param repliedBy the plugin (as named in its chain) that answered the request locally, or null
+ * @param limitDecision what the rate limiter decided ({@code allowed}, {@code limited}, {@code
+ *     failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -30,7 +35,60 @@ public record ExchangeRecord(
     String failure,
     int attempts,
     String userAgent,
-    java.util.List<Backend> backends) {
+    java.util.List<Backend> backends,
+    String consumer,
+    String authenticatedBy,
+    String repliedBy,
+    String limitDecision) {
+
+  /** An exchange without an identity or a plugin's local answer. */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        null,
+        null,
+        null,
+        null);
+  }
 
   /** An exchange without backend calls (a route that forwards, or one that plugins answer). */
   public ExchangeRecord(

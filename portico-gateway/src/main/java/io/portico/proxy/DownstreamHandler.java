@@ -151,6 +151,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The connection's clock (the event loop's ticker), for deadlines. */
+  /** Whether an exchange is in progress on this connection (or stream). */
+  boolean busy() {
+    return current != null;
+  }
+
   long nanoTime() {
     return timer.now();
   }

@@ -42,6 +42,7 @@ import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.LimitDecision;
 import io.portico.spi.plugin.Reply;
 import io.portico.traffic.MirrorCall;
 import io.portico.traffic.RouteTraffic;
@@ -718,6 +719,14 @@ final class HttpExchange
       }
     }
     prepareDownstreamHead(head);
+    if (snapshot.config().metrics().serverTiming()) {
+      long sent = call.requestSentNanos();
+      long headAt = call.responseHeadNanos();
+      ServerTiming.add(
+          head.headers(),
+          conn.nanoTime() - startNanos,
+          sent == 0 || headAt == 0 ? -1 : headAt - sent);
+    }
     if (headDeferred) {
       return;
     }
@@ -1141,6 +1150,9 @@ final class HttpExchange
     } else if (clientHttp10) {
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
+    if (snapshot.config().metrics().serverTiming()) {
+      ServerTiming.add(r.headers(), conn.nanoTime() - startNanos, -1);
+    }
     responseBytes = r.content().readableBytes();
     state = ExchangeState.RESPONDING;
     Channel down = conn.channel();
@@ -1245,6 +1257,8 @@ final class HttpExchange
     long sent = call == null ? 0 : call.requestSentNanos();
     long responseHead = call == null ? 0 : call.responseHeadNanos();
     Endpoint endpoint = call == null ? null : call.endpoint();
+    Identity identity = get(Identity.KEY);
+    LimitDecision limitDecision = get(LimitDecision.KEY);
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
@@ -1265,7 +1279,11 @@ final class HttpExchange
         failure == null ? null : failure.code(),
         call == null ? 0 : call.attempts(),
         request.headers().get(HttpHeaderNames.USER_AGENT),
-        aggregation == null ? List.of() : aggregation.records());
+        aggregation == null ? List.of() : aggregation.records(),
+        identity == null ? null : identity.consumer(),
+        identity == null ? null : identity.method(),
+        phases == null ? null : phases.repliedBy(),
+        limitDecision == null ? null : limitDecision.label());
   }
 
   boolean isFinished() {

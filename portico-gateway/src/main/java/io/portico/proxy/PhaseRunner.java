@@ -58,6 +58,7 @@ final class PhaseRunner {
   // which phase and plugin run next, to resume after asynchronous work
   private int phaseIndex;
   private int pluginIndex;
+  private String repliedBy;
 
   PhaseRunner(PluginChain chain, Host host) {
     this.chain = chain;
@@ -67,6 +68,11 @@ final class PhaseRunner {
   /** Whether the request phases are over (passed, answered or failed). */
   boolean requestPhasesOver() {
     return phaseIndex >= 2;
+  }
+
+  /** The name of the plugin that answered the request locally, or null when none did. */
+  String repliedBy() {
+    return repliedBy;
   }
 
   /** Runs (or resumes) the REWRITE and ACCESS phases. */
@@ -108,6 +114,7 @@ final class PhaseRunner {
     }
     if (outcome instanceof Reply reply) {
       stop();
+      repliedBy = chain.nameOf(plugin);
       host.onReply(reply);
       return false;
     }

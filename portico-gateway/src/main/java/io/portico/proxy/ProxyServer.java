@@ -96,6 +96,20 @@ public final class ProxyServer {
     return List.copyOf(bound);
   }
 
+  /**
+   * Samples every open client connection, each on its own event loop, for metrics: which listener
+   * accepted it (by its index in the bound listeners), its protocol and the exchanges in flight on
+   * it. Safe from any thread; {@code sink} is called on the event loops.
+   */
+  public void sampleConnections(EventLoop loop, ConnectionStats.Sink sink) {
+    ConnectionStats.sample(loop, clients, serverChannels, sink);
+  }
+
+  /** The upstream pools of {@code loop}; to be read on that loop. */
+  public UpstreamPools poolsOf(EventLoop loop) {
+    return pools.get(loop);
+  }
+
   /** The addresses actually bound (a configured port 0 shows the chosen port). */
   public List<InetSocketAddress> boundAddresses() {
     return List.copyOf(bound);

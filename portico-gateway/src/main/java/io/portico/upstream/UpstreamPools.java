@@ -151,6 +151,12 @@ public final class UpstreamPools {
     }
   }
 
+  /** Hands every pool, plain and TLS, to {@code action}. Call on this loop. */
+  public void forEachPool(java.util.function.Consumer<ConnectionPool> action) {
+    pools.values().forEach(action);
+    tlsPools.values().forEach(action);
+  }
+
   /** Closes every idle connection; safe from any thread. */
   public void close() {
     loop.execute(

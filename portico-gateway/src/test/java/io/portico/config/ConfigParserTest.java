@@ -139,7 +139,7 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, consumers,"
-                + " forwarding, limits, listeners, plugins, routes, runtime, services); did you"
+                + " forwarding, limits, listeners, metrics, plugins, routes, runtime, services); did you"
                 + " mean \"limits\"?");
   }
 

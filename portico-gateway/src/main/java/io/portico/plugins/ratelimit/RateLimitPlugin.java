@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
+import io.portico.spi.plugin.LimitDecision;
 import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
@@ -99,10 +100,18 @@ final class RateLimitPlugin implements Plugin {
                     return outcome(exchange, fk, r, d);
                   }
                   return switch (onFailure) {
-                    case FAIL_OPEN -> Outcome.proceed();
-                    case FAIL_CLOSED -> unavailable();
-                    case LOCAL_FALLBACK ->
-                        outcome(exchange, fk, r, local.decide(fk, r, cost, counting));
+                    case FAIL_OPEN -> {
+                      LimitDecision.record(exchange, LimitDecision.FAILED_OPEN);
+                      yield Outcome.proceed();
+                    }
+                    case FAIL_CLOSED -> {
+                      LimitDecision.record(exchange, LimitDecision.FAILED_CLOSED);
+                      yield unavailable();
+                    }
+                    case LOCAL_FALLBACK -> {
+                      LimitDecision.record(exchange, LimitDecision.LOCAL_FALLBACK);
+                      yield outcome(exchange, fk, r, local.decide(fk, r, cost, counting));
+                    }
                   };
                 },
                 exchange.eventLoop()));
@@ -137,6 +146,7 @@ final class RateLimitPlugin implements Plugin {
   }
 
   private Outcome outcome(Exchange exchange, String k, LimitRule[] r, Decision d) {
+    LimitDecision.record(exchange, d.allowed() ? LimitDecision.ALLOWED : LimitDecision.LIMITED);
     if (!d.allowed()) {
       HttpHeaders limits = new DefaultHttpHeaders();
       headers(limits, d, true);

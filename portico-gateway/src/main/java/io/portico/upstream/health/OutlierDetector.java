@@ -52,6 +52,7 @@ public final class OutlierDetector implements EndpointHealth {
   private final LongSupplier clock;
   private final ConcurrentHashMap<Endpoint, State> states = new ConcurrentHashMap<>();
   private final AtomicLong version = new AtomicLong();
+  private final AtomicLong totalEjections = new AtomicLong();
   private volatile Cached cached = new Cached(List.of(), -1, 0, List.of());
   private volatile int endpointCount;
 
@@ -145,7 +146,13 @@ public final class OutlierDetector implements EndpointHealth {
     s.lastEjectionEnd = now + length;
     s.consecutive5xx.set(0);
     s.consecutiveGatewayFailures.set(0);
+    totalEjections.incrementAndGet();
     version.incrementAndGet();
+  }
+
+  /** How many ejections this detector made since it was created; for metrics. */
+  public long totalEjections() {
+    return totalEjections.get();
   }
 
   /** Whether {@code endpoint} is ejected now; for the admin API and tests. */

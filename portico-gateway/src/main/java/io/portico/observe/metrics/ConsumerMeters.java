@@ -1,0 +1,87 @@
+package io.portico.observe.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Requests per consumer and status class ({@code metrics.per-consumer: true}), for at most {@code
+ * metrics.max-consumers} consumers: the first ones seen get series of their own, every later one is
+ * counted under {@code (other)}, so a flood of consumers cannot grow the scrape without bound.
+ * Requests without a consumer are counted under {@code (none)}, which takes no place in the cap.
+ *
+ * <p>Thread-safe: the cap is taken with an atomic counter, so it is never exceeded.
+ */
+final class ConsumerMeters {
+
+  private final MeterRegistry registry;
+  private final int max;
+  private final AtomicInteger admitted = new AtomicInteger();
+  private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> byConsumer =
+      new ConcurrentHashMap<>();
+  private final AtomicReferenceArray<Counter> other;
+  private final AtomicReferenceArray<Counter> none;
+
+  ConsumerMeters(MeterRegistry registry, int max) {
+    this.registry = registry;
+    this.max = max;
+    this.other = new AtomicReferenceArray<>(Labels.STATUS_CLASSES.length);
+    this.none = new AtomicReferenceArray<>(Labels.STATUS_CLASSES.length);
+  }
+
+  void record(String consumer, int status) {
+    AtomicReferenceArray<Counter> counters;
+    String label;
+    if (consumer == null) {
+      counters = none;
+      label = Labels.NO_CONSUMER;
+    } else {
+      counters = byConsumer.get(consumer);
+      label = consumer;
+      if (counters == null) {
+        counters = admit(consumer);
+        if (counters == null) {
+          counters = other;
+          label = Labels.OTHER_CONSUMERS;
+        }
+      }
+    }
+    int statusClass = Labels.statusClass(status);
+    Counter c = counters.get(statusClass);
+    if (c == null) {
+      c =
+          Counter.builder("portico.consumer.requests")
+              .description("Requests by consumer and status class (metrics.per-consumer)")
+              .tags("consumer", label, "status", Labels.STATUS_CLASSES[statusClass])
+              .register(registry);
+      counters.set(statusClass, c);
+    }
+    c.increment();
+  }
+
+  /** A place of its own for {@code consumer}, or null when the cap is reached. */
+  private AtomicReferenceArray<Counter> admit(String consumer) {
+    while (true) {
+      AtomicReferenceArray<Counter> existing = byConsumer.get(consumer);
+      if (existing != null) {
+        return existing;
+      }
+      int n = admitted.get();
+      if (n >= max) {
+        return null;
+      }
+      if (admitted.compareAndSet(n, n + 1)) {
+        AtomicReferenceArray<Counter> mine =
+            new AtomicReferenceArray<>(Labels.STATUS_CLASSES.length);
+        AtomicReferenceArray<Counter> raced = byConsumer.putIfAbsent(consumer, mine);
+        if (raced != null) {
+          admitted.decrementAndGet();
+          return raced;
+        }
+        return mine;
+      }
+    }
+  }
+}

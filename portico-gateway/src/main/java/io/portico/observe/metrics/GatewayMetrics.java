@@ -1,0 +1,180 @@
+package io.portico.observe.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.internal.PlatformDependent;
+import io.portico.config.ListenerConfig;
+import io.portico.config.MetricsConfig;
+import io.portico.observe.ExchangeObserver;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's metrics: one Prometheus registry, what records into it, and the scrape that the
+ * admin listener serves at {@code /metrics}. Made by the composition root when {@code
+ * metrics.enabled} is true (the default), which then:
+ *
+ * <pre>
+ *   start(config, loops) ─▶ observer() into the proxy's ExchangeObserver (every finished exchange)
+ *                        ─▶ attach(source, loops, listeners) once the listeners are bound
+ *   activated(version…)  ─▶ per-route meters made (and removed routes' meters dropped), config gauge
+ *   reloaded(applied)    ─▶ portico_config_reloads_total{result}
+ *   scrape(accept)       ─▶ sampled gauges refreshed, then the registry written as text
+ * </pre>
+ *
+ * <p>Threading: {@link #observer()} records on the event loops without locks; {@link #scrape}
+ * blocks (it waits for the loops' samples) and must be called off the event loops; scrapes are
+ * serialised. The JVM meters are Micrometer's binders: memory pools and buffer pools (direct and
+ * mapped), GC pauses, threads, class loading, CPU and uptime.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+
+  /** The Prometheus text format, the default answer. */
+  public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** OpenMetrics, when {@code Accept} names {@code application/openmetrics-text}. */
+  public static final String OPENMETRICS_TEXT =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  /** A rendered scrape. */
+  public record Scrape(String contentType, byte[] body) {}
+
+  private final MetricsConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final ExchangeMeters exchanges;
+  private final EventLoopDelay loopDelay;
+  private final JvmGcMetrics gc;
+  private final Counter reloadsApplied;
+  private final Counter reloadsRejected;
+  private final MultiGauge configInfo;
+  private volatile TrafficSampler sampler;
+  private volatile double lastLoaded;
+
+  private GatewayMetrics(MetricsConfig config, EventLoopGroup loops) {
+    this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    this.gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    Gauge.builder("portico.netty.direct.memory", PlatformDependent::usedDirectMemory)
+        .description("Direct memory Netty has reserved (-1 when it does not count it)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(
+            "portico.netty.pooled.direct.memory",
+            () -> PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory())
+        .description("Direct memory held by Netty's pooled buffer allocator")
+        .baseUnit("bytes")
+        .register(registry);
+    this.exchanges =
+        new ExchangeMeters(
+            registry,
+            config.perConsumer() ? new ConsumerMeters(registry, config.maxConsumers()) : null);
+    this.loopDelay = new EventLoopDelay(loops, registry);
+    this.reloadsApplied = reloads("applied");
+    this.reloadsRejected = reloads("rejected");
+    this.configInfo =
+        MultiGauge.builder("portico.config.info")
+            .description("1 for the active config version")
+            .register(registry);
+    Gauge.builder("portico.config.loaded.timestamp", () -> lastLoaded)
+        .description("When the active config was loaded, in seconds since the epoch")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** The metrics of a gateway with {@code config}, recording on {@code loops}. */
+  public static GatewayMetrics start(MetricsConfig config, EventLoopGroup loops) {
+    return new GatewayMetrics(config, loops);
+  }
+
+  private Counter reloads(String result) {
+    return Counter.builder("portico.config.reloads")
+        .description("Config reloads (file, signal, admin API) by result: applied or rejected")
+        .tag("result", result)
+        .register(registry);
+  }
+
+  /** What the proxy tells about every finished exchange. */
+  public ExchangeObserver observer() {
+    return exchanges;
+  }
+
+  /** Whether {@code /metrics} answers without an admin token ({@code metrics.public}). */
+  public boolean isPublic() {
+    return config.isPublic();
+  }
+
+  /**
+   * Starts sampling, at scrape time, the connections, pools and services that {@code source}
+   * reports.
+   */
+  public void attach(TrafficSource source, EventLoopGroup loops, List<ListenerConfig> listeners) {
+    this.sampler = new TrafficSampler(source, loops, listeners, registry);
+  }
+
+  /**
+   * A config became active: its routes' meters and the config version gauge.
+   *
+   * @param serviceByRoute every route's name, in config order, with its service's name (null for a
+   *     route that plugins answer)
+   */
+  public void activated(String version, Instant loadedAt, Map<String, String> serviceByRoute) {
+    exchanges.activate(serviceByRoute);
+    configInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
+    lastLoaded = loadedAt.toEpochMilli() / 1000.0;
+  }
+
+  /** A reload (or admin write) was applied, or rejected. */
+  public void reloaded(boolean applied) {
+    (applied ? reloadsApplied : reloadsRejected).increment();
+  }
+
+  /**
+   * Renders every meter in the format {@code accept} asks for: OpenMetrics when it names {@code
+   * application/openmetrics-text}, else the Prometheus text format. Blocks; call off the event
+   * loops.
+   */
+  public synchronized Scrape scrape(String accept) throws IOException {
+    TrafficSampler s = sampler;
+    if (s != null) {
+      s.refresh();
+    }
+    String type = wantsOpenMetrics(accept) ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    registry.scrape(out, type);
+    return new Scrape(type, out.toByteArray());
+  }
+
+  static boolean wantsOpenMetrics(String accept) {
+    return accept != null
+        && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text");
+  }
+
+  @Override
+  public void close() {
+    loopDelay.close();
+    gc.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,82 @@
+package io.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.Problem;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code metrics} section: its defaults, its values and its problems with their positions. */
+class MetricsSectionTest {
+
+  @TempDir Path dir;
+
+  private ConfigResult parse(String yaml) {
+    return ConfigFiles.parse(
+        ConfigParserTest.MINIMAL + yaml,
+        "portico.yaml",
+        dir,
+        Map.of(),
+        PluginRegistry.load(getClass().getClassLoader()));
+  }
+
+  @Test
+  void defaultsWhenTheSectionIsAbsent() {
+    ConfigResult result = parse("");
+    assertThat(result.ok()).isTrue();
+    assertThat(result.config().metrics()).isEqualTo(MetricsConfig.DEFAULTS);
+    assertThat(MetricsConfig.DEFAULTS).isEqualTo(new MetricsConfig(true, false, false, 100, false));
+  }
+
+  @Test
+  void readsEveryKey() {
+    ConfigResult result =
+        parse(
+            """
+            metrics:
+              enabled: false
+              public: true
+              per-consumer: true
+              max-consumers: 7
+              server-timing: true
+            """);
+    assertThat(result.ok()).isTrue();
+    assertThat(result.config().metrics()).isEqualTo(new MetricsConfig(false, true, true, 7, true));
+  }
+
+  @Test
+  void reportsEveryProblemWithItsPosition() {
+    ConfigResult result =
+        parse(
+            """
+            metrics:
+              per-consumer: sometimes
+              max-consumers: 0
+              server-timming: true
+            """);
+    assertThat(result.ok()).isFalse();
+    List<String> problems = result.problems().list().stream().map(Problem::toString).toList();
+    assertThat(problems).hasSize(3);
+    assertThat(problems.get(0)).startsWith("portico.yaml:13:17: metrics.per-consumer:");
+    assertThat(problems.get(1))
+        .startsWith(
+            "portico.yaml:14:18: metrics.max-consumers: \"0\" (expected: an integer from 1 to 10000)");
+    assertThat(problems.get(2))
+        .startsWith("portico.yaml:15:19: metrics.server-timming: unknown key")
+        .contains("did you mean \"server-timing\"");
+  }
+
+  @Test
+  void onlyServerTimingAppliesWithoutARestart() {
+    MetricsConfig d = MetricsConfig.DEFAULTS;
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, false, 100, true))).isFalse();
+    assertThat(d.differsAtRestart(new MetricsConfig(false, false, false, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, true, false, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, true, 100, false))).isTrue();
+    assertThat(d.differsAtRestart(new MetricsConfig(true, false, false, 5, false))).isTrue();
+  }
+}
