@@ -23,6 +23,7 @@ import java.util.Map;
  * @param timeouts overrides of the service's timeouts, or null
  * @param aggregate the backends whose answers are merged into this route's answer, or null when the
  *     route forwards to {@code service} (or plugins answer it)
+ * @param accessLog whether the route's exchanges are written to the access log
  */
 public record RouteConfig(
     String name,
@@ -39,7 +40,44 @@ public record RouteConfig(
     boolean preserveHost,
     TimeoutsConfig.TimeoutsOverride timeouts,
     List<PluginSpec> plugins,
-    AggregateConfig aggregate) {
+    AggregateConfig aggregate,
+    boolean accessLog) {
+
+  /** A route whose exchanges are written to the access log. */
+  public RouteConfig(
+      String name,
+      List<String> hosts,
+      List<String> paths,
+      String pathMatch,
+      List<String> methods,
+      Map<String, String> headers,
+      Map<String, String> query,
+      int priority,
+      String service,
+      boolean stripPrefix,
+      String rewritePath,
+      boolean preserveHost,
+      TimeoutsConfig.TimeoutsOverride timeouts,
+      List<PluginSpec> plugins,
+      AggregateConfig aggregate) {
+    this(
+        name,
+        hosts,
+        paths,
+        pathMatch,
+        methods,
+        headers,
+        query,
+        priority,
+        service,
+        stripPrefix,
+        rewritePath,
+        preserveHost,
+        timeouts,
+        plugins,
+        aggregate,
+        true);
+  }
 
   /** A route that forwards to a service, or that plugins answer. */
   public RouteConfig(

@@ -9,6 +9,11 @@ package io.portico.observe;
  * @param failure the failure code ({@code Failure.code()}), or null when the exchange succeeded
  * @param attempts upstream attempts made (retries included)
  * @param backends the backend calls of an aggregate route, in config order; empty otherwise
+ * @param query the request's raw query string (without {@code ?}), or null when it had none
+ * @param requestHeaders the request's headers, or null; read them only during {@link
+ *     ExchangeObserver#onExchangeComplete}, on the exchange's event loop
+ * @param responseHeaders the headers of the response sent to the client, or null when none was
+ *     sent; the same rule applies
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -30,7 +35,58 @@ public record ExchangeRecord(
     String failure,
     int attempts,
     String userAgent,
-    java.util.List<Backend> backends) {
+    java.util.List<Backend> backends,
+    String query,
+    io.netty.handler.codec.http.HttpHeaders requestHeaders,
+    io.netty.handler.codec.http.HttpHeaders responseHeaders) {
+
+  /** An exchange without its query and headers. */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        null,
+        null,
+        null);
+  }
 
   /** An exchange without backend calls (a route that forwards, or one that plugins answer). */
   public ExchangeRecord(

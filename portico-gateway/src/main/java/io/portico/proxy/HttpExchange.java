@@ -1070,7 +1070,15 @@ final class HttpExchange
         failure == null ? null : failure.code(),
         call == null ? 0 : call.attempts(),
         request.headers().get(HttpHeaderNames.USER_AGENT),
-        aggregation == null ? List.of() : aggregation.records());
+        aggregation == null ? List.of() : aggregation.records(),
+        queryOf(originalUri),
+        request.headers(),
+        response == null ? null : response.headers());
+  }
+
+  private static String queryOf(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? null : uri.substring(q + 1);
   }
 
   boolean isFinished() {
