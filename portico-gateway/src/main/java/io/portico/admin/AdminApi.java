@@ -1,5 +1,6 @@
 package io.portico.admin;
 
+import io.portico.observe.log.SinkStats;
 import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
 import io.portico.store.ConfigStore;
@@ -46,4 +47,9 @@ public interface AdminApi {
 
   /** The store of versions and audit log; null when {@code admin.store} is off. */
   @Nullable ConfigStore store();
+
+  /** Each access-log sink's counts, in config order; empty when the access log is off. */
+  default List<SinkStats> accessLogSinks() {
+    return List.of();
+  }
 }

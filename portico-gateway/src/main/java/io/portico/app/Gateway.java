@@ -239,6 +239,11 @@ public final class Gateway implements AutoCloseable {
       }
 
       @Override
+      public List<SinkStats> accessLogSinks() {
+        return Gateway.this.accessLogSinks();
+      }
+
+      @Override
       public ReloadResult reload() {
         return Gateway.this.reload();
       }

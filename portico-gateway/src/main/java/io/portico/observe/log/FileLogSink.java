@@ -43,6 +43,7 @@ final class FileLogSink implements LogSink {
   private OutputStream out;
   private long size;
   private long openedAt;
+  private long lastRotation;
 
   FileLogSink(FileSink config, Clock clock) throws IOException {
     this.config = config;
@@ -114,12 +115,18 @@ final class FileLogSink implements LogSink {
     retain();
   }
 
+  /**
+   * The name of the next rotated file: its time, one millisecond after the last when two rotations
+   * fall in the same one, so that names stay unique and sort in rotation order.
+   */
   private Path rotatedName() {
-    String base = prefix + STAMP.format(Instant.ofEpochMilli(clock.millis()));
-    Path candidate = path.resolveSibling(base);
-    for (int i = 1; Files.exists(candidate) || Files.exists(gz(candidate)); i++) {
-      candidate = path.resolveSibling(base + "-" + i);
+    long t = Math.max(clock.millis(), lastRotation + 1);
+    Path candidate = path.resolveSibling(prefix + STAMP.format(Instant.ofEpochMilli(t)));
+    while (Files.exists(candidate) || Files.exists(gz(candidate))) {
+      t++;
+      candidate = path.resolveSibling(prefix + STAMP.format(Instant.ofEpochMilli(t)));
     }
+    lastRotation = t;
     return candidate;
   }
 
