@@ -1,5 +1,6 @@
 package io.portico.admin;
 
+import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
@@ -51,5 +52,10 @@ public interface AdminApi {
   /** The gateway's metrics; null when {@code metrics.enabled} is false. */
   default @Nullable GatewayMetrics metrics() {
     return null;
+  }
+
+  /** Each access-log sink's counts, in config order; empty when the access log is off. */
+  default List<SinkStats> accessLogSinks() {
+    return List.of();
   }
 }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.config.AggregateConfig;
 import io.portico.config.BackendConfig;
 import io.portico.config.RouteConfig;
+import io.portico.observe.log.SinkStats;
 import io.portico.plugin.PluginChain;
 import io.portico.snapshot.CompiledRoute;
 import io.portico.snapshot.ReloadResult;
@@ -52,7 +53,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code GET /status}: liveness, always 200 while the process runs; with each service's
- *       endpoint source and how fresh its endpoints are ({@link DiscoveryStatus})
+ *       endpoint source and how fresh its endpoints are ({@link DiscoveryStatus}), and each
+ *       access-log sink's counts (queued, delivered, dropped, failed)
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
  *   <li>{@code GET /metrics}: the gateway's metrics for Prometheus ({@link MetricsEndpoint})
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
@@ -390,9 +392,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       g.writeStringField("config_version", api.snapshot().version());
       g.writeNumberField("uptime_seconds", Duration.between(STARTED, Instant.now()).toSeconds());
       DiscoveryStatus.write(g, api.snapshot());
+      accessLog(g);
       g.writeEndObject();
     }
     return w.toString();
+  }
+
+  /** Each access-log sink: {@code name, type, queued, delivered, dropped, failed}. */
+  private void accessLog(JsonGenerator g) throws IOException {
+    g.writeArrayFieldStart("access_log_sinks");
+    for (SinkStats sink : api.accessLogSinks()) {
+      g.writeStartObject();
+      g.writeStringField("name", sink.name());
+      g.writeStringField("type", sink.type());
+      g.writeNumberField("queued", sink.queued());
+      g.writeNumberField("delivered", sink.delivered());
+      g.writeNumberField("dropped", sink.dropped());
+      g.writeNumberField("failed", sink.failed());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   private static String config(Snapshot s) throws IOException {

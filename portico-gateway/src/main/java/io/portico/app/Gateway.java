@@ -9,8 +9,10 @@ import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
-import io.portico.observe.AccessLog;
+import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.log.AccessLogPipeline;
+import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
@@ -98,7 +100,7 @@ public final class Gateway implements AutoCloseable {
   private final SnapshotCompiler compiler;
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
-  private final AccessLog accessLog;
+  private final @Nullable AccessLogPipeline accessLog;
   private final @Nullable GatewayMetrics metrics;
   private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
@@ -164,7 +166,8 @@ public final class Gateway implements AutoCloseable {
     this.metrics =
         config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
     activate(first);
-    this.accessLog = AccessLog.open(config.runtime().accessLog());
+    this.accessLog = AccessLogPipeline.open(config.runtime().accessLog());
+    applyAccessLog(first);
     ExchangeObserver observer = withMetrics(combine(accessLog, extraObserver));
     this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
     try {
@@ -204,7 +207,23 @@ public final class Gateway implements AutoCloseable {
         ioThreadCount());
   }
 
-  private static ExchangeObserver combine(AccessLog log, ExchangeObserver extra) {
+  /** Tells the access log which routes of {@code active} are not logged. */
+  private void applyAccessLog(Snapshot active) {
+    if (accessLog != null) {
+      accessLog.routesOff(
+          active.config().routes().stream()
+              .filter(r -> !r.accessLog())
+              .map(RouteConfig::name)
+              .collect(java.util.stream.Collectors.toSet()));
+    }
+  }
+
+  /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */
+  public List<SinkStats> accessLogSinks() {
+    return accessLog == null ? List.of() : accessLog.sinks();
+  }
+
+  private static ExchangeObserver combine(@Nullable AccessLogPipeline log, ExchangeObserver extra) {
     if (log == null) {
       return extra;
     }
@@ -242,6 +261,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public Snapshot snapshot() {
         return snapshots.current();
+      }
+
+      @Override
+      public List<SinkStats> accessLogSinks() {
+        return Gateway.this.accessLogSinks();
       }
 
       @Override
@@ -444,6 +468,7 @@ public final class Gateway implements AutoCloseable {
   private void activate(Snapshot active) {
     activeEndpoints.track(active.services().values());
     endpointSources.activate();
+    applyAccessLog(active);
     if (metrics != null) {
       MetricsSources.activated(metrics, active);
     }

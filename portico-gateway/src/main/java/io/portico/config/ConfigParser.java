@@ -639,6 +639,7 @@ public final class ConfigParser {
           t.finish();
         }
         List<PluginSpec> plugins = plugins(r.child("plugins"));
+        boolean accessLog = r.bool("access-log", true);
         ConfigNode pluginsNode = r.child("plugins");
         ConfigNode aggregateNode = r.child("aggregate");
         AggregateConfig aggregate = null;
@@ -694,7 +695,8 @@ public final class ConfigParser {
                 plugins,
                 aggregate,
                 traffic,
-                ai));
+                ai,
+                accessLog));
       }
       return List.copyOf(out);
     }
@@ -1017,23 +1019,10 @@ public final class ConfigParser {
       int ioThreads = r.integer("io-threads", d.ioThreads(), 0, 1024);
       Duration shutdownTimeout =
           r.duration("shutdown-timeout", d.shutdownTimeout(), Duration.ZERO, Duration.ofHours(1));
-      String accessLog = d.accessLog();
+      AccessLogConfig accessLog = d.accessLog();
       ConfigNode log = r.child("access-log");
       if (log != null) {
-        if (!log.isScalar() || log.text().isEmpty()) {
-          problems.expected(log, "stdout, off or a file path");
-        } else if (log.text().equals("stdout") || log.text().equals("off")) {
-          accessLog = log.text();
-        } else {
-          Path file = baseDir.resolve(log.text()).normalize();
-          Path dir = file.getParent();
-          if (dir == null || !Files.isDirectory(dir)) {
-            problems.expected(
-                log, "stdout, off or a file path in an existing directory; " + dir + " is not one");
-          } else {
-            accessLog = file.toString();
-          }
-        }
+        accessLog = new AccessLogSection(problems, baseDir).parse(log);
       }
       boolean watchConfig = r.bool("watch-config", d.watchConfig());
       Path pluginDir = d.pluginDir();

@@ -25,6 +25,7 @@ import java.util.Map;
  *     route forwards to {@code service} (or plugins answer it)
  * @param traffic the route's traffic split and mirror, or null
  * @param ai the AI gateway answers this route (OpenAI-compatible endpoints), or null
+ * @param accessLog whether the route's exchanges are written to the access log
  */
 public record RouteConfig(
     String name,
@@ -43,9 +44,10 @@ public record RouteConfig(
     List<PluginSpec> plugins,
     AggregateConfig aggregate,
     TrafficConfig traffic,
-    AiConfig.Route ai) {
+    AiConfig.Route ai,
+    boolean accessLog) {
 
-  /** A route without traffic split, mirror or AI gateway. */
+  /** A route without traffic split, mirror or AI gateway, written to the access log. */
   public RouteConfig(
       String name,
       List<String> hosts,
@@ -79,7 +81,8 @@ public record RouteConfig(
         plugins,
         aggregate,
         null,
-        null);
+        null,
+        true);
   }
 
   /** A route that forwards to a service, or that plugins answer. */

@@ -8,17 +8,17 @@ import java.time.Duration;
  *
  * @param ioThreads event-loop threads (0 = one per available processor)
  * @param shutdownTimeout how long a graceful shutdown waits for in-flight exchanges
- * @param accessLog where access log lines go: {@code stdout}, {@code off} or a file path
+ * @param accessLog the access log: its sinks, fields, sampling and redaction
  * @param watchConfig whether the config file is watched and reloaded on change
  * @param pluginDir directory of extra plugin jars, or null
  */
 public record RuntimeConfig(
     int ioThreads,
     Duration shutdownTimeout,
-    String accessLog,
+    AccessLogConfig accessLog,
     boolean watchConfig,
     Path pluginDir) {
 
   public static final RuntimeConfig DEFAULTS =
-      new RuntimeConfig(0, Duration.ofSeconds(30), "stdout", true, null);
+      new RuntimeConfig(0, Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, true, null);
 }

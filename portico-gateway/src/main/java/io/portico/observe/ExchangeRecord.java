@@ -14,6 +14,11 @@ package io.portico.observe;
  * @param repliedBy the plugin (as named in its chain) that answered the request locally, or null
  * @param limitDecision what the rate limiter decided ({@code allowed}, {@code limited}, {@code
  *     failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
+ * @param query the request's raw query string (without {@code ?}), or null when it had none
+ * @param requestHeaders the request's headers, or null; read them only during {@link
+ *     ExchangeObserver#onExchangeComplete}, on the exchange's event loop
+ * @param responseHeaders the headers of the response sent to the client, or null when none was
+ *     sent; the same rule applies
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -39,9 +44,12 @@ public record ExchangeRecord(
     String consumer,
     String authenticatedBy,
     String repliedBy,
-    String limitDecision) {
+    String limitDecision,
+    String query,
+    io.netty.handler.codec.http.HttpHeaders requestHeaders,
+    io.netty.handler.codec.http.HttpHeaders responseHeaders) {
 
-  /** An exchange without an identity or a plugin's local answer. */
+  /** An exchange without an identity, a plugin's local answer, its query or its headers. */
   public ExchangeRecord(
       long startEpochMillis,
       String requestId,
@@ -84,6 +92,9 @@ public record ExchangeRecord(
         attempts,
         userAgent,
         backends,
+        null,
+        null,
+        null,
         null,
         null,
         null,

@@ -1283,7 +1283,15 @@ final class HttpExchange
         identity == null ? null : identity.consumer(),
         identity == null ? null : identity.method(),
         phases == null ? null : phases.repliedBy(),
-        limitDecision == null ? null : limitDecision.label());
+        limitDecision == null ? null : limitDecision.label(),
+        queryOf(originalUri),
+        request.headers(),
+        response == null ? null : response.headers());
+  }
+
+  private static String queryOf(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? null : uri.substring(q + 1);
   }
 
   boolean isFinished() {

@@ -1001,7 +1001,13 @@ class ConfigParserTest {
     assertThat(config.runtime())
         .isEqualTo(
             new RuntimeConfig(
-                4, Duration.ofSeconds(10), dir.resolve("logs/access.log").toString(), false, null));
+                4,
+                Duration.ofSeconds(10),
+                AccessLogConfig.of(
+                    List.of(
+                        AccessLogConfig.FileSink.simple("file", dir.resolve("logs/access.log")))),
+                false,
+                null));
   }
 
   @Test

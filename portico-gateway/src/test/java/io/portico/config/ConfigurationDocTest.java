@@ -212,6 +212,8 @@ class ConfigurationDocTest {
         expected = ConfigReader.parseSize(documented);
       } else if (c.getType() == boolean.class) {
         expected = Boolean.parseBoolean(documented);
+      } else if (c.getType() == AccessLogConfig.class) {
+        expected = documented.equals("stdout") ? AccessLogConfig.DEFAULTS : documented;
       } else if (c.getType() == List.class) {
         expected = documented.equals("[]") ? List.of() : documented;
       } else {

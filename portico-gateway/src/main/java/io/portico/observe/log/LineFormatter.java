@@ -1,0 +1,180 @@
+package io.portico.observe.log;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.config.AccessLogConfig;
+import io.portico.observe.ExchangeRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An {@link ExchangeRecord} into one JSON object: the configured fields in their order, absent
+ * values omitted, secret header and query values redacted. Runs on the exchange's event loop (the
+ * record's headers are only valid there); stateless, so every event loop shares one.
+ */
+final class LineFormatter {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final Field[] fields;
+  private final Redaction redaction;
+
+  LineFormatter(List<String> fields, Redaction redaction) {
+    this.fields = fields.stream().map(Field::of).toArray(Field[]::new);
+    this.redaction = redaction;
+  }
+
+  /** The line for {@code r}, UTF-8 JSON without a line break. */
+  byte[] format(ExchangeRecord r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      for (Field f : fields) {
+        write(g, f, r);
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private void write(JsonGenerator g, Field f, ExchangeRecord r) throws IOException {
+    switch (f) {
+      case TIME ->
+          g.writeStringField("time", Instant.ofEpochMilli(r.startEpochMillis()).toString());
+      case REQUEST_ID -> text(g, "request_id", r.requestId());
+      case CLIENT -> text(g, "client", r.clientAddress());
+      case METHOD -> text(g, "method", r.method());
+      case PATH -> text(g, "path", r.path());
+      case PROTOCOL -> text(g, "protocol", r.protocol());
+      case HOST -> text(g, "host", r.host());
+      case ROUTE -> text(g, "route", r.route());
+      case SERVICE -> text(g, "service", r.service());
+      case UPSTREAM -> text(g, "upstream", r.upstream());
+      case STATUS -> g.writeNumberField("status", r.status());
+      case BYTES_IN -> g.writeNumberField("bytes_in", r.requestBytes());
+      case BYTES_OUT -> g.writeNumberField("bytes_out", r.responseBytes());
+      case DURATION_MS -> g.writeNumberField("duration_ms", round(r.durationMillis()));
+      case UPSTREAM_CONNECT_MS -> millis(g, "upstream_connect_ms", r.upstreamConnectMillis());
+      case UPSTREAM_RESPONSE_MS -> millis(g, "upstream_response_ms", r.upstreamResponseMillis());
+      case FAILURE -> text(g, "failure", r.failure());
+      case ATTEMPTS -> {
+        if (r.attempts() > 0) {
+          g.writeNumberField("attempts", r.attempts());
+        }
+      }
+      case USER_AGENT -> text(g, "user_agent", r.userAgent());
+      case BACKENDS -> backends(g, r.backends());
+      case QUERY -> {
+        if (r.query() != null && !r.query().isEmpty()) {
+          g.writeStringField("query", redaction.query(r.query()));
+        }
+      }
+      case REQUEST_HEADERS -> headers(g, "request_headers", r.requestHeaders());
+      case RESPONSE_HEADERS -> headers(g, "response_headers", r.responseHeaders());
+    }
+  }
+
+  private void headers(JsonGenerator g, String name, HttpHeaders headers) throws IOException {
+    if (headers == null || headers.isEmpty()) {
+      return;
+    }
+    Map<String, List<String>> byName = new TreeMap<>();
+    for (Map.Entry<String, String> h : headers) {
+      String key = h.getKey().toLowerCase(Locale.ROOT);
+      String value = redaction.header(key) ? redaction.replacement() : h.getValue();
+      byName.computeIfAbsent(key, k -> new java.util.ArrayList<>(1)).add(value);
+    }
+    g.writeObjectFieldStart(name);
+    for (Map.Entry<String, List<String>> e : byName.entrySet()) {
+      if (e.getValue().size() == 1) {
+        g.writeStringField(e.getKey(), e.getValue().get(0));
+      } else {
+        g.writeArrayFieldStart(e.getKey());
+        for (String v : e.getValue()) {
+          g.writeString(v);
+        }
+        g.writeEndArray();
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void backends(JsonGenerator g, List<ExchangeRecord.Backend> backends)
+      throws IOException {
+    if (backends.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart("backends");
+    for (ExchangeRecord.Backend b : backends) {
+      g.writeStartObject();
+      g.writeStringField("name", b.name());
+      g.writeStringField("service", b.service());
+      text(g, "upstream", b.upstream());
+      if (b.status() > 0) {
+        g.writeNumberField("status", b.status());
+      }
+      if (b.durationMillis() >= 0) {
+        g.writeNumberField("duration_ms", round(b.durationMillis()));
+      }
+      text(g, "failure", b.failure());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void millis(JsonGenerator g, String name, double ms) throws IOException {
+    if (ms >= 0) {
+      g.writeNumberField(name, round(ms));
+    }
+  }
+
+  private static double round(double ms) {
+    return Math.round(ms * 1000) / 1000.0;
+  }
+
+  private static void text(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value);
+    }
+  }
+
+  /** The fields a line may hold; see {@link AccessLogConfig#DEFAULT_FIELDS}. */
+  enum Field {
+    TIME,
+    REQUEST_ID,
+    CLIENT,
+    METHOD,
+    PATH,
+    PROTOCOL,
+    HOST,
+    ROUTE,
+    SERVICE,
+    UPSTREAM,
+    STATUS,
+    BYTES_IN,
+    BYTES_OUT,
+    DURATION_MS,
+    UPSTREAM_CONNECT_MS,
+    UPSTREAM_RESPONSE_MS,
+    FAILURE,
+    ATTEMPTS,
+    USER_AGENT,
+    BACKENDS,
+    QUERY,
+    REQUEST_HEADERS,
+    RESPONSE_HEADERS;
+
+    static Field of(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The access log's delivery: a line formatted once per exchange on its event loop, then handed to
+ * every sink's bounded queue; each sink delivers on its own thread.
+ *
+ * <pre>
+ *   event loop                         │ one thread per sink
+ *   ExchangeRecord                     │
+ *     ─▶ AccessLogPipeline             │
+ *          route on? sampled?          │
+ *          LineFormatter (fields,      │
+ *            redaction) ─▶ LogLine ──offer──▶ QueuedSink ─▶ LogSink.deliver(batch)
+ *                                      │      (full: dropped++)    (throws: failed += batch)
+ * </pre>
+ *
+ * <p>Nothing here blocks an event loop: a full queue drops the line and counts it, a sink that
+ * fails counts its lost lines and is called again with the next batch, so delivery resumes on its
+ * own when the destination returns. Sinks: {@link io.portico.observe.log.FileLogSink} (rotation by
+ * size and time, gzip, retention), {@link io.portico.observe.log.StreamLogSink} (stdout), {@link
+ * io.portico.observe.log.HttpLogSink} (JSON array batches with retries), {@link
+ * io.portico.observe.log.SyslogLogSink} (RFC 5424 over UDP or TCP) and {@link
+ * io.portico.observe.log.NatsLogSink}.
+ */
+package io.portico.observe.log;
