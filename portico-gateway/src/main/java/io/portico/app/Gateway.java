@@ -11,6 +11,7 @@ import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
 import io.portico.observe.AccessLog;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.trace.Tracing;
 import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.SharedResources;
@@ -30,6 +31,7 @@ import io.portico.store.Precondition;
 import io.portico.store.WriteResult;
 import io.portico.upstream.ActiveEndpoints;
 import io.portico.upstream.EndpointSources;
+import io.portico.upstream.UpstreamHooks;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -98,6 +100,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
   private final AccessLog accessLog;
+  private final @Nullable Tracing tracing;
   private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
@@ -162,7 +165,10 @@ public final class Gateway implements AutoCloseable {
     activate(first);
     this.accessLog = AccessLog.open(config.runtime().accessLog());
     ExchangeObserver observer = combine(accessLog, extraObserver);
-    this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
+    this.tracing = Tracing.start(config.tracing());
+    this.proxy =
+        new ProxyServer(
+            transport, group, new ProxyContext(snapshots, observer, UpstreamHooks.NONE, tracing));
     try {
       this.listeners = proxy.bind(config.listeners());
       this.admin =
@@ -178,6 +184,9 @@ public final class Gateway implements AutoCloseable {
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
       if (accessLog != null) {
         accessLog.close();
+      }
+      if (tracing != null) {
+        tracing.close();
       }
       snapshots.retireAll();
       awaitRetirements();
@@ -482,6 +491,14 @@ public final class Gateway implements AutoCloseable {
     if (accessLog != null) {
       accessLog.close();
     }
+    if (tracing != null) {
+      tracing.close();
+    }
     layers.close();
+  }
+
+  /** The tracer, or null when {@code tracing} is off. */
+  public @Nullable Tracing tracing() {
+    return tracing;
   }
 }

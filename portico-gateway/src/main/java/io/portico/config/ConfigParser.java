@@ -179,6 +179,7 @@ public final class ConfigParser {
       checkConsumerReferences(consumers, global, services, routes);
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
+      TracingConfig tracing = new TracingSection(problems).parse(top.child("tracing"));
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -190,6 +191,7 @@ public final class ConfigParser {
           limits,
           forwarding,
           runtime,
+          tracing,
           root,
           version);
     }

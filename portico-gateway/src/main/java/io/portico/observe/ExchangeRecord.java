@@ -9,6 +9,7 @@ package io.portico.observe;
  * @param failure the failure code ({@code Failure.code()}), or null when the exchange succeeded
  * @param attempts upstream attempts made (retries included)
  * @param backends the backend calls of an aggregate route, in config order; empty otherwise
+ * @param traceId the exchange's trace id, or null when tracing is off
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -30,7 +31,54 @@ public record ExchangeRecord(
     String failure,
     int attempts,
     String userAgent,
-    java.util.List<Backend> backends) {
+    java.util.List<Backend> backends,
+    String traceId) {
+
+  /** An exchange without a trace (tracing off). */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        null);
+  }
 
   /** An exchange without backend calls (a route that forwards, or one that plugins answer). */
   public ExchangeRecord(
