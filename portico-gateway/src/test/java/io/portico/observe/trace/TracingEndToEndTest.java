@@ -309,6 +309,75 @@ class TracingEndToEndTest {
   }
 
   @Test
+  void givesEachBackendOfAnAggregateItsOwnClientSpan() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer json =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+    json.createContext(
+        "/",
+        ex -> {
+          seen.add(
+              ex.getRequestURI().getPath() + " " + ex.getRequestHeaders().getFirst("traceparent"));
+          byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    json.start();
+    try {
+      gw =
+          GatewayFixture.start(
+              """
+              tracing:
+                endpoint: %s
+                export-interval: 50ms
+              services:
+                - name: users
+                  targets: [ "127.0.0.1:%d" ]
+                - name: orders
+                  targets: [ "127.0.0.1:%d" ]
+              routes:
+                - name: screen
+                  paths: [ /screen ]
+                  aggregate:
+                    backends:
+                      - { name: user, service: users, path: /user }
+                      - { name: orders, service: orders, path: /orders }
+              """
+                  .formatted(
+                      receiver.endpoint(),
+                      json.getAddress().getPort(),
+                      json.getAddress().getPort()));
+      assertThat(get("/screen", "traceparent", "00-" + TRACE + "-" + PARENT + "-01").statusCode())
+          .isEqualTo(200);
+      List<ReceivedSpan> spans = awaitTrace(TRACE, 3);
+      ReceivedSpan server = only(spans, SpanKind.SPAN_KIND_SERVER);
+      List<ReceivedSpan> clients =
+          spans.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT).toList();
+      assertThat(clients)
+          .extracting(c -> c.attr("portico.service"))
+          .containsExactlyInAnyOrder("users", "orders");
+      assertThat(clients).allSatisfy(c -> assertThat(c.parentSpanId()).isEqualTo(server.spanId()));
+      assertThat(seen)
+          .containsExactlyInAnyOrder(
+              "/user 00-" + TRACE + "-" + spanOf(clients, "users") + "-01",
+              "/orders 00-" + TRACE + "-" + spanOf(clients, "orders") + "-01");
+    } finally {
+      json.stop(0);
+    }
+  }
+
+  private static String spanOf(List<ReceivedSpan> clients, String service) {
+    return clients.stream()
+        .filter(c -> service.equals(c.attr("portico.service")))
+        .findFirst()
+        .orElseThrow()
+        .spanId();
+  }
+
+  @Test
   void aCollectorThatNeverAnswersNeitherSlowsNorFailsRequests() throws Exception {
     // Accepts connections (the kernel's backlog) and never answers: every export hangs until its
     // timeout, far longer than any request may take.
