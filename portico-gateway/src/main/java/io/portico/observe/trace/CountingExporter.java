@@ -43,9 +43,13 @@ final class CountingExporter implements SpanExporter {
           } else {
             failed.addAndGet(n);
             if (failing.compareAndSet(false, true)) {
+              Throwable cause = result.getFailureThrowable();
               log.warn(
-                  "trace export to {} failed; spans are dropped until the collector answers",
-                  endpoint);
+                  "trace export to {} failed ({}); spans are dropped until the collector answers",
+                  endpoint,
+                  cause == null
+                      ? "refused, timed out or answered with an error"
+                      : cause.toString());
             }
           }
         });

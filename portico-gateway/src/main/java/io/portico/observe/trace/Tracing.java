@@ -21,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's tracer: made once at start-up from {@code tracing}, shared by every event loop,
@@ -64,6 +66,7 @@ public final class Tracing implements AutoCloseable {
   static final AttributeKey<String> PHASE = AttributeKey.stringKey("portico.phase");
 
   private static final String SCOPE = "io.portico";
+  private static final Logger log = LoggerFactory.getLogger(Tracing.class);
 
   private final SdkTracerProvider provider;
   private final SdkMeterProvider meters;
@@ -203,6 +206,16 @@ public final class Tracing implements AutoCloseable {
   @Override
   public void close() {
     provider.shutdown().join(5, TimeUnit.SECONDS);
+    long dropped = droppedSpans();
+    long failed = failedSpans();
+    if (dropped > 0 || failed > 0) {
+      log.warn(
+          "tracing: {} spans exported, {} dropped with the export queue full, {} lost in failed"
+              + " exports",
+          exportedSpans(),
+          dropped,
+          failed);
+    }
     meters.shutdown().join(1, TimeUnit.SECONDS);
   }
 
