@@ -6,8 +6,8 @@ import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamHooks;
 
 /**
- * What every connection of a running gateway shares: the active snapshot, the exchange observer and
- * the draining flag. Thread-safe.
+ * What every connection of a running gateway shares: the active snapshot, the exchange observer,
+ * the upstream hooks, the tracer (null when tracing is off) and the draining flag. Thread-safe.
  */
 public final class ProxyContext {
 
