@@ -65,6 +65,14 @@ public final class Aggregation implements BackendBodies {
 
     /** The aggregation ended with {@code result}; called once, on the event loop. */
     void onAggregated(AggregateResult result);
+
+    /**
+     * The hooks of one backend's call: {@code shared} (the gateway's), or hooks made for this call
+     * that also trace its attempts.
+     */
+    default UpstreamHooks backendHooks(UpstreamHooks shared, HttpRequest head) {
+      return shared;
+    }
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();

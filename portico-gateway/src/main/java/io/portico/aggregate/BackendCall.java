@@ -132,7 +132,9 @@ final class BackendCall implements UpstreamCall.Receiver {
     HttpRequest head = request.head();
     host.prepareBackendHead(head);
     UpstreamService service = backend.service();
-    UpstreamCall c = new UpstreamCall(pools, service, service.timeouts(), head, false, hooks, this);
+    UpstreamCall c =
+        new UpstreamCall(
+            pools, service, service.timeouts(), head, false, host.backendHooks(hooks, head), this);
     call = c;
     byte[] bytes = request.body();
     c.send(

@@ -14,6 +14,7 @@ import io.portico.observe.ExchangeObserver;
 import io.portico.observe.log.AccessLogPipeline;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
+import io.portico.observe.trace.Tracing;
 import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.SharedResources;
@@ -33,6 +34,7 @@ import io.portico.store.Precondition;
 import io.portico.store.WriteResult;
 import io.portico.upstream.ActiveEndpoints;
 import io.portico.upstream.EndpointSources;
+import io.portico.upstream.UpstreamHooks;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,6 +104,7 @@ public final class Gateway implements AutoCloseable {
   private final List<InetSocketAddress> listeners;
   private final @Nullable AccessLogPipeline accessLog;
   private final @Nullable GatewayMetrics metrics;
+  private final @Nullable Tracing tracing;
   private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
@@ -169,7 +172,10 @@ public final class Gateway implements AutoCloseable {
     this.accessLog = AccessLogPipeline.open(config.runtime().accessLog());
     applyAccessLog(first);
     ExchangeObserver observer = withMetrics(combine(accessLog, extraObserver));
-    this.proxy = new ProxyServer(transport, group, new ProxyContext(snapshots, observer));
+    this.tracing = Tracing.start(config.tracing());
+    this.proxy =
+        new ProxyServer(
+            transport, group, new ProxyContext(snapshots, observer, UpstreamHooks.NONE, tracing));
     try {
       this.listeners = proxy.bind(config.listeners());
       if (metrics != null) {
@@ -191,6 +197,9 @@ public final class Gateway implements AutoCloseable {
       }
       if (metrics != null) {
         metrics.close();
+      }
+      if (tracing != null) {
+        tracing.close();
       }
       snapshots.retireAll();
       awaitRetirements();
@@ -553,6 +562,14 @@ public final class Gateway implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+    if (tracing != null) {
+      tracing.close();
+    }
     layers.close();
+  }
+
+  /** The tracer, or null when {@code tracing} is off. */
+  public @Nullable Tracing tracing() {
+    return tracing;
   }
 }

@@ -35,6 +35,7 @@ public record AccessLogConfig(
       List.of(
           "time",
           "request_id",
+          "trace_id",
           "client",
           "method",
           "path",

@@ -189,6 +189,7 @@ public final class ConfigParser {
       LimitsConfig limits = limits(top.object("limits"));
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
       MetricsConfig metrics = MetricsSection.parse(top.object("metrics"));
+      TracingConfig tracing = new TracingSection(problems).parse(top.child("tracing"));
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -200,6 +201,7 @@ public final class ConfigParser {
           limits,
           forwarding,
           runtime,
+          tracing,
           root,
           version,
           metrics);

@@ -8,6 +8,7 @@ import java.util.List;
  * problems. Immutable. The {@code snapshot} package compiles it into the runtime structures
  * (router, plugin chains, upstream pools).
  *
+ * @param tracing the {@code tracing} section (off by default)
  * @param source the parsed document, kept for {@code GET /config}
  * @param version a digest of the document text, shown by the admin API and the logs
  * @param metrics what is measured and how {@code /metrics} is served
@@ -22,6 +23,7 @@ public record GatewayConfig(
     LimitsConfig limits,
     ForwardingConfig forwarding,
     RuntimeConfig runtime,
+    TracingConfig tracing,
     ConfigNode source,
     String version,
     MetricsConfig metrics) {}

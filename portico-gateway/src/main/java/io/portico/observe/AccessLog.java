@@ -26,12 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * than slowing traffic. One daemon thread formats and writes the lines, flushing whenever the queue
  * runs empty.
  *
- * <p>Fields: {@code time, request_id, client, method, path, protocol, host, route, service,
- * upstream, status, bytes_in, bytes_out, duration_ms, upstream_connect_ms, upstream_response_ms,
- * failure, attempts, user_agent, backends}; {@code backends}, for an aggregate route, lists each
- * backend call as {@code {name, service, upstream, status, duration_ms, failure}}. Absent values
- * are omitted. Credentials never appear: query strings are not logged and no header but User-Agent
- * is.
+ * <p>Fields: {@code time, request_id, trace_id, client, method, path, protocol, host, route,
+ * service, upstream, status, bytes_in, bytes_out, duration_ms, upstream_connect_ms,
+ * upstream_response_ms, failure, attempts, user_agent, backends}; {@code trace_id} only when
+ * tracing is on; {@code backends}, for an aggregate route, lists each backend call as {@code {name,
+ * service, upstream, status, duration_ms, failure}}. Absent values are omitted. Credentials never
+ * appear: query strings are not logged and no header but User-Agent is.
  */
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
@@ -125,6 +125,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
       g.writeStartObject();
       g.writeStringField("time", Instant.ofEpochMilli(r.startEpochMillis()).toString());
       field(g, "request_id", r.requestId());
+      field(g, "trace_id", r.traceId());
       field(g, "client", r.clientAddress());
       field(g, "method", r.method());
       field(g, "path", r.path());

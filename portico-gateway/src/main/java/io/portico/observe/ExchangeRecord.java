@@ -19,6 +19,7 @@ package io.portico.observe;
  *     ExchangeObserver#onExchangeComplete}, on the exchange's event loop
  * @param responseHeaders the headers of the response sent to the client, or null when none was
  *     sent; the same rule applies
+ * @param traceId the exchange's trace id, or null when tracing is off
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -47,9 +48,10 @@ public record ExchangeRecord(
     String limitDecision,
     String query,
     io.netty.handler.codec.http.HttpHeaders requestHeaders,
-    io.netty.handler.codec.http.HttpHeaders responseHeaders) {
+    io.netty.handler.codec.http.HttpHeaders responseHeaders,
+    String traceId) {
 
-  /** An exchange without an identity, a plugin's local answer, its query or its headers. */
+  /** An exchange without an identity, a plugin's local answer, its query, headers or trace. */
   public ExchangeRecord(
       long startEpochMillis,
       String requestId,
@@ -92,6 +94,7 @@ public record ExchangeRecord(
         attempts,
         userAgent,
         backends,
+        null,
         null,
         null,
         null,

@@ -120,6 +120,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     return proxy.upstreamHooks();
   }
 
+  /** The tracer, or null when tracing is off. */
+  io.portico.observe.trace.Tracing tracing() {
+    return proxy.tracing();
+  }
+
   InetSocketAddress peer() {
     return peer;
   }

@@ -32,6 +32,8 @@ import io.portico.ai.AiRun;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
+import io.portico.observe.trace.RequestTrace;
+import io.portico.observe.trace.Tracing;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.RequestTarget;
@@ -51,6 +53,7 @@ import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
+import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamService;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -149,6 +152,9 @@ final class HttpExchange
   private PhaseRunner phases;
   private Map<ExchangeKey<?>, Object> attributes;
 
+  /** The exchange's trace; null when tracing is off, and then nothing traces. */
+  private RequestTrace trace;
+
   // the request body
   private long requestBytes;
   private boolean bodyChunkSeen;
@@ -217,6 +223,10 @@ final class HttpExchange
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
     assignRequestId(headers);
     clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
+    Tracing tracing = conn.tracing();
+    if (tracing != null) {
+      beginTrace(tracing);
+    }
     if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
       closeAfter = true;
     }
@@ -284,6 +294,9 @@ final class HttpExchange
       return;
     }
     route = match.value();
+    if (trace != null) {
+      trace.routed(route.name());
+    }
     chain = route.chain();
     service = route.service();
     // What the client sent for one hop (and the headers its Connection names) goes now, before
@@ -310,6 +323,37 @@ final class HttpExchange
     } else {
       fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
     }
+  }
+
+  private void beginTrace(Tracing tracing) {
+    trace =
+        tracing.begin(
+            request.headers(),
+            request.method().name(),
+            withoutQuery(originalUri),
+            request.headers().get(HttpHeaderNames.HOST),
+            conn.peer(),
+            conn.secure(),
+            conn.http2() ? "2" : clientHttp10 ? "1.0" : "1.1");
+    trace.requestId(requestId);
+    if (clientAddress != null) {
+      trace.clientAddress(clientAddress.getAddress().getHostAddress());
+    }
+  }
+
+  /** The hooks of one upstream call: the shared ones, and its client spans when tracing is on. */
+  private UpstreamHooks upstreamHooks(String method) {
+    UpstreamHooks shared = conn.upstreamHooks();
+    return trace == null ? shared : new TracedAttempts(trace, shared, method);
+  }
+
+  @Override
+  public RequestTrace trace() {
+    return trace;
+  }
+
+  private String traceId() {
+    return trace == null ? null : trace.traceId();
   }
 
   private void assignRequestId(HttpHeaders headers) {
@@ -412,7 +456,7 @@ final class HttpExchange
             callTimeouts,
             request,
             upgradeRequested,
-            conn.upstreamHooks(),
+            upstreamHooks(request.method().name()),
             this);
     if (service.hashKey() != null) {
       Identity identity = get(Identity.KEY);
@@ -575,6 +619,11 @@ final class HttpExchange
     }
   }
 
+  @Override
+  public UpstreamHooks backendHooks(UpstreamHooks shared, HttpRequest head) {
+    return trace == null ? shared : new TracedAttempts(trace, shared, head.method().name());
+  }
+
   /** A backend's head: forwarding headers, the request id and the identity headers plugins set. */
   @Override
   public void prepareBackendHead(HttpRequest head) {
@@ -617,6 +666,7 @@ final class HttpExchange
               failed.detail(),
               path,
               requestId,
+              traceId(),
               "failures",
               failed.failuresJson());
       problem.headers().set(AGGREGATE_FAILED, String.join(",", failed.failed()));
@@ -1104,7 +1154,7 @@ final class HttpExchange
   // ---------------------------------------------------------------- local answers and failures
 
   private void replyLocally(Reply reply) {
-    sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId));
+    sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId, traceId()));
   }
 
   /**
@@ -1130,7 +1180,12 @@ final class HttpExchange
     }
     sendLocal(
         ProblemResponses.render(
-            conn.channel().alloc(), reason, detail, path == null ? null : path, requestId));
+            conn.channel().alloc(),
+            reason,
+            detail,
+            path == null ? null : path,
+            requestId,
+            traceId()));
   }
 
   private void sendLocal(FullHttpResponse r) {
@@ -1247,6 +1302,9 @@ final class HttpExchange
       aiRun.abort();
     }
     phases().runLogPhase();
+    if (trace != null) {
+      trace.end(status, failure == null ? null : failure.code());
+    }
     conn.observe(this);
     conn.onExchangeFinished(this, closeAfter);
   }
@@ -1286,7 +1344,8 @@ final class HttpExchange
         limitDecision == null ? null : limitDecision.label(),
         queryOf(originalUri),
         request.headers(),
-        response == null ? null : response.headers());
+        response == null ? null : response.headers(),
+        traceId());
   }
 
   private static String queryOf(String uri) {

@@ -1,6 +1,8 @@
 package io.portico.proxy;
 
 import io.netty.channel.EventLoop;
+import io.opentelemetry.api.trace.Span;
+import io.portico.observe.trace.RequestTrace;
 import io.portico.plugin.PluginChain;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
@@ -51,6 +53,11 @@ final class PhaseRunner {
      * an encoded one is to be decoded (and its head say so) before the next plugin is asked.
      */
     void onFirstBodyTransform();
+
+    /** The exchange's trace, or null when tracing is off. */
+    default RequestTrace trace() {
+      return null;
+    }
   }
 
   private final PluginChain chain;
@@ -59,6 +66,8 @@ final class PhaseRunner {
   private int phaseIndex;
   private int pluginIndex;
   private String repliedBy;
+  // the span of the plugin whose asynchronous work runs (plugin-spans on), or null
+  private Span waiting;
 
   PhaseRunner(PluginChain chain, Host host) {
     this.chain = chain;
@@ -82,10 +91,23 @@ final class PhaseRunner {
       Plugin[] plugins = phaseIndex == 0 ? chain.rewrite() : chain.access();
       while (pluginIndex < plugins.length) {
         Plugin plugin = plugins[pluginIndex++];
+        RequestTrace trace = host.trace();
+        Span span =
+            trace == null
+                ? null
+                : trace.plugin(chain.nameOf(plugin), phaseIndex == 0 ? "rewrite" : "access");
         Outcome outcome;
         try {
           outcome = phaseIndex == 0 ? plugin.rewrite(exchange) : plugin.access(exchange);
+          if (span != null) {
+            if (outcome instanceof Outcome.Pending) {
+              waiting = span;
+            } else {
+              RequestTrace.endPlugin(span, outcome instanceof Reply r ? replied(r) : null);
+            }
+          }
         } catch (RuntimeException e) {
+          RequestTrace.endPlugin(span, "plugin_error");
           log.warn(
               "plugin {} failed in the {} phase of request {}",
               chain.nameOf(plugin),
@@ -142,6 +164,19 @@ final class PhaseRunner {
   }
 
   private void resume(Outcome next, Throwable error, Plugin plugin) {
+    Span span = waiting;
+    waiting = null;
+    if (span != null && next instanceof Outcome.Pending && error == null && !host.ended()) {
+      waiting = span; // the plugin waits again: its span goes on
+      span = null;
+    }
+    RequestTrace.endPlugin(
+        span,
+        host.ended()
+            ? "cancelled"
+            : error != null || next == null
+                ? "plugin_error"
+                : next instanceof Reply r ? replied(r) : null);
     if (host.ended()) {
       return;
     }
@@ -160,6 +195,12 @@ final class PhaseRunner {
     }
   }
 
+  /** What a plugin span records of a local reply: its status, when it is an error. */
+  private static String replied(Reply reply) {
+    int code = reply.status().code();
+    return code >= 400 ? Integer.toString(code) : null;
+  }
+
   private void stop() {
     phaseIndex = 2;
   }
@@ -168,10 +209,14 @@ final class PhaseRunner {
   void runResponsePhase() {
     Plugin[] plugins = chain.response();
     Exchange exchange = host.exchange();
+    RequestTrace trace = host.trace();
     for (Plugin p : plugins) {
+      Span span = trace == null ? null : trace.plugin(chain.nameOf(p), "response");
       try {
         p.response(exchange);
+        RequestTrace.endPlugin(span, null);
       } catch (RuntimeException e) {
+        RequestTrace.endPlugin(span, "plugin_error");
         log.warn(
             "plugin {} failed in the response phase of request {}",
             chain.nameOf(p),

@@ -15,8 +15,8 @@ import io.portico.spi.plugin.Reply;
 
 /**
  * Renders RFC 9457 problem responses: {@code application/problem+json} with a stable {@code type},
- * the status, a human {@code detail}, the request path as {@code instance} and the request id.
- * Never a stack trace.
+ * the status, a human {@code detail}, the request path as {@code instance}, the request id and,
+ * when tracing is on, the trace id ({@code trace_id}). Never a stack trace.
  */
 final class ProblemResponses {
 
@@ -33,12 +33,12 @@ final class ProblemResponses {
       String detail,
       String instance,
       String requestId) {
-    return render(alloc, status, type, title, detail, instance, requestId, null, null);
+    return render(alloc, status, type, title, detail, instance, requestId, null, null, null);
   }
 
   /**
-   * As above, with one more member {@code extraName} whose value is the JSON text {@code extraJson}
-   * (produced by the gateway, never by a client).
+   * As above, with the trace id (or null) and one more member {@code extraName} whose value is the
+   * JSON text {@code extraJson} (produced by the gateway, never by a client).
    */
   static FullHttpResponse render(
       ByteBufAllocator alloc,
@@ -48,6 +48,7 @@ final class ProblemResponses {
       String detail,
       String instance,
       String requestId,
+      String traceId,
       String extraName,
       String extraJson) {
     StringBuilder json = new StringBuilder(256).append("{\"type\":");
@@ -66,6 +67,10 @@ final class ProblemResponses {
     if (requestId != null) {
       json.append(",\"request_id\":");
       quote(json, requestId);
+    }
+    if (traceId != null) {
+      json.append(",\"trace_id\":");
+      quote(json, traceId);
     }
     if (extraName != null && extraJson != null) {
       json.append(',');
@@ -86,17 +91,48 @@ final class ProblemResponses {
 
   static FullHttpResponse render(
       ByteBufAllocator alloc, Failure failure, String detail, String instance, String requestId) {
+    return render(alloc, failure, detail, instance, requestId, null);
+  }
+
+  /** The problem for {@code failure}, with the trace id when there is one. */
+  static FullHttpResponse render(
+      ByteBufAllocator alloc,
+      Failure failure,
+      String detail,
+      String instance,
+      String requestId,
+      String traceId) {
     return render(
-        alloc, failure.status(), failure.type(), failure.title(), detail, instance, requestId);
+        alloc,
+        failure.status(),
+        failure.type(),
+        failure.title(),
+        detail,
+        instance,
+        requestId,
+        traceId,
+        null,
+        null);
   }
 
   /** A plugin's local {@link Reply}: its problem rendered as above, or its plain body. */
   static FullHttpResponse render(
-      ByteBufAllocator alloc, Reply reply, String instance, String requestId) {
+      ByteBufAllocator alloc, Reply reply, String instance, String requestId, String traceId) {
     FullHttpResponse r;
     Reply.ProblemDetail p = reply.problem();
     if (p != null) {
-      r = render(alloc, reply.status(), p.type(), p.title(), p.detail(), instance, requestId);
+      r =
+          render(
+              alloc,
+              reply.status(),
+              p.type(),
+              p.title(),
+              p.detail(),
+              instance,
+              requestId,
+              traceId,
+              null,
+              null);
     } else {
       byte[] body = reply.body();
       ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);

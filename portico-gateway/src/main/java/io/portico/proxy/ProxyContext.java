@@ -1,18 +1,20 @@
 package io.portico.proxy;
 
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.trace.Tracing;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamHooks;
 
 /**
- * What every connection of a running gateway shares: the active snapshot, the exchange observer and
- * the draining flag. Thread-safe.
+ * What every connection of a running gateway shares: the active snapshot, the exchange observer,
+ * the upstream hooks, the tracer (null when tracing is off) and the draining flag. Thread-safe.
  */
 public final class ProxyContext {
 
   private final SnapshotHolder snapshots;
   private final ExchangeObserver observer;
   private final UpstreamHooks upstreamHooks;
+  private final Tracing tracing;
   private volatile boolean draining;
 
   public ProxyContext(SnapshotHolder snapshots, ExchangeObserver observer) {
@@ -21,9 +23,21 @@ public final class ProxyContext {
 
   public ProxyContext(
       SnapshotHolder snapshots, ExchangeObserver observer, UpstreamHooks upstreamHooks) {
+    this(snapshots, observer, upstreamHooks, null);
+  }
+
+  /**
+   * @param tracing the tracer, or null when tracing is off (then no exchange makes a span)
+   */
+  public ProxyContext(
+      SnapshotHolder snapshots,
+      ExchangeObserver observer,
+      UpstreamHooks upstreamHooks,
+      Tracing tracing) {
     this.snapshots = snapshots;
     this.observer = observer;
     this.upstreamHooks = upstreamHooks;
+    this.tracing = tracing;
   }
 
   public SnapshotHolder snapshots() {
@@ -39,6 +53,11 @@ public final class ProxyContext {
    */
   public UpstreamHooks upstreamHooks() {
     return upstreamHooks;
+  }
+
+  /** The tracer, or null when tracing is off. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** Once set, responses carry {@code Connection: close} so clients move elsewhere. */

@@ -139,8 +139,8 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, consumers,"
-                + " forwarding, limits, listeners, metrics, plugins, routes, runtime, services); did you"
-                + " mean \"limits\"?");
+                + " forwarding, limits, listeners, metrics, plugins, routes, runtime, services,"
+                + " tracing); did you mean \"limits\"?");
   }
 
   @Test

@@ -51,6 +51,7 @@ final class LineFormatter {
       case TIME ->
           g.writeStringField("time", Instant.ofEpochMilli(r.startEpochMillis()).toString());
       case REQUEST_ID -> text(g, "request_id", r.requestId());
+      case TRACE_ID -> text(g, "trace_id", r.traceId());
       case CLIENT -> text(g, "client", r.clientAddress());
       case METHOD -> text(g, "method", r.method());
       case PATH -> text(g, "path", r.path());
@@ -151,6 +152,7 @@ final class LineFormatter {
   enum Field {
     TIME,
     REQUEST_ID,
+    TRACE_ID,
     CLIENT,
     METHOD,
     PATH,

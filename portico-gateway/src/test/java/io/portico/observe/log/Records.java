@@ -45,7 +45,8 @@ final class Records {
         null,
         query,
         requestHeaders,
-        new DefaultHttpHeaders().add("Set-Cookie", "sid=response-secret").add("X-Ok", "yes"));
+        new DefaultHttpHeaders().add("Set-Cookie", "sid=response-secret").add("X-Ok", "yes"),
+        null);
   }
 
   /** A pipeline with one sink and the default fields. */

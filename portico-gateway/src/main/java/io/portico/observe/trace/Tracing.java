@@ -1,0 +1,236 @@
+package io.portico.observe.trace;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.portico.config.TracingConfig;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's tracer: made once at start-up from {@code tracing}, shared by every event loop,
+ * closed at shutdown after the exchanges drained.
+ *
+ * <pre>
+ *  event loop:   begin() ─▶ RequestTrace ─▶ client spans, plugin spans ─▶ end()
+ *                                                                          │ span.end()
+ *  SDK:          BatchSpanProcessor queue (max-queue-size; full ─▶ dropped, counted)
+ *                                                                          │ every export-interval
+ *  exporter:     OTLP/HTTP protobuf POST to endpoint (JDK HTTP client, export-timeout)
+ * </pre>
+ *
+ * <p>Sampling is parent-based: a request whose client sent a trace context follows its sampled
+ * flag; a new trace is recorded with probability {@code sample-ratio}. An unsampled request still
+ * has a trace id, propagated upstream with the sampled flag off, and costs no span data.
+ *
+ * <p>Thread-safe. Every span is made with an explicit parent: the data path never reads the
+ * thread's current context.
+ */
+public final class Tracing implements AutoCloseable {
+
+  static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+  static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+  static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+  static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+  static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  static final AttributeKey<String> PEER_ADDRESS = AttributeKey.stringKey("network.peer.address");
+  static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
+  static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
+  static final AttributeKey<String> PROTOCOL_VERSION =
+      AttributeKey.stringKey("network.protocol.version");
+  static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
+  static final AttributeKey<Long> RESEND_COUNT = AttributeKey.longKey("http.request.resend_count");
+  static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("portico.request_id");
+  static final AttributeKey<String> SERVICE = AttributeKey.stringKey("portico.service");
+  static final AttributeKey<String> PLUGIN = AttributeKey.stringKey("portico.plugin");
+  static final AttributeKey<String> PHASE = AttributeKey.stringKey("portico.phase");
+
+  private static final String SCOPE = "io.portico";
+  private static final Logger log = LoggerFactory.getLogger(Tracing.class);
+
+  private final SdkTracerProvider provider;
+  private final SdkMeterProvider meters;
+  private final QueueDrops drops;
+  private final CountingExporter exporter;
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  private final boolean pluginSpans;
+
+  /** Kept so the level set on it outlives a collection of unused loggers. */
+  private final java.util.logging.Logger exporterLog;
+
+  private Tracing(TracingConfig config) {
+    OtlpHttpSpanExporterBuilder otlp =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(config.endpoint().toString())
+            .setTimeout(config.exportTimeout());
+    config.headers().forEach(otlp::addHeader);
+    this.exporter = new CountingExporter(otlp.build(), config.endpoint().toString());
+    // The exporter logs every failed batch; CountingExporter says it once per outage instead.
+    this.exporterLog = java.util.logging.Logger.getLogger("io.opentelemetry.exporter");
+    exporterLog.setLevel(java.util.logging.Level.OFF);
+    this.drops = new QueueDrops();
+    this.meters = SdkMeterProvider.builder().registerMetricReader(drops).build();
+    BatchSpanProcessor batch =
+        BatchSpanProcessor.builder(exporter)
+            .setMaxQueueSize(config.maxQueueSize())
+            .setMaxExportBatchSize(Math.min(512, config.maxQueueSize()))
+            .setScheduleDelay(config.exportInterval())
+            .setExporterTimeout(config.exportTimeout())
+            .setMeterProvider(meters)
+            .build();
+    AttributesBuilder resource =
+        Attributes.builder().put(AttributeKey.stringKey("service.name"), config.serviceName());
+    for (Map.Entry<String, String> e : config.resourceAttributes().entrySet()) {
+      resource.put(AttributeKey.stringKey(e.getKey()), e.getValue());
+    }
+    this.provider =
+        SdkTracerProvider.builder()
+            .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+            .addSpanProcessor(batch)
+            .build();
+    this.tracer = provider.get(SCOPE);
+    this.propagator = Propagation.of(config.propagators());
+    this.pluginSpans = config.pluginSpans();
+  }
+
+  /** The tracer for {@code config}, or null when tracing is off. */
+  public static @Nullable Tracing start(TracingConfig config) {
+    return config.enabled() ? new Tracing(config) : null;
+  }
+
+  /**
+   * Starts the server span of a request whose head just arrived, continuing the client's trace when
+   * its headers carry one. Called on the exchange's event loop.
+   *
+   * @param path the request path without its query
+   * @param host the Host the client asked for, or null
+   * @param peer the address of the connection's peer
+   */
+  public RequestTrace begin(
+      HttpHeaders headers,
+      String method,
+      String path,
+      @Nullable String host,
+      @Nullable InetSocketAddress peer,
+      boolean secure,
+      String protocolVersion) {
+    Context parent = propagator.extract(Context.root(), headers, HeaderAccess.INSTANCE);
+    io.opentelemetry.api.trace.SpanBuilder b =
+        tracer
+            .spanBuilder(method)
+            .setParent(parent)
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute(METHOD, method)
+            .setAttribute(URL_PATH, path)
+            .setAttribute(URL_SCHEME, secure ? "https" : "http")
+            .setAttribute(PROTOCOL_VERSION, protocolVersion);
+    if (host != null) {
+      int colon = host.lastIndexOf(':');
+      if (colon > 0 && host.indexOf(']') < colon) {
+        b.setAttribute(SERVER_ADDRESS, host.substring(0, colon));
+        long port = parsePort(host.substring(colon + 1));
+        if (port > 0) {
+          b.setAttribute(SERVER_PORT, port);
+        }
+      } else {
+        b.setAttribute(SERVER_ADDRESS, host);
+      }
+    }
+    if (peer != null && peer.getAddress() != null) {
+      b.setAttribute(PEER_ADDRESS, peer.getAddress().getHostAddress());
+      b.setAttribute(PEER_PORT, (long) peer.getPort());
+    }
+    String userAgent = headers.get(io.netty.handler.codec.http.HttpHeaderNames.USER_AGENT);
+    if (userAgent != null) {
+      b.setAttribute(USER_AGENT, userAgent);
+    }
+    Span span = b.startSpan();
+    return new RequestTrace(this, span, method);
+  }
+
+  Tracer tracer() {
+    return tracer;
+  }
+
+  TextMapPropagator propagator() {
+    return propagator;
+  }
+
+  boolean pluginSpans() {
+    return pluginSpans;
+  }
+
+  /** Spans the export queue had no room for. */
+  public long droppedSpans() {
+    return drops.dropped();
+  }
+
+  /** Spans the collector accepted. */
+  public long exportedSpans() {
+    return exporter.exported();
+  }
+
+  /** Spans lost because an export failed or timed out (collector down, slow or refusing). */
+  public long failedSpans() {
+    return exporter.failed();
+  }
+
+  /** Exports what is queued, waiting at most {@code millis}. Off the event loops only. */
+  public void flush(long millis) {
+    provider.forceFlush().join(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Exports what is still queued (bounded by a few seconds) and stops the exporter thread. */
+  @Override
+  public void close() {
+    provider.shutdown().join(5, TimeUnit.SECONDS);
+    long dropped = droppedSpans();
+    long failed = failedSpans();
+    if (dropped > 0 || failed > 0) {
+      log.warn(
+          "tracing: {} spans exported, {} dropped with the export queue full, {} lost in failed"
+              + " exports",
+          exportedSpans(),
+          dropped,
+          failed);
+    }
+    meters.shutdown().join(1, TimeUnit.SECONDS);
+  }
+
+  private static long parsePort(String s) {
+    if (s.isEmpty() || s.length() > 5) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v <= 65535 ? v : -1;
+  }
+}
