@@ -55,10 +55,16 @@ class ArchitectureTest {
           .should()
           .onlyDependOnClassesThat()
           .resideInAnyPackage(
-              "io.portico.spi..", "java..", "javax..", "io.netty..", "org.jspecify.annotations..")
+              "io.portico.spi..",
+              "java..",
+              "javax..",
+              "io.netty..",
+              "org.jspecify.annotations..",
+              "org.jetbrains.annotations..")
           .because(
               "plugin authors compile against the SPI alone: it must not drag the gateway or any"
-                  + " other library onto their classpath (JSpecify's nullness annotations aside)");
+                  + " other library onto their classpath (nullness annotations aside, which are"
+                  + " read at compile time only)");
 
   @ArchTest
   static final ArchRule builtInPluginsDependOnlyOnTheSpi =

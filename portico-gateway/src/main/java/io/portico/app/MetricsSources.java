@@ -9,7 +9,9 @@ import io.portico.snapshot.Snapshot;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamService;
+import io.portico.upstream.health.ActiveChecker;
 import io.portico.upstream.health.OutlierDetector;
+import io.portico.upstream.health.ServiceHealth;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,17 +60,27 @@ final class MetricsSources implements TrafficSource {
   public void services(ServiceSink sink) {
     for (UpstreamService service : snapshots.current().services().values()) {
       List<Endpoint> all = service.source().endpoints();
-      if (service.health() instanceof OutlierDetector detector) {
-        int ejected = 0;
-        for (Endpoint e : all) {
-          if (detector.ejected(e)) {
-            ejected++;
-          }
-        }
-        sink.service(service.name(), all.size(), ejected, detector, detector.totalEjections());
-      } else {
-        sink.service(service.name(), all.size(), 0, null, 0);
+      OutlierDetector detector = null;
+      ActiveChecker probes = null;
+      if (service.health() instanceof OutlierDetector d) {
+        detector = d;
+      } else if (service.health() instanceof ServiceHealth h) {
+        detector = h.passive();
+        probes = h.active();
       }
+      int down = 0;
+      for (Endpoint e : all) {
+        ActiveChecker.ProbeState probe = probes == null ? null : probes.state(e);
+        if ((detector != null && detector.ejected(e)) || (probe != null && !probe.up())) {
+          down++;
+        }
+      }
+      sink.service(
+          service.name(),
+          all.size(),
+          down,
+          detector,
+          detector == null ? 0 : detector.totalEjections());
     }
   }
 }

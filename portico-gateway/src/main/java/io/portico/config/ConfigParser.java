@@ -673,7 +673,8 @@ public final class ConfigParser {
           }
         }
         TrafficConfig traffic = new TrafficSection(problems, serviceNames).parse(r);
-        if (aggregateNode == null
+        if (aiNode == null
+            && aggregateNode == null
             && serviceNode == null
             && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
           problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");

@@ -157,8 +157,8 @@ class AccessLogSectionTest {
             "portico.yaml:3:13: runtime.access-log.sample: \"1.5\" (expected: a sample ratio from"
                 + " 0 to 1, such as 0.1)",
             "portico.yaml:4:26: runtime.access-log.fields.include[0]: \"statuss\" (expected:"
-                + " defaults or a field: time, request_id, client, method, path, protocol, host,"
-                + " route, service, upstream, status, bytes_in, bytes_out, duration_ms,"
+                + " defaults or a field: time, request_id, trace_id, client, method, path, protocol,"
+                + " host, route, service, upstream, status, bytes_in, bytes_out, duration_ms,"
                 + " upstream_connect_ms, upstream_response_ms, failure, attempts, user_agent,"
                 + " backends, query, request_headers, response_headers); did you mean"
                 + " \"status\"?",

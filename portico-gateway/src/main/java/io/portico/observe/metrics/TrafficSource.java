@@ -28,7 +28,7 @@ public interface TrafficSource {
   interface ServiceSink {
     /**
      * @param endpoints how many endpoints the service has now
-     * @param ejected how many of them passive health checking has taken out
+     * @param ejected how many of them health checking has taken out (ejected, or failing probes)
      * @param detector the service's outlier detector (an identity, to tell a new one after a
      *     reload), or null when it has none
      * @param ejectionsSoFar the ejections {@code detector} has made since it was created
