@@ -54,6 +54,7 @@ public abstract class RegistrySource extends PublishingEndpointSource {
   private volatile boolean closing;
   private int failures;
   private @Nullable String lastProblem;
+  private boolean warnedEmpty;
 
   /**
    * @param description what is watched, for logs and thread names ({@code "dns users.internal"})
@@ -110,9 +111,31 @@ public abstract class RegistrySource extends PublishingEndpointSource {
           "the registry lists no endpoint; the last known ones are kept (allow-empty: false)",
           false);
     } else {
+      if (endpoints.isEmpty() && !allowEmpty) {
+        warnEmptyOnce();
+      } else {
+        synchronized (this) {
+          warnedEmpty = false;
+        }
+      }
       publish(endpoints);
     }
     firstReport.countDown();
+  }
+
+  /** Logs once, until the registry lists an endpoint, that it lists none and none is known. */
+  private void warnEmptyOnce() {
+    boolean logIt;
+    synchronized (this) {
+      logIt = !warnedEmpty;
+      warnedEmpty = true;
+    }
+    if (logIt && !closing) {
+      log.warn(
+          "discovery {}: the registry lists no endpoint and none is known yet; requests to the"
+              + " service get 503 until it lists one",
+          description);
+    }
   }
 
   /** The registry could not be reached or did not answer in time. */
