@@ -1,11 +1,9 @@
 package io.portico.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -21,21 +19,9 @@ import picocli.CommandLine.Spec;
             + " declares, in one all-or-nothing admin request.")
 final class ApplyCommand implements Callable<Integer> {
 
-  @Option(
-      names = {"-f", "--file"},
-      required = true,
-      description = "The declared services, routes, consumers and plugins (YAML or JSON).")
-  @SuppressWarnings("NullAway.Init") // required: set by picocli
-  Path file;
-
-  @Option(
-      names = "--prune-file-objects",
-      description = "Also delete the gateway's own file objects that the file does not declare.")
-  boolean pruneFileObjects;
-
   @Mixin
   @SuppressWarnings("NullAway.Init") // set by picocli
-  AdminOptions admin;
+  SyncOptions sync;
 
   @Spec
   @SuppressWarnings("NullAway.Init") // injected by picocli
@@ -43,19 +29,13 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Declarative d =
-        new Declarative(file, admin, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (!d.load()) {
+    SyncOptions.Planned planned = sync.plan(spec);
+    if (planned == null) {
       return Declarative.FAILED;
     }
-    SyncPlan plan = d.plan(pruneFileObjects);
-    if (plan == null) {
-      return Declarative.FAILED;
-    }
-    d.print(plan);
-    if (plan.isEmpty()) {
+    if (planned.plan().isEmpty()) {
       return 0;
     }
-    return d.apply(plan) ? 0 : Declarative.FAILED;
+    return planned.session().apply(planned.plan()) ? 0 : Declarative.FAILED;
   }
 }
