@@ -20,7 +20,7 @@ final class ClaimValues {
    * where every forwarded value is ({@link io.portico.plugins.auth.HeaderValues}): a claim with a
    * control character fails the credential rather than silently disappearing.
    */
-  static @Nullable String text(Object value) {
+  static @Nullable String text(@Nullable Object value) {
     if (value == null) {
       return null;
     }

@@ -39,7 +39,7 @@ final class JwksCache implements AutoCloseable {
    * @param keys the keys known, or null when none were ever fetched
    * @param failed whether the most recent fetch failed
    */
-  record Snapshot(JWKSet keys, boolean failed) {}
+  record Snapshot(@Nullable JWKSet keys, boolean failed) {}
 
   private final ConcurrentHashMap<URI, Entry> entries = new ConcurrentHashMap<>();
   private final ExecutorService executor;
@@ -145,11 +145,11 @@ final class JwksCache implements AutoCloseable {
 
   /** One URL's state; guarded by its own monitor, keys read without it. */
   private static final class Entry {
-    volatile JWKSet keys;
+    volatile @Nullable JWKSet keys;
     volatile long fetchedAt;
     boolean attempted;
     boolean failed;
     long attemptedAt;
-    CompletableFuture<Snapshot> inflight;
+    @Nullable CompletableFuture<Snapshot> inflight;
   }
 }

@@ -228,10 +228,9 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
     for (Map.Entry<String, String> e : r.stringMap("claims-to-headers").entrySet()) {
       String header = e.getValue();
       if (!header.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-        r.problems()
-            .at(
-                r.child("claims-to-headers").fields().get(e.getKey()),
-                header + " (expected: a header name)");
+        ConfigNode section = r.child("claims-to-headers");
+        ConfigNode at = section == null ? null : section.fields().get(e.getKey());
+        r.problems().at(at != null ? at : r.node(), header + " (expected: a header name)");
       } else {
         out.put(e.getKey(), AsciiString.of(header).toLowerCase());
       }

@@ -43,7 +43,8 @@ final class JwtVerifier {
   sealed interface Result permits Valid, Invalid, NeedKeys {}
 
   /** A valid token, with the consumer it maps to (or null). */
-  record Valid(JWTClaimsSet claims, ConsumerSpec consumer, String keyId) implements Result {}
+  record Valid(JWTClaimsSet claims, @Nullable ConsumerSpec consumer, @Nullable String keyId)
+      implements Result {}
 
   /** Not a valid token; deliberately carries no reason. */
   enum Invalid implements Result {
@@ -70,7 +71,7 @@ final class JwtVerifier {
   private final Map<String, DefaultJWTProcessor<Keys>> processors = new HashMap<>();
 
   /** A consumer mapped by its {@code credentials.jwt.key}, and its own keys (or null). */
-  record ConsumerKey(ConsumerSpec consumer, JWKSet keys) {}
+  record ConsumerKey(ConsumerSpec consumer, @Nullable JWKSet keys) {}
 
   JwtVerifier(JwtConfig config, Map<String, ConsumerKey> consumers, Clock clock) {
     this.config = config;
@@ -156,11 +157,14 @@ final class JwtVerifier {
   }
 
   /** Verifies a parsed token with {@code keys}. */
-  Result verify(Parsed parsed, JWKSet keys) {
+  Result verify(Parsed parsed, @Nullable JWKSet keys) {
     if (keys == null) {
       return Invalid.INSTANCE;
     }
     DefaultJWTProcessor<Keys> processor = processors.get(parsed.issuer().issuer());
+    if (processor == null) {
+      return Invalid.INSTANCE;
+    }
     JWTClaimsSet claims;
     try {
       claims = processor.process(parsed.jwt(), new Keys(keys));

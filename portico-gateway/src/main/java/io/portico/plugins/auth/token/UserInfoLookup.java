@@ -114,7 +114,8 @@ final class UserInfoLookup {
    * @param key {@link #keyOf} the token
    * @param lifetime how long the token is still valid, or null when unknown
    */
-  CompletableFuture<Answer> fetch(URI endpoint, String accessToken, String key, Duration lifetime) {
+  CompletableFuture<Answer> fetch(
+      URI endpoint, String accessToken, String key, @Nullable Duration lifetime) {
     CompletableFuture<Answer> mine = new CompletableFuture<>();
     CompletableFuture<Answer> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
@@ -140,7 +141,7 @@ final class UserInfoLookup {
     return mine;
   }
 
-  private void keep(String key, Answer answer, Duration lifetime) {
+  private void keep(String key, Answer answer, @Nullable Duration lifetime) {
     long ttl =
         switch (answer.kind()) {
           case FOUND -> maxTtlNanos;

@@ -15,5 +15,10 @@
  * becomes an {@link io.portico.spi.plugin.Identity} on the exchange, the shared identity headers
  * upstream, and the claims chosen in {@code claims-to-headers} ({@link
  * io.portico.plugins.auth.token.ClaimHeaders}).
+ *
+ * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.portico.plugins.auth.token;
+
+import org.jspecify.annotations.NullMarked;
