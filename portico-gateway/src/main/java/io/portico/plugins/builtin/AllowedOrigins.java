@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The origins {@code cors} accepts, compiled from its {@code allow-origins} list.
@@ -42,13 +43,13 @@ public record AllowedOrigins(boolean any, Set<String> exact, List<Pattern> patte
   }
 
   /** Compiles the entries, reporting each invalid one; returns null when one was invalid. */
-  static AllowedOrigins compile(List<ConfigNode> entries, Problems problems) {
+  static @Nullable AllowedOrigins compile(List<ConfigNode> entries, Problems problems) {
     boolean any = false;
     boolean valid = true;
     Set<String> exact = new HashSet<>();
     List<Pattern> patterns = new ArrayList<>();
     for (ConfigNode node : entries) {
-      String entry = node.text().trim();
+      String entry = node.scalarText().trim();
       if (entry.equals("*")) {
         any = true;
       } else if (entry.startsWith("~")) {

@@ -2,6 +2,7 @@ package io.portico.plugins.builtin;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code cors}.
@@ -19,10 +20,10 @@ import java.util.List;
 public record CorsConfig(
     AllowedOrigins origins,
     List<String> allowMethods,
-    List<String> allowHeaders,
+    @Nullable List<String> allowHeaders,
     List<String> exposeHeaders,
     boolean allowCredentials,
-    Duration maxAge,
+    @Nullable Duration maxAge,
     boolean preflightContinue) {
 
   public CorsConfig {

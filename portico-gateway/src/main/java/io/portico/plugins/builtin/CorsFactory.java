@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.portico.spi.config.ConfigNode;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code cors}: Cross-Origin Resource Sharing for browsers.
@@ -50,14 +52,14 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
   }
 
   @Override
-  public CorsConfig parse(ConfigReader config) {
+  public @Nullable CorsConfig parse(ConfigReader config) {
     Problems problems = config.problems();
     AllowedOrigins origins = new AllowedOrigins(true, Set.of(), List.of());
     if (config.has("allow-origins")) {
       List<ConfigNode> entries = ConfigValues.strings(config, "allow-origins");
       origins = AllowedOrigins.compile(entries, problems);
       ConfigNode list = config.child("allow-origins");
-      if (list.isList() && list.items().isEmpty()) {
+      if (list != null && list.isList() && list.items().isEmpty()) {
         problems.at(list, "an empty list (expected: at least one origin, or * for any)");
       }
     }
@@ -80,9 +82,12 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
     }
     Duration maxAge = config.duration("max-age", null);
     if (maxAge != null && maxAge.toMillis() % 1000 != 0) {
-      problems.expected(config.child("max-age"), "a whole number of seconds such as 600s or 1h");
+      config.expected("max-age", "a whole number of seconds such as 600s or 1h");
     }
     boolean preflightContinue = config.bool("preflight-continue", false);
+    if (origins == null) {
+      return null;
+    }
     return new CorsConfig(
         origins, methods, allowHeaders, exposeHeaders, credentials, maxAge, preflightContinue);
   }
@@ -91,7 +96,7 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       ConfigReader config, String key, String rule, boolean upperCase) {
     List<String> out = new ArrayList<>();
     for (ConfigNode node : ConfigValues.strings(config, key)) {
-      String token = node.text().trim();
+      String token = node.scalarText().trim();
       if (HeaderRules.isToken(token)) {
         out.add(upperCase ? token.toUpperCase(Locale.ROOT) : token);
       } else {
@@ -118,9 +123,9 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
     private final boolean credentials;
     private final boolean preflightContinue;
     private final String allowMethods;
-    private final String allowHeaders;
-    private final String exposeHeaders;
-    private final String maxAge;
+    private final @Nullable String allowHeaders;
+    private final @Nullable String exposeHeaders;
+    private final @Nullable String maxAge;
     private final Set<Phase> phases;
 
     CorsPlugin(CorsConfig config) {
@@ -129,11 +134,12 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       this.credentials = config.allowCredentials();
       this.preflightContinue = config.preflightContinue();
       this.allowMethods = String.join(", ", config.allowMethods());
-      this.allowHeaders =
-          config.allowHeaders() == null ? null : String.join(", ", config.allowHeaders());
+      List<String> headers = config.allowHeaders();
+      this.allowHeaders = headers == null ? null : String.join(", ", headers);
       this.exposeHeaders =
           config.exposeHeaders().isEmpty() ? null : String.join(", ", config.exposeHeaders());
-      this.maxAge = config.maxAge() == null ? null : Long.toString(config.maxAge().toSeconds());
+      Duration age = config.maxAge();
+      this.maxAge = age == null ? null : Long.toString(age.toSeconds());
       this.phases =
           preflightContinue ? Set.of(Phase.RESPONSE) : Set.of(Phase.ACCESS, Phase.RESPONSE);
     }
@@ -183,7 +189,11 @@ public final class CorsFactory implements PluginFactory<CorsConfig> {
       if (!preflightContinue && isPreflight(exchange.request())) {
         return;
       }
-      HttpHeaders out = exchange.response().headers();
+      HttpResponse response = exchange.response();
+      if (response == null) {
+        return;
+      }
+      HttpHeaders out = response.headers();
       if (varies && !out.containsValue(HttpHeaderNames.VARY, ORIGIN, true)) {
         out.add(HttpHeaderNames.VARY, ORIGIN);
       }

@@ -64,7 +64,7 @@ public final class EchoFactory implements PluginFactory<EchoConfig> {
     Problems problems = config.problems();
     int status = config.integer("status", 200, 200, 599);
     if (status == 204 || status == 304) {
-      problems.expected(config.child("status"), "a status that allows a body (not 204 or 304)");
+      config.expected("status", "a status that allows a body (not 204 or 304)");
     }
     return new EchoConfig(status);
   }

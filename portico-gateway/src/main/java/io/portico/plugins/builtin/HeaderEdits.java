@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code request-headers} and {@code response-headers}: headers to remove, to set and
@@ -42,13 +43,13 @@ public record HeaderEdits(List<AsciiString> remove, List<Edit> set, List<Edit> a
    * Reads {@code remove}, {@code set} and {@code add} from {@code reader}, compiling values for
    * {@code scope}. Returns null when a problem was recorded.
    */
-  public static HeaderEdits parse(ConfigReader reader, Scope scope) {
+  public static @Nullable HeaderEdits parse(ConfigReader reader, Scope scope) {
     Problems problems = reader.problems();
     int before = problems.size();
     List<AsciiString> remove = new ArrayList<>();
     for (ConfigNode item : ConfigValues.strings(reader, "remove")) {
-      if (ConfigValues.checkHeaderName(item.text(), item, problems)) {
-        remove.add(AsciiString.of(item.text()));
+      if (ConfigValues.checkHeaderName(item.scalarText(), item, problems)) {
+        remove.add(AsciiString.of(item.scalarText()));
       }
     }
     List<Edit> set = edits(reader, "set", scope, true);

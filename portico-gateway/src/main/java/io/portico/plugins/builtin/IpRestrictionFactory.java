@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code ip-restriction}: refuses clients by address in ACCESS, before authentication.
@@ -65,7 +66,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
       ConfigReader config, String key, IpFilterRuleType type) {
     List<IpSubnetFilterRule> out = new ArrayList<>();
     for (ConfigNode node : ConfigValues.strings(config, key)) {
-      IpSubnetFilterRule rule = rule(node.text().trim(), type);
+      IpSubnetFilterRule rule = rule(node.scalarText().trim(), type);
       if (rule == null) {
         config.problems().expected(node, ENTRY_RULE);
       } else {
@@ -76,7 +77,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
   }
 
   /** Parses {@code address} or {@code address/prefix}; null when invalid. */
-  static IpSubnetFilterRule rule(String entry, IpFilterRuleType type) {
+  static @Nullable IpSubnetFilterRule rule(String entry, IpFilterRuleType type) {
     int slash = entry.indexOf('/');
     String literal = slash < 0 ? entry : entry.substring(0, slash);
     InetAddress address = NetUtil.createInetAddressFromIpAddressString(literal);

@@ -49,7 +49,7 @@ final class JsonValues {
   }
 
   private static JsonNode scalar(ConfigNode node) {
-    String text = node.text();
+    String text = node.scalarText();
     if (node.quoted()) {
       return NODES.textNode(text);
     }

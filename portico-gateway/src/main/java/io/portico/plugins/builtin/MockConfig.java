@@ -2,6 +2,7 @@ package io.portico.plugins.builtin;
 
 import io.netty.util.AsciiString;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code mock}.
@@ -12,7 +13,8 @@ import java.util.List;
  * @param body the answer's body (the {@code body} text, or the {@code json} value rendered as
  *     JSON), or null for an empty body
  */
-public record MockConfig(int status, List<Header> headers, String contentType, String body) {
+public record MockConfig(
+    int status, List<Header> headers, @Nullable String contentType, @Nullable String body) {
 
   /** A header of the answer. */
   public record Header(AsciiString name, String value) {}

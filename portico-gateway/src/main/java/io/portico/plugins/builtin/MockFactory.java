@@ -51,7 +51,7 @@ public final class MockFactory implements PluginFactory<MockConfig> {
     ConfigNode json = config.child("json");
     String contentType = config.string("content-type", null);
     if (contentType != null && !HeaderRules.isPrintable(contentType)) {
-      problems.expected(config.child("content-type"), HeaderRules.VALUE_RULE);
+      config.expected("content-type", HeaderRules.VALUE_RULE);
     }
     String body = text;
     if (json != null) {
@@ -64,7 +64,7 @@ public final class MockFactory implements PluginFactory<MockConfig> {
       contentType = contentType == null ? TEXT : contentType;
     }
     if (body != null && (status == 204 || status == 304)) {
-      problems.expected(config.child("status"), "a status that allows a body (not 204 or 304)");
+      config.expected("status", "a status that allows a body (not 204 or 304)");
     }
     return new MockConfig(status, headers, contentType, body);
   }
@@ -80,10 +80,10 @@ public final class MockFactory implements PluginFactory<MockConfig> {
       }
       if (HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(name)) {
         problems.at(node, "\"" + name + "\" (expected: content-type set by the content-type key)");
-      } else if (!HeaderRules.isPrintable(node.text())) {
+      } else if (!HeaderRules.isPrintable(node.scalarText())) {
         problems.expected(node, HeaderRules.VALUE_RULE);
       } else {
-        out.add(new MockConfig.Header(AsciiString.of(name), node.text()));
+        out.add(new MockConfig.Header(AsciiString.of(name), node.scalarText()));
       }
     }
     return out;

@@ -9,6 +9,7 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.template.Scope;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code request-headers}: removes, sets and adds headers of the request sent upstream, in the
@@ -29,7 +30,7 @@ public final class RequestHeadersFactory implements PluginFactory<HeaderEdits> {
   }
 
   @Override
-  public HeaderEdits parse(ConfigReader config) {
+  public @Nullable HeaderEdits parse(ConfigReader config) {
     return HeaderEdits.parse(config, Scope.REWRITE);
   }
 

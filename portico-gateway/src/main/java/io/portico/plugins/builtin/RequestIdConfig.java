@@ -1,6 +1,7 @@
 package io.portico.plugins.builtin;
 
 import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code request-id}.
@@ -11,4 +12,5 @@ import io.netty.util.AsciiString;
  * @param echoHeader the response header that carries the id: {@code header}, else {@code
  *     X-Request-Id}
  */
-public record RequestIdConfig(AsciiString header, boolean echoDownstream, AsciiString echoHeader) {}
+public record RequestIdConfig(
+    @Nullable AsciiString header, boolean echoDownstream, AsciiString echoHeader) {}

@@ -1,5 +1,6 @@
 package io.portico.plugins.builtin;
 
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.AsciiString;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
@@ -39,7 +40,9 @@ public final class RequestIdFactory implements PluginFactory<RequestIdConfig> {
     AsciiString header = null;
     ConfigNode headerNode = config.child("header");
     String name = config.string("header", null);
-    if (name != null && ConfigValues.checkHeaderName(name, headerNode, problems)) {
+    if (name != null
+        && headerNode != null
+        && ConfigValues.checkHeaderName(name, headerNode, problems)) {
       header = HeaderRules.X_REQUEST_ID.contentEqualsIgnoreCase(name) ? null : AsciiString.of(name);
     }
     boolean echo = config.bool("echo-downstream", true);
@@ -81,7 +84,10 @@ public final class RequestIdFactory implements PluginFactory<RequestIdConfig> {
 
     @Override
     public void response(Exchange exchange) {
-      exchange.response().headers().set(config.echoHeader(), exchange.requestId());
+      HttpResponse response = exchange.response();
+      if (response != null) {
+        response.headers().set(config.echoHeader(), exchange.requestId());
+      }
     }
   }
 }

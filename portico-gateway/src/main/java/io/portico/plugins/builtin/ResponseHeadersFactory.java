@@ -1,5 +1,6 @@
 package io.portico.plugins.builtin;
 
+import io.netty.handler.codec.http.HttpResponse;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Phase;
@@ -8,6 +9,7 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.template.Scope;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code response-headers}: removes, sets and adds headers of the response sent to the client, in
@@ -28,7 +30,7 @@ public final class ResponseHeadersFactory implements PluginFactory<HeaderEdits> 
   }
 
   @Override
-  public HeaderEdits parse(ConfigReader config) {
+  public @Nullable HeaderEdits parse(ConfigReader config) {
     return HeaderEdits.parse(config, Scope.RESPONSE);
   }
 
@@ -52,7 +54,10 @@ public final class ResponseHeadersFactory implements PluginFactory<HeaderEdits> 
 
     @Override
     public void response(Exchange exchange) {
-      edits.apply(exchange.response().headers(), exchange);
+      HttpResponse response = exchange.response();
+      if (response != null) {
+        edits.apply(response.headers(), exchange);
+      }
     }
   }
 }

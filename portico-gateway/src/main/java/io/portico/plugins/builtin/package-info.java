@@ -19,5 +19,10 @@
  * rules, bodies are rendered), so the per-request work is lookups and header writes. Plugin
  * instances are immutable, shared by every exchange of a snapshot, and run on the exchange's event
  * loop without blocking.
+ *
+ * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.portico.plugins.builtin;
+
+import org.jspecify.annotations.NullMarked;

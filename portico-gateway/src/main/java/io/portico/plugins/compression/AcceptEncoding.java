@@ -2,6 +2,7 @@ package io.portico.plugins.compression;
 
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a request's {@code Accept-Encoding} (RFC 9110, section 12.5.3): codings with their
@@ -15,7 +16,7 @@ final class AcceptEncoding {
    * The coding of {@code offered} (in the gateway's order of preference) the client weighs highest,
    * or null for none (no header, nothing acceptable, or identity preferred).
    */
-  static String choose(String header, List<String> offered) {
+  static @Nullable String choose(@Nullable String header, List<String> offered) {
     if (header == null || header.isBlank()) {
       return null;
     }

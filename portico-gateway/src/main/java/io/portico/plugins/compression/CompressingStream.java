@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One response's compressor: the JDK's {@link GZIPOutputStream} ({@code gzip}) or {@link
@@ -24,8 +25,8 @@ final class CompressingStream {
   private final boolean gzip;
   private final int level;
   private final Sink sink = new Sink();
-  private DeflaterOutputStream out;
-  private Deflater deflater;
+  private @Nullable DeflaterOutputStream out;
+  private @Nullable Deflater deflater;
   private boolean closed;
 
   CompressingStream(boolean gzip, int level) {
@@ -38,9 +39,9 @@ final class CompressingStream {
     ByteBuf target = alloc.buffer(input.readableBytes() / 2 + 64);
     sink.target = target;
     try {
-      open();
-      input.readBytes(out, input.readableBytes());
-      out.flush();
+      DeflaterOutputStream stream = open();
+      input.readBytes(stream, input.readableBytes());
+      stream.flush();
       return target;
     } catch (IOException e) {
       target.release();
@@ -58,8 +59,7 @@ final class CompressingStream {
     ByteBuf target = alloc.buffer(64);
     sink.target = target;
     try {
-      open();
-      out.close();
+      open().close();
       close();
       return target;
     } catch (IOException e) {
@@ -82,15 +82,17 @@ final class CompressingStream {
     closed = true;
   }
 
-  private void open() throws IOException {
+  /** The compressing stream, made on the first step. */
+  private DeflaterOutputStream open() throws IOException {
     if (closed) {
       throw new IllegalStateException("the compressor was closed");
     }
-    if (out != null) {
-      return;
+    DeflaterOutputStream stream = out;
+    if (stream != null) {
+      return stream;
     }
     if (gzip) {
-      out =
+      stream =
           new GZIPOutputStream(sink, 8192, true) {
             {
               def.setLevel(level);
@@ -98,23 +100,34 @@ final class CompressingStream {
             }
           };
     } else {
-      deflater = new Deflater(level);
-      out = new DeflaterOutputStream(sink, deflater, 8192, true);
+      Deflater made = new Deflater(level);
+      deflater = made;
+      stream = new DeflaterOutputStream(sink, made, 8192, true);
     }
+    out = stream;
+    return stream;
   }
 
   /** Writes into the current step's buffer. */
   private static final class Sink extends OutputStream {
-    ByteBuf target;
+    @Nullable ByteBuf target;
 
     @Override
     public void write(int b) {
-      target.writeByte(b);
+      buffer().writeByte(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
-      target.writeBytes(b, off, len);
+      buffer().writeBytes(b, off, len);
+    }
+
+    private ByteBuf buffer() {
+      ByteBuf t = target;
+      if (t == null) {
+        throw new IllegalStateException("written outside a compression step");
+      }
+      return t;
     }
   }
 }

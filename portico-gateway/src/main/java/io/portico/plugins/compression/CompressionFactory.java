@@ -7,6 +7,7 @@ import io.portico.spi.plugin.PluginFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code compression}: encodes response bodies with {@code gzip} or {@code deflate} as the client's
@@ -50,7 +51,7 @@ public final class CompressionFactory implements PluginFactory<CompressionFactor
   }
 
   @Override
-  public Config parse(ConfigReader config) {
+  public @Nullable Config parse(ConfigReader config) {
     int before = config.problems().size();
     long minSize = config.size("min-size", 1024, 0, 1L << 30);
     List<String> types = new ArrayList<>();
@@ -59,15 +60,12 @@ public final class CompressionFactory implements PluginFactory<CompressionFactor
     }
     int level = config.integer("level", 6, 1, 9);
     List<String> encodings = new ArrayList<>();
-    var node = config.child("encodings");
     for (String e : config.strings("encodings")) {
       String coding = e.trim().toLowerCase(Locale.ROOT);
       if (!coding.equals("gzip") && !coding.equals("deflate")) {
-        config
-            .problems()
-            .expected(
-                node,
-                "gzip or deflate (brotli and zstd need native libraries Portico does not ship)");
+        config.expected(
+            "encodings",
+            "gzip or deflate (brotli and zstd need native libraries Portico does not ship)");
       } else if (!encodings.contains(coding)) {
         encodings.add(coding);
       }

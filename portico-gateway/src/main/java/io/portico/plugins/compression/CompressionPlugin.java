@@ -10,6 +10,7 @@ import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code compression} instance: in RESPONSE_BODY, decides whether this response is compressed (a
@@ -35,8 +36,11 @@ final class CompressionPlugin implements Plugin {
   }
 
   @Override
-  public BodyTransform responseBody(Exchange exchange) {
+  public @Nullable BodyTransform responseBody(Exchange exchange) {
     HttpResponse response = exchange.response();
+    if (response == null) {
+      return null;
+    }
     HttpHeaders h = response.headers();
     String coding = h.get(HttpHeaderNames.CONTENT_ENCODING);
     if ((coding != null && !coding.equalsIgnoreCase("identity"))
@@ -77,7 +81,7 @@ final class CompressionPlugin implements Plugin {
     h.add(HttpHeaderNames.VARY, "Accept-Encoding");
   }
 
-  private boolean compressible(String contentType) {
+  private boolean compressible(@Nullable String contentType) {
     if (contentType == null) {
       return false;
     }
