@@ -1280,6 +1280,11 @@ final class HttpExchange
       replacedBody.release();
       replacedBody = null;
     }
+    if (pendingBody != null) {
+      // Body that arrived while a plugin phase waited, for a request answered locally.
+      pendingBody.forEach(ReferenceCountUtil::release);
+      pendingBody = null;
+    }
     if (mirror != null) {
       mirror.abandon();
     }
