@@ -7,6 +7,7 @@ import io.portico.upstream.UpstreamService;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code services} field of {@code GET /status}: per service of the active snapshot, where its
@@ -19,8 +20,10 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * {@code state} is {@code ok} (the registry answered last time), {@code stale} (it did not; the
- * last known endpoints serve) or {@code error} (it did not and no endpoint is known).
+ * {@code state} is {@code ok} (the registry answered last time with endpoints), {@code empty} (it
+ * answered, listing none: the service answers 503), {@code waiting} (no answer yet), {@code stale}
+ * (it did not answer; the last known endpoints serve) or {@code error} (it did not answer and no
+ * endpoint is known). Every state but {@code ok} comes with a {@code reason} in words.
  */
 final class DiscoveryStatus {
 
@@ -32,11 +35,16 @@ final class DiscoveryStatus {
       EndpointSource.Status status = e.getValue().source().status();
       g.writeObjectFieldStart(e.getKey());
       g.writeStringField("discovery", kind(snapshot, e.getKey()));
-      g.writeStringField("state", health(status));
+      String health = health(status);
+      g.writeStringField("state", health);
       g.writeStringField("source_state", status.state().name());
       g.writeNumberField("endpoints", status.endpoints());
       if (status.lastError() != null) {
         g.writeStringField("last_error", status.lastError());
+      }
+      String reason = reason(health, status);
+      if (reason != null) {
+        g.writeStringField("reason", reason);
       }
       Instant lastUpdate = status.lastUpdate();
       if (lastUpdate != null) {
@@ -56,11 +64,36 @@ final class DiscoveryStatus {
         .orElse("static");
   }
 
-  /** {@code ok}, {@code stale} or {@code error}, as the admin API shows a source. */
+  /**
+   * {@code ok}, {@code empty}, {@code waiting}, {@code stale} or {@code error}, as the admin API
+   * shows a source.
+   */
   static String health(EndpointSource.Status status) {
-    if (status.lastError() == null) {
-      return "ok";
+    if (status.lastError() != null) {
+      return status.endpoints() > 0 ? "stale" : "error";
     }
-    return status.endpoints() > 0 ? "stale" : "error";
+    if (status.state() == EndpointSource.State.STARTING) {
+      return "waiting";
+    }
+    return status.endpoints() > 0 ? "ok" : "empty";
+  }
+
+  /** Why a source is not {@code ok}, in words; null when it is. */
+  static @Nullable String reason(String health, EndpointSource.Status status) {
+    return switch (health) {
+      case "waiting" ->
+          "no answer from the registry yet; the service answers 503 until it lists"
+              + " an endpoint";
+      case "empty" -> "the registry lists no endpoint; the service answers 503 until it lists one";
+      case "stale" ->
+          "the registry's last answer could not be used (see last_error); the last"
+              + " known "
+              + status.endpoints()
+              + " endpoint(s) keep serving";
+      case "error" ->
+          "no usable answer from the registry (see last_error) and no endpoint is"
+              + " known; the service answers 503";
+      default -> null;
+    };
   }
 }

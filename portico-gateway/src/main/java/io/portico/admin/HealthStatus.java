@@ -83,6 +83,7 @@ final class HealthStatus {
       g.writeStringField("path", a.path());
     }
     g.writeStringField("interval", ConfigReader.formatDuration(a.interval()));
+    g.writeStringField("jitter", ConfigReader.formatDuration(a.jitter()));
     g.writeStringField("timeout", ConfigReader.formatDuration(a.timeout()));
     g.writeNumberField("healthy_threshold", a.healthyThreshold());
     g.writeNumberField("unhealthy_threshold", a.unhealthyThreshold());

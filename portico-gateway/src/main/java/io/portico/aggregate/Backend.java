@@ -124,12 +124,21 @@ final class Backend {
     StringBuilder uri = new StringBuilder(64);
     path.render(exchange, requestBody, backends, uri);
     if (!query.isEmpty()) {
+      // A value that renders empty (missing, without a default) leaves its parameter out, as an
+      // empty header value leaves its header out.
       QueryStringEncoder encoder = new QueryStringEncoder("");
+      boolean any = false;
       for (Map.Entry<String, Template> e : query.entrySet()) {
-        encoder.addParam(e.getKey(), e.getValue().renderString(exchange, requestBody, backends));
+        String value = e.getValue().renderString(exchange, requestBody, backends);
+        if (!value.isEmpty()) {
+          encoder.addParam(e.getKey(), value);
+          any = true;
+        }
       }
-      uri.append(uri.indexOf("?") < 0 ? '?' : '&')
-          .append(encoder.toString(), 1, encoder.toString().length());
+      if (any) {
+        String encoded = encoder.toString();
+        uri.append(uri.indexOf("?") < 0 ? '?' : '&').append(encoded, 1, encoded.length());
+      }
     }
     HttpHeaders h = new DefaultHttpHeaders();
     for (Map.Entry<String, Template> e : headers.entrySet()) {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Spec;
  * {@code portico apply -f FILE}: makes a running gateway's services, routes, consumers and global
  * plugins what the file declares (see {@link SyncPlan} for the rule), in one admin request that
  * applies all or nothing, guarded by the config version read just before. Exit code 0 when applied
- * (or nothing to do), 1 when the file is invalid (nothing is sent) or the gateway refused.
+ * (or nothing to do), 1 when the file is invalid (nothing is sent) or the gateway refused, 3 when
+ * the gateway's config changed between the read and the write (412: nothing applied; run diff
+ * again).
  */
 @Command(
     name = "apply",
@@ -36,6 +38,6 @@ final class ApplyCommand implements Callable<Integer> {
     if (planned.plan().isEmpty()) {
       return 0;
     }
-    return planned.session().apply(planned.plan()) ? 0 : Declarative.FAILED;
+    return planned.session().apply(planned.plan()).exitCode();
   }
 }

@@ -39,11 +39,35 @@ import org.jspecify.annotations.Nullable;
  */
 final class Declarative {
 
-  /** Exit codes: no change, a failure (invalid file, unreachable or refusing gateway), changes. */
+  /**
+   * Exit codes: no change, a failure (invalid file, unreachable or refusing gateway), changes, and
+   * (apply) a conflict: the gateway's config changed since it was read, nothing was applied.
+   */
   static final int SAME = 0;
 
   static final int FAILED = 1;
   static final int CHANGES = 2;
+  static final int CONFLICT = 3;
+
+  /** How sending a plan ended, and the exit code {@code apply} ends with. */
+  enum Applied {
+    /** The gateway applied every change. */
+    APPLIED(SAME),
+    /** The gateway's config changed since the plan was made (412); nothing was applied. */
+    CONFLICT(Declarative.CONFLICT),
+    /** The gateway refused the changes or could not be reached; nothing was applied. */
+    FAILED(Declarative.FAILED);
+
+    private final int exitCode;
+
+    Applied(int exitCode) {
+      this.exitCode = exitCode;
+    }
+
+    int exitCode() {
+      return exitCode;
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern STEP = Pattern.compile("\\.([^.\\[]+)|\\[(\\d+)\\]");
@@ -190,11 +214,11 @@ final class Declarative {
   }
 
   /**
-   * Sends the plan as one batch; true when the gateway applied it. A refusal is printed: problems
-   * with the file's line for each object of the file, a conflict when the config changed since it
-   * was read.
+   * Sends the plan as one batch, guarded by the config version the plan was made against. A refusal
+   * is printed: problems with the file's line for each object of the file, a conflict when the
+   * config changed since it was read.
    */
-  boolean apply(SyncPlan plan) {
+  Applied apply(SyncPlan plan) {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode changes = body.putArray("changes");
     for (SyncPlan.Action a : plan.actions()) {
@@ -211,7 +235,7 @@ final class Declarative {
       answer = admin.post("/config/changes", body.toString(), version);
     } catch (AdminClient.Unreachable e) {
       err.println(e.getMessage());
-      return false;
+      return Applied.FAILED;
     }
     if (answer.status() == 200) {
       JsonNode b = answer.body();
@@ -220,13 +244,15 @@ final class Declarative {
               + (b == null ? "?" : b.path("version").asText("?"))
               + ", config "
               + (b == null ? "?" : b.path("config_version").asText("?")));
-      return true;
+      return Applied.APPLIED;
     }
     if (answer.status() == 412) {
       err.println(
-          "the gateway's config changed since it was read (412 Precondition Failed); nothing"
-              + " was applied: run diff again");
-      return false;
+          "the gateway's config changed since it was read (version "
+              + version
+              + "): 412 Precondition Failed; nothing was applied. Run `portico diff` again to"
+              + " see the changes against the new config, then `portico apply`.");
+      return Applied.CONFLICT;
     }
     JsonNode problems = answer.body() == null ? null : answer.body().get("problems");
     if (problems != null && problems.isArray()) {
@@ -235,10 +261,10 @@ final class Declarative {
       for (JsonNode p : problems) {
         err.println(located(p));
       }
-      return false;
+      return Applied.FAILED;
     }
     err.println(refusal("POST /config/changes", answer));
-    return false;
+    return Applied.FAILED;
   }
 
   /**

@@ -30,6 +30,10 @@ public record HealthConfig(
    * @param method the HTTP probe's method
    * @param host the HTTP probe's Host header, or null for the endpoint's {@code host:port}
    * @param interval time between two probes of one endpoint
+   * @param jitter how far probe times are spread: the first probe of an endpoint waits a random
+   *     time below it, and each interval is moved by a random time in {@code [-jitter/2,
+   *     jitter/2)}, so the endpoints of a service (and the services of a fleet of gateways) do not
+   *     probe in lockstep; zero for none
    * @param timeout how long a probe may take (connect, TLS handshake and response head)
    * @param expectedStatuses the statuses that count as healthy
    * @param healthyThreshold successes in a row that bring a down endpoint back
@@ -41,6 +45,7 @@ public record HealthConfig(
       String method,
       String host,
       Duration interval,
+      Duration jitter,
       Duration timeout,
       List<StatusRange> expectedStatuses,
       int healthyThreshold,

@@ -77,6 +77,13 @@ final class HealthSection {
     } else if (timeout.compareTo(interval) > 0) {
       problems.at(a.child("timeout"), "longer than interval (expected: timeout ≤ interval)");
     }
+    // A tenth of the interval by default; at most the interval, so no interval shrinks below half.
+    Duration jitter = a.duration("jitter", interval.dividedBy(10), Duration.ZERO, MAX);
+    if (jitter == null) {
+      jitter = interval.dividedBy(10);
+    } else if (jitter.compareTo(interval) > 0) {
+      problems.at(a.child("jitter"), "longer than interval (expected: jitter ≤ interval)");
+    }
     List<HealthConfig.StatusRange> statuses = statuses(a);
     int healthy = a.integer("healthy-threshold", 2, 1, 100);
     int unhealthy = a.integer("unhealthy-threshold", 3, 1, 100);
@@ -87,6 +94,7 @@ final class HealthSection {
         method == null ? "GET" : method.toUpperCase(Locale.ROOT),
         host,
         interval,
+        jitter,
         timeout,
         statuses,
         healthy,

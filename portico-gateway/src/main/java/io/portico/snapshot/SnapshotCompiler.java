@@ -156,7 +156,9 @@ public final class SnapshotCompiler {
       UpstreamTls tls = upstreamTls(config, sc, problems);
       HealthConfig hc = sc.health();
       CircuitBreaker breaker =
-          hc.circuitBreaker() == null ? null : new CircuitBreaker(hc.circuitBreaker());
+          hc.circuitBreaker() == null
+              ? null
+              : checkers.breaker(sc.name(), hc.circuitBreaker(), source);
       EndpointHealth health =
           hc.active() == null && hc.passive() == null && breaker == null
               ? EndpointHealth.ALL
@@ -164,7 +166,7 @@ public final class SnapshotCompiler {
                   hc.active() == null
                       ? null
                       : checkers.checker(sc.name(), hc.active(), source, tls),
-                  hc.passive(),
+                  hc.passive() == null ? null : checkers.detector(sc.name(), hc.passive(), source),
                   breaker,
                   hc.allUnhealthy());
       services.put(

@@ -265,6 +265,52 @@ class DiffApplyTest {
     assertThat(admin("/config/versions").path("versions").size()).isZero();
   }
 
+  /** A session of {@code diff}/{@code apply} on {@code yaml}, loaded and planned, not sent. */
+  private record Planned(Declarative session, SyncPlan plan, StringWriter err) {}
+
+  private Planned plan(String name, String yaml) throws Exception {
+    Path file = dir.resolve(name);
+    Files.writeString(file, yaml);
+    AdminOptions options = new AdminOptions();
+    options.adminUrl = gw.adminUri("").toString();
+    options.token = TOKEN;
+    StringWriter err = new StringWriter();
+    Declarative session =
+        new Declarative(
+            file, options, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+    assertThat(session.load()).as(err.toString()).isTrue();
+    SyncPlan plan = session.plan(false);
+    assertThat(plan).as(err.toString()).isNotNull();
+    assertThat(plan.isEmpty()).isFalse();
+    return new Planned(session, plan, err);
+  }
+
+  @Test
+  void theSecondOfTwoAppliesPlannedAgainstTheSameVersionGets412AndAppliesNothing()
+      throws Exception {
+    Planned first = plan("first.yaml", declared("/orders", true));
+    Planned second = plan("second.yaml", declared("/shop", true));
+
+    assertThat(first.session().apply(first.plan())).isEqualTo(Declarative.Applied.APPLIED);
+    int versions = admin("/config/versions").path("versions").size();
+    Declarative.Applied raced = second.session().apply(second.plan());
+
+    assertThat(raced).isEqualTo(Declarative.Applied.CONFLICT);
+    assertThat(raced.exitCode()).isEqualTo(3);
+    assertThat(second.err().toString())
+        .contains("412 Precondition Failed")
+        .contains("nothing was applied")
+        .contains("portico diff");
+    assertThat(admin("/config/versions").path("versions").size()).isEqualTo(versions);
+    assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(404);
+
+    // Planned again, against the new version, the second file applies.
+    Run again = run("apply", declared("/shop", true));
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void aWrongTokenIsAFailureNotAChange() throws Exception {
     Path file = dir.resolve("declared.yaml");

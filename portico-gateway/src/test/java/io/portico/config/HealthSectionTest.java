@@ -48,6 +48,7 @@ class HealthSectionTest {
     assertThat(a.method()).isEqualTo("GET");
     assertThat(a.interval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(a.timeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(a.jitter()).isEqualTo(Duration.ofMillis(500));
     assertThat(a.healthyThreshold()).isEqualTo(2);
     assertThat(a.unhealthyThreshold()).isEqualTo(3);
     assertThat(a.expected(204)).isTrue();
@@ -71,7 +72,7 @@ class HealthSectionTest {
     ConfigResult r =
         parse(
             """
-            active: { interval: 1s, timeout: 2s, expected-statuses: [ 700, 2xy ], healthy-threshold: 0 }
+            active: { interval: 1s, timeout: 2s, jitter: 3s, expected-statuses: [ 700, 2xy ], healthy-threshold: 0 }
             circuit-breaker:
               max-in-flight: -1
               failure-rate: { threshold: 1.5, minimum-requests: 0 }
@@ -81,6 +82,8 @@ class HealthSectionTest {
     assertThat(String.join("\n", problems(r)))
         .contains("services[0].health.active: an HTTP probe needs path")
         .contains("services[0].health.active.timeout: longer than interval")
+        .contains(
+            "services[0].health.active.jitter: longer than interval (expected: jitter ≤ interval)")
         .contains("services[0].health.active.expected-statuses[0]")
         .contains("services[0].health.active.expected-statuses[1]")
         .contains("services[0].health.active.healthy-threshold")
@@ -96,5 +99,20 @@ class HealthSectionTest {
     assertThat(String.join("\n", problems(r)))
         .contains("services[0].health.active.path: path with type: tcp")
         .contains("services[0].health.circuit-breaker: an empty circuit-breaker");
+  }
+
+  @Test
+  void aJitterMayBeSetOrTurnedOff() {
+    HealthConfig.Active set =
+        parse("active: { path: /h, interval: 2s, jitter: 1s }")
+            .config()
+            .services()
+            .get(0)
+            .health()
+            .active();
+    assertThat(set.jitter()).isEqualTo(Duration.ofSeconds(1));
+    HealthConfig.Active off =
+        parse("active: { path: /h, jitter: 0s }").config().services().get(0).health().active();
+    assertThat(off.jitter()).isZero();
   }
 }

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * <p>One per service, shared by every event loop, so its limits are exact for the whole gateway
  * rather than per loop: counters are atomics (an increment and a decrement per call for the limits
  * in use), the window is ten time slices of atomic counters, and the state is a volatile int
- * changed by compare-and-set. Nothing locks, nothing allocates per call.
+ * changed by compare-and-set. Nothing locks, nothing allocates per call. Kept across reloads that
+ * leave its settings and the service's endpoint source as they were ({@link HealthCheckers}).
  */
 public final class CircuitBreaker implements CallGate {
 

@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * an endpoint stays in for {@code max-ejection-time}.
  *
  * <p>Thread-safe and non-blocking: counters are atomics; a result allocates nothing unless it
- * ejects. One detector per service, made with its snapshot.
+ * ejects. One detector per service, kept across reloads that leave its settings and endpoint source
+ * as they were ({@link HealthCheckers}).
  */
 public final class OutlierDetector implements EndpointHealth {
 

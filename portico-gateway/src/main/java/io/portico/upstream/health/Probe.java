@@ -27,6 +27,7 @@ import io.portico.config.HealthConfig;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *   tick ─▶ connect (timeout) ─▶ [TLS handshake] ─▶ HTTP: request, Connection: close ─▶ status
  *                                                 └▶ TCP: connected is healthy
- *        ─▶ result: counters, maybe up/down ─▶ close ─▶ next tick after interval
+ *        ─▶ result: counters, maybe up/down ─▶ close ─▶ next tick after interval ± jitter/2
+ *   (the first tick comes after a random wait below jitter)
  * </pre>
  *
  * <p>The whole probe (connect, handshake, response head) is bounded by {@code timeout}; the
@@ -115,9 +117,29 @@ final class Probe {
     return new ActiveChecker.ProbeState(up, probes.get(), lastResult, lastProbeAt, changedAt);
   }
 
-  /** Sends the first probe now, then one every interval. */
+  /**
+   * Sends the first probe after a random wait below {@code jitter}, then one every interval moved
+   * by a random time in {@code [-jitter/2, jitter/2)}: the probes of many endpoints spread out
+   * rather than all going at once.
+   */
   void start() {
-    loop.execute(this::probe);
+    long jitter = config.jitter().toNanos();
+    if (jitter <= 0) {
+      loop.execute(this::probe);
+      return;
+    }
+    long first = ThreadLocalRandom.current().nextLong(jitter);
+    loop.execute(() -> next = loop.schedule(this::probe, first, TimeUnit.NANOSECONDS));
+  }
+
+  /** The wait before the next probe: the interval, moved by up to half the jitter either way. */
+  private long nextDelayNanos() {
+    long interval = config.interval().toNanos();
+    long jitter = config.jitter().toNanos();
+    if (jitter <= 0) {
+      return interval;
+    }
+    return Math.max(1, interval - jitter / 2 + ThreadLocalRandom.current().nextLong(jitter));
   }
 
   /** No more probes; one under way finishes without effect. */
@@ -269,7 +291,7 @@ final class Probe {
         return;
       }
       record(healthy, result);
-      next = loop.schedule(Probe.this::probe, config.interval().toNanos(), TimeUnit.NANOSECONDS);
+      next = loop.schedule(Probe.this::probe, nextDelayNanos(), TimeUnit.NANOSECONDS);
     }
   }
 

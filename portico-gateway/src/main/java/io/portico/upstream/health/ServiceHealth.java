@@ -23,8 +23,10 @@ import org.jspecify.annotations.Nullable;
  * <p>An endpoint is picked only when neither probes nor ejection say it is down. Each step returns
  * the same list instance while nothing changed, so balancers keep their cached schedules.
  *
- * <p>Thread-safe, non-blocking; made with each snapshot, while the {@link ActiveChecker} it reads
- * may outlive it.
+ * <p>Thread-safe, non-blocking; made with each snapshot, while the {@link ActiveChecker}, {@link
+ * OutlierDetector} and {@link CircuitBreaker} it reads may outlive it ({@link HealthCheckers}). The
+ * detector must have been made with {@code all-unhealthy: fail}: this class applies the service's
+ * choice once both checks have spoken.
  */
 public final class ServiceHealth implements EndpointHealth {
 
@@ -36,12 +38,11 @@ public final class ServiceHealth implements EndpointHealth {
 
   public ServiceHealth(
       @Nullable ActiveChecker active,
-      HealthConfig.@Nullable Passive passive,
+      @Nullable OutlierDetector passive,
       @Nullable CircuitBreaker breaker,
       HealthConfig.AllUnhealthy allUnhealthy) {
     this.active = active;
-    this.passive =
-        passive == null ? null : new OutlierDetector(passive, HealthConfig.AllUnhealthy.FAIL);
+    this.passive = passive;
     this.breaker = breaker;
     this.allUnhealthy = allUnhealthy;
   }

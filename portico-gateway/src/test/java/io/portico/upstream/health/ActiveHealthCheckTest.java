@@ -83,8 +83,9 @@ class ActiveHealthCheckTest {
                     && eb.at("/active/last_result").asText().equals("200");
               });
 
-      b.healthStatus.set(503);
+      // Counted before the switch, so that a probe under way at the switch is never left out.
       int before = b.probes.get();
+      b.healthStatus.set(503);
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> activeState(gw, "pair", b.authority()).equals("unhealthy"));

@@ -164,4 +164,39 @@ class FileDiscoveryTest {
         .until(() -> source().status().state() == EndpointSource.State.EMPTY);
     assertThat(gw.get("/hello").statusCode()).isEqualTo(503);
   }
+
+  @Test
+  void aRegistryThatListsNothingAtStartShowsEmptyWithAReasonUntilItListsAnEndpoint()
+      throws Exception {
+    write("endpoints: []\n");
+    startGateway(false);
+
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(503);
+    JsonNode status = serviceStatus();
+    assertThat(status.path("state").asText()).isEqualTo("empty");
+    assertThat(status.path("source_state").asText()).isEqualTo("EMPTY");
+    assertThat(status.path("endpoints").asInt(-1)).isZero();
+    assertThat(status.path("reason").asText()).contains("lists no endpoint").contains("503");
+    assertThat(status.path("last_update").asText()).isNotEmpty();
+
+    write(list(a, b));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(serviceStatus().path("state").asText()).isEqualTo("ok"));
+    status = serviceStatus();
+    assertThat(status.path("endpoints").asInt()).isEqualTo(2);
+    assertThat(status.has("reason")).isFalse();
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aMissingFileAtStartShowsErrorWithTheRegistrysLastError() throws Exception {
+    startGateway(false);
+
+    JsonNode status = serviceStatus();
+    assertThat(status.path("state").asText()).isEqualTo("error");
+    assertThat(status.path("endpoints").asInt(-1)).isZero();
+    assertThat(status.path("last_error").asText()).contains("no such file");
+    assertThat(status.path("reason").asText()).contains("no endpoint is known");
+  }
 }
