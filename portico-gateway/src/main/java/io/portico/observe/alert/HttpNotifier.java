@@ -1,0 +1,63 @@
+package io.portico.observe.alert;
+
+import io.portico.config.AlertsConfig;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * A notifier that POSTs a JSON body with the JDK HTTP client: connection and request bounded by the
+ * notifier's {@code timeout}; 2xx delivered; 408, 429, 5xx, timeouts and connection failures worth
+ * a retry; any other status fails the notification.
+ */
+abstract class HttpNotifier implements Notifier {
+
+  private final AlertsConfig.Notifier config;
+  private final HttpClient client;
+
+  HttpNotifier(AlertsConfig.Notifier config) {
+    this.config = config;
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(config.timeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  /** The request body for {@code n}. */
+  abstract String body(Notification n);
+
+  /** Headers beyond the configured ones, for {@code body}. */
+  Map<String, String> headers(String body) {
+    return Map.of();
+  }
+
+  @Override
+  public void send(Notification n) throws Failed, InterruptedException {
+    String body = body(n);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(config.url())
+            .timeout(config.timeout())
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "portico-alerts")
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    config.headers().forEach(request::setHeader);
+    headers(body).forEach(request::setHeader);
+    HttpResponse<Void> response;
+    try {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      throw new Failed(config.url().getHost() + ": " + e, true);
+    }
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return;
+    }
+    throw new Failed(
+        config.url().getHost() + " answered " + status,
+        status == 408 || status == 429 || status >= 500);
+  }
+}
