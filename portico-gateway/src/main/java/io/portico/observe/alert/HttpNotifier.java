@@ -27,17 +27,18 @@ abstract class HttpNotifier implements Notifier {
             .build();
   }
 
-  /** The request body for {@code n}. */
-  abstract String body(Notification n);
+  /** The request body for {@code n}, sent at {@code epochSecond}. */
+  abstract String body(Notification n, long epochSecond);
 
-  /** Headers beyond the configured ones, for {@code body}. */
-  Map<String, String> headers(String body) {
+  /** Headers beyond the configured ones, for {@code body} sent at {@code epochSecond}. */
+  Map<String, String> headers(String body, long epochSecond) {
     return Map.of();
   }
 
   @Override
   public void send(Notification n) throws Failed, InterruptedException {
-    String body = body(n);
+    long now = java.time.Instant.now().getEpochSecond();
+    String body = body(n, now);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(config.url())
             .timeout(config.timeout())
@@ -45,7 +46,7 @@ abstract class HttpNotifier implements Notifier {
             .header("User-Agent", "portico-alerts")
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     config.headers().forEach(request::setHeader);
-    headers(body).forEach(request::setHeader);
+    headers(body, now).forEach(request::setHeader);
     HttpResponse<Void> response;
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());

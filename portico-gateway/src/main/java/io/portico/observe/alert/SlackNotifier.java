@@ -22,7 +22,7 @@ final class SlackNotifier extends HttpNotifier {
   }
 
   @Override
-  String body(Notification n) {
+  String body(Notification n, long epochSecond) {
     String text =
         (n.firing() ? ":rotating_light: [FIRING] " : ":white_check_mark: [RESOLVED] ")
             + n.summary();

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,7 +29,6 @@ final class WebhookNotifier extends HttpNotifier {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final byte[] secret;
-  private final ThreadLocal<Long> sentAt = new ThreadLocal<>();
 
   WebhookNotifier(AlertsConfig.Notifier config) {
     super(config);
@@ -38,9 +36,7 @@ final class WebhookNotifier extends HttpNotifier {
   }
 
   @Override
-  String body(Notification n) {
-    long now = Instant.now().getEpochSecond();
-    sentAt.set(now);
+  String body(Notification n, long now) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
@@ -79,8 +75,7 @@ final class WebhookNotifier extends HttpNotifier {
   }
 
   @Override
-  Map<String, String> headers(String body) {
-    Long now = sentAt.get();
+  Map<String, String> headers(String body, long now) {
     if (secret == null) {
       return Map.of(TIMESTAMP, String.valueOf(now));
     }

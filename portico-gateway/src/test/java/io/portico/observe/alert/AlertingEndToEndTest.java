@@ -81,6 +81,9 @@ class AlertingEndToEndTest {
               retries: 1
               backoff: 10ms
               timeout: 1s
+            - name: chat
+              type: slack
+              url: %s
             - name: log
               type: log
           silences:
@@ -95,7 +98,7 @@ class AlertingEndToEndTest {
               window: 1s
               severity: critical
               labels: { team: payments }
-              notifiers: [ hook, down ]
+              notifiers: [ hook, down, chat ]
             - name: api-errors-repeated
               kind: error-rate
               service: backend
@@ -124,7 +127,8 @@ class AlertingEndToEndTest {
                 origin.authority(),
                 closedPort,
                 hooks.url(),
-                closedPort);
+                closedPort,
+                hooks.url("/slack"));
     gw = GatewayFixture.start(config, Map.of("ALERT_SECRET", SECRET));
   }
 
@@ -253,6 +257,14 @@ class AlertingEndToEndTest {
     assertThat(hooks.of("api-errors", "firing")).as("de-duplicated: fired once").hasSize(1);
     assertThat(hooks.of("api-errors-silenced")).as("silenced: never notified").isEmpty();
     assertThat(rule(alerts(), "api-errors").path("state").asText()).isEqualTo("resolved");
+    List<WebhookReceiver.Received> chat = hooks.at("/slack");
+    assertThat(chat).hasSize(2);
+    assertThat(chat.get(0).signed()).as("only webhooks are signed").isFalse();
+    assertThat(chat.get(0).body().path("text").asText())
+        .contains("[FIRING] api-errors: 5xx ratio of route api is 100% (threshold 50%)");
+    assertThat(chat.get(0).body().path("blocks").get(0).path("text").path("text").asText())
+        .contains("`team=payments`");
+    assertThat(chat.get(1).body().path("text").asText()).contains("[RESOLVED] api-errors");
 
     // The notifier that is down failed (after its retry) without holding up the others.
     await()

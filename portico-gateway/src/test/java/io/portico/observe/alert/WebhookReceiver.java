@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class WebhookReceiver implements AutoCloseable {
 
   /** One request: its JSON body and whether its signature and timestamp checked out. */
-  record Received(JsonNode body, boolean signed, boolean verified) {
+  record Received(String path, JsonNode body, boolean signed, boolean verified) {
     String rule() {
       return body.path("rule").asText();
     }
@@ -54,7 +54,8 @@ final class WebhookReceiver implements AutoCloseable {
                   && timestamp != null
                   && timestamp.equals(json.path("timestamp").asText())
                   && Math.abs(System.currentTimeMillis() / 1000 - Long.parseLong(timestamp)) < 300;
-          received.add(new Received(json, signature != null, verified));
+          received.add(
+              new Received(exchange.getRequestURI().getPath(), json, signature != null, verified));
           exchange.sendResponseHeaders(200, -1);
           exchange.close();
         });
@@ -72,7 +73,16 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/portico";
+    return url("/hooks/portico");
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  /** What was posted to {@code path} (a Slack-compatible notifier's, say). */
+  List<Received> at(String path) {
+    return received.stream().filter(r -> r.path().equals(path)).toList();
   }
 
   List<Received> of(String rule) {
