@@ -1,5 +1,6 @@
 package io.portico.admin;
 
+import io.portico.observe.alert.Alerting;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.snapshot.ReloadResult;
@@ -51,6 +52,11 @@ public interface AdminApi {
 
   /** The gateway's metrics; null when {@code metrics.enabled} is false. */
   default @Nullable GatewayMetrics metrics() {
+    return null;
+  }
+
+  /** Built-in alerting; null when the config started without an {@code alerts} section. */
+  default @Nullable Alerting alerting() {
     return null;
   }
 

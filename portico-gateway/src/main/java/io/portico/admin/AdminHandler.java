@@ -61,6 +61,7 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
  *       when rejected (the running config keeps serving)
+ *   <li>{@code /alerts}: alert states and silences ({@link AlertsEndpoint})
  * </ul>
  *
  * Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
@@ -178,6 +179,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           keepAlive);
       return;
     }
+    if (AlertsEndpoint.handles(path)) {
+      alerts(ctx, req, path, caller, keepAlive);
+      return;
+    }
     if (path.startsWith("/quotas/") && path.length() > 8) {
       if (requireGet(ctx, method, keepAlive)) {
         quotas(ctx, path.substring(8), keepAlive);
@@ -249,6 +254,33 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   "No admin endpoint " + path + "."),
               keepAlive);
     }
+  }
+
+  /** {@code /alerts} and its silences ({@link AlertsEndpoint}), off the event loop. */
+  private void alerts(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      String path,
+      AdminAuth.Caller caller,
+      boolean keepAlive) {
+    req.retain();
+    blocking.execute(
+        () -> {
+          FullHttpResponse r;
+          try {
+            r = AlertsEndpoint.handle(req, path, api.alerting(), caller);
+          } catch (IOException | RuntimeException e) {
+            r =
+                problem(
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "admin-error",
+                    "The alerts could not be read: " + e);
+          } finally {
+            req.release();
+          }
+          FullHttpResponse response = r;
+          ctx.executor().execute(() -> send(ctx, response, keepAlive));
+        });
   }
 
   /** The config objects and their history ({@link ObjectEndpoints}); writes off the event loop. */

@@ -11,6 +11,7 @@ import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
 import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.alert.Alerting;
 import io.portico.observe.log.AccessLogPipeline;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
@@ -105,6 +106,7 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable AccessLogPipeline accessLog;
   private final @Nullable GatewayMetrics metrics;
   private final @Nullable Tracing tracing;
+  private final @Nullable Alerting alerting;
   private final @Nullable AdminServer admin;
   private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
@@ -168,10 +170,19 @@ public final class Gateway implements AutoCloseable {
     this.activeEndpoints = new ActiveEndpoints(this::evictPools);
     this.metrics =
         config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
+    this.alerting =
+        config.alerts() == null ? null : Alerting.start(config, new AlertSources(snapshots));
+    if (metrics != null && alerting != null) {
+      metrics.bind(alerting);
+    }
     activate(first);
     this.accessLog = AccessLogPipeline.open(config.runtime().accessLog());
     applyAccessLog(first);
-    ExchangeObserver observer = withMetrics(combine(accessLog, extraObserver));
+    ExchangeObserver observer =
+        withMetrics(
+            combine(
+                accessLog,
+                alerting == null ? extraObserver : both(alerting.observer(), extraObserver)));
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
@@ -200,6 +211,9 @@ public final class Gateway implements AutoCloseable {
       }
       if (tracing != null) {
         tracing.close();
+      }
+      if (alerting != null) {
+        alerting.close();
       }
       snapshots.retireAll();
       awaitRetirements();
@@ -242,6 +256,16 @@ public final class Gateway implements AutoCloseable {
     return record -> {
       log.onExchangeComplete(record);
       extra.onExchangeComplete(record);
+    };
+  }
+
+  private static ExchangeObserver both(ExchangeObserver first, ExchangeObserver second) {
+    if (second == ExchangeObserver.NONE) {
+      return first;
+    }
+    return record -> {
+      first.onExchangeComplete(record);
+      second.onExchangeComplete(record);
     };
   }
 
@@ -312,6 +336,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public @Nullable GatewayMetrics metrics() {
         return metrics;
+      }
+
+      @Override
+      public @Nullable Alerting alerting() {
+        return alerting;
       }
     };
   }
@@ -411,10 +440,12 @@ public final class Gateway implements AutoCloseable {
           || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
           || !java.util.Objects.equals(
               old.config().runtime().accessLog(), result.config().runtime().accessLog())
-          || old.config().metrics().differsAtRestart(result.config().metrics())) {
+          || old.config().metrics().differsAtRestart(result.config().metrics())
+          || (alerting == null && result.config().alerts() != null)) {
         log.warn(
-            "changes to the admin listener, runtime.io-threads, runtime.access-log, or metrics"
-                + " other than metrics.server-timing take effect on restart");
+            "changes to the admin listener, runtime.io-threads, runtime.access-log, metrics"
+                + " other than metrics.server-timing, or adding an alerts section to a gateway"
+                + " started without one take effect on restart");
       }
       log.info("config reloaded: {} -> {}", old.version(), next.version());
       countReload(true);
@@ -481,11 +512,21 @@ public final class Gateway implements AutoCloseable {
     if (metrics != null) {
       MetricsSources.activated(metrics, active);
     }
+    if (alerting != null) {
+      alerting.apply(active.config());
+    }
   }
 
   private void countReload(boolean applied) {
     if (metrics != null) {
       metrics.reloaded(applied);
+    }
+    if (alerting != null) {
+      if (applied) {
+        alerting.reloadApplied();
+      } else {
+        alerting.reloadRejected();
+      }
     }
   }
 
@@ -564,6 +605,9 @@ public final class Gateway implements AutoCloseable {
     }
     if (tracing != null) {
       tracing.close();
+    }
+    if (alerting != null) {
+      alerting.close();
     }
     layers.close();
   }

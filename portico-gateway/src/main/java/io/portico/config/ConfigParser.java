@@ -190,6 +190,9 @@ public final class ConfigParser {
       ForwardingConfig forwarding = forwarding(top.object("forwarding"));
       MetricsConfig metrics = MetricsSection.parse(top.object("metrics"));
       TracingConfig tracing = new TracingSection(problems).parse(top.child("tracing"));
+      AlertsConfig alerts =
+          new AlertsSection(problems, baseDir)
+              .parse(top.child("alerts"), routes, services, listeners);
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -204,7 +207,8 @@ public final class ConfigParser {
           tracing,
           root,
           version,
-          metrics);
+          metrics,
+          alerts);
     }
 
     // ---- listeners and admin

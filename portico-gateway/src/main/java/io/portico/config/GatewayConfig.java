@@ -12,6 +12,7 @@ import java.util.List;
  * @param source the parsed document, kept for {@code GET /config}
  * @param version a digest of the document text, shown by the admin API and the logs
  * @param metrics what is measured and how {@code /metrics} is served
+ * @param alerts the {@code alerts} section, or null when the config has none
  */
 public record GatewayConfig(
     List<ListenerConfig> listeners,
@@ -26,4 +27,5 @@ public record GatewayConfig(
     TracingConfig tracing,
     ConfigNode source,
     String version,
-    MetricsConfig metrics) {}
+    MetricsConfig metrics,
+    AlertsConfig alerts) {}

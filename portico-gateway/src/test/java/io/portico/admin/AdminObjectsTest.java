@@ -288,6 +288,7 @@ class AdminObjectsTest {
       String concrete =
           path.replace("{name}", "nothing-here")
               .replace("{consumer}", "c")
+              .replace("{id}", "nothing-here")
               .replace("{number}", "1");
       for (String m : methods) {
         HttpResponse<String> r = call(m, concrete, m.equals("GET") ? null : "{}", WRITER);

@@ -140,6 +140,47 @@ class PorticoCommandTest {
   }
 
   @Test
+  void validateReportsEveryMistakeOfTheAlertRules() throws Exception {
+    Path bad =
+        write(
+            "alerts.yaml",
+            """
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:9001" ]
+            routes:
+              - name: api
+                paths: [ "/" ]
+                service: backend
+            alerts:
+              notifiers:
+                - { name: hook, type: webhook, url: "http://127.0.0.1:9099/" }
+              rules:
+                - { name: a, kind: errors, route: api, threshold: 0.1 }
+                - { name: b, kind: error-rate, route: apii, threshold: 0.1 }
+                - { name: c, kind: latency, route: api, threshold: 100ms, window: 1 minute }
+                - { name: d, kind: error-rate, route: api, threshold: 2 }
+                - { name: e, kind: error-rate, route: api, threshold: 0.1, notifiers: [ pager ] }
+            """);
+
+    try (PorticoProcess p = PorticoProcess.start(dir, "validate", "-c", bad.toString())) {
+      assertThat(p.awaitExit(START)).isEqualTo(1);
+      assertThat(p.stderr())
+          .contains(bad + ":12:24: alerts.rules[0].kind: \"errors\" (expected: one of error-rate,")
+          .contains(
+              bad
+                  + ":13:43: alerts.rules[1].route: \"apii\" (expected: a route of the config: api)")
+          .contains(bad + ":14:71: alerts.rules[2].window: \"1 minute\" (expected: a duration")
+          .contains(bad + ":15:59: alerts.rules[3].threshold: \"2\" (expected: a share from 0 to 1")
+          .contains(
+              bad
+                  + ":16:77: alerts.rules[4].notifiers[0]: \"pager\" (expected: a notifier defined"
+                  + " in alerts.notifiers: hook)")
+          .contains(bad + ": 5 problems");
+    }
+  }
+
+  @Test
   void validateReportsNumbersOutOfRangeWithoutAStackTrace() throws Exception {
     Path bad =
         write(

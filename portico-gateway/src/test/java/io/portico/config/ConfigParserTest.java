@@ -138,8 +138,8 @@ class ConfigParserTest {
     assertThat(result.ok()).isFalse();
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, consumers,"
-                + " forwarding, limits, listeners, metrics, plugins, routes, runtime, services,"
+            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
+                + " consumers, forwarding, limits, listeners, metrics, plugins, routes, runtime, services,"
                 + " tracing); did you mean \"limits\"?");
   }
 

@@ -67,6 +67,8 @@ class ConfigurationDocTest {
     Files.writeString(configDir.resolve("certs/upstream-ca.pem"), "ca");
     Files.writeString(configDir.resolve("certs/gateway-client.pem"), "cert");
     Files.writeString(configDir.resolve("certs/gateway-client.key"), "key");
+    Files.createDirectories(configDir.resolve("secrets"));
+    Files.writeString(configDir.resolve("secrets/alert-webhook.key"), "a-webhook-secret");
     Files.createDirectories(configDir.resolve("logs"));
     Files.createDirectories(configDir.resolve("plugins"));
   }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -143,6 +144,11 @@ public final class GatewayMetrics implements AutoCloseable {
     exchanges.activate(serviceByRoute);
     configInfo.register(List.of(MultiGauge.Row.of(Tags.of("version", version), 1)), true);
     lastLoaded = loadedAt.toEpochMilli() / 1000.0;
+  }
+
+  /** Registers the meters of another part of the gateway (alerting's notification counts). */
+  public void bind(MeterBinder binder) {
+    binder.bindTo(registry);
   }
 
   /** A reload (or admin write) was applied, or rejected. */

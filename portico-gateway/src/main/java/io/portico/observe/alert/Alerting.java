@@ -1,0 +1,597 @@
+package io.portico.observe.alert;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.portico.config.AlertsConfig;
+import io.portico.config.AlertsConfig.Direction;
+import io.portico.config.AlertsConfig.Kind;
+import io.portico.config.AlertsConfig.Measure;
+import io.portico.config.GatewayConfig;
+import io.portico.config.ListenerConfig;
+import io.portico.config.ServiceConfig;
+import io.portico.config.TlsConfig;
+import io.portico.observe.ExchangeObserver;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Built-in alerting: the rules of the {@code alerts} section evaluated over the gateway's own
+ * measurements, their alerts' states, silences, and notifications.
+ *
+ * <pre>
+ *   exchanges ─▶ observer() (AlertFeed: running totals per route, service, gateway)
+ *   every evaluation-interval, on the portico-alerts thread:
+ *     sample totals ─▶ History (per scope) ─▶ each rule's value over its window
+ *     AlertSource (healthy endpoints), certificate files, the last reload ─▶ the other values
+ *     inactive ─▶ pending ─(for)─▶ firing ─(resolve threshold)─▶ resolved
+ *     firing / repeat / resolved, unless silenced ─▶ Delivery per notifier (bounded queue, thread)
+ * </pre>
+ *
+ * <p>Made once by the composition root when the config has an {@code alerts} section; {@link
+ * #apply} takes each config that becomes active. A rule whose settings did not change keeps its
+ * alert (state, start, last notification), as does a notifier its queue and counts, so a reload
+ * neither repeats nor loses a notification. Nothing here runs on an event loop but the feed's
+ * increments; notifiers deliver on their own threads.
+ */
+public final class Alerting implements AutoCloseable, MeterBinder {
+
+  private static final Logger log = LoggerFactory.getLogger(Alerting.class);
+
+  enum State {
+    INACTIVE,
+    PENDING,
+    FIRING,
+    RESOLVED
+  }
+
+  /** One rule's alert; touched under {@link #lock}. */
+  private static final class Alert {
+    final AlertsConfig.Rule rule;
+    final Map<String, String> labels;
+    final String fingerprint;
+    State state = State.INACTIVE;
+    double value = Double.NaN;
+    Instant since;
+    Instant startsAt;
+    Instant lastNotified;
+    long lastNotifiedNanos;
+    long pendingNanos;
+    boolean notified;
+    List<String> silencedBy = List.of();
+
+    Alert(AlertsConfig.Rule rule, Instant now) {
+      this.rule = rule;
+      this.labels = labels(rule);
+      this.fingerprint = fingerprint(labels);
+      this.since = now;
+    }
+  }
+
+  private record ScopeKey(AlertFeed.Scope scope, String name) {}
+
+  private final AlertFeed feed = new AlertFeed();
+  private final AlertSource source;
+  private final Silences silences = new Silences();
+  private final Certificates certificates = new Certificates();
+  private final ScheduledExecutorService evaluator;
+  private final Object lock = new Object();
+  private final Map<String, Alert> alerts = new LinkedHashMap<>();
+  private final Map<ScopeKey, History> histories = new HashMap<>();
+  private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
+  private final Map<String, Delivery.Stats> stats = new LinkedHashMap<>();
+  private AlertsConfig config;
+  private GatewayConfig gateway;
+  private ScheduledFuture<?> task;
+  private Duration interval;
+  private MeterRegistry registry;
+  private Instant evaluatedAt;
+  private volatile boolean reloadRejected;
+  private volatile boolean closed;
+
+  private Alerting(AlertSource source) {
+    this.source = source;
+    this.evaluator =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "portico-alerts");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts evaluating the rules of {@code config}, which must have an {@code alerts} section. */
+  public static Alerting start(GatewayConfig config, AlertSource source) {
+    Alerting a = new Alerting(source);
+    a.apply(config);
+    return a;
+  }
+
+  /** What the proxy tells about every finished exchange. */
+  public ExchangeObserver observer() {
+    return feed;
+  }
+
+  /**
+   * {@code config} became active: its rules, notifiers and silences replace the previous ones; the
+   * alerts of unchanged rules and the queues of unchanged notifiers are kept. A config without an
+   * {@code alerts} section leaves no rule.
+   */
+  public void apply(GatewayConfig next) {
+    AlertsConfig c =
+        next.alerts() != null
+            ? next.alerts()
+            : new AlertsConfig(
+                Duration.ofSeconds(5), Duration.ofHours(4), List.of(), List.of(), List.of());
+    Instant now = Instant.now();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Map<String, Alert> kept = new LinkedHashMap<>();
+      for (AlertsConfig.Rule rule : c.rules()) {
+        Alert old = alerts.get(rule.name());
+        kept.put(rule.name(), old != null && old.rule.equals(rule) ? old : new Alert(rule, now));
+      }
+      alerts.clear();
+      alerts.putAll(kept);
+      Map<String, Delivery> nextDeliveries = new LinkedHashMap<>();
+      for (AlertsConfig.Notifier n : c.notifiers()) {
+        Delivery old = deliveries.remove(n.name());
+        if (old != null && old.config().equals(n)) {
+          nextDeliveries.put(n.name(), old);
+        } else {
+          if (old != null) {
+            old.close();
+          }
+          nextDeliveries.put(n.name(), Delivery.of(n, statsOf(n)));
+        }
+      }
+      deliveries.values().forEach(Delivery::close);
+      deliveries.clear();
+      deliveries.putAll(nextDeliveries);
+      histories.keySet().retainAll(c.rules().stream().map(Alerting::scope).toList());
+      silences.configure(c.silences(), now);
+      this.config = c;
+      this.gateway = next;
+      if (!c.evaluationInterval().equals(interval)) {
+        if (task != null) {
+          task.cancel(false);
+        }
+        interval = c.evaluationInterval();
+        long ms = Math.max(1, interval.toMillis());
+        task = evaluator.scheduleWithFixedDelay(this::evaluateSafely, 0, ms, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private Delivery.Stats statsOf(AlertsConfig.Notifier n) {
+    Delivery.Stats s = stats.get(n.name());
+    if (s == null) {
+      s = new Delivery.Stats();
+      stats.put(n.name(), s);
+      if (registry != null) {
+        register(registry, n.name(), s);
+      }
+    }
+    return s;
+  }
+
+  /** A reload of the config file was rejected ({@code reload-failed} rules fire). */
+  public void reloadRejected() {
+    reloadRejected = true;
+  }
+
+  /** A reload of the config file was applied ({@code reload-failed} rules resolve). */
+  public void reloadApplied() {
+    reloadRejected = false;
+  }
+
+  /** Evaluates every rule now, on the caller's thread; the evaluator thread does it on its own. */
+  void evaluate() {
+    long nanos = System.nanoTime();
+    Instant now = Instant.now();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      evaluatedAt = now;
+      sample(nanos);
+      List<Silence> inForce = silences.active(now);
+      for (Alert a : alerts.values()) {
+        a.value = measure(a.rule, nanos, now);
+        a.silencedBy = Silences.matching(inForce, a.labels);
+        step(a, nanos, now);
+      }
+    }
+  }
+
+  private void evaluateSafely() {
+    try {
+      evaluate();
+    } catch (RuntimeException e) {
+      log.warn("alert evaluation failed", e);
+    }
+  }
+
+  private void sample(long nanos) {
+    Map<ScopeKey, Long> keep = new HashMap<>();
+    for (Alert a : alerts.values()) {
+      keep.merge(scope(a.rule), a.rule.window().toNanos(), Math::max);
+    }
+    for (Map.Entry<ScopeKey, Long> e : keep.entrySet()) {
+      histories
+          .computeIfAbsent(e.getKey(), k -> new History())
+          .add(nanos, feed.totals(e.getKey().scope(), e.getKey().name()), e.getValue());
+    }
+  }
+
+  private static ScopeKey scope(AlertsConfig.Rule rule) {
+    if (rule.route() != null) {
+      return new ScopeKey(AlertFeed.Scope.ROUTE, rule.route());
+    }
+    if (rule.service() != null) {
+      return new ScopeKey(AlertFeed.Scope.SERVICE, rule.service());
+    }
+    return new ScopeKey(AlertFeed.Scope.ALL, "");
+  }
+
+  /** The rule's value now; NaN when there is nothing to measure. */
+  private double measure(AlertsConfig.Rule rule, long nanos, Instant now) {
+    switch (rule.kind()) {
+      case NO_HEALTHY_ENDPOINT -> {
+        int healthy = source.healthyEndpoints(rule.service());
+        return healthy < 0 ? Double.NaN : healthy;
+      }
+      case CERTIFICATE_EXPIRY -> {
+        return certificateDays(rule, now);
+      }
+      case RELOAD_FAILED -> {
+        return reloadRejected ? 1 : 0;
+      }
+      default -> {}
+    }
+    long[] d = histories.get(scope(rule)).delta(rule.window().toNanos());
+    long total = d[AlertFeed.TOTAL];
+    return switch (rule.kind()) {
+      case ERROR_RATE ->
+          total < rule.minRequests() ? Double.NaN : (double) d[AlertFeed.ERRORS] / total;
+      case LATENCY ->
+          total < rule.minRequests() ? Double.NaN : History.percentile(d, rule.percentile());
+      case RATE_LIMITED -> counted(rule, d[AlertFeed.LIMITED], total);
+      case AUTH_FAILURES -> counted(rule, d[AlertFeed.AUTH_FAILED], total);
+      case REDIS_UNREACHABLE -> counted(rule, d[AlertFeed.LIMIT_FAILED], total);
+      default -> Double.NaN;
+    };
+  }
+
+  private static double counted(AlertsConfig.Rule rule, long count, long total) {
+    if (rule.measure() == Measure.COUNT) {
+      return count;
+    }
+    return total < rule.minRequests() ? Double.NaN : (double) count / total;
+  }
+
+  private double certificateDays(AlertsConfig.Rule rule, Instant now) {
+    List<Path> files = new ArrayList<>();
+    for (ListenerConfig l : gateway.listeners()) {
+      if (l.tls() != null
+          && (rule.listener() == null || rule.listener().equals(l.name()))
+          && rule.service() == null) {
+        for (TlsConfig.Certificate c : l.tls().certificates()) {
+          files.add(c.certFile());
+        }
+      }
+    }
+    for (ServiceConfig s : gateway.services()) {
+      if (s.tls() != null
+          && s.tls().clientCert() != null
+          && rule.listener() == null
+          && (rule.service() == null || rule.service().equals(s.name()))) {
+        files.add(s.tls().clientCert());
+      }
+    }
+    double days = Double.NaN;
+    for (Path f : files) {
+      Instant notAfter = certificates.notAfter(f);
+      if (notAfter != null) {
+        double left = Duration.between(now, notAfter).toSeconds() / 86_400.0;
+        days = Double.isNaN(days) ? left : Math.min(days, left);
+      }
+    }
+    return days;
+  }
+
+  /** Moves {@code a} through its states and notifies what changed. */
+  private void step(Alert a, long nanos, Instant now) {
+    AlertsConfig.Rule rule = a.rule;
+    boolean above = rule.kind().direction() == Direction.ABOVE;
+    boolean measured = !Double.isNaN(a.value);
+    boolean bad = measured && (above ? a.value >= rule.threshold() : a.value < rule.threshold());
+    boolean good =
+        !measured
+            || (above ? a.value < rule.resolveThreshold() : a.value >= rule.resolveThreshold());
+    boolean silenced = !a.silencedBy.isEmpty();
+    switch (a.state) {
+      case INACTIVE, RESOLVED -> {
+        if (bad) {
+          a.state = State.PENDING;
+          a.since = now;
+          a.pendingNanos = nanos;
+          step(a, nanos, now);
+        }
+      }
+      case PENDING -> {
+        if (!bad) {
+          a.state = State.INACTIVE;
+          a.since = now;
+        } else if (nanos - a.pendingNanos >= rule.forDuration().toNanos()) {
+          a.state = State.FIRING;
+          a.since = now;
+          a.startsAt = now;
+          a.notified = false;
+          step(a, nanos, now);
+        }
+      }
+      case FIRING -> {
+        if (good) {
+          a.state = State.RESOLVED;
+          a.since = now;
+          if (a.notified && !silenced) {
+            notify(a, false, now, nanos);
+          }
+          a.notified = false;
+        } else if (!silenced
+            && (!a.notified || nanos - a.lastNotifiedNanos >= rule.repeatInterval().toNanos())) {
+          notify(a, true, now, nanos);
+          a.notified = true;
+        }
+      }
+    }
+  }
+
+  private void notify(Alert a, boolean firing, Instant now, long nanos) {
+    AlertsConfig.Rule rule = a.rule;
+    Notification n =
+        new Notification(
+            firing,
+            rule.name(),
+            rule.kind().configName(),
+            a.labels,
+            a.value,
+            rule.threshold(),
+            summary(rule, a.value),
+            a.startsAt,
+            firing ? null : now,
+            a.fingerprint);
+    a.lastNotified = now;
+    a.lastNotifiedNanos = nanos;
+    for (String name : rule.notifiers()) {
+      Delivery d = deliveries.get(name);
+      if (d != null) {
+        d.offer(n);
+      }
+    }
+  }
+
+  static String summary(AlertsConfig.Rule rule, double value) {
+    if (rule.summary() != null) {
+      return rule.summary();
+    }
+    String of =
+        rule.route() != null
+            ? " of route " + rule.route()
+            : rule.service() != null
+                ? " of service " + rule.service()
+                : rule.listener() != null ? " of listener " + rule.listener() : "";
+    String what =
+        switch (rule.kind()) {
+          case ERROR_RATE -> "5xx ratio";
+          case LATENCY -> "p" + trim(rule.percentile() * 100) + " latency";
+          case NO_HEALTHY_ENDPOINT -> "healthy endpoints";
+          case RATE_LIMITED -> "rate-limited requests";
+          case AUTH_FAILURES -> "authentication failures";
+          case REDIS_UNREACHABLE -> "rate-limit decisions without Redis";
+          case CERTIFICATE_EXPIRY -> "days before a certificate expires";
+          case RELOAD_FAILED -> "last config reload rejected";
+        };
+    return rule.name()
+        + ": "
+        + what
+        + of
+        + " is "
+        + format(rule, value)
+        + " (threshold "
+        + format(rule, rule.threshold())
+        + ")";
+  }
+
+  private static String format(AlertsConfig.Rule rule, double v) {
+    if (Double.isNaN(v)) {
+      return "unknown";
+    }
+    boolean share =
+        rule.kind() == Kind.ERROR_RATE
+            || (rule.measure() == Measure.RATIO
+                && (rule.kind() == Kind.RATE_LIMITED
+                    || rule.kind() == Kind.AUTH_FAILURES
+                    || rule.kind() == Kind.REDIS_UNREACHABLE));
+    if (share) {
+      return trim(v * 100) + "%";
+    }
+    if (rule.kind() == Kind.LATENCY) {
+      return trim(v * 1000) + "ms";
+    }
+    if (rule.kind() == Kind.CERTIFICATE_EXPIRY) {
+      return trim(v) + "d";
+    }
+    return trim(v);
+  }
+
+  private static String trim(double v) {
+    String s = String.format(Locale.ROOT, "%.2f", v);
+    return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+  }
+
+  private static Map<String, String> labels(AlertsConfig.Rule rule) {
+    Map<String, String> l = new TreeMap<>(rule.labels());
+    l.put("rule", rule.name());
+    l.put("kind", rule.kind().configName());
+    if (rule.route() != null) {
+      l.put("route", rule.route());
+    }
+    if (rule.service() != null) {
+      l.put("service", rule.service());
+    }
+    if (rule.listener() != null) {
+      l.put("listener", rule.listener());
+    }
+    return Map.copyOf(l);
+  }
+
+  private static String fingerprint(Map<String, String> labels) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+        md.update((e.getKey() + "=" + e.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(md.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- silences and status, for the admin API
+
+  /** Creates a silence until {@code endsAt} (null: until restart). */
+  public Silence silence(
+      Map<String, String> matchers, Instant endsAt, String comment, String createdBy) {
+    Silence s = silences.add(matchers, Instant.now(), endsAt, comment, createdBy);
+    log.info("silence {} created by {}: {} until {}", s.id(), createdBy, matchers, endsAt);
+    return s;
+  }
+
+  /** What deleting a silence did. */
+  public enum Unsilenced {
+    DELETED,
+    NOT_FOUND,
+    FROM_CONFIG
+  }
+
+  public Unsilenced unsilence(String id) {
+    return switch (silences.remove(id)) {
+      case REMOVED -> Unsilenced.DELETED;
+      case NOT_FOUND -> Unsilenced.NOT_FOUND;
+      case FROM_CONFIG -> Unsilenced.FROM_CONFIG;
+    };
+  }
+
+  /** Every rule's alert, the silences in force and the notifiers' counts. */
+  public AlertStatus status() {
+    Instant now = Instant.now();
+    synchronized (lock) {
+      List<AlertStatus.Rule> rules = new ArrayList<>();
+      for (Alert a : alerts.values()) {
+        rules.add(
+            new AlertStatus.Rule(
+                a.rule.name(),
+                a.rule.kind().configName(),
+                a.state.name().toLowerCase(Locale.ROOT),
+                a.value,
+                a.rule.threshold(),
+                a.rule.resolveThreshold(),
+                a.labels,
+                a.since,
+                a.state == State.FIRING || a.state == State.RESOLVED ? a.startsAt : null,
+                a.lastNotified,
+                a.rule.notifiers(),
+                a.silencedBy));
+      }
+      List<AlertStatus.NotifierCounts> counts = new ArrayList<>();
+      for (Delivery d : deliveries.values()) {
+        Delivery.Stats s = stats.get(d.config().name());
+        counts.add(
+            new AlertStatus.NotifierCounts(
+                d.config().name(),
+                d.config().type().name().toLowerCase(Locale.ROOT),
+                s.sent.get(),
+                s.failed.get(),
+                s.dropped.get(),
+                s.retried.get()));
+      }
+      return new AlertStatus(evaluatedAt, rules, silences.active(now), counts);
+    }
+  }
+
+  // ---- metrics
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    synchronized (lock) {
+      this.registry = registry;
+      stats.forEach((name, s) -> register(registry, name, s));
+      for (State st : List.of(State.PENDING, State.FIRING)) {
+        Gauge.builder("portico.alerts", this, a -> a.count(st))
+            .description("Alerts by state (pending, firing)")
+            .tag("state", st.name().toLowerCase(Locale.ROOT))
+            .register(registry);
+      }
+    }
+  }
+
+  private double count(State st) {
+    synchronized (lock) {
+      return alerts.values().stream().filter(a -> a.state == st).count();
+    }
+  }
+
+  private static void register(MeterRegistry registry, String notifier, Delivery.Stats s) {
+    counter(registry, notifier, "sent", s.sent);
+    counter(registry, notifier, "failed", s.failed);
+    counter(registry, notifier, "dropped", s.dropped);
+    counter(registry, notifier, "retried", s.retried);
+  }
+
+  private static void counter(
+      MeterRegistry registry,
+      String notifier,
+      String outcome,
+      java.util.concurrent.atomic.AtomicLong n) {
+    FunctionCounter.builder(
+            "portico.alert.notifications", n, java.util.concurrent.atomic.AtomicLong::get)
+        .description(
+            "Alert notifications by notifier and outcome: sent, failed (after retries), dropped"
+                + " (queue full), retried (attempts that were retried)")
+        .tags("notifier", notifier, "outcome", outcome)
+        .register(registry);
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      deliveries.values().forEach(Delivery::close);
+      deliveries.clear();
+    }
+    evaluator.shutdownNow();
+  }
+}
