@@ -1,6 +1,7 @@
 package io.portico.observe.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -18,6 +19,8 @@ import io.netty.util.internal.PlatformDependent;
 import io.portico.config.ListenerConfig;
 import io.portico.config.MetricsConfig;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.log.SinkStats;
+import io.portico.observe.trace.Tracing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -33,6 +36,7 @@ import java.util.Map;
  * <pre>
  *   start(config, loops) ─▶ observer() into the proxy's ExchangeObserver (every finished exchange)
  *                        ─▶ attach(source, loops, listeners) once the listeners are bound
+ *                        ─▶ delivery(sinks, tracing): access-log and span drops and failures
  *   activated(version…)  ─▶ per-route meters made (and removed routes' meters dropped), config gauge
  *   reloaded(applied)    ─▶ portico_config_reloads_total{result}
  *   scrape(accept)       ─▶ sampled gauges refreshed, then the registry written as text
@@ -131,6 +135,46 @@ public final class GatewayMetrics implements AutoCloseable {
    */
   public void attach(TrafficSource source, EventLoopGroup loops, List<ListenerConfig> listeners) {
     this.sampler = new TrafficSampler(source, loops, listeners, registry);
+  }
+
+  /**
+   * Publishes what the access log's sinks and the span exporter delivered, dropped and failed to
+   * deliver: counters read from their own atomics when the registry is read, so the data path
+   * records nothing more.
+   *
+   * @param tracing the tracer, or null when tracing is off (then no span meters)
+   */
+  public void delivery(List<? extends SinkStats> sinks, Tracing tracing) {
+    for (SinkStats sink : sinks) {
+      Tags tags = Tags.of("sink", sink.name(), "type", sink.type());
+      FunctionCounter.builder("portico.log.sink.delivered", sink, SinkStats::delivered)
+          .description("Access-log lines the sink delivered")
+          .tags(tags)
+          .register(registry);
+      FunctionCounter.builder("portico.log.sink.dropped", sink, SinkStats::dropped)
+          .description("Access-log lines dropped because the sink's queue was full")
+          .tags(tags)
+          .register(registry);
+      FunctionCounter.builder("portico.log.sink.failures", sink, SinkStats::failed)
+          .description("Access-log lines lost because their delivery failed after retries")
+          .tags(tags)
+          .register(registry);
+      Gauge.builder("portico.log.sink.queued", sink, SinkStats::queued)
+          .description("Access-log lines waiting in the sink's queue")
+          .tags(tags)
+          .register(registry);
+    }
+    if (tracing != null) {
+      FunctionCounter.builder("portico.trace.spans.exported", tracing, Tracing::exportedSpans)
+          .description("Spans the collector accepted")
+          .register(registry);
+      FunctionCounter.builder("portico.trace.spans.dropped", tracing, Tracing::droppedSpans)
+          .description("Spans dropped because the export queue was full")
+          .register(registry);
+      FunctionCounter.builder("portico.trace.export.failures", tracing, Tracing::failedSpans)
+          .description("Spans lost because their export failed or timed out")
+          .register(registry);
+    }
   }
 
   /**
