@@ -64,10 +64,36 @@ class MetricsSectionTest {
     assertThat(problems.get(0)).startsWith("portico.yaml:13:17: metrics.per-consumer:");
     assertThat(problems.get(1))
         .startsWith(
-            "portico.yaml:14:18: metrics.max-consumers: \"0\" (expected: an integer from 1 to 10000)");
+            "portico.yaml:14:18: metrics.max-consumers: \"0\" (expected: an integer from 1 to"
+                + " 10000: every consumer counted apart adds series, so the cap is what bounds"
+                + " them)");
     assertThat(problems.get(2))
         .startsWith("portico.yaml:15:19: metrics.server-timming: unknown key")
         .contains("did you mean \"server-timing\"");
+  }
+
+  @Test
+  void refusesAConsumerCapAboveTheHardMaximum() {
+    ConfigResult result =
+        parse(
+            """
+            metrics:
+              per-consumer: true
+              max-consumers: 10001
+            """);
+    assertThat(result.ok()).isFalse();
+    assertThat(result.problems().list().stream().map(Problem::toString))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("portico.yaml:14:18: metrics.max-consumers: \"10001\" (expected: an integer")
+        .contains("the cap is what bounds them");
+  }
+
+  @Test
+  void capsPerConsumerSeriesWhenNoCapIsGiven() {
+    ConfigResult result = parse("metrics: { per-consumer: true }\n");
+    assertThat(result.ok()).isTrue();
+    assertThat(result.config().metrics().maxConsumers())
+        .isEqualTo(MetricsConfig.DEFAULT_MAX_CONSUMERS);
   }
 
   @Test
