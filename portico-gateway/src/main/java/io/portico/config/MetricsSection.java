@@ -29,8 +29,9 @@ final class MetricsSection {
                 + ": every consumer counted apart adds series, so the cap is what bounds them",
             (text, n) -> cap(text));
     boolean serverTiming = r.bool("server-timing", d.serverTiming());
+    OtlpMetricsConfig otlp = OtlpMetricsSection.parse(r.child("otlp"), r);
     r.finish();
-    return new MetricsConfig(enabled, isPublic, perConsumer, maxConsumers, serverTiming);
+    return new MetricsConfig(enabled, isPublic, perConsumer, maxConsumers, serverTiming, otlp);
   }
 
   private static Integer cap(String text) {

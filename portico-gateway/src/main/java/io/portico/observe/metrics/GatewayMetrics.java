@@ -1,8 +1,10 @@
 package io.portico.observe.metrics;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -11,6 +13,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -27,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's metrics: one Prometheus registry, what records into it, and the scrape that the
@@ -41,6 +45,10 @@ import java.util.Map;
  *   reloaded(applied)    ─▶ portico_config_reloads_total{result}
  *   scrape(accept)       ─▶ sampled gauges refreshed, then the registry written as text
  * </pre>
+ *
+ * <p>With {@code metrics.otlp} on, meters are registered in a composite of the Prometheus registry
+ * and Micrometer's OTLP registry ({@link OtlpPush}), which pushes them every interval on its own
+ * thread; without it, in the Prometheus registry alone.
  *
  * <p>Threading: {@link #observer()} records on the event loops without locks; {@link #scrape}
  * blocks (it waits for the loops' samples) and must be called off the event loops; scrapes are
@@ -60,7 +68,9 @@ public final class GatewayMetrics implements AutoCloseable {
   public record Scrape(String contentType, byte[] body) {}
 
   private final MetricsConfig config;
-  private final PrometheusMeterRegistry registry;
+  private final PrometheusMeterRegistry prometheus;
+  private final OtlpPush otlp;
+  private final MeterRegistry registry;
   private final ExchangeMeters exchanges;
   private final EventLoopDelay loopDelay;
   private final JvmGcMetrics gc;
@@ -69,10 +79,21 @@ public final class GatewayMetrics implements AutoCloseable {
   private final MultiGauge configInfo;
   private volatile TrafficSampler sampler;
   private volatile double lastLoaded;
+  private long lastSampledNanos;
 
   private GatewayMetrics(MetricsConfig config, EventLoopGroup loops) {
     this.config = config;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.lastSampledNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
+    if (config.otlp().enabled()) {
+      this.otlp = OtlpPush.start(config.otlp(), this::sampleForPush);
+      this.registry =
+          new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus, otlp.registry()));
+      otlp.bindTo(registry);
+    } else {
+      this.otlp = null;
+      this.registry = prometheus;
+    }
     new JvmMemoryMetrics().bindTo(registry);
     this.gc = new JvmGcMetrics();
     gc.bindTo(registry);
@@ -200,14 +221,29 @@ public final class GatewayMetrics implements AutoCloseable {
    * loops.
    */
   public synchronized Scrape scrape(String accept) throws IOException {
+    refreshSampled();
+    String type = wantsOpenMetrics(accept) ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    prometheus.scrape(out, type);
+    return new Scrape(type, out.toByteArray());
+  }
+
+  private void refreshSampled() {
     TrafficSampler s = sampler;
     if (s != null) {
       s.refresh();
+      lastSampledNanos = System.nanoTime();
     }
-    String type = wantsOpenMetrics(accept) ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-    registry.scrape(out, type);
-    return new Scrape(type, out.toByteArray());
+  }
+
+  /**
+   * After an OTLP push, on its thread: the sampled gauges refreshed for the next push, unless a
+   * scrape or a push did it within the last second (a push may be sent in several batches).
+   */
+  private synchronized void sampleForPush() {
+    if (System.nanoTime() - lastSampledNanos >= TimeUnit.SECONDS.toNanos(1)) {
+      refreshSampled();
+    }
   }
 
   static boolean wantsOpenMetrics(String accept) {
@@ -219,6 +255,10 @@ public final class GatewayMetrics implements AutoCloseable {
   public void close() {
     loopDelay.close();
     gc.close();
+    if (otlp != null) {
+      otlp.close();
+    }
     registry.close();
+    prometheus.close();
   }
 }
