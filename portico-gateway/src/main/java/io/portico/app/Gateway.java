@@ -191,6 +191,7 @@ public final class Gateway implements AutoCloseable {
       this.listeners = proxy.bind(config.listeners());
       if (metrics != null) {
         metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
+        metrics.delivery(accessLogSinks(), tracing);
       }
       this.admin =
           config.admin().address() == null

@@ -12,13 +12,25 @@ package io.portico.config;
  *     counted under {@code other}
  * @param serverTiming whether responses carry a {@code Server-Timing} header with the gateway and
  *     upstream time
+ * @param otlp the push of every meter to an OpenTelemetry collector ({@code metrics.otlp})
  */
 public record MetricsConfig(
     boolean enabled,
     boolean isPublic,
     boolean perConsumer,
     int maxConsumers,
-    boolean serverTiming) {
+    boolean serverTiming,
+    OtlpMetricsConfig otlp) {
+
+  /** The settings without an OTLP push. */
+  public MetricsConfig(
+      boolean enabled,
+      boolean isPublic,
+      boolean perConsumer,
+      int maxConsumers,
+      boolean serverTiming) {
+    this(enabled, isPublic, perConsumer, maxConsumers, serverTiming, OtlpMetricsConfig.DEFAULTS);
+  }
 
   /** The consumers with series of their own when {@code metrics.max-consumers} is not set. */
   public static final int DEFAULT_MAX_CONSUMERS = 100;
@@ -34,6 +46,7 @@ public record MetricsConfig(
     return enabled != other.enabled
         || isPublic != other.isPublic
         || perConsumer != other.perConsumer
-        || maxConsumers != other.maxConsumers;
+        || maxConsumers != other.maxConsumers
+        || !otlp.equals(other.otlp);
   }
 }

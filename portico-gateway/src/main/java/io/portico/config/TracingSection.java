@@ -48,14 +48,7 @@ final class TracingSection {
             "an http or https URL of an OTLP/HTTP receiver, such as http://localhost:4318",
             (text, n) -> endpoint(text));
     Map<String, String> headers = r.stringMap("headers");
-    ConfigNode headersNode = r.child("headers");
-    if (headersNode != null && headersNode.isObject()) {
-      for (Map.Entry<String, ConfigNode> e : headersNode.fields().entrySet()) {
-        if (!TOKEN.matcher(e.getKey()).matches()) {
-          problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
-        }
-      }
-    }
+    checkHeaderNames(r.child("headers"), problems);
     Duration exportTimeout =
         r.duration(
             "export-timeout", d.exportTimeout(), Duration.ofMillis(1), Duration.ofMinutes(5));
@@ -116,8 +109,24 @@ final class TracingSection {
     return List.copyOf(out);
   }
 
+  /** Reports every name of a {@code headers} object that is not an HTTP header name. */
+  static void checkHeaderNames(ConfigNode headersNode, Problems problems) {
+    if (headersNode != null && headersNode.isObject()) {
+      for (Map.Entry<String, ConfigNode> e : headersNode.fields().entrySet()) {
+        if (!TOKEN.matcher(e.getKey()).matches()) {
+          problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
+        }
+      }
+    }
+  }
+
   /** An http(s) URL; a URL without a path gets the OTLP traces path. */
   static URI endpoint(String text) {
+    return endpoint(text, TRACES_PATH);
+  }
+
+  /** An http(s) URL of an OTLP/HTTP receiver; a URL without a path gets {@code signalPath}. */
+  static URI endpoint(String text, String signalPath) {
     URI uri;
     try {
       uri = new URI(text);
@@ -134,7 +143,7 @@ final class TracingSection {
     }
     String path = uri.getRawPath();
     if (path == null || path.isEmpty() || path.equals("/")) {
-      return URI.create(scheme + "://" + uri.getRawAuthority() + TRACES_PATH);
+      return URI.create(scheme + "://" + uri.getRawAuthority() + signalPath);
     }
     return uri;
   }

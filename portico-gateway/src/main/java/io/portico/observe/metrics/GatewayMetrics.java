@@ -1,7 +1,10 @@
 package io.portico.observe.metrics;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -19,12 +23,15 @@ import io.netty.util.internal.PlatformDependent;
 import io.portico.config.ListenerConfig;
 import io.portico.config.MetricsConfig;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.log.SinkStats;
+import io.portico.observe.trace.Tracing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's metrics: one Prometheus registry, what records into it, and the scrape that the
@@ -34,10 +41,15 @@ import java.util.Map;
  * <pre>
  *   start(config, loops) ─▶ observer() into the proxy's ExchangeObserver (every finished exchange)
  *                        ─▶ attach(source, loops, listeners) once the listeners are bound
+ *                        ─▶ delivery(sinks, tracing): access-log and span drops and failures
  *   activated(version…)  ─▶ per-route meters made (and removed routes' meters dropped), config gauge
  *   reloaded(applied)    ─▶ portico_config_reloads_total{result}
  *   scrape(accept)       ─▶ sampled gauges refreshed, then the registry written as text
  * </pre>
+ *
+ * <p>With {@code metrics.otlp} on, meters are registered in a composite of the Prometheus registry
+ * and Micrometer's OTLP registry ({@link OtlpPush}), which pushes them every interval on its own
+ * thread; without it, in the Prometheus registry alone.
  *
  * <p>Threading: {@link #observer()} records on the event loops without locks; {@link #scrape}
  * blocks (it waits for the loops' samples) and must be called off the event loops; scrapes are
@@ -57,7 +69,9 @@ public final class GatewayMetrics implements AutoCloseable {
   public record Scrape(String contentType, byte[] body) {}
 
   private final MetricsConfig config;
-  private final PrometheusMeterRegistry registry;
+  private final PrometheusMeterRegistry prometheus;
+  private final OtlpPush otlp;
+  private final MeterRegistry registry;
   private final ExchangeMeters exchanges;
   private final EventLoopDelay loopDelay;
   private final JvmGcMetrics gc;
@@ -66,10 +80,21 @@ public final class GatewayMetrics implements AutoCloseable {
   private final MultiGauge configInfo;
   private volatile TrafficSampler sampler;
   private volatile double lastLoaded;
+  private long lastSampledNanos;
 
   private GatewayMetrics(MetricsConfig config, EventLoopGroup loops) {
     this.config = config;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.lastSampledNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
+    if (config.otlp().enabled()) {
+      this.otlp = OtlpPush.start(config.otlp(), this::sampleForPush);
+      this.registry =
+          new CompositeMeterRegistry(Clock.SYSTEM, List.of(prometheus, otlp.registry()));
+      otlp.bindTo(registry);
+    } else {
+      this.otlp = null;
+      this.registry = prometheus;
+    }
     new JvmMemoryMetrics().bindTo(registry);
     this.gc = new JvmGcMetrics();
     gc.bindTo(registry);
@@ -135,6 +160,46 @@ public final class GatewayMetrics implements AutoCloseable {
   }
 
   /**
+   * Publishes what the access log's sinks and the span exporter delivered, dropped and failed to
+   * deliver: counters read from their own atomics when the registry is read, so the data path
+   * records nothing more.
+   *
+   * @param tracing the tracer, or null when tracing is off (then no span meters)
+   */
+  public void delivery(List<? extends SinkStats> sinks, Tracing tracing) {
+    for (SinkStats sink : sinks) {
+      Tags tags = Tags.of("sink", sink.name(), "type", sink.type());
+      FunctionCounter.builder("portico.log.sink.delivered", sink, SinkStats::delivered)
+          .description("Access-log lines the sink delivered")
+          .tags(tags)
+          .register(registry);
+      FunctionCounter.builder("portico.log.sink.dropped", sink, SinkStats::dropped)
+          .description("Access-log lines dropped because the sink's queue was full")
+          .tags(tags)
+          .register(registry);
+      FunctionCounter.builder("portico.log.sink.failures", sink, SinkStats::failed)
+          .description("Access-log lines lost because their delivery failed after retries")
+          .tags(tags)
+          .register(registry);
+      Gauge.builder("portico.log.sink.queued", sink, SinkStats::queued)
+          .description("Access-log lines waiting in the sink's queue")
+          .tags(tags)
+          .register(registry);
+    }
+    if (tracing != null) {
+      FunctionCounter.builder("portico.trace.spans.exported", tracing, Tracing::exportedSpans)
+          .description("Spans the collector accepted")
+          .register(registry);
+      FunctionCounter.builder("portico.trace.spans.dropped", tracing, Tracing::droppedSpans)
+          .description("Spans dropped because the export queue was full")
+          .register(registry);
+      FunctionCounter.builder("portico.trace.export.failures", tracing, Tracing::failedSpans)
+          .description("Spans lost because their export failed or timed out")
+          .register(registry);
+    }
+  }
+
+  /**
    * A config became active: its routes' meters and the config version gauge.
    *
    * @param serviceByRoute every route's name, in config order, with its service's name (null for a
@@ -162,14 +227,29 @@ public final class GatewayMetrics implements AutoCloseable {
    * loops.
    */
   public synchronized Scrape scrape(String accept) throws IOException {
+    refreshSampled();
+    String type = wantsOpenMetrics(accept) ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
+    prometheus.scrape(out, type);
+    return new Scrape(type, out.toByteArray());
+  }
+
+  private void refreshSampled() {
     TrafficSampler s = sampler;
     if (s != null) {
       s.refresh();
+      lastSampledNanos = System.nanoTime();
     }
-    String type = wantsOpenMetrics(accept) ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
-    registry.scrape(out, type);
-    return new Scrape(type, out.toByteArray());
+  }
+
+  /**
+   * After an OTLP push, on its thread: the sampled gauges refreshed for the next push, unless a
+   * scrape or a push did it within the last second (a push may be sent in several batches).
+   */
+  private synchronized void sampleForPush() {
+    if (System.nanoTime() - lastSampledNanos >= TimeUnit.SECONDS.toNanos(1)) {
+      refreshSampled();
+    }
   }
 
   static boolean wantsOpenMetrics(String accept) {
@@ -181,6 +261,10 @@ public final class GatewayMetrics implements AutoCloseable {
   public void close() {
     loopDelay.close();
     gc.close();
+    if (otlp != null) {
+      otlp.close();
+    }
     registry.close();
+    prometheus.close();
   }
 }
