@@ -201,6 +201,37 @@ class Http2UpstreamTest {
   }
 
   @Test
+  void streamsARequestBodyToAnH2Upstream() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "");
+    String body = "x".repeat(300_000);
+
+    HttpResponse<String> r =
+        gw.send(
+            HttpRequest.newBuilder(gw.uri("/trailers"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+  }
+
+  @Test
+  void aClientThatLeavesResetsItsStreamAndKeepsTheConnection() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "");
+    assertThat(gw.get("/warm").statusCode()).isEqualTo(200);
+
+    try (var raw = gw.raw()) {
+      raw.send("GET /slow?ms=5000 HTTP/1.1\r\nHost: gw.test\r\n\r\n");
+      await().atMost(Duration.ofSeconds(5)).until(() -> origin.requests().size() == 2);
+    }
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> origin.resets() == 1);
+    assertThat(gw.get("/after").statusCode()).isEqualTo(200);
+    assertThat(origin.connections()).isEqualTo(1);
+  }
+
+  @Test
   void aClientThatDoesNotReadHoldsTheUpstreamStreamByFlowControl() throws Exception {
     H2Origin origin = closed(H2Origin.cleartext(100));
     GatewayFixture gw = h2cGateway(origin, "");
