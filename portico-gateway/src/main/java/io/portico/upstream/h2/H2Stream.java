@@ -2,7 +2,11 @@ package io.portico.upstream.h2;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
@@ -40,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Confined to its event loop.
  */
 public final class H2Stream extends ChannelDuplexHandler implements UpstreamLease {
+
+  private static final String GRPC = "application/grpc";
 
   private final H2Connection connection;
   private final boolean reused;
@@ -111,6 +117,22 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     if (l != null) {
       l.onDeadline();
     }
+  }
+
+  /**
+   * A gRPC request gets {@code TE: trailers} back, which the exchange removed with the other
+   * hop-by-hop fields: gRPC servers expect it on every call, and HTTP/2 allows {@code TE} with that
+   * value only.
+   */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpRequest request) {
+      String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      if (type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length())) {
+        request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+      }
+    }
+    ctx.write(msg, promise);
   }
 
   @Override

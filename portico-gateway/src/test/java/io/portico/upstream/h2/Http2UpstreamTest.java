@@ -216,6 +216,24 @@ class Http2UpstreamTest {
   }
 
   @Test
+  void sendsTeTrailersWithGrpcRequestsOnly() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "");
+
+    gw.send(
+        HttpRequest.newBuilder(gw.uri("/pkg.Svc/Call"))
+            .header("content-type", "application/grpc+proto")
+            .POST(HttpRequest.BodyPublishers.ofString("\0\0\0\0\0")));
+    gw.send(
+        HttpRequest.newBuilder(gw.uri("/plain"))
+            .header("content-type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString("x")));
+
+    assertThat(origin.requests().get(0).headers().get("te")).isEqualTo("trailers");
+    assertThat(origin.requests().get(1).headers().contains("te")).isFalse();
+  }
+
+  @Test
   void aClientThatLeavesResetsItsStreamAndKeepsTheConnection() throws Exception {
     H2Origin origin = closed(H2Origin.cleartext(100));
     GatewayFixture gw = h2cGateway(origin, "");
