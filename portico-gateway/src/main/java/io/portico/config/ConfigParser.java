@@ -476,6 +476,7 @@ public final class ConfigParser {
         UpstreamTlsConfig tls = policies.tls(r, discovery);
         BalancerConfig balancer = policies.balancer(r);
         HealthConfig health = policies.health(r);
+        UpstreamProtocolConfig protocol = new UpstreamProtocolSection(problems).parse(r, tls);
         ConfigReader t = r.object("timeouts");
         TimeoutsConfig timeouts =
             new TimeoutsConfig(
@@ -514,7 +515,8 @@ public final class ConfigParser {
                 plugins,
                 tls,
                 balancer,
-                health));
+                health,
+                protocol));
       }
       return List.copyOf(out);
     }

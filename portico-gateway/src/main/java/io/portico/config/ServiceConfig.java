@@ -12,6 +12,7 @@ import java.util.List;
  * @param tls TLS to the endpoints; null for plain HTTP
  * @param balancer how an endpoint is picked for each attempt
  * @param health which endpoints to avoid
+ * @param protocol HTTP/1.1 or HTTP/2 to the endpoints, and the HTTP/2 connections' settings
  */
 public record ServiceConfig(
     String name,
@@ -23,7 +24,34 @@ public record ServiceConfig(
     List<PluginSpec> plugins,
     UpstreamTlsConfig tls,
     BalancerConfig balancer,
-    HealthConfig health) {
+    HealthConfig health,
+    UpstreamProtocolConfig protocol) {
+
+  /** A service that speaks HTTP/1.1 to its endpoints. */
+  public ServiceConfig(
+      String name,
+      DiscoverySpec discovery,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      String hostHeader,
+      List<PluginSpec> plugins,
+      UpstreamTlsConfig tls,
+      BalancerConfig balancer,
+      HealthConfig health) {
+    this(
+        name,
+        discovery,
+        timeouts,
+        pool,
+        retry,
+        hostHeader,
+        plugins,
+        tls,
+        balancer,
+        health,
+        UpstreamProtocolConfig.DEFAULTS);
+  }
 
   /** A plain-HTTP service. */
   public ServiceConfig(

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portico.config.ListenerConfig;
 import io.portico.upstream.UpstreamPools;
+import io.portico.upstream.h2.H2Pool;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class ProxyServer {
     this.context = context;
     for (EventExecutor e : group) {
       EventLoop loop = (EventLoop) e;
-      pools.put(loop, UpstreamPools.create(loop, transport.socketChannel()));
+      pools.put(loop, UpstreamPools.create(loop, transport.socketChannel(), H2Pool::new));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.portico.snapshot;
 
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.portico.aggregate.AggregatePlan;
 import io.portico.ai.AiPlan;
 import io.portico.config.ConsumerConfig;
@@ -10,6 +11,7 @@ import io.portico.config.PluginSpec;
 import io.portico.config.RouteConfig;
 import io.portico.config.ServiceConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.config.UpstreamProtocolConfig;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
 import io.portico.plugin.PluginInstances;
@@ -127,6 +129,27 @@ public final class SnapshotCompiler {
     };
   }
 
+  /** The TLS of a service's HTTP probes, which speak HTTP/1.1 whatever the service's protocol. */
+  private static @Nullable UpstreamTls probeTls(ServiceConfig service, @Nullable UpstreamTls tls) {
+    if (tls == null || !service.protocol().http2()) {
+      return tls;
+    }
+    try {
+      return UpstreamTls.load(service.tls());
+    } catch (SSLException e) {
+      return tls; // reported when the service's own TLS was loaded
+    }
+  }
+
+  /** What a service's connections offer by ALPN: {@code h2} only when it must speak HTTP/2. */
+  private static List<String> alpn(UpstreamProtocolConfig.Protocol protocol) {
+    return switch (protocol) {
+      case H2 -> List.of(ApplicationProtocolNames.HTTP_2);
+      case AUTO -> List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+      default -> List.of(ApplicationProtocolNames.HTTP_1_1);
+    };
+  }
+
   /** The service's upstream TLS, loaded now (its files read); null when plain or not loadable. */
   private static @Nullable UpstreamTls upstreamTls(
       GatewayConfig config, ServiceConfig service, Problems problems) {
@@ -134,7 +157,7 @@ public final class SnapshotCompiler {
       return null;
     }
     try {
-      return UpstreamTls.load(service.tls());
+      return UpstreamTls.load(service.tls(), alpn(service.protocol().protocol()));
     } catch (SSLException e) {
       problems.add(
           new Problem(
@@ -165,7 +188,7 @@ public final class SnapshotCompiler {
               : new ServiceHealth(
                   hc.active() == null
                       ? null
-                      : checkers.checker(sc.name(), hc.active(), source, tls),
+                      : checkers.checker(sc.name(), hc.active(), source, probeTls(sc, tls)),
                   hc.passive() == null ? null : checkers.detector(sc.name(), hc.passive(), source),
                   breaker,
                   hc.allUnhealthy());
@@ -183,7 +206,8 @@ public final class SnapshotCompiler {
               tls,
               Balancers.hashKey(sc.balancer()),
               health,
-              breaker == null ? CallGate.OPEN : breaker));
+              breaker == null ? CallGate.OPEN : breaker,
+              sc.protocol()));
       servicePlugins.put(sc.name(), instantiate(sc.plugins(), problems, pluginContext, created));
     }
     List<PluginChain.Entry> global =

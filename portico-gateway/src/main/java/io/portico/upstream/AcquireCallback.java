@@ -5,8 +5,10 @@ import org.jspecify.annotations.Nullable;
 /** The result of asking a {@link ConnectionPool} for a connection; called on the pool's loop. */
 public interface AcquireCallback {
 
-  /** A connection is leased to the caller until it calls {@link UpstreamConnection#release}. */
-  void onAcquired(UpstreamConnection connection);
+  /**
+   * A connection or stream is leased to the caller until it calls {@link UpstreamLease#release}.
+   */
+  void onAcquired(UpstreamLease lease);
 
   /** No connection could be had. */
   void onAcquireFailed(AcquireFailure reason, @Nullable Throwable cause);

@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  * joins the pool only once its handshake succeeded (certificate verified); a failed handshake is
  * reported as {@code TLS_FAILED}, never retried in the clear.
  */
-public final class ConnectionPool {
+public final class ConnectionPool implements LeasePool {
 
   private final Endpoint endpoint;
   private final Bootstrap bootstrap;
@@ -93,6 +93,7 @@ public final class ConnectionPool {
    * Leases a connection to {@code listener} and reports it to {@code callback}, now or later, on
    * this pool's event loop.
    */
+  @Override
   public void acquire(
       PoolConfig pool,
       Duration connectTimeout,
@@ -127,6 +128,7 @@ public final class ConnectionPool {
   }
 
   /** Withdraws a waiting request (its client went away or it timed out). */
+  @Override
   public void cancel(AcquireCallback callback) {
     waiters.removeIf(w -> w.callback == callback);
   }

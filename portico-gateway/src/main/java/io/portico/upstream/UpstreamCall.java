@@ -36,7 +36,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Retries, always within the service's {@link RetryBudget} and retry count: a failed connect
  * (nothing was sent) goes to another endpoint when there is one; a reused pooled connection that
- * closes before any response byte is retried only for a complete, body-less, idempotent request.
+ * closes before any response byte is retried only for a complete, body-less, idempotent request; an
+ * HTTP/2 stream the upstream declares unprocessed ({@link UnprocessedException}: above a {@code
+ * GOAWAY}'s last stream id, refused) is resent for any complete, body-less request, up to {@link
+ * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed).
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
@@ -62,6 +65,13 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
    * the response is refused as {@link CallFailure#PROTOCOL_ERROR} and its connection closed.
    */
   static final int MAX_RESPONSE_HEADER_FIELDS = 100;
+
+  /**
+   * Most times one call resends a request that an HTTP/2 upstream declared unprocessed (a {@code
+   * GOAWAY} below its stream, {@code REFUSED_STREAM}); these resends count against neither the
+   * service's retry attempts nor its budget.
+   */
+  static final int MAX_UNPROCESSED_RETRIES = 2;
 
   /** Receives what happens to a call; called on the call's event loop. */
   public interface Receiver {
@@ -116,9 +126,10 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private boolean responsePaused;
   private @Nullable Endpoint endpoint;
   private @Nullable Endpoint failedEndpoint;
-  private @Nullable UpstreamConnection connection;
+  private @Nullable UpstreamLease connection;
   private @Nullable ScheduledFuture<?> acquireTimeout;
   private int attempts;
+  private int unprocessedRetries;
   private boolean admitted;
   private boolean waiting;
   private long affinity;
@@ -268,7 +279,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     if (state != State.UPGRADED || connection == null) {
       throw new IllegalStateException("no upgraded connection to take");
     }
-    UpstreamConnection c = connection;
+    UpstreamConnection c = (UpstreamConnection) connection;
     connection = null;
     state = State.DONE;
     callEnded(null);
@@ -315,7 +326,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     attemptStartNanos = nanoTime();
     hooks.onAttemptStart(service.name(), endpoint, attempts);
     state = State.ACQUIRING;
-    pools.pool(endpoint, service.tls()).acquire(service.pool(), timeouts.connect(), this, this);
+    pools.leasePool(endpoint, service).acquire(service.pool(), timeouts.connect(), this, this);
     if (state == State.ACQUIRING && !waiting) {
       if (!service.gate().startWaiting()) {
         fail(
@@ -335,7 +346,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   @Override
-  public void onAcquired(UpstreamConnection c) {
+  public void onAcquired(UpstreamLease c) {
     if (state != State.ACQUIRING) {
       // A connect that completed after the call ended: a fresh connection, good for the pool.
       c.release(true);
@@ -503,7 +514,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     if (content instanceof LastHttpContent) {
-      UpstreamConnection c = Objects.requireNonNull(connection);
+      UpstreamLease c = Objects.requireNonNull(connection);
       connection = null;
       state = State.DONE;
       c.release(requestComplete && keepAlive);
@@ -513,7 +524,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     if (!responsePaused) {
-      UpstreamConnection c = Objects.requireNonNull(connection);
+      UpstreamLease c = Objects.requireNonNull(connection);
       c.armDeadline(c.nanoTime() + timeouts.idle().toNanos());
     }
     receiver.onResponseContent(content);
@@ -544,9 +555,21 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     if (state != State.SENT && state != State.RECEIVING && state != State.UPGRADED) {
       return;
     }
-    UpstreamConnection lost = connection;
+    UpstreamLease lost = connection;
     connection = null; // the connection already left its pool
     if (state == State.SENT) {
+      if (cause instanceof UnprocessedException
+          && requestComplete
+          && !bodySent
+          && unprocessedRetries < MAX_UNPROCESSED_RETRIES) {
+        // The upstream said it never processed the stream (GOAWAY, REFUSED_STREAM): safe for any
+        // method, and not a retry of a failure, so outside the retry count and budget.
+        unprocessedRetries++;
+        attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
+        failedEndpoint = null;
+        attempt();
+        return;
+      }
       if (lost != null && lost.reused() && retrySafeAfterSend() && canRetry()) {
         // A pooled connection the upstream had closed: the request never reached it.
         attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
@@ -591,11 +614,11 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     stopWaiting();
     cancelAcquireTimeout();
     if (connection != null) {
-      UpstreamConnection c = connection;
+      UpstreamLease c = connection;
       connection = null;
       c.release(false);
     } else if (acquiring && endpoint != null) {
-      pools.pool(endpoint, service.tls()).cancel(this);
+      pools.leasePool(endpoint, service).cancel(this);
     }
     releasePending();
     if (attemptRunning && endpoint != null) {

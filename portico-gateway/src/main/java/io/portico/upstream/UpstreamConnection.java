@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop.
  */
-public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter
+    implements UpstreamLease {
 
   private final ConnectionPool pool;
   private Channel channel;
@@ -35,15 +36,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.pool = pool;
   }
 
+  @Override
   public Channel channel() {
     return channel;
   }
 
+  @Override
   public Endpoint endpoint() {
     return pool.endpoint();
   }
 
   /** Whether this connection served a request before the current one. */
+  @Override
   public boolean reused() {
     return uses > 1;
   }
@@ -66,6 +70,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** The connection's clock (its event loop's ticker), for deadlines. */
+  @Override
   public long nanoTime() {
     return timer.now();
   }
@@ -76,10 +81,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * deadline per request costs no scheduled task. Ended by {@link #disarmDeadline} and by the end
    * of the lease.
    */
+  @Override
   public void armDeadline(long nanoTime) {
     timer.armAt(nanoTime);
   }
 
+  @Override
   public void disarmDeadline() {
     timer.disarm();
   }
@@ -88,6 +95,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * Ends the lease. A reusable connection (complete response, complete request, keep-alive on both
    * sides) goes back to the pool; any other is closed.
    */
+  @Override
   public void release(boolean reusable) {
     listener = null;
     timer.disarm();

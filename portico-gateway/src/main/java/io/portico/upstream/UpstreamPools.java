@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.portico.config.UpstreamProtocolConfig;
 import io.portico.upstream.tls.UpstreamTls;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -32,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * UpstreamTls} and the server name, so two services that reach one address with different TLS
  * settings (or one in the clear) never share a connection.
  *
+ * <p>A service that speaks HTTP/2 gets its leases from a {@link MultiplexedPool} (multiplexed
+ * connections) keyed like a TLS pool and by the service's protocol settings; see {@link
+ * #leasePool}.
+ *
  * <p>Confined to {@code loop}, except {@link #create}, {@link #close} and {@link #evictLater}.
  */
 public final class UpstreamPools {
@@ -40,9 +45,16 @@ public final class UpstreamPools {
   private final Bootstrap bootstrap;
   private final Map<InetSocketAddress, ConnectionPool> pools = new HashMap<>();
   private final Map<TlsKey, ConnectionPool> tlsPools = new HashMap<>();
+  private final Map<H2Key, MultiplexedPool> h2Pools = new HashMap<>();
 
-  private UpstreamPools(EventLoop loop, Class<? extends Channel> channelClass) {
+  private final MultiplexedPool.@Nullable Factory multiplexed;
+
+  private UpstreamPools(
+      EventLoop loop,
+      Class<? extends Channel> channelClass,
+      MultiplexedPool.@Nullable Factory multiplexed) {
     this.loop = loop;
+    this.multiplexed = multiplexed;
     this.bootstrap =
         new Bootstrap()
             .group(loop)
@@ -56,7 +68,18 @@ public final class UpstreamPools {
 
   /** Creates the pools of {@code loop} and starts their idle sweep (once a second). */
   public static UpstreamPools create(EventLoop loop, Class<? extends Channel> channelClass) {
-    UpstreamPools pools = new UpstreamPools(loop, channelClass);
+    return create(loop, channelClass, null);
+  }
+
+  /**
+   * Creates the pools of {@code loop}, whose services that speak HTTP/2 get {@code multiplexed}'s
+   * pools (none when null: such a service is then refused), and starts their idle sweep.
+   */
+  public static UpstreamPools create(
+      EventLoop loop,
+      Class<? extends Channel> channelClass,
+      MultiplexedPool.@Nullable Factory multiplexed) {
+    UpstreamPools pools = new UpstreamPools(loop, channelClass, multiplexed);
     loop.scheduleWithFixedDelay(pools::sweep, 1, 1, TimeUnit.SECONDS);
     return pools;
   }
@@ -104,6 +127,34 @@ public final class UpstreamPools {
     return p;
   }
 
+  /**
+   * Where {@code service}'s calls to {@code endpoint} get their lease: the HTTP/1.1 pool, or for a
+   * service that speaks HTTP/2 the pool of multiplexed connections, created on first use.
+   */
+  public LeasePool leasePool(Endpoint endpoint, UpstreamService service) {
+    if (!service.protocol().http2()) {
+      return pool(endpoint, service.tls());
+    }
+    UpstreamTls tls = service.tls();
+    H2Key key =
+        new H2Key(
+            endpoint.poolKey(),
+            tls,
+            tls == null ? null : tls.serverName(endpoint.authority()),
+            service.protocol());
+    MultiplexedPool p = h2Pools.get(key);
+    if (p == null) {
+      if (multiplexed == null) {
+        throw new IllegalStateException("these pools make no HTTP/2 connections");
+      }
+      p =
+          multiplexed.create(
+              endpoint, bootstrap, tls, service.protocol(), () -> pool(endpoint, tls));
+      h2Pools.put(key, p);
+    }
+    return p;
+  }
+
   /** The pool for {@code address} if there is one now, else null. */
   public @Nullable ConnectionPool existing(InetSocketAddress address) {
     return pools.get(address);
@@ -129,8 +180,20 @@ public final class UpstreamPools {
         retiring.add(e.getValue());
       }
     }
+    List<MultiplexedPool> retiringH2 = new ArrayList<>();
+    Iterator<Map.Entry<H2Key, MultiplexedPool>> h2It = h2Pools.entrySet().iterator();
+    while (h2It.hasNext()) {
+      Map.Entry<H2Key, MultiplexedPool> e = h2It.next();
+      if (gone.contains(e.getKey().address())) {
+        h2It.remove();
+        retiringH2.add(e.getValue());
+      }
+    }
     // Removed first: a waiter that retries at once gets a fresh pool, never a retired one.
     for (ConnectionPool p : retiring) {
+      p.retire();
+    }
+    for (MultiplexedPool p : retiringH2) {
       p.retire();
     }
   }
@@ -139,6 +202,14 @@ public final class UpstreamPools {
     long now = System.nanoTime();
     sweep(pools.values().iterator(), now);
     sweep(tlsPools.values().iterator(), now);
+    Iterator<MultiplexedPool> h2 = h2Pools.values().iterator();
+    while (h2.hasNext()) {
+      MultiplexedPool p = h2.next();
+      p.sweep(now);
+      if (p.unused()) {
+        h2.remove();
+      }
+    }
   }
 
   private static void sweep(Iterator<ConnectionPool> it, long now) {
@@ -167,8 +238,17 @@ public final class UpstreamPools {
           for (ConnectionPool p : tlsPools.values()) {
             p.closeIdle();
           }
+          for (MultiplexedPool p : h2Pools.values()) {
+            p.closeIdle();
+          }
         });
   }
 
   private record TlsKey(InetSocketAddress address, UpstreamTls tls, String serverName) {}
+
+  private record H2Key(
+      InetSocketAddress address,
+      @Nullable UpstreamTls tls,
+      @Nullable String serverName,
+      UpstreamProtocolConfig protocol) {}
 }

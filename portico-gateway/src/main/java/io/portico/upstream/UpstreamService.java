@@ -3,6 +3,7 @@ package io.portico.upstream;
 import io.portico.config.PoolConfig;
 import io.portico.config.RetryConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.config.UpstreamProtocolConfig;
 import io.portico.upstream.tls.UpstreamTls;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param hashKey what the balancer hashes per request, or null when it does not hash
  * @param health which endpoints may be picked now ({@link EndpointHealth#ALL} for every one)
  * @param gate the service's circuit breaker ({@link CallGate#OPEN} when it has none)
+ * @param protocol HTTP/1.1 or HTTP/2 to the endpoints ({@link UpstreamPools#leasePool} picks the
+ *     pool by it)
  */
 public record UpstreamService(
     String name,
@@ -31,7 +34,38 @@ public record UpstreamService(
     @Nullable UpstreamTls tls,
     @Nullable HashKey hashKey,
     EndpointHealth health,
-    CallGate gate) {
+    CallGate gate,
+    UpstreamProtocolConfig protocol) {
+
+  /** A service that speaks HTTP/1.1 to its endpoints. */
+  public UpstreamService(
+      String name,
+      EndpointSource source,
+      Balancer balancer,
+      TimeoutsConfig timeouts,
+      PoolConfig pool,
+      RetryConfig retry,
+      RetryBudget retryBudget,
+      String hostHeader,
+      @Nullable UpstreamTls tls,
+      @Nullable HashKey hashKey,
+      EndpointHealth health,
+      CallGate gate) {
+    this(
+        name,
+        source,
+        balancer,
+        timeouts,
+        pool,
+        retry,
+        retryBudget,
+        hostHeader,
+        tls,
+        hashKey,
+        health,
+        gate,
+        UpstreamProtocolConfig.DEFAULTS);
+  }
 
   /** A service without a circuit breaker. */
   public UpstreamService(

@@ -453,7 +453,7 @@ class ConfigParserTest {
                 + String.join(", ", DiscoveryKinds.builtIn().names())
                 + "); did you mean \"static\"?",
             "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " balancer, discovery, health, host-header, name, plugins, pool, retry, timeouts, tls)");
+                + " balancer, discovery, health, host-header, http2, name, plugins, pool, protocol, retry, timeouts, tls)");
   }
 
   @Test
@@ -558,7 +558,7 @@ class ConfigParserTest {
             "portico.yaml:4:20: services[0].ports.from: \"0\" (expected: an integer from 1 to"
                 + " 65535)",
             "portico.yaml:5:14: services[0].targets: unknown key \"targets\" (expected one of:"
-                + " balancer, discovery, health, host-header, name, plugins, pool, ports, retry, timeouts, tls)");
+                + " balancer, discovery, health, host-header, http2, name, plugins, pool, ports, protocol, retry, timeouts, tls)");
   }
 
   @Test

@@ -103,7 +103,8 @@ class PoolEvictionTest {
     }
 
     @Override
-    public void onAcquired(UpstreamConnection c) {
+    public void onAcquired(UpstreamLease lease) {
+      UpstreamConnection c = (UpstreamConnection) lease;
       connection = c;
       FullHttpRequest request =
           new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);

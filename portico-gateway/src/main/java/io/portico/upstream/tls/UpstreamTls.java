@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.portico.config.UpstreamTlsConfig;
+import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * session of an earlier one, and an {@link SslHandler} per connection.
  *
  * <pre>
- *   connect ─▶ SslHandler (SNI = server name, ALPN http/1.1) ─▶ handshake
+ *   connect ─▶ SslHandler (SNI = server name, ALPN http/1.1, or h2 for HTTP/2) ─▶ handshake
  *                 │ verify: chain to the CA bundle (or the system trust store)
  *                 │         and the certificate names the server name (endpoint identification)
  *                 ▼
@@ -38,10 +39,12 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamTls {
 
   private final UpstreamTlsConfig config;
+  private final List<String> alpn;
   private final SslContext context;
 
-  private UpstreamTls(UpstreamTlsConfig config, SslContext context) {
+  private UpstreamTls(UpstreamTlsConfig config, List<String> alpn, SslContext context) {
     this.config = config;
+    this.alpn = alpn;
     this.context = context;
   }
 
@@ -51,6 +54,16 @@ public final class UpstreamTls {
    * @throws SSLException when a file cannot be read as what it should hold
    */
   public static UpstreamTls load(UpstreamTlsConfig config) throws SSLException {
+    return load(config, List.of(ApplicationProtocolNames.HTTP_1_1));
+  }
+
+  /**
+   * Loads {@code config} for connections that offer {@code alpn} in order of preference ({@code
+   * h2}, or {@code h2} then {@code http/1.1}, for a service that speaks HTTP/2).
+   *
+   * @throws SSLException when a file cannot be read as what it should hold
+   */
+  public static UpstreamTls load(UpstreamTlsConfig config, List<String> alpn) throws SSLException {
     SslContextBuilder b =
         SslContextBuilder.forClient()
             .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
@@ -60,7 +73,7 @@ public final class UpstreamTls {
                     ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                    ApplicationProtocolNames.HTTP_1_1));
+                    alpn));
     try {
       if (config.verify()) {
         b.endpointIdentificationAlgorithm("HTTPS");
@@ -73,7 +86,7 @@ public final class UpstreamTls {
       if (config.clientCert() != null && config.clientKey() != null) {
         b.keyManager(config.clientCert().toFile(), config.clientKey().toFile());
       }
-      return new UpstreamTls(config, b.build());
+      return new UpstreamTls(config, List.copyOf(alpn), b.build());
     } catch (IllegalArgumentException e) {
       throw new SSLException(e.getMessage(), e);
     }
@@ -107,14 +120,19 @@ public final class UpstreamTls {
     return handler;
   }
 
+  /** The protocols offered by ALPN, most preferred first. */
+  public List<String> alpn() {
+    return alpn;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof UpstreamTls other && other.config.equals(config);
+    return o instanceof UpstreamTls other && other.config.equals(config) && other.alpn.equals(alpn);
   }
 
   @Override
   public int hashCode() {
-    return config.hashCode();
+    return config.hashCode() * 31 + alpn.hashCode();
   }
 
   @Override

@@ -1,0 +1,44 @@
+package io.portico.config;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The protocol a service speaks to its endpoints, and the settings of its HTTP/2 connections.
+ *
+ * @param protocol HTTP/1.1, HTTP/2 in the clear with prior knowledge, HTTP/2 over TLS chosen by
+ *     ALPN, or whichever the TLS server chooses by ALPN
+ * @param pingInterval how long an HTTP/2 connection may stay silent before a PING is sent
+ * @param pingTimeout how long a PING may go unanswered before the connection is closed
+ * @param maxConcurrentStreams most streams opened on one HTTP/2 connection, at most the peer's
+ *     {@code SETTINGS_MAX_CONCURRENT_STREAMS}
+ */
+public record UpstreamProtocolConfig(
+    Protocol protocol, Duration pingInterval, Duration pingTimeout, int maxConcurrentStreams) {
+
+  public static final UpstreamProtocolConfig DEFAULTS =
+      new UpstreamProtocolConfig(
+          Protocol.HTTP1, Duration.ofSeconds(30), Duration.ofSeconds(10), 1000);
+
+  /** The protocols a service may speak upstream, by their config names. */
+  public enum Protocol {
+    HTTP1,
+    H2C,
+    H2,
+    AUTO;
+
+    /** Its name in the config: {@code http1}, {@code h2c}, {@code h2}, {@code auto}. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether connections start as HTTP/2 (h2c) or may become HTTP/2 by ALPN (h2, auto). */
+    public boolean http2() {
+      return this != HTTP1;
+    }
+  }
+
+  public boolean http2() {
+    return protocol.http2();
+  }
+}
