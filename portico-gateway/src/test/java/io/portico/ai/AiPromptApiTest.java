@@ -1,19 +1,28 @@
 package io.portico.ai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
 import io.portico.testing.GatewayFixture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +61,46 @@ class AiPromptApiTest {
         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}";
   }
 
+  /** A log-phase plugin that keeps what the guard and cache recorded on each exchange. */
+  private static final class RecordChecks implements PluginFactory<Boolean> {
+    final List<AiRequestChecks> seen = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+      return "record-ai-checks";
+    }
+
+    @Override
+    public int priority() {
+      return 1;
+    }
+
+    @Override
+    public Boolean parse(ConfigReader config) {
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public Plugin create(Boolean config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Set<Phase> phases() {
+          return Set.of(Phase.LOG);
+        }
+
+        @Override
+        public void log(Exchange exchange) {
+          AiRequestChecks checks = exchange.get(AiRequestChecks.KEY);
+          if (checks != null) {
+            seen.add(checks);
+          }
+        }
+      };
+    }
+  }
+
+  private final RecordChecks recorder = new RecordChecks();
+
   private void start(String routes) throws Exception {
     provider = new FakeProvider((r, out) -> out.json(200, completion(content.get())));
     gateway =
@@ -65,7 +114,8 @@ class AiPromptApiTest {
             routes:
             """
                     .formatted(provider.baseUrl("/v1"))
-                + routes);
+                + routes,
+            recorder);
   }
 
   private static final String TRANSLATE =
@@ -239,12 +289,38 @@ class AiPromptApiTest {
     assertThat(JSON.readTree(r.body()).path("type").asText()).endsWith("/invalid-model-output");
   }
 
+  @Test
+  void aCachedPromptRouteAnswersTheSameVariablesFromTheCache() throws Exception {
+    start(
+        """
+          - name: translate
+            paths: [ /api/translate ]
+            ai:
+              prompt: { model: small, variables: [ { name: text, required: true } ], user: "{{text}}" }
+              cache: { store: memory, ttl: 1m }
+        """);
+
+    HttpResponse<String> first = post("/api/translate", "{\"text\":\"Good night\"}");
+    content.set("changed");
+    HttpResponse<String> second = post("/api/translate", "{\"text\":\"Good night\"}");
+    HttpResponse<String> other = post("/api/translate", "{\"text\":\"Good day\"}");
+
+    assertThat(first.headers().firstValue("x-portico-cache")).hasValue("MISS");
+    assertThat(second.headers().firstValue("x-portico-cache")).hasValue("HIT");
+    assertThat(second.body()).isEqualTo(first.body()).isEqualTo("Hallo Welt");
+    assertThat(second.headers().firstValue("content-type")).hasValue("text/plain; charset=utf-8");
+    assertThat(other.body()).isEqualTo("changed");
+    assertThat(provider.received()).hasSize(2);
+  }
+
   // ---------------------------------------------------------------- guard and masking
 
   private static final String GUARDED_CHAT =
       """
         - name: llm
           paths: [ /v1/ ]
+          plugins:
+            record-ai-checks: {}
           ai:
             guard:
               deny: [ "(?i)ignore (all )?previous instructions", "(?i)password" ]
@@ -314,6 +390,11 @@ class AiPromptApiTest {
     assertThat(user)
         .isEqualTo("Invoice for <email:> paid with <card:1111>, order 4111-1111-1111-1112");
     assertThat(provider.last().body()).doesNotContain("jane.doe").doesNotContain("4111 1111");
+    await().untilAsserted(() -> assertThat(recorder.seen).hasSize(1));
+    AiRequestChecks checks = recorder.seen.get(0);
+    assertThat(checks.maskedEmails()).isEqualTo(1);
+    assertThat(checks.maskedCards()).isEqualTo(1);
+    assertThat(checks.toString()).doesNotContain("jane").doesNotContain("4111");
   }
 
   @Test
