@@ -97,4 +97,27 @@ public record AiError(
     e.put("code", code);
     return root;
   }
+
+  /**
+   * The same error as an RFC 9457 problem ({@code application/problem+json}), for a route whose
+   * {@code error-format} is {@code problem}: {@code type} ends with the code, {@code param} names
+   * the field or variable at fault.
+   */
+  ObjectNode problem(@Nullable String instance, @Nullable String requestId) {
+    ObjectNode p = Json.object();
+    p.put("type", "https://portico.dev/problems/" + code.replace('_', '-'));
+    p.put("title", status.reasonPhrase());
+    p.put("status", status.code());
+    p.put("detail", message);
+    if (instance != null) {
+      p.put("instance", instance);
+    }
+    if (requestId != null) {
+      p.put("request_id", requestId);
+    }
+    if (param != null) {
+      p.put("param", param);
+    }
+    return p;
+  }
 }

@@ -1,7 +1,9 @@
 package io.portico.ai;
 
 import io.portico.config.AiConfig;
+import io.portico.config.AiRouteOptions;
 import io.portico.config.TimeoutsConfig;
+import io.portico.spi.plugin.PluginContext;
 import io.portico.upstream.UpstreamService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's {@code ai} section compiled for one snapshot: the models it serves, each with its
@@ -72,9 +75,21 @@ public final class AiPlan {
 
   private final Map<String, Model> models;
   private final long maxRequestSize;
+  private final @Nullable PromptTemplate prompt;
+  private final @Nullable PromptGuard guard;
+  private final @Nullable ResponseCache cache;
+  private final AiRouteOptions options;
 
-  private AiPlan(Map<String, Model> models) {
+  private AiPlan(
+      Map<String, Model> models,
+      AiRouteOptions options,
+      @Nullable PromptGuard guard,
+      @Nullable ResponseCache cache) {
     this.models = models;
+    this.options = options;
+    this.prompt = options.prompt() == null ? null : new PromptTemplate(options.prompt());
+    this.guard = guard;
+    this.cache = cache;
     long max = 0;
     for (Model m : models.values()) {
       max = Math.max(max, m.config().maxRequestSize());
@@ -92,6 +107,32 @@ public final class AiPlan {
     return maxRequestSize;
   }
 
+  /** The route's prompt template, or null for the OpenAI front. */
+  @Nullable PromptTemplate prompt() {
+    return prompt;
+  }
+
+  @Nullable PromptGuard guard() {
+    return guard;
+  }
+
+  @Nullable ResponseCache cache() {
+    return cache;
+  }
+
+  /** Whether answers are cached for every consumer alike. */
+  boolean sharedCache() {
+    return options.cache() != null && options.cache().shareAcrossConsumers();
+  }
+
+  /**
+   * Whether the route answers errors in OpenAI's shape (the AI front's own, and plugins' refusals),
+   * rather than as {@code application/problem+json}.
+   */
+  public boolean openAiErrors() {
+    return options.errorFormat() == AiRouteOptions.ErrorFormat.OPENAI;
+  }
+
   /**
    * Compiles routes' {@code ai} sections for one snapshot, sharing each provider's key ring between
    * them. Used on the compiling thread only.
@@ -99,6 +140,7 @@ public final class AiPlan {
   public static final class Compiler {
     private final Map<String, UpstreamService> services;
     private final Function<String, String> env;
+    private final @Nullable PluginContext shared;
     private final Map<AiConfig, Map<String, Provider>> providers = new IdentityHashMap<>();
     private final List<String[]> problems = new ArrayList<>();
 
@@ -106,8 +148,20 @@ public final class AiPlan {
      * @param env the environment {@code env:} keys are read from, usually {@code System::getenv}
      */
     public Compiler(Map<String, UpstreamService> services, Function<String, String> env) {
+      this(services, env, null);
+    }
+
+    /**
+     * @param shared where a Redis response cache's connection is kept across reloads (and closed at
+     *     shutdown); null when no route caches in Redis
+     */
+    public Compiler(
+        Map<String, UpstreamService> services,
+        Function<String, String> env,
+        @Nullable PluginContext shared) {
       this.services = services;
       this.env = env;
+      this.shared = shared;
     }
 
     /**
@@ -143,7 +197,33 @@ public final class AiPlan {
         }
         models.put(m.name(), new Model(m, List.copyOf(targets), timeouts));
       }
-      return new AiPlan(models);
+      AiRouteOptions options = route.options();
+      PromptGuard guard =
+          options.guard() == null
+              ? null
+              : new PromptGuard(options.guard(), TokenEstimate.FOUR_CHARS);
+      return new AiPlan(models, options, guard, cache(options.cache()));
+    }
+
+    private @Nullable ResponseCache cache(AiRouteOptions.@Nullable Cache c) {
+      if (c == null) {
+        return null;
+      }
+      if (c.store() == AiRouteOptions.Store.MEMORY) {
+        return new MemoryResponseCache(
+            c.ttl().toNanos(), c.maxEntries(), c.maxBytes(), System::nanoTime);
+      }
+      PluginContext context = shared;
+      if (context == null) {
+        throw new IllegalStateException("a Redis response cache needs the shared resources");
+      }
+      String url = java.util.Objects.requireNonNull(c.redisUrl());
+      RedisResponseCache.Connection connection =
+          context.shared(
+              "ai.cache.redis " + url,
+              RedisResponseCache.Connection.class,
+              () -> new RedisResponseCache.Connection(url));
+      return new RedisResponseCache(connection, c.redisPrefix(), c.ttl(), c.redisTimeout());
     }
 
     private Map<String, Provider> providers(AiConfig ai, Map<String, UpstreamService> services) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.portico.spi.plugin.ExchangeKey;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
@@ -32,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +99,23 @@ public final class AiRun {
 
     /** The call's usage record, when it ends. */
     void onUsage(AiUsage usage);
+
+    /** Sets a value on the exchange, for the log phase. */
+    <T> void set(ExchangeKey<T> key, T value);
+
+    /** The exchange's request id, for problem bodies. */
+    String requestId();
+
+    /** The request's raw query, or null. */
+    @Nullable String rawQuery();
+
+    /** The consumer the route's plugins authenticated, or null. */
+    @Nullable String consumer();
+
+    HttpHeaders requestHeaders();
+
+    /** Runs {@code task} on the exchange's event loop. */
+    void execute(Runnable task);
   }
 
   private enum State {
@@ -136,6 +156,11 @@ public final class AiRun {
   private Usage usage = Usage.UNKNOWN;
   private double firstEventMillis = -1;
 
+  // the route's guard and cache
+  private final Masking.Counts masked = new Masking.Counts();
+  private @Nullable String cacheKey;
+  private @Nullable String cacheStatus;
+
   public AiRun(AiPlan plan, HttpMethod method, String path, Host host) {
     this.plan = plan;
     this.method = method;
@@ -173,6 +198,10 @@ public final class AiRun {
   }
 
   private void dispatch() {
+    if (plan.prompt() != null) {
+      dispatchPrompt(plan.prompt());
+      return;
+    }
     String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     if (p.endsWith("/models") || p.contains("/models/")) {
       releaseBody();
@@ -198,9 +227,153 @@ public final class AiRun {
       fail(bad);
       return;
     }
+    proceed();
+  }
+
+  /** A prompt route: the body holds the template's variables. */
+  private void dispatchPrompt(PromptTemplate prompt) {
+    if (method != HttpMethod.POST) {
+      releaseBody();
+      fail(AiError.methodNotAllowed("Use POST for " + path + "."));
+      return;
+    }
+    JsonNode variables;
+    try {
+      variables = readBody();
+    } catch (IOException e) {
+      fail(AiError.badRequest(null, "invalid_json", "The request body is not valid JSON."));
+      return;
+    }
+    PromptTemplate.Built built = prompt.request(variables, host.rawQuery());
+    if (built.error() != null) {
+      fail(built.error());
+      return;
+    }
+    operation = Operation.CHAT;
+    request = built.request();
+    model = Objects.requireNonNull(plan.models().get(prompt.model()));
+    proceed();
+  }
+
+  /** The request is valid: the route's guard and masking, its cache, then the providers. */
+  private void proceed() {
+    ObjectNode req = Objects.requireNonNull(request);
     state = State.CALLING;
+    PromptGuard guard = plan.guard();
+    if (guard != null && operation == Operation.CHAT) {
+      AiError refused = guard.check(req);
+      if (refused != null) {
+        fail(refused);
+        return;
+      }
+      guard.mask(req, masked);
+    }
+    ResponseCache cache = plan.cache();
+    if (cache != null && operation == Operation.CHAT) {
+      if (stream || ResponseCache.refusedBy(host.requestHeaders())) {
+        cacheStatus = ResponseCache.BYPASS;
+      } else {
+        String key = ResponseCache.key(req, plan.sharedCache() ? null : host.consumer());
+        CompletableFuture<byte @Nullable []> lookup;
+        try {
+          lookup = cache.get(key);
+        } catch (RuntimeException e) {
+          lookup = CompletableFuture.failedFuture(e);
+        }
+        if (lookup.isCompletedExceptionally()) {
+          cached(key, null, true);
+        } else if (lookup.isDone()) {
+          cached(key, lookup.getNow(null), false);
+        } else {
+          lookup.whenComplete(
+              (answer, error) -> host.execute(() -> cached(key, answer, error != null)));
+        }
+        return;
+      }
+    }
+    call();
+  }
+
+  private void cached(String key, byte @Nullable [] answer, boolean failed) {
+    if (state != State.CALLING || attempt != null) {
+      return;
+    }
+    if (failed) {
+      log.debug("ai cache of {} unavailable; the request bypasses it", path);
+      cacheStatus = ResponseCache.BYPASS;
+    } else if (answer == null) {
+      cacheStatus = ResponseCache.MISS;
+      cacheKey = key;
+    } else {
+      cacheStatus = ResponseCache.HIT;
+      deliver(Unpooled.wrappedBuffer(answer), false);
+      return;
+    }
+    call();
+  }
+
+  private void call() {
     order = Objects.requireNonNull(model).order();
     next();
+  }
+
+  /**
+   * A whole chat completion (or embeddings list) to send: made the prompt route's answer when the
+   * route has a template, stored in the cache when it is fresh and usable.
+   */
+  private void deliver(ByteBuf completion, boolean fresh) {
+    PromptTemplate prompt = plan.prompt();
+    if (prompt != null) {
+      JsonNode json;
+      try (ByteBufInputStream in = new ByteBufInputStream(completion.retainedDuplicate(), true)) {
+        json = Json.MAPPER.readTree((java.io.InputStream) in);
+      } catch (IOException e) {
+        json = null;
+      }
+      PromptTemplate.Answer a = json == null ? null : prompt.answer(json);
+      if (a == null || a.error() != null) {
+        completion.release();
+        fail(
+            a == null
+                ? AiError.badProvider(
+                    answered == null ? "cache" : answered.provider().name(), "answered no JSON")
+                : Objects.requireNonNull(a.error()));
+        return;
+      }
+      store(completion, fresh);
+      completion.release();
+      answerBytes(
+          HttpResponseStatus.OK,
+          Unpooled.wrappedBuffer(Objects.requireNonNull(a.body())),
+          a.contentType());
+      return;
+    }
+    store(completion, fresh);
+    answerBytes(HttpResponseStatus.OK, completion);
+  }
+
+  private void store(ByteBuf completion, boolean fresh) {
+    ResponseCache cache = plan.cache();
+    String key = cacheKey;
+    if (fresh && cache != null && key != null) {
+      cache.put(key, ByteBufUtil.getBytes(completion));
+    }
+  }
+
+  /** The client's body as JSON, null when empty (the body buffer released). */
+  private @Nullable JsonNode readBody() throws IOException {
+    CompositeByteBuf b = body;
+    body = null;
+    if (b == null) {
+      return null;
+    }
+    if (!b.isReadable()) {
+      b.release();
+      return null;
+    }
+    try (ByteBufInputStream in = new ByteBufInputStream(b, true)) {
+      return Json.MAPPER.readTree((java.io.InputStream) in);
+    }
   }
 
   /** Reads and checks the body; null when it is usable. */
@@ -420,10 +593,17 @@ public final class AiRun {
   }
 
   private void answerBytes(HttpResponseStatus status, ByteBuf bytes) {
+    answerBytes(status, bytes, HttpHeaderValues.APPLICATION_JSON);
+  }
+
+  private void answerBytes(HttpResponseStatus status, ByteBuf bytes, CharSequence contentType) {
     state = State.DONE;
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-    head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.readableBytes());
+    if (cacheStatus != null) {
+      head.headers().set(ResponseCache.HEADER, cacheStatus);
+    }
     if (retryAfterSeconds > 0 && status.code() == 503) {
       head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }
@@ -439,7 +619,14 @@ public final class AiRun {
     if (error.status().code() >= 500) {
       log.debug("ai request to {} failed: {}", path, error.message());
     }
-    answer(error.status(), error.json());
+    if (plan.openAiErrors()) {
+      answer(error.status(), error.json());
+    } else {
+      answerBytes(
+          error.status(),
+          Unpooled.wrappedBuffer(Json.bytes(error.problem(path, host.requestId()))),
+          "application/problem+json");
+    }
   }
 
   /** Writes one event of a streamed answer, the head before the first; flushed at once. */
@@ -450,6 +637,9 @@ public final class AiRun {
       HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
       head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
       head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+      if (cacheStatus != null) {
+        head.headers().set(ResponseCache.HEADER, cacheStatus);
+      }
       host.onResponseHead(head);
     }
     ByteBuf buf = host.alloc().buffer(data.length() + 8);
@@ -475,6 +665,9 @@ public final class AiRun {
   }
 
   private void reportUsage() {
+    if (masked.total() > 0 || cacheStatus != null) {
+      host.set(AiRequestChecks.KEY, new AiRequestChecks(masked.emails, masked.cards, cacheStatus));
+    }
     if (model == null) {
       return;
     }
@@ -774,12 +967,11 @@ public final class AiRun {
       answered = target;
       usage = Usage.ofOpenAi(translated.get("usage"));
       attempt = null;
-      if (translated == json) {
-        answerBytes(HttpResponseStatus.OK, bytes);
-      } else {
+      if (translated != json) {
         bytes.release();
-        answer(HttpResponseStatus.OK, translated);
+        bytes = Unpooled.wrappedBuffer(Json.bytes(translated));
       }
+      deliver(bytes, true);
     }
 
     private String keyName() {

@@ -158,10 +158,15 @@ public record AiConfig(List<Provider> providers, List<Model> models) {
    *
    * @param ai the gateway's {@code ai} section
    * @param models the model names the route serves; empty for every one
+   * @param options the route's prompt template, guard, cache and error shape
    */
-  public record Route(AiConfig ai, List<String> models) {
+  public record Route(AiConfig ai, List<String> models, AiRouteOptions options) {
     public Route {
       models = List.copyOf(models);
+    }
+
+    public Route(AiConfig ai, List<String> models) {
+      this(ai, models, AiRouteOptions.NONE);
     }
   }
 }

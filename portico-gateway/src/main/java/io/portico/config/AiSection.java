@@ -156,7 +156,7 @@ final class AiSection {
       return new AiConfig.Route(ai, List.of());
     }
     if (!node.isObject()) {
-      problems.expected(node, "an object, optionally with models");
+      problems.expected(node, "an object, optionally with models, prompt, guard, cache");
       return null;
     }
     ConfigReader r = ConfigReader.of(node, problems);
@@ -171,8 +171,9 @@ final class AiSection {
         }
       }
     }
+    AiRouteOptions options = new AiRouteSection(problems).parse(r, ai);
     r.finish();
-    return new AiConfig.Route(ai, models);
+    return new AiConfig.Route(ai, models, options);
   }
 
   private AiConfig.Provider provider(ConfigNode item, Map<String, ConfigNode> names) {

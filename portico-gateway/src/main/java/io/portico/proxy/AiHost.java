@@ -2,9 +2,12 @@ package io.portico.proxy;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
+import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.Identity;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 
@@ -61,5 +64,38 @@ final class AiHost implements AiRun.Host {
   @Override
   public void onUsage(AiUsage usage) {
     exchange.set(AiUsage.KEY, usage);
+  }
+
+  @Override
+  public <T> void set(ExchangeKey<T> key, T value) {
+    exchange.set(key, value);
+  }
+
+  @Override
+  public String requestId() {
+    return exchange.requestId();
+  }
+
+  @Override
+  public String rawQuery() {
+    String uri = exchange.request().uri();
+    int q = uri.indexOf('?');
+    return q < 0 ? null : uri.substring(q + 1);
+  }
+
+  @Override
+  public String consumer() {
+    Identity identity = exchange.get(Identity.KEY);
+    return identity == null ? null : identity.consumer();
+  }
+
+  @Override
+  public HttpHeaders requestHeaders() {
+    return exchange.request().headers();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    conn.channel().eventLoop().execute(task);
   }
 }

@@ -1154,7 +1154,16 @@ final class HttpExchange
   // ---------------------------------------------------------------- local answers and failures
 
   private void replyLocally(Reply reply) {
+    if (reply.problem() != null && openAiErrors()) {
+      sendLocal(ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
+      return;
+    }
     sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId, traceId()));
+  }
+
+  /** Whether the route answers errors in OpenAI's shape rather than as problems. */
+  private boolean openAiErrors() {
+    return route != null && route.ai() != null && route.ai().openAiErrors();
   }
 
   /**
@@ -1177,6 +1186,12 @@ final class HttpExchange
     }
     if (reason.status().code() >= 500) {
       log.debug("request {} failed: {} ({})", requestId, reason.code(), detail);
+    }
+    if (openAiErrors()) {
+      sendLocal(
+          ProblemResponses.renderOpenAi(
+              conn.channel().alloc(), reason.status(), reason.code(), detail));
+      return;
     }
     sendLocal(
         ProblemResponses.render(

@@ -143,6 +143,44 @@ final class ProblemResponses {
     return r;
   }
 
+  /**
+   * A refusal or failure in OpenAI's error shape, for a route whose {@code ai} section answers
+   * errors that way: {@code {"error": {"message", "type", "param": null, "code"}}} with {@code
+   * Content-Type: application/json}, so OpenAI clients read it as one of their API errors. {@code
+   * type} is {@code invalid_request_error} for a 4xx and {@code server_error} for a 5xx; {@code
+   * code} is the problem's type without its URI prefix, dashes made underscores ({@code
+   * https://portico.dev/problems/rate-limited} becomes {@code rate_limited}).
+   */
+  static FullHttpResponse renderOpenAi(
+      ByteBufAllocator alloc, HttpResponseStatus status, String type, String message) {
+    String code = type.substring(type.lastIndexOf('/') + 1).replace('-', '_');
+    StringBuilder json = new StringBuilder(160).append("{\"error\":{\"message\":");
+    quote(json, message);
+    json.append(",\"type\":");
+    quote(json, status.code() >= 500 ? "server_error" : "invalid_request_error");
+    json.append(",\"param\":null,\"code\":");
+    quote(json, code);
+    json.append("}}\n");
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, ByteBufUtil.writeUtf8(alloc, json));
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return response;
+  }
+
+  /** A plugin's problem {@link Reply} in OpenAI's error shape, with the reply's headers. */
+  static FullHttpResponse renderOpenAi(ByteBufAllocator alloc, Reply reply) {
+    Reply.ProblemDetail p = java.util.Objects.requireNonNull(reply.problem());
+    String message = p.detail() == null || p.detail().isEmpty() ? p.title() : p.detail();
+    FullHttpResponse r = renderOpenAi(alloc, reply.status(), p.type(), message);
+    r.headers().add(reply.headers());
+    return r;
+  }
+
   private static void quote(StringBuilder out, String s) {
     out.append('"');
     JsonStringEncoder.getInstance().quoteAsString(s, out);

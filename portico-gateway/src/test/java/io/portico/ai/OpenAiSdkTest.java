@@ -6,6 +6,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.RateLimitException;
+import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -82,6 +84,12 @@ class OpenAiSdkTest {
                 ai: {}
                 plugins:
                   key-auth: { header-names: [ Authorization ] }
+              - name: limited
+                paths: [ /limited/v1/ ]
+                ai: {}
+                plugins:
+                  key-auth: { header-names: [ Authorization ] }
+                  rate-limit: { limits: [ { requests: 1, window: 1m } ], key: consumer }
             consumers:
               - name: sdk
                 credentials:
@@ -156,6 +164,48 @@ class OpenAiSdkTest {
     } catch (BadRequestException e) {
       assertThat(e.statusCode()).isEqualTo(400);
       assertThat(e.code()).hasValue("model_not_found");
+    }
+  }
+
+  @Test
+  void aConsumerKeyRefusedByKeyAuthIsAnOpenAiErrorTheSdkUnderstands() {
+    OpenAIClient stranger =
+        OpenAIOkHttpClient.builder()
+            .apiKey("not-a-consumer-key")
+            .baseUrl("http://127.0.0.1:" + gateway.port() + "/v1")
+            .maxRetries(0)
+            .build();
+    try {
+      stranger.chat().completions().create(params("gpt-4o"));
+      throw new AssertionError("expected a 401");
+    } catch (UnauthorizedException e) {
+      assertThat(e.statusCode()).isEqualTo(401);
+      assertThat(e.code()).hasValue("authentication_required");
+      assertThat(e.type()).hasValue("invalid_request_error");
+      assertThat(e.getMessage()).contains("401");
+    } finally {
+      stranger.close();
+    }
+  }
+
+  @Test
+  void aRateLimitRefusalIsAnOpenAiRateLimitErrorWithRetryAfter() {
+    OpenAIClient limited =
+        OpenAIOkHttpClient.builder()
+            .apiKey(CONSUMER_KEY)
+            .baseUrl("http://127.0.0.1:" + gateway.port() + "/limited/v1")
+            .maxRetries(0)
+            .build();
+    try {
+      limited.chat().completions().create(params("gpt-4o"));
+      limited.chat().completions().create(params("gpt-4o"));
+      throw new AssertionError("expected a 429");
+    } catch (RateLimitException e) {
+      assertThat(e.statusCode()).isEqualTo(429);
+      assertThat(e.code()).isPresent();
+      assertThat(e.headers().values("Retry-After")).isNotEmpty();
+    } finally {
+      limited.close();
     }
   }
 }
