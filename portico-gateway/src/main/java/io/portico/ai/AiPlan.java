@@ -2,6 +2,7 @@ package io.portico.ai;
 
 import io.portico.config.AiConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.spi.plugin.PluginContext;
 import io.portico.upstream.UpstreamService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,9 +73,13 @@ public final class AiPlan {
 
   private final Map<String, Model> models;
   private final long maxRequestSize;
+  private final TokenBudget budget;
+  private final PriceTable prices;
 
-  private AiPlan(Map<String, Model> models) {
+  private AiPlan(Map<String, Model> models, TokenBudget budget, PriceTable prices) {
     this.models = models;
+    this.budget = budget;
+    this.prices = prices;
     long max = 0;
     for (Model m : models.values()) {
       max = Math.max(max, m.config().maxRequestSize());
@@ -92,6 +97,16 @@ public final class AiPlan {
     return maxRequestSize;
   }
 
+  /** The token limits and quotas, shared by every route of the snapshot. */
+  TokenBudget budget() {
+    return budget;
+  }
+
+  /** The price table. */
+  PriceTable prices() {
+    return prices;
+  }
+
   /**
    * Compiles routes' {@code ai} sections for one snapshot, sharing each provider's key ring between
    * them. Used on the compiling thread only.
@@ -99,15 +114,44 @@ public final class AiPlan {
   public static final class Compiler {
     private final Map<String, UpstreamService> services;
     private final Function<String, String> env;
+
+    /** A context without shared resources: token limits counted in Redis cannot be made. */
+    private static final PluginContext NO_CONTEXT =
+        new PluginContext() {
+          @Override
+          public io.netty.channel.EventLoopGroup eventLoops() {
+            throw new UnsupportedOperationException("no event loops here");
+          }
+
+          @Override
+          public String configSource() {
+            return "";
+          }
+        };
+
+    private final PluginContext context;
     private final Map<AiConfig, Map<String, Provider>> providers = new IdentityHashMap<>();
+    private final Map<AiConfig, TokenBudget> budgets = new IdentityHashMap<>();
+    private final Map<AiConfig, PriceTable> prices = new IdentityHashMap<>();
     private final List<String[]> problems = new ArrayList<>();
 
     /**
      * @param env the environment {@code env:} keys are read from, usually {@code System::getenv}
      */
     public Compiler(Map<String, UpstreamService> services, Function<String, String> env) {
+      this(services, env, NO_CONTEXT);
+    }
+
+    /**
+     * @param context what token limits counted in Redis share their connections through
+     */
+    public Compiler(
+        Map<String, UpstreamService> services,
+        Function<String, String> env,
+        PluginContext context) {
       this.services = services;
       this.env = env;
+      this.context = context;
     }
 
     /**
@@ -142,8 +186,16 @@ public final class AiPlan {
                   targets.get(i).provider().config().connectTimeout(), m.timeout(), m.timeout());
         }
         models.put(m.name(), new Model(m, List.copyOf(targets), timeouts));
+        // Vocabularies load here, off the event loops, not on a request's first count.
+        TokenCounter.encoding(m.name());
+        for (Target t : targets) {
+          TokenCounter.encoding(t.model());
+        }
       }
-      return new AiPlan(models);
+      return new AiPlan(
+          models,
+          budgets.computeIfAbsent(route.ai(), ai -> TokenBudget.of(ai.tokens(), context)),
+          prices.computeIfAbsent(route.ai(), ai -> new PriceTable(ai.tokens().prices())));
     }
 
     private Map<String, Provider> providers(AiConfig ai, Map<String, UpstreamService> services) {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
+import io.portico.spi.plugin.Identity;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 
@@ -61,5 +62,20 @@ final class AiHost implements AiRun.Host {
   @Override
   public void onUsage(AiUsage usage) {
     exchange.set(AiUsage.KEY, usage);
+  }
+
+  @Override
+  public Identity identity() {
+    return exchange.get(Identity.KEY);
+  }
+
+  @Override
+  public String routeName() {
+    return exchange.routeName();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    conn.channel().eventLoop().execute(task);
   }
 }

@@ -199,7 +199,7 @@ public final class SnapshotCompiler {
       router.strictPaths(refusals::get);
     }
     Map<String, CompiledRoute> routes = new LinkedHashMap<>();
-    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services, System::getenv);
+    AiPlan.Compiler aiPlans = new AiPlan.Compiler(services, System::getenv, pluginContext);
     int order = 0;
     for (RouteConfig rc : config.routes()) {
       UpstreamService service = rc.service() == null ? null : services.get(rc.service());
