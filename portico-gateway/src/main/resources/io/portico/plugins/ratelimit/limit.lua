@@ -1,6 +1,7 @@
 -- Checks and counts one request against every limit of a key, atomically, in one round trip.
 -- KEYS[i]: the base key of limit i (all keys of one call share a {hash tag}).
--- ARGV[1]: cost (negative, with counting 2, to give back); ARGV[2]: 0 check and add, 1 check room for one unit, 2 add without checking;
+-- ARGV[1]: cost (negative, with counting 2, to give back);
+-- ARGV[2]: 0 check and add, 1 check room for one unit, 2 add without checking;
 -- then four values per limit: algorithm (0 sliding, 1 fixed, 2 token bucket), limit, window ms, burst.
 -- Returns { allowed, retry-after ms, remaining 1, reset ms 1, remaining 2, reset ms 2, ... }.
 -- The clock is the Redis server's, so every gateway instance agrees on the windows.
