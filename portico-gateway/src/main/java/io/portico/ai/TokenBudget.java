@@ -67,7 +67,8 @@ final class TokenBudget {
       CostLimiter limiter =
           l.redis() == null
               ? CostLimiter.local(rules, l.maxKeys())
-              : CostLimiter.redis(context, "ai." + l.name(), rules, settings(l.redis()));
+              : CostLimiter.redis(
+                  context, "ai." + l.name(), rules, settings(l.redis()), l.maxKeys());
       limits.add(new Limit(l, limiter));
     }
     List<Quota> quotas = new ArrayList<>();

@@ -81,14 +81,19 @@ public final class CostLimiter {
 
   /**
    * A limiter counting in Redis under {@code name} (the storage keys' hash tag, so it holds no
-   * brace), over the connection every plugin naming the same URL shares.
+   * brace), over the connection every plugin naming the same URL shares; {@code maxKeys} bounds the
+   * count of {@code local-fallback}.
    */
   public static CostLimiter redis(
-      PluginContext context, String name, List<LimitRule> rules, RedisSettings settings) {
+      PluginContext context,
+      String name,
+      List<LimitRule> rules,
+      RedisSettings settings,
+      int maxKeys) {
     RedisStore store = RedisStore.of(context, settings.url());
     return new CostLimiter(
         rules.toArray(LimitRule[]::new),
-        new LocalLimiter(100_000, () -> System.nanoTime() / 1_000_000),
+        new LocalLimiter(maxKeys, () -> System.nanoTime() / 1_000_000),
         new RedisLimiter(store, settings, name),
         settings.onFailure());
   }
