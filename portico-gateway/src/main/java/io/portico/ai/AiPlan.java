@@ -79,17 +79,23 @@ public final class AiPlan {
   private final @Nullable PromptGuard guard;
   private final @Nullable ResponseCache cache;
   private final AiRouteOptions options;
+  private final TokenBudget budget;
+  private final PriceTable prices;
 
   private AiPlan(
       Map<String, Model> models,
       AiRouteOptions options,
       @Nullable PromptGuard guard,
-      @Nullable ResponseCache cache) {
+      @Nullable ResponseCache cache,
+      TokenBudget budget,
+      PriceTable prices) {
     this.models = models;
     this.options = options;
     this.prompt = options.prompt() == null ? null : new PromptTemplate(options.prompt());
     this.guard = guard;
     this.cache = cache;
+    this.budget = budget;
+    this.prices = prices;
     long max = 0;
     for (Model m : models.values()) {
       max = Math.max(max, m.config().maxRequestSize());
@@ -133,6 +139,16 @@ public final class AiPlan {
     return options.errorFormat() == AiRouteOptions.ErrorFormat.OPENAI;
   }
 
+  /** The token limits and quotas, shared by every route of the snapshot. */
+  TokenBudget budget() {
+    return budget;
+  }
+
+  /** The price table. */
+  PriceTable prices() {
+    return prices;
+  }
+
   /**
    * Compiles routes' {@code ai} sections for one snapshot, sharing each provider's key ring between
    * them. Used on the compiling thread only.
@@ -140,28 +156,45 @@ public final class AiPlan {
   public static final class Compiler {
     private final Map<String, UpstreamService> services;
     private final Function<String, String> env;
-    private final @Nullable PluginContext shared;
+
+    /** A context without shared resources: neither Redis token limits nor a Redis cache. */
+    private static final PluginContext NO_CONTEXT =
+        new PluginContext() {
+          @Override
+          public io.netty.channel.EventLoopGroup eventLoops() {
+            throw new UnsupportedOperationException("no event loops here");
+          }
+
+          @Override
+          public String configSource() {
+            return "";
+          }
+        };
+
+    private final PluginContext context;
     private final Map<AiConfig, Map<String, Provider>> providers = new IdentityHashMap<>();
+    private final Map<AiConfig, TokenBudget> budgets = new IdentityHashMap<>();
+    private final Map<AiConfig, PriceTable> prices = new IdentityHashMap<>();
     private final List<String[]> problems = new ArrayList<>();
 
     /**
      * @param env the environment {@code env:} keys are read from, usually {@code System::getenv}
      */
     public Compiler(Map<String, UpstreamService> services, Function<String, String> env) {
-      this(services, env, null);
+      this(services, env, NO_CONTEXT);
     }
 
     /**
-     * @param shared where a Redis response cache's connection is kept across reloads (and closed at
-     *     shutdown); null when no route caches in Redis
+     * @param context what token limits counted in Redis and Redis response caches share their
+     *     connections through (kept across reloads, closed at shutdown)
      */
     public Compiler(
         Map<String, UpstreamService> services,
         Function<String, String> env,
-        @Nullable PluginContext shared) {
+        PluginContext context) {
       this.services = services;
       this.env = env;
-      this.shared = shared;
+      this.context = context;
     }
 
     /**
@@ -196,13 +229,24 @@ public final class AiPlan {
                   targets.get(i).provider().config().connectTimeout(), m.timeout(), m.timeout());
         }
         models.put(m.name(), new Model(m, List.copyOf(targets), timeouts));
+        // Vocabularies load here, off the event loops, not on a request's first count.
+        TokenCounter.encoding(m.name());
+        for (Target t : targets) {
+          TokenCounter.encoding(t.model());
+        }
       }
       AiRouteOptions options = route.options();
       PromptGuard guard =
           options.guard() == null
               ? null
               : new PromptGuard(options.guard(), TokenEstimate.FOUR_CHARS);
-      return new AiPlan(models, options, guard, cache(options.cache()));
+      return new AiPlan(
+          models,
+          options,
+          guard,
+          cache(options.cache()),
+          budgets.computeIfAbsent(route.ai(), ai -> TokenBudget.of(ai.tokens(), context)),
+          prices.computeIfAbsent(route.ai(), ai -> new PriceTable(ai.tokens().prices())));
     }
 
     private @Nullable ResponseCache cache(AiRouteOptions.@Nullable Cache c) {
@@ -213,8 +257,7 @@ public final class AiPlan {
         return new MemoryResponseCache(
             c.ttl().toNanos(), c.maxEntries(), c.maxBytes(), System::nanoTime);
       }
-      PluginContext context = shared;
-      if (context == null) {
+      if (context == NO_CONTEXT) {
         throw new IllegalStateException("a Redis response cache needs the shared resources");
       }
       String url = java.util.Objects.requireNonNull(c.redisUrl());

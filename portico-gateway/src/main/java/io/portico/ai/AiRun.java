@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.Identity;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
@@ -116,6 +117,16 @@ public final class AiRun {
 
     /** Runs {@code task} on the exchange's event loop. */
     void execute(Runnable task);
+
+    /** The caller's identity, or null when no plugin established one. */
+    default @Nullable Identity identity() {
+      return null;
+    }
+
+    /** The route's name, or null. */
+    default @Nullable String routeName() {
+      return null;
+    }
   }
 
   private enum State {
@@ -160,6 +171,14 @@ public final class AiRun {
   private final Masking.Counts masked = new Masking.Counts();
   private @Nullable String cacheKey;
   private @Nullable String cacheStatus;
+
+  // token accounting (see TokenBudget, TokenCounter)
+  private boolean usageChunk;
+  private long promptTokens = -1;
+  private long answerTokens = -1;
+  private @Nullable CountedStream counted;
+  private TokenBudget.@Nullable Reservation reservation;
+  private boolean reported;
 
   public AiRun(AiPlan plan, HttpMethod method, String path, Host host) {
     this.plan = plan;
@@ -314,6 +333,10 @@ public final class AiRun {
 
   private void call() {
     order = Objects.requireNonNull(model).order();
+    if (plan.budget().active()) {
+      reserve();
+      return;
+    }
     next();
   }
 
@@ -376,6 +399,73 @@ public final class AiRun {
     }
   }
 
+  /** Charges the call's estimate to the token limits, then starts it or answers the refusal. */
+  private void reserve() {
+    AiPlan.Model m = Objects.requireNonNull(model);
+    long estimate = promptTokens() + completionAllowance();
+    java.util.concurrent.CompletableFuture<TokenBudget.Reservation> f =
+        plan.budget()
+            .reserve(host.identity(), host.routeName(), m.name(), estimate)
+            .toCompletableFuture();
+    if (f.isDone()) {
+      reserved(f.join());
+    } else {
+      f.whenComplete(
+          (r, error) ->
+              host.execute(
+                  () -> {
+                    if (error != null) {
+                      fail(AiError.allFailed(m.name(), "the token limits failed"));
+                    } else {
+                      reserved(r);
+                    }
+                  }));
+    }
+  }
+
+  private void reserved(TokenBudget.Reservation r) {
+    if (state == State.DONE) {
+      r.settle(0);
+      return;
+    }
+    reservation = r;
+    AiError refusal = r.refusal();
+    if (refusal != null) {
+      fail(refusal);
+      return;
+    }
+    next();
+  }
+
+  /** The prompt's tokens as the tokenizer counts them, counted once. */
+  private long promptTokens() {
+    if (promptTokens < 0) {
+      ObjectNode req = Objects.requireNonNull(request);
+      com.knuddels.jtokkit.api.Encoding enc =
+          TokenCounter.encoding(Objects.requireNonNull(model).name());
+      promptTokens =
+          operation == Operation.CHAT
+              ? TokenCounter.chatPrompt(enc, req)
+              : TokenCounter.embeddingsInput(enc, req);
+    }
+    return promptTokens;
+  }
+
+  /** The completion tokens a request may use: its maximum, or the configured estimate. */
+  private long completionAllowance() {
+    if (operation != Operation.CHAT) {
+      return 0;
+    }
+    ObjectNode req = Objects.requireNonNull(request);
+    for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+      JsonNode n = req.get(field);
+      if (n != null && n.canConvertToLong() && n.asLong() > 0) {
+        return n.asLong();
+      }
+    }
+    return plan.budget().completionEstimate();
+  }
+
   /** Reads and checks the body; null when it is usable. */
   private @Nullable AiError parseRequest() {
     CompositeByteBuf b = body;
@@ -423,6 +513,7 @@ public final class AiRun {
       }
       JsonNode s = req.get("stream");
       stream = s != null && s.asBoolean(false);
+      usageChunk = req.path("stream_options").path("include_usage").asBoolean(false);
     } else if (!req.has("input")) {
       return AiError.badRequest(
           "input", "missing_required_parameter", "You must provide an input.");
@@ -607,6 +698,9 @@ public final class AiRun {
     if (retryAfterSeconds > 0 && status.code() == 503) {
       head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }
+    if (reservation != null) {
+      reservation.headers(head.headers());
+    }
     reportUsage();
     host.onResponseHead(head);
     host.onResponseContent(new DefaultLastHttpContent(bytes));
@@ -640,6 +734,9 @@ public final class AiRun {
       if (cacheStatus != null) {
         head.headers().set(ResponseCache.HEADER, cacheStatus);
       }
+      if (reservation != null) {
+        reservation.headers(head.headers());
+      }
       host.onResponseHead(head);
     }
     ByteBuf buf = host.alloc().buffer(data.length() + 8);
@@ -668,19 +765,41 @@ public final class AiRun {
     if (masked.total() > 0 || cacheStatus != null) {
       host.set(AiRequestChecks.KEY, new AiRequestChecks(masked.emails, masked.cards, cacheStatus));
     }
-    if (model == null) {
+    if (model == null || reported) {
       return;
     }
+    reported = true;
     AiPlan.Target t = answered;
+    Usage u = usage;
+    boolean estimated = false;
+    if (t != null) {
+      if (operation == Operation.EMBEDDINGS && u.promptTokens() >= 0 && u.completionTokens() < 0) {
+        u = new Usage(u.promptTokens(), 0, u.promptTokens());
+      }
+      if (u.promptTokens() < 0 || u.completionTokens() < 0) {
+        estimated = true;
+        long answer = counted != null ? counted.answerTokens() : Math.max(0, answerTokens);
+        long prompt = u.promptTokens() >= 0 ? u.promptTokens() : promptTokens();
+        long completion = u.completionTokens() >= 0 ? u.completionTokens() : answer;
+        u = new Usage(prompt, completion, prompt + completion);
+      }
+    }
+    if (reservation != null) {
+      reservation.settle(t == null ? 0 : u.totalTokens());
+    }
+    double cost = t == null ? -1 : plan.prices().cost(t.provider().name(), t.model(), u);
     host.onUsage(
         new AiUsage(
             model.name(),
             t == null ? null : t.provider().name(),
             t == null ? null : t.model(),
             stream,
-            usage,
+            u,
             firstEventMillis,
-            attempts));
+            attempts,
+            estimated,
+            cost,
+            (host.nanoTime() - startNanos) / 1e6));
   }
 
   // ---------------------------------------------------------------- the exchange's side
@@ -702,6 +821,13 @@ public final class AiRun {
    * The exchange ended (the client left, or the answer is out): cancels the call, frees buffers.
    */
   public void abort() {
+    if (state == State.STREAMING || state == State.CALLING) {
+      // The client left mid-call: what was streamed so far is what it used.
+      if (counted != null) {
+        usage = counted.usage();
+      }
+      reportUsage();
+    }
     state = State.DONE;
     releaseBody();
     Attempt a = attempt;
@@ -775,7 +901,12 @@ public final class AiRun {
           && stream
           && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
         parser = new SseParser();
-        translator = target.provider().adapter().stream(target.model());
+        counted =
+            new CountedStream(
+                target.provider().adapter().stream(target.model()),
+                TokenCounter.encoding(target.model()),
+                usageChunk);
+        translator = counted;
         answered = target;
       }
     }
@@ -966,6 +1097,9 @@ public final class AiRun {
       }
       answered = target;
       usage = Usage.ofOpenAi(translated.get("usage"));
+      if (operation == Operation.CHAT && usage.completionTokens() < 0) {
+        answerTokens = TokenCounter.chatAnswer(TokenCounter.encoding(target.model()), translated);
+      }
       attempt = null;
       if (translated != json) {
         bytes.release();

@@ -9,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * OpenAI and any OpenAI-compatible endpoint (Mistral, DeepSeek, Groq, OpenRouter, vLLM, Ollama):
- * the client's request goes as it is with the target's model name; the key goes as a bearer token;
- * answers and stream events are relayed as they are, after checking they are JSON.
+ * the client's request goes as it is with the target's model name (and, for a stream, with {@code
+ * stream_options.include_usage} so that the provider reports the stream's usage); the key goes as a
+ * bearer token; answers and stream events are relayed as they are, after checking they are JSON.
  */
 class OpenAiAdapter implements ProviderAdapter {
 
@@ -29,6 +30,12 @@ class OpenAiAdapter implements ProviderAdapter {
   public Request chat(ObjectNode request, String model, boolean stream) {
     ObjectNode body = request.deepCopy();
     body.put("model", model);
+    if (stream) {
+      // The usage of a streamed answer comes only when asked for, in a last chunk of its own.
+      JsonNode options = body.get("stream_options");
+      ObjectNode o = options instanceof ObjectNode on ? on : body.putObject("stream_options");
+      o.put("include_usage", true);
+    }
     return new Request(path(model, "chat/completions"), body);
   }
 

@@ -53,7 +53,18 @@ public record AccessLogConfig(
           "failure",
           "attempts",
           "user_agent",
-          "backends");
+          "backends",
+          "consumer",
+          "ai_model",
+          "ai_provider",
+          "ai_provider_model",
+          "prompt_tokens",
+          "completion_tokens",
+          "total_tokens",
+          "tokens_estimated",
+          "cost",
+          "ttft_ms",
+          "tokens_per_second");
 
   /** Fields written only when {@code fields.include} names them. */
   public static final List<String> OPTIONAL_FIELDS =

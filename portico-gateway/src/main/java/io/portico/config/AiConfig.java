@@ -15,12 +15,18 @@ import java.util.Optional;
  * @param providers the providers in config order; each also becomes a service named {@code
  *     ai.<name>} (its pools, TLS and endpoint source are a service's)
  * @param models the model names clients may send, in config order
+ * @param tokens token estimates, limits, quotas and prices
  */
-public record AiConfig(List<Provider> providers, List<Model> models) {
+public record AiConfig(List<Provider> providers, List<Model> models, AiTokensConfig tokens) {
 
   public AiConfig {
     providers = List.copyOf(providers);
     models = List.copyOf(models);
+  }
+
+  /** A section without token limits, quotas or prices. */
+  public AiConfig(List<Provider> providers, List<Model> models) {
+    this(providers, models, AiTokensConfig.NONE);
   }
 
   /** The prefix of the service a provider becomes. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Parses the top-level {@code ai} section into an {@link AiConfig} and each provider into the
@@ -88,8 +89,16 @@ final class AiSection {
         }
       }
     }
+    AiTokensConfig tokens =
+        new AiTokensSection(problems)
+            .parse(
+                r,
+                providerNames.keySet(),
+                models.stream()
+                    .map(AiConfig.Model::name)
+                    .collect(Collectors.toCollection(java.util.LinkedHashSet::new)));
     r.finish();
-    return new AiConfig(providers, models);
+    return new AiConfig(providers, models, tokens);
   }
 
   /**

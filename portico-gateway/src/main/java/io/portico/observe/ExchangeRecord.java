@@ -20,6 +20,8 @@ package io.portico.observe;
  * @param responseHeaders the headers of the response sent to the client, or null when none was
  *     sent; the same rule applies
  * @param traceId the exchange's trace id, or null when tracing is off
+ * @param ai what the AI gateway did for the exchange (model, provider, tokens, cost), or null on a
+ *     route without {@code ai}
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -49,7 +51,70 @@ public record ExchangeRecord(
     String query,
     io.netty.handler.codec.http.HttpHeaders requestHeaders,
     io.netty.handler.codec.http.HttpHeaders responseHeaders,
-    String traceId) {
+    String traceId,
+    Ai ai) {
+
+  /** An exchange of a route without {@code ai}. */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends,
+      String consumer,
+      String authenticatedBy,
+      String repliedBy,
+      String limitDecision,
+      String query,
+      io.netty.handler.codec.http.HttpHeaders requestHeaders,
+      io.netty.handler.codec.http.HttpHeaders responseHeaders,
+      String traceId) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        consumer,
+        authenticatedBy,
+        repliedBy,
+        limitDecision,
+        query,
+        requestHeaders,
+        responseHeaders,
+        traceId,
+        null);
+  }
 
   /** An exchange without an identity, a plugin's local answer, its query, headers or trace. */
   public ExchangeRecord(
@@ -147,6 +212,31 @@ public record ExchangeRecord(
         userAgent,
         java.util.List.of());
   }
+
+  /**
+   * What the AI gateway did for one exchange. Token counts are -1 when unknown.
+   *
+   * @param model the model the client named
+   * @param provider the provider that answered (or last tried), or null when none was tried
+   * @param providerModel the model name at that provider, or null
+   * @param estimated whether the tokens were counted by the gateway's tokenizer (the provider
+   *     reported none, or its stream was cut)
+   * @param cost the call's cost from the price table, or -1 when the model has no price
+   * @param firstTokenMillis from the request to the first streamed event, or -1
+   * @param tokensPerSecond completion tokens per second of generation, or -1
+   */
+  public record Ai(
+      String model,
+      String provider,
+      String providerModel,
+      boolean stream,
+      long promptTokens,
+      long completionTokens,
+      long totalTokens,
+      boolean estimated,
+      double cost,
+      double firstTokenMillis,
+      double tokensPerSecond) {}
 
   /**
    * One backend call of an aggregate.

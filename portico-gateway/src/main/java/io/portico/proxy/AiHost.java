@@ -95,6 +95,16 @@ final class AiHost implements AiRun.Host {
   }
 
   @Override
+  public Identity identity() {
+    return exchange.get(Identity.KEY);
+  }
+
+  @Override
+  public String routeName() {
+    return exchange.routeName();
+  }
+
+  @Override
   public void execute(Runnable task) {
     conn.channel().eventLoop().execute(task);
   }

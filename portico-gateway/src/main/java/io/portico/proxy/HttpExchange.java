@@ -29,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.ai.AiRun;
+import io.portico.ai.AiUsage;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
@@ -1365,7 +1366,26 @@ final class HttpExchange
         queryOf(originalUri),
         request.headers(),
         response == null ? null : response.headers(),
-        traceId());
+        traceId(),
+        aiRecord(get(AiUsage.KEY)));
+  }
+
+  private static ExchangeRecord.Ai aiRecord(AiUsage u) {
+    if (u == null) {
+      return null;
+    }
+    return new ExchangeRecord.Ai(
+        u.model(),
+        u.provider(),
+        u.providerModel(),
+        u.stream(),
+        u.usage().promptTokens(),
+        u.usage().completionTokens(),
+        u.usage().totalTokens(),
+        u.estimated(),
+        u.cost(),
+        u.firstEventMillis(),
+        u.tokensPerSecond());
   }
 
   private static String queryOf(String uri) {

@@ -74,6 +74,33 @@ final class LineFormatter {
       }
       case USER_AGENT -> text(g, "user_agent", r.userAgent());
       case BACKENDS -> backends(g, r.backends());
+      case CONSUMER -> text(g, "consumer", r.consumer());
+      case AI_MODEL -> text(g, "ai_model", r.ai() == null ? null : r.ai().model());
+      case AI_PROVIDER -> text(g, "ai_provider", r.ai() == null ? null : r.ai().provider());
+      case AI_PROVIDER_MODEL ->
+          text(g, "ai_provider_model", r.ai() == null ? null : r.ai().providerModel());
+      case PROMPT_TOKENS ->
+          tokens(g, "prompt_tokens", r.ai(), r.ai() == null ? -1 : r.ai().promptTokens());
+      case COMPLETION_TOKENS ->
+          tokens(g, "completion_tokens", r.ai(), r.ai() == null ? -1 : r.ai().completionTokens());
+      case TOTAL_TOKENS ->
+          tokens(g, "total_tokens", r.ai(), r.ai() == null ? -1 : r.ai().totalTokens());
+      case TOKENS_ESTIMATED -> {
+        if (r.ai() != null && r.ai().provider() != null) {
+          g.writeBooleanField("tokens_estimated", r.ai().estimated());
+        }
+      }
+      case COST -> {
+        if (r.ai() != null && r.ai().cost() >= 0) {
+          g.writeNumberField("cost", Math.round(r.ai().cost() * 1e9) / 1e9);
+        }
+      }
+      case TTFT_MS -> millis(g, "ttft_ms", r.ai() == null ? -1 : r.ai().firstTokenMillis());
+      case TOKENS_PER_SECOND -> {
+        if (r.ai() != null && r.ai().tokensPerSecond() >= 0) {
+          g.writeNumberField("tokens_per_second", Math.round(r.ai().tokensPerSecond() * 10) / 10.0);
+        }
+      }
       case QUERY -> {
         if (r.query() != null && !r.query().isEmpty()) {
           g.writeStringField("query", redaction.query(r.query()));
@@ -132,6 +159,13 @@ final class LineFormatter {
     g.writeEndArray();
   }
 
+  private static void tokens(JsonGenerator g, String name, ExchangeRecord.Ai ai, long n)
+      throws IOException {
+    if (ai != null && n >= 0) {
+      g.writeNumberField(name, n);
+    }
+  }
+
   private static void millis(JsonGenerator g, String name, double ms) throws IOException {
     if (ms >= 0) {
       g.writeNumberField(name, round(ms));
@@ -171,6 +205,17 @@ final class LineFormatter {
     ATTEMPTS,
     USER_AGENT,
     BACKENDS,
+    CONSUMER,
+    AI_MODEL,
+    AI_PROVIDER,
+    AI_PROVIDER_MODEL,
+    PROMPT_TOKENS,
+    COMPLETION_TOKENS,
+    TOTAL_TOKENS,
+    TOKENS_ESTIMATED,
+    COST,
+    TTFT_MS,
+    TOKENS_PER_SECOND,
     QUERY,
     REQUEST_HEADERS,
     RESPONSE_HEADERS;

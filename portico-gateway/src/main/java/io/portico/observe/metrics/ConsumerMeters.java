@@ -23,6 +23,7 @@ final class ConsumerMeters {
       new ConcurrentHashMap<>();
   private final AtomicReferenceArray<Counter> other;
   private final AtomicReferenceArray<Counter> none;
+  private final ConcurrentHashMap<String, Counter[]> tokens = new ConcurrentHashMap<>();
 
   ConsumerMeters(MeterRegistry registry, int max) {
     this.registry = registry;
@@ -59,6 +60,36 @@ final class ConsumerMeters {
       counters.set(statusClass, c);
     }
     c.increment();
+  }
+
+  /**
+   * The AI tokens of one call, under the same consumer label (and cap) as its requests; counted
+   * after {@link #record}, which admitted the consumer.
+   */
+  void tokens(String consumer, long prompt, long completion) {
+    String label =
+        consumer == null
+            ? Labels.NO_CONSUMER
+            : byConsumer.containsKey(consumer) ? consumer : Labels.OTHER_CONSUMERS;
+    Counter[] c = tokens.get(label);
+    if (c == null) {
+      c =
+          tokens.computeIfAbsent(
+              label, l -> new Counter[] {tokenCounter(l, "prompt"), tokenCounter(l, "completion")});
+    }
+    if (prompt > 0) {
+      c[0].increment(prompt);
+    }
+    if (completion > 0) {
+      c[1].increment(completion);
+    }
+  }
+
+  private Counter tokenCounter(String label, String type) {
+    return Counter.builder("portico.consumer.ai.tokens")
+        .description("AI tokens by consumer and type (metrics.per-consumer)")
+        .tags("consumer", label, "type", type)
+        .register(registry);
   }
 
   /** A place of its own for {@code consumer}, or null when the cap is reached. */

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>
  *   ExchangeRecord ─▶ route name ─▶ RouteMeters (prepared when the config was activated)
- *                 ├─▶ consumer  ─▶ ConsumerMeters (capped)
+ *                 ├─▶ consumer  ─▶ ConsumerMeters (capped; AI tokens too)
+ *                 ├─▶ AI call   ─▶ AiMeters (per provider and model)
  *                 └─▶ identity / plugin reply ─▶ portico_auth_total
  * </pre>
  *
@@ -30,6 +31,7 @@ final class ExchangeMeters implements ExchangeObserver {
   private final RouteMeters unmatched;
   private final ConsumerMeters consumers;
   private final ConcurrentHashMap<String, Counter[]> auth = new ConcurrentHashMap<>();
+  private final AiMeters ai;
 
   /**
    * @param consumers the per-consumer counters, or null when they are off
@@ -38,6 +40,7 @@ final class ExchangeMeters implements ExchangeObserver {
     this.registry = registry;
     this.consumers = consumers;
     this.unmatched = new RouteMeters(registry, Labels.UNMATCHED, Labels.NO_SERVICE);
+    this.ai = new AiMeters(registry);
   }
 
   /**
@@ -74,6 +77,12 @@ final class ExchangeMeters implements ExchangeObserver {
     routeMeters(r).record(r);
     if (consumers != null) {
       consumers.record(r.consumer(), r.status());
+    }
+    if (r.ai() != null) {
+      ai.record(r.ai());
+      if (consumers != null) {
+        consumers.tokens(r.consumer(), r.ai().promptTokens(), r.ai().completionTokens());
+      }
     }
     if (r.authenticatedBy() != null) {
       authCounters(r.authenticatedBy())[r.consumer() == null ? 1 : 0].increment();

@@ -9,9 +9,6 @@ import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.QuotaReporter;
 import io.portico.spi.plugin.Reply;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.YearMonth;
-import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +37,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   private final String prefix;
   private final HttpResponseStatus status;
   private final Map<String, AtomicLong> local = new ConcurrentHashMap<>();
-  private volatile Period current;
+  private volatile CalendarPeriod current;
 
   QuotaPlugin(QuotaConfig config, RedisStore store, Map<String, List<String>> consumerGroups) {
     this.config = config;
@@ -66,7 +63,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
           "This API has a quota per consumer; the request has no consumer.");
     }
     Subject s = subject(id.consumer(), id.groups() == null ? Set.of() : id.groups());
-    Period p = period();
+    CalendarPeriod p = period();
     String key = prefix + s.name() + "}:" + p.window();
     long cost = Cost.fromHeader(exchange.request().headers(), config.costHeader(), config.cost());
     return Outcome.await(
@@ -97,7 +94,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   @Override
   public CompletionStage<Usage> usage(String consumer) {
     Subject s = subject(consumer, consumerGroups.getOrDefault(consumer, List.of()));
-    Period p = period();
+    CalendarPeriod p = period();
     return call(prefix + s.name() + "}:" + p.window(), 0, s.limit(), p, false)
         .thenApply(
             out ->
@@ -112,7 +109,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   }
 
   private CompletionStage<List<Object>> call(
-      String key, long cost, long limit, Period p, boolean count) {
+      String key, long cost, long limit, CalendarPeriod p, boolean count) {
     return store
         .eval(
             SCRIPT,
@@ -125,7 +122,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
         .orTimeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private Outcome localCount(String key, long cost, long limit, Period p) {
+  private Outcome localCount(String key, long cost, long limit, CalendarPeriod p) {
     AtomicLong used = local.computeIfAbsent(key, k -> new AtomicLong());
     while (true) {
       long u = used.get();
@@ -138,7 +135,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
     }
   }
 
-  private Reply exceeded(Subject s, Period p) {
+  private Reply exceeded(Subject s, CalendarPeriod p) {
     long retry = Math.max(1, p.end().getEpochSecond() - Instant.now().getEpochSecond());
     return Reply.problem(
             status,
@@ -171,21 +168,13 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   }
 
   /** The current calendar period, recomputed only when it ends. */
-  private Period period() {
-    Period p = current;
+  private CalendarPeriod period() {
+    CalendarPeriod p = current;
     Instant now = Instant.now();
     if (p != null && now.isBefore(p.end())) {
       return p;
     }
-    ZonedDateTime z = now.atZone(config.zone());
-    LocalDate today = z.toLocalDate();
-    Period next =
-        config.monthly()
-            ? new Period(
-                YearMonth.from(today).toString(),
-                today.withDayOfMonth(1).plusMonths(1).atStartOfDay(config.zone()).toInstant())
-            : new Period(
-                today.toString(), today.plusDays(1).atStartOfDay(config.zone()).toInstant());
+    CalendarPeriod next = CalendarPeriod.of(now, config.zone(), config.monthly());
     String suffix = "}:" + next.window();
     local.keySet().removeIf(k -> !k.endsWith(suffix));
     current = next;
@@ -193,6 +182,4 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   }
 
   private record Subject(String name, long limit) {}
-
-  private record Period(String window, Instant end) {}
 }

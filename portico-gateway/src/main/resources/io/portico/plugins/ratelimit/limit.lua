@@ -1,6 +1,7 @@
 -- Checks and counts one request against every limit of a key, atomically, in one round trip.
 -- KEYS[i]: the base key of limit i (all keys of one call share a {hash tag}).
--- ARGV[1]: cost; ARGV[2]: 0 check and add, 1 check room for one unit, 2 add without checking;
+-- ARGV[1]: cost (negative, with counting 2, to give back);
+-- ARGV[2]: 0 check and add, 1 check room for one unit, 2 add without checking;
 -- then four values per limit: algorithm (0 sliding, 1 fixed, 2 token bucket), limit, window ms, burst.
 -- Returns { allowed, retry-after ms, remaining 1, reset ms 1, remaining 2, reset ms 2, ... }.
 -- The clock is the Redis server's, so every gateway instance agrees on the windows.
@@ -66,7 +67,7 @@ for i = 1, n do
     local tat = level[i]
     if add then
       tat = tat + cost * step
-      redis.call('SET', KEYS[i], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1000)
+      redis.call('SET', KEYS[i], string.format('%.3f', tat), 'PX', math.max(1000, math.ceil(tat - now) + 1000))
     end
     out[#out + 1] = math.max(0, math.floor((burst * step - (tat - now)) / step))
     out[#out + 1] = math.max(0, math.ceil(tat - now))

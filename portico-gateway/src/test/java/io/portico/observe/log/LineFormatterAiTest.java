@@ -1,0 +1,104 @@
+package io.portico.observe.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.config.AccessLogConfig;
+import io.portico.observe.ExchangeRecord;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The AI call's fields of an access-log line, present only on AI exchanges. */
+class LineFormatterAiTest {
+
+  private final LineFormatter formatter =
+      new LineFormatter(
+          AccessLogConfig.DEFAULT_FIELDS, new Redaction(Set.of(), Set.of(), "[REDACTED]"));
+
+  private JsonNode line(ExchangeRecord r) throws Exception {
+    return new ObjectMapper().readTree(formatter.format(r));
+  }
+
+  private static ExchangeRecord withAi(ExchangeRecord.Ai ai) {
+    ExchangeRecord r = Records.record("llm", 200);
+    return new ExchangeRecord(
+        r.startEpochMillis(),
+        r.requestId(),
+        r.clientAddress(),
+        r.method(),
+        r.path(),
+        r.protocol(),
+        r.host(),
+        r.route(),
+        r.service(),
+        r.upstream(),
+        r.status(),
+        r.requestBytes(),
+        r.responseBytes(),
+        r.durationMillis(),
+        r.upstreamConnectMillis(),
+        r.upstreamResponseMillis(),
+        r.failure(),
+        r.attempts(),
+        r.userAgent(),
+        r.backends(),
+        "team-a",
+        "key-auth",
+        null,
+        null,
+        null,
+        r.requestHeaders(),
+        r.responseHeaders(),
+        null,
+        ai);
+  }
+
+  @Test
+  void writesModelProviderTokensCostAndTimeToFirstToken() throws Exception {
+    JsonNode line =
+        line(
+            withAi(
+                new ExchangeRecord.Ai(
+                    "gpt-4o",
+                    "openai",
+                    "gpt-4o-2024-08-06",
+                    true,
+                    12,
+                    3,
+                    15,
+                    false,
+                    0.00006,
+                    41.25,
+                    88.8)));
+
+    assertThat(line.path("consumer").asText()).isEqualTo("team-a");
+    assertThat(line.path("ai_model").asText()).isEqualTo("gpt-4o");
+    assertThat(line.path("ai_provider").asText()).isEqualTo("openai");
+    assertThat(line.path("ai_provider_model").asText()).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(line.path("prompt_tokens").asLong()).isEqualTo(12);
+    assertThat(line.path("completion_tokens").asLong()).isEqualTo(3);
+    assertThat(line.path("total_tokens").asLong()).isEqualTo(15);
+    assertThat(line.path("tokens_estimated").asBoolean(true)).isFalse();
+    assertThat(line.path("cost").asDouble()).isEqualTo(0.00006);
+    assertThat(line.path("ttft_ms").asDouble()).isEqualTo(41.25);
+    assertThat(line.path("tokens_per_second").asDouble()).isEqualTo(88.8);
+  }
+
+  @Test
+  void leavesTheAiFieldsOutOfOtherLinesAndUnknownValuesOutOfAiLines() throws Exception {
+    JsonNode plain = line(Records.record("api", 200));
+    assertThat(plain.has("ai_model")).isFalse();
+    assertThat(plain.has("prompt_tokens")).isFalse();
+    assertThat(plain.has("tokens_estimated")).isFalse();
+
+    JsonNode unpriced =
+        line(
+            withAi(
+                new ExchangeRecord.Ai("gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1)));
+    assertThat(unpriced.path("ai_model").asText()).isEqualTo("gpt-4o");
+    assertThat(unpriced.has("cost")).isFalse();
+    assertThat(unpriced.has("prompt_tokens")).isFalse();
+    assertThat(unpriced.has("ttft_ms")).isFalse();
+  }
+}
