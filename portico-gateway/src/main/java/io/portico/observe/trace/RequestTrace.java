@@ -1,9 +1,12 @@
 package io.portico.observe.trace;
 
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.context.Context;
+import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,22 +20,37 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Confined to the exchange's event loop; ended once by {@link #end}. For an unsampled request
- * the spans are the SDK's non-recording ones: they carry the trace id and propagate it, and record
- * nothing.
+ * the spans are non-recording ones: they carry the trace id and propagate it, and record nothing.
+ * Its client spans are made without the SDK (a child of an unsampled span is never sampled): a new
+ * span id in the same trace, flags and trace state, and no attributes.
  */
 public final class RequestTrace {
 
   private final Tracing tracing;
   private final Span server;
-  private final Context context;
   private final String method;
+  private @Nullable Context context;
   private boolean ended;
 
   RequestTrace(Tracing tracing, Span server, String method) {
     this.tracing = tracing;
     this.server = server;
-    this.context = Context.root().with(server);
     this.method = method;
+  }
+
+  /** The server span as a parent, made when a recorded child first needs it. */
+  private Context context() {
+    Context c = context;
+    if (c == null) {
+      c = Context.root().with(server);
+      context = c;
+    }
+    return c;
+  }
+
+  /** Whether this request's spans record attributes (and are exported). */
+  public boolean recording() {
+    return server.isRecording();
   }
 
   /** The trace id (32 lower-case hex digits), for logs and error bodies. */
@@ -84,11 +102,14 @@ public final class RequestTrace {
       int port,
       @Nullable String peerAddress,
       int attempt) {
+    if (!server.isRecording()) {
+      return unrecorded();
+    }
     io.opentelemetry.api.trace.SpanBuilder b =
         tracing
             .tracer()
             .spanBuilder(method)
-            .setParent(context)
+            .setParent(context())
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(Tracing.METHOD, method)
             .setAttribute(Tracing.SERVICE, service)
@@ -104,6 +125,40 @@ public final class RequestTrace {
   }
 
   /**
+   * Starts the client span of one upstream attempt to {@code endpoint}; the endpoint's address is
+   * turned into attributes only when the span records. See {@link #attempt(String, String, String,
+   * int, String, int)}.
+   */
+  public ClientSpan attempt(
+      String method, String service, InetSocketAddress endpoint, int attempt) {
+    if (!server.isRecording()) {
+      return unrecorded();
+    }
+    return attempt(
+        method,
+        service,
+        endpoint.getHostString(),
+        endpoint.getPort(),
+        endpoint.getAddress() == null ? null : endpoint.getAddress().getHostAddress(),
+        attempt);
+  }
+
+  /**
+   * The client span of an attempt of an unsampled request, as the SDK would make it under the
+   * parent-based sampler: same trace, a new span id, not sampled, the parent's trace state.
+   */
+  private ClientSpan unrecorded() {
+    SpanContext parent = server.getSpanContext();
+    SpanContext own =
+        SpanContext.create(
+            parent.getTraceId(),
+            tracing.newSpanId(),
+            TraceFlags.getDefault(),
+            parent.getTraceState());
+    return new ClientSpan(tracing, Span.wrap(own));
+  }
+
+  /**
    * Starts the span of one plugin's work in one phase, or returns null when {@code plugin-spans} is
    * off or the request is not sampled. End it with {@link #endPlugin}.
    */
@@ -114,7 +169,7 @@ public final class RequestTrace {
     return tracing
         .tracer()
         .spanBuilder("plugin " + plugin + " " + phase)
-        .setParent(context)
+        .setParent(context())
         .setSpanKind(SpanKind.INTERNAL)
         .setAttribute(Tracing.PLUGIN, plugin)
         .setAttribute(Tracing.PHASE, phase)
