@@ -4,7 +4,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.context.Context;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
@@ -145,7 +144,8 @@ public final class RequestTrace {
 
   /**
    * The client span of an attempt of an unsampled request, as the SDK would make it under the
-   * parent-based sampler: same trace, a new span id, not sampled, the parent's trace state.
+   * parent-based sampler: same trace, a new span id, and the parent's flags (not sampled; its
+   * random-trace-id bit) and trace state.
    */
   private ClientSpan unrecorded() {
     SpanContext parent = server.getSpanContext();
@@ -153,7 +153,7 @@ public final class RequestTrace {
         SpanContext.create(
             parent.getTraceId(),
             tracing.newSpanId(),
-            TraceFlags.getDefault(),
+            parent.getTraceFlags(),
             parent.getTraceState());
     return new ClientSpan(tracing, Span.wrap(own));
   }
