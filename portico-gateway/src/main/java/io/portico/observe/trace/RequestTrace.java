@@ -1,7 +1,6 @@
 package io.portico.observe.trace;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -20,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to the exchange's event loop; ended once by {@link #end}. For an unsampled request
  * the spans are non-recording ones: they carry the trace id and propagate it, and record nothing.
- * Its client spans are made without the SDK (a child of an unsampled span is never sampled): a new
- * span id in the same trace, flags and trace state, and no attributes.
+ * It makes no client spans (a child of an unsampled span is never sampled): its attempts carry the
+ * server span's context upstream.
  */
 public final class RequestTrace {
 
@@ -29,6 +28,7 @@ public final class RequestTrace {
   private final Span server;
   private final String method;
   private @Nullable Context context;
+  private @Nullable ClientSpan unrecorded;
   private boolean ended;
 
   RequestTrace(Tracing tracing, Span server, String method) {
@@ -143,19 +143,18 @@ public final class RequestTrace {
   }
 
   /**
-   * The client span of an attempt of an unsampled request, as the SDK would make it under the
-   * parent-based sampler: same trace, a new span id, and the parent's flags (not sampled; its
-   * random-trace-id bit) and trace state.
+   * The client span of every attempt of an unsampled request: the server span itself, which records
+   * nothing and whose end is a no-op. Its context is what the upstream gets (not sampled, the
+   * client's trace state): a valid W3C parent for a request nothing records, without a span id per
+   * attempt.
    */
   private ClientSpan unrecorded() {
-    SpanContext parent = server.getSpanContext();
-    SpanContext own =
-        SpanContext.create(
-            parent.getTraceId(),
-            tracing.newSpanId(),
-            parent.getTraceFlags(),
-            parent.getTraceState());
-    return new ClientSpan(tracing, Span.wrap(own));
+    ClientSpan c = unrecorded;
+    if (c == null) {
+      c = new ClientSpan(tracing, server);
+      unrecorded = c;
+    }
+    return c;
   }
 
   /**

@@ -13,7 +13,6 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.IdGenerator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
@@ -76,7 +75,6 @@ public final class Tracing implements AutoCloseable {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final boolean pluginSpans;
-  private final IdGenerator ids = IdGenerator.random();
 
   /** Kept so the level set on it outlives a collection of unused loggers. */
   private final java.util.logging.Logger exporterLog;
@@ -110,7 +108,6 @@ public final class Tracing implements AutoCloseable {
         SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
             .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
-            .setIdGenerator(ids)
             .addSpanProcessor(batch)
             .build();
     this.tracer = provider.get(SCOPE);
@@ -173,11 +170,6 @@ public final class Tracing implements AutoCloseable {
       }
     }
     return new RequestTrace(this, span, method);
-  }
-
-  /** A new span id, from the same generator as the SDK's. */
-  String newSpanId() {
-    return ids.generateSpanId();
   }
 
   Tracer tracer() {
