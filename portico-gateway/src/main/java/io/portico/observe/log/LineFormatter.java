@@ -44,10 +44,13 @@ final class LineFormatter {
     this.responseHeaders = Arrays.asList(this.fields).contains(Field.RESPONSE_HEADERS);
   }
 
-  /** The line for {@code r} and its headers: the line's events, on the exchange's event loop. */
+  /**
+   * The line for {@code r}, on the exchange's event loop: the record without its header maps (a
+   * queued line must not hold them), and a copy of the headers the line shows.
+   */
   LogLine line(ExchangeRecord r) {
     return new LogLine(
-        r,
+        r.withoutHeaders(),
         requestHeaders ? headers(r.requestHeaders()) : null,
         responseHeaders ? headers(r.responseHeaders()) : null,
         this);

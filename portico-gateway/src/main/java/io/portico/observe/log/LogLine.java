@@ -7,9 +7,10 @@ import java.util.Arrays;
  * One access-log line, shared read-only by every sink.
  *
  * <p>The pipeline makes it on the exchange's event loop from the finished {@link ExchangeRecord}
- * (immutable) and, when the line shows headers, a copy of their names and values; the JSON is built
- * by the first sink thread that asks for it ({@link #json}) and kept for the others. So the event
- * loop only hands over references.
+ * (immutable; without its header maps, so that a queued line holds only what it shows) and, when
+ * the line shows headers, a copy of their names and values; the JSON is built by the first sink
+ * thread that asks for it ({@link #json}) and kept for the others. So the event loop only hands
+ * over references.
  */
 public final class LogLine {
 
