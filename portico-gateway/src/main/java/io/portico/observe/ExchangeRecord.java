@@ -239,6 +239,46 @@ public record ExchangeRecord(
       double tokensPerSecond) {}
 
   /**
+   * This record without its headers, for keeping past {@link ExchangeObserver#onExchangeComplete}
+   * (the headers are only valid during it) without holding the exchange's header maps.
+   */
+  public ExchangeRecord withoutHeaders() {
+    if (requestHeaders == null && responseHeaders == null) {
+      return this;
+    }
+    return new ExchangeRecord(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        consumer,
+        authenticatedBy,
+        repliedBy,
+        limitDecision,
+        query,
+        null,
+        null,
+        traceId,
+        ai);
+  }
+
+  /**
    * One backend call of an aggregate.
    *
    * @param upstream the endpoint of its last attempt ({@code host:port}), or null

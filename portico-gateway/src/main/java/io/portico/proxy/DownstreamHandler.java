@@ -129,6 +129,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     return peer;
   }
 
+  /** The peer's address as text (made once per connection). */
+  String peerText() {
+    return peerText;
+  }
+
   ForwardingPolicy.ConnectionFacts facts() {
     return facts;
   }

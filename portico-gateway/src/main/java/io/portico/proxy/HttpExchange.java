@@ -331,14 +331,16 @@ final class HttpExchange
         tracing.begin(
             request.headers(),
             request.method().name(),
-            withoutQuery(originalUri),
+            originalUri,
             request.headers().get(HttpHeaderNames.HOST),
             conn.peer(),
             conn.secure(),
             conn.http2() ? "2" : clientHttp10 ? "1.0" : "1.1");
-    trace.requestId(requestId);
-    if (clientAddress != null) {
-      trace.clientAddress(clientAddress.getAddress().getHostAddress());
+    if (trace.recording()) {
+      trace.requestId(requestId);
+      if (clientAddress != null) {
+        trace.clientAddress(clientAddressText());
+      }
     }
   }
 
@@ -1341,7 +1343,7 @@ final class HttpExchange
     return new ExchangeRecord(
         System.currentTimeMillis() - (end - startNanos) / 1_000_000,
         requestId,
-        clientAddress == null ? null : clientAddress.getAddress().getHostAddress(),
+        clientAddressText(),
         request.method().name(),
         path != null ? path : withoutQuery(originalUri),
         conn.http2() ? "HTTP/2.0" : clientVersion.text(),
@@ -1386,6 +1388,17 @@ final class HttpExchange
         u.cost(),
         u.firstEventMillis(),
         u.tokensPerSecond());
+  }
+
+  /** The client's address as text: the connection's, made once, when it is the peer's. */
+  private String clientAddressText() {
+    if (clientAddress == null) {
+      return null;
+    }
+    if (clientAddress == conn.peer() && clientAddress.getAddress() != null) {
+      return conn.peerText();
+    }
+    return clientAddress.getAddress().getHostAddress();
   }
 
   private static String queryOf(String uri) {

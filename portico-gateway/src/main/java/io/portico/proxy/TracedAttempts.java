@@ -6,7 +6,6 @@ import io.portico.observe.trace.RequestTrace;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamHooks;
-import java.net.InetSocketAddress;
 
 /**
  * The upstream hooks of one traced call: a client span per attempt, its context injected into the
@@ -30,15 +29,7 @@ final class TracedAttempts implements UpstreamHooks {
   @Override
   public void onAttemptStart(String service, Endpoint endpoint, int attempt) {
     next.onAttemptStart(service, endpoint, attempt);
-    InetSocketAddress a = endpoint.address();
-    current =
-        trace.attempt(
-            method,
-            service,
-            a.getHostString(),
-            a.getPort(),
-            a.getAddress() == null ? null : a.getAddress().getHostAddress(),
-            attempt);
+    current = trace.attempt(method, service, endpoint.address(), attempt);
   }
 
   @Override

@@ -160,7 +160,9 @@ class AccessLogSectionTest {
                 + " defaults or a field: time, request_id, trace_id, client, method, path, protocol,"
                 + " host, route, service, upstream, status, bytes_in, bytes_out, duration_ms,"
                 + " upstream_connect_ms, upstream_response_ms, failure, attempts, user_agent,"
-                + " backends, query, request_headers, response_headers); did you mean"
+                + " backends, consumer, ai_model, ai_provider, ai_provider_model, prompt_tokens,"
+                + " completion_tokens, total_tokens, tokens_estimated, cost, ttft_ms,"
+                + " tokens_per_second, query, request_headers, response_headers); did you mean"
                 + " \"status\"?",
             "portico.yaml:6:15: runtime.access-log.sinks[0].type: \"files\" (expected: a sink"
                 + " type: file, stdout, http, syslog, nats); did you mean \"file\"?",

@@ -16,9 +16,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * every sink's queue. See the package documentation for the flow.
  *
  * <p>{@link #onExchangeComplete} runs on the exchange's event loop and does only cheap work: a set
- * lookup for the route, one random number for sampling, the JSON line, and one non-blocking offer
- * per sink. The routes whose logging is off follow reloads ({@link #routesOff}); everything else is
- * fixed for the pipeline's life.
+ * lookup for the route, one random number for sampling, a {@link LogLine} that holds the finished
+ * record (and a copy of the headers when the line shows them), and one non-blocking offer per sink.
+ * The JSON is built on a sink's thread; a line that sampling drops is never built. The routes whose
+ * logging is off follow reloads ({@link #routesOff}); everything else is fixed for the pipeline's
+ * life.
  */
 public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable {
 
@@ -74,12 +76,7 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
         && ThreadLocalRandom.current().nextDouble() >= sampleRatio) {
       return;
     }
-    LogLine line =
-        new LogLine(
-            record.startEpochMillis(),
-            record.status(),
-            record.failure() != null,
-            formatter.format(record));
+    LogLine line = formatter.line(record);
     for (QueuedSink sink : sinks) {
       sink.offer(line);
     }

@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,40 +18,107 @@ import java.util.TreeMap;
 
 /**
  * An {@link ExchangeRecord} into one JSON object: the configured fields in their order, absent
- * values omitted, secret header and query values redacted. Runs on the exchange's event loop (the
- * record's headers are only valid there); stateless, so every event loop shares one.
+ * values omitted, secret header and query values redacted.
+ *
+ * <p>Two halves: {@link #headers} runs on the exchange's event loop and copies the header names and
+ * values a line shows (the record's headers are only valid there), nothing when it shows none;
+ * {@link #format} runs on a sink's thread, into a buffer that thread reuses. Immutable apart from
+ * those per-thread buffers, so every event loop and sink shares one.
  */
 final class LineFormatter {
 
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** A sink thread's output buffer and its last formatted second. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private final Field[] fields;
   private final Redaction redaction;
+  private final boolean requestHeaders;
+  private final boolean responseHeaders;
 
   LineFormatter(List<String> fields, Redaction redaction) {
     this.fields = fields.stream().map(Field::of).toArray(Field[]::new);
     this.redaction = redaction;
+    this.requestHeaders = Arrays.asList(this.fields).contains(Field.REQUEST_HEADERS);
+    this.responseHeaders = Arrays.asList(this.fields).contains(Field.RESPONSE_HEADERS);
   }
 
-  /** The line for {@code r}, UTF-8 JSON without a line break. */
+  /**
+   * The line for {@code r}, on the exchange's event loop: the record without its header maps (a
+   * queued line must not hold them), and a copy of the headers the line shows.
+   */
+  LogLine line(ExchangeRecord r) {
+    return new LogLine(
+        r.withoutHeaders(),
+        requestHeaders ? headers(r.requestHeaders()) : null,
+        responseHeaders ? headers(r.responseHeaders()) : null,
+        this);
+  }
+
+  /** Names and values in turn, as sent; null when there are none. */
+  private static String[] headers(HttpHeaders headers) {
+    if (headers == null || headers.isEmpty()) {
+      return null;
+    }
+    String[] out = new String[headers.size() * 2];
+    int i = 0;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext() && i < out.length) {
+      Map.Entry<CharSequence, CharSequence> h = it.next();
+      out[i++] = h.getKey().toString();
+      out[i++] = h.getValue().toString();
+    }
+    return i == out.length ? out : Arrays.copyOf(out, i);
+  }
+
+  /** The line for {@code r} (whose headers are not read), UTF-8 JSON without a line break. */
   byte[] format(ExchangeRecord r) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    return format(
+        r,
+        requestHeaders ? headers(r.requestHeaders()) : null,
+        responseHeaders ? headers(r.responseHeaders()) : null);
+  }
+
+  /**
+   * The line for {@code r}, UTF-8 JSON without a line break; any thread.
+   *
+   * @param request the request's header names and values in turn ({@link #line}), or null
+   * @param response the response's, or null
+   */
+  byte[] format(ExchangeRecord r, String[] request, String[] response) {
+    Scratch scratch = SCRATCH.get();
+    ByteArrayOutputStream out = scratch.out;
+    out.reset();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       for (Field f : fields) {
-        write(g, f, r);
+        write(g, f, r, request, response, scratch);
       }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    byte[] line = out.toByteArray();
+    if (out.size() > Scratch.KEEP) {
+      scratch.out = new ByteArrayOutputStream(Scratch.KEEP);
+    }
+    return line;
   }
 
-  private void write(JsonGenerator g, Field f, ExchangeRecord r) throws IOException {
+  private void write(
+      JsonGenerator g,
+      Field f,
+      ExchangeRecord r,
+      String[] request,
+      String[] response,
+      Scratch scratch)
+      throws IOException {
     switch (f) {
-      case TIME ->
-          g.writeStringField("time", Instant.ofEpochMilli(r.startEpochMillis()).toString());
+      case TIME -> {
+        g.writeFieldName("time");
+        g.writeString(scratch.time, 0, scratch.formatTime(r.startEpochMillis()));
+      }
       case REQUEST_ID -> text(g, "request_id", r.requestId());
       case TRACE_ID -> text(g, "trace_id", r.traceId());
       case CLIENT -> text(g, "client", r.clientAddress());
@@ -106,19 +175,19 @@ final class LineFormatter {
           g.writeStringField("query", redaction.query(r.query()));
         }
       }
-      case REQUEST_HEADERS -> headers(g, "request_headers", r.requestHeaders());
-      case RESPONSE_HEADERS -> headers(g, "response_headers", r.responseHeaders());
+      case REQUEST_HEADERS -> headers(g, "request_headers", request);
+      case RESPONSE_HEADERS -> headers(g, "response_headers", response);
     }
   }
 
-  private void headers(JsonGenerator g, String name, HttpHeaders headers) throws IOException {
-    if (headers == null || headers.isEmpty()) {
+  private void headers(JsonGenerator g, String name, String[] headers) throws IOException {
+    if (headers == null || headers.length == 0) {
       return;
     }
     Map<String, List<String>> byName = new TreeMap<>();
-    for (Map.Entry<String, String> h : headers) {
-      String key = h.getKey().toLowerCase(Locale.ROOT);
-      String value = redaction.header(key) ? redaction.replacement() : h.getValue();
+    for (int i = 0; i < headers.length; i += 2) {
+      String key = headers[i].toLowerCase(Locale.ROOT);
+      String value = redaction.header(key) ? redaction.replacement() : headers[i + 1];
       byName.computeIfAbsent(key, k -> new java.util.ArrayList<>(1)).add(value);
     }
     g.writeObjectFieldStart(name);
@@ -179,6 +248,45 @@ final class LineFormatter {
   private static void text(JsonGenerator g, String name, String value) throws IOException {
     if (value != null) {
       g.writeStringField(name, value);
+    }
+  }
+
+  /** What one sink thread reuses from line to line. */
+  static final class Scratch {
+    /** Buffers grown past this by a long line are not kept. */
+    static final int KEEP = 16 * 1024;
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+
+    /** {@code time}: ISO-8601 as {@link Instant#toString()} writes it. */
+    final char[] time = new char[40];
+
+    private long second = Long.MIN_VALUE;
+    private int secondLength;
+
+    /**
+     * Writes the instant {@code epochMillis} into {@link #time} as {@code Instant.toString()} does
+     * (seconds always, milliseconds when not zero) and returns its length. The part up to the
+     * seconds is made once per second.
+     */
+    int formatTime(long epochMillis) {
+      long s = Math.floorDiv(epochMillis, 1000L);
+      int ms = (int) Math.floorMod(epochMillis, 1000L);
+      if (s != second) {
+        String whole = Instant.ofEpochSecond(s).toString(); // ends with Z
+        secondLength = whole.length() - 1;
+        whole.getChars(0, secondLength, time, 0);
+        second = s;
+      }
+      int n = secondLength;
+      if (ms != 0) {
+        time[n++] = '.';
+        time[n++] = (char) ('0' + ms / 100);
+        time[n++] = (char) ('0' + ms / 10 % 10);
+        time[n++] = (char) ('0' + ms % 10);
+      }
+      time[n++] = 'Z';
+      return n;
     }
   }
 

@@ -1,15 +1,17 @@
 /**
- * The access log's delivery: a line formatted once per exchange on its event loop, then handed to
- * every sink's bounded queue; each sink delivers on its own thread.
+ * The access log's delivery: a line per logged exchange, made on its event loop from the finished
+ * record and handed to every sink's bounded queue; the first sink thread that needs its JSON
+ * formats it once, and each sink delivers on its own thread.
  *
  * <pre>
  *   event loop                         │ one thread per sink
  *   ExchangeRecord                     │
  *     ─▶ AccessLogPipeline             │
  *          route on? sampled?          │
- *          LineFormatter (fields,      │
- *            redaction) ─▶ LogLine ──offer──▶ QueuedSink ─▶ LogSink.deliver(batch)
- *                                      │      (full: dropped++)    (throws: failed += batch)
+ *          LogLine (the record, ───offer──▶ QueuedSink ─▶ LogSink.deliver(batch)
+ *            headers copied if shown)  │      (full: dropped++)    line.json(): LineFormatter
+ *                                      │                           (fields, redaction), once
+ *                                      │                           (throws: failed += batch)
  * </pre>
  *
  * <p>Nothing here blocks an event loop: a full queue drops the line and counts it, a sink that

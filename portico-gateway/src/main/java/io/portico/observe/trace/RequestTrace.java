@@ -4,6 +4,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,22 +18,38 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Confined to the exchange's event loop; ended once by {@link #end}. For an unsampled request
- * the spans are the SDK's non-recording ones: they carry the trace id and propagate it, and record
- * nothing.
+ * the spans are non-recording ones: they carry the trace id and propagate it, and record nothing.
+ * It makes no client spans (a child of an unsampled span is never sampled): its attempts carry the
+ * server span's context upstream.
  */
 public final class RequestTrace {
 
   private final Tracing tracing;
   private final Span server;
-  private final Context context;
   private final String method;
+  private @Nullable Context context;
+  private @Nullable ClientSpan unrecorded;
   private boolean ended;
 
   RequestTrace(Tracing tracing, Span server, String method) {
     this.tracing = tracing;
     this.server = server;
-    this.context = Context.root().with(server);
     this.method = method;
+  }
+
+  /** The server span as a parent, made when a recorded child first needs it. */
+  private Context context() {
+    Context c = context;
+    if (c == null) {
+      c = Context.root().with(server);
+      context = c;
+    }
+    return c;
+  }
+
+  /** Whether this request's spans record attributes (and are exported). */
+  public boolean recording() {
+    return server.isRecording();
   }
 
   /** The trace id (32 lower-case hex digits), for logs and error bodies. */
@@ -84,11 +101,14 @@ public final class RequestTrace {
       int port,
       @Nullable String peerAddress,
       int attempt) {
+    if (!server.isRecording()) {
+      return unrecorded();
+    }
     io.opentelemetry.api.trace.SpanBuilder b =
         tracing
             .tracer()
             .spanBuilder(method)
-            .setParent(context)
+            .setParent(context())
             .setSpanKind(SpanKind.CLIENT)
             .setAttribute(Tracing.METHOD, method)
             .setAttribute(Tracing.SERVICE, service)
@@ -104,6 +124,40 @@ public final class RequestTrace {
   }
 
   /**
+   * Starts the client span of one upstream attempt to {@code endpoint}; the endpoint's address is
+   * turned into attributes only when the span records. See {@link #attempt(String, String, String,
+   * int, String, int)}.
+   */
+  public ClientSpan attempt(
+      String method, String service, InetSocketAddress endpoint, int attempt) {
+    if (!server.isRecording()) {
+      return unrecorded();
+    }
+    return attempt(
+        method,
+        service,
+        endpoint.getHostString(),
+        endpoint.getPort(),
+        endpoint.getAddress() == null ? null : endpoint.getAddress().getHostAddress(),
+        attempt);
+  }
+
+  /**
+   * The client span of every attempt of an unsampled request: the server span itself, which records
+   * nothing and whose end is a no-op. Its context is what the upstream gets (not sampled, the
+   * client's trace state): a valid W3C parent for a request nothing records, without a span id per
+   * attempt.
+   */
+  private ClientSpan unrecorded() {
+    ClientSpan c = unrecorded;
+    if (c == null) {
+      c = new ClientSpan(tracing, server);
+      unrecorded = c;
+    }
+    return c;
+  }
+
+  /**
    * Starts the span of one plugin's work in one phase, or returns null when {@code plugin-spans} is
    * off or the request is not sampled. End it with {@link #endPlugin}.
    */
@@ -114,7 +168,7 @@ public final class RequestTrace {
     return tracing
         .tracer()
         .spanBuilder("plugin " + plugin + " " + phase)
-        .setParent(context)
+        .setParent(context())
         .setSpanKind(SpanKind.INTERNAL)
         .setAttribute(Tracing.PLUGIN, plugin)
         .setAttribute(Tracing.PHASE, phase)

@@ -124,49 +124,51 @@ public final class Tracing implements AutoCloseable {
    * Starts the server span of a request whose head just arrived, continuing the client's trace when
    * its headers carry one. Called on the exchange's event loop.
    *
-   * @param path the request path without its query
+   * <p>The sampling decision comes first, with no attributes (the parent-based ratio sampler reads
+   * none); only a span that records gets its attributes, so an unsampled request builds none.
+   *
+   * @param target the request-target; its query is not recorded
    * @param host the Host the client asked for, or null
    * @param peer the address of the connection's peer
    */
   public RequestTrace begin(
       HttpHeaders headers,
       String method,
-      String path,
+      String target,
       @Nullable String host,
       @Nullable InetSocketAddress peer,
       boolean secure,
       String protocolVersion) {
     Context parent = propagator.extract(Context.root(), headers, HeaderAccess.INSTANCE);
-    io.opentelemetry.api.trace.SpanBuilder b =
-        tracer
-            .spanBuilder(method)
-            .setParent(parent)
-            .setSpanKind(SpanKind.SERVER)
-            .setAttribute(METHOD, method)
-            .setAttribute(URL_PATH, path)
-            .setAttribute(URL_SCHEME, secure ? "https" : "http")
-            .setAttribute(PROTOCOL_VERSION, protocolVersion);
-    if (host != null) {
-      int colon = host.lastIndexOf(':');
-      if (colon > 0 && host.indexOf(']') < colon) {
-        b.setAttribute(SERVER_ADDRESS, host.substring(0, colon));
-        long port = parsePort(host.substring(colon + 1));
-        if (port > 0) {
-          b.setAttribute(SERVER_PORT, port);
+    Span span =
+        tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+    if (span.isRecording()) {
+      int q = target.indexOf('?');
+      span.setAttribute(METHOD, method);
+      span.setAttribute(URL_PATH, q < 0 ? target : target.substring(0, q));
+      span.setAttribute(URL_SCHEME, secure ? "https" : "http");
+      span.setAttribute(PROTOCOL_VERSION, protocolVersion);
+      if (host != null) {
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon) {
+          span.setAttribute(SERVER_ADDRESS, host.substring(0, colon));
+          long port = parsePort(host.substring(colon + 1));
+          if (port > 0) {
+            span.setAttribute(SERVER_PORT, port);
+          }
+        } else {
+          span.setAttribute(SERVER_ADDRESS, host);
         }
-      } else {
-        b.setAttribute(SERVER_ADDRESS, host);
+      }
+      if (peer != null && peer.getAddress() != null) {
+        span.setAttribute(PEER_ADDRESS, peer.getAddress().getHostAddress());
+        span.setAttribute(PEER_PORT, (long) peer.getPort());
+      }
+      String userAgent = headers.get(io.netty.handler.codec.http.HttpHeaderNames.USER_AGENT);
+      if (userAgent != null) {
+        span.setAttribute(USER_AGENT, userAgent);
       }
     }
-    if (peer != null && peer.getAddress() != null) {
-      b.setAttribute(PEER_ADDRESS, peer.getAddress().getHostAddress());
-      b.setAttribute(PEER_PORT, (long) peer.getPort());
-    }
-    String userAgent = headers.get(io.netty.handler.codec.http.HttpHeaderNames.USER_AGENT);
-    if (userAgent != null) {
-      b.setAttribute(USER_AGENT, userAgent);
-    }
-    Span span = b.startSpan();
     return new RequestTrace(this, span, method);
   }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * The JSON edits of {@code response-transformer}, compiled once into a tree of paths and applied
  * streaming: tokens are copied from a {@link JsonParser} to a {@link JsonGenerator}, denied
  * subtrees are skipped without being built, fields are renamed as they are written, and values are
- * set when their object ends. No document tree is ever made.
+ * set when their object ends. No document tree is ever made, and kept strings and numbers are
+ * copied from the parser's character buffer: no {@code String} per value, no number parsed.
  *
  * <p>Paths are dot-separated member names; {@code name[*]} (or {@code [*]} alone, at the root)
  * stands for every element of an array: {@code user.password}, {@code items[*].secret}.
@@ -184,7 +185,7 @@ final class ResponseTransformerJson {
   /** Copies the value at the parser's current token, applying {@code node} (null: none). */
   private static void value(JsonParser p, JsonGenerator g, Node node) throws IOException {
     if (node == null) {
-      g.copyCurrentStructure(p);
+      copy(p, g);
       return;
     }
     JsonToken t = p.currentToken();
@@ -197,7 +198,57 @@ final class ResponseTransformerJson {
       }
       g.writeEndArray();
     } else {
-      g.copyCurrentEvent(p);
+      copyScalar(p, g, t);
+    }
+  }
+
+  /**
+   * Copies the value at the parser's current token (a scalar, or a whole object or array) as it is.
+   * Unlike {@link JsonGenerator#copyCurrentStructure}, strings and numbers go from the parser's
+   * character buffer to the generator: no {@code String} is made and numbers are never parsed, so
+   * they keep the upstream's exact text.
+   */
+  private static void copy(JsonParser p, JsonGenerator g) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
+      copyScalar(p, g, t);
+      return;
+    }
+    int depth = 0;
+    do {
+      switch (t) {
+        case START_OBJECT -> {
+          g.writeStartObject();
+          depth++;
+        }
+        case START_ARRAY -> {
+          g.writeStartArray();
+          depth++;
+        }
+        case END_OBJECT -> {
+          g.writeEndObject();
+          depth--;
+        }
+        case END_ARRAY -> {
+          g.writeEndArray();
+          depth--;
+        }
+        case FIELD_NAME -> g.writeFieldName(p.currentName());
+        default -> copyScalar(p, g, t);
+      }
+    } while (depth > 0 && (t = p.nextToken()) != null);
+  }
+
+  private static void copyScalar(JsonParser p, JsonGenerator g, JsonToken t) throws IOException {
+    switch (t) {
+      case VALUE_STRING ->
+          g.writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
+          g.writeNumber(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      case VALUE_TRUE -> g.writeBoolean(true);
+      case VALUE_FALSE -> g.writeBoolean(false);
+      case VALUE_NULL -> g.writeNull();
+      default -> g.copyCurrentEvent(p);
     }
   }
 

@@ -220,13 +220,21 @@ class TracingEndToEndTest {
     assertThat(fresh.matches()).as(sent).isTrue();
     assertThat(sampled(fresh.group(3))).isFalse();
 
-    assertThat(get("/api/hello", "traceparent", "00-" + TRACE + "-" + PARENT + "-00").statusCode())
+    assertThat(
+            get(
+                    "/api/hello",
+                    "traceparent",
+                    "00-" + TRACE + "-" + PARENT + "-00",
+                    "tracestate",
+                    "vendor=abc")
+                .statusCode())
         .isEqualTo(200);
     Matcher continued = TRACEPARENT.matcher(origin.lastRequest().headers().get("traceparent"));
     assertThat(continued.matches()).isTrue();
     assertThat(continued.group(1)).isEqualTo(TRACE);
-    assertThat(continued.group(2)).isNotEqualTo(PARENT);
-    assertThat(sampled(continued.group(3))).isFalse();
+    assertThat(continued.group(2)).isNotEqualTo(PARENT).isNotEqualTo(fresh.group(2));
+    assertThat(continued.group(3)).isEqualTo("00");
+    assertThat(origin.lastRequest().headers().get("tracestate")).isEqualTo("vendor=abc");
 
     await().until(() -> gw.records().size() == 2);
     assertThat(gw.records().get(0).traceId()).isEqualTo(fresh.group(1));

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Bytes allocated per proxied request, by Portico's event loop and by its other threads, for the
+# plain, metrics, observability and JSON-edit configs (io.portico.bench.AllocationPerRequest).
+# Counts, not rates: they hold on a machine that other work shares. Needs no nginx or wrk.
+#   bench/alloc.sh                                   # the default configs and paths
+#   bench/alloc.sh --warmup 30000 --requests 10000 --rounds 3 bench/conf/portico-bench.yaml:/json
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+jar=bench/target/benchmarks.jar
+if [[ ! -f "$jar" ]]; then
+  ./mvnw -q -B -o -pl bench -am package -DskipTests
+fi
+exec java -Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled \
+  -cp "$jar" io.portico.bench.AllocationPerRequest "$@"
