@@ -26,7 +26,11 @@ JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disable
 
 run="$(mktemp -d -t portico-load.XXXXXX)"; chmod 755 "$run"
 mkdir -p "$run/up/tmp" "$run/up/www" "$run/px/tmp"
-head -c 4096 /dev/zero | tr '\0' 'x' > "$run/up/www/json"
+# /json: a 4 KiB JSON document of 49 items (the one of ../shared/bench, so JSON edits have work to do)
+python3 -c 'import json,sys
+items=[{"id":i,"name":"item-%04d"%i,"price":i*1.5+0.25,"tags":["alpha","beta"],"active":i%2==0} for i in range(49)]
+doc=json.dumps({"status":"ok","count":49,"items":items},separators=(",",":"))
+sys.stdout.write(doc+" "*(4096-len(doc)) if len(doc)<4096 else doc)' > "$run/up/www/json"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
