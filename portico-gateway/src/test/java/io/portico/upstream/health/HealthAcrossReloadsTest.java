@@ -102,6 +102,63 @@ class HealthAcrossReloadsTest {
     }
   }
 
+  /**
+   * Active probes: an endpoint the probes took out stays out right after a reload that leaves its
+   * service alone (the checker and its verdicts are kept, not started afresh as healthy).
+   */
+  @Test
+  void anEndpointProbesTookOutStaysOutThroughAReloadThatLeavesItsServiceAlone() throws Exception {
+    String probed =
+        """
+        admin:
+          address: 127.0.0.1:0
+        services:
+          - name: pair
+            targets: [ "%s", "%s" ]
+            health:
+              active: { path: /healthz, interval: 300ms, unhealthy-threshold: 1, jitter: 0s }
+        routes:
+          - name: pair
+            paths: [ /pair ]
+            service: pair
+        """;
+    try (HealthOrigin a = new HealthOrigin("a");
+        HealthOrigin b = new HealthOrigin("b");
+        GatewayFixture gw = GatewayFixture.start(probed.formatted(a.authority(), b.authority()))) {
+      b.healthStatus.set(503);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  ActiveHealthCheckTest.endpoint(
+                          ActiveHealthCheckTest.health(gw, "pair"), b.authority())
+                      .at("/active/state")
+                      .asText()
+                      .equals("unhealthy"));
+
+      reload(
+          gw,
+          probed.formatted(a.authority(), b.authority())
+              + """
+                - name: other
+                  paths: [ /other ]
+                  service: pair
+              """);
+
+      assertThat(
+              ActiveHealthCheckTest.endpoint(
+                      ActiveHealthCheckTest.health(gw, "pair"), b.authority())
+                  .at("/active/state")
+                  .asText())
+          .isEqualTo("unhealthy");
+      int reached = b.requests.get();
+      for (int i = 0; i < 10; i++) {
+        assertThat(gw.get("/pair").body()).isEqualTo("a");
+      }
+      assertThat(b.requests.get()).isEqualTo(reached);
+    }
+  }
+
   @Test
   void anOpenCircuitStaysOpenThroughAReloadThatLeavesItsServiceAlone() throws Exception {
     try (HealthOrigin a = new HealthOrigin("a");
