@@ -132,10 +132,10 @@ class Http2UpstreamTest {
     assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
     assertThat(origin.maxOpenStreams()).isLessThanOrEqualTo(5);
     assertThat(origin.maxOpenStreamsInAll()).isGreaterThan(5);
-    // As many connections as the streams open at once need, one more at most (opened while a
-    // stream was ending).
+    // As many connections as the streams open at once need, two more at most: a request that
+    // arrives while every connection is full opens one even if a stream ends just after.
     int needed = (origin.maxOpenStreamsInAll() + 4) / 5;
-    assertThat(origin.connections()).isBetween(needed, needed + 1);
+    assertThat(origin.connections()).isBetween(needed, needed + 2);
   }
 
   @Test
