@@ -10,6 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -34,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +85,7 @@ import javax.net.ssl.SSLSession;
 public final class TestOrigin implements AutoCloseable {
 
   private final EventLoopGroup group;
+  private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
   private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
   private volatile HttpHeaders lastTrailers = EmptyHttpHeaders.INSTANCE;
@@ -110,6 +114,7 @@ public final class TestOrigin implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     connections.incrementAndGet();
                     open.incrementAndGet();
+                    children.add(ch);
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
                     if (tls != null) {
                       SslHandler ssl = tls.newHandler(ch.alloc());
@@ -239,6 +244,8 @@ public final class TestOrigin implements AutoCloseable {
   @Override
   public void close() {
     server.close().awaitUninterruptibly();
+    // Like a process that dies: every accepted connection is closed now, answered or not.
+    children.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
