@@ -279,4 +279,22 @@ class ArchitectureTest {
           .because(
               "a split chooses among upstream services and a mirror makes upstream calls; the"
                   + " snapshot compiles them and the proxy runs them, never the reverse");
+
+  @ArchTest
+  static final ArchRule grpcIsAProtocolLibrary =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.grpc..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside(
+                  "io.portico.grpc..",
+                  "io.portico.config..",
+                  "io.portico.upstream..",
+                  "io.portico.observe..",
+                  "io.portico.spi..",
+                  "io.portico.template.."))
+          .because(
+              "gRPC framing, statuses, transcoding and the gRPC-Web bridge are a protocol library"
+                  + " the proxy and the snapshot use; it makes upstream calls but runs no exchange");
 }
