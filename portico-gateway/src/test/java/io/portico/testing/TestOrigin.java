@@ -61,7 +61,7 @@ import javax.net.ssl.SSLSession;
  *   <li>{@code /echo}: streams the request body back (chunked), as it arrives
  *   <li>{@code /count}: reads the body without keeping it, answers its length
  *   <li>{@code /sha256}: reads the body without keeping it, answers {@code <length> <hex SHA-256>}
- *   <li>{@code /download?bytes=N}: streams N bytes, honouring backpressure
+ *   <li>{@code /download?bytes=N}: streams N zero bytes, honouring backpressure
  *   <li>{@code /status/CODE}: an empty response with that status
  *   <li>{@code /delay/MS}: 200 after MS milliseconds
  *   <li>{@code /slow-body/MS}: 200 with a chunked body: {@code first,} at once, {@code second} MS
@@ -510,8 +510,8 @@ public final class TestOrigin implements AutoCloseable {
           return;
         }
         int n = (int) Math.min(64 * 1024, remaining);
-        ByteBuf chunk = ctx.alloc().buffer(n);
-        chunk.writerIndex(n);
+        // Zeros, not the pooled buffer's old contents: a body read as text must decode to N chars.
+        ByteBuf chunk = ctx.alloc().buffer(n).writeZero(n);
         remaining -= n;
         ctx.write(new DefaultHttpContent(chunk));
       }
