@@ -21,10 +21,12 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,6 +78,7 @@ class JsonXmlEndToEndTest {
   private static GatewayFixture gw;
   private static final AtomicInteger dtdFetches = new AtomicInteger();
   private static final AtomicInteger soapCalls = new AtomicInteger();
+  private static final AtomicReference<String> ordersReceived = new AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -166,6 +169,23 @@ class JsonXmlEndToEndTest {
         .on(
             "/deep",
             (ctx, req) -> ctx.writeAndFlush(xml("<a>".repeat(300) + "x" + "</a>".repeat(300))))
+        .on(
+            "/orders",
+            (ctx, req) -> {
+              ordersReceived.set(
+                  req.headers().get("content-type")
+                      + " "
+                      + req.content().toString(StandardCharsets.UTF_8));
+              ctx.writeAndFlush(
+                  full(
+                      200,
+                      bytes(
+                          "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+                              + "<soap:Body><result><id>42</id><line>a</line></result></soap:Body>"
+                              + "</soap:Envelope>"),
+                      "content-type",
+                      "text/xml; charset=utf-8"));
+            })
         .on(
             "/soap",
             (ctx, req) -> {
@@ -494,6 +514,35 @@ class JsonXmlEndToEndTest {
     assertThat(r.headers().firstValue("x-got-type")).hasValue("application/xml; charset=utf-8");
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     assertThat(r.body()).isEqualTo(doc);
+  }
+
+  @Test
+  void theExampleConvertsAsItsCommentsSay() throws Exception {
+    Path example = Path.of("").toAbsolutePath().getParent().resolve("examples/json-xml.yaml");
+    String yaml =
+        Files.readString(example)
+            .replace("127.0.0.1:8080", "127.0.0.1:0")
+            .replace("127.0.0.1:9000", origin.authority());
+    try (GatewayFixture soap = GatewayFixture.start(yaml)) {
+      HttpResponse<String> r =
+          soap.send(
+              HttpRequest.newBuilder(soap.uri("/orders"))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"soap:Body\": {\"ord:create\": {\"@ord:channel\": \"web\","
+                              + " \"ord:line\": [{\"sku\": \"a\"}, {\"sku\": \"b\"}]}}}")));
+      assertThat(ordersReceived.get())
+          .isEqualTo(
+              "text/xml; charset=utf-8 <?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                  + "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\""
+                  + " xmlns:ord=\"urn:example:orders\"><soap:Body>"
+                  + "<ord:create ord:channel=\"web\"><ord:line><sku>a</sku></ord:line>"
+                  + "<ord:line><sku>b</sku></ord:line></ord:create></soap:Body></soap:Envelope>");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("{\"Body\":{\"result\":{\"id\":42,\"line\":[\"a\"]}}}");
+    }
   }
 
   // ---- config ----
