@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code json-xml}: converts JSON request bodies to XML for the upstream and XML response bodies to
  * JSON for the client, for legacy backends (docs/plugins/json-xml.md). ACCESS at priority 880
- * (after {@code request-transformer}, so its edits are converted) and RESPONSE, RESPONSE_BODY at
- * 880 (before {@code response-transformer}, which then sees the JSON).
+ * (after {@code request-transformer}, so its edits are converted) and RESPONSE_BODY at 880 (before
+ * {@code response-transformer} and {@code compression}, whose steps get the JSON).
  *
  * <p>Load time: both sections are checked and compiled into a {@link JsonXmlConfig}, every problem
  * reported at once with its place. Request time: {@link JsonXmlPlugin}.

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
-import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
@@ -32,9 +31,9 @@ import org.jspecify.annotations.Nullable;
  *     Exchange.requestBody(max-size) ─▶ 413 over it (the gateway)
  *       ─▶ JsonToXml ─▶ 400 malformed-request-body / request-transformation-failed
  *       ─▶ Content-Type set, Exchange.replaceRequestBody (the gateway sets Content-Length)
- *   RESPONSE (response side on, an XML type, a body the gateway can decode):
- *     Content-Type: application/json, so later plugins see JSON; the exchange is marked
- *   RESPONSE_BODY (marked): a whole-body transform capped by max-size ─▶ 502 over it (the gateway)
+ *   RESPONSE_BODY (response side on, an upstream body of an XML type the gateway can decode):
+ *     Content-Type: application/json, and a whole-body transform capped by max-size
+ *       ─▶ 502 over it (the gateway)
  *       ─▶ XmlToJson ─▶ 502 upstream_body_invalid when malformed, declares a DTD or nests too deep
  * </pre>
  *
@@ -44,11 +43,6 @@ import org.jspecify.annotations.Nullable;
  * exchange of its snapshot; runs on the exchange's event loop.
  */
 final class JsonXmlPlugin implements Plugin {
-
-  /** A response body to convert, and the charset its {@code Content-Type} names (or null). */
-  private record Conversion(@Nullable Charset charset) {}
-
-  private static final ExchangeKey<Conversion> CONVERTS = ExchangeKey.of("json-xml.response");
 
   private final JsonXmlConfig config;
   private final @Nullable JsonToXml toXml;
@@ -73,7 +67,6 @@ final class JsonXmlPlugin implements Plugin {
       phases.add(Phase.ACCESS);
     }
     if (toJson != null) {
-      phases.add(Phase.RESPONSE);
       phases.add(Phase.RESPONSE_BODY);
     }
     return phases;
@@ -123,35 +116,27 @@ final class JsonXmlPlugin implements Plugin {
   }
 
   /**
-   * Marks the exchange for conversion when its body is XML the steps can read, and says now that
-   * the client gets JSON, so that later RESPONSE and RESPONSE_BODY plugins see the type they get.
+   * For an XML body the step can read (identity, or a coding the gateway decodes): says now that
+   * the client gets JSON, so that plugins after this one see the type they will get, and returns
+   * the capped whole-body conversion. Called only for upstream responses with a body, so a local
+   * reply (a {@code mock} answering XML) keeps its type.
    */
   @Override
-  public void response(Exchange exchange) {
+  public @Nullable BodyTransform responseBody(Exchange exchange) {
     JsonXmlConfig.ResponseSide side = config.response();
+    XmlToJson converter = toJson;
     HttpResponse response = exchange.response();
-    if (side == null || response == null) {
-      return;
+    if (side == null || converter == null || response == null) {
+      return null;
     }
     HttpHeaders headers = response.headers();
     String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
     if (!JsonXmlConfig.matches(side.contentTypes(), JsonXmlConfig.mediaType(contentType))
         || !decodable(headers)) {
-      return;
-    }
-    exchange.set(CONVERTS, new Conversion(HttpUtil.getCharset(contentType, null)));
-    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-  }
-
-  @Override
-  public @Nullable BodyTransform responseBody(Exchange exchange) {
-    Conversion conversion = exchange.get(CONVERTS);
-    JsonXmlConfig.ResponseSide side = config.response();
-    XmlToJson converter = toJson;
-    if (conversion == null || side == null || converter == null) {
       return null;
     }
-    Charset charset = conversion.charset();
+    Charset charset = HttpUtil.getCharset(contentType, null);
+    headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     return BodyTransform.whole(
         side.maxSize(), (input, alloc) -> converter.convert(input, charset, alloc));
   }

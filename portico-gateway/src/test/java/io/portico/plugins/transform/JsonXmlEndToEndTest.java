@@ -88,6 +88,7 @@ class JsonXmlEndToEndTest {
         .on("/order", (ctx, req) -> ctx.writeAndFlush(xml(ORDER_XML)))
         .on("/single", (ctx, req) -> ctx.writeAndFlush(xml("<list><item>1</item></list>")))
         .on("/leaf", (ctx, req) -> ctx.writeAndFlush(xml("<count>42</count>")))
+        .on("/secret", (ctx, req) -> ctx.writeAndFlush(xml("<r><id>1</id><secret>s</secret></r>")))
         .on(
             "/chunked",
             (ctx, req) -> {
@@ -248,6 +249,23 @@ class JsonXmlEndToEndTest {
                     "scripted")
                 + route.formatted("forced", "{ response: { force-arrays: [ item ] } }", "scripted")
                 + route.formatted("capped", "{ response: { max-size: 1k } }", "scripted")
+                + """
+                  - name: mocked
+                    paths: [ /mocked/ ]
+                    plugins:
+                      mock: { body: "<a>1</a>", content-type: application/xml }
+                      json-xml: { response: {} }
+                  - name: chain
+                    paths: [ /chain/ ]
+                    service: scripted
+                    strip-prefix: true
+                    plugins:
+                      json-xml: { response: { keep-root: true } }
+                      response-transformer:
+                        when: { content-types: [ application/xml ] }
+                        json: { deny: [ r.secret ], wrap: data }
+                      compression: { min-size: 1 }
+                """
                 + route.formatted(
                     "both",
                     "{ request: { root: envelope, declaration: false }, response: {} }",
@@ -501,6 +519,33 @@ class JsonXmlEndToEndTest {
     assertThat(r.body()).contains("upstream-body-invalid").contains("DOCTYPE");
     assertThat(r.body()).doesNotContain("lollol");
     assertThat(gw.get("/res/order").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void leavesALocalXmlReplyAsItIs() throws Exception {
+    HttpResponse<String> r = gw.get("/mocked/x");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/xml");
+    assertThat(r.body()).isEqualTo("<a>1</a>");
+  }
+
+  @Test
+  void handsTheJsonToTheBodyStepsOfLaterPlugins() throws Exception {
+    HttpResponse<String> plain = gw.get("/chain/secret");
+    assertThat(plain.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(plain.body()).isEqualTo("{\"data\":{\"r\":{\"id\":\"1\"}}}");
+    HttpResponse<byte[]> gzipped =
+        gw.client()
+            .send(
+                HttpRequest.newBuilder(gw.uri("/chain/secret"))
+                    .header("Accept-Encoding", "gzip")
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(gzipped.headers().firstValue("content-encoding")).hasValue("gzip");
+    try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("{\"data\":{\"r\":{\"id\":\"1\"}}}");
+    }
   }
 
   // ---- both ways ----
