@@ -1,13 +1,16 @@
 package io.portico.plugins.transform;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,9 +50,7 @@ final class JsonToXml {
   private static final Object NULL = new Object();
 
   private static final JsonFactory JSON =
-      JsonFactory.builder()
-          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .build();
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private static final ThreadLocal<XMLOutputFactory> XML =
       ThreadLocal.withInitial(XMLOutputFactory::newDefaultFactory);
@@ -68,22 +69,21 @@ final class JsonToXml {
    * The XML for the JSON document in {@code body} (read, not kept), in a new buffer the caller
    * owns.
    *
-   * @throws IOException when {@code body} is not one JSON document (a {@link
-   *     com.fasterxml.jackson.core.JsonProcessingException} says where)
+   * @throws IOException when {@code body} is not one JSON document (a {@link JsonParseException}
+   *     says where)
    * @throws Unconvertible when a member name is not an XML name, an attribute is not a scalar, or
    *     text holds a character XML cannot carry
    */
   ByteBuf convert(ByteBuf body, ByteBufAllocator alloc) throws IOException, Unconvertible {
     Object tree;
-    try (JsonParser parser =
-        JSON.createParser((java.io.InputStream) new ByteBufInputStream(body))) {
+    try (JsonParser parser = JSON.createParser((InputStream) new ByteBufInputStream(body))) {
       JsonToken first = parser.nextToken();
       if (first == null) {
-        throw new com.fasterxml.jackson.core.JsonParseException(parser, "no JSON value");
+        throw new JsonParseException(parser, "no JSON value");
       }
       tree = read(parser, first);
       if (parser.nextToken() != null) {
-        throw new com.fasterxml.jackson.core.JsonParseException(parser, "more than one JSON value");
+        throw new JsonParseException(parser, "more than one JSON value");
       }
     }
     ByteBuf out = alloc.buffer(Math.max(256, body.capacity() + body.capacity() / 2));
