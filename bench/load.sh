@@ -31,6 +31,10 @@ python3 -c 'import json,sys
 items=[{"id":i,"name":"item-%04d"%i,"price":i*1.5+0.25,"tags":["alpha","beta"],"active":i%2==0} for i in range(49)]
 doc=json.dumps({"status":"ok","count":49,"items":items},separators=(",",":"))
 sys.stdout.write(doc+" "*(4096-len(doc)) if len(doc)<4096 else doc)' > "$run/up/www/json"
+# /xml: the same 49 items as an XML document, for json-xml (portico-bench-json-xml.yaml)
+python3 -c 'import sys
+items="".join("<item id=\"%d\"><name>item-%04d</name><price>%s</price><tag>alpha</tag><tag>beta</tag><active>%s</active></item>"%(i,i,i*1.5+0.25,"true" if i%2==0 else "false") for i in range(49))
+sys.stdout.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?><catalogue status=\"ok\" count=\"49\">"+items+"</catalogue>")' > "$run/up/www/xml"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT

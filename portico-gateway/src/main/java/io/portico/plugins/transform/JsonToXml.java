@@ -75,6 +75,7 @@ final class JsonToXml {
    *     text holds a character XML cannot carry
    */
   ByteBuf convert(ByteBuf body, ByteBufAllocator alloc) throws IOException, Unconvertible {
+    int size = body.readableBytes();
     Object tree;
     try (JsonParser parser = JSON.createParser((InputStream) new ByteBufInputStream(body))) {
       JsonToken first = parser.nextToken();
@@ -86,7 +87,7 @@ final class JsonToXml {
         throw new JsonParseException(parser, "more than one JSON value");
       }
     }
-    ByteBuf out = alloc.buffer(Math.max(256, body.capacity() + body.capacity() / 2));
+    ByteBuf out = alloc.buffer(Math.max(256, size + size / 2));
     try {
       XMLStreamWriter xml = XML.get().createXMLStreamWriter(new ByteBufOutputStream(out), "UTF-8");
       if (side.declaration()) {

@@ -349,7 +349,7 @@ class JsonXmlEndToEndTest {
   }
 
   @Test
-  void convertsARequestFromAnHttp2Client() throws Exception {
+  void convertsBothWaysForHttp2Clients() throws Exception {
     try (H2Client h2 = H2Client.connect(gw.address())) {
       FullHttpRequest request =
           H2Client.request(
@@ -358,6 +358,12 @@ class JsonXmlEndToEndTest {
       H2Client.Response r = h2.send(request).get();
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body()).isEqualTo("<root><a>1</a></root>");
+      H2Client.Response json = h2.get("/res/chunked", "x");
+      assertThat(json.status()).isEqualTo(200);
+      assertThat(json.headers().get("content-type")).isEqualTo("application/json");
+      assertThat(json.body())
+          .isEqualTo("{\"item\":[{\"@n\":\"1\",\"#text\":\"x\"},{\"@n\":\"2\",\"#text\":\"y\"}]}");
+      assertThat(h2.get("/res/laughs", "x").status()).isEqualTo(502);
     }
   }
 
