@@ -64,7 +64,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * It records heads, trailers, connections, the most streams open at once on one connection, the
  * resets and PINGs it received; {@link #goAwayRefusingOpenStreams()} sends GOAWAY with a last
  * stream id below every open stream, which it then drops unanswered; {@link #refuseNext(int)}
- * resets the next streams with {@code REFUSED_STREAM} once their request is complete.
+ * resets the next streams with {@code REFUSED_STREAM} once their request is complete, {@link
+ * #dropConnectionOnNext(int)} closes the connection instead.
  */
 public final class H2Origin implements AutoCloseable {
 
@@ -84,6 +85,7 @@ public final class H2Origin implements AutoCloseable {
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicLong bigWritten = new AtomicLong();
   private final AtomicInteger refuseNext = new AtomicInteger();
+  private final AtomicInteger dropNext = new AtomicInteger();
   private final AtomicInteger headersEndingStream = new AtomicInteger();
   private final AtomicInteger emptyDataFrames = new AtomicInteger();
   private final ConcurrentLinkedQueue<Integer> bodySizes = new ConcurrentLinkedQueue<>();
@@ -237,6 +239,14 @@ public final class H2Origin implements AutoCloseable {
     return emptyDataFrames.get();
   }
 
+  /**
+   * Closes the connection (no GOAWAY, no reset) of the next {@code n} complete requests not
+   * refused, as a crashed server would.
+   */
+  public void dropConnectionOnNext(int n) {
+    dropNext.set(n);
+  }
+
   /** The size of every complete request body received, in order. */
   public List<Integer> bodySizes() {
     return List.copyOf(bodySizes);
@@ -334,6 +344,10 @@ public final class H2Origin implements AutoCloseable {
             bodySizes.add(body.readableBytes());
             if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
               ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+              return;
+            }
+            if (dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              ctx.channel().parent().close();
               return;
             }
             answer(ctx, last.trailingHeaders());

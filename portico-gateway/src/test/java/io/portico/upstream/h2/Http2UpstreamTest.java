@@ -266,6 +266,23 @@ class Http2UpstreamTest {
   }
 
   @Test
+  void aResendOfARefusedStreamLeavesTheRouteItsRetries() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "retry: { attempts: 1 }");
+    assertThat(gw.get("/warm").statusCode()).isEqualTo(200);
+    // Refused (resent, not a retry), then the connection dies under the resend (a retry).
+    origin.refuseNext(1);
+    origin.dropConnectionOnNext(1);
+
+    HttpResponse<String> r = gw.get("/third-time");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("h2 /third-time");
+    assertThat(origin.requests()).hasSize(4);
+    assertThat(origin.connections()).isEqualTo(2);
+  }
+
+  @Test
   void sendsABodylessRequestAsOneHeadersFrameEndingTheStream() throws Exception {
     H2Origin origin = closed(H2Origin.cleartext(100));
     GatewayFixture gw = h2cGateway(origin, "");
