@@ -25,10 +25,12 @@ public record HealthConfig(
   /**
    * Active probes.
    *
-   * @param type what a probe is: an HTTP request, or a TCP connect
+   * @param type what a probe is: an HTTP request, a TCP connect, or a gRPC {@code
+   *     grpc.health.v1.Health/Check} call
    * @param path the HTTP probe's request target
    * @param method the HTTP probe's method
-   * @param host the HTTP probe's Host header, or null for the endpoint's {@code host:port}
+   * @param host the HTTP probe's Host header or the gRPC probe's {@code :authority}, or null for
+   *     the endpoint's {@code host:port}
    * @param interval time between two probes of one endpoint
    * @param jitter how far probe times are spread: the first probe of an endpoint waits a random
    *     time below it, and each interval is moved by a random time in {@code [-jitter/2,
@@ -38,6 +40,8 @@ public record HealthConfig(
    * @param expectedStatuses the statuses that count as healthy
    * @param healthyThreshold successes in a row that bring a down endpoint back
    * @param unhealthyThreshold failures in a row that take an endpoint out
+   * @param grpcService the service a gRPC probe asks about ({@code HealthCheckRequest.service});
+   *     empty for the server as a whole
    */
   public record Active(
       ProbeType type,
@@ -49,7 +53,8 @@ public record HealthConfig(
       Duration timeout,
       List<StatusRange> expectedStatuses,
       int healthyThreshold,
-      int unhealthyThreshold) {
+      int unhealthyThreshold,
+      String grpcService) {
 
     public static final List<StatusRange> DEFAULT_STATUSES = List.of(new StatusRange(200, 399));
 
@@ -67,7 +72,9 @@ public record HealthConfig(
   /** What an active probe does. */
   public enum ProbeType {
     HTTP,
-    TCP
+    TCP,
+    /** {@code grpc.health.v1.Health/Check} over HTTP/2: healthy when the answer is SERVING. */
+    GRPC
   }
 
   /** Statuses from {@code from} to {@code to}, both included ({@code 2xx} is 200–299). */

@@ -13,7 +13,8 @@ import java.util.Locale;
  * {@code circuit-breaker} and {@code all-unhealthy}. Problems go to the parser's {@link Problems}.
  *
  * <p>Active probes are on as soon as {@code active} is written: an HTTP probe needs only its {@code
- * path}, a TCP probe only {@code type: tcp}.
+ * path}, a TCP probe only {@code type: tcp}, a gRPC probe {@code type: grpc} (with an optional
+ * {@code service} to ask about and {@code authority}).
  */
 final class HealthSection {
 
@@ -45,9 +46,10 @@ final class HealthSection {
   }
 
   private HealthConfig.Active active(ConfigReader a) {
-    String typeName = a.oneOf("type", "http", List.of("http", "tcp"));
+    String typeName = a.oneOf("type", "http", List.of("http", "tcp", "grpc"));
     HealthConfig.ProbeType type =
-        "tcp".equals(typeName) ? HealthConfig.ProbeType.TCP : HealthConfig.ProbeType.HTTP;
+        HealthConfig.ProbeType.valueOf(
+            (typeName == null ? "http" : typeName).toUpperCase(Locale.ROOT));
     String path = a.string("path", null);
     if (type == HealthConfig.ProbeType.HTTP) {
       if (path == null) {
@@ -56,7 +58,39 @@ final class HealthSection {
         problems.expected(a.child("path"), "a request target starting with / without spaces");
       }
     } else if (path != null) {
-      problems.at(a.child("path"), "path with type: tcp (expected: no path for a TCP probe)");
+      problems.at(
+          a.child("path"),
+          "path with type: "
+              + typeName
+              + " (expected: no path for a "
+              + (type == HealthConfig.ProbeType.TCP ? "TCP" : "gRPC")
+              + " probe)");
+    }
+    String grpcService = "";
+    String authority = null;
+    if (type == HealthConfig.ProbeType.GRPC) {
+      grpcService = a.string("service", "");
+      if (grpcService == null) {
+        grpcService = "";
+      }
+      authority = a.string("authority", null);
+      if (authority != null && authority.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+        problems.expected(a.child("authority"), "an authority (host[:port]) without spaces");
+      }
+      for (String key : List.of("method", "host", "expected-statuses")) {
+        if (a.has(key)) {
+          problems.at(
+              a.child(key),
+              key + " with type: grpc (expected: service and authority for a gRPC probe)");
+        }
+      }
+    } else {
+      for (String key : List.of("service", "authority")) {
+        if (a.has(key)) {
+          problems.at(
+              a.child(key), key + " with type: " + typeName + " (expected: only with type: grpc)");
+        }
+      }
     }
     String method = a.string("method", "GET");
     if (method != null && !METHODS.contains(method.toUpperCase(Locale.ROOT))) {
@@ -92,13 +126,14 @@ final class HealthSection {
         type,
         type == HealthConfig.ProbeType.HTTP ? path : null,
         method == null ? "GET" : method.toUpperCase(Locale.ROOT),
-        host,
+        type == HealthConfig.ProbeType.GRPC ? authority : host,
         interval,
         jitter,
         timeout,
         statuses,
         healthy,
-        unhealthy);
+        unhealthy,
+        grpcService);
   }
 
   private List<HealthConfig.StatusRange> statuses(ConfigReader a) {

@@ -12,13 +12,27 @@ import java.util.Locale;
  * @param pingTimeout how long a PING may go unanswered before the connection is closed
  * @param maxConcurrentStreams most streams opened on one HTTP/2 connection, at most the peer's
  *     {@code SETTINGS_MAX_CONCURRENT_STREAMS}
+ * @param replayBuffer most bytes of a request body kept while it streams, so that a stream the
+ *     upstream refused unprocessed ({@code GOAWAY}, {@code REFUSED_STREAM}) can be sent again on
+ *     another connection; a longer body is not kept and such a request fails
  */
 public record UpstreamProtocolConfig(
-    Protocol protocol, Duration pingInterval, Duration pingTimeout, int maxConcurrentStreams) {
+    Protocol protocol,
+    Duration pingInterval,
+    Duration pingTimeout,
+    int maxConcurrentStreams,
+    long replayBuffer) {
+
+  /** The default {@code http2.replay-buffer}: 64 KiB. */
+  public static final long DEFAULT_REPLAY_BUFFER = 64 * 1024;
 
   public static final UpstreamProtocolConfig DEFAULTS =
       new UpstreamProtocolConfig(
-          Protocol.HTTP1, Duration.ofSeconds(30), Duration.ofSeconds(10), 1000);
+          Protocol.HTTP1,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(10),
+          1000,
+          DEFAULT_REPLAY_BUFFER);
 
   /** The protocols a service may speak upstream, by their config names. */
   public enum Protocol {

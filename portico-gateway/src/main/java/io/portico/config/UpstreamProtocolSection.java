@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Parses a service's {@code protocol} and {@code http2} keys into an {@link
  * UpstreamProtocolConfig}, recording every problem with its position: an unknown protocol, {@code
- * h2} or {@code auto} without TLS, {@code h2c} with TLS, HTTP/2 settings on an HTTP/1.1 service.
+ * h2} or {@code auto} without TLS, {@code h2c} with TLS, HTTP/2 settings on an HTTP/1.1 service,
+ * settings out of range (such as a {@code replay-buffer} over 64 MiB).
  */
 final class UpstreamProtocolSection {
 
@@ -54,14 +55,20 @@ final class UpstreamProtocolSection {
       return protocol == d.protocol()
           ? d
           : new UpstreamProtocolConfig(
-              protocol, d.pingInterval(), d.pingTimeout(), d.maxConcurrentStreams());
+              protocol,
+              d.pingInterval(),
+              d.pingTimeout(),
+              d.maxConcurrentStreams(),
+              d.replayBuffer());
     }
     if (!protocol.http2()) {
       problems.at(
           node, "http2 settings on an HTTP/1.1 service (expected: protocol h2c, h2 or auto)");
     }
     if (!node.isObject()) {
-      problems.expected(node, "an object with ping-interval, ping-timeout, max-concurrent-streams");
+      problems.expected(
+          node,
+          "an object with ping-interval, ping-timeout, max-concurrent-streams, replay-buffer");
       return d;
     }
     ConfigReader r = ConfigReader.of(node, problems);
@@ -72,7 +79,9 @@ final class UpstreamProtocolSection {
         r.duration("ping-timeout", d.pingTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10));
     int maxStreams =
         r.integer("max-concurrent-streams", d.maxConcurrentStreams(), 1, Integer.MAX_VALUE);
+    long replayBuffer = r.size("replay-buffer", d.replayBuffer(), 0, 64L * 1024 * 1024);
     r.finish();
-    return new UpstreamProtocolConfig(protocol, pingInterval, pingTimeout, maxStreams);
+    return new UpstreamProtocolConfig(
+        protocol, pingInterval, pingTimeout, maxStreams, replayBuffer);
   }
 }

@@ -129,13 +129,25 @@ public final class SnapshotCompiler {
     };
   }
 
-  /** The TLS of a service's HTTP probes, which speak HTTP/1.1 whatever the service's protocol. */
-  private static @Nullable UpstreamTls probeTls(ServiceConfig service, @Nullable UpstreamTls tls) {
-    if (tls == null || !service.protocol().http2()) {
+  /**
+   * The TLS of a service's probes: HTTP probes speak HTTP/1.1 (ALPN {@code http/1.1}) and gRPC
+   * probes HTTP/2 (ALPN {@code h2} only), whatever the service's protocol.
+   */
+  private static @Nullable UpstreamTls probeTls(
+      ServiceConfig service, HealthConfig.Active active, @Nullable UpstreamTls tls) {
+    if (tls == null) {
+      return null;
+    }
+    boolean grpc = active.type() == HealthConfig.ProbeType.GRPC;
+    if (grpc == service.protocol().http2()
+        && (!grpc || service.protocol().protocol() == UpstreamProtocolConfig.Protocol.H2)) {
+      // The service's own ALPN fits: http/1.1 for HTTP probes, h2 only for gRPC ones.
       return tls;
     }
     try {
-      return UpstreamTls.load(service.tls());
+      return grpc
+          ? UpstreamTls.load(service.tls(), List.of(ApplicationProtocolNames.HTTP_2))
+          : UpstreamTls.load(service.tls());
     } catch (SSLException e) {
       return tls; // reported when the service's own TLS was loaded
     }
@@ -188,7 +200,8 @@ public final class SnapshotCompiler {
               : new ServiceHealth(
                   hc.active() == null
                       ? null
-                      : checkers.checker(sc.name(), hc.active(), source, probeTls(sc, tls)),
+                      : checkers.checker(
+                          sc.name(), hc.active(), source, probeTls(sc, hc.active(), tls)),
                   hc.passive() == null ? null : checkers.detector(sc.name(), hc.passive(), source),
                   breaker,
                   hc.allUnhealthy());

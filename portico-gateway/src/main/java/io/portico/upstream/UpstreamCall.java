@@ -1,7 +1,11 @@
 package io.portico.upstream;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -38,8 +42,16 @@ import org.jspecify.annotations.Nullable;
  * (nothing was sent) goes to another endpoint when there is one; a reused pooled connection that
  * closes before any response byte is retried only for a complete, body-less, idempotent request; an
  * HTTP/2 stream the upstream declares unprocessed ({@link UnprocessedException}: above a {@code
- * GOAWAY}'s last stream id, refused) is resent for any complete, body-less request, up to {@link
- * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed).
+ * GOAWAY}'s last stream id, refused) is resent whatever the method, up to {@link
+ * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
+ * its body so far is still held: while a body streams to an HTTP/2 service the call keeps retained
+ * duplicates of it up to the service's {@code http2.replay-buffer}, released once the response head
+ * arrives, the body outgrows the buffer, or the call ends.
+ *
+ * <p>A body-less request goes out as one {@code FullHttpRequest} (over HTTP/2 one HEADERS frame
+ * with {@code END_STREAM}); when an HTTP/2 stream is leased before any of the body arrived, the
+ * head is held until the first piece, the caller's {@link #flush}, or the end of the event loop's
+ * turn.
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
@@ -122,6 +134,11 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private @Nullable ArrayDeque<HttpContent> pending;
   private boolean requestComplete;
   private boolean bodySent;
+  private @Nullable ArrayDeque<HttpContent> replay;
+  private long replayBytes;
+  private boolean replayLost;
+  private boolean headHeld;
+  private @Nullable Runnable writeHeldHead;
   private boolean keepAlive;
   private boolean responsePaused;
   private @Nullable Endpoint endpoint;
@@ -160,6 +177,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     this.upgrade = upgrade;
     this.hooks = hooks;
     this.receiver = receiver;
+    this.replayLost = !service.protocol().http2();
   }
 
   // ---------------------------------------------------------------- the caller's side
@@ -209,9 +227,20 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       requestComplete = true;
     }
     if (connection != null) {
-      bodySent |= carriesBody(content);
       Channel ch = connection.channel();
-      ch.write(content, ch.voidPromise());
+      if (headHeld) {
+        headHeld = false;
+        if (last && !bodySent && !carriesBody(content)) {
+          // A body-less request after all: its head ends the stream (HEADERS with END_STREAM).
+          content.release();
+          ch.write(bodylessHead(), ch.voidPromise());
+          ch.flush();
+          onRequestSent();
+          return;
+        }
+        ch.write(head, ch.voidPromise());
+      }
+      writeBody(ch, content);
       if (last) {
         ch.flush();
         onRequestSent();
@@ -220,8 +249,10 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       }
       return;
     }
-    if (content == LastHttpContent.EMPTY_LAST_CONTENT && (pending == null || pending.isEmpty())) {
-      // A body-less request: the attempt writes the empty end itself, nothing to queue.
+    if (content == LastHttpContent.EMPTY_LAST_CONTENT
+        && !bodySent
+        && (pending == null || pending.isEmpty())) {
+      // A body-less request: the attempt writes the head as the whole request, nothing to queue.
       return;
     }
     if (pending == null) {
@@ -236,7 +267,12 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   /** Flushes request content written during the caller's read burst. */
   public void flush() {
     if (connection != null && !requestComplete) {
-      connection.channel().flush();
+      Channel ch = connection.channel();
+      if (headHeld) {
+        headHeld = false;
+        ch.write(head, ch.voidPromise());
+      }
+      ch.flush();
     }
   }
 
@@ -361,16 +397,38 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     receiver.prepareHead(head, picked, attempts);
     hooks.beforeRequestHead(head, picked);
     Channel ch = c.channel();
-    ch.write(head, ch.voidPromise());
-    if (pending != null && !pending.isEmpty()) {
-      HttpContent content;
-      while ((content = pending.poll()) != null) {
-        bodySent |= carriesBody(content);
-        ch.write(content, ch.voidPromise());
+    boolean pendingBody = pendingCarriesBody();
+    if (requestComplete && !bodySent && !pendingBody) {
+      // Body-less: the head is the whole request, which over HTTP/2 is one HEADERS frame with
+      // END_STREAM rather than HEADERS and an empty DATA frame.
+      releasePending();
+      ch.write(bodylessHead(), ch.voidPromise());
+    } else if (!requestComplete
+        && !bodySent
+        && !pendingBody
+        && (pending == null || pending.isEmpty())
+        && service.protocol().http2()) {
+      // No body yet: hold the head for the rest of this event-loop turn, so that the request's end
+      // arriving in the same read burst goes with it (END_STREAM on HEADERS).
+      headHeld = true;
+      if (writeHeldHead == null) {
+        writeHeldHead = this::flush;
       }
-    } else if (requestComplete) {
-      // A retry of a request whose (empty) body an earlier attempt wrote.
-      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+      ch.eventLoop().execute(writeHeldHead);
+    } else {
+      ch.write(head, ch.voidPromise());
+      if (replay != null) {
+        // A resend: the body the refused stream carried, from the replay buffer.
+        for (HttpContent kept : replay) {
+          ch.write(kept.retainedDuplicate(), ch.voidPromise());
+        }
+      }
+      if (pending != null) {
+        HttpContent content;
+        while ((content = pending.poll()) != null) {
+          writeBody(ch, content);
+        }
+      }
     }
     ch.flush();
     if (requestComplete) {
@@ -443,8 +501,13 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
   }
 
+  /**
+   * Whether another attempt after a failure is allowed: resends of unprocessed streams do not count
+   * against the retry attempts (nor the budget).
+   */
   private boolean canRetry() {
-    return attempts <= service.retry().attempts() && service.retryBudget().tryRetry();
+    return attempts - unprocessedRetries <= service.retry().attempts()
+        && service.retryBudget().tryRetry();
   }
 
   /**
@@ -480,6 +543,11 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     int code = response.status().code();
+    if (code >= 200 || (code == 101 && upgrade)) {
+      // Answered: the stream was processed, nothing will be resent.
+      releaseReplay();
+      replayLost = true;
+    }
     if (code == 101 && upgrade) {
       state = State.UPGRADED;
       status = code;
@@ -557,13 +625,14 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
     UpstreamLease lost = connection;
     connection = null; // the connection already left its pool
+    headHeld = false;
     if (state == State.SENT) {
       if (cause instanceof UnprocessedException
-          && requestComplete
-          && !bodySent
+          && (!bodySent || !replayLost)
           && unprocessedRetries < MAX_UNPROCESSED_RETRIES) {
         // The upstream said it never processed the stream (GOAWAY, REFUSED_STREAM): safe for any
-        // method, and not a retry of a failure, so outside the retry count and budget.
+        // method, and not a retry of a failure, so outside the retry count and budget. What the
+        // body sent so far is replayed from the replay buffer; the rest streams on.
         unprocessedRetries++;
         attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
         failedEndpoint = null;
@@ -621,10 +690,72 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       pools.leasePool(endpoint, service).cancel(this);
     }
     releasePending();
+    releaseReplay();
     if (attemptRunning && endpoint != null) {
       attemptEnded(failure);
     }
     callEnded(failure);
+  }
+
+  /** Writes a piece of the body on the leased connection, keeping a copy for a resend. */
+  private void writeBody(Channel ch, HttpContent content) {
+    bodySent |= carriesBody(content);
+    keepForReplay(content);
+    ch.write(content, ch.voidPromise());
+  }
+
+  /**
+   * Keeps a retained duplicate of {@code content} while the whole body so far fits in the service's
+   * {@code http2.replay-buffer}; past it, what was kept is released and a refused stream can no
+   * longer be resent.
+   */
+  private void keepForReplay(HttpContent content) {
+    if (replayLost) {
+      return;
+    }
+    int n = content.content().readableBytes();
+    if (replayBytes + n > service.protocol().replayBuffer()) {
+      replayLost = true;
+      releaseReplay();
+      return;
+    }
+    replayBytes += n;
+    if (replay == null) {
+      replay = new ArrayDeque<>(4);
+    }
+    replay.add(content.retainedDuplicate());
+  }
+
+  private void releaseReplay() {
+    if (replay != null) {
+      HttpContent c;
+      while ((c = replay.poll()) != null) {
+        ReferenceCountUtil.release(c);
+      }
+      replay = null;
+    }
+  }
+
+  private boolean pendingCarriesBody() {
+    if (pending != null) {
+      for (HttpContent c : pending) {
+        if (carriesBody(c)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The head as a complete body-less request, sharing the head's headers. */
+  private FullHttpRequest bodylessHead() {
+    return new DefaultFullHttpRequest(
+        head.protocolVersion(),
+        head.method(),
+        head.uri(),
+        Unpooled.EMPTY_BUFFER,
+        head.headers(),
+        EmptyHttpHeaders.INSTANCE);
   }
 
   private void releasePending() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugin.PluginRegistry;
 import io.portico.spi.config.Problem;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +100,59 @@ class HealthSectionTest {
     assertThat(String.join("\n", problems(r)))
         .contains("services[0].health.active.path: path with type: tcp")
         .contains("services[0].health.circuit-breaker: an empty circuit-breaker");
+  }
+
+  @Test
+  void aGrpcProbeNamesItsServiceAndAuthority() {
+    HealthConfig.Active a =
+        parse("active: { type: grpc, service: shop.Cart, authority: shop.internal }")
+            .config()
+            .services()
+            .get(0)
+            .health()
+            .active();
+    assertThat(a.type()).isEqualTo(HealthConfig.ProbeType.GRPC);
+    assertThat(a.grpcService()).isEqualTo("shop.Cart");
+    assertThat(a.host()).isEqualTo("shop.internal");
+    assertThat(a.path()).isNull();
+
+    HealthConfig.Active whole =
+        parse("active: { type: grpc }").config().services().get(0).health().active();
+    assertThat(whole.grpcService()).isEmpty();
+    assertThat(whole.host()).isNull();
+  }
+
+  @Test
+  void theGrpcHealthExampleFileIsValid() throws Exception {
+    Path example =
+        Path.of("").toAbsolutePath().getParent().resolve("examples/grpc-health-checks.yaml");
+    ConfigResult r =
+        ConfigFiles.parse(
+            Files.readString(example), "grpc-health-checks.yaml", dir, Map.of(), registry);
+    assertThat(problems(r)).isEmpty();
+    ServiceConfig cart = r.config().services().get(0);
+    assertThat(cart.health().active().type()).isEqualTo(HealthConfig.ProbeType.GRPC);
+    assertThat(cart.health().active().grpcService()).isEqualTo("shop.Cart");
+    assertThat(cart.protocol().replayBuffer()).isEqualTo(128 * 1024);
+  }
+
+  @Test
+  void aGrpcProbeRefusesHttpKeysAndOtherProbesRefuseGrpcKeys() {
+    assertThat(
+            String.join(
+                "\n",
+                problems(
+                    parse(
+                        "active: { type: grpc, path: /h, method: POST, expected-statuses: [2xx],"
+                            + " authority: \"a b\" }"))))
+        .contains("services[0].health.active.path: path with type: grpc")
+        .contains("services[0].health.active.method: method with type: grpc")
+        .contains("services[0].health.active.expected-statuses: expected-statuses with type: grpc")
+        .contains("services[0].health.active.authority: \"a b\" (expected: an authority");
+    assertThat(problems(parse("active: { path: /h, service: shop.Cart }")))
+        .singleElement()
+        .asString()
+        .contains("services[0].health.active.service: service with type: http");
   }
 
   @Test

@@ -54,7 +54,11 @@ class UpstreamProtocolSectionTest {
             """
             targets: [ "127.0.0.1:9001" ]
             protocol: h2c
-            http2: { ping-interval: 5s, ping-timeout: 2s, max-concurrent-streams: 50 }
+            http2:
+              ping-interval: 5s
+              ping-timeout: 2s
+              max-concurrent-streams: 50
+              replay-buffer: 256k
             """);
 
     assertThat(problems(r)).isEmpty();
@@ -64,7 +68,36 @@ class UpstreamProtocolSectionTest {
                 UpstreamProtocolConfig.Protocol.H2C,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(2),
-                50));
+                50,
+                256 * 1024));
+  }
+
+  @Test
+  void keeps64KibOfARequestBodyForResendsByDefault() {
+    ConfigResult r = parse("targets: [ \"127.0.0.1:9001\" ]\nprotocol: h2c");
+
+    assertThat(problems(r)).isEmpty();
+    assertThat(r.config().services().get(0).protocol().replayBuffer()).isEqualTo(64 * 1024);
+  }
+
+  @Test
+  void refusesAReplayBufferThatIsNotASizeOrTooLarge() {
+    assertThat(
+            problems(
+                parse(
+                    "targets: [ \"127.0.0.1:9001\" ]\nprotocol: h2c\n"
+                        + "http2: { replay-buffer: lots }")))
+        .singleElement()
+        .asString()
+        .contains("services[0].http2.replay-buffer: \"lots\" (expected: a size such as");
+    assertThat(
+            problems(
+                parse(
+                    "targets: [ \"127.0.0.1:9001\" ]\nprotocol: h2c\n"
+                        + "http2: { replay-buffer: 1g }")))
+        .singleElement()
+        .asString()
+        .contains("services[0].http2.replay-buffer: \"1g\" (expected: a size from 0 to");
   }
 
   @Test

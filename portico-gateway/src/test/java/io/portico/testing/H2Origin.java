@@ -23,9 +23,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
@@ -50,6 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>{@code /slow?ms=N}: 200 after N ms;
+ *   <li>{@code /slow-echo?ms=N}: the request body back after N ms;
  *   <li>{@code /trailers}: the request body back, with trailers {@code x-echo-checksum} (the
  *       request's {@code x-checksum} trailer) and {@code x-body-bytes};
  *   <li>{@code /big?bytes=N}: N bytes, written only while the stream is writable (HTTP/2 flow
@@ -59,7 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * It records heads, trailers, connections, the most streams open at once on one connection, the
  * resets and PINGs it received; {@link #goAwayRefusingOpenStreams()} sends GOAWAY with a last
- * stream id below every open stream, which it then drops unanswered.
+ * stream id below every open stream, which it then drops unanswered; {@link #refuseNext(int)}
+ * resets the next streams with {@code REFUSED_STREAM} once their request is complete, {@link
+ * #dropConnectionOnNext(int)} closes the connection instead.
  */
 public final class H2Origin implements AutoCloseable {
 
@@ -78,6 +84,11 @@ public final class H2Origin implements AutoCloseable {
   private final AtomicInteger pings = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicLong bigWritten = new AtomicLong();
+  private final AtomicInteger refuseNext = new AtomicInteger();
+  private final AtomicInteger dropNext = new AtomicInteger();
+  private final AtomicInteger headersEndingStream = new AtomicInteger();
+  private final AtomicInteger emptyDataFrames = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Integer> bodySizes = new ConcurrentLinkedQueue<>();
 
   private H2Origin(SslContext tls, int maxConcurrentStreams) throws InterruptedException {
     this.tls = tls;
@@ -150,6 +161,7 @@ public final class H2Origin implements AutoCloseable {
                               openStreams.decrementAndGet();
                             });
                     ch.pipeline()
+                        .addLast(new FrameCounter())
                         .addLast(new Http2StreamFrameToHttpObjectCodec(true))
                         .addLast(new Stream());
                   }
@@ -212,6 +224,34 @@ public final class H2Origin implements AutoCloseable {
     return answered.get();
   }
 
+  /** Resets the next {@code n} streams with {@code REFUSED_STREAM} instead of answering them. */
+  public void refuseNext(int n) {
+    refuseNext.set(n);
+  }
+
+  /** HEADERS frames received that ended their stream (requests without a body or trailers). */
+  public int headersEndingStream() {
+    return headersEndingStream.get();
+  }
+
+  /** DATA frames received without a byte of data (such as an empty one ending a stream). */
+  public int emptyDataFrames() {
+    return emptyDataFrames.get();
+  }
+
+  /**
+   * Closes the connection (no GOAWAY, no reset) of the next {@code n} complete requests not
+   * refused, as a crashed server would.
+   */
+  public void dropConnectionOnNext(int n) {
+    dropNext.set(n);
+  }
+
+  /** The size of every complete request body received, in order. */
+  public List<Integer> bodySizes() {
+    return List.copyOf(bodySizes);
+  }
+
   /** Bytes of {@code /big} bodies written so far. */
   public long bigBytesWritten() {
     return bigWritten.get();
@@ -271,6 +311,19 @@ public final class H2Origin implements AutoCloseable {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
+  /** Counts the frames of a stream as they arrive. */
+  private final class FrameCounter extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2HeadersFrame headers && headers.isEndStream()) {
+        headersEndingStream.incrementAndGet();
+      } else if (msg instanceof Http2DataFrame data && !data.content().isReadable()) {
+        emptyDataFrames.incrementAndGet();
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   /** One stream: reads the request, then answers by its path. */
   private final class Stream extends ChannelInboundHandlerAdapter {
     private HttpRequest head;
@@ -288,6 +341,15 @@ public final class H2Origin implements AutoCloseable {
           body.writeBytes(content.content());
           if (content instanceof LastHttpContent last) {
             lastTrailers = last.trailingHeaders().copy();
+            bodySizes.add(body.readableBytes());
+            if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+              return;
+            }
+            if (dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+              ctx.channel().parent().close();
+              return;
+            }
             answer(ctx, last.trailingHeaders());
           }
         }
@@ -315,6 +377,10 @@ public final class H2Origin implements AutoCloseable {
         case "/slow" -> {
           long ms = Long.parseLong(uri.parameters().get("ms").get(0));
           ctx.executor().schedule(() -> text(ctx, "slow " + ms), ms, TimeUnit.MILLISECONDS);
+        }
+        case "/slow-echo" -> {
+          long ms = Long.parseLong(uri.parameters().get("ms").get(0));
+          ctx.executor().schedule(() -> echo(ctx), ms, TimeUnit.MILLISECONDS);
         }
         case "/trailers" -> {
           ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
@@ -356,6 +422,18 @@ public final class H2Origin implements AutoCloseable {
       if (bigLeft > 0 && ctx.channel().isWritable()) {
         writeBig(ctx);
       }
+    }
+
+    private void echo(ChannelHandlerContext ctx) {
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      DefaultHttpResponse response =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      ctx.write(response);
+      ctx.writeAndFlush(new DefaultLastHttpContent(body.retainedDuplicate()));
+      answered.incrementAndGet();
     }
 
     private void text(ChannelHandlerContext ctx, String text) {

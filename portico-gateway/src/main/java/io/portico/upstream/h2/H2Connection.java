@@ -124,6 +124,14 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     return draining;
   }
 
+  /**
+   * Whether the connection is open but the peer's first SETTINGS has not arrived: it will take
+   * streams soon, so the pool counts it as capacity on the way.
+   */
+  boolean awaitingSettings() {
+    return !ready && !draining && !closed;
+  }
+
   /** How many streams may be open at once: the peer's limit, capped by the service's. */
   int limit() {
     return Math.min(peerMaxStreams, settings.maxConcurrentStreams());

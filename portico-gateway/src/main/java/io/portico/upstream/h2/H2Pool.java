@@ -172,11 +172,18 @@ public final class H2Pool implements MultiplexedPool {
   }
 
   /**
-   * Streams the connections being opened are expected to take: the limit the last ready connection
-   * had, or the service's cap before any was ready.
+   * Streams the connections being opened are expected to take: those still connecting and those
+   * connected but awaiting the peer's first SETTINGS, each the limit the last ready connection had
+   * (the service's cap before any was ready).
    */
   private long incomingCapacity() {
-    return (long) connecting * expectedStreams;
+    int incoming = connecting;
+    for (int i = 0; i < connections.size(); i++) {
+      if (connections.get(i).awaitingSettings()) {
+        incoming++;
+      }
+    }
+    return (long) incoming * expectedStreams;
   }
 
   private void connect(CallGate gate, @Nullable Waiter trigger) {

@@ -1,6 +1,7 @@
 package io.portico.upstream.health;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,10 +21,24 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portico.config.HealthConfig;
+import io.portico.grpc.GrpcFrameReader;
+import io.portico.grpc.GrpcStatus;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.tls.UpstreamTls;
 import java.time.Instant;
@@ -39,14 +54,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  *   tick ─▶ connect (timeout) ─▶ [TLS handshake] ─▶ HTTP: request, Connection: close ─▶ status
- *                                                 └▶ TCP: connected is healthy
+ *                                                 ├▶ TCP: connected is healthy
+ *                                                 └▶ gRPC: HTTP/2 (h2c, or h2 by ALPN), one
+ *                                                      Health/Check stream ─▶ SERVING is healthy
  *        ─▶ result: counters, maybe up/down ─▶ close ─▶ next tick after interval ± jitter/2
  *   (the first tick comes after a random wait below jitter)
  * </pre>
  *
  * <p>The whole probe (connect, handshake, response head) is bounded by {@code timeout}; the
- * response body is not read. Confined to its event loop, apart from {@link #stop} and the volatile
- * state the admin API reads.
+ * response body is not read. A gRPC probe reads the whole call within the timeout (which it also
+ * sends as {@code grpc-timeout}): healthy only for {@code grpc-status} 0 and the status {@code
+ * SERVING}; {@code NOT_SERVING}, {@code UNKNOWN}, {@code SERVICE_UNKNOWN}, another {@code
+ * grpc-status}, a reset, a close or the timeout are failures. Confined to its event loop, apart
+ * from {@link #stop} and the volatile state the admin API reads.
  */
 final class Probe {
 
@@ -163,9 +183,25 @@ final class Probe {
     attempt.run();
   }
 
+  /** Opens the stream of a gRPC probe on the frame codec before it. */
+  private static final class GrpcStreams extends Http2ChannelDuplexHandler {
+    Http2FrameStream open() {
+      return newStream();
+    }
+  }
+
+  /** No {@code HealthCheckResponse} came (yet). */
+  private static final int NO_MESSAGE = -2;
+
+  /** The most bytes a gRPC probe reads of the answer's body (a response is a few bytes). */
+  private static final int MAX_GRPC_RESPONSE = 1024;
+
   /** One probe: its connection, its deadline, its single result. */
   private final class Attempt extends ChannelInboundHandlerAdapter {
     private @Nullable Channel channel;
+    private boolean grpcHeadersSeen;
+    private int servingStatus = NO_MESSAGE;
+    private @Nullable ByteBuf grpcBody;
     private @Nullable ScheduledFuture<?> deadline;
     private boolean done;
 
@@ -192,6 +228,15 @@ final class Probe {
                       }
                       if (config.type() == HealthConfig.ProbeType.HTTP) {
                         ch.pipeline().addLast("http", new HttpClientCodec());
+                      } else if (config.type() == HealthConfig.ProbeType.GRPC) {
+                        ch.pipeline()
+                            .addLast(
+                                "h2",
+                                Http2FrameCodecBuilder.forClient()
+                                    .initialSettings(
+                                        Http2Settings.defaultSettings().pushEnabled(false))
+                                    .build())
+                            .addLast("h2-streams", new GrpcStreams());
                       }
                       ch.pipeline().addLast("probe", Attempt.this);
                     }
@@ -211,7 +256,11 @@ final class Probe {
               ssl.handshakeFuture()
                   .addListener(
                       h -> {
-                        if (h.isSuccess()) {
+                        if (h.isSuccess()
+                            && config.type() == HealthConfig.ProbeType.GRPC
+                            && !ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+                          finish(false, "TLS handshake: ALPN did not choose h2");
+                        } else if (h.isSuccess()) {
                           connected(f.channel());
                         } else {
                           finish(false, "TLS handshake failed: " + describe(h.cause()));
@@ -227,6 +276,10 @@ final class Probe {
       }
       if (config.type() == HealthConfig.ProbeType.TCP) {
         finish(true, "connected");
+        return;
+      }
+      if (config.type() == HealthConfig.ProbeType.GRPC) {
+        checkGrpc(ch);
         return;
       }
       FullHttpRequest request =
@@ -247,8 +300,45 @@ final class Probe {
               });
     }
 
+    /** Opens the one stream of a gRPC probe and sends {@code Health/Check}. */
+    private void checkGrpc(Channel ch) {
+      Http2FrameStream stream = ch.pipeline().get(GrpcStreams.class).open();
+      Http2Headers headers =
+          new DefaultHttp2Headers()
+              .method("POST")
+              .scheme(tls == null ? "http" : "https")
+              .path(GrpcHealthMessages.PATH)
+              .authority(config.host() == null ? endpoint.authority() : config.host());
+      headers
+          .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+          .set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS)
+          .set(HttpHeaderNames.USER_AGENT, "portico-health-check")
+          .set("grpc-timeout", Math.max(1, config.timeout().toMillis()) + "m");
+      ch.write(new DefaultHttp2HeadersFrame(headers).stream(stream));
+      ch.writeAndFlush(
+              new DefaultHttp2DataFrame(
+                      GrpcHealthMessages.request(ch.alloc(), config.grpcService()), true)
+                  .stream(stream))
+          .addListener(
+              w -> {
+                if (!w.isSuccess()) {
+                  finish(false, "write failed: " + describe(w.cause()));
+                }
+              });
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (config.type() == HealthConfig.ProbeType.GRPC) {
+        try {
+          if (!done) {
+            grpcFrame(msg);
+          }
+        } finally {
+          ReferenceCountUtil.release(msg);
+        }
+        return;
+      }
       try {
         if (msg instanceof HttpResponse response && !done) {
           if (response.decoderResult().isFailure()) {
@@ -276,11 +366,94 @@ final class Probe {
       finish(false, describe(cause));
     }
 
+    /** A frame of the gRPC probe's connection: the answer's headers, message and trailers. */
+    private void grpcFrame(Object msg) {
+      if (msg instanceof Http2HeadersFrame h) {
+        Http2Headers headers = h.headers();
+        if (!grpcHeadersSeen) {
+          grpcHeadersSeen = true;
+          CharSequence status = headers.status();
+          if (status == null || !"200".contentEquals(status)) {
+            finish(false, "HTTP status " + status);
+            return;
+          }
+          CharSequence type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+          if (type == null || !type.toString().startsWith("application/grpc")) {
+            finish(false, "not a gRPC response (content-type " + type + ")");
+            return;
+          }
+        }
+        CharSequence grpcStatus = headers.get("grpc-status");
+        if (grpcStatus != null) {
+          grpcStatus(GrpcStatus.ofHeader(grpcStatus), headers.get("grpc-message"));
+        } else if (h.isEndStream()) {
+          finish(false, "no grpc-status");
+        }
+      } else if (msg instanceof Http2DataFrame data) {
+        if (servingStatus != NO_MESSAGE || data.content().readableBytes() > MAX_GRPC_RESPONSE) {
+          finish(false, "unexpected response message");
+          return;
+        }
+        if (grpcBody == null) {
+          grpcBody = data.content().alloc().buffer(data.content().readableBytes());
+        }
+        grpcBody.writeBytes(data.content());
+        if (grpcBody.readableBytes() > MAX_GRPC_RESPONSE) {
+          finish(false, "unexpected response message");
+          return;
+        }
+        if (grpcBody.readableBytes() >= GrpcFrameReader.PREFIX_BYTES) {
+          long length = grpcBody.getUnsignedInt(grpcBody.readerIndex() + 1);
+          if (grpcBody.getByte(grpcBody.readerIndex()) != 0) {
+            finish(false, "compressed response message");
+            return;
+          }
+          if (grpcBody.readableBytes() >= GrpcFrameReader.PREFIX_BYTES + length) {
+            servingStatus =
+                GrpcHealthMessages.servingStatus(
+                    grpcBody.slice(
+                        grpcBody.readerIndex() + GrpcFrameReader.PREFIX_BYTES, (int) length));
+            grpcBody.release();
+            grpcBody = null;
+          }
+        }
+        if (data.isEndStream()) {
+          finish(false, "no grpc-status");
+        }
+      } else if (msg instanceof Http2ResetFrame reset) {
+        finish(false, "stream reset (error " + reset.errorCode() + ")");
+      }
+    }
+
+    private void grpcStatus(GrpcStatus status, @Nullable CharSequence message) {
+      if (status != GrpcStatus.OK) {
+        finish(
+            false,
+            "grpc-status "
+                + status.code()
+                + " "
+                + status
+                + (message == null ? "" : ": " + message));
+      } else if (servingStatus == NO_MESSAGE) {
+        finish(false, "no response message");
+      } else if (servingStatus == GrpcHealthMessages.MALFORMED) {
+        finish(false, "malformed HealthCheckResponse");
+      } else {
+        finish(
+            servingStatus == GrpcHealthMessages.SERVING,
+            GrpcHealthMessages.statusName(servingStatus));
+      }
+    }
+
     private void finish(boolean healthy, String result) {
       if (done) {
         return;
       }
       done = true;
+      if (grpcBody != null) {
+        grpcBody.release();
+        grpcBody = null;
+      }
       if (deadline != null) {
         deadline.cancel(false);
       }

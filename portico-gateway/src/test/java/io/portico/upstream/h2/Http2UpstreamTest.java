@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,9 +154,6 @@ class Http2UpstreamTest {
   }
 
   @Test
-  @Disabled(
-      "One request in some runs is answered 502 instead of being resent on a new connection"
-          + " after the GOAWAY; the cause is not found yet")
   void resendsEveryStreamAGoAwayLeftUnprocessedWithoutAFailedRequest() throws Exception {
     H2Origin origin = closed(H2Origin.cleartext(1000));
     GatewayFixture gw = h2cGateway(origin, "");
@@ -183,6 +179,122 @@ class Http2UpstreamTest {
     assertThat(refused).isPositive();
     assertThat(origin.requests()).hasSize(40 + refused);
     assertThat(origin.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void opensExactlyAsManyConnectionsAsThePeersLimitRequires() throws Exception {
+    int limit = 5;
+    int requests = 23;
+    H2Origin origin = closed(H2Origin.cleartext(limit));
+    GatewayFixture gw = h2cGateway(origin, "");
+
+    List<HttpResponse<String>> responses = concurrently(gw, requests, "/slow?ms=4000");
+
+    assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+    // Every request was open at the origin at once, so every one needed a stream of its own.
+    assertThat(origin.maxOpenStreamsInAll()).isEqualTo(requests);
+    assertThat(origin.maxOpenStreams()).isEqualTo(limit);
+    assertThat(origin.connections()).isEqualTo((requests + limit - 1) / limit);
+  }
+
+  private static CompletableFuture<HttpResponse<String>> postAsync(
+      GatewayFixture gw, String path, String body) {
+    return gw.client()
+        .sendAsync(
+            HttpRequest.newBuilder(gw.uri(path))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void resendsRequestsWithABodyAGoAwayLeftUnprocessedFromTheReplayBuffer() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(1000));
+    GatewayFixture gw = h2cGateway(origin, "");
+    List<String> bodies = new ArrayList<>();
+    List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String body = String.valueOf((char) ('a' + i)).repeat(20_000 + i);
+      bodies.add(body);
+      futures.add(postAsync(gw, "/slow-echo?ms=3000", body));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> origin.bodySizes().size() >= 8);
+
+    int refused = origin.goAwayRefusingOpenStreams();
+
+    for (int i = 0; i < futures.size(); i++) {
+      HttpResponse<String> r = futures.get(i).get(30, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(bodies.get(i));
+    }
+    assertThat(refused).isEqualTo(8);
+    assertThat(origin.requests()).hasSize(16);
+    assertThat(origin.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void resendsARequestWithABodyTheUpstreamRefusedWithRefusedStream() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(1000));
+    GatewayFixture gw = h2cGateway(origin, "http2: { replay-buffer: 128k }");
+    String body = "r".repeat(100_000);
+    origin.refuseNext(1);
+
+    HttpResponse<String> r = postAsync(gw, "/slow-echo?ms=0", body).get(30, TimeUnit.SECONDS);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(body);
+    assertThat(origin.bodySizes()).containsExactly(100_000, 100_000);
+  }
+
+  @Test
+  void failsARefusedRequestWhoseBodyOutgrewTheReplayBuffer() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(1000));
+    GatewayFixture gw = h2cGateway(origin, "http2: { replay-buffer: 1k }");
+    origin.refuseNext(1);
+
+    HttpResponse<String> r =
+        postAsync(gw, "/slow-echo?ms=0", "x".repeat(5_000)).get(30, TimeUnit.SECONDS);
+
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body()).contains("upstream-reset-before-response");
+    assertThat(origin.bodySizes()).containsExactly(5_000);
+    // A body-less request on the same service is still resent.
+    origin.refuseNext(1);
+    assertThat(gw.get("/after").statusCode()).isEqualTo(200);
+    assertThat(origin.requests()).hasSize(3);
+  }
+
+  @Test
+  void aResendOfARefusedStreamLeavesTheRouteItsRetries() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "retry: { attempts: 1 }");
+    assertThat(gw.get("/warm").statusCode()).isEqualTo(200);
+    // Refused (resent, not a retry), then the connection dies under the resend (a retry).
+    origin.refuseNext(1);
+    origin.dropConnectionOnNext(1);
+
+    HttpResponse<String> r = gw.get("/third-time");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("h2 /third-time");
+    assertThat(origin.requests()).hasSize(4);
+    assertThat(origin.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void sendsABodylessRequestAsOneHeadersFrameEndingTheStream() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "");
+
+    assertThat(gw.get("/one").statusCode()).isEqualTo(200);
+    try (var raw = gw.raw()) {
+      raw.send("GET /two HTTP/1.1\r\nHost: gw.test\r\n\r\n");
+      assertThat(raw.readUntil("h2 /two", 5000)).startsWith("HTTP/1.1 200");
+    }
+
+    assertThat(origin.headersEndingStream()).isEqualTo(2);
+    assertThat(origin.emptyDataFrames()).isZero();
   }
 
   @Test

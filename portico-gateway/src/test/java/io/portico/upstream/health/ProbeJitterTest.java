@@ -90,7 +90,8 @@ class ProbeJitterTest {
             Duration.ofSeconds(1),
             HealthConfig.Active.DEFAULT_STATUSES,
             2,
-            3);
+            3,
+            "");
     try (ActiveChecker checker =
         new ActiveChecker("spread", config, new StaticEndpointSource(endpoints), null, loops)) {
       checker.start();
