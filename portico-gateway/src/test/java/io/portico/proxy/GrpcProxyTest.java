@@ -154,6 +154,17 @@ class GrpcProxyTest {
                 path-match: exact
                 service: echo
                 timeouts: { response: 300ms }
+              - name: short-stream
+                paths: [ /test.Echo/SlowTicks ]
+                path-match: exact
+                service: echo
+                timeouts: { response: 400ms }
+              - name: staff
+                paths: [ /test.Staff/ ]
+                service: echo
+                plugins:
+                  key-auth: { header-names: [ x-api-key ] }
+                  acl: { allow-groups: [ staff ] }
               - name: secured
                 paths: [ /test.Secured/ ]
                 service: echo
@@ -317,6 +328,59 @@ class GrpcProxyTest {
   }
 
   @Test
+  void aDeadlineThatPassesMidStreamEndsTheStreamWithTrailersAndResetsTheUpstream()
+      throws Exception {
+    Iterator<byte[]> ticks =
+        ClientCalls.blockingServerStreamingCall(
+            channel,
+            method("test.Echo", "SlowTicks", MethodDescriptor.MethodType.SERVER_STREAMING),
+            callOptions(),
+            bytes("go"));
+    List<String> got = new ArrayList<>();
+
+    assertThatThrownBy(() -> ticks.forEachRemaining(t -> got.add(text(t))))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+              assertThat(e.getStatus().getDescription()).contains("deadline passed");
+            });
+
+    assertThat(got).isNotEmpty().allSatisfy(t -> assertThat(t).isEqualTo("tick"));
+    assertThat(cancelled.poll(10, TimeUnit.SECONDS)).isEqualTo("SlowTicks");
+  }
+
+  @Test
+  void anOversizedMessageMidStreamEndsTheCallWithTrailersAndTheConnectionGoesOn() throws Exception {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    StringBuilder received = new StringBuilder();
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(
+                method("test.Echo", "Chat", MethodDescriptor.MethodType.BIDI_STREAMING),
+                callOptions()),
+            observer(result, received));
+    requests.onNext(bytes("first"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> received.toString().equals("FIRST"));
+
+    requests.onNext(new byte[4096]);
+
+    assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+    assertThat(
+            text(
+                ClientCalls.blockingUnaryCall(
+                    channel,
+                    method("test.Echo", "Unary", MethodDescriptor.MethodType.UNARY),
+                    callOptions(),
+                    bytes("after"))))
+        .isEqualTo("echo:after");
+  }
+
+  @Test
   void forwardsWhatIsLeftOfTheClientsDeadline() throws Exception {
     byte[] reply =
         ClientCalls.blockingUnaryCall(
@@ -360,6 +424,22 @@ class GrpcProxyTest {
             callOptions(),
             bytes("key"));
     assertThat(text(reply)).isEqualTo("echo:key");
+  }
+
+  @Test
+  void aCallerTheAclRefusesIsPermissionDenied() {
+    Metadata key = new Metadata();
+    key.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), KEY);
+
+    assertStatus(
+        () ->
+            ClientCalls.blockingUnaryCall(
+                ClientInterceptors.intercept(
+                    channel, MetadataUtils.newAttachHeadersInterceptor(key)),
+                method("test.Staff", "Unary", MethodDescriptor.MethodType.UNARY),
+                callOptions(),
+                bytes("?")),
+        Status.Code.PERMISSION_DENIED);
   }
 
   @Test
@@ -463,6 +543,24 @@ class GrpcProxyTest {
   }
 
   @Test
+  void anHttp11ClientGetsTheUpstreamsTrailersOnlyAnswerOnce() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r =
+          gw.send(
+              HttpRequest.newBuilder(gw.uri("/test.Echo/Fail"))
+                  .header("content-type", "application/grpc")
+                  .header("te", "trailers")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 0, 0, 0, 1, 42})));
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("grpc-status")).contains("5");
+      assertThat(r.headers().firstValue("grpc-message")).contains("no such thing");
+      assertThat(r.headers().firstValue("content-length")).contains("0");
+      assertThat(r.body()).isEmpty();
+    }
+  }
+
+  @Test
   void theAccessLogRecordsTheUpstreamsGrpcStatus() throws Exception {
     assertStatus(
         () ->
@@ -534,28 +632,9 @@ class GrpcProxyTest {
               }
               out.onCompleted();
             }));
-    b.addMethod(
-        method(service, "Ticks", MethodDescriptor.MethodType.SERVER_STREAMING),
-        ServerCalls.asyncServerStreamingCall(
-            (request, out) -> {
-              ServerCallStreamObserver<byte[]> ticks = (ServerCallStreamObserver<byte[]>) out;
-              ticks.setOnCancelHandler(() -> cancelled.add("Ticks"));
-              Thread ticker =
-                  new Thread(
-                      () -> {
-                        try {
-                          while (!ticks.isCancelled()) {
-                            ticks.onNext(bytes("tick"));
-                            Thread.sleep(50);
-                          }
-                        } catch (InterruptedException | RuntimeException e) {
-                          // the call ended
-                        }
-                      },
-                      "ticks");
-              ticker.setDaemon(true);
-              ticker.start();
-            }));
+    for (String name : List.of("Ticks", "SlowTicks")) {
+      addTicks(b, service, name);
+    }
     b.addMethod(
         method(service, "Collect", MethodDescriptor.MethodType.CLIENT_STREAMING),
         ServerCalls.asyncClientStreamingCall(
@@ -595,6 +674,32 @@ class GrpcProxyTest {
                     out.onCompleted();
                   }
                 }));
+  }
+
+  /** A server stream that sends a message every 50 ms until cancelled, noting the cancel. */
+  private void addTicks(ServerServiceDefinition.Builder b, String service, String name) {
+    b.addMethod(
+        method(service, name, MethodDescriptor.MethodType.SERVER_STREAMING),
+        ServerCalls.asyncServerStreamingCall(
+            (request, out) -> {
+              ServerCallStreamObserver<byte[]> ticks = (ServerCallStreamObserver<byte[]>) out;
+              ticks.setOnCancelHandler(() -> cancelled.add(name));
+              Thread ticker =
+                  new Thread(
+                      () -> {
+                        try {
+                          while (!ticks.isCancelled()) {
+                            ticks.onNext(bytes("tick"));
+                            Thread.sleep(50);
+                          }
+                        } catch (InterruptedException | RuntimeException e) {
+                          // the call ended
+                        }
+                      },
+                      "ticks");
+              ticker.setDaemon(true);
+              ticker.start();
+            }));
   }
 
   private void echo(byte[] request, StreamObserver<byte[]> out) {
