@@ -37,16 +37,16 @@ import io.portico.spi.plugin.Reply;
  *   <li><b>Deadline.</b> {@code grpc-timeout}, capped by the route's {@code response} timeout, runs
  *       from the request head; the remaining time is what the upstream gets as {@code
  *       grpc-timeout}.
- *   <li><b>Messages.</b> The request body is cut into its length-prefixed messages by a {@link
- *       GrpcFrameReader} as chunks pass (nothing is held but a message split across chunks): a
- *       message over the route's {@code grpc.max-message-size}, a compressed message without {@code
- *       grpc-encoding}, reserved flags or a body ending inside a message refuse the call.
+ *   <li><b>Messages.</b> The request body's length-prefixed messages are checked by a {@link
+ *       GrpcFrameReader} as chunks pass ({@link GrpcFrameReader#skim}: from the prefixes alone,
+ *       nothing held or copied): a message over the route's {@code grpc.max-message-size}, a
+ *       compressed message without {@code grpc-encoding}, reserved flags or a body ending inside a
+ *       message refuse the call.
  *   <li><b>Status.</b> The upstream's {@code grpc-status} (trailers, or a trailers-only head) or
  *       the gateway's own, for the access log and metrics.
  * </ul>
  *
- * <p>Confined to the exchange's event loop. Owns its frame reader's partial message, released by
- * {@link #close}.
+ * <p>Confined to the exchange's event loop. Holds no buffer: its reader only skims.
  */
 final class GrpcCall {
 
@@ -55,8 +55,6 @@ final class GrpcCall {
   static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
   static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
   static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
-
-  private static final GrpcFrameReader.Sink DISCARD = (message, compressed) -> message.release();
 
   private long deadlineNanos;
   private GrpcFrameReader reader;
@@ -116,7 +114,7 @@ final class GrpcCall {
     if (reader == null) {
       return null;
     }
-    GrpcFrameReader.Failure refused = reader.feed(chunk, DISCARD);
+    GrpcFrameReader.Failure refused = reader.skim(chunk);
     if (refused == null && last) {
       refused = reader.end();
     }
