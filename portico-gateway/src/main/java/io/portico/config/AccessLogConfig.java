@@ -51,6 +51,7 @@ public record AccessLogConfig(
           "upstream_connect_ms",
           "upstream_response_ms",
           "failure",
+          "grpc_status",
           "attempts",
           "user_agent",
           "backends",

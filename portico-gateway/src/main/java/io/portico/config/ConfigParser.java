@@ -679,6 +679,7 @@ public final class ConfigParser {
           }
         }
         TrafficConfig traffic = new TrafficSection(problems, serviceNames).parse(r);
+        GrpcRouteConfig grpc = new GrpcRouteSection(problems).parse(r);
         if (aiNode == null
             && aggregateNode == null
             && serviceNode == null
@@ -705,7 +706,8 @@ public final class ConfigParser {
                 aggregate,
                 traffic,
                 ai,
-                accessLog));
+                accessLog,
+                grpc));
       }
       return List.copyOf(out);
     }

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param traffic the route's traffic split and mirror, or null
  * @param ai the AI gateway answers this route (OpenAI-compatible endpoints), or null
  * @param accessLog whether the route's exchanges are written to the access log
+ * @param grpc the route's gRPC settings, or null for the defaults ({@link
+ *     GrpcRouteConfig#DEFAULTS})
  */
 public record RouteConfig(
     String name,
@@ -45,9 +47,12 @@ public record RouteConfig(
     AggregateConfig aggregate,
     TrafficConfig traffic,
     AiConfig.Route ai,
-    boolean accessLog) {
+    boolean accessLog,
+    GrpcRouteConfig grpc) {
 
-  /** A route without traffic split, mirror or AI gateway, written to the access log. */
+  /**
+   * A route without traffic split, mirror, AI gateway or gRPC settings, written to the access log.
+   */
   public RouteConfig(
       String name,
       List<String> hosts,
@@ -82,7 +87,8 @@ public record RouteConfig(
         aggregate,
         null,
         null,
-        true);
+        true,
+        null);
   }
 
   /** A route that forwards to a service, or that plugins answer. */
@@ -117,5 +123,10 @@ public record RouteConfig(
         timeouts,
         plugins,
         null);
+  }
+
+  /** The route's gRPC settings, the defaults when it has no {@code grpc} section. */
+  public GrpcRouteConfig grpcOrDefaults() {
+    return grpc == null ? GrpcRouteConfig.DEFAULTS : grpc;
   }
 }

@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  * grpc-encoding} was agreed, reserved flag bits, and a stream that ends inside a message (its
  * prefix promised more than came) — all {@code INTERNAL}. After a refusal it refuses everything.
  *
+ * <p>A caller that only checks a body it forwards anyway uses {@link #skim} instead of {@link
+ * #feed}: the same refusals, read from the prefixes alone, and nothing held or copied between
+ * chunks but a prefix split across them. One reader is fed or skimmed, never both.
+ *
  * <p>Not thread-safe: one reader per stream, used on the stream's event loop. The caller keeps
  * ownership of the chunks it feeds; the sink owns (and must release) each message it gets. {@link
  * #close()} releases what a reader still holds.
@@ -41,6 +45,12 @@ public final class GrpcFrameReader implements AutoCloseable {
   private @Nullable ByteBuf pending;
   private @Nullable Failure failure;
   private long messages;
+
+  // skimming: the prefix read so far, and the bytes of the current message still to pass
+  private final byte[] prefix = new byte[PREFIX_BYTES];
+  private int prefixRead;
+  private long skipping;
+  private long promised;
 
   /**
    * @param maxMessageBytes the largest message accepted
@@ -93,11 +103,68 @@ public final class GrpcFrameReader implements AutoCloseable {
   }
 
   /**
+   * Checks the messages of a chunk without handing them on: each prefix is checked as {@link #feed}
+   * checks it and the message's bytes are counted past, so nothing is held or copied.
+   *
+   * @return {@code null}, or why the body is refused
+   */
+  public @Nullable Failure skim(ByteBuf chunk) {
+    if (failure != null) {
+      return failure;
+    }
+    int at = chunk.readerIndex();
+    int end = chunk.writerIndex();
+    while (at < end) {
+      if (skipping > 0) {
+        int n = (int) Math.min(skipping, end - at);
+        at += n;
+        skipping -= n;
+        if (skipping == 0) {
+          messages++;
+        }
+        continue;
+      }
+      prefix[prefixRead++] = chunk.getByte(at++);
+      if (prefixRead < PREFIX_BYTES) {
+        continue;
+      }
+      prefixRead = 0;
+      long length =
+          (prefix[1] & 0xFFL) << 24
+              | (prefix[2] & 0xFFL) << 16
+              | (prefix[3] & 0xFFL) << 8
+              | (prefix[4] & 0xFFL);
+      failure = refusal(prefix[0] & 0xFF, length);
+      if (failure != null) {
+        return failure;
+      }
+      promised = length;
+      skipping = length;
+      if (length == 0) {
+        messages++;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The end of the body.
    *
    * @return {@code null}, or the refusal of a body that ended inside a message
    */
   public @Nullable Failure end() {
+    if (failure == null && (prefixRead > 0 || skipping > 0)) {
+      failure =
+          new Failure(
+              GrpcStatus.INTERNAL,
+              skipping == 0
+                  ? "The body ended inside a message's length prefix."
+                  : "The body ended inside a message: its prefix gave "
+                      + promised
+                      + " bytes, "
+                      + (promised - skipping)
+                      + " came.");
+    }
     ByteBuf held = pending;
     if (failure == null && held != null && held.isReadable()) {
       failure =
@@ -129,25 +196,11 @@ public final class GrpcFrameReader implements AutoCloseable {
       int at = in.readerIndex();
       int flags = in.getUnsignedByte(at);
       long length = in.getUnsignedInt(at + 1);
-      if ((flags & ~1) != 0) {
-        failure = new Failure(GrpcStatus.INTERNAL, "A message has reserved flag bits set.");
+      failure = refusal(flags, length);
+      if (failure != null) {
         return;
       }
       boolean compressed = (flags & 1) != 0;
-      if (compressed && !compressionAllowed) {
-        failure =
-            new Failure(
-                GrpcStatus.INTERNAL,
-                "A message is compressed but the call named no grpc-encoding.");
-        return;
-      }
-      if (length > maxMessageBytes) {
-        failure =
-            new Failure(
-                GrpcStatus.RESOURCE_EXHAUSTED,
-                "A message of " + length + " bytes exceeds the limit of " + maxMessageBytes + ".");
-        return;
-      }
       if (in.readableBytes() < PREFIX_BYTES + length) {
         return;
       }
@@ -156,6 +209,23 @@ public final class GrpcFrameReader implements AutoCloseable {
       messages++;
       sink.message(message, compressed);
     }
+  }
+
+  /** Why a message with this prefix is refused, or null when it is acceptable. */
+  private @Nullable Failure refusal(int flags, long length) {
+    if ((flags & ~1) != 0) {
+      return new Failure(GrpcStatus.INTERNAL, "A message has reserved flag bits set.");
+    }
+    if ((flags & 1) != 0 && !compressionAllowed) {
+      return new Failure(
+          GrpcStatus.INTERNAL, "A message is compressed but the call named no grpc-encoding.");
+    }
+    if (length > maxMessageBytes) {
+      return new Failure(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          "A message of " + length + " bytes exceeds the limit of " + maxMessageBytes + ".");
+    }
+    return null;
   }
 
   /** Writes a message's prefix (not compressed) to {@code out}. */

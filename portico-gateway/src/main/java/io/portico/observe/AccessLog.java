@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Fields: {@code time, request_id, trace_id, client, method, path, protocol, host, route,
  * service, upstream, status, bytes_in, bytes_out, duration_ms, upstream_connect_ms,
- * upstream_response_ms, failure, attempts, user_agent, backends}; {@code trace_id} only when
- * tracing is on; {@code backends}, for an aggregate route, lists each backend call as {@code {name,
- * service, upstream, status, duration_ms, failure}}. Absent values are omitted. Credentials never
- * appear: query strings are not logged and no header but User-Agent is.
+ * upstream_response_ms, failure, grpc_status, attempts, user_agent, backends}; {@code trace_id}
+ * only when tracing is on; {@code backends}, for an aggregate route, lists each backend call as
+ * {@code {name, service, upstream, status, duration_ms, failure}}. Absent values are omitted.
+ * Credentials never appear: query strings are not logged and no header but User-Agent is.
  */
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
@@ -145,6 +145,9 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         g.writeNumberField("upstream_response_ms", round(r.upstreamResponseMillis()));
       }
       field(g, "failure", r.failure());
+      if (r.grpcStatus() >= 0) {
+        g.writeNumberField("grpc_status", r.grpcStatus());
+      }
       if (r.attempts() > 0) {
         g.writeNumberField("attempts", r.attempts());
       }

@@ -22,6 +22,8 @@ package io.portico.observe;
  * @param traceId the exchange's trace id, or null when tracing is off
  * @param ai what the AI gateway did for the exchange (model, provider, tokens, cost), or null on a
  *     route without {@code ai}
+ * @param grpcStatus the gRPC status of a gRPC call ({@code grpc-status} from the upstream's
+ *     trailers, or the gateway's own answer), or -1 when the exchange was not a gRPC call
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -52,7 +54,72 @@ public record ExchangeRecord(
     io.netty.handler.codec.http.HttpHeaders requestHeaders,
     io.netty.handler.codec.http.HttpHeaders responseHeaders,
     String traceId,
-    Ai ai) {
+    Ai ai,
+    int grpcStatus) {
+
+  /** An exchange that was not a gRPC call. */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends,
+      String consumer,
+      String authenticatedBy,
+      String repliedBy,
+      String limitDecision,
+      String query,
+      io.netty.handler.codec.http.HttpHeaders requestHeaders,
+      io.netty.handler.codec.http.HttpHeaders responseHeaders,
+      String traceId,
+      Ai ai) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        consumer,
+        authenticatedBy,
+        repliedBy,
+        limitDecision,
+        query,
+        requestHeaders,
+        responseHeaders,
+        traceId,
+        ai,
+        -1);
+  }
 
   /** An exchange of a route without {@code ai}. */
   public ExchangeRecord(
@@ -275,7 +342,8 @@ public record ExchangeRecord(
         null,
         null,
         traceId,
-        ai);
+        ai,
+        grpcStatus);
   }
 
   /**

@@ -62,6 +62,14 @@ public enum Failure {
   PLUGIN_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "plugin_timeout", "Gateway Timeout"),
   INTERNAL_ERROR(
       HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"),
+  /** A gRPC call's {@code grpc-timeout} (capped by the route's response timeout) passed. */
+  GRPC_DEADLINE_EXCEEDED(
+      HttpResponseStatus.GATEWAY_TIMEOUT, "grpc_deadline_exceeded", "Gateway Timeout"),
+  /** A gRPC request message is malformed: a lying length prefix, an undeclared compression. */
+  GRPC_MESSAGE_INVALID(HttpResponseStatus.BAD_REQUEST, "grpc_message_invalid", "Bad Request"),
+  /** A gRPC request message is over the route's {@code grpc.max-message-size}. */
+  GRPC_MESSAGE_TOO_LARGE(
+      HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "grpc_message_too_large", "Content Too Large"),
   SHUTTING_DOWN(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting_down", "Service Unavailable");
 
   private final HttpResponseStatus status;

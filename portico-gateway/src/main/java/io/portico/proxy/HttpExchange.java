@@ -32,6 +32,7 @@ import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
+import io.portico.grpc.GrpcFrameReader;
 import io.portico.observe.ExchangeRecord;
 import io.portico.observe.trace.RequestTrace;
 import io.portico.observe.trace.Tracing;
@@ -64,6 +65,8 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,6 +159,14 @@ final class HttpExchange
   /** The exchange's trace; null when tracing is off, and then nothing traces. */
   private RequestTrace trace;
 
+  /** The gRPC call this exchange is, or null; with the task of its deadline, when it has one. */
+  private GrpcCall grpc;
+
+  private ScheduledFuture<?> grpcDeadline;
+
+  /** An upstream's trailers-only gRPC answer waits for its end, to go out as one message. */
+  private boolean grpcTrailersOnly;
+
   // the request body
   private long requestBytes;
   private boolean bodyChunkSeen;
@@ -221,6 +232,7 @@ final class HttpExchange
   private void start() {
     state = ExchangeState.REQUEST_PHASES;
     HttpHeaders headers = request.headers();
+    grpc = GrpcCall.of(request);
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
     assignRequestId(headers);
     clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
@@ -308,9 +320,42 @@ final class HttpExchange
       headers.remove(identityHeaders.get(i));
     }
     forwardPath = computeForwardPath();
+    if (grpc != null) {
+      startGrpcCall();
+    }
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
     phases().runRequestPhases();
+  }
+
+  /** A routed gRPC call: its message reader, and its deadline's task when it has one. */
+  private void startGrpcCall() {
+    grpc.routed(
+        request.headers(),
+        route.config().grpcOrDefaults(),
+        startNanos,
+        route.timeouts().response().toNanos(),
+        conn.channel().alloc());
+    long deadline = grpc.deadlineNanos();
+    if (deadline != 0) {
+      grpcDeadline =
+          eventLoop()
+              .schedule(
+                  this::onGrpcDeadline,
+                  Math.max(0, deadline - conn.nanoTime()),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void onGrpcDeadline() {
+    grpcDeadline = null;
+    if (state != ExchangeState.DONE && state != ExchangeState.UPGRADED) {
+      fail(
+          Failure.GRPC_DEADLINE_EXCEEDED,
+          "The call's deadline passed after "
+              + TimeUnit.NANOSECONDS.toMillis(grpc.deadlineNanos() - startNanos)
+              + " ms.");
+    }
   }
 
   private void answerAsterisk() {
@@ -714,6 +759,9 @@ final class HttpExchange
   /** Sets the Host for the attempt's endpoint, unless a request plugin set one. */
   @Override
   public void prepareHead(HttpRequest head, Endpoint endpoint, int attempt) {
+    if (grpc != null) {
+      grpc.prepareHead(head, conn.nanoTime());
+    }
     if (hostSetByPlugin) {
       return;
     }
@@ -750,6 +798,7 @@ final class HttpExchange
     }
     response = head;
     status = code;
+    grpcTrailersOnly = grpc != null && grpc.trailersOnly(head);
     HopByHopHeaders.strip(head.headers(), false);
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
@@ -780,7 +829,7 @@ final class HttpExchange
           conn.nanoTime() - startNanos,
           sent == 0 || headAt == 0 ? -1 : headAt - sent);
     }
-    if (headDeferred) {
+    if (headDeferred || grpcTrailersOnly) {
       return;
     }
     conn.channel().write(head, conn.channel().voidPromise());
@@ -795,6 +844,19 @@ final class HttpExchange
       return;
     }
     boolean last = content instanceof LastHttpContent;
+    if (grpc != null && last) {
+      grpc.onResponseEnd((LastHttpContent) content);
+    }
+    if (grpcTrailersOnly) {
+      grpcTrailersOnly = false;
+      if (last && !content.content().isReadable()) {
+        content.release();
+        sendTrailersOnly();
+        return;
+      }
+      conn.channel().write(response, conn.channel().voidPromise());
+      state = ExchangeState.RESPONDING;
+    }
     if (bodyPipeline != null) {
       content = transformed(content, last);
       if (content == null) {
@@ -844,6 +906,23 @@ final class HttpExchange
       }
       armIdleDeadline();
     }
+  }
+
+  /** The upstream's trailers-only gRPC answer, written as the one message it came as. */
+  private void sendTrailersOnly() {
+    FullHttpResponse whole = GrpcCall.whole(response, conn.http2());
+    response = whole;
+    state = ExchangeState.RESPONDING;
+    if (conn.draining()) {
+      closeAfter = true;
+    }
+    Channel down = conn.channel();
+    if (closeAfter) {
+      down.writeAndFlush(whole).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      down.writeAndFlush(whole, down.voidPromise());
+    }
+    finish();
   }
 
   /**
@@ -1003,6 +1082,16 @@ final class HttpExchange
       return;
     }
     boolean last = content instanceof LastHttpContent;
+    if (grpc != null) {
+      GrpcFrameReader.Failure refused = grpc.inspect(content.content(), last);
+      if (refused != null) {
+        content.release();
+        requestComplete = true;
+        closeAfter = true;
+        fail(GrpcCall.failureOf(refused), refused.message());
+        return;
+      }
+    }
     if (last) {
       requestComplete = true;
     }
@@ -1157,6 +1246,13 @@ final class HttpExchange
   // ---------------------------------------------------------------- local answers and failures
 
   private void replyLocally(Reply reply) {
+    if (grpc != null) {
+      FullHttpResponse answer = grpc.reply(reply);
+      if (answer != null) {
+        sendLocal(answer);
+        return;
+      }
+    }
     if (reply.problem() != null && openAiErrors()) {
       sendLocal(ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
       return;
@@ -1182,6 +1278,12 @@ final class HttpExchange
     if (state == ExchangeState.RESPONDING
         || state == ExchangeState.UPGRADED
         || !conn.channel().isActive()) {
+      if (grpc != null
+          && state == ExchangeState.RESPONDING
+          && conn.channel().isActive()
+          && endWithGrpcTrailers(reason, detail)) {
+        return;
+      }
       closeAfter = true;
       conn.channel().close();
       finish();
@@ -1189,6 +1291,10 @@ final class HttpExchange
     }
     if (reason.status().code() >= 500) {
       log.debug("request {} failed: {} ({})", requestId, reason.code(), detail);
+    }
+    if (grpc != null) {
+      sendLocal(grpc.reply(reason, detail));
+      return;
     }
     if (openAiErrors()) {
       sendLocal(
@@ -1204,6 +1310,31 @@ final class HttpExchange
             path == null ? null : path,
             requestId,
             traceId()));
+  }
+
+  /**
+   * A gRPC response already started ends with trailers that carry the failure's status, when the
+   * client's framing has room for them (HTTP/2, or a chunked HTTP/1.1 body); false otherwise.
+   */
+  private boolean endWithGrpcTrailers(Failure reason, String detail) {
+    if (headDeferred
+        || response == null
+        || !(conn.http2() || HttpUtil.isTransferEncodingChunked(response))) {
+      return false;
+    }
+    if (!requestComplete) {
+      // The client is still sending: its stream (or connection) cannot carry another call.
+      closeAfter = true;
+    }
+    Channel down = conn.channel();
+    LastHttpContent end = grpc.trailers(reason, detail);
+    if (closeAfter) {
+      down.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      down.writeAndFlush(end, down.voidPromise());
+    }
+    finish();
+    return true;
   }
 
   private void sendLocal(FullHttpResponse r) {
@@ -1291,6 +1422,13 @@ final class HttpExchange
     }
     state = ExchangeState.DONE;
     conn.armDeadline(0);
+    if (grpc != null) {
+      if (grpcDeadline != null) {
+        grpcDeadline.cancel(false);
+        grpcDeadline = null;
+      }
+      grpc.close();
+    }
     if (bodyBuffer != null) {
       bodyBuffer.discard("the exchange ended before the request was forwarded");
     }
@@ -1369,7 +1507,8 @@ final class HttpExchange
         request.headers(),
         response == null ? null : response.headers(),
         traceId(),
-        aiRecord(get(AiUsage.KEY)));
+        aiRecord(get(AiUsage.KEY)),
+        grpc == null ? -1 : grpc.recordedStatus(status, failure));
   }
 
   private static ExchangeRecord.Ai aiRecord(AiUsage u) {

@@ -159,7 +159,7 @@ class AccessLogSectionTest {
             "portico.yaml:4:26: runtime.access-log.fields.include[0]: \"statuss\" (expected:"
                 + " defaults or a field: time, request_id, trace_id, client, method, path, protocol,"
                 + " host, route, service, upstream, status, bytes_in, bytes_out, duration_ms,"
-                + " upstream_connect_ms, upstream_response_ms, failure, attempts, user_agent,"
+                + " upstream_connect_ms, upstream_response_ms, failure, grpc_status, attempts, user_agent,"
                 + " backends, consumer, ai_model, ai_provider, ai_provider_model, prompt_tokens,"
                 + " completion_tokens, total_tokens, tokens_estimated, cost, ttft_ms,"
                 + " tokens_per_second, query, request_headers, response_headers); did you mean"

@@ -122,6 +122,48 @@ class GrpcProtocolTest {
   }
 
   @Test
+  void skimmingChecksPrefixesSplitAnywhereWithoutHoldingTheBody() {
+    ByteBuf body = frames("hello", "", "a longer message than the first");
+    try {
+      for (int step : new int[] {1, 2, 3, 7, body.readableBytes()}) {
+        GrpcFrameReader reader = new GrpcFrameReader(ALLOC, 64, false);
+        for (int at = 0; at < body.readableBytes(); at += step) {
+          ByteBuf piece = body.slice(at, Math.min(step, body.readableBytes() - at));
+          assertThat(reader.skim(piece)).isNull();
+          assertThat(piece.readerIndex()).isZero();
+        }
+        assertThat(reader.end()).isNull();
+        assertThat(reader.messages()).isEqualTo(3);
+      }
+    } finally {
+      body.release();
+    }
+  }
+
+  @Test
+  void skimmingRefusesWhatFeedingRefuses() {
+    ByteBuf big = Unpooled.buffer();
+    GrpcFrameReader.writePrefix(big, 1_000_000);
+    GrpcFrameReader.Failure tooLarge = new GrpcFrameReader(ALLOC, 1024, false).skim(big);
+    assertThat(tooLarge.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+
+    ByteBuf compressed = Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0, 1, 9});
+    assertThat(new GrpcFrameReader(ALLOC, 64, false).skim(compressed).message())
+        .contains("grpc-encoding");
+    assertThat(new GrpcFrameReader(ALLOC, 64, true).skim(compressed.resetReaderIndex())).isNull();
+
+    GrpcFrameReader lying = new GrpcFrameReader(ALLOC, 1024, false);
+    assertThat(lying.skim(Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 0, 100, 1, 2, 3}))).isNull();
+    assertThat(lying.end().message()).contains("gave 100 bytes, 3 came");
+
+    GrpcFrameReader cut = new GrpcFrameReader(ALLOC, 1024, false);
+    assertThat(cut.skim(Unpooled.wrappedBuffer(new byte[] {0, 0}))).isNull();
+    assertThat(cut.end().message()).contains("length prefix");
+    big.release();
+    compressed.release();
+  }
+
+  @Test
   void timeoutsParseAndFormatWithinEightDigits() {
     assertThat(GrpcTimeout.parseNanos("100m")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
     assertThat(GrpcTimeout.parseNanos("2H")).isEqualTo(TimeUnit.HOURS.toNanos(2));

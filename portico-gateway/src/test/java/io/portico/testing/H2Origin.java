@@ -12,9 +12,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -389,6 +391,15 @@ public final class H2Origin implements AutoCloseable {
               .set("x-echo-checksum", String.valueOf(trailers.get("x-checksum")))
               .set("x-body-bytes", body.readableBytes());
           ctx.writeAndFlush(last);
+          answered.incrementAndGet();
+        }
+        case "/empty" -> {
+          // One HEADERS frame that ends the stream, as a gRPC trailers-only answer is sent.
+          FullHttpResponse empty =
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
+          empty.headers().set("x-whole", "yes");
+          ctx.writeAndFlush(empty);
           answered.incrementAndGet();
         }
         case "/big" -> {

@@ -136,6 +136,11 @@ final class LineFormatter {
       case UPSTREAM_CONNECT_MS -> millis(g, "upstream_connect_ms", r.upstreamConnectMillis());
       case UPSTREAM_RESPONSE_MS -> millis(g, "upstream_response_ms", r.upstreamResponseMillis());
       case FAILURE -> text(g, "failure", r.failure());
+      case GRPC_STATUS -> {
+        if (r.grpcStatus() >= 0) {
+          g.writeNumberField("grpc_status", r.grpcStatus());
+        }
+      }
       case ATTEMPTS -> {
         if (r.attempts() > 0) {
           g.writeNumberField("attempts", r.attempts());
@@ -310,6 +315,7 @@ final class LineFormatter {
     UPSTREAM_CONNECT_MS,
     UPSTREAM_RESPONSE_MS,
     FAILURE,
+    GRPC_STATUS,
     ATTEMPTS,
     USER_AGENT,
     BACKENDS,

@@ -30,6 +30,9 @@ final class Labels {
   /** {@code 0xx} is a request that got no response at all (the client left first). */
   static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
+  /** gRPC status codes are 0 to 16: the {@code grpc_status} label takes those values only. */
+  static final int GRPC_STATUSES = 17;
+
   private Labels() {}
 
   /** The index of {@code method} in {@link #METHODS}. */

@@ -33,6 +33,11 @@ final class RouteMeters {
   private final ConcurrentHashMap<String, AtomicReferenceArray<Counter>> replies =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Counter> limitDecisions = new ConcurrentHashMap<>();
+
+  /** gRPC calls by status code (gRPC defines 0 to 16), registered on first use. */
+  private final AtomicReferenceArray<Counter> grpcCalls =
+      new AtomicReferenceArray<>(Labels.GRPC_STATUSES);
+
   private final Timer duration;
   private final Timer upstream;
   private final Counter bytesIn;
@@ -95,6 +100,9 @@ final class RouteMeters {
       }
       c.increment();
     }
+    if (r.grpcStatus() >= 0 && r.grpcStatus() < Labels.GRPC_STATUSES) {
+      grpcCounter(r.grpcStatus()).increment();
+    }
     if (r.repliedBy() != null && r.status() > 0 && r.status() < 600) {
       AtomicReferenceArray<Counter> byStatus =
           replies.computeIfAbsent(r.repliedBy(), p -> new AtomicReferenceArray<>(600));
@@ -110,6 +118,19 @@ final class RouteMeters {
       }
       c.increment();
     }
+  }
+
+  private Counter grpcCounter(int code) {
+    Counter c = grpcCalls.get(code);
+    if (c == null) {
+      c =
+          Counter.builder("portico.grpc.calls")
+              .description("gRPC calls by route, service and gRPC status code")
+              .tags("route", route, "service", service, "grpc_status", Integer.toString(code))
+              .register(registry);
+      grpcCalls.set(code, c);
+    }
+    return c;
   }
 
   private Counter limitCounter(String decision) {
@@ -152,6 +173,7 @@ final class RouteMeters {
   void remove() {
     List<Meter> all = new ArrayList<>(List.of(duration, upstream, bytesIn, bytesOut));
     collect(succeeded, all);
+    collect(grpcCalls, all);
     failed.values().forEach(a -> collect(a, all));
     replies.values().forEach(a -> collect(a, all));
     all.addAll(limitDecisions.values());

@@ -3,6 +3,9 @@ package io.portico.upstream.h2;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -147,14 +150,21 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     }
     if (msg instanceof HttpResponse response) {
       response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-      l.onResponseHead(response);
-      if (msg instanceof HttpContent content) {
+      if (msg instanceof FullHttpResponse whole) {
+        // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): handed on as a
+        // head and its end, so that nothing downstream writes the one object twice.
+        HttpResponse head =
+            new DefaultHttpResponse(whole.protocolVersion(), whole.status(), whole.headers());
+        LastHttpContent end = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
+        l.onResponseHead(head);
         if (listener != null) {
-          l.onResponseContent(content);
+          l.onResponseContent(end);
         } else {
-          content.release();
+          end.release();
         }
+        return;
       }
+      l.onResponseHead(response);
     } else {
       l.onResponseContent((HttpContent) msg);
     }

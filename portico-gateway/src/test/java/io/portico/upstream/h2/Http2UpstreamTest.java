@@ -123,6 +123,25 @@ class Http2UpstreamTest {
   }
 
   @Test
+  void aResponseInOneHeadersFrameReachesEitherClientOnceAndTheConnectionGoesOn() throws Exception {
+    H2Origin origin = closed(H2Origin.cleartext(100));
+    GatewayFixture gw = h2cGateway(origin, "");
+    H2Client client = closed(H2Client.connect(gw.address()));
+
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = gw.get("/empty");
+      assertThat(r.statusCode()).isEqualTo(204);
+      assertThat(r.headers().firstValue("x-whole")).contains("yes");
+      H2Client.Response h2 = client.get("/empty", "example.test");
+      assertThat(h2.status()).isEqualTo(204);
+      assertThat(h2.headers().get("x-whole")).isEqualTo("yes");
+    }
+    assertThat(gw.get("/after").body()).isEqualTo("h2 /after");
+    assertThat(client.get("/after", "example.test").body()).isEqualTo("h2 /after");
+    assertThat(client.isOpen()).isTrue();
+  }
+
+  @Test
   void opensAnotherConnectionRatherThanExceedThePeersMaxConcurrentStreams() throws Exception {
     H2Origin origin = closed(H2Origin.cleartext(5));
     GatewayFixture gw = h2cGateway(origin, "");

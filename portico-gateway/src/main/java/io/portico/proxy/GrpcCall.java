@@ -1,0 +1,322 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.portico.config.GrpcRouteConfig;
+import io.portico.grpc.GrpcContentType;
+import io.portico.grpc.GrpcFrameReader;
+import io.portico.grpc.GrpcMessage;
+import io.portico.grpc.GrpcStatus;
+import io.portico.grpc.GrpcTimeout;
+import io.portico.spi.plugin.Reply;
+
+/**
+ * What makes an exchange a gRPC call (a request whose {@code Content-Type} is {@code
+ * application/grpc} or one of its {@code +} forms): the gateway's own answers in gRPC's shape, the
+ * call's deadline, the request's messages checked as they pass, and the call's gRPC status.
+ *
+ * <ul>
+ *   <li><b>Answers.</b> Whatever the exchange would answer with a problem (no route, a plugin's
+ *       refusal, an upstream failure, a timeout) is a trailers-only response instead: HTTP 200,
+ *       {@code content-type: application/grpc}, {@code grpc-status} and the percent-encoded {@code
+ *       grpc-message} in the one HEADERS frame (for an HTTP/1.1 client, in the head of an empty
+ *       response). Once the response has started, a failure ends it with trailers carrying the
+ *       status ({@link #trailers}) when the client's framing has room for them.
+ *   <li><b>Deadline.</b> {@code grpc-timeout}, capped by the route's {@code response} timeout, runs
+ *       from the request head; the remaining time is what the upstream gets as {@code
+ *       grpc-timeout}.
+ *   <li><b>Messages.</b> The request body's length-prefixed messages are checked by a {@link
+ *       GrpcFrameReader} as chunks pass ({@link GrpcFrameReader#skim}: from the prefixes alone,
+ *       nothing held or copied): a message over the route's {@code grpc.max-message-size}, a
+ *       compressed message without {@code grpc-encoding}, reserved flags or a body ending inside a
+ *       message refuse the call.
+ *   <li><b>Status.</b> The upstream's {@code grpc-status} (trailers, or a trailers-only head) or
+ *       the gateway's own, for the access log and metrics.
+ * </ul>
+ *
+ * <p>Confined to the exchange's event loop. Holds no buffer: its reader only skims.
+ */
+final class GrpcCall {
+
+  static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
+  static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
+  static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+  static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
+  static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
+
+  private long deadlineNanos;
+  private GrpcFrameReader reader;
+  private int grpcStatus = -1;
+
+  private GrpcCall() {}
+
+  /** The call a request makes, or null when it is not gRPC (gRPC-Web is not, here). */
+  static GrpcCall of(HttpRequest request) {
+    return GrpcContentType.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE))
+            == GrpcContentType.GRPC
+        ? new GrpcCall()
+        : null;
+  }
+
+  /**
+   * The call was routed: its deadline ({@code grpc-timeout} from {@code startNanos}, at most the
+   * route's {@code responseNanos}; none without {@code grpc-timeout}) and its message reader.
+   */
+  void routed(
+      HttpHeaders headers,
+      GrpcRouteConfig config,
+      long startNanos,
+      long responseNanos,
+      ByteBufAllocator alloc) {
+    long timeout = GrpcTimeout.parseNanos(headers.get(GRPC_TIMEOUT));
+    if (timeout >= 0) {
+      long budget = Math.min(timeout, responseNanos);
+      deadlineNanos = startNanos + budget;
+      if (deadlineNanos == 0) {
+        deadlineNanos = 1;
+      }
+    }
+    String encoding = headers.get(GRPC_ENCODING);
+    boolean compression = encoding != null && !"identity".equalsIgnoreCase(encoding.trim());
+    reader = new GrpcFrameReader(alloc, config.maxMessageSize(), compression);
+  }
+
+  /** When the call's deadline passes (the event loop's clock), or 0 when it has none. */
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /** Tells the upstream how much of the deadline is left: {@code grpc-timeout} in its head. */
+  void prepareHead(HttpRequest head, long nowNanos) {
+    if (deadlineNanos != 0) {
+      head.headers().set(GRPC_TIMEOUT, GrpcTimeout.format(deadlineNanos - nowNanos));
+    }
+  }
+
+  /**
+   * Reads the messages a request chunk completes (the chunk itself stays the caller's).
+   *
+   * @return null, or why the call is refused
+   */
+  GrpcFrameReader.Failure inspect(ByteBuf chunk, boolean last) {
+    if (reader == null) {
+      return null;
+    }
+    GrpcFrameReader.Failure refused = reader.skim(chunk);
+    if (refused == null && last) {
+      refused = reader.end();
+    }
+    return refused;
+  }
+
+  /** The failure of a refused message, as the exchange records it. */
+  static Failure failureOf(GrpcFrameReader.Failure refused) {
+    return refused.status() == GrpcStatus.RESOURCE_EXHAUSTED
+        ? Failure.GRPC_MESSAGE_TOO_LARGE
+        : Failure.GRPC_MESSAGE_INVALID;
+  }
+
+  /** Releases the partial message the reader holds, if any. */
+  void close() {
+    if (reader != null) {
+      reader.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- the upstream's status
+
+  /**
+   * Whether an upstream head is a whole trailers-only response ({@code grpc-status} in the head),
+   * which must reach the client as one HEADERS frame, not a head and an empty end.
+   */
+  boolean trailersOnly(HttpResponse head) {
+    String value = head.headers().get(GRPC_STATUS);
+    if (value == null) {
+      return false;
+    }
+    grpcStatus = GrpcStatus.ofHeader(value).code();
+    return true;
+  }
+
+  /** The upstream's last chunk: its trailers carry the call's status. */
+  void onResponseEnd(LastHttpContent last) {
+    String value = last.trailingHeaders().get(GRPC_STATUS);
+    if (value != null) {
+      grpcStatus = GrpcStatus.ofHeader(value).code();
+    }
+  }
+
+  /**
+   * A trailers-only head from the upstream made into the one message the client gets: the head's
+   * status and headers, no body.
+   */
+  static FullHttpResponse whole(HttpResponse head, boolean http2) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            head.status(),
+            Unpooled.EMPTY_BUFFER,
+            head.headers(),
+            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+    r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!http2) {
+      r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    }
+    return r;
+  }
+
+  /**
+   * The gRPC status the access log and metrics record: the upstream's or the gateway's own when one
+   * was seen or sent; else derived from how the exchange ended ({@code CANCELLED} for a client that
+   * left, the failure's status, gRPC's mapping of an HTTP status other than 200, and {@code
+   * UNKNOWN} for a 200 that ended without {@code grpc-status}).
+   */
+  int recordedStatus(int httpStatus, Failure failure) {
+    if (grpcStatus >= 0) {
+      return grpcStatus;
+    }
+    if (failure != null) {
+      return statusOf(failure).code();
+    }
+    if (httpStatus == 0) {
+      return GrpcStatus.CANCELLED.code();
+    }
+    return httpStatus == 200
+        ? GrpcStatus.UNKNOWN.code()
+        : GrpcStatus.ofHttpStatus(httpStatus).code();
+  }
+
+  // ---------------------------------------------------------------- the gateway's own answers
+
+  /** The gateway's answer to a failure, trailers-only. */
+  FullHttpResponse reply(Failure failure, String detail) {
+    return reply(statusOf(failure), detail);
+  }
+
+  /**
+   * A plugin's refusal as a gRPC answer, with the reply's headers as metadata (a {@code
+   * WWW-Authenticate}, a {@code Retry-After}); a reply that is no refusal (below 400, without a
+   * problem) is null: it goes to the client as the plugin made it.
+   */
+  FullHttpResponse reply(Reply reply) {
+    Reply.ProblemDetail p = reply.problem();
+    if (p == null && reply.status().code() < 400) {
+      return null;
+    }
+    String message =
+        p == null
+            ? reply.status().reasonPhrase()
+            : p.detail() == null || p.detail().isEmpty() ? p.title() : p.detail();
+    FullHttpResponse r = reply(statusOfHttp(reply.status().code()), message);
+    HttpHeaders h = r.headers();
+    for (java.util.Map.Entry<String, String> e : reply.headers()) {
+      if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(e.getKey())
+          && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(e.getKey())
+          && !GRPC_STATUS.contentEqualsIgnoreCase(e.getKey())
+          && !GRPC_MESSAGE.contentEqualsIgnoreCase(e.getKey())) {
+        h.add(e.getKey(), e.getValue());
+      }
+    }
+    return r;
+  }
+
+  /** A trailers-only answer: HTTP 200, {@code application/grpc}, the status and message. */
+  FullHttpResponse reply(GrpcStatus status, String message) {
+    grpcStatus = status.code();
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+    r.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC)
+        .set(GRPC_STATUS, status.codeText())
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    if (message != null && !message.isEmpty()) {
+      r.headers().set(GRPC_MESSAGE, GrpcMessage.encode(message));
+    }
+    return r;
+  }
+
+  /** The end of a response already started: trailers with the status of {@code failure}. */
+  LastHttpContent trailers(Failure failure, String detail) {
+    GrpcStatus status = statusOf(failure);
+    grpcStatus = status.code();
+    LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+    last.trailingHeaders().set(GRPC_STATUS, status.codeText());
+    if (detail != null && !detail.isEmpty()) {
+      last.trailingHeaders().set(GRPC_MESSAGE, GrpcMessage.encode(detail));
+    }
+    return last;
+  }
+
+  /** The gRPC status a client gets for each way the gateway fails a call. */
+  static GrpcStatus statusOf(Failure failure) {
+    return switch (failure) {
+      case NO_ROUTE, METHOD_NOT_ALLOWED -> GrpcStatus.UNIMPLEMENTED;
+      case NO_HEALTHY_UPSTREAM,
+          UPSTREAM_POOL_EXHAUSTED,
+          CIRCUIT_OPEN,
+          UPSTREAM_OVERLOADED,
+          UPSTREAM_CONNECT_FAILED,
+          UPSTREAM_TLS_FAILED,
+          UPSTREAM_CONNECT_TIMEOUT,
+          UPSTREAM_RESET_BEFORE_RESPONSE,
+          UPSTREAM_RESET_AFTER_RESPONSE,
+          AGGREGATE_BACKEND_FAILED,
+          SHUTTING_DOWN ->
+          GrpcStatus.UNAVAILABLE;
+      case UPSTREAM_RESPONSE_TIMEOUT,
+          UPSTREAM_IDLE_TIMEOUT,
+          AGGREGATE_TIMEOUT,
+          PLUGIN_TIMEOUT,
+          REQUEST_HEADER_TIMEOUT,
+          REQUEST_BODY_TIMEOUT,
+          DOWNSTREAM_WRITE_TIMEOUT,
+          GRPC_DEADLINE_EXCEEDED ->
+          GrpcStatus.DEADLINE_EXCEEDED;
+      case BODY_TOO_LARGE,
+          HEADERS_TOO_LARGE,
+          URI_TOO_LONG,
+          UPSTREAM_RESPONSE_TOO_LARGE,
+          GRPC_MESSAGE_TOO_LARGE ->
+          GrpcStatus.RESOURCE_EXHAUSTED;
+      case DOWNSTREAM_CLOSED -> GrpcStatus.CANCELLED;
+      case BAD_REQUEST,
+          BAD_FRAMING,
+          BAD_PATH,
+          HTTP_VERSION_NOT_SUPPORTED,
+          UPSTREAM_PROTOCOL_ERROR,
+          UPSTREAM_BODY_INVALID,
+          PLUGIN_ERROR,
+          INTERNAL_ERROR,
+          GRPC_MESSAGE_INVALID ->
+          GrpcStatus.INTERNAL;
+    };
+  }
+
+  /**
+   * The gRPC status of a plugin's HTTP refusal: gRPC's own mapping, except that a rate limit or a
+   * size limit is {@code RESOURCE_EXHAUSTED}, a timeout {@code DEADLINE_EXCEEDED}, and a method the
+   * route does not serve {@code UNIMPLEMENTED}.
+   */
+  static GrpcStatus statusOfHttp(int httpStatus) {
+    return switch (httpStatus) {
+      case 413, 429, 431 -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case 408, 504 -> GrpcStatus.DEADLINE_EXCEEDED;
+      case 405, 501 -> GrpcStatus.UNIMPLEMENTED;
+      case 500 -> GrpcStatus.INTERNAL;
+      default -> GrpcStatus.ofHttpStatus(httpStatus);
+    };
+  }
+}
