@@ -1,5 +1,7 @@
 package io.portico.observe;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What is recorded of one finished exchange: the access log line, and later metrics and traces.
  * Times are milliseconds; -1 means the step did not happen.
@@ -33,26 +35,26 @@ public record ExchangeRecord(
     String host,
     String route,
     String service,
-    String upstream,
+    @Nullable String upstream,
     int status,
     long requestBytes,
     long responseBytes,
     double durationMillis,
     double upstreamConnectMillis,
     double upstreamResponseMillis,
-    String failure,
+    @Nullable String failure,
     int attempts,
-    String userAgent,
+    @Nullable String userAgent,
     java.util.List<Backend> backends,
-    String consumer,
-    String authenticatedBy,
-    String repliedBy,
-    String limitDecision,
-    String query,
-    io.netty.handler.codec.http.HttpHeaders requestHeaders,
-    io.netty.handler.codec.http.HttpHeaders responseHeaders,
-    String traceId,
-    Ai ai) {
+    @Nullable String consumer,
+    @Nullable String authenticatedBy,
+    @Nullable String repliedBy,
+    @Nullable String limitDecision,
+    @Nullable String query,
+    io.netty.handler.codec.http.@Nullable HttpHeaders requestHeaders,
+    io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
+    @Nullable String traceId,
+    @Nullable Ai ai) {
 
   /** An exchange of a route without {@code ai}. */
   public ExchangeRecord(
@@ -65,25 +67,25 @@ public record ExchangeRecord(
       String host,
       String route,
       String service,
-      String upstream,
+      @Nullable String upstream,
       int status,
       long requestBytes,
       long responseBytes,
       double durationMillis,
       double upstreamConnectMillis,
       double upstreamResponseMillis,
-      String failure,
+      @Nullable String failure,
       int attempts,
-      String userAgent,
+      @Nullable String userAgent,
       java.util.List<Backend> backends,
-      String consumer,
-      String authenticatedBy,
-      String repliedBy,
-      String limitDecision,
-      String query,
-      io.netty.handler.codec.http.HttpHeaders requestHeaders,
-      io.netty.handler.codec.http.HttpHeaders responseHeaders,
-      String traceId) {
+      @Nullable String consumer,
+      @Nullable String authenticatedBy,
+      @Nullable String repliedBy,
+      @Nullable String limitDecision,
+      @Nullable String query,
+      io.netty.handler.codec.http.@Nullable HttpHeaders requestHeaders,
+      io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
+      @Nullable String traceId) {
     this(
         startEpochMillis,
         requestId,
@@ -127,16 +129,16 @@ public record ExchangeRecord(
       String host,
       String route,
       String service,
-      String upstream,
+      @Nullable String upstream,
       int status,
       long requestBytes,
       long responseBytes,
       double durationMillis,
       double upstreamConnectMillis,
       double upstreamResponseMillis,
-      String failure,
+      @Nullable String failure,
       int attempts,
-      String userAgent,
+      @Nullable String userAgent,
       java.util.List<Backend> backends) {
     this(
         startEpochMillis,
@@ -180,16 +182,16 @@ public record ExchangeRecord(
       String host,
       String route,
       String service,
-      String upstream,
+      @Nullable String upstream,
       int status,
       long requestBytes,
       long responseBytes,
       double durationMillis,
       double upstreamConnectMillis,
       double upstreamResponseMillis,
-      String failure,
+      @Nullable String failure,
       int attempts,
-      String userAgent) {
+      @Nullable String userAgent) {
     this(
         startEpochMillis,
         requestId,
@@ -227,8 +229,8 @@ public record ExchangeRecord(
    */
   public record Ai(
       String model,
-      String provider,
-      String providerModel,
+      @Nullable String provider,
+      @Nullable String providerModel,
       boolean stream,
       long promptTokens,
       long completionTokens,
@@ -289,8 +291,8 @@ public record ExchangeRecord(
   public record Backend(
       String name,
       String service,
-      String upstream,
+      @Nullable String upstream,
       int status,
       double durationMillis,
-      String failure) {}
+      @Nullable String failure) {}
 }
