@@ -1,6 +1,5 @@
 package io.portico.config;
 
-import io.portico.plugin.PluginLoadException;
 import io.portico.plugin.PluginRegistry;
 import io.portico.router.RoutePatterns;
 import io.portico.spi.config.ConfigNode;
@@ -8,16 +7,12 @@ import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
 import io.portico.spi.config.Suggestions;
-import io.portico.spi.plugin.ConsumerReferences;
-import io.portico.spi.plugin.CredentialChecker;
 import io.portico.spi.plugin.PluginFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -46,6 +41,13 @@ import java.util.regex.Pattern;
  *     ─▶ unknown keys at every level, with "did you mean"
  *     ─▶ ConfigResult: a GatewayConfig when there is no problem, else null and the problems
  * </pre>
+ *
+ * <p>Each top-level section has its parser, named for it: {@link RuntimeSection}, {@link
+ * ListenersSection}, {@link AdminSection}, {@link ConsumersSection}, {@link LimitsSection}, {@link
+ * ForwardingSection}, {@link AiSection}, {@link MetricsSection}, {@link TracingSection}, {@link
+ * AlertsSection}; this class reads services, routes and plugins, and runs the cross-checks. What
+ * the sections share (problems, the base directory, the readers of names, lists, durations, sizes,
+ * files and addresses) is a {@link SectionReaders}.
  *
  * <p>Nothing throws on bad input: a bad value is recorded as {@code <path>: <value> (expected:
  * <rule>)} with its file, line and column, a neutral value stands in for it, and parsing goes on,
@@ -81,9 +83,6 @@ public final class ConfigParser {
 
   static final String TOKEN_HASH_RULE =
       "sha256: followed by 64 hex digits (portico hash-key prints it)";
-  private static final Pattern TOKEN_HASH = Pattern.compile("sha256:[0-9a-fA-F]{64}");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern TEMPLATE_VARIABLE = Pattern.compile("\\{([^{}]*)}");
   private static final Pattern NAMED_GROUP = Pattern.compile("\\(\\?<([A-Za-z][A-Za-z0-9]*)>");
 
@@ -156,24 +155,29 @@ public final class ConfigParser {
     return merged;
   }
 
-  /** The state of one parse: its problems and the plugin factories in effect. */
-  private final class Run {
+  /**
+   * The state of one parse: its problems and the readers every section shares (it is the sections'
+   * {@link SectionReaders}), and the plugin factories in effect.
+   */
+  private final class Run extends SectionReaders {
 
-    final Problems problems = new Problems();
     final ServicePolicies policies = new ServicePolicies(problems, this::readableFile);
     PluginRegistry factories;
     AiConfig ai;
     AiSection aiRoutes;
 
     Run(PluginRegistry factories) {
+      super(new Problems(), ConfigParser.this.baseDir);
       this.factories = factories;
     }
 
     GatewayConfig gateway(ConfigNode root, String version) {
       ConfigReader top = ConfigReader.of(root, problems);
-      RuntimeConfig runtime = runtime(top.object("runtime"));
-      List<ListenerConfig> listeners = listeners(top);
-      AdminConfig admin = admin(top, listeners);
+      RuntimeSection runtimeSection = new RuntimeSection(this, factories);
+      RuntimeConfig runtime = runtimeSection.parse(top.object("runtime"));
+      factories = runtimeSection.factories();
+      List<ListenerConfig> listeners = new ListenersSection(this).parse(top);
+      AdminConfig admin = new AdminSection(this).parse(top, listeners);
       AiSection aiSection =
           new AiSection(problems, baseDir, kinds.find(DiscoveryKinds.DEFAULT), kinds.find("dns"));
       ai = aiSection.parse(top.child("ai"));
@@ -184,10 +188,11 @@ public final class ConfigParser {
       aiRoutes = aiSection;
       List<RouteConfig> routes = routes(top, services);
       List<PluginSpec> global = plugins(top.child("plugins"));
-      List<ConsumerConfig> consumers = consumers(top);
-      checkConsumerReferences(consumers, global, services, routes);
-      LimitsConfig limits = limits(top.object("limits"));
-      ForwardingConfig forwarding = forwarding(top.object("forwarding"));
+      ConsumersSection consumerSection = new ConsumersSection(this, factories);
+      List<ConsumerConfig> consumers = consumerSection.parse(top);
+      consumerSection.checkConsumerReferences(consumers, global, services, routes);
+      LimitsConfig limits = new LimitsSection(this).parse(top.object("limits"));
+      ForwardingConfig forwarding = new ForwardingSection(this).parse(top.object("forwarding"));
       MetricsConfig metrics = MetricsSection.parse(top.object("metrics"));
       TracingConfig tracing = new TracingSection(problems).parse(top.child("tracing"));
       AlertsConfig alerts =
@@ -209,241 +214,6 @@ public final class ConfigParser {
           version,
           metrics,
           alerts);
-    }
-
-    // ---- listeners and admin
-
-    List<ListenerConfig> listeners(ConfigReader top) {
-      ConfigNode node = top.child("listeners");
-      if (node == null) {
-        return List.of(new ListenerConfig("http-8080", DEFAULT_LISTENER, null, true));
-      }
-      List<ConfigNode> items = listOf(node, "a list of listeners");
-      if (node.isList() && items.isEmpty()) {
-        problems.expected(node, "at least one listener");
-      }
-      List<ListenerConfig> out = new ArrayList<>();
-      Map<String, ConfigNode> names = new HashMap<>();
-      Map<InetSocketAddress, ConfigNode> addresses = new HashMap<>();
-      for (ConfigNode item : items) {
-        ConfigReader r = ConfigReader.of(item, problems);
-        ConfigNode addressNode = r.required("address", Addresses.BIND_RULE);
-        InetSocketAddress address = addressNode == null ? null : bindAddress(addressNode);
-        TlsConfig tls = r.has("tls") ? tls(ConfigReader.of(r.child("tls"), problems)) : null;
-        boolean http2 = r.bool("http2", true);
-        ConfigNode nameNode = r.child("name");
-        if (nameNode != null) {
-          unique(names, name(nameNode), nameNode, "listener");
-        }
-        String name = nameNode != null ? nameNode.text() : defaultName(names, tls, address, item);
-        if (address != null && address.getPort() != 0) {
-          ConfigNode first = addresses.putIfAbsent(address, addressNode);
-          if (first != null) {
-            problems.expected(
-                addressNode,
-                "an address not used by another listener; " + first.path() + " has it");
-          }
-        }
-        r.finish();
-        out.add(new ListenerConfig(name, address, tls, http2));
-      }
-      return List.copyOf(out);
-    }
-
-    /** {@code http-<port>} or {@code https-<port>}, suffixed {@code -2}, {@code -3}... if taken. */
-    String defaultName(
-        Map<String, ConfigNode> names, TlsConfig tls, InetSocketAddress address, ConfigNode item) {
-      String base = (tls == null ? "http-" : "https-") + (address == null ? 0 : address.getPort());
-      String name = base;
-      for (int n = 2; names.containsKey(name); n++) {
-        name = base + "-" + n;
-      }
-      names.put(name, item);
-      return name;
-    }
-
-    TlsConfig tls(ConfigReader r) {
-      List<TlsConfig.Certificate> certificates = new ArrayList<>();
-      ConfigNode list = r.required("certificates", "a list of {cert, key, server-names}");
-      if (list != null) {
-        List<ConfigNode> items = listOf(list, "a list of {cert, key, server-names}");
-        if (list.isList() && items.isEmpty()) {
-          problems.expected(list, "at least one certificate");
-        }
-        for (ConfigNode item : items) {
-          ConfigReader c = ConfigReader.of(item, problems);
-          Path cert = readableFile(c.required("cert", "a PEM certificate chain file"));
-          Path key = readableFile(c.required("key", "a PEM private key file"));
-          List<String> serverNames = new ArrayList<>();
-          for (ConfigNode name : stringItems(c, "server-names")) {
-            if (checked(name, RoutePatterns.checkHost(name.text()))) {
-              serverNames.add(name.text().toLowerCase(Locale.ROOT));
-            }
-          }
-          c.finish();
-          certificates.add(new TlsConfig.Certificate(List.copyOf(serverNames), cert, key));
-        }
-      }
-      List<String> protocols = new ArrayList<>();
-      if (r.has("protocols")) {
-        for (ConfigNode p : stringItems(r, "protocols")) {
-          if (TLS_PROTOCOLS.contains(p.text())) {
-            protocols.add(p.text());
-          } else {
-            problems.expected(p, "one of " + String.join(", ", TLS_PROTOCOLS));
-          }
-        }
-      } else {
-        protocols.addAll(TLS_PROTOCOLS);
-      }
-      String clientAuth = r.oneOf("client-auth", "none", List.of("none", "optional", "require"));
-      Path clientCa = null;
-      if (!clientAuth.equals("none")) {
-        clientCa = readableFile(r.required("client-ca", "a PEM file of client certificate CAs"));
-      } else if (r.has("client-ca")) {
-        problems.at(
-            r.child("client-ca"),
-            "client-ca without client-auth (expected: client-auth: optional or require)");
-      }
-      r.finish();
-      return new TlsConfig(
-          List.copyOf(certificates),
-          List.copyOf(protocols),
-          TlsConfig.ClientAuth.valueOf(clientAuth.toUpperCase(Locale.ROOT)),
-          clientCa);
-    }
-
-    AdminConfig admin(ConfigReader top, List<ListenerConfig> listeners) {
-      ConfigNode node = top.child("admin");
-      if (node == null) {
-        return new AdminConfig(
-            DEFAULT_ADMIN,
-            null,
-            List.of(),
-            List.of(),
-            baseDir.resolve(DEFAULT_ADMIN_STORE),
-            AdminConfig.DEFAULT_HISTORY);
-      }
-      if (isOff(node)) {
-        return new AdminConfig(
-            null,
-            null,
-            List.of(),
-            List.of(),
-            baseDir.resolve(DEFAULT_ADMIN_STORE),
-            AdminConfig.DEFAULT_HISTORY);
-      }
-      ConfigReader r = ConfigReader.of(node, problems);
-      InetSocketAddress address = DEFAULT_ADMIN;
-      ConfigNode addressNode = r.child("address");
-      if (addressNode != null) {
-        address = isOff(addressNode) ? null : bindAddress(addressNode);
-      }
-      for (ListenerConfig listener : listeners) {
-        if (address != null && address.getPort() != 0 && address.equals(listener.address())) {
-          problems.expected(
-              addressNode,
-              "an address not used by a listener; listener " + listener.name() + " has it");
-        }
-      }
-      String token = r.string("token", null);
-      List<AdminConfig.Token> tokens = adminTokens(r, token);
-      if (token != null && token.isEmpty()) {
-        problems.expected(r.child("token"), "a non-empty token");
-      } else if (address != null
-          && !address.getAddress().isLoopbackAddress()
-          && token == null
-          && tokens.isEmpty()) {
-        problems.expected(
-            addressNode,
-            "a loopback address such as 127.0.0.1:9901, or a token in admin.token or"
-                + " admin.tokens");
-      }
-      Path store = baseDir.resolve(DEFAULT_ADMIN_STORE);
-      ConfigNode storeNode = r.child("store");
-      if (storeNode != null) {
-        if (isOff(storeNode)) {
-          store = null;
-        } else if (!storeNode.isScalar() || storeNode.text().isEmpty()) {
-          problems.expected(storeNode, "a directory, or off");
-        } else {
-          store = baseDir.resolve(storeNode.text());
-          if (Files.exists(store) && !Files.isDirectory(store)) {
-            problems.expected(storeNode, "a directory (it is a file)");
-          }
-        }
-      }
-      int history = r.integer("history", AdminConfig.DEFAULT_HISTORY, 1, 100_000);
-      List<String> allowedHosts = new ArrayList<>();
-      for (ConfigNode host : stringItems(r, "allowed-hosts")) {
-        String name = Addresses.hostName(host.text());
-        if (name == null) {
-          problems.expected(host, Addresses.HOST_RULE);
-        } else {
-          allowedHosts.add(name);
-        }
-      }
-      r.finish();
-      return new AdminConfig(
-          address,
-          token == null || token.isEmpty() ? null : token,
-          List.copyOf(allowedHosts),
-          tokens,
-          store,
-          history);
-    }
-
-    /**
-     * {@code admin.tokens}: each {name, hash, role}; names unique, {@code admin} taken by {@code
-     * admin.token} when that is set.
-     */
-    List<AdminConfig.Token> adminTokens(ConfigReader admin, String plainToken) {
-      List<AdminConfig.Token> out = new ArrayList<>();
-      Map<String, ConfigNode> names = new HashMap<>();
-      for (ConfigNode item : listOf(admin.child("tokens"), "a list of {name, hash, role}")) {
-        ConfigReader t = ConfigReader.of(item, problems);
-        ConfigNode nameNode = t.required("name", NAME_RULE);
-        String name = nameNode == null ? null : name(nameNode);
-        if (name != null) {
-          if (plainToken != null && name.equals(ADMIN_TOKEN_NAME)) {
-            problems.expected(nameNode, "a name other than admin, which admin.token has");
-          }
-          unique(names, name, nameNode, "admin token");
-        }
-        ConfigNode hashNode = t.required("hash", TOKEN_HASH_RULE);
-        String hash = null;
-        if (hashNode != null) {
-          if (hashNode.isScalar() && TOKEN_HASH.matcher(hashNode.text()).matches()) {
-            hash = hashNode.text().toLowerCase(Locale.ROOT);
-          } else {
-            problems.expected(hashNode, TOKEN_HASH_RULE);
-          }
-        }
-        String role = t.oneOf("role", "read-only", List.of("read-only", "read-write"));
-        t.finish();
-        if (name != null && hash != null) {
-          out.add(
-              new AdminConfig.Token(
-                  name,
-                  hash,
-                  role.equals("read-write")
-                      ? AdminConfig.Role.READ_WRITE
-                      : AdminConfig.Role.READ_ONLY));
-        }
-      }
-      return List.copyOf(out);
-    }
-
-    InetSocketAddress bindAddress(ConfigNode node) {
-      if (!node.isScalar()) {
-        problems.expected(node, Addresses.BIND_RULE);
-        return null;
-      }
-      InetSocketAddress address = Addresses.bindAddress(node.text());
-      if (address == null) {
-        problems.expected(node, Addresses.BIND_RULE);
-      }
-      return address;
     }
 
     // ---- services
@@ -853,320 +623,6 @@ public final class ConfigParser {
         problems.at(config, "plugin \"" + name + "\" rejected its config without saying why");
       }
       return distinct.isEmpty() ? parsed : null;
-    }
-
-    // ---- consumers
-
-    List<ConsumerConfig> consumers(ConfigReader top) {
-      List<ConsumerConfig> out = new ArrayList<>();
-      Map<String, ConfigNode> names = new HashMap<>();
-      for (ConfigNode item : listOf(top.child("consumers"), "a list of consumers")) {
-        ConfigReader r = ConfigReader.of(item, problems);
-        ConfigNode nameNode = r.required("name", "a non-empty name");
-        String name = null;
-        if (nameNode != null) {
-          if (!nameNode.isScalar() || nameNode.text().isEmpty() || !headerSafe(nameNode)) {
-            problems.expected(nameNode, "a non-empty name without control characters");
-          } else {
-            name = nameNode.text();
-            unique(names, name, nameNode, "consumer");
-          }
-        }
-        String customId = r.string("custom-id", null);
-        if (customId != null && !headerSafe(r.child("custom-id"))) {
-          problems.expected(r.child("custom-id"), "an id without control characters");
-          customId = null;
-        }
-        List<String> groups = new ArrayList<>();
-        for (ConfigNode group : stringItems(r, "groups")) {
-          if (headerSafe(group) && !group.text().isEmpty()) {
-            groups.add(group.text());
-          } else {
-            problems.expected(group, "a group name without control characters");
-          }
-        }
-        Map<String, ConfigNode> credentials = new LinkedHashMap<>();
-        ConfigNode creds = r.child("credentials");
-        if (creds != null) {
-          if (creds.isObject()) {
-            credentials.putAll(creds.fields());
-            checkCredentials(creds);
-          } else {
-            problems.expected(creds, "an object of credential-kind: config");
-          }
-        }
-        r.finish();
-        out.add(
-            new ConsumerConfig(
-                name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
-      }
-      return List.copyOf(out);
-    }
-
-    /** Plugins that name consumers (an {@code anonymous} fallback) must name existing ones. */
-    private void checkConsumerReferences(
-        List<ConsumerConfig> consumers,
-        List<PluginSpec> global,
-        List<ServiceConfig> services,
-        List<RouteConfig> routes) {
-      Set<String> names = new HashSet<>();
-      for (ConsumerConfig c : consumers) {
-        if (c.name() != null) {
-          names.add(c.name());
-        }
-      }
-      List<PluginSpec> specs = new ArrayList<>(global);
-      services.forEach(s -> specs.addAll(s.plugins()));
-      routes.forEach(r -> specs.addAll(r.plugins()));
-      for (PluginSpec spec : specs) {
-        if (spec.config() != null && spec.factory() instanceof ConsumerReferences<?> references) {
-          checkReferences(references, spec, names);
-        }
-      }
-    }
-
-    /** The factory's {@code parse} made {@code spec.config()}, so it has the factory's type. */
-    @SuppressWarnings("unchecked")
-    private <C> void checkReferences(
-        ConsumerReferences<C> references, PluginSpec spec, Set<String> names) {
-      references.checkConsumerReferences((C) spec.config(), spec.node(), names, problems);
-    }
-
-    /**
-     * Each credential kind must name a plugin; a plugin that knows its credentials checks them
-     * here, so {@code portico validate} reports them.
-     */
-    private void checkCredentials(ConfigNode creds) {
-      for (Map.Entry<String, ConfigNode> e : creds.fields().entrySet()) {
-        PluginFactory<?> factory = factories.find(e.getKey());
-        if (factory == null) {
-          problems.at(
-              e.getValue(),
-              "unknown credential kind \""
-                  + e.getKey()
-                  + "\" (expected: the name of an authentication plugin)");
-        } else if (factory instanceof CredentialChecker checker) {
-          checker.checkCredentials(e.getValue(), problems);
-        }
-      }
-    }
-
-    // ---- limits, forwarding, runtime
-
-    LimitsConfig limits(ConfigReader r) {
-      LimitsConfig d = LimitsConfig.DEFAULTS;
-      LimitsConfig limits =
-          new LimitsConfig(
-              intSize(r, "max-request-line", d.maxRequestLine(), 256),
-              intSize(r, "max-header-size", d.maxHeaderSize(), 1024),
-              r.integer("max-header-count", d.maxHeaderCount(), 1, 10_000),
-              intSize(r, "max-header-field-size", d.maxHeaderFieldSize(), 256),
-              r.integer("max-chunk-extensions", d.maxChunkExtensions(), 0, 1 << 20),
-              intSize(r, "max-chunk-extensions-size", d.maxChunkExtensionsSize(), 0),
-              r.size("max-body-size", d.maxBodySize()),
-              positiveDuration(r, "header-timeout", d.headerTimeout()),
-              positiveDuration(r, "body-timeout", d.bodyTimeout()),
-              positiveDuration(r, "keep-alive-timeout", d.keepAliveTimeout()),
-              r.integer("max-requests-per-connection", d.maxRequestsPerConnection(), 0, 1 << 30),
-              r.integer(
-                  "http2-max-concurrent-streams",
-                  d.http2MaxConcurrentStreams(),
-                  1,
-                  Integer.MAX_VALUE),
-              r.integer("http2-max-resets-per-window", d.http2MaxResetsPerWindow(), 1, 1 << 30),
-              positiveDuration(r, "http2-reset-window", d.http2ResetWindow()),
-              r.integer(
-                  "http2-max-control-frames-per-window",
-                  d.http2MaxControlFramesPerWindow(),
-                  1,
-                  1 << 30),
-              positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()),
-              r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES),
-              r.size(
-                  "max-decoded-response-size",
-                  d.maxDecodedResponseSize(),
-                  1024,
-                  ConfigReader.MAX_SIZE),
-              r.integer("max-decoding-ratio", d.maxDecodingRatio(), 0, 1 << 20));
-      r.finish();
-      return limits;
-    }
-
-    ForwardingConfig forwarding(ConfigReader r) {
-      ForwardingConfig d = ForwardingConfig.DEFAULTS;
-      List<String> trusted = new ArrayList<>();
-      for (ConfigNode cidr : stringItems(r, "trusted-proxies")) {
-        if (Addresses.isCidr(cidr.text())) {
-          trusted.add(cidr.text());
-        } else {
-          problems.expected(cidr, Addresses.CIDR_RULE);
-        }
-      }
-      String via = r.string("via", d.via());
-      if ("off".equals(via)) {
-        via = null;
-      } else if (via != null && !TOKEN.matcher(via).matches()) {
-        problems.expected(r.child("via"), "a pseudonym such as portico, or off");
-        via = d.via();
-      }
-      String requestIdHeader = r.string("request-id-header", d.requestIdHeader());
-      if (requestIdHeader != null && !TOKEN.matcher(requestIdHeader).matches()) {
-        problems.expected(r.child("request-id-header"), "a header name such as X-Request-Id");
-        requestIdHeader = d.requestIdHeader();
-      }
-      String clientAddressHeader =
-          r.oneOf(
-              "client-address-header",
-              d.clientAddressHeader(),
-              ForwardingConfig.CLIENT_ADDRESS_HEADERS);
-      r.finish();
-      return new ForwardingConfig(List.copyOf(trusted), via, requestIdHeader, clientAddressHeader);
-    }
-
-    RuntimeConfig runtime(ConfigReader r) {
-      RuntimeConfig d = RuntimeConfig.DEFAULTS;
-      int ioThreads = r.integer("io-threads", d.ioThreads(), 0, 1024);
-      Duration shutdownTimeout =
-          r.duration("shutdown-timeout", d.shutdownTimeout(), Duration.ZERO, Duration.ofHours(1));
-      AccessLogConfig accessLog = d.accessLog();
-      ConfigNode log = r.child("access-log");
-      if (log != null) {
-        accessLog = new AccessLogSection(problems, baseDir).parse(log);
-      }
-      boolean watchConfig = r.bool("watch-config", d.watchConfig());
-      Path pluginDir = d.pluginDir();
-      ConfigNode dirNode = r.child("plugin-dir");
-      if (dirNode != null) {
-        pluginDir = pluginDir(dirNode);
-      }
-      r.finish();
-      return new RuntimeConfig(ioThreads, shutdownTimeout, accessLog, watchConfig, pluginDir);
-    }
-
-    Path pluginDir(ConfigNode node) {
-      if (!node.isScalar() || node.text().isEmpty()) {
-        problems.expected(node, "a directory of plugin jars");
-        return null;
-      }
-      Path dir = baseDir.resolve(node.text()).normalize();
-      if (!Files.isDirectory(dir)) {
-        problems.expected(node, "a directory of plugin jars; " + dir + " is not a directory");
-        return null;
-      }
-      try {
-        factories = factories.withPluginDir(dir);
-      } catch (PluginLoadException e) {
-        problems.at(node, e.getMessage());
-      }
-      return dir;
-    }
-
-    // ---- shared readers
-
-    boolean isOff(ConfigNode node) {
-      return node.isScalar() && node.text().equals("off");
-    }
-
-    /** The items of a list node; null reads as empty, anything else is reported. */
-    List<ConfigNode> listOf(ConfigNode node, String expected) {
-      if (node == null) {
-        return List.of();
-      }
-      if (!node.isList()) {
-        problems.expected(node, expected);
-        return List.of();
-      }
-      return node.items();
-    }
-
-    /** The scalar items of a list of strings (a lone scalar counts as one item). */
-    List<ConfigNode> stringItems(ConfigReader r, String key) {
-      ConfigNode node = r.child(key);
-      if (node == null) {
-        return List.of();
-      }
-      if (node.isScalar()) {
-        return List.of(node);
-      }
-      if (!node.isList()) {
-        problems.expected(node, "a list of strings");
-        return List.of();
-      }
-      List<ConfigNode> out = new ArrayList<>();
-      for (ConfigNode item : node.items()) {
-        if (item.isScalar()) {
-          out.add(item);
-        } else {
-          problems.expected(item, "a string");
-        }
-      }
-      return out;
-    }
-
-    String name(ConfigNode node) {
-      if (!node.isScalar() || !NAME.matcher(node.text()).matches()) {
-        problems.expected(node, NAME_RULE);
-        return null;
-      }
-      return node.text();
-    }
-
-    void unique(Map<String, ConfigNode> seen, String name, ConfigNode node, String what) {
-      if (name == null) {
-        return;
-      }
-      ConfigNode first = seen.putIfAbsent(name, node);
-      if (first != null) {
-        problems.expected(node, "a " + what + " name not used before; " + first.path() + " has it");
-      }
-    }
-
-    /**
-     * Whether a scalar can travel in a header (a consumer's name, id and groups are forwarded
-     * upstream): no control character but HTAB.
-     */
-    boolean headerSafe(ConfigNode node) {
-      return node.text().chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F);
-    }
-
-    /** Records {@code rule} as expected at {@code node} when it is not null. */
-    boolean checked(ConfigNode node, String rule) {
-      if (rule != null) {
-        problems.expected(node, rule);
-        return false;
-      }
-      return true;
-    }
-
-    Duration positiveDuration(ConfigReader r, String key, Duration defaultValue) {
-      return r.duration(key, defaultValue, Duration.ofMillis(1), ConfigReader.MAX_DURATION);
-    }
-
-    /** A size that fits an {@code int}: from {@code min} bytes to 1g. */
-    int intSize(ConfigReader r, String key, int defaultValue, int min) {
-      return (int) r.size(key, defaultValue, min, 1L << 30);
-    }
-
-    Path readableFile(ConfigNode node) {
-      if (node == null) {
-        return null;
-      }
-      if (!node.isScalar() || node.text().isEmpty()) {
-        problems.expected(node, "a file path");
-        return null;
-      }
-      Path file = baseDir.resolve(node.text()).normalize();
-      String reason =
-          !Files.exists(file)
-              ? " does not exist"
-              : !Files.isRegularFile(file)
-                  ? " is not a file"
-                  : !Files.isReadable(file) ? " is not readable" : null;
-      if (reason != null) {
-        problems.expected(node, "a readable PEM file; " + file + reason);
-        return null;
-      }
-      return file;
     }
   }
 
