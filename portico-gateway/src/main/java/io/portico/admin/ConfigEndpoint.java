@@ -4,16 +4,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
+import io.portico.store.ObjectJson;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * {@code GET /config}: the active config as JSON with its version and load time; values under
  * secret-looking keys (and every credential) are redacted, as in every config tree the admin API
- * shows ({@link #writeRedacted}).
+ * shows ({@link #writeRedacted}); scalars in the JSON form of the config objects ({@link
+ * ObjectJson}).
  */
 final class ConfigEndpoint {
 
@@ -69,30 +70,10 @@ final class ConfigEndpoint {
         if (secret) {
           g.writeString("<redacted>");
         } else {
-          writeScalar(g, node);
+          ObjectJson.writeScalar(g, node);
         }
       }
       case NULL -> g.writeNull();
     }
-  }
-
-  private static void writeScalar(JsonGenerator g, ConfigNode node) throws IOException {
-    String t = node.text();
-    if (t == null) {
-      g.writeNull();
-      return;
-    }
-    if (!node.quoted()) {
-      String lower = t.toLowerCase(Locale.ROOT);
-      if (lower.equals("true") || lower.equals("false")) {
-        g.writeBoolean(Boolean.parseBoolean(lower));
-        return;
-      }
-      if (t.matches("-?\\d{1,18}")) {
-        g.writeNumber(Long.parseLong(t));
-        return;
-      }
-    }
-    g.writeString(t);
   }
 }

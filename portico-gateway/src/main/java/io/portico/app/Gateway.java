@@ -195,18 +195,7 @@ public final class Gateway implements AutoCloseable {
       activeEndpoints.close();
       endpointSources.close();
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-      if (accessLog != null) {
-        accessLog.close();
-      }
-      if (metrics != null) {
-        metrics.close();
-      }
-      if (tracing != null) {
-        tracing.close();
-      }
-      if (alerting != null) {
-        alerting.close();
-      }
+      closeObservers();
       snapshots.retireAll();
       retirer.awaitRetirements();
       sharedResources.close();
@@ -423,6 +412,12 @@ public final class Gateway implements AutoCloseable {
     snapshots.retireAll();
     retirer.awaitRetirements();
     sharedResources.close();
+    closeObservers();
+    layers.close();
+  }
+
+  /** Closes what observes the exchanges: the access log, the metrics, tracing and alerting. */
+  private void closeObservers() {
     if (accessLog != null) {
       accessLog.close();
     }
@@ -435,7 +430,6 @@ public final class Gateway implements AutoCloseable {
     if (alerting != null) {
       alerting.close();
     }
-    layers.close();
   }
 
   /** The tracer, or null when {@code tracing} is off. */

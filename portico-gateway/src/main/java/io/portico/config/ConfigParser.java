@@ -384,21 +384,7 @@ public final class ConfigParser {
         Map<String, String> query = query(r);
         int priority = r.integer("priority", 0, -1_000_000, 1_000_000);
         ConfigNode serviceNode = r.child("service");
-        String service = null;
-        if (serviceNode != null) {
-          service = serviceNode.isScalar() ? serviceNode.text() : null;
-          if (service == null || !serviceNames.contains(service)) {
-            String hint = service == null ? null : Suggestions.closest(service, serviceNames);
-            problems.at(
-                serviceNode,
-                serviceNode.describe()
-                    + " (expected: the name of a service"
-                    + (serviceNames.isEmpty() ? "; none is defined" : ": " + join(serviceNames))
-                    + ")"
-                    + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
-            service = null;
-          }
-        }
+        String service = serviceReference(serviceNode, serviceNames, problems);
         boolean stripPrefix = r.bool("strip-prefix", false);
         String rewritePath = rewritePath(r, pathVariables);
         if (stripPrefix && rewritePath != null) {

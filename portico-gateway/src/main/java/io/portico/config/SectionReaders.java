@@ -3,6 +3,7 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.config.Suggestions;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -147,5 +149,30 @@ class SectionReaders {
       return null;
     }
     return file;
+  }
+
+  /**
+   * The service {@code node} names, or null after recording the problem at {@code node}: the
+   * defined names listed, and the closest one suggested. An absent node reads as null.
+   */
+  static String serviceReference(ConfigNode node, Set<String> serviceNames, Problems problems) {
+    if (node == null) {
+      return null;
+    }
+    String service = node.isScalar() ? node.text() : null;
+    if (service != null && serviceNames.contains(service)) {
+      return service;
+    }
+    String hint = service == null ? null : Suggestions.closest(service, serviceNames);
+    problems.at(
+        node,
+        node.describe()
+            + " (expected: the name of a service"
+            + (serviceNames.isEmpty()
+                ? "; none is defined"
+                : ": " + String.join(", ", serviceNames))
+            + ")"
+            + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+    return null;
   }
 }
