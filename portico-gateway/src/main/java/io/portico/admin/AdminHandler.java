@@ -1,7 +1,5 @@
 package io.portico.admin;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -16,37 +14,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.portico.config.AggregateConfig;
-import io.portico.config.BackendConfig;
-import io.portico.config.RouteConfig;
-import io.portico.observe.log.SinkStats;
-import io.portico.plugin.PluginChain;
-import io.portico.snapshot.CompiledRoute;
-import io.portico.snapshot.ReloadResult;
 import io.portico.snapshot.Snapshot;
-import io.portico.spi.config.ConfigNode;
-import io.portico.spi.config.ConfigReader;
-import io.portico.spi.config.Problem;
-import io.portico.spi.plugin.QuotaReporter;
-import io.portico.store.LayeredConfig;
-import io.portico.store.ObjectJson;
-import io.portico.store.ObjectKey;
-import io.portico.store.ObjectKind;
-import io.portico.store.ObjectLayer;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.regex.Pattern;
 
 /**
  * Serves the admin endpoints:
@@ -64,7 +38,12 @@ import java.util.regex.Pattern;
  *   <li>{@code /alerts}: alert states and silences ({@link AlertsEndpoint})
  * </ul>
  *
- * Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
+ * This class checks every request and dispatches it; each resource is answered by its own class:
+ * {@link StatusEndpoint}, {@link ConfigEndpoint}, {@link RoutesEndpoint}, {@link ReloadEndpoint},
+ * {@link QuotasEndpoint}, {@link HealthStatus} ({@code /services/{name}/health}), {@link
+ * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}.
+ *
+ * <p>Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
  * cannot reach the API through a rebound DNS name; and must use an origin-form target ({@code
  * /status}, not {@code http://host/status}). When a token is configured every request also needs
@@ -72,18 +51,8 @@ import java.util.regex.Pattern;
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  /**
-   * Keys whose values never leave the gateway, header names that carry credentials included (a
-   * plugin that sets {@code Authorization} upstream holds a credential).
-   */
-  private static final Pattern SECRET =
-      Pattern.compile(
-          ".*(secret|password|passwd|token|api[-_]?key|private|credential|authorization|cookie"
-              + "|^key$|^keys$|hash).*",
-          Pattern.CASE_INSENSITIVE);
-
-  private static final JsonFactory JSON = new JsonFactory();
-  private static final Instant STARTED = Instant.now();
+  /** When the admin listener first served, the start of {@code /status}'s uptime. */
+  static final Instant STARTED = Instant.now();
 
   private final AdminApi api;
   private final AdminAuth auth;
@@ -159,7 +128,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String name = path.substring("/services/".length(), path.length() - "/health".length());
       if (!name.isEmpty() && name.indexOf('/') < 0) {
         if (requireGet(ctx, method, keepAlive)) {
-          health(ctx, name, keepAlive);
+          HealthStatus.serve(ctx, api, name, keepAlive);
         }
         return;
       }
@@ -185,14 +154,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (path.startsWith("/quotas/") && path.length() > 8) {
       if (requireGet(ctx, method, keepAlive)) {
-        quotas(ctx, path.substring(8), keepAlive);
+        QuotasEndpoint.serve(ctx, api, path.substring(8), keepAlive);
       }
       return;
     }
     switch (path) {
       case "/status" -> {
         if (requireGet(ctx, method, keepAlive)) {
-          send(ctx, json(HttpResponseStatus.OK, status()), keepAlive);
+          send(ctx, json(HttpResponseStatus.OK, StatusEndpoint.write(api)), keepAlive);
         }
       }
       case "/metrics" -> {
@@ -213,13 +182,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/config" -> {
         if (requireGet(ctx, method, keepAlive)) {
-          send(ctx, json(HttpResponseStatus.OK, config(api.snapshot())), keepAlive);
+          send(ctx, json(HttpResponseStatus.OK, ConfigEndpoint.write(api.snapshot())), keepAlive);
         }
       }
       case "/routes" -> {
         if (requireGet(ctx, method, keepAlive)) {
           Snapshot s = api.snapshot();
-          FullHttpResponse r = json(HttpResponseStatus.OK, routes(s, api.layer()));
+          FullHttpResponse r = json(HttpResponseStatus.OK, RoutesEndpoint.write(s, api.layer()));
           r.headers().set(HttpHeaderNames.ETAG, "\"" + s.version() + "\"");
           send(ctx, r, keepAlive);
         }
@@ -229,21 +198,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           send(ctx, methodNotAllowed("POST"), keepAlive);
           return;
         }
-        blocking.execute(
-            () -> {
-              FullHttpResponse r;
-              try {
-                r = reloadResponse(api.reload());
-              } catch (IOException | RuntimeException e) {
-                r =
-                    problem(
-                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        "reload-failed",
-                        "The reload failed: " + e.getMessage());
-              }
-              FullHttpResponse response = r;
-              ctx.executor().execute(() -> send(ctx, response, keepAlive));
-            });
+        ReloadEndpoint.serve(ctx, api, blocking, keepAlive);
       }
       default ->
           send(
@@ -310,293 +265,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
   }
 
-  /**
-   * {@code GET /quotas/{consumer}}: asks every quota of the active snapshot (one instance per quota
-   * name) for the consumer's usage and answers when all have replied, on the channel's loop.
-   */
-  private void quotas(ChannelHandlerContext ctx, String consumer, boolean keepAlive) {
-    Map<String, QuotaReporter> reporters = new TreeMap<>();
-    Snapshot s = api.snapshot();
-    collectReporters(s.globalChain(), reporters);
-    for (CompiledRoute route : s.routes().values()) {
-      collectReporters(route.chain(), reporters);
-    }
-    List<CompletableFuture<Object>> answers = new ArrayList<>();
-    for (QuotaReporter r : reporters.values()) {
-      answers.add(
-          r.usage(consumer)
-              .toCompletableFuture()
-              .handle((usage, error) -> usage != null ? usage : r.quotaName()));
-    }
-    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .whenComplete(
-            (ignored, error) -> {
-              FullHttpResponse response;
-              try {
-                response = json(HttpResponseStatus.OK, quotaJson(consumer, answers));
-              } catch (IOException e) {
-                response =
-                    problem(
-                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        "admin-error",
-                        java.util.Objects.toString(
-                            e.getMessage(), "the answer could not be written"));
-              }
-              FullHttpResponse r = response;
-              ctx.executor().execute(() -> send(ctx, r, keepAlive));
-            });
-  }
-
-  private static void collectReporters(PluginChain chain, Map<String, QuotaReporter> into) {
-    for (PluginChain.Entry e : chain.entries()) {
-      if (e.plugin() instanceof QuotaReporter q) {
-        into.putIfAbsent(q.quotaName(), q);
-      }
-    }
-  }
-
-  private static String quotaJson(String consumer, List<CompletableFuture<Object>> answers)
-      throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("consumer", consumer);
-      g.writeArrayFieldStart("quotas");
-      for (CompletableFuture<Object> a : answers) {
-        Object answer = a.join();
-        g.writeStartObject();
-        if (answer instanceof QuotaReporter.Usage u) {
-          g.writeStringField("quota", u.quota());
-          g.writeStringField("subject", u.subject());
-          g.writeStringField("period", u.period());
-          g.writeStringField("window", u.window());
-          g.writeNumberField("limit", u.limit());
-          g.writeNumberField("used", u.used());
-          g.writeNumberField("remaining", Math.max(0, u.limit() - u.used()));
-          g.writeStringField("resets", u.resets().toString());
-        } else {
-          g.writeStringField("quota", String.valueOf(answer));
-          g.writeStringField("error", "the quota store cannot be read");
-        }
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return w.toString();
-  }
-
   private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return true;
     }
     send(ctx, methodNotAllowed("GET"), keepAlive);
     return false;
-  }
-
-  /** {@code GET /services/{name}/health}: see {@link HealthStatus}. */
-  private void health(ChannelHandlerContext ctx, String name, boolean keepAlive)
-      throws IOException {
-    Snapshot s = api.snapshot();
-    io.portico.upstream.UpstreamService service = s.services().get(name);
-    if (service == null) {
-      send(
-          ctx,
-          problem(HttpResponseStatus.NOT_FOUND, "admin-not-found", "No service " + name + "."),
-          keepAlive);
-      return;
-    }
-    io.portico.config.HealthConfig config =
-        s.config().services().stream()
-            .filter(c -> c.name().equals(name))
-            .map(io.portico.config.ServiceConfig::health)
-            .findFirst()
-            .orElse(null);
-    send(ctx, json(HttpResponseStatus.OK, HealthStatus.write(service, config)), keepAlive);
-  }
-
-  private String status() throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("status", "ok");
-      g.writeStringField("version", api.buildVersion());
-      g.writeStringField("config_version", api.snapshot().version());
-      g.writeNumberField("uptime_seconds", Duration.between(STARTED, Instant.now()).toSeconds());
-      DiscoveryStatus.write(g, api.snapshot());
-      accessLog(g);
-      g.writeEndObject();
-    }
-    return w.toString();
-  }
-
-  /** Each access-log sink: {@code name, type, queued, delivered, dropped, failed}. */
-  private void accessLog(JsonGenerator g) throws IOException {
-    g.writeArrayFieldStart("access_log_sinks");
-    for (SinkStats sink : api.accessLogSinks()) {
-      g.writeStartObject();
-      g.writeStringField("name", sink.name());
-      g.writeStringField("type", sink.type());
-      g.writeNumberField("queued", sink.queued());
-      g.writeNumberField("delivered", sink.delivered());
-      g.writeNumberField("dropped", sink.dropped());
-      g.writeNumberField("failed", sink.failed());
-      g.writeEndObject();
-    }
-    g.writeEndArray();
-  }
-
-  private static String config(Snapshot s) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("version", s.version());
-      g.writeStringField("loaded_at", s.loadedAt().toString());
-      g.writeFieldName("config");
-      writeRedacted(g, s.config().source(), false);
-      g.writeEndObject();
-    }
-    return w.toString();
-  }
-
-  /** Writes a config tree as JSON; values under secret-looking keys become {@code "<redacted>"}. */
-  static void writeRedacted(JsonGenerator g, ConfigNode node, boolean secret) throws IOException {
-    switch (node.kind()) {
-      case OBJECT -> {
-        g.writeStartObject();
-        for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-          g.writeFieldName(e.getKey());
-          boolean s =
-              secret || SECRET.matcher(e.getKey()).matches() || e.getKey().equals("credentials");
-          writeRedacted(g, e.getValue(), s);
-        }
-        g.writeEndObject();
-      }
-      case LIST -> {
-        g.writeStartArray();
-        for (ConfigNode item : node.items()) {
-          writeRedacted(g, item, secret);
-        }
-        g.writeEndArray();
-      }
-      case SCALAR -> {
-        if (secret) {
-          g.writeString("<redacted>");
-        } else {
-          writeScalar(g, node);
-        }
-      }
-      case NULL -> g.writeNull();
-    }
-  }
-
-  private static void writeScalar(JsonGenerator g, ConfigNode node) throws IOException {
-    String t = node.text();
-    if (t == null) {
-      g.writeNull();
-      return;
-    }
-    if (!node.quoted()) {
-      String lower = t.toLowerCase(Locale.ROOT);
-      if (lower.equals("true") || lower.equals("false")) {
-        g.writeBoolean(Boolean.parseBoolean(lower));
-        return;
-      }
-      if (t.matches("-?\\d{1,18}")) {
-        g.writeNumber(Long.parseLong(t));
-        return;
-      }
-    }
-    g.writeString(t);
-  }
-
-  private static String routes(Snapshot s, ObjectLayer layer) throws IOException {
-    Map<ObjectKey, ConfigNode> objects = LayeredConfig.objects(s.config().source());
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("version", s.version());
-      g.writeArrayFieldStart("routes");
-      for (RouteConfig rc : s.config().routes()) {
-        g.writeStartObject();
-        g.writeStringField("name", rc.name());
-        stringArray(g, "hosts", rc.hosts());
-        stringArray(g, "paths", rc.paths());
-        g.writeStringField("path_match", rc.pathMatch());
-        stringArray(g, "methods", rc.methods());
-        g.writeNumberField("priority", rc.priority());
-        if (rc.service() != null) {
-          g.writeStringField("service", rc.service());
-        }
-        ObjectKey key = new ObjectKey(ObjectKind.ROUTES, rc.name());
-        ConfigNode node = objects.get(key);
-        if (node != null) {
-          g.writeStringField("source", layer.objects().containsKey(key) ? "api" : "file");
-          g.writeStringField("etag", ObjectJson.etag(node));
-        }
-        if (rc.aggregate() != null) {
-          AggregateConfig a = rc.aggregate();
-          g.writeObjectFieldStart("aggregate");
-          g.writeStringField("timeout", ConfigReader.formatDuration(a.timeout()));
-          g.writeStringField("failure", a.failure().name().toLowerCase(java.util.Locale.ROOT));
-          g.writeArrayFieldStart("backends");
-          for (BackendConfig b : a.backends()) {
-            g.writeStartObject();
-            g.writeStringField("name", b.name());
-            g.writeStringField("service", b.service());
-            g.writeStringField("method", b.method().text());
-            g.writeStringField("path", b.path().text());
-            g.writeBooleanField("required", b.required());
-            stringArray(g, "after", b.after());
-            g.writeEndObject();
-          }
-          g.writeEndArray();
-          g.writeEndObject();
-        }
-        CompiledRoute route = s.routes().get(rc.name());
-        if (rc.traffic() != null) {
-          TrafficView.write(g, rc.traffic(), route == null ? null : route.traffic());
-        }
-        g.writeArrayFieldStart("plugins");
-        if (route != null) {
-          for (PluginChain.Entry e : route.chain().entries()) {
-            g.writeString(e.name());
-          }
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return w.toString();
-  }
-
-  private static void stringArray(JsonGenerator g, String name, java.util.Collection<String> values)
-      throws IOException {
-    g.writeArrayFieldStart(name);
-    for (String v : values) {
-      g.writeString(v);
-    }
-    g.writeEndArray();
-  }
-
-  private static FullHttpResponse reloadResponse(ReloadResult result) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      g.writeBooleanField("applied", result.applied());
-      g.writeStringField("version", result.version());
-      g.writeArrayFieldStart("problems");
-      for (Problem p : result.problems().list()) {
-        g.writeString(p.toString());
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return json(
-        result.applied() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY,
-        w.toString());
   }
 
   static FullHttpResponse json(HttpResponseStatus status, String body) {

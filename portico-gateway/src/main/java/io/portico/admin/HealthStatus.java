@@ -2,7 +2,10 @@ package io.portico.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.config.HealthConfig;
+import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigReader;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamService;
@@ -177,5 +180,30 @@ final class HealthStatus {
     } else {
       g.writeStringField(field, value.toString());
     }
+  }
+
+  /** {@code GET /services/{name}/health}: see {@link HealthStatus}. */
+  static void serve(ChannelHandlerContext ctx, AdminApi api, String name, boolean keepAlive)
+      throws IOException {
+    Snapshot s = api.snapshot();
+    io.portico.upstream.UpstreamService service = s.services().get(name);
+    if (service == null) {
+      AdminHandler.send(
+          ctx,
+          AdminHandler.problem(
+              HttpResponseStatus.NOT_FOUND, "admin-not-found", "No service " + name + "."),
+          keepAlive);
+      return;
+    }
+    io.portico.config.HealthConfig config =
+        s.config().services().stream()
+            .filter(c -> c.name().equals(name))
+            .map(io.portico.config.ServiceConfig::health)
+            .findFirst()
+            .orElse(null);
+    AdminHandler.send(
+        ctx,
+        AdminHandler.json(HttpResponseStatus.OK, HealthStatus.write(service, config)),
+        keepAlive);
   }
 }

@@ -202,7 +202,7 @@ final class ObjectEndpoints {
     if (caller.canWrite()) {
       g.writeRawValue(ObjectJson.write(node));
     } else {
-      AdminHandler.writeRedacted(g, node, false);
+      ConfigEndpoint.writeRedacted(g, node, false);
     }
   }
 

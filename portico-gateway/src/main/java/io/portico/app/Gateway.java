@@ -7,7 +7,6 @@ import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigLoader;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
-import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
 import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
@@ -16,7 +15,6 @@ import io.portico.observe.log.AccessLogPipeline;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.observe.trace.Tracing;
-import io.portico.plugin.PluginInstances;
 import io.portico.plugin.PluginRegistry;
 import io.portico.plugin.SharedResources;
 import io.portico.proxy.ProxyContext;
@@ -40,10 +38,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,22 +102,13 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable Tracing tracing;
   private final @Nullable Alerting alerting;
   private final @Nullable AdminServer admin;
-  private final Object reloadLock = new Object();
   private final SharedResources sharedResources = new SharedResources();
-
-  /** Closes the plugins of retired snapshots, off the event loops, one snapshot at a time. */
-  private final ExecutorService retirer =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "portico-retire");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final EndpointSources endpointSources = new EndpointSources();
   private final ActiveEndpoints activeEndpoints;
   private volatile boolean draining;
-  private boolean closed;
+  private final ConfigChanges changes;
+  private final PluginRetirer retirer = new PluginRetirer();
 
   private Gateway(
       Path configFile,
@@ -162,11 +147,11 @@ public final class Gateway implements AutoCloseable {
       layers.close();
       endpointSources.close();
       group.shutdownGracefully();
-      retirer.shutdown();
+      retirer.awaitRetirements();
       sharedResources.close();
       throw new InvalidConfigException(compiled.problems());
     }
-    this.snapshots = new SnapshotHolder(first, this::retire);
+    this.snapshots = new SnapshotHolder(first, retirer::retire);
     this.activeEndpoints = new ActiveEndpoints(this::evictPools);
     this.metrics =
         config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
@@ -175,14 +160,20 @@ public final class Gateway implements AutoCloseable {
     if (metrics != null && alerting != null) {
       metrics.bind(alerting);
     }
+    this.changes =
+        new ConfigChanges(
+            layers, compiler, snapshots, endpointSources, this::activate, metrics, alerting);
     activate(first);
     this.accessLog = AccessLogPipeline.open(config.runtime().accessLog());
     applyAccessLog(first);
     ExchangeObserver observer =
-        withMetrics(
-            combine(
+        Observers.withMetrics(
+            metrics,
+            Observers.combine(
                 accessLog,
-                alerting == null ? extraObserver : both(alerting.observer(), extraObserver)));
+                alerting == null
+                    ? extraObserver
+                    : Observers.both(alerting.observer(), extraObserver)));
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
@@ -204,20 +195,9 @@ public final class Gateway implements AutoCloseable {
       activeEndpoints.close();
       endpointSources.close();
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-      if (accessLog != null) {
-        accessLog.close();
-      }
-      if (metrics != null) {
-        metrics.close();
-      }
-      if (tracing != null) {
-        tracing.close();
-      }
-      if (alerting != null) {
-        alerting.close();
-      }
+      closeObservers();
       snapshots.retireAll();
-      awaitRetirements();
+      retirer.awaitRetirements();
       sharedResources.close();
       layers.close();
       throw e;
@@ -245,44 +225,6 @@ public final class Gateway implements AutoCloseable {
   /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */
   public List<SinkStats> accessLogSinks() {
     return accessLog == null ? List.of() : accessLog.sinks();
-  }
-
-  private static ExchangeObserver combine(@Nullable AccessLogPipeline log, ExchangeObserver extra) {
-    if (log == null) {
-      return extra;
-    }
-    if (extra == ExchangeObserver.NONE) {
-      return log;
-    }
-    return record -> {
-      log.onExchangeComplete(record);
-      extra.onExchangeComplete(record);
-    };
-  }
-
-  private static ExchangeObserver both(ExchangeObserver first, ExchangeObserver second) {
-    if (second == ExchangeObserver.NONE) {
-      return first;
-    }
-    return record -> {
-      first.onExchangeComplete(record);
-      second.onExchangeComplete(record);
-    };
-  }
-
-  /** Puts the metrics first, so that every exchange is counted whatever the others do. */
-  private ExchangeObserver withMetrics(ExchangeObserver others) {
-    if (metrics == null) {
-      return others;
-    }
-    ExchangeObserver counting = metrics.observer();
-    if (others == ExchangeObserver.NONE) {
-      return counting;
-    }
-    return record -> {
-      counting.onExchangeComplete(record);
-      others.onExchangeComplete(record);
-    };
   }
 
   private AdminApi adminApi() {
@@ -324,9 +266,7 @@ public final class Gateway implements AutoCloseable {
 
       @Override
       public ObjectLayer layer() {
-        synchronized (reloadLock) {
-          return layers.layer();
-        }
+        return changes.layer();
       }
 
       @Override
@@ -344,28 +284,6 @@ public final class Gateway implements AutoCloseable {
         return alerting;
       }
     };
-  }
-
-  /** Closes the plugins of a retired snapshot on the retire thread (inline once it has stopped). */
-  private void retire(Snapshot retired) {
-    Runnable close = () -> PluginInstances.close(retired.plugins(), retired.version());
-    try {
-      retirer.execute(close);
-    } catch (RejectedExecutionException stopped) {
-      close.run();
-    }
-  }
-
-  /** Waits, within bounds, for the plugins of retired snapshots to be closed. */
-  private void awaitRetirements() {
-    retirer.shutdown();
-    try {
-      if (!retirer.awaitTermination(10, TimeUnit.SECONDS)) {
-        log.warn("plugins still closing after 10 s; shutting down without waiting for them");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /**
@@ -407,95 +325,17 @@ public final class Gateway implements AutoCloseable {
 
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
   public ReloadResult reload() {
-    synchronized (reloadLock) {
-      if (closed) {
-        return new ReloadResult(false, version(), new Problems());
-      }
-      LoadResult file = layers.loadFile();
-      ConfigResult result = layers.parse(file, layers.layer());
-      if (!result.ok()) {
-        log.warn(
-            "config reload rejected; still serving {}:\n{}", version(), result.problems().render());
-        countReload(false);
-        return new ReloadResult(false, version(), result.problems());
-      }
-      SnapshotCompiler.Result compiled = compiler.compile(result.config());
-      Snapshot next = compiled.snapshot();
-      if (next == null) {
-        log.warn(
-            "config reload rejected; still serving {}:\n{}",
-            version(),
-            compiled.problems().render());
-        countReload(false);
-        return new ReloadResult(false, version(), compiled.problems());
-      }
-      Snapshot old = snapshots.swap(next);
-      activate(next);
-      layers.fileLoaded(file);
-      if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
-        log.warn(
-            "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
-                + " effect on restart");
-      }
-      if (!old.config().admin().equals(result.config().admin())
-          || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
-          || !java.util.Objects.equals(
-              old.config().runtime().accessLog(), result.config().runtime().accessLog())
-          || old.config().metrics().differsAtRestart(result.config().metrics())
-          || (alerting == null && result.config().alerts() != null)) {
-        log.warn(
-            "changes to the admin listener, runtime.io-threads, runtime.access-log, metrics"
-                + " other than metrics.server-timing, or adding an alerts section to a gateway"
-                + " started without one take effect on restart");
-      }
-      log.info("config reloaded: {} -> {}", old.version(), next.version());
-      countReload(true);
-      return new ReloadResult(true, next.version(), compiled.problems());
-    }
+    return changes.reload();
   }
 
   /** Applies an admin write; see {@link AdminApi#write}. Thread-safe. */
   public WriteResult write(ObjectWrite write) {
-    synchronized (reloadLock) {
-      if (closed) {
-        return new WriteResult.Failed(503, "admin-unavailable", "The gateway is shutting down.");
-      }
-      return layers.write(write, snapshots.current(), this::compileAndSwap);
-    }
+    return changes.write(write);
   }
 
   /** Rolls the API's objects back to a stored version; see {@link AdminApi#rollback}. */
   public WriteResult rollback(long version, String actor, List<Precondition> preconditions) {
-    synchronized (reloadLock) {
-      if (closed) {
-        return new WriteResult.Failed(503, "admin-unavailable", "The gateway is shutting down.");
-      }
-      return layers.rollback(
-          version, actor, preconditions, snapshots.current(), this::compileAndSwap);
-    }
-  }
-
-  /**
-   * The step of a write between validation and the swap: compiles {@code config}; when it compiles,
-   * runs {@code commit} (the store write) and swaps the snapshot in only if that succeeded.
-   */
-  private ConfigLayers.Applied compileAndSwap(GatewayConfig config, ConfigLayers.Commit commit) {
-    SnapshotCompiler.Result compiled = compiler.compile(config);
-    Snapshot next = compiled.snapshot();
-    if (next == null) {
-      return new ConfigLayers.Applied(null, compiled.problems(), null);
-    }
-    try {
-      commit.run();
-    } catch (java.io.IOException | RuntimeException e) {
-      endpointSources.discard();
-      PluginInstances.close(next.plugins(), next.version());
-      return new ConfigLayers.Applied(null, compiled.problems(), e);
-    }
-    Snapshot old = snapshots.swap(next);
-    activate(next);
-    log.info("config changed through the admin API: {} -> {}", old.version(), next.version());
-    return new ConfigLayers.Applied(next, compiled.problems(), null);
+    return changes.rollback(version, actor, preconditions);
   }
 
   /** The endpoints {@code gone} left every service: evict their pools on every event loop. */
@@ -516,29 +356,6 @@ public final class Gateway implements AutoCloseable {
     if (alerting != null) {
       alerting.apply(active.config());
     }
-  }
-
-  private void countReload(boolean applied) {
-    if (metrics != null) {
-      metrics.reloaded(applied);
-    }
-    if (alerting != null) {
-      if (applied) {
-        alerting.reloadApplied();
-      } else {
-        alerting.reloadRejected();
-      }
-    }
-  }
-
-  /**
-   * What a reload cannot change about the listeners: their names, addresses and whether they use
-   * TLS. Certificates, TLS protocols and {@code http2} apply to connections accepted after it.
-   */
-  private static List<String> bindings(List<ListenerConfig> listeners) {
-    return listeners.stream()
-        .map(l -> l.name() + " " + l.address() + (l.tls() == null ? "" : " tls"))
-        .toList();
   }
 
   public Snapshot snapshot() {
@@ -581,11 +398,8 @@ public final class Gateway implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (reloadLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    if (!changes.close()) {
+      return;
     }
     draining = true;
     proxy.shutdownGracefully(snapshots.current().config().runtime().shutdownTimeout());
@@ -596,8 +410,14 @@ public final class Gateway implements AutoCloseable {
     endpointSources.close();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     snapshots.retireAll();
-    awaitRetirements();
+    retirer.awaitRetirements();
     sharedResources.close();
+    closeObservers();
+    layers.close();
+  }
+
+  /** Closes what observes the exchanges: the access log, the metrics, tracing and alerting. */
+  private void closeObservers() {
     if (accessLog != null) {
       accessLog.close();
     }
@@ -610,7 +430,6 @@ public final class Gateway implements AutoCloseable {
     if (alerting != null) {
       alerting.close();
     }
-    layers.close();
   }
 
   /** The tracer, or null when {@code tracing} is off. */

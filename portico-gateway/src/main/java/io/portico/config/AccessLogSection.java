@@ -36,8 +36,6 @@ import java.util.regex.Pattern;
 final class AccessLogSection {
 
   static final List<String> TYPES = List.of("file", "stdout", "http", "syslog", "nats");
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern SUBJECT = Pattern.compile("[^\\s*>]+(\\.[^\\s*>]+)*");
   private static final List<String> FACILITIES =
       List.of(
@@ -113,7 +111,7 @@ final class AccessLogSection {
     ConfigReader redact = r.object("redact");
     Set<String> headers = new LinkedHashSet<>(AccessLogConfig.DEFAULT_REDACT_HEADERS);
     for (ConfigNode h : names(redact, "headers")) {
-      if (TOKEN.matcher(h.text()).matches()) {
+      if (SectionReaders.TOKEN.matcher(h.text()).matches()) {
         headers.add(h.text().toLowerCase(Locale.ROOT));
       } else {
         problems.expected(h, "a header name such as X-Api-Key");
@@ -201,7 +199,7 @@ final class AccessLogSection {
     String name = null;
     ConfigNode nameNode = r.child("name");
     if (nameNode != null) {
-      if (!nameNode.isScalar() || !NAME.matcher(nameNode.text()).matches()) {
+      if (!nameNode.isScalar() || !SectionReaders.NAME.matcher(nameNode.text()).matches()) {
         problems.expected(nameNode, "a name of letters, digits, '.', '_' or '-'");
       } else if (names.contains(nameNode.text())) {
         problems.expected(nameNode, "a name no other sink of the access log has");
@@ -268,7 +266,7 @@ final class AccessLogSection {
         r.duration("timeout", Duration.ofSeconds(10), Duration.ofMillis(1), Duration.ofHours(1));
     Map<String, String> headers = r.stringMap("headers");
     for (String h : headers.keySet()) {
-      if (!TOKEN.matcher(h).matches()) {
+      if (!SectionReaders.TOKEN.matcher(h).matches()) {
         problems.expected(
             r.child("headers"), "header names such as Authorization; " + h + " is not");
       }

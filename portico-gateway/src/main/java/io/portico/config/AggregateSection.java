@@ -28,8 +28,6 @@ import java.util.regex.Pattern;
  */
 final class AggregateSection {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern FIELD_PATH = Pattern.compile("[^.\\s]+(\\.[^.\\s]+)*");
   private static final Pattern NUMBER =
       Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
@@ -92,7 +90,7 @@ final class AggregateSection {
     ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
     String name = null;
     if (nameNode != null) {
-      if (nameNode.isScalar() && NAME.matcher(nameNode.text()).matches()) {
+      if (nameNode.isScalar() && SectionReaders.NAME.matcher(nameNode.text()).matches()) {
         name = nameNode.text();
         ConfigNode first = names.putIfAbsent(name, nameNode);
         if (first != null) {
@@ -104,7 +102,9 @@ final class AggregateSection {
         problems.expected(nameNode, ConfigParser.NAME_RULE);
       }
     }
-    String service = service(r.required("service", "the name of a service"));
+    String service =
+        SectionReaders.serviceReference(
+            r.required("service", "the name of a service"), serviceNames, problems);
     List<String> after = new ArrayList<>(r.strings("after"));
     Set<String> readable = new LinkedHashSet<>(after);
     Template method = method(item, r.child("method"), readable);
@@ -164,27 +164,6 @@ final class AggregateSection {
         item);
   }
 
-  private String service(ConfigNode node) {
-    if (node == null) {
-      return null;
-    }
-    String service = node.isScalar() ? node.text() : null;
-    if (service != null && serviceNames.contains(service)) {
-      return service;
-    }
-    String hint = service == null ? null : Suggestions.closest(service, serviceNames);
-    problems.at(
-        node,
-        node.describe()
-            + " (expected: the name of a service"
-            + (serviceNames.isEmpty()
-                ? "; none is defined"
-                : ": " + String.join(", ", serviceNames))
-            + ")"
-            + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
-    return null;
-  }
-
   /** The method: a constant checked now, or a template checked when rendered. */
   private Template method(ConfigNode item, ConfigNode node, Set<String> readable) {
     ConfigNode at =
@@ -228,7 +207,7 @@ final class AggregateSection {
     }
     Map<String, Template> out = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-      if (!TOKEN.matcher(e.getKey()).matches()) {
+      if (!SectionReaders.TOKEN.matcher(e.getKey()).matches()) {
         problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
       } else if (!e.getValue().isScalar()) {
         problems.expected(e.getValue(), "a header value");

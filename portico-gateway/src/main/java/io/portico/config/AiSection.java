@@ -28,7 +28,6 @@ import java.util.stream.Collectors;
  */
 final class AiSection {
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
   private static final String KEY_RULE = "a key reference: env:VARIABLE or file:PATH";
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -374,7 +373,7 @@ final class AiSection {
     if (node == null) {
       return null;
     }
-    if (!node.isScalar() || !NAME.matcher(node.text()).matches()) {
+    if (!node.isScalar() || !SectionReaders.NAME.matcher(node.text()).matches()) {
       problems.expected(node, ConfigParser.NAME_RULE);
       return null;
     }

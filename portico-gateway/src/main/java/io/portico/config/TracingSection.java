@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses the top-level {@code tracing} section into a {@link TracingConfig}, recording every
@@ -20,7 +19,6 @@ import java.util.regex.Pattern;
  */
 final class TracingSection {
 
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final String TRACES_PATH = "/v1/traces";
 
   private final Problems problems;
@@ -113,7 +111,7 @@ final class TracingSection {
   static void checkHeaderNames(ConfigNode headersNode, Problems problems) {
     if (headersNode != null && headersNode.isObject()) {
       for (Map.Entry<String, ConfigNode> e : headersNode.fields().entrySet()) {
-        if (!TOKEN.matcher(e.getKey()).matches()) {
+        if (!SectionReaders.TOKEN.matcher(e.getKey()).matches()) {
           problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
         }
       }

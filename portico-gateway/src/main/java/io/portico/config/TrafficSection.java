@@ -3,7 +3,6 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
-import io.portico.spi.config.Suggestions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -11,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses a route's {@code traffic-split} and {@code mirror} sections into a {@link TrafficConfig},
@@ -23,8 +21,6 @@ final class TrafficSection {
 
   /** Largest weight of one service in a rule. */
   static final int MAX_WEIGHT = 10_000;
-
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final Problems problems;
   private final Set<String> serviceNames;
@@ -144,7 +140,9 @@ final class TrafficSection {
             continue;
           }
           ConfigReader sr = ConfigReader.of(s, problems);
-          String service = service(sr.required("service", "the name of a service"));
+          String service =
+              SectionReaders.serviceReference(
+                  sr.required("service", "the name of a service"), serviceNames, problems);
           int weight = sr.integer("weight", 1, 0, MAX_WEIGHT);
           sr.finish();
           total += weight;
@@ -171,7 +169,8 @@ final class TrafficSection {
     }
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-      if (e.getKey().isEmpty() || (headerNames && !TOKEN.matcher(e.getKey()).matches())) {
+      if (e.getKey().isEmpty()
+          || (headerNames && !SectionReaders.TOKEN.matcher(e.getKey()).matches())) {
         problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a name)");
         continue;
       }
@@ -203,7 +202,9 @@ final class TrafficSection {
       return null;
     }
     ConfigReader r = ConfigReader.of(node, problems);
-    String service = service(r.required("service", "the name of a service"));
+    String service =
+        SectionReaders.serviceReference(
+            r.required("service", "the name of a service"), serviceNames, problems);
     double percent = 100;
     ConfigNode p = r.child("percent");
     if (p != null) {
@@ -231,26 +232,5 @@ final class TrafficSection {
     return service == null
         ? null
         : new TrafficConfig.Mirror(service, percent, maxBody, suffix == null ? "" : suffix);
-  }
-
-  private String service(ConfigNode node) {
-    if (node == null) {
-      return null;
-    }
-    String name = node.isScalar() ? node.text() : null;
-    if (name != null && serviceNames.contains(name)) {
-      return name;
-    }
-    String hint = name == null ? null : Suggestions.closest(name, serviceNames);
-    problems.at(
-        node,
-        node.describe()
-            + " (expected: the name of a service"
-            + (serviceNames.isEmpty()
-                ? "; none is defined"
-                : ": " + String.join(", ", serviceNames))
-            + ")"
-            + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
-    return null;
   }
 }

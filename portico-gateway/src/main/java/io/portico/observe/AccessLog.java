@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one JSON line per exchange, off the event loops.
@@ -37,8 +38,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
   private static final int CAPACITY = 65_536;
   private static final ExchangeRecord STOP =
-      new ExchangeRecord(
-          0, null, null, null, null, null, null, null, null, null, 0, 0, 0, 0, 0, 0, null, 0, null);
+      new ExchangeRecord(0, "", "", "", "", "", "", "", "", null, 0, 0, 0, 0, 0, 0, null, 0, null);
 
   private final BlockingQueue<ExchangeRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
@@ -59,7 +59,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
    * The access log for a {@code runtime.access-log} setting: {@code stdout}, {@code off} (null is
    * returned) or a file path (appended to).
    */
-  public static AccessLog open(String target) throws IOException {
+  public static @Nullable AccessLog open(@Nullable String target) throws IOException {
     if (target == null || target.equals("off")) {
       return null;
     }
@@ -179,7 +179,8 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     return Math.round(ms * 1000) / 1000.0;
   }
 
-  private static void field(JsonGenerator g, String name, String value) throws IOException {
+  private static void field(JsonGenerator g, String name, @Nullable String value)
+      throws IOException {
     if (value != null) {
       g.writeStringField(name, value);
     }

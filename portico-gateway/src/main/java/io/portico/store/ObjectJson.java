@@ -95,6 +95,14 @@ public final class ObjectJson {
     }
   }
 
+  /**
+   * Writes a scalar in the JSON form of this class: unquoted {@code true}, {@code false} and JSON
+   * numbers typed, every other scalar a string.
+   */
+  public static void writeScalar(JsonGenerator g, ConfigNode node) throws IOException {
+    writeScalar(g, node, false);
+  }
+
   private static void writeScalar(JsonGenerator g, ConfigNode node, boolean escape)
       throws IOException {
     String t = node.text();

@@ -3,13 +3,17 @@ package io.portico.observe.alert;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@code GET /alerts} shows: every rule's alert, the silences in force, and each notifier's
  * counts.
  */
 public record AlertStatus(
-    Instant evaluatedAt, List<Rule> rules, List<Silence> silences, List<NotifierCounts> notifiers) {
+    @Nullable Instant evaluatedAt,
+    List<Rule> rules,
+    List<Silence> silences,
+    List<NotifierCounts> notifiers) {
 
   /**
    * One rule's alert.
@@ -30,8 +34,8 @@ public record AlertStatus(
       double resolveThreshold,
       Map<String, String> labels,
       Instant since,
-      Instant startsAt,
-      Instant lastNotified,
+      @Nullable Instant startsAt,
+      @Nullable Instant lastNotified,
       List<String> notifiers,
       List<String> silencedBy) {}
 

@@ -26,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +74,8 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     State state = State.INACTIVE;
     double value = Double.NaN;
     Instant since;
-    Instant startsAt;
-    Instant lastNotified;
+    @Nullable Instant startsAt;
+    @Nullable Instant lastNotified;
     long lastNotifiedNanos;
     long pendingNanos;
     boolean notified;
@@ -99,12 +101,12 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private final Map<ScopeKey, History> histories = new HashMap<>();
   private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   private final Map<String, Delivery.Stats> stats = new LinkedHashMap<>();
-  private AlertsConfig config;
-  private GatewayConfig gateway;
-  private ScheduledFuture<?> task;
-  private Duration interval;
-  private MeterRegistry registry;
-  private Instant evaluatedAt;
+  private @Nullable AlertsConfig config;
+  private @Nullable GatewayConfig gateway;
+  private @Nullable ScheduledFuture<?> task;
+  private @Nullable Duration interval;
+  private @Nullable MeterRegistry registry;
+  private @Nullable Instant evaluatedAt;
   private volatile boolean reloadRejected;
   private volatile boolean closed;
 
@@ -270,7 +272,11 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       }
       default -> {}
     }
-    long[] d = histories.get(scope(rule)).delta(rule.window().toNanos());
+    History history = histories.get(scope(rule));
+    if (history == null) {
+      return Double.NaN;
+    }
+    long[] d = history.delta(rule.window().toNanos());
     long total = d[AlertFeed.TOTAL];
     return switch (rule.kind()) {
       case ERROR_RATE ->
@@ -292,8 +298,12 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   }
 
   private double certificateDays(AlertsConfig.Rule rule, Instant now) {
+    GatewayConfig g = gateway;
+    if (g == null) {
+      return Double.NaN;
+    }
     List<Path> files = new ArrayList<>();
-    for (ListenerConfig l : gateway.listeners()) {
+    for (ListenerConfig l : g.listeners()) {
       if (l.tls() != null
           && (rule.listener() == null || rule.listener().equals(l.name()))
           && rule.service() == null) {
@@ -302,7 +312,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
         }
       }
     }
-    for (ServiceConfig s : gateway.services()) {
+    for (ServiceConfig s : g.services()) {
       if (s.tls() != null
           && s.tls().clientCert() != null
           && rule.listener() == null
@@ -528,7 +538,8 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       }
       List<AlertStatus.NotifierCounts> counts = new ArrayList<>();
       for (Delivery d : deliveries.values()) {
-        Delivery.Stats s = stats.get(d.config().name());
+        // statsOf made every delivery's stats before the delivery
+        Delivery.Stats s = Objects.requireNonNull(stats.get(d.config().name()));
         counts.add(
             new AlertStatus.NotifierCounts(
                 d.config().name(),

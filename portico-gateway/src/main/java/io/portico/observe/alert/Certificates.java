@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +24,12 @@ final class Certificates {
 
   private static final Logger log = LoggerFactory.getLogger(Certificates.class);
 
-  private record Read(FileTime modified, Instant notAfter) {}
+  private record Read(FileTime modified, @Nullable Instant notAfter) {}
 
   private final Map<Path, Read> cache = new HashMap<>();
 
   /** The earliest expiry in {@code file}, or null when it cannot be read. */
-  Instant notAfter(Path file) {
+  @Nullable Instant notAfter(Path file) {
     FileTime modified;
     try {
       modified = Files.getLastModifiedTime(file);

@@ -2,6 +2,7 @@ package io.portico.observe.alert;
 
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One notification of an alert: it fired (again, after the repeat interval), or it resolved.
@@ -19,8 +20,8 @@ public record Notification(
     double value,
     double threshold,
     String summary,
-    Instant startsAt,
-    Instant endsAt,
+    @Nullable Instant startsAt,
+    @Nullable Instant endsAt,
     String fingerprint) {
 
   public String status() {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The generic webhook: one JSON object per notification. With a {@code secret}, every request
@@ -28,7 +29,7 @@ final class WebhookNotifier extends HttpNotifier {
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  private final byte[] secret;
+  private final byte @Nullable [] secret;
 
   WebhookNotifier(AlertsConfig.Notifier config) {
     super(config);
@@ -52,7 +53,11 @@ final class WebhookNotifier extends HttpNotifier {
       writeNumber(g, "value", n.value());
       writeNumber(g, "threshold", n.threshold());
       g.writeStringField("summary", n.summary());
-      g.writeStringField("startsAt", n.startsAt().toString());
+      if (n.startsAt() == null) {
+        g.writeNullField("startsAt");
+      } else {
+        g.writeStringField("startsAt", n.startsAt().toString());
+      }
       if (n.endsAt() == null) {
         g.writeNullField("endsAt");
       } else {

@@ -5,5 +5,10 @@
  * on their own threads. {@link io.portico.observe.alert.Alerting} is the entry point; the
  * composition root feeds it the exchanges and what it reads of the running gateway ({@link
  * io.portico.observe.alert.AlertSource}).
+ *
+ * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.portico.observe.alert;
+
+import org.jspecify.annotations.NullMarked;

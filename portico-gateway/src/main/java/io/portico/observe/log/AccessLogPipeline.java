@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The access log: decides whether an exchange is logged, formats its line once and offers it to
@@ -44,7 +45,7 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
    * Opens every sink of {@code config} and starts their threads; null when the log is off. A sink
    * that cannot open (a file that cannot be created) fails the whole call, closing those opened.
    */
-  public static AccessLogPipeline open(AccessLogConfig config) throws IOException {
+  public static @Nullable AccessLogPipeline open(AccessLogConfig config) throws IOException {
     if (!config.enabled()) {
       return null;
     }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lines appended to a file, flushed after each batch, with optional rotation.
@@ -40,7 +41,7 @@ final class FileLogSink implements LogSink {
   private final Clock clock;
   private final Path path;
   private final String prefix;
-  private OutputStream out;
+  private @Nullable OutputStream out;
   private long size;
   private long openedAt;
   private long lastRotation;
@@ -56,38 +57,40 @@ final class FileLogSink implements LogSink {
     open();
   }
 
-  private void open() throws IOException {
-    out =
+  /** The open file, opened when it is not. */
+  private OutputStream open() throws IOException {
+    OutputStream o = out;
+    if (o != null) {
+      return o;
+    }
+    o =
         new BufferedOutputStream(
             Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
             65_536);
+    out = o;
     size = Files.size(path);
     openedAt = clock.millis();
+    return o;
   }
 
   @Override
   public void deliver(List<LogLine> batch) throws IOException {
-    if (out == null) {
-      open();
-    }
+    OutputStream o = open();
     for (LogLine line : batch) {
       long length = line.json().length + 1L;
       if (dueBySize(length) || dueByTime()) {
-        rotate();
+        o = rotate();
       }
-      out.write(line.json());
-      out.write('\n');
+      o.write(line.json());
+      o.write('\n');
       size += length;
     }
-    out.flush();
+    o.flush();
   }
 
   @Override
   public void idle() throws IOException {
-    if (out == null) {
-      open();
-    }
-    out.flush();
+    open().flush();
     if (dueByTime()) {
       rotate();
     }
@@ -103,16 +106,21 @@ final class FileLogSink implements LogSink {
         && clock.millis() - openedAt >= config.interval().toMillis();
   }
 
-  private void rotate() throws IOException {
-    out.close();
+  /** Rotates the file and returns the new one. */
+  private OutputStream rotate() throws IOException {
+    OutputStream old = out;
+    if (old != null) {
+      old.close();
+    }
     out = null;
     Path rotated = rotatedName();
     Files.move(path, rotated, StandardCopyOption.ATOMIC_MOVE);
-    open();
+    OutputStream o = open();
     if (config.compress()) {
       gzip(rotated);
     }
     retain();
+    return o;
   }
 
   /**

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link ExchangeRecord} into one JSON object: the configured fields in their order, absent
@@ -57,7 +58,7 @@ final class LineFormatter {
   }
 
   /** Names and values in turn, as sent; null when there are none. */
-  private static String[] headers(HttpHeaders headers) {
+  private static String @Nullable [] headers(@Nullable HttpHeaders headers) {
     if (headers == null || headers.isEmpty()) {
       return null;
     }
@@ -86,7 +87,7 @@ final class LineFormatter {
    * @param request the request's header names and values in turn ({@link #line}), or null
    * @param response the response's, or null
    */
-  byte[] format(ExchangeRecord r, String[] request, String[] response) {
+  byte[] format(ExchangeRecord r, String @Nullable [] request, String @Nullable [] response) {
     Scratch scratch = SCRATCH.get();
     ByteArrayOutputStream out = scratch.out;
     out.reset();
@@ -110,8 +111,8 @@ final class LineFormatter {
       JsonGenerator g,
       Field f,
       ExchangeRecord r,
-      String[] request,
-      String[] response,
+      String @Nullable [] request,
+      String @Nullable [] response,
       Scratch scratch)
       throws IOException {
     switch (f) {
@@ -185,7 +186,8 @@ final class LineFormatter {
     }
   }
 
-  private void headers(JsonGenerator g, String name, String[] headers) throws IOException {
+  private void headers(JsonGenerator g, String name, String @Nullable [] headers)
+      throws IOException {
     if (headers == null || headers.length == 0) {
       return;
     }
@@ -233,7 +235,7 @@ final class LineFormatter {
     g.writeEndArray();
   }
 
-  private static void tokens(JsonGenerator g, String name, ExchangeRecord.Ai ai, long n)
+  private static void tokens(JsonGenerator g, String name, ExchangeRecord.@Nullable Ai ai, long n)
       throws IOException {
     if (ai != null && n >= 0) {
       g.writeNumberField(name, n);
@@ -250,7 +252,8 @@ final class LineFormatter {
     return Math.round(ms * 1000) / 1000.0;
   }
 
-  private static void text(JsonGenerator g, String name, String value) throws IOException {
+  private static void text(JsonGenerator g, String name, @Nullable String value)
+      throws IOException {
     if (value != null) {
       g.writeStringField(name, value);
     }

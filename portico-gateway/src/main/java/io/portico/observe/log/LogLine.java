@@ -2,6 +2,8 @@ package io.portico.observe.log;
 
 import io.portico.observe.ExchangeRecord;
 import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One access-log line, shared read-only by every sink.
@@ -17,11 +19,11 @@ public final class LogLine {
   private final long epochMillis;
   private final int status;
   private final boolean failed;
-  private final ExchangeRecord record;
-  private final String[] requestHeaders;
-  private final String[] responseHeaders;
-  private final LineFormatter formatter;
-  private volatile byte[] json;
+  private final @Nullable ExchangeRecord record;
+  private final String @Nullable [] requestHeaders;
+  private final String @Nullable [] responseHeaders;
+  private final @Nullable LineFormatter formatter;
+  private volatile byte @Nullable [] json;
 
   /**
    * A line already formatted.
@@ -50,8 +52,8 @@ public final class LogLine {
    */
   LogLine(
       ExchangeRecord record,
-      String[] requestHeaders,
-      String[] responseHeaders,
+      String @Nullable [] requestHeaders,
+      String @Nullable [] responseHeaders,
       LineFormatter formatter) {
     this.epochMillis = record.startEpochMillis();
     this.status = record.status();
@@ -84,7 +86,10 @@ public final class LogLine {
   public byte[] json() {
     byte[] j = json;
     if (j == null) {
-      j = formatter.format(record, requestHeaders, responseHeaders);
+      // a line made without its bytes always has its record and formatter
+      j =
+          Objects.requireNonNull(formatter)
+              .format(Objects.requireNonNull(record), requestHeaders, responseHeaders);
       json = j;
     }
     return j;

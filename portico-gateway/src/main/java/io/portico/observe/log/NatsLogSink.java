@@ -6,6 +6,7 @@ import io.nats.client.Options;
 import io.portico.config.AccessLogConfig.NatsSink;
 import java.io.IOException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Each line published as one message on a NATS subject (core NATS; a JetStream stream that captures
@@ -18,7 +19,7 @@ import java.util.List;
 final class NatsLogSink implements LogSink {
 
   private final NatsSink config;
-  private Connection connection;
+  private @Nullable Connection connection;
 
   NatsLogSink(NatsSink config) {
     this.config = config;

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lines as RFC 5424 syslog messages: {@code <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID access -
@@ -70,8 +71,8 @@ abstract class SyslogLogSink implements LogSink {
 
   /** One datagram per message. */
   static final class Udp extends SyslogLogSink {
-    private DatagramSocket socket;
-    private InetSocketAddress target;
+    private @Nullable DatagramSocket socket;
+    private @Nullable InetSocketAddress target;
 
     Udp(SyslogSink config) {
       super(config);
@@ -101,8 +102,8 @@ abstract class SyslogLogSink implements LogSink {
 
   /** A stream of octet-counted messages. */
   static final class Tcp extends SyslogLogSink {
-    private Socket socket;
-    private OutputStream out;
+    private @Nullable Socket socket;
+    private @Nullable OutputStream out;
 
     Tcp(SyslogSink config) {
       super(config);
@@ -111,20 +112,22 @@ abstract class SyslogLogSink implements LogSink {
     @Override
     public void deliver(List<LogLine> batch) throws IOException {
       try {
-        if (socket == null) {
+        OutputStream o = out;
+        if (socket == null || o == null) {
           Socket s = new Socket();
           s.connect(
               new InetSocketAddress(config.host(), config.port()),
               (int) config.timeout().toMillis());
           socket = s;
-          out = new java.io.BufferedOutputStream(s.getOutputStream(), 65_536);
+          o = new java.io.BufferedOutputStream(s.getOutputStream(), 65_536);
+          out = o;
         }
         for (LogLine line : batch) {
           byte[] m = message(line);
-          out.write((m.length + " ").getBytes(StandardCharsets.US_ASCII));
-          out.write(m);
+          o.write((m.length + " ").getBytes(StandardCharsets.US_ASCII));
+          o.write(m);
         }
-        out.flush();
+        o.flush();
       } catch (IOException e) {
         close();
         throw e;

@@ -21,5 +21,10 @@
  * io.portico.observe.log.HttpLogSink} (JSON array batches with retries), {@link
  * io.portico.observe.log.SyslogLogSink} (RFC 5424 over UDP or TCP) and {@link
  * io.portico.observe.log.NatsLogSink}.
+ *
+ * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */
+@NullMarked
 package io.portico.observe.log;
+
+import org.jspecify.annotations.NullMarked;

@@ -42,15 +42,16 @@ final class AiMeters {
   }
 
   void record(ExchangeRecord.Ai ai) {
-    if (ai.provider() == null || ai.providerModel() == null) {
+    String provider = ai.provider();
+    String model = ai.providerModel();
+    if (provider == null || model == null) {
       return;
     }
-    Meters m = byModel.get(ai.provider() + '\n' + ai.providerModel());
+    Meters m = byModel.get(provider + '\n' + model);
     if (m == null) {
       m =
           byModel.computeIfAbsent(
-              ai.provider() + '\n' + ai.providerModel(),
-              k -> new Meters(registry, ai.provider(), ai.providerModel()));
+              provider + '\n' + model, k -> new Meters(registry, provider, model));
     }
     if (ai.promptTokens() > 0) {
       m.prompt.increment(ai.promptTokens());

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Requests per consumer and status class ({@code metrics.per-consumer: true}), for at most {@code
@@ -32,7 +33,7 @@ final class ConsumerMeters {
     this.none = new AtomicReferenceArray<>(Labels.STATUS_CLASSES.length);
   }
 
-  void record(String consumer, int status) {
+  void record(@Nullable String consumer, int status) {
     AtomicReferenceArray<Counter> counters;
     String label;
     if (consumer == null) {
@@ -66,7 +67,7 @@ final class ConsumerMeters {
    * The AI tokens of one call, under the same consumer label (and cap) as its requests; counted
    * after {@link #record}, which admitted the consumer.
    */
-  void tokens(String consumer, long prompt, long completion) {
+  void tokens(@Nullable String consumer, long prompt, long completion) {
     String label =
         consumer == null
             ? Labels.NO_CONSUMER
@@ -93,7 +94,7 @@ final class ConsumerMeters {
   }
 
   /** A place of its own for {@code consumer}, or null when the cap is reached. */
-  private AtomicReferenceArray<Counter> admit(String consumer) {
+  private @Nullable AtomicReferenceArray<Counter> admit(String consumer) {
     while (true) {
       AtomicReferenceArray<Counter> existing = byConsumer.get(consumer);
       if (existing != null) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Measures how late each event loop runs what it is given: a probe scheduled on every loop every
@@ -59,7 +60,7 @@ final class EventLoopDelay implements AutoCloseable {
     private final EventExecutor loop;
     private final Timer delay;
     private long due;
-    private volatile Future<?> next;
+    private volatile @Nullable Future<?> next;
     private volatile boolean closed;
 
     Probe(EventExecutor loop, Timer delay) {

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records every finished exchange into the meters of its route ({@link RouteMeters}), the
@@ -29,14 +30,14 @@ final class ExchangeMeters implements ExchangeObserver {
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final RouteMeters unmatched;
-  private final ConsumerMeters consumers;
+  private final @Nullable ConsumerMeters consumers;
   private final ConcurrentHashMap<String, Counter[]> auth = new ConcurrentHashMap<>();
   private final AiMeters ai;
 
   /**
    * @param consumers the per-consumer counters, or null when they are off
    */
-  ExchangeMeters(MeterRegistry registry, ConsumerMeters consumers) {
+  ExchangeMeters(MeterRegistry registry, @Nullable ConsumerMeters consumers) {
     this.registry = registry;
     this.consumers = consumers;
     this.unmatched = new RouteMeters(registry, Labels.UNMATCHED, Labels.NO_SERVICE);

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's metrics: one Prometheus registry, what records into it, and the scrape that the
@@ -70,7 +71,7 @@ public final class GatewayMetrics implements AutoCloseable {
 
   private final MetricsConfig config;
   private final PrometheusMeterRegistry prometheus;
-  private final OtlpPush otlp;
+  private final @Nullable OtlpPush otlp;
   private final MeterRegistry registry;
   private final ExchangeMeters exchanges;
   private final EventLoopDelay loopDelay;
@@ -78,7 +79,7 @@ public final class GatewayMetrics implements AutoCloseable {
   private final Counter reloadsApplied;
   private final Counter reloadsRejected;
   private final MultiGauge configInfo;
-  private volatile TrafficSampler sampler;
+  private volatile @Nullable TrafficSampler sampler;
   private volatile double lastLoaded;
   private long lastSampledNanos;
 
@@ -166,7 +167,7 @@ public final class GatewayMetrics implements AutoCloseable {
    *
    * @param tracing the tracer, or null when tracing is off (then no span meters)
    */
-  public void delivery(List<? extends SinkStats> sinks, Tracing tracing) {
+  public void delivery(List<? extends SinkStats> sinks, @Nullable Tracing tracing) {
     for (SinkStats sink : sinks) {
       Tags tags = Tags.of("sink", sink.name(), "type", sink.type());
       FunctionCounter.builder("portico.log.sink.delivered", sink, SinkStats::delivered)

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class OtlpPush implements AutoCloseable {
     OtlpConfig otlp =
         new OtlpConfig() {
           @Override
-          public String get(String key) {
+          public @Nullable String get(String key) {
             return null;
           }
 

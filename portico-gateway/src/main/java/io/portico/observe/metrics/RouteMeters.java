@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The meters of one route (and its service): made when a snapshot with the route is activated, or
@@ -144,7 +145,8 @@ final class RouteMeters {
     return new AtomicReferenceArray<>(CELLS);
   }
 
-  private Counter counter(AtomicReferenceArray<Counter> counters, int index, String failure) {
+  private Counter counter(
+      AtomicReferenceArray<Counter> counters, int index, @Nullable String failure) {
     Counter c = counters.get(index);
     if (c == null) {
       int method = index / Labels.STATUS_CLASSES.length;

@@ -1,6 +1,7 @@
 package io.portico.observe.metrics;
 
 import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the gauges sampled at scrape time read from the running gateway: its client connections and
@@ -33,7 +34,8 @@ public interface TrafficSource {
      *     reload), or null when it has none
      * @param ejectionsSoFar the ejections {@code detector} has made since it was created
      */
-    void service(String name, int endpoints, int ejected, Object detector, long ejectionsSoFar);
+    void service(
+        String name, int endpoints, int ejected, @Nullable Object detector, long ejectionsSoFar);
   }
 
   /** Reports {@code loop}'s connections and pools; called on {@code loop}. */

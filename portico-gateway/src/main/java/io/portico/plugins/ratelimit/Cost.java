@@ -2,6 +2,7 @@ package io.portico.plugins.ratelimit;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.spi.config.ConfigReader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request costs, read the same way by {@code rate-limit} and {@code quota}: the configured
@@ -26,7 +27,7 @@ final class Cost {
   }
 
   /** The cost in header {@code name} of {@code headers}; {@code fallback} when it carries none. */
-  static long fromHeader(HttpHeaders headers, String name, long fallback) {
+  static long fromHeader(HttpHeaders headers, @Nullable String name, long fallback) {
     return name == null ? fallback : parse(headers.get(name), fallback);
   }
 

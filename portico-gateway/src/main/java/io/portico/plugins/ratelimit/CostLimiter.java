@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The limiters of {@code rate-limit} for a caller that learns a request's real cost only after it
@@ -34,7 +35,7 @@ public final class CostLimiter {
   public record Result(
       boolean allowed,
       boolean failed,
-      String rule,
+      @Nullable String rule,
       long limit,
       long remaining,
       long resetMillis,
@@ -58,11 +59,16 @@ public final class CostLimiter {
 
   private final LimitRule[] rules;
   private final LocalLimiter local;
-  private final RedisLimiter redis;
+  private final @Nullable RedisLimiter redis;
+
+  /** What a Redis failure does; never consulted without Redis. */
   private final FailurePolicy onFailure;
 
   private CostLimiter(
-      LimitRule[] rules, LocalLimiter local, RedisLimiter redis, FailurePolicy onFailure) {
+      LimitRule[] rules,
+      LocalLimiter local,
+      @Nullable RedisLimiter redis,
+      FailurePolicy onFailure) {
     this.rules = rules;
     this.local = local;
     this.redis = redis;
@@ -76,7 +82,10 @@ public final class CostLimiter {
 
   static CostLimiter local(List<LimitRule> rules, int maxKeys, LongSupplier clock) {
     return new CostLimiter(
-        rules.toArray(LimitRule[]::new), new LocalLimiter(maxKeys, clock), null, null);
+        rules.toArray(LimitRule[]::new),
+        new LocalLimiter(maxKeys, clock),
+        null,
+        FailurePolicy.FAIL_OPEN);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The counters of {@code quota} for a caller that learns a request's real cost only after it ran:
@@ -37,7 +38,7 @@ public final class CostQuota {
   private final long timeoutMillis;
   private final FailurePolicy onFailure;
   private final Map<String, AtomicLong> local = new ConcurrentHashMap<>();
-  private volatile CalendarPeriod current;
+  private volatile @Nullable CalendarPeriod current;
 
   private CostQuota(
       RedisStore store, String name, ZoneId zone, boolean monthly, RedisSettings settings) {

@@ -6,6 +6,7 @@ import io.portico.spi.plugin.Identity;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a limit counts by: one or more parts joined into one key. Parsed from words such as {@code
@@ -20,7 +21,7 @@ record KeySpec(List<Part> parts) {
       "consumer, credential, ip, route, service, global, header:<name> or path:<name>";
 
   /** One part of a key. */
-  record Part(Kind kind, String name) {}
+  record Part(Kind kind, @Nullable String name) {}
 
   /** The kinds of key part. */
   enum Kind {
@@ -39,7 +40,7 @@ record KeySpec(List<Part> parts) {
   }
 
   /** Parses one word; null when it is not a key part. */
-  static Part part(String word) {
+  static @Nullable Part part(String word) {
     String w = word.trim();
     int colon = w.indexOf(':');
     if (colon > 0) {
@@ -69,7 +70,7 @@ record KeySpec(List<Part> parts) {
    * The key of this exchange, or null when a part has no value (no consumer, no such header). Parts
    * are joined with a separator that values cannot forge, each tagged with its kind.
    */
-  String keyOf(Exchange exchange) {
+  @Nullable String keyOf(Exchange exchange) {
     StringBuilder sb = new StringBuilder(64);
     for (Part p : parts) {
       String v = value(p, exchange);
@@ -85,12 +86,12 @@ record KeySpec(List<Part> parts) {
   }
 
   /** The key when the configured one is missing and {@code missing-key: ip}. */
-  static String ipKey(Exchange exchange) {
+  static @Nullable String ipKey(Exchange exchange) {
     String ip = clientIp(exchange);
     return ip == null ? null : Kind.IP.ordinal() + "=" + ip;
   }
 
-  private static String value(Part p, Exchange exchange) {
+  private static @Nullable String value(Part p, Exchange exchange) {
     return switch (p.kind()) {
       case CONSUMER -> {
         Identity id = exchange.get(Identity.KEY);
@@ -109,7 +110,7 @@ record KeySpec(List<Part> parts) {
     };
   }
 
-  private static String clientIp(Exchange exchange) {
+  private static @Nullable String clientIp(Exchange exchange) {
     InetSocketAddress socket = exchange.clientAddress();
     if (socket == null) {
       return null;

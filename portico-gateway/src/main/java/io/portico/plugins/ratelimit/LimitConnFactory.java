@@ -40,7 +40,7 @@ public final class LimitConnFactory implements PluginFactory<LimitConnConfig> {
       parts.add(new KeySpec.Part(KeySpec.Kind.IP, null));
     } else {
       for (ConfigNode w : node.isList() ? node.items() : List.of(node)) {
-        KeySpec.Part p = w.isScalar() ? KeySpec.part(w.text()) : null;
+        KeySpec.Part p = w.isScalar() ? KeySpec.part(w.scalarText()) : null;
         if (p == null) {
           problems.expected(w, KeySpec.RULE);
         } else {

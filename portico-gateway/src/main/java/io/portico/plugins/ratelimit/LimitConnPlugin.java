@@ -145,7 +145,7 @@ final class LimitConnPlugin implements Plugin {
   private static final class Ticket {
     final String key;
     final CompletableFuture<Outcome> granted = new CompletableFuture<>();
-    State state;
+    State state = State.REFUSED;
 
     Ticket(String key) {
       this.key = key;

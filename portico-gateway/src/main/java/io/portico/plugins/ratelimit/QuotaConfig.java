@@ -2,6 +2,7 @@ package io.portico.plugins.ratelimit;
 
 import java.time.ZoneId;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code quota}.
@@ -25,7 +26,7 @@ public record QuotaConfig(
     boolean perGroup,
     Map<String, Long> groupLimits,
     long cost,
-    String costHeader,
+    @Nullable String costHeader,
     RedisSettings redis,
     int status) {
 

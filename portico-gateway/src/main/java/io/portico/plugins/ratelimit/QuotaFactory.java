@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code quota}: an allowance per consumer (or consumer group) per calendar day or month, counted
@@ -34,7 +35,7 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
   }
 
   @Override
-  public QuotaConfig parse(ConfigReader config) {
+  public @Nullable QuotaConfig parse(ConfigReader config) {
     Problems problems = config.problems();
     String name = config.string("name", "default");
     long limit = config.longValue("limit", 0, 1, Long.MAX_VALUE / 4);

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configured {@code quota}. ACCESS: the caller's consumer (from {@link Identity#KEY}; a request
@@ -37,7 +38,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   private final String prefix;
   private final HttpResponseStatus status;
   private final Map<String, AtomicLong> local = new ConcurrentHashMap<>();
-  private volatile CalendarPeriod current;
+  private volatile @Nullable CalendarPeriod current;
 
   QuotaPlugin(QuotaConfig config, RedisStore store, Map<String, List<String>> consumerGroups) {
     this.config = config;
@@ -135,7 +136,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
     }
   }
 
-  private Reply exceeded(Subject s, CalendarPeriod p) {
+  private Reply exceeded(@Nullable Subject s, CalendarPeriod p) {
     long retry = Math.max(1, p.end().getEpochSecond() - Instant.now().getEpochSecond());
     return Reply.problem(
             status,

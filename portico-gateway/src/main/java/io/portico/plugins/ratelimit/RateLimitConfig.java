@@ -2,6 +2,7 @@ package io.portico.plugins.ratelimit;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The config of {@code rate-limit}.
@@ -29,9 +30,9 @@ public record RateLimitConfig(
     boolean missingKeyUsesIp,
     Map<String, Double> groupFactors,
     long cost,
-    String costHeader,
-    String costResponseHeader,
-    RedisSettings redis,
+    @Nullable String costHeader,
+    @Nullable String costResponseHeader,
+    @Nullable RedisSettings redis,
     int maxKeys,
     int status,
     Headers headers) {

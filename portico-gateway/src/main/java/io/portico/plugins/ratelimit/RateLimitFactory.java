@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,7 +53,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
     String costResponseHeader = config.string("cost-response-header", null);
     if (costHeader != null && costResponseHeader != null) {
       problems.at(
-          config.child("cost-response-header"),
+          Objects.requireNonNull(config.child("cost-response-header")),
           "both cost-header and cost-response-header (expected: at most one)");
     }
     String policy = config.oneOf("policy", "local", List.of("local", "redis"));
@@ -61,7 +62,9 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
       redis = RedisSettings.parse(config, "redis", true);
       RedisSettings.checkName(config, name);
     } else if (config.has("redis")) {
-      problems.at(config.child("redis"), "redis settings (expected: only with policy: redis)");
+      problems.at(
+          Objects.requireNonNull(config.child("redis")),
+          "redis settings (expected: only with policy: redis)");
     }
     int maxKeys = config.integer("max-keys", 100_000, 16, 100_000_000);
     int status = config.integer("status", 429, 400, 599);
@@ -102,7 +105,10 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
       ConfigNode windowNode = r.required("window", WINDOW_RULE);
       long window = windowNode == null ? 0 : windowMillis(windowNode, config.problems());
       long burst = r.longValue("burst", limit, 1, Long.MAX_VALUE / 4);
-      String name = r.string("name", windowNode == null ? "" : windowNode.text().trim());
+      String name =
+          r.string(
+              "name",
+              windowNode == null || !windowNode.isScalar() ? "" : windowNode.scalarText().trim());
       r.finish();
       if (!names.add(name)) {
         config
@@ -120,7 +126,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
   }
 
   private static long windowMillis(ConfigNode node, Problems problems) {
-    Matcher m = node.isScalar() ? WINDOW.matcher(node.text().trim()) : null;
+    Matcher m = node.isScalar() ? WINDOW.matcher(node.scalarText().trim()) : null;
     if (m == null || !m.matches()) {
       problems.expected(node, WINDOW_RULE);
       return 0;
@@ -156,7 +162,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
     }
     List<ConfigNode> words = node.isList() ? node.items() : List.of(node);
     for (ConfigNode w : words) {
-      KeySpec.Part p = w.isScalar() ? KeySpec.part(w.text()) : null;
+      KeySpec.Part p = w.isScalar() ? KeySpec.part(w.scalarText()) : null;
       if (p == null) {
         config.problems().expected(w, KeySpec.RULE);
       } else {
@@ -183,7 +189,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
       Double factor = null;
       if (e.getValue().isScalar()) {
         try {
-          factor = Double.parseDouble(e.getValue().text().trim());
+          factor = Double.parseDouble(e.getValue().scalarText().trim());
         } catch (NumberFormatException ex) {
           factor = null;
         }

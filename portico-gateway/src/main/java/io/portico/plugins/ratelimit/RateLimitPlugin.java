@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A configured {@code rate-limit}: immutable, shared by every exchange of its snapshot.
@@ -35,14 +36,17 @@ final class RateLimitPlugin implements Plugin {
   private final LimitRule[] rules;
   private final Map<String, LimitRule[]> groupRules = new HashMap<>();
   private final LocalLimiter local;
-  private final RedisLimiter redis;
+  private final @Nullable RedisLimiter redis;
+
+  /** What a Redis failure does; never consulted without Redis. */
   private final FailurePolicy onFailure;
+
   private final HttpResponseStatus status;
   private final Set<Phase> phases;
   private final ExchangeKey<Decision> decided = ExchangeKey.of("rate-limit.decision");
   private final ExchangeKey<Admitted> admitted = ExchangeKey.of("rate-limit.admitted");
 
-  RateLimitPlugin(RateLimitConfig config, RedisLimiter redis, LongSupplier clock) {
+  RateLimitPlugin(RateLimitConfig config, @Nullable RedisLimiter redis, LongSupplier clock) {
     this.config = config;
     this.key = config.key();
     this.rules = config.rules().toArray(LimitRule[]::new);
@@ -55,7 +59,7 @@ final class RateLimitPlugin implements Plugin {
     }
     this.local = new LocalLimiter(config.maxKeys(), clock);
     this.redis = redis;
-    this.onFailure = config.redis() == null ? null : config.redis().onFailure();
+    this.onFailure = config.redis() == null ? FailurePolicy.FAIL_OPEN : config.redis().onFailure();
     this.status = HttpResponseStatus.valueOf(config.status());
     EnumSet<Phase> p = EnumSet.of(Phase.ACCESS);
     RateLimitConfig.Headers h = config.headers();
@@ -120,6 +124,9 @@ final class RateLimitPlugin implements Plugin {
   @Override
   public void response(Exchange exchange) {
     HttpResponse response = exchange.response();
+    if (response == null) {
+      return;
+    }
     Decision d = exchange.get(decided);
     if (d != null) {
       headers(response.headers(), d, false);
@@ -227,7 +234,7 @@ final class RateLimitPlugin implements Plugin {
     return (millis + 999) / 1000;
   }
 
-  private LimitRule[] rulesFor(Identity identity) {
+  private LimitRule[] rulesFor(@Nullable Identity identity) {
     if (identity == null || identity.groups() == null || groupRules.isEmpty()) {
       return rules;
     }
@@ -235,9 +242,10 @@ final class RateLimitPlugin implements Plugin {
     double factor = 0;
     for (String g : identity.groups()) {
       Double f = config.groupFactors().get(g);
-      if (f != null && f > factor) {
+      LimitRule[] scaled = groupRules.get(g);
+      if (f != null && f > factor && scaled != null) {
         factor = f;
-        best = groupRules.get(g);
+        best = scaled;
       }
     }
     return best;

@@ -4,6 +4,7 @@ import io.lettuce.core.RedisURI;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where and how a plugin talks to Redis.
@@ -27,12 +28,12 @@ public record RedisSettings(String url, String prefix, Duration timeout, Failure
    */
   static void checkName(ConfigReader config, String name) {
     if (name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
-      config.problems().expected(config.child("name"), "no { or } with policy redis");
+      config.expected("name", "no { or } with policy redis");
     }
   }
 
   /** Reads the {@code redis} object of a plugin; null when problems were recorded. */
-  static RedisSettings parse(ConfigReader parent, String key, boolean required) {
+  static @Nullable RedisSettings parse(ConfigReader parent, String key, boolean required) {
     ConfigNode node = parent.child(key);
     if (node == null) {
       if (required) {
@@ -50,13 +51,13 @@ public record RedisSettings(String url, String prefix, Duration timeout, Failure
           RedisURI.create(url);
         }
       } catch (RuntimeException e) {
-        r.problems().expected(r.child("url"), URL_RULE);
+        r.expected("url", URL_RULE);
         url = null;
       }
     }
     String prefix = r.string("prefix", "portico:");
     if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-      r.problems().expected(r.child("prefix"), "no { or } (the plugin sets the key's hash tag)");
+      r.expected("prefix", "no { or } (the plugin sets the key's hash tag)");
       prefix = null;
     }
     Duration timeout =

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Redis connection per URL, shared by every plugin instance that names the URL and kept across
@@ -59,7 +60,8 @@ final class RedisStore implements AutoCloseable {
   private final ClientResources resources;
   private final AbstractRedisClient client;
   private final Supplier<CompletableFuture<RedisScriptingAsyncCommands<String, String>>> connect;
-  private volatile CompletableFuture<RedisScriptingAsyncCommands<String, String>> connection;
+  private volatile @Nullable CompletableFuture<RedisScriptingAsyncCommands<String, String>>
+      connection;
   private volatile long connectedAt;
 
   private RedisStore(String url) {

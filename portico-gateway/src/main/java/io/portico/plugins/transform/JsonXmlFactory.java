@@ -168,7 +168,7 @@ public final class JsonXmlFactory implements PluginFactory<JsonXmlConfig> {
     List<String> out = new ArrayList<>();
     List<ConfigNode> items = node != null && node.isScalar() ? List.of(node) : r.list(key);
     for (ConfigNode item : items) {
-      String type = item.isScalar() ? item.text().trim().toLowerCase(Locale.ROOT) : null;
+      String type = item.isScalar() ? item.scalarText().trim().toLowerCase(Locale.ROOT) : null;
       if (type == null || !MEDIA_TYPE.matcher(type).matches()) {
         r.problems().expected(item, TYPE_RULE);
       } else {

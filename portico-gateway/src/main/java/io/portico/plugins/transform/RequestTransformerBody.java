@@ -125,7 +125,7 @@ record RequestTransformerBody(
     List<Assignment> add = assignments(reader, "add");
     String wrap = reader.string("wrap", null);
     if (wrap != null && wrap.isEmpty()) {
-      problems.expected(reader.child("wrap"), "a member name");
+      reader.expected("wrap", "a member name");
     }
     Template replace = null;
     ConfigNode replaceNode = reader.child("replace");
@@ -180,13 +180,13 @@ record RequestTransformerBody(
   /** {@code text} as a JSON Pointer (not the empty one), or null after reporting it. */
   static @Nullable JsonPointer pointer(@Nullable String text, ConfigNode node, Problems problems) {
     boolean valid = text != null && text.startsWith("/");
-    for (int i = 0; valid && i < text.length(); i++) {
+    for (int i = 0; valid && text != null && i < text.length(); i++) {
       if (text.charAt(i) == '~') {
         char next = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
         valid = next == '0' || next == '1';
       }
     }
-    if (!valid) {
+    if (!valid || text == null) {
       problems.at(node, '"' + text + "\" (expected: " + POINTER_RULE + ")");
       return null;
     }

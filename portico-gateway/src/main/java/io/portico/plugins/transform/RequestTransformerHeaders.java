@@ -58,16 +58,16 @@ record RequestTransformerHeaders(
     Problems problems = reader.problems();
     List<AsciiString> remove = new ArrayList<>();
     for (ConfigNode item : ConfigValues.strings(reader, "remove")) {
-      if (ConfigValues.checkHeaderName(item.text(), item, problems)) {
-        remove.add(AsciiString.of(item.text()));
+      if (ConfigValues.checkHeaderName(item.scalarText(), item, problems)) {
+        remove.add(AsciiString.of(item.scalarText()));
       }
     }
     List<Rename> rename = new ArrayList<>();
     for (Map.Entry<String, ConfigNode> e : ConfigValues.stringMap(reader, "rename").entrySet()) {
       ConfigNode node = e.getValue();
       if (ConfigValues.checkHeaderName(e.getKey(), node, problems)
-          && ConfigValues.checkHeaderName(node.text(), node, problems)) {
-        rename.add(new Rename(AsciiString.of(e.getKey()), AsciiString.of(node.text())));
+          && ConfigValues.checkHeaderName(node.scalarText(), node, problems)) {
+        rename.add(new Rename(AsciiString.of(e.getKey()), AsciiString.of(node.scalarText())));
       }
     }
     List<Edit> set = edits(reader, "set", scope);

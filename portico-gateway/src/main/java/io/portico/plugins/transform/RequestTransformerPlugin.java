@@ -134,7 +134,7 @@ final class RequestTransformerPlugin implements Plugin {
     }
     config.headers().apply(request.headers(), headerValues);
     if (newBody != null) {
-      if (out != format) {
+      if (out != format && out != null) {
         request.headers().set(HttpHeaderNames.CONTENT_TYPE, out.contentType);
       }
       exchange.replaceRequestBody(newBody);

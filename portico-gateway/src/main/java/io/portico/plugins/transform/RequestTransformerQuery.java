@@ -54,15 +54,15 @@ record RequestTransformerQuery(
     Problems problems = reader.problems();
     Set<String> remove = new HashSet<>();
     for (ConfigNode item : ConfigValues.strings(reader, "remove")) {
-      if (checkName(item.text(), item, problems)) {
-        remove.add(item.text());
+      if (checkName(item.scalarText(), item, problems)) {
+        remove.add(item.scalarText());
       }
     }
     List<Rename> rename = new ArrayList<>();
     for (Map.Entry<String, ConfigNode> e : ConfigValues.stringMap(reader, "rename").entrySet()) {
       ConfigNode node = e.getValue();
-      if (checkName(e.getKey(), node, problems) && checkName(node.text(), node, problems)) {
-        rename.add(new Rename(e.getKey(), encode(node.text())));
+      if (checkName(e.getKey(), node, problems) && checkName(node.scalarText(), node, problems)) {
+        rename.add(new Rename(e.getKey(), encode(node.scalarText())));
       }
     }
     List<Edit> set = edits(reader, "set", scope);

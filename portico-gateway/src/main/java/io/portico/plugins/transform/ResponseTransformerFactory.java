@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code response-transformer}: maps the upstream's status, edits the response headers (remove,
@@ -47,9 +48,9 @@ public final class ResponseTransformerFactory
       Set<Integer> statuses,
       List<String> contentTypes,
       boolean typesGiven,
-      HeaderEdits headers,
+      @Nullable HeaderEdits headers,
       Map<AsciiString, AsciiString> rename,
-      ResponseTransformerJson json) {}
+      @Nullable ResponseTransformerJson json) {}
 
   /**
    * The compiled config.
@@ -81,7 +82,7 @@ public final class ResponseTransformerFactory
   private static final List<String> RULE_KEYS = List.of("status", "when", "headers", "json");
 
   @Override
-  public Config parse(ConfigReader config) {
+  public @Nullable Config parse(ConfigReader config) {
     Problems problems = config.problems();
     int before = problems.size();
     List<Rule> rules = new ArrayList<>();
@@ -127,7 +128,7 @@ public final class ResponseTransformerFactory
   }
 
   /** One rule's keys, read from {@code config}; null when it transforms nothing. */
-  private static Rule rule(ConfigReader config) {
+  private static @Nullable Rule rule(ConfigReader config) {
     Problems problems = config.problems();
     Map<Integer, Integer> statusMap = statusMap(config);
     ConfigReader when = config.object("when");
@@ -203,15 +204,15 @@ public final class ResponseTransformerFactory
     return out;
   }
 
-  private static Integer status(ConfigNode node, Problems problems) {
-    Integer s = node.isScalar() ? parseStatus(node.text()) : null;
+  private static @Nullable Integer status(ConfigNode node, Problems problems) {
+    Integer s = node.isScalar() ? parseStatus(node.scalarText()) : null;
     if (s == null) {
       problems.expected(node, "a status 100-599");
     }
     return s;
   }
 
-  private static Integer parseStatus(String text) {
+  private static @Nullable Integer parseStatus(String text) {
     if (text == null || !text.matches("[1-5][0-9][0-9]")) {
       return null;
     }
@@ -269,8 +270,9 @@ public final class ResponseTransformerFactory
     return new ResponseTransformerJson(root, wrap, unwrap);
   }
 
-  private static List<String> path(ConfigNode item, Problems problems) {
-    List<String> path = item.isScalar() ? ResponseTransformerJson.segments(item.text()) : null;
+  private static @Nullable List<String> path(ConfigNode item, Problems problems) {
+    List<String> path =
+        item.isScalar() ? ResponseTransformerJson.segments(item.scalarText()) : null;
     if (path == null || path.isEmpty()) {
       problems.expected(item, ResponseTransformerJson.PATH_RULE);
       return null;
@@ -279,14 +281,14 @@ public final class ResponseTransformerFactory
   }
 
   /** A scalar as JSON: quoted text a string; unquoted true, false, null and numbers typed. */
-  static String rawJson(ConfigNode node) {
+  static @Nullable String rawJson(ConfigNode node) {
     if (node.isNull()) {
       return "null";
     }
     if (!node.isScalar()) {
       return null;
     }
-    String text = node.text();
+    String text = node.scalarText();
     if (!node.quoted()) {
       if (text.equals("true") || text.equals("false") || text.equals("null")) {
         return text;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON edits of {@code response-transformer}, compiled once into a tree of paths and applied
@@ -42,9 +43,9 @@ final class ResponseTransformerJson {
   /** What applies at one place of the document. */
   static final class Node {
     final Map<String, Node> fields = new LinkedHashMap<>();
-    Node elements;
+    @Nullable Node elements;
     boolean deny;
-    String renameTo;
+    @Nullable String renameTo;
 
     /** This place lies on an allow path. */
     boolean allowed;
@@ -68,10 +69,10 @@ final class ResponseTransformerJson {
   }
 
   private final Node root;
-  private final String wrap;
-  private final String unwrap;
+  private final @Nullable String wrap;
+  private final @Nullable String unwrap;
 
-  ResponseTransformerJson(Node root, String wrap, String unwrap) {
+  ResponseTransformerJson(Node root, @Nullable String wrap, @Nullable String unwrap) {
     this.root = root;
     this.wrap = wrap;
     this.unwrap = unwrap;
@@ -81,7 +82,7 @@ final class ResponseTransformerJson {
    * The segments of {@code path}: member names, and {@code "[*]"} for every array element; null
    * when the path is malformed.
    */
-  static List<String> segments(String path) {
+  static @Nullable List<String> segments(String path) {
     List<String> out = new ArrayList<>();
     if (path == null || path.isEmpty()) {
       return null;
@@ -183,7 +184,7 @@ final class ResponseTransformerJson {
   }
 
   /** Copies the value at the parser's current token, applying {@code node} (null: none). */
-  private static void value(JsonParser p, JsonGenerator g, Node node) throws IOException {
+  private static void value(JsonParser p, JsonGenerator g, @Nullable Node node) throws IOException {
     if (node == null) {
       copy(p, g);
       return;

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code response-transformer} instance. RESPONSE phase: decides from the upstream's status and
@@ -59,6 +60,9 @@ final class ResponseTransformerPlugin implements Plugin {
   @Override
   public void response(Exchange exchange) {
     HttpResponse response = exchange.response();
+    if (response == null) {
+      return;
+    }
     int upstream = response.status().code();
     HttpHeaders headers = response.headers();
     String type = mediaType(headers.get(HttpHeaderNames.CONTENT_TYPE));
@@ -98,9 +102,10 @@ final class ResponseTransformerPlugin implements Plugin {
   }
 
   @Override
-  public BodyTransform responseBody(Exchange exchange) {
+  public @Nullable BodyTransform responseBody(Exchange exchange) {
     List<ResponseTransformerJson> rewrites = exchange.get(REWRITES);
-    if (rewrites == null || !decodable(exchange.response().headers())) {
+    HttpResponse response = exchange.response();
+    if (rewrites == null || response == null || !decodable(response.headers())) {
       return null;
     }
     BodyTransform t =
@@ -161,7 +166,7 @@ final class ResponseTransformerPlugin implements Plugin {
     }
   }
 
-  private static String mediaType(String contentType) {
+  private static @Nullable String mediaType(String contentType) {
     if (contentType == null) {
       return null;
     }
@@ -171,7 +176,7 @@ final class ResponseTransformerPlugin implements Plugin {
         .toLowerCase(Locale.ROOT);
   }
 
-  private static boolean matches(List<String> accepted, String type) {
+  private static boolean matches(List<String> accepted, @Nullable String type) {
     if (type == null) {
       return false;
     }

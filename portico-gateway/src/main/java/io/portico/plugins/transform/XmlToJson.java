@@ -126,7 +126,7 @@ final class XmlToJson {
     if (!body.isReadable()) {
       return alloc.buffer(0);
     }
-    Object root;
+    @Nullable Object root;
     String rootName;
     XMLStreamReader reader = null;
     try {
@@ -170,7 +170,7 @@ final class XmlToJson {
   }
 
   /** Reads the document; returns the root element's value and puts the root in {@code top[0]}. */
-  private Object read(XMLStreamReader reader, Element[] top) throws XMLStreamException {
+  private @Nullable Object read(XMLStreamReader reader, Element[] top) throws XMLStreamException {
     ArrayDeque<Element> open = new ArrayDeque<>();
     Object rootValue = null;
     while (reader.hasNext()) {
@@ -236,7 +236,7 @@ final class XmlToJson {
   }
 
   /** An element's JSON value, once it has ended. */
-  private Object value(Element e) {
+  private @Nullable Object value(Element e) {
     if (e.members == null) {
       return scalar(e.text == null ? "" : e.text.toString());
     }
@@ -251,7 +251,7 @@ final class XmlToJson {
 
   /** Adds a child's value under its name: a second one turns the member into an array. */
   @SuppressWarnings("unchecked")
-  private void add(Map<String, Object> members, String name, Object value) {
+  private void add(Map<String, Object> members, String name, @Nullable Object value) {
     Object existing = members.get(name);
     if (existing instanceof Items) {
       ((List<Object>) existing).add(value);

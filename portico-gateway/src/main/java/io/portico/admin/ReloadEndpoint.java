@@ -1,0 +1,61 @@
+package io.portico.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.snapshot.ReloadResult;
+import io.portico.spi.config.Problem;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * {@code POST /reload}: reloads the config file, off the event loop; 200 when the new config was
+ * applied, 422 with every problem when it was rejected (the running config keeps serving).
+ */
+final class ReloadEndpoint {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private ReloadEndpoint() {}
+
+  /** Reloads off the event loop and answers on it. */
+  static void serve(
+      ChannelHandlerContext ctx, AdminApi api, ExecutorService blocking, boolean keepAlive) {
+    blocking.execute(
+        () -> {
+          FullHttpResponse r;
+          try {
+            r = reloadResponse(api.reload());
+          } catch (IOException | RuntimeException e) {
+            r =
+                AdminHandler.problem(
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "reload-failed",
+                    "The reload failed: " + e.getMessage());
+          }
+          FullHttpResponse response = r;
+          ctx.executor().execute(() -> AdminHandler.send(ctx, response, keepAlive));
+        });
+  }
+
+  private static FullHttpResponse reloadResponse(ReloadResult result) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeBooleanField("applied", result.applied());
+      g.writeStringField("version", result.version());
+      g.writeArrayFieldStart("problems");
+      for (Problem p : result.problems().list()) {
+        g.writeString(p.toString());
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return AdminHandler.json(
+        result.applied() ? HttpResponseStatus.OK : HttpResponseStatus.UNPROCESSABLE_ENTITY,
+        w.toString());
+  }
+}

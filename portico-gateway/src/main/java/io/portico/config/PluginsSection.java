@@ -1,0 +1,89 @@
+package io.portico.config;
+
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problem;
+import io.portico.spi.config.Problems;
+import io.portico.spi.config.Suggestions;
+import io.portico.spi.plugin.PluginFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses a {@code plugins} map (global, a service's or a route's) into {@link PluginSpec}s: each
+ * entry's factory found in the plugin registry by its name, its config parsed by the factory and
+ * checked for unknown keys, every problem recorded.
+ */
+final class PluginsSection {
+
+  private final SectionReaders in;
+  private final Problems problems;
+  private final PluginRegistry factories;
+
+  PluginsSection(SectionReaders in, PluginRegistry factories) {
+    this.in = in;
+    this.problems = in.problems;
+    this.factories = factories;
+  }
+
+  List<PluginSpec> parse(ConfigNode node) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isObject()) {
+      problems.expected(node, "an object of plugin-name: config");
+      return List.of();
+    }
+    List<PluginSpec> out = new ArrayList<>();
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      String name = e.getKey();
+      ConfigNode config = e.getValue();
+      PluginFactory<?> factory = factories.find(name);
+      if (factory == null) {
+        String hint = Suggestions.closest(name, factories.names());
+        problems.at(
+            config,
+            "unknown plugin \""
+                + name
+                + (factories.names().isEmpty()
+                    ? "\" (expected: an installed plugin; none is installed)"
+                    : "\" (expected one of: " + ConfigParser.join(factories.names()) + ")")
+                + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+        continue;
+      }
+      Object parsed = parsePlugin(name, factory, config);
+      if (parsed != null) {
+        out.add(new PluginSpec(name, factory, parsed, config));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Runs the factory on its own problems, so a factory that also calls finish() is harmless, and
+   * keeps what it returned only when no problem was recorded (the contract of {@link
+   * PluginFactory#parse}).
+   */
+  Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
+    Problems own = new Problems();
+    Object parsed = null;
+    try {
+      ConfigReader reader = ConfigReader.of(config, own);
+      parsed = factory.parse(reader);
+      reader.finish();
+    } catch (RuntimeException e) {
+      own.at(
+          config, "plugin \"" + name + "\" failed to read its config (expected: no error): " + e);
+    }
+    Set<Problem> distinct = new LinkedHashSet<>(own.list());
+    distinct.forEach(problems::add);
+    if (parsed == null && distinct.isEmpty()) {
+      problems.at(config, "plugin \"" + name + "\" rejected its config without saying why");
+    }
+    return distinct.isEmpty() ? parsed : null;
+  }
+}

@@ -1,0 +1,259 @@
+package io.portico.config;
+
+import io.portico.router.RoutePatterns;
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.Problems;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the top-level {@code routes} section into {@link RouteConfig}s: each route's name
+ * (unique), match (hosts, paths and their variables, methods, headers, query, priority), service (a
+ * defined one), path rewriting, timeouts, aggregate, traffic split and mirror, AI options and
+ * plugins, and what a route needs to be answered at all.
+ */
+final class RoutesSection {
+
+  private final SectionReaders in;
+  private final Problems problems;
+  private final PluginsSection pluginSection;
+  private final AiConfig ai;
+  private final AiSection aiRoutes;
+
+  RoutesSection(SectionReaders in, PluginsSection pluginSection, AiConfig ai, AiSection aiRoutes) {
+    this.in = in;
+    this.problems = in.problems;
+    this.pluginSection = pluginSection;
+    this.ai = ai;
+    this.aiRoutes = aiRoutes;
+  }
+
+  List<RouteConfig> parse(ConfigReader top, List<ServiceConfig> services) {
+    Set<String> serviceNames = new LinkedHashSet<>();
+    for (ServiceConfig s : services) {
+      if (s.name() != null) {
+        serviceNames.add(s.name());
+      }
+    }
+    List<RouteConfig> out = new ArrayList<>();
+    Map<String, ConfigNode> names = new HashMap<>();
+    for (ConfigNode item : in.listOf(top.child("routes"), "a list of routes")) {
+      ConfigReader r = ConfigReader.of(item, problems);
+      ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
+      String name = nameNode == null ? null : in.name(nameNode);
+      if (name != null) {
+        in.unique(names, name, nameNode, "route");
+      }
+      List<String> hosts = new ArrayList<>();
+      for (ConfigNode host : in.stringItems(r, "hosts")) {
+        if (in.checked(host, RoutePatterns.checkHost(host.text()))) {
+          hosts.add(host.text().toLowerCase(Locale.ROOT));
+        }
+      }
+      String pathMatch = r.oneOf("path-match", "prefix", List.of("prefix", "exact"));
+      List<String> paths = new ArrayList<>();
+      List<Set<String>> pathVariables = new ArrayList<>();
+      List<ConfigNode> pathNodes = in.stringItems(r, "paths");
+      for (ConfigNode path : pathNodes) {
+        if (in.checked(path, RoutePatterns.checkPath(path.text()))) {
+          paths.add(path.text());
+          pathVariables.add(ConfigParser.variables(path.text()));
+        }
+      }
+      if (!r.has("paths")) {
+        paths.add("/");
+        pathVariables.add(Set.of());
+      } else if (r.child("paths").isList() && pathNodes.isEmpty()) {
+        problems.expected(r.child("paths"), "at least one path; omit paths to match every path");
+      }
+      List<String> methods = new ArrayList<>();
+      for (ConfigNode method : in.stringItems(r, "methods")) {
+        String upper = method.text().toUpperCase(Locale.ROOT);
+        if (ConfigParser.METHODS.contains(upper)) {
+          methods.add(upper);
+        } else {
+          problems.expected(method, "an HTTP method: " + String.join(", ", ConfigParser.METHODS));
+        }
+      }
+      Map<String, String> headers = headers(r);
+      Map<String, String> query = query(r);
+      int priority = r.integer("priority", 0, -1_000_000, 1_000_000);
+      ConfigNode serviceNode = r.child("service");
+      String service = SectionReaders.serviceReference(serviceNode, serviceNames, problems);
+      boolean stripPrefix = r.bool("strip-prefix", false);
+      String rewritePath = rewritePath(r, pathVariables);
+      if (stripPrefix && rewritePath != null) {
+        problems.expected(
+            r.child("strip-prefix"), "false when rewrite-path is set (use one or the other)");
+      }
+      boolean preserveHost = r.bool("preserve-host", false);
+      TimeoutsConfig.TimeoutsOverride timeouts = null;
+      if (r.has("timeouts")) {
+        ConfigReader t = r.object("timeouts");
+        timeouts =
+            new TimeoutsConfig.TimeoutsOverride(
+                in.positiveDuration(t, "connect", null),
+                in.positiveDuration(t, "response", null),
+                in.positiveDuration(t, "idle", null));
+        t.finish();
+      }
+      List<PluginSpec> plugins = pluginSection.parse(r.child("plugins"));
+      boolean accessLog = r.bool("access-log", true);
+      ConfigNode pluginsNode = r.child("plugins");
+      ConfigNode aggregateNode = r.child("aggregate");
+      AggregateConfig aggregate = null;
+      ConfigNode aiNode = r.child("ai");
+      AiConfig.Route ai = aiNode == null ? null : aiRoutes.route(aiNode, this.ai);
+      if (aiNode != null) {
+        for (String forwardingOnly :
+            List.of("service", "strip-prefix", "rewrite-path", "preserve-host", "aggregate")) {
+          if (r.has(forwardingOnly)) {
+            problems.expected(
+                r.child(forwardingOnly),
+                "no "
+                    + forwardingOnly
+                    + " on a route with ai (the ai section's providers answer it)");
+          }
+        }
+      } else if (aggregateNode != null) {
+        aggregate = new AggregateSection(problems, serviceNames).parse(aggregateNode);
+        for (String forwardingOnly :
+            List.of("service", "strip-prefix", "rewrite-path", "preserve-host")) {
+          if (r.has(forwardingOnly)) {
+            problems.expected(
+                r.child(forwardingOnly),
+                "no "
+                    + forwardingOnly
+                    + " on a route with aggregate (each backend names its"
+                    + " service and path)");
+          }
+        }
+      }
+      TrafficConfig traffic = new TrafficSection(problems, serviceNames).parse(r);
+      GrpcRouteConfig grpc = new GrpcRouteSection(problems).parse(r);
+      if (aiNode == null
+          && aggregateNode == null
+          && serviceNode == null
+          && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
+        problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");
+      }
+      r.finish();
+      out.add(
+          new RouteConfig(
+              name,
+              List.copyOf(hosts),
+              List.copyOf(paths),
+              pathMatch,
+              List.copyOf(methods),
+              headers,
+              query,
+              priority,
+              service,
+              stripPrefix,
+              rewritePath,
+              preserveHost,
+              timeouts,
+              plugins,
+              aggregate,
+              traffic,
+              ai,
+              accessLog,
+              grpc));
+    }
+    return List.copyOf(out);
+  }
+
+  Map<String, String> headers(ConfigReader r) {
+    Map<String, String> out = new LinkedHashMap<>();
+    ConfigNode node = r.child("headers");
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.expected(node, "an object of header-name: value");
+      return Map.of();
+    }
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      if (!SectionReaders.TOKEN.matcher(e.getKey()).matches()) {
+        problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
+      } else if (!e.getValue().isScalar()) {
+        problems.expected(e.getValue(), "a header value");
+      } else {
+        out.put(e.getKey(), e.getValue().text());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  Map<String, String> query(ConfigReader r) {
+    Map<String, String> out = new LinkedHashMap<>();
+    ConfigNode node = r.child("query");
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.expected(node, "an object of parameter: value, or parameter: null for presence");
+      return Map.of();
+    }
+    for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
+      ConfigNode value = e.getValue();
+      if (value.isNull()) {
+        out.put(e.getKey(), null);
+      } else if (value.isScalar()) {
+        out.put(e.getKey(), value.text());
+      } else {
+        problems.expected(value, "a value, or null to require only the parameter's presence");
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  String rewritePath(ConfigReader r, List<Set<String>> pathVariables) {
+    ConfigNode node = r.child("rewrite-path");
+    if (node == null) {
+      return null;
+    }
+    if (!node.isScalar() || node.text().startsWith("~")) {
+      problems.expected(node, "a path template such as /v2/users/{id}");
+      return null;
+    }
+    String template = node.text();
+    if (!in.checked(node, RoutePatterns.checkPath(template))) {
+      return null;
+    }
+    Set<String> available = null;
+    for (Set<String> vars : pathVariables) {
+      if (available == null) {
+        available = new LinkedHashSet<>(vars);
+      } else {
+        available.retainAll(vars);
+      }
+    }
+    if (available == null) {
+      available = Set.of();
+    }
+    for (String variable : ConfigParser.variables(template)) {
+      if (!available.contains(variable)) {
+        problems.expected(
+            node,
+            "variables that every path of the route defines"
+                + (available.isEmpty()
+                    ? " (the paths define none)"
+                    : ": {" + String.join("}, {", available) + "}")
+                + "; {"
+                + variable
+                + "} is not one of them");
+        return null;
+      }
+    }
+    return template;
+  }
+}
