@@ -186,7 +186,14 @@ public final class Gateway implements AutoCloseable {
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
-            transport, group, new ProxyContext(snapshots, observer, UpstreamHooks.NONE, tracing));
+            transport,
+            group,
+            new ProxyContext(
+                snapshots,
+                observer,
+                UpstreamHooks.NONE,
+                tracing,
+                accessLog == null ? null : config.runtime().accessLog().body()));
     try {
       this.listeners = proxy.bind(config.listeners());
       if (metrics != null) {

@@ -647,7 +647,19 @@ public final class ConfigParser {
           t.finish();
         }
         List<PluginSpec> plugins = plugins(r.child("plugins"));
-        boolean accessLog = r.bool("access-log", true);
+        boolean accessLog = true;
+        Boolean accessLogBody = null;
+        ConfigNode accessLogNode = r.child("access-log");
+        if (accessLogNode != null && accessLogNode.isObject()) {
+          ConfigReader a = ConfigReader.of(accessLogNode, problems);
+          accessLog = a.bool("enabled", true);
+          if (a.has("body")) {
+            accessLogBody = a.bool("body", false);
+          }
+          a.finish();
+        } else {
+          accessLog = r.bool("access-log", true);
+        }
         ConfigNode pluginsNode = r.child("plugins");
         ConfigNode aggregateNode = r.child("aggregate");
         AggregateConfig aggregate = null;
@@ -705,7 +717,8 @@ public final class ConfigParser {
                 aggregate,
                 traffic,
                 ai,
-                accessLog));
+                accessLog,
+                accessLogBody));
       }
       return List.copyOf(out);
     }

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param traffic the route's traffic split and mirror, or null
  * @param ai the AI gateway answers this route (OpenAI-compatible endpoints), or null
  * @param accessLog whether the route's exchanges are written to the access log
+ * @param accessLogBody whether the route's bodies are captured in the access log, or null to follow
+ *     {@code runtime.access-log.body.all-routes}
  */
 public record RouteConfig(
     String name,
@@ -45,7 +47,50 @@ public record RouteConfig(
     AggregateConfig aggregate,
     TrafficConfig traffic,
     AiConfig.Route ai,
-    boolean accessLog) {
+    boolean accessLog,
+    Boolean accessLogBody) {
+
+  /** A route whose body capture follows the access log's. */
+  public RouteConfig(
+      String name,
+      List<String> hosts,
+      List<String> paths,
+      String pathMatch,
+      List<String> methods,
+      Map<String, String> headers,
+      Map<String, String> query,
+      int priority,
+      String service,
+      boolean stripPrefix,
+      String rewritePath,
+      boolean preserveHost,
+      TimeoutsConfig.TimeoutsOverride timeouts,
+      List<PluginSpec> plugins,
+      AggregateConfig aggregate,
+      TrafficConfig traffic,
+      AiConfig.Route ai,
+      boolean accessLog) {
+    this(
+        name,
+        hosts,
+        paths,
+        pathMatch,
+        methods,
+        headers,
+        query,
+        priority,
+        service,
+        stripPrefix,
+        rewritePath,
+        preserveHost,
+        timeouts,
+        plugins,
+        aggregate,
+        traffic,
+        ai,
+        accessLog,
+        null);
+  }
 
   /** A route without traffic split, mirror or AI gateway, written to the access log. */
   public RouteConfig(

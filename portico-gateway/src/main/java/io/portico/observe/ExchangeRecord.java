@@ -22,6 +22,9 @@ package io.portico.observe;
  * @param traceId the exchange's trace id, or null when tracing is off
  * @param ai what the AI gateway did for the exchange (model, provider, tokens, cost), or null on a
  *     route without {@code ai}
+ * @param requestBody the start of the request body as the client sent it, or null when bodies are
+ *     not captured (see {@code runtime.access-log.body})
+ * @param responseBody the start of the response body as sent to the client, or null
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -52,7 +55,74 @@ public record ExchangeRecord(
     io.netty.handler.codec.http.HttpHeaders requestHeaders,
     io.netty.handler.codec.http.HttpHeaders responseHeaders,
     String traceId,
-    Ai ai) {
+    Ai ai,
+    Body requestBody,
+    Body responseBody) {
+
+  /** An exchange whose bodies were not captured. */
+  public ExchangeRecord(
+      long startEpochMillis,
+      String requestId,
+      String clientAddress,
+      String method,
+      String path,
+      String protocol,
+      String host,
+      String route,
+      String service,
+      String upstream,
+      int status,
+      long requestBytes,
+      long responseBytes,
+      double durationMillis,
+      double upstreamConnectMillis,
+      double upstreamResponseMillis,
+      String failure,
+      int attempts,
+      String userAgent,
+      java.util.List<Backend> backends,
+      String consumer,
+      String authenticatedBy,
+      String repliedBy,
+      String limitDecision,
+      String query,
+      io.netty.handler.codec.http.HttpHeaders requestHeaders,
+      io.netty.handler.codec.http.HttpHeaders responseHeaders,
+      String traceId,
+      Ai ai) {
+    this(
+        startEpochMillis,
+        requestId,
+        clientAddress,
+        method,
+        path,
+        protocol,
+        host,
+        route,
+        service,
+        upstream,
+        status,
+        requestBytes,
+        responseBytes,
+        durationMillis,
+        upstreamConnectMillis,
+        upstreamResponseMillis,
+        failure,
+        attempts,
+        userAgent,
+        backends,
+        consumer,
+        authenticatedBy,
+        repliedBy,
+        limitDecision,
+        query,
+        requestHeaders,
+        responseHeaders,
+        traceId,
+        ai,
+        null,
+        null);
+  }
 
   /** An exchange of a route without {@code ai}. */
   public ExchangeRecord(
@@ -275,8 +345,20 @@ public record ExchangeRecord(
         null,
         null,
         traceId,
-        ai);
+        ai,
+        requestBody,
+        responseBody);
   }
+
+  /**
+   * The captured start of a body: its bytes as they went over the wire (after the cap), not yet
+   * redacted; the access log redacts them when it formats the line, off the event loop.
+   *
+   * @param contentType the body's {@code Content-Type}
+   * @param bytes the first bytes of the body, at most the configured cap; do not modify
+   * @param truncated whether the body was longer than {@code bytes}
+   */
+  public record Body(String contentType, byte[] bytes, boolean truncated) {}
 
   /**
    * One backend call of an aggregate.

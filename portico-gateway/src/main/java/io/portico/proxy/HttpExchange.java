@@ -30,6 +30,7 @@ import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
+import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
@@ -155,6 +156,12 @@ final class HttpExchange
 
   /** The exchange's trace; null when tracing is off, and then nothing traces. */
   private RequestTrace trace;
+
+  /** What the access log keeps of this route's bodies; null when nothing (then no byte copied). */
+  private AccessLogConfig.BodyCapture capture;
+
+  private CapturedBody requestCapture;
+  private CapturedBody responseCapture;
 
   // the request body
   private long requestBytes;
@@ -298,6 +305,10 @@ final class HttpExchange
     if (trace != null) {
       trace.routed(route.name());
     }
+    AccessLogConfig.BodyCapture bodies = conn.bodyCapture();
+    if (bodies != null) {
+      startCapture(bodies, headers);
+    }
     chain = route.chain();
     service = route.service();
     // What the client sent for one hop (and the headers its Connection names) goes now, before
@@ -311,6 +322,25 @@ final class HttpExchange
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
     phases().runRequestPhases();
+  }
+
+  /** Whether the route's bodies are kept for the access log; the request's from now on. */
+  private void startCapture(AccessLogConfig.BodyCapture bodies, HttpHeaders headers) {
+    Boolean routeBody = route.config().accessLogBody();
+    if (!route.config().accessLog() || !(routeBody == null ? bodies.allRoutes() : routeBody)) {
+      return;
+    }
+    capture = bodies;
+    if (bodies.request()) {
+      requestCapture = CapturedBody.of(bodies, headers);
+    }
+  }
+
+  /** Starts keeping the response body sent with {@code head}, when the route keeps it. */
+  private void captureResponse(HttpResponse head) {
+    if (capture != null && capture.response()) {
+      responseCapture = CapturedBody.of(capture, head.headers());
+    }
   }
 
   private void answerAsterisk() {
@@ -772,6 +802,7 @@ final class HttpExchange
       }
     }
     prepareDownstreamHead(head);
+    captureResponse(head);
     if (snapshot.config().metrics().serverTiming()) {
       long sent = call.requestSentNanos();
       long headAt = call.responseHeadNanos();
@@ -802,6 +833,9 @@ final class HttpExchange
       }
     }
     responseBytes += content.content().readableBytes();
+    if (responseCapture != null) {
+      responseCapture.add(content.content());
+    }
     Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
       closeAfter =
@@ -1001,6 +1035,9 @@ final class HttpExchange
       closeAfter = true;
       fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limits.maxBodySize() + " bytes.");
       return;
+    }
+    if (requestCapture != null) {
+      requestCapture.add(content.content());
     }
     boolean last = content instanceof LastHttpContent;
     if (last) {
@@ -1227,6 +1264,10 @@ final class HttpExchange
       ServerTiming.add(r.headers(), conn.nanoTime() - startNanos, -1);
     }
     responseBytes = r.content().readableBytes();
+    captureResponse(r);
+    if (responseCapture != null) {
+      responseCapture.add(r.content());
+    }
     state = ExchangeState.RESPONDING;
     Channel down = conn.channel();
     if (closeAfter) {
@@ -1369,7 +1410,9 @@ final class HttpExchange
         request.headers(),
         response == null ? null : response.headers(),
         traceId(),
-        aiRecord(get(AiUsage.KEY)));
+        aiRecord(get(AiUsage.KEY)),
+        requestCapture == null ? null : requestCapture.body(),
+        responseCapture == null ? null : responseCapture.body());
   }
 
   private static ExchangeRecord.Ai aiRecord(AiUsage u) {
