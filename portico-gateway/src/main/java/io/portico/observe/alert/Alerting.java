@@ -85,13 +85,26 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       this.fingerprint = fingerprint(labels);
       this.since = now;
     }
+
+    /** The alert of a changed rule with the same labels: the same alert, under new settings. */
+    Alert(AlertsConfig.Rule rule, Alert old) {
+      this(rule, old.since);
+      state = old.state;
+      value = old.value;
+      startsAt = old.startsAt;
+      lastNotified = old.lastNotified;
+      lastNotifiedNanos = old.lastNotifiedNanos;
+      pendingNanos = old.pendingNanos;
+      notified = old.notified;
+      silencedBy = old.silencedBy;
+    }
   }
 
   private record ScopeKey(AlertFeed.Scope scope, String name) {}
 
   private final AlertFeed feed = new AlertFeed();
   private final AlertSource source;
-  private final Silences silences = new Silences();
+  private final Silences silences;
   private final Certificates certificates = new Certificates();
   private final ScheduledExecutorService evaluator;
   private final Object lock = new Object();
@@ -108,8 +121,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private volatile boolean reloadRejected;
   private volatile boolean closed;
 
-  private Alerting(AlertSource source) {
+  private Alerting(AlertSource source, Path silencesFile) {
     this.source = source;
+    this.silences = new Silences(silencesFile);
     this.evaluator =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -119,12 +133,20 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             });
   }
 
-  /** Starts evaluating the rules of {@code config}, which must have an {@code alerts} section. */
+  /**
+   * Starts evaluating the rules of {@code config}, which must have an {@code alerts} section.
+   * Silences created through the admin API are kept in {@value #SILENCES_FILE} in the admin store's
+   * directory (when the config has one), and read back from there.
+   */
   public static Alerting start(GatewayConfig config, AlertSource source) {
-    Alerting a = new Alerting(source);
+    Path store = config.admin().store();
+    Alerting a = new Alerting(source, store == null ? null : store.resolve(SILENCES_FILE));
     a.apply(config);
     return a;
   }
+
+  /** The file of the silences created through the admin API, in the admin store's directory. */
+  public static final String SILENCES_FILE = "silences.json";
 
   /** What the proxy tells about every finished exchange. */
   public ExchangeObserver observer() {
@@ -143,30 +165,84 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             : new AlertsConfig(
                 Duration.ofSeconds(5), Duration.ofHours(4), List.of(), List.of(), List.of());
     Instant now = Instant.now();
+    long nanos = System.nanoTime();
     synchronized (lock) {
       if (closed) {
         return;
       }
       Map<String, Alert> kept = new LinkedHashMap<>();
+      List<Alert> carried = new ArrayList<>();
       for (AlertsConfig.Rule rule : c.rules()) {
         Alert old = alerts.get(rule.name());
-        kept.put(rule.name(), old != null && old.rule.equals(rule) ? old : new Alert(rule, now));
+        Alert alert;
+        if (old == null) {
+          alert = new Alert(rule, now);
+        } else if (old.rule.equals(rule)) {
+          alert = old;
+          carried.add(old);
+        } else if (old.fingerprint.equals(fingerprint(labels(rule)))) {
+          alert = new Alert(rule, old);
+          carried.add(old);
+        } else {
+          alert = new Alert(rule, now);
+        }
+        kept.put(rule.name(), alert);
+      }
+      // An alert whose rule is gone (removed, or changed so that its labels differ) ends: if it
+      // fired and its firing was notified, its notifiers are told it resolved, as Alertmanager
+      // resolves an alert that Prometheus stops sending.
+      List<Notification> ended = new ArrayList<>();
+      List<List<String>> endedTo = new ArrayList<>();
+      for (Alert old : alerts.values()) {
+        if (!carried.contains(old) && old.state == State.FIRING && old.notified) {
+          ended.add(
+              new Notification(
+                  false,
+                  old.rule.name(),
+                  old.rule.kind().configName(),
+                  old.labels,
+                  old.value,
+                  old.rule.threshold(),
+                  old.rule.name() + ": rule removed from the config",
+                  old.startsAt,
+                  now,
+                  old.fingerprint));
+          endedTo.add(old.rule.notifiers());
+          old.lastNotified = now;
+          old.lastNotifiedNanos = nanos;
+        }
       }
       alerts.clear();
       alerts.putAll(kept);
       Map<String, Delivery> nextDeliveries = new LinkedHashMap<>();
+      List<Delivery> retired = new ArrayList<>();
       for (AlertsConfig.Notifier n : c.notifiers()) {
-        Delivery old = deliveries.remove(n.name());
+        Delivery old = deliveries.get(n.name());
         if (old != null && old.config().equals(n)) {
           nextDeliveries.put(n.name(), old);
         } else {
           if (old != null) {
-            old.close();
+            retired.add(old);
           }
           nextDeliveries.put(n.name(), Delivery.of(n, statsOf(n)));
         }
       }
-      deliveries.values().forEach(Delivery::close);
+      for (Delivery d : deliveries.values()) {
+        if (!nextDeliveries.containsKey(d.config().name())) {
+          retired.add(d);
+        }
+      }
+      // A notifier that the new config still has gets the ending notifications; one it removed
+      // sends them before its thread ends.
+      for (int i = 0; i < ended.size(); i++) {
+        for (String name : endedTo.get(i)) {
+          Delivery d = nextDeliveries.getOrDefault(name, deliveries.get(name));
+          if (d != null) {
+            d.offer(ended.get(i));
+          }
+        }
+      }
+      retired.forEach(Delivery::closeWhenDelivered);
       deliveries.clear();
       deliveries.putAll(nextDeliveries);
       histories.keySet().retainAll(c.rules().stream().map(Alerting::scope).toList());
