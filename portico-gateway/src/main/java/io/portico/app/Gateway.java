@@ -171,7 +171,9 @@ public final class Gateway implements AutoCloseable {
     this.metrics =
         config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
     this.alerting =
-        config.alerts() == null ? null : Alerting.start(config, new AlertSources(snapshots));
+        config.alerts() == null
+            ? null
+            : Alerting.start(config, new AlertSources(snapshots, this::accessLogSinks));
     if (metrics != null && alerting != null) {
       metrics.bind(alerting);
     }

@@ -12,4 +12,13 @@ public interface AlertSource {
    * no health checking), or -1 when the active config has no such service.
    */
   int healthyEndpoints(String service);
+
+  /**
+   * Access-log lines lost since start by the sink named {@code sink}, or by all sinks when null:
+   * dropped on a full queue plus failed after retries; -1 when there is no such sink (or no access
+   * log).
+   */
+  default long logLinesLost(String sink) {
+    return -1;
+  }
 }

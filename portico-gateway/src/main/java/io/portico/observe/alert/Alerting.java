@@ -110,6 +110,10 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private final Object lock = new Object();
   private final Map<String, Alert> alerts = new LinkedHashMap<>();
   private final Map<ScopeKey, History> histories = new HashMap<>();
+
+  /** Lines lost by each sink selected by a rule ("" for all sinks): one count per sample. */
+  private final Map<String, History> sinkHistories = new HashMap<>();
+
   private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   private final Map<String, Delivery.Stats> stats = new LinkedHashMap<>();
   private AlertsConfig config;
@@ -246,6 +250,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       deliveries.clear();
       deliveries.putAll(nextDeliveries);
       histories.keySet().retainAll(c.rules().stream().map(Alerting::scope).toList());
+      sinkHistories.keySet().retainAll(c.rules().stream().map(Alerting::sinkKey).toList());
       silences.configure(c.silences(), now);
       this.config = c;
       this.gateway = next;
@@ -309,10 +314,27 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     }
   }
 
+  private static String sinkKey(AlertsConfig.Rule rule) {
+    return rule.sink() == null ? "" : rule.sink();
+  }
+
   private void sample(long nanos) {
     Map<ScopeKey, Long> keep = new HashMap<>();
+    Map<String, Long> keepSinks = new HashMap<>();
     for (Alert a : alerts.values()) {
+      if (a.rule.kind() == Kind.LOG_SINK_DROPS) {
+        keepSinks.merge(sinkKey(a.rule), a.rule.window().toNanos(), Math::max);
+        continue;
+      }
       keep.merge(scope(a.rule), a.rule.window().toNanos(), Math::max);
+    }
+    for (Map.Entry<String, Long> e : keepSinks.entrySet()) {
+      long lost = source.logLinesLost(e.getKey().isEmpty() ? null : e.getKey());
+      if (lost >= 0) {
+        sinkHistories
+            .computeIfAbsent(e.getKey(), k -> new History())
+            .add(nanos, new long[] {lost}, e.getValue());
+      }
     }
     for (Map.Entry<ScopeKey, Long> e : keep.entrySet()) {
       histories
@@ -343,6 +365,10 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       }
       case RELOAD_FAILED -> {
         return reloadRejected ? 1 : 0;
+      }
+      case LOG_SINK_DROPS -> {
+        History h = sinkHistories.get(sinkKey(rule));
+        return h == null ? Double.NaN : h.delta(rule.window().toNanos())[0];
       }
       default -> {}
     }
@@ -478,7 +504,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             ? " of route " + rule.route()
             : rule.service() != null
                 ? " of service " + rule.service()
-                : rule.listener() != null ? " of listener " + rule.listener() : "";
+                : rule.listener() != null
+                    ? " of listener " + rule.listener()
+                    : rule.sink() != null ? " by sink " + rule.sink() : "";
     String what =
         switch (rule.kind()) {
           case ERROR_RATE -> "5xx ratio";
@@ -489,6 +517,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
           case REDIS_UNREACHABLE -> "rate-limit decisions without Redis";
           case CERTIFICATE_EXPIRY -> "days before a certificate expires";
           case RELOAD_FAILED -> "last config reload rejected";
+          case LOG_SINK_DROPS -> "access-log lines lost";
         };
     return rule.name()
         + ": "
@@ -540,6 +569,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     }
     if (rule.listener() != null) {
       l.put("listener", rule.listener());
+    }
+    if (rule.sink() != null) {
+      l.put("sink", rule.sink());
     }
     return Map.copyOf(l);
   }
