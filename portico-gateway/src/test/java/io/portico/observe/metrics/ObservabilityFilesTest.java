@@ -137,6 +137,44 @@ class ObservabilityFilesTest {
       for (String expr : expressions) {
         checkLabels(expr, scrape);
       }
+      checkDocumented(scrape);
+    }
+  }
+
+  /**
+   * Every {@code portico_} metric served is in a table row of {@code docs/observability.md} that
+   * names each of its labels.
+   */
+  private static void checkDocumented(ScrapeText scrape) throws java.io.IOException {
+    List<String> rows =
+        java.nio.file.Files.readAllLines(DIR.resolveSibling("docs").resolve("observability.md"))
+            .stream()
+            .filter(l -> l.startsWith("| `"))
+            .toList();
+    for (String name : scrape.names()) {
+      if (!name.startsWith("portico_")) {
+        continue;
+      }
+      String family = name.replaceAll("_(bucket|count|sum|max)$", "");
+      String row =
+          rows.stream()
+              .filter(
+                  r -> {
+                    String first = r.substring(1, r.indexOf('|', 1));
+                    return first.contains("`" + name + "`") || first.contains("`" + family + "`");
+                  })
+              .findFirst()
+              .orElse(null);
+      assertThat(row).as("%s documented in observability.md", name).isNotNull();
+      for (ScrapeText.Sample sample : scrape.matching(name)) {
+        for (String label : sample.labels().keySet()) {
+          if (!label.equals("le")) {
+            assertThat(row)
+                .as("label %s of %s documented", label, name)
+                .contains("`" + label + "`");
+          }
+        }
+      }
     }
   }
 
