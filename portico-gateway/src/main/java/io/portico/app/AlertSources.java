@@ -1,12 +1,16 @@
 package io.portico.app;
 
 import io.portico.observe.alert.AlertSource;
+import io.portico.observe.log.SinkStats;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamService;
 import io.portico.upstream.health.ActiveChecker;
 import io.portico.upstream.health.OutlierDetector;
 import io.portico.upstream.health.ServiceHealth;
+import java.util.List;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Connects alerting to the running gateway without alerting depending on the snapshot or the
@@ -16,9 +20,24 @@ import io.portico.upstream.health.ServiceHealth;
 final class AlertSources implements AlertSource {
 
   private final SnapshotHolder snapshots;
+  private final Supplier<List<SinkStats>> sinks;
 
-  AlertSources(SnapshotHolder snapshots) {
+  AlertSources(SnapshotHolder snapshots, Supplier<List<SinkStats>> sinks) {
     this.snapshots = snapshots;
+    this.sinks = sinks;
+  }
+
+  @Override
+  public long logLinesLost(@Nullable String sink) {
+    long lost = 0;
+    boolean found = false;
+    for (SinkStats s : sinks.get()) {
+      if (sink == null || sink.equals(s.name())) {
+        lost += s.dropped() + s.failed();
+        found = true;
+      }
+    }
+    return found || sink == null ? lost : -1;
   }
 
   @Override

@@ -156,7 +156,9 @@ public final class Gateway implements AutoCloseable {
     this.metrics =
         config.metrics().enabled() ? GatewayMetrics.start(config.metrics(), group) : null;
     this.alerting =
-        config.alerts() == null ? null : Alerting.start(config, new AlertSources(snapshots));
+        config.alerts() == null
+            ? null
+            : Alerting.start(config, new AlertSources(snapshots, this::accessLogSinks));
     if (metrics != null && alerting != null) {
       metrics.bind(alerting);
     }
@@ -177,7 +179,14 @@ public final class Gateway implements AutoCloseable {
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
-            transport, group, new ProxyContext(snapshots, observer, UpstreamHooks.NONE, tracing));
+            transport,
+            group,
+            new ProxyContext(
+                snapshots,
+                observer,
+                UpstreamHooks.NONE,
+                tracing,
+                accessLog == null ? null : config.runtime().accessLog().body()));
     try {
       this.listeners = proxy.bind(config.listeners());
       if (metrics != null) {

@@ -18,6 +18,9 @@ import java.util.Set;
  *     whatever the sampling
  * @param redactHeaders header names (lower case) whose values are replaced by {@link #REDACTED}
  * @param redactQuery query parameter names (lower case) whose values are replaced
+ * @param body request and response body capture, or null when bodies are not captured
+ * @param redactBody JSON member and form field names (lower case) whose values are replaced in
+ *     captured bodies
  */
 public record AccessLogConfig(
     List<SinkConfig> sinks,
@@ -25,7 +28,28 @@ public record AccessLogConfig(
     double sampleRatio,
     boolean keepErrors,
     Set<String> redactHeaders,
-    Set<String> redactQuery) {
+    Set<String> redactQuery,
+    BodyCapture body,
+    Set<String> redactBody) {
+
+  /** An access log without body capture. */
+  public AccessLogConfig(
+      List<SinkConfig> sinks,
+      List<String> fields,
+      double sampleRatio,
+      boolean keepErrors,
+      Set<String> redactHeaders,
+      Set<String> redactQuery) {
+    this(
+        sinks,
+        fields,
+        sampleRatio,
+        keepErrors,
+        redactHeaders,
+        redactQuery,
+        null,
+        DEFAULT_REDACT_BODY);
+  }
 
   /** What a redacted value is written as. */
   public static final String REDACTED = "[REDACTED]";
@@ -65,7 +89,9 @@ public record AccessLogConfig(
           "tokens_estimated",
           "cost",
           "ttft_ms",
-          "tokens_per_second");
+          "tokens_per_second",
+          "request_body",
+          "response_body");
 
   /** Fields written only when {@code fields.include} names them. */
   public static final List<String> OPTIONAL_FIELDS =
@@ -102,6 +128,36 @@ public record AccessLogConfig(
           "password",
           "authorization");
 
+  /** JSON member and form field names whose values are always redacted in captured bodies. */
+  public static final Set<String> DEFAULT_REDACT_BODY =
+      Set.of(
+          "password",
+          "passwd",
+          "secret",
+          "client_secret",
+          "token",
+          "access_token",
+          "refresh_token",
+          "id_token",
+          "api_key",
+          "apikey",
+          "api-key",
+          "x-api-key",
+          "authorization",
+          "private_key");
+
+  /** The content types whose bodies are captured unless {@code body.content-types} says others. */
+  public static final List<String> DEFAULT_BODY_TYPES =
+      List.of(
+          "text/*",
+          "application/json",
+          "application/*+json",
+          "application/x-ndjson",
+          "application/xml",
+          "application/*+xml",
+          "application/x-www-form-urlencoded",
+          "application/graphql");
+
   /** The default queue of a sink, in lines. */
   public static final int DEFAULT_QUEUE = 65_536;
 
@@ -121,6 +177,75 @@ public record AccessLogConfig(
   /** Whether any sink is configured. */
   public boolean enabled() {
     return !sinks.isEmpty();
+  }
+
+  /** Whether request or response bodies are captured on {@code route}. */
+  public BodyCapture bodyFor(RouteConfig route) {
+    if (body == null || !enabled() || !route.accessLog()) {
+      return null;
+    }
+    boolean on = route.accessLogBody() == null ? body.allRoutes() : route.accessLogBody();
+    return on ? body : null;
+  }
+
+  /**
+   * What is kept of request and response bodies for the access log.
+   *
+   * @param request whether the request body (as the client sent it) is captured
+   * @param response whether the response body (as sent to the client) is captured
+   * @param maxSize the most bytes kept of each body; the rest is counted, never held
+   * @param contentTypes the media types captured ({@code text/*}, {@code application/*+json});
+   *     compared without letter case or parameters
+   * @param allRoutes whether every route captures unless it says {@code access-log: {body: false}};
+   *     when false only routes with {@code body: true} do
+   */
+  public record BodyCapture(
+      boolean request,
+      boolean response,
+      int maxSize,
+      List<String> contentTypes,
+      boolean allRoutes) {
+
+    /** Whether a body of {@code contentType} (a header value, or null) is captured. */
+    public boolean captures(String contentType) {
+      if (contentType == null) {
+        return false;
+      }
+      int semi = contentType.indexOf(';');
+      String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+      int slash = type.indexOf('/');
+      if (slash <= 0) {
+        return false;
+      }
+      for (int i = 0, n = contentTypes.size(); i < n; i++) {
+        if (matches(contentTypes.get(i), type, slash)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static boolean matches(String pattern, String type, int slash) {
+      int pSlash = pattern.indexOf('/');
+      String pMain = pattern.substring(0, pSlash);
+      String pSub = pattern.substring(pSlash + 1);
+      if (!pMain.equals("*") && !type.regionMatches(true, 0, pMain, 0, slash)) {
+        return false;
+      }
+      if (!pMain.equals("*") && pMain.length() != slash) {
+        return false;
+      }
+      String sub = type.substring(slash + 1);
+      if (pSub.equals("*")) {
+        return true;
+      }
+      if (pSub.startsWith("*")) {
+        String suffix = pSub.substring(1);
+        return sub.length() > suffix.length()
+            && sub.regionMatches(true, sub.length() - suffix.length(), suffix, 0, suffix.length());
+      }
+      return sub.equalsIgnoreCase(pSub);
+    }
   }
 
   /** One destination of lines. */

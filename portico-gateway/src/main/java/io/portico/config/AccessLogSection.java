@@ -121,10 +121,78 @@ final class AccessLogSection {
     for (ConfigNode q : names(redact, "query")) {
       query.add(q.text().toLowerCase(Locale.ROOT));
     }
+    Set<String> body = new LinkedHashSet<>(AccessLogConfig.DEFAULT_REDACT_BODY);
+    for (ConfigNode b : names(redact, "body")) {
+      body.add(b.text().toLowerCase(Locale.ROOT));
+    }
     redact.finish();
+    AccessLogConfig.BodyCapture capture = null;
+    ConfigNode bodyNode = r.child("body");
+    if (bodyNode != null) {
+      capture = bodyCapture(bodyNode);
+    }
     r.finish();
     return new AccessLogConfig(
-        List.copyOf(sinks), fields, ratio, keepErrors, Set.copyOf(headers), Set.copyOf(query));
+        List.copyOf(sinks),
+        fields,
+        ratio,
+        keepErrors,
+        Set.copyOf(headers),
+        Set.copyOf(query),
+        capture,
+        Set.copyOf(body));
+  }
+
+  /** The largest {@code body.max-size}: a line holds at most two bodies of this size. */
+  static final long MAX_BODY_CAPTURE = 1024 * 1024;
+
+  private static final Pattern MEDIA_RANGE =
+      Pattern.compile("(\\*|[!#$%&'+.^_`|~0-9A-Za-z-]+)/(\\*?[!#$%&'+.^_`|~0-9A-Za-z-]*)");
+
+  /** {@code body}: {@code true}, {@code false} or an object; null when off. */
+  private AccessLogConfig.BodyCapture bodyCapture(ConfigNode node) {
+    if (node.isScalar()) {
+      String text = node.text();
+      if ("true".equals(text)) {
+        return new AccessLogConfig.BodyCapture(
+            true, true, 4096, AccessLogConfig.DEFAULT_BODY_TYPES, true);
+      }
+      if (!"false".equals(text)) {
+        problems.expected(node, "true, false or an object with request, response and max-size");
+      }
+      return null;
+    }
+    ConfigReader b = ConfigReader.of(node, problems);
+    if (!node.isObject()) {
+      problems.expected(node, "true, false or an object with request, response and max-size");
+      return null;
+    }
+    boolean request = b.bool("request", true);
+    boolean response = b.bool("response", true);
+    long maxSize = b.size("max-size", 4096, 1, MAX_BODY_CAPTURE);
+    boolean allRoutes = b.bool("all-routes", true);
+    List<String> types = new ArrayList<>();
+    if (b.has("content-types")) {
+      for (ConfigNode t : names(b, "content-types")) {
+        String type = t.text().toLowerCase(Locale.ROOT);
+        if (MEDIA_RANGE.matcher(type).matches() && !type.equals("*/*") && !type.endsWith("/")) {
+          types.add(type);
+        } else {
+          problems.expected(
+              t,
+              "a media type such as application/json, text/* or application/*+json (not */*:"
+                  + " only textual bodies are captured)");
+        }
+      }
+    } else {
+      types.addAll(AccessLogConfig.DEFAULT_BODY_TYPES);
+    }
+    b.finish();
+    if (!request && !response) {
+      return null;
+    }
+    return new AccessLogConfig.BodyCapture(
+        request, response, (int) maxSize, List.copyOf(types), allRoutes);
   }
 
   private List<ConfigNode> names(ConfigReader r, String key) {

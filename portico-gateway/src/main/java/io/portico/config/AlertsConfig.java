@@ -49,7 +49,12 @@ public record AlertsConfig(
     /** The days left before the first listener or upstream client certificate expires. */
     CERTIFICATE_EXPIRY(Direction.BELOW),
     /** 1 while the last reload of the config file was rejected, 0 once one is applied. */
-    RELOAD_FAILED(Direction.ABOVE);
+    RELOAD_FAILED(Direction.ABOVE),
+    /**
+     * Access-log lines lost over the window by one sink (or all): dropped on a full queue, or
+     * failed after the sink's retries.
+     */
+    LOG_SINK_DROPS(Direction.ABOVE);
 
     private final Direction direction;
 
@@ -115,7 +120,8 @@ public record AlertsConfig(
       Duration repeatInterval,
       List<String> notifiers,
       Map<String, String> labels,
-      String summary) {
+      String summary,
+      String sink) {
 
     public Rule {
       notifiers = List.copyOf(notifiers);

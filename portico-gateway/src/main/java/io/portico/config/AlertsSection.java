@@ -40,7 +40,8 @@ final class AlertsSection {
   private static final Pattern PERCENTILE = Pattern.compile("p(\\d{1,2}(\\.\\d{1,3})?)");
 
   /** Labels every alert gets from its rule, which {@code labels} may not set. */
-  static final Set<String> RESERVED_LABELS = Set.of("rule", "kind", "route", "service", "listener");
+  static final Set<String> RESERVED_LABELS =
+      Set.of("rule", "kind", "route", "service", "listener", "sink");
 
   private static final List<String> KINDS =
       Arrays.stream(Kind.values()).map(Kind::configName).toList();
@@ -63,6 +64,20 @@ final class AlertsSection {
       List<RouteConfig> routes,
       List<ServiceConfig> services,
       List<ListenerConfig> listeners) {
+    return parse(node, routes, services, listeners, List.of());
+  }
+
+  /**
+   * The section, or null when {@code node} is absent.
+   *
+   * @param sinks the names of the access log's sinks, to check {@code sink} selectors against
+   */
+  AlertsConfig parse(
+      ConfigNode node,
+      List<RouteConfig> routes,
+      List<ServiceConfig> services,
+      List<ListenerConfig> listeners,
+      List<String> sinks) {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -83,7 +98,7 @@ final class AlertsSection {
     List<AlertsConfig.Notifier> notifiers = notifiers(r);
     Set<String> notifierNames = new HashSet<>();
     notifiers.forEach(n -> notifierNames.add(n.name()));
-    Names names = new Names(names(routes, RouteConfig::name), services, listeners);
+    Names names = new Names(names(routes, RouteConfig::name), services, listeners, sinks);
     List<AlertsConfig.Rule> rules = new ArrayList<>();
     Set<String> ruleNames = new HashSet<>();
     for (ConfigNode item : list(r, "rules", "a list of rules")) {
@@ -108,7 +123,10 @@ final class AlertsSection {
   }
 
   private record Names(
-      List<String> routes, List<ServiceConfig> services, List<ListenerConfig> listeners) {}
+      List<String> routes,
+      List<ServiceConfig> services,
+      List<ListenerConfig> listeners,
+      List<String> sinks) {}
 
   private static <T> List<String> names(List<T> items, Function<T, String> name) {
     return items.stream().map(name).toList();
@@ -254,6 +272,7 @@ final class AlertsSection {
     String route = r.string("route", null);
     String service = r.string("service", null);
     String listener = r.string("listener", null);
+    String sink = r.string("sink", null);
     String measureText = r.oneOf("measure", "count", List.of("count", "ratio"));
     Measure measure = Measure.valueOf(measureText.toUpperCase(Locale.ROOT));
     double percentile = percentile(r);
@@ -289,6 +308,15 @@ final class AlertsSection {
       return null;
     }
     selectors(r, kind, route, service, listener, names);
+    if (sink != null && kind != Kind.LOG_SINK_DROPS) {
+      problems.at(r.child("sink"), "sink on a " + kind.configName() + " rule (expected: no sink)");
+    } else if (sink != null && !names.sinks().contains(sink)) {
+      r.expected(
+          "sink",
+          names.sinks().isEmpty()
+              ? "no sink: the access log is off"
+              : "a sink of runtime.access-log: " + String.join(", ", names.sinks()));
+    }
     if (r.has("measure") && !countsRequests(kind)) {
       problems.at(
           r.child("measure"), "measure on a " + kind.configName() + " rule (expected: no measure)");
@@ -356,7 +384,8 @@ final class AlertsSection {
         repeat,
         targets,
         labels,
-        summary);
+        summary,
+        sink);
   }
 
   private static boolean countsRequests(Kind kind) {
@@ -397,8 +426,9 @@ final class AlertsSection {
     boolean routeOk =
         kind != Kind.NO_HEALTHY_ENDPOINT
             && kind != Kind.CERTIFICATE_EXPIRY
-            && kind != Kind.RELOAD_FAILED;
-    boolean serviceOk = kind != Kind.RELOAD_FAILED;
+            && kind != Kind.RELOAD_FAILED
+            && kind != Kind.LOG_SINK_DROPS;
+    boolean serviceOk = kind != Kind.RELOAD_FAILED && kind != Kind.LOG_SINK_DROPS;
     boolean listenerOk = kind == Kind.CERTIFICATE_EXPIRY;
     String what = kind.configName() + " rule";
     if (route != null && !routeOk) {
@@ -505,7 +535,7 @@ final class AlertsSection {
       default -> {
         boolean share = kind == Kind.ERROR_RATE || measure == Measure.RATIO;
         if (!present) {
-          if (kind == Kind.REDIS_UNREACHABLE && !share) {
+          if ((kind == Kind.REDIS_UNREACHABLE || kind == Kind.LOG_SINK_DROPS) && !share) {
             return 1.0;
           }
           r.required(key, share ? "a share from 0 to 1, such as 0.05" : "a count, such as 10");

@@ -192,7 +192,14 @@ public final class ConfigParser {
       TracingConfig tracing = new TracingSection(problems).parse(top.child("tracing"));
       AlertsConfig alerts =
           new AlertsSection(problems, baseDir)
-              .parse(top.child("alerts"), routes, services, listeners);
+              .parse(
+                  top.child("alerts"),
+                  routes,
+                  services,
+                  listeners,
+                  runtime.accessLog().sinks().stream()
+                      .map(AccessLogConfig.SinkConfig::name)
+                      .toList());
       top.finish();
       return new GatewayConfig(
           listeners,

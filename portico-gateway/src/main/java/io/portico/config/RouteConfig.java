@@ -28,6 +28,8 @@ import java.util.Map;
  * @param accessLog whether the route's exchanges are written to the access log
  * @param grpc the route's gRPC settings, or null for the defaults ({@link
  *     GrpcRouteConfig#DEFAULTS})
+ * @param accessLogBody whether the route's bodies are captured in the access log, or null to follow
+ *     {@code runtime.access-log.body.all-routes}
  */
 public record RouteConfig(
     String name,
@@ -48,7 +50,51 @@ public record RouteConfig(
     TrafficConfig traffic,
     AiConfig.Route ai,
     boolean accessLog,
-    GrpcRouteConfig grpc) {
+    GrpcRouteConfig grpc,
+    Boolean accessLogBody) {
+
+  /** A route without gRPC settings whose body capture follows the access log's. */
+  public RouteConfig(
+      String name,
+      List<String> hosts,
+      List<String> paths,
+      String pathMatch,
+      List<String> methods,
+      Map<String, String> headers,
+      Map<String, String> query,
+      int priority,
+      String service,
+      boolean stripPrefix,
+      String rewritePath,
+      boolean preserveHost,
+      TimeoutsConfig.TimeoutsOverride timeouts,
+      List<PluginSpec> plugins,
+      AggregateConfig aggregate,
+      TrafficConfig traffic,
+      AiConfig.Route ai,
+      boolean accessLog) {
+    this(
+        name,
+        hosts,
+        paths,
+        pathMatch,
+        methods,
+        headers,
+        query,
+        priority,
+        service,
+        stripPrefix,
+        rewritePath,
+        preserveHost,
+        timeouts,
+        plugins,
+        aggregate,
+        traffic,
+        ai,
+        accessLog,
+        null,
+        null);
+  }
 
   /**
    * A route without traffic split, mirror, AI gateway or gRPC settings, written to the access log.
@@ -87,8 +133,7 @@ public record RouteConfig(
         aggregate,
         null,
         null,
-        true,
-        null);
+        true);
   }
 
   /** A route that forwards to a service, or that plugins answer. */

@@ -106,7 +106,19 @@ final class RoutesSection {
         t.finish();
       }
       List<PluginSpec> plugins = pluginSection.parse(r.child("plugins"));
-      boolean accessLog = r.bool("access-log", true);
+      boolean accessLog = true;
+      Boolean accessLogBody = null;
+      ConfigNode accessLogNode = r.child("access-log");
+      if (accessLogNode != null && accessLogNode.isObject()) {
+        ConfigReader a = ConfigReader.of(accessLogNode, problems);
+        accessLog = a.bool("enabled", true);
+        if (a.has("body")) {
+          accessLogBody = a.bool("body", false);
+        }
+        a.finish();
+      } else {
+        accessLog = r.bool("access-log", true);
+      }
       ConfigNode pluginsNode = r.child("plugins");
       ConfigNode aggregateNode = r.child("aggregate");
       AggregateConfig aggregate = null;
@@ -166,7 +178,8 @@ final class RoutesSection {
               traffic,
               ai,
               accessLog,
-              grpc));
+              grpc,
+              accessLogBody));
     }
     return List.copyOf(out);
   }

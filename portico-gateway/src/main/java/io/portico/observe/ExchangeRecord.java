@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  *     route without {@code ai}
  * @param grpcStatus the gRPC status of a gRPC call ({@code grpc-status} from the upstream's
  *     trailers, or the gateway's own answer), or -1 when the exchange was not a gRPC call
+ * @param requestBody the start of the request body as the client sent it, or null when bodies are
+ *     not captured (see {@code runtime.access-log.body})
+ * @param responseBody the start of the response body as sent to the client, or null
  */
 public record ExchangeRecord(
     long startEpochMillis,
@@ -57,9 +60,11 @@ public record ExchangeRecord(
     io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
     @Nullable String traceId,
     @Nullable Ai ai,
-    int grpcStatus) {
+    int grpcStatus,
+    @Nullable Body requestBody,
+    @Nullable Body responseBody) {
 
-  /** An exchange that was not a gRPC call. */
+  /** An exchange that was not a gRPC call, whose bodies were not captured. */
   public ExchangeRecord(
       long startEpochMillis,
       String requestId,
@@ -120,7 +125,9 @@ public record ExchangeRecord(
         responseHeaders,
         traceId,
         ai,
-        -1);
+        -1,
+        null,
+        null);
   }
 
   /** An exchange of a route without {@code ai}. */
@@ -345,8 +352,20 @@ public record ExchangeRecord(
         null,
         traceId,
         ai,
-        grpcStatus);
+        grpcStatus,
+        requestBody,
+        responseBody);
   }
+
+  /**
+   * The captured start of a body: its bytes as they went over the wire (after the cap), not yet
+   * redacted; the access log redacts them when it formats the line, off the event loop.
+   *
+   * @param contentType the body's {@code Content-Type}
+   * @param bytes the first bytes of the body, at most the configured cap; do not modify
+   * @param truncated whether the body was longer than {@code bytes}
+   */
+  public record Body(String contentType, byte[] bytes, boolean truncated) {}
 
   /**
    * One backend call of an aggregate.

@@ -125,6 +125,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     return proxy.tracing();
   }
 
+  /** What the access log keeps of bodies, or null when it keeps none. */
+  io.portico.config.AccessLogConfig.BodyCapture bodyCapture() {
+    return proxy.bodyCapture();
+  }
+
   InetSocketAddress peer() {
     return peer;
   }

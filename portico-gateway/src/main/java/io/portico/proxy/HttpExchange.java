@@ -30,6 +30,7 @@ import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
+import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.grpc.GrpcFrameReader;
@@ -166,6 +167,12 @@ final class HttpExchange
 
   /** An upstream's trailers-only gRPC answer waits for its end, to go out as one message. */
   private boolean grpcTrailersOnly;
+
+  /** What the access log keeps of this route's bodies; null when nothing (then no byte copied). */
+  private AccessLogConfig.BodyCapture capture;
+
+  private CapturedBody requestCapture;
+  private CapturedBody responseCapture;
 
   // the request body
   private long requestBytes;
@@ -310,6 +317,10 @@ final class HttpExchange
     if (trace != null) {
       trace.routed(route.name());
     }
+    AccessLogConfig.BodyCapture bodies = conn.bodyCapture();
+    if (bodies != null) {
+      startCapture(bodies, headers);
+    }
     chain = route.chain();
     service = route.service();
     // What the client sent for one hop (and the headers its Connection names) goes now, before
@@ -355,6 +366,25 @@ final class HttpExchange
           "The call's deadline passed after "
               + TimeUnit.NANOSECONDS.toMillis(grpc.deadlineNanos() - startNanos)
               + " ms.");
+    }
+  }
+
+  /** Whether the route's bodies are kept for the access log; the request's from now on. */
+  private void startCapture(AccessLogConfig.BodyCapture bodies, HttpHeaders headers) {
+    Boolean routeBody = route.config().accessLogBody();
+    if (!route.config().accessLog() || !(routeBody == null ? bodies.allRoutes() : routeBody)) {
+      return;
+    }
+    capture = bodies;
+    if (bodies.request()) {
+      requestCapture = CapturedBody.of(bodies, headers);
+    }
+  }
+
+  /** Starts keeping the response body sent with {@code head}, when the route keeps it. */
+  private void captureResponse(HttpResponse head) {
+    if (capture != null && capture.response()) {
+      responseCapture = CapturedBody.of(capture, head.headers());
     }
   }
 
@@ -821,6 +851,7 @@ final class HttpExchange
       }
     }
     prepareDownstreamHead(head);
+    captureResponse(head);
     if (snapshot.config().metrics().serverTiming()) {
       long sent = call.requestSentNanos();
       long headAt = call.responseHeadNanos();
@@ -864,6 +895,9 @@ final class HttpExchange
       }
     }
     responseBytes += content.content().readableBytes();
+    if (responseCapture != null) {
+      responseCapture.add(content.content());
+    }
     Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
       closeAfter =
@@ -1080,6 +1114,9 @@ final class HttpExchange
       closeAfter = true;
       fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limits.maxBodySize() + " bytes.");
       return;
+    }
+    if (requestCapture != null) {
+      requestCapture.add(content.content());
     }
     boolean last = content instanceof LastHttpContent;
     if (grpc != null) {
@@ -1358,6 +1395,10 @@ final class HttpExchange
       ServerTiming.add(r.headers(), conn.nanoTime() - startNanos, -1);
     }
     responseBytes = r.content().readableBytes();
+    captureResponse(r);
+    if (responseCapture != null) {
+      responseCapture.add(r.content());
+    }
     state = ExchangeState.RESPONDING;
     Channel down = conn.channel();
     if (closeAfter) {
@@ -1508,7 +1549,9 @@ final class HttpExchange
         response == null ? null : response.headers(),
         traceId(),
         aiRecord(get(AiUsage.KEY)),
-        grpc == null ? -1 : grpc.recordedStatus(status, failure));
+        grpc == null ? -1 : grpc.recordedStatus(status, failure),
+        requestCapture == null ? null : requestCapture.body(),
+        responseCapture == null ? null : responseCapture.body());
   }
 
   private static ExchangeRecord.Ai aiRecord(AiUsage u) {

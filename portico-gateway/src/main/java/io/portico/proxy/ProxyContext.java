@@ -1,5 +1,6 @@
 package io.portico.proxy;
 
+import io.portico.config.AccessLogConfig;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.trace.Tracing;
 import io.portico.snapshot.SnapshotHolder;
@@ -7,7 +8,8 @@ import io.portico.upstream.UpstreamHooks;
 
 /**
  * What every connection of a running gateway shares: the active snapshot, the exchange observer,
- * the upstream hooks, the tracer (null when tracing is off) and the draining flag. Thread-safe.
+ * the upstream hooks, the tracer (null when tracing is off), the access log's body capture (null
+ * when off) and the draining flag. Thread-safe.
  */
 public final class ProxyContext {
 
@@ -15,6 +17,7 @@ public final class ProxyContext {
   private final ExchangeObserver observer;
   private final UpstreamHooks upstreamHooks;
   private final Tracing tracing;
+  private final AccessLogConfig.BodyCapture bodyCapture;
   private volatile boolean draining;
 
   public ProxyContext(SnapshotHolder snapshots, ExchangeObserver observer) {
@@ -34,10 +37,24 @@ public final class ProxyContext {
       ExchangeObserver observer,
       UpstreamHooks upstreamHooks,
       Tracing tracing) {
+    this(snapshots, observer, upstreamHooks, tracing, null);
+  }
+
+  /**
+   * @param bodyCapture what the running access log keeps of bodies, or null when it keeps none
+   *     (then no exchange copies a body byte)
+   */
+  public ProxyContext(
+      SnapshotHolder snapshots,
+      ExchangeObserver observer,
+      UpstreamHooks upstreamHooks,
+      Tracing tracing,
+      AccessLogConfig.BodyCapture bodyCapture) {
     this.snapshots = snapshots;
     this.observer = observer;
     this.upstreamHooks = upstreamHooks;
     this.tracing = tracing;
+    this.bodyCapture = bodyCapture;
   }
 
   public SnapshotHolder snapshots() {
@@ -58,6 +75,11 @@ public final class ProxyContext {
   /** The tracer, or null when tracing is off. */
   public Tracing tracing() {
     return tracing;
+  }
+
+  /** What the access log keeps of bodies, or null when it keeps none. */
+  public AccessLogConfig.BodyCapture bodyCapture() {
+    return bodyCapture;
   }
 
   /** Once set, responses carry {@code Connection: close} so clients move elsewhere. */

@@ -162,7 +162,7 @@ class AccessLogSectionTest {
                 + " upstream_connect_ms, upstream_response_ms, failure, grpc_status, attempts, user_agent,"
                 + " backends, consumer, ai_model, ai_provider, ai_provider_model, prompt_tokens,"
                 + " completion_tokens, total_tokens, tokens_estimated, cost, ttft_ms,"
-                + " tokens_per_second, query, request_headers, response_headers); did you mean"
+                + " tokens_per_second, request_body, response_body, query, request_headers, response_headers); did you mean"
                 + " \"status\"?",
             "portico.yaml:6:15: runtime.access-log.sinks[0].type: \"files\" (expected: a sink"
                 + " type: file, stdout, http, syslog, nats); did you mean \"file\"?",
@@ -197,5 +197,102 @@ class AccessLogSectionTest {
             .config();
 
     assertThat(config.routes()).extracting(RouteConfig::accessLog).containsExactly(false, true);
+  }
+
+  @Test
+  void parsesBodyCaptureAndTheRoutesThatTakeIt() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - { name: b, targets: [ "127.0.0.1:1" ] }
+            routes:
+              - { name: login, paths: [ /login ], service: b, access-log: { body: true } }
+              - { name: files, paths: [ /files ], service: b, access-log: { body: false } }
+              - { name: quiet, paths: [ /quiet ], service: b, access-log: { enabled: false } }
+              - { name: plain, paths: [ /plain ], service: b }
+            runtime:
+              access-log:
+                sinks: [ stdout ]
+                redact: { body: [ SSN ] }
+                body:
+                  request: true
+                  response: false
+                  max-size: 2k
+                  content-types: [ application/json, text/* ]
+                  all-routes: false
+            """);
+    assertThat(problems(result)).isEmpty();
+    AccessLogConfig log = result.config().runtime().accessLog();
+    assertThat(log.body())
+        .isEqualTo(
+            new AccessLogConfig.BodyCapture(
+                true, false, 2048, List.of("application/json", "text/*"), false));
+    assertThat(log.redactBody()).contains("ssn", "password", "api_key");
+    Map<String, RouteConfig> routes = new java.util.HashMap<>();
+    result.config().routes().forEach(r -> routes.put(r.name(), r));
+    assertThat(log.bodyFor(routes.get("login"))).isEqualTo(log.body());
+    assertThat(log.bodyFor(routes.get("files"))).isNull();
+    assertThat(log.bodyFor(routes.get("quiet"))).isNull();
+    assertThat(log.bodyFor(routes.get("plain"))).isNull();
+    assertThat(routes.get("quiet").accessLog()).isFalse();
+  }
+
+  @Test
+  void matchesOnlyTheTextualTypesItNames() {
+    AccessLogConfig.BodyCapture capture =
+        valid("runtime:\n  access-log:\n    sinks: [ stdout ]\n    body: true\n").body();
+    assertThat(capture.maxSize()).isEqualTo(4096);
+    assertThat(capture.captures("application/json; charset=utf-8")).isTrue();
+    assertThat(capture.captures("Application/Problem+JSON")).isTrue();
+    assertThat(capture.captures("text/plain")).isTrue();
+    assertThat(capture.captures("application/x-www-form-urlencoded")).isTrue();
+    assertThat(capture.captures("application/octet-stream")).isFalse();
+    assertThat(capture.captures("image/png")).isFalse();
+    assertThat(capture.captures("multipart/form-data; boundary=x")).isFalse();
+    assertThat(capture.captures(null)).isFalse();
+    assertThat(capture.captures("json")).isFalse();
+  }
+
+  @Test
+  void refusesBinaryTypesAndCapsBeyondTheMaximum() {
+    ConfigResult result =
+        parse(
+            """
+            runtime:
+              access-log:
+                sinks: [ stdout ]
+                body:
+                  max-size: 2m
+                  content-types: [ "*/*", application/json, "not a type" ]
+            """);
+    assertThat(problems(result))
+        .anySatisfy(p -> assertThat(p).contains("runtime.access-log.body.max-size"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("runtime.access-log.body.content-types[0]")
+                    .contains("only textual bodies are captured"))
+        .anySatisfy(p -> assertThat(p).contains("runtime.access-log.body.content-types[2]"));
+  }
+
+  @Test
+  void theBodiesExampleFileIsValid() throws Exception {
+    Path example =
+        Path.of("").toAbsolutePath().getParent().resolve("examples/access-log-bodies.yaml");
+    ConfigResult result =
+        ConfigFiles.parse(
+            java.nio.file.Files.readString(example),
+            "access-log-bodies.yaml",
+            dir,
+            Map.of(),
+            registry);
+    assertThat(problems(result)).isEmpty();
+    AccessLogConfig log = result.config().runtime().accessLog();
+    assertThat(log.body().allRoutes()).isFalse();
+    assertThat(result.config().routes())
+        .filteredOn(r -> log.bodyFor(r) != null)
+        .extracting(RouteConfig::name)
+        .containsExactly("login", "orders");
   }
 }

@@ -147,7 +147,7 @@ class AlertsSectionTest {
                 + " slack, log)",
             "portico.yaml:14:24: alerts.rules[0].kind: \"error-ratio\" (expected: one of error-rate,"
                 + " latency, no-healthy-endpoint, rate-limited, auth-failures, redis-unreachable,"
-                + " certificate-expiry, reload-failed)",
+                + " certificate-expiry, reload-failed, log-sink-drops)",
             "portico.yaml:15:43: alerts.rules[1].route: \"nowhere\" (expected: a route of the"
                 + " config: api)",
             "portico.yaml:16:65: alerts.rules[2].threshold: \"1.5\" (expected: a share from 0 to 1,"
@@ -162,5 +162,31 @@ class AlertsSectionTest {
                 + " most the threshold (hysteresis resolves below it))",
             "portico.yaml:21:15: alerts.rules[7].name: \"a\" (expected: a rule name used once (a is"
                 + " used before))");
+  }
+
+  @Test
+  void aLogSinkDropsRuleNamesASinkOfTheAccessLog() {
+    ConfigResult result =
+        parse(
+            """
+            runtime:
+              access-log:
+                sinks: [ { type: stdout, name: out } ]
+            alerts:
+              rules:
+                - { name: lost, kind: log-sink-drops, sink: out, threshold: 10, window: 5m }
+                - { name: all-lost, kind: log-sink-drops }
+                - { name: nowhere, kind: log-sink-drops, sink: collector }
+                - { name: wrong, kind: error-rate, route: api, threshold: 5%, sink: out }
+                - { name: routed, kind: log-sink-drops, route: api }
+            """);
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:15:52: alerts.rules[2].sink: \"collector\" (expected: a sink of"
+                + " runtime.access-log: out)",
+            "portico.yaml:16:73: alerts.rules[3].sink: sink on a error-rate rule (expected: no"
+                + " sink)",
+            "portico.yaml:17:52: alerts.rules[4].route: route on a log-sink-drops rule (expected:"
+                + " no route)");
   }
 }

@@ -87,18 +87,35 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       this.fingerprint = fingerprint(labels);
       this.since = now;
     }
+
+    /** The alert of a changed rule with the same labels: the same alert, under new settings. */
+    Alert(AlertsConfig.Rule rule, Alert old) {
+      this(rule, old.since);
+      state = old.state;
+      value = old.value;
+      startsAt = old.startsAt;
+      lastNotified = old.lastNotified;
+      lastNotifiedNanos = old.lastNotifiedNanos;
+      pendingNanos = old.pendingNanos;
+      notified = old.notified;
+      silencedBy = old.silencedBy;
+    }
   }
 
   private record ScopeKey(AlertFeed.Scope scope, String name) {}
 
   private final AlertFeed feed = new AlertFeed();
   private final AlertSource source;
-  private final Silences silences = new Silences();
+  private final Silences silences;
   private final Certificates certificates = new Certificates();
   private final ScheduledExecutorService evaluator;
   private final Object lock = new Object();
   private final Map<String, Alert> alerts = new LinkedHashMap<>();
   private final Map<ScopeKey, History> histories = new HashMap<>();
+
+  /** Lines lost by each sink selected by a rule ("" for all sinks): one count per sample. */
+  private final Map<String, History> sinkHistories = new HashMap<>();
+
   private final Map<String, Delivery> deliveries = new LinkedHashMap<>();
   private final Map<String, Delivery.Stats> stats = new LinkedHashMap<>();
   private @Nullable AlertsConfig config;
@@ -110,8 +127,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private volatile boolean reloadRejected;
   private volatile boolean closed;
 
-  private Alerting(AlertSource source) {
+  private Alerting(AlertSource source, @Nullable Path silencesFile) {
     this.source = source;
+    this.silences = new Silences(silencesFile);
     this.evaluator =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -121,12 +139,20 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             });
   }
 
-  /** Starts evaluating the rules of {@code config}, which must have an {@code alerts} section. */
+  /**
+   * Starts evaluating the rules of {@code config}, which must have an {@code alerts} section.
+   * Silences created through the admin API are kept in {@value #SILENCES_FILE} in the admin store's
+   * directory (when the config has one), and read back from there.
+   */
   public static Alerting start(GatewayConfig config, AlertSource source) {
-    Alerting a = new Alerting(source);
+    Path store = config.admin().store();
+    Alerting a = new Alerting(source, store == null ? null : store.resolve(SILENCES_FILE));
     a.apply(config);
     return a;
   }
+
+  /** The file of the silences created through the admin API, in the admin store's directory. */
+  public static final String SILENCES_FILE = "silences.json";
 
   /** What the proxy tells about every finished exchange. */
   public ExchangeObserver observer() {
@@ -145,33 +171,88 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             : new AlertsConfig(
                 Duration.ofSeconds(5), Duration.ofHours(4), List.of(), List.of(), List.of());
     Instant now = Instant.now();
+    long nanos = System.nanoTime();
     synchronized (lock) {
       if (closed) {
         return;
       }
       Map<String, Alert> kept = new LinkedHashMap<>();
+      List<Alert> carried = new ArrayList<>();
       for (AlertsConfig.Rule rule : c.rules()) {
         Alert old = alerts.get(rule.name());
-        kept.put(rule.name(), old != null && old.rule.equals(rule) ? old : new Alert(rule, now));
+        Alert alert;
+        if (old == null) {
+          alert = new Alert(rule, now);
+        } else if (old.rule.equals(rule)) {
+          alert = old;
+          carried.add(old);
+        } else if (old.fingerprint.equals(fingerprint(labels(rule)))) {
+          alert = new Alert(rule, old);
+          carried.add(old);
+        } else {
+          alert = new Alert(rule, now);
+        }
+        kept.put(rule.name(), alert);
+      }
+      // An alert whose rule is gone (removed, or changed so that its labels differ) ends: if it
+      // fired and its firing was notified, its notifiers are told it resolved, as Alertmanager
+      // resolves an alert that Prometheus stops sending.
+      List<Notification> ended = new ArrayList<>();
+      List<List<String>> endedTo = new ArrayList<>();
+      for (Alert old : alerts.values()) {
+        if (!carried.contains(old) && old.state == State.FIRING && old.notified) {
+          ended.add(
+              new Notification(
+                  false,
+                  old.rule.name(),
+                  old.rule.kind().configName(),
+                  old.labels,
+                  old.value,
+                  old.rule.threshold(),
+                  old.rule.name() + ": rule removed from the config",
+                  old.startsAt,
+                  now,
+                  old.fingerprint));
+          endedTo.add(old.rule.notifiers());
+          old.lastNotified = now;
+          old.lastNotifiedNanos = nanos;
+        }
       }
       alerts.clear();
       alerts.putAll(kept);
       Map<String, Delivery> nextDeliveries = new LinkedHashMap<>();
+      List<Delivery> retired = new ArrayList<>();
       for (AlertsConfig.Notifier n : c.notifiers()) {
-        Delivery old = deliveries.remove(n.name());
+        Delivery old = deliveries.get(n.name());
         if (old != null && old.config().equals(n)) {
           nextDeliveries.put(n.name(), old);
         } else {
           if (old != null) {
-            old.close();
+            retired.add(old);
           }
           nextDeliveries.put(n.name(), Delivery.of(n, statsOf(n)));
         }
       }
-      deliveries.values().forEach(Delivery::close);
+      for (Delivery d : deliveries.values()) {
+        if (!nextDeliveries.containsKey(d.config().name())) {
+          retired.add(d);
+        }
+      }
+      // A notifier that the new config still has gets the ending notifications; one it removed
+      // sends them before its thread ends.
+      for (int i = 0; i < ended.size(); i++) {
+        for (String name : endedTo.get(i)) {
+          Delivery d = nextDeliveries.getOrDefault(name, deliveries.get(name));
+          if (d != null) {
+            d.offer(ended.get(i));
+          }
+        }
+      }
+      retired.forEach(Delivery::closeWhenDelivered);
       deliveries.clear();
       deliveries.putAll(nextDeliveries);
       histories.keySet().retainAll(c.rules().stream().map(Alerting::scope).toList());
+      sinkHistories.keySet().retainAll(c.rules().stream().map(Alerting::sinkKey).toList());
       silences.configure(c.silences(), now);
       this.config = c;
       this.gateway = next;
@@ -235,10 +316,27 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     }
   }
 
+  private static String sinkKey(AlertsConfig.Rule rule) {
+    return rule.sink() == null ? "" : rule.sink();
+  }
+
   private void sample(long nanos) {
     Map<ScopeKey, Long> keep = new HashMap<>();
+    Map<String, Long> keepSinks = new HashMap<>();
     for (Alert a : alerts.values()) {
+      if (a.rule.kind() == Kind.LOG_SINK_DROPS) {
+        keepSinks.merge(sinkKey(a.rule), a.rule.window().toNanos(), Math::max);
+        continue;
+      }
       keep.merge(scope(a.rule), a.rule.window().toNanos(), Math::max);
+    }
+    for (Map.Entry<String, Long> e : keepSinks.entrySet()) {
+      long lost = source.logLinesLost(e.getKey().isEmpty() ? null : e.getKey());
+      if (lost >= 0) {
+        sinkHistories
+            .computeIfAbsent(e.getKey(), k -> new History())
+            .add(nanos, new long[] {lost}, e.getValue());
+      }
     }
     for (Map.Entry<ScopeKey, Long> e : keep.entrySet()) {
       histories
@@ -269,6 +367,10 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       }
       case RELOAD_FAILED -> {
         return reloadRejected ? 1 : 0;
+      }
+      case LOG_SINK_DROPS -> {
+        History h = sinkHistories.get(sinkKey(rule));
+        return h == null ? Double.NaN : h.delta(rule.window().toNanos())[0];
       }
       default -> {}
     }
@@ -412,7 +514,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             ? " of route " + rule.route()
             : rule.service() != null
                 ? " of service " + rule.service()
-                : rule.listener() != null ? " of listener " + rule.listener() : "";
+                : rule.listener() != null
+                    ? " of listener " + rule.listener()
+                    : rule.sink() != null ? " by sink " + rule.sink() : "";
     String what =
         switch (rule.kind()) {
           case ERROR_RATE -> "5xx ratio";
@@ -423,6 +527,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
           case REDIS_UNREACHABLE -> "rate-limit decisions without Redis";
           case CERTIFICATE_EXPIRY -> "days before a certificate expires";
           case RELOAD_FAILED -> "last config reload rejected";
+          case LOG_SINK_DROPS -> "access-log lines lost";
         };
     return rule.name()
         + ": "
@@ -474,6 +579,9 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     }
     if (rule.listener() != null) {
       l.put("listener", rule.listener());
+    }
+    if (rule.sink() != null) {
+      l.put("sink", rule.sink());
     }
     return Map.copyOf(l);
   }

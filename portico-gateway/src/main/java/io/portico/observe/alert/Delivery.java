@@ -19,6 +19,10 @@ final class Delivery implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 
+  /** Queued by {@link #closeWhenDelivered}: the thread ends when it takes it. */
+  private static final Notification LAST =
+      new Notification(false, "", "", java.util.Map.of(), Double.NaN, 0, "", null, null, "");
+
   /** The counts of one notifier, kept across reloads that change its settings. */
   static final class Stats {
     final AtomicLong sent = new AtomicLong();
@@ -76,6 +80,9 @@ final class Delivery implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
+      if (n == LAST) {
+        return;
+      }
       try {
         deliver(n);
       } catch (InterruptedException e) {
@@ -112,6 +119,17 @@ final class Delivery implements AutoCloseable {
                 ? Duration.ofMinutes(1)
                 : wait.multipliedBy(2);
       }
+    }
+  }
+
+  /**
+   * Ends the thread once it has delivered what is queued now (each with its retries), so that a
+   * notifier a reload removed still sends the notifications made before; at once if the queue is
+   * full.
+   */
+  void closeWhenDelivered() {
+    if (!queue.offer(LAST)) {
+      close();
     }
   }
 

@@ -2,6 +2,7 @@ package io.portico.observe.alert;
 
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A silence.
@@ -13,7 +14,7 @@ public record Silence(
     String id,
     Map<String, String> matchers,
     Instant startsAt,
-    Instant endsAt,
+    @Nullable Instant endsAt,
     String comment,
     String createdBy,
     boolean fromConfig) {

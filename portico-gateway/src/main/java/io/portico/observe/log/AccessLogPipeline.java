@@ -36,7 +36,11 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
     this.formatter =
         new LineFormatter(
             config.fields(),
-            new Redaction(config.redactHeaders(), config.redactQuery(), AccessLogConfig.REDACTED));
+            new Redaction(
+                config.redactHeaders(),
+                config.redactQuery(),
+                config.redactBody(),
+                AccessLogConfig.REDACTED));
     this.sampleRatio = config.sampleRatio();
     this.keepErrors = config.keepErrors();
   }

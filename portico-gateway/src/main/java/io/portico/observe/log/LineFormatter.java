@@ -183,6 +183,21 @@ final class LineFormatter {
       }
       case REQUEST_HEADERS -> headers(g, "request_headers", request);
       case RESPONSE_HEADERS -> headers(g, "response_headers", response);
+      case REQUEST_BODY -> body(g, "request_body", r.requestBody());
+      case RESPONSE_BODY -> body(g, "response_body", r.responseBody());
+    }
+  }
+
+  /** {@code <name>} with the body's redacted text, and {@code <name>_truncated} when cut. */
+  private void body(JsonGenerator g, String name, ExchangeRecord.@Nullable Body body)
+      throws IOException {
+    if (body == null) {
+      return;
+    }
+    BodyText.Rendered text = BodyText.render(body, redaction);
+    g.writeStringField(name, text.text());
+    if (text.truncated()) {
+      g.writeBooleanField(name + "_truncated", true);
     }
   }
 
@@ -333,6 +348,8 @@ final class LineFormatter {
     COST,
     TTFT_MS,
     TOKENS_PER_SECOND,
+    REQUEST_BODY,
+    RESPONSE_BODY,
     QUERY,
     REQUEST_HEADERS,
     RESPONSE_HEADERS;

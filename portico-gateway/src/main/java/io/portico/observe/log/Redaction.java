@@ -5,13 +5,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which header and query parameter values never reach a sink: their names (compared without letter
- * case; query names after percent-decoding) are kept, their values replaced by {@code replacement}.
+ * Which header, query parameter and body field values never reach a sink: their names (compared
+ * without letter case; query and form names after percent-decoding) are kept, their values replaced
+ * by {@code replacement}. Captured bodies are redacted by {@link BodyText}.
  */
 final class Redaction {
 
   private final Set<String> headers;
   private final Set<String> query;
+  private final Set<String> body;
   private final String replacement;
 
   /**
@@ -19,9 +21,22 @@ final class Redaction {
    * @param query query parameter names, lower case
    */
   Redaction(Set<String> headers, Set<String> query, String replacement) {
+    this(headers, query, io.portico.config.AccessLogConfig.DEFAULT_REDACT_BODY, replacement);
+  }
+
+  /**
+   * @param body JSON member and form field names of captured bodies, lower case
+   */
+  Redaction(Set<String> headers, Set<String> query, Set<String> body, String replacement) {
     this.headers = headers;
     this.query = query;
+    this.body = body;
     this.replacement = replacement;
+  }
+
+  /** Whether the value of a body's JSON member or form field {@code name} is redacted. */
+  boolean bodyField(String name) {
+    return body.contains(name.toLowerCase(Locale.ROOT));
   }
 
   boolean header(CharSequence name) {
@@ -34,6 +49,15 @@ final class Redaction {
 
   /** The raw query with the values of secret parameters replaced, names and order kept. */
   String query(String raw) {
+    return pairs(raw, query);
+  }
+
+  /** A form body ({@code a=1&b=2}) with the values of secret fields replaced. */
+  String form(String raw) {
+    return pairs(raw, body);
+  }
+
+  private String pairs(String raw, Set<String> secret) {
     StringBuilder out = new StringBuilder(raw.length());
     int start = 0;
     while (start <= raw.length()) {
@@ -45,7 +69,7 @@ final class Redaction {
       if (start > 0) {
         out.append('&');
       }
-      if (eq >= 0 && secretParameter(name)) {
+      if (eq >= 0 && secretParameter(name, secret)) {
         out.append(name).append('=').append(replacement);
       } else {
         out.append(pair);
@@ -58,13 +82,13 @@ final class Redaction {
     return out.toString();
   }
 
-  private boolean secretParameter(String rawName) {
+  private static boolean secretParameter(String rawName, Set<String> secret) {
     String name;
     try {
       name = QueryStringDecoder.decodeComponent(rawName);
     } catch (IllegalArgumentException e) {
       name = rawName;
     }
-    return query.contains(name.toLowerCase(Locale.ROOT));
+    return secret.contains(name.toLowerCase(Locale.ROOT).trim());
   }
 }

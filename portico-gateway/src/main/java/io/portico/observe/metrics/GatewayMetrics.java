@@ -253,9 +253,52 @@ public final class GatewayMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code accept} prefers OpenMetrics to the Prometheus text format, by q-value: the
+   * highest q of an {@code application/openmetrics-text} range against that of {@code text/plain}
+   * (or {@code text/*}); on a tie, the one listed first. {@code q=0} refuses a type. So
+   * Prometheus's default header (OpenMetrics first) gets OpenMetrics, and one configured to prefer
+   * the text format ({@code scrape_protocols}) gets text.
+   */
   static boolean wantsOpenMetrics(String accept) {
-    return accept != null
-        && accept.toLowerCase(Locale.ROOT).contains("application/openmetrics-text");
+    if (accept == null) {
+      return false;
+    }
+    double open = -1;
+    double text = -1;
+    int openAt = Integer.MAX_VALUE;
+    int textAt = Integer.MAX_VALUE;
+    String[] ranges = accept.split(",");
+    for (int i = 0; i < ranges.length; i++) {
+      String[] parts = ranges[i].split(";");
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
+      double q = 1;
+      for (int p = 1; p < parts.length; p++) {
+        String param = parts[p].trim();
+        if (param.length() > 2 && param.regionMatches(true, 0, "q=", 0, 2)) {
+          try {
+            q = Double.parseDouble(param.substring(2).trim());
+          } catch (NumberFormatException e) {
+            q = 0;
+          }
+        }
+      }
+      if (type.equals("application/openmetrics-text")) {
+        if (q > open) {
+          open = q;
+          openAt = Math.min(openAt, i);
+        }
+      } else if (type.equals("text/plain") || type.equals("text/*")) {
+        if (q > text) {
+          text = q;
+          textAt = Math.min(textAt, i);
+        }
+      }
+    }
+    if (open <= 0) {
+      return false;
+    }
+    return open > text || (open == text && openAt < textAt);
   }
 
   @Override
