@@ -374,6 +374,7 @@ public final class ConfigParser {
         }
       }
       int history = r.integer("history", AdminConfig.DEFAULT_HISTORY, 1, 100_000);
+      ConsoleConfig console = ConsoleSection.parse(r.child("console"), r);
       List<String> allowedHosts = new ArrayList<>();
       for (ConfigNode host : stringItems(r, "allowed-hosts")) {
         String name = Addresses.hostName(host.text());
@@ -390,7 +391,8 @@ public final class ConfigParser {
           List.copyOf(allowedHosts),
           tokens,
           store,
-          history);
+          history,
+          console);
     }
 
     /**
