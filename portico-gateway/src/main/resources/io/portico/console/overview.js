@@ -55,6 +55,7 @@ export function overview(root) {
     let totalErrorsDelta = 0;
     let totalDelta = 0;
     let totalRequests = 0;
+    let withTraffic = 0;
     const rows = [];
     const names = [...now.routes.keys()].filter((n) => n !== '').sort();
     for (const name of names) {
@@ -70,6 +71,7 @@ export function overview(root) {
       totalErrorsDelta += dErrors;
       totalDelta += dRequests;
       totalRequests += r.requests;
+      if (r.requests > 0) withTraffic += 1;
       rows.push(el('tr', { 'data-testid': 'route-row' },
         el('td', {}, r.route),
         el('td', {}, r.service),
@@ -84,7 +86,7 @@ export function overview(root) {
       tile('Requests/s', previous ? totalRate.toFixed(1) : '–'),
       tile('Error rate (5xx)', totalDelta > 0 ? percent(totalErrorsDelta, totalDelta) : '–'),
       tile('Requests since start', String(totalRequests)),
-      tile('Routes with traffic', String(rows.length)));
+      tile('Routes with traffic', String(withTraffic)));
     show(status, `Live: refreshed every ${REFRESH_MS / 1000} s, last at ${new Date().toLocaleTimeString()}.`);
     previous = now;
   }
