@@ -85,4 +85,18 @@ class ConsoleSectionTest {
         .contains(
             "portico.yaml:6:19: admin.console.session-idle: \"2d\" (expected: a duration no longer than session-max)");
   }
+
+  @Test
+  void theExampleConfigIsValid() throws Exception {
+    Path example = Path.of("").toAbsolutePath().getParent().resolve("examples/console.yaml");
+    ConfigResult result =
+        ConfigFiles.parse(
+            java.nio.file.Files.readString(example),
+            example.toString(),
+            dir,
+            Map.of(),
+            PluginRegistry.load(getClass().getClassLoader()));
+    assertThat(result.ok()).as(result.problems().toString()).isTrue();
+    assertThat(result.config().admin().console().sessionIdle()).isEqualTo(Duration.ofMinutes(30));
+  }
 }
