@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
@@ -51,9 +52,13 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  *       appended to the store's audit log with who did it.
  * </ul>
  *
- * <p>Thread-safe: every method holds the instance's lock. Password hashing takes tens of
- * milliseconds: call the methods that hash ({@link #signIn}, {@link #setup}, {@link #create},
- * {@link #update}, {@link #changePassword}) off the event loops.
+ * <p>Thread-safe. What the admin listener asks on its event loops for every request ({@link
+ * #session}, {@link #tokenAccount}, {@link #account}, {@link #empty}) reads immutable maps and a
+ * concurrent one without taking a lock, so it never waits for a password hash or a store write.
+ * Changes are serialised by the instance's lock; password hashing (tens of milliseconds) runs
+ * outside it. Call the methods that hash or write ({@link #signIn}, {@link #setup}, {@link
+ * #create}, {@link #update}, {@link #changePassword}, the token and session changes) off the event
+ * loops.
  */
 public final class Accounts {
 
@@ -80,9 +85,9 @@ public final class Accounts {
   private final ConsoleConfig config;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, Account> accounts = new LinkedHashMap<>();
-  private final Map<String, Session> sessions = new HashMap<>();
-  private final Map<String, String> tokenOwners = new HashMap<>();
+  private volatile Map<String, Account> accounts = Map.of();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private volatile Map<String, String> tokenOwners = Map.of();
   private final SignInThrottle throttle = new SignInThrottle();
   private final String dummyHash;
   private @Nullable String setupDigest;
@@ -143,7 +148,7 @@ public final class Accounts {
   }
 
   /** Whether no account exists yet. */
-  public synchronized boolean empty() {
+  public boolean empty() {
     return accounts.isEmpty();
   }
 
@@ -156,8 +161,26 @@ public final class Accounts {
    * Creates the first admin account with the one-time setup token and signs it in. The token works
    * once, before it expires, and only while no account exists.
    */
-  public synchronized Outcome<Session> setup(
+  public Outcome<Session> setup(
       String token, String name, String password, String address, String userAgent)
+      throws IOException {
+    String problem = nameProblem(name);
+    if (problem == null) {
+      problem = passwordProblem(password, name);
+    }
+    String hash = problem == null ? hash(password) : "";
+    synchronized (this) {
+      return setup(token, name, hash, problem, address, userAgent);
+    }
+  }
+
+  private Outcome<Session> setup(
+      String token,
+      String name,
+      String hash,
+      @Nullable String problem,
+      String address,
+      String userAgent)
       throws IOException {
     String digest = setupDigest;
     if (digest == null
@@ -172,15 +195,11 @@ public final class Accounts {
           "The setup link is not valid: it was used, it expired, or an account exists. Restart the"
               + " gateway without accounts for a new link, or sign in.");
     }
-    String problem = nameProblem(name);
-    if (problem == null) {
-      problem = passwordProblem(password, name);
-    }
     if (problem != null) {
       return Outcome.refused(400, "account-invalid", problem);
     }
     Instant now = clock.instant();
-    Account a = new Account(name, Role.ADMIN, hash(password), now, now, List.of());
+    Account a = new Account(name, Role.ADMIN, hash, now, now, List.of());
     save(withAccount(a));
     setupDigest = null;
     audit(name, "setup", "created the first account, role admin, with the setup link");
@@ -194,20 +213,36 @@ public final class Accounts {
    * password ({@code 401}), or {@code 429} while the account name or the address is locked (the
    * detail then says for how many seconds: {@link Refusal#detail}).
    */
-  public synchronized Outcome<Session> signIn(
-      String name, String password, String address, String userAgent) throws IOException {
-    Instant now = clock.instant();
+  public Outcome<Session> signIn(String name, String password, String address, String userAgent)
+      throws IOException {
     String accountKey = "account:" + name.toLowerCase(Locale.ROOT);
     String addressKey = "address:" + address;
-    Duration locked = longer(throttle.locked(accountKey, now), throttle.locked(addressKey, now));
-    if (locked != null) {
-      return Outcome.refused(
-          429,
-          "sign-in-throttled",
-          "Too many failed sign-ins; try again in " + Math.max(1, locked.toSeconds()) + " s.");
+    synchronized (this) {
+      Instant now = clock.instant();
+      Duration locked = longer(throttle.locked(accountKey, now), throttle.locked(addressKey, now));
+      if (locked != null) {
+        return Outcome.refused(
+            429,
+            "sign-in-throttled",
+            "Too many failed sign-ins; try again in " + Math.max(1, locked.toSeconds()) + " s.");
+      }
     }
     Account a = accounts.get(name);
     boolean ok = check(password, a == null ? dummyHash : a.passwordHash()) && a != null;
+    synchronized (this) {
+      return signedIn(name, ok, accountKey, addressKey, address, userAgent);
+    }
+  }
+
+  private Outcome<Session> signedIn(
+      String name,
+      boolean ok,
+      String accountKey,
+      String addressKey,
+      String address,
+      String userAgent)
+      throws IOException {
+    Instant now = clock.instant();
     if (!ok) {
       throttle.failed(accountKey, FREE_PER_ACCOUNT, now);
       throttle.failed(addressKey, FREE_PER_ADDRESS, now);
@@ -221,7 +256,7 @@ public final class Accounts {
   }
 
   /** The session whose cookie value is {@code secret}, if it has not ended; marks it used. */
-  public synchronized @Nullable Session session(String secret) {
+  public @Nullable Session session(String secret) {
     Session s = sessions.get(secret);
     if (s == null) {
       return null;
@@ -243,7 +278,7 @@ public final class Accounts {
   }
 
   /** The account's sessions that have not ended, newest first. */
-  public synchronized List<Session> sessions(String account) {
+  public List<Session> sessions(String account) {
     Instant now = clock.instant();
     sessions.values().removeIf(s -> expired(s, now));
     return sessions.values().stream()
@@ -270,21 +305,35 @@ public final class Accounts {
    * Changes the account's own password: {@code current} must be right; every other session of the
    * account ends.
    */
-  public synchronized Outcome<Account> changePassword(
+  public Outcome<Account> changePassword(
       String name, String current, String next, @Nullable Session keep) throws IOException {
     Account a = accounts.get(name);
     if (a == null) {
       return Outcome.refused(404, "account-not-found", "No account " + name + ".");
     }
     if (!check(current, a.passwordHash())) {
-      audit(name, "change password", "the current password was wrong", "rejected");
+      synchronized (this) {
+        audit(name, "change password", "the current password was wrong", "rejected");
+      }
       return Outcome.refused(403, "password-wrong", "The current password is wrong.");
     }
     String problem = passwordProblem(next, name);
     if (problem != null) {
       return Outcome.refused(400, "account-invalid", problem);
     }
-    Account changed = a.withPassword(hash(next), clock.instant());
+    String hash = hash(next);
+    synchronized (this) {
+      return passwordChanged(name, a.passwordHash(), hash, keep);
+    }
+  }
+
+  private Outcome<Account> passwordChanged(
+      String name, String checkedHash, String hash, @Nullable Session keep) throws IOException {
+    Account a = accounts.get(name);
+    if (a == null || !a.passwordHash().equals(checkedHash)) {
+      return Outcome.refused(409, "account-changed", "The account changed meanwhile; try again.");
+    }
+    Account changed = a.withPassword(hash, clock.instant());
     save(replace(changed));
     endSessions(name, keep);
     audit(name, "change password", "other sessions ended");
@@ -321,7 +370,7 @@ public final class Accounts {
   }
 
   /** The account's tokens, without their secrets. */
-  public synchronized List<ApiToken> tokens(String account) {
+  public List<ApiToken> tokens(String account) {
     Account a = accounts.get(account);
     return a == null ? List.of() : a.tokens();
   }
@@ -342,7 +391,7 @@ public final class Accounts {
   }
 
   /** The account a bearer token belongs to, with its role now; null for none. */
-  public synchronized @Nullable Account tokenAccount(String token) {
+  public @Nullable Account tokenAccount(String token) {
     if (!token.startsWith(TOKEN_PREFIX)) {
       return null;
     }
@@ -352,18 +401,18 @@ public final class Accounts {
 
   // ---- accounts
 
-  public synchronized @Nullable Account account(String name) {
+  public @Nullable Account account(String name) {
     return accounts.get(name);
   }
 
   /** Every account, in the order created. */
-  public synchronized List<Account> list() {
+  public List<Account> list() {
     return List.copyOf(accounts.values());
   }
 
   /** Creates an account. */
-  public synchronized Outcome<Account> create(
-      String actor, String name, @Nullable Role role, String password) throws IOException {
+  public Outcome<Account> create(String actor, String name, @Nullable Role role, String password)
+      throws IOException {
     String problem = nameProblem(name);
     if (problem == null && role == null) {
       problem = "role: (expected: admin, operator, viewer or developer)";
@@ -377,29 +426,43 @@ public final class Accounts {
     if (accounts.containsKey(name)) {
       return Outcome.refused(409, "account-exists", "An account " + name + " exists.");
     }
-    Instant now = clock.instant();
-    Account a = new Account(name, role, hash(password), now, now, List.of());
-    save(withAccount(a));
-    audit(actor, "create account " + name, "role " + role.text());
-    return Outcome.done(a);
+    String hash = hash(password);
+    synchronized (this) {
+      if (accounts.containsKey(name)) {
+        return Outcome.refused(409, "account-exists", "An account " + name + " exists.");
+      }
+      Instant now = clock.instant();
+      Account a = new Account(name, role, hash, now, now, List.of());
+      save(withAccount(a));
+      audit(actor, "create account " + name, "role " + role.text());
+      return Outcome.done(a);
+    }
   }
 
   /**
    * Changes an account's role and/or sets a new password (an admin resetting it). The last admin
    * cannot lose the role. A new password ends the account's sessions.
    */
-  public synchronized Outcome<Account> update(
+  public Outcome<Account> update(
       String actor, String name, @Nullable Role role, @Nullable String password)
       throws IOException {
-    Account a = accounts.get(name);
-    if (a == null) {
-      return Outcome.refused(404, "account-not-found", "No account " + name + ".");
-    }
     if (password != null) {
       String problem = passwordProblem(password, name);
       if (problem != null) {
         return Outcome.refused(400, "account-invalid", problem);
       }
+    }
+    String hash = password == null ? null : hash(password);
+    synchronized (this) {
+      return updated(actor, name, role, hash);
+    }
+  }
+
+  private Outcome<Account> updated(
+      String actor, String name, @Nullable Role role, @Nullable String hash) throws IOException {
+    Account a = accounts.get(name);
+    if (a == null) {
+      return Outcome.refused(404, "account-not-found", "No account " + name + ".");
     }
     if (role != null && role != Role.ADMIN && a.role() == Role.ADMIN && admins() == 1) {
       return Outcome.refused(
@@ -411,12 +474,12 @@ public final class Accounts {
       changed = changed.withRole(role);
       what.add("role " + a.role().text() + " -> " + role.text());
     }
-    if (password != null) {
-      changed = changed.withPassword(hash(password), clock.instant());
+    if (hash != null) {
+      changed = changed.withPassword(hash, clock.instant());
       what.add("password reset, sessions ended");
     }
     save(replace(changed));
-    if (password != null) {
+    if (hash != null) {
       endSessions(name, null);
     }
     audit(actor, "update account " + name, what.isEmpty() ? "no change" : String.join(", ", what));
@@ -588,12 +651,12 @@ public final class Accounts {
       }
     }
     store.putDocument(DOCUMENT, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    accounts.clear();
-    accounts.putAll(next);
+    accounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(next));
     indexTokens();
   }
 
   private void read() throws IOException {
+    Map<String, Account> read = new LinkedHashMap<>();
     Optional<byte[]> doc = store.document(DOCUMENT);
     if (doc.isEmpty()) {
       return;
@@ -624,17 +687,19 @@ public final class Accounts {
               Instant.parse(o.path("created").asText()),
               Instant.parse(o.path("password_changed").asText()),
               tokens);
-      accounts.put(a.name(), a);
+      read.put(a.name(), a);
     }
+    accounts = java.util.Collections.unmodifiableMap(read);
     indexTokens();
   }
 
   private void indexTokens() {
-    tokenOwners.clear();
+    Map<String, String> owners = new HashMap<>();
     for (Account a : accounts.values()) {
       for (ApiToken t : a.tokens()) {
-        tokenOwners.put(t.digest(), a.name());
+        owners.put(t.digest(), a.name());
       }
     }
+    tokenOwners = Map.copyOf(owners);
   }
 }
