@@ -62,13 +62,19 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
  *       when rejected (the running config keeps serving)
  *   <li>{@code /alerts}: alert states and silences ({@link AlertsEndpoint})
+ *   <li>{@code /auth/...} and {@code /accounts...}: the console's accounts, sessions and tokens
+ *       ({@link AccountEndpoints}); {@code /console}: the web console's files ({@link
+ *       ConsoleAssets})
  * </ul>
  *
  * Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
  * cannot reach the API through a rebound DNS name; and must use an origin-form target ({@code
- * /status}, not {@code http://host/status}). When a token is configured every request also needs
- * {@code Authorization: Bearer <token>}, compared in constant time.
+ * /status}, not {@code http://host/status}). Then, in order: a write from another origin is refused
+ * (403); the caller is found ({@link AdminAuth}: a config token, an account's token, the console's
+ * session cookie, or anonymous on an open listener; 401 when none is valid); a write with a session
+ * must carry the session's CSRF token (403); and {@link AdminAccess} decides from the caller's role
+ * whether the endpoint may run (403). Only then does the endpoint run.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 

@@ -76,6 +76,11 @@ function route() {
   if (page === 'accounts' && current.role === 'admin') accounts(app);
   else if (page === 'me') me(app, current);
   else stop = overview(app);
+  if (current.kind === 'anonymous') {
+    app.prepend(el('p', { class: 'notice' }, current.setup_pending
+      ? 'No account exists yet, so this loopback admin API is open to every local caller. Open the one-time setup link that the gateway printed at start to create the admin account.'
+      : 'No account exists yet, so this loopback admin API is open to every local caller.'));
+  }
   app.focus();
 }
 
@@ -95,9 +100,6 @@ async function start() {
   nav.hidden = false;
   who.hidden = false;
   show(whoName, `${current.name} (${current.role})`);
-  if (current.kind === 'anonymous' && current.setup_pending) {
-    show(app, el('p', { class: 'notice' }, 'No account exists yet: open the one-time setup link that the gateway printed at start.'));
-  }
   route();
 }
 
