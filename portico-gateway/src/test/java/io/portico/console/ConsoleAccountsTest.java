@@ -508,4 +508,26 @@ class ConsoleAccountsTest {
     assertThat(call("GET", "/accounts", null, "Authorization", "Bearer dash-token").statusCode())
         .isEqualTo(403);
   }
+
+  @Test
+  void withoutAStoreThereAreNoAccountsAndTheAdminApiWorksAsBefore() throws Exception {
+    start(Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD), "  store: off");
+    assertThat(gw.gateway().consoleUrl()).isNull();
+    assertThat(call("GET", "/status", null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/console/", null).statusCode()).isEqualTo(404);
+    HttpResponse<String> signIn =
+        call("POST", "/auth/sign-in", "{\"name\":\"admin\",\"password\":\"" + PASSWORD + "\"}");
+    assertThat(signIn.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(call("GET", "/auth/me", null).body()).get("kind").asText())
+        .isEqualTo("anonymous");
+  }
+
+  @Test
+  void withTheConsoleOffNothingOfItIsServed() throws Exception {
+    start(Map.of(), "  console: off");
+    assertThat(gw.gateway().consoleUrl()).isNull();
+    assertThat(gw.gateway().setupLink()).isNull();
+    assertThat(call("GET", "/console/", null).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/accounts", null).statusCode()).isEqualTo(503);
+  }
 }
