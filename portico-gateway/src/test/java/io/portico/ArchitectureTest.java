@@ -253,6 +253,22 @@ class ArchitectureTest {
                   + " the store, never the reverse");
 
   @ArchTest
+  static final ArchRule accountsDependOnlyOnConfigAndTheStore =
+      noClasses()
+          .that()
+          .resideInAPackage("io.portico.accounts..")
+          .should()
+          .dependOnClassesThat(
+              porticoOutside(
+                  "io.portico.accounts..",
+                  "io.portico.config..",
+                  "io.portico.store..",
+                  "io.portico.spi.."))
+          .because(
+              "accounts are kept in the store and checked by the admin listener, which calls them;"
+                  + " they know nothing of HTTP, the admin listener or the data plane");
+
+  @ArchTest
   static final ArchRule aggregateDependsOnlyOnConfigUpstreamAndObserve =
       noClasses()
           .that()

@@ -60,6 +60,14 @@ public interface AdminApi {
     return null;
   }
 
+  /**
+   * The console's accounts; null when the console is off or there is no store to keep them in
+   * ({@code admin.store: off}).
+   */
+  default io.portico.accounts.@Nullable Accounts accounts() {
+    return null;
+  }
+
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();

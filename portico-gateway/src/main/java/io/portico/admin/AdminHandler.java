@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -36,6 +37,9 @@ import java.util.concurrent.ExecutorService;
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
  *       when rejected (the running config keeps serving)
  *   <li>{@code /alerts}: alert states and silences ({@link AlertsEndpoint})
+ *   <li>{@code /auth/...} and {@code /accounts...}: the console's accounts, sessions and tokens
+ *       ({@link AccountEndpoints}); {@code /console}: the web console's files ({@link
+ *       ConsoleAssets})
  * </ul>
  *
  * This class checks every request and dispatches it; each resource is answered by its own class:
@@ -46,8 +50,11 @@ import java.util.concurrent.ExecutorService;
  * <p>Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
  * cannot reach the API through a rebound DNS name; and must use an origin-form target ({@code
- * /status}, not {@code http://host/status}). When a token is configured every request also needs
- * {@code Authorization: Bearer <token>}, compared in constant time.
+ * /status}, not {@code http://host/status}). Then, in order: a write from another origin is refused
+ * (403); the caller is found ({@link AdminAuth}: a config token, an account's token, the console's
+ * session cookie, or anonymous on an open listener; 401 when none is valid); a write with a session
+ * must carry the session's CSRF token (403); and {@link AdminAccess} decides from the caller's role
+ * whether the endpoint may run (403). Only then does the endpoint run.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -101,10 +108,50 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String path = new QueryStringDecoder(req.uri()).path();
     HttpMethod method = req.method();
+    if (ConsoleAssets.handles(path) && api.accounts() != null) {
+      send(ctx, ConsoleAssets.serve(path, method), keepAlive);
+      return;
+    }
     if (path.equals("/metrics") && api.metrics() != null && api.metrics().isPublic()) {
       if (requireGet(ctx, method, keepAlive)) {
         MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
       }
+      return;
+    }
+    boolean write =
+        method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS;
+    if (write && !sameOrigin(req, host.get(0))) {
+      send(
+          ctx,
+          problem(
+              HttpResponseStatus.FORBIDDEN,
+              "admin-cross-origin",
+              "A write from another origin is refused: the admin API takes writes from its own"
+                  + " console and from clients that send no Origin."),
+          keepAlive);
+      return;
+    }
+    if (AccountEndpoints.anonymous(path)) {
+      String address = clientAddress(ctx);
+      io.portico.accounts.Session current = auth.session(req);
+      req.retain();
+      blocking.execute(
+          () -> {
+            FullHttpResponse r;
+            try {
+              r = AccountEndpoints.signIn(req, path, api.accounts(), current, address);
+            } catch (IOException | RuntimeException e) {
+              r =
+                  problem(
+                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                      "admin-error",
+                      "The sign-in failed: " + e.getMessage());
+            } finally {
+              req.release();
+            }
+            FullHttpResponse response = r;
+            ctx.executor().execute(() -> send(ctx, response, keepAlive));
+          });
       return;
     }
     AdminAuth.Caller caller = auth.caller(req);
@@ -113,9 +160,46 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           problem(
               HttpResponseStatus.UNAUTHORIZED,
               "admin-unauthorized",
-              "A valid admin bearer token is required.");
+              "A valid admin bearer token or a console session is required.");
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"portico-admin\"");
       send(ctx, r, keepAlive);
+      return;
+    }
+    io.portico.accounts.Session session = caller.session();
+    if (write && session != null && !csrfMatches(req, session)) {
+      send(
+          ctx,
+          problem(
+              HttpResponseStatus.FORBIDDEN,
+              "admin-csrf",
+              "A write with a console session needs its CSRF token in X-CSRF-Token."),
+          keepAlive);
+      return;
+    }
+    String refusal = AdminAccess.refusal(caller, method, path);
+    if (refusal != null) {
+      send(ctx, problem(HttpResponseStatus.FORBIDDEN, "admin-forbidden", refusal), keepAlive);
+      return;
+    }
+    if (AccountEndpoints.handles(path)) {
+      req.retain();
+      blocking.execute(
+          () -> {
+            FullHttpResponse r;
+            try {
+              r = AccountEndpoints.handle(req, path, caller, api.accounts());
+            } catch (IOException | RuntimeException e) {
+              r =
+                  problem(
+                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                      "admin-error",
+                      "The account change failed: " + e.getMessage());
+            } finally {
+              req.release();
+            }
+            FullHttpResponse response = r;
+            ctx.executor().execute(() -> send(ctx, response, keepAlive));
+          });
       return;
     }
     if (path.equals("/openapi.json")) {
@@ -265,6 +349,41 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
   }
 
+  /**
+   * Whether a write comes from the listener's own origin: its {@code Origin}, when sent, is {@code
+   * http://} or {@code https://} and the request's {@code Host}; without {@code Origin}, a {@code
+   * Sec-Fetch-Site} other than {@code same-origin} or {@code none} is refused too. Scripts send
+   * neither and pass.
+   */
+  static boolean sameOrigin(FullHttpRequest req, String host) {
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin != null) {
+      String h = host.toLowerCase(Locale.ROOT);
+      String o = origin.toLowerCase(Locale.ROOT);
+      return o.equals("http://" + h) || o.equals("https://" + h);
+    }
+    String site = req.headers().get("Sec-Fetch-Site");
+    return site == null || site.equals("same-origin") || site.equals("none");
+  }
+
+  private static boolean csrfMatches(FullHttpRequest req, io.portico.accounts.Session session) {
+    String given = req.headers().get("X-CSRF-Token");
+    return given != null
+        && java.security.MessageDigest.isEqual(
+            given.getBytes(StandardCharsets.UTF_8),
+            session.csrf().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String clientAddress(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+        ? a.getAddress().getHostAddress()
+        : "unknown";
+  }
+
+  static FullHttpResponse empty(HttpResponseStatus status) {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+  }
+
   private boolean requireGet(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
     if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
       return true;
@@ -307,6 +426,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
     HttpUtil.setContentLength(r, r.content().readableBytes());
+    r.headers().set("X-Content-Type-Options", "nosniff");
+    if (!r.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
+      r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    }
     if (keepAlive) {
       ctx.writeAndFlush(r);
     } else {

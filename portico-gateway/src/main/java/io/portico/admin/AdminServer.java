@@ -41,7 +41,7 @@ public final class AdminServer implements AutoCloseable {
               return t;
             });
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
-    AdminAuth auth = AdminAuth.of(config);
+    AdminAuth auth = AdminAuth.of(config, api.accounts());
     Channel ch;
     try {
       ch =

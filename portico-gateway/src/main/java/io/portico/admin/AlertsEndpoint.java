@@ -76,9 +76,7 @@ final class AlertsEndpoint {
     }
     if (!caller.canWrite()) {
       return AdminHandler.problem(
-          HttpResponseStatus.FORBIDDEN,
-          "admin-forbidden",
-          "The token " + caller.name() + " is read-only.");
+          HttpResponseStatus.FORBIDDEN, "admin-forbidden", caller.readOnly());
     }
     if (alerting == null) {
       return off();

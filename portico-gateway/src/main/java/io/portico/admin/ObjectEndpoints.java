@@ -92,11 +92,7 @@ final class ObjectEndpoints {
     HttpMethod method = req.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     if (!read && !caller.canWrite()) {
-      return now(
-          problem(
-              HttpResponseStatus.FORBIDDEN,
-              "admin-forbidden",
-              "The token " + caller.name() + " is read-only."));
+      return now(problem(HttpResponseStatus.FORBIDDEN, "admin-forbidden", caller.readOnly()));
     }
     String path = q.path();
     if (path.equals("/audit")) {

@@ -1,6 +1,7 @@
 package io.portico.app;
 
 import io.netty.channel.EventLoopGroup;
+import io.portico.accounts.Accounts;
 import io.portico.admin.AdminApi;
 import io.portico.admin.AdminServer;
 import io.portico.config.ConfigFiles;
@@ -36,6 +37,7 @@ import io.portico.upstream.EndpointSources;
 import io.portico.upstream.UpstreamHooks;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -102,10 +104,16 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable Tracing tracing;
   private final @Nullable Alerting alerting;
   private final @Nullable AdminServer admin;
+  private @Nullable Accounts accounts;
+  private @Nullable String setupToken;
   private final SharedResources sharedResources = new SharedResources();
 
   private final EndpointSources endpointSources = new EndpointSources();
   private final ActiveEndpoints activeEndpoints;
+
+  /** The environment variable holding the first admin account's password. */
+  public static final String ADMIN_PASSWORD_ENV = "PORTICO_ADMIN_PASSWORD";
+
   private volatile boolean draining;
   private final ConfigChanges changes;
   private final PluginRetirer retirer = new PluginRetirer();
@@ -115,7 +123,8 @@ public final class Gateway implements AutoCloseable {
       PluginRegistry registry,
       ConfigLayers layers,
       GatewayConfig config,
-      ExchangeObserver extraObserver)
+      ExchangeObserver extraObserver,
+      Map<String, String> env)
       throws InvalidConfigException, InterruptedException, java.io.IOException {
     this.configFile = configFile;
     this.registry = registry;
@@ -192,6 +201,12 @@ public final class Gateway implements AutoCloseable {
       if (metrics != null) {
         metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
         metrics.delivery(accessLogSinks(), tracing);
+      }
+      ConfigStore store = layers.store();
+      if (config.admin().address() != null && config.admin().console().enabled() && store != null) {
+        Accounts opened = Accounts.open(store, config.admin().console(), Clock.systemUTC());
+        this.setupToken = opened.bootstrap(env.get(ADMIN_PASSWORD_ENV)).orElse(null);
+        this.accounts = opened;
       }
       this.admin =
           config.admin().address() == null
@@ -284,6 +299,11 @@ public final class Gateway implements AutoCloseable {
       }
 
       @Override
+      public @Nullable Accounts accounts() {
+        return accounts;
+      }
+
+      @Override
       public @Nullable GatewayMetrics metrics() {
         return metrics;
       }
@@ -329,7 +349,7 @@ public final class Gateway implements AutoCloseable {
       layers.close();
       throw new InvalidConfigException(result.problems());
     }
-    return new Gateway(configFile, registry, layers, result.config(), observer);
+    return new Gateway(configFile, registry, layers, result.config(), observer, env);
   }
 
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */
@@ -394,6 +414,34 @@ public final class Gateway implements AutoCloseable {
       n++;
     }
     return n;
+  }
+
+  /** The web console's address, or null when the admin listener or the console is off. */
+  public @Nullable String consoleUrl() {
+    InetSocketAddress a = adminAddress();
+    if (a == null || accounts == null) {
+      return null;
+    }
+    String host =
+        a.getAddress().isAnyLocalAddress()
+            ? "127.0.0.1"
+            : (a.getAddress() instanceof java.net.Inet6Address
+                ? "[" + a.getAddress().getHostAddress() + "]"
+                : a.getAddress().getHostAddress());
+    return "http://" + host + ":" + a.getPort() + "/console/";
+  }
+
+  /**
+   * The one-time first-run setup link (the token in the fragment, which browsers do not send), or
+   * null when an account exists or the link was used or expired.
+   */
+  public @Nullable String setupLink() {
+    String url = consoleUrl();
+    Accounts a = accounts;
+    if (url == null || a == null || setupToken == null || !a.setupPending()) {
+      return null;
+    }
+    return url + "#setup=" + setupToken;
   }
 
   /** The bound admin address, or null when the admin listener is off. */

@@ -87,6 +87,20 @@ final class RunCommand implements Callable<Integer> {
           .append(hostText(gateway.adminAddress()))
           .append("  (GET /status, /ready, /config, /routes, /openapi.json; POST /reload)\n");
     }
+    if (gateway.consoleUrl() != null) {
+      b.append("  console on     ").append(gateway.consoleUrl()).append('\n');
+      String setup = gateway.setupLink();
+      if (setup != null) {
+        b.append("  first start:   no account yet; open this one-time link to create the admin")
+            .append(" account (valid ")
+            .append(
+                io.portico.spi.config.ConfigReader.formatDuration(
+                    config.admin().console().setupLinkTtl()))
+            .append(", or set PORTICO_ADMIN_PASSWORD):\n                 ")
+            .append(setup)
+            .append('\n');
+      }
+    }
     if (!gateway.listeners().isEmpty()) {
       String base = "http://" + hostText(gateway.listeners().get(0));
       String path = tryPath(config);

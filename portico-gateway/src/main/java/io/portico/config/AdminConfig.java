@@ -16,6 +16,7 @@ import java.util.List;
  * @param tokens named tokens stored as hashes, each with a role
  * @param store the directory of the admin API's objects and history; null when API writes are off
  * @param history how many versions of the API's objects the store keeps
+ * @param console the web console and its accounts ({@code admin.console})
  */
 public record AdminConfig(
     InetSocketAddress address,
@@ -23,7 +24,8 @@ public record AdminConfig(
     List<String> allowedHosts,
     List<Token> tokens,
     Path store,
-    int history) {
+    int history,
+    ConsoleConfig console) {
 
   /** The versions kept when {@code admin.history} is not set. */
   public static final int DEFAULT_HISTORY = 100;
@@ -47,6 +49,16 @@ public record AdminConfig(
   public AdminConfig {
     allowedHosts = List.copyOf(allowedHosts);
     tokens = List.copyOf(tokens);
+  }
+
+  public AdminConfig(
+      InetSocketAddress address,
+      String token,
+      List<String> allowedHosts,
+      List<Token> tokens,
+      Path store,
+      int history) {
+    this(address, token, allowedHosts, tokens, store, history, ConsoleConfig.DEFAULTS);
   }
 
   public AdminConfig(InetSocketAddress address, String token, List<String> allowedHosts) {

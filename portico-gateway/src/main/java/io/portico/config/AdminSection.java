@@ -90,6 +90,7 @@ final class AdminSection {
       }
     }
     int history = r.integer("history", AdminConfig.DEFAULT_HISTORY, 1, 100_000);
+    ConsoleConfig console = ConsoleSection.parse(r.child("console"), r);
     List<String> allowedHosts = new ArrayList<>();
     for (ConfigNode host : in.stringItems(r, "allowed-hosts")) {
       String name = Addresses.hostName(host.text());
@@ -106,7 +107,8 @@ final class AdminSection {
         List.copyOf(allowedHosts),
         tokens,
         store,
-        history);
+        history,
+        console);
   }
 
   /**

@@ -37,6 +37,22 @@ public interface ConfigStore extends AutoCloseable {
   /** The newest {@code max} audit entries, newest first. */
   List<AuditEntry> audit(int max);
 
+  /**
+   * A document kept beside the config under {@code name} (such as the console's accounts), or empty
+   * when it was never written.
+   *
+   * @throws IOException when it exists but cannot be read
+   */
+  Optional<byte[]> document(String name) throws IOException;
+
+  /**
+   * Replaces the document {@code name} durably and atomically: when this returns a restart reads
+   * the new content, and a crash leaves the old or the new one, never a torn file.
+   *
+   * @throws IOException when it could not be written; the old content stays
+   */
+  void putDocument(String name, byte[] content) throws IOException;
+
   @Override
   void close();
 }

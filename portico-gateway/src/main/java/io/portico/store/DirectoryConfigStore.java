@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *   DIR/versions/00000042.json   one file per version kept (the whole object layer, its metadata)
  *   DIR/audit.jsonl              one JSON line per admin write, appended
+ *   DIR/NAME.json                a document kept beside the config (the console's accounts)
  * </pre>
  *
  * A version is written to a temporary file, forced to disk, then renamed into place (atomic on
@@ -156,6 +157,45 @@ public final class DirectoryConfigStore implements ConfigStore {
       versions.remove(oldest);
       Files.deleteIfExists(versionsDir.resolve(String.format("%08d.json", oldest)));
     }
+  }
+
+  @Override
+  public synchronized Optional<byte[]> document(String name) throws IOException {
+    Path file = documentFile(name);
+    return Files.exists(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+  }
+
+  @Override
+  public synchronized void putDocument(String name, byte[] content) throws IOException {
+    Files.createDirectories(dir);
+    Path target = documentFile(name);
+    Path temp = dir.resolve(target.getFileName() + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(content);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    forceDirectory(dir);
+  }
+
+  private Path documentFile(String name) {
+    if (!name.matches("[a-z][a-z0-9-]{0,63}")) {
+      throw new IllegalArgumentException(
+          "document name: " + name + " (expected: lower-case letters, digits and -)");
+    }
+    return dir.resolve(name + ".json");
   }
 
   /** Forces a directory's entries to disk where the platform allows opening a directory. */
