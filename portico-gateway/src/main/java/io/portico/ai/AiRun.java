@@ -154,6 +154,10 @@ public final class AiRun {
     this.host = host;
     this.startNanos = host.nanoTime();
     this.delivery = new AnswerDelivery(host, plan, path, steps);
+    if (plan.prompt() == null && AnthropicFront.serves(path)) {
+      front = AnthropicFront.INSTANCE;
+      delivery.front(front);
+    }
   }
 
   // ---------------------------------------------------------------- the client's request
@@ -197,7 +201,12 @@ public final class AiRun {
       return;
     }
     ClientRequest.Operation operation;
-    if (p.endsWith("/chat/completions")) {
+    if (front == AnthropicFront.INSTANCE) {
+      operation =
+          p.endsWith("/count_tokens")
+              ? ClientRequest.Operation.COUNT_TOKENS
+              : ClientRequest.Operation.CHAT;
+    } else if (p.endsWith("/chat/completions")) {
       operation = ClientRequest.Operation.CHAT;
     } else if (p.endsWith("/embeddings")) {
       operation = ClientRequest.Operation.EMBEDDINGS;
@@ -225,6 +234,12 @@ public final class AiRun {
     ClientRequest r = parsed.request();
     if (r == null) {
       fail(Objects.requireNonNull(parsed.error()));
+      return;
+    }
+    if (operation == ClientRequest.Operation.COUNT_TOKENS) {
+      long tokens = new TokenAccounting(plan, r).promptTokens();
+      state = State.CALLING;
+      delivery.json(HttpResponseStatus.OK, Json.object().put("input_tokens", tokens));
       return;
     }
     accept(r);

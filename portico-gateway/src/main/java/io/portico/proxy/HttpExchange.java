@@ -1158,7 +1158,10 @@ final class HttpExchange
 
   private void replyLocally(Reply reply) {
     if (reply.problem() != null && openAiErrors()) {
-      sendLocal(ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
+      sendLocal(
+          anthropicErrors()
+              ? ProblemResponses.renderAnthropic(conn.channel().alloc(), reply)
+              : ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
       return;
     }
     sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId, traceId()));
@@ -1167,6 +1170,11 @@ final class HttpExchange
   /** Whether the route answers errors in OpenAI's shape rather than as problems. */
   private boolean openAiErrors() {
     return route != null && route.ai() != null && route.ai().openAiErrors();
+  }
+
+  /** Whether the route's API errors take Anthropic's shape: a Messages API path. */
+  private boolean anthropicErrors() {
+    return path != null && route.ai().anthropicErrors(path);
   }
 
   /**
@@ -1192,8 +1200,10 @@ final class HttpExchange
     }
     if (openAiErrors()) {
       sendLocal(
-          ProblemResponses.renderOpenAi(
-              conn.channel().alloc(), reason.status(), reason.code(), detail));
+          anthropicErrors()
+              ? ProblemResponses.renderAnthropic(conn.channel().alloc(), reason.status(), detail)
+              : ProblemResponses.renderOpenAi(
+                  conn.channel().alloc(), reason.status(), reason.code(), detail));
       return;
     }
     sendLocal(
