@@ -138,6 +138,7 @@ public final class AiRun {
   private @Nullable ProviderAttempt attempt;
   private AiPlan.@Nullable Target answered;
   private @Nullable StreamedCompletion streamed;
+  private @Nullable CompletionAssembler assembler;
   private int attempts;
   private boolean resetRetried;
 
@@ -299,7 +300,7 @@ public final class AiRun {
     }
     ResponseCache cache = plan.cache();
     if (cache != null && chat) {
-      if (r.stream() || ResponseCache.refusedBy(host.requestHeaders())) {
+      if (ResponseCache.refusedBy(host.requestHeaders())) {
         cacheStatus = ResponseCache.BYPASS;
       } else {
         String key = ResponseCache.key(r.body(), plan.sharedCache() ? null : host.consumer());
@@ -335,10 +336,44 @@ public final class AiRun {
       cacheKey = key;
     } else {
       cacheStatus = ResponseCache.HIT;
-      deliver(Unpooled.wrappedBuffer(answer), "cache", false);
+      if (Objects.requireNonNull(request).stream()) {
+        replay(answer);
+      } else {
+        deliver(Unpooled.wrappedBuffer(answer), "cache", false);
+      }
       return;
     }
     call();
+  }
+
+  /** A cached answer to a streaming request: its chunks, as the client's front streams them. */
+  private void replay(byte[] answer) {
+    ClientRequest r = Objects.requireNonNull(request);
+    JsonNode completion;
+    try {
+      completion = Json.MAPPER.readTree(answer);
+    } catch (IOException e) {
+      completion = null;
+    }
+    if (completion == null || !completion.isObject()) {
+      fail(AiError.badProvider("cache", "answered no JSON"));
+      return;
+    }
+    StreamedCompletion s =
+        new StreamedCompletion(host, front.stream(r, steps::tokens), steps, startNanos);
+    streamed = s;
+    for (String data : CompletionAssembler.chunks(completion, r.usageChunk())) {
+      if (state == State.DONE) {
+        return;
+      }
+      s.write(data);
+      if (state == State.CALLING && s.started()) {
+        state = State.STREAMING;
+      }
+    }
+    if (state == State.STREAMING) {
+      s.end(null);
+    }
   }
 
   /** Charges the token limits when the route has any, then starts the first attempt. */
@@ -483,10 +518,16 @@ public final class AiRun {
   }
 
   private void store(ByteBuf completion) {
+    if (cacheKey != null) {
+      store(ByteBufUtil.getBytes(completion));
+    }
+  }
+
+  private void store(byte[] completion) {
     ResponseCache cache = plan.cache();
     String key = cacheKey;
     if (cache != null && key != null) {
-      cache.put(key, ByteBufUtil.getBytes(completion));
+      cache.put(key, completion);
     }
   }
 
@@ -595,10 +636,11 @@ public final class AiRun {
       answered = a.target();
       ClientRequest r = Objects.requireNonNull(request);
       streamed = new StreamedCompletion(host, front.stream(r, this::tokens), this, startNanos);
+      assembler = cacheKey != null ? new CompletionAssembler() : null;
       return Objects.requireNonNull(accounting).counting(translator, a.target().model());
     }
 
-    private Usage tokens() {
+    Usage tokens() {
       return Objects.requireNonNull(accounting).tokens(answered != null);
     }
 
@@ -608,6 +650,9 @@ public final class AiRun {
       for (String data : chunks) {
         if (state == State.DONE) {
           break;
+        }
+        if (assembler != null) {
+          assembler.add(data);
         }
         s.write(data);
         if (state == State.CALLING && s.started()) {
@@ -621,6 +666,11 @@ public final class AiRun {
     public void streamEnded(ProviderAttempt a, Usage usage) {
       Objects.requireNonNull(accounting).reported(usage);
       if (state == State.STREAMING) {
+        CompletionAssembler whole = assembler;
+        if (whole != null) {
+          // Only a stream that ended cleanly is stored, never one cut short.
+          store(Json.bytes(whole.completion()));
+        }
         Objects.requireNonNull(streamed).end(null);
       }
     }

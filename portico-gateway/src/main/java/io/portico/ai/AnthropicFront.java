@@ -247,7 +247,9 @@ final class AnthropicFront implements Front {
     } catch (IOException e) {
       json = Json.object();
     }
-    return Unpooled.wrappedBuffer(Json.bytes(message(json, usage)));
+    Usage reported = Usage.ofOpenAi(json.get("usage"));
+    return Unpooled.wrappedBuffer(
+        Json.bytes(message(json, reported.completionTokens() >= 0 ? reported : usage)));
   }
 
   /** An OpenAI chat completion as an Anthropic message. */
