@@ -64,7 +64,9 @@ public record AccessLogConfig(
           "tokens_estimated",
           "cost",
           "ttft_ms",
-          "tokens_per_second");
+          "tokens_per_second",
+          "ai_masked",
+          "ai_cache");
 
   /** Fields written only when {@code fields.include} names them. */
   public static final List<String> OPTIONAL_FIELDS =

@@ -28,6 +28,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
+import io.portico.ai.AiRequestChecks;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
 import io.portico.config.LimitsConfig;
@@ -1379,10 +1380,10 @@ final class HttpExchange
         request.headers(),
         response == null ? null : response.headers(),
         traceId(),
-        aiRecord(get(AiUsage.KEY)));
+        aiRecord(get(AiUsage.KEY), get(AiRequestChecks.KEY)));
   }
 
-  private static ExchangeRecord.Ai aiRecord(AiUsage u) {
+  private static ExchangeRecord.Ai aiRecord(AiUsage u, AiRequestChecks checks) {
     if (u == null) {
       return null;
     }
@@ -1397,7 +1398,11 @@ final class HttpExchange
         u.estimated(),
         u.cost(),
         u.firstEventMillis(),
-        u.tokensPerSecond());
+        u.tokensPerSecond(),
+        checks == null ? 0 : checks.maskedEmails() + checks.maskedCards(),
+        checks == null || checks.cache() == null
+            ? null
+            : checks.cache().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The client's address as text: the connection's, made once, when it is the peer's. */

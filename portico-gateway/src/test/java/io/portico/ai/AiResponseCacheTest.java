@@ -197,6 +197,62 @@ class AiResponseCacheTest {
     assertThat(content(hit)).isEqualTo("answer 2");
   }
 
+  @Test
+  void theAccessLogHasTheMaskedCountAndTheCacheVerdict() throws Exception {
+    provider =
+        new FakeProvider(
+            (r, out) ->
+                out.json(
+                    200,
+                    "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"noted\"},\"finish_reason\":\"stop\"}]}"));
+    gateway =
+        GatewayFixture.start(
+            """
+            ai:
+              providers:
+                - { name: local, kind: openai-compatible, base-url: "%s" }
+              models:
+                - { name: small, targets: [ { provider: local } ] }
+            routes:
+              - name: llm
+                paths: [ /v1/ ]
+                ai:
+                  cache: { store: memory }
+                  guard: { mask: { emails: true, cards: true } }
+            runtime:
+              access-log:
+                sinks:
+                  - { type: file, name: main, path: access.log }
+            """
+                .formatted(provider.baseUrl("/v1")));
+    String question =
+        "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":"
+            + "\"Mail ann@example.com and bob@example.org the card 4111 1111 1111 1111\"}]}";
+    for (int i = 0; i < 2; i++) {
+      gateway.send(
+          HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+              .POST(HttpRequest.BodyPublishers.ofString(question)));
+    }
+
+    java.nio.file.Path log = gateway.configFile().resolveSibling("access.log");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(
+            () ->
+                java.nio.file.Files.exists(log)
+                    && java.nio.file.Files.readAllLines(log).size() >= 2);
+    List<String> lines = java.nio.file.Files.readAllLines(log);
+    com.fasterxml.jackson.databind.JsonNode miss = JSON.readTree(lines.get(0));
+    com.fasterxml.jackson.databind.JsonNode hit = JSON.readTree(lines.get(1));
+    assertThat(miss.path("ai_masked").asInt()).isEqualTo(3);
+    assertThat(miss.path("ai_cache").asText()).isEqualTo("miss");
+    assertThat(hit.path("ai_masked").asInt()).isEqualTo(3);
+    assertThat(hit.path("ai_cache").asText()).isEqualTo("hit");
+    assertThat(lines.get(0)).doesNotContain("ann@example.com");
+  }
+
   private HttpResponse<String> askStreaming(String path, String body) throws Exception {
     return gateway.send(
         HttpRequest.newBuilder(gateway.uri(path))
