@@ -282,7 +282,8 @@ class AnthropicSdkTest {
     }
 
     assertThat(acc.message().content().get(0).text().orElseThrow().text()).isEqualTo("Bonjour");
-    assertThat(acc.message().usage().outputTokens()).isPositive();
+    assertThat(acc.message().usage().outputTokens()).isEqualTo(5);
+    assertThat(acc.message().usage().inputTokens()).isEqualTo(21);
     assertThat(claude.last().header("x-api-key")).isEqualTo("sk-provider");
   }
 
