@@ -48,6 +48,7 @@ class AnthropicSdkTest {
   @TempDir Path dir;
   private FakeProvider openai;
   private FakeProvider claude;
+  private FakeProvider cut;
   private GatewayFixture gateway;
   private AnthropicClient client;
 
@@ -55,6 +56,16 @@ class AnthropicSdkTest {
   void start() throws Exception {
     openai = new FakeProvider(AnthropicSdkTest::openAiAnswer);
     claude = new FakeProvider(AnthropicSdkTest::anthropicAnswer);
+    cut =
+        new FakeProvider(
+            (r, out) -> {
+              out.events();
+              out.event(
+                  null,
+                  "{\"id\":\"chatcmpl-3\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+                      + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}");
+              // the connection closes mid-answer
+            });
     Files.writeString(dir.resolve("provider.key"), "sk-provider");
     byte[] digest =
         MessageDigest.getInstance("SHA-256").digest(CONSUMER_KEY.getBytes(StandardCharsets.UTF_8));
@@ -65,9 +76,13 @@ class AnthropicSdkTest {
               providers:
                 - { name: oai, kind: openai-compatible, base-url: "%s", keys: [ "file:%s" ] }
                 - { name: claude, kind: anthropic, base-url: "%s", keys: [ "file:%s" ] }
+                - { name: cut, kind: openai-compatible, base-url: "%s" }
+                - { name: down, kind: openai-compatible, base-url: "http://127.0.0.1:1" }
               models:
                 - { name: gpt-4o, targets: [ { provider: oai, model: gpt-4o } ] }
                 - { name: claude-sonnet, targets: [ { provider: claude, model: claude-sonnet-4 } ] }
+                - { name: cut-short, targets: [ { provider: cut } ] }
+                - { name: unreachable, targets: [ { provider: down } ] }
             routes:
               - name: llm
                 paths: [ /v1/ ]
@@ -90,6 +105,7 @@ class AnthropicSdkTest {
                     dir.resolve("provider.key"),
                     claude.baseUrl("/v1"),
                     dir.resolve("provider.key"),
+                    cut.baseUrl("/v1"),
                     HexFormat.of().formatHex(digest)));
     client = client("", CONSUMER_KEY);
   }
@@ -108,6 +124,7 @@ class AnthropicSdkTest {
     gateway.close();
     openai.close();
     claude.close();
+    cut.close();
   }
 
   /** An OpenAI-compatible provider: a tool call when tools are offered, else "Hello". */
@@ -344,20 +361,50 @@ class AnthropicSdkTest {
     }
   }
 
+  private java.net.http.HttpResponse<String> post(String body) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/v1/messages"))
+                .header("x-api-key", CONSUMER_KEY)
+                .header("content-type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aStreamCutByTheProviderEndsWithAnAnthropicErrorEvent() throws Exception {
+    java.net.http.HttpResponse<String> r =
+        post(
+            "{\"model\":\"cut-short\",\"max_tokens\":10,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .startsWith("event: message_start\n")
+        .contains("\"text\":\"Hel\"")
+        .contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"")
+        .doesNotContain("message_stop");
+  }
+
+  @Test
+  void everyTargetDownIsAnAnthropicOverloadedError() throws Exception {
+    java.net.http.HttpResponse<String> r =
+        post(
+            "{\"model\":\"unreachable\",\"max_tokens\":10,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+    assertThat(r.statusCode()).isEqualTo(503);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.at("/error/type").asText()).isEqualTo("overloaded_error");
+    assertThat(body.at("/error/message").asText()).contains("down");
+  }
+
   @Test
   void aMissingMaxTokensIsAnAnthropicInvalidRequest() throws Exception {
     java.net.http.HttpResponse<String> r =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/v1/messages"))
-                    .header("x-api-key", CONSUMER_KEY)
-                    .header("content-type", "application/json")
-                    .POST(
-                        java.net.http.HttpRequest.BodyPublishers.ofString(
-                            "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        post("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
     assertThat(r.statusCode()).isEqualTo(400);
     JsonNode body = JSON.readTree(r.body());
