@@ -1,7 +1,6 @@
 package io.portico.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -423,36 +422,23 @@ public final class AiRun {
       return;
     }
     int slash = p.indexOf("/models/");
-    if (slash >= 0) {
-      String id = p.substring(slash + "/models/".length());
-      AiPlan.Model m = plan.models().get(id);
-      if (m == null) {
-        fail(
-            new AiError(
-                HttpResponseStatus.NOT_FOUND,
-                AiError.INVALID_REQUEST,
-                "model",
-                "model_not_found",
-                "The model `" + id + "` does not exist or you do not have access to it."));
-        return;
-      }
-      delivery.json(HttpResponseStatus.OK, modelJson(m));
+    if (slash < 0) {
+      delivery.json(HttpResponseStatus.OK, OpenAiFront.modelList(plan));
       return;
     }
-    ObjectNode list = Json.object().put("object", "list");
-    ArrayNode data = list.putArray("data");
-    for (AiPlan.Model m : plan.models().values()) {
-      data.add(modelJson(m));
+    String id = p.substring(slash + "/models/".length());
+    AiPlan.Model m = plan.models().get(id);
+    if (m == null) {
+      fail(
+          new AiError(
+              HttpResponseStatus.NOT_FOUND,
+              AiError.INVALID_REQUEST,
+              "model",
+              "model_not_found",
+              "The model `" + id + "` does not exist or you do not have access to it."));
+      return;
     }
-    delivery.json(HttpResponseStatus.OK, list);
-  }
-
-  private static ObjectNode modelJson(AiPlan.Model m) {
-    return Json.object()
-        .put("id", m.name())
-        .put("object", "model")
-        .put("created", 0)
-        .put("owned_by", "portico");
+    delivery.json(HttpResponseStatus.OK, OpenAiFront.model(m));
   }
 
   // ---------------------------------------------------------------- targets and attempts

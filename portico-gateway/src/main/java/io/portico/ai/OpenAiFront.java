@@ -1,6 +1,7 @@
 package io.portico.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
@@ -78,6 +79,25 @@ final class OpenAiFront implements Front {
     boolean stream = s != null && s.asBoolean(false);
     boolean usageChunk = req.path("stream_options").path("include_usage").asBoolean(false);
     return ClientRequest.Parsed.of(new ClientRequest(operation, req, model, stream, usageChunk));
+  }
+
+  /** {@code GET …/models}: the models the route serves. */
+  static ObjectNode modelList(AiPlan plan) {
+    ObjectNode list = Json.object().put("object", "list");
+    ArrayNode data = list.putArray("data");
+    for (AiPlan.Model m : plan.models().values()) {
+      data.add(model(m));
+    }
+    return list;
+  }
+
+  /** {@code GET …/models/<name>}: one model. */
+  static ObjectNode model(AiPlan.Model m) {
+    return Json.object()
+        .put("id", m.name())
+        .put("object", "model")
+        .put("created", 0)
+        .put("owned_by", "portico");
   }
 
   static AiError modelNotFound(String name) {
