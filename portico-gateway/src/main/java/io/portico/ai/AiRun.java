@@ -143,8 +143,7 @@ public final class AiRun {
 
   // the route's guard and cache
   private final Masking.Counts masked = new Masking.Counts();
-  private @Nullable String cacheKey;
-  private @Nullable String cacheStatus;
+  private final @Nullable CacheStep cache;
   private boolean reported;
 
   public AiRun(AiPlan plan, HttpMethod method, String path, Host host) {
@@ -154,6 +153,7 @@ public final class AiRun {
     this.host = host;
     this.startNanos = host.nanoTime();
     this.delivery = new AnswerDelivery(host, plan, path, steps);
+    this.cache = CacheStep.of(plan);
     if (plan.prompt() == null && AnthropicFront.serves(path)) {
       front = AnthropicFront.INSTANCE;
       delivery.front(front);
@@ -297,52 +297,26 @@ public final class AiRun {
       }
       guard.mask(r.body(), masked);
     }
-    ResponseCache cache = plan.cache();
-    if (cache != null && chat) {
-      if (ResponseCache.refusedBy(host.requestHeaders())) {
-        cacheStatus = ResponseCache.BYPASS;
-      } else {
-        String key = ResponseCache.key(r.body(), plan.sharedCache() ? null : host.consumer());
-        CompletableFuture<byte @Nullable []> lookup;
-        try {
-          lookup = cache.get(key);
-        } catch (RuntimeException e) {
-          lookup = CompletableFuture.failedFuture(e);
-        }
-        if (lookup.isCompletedExceptionally()) {
-          cached(key, null, true);
-        } else if (lookup.isDone()) {
-          cached(key, lookup.getNow(null), false);
-        } else {
-          lookup.whenComplete(
-              (answer, error) -> host.execute(() -> cached(key, answer, error != null)));
-        }
-        return;
-      }
+    CacheStep c = cache;
+    if (c != null && chat) {
+      c.lookup(r.body(), host, this::cacheVerdict);
+      return;
     }
     call();
   }
 
-  private void cached(String key, byte @Nullable [] answer, boolean failed) {
+  /** The cache's verdict: a cached answer to send, or null to call the providers. */
+  private void cacheVerdict(byte @Nullable [] answer) {
     if (state != State.CALLING || attempt != null) {
       return;
     }
-    if (failed) {
-      log.debug("ai cache of {} unavailable; the request bypasses it", path);
-      cacheStatus = ResponseCache.BYPASS;
-    } else if (answer == null) {
-      cacheStatus = ResponseCache.MISS;
-      cacheKey = key;
+    if (answer == null) {
+      call();
+    } else if (Objects.requireNonNull(request).stream()) {
+      replay(answer);
     } else {
-      cacheStatus = ResponseCache.HIT;
-      if (Objects.requireNonNull(request).stream()) {
-        replay(answer);
-      } else {
-        deliver(Unpooled.wrappedBuffer(answer), "cache", false);
-      }
-      return;
+      deliver(Unpooled.wrappedBuffer(answer), "cache", false);
     }
-    call();
   }
 
   /** A cached answer to a streaming request: its chunks, as the client's front streams them. */
@@ -504,17 +478,13 @@ public final class AiRun {
   }
 
   private void store(ByteBuf completion) {
-    if (cacheKey != null) {
-      store(ByteBufUtil.getBytes(completion));
+    if (cache != null && cache.storing()) {
+      cache.store(ByteBufUtil.getBytes(completion));
     }
   }
 
-  private void store(byte[] completion) {
-    ResponseCache cache = plan.cache();
-    String key = cacheKey;
-    if (cache != null && key != null) {
-      cache.put(key, completion);
-    }
+  private @Nullable String cacheStatus() {
+    return cache == null ? null : cache.status();
   }
 
   private void fail(AiError error) {
@@ -535,6 +505,7 @@ public final class AiRun {
 
   /** Records the call on the exchange, once. */
   private void reportUsage() {
+    String cacheStatus = cacheStatus();
     if (masked.total() > 0 || cacheStatus != null) {
       host.set(AiRequestChecks.KEY, new AiRequestChecks(masked.emails, masked.cards, cacheStatus));
     }
@@ -622,7 +593,7 @@ public final class AiRun {
       answered = a.target();
       ClientRequest r = Objects.requireNonNull(request);
       streamed = new StreamedCompletion(host, front.stream(r, this::tokens), this, startNanos);
-      assembler = cacheKey != null ? new CompletionAssembler() : null;
+      assembler = cache != null && cache.storing() ? new CompletionAssembler() : null;
       return Objects.requireNonNull(accounting).counting(translator, a.target().model());
     }
 
@@ -655,7 +626,7 @@ public final class AiRun {
         CompletionAssembler whole = assembler;
         if (whole != null) {
           // Only a stream that ended cleanly is stored, never one cut short.
-          store(Json.bytes(whole.completion()));
+          Objects.requireNonNull(cache).store(Json.bytes(whole.completion()));
         }
         Objects.requireNonNull(streamed).end(null);
       }
@@ -711,6 +682,7 @@ public final class AiRun {
 
     @Override
     public void decorate(HttpResponse head) {
+      String cacheStatus = cacheStatus();
       if (cacheStatus != null) {
         head.headers().set(ResponseCache.HEADER, cacheStatus);
       }
