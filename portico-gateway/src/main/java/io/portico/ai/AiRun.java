@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One exchange's AI request, the coordinator of its steps: reads the client's body, has the {@link
  * Front} for the request's path turn it into a {@link ClientRequest}, runs the route's guard and
- * cache, charges the token limits ({@link TokenAccounting}), then calls the model's targets in the
- * {@link TargetOrder} one {@link ProviderAttempt} at a time until one answers, and answers the
- * client whole ({@link AnswerDelivery}) or event by event ({@link StreamedCompletion}).
+ * cache ({@link CacheStep}), charges the token limits ({@link TokenAccounting}), then calls the
+ * model's targets in the {@link TargetOrder} one {@link ProviderAttempt} at a time until one
+ * answers, and answers the client whole ({@link AnswerDelivery}) or event by event ({@link
+ * StreamedCompletion}).
  *
  * <pre>
  *   READING ─ body complete ─▶ CALLING ─ provider 2xx ─▶ answer (whole, or STREAMING event by event)
