@@ -139,6 +139,19 @@ public final class AiPlan {
     return options.errorFormat() == AiRouteOptions.ErrorFormat.OPENAI;
   }
 
+  /**
+   * Whether errors on {@code path} take Anthropic's shape rather than OpenAI's: the route speaks
+   * the API's own errors and {@code path} is the Messages API's ({@code …/messages}).
+   */
+  public boolean anthropicErrors(String path) {
+    return openAiErrors() && prompt == null && AnthropicFront.serves(path);
+  }
+
+  /** Anthropic's error body: {@code {"type": "error", "error": {"type", "message"}}}. */
+  public static byte[] anthropicError(int status, String message) {
+    return Json.bytes(AnthropicFront.errorJson(status, message));
+  }
+
   /** The token limits and quotas, shared by every route of the snapshot. */
   TokenBudget budget() {
     return budget;

@@ -341,6 +341,12 @@ final class AnthropicAdapter implements ProviderAdapter {
         }
         case "message_stop" -> {
           done = true;
+          Usage u = usage();
+          if (u.complete()) {
+            // input_tokens came with message_start, output_tokens with message_delta: the exact
+            // usage, as OpenAI's last chunk (dropped later when the client did not ask for it)
+            out.add(u.chunk(id, created, answerModel));
+          }
           out.add("[DONE]");
         }
         case "error" ->

@@ -33,6 +33,11 @@ final class CountedStream implements StreamTranslator {
       throws ProviderAdapter.InvalidAnswer, StreamError {
     int from = out.size();
     inner.onEvent(event, out);
+    count(out, from);
+  }
+
+  /** Counts the fragments of the payloads added from {@code from}, dropping an unasked usage. */
+  private void count(List<String> out, int from) {
     for (int i = from; i < out.size(); i++) {
       String data = out.get(i);
       if (data.equals("[DONE]")) {
@@ -65,7 +70,10 @@ final class CountedStream implements StreamTranslator {
 
   @Override
   public boolean onEnd(List<String> out) {
-    return inner.onEnd(out);
+    int from = out.size();
+    boolean complete = inner.onEnd(out);
+    count(out, from);
+    return complete;
   }
 
   @Override

@@ -294,9 +294,12 @@ final class GeminiAdapter implements ProviderAdapter {
     private final long created = System.currentTimeMillis() / 1000;
     private boolean first = true;
     private Usage usage = Usage.UNKNOWN;
+    private String id = "chatcmpl-gemini";
+    private String answerModel;
 
     Stream(String model) {
       this.model = model;
+      this.answerModel = model;
     }
 
     @Override
@@ -314,11 +317,13 @@ final class GeminiAdapter implements ProviderAdapter {
       if (data.has("usageMetadata")) {
         usage = usageOf(data, null);
       }
+      id = "chatcmpl-" + data.path("responseId").asText("gemini");
+      answerModel = data.path("modelVersion").asText(model);
       ObjectNode c = Json.object();
-      c.put("id", "chatcmpl-" + data.path("responseId").asText("gemini"));
+      c.put("id", id);
       c.put("object", "chat.completion.chunk");
       c.put("created", created);
-      c.put("model", data.path("modelVersion").asText(model));
+      c.put("model", answerModel);
       ArrayNode choices = c.putArray("choices");
       int index = 0;
       for (JsonNode candidate : data.path("candidates")) {
@@ -342,6 +347,10 @@ final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public boolean onEnd(List<String> out) {
+      if (usage.complete()) {
+        // usageMetadata is cumulative: the last one seen is the stream's
+        out.add(usage.chunk(id, created, answerModel));
+      }
       out.add("[DONE]");
       return true;
     }

@@ -90,6 +90,8 @@ public record AccessLogConfig(
           "cost",
           "ttft_ms",
           "tokens_per_second",
+          "ai_masked",
+          "ai_cache",
           "request_body",
           "response_body");
 

@@ -300,6 +300,10 @@ public record ExchangeRecord(
    * @param cost the call's cost from the price table, or -1 when the model has no price
    * @param firstTokenMillis from the request to the first streamed event, or -1
    * @param tokensPerSecond completion tokens per second of generation, or -1
+   * @param masked how many values the route's guard masked in the prompt (e-mail addresses and card
+   *     numbers), 0 when none
+   * @param cache the response cache's verdict ({@code hit}, {@code miss}, {@code bypass}), or null
+   *     on a route without a cache
    */
   public record Ai(
       String model,
@@ -312,7 +316,39 @@ public record ExchangeRecord(
       boolean estimated,
       double cost,
       double firstTokenMillis,
-      double tokensPerSecond) {}
+      double tokensPerSecond,
+      int masked,
+      @Nullable String cache) {
+
+    /** A call without masking or cache. */
+    public Ai(
+        String model,
+        @Nullable String provider,
+        @Nullable String providerModel,
+        boolean stream,
+        long promptTokens,
+        long completionTokens,
+        long totalTokens,
+        boolean estimated,
+        double cost,
+        double firstTokenMillis,
+        double tokensPerSecond) {
+      this(
+          model,
+          provider,
+          providerModel,
+          stream,
+          promptTokens,
+          completionTokens,
+          totalTokens,
+          estimated,
+          cost,
+          firstTokenMillis,
+          tokensPerSecond,
+          0,
+          null);
+    }
+  }
 
   /**
    * This record without its headers, for keeping past {@link ExchangeObserver#onExchangeComplete}

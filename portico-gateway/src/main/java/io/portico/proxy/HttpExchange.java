@@ -28,6 +28,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
+import io.portico.ai.AiRequestChecks;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
 import io.portico.config.AccessLogConfig;
@@ -1291,7 +1292,10 @@ final class HttpExchange
       }
     }
     if (reply.problem() != null && openAiErrors()) {
-      sendLocal(ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
+      sendLocal(
+          anthropicErrors()
+              ? ProblemResponses.renderAnthropic(conn.channel().alloc(), reply)
+              : ProblemResponses.renderOpenAi(conn.channel().alloc(), reply));
       return;
     }
     sendLocal(ProblemResponses.render(conn.channel().alloc(), reply, path, requestId, traceId()));
@@ -1300,6 +1304,11 @@ final class HttpExchange
   /** Whether the route answers errors in OpenAI's shape rather than as problems. */
   private boolean openAiErrors() {
     return route != null && route.ai() != null && route.ai().openAiErrors();
+  }
+
+  /** Whether the route's API errors take Anthropic's shape: a Messages API path. */
+  private boolean anthropicErrors() {
+    return path != null && route.ai().anthropicErrors(path);
   }
 
   /**
@@ -1335,8 +1344,10 @@ final class HttpExchange
     }
     if (openAiErrors()) {
       sendLocal(
-          ProblemResponses.renderOpenAi(
-              conn.channel().alloc(), reason.status(), reason.code(), detail));
+          anthropicErrors()
+              ? ProblemResponses.renderAnthropic(conn.channel().alloc(), reason.status(), detail)
+              : ProblemResponses.renderOpenAi(
+                  conn.channel().alloc(), reason.status(), reason.code(), detail));
       return;
     }
     sendLocal(
@@ -1548,13 +1559,13 @@ final class HttpExchange
         request.headers(),
         response == null ? null : response.headers(),
         traceId(),
-        aiRecord(get(AiUsage.KEY)),
+        aiRecord(get(AiUsage.KEY), get(AiRequestChecks.KEY)),
         grpc == null ? -1 : grpc.recordedStatus(status, failure),
         requestCapture == null ? null : requestCapture.body(),
         responseCapture == null ? null : responseCapture.body());
   }
 
-  private static ExchangeRecord.Ai aiRecord(AiUsage u) {
+  private static ExchangeRecord.Ai aiRecord(AiUsage u, AiRequestChecks checks) {
     if (u == null) {
       return null;
     }
@@ -1569,7 +1580,11 @@ final class HttpExchange
         u.estimated(),
         u.cost(),
         u.firstEventMillis(),
-        u.tokensPerSecond());
+        u.tokensPerSecond(),
+        checks == null ? 0 : checks.maskedEmails() + checks.maskedCards(),
+        checks == null || checks.cache() == null
+            ? null
+            : checks.cache().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The client's address as text: the connection's, made once, when it is the peer's. */

@@ -172,6 +172,30 @@ final class ProblemResponses {
     return response;
   }
 
+  /** An error in Anthropic's shape ({@code {"type": "error", "error": {...}}}). */
+  static FullHttpResponse renderAnthropic(
+      ByteBufAllocator alloc, HttpResponseStatus status, String message) {
+    byte[] body = io.portico.ai.AiPlan.anthropicError(status.code(), message);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, alloc.buffer(body.length).writeBytes(body));
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return response;
+  }
+
+  /** A plugin's problem {@link Reply} in Anthropic's error shape, with the reply's headers. */
+  static FullHttpResponse renderAnthropic(ByteBufAllocator alloc, Reply reply) {
+    Reply.ProblemDetail p = java.util.Objects.requireNonNull(reply.problem());
+    String message = p.detail() == null || p.detail().isEmpty() ? p.title() : p.detail();
+    FullHttpResponse r = renderAnthropic(alloc, reply.status(), message);
+    r.headers().add(reply.headers());
+    return r;
+  }
+
   /** A plugin's problem {@link Reply} in OpenAI's error shape, with the reply's headers. */
   static FullHttpResponse renderOpenAi(ByteBufAllocator alloc, Reply reply) {
     Reply.ProblemDetail p = java.util.Objects.requireNonNull(reply.problem());

@@ -31,6 +31,7 @@ class AiResponseCacheTest {
   private GatewayFixture gateway;
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger refuseFirst = new AtomicInteger();
+  private final AtomicInteger cutFirst = new AtomicInteger();
 
   @AfterEach
   void close() throws Exception {
@@ -59,7 +60,11 @@ class AiResponseCacheTest {
                 out.json(400, "{\"error\":{\"message\":\"bad temperature\"}}");
               } else if (r.body().contains("\"stream\":true")) {
                 out.events();
-                out.event(null, AiGatewayEndToEndTest.chunk("answer " + n));
+                out.event(null, AiGatewayEndToEndTest.chunk("answer "));
+                out.event(null, AiGatewayEndToEndTest.chunk(String.valueOf(n)));
+                if (cutFirst.getAndDecrement() > 0) {
+                  return; // the connection closes before [DONE]
+                }
                 out.event(null, "[DONE]");
                 out.end();
               } else {
@@ -193,21 +198,152 @@ class AiResponseCacheTest {
   }
 
   @Test
-  void aStreamedRequestBypassesTheCache() throws Exception {
+  void theAccessLogHasTheMaskedCountAndTheCacheVerdict() throws Exception {
+    provider =
+        new FakeProvider(
+            (r, out) ->
+                out.json(
+                    200,
+                    "{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                        + "\"content\":\"noted\"},\"finish_reason\":\"stop\"}]}"));
+    gateway =
+        GatewayFixture.start(
+            """
+            ai:
+              providers:
+                - { name: local, kind: openai-compatible, base-url: "%s" }
+              models:
+                - { name: small, targets: [ { provider: local } ] }
+            routes:
+              - name: llm
+                paths: [ /v1/ ]
+                ai:
+                  cache: { store: memory }
+                  guard: { mask: { emails: true, cards: true } }
+            runtime:
+              access-log:
+                sinks:
+                  - { type: file, name: main, path: access.log }
+            """
+                .formatted(provider.baseUrl("/v1")));
+    String question =
+        "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":"
+            + "\"Mail ann@example.com and bob@example.org the card 4111 1111 1111 1111\"}]}";
+    for (int i = 0; i < 2; i++) {
+      gateway.send(
+          HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+              .POST(HttpRequest.BodyPublishers.ofString(question)));
+    }
+
+    java.nio.file.Path log = gateway.configFile().resolveSibling("access.log");
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(
+            () ->
+                java.nio.file.Files.exists(log)
+                    && java.nio.file.Files.readAllLines(log).size() >= 2);
+    List<String> lines = java.nio.file.Files.readAllLines(log);
+    com.fasterxml.jackson.databind.JsonNode miss = JSON.readTree(lines.get(0));
+    com.fasterxml.jackson.databind.JsonNode hit = JSON.readTree(lines.get(1));
+    assertThat(miss.path("ai_masked").asInt()).isEqualTo(3);
+    assertThat(miss.path("ai_cache").asText()).isEqualTo("miss");
+    assertThat(hit.path("ai_masked").asInt()).isEqualTo(3);
+    assertThat(hit.path("ai_cache").asText()).isEqualTo("hit");
+    assertThat(lines.get(0)).doesNotContain("ann@example.com");
+  }
+
+  private HttpResponse<String> askStreaming(String path, String body) throws Exception {
+    return gateway.send(
+        HttpRequest.newBuilder(gateway.uri(path))
+            .header("Authorization", "Bearer " + KEY_A)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private static final String STREAMED_QUESTION =
+      "{\"model\":\"small\",\"temperature\":0,\"stream\":true,"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+  /** The content of an OpenAI event stream, its deltas joined. */
+  private static String streamedContent(HttpResponse<String> r) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("data: {")) {
+        for (var choice : JSON.readTree(line.substring(6)).path("choices")) {
+          b.append(choice.path("delta").path("content").asText(""));
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  @Test
+  void aStreamedAnswerIsStoredOnceCompleteAndReplayedAsEvents() throws Exception {
     start("{ store: memory }");
 
-    HttpResponse<String> r =
-        gateway.send(
-            HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + KEY_A)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"small\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")));
+    HttpResponse<String> miss = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+    HttpResponse<String> hit = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+    HttpResponse<String> whole = ask(KEY_A, "Hi");
 
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(cacheStatus(r)).isEqualTo("BYPASS");
-    assertThat(r.body()).contains("answer 1").contains("[DONE]");
+    assertThat(cacheStatus(miss)).isEqualTo("MISS");
+    assertThat(streamedContent(miss)).isEqualTo("answer 1");
+    assertThat(cacheStatus(hit)).isEqualTo("HIT");
+    assertThat(hit.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    assertThat(streamedContent(hit)).isEqualTo("answer 1");
+    assertThat(hit.body()).contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n");
+    assertThat(cacheStatus(whole)).isEqualTo("HIT");
+    assertThat(content(whole)).isEqualTo("answer 1");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aWholeAnswerIsReplayedAsEventsToAStreamingClient() throws Exception {
+    start("{ store: memory }");
+
+    HttpResponse<String> whole = ask(KEY_A, "Hi");
+    HttpResponse<String> hit = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+
+    assertThat(cacheStatus(whole)).isEqualTo("MISS");
+    assertThat(cacheStatus(hit)).isEqualTo("HIT");
+    assertThat(streamedContent(hit)).isEqualTo("answer 1");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aCutStreamIsNeverStored() throws Exception {
+    start("{ store: memory }");
+    cutFirst.set(1);
+
+    HttpResponse<String> cut = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+    HttpResponse<String> again = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+
+    assertThat(cut.body()).contains("\"error\"").doesNotContain("[DONE]");
+    assertThat(cacheStatus(again)).isEqualTo("MISS");
+    assertThat(streamedContent(again)).isEqualTo("answer 2");
+    assertThat(calls.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aCachedAnswerIsReplayedInAnthropicsEventsOnTheMessagesFront() throws Exception {
+    start("{ store: memory }");
+
+    String question =
+        "\"model\":\"small\",\"max_tokens\":50,\"temperature\":0,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+    HttpResponse<String> whole = askStreaming("/v1/messages", "{" + question);
+    HttpResponse<String> hit = askStreaming("/v1/messages", "{\"stream\":true," + question);
+
+    assertThat(cacheStatus(whole)).isEqualTo("MISS");
+    assertThat(JSON.readTree(whole.body()).at("/content/0/text").asText()).isEqualTo("answer 1");
+    assertThat(cacheStatus(hit)).isEqualTo("HIT");
+    assertThat(hit.body())
+        .startsWith("event: message_start\n")
+        .contains("event: content_block_delta\n")
+        .contains("\"text\":\"answer 1\"")
+        .contains("event: message_delta\n")
+        .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    assertThat(calls.get()).isEqualTo(1);
   }
 
   @Test

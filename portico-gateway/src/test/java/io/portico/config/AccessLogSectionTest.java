@@ -162,7 +162,8 @@ class AccessLogSectionTest {
                 + " upstream_connect_ms, upstream_response_ms, failure, grpc_status, attempts, user_agent,"
                 + " backends, consumer, ai_model, ai_provider, ai_provider_model, prompt_tokens,"
                 + " completion_tokens, total_tokens, tokens_estimated, cost, ttft_ms,"
-                + " tokens_per_second, request_body, response_body, query, request_headers, response_headers); did you mean"
+                + " tokens_per_second, ai_masked, ai_cache, request_body, response_body, query,"
+                + " request_headers, response_headers); did you mean"
                 + " \"status\"?",
             "portico.yaml:6:15: runtime.access-log.sinks[0].type: \"files\" (expected: a sink"
                 + " type: file, stdout, http, syslog, nats); did you mean \"file\"?",

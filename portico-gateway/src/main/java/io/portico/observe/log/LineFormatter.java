@@ -176,6 +176,12 @@ final class LineFormatter {
           g.writeNumberField("tokens_per_second", Math.round(r.ai().tokensPerSecond() * 10) / 10.0);
         }
       }
+      case AI_MASKED -> {
+        if (r.ai() != null && r.ai().masked() > 0) {
+          g.writeNumberField("ai_masked", r.ai().masked());
+        }
+      }
+      case AI_CACHE -> text(g, "ai_cache", r.ai() == null ? null : r.ai().cache());
       case QUERY -> {
         if (r.query() != null && !r.query().isEmpty()) {
           g.writeStringField("query", redaction.query(r.query()));
@@ -348,6 +354,8 @@ final class LineFormatter {
     COST,
     TTFT_MS,
     TOKENS_PER_SECOND,
+    AI_MASKED,
+    AI_CACHE,
     REQUEST_BODY,
     RESPONSE_BODY,
     QUERY,

@@ -86,6 +86,25 @@ class LineFormatterAiTest {
   }
 
   @Test
+  void writesTheMaskedCountAndTheCacheVerdict() throws Exception {
+    JsonNode line =
+        line(
+            withAi(
+                new ExchangeRecord.Ai(
+                    "gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1, 2, "hit")));
+    assertThat(line.path("ai_masked").asInt()).isEqualTo(2);
+    assertThat(line.path("ai_cache").asText()).isEqualTo("hit");
+
+    JsonNode none =
+        line(
+            withAi(
+                new ExchangeRecord.Ai(
+                    "gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1, 0, null)));
+    assertThat(none.has("ai_masked")).isFalse();
+    assertThat(none.has("ai_cache")).isFalse();
+  }
+
+  @Test
   void leavesTheAiFieldsOutOfOtherLinesAndUnknownValuesOutOfAiLines() throws Exception {
     JsonNode plain = line(Records.record("api", 200));
     assertThat(plain.has("ai_model")).isFalse();
