@@ -174,6 +174,10 @@ final class HttpExchange
 
   // the response
   private HttpResponse response;
+
+  /** The upstream response's trailers, once its body has ended. */
+  private HttpHeaders responseTrailers;
+
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
   private ResponseDecoding decoding;
@@ -795,6 +799,9 @@ final class HttpExchange
       return;
     }
     boolean last = content instanceof LastHttpContent;
+    if (last) {
+      responseTrailers = ((LastHttpContent) content).trailingHeaders();
+    }
     if (bodyPipeline != null) {
       content = transformed(content, last);
       if (content == null) {
@@ -813,6 +820,8 @@ final class HttpExchange
               conn.http2(),
               closeAfter);
       headDeferred = false;
+      // A body step may have changed the status (a transcoder mapping gRPC's status to HTTP's).
+      status = response.status().code();
       down.write(response, down.voidPromise());
       state = ExchangeState.RESPONDING;
     }
@@ -1581,6 +1590,11 @@ final class HttpExchange
   @Override
   public HttpResponse response() {
     return response;
+  }
+
+  @Override
+  public HttpHeaders responseTrailers() {
+    return responseTrailers;
   }
 
   @Override

@@ -3,6 +3,9 @@ package io.portico.upstream.h2;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -145,7 +148,20 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     if (msg instanceof LastHttpContent) {
       responseEnded = true;
     }
-    if (msg instanceof HttpResponse response) {
+    if (msg instanceof FullHttpResponse full) {
+      // A response that is one HEADERS frame (gRPC's trailers-only answers): a head and an end of
+      // its own, so that the head written to the client never carries a body a body stage owns.
+      HttpResponse head =
+          new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+      head.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+      LastHttpContent end = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      l.onResponseHead(head);
+      if (listener != null) {
+        l.onResponseContent(end);
+      } else {
+        end.release();
+      }
+    } else if (msg instanceof HttpResponse response) {
       response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
       l.onResponseHead(response);
       if (msg instanceof HttpContent content) {
