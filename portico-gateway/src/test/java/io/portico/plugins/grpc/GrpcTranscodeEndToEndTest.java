@@ -381,4 +381,19 @@ class GrpcTranscodeEndToEndTest {
     closing.add(gw);
     return gw;
   }
+
+  @Test
+  void theExampleConfigIsValidWithItsDescriptorSetBuilt() throws Exception {
+    Path examples = Path.of("").toAbsolutePath().getParent().resolve("examples");
+    Files.createDirectories(dir.resolve("grpc"));
+    Files.copy(descriptors(), dir.resolve("grpc/library.pb"));
+    Path file = Files.copy(examples.resolve("grpc-transcode.yaml"), dir.resolve("portico.yaml"));
+
+    ConfigResult result =
+        ConfigFiles.load(file, Map.of(), PluginRegistry.load(getClass().getClassLoader()));
+
+    assertThat(result.problems().render()).isEmpty();
+    assertThat(Files.readString(examples.resolve("grpc/library.proto")))
+        .contains("service Library", "google.api.http");
+  }
 }
