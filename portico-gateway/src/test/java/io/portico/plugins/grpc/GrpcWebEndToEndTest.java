@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.grpc.testing.library.Book;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.H2Client;
 import io.portico.testing.LeakCheckExtension;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -195,6 +196,51 @@ class GrpcWebEndToEndTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("grpc-status")).hasValue("3");
     assertThat(server.calls).isEmpty();
+  }
+
+  @Test
+  void anHttp2ClientsTextCallIsBridgedToo() throws Exception {
+    GatewayFixture h2 =
+        GatewayFixture.start(
+            """
+            listeners:
+              - address: 127.0.0.1:0
+                http2: true
+            services:
+              - name: library
+                targets: [ "127.0.0.1:%d" ]
+                protocol: h2c
+            routes:
+              - name: library
+                paths: [ /library.v1.Library/ ]
+                service: library
+                plugins:
+                  grpc-web: {}
+            """
+                .formatted(server.port()));
+    try (h2;
+        H2Client client = H2Client.connect(h2.address())) {
+      io.netty.handler.codec.http.FullHttpRequest request =
+          H2Client.request(
+              io.netty.handler.codec.http.HttpMethod.POST,
+              "/library.v1.Library/Echo",
+              "example.test",
+              ECHO_DUNE_TEXT.getBytes(StandardCharsets.US_ASCII));
+      request.headers().set("content-type", "application/grpc-web-text");
+      request.headers().set("x-grpc-web", "1");
+
+      H2Client.Response r = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.headers().get("content-type")).isEqualTo("application/grpc-web-text");
+      List<Frame> frames =
+          frames(
+              GrpcWebPlugin.decodeText(
+                  io.netty.buffer.Unpooled.copiedBuffer(r.body(), StandardCharsets.US_ASCII)));
+      assertThat(Book.parseFrom(frames.get(0).payload()).getTitle()).isEqualTo("Dune!");
+      assertThat(frames.get(1).text()).contains("grpc-status:0");
+      assertThat(r.headers().contains("grpc-status")).isFalse();
+    }
   }
 
   @Test
