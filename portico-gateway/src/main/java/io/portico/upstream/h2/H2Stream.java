@@ -148,29 +148,23 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     if (msg instanceof LastHttpContent) {
       responseEnded = true;
     }
-    if (msg instanceof FullHttpResponse full) {
-      // A response that is one HEADERS frame (gRPC's trailers-only answers): a head and an end of
-      // its own, so that the head written to the client never carries a body a body stage owns.
-      HttpResponse head =
-          new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
-      head.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-      LastHttpContent end = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
-      l.onResponseHead(head);
-      if (listener != null) {
-        l.onResponseContent(end);
-      } else {
-        end.release();
-      }
-    } else if (msg instanceof HttpResponse response) {
+    if (msg instanceof HttpResponse response) {
       response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-      l.onResponseHead(response);
-      if (msg instanceof HttpContent content) {
+      if (msg instanceof FullHttpResponse whole) {
+        // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): handed on as a
+        // head and its end, so that nothing downstream writes the one object twice.
+        HttpResponse head =
+            new DefaultHttpResponse(whole.protocolVersion(), whole.status(), whole.headers());
+        LastHttpContent end = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
+        l.onResponseHead(head);
         if (listener != null) {
-          l.onResponseContent(content);
+          l.onResponseContent(end);
         } else {
-          content.release();
+          end.release();
         }
+        return;
       }
+      l.onResponseHead(response);
     } else {
       l.onResponseContent((HttpContent) msg);
     }
