@@ -799,9 +799,6 @@ final class HttpExchange
       return;
     }
     boolean last = content instanceof LastHttpContent;
-    if (last) {
-      responseTrailers = ((LastHttpContent) content).trailingHeaders();
-    }
     if (bodyPipeline != null) {
       content = transformed(content, last);
       if (content == null) {
@@ -826,6 +823,9 @@ final class HttpExchange
       state = ExchangeState.RESPONDING;
     }
     if (last) {
+      if (responseTrailers == null) {
+        responseTrailers = ((LastHttpContent) content).trailingHeaders();
+      }
       if (conn.draining()) {
         // The head went out before the gateway began to drain: close once the response is out.
         closeAfter = true;
@@ -861,6 +861,10 @@ final class HttpExchange
    */
   private HttpContent transformed(HttpContent content, boolean last) {
     HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
+    if (last) {
+      // before the last step runs: it may read them (a gRPC status) and change them
+      responseTrailers = trailers;
+    }
     ByteBuf out;
     try {
       out = bodyPipeline.feed(content.content(), last);
