@@ -77,11 +77,16 @@ class ArchitectureTest {
           .resideInAPackage("io.portico.plugins..")
           .should()
           .dependOnClassesThat(
-              porticoOutside("io.portico.spi..", "io.portico.plugins..", "io.portico.template.."))
+              porticoOutside(
+                  "io.portico.spi..",
+                  "io.portico.plugins..",
+                  "io.portico.template..",
+                  "io.portico.grpc.."))
           .because(
               "built-in plugins are plugins like any other: they use the SPI, the JDK, Netty and"
                   + " libraries, never the gateway's internals; the template language, itself"
-                  + " built on the SPI alone, is the one library of the gateway they share");
+                  + " built on the SPI alone, and the gRPC protocol library, which depends on"
+                  + " nothing of the gateway, are the libraries of the gateway they share");
 
   @ArchTest
   static final ArchRule templatesDependOnlyOnTheSpi =

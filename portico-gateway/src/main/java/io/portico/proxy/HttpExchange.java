@@ -193,6 +193,10 @@ final class HttpExchange
 
   // the response
   private HttpResponse response;
+
+  /** The upstream response's trailers, once its body has ended. */
+  private HttpHeaders responseTrailers;
+
   private ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
   private ResponseDecoding decoding;
@@ -910,10 +914,15 @@ final class HttpExchange
               conn.http2(),
               closeAfter);
       headDeferred = false;
+      // A body step may have changed the status (a transcoder mapping gRPC's status to HTTP's).
+      status = response.status().code();
       down.write(response, down.voidPromise());
       state = ExchangeState.RESPONDING;
     }
     if (last) {
+      if (responseTrailers == null) {
+        responseTrailers = ((LastHttpContent) content).trailingHeaders();
+      }
       if (conn.draining()) {
         // The head went out before the gateway began to drain: close once the response is out.
         closeAfter = true;
@@ -966,6 +975,10 @@ final class HttpExchange
    */
   private HttpContent transformed(HttpContent content, boolean last) {
     HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
+    if (last) {
+      // before the last step runs: it may read them (a gRPC status) and change them
+      responseTrailers = trailers;
+    }
     ByteBuf out;
     try {
       out = bodyPipeline.feed(content.content(), last);
@@ -1778,6 +1791,11 @@ final class HttpExchange
   @Override
   public HttpResponse response() {
     return response;
+  }
+
+  @Override
+  public HttpHeaders responseTrailers() {
+    return responseTrailers;
   }
 
   @Override

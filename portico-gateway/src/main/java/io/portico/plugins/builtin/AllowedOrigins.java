@@ -43,7 +43,7 @@ public record AllowedOrigins(boolean any, Set<String> exact, List<Pattern> patte
   }
 
   /** Compiles the entries, reporting each invalid one; returns null when one was invalid. */
-  static @Nullable AllowedOrigins compile(List<ConfigNode> entries, Problems problems) {
+  public static @Nullable AllowedOrigins compile(List<ConfigNode> entries, Problems problems) {
     boolean any = false;
     boolean valid = true;
     Set<String> exact = new HashSet<>();

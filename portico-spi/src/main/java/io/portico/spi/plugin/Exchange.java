@@ -2,6 +2,7 @@ package io.portico.spi.plugin;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import java.net.InetSocketAddress;
@@ -119,6 +120,21 @@ public interface Exchange {
 
   /** The response head, or null before the RESPONSE phase. */
   @Nullable HttpResponse response();
+
+  /**
+   * The trailers that ended the upstream's response body (gRPC's {@code grpc-status} and {@code
+   * grpc-message}, say), or null while that body has not ended. Empty when the body ended without
+   * trailers.
+   *
+   * <p>Set before the last step of a response body transform runs (a {@link BodyTransform#whole}
+   * step, or the end step of a streaming transform), so that step may read them, and change them:
+   * what the steps leave here is what the client gets, when the response's framing can carry
+   * trailers (chunked HTTP/1.1 or HTTP/2, with the head already sent). A step that carries them in
+   * the body instead (gRPC-Web's trailer frame) removes them here. The LOG phase sees them too.
+   */
+  default @Nullable HttpHeaders responseTrailers() {
+    return null;
+  }
 
   /** The client's address, resolved through the trusted proxies' forwarding headers. */
   InetSocketAddress clientAddress();
