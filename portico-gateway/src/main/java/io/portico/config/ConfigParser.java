@@ -193,6 +193,7 @@ public final class ConfigParser {
       AlertsConfig alerts =
           new AlertsSection(problems, baseDir)
               .parse(top.child("alerts"), routes, services, listeners);
+      PortalConfig portal = PortalSection.parse(top.child("portal"), top);
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -208,7 +209,8 @@ public final class ConfigParser {
           root,
           version,
           metrics,
-          alerts);
+          alerts,
+          portal);
     }
 
     // ---- listeners and admin
