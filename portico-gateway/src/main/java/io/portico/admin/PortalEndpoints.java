@@ -262,6 +262,21 @@ final class PortalEndpoints {
           HttpResponseStatus.CREATED,
           (n, a) -> applicationJson(n, a, portal));
     }
+    String allowed =
+        seg.size() == 2
+            ? "GET"
+            : seg.size() == 3 && seg.get(2).equals("usage")
+                ? "GET"
+                : seg.size() == 3
+                        && (seg.get(2).equals("subscriptions") || seg.get(2).equals("keys"))
+                    ? "POST"
+                    : seg.size() == 4 && seg.get(2).equals("keys") ? "DELETE" : null;
+    if (allowed == null) {
+      return notFound(path);
+    }
+    if (!(m.name().equals(allowed) || (read && allowed.equals("GET")))) {
+      return AdminHandler.methodNotAllowed(allowed);
+    }
     String id = seg.get(1);
     Application app = portal.application(id, owner);
     if (app == null) {
