@@ -157,6 +157,13 @@ class ConfigParserTest {
   }
 
   @Test
+  void theDeveloperPortalExampleIsValid() throws Exception {
+    Path example =
+        Path.of("").toAbsolutePath().getParent().resolve("examples/developer-portal.yaml");
+    assertThat(valid(parse(Files.readString(example))).portal().signUp()).isTrue();
+  }
+
+  @Test
   void reportsAnUnknownNestedKeyWithDidYouMean() {
     ConfigResult result =
         parse(
