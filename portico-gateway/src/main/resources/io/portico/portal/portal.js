@@ -164,9 +164,10 @@ async function approvals() {
     };
     approve.addEventListener('click', decide('approve'));
     reject.addEventListener('click', decide('reject'));
+    const decision = current.role === 'viewer' ? el('span', { class: 'muted' }, 'operators decide') : [approve, ' ', reject];
     return el('tr', { 'data-testid': 'pending' },
       el('td', {}, s.application_name || s.application), el('td', {}, s.owner || ''),
-      el('td', {}, s.api), el('td', {}, s.plan), el('td', {}, approve, ' ', reject));
+      el('td', {}, s.api), el('td', {}, s.plan), el('td', {}, decision));
   });
   show(app, el('h1', {}, 'Subscriptions waiting for approval'), message,
     rows.length

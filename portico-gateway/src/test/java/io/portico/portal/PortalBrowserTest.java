@@ -178,6 +178,15 @@ class PortalBrowserTest {
     }
   }
 
+  private static void signOutAndIn(String name) {
+    visible(By.id("sign-out")).click();
+    visible(By.id("sign-in"));
+    type(By.id("name"), name);
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+  }
+
   @Test
   void catalogueApplicationSubscribeApproveAndKey() throws Exception {
     String[] admin = adminSession();
@@ -233,11 +242,23 @@ class PortalBrowserTest {
             By.cssSelector("[data-testid=subscription] .state"), "pending"));
     screenshot("applications");
 
-    JsonNode pending = asAdmin(admin, "GET", "/portal/api/subscriptions?state=pending", null);
-    String sub = pending.at("/subscriptions/0/id").asText();
-    asAdmin(admin, "POST", "/portal/api/subscriptions/" + sub + "/approve", null);
+    // The admin approves it on the approvals page.
+    signOutAndIn("admin");
+    driver.get(portal + "#/approvals");
+    WebElement row = visible(By.cssSelector("[data-testid=pending]"));
+    assertThat(row.getText()).contains("web shop").contains("dana").contains("starter");
+    screenshot("approvals");
+    row.findElement(By.xpath(".//button[text()='Approve']")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.tagName("main"), "Nothing is waiting."));
+    assertThat(
+            asAdmin(admin, "GET", "/portal/api/subscriptions?state=approved", null)
+                .get("subscriptions"))
+        .hasSize(1);
 
-    driver.navigate().refresh();
+    signOutAndIn("dana");
+    driver.get(portal + "#/applications");
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("[data-testid=subscription] .state"), "approved"));
