@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><th>path</th><th>admin</th><th>operator</th><th>viewer</th><th>developer</th></tr>
  *   <tr><td>{@code /auth/...} (the caller's own session, password, tokens), {@code
  *       /openapi.json}</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>{@code /portal/api/...} (each endpoint checks the role itself: {@link
+ *       PortalEndpoints})</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@code /accounts...}</td><td>yes</td><td>no</td><td>no</td><td>no</td></tr>
  *   <tr><td>everything else, {@code GET}</td><td>yes</td><td>yes</td><td>yes</td><td>no</td></tr>
  *   <tr><td>everything else, other methods</td><td>yes</td><td>yes</td><td>no</td><td>no</td></tr>
@@ -28,6 +30,9 @@ final class AdminAccess {
   /** Null when {@code caller} may call {@code method path}, else the sentence of the 403. */
   static @Nullable String refusal(AdminAuth.Caller caller, HttpMethod method, String path) {
     if (path.equals("/auth") || path.startsWith("/auth/") || path.equals("/openapi.json")) {
+      return null;
+    }
+    if (PortalEndpoints.handles(path)) {
       return null;
     }
     Role role = caller.role();

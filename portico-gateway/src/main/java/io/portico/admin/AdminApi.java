@@ -68,6 +68,11 @@ public interface AdminApi {
     return null;
   }
 
+  /** The developer portal; null when it is off or there are no accounts. */
+  default io.portico.portal.@Nullable Portal portal() {
+    return null;
+  }
+
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();

@@ -112,6 +112,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       send(ctx, ConsoleAssets.serve(path, method), keepAlive);
       return;
     }
+    if (PortalAssets.handles(path) && api.portal() != null) {
+      send(ctx, PortalAssets.serve(path, method), keepAlive);
+      return;
+    }
     if (path.equals("/metrics") && api.metrics() != null && api.metrics().isPublic()) {
       if (requireGet(ctx, method, keepAlive)) {
         MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
@@ -152,6 +156,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse response = r;
             ctx.executor().execute(() -> send(ctx, response, keepAlive));
           });
+      return;
+    }
+    if (PortalEndpoints.anonymous(path)) {
+      offLoop(ctx, req, keepAlive, "The sign-up failed: ", () -> PortalEndpoints.signUp(req, api));
       return;
     }
     AdminAuth.Caller caller = auth.caller(req);
@@ -200,6 +208,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             FullHttpResponse response = r;
             ctx.executor().execute(() -> send(ctx, response, keepAlive));
           });
+      return;
+    }
+    if (PortalEndpoints.handles(path)) {
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The portal change failed: ",
+          () -> PortalEndpoints.handle(req, path, caller, api));
       return;
     }
     if (path.equals("/openapi.json")) {
@@ -293,6 +310,38 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                   "No admin endpoint " + path + "."),
               keepAlive);
     }
+  }
+
+  /** What an endpoint answers, computed off the event loop. */
+  private interface Answer {
+    FullHttpResponse get() throws IOException;
+  }
+
+  /** Runs {@code answer} on the admin thread and sends its response on the channel's loop. */
+  private void offLoop(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      boolean keepAlive,
+      String failure,
+      Answer answer) {
+    req.retain();
+    blocking.execute(
+        () -> {
+          FullHttpResponse r;
+          try {
+            r = answer.get();
+          } catch (IOException | RuntimeException e) {
+            r =
+                problem(
+                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "admin-error",
+                    failure + e.getMessage());
+          } finally {
+            req.release();
+          }
+          FullHttpResponse response = r;
+          ctx.executor().execute(() -> send(ctx, response, keepAlive));
+        });
   }
 
   /** {@code /alerts} and its silences ({@link AlertsEndpoint}), off the event loop. */

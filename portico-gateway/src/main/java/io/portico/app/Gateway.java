@@ -105,6 +105,7 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable Alerting alerting;
   private final @Nullable AdminServer admin;
   private @Nullable Accounts accounts;
+  private io.portico.portal.@Nullable Portal portal;
   private @Nullable String setupToken;
   private final SharedResources sharedResources = new SharedResources();
 
@@ -207,6 +208,9 @@ public final class Gateway implements AutoCloseable {
         Accounts opened = Accounts.open(store, config.admin().console(), Clock.systemUTC());
         this.setupToken = opened.bootstrap(env.get(ADMIN_PASSWORD_ENV)).orElse(null);
         this.accounts = opened;
+        if (config.portal().enabled()) {
+          this.portal = io.portico.portal.Portal.open(store, config.portal(), Clock.systemUTC());
+        }
       }
       this.admin =
           config.admin().address() == null
@@ -301,6 +305,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public @Nullable Accounts accounts() {
         return accounts;
+      }
+
+      @Override
+      public io.portico.portal.@Nullable Portal portal() {
+        return portal;
       }
 
       @Override
@@ -429,6 +438,14 @@ public final class Gateway implements AutoCloseable {
                 ? "[" + a.getAddress().getHostAddress() + "]"
                 : a.getAddress().getHostAddress());
     return "http://" + host + ":" + a.getPort() + "/console/";
+  }
+
+  /** The developer portal's address, or null when the portal is off. */
+  public @Nullable String portalUrl() {
+    String console = consoleUrl();
+    return console == null || portal == null
+        ? null
+        : console.substring(0, console.length() - "console/".length()) + "portal/";
   }
 
   /**

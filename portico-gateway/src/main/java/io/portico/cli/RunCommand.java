@@ -89,6 +89,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (gateway.consoleUrl() != null) {
       b.append("  console on     ").append(gateway.consoleUrl()).append('\n');
+      if (gateway.portalUrl() != null) {
+        b.append("  portal on      ").append(gateway.portalUrl()).append('\n');
+      }
       String setup = gateway.setupLink();
       if (setup != null) {
         b.append("  first start:   no account yet; open this one-time link to create the admin")

@@ -200,6 +200,7 @@ public final class ConfigParser {
                   runtime.accessLog().sinks().stream()
                       .map(AccessLogConfig.SinkConfig::name)
                       .toList());
+      PortalConfig portal = PortalSection.parse(top.child("portal"), top);
       top.finish();
       return new GatewayConfig(
           listeners,
@@ -215,7 +216,8 @@ public final class ConfigParser {
           root,
           version,
           metrics,
-          alerts);
+          alerts,
+          portal);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
  * @param version a digest of the document text, shown by the admin API and the logs
  * @param metrics what is measured and how {@code /metrics} is served
  * @param alerts the {@code alerts} section, or null when the config has none
+ * @param portal the developer portal ({@code portal})
  */
 public record GatewayConfig(
     List<ListenerConfig> listeners,
@@ -28,4 +29,5 @@ public record GatewayConfig(
     ConfigNode source,
     String version,
     MetricsConfig metrics,
-    AlertsConfig alerts) {}
+    AlertsConfig alerts,
+    PortalConfig portal) {}

@@ -139,8 +139,28 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
-                + " consumers, forwarding, limits, listeners, metrics, plugins, routes, runtime, services,"
-                + " tracing); did you mean \"limits\"?");
+                + " consumers, forwarding, limits, listeners, metrics, plugins, portal, routes, runtime,"
+                + " services, tracing); did you mean \"limits\"?");
+  }
+
+  @Test
+  void readsThePortalSection() {
+    ConfigResult on = parse(MINIMAL + "portal:\n  sign-up: true\n");
+    assertThat(problems(on)).isEmpty();
+    assertThat(on.config().portal()).isEqualTo(new PortalConfig(true, true));
+    assertThat(parse(MINIMAL).config().portal()).isEqualTo(PortalConfig.DEFAULTS);
+    assertThat(parse(MINIMAL + "portal: off\n").config().portal().enabled()).isFalse();
+    assertThat(problems(parse(MINIMAL + "portal:\n  sign-upp: true\n")))
+        .singleElement()
+        .asString()
+        .contains("sign-upp");
+  }
+
+  @Test
+  void theDeveloperPortalExampleIsValid() throws Exception {
+    Path example =
+        Path.of("").toAbsolutePath().getParent().resolve("examples/developer-portal.yaml");
+    assertThat(valid(parse(Files.readString(example))).portal().signUp()).isTrue();
   }
 
   @Test

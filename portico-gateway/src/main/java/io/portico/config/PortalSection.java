@@ -1,0 +1,29 @@
+package io.portico.config;
+
+import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
+
+/** Parses {@code portal} into a {@link PortalConfig}: {@code off}, or {@code enabled, sign-up}. */
+final class PortalSection {
+
+  private PortalSection() {}
+
+  static PortalConfig parse(ConfigNode node, ConfigReader parent) {
+    PortalConfig d = PortalConfig.DEFAULTS;
+    if (node == null || node.isNull()) {
+      return d;
+    }
+    if (node.isScalar() && node.text().equals("off")) {
+      return new PortalConfig(false, false);
+    }
+    if (!node.isObject()) {
+      parent.problems().expected(node, "an object with enabled and sign-up, or off");
+      return d;
+    }
+    ConfigReader r = ConfigReader.of(node, parent.problems());
+    boolean enabled = r.bool("enabled", d.enabled());
+    boolean signUp = r.bool("sign-up", d.signUp());
+    r.finish();
+    return new PortalConfig(enabled, signUp);
+  }
+}

@@ -1,0 +1,466 @@
+package io.portico.portal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portico.accounts.Outcome;
+import io.portico.accounts.Refusal;
+import io.portico.config.PortalConfig;
+import io.portico.portal.PortalData.Api;
+import io.portico.portal.PortalData.Application;
+import io.portico.portal.PortalData.Document;
+import io.portico.portal.PortalData.Key;
+import io.portico.portal.PortalData.Plan;
+import io.portico.portal.PortalData.State;
+import io.portico.portal.PortalData.Subscription;
+import io.portico.spi.config.ConfigNode;
+import io.portico.store.AuditEntry;
+import io.portico.store.Change;
+import io.portico.store.ConfigStore;
+import io.portico.store.ObjectJson;
+import io.portico.store.ObjectKey;
+import io.portico.store.ObjectKind;
+import io.portico.store.ObjectWrite;
+import io.portico.store.Precondition;
+import io.portico.store.WriteResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The developer portal: its document in the config store ({@value #DOCUMENT}) and the rules of
+ * every change. Every method is synchronized and may write the store: call them off the event
+ * loops.
+ *
+ * <p>What the gateway must do follows from the document and is applied as one admin write per
+ * change ({@link Objects#write}):
+ *
+ * <ul>
+ *   <li>a published route gets {@code key-auth} (unless it has it), {@code acl} allowing the groups
+ *       {@code portal-<route>-<plan>} of every plan (and {@code portal-<route>} for consumers an
+ *       operator adds by hand), and {@code rate-limit} counting per consumer, one request a minute
+ *       times the plan's {@code requests-per-minute} for each plan group;
+ *   <li>an application with keys is the consumer {@code app-<id>}, in the group of each of its
+ *       approved subscriptions, with its keys' hashes as {@code key-auth} credentials.
+ * </ul>
+ */
+public final class Portal {
+
+  /** The store document the portal is kept in. */
+  public static final String DOCUMENT = "portal";
+
+  /** The prefix of an application's API key. */
+  public static final String KEY_PREFIX = "pk_";
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** The gateway's config objects, as the portal reads and writes them. */
+  public interface Objects {
+    /** The effective config objects now. */
+    Map<ObjectKey, ConfigNode> current();
+
+    /** Applies an admin write. */
+    WriteResult write(ObjectWrite write);
+  }
+
+  private final ConfigStore store;
+  private final PortalConfig config;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private Document doc;
+
+  private Portal(ConfigStore store, PortalConfig config, Clock clock, Document doc) {
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+    this.doc = doc;
+  }
+
+  /** The portal kept in {@code store}, empty at first. */
+  public static Portal open(ConfigStore store, PortalConfig config, Clock clock)
+      throws IOException {
+    Optional<byte[]> bytes = store.document(DOCUMENT);
+    Document d = bytes.isEmpty() ? Document.EMPTY : JSON.readValue(bytes.get(), Document.class);
+    return new Portal(store, config, clock, d);
+  }
+
+  public PortalConfig config() {
+    return config;
+  }
+
+  public synchronized Document document() {
+    return doc;
+  }
+
+  // ---- catalogue and plans (operators)
+
+  /** Publishes {@code route} (or updates its entry) and puts the portal's plugins on it. */
+  public synchronized Outcome<Api> publish(
+      String actor,
+      String route,
+      String title,
+      String description,
+      @Nullable String openapi,
+      Objects gateway)
+      throws IOException {
+    if (!gateway.current().containsKey(new ObjectKey(ObjectKind.ROUTES, route))) {
+      return Outcome.refused(404, "portal-not-found", "No route " + route + ".");
+    }
+    if (title.isBlank()) {
+      return Outcome.refused(400, "portal-invalid", "title: (expected: a non-empty string)");
+    }
+    Api api = new Api(route, title, description, openapi, actor);
+    List<Api> apis = new ArrayList<>(doc.apis());
+    apis.removeIf(a -> a.route().equals(route));
+    apis.add(api);
+    Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
+    Refusal refusal = applyRoutes(actor, "publish " + route, next, List.of(route), gateway);
+    return refusal != null
+        ? new Outcome.Refused<>(refusal)
+        : save(actor, "publish " + route, next, api);
+  }
+
+  /** Creates a plan; every published route learns its group. */
+  public synchronized Outcome<Plan> createPlan(
+      String actor,
+      String name,
+      String description,
+      int requestsPerMinute,
+      boolean autoApprove,
+      Objects gateway)
+      throws IOException {
+    if (!NAME.matcher(name).matches()) {
+      return Outcome.refused(
+          400, "portal-invalid", "name: (expected: lower-case letters, digits and -)");
+    }
+    if (requestsPerMinute < 1 || requestsPerMinute > 1_000_000) {
+      return Outcome.refused(
+          400, "portal-invalid", "requests_per_minute: (expected: an integer from 1 to 1000000)");
+    }
+    if (plan(name) != null) {
+      return Outcome.refused(409, "portal-exists", "A plan " + name + " exists.");
+    }
+    Plan plan = new Plan(name, description, requestsPerMinute, autoApprove);
+    List<Plan> plans = new ArrayList<>(doc.plans());
+    plans.add(plan);
+    Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
+    List<String> routes = doc.apis().stream().map(Api::route).toList();
+    Refusal refusal = applyRoutes(actor, "create plan " + name, next, routes, gateway);
+    return refusal != null
+        ? new Outcome.Refused<>(refusal)
+        : save(actor, "create plan " + name, next, plan);
+  }
+
+  // ---- applications and subscriptions (developers)
+
+  /** Creates an application owned by {@code owner}. */
+  public synchronized Outcome<Application> createApplication(
+      String owner, String name, String description) throws IOException {
+    if (name.isBlank() || name.length() > 100) {
+      return Outcome.refused(400, "portal-invalid", "name: (expected: 1 to 100 characters)");
+    }
+    Application app = new Application(randomHex(8), name, description, owner, now(), List.of());
+    List<Application> apps = new ArrayList<>(doc.applications());
+    apps.add(app);
+    return save(
+        owner,
+        "create application " + app.id(),
+        new Document(doc.apis(), doc.plans(), apps, doc.subs()),
+        app);
+  }
+
+  /** The application {@code id} when {@code owner} owns it (any, when {@code owner} is null). */
+  public synchronized @Nullable Application application(String id, @Nullable String owner) {
+    for (Application a : doc.applications()) {
+      if (a.id().equals(id) && (owner == null || a.owner().equals(owner))) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /** Subscribes an application to a published API under a plan. */
+  public synchronized Outcome<Subscription> subscribe(
+      String owner, String appId, String api, String planName, Objects gateway) throws IOException {
+    Application app = application(appId, owner);
+    if (app == null) {
+      return Outcome.refused(404, "portal-not-found", "No application " + appId + " of yours.");
+    }
+    if (doc.apis().stream().noneMatch(a -> a.route().equals(api))) {
+      return Outcome.refused(404, "portal-not-found", "No published API " + api + ".");
+    }
+    Plan plan = plan(planName);
+    if (plan == null) {
+      return Outcome.refused(404, "portal-not-found", "No plan " + planName + ".");
+    }
+    boolean active =
+        doc.subs().stream()
+            .anyMatch(
+                s ->
+                    s.application().equals(appId)
+                        && s.api().equals(api)
+                        && (s.state() == State.PENDING || s.state() == State.APPROVED));
+    if (active) {
+      return Outcome.refused(
+          409, "portal-exists", "The application already has a subscription to " + api + ".");
+    }
+    State state = plan.autoApprove() ? State.APPROVED : State.PENDING;
+    Subscription sub =
+        new Subscription(
+            randomHex(8), appId, api, planName, state, now(), plan.autoApprove() ? "plan" : null);
+    List<Subscription> subs = new ArrayList<>(doc.subs());
+    subs.add(sub);
+    Document next = new Document(doc.apis(), doc.plans(), doc.applications(), subs);
+    String action = "subscribe " + appId + " to " + api + " under " + planName;
+    if (state == State.APPROVED) {
+      Refusal refusal = applyConsumer(owner, action, next, app, gateway);
+      if (refusal != null) {
+        return new Outcome.Refused<>(refusal);
+      }
+    }
+    return save(owner, action, next, sub);
+  }
+
+  /**
+   * An operator's decision: a pending subscription becomes {@code approved} or {@code rejected}; an
+   * approved one {@code revoked}.
+   */
+  public synchronized Outcome<Subscription> decide(
+      String actor, String subId, State to, Objects gateway) throws IOException {
+    Subscription sub =
+        doc.subs().stream().filter(s -> s.id().equals(subId)).findFirst().orElse(null);
+    if (sub == null) {
+      return Outcome.refused(404, "portal-not-found", "No subscription " + subId + ".");
+    }
+    boolean allowed =
+        switch (to) {
+          case APPROVED, REJECTED -> sub.state() == State.PENDING;
+          case REVOKED -> sub.state() == State.APPROVED;
+          case PENDING -> false;
+        };
+    if (!allowed) {
+      return Outcome.refused(
+          409,
+          "portal-state",
+          "The subscription is " + sub.state().text() + "; it cannot become " + to.text() + ".");
+    }
+    Subscription decided = sub.decided(to, actor);
+    List<Subscription> subs = new ArrayList<>(doc.subs());
+    subs.replaceAll(s -> s.id().equals(subId) ? decided : s);
+    Document next = new Document(doc.apis(), doc.plans(), doc.applications(), subs);
+    String action = to.text() + " subscription " + subId;
+    Application app = application(sub.application(), null);
+    if (app != null && to != State.REJECTED) {
+      Refusal refusal = applyConsumer(actor, action, next, app, gateway);
+      if (refusal != null) {
+        return new Outcome.Refused<>(refusal);
+      }
+    }
+    return save(actor, action, next, decided);
+  }
+
+  /** A new key issued to the owner: the key itself, shown once, and what is kept of it. */
+  public record IssuedKey(Key stored, String key) {}
+
+  /** Issues an API key to an application with an approved subscription. */
+  public synchronized Outcome<IssuedKey> issueKey(String owner, String appId, Objects gateway)
+      throws IOException {
+    Application app = application(appId, owner);
+    if (app == null) {
+      return Outcome.refused(404, "portal-not-found", "No application " + appId + " of yours.");
+    }
+    if (approved(doc, appId).isEmpty()) {
+      return Outcome.refused(
+          409,
+          "portal-state",
+          "The application has no approved subscription; keys are issued once one is approved.");
+    }
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    Key stored = new Key(randomHex(6), "sha256:" + sha256(key), now());
+    List<Key> keys = new ArrayList<>(app.keys());
+    keys.add(stored);
+    Application updated = app.withKeys(keys);
+    Document next = replace(doc, updated);
+    String action = "issue key " + stored.id() + " to application " + appId;
+    Refusal refusal = applyConsumer(owner, action, next, updated, gateway);
+    if (refusal != null) {
+      return new Outcome.Refused<>(refusal);
+    }
+    return save(owner, action, next, new IssuedKey(stored, key));
+  }
+
+  /** Revokes one of an application's keys. */
+  public synchronized Outcome<Application> revokeKey(
+      String owner, String appId, String keyId, Objects gateway) throws IOException {
+    Application app = application(appId, owner);
+    if (app == null || app.keys().stream().noneMatch(k -> k.id().equals(keyId))) {
+      return Outcome.refused(404, "portal-not-found", "No key " + keyId + " of yours.");
+    }
+    Application updated =
+        app.withKeys(app.keys().stream().filter(k -> !k.id().equals(keyId)).toList());
+    Document next = replace(doc, updated);
+    String action = "revoke key " + keyId + " of application " + appId;
+    Refusal refusal = applyConsumer(owner, action, next, updated, gateway);
+    return refusal != null ? new Outcome.Refused<>(refusal) : save(owner, action, next, updated);
+  }
+
+  // ---- the gateway's objects
+
+  /** The consumer group of a subscription to {@code route} under {@code plan}. */
+  public static String group(String route, String plan) {
+    return "portal-" + route + "-" + plan;
+  }
+
+  private @Nullable Refusal applyRoutes(
+      String actor, String action, Document next, List<String> routes, Objects gateway) {
+    Map<ObjectKey, ConfigNode> current = gateway.current();
+    List<Change> changes = new ArrayList<>();
+    List<Precondition> pre = new ArrayList<>();
+    for (String route : routes) {
+      ObjectKey key = new ObjectKey(ObjectKind.ROUTES, route);
+      ConfigNode node = current.get(key);
+      if (node == null) {
+        continue;
+      }
+      try {
+        ObjectNode o = (ObjectNode) JSON.readTree(ObjectJson.writeForStorage(node));
+        ObjectNode plugins =
+            o.has("plugins") && o.get("plugins").isObject()
+                ? (ObjectNode) o.get("plugins")
+                : o.putObject("plugins");
+        if (!plugins.has("key-auth")) {
+          plugins.putObject("key-auth");
+        }
+        ObjectNode acl = plugins.putObject("acl");
+        ArrayNode allow = acl.putArray("allow-groups");
+        allow.add("portal-" + route);
+        ObjectNode limit = plugins.putObject("rate-limit");
+        limit.put("name", "portal-" + route);
+        limit.put("key", "consumer");
+        limit.putArray("limits").addObject().put("requests", 1).put("window", "1m");
+        if (!next.plans().isEmpty()) {
+          ObjectNode groups = limit.putObject("groups");
+          for (Plan p : next.plans()) {
+            allow.add(group(route, p.name()));
+            groups.put(group(route, p.name()), p.requestsPerMinute());
+          }
+        }
+        changes.add(Change.put(key, JSON.writeValueAsString(o)));
+        pre.add(Precondition.etag(key, ObjectJson.etag(node)));
+      } catch (IOException e) {
+        return new Refusal(500, "portal-error", "The route " + route + " could not be read.");
+      }
+    }
+    return changes.isEmpty()
+        ? null
+        : write(gateway, new ObjectWrite(actor, "portal: " + action, changes, pre));
+  }
+
+  private @Nullable Refusal applyConsumer(
+      String actor, String action, Document next, Application app, Objects gateway) {
+    ObjectKey key = new ObjectKey(ObjectKind.CONSUMERS, app.consumer());
+    Application current =
+        next.applications().stream().filter(a -> a.id().equals(app.id())).findFirst().orElse(app);
+    boolean exists = gateway.current().containsKey(key);
+    Change change;
+    if (current.keys().isEmpty()) {
+      if (!exists) {
+        return null;
+      }
+      change = Change.delete(key);
+    } else {
+      ObjectNode o = JSON.createObjectNode();
+      o.put("name", app.consumer());
+      o.put("custom-id", app.id());
+      ArrayNode groups = o.putArray("groups");
+      for (Subscription s : approved(next, app.id())) {
+        groups.add(group(s.api(), s.plan()));
+      }
+      ArrayNode creds = o.putObject("credentials").putArray("key-auth");
+      for (Key k : current.keys()) {
+        creds.addObject().put("key", k.hash()).put("id", app.consumer() + "-" + k.id());
+      }
+      try {
+        change = Change.put(key, JSON.writeValueAsString(o));
+      } catch (IOException e) {
+        return new Refusal(500, "portal-error", "The consumer could not be written.");
+      }
+    }
+    return write(gateway, new ObjectWrite(actor, "portal: " + action, List.of(change), List.of()));
+  }
+
+  private static @Nullable Refusal write(Objects gateway, ObjectWrite w) {
+    WriteResult r = gateway.write(w);
+    if (r instanceof WriteResult.Applied) {
+      return null;
+    }
+    if (r instanceof WriteResult.Rejected rej) {
+      return new Refusal(
+          422, "portal-config-rejected", "The gateway refused the change: " + rej.problems());
+    }
+    WriteResult.Failed f = (WriteResult.Failed) r;
+    return new Refusal(f.status(), f.type(), f.detail());
+  }
+
+  // ---- helpers
+
+  private static List<Subscription> approved(Document d, String appId) {
+    Predicate<Subscription> p = s -> s.application().equals(appId) && s.state() == State.APPROVED;
+    return d.subs().stream().filter(p).toList();
+  }
+
+  private @Nullable Plan plan(String name) {
+    return doc.plans().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+  }
+
+  private static Document replace(Document d, Application app) {
+    List<Application> apps = new ArrayList<>(d.applications());
+    apps.replaceAll(a -> a.id().equals(app.id()) ? app : a);
+    return new Document(d.apis(), d.plans(), apps, d.subs());
+  }
+
+  private <T> Outcome<T> save(String actor, String action, Document next, T value)
+      throws IOException {
+    store.putDocument(DOCUMENT, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(next));
+    doc = next;
+    store.audit(new AuditEntry(clock.instant(), actor, "portal: " + action, "applied", null, ""));
+    return Outcome.done(value);
+  }
+
+  private String now() {
+    return clock.instant().toString();
+  }
+
+  private String randomHex(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+}

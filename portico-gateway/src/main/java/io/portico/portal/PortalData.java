@@ -1,0 +1,92 @@
+package io.portico.portal;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** The records the portal keeps in its store document. */
+public final class PortalData {
+
+  private PortalData() {}
+
+  /**
+   * A route offered in the catalogue.
+   *
+   * @param route the route's name, which is also the API's id
+   * @param openapi where the API's OpenAPI document is (a URL or a path on the gateway), or null
+   */
+  public record Api(
+      String route, String title, String description, @Nullable String openapi, String publisher) {}
+
+  /**
+   * A tier of access: {@code requestsPerMinute} per application and API.
+   *
+   * @param autoApprove whether a subscription under the plan is approved at once
+   */
+  public record Plan(String name, String description, int requestsPerMinute, boolean autoApprove) {}
+
+  /** An application of a developer account; on the gateway, the consumer {@link #consumer()}. */
+  public record Application(
+      String id, String name, String description, String owner, String created, List<Key> keys) {
+
+    public Application {
+      keys = List.copyOf(keys);
+    }
+
+    /** The consumer that stands for the application on the gateway. */
+    public String consumer() {
+      return "app-" + id;
+    }
+
+    Application withKeys(List<Key> k) {
+      return new Application(id, name, description, owner, created, k);
+    }
+  }
+
+  /**
+   * An API key of an application: only its hash is kept.
+   *
+   * @param hash {@code sha256:} and the hex SHA-256 of the key, as {@code key-auth} stores keys
+   */
+  public record Key(String id, String hash, String created) {}
+
+  /** The states of a subscription. */
+  public enum State {
+    PENDING,
+    APPROVED,
+    REJECTED,
+    REVOKED;
+
+    public String text() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** An application's subscription to an API under a plan. */
+  public record Subscription(
+      String id,
+      String application,
+      String api,
+      String plan,
+      State state,
+      String created,
+      @Nullable String decidedBy) {
+
+    Subscription decided(State s, String by) {
+      return new Subscription(id, application, api, plan, s, created, by);
+    }
+  }
+
+  /** The whole document. */
+  public record Document(
+      List<Api> apis, List<Plan> plans, List<Application> applications, List<Subscription> subs) {
+
+    public Document {
+      apis = List.copyOf(apis);
+      plans = List.copyOf(plans);
+      applications = List.copyOf(applications);
+      subs = List.copyOf(subs);
+    }
+
+    static final Document EMPTY = new Document(List.of(), List.of(), List.of(), List.of());
+  }
+}

@@ -1,0 +1,227 @@
+// The developer portal: the catalogue of published APIs, the signed-in developer's applications,
+// subscriptions and keys, and for operators the subscriptions waiting for a decision. It uses the
+// portal API under /portal/api/ and the console's sign-in (/auth/...). Every value is rendered as
+// text (dom.js), never parsed as HTML.
+import { api, ApiError, setCsrf } from './api.js';
+import { el, show, formatTime } from './dom.js';
+
+const app = document.getElementById('app');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const whoName = document.getElementById('who-name');
+let current = null;
+
+function field(id, label, type, autocomplete, extra = {}) {
+  return el('label', { for: id }, label,
+    el('input', { id, name: id, type, autocomplete, ...extra }));
+}
+
+function failure(node, e) {
+  show(node, el('span', { class: 'error' }, e.message));
+}
+
+function signInPage(note) {
+  nav.hidden = true;
+  who.hidden = true;
+  const message = el('p', { 'aria-live': 'polite', id: 'sign-in-message' }, note || '');
+  const signIn = el('form', { class: 'stack', id: 'sign-in' },
+    field('name', 'Account', 'text', 'username', { required: true }),
+    field('password', 'Password', 'password', 'current-password', { required: true }),
+    el('div', {}, el('button', { type: 'submit' }, 'Sign in')));
+  signIn.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(signIn);
+    try {
+      const session = await api('POST', '/auth/sign-in', { name: data.get('name'), password: data.get('password') });
+      setCsrf(session.csrf_token);
+      window.location.hash = '#/catalogue';
+      await start();
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  const signUp = el('form', { class: 'stack', id: 'sign-up' },
+    field('new-name', 'New account name', 'text', 'username', { required: true, maxlength: 64 }),
+    field('new-password', 'Password (at least 10 characters)', 'password', 'new-password', { required: true, minlength: 10 }),
+    el('div', {}, el('button', { type: 'submit', class: 'plain' }, 'Sign up')));
+  signUp.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(signUp);
+    try {
+      await api('POST', '/portal/api/sign-up', { name: data.get('new-name'), password: data.get('new-password') });
+      show(message, 'Your developer account is ready: sign in.');
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  show(app, el('div', { class: 'card narrow' }, el('h1', {}, 'Sign in to the API portal'), message, signIn,
+    el('h2', {}, 'No account yet?'),
+    el('p', { class: 'muted' }, 'Sign up, when this portal allows it; otherwise ask an administrator for an invitation.'),
+    signUp));
+}
+
+async function catalogue() {
+  const data = await api('GET', '/portal/api/apis');
+  const rows = data.apis.map((a) => el('div', { class: 'card', 'data-testid': 'api' },
+    el('h2', {}, a.title),
+    el('p', {}, a.description),
+    el('p', { class: 'muted' }, 'Route ', el('code', {}, a.route)),
+    a.openapi ? el('p', {}, 'OpenAPI document: ', el('code', {}, a.openapi)) : null));
+  const plans = el('table', {},
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'Description'),
+      el('th', { scope: 'col', class: 'num' }, 'Requests per minute'), el('th', { scope: 'col' }, 'Approval'))),
+    el('tbody', {}, data.plans.map((p) => el('tr', {},
+      el('td', {}, p.name), el('td', {}, p.description), el('td', { class: 'num' }, p.requests_per_minute),
+      el('td', {}, p.auto_approve ? 'automatic' : 'by an operator')))));
+  show(app, el('h1', {}, 'APIs'),
+    rows.length ? rows : el('p', { class: 'muted' }, 'No API is published yet.'),
+    el('h2', {}, 'Plans'), plans);
+}
+
+async function applications() {
+  const [list, cat] = await Promise.all([api('GET', '/portal/api/applications'), api('GET', '/portal/api/apis')]);
+  const message = el('p', { 'aria-live': 'polite', id: 'app-message' });
+  const form = el('form', { class: 'row', id: 'create-application' },
+    field('app-name', 'Application name', 'text', 'off', { required: true, maxlength: 100 }),
+    field('app-description', 'Description', 'text', 'off'),
+    el('button', { type: 'submit' }, 'Create application'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api('POST', '/portal/api/applications', { name: data.get('app-name'), description: data.get('app-description') });
+      await applications();
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  const cards = list.applications.map((a) => applicationCard(a, cat));
+  show(app, el('h1', {}, 'Applications'), message,
+    current.role === 'viewer' ? null : form,
+    cards.length ? cards : el('p', { class: 'muted' }, 'No application yet.'));
+}
+
+function applicationCard(a, cat) {
+  const message = el('p', { 'aria-live': 'polite' });
+  const subs = el('table', {},
+    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'API'), el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'State'))),
+    el('tbody', {}, a.subscriptions.map((s) => el('tr', { 'data-testid': 'subscription' },
+      el('td', {}, s.api), el('td', {}, s.plan), el('td', { class: 'state' }, s.state)))));
+  const apiSelect = el('select', { id: `api-${a.id}`, name: 'api' },
+    cat.apis.map((x) => el('option', { value: x.route }, x.title)));
+  const planSelect = el('select', { id: `plan-${a.id}`, name: 'plan' },
+    cat.plans.map((p) => el('option', { value: p.name }, `${p.name} (${p.requests_per_minute}/min)`)));
+  const subscribe = el('form', { class: 'row subscribe' },
+    el('label', { for: `api-${a.id}` }, 'API', apiSelect),
+    el('label', { for: `plan-${a.id}` }, 'Plan', planSelect),
+    el('button', { type: 'submit' }, 'Subscribe'));
+  subscribe.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api('POST', `/portal/api/applications/${encodeURIComponent(a.id)}/subscriptions`,
+        { api: apiSelect.value, plan: planSelect.value });
+      await applications();
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  const keyButton = el('button', { type: 'button', class: 'plain' }, 'Issue an API key');
+  keyButton.addEventListener('click', async () => {
+    try {
+      const k = await api('POST', `/portal/api/applications/${encodeURIComponent(a.id)}/keys`);
+      show(message, 'The new key, shown this once: ', el('span', { class: 'secret', 'data-testid': 'new-key' }, k.key));
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  const usage = el('p', { class: 'muted' });
+  api('GET', `/portal/api/applications/${encodeURIComponent(a.id)}/usage`).then((u) => {
+    show(usage, u.available
+      ? `Requests since the gateway started: ${u.requests}; client errors ${u.client_errors}; server errors ${u.server_errors}.`
+      : u.reason);
+  }).catch(() => {});
+  const writable = current.role !== 'viewer';
+  return el('div', { class: 'card', 'data-testid': 'application' },
+    el('h2', {}, a.name),
+    el('p', {}, a.description),
+    el('p', { class: 'muted' }, `Created ${formatTime(a.created)}; keys: ${a.keys.length}`),
+    subs, writable && cat.apis.length ? subscribe : null, writable ? keyButton : null, message, usage);
+}
+
+async function approvals() {
+  const data = await api('GET', '/portal/api/subscriptions?state=pending');
+  const message = el('p', { 'aria-live': 'polite' });
+  const rows = data.subscriptions.map((s) => {
+    const approve = el('button', { type: 'button' }, 'Approve');
+    const reject = el('button', { type: 'button', class: 'plain' }, 'Reject');
+    const decide = (verb) => async () => {
+      try {
+        await api('POST', `/portal/api/subscriptions/${encodeURIComponent(s.id)}/${verb}`);
+        await approvals();
+      } catch (e) {
+        failure(message, e);
+      }
+    };
+    approve.addEventListener('click', decide('approve'));
+    reject.addEventListener('click', decide('reject'));
+    const decision = current.role === 'viewer' ? el('span', { class: 'muted' }, 'operators decide') : [approve, ' ', reject];
+    return el('tr', { 'data-testid': 'pending' },
+      el('td', {}, s.application_name || s.application), el('td', {}, s.owner || ''),
+      el('td', {}, s.api), el('td', {}, s.plan), el('td', {}, decision));
+  });
+  show(app, el('h1', {}, 'Subscriptions waiting for approval'), message,
+    rows.length
+      ? el('table', {}, el('thead', {}, el('tr', {}, ['Application', 'Owner', 'API', 'Plan', 'Decision'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows))
+      : el('p', { class: 'muted' }, 'Nothing is waiting.'));
+}
+
+async function route() {
+  const page = (window.location.hash.replace(/^#\/?/, '') || 'catalogue').split('?')[0];
+  for (const a of nav.querySelectorAll('a')) {
+    if (a.dataset.page === page) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  try {
+    if (page === 'applications') await applications();
+    else if (page === 'approvals' && current.role !== 'developer') await approvals();
+    else await catalogue();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) signInPage();
+    else show(app, el('p', { class: 'error' }, e.message));
+  }
+  app.focus();
+}
+
+async function start() {
+  try {
+    current = await api('GET', '/auth/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      signInPage();
+      return;
+    }
+    show(app, el('p', { class: 'error' }, `The portal could not be reached: ${e.message}`));
+    return;
+  }
+  setCsrf(current.csrf_token);
+  for (const a of nav.querySelectorAll('a[data-role]')) a.hidden = current.role === 'developer';
+  nav.hidden = false;
+  who.hidden = false;
+  show(whoName, `${current.name} (${current.role})`);
+  await route();
+}
+
+document.getElementById('sign-out').addEventListener('click', async () => {
+  try { await api('POST', '/auth/sign-out'); } catch (e) { /* signed out either way */ }
+  setCsrf(null);
+  current = null;
+  window.location.hash = '';
+  signInPage('You are signed out.');
+});
+
+window.addEventListener('hashchange', () => {
+  if (current) route();
+});
+
+start();

@@ -1,0 +1,276 @@
+package io.portico.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.io.File;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The developer portal in a real browser (Debian's headless Chromium and chromedriver, as the
+ * console's browser test runs them): sign-up, the catalogue, an application, a subscription that an
+ * operator approves, a key shown once that works on the gateway. Screenshots go to {@code
+ * target/portal-screenshots/}. Skipped when {@code /usr/bin/chromium} is not installed.
+ */
+class PortalBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "portal-screenshots");
+  private static final String PASSWORD = "correct horse battery";
+  private static final String XSS = "<img src=x onerror=alert(1)>";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path profile;
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+  private static WebDriver driver;
+  private static WebDriverWait wait;
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            portal:
+              sign-up: true
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: hello
+                paths: [ "/hello" ]
+                service: backend
+            """
+                .formatted(origin.authority()),
+            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (gw != null) {
+      gw.close();
+    }
+    if (origin != null) {
+      origin.close();
+    }
+  }
+
+  /** Signs the admin in over the API and answers the cookie and CSRF token. */
+  private static String[] adminSession() throws Exception {
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(gw.adminUri("/auth/sign-in"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"admin\",\"password\":\"" + PASSWORD + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    Matcher m =
+        Pattern.compile("portico_session=([^;]*)")
+            .matcher(r.headers().firstValue("Set-Cookie").orElseThrow());
+    assertThat(m.find()).isTrue();
+    return new String[] {m.group(1), JSON.readTree(r.body()).get("csrf_token").asText()};
+  }
+
+  private static JsonNode asAdmin(String[] s, String method, String path, String body)
+      throws Exception {
+    HttpResponse<String> r =
+        CLIENT.send(
+            HttpRequest.newBuilder(gw.adminUri(path))
+                .header("Content-Type", "application/json")
+                .header("Cookie", "portico_session=" + s[0])
+                .header("X-CSRF-Token", s[1])
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    return JSON.readTree(r.body());
+  }
+
+  private static void screenshot(String name) throws Exception {
+    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static WebElement visible(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  private static void type(By by, String text) {
+    WebElement e = visible(by);
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  private static void assertNoAlert() {
+    try {
+      driver.switchTo().alert();
+      throw new AssertionError("a script ran and opened an alert");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+  }
+
+  private static void signOutAndIn(String name) {
+    visible(By.id("sign-out")).click();
+    visible(By.id("sign-in"));
+    type(By.id("name"), name);
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+  }
+
+  @Test
+  void catalogueApplicationSubscribeApproveAndKey() throws Exception {
+    String[] admin = adminSession();
+    asAdmin(
+        admin,
+        "PUT",
+        "/portal/api/apis/hello",
+        JSON.createObjectNode()
+            .put("title", XSS)
+            .put("description", "Greets whoever calls")
+            .toString());
+    asAdmin(
+        admin,
+        "POST",
+        "/portal/api/plans",
+        "{\"name\":\"starter\",\"description\":\"for trying\",\"requests_per_minute\":5}");
+
+    // Sign up, then sign in.
+    String portal = gw.gateway().portalUrl();
+    assertThat(portal).endsWith("/portal/");
+    driver.get(portal);
+    type(By.id("new-name"), "dana");
+    type(By.id("new-password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-up button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("sign-in-message"), "Your developer account is ready"));
+    screenshot("sign-in");
+    type(By.id("name"), "dana");
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+
+    // The catalogue: a title made of markup shows as its characters.
+    WebElement api = visible(By.cssSelector("[data-testid=api] h2"));
+    assertThat(api.getText()).isEqualTo(XSS);
+    assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+    assertThat(driver.findElement(By.cssSelector("a[data-page=approvals]")).isDisplayed())
+        .isFalse();
+    assertNoAlert();
+    screenshot("catalogue");
+
+    // An application, subscribed under the plan: pending until an operator approves.
+    driver.findElement(By.cssSelector("a[data-page=applications]")).click();
+    type(By.id("app-name"), "web shop");
+    driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
+    WebElement card = visible(By.cssSelector("[data-testid=application]"));
+    assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo("web shop");
+    Select plan = new Select(card.findElement(By.cssSelector("select[name=plan]")));
+    plan.selectByValue("starter");
+    card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("[data-testid=subscription] .state"), "pending"));
+    screenshot("applications");
+
+    // The admin approves it on the approvals page.
+    signOutAndIn("admin");
+    driver.get(portal + "#/approvals");
+    WebElement row = visible(By.cssSelector("[data-testid=pending]"));
+    assertThat(row.getText()).contains("web shop").contains("dana").contains("starter");
+    screenshot("approvals");
+    row.findElement(By.xpath(".//button[text()='Approve']")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.tagName("main"), "Nothing is waiting."));
+    assertThat(
+            asAdmin(admin, "GET", "/portal/api/subscriptions?state=approved", null)
+                .get("subscriptions"))
+        .hasSize(1);
+
+    signOutAndIn("dana");
+    driver.get(portal + "#/applications");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("[data-testid=subscription] .state"), "approved"));
+    visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = visible(By.cssSelector("[data-testid=new-key]")).getText();
+    assertThat(key).startsWith("pk_");
+    screenshot("key");
+
+    assertThat(
+            gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET())
+                .statusCode())
+        .isEqualTo(200);
+    assertNoAlert();
+  }
+}
