@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,6 +22,7 @@ import io.portico.grpc.GrpcMessage;
 import io.portico.grpc.GrpcStatus;
 import io.portico.grpc.GrpcTimeout;
 import io.portico.spi.plugin.Reply;
+import java.util.Map;
 
 /**
  * What makes an exchange a gRPC call (a request whose {@code Content-Type} is {@code
@@ -169,7 +171,7 @@ final class GrpcCall {
             head.status(),
             Unpooled.EMPTY_BUFFER,
             head.headers(),
-            io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            EmptyHttpHeaders.INSTANCE);
     r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
     if (!http2) {
       r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -221,7 +223,7 @@ final class GrpcCall {
             : p.detail() == null || p.detail().isEmpty() ? p.title() : p.detail();
     FullHttpResponse r = reply(statusOfHttp(reply.status().code()), message);
     HttpHeaders h = r.headers();
-    for (java.util.Map.Entry<String, String> e : reply.headers()) {
+    for (Map.Entry<String, String> e : reply.headers()) {
       if (!HttpHeaderNames.CONTENT_TYPE.contentEqualsIgnoreCase(e.getKey())
           && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(e.getKey())
           && !GRPC_STATUS.contentEqualsIgnoreCase(e.getKey())
