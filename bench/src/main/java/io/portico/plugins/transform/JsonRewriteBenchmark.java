@@ -36,7 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JsonRewriteBenchmark {
 
   private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+
+  // Set in setUp, which JMH runs before any benchmark method.
+  @SuppressWarnings("NullAway.Init")
   private ResponseTransformerPlugin plugin;
+
+  @SuppressWarnings("NullAway.Init")
   private ByteBuf body;
 
   @Setup
@@ -53,7 +58,7 @@ public class JsonRewriteBenchmark {
     Problems problems = new Problems();
     ResponseTransformerFactory.Config config =
         new ResponseTransformerFactory().parse(ConfigReader.of(loaded.root(), problems));
-    if (!problems.isEmpty()) {
+    if (config == null || !problems.isEmpty()) {
       throw new IllegalStateException(problems.render());
     }
     plugin = new ResponseTransformerPlugin(config);
