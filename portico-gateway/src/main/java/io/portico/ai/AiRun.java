@@ -627,6 +627,7 @@ public final class AiRun {
         CompletionAssembler whole = assembler;
         if (whole != null) {
           // Only a stream that ended cleanly is stored, never one cut short.
+          whole.reported(usage);
           Objects.requireNonNull(cache).store(Json.bytes(whole.completion()));
         }
         Objects.requireNonNull(streamed).end(null);

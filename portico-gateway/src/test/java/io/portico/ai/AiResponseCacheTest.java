@@ -65,6 +65,13 @@ class AiResponseCacheTest {
                 if (cutFirst.getAndDecrement() > 0) {
                   return; // the connection closes before [DONE]
                 }
+                if (r.body().contains("\"include_usage\":true")) {
+                  out.event(
+                      null,
+                      "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                          + "\"model\":\"gpt-x\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,"
+                          + "\"completion_tokens\":2,\"total_tokens\":9}}");
+                }
                 out.event(null, "[DONE]");
                 out.end();
               } else {
@@ -294,6 +301,31 @@ class AiResponseCacheTest {
     assertThat(hit.body()).contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n");
     assertThat(cacheStatus(whole)).isEqualTo("HIT");
     assertThat(content(whole)).isEqualTo("answer 1");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoredStreamKeepsItsUsageWhenTheClientDidNotAskForIt() throws Exception {
+    start("{ store: memory }");
+
+    HttpResponse<String> miss = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+    HttpResponse<String> whole = ask(KEY_A, "Hi");
+    HttpResponse<String> streamed =
+        askStreaming(
+            "/v1/chat/completions",
+            STREAMED_QUESTION.replace(
+                "\"stream\":true,",
+                "\"stream\":true,\"stream_options\":{\"include_usage\":true},"));
+
+    assertThat(cacheStatus(miss)).isEqualTo("MISS");
+    assertThat(miss.body()).doesNotContain("\"usage\"");
+    assertThat(cacheStatus(whole)).isEqualTo("HIT");
+    assertThat(JSON.readTree(whole.body()).at("/usage/prompt_tokens").asInt()).isEqualTo(7);
+    assertThat(JSON.readTree(whole.body()).at("/usage/completion_tokens").asInt()).isEqualTo(2);
+    assertThat(cacheStatus(streamed)).isEqualTo("HIT");
+    assertThat(streamedContent(streamed)).isEqualTo("answer 1");
+    assertThat(streamed.body())
+        .contains("\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}");
     assertThat(calls.get()).isEqualTo(1);
   }
 
