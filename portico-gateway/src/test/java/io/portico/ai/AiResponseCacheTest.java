@@ -228,6 +228,9 @@ class AiResponseCacheTest {
                 ai:
                   cache: { store: memory }
                   guard: { mask: { emails: true, cards: true } }
+              - name: plain
+                paths: [ /plain/ ]
+                ai: {}
             runtime:
               access-log:
                 sinks:
@@ -242,6 +245,14 @@ class AiResponseCacheTest {
           HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
               .POST(HttpRequest.BodyPublishers.ofString(question)));
     }
+    String clean =
+        "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"Nothing to hide\"}]}";
+    gateway.send(
+        HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+            .POST(HttpRequest.BodyPublishers.ofString(clean)));
+    gateway.send(
+        HttpRequest.newBuilder(gateway.uri("/plain/chat/completions"))
+            .POST(HttpRequest.BodyPublishers.ofString(clean)));
 
     java.nio.file.Path log = gateway.configFile().resolveSibling("access.log");
     org.awaitility.Awaitility.await()
@@ -249,7 +260,7 @@ class AiResponseCacheTest {
         .until(
             () ->
                 java.nio.file.Files.exists(log)
-                    && java.nio.file.Files.readAllLines(log).size() >= 2);
+                    && java.nio.file.Files.readAllLines(log).size() >= 4);
     List<String> lines = java.nio.file.Files.readAllLines(log);
     com.fasterxml.jackson.databind.JsonNode miss = JSON.readTree(lines.get(0));
     com.fasterxml.jackson.databind.JsonNode hit = JSON.readTree(lines.get(1));
@@ -258,6 +269,12 @@ class AiResponseCacheTest {
     assertThat(hit.path("ai_masked").asInt()).isEqualTo(3);
     assertThat(hit.path("ai_cache").asText()).isEqualTo("hit");
     assertThat(lines.get(0)).doesNotContain("ann@example.com");
+    com.fasterxml.jackson.databind.JsonNode nothingFound = JSON.readTree(lines.get(2));
+    assertThat(nothingFound.path("ai_masked").isInt()).isTrue();
+    assertThat(nothingFound.path("ai_masked").asInt()).isZero();
+    com.fasterxml.jackson.databind.JsonNode unmasked = JSON.readTree(lines.get(3));
+    assertThat(unmasked.path("ai_model").asText()).isEqualTo("small");
+    assertThat(unmasked.has("ai_masked")).isFalse();
   }
 
   private HttpResponse<String> askStreaming(String path, String body) throws Exception {
