@@ -144,6 +144,7 @@ public final class AiRun {
 
   // the route's guard and cache
   private final Masking.Counts masked = new Masking.Counts();
+  private boolean maskChecked;
   private final @Nullable CacheStep cache;
   private boolean reported;
 
@@ -297,6 +298,7 @@ public final class AiRun {
         return;
       }
       guard.mask(r.body(), masked);
+      maskChecked = guard.masks();
     }
     CacheStep c = cache;
     if (c != null && chat) {
@@ -507,8 +509,10 @@ public final class AiRun {
   /** Records the call on the exchange, once. */
   private void reportUsage() {
     String cacheStatus = cacheStatus();
-    if (masked.total() > 0 || cacheStatus != null) {
-      host.set(AiRequestChecks.KEY, new AiRequestChecks(masked.emails, masked.cards, cacheStatus));
+    if (maskChecked || cacheStatus != null) {
+      host.set(
+          AiRequestChecks.KEY,
+          new AiRequestChecks(maskChecked, masked.emails, masked.cards, cacheStatus));
     }
     TokenAccounting acc = accounting;
     if (acc == null || reported) {
@@ -627,6 +631,7 @@ public final class AiRun {
         CompletionAssembler whole = assembler;
         if (whole != null) {
           // Only a stream that ended cleanly is stored, never one cut short.
+          whole.reported(usage);
           Objects.requireNonNull(cache).store(Json.bytes(whole.completion()));
         }
         Objects.requireNonNull(streamed).end(null);

@@ -67,6 +67,8 @@ final class AnthropicAdapter implements ProviderAdapter {
     body.put("max_tokens", max != null && max.canConvertToInt() ? max.asInt() : DEFAULT_MAX_TOKENS);
     copy(request, "temperature", body, "temperature");
     copy(request, "top_p", body, "top_p");
+    copy(request, "top_k", body, "top_k");
+    copy(request, "thinking", body, "thinking");
     JsonNode stop = request.get("stop");
     if (stop != null && stop.isTextual()) {
       body.putArray("stop_sequences").add(stop.asText());
@@ -154,6 +156,10 @@ final class AnthropicAdapter implements ProviderAdapter {
 
   private static ArrayNode assistantBlocks(JsonNode m) {
     ArrayNode blocks = Json.array();
+    // Thinking blocks come first in the turn, as Anthropic returned them.
+    for (JsonNode thought : m.path(AnthropicFront.THINKING_BLOCKS)) {
+      blocks.add(thought.deepCopy());
+    }
     String text = Json.contentText(m.get("content"));
     if (!text.isEmpty()) {
       blocks.addObject().put("type", "text").put("text", text);

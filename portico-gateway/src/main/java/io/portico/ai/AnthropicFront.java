@@ -22,13 +22,27 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The request becomes the internal OpenAI chat request ({@code system} a system message, content
  * blocks parts, {@code tool_use} tool calls, {@code tool_result} tool messages, {@code tools} with
- * their {@code input_schema} functions, {@code stop_sequences}, {@code metadata.user_id}); a stream
- * always asks for the usage chunk, which the {@link AnthropicStream} turns into {@code
- * message_delta}'s usage.
+ * their {@code input_schema} functions, {@code stop_sequences}, {@code metadata.user_id}, {@code
+ * document} blocks with text sources as text); a stream always asks for the usage chunk, which the
+ * {@link AnthropicStream} turns into {@code message_delta}'s usage.
+ *
+ * <p>What only some providers take rides along in fields of the internal request that the other
+ * adapters leave out: {@code top_k} (Anthropic's {@code top_k}, Gemini's {@code topK}), {@code
+ * thinking} (the extended-thinking config) and an assistant message's {@link #THINKING_BLOCKS}
+ * ({@code thinking} and {@code redacted_thinking} blocks, unchanged, for Anthropic alone).
  */
 final class AnthropicFront implements Front {
 
   static final AnthropicFront INSTANCE = new AnthropicFront();
+
+  /**
+   * The field of an internal assistant message that holds its Anthropic {@code thinking} and {@code
+   * redacted_thinking} blocks, unchanged; only the Anthropic adapter sends it on.
+   */
+  static final String THINKING_BLOCKS = "anthropic_thinking_blocks";
+
+  /** Fields of the internal request that OpenAI-compatible providers do not take. */
+  static final List<String> NOT_FOR_OPENAI = List.of("top_k", "thinking");
 
   private AnthropicFront() {}
 
@@ -94,6 +108,8 @@ final class AnthropicFront implements Front {
     copy(tree, "max_tokens", out, "max_tokens");
     copy(tree, "temperature", out, "temperature");
     copy(tree, "top_p", out, "top_p");
+    copy(tree, "top_k", out, "top_k");
+    copy(tree, "thinking", out, "thinking");
     copy(tree, "stop_sequences", out, "stop");
     String user = Json.string(tree.path("metadata"), "user_id");
     if (user != null) {
@@ -153,6 +169,7 @@ final class AnthropicFront implements Front {
     ArrayNode parts = Json.array();
     StringBuilder text = new StringBuilder();
     ArrayNode calls = Json.array();
+    ArrayNode thinking = Json.array();
     for (JsonNode block : content) {
       switch (block.path("type").asText()) {
         case "text" -> {
@@ -183,8 +200,26 @@ final class AnthropicFront implements Front {
                 .put("role", "tool")
                 .put("tool_call_id", block.path("tool_use_id").asText())
                 .put("content", text(block.get("content")));
+        case "thinking", "redacted_thinking" -> thinking.add(block);
+        case "document" -> {
+          JsonNode src = block.path("source");
+          String doc =
+              switch (src.path("type").asText()) {
+                case "text" -> src.path("data").asText();
+                case "content" -> text(src.get("content"));
+                default -> null;
+              };
+          if (doc == null) {
+            return AiError.badRequest(
+                "messages",
+                "invalid_value",
+                "messages: only document blocks with a text or content source are supported");
+          }
+          parts.addObject().put("type", "text").put("text", doc);
+          text.append(doc);
+        }
         default -> {
-          // thinking, documents and blocks added later carry nothing a provider here takes
+          // blocks added later carry nothing a provider here takes
         }
       }
     }
@@ -197,6 +232,9 @@ final class AnthropicFront implements Front {
       }
       if (!calls.isEmpty()) {
         msg.set("tool_calls", calls);
+      }
+      if (!thinking.isEmpty()) {
+        msg.set(THINKING_BLOCKS, thinking);
       }
       out.add(msg);
     } else if (!parts.isEmpty()) {

@@ -77,6 +77,25 @@ final class CompletionAssembler {
     }
   }
 
+  /**
+   * Takes the usage the provider reported for the stream when no chunk carried it: the gateway asks
+   * for a stream's usage even when the client did not, and drops that chunk before the client (and
+   * this assembler) sees it, yet the stored answer keeps it for later hits that report usage.
+   */
+  void reported(Usage reported) {
+    if (usage == null && reported.complete()) {
+      usage =
+          Json.object()
+              .put("prompt_tokens", reported.promptTokens())
+              .put("completion_tokens", reported.completionTokens())
+              .put(
+                  "total_tokens",
+                  reported.totalTokens() >= 0
+                      ? reported.totalTokens()
+                      : reported.promptTokens() + reported.completionTokens());
+    }
+  }
+
   /** The whole completion the chunks made. */
   ObjectNode completion() {
     ObjectNode c = Json.object();

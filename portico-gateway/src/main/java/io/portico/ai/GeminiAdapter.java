@@ -96,6 +96,7 @@ final class GeminiAdapter implements ProviderAdapter {
     ObjectNode config = Json.object();
     copy(request, "temperature", config, "temperature");
     copy(request, "top_p", config, "topP");
+    copy(request, "top_k", config, "topK");
     copy(request, "n", config, "candidateCount");
     JsonNode max =
         request.has("max_completion_tokens")

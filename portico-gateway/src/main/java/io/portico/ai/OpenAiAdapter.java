@@ -30,6 +30,12 @@ class OpenAiAdapter implements ProviderAdapter {
   public Request chat(ObjectNode request, String model, boolean stream) {
     ObjectNode body = request.deepCopy();
     body.put("model", model);
+    body.remove(AnthropicFront.NOT_FOR_OPENAI);
+    for (JsonNode m : body.path("messages")) {
+      if (m instanceof ObjectNode message) {
+        message.remove(AnthropicFront.THINKING_BLOCKS);
+      }
+    }
     if (stream) {
       // The usage of a streamed answer comes only when asked for, in a last chunk of its own.
       JsonNode options = body.get("stream_options");

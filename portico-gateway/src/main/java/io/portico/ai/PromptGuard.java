@@ -27,6 +27,11 @@ final class PromptGuard {
     this.masking = config.mask() == null ? null : new Masking(config.mask());
   }
 
+  /** Whether the guard masks e-mail addresses or card numbers. */
+  boolean masks() {
+    return masking != null;
+  }
+
   /** Why the request is refused, or null when it may go. */
   @Nullable AiError check(ObjectNode request) {
     JsonNode messages = request.path("messages");

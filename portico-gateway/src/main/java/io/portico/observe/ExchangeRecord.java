@@ -301,7 +301,7 @@ public record ExchangeRecord(
    * @param firstTokenMillis from the request to the first streamed event, or -1
    * @param tokensPerSecond completion tokens per second of generation, or -1
    * @param masked how many values the route's guard masked in the prompt (e-mail addresses and card
-   *     numbers), 0 when none
+   *     numbers): 0 when it found none, -1 on a route (or for a request) it does not mask
    * @param cache the response cache's verdict ({@code hit}, {@code miss}, {@code bypass}), or null
    *     on a route without a cache
    */
@@ -345,7 +345,7 @@ public record ExchangeRecord(
           cost,
           firstTokenMillis,
           tokensPerSecond,
-          0,
+          -1,
           null);
     }
   }

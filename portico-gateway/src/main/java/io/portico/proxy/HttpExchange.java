@@ -1594,7 +1594,7 @@ final class HttpExchange
         u.cost(),
         u.firstEventMillis(),
         u.tokensPerSecond(),
-        checks == null ? 0 : checks.maskedEmails() + checks.maskedCards(),
+        checks == null ? -1 : checks.masked(),
         checks == null || checks.cache() == null
             ? null
             : checks.cache().toLowerCase(java.util.Locale.ROOT));

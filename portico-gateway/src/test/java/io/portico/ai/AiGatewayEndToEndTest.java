@@ -645,6 +645,101 @@ class AiGatewayEndToEndTest {
   }
 
   @Test
+  void passesTopKThinkingAndTextDocumentsFromTheMessagesFrontToProvidersThatTakeThem()
+      throws Exception {
+    FakeProvider anthropic =
+        provider(
+            (r, out) ->
+                out.json(
+                    200,
+                    "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                        + "\"model\":\"claude-x\",\"content\":[{\"type\":\"text\",\"text\":\"Ok\"}],"
+                        + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}"));
+    FakeProvider gemini =
+        provider(
+            (r, out) ->
+                out.json(
+                    200,
+                    "{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Ok\"}]},"
+                        + "\"finishReason\":\"STOP\"}]}"));
+    FakeProvider openai = provider((r, out) -> out.json(200, OPENAI_ANSWER));
+    start(
+        """
+        ai:
+          providers:
+            - { name: claude, kind: anthropic, base-url: "%s", keys: [ %s ] }
+            - { name: google, kind: gemini, base-url: "%s", keys: [ %s ] }
+            - { name: local, kind: openai-compatible, base-url: "%s" }
+          models:
+            - { name: smart, targets: [ { provider: claude, model: claude-sonnet-4 } ] }
+            - { name: flash, targets: [ { provider: google, model: gemini-2.5-flash } ] }
+            - { name: open, targets: [ { provider: local, model: llama } ] }
+        """
+            .formatted(
+                anthropic.baseUrl("/v1"),
+                key("key1"),
+                gemini.baseUrl("/v1beta"),
+                key("key1"),
+                openai.baseUrl("/v1")));
+    String request =
+        """
+        {"model":"%s","max_tokens":2000,"top_k":40,
+         "thinking":{"type":"enabled","budget_tokens":1024},
+         "messages":[
+          {"role":"user","content":[
+            {"type":"document","source":{"type":"text","media_type":"text/plain","data":"Oslo is cold."}},
+            {"type":"document","source":{"type":"content","content":[{"type":"text","text":"Bergen is wet."}]}},
+            {"type":"text","text":"Weather?"}]},
+          {"role":"assistant","content":[
+            {"type":"thinking","thinking":"The documents say it.","signature":"sig-1"},
+            {"type":"redacted_thinking","data":"opaque"},
+            {"type":"text","text":"Cold and wet."}]},
+          {"role":"user","content":"Thanks"}]}
+        """;
+
+    HttpResponse<String> toClaude = post("/v1/messages", request.formatted("smart"));
+    HttpResponse<String> toGemini = post("/v1/messages", request.formatted("flash"));
+    HttpResponse<String> toOpenAi = post("/v1/messages", request.formatted("open"));
+
+    assertThat(toClaude.statusCode()).isEqualTo(200);
+    assertThat(toGemini.statusCode()).isEqualTo(200);
+    assertThat(toOpenAi.statusCode()).isEqualTo(200);
+    JsonNode claude = json(anthropic.last().body());
+    assertThat(claude.path("top_k").asInt()).isEqualTo(40);
+    assertThat(claude.path("thinking"))
+        .isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+    assertThat(claude.at("/messages/0/content/0"))
+        .isEqualTo(json("{\"type\":\"text\",\"text\":\"Oslo is cold.\"}"));
+    assertThat(claude.at("/messages/0/content/1/text").asText()).isEqualTo("Bergen is wet.");
+    assertThat(claude.at("/messages/1/content"))
+        .isEqualTo(
+            json(
+                "[{\"type\":\"thinking\",\"thinking\":\"The documents say it.\",\"signature\":\"sig-1\"},"
+                    + "{\"type\":\"redacted_thinking\",\"data\":\"opaque\"},"
+                    + "{\"type\":\"text\",\"text\":\"Cold and wet.\"}]"));
+    JsonNode google = json(gemini.last().body());
+    assertThat(google.at("/generationConfig/topK").asInt()).isEqualTo(40);
+    assertThat(google.toString())
+        .contains("Oslo is cold.", "Bergen is wet.", "Cold and wet.")
+        .doesNotContain("thinking", "sig-1", "opaque");
+    JsonNode open = json(openai.last().body());
+    assertThat(open.has("top_k")).isFalse();
+    assertThat(open.has("thinking")).isFalse();
+    assertThat(open.at("/messages/0/content/0/text").asText()).isEqualTo("Oslo is cold.");
+    assertThat(open.at("/messages/1/content").asText()).isEqualTo("Cold and wet.");
+    assertThat(open.toString()).doesNotContain("thinking", "sig-1", "opaque");
+
+    HttpResponse<String> pdf =
+        post(
+            "/v1/messages",
+            "{\"model\":\"smart\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"document\",\"source\":{\"type\":\"base64\","
+                + "\"media_type\":\"application/pdf\",\"data\":\"JVBER\"}}]}]}");
+    assertThat(pdf.statusCode()).isEqualTo(400);
+    assertThat(json(pdf.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
+  }
+
+  @Test
   void translatesAnthropicStreamEventsToOpenAiChunks() throws Exception {
     FakeProvider anthropic =
         provider(

@@ -65,6 +65,13 @@ class AiResponseCacheTest {
                 if (cutFirst.getAndDecrement() > 0) {
                   return; // the connection closes before [DONE]
                 }
+                if (r.body().contains("\"include_usage\":true")) {
+                  out.event(
+                      null,
+                      "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+                          + "\"model\":\"gpt-x\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,"
+                          + "\"completion_tokens\":2,\"total_tokens\":9}}");
+                }
                 out.event(null, "[DONE]");
                 out.end();
               } else {
@@ -221,6 +228,9 @@ class AiResponseCacheTest {
                 ai:
                   cache: { store: memory }
                   guard: { mask: { emails: true, cards: true } }
+              - name: plain
+                paths: [ /plain/ ]
+                ai: {}
             runtime:
               access-log:
                 sinks:
@@ -235,6 +245,14 @@ class AiResponseCacheTest {
           HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
               .POST(HttpRequest.BodyPublishers.ofString(question)));
     }
+    String clean =
+        "{\"model\":\"small\",\"messages\":[{\"role\":\"user\",\"content\":\"Nothing to hide\"}]}";
+    gateway.send(
+        HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
+            .POST(HttpRequest.BodyPublishers.ofString(clean)));
+    gateway.send(
+        HttpRequest.newBuilder(gateway.uri("/plain/chat/completions"))
+            .POST(HttpRequest.BodyPublishers.ofString(clean)));
 
     java.nio.file.Path log = gateway.configFile().resolveSibling("access.log");
     org.awaitility.Awaitility.await()
@@ -242,7 +260,7 @@ class AiResponseCacheTest {
         .until(
             () ->
                 java.nio.file.Files.exists(log)
-                    && java.nio.file.Files.readAllLines(log).size() >= 2);
+                    && java.nio.file.Files.readAllLines(log).size() >= 4);
     List<String> lines = java.nio.file.Files.readAllLines(log);
     com.fasterxml.jackson.databind.JsonNode miss = JSON.readTree(lines.get(0));
     com.fasterxml.jackson.databind.JsonNode hit = JSON.readTree(lines.get(1));
@@ -251,6 +269,12 @@ class AiResponseCacheTest {
     assertThat(hit.path("ai_masked").asInt()).isEqualTo(3);
     assertThat(hit.path("ai_cache").asText()).isEqualTo("hit");
     assertThat(lines.get(0)).doesNotContain("ann@example.com");
+    com.fasterxml.jackson.databind.JsonNode nothingFound = JSON.readTree(lines.get(2));
+    assertThat(nothingFound.path("ai_masked").isInt()).isTrue();
+    assertThat(nothingFound.path("ai_masked").asInt()).isZero();
+    com.fasterxml.jackson.databind.JsonNode unmasked = JSON.readTree(lines.get(3));
+    assertThat(unmasked.path("ai_model").asText()).isEqualTo("small");
+    assertThat(unmasked.has("ai_masked")).isFalse();
   }
 
   private HttpResponse<String> askStreaming(String path, String body) throws Exception {
@@ -294,6 +318,31 @@ class AiResponseCacheTest {
     assertThat(hit.body()).contains("\"finish_reason\":\"stop\"").endsWith("data: [DONE]\n\n");
     assertThat(cacheStatus(whole)).isEqualTo("HIT");
     assertThat(content(whole)).isEqualTo("answer 1");
+    assertThat(calls.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aStoredStreamKeepsItsUsageWhenTheClientDidNotAskForIt() throws Exception {
+    start("{ store: memory }");
+
+    HttpResponse<String> miss = askStreaming("/v1/chat/completions", STREAMED_QUESTION);
+    HttpResponse<String> whole = ask(KEY_A, "Hi");
+    HttpResponse<String> streamed =
+        askStreaming(
+            "/v1/chat/completions",
+            STREAMED_QUESTION.replace(
+                "\"stream\":true,",
+                "\"stream\":true,\"stream_options\":{\"include_usage\":true},"));
+
+    assertThat(cacheStatus(miss)).isEqualTo("MISS");
+    assertThat(miss.body()).doesNotContain("\"usage\"");
+    assertThat(cacheStatus(whole)).isEqualTo("HIT");
+    assertThat(JSON.readTree(whole.body()).at("/usage/prompt_tokens").asInt()).isEqualTo(7);
+    assertThat(JSON.readTree(whole.body()).at("/usage/completion_tokens").asInt()).isEqualTo(2);
+    assertThat(cacheStatus(streamed)).isEqualTo("HIT");
+    assertThat(streamedContent(streamed)).isEqualTo("answer 1");
+    assertThat(streamed.body())
+        .contains("\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}");
     assertThat(calls.get()).isEqualTo(1);
   }
 

@@ -177,7 +177,7 @@ final class LineFormatter {
         }
       }
       case AI_MASKED -> {
-        if (r.ai() != null && r.ai().masked() > 0) {
+        if (r.ai() != null && r.ai().masked() >= 0) {
           g.writeNumberField("ai_masked", r.ai().masked());
         }
       }

@@ -95,11 +95,19 @@ class LineFormatterAiTest {
     assertThat(line.path("ai_masked").asInt()).isEqualTo(2);
     assertThat(line.path("ai_cache").asText()).isEqualTo("hit");
 
-    JsonNode none =
+    JsonNode nothingFound =
         line(
             withAi(
                 new ExchangeRecord.Ai(
                     "gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1, 0, null)));
+    assertThat(nothingFound.path("ai_masked").isInt()).isTrue();
+    assertThat(nothingFound.path("ai_masked").asInt()).isZero();
+
+    JsonNode none =
+        line(
+            withAi(
+                new ExchangeRecord.Ai(
+                    "gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1, -1, null)));
     assertThat(none.has("ai_masked")).isFalse();
     assertThat(none.has("ai_cache")).isFalse();
   }
@@ -119,5 +127,6 @@ class LineFormatterAiTest {
     assertThat(unpriced.has("cost")).isFalse();
     assertThat(unpriced.has("prompt_tokens")).isFalse();
     assertThat(unpriced.has("ttft_ms")).isFalse();
+    assertThat(unpriced.has("ai_masked")).isFalse();
   }
 }
