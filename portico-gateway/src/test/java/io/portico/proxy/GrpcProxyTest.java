@@ -1,5 +1,8 @@
 package io.portico.proxy;
 
+import static io.portico.proxy.GrpcBytes.bytes;
+import static io.portico.proxy.GrpcBytes.method;
+import static io.portico.proxy.GrpcBytes.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,10 +33,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
@@ -67,23 +67,6 @@ import org.junit.jupiter.api.io.TempDir;
 class GrpcProxyTest {
 
   private static final String KEY = "grpc-test-key";
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   @TempDir Path dir;
 
@@ -717,16 +700,6 @@ class GrpcProxyTest {
 
   // ---------------------------------------------------------------- helpers
 
-  private static MethodDescriptor<byte[], byte[]> method(
-      String service, String name, MethodDescriptor.MethodType type) {
-    return MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(type)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
-        .setRequestMarshaller(BYTES)
-        .setResponseMarshaller(BYTES)
-        .build();
-  }
-
   private static CallOptions callOptions() {
     return CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
   }
@@ -777,13 +750,5 @@ class GrpcProxyTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String text(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 }
