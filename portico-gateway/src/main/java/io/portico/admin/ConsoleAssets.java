@@ -92,7 +92,9 @@ final class ConsoleAssets {
           "overview.js",
           "accounts.js",
           "me.js",
-          "metrics.js"
+          "metrics.js",
+          "alerts.js",
+          "audit.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

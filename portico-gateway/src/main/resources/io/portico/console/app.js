@@ -3,6 +3,8 @@ import { el, show } from './dom.js';
 import { overview } from './overview.js';
 import { accounts } from './accounts.js';
 import { me } from './me.js';
+import { alerts } from './alerts.js';
+import { audit } from './audit.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -17,7 +19,6 @@ function fieldset(id, label, type, autocomplete, extra = {}) {
 }
 
 function signInPage(note) {
-  show(nav);
   nav.hidden = true;
   who.hidden = true;
   const message = el('p', { 'aria-live': 'polite', id: 'sign-in-message' }, note || '');
@@ -75,6 +76,8 @@ function route() {
   }
   if (page === 'accounts' && current.role === 'admin') accounts(app);
   else if (page === 'me') me(app, current);
+  else if (page === 'alerts') stop = alerts(app, current);
+  else if (page === 'audit') audit(app);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending

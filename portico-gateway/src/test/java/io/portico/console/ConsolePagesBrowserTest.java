@@ -1,0 +1,265 @@
+package io.portico.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.io.File;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console's alerts and audit pages in a real browser (Debian's headless Chromium through
+ * Debian's chromedriver), against a running gateway whose alert rule fires on a real origin's 5xx
+ * answers. Screenshots go to {@code target/console-screenshots/}. Skipped when {@code
+ * /usr/bin/chromium} is not installed.
+ */
+class ConsolePagesBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "console-screenshots");
+  private static final String PASSWORD = "correct horse battery";
+  private static final String XSS = "<img src=x onerror=alert(1)>";
+  private static final String TOKEN = "pages-test-token";
+
+  @TempDir static Path profile;
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+  private static WebDriver driver;
+  private static WebDriverWait wait;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+              tokens:
+                - { name: script, hash: "%s", role: read-write }
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: orders-api
+                paths: [ "/orders" ]
+                strip-prefix: true
+                service: backend
+            alerts:
+              evaluation-interval: 200ms
+              notifiers:
+                - name: log
+                  type: log
+              rules:
+                - name: orders-errors
+                  kind: error-rate
+                  route: orders-api
+                  threshold: 50%%
+                  window: 1m
+                  min-requests: 1
+                  severity: critical
+                  labels: { team: orders }
+                  notifiers: [ log ]
+            """
+                .formatted(KeyHash.of(TOKEN), origin.authority()),
+            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    // The alerts page redraws every few seconds.
+    wait.ignoring(StaleElementReferenceException.class);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (gw != null) {
+      gw.close();
+    }
+    if (origin != null) {
+      origin.close();
+    }
+  }
+
+  private static void screenshot(String name) throws Exception {
+    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static WebElement visible(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  private static void type(By by, String text) {
+    WebElement e = visible(by);
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  private static void assertNoAlert() {
+    try {
+      driver.switchTo().alert();
+      throw new AssertionError("a script ran and opened an alert");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+  }
+
+  private static HttpResponse<String> adminGet(String path) throws Exception {
+    return gw.send(
+        HttpRequest.newBuilder(gw.adminUri(path)).header("Authorization", "Bearer " + TOKEN));
+  }
+
+  private static void signIn(String name) {
+    driver.get(gw.gateway().consoleUrl());
+    type(By.id("name"), name);
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
+  }
+
+  private static void go(String page, String heading) {
+    driver.findElement(By.cssSelector("a[data-page=" + page + "]")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
+  }
+
+  @Test
+  void alertsPageShowsAFiringAlertAndSilencesItAuditPageShowsAccountsAsText() throws Exception {
+    signIn("admin");
+
+    // 5xx answers from the origin make the error-rate rule fire; the alerts page shows it.
+    for (int i = 0; i < 3; i++) {
+      assertThat(gw.get("/orders/status/500").statusCode()).isEqualTo(500);
+    }
+    go("alerts", "Alerts");
+    wait.until(
+        d ->
+            d
+                .findElements(By.cssSelector("[data-testid=alerts-active] [data-testid=alert-row]"))
+                .stream()
+                .anyMatch(
+                    row ->
+                        row.getText().contains("orders-errors")
+                            && row.findElement(By.cssSelector("[data-testid=alert-state]"))
+                                .getText()
+                                .equals("firing")));
+    assertThat(driver.findElement(By.cssSelector("[data-testid=alerts-active]")).getText())
+        .contains("team=orders");
+
+    // A silence made in the page is one of the API's.
+    type(By.id("silence-matchers"), "rule=orders-errors");
+    type(By.id("silence-duration"), "30m");
+    type(By.id("silence-comment"), "deploying a fix " + XSS);
+    driver.findElement(By.cssSelector("#create-silence button[type=submit]")).click();
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=silence-comment]")).stream()
+                .anyMatch(e -> e.getText().equals("deploying a fix " + XSS)));
+    HttpResponse<String> alerts = adminGet("/alerts");
+    assertThat(alerts.statusCode()).isEqualTo(200);
+    assertThat(alerts.body())
+        .contains("\"matchers\":{\"rule\":\"orders-errors\"}")
+        .contains("deploying a fix")
+        .contains("\"created_by\":\"admin\"");
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=alert-row]")).stream()
+                .anyMatch(
+                    row ->
+                        row.getText().contains("orders-errors")
+                            && !row.findElement(By.cssSelector("[data-testid=alert-silenced]"))
+                                .getText()
+                                .isEmpty()));
+    assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+    assertNoAlert();
+    screenshot("alerts");
+
+    // An account with a markup name: the audit log shows its creation as text.
+    go("accounts", "Accounts");
+    type(By.id("new-name"), XSS);
+    new Select(driver.findElement(By.id("new-role"))).selectByValue("viewer");
+    type(By.id("new-password"), PASSWORD);
+    driver.findElement(By.cssSelector("#create-account button[type=submit]")).click();
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=account-name]")).stream()
+                .anyMatch(e -> e.getText().equals(XSS)));
+    go("audit", "Audit log");
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=audit-row]")).stream()
+                .anyMatch(
+                    row ->
+                        row.findElement(By.cssSelector("[data-testid=audit-actor]"))
+                                .getText()
+                                .equals("admin")
+                            && row.findElement(By.cssSelector("[data-testid=audit-action]"))
+                                .getText()
+                                .contains(XSS)));
+    assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+    assertNoAlert();
+    screenshot("audit");
+
+    // A viewer sees the alerts and the silences but no form or delete button.
+    driver.findElement(By.id("sign-out")).click();
+    visible(By.id("sign-in"));
+    signIn(XSS);
+    go("alerts", "Alerts");
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=silence-comment]")).stream()
+                .anyMatch(e -> e.getText().contains("deploying a fix")));
+    assertThat(driver.findElements(By.id("create-silence"))).isEmpty();
+    assertThat(driver.findElements(By.cssSelector("[data-testid=silence-row] button"))).isEmpty();
+    assertNoAlert();
+    screenshot("alerts-viewer");
+  }
+}
