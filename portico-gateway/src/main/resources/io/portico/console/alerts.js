@@ -7,10 +7,16 @@ function labelText(labels) {
   return Object.entries(labels || {}).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
+function amount(kind, value) {
+  if (kind === 'error-rate') return `${Math.round(value * 10000) / 100}%`;
+  return String(value);
+}
+
 function summary(rule) {
   if (rule.value === null || rule.value === undefined) return `${rule.kind}: no value yet`;
-  const threshold = rule.threshold === null || rule.threshold === undefined ? '' : ` (threshold ${rule.threshold})`;
-  return `${rule.kind}: ${rule.value}${threshold}`;
+  const threshold = rule.threshold === null || rule.threshold === undefined
+    ? '' : ` (threshold ${amount(rule.kind, rule.threshold)})`;
+  return `${rule.kind}: ${amount(rule.kind, rule.value)}${threshold}`;
 }
 
 /** The alerts page: alerts by state, the silences in force, and a form to add one. */
@@ -26,7 +32,7 @@ export function alerts(root, who) {
   function alertRow(rule) {
     return el('tr', { 'data-testid': 'alert-row' },
       el('td', { 'data-testid': 'alert-name' }, rule.name),
-      el('td', { 'data-testid': 'alert-state' }, rule.state),
+      el('td', { 'data-testid': 'alert-state', class: `state ${rule.state}` }, rule.state),
       el('td', {}, labelText(rule.labels)),
       el('td', {}, formatTime(rule.since)),
       el('td', {}, summary(rule)),

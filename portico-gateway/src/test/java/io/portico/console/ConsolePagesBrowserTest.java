@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -130,6 +131,7 @@ class ConsolePagesBrowserTest {
   }
 
   private static void screenshot(String name) throws Exception {
+    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
     File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
     Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
   }
@@ -221,6 +223,35 @@ class ConsolePagesBrowserTest {
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
     assertNoAlert();
     screenshot("alerts");
+
+    // A second silence, deleted from the page: gone from the API too.
+    type(By.id("silence-matchers"), "team=orders, severity=critical");
+    type(By.id("silence-duration"), "10m");
+    type(By.id("silence-comment"), "short-lived");
+    driver.findElement(By.cssSelector("#create-silence button[type=submit]")).click();
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=silence-comment]")).stream()
+                .anyMatch(e -> e.getText().equals("short-lived")));
+    assertThat(adminGet("/alerts/silences").body())
+        .contains("{\"severity\":\"critical\",\"team\":\"orders\"}");
+    wait.until(
+        d -> {
+          for (WebElement row : d.findElements(By.cssSelector("[data-testid=silence-row]"))) {
+            if (row.getText().contains("short-lived")) {
+              row.findElement(By.tagName("button")).click();
+              return true;
+            }
+          }
+          return false;
+        });
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=silence-comment]")).stream()
+                .noneMatch(e -> e.getText().equals("short-lived")));
+    assertThat(adminGet("/alerts/silences").body())
+        .doesNotContain("short-lived")
+        .contains("deploying a fix");
 
     // An account with a markup name: the audit log shows its creation as text.
     go("accounts", "Accounts");
