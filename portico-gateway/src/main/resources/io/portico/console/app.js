@@ -100,6 +100,8 @@ async function start() {
   }
   setCsrf(current.csrf_token);
   for (const a of nav.querySelectorAll('a[data-role]')) a.hidden = a.dataset.role !== current.role;
+  // Developers use the portal; the admin API refuses them everything but their own account.
+  for (const a of nav.querySelectorAll('a[data-not-role]')) a.hidden = a.dataset.notRole === current.role;
   nav.hidden = false;
   who.hidden = false;
   show(whoName, `${current.name} (${current.role})`);
