@@ -15,9 +15,11 @@ import java.util.TreeMap;
 
 /**
  * The developer portal's static files ({@code /portal}), read once from the jar's {@code
- * io/portico/portal/} resources, with the console's security headers ({@link
- * ConsoleAssets#secured}). Every page path that is not a file answers {@code index.html}; {@code
- * /portal/api/} is the portal's API ({@link PortalEndpoints}), not a page.
+ * io/portico/portal/} resources (the API client and the DOM helpers from the console's, {@link
+ * #SHARED}, so both speak to the admin API and render values the same way), with the console's
+ * security headers ({@link ConsoleAssets#secured}). Every page path that is not a file answers
+ * {@code index.html}; {@code /portal/api/} is the portal's API ({@link PortalEndpoints}), not a
+ * page.
  */
 final class PortalAssets {
 
@@ -26,6 +28,10 @@ final class PortalAssets {
   private static final String[] FILES = {
     "index.html", "portal.css", "portal.js", "api.js", "dom.js"
   };
+
+  /** The files served from the console's resources. */
+  private static final java.util.Set<String> SHARED = java.util.Set.of("api.js", "dom.js");
+
   private static final Map<String, Asset> ASSETS = load();
   private static final Asset INDEX = java.util.Objects.requireNonNull(ASSETS.get("index.html"));
 
@@ -65,7 +71,8 @@ final class PortalAssets {
   private static Map<String, Asset> load() {
     Map<String, Asset> out = new TreeMap<>();
     for (String name : FILES) {
-      try (InputStream in = PortalAssets.class.getResourceAsStream("/io/portico/portal/" + name)) {
+      String dir = SHARED.contains(name) ? "/io/portico/console/" : "/io/portico/portal/";
+      try (InputStream in = PortalAssets.class.getResourceAsStream(dir + name)) {
         if (in == null) {
           throw new IllegalStateException("portal asset missing from the jar: " + name);
         }
