@@ -23,16 +23,22 @@ final class GrpcRouteSection {
       return null;
     }
     if (!node.isObject()) {
-      problems.expected(node, "an object with max-message-size");
+      problems.expected(node, "an object with max-message-size, max-response-message-size");
       return null;
     }
     ConfigReader r = ConfigReader.of(node, problems);
     long maxMessageSize =
         r.size("max-message-size", GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE, 1, MAX_MESSAGE_SIZE);
+    long maxResponseMessageSize =
+        r.size(
+            "max-response-message-size",
+            GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE,
+            1,
+            MAX_MESSAGE_SIZE);
     r.finish();
     if (route.has("aggregate") || route.has("ai")) {
       problems.expected(node, "no grpc on a route with aggregate or ai");
     }
-    return new GrpcRouteConfig((int) maxMessageSize);
+    return new GrpcRouteConfig((int) maxMessageSize, (int) maxResponseMessageSize);
   }
 }
