@@ -53,6 +53,8 @@ public final class AllocationPerRequest {
   private static final String[] DEFAULT_CELLS = {
     "bench/conf/portico-bench-plain.yaml:/hello",
     "bench/conf/portico-bench.yaml:/hello",
+    "bench/conf/portico-bench-access-log.yaml:/hello",
+    "bench/conf/portico-bench-tracing.yaml:/hello",
     "bench/conf/portico-bench-observability.yaml:/hello",
     "bench/conf/portico-bench.yaml:/json",
     "bench/conf/portico-bench-json-edit.yaml:/json",

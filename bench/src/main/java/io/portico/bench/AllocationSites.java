@@ -20,9 +20,12 @@ import jdk.jfr.consumer.RecordingFile;
  * stack traces) around the measured requests of one config, summarised as the heaviest sites.
  *
  * <p>A site is the allocated class, the frame that allocated it and the nearest Portico frame below
- * (what asked for it). The weights are JFR's sampled estimates of the bytes allocated, so the
- * shares are what to read; the exact totals are {@link AllocationPerRequest}'s. The recording is
- * kept, for {@code jfr print --events jdk.ObjectAllocationSample FILE} or {@code jfr summary}.
+ * (what asked for it). Each sample's weight is JFR's estimate of the bytes its thread allocated
+ * since the previous sample, so one sample may stand for many sites: read the shares with the
+ * sample counts beside them, and run with small TLABs ({@code -XX:TLABSize=2k -XX:-ResizeTLAB}, as
+ * {@code bench/alloc.sh --jfr} does) for more samples. The exact totals are {@link
+ * AllocationPerRequest}'s. The recording is kept, for {@code jfr print --events
+ * jdk.ObjectAllocationSample FILE} or {@code jfr summary FILE}.
  */
 final class AllocationSites {
 
@@ -31,7 +34,7 @@ final class AllocationSites {
   /** Starts recording allocation samples, with stacks, at a high rate. */
   static Recording start() {
     Recording r = new Recording();
-    r.enable("jdk.ObjectAllocationSample").with("throttle", "10000/s").withStackTrace();
+    r.enable("jdk.ObjectAllocationSample").with("throttle", "100000/s").withStackTrace();
     r.start();
     return r;
   }
@@ -48,6 +51,7 @@ final class AllocationSites {
     r.close();
     Map<String, Long> loop = new HashMap<>();
     Map<String, Long> other = new HashMap<>();
+    Map<String, Integer> samples = new HashMap<>();
     long loopTotal = 0;
     long otherTotal = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
@@ -62,19 +66,22 @@ final class AllocationSites {
       }
       long weight = e.getLong("weight");
       String site = site(e);
+      samples.merge(site, 1, Integer::sum);
       if (thread.startsWith("portico-io")) {
         loop.merge(site, weight, Long::sum);
         loopTotal += weight;
       } else {
-        other.merge(thread.replaceAll("-?\\d+$", "") + " " + site, weight, Long::sum);
+        String key = thread.replaceAll("-?\\d+$", "") + " " + site;
+        other.merge(key, weight, Long::sum);
+        samples.merge(key, 1, Integer::sum);
         otherTotal += weight;
       }
     }
-    out.println("  event loop, sampled bytes by site (" + file + "):");
-    print(loop, loopTotal, top, out);
+    out.println("  event loop, share of sampled bytes, samples, site (" + file + "):");
+    print(loop, samples, loopTotal, top, out);
     if (otherTotal > 0) {
       out.println("  other gateway threads:");
-      print(other, otherTotal, top, out);
+      print(other, samples, otherTotal, top, out);
     }
   }
 
@@ -108,12 +115,18 @@ final class AllocationSites {
         + f.getLineNumber();
   }
 
-  private static void print(Map<String, Long> sites, long total, int top, PrintStream out) {
+  private static void print(
+      Map<String, Long> sites, Map<String, Integer> samples, long total, int top, PrintStream out) {
     List<Map.Entry<String, Long>> sorted = new ArrayList<>(sites.entrySet());
     sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
     for (int i = 0; i < Math.min(top, sorted.size()); i++) {
       Map.Entry<String, Long> s = sorted.get(i);
-      out.printf(Locale.ROOT, "    %5.1f %%  %s%n", 100.0 * s.getValue() / total, s.getKey());
+      out.printf(
+          Locale.ROOT,
+          "    %5.1f %% %6d  %s%n",
+          100.0 * s.getValue() / total,
+          samples.getOrDefault(s.getKey(), 0),
+          s.getKey());
     }
   }
 }
