@@ -203,11 +203,11 @@ final class ConfigLayers implements AutoCloseable {
       ObjectLayer next, String actor, String action, List<ObjectKey> changed, Applier applier) {
     ConfigStore s = Objects.requireNonNull(store);
     ConfigResult parsed = parse(file, next);
-    if (!parsed.ok()) {
+    GatewayConfig config = parsed.config();
+    if (config == null) {
       audit(actor, action, "rejected", null, parsed.problems().render().strip());
       return new WriteResult.Rejected(parsed.problems());
     }
-    GatewayConfig config = parsed.config();
     long number = s.latest().map(v -> v.number() + 1).orElse(1L);
     ConfigVersion version =
         new ConfigVersion(

@@ -348,17 +348,18 @@ public final class Gateway implements AutoCloseable {
     ConfigLoader loader = ConfigLoader.withEnvironment(env);
     LoadResult file = loader.load(configFile);
     ConfigResult fileOnly = ConfigFiles.parse(file, configFile, registry);
-    if (!fileOnly.ok()) {
+    GatewayConfig fileConfig = fileOnly.config();
+    if (fileConfig == null) {
       throw new InvalidConfigException(fileOnly.problems());
     }
-    ConfigLayers layers =
-        ConfigLayers.open(configFile, loader, registry, file, fileOnly.config().admin());
+    ConfigLayers layers = ConfigLayers.open(configFile, loader, registry, file, fileConfig.admin());
     ConfigResult result = layers.parse(file, layers.layer());
-    if (!result.ok()) {
+    GatewayConfig config = result.config();
+    if (config == null) {
       layers.close();
       throw new InvalidConfigException(result.problems());
     }
-    return new Gateway(configFile, registry, layers, result.config(), observer, env);
+    return new Gateway(configFile, registry, layers, config, observer, env);
   }
 
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */

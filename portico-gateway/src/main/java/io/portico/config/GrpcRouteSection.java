@@ -3,6 +3,7 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import org.jspecify.annotations.Nullable;
 
 /** Parses a route's {@code grpc} section into a {@link GrpcRouteConfig}. */
 final class GrpcRouteSection {
@@ -17,7 +18,7 @@ final class GrpcRouteSection {
   }
 
   /** The route's gRPC settings, or null when it has no {@code grpc} section. */
-  GrpcRouteConfig parse(ConfigReader route) {
+  @Nullable GrpcRouteConfig parse(ConfigReader route) {
     ConfigNode node = route.child("grpc");
     if (node == null) {
       return null;

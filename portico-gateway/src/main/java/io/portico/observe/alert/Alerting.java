@@ -388,7 +388,8 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private double measure(AlertsConfig.Rule rule, long nanos, Instant now) {
     switch (rule.kind()) {
       case NO_HEALTHY_ENDPOINT -> {
-        int healthy = source.healthyEndpoints(rule.service());
+        String service = rule.service();
+        int healthy = service == null ? -1 : source.healthyEndpoints(service);
         return healthy < 0 ? Double.NaN : healthy;
       }
       case CERTIFICATE_EXPIRY -> {
