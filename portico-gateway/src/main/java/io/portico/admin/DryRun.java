@@ -113,6 +113,18 @@ final class DryRun {
     }
   }
 
+  /** An object of the API's layer (JSON as stored) as YAML; empty for none. */
+  static String yamlOfJson(@Nullable String json) {
+    if (json == null) {
+      return "";
+    }
+    try {
+      return YAML.writeValueAsString(JSON.readTree(json));
+    } catch (JsonProcessingException e) {
+      return json;
+    }
+  }
+
   /** The unified diff of two texts, with three lines of context; empty when they are equal. */
   static String unifiedDiff(ObjectKey key, String before, String after) {
     List<String> a = before.isEmpty() ? List.of() : before.lines().toList();

@@ -103,7 +103,7 @@ final class ObjectEndpoints {
       return read ? now(audit(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/diff")) {
-      return read ? now(diff(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
+      return read ? now(diff(api, q, caller)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/versions")) {
       return read ? now(versions(api)) : now(AdminHandler.methodNotAllowed("GET"));
@@ -264,7 +264,8 @@ final class ObjectEndpoints {
    * {@code GET /config/diff?from=N&to=M}: the objects of the effective config added, changed and
    * removed between two stored versions ({@code to} defaults to the newest).
    */
-  private static FullHttpResponse diff(AdminApi api, QueryStringDecoder q) throws IOException {
+  private static FullHttpResponse diff(AdminApi api, QueryStringDecoder q, AdminAuth.Caller caller)
+      throws IOException {
     ConfigStore store = api.store();
     long from = number(param(q, "from"));
     String toText = param(q, "to");
@@ -302,6 +303,18 @@ final class ObjectEndpoints {
     added.forEach(out.putArray("added")::add);
     changed.forEach(out.putArray("changed")::add);
     removed.forEach(out.putArray("removed")::add);
+    if (caller.canWrite()) {
+      // Objects in full hold secrets: the YAML diff is for the callers who may see them.
+      StringBuilder text = new StringBuilder();
+      for (ObjectKey k : all) {
+        text.append(
+            DryRun.unifiedDiff(
+                k,
+                DryRun.yamlOfJson(a.layer().objects().get(k)),
+                DryRun.yamlOfJson(b.layer().objects().get(k))));
+      }
+      out.put("diff", text.toString());
+    }
     return json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
   }
 
