@@ -41,6 +41,14 @@ public interface AdminApi {
    */
   WriteResult write(ObjectWrite write);
 
+  /**
+   * Checks a write exactly as {@link #write} would and answers {@link WriteResult.Valid} with the
+   * config it would make, or why it would not apply; changes nothing and stores nothing.
+   */
+  default WriteResult dryRun(ObjectWrite write) {
+    return new WriteResult.Failed(501, "admin-dry-run-unsupported", "No dry runs here.");
+  }
+
   /** Makes the object layer of store version {@code version} current again, as a new version. */
   WriteResult rollback(long version, String actor, List<Precondition> preconditions);
 

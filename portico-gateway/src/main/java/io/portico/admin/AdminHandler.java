@@ -289,7 +289,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/routes" -> {
         if (requireGet(ctx, method, keepAlive)) {
           Snapshot s = api.snapshot();
-          FullHttpResponse r = json(HttpResponseStatus.OK, RoutesEndpoint.write(s, api.layer()));
+          ListQuery.Parsed parsed = ListQuery.parse(new QueryStringDecoder(req.uri()));
+          if (parsed instanceof ListQuery.Parsed.Bad bad) {
+            send(ctx, bad.response(), keepAlive);
+            return;
+          }
+          ListQuery query = ((ListQuery.Parsed.Ok) parsed).query();
+          FullHttpResponse r =
+              json(HttpResponseStatus.OK, RoutesEndpoint.write(s, api.layer(), query));
           r.headers().set(HttpHeaderNames.ETAG, "\"" + s.version() + "\"");
           send(ctx, r, keepAlive);
         }

@@ -94,7 +94,11 @@ final class ConsoleAssets {
           "me.js",
           "metrics.js",
           "alerts.js",
-          "audit.js"
+          "audit.js",
+          "objects.js",
+          "services.js",
+          "routes.js",
+          "history.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

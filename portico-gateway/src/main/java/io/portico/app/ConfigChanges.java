@@ -124,6 +124,28 @@ final class ConfigChanges {
     }
   }
 
+  /** Checks an admin write without applying it; see {@link AdminApi#dryRun}. Thread-safe. */
+  WriteResult dryRun(ObjectWrite write) {
+    synchronized (lock) {
+      if (closed) {
+        return new WriteResult.Failed(503, "admin-unavailable", "The gateway is shutting down.");
+      }
+      return layers.dryRun(write, snapshots.current(), this::compileAndDiscard);
+    }
+  }
+
+  /** Compiles {@code config} as a write would, then closes what the compile opened. */
+  private Problems compileAndDiscard(GatewayConfig config) {
+    SnapshotCompiler.Result compiled = compiler.compile(config);
+    Snapshot next = compiled.snapshot();
+    if (next != null) {
+      endpointSources.discard();
+      PluginInstances.close(next.plugins(), next.version());
+      return new Problems();
+    }
+    return compiled.problems();
+  }
+
   /** Rolls the API's objects back to a stored version; see {@link AdminApi#rollback}. */
   WriteResult rollback(long version, String actor, List<Precondition> preconditions) {
     synchronized (lock) {

@@ -293,6 +293,11 @@ public final class Gateway implements AutoCloseable {
       }
 
       @Override
+      public WriteResult dryRun(ObjectWrite write) {
+        return changes.dryRun(write);
+      }
+
+      @Override
       public ObjectLayer layer() {
         return changes.layer();
       }
