@@ -94,7 +94,9 @@ final class ConsoleAssets {
           "me.js",
           "metrics.js",
           "alerts.js",
-          "audit.js"
+          "audit.js",
+          "consumers.js",
+          "logs.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

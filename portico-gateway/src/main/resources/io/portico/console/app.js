@@ -5,6 +5,8 @@ import { accounts } from './accounts.js';
 import { me } from './me.js';
 import { alerts } from './alerts.js';
 import { audit } from './audit.js';
+import { consumers } from './consumers.js';
+import { logs } from './logs.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -78,6 +80,8 @@ function route() {
   else if (page === 'me') me(app, current);
   else if (page === 'alerts') stop = alerts(app, current);
   else if (page === 'audit') audit(app);
+  else if (page === 'consumers') stop = consumers(app, current);
+  else if (page === 'logs') stop = logs(app);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending
