@@ -85,4 +85,9 @@ public interface AdminApi {
   default List<SinkStats> accessLogSinks() {
     return List.of();
   }
+
+  /** The live tail of the access log ({@code GET /logs/tail}); null when there is none. */
+  default io.portico.observe.log.@Nullable LogTail logTail() {
+    return null;
+  }
 }

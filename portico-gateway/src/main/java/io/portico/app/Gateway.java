@@ -13,6 +13,7 @@ import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.alert.Alerting;
 import io.portico.observe.log.AccessLogPipeline;
+import io.portico.observe.log.LogTail;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.observe.trace.Tracing;
@@ -100,6 +101,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
   private final @Nullable AccessLogPipeline accessLog;
+  private final LogTail logTail;
   private final @Nullable GatewayMetrics metrics;
   private final @Nullable Tracing tracing;
   private final @Nullable Alerting alerting;
@@ -172,6 +174,7 @@ public final class Gateway implements AutoCloseable {
     if (metrics != null && alerting != null) {
       metrics.bind(alerting);
     }
+    this.logTail = new LogTail(config.runtime().accessLog());
     this.changes =
         new ConfigChanges(
             layers, compiler, snapshots, endpointSources, this::activate, metrics, alerting);
@@ -183,9 +186,11 @@ public final class Gateway implements AutoCloseable {
             metrics,
             Observers.combine(
                 accessLog,
-                alerting == null
-                    ? extraObserver
-                    : Observers.both(alerting.observer(), extraObserver)));
+                Observers.both(
+                    logTail,
+                    alerting == null
+                        ? extraObserver
+                        : Observers.both(alerting.observer(), extraObserver))));
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
@@ -241,13 +246,15 @@ public final class Gateway implements AutoCloseable {
 
   /** Tells the access log which routes of {@code active} are not logged. */
   private void applyAccessLog(Snapshot active) {
+    java.util.Set<String> off =
+        active.config().routes().stream()
+            .filter(r -> !r.accessLog())
+            .map(RouteConfig::name)
+            .collect(java.util.stream.Collectors.toSet());
     if (accessLog != null) {
-      accessLog.routesOff(
-          active.config().routes().stream()
-              .filter(r -> !r.accessLog())
-              .map(RouteConfig::name)
-              .collect(java.util.stream.Collectors.toSet()));
+      accessLog.routesOff(off);
     }
+    logTail.routesOff(off);
   }
 
   /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */
@@ -325,6 +332,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public @Nullable Alerting alerting() {
         return alerting;
+      }
+
+      @Override
+      public LogTail logTail() {
+        return logTail;
       }
     };
   }

@@ -8,6 +8,8 @@ import { audit } from './audit.js';
 import { services } from './services.js';
 import { routes } from './routes.js';
 import { history } from './history.js';
+import { consumers } from './consumers.js';
+import { logs } from './logs.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -86,6 +88,8 @@ function route() {
     const pages = { services, routes };
     pages[section](app, current, name.length ? decodeURIComponent(name.join('/')) : null);
   } else if (page === 'history') history(app, current);
+  else if (page === 'consumers') stop = consumers(app, current);
+  else if (page === 'logs') stop = logs(app);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending
