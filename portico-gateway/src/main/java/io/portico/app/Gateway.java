@@ -321,6 +321,11 @@ public final class Gateway implements AutoCloseable {
       public @Nullable Alerting alerting() {
         return alerting;
       }
+
+      @Override
+      public List<InetSocketAddress> listeners() {
+        return Gateway.this.listeners();
+      }
     };
   }
 
