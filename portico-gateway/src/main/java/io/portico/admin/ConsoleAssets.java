@@ -94,7 +94,8 @@ final class ConsoleAssets {
           "me.js",
           "metrics.js",
           "alerts.js",
-          "audit.js"
+          "audit.js",
+          "ai.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

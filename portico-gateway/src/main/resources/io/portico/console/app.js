@@ -5,6 +5,7 @@ import { accounts } from './accounts.js';
 import { me } from './me.js';
 import { alerts } from './alerts.js';
 import { audit } from './audit.js';
+import { ai } from './ai.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -78,6 +79,7 @@ function route() {
   else if (page === 'me') me(app, current);
   else if (page === 'alerts') stop = alerts(app, current);
   else if (page === 'audit') audit(app);
+  else if (page === 'ai') stop = ai(app, current);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending
