@@ -81,6 +81,11 @@ public interface AdminApi {
     return null;
   }
 
+  /** The bound client listeners in config order (a configured port 0 shows the chosen port). */
+  default List<java.net.InetSocketAddress> listeners() {
+    return List.of();
+  }
+
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();

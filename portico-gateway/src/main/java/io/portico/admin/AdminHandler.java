@@ -271,6 +271,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       alerts(ctx, req, path, caller, keepAlive);
       return;
     }
+    if (AiEndpoints.handles(path)) {
+      if (path.equals("/ai/try")) {
+        offLoop(ctx, req, keepAlive, "The try failed: ", () -> AiEndpoints.tryRoute(req, api));
+      } else {
+        send(ctx, AiEndpoints.handle(method, api), keepAlive);
+      }
+      return;
+    }
     if (path.startsWith("/quotas/") && path.length() > 8) {
       if (requireGet(ctx, method, keepAlive)) {
         QuotasEndpoint.serve(ctx, api, path.substring(8), keepAlive);

@@ -100,7 +100,8 @@ final class ConsoleAssets {
           "routes.js",
           "history.js",
           "consumers.js",
-          "logs.js"
+          "logs.js",
+          "ai.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

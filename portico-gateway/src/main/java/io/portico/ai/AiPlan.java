@@ -304,7 +304,9 @@ public final class AiPlan {
         AiConfig.Key k = p.keys().get(i);
         String where = "ai.providers." + p.name() + ".keys[" + i + "]";
         String value = null;
-        if (k.variable() != null) {
+        if (k.value() != null) {
+          value = k.value();
+        } else if (k.variable() != null) {
           value = env.apply(k.variable());
           if (value == null || value.isBlank()) {
             problems.add(

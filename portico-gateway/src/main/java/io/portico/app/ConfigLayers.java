@@ -172,12 +172,13 @@ final class ConfigLayers implements AutoCloseable {
       return failed;
     }
     ConfigResult parsed = parse(file, next(write));
-    if (!parsed.ok()) {
+    GatewayConfig config = parsed.config();
+    if (config == null) {
       return new WriteResult.Rejected(parsed.problems());
     }
-    Problems problems = checker.check(parsed.config());
+    Problems problems = checker.check(config);
     return problems.isEmpty()
-        ? new WriteResult.Valid(parsed.config().source())
+        ? new WriteResult.Valid(config.source())
         : new WriteResult.Rejected(problems);
   }
 

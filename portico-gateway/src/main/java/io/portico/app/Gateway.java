@@ -338,6 +338,11 @@ public final class Gateway implements AutoCloseable {
       public LogTail logTail() {
         return logTail;
       }
+
+      @Override
+      public List<InetSocketAddress> listeners() {
+        return Gateway.this.listeners();
+      }
     };
   }
 

@@ -85,8 +85,22 @@ public record AiConfig(List<Provider> providers, List<Model> models, AiTokensCon
    * @param reference the reference as written, the only form ever printed
    * @param variable the environment variable, or null for a file
    * @param file the absolute file, or null for a variable
+   * @param value the key itself, for a key written through the admin API ({@code api-key} of a
+   *     provider object); null for a reference. Its reference is its masked form ({@code api-key
+   *     …abcd}), which is all that is ever printed.
    */
-  public record Key(String reference, @Nullable String variable, @Nullable Path file) {
+  public record Key(
+      String reference, @Nullable String variable, @Nullable Path file, @Nullable String value) {
+
+    public Key(String reference, @Nullable String variable, @Nullable Path file) {
+      this(reference, variable, file, null);
+    }
+
+    /** A key's masked form: an ellipsis and its last four characters ({@code …abcd}). */
+    public static String masked(String key) {
+      return "\u2026" + (key.length() > 8 ? key.substring(key.length() - 4) : "");
+    }
+
     @Override
     public String toString() {
       return reference;

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -225,6 +226,21 @@ final class AiSection {
             keys.add(key);
           }
         }
+      }
+    }
+    String apiKey = r.string("api-key", null);
+    if (apiKey != null) {
+      ConfigNode at = Objects.requireNonNull(r.child("api-key"));
+      if (!at.location().source().startsWith("/ai-providers/")) {
+        // Never echo the value: a key in clear belongs in the admin store, not in a file.
+        problems.at(
+            at,
+            "a key in clear, not shown (expected: keys references in a file; api-key only"
+                + " through the admin API)");
+      } else if (apiKey.isBlank() || apiKey.startsWith("\u2026")) {
+        problems.at(at, "a masked or empty key, not shown (expected: the provider's key)");
+      } else {
+        keys.add(new AiConfig.Key("api-key " + AiConfig.Key.masked(apiKey), null, null, apiKey));
       }
     }
     String apiVersion = r.string("api-version", null);

@@ -10,6 +10,7 @@ import { routes } from './routes.js';
 import { history } from './history.js';
 import { consumers } from './consumers.js';
 import { logs } from './logs.js';
+import { ai } from './ai.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -90,6 +91,7 @@ function route() {
   } else if (page === 'history') history(app, current);
   else if (page === 'consumers') stop = consumers(app, current);
   else if (page === 'logs') stop = logs(app);
+  else if (page === 'ai') stop = ai(app, current);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending

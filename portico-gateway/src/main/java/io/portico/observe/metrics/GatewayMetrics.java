@@ -147,6 +147,11 @@ public final class GatewayMetrics implements AutoCloseable {
     return exchanges;
   }
 
+  /** The AI gateway's usage per consumer and model since start. */
+  public AiUsageTable aiUsage() {
+    return exchanges.aiUsage;
+  }
+
   /** Whether {@code /metrics} answers without an admin token ({@code metrics.public}). */
   public boolean isPublic() {
     return config.isPublic();
