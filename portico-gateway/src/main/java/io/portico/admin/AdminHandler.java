@@ -356,7 +356,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         () -> {
           FullHttpResponse r;
           try {
-            r = AlertsEndpoint.handle(req, path, api.alerting(), caller);
+            r = AlertsEndpoint.handle(req, path, api.alerting(), api.store(), caller);
           } catch (IOException | RuntimeException e) {
             r =
                 problem(

@@ -5,10 +5,15 @@
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-export function parse(text) {
+/**
+ * The samples of a Prometheus text, each {name, labels, value}. With prefixes, only the lines that
+ * start with one of them are parsed: with a thousand routes most of the text is skipped unread.
+ */
+export function parse(text, prefixes) {
   const samples = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
+    if (prefixes && !prefixes.some((p) => line.startsWith(p))) continue;
     const m = LINE.exec(line);
     if (!m) continue;
     const labels = {};
@@ -46,6 +51,20 @@ export function routes(samples) {
   return byRoute;
 }
 
+/** Per consumer (metrics.per-consumer): requests and 5xx responses. */
+export function consumers(samples) {
+  const byConsumer = new Map();
+  for (const s of samples) {
+    if (s.name !== 'portico_consumer_requests_total') continue;
+    const key = s.labels.consumer || '';
+    if (!byConsumer.has(key)) byConsumer.set(key, { consumer: key, requests: 0, errors: 0 });
+    const e = byConsumer.get(key);
+    e.requests += s.value;
+    if (s.labels.status === '5xx') e.errors += s.value;
+  }
+  return byConsumer;
+}
+
 /** The q-quantile (0..1) of a histogram given as cumulative {le: count}, in seconds; null if empty. */
 export function quantile(buckets, q) {
   const bounds = [...buckets.keys()].sort((a, b) => a - b);
@@ -69,9 +88,64 @@ export function quantile(buckets, q) {
   return previousBound;
 }
 
+/** The sum of cumulative histograms into the first. */
+export function add(into, buckets) {
+  for (const [le, count] of buckets) into.set(le, (into.get(le) || 0) + count);
+  return into;
+}
+
 /** The difference of two cumulative histograms. */
 export function delta(now, before) {
   const out = new Map();
   for (const [le, count] of now) out.set(le, Math.max(0, count - ((before && before.get(le)) || 0)));
   return out;
+}
+
+/**
+ * Per route, the traffic between two readings of routes(): rate (per second over `seconds`),
+ * error rate, p50 and p99 (of the recent requests, or since start when none came in between),
+ * and the counts since start. `previous` is null for the first reading.
+ */
+export function traffic(now, previous, seconds) {
+  const rows = [];
+  for (const [name, r] of now) {
+    if (name === '') continue;
+    const p = previous ? previous.get(name) : null;
+    const dRequests = p ? Math.max(0, r.requests - p.requests) : 0;
+    const dErrors = p ? Math.max(0, r.errors - p.errors) : 0;
+    const recent = p ? delta(r.buckets, p.buckets) : new Map();
+    rows.push({
+      name, service: r.service, requests: r.requests, errors: r.errors, dRequests, dErrors,
+      rate: seconds > 0 ? dRequests / seconds : null, recent, buckets: r.buckets,
+    });
+  }
+  return rows;
+}
+
+/** traffic() rows summed per service. */
+export function byService(rows) {
+  const out = new Map();
+  for (const r of rows) {
+    const key = r.service || '(none)';
+    if (!out.has(key)) {
+      out.set(key, {
+        name: key, requests: 0, errors: 0, dRequests: 0, dErrors: 0, rate: null,
+        recent: new Map(), buckets: new Map(),
+      });
+    }
+    const s = out.get(key);
+    s.requests += r.requests;
+    s.errors += r.errors;
+    s.dRequests += r.dRequests;
+    s.dErrors += r.dErrors;
+    if (r.rate !== null) s.rate = (s.rate || 0) + r.rate;
+    add(s.recent, r.recent);
+    add(s.buckets, r.buckets);
+  }
+  return [...out.values()];
+}
+
+/** Busiest first: by rate, then by requests since start, then by name. */
+export function busiestFirst(a, b) {
+  return (b.rate || 0) - (a.rate || 0) || b.requests - a.requests || a.name.localeCompare(b.name);
 }
