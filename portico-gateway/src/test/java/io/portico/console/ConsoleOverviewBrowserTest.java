@@ -56,17 +56,6 @@ class ConsoleOverviewBrowserTest {
             services:
               - name: backend
                 targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-              - name: partner-api
-                paths: [ "/partner" ]
-                strip-prefix: true
-                service: backend
-                plugins:
-                  key-auth: {}
             consumers:
               - name: mobile-app
                 credentials:
@@ -84,9 +73,32 @@ class ConsoleOverviewBrowserTest {
                   window: 1m
                   min-requests: 1
                   notifiers: [ log ]
+            routes:
+              - name: orders-api
+                paths: [ "/orders" ]
+                strip-prefix: true
+                service: backend
+              - name: partner-api
+                paths: [ "/partner" ]
+                strip-prefix: true
+                service: backend
+                plugins:
+                  key-auth: {}
             """
-                .formatted(origin.authority(), KeyHash.of(KEY)),
+                    .formatted(origin.authority(), KeyHash.of(KEY))
+                + bulkRoutes(),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+  }
+
+  /** A thousand more routes, each with its meters, none with traffic. */
+  private static String bulkRoutes() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 1000; i++) {
+      String name = "bulk-%04d".formatted(i);
+      b.append("  - { name: ").append(name).append(", paths: [ \"/").append(name);
+      b.append("\" ], service: backend }\n");
+    }
+    return b.toString();
   }
 
   @AfterAll
@@ -209,7 +221,7 @@ class ConsoleOverviewBrowserTest {
               d ->
                   rows("route-row").stream()
                       .anyMatch(r -> r.matches("inventory-api inventory [1-9][0-9.]* .*")));
-      driver.manage().window().setSize(new Dimension(1280, 1500));
+      driver.manage().window().setSize(new Dimension(1280, 2000));
       chrome.screenshot("overview");
       driver.manage().window().setSize(new Dimension(1280, 900));
     } finally {
@@ -228,5 +240,24 @@ class ConsoleOverviewBrowserTest {
                     && rows("service-row").size() == 1);
     assertThat(driver.findElement(By.cssSelector("[data-testid=route-count]")).getText())
         .startsWith("1 of 1 route matching");
+
+    // A thousand routes: the busiest twenty are drawn, and the search finds any other.
+    chrome.type(By.id("overview-search"), "bulk-0777");
+    chrome
+        .waiting()
+        .until(
+            d ->
+                rows("route-row").size() == 1 && rows("route-row").get(0).startsWith("bulk-0777 "));
+    driver.findElement(By.id("overview-search")).clear();
+    chrome.type(By.id("overview-search"), " ");
+    chrome.waiting().until(d -> rows("route-row").size() == 20);
+    assertThat(driver.findElement(By.cssSelector("[data-testid=route-count]")).getText())
+        .isEqualTo("20 of 1004 routes, busiest first.");
+    assertThat(rows("route-row").subList(0, 3))
+        .allMatch(
+            r ->
+                r.startsWith("inventory-api")
+                    || r.startsWith("orders-api")
+                    || r.startsWith("partner-api"));
   }
 }
