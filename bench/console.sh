@@ -116,7 +116,7 @@ a="http://127.0.0.1:$admin"
 health=""
 for s in $(seq 1 "$services"); do health="$health /services/service-$s/health"; done
 declare -A pages=(
-  [overview]="/metrics /status /alerts$health"
+  [overview]="/metrics/summary /status /alerts$health"
   [overview-first]="/config /auth/me"
   [alerts]="/alerts"
   [audit]="/audit?limit=50"

@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
  *       access-log sink's counts (queued, delivered, dropped, failed)
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
  *   <li>{@code GET /metrics}: the gateway's metrics for Prometheus ({@link MetricsEndpoint})
+ *   <li>{@code GET /metrics/summary}: traffic per route and consumer for the console ({@link
+ *       MetricsEndpoint})
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
@@ -268,6 +270,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/metrics" -> {
         if (requireGet(ctx, method, keepAlive)) {
           MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
+        }
+      }
+      case "/metrics/summary" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          MetricsEndpoint.summary(ctx, api.metrics(), blocking, keepAlive);
         }
       }
       case "/ready" -> {

@@ -1,68 +1,25 @@
-// Reads the gateway's own Prometheus text (GET /metrics) into per-route counters, and turns two
-// readings into rates and latency quantiles. Nothing here touches the data plane: the gateway
-// already keeps these counters.
-
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+// Reads the gateway's traffic counters (GET /metrics/summary: per route and per consumer, since
+// start) and turns two readings into rates and latency quantiles. Nothing here touches the data
+// plane: the gateway keeps these counters anyway, and the summary is read without sampling the
+// event loops.
 
 /**
- * The samples of a Prometheus text, each {name, labels, value}. With prefixes, only the lines that
- * start with one of them are parsed: with a thousand routes most of the text is skipped unread.
+ * The summary as Maps: routes by name ({route, service, requests, errors, buckets: Map of upper
+ * bound in seconds to cumulative count, +Inf included}) and consumers by name ({consumer,
+ * requests, errors}).
  */
-export function parse(text, prefixes) {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    if (prefixes && !prefixes.some((p) => line.startsWith(p))) continue;
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels = {};
-    if (m[2]) {
-      for (const l of m[2].matchAll(LABEL)) {
-        labels[l[1]] = l[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-      }
-    }
-    samples.push({ name: m[1], labels, value: Number(m[3]) });
+export function fromSummary(summary) {
+  const bounds = summary.bounds || [];
+  const routes = new Map();
+  for (const r of summary.routes || []) {
+    const buckets = new Map();
+    bounds.forEach((le, i) => buckets.set(le, (r.buckets || [])[i] || 0));
+    buckets.set(Infinity, r.durations || 0);
+    routes.set(r.route, { route: r.route, service: r.service, requests: r.requests, errors: r.errors, buckets });
   }
-  return samples;
-}
-
-/** Per route: requests, 5xx responses, and the latency histogram's cumulative buckets. */
-export function routes(samples) {
-  const byRoute = new Map();
-  const entry = (labels) => {
-    const key = labels.route || '';
-    if (!byRoute.has(key)) {
-      byRoute.set(key, { route: key, service: labels.service || '', requests: 0, errors: 0, buckets: new Map() });
-    }
-    return byRoute.get(key);
-  };
-  for (const s of samples) {
-    if (s.name === 'portico_requests_total') {
-      const e = entry(s.labels);
-      e.requests += s.value;
-      if (s.labels.status === '5xx') e.errors += s.value;
-    } else if (s.name === 'portico_request_duration_seconds_bucket') {
-      const e = entry(s.labels);
-      const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
-      e.buckets.set(le, (e.buckets.get(le) || 0) + s.value);
-    }
-  }
-  return byRoute;
-}
-
-/** Per consumer (metrics.per-consumer): requests and 5xx responses. */
-export function consumers(samples) {
-  const byConsumer = new Map();
-  for (const s of samples) {
-    if (s.name !== 'portico_consumer_requests_total') continue;
-    const key = s.labels.consumer || '';
-    if (!byConsumer.has(key)) byConsumer.set(key, { consumer: key, requests: 0, errors: 0 });
-    const e = byConsumer.get(key);
-    e.requests += s.value;
-    if (s.labels.status === '5xx') e.errors += s.value;
-  }
-  return byConsumer;
+  const consumers = new Map();
+  for (const c of summary.consumers || []) consumers.set(c.consumer, c);
+  return { routes, consumers };
 }
 
 /** The q-quantile (0..1) of a histogram given as cumulative {le: count}, in seconds; null if empty. */

@@ -1,20 +1,19 @@
 import { api, ApiError } from './api.js';
 import { el, show, formatTime } from './dom.js';
-import { parse, routes, consumers, quantile, traffic, byService, busiestFirst } from './metrics.js';
+import { fromSummary, quantile, traffic, byService, busiestFirst } from './metrics.js';
 import { labelText, summary } from './alerts.js';
 
-// The overview reads what the gateway keeps anyway: GET /metrics (only the lines of the series
-// below are parsed), GET /status, GET /alerts, and GET /services/{name}/health for the services on
-// screen. The data plane does no work for it: /metrics renders off the event loops.
+// The overview reads what the gateway keeps anyway: GET /metrics/summary (the traffic counters,
+// read without sampling the event loops), GET /status, GET /alerts, and
+// GET /services/{name}/health for the services on screen. The data plane does no work for it.
 const REFRESH_MS = 2000;
-// A gateway with about a thousand routes or more has megabytes of metrics: read them less often.
-const LARGE_METRICS = 1000000;
+// With more than a thousand routes, read the summary less often.
+const LARGE_ROUTES = 1000;
 const LARGE_REFRESH_MS = 5000;
 const HEALTH_EVERY = 5;
 const TOP_ROUTES = 20;
 const TOP_SERVICES = 10;
 const TOP_CONSUMERS = 10;
-const SERIES = ['portico_requests_total', 'portico_request_duration_seconds_bucket', 'portico_consumer_requests_total'];
 
 function ms(seconds) {
   if (seconds === null || seconds === undefined) return '–';
@@ -184,17 +183,16 @@ export function overview(root) {
   }
 
   async function refresh() {
-    let text;
+    let summary;
     try {
-      [text, status] = await Promise.all([api('GET', '/metrics'), api('GET', '/status').catch(() => null)]);
+      [summary, status] = await Promise.all([api('GET', '/metrics/summary'), api('GET', '/status').catch(() => null)]);
     } catch (e) {
       show(line, el('span', { class: 'error' },
         e instanceof ApiError && e.status === 404 ? 'Metrics are off (metrics.enabled: false).' : `The metrics could not be read: ${e.message}`));
       return;
     }
-    every = String(text).length > LARGE_METRICS ? LARGE_REFRESH_MS : REFRESH_MS;
-    const samples = parse(String(text), SERIES);
-    const now = { at: performance.now(), routes: routes(samples), consumers: consumers(samples) };
+    const now = { at: performance.now(), ...fromSummary(summary) };
+    every = now.routes.size > LARGE_ROUTES ? LARGE_REFRESH_MS : REFRESH_MS;
     const seconds = previous ? (now.at - previous.at) / 1000 : 0;
     const routeRows = traffic(now.routes, previous && previous.routes, seconds);
     const consumerRows = [...now.consumers.values()].map((c) => {
