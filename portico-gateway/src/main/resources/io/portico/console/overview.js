@@ -183,15 +183,15 @@ export function overview(root) {
   }
 
   async function refresh() {
-    let summary;
+    let counts;
     try {
-      [summary, status] = await Promise.all([api('GET', '/metrics/summary'), api('GET', '/status').catch(() => null)]);
+      [counts, status] = await Promise.all([api('GET', '/metrics/summary'), api('GET', '/status').catch(() => null)]);
     } catch (e) {
       show(line, el('span', { class: 'error' },
         e instanceof ApiError && e.status === 404 ? 'Metrics are off (metrics.enabled: false).' : `The metrics could not be read: ${e.message}`));
       return;
     }
-    const now = { at: performance.now(), ...fromSummary(summary) };
+    const now = { at: performance.now(), ...fromSummary(counts) };
     every = now.routes.size > LARGE_ROUTES ? LARGE_REFRESH_MS : REFRESH_MS;
     const seconds = previous ? (now.at - previous.at) / 1000 : 0;
     const routeRows = traffic(now.routes, previous && previous.routes, seconds);
