@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
  *       access-log sink's counts (queued, delivered, dropped, failed)
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
  *   <li>{@code GET /metrics}: the gateway's metrics for Prometheus ({@link MetricsEndpoint})
+ *   <li>{@code GET /metrics/summary}: traffic per route and consumer for the console ({@link
+ *       MetricsEndpoint})
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
@@ -296,6 +298,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
         }
       }
+      case "/metrics/summary" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          MetricsEndpoint.summary(ctx, api.metrics(), blocking, keepAlive);
+        }
+      }
       case "/ready" -> {
         if (requireGet(ctx, method, keepAlive)) {
           boolean ready = api.ready();
@@ -389,7 +396,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         () -> {
           FullHttpResponse r;
           try {
-            r = AlertsEndpoint.handle(req, path, api.alerting(), caller);
+            r = AlertsEndpoint.handle(req, path, api.alerting(), api.store(), caller);
           } catch (IOException | RuntimeException e) {
             r =
                 problem(

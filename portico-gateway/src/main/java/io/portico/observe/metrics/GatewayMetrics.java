@@ -240,6 +240,14 @@ public final class GatewayMetrics implements AutoCloseable {
     return new Scrape(type, out.toByteArray());
   }
 
+  /**
+   * The traffic per route and per consumer, read from the registry without sampling the event
+   * loops; for the console's overview ({@code GET /metrics/summary}). Call off the event loops.
+   */
+  public TrafficSummary summary() {
+    return TrafficSummary.of(prometheus);
+  }
+
   private void refreshSampled() {
     TrafficSampler s = sampler;
     if (s != null) {
