@@ -14,7 +14,12 @@ final class PortalSection {
 
   private PortalSection() {}
 
-  static PortalConfig parse(ConfigNode node, ConfigReader parent) {
+  /**
+   * The portal; {@code portal.address} is checked against the admin listener (which it needs, for
+   * the accounts) and the other listeners (whose addresses it may not take).
+   */
+  static PortalConfig parse(
+      ConfigNode node, ConfigReader parent, AdminConfig admin, List<ListenerConfig> listeners) {
     PortalConfig d = PortalConfig.DEFAULTS;
     if (node == null || node.isNull()) {
       return d;
@@ -40,6 +45,16 @@ final class PortalSection {
       address = addressNode.isScalar() ? Addresses.bindAddress(addressNode.text()) : null;
       if (address == null) {
         r.problems().expected(addressNode, "a listening address such as 0.0.0.0:9902");
+      } else if (admin.address() == null) {
+        r.problems()
+            .expected(
+                addressNode,
+                "no address: the portal's listener needs the admin listener's accounts"
+                    + " (admin.address)");
+      } else if (address.getPort() != 0
+          && (address.equals(admin.address()) || taken(address, listeners))) {
+        r.problems()
+            .expected(addressNode, "an address not used by the admin listener or a listener");
       }
     }
     String gatewayUrl = r.string("gateway-url", null);
@@ -77,5 +92,9 @@ final class PortalSection {
             Duration.ofDays(90));
     r.finish();
     return new PortalConfig(enabled, signUp, address, gatewayUrl, quota, ttl.toSeconds());
+  }
+
+  private static boolean taken(InetSocketAddress address, List<ListenerConfig> listeners) {
+    return listeners.stream().anyMatch(l -> address.equals(l.address()));
   }
 }

@@ -179,6 +179,11 @@ class ConfigParserTest {
                     + "portal:\n  address: nowhere\n  gateway-url: ftp://x\n"
                     + "  quota:\n    period: week\n  invitation-ttl: 1s\n"));
     assertThat(bad).hasSize(5);
+    assertThat(problems(parse(MINIMAL + "portal:\n  address: 127.0.0.1:9901\n")))
+        .singleElement()
+        .asString()
+        .contains("portal.address")
+        .contains("not used by the admin listener");
     assertThat(String.join("\n", bad))
         .contains("portal.address")
         .contains("portal.gateway-url")

@@ -190,6 +190,57 @@ class PortalTiersTest {
         409,
         "portal-quota-off");
     problem(admin.as(root, "POST", "/portal/api/plans", "not json"), 400, "portal-invalid");
+    // an OpenAPI document must be an OpenAPI 3 object; the served one points at the gateway
+    problem(
+        admin.as(
+            root,
+            "PUT",
+            "/portal/api/apis/orders",
+            "{\"title\":\"Orders\",\"openapi_document\":{\"swagger\":\"2.0\"}}"),
+        400,
+        "portal-invalid");
+    problem(
+        admin.as(
+            root, "PUT", "/portal/api/apis/orders", "{\"title\":\"O\",\"openapi_document\":\"x\"}"),
+        400,
+        "portal-invalid");
+    ok(admin.as(root, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
+    problem(
+        admin.as(root, "GET", "/portal/api/apis/orders/openapi", null), 404, "portal-not-found");
+    ok(
+        admin.as(
+            root,
+            "PUT",
+            "/portal/api/apis/orders",
+            "{\"title\":\"Orders\",\"openapi_document\":{\"openapi\":\"3.0.3\","
+                + "\"info\":{\"title\":\"Orders\",\"version\":\"1\"},\"paths\":{}}}"),
+        200);
+    String gatewayUrl = "http://127.0.0.1:" + gw.port();
+    assertThat(
+            ok(admin.as(root, "GET", "/portal/api/apis/orders/openapi", null), 200)
+                .at("/servers/0/url")
+                .asText())
+        .isEqualTo(gatewayUrl);
+    JsonNode catalogue = ok(admin.as(root, "GET", "/portal/api/apis", null), 200);
+    assertThat(catalogue.get("gateway_url").asText()).isEqualTo(gatewayUrl);
+    assertThat(catalogue.at("/apis/0/has_document").asBoolean()).isTrue();
+    // the portal's pages allow the viewer's data: icons and calls to the gateway, nothing more
+    HttpResponse<String> page = admin.call("GET", "/portal/", null);
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+        .contains("script-src 'self';")
+        .contains("img-src 'self' data:;")
+        .contains("connect-src 'self' " + gatewayUrl + ";")
+        .doesNotContain("unsafe");
+    HttpResponse<byte[]> bundle =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(gw.adminUri("/portal/viewer/swagger-ui-bundle.js"))
+                    .header("Accept-Encoding", "gzip")
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(bundle.statusCode()).isEqualTo(200);
+    assertThat(bundle.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(bundle.body().length).isBetween(100_000, 700_000);
     problem(
         admin.as(root, "POST", "/portal/api/invitations", "{\"note\":7}"), 400, "portal-invalid");
     problem(admin.as(root, "PUT", "/portal/api/invitations", null), 405, "method-not-allowed");
