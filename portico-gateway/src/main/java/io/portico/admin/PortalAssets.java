@@ -102,7 +102,9 @@ final class PortalAssets {
             HttpResponseStatus.OK,
             method == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, asset.type());
-    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    // the viewer's files change only with the jar: a browser keeps them for a day
+    r.headers()
+        .set(HttpHeaderNames.CACHE_CONTROL, asset.gzipped() != null ? "max-age=86400" : "no-cache");
     if (asset.gzipped() != null) {
       r.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
     }
