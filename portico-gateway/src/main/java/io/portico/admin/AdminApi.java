@@ -86,6 +86,11 @@ public interface AdminApi {
     return List.of();
   }
 
+  /** The gateway's public URL for the portal's try-it panel, or null when it has none. */
+  default @Nullable String gatewayUrl() {
+    return null;
+  }
+
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();

@@ -82,10 +82,20 @@ final class AdminAuth {
 
   private final List<Known> tokens;
   private final @Nullable Accounts accounts;
+  private final boolean exposed;
 
-  private AdminAuth(List<Known> tokens, @Nullable Accounts accounts) {
+  private AdminAuth(List<Known> tokens, @Nullable Accounts accounts, boolean exposed) {
     this.tokens = tokens;
     this.accounts = accounts;
+    this.exposed = exposed;
+  }
+
+  /**
+   * The callers of the portal's own listener: accounts only (sessions and account tokens), never
+   * the config's tokens and never anonymous, even before the first account exists.
+   */
+  static AdminAuth portal(@Nullable Accounts accounts) {
+    return new AdminAuth(List.of(), accounts, true);
   }
 
   static AdminAuth of(AdminConfig config, @Nullable Accounts accounts) {
@@ -100,7 +110,7 @@ final class AdminAuth {
           new Known(
               t.name(), HexFormat.of().parseHex(t.hash().substring("sha256:".length())), t.role()));
     }
-    return new AdminAuth(List.copyOf(known), accounts);
+    return new AdminAuth(List.copyOf(known), accounts, false);
   }
 
   static AdminAuth of(AdminConfig config) {
@@ -109,7 +119,7 @@ final class AdminAuth {
 
   /** Whether requests need a token or a session. */
   boolean required() {
-    return !tokens.isEmpty() || (accounts != null && !accounts.empty());
+    return exposed || !tokens.isEmpty() || (accounts != null && !accounts.empty());
   }
 
   /** The caller of {@code req}, or null when credentials are required and none is valid. */

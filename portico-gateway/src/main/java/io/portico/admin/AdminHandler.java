@@ -116,7 +116,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (PortalAssets.handles(path) && api.portal() != null) {
-      send(ctx, PortalAssets.serve(path, method), keepAlive);
+      send(
+          ctx,
+          PortalAssets.serve(
+              path, method, req.headers().get(HttpHeaderNames.ACCEPT_ENCODING), api.gatewayUrl()),
+          keepAlive);
       return;
     }
     if (path.equals("/metrics") && api.metrics() != null && api.metrics().isPublic()) {

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.portico.config.AdminConfig;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -33,15 +34,48 @@ public final class AdminServer implements AutoCloseable {
       Class<? extends ServerChannel> channelClass,
       AdminApi api)
       throws InterruptedException {
+    return start(
+        config,
+        Objects.requireNonNull(config.address(), "admin.address"),
+        false,
+        group,
+        channelClass,
+        api);
+  }
+
+  /**
+   * Binds the developer portal's own listener ({@code portal.address}): the admin listener's
+   * handler behind a {@link PortalGate}, so only the portal and sign-in are served there, with the
+   * admin listener's host and session rules.
+   */
+  public static AdminServer startPortal(
+      AdminConfig config,
+      InetSocketAddress address,
+      EventLoopGroup group,
+      Class<? extends ServerChannel> channelClass,
+      AdminApi api)
+      throws InterruptedException {
+    return start(config, address, true, group, channelClass, api);
+  }
+
+  private static AdminServer start(
+      AdminConfig config,
+      InetSocketAddress address,
+      boolean portalOnly,
+      EventLoopGroup group,
+      Class<? extends ServerChannel> channelClass,
+      AdminApi api)
+      throws InterruptedException {
     ExecutorService blocking =
         Executors.newSingleThreadExecutor(
             r -> {
-              Thread t = new Thread(r, "portico-admin");
+              Thread t = new Thread(r, portalOnly ? "portico-portal" : "portico-admin");
               t.setDaemon(true);
               return t;
             });
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
-    AdminAuth auth = AdminAuth.of(config, api.accounts());
+    AdminAuth auth =
+        portalOnly ? AdminAuth.portal(api.accounts()) : AdminAuth.of(config, api.accounts());
     Channel ch;
     try {
       ch =
@@ -54,11 +88,14 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(Channel c) {
                       c.pipeline()
                           .addLast(new HttpServerCodec())
-                          .addLast(new HttpObjectAggregator(1024 * 1024))
-                          .addLast(new AdminHandler(api, auth, hosts, blocking));
+                          .addLast(new HttpObjectAggregator(1024 * 1024));
+                      if (portalOnly) {
+                        c.pipeline().addLast(PortalGate.INSTANCE);
+                      }
+                      c.pipeline().addLast(new AdminHandler(api, auth, hosts, blocking));
                     }
                   })
-              .bind(config.address())
+              .bind(address)
               .sync()
               .channel();
     } catch (RuntimeException | InterruptedException e) {

@@ -13,7 +13,6 @@ import io.portico.accounts.Account;
 import io.portico.accounts.Accounts;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
-import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.portal.Portal;
 import io.portico.portal.PortalData.Api;
 import io.portico.portal.PortalData.Application;
@@ -31,8 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,9 +49,6 @@ final class PortalEndpoints {
 
   static final String PREFIX = "/portal/api/";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CONSUMER_SERIES =
-      Pattern.compile(
-          "^portico_consumer_requests_total\\{(?=[^}]*consumer=\"([^\"]*)\")(?=[^}]*status=\"([^\"]*)\")[^}]*}\\s+([0-9.eE+]+)");
 
   private PortalEndpoints() {}
 
@@ -63,11 +57,17 @@ final class PortalEndpoints {
   }
 
   static boolean anonymous(String path) {
-    return path.equals(PREFIX + "sign-up");
+    return path.equals(PREFIX + "sign-up") || path.equals(PortalInvitations.ACCEPT);
   }
 
-  /** {@code POST /portal/api/sign-up}: a new developer account, when sign-up is on. */
+  /**
+   * {@code POST /portal/api/sign-up}: a new developer account, when sign-up is on; {@code POST
+   * /portal/api/invitations/accept}: one from an invitation ({@link PortalInvitations}).
+   */
   static FullHttpResponse signUp(FullHttpRequest req, AdminApi api) throws IOException {
+    if (new QueryStringDecoder(req.uri()).path().equals(PortalInvitations.ACCEPT)) {
+      return PortalInvitations.accept(req, api);
+    }
     if (req.method() != HttpMethod.POST) {
       return AdminHandler.methodNotAllowed("POST");
     }
@@ -80,8 +80,8 @@ final class PortalEndpoints {
       return AdminHandler.problem(
           HttpResponseStatus.FORBIDDEN,
           "portal-sign-up-off",
-          "Sign-up is off (portal.sign-up); an admin invites developers by creating their"
-              + " accounts.");
+          "Sign-up is off (portal.sign-up); an operator invites developers with an"
+              + " invitation link.");
     }
     JsonNode body = body(req);
     String name = body == null ? null : text(body, "name");
@@ -118,7 +118,7 @@ final class PortalEndpoints {
     switch (first) {
       case "apis" -> {
         if (seg.size() == 1) {
-          return read ? catalogue(portal) : AdminHandler.methodNotAllowed("GET");
+          return read ? catalogue(portal, api) : AdminHandler.methodNotAllowed("GET");
         }
         if (seg.size() == 2 && m == HttpMethod.PUT) {
           if (!operator) {
@@ -128,6 +128,10 @@ final class PortalEndpoints {
           if (b == null) {
             return invalid("the body must be a JSON object");
           }
+          String document = PortalOpenApi.check(b);
+          if (document != null && document.startsWith("!")) {
+            return invalid(document.substring(1));
+          }
           return answer(
               portal.publish(
                   caller.name(),
@@ -135,9 +139,15 @@ final class PortalEndpoints {
                   String.valueOf(textOr(b, "title", "")),
                   String.valueOf(textOr(b, "description", "")),
                   text(b, "openapi"),
+                  document == null ? null : document.getBytes(StandardCharsets.UTF_8),
                   gateway),
               HttpResponseStatus.OK,
               PortalEndpoints::apiJson);
+        }
+        if (seg.size() == 3 && seg.get(2).equals("openapi")) {
+          return read
+              ? PortalOpenApi.serve(portal, seg.get(1), api)
+              : AdminHandler.methodNotAllowed("GET");
         }
         return seg.size() == 2 ? AdminHandler.methodNotAllowed("PUT") : notFound(path);
       }
@@ -146,7 +156,7 @@ final class PortalEndpoints {
           return notFound(path);
         }
         if (read) {
-          return catalogue(portal);
+          return catalogue(portal, api);
         }
         if (m != HttpMethod.POST) {
           return AdminHandler.methodNotAllowed("GET, POST");
@@ -159,6 +169,11 @@ final class PortalEndpoints {
           return invalid("the body must be a JSON object");
         }
         JsonNode rpm = b.get("requests_per_minute");
+        JsonNode quota = b.get("quota");
+        long quotaValue =
+            quota == null || quota.isNull()
+                ? 0
+                : quota.canConvertToLong() && quota.isIntegralNumber() ? quota.asLong() : -1;
         return answer(
             portal.createPlan(
                 caller.name(),
@@ -166,9 +181,13 @@ final class PortalEndpoints {
                 String.valueOf(textOr(b, "description", "")),
                 rpm != null && rpm.canConvertToInt() ? rpm.asInt() : 0,
                 b.path("auto_approve").asBoolean(false),
+                quotaValue,
                 gateway),
             HttpResponseStatus.CREATED,
-            PortalEndpoints::planJson);
+            (n, p) -> planJson(n, p, portal));
+      }
+      case "invitations" -> {
+        return PortalInvitations.handle(req, path, seg, caller, portal);
       }
       case "applications" -> {
         return applications(req, path, seg, caller, portal, api, gateway);
@@ -338,55 +357,12 @@ final class PortalEndpoints {
         if (seg.size() != 3 || !read) {
           return seg.size() != 3 ? notFound(path) : AdminHandler.methodNotAllowed("GET");
         }
-        return usage(app, api);
+        return PortalUsage.usage(app, portal, api);
       }
       default -> {
         return notFound(path);
       }
     }
-  }
-
-  /**
-   * The application's requests by status class, from {@code portico_consumer_requests_total}, when
-   * {@code metrics.per-consumer} is on; counts since the gateway started.
-   */
-  private static FullHttpResponse usage(Application app, AdminApi api) throws IOException {
-    ObjectNode out = JSON.createObjectNode();
-    out.put("application", app.id());
-    out.put("consumer", app.consumer());
-    GatewayMetrics metrics = api.metrics();
-    if (metrics == null || !api.snapshot().config().metrics().perConsumer()) {
-      out.put("available", false);
-      out.put(
-          "reason",
-          "Usage needs per-consumer metrics: metrics.enabled and metrics.per-consumer: true.");
-      return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(out));
-    }
-    String text = new String(metrics.scrape("text/plain").body(), StandardCharsets.UTF_8);
-    long requests = 0;
-    long clientErrors = 0;
-    long serverErrors = 0;
-    ObjectNode byStatus = JSON.createObjectNode();
-    for (String line : text.split("\n")) {
-      Matcher mm = CONSUMER_SERIES.matcher(line);
-      if (mm.find() && mm.group(1).equals(app.consumer())) {
-        long v = (long) Double.parseDouble(mm.group(3));
-        requests += v;
-        byStatus.put(mm.group(2), byStatus.path(mm.group(2)).asLong(0) + v);
-        if (mm.group(2).startsWith("4")) {
-          clientErrors += v;
-        } else if (mm.group(2).startsWith("5")) {
-          serverErrors += v;
-        }
-      }
-    }
-    out.put("available", true);
-    out.put("requests", requests);
-    out.put("client_errors", clientErrors);
-    out.put("server_errors", serverErrors);
-    out.set("by_status", byStatus);
-    out.put("since", "the gateway's start");
-    return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(out));
   }
 
   private static Portal.Objects objects(AdminApi api) {
@@ -405,15 +381,19 @@ final class PortalEndpoints {
 
   // ---- JSON
 
-  private static FullHttpResponse catalogue(Portal portal) throws IOException {
+  private static FullHttpResponse catalogue(Portal portal, AdminApi api) throws IOException {
     ObjectNode out = JSON.createObjectNode();
+    String gatewayUrl = api.gatewayUrl();
+    if (gatewayUrl != null) {
+      out.put("gateway_url", gatewayUrl);
+    }
     ArrayNode apis = out.putArray("apis");
     for (Api a : portal.document().apis()) {
       apiJson(apis.addObject(), a);
     }
     ArrayNode plans = out.putArray("plans");
     for (Plan p : portal.document().plans()) {
-      planJson(plans.addObject(), p);
+      planJson(plans.addObject(), p, portal);
     }
     return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(out));
   }
@@ -425,13 +405,18 @@ final class PortalEndpoints {
     if (a.openapi() != null) {
       n.put("openapi", a.openapi());
     }
+    n.put("has_document", a.hasDocument());
   }
 
-  private static void planJson(ObjectNode n, Plan p) {
+  private static void planJson(ObjectNode n, Plan p, Portal portal) {
     n.put("name", p.name());
     n.put("description", p.description());
     n.put("requests_per_minute", p.requestsPerMinute());
     n.put("auto_approve", p.autoApprove());
+    if (p.quota() > 0 && portal.config().quota() != null) {
+      n.put("quota", p.quota());
+      n.put("quota_period", portal.config().quota().period());
+    }
   }
 
   private static void applicationJson(ObjectNode n, Application a, Portal portal) {

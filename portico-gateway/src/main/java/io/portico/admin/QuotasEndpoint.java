@@ -32,12 +32,7 @@ final class QuotasEndpoint {
    * name) for the consumer's usage and answers when all have replied, on the channel's loop.
    */
   static void serve(ChannelHandlerContext ctx, AdminApi api, String consumer, boolean keepAlive) {
-    Map<String, QuotaReporter> reporters = new TreeMap<>();
-    Snapshot s = api.snapshot();
-    collectReporters(s.globalChain(), reporters);
-    for (CompiledRoute route : s.routes().values()) {
-      collectReporters(route.chain(), reporters);
-    }
+    Map<String, QuotaReporter> reporters = reporters(api.snapshot());
     List<CompletableFuture<Object>> answers = new ArrayList<>();
     for (QuotaReporter r : reporters.values()) {
       answers.add(
@@ -62,6 +57,16 @@ final class QuotasEndpoint {
               FullHttpResponse r = response;
               ctx.executor().execute(() -> AdminHandler.send(ctx, r, keepAlive));
             });
+  }
+
+  /** The quotas of a snapshot, one instance per quota name. */
+  static Map<String, QuotaReporter> reporters(Snapshot s) {
+    Map<String, QuotaReporter> reporters = new TreeMap<>();
+    collectReporters(s.globalChain(), reporters);
+    for (CompiledRoute route : s.routes().values()) {
+      collectReporters(route.chain(), reporters);
+    }
+    return reporters;
   }
 
   private static void collectReporters(PluginChain chain, Map<String, QuotaReporter> into) {

@@ -106,6 +106,7 @@ public final class Gateway implements AutoCloseable {
   private final @Nullable Tracing tracing;
   private final @Nullable Alerting alerting;
   private final @Nullable AdminServer admin;
+  private final @Nullable AdminServer portalListener;
   private @Nullable Accounts accounts;
   private io.portico.portal.@Nullable Portal portal;
   private @Nullable String setupToken;
@@ -217,10 +218,24 @@ public final class Gateway implements AutoCloseable {
           this.portal = io.portico.portal.Portal.open(store, config.portal(), Clock.systemUTC());
         }
       }
-      this.admin =
+      AdminServer adminServer =
           config.admin().address() == null
               ? null
               : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi());
+      InetSocketAddress portalAddress = config.portal().address();
+      try {
+        this.portalListener =
+            adminServer == null || portal == null || portalAddress == null
+                ? null
+                : AdminServer.startPortal(
+                    config.admin(), portalAddress, group, transport.serverChannel(), adminApi());
+      } catch (Throwable e) {
+        if (adminServer != null) {
+          adminServer.close();
+        }
+        throw e;
+      }
+      this.admin = adminServer;
     } catch (Throwable e) {
       // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
       // and let go of any listener already bound before it propagates.
@@ -322,6 +337,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public io.portico.portal.@Nullable Portal portal() {
         return portal;
+      }
+
+      @Override
+      public @Nullable String gatewayUrl() {
+        return Gateway.this.gatewayUrl();
       }
 
       @Override
@@ -463,8 +483,45 @@ public final class Gateway implements AutoCloseable {
     return "http://" + host + ":" + a.getPort() + "/console/";
   }
 
+  /**
+   * The gateway's public URL as the portal's try-it panel calls it: {@code portal.gateway-url}, or
+   * the first listener's bound address ({@code https} with TLS); null without listeners.
+   */
+  public @Nullable String gatewayUrl() {
+    GatewayConfig c = snapshots.current().config();
+    if (c.portal().gatewayUrl() != null) {
+      return c.portal().gatewayUrl();
+    }
+    if (listeners.isEmpty() || c.listeners().isEmpty()) {
+      return null;
+    }
+    InetSocketAddress a = listeners.get(0);
+    String host =
+        a.getAddress().isAnyLocalAddress()
+            ? "127.0.0.1"
+            : (a.getAddress() instanceof java.net.Inet6Address
+                ? "[" + a.getAddress().getHostAddress() + "]"
+                : a.getAddress().getHostAddress());
+    return (c.listeners().get(0).tls() != null ? "https://" : "http://") + host + ":" + a.getPort();
+  }
+
+  /** The portal's own listener's address ({@code portal.address}), or null without one. */
+  public @Nullable InetSocketAddress portalAddress() {
+    return portalListener == null ? null : portalListener.address();
+  }
+
   /** The developer portal's address, or null when the portal is off. */
   public @Nullable String portalUrl() {
+    InetSocketAddress own = portalAddress();
+    if (own != null) {
+      String host =
+          own.getAddress().isAnyLocalAddress()
+              ? "127.0.0.1"
+              : (own.getAddress() instanceof java.net.Inet6Address
+                  ? "[" + own.getAddress().getHostAddress() + "]"
+                  : own.getAddress().getHostAddress());
+      return "http://" + host + ":" + own.getPort() + "/portal/";
+    }
     String console = consoleUrl();
     return console == null || portal == null
         ? null
@@ -500,6 +557,9 @@ public final class Gateway implements AutoCloseable {
     }
     draining = true;
     proxy.shutdownGracefully(snapshots.current().config().runtime().shutdownTimeout());
+    if (portalListener != null) {
+      portalListener.close();
+    }
     if (admin != null) {
       admin.close();
     }

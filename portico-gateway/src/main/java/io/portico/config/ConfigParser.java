@@ -204,7 +204,7 @@ public final class ConfigParser {
                   runtime.accessLog().sinks().stream()
                       .map(AccessLogConfig.SinkConfig::name)
                       .toList());
-      PortalConfig portal = PortalSection.parse(top.child("portal"), top);
+      PortalConfig portal = PortalSection.parse(top.child("portal"), top, admin, listeners);
       top.finish();
       return new GatewayConfig(
           listeners,

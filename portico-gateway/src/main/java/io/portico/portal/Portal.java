@@ -62,8 +62,14 @@ public final class Portal {
   /** The store document the portal is kept in. */
   public static final String DOCUMENT = "portal";
 
+  /** The prefix of the store documents that keep published APIs' OpenAPI documents. */
+  public static final String OPENAPI_DOCUMENT = "portal-openapi-";
+
   /** The prefix of an application's API key. */
   public static final String KEY_PREFIX = "pk_";
+
+  /** The largest quota of a plan; also the allowance of callers without a quota. */
+  public static final long MAX_QUOTA = Long.MAX_VALUE / 4;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final ObjectMapper JSON =
@@ -82,13 +88,16 @@ public final class Portal {
   private final PortalConfig config;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final Invitations invitations;
   private Document doc;
 
-  private Portal(ConfigStore store, PortalConfig config, Clock clock, Document doc) {
+  private Portal(
+      ConfigStore store, PortalConfig config, Clock clock, Document doc, Invitations invitations) {
     this.store = store;
     this.config = config;
     this.clock = clock;
     this.doc = doc;
+    this.invitations = invitations;
   }
 
   /** The portal kept in {@code store}, empty at first. */
@@ -96,11 +105,17 @@ public final class Portal {
       throws IOException {
     Optional<byte[]> bytes = store.document(DOCUMENT);
     Document d = bytes.isEmpty() ? Document.EMPTY : JSON.readValue(bytes.get(), Document.class);
-    return new Portal(store, config, clock, d);
+    return new Portal(
+        store, config, clock, d, Invitations.open(store, clock, config.invitationTtl()));
   }
 
   public PortalConfig config() {
     return config;
+  }
+
+  /** The developers' invitations. */
+  public Invitations invitations() {
+    return invitations;
   }
 
   public synchronized Document document() {
@@ -109,13 +124,19 @@ public final class Portal {
 
   // ---- catalogue and plans (operators)
 
-  /** Publishes {@code route} (or updates its entry) and puts the portal's plugins on it. */
+  /**
+   * Publishes {@code route} (or updates its entry) and puts the portal's plugins on it.
+   *
+   * @param document the API's OpenAPI document (JSON) to keep for the viewer, or null to keep the
+   *     one kept before, if any
+   */
   public synchronized Outcome<Api> publish(
       String actor,
       String route,
       String title,
       String description,
       @Nullable String openapi,
+      byte @Nullable [] document,
       Objects gateway)
       throws IOException {
     if (!gateway.current().containsKey(new ObjectKey(ObjectKind.ROUTES, route))) {
@@ -124,15 +145,31 @@ public final class Portal {
     if (title.isBlank()) {
       return Outcome.refused(400, "portal-invalid", "title: (expected: a non-empty string)");
     }
-    Api api = new Api(route, title, description, openapi, actor);
+    boolean had = doc.apis().stream().anyMatch(a -> a.route().equals(route) && a.hasDocument());
+    Api api = new Api(route, title, description, openapi, actor, had || document != null);
     List<Api> apis = new ArrayList<>(doc.apis());
     apis.removeIf(a -> a.route().equals(route));
     apis.add(api);
     Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
     Refusal refusal = applyRoutes(actor, "publish " + route, next, List.of(route), gateway);
-    return refusal != null
-        ? new Outcome.Refused<>(refusal)
-        : save(actor, "publish " + route, next, api);
+    if (refusal != null) {
+      return new Outcome.Refused<>(refusal);
+    }
+    if (document != null) {
+      store.putDocument(openApiDocument(route), document);
+    }
+    return save(actor, "publish " + route, next, api);
+  }
+
+  /** The OpenAPI document kept for the published API {@code route}, if any. */
+  public synchronized Optional<byte[]> openApi(String route) throws IOException {
+    boolean kept = doc.apis().stream().anyMatch(a -> a.route().equals(route) && a.hasDocument());
+    return kept ? store.document(openApiDocument(route)) : Optional.empty();
+  }
+
+  /** The store document of a route's OpenAPI document, named for its hash (any route name). */
+  private static String openApiDocument(String route) {
+    return OPENAPI_DOCUMENT + sha256(route).substring(0, 32);
   }
 
   /** Creates a plan; every published route learns its group. */
@@ -142,6 +179,7 @@ public final class Portal {
       String description,
       int requestsPerMinute,
       boolean autoApprove,
+      long quota,
       Objects gateway)
       throws IOException {
     if (!NAME.matcher(name).matches()) {
@@ -152,10 +190,25 @@ public final class Portal {
       return Outcome.refused(
           400, "portal-invalid", "requests_per_minute: (expected: an integer from 1 to 1000000)");
     }
+    if (quota < 0 || quota > MAX_QUOTA) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "quota: (expected: an integer from 0 (none) to " + MAX_QUOTA + ")");
+    }
+    if (quota > 0 && config.quota() == null) {
+      return Outcome.refused(
+          409,
+          "portal-quota-off",
+          "quota: "
+              + quota
+              + " (expected: no quota; plans get quotas once portal.quota names the Redis that"
+              + " counts them)");
+    }
     if (plan(name) != null) {
       return Outcome.refused(409, "portal-exists", "A plan " + name + " exists.");
     }
-    Plan plan = new Plan(name, description, requestsPerMinute, autoApprove);
+    Plan plan = new Plan(name, description, requestsPerMinute, autoApprove, quota);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
@@ -362,6 +415,7 @@ public final class Portal {
             groups.put(group(route, p.name()), p.requestsPerMinute());
           }
         }
+        quotaPlugin(route, next.plans(), plugins);
         changes.add(Change.put(key, JSON.writeValueAsString(o)));
         pre.add(Precondition.etag(key, ObjectJson.etag(node)));
       } catch (IOException e) {
@@ -371,6 +425,31 @@ public final class Portal {
     return changes.isEmpty()
         ? null
         : write(gateway, new ObjectWrite(actor, "portal: " + action, changes, pre));
+  }
+
+  /**
+   * Puts the {@code quota} plugin named {@code portal-<route>} on a route when a plan has a quota:
+   * each plan's group gets its quota per period ({@link #MAX_QUOTA}, in effect none, for plans
+   * without one and for everyone else). Without such a plan, a quota of this name is removed.
+   */
+  private void quotaPlugin(String route, List<Plan> plans, ObjectNode plugins) {
+    PortalConfig.Quota q = config.quota();
+    boolean any = plans.stream().anyMatch(p -> p.quota() > 0);
+    if (q == null || !any) {
+      if (plugins.path("quota").path("name").asText("").equals("portal-" + route)) {
+        plugins.remove("quota");
+      }
+      return;
+    }
+    ObjectNode quota = plugins.putObject("quota");
+    quota.put("name", "portal-" + route);
+    quota.put("limit", MAX_QUOTA);
+    quota.put("period", q.period());
+    ObjectNode groups = quota.putObject("groups");
+    for (Plan p : plans) {
+      groups.put(group(route, p.name()), p.quota() > 0 ? p.quota() : MAX_QUOTA);
+    }
+    quota.putObject("redis").put("url", q.redisUrl()).put("on-failure", q.onFailure());
   }
 
   private @Nullable Refusal applyConsumer(

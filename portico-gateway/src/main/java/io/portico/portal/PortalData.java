@@ -13,16 +13,25 @@ public final class PortalData {
    *
    * @param route the route's name, which is also the API's id
    * @param openapi where the API's OpenAPI document is (a URL or a path on the gateway), or null
+   * @param hasDocument whether the portal keeps the API's OpenAPI document ({@link
+   *     io.portico.portal.Portal#openApi}), which its viewer shows
    */
   public record Api(
-      String route, String title, String description, @Nullable String openapi, String publisher) {}
+      String route,
+      String title,
+      String description,
+      @Nullable String openapi,
+      String publisher,
+      boolean hasDocument) {}
 
   /**
-   * A tier of access: {@code requestsPerMinute} per application and API.
+   * A tier of access: {@code requestsPerMinute} per application and API, and at most {@code quota}
+   * requests per period of {@code portal.quota} (0: no quota).
    *
    * @param autoApprove whether a subscription under the plan is approved at once
    */
-  public record Plan(String name, String description, int requestsPerMinute, boolean autoApprove) {}
+  public record Plan(
+      String name, String description, int requestsPerMinute, boolean autoApprove, long quota) {}
 
   /** An application of a developer account; on the gateway, the consumer {@link #consumer()}. */
   public record Application(

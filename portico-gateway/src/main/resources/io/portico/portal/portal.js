@@ -60,22 +60,50 @@ function signInPage(note) {
     signUp));
 }
 
+function quotaText(p) {
+  return p.quota ? `${p.quota} a ${p.quota_period}` : 'none';
+}
+
 async function catalogue() {
   const data = await api('GET', '/portal/api/apis');
   const rows = data.apis.map((a) => el('div', { class: 'card', 'data-testid': 'api' },
     el('h2', {}, a.title),
     el('p', {}, a.description),
     el('p', { class: 'muted' }, 'Route ', el('code', {}, a.route)),
-    a.openapi ? el('p', {}, 'OpenAPI document: ', el('code', {}, a.openapi)) : null));
+    a.openapi ? el('p', {}, 'OpenAPI document: ', el('code', {}, a.openapi)) : null,
+    a.has_document ? el('p', {}, el('a', { href: `#/api/${encodeURIComponent(a.route)}` }, `Operations of ${a.title} and try it`)) : null));
   const plans = el('table', {},
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'Description'),
-      el('th', { scope: 'col', class: 'num' }, 'Requests per minute'), el('th', { scope: 'col' }, 'Approval'))),
+      el('th', { scope: 'col', class: 'num' }, 'Requests per minute'), el('th', { scope: 'col', class: 'num' }, 'Quota'),
+      el('th', { scope: 'col' }, 'Approval'))),
     el('tbody', {}, data.plans.map((p) => el('tr', {},
       el('td', {}, p.name), el('td', {}, p.description), el('td', { class: 'num' }, p.requests_per_minute),
+      el('td', { class: 'num' }, quotaText(p)),
       el('td', {}, p.auto_approve ? 'automatic' : 'by an operator')))));
   show(app, el('h1', {}, 'APIs'),
     rows.length ? rows : el('p', { class: 'muted' }, 'No API is published yet.'),
     el('h2', {}, 'Plans'), plans);
+}
+
+async function apiPage(route) {
+  const data = await api('GET', '/portal/api/apis');
+  const a = data.apis.find((x) => x.route === route);
+  if (!a) {
+    show(app, el('p', { class: 'error' }, `No published API ${route}.`));
+    return;
+  }
+  const viewer = el('div', { id: 'openapi-viewer', class: 'viewer', 'data-testid': 'viewer' });
+  const key = field('try-key', "Your application's API key, for “Try it out”", 'password', 'off');
+  show(app, el('h1', {}, a.title), el('p', {}, a.description),
+    el('p', { class: 'muted' }, 'Calls go to the gateway at ', el('code', {}, data.gateway_url || '(unknown)'),
+      ' with your key in the apikey header.'),
+    el('div', { class: 'card' }, key),
+    a.has_document ? viewer : el('p', { class: 'muted' }, 'No OpenAPI document is published for this API.'));
+  if (a.has_document) {
+    const { showViewer } = await import('./viewer.js');
+    await showViewer(viewer, `/portal/api/apis/${encodeURIComponent(route)}/openapi`,
+      () => document.getElementById('try-key').value);
+  }
 }
 
 async function applications() {
@@ -110,7 +138,8 @@ function applicationCard(a, cat) {
   const apiSelect = el('select', { id: `api-${a.id}`, name: 'api' },
     cat.apis.map((x) => el('option', { value: x.route }, x.title)));
   const planSelect = el('select', { id: `plan-${a.id}`, name: 'plan' },
-    cat.plans.map((p) => el('option', { value: p.name }, `${p.name} (${p.requests_per_minute}/min)`)));
+    cat.plans.map((p) => el('option', { value: p.name },
+      `${p.name} (${p.requests_per_minute}/min${p.quota ? `, ${p.quota} a ${p.quota_period}` : ''})`)));
   const subscribe = el('form', { class: 'row subscribe' },
     el('label', { for: `api-${a.id}` }, 'API', apiSelect),
     el('label', { for: `plan-${a.id}` }, 'Plan', planSelect),
@@ -134,18 +163,99 @@ function applicationCard(a, cat) {
       failure(message, e);
     }
   });
-  const usage = el('p', { class: 'muted' });
-  api('GET', `/portal/api/applications/${encodeURIComponent(a.id)}/usage`).then((u) => {
-    show(usage, u.available
-      ? `Requests since the gateway started: ${u.requests}; client errors ${u.client_errors}; server errors ${u.server_errors}.`
-      : u.reason);
-  }).catch(() => {});
+  const usage = el('div', { 'data-testid': 'usage' });
+  api('GET', `/portal/api/applications/${encodeURIComponent(a.id)}/usage`).then((u) => show(usage, usageView(u)))
+    .catch(() => {});
   const writable = current.role !== 'viewer';
   return el('div', { class: 'card', 'data-testid': 'application' },
     el('h2', {}, a.name),
     el('p', {}, a.description),
     el('p', { class: 'muted' }, `Created ${formatTime(a.created)}; keys: ${a.keys.length}`),
     subs, writable && cat.apis.length ? subscribe : null, writable ? keyButton : null, message, usage);
+}
+
+function usageView(u) {
+  const rows = [];
+  const add = (term, value) => rows.push(el('dt', {}, term), el('dd', {}, String(value)));
+  if (u.available) {
+    add('Requests', u.requests);
+    add('Client errors (4xx)', u.client_errors);
+    add('Server errors (5xx)', u.server_errors);
+    const ms = (v) => (v < 0 ? '–' : `≤ ${v} ms`);
+    add('Latency p50', ms(u.latency_ms.p50));
+    add('Latency p99', ms(u.latency_ms.p99));
+    if (u.ai) {
+      add('AI tokens (prompt / completion)', `${u.ai.prompt_tokens} / ${u.ai.completion_tokens}`);
+      add('AI cost', u.ai.cost.toFixed(4));
+    }
+  }
+  for (const q of u.quotas || []) {
+    add(`Quota of ${q.api} (${q.plan})`, q.error ? q.error : `${q.used} of ${q.limit} this ${q.period}; ${q.remaining} left`);
+  }
+  return [el('h3', {}, 'Usage since the gateway started'),
+    u.available ? null : el('p', { class: 'muted' }, u.reason),
+    rows.length ? el('dl', { class: 'usage' }, rows) : null];
+}
+
+async function invitations() {
+  const data = await api('GET', '/portal/api/invitations');
+  const message = el('p', { 'aria-live': 'polite', id: 'invite-message' });
+  const form = el('form', { class: 'row', id: 'invite' },
+    field('invite-note', 'Whom it is for (a note)', 'text', 'off', { maxlength: 200 }),
+    el('button', { type: 'submit' }, 'Create an invitation link'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const inv = await api('POST', '/portal/api/invitations', { note: new FormData(form).get('invite-note') });
+      await invitations();
+      show(document.getElementById('invite-message'), 'The link, shown this once; it works once, until ',
+        formatTime(inv.expires), ': ',
+        el('span', { class: 'secret', 'data-testid': 'invite-link' }, window.location.origin + inv.path));
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  const rows = data.invitations.map((i) => {
+    const withdraw = el('button', { type: 'button', class: 'plain' }, 'Withdraw');
+    withdraw.addEventListener('click', async () => {
+      try {
+        await api('DELETE', `/portal/api/invitations/${encodeURIComponent(i.id)}`);
+        await invitations();
+      } catch (e) {
+        failure(message, e);
+      }
+    });
+    return el('tr', {}, el('td', {}, i.note), el('td', {}, i.invited_by), el('td', {}, formatTime(i.expires)),
+      el('td', {}, current.role === 'viewer' ? '' : withdraw));
+  });
+  show(app, el('h1', {}, 'Invitations'), current.role === 'viewer' ? null : form, message,
+    rows.length
+      ? el('table', {}, el('thead', {}, el('tr', {}, ['For', 'Invited by', 'Expires', ''].map((h) => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, rows))
+      : el('p', { class: 'muted' }, 'No invitation is pending.'));
+}
+
+function acceptPage(token) {
+  nav.hidden = true;
+  who.hidden = true;
+  const message = el('p', { 'aria-live': 'polite', id: 'accept-message' });
+  const form = el('form', { class: 'stack', id: 'accept' },
+    field('invited-name', 'Account name', 'text', 'username', { required: true, maxlength: 64 }),
+    field('invited-password', 'Password (at least 10 characters)', 'password', 'new-password', { required: true, minlength: 10 }),
+    el('div', {}, el('button', { type: 'submit' }, 'Create my account')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api('POST', '/portal/api/invitations/accept',
+        { token, name: data.get('invited-name'), password: data.get('invited-password') });
+      history.replaceState(null, '', '/portal/');
+      signInPage('Your developer account is ready: sign in.');
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  show(app, el('div', { class: 'card narrow' }, el('h1', {}, 'Accept your invitation'), message, form));
 }
 
 async function approvals() {
@@ -177,14 +287,17 @@ async function approvals() {
 }
 
 async function route() {
-  const page = (window.location.hash.replace(/^#\/?/, '') || 'catalogue').split('?')[0];
+  const parts = (window.location.hash.replace(/^#\/?/, '') || 'catalogue').split('?')[0].split('/');
+  const page = parts[0];
   for (const a of nav.querySelectorAll('a')) {
     if (a.dataset.page === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   try {
     if (page === 'applications') await applications();
+    else if (page === 'api' && parts[1]) await apiPage(decodeURIComponent(parts[1]));
     else if (page === 'approvals' && current.role !== 'developer') await approvals();
+    else if (page === 'invitations' && current.role !== 'developer') await invitations();
     else await catalogue();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) signInPage();
@@ -194,6 +307,11 @@ async function route() {
 }
 
 async function start() {
+  const token = inviteToken();
+  if (token) {
+    acceptPage(token);
+    return;
+  }
   try {
     current = await api('GET', '/auth/me');
   } catch (e) {
@@ -220,8 +338,15 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   signInPage('You are signed out.');
 });
 
+function inviteToken() {
+  const invite = window.location.hash.match(/^#invite=(pi_[A-Za-z0-9_-]+)$/);
+  return invite ? invite[1] : null;
+}
+
 window.addEventListener('hashchange', () => {
-  if (current) route();
+  const token = inviteToken();
+  if (token) acceptPage(token);
+  else if (current) route();
 });
 
 start();

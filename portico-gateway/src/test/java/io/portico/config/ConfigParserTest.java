@@ -157,6 +157,42 @@ class ConfigParserTest {
   }
 
   @Test
+  void readsThePortalsListenerGatewayUrlQuotaAndInvitationTtlAndReportsEachBadOne() {
+    ConfigResult on =
+        parse(
+            MINIMAL
+                + "portal:\n  address: 0.0.0.0:9902\n  gateway-url: https://api.example.com/\n"
+                + "  quota:\n    redis: redis://127.0.0.1:6379\n    period: month\n"
+                + "  invitation-ttl: 1d\n");
+    assertThat(problems(on)).isEmpty();
+    PortalConfig p = on.config().portal();
+    assertThat(p.address().getPort()).isEqualTo(9902);
+    assertThat(p.address().getAddress().isAnyLocalAddress()).isTrue();
+    assertThat(p.gatewayUrl()).isEqualTo("https://api.example.com");
+    assertThat(p.quota())
+        .isEqualTo(new PortalConfig.Quota("month", "redis://127.0.0.1:6379", "fail-open"));
+    assertThat(p.invitationTtl()).isEqualTo(86_400);
+    List<String> bad =
+        problems(
+            parse(
+                MINIMAL
+                    + "portal:\n  address: nowhere\n  gateway-url: ftp://x\n"
+                    + "  quota:\n    period: week\n  invitation-ttl: 1s\n"));
+    assertThat(bad).hasSize(5);
+    assertThat(problems(parse(MINIMAL + "portal:\n  address: 127.0.0.1:9901\n")))
+        .singleElement()
+        .asString()
+        .contains("portal.address")
+        .contains("not used by the admin listener");
+    assertThat(String.join("\n", bad))
+        .contains("portal.address")
+        .contains("portal.gateway-url")
+        .contains("portal.quota.period")
+        .contains("portal.quota.redis")
+        .contains("portal.invitation-ttl");
+  }
+
+  @Test
   void theDeveloperPortalExampleIsValid() throws Exception {
     Path example =
         Path.of("").toAbsolutePath().getParent().resolve("examples/developer-portal.yaml");

@@ -2,7 +2,9 @@ package io.portico.observe.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +27,8 @@ final class ConsumerMeters {
   private final AtomicReferenceArray<Counter> other;
   private final AtomicReferenceArray<Counter> none;
   private final ConcurrentHashMap<String, Counter[]> tokens = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> costs = new ConcurrentHashMap<>();
 
   ConsumerMeters(MeterRegistry registry, int max) {
     this.registry = registry;
@@ -33,7 +37,31 @@ final class ConsumerMeters {
     this.none = new AtomicReferenceArray<>(Labels.STATUS_CLASSES.length);
   }
 
-  void record(@Nullable String consumer, int status) {
+  /**
+   * A request and its duration (head in to last byte out), under the same label as {@link
+   * #record(String, int)}; the duration feeds {@code portico_consumer_request_duration_seconds}.
+   */
+  void record(@Nullable String consumer, int status, double durationMillis) {
+    String label = record(consumer, status);
+    Timer t = durations.get(label);
+    if (t == null) {
+      t =
+          durations.computeIfAbsent(
+              label,
+              l ->
+                  Timer.builder("portico.consumer.request.duration")
+                      .description(
+                          "Time from the request head's arrival to the response's last byte, by"
+                              + " consumer (metrics.per-consumer)")
+                      .tags("consumer", l)
+                      .serviceLevelObjectives(Buckets.LATENCY)
+                      .register(registry));
+    }
+    t.record((long) (durationMillis * 1e6), TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts a request; answers the consumer label it was counted under. */
+  String record(@Nullable String consumer, int status) {
     AtomicReferenceArray<Counter> counters;
     String label;
     if (consumer == null) {
@@ -61,6 +89,7 @@ final class ConsumerMeters {
       counters.set(statusClass, c);
     }
     c.increment();
+    return label;
   }
 
   /**
@@ -84,6 +113,24 @@ final class ConsumerMeters {
     if (completion > 0) {
       c[1].increment(completion);
     }
+  }
+
+  /** The cost of one AI call from {@code ai.prices}, under the consumer's label. */
+  void cost(@Nullable String consumer, double cost) {
+    String label =
+        consumer == null
+            ? Labels.NO_CONSUMER
+            : byConsumer.containsKey(consumer) ? consumer : Labels.OTHER_CONSUMERS;
+    costs
+        .computeIfAbsent(
+            label,
+            l ->
+                Counter.builder("portico.consumer.ai.cost")
+                    .description(
+                        "Cost of AI calls by consumer, from ai.prices (metrics.per-consumer)")
+                    .tags("consumer", l)
+                    .register(registry))
+        .increment(cost);
   }
 
   private Counter tokenCounter(String label, String type) {

@@ -78,13 +78,16 @@ final class ExchangeMeters implements ExchangeObserver {
   public void onExchangeComplete(ExchangeRecord r) {
     routeMeters(r).record(r);
     if (consumers != null) {
-      consumers.record(r.consumer(), r.status());
+      consumers.record(r.consumer(), r.status(), r.durationMillis());
     }
     if (r.ai() != null) {
       ai.record(r.ai());
       aiUsage.record(r.consumer(), r.ai());
       if (consumers != null) {
         consumers.tokens(r.consumer(), r.ai().promptTokens(), r.ai().completionTokens());
+        if (r.ai().cost() > 0) {
+          consumers.cost(r.consumer(), r.ai().cost());
+        }
       }
     }
     if (r.authenticatedBy() != null) {

@@ -55,4 +55,35 @@ class ConsumerMetersTest {
             .sum();
     assertThat(total).isEqualTo(threads * perThread);
   }
+
+  @Test
+  void durationsAndAiCostAreRecordedUnderTheConsumersLabelAndTheCap() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ConsumerMeters meters = new ConsumerMeters(registry, 1);
+    meters.record("a", 200, 12.5);
+    meters.record("b", 500, 40);
+    meters.cost("a", 0.25);
+    meters.cost("b", 1.5);
+    io.micrometer.core.instrument.Timer a =
+        registry.find("portico.consumer.request.duration").tag("consumer", "a").timer();
+    assertThat(a).isNotNull();
+    assertThat(a.count()).isEqualTo(1);
+    assertThat(a.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(12.5);
+    assertThat(
+            registry
+                .find("portico.consumer.request.duration")
+                .tag("consumer", Labels.OTHER_CONSUMERS)
+                .timer()
+                .count())
+        .isEqualTo(1);
+    assertThat(registry.find("portico.consumer.ai.cost").tag("consumer", "a").counter().count())
+        .isEqualTo(0.25);
+    assertThat(
+            registry
+                .find("portico.consumer.ai.cost")
+                .tag("consumer", Labels.OTHER_CONSUMERS)
+                .counter()
+                .count())
+        .isEqualTo(1.5);
+  }
 }

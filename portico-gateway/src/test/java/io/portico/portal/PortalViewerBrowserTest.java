@@ -1,0 +1,309 @@
+package io.portico.portal;
+
+import static io.portico.portal.PortalClient.PASSWORD;
+import static io.portico.portal.PortalClient.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.io.File;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The portal's invitations, quota plans, usage and OpenAPI viewer in a real browser (Debian's
+ * headless Chromium and chromedriver): an invited developer creates an application and subscribes
+ * under a plan with a daily quota, an operator approves, the viewer renders the API's operation
+ * under the portal's Content-Security-Policy, its try-it panel gets a 200 through the gateway with
+ * the issued key, and calls go on until the plan's quota answers 429. Redis at 127.0.0.1:6379
+ * counts the quota. Screenshots go to {@code target/portal-screenshots/}. Skipped when {@code
+ * /usr/bin/chromium} is not installed.
+ */
+class PortalViewerBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "portal-screenshots");
+  private static final String OPENAPI =
+      """
+      {"openapi":"3.0.3","info":{"title":"Greetings","version":"1.0"},
+       "paths":{"/hello":{"get":{"operationId":"sayHello","summary":"Says hello",
+         "responses":{"200":{"description":"a greeting"}}}}}}
+      """;
+
+  @TempDir static Path profile;
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+  private static WebDriver driver;
+  private static WebDriverWait wait;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            portal:
+              quota:
+                redis: redis://127.0.0.1:6379
+                period: day
+                on-failure: fail-closed
+            metrics:
+              per-consumer: true
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: hello
+                paths: [ "/hello" ]
+                service: backend
+                plugins:
+                  cors:
+                    allow-origins: [ "*" ]
+            """
+                .formatted(origin.authority()),
+            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+        "--user-data-dir=" + profile.toAbsolutePath());
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (gw != null) {
+      gw.close();
+    }
+    if (origin != null) {
+      origin.close();
+    }
+  }
+
+  private static void screenshot(String name) throws Exception {
+    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static WebElement visible(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  private static void type(By by, String text) {
+    WebElement e = visible(by);
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  private static void signIn(String name) {
+    visible(By.id("sign-in"));
+    type(By.id("name"), name);
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+  }
+
+  private static void signOutAndIn(String name) {
+    visible(By.id("sign-out")).click();
+    signIn(name);
+  }
+
+  /** The browser's console errors that a Content-Security-Policy refusal would leave. */
+  private static List<String> cspViolations() {
+    List<String> out = new ArrayList<>();
+    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+      if (e.getMessage().contains("Content Security Policy")) {
+        out.add(e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void invitedDeveloperSubscribesUnderAQuotaTriesTheApiInTheViewerAndMeets429() throws Exception {
+    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient.Session admin = client.signIn("admin");
+    ok(
+        client.as(
+            admin,
+            "PUT",
+            "/portal/api/apis/hello",
+            "{\"title\":\"Greetings\",\"description\":\"Says hello\",\"openapi_document\":"
+                + OPENAPI
+                + "}"),
+        200);
+    ok(
+        client.as(
+            admin,
+            "POST",
+            "/portal/api/plans",
+            "{\"name\":\"trial\",\"description\":\"three calls a day\","
+                + "\"requests_per_minute\":60,\"quota\":3}"),
+        201);
+    String portal = gw.gateway().portalUrl();
+
+    // the admin invites a developer in the portal; the link works once
+    driver.get(portal);
+    signIn("admin");
+    driver.get(portal + "#/invitations");
+    type(By.id("invite-note"), "Dana, the shop team");
+    driver.findElement(By.cssSelector("#invite button[type=submit]")).click();
+    String link = visible(By.cssSelector("[data-testid=invite-link]")).getText();
+    assertThat(link).startsWith(portal + "#invite=pi_");
+    screenshot("invitations");
+    visible(By.id("sign-out")).click();
+    visible(By.id("sign-in"));
+
+    driver.get(link);
+    type(By.id("invited-name"), "dana");
+    type(By.id("invited-password"), PASSWORD);
+    driver.findElement(By.cssSelector("#accept button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("sign-in-message"), "Your developer account is ready"));
+    signIn("dana");
+
+    // an application under the quota plan, pending until the admin approves
+    driver.get(portal + "#/catalogue");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "3 a day"));
+    driver.get(portal + "#/applications");
+    type(By.id("app-name"), "web shop");
+    driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
+    WebElement card = visible(By.cssSelector("[data-testid=application]"));
+    new Select(card.findElement(By.cssSelector("select[name=plan]"))).selectByValue("trial");
+    card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("[data-testid=subscription] .state"), "pending"));
+
+    signOutAndIn("admin");
+    driver.get(portal + "#/approvals");
+    WebElement row = visible(By.cssSelector("[data-testid=pending]"));
+    assertThat(row.getText()).contains("web shop").contains("trial");
+    row.findElement(By.xpath(".//button[text()='Approve']")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.tagName("main"), "Nothing is waiting."));
+
+    signOutAndIn("dana");
+    driver.get(portal + "#/applications");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("[data-testid=subscription] .state"), "approved"));
+    visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = visible(By.cssSelector("[data-testid=new-key]")).getText();
+    assertThat(key).startsWith("pk_");
+
+    // the quota's Redis connection is made at first use: wait until the usage reads the counter
+    PortalClient.Session dana = client.signIn("dana");
+    String appId =
+        ok(client.as(dana, "GET", "/portal/api/applications", null), 200)
+            .at("/applications/0/id")
+            .asText();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ok(
+                                client.as(
+                                    dana,
+                                    "GET",
+                                    "/portal/api/applications/" + appId + "/usage",
+                                    null),
+                                200)
+                            .at("/quotas/0/used")
+                            .isNumber())
+                    .isTrue());
+
+    // the viewer renders the operation; its try-it panel calls the gateway with the key
+    driver.get(portal + "#/api/hello");
+    WebElement operation = visible(By.cssSelector(".opblock-summary-path[data-path='/hello']"));
+    assertThat(driver.findElement(By.id("openapi-viewer")).getText()).contains("Says hello");
+    type(By.id("try-key"), key);
+    screenshot("viewer");
+    operation.click();
+    visible(By.cssSelector("button.try-out__btn")).click();
+    visible(By.cssSelector("button.execute")).click();
+    WebElement status =
+        visible(By.cssSelector(".live-responses-table tr.response .response-col_status"));
+    wait.until(ExpectedConditions.textToBePresentInElement(status, "200"));
+    ((org.openqa.selenium.JavascriptExecutor) driver)
+        .executeScript("arguments[0].scrollIntoView({block: 'center'})", status);
+    screenshot("try-it");
+    assertThat(cspViolations()).isEmpty();
+
+    // two more calls pass; the third is over the day's quota
+    List<Integer> seen = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> r =
+          gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET());
+      seen.add(r.statusCode());
+    }
+    assertThat(seen).containsExactly(200, 200, 429, 429);
+
+    driver.get(portal + "#/catalogue");
+    driver.get(portal + "#/applications");
+    WebElement usage = visible(By.cssSelector("[data-testid=usage] dl"));
+    wait.until(ExpectedConditions.textToBePresentInElement(usage, "3 of 3 this day"));
+    assertThat(usage.getText()).contains("Latency p99");
+    screenshot("usage");
+    JsonNode u =
+        ok(client.as(dana, "GET", "/portal/api/applications/" + appId + "/usage", null), 200);
+    assertThat(u.get("requests").asLong()).isEqualTo(5);
+  }
+}
