@@ -25,6 +25,12 @@ final class PinnedIds implements IdGenerator {
     pinned.remove();
   }
 
+  /** Like the SDK's own, every id is random: root spans get W3C's random-trace-id flag. */
+  @Override
+  public boolean generatesRandomTraceIds() {
+    return true;
+  }
+
   @Override
   public String generateSpanId() {
     return IdGenerator.random().generateSpanId();

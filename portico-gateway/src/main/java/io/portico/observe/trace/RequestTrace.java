@@ -2,16 +2,17 @@ package io.portico.observe.trace;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,19 @@ import org.jspecify.annotations.Nullable;
 public final class RequestTrace {
 
   private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+
+  /** Not sampled, with W3C's random-trace-id flag: what the SDK gives a new trace it drops. */
+  private static final TraceFlags UNSAMPLED_RANDOM =
+      TraceFlags.builder().setSampled(false).setRandomTraceId(true).build();
+
+  /** A trace id's digits while its String is made, per thread. */
+  private static final FastThreadLocal<byte[]> DIGITS =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[32];
+        }
+      };
 
   private final Tracing tracing;
 
@@ -78,10 +92,7 @@ public final class RequestTrace {
       s =
           Span.wrap(
               SpanContext.create(
-                  traceId(),
-                  SpanId.fromLong(spanId),
-                  TraceFlags.getDefault(),
-                  TraceState.getDefault()));
+                  traceId(), SpanId.fromLong(spanId), UNSAMPLED_RANDOM, TraceState.getDefault()));
       server = s;
     }
     return s;
@@ -112,10 +123,7 @@ public final class RequestTrace {
   public String traceId() {
     String id = traceId;
     if (id == null) {
-      id =
-          spanless
-              ? TraceId.fromLongs(traceHigh, traceLow)
-              : server().getSpanContext().getTraceId();
+      id = spanless ? hexTraceId(traceHigh, traceLow) : server().getSpanContext().getTraceId();
       traceId = id;
     }
     return id;
@@ -144,7 +152,10 @@ public final class RequestTrace {
     tracing.propagator().inject(Context.root().with(server()), headers, HeaderAccess.INSTANCE);
   }
 
-  /** {@code 00-TRACEID-SPANID-00}: version 0, not sampled, as the W3C propagator writes it. */
+  /**
+   * {@code 00-TRACEID-SPANID-02}: version 0, not sampled, the trace id random, as the W3C
+   * propagator writes a new trace the SDK dropped.
+   */
   static AsciiString traceparent(long traceHigh, long traceLow, long spanId) {
     byte[] b = new byte[55];
     b[0] = '0';
@@ -156,8 +167,16 @@ public final class RequestTrace {
     hex(spanId, b, 36);
     b[52] = '-';
     b[53] = '0';
-    b[54] = '0';
+    b[54] = '2';
     return new AsciiString(b, false);
+  }
+
+  /** {@code TraceId.fromLongs}, with the String as the one copy of the digits. */
+  private static String hexTraceId(long high, long low) {
+    byte[] digits = DIGITS.get();
+    hex(high, digits, 0);
+    hex(low, digits, 16);
+    return new String(digits, 0, 32, StandardCharsets.ISO_8859_1);
   }
 
   private static void hex(long v, byte[] into, int at) {
