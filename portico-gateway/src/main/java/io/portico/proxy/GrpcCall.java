@@ -184,21 +184,26 @@ final class GrpcCall {
   // ---------------------------------------------------------------- the upstream's status
 
   /**
-   * Reads an upstream head: readies the check of its messages ({@code grpc-encoding} of the
-   * response allows compressed ones), and tells whether it is a whole trailers-only response
-   * ({@code grpc-status} in the head), which must reach the client as one HEADERS frame, not a head
-   * and an empty end.
+   * Reads an upstream head: readies the check of its messages when it is a gRPC answer ({@code
+   * grpc-encoding} of the response allows compressed ones), and tells whether it is a whole
+   * trailers-only response ({@code grpc-status} in the head), which must reach the client as one
+   * HEADERS frame, not a head and an empty end.
    */
   boolean onResponseHead(HttpResponse head, ByteBufAllocator alloc) {
     if (responseReader != null) {
       responseReader.close();
+      responseReader = null;
     }
-    String encoding = head.headers().get(GRPC_ENCODING);
-    responseReader =
-        new GrpcFrameReader(
-            alloc,
-            maxResponseMessageSize,
-            encoding != null && !"identity".equalsIgnoreCase(encoding.trim()));
+    if (GrpcContentType.of(head.headers().get(HttpHeaderNames.CONTENT_TYPE))
+        == GrpcContentType.GRPC) {
+      // Only a gRPC answer is read as messages: an error page from something in between passes.
+      String encoding = head.headers().get(GRPC_ENCODING);
+      responseReader =
+          new GrpcFrameReader(
+              alloc,
+              maxResponseMessageSize,
+              encoding != null && !"identity".equalsIgnoreCase(encoding.trim()));
+    }
     String value = head.headers().get(GRPC_STATUS);
     if (value == null) {
       return false;
