@@ -5,8 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portico.config.AdminConfig;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -19,10 +22,12 @@ import java.util.concurrent.Executors;
 public final class AdminServer implements AutoCloseable {
 
   private final Channel channel;
+  private final ChannelGroup connections;
   private final ExecutorService blocking;
 
-  private AdminServer(Channel channel, ExecutorService blocking) {
+  private AdminServer(Channel channel, ChannelGroup connections, ExecutorService blocking) {
     this.channel = channel;
+    this.connections = connections;
     this.blocking = blocking;
   }
 
@@ -42,6 +47,9 @@ public final class AdminServer implements AutoCloseable {
             });
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
     AdminAuth auth = AdminAuth.of(config, api.accounts());
+    // Open connections, closed with the listener: a streaming answer (GET /logs/tail) never ends
+    // on its own.
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     Channel ch;
     try {
       ch =
@@ -52,6 +60,7 @@ public final class AdminServer implements AutoCloseable {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
+                      connections.add(c);
                       c.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(1024 * 1024))
@@ -65,7 +74,7 @@ public final class AdminServer implements AutoCloseable {
       blocking.shutdownNow();
       throw e;
     }
-    return new AdminServer(ch, blocking);
+    return new AdminServer(ch, connections, blocking);
   }
 
   public InetSocketAddress address() {
@@ -75,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly();
+    connections.close().awaitUninterruptibly();
     blocking.shutdownNow();
   }
 }
