@@ -5,8 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portico.config.AdminConfig;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -20,10 +23,12 @@ import java.util.concurrent.Executors;
 public final class AdminServer implements AutoCloseable {
 
   private final Channel channel;
+  private final ChannelGroup connections;
   private final ExecutorService blocking;
 
-  private AdminServer(Channel channel, ExecutorService blocking) {
+  private AdminServer(Channel channel, ChannelGroup connections, ExecutorService blocking) {
     this.channel = channel;
+    this.connections = connections;
     this.blocking = blocking;
   }
 
@@ -76,6 +81,9 @@ public final class AdminServer implements AutoCloseable {
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
     AdminAuth auth =
         portalOnly ? AdminAuth.portal(api.accounts()) : AdminAuth.of(config, api.accounts());
+    // Open connections, closed with the listener: a streaming answer (GET /logs/tail) never ends
+    // on its own.
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     Channel ch;
     try {
       ch =
@@ -86,6 +94,7 @@ public final class AdminServer implements AutoCloseable {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel c) {
+                      connections.add(c);
                       c.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(1024 * 1024));
@@ -102,7 +111,7 @@ public final class AdminServer implements AutoCloseable {
       blocking.shutdownNow();
       throw e;
     }
-    return new AdminServer(ch, blocking);
+    return new AdminServer(ch, connections, blocking);
   }
 
   public InetSocketAddress address() {
@@ -112,6 +121,7 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly();
+    connections.close().awaitUninterruptibly();
     blocking.shutdownNow();
   }
 }

@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  *
  * Each change is an ordinary admin write of the whole consumer ({@link AdminApi#write}): validated
  * as the file is, a new config version and an audit entry, with the consumer's ETag as precondition
- * so that a concurrent change is not lost (409 then). Runs on the admin thread.
+ * so that a concurrent change is not lost (412 then). Runs on the admin thread.
  */
 final class ConsumerKeys {
 
@@ -272,13 +272,9 @@ final class ConsumerKeys {
     return id.asText();
   }
 
-  private static FullHttpResponse failure(WriteResult result) {
+  private static FullHttpResponse failure(WriteResult result) throws IOException {
     if (result instanceof WriteResult.Rejected rejected) {
-      return problem(
-          HttpResponseStatus.BAD_REQUEST,
-          "admin-invalid-config",
-          "The consumer this change makes is not valid; nothing changed: "
-              + rejected.problems().list());
+      return ObjectEndpoints.invalid(rejected.problems().list());
     }
     WriteResult.Failed f = (WriteResult.Failed) result;
     return problem(HttpResponseStatus.valueOf(f.status()), f.type(), f.detail());

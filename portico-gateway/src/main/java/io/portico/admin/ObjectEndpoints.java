@@ -592,7 +592,7 @@ final class ObjectEndpoints {
   }
 
   /** 400 with every problem: its source, JSON path, line, column and message. */
-  private static FullHttpResponse invalid(List<Problem> problems) throws IOException {
+  static FullHttpResponse invalid(List<Problem> problems) throws IOException {
     ObjectNode out = MAPPER.createObjectNode();
     out.put("type", "https://portico.dev/problems/admin-invalid-config");
     out.put("title", "Bad Request");

@@ -26,6 +26,7 @@ class ConsumerKeysTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String WRITER = "keys-writer-token";
   private static final String READER = "keys-reader-token";
+  private static final String LEGACY_KEY = "a-key-hashed-by-hand-into-the-file";
 
   @TempDir Path storeDir;
   private TestOrigin origin;
@@ -58,8 +59,16 @@ class ConsumerKeysTest {
             consumers:
               - name: mobile
                 groups: [ partners ]
+              - name: legacy
+                credentials:
+                  key-auth: { key: "%s", id: from-file }
             """
-                .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), origin.authority()));
+                .formatted(
+                    storeDir,
+                    KeyHash.of(WRITER),
+                    KeyHash.of(READER),
+                    origin.authority(),
+                    KeyHash.of(LEGACY_KEY)));
   }
 
   @AfterEach
@@ -143,6 +152,22 @@ class ConsumerKeysTest {
         .contains("\"actor\":\"ci\"")
         .doesNotContain(key)
         .doesNotContain(newKey);
+  }
+
+  @Test
+  void keyIssuedToAConsumerOfTheFileJoinsItsKeyFromTheFile() throws Exception {
+    assertThat(withKey(LEGACY_KEY)).isEqualTo(200);
+    HttpResponse<String> issued = call("POST", "/consumers/legacy/keys", "{}", WRITER);
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+    assertThat(withKey(JSON.readTree(issued.body()).get("key").asText())).isEqualTo(200);
+    assertThat(withKey(LEGACY_KEY)).isEqualTo(200);
+    JsonNode keys = JSON.readTree(call("GET", "/consumers/legacy/keys", null, WRITER).body());
+    assertThat(keys.get("keys")).hasSize(2);
+    assertThat(keys.get("keys").get(0).get("id").asText()).isEqualTo("from-file");
+    // The file's key is revoked by its id like any other.
+    assertThat(call("DELETE", "/consumers/legacy/keys/from-file", null, WRITER).statusCode())
+        .isEqualTo(200);
+    assertThat(withKey(LEGACY_KEY)).isEqualTo(401);
   }
 
   @Test

@@ -236,13 +236,28 @@ class ConsoleConsumersBrowserTest {
     assertThat(stored.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
     screenshot("consumers");
 
+    // Rotation shows the new key once; the old one stops working with it.
+    driver.findElement(By.cssSelector("button[aria-label='Rotate key m1']")).click();
+    confirm();
+    String rotated =
+        wait.until(
+            d -> {
+              String text = d.findElement(By.cssSelector("[data-testid=issued-key]")).getText();
+              return text.startsWith("ck_") ? text : null;
+            });
+    assertThat(rotated).isNotEqualTo(key);
+    assertThat(withKey(key)).isEqualTo(401);
+    assertThat(withKey(rotated)).isEqualTo(200);
+    driver.findElement(By.id("issued-key-close")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("issued-key-dialog")));
+
     driver.findElement(By.cssSelector("button[aria-label='Revoke key m1']")).click();
     confirm();
     wait.until(
         d ->
             d.findElements(By.cssSelector("[data-testid=key-id]")).stream()
                 .noneMatch(e -> e.getText().equals("m1")));
-    assertThat(withKey(key)).isEqualTo(401);
+    assertThat(withKey(rotated)).isEqualTo(401);
 
     // The access log tail shows a request through the gateway within seconds, redacted.
     go("logs", "Access log");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code GET /logs/tail} over real sockets: a real gateway in front of a real origin, the tail read
  * as server-sent events while requests pass.
  */
-class LogTailTest {
+class LogTailEndpointTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String READER = "tail-reader-token";
