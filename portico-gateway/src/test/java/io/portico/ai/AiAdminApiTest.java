@@ -5,14 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigResult;
+import io.portico.plugin.PluginRegistry;
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.spi.config.Problem;
 import io.portico.testing.GatewayFixture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The AI gateway through the admin API, end to end: providers and models written as config objects
@@ -223,6 +231,30 @@ class AiAdminApiTest {
               assertThat(row.path("completion_tokens").asLong()).isEqualTo(4);
               assertThat(usage.at("/total/total_tokens").asLong()).isEqualTo(14);
             });
+  }
+
+  @Test
+  void aKeyInClearIsRefusedInAFileWithoutBeingEchoed(@TempDir Path dir) {
+    ConfigResult result =
+        ConfigFiles.parse(
+            """
+            ai:
+              providers:
+                - { name: paid, kind: openai, api-key: "sk-file-secret-4321" }
+              models:
+                - { name: small, targets: [ { provider: paid } ] }
+            """,
+            "portico.yaml",
+            dir,
+            Map.of(),
+            PluginRegistry.of(List.of()));
+    assertThat(result.problems().list())
+        .extracting(Problem::toString)
+        .singleElement()
+        .asString()
+        .contains("ai.providers[0].api-key")
+        .contains("api-key only through the admin API")
+        .doesNotContain("sk-file-secret-4321");
   }
 
   @Test
