@@ -35,6 +35,7 @@ class AiAdminApiTest {
   private static final String READER = "ai-reader-token";
   private static final String SECRET = "sk-live-secret-9876wxyz";
 
+  @TempDir Path storeDir;
   private FakeProvider provider;
   private GatewayFixture gw;
 
@@ -50,25 +51,28 @@ class AiAdminApiTest {
                         + "\"content\":\"Bonjour\"},\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,"
                         + "\"total_tokens\":7}}"));
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-                - { name: reader, hash: "%s", role: read-only }
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "%s" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            routes:
-              - name: llm
-                paths: [ /v1/ ]
-                ai: {}
-            """
-                .formatted(KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1")));
+    gw = GatewayFixture.start(yaml());
+  }
+
+  private String yaml() {
+    return """
+        admin:
+          address: 127.0.0.1:0
+          store: %s
+          tokens:
+            - { name: script, hash: "%s", role: read-write }
+            - { name: reader, hash: "%s", role: read-only }
+        ai:
+          providers:
+            - { name: local, kind: openai-compatible, base-url: "%s" }
+          models:
+            - { name: small, targets: [ { provider: local } ] }
+        routes:
+          - name: llm
+            paths: [ /v1/ ]
+            ai: {}
+        """
+        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1"));
   }
 
   @AfterEach
@@ -169,6 +173,23 @@ class AiAdminApiTest {
     // A viewer cannot write.
     assertThat(admin("PUT", "/ai-providers/paid", paid("sk-other-key-1234"), READER).statusCode())
         .isEqualTo(403);
+  }
+
+  @Test
+  void aRestartKeepsTheProviderAndItsKeyFromTheStore() throws Exception {
+    assertThat(admin("PUT", "/ai-providers/paid", paid(SECRET), WRITER).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            admin("PUT", "/ai-models/small", "{\"targets\":[{\"provider\":\"paid\"}]}", WRITER)
+                .statusCode())
+        .isEqualTo(200);
+    gw.close();
+    gw = GatewayFixture.start(yaml());
+    assertThat(chat().statusCode()).isEqualTo(200);
+    assertThat(provider.last().header("Authorization")).isEqualTo("Bearer " + SECRET);
+    assertThat(admin("GET", "/ai-providers/paid", null, WRITER).body())
+        .contains("\"api-key\":\"\u2026wxyz\"")
+        .doesNotContain(SECRET);
   }
 
   @Test
