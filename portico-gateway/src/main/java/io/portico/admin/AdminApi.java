@@ -41,6 +41,14 @@ public interface AdminApi {
    */
   WriteResult write(ObjectWrite write);
 
+  /**
+   * Checks a write exactly as {@link #write} would and answers {@link WriteResult.Valid} with the
+   * config it would make, or why it would not apply; changes nothing and stores nothing.
+   */
+  default WriteResult dryRun(ObjectWrite write) {
+    return new WriteResult.Failed(501, "admin-dry-run-unsupported", "No dry runs here.");
+  }
+
   /** Makes the object layer of store version {@code version} current again, as a new version. */
   WriteResult rollback(long version, String actor, List<Precondition> preconditions);
 
@@ -81,5 +89,10 @@ public interface AdminApi {
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();
+  }
+
+  /** The live tail of the access log ({@code GET /logs/tail}); null when there is none. */
+  default io.portico.observe.log.@Nullable LogTail logTail() {
+    return null;
   }
 }

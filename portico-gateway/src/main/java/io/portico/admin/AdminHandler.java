@@ -45,7 +45,8 @@ import java.util.concurrent.ExecutorService;
  * This class checks every request and dispatches it; each resource is answered by its own class:
  * {@link StatusEndpoint}, {@link ConfigEndpoint}, {@link RoutesEndpoint}, {@link ReloadEndpoint},
  * {@link QuotasEndpoint}, {@link HealthStatus} ({@code /services/{name}/health}), {@link
- * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}.
+ * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}; a consumer's keys by {@link
+ * ConsumerKeys}, the live access log ({@code /logs/tail}) by {@link LogTailEndpoint}.
  *
  * <p>Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
@@ -234,6 +235,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
     }
+    if (ConsumerKeys.handles(path)) {
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The key change failed: ",
+          () -> ConsumerKeys.handle(req, path, caller, api));
+      return;
+    }
+    if (path.equals("/logs/tail")) {
+      if (method == HttpMethod.GET) {
+        LogTailEndpoint.serve(ctx, req, api, keepAlive);
+      } else {
+        send(ctx, methodNotAllowed("GET"), keepAlive);
+      }
+      return;
+    }
     if (ObjectEndpoints.handles(path)
         && !(path.equals("/routes") && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
       objects(ctx, req, caller, keepAlive);
@@ -297,7 +315,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/routes" -> {
         if (requireGet(ctx, method, keepAlive)) {
           Snapshot s = api.snapshot();
-          FullHttpResponse r = json(HttpResponseStatus.OK, RoutesEndpoint.write(s, api.layer()));
+          ListQuery.Parsed parsed = ListQuery.parse(new QueryStringDecoder(req.uri()));
+          if (parsed instanceof ListQuery.Parsed.Bad bad) {
+            send(ctx, bad.response(), keepAlive);
+            return;
+          }
+          ListQuery query = ((ListQuery.Parsed.Ok) parsed).query();
+          FullHttpResponse r =
+              json(HttpResponseStatus.OK, RoutesEndpoint.write(s, api.layer(), query));
           r.headers().set(HttpHeaderNames.ETAG, "\"" + s.version() + "\"");
           send(ctx, r, keepAlive);
         }

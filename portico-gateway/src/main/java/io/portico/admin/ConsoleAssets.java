@@ -95,6 +95,12 @@ final class ConsoleAssets {
           "metrics.js",
           "alerts.js",
           "audit.js",
+          "objects.js",
+          "services.js",
+          "routes.js",
+          "history.js",
+          "consumers.js",
+          "logs.js",
           "ai.js"
         }) {
       try (InputStream in =

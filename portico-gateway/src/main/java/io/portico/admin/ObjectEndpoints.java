@@ -95,18 +95,22 @@ final class ObjectEndpoints {
       return now(problem(HttpResponseStatus.FORBIDDEN, "admin-forbidden", caller.readOnly()));
     }
     String path = q.path();
+    Boolean dry = read ? Boolean.FALSE : DryRun.requested(q);
+    if (dry == null) {
+      return now(DryRun.badParameter(q));
+    }
     if (path.equals("/audit")) {
       return read ? now(audit(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/diff")) {
-      return read ? now(diff(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
+      return read ? now(diff(api, q, caller)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/versions")) {
       return read ? now(versions(api)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/changes")) {
       return method == HttpMethod.POST
-          ? batch(req, caller)
+          ? batch(req, caller, dry)
           : now(AdminHandler.methodNotAllowed("POST"));
     }
     if (seg.size() == 4 && seg.get(0).equals("config") && seg.get(3).equals("rollback")) {
@@ -126,22 +130,26 @@ final class ObjectEndpoints {
     }
     if (seg.size() == 1) {
       if (read) {
-        return now(list(api, kind, caller));
+        ListQuery.Parsed parsed = ListQuery.parse(q);
+        return now(
+            parsed instanceof ListQuery.Parsed.Ok ok
+                ? list(api, kind, caller, ok.query())
+                : ((ListQuery.Parsed.Bad) parsed).response());
       }
       if (method != HttpMethod.POST) {
         return now(AdminHandler.methodNotAllowed("GET, POST"));
       }
-      return create(req, kind, caller);
+      return create(req, kind, caller, dry);
     }
     ObjectKey key = new ObjectKey(kind, seg.get(1));
     if (read) {
       return now(get(api, key, caller));
     }
     if (method == HttpMethod.PUT) {
-      return replace(req, key, caller);
+      return replace(req, key, caller, dry);
     }
     if (method == HttpMethod.PATCH) {
-      return patch(req, key, caller);
+      return patch(req, key, caller, dry);
     }
     if (method == HttpMethod.DELETE) {
       List<Precondition> pre = new ArrayList<>(itemPreconditions(req, key));
@@ -149,27 +157,34 @@ final class ObjectEndpoints {
       ObjectWrite w =
           new ObjectWrite(
               caller.name(), "DELETE " + key.resource(), List.of(Change.delete(key)), pre);
-      return new Outcome.Later(a -> result(a.write(w), null));
+      return submit(w, null, dry);
     }
     return now(AdminHandler.methodNotAllowed("GET, PUT, PATCH, DELETE"));
   }
 
   // ---- reads
 
-  private static FullHttpResponse list(AdminApi api, ObjectKind kind, AdminAuth.Caller caller)
-      throws IOException {
+  private static FullHttpResponse list(
+      AdminApi api, ObjectKind kind, AdminAuth.Caller caller, ListQuery query) throws IOException {
     Snapshot s = api.snapshot();
     ObjectLayer layer = api.layer();
+    List<Map.Entry<ObjectKey, ConfigNode>> ofKind = new ArrayList<>();
+    for (Map.Entry<ObjectKey, ConfigNode> e :
+        LayeredConfig.objects(s.config().source()).entrySet()) {
+      if (e.getKey().kind() == kind) {
+        ofKind.add(e);
+      }
+    }
+    ListQuery.Page<Map.Entry<ObjectKey, ConfigNode>> page =
+        query.page(ofKind, e -> List.of(e.getKey().name()));
     StringWriter w = new StringWriter();
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
       g.writeStartObject();
       g.writeStringField("version", s.version());
+      g.writeNumberField("total", page.total());
       g.writeArrayFieldStart(kind.section());
-      for (Map.Entry<ObjectKey, ConfigNode> e :
-          LayeredConfig.objects(s.config().source()).entrySet()) {
-        if (e.getKey().kind() == kind) {
-          writeItem(g, e.getKey(), e.getValue(), layer, caller);
-        }
+      for (Map.Entry<ObjectKey, ConfigNode> e : page.items()) {
+        writeItem(g, e.getKey(), e.getValue(), layer, caller);
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -252,7 +267,8 @@ final class ObjectEndpoints {
    * {@code GET /config/diff?from=N&to=M}: the objects of the effective config added, changed and
    * removed between two stored versions ({@code to} defaults to the newest).
    */
-  private static FullHttpResponse diff(AdminApi api, QueryStringDecoder q) throws IOException {
+  private static FullHttpResponse diff(AdminApi api, QueryStringDecoder q, AdminAuth.Caller caller)
+      throws IOException {
     ConfigStore store = api.store();
     long from = number(param(q, "from"));
     String toText = param(q, "to");
@@ -290,6 +306,18 @@ final class ObjectEndpoints {
     added.forEach(out.putArray("added")::add);
     changed.forEach(out.putArray("changed")::add);
     removed.forEach(out.putArray("removed")::add);
+    if (caller.canWrite()) {
+      // Objects in full hold secrets: the YAML diff is for the callers who may see them.
+      StringBuilder text = new StringBuilder();
+      for (ObjectKey k : all) {
+        text.append(
+            DryRun.unifiedDiff(
+                k,
+                DryRun.yamlOfJson(a.layer().objects().get(k)),
+                DryRun.yamlOfJson(b.layer().objects().get(k))));
+      }
+      out.put("diff", text.toString());
+    }
     return json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
   }
 
@@ -320,7 +348,8 @@ final class ObjectEndpoints {
 
   // ---- writes
 
-  private static Outcome create(FullHttpRequest req, ObjectKind kind, AdminAuth.Caller caller) {
+  private static Outcome create(
+      FullHttpRequest req, ObjectKind kind, AdminAuth.Caller caller, boolean dry) {
     JsonNode body;
     try {
       body = body(req);
@@ -342,10 +371,11 @@ final class ObjectEndpoints {
     }
     List<Precondition> pre = new ArrayList<>(configPrecondition(req));
     pre.add(Precondition.absent(key));
-    return put(key, (ObjectNode) object, "POST /" + kind.section(), caller, pre);
+    return put(key, (ObjectNode) object, "POST /" + kind.section(), caller, pre, dry);
   }
 
-  private static Outcome replace(FullHttpRequest req, ObjectKey key, AdminAuth.Caller caller) {
+  private static Outcome replace(
+      FullHttpRequest req, ObjectKey key, AdminAuth.Caller caller, boolean dry) {
     JsonNode body;
     try {
       body = body(req);
@@ -353,11 +383,12 @@ final class ObjectEndpoints {
       return now(e.response);
     }
     return put(
-        key, (ObjectNode) body, "PUT " + key.resource(), caller, itemPreconditions(req, key));
+        key, (ObjectNode) body, "PUT " + key.resource(), caller, itemPreconditions(req, key), dry);
   }
 
   /** {@code PATCH}: a JSON merge patch (RFC 7396) over the object's effective form. */
-  private static Outcome patch(FullHttpRequest req, ObjectKey key, AdminAuth.Caller caller) {
+  private static Outcome patch(
+      FullHttpRequest req, ObjectKey key, AdminAuth.Caller caller, boolean dry) {
     JsonNode patch;
     try {
       patch = body(req);
@@ -374,7 +405,7 @@ final class ObjectEndpoints {
           JsonNode merged = mergePatch(MAPPER.readTree(ObjectJson.write(current)), patch);
           List<Precondition> all = new ArrayList<>(pre);
           all.add(Precondition.etag(key, ObjectJson.etag(current)));
-          Outcome o = put(key, (ObjectNode) merged, "PATCH " + key.resource(), caller, all);
+          Outcome o = put(key, (ObjectNode) merged, "PATCH " + key.resource(), caller, all, dry);
           return o instanceof Outcome.Later later
               ? later.write().run(api)
               : ((Outcome.Now) o).response();
@@ -386,7 +417,7 @@ final class ObjectEndpoints {
    * {@code {"changes": [{"op": "put", "kind": "routes", "name": "a", "object": {...}}, {"op":
    * "delete", "kind": "services", "name": "b"}]}}. {@code If-Match} holds the config version.
    */
-  private static Outcome batch(FullHttpRequest req, AdminAuth.Caller caller) {
+  private static Outcome batch(FullHttpRequest req, AdminAuth.Caller caller, boolean dryQuery) {
     JsonNode body;
     try {
       body = body(req);
@@ -397,6 +428,11 @@ final class ObjectEndpoints {
     if (list == null || !list.isArray()) {
       return now(invalid("/config/changes", "$.changes", "expected: a list of changes"));
     }
+    JsonNode dryNode = body.path("dry_run");
+    if (!dryNode.isMissingNode() && !dryNode.isBoolean()) {
+      return now(invalid("/config/changes", "$.dry_run", "expected: true or false"));
+    }
+    boolean dry = dryQuery || dryNode.asBoolean(false);
     List<Change> changes = new ArrayList<>();
     List<Precondition> pre = new ArrayList<>(configPrecondition(req));
     int i = 0;
@@ -439,9 +475,14 @@ final class ObjectEndpoints {
             String j = c.json();
             kept.add(j == null ? c : Change.put(c.key(), keepKey(a, c.key(), j)));
           }
-          return result(
-              a.write(new ObjectWrite(caller.name(), "POST /config/changes", kept, pre)), null);
+          ObjectWrite w = new ObjectWrite(caller.name(), "POST /config/changes", kept, pre);
+          return dry ? DryRun.answer(a, w) : result(a.write(w), null);
         });
+  }
+
+  /** The write to run on the admin thread: applied, or with {@code dry} only checked. */
+  private static Outcome submit(ObjectWrite w, @Nullable ObjectKey key, boolean dry) {
+    return new Outcome.Later(a -> dry ? DryRun.answer(a, w) : result(a.write(w), key));
   }
 
   private static Outcome put(
@@ -449,7 +490,8 @@ final class ObjectEndpoints {
       ObjectNode object,
       String action,
       AdminAuth.Caller caller,
-      List<Precondition> pre) {
+      List<Precondition> pre,
+      boolean dry) {
     String json;
     try {
       json = storable(key, object);
@@ -461,7 +503,7 @@ final class ObjectEndpoints {
           ObjectWrite w =
               new ObjectWrite(
                   caller.name(), action, List.of(Change.put(key, keepKey(a, key, json))), pre);
-          return result(a.write(w), key);
+          return dry ? DryRun.answer(a, w) : result(a.write(w), key);
         });
   }
 
@@ -527,8 +569,7 @@ final class ObjectEndpoints {
   }
 
   /** The answer to a write: 200/201 with the new version, or why nothing changed. */
-  private static FullHttpResponse result(WriteResult result, @Nullable ObjectKey key)
-      throws IOException {
+  static FullHttpResponse result(WriteResult result, @Nullable ObjectKey key) throws IOException {
     if (result instanceof WriteResult.Applied a) {
       ObjectNode out = MAPPER.createObjectNode();
       out.put("applied", true);
@@ -544,7 +585,9 @@ final class ObjectEndpoints {
     if (result instanceof WriteResult.Rejected rejected) {
       return invalid(rejected.problems().list());
     }
-    WriteResult.Failed f = (WriteResult.Failed) result;
+    if (!(result instanceof WriteResult.Failed f)) {
+      throw new IllegalStateException("a dry run's answer to a write: " + result);
+    }
     return problem(HttpResponseStatus.valueOf(f.status()), f.type(), f.detail());
   }
 

@@ -17,12 +17,15 @@ import io.portico.store.ObjectKind;
 import io.portico.store.ObjectLayer;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code GET /routes}: the compiled routes in config order, each with its match (hosts, paths,
  * methods, priority), service, where it comes from (the file or the admin API, with its ETag), its
- * aggregate and traffic, and its plugin chain by name.
+ * aggregate and traffic, and its plugin chain by name; searched and paged by {@link ListQuery} (by
+ * name, paths and service).
  */
 final class RoutesEndpoint {
 
@@ -31,14 +34,16 @@ final class RoutesEndpoint {
   private RoutesEndpoint() {}
 
   /** The body of {@code GET /routes}. */
-  static String write(Snapshot s, ObjectLayer layer) throws IOException {
+  static String write(Snapshot s, ObjectLayer layer, ListQuery query) throws IOException {
     Map<ObjectKey, ConfigNode> objects = LayeredConfig.objects(s.config().source());
+    ListQuery.Page<RouteConfig> page = query.page(s.config().routes(), RoutesEndpoint::searchedBy);
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
       g.writeStringField("version", s.version());
+      g.writeNumberField("total", page.total());
       g.writeArrayFieldStart("routes");
-      for (RouteConfig rc : s.config().routes()) {
+      for (RouteConfig rc : page.items()) {
         g.writeStartObject();
         g.writeStringField("name", rc.name());
         stringArray(g, "hosts", rc.hosts());
@@ -91,6 +96,16 @@ final class RoutesEndpoint {
       g.writeEndObject();
     }
     return w.toString();
+  }
+
+  /** A route is searched by its name, paths and service. */
+  private static List<String> searchedBy(RouteConfig rc) {
+    List<String> out = new ArrayList<>(rc.paths());
+    out.add(rc.name());
+    if (rc.service() != null) {
+      out.add(rc.service());
+    }
+    return out;
   }
 
   private static void stringArray(JsonGenerator g, String name, java.util.Collection<String> values)

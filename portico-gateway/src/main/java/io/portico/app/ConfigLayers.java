@@ -69,6 +69,11 @@ final class ConfigLayers implements AutoCloseable {
     Applied apply(GatewayConfig config, Commit commit);
   }
 
+  /** Compiles a config and discards the result; the problems, empty when it compiled. */
+  interface Checker {
+    Problems check(GatewayConfig config);
+  }
+
   private final Path configFile;
   private final ConfigLoader loader;
   private final PluginRegistry registry;
@@ -145,14 +150,46 @@ final class ConfigLayers implements AutoCloseable {
       audit(write.actor(), write.action(), outcome(failed), null, failed.detail());
       return failed;
     }
-    Set<ObjectKey> inFile = LayeredConfig.objects(file.root()).keySet();
-    ObjectLayer next = layer;
     List<ObjectKey> changed = new ArrayList<>();
     for (Change c : write.changes()) {
-      next = next.with(c, inFile::contains);
       changed.add(c.key());
     }
-    return apply(next, write.actor(), write.action(), changed, applier);
+    return apply(next(write), write.actor(), write.action(), changed, applier);
+  }
+
+  /**
+   * Checks {@code write} exactly as {@link #write} would (preconditions, parse, compile) and
+   * answers {@link WriteResult.Valid} with the config it would make; changes nothing, stores no
+   * version and writes no audit entry.
+   */
+  WriteResult dryRun(ObjectWrite write, Snapshot current, Checker checker) {
+    if (store == null) {
+      return new WriteResult.Failed(
+          403, "admin-writes-off", "Writes through the admin API are off (admin.store: off).");
+    }
+    WriteResult.Failed failed = check(write.preconditions(), current);
+    if (failed != null) {
+      return failed;
+    }
+    ConfigResult parsed = parse(file, next(write));
+    GatewayConfig config = parsed.config();
+    if (config == null) {
+      return new WriteResult.Rejected(parsed.problems());
+    }
+    Problems problems = checker.check(config);
+    return problems.isEmpty()
+        ? new WriteResult.Valid(config.source())
+        : new WriteResult.Rejected(problems);
+  }
+
+  /** The API's object layer with {@code write}'s changes. */
+  private ObjectLayer next(ObjectWrite write) {
+    Set<ObjectKey> inFile = LayeredConfig.objects(file.root()).keySet();
+    ObjectLayer next = layer;
+    for (Change c : write.changes()) {
+      next = next.with(c, inFile::contains);
+    }
+    return next;
   }
 
   WriteResult rollback(
@@ -203,11 +240,11 @@ final class ConfigLayers implements AutoCloseable {
       ObjectLayer next, String actor, String action, List<ObjectKey> changed, Applier applier) {
     ConfigStore s = Objects.requireNonNull(store);
     ConfigResult parsed = parse(file, next);
-    if (!parsed.ok()) {
+    GatewayConfig config = parsed.config();
+    if (config == null) {
       audit(actor, action, "rejected", null, parsed.problems().render().strip());
       return new WriteResult.Rejected(parsed.problems());
     }
-    GatewayConfig config = parsed.config();
     long number = s.latest().map(v -> v.number() + 1).orElse(1L);
     ConfigVersion version =
         new ConfigVersion(

@@ -18,4 +18,11 @@ public sealed interface WriteResult {
    * @param type the problem type's last segment
    */
   record Failed(int status, String type, String detail) implements WriteResult {}
+
+  /**
+   * A dry run's answer: the write would apply; nothing changed.
+   *
+   * @param config the effective config tree (file and API objects) the write would make
+   */
+  record Valid(io.portico.spi.config.ConfigNode config) implements WriteResult {}
 }

@@ -5,6 +5,11 @@ import { accounts } from './accounts.js';
 import { me } from './me.js';
 import { alerts } from './alerts.js';
 import { audit } from './audit.js';
+import { services } from './services.js';
+import { routes } from './routes.js';
+import { history } from './history.js';
+import { consumers } from './consumers.js';
+import { logs } from './logs.js';
 import { ai } from './ai.js';
 
 const app = document.getElementById('app');
@@ -72,13 +77,20 @@ function route() {
   if (stop) { stop(); stop = null; }
   const page = (window.location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
   for (const a of nav.querySelectorAll('a')) {
-    if (a.dataset.page === page) a.setAttribute('aria-current', 'page');
+    if (a.dataset.page === page.split('/')[0]) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   if (page === 'accounts' && current.role === 'admin') accounts(app);
   else if (page === 'me') me(app, current);
   else if (page === 'alerts') stop = alerts(app, current);
   else if (page === 'audit') audit(app);
+  else if (/^(services|routes)(\/|$)/.test(page)) {
+    const [section, ...name] = page.split('/');
+    const pages = { services, routes };
+    pages[section](app, current, name.length ? decodeURIComponent(name.join('/')) : null);
+  } else if (page === 'history') history(app, current);
+  else if (page === 'consumers') stop = consumers(app, current);
+  else if (page === 'logs') stop = logs(app);
   else if (page === 'ai') stop = ai(app, current);
   else stop = overview(app);
   if (current.kind === 'anonymous') {

@@ -289,7 +289,9 @@ class AdminObjectsTest {
           path.replace("{name}", "nothing-here")
               .replace("{consumer}", "c")
               .replace("{id}", "nothing-here")
-              .replace("{number}", "1");
+              .replace("{number}", "1")
+              // a valid tail streams without end; a bad filter answers at once
+              .replace("/logs/tail", "/logs/tail?status=bad");
       for (String m : methods) {
         HttpResponse<String> r = call(m, concrete, m.equals("GET") ? null : "{}", WRITER);
         if (r.statusCode() != 405
@@ -334,5 +336,120 @@ class AdminObjectsTest {
       onPage.add(m.group(1) + " " + m.group(2));
     }
     assertThat(onPage).isEqualTo(documented);
+  }
+
+  @Test
+  void listsAreSearchedAndPagedOnTheServerWithTheirTotal() throws Exception {
+    StringBuilder changes = new StringBuilder("{\"changes\":[");
+    for (int i = 0; i < 1000; i++) {
+      changes
+          .append(i == 0 ? "" : ",")
+          .append(
+              "{\"op\":\"put\",\"kind\":\"routes\",\"name\":\"r%04d\",\"object\":{\"paths\":[\"/p%04d\"],\"service\":\"backend\"}},"
+                  .formatted(i, i))
+          .append(
+              "{\"op\":\"put\",\"kind\":\"consumers\",\"name\":\"c%04d\",\"object\":{}}"
+                  .formatted(i));
+    }
+    assertThat(call("POST", "/config/changes", changes + "]}", WRITER).statusCode()).isEqualTo(200);
+
+    // Without limit every object is listed, as before; total says how many.
+    JsonNode all = JSON.readTree(call("GET", "/consumers", null, READER).body());
+    assertThat(all.get("total").asInt()).isEqualTo(1000);
+    assertThat(all.get("consumers")).hasSize(1000);
+
+    long started = System.nanoTime();
+    JsonNode page =
+        JSON.readTree(call("GET", "/consumers?limit=50&offset=100", null, READER).body());
+    JsonNode routes =
+        JSON.readTree(call("GET", "/routes?q=R01&limit=50&offset=0", null, READER).body());
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+    assertThat(page.get("total").asInt()).isEqualTo(1000);
+    assertThat(page.get("consumers")).hasSize(50);
+    assertThat(page.get("consumers").get(0).get("name").asText()).isEqualTo("c0100");
+    // r0100..r0199 by name, and no other route has "r01" in its path or service.
+    assertThat(routes.get("total").asInt()).isEqualTo(100);
+    assertThat(routes.get("routes")).hasSize(50);
+    assertThat(routes.get("routes").get(0).get("plugins").isArray()).isTrue();
+
+    // Routes are also found by path and by service.
+    assertThat(JSON.readTree(call("GET", "/routes?q=/p0999", null, READER).body()).get("total"))
+        .hasToString("1");
+    assertThat(
+            JSON.readTree(call("GET", "/routes?q=BACKEND&limit=1", null, READER).body())
+                .get("total")
+                .asInt())
+        .isEqualTo(1001);
+    JsonNode services = JSON.readTree(call("GET", "/services?q=nothing", null, READER).body());
+    assertThat(services.get("total").asInt()).isZero();
+    assertThat(services.get("services")).isEmpty();
+
+    for (String bad : List.of("limit=0", "limit=501", "limit=x", "offset=-1")) {
+      HttpResponse<String> r = call("GET", "/plugins?" + bad, null, READER);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(call("GET", "/routes?" + bad, null, READER).statusCode()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void aDryRunAnswersTheYamlDiffOrTheProblemsAndChangesNothing() throws Exception {
+    String versionsBefore = call("GET", "/config/versions", null, READER).body();
+    int auditBefore =
+        JSON.readTree(call("GET", "/audit", null, READER).body()).get("entries").size();
+
+    HttpResponse<String> dry =
+        call(
+            "PUT",
+            "/routes/file-route?dry_run=true",
+            "{\"paths\":[\"/file\",\"/more\"],\"service\":\"backend\",\"strip-prefix\":true}",
+            WRITER);
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(dry.body());
+    assertThat(answer.get("dry_run").asBoolean()).isTrue();
+    assertThat(answer.get("applied").asBoolean()).isFalse();
+    assertThat(answer.at("/changes/0/change").asText()).isEqualTo("update");
+    assertThat(answer.get("diff").asText())
+        .contains("--- a/routes/file-route", "+++ b/routes/file-route", "+  - /more")
+        .contains("   - /file");
+    assertThat(gw.get("/more/hello").statusCode()).isEqualTo(404);
+
+    // A batch dry run: a new service and a route to it, and a delete.
+    HttpResponse<String> batch =
+        call(
+            "POST",
+            "/config/changes",
+            """
+            {"dry_run": true, "changes": [
+              {"op": "put", "kind": "services", "name": "new", "object": {"targets": ["127.0.0.1:9"]}},
+              {"op": "delete", "kind": "routes", "name": "file-route"}]}
+            """,
+            WRITER);
+    assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+    JsonNode b = JSON.readTree(batch.body());
+    assertThat(b.at("/changes/0/change").asText()).isEqualTo("create");
+    assertThat(b.at("/changes/0/diff").asText()).contains("--- /dev/null", "+name: new");
+    assertThat(b.at("/changes/1/change").asText()).isEqualTo("delete");
+    assertThat(b.at("/changes/1/diff").asText()).contains("+++ /dev/null", "-name: file-route");
+
+    // Problems are answered as a write's, each with its JSON path.
+    HttpResponse<String> invalid =
+        call("POST", "/routes?dry_run=true", "{\"name\":\"x\",\"service\":\"nowhere\"}", WRITER);
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(invalid.body()).at("/problems/0/path").asText())
+        .isEqualTo("$.service");
+    assertThat(call("DELETE", "/routes/file-route?dry_run=maybe", null, WRITER).statusCode())
+        .isEqualTo(400);
+    assertThat(call("DELETE", "/routes/file-route?dry_run=true", null, READER).statusCode())
+        .isEqualTo(403);
+    assertThat(call("DELETE", "/routes/file-route?dry_run=true", null, WRITER).statusCode())
+        .isEqualTo(200);
+
+    // Nothing changed, nothing was stored, nothing audited.
+    assertThat(gw.get("/file/hello").statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/services/new", null, READER).statusCode()).isEqualTo(404);
+    assertThat(call("GET", "/config/versions", null, READER).body()).isEqualTo(versionsBefore);
+    assertThat(JSON.readTree(call("GET", "/audit", null, READER).body()).get("entries"))
+        .hasSize(auditBefore);
   }
 }
