@@ -170,6 +170,14 @@ class AiAdminApiTest {
     assertThat(problem.path("source").asText()).isEqualTo("/ai-providers/paid");
     assertThat(problem.path("path").asText()).isEqualTo("$.api-key");
 
+    // A dry run's diff shows the keys masked, the stored one and the new one.
+    HttpResponse<String> dry =
+        admin("PUT", "/ai-providers/paid?dry_run=true", paid("sk-next-key-0000abcd"), WRITER);
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    assertThat(dry.body()).doesNotContain(SECRET).doesNotContain("sk-next-key");
+    HttpResponse<String> diff = admin("GET", "/config/diff?from=1", null, WRITER);
+    assertThat(diff.body()).doesNotContain(SECRET).doesNotContain("9876");
+
     // A viewer cannot write.
     assertThat(admin("PUT", "/ai-providers/paid", paid("sk-other-key-1234"), READER).statusCode())
         .isEqualTo(403);
