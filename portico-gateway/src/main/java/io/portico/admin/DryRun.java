@@ -2,6 +2,7 @@ package io.portico.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -107,10 +108,29 @@ final class DryRun {
   /** An object as YAML, in the JSON form the admin API shows it in. */
   static String yaml(ConfigNode node) {
     try {
-      return YAML.writeValueAsString(JSON.readTree(ObjectJson.write(node)));
+      return YAML.writeValueAsString(masked(JSON.readTree(ObjectJson.write(node))));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e); // not reached: ObjectJson writes valid JSON
     }
+  }
+
+  /**
+   * The tree with every AI provider key ({@code api-key}) replaced by its masked form, as every
+   * read shows it: diffs never carry a key.
+   */
+  static JsonNode masked(JsonNode tree) {
+    if (tree instanceof ObjectNode o) {
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
+        if (e.getKey().equals("api-key") && e.getValue().isTextual()) {
+          o.put("api-key", io.portico.config.AiConfig.Key.masked(e.getValue().asText()));
+        } else {
+          masked(e.getValue());
+        }
+      }
+    } else if (tree instanceof ArrayNode a) {
+      a.forEach(DryRun::masked);
+    }
+    return tree;
   }
 
   /** An object of the API's layer (JSON as stored) as YAML; empty for none. */
@@ -119,7 +139,7 @@ final class DryRun {
       return "";
     }
     try {
-      return YAML.writeValueAsString(JSON.readTree(json));
+      return YAML.writeValueAsString(masked(JSON.readTree(json)));
     } catch (JsonProcessingException e) {
       return json;
     }

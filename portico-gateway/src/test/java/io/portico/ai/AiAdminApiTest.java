@@ -5,14 +5,22 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigResult;
+import io.portico.plugin.PluginRegistry;
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.spi.config.Problem;
 import io.portico.testing.GatewayFixture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The AI gateway through the admin API, end to end: providers and models written as config objects
@@ -27,6 +35,7 @@ class AiAdminApiTest {
   private static final String READER = "ai-reader-token";
   private static final String SECRET = "sk-live-secret-9876wxyz";
 
+  @TempDir Path storeDir;
   private FakeProvider provider;
   private GatewayFixture gw;
 
@@ -42,25 +51,28 @@ class AiAdminApiTest {
                         + "\"content\":\"Bonjour\"},\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,"
                         + "\"total_tokens\":7}}"));
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-                - { name: reader, hash: "%s", role: read-only }
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "%s" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            routes:
-              - name: llm
-                paths: [ /v1/ ]
-                ai: {}
-            """
-                .formatted(KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1")));
+    gw = GatewayFixture.start(yaml());
+  }
+
+  private String yaml() {
+    return """
+        admin:
+          address: 127.0.0.1:0
+          store: %s
+          tokens:
+            - { name: script, hash: "%s", role: read-write }
+            - { name: reader, hash: "%s", role: read-only }
+        ai:
+          providers:
+            - { name: local, kind: openai-compatible, base-url: "%s" }
+          models:
+            - { name: small, targets: [ { provider: local } ] }
+        routes:
+          - name: llm
+            paths: [ /v1/ ]
+            ai: {}
+        """
+        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1"));
   }
 
   @AfterEach
@@ -158,9 +170,34 @@ class AiAdminApiTest {
     assertThat(problem.path("source").asText()).isEqualTo("/ai-providers/paid");
     assertThat(problem.path("path").asText()).isEqualTo("$.api-key");
 
+    // A dry run's diff shows the keys masked, the stored one and the new one.
+    HttpResponse<String> dry =
+        admin("PUT", "/ai-providers/paid?dry_run=true", paid("sk-next-key-0000abcd"), WRITER);
+    assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+    assertThat(dry.body()).doesNotContain(SECRET).doesNotContain("sk-next-key");
+    HttpResponse<String> diff = admin("GET", "/config/diff?from=1", null, WRITER);
+    assertThat(diff.body()).doesNotContain(SECRET).doesNotContain("9876");
+
     // A viewer cannot write.
     assertThat(admin("PUT", "/ai-providers/paid", paid("sk-other-key-1234"), READER).statusCode())
         .isEqualTo(403);
+  }
+
+  @Test
+  void aRestartKeepsTheProviderAndItsKeyFromTheStore() throws Exception {
+    assertThat(admin("PUT", "/ai-providers/paid", paid(SECRET), WRITER).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            admin("PUT", "/ai-models/small", "{\"targets\":[{\"provider\":\"paid\"}]}", WRITER)
+                .statusCode())
+        .isEqualTo(200);
+    gw.close();
+    gw = GatewayFixture.start(yaml());
+    assertThat(chat().statusCode()).isEqualTo(200);
+    assertThat(provider.last().header("Authorization")).isEqualTo("Bearer " + SECRET);
+    assertThat(admin("GET", "/ai-providers/paid", null, WRITER).body())
+        .contains("\"api-key\":\"\u2026wxyz\"")
+        .doesNotContain(SECRET);
   }
 
   @Test
@@ -223,6 +260,30 @@ class AiAdminApiTest {
               assertThat(row.path("completion_tokens").asLong()).isEqualTo(4);
               assertThat(usage.at("/total/total_tokens").asLong()).isEqualTo(14);
             });
+  }
+
+  @Test
+  void aKeyInClearIsRefusedInAFileWithoutBeingEchoed(@TempDir Path dir) {
+    ConfigResult result =
+        ConfigFiles.parse(
+            """
+            ai:
+              providers:
+                - { name: paid, kind: openai, api-key: "sk-file-secret-4321" }
+              models:
+                - { name: small, targets: [ { provider: paid } ] }
+            """,
+            "portico.yaml",
+            dir,
+            Map.of(),
+            PluginRegistry.of(List.of()));
+    assertThat(result.problems().list())
+        .extracting(Problem::toString)
+        .singleElement()
+        .asString()
+        .contains("ai.providers[0].api-key")
+        .contains("api-key only through the admin API")
+        .doesNotContain("sk-file-secret-4321");
   }
 
   @Test
