@@ -7,7 +7,7 @@ import { alerts } from './alerts.js';
 import { audit } from './audit.js';
 import { services } from './services.js';
 import { routes } from './routes.js';
-import { history } from './history.js';
+import { history as historyPage } from './history.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -84,8 +84,8 @@ function route() {
   else if (/^(services|routes)(\/|$)/.test(page)) {
     const [section, ...name] = page.split('/');
     const pages = { services, routes };
-    pages[section](app, current, name.length ? decodeURIComponent(name.join('/')) : null);
-  } else if (page === 'history') history(app, current);
+    pages[section](app, current, name.length ? name.join('/') : null);
+  } else if (page === 'history') historyPage(app, current);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending
