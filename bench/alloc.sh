@@ -4,6 +4,7 @@
 # Counts, not rates: they hold on a machine that other work shares. Needs no nginx or wrk.
 #   bench/alloc.sh                                   # the default configs and paths
 #   bench/alloc.sh --warmup 30000 --requests 10000 --rounds 3 bench/conf/portico-bench.yaml:/json
+#   bench/alloc.sh --jfr /tmp/alloc-jfr                 # also the top allocation sites per config
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -11,5 +12,13 @@ jar=bench/target/benchmarks.jar
 if [[ ! -f "$jar" ]]; then
   ./mvnw -q -B -o -pl bench -am package -DskipTests
 fi
-exec java -Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled \
+# With --jfr DIR, small TLABs give JFR's allocation samples a finer grain (the byte counts do not
+# depend on them).
+tlab=()
+for a in "$@"; do
+  if [[ "$a" == --jfr ]]; then
+    tlab=(-XX:-ResizeTLAB -XX:TLABSize=2k -XX:MinTLABSize=2k)
+  fi
+done
+exec java -Xms512m -Xmx512m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled "${tlab[@]}" \
   -cp "$jar" io.portico.bench.AllocationPerRequest "$@"

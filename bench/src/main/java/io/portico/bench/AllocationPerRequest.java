@@ -16,11 +16,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jdk.jfr.Recording;
 
 /**
  * Bytes allocated per proxied request, by the gateway's event loop and by its other threads, for a
@@ -37,11 +39,13 @@ import java.util.Map;
  * rounds; for each round the allocated bytes of every gateway thread ({@code
  * com.sun.management.ThreadMXBean#getThreadAllocatedBytes}) are divided by the requests, and the
  * smallest round is printed. Tracing configs send spans to an OTLP stub on 127.0.0.1:4318 (started
- * here when the port is free).
+ * here when the port is free). With {@code --jfr DIR}, the measured rounds of each config are also
+ * recorded with JFR's allocation samples into {@code DIR/CONFIG-PATH.jfr}, and the heaviest
+ * allocation sites are printed ({@link AllocationSites}).
  *
  * <pre>
  *   java -cp bench/target/benchmarks.jar io.portico.bench.AllocationPerRequest \
- *       [--warmup 30000] [--requests 10000] [--rounds 3] [CONFIG:PATH ...]
+ *       [--warmup 30000] [--requests 10000] [--rounds 3] [--jfr DIR] [CONFIG:PATH ...]
  * </pre>
  */
 public final class AllocationPerRequest {
@@ -49,6 +53,8 @@ public final class AllocationPerRequest {
   private static final String[] DEFAULT_CELLS = {
     "bench/conf/portico-bench-plain.yaml:/hello",
     "bench/conf/portico-bench.yaml:/hello",
+    "bench/conf/portico-bench-access-log.yaml:/hello",
+    "bench/conf/portico-bench-tracing.yaml:/hello",
     "bench/conf/portico-bench-observability.yaml:/hello",
     "bench/conf/portico-bench.yaml:/json",
     "bench/conf/portico-bench-json-edit.yaml:/json",
@@ -60,17 +66,22 @@ public final class AllocationPerRequest {
     int warmup = 30_000;
     int requests = 10_000;
     int rounds = 3;
+    Path jfr = null;
     List<String> cells = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--requests" -> requests = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--jfr" -> jfr = Path.of(args[++i]);
         default -> cells.add(args[i]);
       }
     }
     if (cells.isEmpty()) {
       cells.addAll(List.of(DEFAULT_CELLS));
+    }
+    if (jfr != null) {
+      Files.createDirectories(jfr);
     }
     HttpServer otlp = otlpStub();
     try (Origin origin = new Origin()) {
@@ -85,7 +96,15 @@ public final class AllocationPerRequest {
         int colon = cell.lastIndexOf(':');
         Path config = Path.of(cell.substring(0, colon));
         String path = cell.substring(colon + 1);
-        long[] perRequest = measure(config, path, origin.port(), warmup, requests, rounds);
+        Path recording =
+            jfr == null
+                ? null
+                : jfr.resolve(
+                    config.getFileName().toString().replace(".yaml", "")
+                        + path.replace('/', '-')
+                        + ".jfr");
+        long[] perRequest =
+            measure(config, path, origin.port(), warmup, requests, rounds, recording);
         System.out.printf(
             Locale.ROOT,
             "%-40s %-7s %14d %14d%n",
@@ -103,7 +122,13 @@ public final class AllocationPerRequest {
 
   /** The smallest round's bytes per request: the event loop's, and the other gateway threads'. */
   private static long[] measure(
-      Path config, String path, int originPort, int warmup, int requests, int rounds)
+      Path config,
+      String path,
+      int originPort,
+      int warmup,
+      int requests,
+      int rounds,
+      Path recording)
       throws Exception {
     Path log = Files.createTempFile("portico-alloc-access", ".log");
     int port;
@@ -123,9 +148,14 @@ public final class AllocationPerRequest {
                   + " HTTP/1.1\r\nHost: bench.test\r\nUser-Agent: portico-alloc/1\r\n"
                   + "Accept: */*\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII);
+      Recording sites = null;
       for (int i = 0; i < warmup; i++) {
+        if (recording != null && i == Math.max(0, warmup - 2000)) {
+          sites = AllocationSites.start();
+        }
         client.exchange(request);
       }
+      Instant measured = Instant.now();
       com.sun.management.ThreadMXBean threads =
           (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       for (int r = 0; r < rounds; r++) {
@@ -149,6 +179,9 @@ public final class AllocationPerRequest {
         }
         best[0] = Math.min(best[0], loop / requests);
         best[1] = Math.min(best[1], other / requests);
+      }
+      if (sites != null) {
+        AllocationSites.stop(sites, measured, recording, 15, System.out);
       }
     } finally {
       Files.deleteIfExists(log);

@@ -81,8 +81,18 @@ public interface AdminApi {
     return null;
   }
 
+  /** The bound client listeners in config order (a configured port 0 shows the chosen port). */
+  default List<java.net.InetSocketAddress> listeners() {
+    return List.of();
+  }
+
   /** Each access-log sink's counts, in config order; empty when the access log is off. */
   default List<SinkStats> accessLogSinks() {
     return List.of();
+  }
+
+  /** The live tail of the access log ({@code GET /logs/tail}); null when there is none. */
+  default io.portico.observe.log.@Nullable LogTail logTail() {
+    return null;
   }
 }

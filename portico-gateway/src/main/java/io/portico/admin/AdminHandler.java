@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
  *       access-log sink's counts (queued, delivered, dropped, failed)
  *   <li>{@code GET /ready}: 200 while the gateway takes traffic, 503 while it drains
  *   <li>{@code GET /metrics}: the gateway's metrics for Prometheus ({@link MetricsEndpoint})
+ *   <li>{@code GET /metrics/summary}: traffic per route and consumer for the console ({@link
+ *       MetricsEndpoint})
  *   <li>{@code GET /config}: the active config as JSON, secrets redacted, with its version
  *   <li>{@code GET /routes}: the compiled routes in config order with their plugin chains
  *   <li>{@code POST /reload}: reloads the config file; 200 when applied, 422 with every problem
@@ -45,7 +47,8 @@ import java.util.concurrent.ExecutorService;
  * This class checks every request and dispatches it; each resource is answered by its own class:
  * {@link StatusEndpoint}, {@link ConfigEndpoint}, {@link RoutesEndpoint}, {@link ReloadEndpoint},
  * {@link QuotasEndpoint}, {@link HealthStatus} ({@code /services/{name}/health}), {@link
- * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}.
+ * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}; a consumer's keys by {@link
+ * ConsumerKeys}, the live access log ({@code /logs/tail}) by {@link LogTailEndpoint}.
  *
  * <p>Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
@@ -234,6 +237,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
     }
+    if (ConsumerKeys.handles(path)) {
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The key change failed: ",
+          () -> ConsumerKeys.handle(req, path, caller, api));
+      return;
+    }
+    if (path.equals("/logs/tail")) {
+      if (method == HttpMethod.GET) {
+        LogTailEndpoint.serve(ctx, req, api, keepAlive);
+      } else {
+        send(ctx, methodNotAllowed("GET"), keepAlive);
+      }
+      return;
+    }
     if (ObjectEndpoints.handles(path)
         && !(path.equals("/routes") && (method == HttpMethod.GET || method == HttpMethod.HEAD))) {
       objects(ctx, req, caller, keepAlive);
@@ -253,6 +273,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       alerts(ctx, req, path, caller, keepAlive);
       return;
     }
+    if (AiEndpoints.handles(path)) {
+      if (path.equals("/ai/try")) {
+        offLoop(ctx, req, keepAlive, "The try failed: ", () -> AiEndpoints.tryRoute(req, api));
+      } else {
+        send(ctx, AiEndpoints.handle(method, api), keepAlive);
+      }
+      return;
+    }
     if (path.startsWith("/quotas/") && path.length() > 8) {
       if (requireGet(ctx, method, keepAlive)) {
         QuotasEndpoint.serve(ctx, api, path.substring(8), keepAlive);
@@ -268,6 +296,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/metrics" -> {
         if (requireGet(ctx, method, keepAlive)) {
           MetricsEndpoint.serve(ctx, req, api.metrics(), blocking, keepAlive);
+        }
+      }
+      case "/metrics/summary" -> {
+        if (requireGet(ctx, method, keepAlive)) {
+          MetricsEndpoint.summary(ctx, api.metrics(), blocking, keepAlive);
         }
       }
       case "/ready" -> {
@@ -363,7 +396,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         () -> {
           FullHttpResponse r;
           try {
-            r = AlertsEndpoint.handle(req, path, api.alerting(), caller);
+            r = AlertsEndpoint.handle(req, path, api.alerting(), api.store(), caller);
           } catch (IOException | RuntimeException e) {
             r =
                 problem(

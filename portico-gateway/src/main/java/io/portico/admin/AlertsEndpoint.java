@@ -14,6 +14,8 @@ import io.portico.observe.alert.AlertStatus;
 import io.portico.observe.alert.Alerting;
 import io.portico.observe.alert.Silence;
 import io.portico.spi.config.ConfigReader;
+import io.portico.store.AuditEntry;
+import io.portico.store.ConfigStore;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -23,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The alerting endpoints, answered off the event loops:
@@ -38,10 +42,13 @@ import org.jspecify.annotations.Nullable;
  *       config
  * </ul>
  *
- * Writes need a token that may write, like every other admin write.
+ * Writes need a token that may write, like every other admin write, and each one that gets past
+ * that check is appended to the audit log ({@code create silence}, {@code delete silence}) with the
+ * caller's name, applied or not.
  */
 final class AlertsEndpoint {
 
+  private static final Logger log = LoggerFactory.getLogger(AlertsEndpoint.class);
   private static final JsonFactory JSON = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String SILENCES = "/alerts/silences";
@@ -54,7 +61,11 @@ final class AlertsEndpoint {
 
   /** The answer to {@code req}; may block briefly on the evaluator, so call off the event loop. */
   static FullHttpResponse handle(
-      FullHttpRequest req, String path, @Nullable Alerting alerting, AdminAuth.Caller caller)
+      FullHttpRequest req,
+      String path,
+      @Nullable Alerting alerting,
+      @Nullable ConfigStore store,
+      AdminAuth.Caller caller)
       throws IOException {
     HttpMethod method = req.method();
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
@@ -81,9 +92,44 @@ final class AlertsEndpoint {
     if (alerting == null) {
       return off();
     }
-    return create
-        ? create(req, alerting, caller)
-        : delete(path.substring(SILENCES.length() + 1), alerting);
+    if (create) {
+      return create(req, alerting, store, caller);
+    }
+    String id = path.substring(SILENCES.length() + 1);
+    FullHttpResponse r = delete(id, alerting);
+    audit(store, caller, "delete silence", r, "silence " + id);
+    return r;
+  }
+
+  /**
+   * Appends a silence write to the audit log: {@code applied} for a 2xx answer, else {@code
+   * rejected} ({@code conflict} for a silence of the config) with the problem's detail.
+   */
+  private static void audit(
+      @Nullable ConfigStore store,
+      AdminAuth.Caller caller,
+      String action,
+      FullHttpResponse r,
+      String what) {
+    if (store == null) {
+      return;
+    }
+    int code = r.status().code();
+    String outcome = code < 300 ? "applied" : code == 409 ? "conflict" : "rejected";
+    String detail = what;
+    if (code >= 300) {
+      try {
+        JsonNode problem = MAPPER.readTree(new ByteBufInputStream(r.content().duplicate()));
+        detail = what + ": " + problem.path("detail").asText("");
+      } catch (IOException e) {
+        detail = what + ": " + r.status();
+      }
+    }
+    try {
+      store.audit(new AuditEntry(Instant.now(), caller.name(), action, outcome, null, detail));
+    } catch (IOException e) {
+      log.warn("the admin audit log could not be written: {}", e.toString());
+    }
   }
 
   private static FullHttpResponse off() {
@@ -91,6 +137,41 @@ final class AlertsEndpoint {
         HttpResponseStatus.NOT_FOUND,
         "alerting-off",
         "Alerting is off: the gateway started without an alerts section.");
+  }
+
+  private static FullHttpResponse create(
+      FullHttpRequest req, Alerting alerting, @Nullable ConfigStore store, AdminAuth.Caller caller)
+      throws IOException {
+    FullHttpResponse r = create(req, alerting, caller);
+    String location = r.headers().get(HttpHeaderNames.LOCATION);
+    audit(
+        store,
+        caller,
+        "create silence",
+        r,
+        location == null
+            ? "silence"
+            : "silence " + location.substring(SILENCES.length() + 1) + " " + described(r));
+    return r;
+  }
+
+  /** {@code rule=api-errors, route=orders until 2026-12-06T22:00:00Z: comment} of a new silence. */
+  private static String described(FullHttpResponse created) {
+    try {
+      JsonNode s = MAPPER.readTree(new ByteBufInputStream(created.content().duplicate()));
+      StringBuilder b = new StringBuilder();
+      for (Map.Entry<String, JsonNode> m : s.path("matchers").properties()) {
+        b.append(b.isEmpty() ? "" : ", ")
+            .append(m.getKey())
+            .append('=')
+            .append(m.getValue().asText());
+      }
+      b.append(" until ").append(s.path("ends_at").asText());
+      String comment = s.path("comment").asText("");
+      return comment.isEmpty() ? b.toString() : b + ": " + comment;
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static FullHttpResponse create(

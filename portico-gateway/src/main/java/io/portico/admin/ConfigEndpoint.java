@@ -46,23 +46,45 @@ final class ConfigEndpoint {
     return w.toString();
   }
 
-  /** Writes a config tree as JSON; values under secret-looking keys become {@code "<redacted>"}. */
+  /**
+   * Writes a config tree as JSON; values under secret-looking keys become {@code "<redacted>"}, an
+   * AI provider's {@code api-key} its masked suffix ({@code "…abcd"}).
+   */
   static void writeRedacted(JsonGenerator g, ConfigNode node, boolean secret) throws IOException {
+    write(g, node, secret, true);
+  }
+
+  /**
+   * Writes a config tree as JSON in full but for AI provider keys ({@code api-key}), which are
+   * write-only: every reader, whatever its role, gets only their masked suffix.
+   */
+  static void writeMasked(JsonGenerator g, ConfigNode node) throws IOException {
+    write(g, node, false, false);
+  }
+
+  private static void write(JsonGenerator g, ConfigNode node, boolean secret, boolean redact)
+      throws IOException {
     switch (node.kind()) {
       case OBJECT -> {
         g.writeStartObject();
         for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
           g.writeFieldName(e.getKey());
+          if (e.getKey().equals("api-key") && e.getValue().isScalar()) {
+            g.writeString(io.portico.config.AiConfig.Key.masked(e.getValue().scalarText()));
+            continue;
+          }
           boolean s =
-              secret || SECRET.matcher(e.getKey()).matches() || e.getKey().equals("credentials");
-          writeRedacted(g, e.getValue(), s);
+              secret
+                  || redact
+                      && (SECRET.matcher(e.getKey()).matches() || e.getKey().equals("credentials"));
+          write(g, e.getValue(), s, redact);
         }
         g.writeEndObject();
       }
       case LIST -> {
         g.writeStartArray();
         for (ConfigNode item : node.items()) {
-          writeRedacted(g, item, secret);
+          write(g, item, secret, redact);
         }
         g.writeEndArray();
       }

@@ -98,7 +98,10 @@ final class ConsoleAssets {
           "objects.js",
           "services.js",
           "routes.js",
-          "history.js"
+          "history.js",
+          "consumers.js",
+          "logs.js",
+          "ai.js"
         }) {
       try (InputStream in =
           ConsoleAssets.class.getResourceAsStream("/io/portico/console/" + name)) {

@@ -1,5 +1,8 @@
 package io.portico.admin;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -9,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.portico.observe.metrics.GatewayMetrics;
+import io.portico.observe.metrics.TrafficSummary;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,7 +29,88 @@ import org.jspecify.annotations.Nullable;
  */
 final class MetricsEndpoint {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private MetricsEndpoint() {}
+
+  /**
+   * {@code GET /metrics/summary}: the traffic per route (requests, 5xx, the request-duration
+   * histogram) and per consumer, as JSON, for the console's overview. Read from the registry on the
+   * admin listener's blocking thread; unlike a scrape it samples no event loop. Any admin token may
+   * read it; 404 when {@code metrics.enabled} is false.
+   */
+  static void summary(
+      ChannelHandlerContext ctx,
+      @Nullable GatewayMetrics metrics,
+      ExecutorService blocking,
+      boolean keepAlive) {
+    if (metrics == null) {
+      AdminHandler.send(ctx, disabled(), keepAlive);
+      return;
+    }
+    try {
+      blocking.execute(
+          () -> {
+            FullHttpResponse r;
+            try {
+              r = AdminHandler.json(HttpResponseStatus.OK, write(metrics.summary()));
+            } catch (IOException | RuntimeException e) {
+              r =
+                  AdminHandler.problem(
+                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                      "metrics-failed",
+                      "The metrics could not be read: " + e.getMessage());
+            }
+            FullHttpResponse response = r;
+            ctx.executor().execute(() -> AdminHandler.send(ctx, response, keepAlive));
+          });
+    } catch (RejectedExecutionException closing) {
+      AdminHandler.send(ctx, closing(), false);
+    }
+  }
+
+  /**
+   * {@code {"bounds": [0.001, ...], "routes": [{"route", "service", "requests", "errors",
+   * "buckets": [...], "durations"}], "consumers": [{"consumer", "requests", "errors"}]}}.
+   */
+  static String write(TrafficSummary s) throws IOException {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode bounds = out.putArray("bounds");
+    s.bounds().forEach(bounds::add);
+    ArrayNode routes = out.putArray("routes");
+    for (TrafficSummary.RouteTraffic r : s.routes()) {
+      ObjectNode o = routes.addObject();
+      o.put("route", r.route());
+      o.put("service", r.service());
+      o.put("requests", r.requests());
+      o.put("errors", r.errors());
+      ArrayNode buckets = o.putArray("buckets");
+      r.buckets().forEach(buckets::add);
+      o.put("durations", r.durations());
+    }
+    ArrayNode consumers = out.putArray("consumers");
+    for (TrafficSummary.ConsumerTraffic c : s.consumers()) {
+      ObjectNode o = consumers.addObject();
+      o.put("consumer", c.consumer());
+      o.put("requests", c.requests());
+      o.put("errors", c.errors());
+    }
+    return JSON.writeValueAsString(out);
+  }
+
+  private static FullHttpResponse disabled() {
+    return AdminHandler.problem(
+        HttpResponseStatus.NOT_FOUND,
+        "metrics-disabled",
+        "Metrics are off (metrics.enabled: false).");
+  }
+
+  private static FullHttpResponse closing() {
+    return AdminHandler.problem(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "admin-unavailable",
+        "The gateway is shutting down.");
+  }
 
   static void serve(
       ChannelHandlerContext ctx,

@@ -207,11 +207,14 @@ final class ObjectEndpoints {
     g.writeEndObject();
   }
 
-  /** An object in full for a read-write caller, with secrets redacted for a read-only one. */
+  /**
+   * An object in full for a read-write caller, with secrets redacted for a read-only one; an AI
+   * provider's {@code api-key} only masked, for both.
+   */
   private static void writeObject(JsonGenerator g, ConfigNode node, AdminAuth.Caller caller)
       throws IOException {
     if (caller.canWrite()) {
-      g.writeRawValue(ObjectJson.write(node));
+      ConfigEndpoint.writeMasked(g, node);
     } else {
       ConfigEndpoint.writeRedacted(g, node, false);
     }
@@ -443,7 +446,8 @@ final class ObjectEndpoints {
             invalid(
                 "/config/changes",
                 at,
-                "expected: {op: put|delete, kind: services|routes|consumers|plugins, name,"
+                "expected: {op: put|delete, kind: services|routes|consumers|plugins|ai-providers|ai-models,"
+                    + " name,"
                     + " object}"));
       }
       ObjectKey key = new ObjectKey(kind, name);
@@ -464,8 +468,16 @@ final class ObjectEndpoints {
       }
       changes.add(Change.put(key, json));
     }
-    ObjectWrite w = new ObjectWrite(caller.name(), "POST /config/changes", changes, pre);
-    return submit(w, null, dry);
+    return new Outcome.Later(
+        a -> {
+          List<Change> kept = new ArrayList<>();
+          for (Change c : changes) {
+            String j = c.json();
+            kept.add(j == null ? c : Change.put(c.key(), keepKey(a, c.key(), j)));
+          }
+          ObjectWrite w = new ObjectWrite(caller.name(), "POST /config/changes", kept, pre);
+          return dry ? DryRun.answer(a, w) : result(a.write(w), null);
+        });
   }
 
   /** The write to run on the admin thread: applied, or with {@code dry} only checked. */
@@ -486,8 +498,37 @@ final class ObjectEndpoints {
     } catch (BadBody e) {
       return now(e.response);
     }
-    ObjectWrite w = new ObjectWrite(caller.name(), action, List.of(Change.put(key, json)), pre);
-    return submit(w, key, dry);
+    return new Outcome.Later(
+        a -> {
+          ObjectWrite w =
+              new ObjectWrite(
+                  caller.name(), action, List.of(Change.put(key, keepKey(a, key, json))), pre);
+          return dry ? DryRun.answer(a, w) : result(a.write(w), key);
+        });
+  }
+
+  /**
+   * An AI provider whose {@code api-key} is the masked form of the key it has now (what every read
+   * shows) keeps that key: a form sent back unchanged does not erase it.
+   */
+  static String keepKey(AdminApi api, ObjectKey key, String json) throws IOException {
+    if (key.kind() != ObjectKind.AI_PROVIDERS) {
+      return json;
+    }
+    JsonNode sent = MAPPER.readTree(json);
+    JsonNode given = sent.get("api-key");
+    if (given == null || !given.isTextual() || !given.asText().startsWith("\u2026")) {
+      return json;
+    }
+    ConfigNode current = LayeredConfig.objects(api.snapshot().config().source()).get(key);
+    ConfigNode stored = current == null ? null : current.fields().get("api-key");
+    if (stored == null
+        || !stored.isScalar()
+        || !io.portico.config.AiConfig.Key.masked(stored.scalarText()).equals(given.asText())) {
+      return json;
+    }
+    ((ObjectNode) sent).put("api-key", stored.scalarText());
+    return write(sent);
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -303,7 +304,9 @@ public final class AiPlan {
         AiConfig.Key k = p.keys().get(i);
         String where = "ai.providers." + p.name() + ".keys[" + i + "]";
         String value = null;
-        if (k.variable() != null) {
+        if (k.value() != null) {
+          value = k.value();
+        } else if (k.variable() != null) {
           value = env.apply(k.variable());
           if (value == null || value.isBlank()) {
             problems.add(
@@ -337,7 +340,12 @@ public final class AiPlan {
     private static ProviderAdapter adapter(AiConfig.Provider p) {
       return switch (p.kind()) {
         case OPENAI, OPENAI_COMPATIBLE -> new OpenAiAdapter(p.basePath());
-        case AZURE_OPENAI -> new AzureOpenAiAdapter(p.basePath(), p.apiVersion(), p.deployments());
+        case AZURE_OPENAI ->
+            new AzureOpenAiAdapter(
+                p.basePath(),
+                // required of an Azure provider by the parser
+                Objects.requireNonNull(p.apiVersion(), "api-version"),
+                p.deployments());
         case ANTHROPIC -> new AnthropicAdapter(p.basePath());
         case GEMINI -> new GeminiAdapter(p.basePath());
       };

@@ -70,7 +70,8 @@ final class ConfigChanges {
       }
       LoadResult file = layers.loadFile();
       ConfigResult result = layers.parse(file, layers.layer());
-      if (!result.ok()) {
+      GatewayConfig config = result.config();
+      if (config == null) {
         log.warn(
             "config reload rejected; still serving {}:\n{}",
             snapshots.current().version(),
@@ -78,7 +79,7 @@ final class ConfigChanges {
         countReload(false);
         return new ReloadResult(false, snapshots.current().version(), result.problems());
       }
-      SnapshotCompiler.Result compiled = compiler.compile(result.config());
+      SnapshotCompiler.Result compiled = compiler.compile(config);
       Snapshot next = compiled.snapshot();
       if (next == null) {
         log.warn(
@@ -91,17 +92,17 @@ final class ConfigChanges {
       Snapshot old = snapshots.swap(next);
       activate.accept(next);
       layers.fileLoaded(file);
-      if (!bindings(old.config().listeners()).equals(bindings(result.config().listeners()))) {
+      if (!bindings(old.config().listeners()).equals(bindings(config.listeners()))) {
         log.warn(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
                 + " effect on restart");
       }
-      if (!old.config().admin().equals(result.config().admin())
-          || old.config().runtime().ioThreads() != result.config().runtime().ioThreads()
+      if (!old.config().admin().equals(config.admin())
+          || old.config().runtime().ioThreads() != config.runtime().ioThreads()
           || !java.util.Objects.equals(
-              old.config().runtime().accessLog(), result.config().runtime().accessLog())
-          || old.config().metrics().differsAtRestart(result.config().metrics())
-          || (alerting == null && result.config().alerts() != null)) {
+              old.config().runtime().accessLog(), config.runtime().accessLog())
+          || old.config().metrics().differsAtRestart(config.metrics())
+          || (alerting == null && config.alerts() != null)) {
         log.warn(
             "changes to the admin listener, runtime.io-threads, runtime.access-log, metrics"
                 + " other than metrics.server-timing, or adding an alerts section to a gateway"

@@ -172,12 +172,13 @@ final class ConfigLayers implements AutoCloseable {
       return failed;
     }
     ConfigResult parsed = parse(file, next(write));
-    if (!parsed.ok()) {
+    GatewayConfig config = parsed.config();
+    if (config == null) {
       return new WriteResult.Rejected(parsed.problems());
     }
-    Problems problems = checker.check(parsed.config());
+    Problems problems = checker.check(config);
     return problems.isEmpty()
-        ? new WriteResult.Valid(parsed.config().source())
+        ? new WriteResult.Valid(config.source())
         : new WriteResult.Rejected(problems);
   }
 
@@ -239,11 +240,11 @@ final class ConfigLayers implements AutoCloseable {
       ObjectLayer next, String actor, String action, List<ObjectKey> changed, Applier applier) {
     ConfigStore s = Objects.requireNonNull(store);
     ConfigResult parsed = parse(file, next);
-    if (!parsed.ok()) {
+    GatewayConfig config = parsed.config();
+    if (config == null) {
       audit(actor, action, "rejected", null, parsed.problems().render().strip());
       return new WriteResult.Rejected(parsed.problems());
     }
-    GatewayConfig config = parsed.config();
     long number = s.latest().map(v -> v.number() + 1).orElse(1L);
     ConfigVersion version =
         new ConfigVersion(

@@ -13,6 +13,7 @@ import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.alert.Alerting;
 import io.portico.observe.log.AccessLogPipeline;
+import io.portico.observe.log.LogTail;
 import io.portico.observe.log.SinkStats;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.observe.trace.Tracing;
@@ -100,6 +101,7 @@ public final class Gateway implements AutoCloseable {
   private final ProxyServer proxy;
   private final List<InetSocketAddress> listeners;
   private final @Nullable AccessLogPipeline accessLog;
+  private final LogTail logTail;
   private final @Nullable GatewayMetrics metrics;
   private final @Nullable Tracing tracing;
   private final @Nullable Alerting alerting;
@@ -172,6 +174,7 @@ public final class Gateway implements AutoCloseable {
     if (metrics != null && alerting != null) {
       metrics.bind(alerting);
     }
+    this.logTail = new LogTail(config.runtime().accessLog());
     this.changes =
         new ConfigChanges(
             layers, compiler, snapshots, endpointSources, this::activate, metrics, alerting);
@@ -183,9 +186,11 @@ public final class Gateway implements AutoCloseable {
             metrics,
             Observers.combine(
                 accessLog,
-                alerting == null
-                    ? extraObserver
-                    : Observers.both(alerting.observer(), extraObserver)));
+                Observers.both(
+                    logTail,
+                    alerting == null
+                        ? extraObserver
+                        : Observers.both(alerting.observer(), extraObserver))));
     this.tracing = Tracing.start(config.tracing());
     this.proxy =
         new ProxyServer(
@@ -241,13 +246,15 @@ public final class Gateway implements AutoCloseable {
 
   /** Tells the access log which routes of {@code active} are not logged. */
   private void applyAccessLog(Snapshot active) {
+    java.util.Set<String> off =
+        active.config().routes().stream()
+            .filter(r -> !r.accessLog())
+            .map(RouteConfig::name)
+            .collect(java.util.stream.Collectors.toSet());
     if (accessLog != null) {
-      accessLog.routesOff(
-          active.config().routes().stream()
-              .filter(r -> !r.accessLog())
-              .map(RouteConfig::name)
-              .collect(java.util.stream.Collectors.toSet()));
+      accessLog.routesOff(off);
     }
+    logTail.routesOff(off);
   }
 
   /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */
@@ -326,6 +333,16 @@ public final class Gateway implements AutoCloseable {
       public @Nullable Alerting alerting() {
         return alerting;
       }
+
+      @Override
+      public LogTail logTail() {
+        return logTail;
+      }
+
+      @Override
+      public List<InetSocketAddress> listeners() {
+        return Gateway.this.listeners();
+      }
     };
   }
 
@@ -353,17 +370,18 @@ public final class Gateway implements AutoCloseable {
     ConfigLoader loader = ConfigLoader.withEnvironment(env);
     LoadResult file = loader.load(configFile);
     ConfigResult fileOnly = ConfigFiles.parse(file, configFile, registry);
-    if (!fileOnly.ok()) {
+    GatewayConfig fileConfig = fileOnly.config();
+    if (fileConfig == null) {
       throw new InvalidConfigException(fileOnly.problems());
     }
-    ConfigLayers layers =
-        ConfigLayers.open(configFile, loader, registry, file, fileOnly.config().admin());
+    ConfigLayers layers = ConfigLayers.open(configFile, loader, registry, file, fileConfig.admin());
     ConfigResult result = layers.parse(file, layers.layer());
-    if (!result.ok()) {
+    GatewayConfig config = result.config();
+    if (config == null) {
       layers.close();
       throw new InvalidConfigException(result.problems());
     }
-    return new Gateway(configFile, registry, layers, result.config(), observer, env);
+    return new Gateway(configFile, registry, layers, config, observer, env);
   }
 
   /** Re-reads the config file; applies it only when it is valid. Thread-safe. */

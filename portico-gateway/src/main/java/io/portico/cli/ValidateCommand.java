@@ -2,6 +2,7 @@ package io.portico.cli;
 
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
+import io.portico.config.GatewayConfig;
 import io.portico.plugin.PluginRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -26,7 +27,8 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PluginRegistry registry = PluginRegistry.load(ValidateCommand.class.getClassLoader());
     ConfigResult result = ConfigFiles.load(config, System.getenv(), registry);
-    if (!result.ok()) {
+    GatewayConfig valid = result.config();
+    if (valid == null) {
       System.err.print(result.problems().render());
       System.err.println(
           config
@@ -39,11 +41,11 @@ final class ValidateCommand implements Callable<Integer> {
     System.out.println(
         config
             + ": valid (version "
-            + result.config().version()
+            + valid.version()
             + ", "
-            + result.config().routes().size()
+            + valid.routes().size()
             + " routes, "
-            + result.config().services().size()
+            + valid.services().size()
             + " services)");
     return 0;
   }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The access log: which exchanges are logged, what each line holds, and where lines go.
@@ -29,7 +30,7 @@ public record AccessLogConfig(
     boolean keepErrors,
     Set<String> redactHeaders,
     Set<String> redactQuery,
-    BodyCapture body,
+    @Nullable BodyCapture body,
     Set<String> redactBody) {
 
   /** An access log without body capture. */
@@ -182,7 +183,7 @@ public record AccessLogConfig(
   }
 
   /** Whether request or response bodies are captured on {@code route}. */
-  public BodyCapture bodyFor(RouteConfig route) {
+  public @Nullable BodyCapture bodyFor(RouteConfig route) {
     if (body == null || !enabled() || !route.accessLog()) {
       return null;
     }
@@ -209,7 +210,7 @@ public record AccessLogConfig(
       boolean allRoutes) {
 
     /** Whether a body of {@code contentType} (a header value, or null) is captured. */
-    public boolean captures(String contentType) {
+    public boolean captures(@Nullable String contentType) {
       if (contentType == null) {
         return false;
       }
@@ -276,10 +277,10 @@ public record AccessLogConfig(
       int queue,
       Path path,
       long maxSize,
-      Duration interval,
+      @Nullable Duration interval,
       boolean compress,
       int keep,
-      Duration maxAge)
+      @Nullable Duration maxAge)
       implements SinkConfig {
     public String type() {
       return "file";

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses {@code runtime.access-log} into an {@link AccessLogConfig}, recording every problem with
@@ -111,19 +112,19 @@ final class AccessLogSection {
     ConfigReader redact = r.object("redact");
     Set<String> headers = new LinkedHashSet<>(AccessLogConfig.DEFAULT_REDACT_HEADERS);
     for (ConfigNode h : names(redact, "headers")) {
-      if (SectionReaders.TOKEN.matcher(h.text()).matches()) {
-        headers.add(h.text().toLowerCase(Locale.ROOT));
+      if (SectionReaders.TOKEN.matcher(h.scalarText()).matches()) {
+        headers.add(h.scalarText().toLowerCase(Locale.ROOT));
       } else {
         problems.expected(h, "a header name such as X-Api-Key");
       }
     }
     Set<String> query = new LinkedHashSet<>(AccessLogConfig.DEFAULT_REDACT_QUERY);
     for (ConfigNode q : names(redact, "query")) {
-      query.add(q.text().toLowerCase(Locale.ROOT));
+      query.add(q.scalarText().toLowerCase(Locale.ROOT));
     }
     Set<String> body = new LinkedHashSet<>(AccessLogConfig.DEFAULT_REDACT_BODY);
     for (ConfigNode b : names(redact, "body")) {
-      body.add(b.text().toLowerCase(Locale.ROOT));
+      body.add(b.scalarText().toLowerCase(Locale.ROOT));
     }
     redact.finish();
     AccessLogConfig.BodyCapture capture = null;
@@ -150,7 +151,7 @@ final class AccessLogSection {
       Pattern.compile("(\\*|[!#$%&'+.^_`|~0-9A-Za-z-]+)/(\\*?[!#$%&'+.^_`|~0-9A-Za-z-]*)");
 
   /** {@code body}: {@code true}, {@code false} or an object; null when off. */
-  private AccessLogConfig.BodyCapture bodyCapture(ConfigNode node) {
+  private AccessLogConfig.@Nullable BodyCapture bodyCapture(ConfigNode node) {
     if (node.isScalar()) {
       String text = node.text();
       if ("true".equals(text)) {
@@ -174,7 +175,7 @@ final class AccessLogSection {
     List<String> types = new ArrayList<>();
     if (b.has("content-types")) {
       for (ConfigNode t : names(b, "content-types")) {
-        String type = t.text().toLowerCase(Locale.ROOT);
+        String type = t.scalarText().toLowerCase(Locale.ROOT);
         if (MEDIA_RANGE.matcher(type).matches() && !type.equals("*/*") && !type.endsWith("/")) {
           types.add(type);
         } else {
@@ -198,7 +199,7 @@ final class AccessLogSection {
   private List<ConfigNode> names(ConfigReader r, String key) {
     List<ConfigNode> out = new ArrayList<>();
     for (ConfigNode n : r.list(key)) {
-      if (n.isScalar() && n.text() != null && !n.text().isEmpty()) {
+      if (n.isScalar() && !n.scalarText().isEmpty()) {
         out.add(n);
       } else {
         problems.expected(n, "a name");
@@ -208,7 +209,7 @@ final class AccessLogSection {
   }
 
   /** {@code stdout}, {@code off} (null) or a file path. */
-  private SinkConfig shortForm(ConfigNode node, Set<String> names) {
+  private @Nullable SinkConfig shortForm(ConfigNode node, Set<String> names) {
     String text = node.text();
     if (text == null || text.isEmpty()) {
       problems.expected(node, SHORT_FORM);
@@ -224,7 +225,7 @@ final class AccessLogSection {
     return file == null ? null : FileSink.simple(unique(node, "file", names), file);
   }
 
-  private Path file(ConfigNode node) {
+  private @Nullable Path file(ConfigNode node) {
     Path file = baseDir.resolve(node.text()).normalize();
     Path dir = file.getParent();
     if (dir == null || !Files.isDirectory(dir)) {
@@ -245,7 +246,7 @@ final class AccessLogSection {
     return candidate;
   }
 
-  private SinkConfig sink(ConfigNode item, Set<String> names) {
+  private @Nullable SinkConfig sink(ConfigNode item, Set<String> names) {
     if (!item.isObject()) {
       problems.expected(item, "a sink: an object with a type (" + String.join(", ", TYPES) + ")");
       return null;
@@ -295,11 +296,11 @@ final class AccessLogSection {
     return sink;
   }
 
-  private SinkConfig fileSink(ConfigReader r, String name, int queue) {
+  private @Nullable SinkConfig fileSink(ConfigReader r, String name, int queue) {
     ConfigNode pathNode = r.required("path", "a file path");
     Path path = null;
     if (pathNode != null) {
-      if (!pathNode.isScalar() || pathNode.text().isEmpty()) {
+      if (!pathNode.isScalar() || pathNode.scalarText().isEmpty()) {
         problems.expected(pathNode, "a file path");
       } else {
         path = file(pathNode);
@@ -319,7 +320,7 @@ final class AccessLogSection {
         : new FileSink(name, queue, path, maxSize, interval, compress, keep, maxAge);
   }
 
-  private SinkConfig httpSink(ConfigReader r, String name, int queue) {
+  private @Nullable SinkConfig httpSink(ConfigReader r, String name, int queue) {
     URI url = url(r, "url", List.of("http", "https"), "an http:// or https:// URL of a collector");
     int batchSize = r.integer("batch-size", 100, 1, 100_000);
     Duration flush =
@@ -335,8 +336,7 @@ final class AccessLogSection {
     Map<String, String> headers = r.stringMap("headers");
     for (String h : headers.keySet()) {
       if (!SectionReaders.TOKEN.matcher(h).matches()) {
-        problems.expected(
-            r.child("headers"), "header names such as Authorization; " + h + " is not");
+        r.expected("headers", "header names such as Authorization; " + h + " is not");
       }
     }
     return url == null
@@ -354,7 +354,7 @@ final class AccessLogSection {
             Map.copyOf(headers));
   }
 
-  private SinkConfig syslogSink(ConfigReader r, String name, int queue) {
+  private @Nullable SinkConfig syslogSink(ConfigReader r, String name, int queue) {
     String host = r.requiredString("host", "the syslog server's host name or address");
     String protocol = r.oneOf("protocol", "udp", List.of("udp", "tcp"));
     int port = r.integer("port", 514, 1, 65_535);
@@ -365,7 +365,7 @@ final class AccessLogSection {
     }
     String appName = r.string("app-name", "portico");
     if (appName == null || appName.isEmpty() || appName.length() > 48 || !printable(appName)) {
-      problems.expected(r.child("app-name"), "1 to 48 printable ASCII characters without spaces");
+      r.expected("app-name", "1 to 48 printable ASCII characters without spaces");
       appName = "portico";
     }
     Duration timeout =
@@ -377,7 +377,7 @@ final class AccessLogSection {
 
   private int facility(ConfigNode f) {
     String rule = "a facility: 0 to 23, " + String.join(", ", FACILITIES) + " or local0 to local7";
-    String text = f.isScalar() ? f.text().toLowerCase(Locale.ROOT) : "";
+    String text = f.isScalar() ? f.scalarText().toLowerCase(Locale.ROOT) : "";
     int index = FACILITIES.indexOf(text);
     if (index >= 0) {
       return index;
@@ -396,11 +396,11 @@ final class AccessLogSection {
     return s.chars().allMatch(c -> c > 32 && c < 127);
   }
 
-  private SinkConfig natsSink(ConfigReader r, String name, int queue) {
+  private @Nullable SinkConfig natsSink(ConfigReader r, String name, int queue) {
     URI url = url(r, "url", List.of("nats", "tls"), "a nats:// URL such as nats://127.0.0.1:4222");
     String subject = r.requiredString("subject", "a subject such as portico.access");
     if (subject != null && !SUBJECT.matcher(subject).matches()) {
-      problems.expected(r.child("subject"), "a subject without spaces or wildcards");
+      r.expected("subject", "a subject without spaces or wildcards");
       subject = null;
     }
     Duration timeout =
@@ -410,7 +410,7 @@ final class AccessLogSection {
         : new NatsSink(name, queue, url.toString(), subject, timeout);
   }
 
-  private URI url(ConfigReader r, String key, List<String> schemes, String rule) {
+  private @Nullable URI url(ConfigReader r, String key, List<String> schemes, String rule) {
     ConfigNode node = r.required(key, rule);
     if (node == null) {
       return null;
@@ -434,7 +434,7 @@ final class AccessLogSection {
     String rule = "a sample ratio from 0 to 1, such as 0.1";
     if (node.isScalar()) {
       try {
-        double v = Double.parseDouble(node.text().trim());
+        double v = Double.parseDouble(node.scalarText().trim());
         if (v >= 0 && v <= 1) {
           return v;
         }
@@ -452,10 +452,10 @@ final class AccessLogSection {
     List<String> out = new ArrayList<>();
     if (r.has("include")) {
       for (ConfigNode n : names(r, "include")) {
-        if (n.text().equals("defaults")) {
+        if (n.scalarText().equals("defaults")) {
           out.addAll(AccessLogConfig.DEFAULT_FIELDS);
-        } else if (known.contains(n.text())) {
-          out.add(n.text());
+        } else if (known.contains(n.scalarText())) {
+          out.add(n.scalarText());
         } else {
           unknownField(n, known);
         }
@@ -464,8 +464,8 @@ final class AccessLogSection {
       out.addAll(AccessLogConfig.DEFAULT_FIELDS);
     }
     for (ConfigNode n : names(r, "exclude")) {
-      if (known.contains(n.text())) {
-        out.remove(n.text());
+      if (known.contains(n.scalarText())) {
+        out.remove(n.scalarText());
       } else {
         unknownField(n, known);
       }
@@ -475,7 +475,7 @@ final class AccessLogSection {
   }
 
   private void unknownField(ConfigNode n, List<String> known) {
-    String hint = Suggestions.closest(n.text(), known);
+    String hint = Suggestions.closest(n.scalarText(), known);
     problems.at(
         n,
         n.describe()

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses socket addresses and CIDRs without ever asking DNS: only IP literals (and {@code
@@ -27,13 +28,16 @@ final class Addresses {
   private Addresses() {}
 
   /** A host and port as written, the host without IPv6 brackets; null host means any address. */
-  record HostPort(String host, int port) {}
+  record HostPort(@Nullable String host, int port) {}
+
+  /** An upstream target's host name or IP literal and port. */
+  record Target(String host, int port) {}
 
   /**
    * Splits {@code host:port}, {@code [v6]:port} or {@code :port}; null when malformed or the port
    * is not a number from 0 to 65535.
    */
-  static HostPort split(String text) {
+  static @Nullable HostPort split(String text) {
     String host;
     String port;
     if (text.startsWith("[")) {
@@ -62,36 +66,39 @@ final class Addresses {
   }
 
   /** A listening address: {@code :port} is every interface. Null when invalid. */
-  static InetSocketAddress bindAddress(String text) {
+  static @Nullable InetSocketAddress bindAddress(String text) {
     HostPort hp = split(text.trim());
     if (hp == null) {
       return null;
     }
-    if (hp.host() == null) {
+    String host = hp.host();
+    if (host == null) {
       return new InetSocketAddress(hp.port());
     }
     InetAddress address =
-        hp.host().equals("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(hp.host());
+        host.equals("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(host);
     return address == null ? null : new InetSocketAddress(address, hp.port());
   }
 
   /** An upstream target: a host name or IP literal and a port from 1 to 65535. */
-  static HostPort target(String text) {
+  static @Nullable Target target(String text) {
     HostPort hp = split(text.trim());
-    if (hp == null || hp.host() == null || hp.port() == 0) {
+    String host = hp == null ? null : hp.host();
+    if (hp == null || host == null || hp.port() == 0) {
       return null;
     }
-    if (hp.host().contains(":")) {
-      return ipLiteral(hp.host()) == null ? null : hp;
+    Target target = new Target(host, hp.port());
+    if (host.contains(":")) {
+      return ipLiteral(host) == null ? null : target;
     }
-    return HOST_NAME.matcher(hp.host()).matches() ? hp : null;
+    return HOST_NAME.matcher(host).matches() ? target : null;
   }
 
   /**
    * A host name or IP literal as written in a {@code Host} field, without a port: lower-cased, an
    * IPv6 literal in brackets ({@code ::1} is accepted and written {@code [::1]}); null otherwise.
    */
-  static String hostName(String text) {
+  static @Nullable String hostName(String text) {
     String t = text.trim();
     String bare = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
     if (bare.contains(":")) {
@@ -122,7 +129,7 @@ final class Addresses {
   }
 
   /** An IPv4 or IPv6 literal; null for anything else (never a DNS lookup). */
-  static InetAddress ipLiteral(String text) {
+  static @Nullable InetAddress ipLiteral(String text) {
     if (text.isEmpty()) {
       return null;
     }

@@ -3,6 +3,7 @@ package io.portico.config;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin listener.
@@ -19,11 +20,11 @@ import java.util.List;
  * @param console the web console and its accounts ({@code admin.console})
  */
 public record AdminConfig(
-    InetSocketAddress address,
-    String token,
+    @Nullable InetSocketAddress address,
+    @Nullable String token,
     List<String> allowedHosts,
     List<Token> tokens,
-    Path store,
+    @Nullable Path store,
     int history,
     ConsoleConfig console) {
 
@@ -52,20 +53,21 @@ public record AdminConfig(
   }
 
   public AdminConfig(
-      InetSocketAddress address,
-      String token,
+      @Nullable InetSocketAddress address,
+      @Nullable String token,
       List<String> allowedHosts,
       List<Token> tokens,
-      Path store,
+      @Nullable Path store,
       int history) {
     this(address, token, allowedHosts, tokens, store, history, ConsoleConfig.DEFAULTS);
   }
 
-  public AdminConfig(InetSocketAddress address, String token, List<String> allowedHosts) {
+  public AdminConfig(
+      @Nullable InetSocketAddress address, @Nullable String token, List<String> allowedHosts) {
     this(address, token, allowedHosts, List.of(), null, DEFAULT_HISTORY);
   }
 
-  public AdminConfig(InetSocketAddress address, String token) {
+  public AdminConfig(@Nullable InetSocketAddress address, @Nullable String token) {
     this(address, token, List.of());
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code admin} section into an {@link AdminConfig}: the admin listener's
@@ -57,21 +58,21 @@ final class AdminSection {
     }
     for (ListenerConfig listener : listeners) {
       if (address != null && address.getPort() != 0 && address.equals(listener.address())) {
-        problems.expected(
-            addressNode,
+        r.expected(
+            "address",
             "an address not used by a listener; listener " + listener.name() + " has it");
       }
     }
     String token = r.string("token", null);
     List<AdminConfig.Token> tokens = adminTokens(r, token);
     if (token != null && token.isEmpty()) {
-      problems.expected(r.child("token"), "a non-empty token");
+      r.expected("token", "a non-empty token");
     } else if (address != null
         && !address.getAddress().isLoopbackAddress()
         && token == null
         && tokens.isEmpty()) {
-      problems.expected(
-          addressNode,
+      r.expected(
+          "address",
           "a loopback address such as 127.0.0.1:9901, or a token in admin.token or"
               + " admin.tokens");
     }
@@ -80,10 +81,10 @@ final class AdminSection {
     if (storeNode != null) {
       if (in.isOff(storeNode)) {
         store = null;
-      } else if (!storeNode.isScalar() || storeNode.text().isEmpty()) {
+      } else if (!storeNode.isScalar() || storeNode.scalarText().isEmpty()) {
         problems.expected(storeNode, "a directory, or off");
       } else {
-        store = in.baseDir.resolve(storeNode.text());
+        store = in.baseDir.resolve(storeNode.scalarText());
         if (Files.exists(store) && !Files.isDirectory(store)) {
           problems.expected(storeNode, "a directory (it is a file)");
         }
@@ -93,7 +94,7 @@ final class AdminSection {
     ConsoleConfig console = ConsoleSection.parse(r.child("console"), r);
     List<String> allowedHosts = new ArrayList<>();
     for (ConfigNode host : in.stringItems(r, "allowed-hosts")) {
-      String name = Addresses.hostName(host.text());
+      String name = Addresses.hostName(host.scalarText());
       if (name == null) {
         problems.expected(host, Addresses.HOST_RULE);
       } else {
@@ -115,14 +116,14 @@ final class AdminSection {
    * {@code admin.tokens}: each {name, hash, role}; names unique, {@code admin} taken by {@code
    * admin.token} when that is set.
    */
-  List<AdminConfig.Token> adminTokens(ConfigReader admin, String plainToken) {
+  List<AdminConfig.Token> adminTokens(ConfigReader admin, @Nullable String plainToken) {
     List<AdminConfig.Token> out = new ArrayList<>();
     Map<String, ConfigNode> names = new HashMap<>();
     for (ConfigNode item : in.listOf(admin.child("tokens"), "a list of {name, hash, role}")) {
       ConfigReader t = ConfigReader.of(item, problems);
       ConfigNode nameNode = t.required("name", ConfigParser.NAME_RULE);
       String name = nameNode == null ? null : in.name(nameNode);
-      if (name != null) {
+      if (nameNode != null && name != null) {
         if (plainToken != null && name.equals(ConfigParser.ADMIN_TOKEN_NAME)) {
           problems.expected(nameNode, "a name other than admin, which admin.token has");
         }
@@ -132,7 +133,7 @@ final class AdminSection {
       String hash = null;
       if (hashNode != null) {
         if (hashNode.isScalar() && TOKEN_HASH.matcher(hashNode.text()).matches()) {
-          hash = hashNode.text().toLowerCase(Locale.ROOT);
+          hash = hashNode.scalarText().toLowerCase(Locale.ROOT);
         } else {
           problems.expected(hashNode, ConfigParser.TOKEN_HASH_RULE);
         }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses a route's {@code aggregate} section into an {@link AggregateConfig}, recording every
@@ -40,7 +41,7 @@ final class AggregateSection {
     this.serviceNames = serviceNames;
   }
 
-  AggregateConfig parse(ConfigNode node) {
+  @Nullable AggregateConfig parse(ConfigNode node) {
     if (!node.isObject()) {
       problems.expected(
           node, "an object with backends, and optionally timeout, failure, max-body-size");
@@ -63,13 +64,17 @@ final class AggregateSection {
         problems.expected(list, "a list of at least one backend");
       } else {
         Map<String, ConfigNode> names = new HashMap<>();
+        List<Draft> drafts = new ArrayList<>();
         for (ConfigNode item : list.items()) {
-          BackendConfig b = backend(item, names);
-          if (b != null) {
-            backends.add(b);
+          Draft d = backend(item, names);
+          if (d != null) {
+            drafts.add(d);
+            if (d.backend() != null) {
+              backends.add(d.backend());
+            }
           }
         }
-        checkAfter(backends, names.keySet());
+        checkAfter(drafts, names.keySet());
       }
     }
     r.finish();
@@ -81,7 +86,17 @@ final class AggregateSection {
         node);
   }
 
-  private BackendConfig backend(ConfigNode item, Map<String, ConfigNode> names) {
+  /**
+   * A backend as read: its name and {@code after} (checked across the aggregate even when the
+   * backend has other problems), and the backend itself when it is complete.
+   */
+  private record Draft(
+      @Nullable String name,
+      List<String> after,
+      ConfigNode node,
+      @Nullable BackendConfig backend) {}
+
+  private @Nullable Draft backend(ConfigNode item, Map<String, ConfigNode> names) {
     if (!item.isObject()) {
       problems.expected(item, "a backend: an object with name, service and path");
       return null;
@@ -90,8 +105,8 @@ final class AggregateSection {
     ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
     String name = null;
     if (nameNode != null) {
-      if (nameNode.isScalar() && SectionReaders.NAME.matcher(nameNode.text()).matches()) {
-        name = nameNode.text();
+      if (nameNode.isScalar() && SectionReaders.NAME.matcher(nameNode.scalarText()).matches()) {
+        name = nameNode.scalarText();
         ConfigNode first = names.putIfAbsent(name, nameNode);
         if (first != null) {
           problems.expected(
@@ -127,45 +142,50 @@ final class AggregateSection {
     boolean required = r.bool("required", false);
     String target = r.string("target", null);
     if (target != null && (target.isEmpty() || (!target.startsWith("/") && target.contains("/")))) {
-      problems.expected(r.child("target"), "a member name or a JSON Pointer such as /data/items");
+      r.expected("target", "a member name or a JSON Pointer such as /data/items");
       target = null;
     }
     List<String> allow = fieldPaths(r, "allow");
     List<String> deny = fieldPaths(r, "deny");
     if (!allow.isEmpty() && !deny.isEmpty()) {
-      problems.expected(r.child("deny"), "either allow or deny, not both");
+      r.expected("deny", "either allow or deny, not both");
     }
     Map<String, String> rename = r.stringMap("rename");
     String group = r.string("group", null);
     String collection = r.string("collection", null);
     if (group != null && collection != null) {
-      problems.expected(r.child("collection"), "either group or collection, not both");
+      r.expected("collection", "either group or collection, not both");
     }
     if (group != null && group.isEmpty()) {
-      problems.expected(r.child("group"), "a non-empty key");
+      r.expected("group", "a non-empty key");
     }
     if (collection != null && collection.isEmpty()) {
-      problems.expected(r.child("collection"), "a non-empty key");
+      r.expected("collection", "a non-empty key");
     }
     r.finish();
-    return new BackendConfig(
-        name,
-        service,
-        method,
-        path,
-        headers,
-        query,
-        body,
-        timeout,
-        required,
-        List.copyOf(after),
-        new BackendConfig.MergeRule(
-            target, allow, deny, Collections.unmodifiableMap(rename), group, collection),
-        item);
+    BackendConfig backend =
+        name == null || service == null || method == null || path == null
+            ? null
+            : new BackendConfig(
+                name,
+                service,
+                method,
+                path,
+                headers,
+                query,
+                body,
+                timeout,
+                required,
+                List.copyOf(after),
+                new BackendConfig.MergeRule(
+                    target, allow, deny, Collections.unmodifiableMap(rename), group, collection),
+                item);
+    return new Draft(name, List.copyOf(after), item, backend);
   }
 
   /** The method: a constant checked now, or a template checked when rendered. */
-  private Template method(ConfigNode item, ConfigNode node, Set<String> readable) {
+  private @Nullable Template method(
+      ConfigNode item, @Nullable ConfigNode node, Set<String> readable) {
     ConfigNode at =
         node == null
             ? ConfigNode.scalar(item.path() + ".method", item.location(), "GET", false)
@@ -181,7 +201,7 @@ final class AggregateSection {
   }
 
   /** The path: literal text starting with /, values percent-encoded as path segments. */
-  private Template path(ConfigNode node, Set<String> readable) {
+  private @Nullable Template path(@Nullable ConfigNode node, Set<String> readable) {
     if (node == null) {
       return null;
     }
@@ -193,11 +213,12 @@ final class AggregateSection {
     return template(node, Destination.URI, readable);
   }
 
-  private Template template(ConfigNode node, Destination destination, Set<String> readable) {
+  private @Nullable Template template(
+      ConfigNode node, Destination destination, Set<String> readable) {
     return Template.compile(node, Scope.BACKEND_REQUEST, destination, readable, problems);
   }
 
-  private Map<String, Template> headers(ConfigNode node, Set<String> readable) {
+  private Map<String, Template> headers(@Nullable ConfigNode node, Set<String> readable) {
     if (node == null) {
       return Map.of();
     }
@@ -221,7 +242,7 @@ final class AggregateSection {
     return Collections.unmodifiableMap(out);
   }
 
-  private Map<String, Template> query(ConfigNode node, Set<String> readable) {
+  private Map<String, Template> query(@Nullable ConfigNode node, Set<String> readable) {
     if (node == null) {
       return Map.of();
     }
@@ -247,7 +268,8 @@ final class AggregateSection {
    * A YAML object or list as a JSON body: strings holding {@code ${} are templates, every other
    * scalar keeps its YAML type. Clears {@code constant[0]} when a template was found.
    */
-  private BackendBody.Piece piece(ConfigNode node, Set<String> readable, boolean[] constant) {
+  private BackendBody.@Nullable Piece piece(
+      ConfigNode node, Set<String> readable, boolean[] constant) {
     if (node.isObject()) {
       Map<String, BackendBody.Piece> members = new LinkedHashMap<>();
       boolean ok = true;
@@ -281,7 +303,7 @@ final class AggregateSection {
     if (node.isNull()) {
       return f.nullNode();
     }
-    String t = node.text();
+    String t = node.scalarText();
     if (node.quoted()) {
       return f.textNode(t);
     } else if (t.equals("true") || t.equals("false")) {
@@ -312,15 +334,16 @@ final class AggregateSection {
   }
 
   /** Each {@code after} names a backend of this aggregate, and no chain of them loops. */
-  private void checkAfter(List<BackendConfig> backends, Set<String> names) {
-    Map<String, BackendConfig> byName = new LinkedHashMap<>();
-    for (BackendConfig b : backends) {
+  private void checkAfter(List<Draft> backends, Set<String> names) {
+    Map<String, Draft> byName = new LinkedHashMap<>();
+    for (Draft b : backends) {
       if (b.name() != null) {
         byName.putIfAbsent(b.name(), b);
       }
     }
-    for (BackendConfig b : backends) {
-      ConfigNode afterNode = b.node().fields().get("after");
+    for (Draft b : backends) {
+      // present whenever b.after() is not empty
+      ConfigNode afterNode = b.node().fields().getOrDefault("after", b.node());
       for (String dependency : b.after()) {
         if (!names.contains(dependency)) {
           String hint = Suggestions.closest(dependency, names);
@@ -338,15 +361,16 @@ final class AggregateSection {
       }
     }
     Set<String> reported = new LinkedHashSet<>();
-    for (BackendConfig b : backends) {
-      if (b.name() == null || reported.contains(b.name())) {
+    for (Draft b : backends) {
+      String name = b.name();
+      if (name == null || reported.contains(name)) {
         continue;
       }
-      List<String> cycle = cycleFrom(b.name(), byName, new ArrayList<>(), new LinkedHashSet<>());
+      List<String> cycle = cycleFrom(name, byName, new ArrayList<>(), new LinkedHashSet<>());
       if (cycle != null && cycle.size() > 2) {
         reported.addAll(cycle);
         problems.at(
-            b.node().fields().get("after"),
+            b.node().fields().getOrDefault("after", b.node()),
             "after: "
                 + String.join(" -> ", cycle)
                 + " (expected: no cycle; a backend cannot wait for one that waits for it)");
@@ -355,8 +379,8 @@ final class AggregateSection {
   }
 
   /** The cycle through {@code start}, as a path start -> ... -> start, or null. */
-  private static List<String> cycleFrom(
-      String current, Map<String, BackendConfig> byName, List<String> path, Set<String> visited) {
+  private static @Nullable List<String> cycleFrom(
+      String current, Map<String, Draft> byName, List<String> path, Set<String> visited) {
     if (!path.isEmpty() && current.equals(path.get(0))) {
       List<String> cycle = new ArrayList<>(path);
       cycle.add(current);
@@ -365,7 +389,7 @@ final class AggregateSection {
     if (!visited.add(current)) {
       return null;
     }
-    BackendConfig b = byName.get(current);
+    Draft b = byName.get(current);
     if (b == null) {
       return null;
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The top-level {@code ai} section: the LLM providers the gateway calls with its own keys, and the
@@ -50,9 +51,9 @@ public record AiConfig(List<Provider> providers, List<Model> models, AiTokensCon
     OPENAI_COMPATIBLE("openai-compatible", null);
 
     private final String id;
-    private final String defaultBaseUrl;
+    private final @Nullable String defaultBaseUrl;
 
-    Kind(String id, String defaultBaseUrl) {
+    Kind(String id, @Nullable String defaultBaseUrl) {
       this.id = id;
       this.defaultBaseUrl = defaultBaseUrl;
     }
@@ -62,7 +63,7 @@ public record AiConfig(List<Provider> providers, List<Model> models, AiTokensCon
     }
 
     /** The base URL used when the provider names none; null when it must be given. */
-    public String defaultBaseUrl() {
+    public @Nullable String defaultBaseUrl() {
       return defaultBaseUrl;
     }
 
@@ -84,8 +85,22 @@ public record AiConfig(List<Provider> providers, List<Model> models, AiTokensCon
    * @param reference the reference as written, the only form ever printed
    * @param variable the environment variable, or null for a file
    * @param file the absolute file, or null for a variable
+   * @param value the key itself, for a key written through the admin API ({@code api-key} of a
+   *     provider object); null for a reference. Its reference is its masked form ({@code api-key
+   *     …abcd}), which is all that is ever printed.
    */
-  public record Key(String reference, String variable, Path file) {
+  public record Key(
+      String reference, @Nullable String variable, @Nullable Path file, @Nullable String value) {
+
+    public Key(String reference, @Nullable String variable, @Nullable Path file) {
+      this(reference, variable, file, null);
+    }
+
+    /** A key's masked form: an ellipsis and its last four characters ({@code …abcd}). */
+    public static String masked(String key) {
+      return "\u2026" + (key.length() > 8 ? key.substring(key.length() - 4) : "");
+    }
+
     @Override
     public String toString() {
       return reference;
@@ -112,7 +127,7 @@ public record AiConfig(List<Provider> providers, List<Model> models, AiTokensCon
       boolean tls,
       String basePath,
       List<Key> keys,
-      String apiVersion,
+      @Nullable String apiVersion,
       Map<String, String> deployments,
       Duration connectTimeout,
       Duration keyCooldown) {

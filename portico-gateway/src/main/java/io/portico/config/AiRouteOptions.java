@@ -3,6 +3,7 @@ package io.portico.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a route's {@code ai} section adds to the OpenAI front: a prompt template that turns the
@@ -14,7 +15,11 @@ import java.util.regex.Pattern;
  * @param cache the response cache, or null for none
  * @param errorFormat the shape of every error the route answers, plugin refusals included
  */
-public record AiRouteOptions(Prompt prompt, Guard guard, Cache cache, ErrorFormat errorFormat) {
+public record AiRouteOptions(
+    @Nullable Prompt prompt,
+    @Nullable Guard guard,
+    @Nullable Cache cache,
+    ErrorFormat errorFormat) {
 
   /** No template, guard or cache; OpenAI's error shape. */
   public static final AiRouteOptions NONE =
@@ -45,7 +50,7 @@ public record AiRouteOptions(Prompt prompt, Guard guard, Cache cache, ErrorForma
   public record Prompt(
       String model,
       List<Variable> variables,
-      Template system,
+      @Nullable Template system,
       Template user,
       ResponseMode response,
       boolean fromQuery,
@@ -62,7 +67,8 @@ public record AiRouteOptions(Prompt prompt, Guard guard, Cache cache, ErrorForma
    * @param maxLength the most characters (code points) of a value, or 0 for no limit
    * @param defaultValue the value when the request gives none, or null
    */
-  public record Variable(String name, boolean required, int maxLength, String defaultValue) {}
+  public record Variable(
+      String name, boolean required, int maxLength, @Nullable String defaultValue) {}
 
   /**
    * A message template: literal text and variable names, alternating; {@code parts.get(i)} is a
@@ -82,7 +88,8 @@ public record AiRouteOptions(Prompt prompt, Guard guard, Cache cache, ErrorForma
    * @param maxPromptTokens the most tokens (estimated) of every message together, or 0 for no limit
    * @param mask what is masked in the messages before the call, or null for nothing
    */
-  public record Guard(List<Pattern> allow, List<Pattern> deny, int maxPromptTokens, Mask mask) {
+  public record Guard(
+      List<Pattern> allow, List<Pattern> deny, int maxPromptTokens, @Nullable Mask mask) {
     public Guard {
       allow = List.copyOf(allow);
       deny = List.copyOf(deny);
@@ -120,7 +127,7 @@ public record AiRouteOptions(Prompt prompt, Guard guard, Cache cache, ErrorForma
       int maxEntries,
       long maxBytes,
       boolean shareAcrossConsumers,
-      String redisUrl,
+      @Nullable String redisUrl,
       String redisPrefix,
       Duration redisTimeout) {}
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses what a route's {@code ai} section adds to the OpenAI front ({@code prompt}, {@code guard},
@@ -61,7 +62,7 @@ final class AiRouteSection {
             : AiRouteOptions.ErrorFormat.OPENAI);
   }
 
-  private AiRouteOptions.Prompt prompt(ConfigNode node, AiConfig ai) {
+  private AiRouteOptions.@Nullable Prompt prompt(ConfigNode node, AiConfig ai) {
     if (!node.isObject()) {
       problems.expected(node, "an object with model, variables, user and optionally system");
       return null;
@@ -72,8 +73,9 @@ final class AiRouteSection {
       List<String> known = ai.models().stream().map(AiConfig.Model::name).distinct().toList();
       if (!known.contains(model)) {
         String hint = Suggestions.closest(model, known);
-        problems.at(
-            r.child("model"),
+        SectionReaders.at(
+            r,
+            "model",
             "unknown model \""
                 + model
                 + "\" (expected: one of "
@@ -128,7 +130,7 @@ final class AiRouteSection {
         temperature);
   }
 
-  private AiRouteOptions.Variable variable(
+  private AiRouteOptions.@Nullable Variable variable(
       ConfigNode item, Map<String, AiRouteOptions.Variable> seen) {
     if (!item.isObject()) {
       problems.expected(
@@ -138,11 +140,10 @@ final class AiRouteSection {
     ConfigReader r = ConfigReader.of(item, problems);
     String name = r.requiredString("name", "a variable name");
     if (name != null && !VARIABLE_NAME.matcher(name).matches()) {
-      problems.expected(
-          r.child("name"), "a name of letters, digits and _ (not starting with a digit)");
+      r.expected("name", "a name of letters, digits and _ (not starting with a digit)");
       name = null;
     } else if (name != null && seen.containsKey(name)) {
-      problems.at(r.child("name"), "duplicate variable name \"" + name + "\"");
+      SectionReaders.at(r, "name", "duplicate variable name \"" + name + "\"");
       name = null;
     }
     boolean required = r.bool("required", false);
@@ -163,7 +164,8 @@ final class AiRouteSection {
   }
 
   /** A message template: {@code {{name}}} holes, each a declared variable. */
-  private AiRouteOptions.Template template(ConfigNode node, java.util.Set<String> declared) {
+  private AiRouteOptions.@Nullable Template template(
+      ConfigNode node, java.util.Set<String> declared) {
     if (!node.isScalar()) {
       problems.expected(node, "a template string with {{variable}} holes");
       return null;
@@ -224,7 +226,7 @@ final class AiRouteSection {
     problems.add(new Problem(where, node.path(), message));
   }
 
-  private AiRouteOptions.Guard guard(ConfigNode node) {
+  private AiRouteOptions.@Nullable Guard guard(ConfigNode node) {
     if (!node.isObject()) {
       problems.expected(node, "an object with allow, deny, max-prompt-tokens and mask");
       return null;
@@ -270,7 +272,7 @@ final class AiRouteSection {
     return out;
   }
 
-  private AiRouteOptions.Cache cache(ConfigNode node) {
+  private AiRouteOptions.@Nullable Cache cache(ConfigNode node) {
     if (!node.isObject()) {
       problems.expected(node, "an object with store, ttl and limits");
       return null;
@@ -295,7 +297,7 @@ final class AiRouteSection {
           try {
             RedisURI.create(url);
           } catch (RuntimeException e) {
-            problems.expected(redis.child("url"), REDIS_RULE);
+            redis.expected("url", REDIS_RULE);
             url = null;
           }
         }

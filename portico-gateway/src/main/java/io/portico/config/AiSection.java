@@ -16,8 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code ai} section into an {@link AiConfig} and each provider into the
@@ -33,15 +35,18 @@ final class AiSection {
 
   private final Problems problems;
   private final Path baseDir;
-  private final DiscoveryKind<?> staticKind;
-  private final DiscoveryKind<?> dnsKind;
+  private final @Nullable DiscoveryKind<?> staticKind;
+  private final @Nullable DiscoveryKind<?> dnsKind;
 
   /**
    * @param dnsKind the {@code dns} endpoint source kind, for providers named by a host name (so
    *     their addresses follow DNS), or null to resolve them once, as static targets
    */
   AiSection(
-      Problems problems, Path baseDir, DiscoveryKind<?> staticKind, DiscoveryKind<?> dnsKind) {
+      Problems problems,
+      Path baseDir,
+      @Nullable DiscoveryKind<?> staticKind,
+      @Nullable DiscoveryKind<?> dnsKind) {
     this.problems = problems;
     this.baseDir = baseDir;
     this.staticKind = staticKind;
@@ -49,7 +54,7 @@ final class AiSection {
   }
 
   /** The section, or null when absent or unusable (its problems recorded). */
-  AiConfig parse(ConfigNode node) {
+  @Nullable AiConfig parse(@Nullable ConfigNode node) {
     if (node == null || node.isNull()) {
       return null;
     }
@@ -134,14 +139,16 @@ final class AiSection {
     return out;
   }
 
-  private DiscoverySpec discovery(String host, int port, boolean tls) {
+  private @Nullable DiscoverySpec discovery(String host, int port, boolean tls) {
     boolean literal =
         host.equalsIgnoreCase("localhost")
             || host.indexOf(':') >= 0
             || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     if (literal || dnsKind == null) {
-      return new DiscoverySpec(
-          staticKind, new StaticTargets(List.of(new TargetConfig(host, port, 1, tls))));
+      return staticKind == null
+          ? null
+          : new DiscoverySpec(
+              staticKind, new StaticTargets(List.of(new TargetConfig(host, port, 1, tls))));
     }
     Location at = new Location("ai.providers", 0, 0);
     Map<String, ConfigNode> settings = new LinkedHashMap<>();
@@ -155,7 +162,7 @@ final class AiSection {
   }
 
   /** A route's {@code ai} section: {@code {}} or {@code {models: [...]}}. */
-  AiConfig.Route route(ConfigNode node, AiConfig ai) {
+  AiConfig.@Nullable Route route(ConfigNode node, @Nullable AiConfig ai) {
     if (ai == null) {
       problems.at(node, "a route's ai needs the top-level ai section (providers and models)");
       return null;
@@ -184,7 +191,7 @@ final class AiSection {
     return new AiConfig.Route(ai, models, options);
   }
 
-  private AiConfig.Provider provider(ConfigNode item, Map<String, ConfigNode> names) {
+  private AiConfig.@Nullable Provider provider(ConfigNode item, Map<String, ConfigNode> names) {
     if (!item.isObject()) {
       problems.expected(item, "a provider object with name, kind, base-url and keys");
       return null;
@@ -221,6 +228,21 @@ final class AiSection {
         }
       }
     }
+    String apiKey = r.string("api-key", null);
+    if (apiKey != null) {
+      ConfigNode at = Objects.requireNonNull(r.child("api-key"));
+      if (!at.location().source().startsWith("/ai-providers/")) {
+        // Never echo the value: a key in clear belongs in the admin store, not in a file.
+        problems.at(
+            at,
+            "a key in clear, not shown (expected: keys references in a file; api-key only"
+                + " through the admin API)");
+      } else if (apiKey.isBlank() || apiKey.startsWith("\u2026")) {
+        problems.at(at, "a masked or empty key, not shown (expected: the provider's key)");
+      } else {
+        keys.add(new AiConfig.Key("api-key " + AiConfig.Key.masked(apiKey), null, null, apiKey));
+      }
+    }
     String apiVersion = r.string("api-version", null);
     Map<String, String> deployments = r.stringMap("deployments");
     if (kind == AiConfig.Kind.AZURE_OPENAI && apiVersion == null) {
@@ -229,8 +251,7 @@ final class AiSection {
     if (kind != null && kind != AiConfig.Kind.AZURE_OPENAI) {
       for (String azureOnly : List.of("api-version", "deployments")) {
         if (r.has(azureOnly)) {
-          problems.expected(
-              r.child(azureOnly), "no " + azureOnly + " (only for kind azure-openai)");
+          r.expected(azureOnly, "no " + azureOnly + " (only for kind azure-openai)");
         }
       }
     }
@@ -273,7 +294,7 @@ final class AiSection {
         cooldown);
   }
 
-  private URI baseUrl(ConfigReader r, String text) {
+  private @Nullable URI baseUrl(ConfigReader r, String text) {
     ConfigNode node = r.child("base-url");
     try {
       URI uri = new URI(text.trim());
@@ -293,8 +314,8 @@ final class AiSection {
     return null;
   }
 
-  private AiConfig.Key key(ConfigNode node) {
-    String text = node.isScalar() ? node.text().trim() : "";
+  private AiConfig.@Nullable Key key(ConfigNode node) {
+    String text = node.isScalar() ? node.scalarText().trim() : "";
     if (text.startsWith("env:") && ENV_NAME.matcher(text.substring(4)).matches()) {
       return new AiConfig.Key(text, text.substring(4), null);
     }
@@ -307,7 +328,7 @@ final class AiSection {
     return null;
   }
 
-  private AiConfig.Model model(
+  private AiConfig.@Nullable Model model(
       ConfigNode item, Map<String, ConfigNode> names, Map<String, ConfigNode> providers) {
     if (!item.isObject()) {
       problems.expected(item, "a model object with name and targets");
@@ -316,7 +337,7 @@ final class AiSection {
     ConfigReader r = ConfigReader.of(item, problems);
     String name = r.requiredString("name", "the model name clients send");
     ConfigNode nameNode = r.child("name");
-    if (name != null && names.putIfAbsent(name, nameNode) != null) {
+    if (name != null && nameNode != null && names.putIfAbsent(name, nameNode) != null) {
       problems.at(nameNode, "duplicate model name \"" + name + "\"");
     }
     String strategy = r.oneOf("strategy", "ordered", List.of("ordered", "weighted"));
@@ -351,16 +372,17 @@ final class AiSection {
         maxRequestSize);
   }
 
-  private AiConfig.Target target(
-      ConfigNode item, String modelName, Map<String, ConfigNode> providers) {
+  private AiConfig.@Nullable Target target(
+      ConfigNode item, @Nullable String modelName, Map<String, ConfigNode> providers) {
     if (!item.isObject()) {
       problems.expected(item, "a target object with provider and model");
       return null;
     }
     ConfigReader r = ConfigReader.of(item, problems);
     String provider = r.requiredString("provider", "the name of a provider");
-    if (provider != null && !providers.containsKey(provider)) {
-      unknown(r.child("provider"), provider, new ArrayList<>(providers.keySet()), "provider");
+    ConfigNode providerNode = r.child("provider");
+    if (provider != null && providerNode != null && !providers.containsKey(provider)) {
+      unknown(providerNode, provider, new ArrayList<>(providers.keySet()), "provider");
     }
     String model = r.string("model", modelName);
     int weight = r.integer("weight", 1, 1, 1000);
@@ -368,7 +390,7 @@ final class AiSection {
     return provider == null || model == null ? null : new AiConfig.Target(provider, model, weight);
   }
 
-  private String name(ConfigReader r, Map<String, ConfigNode> seen, String what) {
+  private @Nullable String name(ConfigReader r, Map<String, ConfigNode> seen, String what) {
     ConfigNode node = r.required("name", "a " + what + " name");
     if (node == null) {
       return null;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Token accounting of the top-level {@code ai} section: how requests are estimated before a call,
@@ -61,7 +62,7 @@ public record AiTokensConfig(
       List<KeyPart> key,
       List<Window> windows,
       List<String> models,
-      Redis redis,
+      @Nullable Redis redis,
       int maxKeys) {
     public Limit {
       key = List.copyOf(key);

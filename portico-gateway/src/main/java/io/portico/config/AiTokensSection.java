@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the token keys of the top-level {@code ai} section ({@code tokens}, {@code token-limits},
@@ -82,7 +83,8 @@ final class AiTokensSection {
     return node.items();
   }
 
-  private AiTokensConfig.Limit limit(ConfigNode item, Set<String> names, Set<String> models) {
+  private AiTokensConfig.@Nullable Limit limit(
+      ConfigNode item, Set<String> names, Set<String> models) {
     if (!item.isObject()) {
       problems.expected(item, "a token limit object with name, key and limits");
       return null;
@@ -109,7 +111,7 @@ final class AiTokensSection {
     if ("redis".equals(policy)) {
       redis = redis(r);
     } else if (r.has("redis")) {
-      problems.at(r.child("redis"), "redis settings (expected: only with policy: redis)");
+      SectionReaders.at(r, "redis", "redis settings (expected: only with policy: redis)");
     }
     int maxKeys = r.integer("max-keys", 100_000, 16, 100_000_000);
     r.finish();
@@ -122,7 +124,7 @@ final class AiTokensSection {
     return new AiTokensConfig.Limit(name, key, windows, covered, redis, maxKeys);
   }
 
-  private AiTokensConfig.Window window(ConfigNode item, Set<String> names) {
+  private AiTokensConfig.@Nullable Window window(ConfigNode item, Set<String> names) {
     if (!item.isObject()) {
       problems.expected(item, "an object with tokens and window");
       return null;
@@ -135,7 +137,7 @@ final class AiTokensSection {
     ConfigNode windowNode = r.required("window", WINDOW_RULE);
     Duration window = null;
     if (windowNode != null) {
-      window = windowNode.isScalar() ? ConfigReader.parseDuration(windowNode.text()) : null;
+      window = windowNode.isScalar() ? ConfigReader.parseDuration(windowNode.scalarText()) : null;
       if (window == null
           || window.compareTo(Duration.ofSeconds(1)) < 0
           || window.compareTo(Duration.ofDays(366)) > 0) {
@@ -143,7 +145,10 @@ final class AiTokensSection {
         window = null;
       }
     }
-    String name = r.string("name", windowNode == null ? "" : windowNode.text().trim());
+    String name =
+        r.string(
+            "name",
+            windowNode == null || !windowNode.isScalar() ? "" : windowNode.scalarText().trim());
     r.finish();
     if (name != null && !names.add(name)) {
       problems.at(item, "duplicate limit name \"" + name + "\" (expected: a name per limit)");
@@ -153,7 +158,7 @@ final class AiTokensSection {
         : new AiTokensConfig.Window(name, tokens, window);
   }
 
-  private List<AiTokensConfig.KeyPart> key(ConfigReader r) {
+  private @Nullable List<AiTokensConfig.KeyPart> key(ConfigReader r) {
     ConfigNode node = r.child("key");
     if (node == null) {
       return List.of(AiTokensConfig.KeyPart.CONSUMER);
@@ -169,7 +174,7 @@ final class AiTokensSection {
       AiTokensConfig.KeyPart p = null;
       if (w.isScalar()) {
         try {
-          p = AiTokensConfig.KeyPart.valueOf(w.text().trim().toUpperCase(Locale.ROOT));
+          p = AiTokensConfig.KeyPart.valueOf(w.scalarText().trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
           p = null;
         }
@@ -203,7 +208,8 @@ final class AiTokensSection {
     return covered;
   }
 
-  private AiTokensConfig.Quota quota(ConfigNode item, Set<String> names, Set<String> models) {
+  private AiTokensConfig.@Nullable Quota quota(
+      ConfigNode item, Set<String> names, Set<String> models) {
     if (!item.isObject()) {
       problems.expected(item, "a token quota object with name, limit, period and redis");
       return null;
@@ -256,7 +262,7 @@ final class AiTokensSection {
         name, limit, "month".equals(period), zone, "group".equals(per), groups, covered, redis);
   }
 
-  private AiTokensConfig.Redis redis(ConfigReader parent) {
+  private AiTokensConfig.@Nullable Redis redis(ConfigReader parent) {
     ConfigNode node = parent.child("redis");
     if (node == null) {
       if (parent.has("policy")) {
@@ -271,12 +277,12 @@ final class AiTokensSection {
     ConfigReader r = ConfigReader.of(node, problems);
     String url = r.requiredString("url", URL_RULE);
     if (url != null && !validUrl(url.trim())) {
-      problems.expected(r.child("url"), URL_RULE);
+      r.expected("url", URL_RULE);
       url = null;
     }
     String prefix = r.string("prefix", "portico:");
     if (prefix != null && (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0)) {
-      problems.expected(r.child("prefix"), "no { or } (the limit sets the key's hash tag)");
+      r.expected("prefix", "no { or } (the limit sets the key's hash tag)");
       prefix = null;
     }
     Duration timeout =
@@ -304,7 +310,8 @@ final class AiTokensSection {
     }
   }
 
-  private AiTokensConfig.Price price(ConfigNode item, Set<String> providers, Set<String> seen) {
+  private AiTokensConfig.@Nullable Price price(
+      ConfigNode item, Set<String> providers, Set<String> seen) {
     if (!item.isObject()) {
       problems.expected(item, "a price object with provider, model, input and output");
       return null;
@@ -312,8 +319,9 @@ final class AiTokensSection {
     ConfigReader r = ConfigReader.of(item, problems);
     String provider = r.requiredString("provider", "the name of a provider");
     if (provider != null && !providers.contains(provider)) {
-      problems.at(
-          r.child("provider"),
+      SectionReaders.at(
+          r,
+          "provider",
           "unknown provider \""
               + provider
               + "\" (expected: one of "
@@ -356,12 +364,12 @@ final class AiTokensSection {
     return v == null ? -1 : v;
   }
 
-  private String name(ConfigReader r, Set<String> seen) {
+  private @Nullable String name(ConfigReader r, Set<String> seen) {
     ConfigNode node = r.required("name", "a name");
     if (node == null) {
       return null;
     }
-    String text = node.isScalar() ? node.text() : "";
+    String text = node.isScalar() ? node.scalarText() : "";
     if (!text.matches("[A-Za-z0-9._-]+")) {
       problems.expected(node, ConfigParser.NAME_RULE);
       return null;

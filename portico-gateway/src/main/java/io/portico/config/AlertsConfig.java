@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The top-level {@code alerts} section: rules evaluated by the gateway over its own measurements,
@@ -107,9 +108,9 @@ public record AlertsConfig(
   public record Rule(
       String name,
       Kind kind,
-      String route,
-      String service,
-      String listener,
+      @Nullable String route,
+      @Nullable String service,
+      @Nullable String listener,
       Measure measure,
       double percentile,
       double threshold,
@@ -120,8 +121,8 @@ public record AlertsConfig(
       Duration repeatInterval,
       List<String> notifiers,
       Map<String, String> labels,
-      String summary,
-      String sink) {
+      @Nullable String summary,
+      @Nullable String sink) {
 
     public Rule {
       notifiers = List.copyOf(notifiers);
@@ -155,9 +156,9 @@ public record AlertsConfig(
   public record Notifier(
       String name,
       NotifierType type,
-      URI url,
-      String secret,
-      Path secretFile,
+      @Nullable URI url,
+      @Nullable String secret,
+      @Nullable Path secretFile,
       Map<String, String> headers,
       Duration timeout,
       int retries,
@@ -180,7 +181,7 @@ public record AlertsConfig(
    * @param matchers label names to values; an alert whose labels hold them all is not notified
    * @param endsAt when the silence ends, or null for as long as the config is active
    */
-  public record Silence(Map<String, String> matchers, Instant endsAt, String comment) {
+  public record Silence(Map<String, String> matchers, @Nullable Instant endsAt, String comment) {
     public Silence {
       matchers = Map.copyOf(matchers);
     }

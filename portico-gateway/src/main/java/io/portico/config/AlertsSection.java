@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code alerts} section into an {@link AlertsConfig}, recording every problem
@@ -59,7 +60,7 @@ final class AlertsSection {
    *
    * @param routes the config's routes, to check rule selectors against
    */
-  AlertsConfig parse(
+  @Nullable AlertsConfig parse(
       ConfigNode node,
       List<RouteConfig> routes,
       List<ServiceConfig> services,
@@ -72,8 +73,8 @@ final class AlertsSection {
    *
    * @param sinks the names of the access log's sinks, to check {@code sink} selectors against
    */
-  AlertsConfig parse(
-      ConfigNode node,
+  @Nullable AlertsConfig parse(
+      @Nullable ConfigNode node,
       List<RouteConfig> routes,
       List<ServiceConfig> services,
       List<ListenerConfig> listeners,
@@ -105,7 +106,7 @@ final class AlertsSection {
       AlertsConfig.Rule rule = rule(item, repeat, notifiers, notifierNames, names);
       ConfigNode nameNode = item.isObject() ? item.fields().get("name") : null;
       String name = nameNode != null && nameNode.isScalar() ? nameNode.text() : null;
-      if (name != null && !ruleNames.add(name)) {
+      if (nameNode != null && name != null && !ruleNames.add(name)) {
         problems.expected(nameNode, "a rule name used once (" + name + " is used before)");
       } else if (rule != null) {
         rules.add(rule);
@@ -164,21 +165,23 @@ final class AlertsSection {
           url = r.value("url", null, "an http or https URL", (text, n) -> url(text));
         }
       } else if (r.has("url")) {
-        problems.at(r.child("url"), "url on a log notifier (expected: no url)");
+        SectionReaders.at(r, "url", "url on a log notifier (expected: no url)");
       }
       String secret = r.string("secret", null);
       Path secretFile = null;
-      if (r.has("secret-file")) {
+      ConfigNode secretFileNode = r.child("secret-file");
+      if (secretFileNode != null) {
         if (secret != null) {
-          problems.at(r.child("secret-file"), "secret and secret-file (expected: one of them)");
+          SectionReaders.at(r, "secret-file", "secret and secret-file (expected: one of them)");
         } else {
           secretFile = baseDir.resolve(r.string("secret-file", "")).normalize();
-          secret = readSecret(r.child("secret-file"), secretFile);
+          secret = readSecret(secretFileNode, secretFile);
         }
       }
       if (secret != null && type != NotifierType.WEBHOOK) {
-        problems.at(
-            r.child(r.has("secret") ? "secret" : "secret-file"),
+        SectionReaders.at(
+            r,
+            r.has("secret") ? "secret" : "secret-file",
             "a secret on a " + typeText + " notifier (expected: only webhooks are signed)");
       }
       if (secret != null && secret.isEmpty()) {
@@ -215,7 +218,7 @@ final class AlertsSection {
     return out;
   }
 
-  private String readSecret(ConfigNode node, Path file) {
+  private @Nullable String readSecret(ConfigNode node, Path file) {
     try {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
@@ -224,7 +227,7 @@ final class AlertsSection {
     }
   }
 
-  static URI url(String text) {
+  static @Nullable URI url(String text) {
     try {
       URI uri = new URI(text);
       String scheme = uri.getScheme();
@@ -240,7 +243,7 @@ final class AlertsSection {
     }
   }
 
-  private String name(ConfigReader r, String expected) {
+  private @Nullable String name(ConfigReader r, String expected) {
     String name = r.requiredString("name", expected);
     if (name != null && !NAME.matcher(name).matches()) {
       r.expected(
@@ -252,7 +255,7 @@ final class AlertsSection {
 
   // ---- rules
 
-  private AlertsConfig.Rule rule(
+  private AlertsConfig.@Nullable Rule rule(
       ConfigNode item,
       Duration defaultRepeat,
       List<AlertsConfig.Notifier> notifiers,
@@ -286,7 +289,9 @@ final class AlertsSection {
     Map<String, String> labels = new LinkedHashMap<>();
     ConfigNode labelsNode = r.child("labels");
     for (Map.Entry<String, String> e : r.stringMap("labels").entrySet()) {
-      ConfigNode at = labelsNode.fields().get(e.getKey());
+      // labelsNode holds every key of a non-empty labels map
+      ConfigNode at =
+          labelsNode == null ? r.node() : labelsNode.fields().getOrDefault(e.getKey(), labelsNode);
       if (!LABEL.matcher(e.getKey()).matches()) {
         problems.expected(at, "a label name: letters, digits and _, not starting with a digit");
       } else if (RESERVED_LABELS.contains(e.getKey())) {
@@ -309,7 +314,7 @@ final class AlertsSection {
     }
     selectors(r, kind, route, service, listener, names);
     if (sink != null && kind != Kind.LOG_SINK_DROPS) {
-      problems.at(r.child("sink"), "sink on a " + kind.configName() + " rule (expected: no sink)");
+      SectionReaders.at(r, "sink", "sink on a " + kind.configName() + " rule (expected: no sink)");
     } else if (sink != null && !names.sinks().contains(sink)) {
       r.expected(
           "sink",
@@ -318,18 +323,18 @@ final class AlertsSection {
               : "a sink of runtime.access-log: " + String.join(", ", names.sinks()));
     }
     if (r.has("measure") && !countsRequests(kind)) {
-      problems.at(
-          r.child("measure"), "measure on a " + kind.configName() + " rule (expected: no measure)");
+      SectionReaders.at(
+          r, "measure", "measure on a " + kind.configName() + " rule (expected: no measure)");
     }
     if (r.has("percentile") && kind != Kind.LATENCY) {
-      problems.at(
-          r.child("percentile"), "percentile on a " + kind.configName() + " rule (expected: none)");
+      SectionReaders.at(
+          r, "percentile", "percentile on a " + kind.configName() + " rule (expected: none)");
     }
     Double threshold = threshold(r, "threshold", kind, measure, hasThreshold);
     double resolve = threshold == null ? 0 : threshold;
     if (hasResolve && hasRatio) {
-      problems.at(
-          r.child("resolve-ratio"), "resolve-threshold and resolve-ratio (expected: one of them)");
+      SectionReaders.at(
+          r, "resolve-ratio", "resolve-threshold and resolve-ratio (expected: one of them)");
     } else if (hasResolve && threshold != null) {
       Double value = threshold(r, "resolve-threshold", kind, measure, true);
       if (value != null) {
@@ -422,7 +427,12 @@ final class AlertsSection {
   }
 
   private void selectors(
-      ConfigReader r, Kind kind, String route, String service, String listener, Names names) {
+      ConfigReader r,
+      Kind kind,
+      @Nullable String route,
+      @Nullable String service,
+      @Nullable String listener,
+      Names names) {
     boolean routeOk =
         kind != Kind.NO_HEALTHY_ENDPOINT
             && kind != Kind.CERTIFICATE_EXPIRY
@@ -432,12 +442,12 @@ final class AlertsSection {
     boolean listenerOk = kind == Kind.CERTIFICATE_EXPIRY;
     String what = kind.configName() + " rule";
     if (route != null && !routeOk) {
-      problems.at(r.child("route"), "route on a " + what + " (expected: no route)");
+      SectionReaders.at(r, "route", "route on a " + what + " (expected: no route)");
     } else if (route != null && !names.routes().contains(route)) {
       r.expected("route", "a route of the config: " + String.join(", ", names.routes()));
     }
     if (service != null && !serviceOk) {
-      problems.at(r.child("service"), "service on a " + what + " (expected: no service)");
+      SectionReaders.at(r, "service", "service on a " + what + " (expected: no service)");
     } else if (service != null) {
       ServiceConfig s =
           names.services().stream().filter(c -> c.name().equals(service)).findFirst().orElse(null);
@@ -452,7 +462,7 @@ final class AlertsSection {
       }
     }
     if (listener != null && !listenerOk) {
-      problems.at(r.child("listener"), "listener on a " + what + " (expected: no listener)");
+      SectionReaders.at(r, "listener", "listener on a " + what + " (expected: no listener)");
     } else if (listener != null) {
       ListenerConfig l =
           names.listeners().stream()
@@ -487,19 +497,21 @@ final class AlertsSection {
         "p50, p90, p95, p99, p99.9, or a number above 0 and below 1",
         (text, n) -> {
           java.util.regex.Matcher m = PERCENTILE.matcher(text);
-          Double v = m.matches() ? Double.parseDouble(m.group(1)) / 100 : number(text);
+          Double v =
+              m.matches() ? Double.valueOf(Double.parseDouble(m.group(1)) / 100) : number(text);
           return v != null && v > 0 && v < 1 ? v : null;
         });
   }
 
   /** The threshold (or resolve threshold) in the kind's unit; null when invalid or missing. */
-  private Double threshold(
+  private @Nullable Double threshold(
       ConfigReader r, String key, Kind kind, Measure measure, boolean present) {
     switch (kind) {
       case RELOAD_FAILED -> {
         if (present) {
-          problems.at(
-              r.child(key),
+          SectionReaders.at(
+              r,
+              key,
               key + " on a reload-failed rule (expected: none; it fires on a rejected reload)");
         }
         return 1.0;
@@ -561,7 +573,7 @@ final class AlertsSection {
     }
   }
 
-  private static Double share(String text) {
+  private static @Nullable Double share(String text) {
     String t = text.trim();
     if (t.endsWith("%")) {
       Double v = number(t.substring(0, t.length() - 1).trim());
@@ -570,7 +582,7 @@ final class AlertsSection {
     return number(t);
   }
 
-  private static Double number(String text) {
+  private static @Nullable Double number(String text) {
     try {
       double v = Double.parseDouble(text.trim());
       return Double.isFinite(v) ? v : null;
@@ -581,7 +593,7 @@ final class AlertsSection {
 
   // ---- silences
 
-  private AlertsConfig.Silence silence(ConfigNode item) {
+  private AlertsConfig.@Nullable Silence silence(ConfigNode item) {
     ConfigReader r = ConfigReader.of(item, problems);
     Map<String, String> matchers = r.stringMap("matchers");
     if (matchers.isEmpty()) {

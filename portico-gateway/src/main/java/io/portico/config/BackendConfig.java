@@ -5,6 +5,7 @@ import io.portico.template.Template;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One backend of an aggregate: the request made to a service, and how its JSON body joins the
@@ -32,8 +33,8 @@ public record BackendConfig(
     Template path,
     Map<String, Template> headers,
     Map<String, Template> query,
-    BackendBody body,
-    Duration timeout,
+    @Nullable BackendBody body,
+    @Nullable Duration timeout,
     boolean required,
     List<String> after,
     MergeRule merge,
@@ -52,12 +53,12 @@ public record BackendConfig(
    * @param collection the key under which an array body goes, or null
    */
   public record MergeRule(
-      String target,
+      @Nullable String target,
       List<String> allow,
       List<String> deny,
       Map<String, String> rename,
-      String group,
-      String collection) {
+      @Nullable String group,
+      @Nullable String collection) {
 
     /** Whether the body is taken as it is: no member picked, filtered or renamed. */
     public boolean untouched() {

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a service picks an endpoint for each attempt.
@@ -11,7 +12,8 @@ import java.time.Duration;
  *     client-ip} and {@code consumer}
  * @param slowStart how long a newly seen endpoint takes to reach its full share; zero for none
  */
-public record BalancerConfig(Policy policy, HashOn hashOn, String hashKey, Duration slowStart) {
+public record BalancerConfig(
+    Policy policy, HashOn hashOn, @Nullable String hashKey, Duration slowStart) {
 
   public static final BalancerConfig DEFAULTS =
       new BalancerConfig(Policy.ROUND_ROBIN, HashOn.CLIENT_IP, null, Duration.ZERO);

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a YAML or JSON document into a tree of located {@link ConfigNode}s.
@@ -195,7 +196,7 @@ public final class ConfigLoader {
     return new Problem(location, "", message + " (expected: valid YAML)");
   }
 
-  private static String firstLine(String s) {
+  private static String firstLine(@Nullable String s) {
     if (s == null) {
       return "invalid JSON";
     }
@@ -325,11 +326,15 @@ public final class ConfigLoader {
         return ConfigNode.scalar(path, location, raw, quoted);
       }
       Interpolator.Result result = interpolator.apply(raw);
-      if (result.error() != null) {
-        problems.add(new Problem(location, path, result.error()));
+      String error = result.error();
+      String text = result.text();
+      if (error != null || text == null) {
+        if (error != null) {
+          problems.add(new Problem(location, path, error));
+        }
         return ConfigNode.scalar(path, location, raw, quoted);
       }
-      return ConfigNode.scalar(path, location, result.text(), quoted);
+      return ConfigNode.scalar(path, location, text, quoted);
     }
 
     /** Whether the YAML scalar at {@code location} is written as a string literal. */

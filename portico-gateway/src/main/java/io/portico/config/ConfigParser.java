@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,8 +67,10 @@ public final class ConfigParser {
   static final List<String> METHODS =
       List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-  static final InetSocketAddress DEFAULT_LISTENER = Addresses.bindAddress("127.0.0.1:8080");
-  static final InetSocketAddress DEFAULT_ADMIN = Addresses.bindAddress("127.0.0.1:9901");
+  static final InetSocketAddress DEFAULT_LISTENER =
+      Objects.requireNonNull(Addresses.bindAddress("127.0.0.1:8080"));
+  static final InetSocketAddress DEFAULT_ADMIN =
+      Objects.requireNonNull(Addresses.bindAddress("127.0.0.1:9901"));
 
   /** The directory of the admin API's objects, beside the config file, unless configured. */
   static final String DEFAULT_ADMIN_STORE = "admin-store";
@@ -171,14 +174,15 @@ public final class ConfigParser {
       AdminConfig admin = new AdminSection(this).parse(top, listeners);
       AiSection aiSection =
           new AiSection(problems, baseDir, kinds.find(DiscoveryKinds.DEFAULT), kinds.find("dns"));
-      AiConfig ai = aiSection.parse(top.child("ai"));
+      ConfigNode aiNode = top.child("ai");
+      AiConfig ai = aiSection.parse(aiNode);
       PluginsSection plugins = new PluginsSection(this, factories);
       ServicesSection serviceSection =
           new ServicesSection(
               this, new ServicePolicies(problems, this::readableFile), kinds, plugins);
       List<ServiceConfig> services = serviceSection.parse(top);
-      if (ai != null) {
-        services = serviceSection.aiServices(services, aiSection.services(ai), top.child("ai"));
+      if (ai != null && aiNode != null) {
+        services = serviceSection.aiServices(services, aiSection.services(ai), aiNode);
       }
       List<RouteConfig> routes =
           new RoutesSection(this, plugins, ai, aiSection).parse(top, services);

@@ -3,6 +3,7 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses {@code admin.console} into a {@link ConsoleConfig}: {@code off} or {@code enabled: false}
@@ -13,12 +14,12 @@ final class ConsoleSection {
 
   private ConsoleSection() {}
 
-  static ConsoleConfig parse(ConfigNode node, ConfigReader parent) {
+  static ConsoleConfig parse(@Nullable ConfigNode node, ConfigReader parent) {
     ConsoleConfig d = ConsoleConfig.DEFAULTS;
     if (node == null || node.isNull()) {
       return d;
     }
-    if (node.isScalar() && node.text().equals("off")) {
+    if (node.isScalar() && node.scalarText().equals("off")) {
       return new ConsoleConfig(
           false, d.sessionIdle(), d.sessionMax(), d.secureCookie(), d.setupLinkTtl());
     }
@@ -36,7 +37,7 @@ final class ConsoleSection {
     Duration setup =
         r.duration("setup-link-ttl", d.setupLinkTtl(), Duration.ofMinutes(1), Duration.ofDays(7));
     if (idle.compareTo(max) > 0) {
-      parent.problems().expected(r.child("session-idle"), "a duration no longer than session-max");
+      r.expected("session-idle", "a duration no longer than session-max");
     }
     r.finish();
     return new ConsoleConfig(enabled, idle, max, secure, setup);

@@ -3,6 +3,7 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consumer: a known caller of the APIs. Credentials are read by the authentication plugins.
@@ -11,4 +12,7 @@ import java.util.Map;
  * @param credentials credential kind (e.g. {@code key-auth}) to its raw config
  */
 public record ConsumerConfig(
-    String name, String customId, List<String> groups, Map<String, ConfigNode> credentials) {}
+    String name,
+    @Nullable String customId,
+    List<String> groups,
+    Map<String, ConfigNode> credentials) {}

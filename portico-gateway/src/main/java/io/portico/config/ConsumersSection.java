@@ -41,22 +41,24 @@ final class ConsumersSection {
       ConfigNode nameNode = r.required("name", "a non-empty name");
       String name = null;
       if (nameNode != null) {
-        if (!nameNode.isScalar() || nameNode.text().isEmpty() || !in.headerSafe(nameNode)) {
+        if (!nameNode.isScalar()
+            || nameNode.scalarText().isEmpty()
+            || !in.headerSafe(nameNode.scalarText())) {
           problems.expected(nameNode, "a non-empty name without control characters");
         } else {
-          name = nameNode.text();
+          name = nameNode.scalarText();
           in.unique(names, name, nameNode, "consumer");
         }
       }
       String customId = r.string("custom-id", null);
-      if (customId != null && !in.headerSafe(r.child("custom-id"))) {
-        problems.expected(r.child("custom-id"), "an id without control characters");
+      if (customId != null && !in.headerSafe(customId)) {
+        r.expected("custom-id", "an id without control characters");
         customId = null;
       }
       List<String> groups = new ArrayList<>();
       for (ConfigNode group : in.stringItems(r, "groups")) {
-        if (in.headerSafe(group) && !group.text().isEmpty()) {
-          groups.add(group.text());
+        if (in.headerSafe(group.scalarText()) && !group.scalarText().isEmpty()) {
+          groups.add(group.scalarText());
         } else {
           problems.expected(group, "a group name without control characters");
         }
@@ -72,9 +74,11 @@ final class ConsumersSection {
         }
       }
       r.finish();
-      out.add(
-          new ConsumerConfig(
-              name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
+      if (name != null) {
+        out.add(
+            new ConsumerConfig(
+                name, customId, List.copyOf(groups), Collections.unmodifiableMap(credentials)));
+      }
     }
     return List.copyOf(out);
   }
@@ -87,9 +91,7 @@ final class ConsumersSection {
       List<RouteConfig> routes) {
     Set<String> names = new HashSet<>();
     for (ConsumerConfig c : consumers) {
-      if (c.name() != null) {
-        names.add(c.name());
-      }
+      names.add(c.name());
     }
     List<PluginSpec> specs = new ArrayList<>(global);
     services.forEach(s -> specs.addAll(s.plugins()));

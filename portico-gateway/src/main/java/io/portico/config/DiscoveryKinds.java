@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoint source kinds a config may name, by name. Immutable. The config parser looks a
@@ -67,7 +68,7 @@ public final class DiscoveryKinds {
   }
 
   /** The kind named {@code name}, or null. */
-  public DiscoveryKind<?> find(String name) {
+  public @Nullable DiscoveryKind<?> find(String name) {
     return kinds.get(name);
   }
 

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How Portico treats and sets forwarding headers.
@@ -13,7 +14,10 @@ import java.util.List;
  *     {@code x-forwarded-for} or {@code forwarded}
  */
 public record ForwardingConfig(
-    List<String> trustedProxies, String via, String requestIdHeader, String clientAddressHeader) {
+    List<String> trustedProxies,
+    @Nullable String via,
+    String requestIdHeader,
+    String clientAddressHeader) {
 
   public static final List<String> CLIENT_ADDRESS_HEADERS = List.of("x-forwarded-for", "forwarded");
 

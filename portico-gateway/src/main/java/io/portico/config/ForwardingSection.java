@@ -25,8 +25,8 @@ final class ForwardingSection {
     ForwardingConfig d = ForwardingConfig.DEFAULTS;
     List<String> trusted = new ArrayList<>();
     for (ConfigNode cidr : in.stringItems(r, "trusted-proxies")) {
-      if (Addresses.isCidr(cidr.text())) {
-        trusted.add(cidr.text());
+      if (Addresses.isCidr(cidr.scalarText())) {
+        trusted.add(cidr.scalarText());
       } else {
         problems.expected(cidr, Addresses.CIDR_RULE);
       }
@@ -35,12 +35,12 @@ final class ForwardingSection {
     if ("off".equals(via)) {
       via = null;
     } else if (via != null && !SectionReaders.TOKEN.matcher(via).matches()) {
-      problems.expected(r.child("via"), "a pseudonym such as portico, or off");
+      r.expected("via", "a pseudonym such as portico, or off");
       via = d.via();
     }
     String requestIdHeader = r.string("request-id-header", d.requestIdHeader());
     if (requestIdHeader != null && !SectionReaders.TOKEN.matcher(requestIdHeader).matches()) {
-      problems.expected(r.child("request-id-header"), "a header name such as X-Request-Id");
+      r.expected("request-id-header", "a header name such as X-Request-Id");
       requestIdHeader = d.requestIdHeader();
     }
     String clientAddressHeader =

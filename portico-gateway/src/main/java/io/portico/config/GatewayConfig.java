@@ -2,6 +2,7 @@ package io.portico.config;
 
 import io.portico.spi.config.ConfigNode;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated configuration: what {@link ConfigParser} produces from a document when it has no
@@ -29,5 +30,5 @@ public record GatewayConfig(
     ConfigNode source,
     String version,
     MetricsConfig metrics,
-    AlertsConfig alerts,
+    @Nullable AlertsConfig alerts,
     PortalConfig portal) {}

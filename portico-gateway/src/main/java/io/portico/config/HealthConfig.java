@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a service learns which endpoints to avoid, and how much it lets through.
@@ -12,7 +13,10 @@ import java.util.List;
  * @param allUnhealthy what happens when every endpoint is down (probed down or ejected)
  */
 public record HealthConfig(
-    Active active, Passive passive, CircuitBreaker circuitBreaker, AllUnhealthy allUnhealthy) {
+    @Nullable Active active,
+    @Nullable Passive passive,
+    @Nullable CircuitBreaker circuitBreaker,
+    AllUnhealthy allUnhealthy) {
 
   public static final HealthConfig DEFAULTS =
       new HealthConfig(null, null, null, AllUnhealthy.TRY_ALL);
@@ -45,9 +49,9 @@ public record HealthConfig(
    */
   public record Active(
       ProbeType type,
-      String path,
+      @Nullable String path,
       String method,
-      String host,
+      @Nullable String host,
       Duration interval,
       Duration jitter,
       Duration timeout,
@@ -110,7 +114,7 @@ public record HealthConfig(
    * @param failureRate the failure-rate trip, or null when off
    */
   public record CircuitBreaker(
-      int maxConnections, int maxPending, int maxInFlight, FailureRate failureRate) {}
+      int maxConnections, int maxPending, int maxInFlight, @Nullable FailureRate failureRate) {}
 
   /**
    * Opens the circuit when too many requests fail.

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a service's {@code health} section: {@code active} probes, {@code passive} ejection, the
@@ -55,11 +56,12 @@ final class HealthSection {
       if (path == null) {
         problems.at(a.node(), "an HTTP probe needs path (expected: e.g. path: /healthz)");
       } else if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-        problems.expected(a.child("path"), "a request target starting with / without spaces");
+        a.expected("path", "a request target starting with / without spaces");
       }
     } else if (path != null) {
-      problems.at(
-          a.child("path"),
+      SectionReaders.at(
+          a,
+          "path",
           "path with type: "
               + typeName
               + " (expected: no path for a "
@@ -75,30 +77,29 @@ final class HealthSection {
       }
       authority = a.string("authority", null);
       if (authority != null && authority.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-        problems.expected(a.child("authority"), "an authority (host[:port]) without spaces");
+        a.expected("authority", "an authority (host[:port]) without spaces");
       }
       for (String key : List.of("method", "host", "expected-statuses")) {
         if (a.has(key)) {
-          problems.at(
-              a.child(key),
-              key + " with type: grpc (expected: service and authority for a gRPC probe)");
+          SectionReaders.at(
+              a, key, key + " with type: grpc (expected: service and authority for a gRPC probe)");
         }
       }
     } else {
       for (String key : List.of("service", "authority")) {
         if (a.has(key)) {
-          problems.at(
-              a.child(key), key + " with type: " + typeName + " (expected: only with type: grpc)");
+          SectionReaders.at(
+              a, key, key + " with type: " + typeName + " (expected: only with type: grpc)");
         }
       }
     }
     String method = a.string("method", "GET");
     if (method != null && !METHODS.contains(method.toUpperCase(Locale.ROOT))) {
-      problems.expected(a.child("method"), "one of " + METHODS);
+      a.expected("method", "one of " + METHODS);
     }
     String host = a.string("host", null);
     if (host != null && host.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-      problems.expected(a.child("host"), "a Host header value without spaces");
+      a.expected("host", "a Host header value without spaces");
     }
     Duration interval = a.duration("interval", Duration.ofSeconds(5), Duration.ofMillis(10), MAX);
     Duration timeout = a.duration("timeout", null, Duration.ofMillis(1), MAX);
@@ -109,14 +110,14 @@ final class HealthSection {
       // One second, but never longer than the interval.
       timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? interval : Duration.ofSeconds(1);
     } else if (timeout.compareTo(interval) > 0) {
-      problems.at(a.child("timeout"), "longer than interval (expected: timeout ≤ interval)");
+      SectionReaders.at(a, "timeout", "longer than interval (expected: timeout ≤ interval)");
     }
     // A tenth of the interval by default; at most the interval, so no interval shrinks below half.
     Duration jitter = a.duration("jitter", interval.dividedBy(10), Duration.ZERO, MAX);
     if (jitter == null) {
       jitter = interval.dividedBy(10);
     } else if (jitter.compareTo(interval) > 0) {
-      problems.at(a.child("jitter"), "longer than interval (expected: jitter ≤ interval)");
+      SectionReaders.at(a, "jitter", "longer than interval (expected: jitter ≤ interval)");
     }
     List<HealthConfig.StatusRange> statuses = statuses(a);
     int healthy = a.integer("healthy-threshold", 2, 1, 100);
@@ -150,14 +151,13 @@ final class HealthSection {
       }
     }
     if (out.isEmpty()) {
-      problems.expected(
-          a.child("expected-statuses"), "at least one status, e.g. [200] or [2xx, 3xx]");
+      a.expected("expected-statuses", "at least one status, e.g. [200] or [2xx, 3xx]");
       return HealthConfig.Active.DEFAULT_STATUSES;
     }
     return List.copyOf(out);
   }
 
-  static HealthConfig.StatusRange statusRange(String text) {
+  static HealthConfig.@Nullable StatusRange statusRange(@Nullable String text) {
     if (text == null) {
       return null;
     }
@@ -180,7 +180,7 @@ final class HealthSection {
         p.duration("base-ejection-time", d.baseEjectionTime(), Duration.ofMillis(1), MAX);
     Duration max = p.duration("max-ejection-time", d.maxEjectionTime(), Duration.ofMillis(1), MAX);
     if (base != null && max != null && max.compareTo(base) < 0) {
-      problems.at(p.child("max-ejection-time"), "shorter than base-ejection-time");
+      SectionReaders.at(p, "max-ejection-time", "shorter than base-ejection-time");
     }
     HealthConfig.Passive passive =
         new HealthConfig.Passive(

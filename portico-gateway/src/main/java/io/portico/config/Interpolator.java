@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replaces {@code ${NAME}} and {@code ${NAME:-default}} in scalar values with environment
@@ -17,7 +18,7 @@ import java.util.function.Function;
 final class Interpolator {
 
   /** The text with every reference replaced, or the first error found in it. */
-  record Result(String text, String error) {}
+  record Result(@Nullable String text, @Nullable String error) {}
 
   private final Function<String, String> env;
 

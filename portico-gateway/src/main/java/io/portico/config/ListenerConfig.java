@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A client-facing listener.
@@ -11,4 +12,4 @@ import java.net.InetSocketAddress;
  *     ALPN on TLS
  */
 public record ListenerConfig(
-    String name, InetSocketAddress address, TlsConfig tls, boolean http2) {}
+    String name, InetSocketAddress address, @Nullable TlsConfig tls, boolean http2) {}

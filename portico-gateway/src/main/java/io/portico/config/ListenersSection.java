@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code listeners} section into {@link ListenerConfig}s: each listener's
@@ -44,14 +45,15 @@ final class ListenersSection {
       ConfigReader r = ConfigReader.of(item, problems);
       ConfigNode addressNode = r.required("address", Addresses.BIND_RULE);
       InetSocketAddress address = addressNode == null ? null : in.bindAddress(addressNode);
-      TlsConfig tls = r.has("tls") ? tls(ConfigReader.of(r.child("tls"), problems)) : null;
+      ConfigNode tlsNode = r.child("tls");
+      TlsConfig tls = tlsNode != null ? tls(ConfigReader.of(tlsNode, problems)) : null;
       boolean http2 = r.bool("http2", true);
       ConfigNode nameNode = r.child("name");
       if (nameNode != null) {
         in.unique(names, in.name(nameNode), nameNode, "listener");
       }
       String name = nameNode != null ? nameNode.text() : defaultName(names, tls, address, item);
-      if (address != null && address.getPort() != 0) {
+      if (addressNode != null && address != null && address.getPort() != 0) {
         ConfigNode first = addresses.putIfAbsent(address, addressNode);
         if (first != null) {
           problems.expected(
@@ -59,14 +61,19 @@ final class ListenersSection {
         }
       }
       r.finish();
-      out.add(new ListenerConfig(name, address, tls, http2));
+      if (name != null && address != null) { // else reported above
+        out.add(new ListenerConfig(name, address, tls, http2));
+      }
     }
     return List.copyOf(out);
   }
 
   /** {@code http-<port>} or {@code https-<port>}, suffixed {@code -2}, {@code -3}... if taken. */
   String defaultName(
-      Map<String, ConfigNode> names, TlsConfig tls, InetSocketAddress address, ConfigNode item) {
+      Map<String, ConfigNode> names,
+      @Nullable TlsConfig tls,
+      @Nullable InetSocketAddress address,
+      ConfigNode item) {
     String base = (tls == null ? "http-" : "https-") + (address == null ? 0 : address.getPort());
     String name = base;
     for (int n = 2; names.containsKey(name); n++) {
@@ -90,12 +97,14 @@ final class ListenersSection {
         Path key = in.readableFile(c.required("key", "a PEM private key file"));
         List<String> serverNames = new ArrayList<>();
         for (ConfigNode name : in.stringItems(c, "server-names")) {
-          if (in.checked(name, RoutePatterns.checkHost(name.text()))) {
-            serverNames.add(name.text().toLowerCase(Locale.ROOT));
+          if (in.checked(name, RoutePatterns.checkHost(name.scalarText()))) {
+            serverNames.add(name.scalarText().toLowerCase(Locale.ROOT));
           }
         }
         c.finish();
-        certificates.add(new TlsConfig.Certificate(List.copyOf(serverNames), cert, key));
+        if (cert != null && key != null) { // else reported by readableFile or required
+          certificates.add(new TlsConfig.Certificate(List.copyOf(serverNames), cert, key));
+        }
       }
     }
     List<String> protocols = new ArrayList<>();
@@ -115,8 +124,9 @@ final class ListenersSection {
     if (!clientAuth.equals("none")) {
       clientCa = in.readableFile(r.required("client-ca", "a PEM file of client certificate CAs"));
     } else if (r.has("client-ca")) {
-      problems.at(
-          r.child("client-ca"),
+      SectionReaders.at(
+          r,
+          "client-ca",
           "client-ca without client-auth (expected: client-auth: optional or require)");
     }
     r.finish();

@@ -2,6 +2,7 @@ package io.portico.config;
 
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problems;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ConfigLoader} read from one document.
@@ -12,4 +13,4 @@ import io.portico.spi.config.Problems;
  *     its own problems to the same instance
  * @param text the document as read, before interpolation; empty when the file could not be read
  */
-public record LoadResult(ConfigNode root, Problems problems, String text) {}
+public record LoadResult(@Nullable ConfigNode root, Problems problems, String text) {}

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import io.portico.spi.config.ConfigReader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code metrics} section into a {@link MetricsConfig}, recording every
@@ -34,7 +35,7 @@ final class MetricsSection {
     return new MetricsConfig(enabled, isPublic, perConsumer, maxConsumers, serverTiming, otlp);
   }
 
-  private static Integer cap(String text) {
+  private static @Nullable Integer cap(String text) {
     if (text.isEmpty() || text.length() > 6 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return null;
     }

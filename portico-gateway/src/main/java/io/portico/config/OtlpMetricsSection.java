@@ -5,6 +5,7 @@ import io.portico.spi.config.ConfigReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses {@code metrics.otlp} into an {@link OtlpMetricsConfig}, recording every problem with its
@@ -18,7 +19,7 @@ final class OtlpMetricsSection {
   private OtlpMetricsSection() {}
 
   /** The section, or the defaults (no push) when {@code node} is absent. */
-  static OtlpMetricsConfig parse(ConfigNode node, ConfigReader parent) {
+  static OtlpMetricsConfig parse(@Nullable ConfigNode node, ConfigReader parent) {
     OtlpMetricsConfig d = OtlpMetricsConfig.DEFAULTS;
     if (node == null || node.isNull()) {
       return d;

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses a {@code plugins} map (global, a service's or a route's) into {@link PluginSpec}s: each
@@ -30,7 +31,7 @@ final class PluginsSection {
     this.factories = factories;
   }
 
-  List<PluginSpec> parse(ConfigNode node) {
+  List<PluginSpec> parse(@Nullable ConfigNode node) {
     if (node == null) {
       return List.of();
     }
@@ -68,7 +69,7 @@ final class PluginsSection {
    * keeps what it returned only when no problem was recorded (the contract of {@link
    * PluginFactory#parse}).
    */
-  Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
+  @Nullable Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
     Problems own = new Problems();
     Object parsed = null;
     try {

@@ -2,18 +2,19 @@ package io.portico.config;
 
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
+import org.jspecify.annotations.Nullable;
 
 /** Parses {@code portal} into a {@link PortalConfig}: {@code off}, or {@code enabled, sign-up}. */
 final class PortalSection {
 
   private PortalSection() {}
 
-  static PortalConfig parse(ConfigNode node, ConfigReader parent) {
+  static PortalConfig parse(@Nullable ConfigNode node, ConfigReader parent) {
     PortalConfig d = PortalConfig.DEFAULTS;
     if (node == null || node.isNull()) {
       return d;
     }
-    if (node.isScalar() && node.text().equals("off")) {
+    if (node.isScalar() && node.scalarText().equals("off")) {
       return new PortalConfig(false, false);
     }
     if (!node.isObject()) {

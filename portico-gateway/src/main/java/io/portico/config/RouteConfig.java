@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route: which requests it takes and what to do with them.
@@ -40,18 +41,18 @@ public record RouteConfig(
     Map<String, String> headers,
     Map<String, String> query,
     int priority,
-    String service,
+    @Nullable String service,
     boolean stripPrefix,
-    String rewritePath,
+    @Nullable String rewritePath,
     boolean preserveHost,
-    TimeoutsConfig.TimeoutsOverride timeouts,
+    TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
     List<PluginSpec> plugins,
-    AggregateConfig aggregate,
-    TrafficConfig traffic,
-    AiConfig.Route ai,
+    @Nullable AggregateConfig aggregate,
+    @Nullable TrafficConfig traffic,
+    AiConfig.@Nullable Route ai,
     boolean accessLog,
-    GrpcRouteConfig grpc,
-    Boolean accessLogBody) {
+    @Nullable GrpcRouteConfig grpc,
+    @Nullable Boolean accessLogBody) {
 
   /** A route without gRPC settings whose body capture follows the access log's. */
   public RouteConfig(
@@ -63,15 +64,15 @@ public record RouteConfig(
       Map<String, String> headers,
       Map<String, String> query,
       int priority,
-      String service,
+      @Nullable String service,
       boolean stripPrefix,
-      String rewritePath,
+      @Nullable String rewritePath,
       boolean preserveHost,
-      TimeoutsConfig.TimeoutsOverride timeouts,
+      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
       List<PluginSpec> plugins,
-      AggregateConfig aggregate,
-      TrafficConfig traffic,
-      AiConfig.Route ai,
+      @Nullable AggregateConfig aggregate,
+      @Nullable TrafficConfig traffic,
+      AiConfig.@Nullable Route ai,
       boolean accessLog) {
     this(
         name,
@@ -108,13 +109,13 @@ public record RouteConfig(
       Map<String, String> headers,
       Map<String, String> query,
       int priority,
-      String service,
+      @Nullable String service,
       boolean stripPrefix,
-      String rewritePath,
+      @Nullable String rewritePath,
       boolean preserveHost,
-      TimeoutsConfig.TimeoutsOverride timeouts,
+      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
       List<PluginSpec> plugins,
-      AggregateConfig aggregate) {
+      @Nullable AggregateConfig aggregate) {
     this(
         name,
         hosts,
@@ -146,11 +147,11 @@ public record RouteConfig(
       Map<String, String> headers,
       Map<String, String> query,
       int priority,
-      String service,
+      @Nullable String service,
       boolean stripPrefix,
-      String rewritePath,
+      @Nullable String rewritePath,
       boolean preserveHost,
-      TimeoutsConfig.TimeoutsOverride timeouts,
+      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
       List<PluginSpec> plugins) {
     this(
         name,

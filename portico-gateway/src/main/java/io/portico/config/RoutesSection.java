@@ -4,6 +4,7 @@ import io.portico.router.RoutePatterns;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code routes} section into {@link RouteConfig}s: each route's name
@@ -25,10 +27,11 @@ final class RoutesSection {
   private final SectionReaders in;
   private final Problems problems;
   private final PluginsSection pluginSection;
-  private final AiConfig ai;
+  private final @Nullable AiConfig ai;
   private final AiSection aiRoutes;
 
-  RoutesSection(SectionReaders in, PluginsSection pluginSection, AiConfig ai, AiSection aiRoutes) {
+  RoutesSection(
+      SectionReaders in, PluginsSection pluginSection, @Nullable AiConfig ai, AiSection aiRoutes) {
     this.in = in;
     this.problems = in.problems;
     this.pluginSection = pluginSection;
@@ -49,13 +52,13 @@ final class RoutesSection {
       ConfigReader r = ConfigReader.of(item, problems);
       ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
       String name = nameNode == null ? null : in.name(nameNode);
-      if (name != null) {
+      if (nameNode != null && name != null) {
         in.unique(names, name, nameNode, "route");
       }
       List<String> hosts = new ArrayList<>();
       for (ConfigNode host : in.stringItems(r, "hosts")) {
-        if (in.checked(host, RoutePatterns.checkHost(host.text()))) {
-          hosts.add(host.text().toLowerCase(Locale.ROOT));
+        if (in.checked(host, RoutePatterns.checkHost(host.scalarText()))) {
+          hosts.add(host.scalarText().toLowerCase(Locale.ROOT));
         }
       }
       String pathMatch = r.oneOf("path-match", "prefix", List.of("prefix", "exact"));
@@ -63,20 +66,21 @@ final class RoutesSection {
       List<Set<String>> pathVariables = new ArrayList<>();
       List<ConfigNode> pathNodes = in.stringItems(r, "paths");
       for (ConfigNode path : pathNodes) {
-        if (in.checked(path, RoutePatterns.checkPath(path.text()))) {
-          paths.add(path.text());
-          pathVariables.add(ConfigParser.variables(path.text()));
+        if (in.checked(path, RoutePatterns.checkPath(path.scalarText()))) {
+          paths.add(path.scalarText());
+          pathVariables.add(ConfigParser.variables(path.scalarText()));
         }
       }
-      if (!r.has("paths")) {
+      ConfigNode pathsNode = r.child("paths");
+      if (pathsNode == null) {
         paths.add("/");
         pathVariables.add(Set.of());
-      } else if (r.child("paths").isList() && pathNodes.isEmpty()) {
-        problems.expected(r.child("paths"), "at least one path; omit paths to match every path");
+      } else if (pathsNode.isList() && pathNodes.isEmpty()) {
+        r.expected("paths", "at least one path; omit paths to match every path");
       }
       List<String> methods = new ArrayList<>();
       for (ConfigNode method : in.stringItems(r, "methods")) {
-        String upper = method.text().toUpperCase(Locale.ROOT);
+        String upper = method.scalarText().toUpperCase(Locale.ROOT);
         if (ConfigParser.METHODS.contains(upper)) {
           methods.add(upper);
         } else {
@@ -91,8 +95,7 @@ final class RoutesSection {
       boolean stripPrefix = r.bool("strip-prefix", false);
       String rewritePath = rewritePath(r, pathVariables);
       if (stripPrefix && rewritePath != null) {
-        problems.expected(
-            r.child("strip-prefix"), "false when rewrite-path is set (use one or the other)");
+        r.expected("strip-prefix", "false when rewrite-path is set (use one or the other)");
       }
       boolean preserveHost = r.bool("preserve-host", false);
       TimeoutsConfig.TimeoutsOverride timeouts = null;
@@ -100,9 +103,9 @@ final class RoutesSection {
         ConfigReader t = r.object("timeouts");
         timeouts =
             new TimeoutsConfig.TimeoutsOverride(
-                in.positiveDuration(t, "connect", null),
-                in.positiveDuration(t, "response", null),
-                in.positiveDuration(t, "idle", null));
+                t.duration("connect", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION),
+                t.duration("response", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION),
+                t.duration("idle", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION));
         t.finish();
       }
       List<PluginSpec> plugins = pluginSection.parse(r.child("plugins"));
@@ -128,8 +131,8 @@ final class RoutesSection {
         for (String forwardingOnly :
             List.of("service", "strip-prefix", "rewrite-path", "preserve-host", "aggregate")) {
           if (r.has(forwardingOnly)) {
-            problems.expected(
-                r.child(forwardingOnly),
+            r.expected(
+                forwardingOnly,
                 "no "
                     + forwardingOnly
                     + " on a route with ai (the ai section's providers answer it)");
@@ -140,8 +143,8 @@ final class RoutesSection {
         for (String forwardingOnly :
             List.of("service", "strip-prefix", "rewrite-path", "preserve-host")) {
           if (r.has(forwardingOnly)) {
-            problems.expected(
-                r.child(forwardingOnly),
+            r.expected(
+                forwardingOnly,
                 "no "
                     + forwardingOnly
                     + " on a route with aggregate (each backend names its"
@@ -158,6 +161,9 @@ final class RoutesSection {
         problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");
       }
       r.finish();
+      if (name == null) {
+        continue; // reported by in.name or r.required
+      }
       out.add(
           new RouteConfig(
               name,
@@ -229,16 +235,16 @@ final class RoutesSection {
     return Collections.unmodifiableMap(out);
   }
 
-  String rewritePath(ConfigReader r, List<Set<String>> pathVariables) {
+  @Nullable String rewritePath(ConfigReader r, List<Set<String>> pathVariables) {
     ConfigNode node = r.child("rewrite-path");
     if (node == null) {
       return null;
     }
-    if (!node.isScalar() || node.text().startsWith("~")) {
+    if (!node.isScalar() || node.scalarText().startsWith("~")) {
       problems.expected(node, "a path template such as /v2/users/{id}");
       return null;
     }
-    String template = node.text();
+    String template = node.scalarText();
     if (!in.checked(node, RoutePatterns.checkPath(template))) {
       return null;
     }

@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Process-level settings.
@@ -17,7 +18,7 @@ public record RuntimeConfig(
     Duration shutdownTimeout,
     AccessLogConfig accessLog,
     boolean watchConfig,
-    Path pluginDir) {
+    @Nullable Path pluginDir) {
 
   public static final RuntimeConfig DEFAULTS =
       new RuntimeConfig(0, Duration.ofSeconds(30), AccessLogConfig.DEFAULTS, true, null);

@@ -8,6 +8,7 @@ import io.portico.spi.config.Problems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code runtime} section into {@link RuntimeConfig}: event-loop threads, the
@@ -46,12 +47,12 @@ final class RuntimeSection {
     return new RuntimeConfig(ioThreads, shutdownTimeout, accessLog, watchConfig, pluginDir);
   }
 
-  Path pluginDir(ConfigNode node) {
-    if (!node.isScalar() || node.text().isEmpty()) {
+  @Nullable Path pluginDir(ConfigNode node) {
+    if (!node.isScalar() || node.scalarText().isEmpty()) {
       problems.expected(node, "a directory of plugin jars");
       return null;
     }
-    Path dir = in.baseDir.resolve(node.text()).normalize();
+    Path dir = in.baseDir.resolve(node.scalarText()).normalize();
     if (!Files.isDirectory(dir)) {
       problems.expected(node, "a directory of plugin jars; " + dir + " is not a directory");
       return null;
@@ -59,7 +60,7 @@ final class RuntimeSection {
     try {
       factories = factories.withPluginDir(dir);
     } catch (PluginLoadException e) {
-      problems.at(node, e.getMessage());
+      problems.at(node, String.valueOf(e.getMessage()));
     }
     return dir;
   }

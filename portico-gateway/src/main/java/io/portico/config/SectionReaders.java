@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the section parsers of one parse share: its {@link Problems}, the directory relative paths
@@ -33,12 +34,12 @@ class SectionReaders {
     this.baseDir = baseDir;
   }
 
-  InetSocketAddress bindAddress(ConfigNode node) {
+  @Nullable InetSocketAddress bindAddress(ConfigNode node) {
     if (!node.isScalar()) {
       problems.expected(node, Addresses.BIND_RULE);
       return null;
     }
-    InetSocketAddress address = Addresses.bindAddress(node.text());
+    InetSocketAddress address = Addresses.bindAddress(node.scalarText());
     if (address == null) {
       problems.expected(node, Addresses.BIND_RULE);
     }
@@ -46,11 +47,11 @@ class SectionReaders {
   }
 
   boolean isOff(ConfigNode node) {
-    return node.isScalar() && node.text().equals("off");
+    return node.isScalar() && node.scalarText().equals("off");
   }
 
   /** The items of a list node; null reads as empty, anything else is reported. */
-  List<ConfigNode> listOf(ConfigNode node, String expected) {
+  List<ConfigNode> listOf(@Nullable ConfigNode node, String expected) {
     if (node == null) {
       return List.of();
     }
@@ -85,15 +86,15 @@ class SectionReaders {
     return out;
   }
 
-  String name(ConfigNode node) {
+  @Nullable String name(ConfigNode node) {
     if (!node.isScalar() || !NAME.matcher(node.text()).matches()) {
       problems.expected(node, ConfigParser.NAME_RULE);
       return null;
     }
-    return node.text();
+    return node.scalarText();
   }
 
-  void unique(Map<String, ConfigNode> seen, String name, ConfigNode node, String what) {
+  void unique(Map<String, ConfigNode> seen, @Nullable String name, ConfigNode node, String what) {
     if (name == null) {
       return;
     }
@@ -107,12 +108,21 @@ class SectionReaders {
    * Whether a scalar can travel in a header (a consumer's name, id and groups are forwarded
    * upstream): no control character but HTAB.
    */
-  boolean headerSafe(ConfigNode node) {
-    return node.text().chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F);
+  boolean headerSafe(String text) {
+    return text.chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7F);
+  }
+
+  /**
+   * Records {@code message} against the value of {@code key}, or against {@code r}'s object when
+   * the key is absent (as {@link ConfigReader#expected} does for a rule).
+   */
+  static void at(ConfigReader r, String key, String message) {
+    ConfigNode child = r.node().fields().get(key);
+    r.problems().at(child == null ? r.node() : child, message);
   }
 
   /** Records {@code rule} as expected at {@code node} when it is not null. */
-  boolean checked(ConfigNode node, String rule) {
+  boolean checked(ConfigNode node, @Nullable String rule) {
     if (rule != null) {
       problems.expected(node, rule);
       return false;
@@ -129,11 +139,11 @@ class SectionReaders {
     return (int) r.size(key, defaultValue, min, 1L << 30);
   }
 
-  Path readableFile(ConfigNode node) {
+  @Nullable Path readableFile(@Nullable ConfigNode node) {
     if (node == null) {
       return null;
     }
-    if (!node.isScalar() || node.text().isEmpty()) {
+    if (!node.isScalar() || node.scalarText().isEmpty()) {
       problems.expected(node, "a file path");
       return null;
     }
@@ -155,7 +165,8 @@ class SectionReaders {
    * The service {@code node} names, or null after recording the problem at {@code node}: the
    * defined names listed, and the closest one suggested. An absent node reads as null.
    */
-  static String serviceReference(ConfigNode node, Set<String> serviceNames, Problems problems) {
+  static @Nullable String serviceReference(
+      @Nullable ConfigNode node, Set<String> serviceNames, Problems problems) {
     if (node == null) {
       return null;
     }

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An upstream service: where requests go and how connections to it behave.
@@ -16,13 +17,13 @@ import java.util.List;
  */
 public record ServiceConfig(
     String name,
-    DiscoverySpec discovery,
+    @Nullable DiscoverySpec discovery,
     TimeoutsConfig timeouts,
     PoolConfig pool,
     RetryConfig retry,
-    String hostHeader,
+    @Nullable String hostHeader,
     List<PluginSpec> plugins,
-    UpstreamTlsConfig tls,
+    @Nullable UpstreamTlsConfig tls,
     BalancerConfig balancer,
     HealthConfig health,
     UpstreamProtocolConfig protocol) {
@@ -30,13 +31,13 @@ public record ServiceConfig(
   /** A service that speaks HTTP/1.1 to its endpoints. */
   public ServiceConfig(
       String name,
-      DiscoverySpec discovery,
+      @Nullable DiscoverySpec discovery,
       TimeoutsConfig timeouts,
       PoolConfig pool,
       RetryConfig retry,
-      String hostHeader,
+      @Nullable String hostHeader,
       List<PluginSpec> plugins,
-      UpstreamTlsConfig tls,
+      @Nullable UpstreamTlsConfig tls,
       BalancerConfig balancer,
       HealthConfig health) {
     this(
@@ -56,11 +57,11 @@ public record ServiceConfig(
   /** A plain-HTTP service. */
   public ServiceConfig(
       String name,
-      DiscoverySpec discovery,
+      @Nullable DiscoverySpec discovery,
       TimeoutsConfig timeouts,
       PoolConfig pool,
       RetryConfig retry,
-      String hostHeader,
+      @Nullable String hostHeader,
       List<PluginSpec> plugins) {
     this(
         name,

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the sections of a service that say how its endpoints are reached and chosen: {@code tls}
@@ -33,13 +34,14 @@ final class ServicePolicies {
    * The service's upstream TLS: from its {@code tls} section, or the defaults when its targets are
    * written {@code https://}; null for plain HTTP.
    */
-  UpstreamTlsConfig tls(ConfigReader service, DiscoverySpec discovery) {
+  @Nullable UpstreamTlsConfig tls(ConfigReader service, @Nullable DiscoverySpec discovery) {
     boolean httpsTargets = false;
     if (discovery != null && discovery.settings() instanceof StaticTargets s) {
       long https = s.targets().stream().filter(TargetConfig::tls).count();
       if (https > 0 && https < s.targets().size()) {
-        problems.at(
-            service.child("targets"),
+        SectionReaders.at(
+            service,
+            "targets",
             "targets mix https:// and plain targets (expected: one scheme for every target)");
       }
       httpsTargets = https > 0;
@@ -53,7 +55,7 @@ final class ServicePolicies {
     Path ca = r.has("ca") ? readableFile.apply(r.child("ca")) : null;
     String serverName = r.string("server-name", null);
     if (serverName != null && Addresses.hostName(serverName) == null) {
-      problems.expected(r.child("server-name"), "a host name such as api.internal");
+      r.expected("server-name", "a host name such as api.internal");
       serverName = null;
     }
     Path clientCert = r.has("client-cert") ? readableFile.apply(r.child("client-cert")) : null;
@@ -62,14 +64,14 @@ final class ServicePolicies {
       problems.at(node, "client-cert and client-key go together (expected: both or neither)");
     }
     if (!verify && r.has("ca")) {
-      problems.at(r.child("ca"), "ca with verify: false (expected: one or the other)");
+      SectionReaders.at(r, "ca", "ca with verify: false (expected: one or the other)");
     }
     List<String> protocols = new ArrayList<>();
     for (String p : r.has("protocols") ? r.strings("protocols") : ConfigParser.TLS_PROTOCOLS) {
       if (ConfigParser.TLS_PROTOCOLS.contains(p)) {
         protocols.add(p);
       } else {
-        problems.expected(r.child("protocols"), "TLS versions among " + ConfigParser.TLS_PROTOCOLS);
+        r.expected("protocols", "TLS versions among " + ConfigParser.TLS_PROTOCOLS);
       }
     }
     r.finish();
@@ -106,7 +108,7 @@ final class ServicePolicies {
           "hash-on: " + hashOnName + " needs hash-key (expected: the header, cookie or parameter)");
     }
     if (r.has("hash-on") && policy != BalancerConfig.Policy.CONSISTENT_HASH) {
-      problems.at(r.child("hash-on"), "hash-on without policy: consistent-hash");
+      SectionReaders.at(r, "hash-on", "hash-on without policy: consistent-hash");
     }
     Duration slowStart = r.duration("slow-start", d.slowStart());
     r.finish();

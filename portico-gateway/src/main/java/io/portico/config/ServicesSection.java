@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code services} section into {@link ServiceConfig}s: each service's name
@@ -57,7 +58,7 @@ final class ServicesSection {
       ConfigReader r = ConfigReader.of(item, problems);
       ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
       String name = nameNode == null ? null : in.name(nameNode);
-      if (name != null) {
+      if (nameNode != null && name != null) {
         in.unique(names, name, nameNode, "service");
       }
       DiscoverySpec discovery = discovery(r);
@@ -87,11 +88,14 @@ final class ServicesSection {
       rt.finish();
       String hostHeader = r.string("host-header", null);
       if (hostHeader != null && (hostHeader.isEmpty() || hostHeader.contains(" "))) {
-        problems.expected(r.child("host-header"), "a host such as api.internal or api:8080");
+        r.expected("host-header", "a host such as api.internal or api:8080");
         hostHeader = null;
       }
       List<PluginSpec> plugins = pluginSection.parse(r.child("plugins"));
       r.finish();
+      if (name == null) {
+        continue; // reported by in.name or r.required
+      }
       out.add(
           new ServiceConfig(
               name,
@@ -115,9 +119,9 @@ final class ServicesSection {
    * discovery: { kind: dns, ... }}); default {@code static}. The kind parses its own keys; null
    * when the kind is unknown.
    */
-  DiscoverySpec discovery(ConfigReader service) {
+  @Nullable DiscoverySpec discovery(ConfigReader service) {
     ConfigNode node = service.child("discovery");
-    String name = DiscoveryKinds.DEFAULT;
+    DiscoveryKind<?> kind = kinds.find(DiscoveryKinds.DEFAULT);
     if (node != null) {
       ConfigNode nameNode = node;
       if (node.isObject()) {
@@ -131,8 +135,8 @@ final class ServicesSection {
           return null;
         }
       }
-      name = nameNode.isScalar() ? nameNode.text() : null;
-      DiscoveryKind<?> kind = name == null ? null : kinds.find(name);
+      String name = nameNode.isScalar() ? nameNode.text() : null;
+      kind = name == null ? null : kinds.find(name);
       if (kind == null) {
         String hint = name == null ? null : Suggestions.closest(name, kinds.names());
         problems.at(
@@ -145,7 +149,11 @@ final class ServicesSection {
         return null;
       }
     }
-    DiscoveryKind<?> kind = kinds.find(name);
+    if (kind == null) {
+      service.expected(
+          "discovery", "one of " + String.join(", ", kinds.names()) + " (none is the default)");
+      return null;
+    }
     return new DiscoverySpec(kind, kind.parse(service));
   }
 }

@@ -57,12 +57,12 @@ public record TargetConfig(String host, int port, int weight, boolean tls) {
       if (address == null) {
         continue;
       }
-      String text = address.isScalar() ? address.text().trim() : null;
+      String text = address.isScalar() ? address.scalarText().trim() : null;
       boolean tls = text != null && text.startsWith(HTTPS);
       if (text != null && (tls || text.startsWith(HTTP))) {
         text = text.substring(tls ? HTTPS.length() : HTTP.length());
       }
-      Addresses.HostPort hp = text != null ? Addresses.target(text) : null;
+      Addresses.Target hp = text != null ? Addresses.target(text) : null;
       if (hp == null) {
         problems.expected(
             address, item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE);

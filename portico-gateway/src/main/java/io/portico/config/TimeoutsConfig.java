@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Upstream timeouts.
@@ -15,7 +16,7 @@ public record TimeoutsConfig(Duration connect, Duration response, Duration idle)
       new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60));
 
   /** This with the non-null fields of {@code override} replacing its own. */
-  public TimeoutsConfig overriddenBy(TimeoutsOverride override) {
+  public TimeoutsConfig overriddenBy(@Nullable TimeoutsOverride override) {
     if (override == null) {
       return this;
     }
@@ -26,5 +27,6 @@ public record TimeoutsConfig(Duration connect, Duration response, Duration idle)
   }
 
   /** A route's partial override of its service's timeouts; null fields keep the service's. */
-  public record TimeoutsOverride(Duration connect, Duration response, Duration idle) {}
+  public record TimeoutsOverride(
+      @Nullable Duration connect, @Nullable Duration response, @Nullable Duration idle) {}
 }

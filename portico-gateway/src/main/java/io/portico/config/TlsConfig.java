@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS termination on a listener: certificates chosen by SNI; the first one is the default for
@@ -12,7 +13,10 @@ import java.util.List;
  *     ClientAuth#NONE}
  */
 public record TlsConfig(
-    List<Certificate> certificates, List<String> protocols, ClientAuth clientAuth, Path clientCa) {
+    List<Certificate> certificates,
+    List<String> protocols,
+    ClientAuth clientAuth,
+    @Nullable Path clientCa) {
 
   /** Without client certificates. */
   public TlsConfig(List<Certificate> certificates, List<String> protocols) {

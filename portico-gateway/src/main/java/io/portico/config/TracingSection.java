@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code tracing} section into a {@link TracingConfig}, recording every
@@ -28,7 +29,7 @@ final class TracingSection {
   }
 
   /** The section, or the defaults (tracing off) when {@code node} is absent. */
-  TracingConfig parse(ConfigNode node) {
+  TracingConfig parse(@Nullable ConfigNode node) {
     TracingConfig d = TracingConfig.DEFAULTS;
     if (node == null || node.isNull()) {
       return d;
@@ -63,7 +64,7 @@ final class TracingSection {
     List<String> propagators = propagators(r, d.propagators());
     String serviceName = r.string("service-name", d.serviceName());
     if (serviceName == null || serviceName.isBlank()) {
-      problems.expected(r.child("service-name"), "a non-empty service name");
+      r.expected("service-name", "a non-empty service name");
       serviceName = d.serviceName();
     }
     Map<String, String> resource = r.stringMap("resource-attributes");
@@ -108,7 +109,7 @@ final class TracingSection {
   }
 
   /** Reports every name of a {@code headers} object that is not an HTTP header name. */
-  static void checkHeaderNames(ConfigNode headersNode, Problems problems) {
+  static void checkHeaderNames(@Nullable ConfigNode headersNode, Problems problems) {
     if (headersNode != null && headersNode.isObject()) {
       for (Map.Entry<String, ConfigNode> e : headersNode.fields().entrySet()) {
         if (!SectionReaders.TOKEN.matcher(e.getKey()).matches()) {
@@ -119,12 +120,12 @@ final class TracingSection {
   }
 
   /** An http(s) URL; a URL without a path gets the OTLP traces path. */
-  static URI endpoint(String text) {
+  static @Nullable URI endpoint(String text) {
     return endpoint(text, TRACES_PATH);
   }
 
   /** An http(s) URL of an OTLP/HTTP receiver; a URL without a path gets {@code signalPath}. */
-  static URI endpoint(String text, String signalPath) {
+  static @Nullable URI endpoint(String text, String signalPath) {
     URI uri;
     try {
       uri = new URI(text);
@@ -146,7 +147,7 @@ final class TracingSection {
     return uri;
   }
 
-  private static Double ratio(String text) {
+  private static @Nullable Double ratio(String text) {
     try {
       double v = Double.parseDouble(text);
       return v >= 0 && v <= 1 && !Double.isNaN(v) ? v : null;

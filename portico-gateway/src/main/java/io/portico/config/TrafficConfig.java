@@ -2,13 +2,14 @@ package io.portico.config;
 
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route's traffic policy beyond its one service: a {@code traffic-split} between services
  * (weights per match rule, for canaries and blue/green) and a {@code mirror} (a copy of each
  * request to a shadow service, its answer discarded). Either may be null.
  */
-public record TrafficConfig(Split split, Mirror mirror) {
+public record TrafficConfig(@Nullable Split split, @Nullable Mirror mirror) {
 
   /**
    * Which service serves a request: the first rule whose match holds picks among its services by
@@ -18,7 +19,8 @@ public record TrafficConfig(Split split, Mirror mirror) {
    *     exact weighted sequence
    * @param hashKey the header, cookie or path parameter named by {@code hashOn}, or null
    */
-  public record Split(BalancerConfig.HashOn hashOn, String hashKey, List<Rule> rules) {}
+  public record Split(
+      BalancerConfig.@Nullable HashOn hashOn, @Nullable String hashKey, List<Rule> rules) {}
 
   /** One rule: every condition of {@code match} must hold (an empty match holds always). */
   public record Rule(Match match, List<Weighted> services) {}

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses a route's {@code traffic-split} and {@code mirror} sections into a {@link TrafficConfig},
@@ -31,7 +32,7 @@ final class TrafficSection {
   }
 
   /** The route's traffic policy, or null when it has neither section. */
-  TrafficConfig parse(ConfigReader route) {
+  @Nullable TrafficConfig parse(ConfigReader route) {
     ConfigNode splitNode = route.child("traffic-split");
     ConfigNode mirrorNode = route.child("mirror");
     if (splitNode == null && mirrorNode == null) {
@@ -50,13 +51,13 @@ final class TrafficSection {
     TrafficConfig.Mirror mirror = mirrorNode == null ? null : mirror(mirrorNode);
     for (String key : List.of("traffic-split", "mirror")) {
       if (route.has(key) && route.has("aggregate")) {
-        problems.expected(route.child(key), "no " + key + " on a route with aggregate");
+        route.expected(key, "no " + key + " on a route with aggregate");
       }
     }
     return new TrafficConfig(split, mirror);
   }
 
-  private TrafficConfig.Split split(ConfigNode node) {
+  private TrafficConfig.@Nullable Split split(ConfigNode node) {
     if (!node.isObject()) {
       problems.expected(node, "an object with rules, and optionally hash-on and hash-key");
       return null;
@@ -80,7 +81,7 @@ final class TrafficSection {
           "hash-on: " + hashOnName + " needs hash-key (expected: the header, cookie or parameter)");
     }
     if (hashKey != null && !named) {
-      problems.expected(r.child("hash-key"), "hash-on: header, cookie or path-parameter with it");
+      r.expected("hash-key", "hash-on: header, cookie or path-parameter with it");
     }
     List<TrafficConfig.Rule> rules = new ArrayList<>();
     ConfigNode list = r.required("rules", "a list of rules");
@@ -111,7 +112,7 @@ final class TrafficSection {
     return new TrafficConfig.Split(hashOn, named ? hashKey : null, List.copyOf(rules));
   }
 
-  private TrafficConfig.Rule rule(ConfigNode item) {
+  private TrafficConfig.@Nullable Rule rule(ConfigNode item) {
     if (!item.isObject()) {
       problems.expected(item, "a rule: an object with services, and optionally match");
       return null;
@@ -159,7 +160,7 @@ final class TrafficSection {
     return new TrafficConfig.Rule(match, List.copyOf(services));
   }
 
-  private Map<String, List<String>> values(ConfigNode node, boolean headerNames) {
+  private Map<String, List<String>> values(@Nullable ConfigNode node, boolean headerNames) {
     if (node == null) {
       return Map.of();
     }
@@ -195,7 +196,7 @@ final class TrafficSection {
     return Collections.unmodifiableMap(out);
   }
 
-  private TrafficConfig.Mirror mirror(ConfigNode node) {
+  private TrafficConfig.@Nullable Mirror mirror(ConfigNode node) {
     if (!node.isObject()) {
       problems.expected(
           node, "an object with service, and optionally percent, max-body-size, host-suffix");
@@ -225,7 +226,7 @@ final class TrafficSection {
         r.size("max-body-size", TrafficConfig.Mirror.DEFAULT_MAX_BODY_SIZE, 0, 64L * 1024 * 1024);
     String suffix = r.string("host-suffix", "");
     if (suffix != null && !suffix.isEmpty() && !suffix.matches("[A-Za-z0-9.-]+")) {
-      problems.expected(r.child("host-suffix"), "letters, digits, '.' and '-' such as -shadow");
+      r.expected("host-suffix", "letters, digits, '.' and '-' such as -shadow");
       suffix = "";
     }
     r.finish();

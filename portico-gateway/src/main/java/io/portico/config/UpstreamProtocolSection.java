@@ -6,6 +6,7 @@ import io.portico.spi.config.Problems;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses a service's {@code protocol} and {@code http2} keys into an {@link
@@ -30,7 +31,7 @@ final class UpstreamProtocolSection {
    * The protocol of {@code service}, whose TLS (null when plain) is {@code tls}; the defaults
    * (HTTP/1.1) when it names none.
    */
-  UpstreamProtocolConfig parse(ConfigReader service, UpstreamTlsConfig tls) {
+  UpstreamProtocolConfig parse(ConfigReader service, @Nullable UpstreamTlsConfig tls) {
     UpstreamProtocolConfig d = UpstreamProtocolConfig.DEFAULTS;
     String name = service.oneOf("protocol", d.protocol().configName(), NAMES);
     UpstreamProtocolConfig.Protocol protocol =

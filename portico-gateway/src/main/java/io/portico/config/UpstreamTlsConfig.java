@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * TLS to a service's endpoints: on for {@code https://} targets or a {@code tls} section.
@@ -18,10 +19,10 @@ import java.util.List;
  */
 public record UpstreamTlsConfig(
     boolean verify,
-    Path ca,
-    String serverName,
-    Path clientCert,
-    Path clientKey,
+    @Nullable Path ca,
+    @Nullable String serverName,
+    @Nullable Path clientCert,
+    @Nullable Path clientKey,
     List<String> protocols) {
 
   public UpstreamTlsConfig {

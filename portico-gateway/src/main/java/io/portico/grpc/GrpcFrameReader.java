@@ -51,6 +51,7 @@ public final class GrpcFrameReader implements AutoCloseable {
   private int prefixRead;
   private long skipping;
   private long promised;
+  private int refusedAt = -1;
 
   /**
    * @param maxMessageBytes the largest message accepted
@@ -114,6 +115,7 @@ public final class GrpcFrameReader implements AutoCloseable {
     }
     int at = chunk.readerIndex();
     int end = chunk.writerIndex();
+    int prefixAt = prefixRead > 0 ? -1 : at;
     while (at < end) {
       if (skipping > 0) {
         int n = (int) Math.min(skipping, end - at);
@@ -123,6 +125,9 @@ public final class GrpcFrameReader implements AutoCloseable {
           messages++;
         }
         continue;
+      }
+      if (prefixRead == 0) {
+        prefixAt = at;
       }
       prefix[prefixRead++] = chunk.getByte(at++);
       if (prefixRead < PREFIX_BYTES) {
@@ -136,6 +141,7 @@ public final class GrpcFrameReader implements AutoCloseable {
               | (prefix[4] & 0xFFL);
       failure = refusal(prefix[0] & 0xFF, length);
       if (failure != null) {
+        refusedAt = prefixAt;
         return failure;
       }
       promised = length;
@@ -145,6 +151,15 @@ public final class GrpcFrameReader implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * Where, in the chunk whose {@link #skim} refused a message, that message's prefix began: the
+   * bytes before it are whole messages (or the rest of one) that passed. -1 when the prefix began
+   * in an earlier chunk, or nothing was refused.
+   */
+  public int refusedAt() {
+    return refusedAt;
   }
 
   /**

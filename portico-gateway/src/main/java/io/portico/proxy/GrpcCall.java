@@ -46,9 +46,12 @@ import java.util.Map;
  *       message refuse the call.
  *   <li><b>Status.</b> The upstream's {@code grpc-status} (trailers, or a trailers-only head) or
  *       the gateway's own, for the access log and metrics.
+ *   <li><b>Response messages.</b> The upstream's messages are checked the same way as they pass,
+ *       against the route's {@code grpc.max-response-message-size}: a refused one ends the call
+ *       with {@code RESOURCE_EXHAUSTED} or {@code INTERNAL} and resets the upstream stream.
  * </ul>
  *
- * <p>Confined to the exchange's event loop. Holds no buffer: its reader only skims.
+ * <p>Confined to the exchange's event loop. Holds no buffer: its readers only skim.
  */
 final class GrpcCall {
 
@@ -60,6 +63,8 @@ final class GrpcCall {
 
   private long deadlineNanos;
   private GrpcFrameReader reader;
+  private GrpcFrameReader responseReader;
+  private int maxResponseMessageSize = GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE;
   private int grpcStatus = -1;
 
   private GrpcCall() {}
@@ -93,6 +98,7 @@ final class GrpcCall {
     String encoding = headers.get(GRPC_ENCODING);
     boolean compression = encoding != null && !"identity".equalsIgnoreCase(encoding.trim());
     reader = new GrpcFrameReader(alloc, config.maxMessageSize(), compression);
+    maxResponseMessageSize = config.maxResponseMessageSize();
   }
 
   /** When the call's deadline passes (the event loop's clock), or 0 when it has none. */
@@ -130,20 +136,69 @@ final class GrpcCall {
         : Failure.GRPC_MESSAGE_INVALID;
   }
 
+  /** The failure of a refused response message, as the exchange records it. */
+  static Failure responseFailureOf(GrpcFrameReader.Failure refused) {
+    return refused.status() == GrpcStatus.RESOURCE_EXHAUSTED
+        ? Failure.UPSTREAM_RESPONSE_TOO_LARGE
+        : Failure.UPSTREAM_BODY_INVALID;
+  }
+
+  /**
+   * Reads the messages an upstream response chunk completes, from their prefixes alone (the chunk
+   * stays the caller's): a message over the route's {@code grpc.max-response-message-size}, a
+   * compressed message when the upstream's head named no {@code grpc-encoding}, reserved flags or a
+   * body that ends inside a message refuse the rest of the response.
+   *
+   * @return null, or why the response is refused; then {@link #responseRefusedAt} tells how much of
+   *     the chunk passed
+   */
+  GrpcFrameReader.Failure inspectResponse(ByteBuf chunk, boolean last) {
+    if (responseReader == null) {
+      return null;
+    }
+    GrpcFrameReader.Failure refused = responseReader.skim(chunk);
+    if (refused == null && last) {
+      refused = responseReader.end();
+    }
+    return refused;
+  }
+
+  /**
+   * Where, in the chunk whose response message was refused, the refused message began: the bytes
+   * before it are messages that passed the checks. -1 when none of the chunk passed.
+   */
+  int responseRefusedAt() {
+    return responseReader == null ? -1 : responseReader.refusedAt();
+  }
+
   /** Releases the partial message the reader holds, if any. */
   void close() {
     if (reader != null) {
       reader.close();
+    }
+    if (responseReader != null) {
+      responseReader.close();
     }
   }
 
   // ---------------------------------------------------------------- the upstream's status
 
   /**
-   * Whether an upstream head is a whole trailers-only response ({@code grpc-status} in the head),
-   * which must reach the client as one HEADERS frame, not a head and an empty end.
+   * Reads an upstream head: readies the check of its messages ({@code grpc-encoding} of the
+   * response allows compressed ones), and tells whether it is a whole trailers-only response
+   * ({@code grpc-status} in the head), which must reach the client as one HEADERS frame, not a head
+   * and an empty end.
    */
-  boolean trailersOnly(HttpResponse head) {
+  boolean onResponseHead(HttpResponse head, ByteBufAllocator alloc) {
+    if (responseReader != null) {
+      responseReader.close();
+    }
+    String encoding = head.headers().get(GRPC_ENCODING);
+    responseReader =
+        new GrpcFrameReader(
+            alloc,
+            maxResponseMessageSize,
+            encoding != null && !"identity".equalsIgnoreCase(encoding.trim()));
     String value = head.headers().get(GRPC_STATUS);
     if (value == null) {
       return false;

@@ -833,7 +833,7 @@ final class HttpExchange
     }
     response = head;
     status = code;
-    grpcTrailersOnly = grpc != null && grpc.trailersOnly(head);
+    grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
     HopByHopHeaders.strip(head.headers(), false);
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
@@ -893,6 +893,9 @@ final class HttpExchange
       conn.channel().write(response, conn.channel().voidPromise());
       state = ExchangeState.RESPONDING;
     }
+    if (grpc != null && refusedGrpcResponse(content, last)) {
+      return;
+    }
     if (bodyPipeline != null) {
       content = transformed(content, last);
       if (content == null) {
@@ -950,6 +953,29 @@ final class HttpExchange
       }
       armIdleDeadline();
     }
+  }
+
+  /**
+   * Checks the gRPC messages of an upstream chunk; a refused one ends the call (the upstream stream
+   * reset, the client given the status in trailers) after the messages before it in the chunk.
+   */
+  private boolean refusedGrpcResponse(HttpContent content, boolean last) {
+    GrpcFrameReader.Failure refused = grpc.inspectResponse(content.content(), last);
+    if (refused == null) {
+      return false;
+    }
+    ByteBuf data = content.content();
+    int passed = grpc.responseRefusedAt() - data.readerIndex();
+    if (passed > 0 && state == ExchangeState.RESPONDING && bodyPipeline == null) {
+      responseBytes += passed;
+      conn.channel()
+          .write(
+              new DefaultHttpContent(data.retainedSlice(data.readerIndex(), passed)),
+              conn.channel().voidPromise());
+    }
+    content.release();
+    fail(GrpcCall.responseFailureOf(refused), refused.message());
+    return true;
   }
 
   /** The upstream's trailers-only gRPC answer, written as the one message it came as. */

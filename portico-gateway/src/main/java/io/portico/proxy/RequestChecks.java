@@ -124,19 +124,30 @@ final class RequestChecks {
               + limits.maxBodySize()
               + " bytes.");
     }
-    List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1) {
-      return new Refusal(
-          Failure.BAD_REQUEST, "A request may carry one Host header, not " + hosts.size() + ".");
+    // the values as the decoder made them: no String per request
+    CharSequence host = null;
+    int hosts = 0;
+    Iterator<? extends CharSequence> values =
+        headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+    while (values.hasNext()) {
+      CharSequence v = values.next();
+      if (host == null) {
+        host = v;
+      }
+      hosts++;
     }
-    if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+    if (hosts > 1) {
+      return new Refusal(
+          Failure.BAD_REQUEST, "A request may carry one Host header, not " + hosts + ".");
+    }
+    if (host == null && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       return new Refusal(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
     }
-    if (!hosts.isEmpty() && !isValidHost(hosts.get(0))) {
+    if (host != null && !isValidHost(host)) {
       return new Refusal(
           Failure.BAD_REQUEST,
           "Host: "
-              + printable(hosts.get(0))
+              + printable(host)
               + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
               + " 0-65535)");
     }
@@ -267,13 +278,13 @@ final class RequestChecks {
    * address, or an IPv6 address in brackets; a port of 1 to 5 digits up to 65535. Empty is accepted
    * (a request-target without authority).
    */
-  static boolean isValidHost(String host) {
-    if (host.isEmpty()) {
+  static boolean isValidHost(CharSequence host) {
+    if (host.length() == 0) {
       return true;
     }
     int portStart;
     if (host.charAt(0) == '[') {
-      int close = host.indexOf(']');
+      int close = indexOf(host, ']');
       if (close < 0) {
         return false;
       }
@@ -300,7 +311,7 @@ final class RequestChecks {
       }
       portStart = close + 2;
     } else {
-      int colon = host.indexOf(':');
+      int colon = indexOf(host, ':');
       int end = colon < 0 ? host.length() : colon;
       if (end == 0) {
         return false;
@@ -337,6 +348,15 @@ final class RequestChecks {
       port = port * 10 + (c - '0');
     }
     return port <= 65535;
+  }
+
+  private static int indexOf(CharSequence s, char c) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** {@code s} quoted for a message, with anything outside printable ASCII escaped. */

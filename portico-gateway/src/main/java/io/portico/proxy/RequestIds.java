@@ -1,5 +1,7 @@
 package io.portico.proxy;
 
+import io.netty.util.concurrent.FastThreadLocal;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -9,7 +11,16 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RequestIds {
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /** The digits of the id being made, per thread: the id's String is then the one copy. */
+  private static final FastThreadLocal<byte[]> DIGITS =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[32];
+        }
+      };
 
   private RequestIds() {}
 
@@ -17,14 +28,14 @@ final class RequestIds {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long hi = r.nextLong();
     long lo = r.nextLong();
-    char[] out = new char[32];
+    byte[] out = DIGITS.get();
     for (int i = 15; i >= 0; i--) {
       out[i] = HEX[(int) (hi & 0xf)];
       hi >>>= 4;
       out[16 + i] = HEX[(int) (lo & 0xf)];
       lo >>>= 4;
     }
-    return new String(out);
+    return new String(out, 0, 32, StandardCharsets.ISO_8859_1);
   }
 
   static boolean isWellFormed(CharSequence id) {

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.portico.aggregate.AggregatePlan;
 import io.portico.ai.AiPlan;
 import io.portico.config.ConsumerConfig;
+import io.portico.config.DiscoverySpec;
 import io.portico.config.GatewayConfig;
 import io.portico.config.HealthConfig;
 import io.portico.config.ListenerConfig;
@@ -12,6 +13,7 @@ import io.portico.config.RouteConfig;
 import io.portico.config.ServiceConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.config.UpstreamProtocolConfig;
+import io.portico.config.UpstreamTlsConfig;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.plugin.PluginChain;
 import io.portico.plugin.PluginInstances;
@@ -45,6 +47,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
@@ -135,7 +138,8 @@ public final class SnapshotCompiler {
    */
   private static @Nullable UpstreamTls probeTls(
       ServiceConfig service, HealthConfig.Active active, @Nullable UpstreamTls tls) {
-    if (tls == null) {
+    UpstreamTlsConfig tlsConfig = service.tls();
+    if (tls == null || tlsConfig == null) {
       return null;
     }
     boolean grpc = active.type() == HealthConfig.ProbeType.GRPC;
@@ -146,8 +150,8 @@ public final class SnapshotCompiler {
     }
     try {
       return grpc
-          ? UpstreamTls.load(service.tls(), List.of(ApplicationProtocolNames.HTTP_2))
-          : UpstreamTls.load(service.tls());
+          ? UpstreamTls.load(tlsConfig, List.of(ApplicationProtocolNames.HTTP_2))
+          : UpstreamTls.load(tlsConfig);
     } catch (SSLException e) {
       return tls; // reported when the service's own TLS was loaded
     }
@@ -186,8 +190,10 @@ public final class SnapshotCompiler {
     Map<String, List<PluginChain.Entry>> servicePlugins = new LinkedHashMap<>();
     Map<String, UpstreamService> services = new LinkedHashMap<>();
     for (ServiceConfig sc : config.services()) {
-      EndpointSource source =
-          sources.source(sc.name(), sc.discovery(), context(config, sc, problems));
+      // A service without a discovery comes only from a config with problems, never compiled.
+      DiscoverySpec discovery =
+          Objects.requireNonNull(sc.discovery(), "discovery of a parsed service");
+      EndpointSource source = sources.source(sc.name(), discovery, context(config, sc, problems));
       UpstreamTls tls = upstreamTls(config, sc, problems);
       HealthConfig hc = sc.health();
       CircuitBreaker breaker =

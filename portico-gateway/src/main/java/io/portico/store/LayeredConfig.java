@@ -20,12 +20,13 @@ import org.jspecify.annotations.Nullable;
  *   ObjectLayer ────────┘
  * </pre>
  *
- * In each of {@code services}, {@code routes}, {@code consumers} and {@code plugins}, the file's
- * objects keep their place unless the layer replaces them (in place) or deletes them; the layer's
- * other objects follow, in the order they were first written. The file's nodes keep their file,
- * line, column and path; each layer object is loaded from its stored JSON with the same loader as
- * the file, its source named by its admin path and its paths rooted at {@code $} ({@code
- * /routes/users:1:21: $.paths[0]: ...}), so the parser's problems say which object and where.
+ * In each of {@code services}, {@code routes}, {@code consumers}, {@code plugins}, {@code
+ * ai.providers} and {@code ai.models}, the file's objects keep their place unless the layer
+ * replaces them (in place) or deletes them; the layer's other objects follow, in the order they
+ * were first written. The file's nodes keep their file, line, column and path; each layer object is
+ * loaded from its stored JSON with the same loader as the file, its source named by its admin path
+ * and its paths rooted at {@code $} ({@code /routes/users:1:21: $.paths[0]: ...}), so the parser's
+ * problems say which object and where.
  *
  * <p>Everything else of the document (listeners, admin, limits, ...) is the file's alone.
  */
@@ -57,10 +58,29 @@ public final class LayeredConfig {
     }
     Map<String, ConfigNode> fields = new LinkedHashMap<>(root.fields());
     for (ObjectKind kind : ObjectKind.values()) {
-      ConfigNode section = fields.get(kind.section());
+      String inner = kind.field();
+      if (inner == null) {
+        ConfigNode section = fields.get(kind.section());
+        ConfigNode merged = mergeSection(kind, section, layer, loaded);
+        if (merged != null) {
+          fields.put(kind.section(), merged);
+        }
+        continue;
+      }
+      ConfigNode outer = fields.get(kind.topLevel());
+      if (outer != null && !outer.isObject()) {
+        continue; // the parser reports the file's section as it is
+      }
+      ConfigNode section = outer == null ? null : outer.fields().get(inner);
       ConfigNode merged = mergeSection(kind, section, layer, loaded);
       if (merged != null) {
-        fields.put(kind.section(), merged);
+        Map<String, ConfigNode> outerFields =
+            new LinkedHashMap<>(outer == null ? Map.of() : outer.fields());
+        outerFields.put(inner, merged);
+        fields.put(
+            kind.topLevel(),
+            ConfigNode.object(
+                kind.topLevel(), outer == null ? ADDED : outer.location(), outerFields));
       }
     }
     StringBuilder text = new StringBuilder(file.text()).append("\n# admin API objects\n");
@@ -99,7 +119,8 @@ public final class LayeredConfig {
         }
       }
       items.addAll(pending.values());
-      return ConfigNode.list(kind.section(), section == null ? ADDED : section.location(), items);
+      String path = kind.field() == null ? kind.section() : kind.topLevel() + "." + kind.field();
+      return ConfigNode.list(path, section == null ? ADDED : section.location(), items);
     }
     if (section != null && !section.isObject()) {
       return null;
@@ -142,7 +163,10 @@ public final class LayeredConfig {
       return out;
     }
     for (ObjectKind kind : ObjectKind.values()) {
-      ConfigNode section = root.fields().get(kind.section());
+      ConfigNode section = root.fields().get(kind.topLevel());
+      if (section != null && kind.field() != null) {
+        section = section.isObject() ? section.fields().get(kind.field()) : null;
+      }
       if (section == null) {
         continue;
       }

@@ -12,11 +12,32 @@ public enum ObjectKind {
   SERVICES,
   ROUTES,
   CONSUMERS,
-  PLUGINS;
+  PLUGINS,
+  /** The AI gateway's providers, {@code ai.providers} in the config, at {@code /ai-providers}. */
+  AI_PROVIDERS,
+  /** The AI gateway's models (routing and fallback), {@code ai.models}, at {@code /ai-models}. */
+  AI_MODELS;
 
-  /** The config section and admin path segment: {@code services}, {@code routes}, ... */
+  /** The admin path segment and stored name: {@code services}, {@code routes}, ... */
   public String section() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * The top-level config section holding the objects: the {@link #section} itself, or {@code ai}
+   * for the AI kinds, whose list is its {@link #field}.
+   */
+  public String topLevel() {
+    return this == AI_PROVIDERS || this == AI_MODELS ? "ai" : section();
+  }
+
+  /** The list inside {@link #topLevel} ({@code providers}, {@code models}), or null when none. */
+  public @Nullable String field() {
+    return switch (this) {
+      case AI_PROVIDERS -> "providers";
+      case AI_MODELS -> "models";
+      default -> null;
+    };
   }
 
   /** Whether the section is a list of named objects (else a map keyed by name). */

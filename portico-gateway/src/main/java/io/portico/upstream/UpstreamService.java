@@ -30,7 +30,7 @@ public record UpstreamService(
     PoolConfig pool,
     RetryConfig retry,
     RetryBudget retryBudget,
-    String hostHeader,
+    @Nullable String hostHeader,
     @Nullable UpstreamTls tls,
     @Nullable HashKey hashKey,
     EndpointHealth health,
@@ -46,7 +46,7 @@ public record UpstreamService(
       PoolConfig pool,
       RetryConfig retry,
       RetryBudget retryBudget,
-      String hostHeader,
+      @Nullable String hostHeader,
       @Nullable UpstreamTls tls,
       @Nullable HashKey hashKey,
       EndpointHealth health,
@@ -76,7 +76,7 @@ public record UpstreamService(
       PoolConfig pool,
       RetryConfig retry,
       RetryBudget retryBudget,
-      String hostHeader,
+      @Nullable String hostHeader,
       @Nullable UpstreamTls tls,
       @Nullable HashKey hashKey,
       EndpointHealth health) {
@@ -104,7 +104,7 @@ public record UpstreamService(
       PoolConfig pool,
       RetryConfig retry,
       RetryBudget retryBudget,
-      String hostHeader) {
+      @Nullable String hostHeader) {
     this(
         name,
         source,

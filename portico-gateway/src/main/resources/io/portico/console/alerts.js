@@ -3,7 +3,7 @@ import { el, show, formatTime } from './dom.js';
 
 const REFRESH_MS = 3000;
 
-function labelText(labels) {
+export function labelText(labels) {
   return Object.entries(labels || {}).map(([k, v]) => `${k}=${v}`).join(', ');
 }
 
@@ -12,7 +12,7 @@ function amount(kind, value) {
   return String(value);
 }
 
-function summary(rule) {
+export function summary(rule) {
   if (rule.value === null || rule.value === undefined) return `${rule.kind}: no value yet`;
   const threshold = rule.threshold === null || rule.threshold === undefined
     ? '' : ` (threshold ${amount(rule.kind, rule.threshold)})`;

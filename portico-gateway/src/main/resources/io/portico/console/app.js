@@ -8,6 +8,9 @@ import { audit } from './audit.js';
 import { services } from './services.js';
 import { routes } from './routes.js';
 import { history as historyPage } from './history.js';
+import { consumers } from './consumers.js';
+import { logs } from './logs.js';
+import { ai } from './ai.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -86,6 +89,9 @@ function route() {
     const pages = { services, routes };
     pages[section](app, current, name.length ? name.join('/') : null);
   } else if (page === 'history') historyPage(app, current);
+  else if (page === 'consumers') stop = consumers(app, current);
+  else if (page === 'logs') stop = logs(app);
+  else if (page === 'ai') stop = ai(app, current);
   else stop = overview(app);
   if (current.kind === 'anonymous') {
     app.prepend(el('p', { class: 'notice' }, current.setup_pending

@@ -1,49 +1,25 @@
-// Reads the gateway's own Prometheus text (GET /metrics) into per-route counters, and turns two
-// readings into rates and latency quantiles. Nothing here touches the data plane: the gateway
-// already keeps these counters.
+// Reads the gateway's traffic counters (GET /metrics/summary: per route and per consumer, since
+// start) and turns two readings into rates and latency quantiles. Nothing here touches the data
+// plane: the gateway keeps these counters anyway, and the summary is read without sampling the
+// event loops.
 
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-export function parse(text) {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const labels = {};
-    if (m[2]) {
-      for (const l of m[2].matchAll(LABEL)) {
-        labels[l[1]] = l[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
-      }
-    }
-    samples.push({ name: m[1], labels, value: Number(m[3]) });
+/**
+ * The summary as Maps: routes by name ({route, service, requests, errors, buckets: Map of upper
+ * bound in seconds to cumulative count, +Inf included}) and consumers by name ({consumer,
+ * requests, errors}).
+ */
+export function fromSummary(summary) {
+  const bounds = summary.bounds || [];
+  const routes = new Map();
+  for (const r of summary.routes || []) {
+    const buckets = new Map();
+    bounds.forEach((le, i) => buckets.set(le, (r.buckets || [])[i] || 0));
+    buckets.set(Infinity, r.durations || 0);
+    routes.set(r.route, { route: r.route, service: r.service, requests: r.requests, errors: r.errors, buckets });
   }
-  return samples;
-}
-
-/** Per route: requests, 5xx responses, and the latency histogram's cumulative buckets. */
-export function routes(samples) {
-  const byRoute = new Map();
-  const entry = (labels) => {
-    const key = labels.route || '';
-    if (!byRoute.has(key)) {
-      byRoute.set(key, { route: key, service: labels.service || '', requests: 0, errors: 0, buckets: new Map() });
-    }
-    return byRoute.get(key);
-  };
-  for (const s of samples) {
-    if (s.name === 'portico_requests_total') {
-      const e = entry(s.labels);
-      e.requests += s.value;
-      if (s.labels.status === '5xx') e.errors += s.value;
-    } else if (s.name === 'portico_request_duration_seconds_bucket') {
-      const e = entry(s.labels);
-      const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
-      e.buckets.set(le, (e.buckets.get(le) || 0) + s.value);
-    }
-  }
-  return byRoute;
+  const consumers = new Map();
+  for (const c of summary.consumers || []) consumers.set(c.consumer, c);
+  return { routes, consumers };
 }
 
 /** The q-quantile (0..1) of a histogram given as cumulative {le: count}, in seconds; null if empty. */
@@ -69,9 +45,64 @@ export function quantile(buckets, q) {
   return previousBound;
 }
 
+/** The sum of cumulative histograms into the first. */
+export function add(into, buckets) {
+  for (const [le, count] of buckets) into.set(le, (into.get(le) || 0) + count);
+  return into;
+}
+
 /** The difference of two cumulative histograms. */
 export function delta(now, before) {
   const out = new Map();
   for (const [le, count] of now) out.set(le, Math.max(0, count - ((before && before.get(le)) || 0)));
   return out;
+}
+
+/**
+ * Per route, the traffic between two readings of routes(): rate (per second over `seconds`),
+ * error rate, p50 and p99 (of the recent requests, or since start when none came in between),
+ * and the counts since start. `previous` is null for the first reading.
+ */
+export function traffic(now, previous, seconds) {
+  const rows = [];
+  for (const [name, r] of now) {
+    if (name === '') continue;
+    const p = previous ? previous.get(name) : null;
+    const dRequests = p ? Math.max(0, r.requests - p.requests) : 0;
+    const dErrors = p ? Math.max(0, r.errors - p.errors) : 0;
+    const recent = p ? delta(r.buckets, p.buckets) : new Map();
+    rows.push({
+      name, service: r.service, requests: r.requests, errors: r.errors, dRequests, dErrors,
+      rate: seconds > 0 ? dRequests / seconds : null, recent, buckets: r.buckets,
+    });
+  }
+  return rows;
+}
+
+/** traffic() rows summed per service. */
+export function byService(rows) {
+  const out = new Map();
+  for (const r of rows) {
+    const key = r.service || '(none)';
+    if (!out.has(key)) {
+      out.set(key, {
+        name: key, requests: 0, errors: 0, dRequests: 0, dErrors: 0, rate: null,
+        recent: new Map(), buckets: new Map(),
+      });
+    }
+    const s = out.get(key);
+    s.requests += r.requests;
+    s.errors += r.errors;
+    s.dRequests += r.dRequests;
+    s.dErrors += r.dErrors;
+    if (r.rate !== null) s.rate = (s.rate || 0) + r.rate;
+    add(s.recent, r.recent);
+    add(s.buckets, r.buckets);
+  }
+  return [...out.values()];
+}
+
+/** Busiest first: by rate, then by requests since start, then by name. */
+export function busiestFirst(a, b) {
+  return (b.rate || 0) - (a.rate || 0) || b.requests - a.requests || a.name.localeCompare(b.name);
 }

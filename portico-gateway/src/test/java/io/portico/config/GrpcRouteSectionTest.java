@@ -52,11 +52,22 @@ class GrpcRouteSectionTest {
   }
 
   @Test
+  void readsTheResponseMessageCapApartFromTheRequestCap() {
+    ConfigResult result = parse("grpc:\n  max-response-message-size: 16MiB");
+
+    assertThat(problems(result)).isEmpty();
+    GrpcRouteConfig grpc = result.config().routes().get(0).grpc();
+    assertThat(grpc.maxResponseMessageSize()).isEqualTo(16 * 1024 * 1024);
+    assertThat(grpc.maxMessageSize()).isEqualTo(4 * 1024 * 1024);
+  }
+
+  @Test
   void aRouteWithoutTheSectionGetsGrpcsOwnDefault() {
     RouteConfig route = parse("").config().routes().get(0);
 
     assertThat(route.grpc()).isNull();
     assertThat(route.grpcOrDefaults().maxMessageSize()).isEqualTo(4 * 1024 * 1024);
+    assertThat(route.grpcOrDefaults().maxResponseMessageSize()).isEqualTo(4 * 1024 * 1024);
   }
 
   @Test

@@ -3,29 +3,18 @@ package io.portico.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -38,22 +27,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
 
   @TempDir static Path profile;
   private static TestOrigin origin;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
@@ -71,65 +56,21 @@ class ConsoleBrowserTest {
             """
                 .formatted(origin.authority()),
             Map.of());
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    // The overview redraws its table every few seconds.
-    wait.ignoring(StaleElementReferenceException.class);
-    Files.createDirectories(SHOTS);
+    chrome = HeadlessChromium.start(profile, "console-screenshots");
+    driver = chrome.driver();
+    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (chrome != null) {
+      chrome.close();
     }
     if (gw != null) {
       gw.close();
     }
     if (origin != null) {
       origin.close();
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-  }
-
-  private static void type(By by, String text) {
-    WebElement e = visible(by);
-    e.clear();
-    e.sendKeys(text);
-  }
-
-  private static void assertNoAlert() {
-    try {
-      driver.switchTo().alert();
-      throw new AssertionError("a script ran and opened an alert");
-    } catch (NoAlertPresentException expected) {
-      // nothing ran
     }
   }
 
@@ -140,11 +81,11 @@ class ConsoleBrowserTest {
 
     // First run: the one-time link opens the setup page; the token leaves the address bar.
     driver.get(link);
-    visible(By.id("setup"));
+    chrome.visible(By.id("setup"));
     assertThat(driver.getCurrentUrl()).doesNotContain("setup=");
-    type(By.id("name"), "root");
-    type(By.id("password"), PASSWORD);
-    screenshot("setup");
+    chrome.type(By.id("name"), "root");
+    chrome.type(By.id("password"), PASSWORD);
+    chrome.screenshot("setup");
     driver.findElement(By.cssSelector("#setup button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
     assertThat(gw.gateway().setupLink()).isNull();
@@ -160,47 +101,51 @@ class ConsoleBrowserTest {
                             && !row.findElement(By.cssSelector("[data-testid=route-requests]"))
                                 .getText()
                                 .equals("0")));
-    screenshot("overview");
+    // Per-consumer metrics are off by default: the page says so instead of an empty table.
+    assertThat(chrome.visible(By.cssSelector("[data-testid=consumers-off]")).getText())
+        .contains("metrics.per-consumer: true");
+    chrome.screenshot("overview-first-run");
 
     // Accounts: a name made of markup is shown as its characters and runs nothing.
     driver.get(gw.gateway().consoleUrl() + "#/accounts");
-    visible(By.id("create-account"));
-    type(By.id("new-name"), XSS);
+    chrome.visible(By.id("create-account"));
+    chrome.type(By.id("new-name"), XSS);
     new Select(driver.findElement(By.id("new-role"))).selectByValue("viewer");
-    type(By.id("new-password"), PASSWORD);
+    chrome.type(By.id("new-password"), PASSWORD);
     driver.findElement(By.cssSelector("#create-account button[type=submit]")).click();
     wait.until(
         d ->
             d.findElements(By.cssSelector("[data-testid=account-name]")).stream()
                 .anyMatch(e -> e.getText().equals(XSS)));
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertNoAlert();
-    screenshot("accounts");
+    chrome.assertNoAlert();
+    chrome.screenshot("accounts");
 
     // My account: an API token shown once.
     driver.get(gw.gateway().consoleUrl() + "#/me");
-    type(By.id("token-name"), "deploy-script");
+    chrome.type(By.id("token-name"), "deploy-script");
     driver.findElement(By.cssSelector("#create-token button[type=submit]")).click();
-    assertThat(visible(By.cssSelector("[data-testid=new-token]")).getText()).startsWith("ptk_");
-    screenshot("my-account");
+    assertThat(chrome.visible(By.cssSelector("[data-testid=new-token]")).getText())
+        .startsWith("ptk_");
+    chrome.screenshot("my-account");
 
     // Sign out, then sign in as the markup-named viewer: its name shows as text in the header.
     driver.findElement(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
-    type(By.id("name"), XSS);
-    type(By.id("password"), "wrong password!");
+    chrome.visible(By.id("sign-in"));
+    chrome.type(By.id("name"), XSS);
+    chrome.type(By.id("password"), "wrong password!");
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("sign-in-message"), "The account name or password is wrong."));
-    screenshot("sign-in");
-    type(By.id("password"), PASSWORD);
+    chrome.screenshot("sign-in");
+    chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
     assertThat(driver.findElement(By.id("who-name")).getText()).isEqualTo(XSS + " (viewer)");
     List<WebElement> accountsLink = driver.findElements(By.cssSelector("a[data-page=accounts]"));
     assertThat(accountsLink).allMatch(a -> !a.isDisplayed());
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertNoAlert();
+    chrome.assertNoAlert();
   }
 }

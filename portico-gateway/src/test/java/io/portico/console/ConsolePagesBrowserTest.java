@@ -4,31 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.io.File;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -41,9 +29,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsolePagesBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final String TOKEN = "pages-test-token";
@@ -51,13 +36,12 @@ class ConsolePagesBrowserTest {
   @TempDir static Path profile;
   private static TestOrigin origin;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
@@ -92,66 +76,21 @@ class ConsolePagesBrowserTest {
             """
                 .formatted(KeyHash.of(TOKEN), origin.authority()),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    // The alerts page redraws every few seconds.
-    wait.ignoring(StaleElementReferenceException.class);
-    Files.createDirectories(SHOTS);
+    chrome = HeadlessChromium.start(profile, "console-screenshots");
+    driver = chrome.driver();
+    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (chrome != null) {
+      chrome.close();
     }
     if (gw != null) {
       gw.close();
     }
     if (origin != null) {
       origin.close();
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-  }
-
-  private static void type(By by, String text) {
-    WebElement e = visible(by);
-    e.clear();
-    e.sendKeys(text);
-  }
-
-  private static void assertNoAlert() {
-    try {
-      driver.switchTo().alert();
-      throw new AssertionError("a script ran and opened an alert");
-    } catch (NoAlertPresentException expected) {
-      // nothing ran
     }
   }
 
@@ -162,8 +101,8 @@ class ConsolePagesBrowserTest {
 
   private static void signIn(String name) {
     driver.get(gw.gateway().consoleUrl());
-    type(By.id("name"), name);
-    type(By.id("password"), PASSWORD);
+    chrome.type(By.id("name"), name);
+    chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
   }
@@ -197,9 +136,9 @@ class ConsolePagesBrowserTest {
         .contains("team=orders");
 
     // A silence made in the page is one of the API's.
-    type(By.id("silence-matchers"), "rule=orders-errors");
-    type(By.id("silence-duration"), "30m");
-    type(By.id("silence-comment"), "deploying a fix " + XSS);
+    chrome.type(By.id("silence-matchers"), "rule=orders-errors");
+    chrome.type(By.id("silence-duration"), "30m");
+    chrome.type(By.id("silence-comment"), "deploying a fix " + XSS);
     driver.findElement(By.cssSelector("#create-silence button[type=submit]")).click();
     wait.until(
         d ->
@@ -221,13 +160,13 @@ class ConsolePagesBrowserTest {
                                 .getText()
                                 .isEmpty()));
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertNoAlert();
-    screenshot("alerts");
+    chrome.assertNoAlert();
+    chrome.screenshot("alerts");
 
     // A second silence, deleted from the page: gone from the API too.
-    type(By.id("silence-matchers"), "team=orders, severity=critical");
-    type(By.id("silence-duration"), "10m");
-    type(By.id("silence-comment"), "short-lived");
+    chrome.type(By.id("silence-matchers"), "team=orders, severity=critical");
+    chrome.type(By.id("silence-duration"), "10m");
+    chrome.type(By.id("silence-comment"), "short-lived");
     driver.findElement(By.cssSelector("#create-silence button[type=submit]")).click();
     wait.until(
         d ->
@@ -256,9 +195,9 @@ class ConsolePagesBrowserTest {
 
     // An account with a markup name: the audit log shows its creation as text.
     go("accounts", "Accounts");
-    type(By.id("new-name"), XSS);
+    chrome.type(By.id("new-name"), XSS);
     new Select(driver.findElement(By.id("new-role"))).selectByValue("viewer");
-    type(By.id("new-password"), PASSWORD);
+    chrome.type(By.id("new-password"), PASSWORD);
     driver.findElement(By.cssSelector("#create-account button[type=submit]")).click();
     wait.until(
         d ->
@@ -276,13 +215,18 @@ class ConsolePagesBrowserTest {
                             && row.findElement(By.cssSelector("[data-testid=audit-action]"))
                                 .getText()
                                 .contains(XSS)));
+    // The silences made and deleted in the alerts page are there too, with who made them.
+    assertThat(driver.findElements(By.cssSelector("[data-testid=audit-row]")))
+        .extracting(WebElement::getText)
+        .anyMatch(t -> t.contains("admin create silence applied"))
+        .anyMatch(t -> t.contains("admin delete silence applied"));
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertNoAlert();
-    screenshot("audit");
+    chrome.assertNoAlert();
+    chrome.screenshot("audit");
 
     // A viewer sees the alerts and the silences but no form or delete button.
     driver.findElement(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
+    chrome.visible(By.id("sign-in"));
     signIn(XSS);
     go("alerts", "Alerts");
     wait.until(
@@ -291,7 +235,7 @@ class ConsolePagesBrowserTest {
                 .anyMatch(e -> e.getText().contains("deploying a fix")));
     assertThat(driver.findElements(By.id("create-silence"))).isEmpty();
     assertThat(driver.findElements(By.cssSelector("[data-testid=silence-row] button"))).isEmpty();
-    assertNoAlert();
-    screenshot("alerts-viewer");
+    chrome.assertNoAlert();
+    chrome.screenshot("alerts-viewer");
   }
 }

@@ -164,6 +164,25 @@ class GrpcProtocolTest {
   }
 
   @Test
+  void skimmingTellsWhereTheRefusedMessageBegan() {
+    ByteBuf body = frames("ok", "fine");
+    int good = body.readableBytes();
+    GrpcFrameReader.writePrefix(body, 4096);
+    try {
+      GrpcFrameReader whole = new GrpcFrameReader(ALLOC, 1024, false);
+      assertThat(whole.skim(body).status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+      assertThat(whole.refusedAt()).isEqualTo(good);
+
+      GrpcFrameReader split = new GrpcFrameReader(ALLOC, 1024, false);
+      assertThat(split.skim(body.slice(0, good + 2))).isNull();
+      assertThat(split.skim(body.slice(good + 2, 3))).isNotNull();
+      assertThat(split.refusedAt()).isEqualTo(-1);
+    } finally {
+      body.release();
+    }
+  }
+
+  @Test
   void timeoutsParseAndFormatWithinEightDigits() {
     assertThat(GrpcTimeout.parseNanos("100m")).isEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
     assertThat(GrpcTimeout.parseNanos("2H")).isEqualTo(TimeUnit.HOURS.toNanos(2));

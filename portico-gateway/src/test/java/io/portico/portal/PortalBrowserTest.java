@@ -5,32 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -43,9 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "portal-screenshots");
   private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +40,7 @@ class PortalBrowserTest {
   @TempDir static Path profile;
   private static TestOrigin origin;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
   private static final HttpClient CLIENT =
@@ -60,8 +48,6 @@ class PortalBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
@@ -80,33 +66,15 @@ class PortalBrowserTest {
             """
                 .formatted(origin.authority()),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    Files.createDirectories(SHOTS);
+    chrome = HeadlessChromium.start(profile, "portal-screenshots");
+    driver = chrome.driver();
+    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (chrome != null) {
+      chrome.close();
     }
     if (gw != null) {
       gw.close();
@@ -154,35 +122,11 @@ class PortalBrowserTest {
     return JSON.readTree(r.body());
   }
 
-  private static void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-  }
-
-  private static void type(By by, String text) {
-    WebElement e = visible(by);
-    e.clear();
-    e.sendKeys(text);
-  }
-
-  private static void assertNoAlert() {
-    try {
-      driver.switchTo().alert();
-      throw new AssertionError("a script ran and opened an alert");
-    } catch (NoAlertPresentException expected) {
-      // nothing ran
-    }
-  }
-
   private static void signOutAndIn(String name) {
-    visible(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
-    type(By.id("name"), name);
-    type(By.id("password"), PASSWORD);
+    chrome.visible(By.id("sign-out")).click();
+    chrome.visible(By.id("sign-in"));
+    chrome.type(By.id("name"), name);
+    chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
   }
@@ -208,31 +152,31 @@ class PortalBrowserTest {
     String portal = gw.gateway().portalUrl();
     assertThat(portal).endsWith("/portal/");
     driver.get(portal);
-    type(By.id("new-name"), "dana");
-    type(By.id("new-password"), PASSWORD);
+    chrome.type(By.id("new-name"), "dana");
+    chrome.type(By.id("new-password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-up button[type=submit]")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("sign-in-message"), "Your developer account is ready"));
-    screenshot("sign-in");
-    type(By.id("name"), "dana");
-    type(By.id("password"), PASSWORD);
+    chrome.screenshot("sign-in");
+    chrome.type(By.id("name"), "dana");
+    chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
 
     // The catalogue: a title made of markup shows as its characters.
-    WebElement api = visible(By.cssSelector("[data-testid=api] h2"));
+    WebElement api = chrome.visible(By.cssSelector("[data-testid=api] h2"));
     assertThat(api.getText()).isEqualTo(XSS);
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
     assertThat(driver.findElement(By.cssSelector("a[data-page=approvals]")).isDisplayed())
         .isFalse();
-    assertNoAlert();
-    screenshot("catalogue");
+    chrome.assertNoAlert();
+    chrome.screenshot("catalogue");
 
     // An application, subscribed under the plan: pending until an operator approves.
     driver.findElement(By.cssSelector("a[data-page=applications]")).click();
-    type(By.id("app-name"), "web shop");
+    chrome.type(By.id("app-name"), "web shop");
     driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
-    WebElement card = visible(By.cssSelector("[data-testid=application]"));
+    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
     assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo("web shop");
     Select plan = new Select(card.findElement(By.cssSelector("select[name=plan]")));
     plan.selectByValue("starter");
@@ -240,14 +184,14 @@ class PortalBrowserTest {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("[data-testid=subscription] .state"), "pending"));
-    screenshot("applications");
+    chrome.screenshot("applications");
 
     // The admin approves it on the approvals page.
     signOutAndIn("admin");
     driver.get(portal + "#/approvals");
-    WebElement row = visible(By.cssSelector("[data-testid=pending]"));
+    WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("dana").contains("starter");
-    screenshot("approvals");
+    chrome.screenshot("approvals");
     row.findElement(By.xpath(".//button[text()='Approve']")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -262,15 +206,15 @@ class PortalBrowserTest {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("[data-testid=subscription] .state"), "approved"));
-    visible(By.xpath("//button[text()='Issue an API key']")).click();
-    String key = visible(By.cssSelector("[data-testid=new-key]")).getText();
+    chrome.visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = chrome.visible(By.cssSelector("[data-testid=new-key]")).getText();
     assertThat(key).startsWith("pk_");
-    screenshot("key");
+    chrome.screenshot("key");
 
     assertThat(
             gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET())
                 .statusCode())
         .isEqualTo(200);
-    assertNoAlert();
+    chrome.assertNoAlert();
   }
 }

@@ -60,6 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       request's {@code x-checksum} trailer) and {@code x-body-bytes};
  *   <li>{@code /big?bytes=N}: N bytes, written only while the stream is writable (HTTP/2 flow
  *       control), counted in {@link #bigBytesWritten()};
+ *   <li>{@code /test.Lying/Unary} and {@code /test.Lying/Compressed}: a gRPC answer whose message
+ *       prefix promises 100 bytes and 3 come, or which is flagged compressed without {@code
+ *       grpc-encoding}, then trailers with {@code grpc-status: 0};
  *   <li>anything else: 200 {@code h2 <path>}.
  * </ul>
  *
@@ -410,8 +413,22 @@ public final class H2Origin implements AutoCloseable {
           ctx.writeAndFlush(response);
           writeBig(ctx);
         }
+        case "/test.Lying/Unary" -> grpcAnswer(ctx, new byte[] {0, 0, 0, 0, 100, 1, 2, 3});
+        case "/test.Lying/Compressed" -> grpcAnswer(ctx, new byte[] {1, 0, 0, 0, 1, 42});
         default -> text(ctx, "h2 " + uri.path());
       }
+    }
+
+    /** A gRPC answer of {@code body} as it is, whatever its prefixes say, and status OK. */
+    private void grpcAnswer(ChannelHandlerContext ctx, byte[] body) {
+      DefaultHttpResponse response =
+          new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+      ctx.write(response);
+      LastHttpContent last = new DefaultLastHttpContent(Unpooled.wrappedBuffer(body));
+      last.trailingHeaders().set("grpc-status", "0");
+      ctx.writeAndFlush(last);
+      answered.incrementAndGet();
     }
 
     private void writeBig(ChannelHandlerContext ctx) {

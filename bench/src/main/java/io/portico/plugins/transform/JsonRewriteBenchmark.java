@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.portico.config.ConfigLoader;
+import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +56,13 @@ public class JsonRewriteBenchmark {
                   rename: { name: fullName }
                 """,
                 "bench.yaml");
+    ConfigNode root = loaded.root();
+    if (root == null) {
+      throw new IllegalStateException(loaded.problems().render());
+    }
     Problems problems = new Problems();
     ResponseTransformerFactory.Config config =
-        new ResponseTransformerFactory().parse(ConfigReader.of(loaded.root(), problems));
+        new ResponseTransformerFactory().parse(ConfigReader.of(root, problems));
     if (config == null || !problems.isEmpty()) {
       throw new IllegalStateException(problems.render());
     }

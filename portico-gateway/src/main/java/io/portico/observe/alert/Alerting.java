@@ -253,6 +253,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       deliveries.putAll(nextDeliveries);
       histories.keySet().retainAll(c.rules().stream().map(Alerting::scope).toList());
       sinkHistories.keySet().retainAll(c.rules().stream().map(Alerting::sinkKey).toList());
+      startHistories(c.rules(), nanos);
       silences.configure(c.silences(), now);
       this.config = c;
       this.gateway = next;
@@ -345,6 +346,34 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     }
   }
 
+  /**
+   * Gives each scope and sink that a rule reads for the first time its first sample now, when the
+   * rule is created: the feed's totals (zero at gateway start, when the feed is made) or the sink's
+   * lost lines (zero when the sink does not exist yet). The first evaluation's window then counts
+   * what happened since the rule exists, not only what happens after that evaluation.
+   */
+  private void startHistories(List<AlertsConfig.Rule> rules, long nanos) {
+    for (AlertsConfig.Rule rule : rules) {
+      long keep = rule.window().toNanos();
+      if (rule.kind() == Kind.LOG_SINK_DROPS) {
+        String key = sinkKey(rule);
+        if (!sinkHistories.containsKey(key)) {
+          long lost = source.logLinesLost(key.isEmpty() ? null : key);
+          History h = new History();
+          h.add(nanos, new long[] {Math.max(0, lost)}, keep);
+          sinkHistories.put(key, h);
+        }
+        continue;
+      }
+      ScopeKey scope = scope(rule);
+      if (!histories.containsKey(scope)) {
+        History h = new History();
+        h.add(nanos, feed.totals(scope.scope(), scope.name()), keep);
+        histories.put(scope, h);
+      }
+    }
+  }
+
   private static ScopeKey scope(AlertsConfig.Rule rule) {
     if (rule.route() != null) {
       return new ScopeKey(AlertFeed.Scope.ROUTE, rule.route());
@@ -359,7 +388,8 @@ public final class Alerting implements AutoCloseable, MeterBinder {
   private double measure(AlertsConfig.Rule rule, long nanos, Instant now) {
     switch (rule.kind()) {
       case NO_HEALTHY_ENDPOINT -> {
-        int healthy = source.healthyEndpoints(rule.service());
+        String service = rule.service();
+        int healthy = service == null ? -1 : source.healthyEndpoints(service);
         return healthy < 0 ? Double.NaN : healthy;
       }
       case CERTIFICATE_EXPIRY -> {

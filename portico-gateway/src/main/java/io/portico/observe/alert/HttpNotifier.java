@@ -2,11 +2,13 @@ package io.portico.observe.alert;
 
 import io.portico.config.AlertsConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A notifier that POSTs a JSON body with the JDK HTTP client: connection and request bounded by the
@@ -16,10 +18,13 @@ import java.util.Map;
 abstract class HttpNotifier implements Notifier {
 
   private final AlertsConfig.Notifier config;
+  private final URI url;
   private final HttpClient client;
 
+  /** {@code config} is a webhook or Slack notifier, which the parser gives a URL. */
   HttpNotifier(AlertsConfig.Notifier config) {
     this.config = config;
+    this.url = Objects.requireNonNull(config.url(), "the URL of an HTTP notifier");
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(config.timeout())
@@ -40,7 +45,7 @@ abstract class HttpNotifier implements Notifier {
     long now = java.time.Instant.now().getEpochSecond();
     String body = body(n, now);
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(config.url())
+        HttpRequest.newBuilder(url)
             .timeout(config.timeout())
             .header("Content-Type", "application/json")
             .header("User-Agent", "portico-alerts")
@@ -51,14 +56,13 @@ abstract class HttpNotifier implements Notifier {
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
-      throw new Failed(config.url().getHost() + ": " + e, true);
+      throw new Failed(url.getHost() + ": " + e, true);
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return;
     }
     throw new Failed(
-        config.url().getHost() + " answered " + status,
-        status == 408 || status == 429 || status >= 500);
+        url.getHost() + " answered " + status, status == 408 || status == 429 || status >= 500);
   }
 }

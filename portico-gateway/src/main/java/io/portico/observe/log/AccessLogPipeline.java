@@ -33,16 +33,22 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
 
   AccessLogPipeline(AccessLogConfig config, List<QueuedSink> sinks) {
     this.sinks = List.copyOf(sinks);
-    this.formatter =
-        new LineFormatter(
-            config.fields(),
-            new Redaction(
-                config.redactHeaders(),
-                config.redactQuery(),
-                config.redactBody(),
-                AccessLogConfig.REDACTED));
+    this.formatter = formatter(config);
     this.sampleRatio = config.sampleRatio();
     this.keepErrors = config.keepErrors();
+  }
+
+  /**
+   * The line format of {@code config}: its fields and its redaction, shared with {@link LogTail}.
+   */
+  static LineFormatter formatter(AccessLogConfig config) {
+    return new LineFormatter(
+        config.fields(),
+        new Redaction(
+            config.redactHeaders(),
+            config.redactQuery(),
+            config.redactBody(),
+            AccessLogConfig.REDACTED));
   }
 
   /**

@@ -91,18 +91,22 @@ final class LineFormatter {
     Scratch scratch = SCRATCH.get();
     ByteArrayOutputStream out = scratch.out;
     out.reset();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try {
+      JsonGenerator g = scratch.generator();
       g.writeStartObject();
       for (Field f : fields) {
         write(g, f, r, request, response, scratch);
       }
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      g.flush();
+    } catch (IOException | RuntimeException e) {
+      scratch.drop();
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
     byte[] line = out.toByteArray();
     if (out.size() > Scratch.KEEP) {
       scratch.out = new ByteArrayOutputStream(Scratch.KEEP);
+      scratch.drop();
     }
     return line;
   }
@@ -286,6 +290,26 @@ final class LineFormatter {
     static final int KEEP = 16 * 1024;
 
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+
+    /**
+     * A generator over {@link #out}, kept from line to line (one JSON value each, with no separator
+     * between them); dropped with a line that failed half-written and with a replaced buffer.
+     */
+    private @Nullable JsonGenerator generator;
+
+    JsonGenerator generator() throws IOException {
+      JsonGenerator g = generator;
+      if (g == null) {
+        g = JSON.createGenerator(out);
+        g.setRootValueSeparator(null);
+        generator = g;
+      }
+      return g;
+    }
+
+    void drop() {
+      generator = null;
+    }
 
     /** {@code time}: ISO-8601 as {@link Instant#toString()} writes it. */
     final char[] time = new char[40];

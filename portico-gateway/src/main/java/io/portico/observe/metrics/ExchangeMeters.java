@@ -33,6 +33,7 @@ final class ExchangeMeters implements ExchangeObserver {
   private final @Nullable ConsumerMeters consumers;
   private final ConcurrentHashMap<String, Counter[]> auth = new ConcurrentHashMap<>();
   private final AiMeters ai;
+  final AiUsageTable aiUsage = new AiUsageTable();
 
   /**
    * @param consumers the per-consumer counters, or null when they are off
@@ -81,6 +82,7 @@ final class ExchangeMeters implements ExchangeObserver {
     }
     if (r.ai() != null) {
       ai.record(r.ai());
+      aiUsage.record(r.consumer(), r.ai());
       if (consumers != null) {
         consumers.tokens(r.consumer(), r.ai().promptTokens(), r.ai().completionTokens());
       }

@@ -147,6 +147,11 @@ public final class GatewayMetrics implements AutoCloseable {
     return exchanges;
   }
 
+  /** The AI gateway's usage per consumer and model since start. */
+  public AiUsageTable aiUsage() {
+    return exchanges.aiUsage;
+  }
+
   /** Whether {@code /metrics} answers without an admin token ({@code metrics.public}). */
   public boolean isPublic() {
     return config.isPublic();
@@ -233,6 +238,14 @@ public final class GatewayMetrics implements AutoCloseable {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
     prometheus.scrape(out, type);
     return new Scrape(type, out.toByteArray());
+  }
+
+  /**
+   * The traffic per route and per consumer, read from the registry without sampling the event
+   * loops; for the console's overview ({@code GET /metrics/summary}). Call off the event loops.
+   */
+  public TrafficSummary summary() {
+    return TrafficSummary.of(prometheus);
   }
 
   private void refreshSampled() {

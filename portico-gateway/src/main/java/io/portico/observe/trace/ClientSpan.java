@@ -13,17 +13,32 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ClientSpan {
 
-  private final Tracing tracing;
-  private final Span span;
+  private final @Nullable Tracing tracing;
+  private final @Nullable Span span;
+
+  /** For an unrecorded attempt: the request's server context, not sampled, and nothing to end. */
+  private final @Nullable RequestTrace unrecordedOf;
 
   ClientSpan(Tracing tracing, Span span) {
     this.tracing = tracing;
     this.span = span;
+    this.unrecordedOf = null;
+  }
+
+  /** The attempts of an unsampled request: they carry its server context and record nothing. */
+  ClientSpan(RequestTrace unrecordedOf) {
+    this.tracing = null;
+    this.span = null;
+    this.unrecordedOf = unrecordedOf;
   }
 
   /** Writes this span's context into the upstream request's headers, in every configured format. */
   public void inject(HttpHeaders headers) {
-    tracing.propagator().inject(Context.root().with(span), headers, HeaderAccess.INSTANCE);
+    if (unrecordedOf != null) {
+      unrecordedOf.injectUnrecorded(headers);
+    } else if (tracing != null && span != null) {
+      tracing.propagator().inject(Context.root().with(span), headers, HeaderAccess.INSTANCE);
+    }
   }
 
   /**
@@ -33,6 +48,11 @@ public final class ClientSpan {
    * @param status the upstream's status, or 0 when no response head arrived
    */
   public void end(@Nullable String failure, int status) {
+    Span span = this.span;
+    if (span == null) {
+      // an unrecorded attempt: the server span's end is the exchange's
+      return;
+    }
     if (span.isRecording()) {
       if (status > 0) {
         span.setAttribute(Tracing.STATUS, (long) status);

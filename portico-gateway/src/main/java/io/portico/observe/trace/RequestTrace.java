@@ -1,8 +1,15 @@
 package io.portico.observe.trace;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceId;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
@@ -20,28 +27,77 @@ import org.jspecify.annotations.Nullable;
  * <p>Confined to the exchange's event loop; ended once by {@link #end}. For an unsampled request
  * the spans are non-recording ones: they carry the trace id and propagate it, and record nothing.
  * It makes no client spans (a child of an unsampled span is never sampled): its attempts carry the
- * server span's context upstream.
+ * server span's context upstream. An unsampled new trace ({@link Tracing#begin} decided it) has no
+ * span at all, only its ids as numbers: the hex text of its trace id and its {@code traceparent}
+ * are made when first asked for, once.
  */
 public final class RequestTrace {
 
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+
   private final Tracing tracing;
-  private final Span server;
+
+  /** The server span; null for an unsampled new trace until a propagator needs it. */
+  private @Nullable Span server;
+
+  private final boolean spanless;
+  private final long traceHigh;
+  private final long traceLow;
+  private final long spanId;
   private final String method;
   private @Nullable Context context;
   private @Nullable ClientSpan unrecorded;
+  private @Nullable String traceId;
+  private @Nullable AsciiString traceparent;
   private boolean ended;
 
   RequestTrace(Tracing tracing, Span server, String method) {
     this.tracing = tracing;
     this.server = server;
+    this.spanless = false;
+    this.traceHigh = 0;
+    this.traceLow = 0;
+    this.spanId = 0;
     this.method = method;
+  }
+
+  /** An unsampled new trace: its ids, and no span. */
+  RequestTrace(Tracing tracing, long traceHigh, long traceLow, long spanId, String method) {
+    this.tracing = tracing;
+    this.spanless = true;
+    this.traceHigh = traceHigh;
+    this.traceLow = traceLow;
+    this.spanId = spanId;
+    this.method = method;
+  }
+
+  /** The server span; for an unsampled new trace, a non-recording one with its ids. */
+  private Span server() {
+    Span s = server;
+    if (s == null) {
+      s =
+          Span.wrap(
+              SpanContext.create(
+                  traceId(),
+                  SpanId.fromLong(spanId),
+                  TraceFlags.getDefault(),
+                  TraceState.getDefault()));
+      server = s;
+    }
+    return s;
+  }
+
+  /** Whether the server span records: never for an unsampled new trace. */
+  private boolean records() {
+    Span s = server;
+    return !spanless && s != null && s.isRecording();
   }
 
   /** The server span as a parent, made when a recorded child first needs it. */
   private Context context() {
     Context c = context;
     if (c == null) {
-      c = Context.root().with(server);
+      c = Context.root().with(server());
       context = c;
     }
     return c;
@@ -49,22 +105,73 @@ public final class RequestTrace {
 
   /** Whether this request's spans record attributes (and are exported). */
   public boolean recording() {
-    return server.isRecording();
+    return records();
   }
 
   /** The trace id (32 lower-case hex digits), for logs and error bodies. */
   public String traceId() {
-    return server.getSpanContext().getTraceId();
+    String id = traceId;
+    if (id == null) {
+      id =
+          spanless
+              ? TraceId.fromLongs(traceHigh, traceLow)
+              : server().getSpanContext().getTraceId();
+      traceId = id;
+    }
+    return id;
   }
 
   /** Whether this request's spans are recorded and exported. */
   public boolean sampled() {
-    return server.getSpanContext().isSampled();
+    return !spanless && server().getSpanContext().isSampled();
+  }
+
+  /**
+   * Writes the context of an unrecorded attempt into the upstream request's headers: the server
+   * span's, not sampled. An unsampled new trace under W3C trace context alone writes its {@code
+   * traceparent}, made once.
+   */
+  void injectUnrecorded(HttpHeaders headers) {
+    if (spanless && tracing.w3cOnly()) {
+      AsciiString value = traceparent;
+      if (value == null) {
+        value = traceparent(traceHigh, traceLow, spanId);
+        traceparent = value;
+      }
+      headers.set(TRACEPARENT, value);
+      return;
+    }
+    tracing.propagator().inject(Context.root().with(server()), headers, HeaderAccess.INSTANCE);
+  }
+
+  /** {@code 00-TRACEID-SPANID-00}: version 0, not sampled, as the W3C propagator writes it. */
+  static AsciiString traceparent(long traceHigh, long traceLow, long spanId) {
+    byte[] b = new byte[55];
+    b[0] = '0';
+    b[1] = '0';
+    b[2] = '-';
+    hex(traceHigh, b, 3);
+    hex(traceLow, b, 19);
+    b[35] = '-';
+    hex(spanId, b, 36);
+    b[52] = '-';
+    b[53] = '0';
+    b[54] = '0';
+    return new AsciiString(b, false);
+  }
+
+  private static void hex(long v, byte[] into, int at) {
+    for (int i = 15; i >= 0; i--) {
+      int d = (int) (v & 0xf);
+      into[at + i] = (byte) (d < 10 ? '0' + d : 'a' + d - 10);
+      v >>>= 4;
+    }
   }
 
   /** The request matched route {@code name}: the span's name and {@code http.route}. */
   public void routed(String name) {
-    if (server.isRecording()) {
+    Span server = this.server;
+    if (records() && server != null) {
       server.updateName(method + " " + name);
       server.setAttribute(Tracing.ROUTE, name);
     }
@@ -74,14 +181,16 @@ public final class RequestTrace {
    * The address the gateway took as the client's (from trusted forwarding headers, or the peer).
    */
   public void clientAddress(String address) {
-    if (server.isRecording()) {
+    Span server = this.server;
+    if (records() && server != null) {
       server.setAttribute(Tracing.CLIENT_ADDRESS, address);
     }
   }
 
   /** The gateway's request id, as an attribute, so a trace and a log line find each other. */
   public void requestId(String id) {
-    if (server.isRecording()) {
+    Span server = this.server;
+    if (records() && server != null) {
       server.setAttribute(Tracing.REQUEST_ID, id);
     }
   }
@@ -101,7 +210,7 @@ public final class RequestTrace {
       int port,
       @Nullable String peerAddress,
       int attempt) {
-    if (!server.isRecording()) {
+    if (!records()) {
       return unrecorded();
     }
     io.opentelemetry.api.trace.SpanBuilder b =
@@ -130,7 +239,7 @@ public final class RequestTrace {
    */
   public ClientSpan attempt(
       String method, String service, InetSocketAddress endpoint, int attempt) {
-    if (!server.isRecording()) {
+    if (!records()) {
       return unrecorded();
     }
     return attempt(
@@ -151,7 +260,7 @@ public final class RequestTrace {
   private ClientSpan unrecorded() {
     ClientSpan c = unrecorded;
     if (c == null) {
-      c = new ClientSpan(tracing, server);
+      c = new ClientSpan(this);
       unrecorded = c;
     }
     return c;
@@ -162,7 +271,7 @@ public final class RequestTrace {
    * off or the request is not sampled. End it with {@link #endPlugin}.
    */
   public @Nullable Span plugin(String plugin, String phase) {
-    if (!tracing.pluginSpans() || !server.isRecording()) {
+    if (!tracing.pluginSpans() || !records()) {
       return null;
     }
     return tracing
@@ -198,7 +307,11 @@ public final class RequestTrace {
       return;
     }
     ended = true;
-    if (server.isRecording()) {
+    Span server = this.server;
+    if (server == null) {
+      return;
+    }
+    if (records()) {
       if (status > 0) {
         server.setAttribute(Tracing.STATUS, (long) status);
       }

@@ -1,11 +1,13 @@
 package io.portico.observe.trace;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -18,7 +20,9 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.portico.config.TracingConfig;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sampling is parent-based: a request whose client sent a trace context follows its sampled
  * flag; a new trace is recorded with probability {@code sample-ratio}. An unsampled request still
- * has a trace id, propagated upstream with the sampled flag off, and costs no span data.
+ * has a trace id, propagated upstream with the sampled flag off, and costs no span data. A new
+ * trace is decided before the SDK is asked for anything (its ids drawn as the SDK draws them, the
+ * SDK's ratio rule applied to its trace id): an unsampled one is only its three ids, written
+ * upstream as a {@code traceparent} made once, and only a sampled one builds a span.
  *
  * <p>Thread-safe. Every span is made with an explicit parent: the data path never reads the
  * thread's current context.
@@ -75,6 +82,16 @@ public final class Tracing implements AutoCloseable {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final boolean pluginSpans;
+  private final PinnedIds ids = new PinnedIds();
+
+  /** The headers any configured propagator reads; a request with none of them starts a trace. */
+  private final AsciiString[] contextHeaders;
+
+  /** A new trace is sampled when its id's random part (absolute) is below this (the SDK's rule). */
+  private final long idUpperBound;
+
+  /** Whether W3C trace context is the only format written upstream. */
+  private final boolean w3cOnly;
 
   /** Kept so the level set on it outlives a collection of unused loggers. */
   private final java.util.logging.Logger exporterLog;
@@ -108,11 +125,20 @@ public final class Tracing implements AutoCloseable {
         SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
             .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+            .setIdGenerator(ids)
             .addSpanProcessor(batch)
             .build();
     this.tracer = provider.get(SCOPE);
     this.propagator = Propagation.of(config.propagators());
     this.pluginSpans = config.pluginSpans();
+    this.contextHeaders =
+        propagator.fields().stream().map(AsciiString::of).toArray(AsciiString[]::new);
+    double ratio = config.sampleRatio();
+    this.idUpperBound =
+        ratio == 0.0
+            ? Long.MIN_VALUE
+            : ratio == 1.0 ? Long.MAX_VALUE : (long) (ratio * Long.MAX_VALUE);
+    this.w3cOnly = config.propagators().equals(List.of("tracecontext"));
   }
 
   /** The tracer for {@code config}, or null when tracing is off. */
@@ -139,9 +165,38 @@ public final class Tracing implements AutoCloseable {
       @Nullable InetSocketAddress peer,
       boolean secure,
       String protocolVersion) {
-    Context parent = propagator.extract(Context.root(), headers, HeaderAccess.INSTANCE);
-    Span span =
-        tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+    Context parent =
+        carriesContext(headers)
+            ? propagator.extract(Context.root(), headers, HeaderAccess.INSTANCE)
+            : Context.root();
+    boolean pinned = false;
+    if (!Span.fromContext(parent).getSpanContext().isValid()) {
+      // A new trace: drawn and decided here as the SDK's generator and ratio sampler would, so an
+      // unsampled one makes no span builder, span or context, only its ids.
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      long high = random.nextLong();
+      long low;
+      do {
+        low = random.nextLong();
+      } while (low == 0);
+      if (Math.abs(low) >= idUpperBound) {
+        long spanId;
+        do {
+          spanId = random.nextLong();
+        } while (spanId == 0);
+        return new RequestTrace(this, high, low, spanId, method);
+      }
+      ids.pin(TraceId.fromLongs(high, low));
+      pinned = true;
+    }
+    Span span;
+    try {
+      span = tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+    } finally {
+      if (pinned) {
+        ids.unpin();
+      }
+    }
     if (span.isRecording()) {
       int q = target.indexOf('?');
       span.setAttribute(METHOD, method);
@@ -170,6 +225,20 @@ public final class Tracing implements AutoCloseable {
       }
     }
     return new RequestTrace(this, span, method);
+  }
+
+  private boolean carriesContext(HttpHeaders headers) {
+    for (AsciiString name : contextHeaders) {
+      if (headers.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether W3C trace context is the only format written upstream. */
+  boolean w3cOnly() {
+    return w3cOnly;
   }
 
   Tracer tracer() {

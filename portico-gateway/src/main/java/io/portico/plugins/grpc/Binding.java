@@ -18,13 +18,19 @@ import org.jspecify.annotations.Nullable;
  * @param rpc the gRPC method
  * @param grpcPath {@code /package.Service/Method}
  * @param body null (no body), {@code *} (the whole request message) or a top-level field's name
+ * @param responseBody null (the whole response message is the answer) or the top-level field of the
+ *     response message that is ({@code response_body})
  */
 record Binding(
     String httpMethod,
     HttpTemplate template,
     MethodDescriptor rpc,
     String grpcPath,
-    @Nullable String body) {
+    @Nullable String body,
+    @Nullable String responseBody) {
+
+  /** The message type whose raw bytes and content type stand for an HTTP body. */
+  static final String HTTP_BODY = "google.api.HttpBody";
 
   boolean wholeBody() {
     return "*".equals(body);
@@ -32,6 +38,47 @@ record Binding(
 
   boolean serverStreaming() {
     return rpc.isServerStreaming();
+  }
+
+  /** A client-streaming (or bidirectional) method: the request body is a stream of messages. */
+  boolean clientStreaming() {
+    return rpc.isClientStreaming();
+  }
+
+  /**
+   * The body field that takes the raw request body, when the rule's {@code body} names a field of
+   * type {@code HttpBody}; null otherwise.
+   */
+  @Nullable FieldDescriptor httpBodyRequestField() {
+    if (body == null || wholeBody()) {
+      return null;
+    }
+    FieldDescriptor f = DescriptorSet.field(rpc.getInputType(), body);
+    return f != null && isHttpBody(f) ? f : null;
+  }
+
+  /** Whether the request message itself is an {@code HttpBody}, filled from the raw body. */
+  boolean httpBodyRequest() {
+    return wholeBody() && HTTP_BODY.equals(rpc.getInputType().getFullName());
+  }
+
+  /** The field of the response message that is the answer, or null for the whole message. */
+  @Nullable FieldDescriptor responseField() {
+    return responseBody == null ? null : DescriptorSet.field(rpc.getOutputType(), responseBody);
+  }
+
+  /**
+   * Whether the answer (the message, or its {@code response_body} field) is an {@code HttpBody}.
+   */
+  boolean httpBodyResponse() {
+    FieldDescriptor f = responseField();
+    return f == null ? HTTP_BODY.equals(rpc.getOutputType().getFullName()) : isHttpBody(f);
+  }
+
+  private static boolean isHttpBody(FieldDescriptor f) {
+    return f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+        && !f.isRepeated()
+        && HTTP_BODY.equals(f.getMessageType().getFullName());
   }
 
   /**
@@ -90,13 +137,6 @@ record Binding(
       problems.add(where + ": a google.api.http rule names no method and path");
       return;
     }
-    if (rpc.isClientStreaming()) {
-      problems.add(
-          where
-              + ": client-streaming methods cannot be transcoded (expected: unary or server"
-              + " streaming)");
-      return;
-    }
     HttpTemplate template;
     try {
       template = HttpTemplate.parse(pattern);
@@ -131,8 +171,25 @@ record Binding(
           where + ": the body field " + body + " is not a field of " + input.getFullName());
       ok = false;
     }
+    String responseBody = stringField(rule, "response_body");
+    if (!responseBody.isEmpty() && DescriptorSet.field(rpc.getOutputType(), responseBody) == null) {
+      problems.add(
+          where
+              + ": the response_body field "
+              + responseBody
+              + " is not a field of "
+              + rpc.getOutputType().getFullName());
+      ok = false;
+    }
     if (ok) {
-      out.add(new Binding(method, template, rpc, grpcPath, body.isEmpty() ? null : body));
+      out.add(
+          new Binding(
+              method,
+              template,
+              rpc,
+              grpcPath,
+              body.isEmpty() ? null : body,
+              responseBody.isEmpty() ? null : responseBody));
     }
     if (top) {
       FieldDescriptor more = rule.getDescriptorForType().findFieldByName("additional_bindings");

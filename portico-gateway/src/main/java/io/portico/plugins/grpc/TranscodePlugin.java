@@ -1,18 +1,12 @@
 package io.portico.plugins.grpc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -42,13 +36,17 @@ import org.jspecify.annotations.Nullable;
  * {@code grpc-transcode} per request.
  *
  * <pre>
- *   REWRITE        the binding whose method and template match; the body (JSON), query parameters
- *                  and path variables into the request message; POST /pkg.Service/Method,
- *                  Content-Type application/grpc, the message in gRPC framing as the body
- *   RESPONSE       a gRPC answer's head: JSON (or NDJSON, server-sent events) instead of gRPC
- *   RESPONSE_BODY  unary: the whole answer, its message as JSON, or its status as a problem;
- *                  server streaming: each message as a line or an event as it arrives, flushed,
- *                  and a failed status at the end as a last line or an error event
+ *   REWRITE        the binding whose method and template match; the body (JSON, a JSON array or
+ *                  NDJSON for a client stream, raw bytes for an HttpBody), query parameters and
+ *                  path variables into the request messages ({@link RequestMessages});
+ *                  POST /pkg.Service/Method, Content-Type application/grpc, the messages in gRPC
+ *                  framing as the body
+ *   RESPONSE       a gRPC answer's head: JSON (or NDJSON, server-sent events, an HttpBody's own
+ *                  content type) instead of gRPC
+ *   RESPONSE_BODY  unary: the whole answer, its message (or response_body field) as JSON or an
+ *                  HttpBody's bytes, or its status as a problem; server streaming: each message
+ *                  as a line, an event or raw bytes as it arrives, flushed, and a failed status
+ *                  at the end as a last line or an error event
  * </pre>
  *
  * <p>A request that is already gRPC (or gRPC-Web) passes untouched, so one route can serve both. A
@@ -58,7 +56,6 @@ import org.jspecify.annotations.Nullable;
 final class TranscodePlugin implements Plugin {
 
   private static final ExchangeKey<Call> CALL = ExchangeKey.of("grpc-transcode.call");
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] NEWLINE = {'\n'};
 
   private static final Set<String> GRPC_HEADERS =
@@ -70,9 +67,11 @@ final class TranscodePlugin implements Plugin {
           "grpc-accept-encoding");
 
   private final TranscodeConfig config;
+  private final RequestMessages requests;
 
   TranscodePlugin(TranscodeConfig config) {
     this.config = config;
+    this.requests = new RequestMessages(config);
   }
 
   @Override
@@ -135,180 +134,30 @@ final class TranscodePlugin implements Plugin {
 
   private Outcome toCall(
       Exchange exchange, Binding b, Map<String, String> pathValues, ByteBuf body) {
-    Descriptor input = b.rpc().getInputType();
-    ObjectNode root;
+    HttpRequest request = exchange.request();
+    HttpHeaders h = request.headers();
+    ByteBuf grpcBody;
     try {
-      root = requestJson(exchange, b, pathValues, body);
-    } catch (BadRequest e) {
+      grpcBody =
+          requests.build(
+              b, h.get(HttpHeaderNames.CONTENT_TYPE), exchange.queryParameters(), pathValues, body);
+    } catch (RequestMessages.BadRequest e) {
       return badRequest(String.valueOf(e.getMessage()));
     }
-    DynamicMessage.Builder message = DynamicMessage.newBuilder(input);
-    try {
-      config.parser().merge(root.toString(), message);
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
-      String field = locate(root, input, "");
-      String why = e.getMessage() == null ? "not valid for its type" : e.getMessage();
-      return badRequest(
-          field == null
-              ? "The request does not fit " + input.getFullName() + ": " + why
-              : "field \"" + field + "\": " + why);
-    }
-    byte[] bytes = message.build().toByteArray();
-    byte[] prefix = {
-      0,
-      (byte) (bytes.length >>> 24),
-      (byte) (bytes.length >>> 16),
-      (byte) (bytes.length >>> 8),
-      (byte) bytes.length
-    };
-    HttpRequest request = exchange.request();
     request.setMethod(HttpMethod.POST);
     exchange.forwardPath(b.grpcPath());
-    HttpHeaders h = request.headers();
     h.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
     h.remove(HttpHeaderNames.CONTENT_ENCODING);
     h.remove("grpc-encoding");
     h.remove("grpc-accept-encoding");
     exchange.set(CALL, new Call(b));
-    exchange.replaceRequestBody(Unpooled.wrappedBuffer(prefix, bytes));
+    exchange.replaceRequestBody(grpcBody);
     return Outcome.proceed();
   }
 
   private static Reply badRequest(String detail) {
     return Reply.problem(
         HttpResponseStatus.BAD_REQUEST, "grpc-transcode-bad-request", "Bad Request", detail);
-  }
-
-  /** A request that cannot become the method's message; its message is the client's detail. */
-  private static final class BadRequest extends Exception {
-    BadRequest(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /**
-   * The request message as JSON: the body (all of it, or one field), query parameters into the
-   * fields neither binds, and the path variables last, so they win.
-   */
-  private ObjectNode requestJson(
-      Exchange exchange, Binding b, Map<String, String> pathValues, ByteBuf body)
-      throws BadRequest {
-    Descriptor input = b.rpc().getInputType();
-    ObjectNode root;
-    if (b.wholeBody()) {
-      JsonNode parsed = body.isReadable() ? parse(body) : JSON.createObjectNode();
-      if (!parsed.isObject()) {
-        throw new BadRequest(
-            "The request body is not a JSON object (expected: " + input.getFullName() + ")");
-      }
-      root = (ObjectNode) parsed;
-    } else {
-      root = JSON.createObjectNode();
-      for (Map.Entry<String, List<String>> q : exchange.queryParameters().entrySet()) {
-        query(root, input, b, q.getKey(), q.getValue());
-      }
-      String field = b.body();
-      if (field != null && body.isReadable()) {
-        FieldDescriptor f = DescriptorSet.field(input, field);
-        root.set(f == null ? field : f.getName(), parse(body));
-      }
-    }
-    for (Map.Entry<String, String> v : pathValues.entrySet()) {
-      set(root, input, v.getKey(), List.of(v.getValue()), false);
-    }
-    return root;
-  }
-
-  private static JsonNode parse(ByteBuf body) throws BadRequest {
-    try {
-      return JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
-    } catch (JsonProcessingException e) {
-      throw new BadRequest("The request body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new BadRequest("The request body could not be read.");
-    }
-  }
-
-  private void query(ObjectNode root, Descriptor input, Binding b, String name, List<String> values)
-      throws BadRequest {
-    int dot = name.indexOf('.');
-    String top = dot < 0 ? name : name.substring(0, dot);
-    FieldDescriptor topField = DescriptorSet.field(input, top);
-    if (topField != null && b.bindsTopLevel(topField.getName())) {
-      return;
-    }
-    FieldDescriptor leaf = Binding.resolve(input, name);
-    if (leaf == null) {
-      if (config.ignoreUnknownQueryParams()) {
-        return;
-      }
-      throw new BadRequest(
-          "query parameter \"" + name + "\" names no field of " + input.getFullName() + ".");
-    }
-    if (leaf.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-        && !leaf.getMessageType().getFullName().startsWith("google.protobuf.")) {
-      throw new BadRequest(
-          "query parameter \"" + name + "\" names a message field (expected: a scalar field).");
-    }
-    set(root, input, name, values, leaf.isRepeated());
-  }
-
-  /** Sets the field at a dotted path to a value (or, for a repeated field, all of them). */
-  private static void set(
-      ObjectNode root, Descriptor input, String path, List<String> values, boolean repeated) {
-    String[] parts = path.split("\\.");
-    ObjectNode at = root;
-    Descriptor type = input;
-    for (int i = 0; i < parts.length; i++) {
-      FieldDescriptor f = type == null ? null : DescriptorSet.field(type, parts[i]);
-      String key = f == null ? parts[i] : f.getName();
-      if (i == parts.length - 1) {
-        if (repeated) {
-          ArrayNode array = at.putArray(key);
-          values.forEach(array::add);
-        } else {
-          at.put(key, values.get(values.size() - 1));
-        }
-        return;
-      }
-      JsonNode next = at.get(key);
-      if (next == null || !next.isObject()) {
-        next = at.putObject(key);
-      }
-      at = (ObjectNode) next;
-      type =
-          f != null && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-              ? f.getMessageType()
-              : null;
-    }
-  }
-
-  /** The first field of {@code node} that does not parse, as a dotted path, or null. */
-  private @Nullable String locate(ObjectNode node, Descriptor type, String prefix) {
-    for (Map.Entry<String, JsonNode> e : node.properties()) {
-      FieldDescriptor f = DescriptorSet.field(type, e.getKey());
-      if (f == null) {
-        return prefix + e.getKey();
-      }
-      ObjectNode one = JSON.createObjectNode();
-      one.set(e.getKey(), e.getValue());
-      try {
-        config.parser().merge(one.toString(), DynamicMessage.newBuilder(type));
-      } catch (InvalidProtocolBufferException | RuntimeException bad) {
-        if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
-            && !f.isRepeated()
-            && e.getValue().isObject()
-            && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {
-          String deeper =
-              locate((ObjectNode) e.getValue(), f.getMessageType(), prefix + e.getKey() + ".");
-          if (deeper != null) {
-            return deeper;
-          }
-        }
-        return prefix + e.getKey();
-      }
-    }
-    return null;
   }
 
   // ---------------------------------------------------------------- response
@@ -333,7 +182,11 @@ final class TranscodePlugin implements Plugin {
     }
     h.set(
         HttpHeaderNames.CONTENT_TYPE,
-        call.binding.serverStreaming() ? config.streamFormat().contentType() : "application/json");
+        call.binding.httpBodyResponse()
+            ? HttpBodies.DEFAULT_CONTENT_TYPE
+            : call.binding.serverStreaming()
+                ? config.streamFormat().contentType()
+                : "application/json");
   }
 
   @Override
@@ -348,7 +201,7 @@ final class TranscodePlugin implements Plugin {
           (input, alloc) -> unary(exchange, call, input, alloc));
     }
     return BodyTransform.chunks(
-            (input, alloc) -> streamed(call, input, alloc),
+            (input, alloc) -> streamed(exchange, call, input, alloc),
             (input, alloc) -> streamEnd(exchange, call))
         .closingWith(call::close);
   }
@@ -375,6 +228,14 @@ final class TranscodePlugin implements Plugin {
         throw new BodyTransform.InvalidBody(
             "The gRPC answer of a unary call held " + messages.size() + " messages (expected: 1).");
       }
+      if (call.binding.httpBodyResponse()) {
+        Message body = httpBodyOf(call, messages.get(0));
+        HttpResponse response = exchange.response();
+        if (response != null) {
+          response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpBodies.contentType(body));
+        }
+        return Unpooled.wrappedBuffer(HttpBodies.data(body));
+      }
       return Unpooled.wrappedBuffer(toJson(call, messages.get(0)));
     } finally {
       messages.forEach(ByteBuf::release);
@@ -382,7 +243,7 @@ final class TranscodePlugin implements Plugin {
     }
   }
 
-  private ByteBuf streamed(Call call, ByteBuf input, ByteBufAllocator alloc) {
+  private ByteBuf streamed(Exchange exchange, Call call, ByteBuf input, ByteBufAllocator alloc) {
     GrpcFrameReader reader = call.reader;
     if (reader == null) {
       reader = new GrpcFrameReader(alloc, config.maxMessageBytes(), false);
@@ -394,7 +255,10 @@ final class TranscodePlugin implements Plugin {
             input,
             (m, compressed) -> {
               try {
-                out.add(event(toJson(call, m)));
+                out.add(
+                    call.binding.httpBodyResponse()
+                        ? rawPart(exchange, call, m)
+                        : event(toJson(call, m)));
               } finally {
                 m.release();
               }
@@ -491,17 +355,66 @@ final class TranscodePlugin implements Plugin {
     }
   }
 
-  private byte[] toJson(Call call, ByteBuf message) {
+  private DynamicMessage parse(Call call, ByteBuf message) {
     try {
-      DynamicMessage m =
-          DynamicMessage.parseFrom(
-              call.binding.rpc().getOutputType(),
-              CodedInputStream.newInstance(message.nioBuffer()));
-      return config.printer().print(m).getBytes(StandardCharsets.UTF_8);
+      return DynamicMessage.parseFrom(
+          call.binding.rpc().getOutputType(), CodedInputStream.newInstance(message.nioBuffer()));
     } catch (IOException e) {
       throw new BodyTransform.InvalidBody(
           "The gRPC answer is not a " + call.binding.rpc().getOutputType().getFullName() + ".");
     }
+  }
+
+  /** A message as the JSON client gets it: all of it, or its {@code response_body} field. */
+  private byte[] toJson(Call call, ByteBuf message) {
+    DynamicMessage m = parse(call, message);
+    FieldDescriptor f = call.binding.responseField();
+    try {
+      if (f == null) {
+        return config.printer().print(m).getBytes(StandardCharsets.UTF_8);
+      }
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !f.isRepeated()) {
+        return config.printer().print((Message) m.getField(f)).getBytes(StandardCharsets.UTF_8);
+      }
+      // A scalar, repeated or map field: printed in its message, then taken out of it.
+      DynamicMessage only =
+          DynamicMessage.newBuilder(m.getDescriptorForType()).setField(f, m.getField(f)).build();
+      JsonNode tree =
+          RequestMessages.JSON.readTree(
+              config.printer().alwaysPrintFieldsWithNoPresence().print(only));
+      JsonNode value = tree.get(f.getJsonName());
+      if (value == null) {
+        value = tree.get(f.getName());
+      }
+      return value == null
+          ? "null".getBytes(StandardCharsets.US_ASCII)
+          : RequestMessages.JSON.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new BodyTransform.InvalidBody(
+          "The gRPC answer could not be printed as JSON: " + e.getMessage());
+    }
+  }
+
+  /** The {@code HttpBody} a message answers with: the message, or its response_body field. */
+  private Message httpBodyOf(Call call, ByteBuf message) {
+    DynamicMessage m = parse(call, message);
+    FieldDescriptor f = call.binding.responseField();
+    return f == null ? m : (Message) m.getField(f);
+  }
+
+  /**
+   * One streamed {@code HttpBody}'s bytes, as they are; the first one's content type is the
+   * response's (the head waits for the first bytes).
+   */
+  private byte[] rawPart(Exchange exchange, Call call, ByteBuf message) {
+    Message body = httpBodyOf(call, message);
+    if (!call.emitted) {
+      HttpResponse response = exchange.response();
+      if (response != null) {
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpBodies.contentType(body));
+      }
+    }
+    return HttpBodies.data(body);
   }
 
   /** One streamed message as the client reads it: a line, or a server-sent event. */

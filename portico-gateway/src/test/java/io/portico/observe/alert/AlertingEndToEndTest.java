@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -213,6 +214,51 @@ class AlertingEndToEndTest {
     assertThat(rule(alerts, "api-errors").path("state").asText()).isEqualTo("inactive");
     assertThat(rule(alerts, "api-errors").path("labels").path("team").asText())
         .isEqualTo("payments");
+  }
+
+  @Test
+  @Order(1)
+  void silenceWritesAreInTheAuditLogWithWhoMadeThem() throws Exception {
+    String silence =
+        "{\"matchers\": {\"rule\": \"audited\", \"team\": \"ops\"}, \"duration\": \"1h\","
+            + " \"comment\": \"maintenance\"}";
+    HttpResponse<String> created = admin("POST", "/alerts/silences", "ops-token", silence);
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = JSON.readTree(created.body()).path("id").asText();
+    assertThat(admin("POST", "/alerts/silences", "ops-token", "{\"matchers\": {}}").statusCode())
+        .isEqualTo(400);
+    assertThat(admin("DELETE", "/alerts/silences/" + id, "ops-token", null).statusCode())
+        .isEqualTo(204);
+    assertThat(admin("DELETE", "/alerts/silences/config-1", "ops-token", null).statusCode())
+        .isEqualTo(409);
+
+    JsonNode entries =
+        JSON.readTree(admin("GET", "/audit?limit=10", "viewer-token", null).body()).path("entries");
+    List<String> lines = new ArrayList<>();
+    for (JsonNode e : entries) {
+      lines.add(
+          String.join(
+              " | ",
+              e.path("actor").asText(),
+              e.path("action").asText(),
+              e.path("outcome").asText(),
+              e.path("detail").asText()));
+    }
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("ops | create silence | applied | silence " + id + " ")
+                    .contains("rule=audited, team=ops until ")
+                    .endsWith(": maintenance"))
+        .anySatisfy(
+            l -> assertThat(l).startsWith("ops | create silence | rejected | silence: matchers"))
+        .contains("ops | delete silence | applied | silence " + id)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("ops | delete silence | conflict | silence config-1: ")
+                    .contains("config file"));
   }
 
   @Test

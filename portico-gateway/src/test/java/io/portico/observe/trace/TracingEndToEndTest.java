@@ -16,9 +16,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -443,5 +446,53 @@ class TracingEndToEndTest {
     assertThat(r.body()).doesNotContain("trace_id");
     await().until(() -> gw.records().size() == 2);
     assertThat(gw.records()).allSatisfy(rec -> assertThat(rec.traceId()).isNull());
+  }
+
+  @Test
+  void samplesANewTraceByTheRatioRuleOnItsTraceIdAndExportsExactlyThoseSampled() throws Exception {
+    gateway("sample-ratio: 0.5");
+    Set<String> sampled = new HashSet<>();
+    Set<String> unsampled = new HashSet<>();
+    long bound = (long) (0.5 * Long.MAX_VALUE);
+    for (int i = 0; i < 40; i++) {
+      assertThat(get("/api/hello").statusCode()).isEqualTo(200);
+      Matcher sent = TRACEPARENT.matcher(origin.lastRequest().headers().get("traceparent"));
+      assertThat(sent.matches()).isTrue();
+      String traceId = sent.group(1);
+      // OpenTelemetry's TraceIdRatioBased rule: the id's last 16 hex digits, absolute, below the
+      // ratio's share of Long.MAX_VALUE
+      boolean byRule = Math.abs(Long.parseUnsignedLong(traceId.substring(16), 16)) < bound;
+      assertThat(sampled(sent.group(3))).as(traceId).isEqualTo(byRule);
+      (byRule ? sampled : unsampled).add(traceId);
+    }
+    assertThat(sampled).isNotEmpty();
+    assertThat(unsampled).isNotEmpty();
+    await().until(() -> gw.records().size() == 40);
+    assertThat(gw.records().stream().map(r -> r.traceId()).collect(Collectors.toSet()))
+        .containsAll(sampled)
+        .containsAll(unsampled);
+    gw.gateway().tracing().flush(5000);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                receiver.spans().stream().map(ReceivedSpan::traceId).distinct().count()
+                    >= sampled.size());
+    assertThat(receiver.spans().stream().map(ReceivedSpan::traceId).collect(Collectors.toSet()))
+        .isEqualTo(sampled);
+  }
+
+  @Test
+  void writesAnUnsampledNewTraceInEveryConfiguredFormat() throws Exception {
+    gateway("sample-ratio: 0\npropagators: [ tracecontext, b3, b3multi ]");
+    assertThat(get("/api/hello").statusCode()).isEqualTo(200);
+    Matcher sent = TRACEPARENT.matcher(origin.lastRequest().headers().get("traceparent"));
+    assertThat(sent.matches()).isTrue();
+    assertThat(sent.group(3)).isEqualTo("00");
+    String ids = sent.group(1) + "-" + sent.group(2);
+    assertThat(origin.lastRequest().headers().get("b3")).isEqualTo(ids + "-0");
+    assertThat(origin.lastRequest().headers().get("X-B3-TraceId")).isEqualTo(sent.group(1));
+    assertThat(origin.lastRequest().headers().get("X-B3-SpanId")).isEqualTo(sent.group(2));
+    assertThat(origin.lastRequest().headers().get("X-B3-Sampled")).isEqualTo("0");
   }
 }

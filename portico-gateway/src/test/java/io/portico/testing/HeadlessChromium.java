@@ -1,4 +1,4 @@
-package io.portico.console;
+package io.portico.testing;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -21,28 +21,34 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A headless Chromium (Debian's, through Debian's chromedriver, so nothing is downloaded) driving
- * the console, with the steps the console's browser tests share: sign in, open a page, type, wait,
- * take a screenshot into {@code target/console-screenshots/}. {@link #open} skips the test when
- * {@code /usr/bin/chromium} is not installed.
+ * Debian's headless Chromium driven by Selenium through Debian's {@code chromedriver} (never a
+ * downloaded driver), for the browser tests of the console and the portal. {@link #start} skips the
+ * calling test class (a JUnit assumption) when {@code /usr/bin/chromium} is not installed.
+ *
+ * <p>Waits ignore stale elements, since the live pages redraw every few seconds. Screenshots go to
+ * {@code target/<shots>/<name>.png}, taken from the top of the page.
  */
-final class ConsoleBrowser implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
 
-  static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-  final WebDriver driver;
-  final WebDriverWait wait;
+  private final WebDriver driver;
+  private final WebDriverWait wait;
+  private final Path shots;
 
-  private ConsoleBrowser(WebDriver driver) {
+  private HeadlessChromium(WebDriver driver, Path shots) {
     this.driver = driver;
+    this.shots = shots;
     this.wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     wait.ignoring(StaleElementReferenceException.class);
   }
 
-  /** A browser with its profile in {@code profile}. */
-  static ConsoleBrowser open(Path profile) throws Exception {
+  /**
+   * A browser with its profile in {@code profile} (a temporary directory of the test), saving
+   * screenshots under {@code target/<shots>/}.
+   */
+  public static HeadlessChromium start(Path profile, String shots) throws Exception {
     Assumptions.assumeTrue(
         Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     ChromeDriverService service =
@@ -61,64 +67,47 @@ final class ConsoleBrowser implements AutoCloseable {
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--window-size=1280,1000",
+        "--window-size=1280,900",
         "--user-data-dir=" + profile.toAbsolutePath());
-    Files.createDirectories(SHOTS);
-    return new ConsoleBrowser(new ChromeDriver(service, options));
+    Path dir = Path.of("target", shots);
+    Files.createDirectories(dir);
+    return new HeadlessChromium(new ChromeDriver(service, options), dir);
   }
 
-  void screenshot(String name) throws Exception {
+  public WebDriver driver() {
+    return driver;
+  }
+
+  public WebDriverWait waiting() {
+    return wait;
+  }
+
+  /** Saves the page, scrolled to its top, as {@code <name>.png}. */
+  public void screenshot(String name) throws Exception {
     ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
     File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(shot.toPath(), shots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
   }
 
-  WebElement visible(By by) {
+  public WebElement visible(By by) {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
-  void type(By by, String text) {
+  /** Clears the field and types {@code text} into it. */
+  public void type(By by, String text) {
     WebElement e = visible(by);
     e.clear();
     e.sendKeys(text);
   }
 
-  void click(By by) {
-    wait.until(ExpectedConditions.elementToBeClickable(by)).click();
-  }
-
-  void assertNoAlert() {
+  /** Fails when a script of the page opened an alert (it ran injected markup). */
+  public void assertNoAlert() {
     try {
       driver.switchTo().alert();
       throw new AssertionError("a script ran and opened an alert");
     } catch (NoAlertPresentException expected) {
       // nothing ran
     }
-  }
-
-  void signIn(String consoleUrl, String name, String password) {
-    driver.get(consoleUrl);
-    type(By.id("name"), name);
-    type(By.id("password"), password);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
-  }
-
-  void signOut() {
-    driver.findElement(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
-  }
-
-  void go(String page, String heading) {
-    driver.findElement(By.cssSelector("a[data-page=" + page + "]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
-  }
-
-  /**
-   * Runs {@code script} (given a callback as its last argument) in the page and answers its result.
-   */
-  Object async(String script) {
-    return ((JavascriptExecutor) driver).executeAsyncScript(script);
   }
 
   @Override

@@ -1,0 +1,177 @@
+package io.portico.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A consumer's keys issued, rotated and revoked through the admin API, against a real gateway whose
+ * route checks them with {@code key-auth} in front of a real origin.
+ */
+class ConsumerKeysTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WRITER = "keys-writer-token";
+  private static final String READER = "keys-reader-token";
+
+  @TempDir Path storeDir;
+  private TestOrigin origin;
+  private GatewayFixture gw;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @BeforeEach
+  void start() throws Exception {
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+              store: %s
+              tokens:
+                - { name: ci, hash: "%s", role: read-write }
+                - { name: dashboard, hash: "%s", role: read-only }
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: keyed
+                paths: [ "/keyed" ]
+                strip-prefix: true
+                service: backend
+                plugins:
+                  key-auth: {}
+            consumers:
+              - name: mobile
+                groups: [ partners ]
+            """
+                .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), origin.authority()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    gw.close();
+    origin.close();
+  }
+
+  private HttpResponse<String> call(String method, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(gw.adminUri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Authorization", "Bearer " + token);
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private int withKey(String key) throws Exception {
+    return client
+        .send(
+            HttpRequest.newBuilder(gw.uri("/keyed/hello")).header("apikey", key).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+
+  @Test
+  void issuedKeyWorksAtOnceRotationRetiresTheOldKeyAndRevokedKeyIsRefused() throws Exception {
+    HttpResponse<String> issued = call("POST", "/consumers/mobile/keys", "{\"id\":\"m1\"}", WRITER);
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+    assertThat(issued.headers().firstValue("Location")).contains("/consumers/mobile/keys/m1");
+    JsonNode answer = JSON.readTree(issued.body());
+    String key = answer.get("key").asText();
+    assertThat(key).startsWith("ck_").hasSize(3 + 43);
+    assertThat(answer.get("id").asText()).isEqualTo("m1");
+    assertThat(withKey(key)).isEqualTo(200);
+
+    // Only the hash is kept: the consumer and the key list never show the key.
+    HttpResponse<String> consumer = call("GET", "/consumers/mobile", null, WRITER);
+    assertThat(consumer.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
+    assertThat(consumer.body()).contains("partners");
+    HttpResponse<String> list = call("GET", "/consumers/mobile/keys", null, READER);
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(list.body()).get("keys").get(0).get("id").asText()).isEqualTo("m1");
+    assertThat(list.body()).doesNotContain("sha256").doesNotContain(key);
+
+    // A second key without an id gets one made up.
+    HttpResponse<String> second = call("POST", "/consumers/mobile/keys", null, WRITER);
+    assertThat(second.statusCode()).isEqualTo(201);
+    String secondId = JSON.readTree(second.body()).get("id").asText();
+    assertThat(secondId).matches("key-[0-9a-f]{8}");
+    assertThat(withKey(JSON.readTree(second.body()).get("key").asText())).isEqualTo(200);
+
+    HttpResponse<String> rotated = call("POST", "/consumers/mobile/keys/m1/rotate", "", WRITER);
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    String newKey = JSON.readTree(rotated.body()).get("key").asText();
+    assertThat(newKey).isNotEqualTo(key);
+    assertThat(withKey(key)).isEqualTo(401);
+    assertThat(withKey(newKey)).isEqualTo(200);
+
+    HttpResponse<String> revoked = call("DELETE", "/consumers/mobile/keys/m1", null, WRITER);
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    assertThat(withKey(newKey)).isEqualTo(401);
+    assertThat(
+            JSON.readTree(call("GET", "/consumers/mobile/keys", null, WRITER).body()).get("keys"))
+        .hasSize(1);
+
+    // Each change is a version of its own, in the audit log with who made it.
+    String audit = call("GET", "/audit", null, WRITER).body();
+    assertThat(audit)
+        .contains("POST /consumers/mobile/keys (m1)")
+        .contains("POST /consumers/mobile/keys/m1/rotate")
+        .contains("DELETE /consumers/mobile/keys/m1")
+        .contains("\"actor\":\"ci\"")
+        .doesNotContain(key)
+        .doesNotContain(newKey);
+  }
+
+  @Test
+  void badRequestsAnswerProblemsAndChangeNothing() throws Exception {
+    String before =
+        call("GET", "/consumers/mobile", null, WRITER).headers().firstValue("ETag").get();
+    assertProblem(call("POST", "/consumers/mobile/keys", "[1]", WRITER), 400);
+    assertProblem(call("POST", "/consumers/mobile/keys", "{\"id\":", WRITER), 400);
+    assertProblem(call("POST", "/consumers/mobile/keys", "{\"id\":\"no spaces\"}", WRITER), 400);
+    assertProblem(call("POST", "/consumers/mobile/keys", "{\"id\":7}", WRITER), 400);
+    assertProblem(call("POST", "/consumers/nobody/keys", null, WRITER), 404);
+    assertProblem(call("GET", "/consumers/nobody/keys", null, WRITER), 404);
+    assertProblem(call("POST", "/consumers/mobile/keys/none/rotate", null, WRITER), 404);
+    assertProblem(call("DELETE", "/consumers/mobile/keys/none", null, WRITER), 404);
+    assertProblem(call("PUT", "/consumers/mobile/keys", "{}", WRITER), 405);
+    assertProblem(call("GET", "/consumers/mobile/keys/x/rotate", null, WRITER), 405);
+    assertProblem(call("POST", "/consumers/mobile/keys/x/y", null, WRITER), 404);
+    // A read-only caller reads the ids but changes nothing.
+    assertProblem(call("POST", "/consumers/mobile/keys", null, READER), 403);
+    assertThat(call("GET", "/consumers/mobile", null, WRITER).headers().firstValue("ETag"))
+        .contains(before);
+    assertThat(call("POST", "/consumers/mobile/keys", "{\"id\":\"a\"}", WRITER).statusCode())
+        .isEqualTo(201);
+    assertProblem(call("POST", "/consumers/mobile/keys", "{\"id\":\"a\"}", WRITER), 409);
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(JSON.readTree(r.body()).get("status").asInt()).isEqualTo(status);
+  }
+}

@@ -1,0 +1,309 @@
+package io.portico.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.io.File;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console's consumers and access-log pages in a real browser (Debian's headless Chromium
+ * through Debian's chromedriver), against a running gateway with a {@code key-auth} route in front
+ * of a real origin. Screenshots go to {@code target/console-screenshots/}. Skipped when {@code
+ * /usr/bin/chromium} is not installed.
+ */
+class ConsoleConsumersBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SHOTS = Path.of("target", "console-screenshots");
+  private static final String PASSWORD = "correct horse battery";
+  private static final String XSS = "<img src=x onerror=alert(1)>";
+  private static final String TOKEN = "consumers-test-token";
+  private static final String SECRET = "Bearer tail-secret-credential";
+
+  @TempDir static Path dir;
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+  private static WebDriver driver;
+  private static WebDriverWait wait;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Assumptions.assumeTrue(
+        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+              tokens:
+                - { name: script, hash: "%s", role: read-write }
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: keyed
+                paths: [ "/keyed" ]
+                strip-prefix: true
+                service: backend
+                plugins:
+                  key-auth: {}
+                  rate-limit:
+                    key: consumer
+                    limits: [ { requests: 100, window: 1m } ]
+                    groups: { partners: 10 }
+              - name: orders-api
+                paths: [ "/orders" ]
+                strip-prefix: true
+                service: backend
+            runtime:
+              access-log:
+                sinks: [ { type: file, path: "%s" } ]
+                fields: { include: [ defaults, request_headers ] }
+            """
+                .formatted(KeyHash.of(TOKEN), origin.authority(), dir.resolve("access.log")),
+            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    HttpResponse<String> viewer =
+        gw.send(
+            HttpRequest.newBuilder(gw.adminUri("/accounts"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"watcher\",\"role\":\"viewer\",\"password\":\""
+                            + PASSWORD
+                            + "\"}")));
+    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+        "--user-data-dir=" + dir.resolve("profile").toAbsolutePath());
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    wait.ignoring(StaleElementReferenceException.class);
+    Files.createDirectories(SHOTS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (gw != null) {
+      gw.close();
+    }
+    if (origin != null) {
+      origin.close();
+    }
+  }
+
+  private static void screenshot(String name) throws Exception {
+    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static WebElement visible(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  private static void type(By by, String text) {
+    WebElement e = visible(by);
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  private static void assertNoAlert() {
+    try {
+      driver.switchTo().alert();
+      throw new AssertionError("a script ran and opened an alert");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+  }
+
+  private static void confirm() {
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+  }
+
+  private static void signIn(String name) {
+    driver.get(gw.gateway().consoleUrl());
+    type(By.id("name"), name);
+    type(By.id("password"), PASSWORD);
+    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
+  }
+
+  private static void go(String page, String heading) {
+    driver.findElement(By.cssSelector("a[data-page=" + page + "]")).click();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
+  }
+
+  private static void createConsumer(String name, String groups) {
+    type(By.id("new-consumer-name"), name);
+    type(By.id("new-consumer-groups"), groups);
+    driver.findElement(By.cssSelector("#create-consumer button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=consumer-title]"), name));
+  }
+
+  private static int withKey(String key) throws Exception {
+    return gw.send(HttpRequest.newBuilder(gw.uri("/keyed/hello")).header("apikey", key))
+        .statusCode();
+  }
+
+  @Test
+  void consumersGetKeysShownOnceThatWorkUntilRevokedAndTheTailShowsRedactedRequests()
+      throws Exception {
+    signIn("admin");
+    go("consumers", "Consumers");
+
+    // A consumer named with markup is text everywhere.
+    createConsumer(XSS, "partners");
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=consumer-name]")).stream()
+                .anyMatch(e -> e.getText().equals(XSS)));
+    assertThat(driver.findElements(By.tagName("img"))).isEmpty();
+    assertNoAlert();
+
+    createConsumer("mobile-app", "partners, beta");
+    // The limits its groups bring: the keyed route's rate-limit tier for partners.
+    assertThat(visible(By.cssSelector("[data-testid=consumer-limits]")).getText())
+        .contains("route keyed")
+        .contains("group partners: limits × 10");
+    type(By.id("new-key-id"), "m1");
+    driver.findElement(By.cssSelector("#issue-key button[type=submit]")).click();
+    WebElement shown = visible(By.cssSelector("[data-testid=issued-key]"));
+    String key = shown.getText();
+    assertThat(key).startsWith("ck_").hasSize(46);
+    screenshot("consumer-key");
+    assertThat(withKey(key)).isEqualTo(200);
+
+    // Shown once: closing the dialog forgets it, and no page shows it again.
+    driver.findElement(By.id("issued-key-close")).click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("issued-key-dialog")));
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=key-id]")).stream()
+                .anyMatch(e -> e.getText().equals("m1")));
+    assertThat(driver.getPageSource()).doesNotContain(key);
+    HttpResponse<String> stored =
+        gw.send(
+            HttpRequest.newBuilder(gw.adminUri("/consumers/mobile-app"))
+                .header("Authorization", "Bearer " + TOKEN));
+    assertThat(stored.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
+    screenshot("consumers");
+
+    driver.findElement(By.cssSelector("button[aria-label='Revoke key m1']")).click();
+    confirm();
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=key-id]")).stream()
+                .noneMatch(e -> e.getText().equals("m1")));
+    assertThat(withKey(key)).isEqualTo(401);
+
+    // The access log tail shows a request through the gateway within seconds, redacted.
+    go("logs", "Access log");
+    type(By.id("tail-route"), "orders-api");
+    driver.findElement(By.cssSelector("#tail-filters button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("logs-message"), "orders-api"));
+    Thread.sleep(300); // the new stream is open before the request is made
+    assertThat(
+            gw.send(HttpRequest.newBuilder(gw.uri("/orders/hello")).header("Authorization", SECRET))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(withKey("not-a-key")).isEqualTo(401);
+    WebElement row =
+        new WebDriverWait(driver, Duration.ofSeconds(5))
+            .until(
+                d ->
+                    d.findElements(By.cssSelector("[data-testid=tail-row]")).stream()
+                        .filter(
+                            r ->
+                                r.findElement(By.cssSelector("[data-testid=tail-path]"))
+                                    .getText()
+                                    .equals("/orders/hello"))
+                        .findFirst()
+                        .orElse(null));
+    String line =
+        row.findElement(By.cssSelector("[data-testid=tail-json]")).getAttribute("textContent");
+    assertThat(line).contains("[REDACTED]").doesNotContain("tail-secret-credential");
+    // The route filter keeps the other route's request out.
+    assertThat(driver.findElements(By.cssSelector("[data-testid=tail-route]")))
+        .allMatch(e -> e.getText().equals("orders-api"));
+    row.findElement(By.tagName("summary")).click();
+    screenshot("access-log");
+
+    // A viewer reads consumers but gets no form, and the API refuses its writes.
+    driver.findElement(By.id("sign-out")).click();
+    visible(By.id("sign-in"));
+    signIn("watcher");
+    go("consumers", "Consumers");
+    WebElement open =
+        wait.until(
+            d ->
+                d.findElements(By.cssSelector("[data-testid=consumer-open]")).stream()
+                    .filter(e -> e.getText().equals("mobile-app"))
+                    .findFirst()
+                    .orElse(null));
+    open.click();
+    wait.until(
+        ExpectedConditions.textToBe(By.cssSelector("[data-testid=consumer-title]"), "mobile-app"));
+    assertThat(driver.findElements(By.id("create-consumer"))).isEmpty();
+    assertThat(driver.findElements(By.id("issue-key"))).isEmpty();
+    assertThat(driver.findElements(By.id("delete-consumer"))).isEmpty();
+    Object status =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch('/auth/me').then((r) => r.json()).then((me) => fetch("
+                    + "'/consumers/mobile-app/keys', {method: 'POST', headers: {'X-CSRF-Token':"
+                    + " me.csrf_token}})).then((r) => done(r.status), (e) => done(String(e)));");
+    assertThat(status).isEqualTo(403L);
+    assertNoAlert();
+    screenshot("consumers-viewer");
+  }
+}
