@@ -12,6 +12,15 @@ export function writes(who) {
   return who.kind === 'anonymous' || who.role === 'admin' || who.role === 'operator';
 }
 
+/** The object name of a page address (#/routes/{name}); the raw text when it is not encoded well. */
+export function decodeName(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch (e) {
+    return text;
+  }
+}
+
 export function errorText(e) {
   return el('span', { class: 'error' }, e.message);
 }

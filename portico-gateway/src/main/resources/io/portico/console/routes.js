@@ -2,7 +2,7 @@
 // route's plugins in run order and the editor); #/routes/new creates one.
 import { api } from './api.js';
 import { el, show } from './dom.js';
-import { PAGE, writes, errorText, listPage, listField, textField, objectEditor, readObject } from './objects.js';
+import { PAGE, decodeName, writes, errorText, listPage, listField, textField, objectEditor, readObject } from './objects.js';
 
 const FIELDS = [
   listField('paths', 'Paths (comma-separated)'),
@@ -13,7 +13,7 @@ const FIELDS = [
 
 export function routes(root, who, name) {
   if (name === 'new') return edit(root, who, null);
-  if (name) return edit(root, who, name);
+  if (name) return edit(root, who, decodeName(name));
   return listPage(root, {
     kind: 'routes',
     title: 'Routes',
@@ -47,7 +47,7 @@ async function edit(root, who, name) {
     el('h1', {}, name === null ? 'New route' : `Route ${name}`),
     message, chain, editorSlot);
   try {
-    const object = name === null ? { paths: ['/'], service: '' } : await readObject('routes', name);
+    const object = name === null ? { paths: ['/'] } : await readObject('routes', name);
     if (object === null) {
       show(message, el('span', { class: 'error' }, `There is no route ${name}.`));
       return;

@@ -2,7 +2,7 @@
 // discovery state and the editor); #/services/new creates one.
 import { api } from './api.js';
 import { el, show, formatTime } from './dom.js';
-import { PAGE, writes, errorText, listPage, listField, textField, objectEditor, readObject } from './objects.js';
+import { PAGE, decodeName, writes, errorText, listPage, listField, textField, objectEditor, readObject } from './objects.js';
 
 const FIELDS = [
   listField('targets', 'Targets (host:port, comma-separated)'),
@@ -11,7 +11,7 @@ const FIELDS = [
 
 export function services(root, who, name) {
   if (name === 'new') return edit(root, who, null);
-  if (name) return edit(root, who, name);
+  if (name) return edit(root, who, decodeName(name));
   const canWrite = writes(who);
   return listPage(root, {
     kind: 'services',

@@ -414,6 +414,12 @@ class AdminObjectsTest {
         .contains("   - /file");
     assertThat(gw.get("/more/hello").statusCode()).isEqualTo(404);
 
+    HttpResponse<String> patched =
+        call("PATCH", "/routes/file-route?dry_run=true", "{\"methods\":[\"GET\"]}", WRITER);
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(JSON.readTree(patched.body()).get("diff").asText())
+        .contains("+methods:", "+  - GET");
+
     // A batch dry run: a new service and a route to it, and a delete.
     HttpResponse<String> batch =
         call(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +38,7 @@ class ConsoleConfigPagesBrowserTest {
   @TempDir static Path store;
   private static TestOrigin origin;
   private static GatewayFixture gw;
-  private static ConsoleBrowser browser;
+  private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -70,7 +71,7 @@ class ConsoleConfigPagesBrowserTest {
             "/accounts",
             "{\"name\":\"watcher\",\"role\":\"viewer\",\"password\":\"" + PASSWORD + "\"}");
     assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
-    browser = ConsoleBrowser.open(profile);
+    browser = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
@@ -103,6 +104,33 @@ class ConsoleConfigPagesBrowserTest {
     return JSON.readTree(admin("GET", "/config/versions", null).body()).get("versions").size();
   }
 
+  private static void click(By by) {
+    browser.waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
+  }
+
+  private static void signIn(String consoleUrl, String name, String password) {
+    browser.driver().get(consoleUrl);
+    browser.type(By.id("name"), name);
+    browser.type(By.id("password"), password);
+    browser.driver().findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
+  }
+
+  private static void signOut() {
+    browser.driver().findElement(By.id("sign-out")).click();
+    browser.visible(By.id("sign-in"));
+  }
+
+  private static void go(String page, String heading) {
+    browser.driver().findElement(By.cssSelector("a[data-page=" + page + "]")).click();
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
+  }
+
+  /** Runs {@code script} (given a callback as its last argument) in the page; its result. */
+  private static Object async(String script) {
+    return ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(script);
+  }
+
   private static String text(By by) {
     return browser.visible(by).getText();
   }
@@ -117,49 +145,50 @@ class ConsoleConfigPagesBrowserTest {
   @Test
   void servicesAndRoutesAreMadeInThePagesAfterTheirDiffAndRolledBackFromTheHistory()
       throws Exception {
-    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
 
     // A service, created in the page: the diff first, applied on confirmation.
-    browser.go("services", "Services");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 1);
+    go("services", "Services");
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 1);
     browser.screenshot("services");
-    browser.click(By.id("services-new"));
+    click(By.id("services-new"));
     browser.type(By.id("services-field-name"), "shop");
     browser.type(By.id("services-field-targets"), origin.authority());
-    browser.click(By.id("services-review"));
+    click(By.id("services-review"));
     assertThat(text(By.cssSelector("[data-testid=diff]")))
         .contains("--- /dev/null", "+++ b/services/shop", "+name: shop", origin.authority());
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(404);
-    browser.click(By.id("services-apply"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
+    click(By.id("services-apply"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
     assertThat(text(By.cssSelector("[data-testid=service-health]"))).contains(origin.authority());
     assertThat(text(By.cssSelector("[data-testid=service-discovery]"))).contains("static");
     browser.screenshot("service");
 
     // A route to it, written as JSON in the editor; then called through the gateway.
-    browser.go("routes", "Routes");
-    browser.click(By.id("routes-new"));
+    go("routes", "Routes");
+    click(By.id("routes-new"));
     browser.type(By.id("routes-field-name"), "shop-route");
     setJson("routes", "{\"paths\": [\"/shop\"], \"service\": \"shop\", \"strip-prefix\": true}");
     assertThat(browser.visible(By.id("routes-field-paths")).getAttribute("value"))
         .isEqualTo("/shop");
-    browser.click(By.id("routes-review"));
+    click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=diff]")))
         .contains("+name: shop-route", "+service: shop");
     browser.screenshot("route-review");
-    browser.click(By.id("routes-apply"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Route shop-route"));
+    click(By.id("routes-apply"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route shop-route"));
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(200);
 
     // An invalid change: the problem at its field, nothing applied, no diff offered.
     int before = versions();
     browser.type(By.id("routes-field-service"), "nowhere");
-    browser.click(By.id("routes-review"));
+    click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=error-service]")))
         .contains("$.service")
         .contains("nowhere");
-    assertThat(browser.driver.findElements(By.id("routes-apply"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("routes-apply"))).isEmpty();
     assertThat(browser.visible(By.id("routes-field-service")).getAttribute("aria-invalid"))
         .isEqualTo("true");
     browser.screenshot("route-problem");
@@ -168,25 +197,27 @@ class ConsoleConfigPagesBrowserTest {
         .hasToString("\"shop\"");
 
     // A name that is markup: the problem quotes it as text.
-    browser.go("routes", "Routes");
-    browser.click(By.id("routes-new"));
+    go("routes", "Routes");
+    click(By.id("routes-new"));
     browser.type(By.id("routes-field-name"), XSS);
     browser.type(By.id("routes-field-service"), "shop");
-    browser.click(By.id("routes-review"));
+    click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=error-name]"))).contains(XSS);
-    assertThat(browser.driver.findElements(By.tagName("img"))).isEmpty();
+    assertThat(browser.driver().findElements(By.tagName("img"))).isEmpty();
     browser.assertNoAlert();
 
     // The routes list is searched on the server; a route's plugins show in run order.
-    browser.go("routes", "Routes");
+    go("routes", "Routes");
     browser.type(By.id("routes-q"), "FILE");
-    browser.wait.until(
-        d ->
-            d.findElements(By.cssSelector("[data-testid=route-name]")).size() == 1
-                && d.findElement(By.id("routes-status")).getText().equals("1–1 of 1."));
+    browser
+        .waiting()
+        .until(
+            d ->
+                d.findElements(By.cssSelector("[data-testid=route-name]")).size() == 1
+                    && d.findElement(By.id("routes-status")).getText().equals("1–1 of 1."));
     browser.screenshot("routes");
-    browser.click(By.cssSelector("[data-testid=route-name]"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Route file-route"));
+    click(By.cssSelector("[data-testid=route-name]"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route file-route"));
     JsonNode compiled = JSON.readTree(admin("GET", "/routes?q=file-route", null).body());
     java.util.List<String> plugins = new java.util.ArrayList<>();
     compiled.at("/routes/0/plugins").forEach(p -> plugins.add(p.asText()));
@@ -195,11 +226,12 @@ class ConsoleConfigPagesBrowserTest {
         .isEqualTo(String.join("\n", plugins));
 
     // History: the route's version against the one before, then a rollback to the service only.
-    browser.go("history", "Config history");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 2);
+    go("history", "Config history");
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 2);
     for (WebElement row :
-        browser.driver.findElements(By.cssSelector("[data-testid=version-row]"))) {
+        browser.driver().findElements(By.cssSelector("[data-testid=version-row]"))) {
       if (row.findElement(By.cssSelector("[data-testid=version-number]")).getText().equals("2")) {
         row.findElement(By.xpath(".//button[text()='Diff']")).click();
       }
@@ -208,38 +240,42 @@ class ConsoleConfigPagesBrowserTest {
         .contains("+++ b/routes/shop-route", "+  - /shop");
     browser.screenshot("history");
     for (WebElement row :
-        browser.driver.findElements(By.cssSelector("[data-testid=version-row]"))) {
+        browser.driver().findElements(By.cssSelector("[data-testid=version-row]"))) {
       if (row.findElement(By.cssSelector("[data-testid=version-number]")).getText().equals("1")) {
         row.findElement(By.cssSelector("[data-testid=rollback]")).click();
       }
     }
-    browser.wait.until(ExpectedConditions.alertIsPresent()).accept();
-    browser.wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=history-message]"), "now version 3"));
+    browser.waiting().until(ExpectedConditions.alertIsPresent()).accept();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=history-message]"), "now version 3"));
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(404);
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(200);
 
     // A viewer reads every page but finds no control that writes, and the API refuses it.
-    browser.signOut();
-    browser.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
-    browser.go("services", "Services");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 2);
-    assertThat(browser.driver.findElements(By.id("services-new"))).isEmpty();
-    browser.driver.get(gw.gateway().consoleUrl() + "#/services/shop");
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
+    signOut();
+    signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
+    go("services", "Services");
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 2);
+    assertThat(browser.driver().findElements(By.id("services-new"))).isEmpty();
+    browser.driver().get(gw.gateway().consoleUrl() + "#/services/shop");
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
     browser.visible(By.id("services-json"));
-    assertThat(browser.driver.findElements(By.id("services-review"))).isEmpty();
-    assertThat(browser.driver.findElements(By.id("services-delete"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("services-review"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("services-delete"))).isEmpty();
     assertThat(browser.visible(By.id("services-field-targets")).getAttribute("readonly"))
         .isNotNull();
-    browser.go("history", "Config history");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 3);
-    assertThat(browser.driver.findElements(By.cssSelector("[data-testid=rollback]"))).isEmpty();
+    go("history", "Config history");
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 3);
+    assertThat(browser.driver().findElements(By.cssSelector("[data-testid=rollback]"))).isEmpty();
     Object status =
-        browser.async(
+        async(
             """
             const done = arguments[arguments.length - 1];
             fetch('/auth/me').then((r) => r.json()).then((me) => Promise.all([
