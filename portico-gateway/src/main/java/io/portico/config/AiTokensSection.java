@@ -1,18 +1,15 @@
 package io.portico.config;
 
 import io.lettuce.core.RedisURI;
+import io.portico.spi.config.CalendarQuota;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -216,50 +213,25 @@ final class AiTokensSection {
     }
     ConfigReader r = ConfigReader.of(item, problems);
     String name = name(r, names);
-    long limit = r.longValue("limit", 0, 1, Long.MAX_VALUE / 4);
-    if (!r.has("limit")) {
-      r.required("limit", "an integer from 1 (tokens per period)");
-    }
-    String period = r.oneOf("period", "month", List.of("day", "month"));
-    ZoneId zone =
-        r.value(
-            "time-zone",
-            ZoneId.of("UTC"),
-            "a time zone such as UTC or Europe/Paris",
-            (text, node) -> {
-              try {
-                return ZoneId.of(text.trim());
-              } catch (DateTimeException e) {
-                return null;
-              }
-            });
-    String per = r.oneOf("per", "consumer", List.of("consumer", "group"));
-    Map<String, Long> groups = new LinkedHashMap<>();
-    ConfigNode groupNode = r.child("groups");
-    if (groupNode != null) {
-      if (!groupNode.isObject()) {
-        problems.expected(groupNode, "an object of group: limit");
-      } else {
-        ConfigReader g = ConfigReader.of(groupNode, problems);
-        for (String group : groupNode.fields().keySet()) {
-          groups.put(group, g.longValue(group, 1, 1, Long.MAX_VALUE / 4));
-        }
-      }
-    }
-    if ("group".equals(per) && groups.isEmpty()) {
-      r.required("groups", "the limit of each counted group");
-    }
+    CalendarQuota quota = CalendarQuota.read(r, "an integer from 1 (tokens per period)");
     List<String> covered = models(r, models);
     AiTokensConfig.Redis redis = redis(r);
     if (redis == null && !r.has("redis")) {
       r.required("redis", "an object with url and on-failure (quotas are counted in Redis)");
     }
     r.finish();
-    if (name == null || limit <= 0 || redis == null) {
+    if (name == null || quota.limit() <= 0 || redis == null) {
       return null;
     }
     return new AiTokensConfig.Quota(
-        name, limit, "month".equals(period), zone, "group".equals(per), groups, covered, redis);
+        name,
+        quota.limit(),
+        quota.monthly(),
+        quota.zone(),
+        quota.perGroup(),
+        quota.groupLimits(),
+        covered,
+        redis);
   }
 
   private AiTokensConfig.@Nullable Redis redis(ConfigReader parent) {
