@@ -15,8 +15,18 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+export async function api(method, path, body, extraHeaders) {
+  return (await call(method, path, body, extraHeaders)).data;
+}
+
+/** Like api, with the answer's ETag (null without one): {data, etag}. */
+export async function apiWithEtag(method, path, body, extraHeaders) {
+  const { data, response } = await call(method, path, body, extraHeaders);
+  return { data, etag: response.headers.get('ETag') };
+}
+
+async function call(method, path, body, extraHeaders) {
+  const headers = { Accept: 'application/json', ...(extraHeaders || {}) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const response = await fetch(path, {
@@ -31,5 +41,5 @@ export async function api(method, path, body) {
   if (type.includes('json')) data = await response.json();
   else if (response.status !== 204) data = await response.text();
   if (!response.ok) throw new ApiError(response.status, typeof data === 'object' ? data : null);
-  return data;
+  return { data, response };
 }

@@ -2,7 +2,7 @@
 // searches and pages), and an object's editor: a form for the common fields over a JSON editor of
 // the whole object, a dry run that shows the YAML diff to confirm, and problems shown at their
 // field by their JSON path. Everything is rendered as text.
-import { api, ApiError } from './api.js';
+import { api, apiWithEtag, ApiError } from './api.js';
 import { el, show } from './dom.js';
 
 export const PAGE = 50;
@@ -187,14 +187,18 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
     show(problems, rest.map((p) => el('li', {}, `${p.path}: ${p.message}`)));
   }
 
+  // Another writer's change in between answers 412 instead of being overwritten.
+  const etag = fresh ? null : etags.get(object);
+  const precondition = etag ? { 'If-Match': etag } : undefined;
+
   function request(dry, remove) {
     const target = fresh ? `/${kind}` : `/${kind}/${encodeURIComponent(name)}`;
     const query = dry ? '?dry_run=true' : '';
-    if (remove) return api('DELETE', target + query);
+    if (remove) return api('DELETE', target + query, undefined, precondition);
     const body = parsed();
     if (!body) return null;
     if (fresh) body.name = nameInput.value.trim();
-    return api(fresh ? 'POST' : 'PUT', target + query, body);
+    return api(fresh ? 'POST' : 'PUT', target + query, body, precondition);
   }
 
   async function check(remove) {
@@ -258,11 +262,15 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
   return el('div', {}, message, problems, form, review);
 }
 
-/** The object of kind/name with its etag, or null when there is none. */
+/** The ETag each object read had: an edit is written only over the version it was made from. */
+const etags = new WeakMap();
+
+/** The object of kind/name (its ETag kept in etags), or null when there is none. */
 export async function readObject(kind, name) {
   try {
-    const object = await api('GET', `/${kind}/${encodeURIComponent(name)}`);
-    return object;
+    const { data, etag } = await apiWithEtag('GET', `/${kind}/${encodeURIComponent(name)}`);
+    if (etag && data && typeof data === 'object') etags.set(data, etag);
+    return data;
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return null;
     throw e;
