@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,7 +39,7 @@ class ConsoleConfigPagesBrowserTest {
   @TempDir static Path store;
   private static TestOrigin origin;
   private static GatewayFixture gw;
-  private static ConsoleBrowser browser;
+  private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -64,26 +66,13 @@ class ConsoleConfigPagesBrowserTest {
             """
                 .formatted(store, KeyHash.of(TOKEN), origin.authority()),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    HttpResponse<String> viewer =
-        admin(
-            "POST",
-            "/accounts",
-            "{\"name\":\"watcher\",\"role\":\"viewer\",\"password\":\"" + PASSWORD + "\"}");
-    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
-    browser = ConsoleBrowser.open(profile);
+    gw.createAccount(TOKEN, "watcher", "viewer", PASSWORD);
+    browser = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Cleanup.close(browser, gw, origin);
   }
 
   private static HttpResponse<String> admin(String method, String path, String body)
@@ -121,8 +110,9 @@ class ConsoleConfigPagesBrowserTest {
 
     // A service, created in the page: the diff first, applied on confirmation.
     browser.go("services", "Services");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 1);
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 1);
     browser.screenshot("services");
     browser.click(By.id("services-new"));
     browser.type(By.id("services-field-name"), "shop");
@@ -132,7 +122,7 @@ class ConsoleConfigPagesBrowserTest {
         .contains("--- /dev/null", "+++ b/services/shop", "+name: shop", origin.authority());
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(404);
     browser.click(By.id("services-apply"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
     assertThat(text(By.cssSelector("[data-testid=service-health]"))).contains(origin.authority());
     assertThat(text(By.cssSelector("[data-testid=service-discovery]"))).contains("static");
     browser.screenshot("service");
@@ -149,7 +139,7 @@ class ConsoleConfigPagesBrowserTest {
         .contains("+name: shop-route", "+service: shop");
     browser.screenshot("route-review");
     browser.click(By.id("routes-apply"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Route shop-route"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route shop-route"));
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(200);
 
     // An invalid change: the problem at its field, nothing applied, no diff offered.
@@ -159,7 +149,7 @@ class ConsoleConfigPagesBrowserTest {
     assertThat(text(By.cssSelector("[data-testid=error-service]")))
         .contains("$.service")
         .contains("nowhere");
-    assertThat(browser.driver.findElements(By.id("routes-apply"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("routes-apply"))).isEmpty();
     assertThat(browser.visible(By.id("routes-field-service")).getAttribute("aria-invalid"))
         .isEqualTo("true");
     browser.screenshot("route-problem");
@@ -174,19 +164,21 @@ class ConsoleConfigPagesBrowserTest {
     browser.type(By.id("routes-field-service"), "shop");
     browser.click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=error-name]"))).contains(XSS);
-    assertThat(browser.driver.findElements(By.tagName("img"))).isEmpty();
+    assertThat(browser.driver().findElements(By.tagName("img"))).isEmpty();
     browser.assertNoAlert();
 
     // The routes list is searched on the server; a route's plugins show in run order.
     browser.go("routes", "Routes");
     browser.type(By.id("routes-q"), "FILE");
-    browser.wait.until(
-        d ->
-            d.findElements(By.cssSelector("[data-testid=route-name]")).size() == 1
-                && d.findElement(By.id("routes-status")).getText().equals("1–1 of 1."));
+    browser
+        .waiting()
+        .until(
+            d ->
+                d.findElements(By.cssSelector("[data-testid=route-name]")).size() == 1
+                    && d.findElement(By.id("routes-status")).getText().equals("1–1 of 1."));
     browser.screenshot("routes");
     browser.click(By.cssSelector("[data-testid=route-name]"));
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Route file-route"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route file-route"));
     JsonNode compiled = JSON.readTree(admin("GET", "/routes?q=file-route", null).body());
     java.util.List<String> plugins = new java.util.ArrayList<>();
     compiled.at("/routes/0/plugins").forEach(p -> plugins.add(p.asText()));
@@ -196,10 +188,11 @@ class ConsoleConfigPagesBrowserTest {
 
     // History: the route's version against the one before, then a rollback to the service only.
     browser.go("history", "Config history");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 2);
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 2);
     for (WebElement row :
-        browser.driver.findElements(By.cssSelector("[data-testid=version-row]"))) {
+        browser.driver().findElements(By.cssSelector("[data-testid=version-row]"))) {
       if (row.findElement(By.cssSelector("[data-testid=version-number]")).getText().equals("2")) {
         row.findElement(By.xpath(".//button[text()='Diff']")).click();
       }
@@ -208,15 +201,17 @@ class ConsoleConfigPagesBrowserTest {
         .contains("+++ b/routes/shop-route", "+  - /shop");
     browser.screenshot("history");
     for (WebElement row :
-        browser.driver.findElements(By.cssSelector("[data-testid=version-row]"))) {
+        browser.driver().findElements(By.cssSelector("[data-testid=version-row]"))) {
       if (row.findElement(By.cssSelector("[data-testid=version-number]")).getText().equals("1")) {
         row.findElement(By.cssSelector("[data-testid=rollback]")).click();
       }
     }
-    browser.wait.until(ExpectedConditions.alertIsPresent()).accept();
-    browser.wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=history-message]"), "now version 3"));
+    browser.waiting().until(ExpectedConditions.alertIsPresent()).accept();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=history-message]"), "now version 3"));
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(404);
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(200);
 
@@ -224,20 +219,22 @@ class ConsoleConfigPagesBrowserTest {
     browser.signOut();
     browser.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
     browser.go("services", "Services");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 2);
-    assertThat(browser.driver.findElements(By.id("services-new"))).isEmpty();
-    browser.driver.get(gw.gateway().consoleUrl() + "#/services/shop");
-    browser.wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 2);
+    assertThat(browser.driver().findElements(By.id("services-new"))).isEmpty();
+    browser.driver().get(gw.gateway().consoleUrl() + "#/services/shop");
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
     browser.visible(By.id("services-json"));
-    assertThat(browser.driver.findElements(By.id("services-review"))).isEmpty();
-    assertThat(browser.driver.findElements(By.id("services-delete"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("services-review"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("services-delete"))).isEmpty();
     assertThat(browser.visible(By.id("services-field-targets")).getAttribute("readonly"))
         .isNotNull();
     browser.go("history", "Config history");
-    browser.wait.until(
-        d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 3);
-    assertThat(browser.driver.findElements(By.cssSelector("[data-testid=rollback]"))).isEmpty();
+    browser
+        .waiting()
+        .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 3);
+    assertThat(browser.driver().findElements(By.cssSelector("[data-testid=rollback]"))).isEmpty();
     Object status =
         browser.async(
             """
