@@ -140,7 +140,7 @@ window.addEventListener('hashchange', () => {
 const setup = /^#setup=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
 if (setup) {
   // The token stays out of the history, the address bar and any Referer.
-  history.replaceState(null, '', window.location.pathname);
+  window.history.replaceState(null, '', window.location.pathname);
   setupPage(setup[1]);
 } else {
   start();
