@@ -75,7 +75,9 @@ function setupPage(token) {
 
 function route() {
   if (stop) { stop(); stop = null; }
-  const page = (window.location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
+  // A developer has only its own account here; every other page would be refused by the API.
+  const page = current.role === 'developer'
+    ? 'me' : (window.location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0];
   for (const a of nav.querySelectorAll('a')) {
     if (a.dataset.page === page.split('/')[0]) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -138,7 +140,7 @@ window.addEventListener('hashchange', () => {
 const setup = /^#setup=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
 if (setup) {
   // The token stays out of the history, the address bar and any Referer.
-  history.replaceState(null, '', window.location.pathname);
+  window.history.replaceState(null, '', window.location.pathname);
   setupPage(setup[1]);
 } else {
   start();

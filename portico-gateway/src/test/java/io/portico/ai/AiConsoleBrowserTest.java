@@ -5,30 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
-import java.io.File;
+import io.portico.testing.HeadlessChromium;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -44,9 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class AiConsoleBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final String PASSWORD = "correct horse battery";
   private static final String WRITER = "ai-console-writer";
   private static final String READER = "ai-console-reader";
@@ -56,13 +42,12 @@ class AiConsoleBrowserTest {
   @TempDir static Path profile;
   private static FakeProvider provider;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     provider =
         new FakeProvider(
             (r, out) ->
@@ -89,57 +74,18 @@ class AiConsoleBrowserTest {
             """
                 .formatted(KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1")),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,2000",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    wait.ignoring(StaleElementReferenceException.class);
-    Files.createDirectories(SHOTS);
+    chrome = HeadlessChromium.start(profile, "console-screenshots", 2000);
+    driver = chrome.driver();
+    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (provider != null) {
-      provider.close();
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    Cleanup.close(chrome, gw, provider);
   }
 
   private static void type(String id, String text) {
-    WebElement e = visible(By.id(id));
-    e.clear();
-    e.sendKeys(text);
+    chrome.type(By.id(id), text);
   }
 
   private static void submit(String form) {
@@ -157,13 +103,8 @@ class AiConsoleBrowserTest {
 
   @Test
   void addsAKeySeenOnlyMaskedPublishesAPromptApiCallsItAndShowsItsTokens() throws Exception {
-    driver.get(gw.gateway().consoleUrl());
-    type("name", "admin");
-    type("password", PASSWORD);
-    submit("sign-in");
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
-    driver.findElement(By.cssSelector("a[data-page=ai]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "AI"));
+    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    chrome.go("ai", "AI");
 
     // A provider with a key: the page shows only the masked suffix.
     type("provider-name", "paid");
@@ -246,6 +187,6 @@ class AiConsoleBrowserTest {
     assertThat(usage.at("/usage/0/provider").asText()).isEqualTo("paid");
     assertThat(usage.at("/usage/0/prompt_tokens").asLong()).isEqualTo(22);
     assertThat(driver.getPageSource()).doesNotContain(SECRET);
-    screenshot("ai");
+    chrome.screenshot("ai");
   }
 }

@@ -2,6 +2,7 @@ package io.portico.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -63,15 +64,7 @@ class ConsoleBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (chrome != null) {
-      chrome.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Cleanup.close(chrome, gw, origin);
   }
 
   @Test

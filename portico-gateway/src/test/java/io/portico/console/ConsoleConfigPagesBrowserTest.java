@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -65,26 +66,13 @@ class ConsoleConfigPagesBrowserTest {
             """
                 .formatted(store, KeyHash.of(TOKEN), origin.authority()),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    HttpResponse<String> viewer =
-        admin(
-            "POST",
-            "/accounts",
-            "{\"name\":\"watcher\",\"role\":\"viewer\",\"password\":\"" + PASSWORD + "\"}");
-    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
+    gw.createAccount(TOKEN, "watcher", "viewer", PASSWORD);
     browser = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (browser != null) {
-      browser.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Cleanup.close(browser, gw, origin);
   }
 
   private static HttpResponse<String> admin(String method, String path, String body)
@@ -104,33 +92,6 @@ class ConsoleConfigPagesBrowserTest {
     return JSON.readTree(admin("GET", "/config/versions", null).body()).get("versions").size();
   }
 
-  private static void click(By by) {
-    browser.waiting().until(ExpectedConditions.elementToBeClickable(by)).click();
-  }
-
-  private static void signIn(String consoleUrl, String name, String password) {
-    browser.driver().get(consoleUrl);
-    browser.type(By.id("name"), name);
-    browser.type(By.id("password"), password);
-    browser.driver().findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
-  }
-
-  private static void signOut() {
-    browser.driver().findElement(By.id("sign-out")).click();
-    browser.visible(By.id("sign-in"));
-  }
-
-  private static void go(String page, String heading) {
-    browser.driver().findElement(By.cssSelector("a[data-page=" + page + "]")).click();
-    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
-  }
-
-  /** Runs {@code script} (given a callback as its last argument) in the page; its result. */
-  private static Object async(String script) {
-    return ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(script);
-  }
-
   private static String text(By by) {
     return browser.visible(by).getText();
   }
@@ -145,46 +106,46 @@ class ConsoleConfigPagesBrowserTest {
   @Test
   void servicesAndRoutesAreMadeInThePagesAfterTheirDiffAndRolledBackFromTheHistory()
       throws Exception {
-    signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
 
     // A service, created in the page: the diff first, applied on confirmation.
-    go("services", "Services");
+    browser.go("services", "Services");
     browser
         .waiting()
         .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 1);
     browser.screenshot("services");
-    click(By.id("services-new"));
+    browser.click(By.id("services-new"));
     browser.type(By.id("services-field-name"), "shop");
     browser.type(By.id("services-field-targets"), origin.authority());
-    click(By.id("services-review"));
+    browser.click(By.id("services-review"));
     assertThat(text(By.cssSelector("[data-testid=diff]")))
         .contains("--- /dev/null", "+++ b/services/shop", "+name: shop", origin.authority());
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(404);
-    click(By.id("services-apply"));
+    browser.click(By.id("services-apply"));
     browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Service shop"));
     assertThat(text(By.cssSelector("[data-testid=service-health]"))).contains(origin.authority());
     assertThat(text(By.cssSelector("[data-testid=service-discovery]"))).contains("static");
     browser.screenshot("service");
 
     // A route to it, written as JSON in the editor; then called through the gateway.
-    go("routes", "Routes");
-    click(By.id("routes-new"));
+    browser.go("routes", "Routes");
+    browser.click(By.id("routes-new"));
     browser.type(By.id("routes-field-name"), "shop-route");
     setJson("routes", "{\"paths\": [\"/shop\"], \"service\": \"shop\", \"strip-prefix\": true}");
     assertThat(browser.visible(By.id("routes-field-paths")).getAttribute("value"))
         .isEqualTo("/shop");
-    click(By.id("routes-review"));
+    browser.click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=diff]")))
         .contains("+name: shop-route", "+service: shop");
     browser.screenshot("route-review");
-    click(By.id("routes-apply"));
+    browser.click(By.id("routes-apply"));
     browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route shop-route"));
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(200);
 
     // An invalid change: the problem at its field, nothing applied, no diff offered.
     int before = versions();
     browser.type(By.id("routes-field-service"), "nowhere");
-    click(By.id("routes-review"));
+    browser.click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=error-service]")))
         .contains("$.service")
         .contains("nowhere");
@@ -197,17 +158,17 @@ class ConsoleConfigPagesBrowserTest {
         .hasToString("\"shop\"");
 
     // A name that is markup: the problem quotes it as text.
-    go("routes", "Routes");
-    click(By.id("routes-new"));
+    browser.go("routes", "Routes");
+    browser.click(By.id("routes-new"));
     browser.type(By.id("routes-field-name"), XSS);
     browser.type(By.id("routes-field-service"), "shop");
-    click(By.id("routes-review"));
+    browser.click(By.id("routes-review"));
     assertThat(text(By.cssSelector("[data-testid=error-name]"))).contains(XSS);
     assertThat(browser.driver().findElements(By.tagName("img"))).isEmpty();
     browser.assertNoAlert();
 
     // The routes list is searched on the server; a route's plugins show in run order.
-    go("routes", "Routes");
+    browser.go("routes", "Routes");
     browser.type(By.id("routes-q"), "FILE");
     browser
         .waiting()
@@ -216,7 +177,7 @@ class ConsoleConfigPagesBrowserTest {
                 d.findElements(By.cssSelector("[data-testid=route-name]")).size() == 1
                     && d.findElement(By.id("routes-status")).getText().equals("1–1 of 1."));
     browser.screenshot("routes");
-    click(By.cssSelector("[data-testid=route-name]"));
+    browser.click(By.cssSelector("[data-testid=route-name]"));
     browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Route file-route"));
     JsonNode compiled = JSON.readTree(admin("GET", "/routes?q=file-route", null).body());
     java.util.List<String> plugins = new java.util.ArrayList<>();
@@ -226,7 +187,7 @@ class ConsoleConfigPagesBrowserTest {
         .isEqualTo(String.join("\n", plugins));
 
     // History: the route's version against the one before, then a rollback to the service only.
-    go("history", "Config history");
+    browser.go("history", "Config history");
     browser
         .waiting()
         .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 2);
@@ -255,9 +216,9 @@ class ConsoleConfigPagesBrowserTest {
     assertThat(admin("GET", "/services/shop", null).statusCode()).isEqualTo(200);
 
     // A viewer reads every page but finds no control that writes, and the API refuses it.
-    signOut();
-    signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
-    go("services", "Services");
+    browser.signOut();
+    browser.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
+    browser.go("services", "Services");
     browser
         .waiting()
         .until(d -> d.findElements(By.cssSelector("[data-testid=service-name]")).size() == 2);
@@ -269,13 +230,13 @@ class ConsoleConfigPagesBrowserTest {
     assertThat(browser.driver().findElements(By.id("services-delete"))).isEmpty();
     assertThat(browser.visible(By.id("services-field-targets")).getAttribute("readonly"))
         .isNotNull();
-    go("history", "Config history");
+    browser.go("history", "Config history");
     browser
         .waiting()
         .until(d -> d.findElements(By.cssSelector("[data-testid=version-row]")).size() == 3);
     assertThat(browser.driver().findElements(By.cssSelector("[data-testid=rollback]"))).isEmpty();
     Object status =
-        async(
+        browser.async(
             """
             const done = arguments[arguments.length - 1];
             fetch('/auth/me').then((r) => r.json()).then((me) => Promise.all([

@@ -3,32 +3,22 @@ package io.portico.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.io.File;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -40,9 +30,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleConsumersBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
   private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final String TOKEN = "consumers-test-token";
@@ -51,13 +38,12 @@ class ConsoleConsumersBrowserTest {
   @TempDir static Path dir;
   private static TestOrigin origin;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
@@ -91,99 +77,24 @@ class ConsoleConsumersBrowserTest {
             """
                 .formatted(KeyHash.of(TOKEN), origin.authority(), dir.resolve("access.log")),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    HttpResponse<String> viewer =
-        gw.send(
-            HttpRequest.newBuilder(gw.adminUri("/accounts"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"watcher\",\"role\":\"viewer\",\"password\":\""
-                            + PASSWORD
-                            + "\"}")));
-    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,900",
-        "--user-data-dir=" + dir.resolve("profile").toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-    wait.ignoring(StaleElementReferenceException.class);
-    Files.createDirectories(SHOTS);
+    gw.createAccount(TOKEN, "watcher", "viewer", PASSWORD);
+    chrome = HeadlessChromium.start(dir.resolve("profile"), "console-screenshots");
+    driver = chrome.driver();
+    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-  }
-
-  private static void type(By by, String text) {
-    WebElement e = visible(by);
-    e.clear();
-    e.sendKeys(text);
-  }
-
-  private static void assertNoAlert() {
-    try {
-      driver.switchTo().alert();
-      throw new AssertionError("a script ran and opened an alert");
-    } catch (NoAlertPresentException expected) {
-      // nothing ran
-    }
+    Cleanup.close(chrome, gw, origin);
   }
 
   private static void confirm() {
     wait.until(ExpectedConditions.alertIsPresent()).accept();
   }
 
-  private static void signIn(String name) {
-    driver.get(gw.gateway().consoleUrl());
-    type(By.id("name"), name);
-    type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
-  }
-
-  private static void go(String page, String heading) {
-    driver.findElement(By.cssSelector("a[data-page=" + page + "]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
-  }
-
   private static void createConsumer(String name, String groups) {
-    type(By.id("new-consumer-name"), name);
-    type(By.id("new-consumer-groups"), groups);
+    chrome.type(By.id("new-consumer-name"), name);
+    chrome.type(By.id("new-consumer-groups"), groups);
     driver.findElement(By.cssSelector("#create-consumer button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid=consumer-title]"), name));
   }
@@ -196,8 +107,8 @@ class ConsoleConsumersBrowserTest {
   @Test
   void consumersGetKeysShownOnceThatWorkUntilRevokedAndTheTailShowsRedactedRequests()
       throws Exception {
-    signIn("admin");
-    go("consumers", "Consumers");
+    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    chrome.go("consumers", "Consumers");
 
     // A consumer named with markup is text everywhere.
     createConsumer(XSS, "partners");
@@ -206,19 +117,19 @@ class ConsoleConsumersBrowserTest {
             d.findElements(By.cssSelector("[data-testid=consumer-name]")).stream()
                 .anyMatch(e -> e.getText().equals(XSS)));
     assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertNoAlert();
+    chrome.assertNoAlert();
 
     createConsumer("mobile-app", "partners, beta");
     // The limits its groups bring: the keyed route's rate-limit tier for partners.
-    assertThat(visible(By.cssSelector("[data-testid=consumer-limits]")).getText())
+    assertThat(chrome.visible(By.cssSelector("[data-testid=consumer-limits]")).getText())
         .contains("route keyed")
         .contains("group partners: limits × 10");
-    type(By.id("new-key-id"), "m1");
+    chrome.type(By.id("new-key-id"), "m1");
     driver.findElement(By.cssSelector("#issue-key button[type=submit]")).click();
-    WebElement shown = visible(By.cssSelector("[data-testid=issued-key]"));
+    WebElement shown = chrome.visible(By.cssSelector("[data-testid=issued-key]"));
     String key = shown.getText();
     assertThat(key).startsWith("ck_").hasSize(46);
-    screenshot("consumer-key");
+    chrome.screenshot("consumer-key");
     assertThat(withKey(key)).isEqualTo(200);
 
     // Shown once: closing the dialog forgets it, and no page shows it again.
@@ -234,7 +145,7 @@ class ConsoleConsumersBrowserTest {
             HttpRequest.newBuilder(gw.adminUri("/consumers/mobile-app"))
                 .header("Authorization", "Bearer " + TOKEN));
     assertThat(stored.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
-    screenshot("consumers");
+    chrome.screenshot("consumers");
 
     // Rotation shows the new key once; the old one stops working with it.
     driver.findElement(By.cssSelector("button[aria-label='Rotate key m1']")).click();
@@ -260,8 +171,8 @@ class ConsoleConsumersBrowserTest {
     assertThat(withKey(rotated)).isEqualTo(401);
 
     // The access log tail shows a request through the gateway within seconds, redacted.
-    go("logs", "Access log");
-    type(By.id("tail-route"), "orders-api");
+    chrome.go("logs", "Access log");
+    chrome.type(By.id("tail-route"), "orders-api");
     driver.findElement(By.cssSelector("#tail-filters button[type=submit]")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("logs-message"), "orders-api"));
@@ -290,13 +201,12 @@ class ConsoleConsumersBrowserTest {
     assertThat(driver.findElements(By.cssSelector("[data-testid=tail-route]")))
         .allMatch(e -> e.getText().equals("orders-api"));
     row.findElement(By.tagName("summary")).click();
-    screenshot("access-log");
+    chrome.screenshot("access-log");
 
     // A viewer reads consumers but gets no form, and the API refuses its writes.
-    driver.findElement(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
-    signIn("watcher");
-    go("consumers", "Consumers");
+    chrome.signOut();
+    chrome.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
+    chrome.go("consumers", "Consumers");
     WebElement open =
         wait.until(
             d ->
@@ -311,14 +221,13 @@ class ConsoleConsumersBrowserTest {
     assertThat(driver.findElements(By.id("issue-key"))).isEmpty();
     assertThat(driver.findElements(By.id("delete-consumer"))).isEmpty();
     Object status =
-        ((JavascriptExecutor) driver)
-            .executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                    + "fetch('/auth/me').then((r) => r.json()).then((me) => fetch("
-                    + "'/consumers/mobile-app/keys', {method: 'POST', headers: {'X-CSRF-Token':"
-                    + " me.csrf_token}})).then((r) => done(r.status), (e) => done(String(e)));");
+        chrome.async(
+            "const done = arguments[arguments.length - 1];"
+                + "fetch('/auth/me').then((r) => r.json()).then((me) => fetch("
+                + "'/consumers/mobile-app/keys', {method: 'POST', headers: {'X-CSRF-Token':"
+                + " me.csrf_token}})).then((r) => done(r.status), (e) => done(String(e)));");
     assertThat(status).isEqualTo(403L);
-    assertNoAlert();
-    screenshot("consumers-viewer");
+    chrome.assertNoAlert();
+    chrome.screenshot("consumers-viewer");
   }
 }

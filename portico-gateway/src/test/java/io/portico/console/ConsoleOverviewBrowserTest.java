@@ -3,6 +3,7 @@ package io.portico.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -20,7 +21,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The live overview in a real browser against a running gateway and real origins: a service and a
@@ -103,18 +103,7 @@ class ConsoleOverviewBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (chrome != null) {
-      chrome.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
-    if (inventory != null) {
-      inventory.close();
-    }
+    Cleanup.close(chrome, gw, origin, inventory);
   }
 
   /** Calls the admin API the way the console's pages do: its api.js, with the session's CSRF. */
@@ -140,11 +129,7 @@ class ConsoleOverviewBrowserTest {
 
   @Test
   void serviceAndRouteCreatedThroughTheConsoleApiShowOnTheOverviewWithinSeconds() throws Exception {
-    driver.get(gw.gateway().consoleUrl());
-    chrome.type(By.id("name"), "admin");
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    chrome.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
+    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
 
     assertThat(
             consoleApi(

@@ -3,6 +3,7 @@ package io.portico.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -83,15 +83,7 @@ class ConsolePagesBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (chrome != null) {
-      chrome.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Cleanup.close(chrome, gw, origin);
   }
 
   private static HttpResponse<String> adminGet(String path) throws Exception {
@@ -99,28 +91,15 @@ class ConsolePagesBrowserTest {
         HttpRequest.newBuilder(gw.adminUri(path)).header("Authorization", "Bearer " + TOKEN));
   }
 
-  private static void signIn(String name) {
-    driver.get(gw.gateway().consoleUrl());
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Overview"));
-  }
-
-  private static void go(String page, String heading) {
-    driver.findElement(By.cssSelector("a[data-page=" + page + "]")).click();
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), heading));
-  }
-
   @Test
   void alertsPageShowsAFiringAlertAndSilencesItAuditPageShowsAccountsAsText() throws Exception {
-    signIn("admin");
+    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
 
     // 5xx answers from the origin make the error-rate rule fire; the alerts page shows it.
     for (int i = 0; i < 3; i++) {
       assertThat(gw.get("/orders/status/500").statusCode()).isEqualTo(500);
     }
-    go("alerts", "Alerts");
+    chrome.go("alerts", "Alerts");
     wait.until(
         d ->
             d
@@ -194,7 +173,7 @@ class ConsolePagesBrowserTest {
         .contains("deploying a fix");
 
     // An account with a markup name: the audit log shows its creation as text.
-    go("accounts", "Accounts");
+    chrome.go("accounts", "Accounts");
     chrome.type(By.id("new-name"), XSS);
     new Select(driver.findElement(By.id("new-role"))).selectByValue("viewer");
     chrome.type(By.id("new-password"), PASSWORD);
@@ -203,7 +182,7 @@ class ConsolePagesBrowserTest {
         d ->
             d.findElements(By.cssSelector("[data-testid=account-name]")).stream()
                 .anyMatch(e -> e.getText().equals(XSS)));
-    go("audit", "Audit log");
+    chrome.go("audit", "Audit log");
     wait.until(
         d ->
             d.findElements(By.cssSelector("[data-testid=audit-row]")).stream()
@@ -225,10 +204,9 @@ class ConsolePagesBrowserTest {
     chrome.screenshot("audit");
 
     // A viewer sees the alerts and the silences but no form or delete button.
-    driver.findElement(By.id("sign-out")).click();
-    chrome.visible(By.id("sign-in"));
-    signIn(XSS);
-    go("alerts", "Alerts");
+    chrome.signOut();
+    chrome.signIn(gw.gateway().consoleUrl(), XSS, PASSWORD);
+    chrome.go("alerts", "Alerts");
     wait.until(
         d ->
             d.findElements(By.cssSelector("[data-testid=silence-comment]")).stream()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -73,15 +74,7 @@ class PortalBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (chrome != null) {
-      chrome.close();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    Cleanup.close(chrome, gw, origin);
   }
 
   /** Signs the admin in over the API and answers the cookie and CSRF token. */

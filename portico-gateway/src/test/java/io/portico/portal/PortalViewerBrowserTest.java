@@ -6,34 +6,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.io.File;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -49,9 +41,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalViewerBrowserTest {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SHOTS = Path.of("target", "portal-screenshots");
   private static final String OPENAPI =
       """
       {"openapi":"3.0.3","info":{"title":"Greetings","version":"1.0"},
@@ -62,13 +51,12 @@ class PortalViewerBrowserTest {
   @TempDir static Path profile;
   private static TestOrigin origin;
   private static GatewayFixture gw;
+  private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM), "Debian's chromium is not installed at " + CHROMIUM);
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
@@ -95,70 +83,26 @@ class PortalViewerBrowserTest {
             """
                 .formatted(origin.authority()),
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-        "--user-data-dir=" + profile.toAbsolutePath());
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    driver = new ChromeDriver(service, options);
+    chrome = HeadlessChromium.start(profile, "portal-screenshots");
+    driver = chrome.driver();
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-    Files.createDirectories(SHOTS);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
-  }
-
-  private static void screenshot(String name) throws Exception {
-    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static WebElement visible(By by) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-  }
-
-  private static void type(By by, String text) {
-    WebElement e = visible(by);
-    e.clear();
-    e.sendKeys(text);
+    Cleanup.close(chrome, gw, origin);
   }
 
   private static void signIn(String name) {
-    visible(By.id("sign-in"));
-    type(By.id("name"), name);
-    type(By.id("password"), PASSWORD);
+    chrome.visible(By.id("sign-in"));
+    chrome.type(By.id("name"), name);
+    chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
   }
 
   private static void signOutAndIn(String name) {
-    visible(By.id("sign-out")).click();
+    chrome.visible(By.id("sign-out")).click();
     signIn(name);
   }
 
@@ -200,17 +144,17 @@ class PortalViewerBrowserTest {
     driver.get(portal);
     signIn("admin");
     driver.get(portal + "#/invitations");
-    type(By.id("invite-note"), "Dana, the shop team");
+    chrome.type(By.id("invite-note"), "Dana, the shop team");
     driver.findElement(By.cssSelector("#invite button[type=submit]")).click();
-    String link = visible(By.cssSelector("[data-testid=invite-link]")).getText();
+    String link = chrome.visible(By.cssSelector("[data-testid=invite-link]")).getText();
     assertThat(link).startsWith(portal + "#invite=pi_");
-    screenshot("invitations");
-    visible(By.id("sign-out")).click();
-    visible(By.id("sign-in"));
+    chrome.screenshot("invitations");
+    chrome.visible(By.id("sign-out")).click();
+    chrome.visible(By.id("sign-in"));
 
     driver.get(link);
-    type(By.id("invited-name"), "dana");
-    type(By.id("invited-password"), PASSWORD);
+    chrome.type(By.id("invited-name"), "dana");
+    chrome.type(By.id("invited-password"), PASSWORD);
     driver.findElement(By.cssSelector("#accept button[type=submit]")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -221,9 +165,9 @@ class PortalViewerBrowserTest {
     driver.get(portal + "#/catalogue");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "3 a day"));
     driver.get(portal + "#/applications");
-    type(By.id("app-name"), "web shop");
+    chrome.type(By.id("app-name"), "web shop");
     driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
-    WebElement card = visible(By.cssSelector("[data-testid=application]"));
+    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
     new Select(card.findElement(By.cssSelector("select[name=plan]"))).selectByValue("trial");
     card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
     wait.until(
@@ -232,7 +176,7 @@ class PortalViewerBrowserTest {
 
     signOutAndIn("admin");
     driver.get(portal + "#/approvals");
-    WebElement row = visible(By.cssSelector("[data-testid=pending]"));
+    WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("trial");
     row.findElement(By.xpath(".//button[text()='Approve']")).click();
     wait.until(
@@ -244,8 +188,8 @@ class PortalViewerBrowserTest {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("[data-testid=subscription] .state"), "approved"));
-    visible(By.xpath("//button[text()='Issue an API key']")).click();
-    String key = visible(By.cssSelector("[data-testid=new-key]")).getText();
+    chrome.visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = chrome.visible(By.cssSelector("[data-testid=new-key]")).getText();
     assertThat(key).startsWith("pk_");
 
     // the quota's Redis connection is made at first use: wait until the usage reads the counter
@@ -272,19 +216,20 @@ class PortalViewerBrowserTest {
 
     // the viewer renders the operation; its try-it panel calls the gateway with the key
     driver.get(portal + "#/api/hello");
-    WebElement operation = visible(By.cssSelector(".opblock-summary-path[data-path='/hello']"));
+    WebElement operation =
+        chrome.visible(By.cssSelector(".opblock-summary-path[data-path='/hello']"));
     assertThat(driver.findElement(By.id("openapi-viewer")).getText()).contains("Says hello");
-    type(By.id("try-key"), key);
-    screenshot("viewer");
+    chrome.type(By.id("try-key"), key);
+    chrome.screenshot("viewer");
     operation.click();
-    visible(By.cssSelector("button.try-out__btn")).click();
-    visible(By.cssSelector("button.execute")).click();
+    chrome.visible(By.cssSelector("button.try-out__btn")).click();
+    chrome.visible(By.cssSelector("button.execute")).click();
     WebElement status =
-        visible(By.cssSelector(".live-responses-table tr.response .response-col_status"));
+        chrome.visible(By.cssSelector(".live-responses-table tr.response .response-col_status"));
     wait.until(ExpectedConditions.textToBePresentInElement(status, "200"));
     ((org.openqa.selenium.JavascriptExecutor) driver)
         .executeScript("arguments[0].scrollIntoView({block: 'center'})", status);
-    screenshot("try-it");
+    chrome.screenshot("try-it");
     assertThat(cspViolations()).isEmpty();
 
     // two more calls pass; the third is over the day's quota
@@ -298,10 +243,10 @@ class PortalViewerBrowserTest {
 
     driver.get(portal + "#/catalogue");
     driver.get(portal + "#/applications");
-    WebElement usage = visible(By.cssSelector("[data-testid=usage] dl"));
+    WebElement usage = chrome.visible(By.cssSelector("[data-testid=usage] dl"));
     wait.until(ExpectedConditions.textToBePresentInElement(usage, "3 of 3 this day"));
     assertThat(usage.getText()).contains("Latency p99");
-    screenshot("usage");
+    chrome.screenshot("usage");
     JsonNode u =
         ok(client.as(dana, "GET", "/portal/api/applications/" + appId + "/usage", null), 200);
     assertThat(u.get("requests").asLong()).isEqualTo(5);

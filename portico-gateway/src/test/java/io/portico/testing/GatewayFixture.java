@@ -152,6 +152,27 @@ public final class GatewayFixture implements AutoCloseable {
     return send(HttpRequest.newBuilder(adminUri(path)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /**
+   * Creates a console account through the admin API, authorized by the admin API {@code token};
+   * fails unless the API answers 201. {@code name} and {@code password} must need no JSON escaping.
+   */
+  public void createAccount(String token, String name, String role, String password)
+      throws IOException, InterruptedException {
+    HttpResponse<String> created =
+        send(
+            HttpRequest.newBuilder(adminUri("/accounts"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"%s\",\"role\":\"%s\",\"password\":\"%s\"}"
+                            .formatted(name, role, password))));
+    if (created.statusCode() != 201) {
+      throw new IllegalStateException(
+          "creating account " + name + ": " + created.statusCode() + " " + created.body());
+    }
+  }
+
   public List<ExchangeRecord> records() {
     return List.copyOf(records);
   }
