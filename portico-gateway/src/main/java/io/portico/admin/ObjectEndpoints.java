@@ -18,10 +18,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
-import io.portico.store.AuditEntry;
 import io.portico.store.Change;
-import io.portico.store.ConfigStore;
-import io.portico.store.ConfigVersion;
 import io.portico.store.LayeredConfig;
 import io.portico.store.ObjectJson;
 import io.portico.store.ObjectKey;
@@ -36,14 +33,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The config objects over HTTP: {@code /services}, {@code /routes}, {@code /consumers}, {@code
- * /plugins} (list, create) and {@code /{kind}/{name}} (read, replace, merge-patch, delete), the
- * history ({@code /config/versions}, {@code /config/diff}, rollback), the batch write {@code POST
- * /config/changes} and {@code /audit}.
+ * /plugins} (list, create) and {@code /{kind}/{name}} (read, replace, merge-patch, delete). It also
+ * dispatches the history ({@code /config/versions}, {@code /config/diff}, rollback and {@code
+ * /audit}) to {@link HistoryEndpoints} and the batch write {@code POST /config/changes} to {@link
+ * ChangesEndpoint}, which share its body parsing, preconditions and answers.
  *
  * <p>Reads run on the event loop from the active snapshot. Writes are turned into an {@link
  * ObjectWrite} here (the JSON body checked for syntax and shape, {@code If-Match} into
@@ -53,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ObjectEndpoints {
 
-  private static final ObjectMapper MAPPER =
+  static final ObjectMapper MAPPER =
       new ObjectMapper()
           .configure(
               com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES,
@@ -100,29 +97,25 @@ final class ObjectEndpoints {
       return now(DryRun.badParameter(q));
     }
     if (path.equals("/audit")) {
-      return read ? now(audit(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
+      return read ? now(HistoryEndpoints.audit(api, q)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/diff")) {
-      return read ? now(diff(api, q, caller)) : now(AdminHandler.methodNotAllowed("GET"));
+      return read
+          ? now(HistoryEndpoints.diff(api, q, caller))
+          : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/versions")) {
-      return read ? now(versions(api)) : now(AdminHandler.methodNotAllowed("GET"));
+      return read ? now(HistoryEndpoints.versions(api)) : now(AdminHandler.methodNotAllowed("GET"));
     }
     if (path.equals("/config/changes")) {
       return method == HttpMethod.POST
-          ? batch(req, caller, dry)
+          ? ChangesEndpoint.batch(req, caller, dry)
           : now(AdminHandler.methodNotAllowed("POST"));
     }
     if (seg.size() == 4 && seg.get(0).equals("config") && seg.get(3).equals("rollback")) {
-      if (method != HttpMethod.POST) {
-        return now(AdminHandler.methodNotAllowed("POST"));
-      }
-      long number = number(seg.get(2));
-      if (number < 1) {
-        return now(notFound(path));
-      }
-      List<Precondition> pre = configPrecondition(req);
-      return new Outcome.Later(a -> result(a.rollback(number, caller.name(), pre), null));
+      return method == HttpMethod.POST
+          ? HistoryEndpoints.rollback(req, seg.get(2), caller)
+          : now(AdminHandler.methodNotAllowed("POST"));
     }
     ObjectKind kind = seg.isEmpty() ? null : ObjectKind.ofSection(seg.get(0));
     if (kind == null || seg.size() > 2) {
@@ -236,116 +229,6 @@ final class ObjectEndpoints {
     return r;
   }
 
-  private static FullHttpResponse versions(AdminApi api) throws IOException {
-    ConfigStore store = api.store();
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = MAPPER.getFactory().createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("config_version", api.snapshot().version());
-      g.writeArrayFieldStart("versions");
-      for (ConfigVersion v : store == null ? List.<ConfigVersion>of() : store.versions()) {
-        g.writeStartObject();
-        g.writeNumberField("number", v.number());
-        g.writeStringField("time", v.time().toString());
-        g.writeStringField("actor", v.actor());
-        g.writeStringField("action", v.action());
-        g.writeStringField("config_version", v.configVersion());
-        g.writeArrayFieldStart("changed");
-        for (ObjectKey k : v.changed()) {
-          g.writeString(k.toString());
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return json(HttpResponseStatus.OK, w.toString());
-  }
-
-  /**
-   * {@code GET /config/diff?from=N&to=M}: the objects of the effective config added, changed and
-   * removed between two stored versions ({@code to} defaults to the newest).
-   */
-  private static FullHttpResponse diff(AdminApi api, QueryStringDecoder q, AdminAuth.Caller caller)
-      throws IOException {
-    ConfigStore store = api.store();
-    long from = number(param(q, "from"));
-    String toText = param(q, "to");
-    ConfigVersion newest = store == null ? null : store.latest().orElse(null);
-    long to = toText.isEmpty() ? (newest == null ? -1 : newest.number()) : number(toText);
-    ConfigVersion a = store == null ? null : store.version(from).orElse(null);
-    ConfigVersion b = store == null ? null : store.version(to).orElse(null);
-    if (a == null || b == null) {
-      return problem(
-          HttpResponseStatus.NOT_FOUND,
-          "admin-not-found",
-          "No kept version "
-              + (a == null ? "from=" + param(q, "from") : "to=" + toText)
-              + "; GET /config/versions lists them.");
-    }
-    List<String> added = new ArrayList<>();
-    List<String> changed = new ArrayList<>();
-    List<String> removed = new ArrayList<>();
-    TreeSet<ObjectKey> all = new TreeSet<>(a.etags().keySet());
-    all.addAll(b.etags().keySet());
-    for (ObjectKey k : all) {
-      String before = a.etags().get(k);
-      String after = b.etags().get(k);
-      if (before == null) {
-        added.add(k.toString());
-      } else if (after == null) {
-        removed.add(k.toString());
-      } else if (!before.equals(after)) {
-        changed.add(k.toString());
-      }
-    }
-    ObjectNode out = MAPPER.createObjectNode();
-    out.put("from", a.number());
-    out.put("to", b.number());
-    added.forEach(out.putArray("added")::add);
-    changed.forEach(out.putArray("changed")::add);
-    removed.forEach(out.putArray("removed")::add);
-    if (caller.canWrite()) {
-      // Objects in full hold secrets: the YAML diff is for the callers who may see them.
-      StringBuilder text = new StringBuilder();
-      for (ObjectKey k : all) {
-        text.append(
-            DryRun.unifiedDiff(
-                k,
-                DryRun.yamlOfJson(a.layer().objects().get(k)),
-                DryRun.yamlOfJson(b.layer().objects().get(k))));
-      }
-      out.put("diff", text.toString());
-    }
-    return json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
-  }
-
-  private static FullHttpResponse audit(AdminApi api, QueryStringDecoder q) throws IOException {
-    ConfigStore store = api.store();
-    long limit = param(q, "limit").isEmpty() ? 100 : number(param(q, "limit"));
-    if (limit < 1 || limit > 1000) {
-      return problem(
-          HttpResponseStatus.BAD_REQUEST,
-          "bad-request",
-          "limit: \"" + param(q, "limit") + "\" (expected: a number from 1 to 1000)");
-    }
-    ObjectNode out = MAPPER.createObjectNode();
-    var entries = out.putArray("entries");
-    for (AuditEntry e : store == null ? List.<AuditEntry>of() : store.audit((int) limit)) {
-      ObjectNode o = entries.addObject();
-      o.put("time", e.time().toString());
-      o.put("actor", e.actor());
-      o.put("action", e.action());
-      o.put("outcome", e.outcome());
-      if (e.version() != null) {
-        o.put("version", e.version());
-      }
-      o.put("detail", e.detail());
-    }
-    return json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
-  }
-
   // ---- writes
 
   private static Outcome create(
@@ -412,74 +295,6 @@ final class ObjectEndpoints {
         });
   }
 
-  /**
-   * {@code POST /config/changes}: several objects put or deleted as one version, all or nothing:
-   * {@code {"changes": [{"op": "put", "kind": "routes", "name": "a", "object": {...}}, {"op":
-   * "delete", "kind": "services", "name": "b"}]}}. {@code If-Match} holds the config version.
-   */
-  private static Outcome batch(FullHttpRequest req, AdminAuth.Caller caller, boolean dryQuery) {
-    JsonNode body;
-    try {
-      body = body(req);
-    } catch (BadBody e) {
-      return now(e.response);
-    }
-    JsonNode list = body.get("changes");
-    if (list == null || !list.isArray()) {
-      return now(invalid("/config/changes", "$.changes", "expected: a list of changes"));
-    }
-    JsonNode dryNode = body.path("dry_run");
-    if (!dryNode.isMissingNode() && !dryNode.isBoolean()) {
-      return now(invalid("/config/changes", "$.dry_run", "expected: true or false"));
-    }
-    boolean dry = dryQuery || dryNode.asBoolean(false);
-    List<Change> changes = new ArrayList<>();
-    List<Precondition> pre = new ArrayList<>(configPrecondition(req));
-    int i = 0;
-    for (JsonNode c : list) {
-      String at = "$.changes[" + i++ + "]";
-      ObjectKind kind = ObjectKind.ofSection(c.path("kind").asText(""));
-      String name = c.path("name").asText("");
-      String op = c.path("op").asText("");
-      if (kind == null || name.isEmpty() || !(op.equals("put") || op.equals("delete"))) {
-        return now(
-            invalid(
-                "/config/changes",
-                at,
-                "expected: {op: put|delete, kind: services|routes|consumers|plugins|ai-providers|ai-models,"
-                    + " name,"
-                    + " object}"));
-      }
-      ObjectKey key = new ObjectKey(kind, name);
-      if (op.equals("delete")) {
-        changes.add(Change.delete(key));
-        pre.add(Precondition.exists(key));
-        continue;
-      }
-      JsonNode object = c.get("object");
-      if (object == null || !object.isObject()) {
-        return now(invalid("/config/changes", at + ".object", "expected: an object"));
-      }
-      String json;
-      try {
-        json = storable(key, (ObjectNode) object);
-      } catch (BadBody e) {
-        return now(e.response);
-      }
-      changes.add(Change.put(key, json));
-    }
-    return new Outcome.Later(
-        a -> {
-          List<Change> kept = new ArrayList<>();
-          for (Change c : changes) {
-            String j = c.json();
-            kept.add(j == null ? c : Change.put(c.key(), keepKey(a, c.key(), j)));
-          }
-          ObjectWrite w = new ObjectWrite(caller.name(), "POST /config/changes", kept, pre);
-          return dry ? DryRun.answer(a, w) : result(a.write(w), null);
-        });
-  }
-
   /** The write to run on the admin thread: applied, or with {@code dry} only checked. */
   private static Outcome submit(ObjectWrite w, @Nullable ObjectKey key, boolean dry) {
     return new Outcome.Later(a -> dry ? DryRun.answer(a, w) : result(a.write(w), key));
@@ -535,7 +350,7 @@ final class ObjectEndpoints {
    * The object as stored: a named kind's {@code name} first, equal to the name in the path when
    * given.
    */
-  private static String storable(ObjectKey key, ObjectNode object) throws BadBody {
+  static String storable(ObjectKey key, ObjectNode object) throws BadBody {
     if (!key.kind().listed()) {
       return write(object);
     }
@@ -618,7 +433,7 @@ final class ObjectEndpoints {
     return r;
   }
 
-  private static FullHttpResponse invalid(String source, String path, String message) {
+  static FullHttpResponse invalid(String source, String path, String message) {
     try {
       return invalid(
           List.of(new Problem(new io.portico.spi.config.Location(source, 1, 1), path, message)));
@@ -628,7 +443,7 @@ final class ObjectEndpoints {
   }
 
   /** A request body that is not one JSON object. */
-  private static final class BadBody extends Exception {
+  static final class BadBody extends Exception {
     private static final long serialVersionUID = 1L;
     final transient FullHttpResponse response;
 
@@ -638,7 +453,7 @@ final class ObjectEndpoints {
     }
   }
 
-  private static JsonNode body(FullHttpRequest req) throws BadBody {
+  static JsonNode body(FullHttpRequest req) throws BadBody {
     String text = req.content().toString(StandardCharsets.UTF_8);
     JsonNode body;
     try {
@@ -695,7 +510,7 @@ final class ObjectEndpoints {
     return List.of(tag.equals("*") ? Precondition.exists(key) : Precondition.etag(key, tag));
   }
 
-  private static List<Precondition> configPrecondition(FullHttpRequest req) {
+  static List<Precondition> configPrecondition(FullHttpRequest req) {
     String ifMatch = req.headers().get(HttpHeaderNames.IF_MATCH);
     if (ifMatch == null || unquote(ifMatch).equals("*")) {
       return List.of();
@@ -717,21 +532,21 @@ final class ObjectEndpoints {
     return "\"" + tag + "\"";
   }
 
-  private static FullHttpResponse notFound(String resource) {
+  static FullHttpResponse notFound(String resource) {
     return problem(HttpResponseStatus.NOT_FOUND, "admin-not-found", "No " + resource + ".");
   }
 
-  private static Outcome now(FullHttpResponse r) {
+  static Outcome now(FullHttpResponse r) {
     return new Outcome.Now(r);
   }
 
-  private static String param(QueryStringDecoder q, String name) {
+  static String param(QueryStringDecoder q, String name) {
     List<String> v = q.parameters().get(name);
     return v == null || v.isEmpty() ? "" : v.get(0);
   }
 
   /** A positive decimal number, or -1. */
-  private static long number(String text) {
+  static long number(String text) {
     if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(Character::isDigit)) {
       return -1;
     }

@@ -2,15 +2,9 @@ package io.portico.config;
 
 import io.portico.config.AlertsConfig.Kind;
 import io.portico.config.AlertsConfig.Measure;
-import io.portico.config.AlertsConfig.NotifierType;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
-import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,13 +25,13 @@ import org.jspecify.annotations.Nullable;
  * Parses the top-level {@code alerts} section into an {@link AlertsConfig}, recording every problem
  * with its position: an unknown kind, a route, service, listener or notifier the config does not
  * have, a selector the kind does not take, a bad window or duration, a threshold out of range,
- * hysteresis on the wrong side of the threshold.
+ * hysteresis on the wrong side of the threshold. Its notifiers are parsed by {@link
+ * NotifiersSection}.
  */
 final class AlertsSection {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern PERCENTILE = Pattern.compile("p(\\d{1,2}(\\.\\d{1,3})?)");
 
   /** Labels every alert gets from its rule, which {@code labels} may not set. */
@@ -96,7 +90,8 @@ final class AlertsSection {
     Duration repeat =
         r.duration(
             "repeat-interval", Duration.ofHours(4), Duration.ofMillis(50), Duration.ofDays(30));
-    List<AlertsConfig.Notifier> notifiers = notifiers(r);
+    List<AlertsConfig.Notifier> notifiers =
+        new NotifiersSection(problems, baseDir).parse(list(r, "notifiers", "a list of notifiers"));
     Set<String> notifierNames = new HashSet<>();
     notifiers.forEach(n -> notifierNames.add(n.name()));
     Names names = new Names(names(routes, RouteConfig::name), services, listeners, sinks);
@@ -145,105 +140,8 @@ final class AlertsSection {
     return node.items();
   }
 
-  // ---- notifiers
-
-  private List<AlertsConfig.Notifier> notifiers(ConfigReader top) {
-    List<AlertsConfig.Notifier> out = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (ConfigNode item : list(top, "notifiers", "a list of notifiers")) {
-      ConfigReader r = ConfigReader.of(item, problems);
-      String name = name(r, "a notifier name such as ops-webhook");
-      String typeText = r.oneOf("type", null, List.of("webhook", "slack", "log"));
-      if (typeText == null && !r.has("type")) {
-        r.expected("type", "type: webhook, slack or log");
-      }
-      NotifierType type =
-          typeText == null ? null : NotifierType.valueOf(typeText.toUpperCase(Locale.ROOT));
-      URI url = null;
-      if (type == NotifierType.WEBHOOK || type == NotifierType.SLACK) {
-        if (r.required("url", "an http or https URL") != null) {
-          url = r.value("url", null, "an http or https URL", (text, n) -> url(text));
-        }
-      } else if (r.has("url")) {
-        SectionReaders.at(r, "url", "url on a log notifier (expected: no url)");
-      }
-      String secret = r.string("secret", null);
-      Path secretFile = null;
-      ConfigNode secretFileNode = r.child("secret-file");
-      if (secretFileNode != null) {
-        if (secret != null) {
-          SectionReaders.at(r, "secret-file", "secret and secret-file (expected: one of them)");
-        } else {
-          secretFile = baseDir.resolve(r.string("secret-file", "")).normalize();
-          secret = readSecret(secretFileNode, secretFile);
-        }
-      }
-      if (secret != null && type != NotifierType.WEBHOOK) {
-        SectionReaders.at(
-            r,
-            r.has("secret") ? "secret" : "secret-file",
-            "a secret on a " + typeText + " notifier (expected: only webhooks are signed)");
-      }
-      if (secret != null && secret.isEmpty()) {
-        r.expected(r.has("secret") ? "secret" : "secret-file", "a non-empty secret");
-      }
-      Map<String, String> headers = r.stringMap("headers");
-      ConfigNode headersNode = r.child("headers");
-      if (headersNode != null && headersNode.isObject()) {
-        for (Map.Entry<String, ConfigNode> e : headersNode.fields().entrySet()) {
-          if (!TOKEN.matcher(e.getKey()).matches()) {
-            problems.at(e.getValue(), '"' + e.getKey() + "\" (expected: a header name)");
-          }
-        }
-      }
-      Duration timeout =
-          r.duration("timeout", Duration.ofSeconds(5), Duration.ofMillis(1), Duration.ofMinutes(1));
-      int retries = r.integer("retries", 3, 0, 10);
-      Duration backoff =
-          r.duration(
-              "backoff", Duration.ofMillis(500), Duration.ofMillis(1), Duration.ofMinutes(1));
-      int queue = r.integer("queue", 1000, 1, 100_000);
-      r.finish();
-      if (name == null || type == null) {
-        continue;
-      }
-      if (!seen.add(name)) {
-        problems.expected(item, "a notifier name used once (" + name + " is used before)");
-        continue;
-      }
-      out.add(
-          new AlertsConfig.Notifier(
-              name, type, url, secret, secretFile, headers, timeout, retries, backoff, queue));
-    }
-    return out;
-  }
-
-  private @Nullable String readSecret(ConfigNode node, Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      problems.expected(node, "a readable file holding the secret; " + file + " cannot be read");
-      return null;
-    }
-  }
-
-  static @Nullable URI url(String text) {
-    try {
-      URI uri = new URI(text);
-      String scheme = uri.getScheme();
-      if (scheme == null
-          || !(scheme.equals("http") || scheme.equals("https"))
-          || uri.getHost() == null
-          || uri.getRawFragment() != null) {
-        return null;
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      return null;
-    }
-  }
-
-  private @Nullable String name(ConfigReader r, String expected) {
+  /** A rule's or a notifier's {@code name}, or null (recorded) when missing or malformed. */
+  static @Nullable String name(ConfigReader r, String expected) {
     String name = r.requiredString("name", expected);
     if (name != null && !NAME.matcher(name).matches()) {
       r.expected(

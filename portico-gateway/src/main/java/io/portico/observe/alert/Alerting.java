@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.portico.config.AlertsConfig;
-import io.portico.config.AlertsConfig.Direction;
 import io.portico.config.AlertsConfig.Kind;
 import io.portico.config.AlertsConfig.Measure;
 import io.portico.config.GatewayConfig;
@@ -13,21 +12,17 @@ import io.portico.config.ListenerConfig;
 import io.portico.config.ServiceConfig;
 import io.portico.config.TlsConfig;
 import io.portico.observe.ExchangeObserver;
-import java.nio.charset.StandardCharsets;
+import io.portico.observe.alert.Alert.State;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -58,49 +53,6 @@ import org.slf4j.LoggerFactory;
 public final class Alerting implements AutoCloseable, MeterBinder {
 
   private static final Logger log = LoggerFactory.getLogger(Alerting.class);
-
-  enum State {
-    INACTIVE,
-    PENDING,
-    FIRING,
-    RESOLVED
-  }
-
-  /** One rule's alert; touched under {@link #lock}. */
-  private static final class Alert {
-    final AlertsConfig.Rule rule;
-    final Map<String, String> labels;
-    final String fingerprint;
-    State state = State.INACTIVE;
-    double value = Double.NaN;
-    Instant since;
-    @Nullable Instant startsAt;
-    @Nullable Instant lastNotified;
-    long lastNotifiedNanos;
-    long pendingNanos;
-    boolean notified;
-    List<String> silencedBy = List.of();
-
-    Alert(AlertsConfig.Rule rule, Instant now) {
-      this.rule = rule;
-      this.labels = labels(rule);
-      this.fingerprint = fingerprint(labels);
-      this.since = now;
-    }
-
-    /** The alert of a changed rule with the same labels: the same alert, under new settings. */
-    Alert(AlertsConfig.Rule rule, Alert old) {
-      this(rule, old.since);
-      state = old.state;
-      value = old.value;
-      startsAt = old.startsAt;
-      lastNotified = old.lastNotified;
-      lastNotifiedNanos = old.lastNotifiedNanos;
-      pendingNanos = old.pendingNanos;
-      notified = old.notified;
-      silencedBy = old.silencedBy;
-    }
-  }
 
   private record ScopeKey(AlertFeed.Scope scope, String name) {}
 
@@ -186,7 +138,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
         } else if (old.rule.equals(rule)) {
           alert = old;
           carried.add(old);
-        } else if (old.fingerprint.equals(fingerprint(labels(rule)))) {
+        } else if (old.fingerprint.equals(Alert.fingerprint(Alert.labels(rule)))) {
           alert = new Alert(rule, old);
           carried.add(old);
         } else {
@@ -304,7 +256,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       for (Alert a : alerts.values()) {
         a.value = measure(a.rule, nanos, now);
         a.silencedBy = Silences.matching(inForce, a.labels);
-        step(a, nanos, now);
+        Alert.step(a, nanos, now, this::notify);
       }
     }
   }
@@ -463,54 +415,6 @@ public final class Alerting implements AutoCloseable, MeterBinder {
     return days;
   }
 
-  /** Moves {@code a} through its states and notifies what changed. */
-  private void step(Alert a, long nanos, Instant now) {
-    AlertsConfig.Rule rule = a.rule;
-    boolean above = rule.kind().direction() == Direction.ABOVE;
-    boolean measured = !Double.isNaN(a.value);
-    boolean bad = measured && (above ? a.value >= rule.threshold() : a.value < rule.threshold());
-    boolean good =
-        !measured
-            || (above ? a.value < rule.resolveThreshold() : a.value >= rule.resolveThreshold());
-    boolean silenced = !a.silencedBy.isEmpty();
-    switch (a.state) {
-      case INACTIVE, RESOLVED -> {
-        if (bad) {
-          a.state = State.PENDING;
-          a.since = now;
-          a.pendingNanos = nanos;
-          step(a, nanos, now);
-        }
-      }
-      case PENDING -> {
-        if (!bad) {
-          a.state = State.INACTIVE;
-          a.since = now;
-        } else if (nanos - a.pendingNanos >= rule.forDuration().toNanos()) {
-          a.state = State.FIRING;
-          a.since = now;
-          a.startsAt = now;
-          a.notified = false;
-          step(a, nanos, now);
-        }
-      }
-      case FIRING -> {
-        if (good) {
-          a.state = State.RESOLVED;
-          a.since = now;
-          if (a.notified && !silenced) {
-            notify(a, false, now, nanos);
-          }
-          a.notified = false;
-        } else if (!silenced
-            && (!a.notified || nanos - a.lastNotifiedNanos >= rule.repeatInterval().toNanos())) {
-          notify(a, true, now, nanos);
-          a.notified = true;
-        }
-      }
-    }
-  }
-
   private void notify(Alert a, boolean firing, Instant now, long nanos) {
     AlertsConfig.Rule rule = a.rule;
     Notification n =
@@ -521,7 +425,7 @@ public final class Alerting implements AutoCloseable, MeterBinder {
             a.labels,
             a.value,
             rule.threshold(),
-            summary(rule, a.value),
+            Alert.summary(rule, a.value),
             a.startsAt,
             firing ? null : now,
             a.fingerprint);
@@ -532,99 +436,6 @@ public final class Alerting implements AutoCloseable, MeterBinder {
       if (d != null) {
         d.offer(n);
       }
-    }
-  }
-
-  static String summary(AlertsConfig.Rule rule, double value) {
-    if (rule.summary() != null) {
-      return rule.summary();
-    }
-    String of =
-        rule.route() != null
-            ? " of route " + rule.route()
-            : rule.service() != null
-                ? " of service " + rule.service()
-                : rule.listener() != null
-                    ? " of listener " + rule.listener()
-                    : rule.sink() != null ? " by sink " + rule.sink() : "";
-    String what =
-        switch (rule.kind()) {
-          case ERROR_RATE -> "5xx ratio";
-          case LATENCY -> "p" + trim(rule.percentile() * 100) + " latency";
-          case NO_HEALTHY_ENDPOINT -> "healthy endpoints";
-          case RATE_LIMITED -> "rate-limited requests";
-          case AUTH_FAILURES -> "authentication failures";
-          case REDIS_UNREACHABLE -> "rate-limit decisions without Redis";
-          case CERTIFICATE_EXPIRY -> "days before a certificate expires";
-          case RELOAD_FAILED -> "last config reload rejected";
-          case LOG_SINK_DROPS -> "access-log lines lost";
-        };
-    return rule.name()
-        + ": "
-        + what
-        + of
-        + " is "
-        + format(rule, value)
-        + " (threshold "
-        + format(rule, rule.threshold())
-        + ")";
-  }
-
-  private static String format(AlertsConfig.Rule rule, double v) {
-    if (Double.isNaN(v)) {
-      return "unknown";
-    }
-    boolean share =
-        rule.kind() == Kind.ERROR_RATE
-            || (rule.measure() == Measure.RATIO
-                && (rule.kind() == Kind.RATE_LIMITED
-                    || rule.kind() == Kind.AUTH_FAILURES
-                    || rule.kind() == Kind.REDIS_UNREACHABLE));
-    if (share) {
-      return trim(v * 100) + "%";
-    }
-    if (rule.kind() == Kind.LATENCY) {
-      return trim(v * 1000) + "ms";
-    }
-    if (rule.kind() == Kind.CERTIFICATE_EXPIRY) {
-      return trim(v) + "d";
-    }
-    return trim(v);
-  }
-
-  private static String trim(double v) {
-    String s = String.format(Locale.ROOT, "%.2f", v);
-    return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-  }
-
-  private static Map<String, String> labels(AlertsConfig.Rule rule) {
-    Map<String, String> l = new TreeMap<>(rule.labels());
-    l.put("rule", rule.name());
-    l.put("kind", rule.kind().configName());
-    if (rule.route() != null) {
-      l.put("route", rule.route());
-    }
-    if (rule.service() != null) {
-      l.put("service", rule.service());
-    }
-    if (rule.listener() != null) {
-      l.put("listener", rule.listener());
-    }
-    if (rule.sink() != null) {
-      l.put("sink", rule.sink());
-    }
-    return Map.copyOf(l);
-  }
-
-  private static String fingerprint(Map<String, String> labels) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
-        md.update((e.getKey() + "=" + e.getValue() + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest(), 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
