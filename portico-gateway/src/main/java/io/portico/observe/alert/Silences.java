@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
@@ -75,7 +77,7 @@ final class Silences {
         out.add(
             new Silence(
                 n.path("id").asText(),
-                Map.copyOf(matchers),
+                sorted(matchers),
                 Instant.parse(n.path("starts_at").asText()),
                 endsAt,
                 n.path("comment").asText(""),
@@ -169,7 +171,7 @@ final class Silences {
   Silence add(
       Map<String, String> matchers, Instant now, Instant endsAt, String comment, String by) {
     String id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-    Silence s = new Silence(id, Map.copyOf(matchers), now, endsAt, comment, by, false);
+    Silence s = new Silence(id, sorted(matchers), now, endsAt, comment, by, false);
     created.add(s);
     save();
     return s;
@@ -213,5 +215,10 @@ final class Silences {
       }
     }
     return ids;
+  }
+
+  /** The matchers in name order, so the API, the store and the audit log show them alike. */
+  private static Map<String, String> sorted(Map<String, String> matchers) {
+    return Collections.unmodifiableMap(new TreeMap<>(matchers));
   }
 }
