@@ -323,12 +323,6 @@ class ArchitectureTest {
               "gRPC framing, statuses, transcoding and the gRPC-Web bridge are a protocol library"
                   + " the proxy and the snapshot use; it makes upstream calls but runs no exchange");
 
-  /**
-   * The packages not yet null-marked; docs/architecture.md ("Null contracts") lists the same. A
-   * package leaves this list when its {@code package-info.java} says {@code @NullMarked}.
-   */
-  private static final String[] NOT_YET_NULL_MARKED = {"io.portico.proxy"};
-
   private static final ArchCondition<JavaClass> RESIDE_IN_A_NULL_MARKED_PACKAGE =
       new ArchCondition<>("reside in a package annotated @NullMarked") {
         @Override
@@ -350,8 +344,6 @@ class ArchitectureTest {
       classes()
           .that()
           .resideInAPackage("io.portico..")
-          .and()
-          .resideOutsideOfPackages(NOT_YET_NULL_MARKED)
           .should(RESIDE_IN_A_NULL_MARKED_PACKAGE)
           .because(
               "NullAway checks only @NullMarked code: a package without the annotation has its"

@@ -157,7 +157,7 @@ public final class ForwardingPolicy {
    * @param originalHost the Host the client sent (before any rewrite)
    */
   public void apply(
-      HttpHeaders headers, boolean peerTrusted, ConnectionFacts c, String originalHost) {
+      HttpHeaders headers, boolean peerTrusted, ConnectionFacts c, @Nullable String originalHost) {
     if (peerTrusted) {
       String xff = headers.get(X_FORWARDED_FOR);
       headers.set(X_FORWARDED_FOR, xff == null ? c.peerText : xff + ", " + c.peerText);

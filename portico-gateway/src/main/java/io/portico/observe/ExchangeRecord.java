@@ -7,6 +7,11 @@ import org.jspecify.annotations.Nullable;
  * Times are milliseconds; -1 means the step did not happen.
  *
  * @param startEpochMillis wall-clock time the request head arrived
+ * @param requestId the request id, or null when the exchange ended before it was assigned
+ * @param clientAddress the client's address, or null when the exchange ended before it was known
+ * @param host the Host the client sent, or null when it sent none
+ * @param route the matched route's name, or null when no route matched
+ * @param service the route's service, or null when it has none (or no route matched)
  * @param upstream the endpoint the last attempt went to ({@code host:port}), or null
  * @param failure the failure code ({@code Failure.code()}), or null when the exchange succeeded
  * @param attempts upstream attempts made (retries included)
@@ -32,14 +37,14 @@ import org.jspecify.annotations.Nullable;
  */
 public record ExchangeRecord(
     long startEpochMillis,
-    String requestId,
-    String clientAddress,
+    @Nullable String requestId,
+    @Nullable String clientAddress,
     String method,
     String path,
     String protocol,
-    String host,
-    String route,
-    String service,
+    @Nullable String host,
+    @Nullable String route,
+    @Nullable String service,
     @Nullable String upstream,
     int status,
     long requestBytes,
@@ -67,14 +72,14 @@ public record ExchangeRecord(
   /** An exchange that was not a gRPC call, whose bodies were not captured. */
   public ExchangeRecord(
       long startEpochMillis,
-      String requestId,
-      String clientAddress,
+      @Nullable String requestId,
+      @Nullable String clientAddress,
       String method,
       String path,
       String protocol,
-      String host,
-      String route,
-      String service,
+      @Nullable String host,
+      @Nullable String route,
+      @Nullable String service,
       @Nullable String upstream,
       int status,
       long requestBytes,
@@ -133,14 +138,14 @@ public record ExchangeRecord(
   /** An exchange of a route without {@code ai}. */
   public ExchangeRecord(
       long startEpochMillis,
-      String requestId,
-      String clientAddress,
+      @Nullable String requestId,
+      @Nullable String clientAddress,
       String method,
       String path,
       String protocol,
-      String host,
-      String route,
-      String service,
+      @Nullable String host,
+      @Nullable String route,
+      @Nullable String service,
       @Nullable String upstream,
       int status,
       long requestBytes,
@@ -195,14 +200,14 @@ public record ExchangeRecord(
   /** An exchange without an identity, a plugin's local answer, its query, headers or trace. */
   public ExchangeRecord(
       long startEpochMillis,
-      String requestId,
-      String clientAddress,
+      @Nullable String requestId,
+      @Nullable String clientAddress,
       String method,
       String path,
       String protocol,
-      String host,
-      String route,
-      String service,
+      @Nullable String host,
+      @Nullable String route,
+      @Nullable String service,
       @Nullable String upstream,
       int status,
       long requestBytes,
@@ -248,14 +253,14 @@ public record ExchangeRecord(
   /** An exchange without backend calls (a route that forwards, or one that plugins answer). */
   public ExchangeRecord(
       long startEpochMillis,
-      String requestId,
-      String clientAddress,
+      @Nullable String requestId,
+      @Nullable String clientAddress,
       String method,
       String path,
       String protocol,
-      String host,
-      String route,
-      String service,
+      @Nullable String host,
+      @Nullable String route,
+      @Nullable String service,
       @Nullable String upstream,
       int status,
       long requestBytes,

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.CompositeByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client's body on an aggregate route whose backend templates read it ({@code ${body./id}}):
@@ -56,7 +57,7 @@ final class AggregateRequestJson {
   }
 
   /** The body as JSON, or null when it is empty or not JSON; releases what was held. */
-  JsonNode parse() {
+  @Nullable JsonNode parse() {
     if (released) {
       return null;
     }

@@ -10,6 +10,7 @@ import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an exchange's {@link AiRun} gets of it: the connection's allocator, pools, hooks and clock,
@@ -77,14 +78,14 @@ final class AiHost implements AiRun.Host {
   }
 
   @Override
-  public String rawQuery() {
+  public @Nullable String rawQuery() {
     String uri = exchange.request().uri();
     int q = uri.indexOf('?');
     return q < 0 ? null : uri.substring(q + 1);
   }
 
   @Override
-  public String consumer() {
+  public @Nullable String consumer() {
     Identity identity = exchange.get(Identity.KEY);
     return identity == null ? null : identity.consumer();
   }
@@ -95,12 +96,12 @@ final class AiHost implements AiRun.Host {
   }
 
   @Override
-  public Identity identity() {
+  public @Nullable Identity identity() {
     return exchange.get(Identity.KEY);
   }
 
   @Override
-  public String routeName() {
+  public @Nullable String routeName() {
     return exchange.routeName();
   }
 

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.config.AccessLogConfig;
 import io.portico.observe.ExchangeRecord;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The start of one body kept for the access log: bytes are copied out of each chunk as it passes
@@ -20,7 +21,7 @@ final class CapturedBody {
 
   private final String contentType;
   private final int maxSize;
-  private byte[] bytes;
+  private byte @Nullable [] bytes;
   private int length;
   private boolean truncated;
 
@@ -34,7 +35,7 @@ final class CapturedBody {
    * textual content type, or an encoded body ({@code Content-Encoding} other than identity), whose
    * bytes would not be text.
    */
-  static CapturedBody of(AccessLogConfig.BodyCapture capture, HttpHeaders headers) {
+  static @Nullable CapturedBody of(AccessLogConfig.BodyCapture capture, HttpHeaders headers) {
     String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
     if (!capture.captures(type)) {
       return null;
@@ -70,11 +71,12 @@ final class CapturedBody {
   }
 
   /** What was captured, for the exchange's record; null when the body was empty. */
-  ExchangeRecord.Body body() {
-    if (length == 0) {
+  ExchangeRecord.@Nullable Body body() {
+    byte[] held = bytes;
+    if (length == 0 || held == null) {
       return null;
     }
     return new ExchangeRecord.Body(
-        contentType, length == bytes.length ? bytes : Arrays.copyOf(bytes, length), truncated);
+        contentType, length == held.length ? held : Arrays.copyOf(held, length), truncated);
   }
 }

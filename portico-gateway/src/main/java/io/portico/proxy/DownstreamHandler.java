@@ -28,7 +28,9 @@ import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,17 +84,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Channel channel;
   private DeadlineTimer timer;
-  private InetSocketAddress peer;
-  private String peerText;
+  private @Nullable InetSocketAddress peer;
+  private @Nullable String peerText;
   private int localPort;
-  private ForwardingPolicy.ConnectionFacts facts;
+  private ForwardingPolicy.@Nullable ConnectionFacts facts;
   private State state = State.HEAD;
-  private HttpExchange current;
+  private @Nullable HttpExchange current;
 
   /** The running exchange's hold on its snapshot; released when it finishes. */
-  private SnapshotHolder.Lease snapshotLease;
+  private SnapshotHolder.@Nullable Lease snapshotLease;
 
-  private ArrayDeque<Object> pipelined;
+  private @Nullable ArrayDeque<Object> pipelined;
   private boolean readsPaused;
   private boolean closing;
   private int served;
@@ -121,26 +123,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The tracer, or null when tracing is off. */
-  io.portico.observe.trace.Tracing tracing() {
+  io.portico.observe.trace.@Nullable Tracing tracing() {
     return proxy.tracing();
   }
 
   /** What the access log keeps of bodies, or null when it keeps none. */
-  io.portico.config.AccessLogConfig.BodyCapture bodyCapture() {
+  io.portico.config.AccessLogConfig.@Nullable BodyCapture bodyCapture() {
     return proxy.bodyCapture();
   }
 
+  /** The client's address; set when the connection became active, before any exchange. */
   InetSocketAddress peer() {
-    return peer;
+    return Objects.requireNonNull(peer, "an exchange runs on an active connection");
   }
 
   /** The peer's address as text (made once per connection). */
   String peerText() {
-    return peerText;
+    return Objects.requireNonNull(peerText, "an exchange runs on an active connection");
   }
 
   ForwardingPolicy.ConnectionFacts facts() {
-    return facts;
+    return Objects.requireNonNull(facts, "an exchange runs on an active connection");
   }
 
   boolean secure() {
@@ -159,7 +162,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The TLS session of the client connection (the parent connection for an HTTP/2 stream). */
-  javax.net.ssl.SSLSession sslSession() {
+  javax.net.ssl.@Nullable SSLSession sslSession() {
     Channel c = http2 && channel.parent() != null ? channel.parent() : channel;
     io.netty.handler.ssl.SslHandler ssl = c.pipeline().get(io.netty.handler.ssl.SslHandler.class);
     return ssl == null ? null : ssl.engine().getSession();

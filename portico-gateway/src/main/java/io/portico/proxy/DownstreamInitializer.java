@@ -30,6 +30,8 @@ import io.portico.snapshot.Snapshot;
 import io.portico.tls.ServerTls;
 import io.portico.upstream.UpstreamPools;
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +70,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
   private final ProxyServer server;
   private final ListenerConfig bound;
-  private final ServerTls boundTls;
+  private final @Nullable ServerTls boundTls;
 
   DownstreamInitializer(ProxyServer server, ListenerConfig listener) {
     this.server = server;
@@ -92,7 +94,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             snapshot.config().runtime().shutdownTimeout());
     ChannelPipeline p = ch.pipeline();
     if (bound.tls() != null) {
-      ServerTls tls = snapshot.tls().getOrDefault(bound.name(), boundTls);
+      ServerTls tls =
+          Objects.requireNonNull(
+              snapshot.tls().getOrDefault(bound.name(), boundTls),
+              "a TLS listener has its server TLS in the snapshot or from its bind");
       p.addLast("tls", tls.newHandler(setup.limits().headerTimeout().toMillis()))
           .addLast("alpn", new ProtocolNegotiation(setup));
     } else if (listener.http2()) {
@@ -141,7 +146,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   }
 
   /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
-  private void addHttp1(ChannelPipeline p, String after, Setup setup) {
+  private void addHttp1(ChannelPipeline p, @Nullable String after, Setup setup) {
     DownstreamHandler handler = http1Handler(setup);
     ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
     if (after == null) {

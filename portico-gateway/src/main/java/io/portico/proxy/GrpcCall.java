@@ -23,6 +23,7 @@ import io.portico.grpc.GrpcStatus;
 import io.portico.grpc.GrpcTimeout;
 import io.portico.spi.plugin.Reply;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What makes an exchange a gRPC call (a request whose {@code Content-Type} is {@code
@@ -62,15 +63,15 @@ final class GrpcCall {
   static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
 
   private long deadlineNanos;
-  private GrpcFrameReader reader;
-  private GrpcFrameReader responseReader;
+  private @Nullable GrpcFrameReader reader;
+  private @Nullable GrpcFrameReader responseReader;
   private int maxResponseMessageSize = GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE;
   private int grpcStatus = -1;
 
   private GrpcCall() {}
 
   /** The call a request makes, or null when it is not gRPC (gRPC-Web is not, here). */
-  static GrpcCall of(HttpRequest request) {
+  static @Nullable GrpcCall of(HttpRequest request) {
     return GrpcContentType.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE))
             == GrpcContentType.GRPC
         ? new GrpcCall()
@@ -118,7 +119,7 @@ final class GrpcCall {
    *
    * @return null, or why the call is refused
    */
-  GrpcFrameReader.Failure inspect(ByteBuf chunk, boolean last) {
+  GrpcFrameReader.@Nullable Failure inspect(ByteBuf chunk, boolean last) {
     if (reader == null) {
       return null;
     }
@@ -152,7 +153,7 @@ final class GrpcCall {
    * @return null, or why the response is refused; then {@link #responseRefusedAt} tells how much of
    *     the chunk passed
    */
-  GrpcFrameReader.Failure inspectResponse(ByteBuf chunk, boolean last) {
+  GrpcFrameReader.@Nullable Failure inspectResponse(ByteBuf chunk, boolean last) {
     if (responseReader == null) {
       return null;
     }
@@ -245,7 +246,7 @@ final class GrpcCall {
    * left, the failure's status, gRPC's mapping of an HTTP status other than 200, and {@code
    * UNKNOWN} for a 200 that ended without {@code grpc-status}).
    */
-  int recordedStatus(int httpStatus, Failure failure) {
+  int recordedStatus(int httpStatus, @Nullable Failure failure) {
     if (grpcStatus >= 0) {
       return grpcStatus;
     }
@@ -272,7 +273,7 @@ final class GrpcCall {
    * WWW-Authenticate}, a {@code Retry-After}); a reply that is no refusal (below 400, without a
    * problem) is null: it goes to the client as the plugin made it.
    */
-  FullHttpResponse reply(Reply reply) {
+  @Nullable FullHttpResponse reply(Reply reply) {
     Reply.ProblemDetail p = reply.problem();
     if (p == null && reply.status().code() < 400) {
       return null;

@@ -14,6 +14,7 @@ import io.portico.config.LimitsConfig;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sits right in front of the {@link Http2FrameCodec} and reads the 9-byte header of every frame a
@@ -160,7 +161,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
   }
 
   /** Checks the frame whose header was just read; the connection error it breaks, or null. */
-  private Http2Exception onFrame() {
+  private @Nullable Http2Exception onFrame() {
     payloadLeft = ((header[0] & 0xffL) << 16) | ((header[1] & 0xffL) << 8) | (header[2] & 0xffL);
     int type = header[3] & 0xff;
     int flags = header[4] & 0xff;
@@ -187,7 +188,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
     };
   }
 
-  private Http2Exception onHeaders(int streamId, boolean endStream) {
+  private @Nullable Http2Exception onHeaders(int streamId, boolean endStream) {
     if (streamId == 0 || (streamId & 1) == 0) {
       return null; // the codec's own connection error
     }
@@ -237,7 +238,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
     return false;
   }
 
-  private Http2Exception controlFrame() {
+  private @Nullable Http2Exception controlFrame() {
     long now = System.nanoTime();
     if (now - windowStart >= controlWindowNanos) {
       windowStart = now;

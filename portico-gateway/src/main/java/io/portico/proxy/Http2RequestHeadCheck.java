@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,7 @@ final class Http2RequestHeadCheck extends ChannelInboundHandlerAdapter {
   }
 
   /** What makes {@code headers} a malformed request head, or null when nothing does. */
-  static String problem(Http2Headers headers) {
+  static @Nullable String problem(Http2Headers headers) {
     CharSequence method = headers.method();
     if (method == null || method.length() == 0) {
       return "no :method";

@@ -26,8 +26,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.aggregate.AggregatePlan;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
+import io.portico.ai.AiPlan;
 import io.portico.ai.AiRequestChecks;
 import io.portico.ai.AiRun;
 import io.portico.ai.AiUsage;
@@ -40,6 +42,7 @@ import io.portico.observe.trace.RequestTrace;
 import io.portico.observe.trace.Tracing;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
+import io.portico.router.PathTemplate;
 import io.portico.router.RequestTarget;
 import io.portico.router.RouteMatch;
 import io.portico.snapshot.CompiledRoute;
@@ -64,11 +67,13 @@ import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,78 +141,78 @@ final class HttpExchange
   /** The client's version: the head itself goes upstream as HTTP/1.1. */
   private final HttpVersion clientVersion;
 
-  private ExchangeState state;
+  private @Nullable ExchangeState state;
   private boolean requestComplete;
 
   // what the checks and the router established
-  private String requestId;
-  private InetSocketAddress clientAddress;
+  private @Nullable String requestId;
+  private @Nullable InetSocketAddress clientAddress;
   private boolean peerTrusted;
-  private String path;
-  private String rawQuery;
-  private String forwardPath;
-  private String originalHost;
+  private @Nullable String path;
+  private @Nullable String rawQuery;
+  private @Nullable String forwardPath;
+  private @Nullable String originalHost;
   private boolean expectContinue;
   private boolean upgradeRequested;
   private boolean hostSetByPlugin;
-  private Map<String, List<String>> queryParameters;
-  private RouteMatch<CompiledRoute> match;
-  private CompiledRoute route;
-  private UpstreamService service;
+  private @Nullable Map<String, List<String>> queryParameters;
+  private @Nullable RouteMatch<CompiledRoute> match;
+  private @Nullable CompiledRoute route;
+  private @Nullable UpstreamService service;
   private PluginChain chain = PluginChain.EMPTY;
-  private PhaseRunner phases;
-  private Map<ExchangeKey<?>, Object> attributes;
+  private @Nullable PhaseRunner phases;
+  private @Nullable Map<ExchangeKey<?>, Object> attributes;
 
   /** The exchange's trace; null when tracing is off, and then nothing traces. */
-  private RequestTrace trace;
+  private @Nullable RequestTrace trace;
 
   /** The gRPC call this exchange is, or null; with the task of its deadline, when it has one. */
-  private GrpcCall grpc;
+  private @Nullable GrpcCall grpc;
 
-  private ScheduledFuture<?> grpcDeadline;
+  private @Nullable ScheduledFuture<?> grpcDeadline;
 
   /** An upstream's trailers-only gRPC answer waits for its end, to go out as one message. */
   private boolean grpcTrailersOnly;
 
   /** What the access log keeps of this route's bodies; null when nothing (then no byte copied). */
-  private AccessLogConfig.BodyCapture capture;
+  private AccessLogConfig.@Nullable BodyCapture capture;
 
-  private CapturedBody requestCapture;
-  private CapturedBody responseCapture;
+  private @Nullable CapturedBody requestCapture;
+  private @Nullable CapturedBody responseCapture;
 
   // the request body
   private long requestBytes;
   private boolean bodyChunkSeen;
   private boolean startDeferred;
-  private ArrayDeque<HttpContent> pendingBody;
-  private RequestBodyBuffer bodyBuffer;
-  private ByteBuf replacedBody;
+  private @Nullable ArrayDeque<HttpContent> pendingBody;
+  private @Nullable RequestBodyBuffer bodyBuffer;
+  private @Nullable ByteBuf replacedBody;
 
   // the upstream
-  private UpstreamCall call;
-  private MirrorCall mirror;
-  private Aggregation aggregation;
-  private AggregateRequestJson aggregateBody;
-  private AiRun aiRun;
-  private UpgradeRelay relay;
+  private @Nullable UpstreamCall call;
+  private @Nullable MirrorCall mirror;
+  private @Nullable Aggregation aggregation;
+  private @Nullable AggregateRequestJson aggregateBody;
+  private @Nullable AiRun aiRun;
+  private @Nullable UpgradeRelay relay;
 
   // the response
-  private HttpResponse response;
+  private @Nullable HttpResponse response;
 
   /** The upstream response's trailers, once its body has ended. */
-  private HttpHeaders responseTrailers;
+  private @Nullable HttpHeaders responseTrailers;
 
-  private ResponseBodyPipeline bodyPipeline;
+  private @Nullable ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
-  private ResponseDecoding decoding;
+  private @Nullable ResponseDecoding decoding;
 
   /** The upstream's Content-Encoding, before plugins could change it (or null). */
-  private String upstreamCoding;
+  private @Nullable String upstreamCoding;
 
   private boolean clientPaused;
   private long responseBytes;
   private int status;
-  private Failure failure;
+  private @Nullable Failure failure;
   private boolean closeAfter;
 
   HttpExchange(
@@ -346,13 +351,14 @@ final class HttpExchange
 
   /** A routed gRPC call: its message reader, and its deadline's task when it has one. */
   private void startGrpcCall() {
-    grpc.routed(
-        request.headers(),
-        route.config().grpcOrDefaults(),
-        startNanos,
-        route.timeouts().response().toNanos(),
-        conn.channel().alloc());
-    long deadline = grpc.deadlineNanos();
+    grpcCall()
+        .routed(
+            request.headers(),
+            routed().config().grpcOrDefaults(),
+            startNanos,
+            routed().timeouts().response().toNanos(),
+            conn.channel().alloc());
+    long deadline = grpcCall().deadlineNanos();
     if (deadline != 0) {
       grpcDeadline =
           eventLoop()
@@ -369,15 +375,15 @@ final class HttpExchange
       fail(
           Failure.GRPC_DEADLINE_EXCEEDED,
           "The call's deadline passed after "
-              + TimeUnit.NANOSECONDS.toMillis(grpc.deadlineNanos() - startNanos)
+              + TimeUnit.NANOSECONDS.toMillis(grpcCall().deadlineNanos() - startNanos)
               + " ms.");
     }
   }
 
   /** Whether the route's bodies are kept for the access log; the request's from now on. */
   private void startCapture(AccessLogConfig.BodyCapture bodies, HttpHeaders headers) {
-    Boolean routeBody = route.config().accessLogBody();
-    if (!route.config().accessLog() || !(routeBody == null ? bodies.allRoutes() : routeBody)) {
+    Boolean routeBody = routed().config().accessLogBody();
+    if (!routed().config().accessLog() || !(routeBody == null ? bodies.allRoutes() : routeBody)) {
       return;
     }
     capture = bodies;
@@ -417,9 +423,10 @@ final class HttpExchange
             conn.secure(),
             conn.http2() ? "2" : clientHttp10 ? "1.0" : "1.1");
     if (trace.recording()) {
-      trace.requestId(requestId);
-      if (clientAddress != null) {
-        trace.clientAddress(clientAddressText());
+      trace.requestId(requestId());
+      String client = clientAddressText();
+      if (client != null) {
+        trace.clientAddress(client);
       }
     }
   }
@@ -431,11 +438,11 @@ final class HttpExchange
   }
 
   @Override
-  public RequestTrace trace() {
+  public @Nullable RequestTrace trace() {
     return trace;
   }
 
-  private String traceId() {
+  private @Nullable String traceId() {
     return trace == null ? null : trace.traceId();
   }
 
@@ -446,11 +453,12 @@ final class HttpExchange
   }
 
   private String computeForwardPath() {
-    String p = path;
-    if (route.rewrite() != null) {
-      p = match.rewrittenPath(route.rewrite());
-    } else if (route.config().stripPrefix()) {
-      p = match.strippedPath();
+    String p = headPath();
+    PathTemplate rewrite = routed().rewrite();
+    if (rewrite != null) {
+      p = routeMatch().rewrittenPath(rewrite);
+    } else if (routed().config().stripPrefix()) {
+      p = routeMatch().strippedPath();
     }
     return rawQuery == null ? p : p + "?" + rawQuery;
   }
@@ -487,16 +495,16 @@ final class HttpExchange
   /** Every request plugin proceeded: call the upstream, handing it the body as it stands. */
   @Override
   public void onRequestPhasesPassed() {
-    if (route.aggregate() != null) {
+    if (routed().aggregate() != null) {
       startAggregate();
       return;
     }
-    if (route.ai() != null) {
+    if (routed().ai() != null) {
       startAi();
       return;
     }
-    TimeoutsConfig callTimeouts = route.timeouts();
-    RouteTraffic traffic = route.traffic();
+    TimeoutsConfig callTimeouts = routed().timeouts();
+    RouteTraffic traffic = routed().traffic();
     if (traffic != null && traffic.split() != null) {
       Identity identity = get(Identity.KEY);
       SplitTarget chosen =
@@ -514,7 +522,8 @@ final class HttpExchange
       }
     }
     if (service == null) {
-      fail(Failure.NO_ROUTE, "Route " + route.name() + " has no service and no plugin answered.");
+      fail(
+          Failure.NO_ROUTE, "Route " + routed().name() + " has no service and no plugin answered.");
       return;
     }
     if (expectContinue && !requestComplete) {
@@ -528,7 +537,7 @@ final class HttpExchange
               .mirror()
               .begin(
                   request,
-                  route.config().preserveHost() ? originalHost : null,
+                  routed().config().preserveHost() ? originalHost : null,
                   conn.pools(),
                   conn.channel().alloc());
     }
@@ -586,7 +595,7 @@ final class HttpExchange
     if (mirror != null) {
       mirror.copy(content);
     }
-    call.send(content);
+    upstreamCall().send(content);
   }
 
   /**
@@ -595,11 +604,10 @@ final class HttpExchange
    */
   private void startAggregate() {
     state = ExchangeState.UPSTREAM;
-    boolean readsBody = route.aggregate().readsRequestBody();
+    boolean readsBody = aggregateOf().readsRequestBody();
     if (readsBody) {
       aggregateBody =
-          new AggregateRequestJson(
-              conn.channel().alloc(), route.aggregate().config().maxBodySize());
+          new AggregateRequestJson(conn.channel().alloc(), aggregateOf().config().maxBodySize());
       if (!collectHeldBody()) {
         return;
       }
@@ -616,7 +624,7 @@ final class HttpExchange
     }
     aggregation =
         new Aggregation(
-            route.aggregate(), conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
+            aggregateOf(), conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
     if (!readsBody) {
       aggregation.start();
     } else if (requestComplete) {
@@ -631,16 +639,16 @@ final class HttpExchange
   private boolean collectHeldBody() {
     boolean fits = true;
     if (replacedBody != null) {
-      fits = aggregateBody.append(replacedBody);
+      fits = aggregateBody().append(replacedBody);
       replacedBody = null;
     } else if (bodyBuffer != null && bodyBuffer.holdsBody()) {
-      fits = aggregateBody.append(bodyBuffer.forward().content());
+      fits = aggregateBody().append(bodyBuffer.forward().content());
     }
     if (pendingBody != null) {
       HttpContent c;
       while ((c = pendingBody.poll()) != null) {
         if (fits) {
-          fits = aggregateBody.append(c.content());
+          fits = aggregateBody().append(c.content());
         } else {
           c.release();
         }
@@ -656,14 +664,14 @@ final class HttpExchange
     closeAfter = true;
     fail(
         Failure.BODY_TOO_LARGE,
-        "The request body exceeds the " + aggregateBody.limit() + " bytes the aggregate reads.");
+        "The request body exceeds the " + aggregateBody().limit() + " bytes the aggregate reads.");
   }
 
   /** The client's body is complete: parsed once, then the aggregation starts. */
   private void startAggregationWithBody() {
-    JsonNode json = aggregateBody.parse();
+    JsonNode json = aggregateBody().parse();
     aggregateBody = null;
-    aggregation.start(json);
+    runningAggregation().start(json);
   }
 
   /**
@@ -675,7 +683,7 @@ final class HttpExchange
     if (expectContinue && !requestComplete) {
       conn.writeContinue();
     }
-    aiRun = new AiRun(route.ai(), request.method(), path, new AiHost(this, conn));
+    aiRun = new AiRun(aiOptions(), request.method(), headPath(), new AiHost(this, conn));
     AiRun run = aiRun;
     if (replacedBody != null) {
       ByteBuf body = replacedBody;
@@ -738,7 +746,7 @@ final class HttpExchange
     if (result instanceof AggregateResult.Failed failed) {
       Failure reason =
           failed.timeout() ? Failure.AGGREGATE_TIMEOUT : Failure.AGGREGATE_BACKEND_FAILED;
-      log.debug("request {} on route {}: {}", requestId, route.name(), failed.detail());
+      log.debug("request {} on route {}: {}", requestId, routed().name(), failed.detail());
       failure = reason;
       FullHttpResponse problem =
           ProblemResponses.render(
@@ -800,12 +808,12 @@ final class HttpExchange
     if (hostSetByPlugin) {
       return;
     }
-    if (route.config().preserveHost() && originalHost != null) {
+    if (routed().config().preserveHost() && originalHost != null) {
       head.headers().set(HttpHeaderNames.HOST, originalHost);
-    } else if (service.hostHeader() != null) {
-      head.headers().set(HttpHeaderNames.HOST, service.hostHeader());
     } else {
-      head.headers().set(HttpHeaderNames.HOST, endpoint.authority());
+      String hostHeader = upstreamService().hostHeader();
+      head.headers()
+          .set(HttpHeaderNames.HOST, hostHeader != null ? hostHeader : endpoint.authority());
     }
   }
 
@@ -858,8 +866,8 @@ final class HttpExchange
     prepareDownstreamHead(head);
     captureResponse(head);
     if (snapshot.config().metrics().serverTiming()) {
-      long sent = call.requestSentNanos();
-      long headAt = call.responseHeadNanos();
+      long sent = upstreamCall().requestSentNanos();
+      long headAt = upstreamCall().responseHeadNanos();
       ServerTiming.add(
           head.headers(),
           conn.nanoTime() - startNanos,
@@ -960,12 +968,12 @@ final class HttpExchange
    * reset, the client given the status in trailers) after the messages before it in the chunk.
    */
   private boolean refusedGrpcResponse(HttpContent content, boolean last) {
-    GrpcFrameReader.Failure refused = grpc.inspectResponse(content.content(), last);
+    GrpcFrameReader.Failure refused = grpcCall().inspectResponse(content.content(), last);
     if (refused == null) {
       return false;
     }
     ByteBuf data = content.content();
-    int passed = grpc.responseRefusedAt() - data.readerIndex();
+    int passed = grpcCall().responseRefusedAt() - data.readerIndex();
     if (passed > 0 && state == ExchangeState.RESPONDING && bodyPipeline == null) {
       responseBytes += passed;
       conn.channel()
@@ -980,7 +988,9 @@ final class HttpExchange
 
   /** The upstream's trailers-only gRPC answer, written as the one message it came as. */
   private void sendTrailersOnly() {
-    FullHttpResponse whole = GrpcCall.whole(response, conn.http2());
+    FullHttpResponse whole =
+        GrpcCall.whole(
+            Objects.requireNonNull(response, "a trailers-only answer has its head"), conn.http2());
     response = whole;
     state = ExchangeState.RESPONDING;
     if (conn.draining()) {
@@ -999,7 +1009,7 @@ final class HttpExchange
    * The chunk through the body pipeline: the content to write (maybe empty), or null when the
    * pipeline failed and the exchange with it.
    */
-  private HttpContent transformed(HttpContent content, boolean last) {
+  private @Nullable HttpContent transformed(HttpContent content, boolean last) {
     HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
     if (last) {
       // before the last step runs: it may read them (a gRPC status) and change them
@@ -1007,7 +1017,9 @@ final class HttpExchange
     }
     ByteBuf out;
     try {
-      out = bodyPipeline.feed(content.content(), last);
+      out =
+          Objects.requireNonNull(bodyPipeline, "a transformed chunk has its pipeline")
+              .feed(content.content(), last);
     } catch (ResponseBodyPipeline.BodyLimitExceeded e) {
       log.debug("request {}: {}", requestId, e.getMessage());
       fail(Failure.UPSTREAM_RESPONSE_TOO_LARGE, "The upstream response is too large to transform.");
@@ -1017,7 +1029,10 @@ final class HttpExchange
       fail(Failure.UPSTREAM_BODY_INVALID, "The upstream's response body could not be decoded.");
       return null;
     } catch (BodyTransform.InvalidBody e) {
-      fail(Failure.UPSTREAM_BODY_INVALID, e.getMessage());
+      String reason = e.getMessage();
+      fail(
+          Failure.UPSTREAM_BODY_INVALID,
+          reason != null ? reason : "A plugin found the response body invalid.");
       return null;
     } catch (RuntimeException e) {
       log.warn("a plugin failed transforming the response body of request {}", requestId, e);
@@ -1028,7 +1043,7 @@ final class HttpExchange
       return new DefaultHttpContent(out);
     }
     bodyPipeline = null;
-    return headDeferred || trailers.isEmpty()
+    return headDeferred || trailers == null || trailers.isEmpty()
         ? new DefaultLastHttpContent(out)
         : new DefaultLastHttpContent(out, trailers);
   }
@@ -1045,14 +1060,22 @@ final class HttpExchange
     }
     Failure mapped = UpstreamFailures.failure(reason);
     log.debug(
-        "request {} to service {}: {} ({})", requestId, service.name(), mapped.code(), detail);
+        "request {} to service {}: {} ({})",
+        requestId,
+        upstreamService().name(),
+        mapped.code(),
+        detail);
     fail(mapped, UpstreamFailures.clientDetail(reason));
   }
 
   @Override
   public void onFirstBodyTransform() {
     if (upstreamCoding != null) {
-      decoding = ResponseDecoding.forResponse(response.headers(), limits, conn.channel().alloc());
+      decoding =
+          ResponseDecoding.forResponse(
+              Objects.requireNonNull(response, "transforms start after the head").headers(),
+              limits,
+              conn.channel().alloc());
     }
   }
 
@@ -1072,7 +1095,7 @@ final class HttpExchange
   // ---------------------------------------------------------------- WebSocket and other upgrades
 
   private void startUpgrade(HttpResponse head) {
-    UpstreamConnection upstream = call.takeUpgradedConnection();
+    UpstreamConnection upstream = upstreamCall().takeUpgradedConnection();
     state = ExchangeState.UPGRADED;
     response = head;
     status = 101;
@@ -1103,7 +1126,7 @@ final class HttpExchange
   }
 
   /** The upgraded connection's relay, or null. */
-  UpgradeRelay relay() {
+  @Nullable UpgradeRelay relay() {
     return relay;
   }
 
@@ -1241,18 +1264,19 @@ final class HttpExchange
    * stages (and may resume the request phases, and call the upstream, from here).
    */
   private void readForPlugins(HttpContent content, boolean last) {
-    if (bodyBuffer.size() + (long) content.content().readableBytes() > bodyBuffer.limit()) {
+    RequestBodyBuffer buffer = bodyBuffer();
+    if (buffer.size() + (long) content.content().readableBytes() > buffer.limit()) {
       content.release();
       requestComplete = true;
       closeAfter = true;
-      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + bodyBuffer.limit() + " bytes.");
+      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + buffer.limit() + " bytes.");
       return;
     }
-    bodyBuffer.append(content);
+    buffer.append(content);
     if (last) {
       // The request phases go on: they get the response timeout again, as at the start.
-      conn.armDeadline(conn.nanoTime() + route.timeouts().response().toNanos());
-      bodyBuffer.end();
+      conn.armDeadline(conn.nanoTime() + routed().timeouts().response().toNanos());
+      buffer.end();
     } else {
       armBodyDeadline();
     }
@@ -1273,7 +1297,7 @@ final class HttpExchange
       clientPaused = false;
       if (call != null) {
         call.resumeResponse();
-      } else {
+      } else if (aiRun != null) {
         aiRun.resumeResponse();
       }
       if (requestComplete) {
@@ -1283,7 +1307,7 @@ final class HttpExchange
   }
 
   private void armIdleDeadline() {
-    conn.armDeadline(conn.nanoTime() + route.timeouts().idle().toNanos());
+    conn.armDeadline(conn.nanoTime() + routed().timeouts().idle().toNanos());
   }
 
   /**
@@ -1291,13 +1315,13 @@ final class HttpExchange
    * limits.body-timeout} from the head, so a body trickled byte by byte is cut off too.
    */
   private void armBodyDeadline() {
-    long idle = conn.nanoTime() + route.timeouts().idle().toNanos();
+    long idle = conn.nanoTime() + routed().timeouts().idle().toNanos();
     conn.armDeadline(Math.min(idle, startNanos + limits.bodyTimeout().toNanos()));
   }
 
   /** The client connection's deadline for this exchange passed. */
   void onDeadline() {
-    switch (state) {
+    switch (Objects.requireNonNull(state, "a deadline is armed once the exchange started")) {
       case REQUEST_PHASES -> {
         if (bodyBuffer != null && bodyBuffer.reading()) {
           fail(Failure.REQUEST_BODY_TIMEOUT, "The request body stalled.");
@@ -1305,7 +1329,7 @@ final class HttpExchange
           fail(
               Failure.PLUGIN_TIMEOUT,
               "The request was not handled within "
-                  + route.timeouts().response().toMillis()
+                  + routed().timeouts().response().toMillis()
                   + " ms.");
         }
       }
@@ -1347,7 +1371,7 @@ final class HttpExchange
 
   /** Whether the route's API errors take Anthropic's shape: a Messages API path. */
   private boolean anthropicErrors() {
-    return path != null && route.ai().anthropicErrors(path);
+    return path != null && route != null && route.ai() != null && route.ai().anthropicErrors(path);
   }
 
   /**
@@ -1414,7 +1438,7 @@ final class HttpExchange
       closeAfter = true;
     }
     Channel down = conn.channel();
-    LastHttpContent end = grpc.trailers(reason, detail);
+    LastHttpContent end = grpcCall().trailers(reason, detail);
     if (closeAfter) {
       down.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
     } else {
@@ -1604,7 +1628,8 @@ final class HttpExchange
         responseCapture == null ? null : responseCapture.body());
   }
 
-  private static ExchangeRecord.Ai aiRecord(AiUsage u, AiRequestChecks checks) {
+  private static ExchangeRecord.@Nullable Ai aiRecord(
+      @Nullable AiUsage u, @Nullable AiRequestChecks checks) {
     if (u == null) {
       return null;
     }
@@ -1627,7 +1652,7 @@ final class HttpExchange
   }
 
   /** The client's address as text: the connection's, made once, when it is the peer's. */
-  private String clientAddressText() {
+  private @Nullable String clientAddressText() {
     if (clientAddress == null) {
       return null;
     }
@@ -1637,7 +1662,7 @@ final class HttpExchange
     return clientAddress.getAddress().getHostAddress();
   }
 
-  private static String queryOf(String uri) {
+  private static @Nullable String queryOf(String uri) {
     int q = uri.indexOf('?');
     return q < 0 ? null : uri.substring(q + 1);
   }
@@ -1669,7 +1694,7 @@ final class HttpExchange
 
   @Override
   public String requestId() {
-    return requestId;
+    return Objects.requireNonNull(requestId, "the request id is assigned when the head arrives");
   }
 
   @Override
@@ -1787,12 +1812,13 @@ final class HttpExchange
 
   @Override
   public String path() {
-    return path;
+    return headPath();
   }
 
   @Override
   public String forwardPath() {
-    return forwardPath;
+    return Objects.requireNonNull(
+        forwardPath, "the forward path is set when the exchange is routed");
   }
 
   @Override
@@ -1815,18 +1841,18 @@ final class HttpExchange
   }
 
   @Override
-  public HttpResponse response() {
+  public @Nullable HttpResponse response() {
     return response;
   }
 
   @Override
-  public HttpHeaders responseTrailers() {
+  public @Nullable HttpHeaders responseTrailers() {
     return responseTrailers;
   }
 
   @Override
   public InetSocketAddress clientAddress() {
-    return clientAddress;
+    return Objects.requireNonNull(clientAddress, "the client address is set when the head arrives");
   }
 
   @Override
@@ -1840,17 +1866,17 @@ final class HttpExchange
   }
 
   @Override
-  public javax.net.ssl.SSLSession sslSession() {
+  public javax.net.ssl.@Nullable SSLSession sslSession() {
     return conn.sslSession();
   }
 
   @Override
-  public String routeName() {
+  public @Nullable String routeName() {
     return route == null ? null : route.name();
   }
 
   @Override
-  public String serviceName() {
+  public @Nullable String serviceName() {
     return service == null ? null : service.name();
   }
 
@@ -1861,7 +1887,7 @@ final class HttpExchange
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T> T get(ExchangeKey<T> key) {
+  public <T> @Nullable T get(ExchangeKey<T> key) {
     return attributes == null ? null : (T) attributes.get(key);
   }
 
@@ -1879,7 +1905,7 @@ final class HttpExchange
   }
 
   @Override
-  public String failureCode() {
+  public @Nullable String failureCode() {
     return failure == null ? null : failure.code();
   }
 
@@ -1891,5 +1917,55 @@ final class HttpExchange
   static HttpResponse continueResponse() {
     return new DefaultFullHttpResponse(
         HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
+  }
+
+  // ---------------------------------------------------------------- state set during the exchange
+
+  /** The request path; set when the head passed its checks, before routing and any plugin. */
+  private String headPath() {
+    return Objects.requireNonNull(path, "the path is set when the head passed its checks");
+  }
+
+  /** The matched route; set by routing, before any phase that reads it. */
+  private CompiledRoute routed() {
+    return Objects.requireNonNull(route, "the exchange is routed");
+  }
+
+  private RouteMatch<CompiledRoute> routeMatch() {
+    return Objects.requireNonNull(match, "the exchange is routed");
+  }
+
+  /** The route's service; set by routing for a route that calls one upstream. */
+  private UpstreamService upstreamService() {
+    return Objects.requireNonNull(service, "an exchange calling an upstream has its service");
+  }
+
+  /** The upstream call; set when the exchange called its upstream. */
+  private UpstreamCall upstreamCall() {
+    return Objects.requireNonNull(call, "the upstream call has started");
+  }
+
+  private GrpcCall grpcCall() {
+    return Objects.requireNonNull(grpc, "the exchange is a gRPC call");
+  }
+
+  private AggregatePlan aggregateOf() {
+    return Objects.requireNonNull(routed().aggregate(), "an aggregate route has its aggregate");
+  }
+
+  private AiPlan aiOptions() {
+    return Objects.requireNonNull(routed().ai(), "an AI route has its AI options");
+  }
+
+  private AggregateRequestJson aggregateBody() {
+    return Objects.requireNonNull(aggregateBody, "an aggregate reading the body holds its reader");
+  }
+
+  private Aggregation runningAggregation() {
+    return Objects.requireNonNull(aggregation, "the aggregate has started");
+  }
+
+  private RequestBodyBuffer bodyBuffer() {
+    return Objects.requireNonNull(bodyBuffer, "a plugin asked for the body");
   }
 }

@@ -11,6 +11,7 @@ import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,7 @@ final class PhaseRunner {
     void onFirstBodyTransform();
 
     /** The exchange's trace, or null when tracing is off. */
-    default RequestTrace trace() {
+    default @Nullable RequestTrace trace() {
       return null;
     }
   }
@@ -65,9 +66,9 @@ final class PhaseRunner {
   // which phase and plugin run next, to resume after asynchronous work
   private int phaseIndex;
   private int pluginIndex;
-  private String repliedBy;
+  private @Nullable String repliedBy;
   // the span of the plugin whose asynchronous work runs (plugin-spans on), or null
-  private Span waiting;
+  private @Nullable Span waiting;
 
   PhaseRunner(PluginChain chain, Host host) {
     this.chain = chain;
@@ -80,7 +81,7 @@ final class PhaseRunner {
   }
 
   /** The name of the plugin that answered the request locally, or null when none did. */
-  String repliedBy() {
+  @Nullable String repliedBy() {
     return repliedBy;
   }
 
@@ -196,7 +197,7 @@ final class PhaseRunner {
   }
 
   /** What a plugin span records of a local reply: its status, when it is an error. */
-  private static String replied(Reply reply) {
+  private static @Nullable String replied(Reply reply) {
     int code = reply.status().code();
     return code >= 400 ? Integer.toString(code) : null;
   }
@@ -232,7 +233,7 @@ final class PhaseRunner {
    * logged and its exception rethrown (the transforms returned before it closed): a body a plugin
    * meant to change is never sent unchanged.
    */
-  List<BodyTransform> responseBodyTransforms() {
+  @Nullable List<BodyTransform> responseBodyTransforms() {
     Plugin[] plugins = chain.responseBody();
     if (plugins.length == 0) {
       return null;

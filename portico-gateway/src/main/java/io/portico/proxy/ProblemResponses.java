@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.portico.spi.plugin.Reply;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders RFC 9457 problem responses: {@code application/problem+json} with a stable {@code type},
@@ -30,9 +31,9 @@ final class ProblemResponses {
       HttpResponseStatus status,
       String type,
       String title,
-      String detail,
-      String instance,
-      String requestId) {
+      @Nullable String detail,
+      @Nullable String instance,
+      @Nullable String requestId) {
     return render(alloc, status, type, title, detail, instance, requestId, null, null, null);
   }
 
@@ -45,12 +46,12 @@ final class ProblemResponses {
       HttpResponseStatus status,
       String type,
       String title,
-      String detail,
-      String instance,
-      String requestId,
-      String traceId,
-      String extraName,
-      String extraJson) {
+      @Nullable String detail,
+      @Nullable String instance,
+      @Nullable String requestId,
+      @Nullable String traceId,
+      @Nullable String extraName,
+      @Nullable String extraJson) {
     StringBuilder json = new StringBuilder(256).append("{\"type\":");
     quote(json, type.contains(":") ? type : TYPE_PREFIX + type);
     json.append(",\"title\":");
@@ -90,7 +91,11 @@ final class ProblemResponses {
   }
 
   static FullHttpResponse render(
-      ByteBufAllocator alloc, Failure failure, String detail, String instance, String requestId) {
+      ByteBufAllocator alloc,
+      Failure failure,
+      @Nullable String detail,
+      @Nullable String instance,
+      @Nullable String requestId) {
     return render(alloc, failure, detail, instance, requestId, null);
   }
 
@@ -98,10 +103,10 @@ final class ProblemResponses {
   static FullHttpResponse render(
       ByteBufAllocator alloc,
       Failure failure,
-      String detail,
-      String instance,
-      String requestId,
-      String traceId) {
+      @Nullable String detail,
+      @Nullable String instance,
+      @Nullable String requestId,
+      @Nullable String traceId) {
     return render(
         alloc,
         failure.status(),
@@ -117,7 +122,11 @@ final class ProblemResponses {
 
   /** A plugin's local {@link Reply}: its problem rendered as above, or its plain body. */
   static FullHttpResponse render(
-      ByteBufAllocator alloc, Reply reply, String instance, String requestId, String traceId) {
+      ByteBufAllocator alloc,
+      Reply reply,
+      @Nullable String instance,
+      @Nullable String requestId,
+      @Nullable String traceId) {
     FullHttpResponse r;
     Reply.ProblemDetail p = reply.problem();
     if (p != null) {

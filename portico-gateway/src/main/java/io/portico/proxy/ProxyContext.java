@@ -5,6 +5,7 @@ import io.portico.observe.ExchangeObserver;
 import io.portico.observe.trace.Tracing;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamHooks;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every connection of a running gateway shares: the active snapshot, the exchange observer,
@@ -16,8 +17,8 @@ public final class ProxyContext {
   private final SnapshotHolder snapshots;
   private final ExchangeObserver observer;
   private final UpstreamHooks upstreamHooks;
-  private final Tracing tracing;
-  private final AccessLogConfig.BodyCapture bodyCapture;
+  private final @Nullable Tracing tracing;
+  private final AccessLogConfig.@Nullable BodyCapture bodyCapture;
   private volatile boolean draining;
 
   public ProxyContext(SnapshotHolder snapshots, ExchangeObserver observer) {
@@ -36,7 +37,7 @@ public final class ProxyContext {
       SnapshotHolder snapshots,
       ExchangeObserver observer,
       UpstreamHooks upstreamHooks,
-      Tracing tracing) {
+      @Nullable Tracing tracing) {
     this(snapshots, observer, upstreamHooks, tracing, null);
   }
 
@@ -48,8 +49,8 @@ public final class ProxyContext {
       SnapshotHolder snapshots,
       ExchangeObserver observer,
       UpstreamHooks upstreamHooks,
-      Tracing tracing,
-      AccessLogConfig.BodyCapture bodyCapture) {
+      @Nullable Tracing tracing,
+      AccessLogConfig.@Nullable BodyCapture bodyCapture) {
     this.snapshots = snapshots;
     this.observer = observer;
     this.upstreamHooks = upstreamHooks;
@@ -73,12 +74,12 @@ public final class ProxyContext {
   }
 
   /** The tracer, or null when tracing is off. */
-  public Tracing tracing() {
+  public @Nullable Tracing tracing() {
     return tracing;
   }
 
   /** What the access log keeps of bodies, or null when it keeps none. */
-  public AccessLogConfig.BodyCapture bodyCapture() {
+  public AccessLogConfig.@Nullable BodyCapture bodyCapture() {
     return bodyCapture;
   }
 

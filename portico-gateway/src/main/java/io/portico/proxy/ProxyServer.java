@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +63,7 @@ public final class ProxyServer {
   }
 
   UpstreamPools pools(EventLoop loop) {
-    return pools.get(loop);
+    return poolsOf(loop);
   }
 
   /**
@@ -108,7 +109,7 @@ public final class ProxyServer {
 
   /** The upstream pools of {@code loop}; to be read on that loop. */
   public UpstreamPools poolsOf(EventLoop loop) {
-    return pools.get(loop);
+    return Objects.requireNonNull(pools.get(loop), "every loop of the group has its pools");
   }
 
   /** The addresses actually bound (a configured port 0 shows the chosen port). */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request body of one exchange, held in memory because a request plugin asked for it with
@@ -37,7 +38,7 @@ final class RequestBodyBuffer {
 
   private final CompositeByteBuf content;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
-  private HttpHeaders trailers;
+  private @Nullable HttpHeaders trailers;
   private long limit;
   private boolean complete;
   private boolean gone;

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks a request head must pass before anything else looks at it: the first step of an
@@ -71,7 +72,7 @@ final class RequestChecks {
    *
    * @return null when the head is acceptable
    */
-  static Refusal check(
+  static @Nullable Refusal check(
       HttpRequest request, LimitsConfig limits, List<AsciiString> identityHeaders) {
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
@@ -160,7 +161,7 @@ final class RequestChecks {
    *
    * @return null when they are acceptable
    */
-  static Refusal checkTrailers(LastHttpContent last, LimitsConfig limits) {
+  static @Nullable Refusal checkTrailers(LastHttpContent last, LimitsConfig limits) {
     HttpHeaders trailers = last.trailingHeaders();
     if (trailers.isEmpty()) {
       return null;
@@ -182,7 +183,7 @@ final class RequestChecks {
   }
 
   /** Each field's size, underscore twins, and what {@code Connection} names. */
-  private static Refusal checkFields(
+  private static @Nullable Refusal checkFields(
       HttpHeaders headers, LimitsConfig limits, List<AsciiString> identityHeaders) {
     Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
     while (it.hasNext()) {

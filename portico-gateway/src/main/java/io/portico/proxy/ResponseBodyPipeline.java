@@ -6,6 +6,8 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.portico.spi.plugin.BodyTransform;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +67,8 @@ final class ResponseBodyPipeline {
   static ResponseBodyPipeline of(
       List<BodyTransform> transforms,
       ByteBufAllocator alloc,
-      String contentType,
-      ResponseDecoding decoding) {
+      @Nullable String contentType,
+      @Nullable ResponseDecoding decoding) {
     int first = decoding == null ? 0 : 1;
     Stage[] stages = new Stage[transforms.size() + first];
     if (decoding != null) {
@@ -86,7 +88,7 @@ final class ResponseBodyPipeline {
   }
 
   /** Whether {@code contentType} is newline-delimited JSON, whose events are lines. */
-  static boolean isJsonLines(String contentType) {
+  static boolean isJsonLines(@Nullable String contentType) {
     if (contentType == null) {
       return false;
     }
@@ -244,7 +246,7 @@ final class ResponseBodyPipeline {
     private final ByteBufAllocator alloc;
     private final boolean lines;
 
-    private CompositeByteBuf carry;
+    private @Nullable CompositeByteBuf carry;
     private int scanned; // bytes of carry already scanned
     private boolean atLineStart = true;
     private boolean afterCr; // the last byte scanned was a CR: an LF next completes a CRLF
@@ -335,8 +337,10 @@ final class ResponseBodyPipeline {
      * event is a copy, so what the step returns stays valid when the carry drops its components.
      */
     private ByteBuf emit(ByteBuf out, int from, int to) {
+      CompositeByteBuf scanned =
+          Objects.requireNonNull(carry, "events are emitted from the carry being scanned");
       ByteBuf event = alloc.buffer(to - from);
-      carry.getBytes(from, event, to - from);
+      scanned.getBytes(from, event, to - from);
       ByteBuf result = onlyLineEnds(event) ? event : call(transform.step(), event, alloc);
       return concat(alloc, out, result);
     }
@@ -372,7 +376,7 @@ final class ResponseBodyPipeline {
   private static final class WholeStage implements Stage {
     private final BodyTransform transform;
     private final ByteBufAllocator alloc;
-    private CompositeByteBuf body;
+    private @Nullable CompositeByteBuf body;
     private boolean passing;
 
     WholeStage(BodyTransform transform, ByteBufAllocator alloc) {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.config.LimitsConfig;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Inflates an upstream's {@code gzip} or {@code deflate} response body for the plugins that
@@ -63,7 +64,7 @@ final class ResponseDecoding {
    * coding the gateway inflates ({@code gzip}, {@code x-gzip}, {@code deflate}, alone). When one is
    * returned, {@code Content-Encoding} has been removed from the headers.
    */
-  static ResponseDecoding forResponse(
+  static @Nullable ResponseDecoding forResponse(
       HttpHeaders headers, LimitsConfig limits, ByteBufAllocator alloc) {
     String coding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
     if (coding == null) {
@@ -118,7 +119,7 @@ final class ResponseDecoding {
   }
 
   /** Takes every piece of output there is, into {@code out} (released on failure). */
-  private CompositeByteBuf drain(CompositeByteBuf out) {
+  private @Nullable CompositeByteBuf drain(@Nullable CompositeByteBuf out) {
     try {
       while (decompressor.status() == Decompressor.Status.NEED_OUTPUT) {
         ByteBuf piece = decompressor.takeOutput();
@@ -147,7 +148,7 @@ final class ResponseDecoding {
     }
   }
 
-  private static void release(ByteBuf buf) {
+  private static void release(@Nullable ByteBuf buf) {
     if (buf != null) {
       buf.release();
     }

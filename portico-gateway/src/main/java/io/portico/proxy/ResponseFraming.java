@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an upstream's response head is framed for the client: HTTP/1.1, a body framing the client can
@@ -49,7 +50,7 @@ final class ResponseFraming {
       boolean clientHttp10,
       boolean http2,
       boolean close,
-      ResponseBodyPipeline pipeline) {
+      @Nullable ResponseBodyPipeline pipeline) {
     HttpHeaders h = head.headers();
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     int flags = close ? CLOSE : 0;

@@ -6,6 +6,7 @@ import io.portico.observe.trace.RequestTrace;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamHooks;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The upstream hooks of one traced call: a client span per attempt, its context injected into the
@@ -18,7 +19,7 @@ final class TracedAttempts implements UpstreamHooks {
   private final RequestTrace trace;
   private final UpstreamHooks next;
   private final String method;
-  private ClientSpan current;
+  private @Nullable ClientSpan current;
 
   TracedAttempts(RequestTrace trace, UpstreamHooks next, String method) {
     this.trace = trace;
@@ -42,7 +43,7 @@ final class TracedAttempts implements UpstreamHooks {
 
   @Override
   public void onAttemptEnd(
-      String service, Endpoint endpoint, CallFailure failure, int status, long nanos) {
+      String service, Endpoint endpoint, @Nullable CallFailure failure, int status, long nanos) {
     next.onAttemptEnd(service, endpoint, failure, status, nanos);
     if (current != null) {
       current.end(

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.portico.upstream.UpstreamConnection;
 import io.portico.upstream.UpstreamListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Relays raw bytes both ways once a request switched protocols ({@code 101}, WebSocket and the
@@ -101,7 +102,7 @@ final class UpgradeRelay implements UpstreamListener {
   }
 
   @Override
-  public void onUpstreamClosed(Throwable cause) {
+  public void onUpstreamClosed(@Nullable Throwable cause) {
     close();
   }
 

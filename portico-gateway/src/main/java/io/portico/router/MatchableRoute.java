@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The router's own form of one added route: its spec, its payload, its compiled path patterns, and
@@ -52,7 +53,7 @@ final class MatchableRoute {
   }
 
   /** Whether the request meets every method, header and query condition. */
-  boolean accepts(String method, HttpHeaders headers, String rawQuery) {
+  boolean accepts(String method, HttpHeaders headers, @Nullable String rawQuery) {
     if (conditions == 0) {
       return true;
     }
@@ -85,7 +86,7 @@ final class MatchableRoute {
    * Whether the raw query has a parameter named {@code name} (decoded: percent escapes and {@code
    * +}), with the decoded {@code value} when it is not null.
    */
-  static boolean hasQueryParameter(String rawQuery, byte[] name, byte[] value) {
+  static boolean hasQueryParameter(@Nullable String rawQuery, byte[] name, byte[] value) {
     if (rawQuery == null) {
       return false;
     }

@@ -133,7 +133,7 @@ final class PathIndex {
    * request, or null.
    */
   @Nullable Entry find(
-      String path, int bound, String method, HttpHeaders headers, String rawQuery) {
+      String path, int bound, String method, HttpHeaders headers, @Nullable String rawQuery) {
     if (minRank >= bound) {
       return null;
     }
@@ -163,7 +163,7 @@ final class PathIndex {
       int bound,
       String method,
       HttpHeaders headers,
-      String rawQuery) {
+      @Nullable String rawQuery) {
     if (node.minRank >= bound) {
       return null;
     }
@@ -212,7 +212,7 @@ final class PathIndex {
   }
 
   private static @Nullable Entry first(
-      Entry[] entries, int bound, String method, HttpHeaders headers, String rawQuery) {
+      Entry[] entries, int bound, String method, HttpHeaders headers, @Nullable String rawQuery) {
     for (Entry entry : entries) {
       if (entry.rank >= bound) {
         return null;

@@ -144,7 +144,11 @@ public final class Router<T> {
    *     {@link Builder#strictPaths}
    */
   public @Nullable RouteMatch<T> match(
-      CharSequence host, String method, String path, HttpHeaders headers, String rawQuery) {
+      CharSequence host,
+      String method,
+      String path,
+      HttpHeaders headers,
+      @Nullable String rawQuery) {
     if (path.isEmpty() || path.charAt(0) != '/') {
       return null;
     }
