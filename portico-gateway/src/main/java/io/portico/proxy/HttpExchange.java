@@ -43,6 +43,7 @@ import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Reply;
+import io.portico.spi.plugin.RequestBodyTransform;
 import io.portico.traffic.MirrorCall;
 import io.portico.traffic.RouteTraffic;
 import io.portico.traffic.SplitTarget;
@@ -133,6 +134,7 @@ final class HttpExchange extends ExchangeView
   private @Nullable ArrayDeque<HttpContent> pendingBody;
   private @Nullable RequestBodyBuffer bodyBuffer;
   private @Nullable ByteBuf replacedBody;
+  private @Nullable TransformedRequestBody requestTransform;
 
   // the upstream
   @Nullable UpstreamCall call;
@@ -454,6 +456,9 @@ final class HttpExchange extends ExchangeView
     } else if (requestComplete) {
       sendUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
     }
+    if (state == ExchangeState.DONE) {
+      return; // a plugin's transform refused the body
+    }
     if (requestComplete) {
       conn.armDeadline(0);
     } else {
@@ -470,6 +475,13 @@ final class HttpExchange extends ExchangeView
 
   /** Request content to the upstream call, copied first for the mirror when there is one. */
   private void sendUpstream(HttpContent content) {
+    if (requestTransform != null) {
+      HttpContent out = transformRequest(requestTransform, content);
+      if (out == null) {
+        return;
+      }
+      content = out;
+    }
     if (mirror != null) {
       mirror.copy(content);
     }
@@ -1093,6 +1105,9 @@ final class HttpExchange extends ExchangeView
     }
     if (call != null) {
       sendUpstream(content);
+      if (state == ExchangeState.DONE) {
+        return;
+      }
       if (startDeferred) {
         startDeferred = false;
         call.start();
@@ -1384,6 +1399,9 @@ final class HttpExchange extends ExchangeView
       replacedBody.release();
       replacedBody = null;
     }
+    if (requestTransform != null) {
+      requestTransform.close();
+    }
     if (pendingBody != null) {
       // Body that arrived while a plugin phase waited, for a request answered locally.
       pendingBody.forEach(ReferenceCountUtil::release);
@@ -1557,6 +1575,54 @@ final class HttpExchange extends ExchangeView
     HttpHeaders h = request.headers();
     h.remove(HttpHeaderNames.TRANSFER_ENCODING);
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+  }
+
+  @Override
+  public void transformRequestBody(RequestBodyTransform transform) {
+    if (!eventLoop().inEventLoop()) {
+      throw new IllegalStateException(
+          "the request body is transformed on the exchange's event loop");
+    }
+    if (state != ExchangeState.REQUEST_PHASES || phases().requestPhasesOver()) {
+      throw new IllegalStateException(
+          "the request body is transformed in the REWRITE and ACCESS phases");
+    }
+    if (bodyBuffer != null || replacedBody != null || requestTransform != null) {
+      throw new IllegalStateException(
+          "the request body was read, replaced or given a transform already");
+    }
+    requestTransform = new TransformedRequestBody(transform);
+    HttpHeaders h = request.headers();
+    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+  }
+
+  /**
+   * A piece of the client's body through the plugin's transform: what to send upstream, or null
+   * (nothing yet, or the transform refused the body and the exchange answered).
+   */
+  private @Nullable HttpContent transformRequest(TransformedRequestBody t, HttpContent content) {
+    try {
+      return t.apply(content, conn.channel().alloc());
+    } catch (RequestBodyTransform.Refused e) {
+      t.close();
+      requestComplete = true;
+      closeAfter = true;
+      releaseUpstreamSide();
+      if (state == ExchangeState.RESPONDING) {
+        fail(Failure.PLUGIN_ERROR, String.valueOf(e.getMessage()));
+      } else {
+        replyLocally(e.reply());
+      }
+      return null;
+    } catch (RuntimeException e) {
+      t.close();
+      log.warn("a plugin failed transforming the request body of request {}", requestId, e);
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request body.");
+      return null;
+    }
   }
 
   static HttpResponse continueResponse() {
