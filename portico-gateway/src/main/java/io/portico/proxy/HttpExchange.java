@@ -1585,6 +1585,9 @@ final class HttpExchange
     conn.onExchangeFinished(this, closeAfter);
   }
 
+  /**
+   * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
+   */
   ExchangeRecord record() {
     long end = conn.nanoTime();
     long connected = call == null ? 0 : call.connectedNanos();
@@ -1593,39 +1596,40 @@ final class HttpExchange
     Endpoint endpoint = call == null ? null : call.endpoint();
     Identity identity = get(Identity.KEY);
     LimitDecision limitDecision = get(LimitDecision.KEY);
-    return new ExchangeRecord(
-        System.currentTimeMillis() - (end - startNanos) / 1_000_000,
-        requestId,
-        clientAddressText(),
-        request.method().name(),
-        path != null ? path : withoutQuery(originalUri),
-        conn.http2() ? "HTTP/2.0" : clientVersion.text(),
-        originalHost,
-        route == null ? null : route.name(),
-        service == null ? null : service.name(),
-        endpoint == null ? null : endpoint.authority(),
-        status,
-        requestBytes,
-        responseBytes,
-        (end - startNanos) / 1e6,
-        connected == 0 ? -1 : (connected - startNanos) / 1e6,
-        responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6,
-        failure == null ? null : failure.code(),
-        call == null ? 0 : call.attempts(),
-        request.headers().get(HttpHeaderNames.USER_AGENT),
-        aggregation == null ? List.of() : aggregation.records(),
-        identity == null ? null : identity.consumer(),
-        identity == null ? null : identity.method(),
-        phases == null ? null : phases.repliedBy(),
-        limitDecision == null ? null : limitDecision.label(),
-        queryOf(originalUri),
-        request.headers(),
-        response == null ? null : response.headers(),
-        traceId(),
-        aiRecord(get(AiUsage.KEY), get(AiRequestChecks.KEY)),
-        grpc == null ? -1 : grpc.recordedStatus(status, failure),
-        requestCapture == null ? null : requestCapture.body(),
-        responseCapture == null ? null : responseCapture.body());
+    return ExchangeRecord.builder()
+        .startEpochMillis(System.currentTimeMillis() - (end - startNanos) / 1_000_000)
+        .requestId(requestId)
+        .clientAddress(clientAddressText())
+        .method(request.method().name())
+        .path(path != null ? path : withoutQuery(originalUri))
+        .protocol(conn.http2() ? "HTTP/2.0" : clientVersion.text())
+        .host(originalHost)
+        .route(route == null ? null : route.name())
+        .service(service == null ? null : service.name())
+        .upstream(endpoint == null ? null : endpoint.authority())
+        .status(status)
+        .requestBytes(requestBytes)
+        .responseBytes(responseBytes)
+        .durationMillis((end - startNanos) / 1e6)
+        .upstreamConnectMillis(connected == 0 ? -1 : (connected - startNanos) / 1e6)
+        .upstreamResponseMillis(responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6)
+        .failure(failure == null ? null : failure.code())
+        .attempts(call == null ? 0 : call.attempts())
+        .userAgent(request.headers().get(HttpHeaderNames.USER_AGENT))
+        .backends(aggregation == null ? List.of() : aggregation.records())
+        .consumer(identity == null ? null : identity.consumer())
+        .authenticatedBy(identity == null ? null : identity.method())
+        .repliedBy(phases == null ? null : phases.repliedBy())
+        .limitDecision(limitDecision == null ? null : limitDecision.label())
+        .query(queryOf(originalUri))
+        .requestHeaders(request.headers())
+        .responseHeaders(response == null ? null : response.headers())
+        .traceId(traceId())
+        .ai(aiRecord(get(AiUsage.KEY), get(AiRequestChecks.KEY)))
+        .grpcStatus(grpc == null ? -1 : grpc.recordedStatus(status, failure))
+        .requestBody(requestCapture == null ? null : requestCapture.body())
+        .responseBody(responseCapture == null ? null : responseCapture.body())
+        .build();
   }
 
   private static ExchangeRecord.@Nullable Ai aiRecord(
