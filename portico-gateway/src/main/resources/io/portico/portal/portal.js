@@ -62,7 +62,8 @@ function signInPage(note) {
 
 function quotaText(p) {
   if (!p.quota) return 'none';
-  return p.quota_window === 'rolling' ? `${p.quota} per rolling ${p.quota_period}` : `${p.quota} a ${p.quota_period}`;
+  if (p.quota_window === 'rolling') return `${p.quota} per rolling ${p.quota_period}`;
+  return `${p.quota} ${p.quota_period === 'hour' ? 'an' : 'a'} ${p.quota_period}`;
 }
 
 // operators take an API out of the catalogue and put it back; developers never see it meanwhile
@@ -192,7 +193,7 @@ function applicationCard(a, cat) {
     el('h2', {}, a.name),
     el('p', {}, a.description),
     el('p', { class: 'muted' }, `Created ${formatTime(a.created)}; keys: ${a.keys.length}`),
-    subs, writable && cat.apis.length ? subscribe : null, writable ? keyButton : null, message, usage);
+    subs, writable && cat.apis.some((x) => x.published) ? subscribe : null, writable ? keyButton : null, message, usage);
 }
 
 function usageView(u) {
