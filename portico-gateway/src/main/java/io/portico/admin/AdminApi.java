@@ -100,4 +100,9 @@ public interface AdminApi {
   default io.portico.observe.log.@Nullable LogTail logTail() {
     return null;
   }
+
+  /** The installed plugin factories ({@code GET /schemas/plugins}); none by default. */
+  default io.portico.plugin.PluginRegistry plugins() {
+    return io.portico.plugin.PluginRegistry.of(List.of());
+  }
 }
