@@ -105,4 +105,12 @@ public interface AdminApi {
   default io.portico.plugin.PluginRegistry plugins() {
     return io.portico.plugin.PluginRegistry.of(List.of());
   }
+
+  /**
+   * The value of the environment variable {@code name} as the gateway reads it (the config's {@code
+   * ${...}} and provider keys' {@code env:}), or null when unset.
+   */
+  default @Nullable String environment(String name) {
+    return System.getenv(name);
+  }
 }
