@@ -50,7 +50,7 @@ final class ExchangeRecords {
         x.failure == null ? null : x.failure.code(),
         x.call == null ? 0 : x.call.attempts(),
         x.request.headers().get(HttpHeaderNames.USER_AGENT),
-        x.aggregation == null ? List.of() : x.aggregation.records(),
+        x.aggregate == null ? List.of() : x.aggregate.records(),
         identity == null ? null : identity.consumer(),
         identity == null ? null : identity.method(),
         x.phases == null ? null : x.phases.repliedBy(),
