@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -26,12 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One exchange's AI request, the coordinator of its steps: reads the client's body, has the {@link
- * Front} for the request's path turn it into a {@link ClientRequest}, runs the route's guard and
- * cache ({@link CacheStep}), charges the token limits ({@link TokenAccounting}), then calls the
- * model's targets in the {@link TargetOrder} one {@link ProviderAttempt} at a time until one
- * answers, and answers the client whole ({@link AnswerDelivery}) or event by event ({@link
- * StreamedCompletion}).
+ * One exchange's AI request, the coordinator of its steps: takes the client's body in ({@link
+ * RequestIntake}, with the {@link Front} for the request's path turning it into a {@link
+ * ClientRequest}), runs the route's guard and cache ({@link CacheStep}), charges the token limits
+ * ({@link TokenAccounting}), then calls the model's targets in the {@link TargetOrder} one {@link
+ * ProviderAttempt} at a time ({@link Attempts}) until one answers, and answers the client whole
+ * ({@link AnswerDelivery}) or event by event ({@link StreamedCompletion}).
  *
  * <pre>
  *   READING ─ body complete ─▶ CALLING ─ provider 2xx ─▶ answer (whole, or STREAMING event by event)
@@ -53,10 +52,10 @@ import org.slf4j.LoggerFactory;
  * provider request is a new head with the provider's key alone.
  *
  * <p>Threading and ownership: confined to the exchange's event loop; work that completes elsewhere
- * (a Redis cache or token limit) resumes through {@link Host#execute}. The run owns the client's
- * body (one composite buffer) until the request is parsed, and its current attempt (which owns the
- * provider's body while it gathers it); everything is released on {@link #abort}. The call's usage
- * is reported to the host exactly once, before the answer's head, or when the client leaves.
+ * (a Redis cache or token limit) resumes through {@link Host#execute}. The run owns its intake
+ * (which holds the client's body until the request is parsed) and its current attempt (which owns
+ * the provider's body while it gathers it); everything is released on {@link #abort}. The call's
+ * usage is reported to the host exactly once, before the answer's head, or when the client leaves.
  */
 public final class AiRun {
 
@@ -121,26 +120,22 @@ public final class AiRun {
   }
 
   private final AiPlan plan;
-  private final HttpMethod method;
   private final String path;
   private final Host host;
   private final long startNanos;
   private final Steps steps = new Steps();
   private final AnswerDelivery delivery;
+  private final RequestIntake intake;
+  private final Front front;
   private State state = State.READING;
-  private @Nullable CompositeByteBuf body;
-  private Front front = OpenAiFront.INSTANCE;
 
   // the call, once the request is parsed
   private @Nullable ClientRequest request;
   private @Nullable TokenAccounting accounting;
-  private @Nullable TargetOrder order;
-  private @Nullable ProviderAttempt attempt;
+  private @Nullable Attempts attempts;
   private AiPlan.@Nullable Target answered;
   private @Nullable StreamedCompletion streamed;
   private @Nullable CompletionAssembler assembler;
-  private int attempts;
-  private boolean resetRetried;
 
   // the route's guard and cache
   private final Masking.Counts masked = new Masking.Counts();
@@ -150,16 +145,14 @@ public final class AiRun {
 
   public AiRun(AiPlan plan, HttpMethod method, String path, Host host) {
     this.plan = plan;
-    this.method = method;
     this.path = path;
     this.host = host;
     this.startNanos = host.nanoTime();
     this.delivery = new AnswerDelivery(host, plan, path, steps);
     this.cache = CacheStep.of(plan);
-    if (plan.prompt() == null && AnthropicFront.serves(path)) {
-      front = AnthropicFront.INSTANCE;
-      delivery.front(front);
-    }
+    this.intake = new RequestIntake(plan, method, path, host, steps);
+    this.front = intake.front();
+    delivery.front(front);
   }
 
   // ---------------------------------------------------------------- the client's request
@@ -170,124 +163,13 @@ public final class AiRun {
       content.release();
       return;
     }
-    ByteBuf chunk = content.content();
-    long size = (body == null ? 0 : body.readableBytes()) + (long) chunk.readableBytes();
-    if (size > plan.maxRequestSize()) {
-      content.release();
-      releaseBody();
-      fail(AiError.tooLarge(plan.maxRequestSize()));
-      return;
-    }
-    if (chunk.isReadable()) {
-      if (body == null) {
-        body = host.alloc().compositeBuffer();
-      }
-      body.addComponent(true, chunk.retain());
-    }
-    content.release();
-    if (content instanceof LastHttpContent) {
-      dispatch();
-    }
-  }
-
-  private void dispatch() {
-    PromptTemplate prompt = plan.prompt();
-    if (prompt != null) {
-      dispatchPrompt(prompt);
-      return;
-    }
-    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    if (p.endsWith("/models") || p.contains("/models/")) {
-      releaseBody();
-      models(p);
-      return;
-    }
-    ClientRequest.Operation operation;
-    if (front == AnthropicFront.INSTANCE) {
-      operation =
-          p.endsWith("/count_tokens")
-              ? ClientRequest.Operation.COUNT_TOKENS
-              : ClientRequest.Operation.CHAT;
-    } else if (p.endsWith("/chat/completions")) {
-      operation = ClientRequest.Operation.CHAT;
-    } else if (p.endsWith("/embeddings")) {
-      operation = ClientRequest.Operation.EMBEDDINGS;
-    } else {
-      releaseBody();
-      fail(AiError.notFound("Unknown request URL: " + method.name() + " " + path + "."));
-      return;
-    }
-    if (method != HttpMethod.POST) {
-      releaseBody();
-      fail(AiError.methodNotAllowed("Use POST for " + path + "."));
-      return;
-    }
-    CompositeByteBuf b = body;
-    body = null;
-    long size = b == null ? 0 : b.readableBytes();
-    JsonNode tree;
-    try {
-      tree = ClientRequest.readJson(b);
-    } catch (IOException e) {
-      fail(AiError.badRequest(null, "invalid_json", "The request body is not valid JSON."));
-      return;
-    }
-    ClientRequest.Parsed parsed = front.parse(operation, tree, size, plan);
-    ClientRequest r = parsed.request();
-    if (r == null) {
-      fail(Objects.requireNonNull(parsed.error()));
-      return;
-    }
-    if (operation == ClientRequest.Operation.COUNT_TOKENS) {
-      long tokens = new TokenAccounting(plan, r).promptTokens();
-      state = State.CALLING;
-      delivery.json(HttpResponseStatus.OK, Json.object().put("input_tokens", tokens));
-      return;
-    }
-    accept(r);
-    proceed();
-  }
-
-  /** A prompt route: the body holds the template's variables. */
-  private void dispatchPrompt(PromptTemplate prompt) {
-    if (method != HttpMethod.POST) {
-      releaseBody();
-      fail(AiError.methodNotAllowed("Use POST for " + path + "."));
-      return;
-    }
-    CompositeByteBuf b = body;
-    body = null;
-    JsonNode variables;
-    try {
-      variables = ClientRequest.readJson(b);
-    } catch (IOException e) {
-      fail(AiError.badRequest(null, "invalid_json", "The request body is not valid JSON."));
-      return;
-    }
-    PromptTemplate.Built built = prompt.request(variables, host.rawQuery());
-    AiError error = built.error();
-    if (error != null) {
-      fail(error);
-      return;
-    }
-    accept(
-        new ClientRequest(
-            ClientRequest.Operation.CHAT,
-            Objects.requireNonNull(built.request()),
-            Objects.requireNonNull(plan.models().get(prompt.model())),
-            false,
-            false));
-    proceed();
-  }
-
-  private void accept(ClientRequest r) {
-    request = r;
-    accounting = new TokenAccounting(plan, r);
+    intake.add(content);
   }
 
   /** The request is valid: the route's guard and masking, its cache, then the providers. */
-  private void proceed() {
-    ClientRequest r = Objects.requireNonNull(request);
+  private void proceed(ClientRequest r) {
+    request = r;
+    accounting = new TokenAccounting(plan, r);
     state = State.CALLING;
     boolean chat = r.operation() == ClientRequest.Operation.CHAT;
     PromptGuard guard = plan.guard();
@@ -310,7 +192,7 @@ public final class AiRun {
 
   /** The cache's verdict: a cached answer to send, or null to call the providers. */
   private void cacheVerdict(byte @Nullable [] answer) {
-    if (state != State.CALLING || attempt != null) {
+    if (state != State.CALLING || (attempts != null && attempts.running())) {
       return;
     }
     if (answer == null) {
@@ -355,9 +237,10 @@ public final class AiRun {
   /** Charges the token limits when the route has any, then starts the first attempt. */
   private void call() {
     ClientRequest r = Objects.requireNonNull(request);
-    order = new TargetOrder(r.model());
+    Attempts a = new Attempts(r, host, steps, this::fail);
+    attempts = a;
     if (!plan.budget().active()) {
-      next();
+      a.next();
       return;
     }
     CompletableFuture<TokenBudget.Reservation> f =
@@ -390,77 +273,7 @@ public final class AiRun {
       fail(refusal);
       return;
     }
-    next();
-  }
-
-  private void models(String p) {
-    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
-      fail(AiError.methodNotAllowed("Use GET for " + path + "."));
-      return;
-    }
-    int slash = p.indexOf("/models/");
-    if (slash < 0) {
-      delivery.json(HttpResponseStatus.OK, OpenAiFront.modelList(plan));
-      return;
-    }
-    String id = p.substring(slash + "/models/".length());
-    AiPlan.Model m = plan.models().get(id);
-    if (m == null) {
-      fail(
-          new AiError(
-              HttpResponseStatus.NOT_FOUND,
-              AiError.INVALID_REQUEST,
-              "model",
-              "model_not_found",
-              "The model `" + id + "` does not exist or you do not have access to it."));
-      return;
-    }
-    delivery.json(HttpResponseStatus.OK, OpenAiFront.model(m));
-  }
-
-  // ---------------------------------------------------------------- targets and attempts
-
-  /** Starts the next usable target (or key), or ends with the list exhausted. */
-  private void next() {
-    TargetOrder o = Objects.requireNonNull(order);
-    for (TargetOrder.Pick pick = o.next(host.nanoTime());
-        pick != null;
-        pick = o.next(host.nanoTime())) {
-      if (start(pick)) {
-        return;
-      }
-    }
-    fail(o.exhausted(host.nanoTime()));
-  }
-
-  /** Starts an attempt at {@code pick}; false when its provider cannot serve the request. */
-  private boolean start(TargetOrder.Pick pick) {
-    attempts++;
-    try {
-      attempt =
-          ProviderAttempt.start(
-              pick,
-              Objects.requireNonNull(request),
-              Objects.requireNonNull(order),
-              host.pools(),
-              host.hooks(),
-              host.alloc(),
-              steps);
-      return true;
-    } catch (ProviderAdapter.Unsupported e) {
-      Objects.requireNonNull(order).skip(pick.target(), String.valueOf(e.getMessage()));
-      return false;
-    }
-  }
-
-  /** Ends the attempt {@code a} (released) when it is current; false when it is not. */
-  private boolean drop(ProviderAttempt a) {
-    if (a != attempt || state == State.DONE) {
-      return false;
-    }
-    a.release();
-    attempt = null;
-    return true;
+    Objects.requireNonNull(attempts).next();
   }
 
   // ---------------------------------------------------------------- answers to the client
@@ -503,7 +316,7 @@ public final class AiRun {
     if (error.status().code() >= 500) {
       log.debug("ai request to {} failed: {}", path, error.message());
     }
-    delivery.error(error, order == null ? -1 : order.retryAfterSeconds());
+    delivery.error(error, attempts == null ? -1 : attempts.retryAfterSeconds());
   }
 
   /** Records the call on the exchange, once. */
@@ -524,7 +337,7 @@ public final class AiRun {
         acc.settle(
             answered,
             s == null ? -1 : s.firstEventMillis(),
-            attempts,
+            attempts == null ? 0 : attempts.started(),
             (host.nanoTime() - startNanos) / 1e6);
     if (usage != null) {
       host.onUsage(usage);
@@ -535,14 +348,14 @@ public final class AiRun {
 
   /** The client cannot take more: stop reading the provider. */
   public void pauseResponse() {
-    if (attempt != null) {
-      attempt.pauseResponse();
+    if (attempts != null) {
+      attempts.pauseResponse();
     }
   }
 
   public void resumeResponse() {
-    if (attempt != null) {
-      attempt.resumeResponse();
+    if (attempts != null) {
+      attempts.resumeResponse();
     }
   }
 
@@ -557,30 +370,36 @@ public final class AiRun {
       reportUsage();
     }
     state = State.DONE;
-    releaseBody();
-    ProviderAttempt a = attempt;
-    attempt = null;
-    if (a != null) {
-      a.release();
-      a.abort();
-    }
-  }
-
-  private void releaseBody() {
-    if (body != null) {
-      body.release();
-      body = null;
+    intake.release();
+    if (attempts != null) {
+      attempts.abort();
     }
   }
 
   /**
    * The run's side of its parts: what an attempt's outcomes do, and what answers need of the run.
    */
-  private final class Steps implements ProviderAttempt.Listener, StreamedCompletion.Owner {
+  private final class Steps
+      implements RequestIntake.Asked, ProviderAttempt.Listener, StreamedCompletion.Owner {
+
+    @Override
+    public void accepted(ClientRequest request) {
+      proceed(request);
+    }
+
+    @Override
+    public void answer(JsonNode json) {
+      delivery.json(HttpResponseStatus.OK, json);
+    }
+
+    @Override
+    public void refused(AiError error) {
+      fail(error);
+    }
 
     @Override
     public boolean current(ProviderAttempt a) {
-      return attempt == a && state != State.DONE;
+      return attempts != null && attempts.current(a) && state != State.DONE;
     }
 
     @Override
@@ -646,29 +465,23 @@ public final class AiRun {
 
     @Override
     public void retry(ProviderAttempt a, String why, boolean sameTarget) {
-      if (drop(a)) {
-        Objects.requireNonNull(order).failed(a.pick(), why, sameTarget);
-        next();
+      if (state != State.DONE) {
+        Objects.requireNonNull(attempts).retry(a, why, sameTarget);
       }
     }
 
     @Override
     public void again(ProviderAttempt a) {
-      if (resetRetried) {
-        retry(a, ProviderAttempt.describeReset(), false);
-        return;
-      }
-      // Most often a pooled connection the provider had just closed: once, the same target.
-      resetRetried = true;
-      if (drop(a) && !start(a.pick())) {
-        next();
+      if (state != State.DONE) {
+        Objects.requireNonNull(attempts).again(a);
       }
     }
 
     @Override
     public void timedOut(ProviderAttempt a) {
-      Objects.requireNonNull(order).timedOut();
-      retry(a, "timed out", false);
+      if (state != State.DONE) {
+        Objects.requireNonNull(attempts).timedOut(a);
+      }
     }
 
     @Override
@@ -682,7 +495,7 @@ public final class AiRun {
     public void answered(ProviderAttempt a, ObjectNode completion, ByteBuf bytes) {
       answered = a.target();
       Objects.requireNonNull(accounting).answered(completion, a.target().model());
-      attempt = null;
+      Objects.requireNonNull(attempts).answered();
       deliver(bytes, a.provider(), true);
     }
 

@@ -20,7 +20,6 @@ import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.RequestTarget;
 import io.portico.snapshot.Snapshot;
-import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Reply;
 import io.portico.traffic.MirrorCall;
 import io.portico.traffic.RouteTraffic;
@@ -54,12 +53,6 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: everything runs on the client connection's event loop; the upstream call uses the
  * same loop's pools. Asynchronous plugin results come back through {@link PhaseRunner}.
- *
- * <p>Timeouts: the client connection's deadline bounds, in turn, the request phases (the route's
- * {@code response} timeout from the head: {@code plugin_timeout}), silence in the request body
- * ({@code idle}: {@code request_body_timeout}) and a client that stops reading the response ({@code
- * idle}: {@code downstream_write_timeout}); the upstream call bounds the upstream's side itself,
- * its response timeout running from the request being sent.
  *
  * <p>Layers of one object, so that a plain exchange allocates no part of its own: {@link
  * ExchangeView} (the facts, and what plugins see), {@link RequestBody} (the body before and while
@@ -221,16 +214,6 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   // ---------------------------------------------------------------- request phases (PhaseRunner)
 
   @Override
-  public Exchange exchange() {
-    return this;
-  }
-
-  @Override
-  public boolean ended() {
-    return state == ExchangeState.DONE;
-  }
-
-  @Override
   boolean inRequestPhases() {
     return state == ExchangeState.REQUEST_PHASES && !phases().requestPhasesOver();
   }
@@ -301,6 +284,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     for (HttpContent held = firstHeld(); held != null; held = nextHeld()) {
       sendUpstream(held);
     }
+    if (state == ExchangeState.DONE) {
+      return; // a plugin's transform refused the body
+    }
     if (requestComplete) {
       conn.armDeadline(0);
     } else {
@@ -317,6 +303,13 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
 
   /** Request content to the upstream call, copied first for the mirror when there is one. */
   private void sendUpstream(HttpContent content) {
+    if (requestTransform != null) {
+      HttpContent out = transformRequest(requestTransform, content);
+      if (out == null) {
+        return;
+      }
+      content = out;
+    }
     if (mirror != null) {
       mirror.copy(content);
     }
@@ -418,6 +411,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     if (call != null) {
       sendUpstream(content);
+      if (state == ExchangeState.DONE) {
+        return;
+      }
       if (startDeferred) {
         startDeferred = false;
         call.start();
@@ -522,7 +518,8 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   }
 
   /** Ends the upstream call (if any) and releases every body buffer still held. */
-  private void releaseUpstreamSide() {
+  @Override
+  void releaseUpstreamSide() {
     if (call != null) {
       call.abort();
     }

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -13,12 +14,16 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.snapshot.Snapshot;
+import io.portico.spi.plugin.Reply;
+import io.portico.spi.plugin.RequestBodyTransform;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request body of an exchange before and while it goes on: whether it has fully arrived, the
@@ -33,11 +38,14 @@ import org.jspecify.annotations.Nullable;
  * upstream allocates nothing here.
  *
  * <p>Threading: the exchange's event loop (the plugins' calls are checked to be on it). Buffers:
- * queued chunks, the held body and a replacement are owned here until handed on ({@link #nextHeld})
- * or released ({@link #releaseQueued}, {@link #discardHeld}); plugins only get read-only views that
- * cannot be released.
+ * queued chunks, the held body and a replacement are owned here (a plugin's {@link
+ * TransformedRequestBody} streams the body instead, closed once) until handed on ({@link
+ * #nextHeld}) or released ({@link #releaseQueued}, {@link #discardHeld}); plugins only get
+ * read-only views that cannot be released.
  */
 abstract class RequestBody extends ExchangeView {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestBody.class);
 
   /** The body plugins get for a request without one. */
   private static final ByteBuf NO_BODY =
@@ -48,6 +56,7 @@ abstract class RequestBody extends ExchangeView {
   @Nullable ArrayDeque<HttpContent> pendingBody;
   @Nullable RequestBodyBuffer bodyBuffer;
   @Nullable ByteBuf replacedBody;
+  @Nullable TransformedRequestBody requestTransform;
 
   /** Whether a piece of the body arrived (a chunked body is not sent before its first). */
   boolean bodyChunkSeen;
@@ -189,6 +198,54 @@ abstract class RequestBody extends ExchangeView {
     }
   }
 
+  @Override
+  public void transformRequestBody(RequestBodyTransform transform) {
+    if (!eventLoop().inEventLoop()) {
+      throw new IllegalStateException(
+          "the request body is transformed on the exchange's event loop");
+    }
+    if (!inRequestPhases()) {
+      throw new IllegalStateException(
+          "the request body is transformed in the REWRITE and ACCESS phases");
+    }
+    if (bodyBuffer != null || replacedBody != null || requestTransform != null) {
+      throw new IllegalStateException(
+          "the request body was read, replaced or given a transform already");
+    }
+    requestTransform = new TransformedRequestBody(transform);
+    HttpHeaders h = request.headers();
+    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+  }
+
+  /**
+   * A piece of the client's body through the plugin's transform: what to send upstream, or null
+   * (nothing yet, or the transform refused the body and the exchange answered).
+   */
+  @Nullable HttpContent transformRequest(TransformedRequestBody t, HttpContent content) {
+    try {
+      return t.apply(content, conn.channel().alloc());
+    } catch (RequestBodyTransform.Refused e) {
+      t.close();
+      requestComplete = true;
+      closeAfter = true;
+      releaseUpstreamSide();
+      if (state() == ExchangeState.RESPONDING) {
+        fail(Failure.PLUGIN_ERROR, String.valueOf(e.getMessage()));
+      } else {
+        onReply(e.reply());
+      }
+      return null;
+    } catch (RuntimeException e) {
+      t.close();
+      log.warn("a plugin failed transforming the request body of request {}", requestId, e);
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request body.");
+      return null;
+    }
+  }
+
   /** Queues a chunk that arrived before the request could go on. */
   void queue(HttpContent content) {
     if (pendingBody == null) {
@@ -230,6 +287,9 @@ abstract class RequestBody extends ExchangeView {
     if (replacedBody != null) {
       replacedBody.release();
       replacedBody = null;
+    }
+    if (requestTransform != null) {
+      requestTransform.close();
     }
     if (pendingBody != null) {
       // Body that arrived while a plugin phase waited, for a request answered locally.
@@ -377,4 +437,13 @@ abstract class RequestBody extends ExchangeView {
 
   /** Fails the exchange: its answer, or the connection closed once the response started. */
   abstract void fail(Failure reason, String detail);
+
+  /** Answers with a plugin's reply, in the shape the client expects. */
+  public abstract void onReply(Reply reply);
+
+  /** Where the exchange is; null before it started. */
+  abstract @Nullable ExchangeState state();
+
+  /** Ends the upstream side (the call, its stages) and releases the body chunks still queued. */
+  abstract void releaseUpstreamSide();
 }

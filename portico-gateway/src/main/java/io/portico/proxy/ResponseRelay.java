@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.config.LimitsConfig;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.BodyTransform;
+import io.portico.spi.plugin.Exchange;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
 import java.util.List;
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * <p>The layer of {@link HttpExchange} between its request body ({@link RequestBody}) and its
  * coordination: the same object, so a plain exchange allocates nothing for it and each chunk is
  * relayed without another call.
+ *
+ * <p>Timeouts: the client connection's deadline bounds, in turn, the request phases (the route's
+ * {@code response} timeout from the head: {@code plugin_timeout}), silence in the request body
+ * ({@code idle}: {@code request_body_timeout}) and a client that stops reading the response ({@code
+ * idle}: {@code downstream_write_timeout}); the upstream call bounds the upstream's side itself,
+ * its response timeout running from the request being sent.
  *
  * <p>Threading: the exchange's event loop. Buffers: a response chunk is owned from {@link
  * #onResponseContent} until written to the client (or released when the exchange ends first); the
@@ -408,11 +415,22 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
 
   // ---------------------------------------------------------------- where the exchange is
 
+  /** Whether the exchange has ended. */
+  @Override
+  public boolean ended() {
+    return state == ExchangeState.DONE;
+  }
+
+  /** The exchange as plugins see it. */
+  public Exchange exchange() {
+    return this;
+  }
+
   boolean isFinished() {
     return state == ExchangeState.DONE;
   }
 
-  /** Where the exchange is; null before it started. */
+  @Override
   @Nullable ExchangeState state() {
     return state;
   }

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * sends piece by piece ({@link #send}). Until a connection is leased the pieces queue (and the
  * caller's source is paused); on the lease the request is written ({@link #writeRequest}): a
  * body-less request as one message (over HTTP/2 one HEADERS frame with {@code END_STREAM}), an
- * HTTP/2 head with no body yet held for the rest of the event loop's turn so that an end arriving in
- * the same read burst goes with it, otherwise the head, a resend's {@link ReplayBuffer} and the
+ * HTTP/2 head with no body yet held for the rest of the event loop's turn so that an end arriving
+ * in the same read burst goes with it, otherwise the head, a resend's {@link ReplayBuffer} and the
  * queue. Afterwards pieces are written as they come, and the caller paused while the connection is
  * not writable.
  *

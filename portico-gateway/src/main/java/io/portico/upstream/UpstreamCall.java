@@ -1,7 +1,6 @@
 package io.portico.upstream;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -39,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
  * its body so far is still held in the call's {@link ReplayBuffer}.
  *
- * <p>The request side (queued until a lease, a body-less request as one message, an HTTP/2 head held
- * for its end, the replay buffer) is {@link CallRequest}, the layer under the call.
+ * <p>The request side (queued until a lease, a body-less request as one message, an HTTP/2 head
+ * held for its end, the replay buffer) is {@link CallRequest}, the layer under the call.
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
