@@ -567,6 +567,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     conn.onExchangeFinished(this, closeAfter);
   }
 
+  /**
+   * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
+   */
   ExchangeRecord record() {
     return ExchangeRecords.of(this);
   }
