@@ -5,6 +5,7 @@
 #   bench/profile.sh [--paths "/hello /json"] [--targets "nginx portico"] [--conns 50]
 #                    [--warmup 40] [--window 10] [--strace-window 8] [--profiler jfr|async]
 #                    [--windows "cpu syscalls profile"] [--jvm FLAGS] [--portico DIR] [--out DIR]
+#                    [--config FILE]
 #
 # Placement as in bench/load.sh: the origin (nginx, 1 worker) and wrk on CPU 0; the nginx proxy
 # (1 worker) and Portico (./portico run with bench/conf/portico-bench.yaml and the benchmark's JVM
@@ -35,6 +36,9 @@
 #   --portico DIR  run the Portico of another checkout (its ./portico and bench config), e.g. to
 #                  measure a change against the current code
 #   --out DIR      where the reports and raw files go (default: a new folder under /tmp)
+#   --config FILE  Portico's config instead of bench/conf/portico-bench.yaml, relative to the
+#                  checkout run, e.g. bench/conf/portico-bench-observability.yaml (its tracing
+#                  exports to bench/otlp-sink.py, which is then started on 127.0.0.1:4318)
 #
 # Prints a summary; DIR keeps per target and path the system calls (strace-*.txt), Portico's
 # allocation and CPU report with stacks (portico-*-alloc.txt), the recordings (*.jfr) and wrk's
@@ -45,6 +49,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 PATHS="/hello /json"; TARGETS="nginx portico"; CONNS=50; WARMUP=40; WINDOW=10; STRACE_WINDOW=8
 PROFILER=async; PORTICO_ROOT="$root"; OUT=""; WINDOWS="cpu syscalls profile"; JVM_EXTRA=""
+CONFIG=bench/conf/portico-bench.yaml
 while [ $# -gt 0 ]; do
   case "$1" in
     --paths) PATHS="$2"; shift 2;; --targets) TARGETS="$2"; shift 2;;
@@ -52,6 +57,7 @@ while [ $# -gt 0 ]; do
     --window) WINDOW="$2"; shift 2;; --strace-window) STRACE_WINDOW="$2"; shift 2;;
     --profiler) PROFILER="$2"; shift 2;; --portico) PORTICO_ROOT="$(cd "$2" && pwd)"; shift 2;;
     --out) OUT="$2"; shift 2;; --windows) WINDOWS="$2"; shift 2;; --jvm) JVM_EXTRA="$2"; shift 2;;
+    --config) CONFIG="$2"; shift 2;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2;;
   esac
@@ -131,8 +137,11 @@ if [[ " $TARGETS " == *" nginx "* ]]; then
   nginx_master=$!
 fi
 if [[ " $TARGETS " == *" portico "* ]]; then
+  if grep -q '^tracing:' "$PORTICO_ROOT/$CONFIG"; then
+    taskset -c 0 python3 "$here/otlp-sink.py" & pids+=($!)
+  fi
   PORTICO_BENCH_PORT=19104 PORTICO_BENCH_UPSTREAM=127.0.0.1:19001 taskset -c 1 \
-    env PORTICO_JAVA_OPTS="$JVM" "$PORTICO_ROOT/portico" run -c "$PORTICO_ROOT/bench/conf/portico-bench.yaml" \
+    env PORTICO_JAVA_OPTS="$JVM" "$PORTICO_ROOT/portico" run -c "$PORTICO_ROOT/$CONFIG" \
     > "$OUT/portico.log" 2>&1 & pids+=($!)
   portico_pid=$!   # the launcher execs java: this is the JVM
 fi

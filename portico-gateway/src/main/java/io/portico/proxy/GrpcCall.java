@@ -4,14 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
@@ -23,6 +26,9 @@ import io.portico.grpc.GrpcStatus;
 import io.portico.grpc.GrpcTimeout;
 import io.portico.spi.plugin.Reply;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,7 +58,10 @@ import org.jspecify.annotations.Nullable;
  *       with {@code RESOURCE_EXHAUSTED} or {@code INTERNAL} and resets the upstream stream.
  * </ul>
  *
- * <p>Confined to the exchange's event loop. Holds no buffer: its readers only skim.
+ * <p>Made by the exchange only for a request that is a gRPC call, so a plain request pays nothing
+ * for it; it acts on the exchange through the exchange's own answering and writing methods.
+ * Confined to the exchange's event loop: the deadline is a task on that loop, cancelled by {@link
+ * #close}. Holds no buffer: its readers only skim; a refused chunk is released here.
  */
 final class GrpcCall {
 
@@ -62,36 +71,49 @@ final class GrpcCall {
   static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
   static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
 
+  private final HttpExchange exchange;
   private long deadlineNanos;
+  private long budgetNanos;
+  private @Nullable ScheduledFuture<?> deadlineTask;
+
+  /** An upstream's trailers-only answer waits for its end, to go out as one message. */
+  private boolean trailersOnly;
+
   private @Nullable GrpcFrameReader reader;
   private @Nullable GrpcFrameReader responseReader;
   private int maxResponseMessageSize = GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE;
   private int grpcStatus = -1;
 
-  private GrpcCall() {}
+  private GrpcCall(HttpExchange exchange) {
+    this.exchange = exchange;
+  }
 
-  /** The call a request makes, or null when it is not gRPC (gRPC-Web is not, here). */
-  static @Nullable GrpcCall of(HttpRequest request) {
+  /**
+   * The call {@code exchange}'s request makes, or null when it is not gRPC (gRPC-Web is not, here).
+   */
+  static @Nullable GrpcCall of(HttpRequest request, HttpExchange exchange) {
     return GrpcContentType.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE))
             == GrpcContentType.GRPC
-        ? new GrpcCall()
+        ? new GrpcCall(exchange)
         : null;
   }
 
   /**
    * The call was routed: its deadline ({@code grpc-timeout} from {@code startNanos}, at most the
-   * route's {@code responseNanos}; none without {@code grpc-timeout}) and its message reader.
+   * route's {@code responseNanos}; none without {@code grpc-timeout}), scheduled on the exchange's
+   * loop when it has one, and its message reader.
    */
   void routed(
       HttpHeaders headers,
       GrpcRouteConfig config,
       long startNanos,
       long responseNanos,
+      long nowNanos,
       ByteBufAllocator alloc) {
     long timeout = GrpcTimeout.parseNanos(headers.get(GRPC_TIMEOUT));
     if (timeout >= 0) {
-      long budget = Math.min(timeout, responseNanos);
-      deadlineNanos = startNanos + budget;
+      budgetNanos = Math.min(timeout, responseNanos);
+      deadlineNanos = startNanos + budgetNanos;
       if (deadlineNanos == 0) {
         deadlineNanos = 1;
       }
@@ -100,6 +122,26 @@ final class GrpcCall {
     boolean compression = encoding != null && !"identity".equalsIgnoreCase(encoding.trim());
     reader = new GrpcFrameReader(alloc, config.maxMessageSize(), compression);
     maxResponseMessageSize = config.maxResponseMessageSize();
+    if (deadlineNanos != 0) {
+      deadlineTask =
+          exchange
+              .eventLoop()
+              .schedule(
+                  this::onDeadline, Math.max(0, deadlineNanos - nowNanos), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The deadline passed: the exchange fails, which resets the upstream stream. */
+  private void onDeadline() {
+    deadlineTask = null;
+    ExchangeState state = exchange.state();
+    if (state != ExchangeState.DONE && state != ExchangeState.UPGRADED) {
+      exchange.fail(
+          Failure.GRPC_DEADLINE_EXCEEDED,
+          "The call's deadline passed after "
+              + TimeUnit.NANOSECONDS.toMillis(budgetNanos)
+              + " ms.");
+    }
   }
 
   /** When the call's deadline passes (the event loop's clock), or 0 when it has none. */
@@ -128,6 +170,19 @@ final class GrpcCall {
       refused = reader.end();
     }
     return refused;
+  }
+
+  /**
+   * Checks the messages a request chunk completes; a refused one fails the exchange (the chunk
+   * released, the connection to close) and is true.
+   */
+  boolean refusesRequest(HttpContent content, boolean last) {
+    GrpcFrameReader.Failure refused = inspect(content.content(), last);
+    if (refused == null) {
+      return false;
+    }
+    exchange.refuseRequest(content, failureOf(refused), refused.message());
+    return true;
   }
 
   /** The failure of a refused message, as the exchange records it. */
@@ -172,8 +227,12 @@ final class GrpcCall {
     return responseReader == null ? -1 : responseReader.refusedAt();
   }
 
-  /** Releases the partial message the reader holds, if any. */
+  /** Cancels the deadline and releases the partial message the readers hold, if any. */
   void close() {
+    if (deadlineTask != null) {
+      deadlineTask.cancel(false);
+      deadlineTask = null;
+    }
     if (reader != null) {
       reader.close();
     }
@@ -191,6 +250,11 @@ final class GrpcCall {
    * HEADERS frame, not a head and an empty end.
    */
   boolean onResponseHead(HttpResponse head, ByteBufAllocator alloc) {
+    trailersOnly = readResponseHead(head, alloc);
+    return trailersOnly;
+  }
+
+  private boolean readResponseHead(HttpResponse head, ByteBufAllocator alloc) {
     if (responseReader != null) {
       responseReader.close();
       responseReader = null;
@@ -210,6 +274,68 @@ final class GrpcCall {
       return false;
     }
     grpcStatus = GrpcStatus.ofHeader(value).code();
+    return true;
+  }
+
+  /** Whether the head of an upstream's trailers-only answer waits for its end. */
+  boolean holdsTrailersOnly() {
+    return trailersOnly;
+  }
+
+  /**
+   * An upstream response chunk, before the exchange relays it: the status from the last one's
+   * trailers, a held trailers-only head written (as one message when the chunk is an empty end),
+   * the chunk's messages checked. True when the chunk was taken here (the answer went out whole, or
+   * a refused message ended the call); else the exchange relays it.
+   */
+  boolean takesResponseContent(HttpContent content, boolean last) {
+    if (last) {
+      onResponseEnd((LastHttpContent) content);
+    }
+    if (trailersOnly) {
+      trailersOnly = false;
+      if (last && !content.content().isReadable()) {
+        content.release();
+        HttpResponse head = exchange.response();
+        exchange.sendWhole(
+            whole(
+                Objects.requireNonNull(head, "a trailers-only answer has its head"),
+                exchange.http2()));
+        return true;
+      }
+      exchange.writeResponseHead();
+    }
+    return refusedResponse(content, last);
+  }
+
+  /**
+   * Checks the gRPC messages of an upstream chunk; a refused one ends the call (the upstream stream
+   * reset, the client given the status in trailers) after the messages before it in the chunk.
+   */
+  private boolean refusedResponse(HttpContent content, boolean last) {
+    GrpcFrameReader.Failure refused = inspectResponse(content.content(), last);
+    if (refused == null) {
+      return false;
+    }
+    ByteBuf data = content.content();
+    int passed = responseRefusedAt() - data.readerIndex();
+    if (passed > 0 && exchange.relaysUntransformed()) {
+      exchange.writeBody(new DefaultHttpContent(data.retainedSlice(data.readerIndex(), passed)));
+    }
+    content.release();
+    exchange.fail(responseFailureOf(refused), refused.message());
+    return true;
+  }
+
+  /**
+   * A response already started ends with trailers that carry the failure's status, when the
+   * client's framing has room for them (HTTP/2, or a chunked HTTP/1.1 body); false otherwise.
+   */
+  boolean endWithTrailers(Failure reason, String detail, @Nullable HttpResponse started) {
+    if (started == null || !(exchange.http2() || HttpUtil.isTransferEncodingChunked(started))) {
+      return false;
+    }
+    exchange.endStarted(trailers(reason, detail));
     return true;
   }
 

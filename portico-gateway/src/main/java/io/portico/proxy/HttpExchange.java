@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -30,29 +28,22 @@ import io.portico.aggregate.AggregatePlan;
 import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.ai.AiPlan;
-import io.portico.ai.AiRequestChecks;
 import io.portico.ai.AiRun;
-import io.portico.ai.AiUsage;
 import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
-import io.portico.grpc.GrpcFrameReader;
 import io.portico.observe.ExchangeRecord;
-import io.portico.observe.trace.RequestTrace;
 import io.portico.observe.trace.Tracing;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.PathTemplate;
 import io.portico.router.RequestTarget;
-import io.portico.router.RouteMatch;
-import io.portico.snapshot.CompiledRoute;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
-import io.portico.spi.plugin.ExchangeKey;
 import io.portico.spi.plugin.Identity;
-import io.portico.spi.plugin.LimitDecision;
 import io.portico.spi.plugin.Reply;
+import io.portico.spi.plugin.RequestBodyTransform;
 import io.portico.traffic.MirrorCall;
 import io.portico.traffic.RouteTraffic;
 import io.portico.traffic.SplitTarget;
@@ -61,18 +52,12 @@ import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
 import io.portico.upstream.UpstreamHooks;
-import io.portico.upstream.UpstreamService;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,12 +99,8 @@ import org.slf4j.LoggerFactory;
  * client's reads pause; afterwards client reads pause while the upstream is unwritable, and
  * upstream reads pause while the client is unwritable.
  */
-final class HttpExchange
-    implements Exchange,
-        PhaseRunner.Host,
-        UpstreamCall.Receiver,
-        UpgradeRelay.Ended,
-        Aggregation.Host {
+final class HttpExchange extends ExchangeView
+    implements PhaseRunner.Host, UpstreamCall.Receiver, UpgradeRelay.Ended, Aggregation.Host {
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
 
@@ -130,78 +111,40 @@ final class HttpExchange
   private static final ByteBuf NO_BODY =
       Unpooled.unreleasableBuffer(Unpooled.EMPTY_BUFFER.asReadOnly());
 
-  private final DownstreamHandler conn;
-  private final HttpRequest request;
-  private final Snapshot snapshot;
-  private final LimitsConfig limits;
-  private final long startNanos;
-  private final String originalUri;
-  private final boolean clientHttp10;
-
-  /** The client's version: the head itself goes upstream as HTTP/1.1. */
-  private final HttpVersion clientVersion;
-
   private @Nullable ExchangeState state;
   private boolean requestComplete;
 
-  // what the checks and the router established
-  private @Nullable String requestId;
-  private @Nullable InetSocketAddress clientAddress;
+  // what the checks established, beside the facts of the view
   private boolean peerTrusted;
-  private @Nullable String path;
-  private @Nullable String rawQuery;
-  private @Nullable String forwardPath;
-  private @Nullable String originalHost;
   private boolean expectContinue;
   private boolean upgradeRequested;
   private boolean hostSetByPlugin;
-  private @Nullable Map<String, List<String>> queryParameters;
-  private @Nullable RouteMatch<CompiledRoute> match;
-  private @Nullable CompiledRoute route;
-  private @Nullable UpstreamService service;
   private PluginChain chain = PluginChain.EMPTY;
-  private @Nullable PhaseRunner phases;
-  private @Nullable Map<ExchangeKey<?>, Object> attributes;
+  @Nullable PhaseRunner phases;
 
-  /** The exchange's trace; null when tracing is off, and then nothing traces. */
-  private @Nullable RequestTrace trace;
+  /** The gRPC call this exchange is, or null. */
+  @Nullable GrpcCall grpc;
 
-  /** The gRPC call this exchange is, or null; with the task of its deadline, when it has one. */
-  private @Nullable GrpcCall grpc;
-
-  private @Nullable ScheduledFuture<?> grpcDeadline;
-
-  /** An upstream's trailers-only gRPC answer waits for its end, to go out as one message. */
-  private boolean grpcTrailersOnly;
-
-  /** What the access log keeps of this route's bodies; null when nothing (then no byte copied). */
-  private AccessLogConfig.@Nullable BodyCapture capture;
-
-  private @Nullable CapturedBody requestCapture;
-  private @Nullable CapturedBody responseCapture;
+  /** What the access log keeps of this exchange's bodies; null when nothing (no byte copied). */
+  @Nullable CapturedBodies captured;
 
   // the request body
-  private long requestBytes;
   private boolean bodyChunkSeen;
   private boolean startDeferred;
   private @Nullable ArrayDeque<HttpContent> pendingBody;
   private @Nullable RequestBodyBuffer bodyBuffer;
   private @Nullable ByteBuf replacedBody;
+  private @Nullable TransformedRequestBody requestTransform;
 
   // the upstream
-  private @Nullable UpstreamCall call;
+  @Nullable UpstreamCall call;
   private @Nullable MirrorCall mirror;
-  private @Nullable Aggregation aggregation;
+  @Nullable Aggregation aggregation;
   private @Nullable AggregateRequestJson aggregateBody;
   private @Nullable AiRun aiRun;
   private @Nullable UpgradeRelay relay;
 
   // the response
-  private @Nullable HttpResponse response;
-
-  /** The upstream response's trailers, once its body has ended. */
-  private @Nullable HttpHeaders responseTrailers;
-
   private @Nullable ResponseBodyPipeline bodyPipeline;
   private boolean headDeferred;
   private @Nullable ResponseDecoding decoding;
@@ -210,21 +153,11 @@ final class HttpExchange
   private @Nullable String upstreamCoding;
 
   private boolean clientPaused;
-  private long responseBytes;
-  private int status;
-  private @Nullable Failure failure;
   private boolean closeAfter;
 
   HttpExchange(
       DownstreamHandler conn, HttpRequest request, Snapshot snapshot, LimitsConfig limits) {
-    this.conn = conn;
-    this.request = request;
-    this.snapshot = snapshot;
-    this.limits = limits;
-    this.originalUri = request.uri();
-    this.clientVersion = request.protocolVersion();
-    this.clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
-    this.startNanos = conn.nanoTime();
+    super(conn, request, snapshot, limits);
   }
 
   // ---------------------------------------------------------------- request head: checks, routing
@@ -249,7 +182,7 @@ final class HttpExchange
   private void start() {
     state = ExchangeState.REQUEST_PHASES;
     HttpHeaders headers = request.headers();
-    grpc = GrpcCall.of(request);
+    grpc = GrpcCall.of(request, this);
     peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
     assignRequestId(headers);
     clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
@@ -329,7 +262,7 @@ final class HttpExchange
     }
     AccessLogConfig.BodyCapture bodies = conn.bodyCapture();
     if (bodies != null) {
-      startCapture(bodies, headers);
+      captured = CapturedBodies.forRoute(bodies, route.config(), headers);
     }
     chain = route.chain();
     service = route.service();
@@ -342,61 +275,17 @@ final class HttpExchange
     }
     forwardPath = computeForwardPath();
     if (grpc != null) {
-      startGrpcCall();
+      grpc.routed(
+          headers,
+          routed().config().grpcOrDefaults(),
+          startNanos,
+          routed().timeouts().response().toNanos(),
+          conn.nanoTime(),
+          conn.channel().alloc());
     }
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
     phases().runRequestPhases();
-  }
-
-  /** A routed gRPC call: its message reader, and its deadline's task when it has one. */
-  private void startGrpcCall() {
-    grpcCall()
-        .routed(
-            request.headers(),
-            routed().config().grpcOrDefaults(),
-            startNanos,
-            routed().timeouts().response().toNanos(),
-            conn.channel().alloc());
-    long deadline = grpcCall().deadlineNanos();
-    if (deadline != 0) {
-      grpcDeadline =
-          eventLoop()
-              .schedule(
-                  this::onGrpcDeadline,
-                  Math.max(0, deadline - conn.nanoTime()),
-                  TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void onGrpcDeadline() {
-    grpcDeadline = null;
-    if (state != ExchangeState.DONE && state != ExchangeState.UPGRADED) {
-      fail(
-          Failure.GRPC_DEADLINE_EXCEEDED,
-          "The call's deadline passed after "
-              + TimeUnit.NANOSECONDS.toMillis(grpcCall().deadlineNanos() - startNanos)
-              + " ms.");
-    }
-  }
-
-  /** Whether the route's bodies are kept for the access log; the request's from now on. */
-  private void startCapture(AccessLogConfig.BodyCapture bodies, HttpHeaders headers) {
-    Boolean routeBody = routed().config().accessLogBody();
-    if (!routed().config().accessLog() || !(routeBody == null ? bodies.allRoutes() : routeBody)) {
-      return;
-    }
-    capture = bodies;
-    if (bodies.request()) {
-      requestCapture = CapturedBody.of(bodies, headers);
-    }
-  }
-
-  /** Starts keeping the response body sent with {@code head}, when the route keeps it. */
-  private void captureResponse(HttpResponse head) {
-    if (capture != null && capture.response()) {
-      responseCapture = CapturedBody.of(capture, head.headers());
-    }
   }
 
   private void answerAsterisk() {
@@ -435,15 +324,6 @@ final class HttpExchange
   private UpstreamHooks upstreamHooks(String method) {
     UpstreamHooks shared = conn.upstreamHooks();
     return trace == null ? shared : new TracedAttempts(trace, shared, method);
-  }
-
-  @Override
-  public @Nullable RequestTrace trace() {
-    return trace;
-  }
-
-  private @Nullable String traceId() {
-    return trace == null ? null : trace.traceId();
   }
 
   private void assignRequestId(HttpHeaders headers) {
@@ -576,6 +456,9 @@ final class HttpExchange
     } else if (requestComplete) {
       sendUpstream(LastHttpContent.EMPTY_LAST_CONTENT);
     }
+    if (state == ExchangeState.DONE) {
+      return; // a plugin's transform refused the body
+    }
     if (requestComplete) {
       conn.armDeadline(0);
     } else {
@@ -592,6 +475,13 @@ final class HttpExchange
 
   /** Request content to the upstream call, copied first for the mirror when there is one. */
   private void sendUpstream(HttpContent content) {
+    if (requestTransform != null) {
+      HttpContent out = transformRequest(requestTransform, content);
+      if (out == null) {
+        return;
+      }
+      content = out;
+    }
     if (mirror != null) {
       mirror.copy(content);
     }
@@ -841,7 +731,7 @@ final class HttpExchange
     }
     response = head;
     status = code;
-    grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
+    boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
     HopByHopHeaders.strip(head.headers(), false);
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
@@ -864,7 +754,9 @@ final class HttpExchange
       }
     }
     prepareDownstreamHead(head);
-    captureResponse(head);
+    if (captured != null) {
+      captured.responseHead(head.headers());
+    }
     if (snapshot.config().metrics().serverTiming()) {
       long sent = upstreamCall().requestSentNanos();
       long headAt = upstreamCall().responseHeadNanos();
@@ -876,7 +768,13 @@ final class HttpExchange
     if (headDeferred || grpcTrailersOnly) {
       return;
     }
-    conn.channel().write(head, conn.channel().voidPromise());
+    writeResponseHead();
+  }
+
+  /** Writes the response head as it stands; the response has started. */
+  void writeResponseHead() {
+    conn.channel()
+        .write(Objects.requireNonNull(response, "the head is set"), conn.channel().voidPromise());
     state = ExchangeState.RESPONDING;
   }
 
@@ -888,20 +786,7 @@ final class HttpExchange
       return;
     }
     boolean last = content instanceof LastHttpContent;
-    if (grpc != null && last) {
-      grpc.onResponseEnd((LastHttpContent) content);
-    }
-    if (grpcTrailersOnly) {
-      grpcTrailersOnly = false;
-      if (last && !content.content().isReadable()) {
-        content.release();
-        sendTrailersOnly();
-        return;
-      }
-      conn.channel().write(response, conn.channel().voidPromise());
-      state = ExchangeState.RESPONDING;
-    }
-    if (grpc != null && refusedGrpcResponse(content, last)) {
+    if (grpc != null && grpc.takesResponseContent(content, last)) {
       return;
     }
     if (bodyPipeline != null) {
@@ -911,8 +796,8 @@ final class HttpExchange
       }
     }
     responseBytes += content.content().readableBytes();
-    if (responseCapture != null) {
-      responseCapture.add(content.content());
+    if (captured != null) {
+      captured.response(content.content());
     }
     Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
@@ -938,12 +823,7 @@ final class HttpExchange
         // The head went out before the gateway began to drain: close once the response is out.
         closeAfter = true;
       }
-      if (closeAfter) {
-        down.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
-      } else {
-        down.writeAndFlush(content, down.voidPromise());
-      }
-      finish();
+      writeLast(content);
       return;
     }
     if (!content.content().isReadable()) {
@@ -963,46 +843,45 @@ final class HttpExchange
     }
   }
 
-  /**
-   * Checks the gRPC messages of an upstream chunk; a refused one ends the call (the upstream stream
-   * reset, the client given the status in trailers) after the messages before it in the chunk.
-   */
-  private boolean refusedGrpcResponse(HttpContent content, boolean last) {
-    GrpcFrameReader.Failure refused = grpcCall().inspectResponse(content.content(), last);
-    if (refused == null) {
-      return false;
+  /** The response's last message: written and flushed, then the exchange finishes. */
+  private void writeLast(Object last) {
+    Channel down = conn.channel();
+    if (closeAfter) {
+      down.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      down.writeAndFlush(last, down.voidPromise());
     }
-    ByteBuf data = content.content();
-    int passed = grpcCall().responseRefusedAt() - data.readerIndex();
-    if (passed > 0 && state == ExchangeState.RESPONDING && bodyPipeline == null) {
-      responseBytes += passed;
-      conn.channel()
-          .write(
-              new DefaultHttpContent(data.retainedSlice(data.readerIndex(), passed)),
-              conn.channel().voidPromise());
-    }
-    content.release();
-    fail(GrpcCall.responseFailureOf(refused), refused.message());
-    return true;
+    finish();
   }
 
-  /** The upstream's trailers-only gRPC answer, written as the one message it came as. */
-  private void sendTrailersOnly() {
-    FullHttpResponse whole =
-        GrpcCall.whole(
-            Objects.requireNonNull(response, "a trailers-only answer has its head"), conn.http2());
+  /** An answer that came as one message (a trailers-only gRPC answer), written as one. */
+  void sendWhole(FullHttpResponse whole) {
     response = whole;
     state = ExchangeState.RESPONDING;
     if (conn.draining()) {
       closeAfter = true;
     }
-    Channel down = conn.channel();
-    if (closeAfter) {
-      down.writeAndFlush(whole).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      down.writeAndFlush(whole, down.voidPromise());
+    writeLast(whole);
+  }
+
+  /** A started response's end written by a part (trailers with a failure's gRPC status). */
+  void endStarted(LastHttpContent end) {
+    if (!requestComplete) {
+      // The client is still sending: its stream (or connection) cannot carry another call.
+      closeAfter = true;
     }
-    finish();
+    writeLast(end);
+  }
+
+  /** Whether response chunks go to the client as they come (started, no body transforms). */
+  boolean relaysUntransformed() {
+    return state == ExchangeState.RESPONDING && bodyPipeline == null;
+  }
+
+  /** A piece of the response body written to the client and counted. */
+  void writeBody(HttpContent content) {
+    responseBytes += content.content().readableBytes();
+    conn.channel().write(content, conn.channel().voidPromise());
   }
 
   /**
@@ -1162,35 +1041,25 @@ final class HttpExchange
     if (content instanceof LastHttpContent lastContent) {
       RequestChecks.Refusal refusal = RequestChecks.checkTrailers(lastContent, limits);
       if (refusal != null) {
-        content.release();
-        requestComplete = true;
-        closeAfter = true;
-        fail(refusal.failure(), refusal.detail());
+        refuseRequest(content, refusal.failure(), refusal.detail());
         return;
       }
     }
     bodyChunkSeen = true;
     requestBytes += content.content().readableBytes();
     if (limits.maxBodySize() > 0 && requestBytes > limits.maxBodySize()) {
-      content.release();
-      requestComplete = true;
-      closeAfter = true;
-      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + limits.maxBodySize() + " bytes.");
+      refuseRequest(
+          content,
+          Failure.BODY_TOO_LARGE,
+          "The request body exceeds " + limits.maxBodySize() + " bytes.");
       return;
     }
-    if (requestCapture != null) {
-      requestCapture.add(content.content());
+    if (captured != null) {
+      captured.request(content.content());
     }
     boolean last = content instanceof LastHttpContent;
-    if (grpc != null) {
-      GrpcFrameReader.Failure refused = grpc.inspect(content.content(), last);
-      if (refused != null) {
-        content.release();
-        requestComplete = true;
-        closeAfter = true;
-        fail(GrpcCall.failureOf(refused), refused.message());
-        return;
-      }
+    if (grpc != null && grpc.refusesRequest(content, last)) {
+      return;
     }
     if (last) {
       requestComplete = true;
@@ -1236,6 +1105,9 @@ final class HttpExchange
     }
     if (call != null) {
       sendUpstream(content);
+      if (state == ExchangeState.DONE) {
+        return;
+      }
       if (startDeferred) {
         startDeferred = false;
         call.start();
@@ -1266,10 +1138,10 @@ final class HttpExchange
   private void readForPlugins(HttpContent content, boolean last) {
     RequestBodyBuffer buffer = bodyBuffer();
     if (buffer.size() + (long) content.content().readableBytes() > buffer.limit()) {
-      content.release();
-      requestComplete = true;
-      closeAfter = true;
-      fail(Failure.BODY_TOO_LARGE, "The request body exceeds " + buffer.limit() + " bytes.");
+      refuseRequest(
+          content,
+          Failure.BODY_TOO_LARGE,
+          "The request body exceeds " + buffer.limit() + " bytes.");
       return;
     }
     buffer.append(content);
@@ -1280,6 +1152,17 @@ final class HttpExchange
     } else {
       armBodyDeadline();
     }
+  }
+
+  /**
+   * Refuses the request at one of its body chunks: the chunk released, nothing more read, and the
+   * connection closed after the answer.
+   */
+  void refuseRequest(HttpContent content, Failure reason, String detail) {
+    content.release();
+    requestComplete = true;
+    closeAfter = true;
+    fail(reason, detail);
   }
 
   /** Flushes request body chunks written upstream during the client's read burst. */
@@ -1390,7 +1273,7 @@ final class HttpExchange
       if (grpc != null
           && state == ExchangeState.RESPONDING
           && conn.channel().isActive()
-          && endWithGrpcTrailers(reason, detail)) {
+          && grpc.endWithTrailers(reason, detail, headDeferred ? null : response)) {
         return;
       }
       closeAfter = true;
@@ -1423,31 +1306,6 @@ final class HttpExchange
             traceId()));
   }
 
-  /**
-   * A gRPC response already started ends with trailers that carry the failure's status, when the
-   * client's framing has room for them (HTTP/2, or a chunked HTTP/1.1 body); false otherwise.
-   */
-  private boolean endWithGrpcTrailers(Failure reason, String detail) {
-    if (headDeferred
-        || response == null
-        || !(conn.http2() || HttpUtil.isTransferEncodingChunked(response))) {
-      return false;
-    }
-    if (!requestComplete) {
-      // The client is still sending: its stream (or connection) cannot carry another call.
-      closeAfter = true;
-    }
-    Channel down = conn.channel();
-    LastHttpContent end = grpcCall().trailers(reason, detail);
-    if (closeAfter) {
-      down.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      down.writeAndFlush(end, down.voidPromise());
-    }
-    finish();
-    return true;
-  }
-
   private void sendLocal(FullHttpResponse r) {
     response = r;
     status = r.status().code();
@@ -1469,18 +1327,12 @@ final class HttpExchange
       ServerTiming.add(r.headers(), conn.nanoTime() - startNanos, -1);
     }
     responseBytes = r.content().readableBytes();
-    captureResponse(r);
-    if (responseCapture != null) {
-      responseCapture.add(r.content());
+    if (captured != null) {
+      captured.responseHead(r.headers());
+      captured.response(r.content());
     }
     state = ExchangeState.RESPONDING;
-    Channel down = conn.channel();
-    if (closeAfter) {
-      down.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      down.writeAndFlush(r, down.voidPromise());
-    }
-    finish();
+    writeLast(r);
   }
 
   /** The client went away. */
@@ -1538,10 +1390,6 @@ final class HttpExchange
     state = ExchangeState.DONE;
     conn.armDeadline(0);
     if (grpc != null) {
-      if (grpcDeadline != null) {
-        grpcDeadline.cancel(false);
-        grpcDeadline = null;
-      }
       grpc.close();
     }
     if (bodyBuffer != null) {
@@ -1550,6 +1398,9 @@ final class HttpExchange
     if (replacedBody != null) {
       replacedBody.release();
       replacedBody = null;
+    }
+    if (requestTransform != null) {
+      requestTransform.close();
     }
     if (pendingBody != null) {
       // Body that arrived while a plugin phase waited, for a request answered locally.
@@ -1589,90 +1440,21 @@ final class HttpExchange
    * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
    */
   ExchangeRecord record() {
-    long end = conn.nanoTime();
-    long connected = call == null ? 0 : call.connectedNanos();
-    long sent = call == null ? 0 : call.requestSentNanos();
-    long responseHead = call == null ? 0 : call.responseHeadNanos();
-    Endpoint endpoint = call == null ? null : call.endpoint();
-    Identity identity = get(Identity.KEY);
-    LimitDecision limitDecision = get(LimitDecision.KEY);
-    return ExchangeRecord.builder()
-        .startEpochMillis(System.currentTimeMillis() - (end - startNanos) / 1_000_000)
-        .requestId(requestId)
-        .clientAddress(clientAddressText())
-        .method(request.method().name())
-        .path(path != null ? path : withoutQuery(originalUri))
-        .protocol(conn.http2() ? "HTTP/2.0" : clientVersion.text())
-        .host(originalHost)
-        .route(route == null ? null : route.name())
-        .service(service == null ? null : service.name())
-        .upstream(endpoint == null ? null : endpoint.authority())
-        .status(status)
-        .requestBytes(requestBytes)
-        .responseBytes(responseBytes)
-        .durationMillis((end - startNanos) / 1e6)
-        .upstreamConnectMillis(connected == 0 ? -1 : (connected - startNanos) / 1e6)
-        .upstreamResponseMillis(responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6)
-        .failure(failure == null ? null : failure.code())
-        .attempts(call == null ? 0 : call.attempts())
-        .userAgent(request.headers().get(HttpHeaderNames.USER_AGENT))
-        .backends(aggregation == null ? List.of() : aggregation.records())
-        .consumer(identity == null ? null : identity.consumer())
-        .authenticatedBy(identity == null ? null : identity.method())
-        .repliedBy(phases == null ? null : phases.repliedBy())
-        .limitDecision(limitDecision == null ? null : limitDecision.label())
-        .query(queryOf(originalUri))
-        .requestHeaders(request.headers())
-        .responseHeaders(response == null ? null : response.headers())
-        .traceId(traceId())
-        .ai(aiRecord(get(AiUsage.KEY), get(AiRequestChecks.KEY)))
-        .grpcStatus(grpc == null ? -1 : grpc.recordedStatus(status, failure))
-        .requestBody(requestCapture == null ? null : requestCapture.body())
-        .responseBody(responseCapture == null ? null : responseCapture.body())
-        .build();
-  }
-
-  private static ExchangeRecord.@Nullable Ai aiRecord(
-      @Nullable AiUsage u, @Nullable AiRequestChecks checks) {
-    if (u == null) {
-      return null;
-    }
-    return new ExchangeRecord.Ai(
-        u.model(),
-        u.provider(),
-        u.providerModel(),
-        u.stream(),
-        u.usage().promptTokens(),
-        u.usage().completionTokens(),
-        u.usage().totalTokens(),
-        u.estimated(),
-        u.cost(),
-        u.firstEventMillis(),
-        u.tokensPerSecond(),
-        checks == null ? -1 : checks.masked(),
-        checks == null || checks.cache() == null
-            ? null
-            : checks.cache().toLowerCase(java.util.Locale.ROOT));
-  }
-
-  /** The client's address as text: the connection's, made once, when it is the peer's. */
-  private @Nullable String clientAddressText() {
-    if (clientAddress == null) {
-      return null;
-    }
-    if (clientAddress == conn.peer() && clientAddress.getAddress() != null) {
-      return conn.peerText();
-    }
-    return clientAddress.getAddress().getHostAddress();
-  }
-
-  private static @Nullable String queryOf(String uri) {
-    int q = uri.indexOf('?');
-    return q < 0 ? null : uri.substring(q + 1);
+    return ExchangeRecords.of(this);
   }
 
   boolean isFinished() {
     return state == ExchangeState.DONE;
+  }
+
+  /** Where the exchange is; null before it started. */
+  @Nullable ExchangeState state() {
+    return state;
+  }
+
+  /** Whether the client speaks HTTP/2 (a stream of its connection). */
+  boolean http2() {
+    return conn.http2();
   }
 
   boolean requestComplete() {
@@ -1683,28 +1465,12 @@ final class HttpExchange
     return relay != null;
   }
 
-  /** The request-target of a request refused before routing, without its query (credentials). */
-  private static String withoutQuery(String uri) {
-    int q = uri.indexOf('?');
-    return q < 0 ? uri : uri.substring(0, q);
-  }
-
   private static String stripPort(String host) {
     int colon = host.lastIndexOf(':');
     return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
   }
 
-  // ---------------------------------------------------------------- Exchange (the plugins' view)
-
-  @Override
-  public String requestId() {
-    return Objects.requireNonNull(requestId, "the request id is assigned when the head arrives");
-  }
-
-  @Override
-  public HttpRequest request() {
-    return request;
-  }
+  // ---------------------------------------------------------------- the request body for plugins
 
   /**
    * Starts holding the body on the first call: chunks already queued move into the buffer, the
@@ -1815,107 +1581,51 @@ final class HttpExchange
   }
 
   @Override
-  public String path() {
-    return headPath();
-  }
-
-  @Override
-  public String forwardPath() {
-    return Objects.requireNonNull(
-        forwardPath, "the forward path is set when the exchange is routed");
-  }
-
-  @Override
-  public void forwardPath(String pathAndQuery) {
-    this.forwardPath = pathAndQuery;
-  }
-
-  @Override
-  public Map<String, List<String>> queryParameters() {
-    if (queryParameters == null) {
-      queryParameters =
-          rawQuery == null ? Map.of() : new QueryStringDecoder(rawQuery, false).parameters();
+  public void transformRequestBody(RequestBodyTransform transform) {
+    if (!eventLoop().inEventLoop()) {
+      throw new IllegalStateException(
+          "the request body is transformed on the exchange's event loop");
     }
-    return queryParameters;
-  }
-
-  @Override
-  public Map<String, String> pathParameters() {
-    return match == null ? Map.of() : match.pathParameters();
-  }
-
-  @Override
-  public @Nullable HttpResponse response() {
-    return response;
-  }
-
-  @Override
-  public @Nullable HttpHeaders responseTrailers() {
-    return responseTrailers;
-  }
-
-  @Override
-  public InetSocketAddress clientAddress() {
-    return Objects.requireNonNull(clientAddress, "the client address is set when the head arrives");
-  }
-
-  @Override
-  public InetSocketAddress peerAddress() {
-    return conn.peer();
-  }
-
-  @Override
-  public boolean secure() {
-    return conn.secure();
-  }
-
-  @Override
-  public javax.net.ssl.@Nullable SSLSession sslSession() {
-    return conn.sslSession();
-  }
-
-  @Override
-  public @Nullable String routeName() {
-    return route == null ? null : route.name();
-  }
-
-  @Override
-  public @Nullable String serviceName() {
-    return service == null ? null : service.name();
-  }
-
-  @Override
-  public EventLoop eventLoop() {
-    return conn.channel().eventLoop();
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public <T> @Nullable T get(ExchangeKey<T> key) {
-    return attributes == null ? null : (T) attributes.get(key);
-  }
-
-  @Override
-  public <T> void set(ExchangeKey<T> key, T value) {
-    if (attributes == null) {
-      attributes = new IdentityHashMap<>(4);
+    if (state != ExchangeState.REQUEST_PHASES || phases().requestPhasesOver()) {
+      throw new IllegalStateException(
+          "the request body is transformed in the REWRITE and ACCESS phases");
     }
-    attributes.put(key, value);
+    if (bodyBuffer != null || replacedBody != null || requestTransform != null) {
+      throw new IllegalStateException(
+          "the request body was read, replaced or given a transform already");
+    }
+    requestTransform = new TransformedRequestBody(transform);
+    HttpHeaders h = request.headers();
+    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
   }
 
-  @Override
-  public int status() {
-    return status;
-  }
-
-  @Override
-  public @Nullable String failureCode() {
-    return failure == null ? null : failure.code();
-  }
-
-  @Override
-  public long elapsedNanos() {
-    return conn.nanoTime() - startNanos;
+  /**
+   * A piece of the client's body through the plugin's transform: what to send upstream, or null
+   * (nothing yet, or the transform refused the body and the exchange answered).
+   */
+  private @Nullable HttpContent transformRequest(TransformedRequestBody t, HttpContent content) {
+    try {
+      return t.apply(content, conn.channel().alloc());
+    } catch (RequestBodyTransform.Refused e) {
+      t.close();
+      requestComplete = true;
+      closeAfter = true;
+      releaseUpstreamSide();
+      if (state == ExchangeState.RESPONDING) {
+        fail(Failure.PLUGIN_ERROR, String.valueOf(e.getMessage()));
+      } else {
+        replyLocally(e.reply());
+      }
+      return null;
+    } catch (RuntimeException e) {
+      t.close();
+      log.warn("a plugin failed transforming the request body of request {}", requestId, e);
+      requestComplete = true;
+      closeAfter = true;
+      fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request body.");
+      return null;
+    }
   }
 
   static HttpResponse continueResponse() {
@@ -1923,34 +1633,11 @@ final class HttpExchange
         HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
   }
 
-  // ---------------------------------------------------------------- state set during the exchange
-
-  /** The request path; set when the head passed its checks, before routing and any plugin. */
-  private String headPath() {
-    return Objects.requireNonNull(path, "the path is set when the head passed its checks");
-  }
-
-  /** The matched route; set by routing, before any phase that reads it. */
-  private CompiledRoute routed() {
-    return Objects.requireNonNull(route, "the exchange is routed");
-  }
-
-  private RouteMatch<CompiledRoute> routeMatch() {
-    return Objects.requireNonNull(match, "the exchange is routed");
-  }
-
-  /** The route's service; set by routing for a route that calls one upstream. */
-  private UpstreamService upstreamService() {
-    return Objects.requireNonNull(service, "an exchange calling an upstream has its service");
-  }
+  // ---------------------------------------------------------------- parts set during the exchange
 
   /** The upstream call; set when the exchange called its upstream. */
   private UpstreamCall upstreamCall() {
     return Objects.requireNonNull(call, "the upstream call has started");
-  }
-
-  private GrpcCall grpcCall() {
-    return Objects.requireNonNull(grpc, "the exchange is a gRPC call");
   }
 
   private AggregatePlan aggregateOf() {

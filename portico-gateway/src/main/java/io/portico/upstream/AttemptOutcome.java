@@ -1,5 +1,7 @@
 package io.portico.upstream;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How one attempt to an endpoint ended, as reported to {@link EndpointFeedback}: what passive
  * health checks and latency-aware balancing learn from. Constants, so reporting allocates nothing.
@@ -54,6 +56,28 @@ public enum AttemptOutcome {
       case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
       case TLS_FAILED -> TLS_FAILED;
       case POOL_EXHAUSTED, OVERLOADED -> POOL_EXHAUSTED;
+    };
+  }
+
+  /**
+   * The outcome of an attempt that ended with {@code failure}, or, when null, with a response head
+   * of {@code status}.
+   */
+  static AttemptOutcome of(@Nullable CallFailure failure, int status) {
+    if (failure == null) {
+      return ofStatus(status);
+    }
+    return switch (failure) {
+      case NO_ENDPOINT, CANCELLED, CIRCUIT_OPEN -> CANCELLED;
+      case OVERLOADED -> POOL_EXHAUSTED;
+      case POOL_EXHAUSTED -> POOL_EXHAUSTED;
+      case CONNECT_FAILED -> CONNECT_FAILED;
+      case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
+      case TLS_FAILED -> TLS_FAILED;
+      case RESPONSE_TIMEOUT -> RESPONSE_TIMEOUT;
+      case IDLE_TIMEOUT -> IDLE_TIMEOUT;
+      case RESET_BEFORE_RESPONSE, RESET_AFTER_RESPONSE -> RESET;
+      case PROTOCOL_ERROR -> PROTOCOL_ERROR;
     };
   }
 }

@@ -44,9 +44,7 @@ import org.jspecify.annotations.Nullable;
  * HTTP/2 stream the upstream declares unprocessed ({@link UnprocessedException}: above a {@code
  * GOAWAY}'s last stream id, refused) is resent whatever the method, up to {@link
  * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
- * its body so far is still held: while a body streams to an HTTP/2 service the call keeps retained
- * duplicates of it up to the service's {@code http2.replay-buffer}, released once the response head
- * arrives, the body outgrows the buffer, or the call ends.
+ * its body so far is still held in the call's {@link ReplayBuffer}.
  *
  * <p>A body-less request goes out as one {@code FullHttpRequest} (over HTTP/2 one HEADERS frame
  * with {@code END_STREAM}); when an HTTP/2 stream is leased before any of the body arrived, the
@@ -134,8 +132,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   private @Nullable ArrayDeque<HttpContent> pending;
   private boolean requestComplete;
   private boolean bodySent;
-  private @Nullable ArrayDeque<HttpContent> replay;
-  private long replayBytes;
+  private @Nullable ReplayBuffer replay;
   private boolean replayLost;
   private boolean headHeld;
   private @Nullable Runnable writeHeldHead;
@@ -419,9 +416,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       ch.write(head, ch.voidPromise());
       if (replay != null) {
         // A resend: the body the refused stream carried, from the replay buffer.
-        for (HttpContent kept : replay) {
-          ch.write(kept.retainedDuplicate(), ch.voidPromise());
-        }
+        replay.writeTo(ch);
       }
       if (pending != null) {
         HttpContent content;
@@ -705,33 +700,25 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   /**
-   * Keeps a retained duplicate of {@code content} while the whole body so far fits in the service's
-   * {@code http2.replay-buffer}; past it, what was kept is released and a refused stream can no
-   * longer be resent.
+   * Keeps a duplicate of {@code content} in the replay buffer (an HTTP/2 service's only) while the
+   * whole body so far fits; past it, a refused stream can no longer be resent.
    */
   private void keepForReplay(HttpContent content) {
     if (replayLost) {
       return;
     }
-    int n = content.content().readableBytes();
-    if (replayBytes + n > service.protocol().replayBuffer()) {
-      replayLost = true;
-      releaseReplay();
-      return;
-    }
-    replayBytes += n;
     if (replay == null) {
-      replay = new ArrayDeque<>(4);
+      replay = new ReplayBuffer(service.protocol().replayBuffer());
     }
-    replay.add(content.retainedDuplicate());
+    if (!replay.keep(content)) {
+      replayLost = true;
+      replay = null;
+    }
   }
 
   private void releaseReplay() {
     if (replay != null) {
-      HttpContent c;
-      while ((c = replay.poll()) != null) {
-        ReferenceCountUtil.release(c);
-      }
+      replay.release();
       replay = null;
     }
   }
@@ -787,25 +774,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     Endpoint ended = Objects.requireNonNull(endpoint, "endpoint");
     long nanos = nanoTime() - attemptStartNanos;
     hooks.onAttemptEnd(service.name(), ended, failure, status, nanos);
-    service.report(ended, outcome(failure, status), status, nanos);
-  }
-
-  private static AttemptOutcome outcome(@Nullable CallFailure failure, int status) {
-    if (failure == null) {
-      return AttemptOutcome.ofStatus(status);
-    }
-    return switch (failure) {
-      case NO_ENDPOINT, CANCELLED, CIRCUIT_OPEN -> AttemptOutcome.CANCELLED;
-      case OVERLOADED -> AttemptOutcome.POOL_EXHAUSTED;
-      case POOL_EXHAUSTED -> AttemptOutcome.POOL_EXHAUSTED;
-      case CONNECT_FAILED -> AttemptOutcome.CONNECT_FAILED;
-      case CONNECT_TIMEOUT -> AttemptOutcome.CONNECT_TIMEOUT;
-      case TLS_FAILED -> AttemptOutcome.TLS_FAILED;
-      case RESPONSE_TIMEOUT -> AttemptOutcome.RESPONSE_TIMEOUT;
-      case IDLE_TIMEOUT -> AttemptOutcome.IDLE_TIMEOUT;
-      case RESET_BEFORE_RESPONSE, RESET_AFTER_RESPONSE -> AttemptOutcome.RESET;
-      case PROTOCOL_ERROR -> AttemptOutcome.PROTOCOL_ERROR;
-    };
+    service.report(ended, AttemptOutcome.of(failure, status), status, nanos);
   }
 
   private long nanoTime() {

@@ -1,12 +1,13 @@
 package io.portico.observe.log;
 
+import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +15,15 @@ import org.slf4j.LoggerFactory;
  * A {@link LogSink} behind a bounded queue, with the one thread that drives it.
  *
  * <p>{@link #offer} is called on event loops and never blocks: when the queue is full the line is
- * dropped and counted. The sink's thread takes batches off the queue: up to {@code batchSize}
- * lines, waiting up to {@code linger} after the first for more (zero: whatever is queued now), and
- * hands each to {@link LogSink#deliver}. A batch that throws is counted as failed and the thread
- * goes on with the next one, so delivery resumes by itself when the destination returns; while it
- * is away the queue fills and further lines are dropped, so memory stays bounded by the queue.
+ * dropped and counted. The queue is a lock-free multi-producer single-consumer array, and an offer
+ * wakes the sink's thread only when that thread has gone to sleep after a quiet spell: under
+ * traffic the thread wakes by itself every {@link #BUSY_PAUSE} and takes what has come, so the
+ * event loop's share of a line is one compare-and-set, with no lock, no signal and no system call.
+ * The sink's thread takes batches off the queue: up to {@code batchSize} lines, waiting up to
+ * {@code linger} after the first for more (zero: whatever is queued now), and hands each to {@link
+ * LogSink#deliver}. A batch that throws is counted as failed and the thread goes on with the next
+ * one, so delivery resumes by itself when the destination returns; while it is away the queue fills
+ * and further lines are dropped, so memory stays bounded by the queue.
  *
  * <p>{@link #close} lets the thread deliver what is queued, waiting a bounded time, then interrupts
  * it and closes the sink.
@@ -28,13 +33,23 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
   /** How long the thread waits for a line before it calls {@link LogSink#idle}. */
   public static final Duration IDLE_TICK = Duration.ofMillis(250);
 
+  /**
+   * How long the thread pauses between batches while lines keep coming: a line waits that long at
+   * most before its sink sees it.
+   */
+  static final Duration BUSY_PAUSE = Duration.ofMillis(2);
+
+  /** How long after its last line the thread keeps pausing briefly before it sleeps. */
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private static final Logger log = LoggerFactory.getLogger(QueuedSink.class);
   private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final String name;
   private final String type;
   private final LogSink sink;
-  private final BlockingQueue<LogLine> queue;
+  private final Queue<LogLine> queue;
+  private final int capacity;
   private final int batchSize;
   private final long lingerNanos;
   private final AtomicLong delivered = new AtomicLong();
@@ -42,6 +57,10 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final Thread thread;
   private volatile boolean closing;
+
+  /** The thread is parked until an offer wakes it (or the idle tick ends). */
+  private volatile boolean sleeping;
+
   private long lastWarnNanos;
 
   /**
@@ -56,7 +75,8 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
     this.name = name;
     this.type = type;
     this.sink = sink;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.queue = PlatformDependent.newFixedMpscQueue(Math.max(2, capacity));
+    this.capacity = capacity;
     this.batchSize = batchSize;
     this.lingerNanos = linger.toNanos();
     this.lastWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
@@ -67,37 +87,71 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
 
   /** Queues a line for the sink; drops and counts it when the queue is full. Never blocks. */
   public void offer(LogLine line) {
-    if (closing || !queue.offer(line)) {
+    // the array may be larger than asked for (a power of two): the size keeps the configured bound
+    if (closing || queue.size() >= capacity || !queue.offer(line)) {
       dropped.incrementAndGet();
+      return;
+    }
+    if (sleeping) {
+      sleeping = false;
+      LockSupport.unpark(thread);
     }
   }
 
   private void run() {
     List<LogLine> batch = new ArrayList<>(Math.min(batchSize, 1024));
-    try {
-      while (!closing || !queue.isEmpty()) {
-        LogLine first = queue.poll(IDLE_TICK.toNanos(), TimeUnit.NANOSECONDS);
-        if (first == null) {
-          idle();
-          continue;
+    long lastLine = System.nanoTime();
+    while (!closing || !queue.isEmpty()) {
+      LogLine first = queue.poll();
+      if (first == null) {
+        if (System.nanoTime() - lastLine < QUIET_NANOS) {
+          LockSupport.parkNanos(this, BUSY_PAUSE.toNanos());
+        } else {
+          sleep();
         }
-        batch.add(first);
+        if (Thread.interrupted()) {
+          break;
+        }
+        continue;
+      }
+      batch.add(first);
+      try {
         fill(batch);
         deliver(batch);
-        batch.clear();
+      } catch (InterruptedException e) {
+        break;
       }
-    } catch (InterruptedException e) {
-      // closing: what is still queued is lost, and counted as dropped
+      batch.clear();
+      lastLine = System.nanoTime();
     }
-    int left = queue.size();
+    // closing: what is still queued is lost, and counted as dropped
+    int left = 0;
+    while (queue.poll() != null) {
+      left++;
+    }
     if (left > 0) {
       dropped.addAndGet(left);
-      queue.clear();
+    }
+  }
+
+  /**
+   * Parks until an offer wakes the thread or the idle tick ends, then lets the sink do its idle
+   * work when nothing came. An offer that sees {@link #sleeping} unparks; one that does not was
+   * queued before the check below, which then finds it.
+   */
+  private void sleep() {
+    sleeping = true;
+    if (queue.isEmpty() && !closing) {
+      LockSupport.parkNanos(this, IDLE_TICK.toNanos());
+    }
+    sleeping = false;
+    if (queue.isEmpty()) {
+      idle();
     }
   }
 
   private void fill(List<LogLine> batch) throws InterruptedException {
-    queue.drainTo(batch, batchSize - batch.size());
+    drain(batch);
     if (lingerNanos <= 0) {
       return;
     }
@@ -107,12 +161,23 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
       if (left <= 0) {
         return;
       }
-      LogLine next = queue.poll(left, TimeUnit.NANOSECONDS);
+      if (queue.isEmpty()) {
+        LockSupport.parkNanos(this, Math.min(left, BUSY_PAUSE.toNanos()));
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
+      drain(batch);
+    }
+  }
+
+  private void drain(List<LogLine> batch) {
+    while (batch.size() < batchSize) {
+      LogLine next = queue.poll();
       if (next == null) {
         return;
       }
       batch.add(next);
-      queue.drainTo(batch, batchSize - batch.size());
     }
   }
 
@@ -189,6 +254,7 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
    */
   public void close(Duration wait) {
     closing = true;
+    LockSupport.unpark(thread);
     try {
       thread.join(Math.max(1, wait.toMillis()));
       if (thread.isAlive()) {

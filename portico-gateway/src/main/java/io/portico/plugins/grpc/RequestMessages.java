@@ -82,25 +82,61 @@ final class RequestMessages {
     }
     List<byte[]> messages = new ArrayList<>(bodies.size());
     for (int i = 0; i < bodies.size(); i++) {
-      ObjectNode root = requestJson(b, query, pathValues, bodies.get(i));
-      DynamicMessage.Builder message = DynamicMessage.newBuilder(input);
-      try {
-        config.parser().merge(root.toString(), message);
-      } catch (InvalidProtocolBufferException | RuntimeException e) {
-        String field = locate(root, input, "");
-        String why = e.getMessage() == null ? "not valid for its type" : e.getMessage();
-        String which = bodies.size() > 1 ? "message " + i + ": " : "";
-        throw new BadRequest(
-            field == null
-                ? which + "The request does not fit " + input.getFullName() + ": " + why
-                : which + "field \"" + field + "\": " + why);
-      }
-      if (rawField != null) {
-        message.setField(rawField, HttpBodies.of(rawField.getMessageType(), contentType, body));
-      }
-      messages.add(message.build().toByteArray());
+      messages.add(
+          message(
+              b, query, pathValues, bodies.get(i), bodies.size() > 1 ? i : -1, contentType, body));
     }
     return framed(messages);
+  }
+
+  /**
+   * One request message from one body (null: none), in protobuf encoding.
+   *
+   * @param index the message's index in a stream, named in errors; negative for a lone message
+   * @param raw the client's raw body, for a binding whose body is an {@code HttpBody} field
+   */
+  byte[] message(
+      Binding b,
+      Map<String, List<String>> query,
+      Map<String, String> pathValues,
+      @Nullable JsonNode body,
+      int index,
+      @Nullable String contentType,
+      ByteBuf raw)
+      throws BadRequest {
+    Descriptor input = b.rpc().getInputType();
+    FieldDescriptor rawField = b.httpBodyRequestField();
+    ObjectNode root;
+    try {
+      root = requestJson(b, query, pathValues, body);
+    } catch (BadRequest e) {
+      throw index < 0 ? e : new BadRequest("message " + index + ": " + e.getMessage());
+    }
+    DynamicMessage.Builder message = DynamicMessage.newBuilder(input);
+    try {
+      config.parser().merge(root.toString(), message);
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      String field = locate(root, input, "");
+      String why = e.getMessage() == null ? "not valid for its type" : e.getMessage();
+      String which = index >= 0 ? "message " + index + ": " : "";
+      throw new BadRequest(
+          field == null
+              ? which + "The request does not fit " + input.getFullName() + ": " + why
+              : which + "field \"" + field + "\": " + why);
+    }
+    if (rawField != null) {
+      message.setField(rawField, HttpBodies.of(rawField.getMessageType(), contentType, raw));
+    }
+    return message.build().toByteArray();
+  }
+
+  /**
+   * Checks what every message of a stream shares (the query parameters, the path variables) before
+   * any element of the body arrives.
+   */
+  void checkShared(Binding b, Map<String, List<String>> query, Map<String, String> pathValues)
+      throws BadRequest {
+    requestJson(b, query, pathValues, null);
   }
 
   private static ByteBuf framed(List<byte[]> messages) {

@@ -118,6 +118,9 @@ final class TranscodePlugin implements Plugin {
         continue;
       }
       Map<String, String> values = b.template().match(path);
+      if (values != null && streamsJson(b)) {
+        return toStream(exchange, b, values);
+      }
       if (values != null) {
         return Outcome.await(
             exchange
@@ -144,6 +147,48 @@ final class TranscodePlugin implements Plugin {
     } catch (RequestMessages.BadRequest e) {
       return badRequest(String.valueOf(e.getMessage()));
     }
+    toGrpcHead(exchange, b);
+    exchange.replaceRequestBody(grpcBody);
+    return Outcome.proceed();
+  }
+
+  /** Whether the binding's messages come from a stream of JSON elements (a JSON array, NDJSON). */
+  private static boolean streamsJson(Binding b) {
+    return b.clientStreaming()
+        && !b.httpBodyRequest()
+        && b.httpBodyRequestField() == null
+        && b.body() != null;
+  }
+
+  /**
+   * A client stream's call, sent as its body arrives: each JSON element becomes a message on its
+   * way upstream ({@link MessageStream}), so nothing of the body is held beyond the element being
+   * read.
+   */
+  private Outcome toStream(Exchange exchange, Binding b, Map<String, String> pathValues) {
+    HttpHeaders h = exchange.request().headers();
+    Map<String, List<String>> query = exchange.queryParameters();
+    try {
+      requests.checkShared(b, query, pathValues);
+    } catch (RequestMessages.BadRequest e) {
+      return badRequest(String.valueOf(e.getMessage()));
+    }
+    exchange.transformRequestBody(
+        new MessageStream(
+            requests,
+            b,
+            h.get(HttpHeaderNames.CONTENT_TYPE),
+            query,
+            pathValues,
+            config.maxMessageBytes()));
+    toGrpcHead(exchange, b);
+    return Outcome.proceed();
+  }
+
+  /** The request head as the gRPC call's. */
+  private static void toGrpcHead(Exchange exchange, Binding b) {
+    HttpRequest request = exchange.request();
+    HttpHeaders h = request.headers();
     request.setMethod(HttpMethod.POST);
     exchange.forwardPath(b.grpcPath());
     h.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
@@ -151,8 +196,6 @@ final class TranscodePlugin implements Plugin {
     h.remove("grpc-encoding");
     h.remove("grpc-accept-encoding");
     exchange.set(CALL, new Call(b));
-    exchange.replaceRequestBody(grpcBody);
-    return Outcome.proceed();
   }
 
   private static Reply badRequest(String detail) {

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.api.HttpBody;
+import io.grpc.Status;
 import io.portico.grpc.testing.media.Note;
 import io.portico.grpc.testing.media.UploadRequest;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.LeakCheckExtension;
+import io.portico.testing.RawClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,7 @@ class GrpcTranscodeBodiesTest {
                   grpc-transcode:
                     descriptor-set: %s
                     services: [ media.v1.Media ]
+                    max-message-size: 64KiB
             """
                 .formatted(server.port(), GrpcTranscodeEndToEndTest.descriptors()));
   }
@@ -115,6 +119,88 @@ class GrpcTranscodeBodiesTest {
     assertThat(JSON.readTree(r.body()).get("detail").asText())
         .startsWith("message 1: field \"stars\"");
     assertThat(server.requests).isEmpty();
+  }
+
+  /** A request head with a chunked body, and its chunks one by one, over a raw socket. */
+  private static String chunk(String text) {
+    return Integer.toHexString(text.getBytes(StandardCharsets.UTF_8).length)
+        + "\r\n"
+        + text
+        + "\r\n";
+  }
+
+  private RawClient streamed(String contentType, String first) throws Exception {
+    RawClient client = gw.raw();
+    client.send(
+        "POST /v1/shelves/a/notes:batch HTTP/1.1\r\nHost: x\r\nContent-Type: "
+            + contentType
+            + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + chunk(first));
+    return client;
+  }
+
+  @Test
+  void aJsonArrayStreamsEachElementUpstreamBeforeTheClientSendsTheNext() throws Exception {
+    try (RawClient client =
+        streamed("application/json", "[{\"text\":\"one\",\"stars\":1}, {\"te")) {
+      // The first message reaches the server while the client has not sent the second element.
+      Note first = server.arrivals.poll(20, TimeUnit.SECONDS);
+      assertThat(first).isNotNull();
+      assertThat(first.getText()).isEqualTo("one");
+      assertThat(first.getShelf()).isEqualTo("a");
+      assertThat(server.arrivals).isEmpty();
+
+      client.send(chunk("xt\":\"two\"},{\"text\":\"three\"}]") + "0\r\n\r\n");
+      String response = client.readUntil("\"joined\":\"one|two|three\"", 20_000);
+      assertThat(response).startsWith("HTTP/1.1 200").contains("\"count\":3");
+    }
+  }
+
+  @Test
+  void ndjsonStreamsEachLineUpstreamBeforeTheClientSendsTheNext() throws Exception {
+    try (RawClient client = streamed("application/x-ndjson", "{\"text\":\"x\"}\n{\"text\"")) {
+      Note first = server.arrivals.poll(20, TimeUnit.SECONDS);
+      assertThat(first).isNotNull();
+      assertThat(first.getText()).isEqualTo("x");
+      assertThat(server.arrivals).isEmpty();
+
+      client.send(chunk(":\"y\",\"stars\":5}\n") + "0\r\n\r\n");
+      String response = client.readUntil("\"joined\":\"x|y\"", 20_000);
+      assertThat(response).startsWith("HTTP/1.1 200").contains("\"stars\":5");
+    }
+  }
+
+  @Test
+  void aBadElementAfterOthersWentUpstreamCancelsTheCallAndIsA400NamingIt() throws Exception {
+    try (RawClient client = streamed("application/json", "[{\"text\":\"ok\"},")) {
+      assertThat(server.arrivals.poll(20, TimeUnit.SECONDS)).isNotNull();
+
+      client.send(chunk("{\"text\":\"fine\"},{\"stars\":\"many\"}]") + "0\r\n\r\n");
+      String response = client.readUntil("}", 20_000);
+      assertThat(response)
+          .startsWith("HTTP/1.1 400")
+          .contains("application/problem+json")
+          .contains("message 2: field \\\"stars\\\"");
+      // The server's stream was reset: its call ends cancelled, not completed.
+      Throwable ended = server.streamErrors.poll(20, TimeUnit.SECONDS);
+      assertThat(ended).isNotNull();
+      assertThat(Status.fromThrowable(ended).getCode()).isEqualTo(Status.Code.CANCELLED);
+      assertThat(server.requests).hasSize(1);
+    }
+  }
+
+  @Test
+  void anElementOverTheMessageSizeIsA413() throws Exception {
+    String big = "x".repeat(100 * 1024);
+    HttpResponse<String> r =
+        send(
+            "POST",
+            "/v1/shelves/a/notes:batch",
+            "application/x-ndjson",
+            "{\"text\":\"small\"}\n{\"text\":\"" + big + "\"}\n");
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(r.body()).get("detail").asText()).startsWith("Message 1 ");
   }
 
   @Test

@@ -22,7 +22,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +38,13 @@ final class MediaServer implements AutoCloseable {
   static final String SERVICE = "media.v1.Media";
 
   final List<Message> requests = new CopyOnWriteArrayList<>();
+
+  /** The notes of client streams as they arrive, before their stream ends. */
+  final BlockingQueue<Note> arrivals = new LinkedBlockingQueue<>();
+
+  /** How client streams ended other than by completing (a cancellation, a reset). */
+  final BlockingQueue<Throwable> streamErrors = new LinkedBlockingQueue<>();
+
   private final Server server;
 
   MediaServer() throws IOException {
@@ -104,10 +113,13 @@ final class MediaServer implements AutoCloseable {
       public void onNext(Note note) {
         requests.add(note);
         notes.add(note);
+        arrivals.add(note);
       }
 
       @Override
-      public void onError(Throwable t) {}
+      public void onError(Throwable t) {
+        streamErrors.add(t);
+      }
 
       @Override
       public void onCompleted() {

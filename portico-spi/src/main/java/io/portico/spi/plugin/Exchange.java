@@ -101,6 +101,19 @@ public interface Exchange {
   }
 
   /**
+   * Streams the client's body through {@code transform} on its way upstream, in a REWRITE or ACCESS
+   * plugin: each piece as it arrives, without holding the body (see {@link RequestBodyTransform}).
+   * The request is forwarded without the client's framing (no {@code Content-Length}: chunked to an
+   * HTTP/1.1 upstream, DATA frames to an HTTP/2 one). One transform per exchange.
+   *
+   * @throws IllegalStateException outside the REWRITE and ACCESS phases, when the body was already
+   *     read or replaced ({@link #requestBody}, {@link #replaceRequestBody}), or a transform is set
+   */
+  default void transformRequestBody(RequestBodyTransform transform) {
+    throw new UnsupportedOperationException("this exchange does not transform its request body");
+  }
+
+  /**
    * The normalized request path (no query), as the router matched it. A REWRITE plugin may change
    * the path forwarded upstream with {@link #forwardPath(String)}.
    */

@@ -1,6 +1,10 @@
 package io.portico.spi.plugin;
 
 import io.portico.spi.config.ConfigReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A factory may also implement {@link CredentialChecker} (its plugin authenticates consumers
  * with credentials of its own kind) and {@link ConsumerReferences} (its config names consumers), so
  * that {@code portico validate} checks those too.
+ *
+ * <p>A factory publishes the shape of its config as a JSON Schema ({@link #configSchema()}): the
+ * admin API lists it ({@code GET /plugins}) and the console renders a form from it. The schema
+ * describes; {@link #parse} stays the one authority on what is valid.
  *
  * @param <C> the plugin's compiled configuration
  */
@@ -63,4 +71,29 @@ public interface PluginFactory<C> {
    * and the config is not applied.
    */
   Plugin create(C config, PluginContext context);
+
+  /**
+   * The JSON Schema (draft 2020-12) of this plugin's config, as JSON text, or null when the plugin
+   * publishes none. The default reads the resource {@code <name>.schema.json} next to the factory
+   * class (in the same package, e.g. {@code com/example/stamp/header-stamp.schema.json}), so a
+   * plugin publishes its schema by adding that file to its jar; a factory may override this to
+   * build the text itself.
+   *
+   * <p>Consumers of the schema (the admin API's {@code GET /plugins}, the console's plugin form)
+   * understand this subset: {@code type} (one or a list), {@code properties}, {@code required},
+   * {@code additionalProperties}, {@code items}, {@code enum}, {@code default}, {@code
+   * description}, {@code minimum}, {@code maximum}, {@code pattern}, and {@code format: duration}
+   * for durations such as {@code 1s} or {@code 500ms}. Anything else is kept and shown as JSON.
+   *
+   * <p>Runs on an admin thread, never on the request path; it must not start anything.
+   *
+   * @throws UncheckedIOException when the resource exists but cannot be read
+   */
+  default @Nullable String configSchema() {
+    try (InputStream in = getClass().getResourceAsStream(name() + ".schema.json")) {
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

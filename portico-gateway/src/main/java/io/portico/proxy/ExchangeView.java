@@ -1,0 +1,246 @@
+package io.portico.proxy;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.portico.config.LimitsConfig;
+import io.portico.observe.trace.RequestTrace;
+import io.portico.router.RouteMatch;
+import io.portico.snapshot.CompiledRoute;
+import io.portico.snapshot.Snapshot;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.ExchangeKey;
+import io.portico.upstream.UpstreamService;
+import java.net.InetSocketAddress;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What an exchange is, as its plugins see it ({@link Exchange}) and as its record tells it: the
+ * request and its id, the client, the normalized and forwarded paths, the route and service, the
+ * plugins' attributes, the trace, the response head and trailers, the status and the failure.
+ *
+ * <p>The facts are set by the steps of {@link HttpExchange}, which extends this view, as they
+ * establish them (the request id and client address with the head, the path when it passed its
+ * checks, the route and service by routing, the response by the answer), and read by the plugins
+ * through the methods of {@link Exchange} and by {@link ExchangeRecords}. Being the same object as
+ * the exchange, the view costs a plain request no allocation of its own.
+ *
+ * <p>Threading: confined to the client connection's event loop, like the exchange; the plugins'
+ * asynchronous work resumes there before it reads anything.
+ */
+abstract class ExchangeView implements Exchange {
+
+  final DownstreamHandler conn;
+  final HttpRequest request;
+  final Snapshot snapshot;
+  final LimitsConfig limits;
+  final long startNanos;
+  final String originalUri;
+  final boolean clientHttp10;
+
+  /** The client's version: the head itself goes upstream as HTTP/1.1. */
+  final HttpVersion clientVersion;
+
+  // what the checks and the router established
+  @Nullable String requestId;
+  @Nullable InetSocketAddress clientAddress;
+  @Nullable String path;
+  @Nullable String rawQuery;
+  @Nullable String forwardPath;
+  @Nullable String originalHost;
+  @Nullable Map<String, List<String>> queryParameters;
+  @Nullable RouteMatch<CompiledRoute> match;
+  @Nullable CompiledRoute route;
+  @Nullable UpstreamService service;
+  @Nullable Map<ExchangeKey<?>, Object> attributes;
+
+  /** The exchange's trace; null when tracing is off, and then nothing traces. */
+  @Nullable RequestTrace trace;
+
+  // the answer
+  @Nullable HttpResponse response;
+
+  /** The upstream response's trailers, once its body has ended. */
+  @Nullable HttpHeaders responseTrailers;
+
+  int status;
+  @Nullable Failure failure;
+
+  // bytes of the bodies each way
+  long requestBytes;
+  long responseBytes;
+
+  ExchangeView(
+      DownstreamHandler conn, HttpRequest request, Snapshot snapshot, LimitsConfig limits) {
+    this.conn = conn;
+    this.request = request;
+    this.snapshot = snapshot;
+    this.limits = limits;
+    this.originalUri = request.uri();
+    this.clientVersion = request.protocolVersion();
+    this.clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
+    this.startNanos = conn.nanoTime();
+  }
+
+  /** The exchange's trace, or null when tracing is off. */
+  public @Nullable RequestTrace trace() {
+    return trace;
+  }
+
+  @Nullable String traceId() {
+    return trace == null ? null : trace.traceId();
+  }
+
+  /** The client's address as text: the connection's, made once, when it is the peer's. */
+  @Nullable String clientAddressText() {
+    if (clientAddress == null) {
+      return null;
+    }
+    if (clientAddress == conn.peer() && clientAddress.getAddress() != null) {
+      return conn.peerText();
+    }
+    return clientAddress.getAddress().getHostAddress();
+  }
+
+  @Override
+  public String requestId() {
+    return Objects.requireNonNull(requestId, "the request id is assigned when the head arrives");
+  }
+
+  @Override
+  public HttpRequest request() {
+    return request;
+  }
+
+  @Override
+  public String path() {
+    return headPath();
+  }
+
+  @Override
+  public String forwardPath() {
+    return Objects.requireNonNull(
+        forwardPath, "the forward path is set when the exchange is routed");
+  }
+
+  @Override
+  public void forwardPath(String pathAndQuery) {
+    this.forwardPath = pathAndQuery;
+  }
+
+  @Override
+  public Map<String, List<String>> queryParameters() {
+    if (queryParameters == null) {
+      queryParameters =
+          rawQuery == null ? Map.of() : new QueryStringDecoder(rawQuery, false).parameters();
+    }
+    return queryParameters;
+  }
+
+  @Override
+  public Map<String, String> pathParameters() {
+    return match == null ? Map.of() : match.pathParameters();
+  }
+
+  @Override
+  public @Nullable HttpResponse response() {
+    return response;
+  }
+
+  @Override
+  public @Nullable HttpHeaders responseTrailers() {
+    return responseTrailers;
+  }
+
+  @Override
+  public InetSocketAddress clientAddress() {
+    return Objects.requireNonNull(clientAddress, "the client address is set when the head arrives");
+  }
+
+  @Override
+  public InetSocketAddress peerAddress() {
+    return conn.peer();
+  }
+
+  @Override
+  public boolean secure() {
+    return conn.secure();
+  }
+
+  @Override
+  public javax.net.ssl.@Nullable SSLSession sslSession() {
+    return conn.sslSession();
+  }
+
+  @Override
+  public @Nullable String routeName() {
+    return route == null ? null : route.name();
+  }
+
+  @Override
+  public @Nullable String serviceName() {
+    return service == null ? null : service.name();
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return conn.channel().eventLoop();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> @Nullable T get(ExchangeKey<T> key) {
+    return attributes == null ? null : (T) attributes.get(key);
+  }
+
+  @Override
+  public <T> void set(ExchangeKey<T> key, T value) {
+    if (attributes == null) {
+      attributes = new IdentityHashMap<>(4);
+    }
+    attributes.put(key, value);
+  }
+
+  @Override
+  public int status() {
+    return status;
+  }
+
+  @Override
+  public @Nullable String failureCode() {
+    return failure == null ? null : failure.code();
+  }
+
+  @Override
+  public long elapsedNanos() {
+    return conn.nanoTime() - startNanos;
+  }
+
+  // ---------------------------------------------------------------- set during the exchange
+
+  /** The request path; set when the head passed its checks, before routing and any plugin. */
+  String headPath() {
+    return Objects.requireNonNull(path, "the path is set when the head passed its checks");
+  }
+
+  /** The matched route; set by routing, before any phase that reads it. */
+  CompiledRoute routed() {
+    return Objects.requireNonNull(route, "the exchange is routed");
+  }
+
+  RouteMatch<CompiledRoute> routeMatch() {
+    return Objects.requireNonNull(match, "the exchange is routed");
+  }
+
+  /** The route's service; set by routing for a route that calls one upstream. */
+  UpstreamService upstreamService() {
+    return Objects.requireNonNull(service, "an exchange calling an upstream has its service");
+  }
+}
