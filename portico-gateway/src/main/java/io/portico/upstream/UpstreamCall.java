@@ -46,10 +46,10 @@ import org.jspecify.annotations.Nullable;
  * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
  * its body so far is still held in the call's {@link ReplayBuffer}.
  *
- * <p>A body-less request goes out as one {@code FullHttpRequest} (over HTTP/2 one HEADERS frame
- * with {@code END_STREAM}); when an HTTP/2 stream is leased before any of the body arrived, the
- * head is held until the first piece, the caller's {@link #flush}, or the end of the event loop's
- * turn.
+ * <p>A body-less request goes out in one write: over HTTP/1.1 its head and the shared empty end (no
+ * message made per request), over HTTP/2 one {@code FullHttpRequest}, one HEADERS frame with {@code
+ * END_STREAM}; when an HTTP/2 stream is leased before any of the body arrived, the head is held
+ * until the first piece, the caller's {@link #flush}, or the end of the event loop's turn.
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
