@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The record of a finished exchange for its observers (metrics, the access log): what the
- * exchange's view and parts hold at its end, assembled once, when the exchange finishes.
+ * exchange's view and parts hold at its end, assembled once, when the exchange finishes and only
+ * when an observer takes it, through {@link ExchangeRecord#builder()}.
  *
  * <p>Stateless. Called on the exchange's event loop, where the record's headers (the request's and
  * the response's, not copied) are valid; observers that keep anything copy it there.
