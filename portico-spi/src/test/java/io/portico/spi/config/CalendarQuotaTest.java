@@ -91,7 +91,8 @@ class CalendarQuotaTest {
     fields.put("window", "rolling");
     fields.put(
         "groups",
-        Map.of("gold", Map.of("limit", 500, "period", "month", "window", "calendar"), "silver", 50));
+        Map.of(
+            "gold", Map.of("limit", 500, "period", "month", "window", "calendar"), "silver", 50));
     ConfigReader r = ConfigReader.of(object("", fields), problems);
 
     CalendarQuota quota = CalendarQuota.readTiers(r, "an integer from 1");
@@ -106,7 +107,8 @@ class CalendarQuotaTest {
     // the calendar reading (the AI token quotas') knows neither hours nor windows
     Problems calendar = new Problems();
     ConfigReader c =
-        ConfigReader.of(object("q", Map.of("limit", 1, "period", "hour", "window", "rolling")), calendar);
+        ConfigReader.of(
+            object("q", Map.of("limit", 1, "period", "hour", "window", "rolling")), calendar);
     CalendarQuota.read(c, "an integer from 1");
     c.finish();
     assertThat(calendar.list()).extracting(Problem::path).contains("q.period", "q.window");
