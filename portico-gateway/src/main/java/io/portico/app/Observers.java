@@ -1,6 +1,7 @@
 package io.portico.app;
 
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.ExchangeRecord;
 import io.portico.observe.log.AccessLogPipeline;
 import io.portico.observe.metrics.GatewayMetrics;
 import org.jspecify.annotations.Nullable;
@@ -8,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the composition root chains the observers of finished exchanges at start-up: the metrics
  * first, so that every exchange is counted whatever the others do, then the access log, alerting
- * and the embedder's observer; an absent one costs nothing.
+ * and the embedder's observer; an absent one costs nothing, and a chain wants a record while any of
+ * its observers does ({@link ExchangeObserver#wantsRecords}).
  */
 final class Observers {
 
@@ -18,23 +20,17 @@ final class Observers {
     if (log == null) {
       return extra;
     }
-    if (extra == ExchangeObserver.NONE) {
-      return log;
-    }
-    return record -> {
-      log.onExchangeComplete(record);
-      extra.onExchangeComplete(record);
-    };
+    return both(log, extra);
   }
 
   static ExchangeObserver both(ExchangeObserver first, ExchangeObserver second) {
     if (second == ExchangeObserver.NONE) {
       return first;
     }
-    return record -> {
-      first.onExchangeComplete(record);
-      second.onExchangeComplete(record);
-    };
+    if (first == ExchangeObserver.NONE) {
+      return second;
+    }
+    return new Both(first, second);
   }
 
   /** Puts the metrics first, so that every exchange is counted whatever the others do. */
@@ -42,13 +38,25 @@ final class Observers {
     if (metrics == null) {
       return others;
     }
-    ExchangeObserver counting = metrics.observer();
-    if (others == ExchangeObserver.NONE) {
-      return counting;
+    return both(metrics.observer(), others);
+  }
+
+  /** Two observers in order; each is told only while it wants records. */
+  private record Both(ExchangeObserver first, ExchangeObserver second) implements ExchangeObserver {
+
+    @Override
+    public void onExchangeComplete(ExchangeRecord record) {
+      if (first.wantsRecords()) {
+        first.onExchangeComplete(record);
+      }
+      if (second.wantsRecords()) {
+        second.onExchangeComplete(record);
+      }
     }
-    return record -> {
-      counting.onExchangeComplete(record);
-      others.onExchangeComplete(record);
-    };
+
+    @Override
+    public boolean wantsRecords() {
+      return first.wantsRecords() || second.wantsRecords();
+    }
   }
 }

@@ -94,6 +94,12 @@ public final class LogTail implements ExchangeObserver {
     return readers.size();
   }
 
+  /** Only while a reader is open: with none, the proxy builds no record for the tail. */
+  @Override
+  public boolean wantsRecords() {
+    return !readers.isEmpty();
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord record) {
     if (readers.isEmpty() || (record.route() != null && routesOff.contains(record.route()))) {
