@@ -207,7 +207,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   void observe(HttpExchange exchange) {
     ExchangeObserver observer = proxy.observer();
-    if (observer != ExchangeObserver.NONE) {
+    if (observer != ExchangeObserver.NONE && observer.observing()) {
       try {
         observer.onExchangeComplete(exchange.record());
       } catch (RuntimeException e) {

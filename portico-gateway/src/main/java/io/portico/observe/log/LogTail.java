@@ -94,6 +94,12 @@ public final class LogTail implements ExchangeObserver {
     return readers.size();
   }
 
+  /** Only while a reader is open. */
+  @Override
+  public boolean observing() {
+    return !readers.isEmpty();
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord record) {
     if (readers.isEmpty() || (record.route() != null && routesOff.contains(record.route()))) {
