@@ -91,26 +91,25 @@ public class ObservabilityBenchmark {
       """;
 
   private final ExchangeRecord record =
-      new ExchangeRecord(
-          System.currentTimeMillis(),
-          "c0a80001-0001",
-          "127.0.0.1",
-          "GET",
-          "/hello",
-          "HTTP/1.1",
-          "127.0.0.1:9104",
-          "all",
-          "upstream",
-          "127.0.0.1:9001",
-          200,
-          0,
-          13,
-          0.412,
-          -1,
-          0.305,
-          null,
-          1,
-          "wrk");
+      ExchangeRecord.builder()
+          .startEpochMillis(System.currentTimeMillis())
+          .requestId("c0a80001-0001")
+          .clientAddress("127.0.0.1")
+          .method("GET")
+          .path("/hello")
+          .protocol("HTTP/1.1")
+          .host("127.0.0.1:9104")
+          .route("all")
+          .service("upstream")
+          .upstream("127.0.0.1:9001")
+          .status(200)
+          .responseBytes(13)
+          .durationMillis(0.412)
+          .upstreamConnectMillis(-1)
+          .upstreamResponseMillis(0.305)
+          .attempts(1)
+          .userAgent("wrk")
+          .build();
 
   private final HttpHeaders headers =
       new DefaultHttpHeaders().add("host", "127.0.0.1:9104").add("user-agent", "wrk");

@@ -1,37 +1,26 @@
 package io.portico.accounts;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portico.config.ConsoleConfig;
 import io.portico.store.AuditEntry;
 import io.portico.store.ConfigStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Iterator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * The console's accounts, their sessions and API tokens, and the first-run setup link.
+ * The console's accounts, their sessions and API tokens, and the first-run setup link: the one
+ * entry point, which keeps the accounts and serialises their changes, with its parts in classes of
+ * their own: {@link Sessions}, {@link ApiTokens}, {@link SignInThrottle}, {@link SetupLink}, {@link
+ * Passwords} (hashes and rules), {@link AccountsDocument} (the stored form) and {@link Secrets}.
  *
  * <ul>
  *   <li><b>Storage.</b> Accounts (name, role, bcrypt hash, API token digests) are the store's
@@ -74,30 +63,26 @@ public final class Accounts {
   /** The prefix of account API tokens, so that they are told apart from config tokens. */
   public static final String TOKEN_PREFIX = "ptk_";
 
-  private static final int BCRYPT_COST = 10;
-  private static final int FREE_PER_ACCOUNT = 5;
-  private static final int FREE_PER_ADDRESS = 20;
-  private static final int MAX_SESSIONS = 10_000;
-  private static final String DOCUMENT = "accounts";
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final ConfigStore store;
   private final ConsoleConfig config;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
-  private volatile Map<String, Account> accounts = Map.of();
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-  private volatile Map<String, String> tokenOwners = Map.of();
+  private final Passwords passwords;
+  private final Sessions sessions;
+  private final ApiTokens tokens;
+  private final SetupLink setupLink;
   private final SignInThrottle throttle = new SignInThrottle();
-  private final String dummyHash;
-  private @Nullable String setupDigest;
-  private Instant setupExpires = Instant.EPOCH;
+  private volatile Map<String, Account> accounts = Map.of();
 
   private Accounts(ConfigStore store, ConsoleConfig config, Clock clock) {
     this.store = store;
     this.config = config;
     this.clock = clock;
-    this.dummyHash = BCrypt.hashpw(randomText(16), BCrypt.gensalt(BCRYPT_COST, random));
+    SecureRandom random = new SecureRandom();
+    Secrets secrets = new Secrets(random);
+    this.passwords = new Passwords(random, secrets);
+    this.sessions = new Sessions(config, clock, secrets);
+    this.tokens = new ApiTokens(secrets, clock);
+    this.setupLink = new SetupLink(secrets, clock);
   }
 
   /**
@@ -131,20 +116,18 @@ public final class Accounts {
       return Optional.empty();
     }
     if (password != null && !password.isEmpty()) {
-      String problem = passwordProblem(password, FIRST_ADMIN);
+      String problem = Passwords.problem(password, FIRST_ADMIN);
       if (problem != null) {
         throw new IllegalArgumentException("PORTICO_ADMIN_PASSWORD: " + problem);
       }
       Instant now = clock.instant();
-      Account a = new Account(FIRST_ADMIN, Role.ADMIN, hash(password), now, now, List.of());
+      Account a =
+          new Account(FIRST_ADMIN, Role.ADMIN, passwords.hash(password), now, now, List.of());
       save(withAccount(a));
       audit("PORTICO_ADMIN_PASSWORD", "create account " + FIRST_ADMIN, "role admin, at start");
       return Optional.empty();
     }
-    String token = randomText(32);
-    setupDigest = sha256(token);
-    setupExpires = clock.instant().plus(config.setupLinkTtl());
-    return Optional.of(token);
+    return Optional.of(setupLink.issue(config.setupLinkTtl()));
   }
 
   /** Whether no account exists yet. */
@@ -154,7 +137,7 @@ public final class Accounts {
 
   /** Whether a setup token is waiting to be used. */
   public synchronized boolean setupPending() {
-    return setupDigest != null && clock.instant().isBefore(setupExpires) && accounts.isEmpty();
+    return setupLink.pending() && accounts.isEmpty();
   }
 
   /**
@@ -166,9 +149,9 @@ public final class Accounts {
       throws IOException {
     String problem = nameProblem(name);
     if (problem == null) {
-      problem = passwordProblem(password, name);
+      problem = Passwords.problem(password, name);
     }
-    String hash = problem == null ? hash(password) : "";
+    String hash = problem == null ? passwords.hash(password) : "";
     synchronized (this) {
       return setup(token, name, hash, problem, address, userAgent);
     }
@@ -182,13 +165,7 @@ public final class Accounts {
       String address,
       String userAgent)
       throws IOException {
-    String digest = setupDigest;
-    if (digest == null
-        || !accounts.isEmpty()
-        || !clock.instant().isBefore(setupExpires)
-        || !MessageDigest.isEqual(
-            digest.getBytes(StandardCharsets.US_ASCII),
-            sha256(token).getBytes(StandardCharsets.US_ASCII))) {
+    if (!accounts.isEmpty() || !setupLink.accepts(token)) {
       return Outcome.refused(
           403,
           "setup-link-invalid",
@@ -201,9 +178,9 @@ public final class Accounts {
     Instant now = clock.instant();
     Account a = new Account(name, Role.ADMIN, hash, now, now, List.of());
     save(withAccount(a));
-    setupDigest = null;
+    setupLink.used();
     audit(name, "setup", "created the first account, role admin, with the setup link");
-    return Outcome.done(newSession(name, address, userAgent));
+    return Outcome.done(sessions.open(name, address, userAgent));
   }
 
   // ---- sign-in and sessions
@@ -215,11 +192,8 @@ public final class Accounts {
    */
   public Outcome<Session> signIn(String name, String password, String address, String userAgent)
       throws IOException {
-    String accountKey = "account:" + name.toLowerCase(Locale.ROOT);
-    String addressKey = "address:" + address;
     synchronized (this) {
-      Instant now = clock.instant();
-      Duration locked = longer(throttle.locked(accountKey, now), throttle.locked(addressKey, now));
+      Duration locked = throttle.locked(name, address, clock.instant());
       if (locked != null) {
         return Outcome.refused(
             429,
@@ -228,77 +202,50 @@ public final class Accounts {
       }
     }
     Account a = accounts.get(name);
-    boolean ok = check(password, a == null ? dummyHash : a.passwordHash()) && a != null;
+    boolean ok = passwords.matches(password, a == null ? null : a.passwordHash());
     synchronized (this) {
-      return signedIn(name, ok, accountKey, addressKey, address, userAgent);
+      return signedIn(name, ok, address, userAgent);
     }
   }
 
-  private Outcome<Session> signedIn(
-      String name,
-      boolean ok,
-      String accountKey,
-      String addressKey,
-      String address,
-      String userAgent)
+  private Outcome<Session> signedIn(String name, boolean ok, String address, String userAgent)
       throws IOException {
-    Instant now = clock.instant();
     if (!ok) {
-      throttle.failed(accountKey, FREE_PER_ACCOUNT, now);
-      throttle.failed(addressKey, FREE_PER_ADDRESS, now);
+      throttle.failed(name, address, clock.instant());
       audit(name, "sign-in", "refused from " + address, "rejected");
       return Outcome.refused(401, "sign-in-failed", "The account name or password is wrong.");
     }
-    throttle.succeeded(accountKey);
-    Session s = newSession(name, address, userAgent);
+    throttle.succeeded(name);
+    Session s = sessions.open(name, address, userAgent);
     audit(name, "sign-in", "from " + address);
     return Outcome.done(s);
   }
 
   /** The session whose cookie value is {@code secret}, if it has not ended; marks it used. */
   public @Nullable Session session(String secret) {
-    Session s = sessions.get(secret);
-    if (s == null) {
-      return null;
-    }
-    Instant now = clock.instant();
-    if (expired(s, now) || !accounts.containsKey(s.account())) {
-      sessions.remove(secret);
-      return null;
-    }
-    s.touch(now);
-    return s;
+    return sessions.find(secret, accounts::containsKey);
   }
 
   /** Ends a session (sign-out). */
   public synchronized void signOut(Session s) throws IOException {
-    if (sessions.remove(s.secret()) != null) {
+    if (sessions.end(s)) {
       audit(s.account(), "sign-out", "session " + s.id());
     }
   }
 
   /** The account's sessions that have not ended, newest first. */
   public List<Session> sessions(String account) {
-    Instant now = clock.instant();
-    sessions.values().removeIf(s -> expired(s, now));
-    return sessions.values().stream()
-        .filter(s -> s.account().equals(account))
-        .sorted(Comparator.comparing(Session::created).reversed())
-        .toList();
+    return sessions.of(account);
   }
 
   /** Ends the account's session {@code id}; false when it has none such. */
   public synchronized boolean revokeSession(String account, String id, String actor)
       throws IOException {
-    for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
-      Session s = it.next();
-      if (s.account().equals(account) && s.id().equals(id)) {
-        it.remove();
-        audit(actor, "revoke session", "session " + id + " of " + account);
-        return true;
-      }
+    if (!sessions.end(account, id)) {
+      return false;
     }
-    return false;
+    audit(actor, "revoke session", "session " + id + " of " + account);
+    return true;
   }
 
   /**
@@ -311,17 +258,17 @@ public final class Accounts {
     if (a == null) {
       return Outcome.refused(404, "account-not-found", "No account " + name + ".");
     }
-    if (!check(current, a.passwordHash())) {
+    if (!passwords.matches(current, a.passwordHash())) {
       synchronized (this) {
         audit(name, "change password", "the current password was wrong", "rejected");
       }
       return Outcome.refused(403, "password-wrong", "The current password is wrong.");
     }
-    String problem = passwordProblem(next, name);
+    String problem = Passwords.problem(next, name);
     if (problem != null) {
       return Outcome.refused(400, "account-invalid", problem);
     }
-    String hash = hash(next);
+    String hash = passwords.hash(next);
     synchronized (this) {
       return passwordChanged(name, a.passwordHash(), hash, keep);
     }
@@ -335,7 +282,7 @@ public final class Accounts {
     }
     Account changed = a.withPassword(hash, clock.instant());
     save(replace(changed));
-    endSessions(name, keep);
+    sessions.endAll(name, keep);
     audit(name, "change password", "other sessions ended");
     return Outcome.done(changed);
   }
@@ -353,20 +300,20 @@ public final class Accounts {
       return Outcome.refused(
           409, "account-required", "Only accounts have API tokens; sign in with an account.");
     }
-    if (tokenName.isBlank() || tokenName.length() > 64 || hasControl(tokenName)) {
+    String problem = ApiTokens.nameProblem(tokenName);
+    if (problem != null) {
+      return Outcome.refused(400, "token-invalid", problem);
+    }
+    if (a.tokens().size() >= ApiTokens.MAX_PER_ACCOUNT) {
       return Outcome.refused(
-          400, "token-invalid", "name: (expected: 1 to 64 characters, no control characters)");
+          409, "token-limit", "An account has at most " + ApiTokens.MAX_PER_ACCOUNT + " tokens.");
     }
-    if (a.tokens().size() >= 50) {
-      return Outcome.refused(409, "token-limit", "An account has at most 50 tokens.");
-    }
-    String token = TOKEN_PREFIX + randomText(32);
-    ApiToken t = new ApiToken(randomHex(8), tokenName, sha256(token), clock.instant());
-    List<ApiToken> tokens = new ArrayList<>(a.tokens());
-    tokens.add(t);
-    save(replace(a.withTokens(tokens)));
-    audit(account, "create token", "token " + t.id() + " (" + tokenName + ")");
-    return Outcome.done(new NewToken(t, token));
+    NewToken t = tokens.mint(tokenName);
+    List<ApiToken> kept = new ArrayList<>(a.tokens());
+    kept.add(t.stored());
+    save(replace(a.withTokens(kept)));
+    audit(account, "create token", "token " + t.stored().id() + " (" + tokenName + ")");
+    return Outcome.done(t);
   }
 
   /** The account's tokens, without their secrets. */
@@ -392,10 +339,7 @@ public final class Accounts {
 
   /** The account a bearer token belongs to, with its role now; null for none. */
   public @Nullable Account tokenAccount(String token) {
-    if (!token.startsWith(TOKEN_PREFIX)) {
-      return null;
-    }
-    String owner = tokenOwners.get(sha256(token));
+    String owner = tokens.owner(token);
     return owner == null ? null : accounts.get(owner);
   }
 
@@ -418,7 +362,7 @@ public final class Accounts {
       problem = "role: (expected: admin, operator, viewer or developer)";
     }
     if (problem == null) {
-      problem = passwordProblem(password, name);
+      problem = Passwords.problem(password, name);
     }
     if (problem != null || role == null) {
       return Outcome.refused(400, "account-invalid", String.valueOf(problem));
@@ -426,7 +370,7 @@ public final class Accounts {
     if (accounts.containsKey(name)) {
       return Outcome.refused(409, "account-exists", "An account " + name + " exists.");
     }
-    String hash = hash(password);
+    String hash = passwords.hash(password);
     synchronized (this) {
       if (accounts.containsKey(name)) {
         return Outcome.refused(409, "account-exists", "An account " + name + " exists.");
@@ -447,12 +391,12 @@ public final class Accounts {
       String actor, String name, @Nullable Role role, @Nullable String password)
       throws IOException {
     if (password != null) {
-      String problem = passwordProblem(password, name);
+      String problem = Passwords.problem(password, name);
       if (problem != null) {
         return Outcome.refused(400, "account-invalid", problem);
       }
     }
-    String hash = password == null ? null : hash(password);
+    String hash = password == null ? null : passwords.hash(password);
     synchronized (this) {
       return updated(actor, name, role, hash);
     }
@@ -480,7 +424,7 @@ public final class Accounts {
     }
     save(replace(changed));
     if (hash != null) {
-      endSessions(name, null);
+      sessions.endAll(name, null);
     }
     audit(actor, "update account " + name, what.isEmpty() ? "no change" : String.join(", ", what));
     return Outcome.done(changed);
@@ -498,7 +442,7 @@ public final class Accounts {
     Map<String, Account> next = new LinkedHashMap<>(accounts);
     next.remove(name);
     save(next);
-    endSessions(name, null);
+    sessions.endAll(name, null);
     audit(actor, "delete account " + name, "role " + a.role().text());
     return Outcome.done(a);
   }
@@ -519,51 +463,11 @@ public final class Accounts {
     return null;
   }
 
-  /** What is wrong with a password, or null. */
-  static @Nullable String passwordProblem(String password, String name) {
-    if (password.length() < MIN_PASSWORD) {
-      return "password: (expected: at least " + MIN_PASSWORD + " characters)";
-    }
-    if (password.getBytes(StandardCharsets.UTF_8).length > MAX_PASSWORD_BYTES) {
-      return "password: (expected: at most " + MAX_PASSWORD_BYTES + " bytes in UTF-8)";
-    }
-    if (password.equalsIgnoreCase(name)) {
-      return "password: (expected: other than the account name)";
-    }
-    return null;
-  }
-
-  private static boolean hasControl(String s) {
+  static boolean hasControl(String s) {
     return s.chars().anyMatch(Character::isISOControl);
   }
 
   // ---- internals
-
-  private Session newSession(String account, String address, String userAgent) {
-    Instant now = clock.instant();
-    if (sessions.size() >= MAX_SESSIONS) {
-      sessions.values().removeIf(s -> expired(s, now));
-      if (sessions.size() >= MAX_SESSIONS) {
-        sessions.values().stream()
-            .min(Comparator.comparing(Session::lastSeen))
-            .ifPresent(oldest -> sessions.remove(oldest.secret()));
-      }
-    }
-    String ua = userAgent.length() > 200 ? userAgent.substring(0, 200) : userAgent;
-    Session s =
-        new Session(randomText(32), randomHex(8), account, randomText(32), now, address, ua);
-    sessions.put(s.secret(), s);
-    return s;
-  }
-
-  private boolean expired(Session s, Instant now) {
-    return !now.isBefore(s.lastSeen().plus(config.sessionIdle()))
-        || !now.isBefore(s.created().plus(config.sessionMax()));
-  }
-
-  private void endSessions(String account, @Nullable Session keep) {
-    sessions.values().removeIf(s -> s.account().equals(account) && (keep == null || s != keep));
-  }
 
   private long admins() {
     return accounts.values().stream().filter(a -> a.role() == Role.ADMIN).count();
@@ -579,47 +483,6 @@ public final class Accounts {
     return withAccount(a);
   }
 
-  private static @Nullable Duration longer(@Nullable Duration a, @Nullable Duration b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null || a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private String hash(String password) {
-    return BCrypt.hashpw(password, BCrypt.gensalt(BCRYPT_COST, random));
-  }
-
-  private static boolean check(String password, String hash) {
-    try {
-      return BCrypt.checkpw(password, hash);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private String randomText(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
-  private String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
-  }
-
   private void audit(String actor, String action, String detail) throws IOException {
     audit(actor, action, detail, "applied");
   }
@@ -631,75 +494,17 @@ public final class Accounts {
 
   /** Writes {@code next} to the store, then makes it current. */
   private void save(Map<String, Account> next) throws IOException {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", 1);
-    ArrayNode list = root.putArray("accounts");
-    for (Account a : next.values()) {
-      ObjectNode o = list.addObject();
-      o.put("name", a.name());
-      o.put("role", a.role().text());
-      o.put("password", a.passwordHash());
-      o.put("created", a.created().toString());
-      o.put("password_changed", a.passwordChanged().toString());
-      ArrayNode tokens = o.putArray("tokens");
-      for (ApiToken t : a.tokens()) {
-        ObjectNode tn = tokens.addObject();
-        tn.put("id", t.id());
-        tn.put("name", t.name());
-        tn.put("sha256", t.digest());
-        tn.put("created", t.created().toString());
-      }
-    }
-    store.putDocument(DOCUMENT, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-    accounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(next));
-    indexTokens();
+    store.putDocument(AccountsDocument.NAME, AccountsDocument.write(next.values()));
+    accounts = Collections.unmodifiableMap(new LinkedHashMap<>(next));
+    tokens.index(accounts.values());
   }
 
   private void read() throws IOException {
-    Map<String, Account> read = new LinkedHashMap<>();
-    Optional<byte[]> doc = store.document(DOCUMENT);
+    Optional<byte[]> doc = store.document(AccountsDocument.NAME);
     if (doc.isEmpty()) {
       return;
     }
-    JsonNode root = JSON.readTree(doc.get());
-    if (root == null || root.path("format").asInt() != 1 || !root.path("accounts").isArray()) {
-      throw new IOException("accounts.json: not an accounts document of this version");
-    }
-    for (JsonNode o : root.get("accounts")) {
-      Role role = Role.of(o.path("role").asText());
-      if (role == null) {
-        throw new IOException("accounts.json: " + o.path("name") + ": unknown role");
-      }
-      List<ApiToken> tokens = new ArrayList<>();
-      for (JsonNode t : o.path("tokens")) {
-        tokens.add(
-            new ApiToken(
-                t.path("id").asText(),
-                t.path("name").asText(),
-                t.path("sha256").asText(),
-                Instant.parse(t.path("created").asText())));
-      }
-      Account a =
-          new Account(
-              o.path("name").asText(),
-              role,
-              o.path("password").asText(),
-              Instant.parse(o.path("created").asText()),
-              Instant.parse(o.path("password_changed").asText()),
-              tokens);
-      read.put(a.name(), a);
-    }
-    accounts = java.util.Collections.unmodifiableMap(read);
-    indexTokens();
-  }
-
-  private void indexTokens() {
-    Map<String, String> owners = new HashMap<>();
-    for (Account a : accounts.values()) {
-      for (ApiToken t : a.tokens()) {
-        owners.put(t.digest(), a.name());
-      }
-    }
-    tokenOwners = Map.copyOf(owners);
+    accounts = Collections.unmodifiableMap(AccountsDocument.read(doc.get()));
+    tokens.index(accounts.values());
   }
 }

@@ -100,4 +100,12 @@ public interface AdminApi {
   default io.portico.observe.log.@Nullable LogTail logTail() {
     return null;
   }
+
+  /**
+   * The value of the environment variable {@code name} as the gateway reads it (the config's {@code
+   * ${...}} and provider keys' {@code env:}), or null when unset.
+   */
+  default @Nullable String environment(String name) {
+    return System.getenv(name);
+  }
 }

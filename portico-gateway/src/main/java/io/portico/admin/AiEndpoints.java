@@ -11,10 +11,18 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.ai.PromptTrial;
+import io.portico.config.AiConfig;
+import io.portico.config.AiRouteOptions;
 import io.portico.config.ListenerConfig;
 import io.portico.config.RouteConfig;
 import io.portico.observe.metrics.AiUsageTable;
 import io.portico.observe.metrics.GatewayMetrics;
+import io.portico.store.Change;
+import io.portico.store.ObjectKey;
+import io.portico.store.ObjectKind;
+import io.portico.store.ObjectWrite;
+import io.portico.store.WriteResult;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -46,6 +54,8 @@ final class AiEndpoints {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  private static final java.security.SecureRandom DRAFTS = new java.security.SecureRandom();
+
   private static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -75,6 +85,9 @@ final class AiEndpoints {
     }
     if (body == null || !body.isObject()) {
       return invalid("$", "the body (expected: a JSON object with route and variables)");
+    }
+    if (body.has("prompt")) {
+      return tryDraft(body, api);
     }
     JsonNode name = body.get("route");
     if (name == null || !name.isTextual() || name.asText().isEmpty()) {
@@ -148,6 +161,78 @@ final class AiEndpoints {
     return AdminHandler.json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
   }
 
+  /**
+   * {@code POST /ai/try} with {@code {"prompt": {...}, "variables": {...}}}: a prompt template
+   * before it is published. The draft is checked exactly as publishing it as a route would check it
+   * (a dry run of the route's write: unknown variables and models, template syntax), then filled
+   * and sent to its model once ({@link PromptTrial}); no route is created and nothing is stored.
+   */
+  private static FullHttpResponse tryDraft(JsonNode body, AdminApi api) throws IOException {
+    JsonNode prompt = body.get("prompt");
+    if (!prompt.isObject()) {
+      return invalid("$.prompt", prompt + " (expected: the object a route's ai.prompt holds)");
+    }
+    JsonNode variables = body.path("variables");
+    if (!variables.isMissingNode() && !variables.isObject()) {
+      return invalid("$.variables", variables + " (expected: an object of variables)");
+    }
+    String name = "prompt-try-" + Long.toHexString(DRAFTS.nextLong() & Long.MAX_VALUE);
+    ObjectNode route = MAPPER.createObjectNode();
+    route.put("name", name);
+    route.putArray("paths").add("/" + name);
+    route.putArray("methods").add("POST");
+    route.putObject("ai").set("prompt", prompt);
+    WriteResult checked =
+        api.dryRun(
+            new ObjectWrite(
+                "prompt-try",
+                "POST /ai/try",
+                List.of(
+                    Change.put(
+                        new ObjectKey(ObjectKind.ROUTES, name), MAPPER.writeValueAsString(route))),
+                List.of()));
+    if (!(checked instanceof WriteResult.Valid valid)) {
+      return ObjectEndpoints.result(checked, null);
+    }
+    AiConfig.Route ai =
+        valid.parsed().routes().stream()
+            .filter(r -> r.name().equals(name))
+            .map(RouteConfig::ai)
+            .filter(java.util.Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    AiRouteOptions.Prompt template = ai == null ? null : ai.options().prompt();
+    if (ai == null || template == null) {
+      return invalid("$.prompt", "the draft (expected: a prompt template)");
+    }
+    PromptTrial.Answer answer;
+    try {
+      answer =
+          PromptTrial.run(
+              ai.ai(),
+              template,
+              variables.isMissingNode() ? null : variables,
+              CLIENT,
+              api::environment);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return AdminHandler.problem(
+          HttpResponseStatus.SERVICE_UNAVAILABLE, "admin-try-failed", "The try was interrupted.");
+    }
+    ObjectNode out = MAPPER.createObjectNode();
+    out.putNull("route");
+    out.put("model", template.model());
+    if (answer.provider() == null) {
+      out.putNull("provider");
+    } else {
+      out.put("provider", answer.provider());
+    }
+    out.put("status", answer.status());
+    out.put("content_type", answer.contentType());
+    out.put("body", answer.body());
+    return AdminHandler.json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
+  }
+
   /** The first listener without TLS, as bound. */
   private static @Nullable InetSocketAddress plainListener(AdminApi api) {
     List<ListenerConfig> configured = api.snapshot().config().listeners();
@@ -184,7 +269,7 @@ final class AiEndpoints {
     if (metrics == null) {
       return AdminHandler.problem(
           HttpResponseStatus.NOT_FOUND,
-          "admin-not-found",
+          "metrics-disabled",
           "The AI usage is counted by the gateway's metrics, which are off (metrics.enabled).");
     }
     StringWriter w = new StringWriter();

@@ -13,6 +13,7 @@ import io.portico.accounts.Account;
 import io.portico.accounts.Accounts;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
+import io.portico.config.PortalConfig;
 import io.portico.portal.Portal;
 import io.portico.portal.PortalData.Api;
 import io.portico.portal.PortalData.Application;
@@ -118,7 +119,7 @@ final class PortalEndpoints {
     switch (first) {
       case "apis" -> {
         if (seg.size() == 1) {
-          return read ? catalogue(portal, api) : AdminHandler.methodNotAllowed("GET");
+          return read ? catalogue(portal, api, caller) : AdminHandler.methodNotAllowed("GET");
         }
         if (seg.size() == 2 && m == HttpMethod.PUT) {
           if (!operator) {
@@ -128,9 +129,12 @@ final class PortalEndpoints {
           if (b == null) {
             return invalid("the body must be a JSON object");
           }
-          String document = PortalOpenApi.check(b);
-          if (document != null && document.startsWith("!")) {
-            return invalid(document.substring(1));
+          PortalOpenApi.Checked document = PortalOpenApi.check(b);
+          if (document != null && document.json() == null) {
+            return AdminHandler.problem(
+                HttpResponseStatus.BAD_REQUEST,
+                "portal-invalid",
+                String.join("; ", document.problems()) + ".");
           }
           return answer(
               portal.publish(
@@ -139,15 +143,30 @@ final class PortalEndpoints {
                   String.valueOf(textOr(b, "title", "")),
                   String.valueOf(textOr(b, "description", "")),
                   text(b, "openapi"),
-                  document == null ? null : document.getBytes(StandardCharsets.UTF_8),
+                  document == null || document.json() == null
+                      ? null
+                      : document.json().getBytes(StandardCharsets.UTF_8),
                   gateway),
               HttpResponseStatus.OK,
               PortalEndpoints::apiJson);
         }
+        boolean seesUnpublished = caller.role() != Role.DEVELOPER;
         if (seg.size() == 3 && seg.get(2).equals("openapi")) {
           return read
-              ? PortalOpenApi.serve(portal, seg.get(1), api)
+              ? PortalOpenApi.serve(portal, seg.get(1), api, seesUnpublished)
               : AdminHandler.methodNotAllowed("GET");
+        }
+        if (seg.size() == 3 && (seg.get(2).equals("unpublish") || seg.get(2).equals("publish"))) {
+          if (m != HttpMethod.POST) {
+            return AdminHandler.methodNotAllowed("POST");
+          }
+          if (!operator) {
+            return operatorsOnly(caller);
+          }
+          return answer(
+              portal.setPublished(caller.name(), seg.get(1), seg.get(2).equals("publish"), gateway),
+              HttpResponseStatus.OK,
+              PortalEndpoints::apiJson);
         }
         return seg.size() == 2 ? AdminHandler.methodNotAllowed("PUT") : notFound(path);
       }
@@ -156,7 +175,7 @@ final class PortalEndpoints {
           return notFound(path);
         }
         if (read) {
-          return catalogue(portal, api);
+          return catalogue(portal, api, caller);
         }
         if (m != HttpMethod.POST) {
           return AdminHandler.methodNotAllowed("GET, POST");
@@ -167,6 +186,11 @@ final class PortalEndpoints {
         JsonNode b = body(req);
         if (b == null) {
           return invalid("the body must be a JSON object");
+        }
+        for (String f : List.of("quota_period", "quota_window")) {
+          if (b.hasNonNull(f) && !b.get(f).isTextual()) {
+            return invalid(f + ": " + b.get(f) + " (expected: a string)");
+          }
         }
         JsonNode rpm = b.get("requests_per_minute");
         JsonNode quota = b.get("quota");
@@ -182,6 +206,8 @@ final class PortalEndpoints {
                 rpm != null && rpm.canConvertToInt() ? rpm.asInt() : 0,
                 b.path("auto_approve").asBoolean(false),
                 quotaValue,
+                text(b, "quota_period"),
+                text(b, "quota_window"),
                 gateway),
             HttpResponseStatus.CREATED,
             (n, p) -> planJson(n, p, portal));
@@ -381,7 +407,9 @@ final class PortalEndpoints {
 
   // ---- JSON
 
-  private static FullHttpResponse catalogue(Portal portal, AdminApi api) throws IOException {
+  /** The catalogue: developers see the published APIs only, the other roles every one. */
+  private static FullHttpResponse catalogue(Portal portal, AdminApi api, AdminAuth.Caller caller)
+      throws IOException {
     ObjectNode out = JSON.createObjectNode();
     String gatewayUrl = api.gatewayUrl();
     if (gatewayUrl != null) {
@@ -389,7 +417,9 @@ final class PortalEndpoints {
     }
     ArrayNode apis = out.putArray("apis");
     for (Api a : portal.document().apis()) {
-      apiJson(apis.addObject(), a);
+      if (!a.unpublished() || caller.role() != Role.DEVELOPER) {
+        apiJson(apis.addObject(), a);
+      }
     }
     ArrayNode plans = out.putArray("plans");
     for (Plan p : portal.document().plans()) {
@@ -406,6 +436,7 @@ final class PortalEndpoints {
       n.put("openapi", a.openapi());
     }
     n.put("has_document", a.hasDocument());
+    n.put("published", !a.unpublished());
   }
 
   private static void planJson(ObjectNode n, Plan p, Portal portal) {
@@ -413,9 +444,11 @@ final class PortalEndpoints {
     n.put("description", p.description());
     n.put("requests_per_minute", p.requestsPerMinute());
     n.put("auto_approve", p.autoApprove());
-    if (p.quota() > 0 && portal.config().quota() != null) {
+    PortalConfig.Quota q = portal.config().quota();
+    if (p.quota() > 0 && q != null) {
       n.put("quota", p.quota());
-      n.put("quota_period", portal.config().quota().period());
+      n.put("quota_period", p.period(q.period()));
+      n.put("quota_window", p.rolling() ? "rolling" : "calendar");
     }
   }
 
@@ -454,6 +487,11 @@ final class PortalEndpoints {
     n.put("api", s.api());
     n.put("plan", s.plan());
     n.put("state", s.state().text());
+    Api published = portal.api(s.api(), false);
+    if (published == null) {
+      // the API is out of the catalogue: an approved subscription's keys are refused on it
+      n.put("suspended", true);
+    }
     n.put("created", s.created());
     if (s.decidedBy() != null) {
       n.put("decided_by", s.decidedBy());

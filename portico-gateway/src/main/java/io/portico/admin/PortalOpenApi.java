@@ -1,48 +1,178 @@
 package io.portico.admin;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.portal.Portal;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The OpenAPI documents of published APIs: checked when an operator publishes one ({@code
- * openapi_document} in {@code PUT /portal/api/apis/{route}}), and served to the portal's viewer at
- * {@code GET /portal/api/apis/{route}/openapi} with {@code servers} set to the gateway's public
- * URL, so that the try-it panel calls the API through the gateway. Called off the event loop.
+ * openapi_document} in {@code PUT /portal/api/apis/{route}}: a JSON object, or a string holding the
+ * document as YAML or JSON; an OpenAPI 3.x or Swagger 2.0 document), kept as JSON, and served to
+ * the portal's viewer at {@code GET /portal/api/apis/{route}/openapi} pointing at the gateway's
+ * public URL ({@code servers} for OpenAPI 3, {@code host} and {@code schemes} for Swagger 2.0), so
+ * that the try-it panel calls the API through the gateway. Called off the event loop.
  */
 final class PortalOpenApi {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON_TEXT =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
   private PortalOpenApi() {}
 
+  /** A checked document (as JSON text), or the problems that refuse it, one per line. */
+  record Checked(@Nullable String json, List<String> problems) {}
+
   /**
-   * The document to keep from a publish body's {@code openapi_document}: null when absent; a
-   * problem's detail (prefixed {@code !}) when it is not an OpenAPI 3 document.
+   * The document to keep from a publish body's {@code openapi_document}: null when absent; else the
+   * document as JSON, or its problems (with the line they are on when it was given as text).
    */
-  static @Nullable String check(JsonNode body) {
+  static @Nullable Checked check(JsonNode body) {
     JsonNode d = body.get("openapi_document");
     if (d == null || d.isNull()) {
       return null;
     }
-    if (!d.isObject()
-        || !d.path("openapi").asText("").startsWith("3.")
-        || !d.path("paths").isObject()) {
-      return "!openapi_document: (expected: an OpenAPI 3 document as a JSON object, with openapi"
-          + " and paths)";
+    if (d.isTextual()) {
+      return parse(d.asText());
     }
-    return d.toString();
+    if (!d.isObject()) {
+      return refused(
+          "openapi_document: (expected: an OpenAPI document, as a JSON object or as YAML or JSON"
+              + " text)");
+    }
+    return validate((ObjectNode) d, Map.of());
+  }
+
+  /** Parses a document given as YAML or JSON text, remembering the line of each top-level key. */
+  static Checked parse(String text) {
+    boolean json = text.stripLeading().startsWith("{");
+    Map<String, Integer> lines = new HashMap<>();
+    JsonNode tree;
+    try (JsonParser p =
+        json ? JSON_TEXT.createParser(text) : YAML.getFactory().createParser(text)) {
+      p.setCodec(json ? JSON : YAML);
+      tree = readTopLevel(p, lines);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 1 ? "" : "line " + at.getLineNr() + ": ";
+      return refused(
+          "openapi_document: "
+              + where
+              + (json ? "not valid JSON: " : "not valid YAML: ")
+              + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      return refused("openapi_document: the text cannot be read");
+    }
+    if (!(tree instanceof ObjectNode o)) {
+      return refused(
+          "openapi_document: line 1: (expected: a mapping with openapi or swagger, info and"
+              + " paths)");
+    }
+    return validate(o, lines);
+  }
+
+  private static @Nullable JsonNode readTopLevel(JsonParser p, Map<String, Integer> lines)
+      throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      return p.currentToken() == null ? null : p.readValueAsTree();
+    }
+    ObjectNode o = JSON.createObjectNode();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      lines.putIfAbsent(name, p.currentTokenLocation().getLineNr());
+      p.nextToken();
+      JsonNode value = p.readValueAsTree();
+      o.set(name, value == null ? JSON.nullNode() : value);
+    }
+    if (p.nextToken() != null) {
+      throw new JsonProcessingException("more than one document", p.currentLocation()) {};
+    }
+    return o;
+  }
+
+  /** Checks the shape every viewer needs: the version, {@code info} and {@code paths}. */
+  private static Checked validate(ObjectNode d, Map<String, Integer> lines) {
+    List<String> problems = new ArrayList<>();
+    JsonNode openapi = d.get("openapi");
+    JsonNode swagger = d.get("swagger");
+    if (openapi != null) {
+      // YAML reads an unquoted 3.1 as a number: the version is kept as the string it stands for
+      if ((openapi.isTextual() || openapi.isNumber())
+          && openapi.asText().matches("3\\.[0-9]+(\\.[0-9]+)?")) {
+        d.put("openapi", openapi.asText());
+      } else {
+        problems.add(
+            at(lines, "openapi")
+                + "openapi: "
+                + openapi
+                + " (expected: a 3.x version such as \"3.0.3\" or \"3.1.0\", as a string)");
+      }
+    } else if (swagger != null) {
+      if ((swagger.isTextual() || swagger.isNumber()) && swagger.asText().equals("2.0")) {
+        d.put("swagger", "2.0");
+      } else {
+        problems.add(
+            at(lines, "swagger") + "swagger: " + swagger + " (expected: \"2.0\", as a string)");
+      }
+    } else {
+      problems.add("openapi: (expected: openapi: 3.x, or swagger: \"2.0\")");
+    }
+    if (!d.path("info").isObject()) {
+      problems.add(at(lines, "info") + "info: (expected: a mapping with title and version)");
+    } else if (!d.path("info").path("title").isTextual()) {
+      problems.add(at(lines, "info") + "info.title: (expected: a string)");
+    }
+    if (!d.path("paths").isObject()) {
+      problems.add(at(lines, "paths") + "paths: (expected: a mapping of paths to operations)");
+    }
+    if (!problems.isEmpty()) {
+      return new Checked(null, List.copyOf(problems));
+    }
+    return new Checked(d.toString(), List.of());
+  }
+
+  private static String at(Map<String, Integer> lines, String key) {
+    Integer line = lines.get(key);
+    return line == null ? "" : "line " + line + ": ";
+  }
+
+  private static Checked refused(String problem) {
+    return new Checked(null, List.of(problem));
+  }
+
+  private static String firstLine(@Nullable String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).trim();
   }
 
   /** {@code GET /portal/api/apis/{route}/openapi}. */
-  static FullHttpResponse serve(Portal portal, String route, AdminApi api) throws IOException {
-    Optional<byte[]> kept = portal.openApi(route);
+  static FullHttpResponse serve(Portal portal, String route, AdminApi api, boolean operator)
+      throws IOException {
+    Optional<byte[]> kept = portal.openApi(route, operator);
     if (kept.isEmpty()) {
       return AdminHandler.problem(
           HttpResponseStatus.NOT_FOUND,
@@ -53,7 +183,16 @@ final class PortalOpenApi {
     if (doc instanceof ObjectNode o) {
       String gatewayUrl = api.gatewayUrl();
       if (gatewayUrl != null) {
-        o.putArray("servers").addObject().put("url", gatewayUrl).put("description", "the gateway");
+        if (o.has("swagger")) {
+          URI u = URI.create(gatewayUrl);
+          o.put("host", u.getRawAuthority());
+          o.putArray("schemes").add(u.getScheme());
+        } else {
+          o.putArray("servers")
+              .addObject()
+              .put("url", gatewayUrl)
+              .put("description", "the gateway");
+        }
       }
     }
     return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(doc));

@@ -160,6 +160,7 @@ final class PortalUsage {
         QuotaReporter.Usage u =
             r.usage(app.consumer()).toCompletableFuture().get(2, TimeUnit.SECONDS);
         n.put("period", u.period());
+        n.put("window", u.window().equals("rolling") ? "rolling" : "calendar");
         n.put("limit", u.limit());
         n.put("used", u.used());
         n.put("remaining", Math.max(0, u.limit() - u.used()));

@@ -101,7 +101,8 @@ public final class AiPlan {
     for (Model m : models.values()) {
       max = Math.max(max, m.config().maxRequestSize());
     }
-    this.maxRequestSize = max;
+    // A route without models yet still reads a request, to name the model it does not serve.
+    this.maxRequestSize = models.isEmpty() ? AiConfig.DEFAULT_MAX_REQUEST_SIZE : max;
   }
 
   /** The models the route serves, in config order. */
@@ -337,7 +338,7 @@ public final class AiPlan {
       return values;
     }
 
-    private static ProviderAdapter adapter(AiConfig.Provider p) {
+    static ProviderAdapter adapter(AiConfig.Provider p) {
       return switch (p.kind()) {
         case OPENAI, OPENAI_COMPATIBLE -> new OpenAiAdapter(p.basePath());
         case AZURE_OPENAI ->

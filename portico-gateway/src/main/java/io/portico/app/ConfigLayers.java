@@ -177,9 +177,7 @@ final class ConfigLayers implements AutoCloseable {
       return new WriteResult.Rejected(parsed.problems());
     }
     Problems problems = checker.check(config);
-    return problems.isEmpty()
-        ? new WriteResult.Valid(config.source())
-        : new WriteResult.Rejected(problems);
+    return problems.isEmpty() ? new WriteResult.Valid(config) : new WriteResult.Rejected(problems);
   }
 
   /** The API's object layer with {@code write}'s changes. */

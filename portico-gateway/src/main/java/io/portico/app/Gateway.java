@@ -221,14 +221,14 @@ public final class Gateway implements AutoCloseable {
       AdminServer adminServer =
           config.admin().address() == null
               ? null
-              : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi());
+              : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi(env));
       InetSocketAddress portalAddress = config.portal().address();
       try {
         this.portalListener =
             adminServer == null || portal == null || portalAddress == null
                 ? null
                 : AdminServer.startPortal(
-                    config.admin(), portalAddress, group, transport.serverChannel(), adminApi());
+                    config.admin(), portalAddress, group, transport.serverChannel(), adminApi(env));
       } catch (Throwable e) {
         if (adminServer != null) {
           adminServer.close();
@@ -277,7 +277,7 @@ public final class Gateway implements AutoCloseable {
     return accessLog == null ? List.of() : accessLog.sinks();
   }
 
-  private AdminApi adminApi() {
+  private AdminApi adminApi(Map<String, String> env) {
     return new AdminApi() {
       @Override
       public String buildVersion() {
@@ -362,6 +362,11 @@ public final class Gateway implements AutoCloseable {
       @Override
       public List<InetSocketAddress> listeners() {
         return Gateway.this.listeners();
+      }
+
+      @Override
+      public @Nullable String environment(String name) {
+        return env.get(name);
       }
     };
   }

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * How the composition root chains the observers of finished exchanges at start-up: the metrics
  * first, so that every exchange is counted whatever the others do, then the access log, alerting
- * and the embedder's observer; an absent one costs nothing. A chain observes while any of its parts
- * does ({@link ExchangeObserver#observing}), and tells each part only while that part observes.
+ * and the embedder's observer; an absent one costs nothing, and a chain wants a record while any of
+ * its observers does ({@link ExchangeObserver#wantsRecords}).
  */
 final class Observers {
 
@@ -20,15 +20,15 @@ final class Observers {
     if (log == null) {
       return extra;
     }
-    if (extra == ExchangeObserver.NONE) {
-      return log;
-    }
-    return new Both(log, extra);
+    return both(log, extra);
   }
 
   static ExchangeObserver both(ExchangeObserver first, ExchangeObserver second) {
     if (second == ExchangeObserver.NONE) {
       return first;
+    }
+    if (first == ExchangeObserver.NONE) {
+      return second;
     }
     return new Both(first, second);
   }
@@ -38,29 +38,25 @@ final class Observers {
     if (metrics == null) {
       return others;
     }
-    ExchangeObserver counting = metrics.observer();
-    if (others == ExchangeObserver.NONE) {
-      return counting;
-    }
-    return new Both(counting, others);
+    return both(metrics.observer(), others);
   }
 
-  /** Two observers, the first told first. */
+  /** Two observers in order; each is told only while it wants records. */
   private record Both(ExchangeObserver first, ExchangeObserver second) implements ExchangeObserver {
 
     @Override
-    public boolean observing() {
-      return first.observing() || second.observing();
+    public void onExchangeComplete(ExchangeRecord record) {
+      if (first.wantsRecords()) {
+        first.onExchangeComplete(record);
+      }
+      if (second.wantsRecords()) {
+        second.onExchangeComplete(record);
+      }
     }
 
     @Override
-    public void onExchangeComplete(ExchangeRecord record) {
-      if (first.observing()) {
-        first.onExchangeComplete(record);
-      }
-      if (second.observing()) {
-        second.onExchangeComplete(record);
-      }
+    public boolean wantsRecords() {
+      return first.wantsRecords() || second.wantsRecords();
     }
   }
 }

@@ -79,10 +79,10 @@ final class AiSection {
       }
     }
     List<AiConfig.Model> models = new ArrayList<>();
-    ConfigNode modelList = r.required("models", "a list of models");
-    if (modelList != null) {
-      if (!modelList.isList() || modelList.items().isEmpty()) {
-        problems.expected(modelList, "a list of at least one model");
+    ConfigNode modelList = r.child("models");
+    if (modelList != null && !modelList.isNull()) {
+      if (!modelList.isList()) {
+        problems.expected(modelList, "a list of models");
       } else {
         Map<String, ConfigNode> names = new HashMap<>();
         for (ConfigNode item : modelList.items()) {
@@ -164,8 +164,9 @@ final class AiSection {
   /** A route's {@code ai} section: {@code {}} or {@code {models: [...]}}. */
   AiConfig.@Nullable Route route(ConfigNode node, @Nullable AiConfig ai) {
     if (ai == null) {
-      problems.at(node, "a route's ai needs the top-level ai section (providers and models)");
-      return null;
+      // No provider yet: the route serves no model until one is added (a file edit or the admin
+      // API's /ai-providers and /ai-models), and answers model_not_found meanwhile.
+      ai = new AiConfig(List.of(), List.of());
     }
     if (node.isNull() || (node.isScalar() && "true".equals(node.text()))) {
       return new AiConfig.Route(ai, List.of());

@@ -37,7 +37,8 @@ public record PortalConfig(
   /**
    * How plans' quotas are counted: the {@code quota} plugin's calendar counters in Redis.
    *
-   * @param period {@code day} or {@code month}: the period of every plan's quota
+   * @param period {@code hour}, {@code day} or {@code month}: the period of the quota of plans that
+   *     do not name one
    * @param redisUrl the Redis the counters live in
    * @param onFailure the quota plugin's {@code redis.on-failure} when Redis cannot be reached
    */

@@ -80,7 +80,7 @@ final class PortalSection {
         r.problems().expected(quotaNode, "an object with redis, period and on-failure");
       } else {
         ConfigReader q = ConfigReader.of(quotaNode, r.problems());
-        String period = q.oneOf("period", "day", List.of("day", "month"));
+        String period = q.oneOf("period", "day", List.of("hour", "day", "month"));
         String url = q.string("redis", null);
         if (url == null) {
           q.required("redis", "a Redis URI such as redis://127.0.0.1:6379");

@@ -54,121 +54,186 @@ public record RouteConfig(
     @Nullable GrpcRouteConfig grpc,
     @Nullable Boolean accessLogBody) {
 
-  /** A route without gRPC settings whose body capture follows the access log's. */
-  public RouteConfig(
-      String name,
-      List<String> hosts,
-      List<String> paths,
-      String pathMatch,
-      List<String> methods,
-      Map<String, String> headers,
-      Map<String, String> query,
-      int priority,
-      @Nullable String service,
-      boolean stripPrefix,
-      @Nullable String rewritePath,
-      boolean preserveHost,
-      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
-      List<PluginSpec> plugins,
-      @Nullable AggregateConfig aggregate,
-      @Nullable TrafficConfig traffic,
-      AiConfig.@Nullable Route ai,
-      boolean accessLog) {
-    this(
-        name,
-        hosts,
-        paths,
-        pathMatch,
-        methods,
-        headers,
-        query,
-        priority,
-        service,
-        stripPrefix,
-        rewritePath,
-        preserveHost,
-        timeouts,
-        plugins,
-        aggregate,
-        traffic,
-        ai,
-        accessLog,
-        null,
-        null);
+  /** A builder of the route {@code name}: see {@link Builder} for the defaults. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder holding this route's components, to make a route that differs in a few. */
+  public Builder toBuilder() {
+    Builder b = new Builder(name);
+    b.hosts = hosts;
+    b.paths = paths;
+    b.pathMatch = pathMatch;
+    b.methods = methods;
+    b.headers = headers;
+    b.query = query;
+    b.priority = priority;
+    b.service = service;
+    b.stripPrefix = stripPrefix;
+    b.rewritePath = rewritePath;
+    b.preserveHost = preserveHost;
+    b.timeouts = timeouts;
+    b.plugins = plugins;
+    b.aggregate = aggregate;
+    b.traffic = traffic;
+    b.ai = ai;
+    b.accessLog = accessLog;
+    b.grpc = grpc;
+    b.accessLogBody = accessLogBody;
+    return b;
   }
 
   /**
-   * A route without traffic split, mirror, AI gateway or gRPC settings, written to the access log.
+   * Builds a {@link RouteConfig}. Unset components default to: no hosts, paths, methods, header or
+   * query conditions (empty), {@code pathMatch} {@code prefix}, priority 0, no service, no prefix
+   * stripped, no rewrite, the service's Host, no timeouts override, no plugins, no aggregate,
+   * traffic, AI or gRPC section, written to the access log with the log's own body capture (null).
    */
-  public RouteConfig(
-      String name,
-      List<String> hosts,
-      List<String> paths,
-      String pathMatch,
-      List<String> methods,
-      Map<String, String> headers,
-      Map<String, String> query,
-      int priority,
-      @Nullable String service,
-      boolean stripPrefix,
-      @Nullable String rewritePath,
-      boolean preserveHost,
-      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
-      List<PluginSpec> plugins,
-      @Nullable AggregateConfig aggregate) {
-    this(
-        name,
-        hosts,
-        paths,
-        pathMatch,
-        methods,
-        headers,
-        query,
-        priority,
-        service,
-        stripPrefix,
-        rewritePath,
-        preserveHost,
-        timeouts,
-        plugins,
-        aggregate,
-        null,
-        null,
-        true);
-  }
+  public static final class Builder {
+    private final String name;
+    private List<String> hosts = List.of();
+    private List<String> paths = List.of();
+    private String pathMatch = "prefix";
+    private List<String> methods = List.of();
+    private Map<String, String> headers = Map.of();
+    private Map<String, String> query = Map.of();
+    private int priority;
+    private @Nullable String service;
+    private boolean stripPrefix;
+    private @Nullable String rewritePath;
+    private boolean preserveHost;
+    private TimeoutsConfig.@Nullable TimeoutsOverride timeouts;
+    private List<PluginSpec> plugins = List.of();
+    private @Nullable AggregateConfig aggregate;
+    private @Nullable TrafficConfig traffic;
+    private AiConfig.@Nullable Route ai;
+    private boolean accessLog = true;
+    private @Nullable GrpcRouteConfig grpc;
+    private @Nullable Boolean accessLogBody;
 
-  /** A route that forwards to a service, or that plugins answer. */
-  public RouteConfig(
-      String name,
-      List<String> hosts,
-      List<String> paths,
-      String pathMatch,
-      List<String> methods,
-      Map<String, String> headers,
-      Map<String, String> query,
-      int priority,
-      @Nullable String service,
-      boolean stripPrefix,
-      @Nullable String rewritePath,
-      boolean preserveHost,
-      TimeoutsConfig.@Nullable TimeoutsOverride timeouts,
-      List<PluginSpec> plugins) {
-    this(
-        name,
-        hosts,
-        paths,
-        pathMatch,
-        methods,
-        headers,
-        query,
-        priority,
-        service,
-        stripPrefix,
-        rewritePath,
-        preserveHost,
-        timeouts,
-        plugins,
-        null);
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder hosts(List<String> hosts) {
+      this.hosts = hosts;
+      return this;
+    }
+
+    public Builder paths(List<String> paths) {
+      this.paths = paths;
+      return this;
+    }
+
+    public Builder pathMatch(String pathMatch) {
+      this.pathMatch = pathMatch;
+      return this;
+    }
+
+    public Builder methods(List<String> methods) {
+      this.methods = methods;
+      return this;
+    }
+
+    public Builder headers(Map<String, String> headers) {
+      this.headers = headers;
+      return this;
+    }
+
+    public Builder query(Map<String, String> query) {
+      this.query = query;
+      return this;
+    }
+
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
+    }
+
+    public Builder service(@Nullable String service) {
+      this.service = service;
+      return this;
+    }
+
+    public Builder stripPrefix(boolean stripPrefix) {
+      this.stripPrefix = stripPrefix;
+      return this;
+    }
+
+    public Builder rewritePath(@Nullable String rewritePath) {
+      this.rewritePath = rewritePath;
+      return this;
+    }
+
+    public Builder preserveHost(boolean preserveHost) {
+      this.preserveHost = preserveHost;
+      return this;
+    }
+
+    public Builder timeouts(TimeoutsConfig.@Nullable TimeoutsOverride timeouts) {
+      this.timeouts = timeouts;
+      return this;
+    }
+
+    public Builder plugins(List<PluginSpec> plugins) {
+      this.plugins = plugins;
+      return this;
+    }
+
+    public Builder aggregate(@Nullable AggregateConfig aggregate) {
+      this.aggregate = aggregate;
+      return this;
+    }
+
+    public Builder traffic(@Nullable TrafficConfig traffic) {
+      this.traffic = traffic;
+      return this;
+    }
+
+    public Builder ai(AiConfig.@Nullable Route ai) {
+      this.ai = ai;
+      return this;
+    }
+
+    public Builder accessLog(boolean accessLog) {
+      this.accessLog = accessLog;
+      return this;
+    }
+
+    public Builder grpc(@Nullable GrpcRouteConfig grpc) {
+      this.grpc = grpc;
+      return this;
+    }
+
+    public Builder accessLogBody(@Nullable Boolean accessLogBody) {
+      this.accessLogBody = accessLogBody;
+      return this;
+    }
+
+    public RouteConfig build() {
+      return new RouteConfig(
+          name,
+          hosts,
+          paths,
+          pathMatch,
+          methods,
+          headers,
+          query,
+          priority,
+          service,
+          stripPrefix,
+          rewritePath,
+          preserveHost,
+          timeouts,
+          plugins,
+          aggregate,
+          traffic,
+          ai,
+          accessLog,
+          grpc,
+          accessLogBody);
+    }
   }
 
   /** The route's gRPC settings, the defaults when it has no {@code grpc} section. */

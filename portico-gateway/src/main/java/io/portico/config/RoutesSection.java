@@ -165,27 +165,27 @@ final class RoutesSection {
         continue; // reported by in.name or r.required
       }
       out.add(
-          new RouteConfig(
-              name,
-              List.copyOf(hosts),
-              List.copyOf(paths),
-              pathMatch,
-              List.copyOf(methods),
-              headers,
-              query,
-              priority,
-              service,
-              stripPrefix,
-              rewritePath,
-              preserveHost,
-              timeouts,
-              plugins,
-              aggregate,
-              traffic,
-              ai,
-              accessLog,
-              grpc,
-              accessLogBody));
+          RouteConfig.builder(name)
+              .hosts(List.copyOf(hosts))
+              .paths(List.copyOf(paths))
+              .pathMatch(pathMatch)
+              .methods(List.copyOf(methods))
+              .headers(headers)
+              .query(query)
+              .priority(priority)
+              .service(service)
+              .stripPrefix(stripPrefix)
+              .rewritePath(rewritePath)
+              .preserveHost(preserveHost)
+              .timeouts(timeouts)
+              .plugins(plugins)
+              .aggregate(aggregate)
+              .traffic(traffic)
+              .ai(ai)
+              .accessLog(accessLog)
+              .grpc(grpc)
+              .accessLogBody(accessLogBody)
+              .build());
     }
     return List.copyOf(out);
   }

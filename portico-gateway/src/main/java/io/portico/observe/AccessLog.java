@@ -38,7 +38,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
   private static final int CAPACITY = 65_536;
   private static final ExchangeRecord STOP =
-      new ExchangeRecord(0, "", "", "", "", "", "", "", "", null, 0, 0, 0, 0, 0, 0, null, 0, null);
+      ExchangeRecord.builder().method("").path("").protocol("").build();
 
   private final BlockingQueue<ExchangeRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();

@@ -9,11 +9,11 @@ public interface ExchangeObserver {
   void onExchangeComplete(ExchangeRecord record);
 
   /**
-   * Whether a record is wanted now. False lets the proxy skip building one: an observer that is on
-   * only while someone reads (the live tail) says so, so that a gateway with nothing to record pays
-   * nothing per exchange. Any thread; a volatile read at most.
+   * Whether a record would be read now. The proxy builds an exchange's {@link ExchangeRecord} only
+   * when this is true, so an observer that is idle (a live tail with no reader) costs no record per
+   * request. Asked on the event loop once per finished exchange: keep it a field read.
    */
-  default boolean observing() {
+  default boolean wantsRecords() {
     return true;
   }
 

@@ -1,5 +1,8 @@
 package io.portico.observe;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,243 +58,306 @@ public record ExchangeRecord(
     @Nullable String failure,
     int attempts,
     @Nullable String userAgent,
-    java.util.List<Backend> backends,
+    List<Backend> backends,
     @Nullable String consumer,
     @Nullable String authenticatedBy,
     @Nullable String repliedBy,
     @Nullable String limitDecision,
     @Nullable String query,
-    io.netty.handler.codec.http.@Nullable HttpHeaders requestHeaders,
-    io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
+    @Nullable HttpHeaders requestHeaders,
+    @Nullable HttpHeaders responseHeaders,
     @Nullable String traceId,
     @Nullable Ai ai,
     int grpcStatus,
     @Nullable Body requestBody,
     @Nullable Body responseBody) {
 
-  /** An exchange that was not a gRPC call, whose bodies were not captured. */
-  public ExchangeRecord(
-      long startEpochMillis,
-      @Nullable String requestId,
-      @Nullable String clientAddress,
-      String method,
-      String path,
-      String protocol,
-      @Nullable String host,
-      @Nullable String route,
-      @Nullable String service,
-      @Nullable String upstream,
-      int status,
-      long requestBytes,
-      long responseBytes,
-      double durationMillis,
-      double upstreamConnectMillis,
-      double upstreamResponseMillis,
-      @Nullable String failure,
-      int attempts,
-      @Nullable String userAgent,
-      java.util.List<Backend> backends,
-      @Nullable String consumer,
-      @Nullable String authenticatedBy,
-      @Nullable String repliedBy,
-      @Nullable String limitDecision,
-      @Nullable String query,
-      io.netty.handler.codec.http.@Nullable HttpHeaders requestHeaders,
-      io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
-      @Nullable String traceId,
-      @Nullable Ai ai) {
-    this(
-        startEpochMillis,
-        requestId,
-        clientAddress,
-        method,
-        path,
-        protocol,
-        host,
-        route,
-        service,
-        upstream,
-        status,
-        requestBytes,
-        responseBytes,
-        durationMillis,
-        upstreamConnectMillis,
-        upstreamResponseMillis,
-        failure,
-        attempts,
-        userAgent,
-        backends,
-        consumer,
-        authenticatedBy,
-        repliedBy,
-        limitDecision,
-        query,
-        requestHeaders,
-        responseHeaders,
-        traceId,
-        ai,
-        -1,
-        null,
-        null);
+  /** A builder of a record with every component unset: see {@link Builder} for the defaults. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** An exchange of a route without {@code ai}. */
-  public ExchangeRecord(
-      long startEpochMillis,
-      @Nullable String requestId,
-      @Nullable String clientAddress,
-      String method,
-      String path,
-      String protocol,
-      @Nullable String host,
-      @Nullable String route,
-      @Nullable String service,
-      @Nullable String upstream,
-      int status,
-      long requestBytes,
-      long responseBytes,
-      double durationMillis,
-      double upstreamConnectMillis,
-      double upstreamResponseMillis,
-      @Nullable String failure,
-      int attempts,
-      @Nullable String userAgent,
-      java.util.List<Backend> backends,
-      @Nullable String consumer,
-      @Nullable String authenticatedBy,
-      @Nullable String repliedBy,
-      @Nullable String limitDecision,
-      @Nullable String query,
-      io.netty.handler.codec.http.@Nullable HttpHeaders requestHeaders,
-      io.netty.handler.codec.http.@Nullable HttpHeaders responseHeaders,
-      @Nullable String traceId) {
-    this(
-        startEpochMillis,
-        requestId,
-        clientAddress,
-        method,
-        path,
-        protocol,
-        host,
-        route,
-        service,
-        upstream,
-        status,
-        requestBytes,
-        responseBytes,
-        durationMillis,
-        upstreamConnectMillis,
-        upstreamResponseMillis,
-        failure,
-        attempts,
-        userAgent,
-        backends,
-        consumer,
-        authenticatedBy,
-        repliedBy,
-        limitDecision,
-        query,
-        requestHeaders,
-        responseHeaders,
-        traceId,
-        null);
+  /** A builder holding this record's components, to make a record that differs in a few. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.startEpochMillis = startEpochMillis;
+    b.requestId = requestId;
+    b.clientAddress = clientAddress;
+    b.method = method;
+    b.path = path;
+    b.protocol = protocol;
+    b.host = host;
+    b.route = route;
+    b.service = service;
+    b.upstream = upstream;
+    b.status = status;
+    b.requestBytes = requestBytes;
+    b.responseBytes = responseBytes;
+    b.durationMillis = durationMillis;
+    b.upstreamConnectMillis = upstreamConnectMillis;
+    b.upstreamResponseMillis = upstreamResponseMillis;
+    b.failure = failure;
+    b.attempts = attempts;
+    b.userAgent = userAgent;
+    b.backends = backends;
+    b.consumer = consumer;
+    b.authenticatedBy = authenticatedBy;
+    b.repliedBy = repliedBy;
+    b.limitDecision = limitDecision;
+    b.query = query;
+    b.requestHeaders = requestHeaders;
+    b.responseHeaders = responseHeaders;
+    b.traceId = traceId;
+    b.ai = ai;
+    b.grpcStatus = grpcStatus;
+    b.requestBody = requestBody;
+    b.responseBody = responseBody;
+    return b;
   }
 
-  /** An exchange without an identity, a plugin's local answer, its query, headers or trace. */
-  public ExchangeRecord(
-      long startEpochMillis,
-      @Nullable String requestId,
-      @Nullable String clientAddress,
-      String method,
-      String path,
-      String protocol,
-      @Nullable String host,
-      @Nullable String route,
-      @Nullable String service,
-      @Nullable String upstream,
-      int status,
-      long requestBytes,
-      long responseBytes,
-      double durationMillis,
-      double upstreamConnectMillis,
-      double upstreamResponseMillis,
-      @Nullable String failure,
-      int attempts,
-      @Nullable String userAgent,
-      java.util.List<Backend> backends) {
-    this(
-        startEpochMillis,
-        requestId,
-        clientAddress,
-        method,
-        path,
-        protocol,
-        host,
-        route,
-        service,
-        upstream,
-        status,
-        requestBytes,
-        responseBytes,
-        durationMillis,
-        upstreamConnectMillis,
-        upstreamResponseMillis,
-        failure,
-        attempts,
-        userAgent,
-        backends,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
-  }
+  /**
+   * Builds an {@link ExchangeRecord}. {@code method}, {@code path} and {@code protocol} must be
+   * set; every other component defaults to what an exchange that did not get that far records:
+   * null, 0 or {@code false}, except {@code upstreamConnectMillis}, {@code upstreamResponseMillis}
+   * and {@code grpcStatus} (-1) and {@code backends} (empty). Not thread-safe; one builder makes
+   * one record at a time.
+   */
+  public static final class Builder {
+    private long startEpochMillis;
+    private @Nullable String requestId;
+    private @Nullable String clientAddress;
+    private @Nullable String method;
+    private @Nullable String path;
+    private @Nullable String protocol;
+    private @Nullable String host;
+    private @Nullable String route;
+    private @Nullable String service;
+    private @Nullable String upstream;
+    private int status;
+    private long requestBytes;
+    private long responseBytes;
+    private double durationMillis;
+    private double upstreamConnectMillis = -1;
+    private double upstreamResponseMillis = -1;
+    private @Nullable String failure;
+    private int attempts;
+    private @Nullable String userAgent;
+    private List<Backend> backends = List.of();
+    private @Nullable String consumer;
+    private @Nullable String authenticatedBy;
+    private @Nullable String repliedBy;
+    private @Nullable String limitDecision;
+    private @Nullable String query;
+    private @Nullable HttpHeaders requestHeaders;
+    private @Nullable HttpHeaders responseHeaders;
+    private @Nullable String traceId;
+    private @Nullable Ai ai;
+    private int grpcStatus = -1;
+    private @Nullable Body requestBody;
+    private @Nullable Body responseBody;
 
-  /** An exchange without backend calls (a route that forwards, or one that plugins answer). */
-  public ExchangeRecord(
-      long startEpochMillis,
-      @Nullable String requestId,
-      @Nullable String clientAddress,
-      String method,
-      String path,
-      String protocol,
-      @Nullable String host,
-      @Nullable String route,
-      @Nullable String service,
-      @Nullable String upstream,
-      int status,
-      long requestBytes,
-      long responseBytes,
-      double durationMillis,
-      double upstreamConnectMillis,
-      double upstreamResponseMillis,
-      @Nullable String failure,
-      int attempts,
-      @Nullable String userAgent) {
-    this(
-        startEpochMillis,
-        requestId,
-        clientAddress,
-        method,
-        path,
-        protocol,
-        host,
-        route,
-        service,
-        upstream,
-        status,
-        requestBytes,
-        responseBytes,
-        durationMillis,
-        upstreamConnectMillis,
-        upstreamResponseMillis,
-        failure,
-        attempts,
-        userAgent,
-        java.util.List.of());
+    private Builder() {}
+
+    public Builder startEpochMillis(long startEpochMillis) {
+      this.startEpochMillis = startEpochMillis;
+      return this;
+    }
+
+    public Builder requestId(@Nullable String requestId) {
+      this.requestId = requestId;
+      return this;
+    }
+
+    public Builder clientAddress(@Nullable String clientAddress) {
+      this.clientAddress = clientAddress;
+      return this;
+    }
+
+    public Builder method(String method) {
+      this.method = method;
+      return this;
+    }
+
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    public Builder protocol(String protocol) {
+      this.protocol = protocol;
+      return this;
+    }
+
+    public Builder host(@Nullable String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder route(@Nullable String route) {
+      this.route = route;
+      return this;
+    }
+
+    public Builder service(@Nullable String service) {
+      this.service = service;
+      return this;
+    }
+
+    public Builder upstream(@Nullable String upstream) {
+      this.upstream = upstream;
+      return this;
+    }
+
+    public Builder status(int status) {
+      this.status = status;
+      return this;
+    }
+
+    public Builder requestBytes(long requestBytes) {
+      this.requestBytes = requestBytes;
+      return this;
+    }
+
+    public Builder responseBytes(long responseBytes) {
+      this.responseBytes = responseBytes;
+      return this;
+    }
+
+    public Builder durationMillis(double durationMillis) {
+      this.durationMillis = durationMillis;
+      return this;
+    }
+
+    public Builder upstreamConnectMillis(double upstreamConnectMillis) {
+      this.upstreamConnectMillis = upstreamConnectMillis;
+      return this;
+    }
+
+    public Builder upstreamResponseMillis(double upstreamResponseMillis) {
+      this.upstreamResponseMillis = upstreamResponseMillis;
+      return this;
+    }
+
+    public Builder failure(@Nullable String failure) {
+      this.failure = failure;
+      return this;
+    }
+
+    public Builder attempts(int attempts) {
+      this.attempts = attempts;
+      return this;
+    }
+
+    public Builder userAgent(@Nullable String userAgent) {
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    public Builder backends(List<Backend> backends) {
+      this.backends = backends;
+      return this;
+    }
+
+    public Builder consumer(@Nullable String consumer) {
+      this.consumer = consumer;
+      return this;
+    }
+
+    public Builder authenticatedBy(@Nullable String authenticatedBy) {
+      this.authenticatedBy = authenticatedBy;
+      return this;
+    }
+
+    public Builder repliedBy(@Nullable String repliedBy) {
+      this.repliedBy = repliedBy;
+      return this;
+    }
+
+    public Builder limitDecision(@Nullable String limitDecision) {
+      this.limitDecision = limitDecision;
+      return this;
+    }
+
+    public Builder query(@Nullable String query) {
+      this.query = query;
+      return this;
+    }
+
+    public Builder requestHeaders(@Nullable HttpHeaders requestHeaders) {
+      this.requestHeaders = requestHeaders;
+      return this;
+    }
+
+    public Builder responseHeaders(@Nullable HttpHeaders responseHeaders) {
+      this.responseHeaders = responseHeaders;
+      return this;
+    }
+
+    public Builder traceId(@Nullable String traceId) {
+      this.traceId = traceId;
+      return this;
+    }
+
+    public Builder ai(@Nullable Ai ai) {
+      this.ai = ai;
+      return this;
+    }
+
+    public Builder grpcStatus(int grpcStatus) {
+      this.grpcStatus = grpcStatus;
+      return this;
+    }
+
+    public Builder requestBody(@Nullable Body requestBody) {
+      this.requestBody = requestBody;
+      return this;
+    }
+
+    public Builder responseBody(@Nullable Body responseBody) {
+      this.responseBody = responseBody;
+      return this;
+    }
+
+    /**
+     * The record.
+     *
+     * @throws NullPointerException when {@code method}, {@code path} or {@code protocol} is unset
+     */
+    public ExchangeRecord build() {
+      return new ExchangeRecord(
+          startEpochMillis,
+          requestId,
+          clientAddress,
+          Objects.requireNonNull(method, "method"),
+          Objects.requireNonNull(path, "path"),
+          Objects.requireNonNull(protocol, "protocol"),
+          host,
+          route,
+          service,
+          upstream,
+          status,
+          requestBytes,
+          responseBytes,
+          durationMillis,
+          upstreamConnectMillis,
+          upstreamResponseMillis,
+          failure,
+          attempts,
+          userAgent,
+          backends,
+          consumer,
+          authenticatedBy,
+          repliedBy,
+          limitDecision,
+          query,
+          requestHeaders,
+          responseHeaders,
+          traceId,
+          ai,
+          grpcStatus,
+          requestBody,
+          responseBody);
+    }
   }
 
   /**
@@ -323,37 +389,7 @@ public record ExchangeRecord(
       double firstTokenMillis,
       double tokensPerSecond,
       int masked,
-      @Nullable String cache) {
-
-    /** A call without masking or cache. */
-    public Ai(
-        String model,
-        @Nullable String provider,
-        @Nullable String providerModel,
-        boolean stream,
-        long promptTokens,
-        long completionTokens,
-        long totalTokens,
-        boolean estimated,
-        double cost,
-        double firstTokenMillis,
-        double tokensPerSecond) {
-      this(
-          model,
-          provider,
-          providerModel,
-          stream,
-          promptTokens,
-          completionTokens,
-          totalTokens,
-          estimated,
-          cost,
-          firstTokenMillis,
-          tokensPerSecond,
-          -1,
-          null);
-    }
-  }
+      @Nullable String cache) {}
 
   /**
    * This record without its headers, for keeping past {@link ExchangeObserver#onExchangeComplete}
@@ -363,6 +399,8 @@ public record ExchangeRecord(
     if (requestHeaders == null && responseHeaders == null) {
       return this;
     }
+    // The canonical constructor rather than toBuilder(): the access log calls this on the event
+    // loop for every exchange it writes, and a builder would be one more object each time.
     return new ExchangeRecord(
         startEpochMillis,
         requestId,

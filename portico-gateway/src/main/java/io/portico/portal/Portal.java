@@ -146,7 +146,7 @@ public final class Portal {
       return Outcome.refused(400, "portal-invalid", "title: (expected: a non-empty string)");
     }
     boolean had = doc.apis().stream().anyMatch(a -> a.route().equals(route) && a.hasDocument());
-    Api api = new Api(route, title, description, openapi, actor, had || document != null);
+    Api api = new Api(route, title, description, openapi, actor, had || document != null, false);
     List<Api> apis = new ArrayList<>(doc.apis());
     apis.removeIf(a -> a.route().equals(route));
     apis.add(api);
@@ -161,10 +161,57 @@ public final class Portal {
     return save(actor, "publish " + route, next, api);
   }
 
-  /** The OpenAPI document kept for the published API {@code route}, if any. */
-  public synchronized Optional<byte[]> openApi(String route) throws IOException {
-    boolean kept = doc.apis().stream().anyMatch(a -> a.route().equals(route) && a.hasDocument());
-    return kept ? store.document(openApiDocument(route)) : Optional.empty();
+  /**
+   * Takes a published API out of the catalogue ({@code published} false), or puts it back. While it
+   * is out, developers do not see it, no application may subscribe to it, and its route's {@code
+   * acl} admits none of the plans' groups: the keys of its subscriptions get {@code 403} on it at
+   * once. The subscriptions keep their states, so publishing it again gives the same applications
+   * their access back without a new approval.
+   */
+  public synchronized Outcome<Api> setPublished(
+      String actor, String route, boolean published, Objects gateway) throws IOException {
+    Api api = api(route, true);
+    if (api == null) {
+      return Outcome.refused(404, "portal-not-found", "No API " + route + " in the catalogue.");
+    }
+    if (api.unpublished() != published) {
+      return Outcome.refused(
+          409,
+          "portal-state",
+          "The API " + route + " is already " + (published ? "published" : "unpublished") + ".");
+    }
+    Api changed = api.withUnpublished(!published);
+    List<Api> apis = new ArrayList<>(doc.apis());
+    apis.replaceAll(a -> a.route().equals(route) ? changed : a);
+    Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
+    String action = (published ? "republish " : "unpublish ") + route;
+    Refusal refusal = applyRoutes(actor, action, next, List.of(route), gateway);
+    return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, changed);
+  }
+
+  /**
+   * The API {@code route} of the catalogue; an unpublished one only when {@code withUnpublished}
+   * (for operators).
+   */
+  public synchronized @Nullable Api api(String route, boolean withUnpublished) {
+    for (Api a : doc.apis()) {
+      if (a.route().equals(route) && (withUnpublished || !a.unpublished())) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The OpenAPI document kept for the API {@code route}, if any; of an unpublished one only when
+   * {@code withUnpublished}.
+   */
+  public synchronized Optional<byte[]> openApi(String route, boolean withUnpublished)
+      throws IOException {
+    Api api = api(route, withUnpublished);
+    return api != null && api.hasDocument()
+        ? store.document(openApiDocument(route))
+        : Optional.empty();
   }
 
   /** The store document of a route's OpenAPI document, named for its hash (any route name). */
@@ -180,6 +227,8 @@ public final class Portal {
       int requestsPerMinute,
       boolean autoApprove,
       long quota,
+      @Nullable String quotaPeriod,
+      @Nullable String quotaWindow,
       Objects gateway)
       throws IOException {
     if (!NAME.matcher(name).matches()) {
@@ -205,10 +254,36 @@ public final class Portal {
               + " (expected: no quota; plans get quotas once portal.quota names the Redis that"
               + " counts them)");
     }
+    if (quotaPeriod != null && !List.of("hour", "day", "month").contains(quotaPeriod)) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "quota_period: " + quotaPeriod + " (expected: hour, day or month)");
+    }
+    if (quotaWindow != null && !List.of("calendar", "rolling").contains(quotaWindow)) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "quota_window: " + quotaWindow + " (expected: calendar or rolling)");
+    }
+    if (quota == 0 && (quotaPeriod != null || quotaWindow != null)) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "quota_period, quota_window: (expected: only with a quota, an integer from 1)");
+    }
     if (plan(name) != null) {
       return Outcome.refused(409, "portal-exists", "A plan " + name + " exists.");
     }
-    Plan plan = new Plan(name, description, requestsPerMinute, autoApprove, quota);
+    Plan plan =
+        new Plan(
+            name,
+            description,
+            requestsPerMinute,
+            autoApprove,
+            quota,
+            quota > 0 ? quotaPeriod : null,
+            quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
@@ -254,7 +329,7 @@ public final class Portal {
     if (app == null) {
       return Outcome.refused(404, "portal-not-found", "No application " + appId + " of yours.");
     }
-    if (doc.apis().stream().noneMatch(a -> a.route().equals(api))) {
+    if (api(api, false) == null) {
       return Outcome.refused(404, "portal-not-found", "No published API " + api + ".");
     }
     Plan plan = plan(planName);
@@ -404,6 +479,8 @@ public final class Portal {
         ObjectNode acl = plugins.putObject("acl");
         ArrayNode allow = acl.putArray("allow-groups");
         allow.add("portal-" + route);
+        boolean open =
+            next.apis().stream().anyMatch(a -> a.route().equals(route) && !a.unpublished());
         ObjectNode limit = plugins.putObject("rate-limit");
         limit.put("name", "portal-" + route);
         limit.put("key", "consumer");
@@ -411,7 +488,9 @@ public final class Portal {
         if (!next.plans().isEmpty()) {
           ObjectNode groups = limit.putObject("groups");
           for (Plan p : next.plans()) {
-            allow.add(group(route, p.name()));
+            if (open) {
+              allow.add(group(route, p.name()));
+            }
             groups.put(group(route, p.name()), p.requestsPerMinute());
           }
         }
@@ -429,8 +508,9 @@ public final class Portal {
 
   /**
    * Puts the {@code quota} plugin named {@code portal-<route>} on a route when a plan has a quota:
-   * each plan's group gets its quota per period ({@link #MAX_QUOTA}, in effect none, for plans
-   * without one and for everyone else). Without such a plan, a quota of this name is removed.
+   * each plan's group gets its quota per its period, calendar or rolling ({@link #MAX_QUOTA}, in
+   * effect none, for plans without one and for everyone else). Without such a plan, a quota of this
+   * name is removed.
    */
   private void quotaPlugin(String route, List<Plan> plans, ObjectNode plugins) {
     PortalConfig.Quota q = config.quota();
@@ -447,7 +527,15 @@ public final class Portal {
     quota.put("period", q.period());
     ObjectNode groups = quota.putObject("groups");
     for (Plan p : plans) {
-      groups.put(group(route, p.name()), p.quota() > 0 ? p.quota() : MAX_QUOTA);
+      if (p.quota() > 0) {
+        groups
+            .putObject(group(route, p.name()))
+            .put("limit", p.quota())
+            .put("period", p.period(q.period()))
+            .put("window", p.rolling() ? "rolling" : "calendar");
+      } else {
+        groups.put(group(route, p.name()), MAX_QUOTA);
+      }
     }
     quota.putObject("redis").put("url", q.redisUrl()).put("on-failure", q.onFailure());
   }

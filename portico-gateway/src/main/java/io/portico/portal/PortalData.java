@@ -15,6 +15,8 @@ public final class PortalData {
    * @param openapi where the API's OpenAPI document is (a URL or a path on the gateway), or null
    * @param hasDocument whether the portal keeps the API's OpenAPI document ({@link
    *     io.portico.portal.Portal#openApi}), which its viewer shows
+   * @param unpublished whether an operator took the API out of the catalogue: developers no longer
+   *     see it, and the keys of its subscriptions are refused on it until it is published again
    */
   public record Api(
       String route,
@@ -22,16 +24,42 @@ public final class PortalData {
       String description,
       @Nullable String openapi,
       String publisher,
-      boolean hasDocument) {}
+      boolean hasDocument,
+      boolean unpublished) {
+
+    Api withUnpublished(boolean u) {
+      return new Api(route, title, description, openapi, publisher, hasDocument, u);
+    }
+  }
 
   /**
    * A tier of access: {@code requestsPerMinute} per application and API, and at most {@code quota}
-   * requests per period of {@code portal.quota} (0: no quota).
+   * requests per {@code quotaPeriod} (0: no quota).
    *
    * @param autoApprove whether a subscription under the plan is approved at once
+   * @param quotaPeriod {@code hour}, {@code day} or {@code month}; null: {@code
+   *     portal.quota.period}
+   * @param quotaWindow {@code calendar} (null) or {@code rolling}
    */
   public record Plan(
-      String name, String description, int requestsPerMinute, boolean autoApprove, long quota) {}
+      String name,
+      String description,
+      int requestsPerMinute,
+      boolean autoApprove,
+      long quota,
+      @Nullable String quotaPeriod,
+      @Nullable String quotaWindow) {
+
+    /** The period of the quota, with {@code fallback} ({@code portal.quota.period}) for none. */
+    public String period(String fallback) {
+      return quotaPeriod == null ? fallback : quotaPeriod;
+    }
+
+    /** Whether the quota counts the period that ends now rather than the calendar's. */
+    public boolean rolling() {
+      return "rolling".equals(quotaWindow);
+    }
+  }
 
   /** An application of a developer account; on the gateway, the consumer {@link #consumer()}. */
   public record Application(

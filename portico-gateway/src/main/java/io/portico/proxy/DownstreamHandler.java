@@ -207,7 +207,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   void observe(HttpExchange exchange) {
     ExchangeObserver observer = proxy.observer();
-    if (observer != ExchangeObserver.NONE && observer.observing()) {
+    if (observer != ExchangeObserver.NONE && observer.wantsRecords()) {
       try {
         observer.onExchangeComplete(exchange.record());
       } catch (RuntimeException e) {

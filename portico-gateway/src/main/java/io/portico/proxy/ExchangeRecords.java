@@ -30,39 +30,40 @@ final class ExchangeRecords {
     Endpoint endpoint = x.call == null ? null : x.call.endpoint();
     Identity identity = x.get(Identity.KEY);
     LimitDecision limitDecision = x.get(LimitDecision.KEY);
-    return new ExchangeRecord(
-        System.currentTimeMillis() - (end - x.startNanos) / 1_000_000,
-        x.requestId,
-        x.clientAddressText(),
-        x.request.method().name(),
-        x.path != null ? x.path : withoutQuery(x.originalUri),
-        x.conn.http2() ? "HTTP/2.0" : x.clientVersion.text(),
-        x.originalHost,
-        x.route == null ? null : x.route.name(),
-        x.service == null ? null : x.service.name(),
-        endpoint == null ? null : endpoint.authority(),
-        x.status,
-        x.requestBytes,
-        x.responseBytes,
-        (end - x.startNanos) / 1e6,
-        connected == 0 ? -1 : (connected - x.startNanos) / 1e6,
-        responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6,
-        x.failure == null ? null : x.failure.code(),
-        x.call == null ? 0 : x.call.attempts(),
-        x.request.headers().get(HttpHeaderNames.USER_AGENT),
-        x.aggregation == null ? List.of() : x.aggregation.records(),
-        identity == null ? null : identity.consumer(),
-        identity == null ? null : identity.method(),
-        x.phases == null ? null : x.phases.repliedBy(),
-        limitDecision == null ? null : limitDecision.label(),
-        queryOf(x.originalUri),
-        x.request.headers(),
-        x.response == null ? null : x.response.headers(),
-        x.traceId(),
-        aiRecord(x.get(AiUsage.KEY), x.get(AiRequestChecks.KEY)),
-        x.grpc == null ? -1 : x.grpc.recordedStatus(x.status, x.failure),
-        x.captured == null ? null : x.captured.requestBody(),
-        x.captured == null ? null : x.captured.responseBody());
+    return ExchangeRecord.builder()
+        .startEpochMillis(System.currentTimeMillis() - (end - x.startNanos) / 1_000_000)
+        .requestId(x.requestId)
+        .clientAddress(x.clientAddressText())
+        .method(x.request.method().name())
+        .path(x.path != null ? x.path : withoutQuery(x.originalUri))
+        .protocol(x.conn.http2() ? "HTTP/2.0" : x.clientVersion.text())
+        .host(x.originalHost)
+        .route(x.route == null ? null : x.route.name())
+        .service(x.service == null ? null : x.service.name())
+        .upstream(endpoint == null ? null : endpoint.authority())
+        .status(x.status)
+        .requestBytes(x.requestBytes)
+        .responseBytes(x.responseBytes)
+        .durationMillis((end - x.startNanos) / 1e6)
+        .upstreamConnectMillis(connected == 0 ? -1 : (connected - x.startNanos) / 1e6)
+        .upstreamResponseMillis(responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6)
+        .failure(x.failure == null ? null : x.failure.code())
+        .attempts(x.call == null ? 0 : x.call.attempts())
+        .userAgent(x.request.headers().get(HttpHeaderNames.USER_AGENT))
+        .backends(x.aggregation == null ? List.of() : x.aggregation.records())
+        .consumer(identity == null ? null : identity.consumer())
+        .authenticatedBy(identity == null ? null : identity.method())
+        .repliedBy(x.phases == null ? null : x.phases.repliedBy())
+        .limitDecision(limitDecision == null ? null : limitDecision.label())
+        .query(queryOf(x.originalUri))
+        .requestHeaders(x.request.headers())
+        .responseHeaders(x.response == null ? null : x.response.headers())
+        .traceId(x.traceId())
+        .ai(aiRecord(x.get(AiUsage.KEY), x.get(AiRequestChecks.KEY)))
+        .grpcStatus(x.grpc == null ? -1 : x.grpc.recordedStatus(x.status, x.failure))
+        .requestBody(x.captured == null ? null : x.captured.requestBody())
+        .responseBody(x.captured == null ? null : x.captured.responseBody())
+        .build();
   }
 
   private static ExchangeRecord.@Nullable Ai aiRecord(

@@ -1436,6 +1436,9 @@ final class HttpExchange extends ExchangeView
     conn.onExchangeFinished(this, closeAfter);
   }
 
+  /**
+   * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
+   */
   ExchangeRecord record() {
     return ExchangeRecords.of(this);
   }

@@ -11,7 +11,6 @@ import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,22 +32,7 @@ final class PathRefusal implements Plugin {
 
   /** The route that refuses a path for {@code reason}. */
   static CompiledRoute route(RequestTarget.Reason reason) {
-    RouteConfig config =
-        new RouteConfig(
-            ROUTE_NAME,
-            List.of(),
-            List.of("/"),
-            "prefix",
-            List.of(),
-            Map.of(),
-            Map.of(),
-            0,
-            null,
-            false,
-            null,
-            false,
-            null,
-            List.of());
+    RouteConfig config = RouteConfig.builder(ROUTE_NAME).paths(List.of("/")).build();
     PluginChain chain =
         PluginChain.merge(List.of(new PluginChain.Entry(ROUTE_NAME, 0, new PathRefusal(reason))));
     return new CompiledRoute(config, null, chain, TimeoutsConfig.DEFAULTS, null);

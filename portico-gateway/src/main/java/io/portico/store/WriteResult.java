@@ -22,7 +22,13 @@ public sealed interface WriteResult {
   /**
    * A dry run's answer: the write would apply; nothing changed.
    *
-   * @param config the effective config tree (file and API objects) the write would make
+   * @param parsed the config the write would make, parsed and checked
    */
-  record Valid(io.portico.spi.config.ConfigNode config) implements WriteResult {}
+  record Valid(io.portico.config.GatewayConfig parsed) implements WriteResult {
+
+    /** The effective config tree (file and API objects) the write would make. */
+    public io.portico.spi.config.ConfigNode config() {
+      return parsed.source();
+    }
+  }
 }

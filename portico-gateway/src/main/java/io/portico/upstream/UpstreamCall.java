@@ -399,7 +399,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       // Body-less: the head is the whole request, which over HTTP/2 is one HEADERS frame with
       // END_STREAM rather than HEADERS and an empty DATA frame.
       releasePending();
-      ch.write(bodylessHead(), ch.voidPromise());
+      writeBodyless(c, ch);
     } else if (!requestComplete
         && !bodySent
         && !pendingBody
@@ -732,6 +732,20 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       }
     }
     return false;
+  }
+
+  /**
+   * Writes the head as the whole request. Over HTTP/1.1 that is the head and the shared empty end,
+   * which encode to the same bytes as a complete request without a message made per request; an
+   * HTTP/2 stream needs one {@code FullHttpRequest} for a HEADERS frame with {@code END_STREAM}.
+   */
+  private void writeBodyless(UpstreamLease lease, Channel ch) {
+    if (lease instanceof UpstreamConnection) {
+      ch.write(head, ch.voidPromise());
+      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+    } else {
+      ch.write(bodylessHead(), ch.voidPromise());
+    }
   }
 
   /** The head as a complete body-less request, sharing the head's headers. */

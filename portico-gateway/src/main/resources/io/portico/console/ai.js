@@ -1,5 +1,6 @@
 import { api, ApiError } from './api.js';
-import { el, show } from './dom.js';
+import { el, show, isOff } from './dom.js';
+import { metricsOff } from './metrics.js';
 
 const REFRESH_MS = 5000;
 const KINDS = ['openai', 'azure-openai', 'anthropic', 'gemini', 'openai-compatible'];
@@ -94,10 +95,17 @@ export function ai(root, who) {
       el('td', { class: 'num' }, r.cost.toFixed(6)))) : empty(8, 'No AI calls since the gateway started.'));
   }
 
+  const usageBox = el('div', {}, table('ai-usage', usage, ['Consumer', 'Model', 'Provider', 'Calls', 'Prompt tokens',
+    'Completion tokens', 'Total tokens', 'Cost']));
+
   async function tick() {
     try {
       await loadUsage();
     } catch (e) {
+      if (isOff(e, 'metrics-disabled')) {
+        show(usageBox, metricsOff('Token usage is not counted: metrics are off'));
+        return;
+      }
       say(e.message, true);
     }
     if (!stopped) timer = setTimeout(tick, REFRESH_MS);
@@ -167,7 +175,7 @@ export function ai(root, who) {
     const answer = el('pre', { id: 'prompt-answer', 'data-testid': 'prompt-answer', 'aria-live': 'polite' });
     const promptForm = el('form', { class: 'stack card', id: 'prompt-form' },
       el('h2', {}, 'Prompt → REST API'),
-      el('p', { class: 'muted' }, 'Write {{variable}} where a value of the request goes. Publishing writes a route; Try runs the published route once through the gateway.'),
+      el('p', { class: 'muted' }, 'Write {{variable}} where a value of the request goes. "Try the draft" sends the template as written to its model, without a route; publishing writes the route; "Try the route" runs the published route once through the gateway.'),
       field('prompt-route', 'Route name', input('prompt-route', { required: true, maxlength: 64 })),
       field('prompt-path', 'Path', input('prompt-path', { required: true, value: '/api/' })),
       field('prompt-model', 'Model', modelChoice),
@@ -176,14 +184,14 @@ export function ai(root, who) {
       field('prompt-user', 'User message template', input('prompt-user', { required: true })),
       field('prompt-values', 'Values to try (name=value, separated by ;)', input('prompt-values')),
       el('div', { class: 'row' },
+        el('button', { type: 'button', class: 'plain', id: 'prompt-try' }, 'Try the draft'),
         el('button', { type: 'submit', id: 'prompt-publish' }, 'Publish as a route'),
-        el('button', { type: 'button', class: 'plain', id: 'prompt-try' }, 'Try it')),
+        el('button', { type: 'button', class: 'plain', id: 'prompt-try-route' }, 'Try the route')),
       answer);
     const routeName = () => String(new FormData(promptForm).get('prompt-route')).trim();
-    promptForm.addEventListener('submit', async (event) => {
-      event.preventDefault();
+    /** The template as the form holds it: a route's ai.prompt. */
+    const draft = () => {
       const data = new FormData(promptForm);
-      const name = routeName();
       const prompt = {
         model: data.get('prompt-model'),
         variables: String(data.get('prompt-variables')).split(',').map((v) => v.trim()).filter((v) => v).map((v) => ({ name: v })),
@@ -191,6 +199,31 @@ export function ai(root, who) {
       };
       const system = String(data.get('prompt-system'));
       if (system) prompt.system = system;
+      return prompt;
+    };
+    const values = () => {
+      const variables = {};
+      for (const part of String(new FormData(promptForm).get('prompt-values')).split(';')) {
+        const at = part.indexOf('=');
+        if (at > 0) variables[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+      }
+      return variables;
+    };
+    const tryIt = async (request) => {
+      show(answer, 'Trying…');
+      try {
+        const r = await api('POST', '/ai/try', request);
+        show(answer, `${r.status} ${r.content_type}\n${r.body}`);
+        loadUsage().catch(() => {});
+      } catch (e) {
+        show(answer, el('span', { class: 'error' }, problemText(e)));
+      }
+    };
+    promptForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const data = new FormData(promptForm);
+      const name = routeName();
+      const prompt = draft();
       const route = { name, paths: [String(data.get('prompt-path')).trim()], methods: ['POST'], ai: { prompt } };
       try {
         await api('PUT', `/routes/${encodeURIComponent(name)}`, route);
@@ -199,19 +232,15 @@ export function ai(root, who) {
         say(problemText(e), true);
       }
     });
-    promptForm.querySelector('#prompt-try').addEventListener('click', async () => {
-      const variables = {};
-      for (const part of String(new FormData(promptForm).get('prompt-values')).split(';')) {
-        const at = part.indexOf('=');
-        if (at > 0) variables[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+    promptForm.querySelector('#prompt-try').addEventListener('click', () => {
+      if (!promptForm.querySelector('#prompt-user').value.trim()) {
+        show(answer, el('span', { class: 'error' }, 'Write the user message template first.'));
+        return;
       }
-      try {
-        const r = await api('POST', '/ai/try', { route: routeName(), variables });
-        show(answer, `${r.status} ${r.content_type}\n${r.body}`);
-        await loadUsage();
-      } catch (e) {
-        show(answer, el('span', { class: 'error' }, problemText(e)));
-      }
+      tryIt({ prompt: draft(), variables: values() });
+    });
+    promptForm.querySelector('#prompt-try-route').addEventListener('click', () => {
+      tryIt({ route: routeName(), variables: values() });
     });
     forms.push(providerForm, modelForm, promptForm);
   }
@@ -224,8 +253,7 @@ export function ai(root, who) {
     el('h2', {}, 'Models'),
     table('ai-models', models, ['Model', 'Strategy', 'Targets (fallback order)', 'Source']),
     el('h2', {}, 'Token usage and cost since start'),
-    table('ai-usage', usage, ['Consumer', 'Model', 'Provider', 'Calls', 'Prompt tokens',
-      'Completion tokens', 'Total tokens', 'Cost']),
+    usageBox,
     forms);
   loadConfig().catch((e) => say(e.message, true));
   tick();

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { el, show, formatTime } from './dom.js';
+import { el, show, formatTime, featureOff, isOff } from './dom.js';
 
 const REFRESH_MS = 3000;
 
@@ -17,6 +17,13 @@ export function summary(rule) {
   const threshold = rule.threshold === null || rule.threshold === undefined
     ? '' : ` (threshold ${amount(rule.kind, rule.threshold)})`;
   return `${rule.kind}: ${amount(rule.kind, rule.value)}${threshold}`;
+}
+
+/** What the pages show when the gateway runs without an alerts section. */
+export function alertingOff() {
+  return featureOff('alerting-off', 'Alerting is off',
+    'Add an ', el('code', {}, 'alerts'), ' section to the config (rules and notifiers), see ',
+    el('code', {}, 'docs/observability.md#alerting'), '.');
 }
 
 /** The alerts page: alerts by state, the silences in force, and a form to add one. */
@@ -80,6 +87,11 @@ export function alerts(root, who) {
     try {
       await load();
     } catch (e) {
+      if (isOff(e, 'alerting-off')) {
+        // Nothing to poll for: alerting starts only with a config that has an alerts section.
+        show(root, el('h1', {}, 'Alerts'), alertingOff());
+        return;
+      }
       show(message, el('span', { class: 'error' }, e.message));
     }
     if (!stopped) timer = setTimeout(tick, REFRESH_MS);

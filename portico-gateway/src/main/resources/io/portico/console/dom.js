@@ -41,3 +41,19 @@ export function formatTime(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
+
+/**
+ * What a page shows instead of an error when the gateway runs without the feature behind it:
+ * which feature is off, what turns it on, and where the docs say more. Its id is
+ * `${testid}` (a data-testid), so a test can tell an empty state from an error.
+ */
+export function featureOff(testid, title, ...how) {
+  return el('section', { class: 'card off', 'data-testid': testid, role: 'status' },
+    el('h2', {}, title), el('p', {}, how));
+}
+
+/** Whether an admin API error says that a feature is off: a 404 problem of one of `types`. */
+export function isOff(e, ...types) {
+  const type = e && e.problem && typeof e.problem.type === 'string' ? e.problem.type : '';
+  return e && e.status === 404 && types.some((t) => type.endsWith(`/${t}`));
+}

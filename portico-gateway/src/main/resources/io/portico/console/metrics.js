@@ -1,3 +1,5 @@
+import { el, featureOff } from './dom.js';
+
 // Reads the gateway's traffic counters (GET /metrics/summary: per route and per consumer, since
 // start) and turns two readings into rates and latency quantiles. Nothing here touches the data
 // plane: the gateway keeps these counters anyway, and the summary is read without sampling the
@@ -105,4 +107,11 @@ export function byService(rows) {
 /** Busiest first: by rate, then by requests since start, then by name. */
 export function busiestFirst(a, b) {
   return (b.rate || 0) - (a.rate || 0) || b.requests - a.requests || a.name.localeCompare(b.name);
+}
+
+/** What a page shows in place of numbers when the gateway runs with metrics off. */
+export function metricsOff(what = 'Metrics are off') {
+  return featureOff('metrics-off', what,
+    'The gateway counts traffic only with metrics on: remove ', el('code', {}, 'metrics.enabled: false'),
+    ' from the config and restart, see ', el('code', {}, 'docs/observability.md#metrics'), '.');
 }

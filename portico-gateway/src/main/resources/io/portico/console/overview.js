@@ -1,7 +1,7 @@
-import { api, ApiError } from './api.js';
-import { el, show, formatTime } from './dom.js';
-import { fromSummary, quantile, traffic, byService, busiestFirst } from './metrics.js';
-import { labelText, summary } from './alerts.js';
+import { api } from './api.js';
+import { el, show, formatTime, isOff } from './dom.js';
+import { fromSummary, quantile, traffic, byService, busiestFirst, metricsOff } from './metrics.js';
+import { labelText, summary, alertingOff } from './alerts.js';
 
 // The overview reads what the gateway keeps anyway: GET /metrics/summary (the traffic counters,
 // read without sampling the event loops), GET /status, GET /alerts, and
@@ -85,7 +85,7 @@ export function overview(root) {
   const consumerBox = el('div', { 'data-testid': 'overview-consumers' });
   const routeCount = el('p', { class: 'muted', 'data-testid': 'route-count' });
   const serviceCount = el('p', { class: 'muted' });
-  const line = el('p', { class: 'muted', 'aria-live': 'polite' }, 'Reading the metrics…');
+  const line = el('div', { class: 'muted', 'aria-live': 'polite' }, 'Reading the metrics…');
   const search = el('input', { id: 'overview-search', type: 'search', autocomplete: 'off' });
   show(
     root,
@@ -166,8 +166,8 @@ export function overview(root) {
           (r.silenced_by || []).length ? ` (silenced by ${r.silenced_by.join(', ')})` : '')))
         : el('p', { class: 'muted' }, 'Nothing is firing.'));
     } catch (e) {
-      show(alertsBox, el('p', { class: 'muted' }, e instanceof ApiError && e.status === 404
-        ? 'Alerting is off (no alerts section in the config).' : `The alerts could not be read: ${e.message}`));
+      show(alertsBox, isOff(e, 'alerting-off')
+        ? alertingOff() : el('p', { class: 'error' }, `The alerts could not be read: ${e.message}`));
     }
   }
 
@@ -187,8 +187,14 @@ export function overview(root) {
     try {
       [counts, status] = await Promise.all([api('GET', '/metrics/summary'), api('GET', '/status').catch(() => null)]);
     } catch (e) {
-      show(line, el('span', { class: 'error' },
-        e instanceof ApiError && e.status === 404 ? 'Metrics are off (metrics.enabled: false).' : `The metrics could not be read: ${e.message}`));
+      if (isOff(e, 'metrics-disabled')) {
+        show(line, metricsOff());
+        show(tiles);
+        if (tick % 2 === 0) await refreshAlerts();
+        tick += 1;
+        return;
+      }
+      show(line, el('span', { class: 'error' }, `The metrics could not be read: ${e.message}`));
       return;
     }
     const now = { at: performance.now(), ...fromSummary(counts) };

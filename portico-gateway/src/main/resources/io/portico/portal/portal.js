@@ -61,17 +61,38 @@ function signInPage(note) {
 }
 
 function quotaText(p) {
-  return p.quota ? `${p.quota} a ${p.quota_period}` : 'none';
+  if (!p.quota) return 'none';
+  if (p.quota_window === 'rolling') return `${p.quota} per rolling ${p.quota_period}`;
+  return `${p.quota} ${p.quota_period === 'hour' ? 'an' : 'a'} ${p.quota_period}`;
+}
+
+// operators take an API out of the catalogue and put it back; developers never see it meanwhile
+function publishButton(a) {
+  const verb = a.published ? 'unpublish' : 'publish';
+  const button = el('button', { type: 'button', class: 'plain', 'data-testid': verb },
+    a.published ? 'Unpublish' : 'Publish again');
+  const message = el('span', { 'aria-live': 'polite' });
+  button.addEventListener('click', async () => {
+    try {
+      await api('POST', `/portal/api/apis/${encodeURIComponent(a.route)}/${verb}`);
+      await catalogue();
+    } catch (e) {
+      failure(message, e);
+    }
+  });
+  return el('p', {}, button, ' ', message);
 }
 
 async function catalogue() {
   const data = await api('GET', '/portal/api/apis');
+  const operator = current.role === 'operator' || current.role === 'admin';
   const rows = data.apis.map((a) => el('div', { class: 'card', 'data-testid': 'api' },
-    el('h2', {}, a.title),
+    el('h2', {}, a.title, a.published ? null : el('span', { class: 'muted', 'data-testid': 'unpublished' }, ' (unpublished)')),
     el('p', {}, a.description),
     el('p', { class: 'muted' }, 'Route ', el('code', {}, a.route)),
     a.openapi ? el('p', {}, 'OpenAPI document: ', el('code', {}, a.openapi)) : null,
-    a.has_document ? el('p', {}, el('a', { href: `#/api/${encodeURIComponent(a.route)}` }, `Operations of ${a.title} and try it`)) : null));
+    a.has_document ? el('p', {}, el('a', { href: `#/api/${encodeURIComponent(a.route)}` }, `Operations of ${a.title} and try it`)) : null,
+    operator ? publishButton(a) : null));
   const plans = el('table', {},
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'Description'),
       el('th', { scope: 'col', class: 'num' }, 'Requests per minute'), el('th', { scope: 'col', class: 'num' }, 'Quota'),
@@ -134,12 +155,13 @@ function applicationCard(a, cat) {
   const subs = el('table', {},
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'API'), el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'State'))),
     el('tbody', {}, a.subscriptions.map((s) => el('tr', { 'data-testid': 'subscription' },
-      el('td', {}, s.api), el('td', {}, s.plan), el('td', { class: 'state' }, s.state)))));
+      el('td', {}, s.api), el('td', {}, s.plan),
+      el('td', { class: 'state' }, s.suspended && s.state === 'approved' ? `${s.state}, suspended: the API is unpublished` : s.state)))));
   const apiSelect = el('select', { id: `api-${a.id}`, name: 'api' },
-    cat.apis.map((x) => el('option', { value: x.route }, x.title)));
+    cat.apis.filter((x) => x.published).map((x) => el('option', { value: x.route }, x.title)));
   const planSelect = el('select', { id: `plan-${a.id}`, name: 'plan' },
     cat.plans.map((p) => el('option', { value: p.name },
-      `${p.name} (${p.requests_per_minute}/min${p.quota ? `, ${p.quota} a ${p.quota_period}` : ''})`)));
+      `${p.name} (${p.requests_per_minute}/min${p.quota ? `, ${quotaText(p)}` : ''})`)));
   const subscribe = el('form', { class: 'row subscribe' },
     el('label', { for: `api-${a.id}` }, 'API', apiSelect),
     el('label', { for: `plan-${a.id}` }, 'Plan', planSelect),
@@ -171,7 +193,7 @@ function applicationCard(a, cat) {
     el('h2', {}, a.name),
     el('p', {}, a.description),
     el('p', { class: 'muted' }, `Created ${formatTime(a.created)}; keys: ${a.keys.length}`),
-    subs, writable && cat.apis.length ? subscribe : null, writable ? keyButton : null, message, usage);
+    subs, writable && cat.apis.some((x) => x.published) ? subscribe : null, writable ? keyButton : null, message, usage);
 }
 
 function usageView(u) {
@@ -190,7 +212,9 @@ function usageView(u) {
     }
   }
   for (const q of u.quotas || []) {
-    add(`Quota of ${q.api} (${q.plan})`, q.error ? q.error : `${q.used} of ${q.limit} this ${q.period}; ${q.remaining} left`);
+    const span = q.window === 'rolling' ? `in the last ${q.period}` : `this ${q.period}`;
+    add(`Quota of ${q.api} (${q.plan})`, q.error ? q.error
+      : `${q.used} of ${q.limit} ${span}; ${q.remaining} left, more from ${formatTime(q.resets)}`);
   }
   return [el('h3', {}, 'Usage since the gateway started'),
     u.available ? null : el('p', { class: 'muted' }, u.reason),

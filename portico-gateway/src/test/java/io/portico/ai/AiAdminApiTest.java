@@ -287,6 +287,63 @@ class AiAdminApiTest {
   }
 
   @Test
+  void aDraftPromptIsTriedBeforePublishingWithoutARouteAndItsMistakesAreProblems()
+      throws Exception {
+    String routesBefore = admin("GET", "/routes", null, READER).body();
+    String prompt =
+        "{\"model\":\"small\",\"variables\":[{\"name\":\"text\",\"required\":true}],"
+            + "\"system\":\"Translate into French.\",\"user\":\"Say {{text}}\"}";
+
+    HttpResponse<String> tried =
+        admin(
+            "POST",
+            "/ai/try",
+            "{\"prompt\":" + prompt + ",\"variables\":{\"text\":\"Hello\"}}",
+            WRITER);
+    assertThat(tried.statusCode()).as(tried.body()).isEqualTo(200);
+    JsonNode t = JSON.readTree(tried.body());
+    assertThat(t.path("status").asInt()).isEqualTo(200);
+    assertThat(t.path("body").asText()).isEqualTo("Bonjour");
+    assertThat(t.path("provider").asText()).isEqualTo("local");
+    assertThat(t.path("route").isNull()).isTrue();
+    assertThat(provider.last().body()).contains("Say Hello").contains("Translate into French.");
+    // Nothing was written: the routes and the store's history are as they were.
+    assertThat(admin("GET", "/routes", null, READER).body()).isEqualTo(routesBefore);
+    assertThat(admin("GET", "/config/versions", null, READER).body()).doesNotContain("prompt-try");
+
+    // The client's mistakes come back as the route's clients would get them.
+    JsonNode missing =
+        JSON.readTree(
+            admin("POST", "/ai/try", "{\"prompt\":" + prompt + ",\"variables\":{}}", WRITER)
+                .body());
+    assertThat(missing.path("status").asInt()).isEqualTo(400);
+    assertThat(missing.path("body").asText()).contains("missing_variable");
+
+    // The draft's own mistakes are problems with their JSON paths, as publishing would report.
+    HttpResponse<String> unknownVariable =
+        admin(
+            "POST",
+            "/ai/try",
+            "{\"prompt\":{\"model\":\"small\",\"user\":\"Say {{nope}}\"}}",
+            WRITER);
+    assertThat(unknownVariable.statusCode()).isEqualTo(400);
+    assertThat(unknownVariable.body()).contains("$.ai.prompt.user").contains("nope");
+    HttpResponse<String> unknownModel =
+        admin("POST", "/ai/try", "{\"prompt\":{\"model\":\"big\",\"user\":\"Hi\"}}", WRITER);
+    assertThat(unknownModel.statusCode()).isEqualTo(400);
+    assertThat(unknownModel.body()).contains("unknown model \\\"big\\\"");
+    HttpResponse<String> notAnObject = admin("POST", "/ai/try", "{\"prompt\":3}", WRITER);
+    assertThat(notAnObject.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(notAnObject.body()).at("/problems/0/path").asText())
+        .isEqualTo("$.prompt");
+    assertThat(
+            admin("POST", "/ai/try", "{\"prompt\":{\"model\":\"small\",\"user\":\"Hi\"}}", READER)
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(provider.received()).hasSize(1);
+  }
+
+  @Test
   void aTryWithBadInputIsAProblemWithItsJsonPath() throws Exception {
     String[][] cases = {
       {"[1]", "$"},

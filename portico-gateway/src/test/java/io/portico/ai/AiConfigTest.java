@@ -3,6 +3,7 @@ package io.portico.ai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portico.config.AiConfig;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.plugin.PluginRegistry;
@@ -74,9 +75,36 @@ class AiConfigTest {
   }
 
   @Test
-  void aRouteWithAiNeedsTheTopLevelSection() {
-    assertThat(problems("routes:\n  - { name: llm, paths: [ /v1/ ], ai: {} }\n"))
-        .anyMatch(p -> p.contains("needs the top-level ai section"));
+  void aRouteWithAiIsValidBeforeAnyProviderOrModelIsAdded() {
+    assertThat(problems("routes:\n  - { name: llm, paths: [ /v1/ ], ai: {} }\n")).isEmpty();
+    assertThat(
+            problems(
+                """
+                ai:
+                  providers:
+                    - { name: local, kind: openai-compatible, base-url: "http://127.0.0.1:1/v1" }
+                routes:
+                  - { name: llm, paths: [ /v1/ ], ai: {} }
+                """))
+        .isEmpty();
+    assertThat(
+            problems("routes:\n  - { name: llm, paths: [ /v1/ ], ai: { models: [ gpt-4o ] } }\n"))
+        .anyMatch(p -> p.contains("unknown model \"gpt-4o\""));
+  }
+
+  @Test
+  void theShippedConfigServesTheAiApiBeforeAnyProviderIsAdded() {
+    Path shipped = Path.of("").toAbsolutePath().getParent().resolve("portico.yaml");
+
+    ConfigResult result =
+        ConfigFiles.load(
+            shipped, Map.of(), PluginRegistry.load(AiConfigTest.class.getClassLoader()));
+
+    assertThat(result.problems().list()).extracting(Problem::toString).isEmpty();
+    assertThat(result.config().services())
+        .noneMatch(s -> s.name().startsWith(AiConfig.SERVICE_PREFIX));
+    assertThat(result.config().routes())
+        .anyMatch(r -> r.ai() != null && r.paths().contains("/v1/"));
   }
 
   @Test

@@ -27,9 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * chromedriver), against a running gateway and a fake OpenAI-compatible provider on a real socket:
  * a provider key added in the page shows only as its masked suffix (in the page, and through the
  * API to a viewer and an admin, and in {@code GET /config}); a model routed to it, a prompt API
- * published and tried in the page, then called through the gateway; the usage table shows the
- * calls' tokens. Screenshots go to {@code target/console-screenshots/}. Skipped when {@code
- * /usr/bin/chromium} is not installed.
+ * tried as a draft (no route yet), published and tried again in the page, then called through the
+ * gateway; the usage table shows the calls' tokens. Screenshots go to {@code
+ * target/console-screenshots/}. Skipped when {@code /usr/bin/chromium} is not installed.
  */
 class AiConsoleBrowserTest {
 
@@ -155,13 +155,20 @@ class AiConsoleBrowserTest {
     type("prompt-system", "Greet in German.");
     type("prompt-user", "Greet {{name}}.");
     type("prompt-values", "name=Ada");
-    submit("prompt-form");
-    messageIs("Route greet was published at /api/greet.");
+    // Tried as a draft first: the model answers, and no route exists yet.
     driver.findElement(By.id("prompt-try")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("prompt-answer"), "Guten Morgen"));
     assertThat(provider.last().header("Authorization")).isEqualTo("Bearer " + SECRET);
-    assertThat(provider.last().body()).contains("Greet Ada.");
+    assertThat(provider.last().body()).contains("Greet Ada.").contains("Greet in German.");
+    assertThat(adminGet("/routes/greet", READER).statusCode()).isEqualTo(404);
+    type("prompt-values", "name=Alan");
+    submit("prompt-form");
+    messageIs("Route greet was published at /api/greet.");
+    driver.findElement(By.id("prompt-try-route")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("prompt-answer"), "Guten Morgen"));
+    assertThat(provider.last().body()).contains("Greet Alan.");
 
     HttpResponse<String> called =
         gw.send(

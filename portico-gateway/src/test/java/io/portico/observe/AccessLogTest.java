@@ -231,26 +231,25 @@ class AccessLogTest {
     log = AccessLog.to(stuck);
     int offered = 70_000;
     ExchangeRecord record =
-        new ExchangeRecord(
-            System.currentTimeMillis(),
-            "0123456789abcdef0123456789abcdef",
-            "127.0.0.1",
-            "GET",
-            "/api/hello",
-            "HTTP/1.1",
-            "example.com",
-            "api",
-            "backend",
-            "127.0.0.1:9000",
-            200,
-            0,
-            13,
-            1.5,
-            0.2,
-            0.9,
-            null,
-            1,
-            "test");
+        ExchangeRecord.builder()
+            .startEpochMillis(System.currentTimeMillis())
+            .requestId("0123456789abcdef0123456789abcdef")
+            .clientAddress("127.0.0.1")
+            .method("GET")
+            .path("/api/hello")
+            .protocol("HTTP/1.1")
+            .host("example.com")
+            .route("api")
+            .service("backend")
+            .upstream("127.0.0.1:9000")
+            .status(200)
+            .responseBytes(13)
+            .durationMillis(1.5)
+            .upstreamConnectMillis(0.2)
+            .upstreamResponseMillis(0.9)
+            .attempts(1)
+            .userAgent("test")
+            .build();
 
     CompletableFuture<Void> offering =
         CompletableFuture.runAsync(

@@ -94,9 +94,9 @@ public final class LogTail implements ExchangeObserver {
     return readers.size();
   }
 
-  /** Only while a reader is open. */
+  /** Only while a reader is open: with none, the proxy builds no record for the tail. */
   @Override
-  public boolean observing() {
+  public boolean wantsRecords() {
     return !readers.isEmpty();
   }
 

@@ -12,8 +12,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code quota}: an allowance per consumer (or consumer group) per calendar day or month, counted
- * in Redis so that every instance shares it and a restart forgets nothing. See {@link QuotaPlugin}.
+ * {@code quota}: an allowance per consumer (or consumer group) per calendar or rolling hour, day or
+ * month, counted in Redis so that every instance shares it and a restart forgets nothing. See
+ * {@link QuotaPlugin}.
  */
 public final class QuotaFactory implements PluginFactory<QuotaConfig> {
 
@@ -33,7 +34,7 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
   @Override
   public @Nullable QuotaConfig parse(ConfigReader config) {
     String name = config.string("name", "default");
-    CalendarQuota quota = CalendarQuota.read(config, "an integer from 1");
+    CalendarQuota quota = CalendarQuota.readTiers(config, "an integer from 1");
     long cost = Cost.configured(config);
     String costHeader = config.string("cost-header", null);
     RedisSettings redis = RedisSettings.parse(config, "redis", true);
@@ -45,11 +46,10 @@ public final class QuotaFactory implements PluginFactory<QuotaConfig> {
     }
     return new QuotaConfig(
         name,
-        quota.limit(),
-        quota.monthly(),
+        quota.tier(),
         quota.zone(),
         quota.perGroup(),
-        quota.groupLimits(),
+        quota.groupTiers(),
         cost,
         costHeader,
         redis,

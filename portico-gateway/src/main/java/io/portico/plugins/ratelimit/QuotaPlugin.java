@@ -1,6 +1,8 @@
 package io.portico.plugins.ratelimit;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.spi.config.CalendarQuota.Period;
+import io.portico.spi.config.CalendarQuota.Tier;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.Outcome;
@@ -17,20 +19,35 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A configured {@code quota}. ACCESS: the caller's consumer (from {@link Identity#KEY}; a request
  * without one is refused) and the counted subject (the consumer, or for {@code per: group} the
- * caller's group with the largest allowance) are looked up, then one {@code quota.lua} call checks
- * and counts the cost in the current calendar period. Counters expire a day after their period.
+ * caller's group with the largest allowance) are looked up with the subject's tier (its allowance
+ * and period), then one Redis script call checks and counts the cost:
  *
- * <p>When Redis fails or is slower than the timeout, the failure policy applies; {@code
- * local-fallback} counts in this instance, in memory, for the current period only.
+ * <ul>
+ *   <li>a calendar period ({@code quota.lua}): one counter per subject and hour, day or month,
+ *       expiring a day after its period;
+ *   <li>a rolling period ({@code rolling-quota.lua}): one hash per subject of counts by slice, each
+ *       slice a 60th of the period (a minute of an hour, 24 minutes of a day, 12 hours of 30 days);
+ *       the use is the sum of the last 60 slices, so a request leaves the count between the period
+ *       and a 60th of it later.
+ * </ul>
+ *
+ * <p>A refusal carries {@code Retry-After} and the IETF {@code RateLimit-Policy} and {@code
+ * RateLimit} headers. When Redis fails or is slower than the timeout, the failure policy applies;
+ * {@code local-fallback} counts in this instance, in memory, for the current calendar period (a
+ * rolling period is counted in fixed periods of its length).
  */
 final class QuotaPlugin implements Plugin, QuotaReporter {
 
   static final RedisStore.Script SCRIPT = RedisStore.Script.of(RedisLimiter.resource("quota.lua"));
+  static final RedisStore.Script ROLLING =
+      RedisStore.Script.of(RedisLimiter.resource("rolling-quota.lua"));
+
+  /** The slices of a rolling period. */
+  private static final int SLICES = 60;
 
   private final QuotaConfig config;
   private final RedisStore store;
@@ -38,7 +55,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   private final String prefix;
   private final HttpResponseStatus status;
   private final Map<String, AtomicLong> local = new ConcurrentHashMap<>();
-  private volatile @Nullable CalendarPeriod current;
+  private final Map<Period, CalendarPeriod> current = new ConcurrentHashMap<>();
 
   QuotaPlugin(QuotaConfig config, RedisStore store, Map<String, List<String>> consumerGroups) {
     this.config = config;
@@ -64,15 +81,16 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
           "This API has a quota per consumer; the request has no consumer.");
     }
     Subject s = subject(id.consumer(), id.groups() == null ? Set.of() : id.groups());
-    CalendarPeriod p = period();
-    String key = prefix + s.name() + "}:" + p.window();
+    Window w = window(s, Instant.now());
     long cost = Cost.fromHeader(exchange.request().headers(), config.costHeader(), config.cost());
     return Outcome.await(
-        call(key, cost, s.limit(), p, true)
+        call(w, cost, s.tier().limit(), true)
             .handle(
                 (out, error) -> {
                   if (error == null) {
-                    return (Long) out.get(0) == 1L ? Outcome.proceed() : exceeded(s, p);
+                    return (Long) out.get(0) == 1L
+                        ? Outcome.proceed()
+                        : exceeded(s, w.resets(out), (Long) out.get(1));
                   }
                   return switch (config.redis().onFailure()) {
                     case FAIL_OPEN -> Outcome.proceed();
@@ -82,7 +100,7 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                             "quota-unavailable",
                             "Service Unavailable",
                             "The quota cannot be checked right now.");
-                    case LOCAL_FALLBACK -> localCount(key, cost, s.limit(), p);
+                    case LOCAL_FALLBACK -> localCount(s, cost);
                   };
                 }));
   }
@@ -95,40 +113,64 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
   @Override
   public CompletionStage<Usage> usage(String consumer) {
     Subject s = subject(consumer, consumerGroups.getOrDefault(consumer, List.of()));
-    CalendarPeriod p = period();
-    return call(prefix + s.name() + "}:" + p.window(), 0, s.limit(), p, false)
+    Window w = window(s, Instant.now());
+    return call(w, 0, s.tier().limit(), false)
         .thenApply(
             out ->
                 new Usage(
                     config.name(),
                     s.name(),
-                    config.monthly() ? "month" : "day",
-                    p.window(),
-                    s.limit(),
+                    s.tier().period().text(),
+                    s.tier().rolling() ? "rolling" : w.name(),
+                    s.tier().limit(),
                     (Long) out.get(1),
-                    p.end()));
+                    w.resets(out)));
   }
 
-  private CompletionStage<List<Object>> call(
-      String key, long cost, long limit, CalendarPeriod p, boolean count) {
-    return store
-        .eval(
-            SCRIPT,
-            new String[] {key},
-            Long.toString(cost),
-            Long.toString(limit),
-            Long.toString(p.end().getEpochSecond() + 86_400),
-            count ? "1" : "0")
-        .toCompletableFuture()
+  private CompletionStage<List<Object>> call(Window w, long cost, long limit, boolean count) {
+    String[] key = {w.key()};
+    CompletionStage<List<Object>> out =
+        w.slice() < 0
+            ? store.eval(
+                SCRIPT,
+                key,
+                Long.toString(cost),
+                Long.toString(limit),
+                Long.toString(w.end().getEpochSecond() + 86_400),
+                count ? "1" : "0")
+            : store.eval(
+                ROLLING,
+                key,
+                Long.toString(cost),
+                Long.toString(limit),
+                Long.toString(w.slice()),
+                count ? "1" : "0",
+                Long.toString(w.length() + w.length() / SLICES));
+    return out.toCompletableFuture()
         .orTimeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private Outcome localCount(String key, long cost, long limit, CalendarPeriod p) {
-    AtomicLong used = local.computeIfAbsent(key, k -> new AtomicLong());
+  private Outcome localCount(Subject s, long cost) {
+    Tier t = s.tier();
+    Instant now = Instant.now();
+    CalendarPeriod p = calendar(t.period(), now);
+    Instant end =
+        t.rolling()
+            ? Instant.ofEpochSecond(
+                (now.getEpochSecond() / t.period().rollingSeconds() + 1)
+                    * t.period().rollingSeconds())
+            : p.end();
+    String key = prefix + s.name() + "}:" + (t.rolling() ? "r" + end.getEpochSecond() : p.window());
+    AtomicLong used = local.get(key);
+    if (used == null) {
+      // a new period: the subject's counters of earlier ones are of no more use
+      local.keySet().removeIf(k -> k.startsWith(prefix + s.name() + "}:"));
+      used = local.computeIfAbsent(key, k -> new AtomicLong());
+    }
     while (true) {
       long u = used.get();
-      if (u + cost > limit) {
-        return exceeded(null, p);
+      if (u + cost > t.limit()) {
+        return exceeded(s, end, u);
       }
       if (used.compareAndSet(u, u + cost)) {
         return Outcome.proceed();
@@ -136,51 +178,97 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
     }
   }
 
-  private Reply exceeded(@Nullable Subject s, CalendarPeriod p) {
-    long retry = Math.max(1, p.end().getEpochSecond() - Instant.now().getEpochSecond());
+  private Reply exceeded(Subject s, Instant resets, long used) {
+    Tier t = s.tier();
+    long retry = Math.max(1, resets.getEpochSecond() - Instant.now().getEpochSecond());
+    String what =
+        t.rolling()
+            ? "quota of " + t.limit() + " per rolling " + t.period().text()
+            : switch (t.period()) {
+                  case HOUR -> "hourly";
+                  case DAY -> "daily";
+                  case MONTH -> "monthly";
+                }
+                + " quota of "
+                + t.limit();
     return Reply.problem(
             status,
             "quota-exceeded",
             status.reasonPhrase(),
-            "The "
-                + (config.monthly() ? "monthly" : "daily")
-                + " quota"
-                + (s == null ? "" : " of " + s.limit())
-                + " is used up until "
-                + p.end()
-                + ".")
-        .withHeader("Retry-After", retry);
+            "The " + what + " is used up until " + resets + ".")
+        .withHeader("Retry-After", retry)
+        .withHeader(
+            "RateLimit-Policy",
+            "\"" + config.name() + "\";q=" + t.limit() + ";w=" + t.period().rollingSeconds())
+        .withHeader(
+            "RateLimit",
+            "\"" + config.name() + "\";r=" + Math.max(0, t.limit() - used) + ";t=" + retry);
   }
 
   private Subject subject(String consumer, Collection<String> groups) {
     String best = null;
-    long limit = -1;
+    Tier tier = null;
     for (String g : groups) {
-      Long l = config.groupLimits().get(g);
-      if (l != null && l > limit) {
-        limit = l;
+      Tier t = config.groupTiers().get(g);
+      if (t != null && (tier == null || t.limit() > tier.limit())) {
+        tier = t;
         best = g;
       }
     }
-    if (config.perGroup() && best != null) {
-      return new Subject("group:" + best, limit);
+    if (config.perGroup() && tier != null) {
+      return new Subject("group:" + best, tier);
     }
-    return new Subject("consumer:" + consumer, best == null ? config.limit() : limit);
+    return new Subject("consumer:" + consumer, tier == null ? config.tier() : tier);
   }
 
-  /** The current calendar period, recomputed only when it ends. */
-  private CalendarPeriod period() {
-    CalendarPeriod p = current;
-    Instant now = Instant.now();
+  /** Where a subject's use is counted now. */
+  private Window window(Subject s, Instant now) {
+    Tier t = s.tier();
+    String base = prefix + s.name() + "}:";
+    if (t.rolling()) {
+      long length = t.period().rollingSeconds();
+      long sliceSeconds = length / SLICES;
+      return new Window(
+          base + "rolling-" + t.period().text(),
+          now.getEpochSecond() / sliceSeconds,
+          length,
+          now.plusSeconds(length));
+    }
+    CalendarPeriod p = calendar(t.period(), now);
+    return new Window(base + p.window(), -1, 0, p.end());
+  }
+
+  /** The current calendar period of a kind, recomputed only when it ends. */
+  private CalendarPeriod calendar(Period period, Instant now) {
+    CalendarPeriod p = current.get(period);
     if (p != null && now.isBefore(p.end())) {
       return p;
     }
-    CalendarPeriod next = CalendarPeriod.of(now, config.zone(), config.monthly());
-    String suffix = "}:" + next.window();
-    local.keySet().removeIf(k -> !k.endsWith(suffix));
-    current = next;
+    CalendarPeriod next = CalendarPeriod.of(now, config.zone(), period);
+    current.put(period, next);
     return next;
   }
 
-  private record Subject(String name, long limit) {}
+  private record Subject(String name, Tier tier) {}
+
+  /**
+   * A counter: a calendar period's ({@code slice} -1, ending at {@code end}) or a rolling one's
+   * (the current {@code slice} of a period of {@code length} seconds).
+   */
+  private record Window(String key, long slice, long length, Instant end) {
+
+    String name() {
+      return key.substring(key.lastIndexOf("}:") + 2);
+    }
+
+    /** When the counted use next goes down: the period's end, or the oldest slice leaving. */
+    Instant resets(List<Object> out) {
+      if (slice < 0) {
+        return end;
+      }
+      long sliceSeconds = length / SLICES;
+      long oldest = out.size() > 2 ? (Long) out.get(2) : slice;
+      return Instant.ofEpochSecond((oldest + SLICES) * sliceSeconds);
+    }
+  }
 }

@@ -212,8 +212,11 @@ final class RateLimitPlugin implements Plugin {
             .append(";t=")
             .append(seconds(d.resetMillis(i)));
       }
-      headers.set("RateLimit-Policy", policy.toString());
-      headers.set("RateLimit", state.toString());
+      // a refusal of another plugin (quota) may carry its own policy: the lists hold both
+      String otherPolicy = headers.get("RateLimit-Policy");
+      String otherState = headers.get("RateLimit");
+      headers.set("RateLimit-Policy", otherPolicy == null ? policy : policy + ", " + otherPolicy);
+      headers.set("RateLimit", otherState == null ? state : state + ", " + otherState);
     }
     if (h.legacy()) {
       int t = d.tightest();

@@ -8,7 +8,6 @@ import io.portico.config.GatewayConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginRegistry;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -55,27 +54,21 @@ class FirstWindowTest {
   private static void exchange(Alerting a, int status) {
     a.observer()
         .onExchangeComplete(
-            new ExchangeRecord(
-                0,
-                "id",
-                "127.0.0.1",
-                "GET",
-                "/",
-                "HTTP/1.1",
-                "h",
-                "api",
-                "backend",
-                "u",
-                status,
-                0,
-                0,
-                1,
-                0,
-                0,
-                null,
-                1,
-                "ua",
-                List.of()));
+            ExchangeRecord.builder()
+                .requestId("id")
+                .clientAddress("127.0.0.1")
+                .method("GET")
+                .path("/")
+                .protocol("HTTP/1.1")
+                .host("h")
+                .route("api")
+                .service("backend")
+                .upstream("u")
+                .status(status)
+                .durationMillis(1)
+                .attempts(1)
+                .userAgent("ua")
+                .build());
   }
 
   private static AlertStatus.Rule rule(Alerting a, String name) {

@@ -21,37 +21,11 @@ class LineFormatterAiTest {
   }
 
   private static ExchangeRecord withAi(ExchangeRecord.Ai ai) {
-    ExchangeRecord r = Records.record("llm", 200);
-    return new ExchangeRecord(
-        r.startEpochMillis(),
-        r.requestId(),
-        r.clientAddress(),
-        r.method(),
-        r.path(),
-        r.protocol(),
-        r.host(),
-        r.route(),
-        r.service(),
-        r.upstream(),
-        r.status(),
-        r.requestBytes(),
-        r.responseBytes(),
-        r.durationMillis(),
-        r.upstreamConnectMillis(),
-        r.upstreamResponseMillis(),
-        r.failure(),
-        r.attempts(),
-        r.userAgent(),
-        r.backends(),
-        "team-a",
-        "key-auth",
-        null,
-        null,
-        null,
-        r.requestHeaders(),
-        r.responseHeaders(),
-        null,
-        ai);
+    return Records.record("llm", 200).toBuilder()
+        .consumer("team-a")
+        .authenticatedBy("key-auth")
+        .ai(ai)
+        .build();
   }
 
   @Test
@@ -70,7 +44,9 @@ class LineFormatterAiTest {
                     false,
                     0.00006,
                     41.25,
-                    88.8)));
+                    88.8,
+                    -1,
+                    null)));
 
     assertThat(line.path("consumer").asText()).isEqualTo("team-a");
     assertThat(line.path("ai_model").asText()).isEqualTo("gpt-4o");
@@ -122,7 +98,8 @@ class LineFormatterAiTest {
     JsonNode unpriced =
         line(
             withAi(
-                new ExchangeRecord.Ai("gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1)));
+                new ExchangeRecord.Ai(
+                    "gpt-4o", null, null, false, -1, -1, -1, false, -1, -1, -1, -1, null)));
     assertThat(unpriced.path("ai_model").asText()).isEqualTo("gpt-4o");
     assertThat(unpriced.has("cost")).isFalse();
     assertThat(unpriced.has("prompt_tokens")).isFalse();

@@ -51,6 +51,16 @@ class LogTailTest {
   }
 
   @Test
+  void wantsRecordsOnlyWhileAReaderIsOpen() {
+    LogTail tail = tail();
+    assertThat(tail.wantsRecords()).isFalse();
+    LogTail.Reader r = tail.open(LogTail.Filter.ALL);
+    assertThat(tail.wantsRecords()).isTrue();
+    r.close();
+    assertThat(tail.wantsRecords()).isFalse();
+  }
+
+  @Test
   void fullQueueDropsAndCountsAndClosedReaderGetsNothing() {
     LogTail tail = tail();
     LogTail.Reader slow = tail.open(LogTail.Filter.ALL);

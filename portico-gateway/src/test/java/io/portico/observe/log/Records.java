@@ -18,35 +18,30 @@ final class Records {
 
   static ExchangeRecord record(
       String route, int status, String failure, String query, HttpHeaders requestHeaders) {
-    return new ExchangeRecord(
-        System.currentTimeMillis(),
-        "0123456789abcdef0123456789abcdef",
-        "127.0.0.1",
-        "GET",
-        "/api/hello",
-        "HTTP/1.1",
-        "example.com",
-        route,
-        "backend",
-        "127.0.0.1:9000",
-        status,
-        0,
-        13,
-        1.5,
-        0.2,
-        0.9,
-        failure,
-        1,
-        "sink-test/1.0",
-        List.of(),
-        null,
-        null,
-        null,
-        null,
-        query,
-        requestHeaders,
-        new DefaultHttpHeaders().add("Set-Cookie", "sid=response-secret").add("X-Ok", "yes"),
-        null);
+    return ExchangeRecord.builder()
+        .startEpochMillis(System.currentTimeMillis())
+        .requestId("0123456789abcdef0123456789abcdef")
+        .clientAddress("127.0.0.1")
+        .method("GET")
+        .path("/api/hello")
+        .protocol("HTTP/1.1")
+        .host("example.com")
+        .route(route)
+        .service("backend")
+        .upstream("127.0.0.1:9000")
+        .status(status)
+        .responseBytes(13)
+        .durationMillis(1.5)
+        .upstreamConnectMillis(0.2)
+        .upstreamResponseMillis(0.9)
+        .failure(failure)
+        .attempts(1)
+        .userAgent("sink-test/1.0")
+        .query(query)
+        .requestHeaders(requestHeaders)
+        .responseHeaders(
+            new DefaultHttpHeaders().add("Set-Cookie", "sid=response-secret").add("X-Ok", "yes"))
+        .build();
   }
 
   /** A pipeline with one sink and the default fields. */

@@ -81,4 +81,36 @@ class CalendarQuotaTest {
         .containsExactlyInAnyOrder("quota.limit", "quota.time-zone", "quota.groups");
     assertThat(problems.render()).contains("an integer from 1 (tokens per period)");
   }
+
+  @Test
+  void readsHourlyRollingAndPerGroupTiersOnlyWhereTiersAreRead() {
+    Problems problems = new Problems();
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("limit", 10);
+    fields.put("period", "hour");
+    fields.put("window", "rolling");
+    fields.put(
+        "groups",
+        Map.of(
+            "gold", Map.of("limit", 500, "period", "month", "window", "calendar"), "silver", 50));
+    ConfigReader r = ConfigReader.of(object("", fields), problems);
+
+    CalendarQuota quota = CalendarQuota.readTiers(r, "an integer from 1");
+    r.finish();
+
+    assertThat(problems.isEmpty()).as(problems.render()).isTrue();
+    assertThat(quota.tier()).isEqualTo(new CalendarQuota.Tier(10, CalendarQuota.Period.HOUR, true));
+    assertThat(quota.groupTiers())
+        .containsEntry("gold", new CalendarQuota.Tier(500, CalendarQuota.Period.MONTH, false))
+        .containsEntry("silver", new CalendarQuota.Tier(50, CalendarQuota.Period.HOUR, true));
+
+    // the calendar reading (the AI token quotas') knows neither hours nor windows
+    Problems calendar = new Problems();
+    ConfigReader c =
+        ConfigReader.of(
+            object("q", Map.of("limit", 1, "period", "hour", "window", "rolling")), calendar);
+    CalendarQuota.read(c, "an integer from 1");
+    c.finish();
+    assertThat(calendar.list()).extracting(Problem::path).contains("q.period", "q.window");
+  }
 }
