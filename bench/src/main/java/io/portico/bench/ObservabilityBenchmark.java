@@ -103,6 +103,7 @@ public class ObservabilityBenchmark {
           .service("upstream")
           .upstream("127.0.0.1:9001")
           .status(200)
+          .requestBytes(0)
           .responseBytes(13)
           .durationMillis(0.412)
           .upstreamConnectMillis(-1)

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  *       /openapi.json}</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@code /portal/api/...} (each endpoint checks the role itself: {@link
  *       PortalEndpoints})</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
+ *   <tr><td>{@code GET /schemas/plugins...} (the installed plugins and their config
+ *       schemas)</td><td>yes</td><td>yes</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>{@code /accounts...}</td><td>yes</td><td>no</td><td>no</td><td>no</td></tr>
  *   <tr><td>everything else, {@code GET}</td><td>yes</td><td>yes</td><td>yes</td><td>no</td></tr>
  *   <tr><td>everything else, other methods</td><td>yes</td><td>yes</td><td>no</td><td>no</td></tr>
@@ -35,6 +37,10 @@ final class AdminAccess {
     if (PortalEndpoints.handles(path)) {
       return null;
     }
+    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    if (read && PluginsEndpoint.handles(path)) {
+      return null;
+    }
     Role role = caller.role();
     if (path.equals("/accounts") || path.startsWith("/accounts/")) {
       return role == Role.ADMIN ? null : "Only the admin role manages accounts.";
@@ -44,7 +50,6 @@ final class AdminAccess {
           + caller.name()
           + " has the role developer, which uses the developer portal, not the admin API.";
     }
-    boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
     if (!read && !role.writesConfig()) {
       return caller.readOnly();
     }

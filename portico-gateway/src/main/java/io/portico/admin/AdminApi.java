@@ -101,6 +101,11 @@ public interface AdminApi {
     return null;
   }
 
+  /** The installed plugin factories ({@code GET /schemas/plugins}); none by default. */
+  default io.portico.plugin.PluginRegistry plugins() {
+    return io.portico.plugin.PluginRegistry.of(List.of());
+  }
+
   /**
    * The value of the environment variable {@code name} as the gateway reads it (the config's {@code
    * ${...}} and provider keys' {@code env:}), or null when unset.

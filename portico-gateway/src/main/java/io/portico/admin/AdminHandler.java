@@ -48,7 +48,8 @@ import java.util.concurrent.ExecutorService;
  * {@link StatusEndpoint}, {@link ConfigEndpoint}, {@link RoutesEndpoint}, {@link ReloadEndpoint},
  * {@link QuotasEndpoint}, {@link HealthStatus} ({@code /services/{name}/health}), {@link
  * MetricsEndpoint}, {@link AlertsEndpoint} and {@link ObjectEndpoints}; a consumer's keys by {@link
- * ConsumerKeys}, the live access log ({@code /logs/tail}) by {@link LogTailEndpoint}.
+ * ConsumerKeys}, the live access log ({@code /logs/tail}) by {@link LogTailEndpoint}, the installed
+ * plugins and their config schemas ({@code /schemas/plugins}) by {@link PluginsEndpoint}.
  *
  * <p>Every request must name the admin listener in {@code Host} ({@link AdminHosts}: the loopback
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
@@ -229,6 +230,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (path.equals("/openapi.json")) {
       if (requireGet(ctx, method, keepAlive)) {
         send(ctx, json(HttpResponseStatus.OK, OpenApi.document()), keepAlive);
+      }
+      return;
+    }
+    if (PluginsEndpoint.handles(path)) {
+      if (requireGet(ctx, method, keepAlive)) {
+        offLoop(
+            ctx,
+            req,
+            keepAlive,
+            "The plugins could not be read: ",
+            () -> PluginsEndpoint.handle(path, api));
       }
       return;
     }

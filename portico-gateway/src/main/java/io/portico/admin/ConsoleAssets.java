@@ -98,6 +98,7 @@ final class ConsoleAssets {
           "objects.js",
           "services.js",
           "routes.js",
+          "pluginform.js",
           "history.js",
           "consumers.js",
           "logs.js",

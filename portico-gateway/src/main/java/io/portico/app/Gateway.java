@@ -295,6 +295,11 @@ public final class Gateway implements AutoCloseable {
       }
 
       @Override
+      public PluginRegistry plugins() {
+        return registry;
+      }
+
+      @Override
       public ReloadResult reload() {
         return Gateway.this.reload();
       }

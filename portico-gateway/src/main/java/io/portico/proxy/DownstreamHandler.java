@@ -202,7 +202,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   void writeContinue() {
-    channel.writeAndFlush(HttpExchange.continueResponse(), channel.voidPromise());
+    channel.writeAndFlush(LocalAnswers.continueResponse(), channel.voidPromise());
   }
 
   void observe(HttpExchange exchange) {

@@ -50,7 +50,7 @@ final class ExchangeRecords {
         .failure(x.failure == null ? null : x.failure.code())
         .attempts(x.call == null ? 0 : x.call.attempts())
         .userAgent(x.request.headers().get(HttpHeaderNames.USER_AGENT))
-        .backends(x.aggregation == null ? List.of() : x.aggregation.records())
+        .backends(x.aggregate == null ? List.of() : x.aggregate.records())
         .consumer(identity == null ? null : identity.consumer())
         .authenticatedBy(identity == null ? null : identity.method())
         .repliedBy(x.phases == null ? null : x.phases.repliedBy())

@@ -1,6 +1,7 @@
 package io.portico.proxy;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -8,11 +9,18 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.config.LimitsConfig;
 import io.portico.observe.trace.RequestTrace;
+import io.portico.observe.trace.Tracing;
+import io.portico.router.PathTemplate;
 import io.portico.router.RouteMatch;
 import io.portico.snapshot.CompiledRoute;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.Identity;
+import io.portico.traffic.SplitTarget;
+import io.portico.traffic.TrafficSplit;
+import io.portico.upstream.HashKey;
+import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamService;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
@@ -26,11 +34,12 @@ import org.jspecify.annotations.Nullable;
  * request and its id, the client, the normalized and forwarded paths, the route and service, the
  * plugins' attributes, the trace, the response head and trailers, the status and the failure.
  *
- * <p>The facts are set by the steps of {@link HttpExchange}, which extends this view, as they
- * establish them (the request id and client address with the head, the path when it passed its
- * checks, the route and service by routing, the response by the answer), and read by the plugins
- * through the methods of {@link Exchange} and by {@link ExchangeRecords}. Being the same object as
- * the exchange, the view costs a plain request no allocation of its own.
+ * <p>The facts are set by the steps of {@link HttpExchange}, which extends this view (through
+ * {@link RequestBody} and {@link ResponseRelay}), as they establish them (the request id and client
+ * address with the head, the path when it passed its checks, the route and service by routing, the
+ * response by the answer), and read by the plugins through the methods of {@link Exchange} and by
+ * {@link ExchangeRecords}. Being the same object as the exchange, the view costs a plain request no
+ * allocation of its own.
  *
  * <p>Threading: confined to the client connection's event loop, like the exchange; the plugins'
  * asynchronous work resumes there before it reads anything.
@@ -51,6 +60,7 @@ abstract class ExchangeView implements Exchange {
   // what the checks and the router established
   @Nullable String requestId;
   @Nullable InetSocketAddress clientAddress;
+  boolean peerTrusted;
   @Nullable String path;
   @Nullable String rawQuery;
   @Nullable String forwardPath;
@@ -63,6 +73,12 @@ abstract class ExchangeView implements Exchange {
 
   /** The exchange's trace; null when tracing is off, and then nothing traces. */
   @Nullable RequestTrace trace;
+
+  /** The gRPC call this exchange is, or null. */
+  @Nullable GrpcCall grpc;
+
+  /** What the access log keeps of this exchange's bodies; null when nothing (no byte copied). */
+  @Nullable CapturedBodies captured;
 
   // the answer
   @Nullable HttpResponse response;
@@ -221,6 +237,93 @@ abstract class ExchangeView implements Exchange {
   @Override
   public long elapsedNanos() {
     return conn.nanoTime() - startNanos;
+  }
+
+  /** Whether the client speaks HTTP/2 (a stream of its connection). */
+  boolean http2() {
+    return conn.http2();
+  }
+
+  // ---------------------------------------------------------------- who asks, and where it goes
+
+  /**
+   * The client's facts, from the head: whether its peer is a trusted proxy, the request id (a
+   * trusted peer's well-formed one, else a new one), the client's address, and the trace when
+   * tracing is on.
+   */
+  void identifyClient() {
+    HttpHeaders headers = request.headers();
+    peerTrusted = snapshot.forwarding().isTrusted(conn.peer());
+    assignRequestId(headers);
+    clientAddress = snapshot.forwarding().clientAddress(conn.peer(), peerTrusted, headers);
+    Tracing tracing = conn.tracing();
+    if (tracing != null) {
+      beginTrace(tracing);
+    }
+  }
+
+  private void assignRequestId(HttpHeaders headers) {
+    String incoming = peerTrusted ? headers.get(snapshot.forwarding().requestIdHeader()) : null;
+    requestId =
+        incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.generate();
+  }
+
+  private void beginTrace(Tracing tracing) {
+    trace =
+        tracing.begin(
+            request.headers(),
+            request.method().name(),
+            originalUri,
+            request.headers().get(HttpHeaderNames.HOST),
+            conn.peer(),
+            conn.secure(),
+            conn.http2() ? "2" : clientHttp10 ? "1.0" : "1.1");
+    if (trace.recording()) {
+      trace.requestId(requestId());
+      String client = clientAddressText();
+      if (client != null) {
+        trace.clientAddress(client);
+      }
+    }
+  }
+
+  /** The path and query forwarded: rewritten, or stripped of the route's prefix, per route. */
+  String computeForwardPath() {
+    String p = headPath();
+    PathTemplate rewrite = routed().rewrite();
+    if (rewrite != null) {
+      p = routeMatch().rewrittenPath(rewrite);
+    } else if (routed().config().stripPrefix()) {
+      p = routeMatch().strippedPath();
+    }
+    return rawQuery == null ? p : p + "?" + rawQuery;
+  }
+
+  /** The target of the route's traffic split for this request, or null for the route's own. */
+  @Nullable SplitTarget chooseSplit(TrafficSplit split) {
+    Identity identity = get(Identity.KEY);
+    return split.choose(
+        request.headers(),
+        rawQuery,
+        clientAddress,
+        identity == null ? null : identity.consumer(),
+        this::pathParameters);
+  }
+
+  /** The request's hash for a hashing balancer. */
+  long hashOf(HashKey key) {
+    Identity identity = get(Identity.KEY);
+    return key.hash(
+        request.headers(),
+        clientAddress,
+        identity == null ? null : identity.consumer(),
+        pathParameters());
+  }
+
+  /** The hooks of one upstream call: the shared ones, and its client spans when tracing is on. */
+  UpstreamHooks upstreamHooks(String method) {
+    UpstreamHooks shared = conn.upstreamHooks();
+    return trace == null ? shared : new TracedAttempts(trace, shared, method);
   }
 
   // ---------------------------------------------------------------- set during the exchange

@@ -3,6 +3,7 @@ package io.portico.proxy;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -378,5 +379,32 @@ final class RequestChecks {
   static String describe(Throwable cause) {
     String m = cause == null ? null : cause.getMessage();
     return m == null ? "invalid HTTP/1.1 framing" : m;
+  }
+
+  /**
+   * Writes a declared {@code Content-Length} in canonical digits ({@code 010} is {@code 10}), so no
+   * upstream reads the length differently.
+   */
+  static void canonicalizeLength(HttpRequest request) {
+    HttpHeaders headers = request.headers();
+    if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      headers.set(
+          HttpHeaderNames.CONTENT_LENGTH, Long.toString(HttpUtil.getContentLength(request, 0L)));
+    }
+  }
+
+  /**
+   * Whether the request may switch protocols: only a GET without a body on HTTP/1.1 (RFC 6455 4.1,
+   * RFC 9110 7.8); any other request asking for it is forwarded as a plain request, its {@code
+   * Upgrade} removed.
+   */
+  static boolean mayUpgrade(HttpRequest request) {
+    HttpHeaders headers = request.headers();
+    return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && headers.contains(HttpHeaderNames.UPGRADE)
+        && request.method() == HttpMethod.GET
+        && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+        && !HttpUtil.isTransferEncodingChunked(request)
+        && HttpUtil.getContentLength(request, 0L) == 0;
   }
 }

@@ -26,6 +26,9 @@ final class UpgradeRelay implements UpstreamListener {
   /** Told once when the relay ends, with the bytes relayed each way. */
   interface Ended {
     void onRelayEnded(long clientBytes, long upstreamBytes);
+
+    /** The {@code 101} could not be written: the client is gone (the relay ends right after). */
+    void onClientLost();
   }
 
   private final DownstreamHandler conn;
@@ -41,8 +44,27 @@ final class UpgradeRelay implements UpstreamListener {
     this.ended = ended;
   }
 
+  /**
+   * Takes over the upstream connection and sends the client the {@code 101} head; once that is out,
+   * the client's bytes come here too. A head that cannot be written ends the relay.
+   */
+  void start(HttpResponse head) {
+    attach();
+    conn.channel()
+        .writeAndFlush(head)
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                conn.upgradeTo(this);
+              } else {
+                ended.onClientLost();
+                close();
+              }
+            });
+  }
+
   /** Takes over the upstream connection: its codec goes, its bytes come here. */
-  void attach() {
+  private void attach() {
     upstream.upgrade();
     upstream.handOver(this);
     upstream.channel().closeFuture().addListener(f -> close());

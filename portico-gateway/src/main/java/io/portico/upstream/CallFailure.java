@@ -1,5 +1,7 @@
 package io.portico.upstream;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why an {@link UpstreamCall} failed. The caller maps each to its own catalogue (the proxy's {@code
  * Failure}: a status, an access-log code, a problem type).
@@ -36,5 +38,24 @@ public enum CallFailure {
    */
   OVERLOADED,
   /** The caller abandoned the call ({@link UpstreamCall#abort}); its receiver is not told. */
-  CANCELLED
+  CANCELLED;
+
+  /** The failure of an attempt whose connection failed, timed out or failed its TLS handshake. */
+  static CallFailure ofConnect(AcquireCallback.AcquireFailure reason) {
+    return switch (reason) {
+      case CONNECT_TIMEOUT -> CONNECT_TIMEOUT;
+      case TLS_FAILED -> TLS_FAILED;
+      default -> CONNECT_FAILED;
+    };
+  }
+
+  /** What the log says of a connect {@code failure} to {@code endpoint}, with its cause. */
+  static String connectDetail(
+      CallFailure failure, @Nullable Endpoint endpoint, @Nullable Throwable cause) {
+    return (failure == CONNECT_TIMEOUT
+            ? "connecting to "
+            : failure == TLS_FAILED ? "TLS handshake failed with " : "could not connect to ")
+        + endpoint
+        + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
+  }
 }

@@ -1,20 +1,12 @@
 package io.portico.upstream;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.portico.config.TimeoutsConfig;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,10 +38,8 @@ import org.jspecify.annotations.Nullable;
  * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
  * its body so far is still held in the call's {@link ReplayBuffer}.
  *
- * <p>A body-less request goes out as one {@code FullHttpRequest} (over HTTP/2 one HEADERS frame
- * with {@code END_STREAM}); when an HTTP/2 stream is leased before any of the body arrived, the
- * head is held until the first piece, the caller's {@link #flush}, or the end of the event loop's
- * turn.
+ * <p>The request side (queued until a lease, a body-less request as one message, an HTTP/2 head
+ * held for its end, the replay buffer) is {@link CallRequest}, the layer under the call.
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
@@ -68,7 +58,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to the event loop of its pools; every method must be called there.
  */
-public final class UpstreamCall implements UpstreamListener, AcquireCallback {
+public final class UpstreamCall extends CallRequest implements UpstreamListener, AcquireCallback {
 
   /**
    * Most header fields a response head may carry (as Envoy's {@code max_headers_count}); beyond it
@@ -121,21 +111,12 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   }
 
   private final UpstreamPools pools;
-  private final UpstreamService service;
   private final TimeoutsConfig timeouts;
-  private final HttpRequest head;
   private final boolean upgrade;
   private final UpstreamHooks hooks;
   private final Receiver receiver;
 
   private State state = State.NEW;
-  private @Nullable ArrayDeque<HttpContent> pending;
-  private boolean requestComplete;
-  private boolean bodySent;
-  private @Nullable ReplayBuffer replay;
-  private boolean replayLost;
-  private boolean headHeld;
-  private @Nullable Runnable writeHeldHead;
   private boolean keepAlive;
   private boolean responsePaused;
   private @Nullable Endpoint endpoint;
@@ -167,14 +148,12 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       boolean upgrade,
       UpstreamHooks hooks,
       Receiver receiver) {
+    super(service, head);
     this.pools = pools;
-    this.service = service;
     this.timeouts = timeouts;
-    this.head = head;
     this.upgrade = upgrade;
     this.hooks = hooks;
     this.receiver = receiver;
-    this.replayLost = !service.protocol().http2();
   }
 
   // ---------------------------------------------------------------- the caller's side
@@ -208,69 +187,6 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
   @Override
   public CallGate gate() {
     return service.gate();
-  }
-
-  /**
-   * Sends a piece of the request body (a {@link LastHttpContent} ends it): written at once when a
-   * connection is leased, queued until then. Ownership passes to the call.
-   */
-  public void send(HttpContent content) {
-    if (state == State.DONE || state == State.UPGRADED) {
-      content.release();
-      return;
-    }
-    boolean last = content instanceof LastHttpContent;
-    if (last) {
-      requestComplete = true;
-    }
-    if (connection != null) {
-      Channel ch = connection.channel();
-      if (headHeld) {
-        headHeld = false;
-        if (last && !bodySent && !carriesBody(content)) {
-          // A body-less request after all: its head ends the stream (HEADERS with END_STREAM).
-          content.release();
-          ch.write(bodylessHead(), ch.voidPromise());
-          ch.flush();
-          onRequestSent();
-          return;
-        }
-        ch.write(head, ch.voidPromise());
-      }
-      writeBody(ch, content);
-      if (last) {
-        ch.flush();
-        onRequestSent();
-      } else if (!ch.isWritable()) {
-        receiver.onRequestFlowChanged(false);
-      }
-      return;
-    }
-    if (content == LastHttpContent.EMPTY_LAST_CONTENT
-        && !bodySent
-        && (pending == null || pending.isEmpty())) {
-      // A body-less request: the attempt writes the head as the whole request, nothing to queue.
-      return;
-    }
-    if (pending == null) {
-      pending = new ArrayDeque<>(4);
-    }
-    pending.add(content);
-    if (!last) {
-      receiver.onRequestFlowChanged(false);
-    }
-  }
-
-  /** Flushes request content written during the caller's read burst. */
-  public void flush() {
-    if (connection != null && !requestComplete) {
-      Channel ch = connection.channel();
-      if (headHeld) {
-        headHeld = false;
-        ch.write(head, ch.voidPromise());
-      }
-      ch.flush();
-    }
   }
 
   /** Stops reading the response (the caller's client cannot take more); no idle deadline runs. */
@@ -386,51 +302,13 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     stopWaiting();
-    cancelAcquireTimeout();
     connection = c;
     state = State.SENT;
     connectedNanos = nanoTime();
     Endpoint picked = Objects.requireNonNull(endpoint, "endpoint");
     receiver.prepareHead(head, picked, attempts);
     hooks.beforeRequestHead(head, picked);
-    Channel ch = c.channel();
-    boolean pendingBody = pendingCarriesBody();
-    if (requestComplete && !bodySent && !pendingBody) {
-      // Body-less: the head is the whole request, which over HTTP/2 is one HEADERS frame with
-      // END_STREAM rather than HEADERS and an empty DATA frame.
-      releasePending();
-      writeBodyless(c, ch);
-    } else if (!requestComplete
-        && !bodySent
-        && !pendingBody
-        && (pending == null || pending.isEmpty())
-        && service.protocol().http2()) {
-      // No body yet: hold the head for the rest of this event-loop turn, so that the request's end
-      // arriving in the same read burst goes with it (END_STREAM on HEADERS).
-      headHeld = true;
-      if (writeHeldHead == null) {
-        writeHeldHead = this::flush;
-      }
-      ch.eventLoop().execute(writeHeldHead);
-    } else {
-      ch.write(head, ch.voidPromise());
-      if (replay != null) {
-        // A resend: the body the refused stream carried, from the replay buffer.
-        replay.writeTo(ch);
-      }
-      if (pending != null) {
-        HttpContent content;
-        while ((content = pending.poll()) != null) {
-          writeBody(ch, content);
-        }
-      }
-    }
-    ch.flush();
-    if (requestComplete) {
-      onRequestSent();
-    } else {
-      receiver.onRequestFlowChanged(ch.isWritable());
-    }
+    writeRequest(c.channel());
   }
 
   @Override
@@ -439,7 +317,6 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       return;
     }
     stopWaiting();
-    cancelAcquireTimeout();
     if (reason == AcquireFailure.OVERLOADED) {
       fail(
           CallFailure.OVERLOADED,
@@ -452,12 +329,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
           "too many requests wait for a connection to " + endpoint + " on this event loop");
       return;
     }
-    CallFailure failure =
-        switch (reason) {
-          case CONNECT_TIMEOUT -> CallFailure.CONNECT_TIMEOUT;
-          case TLS_FAILED -> CallFailure.TLS_FAILED;
-          default -> CallFailure.CONNECT_FAILED;
-        };
+    CallFailure failure = CallFailure.ofConnect(reason);
     if (canRetry()) {
       // Nothing was sent: always safe to try another endpoint.
       attemptEnded(failure);
@@ -465,15 +337,7 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
       attempt();
       return;
     }
-    fail(
-        failure,
-        (failure == CallFailure.CONNECT_TIMEOUT
-                ? "connecting to "
-                : failure == CallFailure.TLS_FAILED
-                    ? "TLS handshake failed with "
-                    : "could not connect to ")
-            + endpoint
-            + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+    fail(failure, CallFailure.connectDetail(failure, endpoint, cause));
   }
 
   private void onAcquireTimeout() {
@@ -489,13 +353,6 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     }
   }
 
-  private void cancelAcquireTimeout() {
-    if (acquireTimeout != null) {
-      acquireTimeout.cancel(false);
-      acquireTimeout = null;
-    }
-  }
-
   /**
    * Whether another attempt after a failure is allowed: resends of unprocessed streams do not count
    * against the retry attempts (nor the budget).
@@ -505,14 +362,8 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
         && service.retryBudget().tryRetry();
   }
 
-  /**
-   * Retrying after the head was written is safe only for a complete, body-less, idempotent request.
-   */
-  private boolean retrySafeAfterSend() {
-    return requestComplete && !bodySent && isIdempotent(head.method());
-  }
-
-  private void onRequestSent() {
+  @Override
+  void onRequestSent() {
     long now = nanoTime();
     requestSentNanos = now;
     if (state == State.SENT) {
@@ -676,7 +527,6 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     boolean attemptRunning = state != State.NEW && state != State.UPGRADED;
     state = State.DONE;
     stopWaiting();
-    cancelAcquireTimeout();
     if (connection != null) {
       UpstreamLease c = connection;
       connection = null;
@@ -692,86 +542,15 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     callEnded(failure);
   }
 
-  /** Writes a piece of the body on the leased connection, keeping a copy for a resend. */
-  private void writeBody(Channel ch, HttpContent content) {
-    bodySent |= carriesBody(content);
-    keepForReplay(content);
-    ch.write(content, ch.voidPromise());
-  }
-
-  /**
-   * Keeps a duplicate of {@code content} in the replay buffer (an HTTP/2 service's only) while the
-   * whole body so far fits; past it, a refused stream can no longer be resent.
-   */
-  private void keepForReplay(HttpContent content) {
-    if (replayLost) {
-      return;
-    }
-    if (replay == null) {
-      replay = new ReplayBuffer(service.protocol().replayBuffer());
-    }
-    if (!replay.keep(content)) {
-      replayLost = true;
-      replay = null;
-    }
-  }
-
-  private void releaseReplay() {
-    if (replay != null) {
-      replay.release();
-      replay = null;
-    }
-  }
-
-  private boolean pendingCarriesBody() {
-    if (pending != null) {
-      for (HttpContent c : pending) {
-        if (carriesBody(c)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Writes the head as the whole request. Over HTTP/1.1 that is the head and the shared empty end,
-   * which encode to the same bytes as a complete request without a message made per request; an
-   * HTTP/2 stream needs one {@code FullHttpRequest} for a HEADERS frame with {@code END_STREAM}.
-   */
-  private void writeBodyless(UpstreamLease lease, Channel ch) {
-    if (lease instanceof UpstreamConnection) {
-      ch.write(head, ch.voidPromise());
-      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-    } else {
-      ch.write(bodylessHead(), ch.voidPromise());
-    }
-  }
-
-  /** The head as a complete body-less request, sharing the head's headers. */
-  private FullHttpRequest bodylessHead() {
-    return new DefaultFullHttpRequest(
-        head.protocolVersion(),
-        head.method(),
-        head.uri(),
-        Unpooled.EMPTY_BUFFER,
-        head.headers(),
-        EmptyHttpHeaders.INSTANCE);
-  }
-
-  private void releasePending() {
-    if (pending != null) {
-      HttpContent c;
-      while ((c = pending.poll()) != null) {
-        ReferenceCountUtil.release(c);
-      }
-    }
-  }
-
+  /** The wait for a connection is over: the gate's count of waiting calls and its timeout. */
   private void stopWaiting() {
     if (waiting) {
       waiting = false;
       service.gate().stopWaiting();
+    }
+    if (acquireTimeout != null) {
+      acquireTimeout.cancel(false);
+      acquireTimeout = null;
     }
   }
 
@@ -796,17 +575,20 @@ public final class UpstreamCall implements UpstreamListener, AcquireCallback {
     return loop.ticker().nanoTime();
   }
 
-  private static boolean carriesBody(HttpContent content) {
-    return content.content().isReadable()
-        || (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty());
+  // ---------------------------------------------------------------- what the request side asks
+
+  @Override
+  boolean takesContent() {
+    return state != State.DONE && state != State.UPGRADED;
   }
 
-  private static boolean isIdempotent(HttpMethod m) {
-    return m == HttpMethod.GET
-        || m == HttpMethod.HEAD
-        || m == HttpMethod.OPTIONS
-        || m == HttpMethod.PUT
-        || m == HttpMethod.DELETE
-        || m == HttpMethod.TRACE;
+  @Override
+  @Nullable UpstreamLease lease() {
+    return connection;
+  }
+
+  @Override
+  void requestFlow(boolean accepting) {
+    receiver.onRequestFlowChanged(accepting);
   }
 }

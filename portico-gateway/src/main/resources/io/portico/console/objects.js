@@ -4,6 +4,7 @@
 // field by their JSON path. Everything is rendered as text.
 import { api, apiWithEtag, ApiError } from './api.js';
 import { el, show } from './dom.js';
+import { pluginSection } from './pluginform.js';
 
 export const PAGE = 50;
 
@@ -106,9 +107,10 @@ export function diffBlock(text, testid = 'diff') {
 
 /**
  * The editor of one object: kind ('services', 'routes'), name (null for a new one), the object and
- * the common fields. onApplied(name) after a write; onDeleted() after a delete.
+ * the common fields. onApplied(name) after a write; onDeleted() after a delete. With plugins, the
+ * object's plugins map is also edited as forms generated from each plugin's schema (pluginform.js).
  */
-export function objectEditor({ kind, name, object, fields, canWrite, onApplied, onDeleted }) {
+export function objectEditor({ kind, name, object, fields, canWrite, onApplied, onDeleted, plugins }) {
   const fresh = name === null;
   const problems = el('ul', { class: 'problems', 'data-testid': 'problems' });
   const review = el('div', { class: 'card', 'data-testid': 'review', hidden: true });
@@ -153,10 +155,17 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
       return null;
     }
   }
+  const section = plugins ? pluginSection({
+    canWrite,
+    read: parsed,
+    write: (value) => { json.value = JSON.stringify(value, null, 2); },
+  }) : null;
+
   function fill() {
     const current = parsed();
     if (!current) return;
     for (const [f, input] of inputs.values()) input.value = f.read(current);
+    if (section) section.fill(current);
   }
   json.addEventListener('change', fill);
   fill();
@@ -167,6 +176,7 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
       const input = key === 'name' ? nameInput : inputs.get(key)[1];
       input.removeAttribute('aria-invalid');
     }
+    if (section) section.clear();
     show(problems);
   }
 
@@ -175,6 +185,7 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
     clearProblems();
     const rest = [];
     for (const p of list) {
+      if (section && section.showProblem(p)) continue;
       const key = (/^\$\.([A-Za-z0-9_-]+)/.exec(p.path || '') || [])[1];
       const node = key && errors.get(key);
       if (node) {
@@ -241,6 +252,7 @@ export function objectEditor({ kind, name, object, fields, canWrite, onApplied, 
   const form = el('form', { class: 'stack card', id: `${kind}-editor` },
     el('h2', {}, fresh ? 'New' : 'Edit'),
     rows,
+    section ? section.node : null,
     el('label', { for: `${kind}-json` }, 'The whole object (JSON)', json),
     jsonError);
   if (canWrite) {

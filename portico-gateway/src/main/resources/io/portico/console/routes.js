@@ -57,6 +57,7 @@ async function edit(root, who, name) {
       name,
       object,
       fields: FIELDS,
+      plugins: true,
       canWrite: writes(who),
       onApplied: (saved) => {
         if (window.location.hash === `#/routes/${encodeURIComponent(saved)}`) edit(root, who, saved);

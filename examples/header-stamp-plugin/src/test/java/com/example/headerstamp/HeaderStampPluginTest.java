@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testkit.Origin;
 import io.portico.testkit.OriginReply;
+import io.portico.testkit.PluginSchemaCheck;
 import io.portico.testkit.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -118,5 +119,18 @@ class HeaderStampPluginTest {
                 + " a header name such as X-Gateway)",
             "portico.yaml:5:76: routes[0].plugins.header-stamp.respond: unknown key \"respond\""
                 + " (expected one of: name, require, response, value); did you mean \"response\"?");
+  }
+
+  @Test
+  void publishesASchemaThatDescribesEveryKeyItReads() {
+    assertThat(
+            PluginSchemaCheck.problems(
+                new HeaderStampFactory(),
+                "{ name: X-Gateway, value: portico }",
+                "{ name: X-Gateway, value: portico, response: true, require: [ X-Tenant ] }"))
+        .isEmpty();
+    assertThat(PluginSchemaCheck.problems(new HeaderStampFactory(), "{ name: X-Gateway }"))
+        .containsExactly(
+            "header-stamp: example {\"name\":\"X-Gateway\"}: value: missing (expected: required)");
   }
 }

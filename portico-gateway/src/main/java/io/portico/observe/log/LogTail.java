@@ -29,10 +29,10 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #onExchangeComplete} runs on the exchange's event loop and never blocks: each reader
  * has a bounded queue, and a line offered to a full one is dropped and counted, so a slow or absent
  * reader costs the data plane nothing but the drop. With no reader open the tail costs one read of
- * an empty list. Lines are sampled by neither the sinks' {@code sample-ratio} nor the access log's
- * {@code enabled}: a tail shows every exchange its filter matches, except those of routes whose
- * {@code access-log} is off. A reader is drained and closed by whoever opened it, on any one
- * thread.
+ * an empty list ({@link #wantsRecords}), and the proxy builds no record for it. Lines are sampled
+ * by neither the sinks' {@code sample-ratio} nor the access log's {@code enabled}: a tail shows
+ * every exchange its filter matches, except those of routes whose {@code access-log} is off. A
+ * reader is drained and closed by whoever opened it, on any one thread.
  */
 public final class LogTail implements ExchangeObserver {
 

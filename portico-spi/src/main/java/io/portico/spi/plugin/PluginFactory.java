@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * that {@code portico validate} checks those too.
  *
  * <p>A factory publishes the shape of its config as a JSON Schema ({@link #configSchema()}): the
- * admin API lists it ({@code GET /plugins}) and the console renders a form from it. The schema
- * describes; {@link #parse} stays the one authority on what is valid.
+ * admin API lists it ({@code GET /schemas/plugins}) and the console renders a form from it. The
+ * schema describes; {@link #parse} stays the one authority on what is valid.
  *
  * @param <C> the plugin's compiled configuration
  */
@@ -79,9 +79,9 @@ public interface PluginFactory<C> {
    * plugin publishes its schema by adding that file to its jar; a factory may override this to
    * build the text itself.
    *
-   * <p>Consumers of the schema (the admin API's {@code GET /plugins}, the console's plugin form)
-   * understand this subset: {@code type} (one or a list), {@code properties}, {@code required},
-   * {@code additionalProperties}, {@code items}, {@code enum}, {@code default}, {@code
+   * <p>Consumers of the schema (the admin API's {@code GET /schemas/plugins}, the console's plugin
+   * form) understand this subset: {@code type} (one or a list), {@code properties}, {@code
+   * required}, {@code additionalProperties}, {@code items}, {@code enum}, {@code default}, {@code
    * description}, {@code minimum}, {@code maximum}, {@code pattern}, and {@code format: duration}
    * for durations such as {@code 1s} or {@code 500ms}. Anything else is kept and shown as JSON.
    *

@@ -1,0 +1,103 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.portico.ai.AiPlan;
+import io.portico.spi.plugin.Reply;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The gateway's own answers to a client, in the shape its exchange calls for: a gRPC call gets a
+ * trailers-only gRPC status ({@link GrpcCall}); a route whose {@code ai} section answers errors in
+ * OpenAI's shape gets OpenAI's error (Anthropic's on a Messages API path); every other request an
+ * {@code application/problem+json} problem with the request id and trace id ({@link
+ * ProblemResponses}). A plugin's {@link Reply} that is no refusal goes out as the plugin made it.
+ *
+ * <p>Stateless; called on the exchange's event loop. The answers are built here and written by the
+ * exchange, which owns them from then on.
+ */
+final class LocalAnswers {
+
+  private LocalAnswers() {}
+
+  /** A plugin's reply as {@code x}'s client gets it. */
+  static FullHttpResponse forReply(ExchangeView x, @Nullable GrpcCall grpc, Reply reply) {
+    ByteBufAllocator alloc = x.conn.channel().alloc();
+    if (grpc != null) {
+      FullHttpResponse answer = grpc.reply(reply);
+      if (answer != null) {
+        return answer;
+      }
+    }
+    if (reply.problem() != null && openAiErrors(x)) {
+      return anthropicErrors(x)
+          ? ProblemResponses.renderAnthropic(alloc, reply)
+          : ProblemResponses.renderOpenAi(alloc, reply);
+    }
+    return ProblemResponses.render(alloc, reply, x.path, x.requestId, x.traceId());
+  }
+
+  /** The answer to {@code x}'s failure for {@code reason}, before its response started. */
+  static FullHttpResponse forFailure(
+      ExchangeView x, @Nullable GrpcCall grpc, Failure reason, String detail) {
+    ByteBufAllocator alloc = x.conn.channel().alloc();
+    if (grpc != null) {
+      return grpc.reply(reason, detail);
+    }
+    if (openAiErrors(x)) {
+      return anthropicErrors(x)
+          ? ProblemResponses.renderAnthropic(alloc, reason.status(), detail)
+          : ProblemResponses.renderOpenAi(alloc, reason.status(), reason.code(), detail);
+    }
+    return ProblemResponses.render(alloc, reason, detail, x.path, x.requestId, x.traceId());
+  }
+
+  /** The answer to {@code OPTIONS *}: 200, no body. */
+  static FullHttpResponse asteriskOptions() {
+    FullHttpResponse ok =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+    ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+    return ok;
+  }
+
+  /** The interim answer to a client that expects {@code 100 Continue}. */
+  static HttpResponse continueResponse() {
+    return new DefaultFullHttpResponse(
+        HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
+  }
+
+  /** The detail of a 404 for a request no route matches: its method, path and host (no port). */
+  static String noRoute(String method, String path, @Nullable String host) {
+    return "No route matches "
+        + method
+        + " "
+        + path
+        + (host == null ? "" : " on host " + stripPort(host))
+        + ".";
+  }
+
+  /** Whether the route answers errors in OpenAI's shape rather than as problems. */
+  private static boolean openAiErrors(ExchangeView x) {
+    AiPlan ai = x.route == null ? null : x.route.ai();
+    return ai != null && ai.openAiErrors();
+  }
+
+  /** Whether the route's API errors take Anthropic's shape: a Messages API path. */
+  private static boolean anthropicErrors(ExchangeView x) {
+    AiPlan ai = x.route == null ? null : x.route.ai();
+    return x.path != null && ai != null && ai.anthropicErrors(x.path);
+  }
+
+  private static String stripPort(String host) {
+    int colon = host.lastIndexOf(':');
+    return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+  }
+}
