@@ -37,7 +37,7 @@ public final class QueuedSink implements SinkStats, AutoCloseable {
    * How long the thread pauses between batches while lines keep coming: a line waits that long at
    * most before its sink sees it.
    */
-  static final Duration BUSY_PAUSE = Duration.ofMillis(2);
+  static final Duration BUSY_PAUSE = Duration.ofMillis(10);
 
   /** How long after its last line the thread keeps pausing briefly before it sleeps. */
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
