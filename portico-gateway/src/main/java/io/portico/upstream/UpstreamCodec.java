@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -24,6 +25,10 @@ import java.util.List;
  * that no message took. A connection with unread bytes after a complete response is out of step (an
  * upstream that sent a body after a response to {@code HEAD}, or more than its {@code
  * Content-Length}) and must not be reused.
+ *
+ * <p>The decoder takes the status line's words and the common header names from {@link
+ * SharedResponseWords} when their bytes match, instead of making a new String or AsciiString per
+ * response for them.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -59,8 +64,38 @@ final class UpstreamCodec
       super(config);
     }
 
+    /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
+    private int statusCode = -1;
+
     int unread() {
       return actualReadableBytes();
+    }
+
+    @Override
+    protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
+      String version = SharedResponseWords.version(line, start, length);
+      return version != null ? version : super.splitFirstWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitSecondWordInitialLine(byte[] line, int start, int length) {
+      statusCode = SharedResponseWords.code(line, start, length);
+      return statusCode > 0
+          ? SharedResponseWords.codeText(statusCode)
+          : super.splitSecondWordInitialLine(line, start, length);
+    }
+
+    /** Called after the second word, when the status line has a reason phrase. */
+    @Override
+    protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
+      String reason = SharedResponseWords.reason(statusCode, line, start, length);
+      return reason != null ? reason : super.splitThirdWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+      AsciiString name = SharedResponseWords.headerName(line, start, length);
+      return name != null ? name : super.splitHeaderName(line, start, length);
     }
 
     @Override
