@@ -125,4 +125,60 @@ class UpstreamCodecTest {
       body.release();
     }
   }
+
+  @Test
+  void endsAFixedLengthResponseWithEmptyTrailersThatStillTakeWrites() {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", StandardCharsets.US_ASCII));
+    HttpResponse head = channel.readInbound();
+    assertThat(head.decoderResult().isSuccess()).isTrue();
+    LastHttpContent end = channel.readInbound();
+    try {
+      assertThat(end.trailingHeaders()).isInstanceOf(DeferredTrailers.class);
+      assertThat(end.trailingHeaders().isEmpty()).isTrue();
+      end.trailingHeaders().set("x-added", "1");
+      assertThat(end.trailingHeaders().get("x-added")).isEqualTo("1");
+    } finally {
+      end.release();
+    }
+  }
+
+  @Test
+  void decodesTheTrailersOfAChunkedResponse() {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+                + "0\r\nX-Checksum: abc\r\nx-other: 1\r\n\r\n",
+            StandardCharsets.US_ASCII));
+    HttpResponse head = channel.readInbound();
+    assertThat(head.decoderResult().isSuccess()).isTrue();
+    Object chunk = channel.readInbound();
+    ReferenceCountUtil.release(chunk);
+    LastHttpContent end = channel.readInbound();
+    try {
+      assertThat(end.decoderResult().isSuccess()).isTrue();
+      assertThat(end.trailingHeaders().size()).isEqualTo(2);
+      assertThat(end.trailingHeaders().get("x-checksum")).isEqualTo("abc");
+      assertThat(end.trailingHeaders().get("X-Other")).isEqualTo("1");
+    } finally {
+      end.release();
+    }
+  }
+
+  @Test
+  void refusesATrailerFieldWithAnInvalidName() {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX(y): 1\r\n\r\n",
+            StandardCharsets.US_ASCII));
+    HttpResponse head = channel.readInbound();
+    assertThat(head.decoderResult().isSuccess()).isTrue();
+    LastHttpContent end = channel.readInbound();
+    try {
+      assertThat(end.decoderResult().isFailure()).isTrue();
+    } finally {
+      end.release();
+    }
+  }
 }
