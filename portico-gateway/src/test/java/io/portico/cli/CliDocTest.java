@@ -9,12 +9,15 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,9 @@ class CliDocTest {
   private static final Path DOC = Path.of("").toAbsolutePath().getParent().resolve("docs/cli.md");
   private static final Pattern HEADING = Pattern.compile("(?m)^## portico ([a-z-]+)$");
   private static final Pattern FLAG = Pattern.compile("`(--?[a-zA-Z][a-zA-Z-]*)`");
+  private static final Pattern COMMAND_USE =
+      Pattern.compile(
+          "portico (run|validate|diff|apply|hash-key|hash-password|version)((?:[ \\t]+[^\\s`|)]+)*)");
   private static final Pattern CODE_ROW = Pattern.compile("(?m)^\\| `(\\d+)` \\|");
 
   @TempDir Path dir;
@@ -129,6 +135,32 @@ class CliDocTest {
             .contains(flag.group(1));
       }
     }
+  }
+
+  @Test
+  void everyFlagGivenToAPorticoCommandInTheReadmeAndDocsIsAnOptionOfThatCommand() throws Exception {
+    List<Path> pages = new ArrayList<>(List.of(DOC.getParent().getParent().resolve("README.md")));
+    try (Stream<Path> docs = Files.walk(DOC.getParent())) {
+      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    Map<String, CommandLine> commands = commands();
+    int seen = 0;
+    List<String> wrong = new ArrayList<>();
+    for (Path page : pages) {
+      Matcher use = COMMAND_USE.matcher(Files.readString(page));
+      while (use.find()) {
+        CommandLine command = commands.get(use.group(1));
+        Matcher flag = Pattern.compile("(?<=\\s)(--?[a-zA-Z][\\w-]*)").matcher(use.group(2));
+        while (flag.find()) {
+          seen++;
+          if (command.getCommandSpec().findOption(flag.group(1)) == null) {
+            wrong.add(page.getFileName() + ": portico " + use.group(1) + " " + flag.group(1));
+          }
+        }
+      }
+    }
+    assertThat(seen).as("flags given to commands in the docs").isGreaterThan(10);
+    assertThat(wrong).as("flags that the command does not have").isEmpty();
   }
 
   @Test
