@@ -195,12 +195,7 @@ final class RequestChecks {
       return new Refusal(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
     }
     if (host != null && !isValidHost(host)) {
-      return new Refusal(
-          Failure.BAD_REQUEST,
-          "Host: "
-              + printable(host)
-              + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
-              + " 0-65535)");
+      return new Refusal(Failure.BAD_REQUEST, hostRefusal("Host", host));
     }
     return null;
   }
@@ -464,6 +459,15 @@ final class RequestChecks {
       port = port * 10 + (c - '0');
     }
     return port <= 65535;
+  }
+
+  /** Why {@code host}, read from {@code where}, is refused. */
+  static String hostRefusal(String where, CharSequence host) {
+    return where
+        + ": "
+        + printable(host)
+        + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
+        + " 0-65535)";
   }
 
   private static int indexOf(CharSequence s, char c) {
