@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /portal/api/plans}: the catalogue with its plans ({@code GET}), a new plan ({@code POST}),
@@ -70,12 +71,12 @@ final class PortalPlans {
         return PortalEndpoints.invalid(
             "the body: (expected: a JSON object of the fields to change)");
       }
-      Object edit = edit(b);
-      if (edit instanceof FullHttpResponse refused) {
-        return refused;
+      String bad = badField(b);
+      if (bad != null) {
+        return PortalEndpoints.invalid(bad);
       }
       return PortalEndpoints.answer(
-          portal.updatePlan(caller.name(), name, (PlanEdit) edit, gateway),
+          portal.updatePlan(caller.name(), name, edit(b), gateway),
           HttpResponseStatus.OK,
           (n, p) -> planJson(n, p, portal));
     }
@@ -122,49 +123,59 @@ final class PortalPlans {
   }
 
   /**
-   * The change a {@code PATCH} body asks for, or the {@code 400} of its first field of the wrong
-   * type or unknown name. {@code null} for {@code quota} is no quota, for {@code quota_period} the
-   * period of {@code portal.quota.period}, for {@code quota_window} the calendar's.
+   * Why a {@code PATCH} body cannot be read as a change, as {@code "<field>: <value> (expected:
+   * <rule>)"}: its first field of an unknown name or the wrong type; null when every field is one
+   * {@link #edit} reads. The values' rules are {@link Portal#updatePlan}'s.
    */
-  private static Object edit(JsonNode b) {
+  private static @Nullable String badField(JsonNode b) {
     for (Iterator<String> names = b.fieldNames(); names.hasNext(); ) {
       String f = names.next();
       if (!EDITABLE.contains(f)) {
-        return PortalEndpoints.invalid(
-            f
-                + ": "
-                + b.get(f)
-                + (f.equals("name")
-                    ? " (expected: no name; a plan keeps its name, which its subscriptions carry)"
-                    : " (expected: one of description, requests_per_minute, auto_approve, quota,"
-                        + " quota_period, quota_window)"));
+        return f
+            + ": "
+            + b.get(f)
+            + (f.equals("name")
+                ? " (expected: no name; a plan keeps its name, which its subscriptions carry)"
+                : " (expected: one of description, requests_per_minute, auto_approve, quota,"
+                    + " quota_period, quota_window)");
       }
     }
     JsonNode description = b.get("description");
     if (description != null && !description.isTextual()) {
-      return PortalEndpoints.invalid("description: " + description + " (expected: a string)");
+      return "description: " + description + " (expected: a string)";
     }
     JsonNode rpm = b.get("requests_per_minute");
     if (rpm != null && !(rpm.isIntegralNumber() && rpm.canConvertToInt())) {
-      return PortalEndpoints.invalid(
-          "requests_per_minute: " + rpm + " (expected: an integer from 1 to 1000000)");
+      return "requests_per_minute: " + rpm + " (expected: an integer from 1 to 1000000)";
     }
     JsonNode auto = b.get("auto_approve");
     if (auto != null && !auto.isBoolean()) {
-      return PortalEndpoints.invalid("auto_approve: " + auto + " (expected: true or false)");
+      return "auto_approve: " + auto + " (expected: true or false)";
     }
     JsonNode quota = b.get("quota");
     if (quota != null
         && !quota.isNull()
         && !(quota.isIntegralNumber() && quota.canConvertToLong())) {
-      return PortalEndpoints.invalid(
-          "quota: " + quota + " (expected: an integer from 0 (none), or null for none)");
+      return "quota: " + quota + " (expected: an integer from 0 (none), or null for none)";
     }
     for (String f : List.of("quota_period", "quota_window")) {
       if (b.has(f) && !b.get(f).isNull() && !b.get(f).isTextual()) {
-        return PortalEndpoints.invalid(f + ": " + b.get(f) + " (expected: a string or null)");
+        return f + ": " + b.get(f) + " (expected: a string or null)";
       }
     }
+    return null;
+  }
+
+  /**
+   * The change a body that {@link #badField} passed asks for. {@code null} for {@code quota} is no
+   * quota, for {@code quota_period} the period of {@code portal.quota.period}, for {@code
+   * quota_window} the calendar's.
+   */
+  private static PlanEdit edit(JsonNode b) {
+    JsonNode description = b.get("description");
+    JsonNode rpm = b.get("requests_per_minute");
+    JsonNode auto = b.get("auto_approve");
+    JsonNode quota = b.get("quota");
     JsonNode period = b.get("quota_period");
     JsonNode window = b.get("quota_window");
     return new PlanEdit(

@@ -39,14 +39,16 @@ import org.jspecify.annotations.Nullable;
  * every change. Every method is synchronized and may write the store: call them off the event
  * loops.
  *
- * <p>What the gateway must do follows from the document and is applied as one admin write per
- * change ({@link Objects#write}):
+ * <p>What the gateway must do follows from the document and is applied by {@link GatewayObjects} as
+ * one admin write per change ({@link Objects#write}), before the document is saved; making or
+ * changing a plan rewrites every route of the catalogue:
  *
  * <ul>
  *   <li>a published route gets {@code key-auth} (unless it has it), {@code acl} allowing the groups
  *       {@code portal-<route>-<plan>} of every plan (and {@code portal-<route>} for consumers an
  *       operator adds by hand), and {@code rate-limit} counting per consumer, one request a minute
- *       times the plan's {@code requests-per-minute} for each plan group;
+ *       times the plan's {@code requests_per_minute} for each plan group, and {@code quota} with
+ *       each plan's quota, period and window when a plan has one;
  *   <li>an application with keys is the consumer {@code app-<id>}, in the group of each of its
  *       approved subscriptions, with its keys' hashes as {@code key-auth} credentials.
  * </ul>

@@ -207,6 +207,26 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
             ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("[data-testid=plugins-list]"), "No global plugin"));
     assertThat(gw.get("/blog/hello").headers().firstValue("X-Global")).isEmpty();
+
+    // A viewer reads the page with nothing to change.
+    HttpResponse<String> viewer =
+        gw.send(
+            HttpRequest.newBuilder(gw.adminUri("/accounts"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"vera\",\"role\":\"viewer\",\"password\":\""
+                            + PASSWORD
+                            + "\"}")));
+    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
+    browser.signOut();
+    browser.signIn(gw.gateway().consoleUrl(), "vera", PASSWORD);
+    browser.go("plugins", "Global plugins");
+    assertThat(browser.visible(By.cssSelector("[data-testid=plugin-section]")).getText())
+        .contains("No plugin is configured here.");
+    assertThat(browser.driver().findElements(By.id("plugins-review"))).isEmpty();
+    assertThat(browser.driver().findElements(By.id("plugin-add"))).isEmpty();
     // Refused calls (the signed-out probe, the invalid dry runs) are logged; nothing else may be.
     assertThat(browser.errors()).allMatch(e -> e.contains("Failed to load resource"));
   }
