@@ -131,15 +131,17 @@ export async function globalPlugins(root, who) {
     }
   }
 
-  const form = el('form', { class: 'stack card', id: 'plugins-editor' }, section.node);
-  if (canWrite) {
-    form.appendChild(el('div', { class: 'row' }, el('button', { type: 'submit', id: 'plugins-review' }, 'Review changes')));
-  } else {
-    form.appendChild(el('p', { class: 'muted' }, 'Your role may read the config, not change it.'));
+  if (!canWrite) {
+    // nothing to submit: the plugins' controls are shown disabled
+    show(formSlot, el('div', { class: 'stack card', id: 'plugins-editor' }, section.node,
+      el('p', { class: 'muted' }, 'Your role may read the config, not change it.')));
+    return;
   }
+  const form = el('form', { class: 'stack card', id: 'plugins-editor' }, section.node,
+    el('div', { class: 'row' }, el('button', { type: 'submit', id: 'plugins-review' }, 'Review changes')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (canWrite) check();
+    check();
   });
   show(formSlot, form);
 }

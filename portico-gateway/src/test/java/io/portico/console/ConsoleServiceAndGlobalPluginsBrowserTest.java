@@ -209,17 +209,7 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
     assertThat(gw.get("/blog/hello").headers().firstValue("X-Global")).isEmpty();
 
     // A viewer reads the page with nothing to change.
-    HttpResponse<String> viewer =
-        gw.send(
-            HttpRequest.newBuilder(gw.adminUri("/accounts"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"vera\",\"role\":\"viewer\",\"password\":\""
-                            + PASSWORD
-                            + "\"}")));
-    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(201);
+    gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);
     browser.signOut();
     browser.signIn(gw.gateway().consoleUrl(), "vera", PASSWORD);
     browser.go("plugins", "Global plugins");
