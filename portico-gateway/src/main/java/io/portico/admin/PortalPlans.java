@@ -66,7 +66,7 @@ final class PortalPlans {
       if (!caller.canWrite()) {
         return PortalEndpoints.operatorsOnly(caller);
       }
-      JsonNode b = PortalEndpoints.body(req);
+      JsonNode b = RequestJson.object(req);
       if (b == null) {
         return PortalEndpoints.invalid(
             "the body: (expected: a JSON object of the fields to change)");
@@ -92,7 +92,7 @@ final class PortalPlans {
     if (!caller.canWrite()) {
       return PortalEndpoints.operatorsOnly(caller);
     }
-    JsonNode b = PortalEndpoints.body(req);
+    JsonNode b = RequestJson.object(req);
     if (b == null) {
       return PortalEndpoints.invalid("the body must be a JSON object");
     }
@@ -115,8 +115,8 @@ final class PortalPlans {
             rpm != null && rpm.canConvertToInt() ? rpm.asInt() : 0,
             b.path("auto_approve").asBoolean(false),
             quotaValue,
-            PortalEndpoints.text(b, "quota_period"),
-            PortalEndpoints.text(b, "quota_window"),
+            RequestJson.text(b, "quota_period"),
+            RequestJson.text(b, "quota_window"),
             gateway),
         HttpResponseStatus.CREATED,
         (n, p) -> planJson(n, p, portal));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Refusal;
+import io.portico.accounts.Secrets;
 import io.portico.config.PortalConfig;
 import io.portico.portal.PortalData.Api;
 import io.portico.portal.PortalData.Application;
@@ -20,18 +21,12 @@ import io.portico.store.ObjectKind;
 import io.portico.store.ObjectWrite;
 import io.portico.store.WriteResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,9 +34,9 @@ import org.jspecify.annotations.Nullable;
  * every change. Every method is synchronized and may write the store: call them off the event
  * loops.
  *
- * <p>What the gateway must do follows from the document and is applied by {@link GatewayObjects} as
- * one admin write per change ({@link Objects#write}), before the document is saved; making or
- * changing a plan rewrites every route of the catalogue:
+ * <p>What the gateway must do follows from the document and is applied as one admin write per
+ * change ({@link Objects#write}), made by {@link PortalWrites} before the document is saved; making
+ * or changing a plan rewrites every route of the catalogue:
  *
  * <ul>
  *   <li>a published route gets {@code key-auth} (unless it has it), {@code acl} allowing the groups
@@ -82,9 +77,9 @@ public final class Portal {
   private final ConfigStore store;
   private final PortalConfig config;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private final Secrets secrets = new Secrets(new SecureRandom());
   private final Invitations invitations;
-  private final GatewayObjects gatewayObjects;
+  private final PortalWrites writes;
   private Document doc;
 
   private Portal(
@@ -94,7 +89,7 @@ public final class Portal {
     this.clock = clock;
     this.doc = doc;
     this.invitations = invitations;
-    this.gatewayObjects = new GatewayObjects(config);
+    this.writes = new PortalWrites(config);
   }
 
   /** The portal kept in {@code store}, empty at first. */
@@ -148,8 +143,7 @@ public final class Portal {
     apis.removeIf(a -> a.route().equals(route));
     apis.add(api);
     Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
-    Refusal refusal =
-        gatewayObjects.applyRoutes(actor, "publish " + route, next, List.of(route), gateway);
+    Refusal refusal = writes.routes(actor, "publish " + route, next, List.of(route), gateway);
     if (refusal != null) {
       return new Outcome.Refused<>(refusal);
     }
@@ -183,7 +177,7 @@ public final class Portal {
     apis.replaceAll(a -> a.route().equals(route) ? changed : a);
     Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
     String action = (published ? "republish " : "unpublish ") + route;
-    Refusal refusal = gatewayObjects.applyRoutes(actor, action, next, List.of(route), gateway);
+    Refusal refusal = writes.routes(actor, action, next, List.of(route), gateway);
     return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, changed);
   }
 
@@ -214,7 +208,7 @@ public final class Portal {
 
   /** The store document of a route's OpenAPI document, named for its hash (any route name). */
   private static String openApiDocument(String route) {
-    return OPENAPI_DOCUMENT + sha256(route).substring(0, 32);
+    return OPENAPI_DOCUMENT + Secrets.sha256(route).substring(0, 32);
   }
 
   /** Creates a plan; every route of the catalogue learns its group. */
@@ -295,7 +289,7 @@ public final class Portal {
       throws IOException {
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
     List<String> routes = doc.apis().stream().map(Api::route).toList();
-    Refusal refusal = gatewayObjects.applyRoutes(actor, action, next, routes, gateway);
+    Refusal refusal = writes.routes(actor, action, next, routes, gateway);
     return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, plan);
   }
 
@@ -312,7 +306,7 @@ public final class Portal {
     if (name.isBlank() || name.length() > 100) {
       return Outcome.refused(400, "portal-invalid", "name: (expected: 1 to 100 characters)");
     }
-    Application app = new Application(randomHex(8), name, description, owner, now(), List.of());
+    Application app = new Application(secrets.hex(8), name, description, owner, now(), List.of());
     List<Application> apps = new ArrayList<>(doc.applications());
     apps.add(app);
     return save(
@@ -360,13 +354,13 @@ public final class Portal {
     State state = plan.autoApprove() ? State.APPROVED : State.PENDING;
     Subscription sub =
         new Subscription(
-            randomHex(8), appId, api, planName, state, now(), plan.autoApprove() ? "plan" : null);
+            secrets.hex(8), appId, api, planName, state, now(), plan.autoApprove() ? "plan" : null);
     List<Subscription> subs = new ArrayList<>(doc.subs());
     subs.add(sub);
     Document next = new Document(doc.apis(), doc.plans(), doc.applications(), subs);
     String action = "subscribe " + appId + " to " + api + " under " + planName;
     if (state == State.APPROVED) {
-      Refusal refusal = gatewayObjects.applyConsumer(owner, action, next, app, gateway);
+      Refusal refusal = writes.consumer(owner, action, next, app, gateway);
       if (refusal != null) {
         return new Outcome.Refused<>(refusal);
       }
@@ -404,7 +398,7 @@ public final class Portal {
     String action = to.text() + " subscription " + subId;
     Application app = application(sub.application(), null);
     if (app != null && to != State.REJECTED) {
-      Refusal refusal = gatewayObjects.applyConsumer(actor, action, next, app, gateway);
+      Refusal refusal = writes.consumer(actor, action, next, app, gateway);
       if (refusal != null) {
         return new Outcome.Refused<>(refusal);
       }
@@ -422,22 +416,20 @@ public final class Portal {
     if (app == null) {
       return Outcome.refused(404, "portal-not-found", "No application " + appId + " of yours.");
     }
-    if (approved(doc, appId).isEmpty()) {
+    if (doc.approved(appId).isEmpty()) {
       return Outcome.refused(
           409,
           "portal-state",
           "The application has no approved subscription; keys are issued once one is approved.");
     }
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    Key stored = new Key(randomHex(6), "sha256:" + sha256(key), now());
+    String key = KEY_PREFIX + secrets.text(32);
+    Key stored = new Key(secrets.hex(6), "sha256:" + Secrets.sha256(key), now());
     List<Key> keys = new ArrayList<>(app.keys());
     keys.add(stored);
     Application updated = app.withKeys(keys);
     Document next = replace(doc, updated);
     String action = "issue key " + stored.id() + " to application " + appId;
-    Refusal refusal = gatewayObjects.applyConsumer(owner, action, next, updated, gateway);
+    Refusal refusal = writes.consumer(owner, action, next, updated, gateway);
     if (refusal != null) {
       return new Outcome.Refused<>(refusal);
     }
@@ -455,21 +447,18 @@ public final class Portal {
         app.withKeys(app.keys().stream().filter(k -> !k.id().equals(keyId)).toList());
     Document next = replace(doc, updated);
     String action = "revoke key " + keyId + " of application " + appId;
-    Refusal refusal = gatewayObjects.applyConsumer(owner, action, next, updated, gateway);
+    Refusal refusal = writes.consumer(owner, action, next, updated, gateway);
     return refusal != null ? new Outcome.Refused<>(refusal) : save(owner, action, next, updated);
   }
 
-  // ---- helpers
+  // ---- the gateway's objects
 
   /** The consumer group of a subscription to {@code route} under {@code plan}. */
   public static String group(String route, String plan) {
     return "portal-" + route + "-" + plan;
   }
 
-  static List<Subscription> approved(Document d, String appId) {
-    Predicate<Subscription> p = s -> s.application().equals(appId) && s.state() == State.APPROVED;
-    return d.subs().stream().filter(p).toList();
-  }
+  // ---- helpers
 
   private static Document replace(Document d, Application app) {
     List<Application> apps = new ArrayList<>(d.applications());
@@ -487,21 +476,5 @@ public final class Portal {
 
   private String now() {
     return clock.instant().toString();
-  }
-
-  private String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

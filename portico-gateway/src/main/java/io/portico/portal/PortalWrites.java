@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portico.accounts.Refusal;
 import io.portico.config.PortalConfig;
-import io.portico.portal.Portal.Objects;
 import io.portico.portal.PortalData.Application;
 import io.portico.portal.PortalData.Document;
 import io.portico.portal.PortalData.Key;
@@ -26,27 +25,33 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the portal's document means on the gateway, written as admin writes ({@link Objects#write}):
- * the plugins of published routes and the consumers of applications with keys. {@link Portal} calls
- * it under its lock, before it saves the document the objects were made from; a write the gateway
- * refuses becomes a {@link Refusal} and the document is not saved.
+ * The admin writes that make the gateway's objects follow the portal's document: the plugins of
+ * published routes (their plans' groups, rates and quotas) and the consumers of applications with
+ * keys. See {@link Portal} for what each must carry.
+ *
+ * <p>{@link Portal} calls it under its own lock with the document a change would make, before it
+ * saves that document: a refused write leaves both the gateway and the document as they were. It
+ * holds no state of its own beyond the portal's config, and reads the gateway's objects afresh on
+ * every call.
  */
-final class GatewayObjects {
+final class PortalWrites {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PortalConfig config;
 
-  GatewayObjects(PortalConfig config) {
+  PortalWrites(PortalConfig config) {
     this.config = config;
   }
 
   /**
-   * Rewrites the portal's plugins on each of {@code routes} (published or not) for the document
-   * {@code next}, as one admin write over the routes as they are now.
+   * Rewrites the portal's plugins on each of {@code routes} that the gateway has, for the document
+   * {@code next}, as one admin write; routes the gateway lacks are passed over.
+   *
+   * @return null when the gateway applied it (or there was nothing to write), else why not
    */
-  @Nullable Refusal applyRoutes(
-      String actor, String action, Document next, List<String> routes, Objects gateway) {
+  @Nullable Refusal routes(
+      String actor, String action, Document next, List<String> routes, Portal.Objects gateway) {
     Map<ObjectKey, ConfigNode> current = gateway.current();
     List<Change> changes = new ArrayList<>();
     List<Precondition> pre = new ArrayList<>();
@@ -97,9 +102,9 @@ final class GatewayObjects {
 
   /**
    * Puts the {@code quota} plugin named {@code portal-<route>} on a route when a plan has a quota:
-   * each plan's group gets its quota per its period, calendar or rolling ({@link #MAX_QUOTA}, in
-   * effect none, for plans without one and for everyone else). Without such a plan, a quota of this
-   * name is removed.
+   * each plan's group gets its quota per its period, calendar or rolling ({@link Portal#MAX_QUOTA},
+   * in effect none, for plans without one and for everyone else). Without such a plan, a quota of
+   * this name is removed.
    */
   private void quotaPlugin(String route, List<Plan> plans, ObjectNode plugins) {
     PortalConfig.Quota q = config.quota();
@@ -130,11 +135,13 @@ final class GatewayObjects {
   }
 
   /**
-   * Writes the consumer of {@code app} for the document {@code next}: its groups (one per approved
-   * subscription) and its keys; deletes it when the application has no key left.
+   * Writes the consumer of {@code app} as the document {@code next} has it: its approved
+   * subscriptions' groups and its keys' hashes; deleted once it has no keys.
+   *
+   * @return null when the gateway applied it (or there was nothing to write), else why not
    */
-  @Nullable Refusal applyConsumer(
-      String actor, String action, Document next, Application app, Objects gateway) {
+  @Nullable Refusal consumer(
+      String actor, String action, Document next, Application app, Portal.Objects gateway) {
     ObjectKey key = new ObjectKey(ObjectKind.CONSUMERS, app.consumer());
     Application current =
         next.applications().stream().filter(a -> a.id().equals(app.id())).findFirst().orElse(app);
@@ -150,7 +157,7 @@ final class GatewayObjects {
       o.put("name", app.consumer());
       o.put("custom-id", app.id());
       ArrayNode groups = o.putArray("groups");
-      for (Subscription s : Portal.approved(next, app.id())) {
+      for (Subscription s : next.approved(app.id())) {
         groups.add(Portal.group(s.api(), s.plan()));
       }
       ArrayNode creds = o.putObject("credentials").putArray("key-auth");
@@ -166,7 +173,7 @@ final class GatewayObjects {
     return write(gateway, new ObjectWrite(actor, "portal: " + action, List.of(change), List.of()));
   }
 
-  private static @Nullable Refusal write(Objects gateway, ObjectWrite w) {
+  private static @Nullable Refusal write(Portal.Objects gateway, ObjectWrite w) {
     WriteResult r = gateway.write(w);
     if (r instanceof WriteResult.Applied) {
       return null;
