@@ -205,7 +205,7 @@ public final class Gateway implements AutoCloseable {
                 tracing,
                 accessLog == null ? null : config.runtime().accessLog().body()));
     try {
-      this.listeners = proxy.bind(config.listeners());
+      this.listeners = Listening.bindListeners(proxy, config.listeners());
       if (metrics != null) {
         metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
         metrics.delivery(accessLogSinks(), tracing);
@@ -222,17 +222,31 @@ public final class Gateway implements AutoCloseable {
       AdminApi adminApi =
           new GatewayAdminApi(
               this, registry, changes, layers, accounts, portal, metrics, alerting, logTail, env);
+      InetSocketAddress adminAddress = config.admin().address();
       AdminServer adminServer =
-          config.admin().address() == null
+          adminAddress == null
               ? null
-              : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi);
+              : Listening.bind(
+                  "admin.address",
+                  adminAddress,
+                  () ->
+                      AdminServer.start(
+                          config.admin(), group, transport.serverChannel(), adminApi));
       InetSocketAddress portalAddress = config.portal().address();
       try {
         this.portalListener =
             adminServer == null || portal == null || portalAddress == null
                 ? null
-                : AdminServer.startPortal(
-                    config.admin(), portalAddress, group, transport.serverChannel(), adminApi);
+                : Listening.bind(
+                    "portal.address",
+                    portalAddress,
+                    () ->
+                        AdminServer.startPortal(
+                            config.admin(),
+                            portalAddress,
+                            group,
+                            transport.serverChannel(),
+                            adminApi));
       } catch (Throwable e) {
         if (adminServer != null) {
           adminServer.close();
