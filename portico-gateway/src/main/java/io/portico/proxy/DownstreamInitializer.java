@@ -28,6 +28,7 @@ import io.portico.config.LimitsConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.snapshot.Snapshot;
 import io.portico.tls.ServerTls;
+import io.portico.upstream.DeferredTrailers;
 import io.portico.upstream.UpstreamPools;
 import java.time.Duration;
 import java.util.Objects;
@@ -126,6 +127,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     return bound;
   }
 
+  /**
+   * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
+   * DeferredTrailers}, a map only when the request has trailers.
+   */
   static HttpServerCodec httpCodec(LimitsConfig limits) {
     return new HttpServerCodec(
         new HttpDecoderConfig()
@@ -133,6 +138,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .setMaxHeaderSize(limits.maxHeaderSize())
             .setMaxChunkSize(64 * 1024)
             .setValidateHeaders(true)
+            .setTrailersFactory(DeferredTrailers.FACTORY)
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true),
         16);
