@@ -31,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The developer portal's API under {@code /portal/api/} ({@link Portal}). Every caller is known (an
@@ -84,15 +83,15 @@ final class PortalEndpoints {
           "Sign-up is off (portal.sign-up); an operator invites developers with an"
               + " invitation link.");
     }
-    JsonNode body = body(req);
-    String name = body == null ? null : text(body, "name");
-    String password = body == null ? null : text(body, "password");
+    JsonNode body = RequestJson.object(req);
+    String name = body == null ? null : RequestJson.text(body, "name");
+    String password = body == null ? null : RequestJson.text(body, "password");
     if (name == null || password == null) {
       return invalid("name and password are required strings");
     }
     Outcome<Account> o = accounts.create("sign-up", name, Role.DEVELOPER, password);
     if (o instanceof Outcome.Refused<Account> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     n.put("name", name);
@@ -125,7 +124,7 @@ final class PortalEndpoints {
           if (!operator) {
             return operatorsOnly(caller);
           }
-          JsonNode b = body(req);
+          JsonNode b = RequestJson.object(req);
           if (b == null) {
             return invalid("the body must be a JSON object");
           }
@@ -142,7 +141,7 @@ final class PortalEndpoints {
                   seg.get(1),
                   String.valueOf(textOr(b, "title", "")),
                   String.valueOf(textOr(b, "description", "")),
-                  text(b, "openapi"),
+                  RequestJson.text(b, "openapi"),
                   document == null || document.json() == null
                       ? null
                       : document.json().getBytes(StandardCharsets.UTF_8),
@@ -183,7 +182,7 @@ final class PortalEndpoints {
         if (!operator) {
           return operatorsOnly(caller);
         }
-        JsonNode b = body(req);
+        JsonNode b = RequestJson.object(req);
         if (b == null) {
           return invalid("the body must be a JSON object");
         }
@@ -206,8 +205,8 @@ final class PortalEndpoints {
                 rpm != null && rpm.canConvertToInt() ? rpm.asInt() : 0,
                 b.path("auto_approve").asBoolean(false),
                 quotaValue,
-                text(b, "quota_period"),
-                text(b, "quota_window"),
+                RequestJson.text(b, "quota_period"),
+                RequestJson.text(b, "quota_window"),
                 gateway),
             HttpResponseStatus.CREATED,
             (n, p) -> planJson(n, p, portal));
@@ -295,7 +294,7 @@ final class PortalEndpoints {
       if (m != HttpMethod.POST) {
         return AdminHandler.methodNotAllowed("GET, POST");
       }
-      JsonNode b = body(req);
+      JsonNode b = RequestJson.object(req);
       if (b == null) {
         return invalid("the body must be a JSON object");
       }
@@ -341,7 +340,7 @@ final class PortalEndpoints {
         if (seg.size() != 3 || m != HttpMethod.POST) {
           return seg.size() != 3 ? notFound(path) : AdminHandler.methodNotAllowed("POST");
         }
-        JsonNode b = body(req);
+        JsonNode b = RequestJson.object(req);
         if (b == null) {
           return invalid("the body must be a JSON object");
         }
@@ -504,7 +503,7 @@ final class PortalEndpoints {
       Outcome<T> o, HttpResponseStatus ok, java.util.function.BiConsumer<ObjectNode, T> write)
       throws IOException {
     if (o instanceof Outcome.Refused<T> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     T value = o.value();
@@ -514,33 +513,14 @@ final class PortalEndpoints {
     return AdminHandler.json(ok, JSON.writeValueAsString(n));
   }
 
-  private static @Nullable JsonNode body(FullHttpRequest req) {
-    try {
-      JsonNode n = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
-      return n != null && n.isObject() ? n : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable String text(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    return n != null && n.isTextual() ? n.asText() : null;
-  }
-
   private static String textOr(JsonNode body, String field, String fallback) {
-    String t = text(body, field);
+    String t = RequestJson.text(body, field);
     return t == null ? fallback : t;
   }
 
   private static String param(QueryStringDecoder q, String name) {
     List<String> v = q.parameters().getOrDefault(name, new ArrayList<>());
     return v.isEmpty() ? "" : v.get(0);
-  }
-
-  private static FullHttpResponse refused(Outcome.Refused<?> r) {
-    return AdminHandler.problem(
-        HttpResponseStatus.valueOf(r.refusal().status()), r.refusal().type(), r.refusal().detail());
   }
 
   private static FullHttpResponse invalid(String detail) {

@@ -87,7 +87,11 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      return unreadable(source, "it does not exist");
+      return unreadable(
+          source,
+          file.isAbsolute()
+              ? "it does not exist"
+              : "it does not exist; looked for " + file.toAbsolutePath().normalize());
     } catch (AccessDeniedException e) {
       return unreadable(source, "permission denied");
     } catch (CharacterCodingException e) {

@@ -179,6 +179,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     for (int i = 0, n = identityHeaders.size(); i < n; i++) {
       headers.remove(identityHeaders.get(i));
     }
+    if (!peerTrusted) {
+      snapshot.forwarding().removeUnbelieved(headers);
+    }
     forwardPath = computeForwardPath();
     if (grpc != null) {
       grpc.routed(

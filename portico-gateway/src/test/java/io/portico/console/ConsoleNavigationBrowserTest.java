@@ -1,12 +1,13 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,6 @@ import org.openqa.selenium.WebElement;
  */
 class ConsoleNavigationBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String TOKEN = "navigation-test-token";
 
   /** The navigation's links in their order, each with the heading of its page. */
@@ -58,56 +58,57 @@ class ConsoleNavigationBrowserTest {
           "ai", By.id("provider-form"));
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            alerts:
-              notifiers:
-                - name: log
-                  type: log
-              rules:
-                - name: orders-errors
-                  kind: error-rate
-                  route: orders-api
-                  threshold: 50%%
-                  window: 1m
-                  notifiers: [ log ]
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            """
-                .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    alerts:
+                      notifiers:
+                        - name: log
+                          type: log
+                      rules:
+                        - name: orders-errors
+                          kind: error-rate
+                          route: orders-api
+                          threshold: 50%%
+                          window: 1m
+                          notifiers: [ log ]
+                    ai:
+                      providers:
+                        - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
+                      models:
+                        - { name: small, targets: [ { provider: local } ] }
+                    """
+                        .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
     gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);
     gw.createAccount(TOKEN, "otto", "operator", PASSWORD);
     gw.createAccount(TOKEN, "devi", "developer", PASSWORD);
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static List<String> shownLinks() {
