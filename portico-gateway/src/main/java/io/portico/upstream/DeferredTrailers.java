@@ -22,13 +22,13 @@ import org.jspecify.annotations.Nullable;
  * them), and every call then goes to it. Like any {@link HttpHeaders}, it belongs to the message it
  * came with and is used on that message's event loop.
  */
-final class DeferredTrailers extends HttpHeaders {
+public final class DeferredTrailers extends HttpHeaders {
 
   private static final DefaultHttpHeadersFactory NETTY =
       DefaultHttpHeadersFactory.trailersFactory();
 
-  /** Makes a deferred map per response end; the decoder's empty trailers are Netty's. */
-  static final HttpHeadersFactory FACTORY =
+  /** Makes a deferred map per message end; the decoder's empty trailers are Netty's. */
+  public static final HttpHeadersFactory FACTORY =
       new HttpHeadersFactory() {
         @Override
         public HttpHeaders newHeaders() {

@@ -106,16 +106,19 @@ final class SharedResponseWords {
     return null;
   }
 
-  /** {@code HTTP/1.1} or {@code HTTP/1.0} as the strings {@link HttpVersion} knows, or null. */
+  /**
+   * {@code HTTP/1.1} or {@code HTTP/1.0} as the interned literals, which {@link HttpVersion}'s
+   * parser compares by reference before anything else, or null.
+   */
   static @Nullable String version(byte[] bytes, int start, int length) {
     if (length != 8 || !startsWithHttp1(bytes, start)) {
       return null;
     }
     byte minor = bytes[start + 7];
     if (minor == '1') {
-      return HttpVersion.HTTP_1_1.text();
+      return "HTTP/1.1";
     }
-    return minor == '0' ? HttpVersion.HTTP_1_0.text() : null;
+    return minor == '0' ? "HTTP/1.0" : null;
   }
 
   private static boolean startsWithHttp1(byte[] b, int s) {
