@@ -3,7 +3,12 @@ package io.portico.eventloop;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,9 +49,27 @@ import org.jspecify.annotations.Nullable;
 public final class BurstFlush extends ChannelDuplexHandler {
 
   private final Runnable flushTask = this::flushFromTask;
+  private final Predicate<Http2FrameStream> waitingData;
   private @Nullable ChannelHandlerContext ctx;
   private boolean pending;
   private boolean scheduled;
+
+  /**
+   * @param waitingData whether a stream has DATA (or trailers behind DATA) waiting in the codec for
+   *     a flush
+   */
+  BurstFlush(Predicate<Http2FrameStream> waitingData) {
+    this.waitingData = waitingData;
+  }
+
+  /** The handler to put right after {@code codec}, the connection's HTTP/2 codec. */
+  public static BurstFlush after(Http2ConnectionHandler codec) {
+    return new BurstFlush(
+        frameStream -> {
+          Http2Stream stream = codec.connection().stream(frameStream.id());
+          return stream != null && codec.encoder().flowController().hasFlowControlled(stream);
+        });
+  }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
@@ -60,6 +83,24 @@ public final class BurstFlush extends ChannelDuplexHandler {
     } finally {
       flushPending(ctx);
     }
+  }
+
+  /**
+   * A stream's RST_STREAM whose stream still has DATA waiting in the codec lets what was remembered
+   * go out first: the codec writes a reset at once but DATA only when flushed, so the stream's last
+   * DATA, written and flushed before the reset, would otherwise follow the reset on the wire. A
+   * reset with nothing waiting is written as it comes: flushing then would complete a reset just
+   * written for the same stream and make the stream's closing write a second one.
+   */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (pending && msg instanceof Http2ResetFrame reset) {
+      Http2FrameStream stream = reset.stream();
+      if (stream != null && waitingData.test(stream)) {
+        flushPending(ctx);
+      }
+    }
+    ctx.write(msg, promise);
   }
 
   @Override

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,13 +35,15 @@ import org.jspecify.annotations.Nullable;
  * loops.
  *
  * <p>What the gateway must do follows from the document and is applied as one admin write per
- * change ({@link Objects#write}), made by {@link PortalWrites}:
+ * change ({@link Objects#write}), made by {@link PortalWrites} before the document is saved; making
+ * or changing a plan rewrites every route of the catalogue:
  *
  * <ul>
  *   <li>a published route gets {@code key-auth} (unless it has it), {@code acl} allowing the groups
  *       {@code portal-<route>-<plan>} of every plan (and {@code portal-<route>} for consumers an
  *       operator adds by hand), and {@code rate-limit} counting per consumer, one request a minute
- *       times the plan's {@code requests-per-minute} for each plan group;
+ *       times the plan's {@code requests_per_minute} for each plan group, and {@code quota} with
+ *       each plan's quota, period and window when a plan has one;
  *   <li>an application with keys is the consumer {@code app-<id>}, in the group of each of its
  *       approved subscriptions, with its keys' hashes as {@code key-auth} credentials.
  * </ul>
@@ -61,7 +62,6 @@ public final class Portal {
   /** The largest quota of a plan; also the allowance of callers without a quota. */
   public static final long MAX_QUOTA = Long.MAX_VALUE / 4;
 
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final ObjectMapper JSON =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -211,7 +211,7 @@ public final class Portal {
     return OPENAPI_DOCUMENT + Secrets.sha256(route).substring(0, 32);
   }
 
-  /** Creates a plan; every published route learns its group. */
+  /** Creates a plan; every route of the catalogue learns its group. */
   public synchronized Outcome<Plan> createPlan(
       String actor,
       String name,
@@ -223,67 +223,79 @@ public final class Portal {
       @Nullable String quotaWindow,
       Objects gateway)
       throws IOException {
-    if (!NAME.matcher(name).matches()) {
-      return Outcome.refused(
-          400, "portal-invalid", "name: (expected: lower-case letters, digits and -)");
+    Refusal invalid = PlanRules.checkName(name);
+    if (invalid == null) {
+      invalid =
+          PlanRules.check(
+              description,
+              requestsPerMinute,
+              quota,
+              quotaPeriod,
+              quotaWindow,
+              config.quota() != null);
     }
-    if (requestsPerMinute < 1 || requestsPerMinute > 1_000_000) {
-      return Outcome.refused(
-          400, "portal-invalid", "requests_per_minute: (expected: an integer from 1 to 1000000)");
-    }
-    if (quota < 0 || quota > MAX_QUOTA) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota: (expected: an integer from 0 (none) to " + MAX_QUOTA + ")");
-    }
-    if (quota > 0 && config.quota() == null) {
-      return Outcome.refused(
-          409,
-          "portal-quota-off",
-          "quota: "
-              + quota
-              + " (expected: no quota; plans get quotas once portal.quota names the Redis that"
-              + " counts them)");
-    }
-    if (quotaPeriod != null && !List.of("hour", "day", "month").contains(quotaPeriod)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_period: " + quotaPeriod + " (expected: hour, day or month)");
-    }
-    if (quotaWindow != null && !List.of("calendar", "rolling").contains(quotaWindow)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_window: " + quotaWindow + " (expected: calendar or rolling)");
-    }
-    if (quota == 0 && (quotaPeriod != null || quotaWindow != null)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_period, quota_window: (expected: only with a quota, an integer from 1)");
+    if (invalid != null) {
+      return new Outcome.Refused<>(invalid);
     }
     if (plan(name) != null) {
       return Outcome.refused(409, "portal-exists", "A plan " + name + " exists.");
     }
     Plan plan =
-        new Plan(
-            name,
-            description,
-            requestsPerMinute,
-            autoApprove,
-            quota,
-            quota > 0 ? quotaPeriod : null,
-            quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null);
+        PlanRules.plan(
+            name, description, requestsPerMinute, autoApprove, quota, quotaPeriod, quotaWindow);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
+    return savePlans(actor, "create plan " + name, plans, plan, gateway);
+  }
+
+  /**
+   * Changes a plan's limits, quota, approval or description. The routes of the catalogue get the
+   * new limits in the same admin write, so the keys of every subscription under the plan are held
+   * to them as soon as this returns, without being reissued (the consumers' groups name the plan,
+   * not its limits). Subscriptions keep their states: a pending one stays pending when the plan
+   * starts approving on its own, since {@code auto_approve} decides new subscriptions only.
+   */
+  public synchronized Outcome<Plan> updatePlan(
+      String actor, String name, PlanEdit edit, Objects gateway) throws IOException {
+    Plan old = plan(name);
+    if (old == null) {
+      return Outcome.refused(404, "portal-not-found", "No plan " + name + ".");
+    }
+    if (edit.empty()) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "the body: {} (expected: at least one of description, requests_per_minute,"
+              + " auto_approve, quota, quota_period, quota_window)");
+    }
+    Outcome<Plan> edited = PlanRules.edited(old, edit, config.quota() != null);
+    Plan plan = edited.value();
+    if (plan == null) {
+      return edited;
+    }
+    PortalConfig.Quota quota = config.quota();
+    String changes = PlanEdit.differences(old, plan, quota == null ? "day" : quota.period());
+    if (changes.isEmpty()) {
+      return Outcome.done(old);
+    }
+    List<Plan> plans = new ArrayList<>(doc.plans());
+    plans.replaceAll(p -> p.name().equals(name) ? plan : p);
+    return savePlans(actor, "update plan " + name + " (" + changes + ")", plans, plan, gateway);
+  }
+
+  /** The plans {@code plans} written to every route of the catalogue, then kept. */
+  private Outcome<Plan> savePlans(
+      String actor, String action, List<Plan> plans, Plan plan, Objects gateway)
+      throws IOException {
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
     List<String> routes = doc.apis().stream().map(Api::route).toList();
-    Refusal refusal = writes.routes(actor, "create plan " + name, next, routes, gateway);
-    return refusal != null
-        ? new Outcome.Refused<>(refusal)
-        : save(actor, "create plan " + name, next, plan);
+    Refusal refusal = writes.routes(actor, action, next, routes, gateway);
+    return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, plan);
+  }
+
+  /** The plan {@code name}, or null. */
+  public synchronized @Nullable Plan plan(String name) {
+    return doc.plans().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
   }
 
   // ---- applications and subscriptions (developers)
@@ -447,10 +459,6 @@ public final class Portal {
   }
 
   // ---- helpers
-
-  private @Nullable Plan plan(String name) {
-    return doc.plans().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
-  }
 
   private static Document replace(Document d, Application app) {
     List<Application> apps = new ArrayList<>(d.applications());

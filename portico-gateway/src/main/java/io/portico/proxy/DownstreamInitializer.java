@@ -196,7 +196,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .build();
     Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, limits);
     Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamSetup(setup, guard));
-    return new ChannelHandler[] {codec, new BurstFlush(), mux, guard};
+    return new ChannelHandler[] {codec, BurstFlush.after(codec), mux, guard};
   }
 
   private static int wholeSeconds(Duration d) {

@@ -195,12 +195,7 @@ final class RequestChecks {
       return new Refusal(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
     }
     if (host != null && !isValidHost(host)) {
-      return new Refusal(
-          Failure.BAD_REQUEST,
-          "Host: "
-              + printable(host)
-              + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
-              + " 0-65535)");
+      return new Refusal(Failure.BAD_REQUEST, hostRefusal("Host", host));
     }
     return null;
   }
@@ -466,6 +461,15 @@ final class RequestChecks {
     return port <= 65535;
   }
 
+  /** Why {@code host}, read from {@code where}, is refused. */
+  static String hostRefusal(String where, CharSequence host) {
+    return where
+        + ": "
+        + printable(host)
+        + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
+        + " 0-65535)";
+  }
+
   private static int indexOf(CharSequence s, char c) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) == c) {
@@ -515,8 +519,13 @@ final class RequestChecks {
 
   /**
    * Whether the request may switch protocols: only a GET without a body on HTTP/1.1 (RFC 6455 4.1,
-   * RFC 9110 7.8); any other request asking for it is forwarded as a plain request, its {@code
-   * Upgrade} removed.
+   * RFC 9110 7.8), to a protocol other than HTTP/2; any other request asking for it is forwarded as
+   * a plain request, its {@code Upgrade} removed.
+   *
+   * <p>An upgrade to HTTP/2 ({@code h2c}, or {@code h2}) is the gateway's own to make, on a
+   * listener that offers it; relayed to an upstream that accepts it, it would give the client an
+   * HTTP/2 connection to the upstream on which every request bypasses routing and plugins ("h2c
+   * smuggling").
    */
   static boolean mayUpgrade(HttpRequest request) {
     HttpHeaders headers = request.headers();
@@ -525,6 +534,26 @@ final class RequestChecks {
         && request.method() == HttpMethod.GET
         && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
         && !HttpUtil.isTransferEncodingChunked(request)
-        && HttpUtil.getContentLength(request, 0L) == 0;
+        && HttpUtil.getContentLength(request, 0L) == 0
+        && !upgradesToHttp2(headers);
+  }
+
+  /**
+   * Whether an {@code Upgrade} protocol is {@code h2c} or {@code h2}, with or without a version.
+   */
+  private static boolean upgradesToHttp2(HttpHeaders headers) {
+    for (String value : headers.getAll(HttpHeaderNames.UPGRADE)) {
+      for (String token : value.split(",")) {
+        String protocol = token.trim();
+        int slash = protocol.indexOf('/');
+        if (slash >= 0) {
+          protocol = protocol.substring(0, slash).trim();
+        }
+        if (protocol.equalsIgnoreCase("h2c") || protocol.equalsIgnoreCase("h2")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

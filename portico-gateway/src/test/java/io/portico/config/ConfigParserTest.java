@@ -1176,6 +1176,6 @@ class ConfigParserTest {
     assertThat(problems(result)).hasSize(1);
     assertThat(problems(result).get(0))
         .startsWith("portico.yaml:3:1: ")
-        .endsWith("(expected: valid YAML)");
+        .endsWith("(expected: valid YAML; close the [ or { that began there)");
   }
 }

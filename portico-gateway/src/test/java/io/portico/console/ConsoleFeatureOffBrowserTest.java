@@ -32,8 +32,7 @@ class ConsoleFeatureOffBrowserTest {
     ui =
         ConsoleBrowser.builder(profile)
             .start(
-                origin ->
-                    """
+                """
                     admin:
                       address: 127.0.0.1:0
                     metrics:

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * Every page of the console reached through its navigation in a real browser (Debian's headless
@@ -41,6 +42,7 @@ class ConsoleNavigationBrowserTest {
     PAGES.put("audit", "Audit log");
     PAGES.put("services", "Services");
     PAGES.put("routes", "Routes");
+    PAGES.put("plugins", "Global plugins");
     PAGES.put("history", "Config history");
     PAGES.put("accounts", "Accounts");
     PAGES.put("consumers", "Consumers");
@@ -54,6 +56,7 @@ class ConsoleNavigationBrowserTest {
       Map.of(
           "services", By.id("services-new"),
           "routes", By.id("routes-new"),
+          "plugins", By.id("plugins-review"),
           "consumers", By.id("create-consumer"),
           "ai", By.id("provider-form"));
 
@@ -191,7 +194,13 @@ class ConsoleNavigationBrowserTest {
     assertThat(visit(linksBut(Set.of("accounts")), "nav-viewer-")).isEmpty();
     for (Map.Entry<String, By> control : WRITE_CONTROLS.entrySet()) {
       chrome.go(control.getKey(), PAGES.get(control.getKey()));
-      if (!control.getKey().equals("consumers")) {
+      if (control.getKey().equals("plugins")) {
+        chrome
+            .waiting()
+            .until(
+                ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("[data-testid=plugin-section]"), "No plugin is configured"));
+      } else if (!control.getKey().equals("consumers")) {
         waitForRow(control.getKey().equals("ai") ? "local" : "backend");
       }
       assertThat(chrome.driver().findElements(control.getValue())).as(control.getKey()).isEmpty();

@@ -143,7 +143,7 @@ class ConsolePluginFormBrowserTest {
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(429);
 
     // Removed through the form, the limit is gone after the same review.
-    browser.click(By.id("plugin-rate-limit-remove"));
+    browser.click(By.id("plugin-rate-limit.remove"));
     browser.click(By.id("routes-review"));
     assertThat(browser.visible(By.cssSelector("[data-testid=diff]")).getText())
         .contains("-  rate-limit:");

@@ -7,9 +7,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,14 +31,19 @@ class BurstFlushTest {
   /** What reached the socket side, in order: "write X", "flush", "close". */
   private final List<String> wire = new ArrayList<>();
 
-  private final BurstFlush burst = new BurstFlush();
+  /** The streams that have DATA waiting in the codec. */
+  private final Set<Integer> withData = new HashSet<>();
+
+  private final BurstFlush burst = new BurstFlush(stream -> withData.contains(stream.id()));
 
   private final EmbeddedChannel channel =
       new EmbeddedChannel(
           new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-              wire.add("write " + msg);
+              wire.add(
+                  "write "
+                      + (msg instanceof Http2ResetFrame r ? "RST_STREAM " + r.stream().id() : msg));
               promise.setSuccess();
             }
 
@@ -114,6 +126,30 @@ class BurstFlushTest {
   }
 
   @Test
+  void aResetOfAStreamWithDataWaitingLetsWhatWasRememberedGoFirst() {
+    withData.add(3);
+    channel.pipeline().writeAndFlush("data");
+
+    channel.pipeline().writeAndFlush(reset(3));
+
+    assertThat(wire).containsExactly("write data", "flush", "write RST_STREAM 3");
+    channel.runPendingTasks();
+    assertThat(wire).containsExactly("write data", "flush", "write RST_STREAM 3", "flush");
+  }
+
+  @Test
+  void aResetOfAStreamWithNothingWaitingIsWrittenAsItComes() {
+    withData.add(3);
+    channel.pipeline().writeAndFlush("data");
+
+    channel.pipeline().writeAndFlush(reset(5));
+
+    assertThat(wire).containsExactly("write data", "write RST_STREAM 5");
+    channel.runPendingTasks();
+    assertThat(wire).containsExactly("write data", "write RST_STREAM 5", "flush");
+  }
+
+  @Test
   void aCloseFlushesWhatWasRememberedFirst() {
     channel.pipeline().writeAndFlush("a");
 
@@ -133,5 +169,21 @@ class BurstFlushTest {
     assertThat(wire).containsExactly("write a", "flush");
     channel.runPendingTasks();
     assertThat(wire).hasSize(2);
+  }
+
+  private static Http2ResetFrame reset(int id) {
+    return new DefaultHttp2ResetFrame(Http2Error.CANCEL)
+        .stream(
+            new Http2FrameStream() {
+              @Override
+              public int id() {
+                return id;
+              }
+
+              @Override
+              public Http2Stream.State state() {
+                return Http2Stream.State.OPEN;
+              }
+            });
   }
 }

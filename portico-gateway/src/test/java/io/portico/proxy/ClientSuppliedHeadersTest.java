@@ -129,6 +129,39 @@ class ClientSuppliedHeadersTest {
     assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "a\";for=\"6.6.6.6",
+        "x,for=6.6.6.6",
+        "x:99999",
+        "x:",
+        "[zz]",
+        "[::1]x",
+        "x%41",
+        "x=y"
+      })
+  void refusesAnAbsoluteFormAuthorityThatIsNotAHost(String authority) throws Exception {
+    // It would become Host, X-Forwarded-Host and the host= of Forwarded, where a quote or a
+    // semicolon adds a for= of the client's choosing.
+    int before = origin.requestCount();
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send("GET http://" + authority + "/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+              .readUntil("}", 3000);
+      assertThat(got).startsWith("HTTP/1.1 400");
+      assertThat(got).contains("request-target authority");
+    }
+    Thread.sleep(50);
+    assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
+  }
+
+  @Test
+  void routesAnAbsoluteFormTargetByItsValidAuthority() throws Exception {
+    HttpRequest r = forwarded("GET http://api.example:8080/hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(r.headers().get("x-forwarded-host")).isEqualTo("api.example:8080");
+  }
+
   @Test
   void forwardsChunkedInAnyCaseAsChunked() throws Exception {
     HttpRequest r =

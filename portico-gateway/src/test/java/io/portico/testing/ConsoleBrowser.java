@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -26,22 +27,25 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * ui.signIn("admin");
  * }</pre>
  *
- * <p>Unless {@link Builder#firstRun} says otherwise, the gateway starts with the first admin
- * account {@code admin} and its password {@link #PASSWORD} ({@value Gateway#ADMIN_PASSWORD_ENV});
- * tests give the accounts they create the same password. Starting goes origin, gateway, browser;
- * when a step fails (a missing {@code /usr/bin/chromium} skips the class) what was started before
- * it is closed. {@link #close} goes the other way: browser, gateway, origin.
+ * <p>A test whose gateway needs no origin (or has origins of its own) starts without one ({@link
+ * Builder#start(String)}). Unless {@link Builder#firstRun} says otherwise, the gateway starts with
+ * the first admin account {@code admin} and its password {@link #PASSWORD} ({@value
+ * Gateway#ADMIN_PASSWORD_ENV}); tests give the accounts they create the same password. Starting
+ * goes origin, gateway, browser; when a step fails (a missing {@code /usr/bin/chromium} skips the
+ * class) what was started before it is closed. {@link #close} goes the other way: browser, gateway,
+ * origin.
  */
 public final class ConsoleBrowser implements AutoCloseable {
 
   /** The password of the first admin account, and of the accounts the tests create. */
   public static final String PASSWORD = "correct horse battery";
 
-  private final TestOrigin origin;
+  private final @Nullable TestOrigin origin;
   private final GatewayFixture gateway;
   private final HeadlessChromium chrome;
 
-  private ConsoleBrowser(TestOrigin origin, GatewayFixture gateway, HeadlessChromium chrome) {
+  private ConsoleBrowser(
+      @Nullable TestOrigin origin, GatewayFixture gateway, HeadlessChromium chrome) {
     this.origin = origin;
     this.gateway = gateway;
     this.chrome = chrome;
@@ -90,12 +94,20 @@ public final class ConsoleBrowser implements AutoCloseable {
      */
     public ConsoleBrowser start(Function<TestOrigin, String> config) throws Exception {
       TestOrigin origin = TestOrigin.start();
+      return start(origin, config.apply(origin));
+    }
+
+    /** Starts a gateway from {@code config}, which needs no origin, then the browser. */
+    public ConsoleBrowser start(String config) throws Exception {
+      return start(null, config);
+    }
+
+    private ConsoleBrowser start(@Nullable TestOrigin origin, String config) throws Exception {
       GatewayFixture gateway = null;
       try {
         gateway =
             GatewayFixture.start(
-                config.apply(origin),
-                firstRun ? Map.of() : Map.of(Gateway.ADMIN_PASSWORD_ENV, PASSWORD));
+                config, firstRun ? Map.of() : Map.of(Gateway.ADMIN_PASSWORD_ENV, PASSWORD));
         HeadlessChromium chrome = HeadlessChromium.start(profile, shots, height);
         return new ConsoleBrowser(origin, gateway, chrome);
       } catch (Throwable e) {
@@ -109,8 +121,11 @@ public final class ConsoleBrowser implements AutoCloseable {
     }
   }
 
-  /** The origin the gateway's config was written around. */
+  /** The origin the gateway's config was written around; fails when none was started. */
   public TestOrigin origin() {
+    if (origin == null) {
+      throw new IllegalStateException("started without an origin");
+    }
     return origin;
   }
 

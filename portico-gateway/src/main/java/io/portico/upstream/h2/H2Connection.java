@@ -98,7 +98,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
             .build();
     pipeline
         .addLast("h2", codec)
-        .addLast("h2-flush", new BurstFlush())
+        .addLast("h2-flush", BurstFlush.after(codec))
         .addLast("h2-multiplex", new Http2MultiplexHandler(RefusePush.INSTANCE))
         .addLast("h2-connection", this);
   }
