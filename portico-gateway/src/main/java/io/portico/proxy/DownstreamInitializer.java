@@ -26,8 +26,10 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
 import io.portico.config.ListenerConfig;
+import io.portico.eventloop.BurstFlush;
 import io.portico.snapshot.Snapshot;
 import io.portico.tls.ServerTls;
+import io.portico.upstream.DeferredTrailers;
 import io.portico.upstream.UpstreamPools;
 import java.time.Duration;
 import java.util.Objects;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *                           └ otherwise ─▶ HTTP/1.1 as above
  *   TLS                   SniHandler ─▶ SslHandler ─▶ ALPN: h2 ─▶ HTTP/2 handlers
  *                                                          http/1.1 ─▶ HTTP/1.1 as above
- *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler
+ *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2FrameCodec ─▶ BurstFlush ─▶ Http2MultiplexHandler
  *                           ─▶ Http2ConnectionGuard (which installs the Http2FrameGuard)
  *                         (per stream: Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec
  *                                      ─▶ Http2StreamAdapter ─▶ DownstreamHandler)
@@ -67,6 +69,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
   /** DATA frames without payload and without end of stream accepted in a row. */
   static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+
+  /** The HTTP/2-to-HTTP/1.1 conversion of every client stream: stateless, {@code @Sharable}. */
+  private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
+      new Http2StreamFrameToHttpObjectCodec(true);
 
   private final ProxyServer server;
   private final ListenerConfig bound;
@@ -126,6 +132,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     return bound;
   }
 
+  /**
+   * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
+   * DeferredTrailers}, a map only when the request has trailers.
+   */
   static HttpServerCodec httpCodec(LimitsConfig limits) {
     return new HttpServerCodec(
         new HttpDecoderConfig()
@@ -133,6 +143,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .setMaxHeaderSize(limits.maxHeaderSize())
             .setMaxChunkSize(64 * 1024)
             .setValidateHeaders(true)
+            .setTrailersFactory(DeferredTrailers.FACTORY)
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true),
         16);
@@ -164,7 +175,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
   // ---------------------------------------------------------------- HTTP/2
 
-  /** The connection-level HTTP/2 handlers, in pipeline order: codec, multiplexer, guard. */
+  /** The connection-level HTTP/2 handlers, in pipeline order: codec, flush, multiplexer, guard. */
   private ChannelHandler[] http2Handlers(Setup setup) {
     LimitsConfig limits = setup.limits();
     Http2FrameCodec codec =
@@ -184,8 +195,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .gracefulShutdownTimeoutMillis(setup.gracefulShutdown().toMillis())
             .build();
     Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, limits);
-    Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamInitializer(setup, guard));
-    return new ChannelHandler[] {codec, mux, guard};
+    Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamSetup(setup, guard));
+    return new ChannelHandler[] {codec, BurstFlush.after(codec), mux, guard};
   }
 
   private static int wholeSeconds(Duration d) {
@@ -197,28 +208,33 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     ChannelHandler[] handlers = http2Handlers(setup);
     ctx.pipeline()
         .addAfter(ctx.name(), "h2", handlers[0])
-        .addAfter("h2", "h2-mux", handlers[1])
-        .addAfter("h2-mux", "h2-guard", handlers[2]);
+        .addAfter("h2", "h2-flush", handlers[1])
+        .addAfter("h2-flush", "h2-mux", handlers[2])
+        .addAfter("h2-mux", "h2-guard", handlers[3]);
   }
 
-  /** Builds the pipeline of each stream's child channel; shared by the streams of a connection. */
+  /**
+   * Builds the pipeline of each stream's child channel, shared by the streams of a connection: the
+   * multiplexer puts it in every new stream's pipeline, and once the stream is registered it
+   * replaces itself with the stream's handlers. The codec between them is one for all streams
+   * ({@code @Sharable}, stateless); the others hold the stream's state.
+   */
   @ChannelHandler.Sharable
-  private final class StreamInitializer extends ChannelInitializer<Channel> {
+  private final class StreamSetup extends ChannelInboundHandlerAdapter {
     private final Setup setup;
     private final Http2ConnectionGuard guard;
 
-    StreamInitializer(Setup setup, Http2ConnectionGuard guard) {
+    StreamSetup(Setup setup, Http2ConnectionGuard guard) {
       this.setup = setup;
       this.guard = guard;
     }
 
     @Override
-    protected void initChannel(Channel stream) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
       guard.onStream();
-      stream
-          .pipeline()
-          .addLast("h2-check", new Http2RequestHeadCheck())
-          .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))
+      ctx.pipeline()
+          .replace(this, "h2-check", new Http2RequestHeadCheck())
+          .addLast("h2-http", STREAM_CODEC)
           .addLast("h2-adapt", new Http2StreamAdapter())
           .addLast(
               "proxy",
@@ -234,7 +250,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
         return null;
       }
       ChannelHandler[] handlers = http2Handlers(setup);
-      return new Http2ServerUpgradeCodec((Http2FrameCodec) handlers[0], handlers[1], handlers[2]);
+      return new Http2ServerUpgradeCodec(
+          (Http2FrameCodec) handlers[0], handlers[1], handlers[2], handlers[3]);
     };
   }
 

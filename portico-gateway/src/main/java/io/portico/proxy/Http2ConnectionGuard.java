@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * to a stream.
  *
  * <pre>
- *   [TLS] ─▶ Http2FrameGuard ─▶ Http2FrameCodec ─▶ Http2MultiplexHandler ─▶ Http2ConnectionGuard
- *                                                       │ one child channel per stream
- *                                                       ▼
+ *   [TLS] ─▶ Http2FrameGuard ─▶ Http2FrameCodec ─▶ BurstFlush ─▶ Http2MultiplexHandler
+ *                                                                     │      ─▶ Http2ConnectionGuard
+ *                                                                     │ one child channel per stream
+ *                                                                     ▼
  *      Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter
  *                                                                 ─▶ DownstreamHandler
  * </pre>

@@ -291,6 +291,53 @@ class Http2DownstreamTest {
   }
 
   @Test
+  void anAnswerBeforeTheBodyArrivesReachesTheClientWholeBeforeTheStreamIsReset() throws Exception {
+    start("limits:\n  max-body-size: 1k\n");
+
+    try (RawH2Client client = new RawH2Client(gw.address())) {
+      client
+          .preface()
+          .headers(
+              1,
+              false,
+              ":method",
+              "POST",
+              ":scheme",
+              "http",
+              ":path",
+              "/count",
+              ":authority",
+              authority(),
+              "content-length",
+              "100000")
+          .flush();
+
+      // Answered from the head alone; the stream, still open from the client, is then reset,
+      // and the answer's body must have gone out before that reset.
+      assertThat(client.status(1).get(10, TimeUnit.SECONDS)).isEqualTo("413");
+      String body = client.responseBody(1).get(10, TimeUnit.SECONDS);
+      assertThat(body).contains("\"status\":413");
+      assertThat(client.resetOf(1).get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(client.dataBeforeReset(1).get(1, TimeUnit.SECONDS)).isEqualTo(body.length());
+    }
+  }
+
+  @Test
+  void aBodyTheUpstreamCutShortReachesTheClientUpToTheCutBeforeTheReset() throws Exception {
+    start("");
+
+    try (RawH2Client client = new RawH2Client(gw.address())) {
+      // The origin sends its head, 100 of the 1,000 bytes it announced, and closes: the gateway
+      // reads all of it at once, relays the 100 bytes and resets the stream.
+      client.preface().get(1, "/half", authority()).flush();
+
+      assertThat(client.status(1).get(10, TimeUnit.SECONDS)).isEqualTo("200");
+      assertThat(client.resetOf(1).get(10, TimeUnit.SECONDS)).isNotNull();
+      assertThat(client.dataBeforeReset(1).get(1, TimeUnit.SECONDS)).isEqualTo(100);
+    }
+  }
+
+  @Test
   void closesARapidResetAttackerWithGoAwayWhileServingOthers() throws Exception {
     start("limits:\n  http2-max-resets-per-window: 50\n  http2-reset-window: 30s\n");
     AtomicInteger served = new AtomicInteger();

@@ -42,6 +42,8 @@ public final class RawH2Client implements AutoCloseable {
   private final Map<Integer, CompletableFuture<String>> responses = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<Long>> resets = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<String>> statuses = new ConcurrentHashMap<>();
+  private final Map<Integer, CompletableFuture<Integer>> dataBeforeResets =
+      new ConcurrentHashMap<>();
   private final AtomicInteger resetCount = new AtomicInteger();
   private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
 
@@ -153,6 +155,14 @@ public final class RawH2Client implements AutoCloseable {
     return statuses.computeIfAbsent(streamId, id -> new CompletableFuture<>());
   }
 
+  /**
+   * How many bytes of DATA had arrived on {@code streamId} when the server's RST_STREAM on it did
+   * (what came after it does not count); complete once {@link #resetOf} is.
+   */
+  public CompletableFuture<Integer> dataBeforeReset(int streamId) {
+    return dataBeforeResets.computeIfAbsent(streamId, id -> new CompletableFuture<>());
+  }
+
   /** Completes with the error code of the server's RST_STREAM on {@code streamId}. */
   public CompletableFuture<Long> resetOf(int streamId) {
     return resets.computeIfAbsent(streamId, id -> new CompletableFuture<>());
@@ -248,6 +258,8 @@ public final class RawH2Client implements AutoCloseable {
         }
         if (type == RST_STREAM && length == 4) {
           resetCount.incrementAndGet();
+          ByteArrayOutputStream body = bodies.get(stream);
+          dataBeforeReset(stream).complete(body == null ? 0 : body.size());
           resetOf(stream).complete(unsigned(payload, 0));
         }
         if (type == GOAWAY && length >= 8) {

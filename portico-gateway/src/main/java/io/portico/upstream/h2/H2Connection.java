@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -21,9 +20,11 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.portico.config.UpstreamProtocolConfig;
+import io.portico.eventloop.BurstFlush;
 import io.portico.upstream.AcquireCallback;
 import io.portico.upstream.CallGate;
 import io.portico.upstream.UpstreamListener;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -32,8 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One multiplexed HTTP/2 connection to an upstream endpoint: the handler after Netty's {@code
- * Http2FrameCodec} and {@code Http2MultiplexHandler} on the connection's pipeline, which sees the
- * connection's own frames and opens its streams.
+ * Http2FrameCodec}, the {@link BurstFlush} that turns the streams' flushes into one socket write
+ * per read or event-loop turn, and Netty's {@code Http2MultiplexHandler} on the connection's
+ * pipeline; it sees the connection's own frames and opens its streams, each a stream channel with
+ * the one shared {@code Http2StreamFrameToHttpObjectCodec} and its {@link H2Stream}.
  *
  * <pre>
  *   connected ─▶ preface + SETTINGS sent, connection window raised
@@ -55,6 +58,10 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
   static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
 
   private static final int DEFAULT_WINDOW = 65_535;
+
+  /** Each stream's first handler, one for all: stateless ({@code @Sharable}). */
+  private static final Http2StreamFrameToHttpObjectCodec CODEC =
+      new Http2StreamFrameToHttpObjectCodec(false);
 
   private final H2Pool pool;
   private final UpstreamProtocolConfig settings;
@@ -91,6 +98,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
             .build();
     pipeline
         .addLast("h2", codec)
+        .addLast("h2-flush", BurstFlush.after(codec))
         .addLast("h2-multiplex", new Http2MultiplexHandler(RefusePush.INSTANCE))
         .addLast("h2-connection", this);
   }
@@ -159,18 +167,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     active++;
     opened++;
     H2Stream stream = new H2Stream(this, listener, opened > 1);
-    Future<Http2StreamChannel> f =
-        streams
-            .handler(
-                new ChannelInitializer<Http2StreamChannel>() {
-                  @Override
-                  protected void initChannel(Http2StreamChannel ch) {
-                    ch.pipeline()
-                        .addLast("http", new Http2StreamFrameToHttpObjectCodec(false))
-                        .addLast("upstream", stream);
-                  }
-                })
-            .open();
+    Future<Http2StreamChannel> f = streams.open();
     if (f.isDone()) {
       opened(f, stream, callback);
     } else {
@@ -180,11 +177,20 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
 
   private void opened(Future<Http2StreamChannel> f, H2Stream stream, AcquireCallback callback) {
     if (f.isSuccess()) {
-      callback.onAcquired(stream);
-      return;
+      Http2StreamChannel ch = f.getNow();
+      if (ch.isActive()) {
+        // Registered, and silent until the request's HEADERS go out: the lease joins its
+        // pipeline directly, after the shared codec the bootstrap put there.
+        ch.pipeline().addLast("upstream", stream);
+        callback.onAcquired(stream);
+        return;
+      }
     }
     streamClosed();
-    callback.onAcquireFailed(AcquireCallback.AcquireFailure.CONNECT_FAILED, f.cause());
+    Throwable cause = f.cause();
+    callback.onAcquireFailed(
+        AcquireCallback.AcquireFailure.CONNECT_FAILED,
+        cause != null ? cause : new ClosedChannelException());
   }
 
   /** A stream of this connection closed. */
@@ -210,7 +216,7 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
-    streams = new Http2StreamChannelBootstrap(channel);
+    streams = new Http2StreamChannelBootstrap(channel).handler(CODEC);
     idleSince = System.nanoTime();
     if (channel.isActive()) {
       start(ctx);
