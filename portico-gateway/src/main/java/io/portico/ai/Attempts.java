@@ -49,18 +49,25 @@ final class Attempts {
     exhausted.accept(order.exhausted(host.nanoTime()));
   }
 
-  /** Starts an attempt at {@code pick}; false when its provider cannot serve the request. */
+  /**
+   * Starts an attempt at {@code pick}; false when its provider cannot serve the request. The
+   * attempt is current before its call starts, so that a failure the call reports at once (no
+   * endpoint, an open circuit breaker) moves on to the next target instead of being ignored.
+   */
   private boolean start(TargetOrder.Pick pick) {
     started++;
+    ProviderAttempt a;
     try {
-      current =
-          ProviderAttempt.start(
+      a =
+          ProviderAttempt.prepare(
               pick, request, order, host.pools(), host.hooks(), host.alloc(), listener);
-      return true;
     } catch (ProviderAdapter.Unsupported e) {
       order.skip(pick.target(), String.valueOf(e.getMessage()));
       return false;
     }
+    current = a;
+    a.begin();
+    return true;
   }
 
   /** Whether {@code a} is the current attempt. */

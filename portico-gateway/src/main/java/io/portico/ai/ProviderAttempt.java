@@ -30,6 +30,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,8 +120,13 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
     this.alloc = alloc;
   }
 
-  /** Starts a call to {@code pick}, or throws when its provider cannot serve the request at all. */
-  static ProviderAttempt start(
+  /**
+   * Prepares a call to {@code pick}, or throws when its provider cannot serve the request at all.
+   * Nothing is sent until {@link #begin}, which may report a failure to the listener before it
+   * returns (a service without an endpoint, an open circuit): the caller makes the attempt its
+   * current one first.
+   */
+  static ProviderAttempt prepare(
       TargetOrder.Pick pick,
       ClientRequest request,
       TargetOrder order,
@@ -148,8 +154,12 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
         new UpstreamCall(pools, t.provider().service(), order.timeouts(t), head, false, hooks, a);
     a.call = call;
     call.send(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes)));
-    call.start();
     return a;
+  }
+
+  /** Starts the prepared call; its outcome, even an immediate failure, goes to the listener. */
+  void begin() {
+    Objects.requireNonNull(call).start();
   }
 
   AiPlan.Target target() {
