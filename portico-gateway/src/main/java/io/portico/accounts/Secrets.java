@@ -9,32 +9,33 @@ import java.util.HexFormat;
 
 /**
  * The random values of the accounts (session cookies and ids, CSRF tokens, API tokens, the setup
- * token) and the SHA-256 digests kept of the secret ones. Thread-safe ({@link SecureRandom} is).
+ * token) and of the portal (ids, API keys, invitation tokens), and the SHA-256 digests kept of the
+ * secret ones. Thread-safe ({@link SecureRandom} is).
  */
-final class Secrets {
+public final class Secrets {
 
   private final SecureRandom random;
 
-  Secrets(SecureRandom random) {
+  public Secrets(SecureRandom random) {
     this.random = random;
   }
 
   /** {@code bytes} random bytes in URL-safe Base64 without padding. */
-  String text(int bytes) {
+  public String text(int bytes) {
     byte[] b = new byte[bytes];
     random.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   /** {@code bytes} random bytes in lower-case hex. */
-  String hex(int bytes) {
+  public String hex(int bytes) {
     byte[] b = new byte[bytes];
     random.nextBytes(b);
     return HexFormat.of().formatHex(b);
   }
 
   /** The SHA-256 digest of {@code text}'s UTF-8 bytes, in lower-case hex. */
-  static String sha256(String text) {
+  public static String sha256(String text) {
     try {
       return HexFormat.of()
           .formatHex(

@@ -18,7 +18,6 @@ import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
 import io.portico.accounts.Session;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,16 +66,16 @@ final class AccountEndpoints {
     if (accounts == null) {
       return unavailable();
     }
-    JsonNode body = body(req);
+    JsonNode body = RequestJson.object(req);
     if (body == null) {
       return invalidBody();
     }
     String userAgent = String.valueOf(req.headers().get(HttpHeaderNames.USER_AGENT, ""));
     Outcome<Session> outcome;
     if (path.equals("/auth/setup")) {
-      String token = text(body, "token");
-      String name = text(body, "name");
-      String password = text(body, "password");
+      String token = RequestJson.text(body, "token");
+      String name = RequestJson.text(body, "name");
+      String password = RequestJson.text(body, "password");
       if (token == null || name == null || password == null) {
         return AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST,
@@ -85,8 +84,8 @@ final class AccountEndpoints {
       }
       outcome = accounts.setup(token, name, password, address, userAgent);
     } else {
-      String name = text(body, "name");
-      String password = text(body, "password");
+      String name = RequestJson.text(body, "name");
+      String password = RequestJson.text(body, "password");
       if (name == null || password == null) {
         return AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST,
@@ -96,7 +95,7 @@ final class AccountEndpoints {
       outcome = accounts.signIn(name, password, address, userAgent);
     }
     if (outcome instanceof Outcome.Refused<Session> r) {
-      FullHttpResponse resp = refused(r);
+      FullHttpResponse resp = RequestJson.refused(r);
       if (r.refusal().status() == 429) {
         resp.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter(r.refusal().detail()));
       }
@@ -168,12 +167,12 @@ final class AccountEndpoints {
       if (caller.account() == null) {
         return accountRequired();
       }
-      JsonNode body = body(req);
+      JsonNode body = RequestJson.object(req);
       if (body == null) {
         return invalidBody();
       }
-      String current = text(body, "current");
-      String next = text(body, "new");
+      String current = RequestJson.text(body, "current");
+      String next = RequestJson.text(body, "new");
       if (current == null || next == null) {
         return AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST,
@@ -183,7 +182,7 @@ final class AccountEndpoints {
       Outcome<Account> o =
           accounts.changePassword(caller.account(), current, next, caller.session());
       return o instanceof Outcome.Refused<Account> r
-          ? refused(r)
+          ? RequestJson.refused(r)
           : AdminHandler.empty(HttpResponseStatus.NO_CONTENT);
     }
     if (path.equals("/auth/sessions")) {
@@ -234,18 +233,18 @@ final class AccountEndpoints {
       if (caller.account() == null) {
         return accountRequired();
       }
-      JsonNode body = body(req);
+      JsonNode body = RequestJson.object(req);
       if (body == null) {
         return invalidBody();
       }
-      String name = text(body, "name");
+      String name = RequestJson.text(body, "name");
       if (name == null) {
         return AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST, "token-invalid", "name: (expected: a string)");
       }
       Outcome<Accounts.NewToken> o = accounts.createToken(caller.account(), name);
       if (o instanceof Outcome.Refused<Accounts.NewToken> r) {
-        return refused(r);
+        return RequestJson.refused(r);
       }
       Accounts.NewToken t = ((Outcome.Done<Accounts.NewToken>) o).value();
       ObjectNode n = JSON.createObjectNode();
@@ -277,12 +276,12 @@ final class AccountEndpoints {
       if (method != HttpMethod.POST) {
         return AdminHandler.methodNotAllowed("GET, POST");
       }
-      JsonNode body = body(req);
+      JsonNode body = RequestJson.object(req);
       if (body == null) {
         return invalidBody();
       }
-      String name = text(body, "name");
-      String password = text(body, "password");
+      String name = RequestJson.text(body, "name");
+      String password = RequestJson.text(body, "password");
       if (name == null || password == null) {
         return AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST,
@@ -290,7 +289,7 @@ final class AccountEndpoints {
             "name, role and password: (expected: strings)");
       }
       Outcome<Account> o =
-          accounts.create(caller.name(), name, Role.of(text(body, "role")), password);
+          accounts.create(caller.name(), name, Role.of(RequestJson.text(body, "role")), password);
       return account(o, HttpResponseStatus.CREATED);
     }
     if (path.startsWith("/accounts/")) {
@@ -306,11 +305,11 @@ final class AccountEndpoints {
         return AdminHandler.json(HttpResponseStatus.OK, n.toString());
       }
       if (method == HttpMethod.PATCH) {
-        JsonNode body = body(req);
+        JsonNode body = RequestJson.object(req);
         if (body == null) {
           return invalidBody();
         }
-        String roleText = text(body, "role");
+        String roleText = RequestJson.text(body, "role");
         Role role = Role.of(roleText);
         if (roleText != null && role == null) {
           return AdminHandler.problem(
@@ -319,13 +318,13 @@ final class AccountEndpoints {
               "role: " + roleText + " (expected: admin, operator, viewer or developer)");
         }
         return account(
-            accounts.update(caller.name(), name, role, text(body, "password")),
+            accounts.update(caller.name(), name, role, RequestJson.text(body, "password")),
             HttpResponseStatus.OK);
       }
       if (method == HttpMethod.DELETE) {
         Outcome<Account> o = accounts.delete(caller.name(), name);
         return o instanceof Outcome.Refused<Account> r
-            ? refused(r)
+            ? RequestJson.refused(r)
             : AdminHandler.empty(HttpResponseStatus.NO_CONTENT);
       }
       return AdminHandler.methodNotAllowed("GET, PATCH, DELETE");
@@ -349,7 +348,7 @@ final class AccountEndpoints {
 
   private static FullHttpResponse account(Outcome<Account> o, HttpResponseStatus ok) {
     if (o instanceof Outcome.Refused<Account> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     accountJson(n, ((Outcome.Done<Account>) o).value());
@@ -393,28 +392,9 @@ final class AccountEndpoints {
     return m == HttpMethod.GET || m == HttpMethod.HEAD;
   }
 
-  private static @Nullable JsonNode body(FullHttpRequest req) {
-    try {
-      JsonNode n = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
-      return n != null && n.isObject() ? n : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable String text(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    return n != null && n.isTextual() ? n.asText() : null;
-  }
-
   private static String retryAfter(String detail) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) s").matcher(detail);
     return m.find() ? m.group(1) : "60";
-  }
-
-  private static FullHttpResponse refused(Outcome.Refused<?> r) {
-    return AdminHandler.problem(
-        HttpResponseStatus.valueOf(r.refusal().status()), r.refusal().type(), r.refusal().detail());
   }
 
   private static FullHttpResponse invalidBody() {

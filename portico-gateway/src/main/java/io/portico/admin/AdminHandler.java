@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.portico.snapshot.Snapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -55,7 +57,8 @@ import java.util.concurrent.ExecutorService;
  * names, the address it was reached on, {@code admin.allowed-hosts}), else 421, so that a web page
  * cannot reach the API through a rebound DNS name; and must use an origin-form target ({@code
  * /status}, not {@code http://host/status}). Then, in order: a write from another origin is refused
- * (403); the caller is found ({@link AdminAuth}: a config token, an account's token, the console's
+ * (403); a write's body must be JSON without a member named twice ({@link WriteBodyCheck}: 415,
+ * 400); the caller is found ({@link AdminAuth}: a config token, an account's token, the console's
  * session cookie, or anonymous on an open listener; 401 when none is valid); a write with a session
  * must carry the session's CSRF token (403); and {@link AdminAccess} decides from the caller's role
  * whether the endpoint may run (403). Only then does the endpoint run.
@@ -81,10 +84,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws IOException {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     if (!req.decoderResult().isSuccess()) {
-      send(
-          ctx,
-          problem(HttpResponseStatus.BAD_REQUEST, "bad-request", "The request is malformed."),
-          false);
+      send(ctx, malformed(req.decoderResult().cause()), false);
       return;
     }
     if (!req.uri().startsWith("/")) {
@@ -141,6 +141,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               "A write from another origin is refused: the admin API takes writes from its own"
                   + " console and from clients that send no Origin."),
           keepAlive);
+      return;
+    }
+    FullHttpResponse badBody = write ? WriteBodyCheck.refusal(req) : null;
+    if (badBody != null) {
+      send(ctx, badBody, keepAlive);
       return;
     }
     if (AccountEndpoints.anonymous(path)) {
@@ -519,6 +524,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     FullHttpResponse r = json(status, body);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
     return r;
+  }
+
+  /** The answer to a request the decoder refused: 414 and 431 for what was too long, else 400. */
+  private static FullHttpResponse malformed(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return problem(
+          HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "uri-too-long",
+          "The request line is longer than the admin listener reads.");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return problem(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "headers-too-large",
+          "The request headers are larger than the admin listener reads.");
+    }
+    return problem(HttpResponseStatus.BAD_REQUEST, "bad-request", "The request is malformed.");
   }
 
   static FullHttpResponse methodNotAllowed(String allowed) {

@@ -7,7 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portico.config.AdminConfig;
@@ -97,7 +96,7 @@ public final class AdminServer implements AutoCloseable {
                       connections.add(c);
                       c.pipeline()
                           .addLast(new HttpServerCodec())
-                          .addLast(new HttpObjectAggregator(1024 * 1024));
+                          .addLast(new AdminAggregator(1024 * 1024));
                       if (portalOnly) {
                         c.pipeline().addLast(PortalGate.INSTANCE);
                       }

@@ -99,6 +99,7 @@ final class ConsoleAssets {
           "services.js",
           "routes.js",
           "pluginform.js",
+          "globalplugins.js",
           "history.js",
           "consumers.js",
           "logs.js",

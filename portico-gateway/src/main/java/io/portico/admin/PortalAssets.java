@@ -39,7 +39,14 @@ final class PortalAssets {
   private record Asset(byte[] bytes, byte @Nullable [] gzipped, String type) {}
 
   private static final String[] FILES = {
-    "index.html", "portal.css", "portal.js", "viewer.js", "api.js", "dom.js", "console.css"
+    "index.html",
+    "portal.css",
+    "portal.js",
+    "plans.js",
+    "viewer.js",
+    "api.js",
+    "dom.js",
+    "console.css"
   };
 
   /** The files served from the console's resources: one base style sheet, one API client. */

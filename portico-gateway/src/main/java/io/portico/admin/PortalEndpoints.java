@@ -13,7 +13,6 @@ import io.portico.accounts.Account;
 import io.portico.accounts.Accounts;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
-import io.portico.config.PortalConfig;
 import io.portico.portal.Portal;
 import io.portico.portal.PortalData.Api;
 import io.portico.portal.PortalData.Application;
@@ -31,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The developer portal's API under {@code /portal/api/} ({@link Portal}). Every caller is known (an
@@ -84,15 +82,15 @@ final class PortalEndpoints {
           "Sign-up is off (portal.sign-up); an operator invites developers with an"
               + " invitation link.");
     }
-    JsonNode body = body(req);
-    String name = body == null ? null : text(body, "name");
-    String password = body == null ? null : text(body, "password");
+    JsonNode body = RequestJson.object(req);
+    String name = body == null ? null : RequestJson.text(body, "name");
+    String password = body == null ? null : RequestJson.text(body, "password");
     if (name == null || password == null) {
       return invalid("name and password are required strings");
     }
     Outcome<Account> o = accounts.create("sign-up", name, Role.DEVELOPER, password);
     if (o instanceof Outcome.Refused<Account> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     n.put("name", name);
@@ -125,7 +123,7 @@ final class PortalEndpoints {
           if (!operator) {
             return operatorsOnly(caller);
           }
-          JsonNode b = body(req);
+          JsonNode b = RequestJson.object(req);
           if (b == null) {
             return invalid("the body must be a JSON object");
           }
@@ -142,7 +140,7 @@ final class PortalEndpoints {
                   seg.get(1),
                   String.valueOf(textOr(b, "title", "")),
                   String.valueOf(textOr(b, "description", "")),
-                  text(b, "openapi"),
+                  RequestJson.text(b, "openapi"),
                   document == null || document.json() == null
                       ? null
                       : document.json().getBytes(StandardCharsets.UTF_8),
@@ -171,46 +169,7 @@ final class PortalEndpoints {
         return seg.size() == 2 ? AdminHandler.methodNotAllowed("PUT") : notFound(path);
       }
       case "plans" -> {
-        if (seg.size() != 1) {
-          return notFound(path);
-        }
-        if (read) {
-          return catalogue(portal, api, caller);
-        }
-        if (m != HttpMethod.POST) {
-          return AdminHandler.methodNotAllowed("GET, POST");
-        }
-        if (!operator) {
-          return operatorsOnly(caller);
-        }
-        JsonNode b = body(req);
-        if (b == null) {
-          return invalid("the body must be a JSON object");
-        }
-        for (String f : List.of("quota_period", "quota_window")) {
-          if (b.hasNonNull(f) && !b.get(f).isTextual()) {
-            return invalid(f + ": " + b.get(f) + " (expected: a string)");
-          }
-        }
-        JsonNode rpm = b.get("requests_per_minute");
-        JsonNode quota = b.get("quota");
-        long quotaValue =
-            quota == null || quota.isNull()
-                ? 0
-                : quota.canConvertToLong() && quota.isIntegralNumber() ? quota.asLong() : -1;
-        return answer(
-            portal.createPlan(
-                caller.name(),
-                String.valueOf(textOr(b, "name", "")),
-                String.valueOf(textOr(b, "description", "")),
-                rpm != null && rpm.canConvertToInt() ? rpm.asInt() : 0,
-                b.path("auto_approve").asBoolean(false),
-                quotaValue,
-                text(b, "quota_period"),
-                text(b, "quota_window"),
-                gateway),
-            HttpResponseStatus.CREATED,
-            (n, p) -> planJson(n, p, portal));
+        return PortalPlans.handle(req, path, seg, caller, portal, api, gateway);
       }
       case "invitations" -> {
         return PortalInvitations.handle(req, path, seg, caller, portal);
@@ -295,7 +254,7 @@ final class PortalEndpoints {
       if (m != HttpMethod.POST) {
         return AdminHandler.methodNotAllowed("GET, POST");
       }
-      JsonNode b = body(req);
+      JsonNode b = RequestJson.object(req);
       if (b == null) {
         return invalid("the body must be a JSON object");
       }
@@ -341,7 +300,7 @@ final class PortalEndpoints {
         if (seg.size() != 3 || m != HttpMethod.POST) {
           return seg.size() != 3 ? notFound(path) : AdminHandler.methodNotAllowed("POST");
         }
-        JsonNode b = body(req);
+        JsonNode b = RequestJson.object(req);
         if (b == null) {
           return invalid("the body must be a JSON object");
         }
@@ -408,7 +367,7 @@ final class PortalEndpoints {
   // ---- JSON
 
   /** The catalogue: developers see the published APIs only, the other roles every one. */
-  private static FullHttpResponse catalogue(Portal portal, AdminApi api, AdminAuth.Caller caller)
+  static FullHttpResponse catalogue(Portal portal, AdminApi api, AdminAuth.Caller caller)
       throws IOException {
     ObjectNode out = JSON.createObjectNode();
     String gatewayUrl = api.gatewayUrl();
@@ -423,7 +382,7 @@ final class PortalEndpoints {
     }
     ArrayNode plans = out.putArray("plans");
     for (Plan p : portal.document().plans()) {
-      planJson(plans.addObject(), p, portal);
+      PortalPlans.planJson(plans.addObject(), p, portal);
     }
     return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(out));
   }
@@ -437,19 +396,6 @@ final class PortalEndpoints {
     }
     n.put("has_document", a.hasDocument());
     n.put("published", !a.unpublished());
-  }
-
-  private static void planJson(ObjectNode n, Plan p, Portal portal) {
-    n.put("name", p.name());
-    n.put("description", p.description());
-    n.put("requests_per_minute", p.requestsPerMinute());
-    n.put("auto_approve", p.autoApprove());
-    PortalConfig.Quota q = portal.config().quota();
-    if (p.quota() > 0 && q != null) {
-      n.put("quota", p.quota());
-      n.put("quota_period", p.period(q.period()));
-      n.put("quota_window", p.rolling() ? "rolling" : "calendar");
-    }
   }
 
   private static void applicationJson(ObjectNode n, Application a, Portal portal) {
@@ -500,11 +446,11 @@ final class PortalEndpoints {
 
   // ---- helpers
 
-  private static <T> FullHttpResponse answer(
+  static <T> FullHttpResponse answer(
       Outcome<T> o, HttpResponseStatus ok, java.util.function.BiConsumer<ObjectNode, T> write)
       throws IOException {
     if (o instanceof Outcome.Refused<T> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     T value = o.value();
@@ -514,22 +460,8 @@ final class PortalEndpoints {
     return AdminHandler.json(ok, JSON.writeValueAsString(n));
   }
 
-  private static @Nullable JsonNode body(FullHttpRequest req) {
-    try {
-      JsonNode n = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
-      return n != null && n.isObject() ? n : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable String text(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    return n != null && n.isTextual() ? n.asText() : null;
-  }
-
-  private static String textOr(JsonNode body, String field, String fallback) {
-    String t = text(body, field);
+  static String textOr(JsonNode body, String field, String fallback) {
+    String t = RequestJson.text(body, field);
     return t == null ? fallback : t;
   }
 
@@ -538,16 +470,11 @@ final class PortalEndpoints {
     return v.isEmpty() ? "" : v.get(0);
   }
 
-  private static FullHttpResponse refused(Outcome.Refused<?> r) {
-    return AdminHandler.problem(
-        HttpResponseStatus.valueOf(r.refusal().status()), r.refusal().type(), r.refusal().detail());
-  }
-
-  private static FullHttpResponse invalid(String detail) {
+  static FullHttpResponse invalid(String detail) {
     return AdminHandler.problem(HttpResponseStatus.BAD_REQUEST, "portal-invalid", detail + ".");
   }
 
-  private static FullHttpResponse operatorsOnly(AdminAuth.Caller caller) {
+  static FullHttpResponse operatorsOnly(AdminAuth.Caller caller) {
     return AdminHandler.problem(
         HttpResponseStatus.FORBIDDEN,
         "admin-forbidden",
@@ -566,7 +493,7 @@ final class PortalEndpoints {
         "The portal needs the console's accounts (admin.store, admin.console) and portal on.");
   }
 
-  private static FullHttpResponse notFound(String path) {
+  static FullHttpResponse notFound(String path) {
     return AdminHandler.problem(
         HttpResponseStatus.NOT_FOUND, "admin-not-found", "No admin endpoint " + path + ".");
   }

@@ -16,9 +16,7 @@ import io.portico.portal.Invitations;
 import io.portico.portal.Invitations.Invitation;
 import io.portico.portal.Portal;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code /portal/api/invitations}: operators invite developers ({@link Invitations}); {@code POST
@@ -46,10 +44,10 @@ final class PortalInvitations {
           "portal-unavailable",
           "The portal needs the console's accounts (admin.store, admin.console) and portal on.");
     }
-    JsonNode b = body(req);
-    String token = b == null ? null : text(b, "token");
-    String name = b == null ? null : text(b, "name");
-    String password = b == null ? null : text(b, "password");
+    JsonNode b = RequestJson.object(req);
+    String token = b == null ? null : RequestJson.text(b, "token");
+    String name = b == null ? null : RequestJson.text(b, "name");
+    String password = b == null ? null : RequestJson.text(b, "password");
     if (token == null || name == null || password == null) {
       return invalid("token, name and password are required strings");
     }
@@ -61,7 +59,7 @@ final class PortalInvitations {
     }
     Outcome<Account> o = portal.invitations().accept(token, name, password, accounts);
     if (o instanceof Outcome.Refused<Account> r) {
-      return refused(r);
+      return RequestJson.refused(r);
     }
     ObjectNode n = JSON.createObjectNode();
     n.put("name", name);
@@ -98,7 +96,8 @@ final class PortalInvitations {
       if (m != HttpMethod.POST) {
         return AdminHandler.methodNotAllowed("GET, POST");
       }
-      JsonNode b = req.content().readableBytes() == 0 ? JSON.createObjectNode() : body(req);
+      JsonNode b =
+          req.content().readableBytes() == 0 ? JSON.createObjectNode() : RequestJson.object(req);
       if (b == null) {
         return invalid("the body must be a JSON object");
       }
@@ -109,7 +108,7 @@ final class PortalInvitations {
       Outcome<Invitations.Issued> o =
           invitations.invite(caller.name(), note == null ? "" : note.asText());
       if (o instanceof Outcome.Refused<Invitations.Issued> r) {
-        return refused(r);
+        return RequestJson.refused(r);
       }
       Invitations.Issued issued = java.util.Objects.requireNonNull(o.value());
       ObjectNode n = JSON.createObjectNode();
@@ -124,7 +123,7 @@ final class PortalInvitations {
       }
       Outcome<Invitation> o = invitations.revoke(caller.name(), seg.get(1));
       if (o instanceof Outcome.Refused<Invitation> r) {
-        return refused(r);
+        return RequestJson.refused(r);
       }
       ObjectNode n = JSON.createObjectNode();
       invitationJson(n, java.util.Objects.requireNonNull(o.value()));
@@ -142,26 +141,7 @@ final class PortalInvitations {
     n.put("expires", i.expires());
   }
 
-  private static @Nullable JsonNode body(FullHttpRequest req) {
-    try {
-      JsonNode n = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
-      return n != null && n.isObject() ? n : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static @Nullable String text(JsonNode body, String field) {
-    JsonNode n = body.get(field);
-    return n != null && n.isTextual() ? n.asText() : null;
-  }
-
   private static FullHttpResponse invalid(String detail) {
     return AdminHandler.problem(HttpResponseStatus.BAD_REQUEST, "portal-invalid", detail + ".");
-  }
-
-  private static FullHttpResponse refused(Outcome.Refused<?> r) {
-    return AdminHandler.problem(
-        HttpResponseStatus.valueOf(r.refusal().status()), r.refusal().type(), r.refusal().detail());
   }
 }

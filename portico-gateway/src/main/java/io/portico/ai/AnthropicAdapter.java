@@ -287,10 +287,7 @@ final class AnthropicAdapter implements ProviderAdapter {
       if (event.data().isBlank()) {
         return;
       }
-      JsonNode data = Json.parse(event.data());
-      if (data == null || !data.isObject()) {
-        throw new InvalidAnswer("sent a stream event that is not JSON");
-      }
+      JsonNode data = StreamTranslator.eventObject(event.data());
       String type = event.event() != null ? event.event() : data.path("type").asText();
       switch (type) {
         case "message_start" -> {
@@ -364,11 +361,7 @@ final class AnthropicAdapter implements ProviderAdapter {
     }
 
     private String chunk(ObjectNode delta, @Nullable String finishReason) {
-      ObjectNode c = Json.object();
-      c.put("id", id);
-      c.put("object", "chat.completion.chunk");
-      c.put("created", created);
-      c.put("model", answerModel);
+      ObjectNode c = StreamTranslator.chunkHead(id, created, answerModel);
       ObjectNode choice = c.putArray("choices").addObject();
       choice.put("index", 0);
       choice.set("delta", delta);

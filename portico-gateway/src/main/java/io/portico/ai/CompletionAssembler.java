@@ -175,10 +175,9 @@ final class CompletionAssembler {
   }
 
   private static ObjectNode head(JsonNode completion) {
-    return Json.object()
-        .put("id", completion.path("id").asText("chatcmpl-portico"))
-        .put("object", "chat.completion.chunk")
-        .put("created", completion.path("created").asLong(0))
-        .put("model", completion.path("model").asText(""));
+    return StreamTranslator.chunkHead(
+        completion.path("id").asText("chatcmpl-portico"),
+        completion.path("created").asLong(0),
+        completion.path("model").asText(""));
   }
 }

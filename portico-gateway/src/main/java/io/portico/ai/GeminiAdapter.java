@@ -308,10 +308,7 @@ final class GeminiAdapter implements ProviderAdapter {
       if (event.data().isBlank()) {
         return;
       }
-      JsonNode data = Json.parse(event.data());
-      if (data == null || !data.isObject()) {
-        throw new InvalidAnswer("sent a stream event that is not JSON");
-      }
+      JsonNode data = StreamTranslator.eventObject(event.data());
       if (data.has("error")) {
         throw new StreamError(data.path("error").path("message").asText("provider error"));
       }
@@ -320,11 +317,7 @@ final class GeminiAdapter implements ProviderAdapter {
       }
       id = "chatcmpl-" + data.path("responseId").asText("gemini");
       answerModel = data.path("modelVersion").asText(model);
-      ObjectNode c = Json.object();
-      c.put("id", id);
-      c.put("object", "chat.completion.chunk");
-      c.put("created", created);
-      c.put("model", answerModel);
+      ObjectNode c = StreamTranslator.chunkHead(id, created, answerModel);
       ArrayNode choices = c.putArray("choices");
       int index = 0;
       for (JsonNode candidate : data.path("candidates")) {

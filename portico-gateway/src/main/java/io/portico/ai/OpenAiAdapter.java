@@ -88,10 +88,7 @@ class OpenAiAdapter implements ProviderAdapter {
         out.add("[DONE]");
         return;
       }
-      JsonNode chunk = Json.parse(data);
-      if (chunk == null || !chunk.isObject()) {
-        throw new InvalidAnswer("sent a stream event that is not JSON");
-      }
+      JsonNode chunk = StreamTranslator.eventObject(data);
       JsonNode error = chunk.get("error");
       if (error != null && !error.isNull()) {
         throw new StreamError(

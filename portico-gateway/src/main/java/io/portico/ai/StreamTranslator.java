@@ -1,5 +1,7 @@
 package io.portico.ai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -25,6 +27,31 @@ interface StreamTranslator {
 
   /** The usage the provider reported, or null. */
   Usage usage();
+
+  /**
+   * The JSON object a provider's stream event carries.
+   *
+   * @throws ProviderAdapter.InvalidAnswer when {@code data} is not a JSON object
+   */
+  static JsonNode eventObject(String data) throws ProviderAdapter.InvalidAnswer {
+    JsonNode n = Json.parse(data);
+    if (n == null || !n.isObject()) {
+      throw new ProviderAdapter.InvalidAnswer("sent a stream event that is not JSON");
+    }
+    return n;
+  }
+
+  /**
+   * What every OpenAI chunk begins with: its {@code id}, {@code object}, {@code created}, model.
+   */
+  static ObjectNode chunkHead(String id, long created, String model) {
+    ObjectNode c = Json.object();
+    c.put("id", id);
+    c.put("object", "chat.completion.chunk");
+    c.put("created", created);
+    c.put("model", model);
+    return c;
+  }
 
   /** An error the provider reported inside its stream. */
   final class StreamError extends Exception {

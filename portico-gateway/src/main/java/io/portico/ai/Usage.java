@@ -19,11 +19,7 @@ public record Usage(long promptTokens, long completionTokens, long totalTokens) 
    * stream_options.include_usage}: no choices, this usage.
    */
   String chunk(String id, long created, String model) {
-    ObjectNode c = Json.object();
-    c.put("id", id);
-    c.put("object", "chat.completion.chunk");
-    c.put("created", created);
-    c.put("model", model);
+    ObjectNode c = StreamTranslator.chunkHead(id, created, model);
     c.putArray("choices");
     c.putObject("usage")
         .put("prompt_tokens", promptTokens)

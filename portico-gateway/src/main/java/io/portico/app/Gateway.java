@@ -29,7 +29,6 @@ import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.store.ConfigStore;
-import io.portico.store.ObjectLayer;
 import io.portico.store.ObjectWrite;
 import io.portico.store.Precondition;
 import io.portico.store.WriteResult;
@@ -64,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * config is loaded and compiled on the caller's thread beside the running one and swapped in one
  * step; an invalid config changes nothing and its problems are returned. The config is the file
  * with the admin API's objects over it ({@link io.portico.store.LayeredConfig}): a reload re-reads
- * the file and keeps the API's objects, an admin write keeps the file as last loaded.
+ * the file and keeps the API's objects, an admin write keeps the file as last loaded. The admin
+ * listener and the portal's listener read and change the running gateway through one {@link
+ * GatewayAdminApi}.
  *
  * <p>Plugin instances belong to their snapshot. A snapshot replaced by a reload is retired by the
  * {@link SnapshotHolder} once the last exchange that started under it has finished; its plugins are
@@ -204,7 +205,7 @@ public final class Gateway implements AutoCloseable {
                 tracing,
                 accessLog == null ? null : config.runtime().accessLog().body()));
     try {
-      this.listeners = proxy.bind(config.listeners());
+      this.listeners = Listening.bindListeners(proxy, config.listeners());
       if (metrics != null) {
         metrics.attach(new MetricsSources(proxy, snapshots), group, config.listeners());
         metrics.delivery(accessLogSinks(), tracing);
@@ -218,17 +219,34 @@ public final class Gateway implements AutoCloseable {
           this.portal = io.portico.portal.Portal.open(store, config.portal(), Clock.systemUTC());
         }
       }
+      AdminApi adminApi =
+          new GatewayAdminApi(
+              this, registry, changes, layers, accounts, portal, metrics, alerting, logTail, env);
+      InetSocketAddress adminAddress = config.admin().address();
       AdminServer adminServer =
-          config.admin().address() == null
+          adminAddress == null
               ? null
-              : AdminServer.start(config.admin(), group, transport.serverChannel(), adminApi(env));
+              : Listening.bind(
+                  "admin.address",
+                  adminAddress,
+                  () ->
+                      AdminServer.start(
+                          config.admin(), group, transport.serverChannel(), adminApi));
       InetSocketAddress portalAddress = config.portal().address();
       try {
         this.portalListener =
             adminServer == null || portal == null || portalAddress == null
                 ? null
-                : AdminServer.startPortal(
-                    config.admin(), portalAddress, group, transport.serverChannel(), adminApi(env));
+                : Listening.bind(
+                    "portal.address",
+                    portalAddress,
+                    () ->
+                        AdminServer.startPortal(
+                            config.admin(),
+                            portalAddress,
+                            group,
+                            transport.serverChannel(),
+                            adminApi));
       } catch (Throwable e) {
         if (adminServer != null) {
           adminServer.close();
@@ -275,105 +293,6 @@ public final class Gateway implements AutoCloseable {
   /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */
   public List<SinkStats> accessLogSinks() {
     return accessLog == null ? List.of() : accessLog.sinks();
-  }
-
-  private AdminApi adminApi(Map<String, String> env) {
-    return new AdminApi() {
-      @Override
-      public String buildVersion() {
-        return Version.current();
-      }
-
-      @Override
-      public Snapshot snapshot() {
-        return snapshots.current();
-      }
-
-      @Override
-      public List<SinkStats> accessLogSinks() {
-        return Gateway.this.accessLogSinks();
-      }
-
-      @Override
-      public PluginRegistry plugins() {
-        return registry;
-      }
-
-      @Override
-      public ReloadResult reload() {
-        return Gateway.this.reload();
-      }
-
-      @Override
-      public boolean ready() {
-        return !draining;
-      }
-
-      @Override
-      public WriteResult write(ObjectWrite write) {
-        return Gateway.this.write(write);
-      }
-
-      @Override
-      public WriteResult rollback(long version, String actor, List<Precondition> preconditions) {
-        return Gateway.this.rollback(version, actor, preconditions);
-      }
-
-      @Override
-      public WriteResult dryRun(ObjectWrite write) {
-        return changes.dryRun(write);
-      }
-
-      @Override
-      public ObjectLayer layer() {
-        return changes.layer();
-      }
-
-      @Override
-      public @Nullable ConfigStore store() {
-        return layers.store();
-      }
-
-      @Override
-      public @Nullable Accounts accounts() {
-        return accounts;
-      }
-
-      @Override
-      public io.portico.portal.@Nullable Portal portal() {
-        return portal;
-      }
-
-      @Override
-      public @Nullable String gatewayUrl() {
-        return Gateway.this.gatewayUrl();
-      }
-
-      @Override
-      public @Nullable GatewayMetrics metrics() {
-        return metrics;
-      }
-
-      @Override
-      public @Nullable Alerting alerting() {
-        return alerting;
-      }
-
-      @Override
-      public LogTail logTail() {
-        return logTail;
-      }
-
-      @Override
-      public List<InetSocketAddress> listeners() {
-        return Gateway.this.listeners();
-      }
-
-      @Override
-      public @Nullable String environment(String name) {
-        return env.get(name);
-      }
-    };
   }
 
   /**
@@ -449,6 +368,11 @@ public final class Gateway implements AutoCloseable {
     }
   }
 
+  /** Whether shutdown has begun: the gateway no longer reports itself ready. */
+  boolean draining() {
+    return draining;
+  }
+
   public Snapshot snapshot() {
     return snapshots.current();
   }
@@ -484,13 +408,7 @@ public final class Gateway implements AutoCloseable {
     if (a == null || accounts == null) {
       return null;
     }
-    String host =
-        a.getAddress().isAnyLocalAddress()
-            ? "127.0.0.1"
-            : (a.getAddress() instanceof java.net.Inet6Address
-                ? "[" + a.getAddress().getHostAddress() + "]"
-                : a.getAddress().getHostAddress());
-    return "http://" + host + ":" + a.getPort() + "/console/";
+    return "http://" + urlHost(a) + ":" + a.getPort() + "/console/";
   }
 
   /**
@@ -506,13 +424,22 @@ public final class Gateway implements AutoCloseable {
       return null;
     }
     InetSocketAddress a = listeners.get(0);
-    String host =
-        a.getAddress().isAnyLocalAddress()
-            ? "127.0.0.1"
-            : (a.getAddress() instanceof java.net.Inet6Address
-                ? "[" + a.getAddress().getHostAddress() + "]"
-                : a.getAddress().getHostAddress());
-    return (c.listeners().get(0).tls() != null ? "https://" : "http://") + host + ":" + a.getPort();
+    return (c.listeners().get(0).tls() != null ? "https://" : "http://")
+        + urlHost(a)
+        + ":"
+        + a.getPort();
+  }
+
+  /**
+   * How a URL names the host of a bound address: a wildcard address as the loopback one, an IPv6
+   * address in brackets.
+   */
+  private static String urlHost(InetSocketAddress a) {
+    if (a.getAddress().isAnyLocalAddress()) {
+      return "127.0.0.1";
+    }
+    String host = a.getAddress().getHostAddress();
+    return a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host;
   }
 
   /** The portal's own listener's address ({@code portal.address}), or null without one. */
@@ -524,13 +451,7 @@ public final class Gateway implements AutoCloseable {
   public @Nullable String portalUrl() {
     InetSocketAddress own = portalAddress();
     if (own != null) {
-      String host =
-          own.getAddress().isAnyLocalAddress()
-              ? "127.0.0.1"
-              : (own.getAddress() instanceof java.net.Inet6Address
-                  ? "[" + own.getAddress().getHostAddress() + "]"
-                  : own.getAddress().getHostAddress());
-      return "http://" + host + ":" + own.getPort() + "/portal/";
+      return "http://" + urlHost(own) + ":" + own.getPort() + "/portal/";
     }
     String console = consoleUrl();
     return console == null || portal == null

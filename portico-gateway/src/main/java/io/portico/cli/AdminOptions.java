@@ -9,6 +9,7 @@ final class AdminOptions {
 
   @Option(
       names = "--admin-url",
+      paramLabel = "URL",
       description = "The gateway's admin API (env PORTICO_ADMIN_URL). Default: ${DEFAULT-VALUE}.",
       defaultValue = "${env:PORTICO_ADMIN_URL:-http://127.0.0.1:9901}")
   @SuppressWarnings("NullAway.Init") // set by picocli, from its default when not given
@@ -16,6 +17,7 @@ final class AdminOptions {
 
   @Option(
       names = "--token",
+      paramLabel = "TOKEN",
       description = "An admin token (env PORTICO_ADMIN_TOKEN); none for an open loopback admin.",
       defaultValue = "${env:PORTICO_ADMIN_TOKEN}")
   @Nullable String token;

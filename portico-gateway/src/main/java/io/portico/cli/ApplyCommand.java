@@ -18,8 +18,11 @@ import picocli.CommandLine.Spec;
     name = "apply",
     description =
         "Make a running gateway's services, routes, consumers and plugins what the file"
-            + " declares, in one all-or-nothing admin request.")
+            + " declares, in one all-or-nothing admin request. Exit 0: applied or nothing to do,"
+            + " 3: the gateway's config changed since it was read (nothing applied), 1: error.")
 final class ApplyCommand implements Callable<Integer> {
+
+  @Mixin HelpOption help = new HelpOption();
 
   @Mixin
   @SuppressWarnings("NullAway.Init") // set by picocli

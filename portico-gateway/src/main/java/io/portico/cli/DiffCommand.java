@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
             + " changes, 2: changes, 1: error.")
 final class DiffCommand implements Callable<Integer> {
 
+  @Mixin HelpOption help = new HelpOption();
+
   @Mixin
   @SuppressWarnings("NullAway.Init") // set by picocli
   SyncOptions sync;

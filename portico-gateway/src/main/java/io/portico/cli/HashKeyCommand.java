@@ -18,6 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "hash-key", description = "Print the hash of an API key for key-auth.")
 final class HashKeyCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Mixin HelpOption help = new HelpOption();
+
   @Parameters(arity = "0..1", paramLabel = "KEY", description = "The key; default: standard input.")
   @Nullable String key;
 

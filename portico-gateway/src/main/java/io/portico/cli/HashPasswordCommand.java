@@ -17,6 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "hash-password", description = "Print a bcrypt hash of a password for basic-auth.")
 final class HashPasswordCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Mixin HelpOption help = new HelpOption();
+
   @Parameters(
       arity = "0..1",
       paramLabel = "PASSWORD",
@@ -25,6 +27,7 @@ final class HashPasswordCommand implements Callable<Integer> {
 
   @Option(
       names = "--cost",
+      paramLabel = "N",
       description = "The bcrypt cost (log2 rounds), 4 to 16. Default: ${DEFAULT-VALUE}.",
       defaultValue = "10")
   int cost;

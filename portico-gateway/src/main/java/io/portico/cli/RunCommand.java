@@ -1,33 +1,46 @@
 package io.portico.cli;
 
+import io.portico.app.AddressUnavailableException;
 import io.portico.app.Gateway;
 import io.portico.app.Version;
 import io.portico.config.GatewayConfig;
 import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
+import io.portico.spi.config.ConfigNode;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code portico run [-c FILE]}: starts the gateway, prints where it listens, reloads on file
- * change, {@code SIGHUP} or {@code POST /reload}, and shuts down gracefully on {@code SIGTERM} /
- * Ctrl-C, exiting 0 once the requests in flight are drained.
+ * {@code portico run [-c FILE | FILE]}: starts the gateway, prints where it listens, reloads on
+ * file change, {@code SIGHUP} or {@code POST /reload}, and shuts down gracefully on {@code SIGTERM}
+ * / Ctrl-C, exiting 0 once the requests in flight are drained.
  */
-@Command(name = "run", description = "Run the gateway.")
+@Command(
+    name = "run",
+    description = "Run the gateway.",
+    footer = {
+      "",
+      "Exit codes: 0 stopped cleanly (SIGTERM or Ctrl-C, after draining), 1 invalid config or an"
+          + " address that cannot be bound, 64 wrong usage. See docs/cli.md."
+    })
 final class RunCommand implements Callable<Integer> {
 
-  @Option(
-      names = {"-c", "--config"},
-      description = "The config file (YAML or JSON). Default: ${DEFAULT-VALUE}.",
-      defaultValue = "portico.yaml")
-  Path config = Path.of("portico.yaml");
+  @Mixin ConfigFileOption file = new ConfigFileOption();
+
+  @Mixin HelpOption help = new HelpOption();
+
+  @Spec @Nullable CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    Path config = file.file(spec);
     long started = System.nanoTime();
     Gateway gateway;
     try {
@@ -36,9 +49,18 @@ final class RunCommand implements Callable<Integer> {
       System.err.print(e.problems().render());
       System.err.println(config + ": invalid configuration, not started");
       return 1;
+    } catch (AddressUnavailableException e) {
+      ConfigNode node = ConfigPlaces.find(config, System.getenv(), e.configPath());
+      String where = node == null ? config.toString() : node.location().toString();
+      String unset =
+          node == null
+              ? "; " + e.configPath() + " is not set in the file: this is its default"
+              : "";
+      System.err.println(where + ": " + e.configPath() + ": " + e.describe() + unset);
+      System.err.println(config + ": cannot listen on an address it gives, not started");
+      return 1;
     } catch (java.io.IOException e) {
-      System.err.println(
-          config + ": cannot listen on an address it gives, not started: " + e.getMessage());
+      System.err.println(config + ": cannot start, not started: " + e.getMessage());
       return 1;
     }
     GatewayConfig loaded = gateway.snapshot().config();

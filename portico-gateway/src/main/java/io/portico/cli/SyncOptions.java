@@ -15,6 +15,7 @@ final class SyncOptions {
 
   @Option(
       names = {"-f", "--file"},
+      paramLabel = "FILE",
       required = true,
       description = "The declared services, routes, consumers and plugins (YAML or JSON).")
   @SuppressWarnings("NullAway.Init") // required: set by picocli

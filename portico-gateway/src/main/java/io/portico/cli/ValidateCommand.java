@@ -7,24 +7,37 @@ import io.portico.plugin.PluginRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code portico validate -c FILE}: loads and checks a config exactly as {@code run} would, without
- * starting anything, and prints every problem with its place. Exit code 0 when valid, 1 when not.
+ * {@code portico validate [-c FILE | FILE]}: loads and checks a config exactly as {@code run}
+ * would, without starting anything, and prints every problem with its place. Exit code 0 when
+ * valid, 1 when not.
  */
-@Command(name = "validate", description = "Check a config file and report every problem.")
+@Command(
+    name = "validate",
+    description = "Check a config file and report every problem.",
+    footer = {
+      "",
+      "Each problem is printed as FILE:LINE:COLUMN: PATH: VALUE (expected: RULE).",
+      "Exit codes: 0 valid, 1 invalid (every problem printed), 64 wrong usage. See"
+          + " docs/cli.md."
+    })
 final class ValidateCommand implements Callable<Integer> {
 
-  @Option(
-      names = {"-c", "--config"},
-      description = "The config file (YAML or JSON). Default: ${DEFAULT-VALUE}.",
-      defaultValue = "portico.yaml")
-  @SuppressWarnings("NullAway.Init") // set by picocli, from its default when not given
-  Path config;
+  @Mixin ConfigFileOption file = new ConfigFileOption();
+
+  @Mixin HelpOption help = new HelpOption();
+
+  @Spec
+  @SuppressWarnings("NullAway.Init") // injected by picocli
+  CommandSpec spec;
 
   @Override
   public Integer call() {
+    Path config = file.file(spec);
     PluginRegistry registry = PluginRegistry.load(ValidateCommand.class.getClassLoader());
     ConfigResult result = ConfigFiles.load(config, System.getenv(), registry);
     GatewayConfig valid = result.config();

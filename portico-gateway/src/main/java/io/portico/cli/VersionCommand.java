@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "version", description = "Print the version.")
 final class VersionCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Mixin HelpOption help = new HelpOption();
+
   @Override
   public Integer call() {
     System.out.println("portico " + Version.current());

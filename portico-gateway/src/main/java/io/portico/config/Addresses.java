@@ -20,7 +20,8 @@ final class Addresses {
       Pattern.compile(
           "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
 
-  static final String BIND_RULE = "host:port with an IP address, [IPv6]:port or :port";
+  static final String BIND_RULE =
+      "host:port with an IP address, [IPv6]:port or :port, with a port from 0 to 65535";
   static final String TARGET_RULE = "host:port or [IPv6]:port with a port from 1 to 65535";
   static final String HOST_RULE = "a host name such as admin.internal, an IPv4 address or [IPv6]";
   static final String CIDR_RULE = "a CIDR such as 10.0.0.0/8 or 2001:db8::/32, or an IP address";

@@ -87,7 +87,11 @@ public final class ConfigLoader {
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
-      return unreadable(source, "it does not exist");
+      return unreadable(
+          source,
+          file.isAbsolute()
+              ? "it does not exist"
+              : "it does not exist; looked for " + file.toAbsolutePath().normalize());
     } catch (AccessDeniedException e) {
       return unreadable(source, "permission denied");
     } catch (CharacterCodingException e) {
@@ -193,7 +197,29 @@ public final class ConfigLoader {
     } else {
       message = messages.isEmpty() ? "invalid YAML" : messages.get(messages.size() - 1);
     }
-    return new Problem(location, "", message + " (expected: valid YAML)");
+    return new Problem(location, "", message + " (expected: valid YAML" + yamlHint(message) + ")");
+  }
+
+  /** What usually causes a YAML syntax error of this kind, and how to fix it. */
+  private static String yamlHint(String message) {
+    if (message.contains("TAB")) {
+      return "; indent with spaces, never tabs";
+    }
+    boolean flow = message.contains("flow sequence") || message.contains("flow mapping");
+    if (flow && message.contains("<stream end>")) {
+      return "; close the [ or { that began there";
+    }
+    if (flow) {
+      return "; quote a value inside [ ] or { } that holds { } [ ] , or :, such as"
+          + " \"/users/{id}\"";
+    }
+    if (message.contains("expected <block end>")
+        || message.contains("mapping values are not allowed")
+        || message.contains("could not find expected ':'")) {
+      return "; check this line's indentation against the lines above it, and that each key"
+          + " is followed by a colon and a space";
+    }
+    return "";
   }
 
   private static String firstLine(@Nullable String s) {

@@ -117,11 +117,22 @@ final class ConsumersSection {
     for (Map.Entry<String, ConfigNode> e : creds.fields().entrySet()) {
       PluginFactory<?> factory = factories.find(e.getKey());
       if (factory == null) {
+        java.util.Set<String> checked = new java.util.TreeSet<>();
+        for (String name : factories.names()) {
+          if (factories.find(name) instanceof CredentialChecker) {
+            checked.add(name);
+          }
+        }
+        String suggestion =
+            io.portico.spi.config.Suggestions.closest(e.getKey(), factories.names());
         problems.at(
             e.getValue(),
             "unknown credential kind \""
                 + e.getKey()
-                + "\" (expected: the name of an authentication plugin)");
+                + "\" (expected: the name of an authentication plugin"
+                + (checked.isEmpty() ? "" : ", such as " + String.join(", ", checked))
+                + ")"
+                + (suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?"));
       } else if (factory instanceof CredentialChecker checker) {
         checker.checkCredentials(e.getValue(), problems);
       }

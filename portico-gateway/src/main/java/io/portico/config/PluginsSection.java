@@ -36,7 +36,12 @@ final class PluginsSection {
       return List.of();
     }
     if (!node.isObject()) {
-      problems.expected(node, "an object of plugin-name: config");
+      problems.expected(
+          node,
+          node.isList()
+              ? "an object of plugin-name: config, each plugin on its own line without a leading"
+                  + " dash"
+              : "an object of plugin-name: config");
       return List.of();
     }
     List<PluginSpec> out = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.portico.config;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
+import io.portico.spi.config.Suggestions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,12 +84,24 @@ final class ServicePolicies {
     if (!service.has("balancer")) {
       return BalancerConfig.DEFAULTS;
     }
-    ConfigReader r = service.object("balancer");
     BalancerConfig d = BalancerConfig.DEFAULTS;
     List<String> policies =
         Arrays.stream(BalancerConfig.Policy.values())
             .map(BalancerConfig.Policy::configName)
             .toList();
+    ConfigNode given = service.child("balancer");
+    if (given != null && given.isScalar()) {
+      // balancer: least-request, the policy written where its object goes
+      String policy = Suggestions.closest(given.scalarText(), policies);
+      problems.expected(
+          given,
+          "an object such as { policy: "
+              + (policy == null ? d.policy().configName() : policy)
+              + " }, with policy one of "
+              + String.join(", ", policies));
+      return d;
+    }
+    ConfigReader r = service.object("balancer");
     String policyName = r.oneOf("policy", d.policy().configName(), policies);
     BalancerConfig.Policy policy = BalancerConfig.Policy.values()[policies.indexOf(policyName)];
     List<String> sources =

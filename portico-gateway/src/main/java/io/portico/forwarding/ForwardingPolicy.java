@@ -10,22 +10,25 @@ import io.portico.config.ForwardingConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The compiled forwarding settings: which peers are trusted proxies, how the client's address is
  * found, and the forwarding headers written upstream.
  *
- * <p>Only a trusted peer's {@code X-Forwarded-*}, {@code Forwarded} and {@code X-Request-Id} are
- * believed. From an untrusted peer they are replaced, so a client cannot spoof its address (and,
- * for example, rotate a rate-limit key). With trusted peers, the client address is the rightmost
- * address of {@code X-Forwarded-For} (or of {@code Forwarded}'s {@code for=}, as configured: one
- * header, never both, since a proxy that maintains one passes the other through from the client)
- * that is not itself a trusted proxy. The hops are read right to left; a hop that is not an IP
- * address ({@link ForwardedFor}: a port in {@code X-Forwarded-For}, a name, {@code unknown}, an
- * obfuscated identifier) ends the walk, and the client is then the trusted proxy that forwarded it,
- * since nothing to its left can be believed.
+ * <p>Only a trusted peer's {@code X-Forwarded-*}, {@code Forwarded}, {@code X-Request-Id} and the
+ * fields of {@link #removeUnbelieved} are believed. From an untrusted peer they are replaced or
+ * removed, so a client cannot spoof its address (and, for example, rotate a rate-limit key). With
+ * trusted peers, the client address is the rightmost address of {@code X-Forwarded-For} (or of
+ * {@code Forwarded}'s {@code for=}, as configured: one header, never both, since a proxy that
+ * maintains one passes the other through from the client) that is not itself a trusted proxy. The
+ * hops are read right to left; a hop that is not an IP address ({@link ForwardedFor}: a port in
+ * {@code X-Forwarded-For}, a name, {@code unknown}, an obfuscated identifier) ends the walk, and
+ * the client is then the trusted proxy that forwarded it, since nothing to its left can be
+ * believed.
  *
  * <p>Immutable and thread-safe.
  */
@@ -36,6 +39,17 @@ public final class ForwardingPolicy {
   private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
   private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  private static final AsciiString X_FORWARDED_DASH = AsciiString.cached("x-forwarded-");
+
+  /** Fields only a trusted proxy may send: see {@link #removeUnbelieved}. */
+  private static final List<AsciiString> PROXY_ONLY =
+      List.of(
+          AsciiString.cached("x-real-ip"),
+          AsciiString.cached("x-client-ip"),
+          AsciiString.cached("true-client-ip"),
+          AsciiString.cached("x-cluster-client-ip"),
+          AsciiString.cached("x-original-url"),
+          AsciiString.cached("x-rewrite-url"));
 
   private final List<IpSubnetFilterRule> trusted;
   private final AsciiString requestIdHeader;
@@ -148,6 +162,42 @@ public final class ForwardingPolicy {
         lastHost = host;
       }
       return forwarded;
+    }
+  }
+
+  /**
+   * Removes what only a proxy may say, from a request of a peer that is not a trusted proxy: every
+   * {@code X-Forwarded-*} field (those the gateway writes are written again by {@link #apply};
+   * {@code X-Forwarded-Prefix}, {@code -Server}, {@code -Ssl}, {@code -Scheme} and the like would
+   * otherwise reach the upstream as the client wrote them), the client-address fields of other
+   * proxies and CDNs ({@code X-Real-IP}, {@code X-Client-IP}, {@code True-Client-IP}, {@code
+   * X-Cluster-Client-IP}), and the path overrides some servers obey instead of the request-target
+   * ({@code X-Original-URL}, {@code X-Rewrite-URL}), which would let a client have another path
+   * served than the one its route was chosen for.
+   *
+   * <p>Called once per exchange before any plugin runs, so a plugin may still set these.
+   */
+  public void removeUnbelieved(HttpHeaders headers) {
+    for (AsciiString name : PROXY_ONLY) {
+      headers.remove(name);
+    }
+    List<String> forwarded = null;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      CharSequence name = it.next().getKey();
+      if (name.length() > X_FORWARDED_DASH.length()
+          && AsciiString.regionMatches(
+              name, true, 0, X_FORWARDED_DASH, 0, X_FORWARDED_DASH.length())) {
+        if (forwarded == null) {
+          forwarded = new ArrayList<>(2);
+        }
+        forwarded.add(name.toString());
+      }
+    }
+    if (forwarded != null) {
+      for (String name : forwarded) {
+        headers.remove(name);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.portico.accounts.Account;
 import io.portico.accounts.Accounts;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
+import io.portico.accounts.Secrets;
 import io.portico.store.AuditEntry;
 import io.portico.store.ConfigStore;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -58,7 +58,7 @@ public final class Invitations {
   private final ConfigStore store;
   private final Clock clock;
   private final long ttlSeconds;
-  private final SecureRandom random = new SecureRandom();
+  private final Secrets secrets = new Secrets(new SecureRandom());
   private List<Invitation> pending;
 
   private Invitations(ConfigStore store, Clock clock, long ttlSeconds, List<Invitation> pending) {
@@ -86,16 +86,12 @@ public final class Invitations {
     if (note.length() > 200) {
       return Outcome.refused(400, "portal-invalid", "note: (expected: at most 200 characters)");
     }
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    byte[] id = new byte[6];
-    random.nextBytes(id);
+    String token = TOKEN_PREFIX + secrets.text(32);
     Instant now = clock.instant();
     Invitation inv =
         new Invitation(
-            HexFormat.of().formatHex(id),
-            Portal.sha256(token),
+            secrets.hex(6),
+            Secrets.sha256(token),
             note,
             actor,
             now.toString(),
@@ -124,7 +120,7 @@ public final class Invitations {
    */
   public synchronized Outcome<Account> accept(
       String token, String name, String password, Accounts accounts) throws IOException {
-    byte[] given = HexFormat.of().parseHex(Portal.sha256(token));
+    byte[] given = HexFormat.of().parseHex(Secrets.sha256(token));
     Invitation found = null;
     for (Invitation i : pending()) {
       if (MessageDigest.isEqual(given, HexFormat.of().parseHex(i.hash())) && found == null) {

@@ -2,10 +2,9 @@ package io.portico.portal;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Refusal;
+import io.portico.accounts.Secrets;
 import io.portico.config.PortalConfig;
 import io.portico.portal.PortalData.Api;
 import io.portico.portal.PortalData.Application;
@@ -16,28 +15,18 @@ import io.portico.portal.PortalData.State;
 import io.portico.portal.PortalData.Subscription;
 import io.portico.spi.config.ConfigNode;
 import io.portico.store.AuditEntry;
-import io.portico.store.Change;
 import io.portico.store.ConfigStore;
-import io.portico.store.ObjectJson;
 import io.portico.store.ObjectKey;
 import io.portico.store.ObjectKind;
 import io.portico.store.ObjectWrite;
-import io.portico.store.Precondition;
 import io.portico.store.WriteResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,13 +35,15 @@ import org.jspecify.annotations.Nullable;
  * loops.
  *
  * <p>What the gateway must do follows from the document and is applied as one admin write per
- * change ({@link Objects#write}):
+ * change ({@link Objects#write}), made by {@link PortalWrites} before the document is saved; making
+ * or changing a plan rewrites every route of the catalogue:
  *
  * <ul>
  *   <li>a published route gets {@code key-auth} (unless it has it), {@code acl} allowing the groups
  *       {@code portal-<route>-<plan>} of every plan (and {@code portal-<route>} for consumers an
  *       operator adds by hand), and {@code rate-limit} counting per consumer, one request a minute
- *       times the plan's {@code requests-per-minute} for each plan group;
+ *       times the plan's {@code requests_per_minute} for each plan group, and {@code quota} with
+ *       each plan's quota, period and window when a plan has one;
  *   <li>an application with keys is the consumer {@code app-<id>}, in the group of each of its
  *       approved subscriptions, with its keys' hashes as {@code key-auth} credentials.
  * </ul>
@@ -71,7 +62,6 @@ public final class Portal {
   /** The largest quota of a plan; also the allowance of callers without a quota. */
   public static final long MAX_QUOTA = Long.MAX_VALUE / 4;
 
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final ObjectMapper JSON =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -87,8 +77,9 @@ public final class Portal {
   private final ConfigStore store;
   private final PortalConfig config;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private final Secrets secrets = new Secrets(new SecureRandom());
   private final Invitations invitations;
+  private final PortalWrites writes;
   private Document doc;
 
   private Portal(
@@ -98,6 +89,7 @@ public final class Portal {
     this.clock = clock;
     this.doc = doc;
     this.invitations = invitations;
+    this.writes = new PortalWrites(config);
   }
 
   /** The portal kept in {@code store}, empty at first. */
@@ -151,7 +143,7 @@ public final class Portal {
     apis.removeIf(a -> a.route().equals(route));
     apis.add(api);
     Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
-    Refusal refusal = applyRoutes(actor, "publish " + route, next, List.of(route), gateway);
+    Refusal refusal = writes.routes(actor, "publish " + route, next, List.of(route), gateway);
     if (refusal != null) {
       return new Outcome.Refused<>(refusal);
     }
@@ -185,7 +177,7 @@ public final class Portal {
     apis.replaceAll(a -> a.route().equals(route) ? changed : a);
     Document next = new Document(apis, doc.plans(), doc.applications(), doc.subs());
     String action = (published ? "republish " : "unpublish ") + route;
-    Refusal refusal = applyRoutes(actor, action, next, List.of(route), gateway);
+    Refusal refusal = writes.routes(actor, action, next, List.of(route), gateway);
     return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, changed);
   }
 
@@ -216,10 +208,10 @@ public final class Portal {
 
   /** The store document of a route's OpenAPI document, named for its hash (any route name). */
   private static String openApiDocument(String route) {
-    return OPENAPI_DOCUMENT + sha256(route).substring(0, 32);
+    return OPENAPI_DOCUMENT + Secrets.sha256(route).substring(0, 32);
   }
 
-  /** Creates a plan; every published route learns its group. */
+  /** Creates a plan; every route of the catalogue learns its group. */
   public synchronized Outcome<Plan> createPlan(
       String actor,
       String name,
@@ -231,67 +223,79 @@ public final class Portal {
       @Nullable String quotaWindow,
       Objects gateway)
       throws IOException {
-    if (!NAME.matcher(name).matches()) {
-      return Outcome.refused(
-          400, "portal-invalid", "name: (expected: lower-case letters, digits and -)");
+    Refusal invalid = PlanRules.checkName(name);
+    if (invalid == null) {
+      invalid =
+          PlanRules.check(
+              description,
+              requestsPerMinute,
+              quota,
+              quotaPeriod,
+              quotaWindow,
+              config.quota() != null);
     }
-    if (requestsPerMinute < 1 || requestsPerMinute > 1_000_000) {
-      return Outcome.refused(
-          400, "portal-invalid", "requests_per_minute: (expected: an integer from 1 to 1000000)");
-    }
-    if (quota < 0 || quota > MAX_QUOTA) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota: (expected: an integer from 0 (none) to " + MAX_QUOTA + ")");
-    }
-    if (quota > 0 && config.quota() == null) {
-      return Outcome.refused(
-          409,
-          "portal-quota-off",
-          "quota: "
-              + quota
-              + " (expected: no quota; plans get quotas once portal.quota names the Redis that"
-              + " counts them)");
-    }
-    if (quotaPeriod != null && !List.of("hour", "day", "month").contains(quotaPeriod)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_period: " + quotaPeriod + " (expected: hour, day or month)");
-    }
-    if (quotaWindow != null && !List.of("calendar", "rolling").contains(quotaWindow)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_window: " + quotaWindow + " (expected: calendar or rolling)");
-    }
-    if (quota == 0 && (quotaPeriod != null || quotaWindow != null)) {
-      return Outcome.refused(
-          400,
-          "portal-invalid",
-          "quota_period, quota_window: (expected: only with a quota, an integer from 1)");
+    if (invalid != null) {
+      return new Outcome.Refused<>(invalid);
     }
     if (plan(name) != null) {
       return Outcome.refused(409, "portal-exists", "A plan " + name + " exists.");
     }
     Plan plan =
-        new Plan(
-            name,
-            description,
-            requestsPerMinute,
-            autoApprove,
-            quota,
-            quota > 0 ? quotaPeriod : null,
-            quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null);
+        PlanRules.plan(
+            name, description, requestsPerMinute, autoApprove, quota, quotaPeriod, quotaWindow);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
+    return savePlans(actor, "create plan " + name, plans, plan, gateway);
+  }
+
+  /**
+   * Changes a plan's limits, quota, approval or description. The routes of the catalogue get the
+   * new limits in the same admin write, so the keys of every subscription under the plan are held
+   * to them as soon as this returns, without being reissued (the consumers' groups name the plan,
+   * not its limits). Subscriptions keep their states: a pending one stays pending when the plan
+   * starts approving on its own, since {@code auto_approve} decides new subscriptions only.
+   */
+  public synchronized Outcome<Plan> updatePlan(
+      String actor, String name, PlanEdit edit, Objects gateway) throws IOException {
+    Plan old = plan(name);
+    if (old == null) {
+      return Outcome.refused(404, "portal-not-found", "No plan " + name + ".");
+    }
+    if (edit.empty()) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "the body: {} (expected: at least one of description, requests_per_minute,"
+              + " auto_approve, quota, quota_period, quota_window)");
+    }
+    Outcome<Plan> edited = PlanRules.edited(old, edit, config.quota() != null);
+    Plan plan = edited.value();
+    if (plan == null) {
+      return edited;
+    }
+    PortalConfig.Quota quota = config.quota();
+    String changes = PlanEdit.differences(old, plan, quota == null ? "day" : quota.period());
+    if (changes.isEmpty()) {
+      return Outcome.done(old);
+    }
+    List<Plan> plans = new ArrayList<>(doc.plans());
+    plans.replaceAll(p -> p.name().equals(name) ? plan : p);
+    return savePlans(actor, "update plan " + name + " (" + changes + ")", plans, plan, gateway);
+  }
+
+  /** The plans {@code plans} written to every route of the catalogue, then kept. */
+  private Outcome<Plan> savePlans(
+      String actor, String action, List<Plan> plans, Plan plan, Objects gateway)
+      throws IOException {
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
     List<String> routes = doc.apis().stream().map(Api::route).toList();
-    Refusal refusal = applyRoutes(actor, "create plan " + name, next, routes, gateway);
-    return refusal != null
-        ? new Outcome.Refused<>(refusal)
-        : save(actor, "create plan " + name, next, plan);
+    Refusal refusal = writes.routes(actor, action, next, routes, gateway);
+    return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, plan);
+  }
+
+  /** The plan {@code name}, or null. */
+  public synchronized @Nullable Plan plan(String name) {
+    return doc.plans().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
   }
 
   // ---- applications and subscriptions (developers)
@@ -302,7 +306,7 @@ public final class Portal {
     if (name.isBlank() || name.length() > 100) {
       return Outcome.refused(400, "portal-invalid", "name: (expected: 1 to 100 characters)");
     }
-    Application app = new Application(randomHex(8), name, description, owner, now(), List.of());
+    Application app = new Application(secrets.hex(8), name, description, owner, now(), List.of());
     List<Application> apps = new ArrayList<>(doc.applications());
     apps.add(app);
     return save(
@@ -350,13 +354,13 @@ public final class Portal {
     State state = plan.autoApprove() ? State.APPROVED : State.PENDING;
     Subscription sub =
         new Subscription(
-            randomHex(8), appId, api, planName, state, now(), plan.autoApprove() ? "plan" : null);
+            secrets.hex(8), appId, api, planName, state, now(), plan.autoApprove() ? "plan" : null);
     List<Subscription> subs = new ArrayList<>(doc.subs());
     subs.add(sub);
     Document next = new Document(doc.apis(), doc.plans(), doc.applications(), subs);
     String action = "subscribe " + appId + " to " + api + " under " + planName;
     if (state == State.APPROVED) {
-      Refusal refusal = applyConsumer(owner, action, next, app, gateway);
+      Refusal refusal = writes.consumer(owner, action, next, app, gateway);
       if (refusal != null) {
         return new Outcome.Refused<>(refusal);
       }
@@ -394,7 +398,7 @@ public final class Portal {
     String action = to.text() + " subscription " + subId;
     Application app = application(sub.application(), null);
     if (app != null && to != State.REJECTED) {
-      Refusal refusal = applyConsumer(actor, action, next, app, gateway);
+      Refusal refusal = writes.consumer(actor, action, next, app, gateway);
       if (refusal != null) {
         return new Outcome.Refused<>(refusal);
       }
@@ -412,22 +416,20 @@ public final class Portal {
     if (app == null) {
       return Outcome.refused(404, "portal-not-found", "No application " + appId + " of yours.");
     }
-    if (approved(doc, appId).isEmpty()) {
+    if (doc.approved(appId).isEmpty()) {
       return Outcome.refused(
           409,
           "portal-state",
           "The application has no approved subscription; keys are issued once one is approved.");
     }
-    byte[] secret = new byte[32];
-    random.nextBytes(secret);
-    String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    Key stored = new Key(randomHex(6), "sha256:" + sha256(key), now());
+    String key = KEY_PREFIX + secrets.text(32);
+    Key stored = new Key(secrets.hex(6), "sha256:" + Secrets.sha256(key), now());
     List<Key> keys = new ArrayList<>(app.keys());
     keys.add(stored);
     Application updated = app.withKeys(keys);
     Document next = replace(doc, updated);
     String action = "issue key " + stored.id() + " to application " + appId;
-    Refusal refusal = applyConsumer(owner, action, next, updated, gateway);
+    Refusal refusal = writes.consumer(owner, action, next, updated, gateway);
     if (refusal != null) {
       return new Outcome.Refused<>(refusal);
     }
@@ -445,7 +447,7 @@ public final class Portal {
         app.withKeys(app.keys().stream().filter(k -> !k.id().equals(keyId)).toList());
     Document next = replace(doc, updated);
     String action = "revoke key " + keyId + " of application " + appId;
-    Refusal refusal = applyConsumer(owner, action, next, updated, gateway);
+    Refusal refusal = writes.consumer(owner, action, next, updated, gateway);
     return refusal != null ? new Outcome.Refused<>(refusal) : save(owner, action, next, updated);
   }
 
@@ -456,146 +458,7 @@ public final class Portal {
     return "portal-" + route + "-" + plan;
   }
 
-  private @Nullable Refusal applyRoutes(
-      String actor, String action, Document next, List<String> routes, Objects gateway) {
-    Map<ObjectKey, ConfigNode> current = gateway.current();
-    List<Change> changes = new ArrayList<>();
-    List<Precondition> pre = new ArrayList<>();
-    for (String route : routes) {
-      ObjectKey key = new ObjectKey(ObjectKind.ROUTES, route);
-      ConfigNode node = current.get(key);
-      if (node == null) {
-        continue;
-      }
-      try {
-        ObjectNode o = (ObjectNode) JSON.readTree(ObjectJson.writeForStorage(node));
-        ObjectNode plugins =
-            o.has("plugins") && o.get("plugins").isObject()
-                ? (ObjectNode) o.get("plugins")
-                : o.putObject("plugins");
-        if (!plugins.has("key-auth")) {
-          plugins.putObject("key-auth");
-        }
-        ObjectNode acl = plugins.putObject("acl");
-        ArrayNode allow = acl.putArray("allow-groups");
-        allow.add("portal-" + route);
-        boolean open =
-            next.apis().stream().anyMatch(a -> a.route().equals(route) && !a.unpublished());
-        ObjectNode limit = plugins.putObject("rate-limit");
-        limit.put("name", "portal-" + route);
-        limit.put("key", "consumer");
-        limit.putArray("limits").addObject().put("requests", 1).put("window", "1m");
-        if (!next.plans().isEmpty()) {
-          ObjectNode groups = limit.putObject("groups");
-          for (Plan p : next.plans()) {
-            if (open) {
-              allow.add(group(route, p.name()));
-            }
-            groups.put(group(route, p.name()), p.requestsPerMinute());
-          }
-        }
-        quotaPlugin(route, next.plans(), plugins);
-        changes.add(Change.put(key, JSON.writeValueAsString(o)));
-        pre.add(Precondition.etag(key, ObjectJson.etag(node)));
-      } catch (IOException e) {
-        return new Refusal(500, "portal-error", "The route " + route + " could not be read.");
-      }
-    }
-    return changes.isEmpty()
-        ? null
-        : write(gateway, new ObjectWrite(actor, "portal: " + action, changes, pre));
-  }
-
-  /**
-   * Puts the {@code quota} plugin named {@code portal-<route>} on a route when a plan has a quota:
-   * each plan's group gets its quota per its period, calendar or rolling ({@link #MAX_QUOTA}, in
-   * effect none, for plans without one and for everyone else). Without such a plan, a quota of this
-   * name is removed.
-   */
-  private void quotaPlugin(String route, List<Plan> plans, ObjectNode plugins) {
-    PortalConfig.Quota q = config.quota();
-    boolean any = plans.stream().anyMatch(p -> p.quota() > 0);
-    if (q == null || !any) {
-      if (plugins.path("quota").path("name").asText("").equals("portal-" + route)) {
-        plugins.remove("quota");
-      }
-      return;
-    }
-    ObjectNode quota = plugins.putObject("quota");
-    quota.put("name", "portal-" + route);
-    quota.put("limit", MAX_QUOTA);
-    quota.put("period", q.period());
-    ObjectNode groups = quota.putObject("groups");
-    for (Plan p : plans) {
-      if (p.quota() > 0) {
-        groups
-            .putObject(group(route, p.name()))
-            .put("limit", p.quota())
-            .put("period", p.period(q.period()))
-            .put("window", p.rolling() ? "rolling" : "calendar");
-      } else {
-        groups.put(group(route, p.name()), MAX_QUOTA);
-      }
-    }
-    quota.putObject("redis").put("url", q.redisUrl()).put("on-failure", q.onFailure());
-  }
-
-  private @Nullable Refusal applyConsumer(
-      String actor, String action, Document next, Application app, Objects gateway) {
-    ObjectKey key = new ObjectKey(ObjectKind.CONSUMERS, app.consumer());
-    Application current =
-        next.applications().stream().filter(a -> a.id().equals(app.id())).findFirst().orElse(app);
-    boolean exists = gateway.current().containsKey(key);
-    Change change;
-    if (current.keys().isEmpty()) {
-      if (!exists) {
-        return null;
-      }
-      change = Change.delete(key);
-    } else {
-      ObjectNode o = JSON.createObjectNode();
-      o.put("name", app.consumer());
-      o.put("custom-id", app.id());
-      ArrayNode groups = o.putArray("groups");
-      for (Subscription s : approved(next, app.id())) {
-        groups.add(group(s.api(), s.plan()));
-      }
-      ArrayNode creds = o.putObject("credentials").putArray("key-auth");
-      for (Key k : current.keys()) {
-        creds.addObject().put("key", k.hash()).put("id", app.consumer() + "-" + k.id());
-      }
-      try {
-        change = Change.put(key, JSON.writeValueAsString(o));
-      } catch (IOException e) {
-        return new Refusal(500, "portal-error", "The consumer could not be written.");
-      }
-    }
-    return write(gateway, new ObjectWrite(actor, "portal: " + action, List.of(change), List.of()));
-  }
-
-  private static @Nullable Refusal write(Objects gateway, ObjectWrite w) {
-    WriteResult r = gateway.write(w);
-    if (r instanceof WriteResult.Applied) {
-      return null;
-    }
-    if (r instanceof WriteResult.Rejected rej) {
-      return new Refusal(
-          422, "portal-config-rejected", "The gateway refused the change: " + rej.problems());
-    }
-    WriteResult.Failed f = (WriteResult.Failed) r;
-    return new Refusal(f.status(), f.type(), f.detail());
-  }
-
   // ---- helpers
-
-  private static List<Subscription> approved(Document d, String appId) {
-    Predicate<Subscription> p = s -> s.application().equals(appId) && s.state() == State.APPROVED;
-    return d.subs().stream().filter(p).toList();
-  }
-
-  private @Nullable Plan plan(String name) {
-    return doc.plans().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
-  }
 
   private static Document replace(Document d, Application app) {
     List<Application> apps = new ArrayList<>(d.applications());
@@ -613,21 +476,5 @@ public final class Portal {
 
   private String now() {
     return clock.instant().toString();
-  }
-
-  private String randomHex(int bytes) {
-    byte[] b = new byte[bytes];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

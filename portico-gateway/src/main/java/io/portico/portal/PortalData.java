@@ -125,5 +125,12 @@ public final class PortalData {
     }
 
     static final Document EMPTY = new Document(List.of(), List.of(), List.of(), List.of());
+
+    /** The approved subscriptions of the application {@code appId}. */
+    List<Subscription> approved(String appId) {
+      return subs.stream()
+          .filter(s -> s.application().equals(appId) && s.state() == State.APPROVED)
+          .toList();
+    }
   }
 }

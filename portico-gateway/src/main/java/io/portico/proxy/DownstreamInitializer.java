@@ -29,6 +29,7 @@ import io.portico.config.ListenerConfig;
 import io.portico.eventloop.BurstFlush;
 import io.portico.snapshot.Snapshot;
 import io.portico.tls.ServerTls;
+import io.portico.upstream.DeferredTrailers;
 import io.portico.upstream.UpstreamPools;
 import java.time.Duration;
 import java.util.Objects;
@@ -131,6 +132,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     return bound;
   }
 
+  /**
+   * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
+   * DeferredTrailers}, a map only when the request has trailers.
+   */
   static HttpServerCodec httpCodec(LimitsConfig limits) {
     return new HttpServerCodec(
         new HttpDecoderConfig()
@@ -138,6 +143,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .setMaxHeaderSize(limits.maxHeaderSize())
             .setMaxChunkSize(64 * 1024)
             .setValidateHeaders(true)
+            .setTrailersFactory(DeferredTrailers.FACTORY)
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true),
         16);

@@ -8,9 +8,10 @@ import java.util.List;
 /**
  * Removes the headers that describe one connection and must not be forwarded (RFC 9110 7.6.1):
  * {@code Connection} and every header it names, {@code Keep-Alive}, {@code Proxy-Connection},
- * {@code TE}, {@code Trailer}, {@code Upgrade} and {@code Proxy-Authenticate}/{@code
- * Proxy-Authorization} are never passed on. {@code Transfer-Encoding} is framing: the codec on the
- * other side re-frames the body, so it is kept only where that codec needs it.
+ * {@code TE}, {@code Trailer}, {@code Upgrade}, {@code HTTP2-Settings} and {@code
+ * Proxy-Authenticate}/{@code Proxy-Authorization} are never passed on. {@code Transfer-Encoding} is
+ * framing: the codec on the other side re-frames the body, so it is kept only where that codec
+ * needs it.
  *
  * <p>A request is stripped once, when its exchange starts and before any plugin runs, so that a
  * client's {@code Connection} cannot remove what a plugin or the gateway sets; a request whose
@@ -21,6 +22,9 @@ final class HopByHopHeaders {
 
   private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
+  /** The settings of an {@code Upgrade: h2c} (RFC 7540 3.2.1): for the hop that upgrades. */
+  private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
 
   private HopByHopHeaders() {}
 
@@ -56,6 +60,7 @@ final class HopByHopHeaders {
     headers.remove(HttpHeaderNames.TRAILER);
     headers.remove(HttpHeaderNames.PROXY_AUTHENTICATE);
     headers.remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+    headers.remove(HTTP2_SETTINGS);
     if (keepUpgrade) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE);
     } else {

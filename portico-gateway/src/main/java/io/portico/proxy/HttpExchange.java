@@ -148,6 +148,14 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     if (normalized.authority() != null) {
       originalHost = normalized.authority();
+      // what the Host header must be, the absolute form's authority must be: it becomes the Host
+      if (!RequestChecks.isValidHost(originalHost)) {
+        closeAfter = true;
+        fail(
+            Failure.BAD_REQUEST,
+            RequestChecks.hostRefusal("request-target authority", originalHost));
+        return;
+      }
       headers.set(HttpHeaderNames.HOST, originalHost);
     }
     expectContinue = HttpUtil.is100ContinueExpected(request);
@@ -178,6 +186,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     List<AsciiString> identityHeaders = snapshot.identityHeaders();
     for (int i = 0, n = identityHeaders.size(); i < n; i++) {
       headers.remove(identityHeaders.get(i));
+    }
+    if (!peerTrusted) {
+      snapshot.forwarding().removeUnbelieved(headers);
     }
     forwardPath = computeForwardPath();
     if (grpc != null) {

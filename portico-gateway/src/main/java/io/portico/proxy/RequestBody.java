@@ -323,6 +323,8 @@ abstract class RequestBody extends ExchangeView {
         refuseRequest(content, refusal.failure(), refusal.detail());
         return false;
       }
+      RequestChecks.stripTrailers(
+          lastContent, snapshot.identityHeaders(), snapshot.forwarding().requestIdHeader());
     }
     bodyChunkSeen = true;
     requestBytes += content.content().readableBytes();

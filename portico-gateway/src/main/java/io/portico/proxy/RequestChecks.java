@@ -14,8 +14,10 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,49 @@ final class RequestChecks {
           "x-forwarded-prefix",
           "x-real-ip",
           "x-request-id");
+
+  /**
+   * Fields that are dropped from request trailers: a trailer must not carry what is read before the
+   * body (RFC 9110 6.5.1: framing, routing, authentication, request modifiers, content format), and
+   * an upstream that merges trailers into the head (some servlet containers and frameworks do)
+   * would otherwise believe a client's {@code Host}, {@code X-Forwarded-For} or {@code
+   * Authorization} sent after the gateway checked the head. The gateway's identity headers are
+   * dropped as well (see {@link #stripTrailers}); so is every {@code x-forwarded-*} field.
+   */
+  private static final Set<String> NOT_IN_TRAILERS =
+      Set.of(
+          "content-length",
+          "transfer-encoding",
+          "host",
+          "connection",
+          "upgrade",
+          "te",
+          "trailer",
+          "keep-alive",
+          "proxy-connection",
+          "expect",
+          "forwarded",
+          "x-real-ip",
+          "x-client-ip",
+          "true-client-ip",
+          "x-cluster-client-ip",
+          "x-original-url",
+          "x-rewrite-url",
+          "x-request-id",
+          "authorization",
+          "proxy-authorization",
+          "cookie",
+          "content-type",
+          "content-encoding",
+          "content-range",
+          "max-forwards",
+          "cache-control",
+          "range",
+          "if-match",
+          "if-none-match",
+          "if-modified-since",
+          "if-unmodified-since",
+          "if-range");
 
   /** Headers {@code Connection} may not name: the message's framing and its target. */
   private static final Set<String> NOT_HOP_BY_HOP =
@@ -104,6 +149,10 @@ final class RequestChecks {
           "method: " + printable(method) + " (expected: a token in upper case, such as GET)");
     }
     HttpHeaders headers = request.headers();
+    Refusal codings = checkTransferEncoding(headers);
+    if (codings != null) {
+      return codings;
+    }
     if (headers.size() > limits.maxHeaderCount()) {
       return new Refusal(
           Failure.HEADERS_TOO_LARGE, "More than " + limits.maxHeaderCount() + " header fields.");
@@ -146,12 +195,7 @@ final class RequestChecks {
       return new Refusal(Failure.BAD_REQUEST, "An HTTP/1.1 request needs a Host header.");
     }
     if (host != null && !isValidHost(host)) {
-      return new Refusal(
-          Failure.BAD_REQUEST,
-          "Host: "
-              + printable(host)
-              + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
-              + " 0-65535)");
+      return new Refusal(Failure.BAD_REQUEST, hostRefusal("Host", host));
     }
     return null;
   }
@@ -179,6 +223,71 @@ final class RequestChecks {
             Failure.HEADERS_TOO_LARGE,
             "A trailer field exceeds " + limits.maxHeaderFieldSize() + " bytes.");
       }
+    }
+    return null;
+  }
+
+  /**
+   * Drops from a request's trailers the fields a trailer may not carry ({@link #NOT_IN_TRAILERS},
+   * {@code x-forwarded-*}, the gateway's identity headers, and a custom request id header), so that
+   * none reaches the upstream. The other trailers pass on unchanged.
+   */
+  static void stripTrailers(
+      LastHttpContent last, List<AsciiString> identityHeaders, AsciiString requestIdHeader) {
+    HttpHeaders trailers = last.trailingHeaders();
+    if (trailers.isEmpty()) {
+      return;
+    }
+    List<String> drop = null;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence();
+    while (it.hasNext()) {
+      String name = it.next().getKey().toString().toLowerCase(Locale.ROOT);
+      if (NOT_IN_TRAILERS.contains(name)
+          || name.startsWith("x-forwarded-")
+          || name.startsWith("proxy-")
+          || requestIdHeader.contentEqualsIgnoreCase(name)
+          || isIdentityHeader(name, identityHeaders)) {
+        if (drop == null) {
+          drop = new ArrayList<>();
+        }
+        drop.add(name);
+      }
+    }
+    if (drop != null) {
+      for (String name : drop) {
+        trailers.remove(name);
+      }
+    }
+  }
+
+  private static boolean isIdentityHeader(String name, List<AsciiString> identityHeaders) {
+    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
+      if (identityHeaders.get(i).contentEqualsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A {@code Transfer-Encoding} must be {@code chunked} alone. The decoder has refused a list that
+   * does not end in {@code chunked} or names it twice; a list with other codings before it ({@code
+   * identity, chunked}, {@code gzip, chunked}) is refused here: the gateway decodes none of them,
+   * and an upstream that stops at a first coding it does not know may read the request as having no
+   * body, and the chunks as a request of the client's own on the gateway's connection.
+   */
+  private static @Nullable Refusal checkTransferEncoding(HttpHeaders headers) {
+    if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return null;
+    }
+    List<String> values = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    String value = values.size() == 1 ? values.get(0).trim() : String.join(", ", values);
+    if (!value.equalsIgnoreCase("chunked")) {
+      return new Refusal(
+          Failure.BAD_FRAMING,
+          "Transfer-Encoding: "
+              + printable(value)
+              + " (expected: chunked alone; no other transfer coding is accepted)");
     }
     return null;
   }
@@ -352,6 +461,15 @@ final class RequestChecks {
     return port <= 65535;
   }
 
+  /** Why {@code host}, read from {@code where}, is refused. */
+  static String hostRefusal(String where, CharSequence host) {
+    return where
+        + ": "
+        + printable(host)
+        + " (expected: a host name, IPv4 address or [IPv6 address], and an optional port"
+        + " 0-65535)";
+  }
+
   private static int indexOf(CharSequence s, char c) {
     for (int i = 0; i < s.length(); i++) {
       if (s.charAt(i) == c) {
@@ -382,21 +500,32 @@ final class RequestChecks {
   }
 
   /**
-   * Writes a declared {@code Content-Length} in canonical digits ({@code 010} is {@code 10}), so no
-   * upstream reads the length differently.
+   * Writes a declared {@code Content-Length} in canonical digits ({@code 010} is {@code 10}), and
+   * {@code Transfer-Encoding} as {@code chunked}, so no upstream reads the framing differently.
    */
   static void canonicalizeLength(HttpRequest request) {
     HttpHeaders headers = request.headers();
     if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       headers.set(
           HttpHeaderNames.CONTENT_LENGTH, Long.toString(HttpUtil.getContentLength(request, 0L)));
+    } else {
+      // "Chunked" was accepted as chunked (check): the upstream reads the one spelling
+      String codings = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
+      if (codings != null && !codings.equals("chunked")) {
+        headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
     }
   }
 
   /**
    * Whether the request may switch protocols: only a GET without a body on HTTP/1.1 (RFC 6455 4.1,
-   * RFC 9110 7.8); any other request asking for it is forwarded as a plain request, its {@code
-   * Upgrade} removed.
+   * RFC 9110 7.8), to a protocol other than HTTP/2; any other request asking for it is forwarded as
+   * a plain request, its {@code Upgrade} removed.
+   *
+   * <p>An upgrade to HTTP/2 ({@code h2c}, or {@code h2}) is the gateway's own to make, on a
+   * listener that offers it; relayed to an upstream that accepts it, it would give the client an
+   * HTTP/2 connection to the upstream on which every request bypasses routing and plugins ("h2c
+   * smuggling").
    */
   static boolean mayUpgrade(HttpRequest request) {
     HttpHeaders headers = request.headers();
@@ -405,6 +534,26 @@ final class RequestChecks {
         && request.method() == HttpMethod.GET
         && request.protocolVersion().equals(HttpVersion.HTTP_1_1)
         && !HttpUtil.isTransferEncodingChunked(request)
-        && HttpUtil.getContentLength(request, 0L) == 0;
+        && HttpUtil.getContentLength(request, 0L) == 0
+        && !upgradesToHttp2(headers);
+  }
+
+  /**
+   * Whether an {@code Upgrade} protocol is {@code h2c} or {@code h2}, with or without a version.
+   */
+  private static boolean upgradesToHttp2(HttpHeaders headers) {
+    for (String value : headers.getAll(HttpHeaderNames.UPGRADE)) {
+      for (String token : value.split(",")) {
+        String protocol = token.trim();
+        int slash = protocol.indexOf('/');
+        if (slash >= 0) {
+          protocol = protocol.substring(0, slash).trim();
+        }
+        if (protocol.equalsIgnoreCase("h2c") || protocol.equalsIgnoreCase("h2")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

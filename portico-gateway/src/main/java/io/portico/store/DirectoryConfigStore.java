@@ -131,26 +131,7 @@ public final class DirectoryConfigStore implements ConfigStore {
     }
     Files.createDirectories(versionsDir);
     byte[] bytes = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(version));
-    Path target = versionsDir.resolve(String.format("%08d.json", version.number()));
-    Path temp = versionsDir.resolve(target.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            temp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    forceDirectory(versionsDir);
+    replace(versionsDir, versionsDir.resolve(String.format("%08d.json", version.number())), bytes);
     versions.put(version.number(), version);
     while (versions.size() > history) {
       long oldest = versions.firstKey();
@@ -168,15 +149,31 @@ public final class DirectoryConfigStore implements ConfigStore {
   @Override
   public synchronized void putDocument(String name, byte[] content) throws IOException {
     Files.createDirectories(dir);
-    Path target = documentFile(name);
-    Path temp = dir.resolve(target.getFileName() + ".tmp");
+    replace(dir, documentFile(name), content);
+  }
+
+  private Path documentFile(String name) {
+    if (!name.matches("[a-z][a-z0-9-]{0,63}")) {
+      throw new IllegalArgumentException(
+          "document name: " + name + " (expected: lower-case letters, digits and -)");
+    }
+    return dir.resolve(name + ".json");
+  }
+
+  /**
+   * Makes {@code target} in {@code directory} hold {@code bytes}, whole or not at all: written to a
+   * temporary file beside it and forced to disk, renamed over it (atomically where the file system
+   * can), then the directory's entry forced too.
+   */
+  private static void replace(Path directory, Path target, byte[] bytes) throws IOException {
+    Path temp = directory.resolve(target.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
             temp,
             StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(content);
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
@@ -187,15 +184,7 @@ public final class DirectoryConfigStore implements ConfigStore {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
-    forceDirectory(dir);
-  }
-
-  private Path documentFile(String name) {
-    if (!name.matches("[a-z][a-z0-9-]{0,63}")) {
-      throw new IllegalArgumentException(
-          "document name: " + name + " (expected: lower-case letters, digits and -)");
-    }
-    return dir.resolve(name + ".json");
+    forceDirectory(directory);
   }
 
   /** Forces a directory's entries to disk where the platform allows opening a directory. */

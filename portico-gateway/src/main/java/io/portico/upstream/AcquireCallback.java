@@ -29,6 +29,13 @@ public interface AcquireCallback {
     TLS_FAILED,
     POOL_EXHAUSTED,
     /** The service's circuit breaker allows no more connections. */
-    OVERLOADED
+    OVERLOADED;
+
+    /** Why a connect failed with {@code cause}: its timeout, or anything else. */
+    public static AcquireFailure ofConnect(@Nullable Throwable cause) {
+      return cause instanceof io.netty.channel.ConnectTimeoutException
+          ? CONNECT_TIMEOUT
+          : CONNECT_FAILED;
+    }
   }
 }

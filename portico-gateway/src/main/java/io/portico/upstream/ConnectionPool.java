@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.portico.config.PoolConfig;
@@ -148,14 +147,11 @@ public final class ConnectionPool implements LeasePool {
                   @Override
                   protected void initChannel(Channel ch) {
                     if (tls != null && serverName != null) {
-                      ch.pipeline()
-                          .addLast(
-                              "tls",
-                              tls.newHandler(
-                                  ch.alloc(),
-                                  serverName,
-                                  endpoint.address().getPort(),
-                                  Math.max(1, timeout.toMillis())));
+                      tls.addTo(
+                          ch,
+                          serverName,
+                          endpoint.address().getPort(),
+                          Math.max(1, timeout.toMillis()));
                     }
                     ch.pipeline()
                         .addLast(
@@ -173,13 +169,7 @@ public final class ConnectionPool implements LeasePool {
         future -> {
           if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            connectFailed(
-                cause instanceof ConnectTimeoutException
-                    ? AcquireCallback.AcquireFailure.CONNECT_TIMEOUT
-                    : AcquireCallback.AcquireFailure.CONNECT_FAILED,
-                cause,
-                c,
-                callback);
+            connectFailed(AcquireCallback.AcquireFailure.ofConnect(cause), cause, c, callback);
             return;
           }
           SslHandler handshake = f.channel().pipeline().get(SslHandler.class);

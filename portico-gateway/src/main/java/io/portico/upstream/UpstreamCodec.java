@@ -2,11 +2,7 @@ package io.portico.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -14,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -25,6 +22,11 @@ import java.util.List;
  * upstream that sent a body after a response to {@code HEAD}, or more than its {@code
  * Content-Length}) and must not be reused.
  *
+ * <p>The decoder takes the status line's words and the common header names from {@link
+ * SharedResponseWords} when their bytes match, instead of making a new String or AsciiString per
+ * response for them, and its trailers are {@link DeferredTrailers}, whose map is made only when a
+ * response has trailers.
+ *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
 final class UpstreamCodec
@@ -33,7 +35,7 @@ final class UpstreamCodec
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
   UpstreamCodec(HttpDecoderConfig config) {
-    init(new Decoder(config.clone().setTrailersFactory(CompactTrailers.FACTORY)), new Encoder());
+    init(new Decoder(config.clone().setTrailersFactory(DeferredTrailers.FACTORY)), new Encoder());
   }
 
   /** Bytes received that the decoder has not turned into a message yet. */
@@ -59,8 +61,38 @@ final class UpstreamCodec
       super(config);
     }
 
+    /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
+    private int statusCode = -1;
+
     int unread() {
       return actualReadableBytes();
+    }
+
+    @Override
+    protected String splitFirstWordInitialLine(byte[] line, int start, int length) {
+      String version = SharedResponseWords.version(line, start, length);
+      return version != null ? version : super.splitFirstWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected String splitSecondWordInitialLine(byte[] line, int start, int length) {
+      statusCode = SharedResponseWords.code(line, start, length);
+      return statusCode > 0
+          ? SharedResponseWords.codeText(statusCode)
+          : super.splitSecondWordInitialLine(line, start, length);
+    }
+
+    /** Called after the second word, when the status line has a reason phrase. */
+    @Override
+    protected String splitThirdWordInitialLine(byte[] line, int start, int length) {
+      String reason = SharedResponseWords.reason(statusCode, line, start, length);
+      return reason != null ? reason : super.splitThirdWordInitialLine(line, start, length);
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+      AsciiString name = SharedResponseWords.headerName(line, start, length);
+      return name != null ? name : super.splitHeaderName(line, start, length);
     }
 
     @Override
@@ -71,35 +103,6 @@ final class UpstreamCodec
       }
       HttpMethod method = methods.poll();
       return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
-    }
-  }
-
-  /**
-   * The trailers the decoder makes for every response's end, with Netty's trailer validation and
-   * the smallest bucket array. Nearly every response ends without trailers, so 2 buckets instead of
-   * Netty's 16 save 56 bytes per response; the few fields a response with trailers carries are
-   * chained in them.
-   */
-  private static final class CompactTrailers extends DefaultHttpHeaders {
-
-    private static final DefaultHttpHeadersFactory NETTY =
-        DefaultHttpHeadersFactory.trailersFactory();
-
-    static final HttpHeadersFactory FACTORY =
-        new HttpHeadersFactory() {
-          @Override
-          public HttpHeaders newHeaders() {
-            return new CompactTrailers();
-          }
-
-          @Override
-          public HttpHeaders newEmptyHeaders() {
-            return NETTY.newEmptyHeaders();
-          }
-        };
-
-    private CompactTrailers() {
-      super(NETTY.getNameValidator(), NETTY.getValueValidator(), 2);
     }
   }
 }

@@ -7,6 +7,7 @@ import { alerts } from './alerts.js';
 import { audit } from './audit.js';
 import { services } from './services.js';
 import { routes } from './routes.js';
+import { globalPlugins } from './globalplugins.js';
 import { history as historyPage } from './history.js';
 import { consumers } from './consumers.js';
 import { logs } from './logs.js';
@@ -90,7 +91,8 @@ function route() {
     const [section, ...name] = page.split('/');
     const pages = { services, routes };
     pages[section](app, current, name.length ? name.join('/') : null);
-  } else if (page === 'history') historyPage(app, current);
+  } else if (page === 'plugins') globalPlugins(app, current);
+  else if (page === 'history') historyPage(app, current);
   else if (page === 'consumers') stop = consumers(app, current);
   else if (page === 'logs') stop = logs(app);
   else if (page === 'ai') stop = ai(app, current);

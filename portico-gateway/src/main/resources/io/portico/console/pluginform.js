@@ -36,6 +36,11 @@ function kindOf(schema) {
   return 'json';
 }
 
+/**
+ * The id of the control of a JSON path: letters, digits, `_` and `-` only. The buttons that remove a
+ * plugin or a list item add `.remove`, which no path's id has, so that a plugin's own `remove` key
+ * (response-headers has one) keeps its id.
+ */
 function idFor(path) {
   return `plugin-${path.replace(/^\$\.plugins\./, '').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/-+$/, '')}`;
 }
@@ -97,7 +102,7 @@ export function pluginSection(ctx) {
         const itemBox = el('fieldset', { class: 'stack nested', id: idFor(itemPath) }, el('legend', {}, `${key} ${i + 1}`));
         objectFields(itemBox, item, schema.items, itemPath, rerender, link);
         if (ctx.canWrite) {
-          const remove = el('button', { type: 'button', class: 'plain', id: `${idFor(itemPath)}-remove` }, `Remove ${key} ${i + 1}`);
+          const remove = el('button', { type: 'button', class: 'plain', id: `${idFor(itemPath)}.remove` }, `Remove ${key} ${i + 1}`);
           remove.addEventListener('click', () => {
             items.splice(i, 1);
             if (items.length) parent[key] = items; else delete parent[key];
@@ -205,7 +210,7 @@ export function pluginSection(ctx) {
       }, `$.plugins.${name}`, false, rerender, () => {}));
     }
     if (ctx.canWrite) {
-      const remove = el('button', { type: 'button', class: 'plain', id: `${id}-remove` }, `Remove ${name}`);
+      const remove = el('button', { type: 'button', class: 'plain', id: `${id}.remove` }, `Remove ${name}`);
       remove.addEventListener('click', () => {
         delete current[name];
         commit();

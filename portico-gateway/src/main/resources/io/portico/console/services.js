@@ -1,5 +1,6 @@
 // The services pages: #/services (searched, paged list) and #/services/{name} (endpoint health,
-// discovery state and the editor); #/services/new creates one.
+// discovery state and the editor, with the forms of the plugins that run on every route to the
+// service); #/services/new creates one.
 import { api } from './api.js';
 import { el, show, formatTime } from './dom.js';
 import { PAGE, decodeName, writes, errorText, listPage, listField, textField, objectEditor, readObject } from './objects.js';
@@ -20,6 +21,7 @@ export function services(root, who, name) {
     columns: [
       ['Name', (s) => el('a', { href: `#/services/${encodeURIComponent(s.name)}`, 'data-testid': 'service-name' }, s.name)],
       ['Targets', (s) => (Array.isArray(s.object.targets) ? s.object.targets.join(', ') : (s.object.discovery ? 'discovery' : ''))],
+      ['Plugins', (s) => (s.object.plugins && typeof s.object.plugins === 'object' ? Object.keys(s.object.plugins).join(', ') : '')],
       ['Source', (s) => s.source],
     ],
     load: async (q, offset) => {
@@ -74,6 +76,7 @@ async function edit(root, who, name) {
       name,
       object,
       fields: FIELDS,
+      plugins: true,
       canWrite: writes(who),
       onApplied: (saved) => {
         if (window.location.hash === `#/services/${encodeURIComponent(saved)}`) edit(root, who, saved);

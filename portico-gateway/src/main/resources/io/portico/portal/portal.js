@@ -4,6 +4,7 @@
 // text (dom.js), never parsed as HTML.
 import { api, ApiError, setCsrf } from './api.js';
 import { el, show, formatTime } from './dom.js';
+import { plans, quotaText } from './plans.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -58,12 +59,6 @@ function signInPage(note) {
     el('h2', {}, 'No account yet?'),
     el('p', { class: 'muted' }, 'Sign up, when this portal allows it; otherwise ask an administrator for an invitation.'),
     signUp));
-}
-
-function quotaText(p) {
-  if (!p.quota) return 'none';
-  if (p.quota_window === 'rolling') return `${p.quota} per rolling ${p.quota_period}`;
-  return `${p.quota} ${p.quota_period === 'hour' ? 'an' : 'a'} ${p.quota_period}`;
 }
 
 // operators take an API out of the catalogue and put it back; developers never see it meanwhile
@@ -320,6 +315,7 @@ async function route() {
   try {
     if (page === 'applications') await applications();
     else if (page === 'api' && parts[1]) await apiPage(decodeURIComponent(parts[1]));
+    else if (page === 'plans' && current.role !== 'developer') await plans(app, current);
     else if (page === 'approvals' && current.role !== 'developer') await approvals();
     else if (page === 'invitations' && current.role !== 'developer') await invitations();
     else await catalogue();

@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class AiConsoleBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String WRITER = "ai-console-writer";
   private static final String READER = "ai-console-reader";
   private static final String SECRET = "sk-console-key-5678qrst";
@@ -41,6 +40,7 @@ class AiConsoleBrowserTest {
 
   @TempDir static Path profile;
   private static FakeProvider provider;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -58,30 +58,32 @@ class AiConsoleBrowserTest {
                         + "\"content\":\"Guten Morgen\"},\"finish_reason\":\"stop\"}],"
                         + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3,"
                         + "\"total_tokens\":14}}"));
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-                - { name: reader, hash: "%s", role: read-only }
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "%s" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            """
-                .formatted(KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1")),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "console-screenshots", 2000);
-    driver = chrome.driver();
-    wait = chrome.waiting();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .windowHeight(2000)
+            .start(
+                """
+                admin:
+                  address: 127.0.0.1:0
+                  tokens:
+                    - { name: script, hash: "%s", role: read-write }
+                    - { name: reader, hash: "%s", role: read-only }
+                ai:
+                  providers:
+                    - { name: local, kind: openai-compatible, base-url: "%s" }
+                  models:
+                    - { name: small, targets: [ { provider: local } ] }
+                """
+                    .formatted(KeyHash.of(WRITER), KeyHash.of(READER), provider.baseUrl("/v1")));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, provider);
+    Cleanup.close(ui, provider);
   }
 
   private static void type(String id, String text) {
@@ -103,7 +105,7 @@ class AiConsoleBrowserTest {
 
   @Test
   void addsAKeySeenOnlyMaskedPublishesAPromptApiCallsItAndShowsItsTokens() throws Exception {
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     chrome.go("ai", "AI");
 
     // A provider with a key: the page shows only the masked suffix.

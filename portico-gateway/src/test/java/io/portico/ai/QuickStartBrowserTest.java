@@ -1,16 +1,17 @@
 package io.portico.ai;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class QuickStartBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String SECRET = "sk-quick-start-9z8y";
   private static final String CHAT =
       "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
@@ -39,6 +39,7 @@ class QuickStartBrowserTest {
 
   @TempDir static Path profile;
   private static FakeProvider provider;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -59,21 +60,23 @@ class QuickStartBrowserTest {
     String shipped =
         Files.readString(Path.of("").toAbsolutePath().getParent().resolve("portico.yaml"));
     assertThat(shipped).doesNotContain("\nai:");
-    gw =
-        GatewayFixture.start(
-            shipped
-                .replace("address: 127.0.0.1:8080", "address: 127.0.0.1:0")
-                .replace("address: 127.0.0.1:9901", "address: 127.0.0.1:0")
-                .replace("access-log: stdout", "access-log: off"),
-            Map.of());
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
-    wait = chrome.waiting();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .firstRun()
+            .start(
+                shipped
+                    .replace("address: 127.0.0.1:8080", "address: 127.0.0.1:0")
+                    .replace("address: 127.0.0.1:9901", "address: 127.0.0.1:0")
+                    .replace("access-log: stdout", "access-log: off"));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, provider);
+    Cleanup.close(ui, provider);
   }
 
   private static HttpResponse<String> chat(String key) throws Exception {

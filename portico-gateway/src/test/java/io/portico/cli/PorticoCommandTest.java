@@ -280,9 +280,41 @@ class PorticoCommandTest {
       try (PorticoProcess p = PorticoProcess.start(dir, "run", "-c", config.toString())) {
         assertThat(p.awaitExit(START)).isEqualTo(1);
         assertThat(p.stderr())
-            .contains(config + ": cannot listen on an address it gives, not started: ")
-            .contains("Address already in use")
+            .contains(
+                config
+                    + ":2:14: listeners[0].address: \"127.0.0.1:"
+                    + taken.getLocalPort()
+                    + "\" is in use by another process (expected: a free port; stop the other"
+                    + " process or choose another port)")
+            .contains(config + ": cannot listen on an address it gives, not started")
             .doesNotContain("\tat ");
+      }
+    }
+  }
+
+  @Test
+  void runNamesTheAdminAddressAndItsLineWhenTheAdminPortIsTaken() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config =
+          write(
+              "portico.yaml",
+              runnable("/api", false)
+                  .replace(
+                      "admin:\n  address: 127.0.0.1:0",
+                      "admin:\n  address: 127.0.0.1:" + taken.getLocalPort()));
+
+      try (PorticoProcess p = PorticoProcess.start(dir, "run", config.toString())) {
+        assertThat(p.awaitExit(START)).isEqualTo(1);
+        assertThat(p.stderr())
+            .contains(
+                config
+                    + ":4:12: admin.address: \"127.0.0.1:"
+                    + taken.getLocalPort()
+                    + "\" is in use by another process")
+            .contains(config + ": cannot listen on an address it gives, not started")
+            .doesNotContain("\tat ");
+        assertThat(p.stdout()).doesNotContain("listening on");
       }
     }
   }

@@ -157,7 +157,9 @@ class ConfigLoaderTest {
     assertThat(rendered(result))
         .containsExactly(
             "bad.yaml:4:4: expected <block end>, but found '<block mapping start>', while parsing"
-                + " a block collection that began at line 2, column 3 (expected: valid YAML)");
+                + " a block collection that began at line 2, column 3 (expected: valid YAML;"
+                + " check this line's indentation against the lines above it, and that each key"
+                + " is followed by a colon and a space)");
   }
 
   @Test
@@ -167,7 +169,29 @@ class ConfigLoaderTest {
     assertThat(rendered(result))
         .containsExactly(
             "bad.yaml:3:1: expected ',' or ']', but got <stream end>, while parsing a flow sequence"
-                + " that began at line 2, column 4 (expected: valid YAML)");
+                + " that began at line 2, column 4 (expected: valid YAML; close the [ or { that"
+                + " began there)");
+  }
+
+  @Test
+  void saysToQuoteAPathWithBracesInAFlowList() {
+    LoadResult result = loader.load("routes:\n  - paths: [/users/{id}]\n", "bad.yaml");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "bad.yaml:2:20: expected ',' or ']', but got {, while parsing a flow sequence that"
+                + " began at line 2, column 12 (expected: valid YAML; quote a value inside [ ] or"
+                + " { } that holds { } [ ] , or :, such as \"/users/{id}\")");
+  }
+
+  @Test
+  void saysToIndentWithSpacesWhenALineStartsWithATab() {
+    LoadResult result = loader.load("routes:\n\t- name: a\n", "bad.yaml");
+
+    assertThat(rendered(result)).hasSize(1);
+    assertThat(rendered(result).get(0))
+        .startsWith("bad.yaml:2:1: ")
+        .endsWith("(expected: valid YAML; indent with spaces, never tabs)");
   }
 
   @Test

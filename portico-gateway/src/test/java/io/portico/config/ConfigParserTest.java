@@ -243,7 +243,7 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:14: listeners[0].address: \"127.0.0.1:99999\" (expected: host:port"
-                + " with an IP address, [IPv6]:port or :port)",
+                + " with an IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
             "portico.yaml:5:34: services[0].targets[1]: \"no-port\" (expected: a host:port or"
                 + " [IPv6]:port with a port from 1 to 65535)",
             "portico.yaml:7:16: services[0].timeouts.connect: \"5 seconds\" (expected: a duration"
@@ -309,15 +309,15 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:14: listeners[0].address: \"example.com:80\" (expected: host:port with"
-                + " an IP address, [IPv6]:port or :port)",
+                + " an IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
             "portico.yaml:3:14: listeners[1].address: \"::1:80\" (expected: host:port with an IP"
-                + " address, [IPv6]:port or :port)",
+                + " address, [IPv6]:port or :port, with a port from 0 to 65535)",
             "portico.yaml:4:14: listeners[2].address: \"127.0.0.1\" (expected: host:port with an"
-                + " IP address, [IPv6]:port or :port)",
+                + " IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
             "portico.yaml:6:14: listeners[4].address: \"127.0.0.1:8080\" (expected: an address not"
                 + " used by another listener; listeners[3].address has it)",
             "portico.yaml:7:5: listeners[5].address: missing (expected: host:port with an IP"
-                + " address, [IPv6]:port or :port)");
+                + " address, [IPv6]:port or :port, with a port from 0 to 65535)");
   }
 
   @Test
@@ -1135,7 +1135,7 @@ class ConfigParserTest {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:1:19: admin.address: \"nowhere\" (expected: host:port with an IP"
-                + " address, [IPv6]:port or :port)",
+                + " address, [IPv6]:port or :port, with a port from 0 to 65535)",
             "portico.yaml:1:28: admin.address: duplicate key \"address\" (expected: each key once"
                 + " per object; first at line 1, column 10)");
   }
@@ -1176,6 +1176,6 @@ class ConfigParserTest {
     assertThat(problems(result)).hasSize(1);
     assertThat(problems(result).get(0))
         .startsWith("portico.yaml:3:1: ")
-        .endsWith("(expected: valid YAML)");
+        .endsWith("(expected: valid YAML; close the [ or { that began there)");
   }
 }

@@ -1,15 +1,15 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +33,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * installed.
  */
 class ConsoleAccessibilityBrowserTest {
-
-  private static final String PASSWORD = "correct horse battery";
 
   /** The pages: the hash each is opened at and the heading it shows. */
   private static final String[][] PAGES = {
@@ -156,52 +154,53 @@ class ConsoleAccessibilityBrowserTest {
       """;
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            portal:
-              sign-up: true
-            consumers:
-              - name: shop
-            alerts:
-              notifiers:
-                - { name: log, type: log }
-              rules:
-                - { name: orders-errors, kind: error-rate, route: orders-api, threshold: 50%%,
-                    window: 1m, notifiers: [ log ] }
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "http://127.0.0.1:9/v1" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    portal:
+                      sign-up: true
+                    consumers:
+                      - name: shop
+                    alerts:
+                      notifiers:
+                        - { name: log, type: log }
+                      rules:
+                        - { name: orders-errors, kind: error-rate, route: orders-api, threshold: 50%%,
+                            window: 1m, notifiers: [ log ] }
+                    ai:
+                      providers:
+                        - { name: local, kind: openai-compatible, base-url: "http://127.0.0.1:9/v1" }
+                      models:
+                        - { name: small, targets: [ { provider: local } ] }
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static Object js(String script) {
@@ -282,7 +281,7 @@ class ConsoleAccessibilityBrowserTest {
     signedOut();
     found.addAll(problems("sign-in"));
     found.addAll(tabOrder("sign-in"));
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     for (String[] page : PAGES) {
       open(page[0], page[1]);
       found.addAll(problems(page[0]));
@@ -325,7 +324,7 @@ class ConsoleAccessibilityBrowserTest {
   @Test
   void inAPhoneSizedWindowTheNavigationReachesEveryPageAndNoPageScrollsSideways() {
     signedOut();
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     driver.manage().window().setSize(new Dimension(390, 844));
     try {
       assertThat(((Number) js("return window.innerWidth")).intValue()).isLessThanOrEqualTo(400);

@@ -1,14 +1,15 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
 
   @TempDir static Path profile;
   private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -40,31 +41,34 @@ class ConsoleBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of());
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
-    wait = chrome.waiting();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .firstRun()
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
+    origin = ui.origin();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   @Test

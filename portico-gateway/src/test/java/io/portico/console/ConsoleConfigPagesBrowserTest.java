@@ -1,18 +1,19 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  */
 class ConsoleConfigPagesBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final String TOKEN = "config-pages-token";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,41 +38,44 @@ class ConsoleConfigPagesBrowserTest {
   @TempDir static Path profile;
   @TempDir static Path store;
   private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              store: %s
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: file-route
-                paths: [ "/file" ]
-                strip-prefix: true
-                service: backend
-                plugins:
-                  request-id: {}
-                  cors: { allow-origins: [ "https://app.example" ] }
-            """
-                .formatted(store, KeyHash.of(TOKEN), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      store: %s
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: file-route
+                        paths: [ "/file" ]
+                        strip-prefix: true
+                        service: backend
+                        plugins:
+                          request-id: {}
+                          cors: { allow-origins: [ "https://app.example" ] }
+                    """
+                        .formatted(store, KeyHash.of(TOKEN), origin.authority()));
+    gw = ui.gateway();
+    browser = ui.chrome();
+    origin = ui.origin();
     gw.createAccount(TOKEN, "watcher", "viewer", PASSWORD);
-    browser = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(browser, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static HttpResponse<String> admin(String method, String path, String body)
@@ -106,7 +109,7 @@ class ConsoleConfigPagesBrowserTest {
   @Test
   void servicesAndRoutesAreMadeInThePagesAfterTheirDiffAndRolledBackFromTheHistory()
       throws Exception {
-    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
 
     // A service, created in the page: the diff first, applied on confirmation.
     browser.go("services", "Services");
@@ -217,7 +220,7 @@ class ConsoleConfigPagesBrowserTest {
 
     // A viewer reads every page but finds no control that writes, and the API refuses it.
     browser.signOut();
-    browser.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
+    ui.signIn("watcher");
     browser.go("services", "Services");
     browser
         .waiting()

@@ -1,9 +1,11 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
@@ -11,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,13 +31,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleConsumersBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final String TOKEN = "consumers-test-token";
   private static final String SECRET = "Bearer tail-secret-credential";
 
   @TempDir static Path dir;
   private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -44,48 +45,51 @@ class ConsoleConsumersBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: keyed
-                paths: [ "/keyed" ]
-                strip-prefix: true
-                service: backend
-                plugins:
-                  key-auth: {}
-                  rate-limit:
-                    key: consumer
-                    limits: [ { requests: 100, window: 1m } ]
-                    groups: { partners: 10 }
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            runtime:
-              access-log:
-                sinks: [ { type: file, path: "%s" } ]
-                fields: { include: [ defaults, request_headers ] }
-            """
-                .formatted(KeyHash.of(TOKEN), origin.authority(), dir.resolve("access.log")),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ui =
+        ConsoleBrowser.builder(dir.resolve("profile"))
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: keyed
+                        paths: [ "/keyed" ]
+                        strip-prefix: true
+                        service: backend
+                        plugins:
+                          key-auth: {}
+                          rate-limit:
+                            key: consumer
+                            limits: [ { requests: 100, window: 1m } ]
+                            groups: { partners: 10 }
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    runtime:
+                      access-log:
+                        sinks: [ { type: file, path: "%s" } ]
+                        fields: { include: [ defaults, request_headers ] }
+                    """
+                        .formatted(
+                            KeyHash.of(TOKEN), origin.authority(), dir.resolve("access.log")));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
+    origin = ui.origin();
     gw.createAccount(TOKEN, "watcher", "viewer", PASSWORD);
-    chrome = HeadlessChromium.start(dir.resolve("profile"), "console-screenshots");
-    driver = chrome.driver();
-    wait = chrome.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static void confirm() {
@@ -107,7 +111,7 @@ class ConsoleConsumersBrowserTest {
   @Test
   void consumersGetKeysShownOnceThatWorkUntilRevokedAndTheTailShowsRedactedRequests()
       throws Exception {
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     chrome.go("consumers", "Consumers");
 
     // A consumer named with markup is text everywhere.
@@ -205,7 +209,7 @@ class ConsoleConsumersBrowserTest {
 
     // A viewer reads consumers but gets no form, and the API refuses its writes.
     chrome.signOut();
-    chrome.signIn(gw.gateway().consoleUrl(), "watcher", PASSWORD);
+    ui.signIn("watcher");
     chrome.go("consumers", "Consumers");
     WebElement open =
         wait.until(

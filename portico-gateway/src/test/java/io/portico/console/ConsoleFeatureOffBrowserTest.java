@@ -3,10 +3,10 @@ package io.portico.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,36 +21,36 @@ import org.openqa.selenium.WebDriver;
  */
 class ConsoleFeatureOffBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
-
   @TempDir static Path profile;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
 
   @BeforeAll
   static void start() throws Exception {
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            metrics:
-              enabled: false
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                plugins:
-                  mock: { body: hi }
-            """,
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                """
+                    admin:
+                      address: 127.0.0.1:0
+                    metrics:
+                      enabled: false
+                    routes:
+                      - name: hello
+                        paths: [ "/hello" ]
+                        plugins:
+                          mock: { body: hi }
+                    """);
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw);
+    Cleanup.close(ui);
   }
 
   private static void noErrorShown() {
@@ -60,7 +60,7 @@ class ConsoleFeatureOffBrowserTest {
 
   @Test
   void pagesOfFeaturesThatAreOffSayHowToTurnThemOn() throws Exception {
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
 
     // The overview: no metrics, no alerting; each says so in its place.
     assertThat(chrome.visible(By.cssSelector("[data-testid=metrics-off]")).getText())

@@ -1,12 +1,13 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * Every page of the console reached through its navigation in a real browser (Debian's headless
@@ -29,7 +31,6 @@ import org.openqa.selenium.WebElement;
  */
 class ConsoleNavigationBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String TOKEN = "navigation-test-token";
 
   /** The navigation's links in their order, each with the heading of its page. */
@@ -41,6 +42,7 @@ class ConsoleNavigationBrowserTest {
     PAGES.put("audit", "Audit log");
     PAGES.put("services", "Services");
     PAGES.put("routes", "Routes");
+    PAGES.put("plugins", "Global plugins");
     PAGES.put("history", "Config history");
     PAGES.put("accounts", "Accounts");
     PAGES.put("consumers", "Consumers");
@@ -54,60 +56,62 @@ class ConsoleNavigationBrowserTest {
       Map.of(
           "services", By.id("services-new"),
           "routes", By.id("routes-new"),
+          "plugins", By.id("plugins-review"),
           "consumers", By.id("create-consumer"),
           "ai", By.id("provider-form"));
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            alerts:
-              notifiers:
-                - name: log
-                  type: log
-              rules:
-                - name: orders-errors
-                  kind: error-rate
-                  route: orders-api
-                  threshold: 50%%
-                  window: 1m
-                  notifiers: [ log ]
-            ai:
-              providers:
-                - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
-              models:
-                - { name: small, targets: [ { provider: local } ] }
-            """
-                .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    alerts:
+                      notifiers:
+                        - name: log
+                          type: log
+                      rules:
+                        - name: orders-errors
+                          kind: error-rate
+                          route: orders-api
+                          threshold: 50%%
+                          window: 1m
+                          notifiers: [ log ]
+                    ai:
+                      providers:
+                        - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
+                      models:
+                        - { name: small, targets: [ { provider: local } ] }
+                    """
+                        .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
     gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);
     gw.createAccount(TOKEN, "otto", "operator", PASSWORD);
     gw.createAccount(TOKEN, "devi", "developer", PASSWORD);
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static List<String> shownLinks() {
@@ -190,7 +194,13 @@ class ConsoleNavigationBrowserTest {
     assertThat(visit(linksBut(Set.of("accounts")), "nav-viewer-")).isEmpty();
     for (Map.Entry<String, By> control : WRITE_CONTROLS.entrySet()) {
       chrome.go(control.getKey(), PAGES.get(control.getKey()));
-      if (!control.getKey().equals("consumers")) {
+      if (control.getKey().equals("plugins")) {
+        chrome
+            .waiting()
+            .until(
+                ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("[data-testid=plugin-section]"), "No plugin is configured"));
+      } else if (!control.getKey().equals("consumers")) {
         waitForRow(control.getKey().equals("ai") ? "local" : "backend");
       }
       assertThat(chrome.driver().findElements(control.getValue())).as(control.getKey()).isEmpty();

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,11 +30,10 @@ import org.openqa.selenium.WebElement;
  */
 class ConsoleOverviewBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String KEY = "overview-test-key";
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static TestOrigin inventory;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
@@ -42,52 +41,53 @@ class ConsoleOverviewBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
-    origin = TestOrigin.start();
     inventory = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            metrics:
-              per-consumer: true
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            consumers:
-              - name: mobile-app
-                credentials:
-                  key-auth: { key: "%s" }
-            alerts:
-              evaluation-interval: 200ms
-              notifiers:
-                - name: log
-                  type: log
-              rules:
-                - name: orders-errors
-                  kind: error-rate
-                  route: orders-api
-                  threshold: 50%%
-                  window: 1m
-                  min-requests: 1
-                  notifiers: [ log ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-              - name: partner-api
-                paths: [ "/partner" ]
-                strip-prefix: true
-                service: backend
-                plugins:
-                  key-auth: {}
-            """
-                    .formatted(origin.authority(), KeyHash.of(KEY))
-                + bulkRoutes(),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    metrics:
+                      per-consumer: true
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    consumers:
+                      - name: mobile-app
+                        credentials:
+                          key-auth: { key: "%s" }
+                    alerts:
+                      evaluation-interval: 200ms
+                      notifiers:
+                        - name: log
+                          type: log
+                      rules:
+                        - name: orders-errors
+                          kind: error-rate
+                          route: orders-api
+                          threshold: 50%%
+                          window: 1m
+                          min-requests: 1
+                          notifiers: [ log ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                      - name: partner-api
+                        paths: [ "/partner" ]
+                        strip-prefix: true
+                        service: backend
+                        plugins:
+                          key-auth: {}
+                    """
+                            .formatted(origin.authority(), KeyHash.of(KEY))
+                        + bulkRoutes());
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
   }
 
   /** A thousand more routes, each with its meters, none with traffic. */
@@ -103,7 +103,7 @@ class ConsoleOverviewBrowserTest {
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin, inventory);
+    Cleanup.close(ui, inventory);
   }
 
   /** Calls the admin API the way the console's pages do: its api.js, with the session's CSRF. */
@@ -129,7 +129,7 @@ class ConsoleOverviewBrowserTest {
 
   @Test
   void serviceAndRouteCreatedThroughTheConsoleApiShowOnTheOverviewWithinSeconds() throws Exception {
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
 
     assertThat(
             consoleApi(

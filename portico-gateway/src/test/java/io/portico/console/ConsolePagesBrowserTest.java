@@ -1,16 +1,16 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,12 +29,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsolePagesBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final String TOKEN = "pages-test-token";
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -42,48 +41,49 @@ class ConsolePagesBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders-api
-                paths: [ "/orders" ]
-                strip-prefix: true
-                service: backend
-            alerts:
-              evaluation-interval: 200ms
-              notifiers:
-                - name: log
-                  type: log
-              rules:
-                - name: orders-errors
-                  kind: error-rate
-                  route: orders-api
-                  threshold: 50%%
-                  window: 1m
-                  min-requests: 1
-                  severity: critical
-                  labels: { team: orders }
-                  notifiers: [ log ]
-            """
-                .formatted(KeyHash.of(TOKEN), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "console-screenshots");
-    driver = chrome.driver();
-    wait = chrome.waiting();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders-api
+                        paths: [ "/orders" ]
+                        strip-prefix: true
+                        service: backend
+                    alerts:
+                      evaluation-interval: 200ms
+                      notifiers:
+                        - name: log
+                          type: log
+                      rules:
+                        - name: orders-errors
+                          kind: error-rate
+                          route: orders-api
+                          threshold: 50%%
+                          window: 1m
+                          min-requests: 1
+                          severity: critical
+                          labels: { team: orders }
+                          notifiers: [ log ]
+                    """
+                        .formatted(KeyHash.of(TOKEN), origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static HttpResponse<String> adminGet(String path) throws Exception {
@@ -93,7 +93,7 @@ class ConsolePagesBrowserTest {
 
   @Test
   void alertsPageShowsAFiringAlertAndSilencesItAuditPageShowsAccountsAsText() throws Exception {
-    chrome.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
 
     // 5xx answers from the origin make the error-rate rule fire; the alerts page shows it.
     for (int i = 0; i < 3; i++) {
@@ -205,7 +205,7 @@ class ConsolePagesBrowserTest {
 
     // A viewer sees the alerts and the silences but no form or delete button.
     chrome.signOut();
-    chrome.signIn(gw.gateway().consoleUrl(), XSS, PASSWORD);
+    ui.signIn(XSS);
     chrome.go("alerts", "Alerts");
     wait.until(
         d ->

@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,44 +26,44 @@ import org.openqa.selenium.support.ui.Select;
  */
 class ConsolePluginFormBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String TOKEN = "plugin-form-token";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path profile;
   @TempDir static Path store;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              store: %s
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: shop
-                paths: [ "/shop" ]
-                strip-prefix: true
-                service: backend
-            """
-                .formatted(store, KeyHash.of(TOKEN), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    browser = HeadlessChromium.start(profile, "console-screenshots");
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      store: %s
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: shop
+                        paths: [ "/shop" ]
+                        strip-prefix: true
+                        service: backend
+                    """
+                        .formatted(store, KeyHash.of(TOKEN), origin.authority()));
+    gw = ui.gateway();
+    browser = ui.chrome();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(browser, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static String routeJson() throws Exception {
@@ -78,7 +77,7 @@ class ConsolePluginFormBrowserTest {
   void aRateLimitAddedThroughItsSchemaFormIsReviewedCheckedAtItsFieldAndThenEnforced()
       throws Exception {
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(200);
-    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     browser.go("routes", "Routes");
     browser
         .waiting()
@@ -144,7 +143,7 @@ class ConsolePluginFormBrowserTest {
     assertThat(gw.get("/shop/hello").statusCode()).isEqualTo(429);
 
     // Removed through the form, the limit is gone after the same review.
-    browser.click(By.id("plugin-rate-limit-remove"));
+    browser.click(By.id("plugin-rate-limit.remove"));
     browser.click(By.id("routes-review"));
     assertThat(browser.visible(By.cssSelector("[data-testid=diff]")).getText())
         .contains("-  rate-limit:");

@@ -1,20 +1,16 @@
 package io.portico.portal;
 
+import static io.portico.portal.PortalClient.JSON;
+import static io.portico.portal.PortalClient.PASSWORD;
+import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,112 +30,68 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String XSS = "<img src=x onerror=alert(1)>";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
   private static WebDriverWait wait;
-  private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: true
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "portal-screenshots");
-    driver = chrome.driver();
-    wait = chrome.waiting();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .shots("portal-screenshots")
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    portal:
+                      sign-up: true
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: hello
+                        paths: [ "/hello" ]
+                        service: backend
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
-  }
-
-  /** Signs the admin in over the API and answers the cookie and CSRF token. */
-  private static String[] adminSession() throws Exception {
-    HttpResponse<String> r =
-        CLIENT.send(
-            HttpRequest.newBuilder(gw.adminUri("/auth/sign-in"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"admin\",\"password\":\"" + PASSWORD + "\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    Matcher m =
-        Pattern.compile("portico_session=([^;]*)")
-            .matcher(r.headers().firstValue("Set-Cookie").orElseThrow());
-    assertThat(m.find()).isTrue();
-    return new String[] {m.group(1), JSON.readTree(r.body()).get("csrf_token").asText()};
-  }
-
-  private static JsonNode asAdmin(String[] s, String method, String path, String body)
-      throws Exception {
-    HttpResponse<String> r =
-        CLIENT.send(
-            HttpRequest.newBuilder(gw.adminUri(path))
-                .header("Content-Type", "application/json")
-                .header("Cookie", "portico_session=" + s[0])
-                .header("X-CSRF-Token", s[1])
-                .method(
-                    method,
-                    body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
-    return JSON.readTree(r.body());
-  }
-
-  private static void signOutAndIn(String name) {
-    chrome.visible(By.id("sign-out")).click();
-    chrome.visible(By.id("sign-in"));
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+    Cleanup.close(ui);
   }
 
   @Test
   void catalogueApplicationSubscribeApproveAndKey() throws Exception {
-    String[] admin = adminSession();
-    asAdmin(
-        admin,
-        "PUT",
-        "/portal/api/apis/hello",
-        JSON.createObjectNode()
-            .put("title", XSS)
-            .put("description", "Greets whoever calls")
-            .toString());
-    asAdmin(
-        admin,
-        "POST",
-        "/portal/api/plans",
-        "{\"name\":\"starter\",\"description\":\"for trying\",\"requests_per_minute\":5}");
+    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient.Session admin = client.signIn("admin");
+    ok(
+        client.as(
+            admin,
+            "PUT",
+            "/portal/api/apis/hello",
+            JSON.createObjectNode()
+                .put("title", XSS)
+                .put("description", "Greets whoever calls")
+                .toString()),
+        200);
+    ok(
+        client.as(
+            admin,
+            "POST",
+            "/portal/api/plans",
+            "{\"name\":\"starter\",\"description\":\"for trying\",\"requests_per_minute\":5}"),
+        201);
 
     // Sign up, then sign in.
     String portal = gw.gateway().portalUrl();
@@ -180,7 +132,7 @@ class PortalBrowserTest {
     chrome.screenshot("applications");
 
     // The admin approves it on the approvals page.
-    signOutAndIn("admin");
+    ui.signOutAndInToPortal("admin");
     driver.get(portal + "#/approvals");
     WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("dana").contains("starter");
@@ -190,11 +142,11 @@ class PortalBrowserTest {
         ExpectedConditions.textToBePresentInElementLocated(
             By.tagName("main"), "Nothing is waiting."));
     assertThat(
-            asAdmin(admin, "GET", "/portal/api/subscriptions?state=approved", null)
+            ok(client.as(admin, "GET", "/portal/api/subscriptions?state=approved", null), 200)
                 .get("subscriptions"))
         .hasSize(1);
 
-    signOutAndIn("dana");
+    ui.signOutAndInToPortal("dana");
     driver.get(portal + "#/applications");
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(

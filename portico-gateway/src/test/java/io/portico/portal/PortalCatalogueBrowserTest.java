@@ -6,15 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ class PortalCatalogueBrowserTest {
   private static final String MARKUP = "<img src=x onerror=alert(1)>";
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -45,43 +44,37 @@ class PortalCatalogueBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: true
-              quota:
-                redis: redis://127.0.0.1:6379
-                on-failure: fail-closed
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "portal-screenshots");
-    driver = chrome.driver();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .shots("portal-screenshots")
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    portal:
+                      sign-up: true
+                      quota:
+                        redis: redis://127.0.0.1:6379
+                        on-failure: fail-closed
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders
+                        paths: [ "/hello" ]
+                        service: backend
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
-  }
-
-  private static void signIn(String name) {
-    chrome.visible(By.id("sign-in"));
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+    Cleanup.close(ui);
   }
 
   private static int call(String key) throws Exception {
@@ -148,7 +141,7 @@ class PortalCatalogueBrowserTest {
 
     String portal = gw.gateway().portalUrl();
     driver.get(portal);
-    signIn("dev");
+    ui.signInToPortal("dev");
     driver.get(portal + "#/catalogue");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "2 an hour"));
     driver.get(portal + "#/applications");
@@ -161,7 +154,7 @@ class PortalCatalogueBrowserTest {
 
     // the admin unpublishes the API with the catalogue's button: the key is refused at once
     chrome.visible(By.id("sign-out")).click();
-    signIn("admin");
+    ui.signInToPortal("admin");
     driver.get(portal + "#/catalogue");
     chrome.visible(By.cssSelector("[data-testid=unpublish]")).click();
     chrome.visible(By.cssSelector("[data-testid=unpublished]"));
@@ -171,7 +164,7 @@ class PortalCatalogueBrowserTest {
 
     // the developer no longer sees it; the subscription is shown suspended
     chrome.visible(By.id("sign-out")).click();
-    signIn("dev");
+    ui.signInToPortal("dev");
     driver.get(portal + "#/catalogue");
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portico.testing.ConsoleBrowser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 final class PortalClient {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String PASSWORD = "correct horse battery";
+  static final String PASSWORD = ConsoleBrowser.PASSWORD;
 
   /** A signed-in browser: its session cookie and CSRF token. */
   record Session(String cookie, String csrf) {}

@@ -7,16 +7,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +48,7 @@ class PortalViewerBrowserTest {
       """;
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -57,53 +56,42 @@ class PortalViewerBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              quota:
-                redis: redis://127.0.0.1:6379
-                period: day
-                on-failure: fail-closed
-            metrics:
-              per-consumer: true
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                service: backend
-                plugins:
-                  cors:
-                    allow-origins: [ "*" ]
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "portal-screenshots");
-    driver = chrome.driver();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .shots("portal-screenshots")
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    portal:
+                      quota:
+                        redis: redis://127.0.0.1:6379
+                        period: day
+                        on-failure: fail-closed
+                    metrics:
+                      per-consumer: true
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: hello
+                        paths: [ "/hello" ]
+                        service: backend
+                        plugins:
+                          cors:
+                            allow-origins: [ "*" ]
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
-  }
-
-  private static void signIn(String name) {
-    chrome.visible(By.id("sign-in"));
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
-  }
-
-  private static void signOutAndIn(String name) {
-    chrome.visible(By.id("sign-out")).click();
-    signIn(name);
+    Cleanup.close(ui);
   }
 
   /** The browser's console errors that a Content-Security-Policy refusal would leave. */
@@ -142,7 +130,7 @@ class PortalViewerBrowserTest {
 
     // the admin invites a developer in the portal; the link works once
     driver.get(portal);
-    signIn("admin");
+    ui.signInToPortal("admin");
     driver.get(portal + "#/invitations");
     chrome.type(By.id("invite-note"), "Dana, the shop team");
     driver.findElement(By.cssSelector("#invite button[type=submit]")).click();
@@ -159,7 +147,7 @@ class PortalViewerBrowserTest {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("sign-in-message"), "Your developer account is ready"));
-    signIn("dana");
+    ui.signInToPortal("dana");
 
     // an application under the quota plan, pending until the admin approves
     driver.get(portal + "#/catalogue");
@@ -174,7 +162,7 @@ class PortalViewerBrowserTest {
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector("[data-testid=subscription] .state"), "pending"));
 
-    signOutAndIn("admin");
+    ui.signOutAndInToPortal("admin");
     driver.get(portal + "#/approvals");
     WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("trial");
@@ -183,7 +171,7 @@ class PortalViewerBrowserTest {
         ExpectedConditions.textToBePresentInElementLocated(
             By.tagName("main"), "Nothing is waiting."));
 
-    signOutAndIn("dana");
+    ui.signOutAndInToPortal("dana");
     driver.get(portal + "#/applications");
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(

@@ -176,6 +176,19 @@ class MalformedRequestTest {
   }
 
   @Test
+  void rejectsAFieldNameWithWhiteSpaceBeforeTheColonOrAnInvalidCharacter() throws Exception {
+    // RFC 9112, 5.1: a server must reject white space between a field name and its colon; read
+    // as a name, "Transfer-Encoding " would frame the body differently here and upstream.
+    assertThat(
+            exchange(
+                "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                    + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+    assertThat(exchange("GET /hello HTTP/1.1\r\nHost: x\r\nX(y): 1\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+  }
+
+  @Test
   void rejectsGarbage() throws Exception {
     assertThat(exchange("\u0016\u0003\u0001\u0000garbage\r\n\r\n")).startsWith("HTTP/1.1 400");
   }

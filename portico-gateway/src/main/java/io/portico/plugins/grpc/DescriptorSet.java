@@ -72,8 +72,20 @@ final class DescriptorSet {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new Invalid(
+          file
+              + " does not exist (expected: a descriptor set built with protoc --include_imports"
+              + " --descriptor_set_out="
+              + file.getFileName()
+              + ")");
     } catch (IOException e) {
-      throw new Invalid("cannot read " + file + ": " + e.getMessage());
+      throw new Invalid(
+          "cannot read "
+              + file
+              + " ("
+              + (Files.isDirectory(file) ? "it is a directory" : e.toString())
+              + ") (expected: a readable descriptor set file)");
     }
     FileDescriptorSet set;
     try {

@@ -1,6 +1,5 @@
 package io.portico.plugins.transform;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -100,7 +99,7 @@ final class JsonXmlPlugin implements Plugin {
     try {
       xml = converter.convert(body, ByteBufAllocator.DEFAULT);
     } catch (JsonProcessingException e) {
-      return malformed(e);
+      return MalformedJson.reply(e);
     } catch (JsonToXml.Unconvertible e) {
       return Reply.problem(
           HttpResponseStatus.BAD_REQUEST,
@@ -156,23 +155,5 @@ final class JsonXmlPlugin implements Plugin {
       case "identity", "gzip", "x-gzip", "deflate" -> true;
       default -> false;
     };
-  }
-
-  /** 400 for a body that is not JSON, naming the byte where parsing stopped. */
-  private static Reply malformed(JsonProcessingException e) {
-    JsonLocation at = e.getLocation();
-    long offset = at == null ? -1 : at.getByteOffset();
-    String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-    int newline = reason.indexOf('\n');
-    reason = newline < 0 ? reason : reason.substring(0, newline);
-    return Reply.problem(
-        HttpResponseStatus.BAD_REQUEST,
-        "malformed-request-body",
-        "Bad Request",
-        "The request body is not valid JSON"
-            + (offset >= 0 ? " at byte " + offset : "")
-            + ": "
-            + reason
-            + ".");
   }
 }

@@ -1,6 +1,5 @@
 package io.portico.plugins.transform;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,7 +91,7 @@ final class RequestTransformerPlugin implements Plugin {
       try {
         tree = JSON.readTree(new ByteBufInputStream(body));
       } catch (JsonProcessingException e) {
-        return malformed(e);
+        return MalformedJson.reply(e);
       } catch (IOException e) {
         throw new UncheckedIOException("reading a body held in memory", e);
       }
@@ -183,23 +182,5 @@ final class RequestTransformerPlugin implements Plugin {
     ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(text.length());
     buf.writeCharSequence(text, StandardCharsets.UTF_8);
     return buf;
-  }
-
-  /** 400 for a body that is not JSON, naming the byte where parsing stopped. */
-  private static Reply malformed(JsonProcessingException e) {
-    JsonLocation at = e.getLocation();
-    long offset = at == null ? -1 : at.getByteOffset();
-    String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-    int newline = reason.indexOf('\n');
-    reason = newline < 0 ? reason : reason.substring(0, newline);
-    return Reply.problem(
-        HttpResponseStatus.BAD_REQUEST,
-        "malformed-request-body",
-        "Bad Request",
-        "The request body is not valid JSON"
-            + (offset >= 0 ? " at byte " + offset : "")
-            + ": "
-            + reason
-            + ".");
   }
 }

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import io.portico.config.PoolConfig;
@@ -201,14 +200,11 @@ public final class H2Pool implements MultiplexedPool {
                   @Override
                   protected void initChannel(Channel ch) {
                     if (tls != null && serverName != null) {
-                      ch.pipeline()
-                          .addLast(
-                              "tls",
-                              tls.newHandler(
-                                  ch.alloc(),
-                                  serverName,
-                                  endpoint.address().getPort(),
-                                  Math.max(1, timeout.toMillis())));
+                      tls.addTo(
+                          ch,
+                          serverName,
+                          endpoint.address().getPort(),
+                          Math.max(1, timeout.toMillis()));
                     } else {
                       c.addTo(ch.pipeline());
                     }
@@ -219,13 +215,7 @@ public final class H2Pool implements MultiplexedPool {
         future -> {
           if (!future.isSuccess()) {
             Throwable cause = future.cause();
-            connectFailed(
-                cause instanceof ConnectTimeoutException
-                    ? AcquireCallback.AcquireFailure.CONNECT_TIMEOUT
-                    : AcquireCallback.AcquireFailure.CONNECT_FAILED,
-                cause,
-                gate,
-                trigger);
+            connectFailed(AcquireCallback.AcquireFailure.ofConnect(cause), cause, gate, trigger);
             return;
           }
           Channel ch = f.channel();

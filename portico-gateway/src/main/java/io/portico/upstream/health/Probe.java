@@ -217,14 +217,11 @@ final class Probe {
                     @Override
                     protected void initChannel(Channel ch) {
                       if (tls != null) {
-                        ch.pipeline()
-                            .addLast(
-                                "tls",
-                                tls.newHandler(
-                                    ch.alloc(),
-                                    tls.serverName(endpoint.authority()),
-                                    endpoint.address().getPort(),
-                                    Math.max(1, config.timeout().toMillis())));
+                        tls.addTo(
+                            ch,
+                            tls.serverName(endpoint.authority()),
+                            endpoint.address().getPort(),
+                            Math.max(1, config.timeout().toMillis()));
                       }
                       if (config.type() == HealthConfig.ProbeType.HTTP) {
                         ch.pipeline().addLast("http", new HttpClientCodec());

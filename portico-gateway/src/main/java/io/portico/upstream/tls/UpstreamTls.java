@@ -1,6 +1,7 @@
 package io.portico.upstream.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
@@ -118,6 +119,14 @@ public final class UpstreamTls {
     SslHandler handler = context.newHandler(alloc, serverName, port);
     handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
     return handler;
+  }
+
+  /**
+   * Puts a {@link #newHandler} first in a new connection's pipeline, named {@code tls}: the
+   * handshake starts once the channel is active.
+   */
+  public void addTo(Channel ch, String serverName, int port, long handshakeTimeoutMillis) {
+    ch.pipeline().addLast("tls", newHandler(ch.alloc(), serverName, port, handshakeTimeoutMillis));
   }
 
   /** The protocols offered by ALPN, most preferred first. */

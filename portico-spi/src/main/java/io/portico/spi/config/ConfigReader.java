@@ -159,7 +159,14 @@ public final class ConfigReader {
     }
     String value = asString(child, defaultValue);
     if (value != null && !allowed.contains(value)) {
-      problems.expected(child, "one of " + String.join(", ", allowed));
+      String suggestion = Suggestions.closest(value, allowed);
+      problems.at(
+          child,
+          child.describe()
+              + " (expected: one of "
+              + String.join(", ", allowed)
+              + ")"
+              + (suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?"));
       return defaultValue;
     }
     return value;

@@ -2,16 +2,12 @@ package io.portico.plugins.auth.token;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -42,8 +38,7 @@ final class JwksCache implements AutoCloseable {
   record Snapshot(@Nullable JWKSet keys, boolean failed) {}
 
   private final ConcurrentHashMap<URI, Entry> entries = new ConcurrentHashMap<>();
-  private final ExecutorService executor;
-  private final HttpClient client;
+  private final TokenHttpClient http;
   private final LongSupplier nanoClock;
 
   JwksCache() {
@@ -51,21 +46,7 @@ final class JwksCache implements AutoCloseable {
   }
 
   JwksCache(LongSupplier nanoClock) {
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "portico-jwks-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    this.client =
-        HttpClient.newBuilder()
-            .executor(executor)
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = new TokenHttpClient("portico-jwks-");
     this.nanoClock = nanoClock;
   }
 
@@ -121,7 +102,7 @@ final class JwksCache implements AutoCloseable {
   private CompletableFuture<JWKSet> fetch(URI uri, Duration timeout) {
     HttpRequest request =
         HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").build();
-    return client
+    return http.client()
         .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .thenApply(
             response -> {
@@ -140,7 +121,7 @@ final class JwksCache implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    http.close();
   }
 
   /** One URL's state; guarded by its own monitor, keys read without it. */

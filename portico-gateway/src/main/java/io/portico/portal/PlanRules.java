@@ -1,0 +1,128 @@
+package io.portico.portal;
+
+import io.portico.accounts.Outcome;
+import io.portico.accounts.Refusal;
+import io.portico.portal.PortalData.Plan;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rules every plan holds to, whether created or changed: one check, so that an edit cannot make
+ * a plan that could not have been created.
+ */
+final class PlanRules {
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final int MAX_RATE = 1_000_000;
+  private static final int MAX_DESCRIPTION = 1000;
+
+  private PlanRules() {}
+
+  /** The refusal of a plan name that is not lower-case letters, digits and {@code -}; or null. */
+  static @Nullable Refusal checkName(String name) {
+    return NAME.matcher(name).matches()
+        ? null
+        : invalid("name: \"" + name + "\" (expected: lower-case letters, digits and -, up to 63)");
+  }
+
+  /**
+   * Why the plan's values cannot be, or null when they can.
+   *
+   * @param quotaOn whether {@code portal.quota} names the Redis that counts quotas
+   */
+  static @Nullable Refusal check(
+      String description,
+      int requestsPerMinute,
+      long quota,
+      @Nullable String quotaPeriod,
+      @Nullable String quotaWindow,
+      boolean quotaOn) {
+    if (description.length() > MAX_DESCRIPTION) {
+      return invalid("description: " + description.length() + " characters (expected: up to 1000)");
+    }
+    if (requestsPerMinute < 1 || requestsPerMinute > MAX_RATE) {
+      return invalid(
+          "requests_per_minute: "
+              + requestsPerMinute
+              + " (expected: an integer from 1 to 1000000)");
+    }
+    if (quota < 0 || quota > Portal.MAX_QUOTA) {
+      return invalid(
+          "quota: " + quota + " (expected: an integer from 0 (none) to " + Portal.MAX_QUOTA + ")");
+    }
+    if (quota > 0 && !quotaOn) {
+      return new Refusal(
+          409,
+          "portal-quota-off",
+          "quota: "
+              + quota
+              + " (expected: no quota; plans get quotas once portal.quota names the Redis that"
+              + " counts them)");
+    }
+    if (quotaPeriod != null && !List.of("hour", "day", "month").contains(quotaPeriod)) {
+      return invalid("quota_period: " + quotaPeriod + " (expected: hour, day or month)");
+    }
+    if (quotaWindow != null && !List.of("calendar", "rolling").contains(quotaWindow)) {
+      return invalid("quota_window: " + quotaWindow + " (expected: calendar or rolling)");
+    }
+    if (quota == 0 && (quotaPeriod != null || quotaWindow != null)) {
+      return invalid(
+          "quota_period, quota_window: (expected: only with a quota, an integer from 1)");
+    }
+    return null;
+  }
+
+  /** The plan of checked values, as kept: a period and window only with a quota. */
+  static Plan plan(
+      String name,
+      String description,
+      int requestsPerMinute,
+      boolean autoApprove,
+      long quota,
+      @Nullable String quotaPeriod,
+      @Nullable String quotaWindow) {
+    return new Plan(
+        name,
+        description,
+        requestsPerMinute,
+        autoApprove,
+        quota,
+        quota > 0 ? quotaPeriod : null,
+        quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null);
+  }
+
+  /**
+   * {@code old} with {@code edit} applied, checked by the same rules as a new plan, or the refusal
+   * of the first rule the result breaks. A quota set to 0 drops the period and window the plan had;
+   * a period or window given in the same edit is refused, as at creation.
+   */
+  static Outcome<Plan> edited(Plan old, PlanEdit edit, boolean quotaOn) {
+    String description = edit.description() != null ? edit.description() : old.description();
+    int rate =
+        edit.requestsPerMinute() != null ? edit.requestsPerMinute() : old.requestsPerMinute();
+    boolean auto = edit.autoApprove() != null ? edit.autoApprove() : old.autoApprove();
+    long quota = edit.quota() != null ? edit.quota() : old.quota();
+    String period =
+        edit.periodFromConfig()
+            ? null
+            : edit.quotaPeriod() != null ? edit.quotaPeriod() : old.quotaPeriod();
+    String window =
+        edit.windowReset()
+            ? null
+            : edit.quotaWindow() != null ? edit.quotaWindow() : old.quotaWindow();
+    if (quota == 0 && edit.quotaPeriod() == null && edit.quotaWindow() == null) {
+      // the plan's own period and window go with its quota
+      period = null;
+      window = null;
+    }
+    Refusal r = check(description, rate, quota, period, window, quotaOn);
+    return r != null
+        ? new Outcome.Refused<>(r)
+        : Outcome.done(plan(old.name(), description, rate, auto, quota, period, window));
+  }
+
+  private static Refusal invalid(String detail) {
+    return new Refusal(400, "portal-invalid", detail);
+  }
+}

@@ -1,0 +1,175 @@
+package io.portico.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.RawClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * "h2c smuggling": a client asks the gateway to pass {@code Upgrade: h2c} on to an upstream that
+ * speaks h2c. Were the upgrade relayed, the client would hold an HTTP/2 connection straight to the
+ * upstream, on which it could send any request to any path, past every route and plugin. The
+ * gateway never forwards an upgrade to HTTP/2: the request goes on as a plain one, without {@code
+ * Upgrade} and {@code HTTP2-Settings}, on a listener with or without HTTP/2.
+ *
+ * <p>The origin is a raw socket server that switches protocols whenever it is asked to.
+ */
+class H2cTunnelTest {
+
+  private static ServerSocket origin;
+  private static final List<String> heads = new CopyOnWriteArrayList<>();
+  private static GatewayFixture gw;
+  private static GatewayFixture gwWithoutHttp2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread accept = new Thread(H2cTunnelTest::serve, "h2c-origin");
+    accept.setDaemon(true);
+    accept.start();
+    String routes =
+        """
+        services:
+          - name: backend
+            targets: [ "127.0.0.1:%d" ]
+        routes:
+          - name: public
+            paths: [ "/public" ]
+            service: backend
+        """
+            .formatted(origin.getLocalPort());
+    gw = GatewayFixture.start(routes);
+    gwWithoutHttp2 =
+        GatewayFixture.start("listeners:\n  - address: 127.0.0.1:0\n    http2: false\n" + routes);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+    gwWithoutHttp2.close();
+    origin.close();
+  }
+
+  /** Answers 101 to any Upgrade, then echoes whatever comes (the tunnel); else 200 "plain". */
+  private static void serve() {
+    while (!origin.isClosed()) {
+      try {
+        Socket s = origin.accept();
+        Thread t =
+            new Thread(
+                () -> {
+                  try (s) {
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    while (true) {
+                      String head = readHead(in);
+                      if (head == null) {
+                        return;
+                      }
+                      heads.add(head);
+                      if (head.toLowerCase(java.util.Locale.ROOT).contains("\nupgrade:")) {
+                        out.write(
+                            ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+                                    + "Upgrade: h2c\r\n\r\nTUNNEL-OPEN")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                        in.transferTo(out);
+                        return;
+                      }
+                      out.write(
+                          "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain"
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                      out.flush();
+                    }
+                  } catch (IOException e) {
+                    // the gateway closed the connection
+                  }
+                });
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) >= 0) {
+      b.write(c);
+      String s = b.toString(StandardCharsets.ISO_8859_1);
+      if (s.endsWith("\r\n\r\n")) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static void assertNotTunnelled(GatewayFixture g, String upgradeHeaders) throws Exception {
+    heads.clear();
+    try (RawClient c = g.raw()) {
+      String got =
+          c.send("GET /public HTTP/1.1\r\nHost: x\r\n" + upgradeHeaders + "\r\n")
+              .readUntil("plain", 3000);
+      assertThat(got).startsWith("HTTP/1.1 200").endsWith("plain").doesNotContain("TUNNEL-OPEN");
+      // the connection is still HTTP/1.1 to the gateway: a next request is routed
+      String next = c.send("GET /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 3000);
+      assertThat(next).startsWith("HTTP/1.1 404");
+    }
+    assertThat(heads).hasSize(1);
+    String forwarded = heads.get(0).toLowerCase(java.util.Locale.ROOT);
+    assertThat(forwarded).doesNotContain("upgrade").doesNotContain("http2-settings");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "Connection: Upgrade\r\nUpgrade: h2c\r\n",
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: !!\r\n",
+        "Connection: Upgrade\r\nUpgrade: H2C\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n",
+        "Connection: Upgrade\r\nUpgrade: websocket, h2c\r\n",
+        "Connection: Upgrade\r\nUpgrade: h2\r\n"
+      })
+  void neverRelaysAnUpgradeToHttp2(String upgradeHeaders) throws Exception {
+    assertNotTunnelled(gw, upgradeHeaders);
+  }
+
+  @Test
+  void neverRelaysAnUpgradeToHttp2OnAListenerWithoutHttp2() throws Exception {
+    assertNotTunnelled(
+        gwWithoutHttp2,
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n");
+  }
+
+  @Test
+  void stillRelaysAWebSocketUpgrade() throws Exception {
+    heads.clear();
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(
+                  "GET /public HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                      + "Sec-WebSocket-Version: 13\r\n"
+                      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+              .readUntil("TUNNEL-OPEN", 3000);
+      assertThat(got).startsWith("HTTP/1.1 101");
+    }
+    assertThat(heads.get(0).toLowerCase(java.util.Locale.ROOT)).contains("upgrade: websocket");
+  }
+}
