@@ -25,6 +25,7 @@ import io.portico.grpc.GrpcMessage;
 import io.portico.grpc.GrpcStatus;
 import io.portico.grpc.GrpcTimeout;
 import io.portico.spi.plugin.Reply;
+import io.portico.upstream.CallFailure;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
@@ -70,6 +71,13 @@ final class GrpcCall {
   static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
   static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
   static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
+
+  /**
+   * How long before the call's deadline an upstream's reset still counts as the deadline passing:
+   * the upstream's own deadline starts when it reads the head, so it never passes before the
+   * gateway's by more than the clocks' and timers' slack.
+   */
+  static final long DEADLINE_RESET_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final HttpExchange exchange;
   private long deadlineNanos;
@@ -136,12 +144,30 @@ final class GrpcCall {
     deadlineTask = null;
     ExchangeState state = exchange.state();
     if (state != ExchangeState.DONE && state != ExchangeState.UPGRADED) {
-      exchange.fail(
-          Failure.GRPC_DEADLINE_EXCEEDED,
-          "The call's deadline passed after "
-              + TimeUnit.NANOSECONDS.toMillis(budgetNanos)
-              + " ms.");
+      exchange.fail(Failure.GRPC_DEADLINE_EXCEEDED, deadlineDetail());
     }
+  }
+
+  /** What the client is told when the call's deadline passed. */
+  String deadlineDetail() {
+    return "The call's deadline passed after "
+        + TimeUnit.NANOSECONDS.toMillis(budgetNanos)
+        + " ms.";
+  }
+
+  /**
+   * Whether an upstream failure is the upstream enforcing the call's deadline: the upstream got
+   * that deadline as {@code grpc-timeout} and resets its stream when it passes (grpc-java does),
+   * which can reach the gateway just before the gateway's own deadline task runs. A reset or close
+   * at the deadline, or within {@link #DEADLINE_RESET_TOLERANCE_NANOS} before it, is the deadline
+   * passing ({@code DEADLINE_EXCEEDED}); one earlier stays the upstream's failure ({@code
+   * UNAVAILABLE}).
+   */
+  boolean failedAtDeadline(CallFailure reason, long nowNanos) {
+    return deadlineNanos != 0
+        && (reason == CallFailure.RESET_BEFORE_RESPONSE
+            || reason == CallFailure.RESET_AFTER_RESPONSE)
+        && nowNanos - deadlineNanos >= -DEADLINE_RESET_TOLERANCE_NANOS;
   }
 
   /** When the call's deadline passes (the event loop's clock), or 0 when it has none. */

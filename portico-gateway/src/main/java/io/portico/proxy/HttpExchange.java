@@ -375,6 +375,10 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     if (state == ExchangeState.DONE) {
       return;
     }
+    if (grpc != null && grpc.failedAtDeadline(reason, conn.nanoTime())) {
+      fail(Failure.GRPC_DEADLINE_EXCEEDED, grpc.deadlineDetail());
+      return;
+    }
     Failure mapped = UpstreamFailures.failure(reason);
     log.debug(
         "request {} to service {}: {} ({})",
