@@ -1,18 +1,18 @@
 package io.portico.console;
 
+import static io.portico.testing.ConsoleBrowser.PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,50 +31,51 @@ import org.openqa.selenium.support.ui.Select;
  */
 class ConsoleServiceAndGlobalPluginsBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String TOKEN = "service-plugins-token";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path profile;
   @TempDir static Path store;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              store: %s
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-              - name: other
-                targets: [ "%s" ]
-            routes:
-              - name: shop
-                paths: [ "/shop" ]
-                strip-prefix: true
-                service: backend
-              - name: blog
-                paths: [ "/blog" ]
-                strip-prefix: true
-                service: other
-            """
-                .formatted(store, KeyHash.of(TOKEN), origin.authority(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    browser = HeadlessChromium.start(profile, "console-screenshots");
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      store: %s
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                      - name: other
+                        targets: [ "%s" ]
+                    routes:
+                      - name: shop
+                        paths: [ "/shop" ]
+                        strip-prefix: true
+                        service: backend
+                      - name: blog
+                        paths: [ "/blog" ]
+                        strip-prefix: true
+                        service: other
+                    """
+                        .formatted(
+                            store, KeyHash.of(TOKEN), origin.authority(), origin.authority()));
+    gw = ui.gateway();
+    browser = ui.chrome();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(browser, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static JsonNode admin(String path) throws Exception {
@@ -111,7 +112,7 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
     HttpResponse<String> before = gw.get("/shop/hello");
     assertThat(before.statusCode()).isEqualTo(200);
     assertThat(before.headers().firstValue("X-Service")).isEmpty();
-    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    ui.signIn("admin");
     browser.go("services", "Services");
     browser
         .waiting()
@@ -211,7 +212,7 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
     // A viewer reads the page with nothing to change.
     gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);
     browser.signOut();
-    browser.signIn(gw.gateway().consoleUrl(), "vera", PASSWORD);
+    ui.signIn("vera");
     browser.go("plugins", "Global plugins");
     assertThat(browser.visible(By.cssSelector("[data-testid=plugin-section]")).getText())
         .contains("No plugin is configured here.");

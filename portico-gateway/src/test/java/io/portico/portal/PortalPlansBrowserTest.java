@@ -5,15 +5,14 @@ import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class PortalPlansBrowserTest {
 
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -40,40 +39,34 @@ class PortalPlansBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: false
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "portal-screenshots");
-    driver = chrome.driver();
+    ui =
+        ConsoleBrowser.builder(profile)
+            .shots("portal-screenshots")
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    portal:
+                      sign-up: false
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders
+                        paths: [ "/hello" ]
+                        service: backend
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
-  }
-
-  private static void signIn(String name) {
-    chrome.visible(By.id("sign-in"));
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+    Cleanup.close(ui);
   }
 
   private static List<Integer> calls(String key, int n) throws Exception {
@@ -133,7 +126,7 @@ class PortalPlansBrowserTest {
 
     String portal = gw.gateway().portalUrl();
     driver.get(portal);
-    signIn("admin");
+    ui.signInToPortal("admin");
     driver.findElement(By.cssSelector("a[data-page=plans]")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
     assertThat(chrome.visible(By.cssSelector("[data-testid=plan-rate]")).getText()).isEqualTo("2");
@@ -176,7 +169,7 @@ class PortalPlansBrowserTest {
 
     // a viewer sees the plans, with no way to change them
     chrome.signOut();
-    signIn("vera");
+    ui.signInToPortal("vera");
     driver.get(portal + "#/plans");
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
     assertThat(chrome.visible(By.cssSelector("[data-testid=plan-rate]")).getText()).isEqualTo("50");
