@@ -271,10 +271,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   }
 
   /**
-   * {@code Upgrade: h2c} on the first request of a plain connection. Only a request without a body
-   * is upgraded, so that no body is ever buffered here; any other request (including other
-   * upgrades, such as WebSocket) passes through untouched, and the handler removes itself after the
-   * first request either way.
+   * {@code Upgrade: h2c} on the first request of a plain connection. Only a request with one {@code
+   * Host} and without a body is upgraded, so that no body is ever buffered here; any other request
+   * (including other upgrades, such as WebSocket) passes through untouched, and the handler removes
+   * itself after the first request either way.
    */
   private static final class H2cUpgrade extends HttpServerUpgradeHandler {
 
@@ -290,7 +290,10 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected boolean shouldHandleUpgradeRequest(HttpRequest request) {
-      return !HttpUtil.isTransferEncodingChunked(request)
+      // Two Host fields (or none) would be one :authority after the upgrade: the HTTP/1.1 checks
+      // refuse such a request instead.
+      return request.headers().getAll(HttpHeaderNames.HOST).size() == 1
+          && !HttpUtil.isTransferEncodingChunked(request)
           && HttpUtil.getContentLength(request, 0L) == 0
           && AsciiString.containsIgnoreCase(
               request.headers().get(HttpHeaderNames.UPGRADE, ""),

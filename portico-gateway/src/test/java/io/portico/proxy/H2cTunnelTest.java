@@ -159,6 +159,21 @@ class H2cTunnelTest {
   }
 
   @Test
+  void refusesAnUpgradeRequestWithTwoHostsAsOverHttp11() throws Exception {
+    heads.clear();
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send(
+                  "GET /public HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+                      + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                      + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+              .readUntil("}", 3000);
+      assertThat(got).startsWith("HTTP/1.1 400").contains("one Host header");
+    }
+    assertThat(heads).isEmpty();
+  }
+
+  @Test
   void stillRelaysAWebSocketUpgrade() throws Exception {
     heads.clear();
     try (RawClient c = gw.raw()) {
