@@ -10,7 +10,6 @@ import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -29,6 +29,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * nothing to change. Screenshots go to {@code target/portal-screenshots/}.
  */
 class PortalPlansBrowserTest {
+
+  private static final String XSS = "<img src=x onerror=alert(1)>";
 
   @TempDir static Path profile;
   private static ConsoleBrowser ui;
@@ -61,12 +63,27 @@ class PortalPlansBrowserTest {
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();
-    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
     Cleanup.close(ui);
+  }
+
+  private static void signIn(String name) {
+    ui.signInToPortal(name);
+  }
+
+  /** Fails when the page holds an element parsed from {@link #XSS} or a script of it ran. */
+  private static void noMarkupRan() {
+    chrome.assertNoAlert();
+    assertThat(
+            ((Number)
+                    ((JavascriptExecutor) driver)
+                        .executeScript("return document.querySelectorAll('img[src=\"x\"]').length"))
+                .intValue())
+        .isZero();
   }
 
   private static List<Integer> calls(String key, int n) throws Exception {
@@ -126,7 +143,7 @@ class PortalPlansBrowserTest {
 
     String portal = gw.gateway().portalUrl();
     driver.get(portal);
-    ui.signInToPortal("admin");
+    signIn("admin");
     driver.findElement(By.cssSelector("a[data-page=plans]")).click();
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
     assertThat(chrome.visible(By.cssSelector("[data-testid=plan-rate]")).getText()).isEqualTo("2");
@@ -169,12 +186,50 @@ class PortalPlansBrowserTest {
 
     // a viewer sees the plans, with no way to change them
     chrome.signOut();
-    ui.signInToPortal("vera");
+    signIn("vera");
     driver.get(portal + "#/plans");
     wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
     assertThat(chrome.visible(By.cssSelector("[data-testid=plan-rate]")).getText()).isEqualTo("50");
     assertThat(driver.findElements(By.id("plan-edit-starter"))).isEmpty();
     assertThat(driver.findElements(By.id("plan-new"))).isEmpty();
+
+    // a plan's description and an application's name that look like markup show as text
+    ok(
+        client.as(
+            admin,
+            "POST",
+            "/portal/api/plans",
+            PortalClient.JSON
+                .createObjectNode()
+                .put("name", "markup")
+                .put("description", XSS)
+                .put("requests_per_minute", 5)
+                .toString()),
+        201);
+    ok(
+        client.as(
+            dev,
+            "POST",
+            "/portal/api/applications",
+            PortalClient.JSON.createObjectNode().put("name", XSS).toString()),
+        201);
+    driver.navigate().refresh();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=plan]")).stream()
+                .anyMatch(e -> e.getText().contains("markup") && e.getText().contains(XSS)));
+    noMarkupRan();
+    ui.signOutAndInToPortal("dev");
+    driver.get(portal + "#/applications");
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Applications"));
+    wait.until(
+        d -> d.findElements(By.tagName("h2")).stream().anyMatch(e -> e.getText().equals(XSS)));
+    driver.get(portal + "#/catalogue");
+    wait.until(
+        d -> d.findElements(By.tagName("td")).stream().anyMatch(e -> e.getText().equals(XSS)));
+    chrome.screenshot("plan-and-application-markup");
+    noMarkupRan();
     // the refused save is logged as a failed load; nothing else may be
     assertThat(chrome.errors()).allMatch(e -> e.contains("Failed to load resource"));
   }
