@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,50 +31,59 @@ import org.openqa.selenium.support.ui.Select;
  */
 class ConsoleServiceAndGlobalPluginsBrowserTest {
 
-  private static final String PASSWORD = "correct horse battery";
   private static final String TOKEN = "service-plugins-token";
+  private static final String XSS = "<img src=x onerror=alert(1)>";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path profile;
   @TempDir static Path store;
+  private static ConsoleBrowser ui;
   private static TestOrigin origin;
   private static GatewayFixture gw;
   private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-              store: %s
-              tokens:
-                - { name: script, hash: "%s", role: read-write }
-            services:
-              - name: backend
-                targets: [ "%s" ]
-              - name: other
-                targets: [ "%s" ]
-            routes:
-              - name: shop
-                paths: [ "/shop" ]
-                strip-prefix: true
-                service: backend
-              - name: blog
-                paths: [ "/blog" ]
-                strip-prefix: true
-                service: other
-            """
-                .formatted(store, KeyHash.of(TOKEN), origin.authority(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    browser = HeadlessChromium.start(profile, "console-screenshots");
+    ui =
+        ConsoleBrowser.builder(profile)
+            .start(
+                o ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                      store: %s
+                      tokens:
+                        - { name: script, hash: "%s", role: read-write }
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                      - name: other
+                        targets: [ "%s" ]
+                    routes:
+                      - name: shop
+                        paths: [ "/shop" ]
+                        strip-prefix: true
+                        service: backend
+                      - name: blog
+                        paths: [ "/blog" ]
+                        strip-prefix: true
+                        service: other
+                    """
+                        .formatted(store, KeyHash.of(TOKEN), o.authority(), o.authority()));
+    origin = ui.origin();
+    gw = ui.gateway();
+    browser = ui.chrome();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(browser, gw, origin);
+    Cleanup.close(ui);
+  }
+
+  /** Fails when the page holds an element parsed from {@link #XSS} or a script of it ran. */
+  private static void noMarkupRan() {
+    browser.assertNoAlert();
+    assertThat(browser.driver().findElements(By.cssSelector("img[src=x]"))).isEmpty();
   }
 
   private static JsonNode admin(String path) throws Exception {
@@ -111,7 +120,7 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
     HttpResponse<String> before = gw.get("/shop/hello");
     assertThat(before.statusCode()).isEqualTo(200);
     assertThat(before.headers().firstValue("X-Service")).isEmpty();
-    browser.signIn(gw.gateway().consoleUrl(), "admin", PASSWORD);
+    browser.signIn(gw.gateway().consoleUrl(), "admin", ConsoleBrowser.PASSWORD);
     browser.go("services", "Services");
     browser
         .waiting()
@@ -208,13 +217,55 @@ class ConsoleServiceAndGlobalPluginsBrowserTest {
                 By.cssSelector("[data-testid=plugins-list]"), "No global plugin"));
     assertThat(gw.get("/blog/hello").headers().firstValue("X-Global")).isEmpty();
 
-    // A viewer reads the page with nothing to change.
-    gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);
-    browser.signOut();
-    browser.signIn(gw.gateway().consoleUrl(), "vera", PASSWORD);
+    // Values that look like markup show as text: a refused service name, a global plugin's value.
+    browser.go("services", "Services");
+    browser.click(By.id("services-new"));
+    browser.type(By.id("services-field-name"), XSS);
+    browser.type(By.id("services-field-targets"), origin.authority());
+    browser.click(By.id("services-review"));
+    assertThat(browser.visible(By.cssSelector("[data-testid=error-name]")).getText()).contains(XSS);
+    noMarkupRan();
+    HttpResponse<String> put =
+        gw.send(
+            HttpRequest.newBuilder(gw.adminUri("/config/changes"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.createObjectNode()
+                            .set(
+                                "changes",
+                                JSON.createArrayNode()
+                                    .add(
+                                        JSON.createObjectNode()
+                                            .put("op", "put")
+                                            .put("kind", "plugins")
+                                            .put("name", "response-headers")
+                                            .set(
+                                                "object",
+                                                JSON.createObjectNode()
+                                                    .set(
+                                                        "set",
+                                                        JSON.createObjectNode()
+                                                            .put("X-Markup", XSS)))))
+                            .toString())));
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     browser.go("plugins", "Global plugins");
-    assertThat(browser.visible(By.cssSelector("[data-testid=plugin-section]")).getText())
-        .contains("No plugin is configured here.");
+    assertThat(browser.visible(By.id("plugin-response-headers-set")).getAttribute("value"))
+        .contains("X-Markup", XSS);
+    assertThat(browser.visible(By.cssSelector("[data-testid=plugins-row]")).getText())
+        .contains("response-headers");
+    browser.screenshot("global-plugin-markup");
+    noMarkupRan();
+
+    // A viewer reads the page with nothing to change.
+    gw.createAccount(TOKEN, "vera", "viewer", ConsoleBrowser.PASSWORD);
+    browser.signOut();
+    browser.signIn(gw.gateway().consoleUrl(), "vera", ConsoleBrowser.PASSWORD);
+    browser.go("plugins", "Global plugins");
+    assertThat(browser.visible(By.id("plugin-response-headers-set")).getAttribute("value"))
+        .contains(XSS);
+    noMarkupRan();
     assertThat(browser.driver().findElements(By.id("plugins-review"))).isEmpty();
     assertThat(browser.driver().findElements(By.id("plugin-add"))).isEmpty();
     // Refused calls (the signed-out probe, the invalid dry runs) are logged; nothing else may be.

@@ -5,20 +5,19 @@ import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -31,8 +30,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalPlansBrowserTest {
 
+  private static final String XSS = "<img src=x onerror=alert(1)>";
+
   @TempDir static Path profile;
-  private static TestOrigin origin;
+  private static ConsoleBrowser ui;
   private static GatewayFixture gw;
   private static HeadlessChromium chrome;
   private static WebDriver driver;
@@ -40,40 +41,49 @@ class PortalPlansBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: false
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    chrome = HeadlessChromium.start(profile, "portal-screenshots");
-    driver = chrome.driver();
-    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    ui =
+        ConsoleBrowser.builder(profile)
+            .shots("portal-screenshots")
+            .start(
+                origin ->
+                    """
+                    admin:
+                      address: 127.0.0.1:0
+                    portal:
+                      sign-up: false
+                    services:
+                      - name: backend
+                        targets: [ "%s" ]
+                    routes:
+                      - name: orders
+                        paths: [ "/hello" ]
+                        service: backend
+                    """
+                        .formatted(origin.authority()));
+    gw = ui.gateway();
+    chrome = ui.chrome();
+    driver = ui.driver();
+    wait = ui.waiting();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(chrome, gw, origin);
+    Cleanup.close(ui);
   }
 
   private static void signIn(String name) {
-    chrome.visible(By.id("sign-in"));
-    chrome.type(By.id("name"), name);
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("who-name"), name));
+    ui.signInToPortal(name);
+  }
+
+  /** Fails when the page holds an element parsed from {@link #XSS} or a script of it ran. */
+  private static void noMarkupRan() {
+    chrome.assertNoAlert();
+    assertThat(
+            ((Number)
+                    ((JavascriptExecutor) driver)
+                        .executeScript("return document.querySelectorAll('img[src=\"x\"]').length"))
+                .intValue())
+        .isZero();
   }
 
   private static List<Integer> calls(String key, int n) throws Exception {
@@ -182,6 +192,44 @@ class PortalPlansBrowserTest {
     assertThat(chrome.visible(By.cssSelector("[data-testid=plan-rate]")).getText()).isEqualTo("50");
     assertThat(driver.findElements(By.id("plan-edit-starter"))).isEmpty();
     assertThat(driver.findElements(By.id("plan-new"))).isEmpty();
+
+    // a plan's description and an application's name that look like markup show as text
+    ok(
+        client.as(
+            admin,
+            "POST",
+            "/portal/api/plans",
+            PortalClient.JSON
+                .createObjectNode()
+                .put("name", "markup")
+                .put("description", XSS)
+                .put("requests_per_minute", 5)
+                .toString()),
+        201);
+    ok(
+        client.as(
+            dev,
+            "POST",
+            "/portal/api/applications",
+            PortalClient.JSON.createObjectNode().put("name", XSS).toString()),
+        201);
+    driver.navigate().refresh();
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("[data-testid=plan]")).stream()
+                .anyMatch(e -> e.getText().contains("markup") && e.getText().contains(XSS)));
+    noMarkupRan();
+    ui.signOutAndInToPortal("dev");
+    driver.get(portal + "#/applications");
+    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Applications"));
+    wait.until(
+        d -> d.findElements(By.tagName("h2")).stream().anyMatch(e -> e.getText().equals(XSS)));
+    driver.get(portal + "#/catalogue");
+    wait.until(
+        d -> d.findElements(By.tagName("td")).stream().anyMatch(e -> e.getText().equals(XSS)));
+    chrome.screenshot("plan-and-application-markup");
+    noMarkupRan();
     // the refused save is logged as a failed load; nothing else may be
     assertThat(chrome.errors()).allMatch(e -> e.contains("Failed to load resource"));
   }
