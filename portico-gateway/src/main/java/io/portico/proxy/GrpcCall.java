@@ -149,7 +149,7 @@ final class GrpcCall {
   }
 
   /** What the client is told when the call's deadline passed. */
-  String deadlineDetail() {
+  private String deadlineDetail() {
     return "The call's deadline passed after "
         + TimeUnit.NANOSECONDS.toMillis(budgetNanos)
         + " ms.";
@@ -162,12 +162,18 @@ final class GrpcCall {
    * at the deadline, or within {@link #DEADLINE_RESET_TOLERANCE_NANOS} before it, is the deadline
    * passing ({@code DEADLINE_EXCEEDED}); one earlier stays the upstream's failure ({@code
    * UNAVAILABLE}).
+   *
+   * @return true when it is, and the exchange failed with {@code DEADLINE_EXCEEDED} here
    */
   boolean failedAtDeadline(CallFailure reason, long nowNanos) {
-    return deadlineNanos != 0
-        && (reason == CallFailure.RESET_BEFORE_RESPONSE
-            || reason == CallFailure.RESET_AFTER_RESPONSE)
-        && nowNanos - deadlineNanos >= -DEADLINE_RESET_TOLERANCE_NANOS;
+    if (deadlineNanos == 0
+        || (reason != CallFailure.RESET_BEFORE_RESPONSE
+            && reason != CallFailure.RESET_AFTER_RESPONSE)
+        || nowNanos - deadlineNanos < -DEADLINE_RESET_TOLERANCE_NANOS) {
+      return false;
+    }
+    exchange.fail(Failure.GRPC_DEADLINE_EXCEEDED, deadlineDetail());
+    return true;
   }
 
   /** When the call's deadline passes (the event loop's clock), or 0 when it has none. */

@@ -372,11 +372,8 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
 
   @Override
   public void onFailed(CallFailure reason, String detail) {
-    if (state == ExchangeState.DONE) {
-      return;
-    }
-    if (grpc != null && grpc.failedAtDeadline(reason, conn.nanoTime())) {
-      fail(Failure.GRPC_DEADLINE_EXCEEDED, grpc.deadlineDetail());
+    if (state == ExchangeState.DONE
+        || (grpc != null && grpc.failedAtDeadline(reason, conn.nanoTime()))) {
       return;
     }
     Failure mapped = UpstreamFailures.failure(reason);
@@ -388,8 +385,6 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
         detail);
     fail(mapped, UpstreamFailures.clientDetail(reason));
   }
-
-  // ---------------------------------------------------------------- WebSocket and other upgrades
 
   // ---------------------------------------------------------------- the request body
 
