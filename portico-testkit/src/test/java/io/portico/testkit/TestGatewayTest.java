@@ -145,7 +145,7 @@ class TestGatewayTest {
         .containsExactly(
             "portico.yaml:9:12: routes[0].plugins.tag.value: missing (expected: a header value)",
             "portico.yaml:9:21: routes[0].plugins.tag.valeu: unknown key \"valeu\" (expected one"
-                + " of: value)");
+                + " of: value); did you mean \"value\"?");
   }
 
   @Test
