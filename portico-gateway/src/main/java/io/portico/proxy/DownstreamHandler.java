@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * HttpExchange}s, one at a time, and owns the connection's timers and flow control.
  *
  * <pre>
- *   [TLS] ─▶ ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler ─▶ HttpExchange
+ *   [TLS] ─▶ ObsFoldGuard ─▶ ClientCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler ─▶ HttpExchange
  *                                                                                   ─▶ upstream
  * </pre>
  *
@@ -259,7 +258,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   void upgradeTo(UpgradeRelay relay) {
     state = State.UPGRADED;
     timer.cancel();
-    HttpServerCodec codec = channel.pipeline().get(HttpServerCodec.class);
+    ClientCodec codec = channel.pipeline().get(ClientCodec.class);
     if (codec != null) {
       channel.pipeline().remove(codec);
     }

@@ -10,10 +10,8 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -43,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * applies them to new connections; whether the listener uses TLS is fixed when it is bound.
  *
  * <pre>
- *   plain, http2: false   ObsFoldGuard ─▶ HttpServerCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler
- *   plain, http2: true    ObsFoldGuard ─▶ CleartextHttp2ServerUpgradeHandler
+ *   plain, http2: false   ObsFoldGuard ─▶ ClientCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler
+ *   plain, http2: true    ObsFoldGuard ─▶ H2cPriorKnowledge
  *                           ─▶ ObsFoldGuard ─▶ DownstreamHandler
  *                           ├ connection preface ─▶ HTTP/2 handlers
  *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
@@ -108,12 +106,12 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
           .addLast("alpn", new ProtocolNegotiation(setup));
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);
-      HttpServerCodec codec = httpCodec(setup.limits());
+      ClientCodec codec = httpCodec(setup.limits());
       ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
       p.addLast("fold", fold.scanner())
           .addLast(
               "h2c",
-              new CleartextHttp2ServerUpgradeHandler(
+              new H2cPriorKnowledge(
                   codec, new H2cUpgrade(codec, h2cUpgradeCodecs(setup)), new Http2Installer(setup)))
           .addLast("fold-track", fold.tracker())
           .addLast("proxy", handler);
@@ -136,8 +134,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
    * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
    * DeferredTrailers}, a map only when the request has trailers.
    */
-  static HttpServerCodec httpCodec(LimitsConfig limits) {
-    return new HttpServerCodec(
+  static ClientCodec httpCodec(LimitsConfig limits) {
+    return new ClientCodec(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxRequestLine())
             .setMaxHeaderSize(limits.maxHeaderSize())
@@ -278,7 +276,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
    */
   private static final class H2cUpgrade extends HttpServerUpgradeHandler {
 
-    H2cUpgrade(HttpServerCodec codec, UpgradeCodecFactory codecs) {
+    H2cUpgrade(SourceCodec codec, UpgradeCodecFactory codecs) {
       super(
           codec,
           codecs,

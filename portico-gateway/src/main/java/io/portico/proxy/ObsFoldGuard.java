@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.portico.config.LimitsConfig;
 
 /**
@@ -278,7 +277,7 @@ final class ObsFoldGuard {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
-          || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
+          || evt == H2cPriorKnowledge.PRIOR_KNOWLEDGE) {
         stop(ctx);
       }
       super.userEventTriggered(ctx, evt);

@@ -19,8 +19,30 @@ import org.jspecify.annotations.Nullable;
  */
 final class SharedResponseWords {
 
-  /** The header names, indexed by length, then by first byte: a few byte compares per name. */
-  private static final AsciiString[][] NAMES_BY_LENGTH = namesByLength();
+  /** The names of the header fields servers commonly send. */
+  private static final SharedHeaderNames NAMES =
+      SharedHeaderNames.of(
+          "Accept-Ranges",
+          "Access-Control-Allow-Origin",
+          "Age",
+          "Cache-Control",
+          "Connection",
+          "Content-Encoding",
+          "Content-Length",
+          "Content-Type",
+          "Date",
+          "ETag",
+          "Expires",
+          "Keep-Alive",
+          "Last-Modified",
+          "Location",
+          "Server",
+          "Set-Cookie",
+          "Strict-Transport-Security",
+          "Transfer-Encoding",
+          "Vary",
+          "X-Content-Type-Options",
+          "X-Request-Id");
 
   /** The status codes 100 to 599 as text. */
   private static final String[] CODES = new String[500];
@@ -41,69 +63,9 @@ final class SharedResponseWords {
 
   private SharedResponseWords() {}
 
-  private static AsciiString[][] namesByLength() {
-    String[] names = {
-      "Accept-Ranges",
-      "Access-Control-Allow-Origin",
-      "Age",
-      "Cache-Control",
-      "Connection",
-      "Content-Encoding",
-      "Content-Length",
-      "Content-Type",
-      "Date",
-      "ETag",
-      "Expires",
-      "Keep-Alive",
-      "Last-Modified",
-      "Location",
-      "Server",
-      "Set-Cookie",
-      "Strict-Transport-Security",
-      "Transfer-Encoding",
-      "Vary",
-      "X-Content-Type-Options",
-      "X-Request-Id",
-    };
-    int longest = 0;
-    for (String n : names) {
-      longest = Math.max(longest, n.length());
-    }
-    AsciiString[][] byLength = new AsciiString[longest + 1][];
-    for (String n : names) {
-      add(byLength, AsciiString.cached(n));
-      add(byLength, AsciiString.cached(n.toLowerCase(java.util.Locale.ROOT)));
-    }
-    return byLength;
-  }
-
-  private static void add(AsciiString[][] byLength, AsciiString name) {
-    AsciiString[] same = byLength[name.length()];
-    if (same == null) {
-      byLength[name.length()] = new AsciiString[] {name};
-    } else {
-      AsciiString[] grown = java.util.Arrays.copyOf(same, same.length + 1);
-      grown[same.length] = name;
-      byLength[name.length()] = grown;
-    }
-  }
-
   /** The shared name whose bytes are {@code bytes[start, start + length)}, or null. */
   static @Nullable AsciiString headerName(byte[] bytes, int start, int length) {
-    if (length >= NAMES_BY_LENGTH.length) {
-      return null;
-    }
-    AsciiString[] candidates = NAMES_BY_LENGTH[length];
-    if (candidates == null) {
-      return null;
-    }
-    byte first = bytes[start];
-    for (AsciiString candidate : candidates) {
-      if (candidate.byteAt(0) == first && sameBytes(candidate, bytes, start, length)) {
-        return candidate;
-      }
-    }
-    return null;
+    return NAMES.find(bytes, start, length);
   }
 
   /**
@@ -167,16 +129,5 @@ final class SharedResponseWords {
       }
     }
     return reason;
-  }
-
-  private static boolean sameBytes(AsciiString name, byte[] bytes, int start, int length) {
-    byte[] own = name.array();
-    int offset = name.arrayOffset();
-    for (int i = 1; i < length; i++) {
-      if (own[offset + i] != bytes[start + i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }

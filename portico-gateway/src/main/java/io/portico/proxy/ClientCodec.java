@@ -1,0 +1,214 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.portico.upstream.SharedHeaderNames;
+import java.util.List;
+
+/**
+ * The HTTP/1.1 codec of a client connection: Netty's request decoder and response encoder, with
+ * what Netty's {@code HttpServerCodec} adds to them, and the header names clients commonly send
+ * decoded to shared constants.
+ *
+ * <p>What {@code HttpServerCodec} adds, kept here: the methods of the requests decoded, oldest
+ * first, so that the response to a {@code HEAD} is encoded without a body and a successful response
+ * to {@code CONNECT} without {@code Transfer-Encoding}; at most {@code maxPipelineDepth} requests
+ * waiting for their responses (one more fails the decoder with an {@link IllegalStateException} and
+ * everything the client sends after it is dropped, and the connection closes after the next
+ * response); and should the decoder let through a request framed both by {@code Transfer-Encoding:
+ * chunked} and by {@code Content-Length} (Netty 4.2 fails it), the connection closes after its
+ * response. It is the {@link HttpServerUpgradeHandler.SourceCodec} of the h2c upgrade, which
+ * removes it from the pipeline.
+ *
+ * <p>What it adds: a field name whose bytes are exactly one of {@link #NAMES} (as listed, or in
+ * lower case) is that shared {@link AsciiString} instead of a new one per field, so what is
+ * forwarded is what the client sent; Netty's decoder shares five names on its own ({@code Host},
+ * {@code Accept}, {@code Connection}, {@code Content-Type}, {@code Content-Length}), as written.
+ *
+ * <p>One per connection, used on its event loop only.
+ */
+final class ClientCodec
+    extends CombinedChannelDuplexHandler<ClientCodec.Decoder, ClientCodec.Encoder>
+    implements HttpServerUpgradeHandler.SourceCodec {
+
+  /** The names of the header fields clients commonly send. */
+  static final SharedHeaderNames NAMES =
+      SharedHeaderNames.of(
+          "Accept",
+          "Accept-Encoding",
+          "Accept-Language",
+          "Authorization",
+          "Cache-Control",
+          "Connection",
+          "Content-Length",
+          "Content-Type",
+          "Cookie",
+          "Host",
+          "If-Modified-Since",
+          "If-None-Match",
+          "Origin",
+          "Pragma",
+          "Referer",
+          "Sec-Fetch-Dest",
+          "Sec-Fetch-Mode",
+          "Sec-Fetch-Site",
+          "Traceparent",
+          "Transfer-Encoding",
+          "Upgrade",
+          "User-Agent",
+          "X-Forwarded-For",
+          "X-Forwarded-Proto",
+          "X-Request-Id",
+          "X-Requested-With");
+
+  /** The inline method queue's two-bit flags: 32 fit in a long. */
+  private static final int HEAD = 1;
+
+  private static final int CONNECT = 2;
+  private static final int OTHER = 3;
+  private static final int MAX_DEPTH = Long.SIZE / 2;
+
+  private final int maxPipelineDepth;
+
+  /** The methods of the requests waiting for their responses, two bits each, oldest lowest. */
+  private long methods;
+
+  private int waiting;
+
+  /** The connection closes after the next response (a request framed two ways). */
+  private boolean closeAfterResponse;
+
+  /**
+   * @param maxPipelineDepth requests decoded and not yet answered, at most 32
+   */
+  ClientCodec(HttpDecoderConfig config, int maxPipelineDepth) {
+    if (maxPipelineDepth < 1 || maxPipelineDepth > MAX_DEPTH) {
+      throw new IllegalArgumentException("maxPipelineDepth: " + maxPipelineDepth);
+    }
+    this.maxPipelineDepth = maxPipelineDepth;
+    init(new Decoder(config), new Encoder());
+  }
+
+  @Override
+  public void upgradeFrom(ChannelHandlerContext ctx) {
+    ctx.pipeline().remove(this);
+  }
+
+  /** Queues a decoded request's method; false when the pipeline is already at its depth. */
+  private boolean enqueue(HttpMethod method) {
+    if (waiting >= maxPipelineDepth) {
+      return false;
+    }
+    long flag =
+        HttpMethod.HEAD.equals(method) ? HEAD : HttpMethod.CONNECT.equals(method) ? CONNECT : OTHER;
+    methods |= flag << (waiting << 1);
+    waiting++;
+    return true;
+  }
+
+  /** The oldest waiting request's method flag, {@link #OTHER} when none waits. */
+  private int poll() {
+    if (waiting == 0) {
+      return OTHER;
+    }
+    int flag = (int) (methods & 0x3L);
+    methods >>>= 2;
+    waiting--;
+    return flag;
+  }
+
+  /** Decodes requests, sharing the common field names. */
+  final class Decoder extends HttpRequestDecoder {
+    /** Set once the pipeline depth was exceeded: everything after is dropped. */
+    private boolean discard;
+
+    Decoder(HttpDecoderConfig config) {
+      super(config);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+        throws Exception {
+      if (discard) {
+        buffer.skipBytes(buffer.readableBytes());
+        return;
+      }
+      int oldSize = out.size();
+      super.decode(ctx, buffer, out);
+      int size = out.size();
+      for (int i = oldSize; i < size; i++) {
+        Object msg = out.get(i);
+        if (msg instanceof HttpRequest request && !enqueue(request.method())) {
+          closeAfterResponse = true;
+          discard = true;
+          for (int j = i; j < size; j++) {
+            ReferenceCountUtil.release(out.get(j));
+          }
+          out.subList(i, size).clear();
+          throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
+        }
+      }
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      super.handleTransferEncodingChunkedWithContentLength(message);
+      closeAfterResponse = true;
+    }
+
+    @Override
+    protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+      AsciiString name = NAMES.find(line, start, length);
+      return name != null ? name : super.splitHeaderName(line, start, length);
+    }
+  }
+
+  /** Encodes responses: no body after {@code HEAD}, no framing on a tunnel opened by CONNECT. */
+  final class Encoder extends HttpResponseEncoder {
+    private int method = OTHER;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+        throws Exception {
+      if (closeAfterResponse && msg instanceof LastHttpContent) {
+        closeAfterResponse = false;
+        promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+      }
+      super.write(ctx, msg, promise);
+    }
+
+    @Override
+    protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
+      if (!isAlwaysEmpty
+          && method == CONNECT
+          && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
+        // RFC 9112, section 6.1: a successful CONNECT response has no framing.
+        msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        return;
+      }
+      super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+    }
+
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+      method = poll();
+      return method == HEAD || super.isContentAlwaysEmpty(msg);
+    }
+  }
+}
