@@ -5,9 +5,17 @@
 #   bench/alloc.sh                                   # the default configs and paths
 #   bench/alloc.sh --warmup 30000 --requests 10000 --rounds 3 bench/conf/portico-bench.yaml:/json
 #   bench/alloc.sh --jfr /tmp/alloc-jfr                 # also the top allocation sites per config
+#   bench/alloc.sh --upstream 127.0.0.1:19001 bench/conf/portico-h2c.yaml:/h2c/hello \
+#     bench/conf/portico-h2c.yaml:/h1/hello   # an origin of one's own (HelloOrigin speaks h2c too)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+for a in "$@"; do
+  if [[ "$a" == -h || "$a" == --help ]]; then
+    sed -n 2,9p "$0"
+    exit 0
+  fi
+done
 jar=bench/target/benchmarks.jar
 if [[ ! -f "$jar" ]]; then
   ./mvnw -q -B -o -pl bench -am package -DskipTests

@@ -45,8 +45,13 @@ import jdk.jfr.Recording;
  *
  * <pre>
  *   java -cp bench/target/benchmarks.jar io.portico.bench.AllocationPerRequest \
- *       [--warmup 30000] [--requests 10000] [--rounds 3] [--jfr DIR] [CONFIG:PATH ...]
+ *       [--warmup 30000] [--requests 10000] [--rounds 3] [--jfr DIR] [--upstream HOST:PORT]
+ *       [CONFIG:PATH ...]
  * </pre>
+ *
+ * <p>{@code --upstream} sends the gateway to an origin of its own instead of the built-in HTTP/1.1
+ * one: {@link HelloOrigin}, for instance, which also speaks h2c, for {@code
+ * bench/conf/portico-h2c.yaml} ({@code /h2c/hello} beside {@code /h1/hello}).
  */
 public final class AllocationPerRequest {
 
@@ -67,6 +72,7 @@ public final class AllocationPerRequest {
     int requests = 10_000;
     int rounds = 3;
     Path jfr = null;
+    String upstream = null;
     List<String> cells = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -74,6 +80,7 @@ public final class AllocationPerRequest {
         case "--requests" -> requests = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--jfr" -> jfr = Path.of(args[++i]);
+        case "--upstream" -> upstream = args[++i];
         default -> cells.add(args[i]);
       }
     }
@@ -103,8 +110,8 @@ public final class AllocationPerRequest {
                     config.getFileName().toString().replace(".yaml", "")
                         + path.replace('/', '-')
                         + ".jfr");
-        long[] perRequest =
-            measure(config, path, origin.port(), warmup, requests, rounds, recording);
+        String target = upstream != null ? upstream : "127.0.0.1:" + origin.port();
+        long[] perRequest = measure(config, path, target, warmup, requests, rounds, recording);
         System.out.printf(
             Locale.ROOT,
             "%-40s %-7s %14d %14d%n",
@@ -124,7 +131,7 @@ public final class AllocationPerRequest {
   private static long[] measure(
       Path config,
       String path,
-      int originPort,
+      String upstream,
       int warmup,
       int requests,
       int rounds,
@@ -137,7 +144,7 @@ public final class AllocationPerRequest {
     }
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("PORTICO_BENCH_PORT", Integer.toString(port));
-    env.put("PORTICO_BENCH_UPSTREAM", "127.0.0.1:" + originPort);
+    env.put("PORTICO_BENCH_UPSTREAM", upstream);
     env.put("PORTICO_BENCH_ACCESS_LOG", log.toString());
     long[] best = {Long.MAX_VALUE, Long.MAX_VALUE};
     try (Gateway gateway = Gateway.start(config, env, ExchangeObserver.NONE);

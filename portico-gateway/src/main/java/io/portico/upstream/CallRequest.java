@@ -1,7 +1,6 @@
 package io.portico.upstream;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -64,24 +63,24 @@ abstract class CallRequest {
     }
     UpstreamLease connection = lease();
     if (connection != null) {
-      Channel ch = connection.channel();
+      UpstreamLease up = connection;
       if (headHeld) {
         headHeld = false;
         if (last && !bodySent && !carriesBody(content)) {
           // A body-less request after all: its head ends the stream (HEADERS with END_STREAM).
           content.release();
-          ch.write(bodylessHead(), ch.voidPromise());
-          ch.flush();
+          up.write(bodylessHead());
+          up.flush();
           onRequestSent();
           return;
         }
-        ch.write(head, ch.voidPromise());
+        up.write(head);
       }
-      writeBody(ch, content);
+      writeBody(up, content);
       if (last) {
-        ch.flush();
+        up.flush();
         onRequestSent();
-      } else if (!ch.isWritable()) {
+      } else if (!up.isWritable()) {
         requestFlow(false);
       }
       return;
@@ -105,12 +104,12 @@ abstract class CallRequest {
   public void flush() {
     UpstreamLease connection = lease();
     if (connection != null && !requestComplete) {
-      Channel ch = connection.channel();
+      UpstreamLease up = connection;
       if (headHeld) {
         headHeld = false;
-        ch.write(head, ch.voidPromise());
+        up.write(head);
       }
-      ch.flush();
+      up.flush();
     }
   }
 
@@ -118,13 +117,13 @@ abstract class CallRequest {
    * Writes the request on a connection just leased: whole when body-less, the head held when an
    * HTTP/2 request has no body yet, else the head, what a resend replays and what queued.
    */
-  void writeRequest(Channel ch) {
+  void writeRequest(UpstreamLease up) {
     boolean pendingBody = pendingCarriesBody();
     if (requestComplete && !bodySent && !pendingBody) {
       // Body-less: the head is the whole request, which over HTTP/2 is one HEADERS frame with
       // END_STREAM rather than HEADERS and an empty DATA frame.
       releasePending();
-      writeBodyless(ch);
+      writeBodyless(up);
     } else if (!requestComplete
         && !bodySent
         && !pendingBody
@@ -136,25 +135,25 @@ abstract class CallRequest {
       if (writeHeldHead == null) {
         writeHeldHead = this::flush;
       }
-      ch.eventLoop().execute(writeHeldHead);
+      up.eventLoop().execute(writeHeldHead);
     } else {
-      ch.write(head, ch.voidPromise());
+      up.write(head);
       if (replay != null) {
         // A resend: the body the refused stream carried, from the replay buffer.
-        replay.writeTo(ch);
+        replay.writeTo(up);
       }
       if (pending != null) {
         HttpContent content;
         while ((content = pending.poll()) != null) {
-          writeBody(ch, content);
+          writeBody(up, content);
         }
       }
     }
-    ch.flush();
+    up.flush();
     if (requestComplete) {
       onRequestSent();
     } else {
-      requestFlow(ch.isWritable());
+      requestFlow(up.isWritable());
     }
   }
 
@@ -166,10 +165,10 @@ abstract class CallRequest {
   }
 
   /** Writes a piece of the body on the leased connection, keeping a copy for a resend. */
-  private void writeBody(Channel ch, HttpContent content) {
+  private void writeBody(UpstreamLease up, HttpContent content) {
     bodySent |= carriesBody(content);
     keepForReplay(content);
-    ch.write(content, ch.voidPromise());
+    up.write(content);
   }
 
   /**
@@ -212,12 +211,12 @@ abstract class CallRequest {
    * which encode to the same bytes as a complete request without a message made per request; an
    * HTTP/2 stream needs one {@code FullHttpRequest} for a HEADERS frame with {@code END_STREAM}.
    */
-  private void writeBodyless(Channel ch) {
-    if (lease() instanceof UpstreamConnection) {
-      ch.write(head, ch.voidPromise());
-      ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+  private void writeBodyless(UpstreamLease up) {
+    if (up instanceof UpstreamConnection) {
+      up.write(head);
+      up.write(LastHttpContent.EMPTY_LAST_CONTENT);
     } else {
-      ch.write(bodylessHead(), ch.voidPromise());
+      up.write(bodylessHead());
     }
   }
 

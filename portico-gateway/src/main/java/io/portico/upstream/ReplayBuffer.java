@@ -1,6 +1,5 @@
 package io.portico.upstream;
 
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Arrays;
@@ -46,10 +45,10 @@ final class ReplayBuffer {
     return true;
   }
 
-  /** Writes (not flushes) the body kept so far on {@code ch}, as duplicates: a resend. */
-  void writeTo(Channel ch) {
+  /** Writes (not flushes) the body kept so far on {@code lease}, as duplicates: a resend. */
+  void writeTo(UpstreamLease lease) {
     for (int i = 0; i < count; i++) {
-      ch.write(kept[i].retainedDuplicate(), ch.voidPromise());
+      lease.write(kept[i].retainedDuplicate());
     }
   }
 

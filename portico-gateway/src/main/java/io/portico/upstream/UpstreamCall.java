@@ -193,7 +193,7 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
   public void pauseResponse() {
     if (connection != null && !responsePaused) {
       responsePaused = true;
-      connection.channel().config().setAutoRead(false);
+      connection.readResponse(false);
       connection.disarmDeadline();
     }
   }
@@ -202,7 +202,7 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
   public void resumeResponse() {
     if (connection != null && responsePaused) {
       responsePaused = false;
-      connection.channel().config().setAutoRead(true);
+      connection.readResponse(true);
       if (state == State.RECEIVING) {
         connection.armDeadline(connection.nanoTime() + timeouts.idle().toNanos());
       }
@@ -308,7 +308,7 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     Endpoint picked = Objects.requireNonNull(endpoint, "endpoint");
     receiver.prepareHead(head, picked, attempts);
     hooks.beforeRequestHead(head, picked);
-    writeRequest(c.channel());
+    writeRequest(c);
   }
 
   @Override

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.DeadlineTimer;
@@ -36,9 +38,34 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter
     this.pool = pool;
   }
 
-  @Override
+  /** The connection's channel (an upgraded connection's relay writes raw bytes to it). */
   public Channel channel() {
     return channel;
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  @Override
+  public void write(HttpObject message) {
+    channel.write(message, channel.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    channel.flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void readResponse(boolean read) {
+    channel.config().setAutoRead(read);
   }
 
   @Override

@@ -1,22 +1,42 @@
 package io.portico.upstream;
 
-import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
 
 /**
  * What an {@link UpstreamCall} holds while it talks to an endpoint: an HTTP/1.1 connection ({@link
  * UpstreamConnection}) or one stream of a multiplexed HTTP/2 connection ({@code h2.H2Stream}). Both
- * take the request as HTTP/1.1 objects written to {@link #channel()} and hand the response to the
- * lease's {@link UpstreamListener} as HTTP/1.1 objects, so the call has one code path for both
- * protocols: the channel's writability is the request's backpressure, its {@code autoRead} the
- * response's (for a stream, HTTP/2 flow control: a stream that is not read sends no WINDOW_UPDATE).
+ * take the request as HTTP/1.1 objects ({@link #write}) and hand the response to the lease's {@link
+ * UpstreamListener} as HTTP/1.1 objects, so the call has one code path for both protocols: {@link
+ * #isWritable()} is the request's backpressure, {@link #readResponse} the response's (for a stream,
+ * HTTP/2 flow control: a stream that is not read returns no window to the upstream).
  *
  * <p>Confined to its event loop; one lease serves one call, from {@link AcquireCallback#onAcquired}
  * to {@link #release}.
  */
 public interface UpstreamLease {
 
-  /** Where request objects are written and whose {@code autoRead} paces the response. */
-  Channel channel();
+  /** The event loop the lease, its connection and its call are confined to. */
+  EventLoop eventLoop();
+
+  /**
+   * Writes a piece of the request (not flushed); ownership passes to the lease. Written after the
+   * lease closed, it is released.
+   */
+  void write(HttpObject message);
+
+  /** Sends what was written. A stream's flushes may be batched into its connection's next one. */
+  void flush();
+
+  /** Whether the lease takes more request content now without queueing it. */
+  boolean isWritable();
+
+  /**
+   * Reads the response ({@code true}, the start) or holds it ({@code false}): a held HTTP/1.1
+   * connection is not read, a held stream returns no flow-control window, so the upstream stops
+   * after what it may still send.
+   */
+  void readResponse(boolean read);
 
   Endpoint endpoint();
 

@@ -1,30 +1,36 @@
 package io.portico.upstream.h2;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.SslHandler;
 import io.portico.config.UpstreamProtocolConfig;
-import io.portico.eventloop.BurstFlush;
 import io.portico.upstream.AcquireCallback;
 import io.portico.upstream.CallGate;
 import io.portico.upstream.UpstreamListener;
-import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -32,25 +38,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One multiplexed HTTP/2 connection to an upstream endpoint: the handler after Netty's {@code
- * Http2FrameCodec}, the {@link BurstFlush} that turns the streams' flushes into one socket write
- * per read or event-loop turn, and Netty's {@code Http2MultiplexHandler} on the connection's
- * pipeline; it sees the connection's own frames and opens its streams, each a stream channel with
- * the one shared {@code Http2StreamFrameToHttpObjectCodec} and its {@link H2Stream}.
+ * One multiplexed HTTP/2 connection to an upstream endpoint: Netty's {@link Http2ConnectionHandler}
+ * (frame codec, HPACK, stream states, flow control both ways) with a frame listener of its own, and
+ * its streams as plain {@link H2Stream} objects kept on Netty's {@code Http2Stream}s (a {@link
+ * Http2Connection.PropertyKey}), so that a request costs no channel, pipeline or promise of its
+ * own.
  *
  * <pre>
+ *   socket ─▶ [TLS] ─▶ H2Connection ─┬─ frames of stream n ─▶ H2Stream n ─▶ its call's listener
+ *                          ▲         └─ SETTINGS, PING, GOAWAY: here
+ *                          └── HEADERS/DATA/RST_STREAM written by the streams, flushed in bursts
+ *
  *   connected ─▶ preface + SETTINGS sent, connection window raised
  *        │
  *   peer's SETTINGS ─▶ ready: streams open while fewer than min(peer's MAX_CONCURRENT_STREAMS,
- *        │               the service's max-concurrent-streams) are active
+ *        │               the service's max-concurrent-streams) are leased
  *   GOAWAY ─▶ draining: no new stream; streams above its last stream id close as unprocessed;
  *        │              closed once its last stream ends
  *   silent for ping-interval ─▶ PING; no answer within ping-timeout ─▶ closed
  * </pre>
  *
+ * <p>Flushes: the streams' writes are flushed at most once per read burst of this connection (the
+ * handler's own flush after the read) or per event-loop turn (one task), whichever comes first, so
+ * the frames of every call answered in one turn share one socket write.
+ *
+ * <p>Stream ends: Netty's stream-closed event (both ends complete, a reset either way, streams
+ * above a GOAWAY's last id, every stream when the connection closes) reaches the stream's {@link
+ * H2Stream#onClosed}, the one place its state leaves the connection; {@link #leased()} counts what
+ * is left.
+ *
  * <p>Confined to its event loop.
  */
-public final class H2Connection extends ChannelInboundHandlerAdapter {
+public final class H2Connection extends Http2ConnectionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(H2Connection.class);
 
@@ -59,15 +78,15 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
 
   private static final int DEFAULT_WINDOW = 65_535;
 
-  /** Each stream's first handler, one for all: stateless ({@code @Sharable}). */
-  private static final Http2StreamFrameToHttpObjectCodec CODEC =
-      new Http2StreamFrameToHttpObjectCodec(false);
-
   private final H2Pool pool;
   private final UpstreamProtocolConfig settings;
   private final CallGate gate;
+  private final Http2Connection.PropertyKey key;
+  private final ArrayList<H2Stream> readers = new ArrayList<>(8);
+  private final Runnable flushTask = this::flushFromTask;
+  private ChannelHandlerContext ctx;
   private Channel channel;
-  private Http2StreamChannelBootstrap streams;
+  private boolean tls;
   private @Nullable ScheduledFuture<?> keepalive;
   private int peerMaxStreams = Integer.MAX_VALUE;
   private int active;
@@ -76,31 +95,41 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
   private boolean ready;
   private boolean draining;
   private boolean closed;
+  private boolean reading;
+  private boolean flushPending;
+  private boolean flushScheduled;
   private int goAwayLastStreamId = -1;
   private long lastReadNanos;
   private long pingSentNanos;
   private boolean pingOutstanding;
   private long idleSince;
 
-  H2Connection(H2Pool pool, UpstreamProtocolConfig settings, CallGate gate) {
+  private H2Connection(
+      Http2ConnectionDecoder decoder,
+      Http2ConnectionEncoder encoder,
+      Http2Settings initialSettings,
+      H2Pool pool,
+      UpstreamProtocolConfig settings,
+      CallGate gate) {
+    super(decoder, encoder, initialSettings);
     this.pool = pool;
     this.settings = settings;
     this.gate = gate;
+    this.key = connection().newKey();
+    Events events = new Events();
+    connection().addListener(events);
+    encoder.flowController().listener(events);
+    decoder.frameListener(new Frames());
   }
 
-  /** The handlers of an HTTP/2 client connection, this one last. */
-  void addTo(io.netty.channel.ChannelPipeline pipeline) {
-    Http2FrameCodec codec =
-        Http2FrameCodecBuilder.forClient()
-            .initialSettings(
-                Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(64 * 1024))
-            .validateHeaders(true)
-            .build();
-    pipeline
-        .addLast("h2", codec)
-        .addLast("h2-flush", BurstFlush.after(codec))
-        .addLast("h2-multiplex", new Http2MultiplexHandler(RefusePush.INSTANCE))
-        .addLast("h2-connection", this);
+  /** A client connection's handler for {@code pool}'s endpoint. */
+  static H2Connection create(H2Pool pool, UpstreamProtocolConfig settings, CallGate gate) {
+    return new Builder(pool, settings, gate).build();
+  }
+
+  /** Adds this handler, the connection's last, to {@code pipeline}. */
+  void addTo(ChannelPipeline pipeline) {
+    pipeline.addLast("h2-connection", this);
   }
 
   H2Pool pool() {
@@ -115,9 +144,27 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     return channel;
   }
 
-  /** Streams open now. */
+  /** Streams leased now (written or not yet). */
   int active() {
     return active;
+  }
+
+  /** Streams whose state the connection holds: leased, or closed but not yet told. */
+  int leased() {
+    int[] n = {0};
+    try {
+      connection()
+          .forEachActiveStream(
+              s -> {
+                if (s.getProperty(key) != null) {
+                  n[0]++;
+                }
+                return true;
+              });
+    } catch (Http2Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return n[0];
   }
 
   long idleSince() {
@@ -160,41 +207,17 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Opens a stream for {@code listener} and hands it to {@code callback}; the caller checked {@link
-   * #hasCapacity()}.
+   * Leases a stream to {@code listener} and hands it to {@code callback}; the caller checked {@link
+   * #hasCapacity()}. The stream takes its id when its head is written.
    */
   void openStream(UpstreamListener listener, AcquireCallback callback) {
     active++;
     opened++;
-    H2Stream stream = new H2Stream(this, listener, opened > 1);
-    Future<Http2StreamChannel> f = streams.open();
-    if (f.isDone()) {
-      opened(f, stream, callback);
-    } else {
-      f.addListener(done -> opened(f, stream, callback));
-    }
+    callback.onAcquired(new H2Stream(this, listener, opened > 1));
   }
 
-  private void opened(Future<Http2StreamChannel> f, H2Stream stream, AcquireCallback callback) {
-    if (f.isSuccess()) {
-      Http2StreamChannel ch = f.getNow();
-      if (ch.isActive()) {
-        // Registered, and silent until the request's HEADERS go out: the lease joins its
-        // pipeline directly, after the shared codec the bootstrap put there.
-        ch.pipeline().addLast("upstream", stream);
-        callback.onAcquired(stream);
-        return;
-      }
-    }
-    streamClosed();
-    Throwable cause = f.cause();
-    callback.onAcquireFailed(
-        AcquireCallback.AcquireFailure.CONNECT_FAILED,
-        cause != null ? cause : new ClosedChannelException());
-  }
-
-  /** A stream of this connection closed. */
-  void streamClosed() {
+  /** A leased stream ended (closed, reset, or released before its head was written). */
+  void streamEnded(H2Stream stream) {
     active--;
     if (active == 0) {
       idleSince = System.nanoTime();
@@ -213,30 +236,157 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  // ---------------------------------------------------------------- what the streams write
+
+  /**
+   * Writes {@code request}'s HEADERS on a new stream for {@code owner}: the stream, or null when
+   * none can be created (the connection is going away or gone).
+   */
+  @Nullable Http2Stream writeHead(H2Stream owner, HttpRequest request) {
+    if (closed || !channel.isActive() || connection().goAwayReceived()) {
+      return null;
+    }
+    boolean whole = H2Messages.wholeRequest(request);
+    Http2Headers headers = H2Messages.requestHeaders(request, tls);
+    int id = connection().local().incrementAndGetNextStreamId();
+    if (id < 0) {
+      return null;
+    }
+    encoder().writeHeaders(ctx, id, headers, 0, whole, ctx.voidPromise());
+    Http2Stream stream = connection().stream(id);
+    if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
+      return null;
+    }
+    stream.setProperty(key, owner);
+    return stream;
+  }
+
+  /** A piece of the request body as a DATA frame; its buffer passes to the encoder. */
+  void writeData(Http2Stream stream, HttpContent content) {
+    encoder().writeData(ctx, stream.id(), content.content(), 0, false, ctx.voidPromise());
+  }
+
+  /**
+   * The request's end: a DATA frame with END_STREAM, or its trailers as a closing HEADERS frame
+   * (after a DATA frame when it carries bytes). {@code afterWholeHead}: the end of a {@code
+   * FullHttpRequest} whose HEADERS already ended the stream unless it had a body.
+   */
+  void writeEnd(Http2Stream stream, LastHttpContent last, boolean afterWholeHead) {
+    ByteBuf data = last.content();
+    boolean trailers = !last.trailingHeaders().isEmpty();
+    if (data.isReadable() || (!trailers && !afterWholeHead)) {
+      encoder().writeData(ctx, stream.id(), data, 0, !trailers, ctx.voidPromise());
+    } else {
+      data.release();
+    }
+    if (trailers) {
+      encoder()
+          .writeHeaders(
+              ctx,
+              stream.id(),
+              io.netty.handler.codec.http2.HttpConversionUtil.toHttp2Headers(
+                  last.trailingHeaders(), true),
+              0,
+              true,
+              ctx.voidPromise());
+    }
+  }
+
+  /** Resets {@code stream} ({@code RST_STREAM}), what it had written and waits for going first. */
+  void reset(Http2Stream stream, Http2Error error) {
+    if (flushPending && encoder().flowController().hasFlowControlled(stream)) {
+      flushNow();
+    }
+    resetStream(ctx, stream.id(), error.code(), ctx.voidPromise());
+    flushSoon();
+  }
+
+  /** Returns {@code bytes} of {@code stream}'s receive window: its client took them. */
+  void consume(Http2Stream stream, int bytes) {
+    try {
+      if (decoder().flowController().consumeBytes(stream, bytes)) {
+        flushSoon();
+      }
+    } catch (Http2Exception e) {
+      onError(ctx, false, e);
+    }
+  }
+
+  boolean isWritable(Http2Stream stream) {
+    return encoder().flowController().isWritable(stream);
+  }
+
+  /**
+   * Flushes what the streams wrote: after this connection's read burst when one is under way, else
+   * once at the end of the event loop's turn.
+   */
+  void flushSoon() {
+    flushPending = true;
+    if (reading || flushScheduled) {
+      return;
+    }
+    flushScheduled = true;
+    try {
+      ctx.executor().execute(flushTask);
+    } catch (RejectedExecutionException shuttingDown) {
+      flushScheduled = false;
+      flushNow();
+    }
+  }
+
+  /** {@code stream} had a read in this burst: it is told when the burst ends. */
+  void readBy(H2Stream stream) {
+    readers.add(stream);
+  }
+
+  /** Whether this connection's read burst is under way. */
+  boolean reading() {
+    return reading;
+  }
+
+  private void flushFromTask() {
+    flushScheduled = false;
+    if (flushPending && !ctx.isRemoved()) {
+      flushNow();
+    }
+  }
+
+  private void flushNow() {
+    flushPending = false;
+    flush(ctx);
+  }
+
+  // ---------------------------------------------------------------- the channel
+
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = ctx.channel();
-    streams = new Http2StreamChannelBootstrap(channel).handler(CODEC);
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    this.ctx = ctx;
+    this.channel = ctx.channel();
+    this.tls = ctx.pipeline().get(SslHandler.class) != null;
     idleSince = System.nanoTime();
+    super.handlerAdded(ctx);
     if (channel.isActive()) {
       start(ctx);
     }
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
     start(ctx);
-    ctx.fireChannelActive();
   }
 
-  private void start(ChannelHandlerContext ctx) {
+  private void start(ChannelHandlerContext ctx) throws Http2Exception {
     if (started) {
       return;
     }
     started = true;
     lastReadNanos = System.nanoTime();
-    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - DEFAULT_WINDOW))
-        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    Http2Stream connectionStream = connection().connectionStream();
+    decoder()
+        .flowController()
+        .incrementWindowSize(connectionStream, CONNECTION_WINDOW - DEFAULT_WINDOW);
+    ctx.flush();
     long tick = Math.min(settings.pingInterval().toNanos(), settings.pingTimeout().toNanos());
     keepalive =
         ctx.executor().scheduleWithFixedDelay(this::keepalive, tick, tick, TimeUnit.NANOSECONDS);
@@ -255,67 +405,244 @@ public final class H2Connection extends ChannelInboundHandlerAdapter {
     if (now - lastReadNanos >= settings.pingInterval().toNanos()) {
       pingOutstanding = true;
       pingSentNanos = now;
-      channel.writeAndFlush(new DefaultHttp2PingFrame(now));
+      encoder()
+          .writePing(ctx, false, now, ctx.newPromise())
+          .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      flushNow();
     }
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     lastReadNanos = System.nanoTime();
+    reading = true;
+    super.channelRead(ctx, msg);
+  }
+
+  /**
+   * The read burst ended: every stream read in it tells its listener (which flushes its client),
+   * then the handler flushes this connection once, window updates and the streams' writes together.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    reading = false;
+    for (int i = 0; i < readers.size(); i++) {
+      readers.get(i).onReadComplete();
+    }
+    readers.clear();
+    flushPending = false;
+    super.channelReadComplete(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    reading = false;
     try {
-      if (msg instanceof Http2SettingsFrame s) {
-        Long max = s.settings().maxConcurrentStreams();
-        if (max != null) {
-          peerMaxStreams = (int) Math.min(Integer.MAX_VALUE, max);
-        }
-        if (!ready) {
-          ready = true;
-          pool.connectionReady(this);
-        } else {
-          pool.streamClosed(this); // the limit may have grown
-        }
-      } else if (msg instanceof Http2GoAwayFrame goAway) {
-        int last = goAway.lastStreamId();
-        goAwayLastStreamId = goAwayLastStreamId < 0 ? last : Math.min(goAwayLastStreamId, last);
-        if (!draining) {
-          log.debug("{} sent GOAWAY (last stream {})", pool.endpoint(), last);
-        }
-        drain();
-        pool.connectionDraining(this);
-      } else if (msg instanceof Http2PingFrame ping && ping.ack()) {
-        pingOutstanding = false;
-      }
+      super.channelInactive(ctx); // closes every stream: each H2Stream learns it
     } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (!closed) {
-      closed = true;
-      if (keepalive != null) {
-        keepalive.cancel(false);
+      if (!closed) {
+        closed = true;
+        if (keepalive != null) {
+          keepalive.cancel(false);
+        }
+        pool.connectionClosed(this);
       }
-      pool.connectionClosed(this);
     }
-    ctx.fireChannelInactive();
   }
 
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
     log.debug("HTTP/2 connection to {} failed", pool.endpoint(), cause);
-    ctx.close();
+    super.exceptionCaught(ctx, cause);
   }
 
-  /** Refuses streams the server opens (push is off in the client's SETTINGS). */
-  @ChannelHandler.Sharable
-  static final class RefusePush extends ChannelInboundHandlerAdapter {
-    static final RefusePush INSTANCE = new RefusePush();
+  @Override
+  protected void onStreamError(
+      ChannelHandlerContext ctx,
+      boolean outbound,
+      Throwable cause,
+      Http2Exception.StreamException error) {
+    Http2Stream stream = connection().stream(error.streamId());
+    H2Stream s = stream == null ? null : stream.getProperty(key);
+    if (s != null) {
+      s.onError(cause);
+    }
+    super.onStreamError(ctx, outbound, cause, error);
+    flushSoon();
+  }
+
+  private @Nullable H2Stream lease(int streamId) {
+    Http2Stream stream = connection().stream(streamId);
+    return stream == null ? null : stream.getProperty(key);
+  }
+
+  // ---------------------------------------------------------------- what the peer sends
+
+  /**
+   * The peer's frames: a stream's go to its {@link H2Stream}, the connection's are handled here.
+   */
+  private final class Frames extends Http2FrameAdapter {
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-      ctx.close();
+    public int onDataRead(
+        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+      H2Stream s = lease(streamId);
+      if (s == null) {
+        return data.readableBytes() + padding;
+      }
+      int bytes = data.readableBytes();
+      data.retain();
+      s.onContent(
+          endOfStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), bytes);
+      // The padding's window goes back at once; the data's when the client took it.
+      return padding;
+    }
+
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx,
+        int streamId,
+        Http2Headers headers,
+        int padding,
+        boolean endOfStream)
+        throws Http2Exception {
+      H2Stream s = lease(streamId);
+      if (s == null) {
+        Http2Stream stream = connection().stream(streamId);
+        if (stream != null && stream.getProperty(key) == null && streamId % 2 == 0) {
+          // A stream the server opened (push is off): refused.
+          resetStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.voidPromise());
+        }
+        return;
+      }
+      if (headers.status() == null) {
+        if (endOfStream) {
+          s.onContent(H2Messages.trailers(streamId, headers), 0);
+        }
+        return;
+      }
+      if (H2Messages.informational(headers)) {
+        s.onHead(H2Messages.responseHead(streamId, headers, false));
+        return;
+      }
+      s.onHead(H2Messages.responseHead(streamId, headers, endOfStream));
+      if (endOfStream) {
+        // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): its end follows.
+        s.onContent(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER), 0);
+      }
+    }
+
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx,
+        int streamId,
+        Http2Headers headers,
+        int streamDependency,
+        short weight,
+        boolean exclusive,
+        int padding,
+        boolean endOfStream)
+        throws Http2Exception {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+      H2Stream s = lease(streamId);
+      if (s != null) {
+        s.onReset(errorCode);
+      }
+    }
+
+    @Override
+    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings peer) {
+      Long max = peer.maxConcurrentStreams();
+      if (max != null) {
+        peerMaxStreams = (int) Math.min(Integer.MAX_VALUE, max);
+      }
+      if (!ready) {
+        ready = true;
+        pool.connectionReady(H2Connection.this);
+      } else {
+        pool.streamClosed(H2Connection.this); // the limit may have grown
+      }
+    }
+
+    @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+      pingOutstanding = false;
+    }
+
+    @Override
+    public void onGoAwayRead(
+        ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+      drain();
+      pool.connectionDraining(H2Connection.this);
+    }
+  }
+
+  /**
+   * Netty's connection events: a GOAWAY's last stream id, taken before Netty closes the streams
+   * above it; a stream's close; a stream's writability.
+   */
+  private final class Events extends Http2ConnectionAdapter
+      implements Http2RemoteFlowController.Listener {
+
+    @Override
+    public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
+      if (!draining) {
+        log.debug("{} sent GOAWAY (last stream {})", pool.endpoint(), lastStreamId);
+      }
+      goAwayLastStreamId =
+          goAwayLastStreamId < 0 ? lastStreamId : Math.min(goAwayLastStreamId, lastStreamId);
+      draining = true;
+    }
+
+    @Override
+    public void onStreamClosed(Http2Stream stream) {
+      H2Stream s = stream.removeProperty(key);
+      if (s != null) {
+        s.onClosed();
+      }
+    }
+
+    @Override
+    public void writabilityChanged(Http2Stream stream) {
+      H2Stream s = stream.getProperty(key);
+      if (s != null) {
+        s.onWritabilityChanged();
+      }
+    }
+  }
+
+  /** Netty's builder, for its limits and validation; the handler is this class. */
+  private static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<H2Connection, Builder> {
+
+    private final H2Pool pool;
+    private final UpstreamProtocolConfig settings;
+    private final CallGate gate;
+
+    Builder(H2Pool pool, UpstreamProtocolConfig settings, CallGate gate) {
+      this.pool = pool;
+      this.settings = settings;
+      this.gate = gate;
+      server(false);
+      validateHeaders(true);
+      initialSettings(
+          Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(64 * 1024));
+      gracefulShutdownTimeoutMillis(0);
+    }
+
+    @Override
+    protected H2Connection build() {
+      return super.build();
+    }
+
+    @Override
+    protected H2Connection build(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings initial) {
+      return new H2Connection(decoder, encoder, initial, pool, settings, gate);
     }
   }
 }

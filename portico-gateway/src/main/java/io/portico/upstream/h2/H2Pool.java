@@ -187,7 +187,7 @@ public final class H2Pool implements MultiplexedPool {
 
   private void connect(CallGate gate, @Nullable Waiter trigger) {
     connecting++;
-    H2Connection c = new H2Connection(this, protocol, gate);
+    H2Connection c = H2Connection.create(this, protocol, gate);
     Duration timeout = connectTimeout;
     Bootstrap b =
         bootstrap

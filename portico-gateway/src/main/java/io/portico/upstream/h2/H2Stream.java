@@ -1,22 +1,13 @@
 package io.portico.upstream.h2;
 
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2ResetFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.upstream.Endpoint;
@@ -24,52 +15,68 @@ import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
 import io.portico.upstream.UpstreamListener;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP/2 stream to an upstream: the last handler of a stream channel, after Netty's {@code
- * Http2StreamFrameToHttpObjectCodec}, and the {@link UpstreamLease} its call holds. The call writes
- * HTTP/1.1 objects, which the codec turns into HEADERS and DATA frames (a {@code LastHttpContent}'s
- * trailers into a closing HEADERS frame); the response comes back the same way, without the codec's
- * own {@code x-http2-stream-id} header.
+ * One HTTP/2 stream to an upstream, the {@link UpstreamLease} its call holds: a plain object of its
+ * {@link H2Connection}, found there by stream id (a property of Netty's {@code Http2Stream}), with
+ * no channel or pipeline of its own. The call writes HTTP/1.1 objects, which {@link H2Messages}
+ * turns into HEADERS and DATA frames on the connection's encoder (a {@code LastHttpContent}'s
+ * trailers into a closing HEADERS frame); the connection hands the response frames here, and they
+ * go to the listener as HTTP/1.1 objects.
  *
- * <p>Flow control: the stream channel's writability follows the stream's send window and its
- * connection's writability, and a stream channel that is not read returns no window to the
- * upstream, so {@code autoRead} off (a slow client) stops the upstream's stream after one window.
+ * <pre>
+ *   leased ─▶ head written: stream id taken, HEADERS ─▶ DATA ... ─▶ END_STREAM
+ *      │                                   response ◀─ HEADERS ◀─ DATA ... ◀─ END_STREAM / trailers
+ *      └─ release: both ends complete ─▶ nothing to do; anything less ─▶ RST_STREAM CANCEL
+ * </pre>
  *
- * <p>Ending: a stream whose both messages completed closes by itself; {@link #release} with
- * anything less resets it ({@code RST_STREAM CANCEL}), leaving the connection to other streams.
- * When it closes unanswered because the upstream went away without processing it (a {@code GOAWAY}
- * whose last stream id is below it, {@code REFUSED_STREAM}, or no stream created on a connection
- * already going away), the listener is told with an {@link UnprocessedException}, so the call may
- * retry it on another connection.
+ * <p>Flow control, both ways. The request: {@link #isWritable()} is the stream's send window and
+ * the connection's writability, and a change reaches the listener as {@code
+ * onUpstreamWritabilityChanged}. The response: the window of a DATA frame is returned to the
+ * upstream once the frame was handed to the listener, whose relay holds the stream ({@link
+ * #readResponse} false) while its client cannot take more; a held stream keeps what arrives (at
+ * most its 64 KiB window, as the upstream can send no more) and returns no window until the client
+ * reads again, when the kept frames go on and their window back.
+ *
+ * <p>Ending: the connection's stream-closed event, whatever closed the stream (both ends complete,
+ * a reset either way, a GOAWAY, the connection lost), is the one place the lease ends on its
+ * connection. When it closed unanswered because the upstream went away without processing it (a
+ * {@code GOAWAY} whose last stream id is below it, {@code REFUSED_STREAM}, or no stream created on
+ * a connection already going away), the listener is told with an {@link UnprocessedException}, so
+ * the call may retry it on another connection. Never from inside one of the call's own writes: a
+ * close found there is told from the event loop's next task.
  *
  * <p>Confined to its event loop.
  */
-public final class H2Stream extends ChannelDuplexHandler implements UpstreamLease {
-
-  private static final String GRPC = "application/grpc";
+public final class H2Stream implements UpstreamLease {
 
   private final H2Connection connection;
   private final boolean reused;
+  private final DeadlineTimer timer;
   private @Nullable UpstreamListener listener;
-  private Http2StreamChannel channel;
-  private DeadlineTimer timer;
+  private @Nullable Http2Stream stream;
+  private @Nullable ArrayDeque<Held> held;
+  private boolean paused;
+  private boolean drainScheduled;
+  private boolean writing;
+  private boolean writable = true;
+  private boolean readThisBurst;
   private boolean unprocessed;
   private boolean responseEnded;
-  private boolean closed;
+  private boolean streamClosed;
+  private boolean ended;
   private @Nullable Throwable cause;
 
   H2Stream(H2Connection connection, UpstreamListener listener, boolean reused) {
     this.connection = connection;
     this.listener = listener;
     this.reused = reused;
+    this.timer = new DeadlineTimer(connection.channel().eventLoop(), this::onDeadline);
   }
 
-  @Override
-  public Http2StreamChannel channel() {
-    return channel;
-  }
+  // ---------------------------------------------------------------- the lease
 
   @Override
   public Endpoint endpoint() {
@@ -79,6 +86,11 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
   @Override
   public boolean reused() {
     return reused;
+  }
+
+  @Override
+  public EventLoop eventLoop() {
+    return connection.channel().eventLoop();
   }
 
   @Override
@@ -96,23 +108,89 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     timer.disarm();
   }
 
+  H2Connection connection() {
+    return connection;
+  }
+
+  /** The stream's id, or 0 before its head was written. */
+  int id() {
+    Http2Stream s = stream;
+    return s == null ? 0 : s.id();
+  }
+
   @Override
-  public void release(boolean reusable) {
-    listener = null;
-    timer.disarm();
-    if (!(reusable && responseEnded) && channel.isActive()) {
-      // Still open on either side: reset the stream, not the connection.
-      channel.close();
+  public void write(HttpObject message) {
+    if (ended || streamClosed || (stream == null && !(message instanceof HttpRequest))) {
+      ReferenceCountUtil.release(message);
+      return;
     }
-    if (!channel.config().isAutoRead()) {
-      channel.config().setAutoRead(true);
+    writing = true;
+    try {
+      if (stream == null) {
+        stream = connection.writeHead(this, (HttpRequest) message);
+        if (stream == null) {
+          // No stream was created: the connection is going away or gone.
+          ReferenceCountUtil.release(message);
+          onClosed();
+          return;
+        }
+        if (message instanceof LastHttpContent last) {
+          connection.writeEnd(stream, last, true);
+        }
+      } else if (message instanceof LastHttpContent last) {
+        connection.writeEnd(stream, last, false);
+      } else if (message instanceof HttpContent content) {
+        connection.writeData(stream, content);
+      } else {
+        ReferenceCountUtil.release(message);
+      }
+    } finally {
+      writing = false;
     }
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = (Http2StreamChannel) ctx.channel();
-    timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+  public void flush() {
+    if (!ended) {
+      connection.flushSoon();
+    }
+  }
+
+  @Override
+  public boolean isWritable() {
+    Http2Stream s = stream;
+    // What the caller saw: a change from it is what onWritabilityChanged reports.
+    writable = s == null ? connection.channel().isWritable() : connection.isWritable(s);
+    return writable;
+  }
+
+  @Override
+  public void readResponse(boolean read) {
+    if (paused == !read) {
+      return;
+    }
+    paused = !read;
+    if (read && held != null && !held.isEmpty() && !drainScheduled) {
+      // Not from inside the caller: the kept frames follow from the event loop's next task.
+      drainScheduled = true;
+      eventLoop().execute(this::drainHeld);
+    }
+  }
+
+  @Override
+  public void release(boolean reusable) {
+    listener = null;
+    timer.disarm();
+    releaseHeld();
+    Http2Stream s = stream;
+    if (s != null && !streamClosed && !(reusable && responseEnded)) {
+      // Still open on either side: reset the stream, not the connection. Its close ends the lease,
+      // as it does a complete stream's (closed once its END_STREAM left).
+      connection.reset(s, Http2Error.CANCEL);
+    }
+    if (s == null || streamClosed) {
+      end();
+    }
   }
 
   private void onDeadline() {
@@ -122,113 +200,170 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
     }
   }
 
-  /**
-   * A gRPC request gets {@code TE: trailers} back, which the exchange removed with the other
-   * hop-by-hop fields: gRPC servers expect it on every call, and HTTP/2 allows {@code TE} with that
-   * value only.
-   */
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpRequest request) {
-      String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-      if (type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length())) {
-        request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-      }
-    }
-    ctx.write(msg, promise);
+  // ---------------------------------------------------------------- from the connection
+
+  /** The response head, or an informational head before it. */
+  void onHead(HttpResponse head) {
+    deliver(head, 0);
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    UpstreamListener l = listener;
-    if (l == null || !(msg instanceof io.netty.handler.codec.http.HttpObject)) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof LastHttpContent) {
-      responseEnded = true;
-    }
-    if (msg instanceof HttpResponse response) {
-      response.headers().remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
-      if (msg instanceof FullHttpResponse whole) {
-        // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): handed on as a
-        // head and its end, so that nothing downstream writes the one object twice.
-        HttpResponse head =
-            new DefaultHttpResponse(whole.protocolVersion(), whole.status(), whole.headers());
-        LastHttpContent end = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
-        l.onResponseHead(head);
-        if (listener != null) {
-          l.onResponseContent(end);
-        } else {
-          end.release();
-        }
-        return;
-      }
-      l.onResponseHead(response);
-    } else {
-      l.onResponseContent((HttpContent) msg);
+  /** A body piece or the response's end; {@code bytes}: its flow-controlled length, unreturned. */
+  void onContent(HttpContent content, int bytes) {
+    deliver(content, bytes);
+  }
+
+  /** The upstream reset the stream with {@code errorCode}. */
+  void onReset(long errorCode) {
+    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+      unprocessed = true;
+    } else if (cause == null) {
+      Http2Error error = Http2Error.valueOf(errorCode);
+      cause =
+          new IOException(
+              "the upstream reset the stream ("
+                  + (error == null ? "error " + errorCode : error.name())
+                  + ")");
     }
   }
 
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
+  /** The connection failed the stream (a stream error it found). */
+  void onError(Throwable error) {
+    if (cause == null) {
+      cause = error;
+    }
+  }
+
+  /** The connection's writability or the stream's send window changed. */
+  void onWritabilityChanged() {
+    boolean was = writable;
+    boolean now = isWritable();
+    if (now != was) {
+      UpstreamListener l = listener;
+      if (l != null) {
+        l.onUpstreamWritabilityChanged(now);
+      }
+    }
+  }
+
+  /** The connection's read burst ended: the listener flushes what it relayed. */
+  void onReadComplete() {
+    readThisBurst = false;
     UpstreamListener l = listener;
     if (l != null) {
       l.onReadComplete();
     }
   }
 
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    UpstreamListener l = listener;
-    if (l != null) {
-      l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+  /**
+   * Netty closed the stream, for whatever reason; or no stream could be created. The listener
+   * learns it once the frames it has not taken yet were handed on.
+   */
+  void onClosed() {
+    if (streamClosed || ended) {
+      return;
+    }
+    streamClosed = true;
+    timer.cancel();
+    if (listener == null) {
+      end();
+    } else if ((held == null || held.isEmpty()) && !writing) {
+      tellClosed();
+    } else if (!paused && !drainScheduled) {
+      drainScheduled = true;
+      eventLoop().execute(this::drainHeld);
     }
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof Http2GoAwayFrame goAway) {
-      // Sent only to the streams above the GOAWAY's last stream id: never processed.
-      unprocessed = true;
-      goAway.release();
-      return;
-    }
-    if (evt instanceof Http2ResetFrame reset) {
-      if (reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
-        unprocessed = true;
-      } else if (cause == null) {
-        Http2Error error = Http2Error.valueOf(reset.errorCode());
-        cause =
-            new IOException(
-                "the upstream reset the stream ("
-                    + (error == null ? "error " + reset.errorCode() : error.name())
-                    + ")");
+  // ---------------------------------------------------------------- inside
+
+  private void deliver(HttpObject msg, int bytes) {
+    UpstreamListener l = listener;
+    if (l == null) {
+      ReferenceCountUtil.release(msg);
+      Http2Stream s = stream;
+      if (bytes > 0 && s != null) {
+        connection.consume(s, bytes);
       }
       return;
     }
-    ReferenceCountUtil.release(evt);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (this.cause == null) {
-      this.cause = cause;
+    if (msg instanceof LastHttpContent) {
+      responseEnded = true;
     }
-    ctx.close();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (closed) {
+    if (paused || (held != null && !held.isEmpty())) {
+      if (held == null) {
+        held = new ArrayDeque<>(4);
+      }
+      held.add(new Held(msg, bytes));
       return;
     }
-    closed = true;
-    timer.cancel();
+    if (!readThisBurst) {
+      readThisBurst = true;
+      connection.readBy(this);
+    }
+    hand(l, msg, bytes);
+  }
+
+  private void hand(UpstreamListener l, HttpObject msg, int bytes) {
+    if (msg instanceof HttpResponse head) {
+      l.onResponseHead(head);
+    } else {
+      l.onResponseContent((HttpContent) msg);
+    }
+    Http2Stream s = stream;
+    if (bytes > 0 && s != null) {
+      connection.consume(s, bytes);
+    }
+  }
+
+  private void drainHeld() {
+    drainScheduled = false;
+    ArrayDeque<Held> h = held;
+    boolean handed = false;
+    while (h != null && !h.isEmpty() && !paused) {
+      UpstreamListener l = listener;
+      if (l == null) {
+        releaseHeld();
+        break;
+      }
+      Held next = h.poll();
+      hand(l, next.message, next.bytes);
+      handed = true;
+    }
+    UpstreamListener l = listener;
+    if (handed && l != null) {
+      l.onReadComplete();
+    }
+    if (streamClosed && (h == null || h.isEmpty()) && !ended) {
+      if (listener == null) {
+        end();
+      } else {
+        tellClosed();
+      }
+    }
+  }
+
+  private void releaseHeld() {
+    ArrayDeque<Held> h = held;
+    if (h != null) {
+      Held next;
+      while ((next = h.poll()) != null) {
+        ReferenceCountUtil.release(next.message);
+      }
+    }
+  }
+
+  private void tellClosed() {
+    if (writing) {
+      if (!drainScheduled) {
+        drainScheduled = true;
+        eventLoop().execute(this::drainHeld);
+      }
+      return;
+    }
     UpstreamListener l = listener;
     listener = null;
-    boolean neverProcessed = unprocessed || connection.refusedByGoAway(channel.stream().id());
-    connection.streamClosed();
+    boolean neverProcessed = unprocessed || connection.refusedByGoAway(id());
+    end();
     if (l != null) {
       l.onUpstreamClosed(
           neverProcessed
@@ -236,4 +371,19 @@ public final class H2Stream extends ChannelDuplexHandler implements UpstreamLeas
               : cause);
     }
   }
+
+  /** The lease's end on its connection: counted once. */
+  private void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    streamClosed = true;
+    timer.cancel();
+    releaseHeld();
+    connection.streamEnded(this);
+  }
+
+  /** A response frame kept while the stream is held, with the window it has not returned. */
+  private record Held(HttpObject message, int bytes) {}
 }

@@ -1,0 +1,89 @@
+package io.portico.upstream.h2;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+
+/**
+ * HTTP/1.1 objects to HTTP/2 header blocks and back, for an upstream stream, by Netty's {@link
+ * HttpConversionUtil} and with the rules of Netty's {@code Http2StreamFrameToHttpObjectCodec}: the
+ * connection-specific fields of HTTP/1.1 ({@code Connection}, {@code Keep-Alive}, {@code
+ * Transfer-Encoding}, {@code Upgrade}, ...) are dropped, {@code TE} kept only as {@code trailers},
+ * {@code Host} becomes {@code :authority}; a response without {@code Content-Length} is read as
+ * chunked. Stateless.
+ */
+final class H2Messages {
+
+  private static final String GRPC = "application/grpc";
+  private static final CharSequence SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+  private static final CharSequence STREAM_ID =
+      HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
+
+  private H2Messages() {}
+
+  /**
+   * The request head as HTTP/2 headers, {@code :scheme} from the connection. A gRPC request gets
+   * {@code TE: trailers} back, which the exchange removed with the other hop-by-hop fields: gRPC
+   * servers expect it on every call, and HTTP/2 allows {@code TE} with that value only.
+   */
+  static Http2Headers requestHeaders(HttpRequest request, boolean tls) {
+    String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length())) {
+      request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
+    request.headers().set(SCHEME, tls ? "https" : "http");
+    try {
+      return HttpConversionUtil.toHttp2Headers(request, true);
+    } finally {
+      request.headers().remove(SCHEME);
+    }
+  }
+
+  /** Whether the head is the whole request (a body-less {@code FullHttpRequest}). */
+  static boolean wholeRequest(HttpRequest request) {
+    return request instanceof FullHttpRequest full
+        && !full.content().isReadable()
+        && full.trailingHeaders().isEmpty();
+  }
+
+  /** Whether the header block is an informational (1xx) response head, which others follow. */
+  static boolean informational(Http2Headers headers) {
+    CharSequence status = headers.status();
+    return status != null && status.length() == 3 && status.charAt(0) == '1';
+  }
+
+  /**
+   * A response head; {@code ended}: nothing follows it (a 204, a gRPC trailers-only answer), else a
+   * head without {@code Content-Length} is chunked, as over HTTP/1.1.
+   */
+  static HttpResponse responseHead(int id, Http2Headers headers, boolean ended)
+      throws Http2Exception {
+    HttpResponse head = HttpConversionUtil.toHttpResponse(id, headers, true);
+    head.headers().remove(STREAM_ID);
+    if (!ended
+        && head.status().codeClass() != HttpStatusClass.INFORMATIONAL
+        && !HttpUtil.isContentLengthSet(head)) {
+      head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    return head;
+  }
+
+  /** Trailers: a header block that ends the stream after the head. */
+  static LastHttpContent trailers(int id, Http2Headers headers) throws Http2Exception {
+    LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+    HttpConversionUtil.addHttp2ToHttpHeaders(
+        id, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
+    return last;
+  }
+}
