@@ -4,7 +4,6 @@ import io.portico.app.AddressUnavailableException;
 import io.portico.app.Gateway;
 import io.portico.app.Version;
 import io.portico.config.GatewayConfig;
-import io.portico.config.RouteConfig;
 import io.portico.observe.ExchangeObserver;
 import io.portico.spi.config.ConfigNode;
 import java.net.InetSocketAddress;
@@ -128,23 +127,10 @@ final class RunCommand implements Callable<Integer> {
     }
     if (!gateway.listeners().isEmpty()) {
       String base = "http://" + hostText(gateway.listeners().get(0));
-      String path = tryPath(config);
-      b.append("  try:           curl -i ").append(base).append(path).append('\n');
+      b.append("  try:           ").append(TryLine.of(config, base)).append('\n');
     }
     System.out.print(b);
     System.out.flush();
-  }
-
-  /** A literal path of the first route, so the banner's curl line reaches something real. */
-  private static String tryPath(GatewayConfig config) {
-    for (RouteConfig r : config.routes()) {
-      for (String p : r.paths()) {
-        if (p.startsWith("/") && !p.contains("{")) {
-          return p;
-        }
-      }
-    }
-    return "/";
   }
 
   private static String hostText(InetSocketAddress a) {
