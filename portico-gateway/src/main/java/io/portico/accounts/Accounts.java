@@ -71,6 +71,7 @@ public final class Accounts {
   private final ApiTokens tokens;
   private final SetupLink setupLink;
   private final SignInThrottle throttle = new SignInThrottle();
+  private final SignUpThrottle signUps = new SignUpThrottle();
   private volatile Map<String, Account> accounts = Map.of();
 
   private Accounts(ConfigStore store, ConsoleConfig config, Clock clock) {
@@ -352,6 +353,29 @@ public final class Accounts {
   /** Every account, in the order created. */
   public List<Account> list() {
     return List.copyOf(accounts.values());
+  }
+
+  /**
+   * A developer's self-service sign-up from the portal: {@link #create} under the {@link
+   * SignUpThrottle}'s limits per address and in all, or {@code 429} with how many seconds to wait.
+   */
+  public Outcome<Account> signUp(String name, String password, String address) throws IOException {
+    synchronized (this) {
+      Duration wait = signUps.attempt(address, clock.instant());
+      if (wait != null) {
+        return Outcome.refused(
+            429,
+            "sign-up-throttled",
+            "Too many sign-ups; try again in " + Math.max(1, wait.toSeconds()) + " s.");
+      }
+    }
+    Outcome<Account> o = create("sign-up", name, Role.DEVELOPER, password);
+    if (o instanceof Outcome.Done<Account>) {
+      synchronized (this) {
+        signUps.created(clock.instant());
+      }
+    }
+    return o;
   }
 
   /** Creates an account. */

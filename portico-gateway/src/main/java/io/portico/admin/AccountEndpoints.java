@@ -99,11 +99,7 @@ final class AccountEndpoints {
       outcome = accounts.signIn(name, password, address, userAgent);
     }
     if (outcome instanceof Outcome.Refused<Session> r) {
-      FullHttpResponse resp = RequestJson.refused(r);
-      if (r.refusal().status() == 429) {
-        resp.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter(r.refusal().detail()));
-      }
-      return resp;
+      return RequestJson.refused(r);
     }
     Session s = ((Outcome.Done<Session>) outcome).value();
     if (current != null) {
@@ -394,11 +390,6 @@ final class AccountEndpoints {
 
   private static boolean isGet(HttpMethod m) {
     return m == HttpMethod.GET || m == HttpMethod.HEAD;
-  }
-
-  private static String retryAfter(String detail) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) s").matcher(detail);
-    return m.find() ? m.group(1) : "60";
   }
 
   private static FullHttpResponse invalidBody() {

@@ -172,7 +172,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (PortalEndpoints.anonymous(path)) {
-      offLoop(ctx, req, keepAlive, "The sign-up failed: ", () -> PortalEndpoints.signUp(req, api));
+      String address = clientAddress(ctx);
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The sign-up failed: ",
+          () -> PortalEndpoints.signUp(req, api, address));
       return;
     }
     AdminAuth.Caller caller = auth.caller(req);

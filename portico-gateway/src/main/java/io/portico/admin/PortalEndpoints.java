@@ -63,7 +63,8 @@ final class PortalEndpoints {
    * {@code POST /portal/api/sign-up}: a new developer account, when sign-up is on; {@code POST
    * /portal/api/invitations/accept}: one from an invitation ({@link PortalInvitations}).
    */
-  static FullHttpResponse signUp(FullHttpRequest req, AdminApi api) throws IOException {
+  static FullHttpResponse signUp(FullHttpRequest req, AdminApi api, String address)
+      throws IOException {
     if (new QueryStringDecoder(req.uri()).path().equals(PortalInvitations.ACCEPT)) {
       return PortalInvitations.accept(req, api);
     }
@@ -88,7 +89,7 @@ final class PortalEndpoints {
     if (name == null || password == null) {
       return invalid("name and password are required strings");
     }
-    Outcome<Account> o = accounts.create("sign-up", name, Role.DEVELOPER, password);
+    Outcome<Account> o = accounts.signUp(name, password, address);
     if (o instanceof Outcome.Refused<Account> r) {
       return RequestJson.refused(r);
     }

@@ -169,6 +169,58 @@ final class PortalOpenApi {
     return (nl < 0 ? s : s.substring(0, nl)).trim();
   }
 
+  /**
+   * Makes the gateway the only server of {@code doc}: its {@code servers} (or Swagger 2.0 {@code
+   * host} and {@code schemes}) become the gateway's URL, and the {@code servers} of every path item
+   * and operation (callbacks and {@code components.pathItems} included) go, since the viewer would
+   * send an operation's try-it call, with the developer's key, to them instead. Without a gateway
+   * URL the document has no server, and the viewer calls the portal's own origin.
+   */
+  static void pointAtGateway(ObjectNode doc, @Nullable String gatewayUrl) {
+    if (doc.has("swagger")) {
+      doc.remove(List.of("host", "schemes"));
+      if (gatewayUrl != null) {
+        URI u = URI.create(gatewayUrl);
+        doc.put("host", u.getRawAuthority());
+        doc.putArray("schemes").add(u.getScheme());
+      }
+      return;
+    }
+    doc.remove("servers");
+    if (gatewayUrl != null) {
+      doc.putArray("servers").addObject().put("url", gatewayUrl).put("description", "the gateway");
+    }
+    dropPathServers(doc.get("paths"));
+    dropPathServers(doc.get("webhooks"));
+    dropPathServers(doc.path("components").get("pathItems"));
+    JsonNode callbacks = doc.path("components").get("callbacks");
+    if (callbacks != null && callbacks.isObject()) {
+      callbacks.forEach(PortalOpenApi::dropPathServers);
+    }
+  }
+
+  /** Removes the {@code servers} of each path item of {@code items} and of their operations. */
+  private static void dropPathServers(@Nullable JsonNode items) {
+    if (items == null || !items.isObject()) {
+      return;
+    }
+    for (JsonNode item : items) {
+      if (!(item instanceof ObjectNode pathItem)) {
+        continue;
+      }
+      pathItem.remove("servers");
+      for (JsonNode operation : pathItem) {
+        if (operation instanceof ObjectNode op) {
+          op.remove("servers");
+          JsonNode callbacks = op.get("callbacks");
+          if (callbacks != null && callbacks.isObject()) {
+            callbacks.forEach(PortalOpenApi::dropPathServers);
+          }
+        }
+      }
+    }
+  }
+
   /** {@code GET /portal/api/apis/{route}/openapi}. */
   static FullHttpResponse serve(Portal portal, String route, AdminApi api, boolean operator)
       throws IOException {
@@ -181,19 +233,7 @@ final class PortalOpenApi {
     }
     JsonNode doc = JSON.readTree(kept.get());
     if (doc instanceof ObjectNode o) {
-      String gatewayUrl = api.gatewayUrl();
-      if (gatewayUrl != null) {
-        if (o.has("swagger")) {
-          URI u = URI.create(gatewayUrl);
-          o.put("host", u.getRawAuthority());
-          o.putArray("schemes").add(u.getScheme());
-        } else {
-          o.putArray("servers")
-              .addObject()
-              .put("url", gatewayUrl)
-              .put("description", "the gateway");
-        }
-      }
+      pointAtGateway(o, api.gatewayUrl());
     }
     return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(doc));
   }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.accounts.Outcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 final class RequestJson {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern SECONDS = Pattern.compile("(\\d+) s\\b");
 
   private RequestJson() {}
 
@@ -37,9 +41,20 @@ final class RequestJson {
     return n != null && n.isTextual() ? n.asText() : null;
   }
 
-  /** A refused operation as its problem: the refusal's status, type and detail. */
+  /**
+   * A refused operation as its problem: the refusal's status, type and detail; a {@code 429} also
+   * carries {@code Retry-After}, the seconds its detail names ("try again in 30 s").
+   */
   static FullHttpResponse refused(Outcome.Refused<?> r) {
-    return AdminHandler.problem(
-        HttpResponseStatus.valueOf(r.refusal().status()), r.refusal().type(), r.refusal().detail());
+    FullHttpResponse resp =
+        AdminHandler.problem(
+            HttpResponseStatus.valueOf(r.refusal().status()),
+            r.refusal().type(),
+            r.refusal().detail());
+    if (r.refusal().status() == 429) {
+      Matcher m = SECONDS.matcher(r.refusal().detail());
+      resp.headers().set(HttpHeaderNames.RETRY_AFTER, m.find() ? m.group(1) : "60");
+    }
+    return resp;
   }
 }

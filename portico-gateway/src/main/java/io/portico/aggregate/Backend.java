@@ -115,7 +115,7 @@ final class Backend {
     HttpMethod m = constantMethod;
     if (m == null) {
       String text = method.renderString(exchange, requestBody, backends);
-      if (!Encodings.isToken(text) || text.equals("CONNECT")) {
+      if (!Encodings.isToken(text) || text.equals("CONNECT") || text.equals("TRACE")) {
         throw new InvalidRequest(
             "The method rendered from \"" + method.text() + "\" is not an HTTP method.");
       }

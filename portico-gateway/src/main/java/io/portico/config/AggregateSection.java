@@ -193,8 +193,11 @@ final class AggregateSection {
     String text = at.isScalar() ? at.text() : null;
     if (text != null
         && !text.contains("${")
-        && (!ConfigParser.METHODS.contains(text) || "CONNECT".equals(text))) {
-      problems.expected(at, "an upper-case HTTP method other than CONNECT: GET, POST, PUT, ...");
+        && (!ConfigParser.METHODS.contains(text)
+            || "CONNECT".equals(text)
+            || "TRACE".equals(text))) {
+      problems.expected(
+          at, "an upper-case HTTP method other than CONNECT and TRACE: GET, POST, PUT, ...");
       return null;
     }
     return template(at, Destination.HEADER, readable);

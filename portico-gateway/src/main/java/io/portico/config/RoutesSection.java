@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the top-level {@code routes} section into {@link RouteConfig}s: each route's name
- * (unique), match (hosts, paths and their variables, methods, headers, query, priority), service (a
- * defined one), path rewriting, timeouts, aggregate, traffic split and mirror, AI options and
- * plugins, and what a route needs to be answered at all.
+ * (unique), match (hosts, paths and their variables, methods, headers, query, priority; no two
+ * routes the same, {@link SameMatchRoutes}), service (a defined one), path rewriting, timeouts,
+ * aggregate, traffic split and mirror, AI options and plugins, and what a route needs to be
+ * answered at all.
  */
 final class RoutesSection {
 
@@ -48,7 +49,9 @@ final class RoutesSection {
     }
     List<RouteConfig> out = new ArrayList<>();
     Map<String, ConfigNode> names = new HashMap<>();
+    SameMatchRoutes sameMatch = new SameMatchRoutes(problems);
     for (ConfigNode item : in.listOf(top.child("routes"), "a list of routes")) {
+      int problemsBefore = problems.size();
       ConfigReader r = ConfigReader.of(item, problems);
       ConfigNode nameNode = r.required("name", ConfigParser.NAME_RULE);
       String name = nameNode == null ? null : in.name(nameNode);
@@ -81,10 +84,23 @@ final class RoutesSection {
       List<String> methods = new ArrayList<>();
       for (ConfigNode method : in.stringItems(r, "methods")) {
         String upper = method.scalarText().toUpperCase(Locale.ROOT);
-        if (ConfigParser.METHODS.contains(upper)) {
+        if (upper.equals("CONNECT") || upper.equals("TRACE")) {
+          problems.expected(
+              method,
+              "a method the gateway forwards: "
+                  + upper
+                  + " is always answered 405 by the gateway itself");
+        } else if (ConfigParser.METHODS.contains(upper)) {
           methods.add(upper);
         } else {
-          problems.expected(method, "an HTTP method: " + String.join(", ", ConfigParser.METHODS));
+          problems.expected(
+              method,
+              "an HTTP method: "
+                  + String.join(
+                      ", ",
+                      ConfigParser.METHODS.stream()
+                          .filter(m -> !m.equals("CONNECT") && !m.equals("TRACE"))
+                          .toList()));
         }
       }
       Map<String, String> headers = headers(r);
@@ -164,7 +180,7 @@ final class RoutesSection {
       if (name == null) {
         continue; // reported by in.name or r.required
       }
-      out.add(
+      RouteConfig route =
           RouteConfig.builder(name)
               .hosts(List.copyOf(hosts))
               .paths(List.copyOf(paths))
@@ -185,7 +201,12 @@ final class RoutesSection {
               .accessLog(accessLog)
               .grpc(grpc)
               .accessLogBody(accessLogBody)
-              .build());
+              .build();
+      if (problems.size() == problemsBefore) {
+        // a route with a mistake matches what its author did not mean: compare only sound ones
+        sameMatch.add(route, item);
+      }
+      out.add(route);
     }
     return List.copyOf(out);
   }

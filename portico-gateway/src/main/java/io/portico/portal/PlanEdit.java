@@ -5,9 +5,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A change to a plan ({@code PATCH /portal/api/plans/{name}}): each field null when the change
- * leaves it as it is. A plan's name never changes, since subscriptions and the consumers' groups
- * carry it.
+ * leaves it as it is.
  *
+ * @param name the plan's new name: its subscriptions and the consumers' groups follow it in the
+ *     same admin write ({@link Portal#updatePlan})
  * @param quota the new quota, 0 for none (which also drops the plan's period and window)
  * @param quotaPeriod {@code hour}, {@code day} or {@code month}
  * @param periodFromConfig whether the plan's quota goes back to {@code portal.quota.period} (the
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  *     {@code "quota_window": null}); {@code quotaWindow} is null then
  */
 public record PlanEdit(
+    @Nullable String name,
     @Nullable String description,
     @Nullable Integer requestsPerMinute,
     @Nullable Boolean autoApprove,
@@ -28,7 +30,8 @@ public record PlanEdit(
 
   /** Whether the change names no field at all. */
   public boolean empty() {
-    return description == null
+    return name == null
+        && description == null
         && requestsPerMinute == null
         && autoApprove == null
         && quota == null
@@ -44,6 +47,7 @@ public record PlanEdit(
    */
   static String differences(Plan old, Plan changed, String defaultPeriod) {
     StringBuilder b = new StringBuilder();
+    difference(b, "name", old.name(), changed.name());
     difference(b, "description", old.description(), changed.description());
     difference(b, "requests_per_minute", old.requestsPerMinute(), changed.requestsPerMinute());
     difference(b, "auto_approve", old.autoApprove(), changed.autoApprove());

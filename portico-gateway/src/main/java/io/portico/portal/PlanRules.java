@@ -2,7 +2,10 @@ package io.portico.portal;
 
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Refusal;
+import io.portico.portal.PortalData.Application;
+import io.portico.portal.PortalData.Document;
 import io.portico.portal.PortalData.Plan;
+import io.portico.portal.PortalData.Subscription;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -93,9 +96,10 @@ final class PlanRules {
   }
 
   /**
-   * {@code old} with {@code edit} applied, checked by the same rules as a new plan, or the refusal
-   * of the first rule the result breaks. A quota set to 0 drops the period and window the plan had;
-   * a period or window given in the same edit is refused, as at creation.
+   * {@code old} with {@code edit} applied, checked by the same rules as a new plan (a new name is
+   * checked by the caller, which knows the other plans), or the refusal of the first rule the
+   * result breaks. A quota set to 0 drops the period and window the plan had; a period or window
+   * given in the same edit is refused, as at creation.
    */
   static Outcome<Plan> edited(Plan old, PlanEdit edit, boolean quotaOn) {
     String description = edit.description() != null ? edit.description() : old.description();
@@ -119,7 +123,88 @@ final class PlanRules {
     Refusal r = check(description, rate, quota, period, window, quotaOn);
     return r != null
         ? new Outcome.Refused<>(r)
-        : Outcome.done(plan(old.name(), description, rate, auto, quota, period, window));
+        : Outcome.done(
+            plan(
+                edit.name() != null ? edit.name() : old.name(),
+                description,
+                rate,
+                auto,
+                quota,
+                period,
+                window));
+  }
+
+  /**
+   * The refusal of a write whose {@code If-Match} names another version of {@code plan}; null when
+   * it names this one, is {@code *} or is absent (as on the admin API's objects, {@code If-Match}
+   * is optional).
+   */
+  static @Nullable Refusal stale(Plan plan, @Nullable String ifMatch) {
+    if (ifMatch == null || ifMatch.equals("*") || ifMatch.equals(plan.etag())) {
+      return null;
+    }
+    return new Refusal(
+        412,
+        "admin-precondition-failed",
+        "The plan "
+            + plan.name()
+            + " has changed: its ETag is \""
+            + plan.etag()
+            + "\", not \""
+            + ifMatch
+            + "\".");
+  }
+
+  /** The most subscriptions a refusal's detail names one by one. */
+  private static final int NAMED = 10;
+
+  /** Why a plan that {@code holding} hold cannot be deleted, naming them, for people. */
+  static String inUse(String plan, List<Subscription> holding, Document doc) {
+    StringBuilder b = new StringBuilder();
+    b.append("The plan ")
+        .append(plan)
+        .append(holding.size() == 1 ? " holds 1 subscription: " : " holds ")
+        .append(holding.size() == 1 ? "" : holding.size() + " subscriptions: ");
+    for (int i = 0; i < Math.min(NAMED, holding.size()); i++) {
+      Subscription s = holding.get(i);
+      String app =
+          doc.applications().stream()
+              .filter(a -> a.id().equals(s.application()))
+              .map(Application::name)
+              .findFirst()
+              .orElse(s.application());
+      b.append(i == 0 ? "" : ", ")
+          .append(s.id())
+          .append(" (application \"")
+          .append(app)
+          .append("\", API ")
+          .append(s.api())
+          .append(", ")
+          .append(s.state().text())
+          .append(')');
+    }
+    if (holding.size() > NAMED) {
+      b.append(" and ").append(holding.size() - NAMED).append(" more");
+    }
+    return b.append(". Delete it with ?move-to=<plan> to move them to another plan, or reject or")
+        .append(" revoke them first.")
+        .toString();
+  }
+
+  /** The audit log's action of a deletion that moved {@code moved} (none: nothing moved). */
+  static String deleteAction(String plan, List<Subscription> moved) {
+    if (moved.isEmpty()) {
+      return "delete plan " + plan;
+    }
+    return "delete plan "
+        + plan
+        + " (moved "
+        + moved.size()
+        + (moved.size() == 1 ? " subscription to " : " subscriptions to ")
+        + moved.get(0).plan()
+        + ": "
+        + String.join(", ", moved.stream().map(Subscription::id).toList())
+        + ")";
   }
 
   private static Refusal invalid(String detail) {

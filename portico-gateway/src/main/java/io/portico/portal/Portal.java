@@ -245,28 +245,52 @@ public final class Portal {
             name, description, requestsPerMinute, autoApprove, quota, quotaPeriod, quotaWindow);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
-    return savePlans(actor, "create plan " + name, plans, plan, gateway);
+    Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
+    return savePlans(actor, "create plan " + name, next, List.of(), plan, gateway);
   }
 
   /**
-   * Changes a plan's limits, quota, approval or description. The routes of the catalogue get the
-   * new limits in the same admin write, so the keys of every subscription under the plan are held
-   * to them as soon as this returns, without being reissued (the consumers' groups name the plan,
-   * not its limits). Subscriptions keep their states: a pending one stays pending when the plan
-   * starts approving on its own, since {@code auto_approve} decides new subscriptions only.
+   * Changes a plan's name, limits, quota, approval or description. The routes of the catalogue get
+   * the new limits in the same admin write, so the keys of every subscription under the plan are
+   * held to them as soon as this returns, without being reissued (the consumers' groups name the
+   * plan, not its limits). Subscriptions keep their states: a pending one stays pending when the
+   * plan starts approving on its own, since {@code auto_approve} decides new subscriptions only.
+   *
+   * <p>A new name is taken by the plan's subscriptions (ended ones too) and, in that same admin
+   * write, by the groups of the routes and of the consumers of applications with keys: on the
+   * gateway, one snapshot has the old group everywhere and the next the new one, so the keys keep
+   * working, under the same limits, without a gap.
+   *
+   * @param ifMatch the ETag the caller read ({@link Plan#etag}), {@code *} or null: a write over
+   *     another version is refused with {@code 412}
    */
   public synchronized Outcome<Plan> updatePlan(
-      String actor, String name, PlanEdit edit, Objects gateway) throws IOException {
+      String actor, String name, PlanEdit edit, @Nullable String ifMatch, Objects gateway)
+      throws IOException {
     Plan old = plan(name);
     if (old == null) {
       return Outcome.refused(404, "portal-not-found", "No plan " + name + ".");
+    }
+    Refusal stale = PlanRules.stale(old, ifMatch);
+    if (stale != null) {
+      return new Outcome.Refused<>(stale);
     }
     if (edit.empty()) {
       return Outcome.refused(
           400,
           "portal-invalid",
-          "the body: {} (expected: at least one of description, requests_per_minute,"
+          "the body: {} (expected: at least one of name, description, requests_per_minute,"
               + " auto_approve, quota, quota_period, quota_window)");
+    }
+    String to = edit.name() == null ? name : edit.name();
+    if (!to.equals(name)) {
+      Refusal invalid = PlanRules.checkName(to);
+      if (invalid != null) {
+        return new Outcome.Refused<>(invalid);
+      }
+      if (plan(to) != null) {
+        return Outcome.refused(409, "portal-exists", "A plan " + to + " exists.");
+      }
     }
     Outcome<Plan> edited = PlanRules.edited(old, edit, config.quota() != null);
     Plan plan = edited.value();
@@ -280,17 +304,92 @@ public final class Portal {
     }
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.replaceAll(p -> p.name().equals(name) ? plan : p);
-    return savePlans(actor, "update plan " + name + " (" + changes + ")", plans, plan, gateway);
+    List<Subscription> subs = new ArrayList<>(doc.subs());
+    subs.replaceAll(s -> s.plan().equals(name) ? s.under(to) : s);
+    Document next = new Document(doc.apis(), plans, doc.applications(), subs);
+    String action = "update plan " + name + " (" + changes + ")";
+    return savePlans(actor, action, next, keyed(name), plan, gateway);
   }
 
-  /** The plans {@code plans} written to every route of the catalogue, then kept. */
-  private Outcome<Plan> savePlans(
-      String actor, String action, List<Plan> plans, Plan plan, Objects gateway)
+  /** What a deleted plan left: the subscriptions moved to another plan, if any. */
+  public record DeletedPlan(Plan plan, @Nullable String movedTo, List<Subscription> moved) {}
+
+  /**
+   * Deletes a plan. While pending or approved subscriptions hold it, it is refused with {@code 409}
+   * naming them, unless {@code moveTo} names another plan: they are moved to it then, keeping their
+   * states and keys (an approved one is not approved again), and the consumers' groups and the
+   * routes change in one admin write, as for a rename. Rejected and revoked subscriptions keep the
+   * name as a record.
+   */
+  public synchronized Outcome<DeletedPlan> deletePlan(
+      String actor, String name, @Nullable String moveTo, @Nullable String ifMatch, Objects gateway)
       throws IOException {
-    Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
+    Plan old = plan(name);
+    if (old == null) {
+      return Outcome.refused(404, "portal-not-found", "No plan " + name + ".");
+    }
+    Refusal stale = PlanRules.stale(old, ifMatch);
+    if (stale != null) {
+      return new Outcome.Refused<>(stale);
+    }
+    if (moveTo != null && (moveTo.equals(name) || plan(moveTo) == null)) {
+      return Outcome.refused(
+          400,
+          "portal-invalid",
+          "move-to: \""
+              + moveTo
+              + "\" (expected: the name of another plan, which takes the"
+              + " subscriptions of "
+              + name
+              + ")");
+    }
+    List<Subscription> holding = holding(name);
+    if (moveTo == null && !holding.isEmpty()) {
+      return Outcome.refused(409, "portal-plan-in-use", PlanRules.inUse(name, holding, doc));
+    }
+    String target = moveTo == null ? name : moveTo;
+    List<Plan> plans = new ArrayList<>(doc.plans());
+    plans.removeIf(p -> p.name().equals(name));
+    List<Subscription> subs = new ArrayList<>(doc.subs());
+    subs.replaceAll(s -> s.plan().equals(name) && s.live() ? s.under(target) : s);
+    Document next = new Document(doc.apis(), plans, doc.applications(), subs);
+    List<Subscription> moved = holding.stream().map(s -> s.under(target)).toList();
+    return savePlans(
+        actor,
+        PlanRules.deleteAction(name, moved),
+        next,
+        keyed(name),
+        new DeletedPlan(old, moved.isEmpty() ? null : target, moved),
+        gateway);
+  }
+
+  /** The pending and approved subscriptions under the plan {@code name}. */
+  public synchronized List<Subscription> holding(String name) {
+    return doc.subs().stream().filter(s -> s.plan().equals(name) && s.live()).toList();
+  }
+
+  /** The applications with keys and an approved subscription under {@code plan}. */
+  private List<Application> keyed(String plan) {
+    List<Application> out = new ArrayList<>();
+    for (Application a : doc.applications()) {
+      if (!a.keys().isEmpty()
+          && doc.approved(a.id()).stream().anyMatch(s -> s.plan().equals(plan))) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The document {@code next} written to every route of the catalogue and to the consumers of
+   * {@code apps} in one admin write, then kept.
+   */
+  private <T> Outcome<T> savePlans(
+      String actor, String action, Document next, List<Application> apps, T value, Objects gateway)
+      throws IOException {
     List<String> routes = doc.apis().stream().map(Api::route).toList();
-    Refusal refusal = writes.routes(actor, action, next, routes, gateway);
-    return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, plan);
+    Refusal refusal = writes.together(actor, action, next, routes, apps, gateway);
+    return refusal != null ? new Outcome.Refused<>(refusal) : save(actor, action, next, value);
   }
 
   /** The plan {@code name}, or null. */

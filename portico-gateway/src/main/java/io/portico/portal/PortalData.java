@@ -59,6 +59,24 @@ public final class PortalData {
     public boolean rolling() {
       return "rolling".equals(quotaWindow);
     }
+
+    /**
+     * The plan's ETag: the first 16 hex digits of the SHA-256 of every field, so that any change,
+     * its name's included, gives another one. {@code If-Match} on a plan's write compares with it.
+     */
+    public String etag() {
+      String all =
+          String.join(
+              "\n",
+              name,
+              description,
+              Integer.toString(requestsPerMinute),
+              Boolean.toString(autoApprove),
+              Long.toString(quota),
+              String.valueOf(quotaPeriod),
+              String.valueOf(quotaWindow));
+      return io.portico.accounts.Secrets.sha256(all).substring(0, 16);
+    }
   }
 
   /** An application of a developer account; on the gateway, the consumer {@link #consumer()}. */
@@ -110,6 +128,16 @@ public final class PortalData {
 
     Subscription decided(State s, String by) {
       return new Subscription(id, application, api, plan, s, created, by);
+    }
+
+    /** The same subscription under the plan {@code p}. */
+    Subscription under(String p) {
+      return new Subscription(id, application, api, p, state, created, decidedBy);
+    }
+
+    /** Whether it holds its plan: pending or approved; a rejected or revoked one has ended. */
+    public boolean live() {
+      return state == State.PENDING || state == State.APPROVED;
     }
   }
 

@@ -52,9 +52,53 @@ final class PortalWrites {
    */
   @Nullable Refusal routes(
       String actor, String action, Document next, List<String> routes, Portal.Objects gateway) {
+    return together(actor, action, next, routes, List.of(), gateway);
+  }
+
+  /**
+   * Rewrites the portal's plugins on {@code routes} (as {@link #routes}) and the consumers of
+   * {@code apps} (as {@link #consumer}) for the document {@code next}, as one admin write. The
+   * gateway takes them in one snapshot, so a renamed or deleted plan never leaves a key between a
+   * consumer whose groups have changed and routes that do not admit them yet.
+   *
+   * @return null when the gateway applied it (or there was nothing to write), else why not
+   */
+  @Nullable Refusal together(
+      String actor,
+      String action,
+      Document next,
+      List<String> routes,
+      List<Application> apps,
+      Portal.Objects gateway) {
     Map<ObjectKey, ConfigNode> current = gateway.current();
     List<Change> changes = new ArrayList<>();
     List<Precondition> pre = new ArrayList<>();
+    Refusal refusal = routeChanges(next, routes, current, changes, pre);
+    if (refusal != null) {
+      return refusal;
+    }
+    for (Application app : apps) {
+      try {
+        Change c = consumerChange(next, app, current);
+        if (c != null) {
+          changes.add(c);
+        }
+      } catch (IOException e) {
+        return new Refusal(500, "portal-error", "The consumer could not be written.");
+      }
+    }
+    return changes.isEmpty()
+        ? null
+        : write(gateway, new ObjectWrite(actor, "portal: " + action, changes, pre));
+  }
+
+  /** Adds the change of each of {@code routes} the gateway has to {@code changes}; or why not. */
+  private @Nullable Refusal routeChanges(
+      Document next,
+      List<String> routes,
+      Map<ObjectKey, ConfigNode> current,
+      List<Change> changes,
+      List<Precondition> pre) {
     for (String route : routes) {
       ObjectKey key = new ObjectKey(ObjectKind.ROUTES, route);
       ConfigNode node = current.get(key);
@@ -95,9 +139,7 @@ final class PortalWrites {
         return new Refusal(500, "portal-error", "The route " + route + " could not be read.");
       }
     }
-    return changes.isEmpty()
-        ? null
-        : write(gateway, new ObjectWrite(actor, "portal: " + action, changes, pre));
+    return null;
   }
 
   /**
@@ -142,16 +184,25 @@ final class PortalWrites {
    */
   @Nullable Refusal consumer(
       String actor, String action, Document next, Application app, Portal.Objects gateway) {
+    Change change;
+    try {
+      change = consumerChange(next, app, gateway.current());
+    } catch (IOException e) {
+      return new Refusal(500, "portal-error", "The consumer could not be written.");
+    }
+    return change == null
+        ? null
+        : write(gateway, new ObjectWrite(actor, "portal: " + action, List.of(change), List.of()));
+  }
+
+  /** The change that makes the consumer of {@code app} as {@code next} has it; null: none. */
+  private static @Nullable Change consumerChange(
+      Document next, Application app, Map<ObjectKey, ConfigNode> objects) throws IOException {
     ObjectKey key = new ObjectKey(ObjectKind.CONSUMERS, app.consumer());
     Application current =
         next.applications().stream().filter(a -> a.id().equals(app.id())).findFirst().orElse(app);
-    boolean exists = gateway.current().containsKey(key);
-    Change change;
     if (current.keys().isEmpty()) {
-      if (!exists) {
-        return null;
-      }
-      change = Change.delete(key);
+      return objects.containsKey(key) ? Change.delete(key) : null;
     } else {
       ObjectNode o = JSON.createObjectNode();
       o.put("name", app.consumer());
@@ -164,13 +215,8 @@ final class PortalWrites {
       for (Key k : current.keys()) {
         creds.addObject().put("key", k.hash()).put("id", app.consumer() + "-" + k.id());
       }
-      try {
-        change = Change.put(key, JSON.writeValueAsString(o));
-      } catch (IOException e) {
-        return new Refusal(500, "portal-error", "The consumer could not be written.");
-      }
+      return Change.put(key, JSON.writeValueAsString(o));
     }
-    return write(gateway, new ObjectWrite(actor, "portal: " + action, List.of(change), List.of()));
   }
 
   private static @Nullable Refusal write(Portal.Objects gateway, ObjectWrite w) {

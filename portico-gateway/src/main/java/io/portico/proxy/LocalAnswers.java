@@ -25,6 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalAnswers {
 
+  /**
+   * The {@code Allow} of a 405: the methods the gateway forwards ({@code CONNECT} and {@code TRACE}
+   * are answered by the gateway itself, never forwarded).
+   */
+  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
+
   private LocalAnswers() {}
 
   /** A plugin's reply as {@code x}'s client gets it. */
@@ -56,7 +62,12 @@ final class LocalAnswers {
           ? ProblemResponses.renderAnthropic(alloc, reason.status(), detail)
           : ProblemResponses.renderOpenAi(alloc, reason.status(), reason.code(), detail);
     }
-    return ProblemResponses.render(alloc, reason, detail, x.path, x.requestId, x.traceId());
+    FullHttpResponse problem =
+        ProblemResponses.render(alloc, reason, detail, x.path, x.requestId, x.traceId());
+    if (reason == Failure.METHOD_NOT_ALLOWED) {
+      problem.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+    }
+    return problem;
   }
 
   /** The answer to {@code OPTIONS *}: 200, no body. */

@@ -113,8 +113,8 @@ final class RequestChecks {
   /**
    * Checks the head: decoder failures (bad framing, oversized line or headers), the version, the
    * method token, the header count and each field's size, underscore twins of interpreted headers
-   * (and of {@code identityHeaders}), a {@code Connection} naming framing, {@code CONNECT}, a
-   * declared body over the limit, and the {@code Host} header.
+   * (and of {@code identityHeaders}), a {@code Connection} naming framing, {@code CONNECT} and
+   * {@code TRACE} (405), a declared body over the limit, and the {@code Host} header.
    *
    * @return null when the head is acceptable
    */
@@ -164,6 +164,10 @@ final class RequestChecks {
     if (request.method() == HttpMethod.CONNECT) {
       return new Refusal(
           Failure.METHOD_NOT_ALLOWED, "CONNECT is not supported: Portico is not a forward proxy.");
+    }
+    if (request.method() == HttpMethod.TRACE) {
+      // an upstream's echo would show the client what the gateway added (credentials, identity)
+      return new Refusal(Failure.METHOD_NOT_ALLOWED, "TRACE is not supported.");
     }
     long contentLength = HttpUtil.getContentLength(request, -1L);
     if (limits.maxBodySize() > 0 && contentLength > limits.maxBodySize()) {

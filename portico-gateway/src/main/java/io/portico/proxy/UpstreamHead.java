@@ -14,9 +14,10 @@ import java.util.Objects;
 /**
  * What the gateway writes into a request head it sends upstream: the forwarding headers of its
  * {@code ForwardingPolicy} ({@code X-Forwarded-*}, {@code Forwarded}, {@code Via}), the request id,
- * the forwarded path, HTTP/1.1, and per attempt the {@code Host} for the endpoint (the client's
- * when the route preserves it, else the service's, else the endpoint's). The client's hop-by-hop
- * and identity headers went when the exchange was routed, before any plugin ran.
+ * no gateway session cookie ({@link GatewayCookies}), the forwarded path, HTTP/1.1, and per attempt
+ * the {@code Host} for the endpoint (the client's when the route preserves it, else the service's,
+ * else the endpoint's). The client's hop-by-hop and identity headers went when the exchange was
+ * routed, before any plugin ran.
  *
  * <p>Stateless; called on the exchange's event loop, on heads the exchange owns.
  */
@@ -34,6 +35,7 @@ final class UpstreamHead {
     HttpRequest request = x.request;
     HttpHeaders h = request.headers();
     forwarding(x, h);
+    GatewayCookies.strip(h);
     request.setUri(Objects.requireNonNull(x.forwardPath, "the exchange is routed"));
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       request.setProtocolVersion(HttpVersion.HTTP_1_1);

@@ -37,65 +37,7 @@ public record UpstreamService(
     CallGate gate,
     UpstreamProtocolConfig protocol) {
 
-  /** A service that speaks HTTP/1.1 to its endpoints. */
-  public UpstreamService(
-      String name,
-      EndpointSource source,
-      Balancer balancer,
-      TimeoutsConfig timeouts,
-      PoolConfig pool,
-      RetryConfig retry,
-      RetryBudget retryBudget,
-      @Nullable String hostHeader,
-      @Nullable UpstreamTls tls,
-      @Nullable HashKey hashKey,
-      EndpointHealth health,
-      CallGate gate) {
-    this(
-        name,
-        source,
-        balancer,
-        timeouts,
-        pool,
-        retry,
-        retryBudget,
-        hostHeader,
-        tls,
-        hashKey,
-        health,
-        gate,
-        UpstreamProtocolConfig.DEFAULTS);
-  }
-
-  /** A service without a circuit breaker. */
-  public UpstreamService(
-      String name,
-      EndpointSource source,
-      Balancer balancer,
-      TimeoutsConfig timeouts,
-      PoolConfig pool,
-      RetryConfig retry,
-      RetryBudget retryBudget,
-      @Nullable String hostHeader,
-      @Nullable UpstreamTls tls,
-      @Nullable HashKey hashKey,
-      EndpointHealth health) {
-    this(
-        name,
-        source,
-        balancer,
-        timeouts,
-        pool,
-        retry,
-        retryBudget,
-        hostHeader,
-        tls,
-        hashKey,
-        health,
-        CallGate.OPEN);
-  }
-
-  /** A plain-HTTP service. */
+  /** A plain-HTTP/1.1 service with every endpoint available and no circuit breaker. */
   public UpstreamService(
       String name,
       EndpointSource source,
@@ -116,21 +58,23 @@ public record UpstreamService(
         hostHeader,
         null,
         null,
-        EndpointHealth.ALL);
+        EndpointHealth.ALL,
+        CallGate.OPEN,
+        UpstreamProtocolConfig.DEFAULTS);
   }
 
   /** Picks an endpoint for an attempt, avoiding {@code exclude} when possible; null when none. */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude) {
-    Endpoint picked = balancer.pick(health.available(source.endpoints()), exclude);
-    if (picked != null) {
-      health.onPicked(picked);
-    }
-    return picked;
+    return picked(balancer.pick(health.available(source.endpoints()), exclude));
   }
 
   /** Picks with the request's {@link HashKey} hash (ignored unless the balancer hashes). */
   public @Nullable Endpoint pick(@Nullable Endpoint exclude, long hash) {
-    Endpoint picked = balancer.pick(health.available(source.endpoints()), exclude, hash);
+    return picked(balancer.pick(health.available(source.endpoints()), exclude, hash));
+  }
+
+  /** Tells the health view that {@code picked} (unless none) carries an attempt now. */
+  private @Nullable Endpoint picked(@Nullable Endpoint picked) {
     if (picked != null) {
       health.onPicked(picked);
     }

@@ -118,7 +118,7 @@ async function apiPage(route) {
   if (a.has_document) {
     const { showViewer } = await import('./viewer.js');
     await showViewer(viewer, `/portal/api/apis/${encodeURIComponent(route)}/openapi`,
-      () => document.getElementById('try-key').value);
+      () => document.getElementById('try-key').value, data.gateway_url || null);
   }
 }
 

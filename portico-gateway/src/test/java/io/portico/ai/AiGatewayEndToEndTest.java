@@ -1,5 +1,6 @@
 package io.portico.ai;
 
+import static io.portico.ai.AiCaller.dataLines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AiGatewayEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CONSUMER_KEY = "team-a-secret-key";
+  private static final String CONSUMER_KEY = AiCaller.KEY;
   private static final String CHAT =
       "{\"model\":\"%s\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
           + "{\"role\":\"user\",\"content\":\"Hi\"}]%s}";
@@ -72,22 +74,25 @@ class AiGatewayEndToEndTest {
 
   /** A gateway with the {@code ai} section given and a key-auth protected AI route. */
   private void start(String ai) throws Exception {
-    String yaml =
-        ai
-            + """
-            routes:
-              - name: llm
-                paths: [ /v1/ ]
-                ai: {}
-                plugins:
-                  key-auth: { header-names: [ Authorization ] }
-            consumers:
-              - name: team-a
-                credentials:
-                  key-auth: { key: "%s" }
-            """
-                .formatted(sha256(CONSUMER_KEY));
-    gateway = GatewayFixture.start(yaml);
+    gateway = GatewayFixture.start(ai + AiCaller.routeAndConsumer());
+  }
+
+  /** A gateway whose model {@code gpt-4o} has one target: the OpenAI provider {@code name}. */
+  private void startWithOnly(String name, FakeProvider p) throws Exception {
+    startWithOnly(name, p, null);
+  }
+
+  /**
+   * As {@link #startWithOnly(String, FakeProvider)}, the model's {@code timeout} set unless null;
+   * the provider uses the key in file {@code key1}.
+   */
+  private void startWithOnly(String name, FakeProvider p, @Nullable String timeout)
+      throws Exception {
+    start(
+        "ai:\n  providers:\n"
+            + openai(name, p, "[ " + key("key1") + " ]")
+            + "  models:\n    - { name: gpt-4o, %stargets: [ { provider: %s } ] }\n"
+                .formatted(timeout == null ? "" : "timeout: " + timeout + ", ", name));
   }
 
   private String key(String name) {
@@ -95,40 +100,15 @@ class AiGatewayEndToEndTest {
   }
 
   private HttpResponse<String> post(String path, String body) throws Exception {
-    return gateway.send(
-        HttpRequest.newBuilder(gateway.uri(path))
-            .header("Authorization", "Bearer " + CONSUMER_KEY)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return AiCaller.post(gateway, path, body);
   }
 
   private HttpResponse<Stream<String>> postStreaming(String body) throws Exception {
-    return gateway
-        .client()
-        .send(
-            HttpRequest.newBuilder(gateway.uri("/v1/chat/completions"))
-                .header("Authorization", "Bearer " + CONSUMER_KEY)
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofLines());
+    return AiCaller.postStreaming(gateway, body);
   }
 
   private static JsonNode json(String text) throws Exception {
     return JSON.readTree(text);
-  }
-
-  private static List<String> dataLines(HttpResponse<Stream<String>> response) {
-    try (Stream<String> lines = response.body()) {
-      return lines.filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
-    }
-  }
-
-  private static String sha256(String key) throws Exception {
-    byte[] d =
-        java.security.MessageDigest.getInstance("SHA-256")
-            .digest(key.getBytes(StandardCharsets.UTF_8));
-    return "sha256:" + java.util.HexFormat.of().formatHex(d);
   }
 
   private static String openai(String name, FakeProvider p, String keys) {
@@ -171,10 +151,7 @@ class AiGatewayEndToEndTest {
   @Test
   void refusesAClientWithoutAConsumerKeyBeforeAnyProviderCall() throws Exception {
     FakeProvider openai = provider((r, out) -> out.json(200, OPENAI_ANSWER));
-    start(
-        "ai:\n  providers:\n"
-            + openai("openai", openai, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: openai } ] }\n");
+    startWithOnly("openai", openai);
 
     HttpResponse<String> r =
         gateway.send(
@@ -199,10 +176,7 @@ class AiGatewayEndToEndTest {
               out.event(null, "[DONE]");
               out.end();
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("openai", openai, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: openai } ] }\n");
+    startWithOnly("openai", openai);
 
     HttpResponse<Stream<String>> r = postStreaming(CHAT.formatted("gpt-4o", ",\"stream\":true"));
 
@@ -327,10 +301,7 @@ class AiGatewayEndToEndTest {
         provider(
             (r, out) ->
                 out.json(429, "{\"error\":{\"message\":\"slow down\"}}", "Retry-After: 20"));
-    start(
-        "ai:\n  providers:\n"
-            + openai("limited", limited, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: limited } ] }\n");
+    startWithOnly("limited", limited);
 
     HttpResponse<String> first = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
     HttpResponse<String> second = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
@@ -388,10 +359,7 @@ class AiGatewayEndToEndTest {
               }
               // the first request: the connection closes unanswered
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("flaky", flaky, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: flaky } ] }\n");
+    startWithOnly("flaky", flaky);
 
     HttpResponse<String> r = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
 
@@ -407,10 +375,7 @@ class AiGatewayEndToEndTest {
               Thread.sleep(3000);
               out.json(200, OPENAI_ANSWER);
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("slow", slow, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, timeout: 300ms, targets: [ { provider: slow } ] }\n");
+    startWithOnly("slow", slow, "300ms");
 
     long start = System.nanoTime();
     HttpResponse<String> r = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
@@ -423,10 +388,7 @@ class AiGatewayEndToEndTest {
   @Test
   void answers502NamingTheProviderWhenItAnswersGarbage() throws Exception {
     FakeProvider garbage = provider((r, out) -> out.json(200, "<html>not json"));
-    start(
-        "ai:\n  providers:\n"
-            + openai("weird", garbage, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: weird } ] }\n");
+    startWithOnly("weird", garbage);
 
     HttpResponse<String> r = post("/v1/chat/completions", CHAT.formatted("gpt-4o", ""));
 
@@ -471,10 +433,7 @@ class AiGatewayEndToEndTest {
               out.event(null, chunk("Hel"));
               out.raw("5\r\ndata:"); // half a chunk, then the connection drops
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("cut", cut, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: cut } ] }\n");
+    startWithOnly("cut", cut);
 
     HttpResponse<Stream<String>> r = postStreaming(CHAT.formatted("gpt-4o", ",\"stream\":true"));
 
@@ -494,10 +453,7 @@ class AiGatewayEndToEndTest {
               out.event(null, chunk("Hel"));
               done.await(5, TimeUnit.SECONDS);
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("silent", silent, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, timeout: 300ms, targets: [ { provider: silent } ] }\n");
+    startWithOnly("silent", silent, "300ms");
 
     List<String> data = dataLines(postStreaming(CHAT.formatted("gpt-4o", ",\"stream\":true")));
     done.countDown();
@@ -550,10 +506,7 @@ class AiGatewayEndToEndTest {
               }
               out.end();
             });
-    start(
-        "ai:\n  providers:\n"
-            + openai("endless", endless, "[ " + key("key1") + " ]")
-            + "  models:\n    - { name: gpt-4o, targets: [ { provider: endless } ] }\n");
+    startWithOnly("endless", endless);
 
     String body = CHAT.formatted("gpt-4o", ",\"stream\":true");
     try (Socket s = new Socket("127.0.0.1", gateway.port())) {

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Test;
 class AiTokensEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CONSUMER_KEY = "team-a-secret-key";
   private static final String CHAT =
       "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]%s}";
   private static final String USAGE_CHUNK =
@@ -46,6 +43,19 @@ class AiTokensEndToEndTest {
     FakeProvider p = new FakeProvider(script);
     closing.add(p);
     return p;
+  }
+
+  /** A provider that streams a chunk per text, then {@link #USAGE_CHUNK} and {@code [DONE]}. */
+  private static FakeProvider.Script streamWithUsage(String... texts) {
+    return (r, out) -> {
+      out.events();
+      for (String text : texts) {
+        out.event(null, AiGatewayEndToEndTest.chunk(text));
+      }
+      out.event(null, USAGE_CHUNK);
+      out.event(null, "[DONE]");
+      out.end();
+    };
   }
 
   private static String answer(long prompt, long completion) {
@@ -72,46 +82,23 @@ class AiTokensEndToEndTest {
           prices:
             - { provider: openai, model: gpt-4o-2024-08-06, input: 2.5, output: 10 }
         %s
-        routes:
-          - name: llm
-            paths: [ /v1/ ]
-            ai: {}
-            plugins:
-              key-auth: { header-names: [ Authorization ] }
-        consumers:
-          - name: team-a
-            credentials:
-              key-auth: { key: "%s" }
-        %s
         """
-            .formatted(p.baseUrl("/v1"), tokens.indent(2), sha256(CONSUMER_KEY), extra);
+                .formatted(p.baseUrl("/v1"), tokens.indent(2))
+            + AiCaller.routeAndConsumer()
+            + extra;
     GatewayFixture gw = GatewayFixture.start(yaml);
     closing.add(gw);
     return gw;
   }
 
   private static HttpResponse<String> post(GatewayFixture gw, String body) throws Exception {
-    return gw.send(
-        HttpRequest.newBuilder(gw.uri("/v1/chat/completions"))
-            .header("Authorization", "Bearer " + CONSUMER_KEY)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return AiCaller.post(gw, "/v1/chat/completions", body);
   }
 
   private static List<String> stream(GatewayFixture gw, String body) throws Exception {
-    HttpResponse<Stream<String>> r =
-        gw.client()
-            .send(
-                HttpRequest.newBuilder(gw.uri("/v1/chat/completions"))
-                    .header("Authorization", "Bearer " + CONSUMER_KEY)
-                    .timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build(),
-                HttpResponse.BodyHandlers.ofLines());
+    HttpResponse<Stream<String>> r = AiCaller.postStreaming(gw, body);
     assertThat(r.statusCode()).isEqualTo(200);
-    try (Stream<String> lines = r.body()) {
-      return lines.filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
-    }
+    return AiCaller.dataLines(r);
   }
 
   private static ExchangeRecord.Ai lastAi(GatewayFixture gw, int count) {
@@ -119,13 +106,6 @@ class AiTokensEndToEndTest {
     ExchangeRecord.Ai ai = gw.records().get(count - 1).ai();
     assertThat(ai).isNotNull();
     return ai;
-  }
-
-  private static String sha256(String key) throws Exception {
-    byte[] d =
-        java.security.MessageDigest.getInstance("SHA-256")
-            .digest(key.getBytes(StandardCharsets.UTF_8));
-    return "sha256:" + java.util.HexFormat.of().formatHex(d);
   }
 
   private static JsonNode json(String text) throws Exception {
@@ -154,16 +134,7 @@ class AiTokensEndToEndTest {
 
   @Test
   void asksForStreamUsageAndDropsTheUsageChunkTheClientDidNotAskFor() throws Exception {
-    FakeProvider p =
-        provider(
-            (r, out) -> {
-              out.events();
-              out.event(null, AiGatewayEndToEndTest.chunk("Hel"));
-              out.event(null, AiGatewayEndToEndTest.chunk("lo"));
-              out.event(null, USAGE_CHUNK);
-              out.event(null, "[DONE]");
-              out.end();
-            });
+    FakeProvider p = provider(streamWithUsage("Hel", "lo"));
     GatewayFixture gw = start(p, "", "");
 
     List<String> data = stream(gw, CHAT.formatted(",\"stream\":true"));
@@ -179,15 +150,7 @@ class AiTokensEndToEndTest {
 
   @Test
   void forwardsTheUsageChunkWhenTheClientAskedForIt() throws Exception {
-    FakeProvider p =
-        provider(
-            (r, out) -> {
-              out.events();
-              out.event(null, AiGatewayEndToEndTest.chunk("Hi"));
-              out.event(null, USAGE_CHUNK);
-              out.event(null, "[DONE]");
-              out.end();
-            });
+    FakeProvider p = provider(streamWithUsage("Hi"));
     GatewayFixture gw = start(p, "", "");
 
     List<String> data =
@@ -377,15 +340,7 @@ class AiTokensEndToEndTest {
 
   @Test
   void exposesTokensCostAndTimeToFirstTokenAsMetrics() throws Exception {
-    FakeProvider p =
-        provider(
-            (r, out) -> {
-              out.events();
-              out.event(null, AiGatewayEndToEndTest.chunk("Hi"));
-              out.event(null, USAGE_CHUNK);
-              out.event(null, "[DONE]");
-              out.end();
-            });
+    FakeProvider p = provider(streamWithUsage("Hi"));
     GatewayFixture gw =
         start(p, "", "admin:\n  address: 127.0.0.1:0\nmetrics:\n  per-consumer: true\n");
 

@@ -144,6 +144,32 @@ class HotReloadTest {
   }
 
   @Test
+  void reloadRefusesARouteThatMatchesWhatAnotherRouteMatchesNamingBoth() throws Exception {
+    String before = gw.gateway().version();
+    gw.rewriteConfig(
+        config("old")
+            + """
+              - name: old-again
+                paths: [ "/old" ]
+                strip-prefix: true
+                service: backend
+            """);
+
+    ReloadResult result = gw.gateway().reload();
+
+    assertThat(result.applied()).isFalse();
+    assertThat(result.version()).isEqualTo(before);
+    assertThat(result.problems().render())
+        .contains(
+            gw.configFile()
+                + ":13:5: routes[1]: route \"old-again\" matches the same requests as route"
+                + " \"old\" ("
+                + gw.configFile()
+                + ":9:5: routes[0])");
+    assertThat(gw.get("/old/hello").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void requestInFlightFinishesOnItsSnapshotWhenAReloadRemovesItsRoute() throws Exception {
     CompletableFuture<HttpResponse<String>> slow =
         gw.client()

@@ -90,7 +90,7 @@ consumers:
                 "@:19:14: routes[0].service: \"backnd\" (expected: the name of a service: backend); did you mean \"backend\"?",
                 "@:20:11: routes[1].name: \"users\" (expected: a route name not used before; routes[0].name has it)",
                 "@:21:14: routes[1].paths[0]: \"~/a/(b\" (expected: a valid regular expression after ~ (Unclosed group))",
-                "@:22:16: routes[1].methods[0]: \"GTE\" (expected: an HTTP method: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH)",
+                "@:22:16: routes[1].methods[0]: \"GTE\" (expected: an HTTP method: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH)",
                 "@:23:15: routes[1].priority: \"high\" (expected: an integer from -1000000 to 1000000)",
                 "@:24:19: routes[1].strip-prefix: \"yes please\" (expected: true or false)",
                 "@:25:17: routes[1].path-match: \"prefx\" (expected: one of prefix, exact); did you mean \"prefix\"?",

@@ -251,7 +251,7 @@ class ConfigParserTest {
             "portico.yaml:10:24: routes[0].paths[1]: \"users/{id\" (expected: a path starting with"
                 + " / and balanced braces)",
             "portico.yaml:11:21: routes[0].methods[1]: \"FETCH\" (expected: an HTTP method: GET,"
-                + " HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH)",
+                + " HEAD, POST, PUT, DELETE, OPTIONS, PATCH)",
             "portico.yaml:12:14: routes[0].service: \"backnd\" (expected: the name of a service:"
                 + " backend); did you mean \"backend\"?",
             "portico.yaml:14:34: forwarding.trusted-proxies[1]: \"10.0.0.0/33\" (expected: a CIDR"

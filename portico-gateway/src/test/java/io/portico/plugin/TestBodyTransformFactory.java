@@ -14,7 +14,9 @@ import io.portico.spi.plugin.PluginFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A test plugin for the body stages. Config {@code mode}:
@@ -36,6 +38,46 @@ public final class TestBodyTransformFactory
 
   /** The plugin's config. */
   public record Config(String mode, int maxBytes) {}
+
+  /**
+   * The YAML of a gateway in front of the origin at {@code originAuthority} (service {@code
+   * backend}) with a route per entry of {@code modes}: {@code /<name>/} to the origin, prefix
+   * stripped, through this plugin configured with {@code mode: <value>} (the value may go on with
+   * more settings, as in {@code "whole, max-bytes: 1000"}); and {@code /plain/} without the plugin.
+   * Routes are written in the order of their names.
+   */
+  public static String routes(String originAuthority, Map<String, String> modes) {
+    StringBuilder yaml =
+        new StringBuilder(
+            """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+            """
+                .formatted(originAuthority));
+    new TreeMap<>(modes)
+        .forEach(
+            (name, mode) ->
+                yaml.append(
+                    """
+                      - name: %1$s
+                        paths: [ /%1$s/ ]
+                        service: backend
+                        strip-prefix: true
+                        plugins:
+                          test-body-transform: { mode: %2$s }
+                    """
+                        .formatted(name, mode)));
+    return yaml.append(
+            """
+              - name: plain
+                paths: [ /plain/ ]
+                service: backend
+                strip-prefix: true
+            """)
+        .toString();
+  }
 
   @Override
   public String name() {

@@ -42,24 +42,16 @@ class PortalBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     ui =
-        ConsoleBrowser.builder(profile)
-            .shots("portal-screenshots")
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                    portal:
-                      sign-up: true
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: hello
-                        paths: [ "/hello" ]
-                        service: backend
-                    """
-                        .formatted(origin.authority()));
+        ConsoleBrowser.portal(
+            profile,
+            """
+            portal:
+              sign-up: true
+            routes:
+              - name: hello
+                paths: [ "/hello" ]
+                service: backend
+            """);
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

@@ -45,27 +45,19 @@ class PortalCatalogueBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     ui =
-        ConsoleBrowser.builder(profile)
-            .shots("portal-screenshots")
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                    portal:
-                      sign-up: true
-                      quota:
-                        redis: redis://127.0.0.1:6379
-                        on-failure: fail-closed
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: orders
-                        paths: [ "/hello" ]
-                        service: backend
-                    """
-                        .formatted(origin.authority()));
+        ConsoleBrowser.portal(
+            profile,
+            """
+            portal:
+              sign-up: true
+              quota:
+                redis: redis://127.0.0.1:6379
+                on-failure: fail-closed
+            routes:
+              - name: orders
+                paths: [ "/hello" ]
+                service: backend
+            """);
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

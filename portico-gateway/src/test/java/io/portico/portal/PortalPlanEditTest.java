@@ -177,7 +177,7 @@ class PortalPlanEditTest {
             "{\"requests_per_minute\":0}",
             "{\"requests_per_minute\":\"lots\"}",
             "{\"requests_per_minute\":1000001}",
-            "{\"name\":\"premium\"}",
+            "{\"name\":\"Premium\"}",
             "{\"limit\":5}",
             "{\"auto_approve\":\"yes\"}",
             "{\"description\":7}",

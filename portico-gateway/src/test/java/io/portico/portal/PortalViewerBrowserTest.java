@@ -57,32 +57,24 @@ class PortalViewerBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     ui =
-        ConsoleBrowser.builder(profile)
-            .shots("portal-screenshots")
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                    portal:
-                      quota:
-                        redis: redis://127.0.0.1:6379
-                        period: day
-                        on-failure: fail-closed
-                    metrics:
-                      per-consumer: true
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: hello
-                        paths: [ "/hello" ]
-                        service: backend
-                        plugins:
-                          cors:
-                            allow-origins: [ "*" ]
-                    """
-                        .formatted(origin.authority()));
+        ConsoleBrowser.portal(
+            profile,
+            """
+            portal:
+              quota:
+                redis: redis://127.0.0.1:6379
+                period: day
+                on-failure: fail-closed
+            metrics:
+              per-consumer: true
+            routes:
+              - name: hello
+                paths: [ "/hello" ]
+                service: backend
+                plugins:
+                  cors:
+                    allow-origins: [ "*" ]
+            """);
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

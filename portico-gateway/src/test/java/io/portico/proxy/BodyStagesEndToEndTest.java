@@ -1,7 +1,9 @@
 package io.portico.proxy;
 
+import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portico.plugin.TestBodyTransformFactory;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
 import io.portico.testing.TestOrigin;
@@ -9,6 +11,7 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,37 +30,18 @@ class BodyStagesEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     origin = TestOrigin.start();
-    String route =
-        """
-          - name: %1$s
-            paths: [ /%1$s/ ]
-            service: backend
-            strip-prefix: true
-            plugins:
-              test-body-transform: { mode: %2$s }
-        """;
     gw =
         GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-            """
-                    .formatted(origin.authority())
-                + route.formatted("upper", "upper")
-                + route.formatted("events", "events")
-                + route.formatted("whole", "whole")
-                + route.formatted("small", "whole, max-bytes: 1000")
-                + route.formatted("throw", "throw")
-                + route.formatted("same", "same")
-                + route.formatted("replace", "replace-request")
-                + """
-                  - name: plain
-                    paths: [ /plain/ ]
-                    service: backend
-                    strip-prefix: true
-                """);
+            TestBodyTransformFactory.routes(
+                origin.authority(),
+                Map.ofEntries(
+                    entry("upper", "upper"),
+                    entry("events", "events"),
+                    entry("whole", "whole"),
+                    entry("small", "whole, max-bytes: 1000"),
+                    entry("throw", "throw"),
+                    entry("same", "same"),
+                    entry("replace", "replace-request"))));
   }
 
   @AfterAll

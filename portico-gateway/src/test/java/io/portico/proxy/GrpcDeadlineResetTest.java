@@ -10,22 +10,18 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import java.lang.reflect.Field;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -55,7 +51,7 @@ class GrpcDeadlineResetTest {
 
   private final LinkedBlockingQueue<Long> resetAt = new LinkedBlockingQueue<>();
   private final ScheduledExecutorService resets = Executors.newSingleThreadScheduledExecutor();
-  private Server server;
+  private final GrpcPeers grpc = new GrpcPeers();
   private GatewayFixture gw;
   private ManagedChannel channel;
 
@@ -93,12 +89,7 @@ class GrpcDeadlineResetTest {
               out.onNext(request);
               out.onCompleted();
             }));
-    server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-            .addService(echo.build())
-            .build()
-            .start();
+    Server server = grpc.plaintextServer(echo.build());
     gw =
         GatewayFixture.start(
             """
@@ -123,10 +114,8 @@ class GrpcDeadlineResetTest {
               shutdown-timeout: 1s
             """
                 .formatted(server.getPort(), dir.resolve("access.log")));
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
+    grpc.add(gw);
+    channel = grpc.plaintextChannel(gw.port());
     // The upstream connection is open before the calls under test, so the deadline the server
     // gets starts when the gateway's does (not after a connect).
     assertThat(
@@ -141,9 +130,7 @@ class GrpcDeadlineResetTest {
 
   @AfterEach
   void close() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    gw.close();
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    grpc.close();
     resets.shutdownNow();
   }
 

@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -17,13 +14,12 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.portico.testing.GatewayFixture;
-import java.net.InetSocketAddress;
+import io.portico.testing.GrpcPeers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +54,7 @@ class GrpcLoneFrameTest {
   private static final MethodDescriptor<byte[], byte[]> HOLD =
       method("test.Pace", "Hold", MethodDescriptor.MethodType.SERVER_STREAMING);
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final GrpcPeers grpc = new GrpcPeers();
 
   /** Released by the client for each countdown message it received. */
   private final Semaphore delivered = new Semaphore(0);
@@ -80,13 +76,7 @@ class GrpcLoneFrameTest {
     pace.addMethod(COUNTDOWN, ServerCalls.asyncServerStreamingCall(this::countdown));
     pace.addMethod(PING_PONG, ServerCalls.asyncBidiStreamingCall(GrpcLoneFrameTest::pingPong));
     pace.addMethod(HOLD, ServerCalls.asyncServerStreamingCall(this::hold));
-    Server server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-            .addService(pace.build())
-            .build()
-            .start();
-    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Server server = grpc.plaintextServer(pace.build());
     GatewayFixture gw =
         GatewayFixture.start(
             """
@@ -103,19 +93,13 @@ class GrpcLoneFrameTest {
                 service: pace
             """
                 .formatted(server.getPort()));
-    closing.add(gw);
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    grpc.add(gw);
+    channel = grpc.plaintextChannel(gw.port());
   }
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    grpc.close();
   }
 
   @Test

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -22,6 +20,7 @@ import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +41,14 @@ class GrpcManyStreamsTest {
 
   private static final int CALLS = 1000;
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final GrpcPeers grpc = new GrpcPeers();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger mostOpen = new AtomicInteger();
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    grpc.close();
   }
 
   @Test
@@ -60,7 +57,7 @@ class GrpcManyStreamsTest {
     hold.addMethod(
         method("test.Hold", "Chat", MethodDescriptor.MethodType.BIDI_STREAMING),
         ServerCalls.asyncBidiStreamingCall(this::heldCall));
-    Server server =
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
             .maxConcurrentCallsPerConnection(2 * CALLS)
@@ -72,10 +69,8 @@ class GrpcManyStreamsTest {
                     return attributes;
                   }
                 })
-            .addService(hold.build())
-            .build()
-            .start();
-    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+            .addService(hold.build());
+    Server server = grpc.start(builder);
     GatewayFixture gw =
         GatewayFixture.start(
             """
@@ -99,12 +94,8 @@ class GrpcManyStreamsTest {
                 service: hold
             """
                 .formatted(2 * CALLS, server.getPort(), CALLS, CALLS));
-    closing.add(gw);
-    ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    grpc.add(gw);
+    ManagedChannel channel = grpc.plaintextChannel(gw.port());
     MethodDescriptor<byte[], byte[]> chat =
         method("test.Hold", "Chat", MethodDescriptor.MethodType.BIDI_STREAMING);
 

@@ -12,9 +12,6 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -22,7 +19,6 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -32,9 +28,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import io.portico.testing.H2Client;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -70,7 +66,7 @@ class GrpcProxyTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final GrpcPeers grpc = new GrpcPeers();
   private final LinkedBlockingQueue<String> cancelled = new LinkedBlockingQueue<>();
   private final LinkedBlockingQueue<Long> deadlinesSeen = new LinkedBlockingQueue<>();
   private final AtomicInteger unaryCalls = new AtomicInteger();
@@ -91,15 +87,7 @@ class GrpcProxyTest {
     limited.addMethod(
         method("test.Limited", "Unary", MethodDescriptor.MethodType.UNARY),
         ServerCalls.asyncUnaryCall(this::echo));
-    server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-            .addService(echo.build())
-            .addService(secured.build())
-            .addService(limited.build())
-            .build()
-            .start();
-    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    server = grpc.plaintextServer(echo.build(), secured.build(), limited.build());
     accessLog = dir.resolve("access.log");
     String keyHash =
         "sha256:"
@@ -168,19 +156,13 @@ class GrpcProxyTest {
               shutdown-timeout: 1s
             """
                 .formatted(server.getPort(), closedPort(), keyHash, accessLog));
-    closing.add(gw);
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    grpc.add(gw);
+    channel = grpc.plaintextChannel(gw.port());
   }
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    grpc.close();
   }
 
   // ---------------------------------------------------------------- the four call modes

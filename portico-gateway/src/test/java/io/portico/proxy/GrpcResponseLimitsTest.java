@@ -8,24 +8,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.CallOptions;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import io.portico.testing.H2Origin;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcResponseLimitsTest {
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final GrpcPeers grpc = new GrpcPeers();
   private final LinkedBlockingQueue<String> cancelled = new LinkedBlockingQueue<>();
   private GatewayFixture gw;
   private ManagedChannel channel;
@@ -70,15 +66,8 @@ class GrpcResponseLimitsTest {
               stream.onNext(bytes("small"));
               stream.onNext(new byte[Integer.parseInt(text(request))]);
             }));
-    Server server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
-            .addService(big.build())
-            .build()
-            .start();
-    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    H2Origin lying = H2Origin.cleartext(100);
-    closing.add(lying);
+    Server server = grpc.plaintextServer(big.build());
+    H2Origin lying = grpc.add(H2Origin.cleartext(100));
     gw =
         GatewayFixture.start(
             """
@@ -107,19 +96,13 @@ class GrpcResponseLimitsTest {
               shutdown-timeout: 1s
             """
                 .formatted(server.getPort(), lying.authority()));
-    closing.add(gw);
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    grpc.add(gw);
+    channel = grpc.plaintextChannel(gw.port());
   }
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    grpc.close();
   }
 
   @Test

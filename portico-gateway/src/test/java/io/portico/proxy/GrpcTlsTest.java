@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -23,6 +22,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import io.portico.testing.TestCertificates;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -46,7 +46,7 @@ class GrpcTlsTest {
 
   @TempDir Path dir;
 
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final GrpcPeers grpc = new GrpcPeers();
   private GatewayFixture gw;
   private TestCertificates ca;
 
@@ -77,13 +77,12 @@ class GrpcTlsTest {
               out.onCompleted();
             }));
     Server server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress("127.0.0.1", 0),
-                TlsServerCredentials.create(serverCert.cert().toFile(), serverCert.key().toFile()))
-            .addService(echo.build())
-            .build()
-            .start();
-    closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        grpc.start(
+            NettyServerBuilder.forAddress(
+                    new InetSocketAddress("127.0.0.1", 0),
+                    TlsServerCredentials.create(
+                        serverCert.cert().toFile(), serverCert.key().toFile()))
+                .addService(echo.build()));
 
     gw =
         GatewayFixture.start(
@@ -123,14 +122,12 @@ class GrpcTlsTest {
                     ca.caFile(),
                     server.getPort(),
                     strangerCa));
-    closing.add(gw);
+    grpc.add(gw);
   }
 
   @AfterEach
   void close() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    grpc.close();
   }
 
   @Test
@@ -164,13 +161,12 @@ class GrpcTlsTest {
   @Test
   void aClientOverTlsReachesAnH2UpstreamOverTls() throws Exception {
     ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1",
-                gw.gateway().listeners().get(1).getPort(),
-                TlsChannelCredentials.newBuilder().trustManager(ca.caFile().toFile()).build())
-            .overrideAuthority("localhost")
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+        grpc.channel(
+            Grpc.newChannelBuilderForAddress(
+                    "127.0.0.1",
+                    gw.gateway().listeners().get(1).getPort(),
+                    TlsChannelCredentials.newBuilder().trustManager(ca.caFile().toFile()).build())
+                .overrideAuthority("localhost"));
 
     assertThat(text(unary(channel, "test.Echo", "tls both ways"))).isEqualTo("echo:tls both ways");
     assertThat(stream(channel, "3")).containsExactly("0", "1", "2");
@@ -181,12 +177,7 @@ class GrpcTlsTest {
   }
 
   private Channel plainChannel() {
-    ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", gw.port(), InsecureChannelCredentials.create())
-            .build();
-    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    return channel;
+    return grpc.plaintextChannel(gw.port());
   }
 
   private static byte[] unary(Channel channel, String service, String message) {

@@ -3,6 +3,7 @@ package io.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http2.Http2Error;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.LogCapture;
 import io.portico.testing.RawH2Client;
@@ -37,11 +38,7 @@ class Http2AbuseTest {
 
   @AfterEach
   void stop() throws Exception {
-    log.close();
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
+    Cleanup.close(log, gw, origin);
   }
 
   private GatewayFixture start(String extra) throws Exception {
@@ -81,6 +78,39 @@ class Http2AbuseTest {
     assertThat(log.warnings()).isEmpty();
   }
 
+  /** Stream 1 was refused with RST_STREAM PROTOCOL_ERROR; the connection still serves stream 3. */
+  private void assertRefusedAndStillServes(RawH2Client h2) throws Exception {
+    assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
+    assertStillServes(h2, 3);
+  }
+
+  /** The gateway sent GOAWAY with {@code error} and closed the connection. */
+  private static void assertEnded(RawH2Client h2, long error) throws Exception {
+    assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(error);
+    h2.closed().get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Sends a POST to {@code /count} on stream 1 declaring {@code contentLength}, with {@code body}.
+   */
+  private void postDeclaring(RawH2Client h2, String contentLength, String body) throws IOException {
+    h2.headers(
+            1,
+            false,
+            ":method",
+            "POST",
+            ":scheme",
+            "http",
+            ":path",
+            "/count",
+            ":authority",
+            authority(),
+            "content-length",
+            contentLength)
+        .data(1, body.getBytes(StandardCharsets.US_ASCII), true)
+        .flush();
+  }
+
   @Test
   void refusesAStreamWithoutPathWithProtocolErrorAndKeepsTheConnection() throws Exception {
     start("");
@@ -88,8 +118,7 @@ class Http2AbuseTest {
     try (RawH2Client h2 = connect()) {
       h2.headers(1, true, ":method", "GET", ":scheme", "http", ":authority", authority()).flush();
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
       assertThat(h2.resetsReceived()).isEqualTo(1);
     }
     assertThat(origin.requestCount()).isEqualTo(1);
@@ -104,8 +133,7 @@ class Http2AbuseTest {
       h2.headers(1, true, ":method", "GET", ":scheme", "http", ":path", "", ":authority", "a")
           .flush();
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
     }
     assertNoWarningLogged();
   }
@@ -118,8 +146,7 @@ class Http2AbuseTest {
       h2.headers(1, true, ":method", "GE T", ":scheme", "http", ":path", "/", ":authority", "a")
           .flush();
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
       assertThat(h2.resetsReceived()).isEqualTo(1);
     }
     assertNoWarningLogged();
@@ -133,8 +160,7 @@ class Http2AbuseTest {
       h2.headers(1, true, ":method", "GET", ":scheme", "http", ":path", "/a b", ":authority", "a")
           .flush();
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
       assertThat(h2.resetsReceived()).isEqualTo(1);
     }
     assertThat(origin.requestCount()).isEqualTo(1);
@@ -161,24 +187,9 @@ class Http2AbuseTest {
     start("");
 
     try (RawH2Client h2 = connect()) {
-      h2.headers(
-              1,
-              false,
-              ":method",
-              "POST",
-              ":scheme",
-              "http",
-              ":path",
-              "/count",
-              ":authority",
-              authority(),
-              "content-length",
-              "10")
-          .data(1, "abc".getBytes(StandardCharsets.US_ASCII), true)
-          .flush();
+      postDeclaring(h2, "10", "abc");
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
     }
     assertNoWarningLogged();
   }
@@ -188,24 +199,9 @@ class Http2AbuseTest {
     start("");
 
     try (RawH2Client h2 = connect()) {
-      h2.headers(
-              1,
-              false,
-              ":method",
-              "POST",
-              ":scheme",
-              "http",
-              ":path",
-              "/count",
-              ":authority",
-              authority(),
-              "content-length",
-              "2")
-          .data(1, "abcdef".getBytes(StandardCharsets.US_ASCII), true)
-          .flush();
+      postDeclaring(h2, "2", "abcdef");
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
     }
     assertNoWarningLogged();
   }
@@ -230,8 +226,7 @@ class Http2AbuseTest {
               "other.example")
           .flush();
 
-      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      assertStillServes(h2, 3);
+      assertRefusedAndStillServes(h2);
     }
     assertThat(origin.requestCount()).isEqualTo(1);
     assertNoWarningLogged();
@@ -245,8 +240,7 @@ class Http2AbuseTest {
       assertStillServes(h2, 1);
       h2.get(1, "/hello", authority()).flush();
 
-      assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      h2.closed().get(5, TimeUnit.SECONDS);
+      assertEnded(h2, PROTOCOL_ERROR);
     }
     assertThat(origin.requestCount()).isEqualTo(1);
     assertNoWarningLogged();
@@ -260,8 +254,7 @@ class Http2AbuseTest {
       assertStillServes(h2, 7);
       h2.get(3, "/hello", authority()).flush();
 
-      assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
-      h2.closed().get(5, TimeUnit.SECONDS);
+      assertEnded(h2, PROTOCOL_ERROR);
     }
     assertThat(origin.requestCount()).isEqualTo(1);
     assertNoWarningLogged();
@@ -290,8 +283,7 @@ class Http2AbuseTest {
     try (RawH2Client h2 = connect()) {
       int sent = flood(h2, () -> h2.ping(42));
 
-      assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(ENHANCE_YOUR_CALM);
-      h2.closed().get(5, TimeUnit.SECONDS);
+      assertEnded(h2, ENHANCE_YOUR_CALM);
       assertThat(sent).isGreaterThan(100);
     }
     assertNoWarningLogged();
@@ -304,8 +296,7 @@ class Http2AbuseTest {
     try (RawH2Client h2 = connect()) {
       flood(h2, h2::settings);
 
-      assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(ENHANCE_YOUR_CALM);
-      h2.closed().get(5, TimeUnit.SECONDS);
+      assertEnded(h2, ENHANCE_YOUR_CALM);
     }
     assertNoWarningLogged();
   }
@@ -352,8 +343,7 @@ class Http2AbuseTest {
         }
       }
 
-      assertThat(h2.goAway().get(5, TimeUnit.SECONDS)).isEqualTo(ENHANCE_YOUR_CALM);
-      h2.closed().get(5, TimeUnit.SECONDS);
+      assertEnded(h2, ENHANCE_YOUR_CALM);
       assertThat(h2.resetsReceived()).isBetween(50, 60);
     }
     assertNoWarningLogged();

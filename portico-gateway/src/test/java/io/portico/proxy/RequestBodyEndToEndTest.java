@@ -114,6 +114,25 @@ class RequestBodyEndToEndTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
+  /**
+   * Sends {@code message} on a new connection and returns what came back up to the end of the
+   * problem body; fails when the origin got a request meanwhile.
+   */
+  private static String problemWithoutOrigin(String message) throws Exception {
+    return problemWithoutOrigin(ascii(message));
+  }
+
+  private static String problemWithoutOrigin(byte[] message) throws Exception {
+    int before = origin.requestCount();
+    String response;
+    try (RawClient raw = gw.raw()) {
+      raw.send(message);
+      response = raw.readUntil("}", 5000);
+    }
+    assertThat(origin.requestCount()).isEqualTo(before);
+    return response;
+  }
+
   /** What the origin's {@code /sha256} answers for {@code body}. */
   private static String originSees(byte[] body) throws Exception {
     return body.length + " " + sha256(body);
@@ -375,71 +394,54 @@ class RequestBodyEndToEndTest {
 
   @Test
   void answers413Without100ContinueWhenTheDeclaredBodyIsOverThePluginLimit() throws Exception {
-    int before = origin.requestCount();
-    try (RawClient raw = gw.raw()) {
-      raw.send(
-          "POST /small/count HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
-              + "Expect: 100-continue\r\n\r\n");
-      String response = raw.readUntil("}", 5000);
+    String response =
+        problemWithoutOrigin(
+            "POST /small/count HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+                + "Expect: 100-continue\r\n\r\n");
 
-      assertThat(response).startsWith("HTTP/1.1 413").contains("application/problem+json");
-      assertThat(response).doesNotContain("100 Continue");
-    }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(response).startsWith("HTTP/1.1 413").contains("application/problem+json");
+    assertThat(response).doesNotContain("100 Continue");
   }
 
   // ---------------------------------------------------------------- failures
 
   @Test
   void answers413AtOnceWhenTheContentLengthIsOverThePluginLimit() throws Exception {
-    int before = origin.requestCount();
-    try (RawClient raw = gw.raw()) {
-      // No body is sent: the declared length alone is refused.
-      raw.send("POST /small/count HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
-      String response = raw.readUntil("}", 5000);
+    // No body is sent: the declared length alone is refused.
+    String response =
+        problemWithoutOrigin(
+            "POST /small/count HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
 
-      assertThat(response)
-          .startsWith("HTTP/1.1 413")
-          .contains("content-type: application/problem+json")
-          .contains("https://portico.dev/problems/body-too-large");
-    }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(response)
+        .startsWith("HTTP/1.1 413")
+        .contains("content-type: application/problem+json")
+        .contains("https://portico.dev/problems/body-too-large");
   }
 
   @Test
   void answers413WhenAChunkedBodyGrowsPastThePluginLimit() throws Exception {
-    int before = origin.requestCount();
     byte[] message =
         chunked(
             "POST /small/count HTTP/1.1\r\nHost: x\r\n",
             "",
             randomBytes(600, 14),
             randomBytes(600, 15));
-    try (RawClient raw = gw.raw()) {
-      raw.send(message);
-      String response = raw.readUntil("}", 5000);
+    String response = problemWithoutOrigin(message);
 
-      assertThat(response).startsWith("HTTP/1.1 413").contains("exceeds 1024 bytes");
-    }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(response).startsWith("HTTP/1.1 413").contains("exceeds 1024 bytes");
   }
 
   @Test
   void answers413WhenAChunkedBodyGrowsPastTheGatewayLimit() throws Exception {
-    int before = origin.requestCount();
     byte[] message =
         chunked(
             "POST /read/count HTTP/1.1\r\nHost: x\r\n",
             "",
             randomBytes(40_000, 16),
             randomBytes(40_000, 17));
-    try (RawClient raw = gw.raw()) {
-      raw.send(message);
-      String response = raw.readUntil("}", 5000);
+    String response = problemWithoutOrigin(message);
 
-      assertThat(response).startsWith("HTTP/1.1 413").contains("exceeds 65536 bytes");
-    }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(response).startsWith("HTTP/1.1 413").contains("exceeds 65536 bytes");
   }
 
   @Test
@@ -456,31 +458,24 @@ class RequestBodyEndToEndTest {
 
   @Test
   void answers408WhenTheClientStopsSendingTheBody() throws Exception {
-    int before = origin.requestCount();
-    try (RawClient raw = gw.raw()) {
-      raw.send("POST /slow/count HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
-      String response = raw.readUntil("}", 5000);
+    String response =
+        problemWithoutOrigin(
+            "POST /slow/count HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
 
-      assertThat(response)
-          .startsWith("HTTP/1.1 408")
-          .contains("https://portico.dev/problems/request-body-timeout");
-    }
+    assertThat(response)
+        .startsWith("HTTP/1.1 408")
+        .contains("https://portico.dev/problems/request-body-timeout");
     assertThat(recordOf("slow", "request_body_timeout").status()).isEqualTo(408);
-    assertThat(origin.requestCount()).isEqualTo(before);
   }
 
   @Test
   void answers400ToMalformedChunkingWhileThePluginWaits() throws Exception {
-    int before = origin.requestCount();
-    try (RawClient raw = gw.raw()) {
-      raw.send(
-          "POST /read/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-              + "5\r\nhello\r\nzz\r\n");
-      String response = raw.readUntil("}", 5000);
+    String response =
+        problemWithoutOrigin(
+            "POST /read/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\nzz\r\n");
 
-      assertThat(response).startsWith("HTTP/1.1 400").contains("bad-framing");
-    }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(response).startsWith("HTTP/1.1 400").contains("bad-framing");
   }
 
   @Test

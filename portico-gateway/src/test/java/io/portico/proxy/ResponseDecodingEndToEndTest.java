@@ -4,8 +4,10 @@ import static io.portico.testing.ScriptedOrigin.chunk;
 import static io.portico.testing.ScriptedOrigin.chunkedHead;
 import static io.portico.testing.ScriptedOrigin.end;
 import static io.portico.testing.ScriptedOrigin.full;
+import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portico.plugin.TestBodyTransformFactory;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
 import io.portico.testing.ScriptedOrigin;
@@ -16,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -100,35 +103,15 @@ class ResponseDecodingEndToEndTest {
                           1500,
                           java.util.concurrent.TimeUnit.MILLISECONDS);
                 });
-    String route =
-        """
-          - name: %1$s
-            paths: [ /%1$s/ ]
-            service: backend
-            strip-prefix: true
-            plugins:
-              test-body-transform: { mode: %2$s }
-        """;
     gw =
         GatewayFixture.start(
-            """
-            limits:
-              max-decoded-response-size: 32MiB
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-            """
-                    .formatted(origin.authority())
-                + route.formatted("upper", "upper")
-                + route.formatted("events", "events")
-                + route.formatted("whole", "whole, max-bytes: 200000")
-                + """
-                  - name: plain
-                    paths: [ /plain/ ]
-                    service: backend
-                    strip-prefix: true
-                """);
+            "limits:\n  max-decoded-response-size: 32MiB\n"
+                + TestBodyTransformFactory.routes(
+                    origin.authority(),
+                    Map.ofEntries(
+                        entry("upper", "upper"),
+                        entry("events", "events"),
+                        entry("whole", "whole, max-bytes: 200000"))));
   }
 
   @AfterAll

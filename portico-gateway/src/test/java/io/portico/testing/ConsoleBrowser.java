@@ -56,6 +56,29 @@ public final class ConsoleBrowser implements AutoCloseable {
     return new Builder(profile);
   }
 
+  /**
+   * The portal's browser set-up: an origin; a gateway with its admin listener (which serves the
+   * portal) on an ephemeral port, a service {@code backend} for the origin and the test's own
+   * {@code sections} (YAML: its {@code portal:} and the {@code routes:} to {@code backend}); then
+   * the browser, with screenshots in {@code target/portal-screenshots/}. The caller owns the result
+   * and closes it (in its {@code @AfterAll}), which closes the browser, the gateway and the origin.
+   */
+  public static ConsoleBrowser portal(Path profile, String sections) throws Exception {
+    return builder(profile)
+        .shots("portal-screenshots")
+        .start(
+            origin ->
+                """
+                admin:
+                  address: 127.0.0.1:0
+                services:
+                  - name: backend
+                    targets: [ "%s" ]
+                """
+                        .formatted(origin.authority())
+                    + sections);
+  }
+
   /** How the gateway and the browser start. */
   public static final class Builder {
     private final Path profile;

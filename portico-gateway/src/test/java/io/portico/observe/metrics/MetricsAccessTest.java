@@ -16,25 +16,48 @@ import org.junit.jupiter.api.Test;
  */
 class MetricsAccessTest {
 
+  /** One route, {@code api}, taking every path to {@code backend}. */
+  private static final String API_ROUTE =
+      """
+      routes:
+        - name: api
+          paths: [ "/" ]
+          service: backend
+      """;
+
+  /** An admin listener with one read-only token, {@code reader-token}. */
+  private static String readerToken() throws Exception {
+    return """
+        admin:
+          address: 127.0.0.1:0
+          tokens:
+            - { name: dashboard, hash: "%s", role: read-only }
+        """
+        .formatted(MetricsEndToEndTest.sha256("reader-token"));
+  }
+
+  /**
+   * Starts a gateway with the service {@code backend} for {@code origin}, an admin listener on an
+   * ephemeral port unless {@code sections} declare their own {@code admin:}, and {@code sections}
+   * (routes, consumers, metrics). The caller closes it, before the origin.
+   */
+  private static GatewayFixture start(TestOrigin origin, String sections) throws Exception {
+    String admin = sections.contains("admin:") ? "" : "admin:\n  address: 127.0.0.1:0\n";
+    return GatewayFixture.start(
+        admin
+            + """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            """
+                .formatted(origin.authority())
+            + sections);
+  }
+
   @Test
   void anyAdminTokenMayReadMetricsAndNoTokenMayNot() throws Exception {
     try (TestOrigin origin = TestOrigin.start();
-        GatewayFixture gw =
-            GatewayFixture.start(
-                """
-                admin:
-                  address: 127.0.0.1:0
-                  tokens:
-                    - { name: dashboard, hash: "%s", role: read-only }
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
-                routes:
-                  - name: api
-                    paths: [ "/" ]
-                    service: backend
-                """
-                    .formatted(MetricsEndToEndTest.sha256("reader-token"), origin.authority()))) {
+        GatewayFixture gw = start(origin, readerToken() + API_ROUTE)) {
       assertThat(gw.admin("/metrics").statusCode()).isEqualTo(401);
       HttpResponse<String> withToken =
           gw.send(
@@ -49,23 +72,7 @@ class MetricsAccessTest {
   void publicMetricsNeedNoTokenButOtherEndpointsStillDo() throws Exception {
     try (TestOrigin origin = TestOrigin.start();
         GatewayFixture gw =
-            GatewayFixture.start(
-                """
-                admin:
-                  address: 127.0.0.1:0
-                  tokens:
-                    - { name: dashboard, hash: "%s", role: read-only }
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
-                routes:
-                  - name: api
-                    paths: [ "/" ]
-                    service: backend
-                metrics:
-                  public: true
-                """
-                    .formatted(MetricsEndToEndTest.sha256("reader-token"), origin.authority()))) {
+            start(origin, readerToken() + API_ROUTE + "metrics:\n  public: true\n")) {
       assertThat(gw.admin("/metrics").statusCode()).isEqualTo(200);
       assertThat(gw.admin("/config").statusCode()).isEqualTo(401);
     }
@@ -74,22 +81,7 @@ class MetricsAccessTest {
   @Test
   void disabledMetricsAnswer404AndAddNoHeader() throws Exception {
     try (TestOrigin origin = TestOrigin.start();
-        GatewayFixture gw =
-            GatewayFixture.start(
-                """
-                admin:
-                  address: 127.0.0.1:0
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
-                routes:
-                  - name: api
-                    paths: [ "/" ]
-                    service: backend
-                metrics:
-                  enabled: false
-                """
-                    .formatted(origin.authority()))) {
+        GatewayFixture gw = start(origin, API_ROUTE + "metrics:\n  enabled: false\n")) {
       HttpResponse<String> proxied = gw.get("/hello");
       assertThat(proxied.statusCode()).isEqualTo(200);
       assertThat(proxied.headers().firstValue("server-timing")).isEmpty();
@@ -113,13 +105,9 @@ class MetricsAccessTest {
     }
     try (TestOrigin origin = TestOrigin.start();
         GatewayFixture gw =
-            GatewayFixture.start(
+            start(
+                origin,
                 """
-                admin:
-                  address: 127.0.0.1:0
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
                 routes:
                   - name: api
                     paths: [ "/" ]
@@ -132,7 +120,7 @@ class MetricsAccessTest {
                   per-consumer: true
                   max-consumers: 2
                 """
-                    .formatted(origin.authority(), consumers.toString().stripTrailing()))) {
+                    .formatted(consumers.toString().stripTrailing()))) {
       for (int i = 1; i <= 4; i++) {
         for (int n = 0; n < i; n++) {
           HttpResponse<String> r =
@@ -222,13 +210,9 @@ class MetricsAccessTest {
   void rateLimitDecisionsAreCountedPerRoute() throws Exception {
     try (TestOrigin origin = TestOrigin.start();
         GatewayFixture gw =
-            GatewayFixture.start(
+            start(
+                origin,
                 """
-                admin:
-                  address: 127.0.0.1:0
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
                 routes:
                   - name: limited
                     paths: [ "/hello" ]
@@ -249,8 +233,7 @@ class MetricsAccessTest {
                           url: redis://127.0.0.1:1
                           timeout: 50ms
                           on-failure: fail-open
-                """
-                    .formatted(origin.authority()))) {
+                """)) {
       for (int i = 0; i < 3; i++) {
         gw.get("/hello");
       }
@@ -305,17 +288,7 @@ class MetricsAccessTest {
       routes.append("  - { name: r%d, paths: [ \"/r%d\" ], service: backend }\n".formatted(i, i));
     }
     try (TestOrigin origin = TestOrigin.start();
-        GatewayFixture gw =
-            GatewayFixture.start(
-                """
-                admin:
-                  address: 127.0.0.1:0
-                services:
-                  - name: backend
-                    targets: [ "%s" ]
-                routes:
-                %s"""
-                    .formatted(origin.authority(), routes))) {
+        GatewayFixture gw = start(origin, "routes:\n" + routes)) {
       for (int i = 0; i < 1000; i += 10) {
         gw.get("/r" + i);
       }

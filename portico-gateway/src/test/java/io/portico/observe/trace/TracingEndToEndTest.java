@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.portico.observe.ExchangeRecord;
 import io.portico.observe.trace.OtlpReceiver.ReceivedSpan;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.net.InetAddress;
@@ -52,11 +53,7 @@ class TracingEndToEndTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-    receiver.close();
+    Cleanup.close(gw, origin, receiver);
   }
 
   /** A gateway with tracing on, exporting to the receiver (or {@code endpoint}) every 50 ms. */

@@ -27,6 +27,36 @@ public final class DiscoveredService {
     this.name = name;
   }
 
+  /**
+   * Starts a gateway with an admin listener and the service {@code users}, to which every path
+   * routes. {@code entry} is the rest of that service's YAML entry, unindented: its {@code
+   * discovery:}, and a {@code retry:} or {@code pool:} when the test needs one. The caller owns the
+   * gateway ({@link #gateway()}) and closes it before the registry and the origins it points at.
+   */
+  public static DiscoveredService startUsers(String entry) throws Exception {
+    GatewayFixture gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            services:
+              - name: users
+            """
+                + entry.indent(4)
+                + """
+                routes:
+                  - name: all
+                    paths: [ "/" ]
+                    service: users
+                """);
+    return new DiscoveredService(gw, "users");
+  }
+
+  /** The gateway this service runs in. */
+  public GatewayFixture gateway() {
+    return gw;
+  }
+
   /** The service's endpoint source in the gateway's current snapshot. */
   public EndpointSource source() {
     return gw.gateway().snapshot().services().get(name).source();

@@ -12,6 +12,7 @@ import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.GrpcPeers;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,13 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 class GrpcHealthCheckTest {
 
+  private final GrpcPeers grpc = new GrpcPeers();
   private final List<Server> servers = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
-    for (Server s : servers) {
-      s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    grpc.close();
   }
 
   /** A gRPC server with the health service; it reports {@code marker} SERVING to tell it apart. */
@@ -42,10 +42,9 @@ class GrpcHealthCheckTest {
     health.setStatus(marker, ServingStatus.SERVING);
     health.setStatus("shop.Cart", ServingStatus.SERVING);
     Server s =
-        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-            .addService(health.getHealthService())
-            .build()
-            .start();
+        grpc.start(
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(health.getHealthService()));
     servers.add(s);
     authorities.add("127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort());
     return health;

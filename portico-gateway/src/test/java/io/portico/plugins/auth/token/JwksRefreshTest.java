@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpResponse;
@@ -36,11 +37,7 @@ class JwksRefreshTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-    keys.close();
+    Cleanup.close(gw, origin, keys);
   }
 
   private void startGateway(String minRefresh, String refresh) throws Exception {

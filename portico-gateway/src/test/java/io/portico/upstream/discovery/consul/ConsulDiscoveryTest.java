@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
@@ -29,6 +30,7 @@ class ConsulDiscoveryTest {
   private TestOrigin a;
   private TestOrigin b;
   private GatewayFixture gw;
+  private DiscoveredService users;
 
   @BeforeEach
   void start() throws Exception {
@@ -39,37 +41,23 @@ class ConsulDiscoveryTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    a.close();
-    b.close();
-    consul.close();
+    Cleanup.close(gw, a, b, consul);
   }
 
   private void startGateway(String extra) throws Exception {
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: users
-                discovery: { kind: consul, address: "%s", service: users, tags: [ v2 ]%s }
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: users
-            """
+    users =
+        DiscoveredService.startUsers(
+            "discovery: { kind: consul, address: \"%s\", service: users, tags: [ v2 ]%s }"
                 .formatted(consul.address(), extra));
+    gw = users.gateway();
   }
 
   private EndpointSource source() {
-    return new DiscoveredService(gw, "users").source();
+    return users.source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    return new DiscoveredService(gw, "users").bodies(requests);
+    return users.bodies(requests);
   }
 
   private static Instance v2(TestOrigin o, int weight) {
@@ -110,7 +98,7 @@ class ConsulDiscoveryTest {
       await()
           .atMost(Duration.ofSeconds(40))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = new DiscoveredService(gw, "users").status();
+      JsonNode status = users.status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("discovery").asText()).isEqualTo("consul");
 

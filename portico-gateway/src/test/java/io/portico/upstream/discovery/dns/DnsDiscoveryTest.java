@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
@@ -27,6 +28,7 @@ class DnsDiscoveryTest {
   private TestOrigin a;
   private TestOrigin b;
   private GatewayFixture gw;
+  private DiscoveredService users;
 
   @BeforeEach
   void start() throws Exception {
@@ -37,38 +39,26 @@ class DnsDiscoveryTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    a.close();
-    b.close();
-    dns.close();
+    Cleanup.close(gw, a, b, dns);
   }
 
   private void startGateway(String discovery) throws Exception {
-    gw =
-        GatewayFixture.start(
+    users =
+        DiscoveredService.startUsers(
             """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: users
-                discovery: %s
-                retry: { attempts: 2 }
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: users
+            discovery: %s
+            retry: { attempts: 2 }
             """
                 .formatted(discovery));
+    gw = users.gateway();
   }
 
   private EndpointSource source() {
-    return new DiscoveredService(gw, "users").source();
+    return users.source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    return new DiscoveredService(gw, "users").bodies(requests);
+    return users.bodies(requests);
   }
 
   @Test
@@ -130,7 +120,7 @@ class DnsDiscoveryTest {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = new DiscoveredService(gw, "users").status();
+      JsonNode status = users.status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
       int during = stream.ok();

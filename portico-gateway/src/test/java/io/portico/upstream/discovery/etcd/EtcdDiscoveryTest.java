@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
@@ -32,6 +33,7 @@ class EtcdDiscoveryTest {
   private TestOrigin a;
   private TestOrigin b;
   private GatewayFixture gw;
+  private DiscoveredService users;
 
   @BeforeEach
   void start() throws Exception {
@@ -45,37 +47,21 @@ class EtcdDiscoveryTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    if (a != null) {
-      a.close();
-      b.close();
-    }
-    if (etcd != null) {
-      etcd.close();
-    }
+    Cleanup.close(gw, a, b, etcd);
   }
 
   private void startGateway(boolean allowEmpty) throws Exception {
-    gw =
-        GatewayFixture.start(
+    users =
+        DiscoveredService.startUsers(
             """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: users
-                discovery:
-                  kind: etcd
-                  endpoints: [ "%s" ]
-                  prefix: /services/users/
-                  allow-empty: %s
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: users
+            discovery:
+              kind: etcd
+              endpoints: [ "%s" ]
+              prefix: /services/users/
+              allow-empty: %s
             """
                 .formatted(etcd.url(), allowEmpty));
+    gw = users.gateway();
   }
 
   private static String instance(TestOrigin o, int weight) {
@@ -83,11 +69,11 @@ class EtcdDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return new DiscoveredService(gw, "users").source();
+    return users.source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    return new DiscoveredService(gw, "users").bodies(requests);
+    return users.bodies(requests);
   }
 
   @Test
@@ -122,7 +108,7 @@ class EtcdDiscoveryTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = new DiscoveredService(gw, "users").status();
+      JsonNode status = users.status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
 

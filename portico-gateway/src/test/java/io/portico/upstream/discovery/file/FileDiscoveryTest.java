@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import io.portico.upstream.EndpointSource;
@@ -28,6 +29,7 @@ class FileDiscoveryTest {
   private TestOrigin a;
   private TestOrigin b;
   private GatewayFixture gw;
+  private DiscoveredService users;
   private Path endpoints;
 
   @BeforeEach
@@ -39,29 +41,18 @@ class FileDiscoveryTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    a.close();
-    b.close();
+    Cleanup.close(gw, a, b);
   }
 
   private void startGateway(boolean allowEmpty) throws Exception {
-    gw =
-        GatewayFixture.start(
+    users =
+        DiscoveredService.startUsers(
             """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: users
-                discovery: { kind: file, path: "%s", interval: 20ms, allow-empty: %s }
-                pool: { idle-timeout: 60s }
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: users
+            discovery: { kind: file, path: "%s", interval: 20ms, allow-empty: %s }
+            pool: { idle-timeout: 60s }
             """
                 .formatted(endpoints, allowEmpty));
+    gw = users.gateway();
   }
 
   /** Replaces the file at once, as a deployment tool does (write aside, rename over). */
@@ -80,11 +71,11 @@ class FileDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return new DiscoveredService(gw, "users").source();
+    return users.source();
   }
 
   private JsonNode serviceStatus() throws Exception {
-    return new DiscoveredService(gw, "users").status();
+    return users.status();
   }
 
   @Test

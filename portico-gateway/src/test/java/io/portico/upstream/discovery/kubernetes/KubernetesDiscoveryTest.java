@@ -40,6 +40,7 @@ class KubernetesDiscoveryTest {
   private TestOrigin a;
   private TestOrigin b;
   private GatewayFixture gw;
+  private DiscoveredService users;
 
   @BeforeEach
   void start() throws Exception {
@@ -69,25 +70,18 @@ class KubernetesDiscoveryTest {
   }
 
   private void startGateway() throws Exception {
-    gw =
-        GatewayFixture.start(
+    users =
+        DiscoveredService.startUsers(
             """
-            admin:
-              address: 127.0.0.1:0
-            services:
-              - name: users
-                discovery:
-                  kind: kubernetes
-                  api-server: "http://127.0.0.1:%d"
-                  namespace: shop
-                  service: users
-                  port: http
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: users
+            discovery:
+              kind: kubernetes
+              api-server: "http://127.0.0.1:%d"
+              namespace: shop
+              service: users
+              port: http
             """
                 .formatted(apiPort));
+    gw = users.gateway();
   }
 
   /** A slice of Service users with endpoint 127.0.0.1 on port {@code http}, ready or not. */
@@ -128,11 +122,11 @@ class KubernetesDiscoveryTest {
   }
 
   private EndpointSource source() {
-    return new DiscoveredService(gw, "users").source();
+    return users.source();
   }
 
   private Set<String> bodies(int requests) throws Exception {
-    return new DiscoveredService(gw, "users").bodies(requests);
+    return users.bodies(requests);
   }
 
   @Test
@@ -167,7 +161,7 @@ class KubernetesDiscoveryTest {
       await()
           .atMost(Duration.ofSeconds(15))
           .until(() -> source().status().state() == EndpointSource.State.STALE);
-      JsonNode status = new DiscoveredService(gw, "users").status();
+      JsonNode status = users.status();
       assertThat(status.path("state").asText()).isEqualTo("stale");
       assertThat(status.path("endpoints").asInt()).isEqualTo(2);
 
