@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code :method} missing or not a token;
  *   <li>{@code :path} missing, empty, or holding a space, CR or LF (a request-target that would
  *       split the request line); {@code :authority} missing for CONNECT;
+ *   <li>a {@code :protocol} pseudo-header: the gateway offers no extended CONNECT (RFC 8441);
  *   <li>a {@code host} field that differs from {@code :authority}, or several that differ: two
  *       names for the target would let routing and the upstream disagree on it.
  * </ul>
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class Http2RequestHeadCheck extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(Http2RequestHeadCheck.class);
+  private static final AsciiString PROTOCOL = AsciiString.cached(":protocol");
 
   private boolean headSeen;
   private boolean refused;
@@ -84,6 +86,10 @@ final class Http2RequestHeadCheck extends ChannelInboundHandlerAdapter {
     }
     if (path != null && !HttpUtil.isEncodingSafeStartLineToken(path)) {
       return ":path holds a space, CR or LF";
+    }
+    if (headers.contains(PROTOCOL)) {
+      // extended CONNECT (RFC 8441) is not offered: SETTINGS_ENABLE_CONNECT_PROTOCOL is never sent
+      return ":protocol without extended CONNECT";
     }
     CharSequence authority = headers.authority();
     for (CharSequence host : headers.getAll(HttpHeaderNames.HOST)) {

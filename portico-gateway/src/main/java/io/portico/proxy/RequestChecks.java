@@ -441,7 +441,9 @@ final class RequestChecks {
                 || c == '.'
                 || c == '_'
                 || c == '~';
-        if (!ok) {
+        if (!ok || (c == '.' && (i == 0 || host.charAt(i - 1) == '.'))) {
+          // an empty label: "a..b", ".a", "a..": an upstream that drops the dots would read a
+          // name no route matched (only one trailing dot, a fully qualified name, is accepted)
           return false;
         }
       }

@@ -48,24 +48,16 @@ class PortalPlanLifecycleBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     ui =
-        ConsoleBrowser.builder(profile)
-            .shots("portal-screenshots")
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                    portal:
-                      sign-up: false
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: orders
-                        paths: [ "/hello" ]
-                        service: backend
-                    """
-                        .formatted(origin.authority()));
+        ConsoleBrowser.portal(
+            profile,
+            """
+            portal:
+              sign-up: false
+            routes:
+              - name: orders
+                paths: [ "/hello" ]
+                service: backend
+            """);
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

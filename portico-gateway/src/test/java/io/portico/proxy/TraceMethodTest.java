@@ -86,6 +86,19 @@ class TraceMethodTest {
     assertThat(origin.requestCount()).isEqualTo(before);
   }
 
+  /** A body on GET (or DELETE) is forwarded as nginx forwards it, framed as it was received. */
+  @Test
+  void forwardsTheBodyOfAGetWithItsLengthOrChunked() throws Exception {
+    try (RawClient c = gw.raw()) {
+      c.send("GET /count HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(c.readUntil("\r\n\r\n5", 5000)).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n5");
+      c.send(
+          "DELETE /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + "3\r\nabc\r\n0\r\n\r\n");
+      assertThat(c.readUntil("\r\n\r\n3", 5000)).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n3");
+    }
+  }
+
   @Test
   void refusesTraceOverHttp2With405AllowAndAProblemWithoutForwarding() throws Exception {
     int before = origin.requestCount();
