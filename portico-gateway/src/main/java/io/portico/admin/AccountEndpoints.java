@@ -66,6 +66,10 @@ final class AccountEndpoints {
     if (accounts == null) {
       return unavailable();
     }
+    FullHttpResponse plainHttp = PlainHttpSignIn.refusal(req, address);
+    if (plainHttp != null) {
+      return plainHttp;
+    }
     JsonNode body = RequestJson.object(req);
     if (body == null) {
       return invalidBody();

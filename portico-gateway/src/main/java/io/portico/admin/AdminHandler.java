@@ -187,7 +187,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           problem(
               HttpResponseStatus.UNAUTHORIZED,
               "admin-unauthorized",
-              "A valid admin bearer token or a console session is required.");
+              "A valid admin bearer token or a console session is required: send"
+                  + " Authorization: Bearer <token> with a token of admin.token or admin.tokens,"
+                  + " or an account's API token (docs/admin-api.md), or sign in at /console/.");
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"portico-admin\"");
       send(ctx, r, keepAlive);
       return;
@@ -374,7 +376,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
               problem(
                   HttpResponseStatus.NOT_FOUND,
                   "admin-not-found",
-                  "No admin endpoint " + path + "."),
+                  "No admin endpoint " + path + "." + ListenerHint.of(api.listeners())),
               keepAlive);
     }
   }

@@ -100,8 +100,13 @@ final class RunCommand implements Callable<Integer> {
         .append(", version ")
         .append(config.version())
         .append(")\n");
-    for (InetSocketAddress l : gateway.listeners()) {
-      b.append("  listening on   http://").append(hostText(l)).append('\n');
+    String base = null;
+    for (int i = 0; i < gateway.listeners().size(); i++) {
+      String url = TryLine.scheme(config, i) + hostText(gateway.listeners().get(i));
+      b.append("  listening on   ").append(url).append('\n');
+      if (base == null || (base.startsWith("https:") && url.startsWith("http:"))) {
+        base = url; // the try line prefers a plain listener: curl needs no CA for it
+      }
     }
     if (gateway.adminAddress() != null) {
       b.append("  admin API on   http://")
@@ -125,8 +130,7 @@ final class RunCommand implements Callable<Integer> {
             .append('\n');
       }
     }
-    if (!gateway.listeners().isEmpty()) {
-      String base = "http://" + hostText(gateway.listeners().get(0));
+    if (base != null) {
       b.append("  try:           ").append(TryLine.of(config, base)).append('\n');
     }
     System.out.print(b);

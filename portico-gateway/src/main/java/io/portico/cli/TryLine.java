@@ -70,6 +70,13 @@ final class TryLine {
     return line.toString();
   }
 
+  /** The scheme of the i-th bound listener (listeners are bound in the order of the config). */
+  static String scheme(GatewayConfig config, int i) {
+    return i < config.listeners().size() && config.listeners().get(i).tls() != null
+        ? "https://"
+        : "http://";
+  }
+
   /** Lower is easier to call: 0 as it is, 1 with a special client or condition, 2 credentials. */
   private static int rank(RouteConfig route, List<String> credentials) {
     if (!credentials.isEmpty()) {

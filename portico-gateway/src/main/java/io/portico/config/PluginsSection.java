@@ -1,6 +1,8 @@
 package io.portico.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.plugin.PluginRegistry;
+import io.portico.plugin.PluginSchemas;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
@@ -45,12 +47,14 @@ final class PluginsSection {
       return List.of();
     }
     List<PluginSpec> out = new ArrayList<>();
+    List<PluginFactory<?>> above = new ArrayList<>();
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       String name = e.getKey();
       ConfigNode config = e.getValue();
       PluginFactory<?> factory = factories.find(name);
       if (factory == null) {
         String hint = Suggestions.closest(name, factories.names());
+        String owner = hint == null ? ownerAbove(name, above) : null;
         problems.at(
             config,
             "unknown plugin \""
@@ -58,15 +62,39 @@ final class PluginsSection {
                 + (factories.names().isEmpty()
                     ? "\" (expected: an installed plugin; none is installed)"
                     : "\" (expected one of: " + ConfigParser.join(factories.names()) + ")")
-                + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+                + (hint == null ? "" : "; did you mean \"" + hint + "\"?")
+                + (owner == null
+                    ? ""
+                    : "; \"" + name + "\" is a key of " + owner + ": indent it under " + owner));
         continue;
       }
+      above.add(factory);
       Object parsed = parsePlugin(name, factory, config);
       if (parsed != null) {
         out.add(new PluginSpec(name, factory, parsed, config));
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The plugin written above an unknown name whose config has a key of that name: the usual slip is
+   * a plugin's key written at the plugin's own indentation ({@code key-auth:} then {@code
+   * header-names:} under it, not inside it).
+   */
+  private static @Nullable String ownerAbove(String key, List<PluginFactory<?>> above) {
+    for (int i = above.size() - 1; i >= 0; i--) {
+      JsonNode schema;
+      try {
+        schema = PluginSchemas.schemaOf(above.get(i));
+      } catch (IllegalArgumentException e) {
+        continue; // a third-party plugin whose schema is not JSON gives no hint
+      }
+      if (schema != null && schema.path("properties").has(key)) {
+        return above.get(i).name();
+      }
+    }
+    return null;
   }
 
   /**

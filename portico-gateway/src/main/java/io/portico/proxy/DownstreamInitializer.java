@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *                           ├ connection preface ─▶ HTTP/2 handlers
  *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
  *                           └ otherwise ─▶ HTTP/1.1 as above
- *   TLS                   SniHandler ─▶ SslHandler ─▶ ALPN: h2 ─▶ HTTP/2 handlers
- *                                                          http/1.1 ─▶ HTTP/1.1 as above
+ *   TLS                   PlainHttpToTls (first bytes only) ─▶ SniHandler ─▶ SslHandler
+ *                           ─▶ ALPN: h2 ─▶ HTTP/2 handlers
+ *                                    http/1.1 ─▶ HTTP/1.1 as above
  *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2FrameCodec ─▶ BurstFlush ─▶ Http2MultiplexHandler
  *                           ─▶ Http2ConnectionGuard (which installs the Http2FrameGuard)
  *                         (per stream: Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec
@@ -102,7 +103,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
           Objects.requireNonNull(
               snapshot.tls().getOrDefault(bound.name(), boundTls),
               "a TLS listener has its server TLS in the snapshot or from its bind");
-      p.addLast("tls", tls.newHandler(setup.limits().headerTimeout().toMillis()))
+      p.addLast("plain-http", PlainHttpToTls.INSTANCE)
+          .addLast("tls", tls.newHandler(setup.limits().headerTimeout().toMillis()))
           .addLast("alpn", new ProtocolNegotiation(setup));
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);

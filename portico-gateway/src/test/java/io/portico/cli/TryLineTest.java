@@ -151,4 +151,27 @@ class TryLineTest {
                 + CONSUMERS);
     assertThat(TryLine.of(config, BASE)).isEqualTo("curl -i http://127.0.0.1:8080/echo");
   }
+
+  @Test
+  void aTlsListenerIsHttps() throws Exception {
+    var certs = io.portico.testing.TestCertificates.create(dir);
+    var cert = certs.issue("api.example.test", "api.example.test");
+    GatewayConfig config =
+        config(
+            """
+            listeners:
+              - address: 127.0.0.1:8443
+                tls:
+                  certificates:
+                    - { cert: %s, key: %s }
+              - address: 127.0.0.1:8080
+            routes:
+              - name: hello
+                paths: [ "/hello" ]
+                plugins: { mock: {} }
+            """
+                .formatted(cert.cert(), cert.key()));
+    assertThat(TryLine.scheme(config, 0)).isEqualTo("https://");
+    assertThat(TryLine.scheme(config, 1)).isEqualTo("http://");
+  }
 }

@@ -117,6 +117,30 @@ consumers:
                 + " each plugin on its own line without a leading dash)");
   }
 
+  @Test
+  void aPluginKeyWrittenBesideItsPluginSaysToIndentIt() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        routes:
+          - name: r
+            paths: [ /a ]
+            plugins:
+              key-auth:
+              header-names: [ X-API-Key ]
+              mock: {}
+        """);
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .singleElement()
+        .asString()
+        .startsWith(file + ":6:21: routes[0].plugins.header-names: unknown plugin \"header-names\"")
+        .endsWith("; \"header-names\" is a key of key-auth: indent it under key-auth");
+  }
+
   /** The plugins a user has: the built-in ones, without the test plugins on this class path. */
   private PluginRegistry builtInPlugins() {
     PluginRegistry all = PluginRegistry.load(getClass().getClassLoader());

@@ -319,13 +319,20 @@ class TlsListenerTest {
   }
 
   @Test
-  void closesAPlainTextRequestToATlsPortAndKeepsServing() throws Exception {
+  void answersAPlainTextRequestToATlsPortWith400NamingHttpsAndKeepsServing() throws Exception {
     startGateway(listener("http2: true") + proxyTo(origin));
 
     try (RawClient raw = gw.raw()) {
       String answer =
           raw.send("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").readAvailable(3000);
-      assertThat(answer).doesNotContain("HTTP/1.1").doesNotContain("Hello");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 400 Bad Request\r\n")
+          .contains("content-type: application/problem+json")
+          .contains("connection: close")
+          .contains("\"type\":\"https://portico.dev/problems/plain-http-to-tls\"")
+          .contains(
+              "This port speaks TLS: use https://<host>:" + gw.port() + "/ instead of http://.")
+          .doesNotContain("Hello");
       assertThat(raw.closedByServer(3000)).isTrue();
     }
     HttpResponse<String> r =
