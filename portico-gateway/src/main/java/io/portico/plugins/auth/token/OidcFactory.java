@@ -58,6 +58,10 @@ public final class OidcFactory
     implements PluginFactory<OidcConfig>, ConsumerReferences<OidcConfig> {
 
   static final String NAME = "openid-connect";
+
+  /** The admin listener's session cookie, which the gateway never forwards upstream. */
+  private static final String CONSOLE_COOKIE = "portico_session";
+
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   private static final Set<AsciiString> RESERVED_HEADERS =
       Set.of(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.COOKIE, HttpHeaderNames.HOST);
@@ -185,9 +189,15 @@ public final class OidcFactory
       r.problems().expected(secretNode, "a session secret of at least 32 characters");
       sessionSecret = null;
     }
-    String cookie = session.string("cookie", "portico_session");
+    String cookie = session.string("cookie", "portico_oidc");
     if (!cookie.matches("[A-Za-z0-9_.-]+")) {
       session.expected("cookie", "a cookie name of letters, digits, _ . -");
+    } else if (cookie.equals(CONSOLE_COOKIE) || cookie.equals(CONSOLE_COOKIE + "_login")) {
+      session.expected(
+          "cookie",
+          "a cookie name other than "
+              + CONSOLE_COOKIE
+              + ", the console's session cookie (a browser sends both to every port of a host)");
     }
     Duration maxAge =
         session.duration(

@@ -135,6 +135,26 @@ class TokenConfigTest {
   }
 
   @Test
+  void openIdConnectSessionCookieIsNotTheConsoles() {
+    List<String> p =
+        problems(
+            """
+            openid-connect:
+              mode: relying-party
+              discovery: "https://login.example.com/.well-known/openid-configuration"
+              client-id: portico
+              client-secret: s3cret
+              redirect-path: /callback
+              session: { secret: "0123456789abcdef0123456789abcdef", cookie: portico_session }
+            """);
+    assertThat(p)
+        .singleElement()
+        .asString()
+        .contains("openid-connect.session.cookie")
+        .contains("the console's session cookie");
+  }
+
+  @Test
   void openIdConnectBearerModeRefusesRelyingPartyKeys() {
     List<String> p =
         problems(
