@@ -256,16 +256,19 @@ public final class Gateway implements AutoCloseable {
       this.admin = adminServer;
     } catch (Throwable e) {
       // Netty's sync() rethrows a bind failure, a checked IOException, undeclared: catch it all,
-      // and let go of any listener already bound before it propagates.
-      proxy.shutdownGracefully(java.time.Duration.ZERO);
-      activeEndpoints.close();
-      endpointSources.close();
-      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
-      closeObservers();
-      snapshots.retireAll();
-      retirer.awaitRetirements();
-      sharedResources.close();
-      layers.close();
+      // and let go of any listener already bound before it propagates. A step of the clean-up
+      // that fails (a task offered to a loop already shut down) is added to it, never raised in
+      // its place, and the steps after it still run.
+      StartFailure steps = new StartFailure(e);
+      steps.run(() -> proxy.shutdownGracefully(java.time.Duration.ZERO));
+      steps.run(activeEndpoints::close);
+      steps.run(endpointSources::close);
+      steps.run(() -> group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS));
+      steps.run(this::closeObservers);
+      steps.run(snapshots::retireAll);
+      steps.run(retirer::awaitRetirements);
+      steps.run(sharedResources::close);
+      steps.run(layers::close);
       throw e;
     }
     log.info(
