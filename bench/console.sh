@@ -125,7 +125,7 @@ done >"$work/consumers.curl"
 taskset -c 0 curl -s -K "$work/consumers.curl"
 
 # (a) The admin calls of each page, as the console makes them (overview: one refresh, with the
-# health of the 10 services it shows).
+# health of the 10 services it shows; the list pages: their last page, and a search).
 a="http://127.0.0.1:$admin"
 health=""
 for s in $(seq 1 "$services"); do health="$health /services/service-$s/health"; done
@@ -136,9 +136,15 @@ declare -A pages=(
   [audit]="/audit?limit=50"
   [accounts]="/auth/accounts"
   [my-account]="/auth/me /auth/sessions /auth/tokens"
+  [services]="/services?q=&limit=50&offset=0"
+  [routes]="/routes?q=&limit=50&offset=950"
+  [routes-search]="/routes?q=route-99&limit=50&offset=0"
+  [consumers]="/consumers?q=&limit=20&offset=980"
+  [consumers-search]="/consumers?q=consumer-99&limit=20&offset=0"
 )
 printf '%-16s %10s %10s %12s\n' page median_ms max_ms bytes
-for page in overview overview-first alerts audit accounts my-account; do
+for page in overview overview-first services routes routes-search consumers consumers-search \
+  alerts audit accounts my-account; do
   : >"$work/page-$page.txt"
   bytes=0
   for _ in $(seq "$calls"); do
