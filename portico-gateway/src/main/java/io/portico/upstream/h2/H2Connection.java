@@ -1,13 +1,10 @@
 package io.portico.upstream.h2;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -19,7 +16,6 @@ import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -471,7 +467,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     flushSoon();
   }
 
-  private @Nullable H2Stream lease(int streamId) {
+  @Nullable H2Stream lease(int streamId) {
     Http2Stream stream = connection().stream(streamId);
     return stream == null ? null : stream.getProperty(key);
   }
@@ -479,79 +475,12 @@ public final class H2Connection extends Http2ConnectionHandler {
   // ---------------------------------------------------------------- what the peer sends
 
   /**
-   * The peer's frames: a stream's go to its {@link H2Stream}, the connection's are handled here.
+   * The connection's own frames; a stream's go to its {@link H2Stream} ({@link H2StreamFrames}).
    */
-  private final class Frames extends Http2FrameAdapter {
+  private final class Frames extends H2StreamFrames {
 
-    @Override
-    public int onDataRead(
-        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-      H2Stream s = lease(streamId);
-      if (s == null) {
-        return data.readableBytes() + padding;
-      }
-      int bytes = data.readableBytes();
-      data.retain();
-      s.onContent(
-          endOfStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), bytes);
-      // The padding's window goes back at once; the data's when the client took it.
-      return padding;
-    }
-
-    @Override
-    public void onHeadersRead(
-        ChannelHandlerContext ctx,
-        int streamId,
-        Http2Headers headers,
-        int padding,
-        boolean endOfStream)
-        throws Http2Exception {
-      H2Stream s = lease(streamId);
-      if (s == null) {
-        Http2Stream stream = connection().stream(streamId);
-        if (stream != null && stream.getProperty(key) == null && streamId % 2 == 0) {
-          // A stream the server opened (push is off): refused.
-          resetStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.voidPromise());
-        }
-        return;
-      }
-      if (headers.status() == null) {
-        if (endOfStream) {
-          s.onContent(H2Messages.trailers(streamId, headers), 0);
-        }
-        return;
-      }
-      if (H2Messages.informational(headers)) {
-        s.onHead(H2Messages.responseHead(streamId, headers, false));
-        return;
-      }
-      s.onHead(H2Messages.responseHead(streamId, headers, endOfStream));
-      if (endOfStream) {
-        // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): its end follows.
-        s.onContent(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER), 0);
-      }
-    }
-
-    @Override
-    public void onHeadersRead(
-        ChannelHandlerContext ctx,
-        int streamId,
-        Http2Headers headers,
-        int streamDependency,
-        short weight,
-        boolean exclusive,
-        int padding,
-        boolean endOfStream)
-        throws Http2Exception {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-    }
-
-    @Override
-    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-      H2Stream s = lease(streamId);
-      if (s != null) {
-        s.onReset(errorCode);
-      }
+    Frames() {
+      super(H2Connection.this);
     }
 
     @Override
