@@ -34,6 +34,42 @@ final class Redaction {
     this.replacement = replacement;
   }
 
+  /**
+   * This redaction with {@code headers} and {@code query} added: the places where the plugins of
+   * the active config read credentials ({@link io.portico.spi.plugin.CredentialPlaces}).
+   *
+   * @param headers header names, any letter case
+   * @param query query parameter names, any letter case
+   */
+  Redaction with(Set<String> headers, Set<String> query) {
+    return new Redaction(union(this.headers, headers), union(this.query, query), body, replacement);
+  }
+
+  private static Set<String> union(Set<String> base, Set<String> more) {
+    if (more.isEmpty()) {
+      return base;
+    }
+    java.util.HashSet<String> all = new java.util.HashSet<>(base);
+    for (String name : more) {
+      all.add(name.toLowerCase(Locale.ROOT));
+    }
+    return Set.copyOf(all);
+  }
+
+  /**
+   * A URL (a {@code Referer}) with the values of secret query parameters replaced: a page that was
+   * opened with {@code ?apikey=...} sends its whole URL along with its next requests.
+   */
+  String url(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    int hash = url.indexOf('#', q);
+    int end = hash < 0 ? url.length() : hash;
+    return url.substring(0, q + 1) + pairs(url.substring(q + 1, end), query) + url.substring(end);
+  }
+
   /** Whether the value of a body's JSON member or form field {@code name} is redacted. */
   boolean bodyField(String name) {
     return body.contains(name.toLowerCase(Locale.ROOT));

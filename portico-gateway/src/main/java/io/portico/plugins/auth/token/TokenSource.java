@@ -78,6 +78,16 @@ record TokenSource(
     return new TokenSource(name, scheme, cookie, query, auth);
   }
 
+  /** The header this source reads, as a set of zero or one name. */
+  Set<String> headerNames() {
+    return header == null ? Set.of() : Set.of(header.toString());
+  }
+
+  /** The query parameter this source reads, as a set of zero or one name. */
+  Set<String> queryNames() {
+    return query == null ? Set.of() : Set.of(query);
+  }
+
   Found find(Exchange exchange) {
     HttpHeaders headers = exchange.request().headers();
     List<Token> found = new ArrayList<>(1);
