@@ -93,17 +93,22 @@ final class Redaction {
     return pairs(raw, body);
   }
 
+  /**
+   * Both {@code &} and {@code ;} end a pair here: the gateway reads {@code &} alone, but an
+   * upstream (or a log reader) that splits at {@code ;} would find {@code apikey} in {@code
+   * a=1;apikey=k}, so its value is redacted too.
+   */
   private String pairs(String raw, Set<String> secret) {
     StringBuilder out = new StringBuilder(raw.length());
     int start = 0;
     while (start <= raw.length()) {
-      int amp = raw.indexOf('&', start);
+      int amp = separator(raw, start);
       int end = amp < 0 ? raw.length() : amp;
       String pair = raw.substring(start, end);
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
       if (start > 0) {
-        out.append('&');
+        out.append(raw.charAt(start - 1));
       }
       if (eq >= 0 && secretParameter(name, secret)) {
         out.append(name).append('=').append(replacement);
@@ -116,6 +121,16 @@ final class Redaction {
       start = amp + 1;
     }
     return out.toString();
+  }
+
+  private static int separator(String raw, int from) {
+    for (int i = from; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '&' || c == ';') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean secretParameter(String rawName, Set<String> secret) {

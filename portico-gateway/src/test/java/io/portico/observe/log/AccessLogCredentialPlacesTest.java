@@ -127,6 +127,15 @@ class AccessLogCredentialPlacesTest {
   }
 
   @Test
+  void redactsAKeyAfterASemicolonAsAnUpstreamThatSplitsThereWouldReadIt() throws Exception {
+    gw.get("/keyed/hello?lang=en;apikey=semicolon-secret;k=other-secret&x=1");
+
+    JsonNode line = lines(1).get(0);
+    assertThat(line.toString()).doesNotContain("secret");
+    assertThat(line.get("query").asText()).isEqualTo("lang=en;apikey=[REDACTED];k=[REDACTED]&x=1");
+  }
+
+  @Test
   void redactsCredentialsInTheQueryOfAReferer() throws Exception {
     gw.send(
         HttpRequest.newBuilder(gw.uri("/keyed/c?k=alice-secret-key"))

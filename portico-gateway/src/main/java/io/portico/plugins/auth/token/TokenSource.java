@@ -187,7 +187,9 @@ record TokenSource(
       case HEADER -> headers.remove(header);
       case COOKIE -> removeCookies(headers, Set.of(cookie));
       case QUERY -> {
-        QueryStringDecoder decoder = new QueryStringDecoder(exchange.forwardPath());
+        QueryStringDecoder decoder =
+            new QueryStringDecoder(
+                exchange.forwardPath(), java.nio.charset.StandardCharsets.UTF_8, true, 1024, true);
         QueryStringEncoder encoder = new QueryStringEncoder(decoder.rawPath());
         for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
           if (!e.getKey().equals(query)) {
