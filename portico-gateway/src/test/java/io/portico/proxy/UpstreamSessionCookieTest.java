@@ -38,7 +38,7 @@ class UpstreamSessionCookieTest {
                             "Set-Cookie",
                             "cart=3; Path=/",
                             "Set-Cookie",
-                            " portico_session =spaced-session; Path=/",
+                            "portico_session =spaced-session; Path=/",
                             "Set-Cookie",
                             "portico_session_id=7")))
             .on(
