@@ -58,13 +58,18 @@ class GatewayAnswerHeadersTest {
             services:
               - name: backend
                 targets: [ "%1$s" ]
+              - name: slow
+                targets: [ "%1$s" ]
                 timeouts: { response: 300ms }
               - name: gone
                 targets: [ "127.0.0.1:%3$d" ]
             routes:
               - name: proxied
-                paths: [ "/hello", "/delay/" ]
+                paths: [ "/hello" ]
                 service: backend
+              - name: delayed
+                paths: [ "/delay/" ]
+                service: slow
               - name: refused
                 paths: [ "/refused" ]
                 service: gone
