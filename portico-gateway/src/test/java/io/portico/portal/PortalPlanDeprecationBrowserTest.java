@@ -1,25 +1,16 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
-import java.nio.file.Path;
+import io.portico.testing.PortalBrowserFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A deprecated plan in a real browser (headless Chromium): a developer whose page still offers the
@@ -30,63 +21,35 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalPlanDeprecationBrowserTest {
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              sign-up: false
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
-    wait = ui.waiting();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Cleanup.close(ui);
-  }
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+          """
+          portal:
+            sign-up: false
+          routes:
+            - name: orders
+              paths: [ "/hello" ]
+              service: backend
+          """);
 
   private static WebElement planRow(String name) {
-    return wait.until(
-        ExpectedConditions.visibilityOfElementLocated(
-            By.xpath(
-                "//tr[@data-testid='plan'][td[1][starts-with(normalize-space(.), '"
-                    + name
-                    + "')]]")));
+    return browser
+        .waiting()
+        .until(
+            ExpectedConditions.visibilityOfElementLocated(
+                By.xpath(
+                    "//tr[@data-testid='plan'][td[1][starts-with(normalize-space(.), '"
+                        + name
+                        + "')]]")));
   }
 
   @Test
   void aStalePageSubscribingUnderADeprecatedPlanIsToldWhichPlanToTakeAndTheBadgesFollow()
       throws Exception {
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
-    ok(
-        client.as(
-            admin,
-            "POST",
-            "/accounts",
-            PortalClient.JSON
-                .createObjectNode()
-                .put("name", "dev")
-                .put("role", "developer")
-                .put("password", PASSWORD)
-                .toString()),
-        201);
+    client.account(admin, "dev", "developer");
     ok(client.as(admin, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
     for (String plan : List.of("legacy", "basic")) {
       ok(
@@ -101,61 +64,69 @@ class PortalPlanDeprecationBrowserTest {
     ok(client.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201);
 
     // the developer's page offers legacy; an operator deprecates it meanwhile
-    String portal = gw.gateway().portalUrl();
-    driver.get(portal);
-    ui.signInToPortal("dev");
-    driver.get(portal + "#/applications");
-    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
+    String portal = browser.gateway().gateway().portalUrl();
+    browser.driver().get(portal);
+    browser.ui().signInToPortal("dev");
+    browser.driver().get(portal + "#/applications");
+    WebElement card = browser.chrome().visible(By.cssSelector("[data-testid=application]"));
     new Select(card.findElement(By.cssSelector("select[name=plan]"))).selectByValue("legacy");
     ok(client.as(admin, "PATCH", "/portal/api/plans/legacy", "{\"deprecated\":true}"), 200);
     card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
-    WebElement refusal = chrome.visible(By.cssSelector("[data-testid=application] .error"));
+    WebElement refusal =
+        browser.chrome().visible(By.cssSelector("[data-testid=application] .error"));
     assertThat(refusal.getText())
         .contains("The plan legacy is deprecated: it takes no new subscriptions")
         .contains("Subscribe under the plan basic instead.");
-    chrome.screenshot("plan-deprecated-refused");
+    browser.chrome().screenshot("plan-deprecated-refused");
 
     // a fresh page no longer offers it, and the catalogue marks it
-    driver.get(portal + "#/catalogue");
+    browser.driver().get(portal + "#/catalogue");
     WebElement legacy =
-        chrome.visible(
-            By.xpath("//tr[@data-testid='catalogue-plan'][td[1][starts-with(., 'legacy')]]"));
+        browser
+            .chrome()
+            .visible(
+                By.xpath("//tr[@data-testid='catalogue-plan'][td[1][starts-with(., 'legacy')]]"));
     assertThat(legacy.findElement(By.cssSelector("[data-testid=plan-deprecated]")).getText())
         .isEqualTo("deprecated");
     assertThat(
-            driver
+            browser
+                .driver()
                 .findElement(
                     By.xpath("//tr[@data-testid='catalogue-plan'][td[1][starts-with(., 'basic')]]"))
                 .findElements(By.cssSelector("[data-testid=plan-deprecated]")))
         .isEmpty();
-    chrome.screenshot("plan-deprecated-catalogue");
-    driver.get(portal + "#/applications");
-    card = chrome.visible(By.cssSelector("[data-testid=application]"));
+    browser.chrome().screenshot("plan-deprecated-catalogue");
+    browser.driver().get(portal + "#/applications");
+    card = browser.chrome().visible(By.cssSelector("[data-testid=application]"));
     assertThat(
             new Select(card.findElement(By.cssSelector("select[name=plan]")))
                 .getOptions().stream().map(o -> o.getAttribute("value")).toList())
         .containsExactly("basic");
 
     // the operator restores legacy and deprecates basic on the plans page
-    ui.signOutAndInToPortal("admin");
-    driver.get(portal + "#/plans");
+    browser.ui().signOutAndInToPortal("admin");
+    browser.driver().get(portal + "#/plans");
     assertThat(planRow("legacy").findElement(By.cssSelector("[data-testid=plan-deprecated]")))
         .isNotNull();
-    chrome.screenshot("plans-deprecated-badge");
-    chrome.visible(By.id("plan-restore-legacy")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.id("plans-message"), "Restored plan legacy: it takes new subscriptions again."));
+    browser.chrome().screenshot("plans-deprecated-badge");
+    browser.chrome().visible(By.id("plan-restore-legacy")).click();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("plans-message"), "Restored plan legacy: it takes new subscriptions again."));
     assertThat(planRow("legacy").findElements(By.cssSelector("[data-testid=plan-deprecated]")))
         .isEmpty();
-    chrome.visible(By.id("plan-deprecate-basic")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.id("plans-message"), "Deprecated plan basic"));
+    browser.chrome().visible(By.id("plan-deprecate-basic")).click();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("plans-message"), "Deprecated plan basic"));
     assertThat(
             planRow("basic").findElement(By.cssSelector("[data-testid=plan-deprecated]")).getText())
         .isEqualTo("deprecated");
-    chrome.visible(By.id("plan-restore-basic"));
+    browser.chrome().visible(By.id("plan-restore-basic"));
     assertThat(
             ok(client.as(admin, "GET", "/portal/api/plans/basic", null), 200)
                 .get("deprecated")

@@ -5,9 +5,7 @@ import static io.portico.portal.PortalClient.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
+import io.portico.testing.PortalBrowserFixture;
 import io.portico.testing.TestOrigin;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +15,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The viewer never fetches an OpenAPI document's external references (Debian's headless Chromium).
@@ -33,35 +29,29 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class PortalViewerExternalRefsBrowserTest {
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+              """
+              portal:
+                sign-up: false
+              routes:
+                - name: hello
+                  paths: [ "/hello" ]
+                  service: backend
+              """)
+          .waitingUpTo(Duration.ofSeconds(30));
+
   private static TestOrigin elsewhere;
 
   @BeforeAll
   static void start() throws Exception {
     elsewhere = TestOrigin.start();
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              sign-up: false
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                service: backend
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Cleanup.close(ui, elsewhere);
+    Cleanup.close(elsewhere);
   }
 
   private String document(String response, String schemaRef) {
@@ -78,7 +68,7 @@ class PortalViewerExternalRefsBrowserTest {
   @Test
   void showsANoteWhereAKeptDocumentRefersElsewhereAndFetchesNothing() throws Exception {
     String outside = "http://" + elsewhere.authority() + "/hello";
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
     String external = document("{\"$ref\":\"" + outside + "\"}", "common.json#/Error");
     problem(
@@ -100,7 +90,7 @@ class PortalViewerExternalRefsBrowserTest {
         200);
     // the document as an older version of the portal kept it, references and all
     Path kept;
-    try (Stream<Path> files = Files.walk(gw.configFile().getParent())) {
+    try (Stream<Path> files = Files.walk(browser.gateway().configFile().getParent())) {
       List<Path> found =
           files.filter(f -> f.getFileName().toString().startsWith("portal-openapi-")).toList();
       assertThat(found).hasSize(1);
@@ -109,22 +99,23 @@ class PortalViewerExternalRefsBrowserTest {
     Files.writeString(kept, external);
     int before = elsewhere.requestCount();
 
-    String portal = gw.gateway().portalUrl();
-    driver.get(portal);
-    ui.signInToPortal("admin");
-    driver.get(portal + "#/api/hello");
-    chrome.visible(By.cssSelector(".opblock-summary-path[data-path='/hello']")).click();
-    WebElement viewer = driver.findElement(By.id("openapi-viewer"));
-    new WebDriverWait(driver, Duration.ofSeconds(30))
+    String portal = browser.gateway().gateway().portalUrl();
+    browser.driver().get(portal);
+    browser.ui().signInToPortal("admin");
+    browser.driver().get(portal + "#/api/hello");
+    browser.chrome().visible(By.cssSelector(".opblock-summary-path[data-path='/hello']")).click();
+    WebElement viewer = browser.driver().findElement(By.id("openapi-viewer"));
+    browser
+        .waiting()
         .until(
             ExpectedConditions.textToBePresentInElement(
                 viewer,
                 "Not shown: this part of the document is an external reference (" + outside));
-    ((org.openqa.selenium.JavascriptExecutor) driver)
+    ((org.openqa.selenium.JavascriptExecutor) browser.driver())
         .executeScript(
             "arguments[0].scrollIntoView({block: 'center'})",
-            driver.findElement(By.cssSelector(".responses-wrapper")));
-    chrome.screenshot("viewer-external-ref");
+            browser.driver().findElement(By.cssSelector(".responses-wrapper")));
+    browser.chrome().screenshot("viewer-external-ref");
     assertThat(viewer.getText())
         .contains("a bad request")
         .doesNotContain("Resolver error")
