@@ -122,5 +122,5 @@ done
 awk -v d="${sum[direct]}" -v p="${sum[portico]}" -v t="${sum[transcoded]}" \
   'BEGIN { if (d > 0 && p > 0) printf "portico/direct calls/s: %.2f; transcoded/portico gRPC: %.2f\n", p / d, t / p }'
 printf '%s' "$pairs" | grpc_added
-echo "client: $CLIENT; files (h2load logs, server and portico output): $run" >&2
+echo "client: $CLIENT; run files (h2load logs, server and portico output): $run" >&2
 trap - EXIT; cleanup

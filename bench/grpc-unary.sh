@@ -88,5 +88,5 @@ done
 awk -v p="${sum[portico]}" -v d="${sum[direct]}" \
   'BEGIN { if (d > 0) printf "portico/direct calls/s: %.2f (issue 15 asks >= 0.8)\n", p / d }'
 printf '%s' "$pairs" | grpc_added
-echo "client: $CLIENT; files (h2load logs, server and portico output): $run" >&2
+echo "client: $CLIENT; run files (h2load logs, server and portico output): $run" >&2
 trap - EXIT; cleanup

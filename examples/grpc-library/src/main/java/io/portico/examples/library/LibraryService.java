@@ -57,9 +57,9 @@ public final class LibraryService {
     Book first =
         Book.newBuilder()
             .setName("shelves/7/books/42")
-            .setTitle("The Hitchhiker's Guide to the Galaxy")
-            .setAuthorName("Douglas Adams")
-            .setPages(224)
+            .setTitle("The Left Hand of Darkness")
+            .setAuthorName("Ursula K. Le Guin")
+            .setPages(304)
             .setGenre(Genre.FICTION)
             .addTags("classic")
             .build();

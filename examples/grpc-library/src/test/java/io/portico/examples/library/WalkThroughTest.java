@@ -78,8 +78,8 @@ class WalkThroughTest {
         .isEqualTo(
             JSON.readTree(
                 """
-                {"name":"shelves/7/books/42","title":"The Hitchhiker's Guide to the Galaxy",
-                 "authorName":"Douglas Adams","pages":224,"genre":"FICTION","tags":["classic"]}
+                {"name":"shelves/7/books/42","title":"The Left Hand of Darkness",
+                 "authorName":"Ursula K. Le Guin","pages":304,"genre":"FICTION","tags":["classic"]}
                 """));
   }
 
@@ -156,9 +156,19 @@ class WalkThroughTest {
   }
 
   @Test
-  void theServerChecksWhatTheBindingsLeaveOpen() throws Exception {
+  void theOtherMethodsUpdateSearchAndDelete() throws Exception {
     HttpResponse<String> badId = post("/v1/shelves/7/books?bookId=Not%20An%20Id", "{}");
-    HttpResponse<String> search = gateway.get("/v1/books:search?query=adams");
+    HttpResponse<String> patched =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.uri("/v1/shelves/7/books/42?updateMask=pages"))
+                .header("content-type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"pages\": 310}")));
+    HttpResponse<String> badMask =
+        gateway.send(
+            HttpRequest.newBuilder(gateway.uri("/v1/shelves/7/books/42?updateMask=name"))
+                .header("content-type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"name\": \"x\"}")));
+    HttpResponse<String> search = gateway.get("/v1/books:search?query=le%20guin");
     HttpResponse<String> deleted =
         gateway.send(HttpRequest.newBuilder(gateway.uri("/v1/shelves/7/books/42")).DELETE());
     HttpResponse<String> gone = gateway.get("/v1/shelves/7/books/42");
@@ -168,10 +178,17 @@ class WalkThroughTest {
     assertThat(violation.get("@type").asText())
         .isEqualTo("type.googleapis.com/google.rpc.BadRequest");
     assertThat(violation.get("fieldViolations").get(0).get("field").asText()).isEqualTo("book_id");
+    assertThat(patched.statusCode()).isEqualTo(200);
+    JsonNode book = JSON.readTree(patched.body());
+    assertThat(book.get("pages").asInt()).isEqualTo(310);
+    assertThat(book.get("title").asText()).isEqualTo("The Left Hand of Darkness");
+    assertThat(badMask.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(badMask.body()).get("detail").asText())
+        .isEqualTo("update_mask: \"name\" is not a field a book can change");
     assertThat(search.statusCode()).isEqualTo(200);
     JsonNode found = JSON.readTree(search.body());
     assertThat(found.get("total").asText()).isEqualTo("1");
-    assertThat(found.get("books").get(0).get("name").asText()).isEqualTo("shelves/7/books/42");
+    assertThat(found.get("books").get(0).get("pages").asInt()).isEqualTo(310);
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(deleted.body()).isEqualTo("{}");
     assertThat(gone.statusCode()).isEqualTo(404);
