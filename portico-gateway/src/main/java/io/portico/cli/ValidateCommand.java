@@ -38,6 +38,11 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path config = file.file(spec);
+    String missing = file.missingDefault();
+    if (missing != null) {
+      System.err.println(missing);
+      return 1;
+    }
     PluginRegistry registry = PluginRegistry.load(ValidateCommand.class.getClassLoader());
     ConfigResult result = ConfigFiles.load(config, System.getenv(), registry);
     GatewayConfig valid = result.config();
