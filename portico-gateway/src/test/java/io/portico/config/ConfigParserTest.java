@@ -544,6 +544,8 @@ class ConfigParserTest {
                 discovery: { kind: fil, path: /etc/orders.yaml }
               - name: stock
                 discovery: { kind: file, path: stock.yaml, intervall: 1s }
+              - name: search
+                discovery: { dns: { name: search.internal, port: 80 } }
             """);
 
     assertThat(problems(result))
@@ -558,7 +560,11 @@ class ConfigParserTest {
                 + " path)",
             "portico.yaml:7:59: services[2].discovery.intervall: unknown key \"intervall\""
                 + " (expected one of: allow-empty, interval, kind, path); did you mean"
-                + " \"interval\"?");
+                + " \"interval\"?",
+            "portico.yaml:9:16: services[3].discovery.kind: missing (expected: one of "
+                + String.join(", ", DiscoveryKinds.builtIn().names())
+                + "); \"dns\" is a kind: write discovery: { kind: dns, ... } with its settings"
+                + " beside kind");
     ServiceConfig carts =
         valid(
                 parse(

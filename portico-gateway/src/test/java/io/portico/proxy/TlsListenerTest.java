@@ -378,6 +378,37 @@ class TlsListenerTest {
   }
 
   @Test
+  void rejectsAKeyThatIsNotTheCertificatesOwnInsteadOfFailingEveryHandshake() throws Exception {
+    Path config = dir.resolve("portico.yaml");
+    Files.writeString(
+        config,
+        """
+        admin: off
+        listeners:
+          - address: 127.0.0.1:0
+            tls:
+              certificates:
+                - cert: %s
+                  key: %s
+        runtime:
+          io-threads: 1
+          watch-config: false
+          access-log: off
+        """
+            .formatted(defaultCert.cert(), apiCert.key()));
+
+    assertThatThrownBy(() -> Gateway.start(config, Map.of(), record -> {}).close())
+        .isInstanceOf(Gateway.InvalidConfigException.class)
+        .hasMessageContaining(
+            "listeners[0].tls.certificates[0].cert: \"" + defaultCert.cert() + "\"")
+        .hasMessageContaining(
+            "the private key in "
+                + apiCert.key()
+                + " is not the key of the certificate in "
+                + defaultCert.cert());
+  }
+
+  @Test
   void rejectsACertificateThatDoesNotLoad() throws Exception {
     Path cert = Files.writeString(dir.resolve("broken.pem"), "not a certificate");
     Path config = dir.resolve("portico.yaml");
