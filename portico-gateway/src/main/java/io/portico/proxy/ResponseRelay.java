@@ -87,6 +87,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     status = code;
     boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
     HopByHopHeaders.strip(head.headers(), false);
+    GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
       List<BodyTransform> transforms;
@@ -363,6 +364,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     state = ExchangeState.UPGRADED;
     response = head;
     status = 101;
+    GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
     relay = new UpgradeRelay(conn, upstream, this);
     conn.armDeadline(0);
