@@ -328,6 +328,7 @@ class TlsListenerTest {
       assertThat(answer)
           .startsWith("HTTP/1.1 400 Bad Request\r\n")
           .contains("content-type: application/problem+json")
+          .contains("x-content-type-options: nosniff")
           .contains("connection: close")
           .contains("\"type\":\"https://portico.dev/problems/plain-http-to-tls\"")
           .contains(

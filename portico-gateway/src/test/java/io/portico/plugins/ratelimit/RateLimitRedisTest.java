@@ -141,7 +141,11 @@ class RateLimitRedisTest {
         HttpResponse<String> r = gw.get("/limited");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("rate-limit-unavailable");
+        assertThat(r.body())
+            .contains("rate-limit-unavailable")
+            .contains(
+                "Redis did not answer within 100 ms; the rate-limit plugin's redis.timeout sets"
+                    + " how long it may take.");
         assertThat(millis).isLessThan(1000);
       }
       redis.cut();
