@@ -250,6 +250,7 @@ class GrpcTranscodeEndToEndTest {
 
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(r.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     JsonNode problem = JSON.readTree(r.body());
     assertThat(problem.get("title").asText()).isEqualTo("NOT_FOUND");
     assertThat(problem.get("grpc_status").asInt()).isEqualTo(5);
@@ -385,8 +386,10 @@ class GrpcTranscodeEndToEndTest {
   @Test
   void theExampleConfigIsValidWithItsDescriptorSetBuilt() throws Exception {
     Path examples = Path.of("").toAbsolutePath().getParent().resolve("examples");
-    Files.createDirectories(dir.resolve("grpc"));
-    Files.copy(descriptors(), dir.resolve("grpc/library.pb"));
+    // Where the build of examples/grpc-library writes the descriptor set, beside the config.
+    Path built = dir.resolve("grpc-library/target/descriptors/library.pb");
+    Files.createDirectories(built.getParent());
+    Files.copy(descriptors(), built);
     Path file = Files.copy(examples.resolve("grpc-transcode.yaml"), dir.resolve("portico.yaml"));
 
     ConfigResult result =
