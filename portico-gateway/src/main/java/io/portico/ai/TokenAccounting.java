@@ -51,7 +51,9 @@ final class TokenAccounting {
     for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
       JsonNode n = request.body().get(field);
       if (n != null && n.canConvertToLong() && n.asLong() > 0) {
-        return n.asLong();
+        // capped: a client's max_tokens near Long.MAX_VALUE must not overflow the estimate to a
+        // negative charge, which every limit would admit and count as tokens given back
+        return Math.min(n.asLong(), Usage.MAX_COUNT);
       }
     }
     return plan.budget().completionEstimate();
@@ -61,7 +63,11 @@ final class TokenAccounting {
   CompletionStage<TokenBudget.Reservation> reserve(
       @Nullable Identity identity, @Nullable String route) {
     return plan.budget()
-        .reserve(identity, route, request.model().name(), promptTokens() + completionAllowance());
+        .reserve(
+            identity,
+            route,
+            request.model().name(),
+            Usage.sum(promptTokens(), completionAllowance()));
   }
 
   /** The reservation made; its refusal, or null when the call may go. */
@@ -124,7 +130,7 @@ final class TokenAccounting {
       long answer = counted != null ? counted.answerTokens() : Math.max(0, answerTokens);
       long prompt = u.promptTokens() >= 0 ? u.promptTokens() : promptTokens();
       long completion = u.completionTokens() >= 0 ? u.completionTokens() : answer;
-      u = new Usage(prompt, completion, prompt + completion);
+      u = new Usage(prompt, completion, Usage.sum(prompt, completion));
     }
     return u;
   }
