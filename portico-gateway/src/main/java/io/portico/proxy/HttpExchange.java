@@ -27,6 +27,7 @@ import io.portico.traffic.SplitTarget;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
+import io.portico.upstream.UpstreamConnection;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -364,7 +365,15 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     int code = head.status().code();
     if (code == 101) {
-      startUpgrade(head, upstreamCall().takeUpgradedConnection());
+      UpstreamConnection upgraded = upstreamCall().takeUpgradedConnection();
+      if (!UpgradeAnswer.accepts(request, head)) {
+        upgraded.release(false);
+        fail(
+            Failure.UPSTREAM_PROTOCOL_ERROR,
+            "The upstream service switched protocols without accepting the requested upgrade.");
+        return;
+      }
+      startUpgrade(head, upgraded);
       return;
     }
     relayHead(head);

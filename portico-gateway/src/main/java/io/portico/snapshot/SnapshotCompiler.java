@@ -305,6 +305,17 @@ public final class SnapshotCompiler {
     return new Result(snapshot, problems);
   }
 
+  /**
+   * The problems of the listeners' certificates and keys, found by loading them as {@link #compile}
+   * does (a file that is not a certificate, a key that is not the certificate's): for {@code
+   * portico validate}, which checks what {@code run} would refuse without compiling a snapshot.
+   */
+  public static Problems tlsProblems(GatewayConfig config) {
+    Problems problems = new Problems();
+    loadTls(config, problems);
+    return problems;
+  }
+
   private static Map<String, ServerTls> loadTls(GatewayConfig config, Problems problems) {
     Map<String, ServerTls> out = new LinkedHashMap<>();
     List<ListenerConfig> listeners = config.listeners();
