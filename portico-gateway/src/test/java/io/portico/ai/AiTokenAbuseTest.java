@@ -9,6 +9,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +53,11 @@ class AiTokenAbuseTest {
   }
 
   private GatewayFixture start(FakeProvider.Script script) throws Exception {
+    return start(script, "");
+  }
+
+  /** A gateway whose model gpt-4o has {@code modelOptions} (such as {@code timeout: 1s, }). */
+  private GatewayFixture start(FakeProvider.Script script, String modelOptions) throws Exception {
     FakeProvider p = new FakeProvider(script);
     closing.add(p);
     String yaml =
@@ -58,10 +66,10 @@ class AiTokenAbuseTest {
           providers:
             - { name: openai, kind: openai, base-url: "%s" }
           models:
-            - { name: gpt-4o, targets: [ { provider: openai, model: gpt-4o-2024-08-06 } ] }
+            - { name: gpt-4o, %stargets: [ { provider: openai, model: gpt-4o-2024-08-06 } ] }
         %s
         """
-                .formatted(p.baseUrl("/v1"), LIMIT.indent(2))
+                .formatted(p.baseUrl("/v1"), modelOptions, LIMIT.indent(2))
             + AiCaller.routeAndConsumer();
     GatewayFixture gw = GatewayFixture.start(yaml);
     closing.add(gw);
@@ -94,6 +102,36 @@ class AiTokenAbuseTest {
     HttpResponse<String> normal = post(gw, CHAT.formatted(",\"max_tokens\":5"));
     assertThat(normal.statusCode()).isEqualTo(200);
     assertThat(remaining(normal)).isBetween(0L, 1000L);
+  }
+
+  @Test
+  void aProviderThatGoesSilentMidStreamIsSettledWithWhatWasStreamed() throws Exception {
+    CountDownLatch done = new CountDownLatch(1);
+    GatewayFixture gw =
+        start(
+            (r, out) -> {
+              out.events();
+              out.event(null, AiGatewayEndToEndTest.chunk("Hel"));
+              done.await(5, TimeUnit.SECONDS); // no usage, no [DONE], no end
+            },
+            "timeout: 300ms, ");
+    // each call is estimated at more than half the budget: a reservation kept whole would refuse
+    // the second
+    String body = CHAT.formatted(",\"stream\":true,\"max_tokens\":600");
+
+    HttpResponse<Stream<String>> first = AiCaller.postStreaming(gw, body);
+    List<String> data = AiCaller.dataLines(first);
+    done.countDown();
+    assertThat(data.get(data.size() - 1)).contains("\"timeout\"");
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.records().size() >= 1);
+    ExchangeRecord.Ai ai = gw.records().get(0).ai();
+    assertThat(ai).isNotNull();
+    assertThat(ai.estimated()).isTrue();
+    assertThat(ai.completionTokens())
+        .isEqualTo(TokenCounter.count(TokenCounter.encoding("gpt-4o-2024-08-06"), "Hel"));
+
+    HttpResponse<String> second = post(gw, CHAT.formatted(",\"max_tokens\":600"));
+    assertThat(second.statusCode()).isNotEqualTo(429);
   }
 
   @ParameterizedTest
