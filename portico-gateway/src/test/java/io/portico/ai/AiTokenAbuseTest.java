@@ -105,6 +105,27 @@ class AiTokenAbuseTest {
   }
 
   @Test
+  void anEstimateCountsEveryChoiceTheRequestAsksFor() throws Exception {
+    GatewayFixture gw =
+        start(
+            (r, out) ->
+                out.json(
+                    200,
+                    answer("{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}")));
+
+    // 20 choices of up to 100 tokens: 2000 completion tokens, over the limit of 1000
+    HttpResponse<String> many = post(gw, CHAT.formatted(",\"max_tokens\":100,\"n\":20"));
+    assertThat(many.statusCode()).isEqualTo(429);
+    assertThat(many.body()).contains("Requested 20");
+    HttpResponse<String> huge =
+        post(gw, CHAT.formatted(",\"max_tokens\":100,\"n\":9223372036854775807"));
+    assertThat(huge.statusCode()).isEqualTo(429);
+
+    HttpResponse<String> one = post(gw, CHAT.formatted(",\"max_tokens\":100,\"n\":1"));
+    assertThat(one.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void aProviderThatGoesSilentMidStreamIsSettledWithWhatWasStreamed() throws Exception {
     CountDownLatch done = new CountDownLatch(1);
     GatewayFixture gw =
