@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code portico validate} loads a TLS listener's certificates and keys as {@code run} does, so a
- * file that is not a certificate, or a key that is not the certificate's, fails validation with its
- * place instead of passing it and then stopping {@code run} (or failing every handshake).
+ * {@code portico validate} loads a TLS listener's certificates and keys, and a service's CA bundle,
+ * as {@code run} does, so a file that is not a certificate, or a key that is not the certificate's,
+ * fails validation with its place instead of passing it and then stopping {@code run} (or failing
+ * every handshake).
  */
 class ValidateTlsTest {
 
@@ -96,6 +97,29 @@ class ValidateTlsTest {
                 + one.cert()
                 + " (a certificate and its key are made together: check that the two files are a"
                 + " pair)");
+  }
+
+  @Test
+  void aServicesCaBundleThatDoesNotLoadFailsValidationAtItsLine() throws Exception {
+    Path broken = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    Path config =
+        Files.writeString(
+            dir.resolve("portico.yaml"),
+            """
+            services:
+              - name: backend
+                targets: [ "https://127.0.0.1:8443" ]
+                tls: { ca: %s }
+            """
+                .formatted(broken));
+
+    assertThat(Main.execute("validate", config.toString())).isEqualTo(1);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            config
+                + ":4:10: services[0].tls: cannot load the CA bundle or client certificate"
+                + " (expected: PEM files that load): ");
   }
 
   @Test
