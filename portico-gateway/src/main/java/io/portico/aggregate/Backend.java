@@ -28,7 +28,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class Backend {
 
-  /** The rendered method is not an HTTP method: the backend fails without a call. */
+  /**
+   * The rendered method is not an HTTP method, or the rendered path has a dot segment: the backend
+   * fails without a call.
+   */
   static final class InvalidRequest extends Exception {
     InvalidRequest(String message) {
       super(message, null, false, false);
@@ -123,6 +126,10 @@ final class Backend {
     }
     StringBuilder uri = new StringBuilder(64);
     path.render(exchange, requestBody, backends, uri);
+    if (!path.isConstant() && Encodings.hasDotSegment(uri)) {
+      throw new InvalidRequest(
+          "The path rendered from \"" + path.text() + "\" has a dot segment (. or ..).");
+    }
     if (!query.isEmpty()) {
       // A value that renders empty (missing, without a default) leaves its parameter out, as an
       // empty header value leaves its header out.

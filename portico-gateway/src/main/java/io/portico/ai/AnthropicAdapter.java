@@ -238,12 +238,12 @@ final class AnthropicAdapter implements ProviderAdapter {
     choice.put("finish_reason", finishReason(answer.path("stop_reason").asText(null)));
     JsonNode usage = answer.get("usage");
     if (usage != null && usage.isObject()) {
-      long in = usage.path("input_tokens").asLong(0);
-      long outTokens = usage.path("output_tokens").asLong(0);
+      long in = Math.max(0, Usage.count(usage.get("input_tokens")));
+      long outTokens = Math.max(0, Usage.count(usage.get("output_tokens")));
       out.putObject("usage")
           .put("prompt_tokens", in)
           .put("completion_tokens", outTokens)
-          .put("total_tokens", in + outTokens);
+          .put("total_tokens", Usage.sum(in, outTokens));
     }
     return out;
   }
@@ -294,7 +294,7 @@ final class AnthropicAdapter implements ProviderAdapter {
           JsonNode message = data.path("message");
           id = "chatcmpl-" + message.path("id").asText("");
           answerModel = message.path("model").asText(model);
-          inputTokens = message.path("usage").path("input_tokens").asLong(-1);
+          inputTokens = Usage.count(message.path("usage").get("input_tokens"));
           ObjectNode delta = Json.object().put("role", "assistant").put("content", "");
           out.add(chunk(delta, null));
         }
@@ -332,10 +332,10 @@ final class AnthropicAdapter implements ProviderAdapter {
         case "message_delta" -> {
           JsonNode usage = data.path("usage");
           if (usage.has("output_tokens")) {
-            outputTokens = usage.get("output_tokens").asLong();
+            outputTokens = Usage.count(usage.get("output_tokens"));
           }
           if (usage.has("input_tokens")) {
-            inputTokens = usage.get("input_tokens").asLong();
+            inputTokens = Usage.count(usage.get("input_tokens"));
           }
           String reason = finishReason(data.path("delta").path("stop_reason").asText(null));
           if (reason != null) {

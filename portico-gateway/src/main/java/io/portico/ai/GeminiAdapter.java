@@ -272,16 +272,16 @@ final class GeminiAdapter implements ProviderAdapter {
     if (u == null || !u.isObject()) {
       return Usage.UNKNOWN;
     }
-    long p = u.path("promptTokenCount").asLong(0);
-    long c = u.path("candidatesTokenCount").asLong(0);
-    long t = u.path("totalTokenCount").asLong(p + c);
+    long p = Math.max(0, Usage.count(u.get("promptTokenCount")));
+    long c = Math.max(0, Usage.count(u.get("candidatesTokenCount")));
+    Usage usage = new Usage(p, c, Usage.count(u.get("totalTokenCount")));
     if (out != null) {
       out.putObject("usage")
-          .put("prompt_tokens", p)
-          .put("completion_tokens", c)
-          .put("total_tokens", t);
+          .put("prompt_tokens", usage.promptTokens())
+          .put("completion_tokens", usage.completionTokens())
+          .put("total_tokens", usage.totalTokens());
     }
-    return new Usage(p, c, t);
+    return usage;
   }
 
   @Override

@@ -1,8 +1,10 @@
 package io.portico.ai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,9 @@ import org.jspecify.annotations.Nullable;
 final class Json {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static final ObjectReader WHOLE =
+      MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 
@@ -39,6 +44,19 @@ final class Json {
   static @Nullable JsonNode parse(String text) {
     try {
       return MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Parses {@code text} as one JSON value and nothing after it, or null: {@code {...}\ndata: {...}}
+   * (an event with a second data line) is not JSON, where {@link #parse} would read the first
+   * object and ignore the rest.
+   */
+  static @Nullable JsonNode parseWhole(String text) {
+    try {
+      return WHOLE.readTree(text);
     } catch (JsonProcessingException e) {
       return null;
     }

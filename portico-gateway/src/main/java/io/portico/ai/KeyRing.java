@@ -42,6 +42,21 @@ final class KeyRing {
     return keys.isEmpty() ? null : keys.get(slot);
   }
 
+  /**
+   * {@code message} with every key of the ring replaced by {@code [redacted]}: a provider's error
+   * text is relayed to the client, and a provider (or a proxy in front of it) that echoes the
+   * request's credentials in its error would otherwise hand the key to whoever sent the request.
+   */
+  String redact(String message) {
+    String out = message;
+    for (String key : keys) {
+      if (!key.isEmpty() && out.contains(key)) {
+        out = out.replace(key, "[redacted]");
+      }
+    }
+    return out;
+  }
+
   /** Whether any slot is usable at {@code now}. */
   boolean available(long now) {
     for (int i = 0; i < coolUntil.length(); i++) {

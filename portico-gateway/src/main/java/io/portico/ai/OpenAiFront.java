@@ -20,7 +20,16 @@ final class OpenAiFront implements Front {
       new Stream() {
         @Override
         public void onData(String data, List<String> frames) {
-          frames.add("data: " + data + "\n\n");
+          if (data.indexOf('\n') < 0 && data.indexOf('\r') < 0) {
+            frames.add("data: " + data + "\n\n");
+          } else {
+            // one data: line per line, as SSE requires: a line of the data written as it is would
+            // be read by the client as a field, or as an event of its own
+            frames.add(
+                "data: "
+                    + data.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\ndata: ")
+                    + "\n\n");
+          }
         }
 
         @Override

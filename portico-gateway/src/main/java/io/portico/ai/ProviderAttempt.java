@@ -240,7 +240,8 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
         }
       } catch (SseParser.Malformed e) {
         content.release();
-        streamFailed(AiError.badProvider(provider(), String.valueOf(e.getMessage())), false);
+        streamFailed(
+            AiError.badProvider(provider(), redact(String.valueOf(e.getMessage()))), false);
         return;
       }
       content.release();
@@ -304,7 +305,7 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
     } catch (ProviderAdapter.InvalidAnswer e) {
       events.clear();
       out.clear();
-      streamFailed(AiError.badProvider(provider(), String.valueOf(e.getMessage())), false);
+      streamFailed(AiError.badProvider(provider(), redact(String.valueOf(e.getMessage()))), false);
       return false;
     } catch (StreamTranslator.StreamError e) {
       events.clear();
@@ -315,7 +316,10 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
               AiError.SERVER_ERROR,
               null,
               "provider_error",
-              "Provider " + provider() + " reported an error mid-stream: " + e.getMessage()),
+              "Provider "
+                  + provider()
+                  + " reported an error mid-stream: "
+                  + redact(String.valueOf(e.getMessage()))),
           true);
       return false;
     }
@@ -380,7 +384,8 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
       String message = adapter.errorMessage(json);
       listener.failed(
           this,
-          AiError.refused(status, provider(), message == null ? "status " + status : message));
+          AiError.refused(
+              status, provider(), message == null ? "status " + status : redact(message)));
       return;
     }
     if (json == null) {
@@ -396,7 +401,8 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
               : adapter.chatAnswer(json, target.model());
     } catch (ProviderAdapter.InvalidAnswer e) {
       bytes.release();
-      listener.failed(this, AiError.badProvider(provider(), String.valueOf(e.getMessage())));
+      listener.failed(
+          this, AiError.badProvider(provider(), redact(String.valueOf(e.getMessage()))));
       return;
     }
     if (translated != json) {
@@ -404,6 +410,10 @@ final class ProviderAttempt implements UpstreamCall.Receiver {
       bytes = Unpooled.wrappedBuffer(Json.bytes(translated));
     }
     listener.answered(this, translated, bytes);
+  }
+
+  private String redact(String message) {
+    return target.provider().keys().redact(message);
   }
 
   private String keyName() {

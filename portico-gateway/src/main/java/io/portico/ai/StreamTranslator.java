@@ -34,7 +34,7 @@ interface StreamTranslator {
    * @throws ProviderAdapter.InvalidAnswer when {@code data} is not a JSON object
    */
   static JsonNode eventObject(String data) throws ProviderAdapter.InvalidAnswer {
-    JsonNode n = Json.parse(data);
+    JsonNode n = Json.parseWhole(data);
     if (n == null || !n.isObject()) {
       throw new ProviderAdapter.InvalidAnswer("sent a stream event that is not JSON");
     }

@@ -43,25 +43,39 @@ final class TokenAccounting {
     return promptTokens;
   }
 
-  /** The completion tokens a request may use: its maximum, or the configured estimate. */
+  /**
+   * The completion tokens a request may use: its maximum, or the configured estimate, for each of
+   * the {@code n} choices it asks for (as OpenAI counts {@code max_tokens × n} against its own
+   * limits): {@code n: 100} answers a hundred completions for the price of one estimate otherwise.
+   */
   private long completionAllowance() {
     if (request.operation() != ClientRequest.Operation.CHAT) {
       return 0;
     }
+    long each = plan.budget().completionEstimate();
     for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
       JsonNode n = request.body().get(field);
       if (n != null && n.canConvertToLong() && n.asLong() > 0) {
-        return n.asLong();
+        // capped: a client's max_tokens near Long.MAX_VALUE must not overflow the estimate to a
+        // negative charge, which every limit would admit and count as tokens given back
+        each = Math.min(n.asLong(), Usage.MAX_COUNT);
+        break;
       }
     }
-    return plan.budget().completionEstimate();
+    JsonNode n = request.body().get("n");
+    long choices = n != null && n.canConvertToLong() && n.asLong() > 1 ? n.asLong() : 1;
+    return each > Usage.MAX_COUNT / choices ? Usage.MAX_COUNT : each * choices;
   }
 
   /** Charges the call's estimate to the token limits. */
   CompletionStage<TokenBudget.Reservation> reserve(
       @Nullable Identity identity, @Nullable String route) {
     return plan.budget()
-        .reserve(identity, route, request.model().name(), promptTokens() + completionAllowance());
+        .reserve(
+            identity,
+            route,
+            request.model().name(),
+            Usage.sum(promptTokens(), completionAllowance()));
   }
 
   /** The reservation made; its refusal, or null when the call may go. */
@@ -124,7 +138,7 @@ final class TokenAccounting {
       long answer = counted != null ? counted.answerTokens() : Math.max(0, answerTokens);
       long prompt = u.promptTokens() >= 0 ? u.promptTokens() : promptTokens();
       long completion = u.completionTokens() >= 0 ? u.completionTokens() : answer;
-      u = new Usage(prompt, completion, prompt + completion);
+      u = new Usage(prompt, completion, Usage.sum(prompt, completion));
     }
     return u;
   }

@@ -89,6 +89,54 @@ public final class Encodings {
     }
   }
 
+  /**
+   * Whether the path of {@code uri} (up to its {@code ?}) has a dot segment: {@code .} or {@code
+   * ..}, a dot also written {@code %2E}. A value that is exactly {@code ..} stays {@code ..} once
+   * encoded (dots are unreserved), so a rendered path such as {@code /users/${query.id}/orders}
+   * would reach {@code /orders} on the upstream; callers refuse such a path.
+   */
+  public static boolean hasDotSegment(CharSequence uri) {
+    int end = uri.length();
+    for (int i = 0; i < uri.length(); i++) {
+      if (uri.charAt(i) == '?') {
+        end = i;
+        break;
+      }
+    }
+    int start = 0;
+    while (start <= end) {
+      int slash = start;
+      while (slash < end && uri.charAt(slash) != '/') {
+        slash++;
+      }
+      if (isDots(uri, start, slash)) {
+        return true;
+      }
+      start = slash + 1;
+    }
+    return false;
+  }
+
+  /** Whether {@code uri[from, to)} is one or two dots, each {@code .} or {@code %2E}. */
+  private static boolean isDots(CharSequence uri, int from, int to) {
+    int dots = 0;
+    int i = from;
+    while (i < to) {
+      if (uri.charAt(i) == '.') {
+        i++;
+      } else if (i + 3 <= to
+          && uri.charAt(i) == '%'
+          && uri.charAt(i + 1) == '2'
+          && (uri.charAt(i + 2) == 'e' || uri.charAt(i + 2) == 'E')) {
+        i += 3;
+      } else {
+        return false;
+      }
+      dots++;
+    }
+    return dots == 1 || dots == 2;
+  }
+
   /** Whether configured URI text holds only printable ASCII without spaces. */
   static boolean isUriSafe(String text) {
     for (int i = 0; i < text.length(); i++) {

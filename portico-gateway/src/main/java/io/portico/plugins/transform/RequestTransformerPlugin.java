@@ -20,6 +20,8 @@ import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
+import io.portico.template.Encodings;
+import io.portico.template.Template;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -101,7 +103,20 @@ final class RequestTransformerPlugin implements Plugin {
 
   private Outcome transform(Exchange exchange, @Nullable JsonNode body, @Nullable Format format) {
     HttpRequest request = exchange.request();
-    String path = config.path() == null ? null : config.path().renderString(exchange, body);
+    Template pathTemplate = config.path();
+    String path = null;
+    if (pathTemplate != null) {
+      path = pathTemplate.renderString(exchange, body);
+      if (!pathTemplate.isConstant() && Encodings.hasDotSegment(path)) {
+        // a value such as ?name=.. renders as a dot segment: the upstream would resolve it to
+        // another resource than the template names
+        return Reply.problem(
+            HttpResponseStatus.BAD_REQUEST,
+            "request-transformation-failed",
+            "Bad Request",
+            "The request's path cannot be rendered: a value makes a dot segment (. or ..).");
+      }
+    }
     String[] queryValues = config.query().render(exchange, body);
     String[] headerValues = config.headers().render(exchange, body);
     Format out = format;
