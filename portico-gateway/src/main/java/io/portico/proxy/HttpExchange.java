@@ -15,7 +15,6 @@ import io.portico.ai.AiRun;
 import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
-import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.RequestTarget;
@@ -577,16 +576,17 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     conn.onExchangeFinished(this, closeAfter);
   }
 
-  /**
-   * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
-   */
-  ExchangeRecord record() {
-    return ExchangeRecords.of(this);
+  /** {@link #endedCleanly}, and no plugin, mirror, aggregation or AI call saw the request. */
+  boolean requestUnshared() {
+    return endedCleanly()
+        && chain == PluginChain.EMPTY
+        && mirror == null
+        && aggregate == null
+        && aiRun == null;
   }
 
   // ---------------------------------------------------------------- parts set during the exchange
 
-  /** The upstream call; set when the exchange called its upstream. */
   @Override
   UpstreamCall upstreamCall() {
     return Objects.requireNonNull(call, "the upstream call has started");
