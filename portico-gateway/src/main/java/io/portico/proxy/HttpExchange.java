@@ -3,7 +3,6 @@ package io.portico.proxy;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -201,22 +200,17 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
-    phases().runRequestPhases();
-  }
-
-  private void answerAsterisk() {
-    closeAfter |= !requestComplete;
-    if (request.method() == HttpMethod.OPTIONS) {
-      sendLocal(LocalAnswers.asteriskOptions());
+    if (chain == PluginChain.EMPTY) {
+      onRequestPhasesPassed(); // no plugin: the request phases pass at once
     } else {
-      fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
+      phases().runRequestPhases();
     }
   }
 
   @Override
   PhaseRunner phases() {
     if (phases == null) {
-      phases = new PhaseRunner(chain, this);
+      phases = chain == PluginChain.EMPTY ? PhaseRunner.NONE : new PhaseRunner(chain, this);
     }
     return phases;
   }

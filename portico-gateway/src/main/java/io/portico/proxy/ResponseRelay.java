@@ -446,6 +446,16 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
   /** Ends the exchange, once: the LOG phase, the record, the next request or the close. */
   abstract void finish();
 
+  /** The asterisk request-target: answered by the gateway, for OPTIONS only. */
+  void answerAsterisk() {
+    closeAfter |= !requestComplete;
+    if (request.method() == HttpMethod.OPTIONS) {
+      sendLocal(LocalAnswers.asteriskOptions());
+    } else {
+      fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
+    }
+  }
+
   /**
    * Whether the finished exchange may give its request back to its codec as far as this layer knows
    * ({@code HttpExchange.requestUnshared} adds its own parts): it succeeded, with its request
