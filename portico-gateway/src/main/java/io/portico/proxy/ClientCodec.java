@@ -6,9 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -119,7 +122,49 @@ final class ClientCodec
       throw new IllegalArgumentException("maxPipelineDepth: " + maxPipelineDepth);
     }
     this.maxPipelineDepth = maxPipelineDepth;
-    init(new Decoder(config), new Encoder());
+    init(new Decoder(withRequestHeaders(config)), new Encoder());
+  }
+
+  /**
+   * {@code config} with its request header maps made as {@link RequestHeaders}, with the same
+   * validation; a factory other than Netty's plain one is kept as it is.
+   */
+  private static HttpDecoderConfig withRequestHeaders(HttpDecoderConfig config) {
+    if (!(config.getHeadersFactory() instanceof DefaultHttpHeadersFactory netty)
+        || netty.isCombiningHeaders()) {
+      return config;
+    }
+    return config
+        .clone()
+        .setHeadersFactory(
+            new HttpHeadersFactory() {
+              @Override
+              public HttpHeaders newHeaders() {
+                return new RequestHeaders(netty, 16);
+              }
+
+              @Override
+              public HttpHeaders newEmptyHeaders() {
+                return new RequestHeaders(netty, 2);
+              }
+            });
+  }
+
+  /**
+   * The header map of a decoded request: Netty's, with the same validators, answering {@link
+   * #getAll} for a name it does not hold with the shared empty list. Netty's decoder asks every
+   * request head for its {@code Content-Length} fields, which most requests do not have, and its
+   * map wraps even an empty answer in a new list.
+   */
+  static final class RequestHeaders extends DefaultHttpHeaders {
+    RequestHeaders(DefaultHttpHeadersFactory like, int sizeHint) {
+      super(like.getNameValidator(), like.getValueValidator(), sizeHint);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+      return contains(name) ? super.getAll(name) : List.of();
+    }
   }
 
   @Override

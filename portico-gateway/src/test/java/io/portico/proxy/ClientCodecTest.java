@@ -328,4 +328,30 @@ class ClientCodecTest {
       reusing.finishAndReleaseAll();
     }
   }
+
+  @Test
+  void answersAnAbsentNameWithTheSharedEmptyListAndValidatesFieldsAsNettyDoes() {
+    EmbeddedChannel ch = channel(16);
+    send(ch, "GET / HTTP/1.1\r\nHost: h\r\nX-Two: a\r\nX-Two: b\r\n\r\n");
+    HttpRequest request = requests(ch).get(0);
+    assertThat(request.headers().getAll("content-length")).isSameAs(List.of());
+    assertThat(request.headers().getAll("x-two")).containsExactly("a", "b");
+    assertThat(request.headers().getAll("X-Two")).containsExactly("a", "b");
+    ch.finishAndReleaseAll();
+    for (String field :
+        List.of("X-A: ok", "X-A: a\u0000b", "X-A: a\u007fb", "X\u0001A: b", "X-A: \u00e9")) {
+      String raw = "GET / HTTP/1.1\r\nHost: h\r\n" + field + "\r\n\r\n";
+      EmbeddedChannel ours = channel(16);
+      send(ours, raw);
+      EmbeddedChannel netty =
+          new EmbeddedChannel(
+              new HttpServerCodec(new HttpDecoderConfig().setValidateHeaders(true)));
+      send(netty, raw);
+      assertThat(requests(ours).get(0).decoderResult().isSuccess())
+          .as(field)
+          .isEqualTo(requests(netty).get(0).decoderResult().isSuccess());
+      ours.finishAndReleaseAll();
+      netty.finishAndReleaseAll();
+    }
+  }
 }
