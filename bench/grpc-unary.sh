@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
 # gRPC unary calls through Portico beside the same calls made directly to the server, in one run,
-# on this machine; prints calls/s, p50 and p99 for both and Portico's ratio.
+# on this machine; prints calls/s, p50 and p99 for both, Portico's calls/s ratio and the p50 and
+# p99 it adds (proxied minus direct, per round and the median of the rounds).
 #
 # Placement: the gRPC server and the load client on CPU 0, Portico alone on CPU 1 with one event
-# loop, so the figure is "calls per proxy core". The server and client are
-# io.portico.bench.GrpcUnaryLoad (grpc-java, byte-array methods). Builds what it needs first.
+# loop, so the figure is "calls per proxy core". The server is io.portico.bench.GrpcUnaryLoad
+# (grpc-java, byte-array methods). The client is h2load (C; apt-get install -y nghttp2-client),
+# the default when installed, or GrpcUnaryLoad's grpc-java client (--client java), whose own tail
+# latency hides the gateway's; see bench/grpc-client.bash for how calls are made and checked.
+# Direct and proxied runs alternate within each round. Needs taskset and curl; builds what it
+# needs first.
 #
-#   bench/grpc-unary.sh [--in-flight 50] [--duration 10] [--warmup 30] [--rounds 3] [--bytes 64]
+#   bench/grpc-unary.sh [--client h2load|java] [--in-flight 50] [--duration 10] [--warmup 30]
+#                       [--rounds 3] [--bytes 64]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-INFLIGHT=50; DURATION=10; WARMUP=30; ROUNDS=3; BYTES=64
+INFLIGHT=50; DURATION=10; WARMUP=30; ROUNDS=3; BYTES=64; CLIENT=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --client) CLIENT="$2"; shift 2;;
     --in-flight) INFLIGHT="$2"; shift 2;; --duration) DURATION="$2"; shift 2;;
     --warmup) WARMUP="$2"; shift 2;; --rounds) ROUNDS="$2"; shift 2;;
-    --bytes) BYTES="$2"; shift 2;; -h|--help) sed -n 2,9p "$0"; exit 0;;
+    --bytes) BYTES="$2"; shift 2;; -h|--help) sed -n 2,15p "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
-command -v taskset >/dev/null || { echo "missing taskset (util-linux)" >&2; exit 2; }
+if [ -z "$CLIENT" ]; then
+  if command -v h2load >/dev/null; then CLIENT=h2load; else
+    CLIENT=java; echo "h2load not found (apt-get install -y nghttp2-client): using --client java" >&2
+  fi
+fi
+case "$CLIENT" in
+  h2load) command -v h2load >/dev/null || { echo "missing h2load (apt-get install -y nghttp2-client)" >&2; exit 2; };;
+  java) ;;
+  *) echo "--client is h2load or java, not $CLIENT" >&2; exit 2;;
+esac
+for t in taskset curl; do command -v "$t" >/dev/null || { echo "missing $t (apt-get install -y util-linux curl)" >&2; exit 2; }; done
 
 jar="$root/bench/target/benchmarks.jar"
 [ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -pl bench -am package -DskipTests)
@@ -30,6 +47,8 @@ run="$(mktemp -d -t portico-grpc.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+. "$root/bench/grpc-client.bash"
+grpc_request_file
 
 taskset -c 0 java $JVM -cp "$jar" io.portico.bench.GrpcUnaryLoad server "$SERVER_PORT" \
   > "$run/server.log" 2>&1 & pids+=($!)
@@ -37,26 +56,37 @@ PORTICO_BENCH_PORT=$PORTICO_PORT PORTICO_BENCH_UPSTREAM=127.0.0.1:$SERVER_PORT t
   env PORTICO_JAVA_OPTS="$JVM" "$root/portico" run -c "$root/bench/conf/portico-grpc.yaml" \
   > "$run/portico.log" 2>&1 & pids+=($!)
 
-client() {  # host:port seconds -> "calls_per_s p50_ms p99_ms errors"
-  taskset -c 0 java $JVM -cp "$jar" io.portico.bench.GrpcUnaryLoad client "$1" "$2" "$INFLIGHT" "$BYTES"
-}
-ready() { for _ in $(seq 1 100); do client "127.0.0.1:$1" 1 > /dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+ready() { for _ in $(seq 1 100); do grpc_check "127.0.0.1:$1" > /dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 ready "$SERVER_PORT" || { echo "the gRPC server did not start; see $run/server.log" >&2; exit 3; }
 ready "$PORTICO_PORT" || { echo "portico did not start; see $run/portico.log" >&2; exit 3; }
+# The request file, from a real grpc-java client, through Portico: grpc-status 0, message echoed.
+checked="$(grpc_check "127.0.0.1:$PORTICO_PORT")" ||
+  { echo "the check call through portico failed: $checked; see $run/portico.log" >&2; exit 3; }
+echo "grpc-java check through portico: $checked" >&2
+for port in "$SERVER_PORT" "$PORTICO_PORT"; do
+  [ "$(grpc_status_sample "127.0.0.1:$port")" = 0 ] ||
+    { echo "curl's calls to 127.0.0.1:$port did not end with grpc-status: 0" >&2; exit 3; }
+done
 
-echo "warming up for ${WARMUP}s (JIT)..." >&2
-client "127.0.0.1:$PORTICO_PORT" "$WARMUP" > /dev/null
-client "127.0.0.1:$SERVER_PORT" "$((WARMUP / 3 + 1))" > /dev/null
+echo "client: $CLIENT; warming up for ${WARMUP}s (JIT)..." >&2
+grpc_load "127.0.0.1:$PORTICO_PORT" "$WARMUP" > /dev/null
+grpc_load "127.0.0.1:$SERVER_PORT" "$((WARMUP / 3 + 1))" > /dev/null
 
 printf '%-8s %5s %10s %8s %8s %6s\n' target round calls_s p50_ms p99_ms errors
 declare -A sum
+pairs=""
 for r in $(seq 1 "$ROUNDS"); do
   for t in direct:$SERVER_PORT portico:$PORTICO_PORT; do
     name=${t%%:*}; port=${t##*:}
-    read -r cps p50 p99 errors < <(client "127.0.0.1:$port" "$DURATION")
+    line="$(grpc_load "127.0.0.1:$port" "$DURATION")"
+    read -r cps p50 p99 errors <<< "$line"
     printf '%-8s %5s %10s %8s %8s %6s\n' "$name" "$r" "$cps" "$p50" "$p99" "$errors"
     sum[$name]=$(( ${sum[$name]:-0} + cps ))
+    if [ "$name" = direct ]; then d50=$p50; d99=$p99; else pairs+="$d50 $p50 $d99 $p99"$'\n'; fi
   done
 done
 awk -v p="${sum[portico]}" -v d="${sum[direct]}" \
   'BEGIN { if (d > 0) printf "portico/direct calls/s: %.2f (issue 15 asks >= 0.8)\n", p / d }'
+printf '%s' "$pairs" | grpc_added
+echo "client: $CLIENT; run files (h2load logs, server and portico output): $run" >&2
+trap - EXIT; cleanup

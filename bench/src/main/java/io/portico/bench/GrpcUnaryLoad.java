@@ -8,6 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -17,6 +19,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +36,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *   java -cp bench/target/benchmarks.jar io.portico.bench.GrpcUnaryLoad server 9051
  *   java -cp bench/target/benchmarks.jar io.portico.bench.GrpcUnaryLoad client 127.0.0.1:9105 \
  *       [seconds=10] [in-flight=50] [payload-bytes=64]
+ *   java -cp bench/target/benchmarks.jar io.portico.bench.GrpcUnaryLoad check 127.0.0.1:9105 \
+ *       request.grpc
  * </pre>
  *
- * <p>The client prints one line: {@code calls_per_s p50_ms p99_ms errors}.
+ * <p>The client prints one line: {@code calls_per_s p50_ms p99_ms errors}. {@code check} makes one
+ * call with the message of a file framed as a gRPC request body (the 5-byte prefix, then the
+ * message: what {@code h2load -d} posts) and exits 0 only when the call ends with status OK and the
+ * echoed message is the one sent; it prints the status either way.
  */
 public final class GrpcUnaryLoad {
 
@@ -73,9 +83,12 @@ public final class GrpcUnaryLoad {
           args.length > 2 ? Integer.parseInt(args[2]) : 10,
           args.length > 3 ? Integer.parseInt(args[3]) : 50,
           args.length > 4 ? Integer.parseInt(args[4]) : 64);
+    } else if (args.length == 3 && args[0].equals("check")) {
+      System.exit(check(args[1], Path.of(args[2])));
     } else {
       System.err.println(
-          "usage: GrpcUnaryLoad server PORT | client HOST:PORT [seconds] [in-flight] [bytes]");
+          "usage: GrpcUnaryLoad server PORT | client HOST:PORT [seconds] [in-flight] [bytes]"
+              + " | check HOST:PORT REQUEST_FILE");
       System.exit(2);
     }
   }
@@ -100,15 +113,53 @@ public final class GrpcUnaryLoad {
     server.awaitTermination();
   }
 
+  private static ManagedChannel channel(String target) {
+    int colon = target.lastIndexOf(':');
+    return Grpc.newChannelBuilderForAddress(
+            target.substring(0, colon),
+            Integer.parseInt(target.substring(colon + 1)),
+            InsecureChannelCredentials.create())
+        .build();
+  }
+
+  /** One call with the message framed in {@code file}; 0 when it is echoed with status OK. */
+  private static int check(String target, Path file) throws Exception {
+    byte[] body = Files.readAllBytes(file);
+    if (body.length < 5
+        || body[0] != 0
+        || ByteBuffer.wrap(body, 1, 4).getInt() != body.length - 5) {
+      System.out.println(
+          file + ": not one uncompressed gRPC message (5-byte prefix, then the message)");
+      return 2;
+    }
+    byte[] message = Arrays.copyOfRange(body, 5, body.length);
+    ManagedChannel channel = channel(target);
+    try {
+      byte[] answer =
+          ClientCalls.blockingUnaryCall(
+              channel, ECHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), message);
+      boolean echoed = Arrays.equals(answer, message);
+      System.out.println(
+          "grpc-status 0 (OK), " + (echoed ? "message echoed" : "a different message came back"));
+      return echoed ? 0 : 1;
+    } catch (StatusRuntimeException e) {
+      Status status = e.getStatus();
+      System.out.println(
+          "grpc-status "
+              + status.getCode().value()
+              + " ("
+              + status.getCode()
+              + (status.getDescription() == null ? "" : ": " + status.getDescription())
+              + ")");
+      return 1;
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   private static void load(String target, int seconds, int inFlight, int payloadBytes)
       throws Exception {
-    int colon = target.lastIndexOf(':');
-    ManagedChannel channel =
-        Grpc.newChannelBuilderForAddress(
-                target.substring(0, colon),
-                Integer.parseInt(target.substring(colon + 1)),
-                InsecureChannelCredentials.create())
-            .build();
+    ManagedChannel channel = channel(target);
     byte[] payload = new byte[payloadBytes];
     long[] samples = new long[1 << 20];
     AtomicLong count = new AtomicLong();

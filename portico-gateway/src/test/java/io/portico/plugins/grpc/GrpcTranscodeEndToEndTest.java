@@ -385,8 +385,10 @@ class GrpcTranscodeEndToEndTest {
   @Test
   void theExampleConfigIsValidWithItsDescriptorSetBuilt() throws Exception {
     Path examples = Path.of("").toAbsolutePath().getParent().resolve("examples");
-    Files.createDirectories(dir.resolve("grpc"));
-    Files.copy(descriptors(), dir.resolve("grpc/library.pb"));
+    // Where the build of examples/grpc-library writes the descriptor set, beside the config.
+    Path built = dir.resolve("grpc-library/target/descriptors/library.pb");
+    Files.createDirectories(built.getParent());
+    Files.copy(descriptors(), built);
     Path file = Files.copy(examples.resolve("grpc-transcode.yaml"), dir.resolve("portico.yaml"));
 
     ConfigResult result =
