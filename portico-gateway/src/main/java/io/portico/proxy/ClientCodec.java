@@ -173,10 +173,10 @@ final class ClientCodec
   }
 
   /**
-   * Gives back a request this codec decoded, for the next request head to decode into. Only for a
-   * request that nothing can read any more: its exchange has ended and handed it to nobody who
-   * keeps it. A request of another codec, or one not decoded by a {@code ClientCodec} at all, is
-   * left alone.
+   * Gives back a request, on its connection's event loop, to the codec that decoded it, for that
+   * codec's next request head to decode into. Only for a request that nothing can read any more:
+   * its exchange has ended and handed it to nobody who keeps it. A request that no {@code
+   * ClientCodec} decoded is left alone.
    */
   static void recycle(HttpRequest request) {
     if (request instanceof Request decoded) {
