@@ -20,7 +20,6 @@ import io.portico.snapshot.Snapshot;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -64,9 +63,6 @@ import java.util.concurrent.ExecutorService;
  * whether the endpoint may run (403). Only then does the endpoint run.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-
-  /** When the admin listener first served, the start of {@code /status}'s uptime. */
-  static final Instant STARTED = Instant.now();
 
   private final AdminApi api;
   private final AdminAuth auth;

@@ -129,6 +129,9 @@ final class PortalEndpoints {
             return invalid("the body must be a JSON object");
           }
           PortalOpenApi.Checked document = PortalOpenApi.check(b);
+          if (document != null && !document.externalRefs().isEmpty()) {
+            return PortalOpenApi.externalRefsRefused(document.externalRefs());
+          }
           if (document != null && document.json() == null) {
             return AdminHandler.problem(
                 HttpResponseStatus.BAD_REQUEST,

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.portal.Portal;
 import java.io.IOException;
@@ -41,8 +43,17 @@ final class PortalOpenApi {
 
   private PortalOpenApi() {}
 
-  /** A checked document (as JSON text), or the problems that refuse it, one per line. */
-  record Checked(@Nullable String json, List<String> problems) {}
+  /**
+   * A checked document (as JSON text), or the problems that refuse it, one per line; or, for a
+   * document whose shape is right, the external references that refuse it ({@link OpenApiRefs}).
+   */
+  record Checked(
+      @Nullable String json, List<String> problems, List<OpenApiRefs.External> externalRefs) {
+
+    Checked(@Nullable String json, List<String> problems) {
+      this(json, problems, List.of());
+    }
+  }
 
   /**
    * The document to keep from a publish body's {@code openapi_document}: null when absent; else the
@@ -149,6 +160,11 @@ final class PortalOpenApi {
     if (!problems.isEmpty()) {
       return new Checked(null, List.copyOf(problems));
     }
+    List<OpenApiRefs.External> external = OpenApiRefs.external(d);
+    if (!external.isEmpty()) {
+      return new Checked(
+          null, external.stream().map(OpenApiRefs.External::toString).toList(), external);
+    }
     return new Checked(d.toString(), List.of());
   }
 
@@ -221,6 +237,33 @@ final class PortalOpenApi {
     }
   }
 
+  /**
+   * The {@code 422 portal-openapi-external-ref} of a document with external references: the detail
+   * names the JSON Pointer of each, and {@code external_refs} lists them as {@code {pointer, ref}}.
+   */
+  static FullHttpResponse externalRefsRefused(List<OpenApiRefs.External> refs) {
+    ObjectNode p = JSON.createObjectNode();
+    p.put("type", "https://portico.dev/problems/portal-openapi-external-ref");
+    p.put("title", HttpResponseStatus.UNPROCESSABLE_ENTITY.reasonPhrase());
+    p.put("status", 422);
+    p.put(
+        "detail",
+        "openapi_document: "
+            + refs.size()
+            + (refs.size() == 1 ? " external reference" : " external references")
+            + " (expected: a self-contained document, every $ref starting with #; bundle the"
+            + " document first): "
+            + String.join(", ", refs.stream().map(OpenApiRefs.External::toString).toList())
+            + ".");
+    ArrayNode list = p.putArray("external_refs");
+    for (OpenApiRefs.External r : refs) {
+      list.addObject().put("pointer", r.pointer()).put("ref", r.ref());
+    }
+    FullHttpResponse r = AdminHandler.json(HttpResponseStatus.UNPROCESSABLE_ENTITY, p.toString());
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+    return r;
+  }
+
   /** {@code GET /portal/api/apis/{route}/openapi}. */
   static FullHttpResponse serve(Portal portal, String route, AdminApi api, boolean operator)
       throws IOException {
@@ -234,6 +277,8 @@ final class PortalOpenApi {
     JsonNode doc = JSON.readTree(kept.get());
     if (doc instanceof ObjectNode o) {
       pointAtGateway(o, api.gatewayUrl());
+      // a document kept before external references were refused: the viewer must not follow them
+      OpenApiRefs.detach(o);
     }
     return AdminHandler.json(HttpResponseStatus.OK, JSON.writeValueAsString(doc));
   }

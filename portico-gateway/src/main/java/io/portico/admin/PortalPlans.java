@@ -48,7 +48,8 @@ final class PortalPlans {
           "auto_approve",
           "quota",
           "quota_period",
-          "quota_window");
+          "quota_window",
+          "deprecated");
 
   private PortalPlans() {}
 
@@ -246,7 +247,7 @@ final class PortalPlans {
             + ": "
             + b.get(f)
             + " (expected: one of name, description, requests_per_minute, auto_approve, quota,"
-            + " quota_period, quota_window)";
+            + " quota_period, quota_window, deprecated)";
       }
     }
     JsonNode name = b.get("name");
@@ -264,6 +265,10 @@ final class PortalPlans {
     JsonNode auto = b.get("auto_approve");
     if (auto != null && !auto.isBoolean()) {
       return "auto_approve: " + auto + " (expected: true or false)";
+    }
+    JsonNode deprecated = b.get("deprecated");
+    if (deprecated != null && !deprecated.isBoolean()) {
+      return "deprecated: " + deprecated + " (expected: true or false)";
     }
     JsonNode quota = b.get("quota");
     if (quota != null
@@ -301,7 +306,8 @@ final class PortalPlans {
         period == null || period.isNull() ? null : period.asText(),
         period != null && period.isNull(),
         window == null || window.isNull() ? null : window.asText(),
-        window != null && window.isNull());
+        window != null && window.isNull(),
+        b.has("deprecated") ? b.get("deprecated").asBoolean() : null);
   }
 
   static void planJson(ObjectNode n, Plan p, Portal portal) {
@@ -310,6 +316,7 @@ final class PortalPlans {
     n.put("description", p.description());
     n.put("requests_per_minute", p.requestsPerMinute());
     n.put("auto_approve", p.autoApprove());
+    n.put("deprecated", p.deprecated());
     PortalConfig.Quota q = portal.config().quota();
     if (p.quota() > 0 && q != null) {
       n.put("quota", p.quota());

@@ -5,13 +5,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.portico.observe.log.SinkStats;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.time.Duration;
-import java.time.Instant;
+import java.lang.management.ManagementFactory;
 
 /**
  * {@code GET /status}: liveness (always {@code ok} while the process runs), the build and config
- * versions, uptime, each service's endpoint source ({@link DiscoveryStatus}) and each access-log
- * sink's counts.
+ * versions, the process's uptime, each service's endpoint source ({@link DiscoveryStatus}) and each
+ * access-log sink's counts.
  */
 final class StatusEndpoint {
 
@@ -27,8 +26,8 @@ final class StatusEndpoint {
       g.writeStringField("status", "ok");
       g.writeStringField("version", api.buildVersion());
       g.writeStringField("config_version", api.snapshot().version());
-      g.writeNumberField(
-          "uptime_seconds", Duration.between(AdminHandler.STARTED, Instant.now()).toSeconds());
+      // The process's, as Prometheus' process_uptime_seconds: not since the first admin call.
+      g.writeNumberField("uptime_seconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
       DiscoveryStatus.write(g, api.snapshot());
       accessLog(g, api);
       g.writeEndObject();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -102,6 +103,7 @@ final class AnswerDelivery {
       type = "application/problem+json";
     }
     HttpResponse head = head(error.status(), body, type);
+    GatewayAnswerHeaders.mark(head.headers());
     if (retryAfterSeconds > 0 && error.status().code() == 503) {
       head.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
     }

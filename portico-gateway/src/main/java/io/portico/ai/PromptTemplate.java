@@ -46,7 +46,9 @@ final class PromptTemplate {
     Map<String, String> given = new HashMap<>();
     if (config.fromQuery() && rawQuery != null) {
       for (Map.Entry<String, List<String>> e :
-          new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters().entrySet()) {
+          new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false, 1024, true)
+              .parameters()
+              .entrySet()) {
         if (!e.getValue().isEmpty()) {
           given.put(e.getKey(), e.getValue().get(0));
         }

@@ -280,17 +280,23 @@ public final class Gateway implements AutoCloseable {
         ioThreadCount());
   }
 
-  /** Tells the access log which routes of {@code active} are not logged. */
+  /**
+   * Tells the access log which routes of {@code active} are not logged, and where its plugins read
+   * credentials.
+   */
   private void applyAccessLog(Snapshot active) {
     java.util.Set<String> off =
         active.config().routes().stream()
             .filter(r -> !r.accessLog())
             .map(RouteConfig::name)
             .collect(java.util.stream.Collectors.toSet());
+    PluginCredentialPlaces credentials = PluginCredentialPlaces.of(active.config());
     if (accessLog != null) {
       accessLog.routesOff(off);
+      accessLog.credentialPlaces(credentials.headers(), credentials.query());
     }
     logTail.routesOff(off);
+    logTail.credentialPlaces(credentials.headers(), credentials.query());
   }
 
   /** Each access-log sink's counts (delivered, dropped, failed); empty when the log is off. */

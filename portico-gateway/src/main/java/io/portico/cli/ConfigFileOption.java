@@ -1,5 +1,6 @@
 package io.portico.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -46,5 +47,22 @@ final class ConfigFileOption {
       return given;
     }
     return positional != null ? positional : DEFAULT;
+  }
+
+  /**
+   * When no file was given and there is no {@code portico.yaml} in the working directory (a first
+   * {@code portico} in the wrong folder): what to do instead, as one line naming the folder looked
+   * in; null otherwise, and the file is loaded (and its problems reported) as usual.
+   */
+  @Nullable String missingDefault() {
+    if (option != null || positional != null || Files.exists(DEFAULT)) {
+      return null;
+    }
+    return DEFAULT
+        + ": no config file given, and none in "
+        + Path.of("").toAbsolutePath()
+        + " (expected: a config file, as 'portico run -c FILE' or 'portico validate FILE', or a"
+        + " portico.yaml in the current directory; the repository's portico.yaml and"
+        + " examples/*.yaml are configs to start from; 'portico --help' lists the commands)";
   }
 }

@@ -40,6 +40,12 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path config = file.file(spec);
+    String missing = file.missingDefault();
+    if (missing != null) {
+      System.err.println(missing);
+      System.err.println(config + ": not started");
+      return 1;
+    }
     long started = System.nanoTime();
     Gateway gateway;
     try {

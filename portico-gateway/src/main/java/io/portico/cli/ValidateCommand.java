@@ -4,6 +4,8 @@ import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.plugin.PluginRegistry;
+import io.portico.snapshot.SnapshotCompiler;
+import io.portico.spi.config.Problems;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,17 +40,20 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Path config = file.file(spec);
+    String missing = file.missingDefault();
+    if (missing != null) {
+      System.err.println(missing);
+      return 1;
+    }
     PluginRegistry registry = PluginRegistry.load(ValidateCommand.class.getClassLoader());
     ConfigResult result = ConfigFiles.load(config, System.getenv(), registry);
     GatewayConfig valid = result.config();
-    if (valid == null) {
-      System.err.print(result.problems().render());
+    // Certificates and keys are loaded as run loads them, so validate refuses what run refuses.
+    Problems problems = valid == null ? result.problems() : SnapshotCompiler.tlsProblems(valid);
+    if (valid == null || !problems.isEmpty()) {
+      System.err.print(problems.render());
       System.err.println(
-          config
-              + ": "
-              + result.problems().size()
-              + " problem"
-              + (result.problems().size() == 1 ? "" : "s"));
+          config + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s"));
       return 1;
     }
     System.out.println(

@@ -1,6 +1,7 @@
 package io.portico.config;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,18 @@ public record PortalConfig(
    *     do not name one
    * @param redisUrl the Redis the counters live in
    * @param onFailure the quota plugin's {@code redis.on-failure} when Redis cannot be reached
+   * @param timeout the quota plugin's {@code redis.timeout}: how long a call waits for Redis before
+   *     {@code onFailure} applies
    */
-  public record Quota(String period, String redisUrl, String onFailure) {}
+  public record Quota(String period, String redisUrl, String onFailure, Duration timeout) {
+
+    /** The quota plugin's default {@code redis.timeout}. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+    /** The shortest {@code timeout}, as the quota plugin's {@code redis.timeout}. */
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+
+    /** The longest {@code timeout}, as the quota plugin's {@code redis.timeout}. */
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+  }
 }

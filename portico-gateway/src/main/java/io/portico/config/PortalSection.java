@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Parses {@code portal} into a {@link PortalConfig}: {@code off}, or {@code enabled, sign-up,
- * address, gateway-url, quota, invitation-ttl}.
+ * address, gateway-url, quota (redis, period, on-failure, timeout), invitation-ttl}.
  */
 final class PortalSection {
 
@@ -77,7 +77,7 @@ final class PortalSection {
     ConfigNode quotaNode = r.child("quota");
     if (quotaNode != null) {
       if (!quotaNode.isObject()) {
-        r.problems().expected(quotaNode, "an object with redis, period and on-failure");
+        r.problems().expected(quotaNode, "an object with redis, period, on-failure and timeout");
       } else {
         ConfigReader q = ConfigReader.of(quotaNode, r.problems());
         String period = q.oneOf("period", "day", List.of("hour", "day", "month"));
@@ -86,9 +86,15 @@ final class PortalSection {
           q.required("redis", "a Redis URI such as redis://127.0.0.1:6379");
         }
         String onFailure = q.oneOf("on-failure", "fail-open", List.of("fail-open", "fail-closed"));
+        Duration timeout =
+            q.duration(
+                "timeout",
+                PortalConfig.Quota.DEFAULT_TIMEOUT,
+                PortalConfig.Quota.MIN_TIMEOUT,
+                PortalConfig.Quota.MAX_TIMEOUT);
         q.finish();
         if (url != null) {
-          quota = new PortalConfig.Quota(period, url, onFailure);
+          quota = new PortalConfig.Quota(period, url, onFailure, timeout);
         }
       }
     }

@@ -127,11 +127,24 @@ final class ServicesSection {
       if (node.isObject()) {
         nameNode = node.fields().get("kind");
         if (nameNode == null || nameNode.isNull()) {
+          // discovery: { dns: { name: ... } } is the shape of other gateways: name the fix.
+          String nested =
+              node.fields().keySet().stream()
+                  .filter(kinds.names()::contains)
+                  .findFirst()
+                  .map(
+                      k ->
+                          "; \""
+                              + k
+                              + "\" is a kind: write discovery: { kind: "
+                              + k
+                              + ", ... } with its settings beside kind")
+                  .orElse("");
           problems.add(
               new Problem(
                   node.location(),
                   node.childPath("kind"),
-                  "missing (expected: one of " + String.join(", ", kinds.names()) + ")"));
+                  "missing (expected: one of " + String.join(", ", kinds.names()) + ")" + nested));
           return null;
         }
       }

@@ -32,7 +32,15 @@ public record TargetConfig(String host, int port, int weight, boolean tls) {
    */
   public static List<TargetConfig> readAll(ConfigReader service) {
     Problems problems = service.problems();
-    ConfigNode node = service.required("targets", "a list of host:port targets");
+    String rule = "a list of host:port targets";
+    ConfigNode url = service.node().fields().get("url");
+    if (url != null && url.isScalar() && !service.node().fields().containsKey("targets")) {
+      // Kong writes a service as url: http://host:port/path; say how that reads here.
+      rule +=
+          "; a url is written targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
+              + " prefix as the routes' rewrite-path";
+    }
+    ConfigNode node = service.required("targets", rule);
     if (node == null) {
       return List.of();
     }

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param quotaWindow {@code calendar} or {@code rolling}
  * @param windowReset whether the plan's quota goes back to the calendar's window (the request's
  *     {@code "quota_window": null}); {@code quotaWindow} is null then
+ * @param deprecated whether the plan refuses new subscriptions ({@code true}) or takes them again
  */
 public record PlanEdit(
     @Nullable String name,
@@ -26,7 +27,8 @@ public record PlanEdit(
     @Nullable String quotaPeriod,
     boolean periodFromConfig,
     @Nullable String quotaWindow,
-    boolean windowReset) {
+    boolean windowReset,
+    @Nullable Boolean deprecated) {
 
   /** Whether the change names no field at all. */
   public boolean empty() {
@@ -38,7 +40,8 @@ public record PlanEdit(
         && quotaPeriod == null
         && !periodFromConfig
         && quotaWindow == null
-        && !windowReset;
+        && !windowReset
+        && deprecated == null;
   }
 
   /**
@@ -62,6 +65,7 @@ public record PlanEdit(
         "quota_window",
         old.quota() > 0 ? (old.rolling() ? "rolling" : "calendar") : null,
         changed.quota() > 0 ? (changed.rolling() ? "rolling" : "calendar") : null);
+    difference(b, "deprecated", old.deprecated(), changed.deprecated());
     return b.toString();
   }
 

@@ -84,7 +84,8 @@ final class PlanRules {
       boolean autoApprove,
       long quota,
       @Nullable String quotaPeriod,
-      @Nullable String quotaWindow) {
+      @Nullable String quotaWindow,
+      boolean deprecated) {
     return new Plan(
         name,
         description,
@@ -92,7 +93,8 @@ final class PlanRules {
         autoApprove,
         quota,
         quota > 0 ? quotaPeriod : null,
-        quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null);
+        quota > 0 && "rolling".equals(quotaWindow) ? "rolling" : null,
+        deprecated);
   }
 
   /**
@@ -131,7 +133,31 @@ final class PlanRules {
                 auto,
                 quota,
                 period,
-                window));
+                window,
+                edit.deprecated() != null ? edit.deprecated() : old.deprecated()));
+  }
+
+  /**
+   * The refusal of a new subscription under {@code plan} when it is deprecated: {@code 409
+   * portal-plan-deprecated}, naming the plans that still take subscriptions; null when it is not.
+   */
+  static @Nullable Refusal deprecated(Plan plan, List<Plan> all) {
+    if (!plan.deprecated()) {
+      return null;
+    }
+    List<String> open = all.stream().filter(p -> !p.deprecated()).map(Plan::name).toList();
+    return new Refusal(
+        409,
+        "portal-plan-deprecated",
+        "The plan "
+            + plan.name()
+            + " is deprecated: it takes no new subscriptions (those it has keep working). "
+            + (open.isEmpty()
+                ? "No plan takes new subscriptions now; ask an operator."
+                : "Subscribe under "
+                    + (open.size() == 1 ? "the plan " : "one of the plans ")
+                    + String.join(", ", open)
+                    + " instead."));
   }
 
   /**

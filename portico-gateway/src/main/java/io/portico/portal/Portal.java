@@ -242,7 +242,14 @@ public final class Portal {
     }
     Plan plan =
         PlanRules.plan(
-            name, description, requestsPerMinute, autoApprove, quota, quotaPeriod, quotaWindow);
+            name,
+            description,
+            requestsPerMinute,
+            autoApprove,
+            quota,
+            quotaPeriod,
+            quotaWindow,
+            false);
     List<Plan> plans = new ArrayList<>(doc.plans());
     plans.add(plan);
     Document next = new Document(doc.apis(), plans, doc.applications(), doc.subs());
@@ -438,6 +445,10 @@ public final class Portal {
     Plan plan = plan(planName);
     if (plan == null) {
       return Outcome.refused(404, "portal-not-found", "No plan " + planName + ".");
+    }
+    Refusal deprecated = PlanRules.deprecated(plan, doc.plans());
+    if (deprecated != null) {
+      return new Outcome.Refused<>(deprecated);
     }
     boolean active =
         doc.subs().stream()

@@ -48,7 +48,8 @@ public final class PortalData {
       boolean autoApprove,
       long quota,
       @Nullable String quotaPeriod,
-      @Nullable String quotaWindow) {
+      @Nullable String quotaWindow,
+      boolean deprecated) {
 
     /** The period of the quota, with {@code fallback} ({@code portal.quota.period}) for none. */
     public String period(String fallback) {
@@ -67,14 +68,16 @@ public final class PortalData {
     public String etag() {
       String all =
           String.join(
-              "\n",
-              name,
-              description,
-              Integer.toString(requestsPerMinute),
-              Boolean.toString(autoApprove),
-              Long.toString(quota),
-              String.valueOf(quotaPeriod),
-              String.valueOf(quotaWindow));
+                  "\n",
+                  name,
+                  description,
+                  Integer.toString(requestsPerMinute),
+                  Boolean.toString(autoApprove),
+                  Long.toString(quota),
+                  String.valueOf(quotaPeriod),
+                  String.valueOf(quotaWindow))
+              // only when set, so the plans kept before the field existed keep their ETags
+              + (deprecated ? "\ndeprecated" : "");
       return io.portico.accounts.Secrets.sha256(all).substring(0, 16);
     }
   }

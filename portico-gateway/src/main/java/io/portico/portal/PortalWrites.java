@@ -173,7 +173,11 @@ final class PortalWrites {
         groups.put(Portal.group(route, p.name()), Portal.MAX_QUOTA);
       }
     }
-    quota.putObject("redis").put("url", q.redisUrl()).put("on-failure", q.onFailure());
+    quota
+        .putObject("redis")
+        .put("url", q.redisUrl())
+        .put("on-failure", q.onFailure())
+        .put("timeout", q.timeout().toMillis() + "ms");
   }
 
   /**

@@ -22,6 +22,7 @@ import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
 import io.portico.snapshot.SnapshotHolder;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
@@ -492,6 +493,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
                 null,
                 null);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        GatewayAnswerHeaders.mark(r.headers());
         state = State.IDLE;
         channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       }

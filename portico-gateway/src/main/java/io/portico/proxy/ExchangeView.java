@@ -23,6 +23,7 @@ import io.portico.upstream.HashKey;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamService;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,8 +155,13 @@ abstract class ExchangeView implements Exchange {
   @Override
   public Map<String, List<String>> queryParameters() {
     if (queryParameters == null) {
+      // Only '&' separates parameters, as the router and the upstream read them: with Netty's
+      // default, "?a=1;apikey=k" would hold an apikey that neither of them sees.
       queryParameters =
-          rawQuery == null ? Map.of() : new QueryStringDecoder(rawQuery, false).parameters();
+          rawQuery == null
+              ? Map.of()
+              : new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false, 1024, true)
+                  .parameters();
     }
     return queryParameters;
   }

@@ -25,6 +25,7 @@ import io.portico.traffic.SplitTarget;
 import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
+import io.portico.upstream.UpstreamConnection;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -327,7 +328,8 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   private void startAi() {
     state = ExchangeState.UPSTREAM;
     continueIfExpected();
-    aiRun = new AiRun(aiOptions(), request.method(), headPath(), new AiHost(this, conn));
+    AiPlan plan = Objects.requireNonNull(routed().ai(), "an AI route has its AI options");
+    aiRun = new AiRun(plan, request.method(), headPath(), new AiHost(this, conn));
     AiRun run = aiRun;
     for (HttpContent held = firstHeld(); held != null; held = nextHeld()) {
       run.onRequestContent(held);
@@ -357,7 +359,15 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     int code = head.status().code();
     if (code == 101) {
-      startUpgrade(head, upstreamCall().takeUpgradedConnection());
+      UpstreamConnection upgraded = upstreamCall().takeUpgradedConnection();
+      if (!UpgradeAnswer.accepts(request, head)) {
+        upgraded.release(false);
+        fail(
+            Failure.UPSTREAM_PROTOCOL_ERROR,
+            "The upstream service switched protocols without accepting the requested upgrade.");
+        return;
+      }
+      startUpgrade(head, upgraded);
       return;
     }
     relayHead(head);
@@ -584,9 +594,5 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   @Override
   UpstreamCall upstreamCall() {
     return Objects.requireNonNull(call, "the upstream call has started");
-  }
-
-  private AiPlan aiOptions() {
-    return Objects.requireNonNull(routed().ai(), "an AI route has its AI options");
   }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -53,6 +54,10 @@ final class PlainHttpToTls extends ChannelInboundHandlerAdapter {
     byte[] head =
         ("HTTP/1.1 400 Bad Request\r\n"
                 + "content-type: application/problem+json\r\n"
+                + GatewayAnswerHeaders.X_CONTENT_TYPE_OPTIONS
+                + ": "
+                + GatewayAnswerHeaders.NOSNIFF
+                + "\r\n"
                 + "content-length: "
                 + body.length
                 + "\r\nconnection: close\r\n\r\n")

@@ -18,6 +18,7 @@ import io.portico.config.LimitsConfig;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
 import java.util.List;
@@ -86,6 +87,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     status = code;
     boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
     HopByHopHeaders.strip(head.headers(), false);
+    GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
     if (ResponseFraming.mayHaveBody(request.method(), head)) {
       List<BodyTransform> transforms;
@@ -309,6 +311,8 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     response = r;
     status = r.status().code();
     headDeferred = false;
+    // before the response phase, so a route's response-headers plugin may still change it
+    GatewayAnswerHeaders.mark(r.headers());
     phases().runResponsePhase();
     if (request.method() == HttpMethod.HEAD) {
       // The codec drops the body of a response to HEAD; keep the length it would have had.
@@ -360,6 +364,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     state = ExchangeState.UPGRADED;
     response = head;
     status = 101;
+    GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
     relay = new UpgradeRelay(conn, upstream, this);
     conn.armDeadline(0);

@@ -125,9 +125,7 @@ public final class SnapshotCompiler {
 
       @Override
       public void problem(String key, String message) {
-        problems.add(
-            new Problem(
-                config.source().location(), "services." + service.name() + "." + key, message));
+        problems.add(serviceProblem(config, service.name(), key, message));
       }
     };
   }
@@ -176,12 +174,38 @@ public final class SnapshotCompiler {
       return UpstreamTls.load(service.tls(), alpn(service.protocol().protocol()));
     } catch (SSLException e) {
       problems.add(
-          new Problem(
-              config.source().location(),
-              "services." + service.name() + ".tls",
-              "cannot load the CA bundle or client certificate: " + e.getMessage()));
+          serviceProblem(
+              config,
+              service.name(),
+              "tls",
+              "cannot load the CA bundle or client certificate (expected: PEM files that load): "
+                  + e.getMessage()));
       return null;
     }
+  }
+
+  /**
+   * A problem about {@code key} of the service {@code name}: at the file's line for that key (or
+   * for the service) with the path {@code services[i].key} when the file declares the service; else
+   * (a service of the admin API) at the file, with the path {@code services.name.key}.
+   */
+  private static Problem serviceProblem(
+      GatewayConfig config, String name, String key, String message) {
+    ConfigNode root = config.source();
+    ConfigNode list = root == null ? null : root.fields().get("services");
+    if (list != null && list.isList()) {
+      for (int i = 0; i < list.items().size(); i++) {
+        ConfigNode item = list.items().get(i);
+        ConfigNode itemName = item.isObject() ? item.fields().get("name") : null;
+        if (itemName != null && itemName.isScalar() && name.equals(itemName.text())) {
+          int dot = key.indexOf('.');
+          ConfigNode at = item.fields().get(dot < 0 ? key : key.substring(0, dot));
+          return new Problem(
+              (at != null ? at : item).location(), "services[" + i + "]." + key, message);
+        }
+      }
+    }
+    return new Problem(config.source().location(), "services." + name + "." + key, message);
   }
 
   private Result compile(GatewayConfig config, List<PluginChain.Entry> created) {
@@ -303,6 +327,21 @@ public final class SnapshotCompiler {
             List.copyOf(created),
             Instant.now());
     return new Result(snapshot, problems);
+  }
+
+  /**
+   * The problems of the listeners' certificates and keys and of the services' CA bundles and client
+   * certificates, found by loading them as {@link #compile} does (a file that is not a certificate,
+   * a key that is not the certificate's): for {@code portico validate}, which checks what {@code
+   * run} would refuse without compiling a snapshot.
+   */
+  public static Problems tlsProblems(GatewayConfig config) {
+    Problems problems = new Problems();
+    loadTls(config, problems);
+    for (ServiceConfig service : config.services()) {
+      upstreamTls(config, service, problems);
+    }
+    return problems;
   }
 
   private static Map<String, ServerTls> loadTls(GatewayConfig config, Problems problems) {

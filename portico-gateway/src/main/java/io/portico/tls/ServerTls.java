@@ -13,11 +13,27 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
 import io.portico.config.TlsConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -46,6 +62,9 @@ public final class ServerTls {
   /** The compiled setup, or null with the failures that prevented it. */
   public record Result(@Nullable ServerTls tls, List<LoadFailure> failures) {}
 
+  private static final Pattern PKCS8 =
+      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
   private final Mapping<String, SslContext> mapping;
 
   private ServerTls(Mapping<String, SslContext> mapping) {
@@ -59,6 +78,11 @@ public final class ServerTls {
     List<LoadFailure> failures = new ArrayList<>();
     for (int i = 0; i < config.certificates().size(); i++) {
       TlsConfig.Certificate c = config.certificates().get(i);
+      String mismatch = mismatch(c.certFile(), c.keyFile());
+      if (mismatch != null) {
+        failures.add(new LoadFailure(i, mismatch));
+        continue;
+      }
       try {
         contexts.add(
             SslContextBuilder.forServer(c.certFile().toFile(), c.keyFile().toFile())
@@ -88,6 +112,68 @@ public final class ServerTls {
       }
     }
     return new Result(new ServerTls(names.build()), List.of());
+  }
+
+  /**
+   * Why the key in {@code keyFile} is not the private key of the first certificate in {@code
+   * certFile} (a signature made with it does not verify with the certificate's public key), or
+   * null. TLS libraries load such a pair without a word and every handshake then fails; this finds
+   * it at load time. Null too when the key is not an unencrypted PKCS#8 PEM key or the files cannot
+   * be read as such: the TLS library's loading then reports what is wrong.
+   */
+  static @Nullable String mismatch(Path certFile, Path keyFile) {
+    PublicKey certificateKey;
+    byte[] der;
+    try (InputStream in = Files.newInputStream(certFile)) {
+      certificateKey =
+          CertificateFactory.getInstance("X.509").generateCertificate(in).getPublicKey();
+      Matcher pem = PKCS8.matcher(Files.readString(keyFile, StandardCharsets.US_ASCII));
+      if (!pem.find()) {
+        return null;
+      }
+      der = Base64.getMimeDecoder().decode(pem.group(1));
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      return null;
+    }
+    String algorithm = certificateKey.getAlgorithm();
+    String signature =
+        switch (algorithm) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "EdDSA", "Ed25519" -> "Ed25519";
+          default -> null;
+        };
+    if (signature == null) {
+      return null;
+    }
+    String notItsKey =
+        "the private key in "
+            + keyFile
+            + " is not the key of the certificate in "
+            + certFile
+            + " (a certificate and its key are made together: check that the two files are a pair)";
+    try {
+      PrivateKey key;
+      try {
+        key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (InvalidKeySpecException e) {
+        return notItsKey + "; the certificate's key is " + algorithm + ", this one is not";
+      }
+      byte[] probe =
+          "portico: does this key sign for this certificate?".getBytes(StandardCharsets.UTF_8);
+      Signature sign = Signature.getInstance(signature);
+      sign.initSign(key);
+      sign.update(probe);
+      byte[] signed = sign.sign();
+      Signature verify = Signature.getInstance(signature);
+      verify.initVerify(certificateKey);
+      verify.update(probe);
+      return verify.verify(signed) ? null : notItsKey;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return null;
+    } catch (GeneralSecurityException e) {
+      return notItsKey;
+    }
   }
 
   private static ClientAuth clientAuth(TlsConfig.ClientAuth clientAuth) {

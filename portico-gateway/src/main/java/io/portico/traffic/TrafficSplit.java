@@ -10,6 +10,7 @@ import io.portico.config.TrafficConfig;
 import io.portico.upstream.HashKey;
 import io.portico.upstream.UpstreamService;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,8 +96,12 @@ public final class TrafficSplit {
       TrafficConfig.Match m = rule.match();
       if (!m.isAny()) {
         if (needsQuery && query == null && !m.query().isEmpty()) {
+          // '&' alone separates parameters, as the router reads a route's query conditions.
           query =
-              rawQuery == null ? Map.of() : new QueryStringDecoder(rawQuery, false).parameters();
+              rawQuery == null
+                  ? Map.of()
+                  : new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false, 1024, true)
+                      .parameters();
         }
         if (needsCookies && cookies == null && !m.cookies().isEmpty()) {
           cookies = cookies(headers);

@@ -28,9 +28,10 @@ export function errorText(e) {
 
 /**
  * A list of one kind: a search box, a table of one page and the paging buttons.
- * columns: [[heading, item => text or node], ...]; load(q, offset) answers {total, items}.
+ * columns: [[heading, item => text or node], ...]; load(q, offset) answers {total, items};
+ * empty: what the table says when there is nothing at all (what the kind is, how to make one).
  */
-export function listPage(root, { kind, title, columns, load, actions }) {
+export function listPage(root, { kind, title, columns, load, actions, empty }) {
   const message = el('p', { 'aria-live': 'polite', id: `${kind}-status` });
   const search = el('input', { id: `${kind}-q`, type: 'search', autocomplete: 'off' });
   const body = el('tbody');
@@ -44,7 +45,7 @@ export function listPage(root, { kind, title, columns, load, actions }) {
     const page = await load(q, offset);
     show(body, page.items.length ? page.items.map((item) => el('tr', { 'data-testid': `${kind}-row` },
       columns.map(([, cell]) => el('td', {}, cell(item)))))
-      : el('tr', {}, el('td', { colspan: columns.length, class: 'muted' }, q ? `Nothing matches “${q}”.` : 'None yet.')));
+      : el('tr', {}, el('td', { colspan: columns.length, class: 'muted' }, q ? `Nothing matches “${q}”.` : (empty || 'None yet.'))));
     previous.disabled = offset === 0;
     next.disabled = offset + PAGE >= page.total;
     show(message, page.total === 0 ? '0 found.'

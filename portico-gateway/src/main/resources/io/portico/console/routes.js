@@ -18,6 +18,9 @@ export function routes(root, who, name) {
     kind: 'routes',
     title: 'Routes',
     actions: writes(who) ? el('a', { href: '#/routes/new', class: 'button', id: 'routes-new' }, 'New route') : null,
+    empty: 'No route yet. A route matches requests by path, host or method and sends them to a service'
+      + ' (or answers them with a plugin such as mock)'
+      + (writes(who) ? ': make the first with New route, or in the config file.' : '.'),
     columns: [
       ['Name', (r) => el('a', { href: `#/routes/${encodeURIComponent(r.name)}`, 'data-testid': 'route-name' }, r.name)],
       ['Paths', (r) => r.paths.join(', ')],

@@ -18,6 +18,8 @@ export function services(root, who, name) {
     kind: 'services',
     title: 'Services',
     actions: canWrite ? el('a', { href: '#/services/new', class: 'button', id: 'services-new' }, 'New service') : null,
+    empty: 'No service yet. A service is where routes send requests: its targets (host:port) or a'
+      + ' discovery source' + (canWrite ? '. Make the first with New service, or in the config file.' : '.'),
     columns: [
       ['Name', (s) => el('a', { href: `#/services/${encodeURIComponent(s.name)}`, 'data-testid': 'service-name' }, s.name)],
       ['Targets', (s) => (Array.isArray(s.object.targets) ? s.object.targets.join(', ') : (s.object.discovery ? 'discovery' : ''))],

@@ -1,5 +1,6 @@
 // The plans page (#/plans): every plan with its rate, quota and approval; operators create plans,
-// change and rename them (PATCH /portal/api/plans/{name}) and delete them (DELETE, moving the
+// change and rename them (PATCH /portal/api/plans/{name}), deprecate them (no new subscriptions;
+// those the plan has keep working) and restore them, and delete them (DELETE, moving the
 // subscriptions that hold the plan to another one), each after a confirmation in a dialog. The new
 // limits and names hold for the keys of every subscription under the plan at once. The server
 // checks every value; its refusal names the field ("requests_per_minute: 0 (expected: ...)") and is
@@ -10,6 +11,30 @@ import { api, ApiError } from './api.js';
 import { el, show } from './dom.js';
 
 const PERIODS = ['hour', 'day', 'month'];
+
+/** The badge of a deprecated plan, or null. */
+export function deprecatedBadge(p) {
+  return p.deprecated
+    ? el('span', { class: 'badge', 'data-testid': 'plan-deprecated' }, 'deprecated')
+    : null;
+}
+
+/** Deprecates `p` (no new subscriptions) or restores it, over the version the page showed. */
+async function setDeprecated(p, deprecated, reload) {
+  try {
+    await api('PATCH', `/portal/api/plans/${encodeURIComponent(p.name)}`, { deprecated }, overVersion(p));
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 412 || e.status === 404)) {
+      await reload(changedMeanwhile(p.name, e));
+      return;
+    }
+    await reload(el('span', { class: 'error', 'data-testid': 'plan-refused' }, e.message));
+    return;
+  }
+  await reload(deprecated
+    ? `Deprecated plan ${p.name}: it takes no new subscriptions; those it has keep working.`
+    : `Restored plan ${p.name}: it takes new subscriptions again.`);
+}
 
 export function quotaText(p) {
   if (!p.quota) return 'none';
@@ -281,10 +306,13 @@ export async function plans(root, current, note) {
       });
       const remove = el('button', { type: 'button', class: 'plain', id: `plan-delete-${p.name}`, 'aria-label': `Delete plan ${p.name}` }, 'Delete');
       remove.addEventListener('click', () => deletePlan(root, p, data.plans, reload).catch((e) => show(message, el('span', { class: 'error' }, e.message))));
-      actions = el('td', { class: 'row' }, edit, rename, remove);
+      const state = el('button', { type: 'button', class: 'plain', id: `plan-${p.deprecated ? 'restore' : 'deprecate'}-${p.name}`,
+        'aria-label': `${p.deprecated ? 'Restore' : 'Deprecate'} plan ${p.name}` }, p.deprecated ? 'Restore' : 'Deprecate');
+      state.addEventListener('click', () => setDeprecated(p, !p.deprecated, reload));
+      actions = el('td', { class: 'row' }, edit, rename, state, remove);
     }
     return el('tr', { 'data-testid': 'plan' },
-      el('td', {}, p.name), el('td', {}, p.description),
+      el('td', {}, p.name, ' ', deprecatedBadge(p)), el('td', {}, p.description),
       el('td', { class: 'num', 'data-testid': 'plan-rate' }, String(p.requests_per_minute)),
       el('td', { class: 'num', 'data-testid': 'plan-quota' }, quotaText(p)),
       el('td', {}, p.auto_approve ? 'automatic' : 'by an operator'),
@@ -294,7 +322,8 @@ export async function plans(root, current, note) {
   if (operator) headings.push('Actions');
   show(root, el('h1', {}, 'Plans'), message,
     el('p', { class: 'muted' }, 'A plan is a tier of access: a rate per minute and an optional quota for each application '
-      + 'and API subscribed under it. A change holds for the keys already issued, at once.'),
+      + 'and API subscribed under it. A change holds for the keys already issued, at once. A deprecated plan takes no '
+      + 'new subscriptions; those it has keep working until it is restored or deleted.'),
     rows.length
       ? el('table', { 'data-testid': 'plans' },
         el('thead', {}, el('tr', {}, headings.map((h) => el('th', { scope: 'col' }, h)))),

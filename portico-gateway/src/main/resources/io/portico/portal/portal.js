@@ -4,7 +4,7 @@
 // text (dom.js), never parsed as HTML.
 import { api, ApiError, setCsrf } from './api.js';
 import { el, show, formatTime } from './dom.js';
-import { plans, quotaText } from './plans.js';
+import { deprecatedBadge, plans, quotaText } from './plans.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -92,8 +92,8 @@ async function catalogue() {
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col' }, 'Description'),
       el('th', { scope: 'col', class: 'num' }, 'Requests per minute'), el('th', { scope: 'col', class: 'num' }, 'Quota'),
       el('th', { scope: 'col' }, 'Approval'))),
-    el('tbody', {}, data.plans.map((p) => el('tr', {},
-      el('td', {}, p.name), el('td', {}, p.description), el('td', { class: 'num' }, p.requests_per_minute),
+    el('tbody', {}, data.plans.map((p) => el('tr', { 'data-testid': 'catalogue-plan' },
+      el('td', {}, p.name, ' ', deprecatedBadge(p)), el('td', {}, p.description), el('td', { class: 'num' }, p.requests_per_minute),
       el('td', { class: 'num' }, quotaText(p)),
       el('td', {}, p.auto_approve ? 'automatic' : 'by an operator')))));
   show(app, el('h1', {}, 'APIs'),
@@ -154,8 +154,9 @@ function applicationCard(a, cat) {
       el('td', { class: 'state' }, s.suspended && s.state === 'approved' ? `${s.state}, suspended: the API is unpublished` : s.state)))));
   const apiSelect = el('select', { id: `api-${a.id}`, name: 'api' },
     cat.apis.filter((x) => x.published).map((x) => el('option', { value: x.route }, x.title)));
+  // a deprecated plan takes no new subscriptions: it is not offered
   const planSelect = el('select', { id: `plan-${a.id}`, name: 'plan' },
-    cat.plans.map((p) => el('option', { value: p.name },
+    cat.plans.filter((p) => !p.deprecated).map((p) => el('option', { value: p.name },
       `${p.name} (${p.requests_per_minute}/min${p.quota ? `, ${quotaText(p)}` : ''})`)));
   const subscribe = el('form', { class: 'row subscribe' },
     el('label', { for: `api-${a.id}` }, 'API', apiSelect),

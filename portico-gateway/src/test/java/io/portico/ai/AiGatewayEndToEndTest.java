@@ -308,6 +308,7 @@ class AiGatewayEndToEndTest {
 
     assertThat(first.statusCode()).isEqualTo(503);
     assertThat(second.statusCode()).isEqualTo(503);
+    assertThat(second.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     assertThat(limited.received()).hasSize(1);
     assertThat(Integer.parseInt(second.headers().firstValue("retry-after").orElse("0")))
         .isBetween(1, 20);

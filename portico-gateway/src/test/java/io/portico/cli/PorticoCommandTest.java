@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.MatchResult;
@@ -249,6 +250,23 @@ class PorticoCommandTest {
           .containsPattern("\\n +run +Run the gateway")
           .containsPattern("\\n +validate +Check a config file")
           .containsPattern("\\n +version +Print the version");
+    }
+  }
+
+  @Test
+  void withoutAConfigInTheFolderPorticoSaysWhereItLookedAndHowToGiveOne() throws Exception {
+    for (String[] args : List.of(new String[0], new String[] {"run"}, new String[] {"validate"})) {
+      try (PorticoProcess p = PorticoProcess.start(dir, args)) {
+        assertThat(p.awaitExit(START)).as(String.join(" ", args)).isEqualTo(1);
+        assertThat(p.stderr())
+            .as(String.join(" ", args))
+            .contains(
+                "portico.yaml: no config file given, and none in "
+                    + dir.toRealPath()
+                    + " (expected: a config file, as 'portico run -c FILE'")
+            .contains("'portico --help' lists the commands)")
+            .doesNotContain("invalid configuration");
+      }
     }
   }
 

@@ -141,6 +141,26 @@ consumers:
         .endsWith("; \"header-names\" is a key of key-auth: indent it under key-auth");
   }
 
+  @Test
+  void aServiceWrittenWithAUrlSaysHowToWriteItsTargets() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file, "services:\n  - name: orders\n    url: http://orders.internal:8080/v1\n");
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":2:5: services[0].targets: missing (expected: a list of host:port targets; a"
+                + " url is written targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
+                + " prefix as the routes' rewrite-path)",
+            file
+                + ":3:10: services[0].url: unknown key \"url\" (expected one of: balancer,"
+                + " discovery, health, host-header, http2, name, plugins, pool, protocol, retry,"
+                + " targets, timeouts, tls)");
+  }
+
   /** The plugins a user has: the built-in ones, without the test plugins on this class path. */
   private PluginRegistry builtInPlugins() {
     PluginRegistry all = PluginRegistry.load(getClass().getClassLoader());

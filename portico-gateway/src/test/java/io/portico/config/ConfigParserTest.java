@@ -163,6 +163,7 @@ class ConfigParserTest {
             MINIMAL
                 + "portal:\n  address: 0.0.0.0:9902\n  gateway-url: https://api.example.com/\n"
                 + "  quota:\n    redis: redis://127.0.0.1:6379\n    period: month\n"
+                + "    timeout: 250ms\n"
                 + "  invitation-ttl: 1d\n");
     assertThat(problems(on)).isEmpty();
     PortalConfig p = on.config().portal();
@@ -170,7 +171,9 @@ class ConfigParserTest {
     assertThat(p.address().getAddress().isAnyLocalAddress()).isTrue();
     assertThat(p.gatewayUrl()).isEqualTo("https://api.example.com");
     assertThat(p.quota())
-        .isEqualTo(new PortalConfig.Quota("month", "redis://127.0.0.1:6379", "fail-open"));
+        .isEqualTo(
+            new PortalConfig.Quota(
+                "month", "redis://127.0.0.1:6379", "fail-open", Duration.ofMillis(250)));
     assertThat(p.invitationTtl()).isEqualTo(86_400);
     List<String> bad =
         problems(
@@ -190,6 +193,23 @@ class ConfigParserTest {
         .contains("portal.quota.period")
         .contains("portal.quota.redis")
         .contains("portal.invitation-ttl");
+  }
+
+  @Test
+  void portalQuotaTimeoutDefaultsToTheQuotaPluginsAndReportsAnOutOfRangeValueAtItsPlace() {
+    String quota = MINIMAL + "portal:\n  quota:\n    redis: redis://127.0.0.1:6379\n";
+    assertThat(valid(parse(quota)).portal().quota())
+        .isEqualTo(
+            new PortalConfig.Quota(
+                "day", "redis://127.0.0.1:6379", "fail-open", Duration.ofMillis(100)));
+    assertThat(problems(parse(quota + "    timeout: 20s\n")))
+        .containsExactly(
+            "portico.yaml:15:14: portal.quota.timeout: \"20s\" (expected: a duration from 1ms to"
+                + " 10s)");
+    assertThat(problems(parse(quota + "    timeout: soon\n")))
+        .containsExactly(
+            "portico.yaml:15:14: portal.quota.timeout: \"soon\" (expected: a duration such as"
+                + " 250ms, 5s, 1m, 2h or 1d)");
   }
 
   @Test
@@ -524,6 +544,8 @@ class ConfigParserTest {
                 discovery: { kind: fil, path: /etc/orders.yaml }
               - name: stock
                 discovery: { kind: file, path: stock.yaml, intervall: 1s }
+              - name: search
+                discovery: { dns: { name: search.internal, port: 80 } }
             """);
 
     assertThat(problems(result))
@@ -538,7 +560,11 @@ class ConfigParserTest {
                 + " path)",
             "portico.yaml:7:59: services[2].discovery.intervall: unknown key \"intervall\""
                 + " (expected one of: allow-empty, interval, kind, path); did you mean"
-                + " \"interval\"?");
+                + " \"interval\"?",
+            "portico.yaml:9:16: services[3].discovery.kind: missing (expected: one of "
+                + String.join(", ", DiscoveryKinds.builtIn().names())
+                + "); \"dns\" is a kind: write discovery: { kind: dns, ... } with its settings"
+                + " beside kind");
     ServiceConfig carts =
         valid(
                 parse(

@@ -5,22 +5,14 @@ import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
+import io.portico.testing.PortalBrowserFixture;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The developer portal in a real browser (Debian's headless Chromium and chromedriver, as the
@@ -32,40 +24,21 @@ class PortalBrowserTest {
 
   private static final String XSS = "<img src=x onerror=alert(1)>";
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              sign-up: true
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                service: backend
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
-    wait = ui.waiting();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Cleanup.close(ui);
-  }
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+          """
+          portal:
+            sign-up: true
+          routes:
+            - name: hello
+              paths: [ "/hello" ]
+              service: backend
+          """);
 
   @Test
   void catalogueApplicationSubscribeApproveAndKey() throws Exception {
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
     ok(
         client.as(
@@ -86,72 +59,85 @@ class PortalBrowserTest {
         201);
 
     // Sign up, then sign in.
-    String portal = gw.gateway().portalUrl();
+    String portal = browser.gateway().gateway().portalUrl();
     assertThat(portal).endsWith("/portal/");
-    driver.get(portal);
-    chrome.type(By.id("new-name"), "dana");
-    chrome.type(By.id("new-password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-up button[type=submit]")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.id("sign-in-message"), "Your developer account is ready"));
-    chrome.screenshot("sign-in");
-    chrome.type(By.id("name"), "dana");
-    chrome.type(By.id("password"), PASSWORD);
-    driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
+    browser.driver().get(portal);
+    browser.chrome().type(By.id("new-name"), "dana");
+    browser.chrome().type(By.id("new-password"), PASSWORD);
+    browser.driver().findElement(By.cssSelector("#sign-up button[type=submit]")).click();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("sign-in-message"), "Your developer account is ready"));
+    browser.chrome().screenshot("sign-in");
+    browser.chrome().type(By.id("name"), "dana");
+    browser.chrome().type(By.id("password"), PASSWORD);
+    browser.driver().findElement(By.cssSelector("#sign-in button[type=submit]")).click();
 
     // The catalogue: a title made of markup shows as its characters.
-    WebElement api = chrome.visible(By.cssSelector("[data-testid=api] h2"));
+    WebElement api = browser.chrome().visible(By.cssSelector("[data-testid=api] h2"));
     assertThat(api.getText()).isEqualTo(XSS);
-    assertThat(driver.findElements(By.tagName("img"))).isEmpty();
-    assertThat(driver.findElement(By.cssSelector("a[data-page=approvals]")).isDisplayed())
+    assertThat(browser.driver().findElements(By.tagName("img"))).isEmpty();
+    assertThat(browser.driver().findElement(By.cssSelector("a[data-page=approvals]")).isDisplayed())
         .isFalse();
-    chrome.assertNoAlert();
-    chrome.screenshot("catalogue");
+    browser.chrome().assertNoAlert();
+    browser.chrome().screenshot("catalogue");
 
     // An application, subscribed under the plan: pending until an operator approves.
-    driver.findElement(By.cssSelector("a[data-page=applications]")).click();
-    chrome.type(By.id("app-name"), "web shop");
-    driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
-    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
+    browser.driver().findElement(By.cssSelector("a[data-page=applications]")).click();
+    browser.chrome().type(By.id("app-name"), "web shop");
+    browser.driver().findElement(By.cssSelector("#create-application button[type=submit]")).click();
+    WebElement card = browser.chrome().visible(By.cssSelector("[data-testid=application]"));
     assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo("web shop");
     Select plan = new Select(card.findElement(By.cssSelector("select[name=plan]")));
     plan.selectByValue("starter");
     card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=subscription] .state"), "pending"));
-    chrome.screenshot("applications");
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=subscription] .state"), "pending"));
+    browser.chrome().screenshot("applications");
 
     // The admin approves it on the approvals page.
-    ui.signOutAndInToPortal("admin");
-    driver.get(portal + "#/approvals");
-    WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
+    browser.ui().signOutAndInToPortal("admin");
+    browser.driver().get(portal + "#/approvals");
+    WebElement row = browser.chrome().visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("dana").contains("starter");
-    chrome.screenshot("approvals");
+    browser.chrome().screenshot("approvals");
     row.findElement(By.xpath(".//button[text()='Approve']")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.tagName("main"), "Nothing is waiting."));
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.tagName("main"), "Nothing is waiting."));
     assertThat(
             ok(client.as(admin, "GET", "/portal/api/subscriptions?state=approved", null), 200)
                 .get("subscriptions"))
         .hasSize(1);
 
-    ui.signOutAndInToPortal("dana");
-    driver.get(portal + "#/applications");
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=subscription] .state"), "approved"));
-    chrome.visible(By.xpath("//button[text()='Issue an API key']")).click();
-    String key = chrome.visible(By.cssSelector("[data-testid=new-key]")).getText();
+    browser.ui().signOutAndInToPortal("dana");
+    browser.driver().get(portal + "#/applications");
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=subscription] .state"), "approved"));
+    browser.chrome().visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = browser.chrome().visible(By.cssSelector("[data-testid=new-key]")).getText();
     assertThat(key).startsWith("pk_");
-    chrome.screenshot("key");
+    browser.chrome().screenshot("key");
 
     assertThat(
-            gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET())
+            browser
+                .gateway()
+                .send(
+                    HttpRequest.newBuilder(browser.gateway().uri("/hello"))
+                        .header("apikey", key)
+                        .GET())
                 .statusCode())
         .isEqualTo(200);
-    chrome.assertNoAlert();
+    browser.chrome().assertNoAlert();
   }
 }

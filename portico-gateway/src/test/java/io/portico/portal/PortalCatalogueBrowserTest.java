@@ -5,24 +5,16 @@ import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
+import io.portico.testing.PortalBrowserFixture;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The catalogue's life in a real browser (headless Chromium): an application named with markup
@@ -35,49 +27,33 @@ class PortalCatalogueBrowserTest {
 
   private static final String MARKUP = "<img src=x onerror=alert(1)>";
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              sign-up: true
-              quota:
-                redis: redis://127.0.0.1:6379
-                on-failure: fail-closed
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
-    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Cleanup.close(ui);
-  }
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+              """
+              portal:
+                sign-up: true
+                quota:
+                  redis: redis://127.0.0.1:6379
+                  on-failure: fail-closed
+              routes:
+                - name: orders
+                  paths: [ "/hello" ]
+                  service: backend
+              """)
+          .waitingUpTo(Duration.ofSeconds(30));
 
   private static int call(String key) throws Exception {
-    return gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET())
+    return browser
+        .gateway()
+        .send(HttpRequest.newBuilder(browser.gateway().uri("/hello")).header("apikey", key).GET())
         .statusCode();
   }
 
   @Test
   void markupStaysTextTheHourlyQuotaShowsWhatRemainsAndUnpublishingSuspendsTheSubscription()
       throws Exception {
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
     ok(client.as(admin, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
     ok(
@@ -131,41 +107,49 @@ class PortalCatalogueBrowserTest {
     }
     assertThat(seen).containsExactly(200, 200, 429);
 
-    String portal = gw.gateway().portalUrl();
-    driver.get(portal);
-    ui.signInToPortal("dev");
-    driver.get(portal + "#/catalogue");
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "2 an hour"));
-    driver.get(portal + "#/applications");
-    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
+    String portal = browser.gateway().gateway().portalUrl();
+    browser.driver().get(portal);
+    browser.ui().signInToPortal("dev");
+    browser.driver().get(portal + "#/catalogue");
+    browser
+        .waiting()
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "2 an hour"));
+    browser.driver().get(portal + "#/applications");
+    WebElement card = browser.chrome().visible(By.cssSelector("[data-testid=application]"));
     assertThat(card.findElement(By.tagName("h2")).getText()).isEqualTo(MARKUP);
-    assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
-    WebElement usage = chrome.visible(By.cssSelector("[data-testid=usage] dl"));
-    wait.until(ExpectedConditions.textToBePresentInElement(usage, "2 of 2 this hour; 0 left"));
-    chrome.screenshot("hourly-quota");
+    assertThat(browser.driver().findElements(By.cssSelector("main img"))).isEmpty();
+    WebElement usage = browser.chrome().visible(By.cssSelector("[data-testid=usage] dl"));
+    browser
+        .waiting()
+        .until(ExpectedConditions.textToBePresentInElement(usage, "2 of 2 this hour; 0 left"));
+    browser.chrome().screenshot("hourly-quota");
 
     // the admin unpublishes the API with the catalogue's button: the key is refused at once
-    chrome.visible(By.id("sign-out")).click();
-    ui.signInToPortal("admin");
-    driver.get(portal + "#/catalogue");
-    chrome.visible(By.cssSelector("[data-testid=unpublish]")).click();
-    chrome.visible(By.cssSelector("[data-testid=unpublished]"));
-    chrome.visible(By.cssSelector("[data-testid=publish]"));
-    chrome.screenshot("unpublished");
+    browser.chrome().visible(By.id("sign-out")).click();
+    browser.ui().signInToPortal("admin");
+    browser.driver().get(portal + "#/catalogue");
+    browser.chrome().visible(By.cssSelector("[data-testid=unpublish]")).click();
+    browser.chrome().visible(By.cssSelector("[data-testid=unpublished]"));
+    browser.chrome().visible(By.cssSelector("[data-testid=publish]"));
+    browser.chrome().screenshot("unpublished");
     assertThat(call(key)).isEqualTo(403);
 
     // the developer no longer sees it; the subscription is shown suspended
-    chrome.visible(By.id("sign-out")).click();
-    ui.signInToPortal("dev");
-    driver.get(portal + "#/catalogue");
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.tagName("main"), "No API is published yet."));
-    driver.get(portal + "#/applications");
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=subscription] .state"), "suspended"));
-    assertThat(driver.findElements(By.cssSelector("main img"))).isEmpty();
-    chrome.screenshot("suspended");
+    browser.chrome().visible(By.id("sign-out")).click();
+    browser.ui().signInToPortal("dev");
+    browser.driver().get(portal + "#/catalogue");
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.tagName("main"), "No API is published yet."));
+    browser.driver().get(portal + "#/applications");
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=subscription] .state"), "suspended"));
+    assertThat(browser.driver().findElements(By.cssSelector("main img"))).isEmpty();
+    browser.chrome().screenshot("suspended");
   }
 }

@@ -11,10 +11,13 @@ import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +232,86 @@ class PortalCatalogueTest {
                 .at("/paths/~1hello/get/summary")
                 .asText())
         .isEqualTo("Says hello");
+  }
+
+  @Test
+  void aDocumentWithExternalRefsIsRefusedWith422NamingEachPointerAndAKeptOneIsServedDetached()
+      throws Exception {
+    String external =
+        """
+        openapi: 3.0.3
+        info: { title: Orders, version: "1" }
+        paths:
+          /hello:
+            get:
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json:
+                      schema: { $ref: "common.yaml#/components/schemas/Order" }
+                default: { $ref: "https://evil.example/x.json" }
+          /local:
+            $ref: "#/components/pathItems/Local"
+        components:
+          schemas:
+            Tricky:
+              properties:
+                $ref: { type: string }
+        """;
+    JsonNode p =
+        problem(
+            portal.as(admin, "PUT", "/portal/api/apis/orders", publishBody("Orders", external)),
+            422,
+            "portal-openapi-external-ref");
+    assertThat(p.get("status").asInt()).isEqualTo(422);
+    assertThat(p.get("detail").asText())
+        .contains("2 external references")
+        .contains(
+            "/paths/~1hello/get/responses/200/content/application~1json/schema/$ref:"
+                + " \"common.yaml#/components/schemas/Order\"")
+        .contains("/paths/~1hello/get/responses/default/$ref: \"https://evil.example/x.json\"");
+    assertThat(p.get("external_refs").findValuesAsText("pointer"))
+        .containsExactly(
+            "/paths/~1hello/get/responses/200/content/application~1json/schema/$ref",
+            "/paths/~1hello/get/responses/default/$ref");
+    assertThat(p.get("external_refs").findValuesAsText("ref"))
+        .containsExactly("common.yaml#/components/schemas/Order", "https://evil.example/x.json");
+    assertThat(ok(portal.as(admin, "GET", "/portal/api/apis", null), 200).get("apis")).isEmpty();
+
+    // a document kept before the check: served with its external references detached
+    String clean =
+        """
+        {"openapi":"3.0.3","info":{"title":"Orders","version":"1"},
+         "paths":{"/hello":{"get":{"responses":{"200":{"description":"ok"}}}}}}
+        """;
+    ok(portal.as(admin, "PUT", "/portal/api/apis/orders", publishBody("Orders", clean)), 200);
+    Path kept = keptDocument();
+    Files.writeString(
+        kept,
+        """
+        {"openapi":"3.0.3","info":{"title":"Orders","version":"1"},
+         "paths":{"/hello":{"get":{"responses":{"200":{"description":"ok","content":
+           {"application/json":{"schema":{"$ref":"https://evil.example/x.json"}}}}}}}}}
+        """);
+    JsonNode served = ok(portal.as(admin, "GET", "/portal/api/apis/orders/openapi", null), 200);
+    JsonNode schema =
+        served.at("/paths/~1hello/get/responses/200/content/application~1json/schema");
+    assertThat(schema.has("$ref")).isFalse();
+    assertThat(schema.get("x-portico-external-ref").asText())
+        .isEqualTo("https://evil.example/x.json");
+    assertThat(schema.get("description").asText())
+        .contains("external reference (https://evil.example/x.json)");
+  }
+
+  /** The file the admin store keeps the one published OpenAPI document in. */
+  private Path keptDocument() throws Exception {
+    try (Stream<Path> files = Files.walk(gw.configFile().getParent())) {
+      List<Path> kept =
+          files.filter(f -> f.getFileName().toString().startsWith("portal-openapi-")).toList();
+      assertThat(kept).hasSize(1);
+      return kept.get(0);
+    }
   }
 
   @Test

@@ -64,6 +64,21 @@ final class PortalClient {
     return call(method, path, body, h.toArray(String[]::new));
   }
 
+  /** Makes the account {@code name} with {@code role} and {@link #PASSWORD}, as {@code by}. */
+  void account(Session by, String name, String role) throws Exception {
+    ok(
+        as(
+            by,
+            "POST",
+            "/accounts",
+            JSON.createObjectNode()
+                .put("name", name)
+                .put("role", role)
+                .put("password", PASSWORD)
+                .toString()),
+        201);
+  }
+
   Session signIn(String name) throws Exception {
     HttpResponse<String> r =
         call(

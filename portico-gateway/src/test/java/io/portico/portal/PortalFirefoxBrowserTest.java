@@ -93,13 +93,7 @@ class PortalFirefoxBrowserTest {
       throws Exception {
     PortalClient client = new PortalClient(gw::adminUri);
     PortalClient.Session admin = client.signIn("admin");
-    ok(
-        client.as(
-            admin,
-            "POST",
-            "/accounts",
-            "{\"name\":\"dev\",\"role\":\"developer\",\"password\":\"" + PASSWORD + "\"}"),
-        201);
+    client.account(admin, "dev", "developer");
     ok(
         client.as(
             admin,

@@ -1,29 +1,16 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
-import java.net.http.HttpRequest;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.portico.testing.PortalBrowserFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Renaming and deleting a plan on the portal's plans page in a real browser (headless Chromium),
@@ -38,57 +25,17 @@ class PortalPlanLifecycleBrowserTest {
 
   private static final String XSS = "<img src=x onerror=alert(1)>";
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              sign-up: false
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
-    wait = ui.waiting();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Cleanup.close(ui);
-  }
-
-  /** Fails when the page holds an element parsed from {@link #XSS} or a script of it ran. */
-  private static void noMarkupRan() {
-    chrome.assertNoAlert();
-    assertThat(
-            ((Number)
-                    ((JavascriptExecutor) driver)
-                        .executeScript("return document.querySelectorAll('img[src=\"x\"]').length"))
-                .intValue())
-        .isZero();
-  }
-
-  private static List<Integer> calls(String key, int n) throws Exception {
-    List<Integer> seen = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      seen.add(
-          gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET())
-              .statusCode());
-    }
-    return seen;
-  }
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+          """
+          portal:
+            sign-up: false
+          routes:
+            - name: orders
+              paths: [ "/hello" ]
+              service: backend
+          """);
 
   private static void plan(PortalClient client, PortalClient.Session s, String name, int rate)
       throws Exception {
@@ -129,33 +76,22 @@ class PortalPlanLifecycleBrowserTest {
   }
 
   private static WebElement dialog() {
-    return chrome.visible(By.cssSelector("dialog#plan-confirm[open]"));
+    return browser.chrome().visible(By.cssSelector("dialog#plan-confirm[open]"));
   }
 
   private static String focused() {
-    return driver.switchTo().activeElement().getAttribute("id");
+    return browser.driver().switchTo().activeElement().getAttribute("id");
   }
 
   private static void onPlansPage() {
-    wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
+    browser.waiting().until(ExpectedConditions.textToBe(By.tagName("h1"), "Plans"));
   }
 
   @Test
   void anOperatorRenamesAndDeletesAPlanFromThePageAndTheKeysFollow() throws Exception {
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
-    ok(
-        client.as(
-            admin,
-            "POST",
-            "/accounts",
-            PortalClient.JSON
-                .createObjectNode()
-                .put("name", "dev")
-                .put("role", "developer")
-                .put("password", PASSWORD)
-                .toString()),
-        201);
+    client.account(admin, "dev", "developer");
     ok(client.as(admin, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
     plan(client, admin, "basic", 2);
     plan(client, admin, "gold", 5);
@@ -165,56 +101,59 @@ class PortalPlanLifecycleBrowserTest {
         ok(client.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
             .get("key")
             .asText();
-    assertThat(calls(key, 3)).containsExactly(200, 200, 429);
+    assertThat(browser.statuses("/hello", key, 3)).containsExactly(200, 200, 429);
 
-    String portal = gw.gateway().portalUrl();
-    driver.get(portal);
-    ui.signInToPortal("admin");
-    driver.get(portal + "#/plans");
+    String portal = browser.gateway().gateway().portalUrl();
+    browser.driver().get(portal);
+    browser.ui().signInToPortal("admin");
+    browser.driver().get(portal + "#/plans");
     onPlansPage();
 
     // rename from the keyboard: Enter on the row's button, the field focused, labelled
-    WebElement rename = chrome.visible(By.id("plan-rename-basic"));
+    WebElement rename = browser.chrome().visible(By.id("plan-rename-basic"));
     assertThat(rename.getAttribute("aria-label")).isEqualTo("Rename plan basic");
     rename.sendKeys(Keys.ENTER);
-    wait.until(d -> "plan-rename-name".equals(focused()));
-    assertThat(driver.findElement(By.cssSelector("label[for=plan-rename-name]")).getText())
+    browser.waiting().until(d -> "plan-rename-name".equals(focused()));
+    assertThat(
+            browser.driver().findElement(By.cssSelector("label[for=plan-rename-name]")).getText())
         .startsWith("New name");
 
     // Escape in the confirmation writes nothing
-    chrome.type(By.id("plan-rename-name"), "starter");
-    driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+    browser.chrome().type(By.id("plan-rename-name"), "starter");
+    browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
     WebElement confirm = dialog();
     assertThat(confirm.getAttribute("aria-label")).isEqualTo("Rename plan basic?");
     assertThat(confirm.getText()).contains("The plan basic becomes starter");
     assertThat(focused()).isEqualTo("plan-confirm-no");
-    driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
-    wait.until(ExpectedConditions.numberOfElementsToBe(By.id("plan-confirm"), 0));
+    browser.driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+    browser.waiting().until(ExpectedConditions.numberOfElementsToBe(By.id("plan-confirm"), 0));
     ok(client.as(admin, "GET", "/portal/api/plans/basic", null), 200);
 
     // a name that looks like markup: refused at the field, as text
-    chrome.type(By.id("plan-rename-name"), XSS);
-    chrome.click(By.id("plan-rename-save"));
+    browser.chrome().type(By.id("plan-rename-name"), XSS);
+    browser.chrome().click(By.id("plan-rename-save"));
     dialog();
-    chrome.click(By.id("plan-confirm-yes"));
-    assertThat(chrome.visible(By.id("plan-rename-name-error")).getText())
+    browser.chrome().click(By.id("plan-confirm-yes"));
+    assertThat(browser.chrome().visible(By.id("plan-rename-name-error")).getText())
         .isEqualTo("name: \"" + XSS + "\" (expected: lower-case letters, digits and -, up to 63)");
-    assertThat(chrome.visible(By.id("plan-rename-name")).getAttribute("aria-invalid"))
+    assertThat(browser.chrome().visible(By.id("plan-rename-name")).getAttribute("aria-invalid"))
         .isEqualTo("true");
-    noMarkupRan();
+    browser.assertNoMarkupRan();
 
     // confirmed: renamed, and the same key answers under the same rate
-    chrome.type(By.id("plan-rename-name"), "starter");
-    chrome.click(By.id("plan-rename-save"));
+    browser.chrome().type(By.id("plan-rename-name"), "starter");
+    browser.chrome().click(By.id("plan-rename-save"));
     dialog();
-    chrome.screenshot("plan-rename-confirm");
-    chrome.click(By.id("plan-confirm-yes"));
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=plans-message]"), "Renamed plan basic to starter"));
-    assertThat(driver.findElements(By.id("plan-rename-starter"))).hasSize(1);
-    assertThat(driver.findElements(By.id("plan-rename-basic"))).isEmpty();
-    assertThat(calls(key, 3)).containsExactly(200, 200, 429);
+    browser.chrome().screenshot("plan-rename-confirm");
+    browser.chrome().click(By.id("plan-confirm-yes"));
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=plans-message]"), "Renamed plan basic to starter"));
+    assertThat(browser.driver().findElements(By.id("plan-rename-starter"))).hasSize(1);
+    assertThat(browser.driver().findElements(By.id("plan-rename-basic"))).isEmpty();
+    assertThat(browser.statuses("/hello", key, 3)).containsExactly(200, 200, 429);
     assertThat(
             ok(client.as(dev, "GET", "/portal/api/applications/" + app, null), 200)
                 .at("/subscriptions/0/plan")
@@ -222,11 +161,11 @@ class PortalPlanLifecycleBrowserTest {
         .isEqualTo("starter");
 
     // someone else changes the plan while its form is open: the save writes nothing, and says so
-    chrome.click(By.id("plan-edit-starter"));
+    browser.chrome().click(By.id("plan-edit-starter"));
     ok(client.as(admin, "PATCH", "/portal/api/plans/starter", "{\"description\":\"theirs\"}"), 200);
-    chrome.type(By.id("plan-edit-requests_per_minute"), "40");
-    chrome.click(By.id("plan-edit-save"));
-    assertThat(chrome.visible(By.cssSelector("[data-testid=plan-changed]")).getText())
+    browser.chrome().type(By.id("plan-edit-requests_per_minute"), "40");
+    browser.chrome().click(By.id("plan-edit-save"));
+    assertThat(browser.chrome().visible(By.cssSelector("[data-testid=plan-changed]")).getText())
         .startsWith("Someone else changed the plan starter since this page showed it");
     assertThat(
             ok(client.as(admin, "GET", "/portal/api/plans/starter", null), 200)
@@ -234,48 +173,51 @@ class PortalPlanLifecycleBrowserTest {
                 .asInt())
         .isEqualTo(2);
     assertThat(
-            driver.findElements(By.cssSelector("[data-testid=plan]")).stream()
+            browser.driver().findElements(By.cssSelector("[data-testid=plan]")).stream()
                 .anyMatch(e -> e.getText().contains("theirs")))
         .isTrue();
 
     // delete: the dialog names the subscription that holds the plan and asks where it goes
-    chrome.visible(By.id("plan-delete-starter")).sendKeys(Keys.ENTER);
+    browser.chrome().visible(By.id("plan-delete-starter")).sendKeys(Keys.ENTER);
     WebElement deleting = dialog();
     assertThat(deleting.getAttribute("aria-label")).isEqualTo("Delete plan starter?");
-    assertThat(driver.findElement(By.cssSelector("[data-testid=plan-holders] li")).getText())
+    assertThat(
+            browser.driver().findElement(By.cssSelector("[data-testid=plan-holders] li")).getText())
         .isEqualTo(XSS + " on orders (approved)");
     assertThat(focused()).isEqualTo("plan-move-to");
     assertThat(
-            new Select(driver.findElement(By.id("plan-move-to")))
+            new Select(browser.driver().findElement(By.id("plan-move-to")))
                 .getFirstSelectedOption()
                 .getText())
         .isEqualTo("gold");
-    noMarkupRan();
-    chrome.screenshot("plan-delete-confirm");
-    chrome.click(By.id("plan-confirm-yes"));
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=plans-message]"),
-            "Deleted plan starter; its subscription moved to gold."));
-    assertThat(driver.findElements(By.id("plan-delete-starter"))).isEmpty();
-    assertThat(calls(key, 6)).containsExactly(200, 200, 200, 200, 200, 429);
+    browser.assertNoMarkupRan();
+    browser.chrome().screenshot("plan-delete-confirm");
+    browser.chrome().click(By.id("plan-confirm-yes"));
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=plans-message]"),
+                "Deleted plan starter; its subscription moved to gold."));
+    assertThat(browser.driver().findElements(By.id("plan-delete-starter"))).isEmpty();
+    assertThat(browser.statuses("/hello", key, 6)).containsExactly(200, 200, 200, 200, 200, 429);
 
     // a subscription made between the confirmation's opening and the deletion: refused, named
     plan(client, admin, "spare", 9);
-    driver.navigate().refresh();
+    browser.driver().navigate().refresh();
     onPlansPage();
-    chrome.click(By.id("plan-delete-spare"));
+    browser.chrome().click(By.id("plan-delete-spare"));
     assertThat(dialog().getText()).contains("No subscription holds the plan spare");
     application(client, dev, "spare");
-    chrome.click(By.id("plan-confirm-yes"));
-    assertThat(chrome.visible(By.cssSelector("[data-testid=plan-refused]")).getText())
+    browser.chrome().click(By.id("plan-confirm-yes"));
+    assertThat(browser.chrome().visible(By.cssSelector("[data-testid=plan-refused]")).getText())
         .startsWith("The plan spare holds 1 subscription:")
         .contains("application \"" + XSS + "\"");
-    assertThat(driver.findElements(By.id("plan-delete-spare"))).hasSize(1);
+    assertThat(browser.driver().findElements(By.id("plan-delete-spare"))).hasSize(1);
     ok(client.as(admin, "GET", "/portal/api/plans/spare", null), 200);
-    chrome.screenshot("plan-delete-refused");
-    noMarkupRan();
+    browser.chrome().screenshot("plan-delete-refused");
+    browser.assertNoMarkupRan();
     // the refusals are logged as failed loads; nothing else may be
-    assertThat(chrome.errors()).allMatch(e -> e.contains("Failed to load resource"));
+    assertThat(browser.chrome().errors()).allMatch(e -> e.contains("Failed to load resource"));
   }
 }

@@ -9,7 +9,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +163,85 @@ class PortalTiersTest {
     assertThat(usage.at("/latency_ms/p50").asDouble()).isGreaterThan(0);
     assertThat(usage.at("/latency_ms/p99").asDouble())
         .isGreaterThanOrEqualTo(usage.at("/latency_ms/p50").asDouble());
+  }
+
+  @Test
+  void aQuotaPlansRedisTimeoutIsPortalQuotaTimeoutAndItsFailClosed503SaysSo() throws Exception {
+    // a Redis that accepts connections and never answers: every call outlives the timeout
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      List<Socket> held = new CopyOnWriteArrayList<>();
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      start(
+          """
+          quota:
+            redis: redis://127.0.0.1:%d
+            on-failure: fail-closed
+            timeout: 250ms
+          """
+              .formatted(silent.getLocalPort()),
+          Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+      PortalClient.Session root = admin.signIn("admin");
+      ok(admin.as(root, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
+      ok(
+          admin.as(
+              root,
+              "POST",
+              "/portal/api/plans",
+              "{\"name\":\"trial\",\"requests_per_minute\":100,\"quota\":3,"
+                  + "\"auto_approve\":true}"),
+          201);
+      JsonNode route = ok(admin.as(root, "GET", "/routes/orders", null), 200);
+      assertThat(route.at("/plugins/quota/redis/timeout").asText()).isEqualTo("250ms");
+      assertThat(route.at("/plugins/quota/redis/on-failure").asText()).isEqualTo("fail-closed");
+
+      String token =
+          ok(admin.as(root, "POST", "/portal/api/invitations", "{}"), 201).get("token").asText();
+      ok(
+          admin.call(
+              "POST",
+              "/portal/api/invitations/accept",
+              "{\"token\":\"" + token + "\",\"name\":\"dana\",\"password\":\"" + PASSWORD + "\"}"),
+          201);
+      PortalClient.Session dev = admin.signIn("dana");
+      String app =
+          ok(admin.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
+              .get("id")
+              .asText();
+      ok(
+          admin.as(
+              dev,
+              "POST",
+              "/portal/api/applications/" + app + "/subscriptions",
+              "{\"api\":\"orders\",\"plan\":\"trial\"}"),
+          201);
+      String key =
+          ok(admin.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
+              .get("key")
+              .asText();
+
+      HttpResponse<String> refused = order(key);
+      JsonNode body = problem(refused, 503, "quota-unavailable");
+      assertThat(body.get("detail").asText())
+          .isEqualTo(
+              "The quota cannot be checked right now. Redis did not answer within 250 ms;"
+                  + " portal.quota.timeout sets how long it may take.");
+      assertThat(origin.requestCount()).isZero();
+      for (Socket s : held) {
+        s.close();
+      }
+    }
   }
 
   @Test

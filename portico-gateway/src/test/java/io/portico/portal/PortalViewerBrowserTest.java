@@ -6,28 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portico.testing.Cleanup;
-import io.portico.testing.ConsoleBrowser;
-import io.portico.testing.GatewayFixture;
-import io.portico.testing.HeadlessChromium;
+import io.portico.testing.PortalBrowserFixture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The portal's invitations, quota plans, usage and OpenAPI viewer in a real browser (Debian's
@@ -47,49 +39,31 @@ class PortalViewerBrowserTest {
          "responses":{"200":{"description":"a greeting"}}}}}}
       """;
 
-  @TempDir static Path profile;
-  private static ConsoleBrowser ui;
-  private static GatewayFixture gw;
-  private static HeadlessChromium chrome;
-  private static WebDriver driver;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ui =
-        ConsoleBrowser.portal(
-            profile,
-            """
-            portal:
-              quota:
-                redis: redis://127.0.0.1:6379
-                period: day
-                on-failure: fail-closed
-            metrics:
-              per-consumer: true
-            routes:
-              - name: hello
-                paths: [ "/hello" ]
-                service: backend
-                plugins:
-                  cors:
-                    allow-origins: [ "*" ]
-            """);
-    gw = ui.gateway();
-    chrome = ui.chrome();
-    driver = ui.driver();
-    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    Cleanup.close(ui);
-  }
+  @RegisterExtension
+  static final PortalBrowserFixture browser =
+      new PortalBrowserFixture(
+              """
+              portal:
+                quota:
+                  redis: redis://127.0.0.1:6379
+                  period: day
+                  on-failure: fail-closed
+              metrics:
+                per-consumer: true
+              routes:
+                - name: hello
+                  paths: [ "/hello" ]
+                  service: backend
+                  plugins:
+                    cors:
+                      allow-origins: [ "*" ]
+              """)
+          .waitingUpTo(Duration.ofSeconds(30));
 
   /** The browser's console errors that a Content-Security-Policy refusal would leave. */
   private static List<String> cspViolations() {
     List<String> out = new ArrayList<>();
-    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+    for (LogEntry e : browser.driver().manage().logs().get(LogType.BROWSER)) {
       if (e.getMessage().contains("Content Security Policy")) {
         out.add(e.getMessage());
       }
@@ -99,7 +73,7 @@ class PortalViewerBrowserTest {
 
   @Test
   void invitedDeveloperSubscribesUnderAQuotaTriesTheApiInTheViewerAndMeets429() throws Exception {
-    PortalClient client = new PortalClient(gw::adminUri);
+    PortalClient client = new PortalClient(browser.gateway()::adminUri);
     PortalClient.Session admin = client.signIn("admin");
     ok(
         client.as(
@@ -118,58 +92,68 @@ class PortalViewerBrowserTest {
             "{\"name\":\"trial\",\"description\":\"three calls a day\","
                 + "\"requests_per_minute\":60,\"quota\":3}"),
         201);
-    String portal = gw.gateway().portalUrl();
+    String portal = browser.gateway().gateway().portalUrl();
 
     // the admin invites a developer in the portal; the link works once
-    driver.get(portal);
-    ui.signInToPortal("admin");
-    driver.get(portal + "#/invitations");
-    chrome.type(By.id("invite-note"), "Dana, the shop team");
-    driver.findElement(By.cssSelector("#invite button[type=submit]")).click();
-    String link = chrome.visible(By.cssSelector("[data-testid=invite-link]")).getText();
+    browser.driver().get(portal);
+    browser.ui().signInToPortal("admin");
+    browser.driver().get(portal + "#/invitations");
+    browser.chrome().type(By.id("invite-note"), "Dana, the shop team");
+    browser.driver().findElement(By.cssSelector("#invite button[type=submit]")).click();
+    String link = browser.chrome().visible(By.cssSelector("[data-testid=invite-link]")).getText();
     assertThat(link).startsWith(portal + "#invite=pi_");
-    chrome.screenshot("invitations");
-    chrome.visible(By.id("sign-out")).click();
-    chrome.visible(By.id("sign-in"));
+    browser.chrome().screenshot("invitations");
+    browser.chrome().visible(By.id("sign-out")).click();
+    browser.chrome().visible(By.id("sign-in"));
 
-    driver.get(link);
-    chrome.type(By.id("invited-name"), "dana");
-    chrome.type(By.id("invited-password"), PASSWORD);
-    driver.findElement(By.cssSelector("#accept button[type=submit]")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.id("sign-in-message"), "Your developer account is ready"));
-    ui.signInToPortal("dana");
+    browser.driver().get(link);
+    browser.chrome().type(By.id("invited-name"), "dana");
+    browser.chrome().type(By.id("invited-password"), PASSWORD);
+    browser.driver().findElement(By.cssSelector("#accept button[type=submit]")).click();
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.id("sign-in-message"), "Your developer account is ready"));
+    browser.ui().signInToPortal("dana");
 
     // an application under the quota plan, pending until the admin approves
-    driver.get(portal + "#/catalogue");
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "3 a day"));
-    driver.get(portal + "#/applications");
-    chrome.type(By.id("app-name"), "web shop");
-    driver.findElement(By.cssSelector("#create-application button[type=submit]")).click();
-    WebElement card = chrome.visible(By.cssSelector("[data-testid=application]"));
+    browser.driver().get(portal + "#/catalogue");
+    browser
+        .waiting()
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("main"), "3 a day"));
+    browser.driver().get(portal + "#/applications");
+    browser.chrome().type(By.id("app-name"), "web shop");
+    browser.driver().findElement(By.cssSelector("#create-application button[type=submit]")).click();
+    WebElement card = browser.chrome().visible(By.cssSelector("[data-testid=application]"));
     new Select(card.findElement(By.cssSelector("select[name=plan]"))).selectByValue("trial");
     card.findElement(By.cssSelector("form.subscribe button[type=submit]")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=subscription] .state"), "pending"));
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=subscription] .state"), "pending"));
 
-    ui.signOutAndInToPortal("admin");
-    driver.get(portal + "#/approvals");
-    WebElement row = chrome.visible(By.cssSelector("[data-testid=pending]"));
+    browser.ui().signOutAndInToPortal("admin");
+    browser.driver().get(portal + "#/approvals");
+    WebElement row = browser.chrome().visible(By.cssSelector("[data-testid=pending]"));
     assertThat(row.getText()).contains("web shop").contains("trial");
     row.findElement(By.xpath(".//button[text()='Approve']")).click();
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.tagName("main"), "Nothing is waiting."));
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.tagName("main"), "Nothing is waiting."));
 
-    ui.signOutAndInToPortal("dana");
-    driver.get(portal + "#/applications");
-    wait.until(
-        ExpectedConditions.textToBePresentInElementLocated(
-            By.cssSelector("[data-testid=subscription] .state"), "approved"));
-    chrome.visible(By.xpath("//button[text()='Issue an API key']")).click();
-    String key = chrome.visible(By.cssSelector("[data-testid=new-key]")).getText();
+    browser.ui().signOutAndInToPortal("dana");
+    browser.driver().get(portal + "#/applications");
+    browser
+        .waiting()
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("[data-testid=subscription] .state"), "approved"));
+    browser.chrome().visible(By.xpath("//button[text()='Issue an API key']")).click();
+    String key = browser.chrome().visible(By.cssSelector("[data-testid=new-key]")).getText();
     assertThat(key).startsWith("pk_");
 
     // the quota's Redis connection is made at first use: wait until the usage reads the counter
@@ -195,38 +179,46 @@ class PortalViewerBrowserTest {
                     .isTrue());
 
     // the viewer renders the operation; its try-it panel calls the gateway with the key
-    driver.get(portal + "#/api/hello");
+    browser.driver().get(portal + "#/api/hello");
     WebElement operation =
-        chrome.visible(By.cssSelector(".opblock-summary-path[data-path='/hello']"));
-    assertThat(driver.findElement(By.id("openapi-viewer")).getText()).contains("Says hello");
-    chrome.type(By.id("try-key"), key);
-    chrome.screenshot("viewer");
+        browser.chrome().visible(By.cssSelector(".opblock-summary-path[data-path='/hello']"));
+    assertThat(browser.driver().findElement(By.id("openapi-viewer")).getText())
+        .contains("Says hello");
+    browser.chrome().type(By.id("try-key"), key);
+    browser.chrome().screenshot("viewer");
     operation.click();
-    chrome.visible(By.cssSelector("button.try-out__btn")).click();
-    chrome.visible(By.cssSelector("button.execute")).click();
+    browser.chrome().visible(By.cssSelector("button.try-out__btn")).click();
+    browser.chrome().visible(By.cssSelector("button.execute")).click();
     WebElement status =
-        chrome.visible(By.cssSelector(".live-responses-table tr.response .response-col_status"));
-    wait.until(ExpectedConditions.textToBePresentInElement(status, "200"));
-    ((org.openqa.selenium.JavascriptExecutor) driver)
+        browser
+            .chrome()
+            .visible(By.cssSelector(".live-responses-table tr.response .response-col_status"));
+    browser.waiting().until(ExpectedConditions.textToBePresentInElement(status, "200"));
+    ((org.openqa.selenium.JavascriptExecutor) browser.driver())
         .executeScript("arguments[0].scrollIntoView({block: 'center'})", status);
-    chrome.screenshot("try-it");
+    browser.chrome().screenshot("try-it");
     assertThat(cspViolations()).isEmpty();
 
     // two more calls pass; the third is over the day's quota
     List<Integer> seen = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       HttpResponse<String> r =
-          gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("apikey", key).GET());
+          browser
+              .gateway()
+              .send(
+                  HttpRequest.newBuilder(browser.gateway().uri("/hello"))
+                      .header("apikey", key)
+                      .GET());
       seen.add(r.statusCode());
     }
     assertThat(seen).containsExactly(200, 200, 429, 429);
 
-    driver.get(portal + "#/catalogue");
-    driver.get(portal + "#/applications");
-    WebElement usage = chrome.visible(By.cssSelector("[data-testid=usage] dl"));
-    wait.until(ExpectedConditions.textToBePresentInElement(usage, "3 of 3 this day"));
+    browser.driver().get(portal + "#/catalogue");
+    browser.driver().get(portal + "#/applications");
+    WebElement usage = browser.chrome().visible(By.cssSelector("[data-testid=usage] dl"));
+    browser.waiting().until(ExpectedConditions.textToBePresentInElement(usage, "3 of 3 this day"));
     assertThat(usage.getText()).contains("Latency p99");
-    chrome.screenshot("usage");
+    browser.chrome().screenshot("usage");
     JsonNode u =
         ok(client.as(dana, "GET", "/portal/api/applications/" + appId + "/usage", null), 200);
     assertThat(u.get("requests").asLong()).isEqualTo(5);

@@ -65,7 +65,10 @@ class H2cTunnelTest {
     origin.close();
   }
 
-  /** Answers 101 to any Upgrade, then echoes whatever comes (the tunnel); else 200 "plain". */
+  /**
+   * Answers 101 to any Upgrade (to a WebSocket one with its {@code Sec-WebSocket-Accept}), then
+   * echoes whatever comes (the tunnel); else 200 "plain".
+   */
   private static void serve() {
     while (!origin.isClosed()) {
       try {
@@ -82,10 +85,18 @@ class H2cTunnelTest {
                         return;
                       }
                       heads.add(head);
-                      if (head.toLowerCase(java.util.Locale.ROOT).contains("\nupgrade:")) {
+                      String lower = head.toLowerCase(java.util.Locale.ROOT);
+                      if (lower.contains("\nupgrade:")) {
+                        // a WebSocket upgrade is accepted as RFC 6455 asks (the key is the RFC's)
+                        String accepted =
+                            lower.contains("\nupgrade: websocket")
+                                ? "Upgrade: websocket\r\n"
+                                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                                : "Upgrade: h2c\r\n";
                         out.write(
                             ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
-                                    + "Upgrade: h2c\r\n\r\nTUNNEL-OPEN")
+                                    + accepted
+                                    + "\r\nTUNNEL-OPEN")
                                 .getBytes(StandardCharsets.ISO_8859_1));
                         out.flush();
                         in.transferTo(out);

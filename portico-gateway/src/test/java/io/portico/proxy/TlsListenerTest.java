@@ -328,6 +328,7 @@ class TlsListenerTest {
       assertThat(answer)
           .startsWith("HTTP/1.1 400 Bad Request\r\n")
           .contains("content-type: application/problem+json")
+          .contains("x-content-type-options: nosniff")
           .contains("connection: close")
           .contains("\"type\":\"https://portico.dev/problems/plain-http-to-tls\"")
           .contains(
@@ -374,6 +375,37 @@ class TlsListenerTest {
     assertThat(rejected.problems().render()).contains("listeners[0].tls.certificates[0].cert");
     assertThat(peerSubject(null)).isEqualTo("CN=renewed.test");
     assertThat(peerSubject("api.example.test")).isEqualTo("CN=api.example.test");
+  }
+
+  @Test
+  void rejectsAKeyThatIsNotTheCertificatesOwnInsteadOfFailingEveryHandshake() throws Exception {
+    Path config = dir.resolve("portico.yaml");
+    Files.writeString(
+        config,
+        """
+        admin: off
+        listeners:
+          - address: 127.0.0.1:0
+            tls:
+              certificates:
+                - cert: %s
+                  key: %s
+        runtime:
+          io-threads: 1
+          watch-config: false
+          access-log: off
+        """
+            .formatted(defaultCert.cert(), apiCert.key()));
+
+    assertThatThrownBy(() -> Gateway.start(config, Map.of(), record -> {}).close())
+        .isInstanceOf(Gateway.InvalidConfigException.class)
+        .hasMessageContaining(
+            "listeners[0].tls.certificates[0].cert: \"" + defaultCert.cert() + "\"")
+        .hasMessageContaining(
+            "the private key in "
+                + apiCert.key()
+                + " is not the key of the certificate in "
+                + defaultCert.cert());
   }
 
   @Test

@@ -20,20 +20,22 @@ import org.jspecify.annotations.Nullable;
  * lookup for the route, one random number for sampling, a {@link LogLine} that holds the finished
  * record (and a copy of the headers when the line shows them), and one non-blocking offer per sink.
  * The JSON is built on a sink's thread; a line that sampling drops is never built. The routes whose
- * logging is off follow reloads ({@link #routesOff}); everything else is fixed for the pipeline's
- * life.
+ * logging is off and the plugins' credential places follow reloads ({@link #routesOff}, {@link
+ * #credentialPlaces}); everything else is fixed for the pipeline's life.
  */
 public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable {
 
   private final List<QueuedSink> sinks;
-  private final LineFormatter formatter;
+  private final LineFormatter configured;
+  private volatile LineFormatter formatter;
   private final double sampleRatio;
   private final boolean keepErrors;
   private volatile Set<String> routesOff = Set.of();
 
   AccessLogPipeline(AccessLogConfig config, List<QueuedSink> sinks) {
     this.sinks = List.copyOf(sinks);
-    this.formatter = formatter(config);
+    this.configured = formatter(config);
+    this.formatter = configured;
     this.sampleRatio = config.sampleRatio();
     this.keepErrors = config.keepErrors();
   }
@@ -74,6 +76,15 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
   /** Sets the routes (by name) whose exchanges are not logged; any thread. */
   public void routesOff(Set<String> routes) {
     this.routesOff = Set.copyOf(routes);
+  }
+
+  /**
+   * Sets the headers and query parameters where the active config's plugins read credentials; their
+   * values are redacted on top of the config's own {@code redact} lists. Any thread; follows
+   * reloads.
+   */
+  public void credentialPlaces(Set<String> headers, Set<String> query) {
+    this.formatter = configured.withCredentials(headers, query);
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -39,10 +40,22 @@ final class LineFormatter {
   private final boolean responseHeaders;
 
   LineFormatter(List<String> fields, Redaction redaction) {
-    this.fields = fields.stream().map(Field::of).toArray(Field[]::new);
+    this(fields.stream().map(Field::of).toArray(Field[]::new), redaction);
+  }
+
+  private LineFormatter(Field[] fields, Redaction redaction) {
+    this.fields = fields;
     this.redaction = redaction;
     this.requestHeaders = Arrays.asList(this.fields).contains(Field.REQUEST_HEADERS);
     this.responseHeaders = Arrays.asList(this.fields).contains(Field.RESPONSE_HEADERS);
+  }
+
+  /**
+   * These fields with the credential places {@code headers} and {@code query} redacted too; see
+   * {@link Redaction#with}.
+   */
+  LineFormatter withCredentials(Set<String> headers, Set<String> query) {
+    return new LineFormatter(fields, redaction.with(headers, query));
   }
 
   /**
@@ -219,7 +232,10 @@ final class LineFormatter {
     Map<String, List<String>> byName = new TreeMap<>();
     for (int i = 0; i < headers.length; i += 2) {
       String key = headers[i].toLowerCase(Locale.ROOT);
-      String value = redaction.header(key) ? redaction.replacement() : headers[i + 1];
+      String value =
+          redaction.header(key)
+              ? redaction.replacement()
+              : key.equals("referer") ? redaction.url(headers[i + 1]) : headers[i + 1];
       byName.computeIfAbsent(key, k -> new java.util.ArrayList<>(1)).add(value);
     }
     g.writeObjectFieldStart(name);

@@ -42,12 +42,19 @@ public final class LogTail implements ExchangeObserver {
   /** Readers open at once; more are refused. */
   public static final int MAX_READERS = 16;
 
-  private final LineFormatter formatter;
+  private final LineFormatter configured;
+  private volatile LineFormatter formatter;
   private final CopyOnWriteArrayList<Reader> readers = new CopyOnWriteArrayList<>();
   private volatile Set<String> routesOff = Set.of();
 
   public LogTail(AccessLogConfig config) {
-    this.formatter = AccessLogPipeline.formatter(config);
+    this.configured = AccessLogPipeline.formatter(config);
+    this.formatter = configured;
+  }
+
+  /** As {@link AccessLogPipeline#credentialPlaces}; any thread. */
+  public void credentialPlaces(Set<String> headers, Set<String> query) {
+    this.formatter = configured.withCredentials(headers, query);
   }
 
   /** Sets the routes (by name) whose exchanges are not shown; any thread. */

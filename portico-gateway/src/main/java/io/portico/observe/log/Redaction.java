@@ -34,6 +34,42 @@ final class Redaction {
     this.replacement = replacement;
   }
 
+  /**
+   * This redaction with {@code headers} and {@code query} added: the places where the plugins of
+   * the active config read credentials ({@link io.portico.spi.plugin.CredentialPlaces}).
+   *
+   * @param headers header names, any letter case
+   * @param query query parameter names, any letter case
+   */
+  Redaction with(Set<String> headers, Set<String> query) {
+    return new Redaction(union(this.headers, headers), union(this.query, query), body, replacement);
+  }
+
+  private static Set<String> union(Set<String> base, Set<String> more) {
+    if (more.isEmpty()) {
+      return base;
+    }
+    java.util.HashSet<String> all = new java.util.HashSet<>(base);
+    for (String name : more) {
+      all.add(name.toLowerCase(Locale.ROOT));
+    }
+    return Set.copyOf(all);
+  }
+
+  /**
+   * A URL (a {@code Referer}) with the values of secret query parameters replaced: a page that was
+   * opened with {@code ?apikey=...} sends its whole URL along with its next requests.
+   */
+  String url(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    int hash = url.indexOf('#', q);
+    int end = hash < 0 ? url.length() : hash;
+    return url.substring(0, q + 1) + pairs(url.substring(q + 1, end), query) + url.substring(end);
+  }
+
   /** Whether the value of a body's JSON member or form field {@code name} is redacted. */
   boolean bodyField(String name) {
     return body.contains(name.toLowerCase(Locale.ROOT));
@@ -57,17 +93,22 @@ final class Redaction {
     return pairs(raw, body);
   }
 
+  /**
+   * Both {@code &} and {@code ;} end a pair here: the gateway reads {@code &} alone, but an
+   * upstream (or a log reader) that splits at {@code ;} would find {@code apikey} in {@code
+   * a=1;apikey=k}, so its value is redacted too.
+   */
   private String pairs(String raw, Set<String> secret) {
     StringBuilder out = new StringBuilder(raw.length());
     int start = 0;
     while (start <= raw.length()) {
-      int amp = raw.indexOf('&', start);
+      int amp = separator(raw, start);
       int end = amp < 0 ? raw.length() : amp;
       String pair = raw.substring(start, end);
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
       if (start > 0) {
-        out.append('&');
+        out.append(raw.charAt(start - 1));
       }
       if (eq >= 0 && secretParameter(name, secret)) {
         out.append(name).append('=').append(replacement);
@@ -80,6 +121,16 @@ final class Redaction {
       start = amp + 1;
     }
     return out.toString();
+  }
+
+  private static int separator(String raw, int from) {
+    for (int i = from; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '&' || c == ';') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean secretParameter(String rawName, Set<String> secret) {

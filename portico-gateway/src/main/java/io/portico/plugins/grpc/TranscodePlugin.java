@@ -20,6 +20,7 @@ import io.portico.grpc.GrpcStatus;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.ExchangeKey;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
@@ -348,6 +349,7 @@ final class TranscodePlugin implements Plugin {
       if (response != null) {
         response.setStatus(HttpResponseStatus.BAD_GATEWAY);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, GrpcProblem.CONTENT_TYPE);
+        GatewayAnswerHeaders.mark(response.headers());
       }
       return Unpooled.wrappedBuffer(body);
     }
@@ -371,6 +373,7 @@ final class TranscodePlugin implements Plugin {
     if (response != null) {
       response.setStatus(HttpResponseStatus.valueOf(status.httpStatus()));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, GrpcProblem.CONTENT_TYPE);
+      GatewayAnswerHeaders.mark(response.headers());
     }
     return Unpooled.wrappedBuffer(body);
   }

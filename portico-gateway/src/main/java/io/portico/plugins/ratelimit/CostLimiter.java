@@ -31,6 +31,7 @@ public final class CostLimiter {
    * @param remaining what is left of it after this charge, or -1
    * @param resetMillis when its window resets (or its bucket is full), or -1
    * @param retryAfterMillis for a refusal, how long until the cost would fit
+   * @param timedOut whether Redis failed by outliving the settings' timeout (with {@code failed})
    */
   public record Result(
       boolean allowed,
@@ -39,10 +40,12 @@ public final class CostLimiter {
       long limit,
       long remaining,
       long resetMillis,
-      long retryAfterMillis) {
+      long retryAfterMillis,
+      boolean timedOut) {
 
-    static final Result OPEN = new Result(true, true, null, -1, -1, -1, 0);
-    static final Result CLOSED = new Result(false, true, null, -1, -1, -1, 0);
+    static final Result OPEN = new Result(true, true, null, -1, -1, -1, 0, false);
+    static final Result CLOSED = new Result(false, true, null, -1, -1, -1, 0, false);
+    static final Result CLOSED_TIMED_OUT = new Result(false, true, null, -1, -1, -1, 0, true);
 
     static Result of(Decision d) {
       int t = d.tightest();
@@ -53,7 +56,8 @@ public final class CostLimiter {
           d.rule(t).limit(),
           d.remaining(t),
           d.resetMillis(t),
-          d.retryAfterMillis());
+          d.retryAfterMillis(),
+          false);
     }
   }
 
@@ -122,7 +126,8 @@ public final class CostLimiter {
               }
               return switch (onFailure) {
                 case FAIL_OPEN -> Result.OPEN;
-                case FAIL_CLOSED -> Result.CLOSED;
+                case FAIL_CLOSED ->
+                    RedisFailures.timedOut(error) ? Result.CLOSED_TIMED_OUT : Result.CLOSED;
                 case LOCAL_FALLBACK ->
                     Result.of(local.decide(key, rules, cost, Counting.CHECK_AND_ADD));
               };

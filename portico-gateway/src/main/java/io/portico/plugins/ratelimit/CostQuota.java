@@ -28,8 +28,15 @@ public final class CostQuota {
    * @param used what the subject used in the period, this charge included when allowed; -1 when
    *     Redis did not answer
    * @param resetSeconds seconds until the period ends
+   * @param timedOut whether Redis failed by outliving the settings' timeout (with {@code failed})
    */
-  public record Result(boolean allowed, boolean failed, long limit, long used, long resetSeconds) {}
+  public record Result(
+      boolean allowed,
+      boolean failed,
+      long limit,
+      long used,
+      long resetSeconds,
+      boolean timedOut) {}
 
   private final RedisStore store;
   private final String prefix;
@@ -65,11 +72,13 @@ public final class CostQuota {
         .handle(
             (out, error) -> {
               if (error == null) {
-                return new Result((Long) out.get(0) == 1L, false, limit, (Long) out.get(1), reset);
+                return new Result(
+                    (Long) out.get(0) == 1L, false, limit, (Long) out.get(1), reset, false);
               }
               return switch (onFailure) {
-                case FAIL_OPEN -> new Result(true, true, limit, -1, reset);
-                case FAIL_CLOSED -> new Result(false, true, limit, -1, reset);
+                case FAIL_OPEN -> new Result(true, true, limit, -1, reset, false);
+                case FAIL_CLOSED ->
+                    new Result(false, true, limit, -1, reset, RedisFailures.timedOut(error));
                 case LOCAL_FALLBACK -> localCharge(key, cost, limit, reset);
               };
             });
@@ -111,10 +120,10 @@ public final class CostQuota {
     while (true) {
       long u = used.get();
       if (u + cost > limit) {
-        return new Result(false, false, limit, u, reset);
+        return new Result(false, false, limit, u, reset, false);
       }
       if (used.compareAndSet(u, u + cost)) {
-        return new Result(true, false, limit, u + cost, reset);
+        return new Result(true, false, limit, u + cost, reset, false);
       }
     }
   }

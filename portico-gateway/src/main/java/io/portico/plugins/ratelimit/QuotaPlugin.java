@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class QuotaPlugin implements Plugin, QuotaReporter {
 
+  /** The start of the name of a quota the developer portal writes for a route's plans. */
+  static final String PORTAL_PREFIX = "portal-";
+
   static final RedisStore.Script SCRIPT = RedisStore.Script.of(RedisLimiter.resource("quota.lua"));
   static final RedisStore.Script ROLLING =
       RedisStore.Script.of(RedisLimiter.resource("rolling-quota.lua"));
@@ -94,15 +97,29 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                   }
                   return switch (config.redis().onFailure()) {
                     case FAIL_OPEN -> Outcome.proceed();
-                    case FAIL_CLOSED ->
-                        Reply.problem(
-                            HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "quota-unavailable",
-                            "Service Unavailable",
-                            "The quota cannot be checked right now.");
+                    case FAIL_CLOSED -> unavailable(RedisFailures.timedOut(error));
                     case LOCAL_FALLBACK -> localCount(s, cost);
                   };
                 }));
+  }
+
+  /**
+   * The 503 of {@code fail-closed}. A timeout names the setting that raises it: the plugin's {@code
+   * redis.timeout}, or {@code portal.quota.timeout} for the quotas the developer portal writes
+   * (named {@code portal-<route>}).
+   */
+  private Reply unavailable(boolean timedOut) {
+    return Reply.problem(
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "quota-unavailable",
+        "Service Unavailable",
+        RedisFailures.detail(
+            "The quota cannot be checked right now.",
+            timedOut,
+            config.redis().timeout(),
+            config.name().startsWith(PORTAL_PREFIX)
+                ? "portal.quota.timeout"
+                : "the quota plugin's redis.timeout"));
   }
 
   @Override

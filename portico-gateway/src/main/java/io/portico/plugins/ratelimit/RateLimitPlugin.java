@@ -15,6 +15,7 @@ import io.portico.spi.plugin.Reply;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -110,7 +111,7 @@ final class RateLimitPlugin implements Plugin {
                     }
                     case FAIL_CLOSED -> {
                       LimitDecision.record(exchange, LimitDecision.FAILED_CLOSED);
-                      yield unavailable();
+                      yield unavailable(RedisFailures.timedOut(error));
                     }
                     case LOCAL_FALLBACK -> {
                       LimitDecision.record(exchange, LimitDecision.LOCAL_FALLBACK);
@@ -178,12 +179,18 @@ final class RateLimitPlugin implements Plugin {
     return Outcome.proceed();
   }
 
-  private static Reply unavailable() {
+  /** The 503 of {@code fail-closed}: Redis too slow (past {@code redis.timeout}) or down. */
+  private Reply unavailable(boolean timedOut) {
+    RedisSettings redis = Objects.requireNonNull(config.redis(), "only a Redis limit fails");
     return Reply.problem(
         HttpResponseStatus.SERVICE_UNAVAILABLE,
         "rate-limit-unavailable",
         "Service Unavailable",
-        "The rate limit cannot be checked right now.");
+        RedisFailures.detail(
+            "The rate limit cannot be checked right now.",
+            timedOut,
+            redis.timeout(),
+            "the rate-limit plugin's redis.timeout"));
   }
 
   private void headers(HttpHeaders headers, Decision d, boolean refused) {

@@ -28,8 +28,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Redis connection per URL, shared by every plugin instance that names the URL and kept across
@@ -49,8 +53,14 @@ import org.jspecify.annotations.Nullable;
  * a second) tries again. On a cluster the same holds per master: the connection is ready once every
  * master serving slots is connected (or has failed to connect), and commands for a master that is
  * down, or newly discovered and still connecting, fail at once while the other slots keep working.
+ *
+ * <p>An outage is logged once: a warning with the URL (credentials hidden) and the cause at the
+ * first call that fails (refused, reset, or past the caller's {@code redis.timeout}), and one line
+ * when a call succeeds again; in between, the plugins apply their {@code redis.on-failure} quietly.
  */
 final class RedisStore implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
 
   private static final Duration RETRY_CONNECT = Duration.ofSeconds(1);
 
@@ -63,8 +73,11 @@ final class RedisStore implements AutoCloseable {
   private volatile @Nullable CompletableFuture<RedisScriptingAsyncCommands<String, String>>
       connection;
   private volatile long connectedAt;
+  private final String shownUrl;
+  private final AtomicBoolean unreachable = new AtomicBoolean();
 
   private RedisStore(String url) {
+    this.shownUrl = redacted(url);
     this.resources =
         DefaultClientResources.builder()
             .ioThreadPoolSize(2)
@@ -188,6 +201,13 @@ final class RedisStore implements AutoCloseable {
    * Redis does not know the script yet. Completes with the script's integer list.
    */
   CompletionStage<List<Object>> eval(Script script, String[] keys, String... args) {
+    CompletableFuture<List<Object>> call = evalOnce(script, keys, args);
+    // A side branch: the caller's orTimeout on the returned future is seen here too.
+    call.whenComplete((result, error) -> observe(error));
+    return call;
+  }
+
+  private CompletableFuture<List<Object>> evalOnce(Script script, String[] keys, String... args) {
     return connection()
         .thenCompose(
             c ->
@@ -205,6 +225,43 @@ final class RedisStore implements AutoCloseable {
                           return CompletableFuture.<List<Object>>failedFuture(unwrap(error));
                         })
                     .thenCompose(f -> f));
+  }
+
+  /** Logs the first failed call of an outage and the first call that succeeds after it. */
+  private void observe(@Nullable Throwable error) {
+    if (error == null) {
+      if (unreachable.get() && unreachable.compareAndSet(true, false)) {
+        log.info("Redis at {} answers again", shownUrl);
+      }
+    } else if (unreachable.compareAndSet(false, true)) {
+      log.warn(
+          "Redis at {} does not answer ({}): the rate-limit and quota plugins using it apply their"
+              + " redis.on-failure until it does; check that Redis runs there and that redis.url"
+              + " names it",
+          shownUrl,
+          cause(error));
+    }
+  }
+
+  /** The innermost cause of a failed call, in words. */
+  private static String cause(Throwable error) {
+    Throwable e = unwrap(error);
+    if (e instanceof TimeoutException) {
+      return "no answer within redis.timeout";
+    }
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (out.indexOf(m) < 0) {
+        out.append(out.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return out.toString();
+  }
+
+  /** {@code url} with its credentials, if any, replaced by {@code ***}. */
+  static String redacted(String url) {
+    return url.replaceFirst("^([a-z-]+://)[^@/]*@", "$1***@");
   }
 
   private CompletableFuture<RedisScriptingAsyncCommands<String, String>> connection() {

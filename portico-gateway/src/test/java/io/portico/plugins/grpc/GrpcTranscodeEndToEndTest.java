@@ -250,6 +250,7 @@ class GrpcTranscodeEndToEndTest {
 
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(r.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     JsonNode problem = JSON.readTree(r.body());
     assertThat(problem.get("title").asText()).isEqualTo("NOT_FOUND");
     assertThat(problem.get("grpc_status").asInt()).isEqualTo(5);

@@ -3,6 +3,7 @@ package io.portico.plugins.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.LogCapture;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
@@ -140,7 +141,11 @@ class RateLimitRedisTest {
         HttpResponse<String> r = gw.get("/limited");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.body()).contains("rate-limit-unavailable");
+        assertThat(r.body())
+            .contains("rate-limit-unavailable")
+            .contains(
+                "Redis did not answer within 100 ms; the rate-limit plugin's redis.timeout sets"
+                    + " how long it may take.");
         assertThat(millis).isLessThan(1000);
       }
       redis.cut();
@@ -148,6 +153,40 @@ class RateLimitRedisTest {
       redis.restore();
       awaitStatus(gw, 200);
     }
+  }
+
+  @Test
+  void aRedisThatIsDownAtStartIsLoggedOnceWithItsAddressAndWhatToCheck() throws Exception {
+    try (TcpProxy redis = new TcpProxy("127.0.0.1", 6379);
+        LogCapture log = LogCapture.capture()) {
+      redis.cut();
+      try (GatewayFixture gw =
+          GatewayFixture.start(
+              config(redis.port(), "fail-closed", "[ { requests: 100, window: 1h } ]", "down"))) {
+        for (int i = 0; i < 5; i++) {
+          assertThat(status(gw)).isEqualTo(503);
+        }
+        redis.restore();
+        awaitStatus(gw, 200);
+      }
+
+      String url = "redis://127.0.0.1:" + redis.port();
+      assertThat(log.warnings().stream().filter(w -> w.contains(url + " ")).toList())
+          .singleElement()
+          .asString()
+          .contains("RedisStore: Redis at " + url + " does not answer (")
+          .contains("apply their redis.on-failure until it does")
+          .contains("redis.url");
+    }
+  }
+
+  @Test
+  void theLoggedRedisUrlHidesItsCredentials() {
+    assertThat(RedisStore.redacted("redis://app:s3cret@10.0.0.1:6379/0"))
+        .isEqualTo("redis://***@10.0.0.1:6379/0");
+    assertThat(RedisStore.redacted("redis-sentinel://s3cret@h1:26379,h2:26379/0#mymaster"))
+        .isEqualTo("redis-sentinel://***@h1:26379,h2:26379/0#mymaster");
+    assertThat(RedisStore.redacted("redis://127.0.0.1:6379")).isEqualTo("redis://127.0.0.1:6379");
   }
 
   @Test

@@ -125,7 +125,10 @@ public interface Exchange {
   /** Replaces the path (and query) forwarded upstream. */
   void forwardPath(String pathAndQuery);
 
-  /** Query parameters, decoded, in order; empty when none. */
+  /**
+   * Query parameters, decoded, in order; empty when none. Only {@code &} separates parameters: a
+   * {@code ;} is part of a name or value, as the router and current servers read it.
+   */
   Map<String, List<String>> queryParameters();
 
   /** Values captured by the route's path template ({@code /users/{id}}); empty when none. */

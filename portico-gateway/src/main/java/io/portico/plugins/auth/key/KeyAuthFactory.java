@@ -20,9 +20,11 @@ import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -117,6 +119,18 @@ public final class KeyAuthFactory
   @Override
   public AuthSettings settings(KeyAuthConfig config) {
     return config.auth();
+  }
+
+  @Override
+  public Set<String> credentialHeaders(KeyAuthConfig config) {
+    Set<String> names = new HashSet<>();
+    config.headerNames().forEach(n -> names.add(n.toString()));
+    return names;
+  }
+
+  @Override
+  public Set<String> credentialQueryParameters(KeyAuthConfig config) {
+    return Set.copyOf(config.queryNames());
   }
 
   @Override

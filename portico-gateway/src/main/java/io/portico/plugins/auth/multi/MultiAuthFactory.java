@@ -126,6 +126,34 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
     return config.auth();
   }
 
+  /** Every combined method's credential headers. */
+  @Override
+  public Set<String> credentialHeaders(MultiAuthConfig config) {
+    Set<String> names = new HashSet<>();
+    for (MultiAuthConfig.Method m : config.methods()) {
+      names.addAll(places(m.factory(), m.config(), true));
+    }
+    return names;
+  }
+
+  /** Every combined method's credential query parameters. */
+  @Override
+  public Set<String> credentialQueryParameters(MultiAuthConfig config) {
+    Set<String> names = new HashSet<>();
+    for (MultiAuthConfig.Method m : config.methods()) {
+      names.addAll(places(m.factory(), m.config(), false));
+    }
+    return names;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <C> Set<String> places(
+      AuthenticatorFactory<C> factory, Object config, boolean headers) {
+    return headers
+        ? factory.credentialHeaders((C) config)
+        : factory.credentialQueryParameters((C) config);
+  }
+
   @Override
   public Authenticator authenticator(MultiAuthConfig config, PluginContext context) {
     List<Named> authenticators = new ArrayList<>();

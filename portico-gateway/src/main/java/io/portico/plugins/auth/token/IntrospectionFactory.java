@@ -154,6 +154,16 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
   }
 
   @Override
+  public Set<String> credentialHeaders(IntrospectionConfig config) {
+    return config.source().headerNames();
+  }
+
+  @Override
+  public Set<String> credentialQueryParameters(IntrospectionConfig config) {
+    return config.source().queryNames();
+  }
+
+  @Override
   public Authenticator authenticator(IntrospectionConfig config, PluginContext context) {
     TokenHttpClient http = context.shared(SHARED_HTTP, TokenHttpClient.class, TokenHttpClient::new);
     return new IntrospectionAuthenticator(

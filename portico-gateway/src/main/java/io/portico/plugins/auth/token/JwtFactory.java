@@ -244,6 +244,16 @@ public final class JwtFactory implements AuthenticatorFactory<JwtConfig> {
   }
 
   @Override
+  public Set<String> credentialHeaders(JwtConfig config) {
+    return config.source().headerNames();
+  }
+
+  @Override
+  public Set<String> credentialQueryParameters(JwtConfig config) {
+    return config.source().queryNames();
+  }
+
+  @Override
   public Authenticator authenticator(JwtConfig config, PluginContext context) {
     JwksCache cache = context.shared(SHARED_JWKS, JwksCache.class, JwksCache::new);
     JwtVerifier verifier = new JwtVerifier(config, consumerKeys(context.consumers()), clock);

@@ -14,6 +14,7 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.ConsumerReferences;
+import io.portico.spi.plugin.CredentialPlaces;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
@@ -55,7 +56,9 @@ import org.jspecify.annotations.Nullable;
  * token a 401 with the RFC 6750 challenge.
  */
 public final class OidcFactory
-    implements PluginFactory<OidcConfig>, ConsumerReferences<OidcConfig> {
+    implements PluginFactory<OidcConfig>,
+        ConsumerReferences<OidcConfig>,
+        CredentialPlaces<OidcConfig> {
 
   static final String NAME = "openid-connect";
 
@@ -249,6 +252,20 @@ public final class OidcFactory
       return null;
     }
     return value;
+  }
+
+  /** Bearer mode's token header, if it reads one. */
+  @Override
+  public Set<String> credentialHeaders(OidcConfig config) {
+    TokenSource source = config.source();
+    return source == null ? Set.of() : source.headerNames();
+  }
+
+  /** Bearer mode's token query parameter, if it reads one. */
+  @Override
+  public Set<String> credentialQueryParameters(OidcConfig config) {
+    TokenSource source = config.source();
+    return source == null ? Set.of() : source.queryNames();
   }
 
   /** Reports a bearer-mode {@code anonymous} that names no consumer. */

@@ -78,6 +78,16 @@ record TokenSource(
     return new TokenSource(name, scheme, cookie, query, auth);
   }
 
+  /** The header this source reads, as a set of zero or one name. */
+  Set<String> headerNames() {
+    return header == null ? Set.of() : Set.of(header.toString());
+  }
+
+  /** The query parameter this source reads, as a set of zero or one name. */
+  Set<String> queryNames() {
+    return query == null ? Set.of() : Set.of(query);
+  }
+
   Found find(Exchange exchange) {
     HttpHeaders headers = exchange.request().headers();
     List<Token> found = new ArrayList<>(1);
@@ -177,7 +187,9 @@ record TokenSource(
       case HEADER -> headers.remove(header);
       case COOKIE -> removeCookies(headers, Set.of(cookie));
       case QUERY -> {
-        QueryStringDecoder decoder = new QueryStringDecoder(exchange.forwardPath());
+        QueryStringDecoder decoder =
+            new QueryStringDecoder(
+                exchange.forwardPath(), java.nio.charset.StandardCharsets.UTF_8, true, 1024, true);
         QueryStringEncoder encoder = new QueryStringEncoder(decoder.rawPath());
         for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
           if (!e.getKey().equals(query)) {
