@@ -5,8 +5,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -15,11 +21,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.upstream.SharedHeaderNames;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 codec of a client connection: Netty's request decoder and response encoder, with
@@ -40,6 +48,15 @@ import java.util.List;
  * lower case) is that shared {@link AsciiString} instead of a new one per field, so what is
  * forwarded is what the client sent; Netty's decoder shares five names on its own ({@code Host},
  * {@code Accept}, {@code Connection}, {@code Content-Type}, {@code Content-Length}), as written.
+ *
+ * <p>And it decodes a request into the {@link Request} of an earlier one when that one was given
+ * back ({@link #recycle}): the message and its header map (the map's 16 buckets and head entry) are
+ * made once per connection instead of once per request. The ownership rule: a decoded request
+ * belongs to its exchange, and the exchange gives it back only when nothing else can still read it
+ * (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC, aggregation, AI
+ * call, trace or upgrade took it, and the exchange succeeded with its request complete); anything
+ * else keeps its request, and the next one is decoded into a new object. There is one spare at a
+ * time: a pipelined request decoded while the previous exchange still runs gets a new object.
  *
  * <p>One per connection, used on its event loop only.
  */
@@ -94,6 +111,9 @@ final class ClientCodec
   /** The connection closes after the next response (a request framed two ways). */
   private boolean closeAfterResponse;
 
+  /** A request given back by its exchange: the next request head decodes into it. */
+  private @Nullable Request spare;
+
   /**
    * @param maxPipelineDepth requests decoded and not yet answered, at most 32
    */
@@ -102,12 +122,92 @@ final class ClientCodec
       throw new IllegalArgumentException("maxPipelineDepth: " + maxPipelineDepth);
     }
     this.maxPipelineDepth = maxPipelineDepth;
-    init(new Decoder(config), new Encoder());
+    init(new Decoder(withRequestHeaders(config)), new Encoder());
+  }
+
+  /**
+   * {@code config} with its request header maps made as {@link RequestHeaders}, with the same
+   * validation; a factory other than Netty's plain one is kept as it is.
+   */
+  private static HttpDecoderConfig withRequestHeaders(HttpDecoderConfig config) {
+    if (!(config.getHeadersFactory() instanceof DefaultHttpHeadersFactory netty)
+        || netty.isCombiningHeaders()) {
+      return config;
+    }
+    return config
+        .clone()
+        .setHeadersFactory(
+            new HttpHeadersFactory() {
+              @Override
+              public HttpHeaders newHeaders() {
+                return new RequestHeaders(netty, 16);
+              }
+
+              @Override
+              public HttpHeaders newEmptyHeaders() {
+                return new RequestHeaders(netty, 2);
+              }
+            });
+  }
+
+  /**
+   * The header map of a decoded request: Netty's, with the same validators, answering {@link
+   * #getAll} for a name it does not hold with the shared empty list. Netty's decoder asks every
+   * request head for its {@code Content-Length} fields, which most requests do not have, and its
+   * map wraps even an empty answer in a new list.
+   */
+  static final class RequestHeaders extends DefaultHttpHeaders {
+    RequestHeaders(DefaultHttpHeadersFactory like, int sizeHint) {
+      super(like.getNameValidator(), like.getValueValidator(), sizeHint);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+      return contains(name) ? super.getAll(name) : List.of();
+    }
   }
 
   @Override
   public void upgradeFrom(ChannelHandlerContext ctx) {
     ctx.pipeline().remove(this);
+  }
+
+  /**
+   * Gives back a request, on its connection's event loop, to the codec that decoded it, for that
+   * codec's next request head to decode into. Only for a request that nothing can read any more:
+   * its exchange has ended and handed it to nobody who keeps it. A request that no {@code
+   * ClientCodec} decoded is left alone.
+   */
+  static void recycle(HttpRequest request) {
+    if (request instanceof Request decoded) {
+      decoded.codec.spare = decoded;
+    }
+  }
+
+  /**
+   * A request as this codec decodes it: a {@link DefaultHttpRequest} that knows its codec, so that
+   * it can be given back to it.
+   */
+  static final class Request extends DefaultHttpRequest {
+    private final ClientCodec codec;
+
+    private Request(
+        ClientCodec codec,
+        HttpVersion version,
+        HttpMethod method,
+        String uri,
+        HttpHeadersFactory headersFactory) {
+      super(version, method, uri, headersFactory);
+      this.codec = codec;
+    }
+  }
+
+  private static @Nullable HttpVersion knownVersion(String text) {
+    return switch (text) {
+      case "HTTP/1.1" -> HttpVersion.HTTP_1_1;
+      case "HTTP/1.0" -> HttpVersion.HTTP_1_0;
+      default -> null;
+    };
   }
 
   /** Queues a decoded request's method; false when the pipeline is already at its depth. */
@@ -164,6 +264,36 @@ final class ClientCodec
           throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
         }
       }
+    }
+
+    /**
+     * The request of a new head: the spare one, emptied, when an exchange gave one back, else a new
+     * one. Everything {@code HttpRequestDecoder} sets is set again: version, method, URI (with the
+     * same request-line validation), an empty header map and a successful decoder result (the
+     * decoder sets its own once the head is read). A version other than HTTP/1.1 or HTTP/1.0 takes
+     * Netty's own path, and its strict parsing, with a new request.
+     */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) throws Exception {
+      Request request = spare;
+      HttpVersion version = knownVersion(initialLine[2]);
+      if (version == null) {
+        return super.createMessage(initialLine);
+      }
+      HttpMethod method = HttpMethod.valueOf(initialLine[0]);
+      if (request == null) {
+        return new Request(ClientCodec.this, version, method, initialLine[1], headersFactory);
+      }
+      spare = null;
+      request.headers().clear();
+      request.setProtocolVersion(version);
+      // setUri and setMethod each validate the request line: the method only when it changed
+      request.setUri(initialLine[1]);
+      if (request.method() != method) {
+        request.setMethod(method);
+      }
+      request.setDecoderResult(DecoderResult.SUCCESS);
+      return request;
     }
 
     @Override

@@ -209,7 +209,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ExchangeObserver observer = proxy.observer();
     if (observer != ExchangeObserver.NONE && observer.wantsRecords()) {
       try {
-        observer.onExchangeComplete(exchange.record());
+        observer.onExchangeComplete(ExchangeRecords.of(exchange));
       } catch (RuntimeException e) {
         log.warn("exchange observer failed", e);
       }
@@ -248,6 +248,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.IDLE;
+    if (exchange.requestUnshared()) {
+      ClientCodec.recycle(exchange.request);
+    }
     timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
     resumeReads();
     if (pipelined != null && !pipelined.isEmpty()) {

@@ -3,7 +3,6 @@ package io.portico.proxy;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -15,7 +14,6 @@ import io.portico.ai.AiRun;
 import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
-import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
 import io.portico.router.PathTooComplexException;
@@ -212,22 +210,17 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
-    phases().runRequestPhases();
-  }
-
-  private void answerAsterisk() {
-    closeAfter |= !requestComplete;
-    if (request.method() == HttpMethod.OPTIONS) {
-      sendLocal(LocalAnswers.asteriskOptions());
+    if (chain == PluginChain.EMPTY) {
+      onRequestPhasesPassed(); // no plugin: the request phases pass at once
     } else {
-      fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
+      phases().runRequestPhases();
     }
   }
 
   @Override
   PhaseRunner phases() {
     if (phases == null) {
-      phases = new PhaseRunner(chain, this);
+      phases = chain == PluginChain.EMPTY ? PhaseRunner.NONE : new PhaseRunner(chain, this);
     }
     return phases;
   }
@@ -344,7 +337,8 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   private void startAi() {
     state = ExchangeState.UPSTREAM;
     continueIfExpected();
-    aiRun = new AiRun(aiOptions(), request.method(), headPath(), new AiHost(this, conn));
+    AiPlan plan = Objects.requireNonNull(routed().ai(), "an AI route has its AI options");
+    aiRun = new AiRun(plan, request.method(), headPath(), new AiHost(this, conn));
     AiRun run = aiRun;
     for (HttpContent held = firstHeld(); held != null; held = nextHeld()) {
       run.onRequestContent(held);
@@ -595,22 +589,19 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     conn.onExchangeFinished(this, closeAfter);
   }
 
-  /**
-   * The exchange's record: made only when an observer takes it ({@link DownstreamHandler#observe}).
-   */
-  ExchangeRecord record() {
-    return ExchangeRecords.of(this);
+  /** {@link #endedCleanly}, and no plugin, mirror, aggregation or AI call saw the request. */
+  boolean requestUnshared() {
+    return endedCleanly()
+        && chain == PluginChain.EMPTY
+        && mirror == null
+        && aggregate == null
+        && aiRun == null;
   }
 
   // ---------------------------------------------------------------- parts set during the exchange
 
-  /** The upstream call; set when the exchange called its upstream. */
   @Override
   UpstreamCall upstreamCall() {
     return Objects.requireNonNull(call, "the upstream call has started");
-  }
-
-  private AiPlan aiOptions() {
-    return Objects.requireNonNull(routed().ai(), "an AI route has its AI options");
   }
 }

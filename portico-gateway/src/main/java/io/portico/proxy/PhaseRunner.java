@@ -61,6 +61,13 @@ final class PhaseRunner {
     }
   }
 
+  /**
+   * The runner of every exchange without plugins ({@link PluginChain#EMPTY}): each phase is empty,
+   * so it keeps no state and no exchange, and one serves them all. Such an exchange passes its
+   * request phases at once instead of running them here ({@link #runRequestPhases} refuses).
+   */
+  static final PhaseRunner NONE = new PhaseRunner(PluginChain.EMPTY, NoHost.INSTANCE);
+
   private final PluginChain chain;
   private final Host host;
   // which phase and plugin run next, to resume after asynchronous work
@@ -73,6 +80,44 @@ final class PhaseRunner {
   PhaseRunner(PluginChain chain, Host host) {
     this.chain = chain;
     this.host = host;
+    if (host == NoHost.INSTANCE) {
+      phaseIndex = 2;
+    }
+  }
+
+  /** The host of {@link #NONE}, whose phases never reach it. */
+  private enum NoHost implements Host {
+    INSTANCE;
+
+    @Override
+    public Exchange exchange() {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
+
+    @Override
+    public boolean ended() {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
+
+    @Override
+    public void onRequestPhasesPassed() {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
+
+    @Override
+    public void onReply(Reply reply) {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
+
+    @Override
+    public void onPluginFailed() {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
+
+    @Override
+    public void onFirstBodyTransform() {
+      throw new IllegalStateException("no exchange: a run without plugins");
+    }
   }
 
   /** Whether the request phases are over (passed, answered or failed). */
@@ -87,6 +132,9 @@ final class PhaseRunner {
 
   /** Runs (or resumes) the REWRITE and ACCESS phases. */
   void runRequestPhases() {
+    if (this == NONE) {
+      throw new IllegalStateException("an exchange without plugins passes its request phases");
+    }
     Exchange exchange = host.exchange();
     while (phaseIndex < 2) {
       Plugin[] plugins = phaseIndex == 0 ? chain.rewrite() : chain.access();
@@ -209,6 +257,9 @@ final class PhaseRunner {
   /** Runs the RESPONSE phase on the response head in the exchange. */
   void runResponsePhase() {
     Plugin[] plugins = chain.response();
+    if (plugins.length == 0) {
+      return;
+    }
     Exchange exchange = host.exchange();
     RequestTrace trace = host.trace();
     for (Plugin p : plugins) {
@@ -269,8 +320,12 @@ final class PhaseRunner {
 
   /** Runs the LOG phase. */
   void runLogPhase() {
+    Plugin[] plugins = chain.log();
+    if (plugins.length == 0) {
+      return;
+    }
     Exchange exchange = host.exchange();
-    for (Plugin p : chain.log()) {
+    for (Plugin p : plugins) {
       try {
         p.log(exchange);
       } catch (RuntimeException e) {

@@ -451,6 +451,32 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
   /** Ends the exchange, once: the LOG phase, the record, the next request or the close. */
   abstract void finish();
 
+  /** The asterisk request-target: answered by the gateway, for OPTIONS only. */
+  void answerAsterisk() {
+    closeAfter |= !requestComplete;
+    if (request.method() == HttpMethod.OPTIONS) {
+      sendLocal(LocalAnswers.asteriskOptions());
+    } else {
+      fail(Failure.BAD_PATH, "The asterisk request-target is only valid with OPTIONS.");
+    }
+  }
+
+  /**
+   * Whether the finished exchange may give its request back to its codec as far as this layer knows
+   * ({@code HttpExchange.requestUnshared} adds its own parts): it succeeded, with its request
+   * complete, on a connection that stays open, and no gRPC call, trace or upgrade took the request.
+   * Observers read it only while the exchange finishes ({@code ExchangeRecord}'s headers rule), so
+   * they do not keep it.
+   */
+  boolean endedCleanly() {
+    return failure == null
+        && requestComplete
+        && !closeAfter
+        && grpc == null
+        && trace == null
+        && relay == null;
+  }
+
   /** Stops reading what the response comes from (the client cannot take more). */
   abstract void pauseUpstream();
 }

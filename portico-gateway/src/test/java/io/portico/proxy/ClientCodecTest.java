@@ -9,9 +9,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -220,5 +222,136 @@ class ClientCodecTest {
     codec.upgradeFrom(ch.pipeline().context(codec));
     assertThat(ch.pipeline().get(ClientCodec.class)).isNull();
     ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void decodesIntoARequestGivenBackWithNothingOfItLeft() {
+    EmbeddedChannel ch = channel(16);
+    send(ch, "GET /a?x=1 HTTP/1.1\r\nHost: one\r\nCookie: c=1\r\nX-First: yes\r\n\r\n");
+    HttpRequest first = requests(ch).get(0);
+    ClientCodec.recycle(first);
+    send(ch, "POST /b HTTP/1.0\r\nHost: two\r\nContent-Length: 2\r\n\r\nok");
+    List<HttpRequest> next = requests(ch);
+    assertThat(next).hasSize(1);
+    HttpRequest second = next.get(0);
+    assertThat(second).isSameAs(first);
+    assertThat(second.method()).isEqualTo(HttpMethod.POST);
+    assertThat(second.uri()).isEqualTo("/b");
+    assertThat(second.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_0);
+    assertThat(second.decoderResult().isSuccess()).isTrue();
+    assertThat(second.headers().names()).containsExactly("Host", "Content-Length");
+    assertThat(second.headers().get("host")).isEqualTo("two");
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void decodesIntoANewRequestUnlessOneWasGivenBack() {
+    EmbeddedChannel ch = channel(16);
+    String get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    send(ch, get + get);
+    List<HttpRequest> pipelined = requests(ch);
+    assertThat(pipelined).hasSize(2);
+    assertThat(pipelined.get(1)).isNotSameAs(pipelined.get(0));
+    // one spare at a time, used once
+    ClientCodec.recycle(pipelined.get(1));
+    send(ch, get + get);
+    List<HttpRequest> after = requests(ch);
+    assertThat(after.get(0)).isSameAs(pipelined.get(1));
+    assertThat(after.get(1)).isNotSameAs(pipelined.get(1)).isNotSameAs(pipelined.get(0));
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void takesBackOnlyItsOwnRequests() {
+    EmbeddedChannel one = channel(16);
+    EmbeddedChannel two = channel(16);
+    String get = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+    send(one, get);
+    HttpRequest ofOne = requests(one).get(0);
+    ClientCodec.recycle(ofOne);
+    ClientCodec.recycle(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+    send(two, get);
+    assertThat(requests(two).get(0)).isNotSameAs(ofOne);
+    send(one, get);
+    assertThat(requests(one).get(0)).isSameAs(ofOne);
+    one.finishAndReleaseAll();
+    two.finishAndReleaseAll();
+  }
+
+  @Test
+  void decodesAnUnusualVersionIntoANewRequestAndKeepsTheSpare() {
+    EmbeddedChannel ch = channel(16);
+    send(ch, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    HttpRequest first = requests(ch).get(0);
+    ClientCodec.recycle(first);
+    send(ch, "GET / HTTP/1.2\r\nHost: h\r\n\r\n");
+    HttpRequest unusual = requests(ch).get(0);
+    assertThat(unusual).isNotSameAs(first);
+    assertThat(unusual.protocolVersion().text()).isEqualTo("HTTP/1.2");
+    send(ch, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    assertThat(requests(ch).get(0)).isSameAs(first);
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void decodesAnyRequestLineIntoARequestGivenBackAsIntoANewOne() {
+    List<String> lines =
+        List.of(
+            "GET /ok HTTP/1.1",
+            "GET /a\tb HTTP/1.1",
+            "GET /a\u0001b HTTP/1.1",
+            "OPTIONS * HTTP/1.1",
+            "PURGE /x HTTP/1.1",
+            "GET http://h/x HTTP/1.0");
+    for (String line : lines) {
+      String raw = line + "\r\nHost: h\r\n\r\n";
+      EmbeddedChannel fresh = channel(16);
+      send(fresh, raw);
+      HttpRequest expected = requests(fresh).get(0);
+      EmbeddedChannel reusing = channel(16);
+      send(reusing, "DELETE /before HTTP/1.1\r\nHost: before\r\nX-Before: 1\r\n\r\n");
+      ClientCodec.recycle(requests(reusing).get(0));
+      send(reusing, raw);
+      HttpRequest actual = requests(reusing).get(0);
+      assertThat(actual.decoderResult().isSuccess())
+          .as(line)
+          .isEqualTo(expected.decoderResult().isSuccess());
+      if (expected.decoderResult().isSuccess()) {
+        assertThat(actual.method()).as(line).isEqualTo(expected.method());
+        assertThat(actual.uri()).as(line).isEqualTo(expected.uri());
+        assertThat(actual.protocolVersion()).as(line).isEqualTo(expected.protocolVersion());
+        assertThat(actual.headers().entries().toString())
+            .as(line)
+            .isEqualTo(expected.headers().entries().toString());
+      }
+      fresh.finishAndReleaseAll();
+      reusing.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void answersAnAbsentNameWithTheSharedEmptyListAndValidatesFieldsAsNettyDoes() {
+    EmbeddedChannel ch = channel(16);
+    send(ch, "GET / HTTP/1.1\r\nHost: h\r\nX-Two: a\r\nX-Two: b\r\n\r\n");
+    HttpRequest request = requests(ch).get(0);
+    assertThat(request.headers().getAll("content-length")).isSameAs(List.of());
+    assertThat(request.headers().getAll("x-two")).containsExactly("a", "b");
+    assertThat(request.headers().getAll("X-Two")).containsExactly("a", "b");
+    ch.finishAndReleaseAll();
+    for (String field :
+        List.of("X-A: ok", "X-A: a\u0000b", "X-A: a\u007fb", "X\u0001A: b", "X-A: \u00e9")) {
+      String raw = "GET / HTTP/1.1\r\nHost: h\r\n" + field + "\r\n\r\n";
+      EmbeddedChannel ours = channel(16);
+      send(ours, raw);
+      EmbeddedChannel netty =
+          new EmbeddedChannel(
+              new HttpServerCodec(new HttpDecoderConfig().setValidateHeaders(true)));
+      send(netty, raw);
+      assertThat(requests(ours).get(0).decoderResult().isSuccess())
+          .as(field)
+          .isEqualTo(requests(netty).get(0).decoderResult().isSuccess());
+      ours.finishAndReleaseAll();
+      netty.finishAndReleaseAll();
+    }
   }
 }
