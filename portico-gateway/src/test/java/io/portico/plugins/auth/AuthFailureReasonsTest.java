@@ -151,9 +151,9 @@ class AuthFailureReasonsTest {
 
   @Test
   void aSuccessHasNoFailure() throws Exception {
-    assertThat(get("/key/ok", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
-    assertThat(log.lineOf("/key/ok").get("status").asInt()).isEqualTo(200);
-    assertThat(log.failureOf("/key/ok")).isNull();
+    assertThat(get("/key/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
+    assertThat(log.lineOf("/key/hello").get("status").asInt()).isEqualTo(200);
+    assertThat(log.failureOf("/key/hello")).isNull();
   }
 
   @Test
@@ -202,13 +202,13 @@ class AuthFailureReasonsTest {
   @Test
   void hmacAuthLogsAWrongSignatureAnUnknownUserAndAnOldDate() throws Exception {
     Date now = new Date();
-    assertThat(hmacGet("/hmac/ok", "alice", now, null)).isEqualTo(200);
+    assertThat(hmacGet("/hmac/hello", "alice", now, null)).isEqualTo(200);
     assertThat(hmacGet("/hmac/signature", "alice", now, hmacSign("date: other"))).isEqualTo(401);
     assertThat(hmacGet("/hmac/user", "mallory", now, null)).isEqualTo(401);
     assertThat(hmacGet("/hmac/old", "alice", new Date(now.getTime() - 600_000), null))
         .isEqualTo(401);
 
-    assertThat(log.failureOf("/hmac/ok")).isNull();
+    assertThat(log.failureOf("/hmac/hello")).isNull();
     assertThat(log.failureOf("/hmac/signature")).isEqualTo("hmac_signature_invalid");
     assertThat(log.failureOf("/hmac/user")).isEqualTo("hmac_user_unknown");
     assertThat(log.failureOf("/hmac/old")).isEqualTo("hmac_date_skew");

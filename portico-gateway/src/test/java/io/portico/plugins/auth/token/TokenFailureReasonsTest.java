@@ -166,9 +166,9 @@ class TokenFailureReasonsTest {
 
   @Test
   void aValidTokenPassesWithoutAFailure() throws Exception {
-    assertThat(get("/jwt/ok", KeyServer.sign(signing, claims().build())).statusCode())
+    assertThat(get("/jwt/hello", KeyServer.sign(signing, claims().build())).statusCode())
         .isEqualTo(200);
-    assertThat(log.failureOf("/jwt/ok")).isNull();
+    assertThat(log.failureOf("/jwt/hello")).isNull();
   }
 
   @Test
@@ -270,8 +270,8 @@ class TokenFailureReasonsTest {
         oauth.issueToken("default", "alice", "billing", Map.of(), 3600L).serialize();
     String forged = KeyServer.sign(KeyServer.newKey("forged"), claims().build());
 
-    assertThat(get("/oidc/ok", good).statusCode()).isEqualTo(200);
-    assertThat(log.failureOf("/oidc/ok")).isNull();
+    assertThat(get("/oidc/hello", good).statusCode()).isEqualTo(200);
+    assertThat(log.failureOf("/oidc/hello")).isNull();
     assertThat(refused("/oidc/audience", otherAudience)).isEqualTo("jwt_audience_not_allowed");
     assertThat(refused("/oidc/forged", forged)).isEqualTo("jwt_issuer_not_allowed");
   }
