@@ -18,6 +18,7 @@ import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginChain;
 import io.portico.router.PathNormalizer;
+import io.portico.router.PathTooComplexException;
 import io.portico.router.RequestTarget;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.Reply;
@@ -165,7 +166,15 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     upgradeRequested = RequestChecks.mayUpgrade(request);
 
-    match = snapshot.router().match(originalHost, request.method().name(), path, headers, rawQuery);
+    try {
+      match =
+          snapshot.router().match(originalHost, request.method().name(), path, headers, rawQuery);
+    } catch (PathTooComplexException e) {
+      chain = snapshot.globalChain();
+      closeAfter = true;
+      fail(Failure.BAD_REQUEST, "The path is too complex to match against the routes' patterns.");
+      return;
+    }
     if (match == null) {
       chain = snapshot.globalChain();
       fail(Failure.NO_ROUTE, LocalAnswers.noRoute(request.method().name(), path, originalHost));

@@ -155,12 +155,16 @@ final class CompiledPath {
         new String[0]);
   }
 
-  /** Whether a regex pattern matches {@code path} (anchored at its start; whole when exact). */
+  /**
+   * Whether a regex pattern matches {@code path} (anchored at its start; whole when exact).
+   *
+   * @throws PathTooComplexException when the regex reads the path past {@link BoundedPath#READS}
+   */
   boolean regexMatches(String path) {
     if (!path.startsWith(regexLiteral)) {
       return false;
     }
-    Matcher matcher = regexOf().matcher(path);
+    Matcher matcher = regexOf().matcher(new BoundedPath(path));
     return exactMatch ? matcher.matches() : matcher.lookingAt();
   }
 
@@ -214,7 +218,7 @@ final class CompiledPath {
   }
 
   private <T> RouteMatch<T> matchRegex(T value, RouteSpec spec, String path) {
-    Matcher matcher = regexOf().matcher(path);
+    Matcher matcher = regexOf().matcher(new BoundedPath(path));
     if (!(exactMatch ? matcher.matches() : matcher.lookingAt())) {
       throw new IllegalStateException("regex " + source + " no longer matches " + path);
     }

@@ -142,6 +142,7 @@ public final class Router<T> {
    * @return the match, or null when no route takes the request; under the strict path policy, a
    *     path it refuses ({@link #refusal}) matches the refusal payload given for its reason to
    *     {@link Builder#strictPaths}
+   * @throws PathTooComplexException when a route's regex backtracks past its budget on {@code path}
    */
   public @Nullable RouteMatch<T> match(
       CharSequence host,

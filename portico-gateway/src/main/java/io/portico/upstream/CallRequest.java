@@ -16,11 +16,12 @@ import org.jspecify.annotations.Nullable;
  * The request of an {@link UpstreamCall} on its way upstream: the head, and the body the caller
  * sends piece by piece ({@link #send}). Until a connection is leased the pieces queue (and the
  * caller's source is paused); on the lease the request is written ({@link #writeRequest}): a
- * body-less request in one write (over HTTP/1.1 its head and the shared empty end, no message made
- * per request; over HTTP/2 one HEADERS frame with {@code END_STREAM}), an HTTP/2 head with no body
- * yet held for the rest of the event loop's turn so that an end arriving in the same read burst
- * goes with it, otherwise the head, a resend's {@link ReplayBuffer} and the queue. Afterwards
- * pieces are written as they come, and the caller paused while the connection is not writable.
+ * body-less request in one write (over HTTP/1.1 the connection's reusable body-less view of its
+ * head, no message made per request; over HTTP/2 one HEADERS frame with {@code END_STREAM}), an
+ * HTTP/2 head with no body yet held for the rest of the event loop's turn so that an end arriving
+ * in the same read burst goes with it, otherwise the head, a resend's {@link ReplayBuffer} and the
+ * queue. Afterwards pieces are written as they come, and the caller paused while the connection is
+ * not writable.
  *
  * <p>The layer of {@link UpstreamCall} under its attempts and response: the same object, so a call
  * allocates nothing for its request side; the queue and the replay buffer are made only when
@@ -207,14 +208,14 @@ abstract class CallRequest {
   }
 
   /**
-   * Writes the head as the whole request. Over HTTP/1.1 that is the head and the shared empty end,
-   * which encode to the same bytes as a complete request without a message made per request; an
-   * HTTP/2 stream needs one {@code FullHttpRequest} for a HEADERS frame with {@code END_STREAM}.
+   * Writes the head as the whole request. Over HTTP/1.1 the connection writes it through its
+   * reusable body-less view ({@link UpstreamConnection#writeBodyless}): one pass through the codec
+   * and no message made per request; an HTTP/2 stream needs one {@code FullHttpRequest} for a
+   * HEADERS frame with {@code END_STREAM}.
    */
   private void writeBodyless(UpstreamLease up) {
-    if (up instanceof UpstreamConnection) {
-      up.write(head);
-      up.write(LastHttpContent.EMPTY_LAST_CONTENT);
+    if (up instanceof UpstreamConnection connection) {
+      connection.writeBodyless(head);
     } else {
       up.write(bodylessHead());
     }

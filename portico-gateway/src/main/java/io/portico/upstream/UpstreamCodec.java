@@ -1,8 +1,10 @@
 package io.portico.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -25,7 +27,8 @@ import java.util.List;
  * <p>The decoder takes the status line's words and the common header names from {@link
  * SharedResponseWords} when their bytes match, instead of making a new String or AsciiString per
  * response for them, and its trailers are {@link DeferredTrailers}, whose map is made only when a
- * response has trailers.
+ * response has trailers. The encoder writes request heads with bulk copies ({@link
+ * RequestHeadWriter}).
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -43,8 +46,25 @@ final class UpstreamCodec
     return inboundHandler().unread();
   }
 
-  /** Records each request's method for the response that answers it. */
+  /**
+   * Records each request's method for the response that answers it, and writes request lines and
+   * headers with a {@link RequestHeadWriter}; framing (lengths, chunks, trailers) stays Netty's.
+   */
   final class Encoder extends HttpRequestEncoder {
+    private final RequestHeadWriter head = new RequestHeadWriter();
+
+    @Override
+    protected void encodeInitialLine(ByteBuf buf, HttpRequest request) throws Exception {
+      if (!head.writeInitialLine(buf, request)) {
+        super.encodeInitialLine(buf, request);
+      }
+    }
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      head.writeHeaders(headers, buf);
+    }
+
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out)
         throws Exception {

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.DeadlineTimer;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +29,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter
     implements UpstreamLease {
 
   private final ConnectionPool pool;
+  private final BodylessRequest bodyless = new BodylessRequest();
   private Channel channel;
   private DeadlineTimer timer;
   private @Nullable UpstreamListener listener;
@@ -51,6 +54,25 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter
   @Override
   public void write(HttpObject message) {
     channel.write(message, channel.voidPromise());
+  }
+
+  /**
+   * Writes {@code head} as a complete request without a body: head and end in one pass through the
+   * codec and one outbound buffer, through the connection's {@link BodylessRequest} view, which the
+   * encoder is done with when the write returns. Off the event loop (where the write would be
+   * queued and the view reused before it ran), the head and the shared empty end go apart.
+   */
+  void writeBodyless(HttpRequest head) {
+    if (!channel.eventLoop().inEventLoop()) {
+      write(head);
+      write(LastHttpContent.EMPTY_LAST_CONTENT);
+      return;
+    }
+    try {
+      channel.write(bodyless.wrap(head), channel.voidPromise());
+    } finally {
+      bodyless.clear();
+    }
   }
 
   @Override

@@ -235,7 +235,9 @@ final class LineFormatter {
       String value =
           redaction.header(key)
               ? redaction.replacement()
-              : key.equals("referer") ? redaction.url(headers[i + 1]) : headers[i + 1];
+              : key.equals("referer") || key.equals("location")
+                  ? redaction.url(headers[i + 1])
+                  : headers[i + 1];
       byName.computeIfAbsent(key, k -> new java.util.ArrayList<>(1)).add(value);
     }
     g.writeObjectFieldStart(name);

@@ -57,17 +57,31 @@ final class Redaction {
   }
 
   /**
-   * A URL (a {@code Referer}) with the values of secret query parameters replaced: a page that was
-   * opened with {@code ?apikey=...} sends its whole URL along with its next requests.
+   * A URL (a {@code Referer}, a {@code Location}) with the values of secret parameters replaced in
+   * its query and in a fragment of pairs: a page that was opened with {@code ?apikey=...} sends its
+   * whole URL along with its next requests, and an OAuth redirect carries {@code
+   * #access_token=...}.
    */
   String url(String url) {
+    int hash = url.indexOf('#');
     int q = url.indexOf('?');
-    if (q < 0) {
+    if (hash >= 0 && q > hash) {
+      q = -1;
+    }
+    if (q < 0 && hash < 0) {
       return url;
     }
-    int hash = url.indexOf('#', q);
     int end = hash < 0 ? url.length() : hash;
-    return url.substring(0, q + 1) + pairs(url.substring(q + 1, end), query) + url.substring(end);
+    StringBuilder out = new StringBuilder(url.length());
+    if (q < 0) {
+      out.append(url, 0, end);
+    } else {
+      out.append(url, 0, q + 1).append(pairs(url.substring(q + 1, end), query));
+    }
+    if (hash >= 0) {
+      out.append('#').append(pairs(url.substring(hash + 1), query));
+    }
+    return out.toString();
   }
 
   /** Whether the value of a body's JSON member or form field {@code name} is redacted. */

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * A credential read from a header or query parameter that a plugin's config names (key-auth's
  * {@code header-names} and {@code query-names}, jwt's {@code header} and {@code query}, the same
  * inside multi-auth) never reaches the access log, though the log's own {@code redact} lists do not
- * name it; nor does a key in the query of a {@code Referer}.
+ * name it; nor does a key in the query of a {@code Referer}, or in the query or fragment of a
+ * {@code Location}.
  */
 class AccessLogCredentialPlacesTest {
 
@@ -63,12 +64,20 @@ class AccessLogCredentialPlacesTest {
                         issuers: [ { issuer: "https://issuer.test", secret: "%s" } ]
                         header: X-Jwt
                         query: jwt
+              - name: redirect
+                paths: [ /redirect ]
+                strip-prefix: true
+                service: backend
+                plugins:
+                  response-headers:
+                    set:
+                      Location: "https://app.example/cb?token=query-secret&state=s#access_token=fragment-secret&token_type=bearer"
             runtime:
               io-threads: 1
               watch-config: false
               shutdown-timeout: 1s
               access-log:
-                fields: { include: [ route, status, query, request_headers ] }
+                fields: { include: [ route, status, query, request_headers, response_headers ] }
                 sinks:
                   - type: file
                     name: main
@@ -133,6 +142,18 @@ class AccessLogCredentialPlacesTest {
     JsonNode line = lines(1).get(0);
     assertThat(line.toString()).doesNotContain("secret");
     assertThat(line.get("query").asText()).isEqualTo("lang=en;apikey=[REDACTED];k=[REDACTED]&x=1");
+  }
+
+  @Test
+  void redactsCredentialsInTheQueryAndFragmentOfALocation() throws Exception {
+    gw.get("/redirect/hello");
+
+    JsonNode line = lines(1).get(0);
+    assertThat(line.toString()).doesNotContain("secret");
+    assertThat(line.get("response_headers").get("location").asText())
+        .isEqualTo(
+            "https://app.example/cb?token=[REDACTED]&state=s"
+                + "#access_token=[REDACTED]&token_type=bearer");
   }
 
   @Test

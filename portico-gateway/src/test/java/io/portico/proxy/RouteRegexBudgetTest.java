@@ -1,0 +1,64 @@
+package io.portico.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.RawClient;
+import io.portico.testing.TestOrigin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Regex denial of service through a route's path regex: {@code ^/api/(.*)/(.*)/(.*)/items$} is an
+ * ordinary thing to write, and {@code java.util.regex} backtracks for minutes before it fails on
+ * {@code /api/x/x/x/...} a few kilobytes long, on the event loop that every connection of the loop
+ * shares. The match is abandoned past a budget and the request refused with 400, and the gateway
+ * goes on serving.
+ */
+class RouteRegexBudgetTest {
+
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+
+  @BeforeAll
+  static void start() throws Exception {
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: items
+                paths: [ "~^/api/(.*)/(.*)/(.*)/items$" ]
+                service: backend
+              - name: hello
+                paths: [ "/hello" ]
+                service: backend
+            runtime:
+              io-threads: 1
+            """
+                .formatted(origin.authority()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+    origin.close();
+  }
+
+  @Test
+  void aPathThatMakesARouteRegexBacktrackIsRefusedAndTheGatewayKeepsServing() throws Exception {
+    int before = origin.requestCount();
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send("GET /api/" + "x/".repeat(1500) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+              .readUntil("}", 60_000);
+      assertThat(got).startsWith("HTTP/1.1 400").contains("too complex");
+    }
+    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
+  }
+}
