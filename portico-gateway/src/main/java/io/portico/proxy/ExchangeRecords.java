@@ -48,7 +48,7 @@ final class ExchangeRecords {
         .durationMillis((end - x.startNanos) / 1e6)
         .upstreamConnectMillis(connected == 0 ? -1 : (connected - x.startNanos) / 1e6)
         .upstreamResponseMillis(responseHead == 0 || sent == 0 ? -1 : (responseHead - sent) / 1e6)
-        .failure(x.failure == null ? null : x.failure.code())
+        .failure(failureOf(x))
         .attempts(x.call == null ? 0 : x.call.attempts())
         .userAgent(x.request.headers().get(HttpHeaderNames.USER_AGENT))
         .backends(x.aggregate == null ? List.of() : x.aggregate.records())
@@ -88,6 +88,17 @@ final class ExchangeRecords {
         checks == null || checks.cache() == null
             ? null
             : checks.cache().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * The exchange's failure code, or, for a plugin's local answer, the reason the plugin gave (an
+   * authentication plugin's {@code jwt_expired}), or null.
+   */
+  private static @Nullable String failureOf(HttpExchange x) {
+    if (x.failure != null) {
+      return x.failure.code();
+    }
+    return x.phases == null ? null : x.phases.replyReason();
   }
 
   private static @Nullable String queryOf(String uri) {

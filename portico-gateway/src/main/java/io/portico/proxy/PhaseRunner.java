@@ -74,6 +74,7 @@ final class PhaseRunner {
   private int phaseIndex;
   private int pluginIndex;
   private @Nullable String repliedBy;
+  private @Nullable String replyReason;
   // the span of the plugin whose asynchronous work runs (plugin-spans on), or null
   private @Nullable Span waiting;
 
@@ -128,6 +129,14 @@ final class PhaseRunner {
   /** The name of the plugin that answered the request locally, or null when none did. */
   @Nullable String repliedBy() {
     return repliedBy;
+  }
+
+  /**
+   * The {@link Reply#reason()} of the plugin that answered the request locally (an authentication
+   * plugin's {@code jwt_expired}, for instance), or null when none did or it gave no reason.
+   */
+  @Nullable String replyReason() {
+    return replyReason;
   }
 
   /** Runs (or resumes) the REWRITE and ACCESS phases. */
@@ -186,6 +195,7 @@ final class PhaseRunner {
     if (outcome instanceof Reply reply) {
       stop();
       repliedBy = chain.nameOf(plugin);
+      replyReason = reply.reason();
       host.onReply(reply);
       return false;
     }

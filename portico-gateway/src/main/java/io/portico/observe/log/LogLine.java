@@ -57,7 +57,8 @@ public final class LogLine {
       LineFormatter formatter) {
     this.epochMillis = record.startEpochMillis();
     this.status = record.status();
-    this.failed = record.failure() != null;
+    // a plugin's refusal (its reason in failure) is an answer, not a failure of the gateway
+    this.failed = record.failure() != null && record.repliedBy() == null;
     this.record = record;
     this.requestHeaders = requestHeaders;
     this.responseHeaders = responseHeaders;
@@ -74,7 +75,10 @@ public final class LogLine {
     return status;
   }
 
-  /** Whether the exchange ended with a failure code. */
+  /**
+   * Whether the exchange ended with a failure code of the gateway; a plugin's refusal with a reason
+   * ({@code jwt_expired}) is not one.
+   */
   public boolean failed() {
     return failed;
   }

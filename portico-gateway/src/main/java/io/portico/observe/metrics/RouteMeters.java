@@ -25,6 +25,15 @@ final class RouteMeters {
 
   private static final int CELLS = Labels.METHODS.length * Labels.STATUS_CLASSES.length;
 
+  /**
+   * The most {@code failure} values a route counts apart. The gateway's own codes and the built-in
+   * plugins' reasons are closed lists well under it; a third-party plugin's reasons beyond it are
+   * counted as {@link #OTHER_FAILURE}, so no plugin can grow the series without bound.
+   */
+  static final int MAX_FAILURES = 128;
+
+  static final String OTHER_FAILURE = "(other)";
+
   private final MeterRegistry registry;
   private final String route;
   private final String service;
@@ -81,9 +90,15 @@ final class RouteMeters {
   void record(ExchangeRecord r) {
     int cell = Labels.method(r.method()) * Labels.STATUS_CLASSES.length;
     int statusClass = Labels.statusClass(r.status());
-    AtomicReferenceArray<Counter> counters =
-        r.failure() == null ? succeeded : failed.computeIfAbsent(r.failure(), f -> cells());
-    counter(counters, cell + statusClass, r.failure()).increment();
+    String failure = r.failure();
+    AtomicReferenceArray<Counter> counters = failure == null ? succeeded : failed.get(failure);
+    if (counters == null) {
+      if (failed.size() >= MAX_FAILURES) {
+        failure = OTHER_FAILURE;
+      }
+      counters = failed.computeIfAbsent(failure, f -> cells());
+    }
+    counter(counters, cell + statusClass, failure).increment();
     duration.record((long) (r.durationMillis() * 1e6), TimeUnit.NANOSECONDS);
     if (r.upstreamResponseMillis() >= 0) {
       upstream.record((long) (r.upstreamResponseMillis() * 1e6), TimeUnit.NANOSECONDS);

@@ -43,19 +43,23 @@ public sealed interface AuthResult
   /**
    * The request carried a credential that is not valid. {@code error} is the RFC 6750 style code
    * sent in the challenge ({@code invalid_token}, {@code invalid_request}, ...), or null for
-   * schemes without error codes. The reason the credential failed is never sent.
+   * schemes without error codes. {@code failure} says why, for the access log; the client is told
+   * only with {@code uniform-failures: false}.
    */
-  record Invalid(@Nullable String error) implements AuthResult {}
+  record Invalid(@Nullable String error, AuthFailure failure) implements AuthResult {}
 
   /**
    * The credential is valid but lacks what the route requires (a scope, a role): 403. {@code
    * challenge} is the {@code WWW-Authenticate} value to send (RFC 6750 {@code insufficient_scope}),
-   * or null for none.
+   * or null for none; {@code failure} is what it lacks, for the access log.
    */
-  record Forbidden(@Nullable String challenge) implements AuthResult {}
+  record Forbidden(@Nullable String challenge, AuthFailure failure) implements AuthResult {}
 
-  /** A dependency needed to decide (a key server, a thread pool) is not available: 503. */
-  record Unavailable() implements AuthResult {}
+  /**
+   * A dependency needed to decide (a key server, a thread pool) is not available: 503. {@code
+   * failure} names which, for the access log.
+   */
+  record Unavailable(AuthFailure failure) implements AuthResult {}
 
   /**
    * The decision needs asynchronous work; the stage may complete on any thread, {@link
@@ -67,7 +71,7 @@ public sealed interface AuthResult
     return NoCredential.INSTANCE;
   }
 
-  static AuthResult invalid(@Nullable String error) {
-    return new Invalid(error);
+  static AuthResult invalid(@Nullable String error, AuthFailure failure) {
+    return new Invalid(error, failure);
   }
 }

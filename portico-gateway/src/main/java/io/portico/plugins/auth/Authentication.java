@@ -50,12 +50,16 @@ import org.slf4j.LoggerFactory;
  *       and the result is applied on the exchange's event loop.
  * </ol>
  *
- * <p>Every refusal is an RFC 9457 problem whose detail says only what is needed (a credential is
- * required, or is not valid), never why a credential failed. A 401 carries the scheme's {@code
- * WWW-Authenticate} challenge. With {@code uniform-failures} (the default) every failed check gets
- * the same 401 ({@code authentication-required}, the challenge without an error code); without it,
- * a presented credential that is not valid gets {@code invalid-credentials} and the RFC 6750 {@code
- * error} code the authenticator gave.
+ * <p>Every refusal is an RFC 9457 problem and carries, as its {@link Reply#reason()}, the {@link
+ * AuthFailure} code of why (the access log's {@code failure}: {@code jwt_expired}, {@code
+ * key_unknown}, {@code acl_denied}); it is also logged at DEBUG with the request id. A 401 carries
+ * the scheme's {@code WWW-Authenticate} challenge. With {@code uniform-failures} (the default)
+ * every failed check gets the same 401 ({@code authentication-required}, the challenge without an
+ * error code, a detail that says only that a valid credential is required), so that the answer
+ * tells a prober nothing; without it, a presented credential that is not valid gets {@code
+ * invalid-credentials}, the RFC 6750 {@code error} code the authenticator gave and the failure's
+ * {@link AuthFailure#detail()} ("The token has expired."), which names the class of failure and
+ * never a value of the credential.
  *
  * <p>What a credential says reaches the upstream only through {@link HeaderValues}: the identity
  * headers, the scheme's own headers and the result's are staged, checked and copied together, and a
@@ -142,7 +146,8 @@ public final class Authentication {
         log.debug(
             "request {}: the credential carries a value that cannot be a header; refused",
             exchange.requestId());
-        return refuse(AuthResult.invalid("invalid_token"));
+        return refuse(
+            exchange, AuthResult.invalid("invalid_token", AuthFailure.CREDENTIAL_UNFORWARDABLE));
       }
       exchange.set(Identity.KEY, ok.identity());
       if (hideCredentials) {
@@ -154,19 +159,22 @@ public final class Authentication {
       return Outcome.await(
           pending
               .stage()
-              .exceptionally(e -> new AuthResult.Unavailable())
+              .exceptionally(e -> failedCheck(exchange, e))
               .thenApplyAsync(r -> apply(exchange, r, existing), exchange.eventLoop()));
     }
     if (result instanceof AuthResult.Invalid invalid) {
-      return refuse(invalid);
+      return refuse(exchange, invalid);
     }
     if (result instanceof AuthResult.Forbidden forbidden) {
+      logRefusal(exchange, forbidden.failure());
+      Reply reply = forbidden(forbidden.failure());
       return forbidden.challenge() == null
-          ? forbidden()
-          : forbidden().withHeader(HttpHeaderNames.WWW_AUTHENTICATE, forbidden.challenge());
+          ? reply
+          : reply.withHeader(HttpHeaderNames.WWW_AUTHENTICATE, forbidden.challenge());
     }
-    if (result instanceof AuthResult.Unavailable) {
-      return unavailable();
+    if (result instanceof AuthResult.Unavailable unavailable) {
+      logRefusal(exchange, unavailable.failure());
+      return unavailable(unavailable.failure());
     }
     if (anonymous != null) {
       accept(exchange, anonymous);
@@ -178,7 +186,30 @@ public final class Authentication {
       HeaderValues.applyTo(staged, exchange.request().headers());
       return Outcome.proceed();
     }
-    return refuse(AuthResult.none());
+    return refuse(exchange, AuthResult.none());
+  }
+
+  /**
+   * What a check whose asynchronous work failed (a thread pool refusing work, an unexpected
+   * exception) becomes: 503, never 401.
+   */
+  private static AuthResult failedCheck(Exchange exchange, Throwable e) {
+    Throwable cause =
+        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            ? e.getCause()
+            : e;
+    boolean overloaded = cause instanceof java.util.concurrent.RejectedExecutionException;
+    if (!overloaded) {
+      log.warn("request {}: the credential check failed", exchange.requestId(), cause);
+    }
+    return new AuthResult.Unavailable(
+        overloaded ? AuthFailure.AUTH_OVERLOADED : AuthFailure.AUTH_ERROR);
+  }
+
+  private static void logRefusal(Exchange exchange, AuthFailure failure) {
+    if (log.isDebugEnabled()) {
+      log.debug("request {}: refused, {}", exchange.requestId(), failure.code());
+    }
   }
 
   /**
@@ -187,11 +218,14 @@ public final class Authentication {
    * answer tells a prober nothing; otherwise {@code invalid-credentials} with the scheme's error
    * code for a credential that was presented.
    */
-  private Reply refuse(AuthResult failure) {
+  private Reply refuse(Exchange exchange, AuthResult failure) {
+    AuthFailure why =
+        failure instanceof AuthResult.Invalid invalid ? invalid.failure() : authenticator.missing();
+    logRefusal(exchange, why);
     if (failure instanceof AuthResult.Invalid invalid && !uniformFailures) {
-      return unauthorized(List.of(authenticator.challenge(invalid.error())), true);
+      return unauthorized(List.of(authenticator.challenge(invalid.error())), why);
     }
-    return unauthorized(List.of(authenticator.challenge(null)), false);
+    return unauthorized(List.of(authenticator.challenge(null)), false).withReason(why.code());
   }
 
   /** Stores a configured identity (anonymous) and forwards it; its values were checked at load. */
@@ -230,7 +264,27 @@ public final class Authentication {
   }
 
   /**
-   * 401 with one {@code WWW-Authenticate} header per challenge.
+   * 401 for a presented credential that is not valid, told why ({@code uniform-failures: false}):
+   * {@code invalid-credentials} with {@code failure}'s detail and reason, and one {@code
+   * WWW-Authenticate} header per challenge.
+   */
+  public static Reply unauthorized(List<String> challenges, AuthFailure failure) {
+    Reply reply =
+        Reply.problem(
+                HttpResponseStatus.UNAUTHORIZED,
+                "invalid-credentials",
+                "Unauthorized",
+                failure.detail())
+            .withReason(failure.code());
+    for (String challenge : challenges) {
+      reply = reply.withHeader(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+    }
+    return reply;
+  }
+
+  /**
+   * 401 with one {@code WWW-Authenticate} header per challenge, without a reason (the caller adds
+   * one with {@link Reply#withReason}).
    *
    * @param invalid whether a credential was presented (and was not valid)
    */
@@ -253,23 +307,27 @@ public final class Authentication {
     return reply;
   }
 
-  /** 403: the caller is known but not allowed. */
-  public static Reply forbidden() {
+  /** 403: the caller is known but not allowed; {@code failure} says what it lacks. */
+  public static Reply forbidden(AuthFailure failure) {
     return Reply.problem(
-        HttpResponseStatus.FORBIDDEN,
-        "forbidden",
-        "Forbidden",
-        "You are not allowed to use this resource.");
+            HttpResponseStatus.FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "You are not allowed to use this resource.")
+        .withReason(failure.code());
   }
 
-  /** 503: an authentication dependency is not available; never a 401. */
-  public static Reply unavailable() {
+  /**
+   * 503: an authentication dependency is not available; never a 401. {@code failure} names which.
+   */
+  public static Reply unavailable(AuthFailure failure) {
     return Reply.problem(
             HttpResponseStatus.SERVICE_UNAVAILABLE,
             "authentication-unavailable",
             "Service Unavailable",
             "Authentication is temporarily unavailable.")
-        .withHeader(HttpHeaderNames.RETRY_AFTER, "5");
+        .withHeader(HttpHeaderNames.RETRY_AFTER, "5")
+        .withReason(failure.code());
   }
 
   /** Quotes a challenge parameter value (RFC 9110 quoted-string). */

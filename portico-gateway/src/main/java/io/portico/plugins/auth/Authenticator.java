@@ -26,6 +26,12 @@ public interface Authenticator {
    */
   String challenge(@Nullable String error);
 
+  /**
+   * Why a request without a credential of this scheme is refused ({@link AuthResult.NoCredential}
+   * and no {@code anonymous}): the access log's {@code failure}, such as {@code key_missing}.
+   */
+  AuthFailure missing();
+
   /** Removes the credential from the request ({@code hide-credentials}); called after success. */
   void hideCredentials(Exchange exchange);
 

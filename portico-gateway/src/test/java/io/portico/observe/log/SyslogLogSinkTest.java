@@ -146,4 +146,31 @@ class SyslogLogSinkTest {
     in.readFully(msg);
     return new String(msg, StandardCharsets.UTF_8);
   }
+
+  @Test
+  void aPluginsRefusalKeepsTheSeverityOfItsStatusAndAGatewayFailureIsAnError() throws Exception {
+    try (DatagramSocket server = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(5000);
+      pipeline = Records.pipeline(sink("udp", server.getLocalPort()));
+
+      pipeline.onExchangeComplete(
+          Records.record("api", 401, "jwt_expired", null, null).toBuilder()
+              .repliedBy("jwt")
+              .build());
+      pipeline.onExchangeComplete(Records.record("api", 400, "bad_request", null, null));
+      for (int i = 0; i < 2; i++) {
+        DatagramPacket p = new DatagramPacket(new byte[65_536], 65_536);
+        server.receive(p);
+        received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+      }
+
+      Matcher refusal = RFC5424.matcher(received.get(0));
+      Matcher failure = RFC5424.matcher(received.get(1));
+      assertThat(refusal.matches()).isTrue();
+      assertThat(failure.matches()).isTrue();
+      assertThat(Integer.parseInt(refusal.group(1))).isEqualTo(16 * 8 + 4);
+      assertThat(Integer.parseInt(failure.group(1))).isEqualTo(16 * 8 + 3);
+      assertThat(JSON.readTree(refusal.group(8)).get("failure").asText()).isEqualTo("jwt_expired");
+    }
+  }
 }

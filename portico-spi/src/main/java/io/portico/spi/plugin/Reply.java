@@ -24,6 +24,18 @@ import org.jspecify.annotations.Nullable;
  *     Reply.problem(SERVICE_UNAVAILABLE, "maintenance", "Maintenance", "Back soon.")
  *         .withHeader("Retry-After", 120);
  * }</pre>
+ *
+ * <p>A refusal may carry a {@link #reason()}: a short machine-readable code ({@code jwt_expired},
+ * {@code key_unknown}) that the gateway writes to the access log's {@code failure} field and to the
+ * {@code reason} tag of the rejected-requests metric, and never sends to the client. Codes are
+ * {@code snake_case} ASCII; a plugin should use a small fixed set of them (they become metric
+ * tags), never a value taken from the request:
+ *
+ * <pre>{@code
+ * private static final Reply EXPIRED =
+ *     Reply.problem(UNAUTHORIZED, "authentication-required", "Unauthorized", "...")
+ *         .withReason("token_expired");
+ * }</pre>
  */
 public final class Reply implements Outcome {
 
@@ -34,26 +46,29 @@ public final class Reply implements Outcome {
   private final HttpHeaders headers;
   private final byte[] body;
   private final @Nullable ProblemDetail problem;
+  private final @Nullable String reason;
 
   private Reply(
       HttpResponseStatus status,
       HttpHeaders headers,
       byte[] body,
-      @Nullable ProblemDetail problem) {
+      @Nullable ProblemDetail problem,
+      @Nullable String reason) {
     this.status = status;
     this.headers = headers;
     this.body = body;
     this.problem = problem;
+    this.reason = reason;
   }
 
   /** A response with an empty body. */
   public static Reply of(HttpResponseStatus status) {
-    return new Reply(status, NO_HEADERS, EMPTY, null);
+    return new Reply(status, NO_HEADERS, EMPTY, null, null);
   }
 
   /** A response with a body (copied) and its content type. */
   public static Reply of(HttpResponseStatus status, String contentType, byte[] body) {
-    return new Reply(status, NO_HEADERS, body.clone(), null)
+    return new Reply(status, NO_HEADERS, body.clone(), null, null)
         .withHeader("content-type", contentType);
   }
 
@@ -67,7 +82,7 @@ public final class Reply implements Outcome {
    * turns into {@code https://portico.dev/problems/<slug>}).
    */
   public static Reply problem(HttpResponseStatus status, String type, String title, String detail) {
-    return new Reply(status, NO_HEADERS, EMPTY, new ProblemDetail(type, title, detail));
+    return new Reply(status, NO_HEADERS, EMPTY, new ProblemDetail(type, title, detail), null);
   }
 
   /**
@@ -101,7 +116,41 @@ public final class Reply implements Outcome {
       }
     }
     HttpHeaders frozen = new ReadOnlyHttpHeaders(false, pairs.toArray(CharSequence[]::new));
-    return new Reply(status, frozen, body, problem);
+    return new Reply(status, frozen, body, problem, reason);
+  }
+
+  /**
+   * This reply with {@code reason}, the machine-readable code of why the request was refused (see
+   * the class description). The client never sees it.
+   *
+   * @throws IllegalArgumentException when {@code reason} is not 1 to 64 characters of {@code
+   *     [a-z0-9_]} starting with a letter
+   */
+  public Reply withReason(String reason) {
+    if (!validReason(reason)) {
+      throw new IllegalArgumentException(
+          "a reply's reason is 1 to 64 characters of a-z, 0-9 and _, starting with a letter");
+    }
+    return new Reply(status, headers, body, problem, reason);
+  }
+
+  /** Why the request was refused (for the access log and metrics), or null when not given. */
+  public @Nullable String reason() {
+    return reason;
+  }
+
+  private static boolean validReason(String reason) {
+    int n = reason.length();
+    if (n == 0 || n > 64 || reason.charAt(0) < 'a' || reason.charAt(0) > 'z') {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      char c = reason.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_') {
+        return false;
+      }
+    }
+    return true;
   }
 
   public HttpResponseStatus status() {

@@ -80,4 +80,25 @@ class ReplyTest {
     assertThat(reply.headers().get("retry-after")).isEqualTo("5");
     assertThat(reply.body()).isEmpty();
   }
+
+  @Test
+  void aReasonIsKeptThroughHeaderChangesAndIsNeverPartOfTheBody() {
+    Reply reply =
+        Reply.problem(HttpResponseStatus.UNAUTHORIZED, "authentication-required", "U", "D")
+            .withReason("jwt_expired")
+            .withHeader("WWW-Authenticate", "Bearer");
+
+    assertThat(reply.reason()).isEqualTo("jwt_expired");
+    assertThat(reply.problem().detail()).isEqualTo("D");
+    assertThat(Reply.of(HttpResponseStatus.FORBIDDEN).reason()).isNull();
+  }
+
+  @Test
+  void aReasonMustBeAShortSnakeCaseCode() {
+    Reply base = Reply.of(HttpResponseStatus.FORBIDDEN);
+    for (String bad : new String[] {"", "Expired", "1st", "kid abc", "a-b", "x".repeat(65)}) {
+      assertThatThrownBy(() -> base.withReason(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(base.withReason("acl_denied_2").reason()).isEqualTo("acl_denied_2");
+  }
 }

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.acl;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.Authentication;
 import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problems;
@@ -71,12 +72,15 @@ public final class AclFactory implements PluginFactory<AclConfig> {
         Identity identity = exchange.get(Identity.KEY);
         if (identity == null) {
           return Reply.problem(
-              HttpResponseStatus.UNAUTHORIZED,
-              "authentication-required",
-              "Unauthorized",
-              "A valid credential is required.");
+                  HttpResponseStatus.UNAUTHORIZED,
+                  "authentication-required",
+                  "Unauthorized",
+                  "A valid credential is required.")
+              .withReason(AuthFailure.IDENTITY_MISSING.code());
         }
-        return allowed(config, identity) ? Outcome.proceed() : Authentication.forbidden();
+        return allowed(config, identity)
+            ? Outcome.proceed()
+            : Authentication.forbidden(AuthFailure.ACL_DENIED);
       }
     };
   }

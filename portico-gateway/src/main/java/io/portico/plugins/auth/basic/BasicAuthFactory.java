@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.basic;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -190,11 +191,11 @@ public final class BasicAuthFactory
             new String(
                 Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
-        return AuthResult.invalid(null);
+        return AuthResult.invalid(null, AuthFailure.BASIC_MALFORMED);
       }
       int colon = decoded.indexOf(':');
       if (colon <= 0) {
-        return AuthResult.invalid(null);
+        return AuthResult.invalid(null, AuthFailure.BASIC_MALFORMED);
       }
       String username = decoded.substring(0, colon);
       String password = decoded.substring(colon + 1);
@@ -209,7 +210,11 @@ public final class BasicAuthFactory
           pool.submit(
               () -> {
                 if (!checks(password, hash) || user == null) {
-                  return AuthResult.invalid(null);
+                  return AuthResult.invalid(
+                      null,
+                      user == null
+                          ? AuthFailure.BASIC_USER_UNKNOWN
+                          : AuthFailure.BASIC_PASSWORD_INVALID);
                 }
                 if (key != null) {
                   cache.put(key, user.identity());
@@ -224,6 +229,11 @@ public final class BasicAuthFactory
       } catch (IllegalArgumentException e) {
         return false;
       }
+    }
+
+    @Override
+    public AuthFailure missing() {
+      return AuthFailure.BASIC_MISSING;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -203,7 +204,7 @@ public final class HmacAuthFactory
       }
       Map<String, String> params = params(header.substring(5));
       if (params == null) {
-        return AuthResult.invalid("invalid_request");
+        return AuthResult.invalid("invalid_request", AuthFailure.HMAC_MALFORMED);
       }
       String username = params.get("username");
       String algorithm = params.get("algorithm");
@@ -211,28 +212,33 @@ public final class HmacAuthFactory
       List<String> signed =
           List.of(
               params.getOrDefault("headers", "date").toLowerCase(Locale.ROOT).trim().split(" +"));
-      if (username == null
-          || signature == null
-          || algorithm == null
-          || !config.algorithms().contains(algorithm.toLowerCase(Locale.ROOT))
-          || !signed.containsAll(config.enforceHeaders())
+      if (username == null || signature == null || algorithm == null) {
+        return AuthResult.invalid("invalid_request", AuthFailure.HMAC_MALFORMED);
+      }
+      if (!config.algorithms().contains(algorithm.toLowerCase(Locale.ROOT))) {
+        return AuthResult.invalid("invalid_request", AuthFailure.HMAC_ALGORITHM_NOT_ALLOWED);
+      }
+      if (!signed.containsAll(config.enforceHeaders())
           || !(signed.contains("date") || signed.contains("x-date"))) {
-        return AuthResult.invalid("invalid_request");
+        return AuthResult.invalid("invalid_request", AuthFailure.HMAC_HEADERS_NOT_SIGNED);
       }
       HttpHeaders headers = request.headers();
-      if (!fresh(headers, signed) || (config.validateRequestBody() && !digestWellFormed(headers))) {
-        return AuthResult.invalid(null);
+      if (!fresh(headers, signed)) {
+        return AuthResult.invalid(null, AuthFailure.HMAC_DATE_SKEW);
+      }
+      if (config.validateRequestBody() && !digestWellFormed(headers)) {
+        return AuthResult.invalid(null, AuthFailure.HMAC_DIGEST_MALFORMED);
       }
       String signingString = signingString(request, signed);
       if (signingString == null) {
-        return AuthResult.invalid("invalid_request");
+        return AuthResult.invalid("invalid_request", AuthFailure.HMAC_HEADERS_NOT_SIGNED);
       }
       User user = users.get(username);
       byte[] presented;
       try {
         presented = Base64.getDecoder().decode(signature);
       } catch (IllegalArgumentException e) {
-        return AuthResult.invalid(null);
+        return AuthResult.invalid(null, AuthFailure.HMAC_MALFORMED);
       }
       byte[] expected =
           sign(
@@ -240,7 +246,9 @@ public final class HmacAuthFactory
               user == null ? new byte[32] : user.secret(),
               signingString);
       if (!MessageDigest.isEqual(expected, presented) || user == null) {
-        return AuthResult.invalid(null);
+        return AuthResult.invalid(
+            null,
+            user == null ? AuthFailure.HMAC_USER_UNKNOWN : AuthFailure.HMAC_SIGNATURE_INVALID);
       }
       if (config.validateRequestBody()) {
         return checkBody(exchange, headers.get("digest").trim(), user.identity());
@@ -264,7 +272,7 @@ public final class HmacAuthFactory
                   body ->
                       MessageDigest.isEqual(digest(algorithm, body), claimed)
                           ? new AuthResult.Authenticated(identity)
-                          : AuthResult.invalid(null)));
+                          : AuthResult.invalid(null, AuthFailure.HMAC_DIGEST_MISMATCH)));
     }
 
     static byte[] digest(String algorithm, ByteBuf body) {
@@ -349,6 +357,11 @@ public final class HmacAuthFactory
         at = m.end();
       }
       return out;
+    }
+
+    @Override
+    public AuthFailure missing() {
+      return AuthFailure.HMAC_MISSING;
     }
 
     @Override

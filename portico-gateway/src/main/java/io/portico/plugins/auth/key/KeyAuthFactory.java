@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AsciiString;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -193,12 +194,12 @@ public final class KeyAuthFactory
         return AuthResult.none();
       }
       if (found > 1 || key == null || key.isEmpty()) {
-        return AuthResult.invalid("invalid_request");
+        return AuthResult.invalid("invalid_request", AuthFailure.KEY_MALFORMED);
       }
       byte[] digest = KeyHash.digest(key);
       Entry entry = keys.get(HexFormat.of().formatHex(digest));
       if (entry == null || !MessageDigest.isEqual(entry.digest(), digest)) {
-        return AuthResult.invalid("invalid_token");
+        return AuthResult.invalid("invalid_token", AuthFailure.KEY_UNKNOWN);
       }
       return new AuthResult.Authenticated(entry.identity());
     }
@@ -213,6 +214,11 @@ public final class KeyAuthFactory
         return value.substring(7).trim();
       }
       return value;
+    }
+
+    @Override
+    public AuthFailure missing() {
+      return AuthFailure.KEY_MISSING;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.mtls;
 
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authentication;
@@ -151,7 +152,9 @@ public final class MtlsAuthFactory
           }
         }
       }
-      return identity == null ? AuthResult.invalid(null) : new AuthResult.Authenticated(identity);
+      return identity == null
+          ? AuthResult.invalid(null, AuthFailure.CLIENT_CERTIFICATE_UNKNOWN)
+          : new AuthResult.Authenticated(identity);
     }
 
     private static String fingerprint(X509Certificate certificate) {
@@ -189,6 +192,11 @@ public final class MtlsAuthFactory
         // unreadable alternative names: only the subject counts
       }
       return out;
+    }
+
+    @Override
+    public AuthFailure missing() {
+      return AuthFailure.CLIENT_CERTIFICATE_MISSING;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.multi;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authenticator;
@@ -207,7 +208,7 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
           CompletionStage<AuthResult> stage =
               pending
                   .stage()
-                  .exceptionally(e -> new AuthResult.Unavailable())
+                  .exceptionally(e -> new AuthResult.Unavailable(AuthFailure.AUTH_ERROR))
                   .thenApplyAsync(
                       r ->
                           r instanceof AuthResult.Authenticated
@@ -237,6 +238,12 @@ public final class MultiAuthFactory implements AuthenticatorFactory<MultiAuthCon
         return 2;
       }
       return r instanceof AuthResult.Invalid ? 1 : 0;
+    }
+
+    /** No authenticator found a credential of its scheme. */
+    @Override
+    public AuthFailure missing() {
+      return AuthFailure.CREDENTIAL_MISSING;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.token;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.Authenticator;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Identity;
@@ -23,6 +24,11 @@ abstract class BearerTokenAuthenticator implements Authenticator {
     this.realm = realm;
     this.source = source;
     this.claimHeaders = claimHeaders;
+  }
+
+  @Override
+  public final AuthFailure missing() {
+    return AuthFailure.TOKEN_MISSING;
   }
 
   @Override

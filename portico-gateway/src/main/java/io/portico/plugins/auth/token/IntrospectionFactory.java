@@ -12,6 +12,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.plugins.auth.AuthSettings;
 import io.portico.plugins.auth.Authenticator;
@@ -223,7 +224,7 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
         return AuthResult.none();
       }
       if (!(found instanceof TokenSource.Token token)) {
-        return AuthResult.invalid("invalid_request");
+        return AuthResult.invalid("invalid_request", AuthFailure.TOKEN_MALFORMED);
       }
       String key = IntrospectionCache.keyOf(token.value());
       IntrospectionCache.Answer cached = cache.get(key, nanoClock.getAsLong());
@@ -323,17 +324,21 @@ public final class IntrospectionFactory implements AuthenticatorFactory<Introspe
         return new AuthResult.Authenticated(
             new Identity(null, null, null, Set.of(), NAME, true, Map.of()));
       }
-      return new AuthResult.Unavailable();
+      return new AuthResult.Unavailable(AuthFailure.INTROSPECTION_UNREACHABLE);
     }
 
     private AuthResult decide(IntrospectionCache.Answer answer) {
-      if (!answer.active() || !audienceMatches(answer.claims())) {
-        return AuthResult.invalid("invalid_token");
+      if (!answer.active()) {
+        return AuthResult.invalid("invalid_token", AuthFailure.INTROSPECTION_INACTIVE);
+      }
+      if (!audienceMatches(answer.claims())) {
+        return AuthResult.invalid("invalid_token", AuthFailure.INTROSPECTION_AUDIENCE_NOT_ALLOWED);
       }
       Map<String, Object> claims = answer.claims();
       if (!config.scopes().satisfiedBy(claims)) {
         return new AuthResult.Forbidden(
-            Bearer.insufficientScope(config.realm(), config.scopes().challenge()));
+            Bearer.insufficientScope(config.realm(), config.scopes().challenge()),
+            AuthFailure.SCOPE_INSUFFICIENT);
       }
       ConsumerSpec consumer = null;
       if (config.consumerClaim() != null

@@ -1,6 +1,7 @@
 package io.portico.plugins.auth.token;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.spi.plugin.ConsumerSpec;
 import io.portico.spi.plugin.Exchange;
@@ -45,7 +46,7 @@ final class JwtAuthenticator extends BearerTokenAuthenticator {
       return AuthResult.none();
     }
     if (!(found instanceof TokenSource.Token token)) {
-      return AuthResult.invalid("invalid_request");
+      return AuthResult.invalid("invalid_request", AuthFailure.TOKEN_MALFORMED);
     }
     String value = token.value();
     if (verified.enabled()) {
@@ -94,26 +95,32 @@ final class JwtAuthenticator extends BearerTokenAuthenticator {
   private AuthResult afterRefresh(JwtVerifier.Parsed parsed, JwksCache.Snapshot snapshot) {
     JWKSet keys = snapshot.keys();
     if (keys == null) {
-      return new AuthResult.Unavailable();
+      return new AuthResult.Unavailable(AuthFailure.JWKS_UNAVAILABLE);
     }
     if (JwtVerifier.hasKeyFor(parsed, keys)) {
       return decide(verifier.verify(parsed, keys));
     }
-    return AuthResult.invalid("invalid_token");
+    return AuthResult.invalid("invalid_token", AuthFailure.JWT_KID_UNKNOWN);
   }
 
   /** Turns a verification into a refusal or an identity. */
   private AuthResult decide(JwtVerifier.Result result) {
     if (!(result instanceof JwtVerifier.Valid valid)) {
-      return AuthResult.invalid("invalid_token");
+      return AuthResult.invalid(
+          "invalid_token",
+          result instanceof JwtVerifier.Invalid invalid
+              ? invalid.failure()
+              : AuthFailure.JWT_KID_UNKNOWN);
     }
     Map<String, Object> claims = valid.claims().getClaims();
     if (!config.scopes().satisfiedBy(claims)) {
       return new AuthResult.Forbidden(
-          Bearer.insufficientScope(config.realm(), config.scopes().challenge()));
+          Bearer.insufficientScope(config.realm(), config.scopes().challenge()),
+          AuthFailure.SCOPE_INSUFFICIENT);
     }
     if (!config.roles().satisfiedBy(claims)) {
-      return new AuthResult.Forbidden(Bearer.insufficientScope(config.realm(), ""));
+      return new AuthResult.Forbidden(
+          Bearer.insufficientScope(config.realm(), ""), AuthFailure.ROLE_INSUFFICIENT);
     }
     ConsumerSpec consumer = valid.consumer();
     Set<String> groups = new LinkedHashSet<>();
@@ -148,7 +155,7 @@ final class JwtAuthenticator extends BearerTokenAuthenticator {
             snapshot ->
                 snapshot.keys() != null && JwtVerifier.hasKeyFor(need.parsed(), snapshot.keys())
                     ? verifier.verify(need.parsed(), snapshot.keys())
-                    : JwtVerifier.Invalid.INSTANCE);
+                    : JwtVerifier.Invalid.KID_UNKNOWN);
   }
 
   /** The issuer and subject (never the token): {@code iss|sub}. */

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -14,6 +15,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.spi.plugin.ConsumerSpec;
 import java.net.URI;
 import java.text.ParseException;
@@ -46,9 +49,19 @@ final class JwtVerifier {
   record Valid(JWTClaimsSet claims, @Nullable ConsumerSpec consumer, @Nullable String keyId)
       implements Result {}
 
-  /** Not a valid token; deliberately carries no reason. */
-  enum Invalid implements Result {
-    INSTANCE
+  /**
+   * Not a valid token, and why: for the access log only, never sent to the client unless the plugin
+   * has {@code uniform-failures: false}.
+   */
+  record Invalid(AuthFailure failure) implements Result {
+
+    static final Invalid MALFORMED = new Invalid(AuthFailure.JWT_MALFORMED);
+    static final Invalid ALGORITHM = new Invalid(AuthFailure.JWT_ALGORITHM_NOT_ALLOWED);
+    static final Invalid ISSUER = new Invalid(AuthFailure.JWT_ISSUER_NOT_ALLOWED);
+    static final Invalid KID_UNKNOWN = new Invalid(AuthFailure.JWT_KID_UNKNOWN);
+    static final Invalid NOT_YET_VALID = new Invalid(AuthFailure.JWT_NOT_YET_VALID);
+    static final Invalid CONSUMER_UNKNOWN = new Invalid(AuthFailure.JWT_CONSUMER_UNKNOWN);
+    static final Invalid INVALID = new Invalid(AuthFailure.JWT_INVALID);
   }
 
   /** The token's keys are in the JWKS at {@code uri}, which has no key for it yet. */
@@ -122,16 +135,16 @@ final class JwtVerifier {
       jwt = SignedJWT.parse(token);
       unverified = jwt.getJWTClaimsSet();
     } catch (ParseException | RuntimeException e) {
-      return Invalid.INSTANCE;
+      return Invalid.MALFORMED;
     }
     JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
     if (!config.algorithms().contains(alg)) {
-      return Invalid.INSTANCE;
+      return Invalid.ALGORITHM;
     }
     JwtConfig.Issuer issuer =
         unverified.getIssuer() == null ? null : issuers.get(unverified.getIssuer());
     if (issuer == null) {
-      return Invalid.INSTANCE;
+      return Invalid.ISSUER;
     }
     ConsumerKey consumer = null;
     if (config.consumerClaim() != null) {
@@ -159,25 +172,65 @@ final class JwtVerifier {
   /** Verifies a parsed token with {@code keys}. */
   Result verify(Parsed parsed, @Nullable JWKSet keys) {
     if (keys == null) {
-      return Invalid.INSTANCE;
+      return Invalid.KID_UNKNOWN;
     }
     DefaultJWTProcessor<Keys> processor = processors.get(parsed.issuer().issuer());
     if (processor == null) {
-      return Invalid.INSTANCE;
+      return Invalid.ISSUER;
     }
     JWTClaimsSet claims;
     try {
       claims = processor.process(parsed.jwt(), new Keys(keys));
     } catch (BadJOSEException | JOSEException | RuntimeException e) {
-      return Invalid.INSTANCE;
+      return new Invalid(failureOf(e));
     }
     Date iat = claims.getIssueTime();
     if (iat != null && iat.toInstant().isAfter(clock.instant().plus(config.clockSkew()))) {
-      return Invalid.INSTANCE;
+      return Invalid.NOT_YET_VALID;
     }
     if (parsed.consumer() == null && config.requireConsumer()) {
-      return Invalid.INSTANCE;
+      return Invalid.CONSUMER_UNKNOWN;
     }
     return new Valid(claims, parsed.consumer(), parsed.jwt().getHeader().getKeyID());
+  }
+
+  /**
+   * Why Nimbus refused a token. Nimbus says it by exception type for an expired token and otherwise
+   * only in the message, whose wording is stable across its versions; anything not recognised is
+   * {@link AuthFailure#JWT_INVALID}.
+   */
+  static AuthFailure failureOf(Exception e) {
+    if (e instanceof ExpiredJWTException) {
+      return AuthFailure.JWT_EXPIRED;
+    }
+    if (e instanceof BadJWSException) {
+      return AuthFailure.JWT_SIGNATURE_INVALID;
+    }
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.startsWith("Expired JWT")) {
+      return AuthFailure.JWT_EXPIRED;
+    }
+    if (message.contains("no matching key")) {
+      return AuthFailure.JWT_KID_UNKNOWN;
+    }
+    if (message.contains("Invalid signature")) {
+      return AuthFailure.JWT_SIGNATURE_INVALID;
+    }
+    if (message.startsWith("JWT before use time")) {
+      return AuthFailure.JWT_NOT_YET_VALID;
+    }
+    if (message.startsWith("JWT aud claim") || message.startsWith("JWT missing required aud")) {
+      return AuthFailure.JWT_AUDIENCE_NOT_ALLOWED;
+    }
+    if (message.startsWith("JWT missing required claims")) {
+      return AuthFailure.JWT_CLAIM_MISSING;
+    }
+    if (message.contains("typ (type)")) {
+      return AuthFailure.JWT_TYPE_NOT_ALLOWED;
+    }
+    if (message.startsWith("JWT iss claim")) {
+      return AuthFailure.JWT_ISSUER_NOT_ALLOWED;
+    }
+    return AuthFailure.JWT_INVALID;
   }
 }

@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.token;
 
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthResult;
 import io.portico.spi.plugin.Exchange;
 import java.time.Clock;
@@ -68,7 +69,8 @@ final class OidcBearerMode extends BearerTokenAuthenticator {
             .thenComposeAsync(
                 found ->
                     found == null
-                        ? CompletableFuture.completedFuture(new AuthResult.Unavailable())
+                        ? CompletableFuture.completedFuture(
+                            new AuthResult.Unavailable(AuthFailure.PROVIDER_UNAVAILABLE))
                         : settle(withUserInfo(found, token, found.bearer().authenticate(exchange))),
                 exchange.eventLoop()));
   }
@@ -111,10 +113,11 @@ final class OidcBearerMode extends BearerTokenAuthenticator {
               Map.of(
                   Objects.requireNonNull(userInfoConfig).header(),
                   Objects.requireNonNull(answer.header())));
-      case INVALID_TOKEN -> AuthResult.invalid("invalid_token");
+      case INVALID_TOKEN -> AuthResult.invalid("invalid_token", AuthFailure.USERINFO_REJECTED);
       case INSUFFICIENT_SCOPE ->
-          new AuthResult.Forbidden(Bearer.insufficientScope(realm, "openid"));
-      case UNAVAILABLE -> new AuthResult.Unavailable();
+          new AuthResult.Forbidden(
+              Bearer.insufficientScope(realm, "openid"), AuthFailure.SCOPE_INSUFFICIENT);
+      case UNAVAILABLE -> new AuthResult.Unavailable(AuthFailure.USERINFO_UNAVAILABLE);
     };
   }
 

@@ -1,5 +1,6 @@
 package io.portico.plugins.auth.token;
 
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.Authentication;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Outcome;
@@ -94,7 +95,7 @@ final class OidcPlugin implements Plugin {
             .thenComposeAsync(
                 found ->
                     found == null
-                        ? done(Authentication.unavailable())
+                        ? done(Authentication.unavailable(AuthFailure.PROVIDER_UNAVAILABLE))
                         : stage(login.handle(exchange, found)),
                 exchange.eventLoop()));
   }

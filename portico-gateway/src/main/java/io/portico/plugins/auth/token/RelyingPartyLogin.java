@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.Authentication;
 import io.portico.plugins.auth.HeaderValues;
 import io.portico.spi.plugin.Exchange;
@@ -151,7 +152,7 @@ final class RelyingPartyLogin {
             .thenApplyAsync(
                 result -> {
                   if (!result.reachable()) {
-                    return Authentication.unavailable();
+                    return Authentication.unavailable(AuthFailure.PROVIDER_UNAVAILABLE);
                   }
                   if (result.accessToken() == null) {
                     return login(exchange, p);
@@ -168,12 +169,14 @@ final class RelyingPartyLogin {
   private Outcome login(Exchange exchange, OidcProvider p) {
     HttpMethod method = exchange.request().method();
     if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-      return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
+      return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false)
+          .withReason(AuthFailure.SESSION_MISSING.code());
     }
     URI redirect = redirectUri(exchange);
     if (redirect == null) {
       return Authentication.unauthorized(
-          List.of(Bearer.challenge(config.realm(), "invalid_request")), true);
+              List.of(Bearer.challenge(config.realm(), "invalid_request")), true)
+          .withReason(AuthFailure.SESSION_MISSING.code());
     }
     State state = new State();
     Nonce nonce = new Nonce();
@@ -239,7 +242,8 @@ final class RelyingPartyLogin {
             .thenCompose(
                 result -> {
                   if (!result.reachable()) {
-                    return OidcPlugin.done(Authentication.unavailable());
+                    return OidcPlugin.done(
+                        Authentication.unavailable(AuthFailure.PROVIDER_UNAVAILABLE));
                   }
                   String accessToken = result.accessToken();
                   String idToken = result.idToken();
@@ -276,7 +280,9 @@ final class RelyingPartyLogin {
                                 .thenApply(
                                     answer ->
                                         switch (answer.kind()) {
-                                          case UNAVAILABLE -> Authentication.unavailable();
+                                          case UNAVAILABLE ->
+                                              Authentication.unavailable(
+                                                  AuthFailure.USERINFO_UNAVAILABLE);
                                           case FOUND ->
                                               Objects.equals(answer.subject(), subject)
                                                   ? signedIn
@@ -358,7 +364,7 @@ final class RelyingPartyLogin {
       if (renewedCookie != null) {
         exchange.set(SET_COOKIE, renewedCookie);
       }
-      return Authentication.unavailable();
+      return Authentication.unavailable(AuthFailure.USERINFO_UNAVAILABLE);
     }
     String subject = answer.subject();
     if (answer.kind() == UserInfoLookup.Kind.FOUND
@@ -368,6 +374,7 @@ final class RelyingPartyLogin {
     }
     return Authentication.unauthorized(
             List.of(Bearer.challenge(config.realm(), "invalid_token")), true)
+        .withReason(AuthFailure.USERINFO_REJECTED.code())
         .withHeader(
             HttpHeaderNames.SET_COOKIE,
             cookie(rp.cookie(), "", Duration.ZERO, secureCookie(exchange)));
@@ -440,7 +447,8 @@ final class RelyingPartyLogin {
       staged.set(forwarded.header(), userInfoHeader);
     }
     if (!HeaderValues.applyTo(staged, headers)) {
-      return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false);
+      return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false)
+          .withReason(AuthFailure.CREDENTIAL_UNFORWARDABLE.code());
     }
     exchange.set(Identity.KEY, identity);
     return Outcome.proceed();
@@ -545,10 +553,11 @@ final class RelyingPartyLogin {
 
   private static Reply loginFailed() {
     return Reply.problem(
-        HttpResponseStatus.UNAUTHORIZED,
-        "login-failed",
-        "Unauthorized",
-        "The sign-in could not be completed; start again.");
+            HttpResponseStatus.UNAUTHORIZED,
+            "login-failed",
+            "Unauthorized",
+            "The sign-in could not be completed; start again.")
+        .withReason(AuthFailure.LOGIN_FAILED.code());
   }
 
   private static @Nullable String first(Exchange exchange, String name) {

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.util.Base64URL;
+import io.portico.plugins.auth.AuthFailure;
 import io.portico.plugins.auth.AuthSettings;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +89,7 @@ class JwtVerifierTest {
     assertThat(
             verifier(Set.of(JWSAlgorithm.HS256), Instant.ofEpochSecond(1300819380 + 31))
                 .verify(A1_TOKEN, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_EXPIRED));
   }
 
   @Test
@@ -98,7 +99,7 @@ class JwtVerifierTest {
                     Set.of(JWSAlgorithm.HS512, JWSAlgorithm.RS256),
                     Instant.ofEpochSecond(1300819300))
                 .verify(A1_TOKEN, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_ALGORITHM_NOT_ALLOWED));
   }
 
   @Test
@@ -110,7 +111,7 @@ class JwtVerifierTest {
     assertThat(
             verifier(Set.of(JWSAlgorithm.HS256), Instant.ofEpochSecond(1300819300))
                 .verify(a5, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_MALFORMED));
   }
 
   @Test
@@ -130,7 +131,7 @@ class JwtVerifierTest {
                     Instant.ofEpochSecond(1300819300),
                     new JWKSet(A3_KEY))
                 .verify(A3_TOKEN, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_ALGORITHM_NOT_ALLOWED));
   }
 
   @Test
@@ -142,7 +143,7 @@ class JwtVerifierTest {
                     Instant.ofEpochSecond(1300819300),
                     new JWKSet(A3_KEY))
                 .verify(tampered, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_SIGNATURE_INVALID));
   }
 
   @Test
@@ -151,6 +152,6 @@ class JwtVerifierTest {
     assertThat(
             verifier(Set.of(JWSAlgorithm.HS256), Instant.ofEpochSecond(1300819300))
                 .verify(tampered, uri -> null))
-        .isEqualTo(JwtVerifier.Invalid.INSTANCE);
+        .isEqualTo(new JwtVerifier.Invalid(AuthFailure.JWT_SIGNATURE_INVALID));
   }
 }

@@ -1,0 +1,132 @@
+package io.portico.observe.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.spi.config.ConfigReader;
+import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.Outcome;
+import io.portico.spi.plugin.Phase;
+import io.portico.spi.plugin.Plugin;
+import io.portico.spi.plugin.PluginContext;
+import io.portico.spi.plugin.PluginFactory;
+import io.portico.spi.plugin.Reply;
+import io.portico.testing.AccessLogFile;
+import io.portico.testing.GatewayFixture;
+import io.portico.testing.TestOrigin;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A third-party plugin's refusal reason ({@link Reply#withReason}) reaches the access log's {@code
+ * failure} field, whether the plugin answers at once or after asynchronous work, and never the
+ * client.
+ */
+class PluginReplyReasonTest {
+
+  /** Refuses requests with {@code X-Revoked}: at once, or after a stage with {@code X-Async}. */
+  static final class RevocationFactory implements PluginFactory<Boolean> {
+
+    private static final Reply REVOKED =
+        Reply.problem(
+                HttpResponseStatus.UNAUTHORIZED,
+                "authentication-required",
+                "Unauthorized",
+                "A valid credential is required.")
+            .withReason("token_revoked");
+
+    @Override
+    public String name() {
+      return "revocation";
+    }
+
+    @Override
+    public int priority() {
+      return 1000;
+    }
+
+    @Override
+    public Boolean parse(ConfigReader config) {
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public Plugin create(Boolean config, PluginContext context) {
+      return new Plugin() {
+        @Override
+        public Set<Phase> phases() {
+          return Set.of(Phase.ACCESS);
+        }
+
+        @Override
+        public Outcome access(Exchange exchange) {
+          if (!exchange.request().headers().contains("X-Revoked")) {
+            return Outcome.proceed();
+          }
+          if (exchange.request().headers().contains("X-Async")) {
+            return Outcome.await(CompletableFuture.supplyAsync(() -> REVOKED));
+          }
+          return REVOKED;
+        }
+      };
+    }
+  }
+
+  private static TestOrigin origin;
+  private static GatewayFixture gw;
+  private static AccessLogFile log;
+
+  @BeforeAll
+  static void start() throws Exception {
+    origin = TestOrigin.start();
+    gw =
+        GatewayFixture.start(
+            """
+            services:
+              - name: backend
+                targets: [ "%s" ]
+            routes:
+              - name: api
+                paths: [ /api ]
+                strip-prefix: true
+                service: backend
+                plugins:
+                  revocation: {}
+            %s
+            """
+                .formatted(origin.authority(), AccessLogFile.RUNTIME),
+            new RevocationFactory());
+    log = new AccessLogFile(gw);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+    origin.close();
+  }
+
+  @Test
+  void theReasonOfAReplyIsTheFailureOfItsLine() throws Exception {
+    HttpResponse<String> now =
+        gw.send(HttpRequest.newBuilder(gw.uri("/api/now")).header("X-Revoked", "1"));
+    HttpResponse<String> later =
+        gw.send(
+            HttpRequest.newBuilder(gw.uri("/api/later"))
+                .header("X-Revoked", "1")
+                .header("X-Async", "1"));
+    HttpResponse<String> passed = gw.send(HttpRequest.newBuilder(gw.uri("/api/hello")));
+
+    assertThat(now.statusCode()).isEqualTo(401);
+    assertThat(later.statusCode()).isEqualTo(401);
+    assertThat(passed.statusCode()).isEqualTo(200);
+    assertThat(log.failureOf("/api/now")).isEqualTo("token_revoked");
+    assertThat(log.failureOf("/api/later")).isEqualTo("token_revoked");
+    assertThat(log.failureOf("/api/hello")).isNull();
+    assertThat(now.body()).doesNotContain("token_revoked");
+  }
+}
