@@ -116,7 +116,13 @@ class PortalTryItServersBrowserTest {
     driver.get(portal);
     ui.signInToPortal("admin");
     driver.get(portal + "#/api/hello");
+    // the key is typed once the viewer has drawn the page, which may render the field again
+    chrome.visible(By.cssSelector(".opblock-get .opblock-summary-path"));
     chrome.type(By.id("try-key"), "pk_typed-by-the-developer");
+    wait.until(
+        d ->
+            "pk_typed-by-the-developer"
+                .equals(d.findElement(By.id("try-key")).getDomProperty("value")));
 
     assertThat(tryIt("/hello")).isEqualTo(gatewayUrl + "/hello");
     assertThat(tryIt("/headers")).isEqualTo(gatewayUrl + "/headers");
