@@ -29,6 +29,19 @@ final class HopByHopHeaders {
   private HopByHopHeaders() {}
 
   /**
+   * Removes, before any plugin runs, what the client sent for one hop (and the headers its {@code
+   * Connection} names), so that nothing a plugin sets can be removed by the client's {@code
+   * Connection}, and the identity headers only the gateway may set.
+   */
+  static void stripClientSupplied(
+      HttpHeaders headers, boolean keepUpgrade, List<AsciiString> identityHeaders) {
+    strip(headers, keepUpgrade);
+    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
+      headers.remove(identityHeaders.get(i));
+    }
+  }
+
+  /**
    * Strips hop-by-hop headers. When {@code keepUpgrade} is set (a WebSocket upgrade being proxied),
    * {@code Upgrade} and {@code Connection: upgrade} survive.
    */

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.portico.aggregate.AggregatePlan;
 import io.portico.ai.AiPlan;
 import io.portico.ai.AiRun;
@@ -27,7 +26,6 @@ import io.portico.upstream.CallFailure;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamConnection;
-import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -188,13 +186,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     chain = route.chain();
     service = route.service();
-    // What the client sent for one hop (and the headers its Connection names) goes now, before
-    // any plugin runs, so that nothing a plugin sets can be removed by the client's Connection.
-    HopByHopHeaders.strip(headers, upgradeRequested);
-    List<AsciiString> identityHeaders = snapshot.identityHeaders();
-    for (int i = 0, n = identityHeaders.size(); i < n; i++) {
-      headers.remove(identityHeaders.get(i));
-    }
+    HopByHopHeaders.stripClientSupplied(headers, upgradeRequested, snapshot.identityHeaders());
     if (!peerTrusted) {
       snapshot.forwarding().removeUnbelieved(headers);
     }
