@@ -4,16 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import io.portico.testing.RawHttpOrigin;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,17 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class H2cTunnelTest {
 
-  private static ServerSocket origin;
-  private static final List<String> heads = new CopyOnWriteArrayList<>();
+  private static RawHttpOrigin origin;
+  private static List<String> heads;
   private static GatewayFixture gw;
   private static GatewayFixture gwWithoutHttp2;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread accept = new Thread(H2cTunnelTest::serve, "h2c-origin");
-    accept.setDaemon(true);
-    accept.start();
+    origin = RawHttpOrigin.start("h2c-origin", H2cTunnelTest::answer);
+    heads = origin.heads();
     String routes =
         """
         services:
@@ -52,7 +43,7 @@ class H2cTunnelTest {
             paths: [ "/public" ]
             service: backend
         """
-            .formatted(origin.getLocalPort());
+            .formatted(origin.port());
     gw = GatewayFixture.start(routes);
     gwWithoutHttp2 =
         GatewayFixture.start("listeners:\n  - address: 127.0.0.1:0\n    http2: false\n" + routes);
@@ -69,67 +60,20 @@ class H2cTunnelTest {
    * Answers 101 to any Upgrade (to a WebSocket one with its {@code Sec-WebSocket-Accept}), then
    * echoes whatever comes (the tunnel); else 200 "plain".
    */
-  private static void serve() {
-    while (!origin.isClosed()) {
-      try {
-        Socket s = origin.accept();
-        Thread t =
-            new Thread(
-                () -> {
-                  try (s) {
-                    InputStream in = s.getInputStream();
-                    OutputStream out = s.getOutputStream();
-                    while (true) {
-                      String head = readHead(in);
-                      if (head == null) {
-                        return;
-                      }
-                      heads.add(head);
-                      String lower = head.toLowerCase(java.util.Locale.ROOT);
-                      if (lower.contains("\nupgrade:")) {
-                        // a WebSocket upgrade is accepted as RFC 6455 asks (the key is the RFC's)
-                        String accepted =
-                            lower.contains("\nupgrade: websocket")
-                                ? "Upgrade: websocket\r\n"
-                                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-                                : "Upgrade: h2c\r\n";
-                        out.write(
-                            ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
-                                    + accepted
-                                    + "\r\nTUNNEL-OPEN")
-                                .getBytes(StandardCharsets.ISO_8859_1));
-                        out.flush();
-                        in.transferTo(out);
-                        return;
-                      }
-                      out.write(
-                          "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain"
-                              .getBytes(StandardCharsets.ISO_8859_1));
-                      out.flush();
-                    }
-                  } catch (IOException e) {
-                    // the gateway closed the connection
-                  }
-                });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
+  private static RawHttpOrigin.Answer answer(String head) {
+    String lower = head.toLowerCase(Locale.ROOT);
+    if (!lower.contains("\nupgrade:")) {
+      return RawHttpOrigin.Answer.then("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) >= 0) {
-      b.write(c);
-      String s = b.toString(StandardCharsets.ISO_8859_1);
-      if (s.endsWith("\r\n\r\n")) {
-        return s;
-      }
-    }
-    return null;
+    // a WebSocket upgrade is accepted as RFC 6455 asks (the key is the RFC's)
+    String accepted =
+        lower.contains("\nupgrade: websocket")
+            ? "Upgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+            : "Upgrade: h2c\r\n";
+    return RawHttpOrigin.Answer.thenTunnel(
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+            + accepted
+            + "\r\nTUNNEL-OPEN");
   }
 
   private static void assertNotTunnelled(GatewayFixture g, String upgradeHeaders) throws Exception {
@@ -144,7 +88,7 @@ class H2cTunnelTest {
       assertThat(next).startsWith("HTTP/1.1 404");
     }
     assertThat(heads).hasSize(1);
-    String forwarded = heads.get(0).toLowerCase(java.util.Locale.ROOT);
+    String forwarded = heads.get(0).toLowerCase(Locale.ROOT);
     assertThat(forwarded).doesNotContain("upgrade").doesNotContain("http2-settings");
   }
 
@@ -196,6 +140,6 @@ class H2cTunnelTest {
               .readUntil("TUNNEL-OPEN", 3000);
       assertThat(got).startsWith("HTTP/1.1 101");
     }
-    assertThat(heads.get(0).toLowerCase(java.util.Locale.ROOT)).contains("upgrade: websocket");
+    assertThat(heads.get(0).toLowerCase(Locale.ROOT)).contains("upgrade: websocket");
   }
 }

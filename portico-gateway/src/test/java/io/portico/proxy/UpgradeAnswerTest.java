@@ -4,17 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import io.portico.testing.RawHttpOrigin;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,16 +30,14 @@ class UpgradeAnswerTest {
   private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
   private static final String ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
-  private static ServerSocket origin;
-  private static final List<String> heads = new CopyOnWriteArrayList<>();
+  private static RawHttpOrigin origin;
+  private static List<String> heads;
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread accept = new Thread(UpgradeAnswerTest::serve, "upgrade-origin");
-    accept.setDaemon(true);
-    accept.start();
+    origin = RawHttpOrigin.start("upgrade-origin", head -> answer(head.split(" ", 3)[1]));
+    heads = origin.heads();
     gw =
         GatewayFixture.start(
             """
@@ -64,7 +54,7 @@ class UpgradeAnswerTest {
                 paths: [ "/" ]
                 service: backend
             """
-                .formatted(origin.getLocalPort()));
+                .formatted(origin.port()));
   }
 
   @AfterAll
@@ -73,72 +63,26 @@ class UpgradeAnswerTest {
     origin.close();
   }
 
-  private static String answer(String path) {
-    return switch (path) {
-      case "/status/101" -> "HTTP/1.1 101 Switching Protocols\r\n\r\n";
-      case "/other-protocol" ->
-          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
-      case "/wrong-accept" ->
-          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-              + "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n";
-      case "/no-accept" ->
-          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
-      case "/ws" ->
+  private static RawHttpOrigin.Answer answer(String path) {
+    if (path.equals("/ws")) {
+      return RawHttpOrigin.Answer.thenTunnel(
           "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
               + "Sec-WebSocket-Accept: "
               + ACCEPT
-              + "\r\n\r\nTUNNEL-OPEN";
-      default -> "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nreached-" + path.substring(1);
-    };
-  }
-
-  private static void serve() {
-    while (!origin.isClosed()) {
-      try {
-        Socket s = origin.accept();
-        Thread t =
-            new Thread(
-                () -> {
-                  try (s) {
-                    InputStream in = s.getInputStream();
-                    OutputStream out = s.getOutputStream();
-                    while (true) {
-                      String head = readHead(in);
-                      if (head == null) {
-                        return;
-                      }
-                      heads.add(head);
-                      String path = head.split(" ", 3)[1];
-                      out.write(answer(path).getBytes(StandardCharsets.ISO_8859_1));
-                      out.flush();
-                      if (path.equals("/ws")) {
-                        in.transferTo(out);
-                        return;
-                      }
-                    }
-                  } catch (IOException e) {
-                    // the gateway closed the connection
-                  }
-                });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
+              + "\r\n\r\nTUNNEL-OPEN");
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) >= 0) {
-      b.write(c);
-      String s = b.toString(StandardCharsets.ISO_8859_1);
-      if (s.endsWith("\r\n\r\n")) {
-        return s;
-      }
-    }
-    return null;
+    return RawHttpOrigin.Answer.then(
+        switch (path) {
+          case "/status/101" -> "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+          case "/other-protocol" ->
+              "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+          case "/wrong-accept" ->
+              "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                  + "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n";
+          case "/no-accept" ->
+              "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+          default -> "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nreached-" + path.substring(1);
+        });
   }
 
   private static String upgrade(String path) {
