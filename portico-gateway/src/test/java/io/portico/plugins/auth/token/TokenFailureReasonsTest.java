@@ -173,14 +173,7 @@ class TokenFailureReasonsTest {
 
   @Test
   void eachJwtFailureHasItsOwnReasonInTheAccessLog() throws Exception {
-    Instant past = Instant.now().minusSeconds(3600);
-    String expired =
-        KeyServer.sign(
-            signing,
-            claims()
-                .issueTime(Date.from(past))
-                .expirationTime(Date.from(past.plusSeconds(60)))
-                .build());
+    String expired = expiredToken();
     String otherIssuer = KeyServer.sign(signing, claims().issuer("https://evil.example").build());
     String unknownKey = KeyServer.sign(KeyServer.newKey("k-unknown"), claims().build());
     String otherKeySameKid = KeyServer.sign(KeyServer.newKey("k1"), claims().build());
@@ -203,14 +196,7 @@ class TokenFailureReasonsTest {
 
   @Test
   void theClientGetsTheSameAnswerWhateverTheReason() throws Exception {
-    Instant past = Instant.now().minusSeconds(3600);
-    String expired =
-        KeyServer.sign(
-            signing,
-            claims()
-                .issueTime(Date.from(past))
-                .expirationTime(Date.from(past.plusSeconds(60)))
-                .build());
+    String expired = expiredToken();
     HttpResponse<String> a = get("/jwt/same-1", expired);
     HttpResponse<String> b = get("/jwt/same-2", null);
 
@@ -224,14 +210,7 @@ class TokenFailureReasonsTest {
 
   @Test
   void withoutUniformFailuresTheClientIsToldTheTokenExpired() throws Exception {
-    Instant past = Instant.now().minusSeconds(3600);
-    String expired =
-        KeyServer.sign(
-            signing,
-            claims()
-                .issueTime(Date.from(past))
-                .expirationTime(Date.from(past.plusSeconds(60)))
-                .build());
+    String expired = expiredToken();
 
     HttpResponse<String> response = get("/detailed/expired", expired);
 
@@ -274,6 +253,17 @@ class TokenFailureReasonsTest {
     assertThat(log.failureOf("/oidc/hello")).isNull();
     assertThat(refused("/oidc/audience", otherAudience)).isEqualTo("jwt_audience_not_allowed");
     assertThat(refused("/oidc/forged", forged)).isEqualTo("jwt_issuer_not_allowed");
+  }
+
+  /** A token signed with the published key that expired an hour ago. */
+  private static String expiredToken() {
+    Instant past = Instant.now().minusSeconds(3600);
+    return KeyServer.sign(
+        signing,
+        claims()
+            .issueTime(Date.from(past))
+            .expirationTime(Date.from(past.plusSeconds(60)))
+            .build());
   }
 
   private static String hs256(JWTClaimsSet claims) throws JOSEException {
