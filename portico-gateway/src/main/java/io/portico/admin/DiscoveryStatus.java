@@ -16,14 +16,17 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * "services": {
  *   "users": { "discovery": "dns", "state": "stale", "source_state": "STALE", "endpoints": 3,
- *              "last_error": "...", "last_update": "2026-...Z", "changed_at": "2026-...Z" }
+ *              "last_error": "...", "left_out": "...", "last_update": "2026-...Z",
+ *              "changed_at": "2026-...Z" }
  * }
  * }</pre>
  *
  * {@code state} is {@code ok} (the registry answered last time with endpoints), {@code empty} (it
  * answered, listing none: the service answers 503), {@code waiting} (no answer yet), {@code stale}
  * (it did not answer; the last known endpoints serve) or {@code error} (it did not answer and no
- * endpoint is known). Every state but {@code ok} comes with a {@code reason} in words.
+ * endpoint is known). Every state but {@code ok} comes with a {@code reason} in words. {@code
+ * left_out} says what the registry's last list had that the service's address filter or {@code
+ * max-endpoints} left out.
  */
 final class DiscoveryStatus {
 
@@ -41,6 +44,9 @@ final class DiscoveryStatus {
       g.writeNumberField("endpoints", status.endpoints());
       if (status.lastError() != null) {
         g.writeStringField("last_error", status.lastError());
+      }
+      if (status.leftOut() != null) {
+        g.writeStringField("left_out", status.leftOut());
       }
       String reason = reason(health, status);
       if (reason != null) {

@@ -85,11 +85,26 @@ public interface EndpointSource extends AutoCloseable {
    * @param lastError why the last fetch failed, or null when it succeeded
    * @param lastUpdate when the registry last gave a list (even an unchanged one), or null when it
    *     never did
+   * @param leftOut what the registry's last list had that is not used (addresses refused by the
+   *     service's address filter, endpoints over its {@code max-endpoints}), in words; null when
+   *     nothing was left out
    */
   record Status(
       State state,
       Instant changedAt,
       int endpoints,
       @Nullable String lastError,
-      @Nullable Instant lastUpdate) {}
+      @Nullable Instant lastUpdate,
+      @Nullable String leftOut) {
+
+    /** A status with nothing left out. */
+    public Status(
+        State state,
+        Instant changedAt,
+        int endpoints,
+        @Nullable String lastError,
+        @Nullable Instant lastUpdate) {
+      this(state, changedAt, endpoints, lastError, lastUpdate, null);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,14 @@ public abstract class PublishingEndpointSource implements EndpointSource {
    * list is. Ignored once closed.
    */
   protected final void publish(List<Endpoint> next) {
+    publish(next, null);
+  }
+
+  /**
+   * As {@link #publish(List)}, with what the registry listed but {@code next} leaves out, shown as
+   * the status's {@link Status#leftOut()}.
+   */
+  protected final void publish(List<Endpoint> next, @Nullable String leftOut) {
     List<Endpoint> copy = List.copyOf(next);
     boolean changed;
     synchronized (this) {
@@ -80,7 +89,7 @@ public abstract class PublishingEndpointSource implements EndpointSource {
       State state = copy.isEmpty() ? State.EMPTY : State.READY;
       Instant now = clock.instant();
       Instant at = changed || status.state() != state ? now : status.changedAt();
-      status = new Status(state, at, copy.size(), null, now);
+      status = new Status(state, at, copy.size(), null, now, leftOut);
     }
     if (changed) {
       notifyListeners();
@@ -100,7 +109,8 @@ public abstract class PublishingEndpointSource implements EndpointSource {
       }
       State state = endpoints.isEmpty() ? State.EMPTY : State.STALE;
       Instant at = status.state() == state ? status.changedAt() : clock.instant();
-      status = new Status(state, at, endpoints.size(), reason, status.lastUpdate());
+      status =
+          new Status(state, at, endpoints.size(), reason, status.lastUpdate(), status.leftOut());
     }
   }
 
@@ -121,7 +131,8 @@ public abstract class PublishingEndpointSource implements EndpointSource {
               clock.instant(),
               endpoints.size(),
               status.lastError(),
-              status.lastUpdate());
+              status.lastUpdate(),
+              status.leftOut());
     }
     listeners.clear();
     onClose();

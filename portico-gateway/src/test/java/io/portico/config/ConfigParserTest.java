@@ -576,7 +576,12 @@ class ConfigParserTest {
             .services()
             .get(0);
     assertThat(carts.discovery().settings())
-        .isEqualTo(new FileSettings(Path.of("/etc/carts.yaml"), Duration.ofSeconds(2), true));
+        .isEqualTo(
+            new FileSettings(
+                Path.of("/etc/carts.yaml"),
+                Duration.ofSeconds(2),
+                true,
+                io.portico.upstream.discovery.DiscoveryLimits.DEFAULT));
   }
 
   /** A discovery kind defined by the test: a list of ports on 127.0.0.1 under {@code ports}. */

@@ -1,18 +1,33 @@
 package io.portico.upstream.discovery;
 
 import io.netty.util.NetUtil;
+import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.upstream.Endpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** What the discovery kinds share: their common keys and registry entries made endpoints. */
+/**
+ * What the discovery kinds share: their common keys ({@code allow-empty}, {@code max-endpoints},
+ * {@code allowed-networks}, {@code denied-networks}) and registry entries made endpoints.
+ */
 public final class Registries {
 
   /** The key that lets an empty answer empty the service. */
   public static final String ALLOW_EMPTY = "allow-empty";
+
+  /** The key of the most endpoints a service takes from its registry. */
+  public static final String MAX_ENDPOINTS = "max-endpoints";
+
+  /** The key of the networks a registry may name (CIDRs). */
+  public static final String ALLOWED_NETWORKS = "allowed-networks";
+
+  /** The key of the networks a registry may not name (CIDRs). */
+  public static final String DENIED_NETWORKS = "denied-networks";
 
   /** The highest weight an endpoint may have, as for static targets. */
   public static final int MAX_WEIGHT = 1000;
@@ -22,6 +37,34 @@ public final class Registries {
   /** {@code allow-empty}: whether an empty answer from a live registry empties the service. */
   public static boolean allowEmpty(ConfigReader settings) {
     return settings.bool(ALLOW_EMPTY, false);
+  }
+
+  /**
+   * {@code max-endpoints}, {@code allowed-networks} and {@code denied-networks}: what the service
+   * accepts from its registry, whatever the kind. Every wrong item is reported at its line.
+   */
+  public static DiscoveryLimits limits(ConfigReader settings) {
+    int max =
+        settings.integer(
+            MAX_ENDPOINTS,
+            DiscoveryLimits.DEFAULT_MAX_ENDPOINTS,
+            1,
+            DiscoveryLimits.MAX_MAX_ENDPOINTS);
+    return new DiscoveryLimits(
+        max, networks(settings, ALLOWED_NETWORKS), networks(settings, DENIED_NETWORKS));
+  }
+
+  private static List<String> networks(ConfigReader settings, String key) {
+    List<String> out = new ArrayList<>();
+    for (ConfigNode item : settings.list(key)) {
+      String text = item.isScalar() ? item.scalarText().trim() : null;
+      if (text == null || !AddressFilter.isNetwork(text)) {
+        settings.problems().expected(item, AddressFilter.CIDR_RULE);
+      } else {
+        out.add(text);
+      }
+    }
+    return out;
   }
 
   /**

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  *   close() ─▶ stopWatching(), the timer thread ends
  * </pre>
  *
+ * <p>Every list passes the service's {@link DiscoveryLimits} first ({@link EndpointAdmission}):
+ * addresses the address filter refuses and endpoints over {@code max-endpoints} are left out,
+ * logged when that changes, and shown as the status's {@code leftOut}. A list of refused addresses
+ * only counts as an empty answer.
+ *
  * <p>The last known endpoints therefore keep serving through any registry failure; the status (with
  * its last error and last update) says how fresh they are. A kind retries after a failure with
  * {@link #retryDelay()}, exponential from {@link #MIN_RETRY} to {@link #MAX_RETRY}, reset by the
@@ -49,20 +54,24 @@ public abstract class RegistrySource extends PublishingEndpointSource {
 
   private final String description;
   private final boolean allowEmpty;
+  private final EndpointAdmission admission;
   private final ScheduledExecutorService timer;
   private final CountDownLatch firstReport = new CountDownLatch(1);
   private volatile boolean closing;
   private int failures;
   private @Nullable String lastProblem;
   private boolean warnedEmpty;
+  private @Nullable String lastLeftOut;
 
   /**
    * @param description what is watched, for logs and thread names ({@code "dns users.internal"})
    * @param allowEmpty whether an empty answer empties the service
+   * @param limits the addresses and the number of endpoints the service accepts
    */
-  protected RegistrySource(String description, boolean allowEmpty) {
+  protected RegistrySource(String description, boolean allowEmpty, DiscoveryLimits limits) {
     this.description = description;
     this.allowEmpty = allowEmpty;
+    this.admission = new EndpointAdmission(limits);
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -97,8 +106,11 @@ public abstract class RegistrySource extends PublishingEndpointSource {
   /** Stops the watch: cancels requests, closes clients. Called once, from {@link #close()}. */
   protected void stopWatching() {}
 
-  /** The registry listed {@code endpoints}. */
-  protected final void answer(List<Endpoint> endpoints) {
+  /** The registry listed {@code listed}. */
+  protected final void answer(List<Endpoint> listed) {
+    EndpointAdmission.Admitted admitted = admission.admit(listed);
+    List<Endpoint> endpoints = admitted.endpoints();
+    noteLeftOut(admitted.note());
     synchronized (this) {
       failures = 0;
       if (lastProblem != null) {
@@ -108,7 +120,10 @@ public abstract class RegistrySource extends PublishingEndpointSource {
     }
     if (endpoints.isEmpty() && !allowEmpty && !endpoints().isEmpty()) {
       report(
-          "the registry lists no endpoint; the last known ones are kept (allow-empty: false)",
+          (listed.isEmpty()
+                  ? "the registry lists no endpoint"
+                  : "the registry lists no usable endpoint (" + admitted.note() + ")")
+              + "; the last known ones are kept (allow-empty: false)",
           false);
     } else {
       if (endpoints.isEmpty() && !allowEmpty) {
@@ -118,9 +133,21 @@ public abstract class RegistrySource extends PublishingEndpointSource {
           warnedEmpty = false;
         }
       }
-      publish(endpoints);
+      publish(endpoints, admitted.note());
     }
     firstReport.countDown();
+  }
+
+  /** Logs what an answer left out when it differs from what the last one did. */
+  private void noteLeftOut(@Nullable String note) {
+    boolean logIt;
+    synchronized (this) {
+      logIt = note != null && !note.equals(lastLeftOut);
+      lastLeftOut = note;
+    }
+    if (logIt && !closing) {
+      log.warn("discovery {}: {}", description, note);
+    }
   }
 
   /** Logs once, until the registry lists an endpoint, that it lists none and none is known. */

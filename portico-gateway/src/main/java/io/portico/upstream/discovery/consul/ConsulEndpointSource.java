@@ -45,7 +45,10 @@ final class ConsulEndpointSource extends RegistrySource {
   private @Nullable CompletableFuture<?> inFlight;
 
   ConsulEndpointSource(String service, ConsulSettings settings) {
-    super("consul " + settings.service() + " (" + service + ")", settings.allowEmpty());
+    super(
+        "consul " + settings.service() + " (" + service + ")",
+        settings.allowEmpty(),
+        settings.limits());
     this.settings = settings;
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }

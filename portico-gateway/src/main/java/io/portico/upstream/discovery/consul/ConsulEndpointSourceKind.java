@@ -39,7 +39,8 @@ public final class ConsulEndpointSourceKind implements EndpointSourceKind<Consul
             r.strings("tags"),
             datacenter,
             blockFor == null ? DEFAULT_WAIT : blockFor,
-            Registries.allowEmpty(r));
+            Registries.allowEmpty(r),
+            Registries.limits(r));
     r.finish();
     return settings;
   }

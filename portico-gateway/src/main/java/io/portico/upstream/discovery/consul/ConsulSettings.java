@@ -1,5 +1,6 @@
 package io.portico.upstream.discovery.consul;
 
+import io.portico.upstream.discovery.DiscoveryLimits;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param datacenter the datacenter asked, or null for the agent's own
  * @param blockFor how long one blocking query may wait for a change
  * @param allowEmpty whether an answer with no passing instance empties the service
+ * @param limits the addresses and the number of endpoints the service accepts
  */
 public record ConsulSettings(
     URI address,
@@ -21,7 +23,8 @@ public record ConsulSettings(
     List<String> tags,
     @Nullable String datacenter,
     Duration blockFor,
-    boolean allowEmpty) {
+    boolean allowEmpty,
+    DiscoveryLimits limits) {
 
   public ConsulSettings {
     tags = List.copyOf(tags);

@@ -65,7 +65,8 @@ final class DnsEndpointSource extends RegistrySource {
   DnsEndpointSource(String service, DnsSettings settings) {
     super(
         "dns " + settings.type() + " " + settings.name() + " (" + service + ")",
-        settings.allowEmpty());
+        settings.allowEmpty(),
+        settings.limits());
     this.settings = settings;
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoop loop = group.next();

@@ -5,6 +5,7 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
+import io.portico.upstream.discovery.DiscoveryLimits;
 import io.portico.upstream.discovery.Registries;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -75,6 +76,7 @@ public final class DnsEndpointSourceKind implements EndpointSourceKind<DnsSettin
       }
     }
     boolean allowEmpty = Registries.allowEmpty(r);
+    DiscoveryLimits limits = Registries.limits(r);
     r.finish();
     return new DnsSettings(
         name == null ? "" : name,
@@ -84,7 +86,8 @@ public final class DnsEndpointSourceKind implements EndpointSourceKind<DnsSettin
         max,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         servers,
-        allowEmpty);
+        allowEmpty,
+        limits);
   }
 
   /** {@code ip} or {@code ip:port} (port 53 by default), IPv6 in brackets; null when not so. */

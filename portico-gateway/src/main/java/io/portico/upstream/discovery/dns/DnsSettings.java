@@ -1,5 +1,6 @@
 package io.portico.upstream.discovery.dns;
 
+import io.portico.upstream.discovery.DiscoveryLimits;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param servers the name servers asked, in order; empty for the system's ({@code
  *     /etc/resolv.conf})
  * @param allowEmpty whether an answer without records (or NXDOMAIN) empties the service
+ * @param limits the addresses and the number of endpoints the service accepts
  */
 public record DnsSettings(
     String name,
@@ -26,7 +28,8 @@ public record DnsSettings(
     Duration maxTtl,
     Duration timeout,
     List<InetSocketAddress> servers,
-    boolean allowEmpty) {
+    boolean allowEmpty,
+    DiscoveryLimits limits) {
 
   public DnsSettings {
     servers = List.copyOf(servers);

@@ -52,7 +52,10 @@ final class EtcdEndpointSource extends RegistrySource {
   private @Nullable CompletableFuture<?> watch;
 
   EtcdEndpointSource(String service, EtcdSettings settings) {
-    super("etcd " + settings.prefix() + " (" + service + ")", settings.allowEmpty());
+    super(
+        "etcd " + settings.prefix() + " (" + service + ")",
+        settings.allowEmpty(),
+        settings.limits());
     this.settings = settings;
     this.client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
     byte[] prefix = settings.prefix().getBytes(StandardCharsets.UTF_8);

@@ -44,7 +44,11 @@ public final class EtcdEndpointSourceKind implements EndpointSourceKind<EtcdSett
       }
     }
     EtcdSettings settings =
-        new EtcdSettings(endpoints, prefix == null ? "" : prefix, Registries.allowEmpty(r));
+        new EtcdSettings(
+            endpoints,
+            prefix == null ? "" : prefix,
+            Registries.allowEmpty(r),
+            Registries.limits(r));
     r.finish();
     return settings;
   }

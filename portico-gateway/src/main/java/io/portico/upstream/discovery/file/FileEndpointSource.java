@@ -37,7 +37,8 @@ final class FileEndpointSource extends RegistrySource {
   private record Signature(long size, long modified, @Nullable Object key) {}
 
   FileEndpointSource(String service, FileSettings settings) {
-    super("file " + settings.path() + " (" + service + ")", settings.allowEmpty());
+    super(
+        "file " + settings.path() + " (" + service + ")", settings.allowEmpty(), settings.limits());
     this.settings = settings;
   }
 

@@ -5,6 +5,7 @@ import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
 import io.portico.upstream.EndpointSource;
 import io.portico.upstream.EndpointSourceKind;
+import io.portico.upstream.discovery.DiscoveryLimits;
 import io.portico.upstream.discovery.Registries;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -43,9 +44,10 @@ public final class FileEndpointSourceKind implements EndpointSourceKind<FileSett
     Duration interval =
         r.duration("interval", DEFAULT_INTERVAL, Duration.ofMillis(10), Duration.ofHours(1));
     boolean allowEmpty = Registries.allowEmpty(r);
+    DiscoveryLimits limits = Registries.limits(r);
     r.finish();
     return new FileSettings(
-        path.normalize(), interval == null ? DEFAULT_INTERVAL : interval, allowEmpty);
+        path.normalize(), interval == null ? DEFAULT_INTERVAL : interval, allowEmpty, limits);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.portico.upstream.discovery.file;
 
+import io.portico.upstream.discovery.DiscoveryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -10,5 +11,7 @@ import java.time.Duration;
  * @param interval how often the file's size, modification time and identity are compared with those
  *     of the last read
  * @param allowEmpty whether a file listing no endpoint empties the service
+ * @param limits the addresses and the number of endpoints the service accepts
  */
-public record FileSettings(Path path, Duration interval, boolean allowEmpty) {}
+public record FileSettings(
+    Path path, Duration interval, boolean allowEmpty, DiscoveryLimits limits) {}

@@ -49,7 +49,8 @@ final class KubernetesEndpointSource extends RegistrySource {
   KubernetesEndpointSource(String service, KubernetesSettings settings) {
     super(
         "kubernetes " + settings.namespace() + "/" + settings.service() + " (" + service + ")",
-        settings.allowEmpty());
+        settings.allowEmpty(),
+        settings.limits());
     this.settings = settings;
   }
 

@@ -40,7 +40,8 @@ public final class KubernetesEndpointSourceKind implements EndpointSourceKind<Ku
             namespace == null ? DEFAULT_NAMESPACE : namespace,
             port,
             apiServer,
-            Registries.allowEmpty(r));
+            Registries.allowEmpty(r),
+            Registries.limits(r));
     r.finish();
     return settings;
   }

@@ -1,5 +1,6 @@
 package io.portico.upstream.discovery.kubernetes;
 
+import io.portico.upstream.discovery.DiscoveryLimits;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,10 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param apiServer the API server's URL, or null for the client's own configuration (in-cluster
  *     service account, or the kube config)
  * @param allowEmpty whether a Service without ready endpoints empties the service
+ * @param limits the addresses and the number of endpoints the service accepts
  */
 public record KubernetesSettings(
     String service,
     String namespace,
     @Nullable String port,
     @Nullable String apiServer,
-    boolean allowEmpty) {}
+    boolean allowEmpty,
+    DiscoveryLimits limits) {}
