@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  *   ExchangeRecord ─▶ route name ─▶ RouteMeters (prepared when the config was activated)
  *                 ├─▶ consumer  ─▶ ConsumerMeters (capped; AI tokens too)
  *                 ├─▶ AI call   ─▶ AiMeters (per provider and model)
- *                 └─▶ identity / plugin reply ─▶ portico_auth_total
+ *                 └─▶ identity / plugin reply ─▶ portico_auth_total{outcome, reason}
  * </pre>
  *
  * <p>Runs on the exchange's event loop, through {@link ExchangeObserver}: a map lookup by the
@@ -31,7 +31,7 @@ final class ExchangeMeters implements ExchangeObserver {
   private final ConcurrentHashMap<String, RouteMeters> routes = new ConcurrentHashMap<>();
   private final RouteMeters unmatched;
   private final @Nullable ConsumerMeters consumers;
-  private final ConcurrentHashMap<String, Counter[]> auth = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AuthMeters> auth = new ConcurrentHashMap<>();
   private final AiMeters ai;
   final AiUsageTable aiUsage = new AiUsageTable();
 
@@ -91,9 +91,10 @@ final class ExchangeMeters implements ExchangeObserver {
       }
     }
     if (r.authenticatedBy() != null) {
-      authCounters(r.authenticatedBy())[r.consumer() == null ? 1 : 0].increment();
+      AuthMeters m = authMeters(r.authenticatedBy());
+      (r.consumer() == null ? m.noConsumer : m.consumer).increment();
     } else if (r.repliedBy() != null && (r.status() == 401 || r.status() == 403)) {
-      authCounters(r.repliedBy())[2].increment();
+      authMeters(r.repliedBy()).rejected(r.failure()).increment();
     }
   }
 
@@ -116,29 +117,56 @@ final class ExchangeMeters implements ExchangeObserver {
                 : new RouteMeters(registry, name, service));
   }
 
-  /** Authenticated with a consumer, authenticated without one, rejected. */
-  private Counter[] authCounters(String plugin) {
-    Counter[] c = auth.get(plugin);
-    if (c == null) {
-      c =
-          auth.computeIfAbsent(
-              plugin,
-              p ->
-                  new Counter[] {
-                    authCounter(p, "consumer"),
-                    authCounter(p, "no-consumer"),
-                    authCounter(p, "rejected")
-                  });
-    }
-    return c;
+  private AuthMeters authMeters(String plugin) {
+    AuthMeters m = auth.get(plugin);
+    return m != null ? m : auth.computeIfAbsent(plugin, p -> new AuthMeters(registry, p));
   }
 
-  private Counter authCounter(String plugin, String outcome) {
-    return Counter.builder("portico.auth")
-        .description(
-            "Authentication outcomes by plugin: a consumer identified, a caller without a"
-                + " consumer, or a 401/403 answer of the plugin")
-        .tags("plugin", plugin, "outcome", outcome)
-        .register(registry);
+  /**
+   * The {@code portico_auth_total} counters of one plugin: a consumer identified, a caller without
+   * a consumer (both {@code reason="none"}), and the refusals by reason. The reasons are the
+   * plugin's reply reasons (the built-in plugins' {@code AuthFailure} codes, a closed list); past
+   * {@link #MAX_REASONS} distinct ones a plugin's further reasons count as {@code (other)}, so a
+   * third-party plugin cannot grow the series without bound.
+   */
+  private static final class AuthMeters {
+
+    static final int MAX_REASONS = 128;
+    static final String OTHER_REASON = "(other)";
+    static final String NO_REASON = "(unknown)";
+
+    private final MeterRegistry registry;
+    private final String plugin;
+    final Counter consumer;
+    final Counter noConsumer;
+    private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+
+    AuthMeters(MeterRegistry registry, String plugin) {
+      this.registry = registry;
+      this.plugin = plugin;
+      this.consumer = counter("consumer", Labels.NO_FAILURE);
+      this.noConsumer = counter("no-consumer", Labels.NO_FAILURE);
+    }
+
+    Counter rejected(@Nullable String reason) {
+      String key = reason == null ? NO_REASON : reason;
+      Counter c = rejected.get(key);
+      if (c != null) {
+        return c;
+      }
+      if (rejected.size() >= MAX_REASONS) {
+        key = OTHER_REASON;
+      }
+      return rejected.computeIfAbsent(key, k -> counter("rejected", k));
+    }
+
+    private Counter counter(String outcome, String reason) {
+      return Counter.builder("portico.auth")
+          .description(
+              "Authentication outcomes by plugin: a consumer identified, a caller without a"
+                  + " consumer, or a 401/403 answer of the plugin, with its reason")
+          .tags("plugin", plugin, "outcome", outcome, "reason", reason)
+          .register(registry);
+    }
   }
 }

@@ -213,9 +213,25 @@ class MetricsEndToEndTest {
                           "status",
                           "401"))
                   .isGreaterThanOrEqualTo(1);
-              assertThat(s.sum("portico_auth_total", "plugin", "key-auth", "outcome", "rejected"))
+              assertThat(
+                      s.sum(
+                          "portico_auth_total",
+                          "plugin",
+                          "key-auth",
+                          "outcome",
+                          "rejected",
+                          "reason",
+                          "key_missing"))
                   .isGreaterThanOrEqualTo(1);
-              assertThat(s.sum("portico_auth_total", "plugin", "key-auth", "outcome", "consumer"))
+              assertThat(
+                      s.sum(
+                          "portico_auth_total",
+                          "plugin",
+                          "key-auth",
+                          "outcome",
+                          "consumer",
+                          "reason",
+                          "none"))
                   .isGreaterThanOrEqualTo(1);
               assertThat(
                       s.sum(
