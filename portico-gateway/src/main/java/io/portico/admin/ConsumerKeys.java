@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.plugins.auth.key.KeyAuthFactory;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.spi.config.ConfigNode;
 import io.portico.store.Change;
@@ -39,9 +40,11 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code GET /consumers/{name}/keys}: the keys' ids (never a key or a hash)
  *   <li>{@code POST /consumers/{name}/keys}: a new random key; the answer (201) holds the key, the
- *       only time it is shown; the consumer's credentials hold its {@code sha256:} hash
+ *       only time it is shown; the consumer's credentials hold its {@code sha256:} hash, and its
+ *       {@code expires-at} when the body gives {@code expires_at}
  *   <li>{@code POST /consumers/{name}/keys/{id}/rotate}: a new key under the same id; the old one
- *       stops working with the same write (a credential has no expiry to keep it for a while)
+ *       stops working with the same write (for an overlap: issue a second key, move the clients,
+ *       revoke the first)
  *   <li>{@code DELETE /consumers/{name}/keys/{id}}: revokes the key
  * </ul>
  *
@@ -55,6 +58,7 @@ final class ConsumerKeys {
   static final String KEY_PREFIX = "ck_";
 
   private static final String KIND = "key-auth";
+  private static final String EXPIRES_AT = "expires-at";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -85,23 +89,23 @@ final class ConsumerKeys {
       if (method != HttpMethod.POST) {
         return AdminHandler.methodNotAllowed("GET, POST");
       }
-      String id;
+      IssueBody body;
       try {
-        id = requestedId(req);
+        body = issueBody(req);
       } catch (BadRequest e) {
         return e.response;
       }
-      return change(api, caller, key, id, Op.ISSUE);
+      return change(api, caller, key, body.id(), body.expiresAt(), Op.ISSUE);
     }
     String id = seg.get(3);
     if (seg.size() == 4) {
       return method == HttpMethod.DELETE
-          ? change(api, caller, key, id, Op.REVOKE)
+          ? change(api, caller, key, id, null, Op.REVOKE)
           : AdminHandler.methodNotAllowed("DELETE");
     }
     if (seg.size() == 5 && seg.get(4).equals("rotate")) {
       return method == HttpMethod.POST
-          ? change(api, caller, key, id, Op.ROTATE)
+          ? change(api, caller, key, id, null, Op.ROTATE)
           : AdminHandler.methodNotAllowed("POST");
     }
     return notFound(path);
@@ -130,6 +134,10 @@ final class ConsumerKeys {
       } else {
         o.putNull("id");
       }
+      JsonNode expiresAt = k.get(EXPIRES_AT);
+      if (expiresAt != null && expiresAt.isTextual()) {
+        o.put("expires_at", expiresAt.asText());
+      }
     }
     FullHttpResponse r = json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
     r.headers().set(HttpHeaderNames.ETAG, "\"" + ObjectJson.etag(node) + "\"");
@@ -137,7 +145,12 @@ final class ConsumerKeys {
   }
 
   private static FullHttpResponse change(
-      AdminApi api, AdminAuth.Caller caller, ObjectKey key, @Nullable String requestedId, Op op)
+      AdminApi api,
+      AdminAuth.Caller caller,
+      ObjectKey key,
+      @Nullable String requestedId,
+      @Nullable String expiresAt,
+      Op op)
       throws IOException {
     ConfigNode node = LayeredConfig.objects(api.snapshot().config().source()).get(key);
     if (node == null) {
@@ -172,6 +185,9 @@ final class ConsumerKeys {
     } else {
       secret = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random(32));
       ObjectNode stored = MAPPER.createObjectNode().put("key", KeyHash.of(secret)).put("id", id);
+      if (expiresAt != null) {
+        stored.put(EXPIRES_AT, expiresAt);
+      }
       if (at >= 0) {
         keys.set(at, stored);
       } else {
@@ -208,6 +224,9 @@ final class ConsumerKeys {
     if (secret != null) {
       out.put("key", secret);
     }
+    if (expiresAt != null) {
+      out.put("expires_at", expiresAt);
+    }
     out.put("version", applied.version());
     out.put("config_version", applied.configVersion());
     FullHttpResponse r =
@@ -243,33 +262,59 @@ final class ConsumerKeys {
     return -1;
   }
 
-  /** The id asked for in an optional body {@code {"id": "..."}}, or null for a generated one. */
-  private static @Nullable String requestedId(FullHttpRequest req) throws BadRequest {
+  /** What an issue request asks for: an id (null for a generated one) and an expiry, or none. */
+  private record IssueBody(@Nullable String id, @Nullable String expiresAt) {}
+
+  private static final String BODY_RULE =
+      "the body (expected: a JSON object such as {\"id\": \"mobile-2026\", \"expires_at\":"
+          + " \"2027-01-31T00:00:00Z\"}, both optional)";
+
+  /** The optional body {@code {"id": "...", "expires_at": "..."}} of an issue request. */
+  private static IssueBody issueBody(FullHttpRequest req) throws BadRequest {
     String text = req.content().toString(StandardCharsets.UTF_8).trim();
     if (text.isEmpty()) {
-      return null;
+      return new IssueBody(null, null);
     }
     JsonNode body;
     try {
       body = MAPPER.readTree(text);
     } catch (IOException e) {
-      throw new BadRequest("the body (expected: a JSON object such as {\"id\": \"mobile-2026\"})");
+      throw new BadRequest(BODY_RULE);
     }
     if (body == null || !body.isObject()) {
-      throw new BadRequest("the body (expected: a JSON object such as {\"id\": \"mobile-2026\"})");
+      throw new BadRequest(BODY_RULE);
     }
-    JsonNode id = body.get("id");
-    if (id == null || id.isNull()) {
-      return null;
+    for (var names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("id") && !name.equals("expires_at")) {
+        throw new BadRequest(name + ": unknown member (expected: id, expires_at)");
+      }
     }
-    if (!id.isTextual() || !ID.matcher(id.asText()).matches()) {
-      throw new BadRequest(
-          "id: "
-              + id
-              + " (expected: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or"
-              + " digit)");
+    String id = null;
+    JsonNode idNode = body.get("id");
+    if (idNode != null && !idNode.isNull()) {
+      if (!idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) {
+        throw new BadRequest(
+            "id: "
+                + idNode
+                + " (expected: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter"
+                + " or digit)");
+      }
+      id = idNode.asText();
     }
-    return id.asText();
+    String expiresAt = null;
+    JsonNode expiresNode = body.get("expires_at");
+    if (expiresNode != null && !expiresNode.isNull()) {
+      if (!expiresNode.isTextual() || KeyAuthFactory.expiresAt(expiresNode.asText()) == null) {
+        throw new BadRequest(
+            "expires_at: "
+                + expiresNode
+                + " (expected: an RFC 3339 date-time with its offset, such as"
+                + " 2027-01-31T00:00:00Z)");
+      }
+      expiresAt = expiresNode.asText().trim();
+    }
+    return new IssueBody(id, expiresAt);
   }
 
   private static FullHttpResponse failure(WriteResult result) throws IOException {

@@ -18,6 +18,7 @@ public enum AuthFailure {
   // key-auth
   KEY_MALFORMED("key_malformed", "The API key is empty or sent more than once."),
   KEY_UNKNOWN("key_unknown", "The API key is not known."),
+  KEY_EXPIRED("key_expired", "The API key has expired."),
   // basic-auth
   BASIC_MALFORMED("basic_malformed", "The Basic credentials are malformed."),
   BASIC_USER_UNKNOWN("basic_user_unknown", "The username or password is not valid."),

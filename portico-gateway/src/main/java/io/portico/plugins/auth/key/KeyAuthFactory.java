@@ -20,6 +20,10 @@ import io.portico.spi.plugin.Identity;
 import io.portico.spi.plugin.PluginContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -35,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Keys are stored hashed ({@link KeyHash}). At creation every consumer's key hashes go into a
  * map keyed by their hex form; a request's key is hashed, looked up, and confirmed with {@link
  * MessageDigest#isEqual}, so the time taken depends on neither the stored keys nor how much of the
- * presented key is right. A header sent twice, or a key in two places, is refused as {@code
+ * presented key is right. A key whose {@code expires-at} has passed is refused as {@code
+ * key_expired}, checked after the hash matched, so an unknown key and an expired one take the same
+ * path until then. A header sent twice, or a key in two places, is refused as {@code
  * invalid_request}.
  */
 public final class KeyAuthFactory
@@ -43,7 +49,12 @@ public final class KeyAuthFactory
 
   static final String NAME = "key-auth";
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-  private static final String CREDENTIAL_RULE = "an object {key: sha256:<hex>, id: <optional id>}";
+  private static final String CREDENTIAL_RULE =
+      "an object {key: sha256:<hex>, id: <optional id>, expires-at: <optional RFC 3339 time>}";
+
+  /** The rule of {@code expires-at}. */
+  static final String EXPIRES_AT_RULE =
+      "an RFC 3339 date-time with its offset, such as 2027-01-31T00:00:00Z";
 
   @Override
   public String name() {
@@ -94,8 +105,8 @@ public final class KeyAuthFactory
     readCredentials(credentials, problems);
   }
 
-  /** A stored key: its digest and optional id. */
-  private record StoredKey(byte[] digest, @Nullable String id) {}
+  /** A stored key: its digest, optional id and optional end of validity. */
+  private record StoredKey(byte[] digest, @Nullable String id, @Nullable Instant expiresAt) {}
 
   private static List<StoredKey> readCredentials(ConfigNode node, Problems problems) {
     List<StoredKey> out = new ArrayList<>();
@@ -103,6 +114,14 @@ public final class KeyAuthFactory
       ConfigReader r = ConfigReader.of(item, problems);
       ConfigNode keyNode = r.required("key", KeyHash.RULE);
       String id = r.string("id", null);
+      Instant expiresAt = null;
+      ConfigNode expiresNode = r.child("expires-at");
+      if (expiresNode != null) {
+        expiresAt = expiresNode.isScalar() ? expiresAt(expiresNode.scalarText()) : null;
+        if (expiresAt == null) {
+          problems.expected(expiresNode, EXPIRES_AT_RULE);
+        }
+      }
       r.finish();
       if (keyNode == null) {
         continue;
@@ -111,10 +130,21 @@ public final class KeyAuthFactory
       if (digest == null) {
         problems.expected(keyNode, KeyHash.RULE);
       } else {
-        out.add(new StoredKey(digest, id));
+        out.add(new StoredKey(digest, id, expiresAt));
       }
     }
     return out;
+  }
+
+  /**
+   * {@code text} as an RFC 3339 date-time with an offset ({@code Z} or {@code +02:00}), or null.
+   */
+  public static @Nullable Instant expiresAt(String text) {
+    try {
+      return OffsetDateTime.parse(text.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   @Override
@@ -143,13 +173,22 @@ public final class KeyAuthFactory
             c ->
                 new Entry(
                     c.value().digest(),
-                    Consumers.identity(c.consumer(), c.value().id(), NAME, false)),
+                    Consumers.identity(c.consumer(), c.value().id(), NAME, false),
+                    c.value().expiresAt() == null
+                        ? Long.MAX_VALUE
+                        : c.value().expiresAt().toEpochMilli()),
             key -> "the same key-auth key",
             "every key unique");
     return new KeyAuthenticator(config, keys);
   }
 
-  private record Entry(byte[] digest, Identity identity) {}
+  /**
+   * A key as the authenticator looks it up.
+   *
+   * @param expiresAtMillis when the key stops being accepted (epoch millis); {@link Long#MAX_VALUE}
+   *     for a key without {@code expires-at}
+   */
+  private record Entry(byte[] digest, Identity identity, long expiresAtMillis) {}
 
   /** Finds the key in the configured places and looks its hash up. */
   private static final class KeyAuthenticator implements Authenticator {
@@ -200,6 +239,9 @@ public final class KeyAuthFactory
       Entry entry = keys.get(HexFormat.of().formatHex(digest));
       if (entry == null || !MessageDigest.isEqual(entry.digest(), digest)) {
         return AuthResult.invalid("invalid_token", AuthFailure.KEY_UNKNOWN);
+      }
+      if (System.currentTimeMillis() >= entry.expiresAtMillis()) {
+        return AuthResult.invalid("invalid_token", AuthFailure.KEY_EXPIRED);
       }
       return new AuthResult.Authenticated(entry.identity());
     }
