@@ -533,6 +533,60 @@ class ConfigParserTest {
   }
 
   @Test
+  void discoveryLimitsAreReadForEveryKindAndEveryWrongItemIsReportedAtItsPlace() {
+    ConfigResult result =
+        parse(
+            """
+            services:
+              - name: users
+                discovery:
+                  kind: dns
+                  name: users.internal
+                  port: 80
+                  max-endpoints: 0
+                  allowed-networks: [ 10.0.0.0/8, 10.0.0.0/33, users.internal ]
+                  denied-networks: [ "fe80::/129" ]
+            """);
+
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:7:22: services[0].discovery.max-endpoints: 0 (expected: an integer"
+                + " from 1 to 65536)",
+            "portico.yaml:8:38: services[0].discovery.allowed-networks[1]: \"10.0.0.0/33\""
+                + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
+                + " 2001:db8::/32)",
+            "portico.yaml:8:51: services[0].discovery.allowed-networks[2]: \"users.internal\""
+                + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
+                + " 2001:db8::/32)",
+            "portico.yaml:9:25: services[0].discovery.denied-networks[0]: \"fe80::/129\""
+                + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
+                + " 2001:db8::/32)");
+
+    ServiceConfig orders =
+        valid(
+                parse(
+                    """
+                    services:
+                      - name: orders
+                        discovery:
+                          kind: etcd
+                          endpoints: [ "http://127.0.0.1:2379" ]
+                          prefix: /services/orders/
+                          max-endpoints: 50
+                          allowed-networks: [ 10.0.0.0/8, "fd00::/8" ]
+                          denied-networks: [ 10.0.0.1 ]
+                    """))
+            .services()
+            .get(0);
+    assertThat(
+            ((io.portico.upstream.discovery.etcd.EtcdSettings) orders.discovery().settings())
+                .limits())
+        .isEqualTo(
+            new io.portico.upstream.discovery.DiscoveryLimits(
+                50, List.of("10.0.0.0/8", "fd00::/8"), List.of("10.0.0.1")));
+  }
+
+  @Test
   void readsAKindAndItsSettingsFromADiscoveryObjectAndReportsWhatIsWrongInIt() {
     ConfigResult result =
         parse(
@@ -559,7 +613,8 @@ class ConfigParserTest {
             "portico.yaml:7:36: services[2].discovery.path: \"stock.yaml\" (expected: an absolute"
                 + " path)",
             "portico.yaml:7:59: services[2].discovery.intervall: unknown key \"intervall\""
-                + " (expected one of: allow-empty, interval, kind, path); did you mean"
+                + " (expected one of: allow-empty, allowed-networks, denied-networks, interval,"
+                + " kind, max-endpoints, path); did you mean"
                 + " \"interval\"?",
             "portico.yaml:9:16: services[3].discovery.kind: missing (expected: one of "
                 + String.join(", ", DiscoveryKinds.builtIn().names())

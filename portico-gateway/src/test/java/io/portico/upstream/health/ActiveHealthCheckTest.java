@@ -238,7 +238,7 @@ class ActiveHealthCheckTest {
                 address: 127.0.0.1:0
               services:
                 - name: found
-                  discovery: { kind: file, path: %s, interval: 50ms }
+                  discovery: { kind: file, path: %s, interval: 50ms, allowed-networks: [ 127.0.0.1 ] }
                   health:
                     active: { path: /healthz, interval: 50ms }
               routes:

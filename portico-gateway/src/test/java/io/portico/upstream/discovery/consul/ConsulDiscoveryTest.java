@@ -47,7 +47,8 @@ class ConsulDiscoveryTest {
   private void startGateway(String extra) throws Exception {
     users =
         DiscoveredService.startUsers(
-            "discovery: { kind: consul, address: \"%s\", service: users, tags: [ v2 ]%s }"
+            ("discovery: { kind: consul, address: \"%s\", service: users, tags: [ v2 ],"
+                    + " allowed-networks: [ 127.0.0.1 ]%s }")
                 .formatted(consul.address(), extra));
     gw = users.gateway();
   }

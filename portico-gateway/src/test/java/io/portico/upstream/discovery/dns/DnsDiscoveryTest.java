@@ -42,14 +42,20 @@ class DnsDiscoveryTest {
     Cleanup.close(gw, a, b, dns);
   }
 
+  /**
+   * Starts the gateway with {@code discovery}, a flow map; the origins listen on loopback, which a
+   * registry may name only when the service lists it in {@code allowed-networks}.
+   */
   private void startGateway(String discovery) throws Exception {
+    String allowingLoopback =
+        discovery.substring(0, discovery.lastIndexOf('}')) + ", allowed-networks: [ 127.0.0.1 ] }";
     users =
         DiscoveredService.startUsers(
             """
             discovery: %s
             retry: { attempts: 2 }
             """
-                .formatted(discovery));
+                .formatted(allowingLoopback));
     gw = users.gateway();
   }
 
@@ -79,6 +85,37 @@ class DnsDiscoveryTest {
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(source().endpoints()).hasSize(1));
     assertThat(bodies(4)).containsExactly("b");
+  }
+
+  @Test
+  void addressesOfLoopbackAndTheMetadataServiceAreRefusedUnlessAllowed() throws Exception {
+    dns.a("users.test", 1, "127.0.0.1", "169.254.169.254", "192.0.2.10");
+    users =
+        DiscoveredService.startUsers(
+            "discovery: { kind: dns, name: users.test, port: %d, servers: [ \"%s\" ] }"
+                .formatted(a.port(), dns.address()));
+    gw = users.gateway();
+
+    assertThat(source().endpoints())
+        .extracting(e -> e.address().getAddress().getHostAddress())
+        .containsExactly("192.0.2.10");
+    assertThat(source().status().leftOut())
+        .contains("2 of 3 endpoint(s) refused")
+        .contains("= 127.0.0.1 (127.0.0.0/8, loopback: not in allowed-networks)")
+        .contains("= 169.254.169.254 (169.254.0.0/16, link-local, cloud metadata");
+  }
+
+  @Test
+  void anAllowedNetworkLetsLoopbackThroughAndTheRestStaysRefused() throws Exception {
+    dns.a("users.test", 1, "127.0.0.1", "169.254.169.254");
+    startGateway(
+        "{ kind: dns, name: users.test, port: %d, servers: [ \"%s\" ], min-ttl: 50ms }"
+            .formatted(a.port(), dns.address()));
+
+    assertThat(bodies(3)).containsExactly("a");
+    assertThat(source().endpoints()).hasSize(1);
+    assertThat(users.status().path("left_out").asText())
+        .contains("= 169.254.169.254 (outside allowed-networks)");
   }
 
   @Test

@@ -59,6 +59,7 @@ class EtcdDiscoveryTest {
               endpoints: [ "%s" ]
               prefix: /services/users/
               allow-empty: %s
+              allowed-networks: [ 127.0.0.1 ]
             """
                 .formatted(etcd.url(), allowEmpty));
     gw = users.gateway();
@@ -94,6 +95,28 @@ class EtcdDiscoveryTest {
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(bodies(2)).containsExactly("b"));
     await().atMost(Duration.ofSeconds(5)).until(() -> a.openConnections() == 0);
+  }
+
+  @Test
+  void instancesNamingTheMetadataServiceOrALinkLocalAddressAreRefused() throws Exception {
+    etcd.put("/services/users/a", instance(a, 1));
+    startGateway(false);
+    assertThat(bodies(2)).containsExactly("a");
+
+    etcd.put("/services/users/metadata", "{\"host\":\"169.254.169.254\",\"port\":80}");
+    etcd.put("/services/users/v6", "{\"host\":\"fe80::1\",\"port\":80}");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(users.status().path("left_out").asText())
+                    .contains("2 of 3 endpoint(s) refused")
+                    .contains("169.254.169.254:80")
+                    .contains("[fe80::1]:80"));
+    assertThat(source().endpoints())
+        .extracting(Endpoint::authority)
+        .containsExactly("127.0.0.1:" + a.port());
+    assertThat(bodies(4)).containsExactly("a");
   }
 
   @Test

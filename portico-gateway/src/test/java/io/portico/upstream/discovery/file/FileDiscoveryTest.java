@@ -48,7 +48,8 @@ class FileDiscoveryTest {
     users =
         DiscoveredService.startUsers(
             """
-            discovery: { kind: file, path: "%s", interval: 20ms, allow-empty: %s }
+            discovery:
+              { kind: file, path: "%s", interval: 20ms, allow-empty: %s, allowed-networks: [ 127.0.0.1 ] }
             pool: { idle-timeout: 60s }
             """
                 .formatted(endpoints, allowEmpty));

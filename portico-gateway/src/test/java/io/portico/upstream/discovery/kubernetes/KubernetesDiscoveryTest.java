@@ -79,6 +79,7 @@ class KubernetesDiscoveryTest {
               namespace: shop
               service: users
               port: http
+              allowed-networks: [ 127.0.0.1 ]
             """
                 .formatted(apiPort));
     gw = users.gateway();
@@ -86,6 +87,12 @@ class KubernetesDiscoveryTest {
 
   /** A slice of Service users with endpoint 127.0.0.1 on port {@code http}, ready or not. */
   private static EndpointSlice slice(String name, TestOrigin origin, boolean ready) {
+    return slice(name, origin, ready, "127.0.0.1");
+  }
+
+  /** A slice of Service users with one endpoint of {@code addresses} on port {@code http}. */
+  private static EndpointSlice slice(
+      String name, TestOrigin origin, boolean ready, String... addresses) {
     return new EndpointSliceBuilder()
         .withNewMetadata()
         .withName(name)
@@ -104,7 +111,7 @@ class KubernetesDiscoveryTest {
         .withProtocol("TCP")
         .endPort()
         .addNewEndpoint()
-        .withAddresses("127.0.0.1")
+        .withAddresses(addresses)
         .withNewConditions()
         .withReady(ready)
         .endConditions()
@@ -146,6 +153,20 @@ class KubernetesDiscoveryTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(bodies(2)).containsExactly("b"));
+  }
+
+  @Test
+  void aSliceNamingTheMetadataAddressIsFilteredAndTheRefusalShows() throws Exception {
+    put(slice("users-a", a, true));
+    put(slice("users-meta", a, true, "169.254.169.254"));
+    startGateway();
+
+    assertThat(source().endpoints())
+        .extracting(Endpoint::authority)
+        .containsExactly("127.0.0.1:" + a.port());
+    assertThat(bodies(3)).containsExactly("a");
+    assertThat(source().status().leftOut()).contains("169.254.169.254").contains("link-local");
+    assertThat(users.status().path("left_out").asText()).contains("169.254.169.254");
   }
 
   @Test
