@@ -103,6 +103,40 @@ class ConsumerKeysTest {
   }
 
   @Test
+  void aKeyIssuedWithAnExpiryWorksUntilThenAndTheListShowsIt() throws Exception {
+    HttpResponse<String> lasting =
+        call(
+            "POST",
+            "/consumers/mobile/keys",
+            "{\"id\":\"m-later\",\"expires_at\":\"2999-01-01T00:00:00Z\"}",
+            WRITER);
+    assertThat(lasting.statusCode()).as(lasting.body()).isEqualTo(201);
+    assertThat(JSON.readTree(lasting.body()).path("expires_at").asText())
+        .isEqualTo("2999-01-01T00:00:00Z");
+    HttpResponse<String> past =
+        call(
+            "POST",
+            "/consumers/mobile/keys",
+            "{\"id\":\"m-past\",\"expires_at\":\"2020-01-01T00:00:00+02:00\"}",
+            WRITER);
+    assertThat(past.statusCode()).as(past.body()).isEqualTo(201);
+
+    assertThat(withKey(JSON.readTree(lasting.body()).path("key").asText())).isEqualTo(200);
+    assertThat(withKey(JSON.readTree(past.body()).path("key").asText())).isEqualTo(401);
+    JsonNode list = JSON.readTree(call("GET", "/consumers/mobile/keys", null, READER).body());
+    assertThat(list.path("keys").toString())
+        .contains("{\"id\":\"m-later\",\"expires_at\":\"2999-01-01T00:00:00Z\"}")
+        .contains("{\"id\":\"m-past\",\"expires_at\":\"2020-01-01T00:00:00+02:00\"}");
+
+    HttpResponse<String> bad =
+        call("POST", "/consumers/mobile/keys", "{\"expires_at\":\"2027-01-31\"}", WRITER);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(JSON.readTree(bad.body()).path("detail").asText())
+        .contains("expires_at: \"2027-01-31\" (expected: an RFC 3339 date-time");
+  }
+
+  @Test
   void issuedKeyWorksAtOnceRotationRetiresTheOldKeyAndRevokedKeyIsRefused() throws Exception {
     HttpResponse<String> issued = call("POST", "/consumers/mobile/keys", "{\"id\":\"m1\"}", WRITER);
     assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
