@@ -550,15 +550,15 @@ class ConfigParserTest {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:7:22: services[0].discovery.max-endpoints: 0 (expected: an integer"
+            "portico.yaml:7:22: services[0].discovery.max-endpoints: \"0\" (expected: an integer"
                 + " from 1 to 65536)",
-            "portico.yaml:8:38: services[0].discovery.allowed-networks[1]: \"10.0.0.0/33\""
+            "portico.yaml:8:39: services[0].discovery.allowed-networks[1]: \"10.0.0.0/33\""
                 + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
                 + " 2001:db8::/32)",
-            "portico.yaml:8:51: services[0].discovery.allowed-networks[2]: \"users.internal\""
+            "portico.yaml:8:52: services[0].discovery.allowed-networks[2]: \"users.internal\""
                 + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
                 + " 2001:db8::/32)",
-            "portico.yaml:9:25: services[0].discovery.denied-networks[0]: \"fe80::/129\""
+            "portico.yaml:9:26: services[0].discovery.denied-networks[0]: \"fe80::/129\""
                 + " (expected: an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8 or"
                 + " 2001:db8::/32)");
 

@@ -104,7 +104,7 @@ public final class EndpointAdmission {
     if (address == null) {
       return "";
     }
-    String ip = address.getHostAddress();
+    String ip = io.netty.util.NetUtil.toAddressString(address);
     return e.authority().startsWith(ip) || e.authority().startsWith("[" + ip) ? "" : " = " + ip;
   }
 

@@ -101,8 +101,8 @@ class DnsDiscoveryTest {
         .containsExactly("192.0.2.10");
     assertThat(source().status().leftOut())
         .contains("2 of 3 endpoint(s) refused")
-        .contains("= 127.0.0.1 (127.0.0.0/8, loopback: not in allowed-networks)")
-        .contains("= 169.254.169.254 (169.254.0.0/16, link-local, cloud metadata");
+        .contains("127.0.0.1:" + a.port() + " (127.0.0.0/8, loopback: not in allowed-networks)")
+        .contains("169.254.169.254:" + a.port() + " (169.254.0.0/16, link-local, cloud metadata");
   }
 
   @Test
@@ -115,7 +115,7 @@ class DnsDiscoveryTest {
     assertThat(bodies(3)).containsExactly("a");
     assertThat(source().endpoints()).hasSize(1);
     assertThat(users.status().path("left_out").asText())
-        .contains("= 169.254.169.254 (outside allowed-networks)");
+        .contains("169.254.169.254:" + a.port() + " (outside allowed-networks)");
   }
 
   @Test

@@ -165,7 +165,11 @@ class KubernetesDiscoveryTest {
         .extracting(Endpoint::authority)
         .containsExactly("127.0.0.1:" + a.port());
     assertThat(bodies(3)).containsExactly("a");
-    assertThat(source().status().leftOut()).contains("169.254.169.254").contains("link-local");
+    assertThat(source().status().leftOut())
+        .isEqualTo(
+            "1 of 2 endpoint(s) refused by the address filter: 169.254.169.254:"
+                + a.port()
+                + " (outside allowed-networks)");
     assertThat(users.status().path("left_out").asText()).contains("169.254.169.254");
   }
 
