@@ -91,6 +91,7 @@ final class ConfigChanges {
       }
       Snapshot old = snapshots.swap(next);
       activate.accept(next);
+      String changes = FileChanges.describe(layers.fileRoot(), file.root());
       layers.fileLoaded(file);
       if (!bindings(old.config().listeners()).equals(bindings(config.listeners()))) {
         log.warn(
@@ -108,7 +109,7 @@ final class ConfigChanges {
                 + " other than metrics.server-timing, or adding an alerts section to a gateway"
                 + " started without one take effect on restart");
       }
-      log.info("config reloaded: {} -> {}", old.version(), next.version());
+      log.info("config reloaded: {} -> {} ({})", old.version(), next.version(), changes);
       countReload(true);
       return new ReloadResult(true, next.version(), compiled.problems());
     }

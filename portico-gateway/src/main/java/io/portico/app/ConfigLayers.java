@@ -129,6 +129,11 @@ final class ConfigLayers implements AutoCloseable {
     return loader.load(configFile);
   }
 
+  /** The config file as the running config read it; null when it could not be read. */
+  @Nullable ConfigNode fileRoot() {
+    return file.root();
+  }
+
   /** A reload applied {@code loaded}: API writes from now on lay over it. */
   void fileLoaded(LoadResult loaded) {
     this.file = loaded;

@@ -43,6 +43,7 @@ final class PluginsSection {
           node.isList()
               ? "an object of plugin-name: config, each plugin on its own line without a leading"
                   + " dash"
+                  + listedNames(node)
               : "an object of plugin-name: config");
       return List.of();
     }
@@ -53,8 +54,9 @@ final class PluginsSection {
       ConfigNode config = e.getValue();
       PluginFactory<?> factory = factories.find(name);
       if (factory == null) {
-        String hint = Suggestions.closest(name, factories.names());
-        String owner = hint == null ? ownerAbove(name, above) : null;
+        String foreign = ForeignPlugins.hint(name);
+        String hint = foreign == null ? Suggestions.closest(name, factories.names()) : null;
+        String owner = hint == null && foreign == null ? ownerAbove(name, above) : null;
         problems.at(
             config,
             "unknown plugin \""
@@ -63,6 +65,7 @@ final class PluginsSection {
                     ? "\" (expected: an installed plugin; none is installed)"
                     : "\" (expected one of: " + ConfigParser.join(factories.names()) + ")")
                 + (hint == null ? "" : "; did you mean \"" + hint + "\"?")
+                + (foreign == null ? "" : "; " + foreign)
                 + (owner == null
                     ? ""
                     : "; \"" + name + "\" is a key of " + owner + ": indent it under " + owner));
@@ -75,6 +78,35 @@ final class PluginsSection {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The names of a plugin list written the Kong way ({@code - name: key-auth} with its {@code
+   * config:}) or with a dash before each {@code name: config}, as the object to write instead:
+   * {@code ", such as plugins: { key-auth: {...}, cors: {...} }"}; empty when no item names a
+   * plugin.
+   */
+  private static String listedNames(ConfigNode list) {
+    List<String> names = new ArrayList<>();
+    for (ConfigNode item : list.items()) {
+      if (!item.isObject()) {
+        continue;
+      }
+      ConfigNode name = item.fields().get("name");
+      if (name != null && name.isScalar()) {
+        names.add(name.scalarText());
+      } else if (item.fields().size() == 1) {
+        names.add(item.fields().keySet().iterator().next());
+      }
+    }
+    if (names.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(", such as plugins: { ");
+    for (int i = 0; i < names.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(names.get(i)).append(": {...}");
+    }
+    return b.append(" }").toString();
   }
 
   /**

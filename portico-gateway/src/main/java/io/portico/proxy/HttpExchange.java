@@ -173,7 +173,15 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     if (match == null) {
       chain = snapshot.globalChain();
-      fail(Failure.NO_ROUTE, LocalAnswers.noRoute(request.method().name(), path, originalHost));
+      String method = request.method().name();
+      allow = snapshot.router().allowedMethods(originalHost, path, headers, rawQuery);
+      if (allow != null) {
+        fail(
+            Failure.METHOD_NOT_ALLOWED,
+            LocalAnswers.methodNotAllowed(method, path, originalHost, allow));
+      } else {
+        fail(Failure.NO_ROUTE, LocalAnswers.noRoute(method, path, originalHost));
+      }
       return;
     }
     route = match.value();

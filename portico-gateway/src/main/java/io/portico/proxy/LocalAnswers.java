@@ -65,7 +65,7 @@ final class LocalAnswers {
     FullHttpResponse problem =
         ProblemResponses.render(alloc, reason, detail, x.path, x.requestId, x.traceId());
     if (reason == Failure.METHOD_NOT_ALLOWED) {
-      problem.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+      problem.headers().set(HttpHeaderNames.ALLOW, x.allow != null ? x.allow : ALLOWED_METHODS);
     }
     return problem;
   }
@@ -92,6 +92,21 @@ final class LocalAnswers {
         + " "
         + path
         + (host == null ? "" : " on host " + stripPort(host))
+        + ".";
+  }
+
+  /**
+   * The detail of a 405 for a request whose path routes take only under other methods: its method,
+   * path and host (no port), and the methods they take.
+   */
+  static String methodNotAllowed(String method, String path, @Nullable String host, String allow) {
+    return "No route takes "
+        + method
+        + " "
+        + path
+        + (host == null ? "" : " on host " + stripPort(host))
+        + "; its routes take "
+        + allow
         + ".";
   }
 

@@ -114,7 +114,8 @@ consumers:
         .contains(
             file
                 + ":5:7: routes[0].plugins: a list (expected: an object of plugin-name: config,"
-                + " each plugin on its own line without a leading dash)");
+                + " each plugin on its own line without a leading dash, such as plugins: {"
+                + " mock: {...} })");
   }
 
   @Test
@@ -158,7 +159,8 @@ consumers:
             file
                 + ":3:10: services[0].url: unknown key \"url\" (expected one of: balancer,"
                 + " discovery, health, host-header, http2, name, plugins, pool, protocol, retry,"
-                + " targets, timeouts, tls)");
+                + " targets, timeouts, tls); write targets: [ \"http://host:port\" ] (https://"
+                + " for TLS), and a path prefix as the routes' rewrite-path");
   }
 
   /** The plugins a user has: the built-in ones, without the test plugins on this class path. */

@@ -350,14 +350,19 @@ public final class ConfigReader {
   }
 
   /**
-   * Reports every key of this object that was not read, with the closest known key as a suggestion.
+   * Reports every key of this object that was not read, with the Portico form when it is a key of
+   * another gateway's config ({@link ForeignKeys}), else the closest known key as a suggestion.
    * Call after reading every supported key.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       if (!read.contains(e.getKey())) {
-        String suggestion = Suggestions.closest(e.getKey(), read);
-        String hint = suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
+        String foreign = ForeignKeys.hint(e.getKey(), read);
+        String suggestion = foreign == null ? Suggestions.closest(e.getKey(), read) : null;
+        String hint =
+            foreign != null
+                ? "; " + foreign
+                : suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
         problems.at(
             e.getValue(),
             "unknown key \""

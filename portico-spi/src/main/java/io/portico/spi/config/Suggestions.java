@@ -13,7 +13,7 @@ public final class Suggestions {
   public static @Nullable String closest(String input, Collection<String> candidates) {
     @Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    String lower = input.toLowerCase(Locale.ROOT);
+    String lower = input.toLowerCase(Locale.ROOT).replace('_', '-');
     for (String c : candidates) {
       int d = distance(lower, c.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {

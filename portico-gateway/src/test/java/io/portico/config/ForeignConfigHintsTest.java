@@ -1,0 +1,207 @@
+package io.portico.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portico.plugin.PluginRegistry;
+import io.portico.spi.config.Problem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A config written the way Kong or APISIX write theirs: every key and plugin name those products
+ * use for what Portico writes differently is reported with the Portico form, at its place.
+ */
+class ForeignConfigHintsTest {
+
+  @TempDir Path dir;
+
+  private List<String> problems(String yaml) throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(file, yaml);
+    ConfigResult result =
+        ConfigFiles.load(file, Map.of(), PluginRegistry.load(getClass().getClassLoader()));
+    assertThat(result.config()).isNull();
+    return result.problems().list().stream()
+        .map(Problem::toString)
+        .map(p -> p.substring(file.toString().length()))
+        .toList();
+  }
+
+  @Test
+  void kongAndApisixRouteAndServiceKeysNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            upstreams:
+              - name: u
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:9000" ]
+                connect_timeout: 60000
+                retries: 5
+                nodes: { "127.0.0.1:9001": 1 }
+            routes:
+              - name: r
+                paths: [ /a ]
+                strip_path: true
+                upstream_id: 1
+                service: backend
+              - name: r2
+                uri: /b
+                upstream: { nodes: { "127.0.0.1:9000": 1 } }
+                regex_priority: 5
+                preserve_host: true
+                service: backend
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":2:3: upstreams: unknown key \"upstreams\"")
+                    .endsWith(
+                        "; upstreams are services here: services: [ { name: NAME, targets: ["
+                            + " \"host:port\" ] } ], named by routes with service: NAME"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:22: services[0].connect_timeout: unknown key")
+                    .endsWith(
+                        "; write timeouts: { connect: 5s, response: 60s, idle: 60s }, durations"
+                            + " with a unit"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:14: services[0].retries: unknown key")
+                    .endsWith("; write retry: { attempts: N } (attempts after the first)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":8:12: services[0].nodes: unknown key")
+                    .contains("; write targets: [ \"host:port\" ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":12:17: routes[0].strip_path: unknown key")
+                    .endsWith(
+                        "; write strip-prefix: true to remove the matched path prefix upstream"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":13:18: routes[0].upstream_id: unknown key")
+                    .endsWith("; name the service with service: NAME"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":16:10: routes[1].uri: unknown key")
+                    .contains("; write paths: [ \"/a\" ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":17:15: routes[1].upstream: unknown key")
+                    .endsWith(
+                        "; an upstream is a service here: define it under services: with"
+                            + " targets: and name it with service: NAME"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":18:21: routes[1].regex_priority: unknown key")
+                    .endsWith("; write priority: N (higher wins over lower)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":19:20: routes[1].preserve_host: unknown key")
+                    .endsWith("; did you mean \"preserve-host\"?"));
+  }
+
+  @Test
+  void aForeignKeyInsideAPluginConfigGetsNoHintMeantForARouteOrService() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  mock: { body: x, upstream: u }
+            """);
+
+    assertThat(problems)
+        .singleElement()
+        .asString()
+        .startsWith(":5:34: routes[0].plugins.mock.upstream: unknown key \"upstream\"")
+        .doesNotContain("service");
+  }
+
+  @Test
+  void snakeCaseKeysSuggestTheKebabCaseKey() throws Exception {
+    assertThat(problems("limits:\n  max_request_line_size: 8k\n  max_body_size: 1m\n"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":3:18: limits.max_body_size: unknown key")
+                    .endsWith("; did you mean \"max-body-size\"?"));
+  }
+
+  @Test
+  void kongAndApisixPluginNamesNameThePorticoPluginOrKey() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  limit-count: { count: 5, time_window: 60 }
+                  proxy-rewrite: { uri: /b }
+                  prometheus: {}
+                  mock: {}
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":5:20: routes[0].plugins.limit-count: unknown plugin")
+                    .endsWith(
+                        "; write rate-limit: { limits: [ { requests: N, window: 1m } ] }, with"
+                            + " algorithm: token-bucket for a steady rate"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:22: routes[0].plugins.proxy-rewrite: unknown plugin")
+                    .endsWith(
+                        "; the path and Host sent upstream are the route's strip-prefix,"
+                            + " rewrite-path and preserve-host; headers and bodies are"
+                            + " request-transformer"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:19: routes[0].plugins.prometheus: unknown plugin")
+                    .contains("admin listener's /metrics"));
+  }
+
+  @Test
+  void aKongPluginListSaysWhichObjectToWrite() throws Exception {
+    assertThat(
+            problems(
+                """
+                routes:
+                  - name: r
+                    paths: [ /a ]
+                    plugins:
+                      - name: key-auth
+                        config: { header-names: [ apikey ] }
+                      - name: cors
+                      - mock: {}
+                """))
+        .contains(
+            ":5:7: routes[0].plugins: a list (expected: an object of plugin-name: config, each"
+                + " plugin on its own line without a leading dash, such as plugins: { key-auth:"
+                + " {...}, cors: {...}, mock: {...} })");
+  }
+}

@@ -1,0 +1,191 @@
+package io.portico.spi.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keys that Kong, APISIX and Envoy configs use for what Portico writes differently, each with the
+ * Portico form, for the "unknown key" message of {@link ConfigReader#finish()}: someone moving a
+ * config over learns the Portico spelling instead of only the list of valid keys.
+ *
+ * <p>A hint applies only where its Portico key is a key of the object being read (its anchor):
+ * {@code upstream} means one thing in a route (name a service) and another in a service (its
+ * targets), and means nothing in a plugin's config. Keys are matched case-insensitively, with
+ * {@code _} read as {@code -}.
+ */
+final class ForeignKeys {
+
+  /** The Portico form of a foreign key, given where {@code anchor} is a valid key. */
+  private record Hint(String anchor, String text) {}
+
+  private static final Map<String, List<Hint>> HINTS =
+      Map.ofEntries(
+          // Top level (Kong decK files, APISIX standalone files).
+          Map.entry(
+              "upstreams",
+              List.of(
+                  new Hint(
+                      "services",
+                      "upstreams are services here: services: [ { name: NAME, targets: ["
+                          + " \"host:port\" ] } ], named by routes with service: NAME"))),
+          Map.entry(
+              "-format-version",
+              List.of(
+                  new Hint(
+                      "services",
+                      "a Kong declarative file; Portico's top level is listeners, services (with"
+                          + " targets), routes (with paths and service), consumers and plugins,"
+                          + " see docs/configuration.md"))),
+          Map.entry(
+              "global-rules",
+              List.of(new Hint("plugins", "global plugins are written plugins: { NAME: CONFIG }"))),
+          Map.entry("ssls", List.of(certificates())),
+          Map.entry("certificates", List.of(certificates())),
+          // Routes.
+          Map.entry("strip-path", List.of(stripPrefix())),
+          Map.entry("uri", List.of(paths())),
+          Map.entry("uris", List.of(paths())),
+          Map.entry("upstream-id", List.of(serviceName())),
+          Map.entry("service-id", List.of(serviceName())),
+          Map.entry(
+              "upstream",
+              List.of(
+                  new Hint(
+                      "service",
+                      "an upstream is a service here: define it under services: with targets: and"
+                          + " name it with service: NAME"),
+                  new Hint("targets", "write the upstream's nodes as targets: [ \"host:port\" ]"))),
+          Map.entry(
+              "regex-priority",
+              List.of(new Hint("priority", "write priority: N (higher wins over lower)"))),
+          Map.entry(
+              "vars",
+              List.of(
+                  new Hint(
+                      "headers",
+                      "match on request headers and query parameters with headers: and query:"))),
+          // Services and their upstreams.
+          Map.entry(
+              "url",
+              List.of(
+                  new Hint(
+                      "targets",
+                      "write targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
+                          + " prefix as the routes' rewrite-path"))),
+          Map.entry("host", List.of(hostAndPort())),
+          Map.entry("port", List.of(hostAndPort())),
+          Map.entry(
+              "nodes",
+              List.of(
+                  new Hint(
+                      "targets",
+                      "write targets: [ \"host:port\" ], or [ { target: \"host:port\", weight: N"
+                          + " } ] with weights"))),
+          Map.entry(
+              "type",
+              List.of(
+                  new Hint(
+                      "balancer",
+                      "the balancing policy is balancer: { policy: round-robin, least-request,"
+                          + " ewma or consistent-hash }"))),
+          Map.entry(
+              "retries",
+              List.of(
+                  new Hint("retry", "write retry: { attempts: N } (attempts after the first)"))),
+          Map.entry("connect-timeout", List.of(timeouts())),
+          Map.entry("read-timeout", List.of(timeouts())),
+          Map.entry("write-timeout", List.of(timeouts())),
+          Map.entry("send-timeout", List.of(timeouts())),
+          Map.entry("healthchecks", List.of(health())),
+          Map.entry("checks", List.of(health())),
+          Map.entry(
+              "pass-host",
+              List.of(
+                  new Hint(
+                      "host-header",
+                      "the Host sent upstream is host-header: NAME on the service, or"
+                          + " preserve-host: true on the route"))),
+          Map.entry(
+              "upstream-host",
+              List.of(new Hint("host-header", "write host-header: NAME on the service"))),
+          Map.entry(
+              "scheme",
+              List.of(
+                  new Hint(
+                      "targets",
+                      "TLS to the targets is written targets: [ \"https://host:port\" ], HTTP/2"
+                          + " as protocol: h2c or h2"))),
+          // Consumers.
+          Map.entry("username", List.of(new Hint("credentials", "a consumer's name is name:"))),
+          Map.entry(
+              "acls", List.of(new Hint("groups", "a consumer's groups are groups: [ NAME, ... ]"))),
+          Map.entry("keyauth-credentials", List.of(credentials("key-auth"))),
+          Map.entry("basicauth-credentials", List.of(credentials("basic-auth"))),
+          Map.entry("hmacauth-credentials", List.of(credentials("hmac-auth"))),
+          Map.entry("jwt-secrets", List.of(credentials("jwt"))));
+
+  private ForeignKeys() {}
+
+  /**
+   * The Portico form of {@code key}, when it is a key other gateways use and the object being read
+   * has the key that replaces it; null otherwise.
+   */
+  static @Nullable String hint(String key, Set<String> known) {
+    List<Hint> hints = HINTS.get(key.toLowerCase(Locale.ROOT).replace('_', '-'));
+    if (hints == null) {
+      return null;
+    }
+    for (Hint h : hints) {
+      if (known.contains(h.anchor())) {
+        return h.text();
+      }
+    }
+    return null;
+  }
+
+  private static Hint certificates() {
+    return new Hint(
+        "listeners",
+        "certificates are listed on their listener: listeners[].tls.certificates: [ { cert: FILE,"
+            + " key: FILE } ]");
+  }
+
+  private static Hint stripPrefix() {
+    return new Hint(
+        "strip-prefix", "write strip-prefix: true to remove the matched path prefix upstream");
+  }
+
+  private static Hint paths() {
+    return new Hint(
+        "paths",
+        "write paths: [ \"/a\" ]; a path is a prefix (path-match: exact for one path), \"/users/{id}\""
+            + " a template, and \"~^/a/.*\" a regular expression");
+  }
+
+  private static Hint serviceName() {
+    return new Hint("service", "name the service with service: NAME");
+  }
+
+  private static Hint hostAndPort() {
+    return new Hint("targets", "a host and a port are one target: targets: [ \"host:port\" ]");
+  }
+
+  private static Hint timeouts() {
+    return new Hint(
+        "timeouts",
+        "write timeouts: { connect: 5s, response: 60s, idle: 60s }, durations with a unit");
+  }
+
+  private static Hint health() {
+    return new Hint(
+        "health",
+        "write health: { active: { path: /healthz }, passive: {} } (docs/health-checks.md)");
+  }
+
+  private static Hint credentials(String kind) {
+    return new Hint("credentials", "write credentials: { " + kind + ": { ... } }");
+  }
+}
