@@ -42,19 +42,7 @@ class Http2AbuseTest {
   }
 
   private GatewayFixture start(String extra) throws Exception {
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                    .formatted(origin.authority())
-                + extra);
+    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()) + extra);
     return gw;
   }
 

@@ -80,6 +80,24 @@ public final class GatewayFixture implements AutoCloseable {
         PluginRegistry.load(GatewayFixture.class.getClassLoader()).with(List.of(plugins)));
   }
 
+  /**
+   * The YAML of the plainest proxy: one service, {@code backend}, at {@code originAuthority}
+   * ({@code host:port}), and one route, {@code all}, that sends every path to it. Tests may append
+   * sections of their own.
+   */
+  public static String proxyAllTo(String originAuthority) {
+    return """
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: all
+            paths: [ "/" ]
+            service: backend
+        """
+        .formatted(originAuthority);
+  }
+
   /** The YAML with the test defaults added for the sections it leaves out. */
   static String complete(String yaml) {
     String full = yaml;
