@@ -8,8 +8,6 @@ import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RequestStream;
 import io.portico.testing.TestOrigin;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +35,6 @@ class AdminObjectsTest {
   @TempDir Path storeDir;
   private TestOrigin origin;
   private GatewayFixture gw;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private String yaml() {
     return """
@@ -74,22 +70,11 @@ class AdminObjectsTest {
 
   private HttpResponse<String> call(
       String method, String path, String body, String token, String... headers) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .timeout(Duration.ofSeconds(20))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    String[] all = new String[headers.length + 2];
+    all[0] = "Authorization";
+    all[1] = "Bearer " + token;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return gw.adminCall(method, path, body, all);
   }
 
   @Test

@@ -79,19 +79,7 @@ class ConsumerKeysTest {
 
   private HttpResponse<String> call(String method, String path, String body, String token)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .timeout(Duration.ofSeconds(20))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return gw.adminAs(token, method, path, body);
   }
 
   private int withKey(String key) throws Exception {
