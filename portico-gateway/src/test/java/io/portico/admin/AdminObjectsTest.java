@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RequestStream;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +33,7 @@ class AdminObjectsTest {
   private static final String READER = "reader-token-2";
 
   @TempDir Path storeDir;
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   private String yaml() {
@@ -53,19 +53,12 @@ class AdminObjectsTest {
             strip-prefix: true
             service: backend
         """
-        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), origin.authority());
+        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), env.origin().authority());
   }
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
-    gw = GatewayFixture.start(yaml());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+    gw = env.start(yaml());
   }
 
   private HttpResponse<String> call(
@@ -88,7 +81,7 @@ class AdminObjectsTest {
     assertThat(created.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(created.body()).get("version").asLong()).isEqualTo(1);
     assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(200);
-    assertThat(origin.requests()).isNotEmpty();
+    assertThat(env.origin().requests()).isNotEmpty();
 
     HttpResponse<String> read = call("GET", "/routes/orders", null, WRITER);
     assertThat(read.statusCode()).isEqualTo(200);
@@ -192,7 +185,7 @@ class AdminObjectsTest {
 
   @Test
   void versionsDiffAndRollBack() throws Exception {
-    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call("PUT", "/services/extra", "{\"targets\":[\"" + env.origin().authority() + "\"]}", WRITER);
     call(
         "PUT",
         "/routes/extra",
@@ -216,7 +209,7 @@ class AdminObjectsTest {
 
   @Test
   void aRestartKeepsTheApiObjectsAndAReloadOfTheFileKeepsThemToo() throws Exception {
-    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call("PUT", "/services/extra", "{\"targets\":[\"" + env.origin().authority() + "\"]}", WRITER);
     call(
         "PUT",
         "/routes/extra",
@@ -230,7 +223,7 @@ class AdminObjectsTest {
     assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
 
     gw.close();
-    gw = GatewayFixture.start(yaml());
+    gw = env.start(yaml());
     assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(200);
     assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
     assertThat(Files.list(storeDir.resolve("versions")).count()).isEqualTo(3);
