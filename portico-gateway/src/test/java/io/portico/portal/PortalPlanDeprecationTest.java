@@ -76,10 +76,7 @@ class PortalPlanDeprecationTest {
     PortalClient.Session dev = portal.signIn("dev");
     String shop = application(dev, "shop");
     ok(subscribe(dev, shop, "legacy"), 201);
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + shop + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = portal.key(dev, shop);
     assertThat(plan("legacy").get("deprecated").asBoolean()).isFalse();
     String etag = plan("legacy").get("etag").asText();
 

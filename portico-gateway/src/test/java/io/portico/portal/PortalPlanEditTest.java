@@ -55,23 +55,10 @@ class PortalPlanEditTest {
 
   /** A developer's application subscribed to orders under {@code plan}: its id and its key. */
   private String[] subscribed(PortalClient.Session dev, String plan) throws Exception {
-    String app =
-        ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    JsonNode sub =
-        ok(
-            portal.as(
-                dev,
-                "POST",
-                "/portal/api/applications/" + app + "/subscriptions",
-                "{\"api\":\"orders\",\"plan\":\"" + plan + "\"}"),
-            201);
+    String app = portal.application(dev, "shop");
+    JsonNode sub = portal.subscribe(dev, app, "orders", plan);
     assertThat(sub.get("state").asText()).isEqualTo("approved");
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = portal.key(dev, app);
     return new String[] {app, key};
   }
 
@@ -176,16 +163,7 @@ class PortalPlanEditTest {
         ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"app two\"}"), 201)
             .get("id")
             .asText();
-    assertThat(
-            ok(
-                    portal.as(
-                        dev,
-                        "POST",
-                        "/portal/api/applications/" + second + "/subscriptions",
-                        "{\"api\":\"orders\",\"plan\":\"basic\"}"),
-                    201)
-                .get("state")
-                .asText())
+    assertThat(portal.subscribe(dev, second, "orders", "basic").get("state").asText())
         .isEqualTo("pending");
 
     // every change is in the audit log with what it changed; the refused ones are not applied

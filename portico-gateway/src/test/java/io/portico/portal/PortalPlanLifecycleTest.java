@@ -78,32 +78,9 @@ class PortalPlanLifecycleTest {
 
   /** An application named {@code name} subscribed to orders under {@code plan}: id, sub, key. */
   private String[] subscribed(String name, String plan, boolean key) throws Exception {
-    String app =
-        ok(
-                portal.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications",
-                    PortalClient.JSON.createObjectNode().put("name", name).toString()),
-                201)
-            .get("id")
-            .asText();
-    String sub =
-        ok(
-                portal.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications/" + app + "/subscriptions",
-                    "{\"api\":\"orders\",\"plan\":\"" + plan + "\"}"),
-                201)
-            .get("id")
-            .asText();
-    String k =
-        key
-            ? ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-                .get("key")
-                .asText()
-            : "";
+    String app = portal.application(dev, name);
+    String sub = portal.subscribe(dev, app, "orders", plan).get("id").asText();
+    String k = key ? portal.key(dev, app) : "";
     return new String[] {app, sub, k};
   }
 
