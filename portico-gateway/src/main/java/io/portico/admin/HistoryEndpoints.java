@@ -147,15 +147,7 @@ final class HistoryEndpoints {
     ObjectNode out = MAPPER.createObjectNode();
     var entries = out.putArray("entries");
     for (AuditEntry e : store == null ? List.<AuditEntry>of() : store.audit((int) limit)) {
-      ObjectNode o = entries.addObject();
-      o.put("time", e.time().toString());
-      o.put("actor", e.actor());
-      o.put("action", e.action());
-      o.put("outcome", e.outcome());
-      if (e.version() != null) {
-        o.put("version", e.version());
-      }
-      o.put("detail", e.detail());
+      e.writeTo(entries.addObject());
     }
     return json(HttpResponseStatus.OK, MAPPER.writeValueAsString(out));
   }

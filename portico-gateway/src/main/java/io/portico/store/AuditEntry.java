@@ -1,5 +1,6 @@
 package io.portico.store;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
@@ -17,4 +18,22 @@ public record AuditEntry(
     String action,
     String outcome,
     @Nullable Long version,
-    String detail) {}
+    String detail) {
+
+  /**
+   * Writes the entry's members into {@code o}: {@code time} (ISO-8601), {@code actor}, {@code
+   * action}, {@code outcome}, {@code version} when there is one, and {@code detail}. The lines of
+   * the audit log file and the entries of the admin API's {@code GET /audit} have this shape.
+   */
+  public ObjectNode writeTo(ObjectNode o) {
+    o.put("time", time.toString());
+    o.put("actor", actor);
+    o.put("action", action);
+    o.put("outcome", outcome);
+    if (version != null) {
+      o.put("version", version);
+    }
+    o.put("detail", detail);
+    return o;
+  }
+}

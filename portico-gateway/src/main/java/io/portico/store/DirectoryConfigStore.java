@@ -200,7 +200,8 @@ public final class DirectoryConfigStore implements ConfigStore {
   public synchronized void audit(AuditEntry entry) throws IOException {
     Files.createDirectories(dir);
     byte[] line =
-        (MAPPER.writeValueAsString(auditToJson(entry)) + "\n").getBytes(StandardCharsets.UTF_8);
+        (MAPPER.writeValueAsString(entry.writeTo(MAPPER.createObjectNode())) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     try (FileChannel ch =
         FileChannel.open(
             auditFile,
@@ -276,19 +277,6 @@ public final class DirectoryConfigStore implements ConfigStore {
         new ObjectLayer(objects, deleted),
         text(o, "config_version"),
         etags);
-  }
-
-  private static ObjectNode auditToJson(AuditEntry e) {
-    ObjectNode o = MAPPER.createObjectNode();
-    o.put("time", e.time().toString());
-    o.put("actor", e.actor());
-    o.put("action", e.action());
-    o.put("outcome", e.outcome());
-    if (e.version() != null) {
-      o.put("version", e.version());
-    }
-    o.put("detail", e.detail());
-    return o;
   }
 
   private static AuditEntry auditFromJson(JsonNode o) {

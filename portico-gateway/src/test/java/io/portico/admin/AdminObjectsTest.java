@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RequestStream;
-import io.portico.testing.TestOrigin;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,10 +33,8 @@ class AdminObjectsTest {
   private static final String READER = "reader-token-2";
 
   @TempDir Path storeDir;
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
-  private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private String yaml() {
     return """
@@ -57,39 +53,21 @@ class AdminObjectsTest {
             strip-prefix: true
             service: backend
         """
-        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), origin.authority());
+        .formatted(storeDir, KeyHash.of(WRITER), KeyHash.of(READER), env.origin().authority());
   }
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
-    gw = GatewayFixture.start(yaml());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+    gw = env.start(yaml());
   }
 
   private HttpResponse<String> call(
       String method, String path, String body, String token, String... headers) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .timeout(Duration.ofSeconds(20))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    String[] all = new String[headers.length + 2];
+    all[0] = "Authorization";
+    all[1] = "Bearer " + token;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return gw.adminCall(method, path, body, all);
   }
 
   @Test
@@ -103,7 +81,7 @@ class AdminObjectsTest {
     assertThat(created.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(created.body()).get("version").asLong()).isEqualTo(1);
     assertThat(gw.get("/orders/hello").statusCode()).isEqualTo(200);
-    assertThat(origin.requests()).isNotEmpty();
+    assertThat(env.origin().requests()).isNotEmpty();
 
     HttpResponse<String> read = call("GET", "/routes/orders", null, WRITER);
     assertThat(read.statusCode()).isEqualTo(200);
@@ -207,7 +185,7 @@ class AdminObjectsTest {
 
   @Test
   void versionsDiffAndRollBack() throws Exception {
-    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call("PUT", "/services/extra", "{\"targets\":[\"" + env.origin().authority() + "\"]}", WRITER);
     call(
         "PUT",
         "/routes/extra",
@@ -231,7 +209,7 @@ class AdminObjectsTest {
 
   @Test
   void aRestartKeepsTheApiObjectsAndAReloadOfTheFileKeepsThemToo() throws Exception {
-    call("PUT", "/services/extra", "{\"targets\":[\"" + origin.authority() + "\"]}", WRITER);
+    call("PUT", "/services/extra", "{\"targets\":[\"" + env.origin().authority() + "\"]}", WRITER);
     call(
         "PUT",
         "/routes/extra",
@@ -245,7 +223,7 @@ class AdminObjectsTest {
     assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
 
     gw.close();
-    gw = GatewayFixture.start(yaml());
+    gw = env.start(yaml());
     assertThat(gw.get("/extra/hello").statusCode()).isEqualTo(200);
     assertThat(gw.get("/file/hello").statusCode()).isEqualTo(404);
     assertThat(Files.list(storeDir.resolve("versions")).count()).isEqualTo(3);

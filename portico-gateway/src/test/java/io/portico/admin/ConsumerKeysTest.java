@@ -6,20 +6,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A consumer's keys issued, rotated and revoked through the admin API, against a real gateway whose
- * route checks them with {@code key-auth} in front of a real origin.
+ * route checks them with {@code key-auth} in front of a real env.origin().
  */
 class ConsumerKeysTest {
 
@@ -29,16 +29,15 @@ class ConsumerKeysTest {
   private static final String LEGACY_KEY = "a-key-hashed-by-hand-into-the-file";
 
   @TempDir Path storeDir;
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -67,31 +66,13 @@ class ConsumerKeysTest {
                     storeDir,
                     KeyHash.of(WRITER),
                     KeyHash.of(READER),
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of(LEGACY_KEY)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private HttpResponse<String> call(String method, String path, String body, String token)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .timeout(Duration.ofSeconds(20))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return gw.adminAs(token, method, path, body);
   }
 
   private int withKey(String key) throws Exception {

@@ -87,15 +87,7 @@ class AiAdminApiTest {
 
   private HttpResponse<String> admin(String method, String path, String body, String token)
       throws Exception {
-    return gw.send(
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body)));
+    return gw.adminAs(token, method, path, body);
   }
 
   private HttpResponse<String> chat() throws Exception {

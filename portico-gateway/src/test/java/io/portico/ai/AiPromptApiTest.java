@@ -8,20 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.plugin.PluginRegistry;
-import io.portico.spi.config.ConfigReader;
 import io.portico.spi.config.Problem;
-import io.portico.spi.plugin.Exchange;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
-import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OnePhasePlugin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -61,45 +55,19 @@ class AiPromptApiTest {
         + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}";
   }
 
-  /** A log-phase plugin that keeps what the guard and cache recorded on each exchange. */
-  private static final class RecordChecks implements PluginFactory<Boolean> {
-    final List<AiRequestChecks> seen = new CopyOnWriteArrayList<>();
+  /** What the guard and cache recorded on each exchange, kept by a log-phase plugin. */
+  private final List<AiRequestChecks> seen = new CopyOnWriteArrayList<>();
 
-    @Override
-    public String name() {
-      return "record-ai-checks";
-    }
-
-    @Override
-    public int priority() {
-      return 1;
-    }
-
-    @Override
-    public Boolean parse(ConfigReader config) {
-      return Boolean.TRUE;
-    }
-
-    @Override
-    public Plugin create(Boolean config, PluginContext context) {
-      return new Plugin() {
-        @Override
-        public Set<Phase> phases() {
-          return Set.of(Phase.LOG);
-        }
-
-        @Override
-        public void log(Exchange exchange) {
-          AiRequestChecks checks = exchange.get(AiRequestChecks.KEY);
-          if (checks != null) {
-            seen.add(checks);
-          }
-        }
-      };
-    }
-  }
-
-  private final RecordChecks recorder = new RecordChecks();
+  private final OnePhasePlugin recorder =
+      OnePhasePlugin.log(
+          "record-ai-checks",
+          1,
+          exchange -> {
+            AiRequestChecks checks = exchange.get(AiRequestChecks.KEY);
+            if (checks != null) {
+              seen.add(checks);
+            }
+          });
 
   private void start(String routes) throws Exception {
     provider = new FakeProvider((r, out) -> out.json(200, completion(content.get())));
@@ -390,8 +358,8 @@ class AiPromptApiTest {
     assertThat(user)
         .isEqualTo("Invoice for <email:> paid with <card:1111>, order 4111-1111-1111-1112");
     assertThat(provider.last().body()).doesNotContain("jane.doe").doesNotContain("4111 1111");
-    await().untilAsserted(() -> assertThat(recorder.seen).hasSize(1));
-    AiRequestChecks checks = recorder.seen.get(0);
+    await().untilAsserted(() -> assertThat(seen).hasSize(1));
+    AiRequestChecks checks = seen.get(0);
     assertThat(checks.maskedEmails()).isEqualTo(1);
     assertThat(checks.maskedCards()).isEqualTo(1);
     assertThat(checks.toString()).doesNotContain("jane").doesNotContain("4111");

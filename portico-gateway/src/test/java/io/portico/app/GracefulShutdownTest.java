@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -13,9 +13,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Gateway#close()} drains: exchanges in flight finish, no new connection is accepted, and
@@ -23,14 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulShutdownTest {
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -47,13 +46,7 @@ class GracefulShutdownTest {
               access-log: off
               shutdown-timeout: 10s
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   /** Sends {@code GET path} on its own connection and reads until the gateway closes it. */
@@ -85,7 +78,7 @@ class GracefulShutdownTest {
   @Test
   void closeLetsARequestInFlightFinishWith200() throws Exception {
     CompletableFuture<String> slow = rawGetInBackground("/delay/800");
-    await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> env.origin().requestCount() == 1);
 
     CompletableFuture<Void> closing = closeInBackground();
 
@@ -99,7 +92,7 @@ class GracefulShutdownTest {
   void refusesNewConnectionsOnceCloseStarts() throws Exception {
     assertThat(accepts()).isTrue();
     CompletableFuture<String> slow = rawGetInBackground("/delay/1500");
-    await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> env.origin().requestCount() == 1);
 
     CompletableFuture<Void> closing = closeInBackground();
 
@@ -113,7 +106,7 @@ class GracefulShutdownTest {
   void readyAnswers503WhileDraining() throws Exception {
     assertThat(gw.admin("/ready").statusCode()).isEqualTo(200);
     CompletableFuture<String> slow = rawGetInBackground("/delay/1500");
-    await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> env.origin().requestCount() == 1);
 
     CompletableFuture<Void> closing = closeInBackground();
 
@@ -154,7 +147,7 @@ class GracefulShutdownTest {
           idle.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("Hello, World!", 5000);
       assertThat(first).startsWith("HTTP/1.1 200").doesNotContain("connection: close");
       CompletableFuture<String> slow = rawGetInBackground("/delay/2000");
-      await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> env.origin().requestCount() == 2);
 
       long started = System.nanoTime();
       CompletableFuture<Void> closing = closeInBackground();

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.snapshot.ReloadResult;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hot reload of a running gateway, through {@link Gateway#reload()} and the admin listener's {@code
@@ -29,19 +29,12 @@ class HotReloadTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
-    gw = GatewayFixture.start(config("old"));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+    gw = env.start(config("old"));
   }
 
   /** One route named {@code route} on {@code /<route>}, stripped before forwarding. */
@@ -58,7 +51,7 @@ class HotReloadTest {
             strip-prefix: true
             service: backend
         """
-        .formatted(origin.authority(), route, route);
+        .formatted(env.origin().authority(), route, route);
   }
 
   @Test
@@ -109,7 +102,7 @@ class HotReloadTest {
             service: backnd
         limts: {}
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
 
     HttpResponse<String> r = gw.adminPost("/reload");
 
@@ -178,7 +171,7 @@ class HotReloadTest {
                     .timeout(Duration.ofSeconds(10))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(5)).until(() -> origin.requestCount() == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> env.origin().requestCount() == 1);
 
     gw.rewriteConfig(config("new"));
     assertThat(gw.gateway().reload().applied()).isTrue();
@@ -201,7 +194,7 @@ class HotReloadTest {
     for (int i = 0; i < 3; i++) {
       assertThat(gw.get("/old/hello").statusCode()).isEqualTo(200);
     }
-    assertThat(origin.connections()).isEqualTo(1);
+    assertThat(env.origin().connections()).isEqualTo(1);
 
     gw.rewriteConfig(config("new"));
     assertThat(gw.gateway().reload().applied()).isTrue();
@@ -209,7 +202,7 @@ class HotReloadTest {
       assertThat(gw.get("/new/hello").statusCode()).isEqualTo(200);
     }
 
-    assertThat(origin.connections()).isEqualTo(1);
-    assertThat(origin.requestCount()).isEqualTo(6);
+    assertThat(env.origin().connections()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(6);
   }
 }

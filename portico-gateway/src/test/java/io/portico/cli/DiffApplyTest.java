@@ -6,15 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -28,7 +28,7 @@ class DiffApplyTest {
   private static final String TOKEN = "ops-token-1";
 
   @TempDir Path dir;
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   /** The outcome of one command: exit code and what it printed. */
@@ -36,10 +36,9 @@ class DiffApplyTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     Path store = Files.createDirectories(dir.resolve("store"));
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -55,13 +54,7 @@ class DiffApplyTest {
                 strip-prefix: true
                 service: backend
             """
-                .formatted(store, KeyHash.of(TOKEN), origin.authority()));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(store, KeyHash.of(TOKEN), env.origin().authority()));
   }
 
   private Run run(String command, String yaml, String... extra) throws Exception {
@@ -91,7 +84,7 @@ class DiffApplyTest {
           - name: backend
             targets: [ "%s" ]
         """
-            .formatted(origin.authority());
+            .formatted(env.origin().authority());
     if (!withOrders) {
       return services;
     }
@@ -105,7 +98,7 @@ class DiffApplyTest {
             strip-prefix: true
             service: orders
         """
-            .formatted(origin.authority(), ordersPath);
+            .formatted(env.origin().authority(), ordersPath);
   }
 
   private JsonNode admin(String path) throws Exception {
@@ -217,7 +210,7 @@ class DiffApplyTest {
             paths: [ "orders/{id" ]
             service: order
         """
-            .formatted(origin.authority());
+            .formatted(env.origin().authority());
     long auditBefore = admin("/audit").path("entries").size();
     Run diff = run("diff", invalid);
     assertThat(diff.code()).isEqualTo(1);

@@ -11,7 +11,6 @@ import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.HeadlessChromium;
 import io.portico.testing.TestOrigin;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -80,15 +79,7 @@ class ConsoleConfigPagesBrowserTest {
 
   private static HttpResponse<String> admin(String method, String path, String body)
       throws Exception {
-    return gw.send(
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + TOKEN));
+    return gw.adminAs(TOKEN, method, path, body);
   }
 
   private static int versions() throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.Cleanup;
+import io.portico.testing.ConsoleBrowser;
 import io.portico.testing.FirefoxBidi;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
@@ -67,38 +68,7 @@ class ConsoleFirefoxBrowserTest {
       origin = TestOrigin.start();
       gw =
           GatewayFixture.start(
-              """
-              admin:
-                address: 127.0.0.1:0
-                tokens:
-                  - { name: script, hash: "%s", role: read-write }
-              services:
-                - name: backend
-                  targets: [ "%s" ]
-              routes:
-                - name: orders-api
-                  paths: [ "/orders" ]
-                  strip-prefix: true
-                  service: backend
-              alerts:
-                notifiers:
-                  - name: log
-                    type: log
-                rules:
-                  - name: orders-errors
-                    kind: error-rate
-                    route: orders-api
-                    threshold: 50%%
-                    window: 1m
-                    notifiers: [ log ]
-              ai:
-                providers:
-                  - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
-                models:
-                  - { name: small, targets: [ { provider: local } ] }
-              """
-                  .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()),
-              Map.of());
+              ConsoleBrowser.everyPage(KeyHash.of(TOKEN), origin.authority()), Map.of());
     } catch (Throwable e) {
       stop();
       throw e;

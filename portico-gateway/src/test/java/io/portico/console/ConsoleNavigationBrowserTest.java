@@ -69,39 +69,7 @@ class ConsoleNavigationBrowserTest {
   static void start() throws Exception {
     ui =
         ConsoleBrowser.builder(profile)
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                      tokens:
-                        - { name: script, hash: "%s", role: read-write }
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: orders-api
-                        paths: [ "/orders" ]
-                        strip-prefix: true
-                        service: backend
-                    alerts:
-                      notifiers:
-                        - name: log
-                          type: log
-                      rules:
-                        - name: orders-errors
-                          kind: error-rate
-                          route: orders-api
-                          threshold: 50%%
-                          window: 1m
-                          notifiers: [ log ]
-                    ai:
-                      providers:
-                        - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
-                      models:
-                        - { name: small, targets: [ { provider: local } ] }
-                    """
-                        .formatted(KeyHash.of(TOKEN), origin.authority(), origin.authority()));
+            .start(origin -> ConsoleBrowser.everyPage(KeyHash.of(TOKEN), origin.authority()));
     gw = ui.gateway();
     chrome = ui.chrome();
     gw.createAccount(TOKEN, "vera", "viewer", PASSWORD);

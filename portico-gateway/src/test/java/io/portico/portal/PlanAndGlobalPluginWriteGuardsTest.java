@@ -1,19 +1,15 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static io.portico.portal.PortalClient.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The guards of the admin listener on the writes of the plans page ({@code PATCH
@@ -30,7 +26,7 @@ class PlanAndGlobalPluginWriteGuardsTest {
       "{\"changes\":[{\"op\":\"put\",\"kind\":\"plugins\",\"name\":\"response-headers\","
           + "\"object\":{\"set\":{\"X-Global\":\"everywhere\"}}}]}";
 
-  private TestOrigin origin;
+  @RegisterExtension final OrdersPortal env = new OrdersPortal();
   private GatewayFixture gw;
   private PortalClient portal;
   private PortalClient.Session operator;
@@ -38,40 +34,10 @@ class PlanAndGlobalPluginWriteGuardsTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: false
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    portal = new PortalClient(gw::adminUri);
-    PortalClient.Session admin = portal.signIn("admin");
-    for (String[] a : List.of(new String[] {"olga", "operator"}, new String[] {"vera", "viewer"})) {
-      ok(
-          portal.as(
-              admin,
-              "POST",
-              "/accounts",
-              PortalClient.JSON
-                  .createObjectNode()
-                  .put("name", a[0])
-                  .put("role", a[1])
-                  .put("password", PASSWORD)
-                  .toString()),
-          201);
-    }
+    env.start("sign-up: false", "olga", "operator", "vera", "viewer");
+    gw = env.gateway();
+    portal = env.portal();
+    PortalClient.Session admin = env.admin();
     operator = portal.signIn("olga");
     viewer = portal.signIn("vera");
     ok(portal.as(operator, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
@@ -82,16 +48,6 @@ class PlanAndGlobalPluginWriteGuardsTest {
             "/portal/api/plans",
             "{\"name\":\"basic\",\"description\":\"to try\",\"requests_per_minute\":2}"),
         201);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
   }
 
   private String self() {

@@ -126,14 +126,7 @@ class PortalApiTest {
                 201)
             .get("id")
             .asText();
-    JsonNode sub =
-        PortalClient.ok(
-            portal.as(
-                dev,
-                "POST",
-                "/portal/api/applications/" + app + "/subscriptions",
-                "{\"api\":\"orders\",\"plan\":\"starter\"}"),
-            201);
+    JsonNode sub = portal.subscribe(dev, app, "orders", "starter");
     assertThat(sub.get("state").asText()).isEqualTo("pending");
     String subId = sub.get("id").asText();
 

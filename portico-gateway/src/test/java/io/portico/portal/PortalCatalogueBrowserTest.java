@@ -69,27 +69,9 @@ class PortalCatalogueBrowserTest {
             "POST", "/portal/api/sign-up", "{\"name\":\"dev\",\"password\":\"" + PASSWORD + "\"}"),
         201);
     PortalClient.Session dev = client.signIn("dev");
-    String app =
-        ok(
-                client.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications",
-                    PortalClient.JSON.createObjectNode().put("name", MARKUP).toString()),
-                201)
-            .get("id")
-            .asText();
-    ok(
-        client.as(
-            dev,
-            "POST",
-            "/portal/api/applications/" + app + "/subscriptions",
-            "{\"api\":\"orders\",\"plan\":\"hourly\"}"),
-        201);
-    String key =
-        ok(client.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String app = client.application(dev, MARKUP);
+    client.subscribe(dev, app, "orders", "hourly");
+    String key = client.key(dev, app);
     String usagePath = "/portal/api/applications/" + app + "/usage";
     // the quota's Redis connection is made on first use: wait until the usage reads the counter
     await()

@@ -101,23 +101,10 @@ class PortalCatalogueTest {
   /** An application of {@code dev} subscribed to {@code api} under {@code plan}, and its key. */
   private String[] subscribedKey(PortalClient.Session dev, String api, String plan)
       throws Exception {
-    String app =
-        ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    JsonNode sub =
-        ok(
-            portal.as(
-                dev,
-                "POST",
-                "/portal/api/applications/" + app + "/subscriptions",
-                "{\"api\":\"" + api + "\",\"plan\":\"" + plan + "\"}"),
-            201);
+    String app = portal.application(dev, "shop");
+    JsonNode sub = portal.subscribe(dev, app, api, plan);
     assertThat(sub.get("state").asText()).isEqualTo("approved");
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = portal.key(dev, app);
     return new String[] {app, key, sub.get("id").asText()};
   }
 
@@ -338,10 +325,7 @@ class PortalCatalogueTest {
     JsonNode seen = ok(portal.as(admin, "GET", "/portal/api/apis", null), 200);
     assertThat(seen.at("/apis/0/published").isBoolean()).isTrue();
     assertThat(seen.at("/apis/0/published").asBoolean()).isFalse();
-    String app2 =
-        ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"two\"}"), 201)
-            .get("id")
-            .asText();
+    String app2 = portal.application(dev, "two");
     problem(
         portal.as(
             dev,
@@ -459,21 +443,9 @@ class PortalCatalogueTest {
     assertThat(usage.at("/quotas/0/remaining").asLong()).isZero();
 
     // the rolling plan: another application of the same developer, counted on its own
-    String app =
-        ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"roll\"}"), 201)
-            .get("id")
-            .asText();
-    ok(
-        portal.as(
-            dev,
-            "POST",
-            "/portal/api/applications/" + app + "/subscriptions",
-            "{\"api\":\"orders\",\"plan\":\"rolling\"}"),
-        201);
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String app = portal.application(dev, "roll");
+    portal.subscribe(dev, app, "orders", "rolling");
+    String key = portal.key(dev, app);
     seen.clear();
     for (int i = 0; i < 3; i++) {
       last = call("/hello", key);

@@ -79,6 +79,40 @@ final class PortalClient {
         201);
   }
 
+  /** Makes the application {@code name} as {@code dev}, expecting 201, and returns its id. */
+  String application(Session dev, String name) throws Exception {
+    return ok(
+            as(
+                dev,
+                "POST",
+                "/portal/api/applications",
+                JSON.createObjectNode().put("name", name).toString()),
+            201)
+        .get("id")
+        .asText();
+  }
+
+  /**
+   * Subscribes the application {@code app} to {@code api} under {@code plan} as {@code dev},
+   * expecting 201, and returns the subscription.
+   */
+  JsonNode subscribe(Session dev, String app, String api, String plan) throws Exception {
+    return ok(
+        as(
+            dev,
+            "POST",
+            "/portal/api/applications/" + app + "/subscriptions",
+            JSON.createObjectNode().put("api", api).put("plan", plan).toString()),
+        201);
+  }
+
+  /** Issues a key of the application {@code app} as {@code dev}, expecting 201, and returns it. */
+  String key(Session dev, String app) throws Exception {
+    return ok(as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
+        .get("key")
+        .asText();
+  }
+
   Session signIn(String name) throws Exception {
     HttpResponse<String> r =
         call(

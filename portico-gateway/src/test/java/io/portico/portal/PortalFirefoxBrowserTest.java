@@ -112,21 +112,9 @@ class PortalFirefoxBrowserTest {
                 + "\"auto_approve\":true}"),
         201);
     PortalClient.Session dev = client.signIn("dev");
-    String app =
-        ok(client.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    ok(
-        client.as(
-            dev,
-            "POST",
-            "/portal/api/applications/" + app + "/subscriptions",
-            "{\"api\":\"hello\",\"plan\":\"starter\"}"),
-        201);
-    String key =
-        ok(client.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String app = client.application(dev, "shop");
+    client.subscribe(dev, app, "hello", "starter");
+    String key = client.key(dev, app);
     String portal = gw.gateway().portalUrl();
 
     // The developer signs in; the catalogue lists the API and its plan.

@@ -1,21 +1,18 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static io.portico.portal.PortalClient.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Deprecating a plan through the portal's API against a running gateway and a real origin: the
@@ -25,47 +22,17 @@ import org.junit.jupiter.api.Test;
  */
 class PortalPlanDeprecationTest {
 
-  private TestOrigin origin;
+  @RegisterExtension final OrdersPortal env = new OrdersPortal();
   private GatewayFixture gw;
   private PortalClient portal;
   private PortalClient.Session admin;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-              sign-up: false
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    portal = new PortalClient(gw::adminUri);
-    admin = portal.signIn("admin");
-    for (String[] a : List.of(new String[] {"vera", "viewer"}, new String[] {"dev", "developer"})) {
-      ok(
-          portal.as(
-              admin,
-              "POST",
-              "/accounts",
-              PortalClient.JSON
-                  .createObjectNode()
-                  .put("name", a[0])
-                  .put("role", a[1])
-                  .put("password", PASSWORD)
-                  .toString()),
-          201);
-    }
+    env.start("sign-up: false", "vera", "viewer", "dev", "developer");
+    gw = env.gateway();
+    portal = env.portal();
+    admin = env.admin();
     ok(portal.as(admin, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
     for (String plan : List.of("legacy", "basic", "pro")) {
       ok(
@@ -75,16 +42,6 @@ class PortalPlanDeprecationTest {
               "/portal/api/plans",
               "{\"name\":\"" + plan + "\",\"requests_per_minute\":100,\"auto_approve\":true}"),
           201);
-    }
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
     }
   }
 
@@ -119,10 +76,7 @@ class PortalPlanDeprecationTest {
     PortalClient.Session dev = portal.signIn("dev");
     String shop = application(dev, "shop");
     ok(subscribe(dev, shop, "legacy"), 201);
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + shop + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = portal.key(dev, shop);
     assertThat(plan("legacy").get("deprecated").asBoolean()).isFalse();
     String etag = plan("legacy").get("etag").asText();
 

@@ -1,6 +1,5 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static io.portico.portal.PortalClient.problem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,15 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Changing a plan through the portal's API against a running gateway and a real origin (and the
@@ -26,60 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class PortalPlanEditTest {
 
-  private TestOrigin origin;
+  @RegisterExtension final OrdersPortal env = new OrdersPortal();
   private GatewayFixture gw;
   private PortalClient portal;
   private PortalClient.Session admin;
 
   private void start(String portalSection) throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-            %s
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(portalSection.indent(2).stripTrailing(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    portal = new PortalClient(gw::adminUri);
-    admin = portal.signIn("admin");
-    for (String[] a :
-        List.of(
-            new String[] {"olga", "operator"},
-            new String[] {"vera", "viewer"},
-            new String[] {"dev", "developer"})) {
-      ok(
-          portal.as(
-              admin,
-              "POST",
-              "/accounts",
-              PortalClient.JSON
-                  .createObjectNode()
-                  .put("name", a[0])
-                  .put("role", a[1])
-                  .put("password", PASSWORD)
-                  .toString()),
-          201);
-    }
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
+    env.start(portalSection, "olga", "operator", "vera", "viewer", "dev", "developer");
+    gw = env.gateway();
+    portal = env.portal();
+    admin = env.admin();
   }
 
   private HttpResponse<String> order(String key) throws Exception {
@@ -102,23 +55,10 @@ class PortalPlanEditTest {
 
   /** A developer's application subscribed to orders under {@code plan}: its id and its key. */
   private String[] subscribed(PortalClient.Session dev, String plan) throws Exception {
-    String app =
-        ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    JsonNode sub =
-        ok(
-            portal.as(
-                dev,
-                "POST",
-                "/portal/api/applications/" + app + "/subscriptions",
-                "{\"api\":\"orders\",\"plan\":\"" + plan + "\"}"),
-            201);
+    String app = portal.application(dev, "shop");
+    JsonNode sub = portal.subscribe(dev, app, "orders", plan);
     assertThat(sub.get("state").asText()).isEqualTo("approved");
-    String key =
-        ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = portal.key(dev, app);
     return new String[] {app, key};
   }
 
@@ -223,16 +163,7 @@ class PortalPlanEditTest {
         ok(portal.as(dev, "POST", "/portal/api/applications", "{\"name\":\"app two\"}"), 201)
             .get("id")
             .asText();
-    assertThat(
-            ok(
-                    portal.as(
-                        dev,
-                        "POST",
-                        "/portal/api/applications/" + second + "/subscriptions",
-                        "{\"api\":\"orders\",\"plan\":\"basic\"}"),
-                    201)
-                .get("state")
-                .asText())
+    assertThat(portal.subscribe(dev, second, "orders", "basic").get("state").asText())
         .isEqualTo("pending");
 
     // every change is in the audit log with what it changed; the refused ones are not applied

@@ -55,23 +55,8 @@ class PortalPlanLifecycleBrowserTest {
   /** An application named {@link #XSS} subscribed to orders under {@code plan}: its id. */
   private static String application(PortalClient client, PortalClient.Session dev, String plan)
       throws Exception {
-    String app =
-        ok(
-                client.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications",
-                    PortalClient.JSON.createObjectNode().put("name", XSS).toString()),
-                201)
-            .get("id")
-            .asText();
-    ok(
-        client.as(
-            dev,
-            "POST",
-            "/portal/api/applications/" + app + "/subscriptions",
-            "{\"api\":\"orders\",\"plan\":\"" + plan + "\"}"),
-        201);
+    String app = client.application(dev, XSS);
+    client.subscribe(dev, app, "orders", plan);
     return app;
   }
 
@@ -97,10 +82,7 @@ class PortalPlanLifecycleBrowserTest {
     plan(client, admin, "gold", 5);
     PortalClient.Session dev = client.signIn("dev");
     String app = application(client, dev, "basic");
-    String key =
-        ok(client.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = client.key(dev, app);
     assertThat(browser.statuses("/hello", key, 3)).containsExactly(200, 200, 429);
 
     String portal = browser.gateway().gateway().portalUrl();

@@ -1,6 +1,5 @@
 package io.portico.portal;
 
-import static io.portico.portal.PortalClient.PASSWORD;
 import static io.portico.portal.PortalClient.ok;
 import static io.portico.portal.PortalClient.problem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,17 +7,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Renaming and deleting plans through the portal's API against a running gateway and a real origin
@@ -32,7 +29,7 @@ class PortalPlanLifecycleTest {
 
   private static final String XSS = "<img src=x onerror=alert(1)>";
 
-  private TestOrigin origin;
+  @RegisterExtension final OrdersPortal env = new OrdersPortal();
   private GatewayFixture gw;
   private PortalClient portal;
   private PortalClient.Session admin;
@@ -40,57 +37,13 @@ class PortalPlanLifecycleTest {
   private PortalClient.Session dev;
 
   private void start(String portalSection) throws Exception {
-    origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            admin:
-              address: 127.0.0.1:0
-            portal:
-            %s
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: orders
-                paths: [ "/hello" ]
-                service: backend
-            """
-                .formatted(portalSection.indent(2).stripTrailing(), origin.authority()),
-            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
-    portal = new PortalClient(gw::adminUri);
-    admin = portal.signIn("admin");
-    for (String[] a :
-        List.of(
-            new String[] {"olga", "operator"},
-            new String[] {"vera", "viewer"},
-            new String[] {"dev", "developer"})) {
-      ok(
-          portal.as(
-              admin,
-              "POST",
-              "/accounts",
-              PortalClient.JSON
-                  .createObjectNode()
-                  .put("name", a[0])
-                  .put("role", a[1])
-                  .put("password", PASSWORD)
-                  .toString()),
-          201);
-    }
+    env.start(portalSection, "olga", "operator", "vera", "viewer", "dev", "developer");
+    gw = env.gateway();
+    portal = env.portal();
+    admin = env.admin();
     operator = portal.signIn("olga");
     dev = portal.signIn("dev");
     ok(portal.as(operator, "PUT", "/portal/api/apis/orders", "{\"title\":\"Orders\"}"), 200);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
   }
 
   private void plan(String name, int rate, boolean auto, String more) throws Exception {
@@ -125,32 +78,9 @@ class PortalPlanLifecycleTest {
 
   /** An application named {@code name} subscribed to orders under {@code plan}: id, sub, key. */
   private String[] subscribed(String name, String plan, boolean key) throws Exception {
-    String app =
-        ok(
-                portal.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications",
-                    PortalClient.JSON.createObjectNode().put("name", name).toString()),
-                201)
-            .get("id")
-            .asText();
-    String sub =
-        ok(
-                portal.as(
-                    dev,
-                    "POST",
-                    "/portal/api/applications/" + app + "/subscriptions",
-                    "{\"api\":\"orders\",\"plan\":\"" + plan + "\"}"),
-                201)
-            .get("id")
-            .asText();
-    String k =
-        key
-            ? ok(portal.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-                .get("key")
-                .asText()
-            : "";
+    String app = portal.application(dev, name);
+    String sub = portal.subscribe(dev, app, "orders", plan).get("id").asText();
+    String k = key ? portal.key(dev, app) : "";
     return new String[] {app, sub, k};
   }
 

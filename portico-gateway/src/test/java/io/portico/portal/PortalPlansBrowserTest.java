@@ -51,21 +51,9 @@ class PortalPlansBrowserTest {
                 + "\"auto_approve\":true}"),
         201);
     PortalClient.Session dev = client.signIn("dev");
-    String app =
-        ok(client.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    ok(
-        client.as(
-            dev,
-            "POST",
-            "/portal/api/applications/" + app + "/subscriptions",
-            "{\"api\":\"orders\",\"plan\":\"starter\"}"),
-        201);
-    String key =
-        ok(client.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String app = client.application(dev, "shop");
+    client.subscribe(dev, app, "orders", "starter");
+    String key = client.key(dev, app);
     assertThat(browser.statuses("/hello", key, 3)).containsExactly(200, 200, 429);
 
     String portal = browser.gateway().gateway().portalUrl();

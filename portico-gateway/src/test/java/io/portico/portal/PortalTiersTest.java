@@ -117,23 +117,10 @@ class PortalTiersTest {
         .isEmpty();
 
     PortalClient.Session dev = admin.signIn("dana");
-    String app =
-        ok(admin.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-            .get("id")
-            .asText();
-    JsonNode sub =
-        ok(
-            admin.as(
-                dev,
-                "POST",
-                "/portal/api/applications/" + app + "/subscriptions",
-                "{\"api\":\"orders\",\"plan\":\"trial\"}"),
-            201);
+    String app = admin.application(dev, "shop");
+    JsonNode sub = admin.subscribe(dev, app, "orders", "trial");
     assertThat(sub.get("state").asText()).isEqualTo("approved");
-    String key =
-        ok(admin.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-            .get("key")
-            .asText();
+    String key = admin.key(dev, app);
 
     // the quota's Redis connection is made on first use: wait until the usage reads the counter
     String usagePath = "/portal/api/applications/" + app + "/usage";
@@ -215,21 +202,9 @@ class PortalTiersTest {
               "{\"token\":\"" + token + "\",\"name\":\"dana\",\"password\":\"" + PASSWORD + "\"}"),
           201);
       PortalClient.Session dev = admin.signIn("dana");
-      String app =
-          ok(admin.as(dev, "POST", "/portal/api/applications", "{\"name\":\"shop\"}"), 201)
-              .get("id")
-              .asText();
-      ok(
-          admin.as(
-              dev,
-              "POST",
-              "/portal/api/applications/" + app + "/subscriptions",
-              "{\"api\":\"orders\",\"plan\":\"trial\"}"),
-          201);
-      String key =
-          ok(admin.as(dev, "POST", "/portal/api/applications/" + app + "/keys", null), 201)
-              .get("key")
-              .asText();
+      String app = admin.application(dev, "shop");
+      admin.subscribe(dev, app, "orders", "trial");
+      String key = admin.key(dev, app);
 
       HttpResponse<String> refused = order(key);
       JsonNode body = problem(refused, 503, "quota-unavailable");

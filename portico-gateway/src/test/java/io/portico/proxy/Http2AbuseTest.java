@@ -6,14 +6,15 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.LogCapture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawH2Client;
-import io.portico.testing.TestOrigin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Malformed HTTP/2 requests and frame floods, written frame by frame: each malformed stream is
@@ -26,35 +27,22 @@ class Http2AbuseTest {
   private static final long PROTOCOL_ERROR = Http2Error.PROTOCOL_ERROR.code();
   private static final long ENHANCE_YOUR_CALM = Http2Error.ENHANCE_YOUR_CALM.code();
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
   private LogCapture log;
 
   @BeforeEach
   void startOrigin() throws Exception {
-    origin = TestOrigin.start();
     log = LogCapture.capture();
   }
 
   @AfterEach
   void stop() throws Exception {
-    Cleanup.close(log, gw, origin);
+    Cleanup.close(log);
   }
 
   private GatewayFixture start(String extra) throws Exception {
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                    .formatted(origin.authority())
-                + extra);
+    gw = env.start(GatewayFixture.proxyAllTo(env.origin().authority()) + extra);
     return gw;
   }
 
@@ -121,7 +109,7 @@ class Http2AbuseTest {
       assertRefusedAndStillServes(h2);
       assertThat(h2.resetsReceived()).isEqualTo(1);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 
@@ -163,7 +151,7 @@ class Http2AbuseTest {
       assertRefusedAndStillServes(h2);
       assertThat(h2.resetsReceived()).isEqualTo(1);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 
@@ -178,7 +166,7 @@ class Http2AbuseTest {
       assertThat(h2.status(1).get(5, TimeUnit.SECONDS)).isEqualTo("400");
       assertStillServes(h2, 3);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 
@@ -228,7 +216,7 @@ class Http2AbuseTest {
 
       assertRefusedAndStillServes(h2);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 
@@ -242,7 +230,7 @@ class Http2AbuseTest {
 
       assertEnded(h2, PROTOCOL_ERROR);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 
@@ -256,7 +244,7 @@ class Http2AbuseTest {
 
       assertEnded(h2, PROTOCOL_ERROR);
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
     assertNoWarningLogged();
   }
 

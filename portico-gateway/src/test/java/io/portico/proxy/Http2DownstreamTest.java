@@ -9,9 +9,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
 import io.portico.testing.RawH2Client;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,9 +22,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP/2 from clients over clear text (h2c) on real sockets: prior knowledge and upgrade, streams
@@ -32,25 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class Http2DownstreamTest {
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
-
-  @BeforeEach
-  void startOrigin() throws Exception {
-    origin = TestOrigin.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
 
   private GatewayFixture start(String extra) throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -64,7 +50,7 @@ class Http2DownstreamTest {
                 paths: [ "/" ]
                 service: backend
             """
-                    .formatted(origin.authority())
+                    .formatted(env.origin().authority())
                 + extra);
     return gw;
   }
@@ -109,7 +95,7 @@ class Http2DownstreamTest {
   @Test
   void keepsHttp11WhenHttp2IsOff() throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             listeners:
               - address: 127.0.0.1:0
@@ -122,7 +108,7 @@ class Http2DownstreamTest {
                 paths: [ "/" ]
                 service: backend
             """
-                .formatted(origin.authority()));
+                .formatted(env.origin().authority()));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
 
     HttpResponse<String> r =
@@ -197,7 +183,7 @@ class Http2DownstreamTest {
 
       assertThat(client.responseBody(1).get(10, TimeUnit.SECONDS)).isEqualTo("4234");
     }
-    assertThat(origin.lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
+    assertThat(env.origin().lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
   }
 
   @Test
@@ -222,7 +208,7 @@ class Http2DownstreamTest {
       assertThat(elapsed).isLessThan(Duration.ofMillis(20 * 400 / 2));
       assertThat(h2.isOpen()).isTrue();
     }
-    assertThat(origin.requestCount()).isEqualTo(20);
+    assertThat(env.origin().requestCount()).isEqualTo(20);
   }
 
   @Test
@@ -238,13 +224,13 @@ class Http2DownstreamTest {
       assertThat(refused.status()).isEqualTo(431);
       assertThat(after.body()).isEqualTo("Hello, World!");
     }
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
   }
 
   @Test
   void answersHeadWithoutABodyOverH2() throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -254,7 +240,7 @@ class Http2DownstreamTest {
                 paths: [ "/hello" ]
                 service: backend
             """
-                .formatted(origin.authority()));
+                .formatted(env.origin().authority()));
 
     try (H2Client h2 = H2Client.connect(gw.address())) {
       H2Client.Response proxied =
@@ -417,7 +403,7 @@ class Http2DownstreamTest {
       assertThat(h2.goAway().get(3, TimeUnit.SECONDS)).isEqualTo(Http2Error.NO_ERROR.code());
       h2.closed().get(3, TimeUnit.SECONDS);
     }
-    assertThat(origin.requestCount()).isEqualTo(3);
+    assertThat(env.origin().requestCount()).isEqualTo(3);
   }
 
   @Test
@@ -428,7 +414,7 @@ class Http2DownstreamTest {
       h2.get("/hello", authority());
       CompletableFuture<H2Client.Response> inFlight =
           h2.send(H2Client.request(HttpMethod.GET, "/delay/500", authority(), new byte[0]));
-      await().atMost(Duration.ofSeconds(2)).until(() -> origin.requestCount() == 2);
+      await().atMost(Duration.ofSeconds(2)).until(() -> env.origin().requestCount() == 2);
       CompletableFuture<Void> closing = CompletableFuture.runAsync(gw.gateway()::close);
 
       assertThat(inFlight.get(5, TimeUnit.SECONDS).body()).isEqualTo("late");

@@ -29,18 +29,7 @@ class Http2HeaderFieldsTest {
   @BeforeAll
   static void start() throws Exception {
     origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                .formatted(origin.authority()));
+    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()));
   }
 
   @AfterAll

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -13,9 +13,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What was routed must be what the upstream reads. For a table of paths that common upstream
@@ -64,21 +63,8 @@ class PathPolicyDifferentialTest {
           "/apiary/x",
           "/");
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
-
-  @BeforeEach
-  void startOrigin() throws Exception {
-    origin = TestOrigin.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
 
   private void start(String policy) throws Exception {
     StringBuilder routes = new StringBuilder("routes:\n");
@@ -102,7 +88,7 @@ class PathPolicyDifferentialTest {
               request-headers: { set: { X-Route: public } }
         """);
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -110,7 +96,7 @@ class PathPolicyDifferentialTest {
             limits:
               path-policy: "%s"
             """
-                    .formatted(origin.authority(), policy)
+                    .formatted(env.origin().authority(), policy)
                 + routes);
   }
 
@@ -124,7 +110,7 @@ class PathPolicyDifferentialTest {
   }
 
   private Outcome send(String path) throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     String status;
     try (RawClient raw = gw.raw()) {
       String response =
@@ -133,13 +119,15 @@ class PathPolicyDifferentialTest {
       status = response.substring(0, response.indexOf("\r\n"));
     }
     if (status.startsWith("HTTP/1.1 400")) {
-      assertThat(origin.requestCount()).as("refused %s reached the origin", path).isEqualTo(before);
+      assertThat(env.origin().requestCount())
+          .as("refused %s reached the origin", path)
+          .isEqualTo(before);
       return new Outcome(path, true, null, null);
     }
-    assertThat(origin.requestCount())
+    assertThat(env.origin().requestCount())
         .as("%s was forwarded (%s)", path, status)
         .isEqualTo(before + 1);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     return new Outcome(path, false, seen.headers().get("x-route"), seen.uri());
   }
 

@@ -4,51 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Proxying over real sockets: a client, the gateway, and in-process origin servers. */
 class ProxyEndToEndTest {
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
-  @BeforeEach
-  void startOrigin() throws Exception {
-    origin = TestOrigin.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
-
   private GatewayFixture start(String routesAndServices) throws Exception {
-    gw = GatewayFixture.start(routesAndServices);
+    gw = env.start(routesAndServices);
     return gw;
   }
 
   private String simple() {
-    return """
-        services:
-          - name: backend
-            targets: [ "%s" ]
-        routes:
-          - name: all
-            paths: [ "/" ]
-            service: backend
-        """
-        .formatted(origin.authority());
+    return GatewayFixture.proxyAllTo(env.origin().authority());
   }
 
   @Test
@@ -57,7 +34,7 @@ class ProxyEndToEndTest {
     HttpResponse<String> r = gw.get("/hello");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("Hello, World!");
-    assertThat(origin.lastRequest().uri()).isEqualTo("/hello");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/hello");
   }
 
   @Test
@@ -66,8 +43,8 @@ class ProxyEndToEndTest {
     for (int i = 0; i < 20; i++) {
       assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
     }
-    assertThat(origin.requestCount()).isEqualTo(20);
-    assertThat(origin.connections()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(20);
+    assertThat(env.origin().connections()).isEqualTo(1);
   }
 
   @Test
@@ -82,7 +59,7 @@ class ProxyEndToEndTest {
             paths: [ "/api" ]
             service: backend
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
     HttpResponse<String> r = gw.get("/nothing-here");
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -90,7 +67,7 @@ class ProxyEndToEndTest {
         .contains("\"type\":\"https://portico.dev/problems/no-route\"")
         .contains("\"status\":404")
         .containsPattern("\"request_id\":\"[0-9a-f]{32}\"");
-    assertThat(origin.requestCount()).isZero();
+    assertThat(env.origin().requestCount()).isZero();
     // The record is made right after the response is written: wait for it.
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(2))
@@ -138,7 +115,7 @@ class ProxyEndToEndTest {
             paths: [ "/" ]
             service: backend
         """
-            .formatted(dead, origin.authority()));
+            .formatted(dead, env.origin().authority()));
     for (int i = 0; i < 6; i++) {
       assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
     }
@@ -157,7 +134,7 @@ class ProxyEndToEndTest {
             paths: [ "/" ]
             service: backend
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
     HttpResponse<String> r = gw.get("/delay/3000");
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).contains("upstream-response-timeout");
@@ -202,7 +179,7 @@ class ProxyEndToEndTest {
         .contains("forwarded: for=127.0.0.1;proto=http;host=\"127.0.0.1:" + gw.port() + "\"\n");
     assertThat(seen).contains("via: 1.1 portico\n");
     assertThat(seen).containsPattern("x-request-id: [0-9a-f]{32}\n").doesNotContain("client-id-1");
-    assertThat(seen).contains("host: " + origin.authority() + "\n");
+    assertThat(seen).contains("host: " + env.origin().authority() + "\n");
   }
 
   @Test
@@ -274,11 +251,11 @@ class ProxyEndToEndTest {
             rewrite-path: /v2/people/{id}
             service: backend
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
     gw.get("/api/hello?x=1");
-    assertThat(origin.lastRequest().uri()).isEqualTo("/hello?x=1");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/hello?x=1");
     gw.get("/users/42");
-    assertThat(origin.lastRequest().uri()).isEqualTo("/v2/people/42");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/v2/people/42");
   }
 
   @Test
@@ -294,11 +271,11 @@ class ProxyEndToEndTest {
             preserve-host: true
             service: backend
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
     try (RawClient c = gw.raw()) {
       c.send("GET /hello HTTP/1.1\r\nHost: api.example.com\r\n\r\n").readAvailable(500);
     }
-    assertThat(origin.lastRequest().headers().get("host")).isEqualTo("api.example.com");
+    assertThat(env.origin().lastRequest().headers().get("host")).isEqualTo("api.example.com");
   }
 
   @Test
@@ -315,9 +292,9 @@ class ProxyEndToEndTest {
             plugins:
               request-headers: { set: { Host: api.internal } }
         """
-            .formatted(origin.authority()));
+            .formatted(env.origin().authority()));
     assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("host")).isEqualTo("api.internal");
+    assertThat(env.origin().lastRequest().headers().get("host")).isEqualTo("api.internal");
   }
 
   @Test
@@ -346,7 +323,7 @@ class ProxyEndToEndTest {
       String got = c.send("abcde").readAvailable(500);
       assertThat(got).startsWith("HTTP/1.1 200").endsWith("5");
     }
-    assertThat(origin.lastRequest().headers().contains("expect")).isFalse();
+    assertThat(env.origin().lastRequest().headers().contains("expect")).isFalse();
   }
 
   @Test
@@ -449,7 +426,7 @@ class ProxyEndToEndTest {
     ExchangeRecord r = gw.records().get(0);
     assertThat(r.route()).isEqualTo("all");
     assertThat(r.service()).isEqualTo("backend");
-    assertThat(r.upstream()).isEqualTo(origin.authority());
+    assertThat(r.upstream()).isEqualTo(env.origin().authority());
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.responseBytes()).isEqualTo(13);
     assertThat(r.failure()).isNull();

@@ -8,15 +8,14 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client connection decodes a request into the one before it when that one's exchange gave it
@@ -27,7 +26,7 @@ class RequestReuseEndToEndTest {
 
   private static final String HELLO = "Hello, World!";
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   /** The request header maps the observer saw, by reference; their contents are not read here. */
@@ -43,22 +42,9 @@ class RequestReuseEndToEndTest {
         }
       };
 
-  @BeforeEach
-  void startOrigin() throws Exception {
-    origin = TestOrigin.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
-
   private void start(String routePlugins) throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -74,7 +60,7 @@ class RequestReuseEndToEndTest {
                 plugins:
                   %s
             """
-                .formatted(origin.authority(), routePlugins),
+                .formatted(env.origin().authority(), routePlugins),
             observer);
   }
 
@@ -113,7 +99,7 @@ class RequestReuseEndToEndTest {
       exchange(client, "GET /hello?n=3 HTTP/1.1\r\nHost: three.example\r\n\r\n", HELLO);
       exchange(client, "GET /hello?n=4 HTTP/1.0\r\nHost: four.example\r\n\r\n", HELLO);
     }
-    List<HttpRequest> forwarded = origin.requests();
+    List<HttpRequest> forwarded = env.origin().requests();
     assertThat(forwarded).hasSize(4);
     assertThat(forwarded)
         .extracting(HttpRequest::uri)
@@ -165,8 +151,8 @@ class RequestReuseEndToEndTest {
     assertThat(maps).hasSize(3);
     assertThat(maps.get(1)).isNotSameAs(maps.get(0));
     assertThat(maps.get(2)).isSameAs(maps.get(1));
-    assertThat(origin.requests().get(0).headers().get("x-stamp")).isEqualTo("yes");
-    assertThat(origin.requests().get(1).headers().contains("x-stamp")).isFalse();
+    assertThat(env.origin().requests().get(0).headers().get("x-stamp")).isEqualTo("yes");
+    assertThat(env.origin().requests().get(1).headers().contains("x-stamp")).isFalse();
   }
 
   @Test

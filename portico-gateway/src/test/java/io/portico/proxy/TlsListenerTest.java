@@ -10,6 +10,7 @@ import io.portico.plugin.PluginJars;
 import io.portico.plugin.TestSchemePluginFactory;
 import io.portico.snapshot.ReloadResult;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.RawClient;
 import io.portico.testing.TestCertificates;
 import io.portico.testing.TestOrigin;
@@ -30,9 +31,9 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,7 +44,7 @@ class TlsListenerTest {
 
   @TempDir Path dir;
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private TestCertificates certs;
   private TestCertificates.Issued defaultCert;
   private TestCertificates.Issued apiCert;
@@ -52,19 +53,10 @@ class TlsListenerTest {
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     certs = TestCertificates.create(dir);
     defaultCert = certs.issue("default.test", "127.0.0.1", "default.test");
     apiCert = certs.issue("api.example.test", "api.example.test");
     wildcardCert = certs.issue("wildcard.example.test", "apps.example.test");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
   }
 
   private String listener(String extra) {
@@ -94,20 +86,11 @@ class TlsListenerTest {
   }
 
   private String proxyTo(TestOrigin o) {
-    return """
-        services:
-          - name: backend
-            targets: [ "%s" ]
-        routes:
-          - name: all
-            paths: [ "/" ]
-            service: backend
-        """
-        .formatted(o.authority());
+    return GatewayFixture.proxyAllTo(o.authority());
   }
 
   private GatewayFixture startGateway(String yaml) throws Exception {
-    gw = GatewayFixture.start(yaml);
+    gw = env.start(yaml);
     return gw;
   }
 
@@ -135,7 +118,7 @@ class TlsListenerTest {
 
   @Test
   void servesHttp11OverTlsAndForwardsProtoHttps() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
 
     HttpResponse<String> r =
         client(HttpClient.Version.HTTP_1_1)
@@ -191,7 +174,7 @@ class TlsListenerTest {
 
   @Test
   void negotiatesHttp2ByAlpn() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
 
     HttpResponse<String> r =
         client(HttpClient.Version.HTTP_2)
@@ -202,7 +185,7 @@ class TlsListenerTest {
     assertThat(r.headers().firstValue("connection")).isEmpty();
     assertThat(r.body())
         .startsWith("GET /headers HTTP/1.1\n")
-        .contains("host: " + origin.authority())
+        .contains("host: " + env.origin().authority())
         .contains("x-forwarded-proto: https")
         .contains("via: 2.0 portico")
         .doesNotContain("x-http2");
@@ -211,7 +194,7 @@ class TlsListenerTest {
 
   @Test
   void offersOnlyHttp11ByAlpnWhenHttp2IsOff() throws Exception {
-    startGateway(listener("http2: false") + proxyTo(origin));
+    startGateway(listener("http2: false") + proxyTo(env.origin()));
 
     HttpResponse<String> r =
         client(HttpClient.Version.HTTP_2)
@@ -223,7 +206,7 @@ class TlsListenerTest {
 
   @Test
   void streamsRequestAndResponseBodiesOverHttp2() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
     HttpClient client = client(HttpClient.Version.HTTP_2);
     byte[] upload = new byte[3 * 1024 * 1024 + 17];
     new Random(7).nextBytes(upload);
@@ -255,7 +238,7 @@ class TlsListenerTest {
 
   @Test
   void picksTheCertificateByServerNameAndTheFirstForUnknownOrMissingNames() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
 
     assertThat(peerSubject("api.example.test")).isEqualTo("CN=api.example.test");
     assertThat(peerSubject("one.apps.example.test")).isEqualTo("CN=wildcard.example.test");
@@ -285,7 +268,7 @@ class TlsListenerTest {
     startGateway(
         listener("http2: true")
                 .replace("      certificates:", "      protocols: [ TLSv1.3 ]\n      certificates:")
-            + proxyTo(origin));
+            + proxyTo(env.origin()));
 
     String negotiated;
     try (SSLSocket socket = tlsSocket()) {
@@ -308,7 +291,7 @@ class TlsListenerTest {
 
     assertThat(negotiated).isEqualTo("TLSv1.3");
     assertThat(after.body()).isEqualTo("Hello, World!");
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
   }
 
   private SSLSocket tlsSocket() throws Exception {
@@ -320,7 +303,7 @@ class TlsListenerTest {
 
   @Test
   void answersAPlainTextRequestToATlsPortWith400NamingHttpsAndKeepsServing() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
 
     try (RawClient raw = gw.raw()) {
       String answer =
@@ -341,12 +324,13 @@ class TlsListenerTest {
             .send(request(https("/hello")).build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(r.body()).isEqualTo("Hello, World!");
-    assertThat(origin.requestCount()).isEqualTo(1);
+    assertThat(env.origin().requestCount()).isEqualTo(1);
   }
 
   @Test
   void closesAConnectionThatNeverStartsItsHandshakeAtTheHeaderTimeout() throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin) + "limits:\n  header-timeout: 300ms\n");
+    startGateway(
+        listener("http2: true") + proxyTo(env.origin()) + "limits:\n  header-timeout: 300ms\n");
 
     try (RawClient raw = gw.raw()) {
       long start = System.nanoTime();
@@ -359,7 +343,7 @@ class TlsListenerTest {
   @Test
   void servesRenewedCertificatesAfterAReloadAndKeepsTheOldOnesWhenTheNewDoNotLoad()
       throws Exception {
-    startGateway(listener("http2: true") + proxyTo(origin));
+    startGateway(listener("http2: true") + proxyTo(env.origin()));
     TestCertificates.Issued renewed = certs.issue("renewed.test", "127.0.0.1");
     Files.copy(renewed.cert(), defaultCert.cert(), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(renewed.key(), defaultCert.key(), StandardCopyOption.REPLACE_EXISTING);

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,25 +26,12 @@ class TrustedProxiesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
-
-  @BeforeEach
-  void startOrigin() throws Exception {
-    origin = TestOrigin.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
 
   private void start(String forwarding) throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -61,7 +47,7 @@ class TrustedProxiesTest {
                 service: backend
             %s
             """
-                .formatted(origin.authority(), forwarding));
+                .formatted(env.origin().authority(), forwarding));
   }
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -106,7 +92,7 @@ class TrustedProxiesTest {
             "edge-id-1");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpHeaders seen = origin.lastRequest().headers();
+    HttpHeaders seen = env.origin().lastRequest().headers();
     assertThat(seen.getAll("x-forwarded-for")).containsExactly("203.0.113.7, 127.0.0.1");
     assertThat(seen.get("x-forwarded-proto")).isEqualTo("https");
     assertThat(seen.get("x-forwarded-host")).isEqualTo("api.example.com");
@@ -219,7 +205,7 @@ class TrustedProxiesTest {
             "spoofed-id-1");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpHeaders seen = origin.lastRequest().headers();
+    HttpHeaders seen = env.origin().lastRequest().headers();
     assertThat(seen.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
     assertThat(seen.get("x-forwarded-proto")).isEqualTo("http");
     assertThat(seen.get("x-forwarded-host")).isEqualTo("127.0.0.1:" + gw.port());
@@ -235,7 +221,7 @@ class TrustedProxiesTest {
 
     get("/headers", "X-Forwarded-For", "203.0.113.7", "X-Request-Id", "spoofed-id-2");
 
-    HttpHeaders seen = origin.lastRequest().headers();
+    HttpHeaders seen = env.origin().lastRequest().headers();
     assertThat(seen.getAll("x-forwarded-for")).containsExactly("127.0.0.1");
     assertThat(seen.get("x-request-id")).isNotEqualTo("spoofed-id-2");
     assertThat(echoedClient("203.0.113.7")).isEqualTo("127.0.0.1");

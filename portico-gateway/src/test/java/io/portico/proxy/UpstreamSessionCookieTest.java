@@ -50,18 +50,7 @@ class UpstreamSessionCookieTest {
                             "ok".getBytes(StandardCharsets.UTF_8),
                             "Set-Cookie",
                             "portico_session=attacker-session; Path=/")));
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                .formatted(origin.authority()));
+    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()));
   }
 
   @AfterAll

@@ -50,18 +50,7 @@ class UpstreamTrailersEndToEndTest {
                 "/fixed",
                 (ctx, req) ->
                     ctx.writeAndFlush(full(200, "fixed".getBytes(StandardCharsets.US_ASCII))));
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                .formatted(origin.authority()));
+    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()));
   }
 
   @AfterAll

@@ -79,6 +79,47 @@ public final class ConsoleBrowser implements AutoCloseable {
                     + sections);
   }
 
+  /**
+   * A config that gives every page of the console something to show, for tests that walk them all:
+   * the admin listener with a read-write admin API token whose hash is {@code tokenHash}; a service
+   * {@code backend} for the origin at {@code originAuthority} and a route {@code orders-api} on
+   * {@code /orders}; an error-rate alert rule {@code orders-errors} on that route, to a log
+   * notifier; an AI provider {@code local} at the same origin and a model {@code small}.
+   */
+  public static String everyPage(String tokenHash, String originAuthority) {
+    return """
+        admin:
+          address: 127.0.0.1:0
+          tokens:
+            - { name: script, hash: "%s", role: read-write }
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: orders-api
+            paths: [ "/orders" ]
+            strip-prefix: true
+            service: backend
+        alerts:
+          notifiers:
+            - name: log
+              type: log
+          rules:
+            - name: orders-errors
+              kind: error-rate
+              route: orders-api
+              threshold: 50%%
+              window: 1m
+              notifiers: [ log ]
+        ai:
+          providers:
+            - { name: local, kind: openai-compatible, base-url: "http://%s/v1" }
+          models:
+            - { name: small, targets: [ { provider: local } ] }
+        """
+        .formatted(tokenHash, originAuthority, originAuthority);
+  }
+
   /** How the gateway and the browser start. */
   public static final class Builder {
     private final Path profile;

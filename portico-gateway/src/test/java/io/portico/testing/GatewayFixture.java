@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts a real gateway in-process from YAML text (listener on an ephemeral port) and offers an
@@ -78,6 +79,24 @@ public final class GatewayFixture implements AutoCloseable {
         Map.of(),
         ExchangeObserver.NONE,
         PluginRegistry.load(GatewayFixture.class.getClassLoader()).with(List.of(plugins)));
+  }
+
+  /**
+   * The YAML of the plainest proxy: one service, {@code backend}, at {@code originAuthority}
+   * ({@code host:port}), and one route, {@code all}, that sends every path to it. Tests may append
+   * sections of their own.
+   */
+  public static String proxyAllTo(String originAuthority) {
+    return """
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        routes:
+          - name: all
+            paths: [ "/" ]
+            service: backend
+        """
+        .formatted(originAuthority);
   }
 
   /** The YAML with the test defaults added for the sections it leaves out. */
@@ -150,6 +169,38 @@ public final class GatewayFixture implements AutoCloseable {
   /** {@code POST} with no body on the admin listener. */
   public HttpResponse<String> adminPost(String path) throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(adminUri(path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /**
+   * A request to the admin listener: {@code method} on {@code path}, with {@code body} as JSON
+   * ({@code Content-Type: application/json}) or no body when it is null, and {@code headers} as
+   * pairs of name and value. Waits up to 20 seconds for the answer.
+   */
+  public HttpResponse<String> adminCall(
+      String method, String path, @Nullable String body, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(adminUri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@link #adminCall} authorized by the admin API {@code token} ({@code Bearer}). */
+  public HttpResponse<String> adminAs(
+      String token, String method, String path, @Nullable String body)
+      throws IOException, InterruptedException {
+    return adminCall(method, path, body, "Authorization", "Bearer " + token);
   }
 
   /**

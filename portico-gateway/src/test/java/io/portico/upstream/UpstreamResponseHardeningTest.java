@@ -18,18 +18,7 @@ class UpstreamResponseHardeningTest {
   @BeforeAll
   static void start() throws Exception {
     origin = TestOrigin.start();
-    gw =
-        GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
-            """
-                .formatted(origin.authority()));
+    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()));
   }
 
   @AfterAll

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,14 +82,7 @@ class AlertReloadTest {
       "- { name: api-errors, kind: error-rate, route: api, threshold: 0.5, window: 2s }";
 
   private HttpResponse<String> admin(String method, String path, String body) throws Exception {
-    return gw.send(
-        HttpRequest.newBuilder(gw.adminUri(path))
-            .header("Authorization", "Bearer ops-token")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body)));
+    return gw.adminAs("ops-token", method, path, body);
   }
 
   private JsonNode rules() throws Exception {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.TestOrigin;
 import java.net.ServerSocket;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,14 +149,7 @@ class AlertingEndToEndTest {
 
   private HttpResponse<String> admin(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(gw.adminUri(path)).header("Authorization", "Bearer " + token);
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return gw.send(b);
+    return gw.adminAs(token, method, path, body);
   }
 
   private JsonNode alerts() throws Exception {

@@ -7,16 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A credential read from a header or query parameter that a plugin's config names (key-auth's
@@ -29,14 +29,13 @@ class AccessLogCredentialPlacesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -84,15 +83,9 @@ class AccessLogCredentialPlacesTest {
                     path: access.log
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of("alice-secret-key"),
                     "0123456789abcdef0123456789abcdef"));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private List<JsonNode> lines(int expected) throws Exception {

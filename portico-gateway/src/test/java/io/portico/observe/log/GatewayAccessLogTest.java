@@ -6,30 +6,29 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerTest;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The access log in a running gateway: routes turned off, redaction, counts on /status. */
 class GatewayAccessLogTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private GatewayFixture gw;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -58,13 +57,7 @@ class GatewayAccessLogTest {
                     name: main
                     path: access.log
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   private Path file() {

@@ -3,20 +3,15 @@ package io.portico.observe.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.portico.spi.config.ConfigReader;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Outcome;
-import io.portico.spi.plugin.Phase;
-import io.portico.spi.plugin.Plugin;
-import io.portico.spi.plugin.PluginContext;
-import io.portico.spi.plugin.PluginFactory;
 import io.portico.spi.plugin.Reply;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OnePhasePlugin;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,52 +24,23 @@ import org.junit.jupiter.api.Test;
  */
 class PluginReplyReasonTest {
 
+  private static final Reply REVOKED =
+      Reply.problem(
+              HttpResponseStatus.UNAUTHORIZED,
+              "authentication-required",
+              "Unauthorized",
+              "A valid credential is required.")
+          .withReason("token_revoked");
+
   /** Refuses requests with {@code X-Revoked}: at once, or after a stage with {@code X-Async}. */
-  static final class RevocationFactory implements PluginFactory<Boolean> {
-
-    private static final Reply REVOKED =
-        Reply.problem(
-                HttpResponseStatus.UNAUTHORIZED,
-                "authentication-required",
-                "Unauthorized",
-                "A valid credential is required.")
-            .withReason("token_revoked");
-
-    @Override
-    public String name() {
-      return "revocation";
+  private static Outcome revoke(Exchange exchange) {
+    if (!exchange.request().headers().contains("X-Revoked")) {
+      return Outcome.proceed();
     }
-
-    @Override
-    public int priority() {
-      return 1000;
+    if (exchange.request().headers().contains("X-Async")) {
+      return Outcome.await(CompletableFuture.supplyAsync(() -> REVOKED));
     }
-
-    @Override
-    public Boolean parse(ConfigReader config) {
-      return Boolean.TRUE;
-    }
-
-    @Override
-    public Plugin create(Boolean config, PluginContext context) {
-      return new Plugin() {
-        @Override
-        public Set<Phase> phases() {
-          return Set.of(Phase.ACCESS);
-        }
-
-        @Override
-        public Outcome access(Exchange exchange) {
-          if (!exchange.request().headers().contains("X-Revoked")) {
-            return Outcome.proceed();
-          }
-          if (exchange.request().headers().contains("X-Async")) {
-            return Outcome.await(CompletableFuture.supplyAsync(() -> REVOKED));
-          }
-          return REVOKED;
-        }
-      };
-    }
+    return REVOKED;
   }
 
   private static TestOrigin origin;
@@ -100,7 +66,7 @@ class PluginReplyReasonTest {
             %s
             """
                 .formatted(origin.authority(), AccessLogFile.RUNTIME),
-            new RevocationFactory());
+            OnePhasePlugin.access("revocation", 1000, PluginReplyReasonTest::revoke));
     log = new AccessLogFile(gw);
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerTest;
 import io.portico.testing.TestCertificates;
-import io.portico.testing.TestOrigin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,9 +17,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,29 +31,20 @@ class MtlsAuthEndToEndTest {
 
   @TempDir Path dir;
 
-  private TestOrigin origin;
+  @RegisterExtension final OriginPerTest env = new OriginPerTest();
   private TestCertificates certs;
   private TestCertificates.Issued server;
   private GatewayFixture gw;
 
   @BeforeEach
   void start() throws Exception {
-    origin = TestOrigin.start();
     certs = TestCertificates.create(dir);
     server = certs.issue("server.test", "127.0.0.1");
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (gw != null) {
-      gw.close();
-    }
-    origin.close();
-  }
-
   private void startGateway(String clientAuth, String bobFingerprint) throws Exception {
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             listeners:
               - address: 127.0.0.1:0
@@ -87,7 +78,7 @@ class MtlsAuthEndToEndTest {
                     server.key(),
                     clientAuth,
                     certs.caFile(),
-                    origin.authority(),
+                    env.origin().authority(),
                     bobFingerprint));
   }
 
@@ -121,22 +112,24 @@ class MtlsAuthEndToEndTest {
 
     HttpResponse<String> r = get(certs.clientContext(alice));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().getAll("x-consumer-name")).containsExactly("alice");
-    assertThat(origin.lastRequest().headers().get("x-consumer-groups")).isEqualTo("partners");
+    assertThat(env.origin().lastRequest().headers().getAll("x-consumer-name"))
+        .containsExactly("alice");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-groups")).isEqualTo("partners");
 
     assertThat(get(certs.clientContext(bob)).statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().getAll("x-consumer-name")).containsExactly("bob");
+    assertThat(env.origin().lastRequest().headers().getAll("x-consumer-name"))
+        .containsExactly("bob");
   }
 
   @Test
   void aVerifiedCertificateOfNoConsumerIsRefusedWith401() throws Exception {
     TestCertificates.Issued carol = certs.issueClient("carol.clients.test");
     startGateway("require", "00".repeat(32));
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r = get(certs.clientContext(carol));
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.headers().firstValue("www-authenticate")).hasValue("mTLS realm=\"portico\"");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
