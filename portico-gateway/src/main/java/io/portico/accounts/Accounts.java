@@ -358,8 +358,13 @@ public final class Accounts {
   /**
    * A developer's self-service sign-up from the portal: {@link #create} under the {@link
    * SignUpThrottle}'s limits per address and in all, or {@code 429} with how many seconds to wait.
+   *
+   * <p>A name that is taken is not told apart from a free one: the outcome is {@code Done(false)}
+   * after the same password check and bcrypt work as a creation ({@code Done(true)}), so neither
+   * the answer nor its timing says whether an account exists. The existing account is untouched;
+   * the refusal is in the audit log.
    */
-  public Outcome<Account> signUp(String name, String password, String address) throws IOException {
+  public Outcome<Boolean> signUp(String name, String password, String address) throws IOException {
     synchronized (this) {
       Duration wait = signUps.attempt(address, clock.instant());
       if (wait != null) {
@@ -374,8 +379,15 @@ public final class Accounts {
       synchronized (this) {
         signUps.created(clock.instant());
       }
+      return Outcome.done(true);
     }
-    return o;
+    Refusal r = ((Outcome.Refused<Account>) o).refusal();
+    if (!r.type().equals("account-exists")) {
+      return Outcome.refused(r.status(), r.type(), r.detail());
+    }
+    passwords.hash(password); // the work a creation does, so the time says nothing either
+    audit("sign-up", "create account " + name, "the name is taken", "refused");
+    return Outcome.done(false);
   }
 
   /** Creates an account. */

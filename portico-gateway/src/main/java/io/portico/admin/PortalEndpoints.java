@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.portico.accounts.Account;
 import io.portico.accounts.Accounts;
 import io.portico.accounts.Outcome;
 import io.portico.accounts.Role;
@@ -89,14 +88,18 @@ final class PortalEndpoints {
     if (name == null || password == null) {
       return invalid("name and password are required strings");
     }
-    Outcome<Account> o = accounts.signUp(name, password, address);
-    if (o instanceof Outcome.Refused<Account> r) {
+    Outcome<Boolean> o = accounts.signUp(name, password, address);
+    if (o instanceof Outcome.Refused<Boolean> r) {
       return RequestJson.refused(r);
     }
+    // the same answer whether the name was free (an account made) or taken (nothing changed)
     ObjectNode n = JSON.createObjectNode();
     n.put("name", name);
     n.put("role", Role.DEVELOPER.text());
-    return AdminHandler.json(HttpResponseStatus.CREATED, JSON.writeValueAsString(n));
+    n.put(
+        "detail",
+        "Unless the name was taken, the account is made: sign in with this name and password.");
+    return AdminHandler.json(HttpResponseStatus.ACCEPTED, JSON.writeValueAsString(n));
   }
 
   static FullHttpResponse handle(

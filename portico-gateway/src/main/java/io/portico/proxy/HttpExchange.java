@@ -501,6 +501,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
       return;
     }
     failure = reason;
+    if (endTransformedGrpc(reason, detail)) {
+      return;
+    }
     releaseUpstreamSide();
     if (state == ExchangeState.RESPONDING
         || state == ExchangeState.UPGRADED

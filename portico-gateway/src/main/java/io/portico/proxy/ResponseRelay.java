@@ -1,6 +1,7 @@
 package io.portico.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.config.LimitsConfig;
+import io.portico.grpc.GrpcContentType;
+import io.portico.grpc.GrpcMessage;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.plugin.BodyTransform;
 import io.portico.spi.plugin.Exchange;
@@ -64,6 +67,12 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
   boolean headDeferred;
   @Nullable ResponseDecoding decoding;
 
+  /** Whether the upstream answered gRPC (its head's Content-Type), before plugins changed it. */
+  private boolean upstreamGrpc;
+
+  /** Set while {@link #endTransformedGrpc} ends the body, so a failure meanwhile closes instead. */
+  private boolean endingAsGrpc;
+
   /** The upstream's Content-Encoding, before plugins could change it (or null). */
   @Nullable String upstreamCoding;
 
@@ -86,6 +95,9 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     response = head;
     status = code;
     boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
+    upstreamGrpc =
+        GrpcContentType.of(head.headers().get(HttpHeaderNames.CONTENT_TYPE))
+            == GrpcContentType.GRPC;
     HopByHopHeaders.strip(head.headers(), false);
     GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
@@ -222,6 +234,34 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       closeAfter = true;
     }
     writeLast(end);
+  }
+
+  /**
+   * Ends a started response that a plugin turns from the upstream's gRPC into the client's form
+   * (gRPC-Web frames, transcoded JSON) when the upstream fails mid-answer (a reset, trailers it
+   * could not read): trailers with the failure's gRPC status go through the body stages as the
+   * upstream's own would have, so the client reads a status in its form (gRPC-Web's trailer frame,
+   * an error line) instead of a cut connection. Native gRPC calls end through {@link
+   * GrpcCall#endWithTrailers}. False, with nothing done, when the response is not such a one.
+   */
+  boolean endTransformedGrpc(Failure reason, String detail) {
+    if (!upstreamGrpc
+        || grpc != null
+        || endingAsGrpc
+        || bodyPipeline == null
+        || state != ExchangeState.RESPONDING
+        || !conn.channel().isActive()) {
+      return false;
+    }
+    endingAsGrpc = true;
+    LastHttpContent end = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+    end.trailingHeaders().set("grpc-status", GrpcCall.statusOf(reason).codeText());
+    end.trailingHeaders().set("grpc-message", GrpcMessage.encode(detail));
+    if (!requestComplete) {
+      closeAfter = true;
+    }
+    onResponseContent(end);
+    return state == ExchangeState.DONE;
   }
 
   /** Whether response chunks go to the client as they come (started, no body transforms). */

@@ -50,7 +50,7 @@ function signInPage(note) {
     const data = new FormData(signUp);
     try {
       await api('POST', '/portal/api/sign-up', { name: data.get('new-name'), password: data.get('new-password') });
-      show(message, 'Your developer account is ready: sign in.');
+      show(message, 'Now sign in with that name and password. If it fails, the name was taken: sign up with another.');
     } catch (e) {
       failure(message, e);
     }

@@ -307,7 +307,7 @@ class ConsoleAccessibilityBrowserTest {
         .waiting()
         .until(
             ExpectedConditions.textToBePresentInElementLocated(
-                By.id("sign-in-message"), "Your developer account is ready"));
+                By.id("sign-in-message"), "Now sign in with that name and password"));
     chrome.type(By.id("name"), "dana");
     chrome.type(By.id("password"), PASSWORD);
     driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();

@@ -110,7 +110,7 @@ class PortalApiTest {
     PortalClient.ok(
         portal.call(
             "POST", "/portal/api/sign-up", "{\"name\":\"dev\",\"password\":\"" + PASSWORD + "\"}"),
-        201);
+        202);
     PortalClient.Session dev = portal.signIn("dev");
     JsonNode catalogue = PortalClient.ok(portal.as(dev, "GET", "/portal/api/apis", null), 200);
     assertThat(catalogue.at("/apis/0/title").asText()).isEqualTo("Orders");

@@ -69,7 +69,7 @@ class PortalBrowserTest {
         .waiting()
         .until(
             ExpectedConditions.textToBePresentInElementLocated(
-                By.id("sign-in-message"), "Your developer account is ready"));
+                By.id("sign-in-message"), "Now sign in with that name and password"));
     browser.chrome().screenshot("sign-in");
     browser.chrome().type(By.id("name"), "dana");
     browser.chrome().type(By.id("password"), PASSWORD);

@@ -67,7 +67,7 @@ class PortalCatalogueBrowserTest {
     ok(
         client.call(
             "POST", "/portal/api/sign-up", "{\"name\":\"dev\",\"password\":\"" + PASSWORD + "\"}"),
-        201);
+        202);
     PortalClient.Session dev = client.signIn("dev");
     String app = client.application(dev, MARKUP);
     client.subscribe(dev, app, "orders", "hourly");

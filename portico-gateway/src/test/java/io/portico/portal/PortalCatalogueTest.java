@@ -82,7 +82,7 @@ class PortalCatalogueTest {
             "POST",
             "/portal/api/sign-up",
             "{\"name\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"}"),
-        201);
+        202);
     return portal.signIn(name);
   }
 

@@ -39,10 +39,10 @@ class PortalSignUpThrottleTest {
             Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
     PortalClient portal = new PortalClient(gw::adminUri);
     for (int i = 0; i < 8; i++) {
-      assertThat(signUp(portal, "dev" + i, PASSWORD).statusCode()).isEqualTo(201);
+      assertThat(signUp(portal, "dev" + i, PASSWORD).statusCode()).isEqualTo(202);
     }
     // refused tries count too: a script cannot probe names or passwords without end
-    assertThat(signUp(portal, "dev0", PASSWORD).statusCode()).isEqualTo(409);
+    assertThat(signUp(portal, "dev0", PASSWORD).statusCode()).isEqualTo(202);
     assertThat(signUp(portal, "shorty", "short").statusCode()).isEqualTo(400);
 
     HttpResponse<String> refused = signUp(portal, "late", PASSWORD);
@@ -55,6 +55,42 @@ class PortalSignUpThrottleTest {
         .isEqualTo(401);
     // the accounts made before still sign in
     assertThat(portal.call("POST", "/auth/sign-in", credentials("dev7", PASSWORD)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aTakenNameAnswersLikeAFreeOneAndTheAccountIsUntouched() throws Exception {
+    gw =
+        GatewayFixture.start(
+            """
+            admin:
+              address: 127.0.0.1:0
+            portal:
+              sign-up: true
+            """,
+            Map.of("PORTICO_ADMIN_PASSWORD", PASSWORD));
+    PortalClient portal = new PortalClient(gw::adminUri);
+    HttpResponse<String> fresh = signUp(portal, "alice", PASSWORD);
+    String other = PASSWORD + "-other";
+    HttpResponse<String> taken = signUp(portal, "alice", other);
+    HttpResponse<String> admin = signUp(portal, "admin", other);
+    assertThat(fresh.statusCode()).isEqualTo(202);
+    for (HttpResponse<String> r : java.util.List.of(taken, admin)) {
+      assertThat(r.statusCode()).isEqualTo(fresh.statusCode());
+      assertThat(r.headers().firstValue("Content-Type"))
+          .isEqualTo(fresh.headers().firstValue("Content-Type"));
+    }
+    assertThat(taken.body()).isEqualTo(fresh.body());
+    assertThat(admin.body()).isEqualTo(fresh.body().replace("alice", "admin"));
+    assertThat(taken.body()).doesNotContain("exists").doesNotContain("taken\"");
+    // the accounts keep their passwords: the second sign-up changed nothing
+    assertThat(portal.call("POST", "/auth/sign-in", credentials("alice", other)).statusCode())
+        .isEqualTo(401);
+    assertThat(portal.call("POST", "/auth/sign-in", credentials("admin", other)).statusCode())
+        .isEqualTo(401);
+    assertThat(portal.call("POST", "/auth/sign-in", credentials("alice", PASSWORD)).statusCode())
+        .isEqualTo(200);
+    assertThat(portal.call("POST", "/auth/sign-in", credentials("admin", PASSWORD)).statusCode())
         .isEqualTo(200);
   }
 

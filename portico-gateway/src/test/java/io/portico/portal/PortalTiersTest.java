@@ -368,7 +368,7 @@ class PortalTiersTest {
     ok(
         portal.call(
             "POST", "/portal/api/sign-up", "{\"name\":\"dev\",\"password\":\"" + PASSWORD + "\"}"),
-        201);
+        202);
     PortalClient.Session dev = portal.signIn("dev");
     ok(portal.as(dev, "GET", "/portal/api/apis", null), 200);
     ok(portal.as(dev, "GET", "/auth/me", null), 200);

@@ -272,14 +272,21 @@ final class GrpcWebPlugin implements Plugin {
     }
     if (!status) {
       String code = call.headStatus;
+      String message = call.headMessage;
       if (code == null) {
         HttpResponse response = exchange.response();
-        code =
-            GrpcStatus.ofHttpStatus(response == null ? 500 : response.status().code()).codeText();
+        GrpcStatus derived =
+            GrpcStatus.ofHttpStatus(response == null ? 500 : response.status().code());
+        if (derived == GrpcStatus.OK) {
+          // a 200 that ended without grpc-status is no success: gRPC clients take it as UNKNOWN
+          derived = GrpcStatus.UNKNOWN;
+          message = GrpcMessage.encode("The upstream's answer ended without a grpc-status.");
+        }
+        code = derived.codeText();
       }
       block.append("grpc-status:").append(code).append("\r\n");
-      if (call.headMessage != null) {
-        block.append("grpc-message:").append(call.headMessage).append("\r\n");
+      if (message != null) {
+        block.append("grpc-message:").append(message).append("\r\n");
       }
       if (call.headDetails != null) {
         block.append("grpc-status-details-bin:").append(call.headDetails).append("\r\n");
