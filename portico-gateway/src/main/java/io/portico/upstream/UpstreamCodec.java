@@ -153,13 +153,17 @@ public final class UpstreamCodec
     /**
      * The response of a new status line: the spare one, emptied, when an exchange gave one back,
      * else a new one. Everything {@code HttpResponseDecoder} sets is set again, parsed the same way
-     * (strict version, numeric code with its reason phrase) before the spare is touched: version,
-     * status, an empty header map and a successful decoder result (the decoder sets its own once
-     * the head is read).
+     * (numeric code with its reason phrase) before the spare is touched: version, status, an empty
+     * header map and a successful decoder result (the decoder sets its own once the head is read).
+     * A version other than HTTP/1.1 or HTTP/1.0 takes Netty's own path, and its strict parsing,
+     * with a new response.
      */
     @Override
     protected HttpMessage createMessage(String[] initialLine) {
-      HttpVersion version = HttpVersion.valueOf(initialLine[0], true);
+      HttpVersion version = knownVersion(initialLine[0]);
+      if (version == null) {
+        return super.createMessage(initialLine);
+      }
       HttpResponseStatus status =
           HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]);
       Response response = spare;
@@ -199,6 +203,14 @@ public final class UpstreamCodec
     protected AsciiString splitHeaderName(byte[] line, int start, int length) {
       AsciiString name = SharedResponseWords.headerName(line, start, length);
       return name != null ? name : super.splitHeaderName(line, start, length);
+    }
+
+    private static @Nullable HttpVersion knownVersion(String text) {
+      return switch (text) {
+        case "HTTP/1.1" -> HttpVersion.HTTP_1_1;
+        case "HTTP/1.0" -> HttpVersion.HTTP_1_0;
+        default -> null;
+      };
     }
 
     @Override
