@@ -309,9 +309,24 @@ final class ClientCodec
     }
   }
 
-  /** Encodes responses: no body after {@code HEAD}, no framing on a tunnel opened by CONNECT. */
+  /**
+   * Encodes responses: no body after {@code HEAD}, no framing on a tunnel opened by CONNECT; status
+   * lines and headers written with bulk copies ({@link ResponseHeadWriter}), the bytes Netty's
+   * encoder writes.
+   */
   final class Encoder extends HttpResponseEncoder {
+    private final ResponseHeadWriter head = new ResponseHeadWriter();
     private int method = OTHER;
+
+    @Override
+    protected void encodeInitialLine(ByteBuf buf, HttpResponse response) {
+      head.writeInitialLine(buf, response);
+    }
+
+    @Override
+    protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+      head.writeHeaders(headers, buf);
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
@@ -23,6 +24,7 @@ import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.spi.plugin.GatewayAnswerHeaders;
+import io.portico.upstream.UpstreamCodec;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.io.IOException;
@@ -250,11 +252,29 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     state = State.IDLE;
     if (exchange.requestUnshared()) {
       ClientCodec.recycle(exchange.request);
+      giveBackResponse(exchange);
     }
     timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
     resumeReads();
     if (pipelined != null && !pipelined.isEmpty()) {
       channel.eventLoop().execute(this::drainPipelined);
+    }
+  }
+
+  /**
+   * Gives the finished exchange's upstream response back to the connection codec that decoded it
+   * ({@link UpstreamCodec#recycle}), for its next response to decode into. Called for an exchange
+   * whose request is given back (it succeeded on this HTTP/1.1 connection, which stays open, and no
+   * plugin, mirror, gRPC call, aggregation, AI call, trace or upgrade saw it, so no response phase
+   * or body stage either: those come from plugins), and only when no body capture saw the response
+   * either: then the client codec encoded its head when it was written, on this event loop (the
+   * upstream codec checks that its own is the same), observers read it only while the exchange
+   * finished, and nothing holds it any more.
+   */
+  private static void giveBackResponse(HttpExchange exchange) {
+    HttpResponse response = exchange.response;
+    if (response != null && exchange.captured == null) {
+      UpstreamCodec.recycle(response);
     }
   }
 

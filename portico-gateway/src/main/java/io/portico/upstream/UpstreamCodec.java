@@ -3,18 +3,24 @@ package io.portico.upstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and response decoder, with
@@ -30,15 +36,62 @@ import java.util.List;
  * response has trailers. The encoder writes request heads with bulk copies ({@link
  * RequestHeadWriter}).
  *
+ * <p>And it decodes a response into the {@link Response} of an earlier one when that one was given
+ * back ({@link #recycle}): the message and its header map (16 buckets and a head entry) are made
+ * once per connection instead of once per response. The ownership rule, as strict as the client
+ * codec's for requests: a decoded response belongs to the exchange it answers, and the exchange
+ * gives it back only when nothing else can still read it (see {@code
+ * DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given back,
+ * no plugin, body stage or capture saw the response, its head was encoded for an HTTP/1.1 client on
+ * this connection's event loop, and the exchange has finished); any other response is left to the
+ * garbage collector, and the next one is decoded into a new object. There is one spare at a time.
+ *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
-final class UpstreamCodec
+public final class UpstreamCodec
     extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
 
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
   UpstreamCodec(HttpDecoderConfig config) {
     init(new Decoder(config.clone().setTrailersFactory(DeferredTrailers.FACTORY)), new Encoder());
+  }
+
+  /** A response given back by its exchange: the next status line decodes into it. */
+  private @Nullable Response spare;
+
+  /**
+   * Gives back a response, on its connection's event loop, to the codec that decoded it, for that
+   * codec's next response head to decode into. Only for a response that nothing can read any more:
+   * its exchange has ended and handed it to nobody who keeps it. A response that no {@code
+   * UpstreamCodec} decoded, or one whose codec runs on another event loop, is left alone.
+   */
+  public static void recycle(HttpResponse response) {
+    if (response instanceof Response decoded && decoded.codec.onItsEventLoop()) {
+      decoded.codec.spare = decoded;
+    }
+  }
+
+  private boolean onItsEventLoop() {
+    ChannelHandlerContext ctx = inboundHandler().ctx;
+    return ctx != null && ctx.executor().inEventLoop();
+  }
+
+  /**
+   * A response as this codec decodes it: a {@link DefaultHttpResponse} that knows its codec, so
+   * that it can be given back to it.
+   */
+  static final class Response extends DefaultHttpResponse {
+    private final UpstreamCodec codec;
+
+    private Response(
+        UpstreamCodec codec,
+        HttpVersion version,
+        HttpResponseStatus status,
+        HttpHeadersFactory headersFactory) {
+      super(version, status, headersFactory);
+      this.codec = codec;
+    }
   }
 
   /** Bytes received that the decoder has not turned into a message yet. */
@@ -84,8 +137,45 @@ final class UpstreamCodec
     /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
     private int statusCode = -1;
 
+    /** The decoder's context, once it is in a pipeline. */
+    @Nullable ChannelHandlerContext ctx;
+
     int unread() {
       return actualReadableBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+      this.ctx = ctx;
+      super.handlerAdded(ctx);
+    }
+
+    /**
+     * The response of a new status line: the spare one, emptied, when an exchange gave one back,
+     * else a new one. Everything {@code HttpResponseDecoder} sets is set again, parsed the same way
+     * (numeric code with its reason phrase) before the spare is touched: version, status, an empty
+     * header map and a successful decoder result (the decoder sets its own once the head is read).
+     * A version other than HTTP/1.1 or HTTP/1.0 takes Netty's own path, and its strict parsing,
+     * with a new response.
+     */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) {
+      HttpVersion version = knownVersion(initialLine[0]);
+      if (version == null) {
+        return super.createMessage(initialLine);
+      }
+      HttpResponseStatus status =
+          HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]);
+      Response response = spare;
+      if (response == null) {
+        return new Response(UpstreamCodec.this, version, status, headersFactory);
+      }
+      spare = null;
+      response.headers().clear();
+      response.setProtocolVersion(version);
+      response.setStatus(status);
+      response.setDecoderResult(DecoderResult.SUCCESS);
+      return response;
     }
 
     @Override
@@ -113,6 +203,14 @@ final class UpstreamCodec
     protected AsciiString splitHeaderName(byte[] line, int start, int length) {
       AsciiString name = SharedResponseWords.headerName(line, start, length);
       return name != null ? name : super.splitHeaderName(line, start, length);
+    }
+
+    private static @Nullable HttpVersion knownVersion(String text) {
+      return switch (text) {
+        case "HTTP/1.1" -> HttpVersion.HTTP_1_1;
+        case "HTTP/1.0" -> HttpVersion.HTTP_1_0;
+        default -> null;
+      };
     }
 
     @Override

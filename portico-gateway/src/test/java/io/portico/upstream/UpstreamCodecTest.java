@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -180,5 +181,57 @@ class UpstreamCodecTest {
     } finally {
       end.release();
     }
+  }
+
+  @Test
+  void aResponseGivenBackIsTheNextOneEmptiedAndSetAgain() {
+    HttpResponse first = decode("HTTP/1.1 200 OK\r\nX-Only-First: 1\r\nContent-Length: 0\r\n\r\n");
+    UpstreamCodec.recycle(first);
+    HttpResponse second =
+        decode("HTTP/1.0 299 Quite Fine\r\nx-second: 2\r\nContent-Length: 0\r\n\r\n");
+    assertThat(second).isSameAs(first);
+    assertThat(second.protocolVersion()).isSameAs(HttpVersion.HTTP_1_0);
+    assertThat(second.status().code()).isEqualTo(299);
+    assertThat(second.status().reasonPhrase()).isEqualTo("Quite Fine");
+    assertThat(names(second))
+        .extracting(CharSequence::toString)
+        .containsExactly("x-second", "Content-Length");
+    assertThat(second.decoderResult().isSuccess()).isTrue();
+    // not given back: the next response is a new one
+    HttpResponse third = decode("HTTP/1.1 204 No Content\r\n\r\n");
+    assertThat(third).isNotSameAs(second);
+    assertThat(names(third)).isEmpty();
+  }
+
+  @Test
+  void aResponseNoUpstreamCodecMadeIsNotTakenBack() {
+    HttpResponse foreign = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    foreign.headers().set("X-Foreign", "1");
+    UpstreamCodec.recycle(foreign);
+    HttpResponse decoded = decode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assertThat(decoded).isNotSameAs(foreign);
+    assertThat(decoded.headers().contains("X-Foreign")).isFalse();
+    assertThat(foreign.headers().get("X-Foreign")).isEqualTo("1");
+  }
+
+  @Test
+  void aMalformedStatusLineLeavesTheSpareForTheNextResponse() {
+    HttpResponse first = decode("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    UpstreamCodec.recycle(first);
+    EmbeddedChannel other = new EmbeddedChannel(new UpstreamCodec(new HttpDecoderConfig()));
+    try {
+      other.writeInbound(
+          Unpooled.copiedBuffer("HTTP/1.1 abc OK\r\n\r\n", StandardCharsets.US_ASCII));
+      HttpResponse bad = other.readInbound();
+      assertThat(bad.decoderResult().isFailure()).isTrue();
+      assertThat(bad).isNotSameAs(first);
+    } finally {
+      other.finishAndReleaseAll();
+    }
+    channel.writeInbound(
+        Unpooled.copiedBuffer("HTTP/1.1 abc OK\r\n\r\n", StandardCharsets.US_ASCII));
+    HttpResponse bad = channel.readInbound();
+    assertThat(bad.decoderResult().isFailure()).isTrue();
+    assertThat(bad).isNotSameAs(first);
   }
 }

@@ -1,0 +1,117 @@
+package io.portico.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The bulk copies behind the head writers of both directions ({@link RequestHeadWriter} for
+ * requests going upstream, the client codec's {@code ResponseHeadWriter} for responses going to
+ * clients): a start line or header block is laid out in a byte array of the connection's own and
+ * copied into the encoder's pooled buffer in one {@code writeBytes}, where Netty's encoders write a
+ * direct buffer byte by byte through its bounds and reference checks.
+ *
+ * <p>The bytes are those of Netty's HTTP/1.x encoders: text as ASCII, each character written as its
+ * low byte and a character above U+00FF as {@code ?} (what {@code AsciiString.c2b} does), {@code ":
+ * "} and CRLF around a field. Header values are checked when they are set on the head, not here.
+ *
+ * <p>Ownership: one instance per connection codec, used on the connection's event loop only. The
+ * array holds bytes only during one call; it grows for a larger head and is kept up to {@link
+ * #KEEP_LIMIT} bytes, so a connection that once sent a large head does not hold it.
+ */
+public final class HeadBytes {
+
+  /** The largest array kept between heads. */
+  public static final int KEEP_LIMIT = 8192;
+
+  private byte[] scratch = new byte[512];
+
+  /**
+   * The array to lay out a line of {@code need} bytes in; pass it to {@link #write} when done.
+   * Nothing else may use it in between.
+   */
+  public byte[] room(int need) {
+    byte[] s = scratch;
+    return need <= s.length ? s : grow(s, 0, need);
+  }
+
+  /** Copies the first {@code length} bytes of {@code s} (from {@link #room}) into {@code buf}. */
+  public void write(ByteBuf buf, byte[] s, int length) {
+    buf.writeBytes(s, 0, length);
+    keep(s);
+  }
+
+  /** Writes each header as {@code name: value CRLF}, in the order the head holds them. */
+  public void writeHeaders(HttpHeaders headers, ByteBuf buf) {
+    byte[] s = scratch;
+    int p = 0;
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = it.next();
+      CharSequence name = header.getKey();
+      CharSequence value = header.getValue();
+      int need = p + name.length() + value.length() + 4;
+      if (need > s.length) {
+        s = grow(s, p, need);
+      }
+      p = put(s, p, name);
+      s[p++] = ':';
+      s[p++] = ' ';
+      p = put(s, p, value);
+      s[p++] = '\r';
+      s[p++] = '\n';
+    }
+    write(buf, s, p);
+  }
+
+  private static byte[] grow(byte[] s, int used, int need) {
+    byte[] bigger = new byte[Math.max(need, s.length * 2)];
+    System.arraycopy(s, 0, bigger, 0, used);
+    return bigger;
+  }
+
+  private void keep(byte[] s) {
+    if (s != scratch && s.length <= KEEP_LIMIT) {
+      scratch = s;
+    }
+  }
+
+  /** Puts {@code text} at {@code p} as Netty's encoders write it; returns the next position. */
+  public static int put(byte[] s, int p, CharSequence text) {
+    if (text instanceof AsciiString ascii) {
+      return putAscii(s, p, ascii);
+    }
+    if (text instanceof String string) {
+      return putString(s, p, string);
+    }
+    for (int i = 0, n = text.length(); i < n; i++) {
+      s[p++] = AsciiString.c2b(text.charAt(i));
+    }
+    return p;
+  }
+
+  /** Puts the bytes of {@code ascii} at {@code p}; returns the next position. */
+  public static int putAscii(byte[] s, int p, AsciiString ascii) {
+    int n = ascii.length();
+    System.arraycopy(ascii.array(), ascii.arrayOffset(), s, p, n);
+    return p + n;
+  }
+
+  /** Puts {@code string} at {@code p}, a character above U+00FF as {@code ?}. */
+  public static int putString(byte[] s, int p, String string) {
+    for (int i = 0, n = string.length(); i < n; i++) {
+      char c = string.charAt(i);
+      s[p++] = c > 0xFF ? (byte) '?' : (byte) c;
+    }
+    return p;
+  }
+
+  /** Puts CRLF at {@code p}; returns the next position. */
+  public static int putCrlf(byte[] s, int p) {
+    s[p] = '\r';
+    s[p + 1] = '\n';
+    return p + 2;
+  }
+}
