@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and response decoder, with
@@ -28,7 +29,7 @@ import java.util.List;
  * SharedResponseWords} when their bytes match, instead of making a new String or AsciiString per
  * response for them, and its trailers are {@link DeferredTrailers}, whose map is made only when a
  * response has trailers. The encoder writes request heads with bulk copies ({@link
- * RequestHeadWriter}).
+ * RequestHeadWriter}), and a head's {@link EncodedFields} after its map's fields.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -53,8 +54,12 @@ final class UpstreamCodec
   final class Encoder extends HttpRequestEncoder {
     private final RequestHeadWriter head = new RequestHeadWriter();
 
+    /** The encoded fields of the head being written, between its request line and its fields. */
+    private byte @Nullable [] fields;
+
     @Override
     protected void encodeInitialLine(ByteBuf buf, HttpRequest request) throws Exception {
+      fields = request instanceof EncodedFields encoded ? encoded.encodedFields() : null;
       if (!head.writeInitialLine(buf, request)) {
         super.encodeInitialLine(buf, request);
       }
@@ -63,6 +68,12 @@ final class UpstreamCodec
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
       head.writeHeaders(headers, buf);
+      // a head's fields only: trailers are encoded here too, with no request line before them
+      byte[] encoded = fields;
+      if (encoded != null) {
+        fields = null;
+        buf.writeBytes(encoded);
+      }
     }
 
     @Override
