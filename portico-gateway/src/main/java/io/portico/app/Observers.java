@@ -58,5 +58,11 @@ final class Observers {
     public boolean wantsRecords() {
       return first.wantsRecords() || second.wantsRecords();
     }
+
+    @Override
+    public boolean readsRequestHeaders() {
+      return (first.wantsRecords() && first.readsRequestHeaders())
+          || (second.wantsRecords() && second.readsRequestHeaders());
+    }
   }
 }

@@ -9,10 +9,12 @@ import io.netty.util.NetUtil;
 import io.portico.config.ForwardingConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -138,6 +140,9 @@ public final class ForwardingPolicy {
     private final String forwardedFor;
     private @Nullable String lastHost;
     private @Nullable String lastForwarded;
+    private @Nullable ForwardingPolicy encodedPolicy;
+    private @Nullable String encodedHost;
+    private byte @Nullable [] encoded;
 
     public ConnectionFacts(String peerText, int localPort, boolean secure, boolean http2) {
       this.peerText = peerText;
@@ -162,6 +167,21 @@ public final class ForwardingPolicy {
         lastHost = host;
       }
       return forwarded;
+    }
+
+    /**
+     * {@code policy}'s fields for an untrusted peer's request with this Host, encoded; kept for the
+     * next request of the connection while the policy and the Host stay the same.
+     */
+    byte[] encoded(ForwardingPolicy policy, @Nullable String host) {
+      byte[] lines = encoded;
+      if (lines == null || policy != encodedPolicy || !Objects.equals(host, encodedHost)) {
+        lines = policy.encodeUntrusted(this, host);
+        encoded = lines;
+        encodedPolicy = policy;
+        encodedHost = host;
+      }
+      return lines;
     }
   }
 
@@ -234,6 +254,56 @@ public final class ForwardingPolicy {
       String existing = headers.get(HttpHeaderNames.VIA);
       headers.set(HttpHeaderNames.VIA, existing == null ? entry : existing + ", " + entry);
     }
+  }
+
+  /**
+   * The forwarding fields of a request from a peer that is not a trusted proxy, as header lines
+   * already encoded ({@code name: value CRLF}, the names and values {@link #apply} writes, in its
+   * order), for a head that carries them beside its map instead of in it: what a connection sends
+   * is the same for each of its requests with the same Host, so the lines are made once per
+   * connection and Host. Removes the client's {@code Forwarded}, which {@link #apply} would
+   * replace.
+   *
+   * <p>Only for a head from which {@link #removeUnbelieved} removed what only a proxy may say and
+   * to which nothing added a forwarding field since. Null, with nothing removed, when the head
+   * holds a field that {@link #apply} would not replace but add to ({@code Via}, when the policy
+   * writes one) or any {@code X-Forwarded-*} field it writes: then {@link #apply} is the way.
+   * Calling {@link #apply} for the same head later writes the same fields into its map.
+   *
+   * @param originalHost the Host the client sent (before any rewrite)
+   */
+  public byte @Nullable [] encodedForUntrusted(
+      HttpHeaders headers, ConnectionFacts c, @Nullable String originalHost) {
+    if ((via != null && headers.contains(HttpHeaderNames.VIA))
+        || headers.contains(X_FORWARDED_FOR)
+        || headers.contains(X_FORWARDED_PROTO)
+        || headers.contains(X_FORWARDED_HOST)
+        || headers.contains(X_FORWARDED_PORT)) {
+      return null;
+    }
+    headers.remove(FORWARDED);
+    return c.encoded(this, originalHost);
+  }
+
+  /** The lines {@link #apply} amounts to for an untrusted peer and a head without the fields. */
+  private byte[] encodeUntrusted(ConnectionFacts c, @Nullable String originalHost) {
+    StringBuilder b = new StringBuilder(160);
+    line(b, X_FORWARDED_FOR, c.peerText);
+    line(b, X_FORWARDED_PROTO, c.proto);
+    if (originalHost != null) {
+      line(b, X_FORWARDED_HOST, originalHost);
+    }
+    line(b, X_FORWARDED_PORT, c.portText);
+    line(b, FORWARDED, c.forwarded(originalHost));
+    if (via != null) {
+      line(b, HttpHeaderNames.VIA, c.http2 ? via2 : via11);
+    }
+    // as the encoder writes a header: a character above U+00FF as '?'
+    return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static void line(StringBuilder b, AsciiString name, @Nullable String value) {
+    b.append(name).append(": ").append(value).append("\r\n");
   }
 
   private static void setIfAbsent(HttpHeaders headers, AsciiString name, String value) {

@@ -17,6 +17,17 @@ public interface ExchangeObserver {
     return true;
   }
 
+  /**
+   * Whether this observer reads a record's {@link ExchangeRecord#requestHeaders()}, asked with
+   * {@link #wantsRecords} before the record is made. The proxy may write some fields of a request
+   * head upstream without putting them in the head's map (a connection's forwarding fields, encoded
+   * once); for an observer that reads the map it puts them in first, so that the record shows the
+   * head as it went upstream. Keep it a field read; an observer that cannot tell answers true.
+   */
+  default boolean readsRequestHeaders() {
+    return true;
+  }
+
   /** Observes nothing. */
   ExchangeObserver NONE = record -> {};
 }

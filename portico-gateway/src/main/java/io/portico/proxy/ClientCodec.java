@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.upstream.EncodedFields;
 import io.portico.upstream.SharedHeaderNames;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -186,10 +187,12 @@ final class ClientCodec
 
   /**
    * A request as this codec decodes it: a {@link DefaultHttpRequest} that knows its codec, so that
-   * it can be given back to it.
+   * it can be given back to it, and that may carry fields encoded beside its header map for the
+   * upstream encoder ({@link EncodedFields}, set by its exchange; none when decoded).
    */
-  static final class Request extends DefaultHttpRequest {
+  static final class Request extends DefaultHttpRequest implements EncodedFields {
     private final ClientCodec codec;
+    private byte @Nullable [] encodedFields;
 
     private Request(
         ClientCodec codec,
@@ -199,6 +202,16 @@ final class ClientCodec
         HttpHeadersFactory headersFactory) {
       super(version, method, uri, headersFactory);
       this.codec = codec;
+    }
+
+    @Override
+    public byte @Nullable [] encodedFields() {
+      return encodedFields;
+    }
+
+    /** Sets the fields written upstream after the map's, or none. */
+    void encodedFields(byte @Nullable [] lines) {
+      encodedFields = lines;
     }
   }
 
@@ -286,6 +299,7 @@ final class ClientCodec
       }
       spare = null;
       request.headers().clear();
+      request.encodedFields(null);
       request.setProtocolVersion(version);
       // setUri and setMethod each validate the request line: the method only when it changed
       request.setUri(initialLine[1]);

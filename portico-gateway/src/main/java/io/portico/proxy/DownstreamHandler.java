@@ -211,6 +211,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ExchangeObserver observer = proxy.observer();
     if (observer != ExchangeObserver.NONE && observer.wantsRecords()) {
       try {
+        if (observer.readsRequestHeaders()) {
+          UpstreamHead.completeForwarding(exchange);
+        }
         observer.onExchangeComplete(ExchangeRecords.of(exchange));
       } catch (RuntimeException e) {
         log.warn("exchange observer failed", e);

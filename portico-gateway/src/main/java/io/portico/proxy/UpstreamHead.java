@@ -7,17 +7,21 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.portico.plugin.PluginChain;
+import io.portico.traffic.RouteTraffic;
 import io.portico.upstream.Endpoint;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the gateway writes into a request head it sends upstream: the forwarding headers of its
- * {@code ForwardingPolicy} ({@code X-Forwarded-*}, {@code Forwarded}, {@code Via}), the request id,
- * no gateway session cookie ({@link GatewayCookies}), the forwarded path, HTTP/1.1, and per attempt
- * the {@code Host} for the endpoint (the client's when the route preserves it, else the service's,
- * else the endpoint's). The client's hop-by-hop and identity headers went when the exchange was
- * routed, before any plugin ran.
+ * {@code ForwardingPolicy} ({@code X-Forwarded-*}, {@code Forwarded}, {@code Via}; in the head's
+ * map, or encoded once per connection beside it when only the encoder reads the head), the request
+ * id, no gateway session cookie ({@link GatewayCookies}), the forwarded path, HTTP/1.1, and per
+ * attempt the {@code Host} for the endpoint (the client's when the route preserves it, else the
+ * service's, else the endpoint's). The client's hop-by-hop and identity headers went when the
+ * exchange was routed, before any plugin ran.
  *
  * <p>Stateless; called on the exchange's event loop, on heads the exchange owns.
  */
@@ -34,7 +38,13 @@ final class UpstreamHead {
   static boolean prepare(ExchangeView x) {
     HttpRequest request = x.request;
     HttpHeaders h = request.headers();
-    forwarding(x, h);
+    byte[] encoded = encodedForwarding(x, h);
+    if (encoded != null) {
+      ((ClientCodec.Request) request).encodedFields(encoded);
+      h.set(x.snapshot.forwarding().requestIdHeader(), x.requestId);
+    } else {
+      forwarding(x, h);
+    }
     GatewayCookies.strip(h);
     request.setUri(Objects.requireNonNull(x.forwardPath, "the exchange is routed"));
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
@@ -73,6 +83,43 @@ final class UpstreamHead {
       if (!values.isEmpty()) {
         h.set(identityHeaders.get(i), values);
       }
+    }
+  }
+
+  /**
+   * The forwarding fields of {@code x}'s head encoded once per connection ({@code
+   * ForwardingPolicy.encodedForUntrusted}), for a head that only the HTTP/1.1 encoder reads from
+   * now on: a request of a client connection that is not a trusted proxy, decoded by a {@link
+   * ClientCodec}, on a route without plugins (none reads or changes the head later), without a
+   * trace, gRPC call, mirror or upgrade, to a service spoken to in HTTP/1.1. Null otherwise: the
+   * fields then go into the head's map. An observer that reads the record's request headers gets
+   * them in the map too ({@link #completeForwarding}).
+   */
+  private static byte @Nullable [] encodedForwarding(ExchangeView x, HttpHeaders h) {
+    RouteTraffic traffic = x.routed().traffic();
+    if (x.peerTrusted
+        || !(x.request instanceof ClientCodec.Request)
+        || x.routed().chain() != PluginChain.EMPTY
+        || x.trace != null
+        || x.grpc != null
+        || (traffic != null && traffic.mirror() != null)
+        || x.upstreamService().protocol().http2()
+        || h.contains(HttpHeaderNames.UPGRADE)) {
+      return null;
+    }
+    return x.snapshot.forwarding().encodedForUntrusted(h, x.conn.facts(), x.originalHost);
+  }
+
+  /**
+   * Puts the forwarding fields that {@code x}'s head carried encoded ({@link #prepare}) into its
+   * map, for a reader of the map once the head went upstream; a head without them is left alone.
+   */
+  static void completeForwarding(ExchangeView x) {
+    if (x.request instanceof ClientCodec.Request request && request.encodedFields() != null) {
+      request.encodedFields(null);
+      x.snapshot
+          .forwarding()
+          .apply(request.headers(), x.peerTrusted, x.conn.facts(), x.originalHost);
     }
   }
 

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * two passes through the pipeline and two entries of the channel's outbound buffer. The bytes are
  * the same: a head whose framing says chunked still ends with the empty last chunk.
  *
- * <p>A view, not a copy: method, target, version, headers and decoder result are the head's, and a
- * change made through the view changes the head. Its content is the shared empty buffer and it has
- * no trailers, so releasing it frees nothing.
+ * <p>A view, not a copy: method, target, version, headers, {@link EncodedFields} and decoder result
+ * are the head's, and a change made through the view changes the head. Its content is the shared
+ * empty buffer and it has no trailers, so releasing it frees nothing.
  *
  * <p>Ownership: one instance per connection, on its event loop. {@link #wrap} points it at a head
  * for one write, which the encoder completes before the write returns (the write is made on the
@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * keeps no exchange's head alive. {@link #copy}, {@link #duplicate} and {@link #replace} return
  * requests of their own.
  */
-final class BodylessRequest implements FullHttpRequest {
+final class BodylessRequest implements FullHttpRequest, EncodedFields {
 
   private @Nullable HttpRequest head;
 
@@ -47,6 +47,11 @@ final class BodylessRequest implements FullHttpRequest {
 
   private HttpRequest head() {
     return Objects.requireNonNull(head, "the view wraps a head during a write only");
+  }
+
+  @Override
+  public byte @Nullable [] encodedFields() {
+    return head() instanceof EncodedFields encoded ? encoded.encodedFields() : null;
   }
 
   @Override

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * SharedResponseWords} when their bytes match, instead of making a new String or AsciiString per
  * response for them, and its trailers are {@link DeferredTrailers}, whose map is made only when a
  * response has trailers. The encoder writes request heads with bulk copies ({@link
- * RequestHeadWriter}).
+ * RequestHeadWriter}), and a head's {@link EncodedFields} after its map's fields.
  *
  * <p>And it decodes a response into the {@link Response} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (16 buckets and a head entry) are made
@@ -106,8 +106,12 @@ public final class UpstreamCodec
   final class Encoder extends HttpRequestEncoder {
     private final RequestHeadWriter head = new RequestHeadWriter();
 
+    /** The encoded fields of the head being written, between its request line and its fields. */
+    private byte @Nullable [] fields;
+
     @Override
     protected void encodeInitialLine(ByteBuf buf, HttpRequest request) throws Exception {
+      fields = request instanceof EncodedFields encoded ? encoded.encodedFields() : null;
       if (!head.writeInitialLine(buf, request)) {
         super.encodeInitialLine(buf, request);
       }
@@ -116,6 +120,12 @@ public final class UpstreamCodec
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
       head.writeHeaders(headers, buf);
+      // a head's fields only: trailers are encoded here too, with no request line before them
+      byte[] encoded = fields;
+      if (encoded != null) {
+        fields = null;
+        buf.writeBytes(encoded);
+      }
     }
 
     @Override

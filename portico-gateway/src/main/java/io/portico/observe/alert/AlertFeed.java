@@ -45,6 +45,12 @@ final class AlertFeed implements ExchangeObserver {
   private final ConcurrentHashMap<String, AtomicLongArray> services = new ConcurrentHashMap<>();
   private final AtomicLongArray all = new AtomicLongArray(SIZE);
 
+  /** Reads counts and times, never headers. */
+  @Override
+  public boolean readsRequestHeaders() {
+    return false;
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord r) {
     int status = r.status();

@@ -88,6 +88,11 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
   }
 
   @Override
+  public boolean readsRequestHeaders() {
+    return formatter.readsRequestHeaders();
+  }
+
+  @Override
   public void onExchangeComplete(ExchangeRecord record) {
     if (record.route() != null && routesOff.contains(record.route())) {
       return;

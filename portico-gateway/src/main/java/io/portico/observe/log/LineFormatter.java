@@ -50,6 +50,11 @@ final class LineFormatter {
     this.responseHeaders = Arrays.asList(this.fields).contains(Field.RESPONSE_HEADERS);
   }
 
+  /** Whether a line shows the request's headers. */
+  boolean readsRequestHeaders() {
+    return requestHeaders;
+  }
+
   /**
    * These fields with the credential places {@code headers} and {@code query} redacted too; see
    * {@link Redaction#with}.

@@ -108,6 +108,11 @@ public final class LogTail implements ExchangeObserver {
   }
 
   @Override
+  public boolean readsRequestHeaders() {
+    return formatter.readsRequestHeaders();
+  }
+
+  @Override
   public void onExchangeComplete(ExchangeRecord record) {
     if (readers.isEmpty() || (record.route() != null && routesOff.contains(record.route()))) {
       return;

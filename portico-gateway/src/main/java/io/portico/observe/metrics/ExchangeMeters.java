@@ -74,6 +74,12 @@ final class ExchangeMeters implements ExchangeObserver {
     }
   }
 
+  /** Reads counts and times, never headers. */
+  @Override
+  public boolean readsRequestHeaders() {
+    return false;
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord r) {
     routeMeters(r).record(r);
