@@ -35,7 +35,7 @@ final class LocalAnswers {
 
   /** A plugin's reply as {@code x}'s client gets it. */
   static FullHttpResponse forReply(ExchangeView x, @Nullable GrpcCall grpc, Reply reply) {
-    ByteBufAllocator alloc = x.conn.channel().alloc();
+    ByteBufAllocator alloc = x.conn.alloc();
     if (grpc != null) {
       FullHttpResponse answer = grpc.reply(reply);
       if (answer != null) {
@@ -53,7 +53,7 @@ final class LocalAnswers {
   /** The answer to {@code x}'s failure for {@code reason}, before its response started. */
   static FullHttpResponse forFailure(
       ExchangeView x, @Nullable GrpcCall grpc, Failure reason, String detail) {
-    ByteBufAllocator alloc = x.conn.channel().alloc();
+    ByteBufAllocator alloc = x.conn.alloc();
     if (grpc != null) {
       return grpc.reply(reason, detail);
     }
