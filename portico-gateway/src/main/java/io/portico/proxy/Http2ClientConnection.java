@@ -243,6 +243,7 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
       try {
         // A request without a body (H2cUpgrade upgrades no other): its HEADERS end the stream.
         FullHttpRequest request = upgrade.upgradeRequest();
+        request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
         Http2Stream stream = connection().stream(Http2CodecUtil.HTTP_UPGRADE_STREAM_ID);
         if (stream != null) {
           open(ctx, stream, HttpConversionUtil.toHttp2Headers(request, true), true);
