@@ -7,31 +7,23 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
 import io.portico.snapshot.SnapshotHolder;
-import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,30 +102,27 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   /** The handler of an HTTP/1.1 client connection, added to its pipeline. */
   DownstreamHandler(ProxyContext proxy, UpstreamPools pools, LimitsConfig limits, boolean secure) {
-    this.proxy = proxy;
-    this.pools = pools;
-    this.limits = limits;
-    this.secure = secure;
-    this.http2 = false;
-    this.stream = null;
+    this(proxy, pools, limits, secure, null);
   }
 
-  /** The handler of one HTTP/2 stream's exchange, active at once. */
+  /** The handler of {@code stream}'s exchange, active at once; without one, as above. */
   DownstreamHandler(
       ProxyContext proxy,
       UpstreamPools pools,
       LimitsConfig limits,
       boolean secure,
-      Http2ClientStream stream) {
+      @Nullable Http2ClientStream stream) {
     this.proxy = proxy;
     this.pools = pools;
     this.limits = limits;
     this.secure = secure;
-    this.http2 = true;
+    this.http2 = stream != null;
     this.stream = stream;
-    this.channel = stream.connection().channel();
-    this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
-    activate();
+    if (stream != null) {
+      this.channel = stream.connection().channel();
+      this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+      activate();
+    }
   }
 
   // ---------------------------------------------------------------- what the exchange uses
@@ -171,10 +160,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /**
-   * Writes and flushes the response's last object; {@code close}: the connection (for HTTP/2, the
-   * stream) closes once it is out.
-   */
+  /** Writes and flushes the last object; {@code close}: the connection (stream) closes after. */
   void writeLast(Object msg, boolean close) {
     Http2ClientStream s = stream;
     if (s != null) {
@@ -585,24 +571,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (isClientFault(cause)) {
+    if (ClientFaults.isClientFault(cause)) {
       log.debug("client connection {} failed: {}", peerText, cause.toString());
     } else {
       log.warn("client connection {} failed", peerText, cause);
     }
     ctx.close();
-  }
-
-  /**
-   * Failures a client can cause (a reset, broken TLS records, a malformed HTTP/2 stream): logged at
-   * debug, never as the gateway's own fault.
-   */
-  static boolean isClientFault(Throwable cause) {
-    return cause instanceof IOException
-        || cause instanceof Http2Exception
-        || (cause instanceof DecoderException
-            && (cause.getCause() instanceof SSLException
-                || cause.getCause() instanceof Http2Exception));
   }
 
   // ---------------------------------------------------------------- deadlines
@@ -611,19 +585,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     switch (state) {
       case IDLE -> closeClient();
       case HEAD -> {
-        FullHttpResponse r =
-            ProblemResponses.render(
-                channel.alloc(),
-                Failure.REQUEST_HEADER_TIMEOUT,
-                "The request head was not received within "
-                    + limits.headerTimeout().toMillis()
-                    + " ms.",
-                null,
-                null);
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        GatewayAnswerHeaders.mark(r.headers());
         state = State.IDLE;
-        channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        writeLast(LocalAnswers.headerTimeout(channel.alloc(), limits.headerTimeout()), true);
       }
       case EXCHANGE -> {
         if (current != null) {

@@ -269,7 +269,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-      if (DownstreamHandler.isClientFault(cause)) {
+      if (ClientFaults.isClientFault(cause)) {
         log.debug(
             "client connection {} failed during the TLS handshake: {}",
             ctx.channel().remoteAddress(),

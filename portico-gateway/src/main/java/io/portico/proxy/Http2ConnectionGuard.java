@@ -183,7 +183,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
           cause.toString());
       return;
     }
-    if (DownstreamHandler.isClientFault(cause)) {
+    if (ClientFaults.isClientFault(cause)) {
       log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
       log.warn("HTTP/2 connection {} failed", ctx.channel().remoteAddress(), cause);
