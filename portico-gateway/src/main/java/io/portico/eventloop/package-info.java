@@ -1,9 +1,7 @@
 /**
  * What the data plane's event-loop code shares on both sides of the proxy: {@link
  * io.portico.eventloop.DeadlineTimer}, the one resettable deadline a client or an upstream
- * connection keeps for its timeouts, and {@link io.portico.eventloop.BurstFlush}, which turns the
- * flushes of an HTTP/2 connection's streams (client or upstream) into one per read or event-loop
- * turn.
+ * connection keeps for its timeouts.
  *
  * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */

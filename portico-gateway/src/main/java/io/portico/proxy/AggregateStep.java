@@ -64,15 +64,14 @@ final class AggregateStep implements Aggregation.Host {
   void start() {
     DownstreamHandler conn = exchange.conn;
     if (readsBody) {
-      body = new AggregateRequestJson(conn.channel().alloc(), plan.config().maxBodySize());
+      body = new AggregateRequestJson(conn.alloc(), plan.config().maxBodySize());
       if (!collectHeldBody()) {
         return;
       }
     }
     exchange.releaseQueued();
     exchange.readRestOfBody();
-    aggregation =
-        new Aggregation(plan, conn.pools(), conn.upstreamHooks(), conn.channel().alloc(), this);
+    aggregation = new Aggregation(plan, conn.pools(), conn.upstreamHooks(), conn.alloc(), this);
     if (!readsBody) {
       aggregation.start();
     } else if (exchange.requestComplete()) {
@@ -187,7 +186,7 @@ final class AggregateStep implements Aggregation.Host {
       exchange.failure = reason;
       FullHttpResponse problem =
           ProblemResponses.render(
-              exchange.conn.channel().alloc(),
+              exchange.conn.alloc(),
               reason.status(),
               reason.type(),
               reason.title(),

@@ -29,7 +29,7 @@ final class AiHost implements AiRun.Host {
 
   @Override
   public ByteBufAllocator alloc() {
-    return conn.channel().alloc();
+    return conn.alloc();
   }
 
   @Override
@@ -107,6 +107,6 @@ final class AiHost implements AiRun.Host {
 
   @Override
   public void execute(Runnable task) {
-    conn.channel().eventLoop().execute(task);
+    conn.eventLoop().execute(task);
   }
 }

@@ -2,7 +2,6 @@ package io.portico.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.util.List;
 
 /**
@@ -35,9 +34,9 @@ public final class ConnectionStats {
       if (listener < 0) {
         continue;
       }
-      Http2FrameCodec h2 = ch.pipeline().get(Http2FrameCodec.class);
+      Http2ClientConnection h2 = ch.pipeline().get(Http2ClientConnection.class);
       if (h2 != null) {
-        sink.connection(listener, true, h2.connection().numActiveStreams());
+        sink.connection(listener, true, h2.activeStreams());
       } else {
         DownstreamHandler h = ch.pipeline().get(DownstreamHandler.class);
         sink.connection(listener, false, h != null && h.busy() ? 1 : 0);

@@ -1,55 +1,55 @@
 package io.portico.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
 import io.portico.snapshot.SnapshotHolder;
-import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.upstream.UpstreamCodec;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a client connection's pipeline: turns decoded HTTP/1.1 messages into {@link
- * HttpExchange}s, one at a time, and owns the connection's timers and flow control.
+ * The client side of exchanges: the last handler of an HTTP/1.1 client connection's pipeline, or
+ * the host of one HTTP/2 stream's exchange. It turns decoded HTTP/1.1 messages into {@link
+ * HttpExchange}s, one at a time, owns the connection's timers and flow control, and is what the
+ * exchange writes its response to ({@link #write}, {@link #writeLast}, {@link #flush}).
  *
  * <pre>
  *   [TLS] ─▶ ObsFoldGuard ─▶ ClientCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler ─▶ HttpExchange
  *                                                                                   ─▶ upstream
+ *   [TLS] ─▶ Http2FrameGuard ─▶ Http2ClientConnection ─▶ Http2ClientStream n ─▶ DownstreamHandler n
  * </pre>
  *
- * <p>With HTTP/2 one handler serves one stream: it is the last handler of the stream's child
- * channel, behind {@code Http2StreamFrameToHttpObjectCodec}, and runs exactly one exchange. The
- * connection's deadlines (header, keep-alive) and its request count then belong to {@link
- * Http2ConnectionGuard}; a stream handler arms only the exchange's deadlines, and the stream ends
- * with its exchange.
+ * <p>With HTTP/2 one handler serves one stream and runs exactly one exchange: it is no pipeline
+ * handler, its {@link Http2ClientStream} hands it the stream's request objects and events ({@link
+ * #onClientMessage}, {@link #onClientReadComplete}, {@link #onClientWritable}, {@link
+ * #onClientClosed}, which the pipeline events of an HTTP/1.1 connection also call), and its writes
+ * go to that stream as frames. The connection's deadlines (header, keep-alive) and its request
+ * count then belong to {@link Http2ConnectionGuard}; a stream handler arms only the exchange's
+ * deadlines, and the stream ends with its exchange. Over HTTP/1.1 a write is the channel's write,
+ * without another hop.
  *
  * <p>Connection states and the one deadline each arms:
  *
@@ -82,8 +82,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private final LimitsConfig limits;
   private final boolean secure;
   private final boolean http2;
+  private final @Nullable Http2ClientStream stream;
 
-  private ChannelHandlerContext ctx;
+  private @Nullable ChannelHandlerContext ctx;
   private Channel channel;
   private DeadlineTimer timer;
   private @Nullable InetSocketAddress peer;
@@ -101,19 +102,98 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private int served;
 
+  /** The handler of an HTTP/1.1 client connection, added to its pipeline. */
+  DownstreamHandler(ProxyContext proxy, UpstreamPools pools, LimitsConfig limits, boolean secure) {
+    this(proxy, pools, limits, secure, null);
+  }
+
+  /** The handler of {@code stream}'s exchange, active at once; without one, as above. */
   DownstreamHandler(
-      ProxyContext proxy, UpstreamPools pools, LimitsConfig limits, boolean secure, boolean http2) {
+      ProxyContext proxy,
+      UpstreamPools pools,
+      LimitsConfig limits,
+      boolean secure,
+      @Nullable Http2ClientStream stream) {
     this.proxy = proxy;
     this.pools = pools;
     this.limits = limits;
     this.secure = secure;
-    this.http2 = http2;
+    this.http2 = stream != null;
+    this.stream = stream;
+    if (stream != null) {
+      this.channel = stream.connection().channel();
+      this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+      activate();
+    }
   }
 
   // ---------------------------------------------------------------- what the exchange uses
 
+  /** The client connection (for HTTP/2, the connection that carries the stream). */
   Channel channel() {
     return channel;
+  }
+
+  ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  /** Writes a response object to the client, unflushed. */
+  void write(Object msg) {
+    Http2ClientStream s = stream;
+    if (s == null) {
+      channel.write(msg, channel.voidPromise());
+    } else {
+      s.write(msg);
+    }
+  }
+
+  /** Sends what was written. */
+  void flush() {
+    Http2ClientStream s = stream;
+    if (s == null) {
+      channel.flush();
+    } else {
+      s.flush();
+    }
+  }
+
+  /** Writes and flushes the last object; {@code close}: the connection (stream) closes after. */
+  void writeLast(Object msg, boolean close) {
+    Http2ClientStream s = stream;
+    if (s != null) {
+      s.writeLast(msg, close);
+    } else if (close) {
+      channel.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.writeAndFlush(msg, channel.voidPromise());
+    }
+  }
+
+  /** Whether the client can still be written to. */
+  boolean clientActive() {
+    Http2ClientStream s = stream;
+    return s == null ? channel.isActive() : s.isActive();
+  }
+
+  /** Whether the client takes more now (else {@link HttpExchange#onDownstreamWritable} follows). */
+  boolean clientWritable() {
+    Http2ClientStream s = stream;
+    return s == null ? channel.isWritable() : s.isWritable();
+  }
+
+  /** Closes the connection; for HTTP/2, resets the stream. */
+  void closeClient() {
+    Http2ClientStream s = stream;
+    if (s == null) {
+      channel.close();
+    } else {
+      s.close();
+    }
   }
 
   UpstreamPools pools() {
@@ -163,19 +243,19 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
             && served + 1 >= limits.maxRequestsPerConnection());
   }
 
-  /** The TLS session of the client connection (the parent connection for an HTTP/2 stream). */
+  /** The TLS session of the client connection. */
   javax.net.ssl.@Nullable SSLSession sslSession() {
-    Channel c = http2 && channel.parent() != null ? channel.parent() : channel;
-    io.netty.handler.ssl.SslHandler ssl = c.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+    io.netty.handler.ssl.SslHandler ssl =
+        channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
     return ssl == null ? null : ssl.engine().getSession();
   }
 
-  /** The connection's clock (the event loop's ticker), for deadlines. */
   /** Whether an exchange is in progress on this connection (or stream). */
   boolean busy() {
     return current != null;
   }
 
+  /** The connection's clock (the event loop's ticker), for deadlines. */
   long nanoTime() {
     return timer.now();
   }
@@ -192,19 +272,29 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   void pauseReads() {
     if (!readsPaused) {
       readsPaused = true;
-      channel.config().setAutoRead(false);
+      setAutoRead(false);
     }
   }
 
   void resumeReads() {
     if (readsPaused) {
       readsPaused = false;
-      channel.config().setAutoRead(true);
+      setAutoRead(true);
+    }
+  }
+
+  private void setAutoRead(boolean read) {
+    Http2ClientStream s = stream;
+    if (s == null) {
+      channel.config().setAutoRead(read);
+    } else {
+      s.setAutoRead(read);
     }
   }
 
   void writeContinue() {
-    channel.writeAndFlush(LocalAnswers.continueResponse(), channel.voidPromise());
+    write(LocalAnswers.continueResponse());
+    flush();
   }
 
   void observe(HttpExchange exchange) {
@@ -344,7 +434,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
    * starts a request head.
    */
   void onBytes() {
-    if (state == State.IDLE && current == null && !ctx.isRemoved()) {
+    ChannelHandlerContext c = ctx;
+    if (state == State.IDLE && current == null && c != null && !c.isRemoved()) {
       state = State.HEAD;
       timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     }
@@ -352,6 +443,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    onClientMessage(msg);
+  }
+
+  /** A message from the client: a request head or body piece (raw bytes once upgraded). */
+  void onClientMessage(Object msg) {
     if (closing) {
       ReferenceCountUtil.release(msg);
       return;
@@ -448,6 +544,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    onClientReadComplete();
+  }
+
+  /** The client's read burst ended: what the exchange relayed upstream goes out. */
+  void onClientReadComplete() {
     HttpExchange ex = current;
     if (ex != null) {
       if (state == State.UPGRADED && ex.relay() != null) {
@@ -460,14 +561,28 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (channel.isWritable() && current != null) {
-      current.onDownstreamWritable();
+    if (channel.isWritable()) {
+      onClientWritable();
     }
     ctx.fireChannelWritabilityChanged();
   }
 
+  /** The client takes more again. */
+  void onClientWritable() {
+    HttpExchange ex = current;
+    if (ex != null) {
+      ex.onDownstreamWritable();
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    onClientClosed();
+    ctx.fireChannelInactive();
+  }
+
+  /** The connection (for HTTP/2, the stream) closed. */
+  void onClientClosed() {
     timer.cancel();
     releasePipelined();
     HttpExchange ex = current;
@@ -475,12 +590,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       ex.onDownstreamClosed();
     }
     current = null;
-    ctx.fireChannelInactive();
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (isClientFault(cause)) {
+    if (ClientFaults.isClientFault(cause)) {
       log.debug("client connection {} failed: {}", peerText, cause.toString());
     } else {
       log.warn("client connection {} failed", peerText, cause);
@@ -488,37 +602,14 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /**
-   * Failures a client can cause (a reset, broken TLS records, a malformed HTTP/2 stream): logged at
-   * debug, never as the gateway's own fault.
-   */
-  static boolean isClientFault(Throwable cause) {
-    return cause instanceof IOException
-        || cause instanceof Http2Exception
-        || (cause instanceof DecoderException
-            && (cause.getCause() instanceof SSLException
-                || cause.getCause() instanceof Http2Exception));
-  }
-
   // ---------------------------------------------------------------- deadlines
 
   private void onDeadline() {
     switch (state) {
-      case IDLE -> channel.close();
+      case IDLE -> closeClient();
       case HEAD -> {
-        FullHttpResponse r =
-            ProblemResponses.render(
-                channel.alloc(),
-                Failure.REQUEST_HEADER_TIMEOUT,
-                "The request head was not received within "
-                    + limits.headerTimeout().toMillis()
-                    + " ms.",
-                null,
-                null);
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        GatewayAnswerHeaders.mark(r.headers());
         state = State.IDLE;
-        channel.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        writeLast(LocalAnswers.headerTimeout(channel.alloc(), limits.headerTimeout()), true);
       }
       case EXCHANGE -> {
         if (current != null) {

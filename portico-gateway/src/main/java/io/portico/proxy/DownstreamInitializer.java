@@ -1,7 +1,6 @@
 package io.portico.proxy;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -13,18 +12,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
 import io.portico.config.ListenerConfig;
-import io.portico.eventloop.BurstFlush;
 import io.portico.snapshot.Snapshot;
 import io.portico.tls.ServerTls;
 import io.portico.upstream.DeferredTrailers;
@@ -50,10 +43,9 @@ import org.slf4j.LoggerFactory;
  *   TLS                   PlainHttpToTls (first bytes only) ─▶ SniHandler ─▶ SslHandler
  *                           ─▶ ALPN: h2 ─▶ HTTP/2 handlers
  *                                    http/1.1 ─▶ HTTP/1.1 as above
- *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2FrameCodec ─▶ BurstFlush ─▶ Http2MultiplexHandler
+ *   HTTP/2 handlers       Http2FrameGuard ─▶ Http2ClientConnection
  *                           ─▶ Http2ConnectionGuard (which installs the Http2FrameGuard)
- *                         (per stream: Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec
- *                                      ─▶ Http2StreamAdapter ─▶ DownstreamHandler)
+ *                         (per stream, no channel: Http2ClientStream ─▶ DownstreamHandler)
  * </pre>
  */
 final class DownstreamInitializer extends ChannelInitializer<Channel> {
@@ -68,10 +60,6 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
   /** DATA frames without payload and without end of stream accepted in a row. */
   static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
-
-  /** The HTTP/2-to-HTTP/1.1 conversion of every client stream: stateless, {@code @Sharable}. */
-  private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC =
-      new Http2StreamFrameToHttpObjectCodec(true);
 
   private final ProxyServer server;
   private final ListenerConfig bound;
@@ -152,8 +140,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   // ---------------------------------------------------------------- HTTP/1.1
 
   private DownstreamHandler http1Handler(Setup setup) {
-    return new DownstreamHandler(
-        server.context(), setup.pools(), setup.limits(), setup.secure(), false);
+    return new DownstreamHandler(server.context(), setup.pools(), setup.limits(), setup.secure());
   }
 
   /** Adds the HTTP/1.1 handlers after {@code after}, or last when it is null. */
@@ -175,72 +162,25 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
   // ---------------------------------------------------------------- HTTP/2
 
-  /** The connection-level HTTP/2 handlers, in pipeline order: codec, flush, multiplexer, guard. */
-  private ChannelHandler[] http2Handlers(Setup setup) {
-    LimitsConfig limits = setup.limits();
-    Http2FrameCodec codec =
-        Http2FrameCodecBuilder.forServer()
-            .initialSettings(
-                Http2Settings.defaultSettings()
-                    .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
-                    .maxHeaderListSize(limits.maxHeaderSize()))
-            .validateHeaders(true)
-            .validateRequiredPseudoHeaders(true)
-            .decoderEnforceMaxRstFramesPerWindow(
-                limits.http2MaxResetsPerWindow(), wholeSeconds(limits.http2ResetWindow()))
-            .encoderEnforceMaxRstFramesPerWindow(
-                limits.http2MaxResetsPerWindow(), wholeSeconds(limits.http2ResetWindow()))
-            .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-            .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
-            .gracefulShutdownTimeoutMillis(setup.gracefulShutdown().toMillis())
-            .build();
-    Http2ConnectionGuard guard = new Http2ConnectionGuard(codec, limits);
-    Http2MultiplexHandler mux = new Http2MultiplexHandler(new StreamSetup(setup, guard));
-    return new ChannelHandler[] {codec, BurstFlush.after(codec), mux, guard};
-  }
-
-  private static int wholeSeconds(Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (d.toMillis() + 999) / 1000));
+  /**
+   * The connection-level HTTP/2 handlers, in pipeline order: the connection, its guard. Each stream
+   * the client opens gets a {@link DownstreamHandler} of its own for its exchange.
+   */
+  private Http2ClientConnection http2Connection(Setup setup) {
+    return Http2ClientConnection.create(
+        setup.limits(),
+        setup.gracefulShutdown(),
+        stream ->
+            new DownstreamHandler(
+                server.context(), setup.pools(), setup.limits(), setup.secure(), stream));
   }
 
   /** Adds the HTTP/2 handlers right after the handler of {@code ctx}. */
   private void addHttp2(ChannelHandlerContext ctx, Setup setup) {
-    ChannelHandler[] handlers = http2Handlers(setup);
+    Http2ClientConnection connection = http2Connection(setup);
     ctx.pipeline()
-        .addAfter(ctx.name(), "h2", handlers[0])
-        .addAfter("h2", "h2-flush", handlers[1])
-        .addAfter("h2-flush", "h2-mux", handlers[2])
-        .addAfter("h2-mux", "h2-guard", handlers[3]);
-  }
-
-  /**
-   * Builds the pipeline of each stream's child channel, shared by the streams of a connection: the
-   * multiplexer puts it in every new stream's pipeline, and once the stream is registered it
-   * replaces itself with the stream's handlers. The codec between them is one for all streams
-   * ({@code @Sharable}, stateless); the others hold the stream's state.
-   */
-  @ChannelHandler.Sharable
-  private final class StreamSetup extends ChannelInboundHandlerAdapter {
-    private final Setup setup;
-    private final Http2ConnectionGuard guard;
-
-    StreamSetup(Setup setup, Http2ConnectionGuard guard) {
-      this.setup = setup;
-      this.guard = guard;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-      guard.onStream();
-      ctx.pipeline()
-          .replace(this, "h2-check", new Http2RequestHeadCheck())
-          .addLast("h2-http", STREAM_CODEC)
-          .addLast("h2-adapt", new Http2StreamAdapter())
-          .addLast(
-              "proxy",
-              new DownstreamHandler(
-                  server.context(), setup.pools(), setup.limits(), setup.secure(), true));
-    }
+        .addAfter(ctx.name(), "h2", connection)
+        .addAfter("h2", "h2-guard", connection.guard());
   }
 
   /** The codec that switches a connection to HTTP/2 after {@code Upgrade: h2c}. */
@@ -249,9 +189,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
       if (!AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)) {
         return null;
       }
-      ChannelHandler[] handlers = http2Handlers(setup);
-      return new Http2ServerUpgradeCodec(
-          (Http2FrameCodec) handlers[0], handlers[1], handlers[2], handlers[3]);
+      Http2ClientConnection connection = http2Connection(setup);
+      return new Http2ServerUpgradeCodec("h2", connection, connection.guard());
     };
   }
 
@@ -330,7 +269,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-      if (DownstreamHandler.isClientFault(cause)) {
+      if (ClientFaults.isClientFault(cause)) {
         log.debug(
             "client connection {} failed during the TLS handshake: {}",
             ctx.channel().remoteAddress(),

@@ -217,7 +217,7 @@ abstract class ExchangeView implements Exchange {
 
   @Override
   public EventLoop eventLoop() {
-    return conn.channel().eventLoop();
+    return conn.eventLoop();
   }
 
   @Override

@@ -6,8 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -20,12 +19,10 @@ import org.slf4j.LoggerFactory;
  * to a stream.
  *
  * <pre>
- *   [TLS] ─▶ Http2FrameGuard ─▶ Http2FrameCodec ─▶ BurstFlush ─▶ Http2MultiplexHandler
- *                                                                     │      ─▶ Http2ConnectionGuard
- *                                                                     │ one child channel per stream
- *                                                                     ▼
- *      Http2RequestHeadCheck ─▶ Http2StreamFrameToHttpObjectCodec ─▶ Http2StreamAdapter
- *                                                                 ─▶ DownstreamHandler
+ *   [TLS] ─▶ Http2FrameGuard ─▶ Http2ClientConnection ─▶ Http2ConnectionGuard
+ *                                     │ one Http2ClientStream per stream (no channel)
+ *                                     ▼
+ *                               DownstreamHandler ─▶ HttpExchange
  * </pre>
  *
  * <p>Deadlines, one at a time:
@@ -42,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * have ended, then GOAWAY) or the connection has served {@code max-requests-per-connection} streams
  * (GOAWAY, then close once open streams end), and logs connection errors. The frame-level
  * protections (concurrent streams, header list size, resets received and sent, queued control
- * frames, empty DATA) are enforced by the codec, control-frame floods and reused stream identifiers
- * by the {@link Http2FrameGuard} this guard installs in front of the codec (whichever way the
- * connection became HTTP/2); each violation is answered with GOAWAY.
+ * frames, empty DATA) are enforced by the {@link Http2ClientConnection}, control-frame floods and
+ * reused stream identifiers by the {@link Http2FrameGuard} this guard installs in front of the
+ * codec (whichever way the connection became HTTP/2); each violation is answered with GOAWAY.
  *
  * <p>When HTTP/2 replaces HTTP/1.1 on a connection (h2c), the guard removes the HTTP/1.1 handlers
  * left behind it. Confined to the connection's event loop.
@@ -59,7 +56,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     BUSY
   }
 
-  private final Http2FrameCodec codec;
+  private final Http2ConnectionHandler codec;
   private final Http2Connection connection;
   private final LimitsConfig limits;
   private ChannelHandlerContext ctx;
@@ -69,7 +66,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean draining;
 
-  Http2ConnectionGuard(Http2FrameCodec codec, LimitsConfig limits) {
+  Http2ConnectionGuard(Http2ConnectionHandler codec, LimitsConfig limits) {
     this.codec = codec;
     this.connection = codec.connection();
     this.limits = limits;
@@ -138,9 +135,9 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     }
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (state == State.PREFACE && msg instanceof Http2SettingsFrame) {
+  /** The client sent SETTINGS: the first one ends the PREFACE deadline. */
+  void onSettings() {
+    if (state == State.PREFACE) {
       if (connection.numActiveStreams() == 0) {
         idle();
       } else {
@@ -148,6 +145,10 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         timer.disarm();
       }
     }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ReferenceCountUtil.release(msg);
   }
 
@@ -182,7 +183,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
           cause.toString());
       return;
     }
-    if (DownstreamHandler.isClientFault(cause)) {
+    if (ClientFaults.isClientFault(cause)) {
       log.debug("HTTP/2 connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
       log.warn("HTTP/2 connection {} failed", ctx.channel().remoteAddress(), cause);

@@ -5,9 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -17,9 +17,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sits right in front of the {@link Http2FrameCodec} and reads the 9-byte header of every frame a
- * client sends (never a payload, never HPACK; the bytes pass on unchanged), to enforce two rules
- * the codec leaves open:
+ * Sits right in front of the {@link Http2ClientConnection} and reads the 9-byte header of every
+ * frame a client sends (never a payload, never HPACK; the bytes pass on unchanged), to enforce two
+ * rules the codec leaves open:
  *
  * <ul>
  *   <li><b>Frames that cost work but carry no request.</b> PING and SETTINGS (not their
@@ -64,7 +64,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
   private static final int END_STREAM = 0x1;
   private static final int ACK = 0x1;
 
-  private final Http2FrameCodec codec;
+  private final Http2ConnectionHandler codec;
   private final Http2Connection connection;
   private final int maxControlFrames;
   private final long controlWindowNanos;
@@ -84,7 +84,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
   private int controlFrames;
   private boolean violated;
 
-  Http2FrameGuard(Http2FrameCodec codec, LimitsConfig limits) {
+  Http2FrameGuard(Http2ConnectionHandler codec, LimitsConfig limits) {
     this.codec = codec;
     this.connection = codec.connection();
     this.maxControlFrames = limits.http2MaxControlFramesPerWindow();

@@ -1,25 +1,17 @@
 package io.portico.proxy;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The first handler of each HTTP/2 stream: refuses a malformed request head (RFC 9113, 8.1.1) with
- * RST_STREAM PROTOCOL_ERROR before {@code Http2StreamFrameToHttpObjectCodec} converts it, since the
- * conversion throws (and leaks its buffer) on a head it cannot turn into an HTTP/1.1 request:
+ * What makes an HTTP/2 request head malformed (RFC 9113, 8.1.1), checked by {@link
+ * Http2ClientConnection} before the head is converted to an HTTP/1.1 request, which it could not be
+ * turned into faithfully; such a stream is refused with RST_STREAM PROTOCOL_ERROR:
  *
  * <ul>
  *   <li>{@code :method} missing or not a token;
@@ -33,38 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>Whatever else is wrong with a request is found further on and answered there (400 for a path
  * that is not an absolute path, 431 for too many fields...). The refusal is logged at DEBUG only: a
  * client's mistake is not the gateway's, and the reset counts against {@code
- * http2-max-resets-per-window} like every reset the gateway sends for an error. One per stream,
- * confined to the stream's event loop.
+ * http2-max-resets-per-window} like every reset the gateway sends for an error. Stateless.
  */
-final class Http2RequestHeadCheck extends ChannelInboundHandlerAdapter {
+final class Http2RequestHeadCheck {
 
-  private static final Logger log = LoggerFactory.getLogger(Http2RequestHeadCheck.class);
   private static final AsciiString PROTOCOL = AsciiString.cached(":protocol");
 
-  private boolean headSeen;
-  private boolean refused;
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (refused) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (!headSeen && msg instanceof Http2HeadersFrame frame) {
-      headSeen = true;
-      String problem = problem(frame.headers());
-      if (problem != null) {
-        refused = true;
-        ReferenceCountUtil.release(msg);
-        log.debug(
-            "HTTP/2 stream of {} refused: {}", ctx.channel().parent().remoteAddress(), problem);
-        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
-        ctx.close();
-        return;
-      }
-    }
-    ctx.fireChannelRead(msg);
-  }
+  private Http2RequestHeadCheck() {}
 
   /** What makes {@code headers} a malformed request head, or null when nothing does. */
   static @Nullable String problem(Http2Headers headers) {

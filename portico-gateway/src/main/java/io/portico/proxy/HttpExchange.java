@@ -206,7 +206,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
           startNanos,
           routed().timeouts().response().toNanos(),
           conn.nanoTime(),
-          conn.channel().alloc());
+          conn.alloc());
     }
     // The request phases, including any plugin's wait, are bounded by the route's response timeout.
     conn.armDeadline(startNanos + route.timeouts().response().toNanos());
@@ -281,7 +281,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
                   request,
                   routed().config().preserveHost() ? originalHost : null,
                   conn.pools(),
-                  conn.channel().alloc());
+                  conn.alloc());
     }
     call =
         new UpstreamCall(
@@ -507,15 +507,15 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     releaseUpstreamSide();
     if (state == ExchangeState.RESPONDING
         || state == ExchangeState.UPGRADED
-        || !conn.channel().isActive()) {
+        || !conn.clientActive()) {
       if (grpc != null
           && state == ExchangeState.RESPONDING
-          && conn.channel().isActive()
+          && conn.clientActive()
           && grpc.endWithTrailers(reason, detail, headDeferred ? null : response)) {
         return;
       }
       closeAfter = true;
-      conn.channel().close();
+      conn.closeClient();
       finish();
       return;
     }

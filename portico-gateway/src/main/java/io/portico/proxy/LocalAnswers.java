@@ -10,7 +10,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.portico.ai.AiPlan;
+import io.portico.spi.plugin.GatewayAnswerHeaders;
 import io.portico.spi.plugin.Reply;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +37,7 @@ final class LocalAnswers {
 
   /** A plugin's reply as {@code x}'s client gets it. */
   static FullHttpResponse forReply(ExchangeView x, @Nullable GrpcCall grpc, Reply reply) {
-    ByteBufAllocator alloc = x.conn.channel().alloc();
+    ByteBufAllocator alloc = x.conn.alloc();
     if (grpc != null) {
       FullHttpResponse answer = grpc.reply(reply);
       if (answer != null) {
@@ -53,7 +55,7 @@ final class LocalAnswers {
   /** The answer to {@code x}'s failure for {@code reason}, before its response started. */
   static FullHttpResponse forFailure(
       ExchangeView x, @Nullable GrpcCall grpc, Failure reason, String detail) {
-    ByteBufAllocator alloc = x.conn.channel().alloc();
+    ByteBufAllocator alloc = x.conn.alloc();
     if (grpc != null) {
       return grpc.reply(reason, detail);
     }
@@ -68,6 +70,20 @@ final class LocalAnswers {
       problem.headers().set(HttpHeaderNames.ALLOW, x.allow != null ? x.allow : ALLOWED_METHODS);
     }
     return problem;
+  }
+
+  /** The 408 of a request head that did not arrive in time; the connection closes after it. */
+  static FullHttpResponse headerTimeout(ByteBufAllocator alloc, Duration timeout) {
+    FullHttpResponse r =
+        ProblemResponses.render(
+            alloc,
+            Failure.REQUEST_HEADER_TIMEOUT,
+            "The request head was not received within " + timeout.toMillis() + " ms.",
+            null,
+            null);
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    GatewayAnswerHeaders.mark(r.headers());
+    return r;
   }
 
   /** The answer to {@code OPTIONS *}: 200, no body. */

@@ -110,7 +110,7 @@ abstract class RequestBody extends ExchangeView {
     if (declared > limit) {
       return refuseBody(limit);
     }
-    bodyBuffer = new RequestBodyBuffer(conn.channel().alloc(), limit);
+    bodyBuffer = new RequestBodyBuffer(conn.alloc(), limit);
     if (pendingBody != null) {
       HttpContent c;
       while ((c = pendingBody.poll()) != null) {
@@ -224,7 +224,7 @@ abstract class RequestBody extends ExchangeView {
    */
   @Nullable HttpContent transformRequest(TransformedRequestBody t, HttpContent content) {
     try {
-      return t.apply(content, conn.channel().alloc());
+      return t.apply(content, conn.alloc());
     } catch (RequestBodyTransform.Refused e) {
       t.close();
       requestComplete = true;

@@ -2,8 +2,6 @@ package io.portico.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -94,7 +92,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     int code = head.status().code();
     response = head;
     status = code;
-    boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.channel().alloc());
+    boolean grpcTrailersOnly = grpc != null && grpc.onResponseHead(head, conn.alloc());
     upstreamGrpc =
         GrpcContentType.of(head.headers().get(HttpHeaderNames.CONTENT_TYPE))
             == GrpcContentType.GRPC;
@@ -114,7 +112,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
         bodyPipeline =
             ResponseBodyPipeline.of(
                 transforms,
-                conn.channel().alloc(),
+                conn.alloc(),
                 head.headers().get(HttpHeaderNames.CONTENT_TYPE),
                 decoding);
         decoding = null;
@@ -140,8 +138,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
 
   /** Writes the response head as it stands; the response has started. */
   void writeResponseHead() {
-    conn.channel()
-        .write(Objects.requireNonNull(response, "the head is set"), conn.channel().voidPromise());
+    conn.write(Objects.requireNonNull(response, "the head is set"));
     state = ExchangeState.RESPONDING;
   }
 
@@ -166,7 +163,6 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     if (captured != null) {
       captured.response(content.content());
     }
-    Channel down = conn.channel();
     if (headDeferred && (last || content.content().isReadable())) {
       closeAfter =
           ResponseFraming.frameDeferred(
@@ -179,7 +175,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       headDeferred = false;
       // A body step may have changed the status (a transcoder mapping gRPC's status to HTTP's).
       status = response.status().code();
-      down.write(response, down.voidPromise());
+      conn.write(response);
       state = ExchangeState.RESPONDING;
     }
     if (last) {
@@ -197,8 +193,8 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       content.release();
       return;
     }
-    down.write(content, down.voidPromise());
-    if (!down.isWritable()) {
+    conn.write(content);
+    if (!conn.clientWritable()) {
       // The client cannot take more: stop reading the upstream, and bound the client's stall.
       clientPaused = true;
       pauseUpstream();
@@ -208,12 +204,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
 
   /** The response's last message: written and flushed, then the exchange finishes. */
   void writeLast(Object last) {
-    Channel down = conn.channel();
-    if (closeAfter) {
-      down.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      down.writeAndFlush(last, down.voidPromise());
-    }
+    conn.writeLast(last, closeAfter);
     finish();
   }
 
@@ -250,7 +241,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
         || endingAsGrpc
         || bodyPipeline == null
         || state != ExchangeState.RESPONDING
-        || !conn.channel().isActive()) {
+        || !conn.clientActive()) {
       return false;
     }
     endingAsGrpc = true;
@@ -272,7 +263,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
   /** A piece of the response body written to the client and counted. */
   void writeBody(HttpContent content) {
     responseBytes += content.content().readableBytes();
-    conn.channel().write(content, conn.channel().voidPromise());
+    conn.write(content);
   }
 
   /**
@@ -320,7 +311,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
 
   /** The read burst of the response's source ended: what was written goes out. */
   public void onResponseReadComplete() {
-    conn.channel().flush();
+    conn.flush();
   }
 
   /** A RESPONSE_BODY plugin transforms the body: an encoded one is decoded for it first. */
@@ -330,7 +321,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
           ResponseDecoding.forResponse(
               Objects.requireNonNull(response, "transforms start after the head").headers(),
               limits,
-              conn.channel().alloc());
+              conn.alloc());
     }
   }
 

@@ -81,7 +81,7 @@ class DownstreamHandlerTest {
     Snapshot snapshot = new SnapshotCompiler(context).compile(result.config()).snapshot();
     ProxyContext proxy = new ProxyContext(new SnapshotHolder(snapshot), records::add);
     DownstreamHandler handler =
-        new DownstreamHandler(proxy, pools, snapshot.config().limits(), false, false);
+        new DownstreamHandler(proxy, pools, snapshot.config().limits(), false);
     ObsFoldGuard fold = new ObsFoldGuard(snapshot.config().limits(), handler);
     return new EmbeddedChannel(
         fold.scanner(),

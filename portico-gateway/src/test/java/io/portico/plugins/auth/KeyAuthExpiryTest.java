@@ -137,6 +137,7 @@ class KeyAuthExpiryTest {
         .asString()
         .contains("portico.yaml:6:")
         .contains("consumers[0].credentials.key-auth[0].expires-at: \"2027-01-31\"")
-        .contains("(expected: an RFC 3339 date-time with its offset, such as 2027-01-31T00:00:00Z)");
+        .contains(
+            "(expected: an RFC 3339 date-time with its offset, such as 2027-01-31T00:00:00Z)");
   }
 }

@@ -1,0 +1,357 @@
+package io.portico.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request stream of an HTTP/2 client connection: a plain object of its {@link
+ * Http2ClientConnection} (kept on Netty's {@code Http2Stream}), with no channel or pipeline of its
+ * own. It carries one exchange, run by its {@link DownstreamHandler}.
+ *
+ * <pre>
+ *   HEADERS ─▶ HttpRequest ─┐
+ *   DATA    ─▶ HttpContent  ├─▶ DownstreamHandler ─▶ HttpExchange
+ *   END / trailers ─▶ Last ─┘                            │
+ *   HEADERS ◀─ HttpResponse ◀─ write ◀───────────────────┘
+ *   DATA    ◀─ HttpContent, trailers ◀─ LastHttpContent
+ * </pre>
+ *
+ * <p>Inbound flow control: the window of a DATA frame goes back to the client once the frame was
+ * handed to the exchange. While the exchange holds the stream ({@link #setAutoRead} false, its
+ * upstream cannot take more), what arrives is kept (at most the stream's window, as the client can
+ * send no more) and no window is returned; the kept frames go on from the event loop's next task
+ * when the exchange reads again. Outbound: {@link #isWritable()} is the stream's send window and
+ * the connection's writability; a change reaches the exchange through {@link
+ * DownstreamHandler#onClientWritable()}.
+ *
+ * <p>A response to {@code HEAD} carries no body: its bytes are dropped here (an HTTP/1.1 client's
+ * codec drops them there). A stream's end, whatever ended it (both ends complete, a reset either
+ * way, the connection lost), reaches the handler once, never from inside one of its own calls.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class Http2ClientStream {
+
+  private static final Logger log = LoggerFactory.getLogger(Http2ClientStream.class);
+
+  private final Http2ClientConnection connection;
+  private final Http2Stream stream;
+  private final boolean head;
+  private @Nullable DownstreamHandler handler;
+  private @Nullable ArrayDeque<Held> held;
+  private boolean paused;
+  private boolean drainScheduled;
+  private boolean readThisBurst;
+  private boolean responseStarted;
+  private boolean writable = true;
+  private boolean inCall;
+  private boolean closed;
+  private boolean told;
+
+  Http2ClientStream(Http2ClientConnection connection, Http2Stream stream, boolean head) {
+    this.connection = connection;
+    this.stream = stream;
+    this.head = head;
+  }
+
+  void attach(DownstreamHandler handler) {
+    this.handler = handler;
+  }
+
+  Http2ClientConnection connection() {
+    return connection;
+  }
+
+  int id() {
+    return stream.id();
+  }
+
+  // ---------------------------------------------------------------- what the exchange does
+
+  /** Writes a response object as frames; its buffers pass to the encoder. */
+  void write(Object msg) {
+    writeFrames(msg, connection.voidPromise());
+  }
+
+  /**
+   * The response's last object, flushed; {@code close}: the stream ends after it (reset when the
+   * client is still sending), once it has left.
+   */
+  void writeLast(Object msg, boolean close) {
+    if (!close) {
+      writeFrames(msg, connection.voidPromise());
+      flush();
+      return;
+    }
+    ChannelPromise written = connection.newPromise();
+    writeFrames(msg, written);
+    flush();
+    written.addListener(f -> close());
+  }
+
+  void flush() {
+    if (!closed) {
+      connection.flushSoon();
+    }
+  }
+
+  boolean isActive() {
+    return !closed && connection.channel().isActive();
+  }
+
+  boolean isWritable() {
+    // What the exchange saw: a change from it is what onWritabilityChanged reports.
+    writable = !closed && connection.isWritable(stream);
+    return writable;
+  }
+
+  /** Ends the stream: RST_STREAM CANCEL unless it already closed. */
+  void close() {
+    if (!closed && stream.state() != Http2Stream.State.CLOSED) {
+      inCall = true;
+      try {
+        connection.reset(stream, Http2Error.CANCEL);
+      } finally {
+        inCall = false;
+      }
+    }
+  }
+
+  /** Holds ({@code false}) or resumes the request's frames. */
+  void setAutoRead(boolean read) {
+    if (paused == !read) {
+      return;
+    }
+    paused = !read;
+    if (read && held != null && !held.isEmpty() && !drainScheduled) {
+      drainScheduled = true;
+      connection.channel().eventLoop().execute(this::drainHeld);
+    }
+  }
+
+  // ---------------------------------------------------------------- frames out
+
+  private void writeFrames(Object msg, ChannelPromise last) {
+    if (closed || stream.state() == Http2Stream.State.CLOSED || !stream.state().localSideOpen()) {
+      ReferenceCountUtil.release(msg);
+      last.trySuccess();
+      return;
+    }
+    inCall = true;
+    try {
+      if (msg instanceof HttpResponse response) {
+        writeHead(response, last);
+      } else if (msg instanceof LastHttpContent end) {
+        writeEnd(end, last);
+      } else if (msg instanceof HttpContent content) {
+        if (head && responseStarted) {
+          content.release();
+          last.trySuccess();
+        } else {
+          connection.writeData(stream, content.content(), false, last);
+        }
+      } else {
+        ReferenceCountUtil.release(msg);
+        last.trySuccess();
+      }
+    } finally {
+      inCall = false;
+    }
+  }
+
+  private void writeHead(HttpResponse response, ChannelPromise last) {
+    boolean informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    if (!informational) {
+      responseStarted = true;
+    }
+    if (!(response instanceof FullHttpResponse full)) {
+      connection.writeHeaders(
+          stream, HttpConversionUtil.toHttp2Headers(response, true), false, last);
+      return;
+    }
+    try {
+      if (informational) {
+        connection.writeHeaders(stream, HttpConversionUtil.toHttp2Headers(full, true), false, last);
+        return;
+      }
+      boolean body = !head && full.content().isReadable();
+      boolean trailers = !full.trailingHeaders().isEmpty();
+      connection.writeHeaders(
+          stream,
+          HttpConversionUtil.toHttp2Headers(full, true),
+          !body && !trailers,
+          !body && !trailers ? last : connection.voidPromise());
+      if (body) {
+        connection.writeData(
+            stream, full.content().retain(), !trailers, trailers ? connection.voidPromise() : last);
+      }
+      if (trailers) {
+        writeTrailers(full.trailingHeaders(), last);
+      }
+    } finally {
+      full.release();
+    }
+  }
+
+  /** The response's end: DATA with END_STREAM, or its trailers (after a DATA with bytes). */
+  private void writeEnd(LastHttpContent end, ChannelPromise last) {
+    ByteBuf data = end.content();
+    HttpHeaders trailers = end.trailingHeaders();
+    boolean hasTrailers = !trailers.isEmpty();
+    if (head && responseStarted) {
+      data.release();
+      data = Unpooled.EMPTY_BUFFER;
+    }
+    if (data.isReadable() || !hasTrailers) {
+      connection.writeData(
+          stream, data, !hasTrailers, hasTrailers ? connection.voidPromise() : last);
+    } else {
+      data.release();
+    }
+    if (hasTrailers) {
+      writeTrailers(trailers, last);
+    }
+  }
+
+  private void writeTrailers(HttpHeaders trailers, ChannelPromise last) {
+    connection.writeHeaders(stream, HttpConversionUtil.toHttp2Headers(trailers, true), true, last);
+  }
+
+  // ---------------------------------------------------------------- frames in
+
+  /** A request object from the connection; {@code bytes}: its flow-controlled length. */
+  void onRequest(HttpObject msg, int bytes) {
+    if (handler == null || closed) {
+      ReferenceCountUtil.release(msg);
+      if (bytes > 0) {
+        connection.consume(stream, bytes);
+      }
+      return;
+    }
+    if (paused || (held != null && !held.isEmpty())) {
+      if (held == null) {
+        held = new ArrayDeque<>(4);
+      }
+      held.add(new Held(msg, bytes));
+      return;
+    }
+    if (!readThisBurst) {
+      readThisBurst = true;
+      connection.readBy(this);
+    }
+    hand(msg, bytes);
+  }
+
+  private void hand(HttpObject msg, int bytes) {
+    DownstreamHandler h = handler;
+    if (h == null) {
+      ReferenceCountUtil.release(msg);
+    } else {
+      try {
+        h.onClientMessage(msg);
+      } catch (RuntimeException e) {
+        log.warn("HTTP/2 stream {} of {} failed", id(), connection.channel().remoteAddress(), e);
+        close();
+      }
+    }
+    if (bytes > 0 && !closed) {
+      connection.consume(stream, bytes);
+    }
+  }
+
+  /** The connection's read burst ended: the exchange flushes what it relayed upstream. */
+  void onReadComplete() {
+    readThisBurst = false;
+    DownstreamHandler h = handler;
+    if (h != null && !closed) {
+      h.onClientReadComplete();
+    }
+  }
+
+  /** The stream's send window or the connection's writability changed. */
+  void onWritabilityChanged() {
+    boolean was = writable;
+    if (isWritable() && !was) {
+      DownstreamHandler h = handler;
+      if (h != null) {
+        h.onClientWritable();
+      }
+    }
+  }
+
+  /** Netty closed the stream, for whatever reason. */
+  void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    releaseHeld();
+    if (inCall || drainScheduled) {
+      connection.channel().eventLoop().execute(this::tellClosed);
+    } else {
+      tellClosed();
+    }
+  }
+
+  private void tellClosed() {
+    if (told) {
+      return;
+    }
+    told = true;
+    DownstreamHandler h = handler;
+    handler = null;
+    if (h != null) {
+      h.onClientClosed();
+    }
+  }
+
+  private void drainHeld() {
+    drainScheduled = false;
+    ArrayDeque<Held> h = held;
+    boolean handed = false;
+    while (h != null && !h.isEmpty() && !paused && !closed) {
+      Held next = h.poll();
+      hand(next.message, next.bytes);
+      handed = true;
+    }
+    if (closed) {
+      releaseHeld();
+      tellClosed();
+      return;
+    }
+    DownstreamHandler d = handler;
+    if (handed && d != null) {
+      d.onClientReadComplete();
+      connection.flushSoon();
+    }
+  }
+
+  private void releaseHeld() {
+    ArrayDeque<Held> h = held;
+    if (h != null) {
+      Held next;
+      while ((next = h.poll()) != null) {
+        ReferenceCountUtil.release(next.message);
+      }
+    }
+  }
+
+  /** A request frame kept while the stream is held, with the window it has not returned. */
+  private record Held(HttpObject message, int bytes) {}
+}
