@@ -20,6 +20,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.GrpcPeers;
+import io.portico.testing.Observers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -158,22 +159,7 @@ class GrpcLoneFrameTest {
     StreamObserver<byte[]> requests =
         ClientCalls.asyncBidiStreamingCall(
             channel.newCall(PING_PONG, options()),
-            new StreamObserver<>() {
-              @Override
-              public void onNext(byte[] value) {
-                answers.add(text(value));
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                done.complete(null);
-              }
-            });
+            Observers.until(value -> answers.add(text(value)), done));
 
     for (int i = 1; i <= 3; i++) {
       requests.onNext(bytes("ping-" + i));
@@ -190,20 +176,7 @@ class GrpcLoneFrameTest {
     ClientCall<byte[], byte[]> call = channel.newCall(HOLD, options());
     CountDownLatch first = new CountDownLatch(1);
     ClientCalls.asyncServerStreamingCall(
-        call,
-        bytes("hold"),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            first.countDown();
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        });
+        call, bytes("hold"), Observers.each(value -> first.countDown()));
     assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
 
     call.cancel("the client gave up", null);

@@ -30,6 +30,7 @@ import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.GrpcPeers;
 import io.portico.testing.H2Client;
+import io.portico.testing.Observers;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
@@ -237,20 +238,7 @@ class GrpcProxyTest {
             callOptions());
     CountDownLatch firstTick = new CountDownLatch(1);
     ClientCalls.asyncServerStreamingCall(
-        call,
-        bytes("go"),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            firstTick.countDown();
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        });
+        call, bytes("go"), Observers.each(value -> firstTick.countDown()));
     assertThat(firstTick.await(10, TimeUnit.SECONDS)).isTrue();
 
     call.cancel("the client gave up", null);

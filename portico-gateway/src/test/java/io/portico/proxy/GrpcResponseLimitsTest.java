@@ -17,11 +17,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.GrpcPeers;
 import io.portico.testing.H2Origin;
+import io.portico.testing.Observers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,22 +137,7 @@ class GrpcResponseLimitsTest {
             method("test.Big", "Stream", MethodDescriptor.MethodType.SERVER_STREAMING),
             callOptions()),
         bytes("100000"),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-            received.add(text(value));
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            result.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            result.complete(null);
-          }
-        });
+        Observers.until(value -> received.add(text(value)), result));
 
     assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
         .cause()

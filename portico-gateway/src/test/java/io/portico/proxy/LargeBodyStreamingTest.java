@@ -46,18 +46,11 @@ class LargeBodyStreamingTest {
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
+            GatewayFixture.proxyAllTo(origin.authority())
+                + """
             limits:
               max-body-size: 0
-            """
-                .formatted(origin.authority()));
+            """);
   }
 
   @AfterAll

@@ -24,22 +24,15 @@ class MalformedRequestTest {
     origin = TestOrigin.start();
     gw =
         GatewayFixture.start(
-            """
-            services:
-              - name: backend
-                targets: [ "%s" ]
-            routes:
-              - name: all
-                paths: [ "/" ]
-                service: backend
+            GatewayFixture.proxyAllTo(origin.authority())
+                + """
             limits:
               max-request-line: 256
               max-header-size: 1k
               max-header-count: 10
               max-body-size: 100
               header-timeout: 600ms
-            """
-                .formatted(origin.authority()));
+            """);
   }
 
   @AfterAll

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Lifecycle and ownership: the origin starts before the class's {@code @BeforeEach} methods run
  * (they may use it); after the test and its {@code @AfterEach} methods, the gateways started
  * through {@link #start} are closed, newest first, and then the origin, all of them even when one
- * fails to close. A gateway the test closes itself must not be started through this class.
+ * fails to close. A gateway that the test closes itself is closed again, which {@link
+ * io.portico.app.Gateway#close()} allows.
  *
  * <p>Threading: JUnit calls it on the test's thread, and tests of one instance never overlap.
  */
