@@ -497,13 +497,10 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
    */
   @Override
   void fail(Failure reason, String detail) {
-    if (state == ExchangeState.DONE) {
+    if (state == ExchangeState.DONE || endTransformedGrpc(reason, detail)) {
       return;
     }
     failure = reason;
-    if (endTransformedGrpc(reason, detail)) {
-      return;
-    }
     releaseUpstreamSide();
     if (state == ExchangeState.RESPONDING
         || state == ExchangeState.UPGRADED

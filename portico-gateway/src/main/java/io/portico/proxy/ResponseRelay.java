@@ -245,6 +245,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       return false;
     }
     endingAsGrpc = true;
+    failure = reason;
     LastHttpContent end = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
     end.trailingHeaders().set("grpc-status", GrpcCall.statusOf(reason).codeText());
     end.trailingHeaders().set("grpc-message", GrpcMessage.encode(detail));

@@ -114,7 +114,7 @@ class PortalViewerBrowserTest {
         .waiting()
         .until(
             ExpectedConditions.textToBePresentInElementLocated(
-                By.id("sign-in-message"), "Now sign in with that name and password"));
+                By.id("sign-in-message"), "Your developer account is ready"));
     browser.ui().signInToPortal("dana");
 
     // an application under the quota plan, pending until the admin approves
