@@ -19,6 +19,7 @@ import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.observe.ExchangeObserver;
+import io.portico.observe.ExchangeRecord;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamCodec;
 import io.portico.upstream.UpstreamHooks;
@@ -91,6 +92,10 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private @Nullable String peerText;
   private int localPort;
   private ForwardingPolicy.@Nullable ConnectionFacts facts;
+
+  /** Makes this connection's exchange records, one at a time ({@link ExchangeRecords#of}). */
+  private ExchangeRecord.@Nullable Builder recordBuilder;
+
   private State state = State.HEAD;
   private @Nullable HttpExchange current;
 
@@ -304,7 +309,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (observer.readsRequestHeaders()) {
           UpstreamHead.completeForwarding(exchange);
         }
-        observer.onExchangeComplete(ExchangeRecords.of(exchange));
+        ExchangeRecord.Builder b = recordBuilder;
+        if (b == null) {
+          b = ExchangeRecord.builder();
+          recordBuilder = b;
+        }
+        observer.onExchangeComplete(ExchangeRecords.of(exchange, b));
       } catch (RuntimeException e) {
         log.warn("exchange observer failed", e);
       }

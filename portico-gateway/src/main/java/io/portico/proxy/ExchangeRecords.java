@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The record of a finished exchange for its observers (metrics, the access log): what the
  * exchange's view and parts hold at its end, assembled once, when the exchange finishes and only
- * when an observer takes it, through {@link ExchangeRecord#builder()}.
+ * when an observer takes it, through its connection's {@link ExchangeRecord.Builder}.
  *
  * <p>Stateless. Called on the exchange's event loop, where the record's headers (the request's and
  * the response's, not copied) are valid; observers that keep anything copy it there.
@@ -22,8 +22,23 @@ final class ExchangeRecords {
 
   private ExchangeRecords() {}
 
-  /** The record of {@code x}, which has finished. */
-  static ExchangeRecord of(HttpExchange x) {
+  /**
+   * The record of {@code x}, which has finished, made with {@code b}: a builder its connection
+   * reuses for each of its records, since every component is set here anew; what would keep the
+   * exchange's header maps and bodies alive is dropped from the builder once the record is made.
+   */
+  static ExchangeRecord of(HttpExchange x, ExchangeRecord.Builder b) {
+    ExchangeRecord record = fill(x, b).build();
+    b.requestHeaders(null)
+        .responseHeaders(null)
+        .requestBody(null)
+        .responseBody(null)
+        .backends(List.of())
+        .ai(null);
+    return record;
+  }
+
+  private static ExchangeRecord.Builder fill(HttpExchange x, ExchangeRecord.Builder b) {
     long end = x.conn.nanoTime();
     long connected = x.call == null ? 0 : x.call.connectedNanos();
     long sent = x.call == null ? 0 : x.call.requestSentNanos();
@@ -31,8 +46,7 @@ final class ExchangeRecords {
     Endpoint endpoint = x.call == null ? null : x.call.endpoint();
     Identity identity = x.get(Identity.KEY);
     LimitDecision limitDecision = x.get(LimitDecision.KEY);
-    return ExchangeRecord.builder()
-        .startEpochMillis(System.currentTimeMillis() - (end - x.startNanos) / 1_000_000)
+    return b.startEpochMillis(System.currentTimeMillis() - (end - x.startNanos) / 1_000_000)
         .requestId(x.requestId)
         .clientAddress(x.clientAddressText())
         .method(x.request.method().name())
@@ -63,8 +77,7 @@ final class ExchangeRecords {
         .ai(aiRecord(x.get(AiUsage.KEY), x.get(AiRequestChecks.KEY)))
         .grpcStatus(x.grpc == null ? -1 : x.grpc.recordedStatus(x.status, x.failure))
         .requestBody(x.captured == null ? null : x.captured.requestBody())
-        .responseBody(x.captured == null ? null : x.captured.responseBody())
-        .build();
+        .responseBody(x.captured == null ? null : x.captured.responseBody());
   }
 
   private static ExchangeRecord.@Nullable Ai aiRecord(
