@@ -55,8 +55,9 @@ final class PluginsSection {
       if (factory == null) {
         String hint = Suggestions.closest(name, factories.names());
         String owner = hint == null ? ownerAbove(name, above) : null;
-        problems.at(
-            config,
+        problems.atKey(
+            node,
+            name,
             "unknown plugin \""
                 + name
                 + (factories.names().isEmpty()

@@ -350,16 +350,17 @@ public final class ConfigReader {
   }
 
   /**
-   * Reports every key of this object that was not read, with the closest known key as a suggestion.
-   * Call after reading every supported key.
+   * Reports every key of this object that was not read, at the key's line and column, with the
+   * closest known key as a suggestion. Call after reading every supported key.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       if (!read.contains(e.getKey())) {
         String suggestion = Suggestions.closest(e.getKey(), read);
         String hint = suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
-        problems.at(
-            e.getValue(),
+        problems.atKey(
+            node,
+            e.getKey(),
             "unknown key \""
                 + e.getKey()
                 + "\" (expected one of: "
