@@ -125,8 +125,9 @@ final class ConsumersSection {
         }
         String suggestion =
             io.portico.spi.config.Suggestions.closest(e.getKey(), factories.names());
-        problems.at(
-            e.getValue(),
+        problems.atKey(
+            creds,
+            e.getKey(),
             "unknown credential kind \""
                 + e.getKey()
                 + "\" (expected: the name of an authentication plugin"

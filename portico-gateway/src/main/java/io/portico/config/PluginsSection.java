@@ -57,8 +57,9 @@ final class PluginsSection {
         String foreign = ForeignPlugins.hint(name);
         String hint = foreign == null ? Suggestions.closest(name, factories.names()) : null;
         String owner = hint == null && foreign == null ? ownerAbove(name, above) : null;
-        problems.at(
-            config,
+        problems.atKey(
+            node,
+            name,
             "unknown plugin \""
                 + name
                 + (factories.names().isEmpty()

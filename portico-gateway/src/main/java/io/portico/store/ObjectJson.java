@@ -139,7 +139,7 @@ public final class ObjectJson {
       case OBJECT -> {
         Map<String, ConfigNode> fields = new LinkedHashMap<>();
         node.fields().forEach((k, v) -> fields.put(k, rebase(v, root)));
-        yield ConfigNode.object(rebased, node.location(), fields);
+        yield ConfigNode.object(rebased, node.location(), fields, node.keyLocations());
       }
       case LIST -> {
         List<ConfigNode> items = new ArrayList<>();

@@ -231,7 +231,7 @@ class CliDocTest {
     assertThat(Main.execute("validate", "-c", good.toString(), bad.toString()))
         .isEqualTo(Main.USAGE);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains(bad + ":3:12: routes[0].pahts: unknown key \"pahts\"")
+        .contains(bad + ":3:5: routes[0].pahts: unknown key \"pahts\"")
         .contains("did you mean \"paths\"?")
         .contains("two config files given, " + good + " (-c) and " + bad);
   }

@@ -86,7 +86,7 @@ consumers:
                 "@:13:15: services[0].balancer: \"round-robbin\" (expected: an object such as { policy: round-robin }, with policy one of round-robin, least-request, ewma, consistent-hash)",
                 "@:14:11: services[1].name: \"backend\" (expected: a service name not used before; services[0].name has it)",
                 "@:15:16: services[1].targets[0]: ${BACKEND_ADDR}: not set (expected: an environment variable, or a default with ${BACKEND_ADDR:-value})",
-                "@:18:12: routes[0].pahts: unknown key \"pahts\" (expected one of: access-log, aggregate, ai, grpc, headers, hosts, methods, mirror, name, path-match, paths, plugins, preserve-host, priority, query, rewrite-path, service, strip-prefix, timeouts, traffic-split); did you mean \"paths\"?",
+                "@:18:5: routes[0].pahts: unknown key \"pahts\" (expected one of: access-log, aggregate, ai, grpc, headers, hosts, methods, mirror, name, path-match, paths, plugins, preserve-host, priority, query, rewrite-path, service, strip-prefix, timeouts, traffic-split); did you mean \"paths\"?",
                 "@:19:14: routes[0].service: \"backnd\" (expected: the name of a service: backend); did you mean \"backend\"?",
                 "@:20:11: routes[1].name: \"users\" (expected: a route name not used before; routes[0].name has it)",
                 "@:21:14: routes[1].paths[0]: \"~/a/(b\" (expected: a valid regular expression after ~ (Unclosed group))",
@@ -94,11 +94,11 @@ consumers:
                 "@:23:15: routes[1].priority: \"high\" (expected: an integer from -1000000 to 1000000)",
                 "@:24:19: routes[1].strip-prefix: \"yes please\" (expected: true or false)",
                 "@:25:17: routes[1].path-match: \"prefx\" (expected: one of prefix, exact); did you mean \"prefix\"?",
-                "@:28:18: routes[1].plugins.rate-limt: unknown plugin \"rate-limt\" (expected one of: acl, basic-auth, compression, cors, echo, grpc-transcode, grpc-web, hmac-auth, ip-restriction, json-xml, jwt, key-auth, limit-conn, mock, mtls-auth, multi-auth, oauth2-introspection, openid-connect, quota, rate-limit, request-headers, request-id, request-transformer, response-headers, response-transformer); did you mean \"rate-limit\"?",
+                "@:28:7: routes[1].plugins.rate-limt: unknown plugin \"rate-limt\" (expected one of: acl, basic-auth, compression, cors, echo, grpc-transcode, grpc-web, hmac-auth, ip-restriction, json-xml, jwt, key-auth, limit-conn, mock, mtls-auth, multi-auth, oauth2-introspection, openid-connect, quota, rate-limit, request-headers, request-id, request-transformer, response-headers, response-transformer); did you mean \"rate-limit\"?",
                 "@:29:55: routes[1].plugins.rate-limit.limits[0].window: \"1 minute\" (expected: a duration from 1s to 366d such as 1s, 1m, 1h, 1d, 1w or 1y)",
                 "@:31:18: limits.max-body-size: \"10 megs\" (expected: a size such as 8192, 64k, 10MiB or 1g)",
                 "@:33:15: runtime.access-log: \"/nonexistent/dir/access.log\" (expected: stdout, off or a file path in an existing directory; /nonexistent/dir is not one)",
-                "@:37:17: consumers[0].credentials.key-auht: unknown credential kind \"key-auht\" (expected: the name of an authentication plugin, such as basic-auth, hmac-auth, key-auth, mtls-auth); did you mean \"key-auth\"?",
+                "@:37:7: consumers[0].credentials.key-auht: unknown credential kind \"key-auht\" (expected: the name of an authentication plugin, such as basic-auth, hmac-auth, key-auth, mtls-auth); did you mean \"key-auth\"?",
                 "@:38:24: consumers[0].credentials.key-auth.key: \"plain-text\" (expected: sha256: followed by 64 hex digits (portico hash-key prints it))"));
   }
 
@@ -138,7 +138,7 @@ consumers:
     assertThat(result.problems().list().stream().map(Problem::toString).toList())
         .singleElement()
         .asString()
-        .startsWith(file + ":6:21: routes[0].plugins.header-names: unknown plugin \"header-names\"")
+        .startsWith(file + ":6:7: routes[0].plugins.header-names: unknown plugin \"header-names\"")
         .endsWith("; \"header-names\" is a key of key-auth: indent it under key-auth");
   }
 
@@ -157,7 +157,7 @@ consumers:
                 + " url is written targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
                 + " prefix as the routes' rewrite-path)",
             file
-                + ":3:10: services[0].url: unknown key \"url\" (expected one of: balancer,"
+                + ":3:5: services[0].url: unknown key \"url\" (expected one of: balancer,"
                 + " discovery, health, host-header, http2, name, plugins, pool, protocol, retry,"
                 + " targets, timeouts, tls); write targets: [ \"http://host:port\" ] (https://"
                 + " for TLS), and a path prefix as the routes' rewrite-path");

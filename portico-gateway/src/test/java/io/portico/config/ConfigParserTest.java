@@ -138,7 +138,7 @@ class ConfigParserTest {
     assertThat(result.ok()).isFalse();
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
+            "portico.yaml:12:1: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
                 + " consumers, forwarding, limits, listeners, metrics, plugins, portal, routes, runtime,"
                 + " services, tracing); did you mean \"limits\"?");
   }
@@ -233,7 +233,7 @@ class ConfigParserTest {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:5:23: services[0].pool.max-conections: unknown key \"max-conections\""
+            "portico.yaml:5:7: services[0].pool.max-conections: unknown key \"max-conections\""
                 + " (expected one of: idle-timeout, max-connections, max-pending); did you mean"
                 + " \"max-connections\"?");
   }
@@ -528,7 +528,7 @@ class ConfigParserTest {
             "portico.yaml:3:16: services[0].discovery: \"statc\" (expected: one of "
                 + String.join(", ", DiscoveryKinds.builtIn().names())
                 + "); did you mean \"static\"?",
-            "portico.yaml:4:14: services[0].targets: unknown key \"targets\" (expected one of:"
+            "portico.yaml:4:5: services[0].targets: unknown key \"targets\" (expected one of:"
                 + " balancer, discovery, health, host-header, http2, name, plugins, pool, protocol, retry, timeouts, tls)");
   }
 
@@ -612,7 +612,7 @@ class ConfigParserTest {
                 + "); did you mean \"file\"?",
             "portico.yaml:7:36: services[2].discovery.path: \"stock.yaml\" (expected: an absolute"
                 + " path)",
-            "portico.yaml:7:59: services[2].discovery.intervall: unknown key \"intervall\""
+            "portico.yaml:7:48: services[2].discovery.intervall: unknown key \"intervall\""
                 + " (expected one of: allow-empty, allowed-networks, denied-networks, interval,"
                 + " kind, max-endpoints, path); did you mean"
                 + " \"interval\"?",
@@ -699,7 +699,7 @@ class ConfigParserTest {
         .containsExactly(
             "portico.yaml:4:20: services[0].ports.from: \"0\" (expected: an integer from 1 to"
                 + " 65535)",
-            "portico.yaml:5:14: services[0].targets: unknown key \"targets\" (expected one of:"
+            "portico.yaml:5:5: services[0].targets: unknown key \"targets\" (expected one of:"
                 + " balancer, discovery, health, host-header, http2, name, plugins, pool, ports, protocol, retry, timeouts, tls)");
   }
 
@@ -925,14 +925,14 @@ class ConfigParserTest {
     assertThat(registry.names()).contains("cors", "mock", "test-header", "test-throwing");
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:2:15: plugins.test-headr: unknown plugin \"test-headr\" (expected one"
+            "portico.yaml:2:3: plugins.test-headr: unknown plugin \"test-headr\" (expected one"
                 + " of: "
                 + String.join(", ", new java.util.TreeSet<>(registry.names()))
                 + "); did you mean \"test-header\"?",
             "portico.yaml:3:16: plugins.test-header.name: missing (expected: a header name)",
-            "portico.yaml:3:24: plugins.test-header.vale: unknown key \"vale\" (expected one of:"
+            "portico.yaml:3:18: plugins.test-header.vale: unknown key \"vale\" (expected one of:"
                 + " name, value); did you mean \"value\"?",
-            "portico.yaml:4:41: plugins.test-finishing.extra: unknown key \"extra\" (expected one"
+            "portico.yaml:4:34: plugins.test-finishing.extra: unknown key \"extra\" (expected one"
                 + " of: status)",
             "portico.yaml:5:18: plugins.test-throwing: plugin \"test-throwing\" failed to read its"
                 + " config (expected: no error): java.lang.IllegalStateException: bug in the"
@@ -1028,7 +1028,7 @@ class ConfigParserTest {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:2:9: plugins.cors: unknown plugin \"cors\" (expected: an installed"
+            "portico.yaml:2:3: plugins.cors: unknown plugin \"cors\" (expected: an installed"
                 + " plugin; none is installed)");
   }
 

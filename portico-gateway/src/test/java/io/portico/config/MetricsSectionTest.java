@@ -68,7 +68,7 @@ class MetricsSectionTest {
                 + " 10000: every consumer counted apart adds series, so the cap is what bounds"
                 + " them)");
     assertThat(problems.get(2))
-        .startsWith("portico.yaml:15:19: metrics.server-timming: unknown key")
+        .startsWith("portico.yaml:15:3: metrics.server-timming: unknown key")
         .contains("did you mean \"server-timing\"");
   }
 
@@ -154,7 +154,7 @@ class MetricsSectionTest {
         .startsWith("portico.yaml:17:26: metrics.otlp.resource-attributes:")
         .contains("at most 64 attributes");
     assertThat(problems.get(4))
-        .startsWith("portico.yaml:18:16: metrics.otlp.intervall: unknown key");
+        .startsWith("portico.yaml:18:5: metrics.otlp.intervall: unknown key");
   }
 
   @Test

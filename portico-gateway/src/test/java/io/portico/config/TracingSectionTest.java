@@ -105,7 +105,7 @@ class TracingSectionTest {
                 + " 1000000)",
             "portico.yaml:17:28: tracing.headers.bad header: \"bad header\" (expected: a header"
                 + " name)",
-            "portico.yaml:18:17: tracing.sampel-ratio: unknown key \"sampel-ratio\" (expected one"
+            "portico.yaml:18:3: tracing.sampel-ratio: unknown key \"sampel-ratio\" (expected one"
                 + " of: enabled, endpoint, export-interval, export-timeout, headers,"
                 + " max-queue-size, plugin-spans, propagators, resource-attributes, sample-ratio,"
                 + " service-name); did you mean \"sample-ratio\"?");

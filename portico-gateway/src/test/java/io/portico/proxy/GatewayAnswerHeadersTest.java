@@ -111,6 +111,7 @@ class GatewayAnswerHeadersTest {
                     client-id: portico
                     client-secret: not-so-secret
                     redirect-path: /app/callback
+                    redirect-uri: https://app.example.com/app/callback
                     session: { secret: "0123456789abcdef0123456789abcdef" }
             """
                 .formatted(origin.authority(), oauth.wellKnownUrl("default"), closedPort));

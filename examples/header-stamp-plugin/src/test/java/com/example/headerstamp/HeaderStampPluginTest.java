@@ -117,7 +117,7 @@ class HeaderStampPluginTest {
                 + " header name such as X-Gateway)",
             "portico.yaml:5:53: routes[0].plugins.header-stamp.require[0]: \"X Tenant\" (expected:"
                 + " a header name such as X-Gateway)",
-            "portico.yaml:5:76: routes[0].plugins.header-stamp.respond: unknown key \"respond\""
+            "portico.yaml:5:67: routes[0].plugins.header-stamp.respond: unknown key \"respond\""
                 + " (expected one of: name, require, response, value); did you mean \"response\"?");
   }
 

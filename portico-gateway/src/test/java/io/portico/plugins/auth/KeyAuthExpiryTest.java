@@ -88,30 +88,30 @@ class KeyAuthExpiryTest {
 
   @Test
   void anExpiredKeyIsRefusedWithTheUniform401AndTheReasonKeyExpired() throws Exception {
-    HttpResponse<String> expired = get("/key/expired", "old-key");
+    HttpResponse<String> expired = get("/key/old", "old-key");
 
     assertThat(expired.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(expired.body()).get("detail").asText())
         .isEqualTo("A valid credential is required.");
     assertThat(expired.body()).doesNotContain("expired");
-    assertThat(log.failureOf("/key/expired")).isEqualTo("key_expired");
+    assertThat(log.failureOf("/key/old")).isEqualTo("key_expired");
   }
 
   @Test
   void withoutUniformFailuresTheClientIsToldTheKeyExpired() throws Exception {
-    HttpResponse<String> expired = get("/detailed/expired", "old-key");
+    HttpResponse<String> expired = get("/detailed/old", "old-key");
 
     assertThat(expired.statusCode()).isEqualTo(401);
     JsonNode body = JSON.readTree(expired.body());
     assertThat(body.get("detail").asText()).isEqualTo("The API key has expired.");
-    assertThat(log.failureOf("/detailed/expired")).isEqualTo("key_expired");
+    assertThat(log.failureOf("/detailed/old")).isEqualTo("key_expired");
   }
 
   @Test
   void aKeyBeforeItsExpiryAndAKeyWithoutOneAreAccepted() throws Exception {
-    assertThat(get("/key/current", "current-key").statusCode()).isEqualTo(200);
-    assertThat(get("/key/forever", "forever-key").statusCode()).isEqualTo(200);
-    assertThat(log.failureOf("/key/current")).isNull();
+    assertThat(get("/key/hello", "current-key").statusCode()).isEqualTo(200);
+    assertThat(get("/detailed/hello", "forever-key").statusCode()).isEqualTo(200);
+    assertThat(log.failureOf("/key/hello")).isNull();
   }
 
   @Test

@@ -110,7 +110,7 @@ class RequestTransformerConfigTest {
                 + " remove, rename, set, add or wrap: the template builds the whole body)",
             "rt.yaml:14:14: request-transformer.body.convert: \"xml\" (expected: one of json,"
                 + " form)",
-            "rt.yaml:15:12: request-transformer.body.extra: unknown key \"extra\" (expected one"
+            "rt.yaml:15:5: request-transformer.body.extra: unknown key \"extra\" (expected one"
                 + " of: add, convert, max-size, remove, rename, replace, set, wrap)");
   }
 

@@ -31,6 +31,7 @@ public final class ConfigNode {
   private final @Nullable String scalar;
   private final boolean quoted;
   private final Map<String, ConfigNode> fields;
+  private final Map<String, Location> keyLocations;
   private final List<ConfigNode> items;
 
   private ConfigNode(
@@ -40,6 +41,7 @@ public final class ConfigNode {
       @Nullable String scalar,
       boolean quoted,
       Map<String, ConfigNode> fields,
+      Map<String, Location> keyLocations,
       List<ConfigNode> items) {
     this.kind = kind;
     this.path = path;
@@ -47,21 +49,36 @@ public final class ConfigNode {
     this.scalar = scalar;
     this.quoted = quoted;
     this.fields = fields;
+    this.keyLocations = keyLocations;
     this.items = items;
   }
 
   /** A scalar; {@code quoted} tells whether it was written as a string literal. */
   public static ConfigNode scalar(String path, Location location, String text, boolean quoted) {
-    return new ConfigNode(Kind.SCALAR, path, location, text, quoted, Map.of(), List.of());
+    return new ConfigNode(Kind.SCALAR, path, location, text, quoted, Map.of(), Map.of(), List.of());
   }
 
   /** An explicit null ({@code ~}, {@code null} or an empty value). */
   public static ConfigNode nullNode(String path, Location location) {
-    return new ConfigNode(Kind.NULL, path, location, null, false, Map.of(), List.of());
+    return new ConfigNode(Kind.NULL, path, location, null, false, Map.of(), Map.of(), List.of());
   }
 
-  /** An object; the field order is kept. */
+  /**
+   * An object; the field order is kept. Its keys' places are not known: see {@link #keyLocation}.
+   */
   public static ConfigNode object(String path, Location location, Map<String, ConfigNode> fields) {
+    return object(path, location, fields, Map.of());
+  }
+
+  /**
+   * An object whose keys were read at {@code keyLocations} (the place of each key itself, where a
+   * problem with the key, such as an unknown one, is reported); the field order is kept.
+   */
+  public static ConfigNode object(
+      String path,
+      Location location,
+      Map<String, ConfigNode> fields,
+      Map<String, Location> keyLocations) {
     return new ConfigNode(
         Kind.OBJECT,
         path,
@@ -69,12 +86,14 @@ public final class ConfigNode {
         null,
         false,
         Collections.unmodifiableMap(new LinkedHashMap<>(fields)),
+        Map.copyOf(keyLocations),
         List.of());
   }
 
   /** A list. */
   public static ConfigNode list(String path, Location location, List<ConfigNode> items) {
-    return new ConfigNode(Kind.LIST, path, location, null, false, Map.of(), List.copyOf(items));
+    return new ConfigNode(
+        Kind.LIST, path, location, null, false, Map.of(), Map.of(), List.copyOf(items));
   }
 
   /** An empty object at the root of a document, used when a section is absent. */
@@ -134,6 +153,24 @@ public final class ConfigNode {
   }
 
   /** The fields of an object, in document order; empty for other kinds. */
+  /**
+   * Where the key {@code key} of this object is written; for an object built without key places (by
+   * code rather than read from a file), where its value is, or else where the object is.
+   */
+  public Location keyLocation(String key) {
+    Location at = keyLocations.get(key);
+    if (at != null) {
+      return at;
+    }
+    ConfigNode value = fields.get(key);
+    return value != null ? value.location() : location;
+  }
+
+  /** The places of this object's keys, as read; empty when not known. */
+  public Map<String, Location> keyLocations() {
+    return keyLocations;
+  }
+
   public Map<String, ConfigNode> fields() {
     return fields;
   }

@@ -350,9 +350,9 @@ public final class ConfigReader {
   }
 
   /**
-   * Reports every key of this object that was not read, with the Portico form when it is a key of
-   * another gateway's config ({@link ForeignKeys}), else the closest known key as a suggestion.
-   * Call after reading every supported key.
+   * Reports every key of this object that was not read, at the key's line and column, with the
+   * Portico form when it is a key of another gateway's config ({@link ForeignKeys}), else the
+   * closest known key as a suggestion. Call after reading every supported key.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
@@ -363,8 +363,9 @@ public final class ConfigReader {
             foreign != null
                 ? "; " + foreign
                 : suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
-        problems.at(
-            e.getValue(),
+        problems.atKey(
+            node,
+            e.getKey(),
             "unknown key \""
                 + e.getKey()
                 + "\" (expected one of: "

@@ -17,6 +17,19 @@ public final class Problems {
     problems.add(new Problem(node.location(), node.path(), message));
   }
 
+  /**
+   * Records an error about the key {@code key} of {@code object} (an unknown key, say), at the
+   * key's own place rather than its value's: {@code path.key: message}.
+   */
+  public void atKey(ConfigNode object, String key, String message) {
+    ConfigNode value = object.fields().get(key);
+    problems.add(
+        new Problem(
+            object.keyLocation(key),
+            value != null ? value.path() : object.childPath(key),
+            message));
+  }
+
   /** Records the standard form {@code path: <value> (expected: <rule>)}. */
   public void expected(ConfigNode node, String rule) {
     at(node, node.describe() + " (expected: " + rule + ")");

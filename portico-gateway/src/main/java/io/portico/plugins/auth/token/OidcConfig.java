@@ -65,7 +65,8 @@ record OidcConfig(
    * @param clientId the gateway's client id
    * @param clientAuth how the gateway authenticates at the token endpoint
    * @param redirectPath the path the provider sends the browser back to
-   * @param redirectUri the absolute redirect URI, or null to build it from the request's host
+   * @param redirectUri the absolute redirect URI the provider sends the browser back to (never
+   *     built from the request's Host, which the client chooses)
    * @param logoutPath the path that ends the session
    * @param postLogoutRedirectUri where the provider sends the browser after logout, or null
    * @param requestScopes the scopes asked for
@@ -81,7 +82,7 @@ record OidcConfig(
       String clientId,
       ClientAuthentication clientAuth,
       String redirectPath,
-      @Nullable URI redirectUri,
+      URI redirectUri,
       @Nullable String logoutPath,
       @Nullable URI postLogoutRedirectUri,
       Scope requestScopes,

@@ -175,7 +175,26 @@ public final class OidcFactory
             "client_secret_basic",
             List.of("client_secret_basic", "client_secret_post"));
     String redirectPath = path(r, "redirect-path", null, true);
-    URI redirectUri = r.value("redirect-uri", null, "an http or https URL", JwtFactory::httpUri);
+    // Required: built from the request, the client's Host header would pick where the provider
+    // sends the code (Envoy's oauth2 filter likewise requires redirect_uri).
+    ConfigNode redirectNode =
+        r.required(
+            "redirect-uri",
+            "the absolute http or https URL the provider sends the browser back to, such as"
+                + " https://app.example.com/callback");
+    URI redirectUri =
+        redirectNode == null
+            ? null
+            : r.value("redirect-uri", null, "an http or https URL", JwtFactory::httpUri);
+    if (redirectUri != null
+        && redirectPath != null
+        && !redirectPath.equals(redirectUri.getRawPath())) {
+      r.problems()
+          .expected(
+              java.util.Objects.requireNonNull(redirectNode),
+              "a URL whose path is redirect-path (" + redirectPath + ")");
+      redirectUri = null;
+    }
     String logoutPath = path(r, "logout-path", null, false);
     URI postLogout =
         r.value("post-logout-redirect-uri", null, "an http or https URL", JwtFactory::httpUri);
@@ -220,7 +239,11 @@ public final class OidcFactory
         idHeader = null;
       }
     }
-    if (clientId == null || secret == null || redirectPath == null || sessionSecret == null) {
+    if (clientId == null
+        || secret == null
+        || redirectPath == null
+        || redirectUri == null
+        || sessionSecret == null) {
       return null;
     }
     ClientAuthentication auth =

@@ -172,12 +172,7 @@ final class RelyingPartyLogin {
       return Authentication.unauthorized(List.of(Bearer.challenge(config.realm(), null)), false)
           .withReason(AuthFailure.SESSION_MISSING.code());
     }
-    URI redirect = redirectUri(exchange);
-    if (redirect == null) {
-      return Authentication.unauthorized(
-              List.of(Bearer.challenge(config.realm(), "invalid_request")), true)
-          .withReason(AuthFailure.SESSION_MISSING.code());
-    }
+    URI redirect = redirectUri();
     State state = new State();
     Nonce nonce = new Nonce();
     CodeVerifier verifier = new CodeVerifier();
@@ -218,7 +213,7 @@ final class RelyingPartyLogin {
     JWTClaimsSet login = sealed == null ? null : rp.sessions().open(sealed, clock.instant());
     String code = first(exchange, "code");
     String state = first(exchange, "state");
-    URI redirect = redirectUri(exchange);
+    URI redirect = redirectUri();
     String nonce = login == null ? null : stringClaim(login, "nn");
     String verifierValue = login == null ? null : stringClaim(login, "cv");
     JwtAuthenticator idTokens = p.idTokens();
@@ -226,7 +221,6 @@ final class RelyingPartyLogin {
         || idTokens == null
         || code == null
         || state == null
-        || redirect == null
         || !constantTimeEquals(state, stringClaim(login, "st"))
         || nonce == null
         || verifierValue == null) {
@@ -507,15 +501,12 @@ final class RelyingPartyLogin {
     }
   }
 
-  private @Nullable URI redirectUri(Exchange exchange) {
-    if (rp.redirectUri() != null) {
-      return rp.redirectUri();
-    }
-    String host = exchange.request().headers().get(HttpHeaderNames.HOST);
-    if (host == null || host.isEmpty() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
-      return null;
-    }
-    return URI.create((exchange.secure() ? "https" : "http") + "://" + host + rp.redirectPath());
+  /**
+   * The configured {@code redirect-uri}. Never built from the request: a client chooses its Host
+   * header, and a redirect URI of its choosing would send the provider's code to its host.
+   */
+  private URI redirectUri() {
+    return rp.redirectUri();
   }
 
   private boolean secureCookie(Exchange exchange) {

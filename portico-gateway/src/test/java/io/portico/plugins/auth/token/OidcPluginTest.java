@@ -37,9 +37,12 @@ class OidcPluginTest {
     oauth = new MockOAuth2Server();
     oauth.start();
     origin = TestOrigin.start();
+    int port = io.portico.testing.FreePort.pick();
     gw =
         GatewayFixture.start(
             """
+            listeners:
+              - address: 127.0.0.1:%3$d
             services:
               - name: backend
                 targets: [ "%1$s" ]
@@ -55,6 +58,7 @@ class OidcPluginTest {
                     client-id: portico
                     client-secret: not-so-secret
                     redirect-path: /app/callback
+                    redirect-uri: "http://127.0.0.1:%3$d/app/callback"
                     logout-path: /app/logout
                     post-logout-redirect-uri: https://app.example.com/bye
                     request-scopes: [ profile ]
@@ -78,7 +82,7 @@ class OidcPluginTest {
                     discovery: "http://127.0.0.1:1/.well-known/openid-configuration"
                     timeout: 500ms
             """
-                .formatted(origin.authority(), oauth.wellKnownUrl("default")));
+                .formatted(origin.authority(), oauth.wellKnownUrl("default"), port));
   }
 
   @AfterAll
@@ -117,6 +121,27 @@ class OidcPluginTest {
             .map(c -> c.getName() + "=" + c.getValue())
             .findFirst()
             .orElse(null);
+  }
+
+  @Test
+  void theRedirectUriIsTheConfiguredOneWhateverHostTheClientSends() throws Exception {
+    try (io.portico.testing.RawClient raw = gw.raw()) {
+      String head =
+          raw.send("GET /app/headers HTTP/1.1\r\nHost: attacker.example\r\n\r\n")
+              .readUntil("\r\n\r\n", 10_000);
+      assertThat(head).startsWith("HTTP/1.1 302");
+      String location =
+          head.lines()
+              .filter(l -> l.regionMatches(true, 0, "location:", 0, 9))
+              .findFirst()
+              .orElseThrow();
+      String redirect =
+          java.net.URLDecoder.decode(
+              location.replaceFirst(".*[?&]redirect_uri=([^&]*).*", "$1"),
+              java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(redirect).isEqualTo("http://127.0.0.1:" + gw.port() + "/app/callback");
+      assertThat(location).doesNotContain("attacker.example");
+    }
   }
 
   @Test

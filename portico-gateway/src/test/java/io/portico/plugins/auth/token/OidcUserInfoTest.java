@@ -50,9 +50,12 @@ class OidcUserInfoTest {
     proxy =
         new UserInfoProxy(oauth.wellKnownUrl("default").uri(), oauth.userInfoUrl("default").uri());
     origin = TestOrigin.start();
+    int port = io.portico.testing.FreePort.pick();
     gw =
         GatewayFixture.start(
             """
+            listeners:
+              - address: 127.0.0.1:%3$d
             services:
               - name: backend
                 targets: [ "%1$s" ]
@@ -70,6 +73,7 @@ class OidcUserInfoTest {
                     client-id: portico
                     client-secret: not-so-secret
                     redirect-path: /app/callback
+                    redirect-uri: "http://127.0.0.1:%3$d/app/callback"
                     session: { secret: "0123456789abcdef0123456789abcdef", cookie: sid }
                     id-token-header: X-Id-Token
                     userinfo: { forward: true, header: X-Profile }
@@ -101,7 +105,7 @@ class OidcUserInfoTest {
                     anonymous: guest
                     userinfo: { forward: true }
             """
-                .formatted(origin.authority(), proxy.discoveryUrl()));
+                .formatted(origin.authority(), proxy.discoveryUrl(), port));
   }
 
   @AfterAll

@@ -131,7 +131,33 @@ class TokenConfigTest {
         .contains("openid-connect.client-id")
         .contains("openid-connect.client-secret")
         .contains("openid-connect.session.secret")
-        .contains("openid-connect.redirect-path");
+        .contains("openid-connect.redirect-path")
+        .contains("openid-connect.redirect-uri: missing");
+  }
+
+  @Test
+  void openIdConnectRedirectUriIsRequiredAndItsPathIsTheRedirectPath() {
+    String base =
+        """
+        openid-connect:
+          mode: relying-party
+          discovery: "https://login.example.com/.well-known/openid-configuration"
+          client-id: portico
+          client-secret: s3cret
+          redirect-path: /callback
+          session: { secret: "0123456789abcdef0123456789abcdef" }
+        """;
+    assertThat(problems(base))
+        .singleElement()
+        .asString()
+        .contains("openid-connect.redirect-uri: missing")
+        .contains("the provider sends the browser back to");
+    assertThat(problems(base + "  redirect-uri: https://app.example.com/elsewhere\n"))
+        .singleElement()
+        .asString()
+        .contains("openid-connect.redirect-uri")
+        .contains("a URL whose path is redirect-path (/callback)");
+    assertThat(problems(base + "  redirect-uri: https://app.example.com/callback\n")).isEmpty();
   }
 
   @Test
@@ -145,6 +171,7 @@ class TokenConfigTest {
               client-id: portico
               client-secret: s3cret
               redirect-path: /callback
+              redirect-uri: https://app.example.com/callback
               session: { secret: "0123456789abcdef0123456789abcdef", cookie: portico_session }
             """);
     assertThat(p)
@@ -178,6 +205,7 @@ class TokenConfigTest {
                 client-id: portico
                 client-secret: s3cret
                 redirect-path: /callback
+                redirect-uri: https://app.example.com/callback
                 session: { secret: "0123456789abcdef0123456789abcdef" }
                 id-token-header: %s
               """
