@@ -328,7 +328,7 @@ public final class ConfigLoader {
           fields.put(key, child);
         }
       }
-      return ConfigNode.object(path, location, fields);
+      return ConfigNode.object(path, location, fields, keyLocations);
     }
 
     private ConfigNode list(String path, Location location, int depth) throws IOException {

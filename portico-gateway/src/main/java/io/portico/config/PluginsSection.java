@@ -57,18 +57,25 @@ final class PluginsSection {
         String foreign = ForeignPlugins.hint(name);
         String hint = foreign == null ? Suggestions.closest(name, factories.names()) : null;
         String owner = hint == null && foreign == null ? ownerAbove(name, above) : null;
-        problems.at(
-            config,
-            "unknown plugin \""
-                + name
-                + (factories.names().isEmpty()
-                    ? "\" (expected: an installed plugin; none is installed)"
-                    : "\" (expected one of: " + ConfigParser.join(factories.names()) + ")")
-                + (hint == null ? "" : "; did you mean \"" + hint + "\"?")
-                + (foreign == null ? "" : "; " + foreign)
-                + (owner == null
-                    ? ""
-                    : "; \"" + name + "\" is a key of " + owner + ": indent it under " + owner));
+        problems.add(
+            new Problem(
+                node.keyLocation(name),
+                config.path(),
+                "unknown plugin \""
+                    + name
+                    + (factories.names().isEmpty()
+                        ? "\" (expected: an installed plugin; none is installed)"
+                        : "\" (expected one of: " + ConfigParser.join(factories.names()) + ")")
+                    + (hint == null ? "" : "; did you mean \"" + hint + "\"?")
+                    + (foreign == null ? "" : "; " + foreign)
+                    + (owner == null
+                        ? ""
+                        : "; \""
+                            + name
+                            + "\" is a key of "
+                            + owner
+                            + ": indent it under "
+                            + owner)));
         continue;
       }
       above.add(factory);
@@ -82,13 +89,17 @@ final class PluginsSection {
 
   /**
    * The names of a plugin list written the Kong way ({@code - name: key-auth} with its {@code
-   * config:}) or with a dash before each {@code name: config}, as the object to write instead:
-   * {@code ", such as plugins: { key-auth: {...}, cors: {...} }"}; empty when no item names a
-   * plugin.
+   * config:}), as bare names, or with a dash before each {@code name: config}, as the object to
+   * write instead: {@code ", such as plugins: { key-auth: {...}, cors: {...} }"}; empty when no
+   * item names a plugin.
    */
   private static String listedNames(ConfigNode list) {
     List<String> names = new ArrayList<>();
     for (ConfigNode item : list.items()) {
+      if (item.isScalar()) {
+        names.add(item.scalarText());
+        continue;
+      }
       if (!item.isObject()) {
         continue;
       }

@@ -138,7 +138,7 @@ class ConfigParserTest {
     assertThat(result.ok()).isFalse();
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:13:3: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
+            "portico.yaml:12:1: limts: unknown key \"limts\" (expected one of: admin, ai, alerts,"
                 + " consumers, forwarding, limits, listeners, metrics, plugins, portal, routes, runtime,"
                 + " services, tracing); did you mean \"limits\"?");
   }

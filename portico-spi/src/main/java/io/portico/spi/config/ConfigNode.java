@@ -31,6 +31,7 @@ public final class ConfigNode {
   private final @Nullable String scalar;
   private final boolean quoted;
   private final Map<String, ConfigNode> fields;
+  private final Map<String, Location> keyLocations;
   private final List<ConfigNode> items;
 
   private ConfigNode(
@@ -40,6 +41,7 @@ public final class ConfigNode {
       @Nullable String scalar,
       boolean quoted,
       Map<String, ConfigNode> fields,
+      Map<String, Location> keyLocations,
       List<ConfigNode> items) {
     this.kind = kind;
     this.path = path;
@@ -47,21 +49,34 @@ public final class ConfigNode {
     this.scalar = scalar;
     this.quoted = quoted;
     this.fields = fields;
+    this.keyLocations = keyLocations;
     this.items = items;
   }
 
   /** A scalar; {@code quoted} tells whether it was written as a string literal. */
   public static ConfigNode scalar(String path, Location location, String text, boolean quoted) {
-    return new ConfigNode(Kind.SCALAR, path, location, text, quoted, Map.of(), List.of());
+    return new ConfigNode(Kind.SCALAR, path, location, text, quoted, Map.of(), Map.of(), List.of());
   }
 
   /** An explicit null ({@code ~}, {@code null} or an empty value). */
   public static ConfigNode nullNode(String path, Location location) {
-    return new ConfigNode(Kind.NULL, path, location, null, false, Map.of(), List.of());
+    return new ConfigNode(Kind.NULL, path, location, null, false, Map.of(), Map.of(), List.of());
   }
 
   /** An object; the field order is kept. */
   public static ConfigNode object(String path, Location location, Map<String, ConfigNode> fields) {
+    return object(path, location, fields, Map.of());
+  }
+
+  /**
+   * An object whose keys' own places are known ({@code keyLocations}), so that a problem with a key
+   * itself (an unknown key whose value is a block on the lines below) points at the key's line.
+   */
+  public static ConfigNode object(
+      String path,
+      Location location,
+      Map<String, ConfigNode> fields,
+      Map<String, Location> keyLocations) {
     return new ConfigNode(
         Kind.OBJECT,
         path,
@@ -69,12 +84,14 @@ public final class ConfigNode {
         null,
         false,
         Collections.unmodifiableMap(new LinkedHashMap<>(fields)),
+        Map.copyOf(keyLocations),
         List.of());
   }
 
   /** A list. */
   public static ConfigNode list(String path, Location location, List<ConfigNode> items) {
-    return new ConfigNode(Kind.LIST, path, location, null, false, Map.of(), List.copyOf(items));
+    return new ConfigNode(
+        Kind.LIST, path, location, null, false, Map.of(), Map.of(), List.copyOf(items));
   }
 
   /** An empty object at the root of a document, used when a section is absent. */
@@ -136,6 +153,20 @@ public final class ConfigNode {
   /** The fields of an object, in document order; empty for other kinds. */
   public Map<String, ConfigNode> fields() {
     return fields;
+  }
+
+  /**
+   * Where a problem with {@code key} of this object itself (an unknown key) is reported: at its
+   * value when the value starts on the key's line, as every other problem is, and at the key when
+   * the value is a block on the lines below it, so that the line shown is the one with the mistake.
+   */
+  public Location keyLocation(String key) {
+    ConfigNode value = fields.get(key);
+    Location at = keyLocations.get(key);
+    if (value == null) {
+      return at != null ? at : location;
+    }
+    return at != null && at.line() < value.location().line() ? at : value.location();
   }
 
   /** The items of a list; empty for other kinds. */

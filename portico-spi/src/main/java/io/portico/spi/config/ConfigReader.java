@@ -363,14 +363,17 @@ public final class ConfigReader {
             foreign != null
                 ? "; " + foreign
                 : suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
-        problems.at(
-            e.getValue(),
-            "unknown key \""
-                + e.getKey()
-                + "\" (expected one of: "
-                + String.join(", ", new java.util.TreeSet<>(read))
-                + ")"
-                + hint);
+        ConfigNode value = e.getValue();
+        problems.add(
+            new Problem(
+                node.keyLocation(e.getKey()),
+                value.path(),
+                "unknown key \""
+                    + e.getKey()
+                    + "\" (expected one of: "
+                    + String.join(", ", new java.util.TreeSet<>(read))
+                    + ")"
+                    + hint));
       }
     }
   }
