@@ -163,6 +163,36 @@ consumers:
                 + " for TLS), and a path prefix as the routes' rewrite-path");
   }
 
+  @Test
+  void anUnknownKeyOrPluginWithABlockValueIsReportedOnTheLineOfTheKey() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        servces:
+          - name: a
+            targets: [ "127.0.0.1:9000" ]
+        routes:
+          - name: r
+            paths: [ /a ]
+            plugins:
+              rate-limt:
+                limits: [ { requests: 1, window: 1s } ]
+              mock: {}
+        """);
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).startsWith(file + ":1:1: servces: unknown key \"servces\""))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        file + ":8:7: routes[0].plugins.rate-limt: unknown plugin \"rate-limt\""));
+  }
+
   /** The plugins a user has: the built-in ones, without the test plugins on this class path. */
   private PluginRegistry builtInPlugins() {
     PluginRegistry all = PluginRegistry.load(getClass().getClassLoader());

@@ -62,7 +62,7 @@ class ForeignConfigHintsTest {
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":2:3: upstreams: unknown key \"upstreams\"")
+                    .startsWith(":1:1: upstreams: unknown key \"upstreams\"")
                     .endsWith(
                         "; upstreams are services here: services: [ { name: NAME, targets: ["
                             + " \"host:port\" ] } ], named by routes with service: NAME"))
@@ -198,10 +198,11 @@ class ForeignConfigHintsTest {
                         config: { header-names: [ apikey ] }
                       - name: cors
                       - mock: {}
+                      - echo
                 """))
         .contains(
             ":5:7: routes[0].plugins: a list (expected: an object of plugin-name: config, each"
                 + " plugin on its own line without a leading dash, such as plugins: { key-auth:"
-                + " {...}, cors: {...}, mock: {...} })");
+                + " {...}, cors: {...}, mock: {...}, echo: {...} })");
   }
 }
