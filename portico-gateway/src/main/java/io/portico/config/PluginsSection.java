@@ -83,13 +83,17 @@ final class PluginsSection {
 
   /**
    * The names of a plugin list written the Kong way ({@code - name: key-auth} with its {@code
-   * config:}) or with a dash before each {@code name: config}, as the object to write instead:
-   * {@code ", such as plugins: { key-auth: {...}, cors: {...} }"}; empty when no item names a
-   * plugin.
+   * config:}), as bare names, or with a dash before each {@code name: config}, as the object to
+   * write instead: {@code ", such as plugins: { key-auth: {...}, cors: {...} }"}; empty when no
+   * item names a plugin.
    */
   private static String listedNames(ConfigNode list) {
     List<String> names = new ArrayList<>();
     for (ConfigNode item : list.items()) {
+      if (item.isScalar()) {
+        names.add(item.scalarText());
+        continue;
+      }
       if (!item.isObject()) {
         continue;
       }

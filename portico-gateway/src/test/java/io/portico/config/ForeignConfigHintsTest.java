@@ -69,52 +69,52 @@ class ForeignConfigHintsTest {
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":6:22: services[0].connect_timeout: unknown key")
+                    .startsWith(":6:5: services[0].connect_timeout: unknown key")
                     .endsWith(
                         "; write timeouts: { connect: 5s, response: 60s, idle: 60s }, durations"
                             + " with a unit"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":7:14: services[0].retries: unknown key")
+                    .startsWith(":7:5: services[0].retries: unknown key")
                     .endsWith("; write retry: { attempts: N } (attempts after the first)"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":8:12: services[0].nodes: unknown key")
+                    .startsWith(":8:5: services[0].nodes: unknown key")
                     .contains("; write targets: [ \"host:port\" ]"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":12:17: routes[0].strip_path: unknown key")
+                    .startsWith(":12:5: routes[0].strip_path: unknown key")
                     .endsWith(
                         "; write strip-prefix: true to remove the matched path prefix upstream"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":13:18: routes[0].upstream_id: unknown key")
+                    .startsWith(":13:5: routes[0].upstream_id: unknown key")
                     .endsWith("; name the service with service: NAME"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":16:10: routes[1].uri: unknown key")
+                    .startsWith(":16:5: routes[1].uri: unknown key")
                     .contains("; write paths: [ \"/a\" ]"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":17:15: routes[1].upstream: unknown key")
+                    .startsWith(":17:5: routes[1].upstream: unknown key")
                     .endsWith(
                         "; an upstream is a service here: define it under services: with"
                             + " targets: and name it with service: NAME"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":18:21: routes[1].regex_priority: unknown key")
+                    .startsWith(":18:5: routes[1].regex_priority: unknown key")
                     .endsWith("; write priority: N (higher wins over lower)"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":19:20: routes[1].preserve_host: unknown key")
+                    .startsWith(":19:5: routes[1].preserve_host: unknown key")
                     .endsWith("; did you mean \"preserve-host\"?"));
   }
 
@@ -133,7 +133,7 @@ class ForeignConfigHintsTest {
     assertThat(problems)
         .singleElement()
         .asString()
-        .startsWith(":5:34: routes[0].plugins.mock.upstream: unknown key \"upstream\"")
+        .startsWith(":5:24: routes[0].plugins.mock.upstream: unknown key \"upstream\"")
         .doesNotContain("service");
   }
 
@@ -143,7 +143,7 @@ class ForeignConfigHintsTest {
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":3:18: limits.max_body_size: unknown key")
+                    .startsWith(":3:3: limits.max_body_size: unknown key")
                     .endsWith("; did you mean \"max-body-size\"?"));
   }
 
@@ -166,14 +166,14 @@ class ForeignConfigHintsTest {
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":5:20: routes[0].plugins.limit-count: unknown plugin")
+                    .startsWith(":5:7: routes[0].plugins.limit-count: unknown plugin")
                     .endsWith(
                         "; write rate-limit: { limits: [ { requests: N, window: 1m } ] }, with"
                             + " algorithm: token-bucket for a steady rate"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":6:22: routes[0].plugins.proxy-rewrite: unknown plugin")
+                    .startsWith(":6:7: routes[0].plugins.proxy-rewrite: unknown plugin")
                     .endsWith(
                         "; the path and Host sent upstream are the route's strip-prefix,"
                             + " rewrite-path and preserve-host; headers and bodies are"
@@ -181,7 +181,7 @@ class ForeignConfigHintsTest {
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith(":7:19: routes[0].plugins.prometheus: unknown plugin")
+                    .startsWith(":7:7: routes[0].plugins.prometheus: unknown plugin")
                     .contains("admin listener's /metrics"));
   }
 
