@@ -12,16 +12,12 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
-import io.portico.observe.ExchangeObserver;
-import io.portico.observe.ExchangeRecord;
 import io.portico.snapshot.SnapshotHolder;
-import io.portico.upstream.UpstreamCodec;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
 import java.net.InetSocketAddress;
@@ -94,7 +90,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ForwardingPolicy.@Nullable ConnectionFacts facts;
 
   /** Makes this connection's exchange records, one at a time ({@link ExchangeRecords#of}). */
-  private ExchangeRecord.@Nullable Builder recordBuilder;
+  private final ConnectionReuse reuse = new ConnectionReuse();
 
   private State state = State.HEAD;
   private @Nullable HttpExchange current;
@@ -303,22 +299,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   void observe(HttpExchange exchange) {
-    ExchangeObserver observer = proxy.observer();
-    if (observer != ExchangeObserver.NONE && observer.wantsRecords()) {
-      try {
-        if (observer.readsRequestHeaders()) {
-          UpstreamHead.completeForwarding(exchange);
-        }
-        ExchangeRecord.Builder b = recordBuilder;
-        if (b == null) {
-          b = ExchangeRecord.builder();
-          recordBuilder = b;
-        }
-        observer.onExchangeComplete(ExchangeRecords.of(exchange, b));
-      } catch (RuntimeException e) {
-        log.warn("exchange observer failed", e);
-      }
-    }
+    reuse.observe(proxy.observer(), exchange);
   }
 
   /** The exchange is done: close, or wait for (or start) the next request. */
@@ -353,31 +334,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     state = State.IDLE;
-    if (exchange.requestUnshared()) {
-      ClientCodec.recycle(exchange.request);
-      giveBackResponse(exchange);
-    }
+    ConnectionReuse.giveBack(exchange);
     timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
     resumeReads();
     if (pipelined != null && !pipelined.isEmpty()) {
       channel.eventLoop().execute(this::drainPipelined);
-    }
-  }
-
-  /**
-   * Gives the finished exchange's upstream response back to the connection codec that decoded it
-   * ({@link UpstreamCodec#recycle}), for its next response to decode into. Called for an exchange
-   * whose request is given back (it succeeded on this HTTP/1.1 connection, which stays open, and no
-   * plugin, mirror, gRPC call, aggregation, AI call, trace or upgrade saw it, so no response phase
-   * or body stage either: those come from plugins), and only when no body capture saw the response
-   * either: then the client codec encoded its head when it was written, on this event loop (the
-   * upstream codec checks that its own is the same), observers read it only while the exchange
-   * finished, and nothing holds it any more.
-   */
-  private static void giveBackResponse(HttpExchange exchange) {
-    HttpResponse response = exchange.response;
-    if (response != null && exchange.captured == null) {
-      UpstreamCodec.recycle(response);
     }
   }
 

@@ -132,9 +132,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     RequestTarget target = PathNormalizer.normalize(originalUri);
     if (target instanceof RequestTarget.Rejected rejected) {
       closeAfter = true;
-      fail(
-          Failure.BAD_PATH,
-          "The request-target is not acceptable (expected: " + rejected.reason().rule() + ").");
+      fail(Failure.BAD_PATH, LocalAnswers.badTarget(rejected.reason().rule()));
       return;
     }
     RequestTarget.Accepted normalized = (RequestTarget.Accepted) target;
@@ -173,15 +171,9 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     }
     if (match == null) {
       chain = snapshot.globalChain();
-      String method = request.method().name();
       allow = snapshot.router().allowedMethods(originalHost, path, headers, rawQuery);
-      if (allow != null) {
-        fail(
-            Failure.METHOD_NOT_ALLOWED,
-            LocalAnswers.methodNotAllowed(method, path, originalHost, allow));
-      } else {
-        fail(Failure.NO_ROUTE, LocalAnswers.noRoute(method, path, originalHost));
-      }
+      String detail = LocalAnswers.unrouted(request.method().name(), path, originalHost, allow);
+      fail(allow == null ? Failure.NO_ROUTE : Failure.METHOD_NOT_ALLOWED, detail);
       return;
     }
     route = match.value();

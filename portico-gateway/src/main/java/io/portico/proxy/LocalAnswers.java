@@ -101,6 +101,19 @@ final class LocalAnswers {
         HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
   }
 
+  /** The detail of a request no route takes: 405's when {@code allow} names other methods. */
+  static String unrouted(
+      String method, String path, @Nullable String host, @Nullable String allow) {
+    return allow == null
+        ? noRoute(method, path, host)
+        : methodNotAllowed(method, path, host, allow);
+  }
+
+  /** The detail of a request-target the path policy refuses, naming the rule it breaks. */
+  static String badTarget(String rule) {
+    return "The request-target is not acceptable (expected: " + rule + ").";
+  }
+
   /** The detail of a 404 for a request no route matches: its method, path and host (no port). */
   static String noRoute(String method, String path, @Nullable String host) {
     return "No route matches "

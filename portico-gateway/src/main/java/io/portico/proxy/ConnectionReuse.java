@@ -1,0 +1,66 @@
+package io.portico.proxy;
+
+import io.netty.handler.codec.http.HttpResponse;
+import io.portico.observe.ExchangeObserver;
+import io.portico.observe.ExchangeRecord;
+import io.portico.upstream.UpstreamCodec;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a client connection reuses from one exchange to the next: the builder of the records its
+ * observers take, and the request and upstream response objects that the codecs decode into again.
+ *
+ * <p>Ownership: one per client connection (or HTTP/2 stream's handler), used on its event loop
+ * only. A record is built only while the exchange finishes, and the builder drops the exchange's
+ * maps and bodies after each record, so an idle connection holds nothing of its last exchange.
+ */
+final class ConnectionReuse {
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionReuse.class);
+
+  private ExchangeRecord.@Nullable Builder recordBuilder;
+
+  /** Hands the finished exchange's record to the observer, when it takes records. */
+  void observe(ExchangeObserver observer, HttpExchange exchange) {
+    if (observer == ExchangeObserver.NONE || !observer.wantsRecords()) {
+      return;
+    }
+    try {
+      if (observer.readsRequestHeaders()) {
+        UpstreamHead.completeForwarding(exchange);
+      }
+      ExchangeRecord.Builder b = recordBuilder;
+      if (b == null) {
+        b = ExchangeRecord.builder();
+        recordBuilder = b;
+      }
+      observer.onExchangeComplete(ExchangeRecords.of(exchange, b));
+    } catch (RuntimeException e) {
+      log.warn("exchange observer failed", e);
+    }
+  }
+
+  /**
+   * Gives the finished exchange's request back to the client codec ({@link ClientCodec#recycle})
+   * and its upstream response to the upstream codec that decoded it ({@link
+   * UpstreamCodec#recycle}), when nothing can still read them ({@link
+   * HttpExchange#requestUnshared}: it succeeded on an HTTP/1.1 connection that stays open, and no
+   * plugin, mirror, gRPC call, aggregation, AI call, trace or upgrade saw it, so no response phase
+   * or body stage either: those come from plugins). The response goes back only when no body
+   * capture saw it either: then the client codec encoded its head when it was written, on this
+   * event loop (the upstream codec checks that its own is the same), observers read it only while
+   * the exchange finished, and nothing holds it any more.
+   */
+  static void giveBack(HttpExchange exchange) {
+    if (!exchange.requestUnshared()) {
+      return;
+    }
+    ClientCodec.recycle(exchange.request);
+    HttpResponse response = exchange.response;
+    if (response != null && exchange.captured == null) {
+      UpstreamCodec.recycle(response);
+    }
+  }
+}
