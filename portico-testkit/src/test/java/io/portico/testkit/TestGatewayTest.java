@@ -144,7 +144,7 @@ class TestGatewayTest {
     assertThat(problems)
         .containsExactly(
             "portico.yaml:9:12: routes[0].plugins.tag.value: missing (expected: a header value)",
-            "portico.yaml:9:21: routes[0].plugins.tag.valeu: unknown key \"valeu\" (expected one"
+            "portico.yaml:9:14: routes[0].plugins.tag.valeu: unknown key \"valeu\" (expected one"
                 + " of: value); did you mean \"value\"?");
   }
 
@@ -152,7 +152,7 @@ class TestGatewayTest {
   void refusesToStartAnInvalidConfigWithEveryProblem() {
     assertThatThrownBy(() -> start(config("one") + "limts: {}\n"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("portico.yaml:10:8: limts: unknown key \"limts\"");
+        .hasMessageContaining("portico.yaml:10:1: limts: unknown key \"limts\"");
   }
 
   @Test
