@@ -3,9 +3,9 @@ package io.portico.plugins.builtin;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
-import io.netty.util.NetUtil;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.NetworkRules;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Exchange;
 import io.portico.spi.plugin.Outcome;
@@ -15,13 +15,11 @@ import io.portico.spi.plugin.PluginContext;
 import io.portico.spi.plugin.PluginFactory;
 import io.portico.spi.plugin.Reply;
 import io.portico.template.ClientAddresses;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code ip-restriction}: refuses clients by address in ACCESS, before authentication.
@@ -66,7 +64,7 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
       ConfigReader config, String key, IpFilterRuleType type) {
     List<IpSubnetFilterRule> out = new ArrayList<>();
     for (ConfigNode node : ConfigValues.strings(config, key)) {
-      IpSubnetFilterRule rule = rule(node.scalarText().trim(), type);
+      IpSubnetFilterRule rule = NetworkRules.parse(node.scalarText(), type);
       if (rule == null) {
         config.problems().expected(node, ENTRY_RULE);
       } else {
@@ -74,29 +72,6 @@ public final class IpRestrictionFactory implements PluginFactory<IpRestrictionCo
       }
     }
     return out;
-  }
-
-  /** Parses {@code address} or {@code address/prefix}; null when invalid. */
-  static @Nullable IpSubnetFilterRule rule(String entry, IpFilterRuleType type) {
-    int slash = entry.indexOf('/');
-    String literal = slash < 0 ? entry : entry.substring(0, slash);
-    InetAddress address = NetUtil.createInetAddressFromIpAddressString(literal);
-    if (address == null) {
-      return null;
-    }
-    int bits = address instanceof Inet4Address ? 32 : 128;
-    int prefix = bits;
-    if (slash >= 0) {
-      String digits = entry.substring(slash + 1);
-      if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(Character::isDigit)) {
-        return null;
-      }
-      prefix = Integer.parseInt(digits);
-      if (prefix > bits) {
-        return null;
-      }
-    }
-    return new IpSubnetFilterRule(address, prefix, type);
   }
 
   @Override

@@ -2,10 +2,8 @@ package io.portico.upstream.discovery;
 
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
-import io.netty.util.NetUtil;
+import io.portico.spi.config.NetworkRules;
 import io.portico.upstream.Endpoint;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,37 +97,13 @@ public final class AddressFilter {
 
   /** Whether {@code text} is an address or CIDR block this filter can use. */
   public static boolean isNetwork(String text) {
-    return rule(text) != null;
-  }
-
-  /** Parses {@code address} or {@code address/prefix} as a literal (no DNS); null when invalid. */
-  static @Nullable IpSubnetFilterRule rule(String text) {
-    String entry = text.trim();
-    int slash = entry.indexOf('/');
-    String literal = slash < 0 ? entry : entry.substring(0, slash);
-    InetAddress address = NetUtil.createInetAddressFromIpAddressString(literal);
-    if (address == null) {
-      return null;
-    }
-    int bits = address instanceof Inet4Address ? 32 : 128;
-    int prefix = bits;
-    if (slash >= 0) {
-      String digits = entry.substring(slash + 1);
-      if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(Character::isDigit)) {
-        return null;
-      }
-      prefix = Integer.parseInt(digits);
-      if (prefix > bits) {
-        return null;
-      }
-    }
-    return new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT);
+    return NetworkRules.parse(text, IpFilterRuleType.ACCEPT) != null;
   }
 
   private static List<Rule> rules(List<String> networks, String key) {
     List<Rule> out = new ArrayList<>();
     for (String n : networks) {
-      IpSubnetFilterRule r = rule(n);
+      IpSubnetFilterRule r = NetworkRules.parse(n, IpFilterRuleType.ACCEPT);
       if (r == null) {
         throw new IllegalArgumentException(key + ": " + n + " (expected: " + CIDR_RULE + ")");
       }
@@ -141,7 +115,7 @@ public final class AddressFilter {
   private static List<Rule> builtIn() {
     List<Rule> out = new ArrayList<>();
     for (Refusal r : BUILT_IN_REFUSALS) {
-      IpSubnetFilterRule match = rule(r.network());
+      IpSubnetFilterRule match = NetworkRules.parse(r.network(), IpFilterRuleType.ACCEPT);
       if (match == null) {
         throw new IllegalStateException("not a network: " + r.network());
       }
