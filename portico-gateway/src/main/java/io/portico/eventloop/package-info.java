@@ -1,7 +1,8 @@
 /**
  * What the data plane's event-loop code shares on both sides of the proxy: {@link
  * io.portico.eventloop.DeadlineTimer}, the one resettable deadline a client or an upstream
- * connection keeps for its timeouts.
+ * connection keeps for its timeouts, and {@link io.portico.eventloop.BurstFlushingHttp2Handler},
+ * the base of the client side's and the upstream side's HTTP/2 connection handlers.
  *
  * <p>Null-marked: types are non-null unless annotated {@link org.jspecify.annotations.Nullable}.
  */

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -28,17 +27,14 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.portico.config.LimitsConfig;
+import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.upstream.DeferredTrailers;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,25 +59,17 @@ import org.slf4j.LoggerFactory;
  * with its own error code and logged at DEBUG: never CANCEL, which would hide the reset from {@code
  * http2-max-resets-per-window}. The request of an {@code Upgrade: h2c} becomes stream 1.
  *
- * <p>Flushes: the streams' writes are flushed at most once per read burst of this connection (after
- * every stream read in it had its read-complete) or per event-loop turn (one task), whichever comes
- * first, so the frames of every call answered in one turn share one socket write.
+ * <p>Flushes, windows and stream events as {@link BurstFlushingHttp2Handler} says: the streams'
+ * writes are flushed at most once per read burst of this connection or per event-loop turn.
  *
  * <p>Confined to its event loop.
  */
-final class Http2ClientConnection extends Http2ConnectionHandler {
+final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientStream> {
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
-  private final Http2Connection.PropertyKey key;
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
   private final Http2ConnectionGuard guard;
-  private final ArrayList<Http2ClientStream> readers = new ArrayList<>(8);
-  private final Runnable flushTask = this::flushFromTask;
-  private ChannelHandlerContext ctx;
-  private boolean reading;
-  private boolean flushPending;
-  private boolean flushScheduled;
 
   private Http2ClientConnection(
       Http2ConnectionDecoder decoder,
@@ -90,12 +78,8 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
       LimitsConfig limits,
       Function<Http2ClientStream, DownstreamHandler> exchanges) {
     super(decoder, encoder, initialSettings);
-    this.key = connection().newKey();
     this.exchanges = exchanges;
     this.guard = new Http2ConnectionGuard(this, limits);
-    Events events = new Events();
-    connection().addListener(events);
-    encoder.flowController().listener(events);
     decoder.frameListener(new Frames());
   }
 
@@ -142,99 +126,7 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
     encoder().writeData(ctx, stream.id(), data, 0, end, p);
   }
 
-  /** Resets {@code stream}: what it had written and waits for a flush goes first. */
-  void reset(Http2Stream stream, Http2Error error) {
-    if (flushPending && encoder().flowController().hasFlowControlled(stream)) {
-      flushNow();
-    }
-    resetStream(ctx, stream.id(), error.code(), ctx.voidPromise());
-    flushSoon();
-  }
-
-  /** Returns {@code bytes} of {@code stream}'s receive window: its exchange took them. */
-  void consume(Http2Stream stream, int bytes) {
-    try {
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        flushSoon();
-      }
-    } catch (Http2Exception e) {
-      onError(ctx, false, e);
-    }
-  }
-
-  boolean isWritable(Http2Stream stream) {
-    return encoder().flowController().isWritable(stream);
-  }
-
-  /**
-   * Flushes what the streams wrote: after this connection's read burst when one is under way, else
-   * once at the end of the event loop's turn.
-   */
-  void flushSoon() {
-    flushPending = true;
-    if (reading || flushScheduled) {
-      return;
-    }
-    flushScheduled = true;
-    try {
-      ctx.executor().execute(flushTask);
-    } catch (RejectedExecutionException shuttingDown) {
-      flushScheduled = false;
-      flushNow();
-    }
-  }
-
-  /** {@code stream} had a read in this burst: it is told when the burst ends. */
-  void readBy(Http2ClientStream stream) {
-    readers.add(stream);
-  }
-
-  private void flushFromTask() {
-    flushScheduled = false;
-    if (flushPending && !ctx.isRemoved()) {
-      flushNow();
-    }
-  }
-
-  private void flushNow() {
-    flushPending = false;
-    flush(ctx);
-  }
-
   // ---------------------------------------------------------------- the channel
-
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-    this.ctx = ctx;
-    super.handlerAdded(ctx);
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    reading = true;
-    super.channelRead(ctx, msg);
-  }
-
-  /**
-   * The read burst ended: every stream read in it tells its exchange (which flushes its upstream),
-   * then the handler flushes this connection once, window updates and the streams' writes together.
-   */
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    reading = false;
-    for (int i = 0; i < readers.size(); i++) {
-      readers.get(i).onReadComplete();
-    }
-    readers.clear();
-    flushPending = false;
-    super.channelReadComplete(ctx);
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    reading = false;
-    super.channelInactive(ctx); // closes every stream: each Http2ClientStream learns it
-  }
 
   /** The request of an {@code Upgrade: h2c}, which Netty made stream 1, runs as that stream. */
   @Override
@@ -274,11 +166,6 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
     flushSoon();
   }
 
-  private @Nullable Http2ClientStream stream(int streamId) {
-    Http2Stream stream = connection().stream(streamId);
-    return stream == null ? null : stream.getProperty(key);
-  }
-
   // ---------------------------------------------------------------- what the client sends
 
   /** Request frames, each handed to its stream as the HTTP/1.1 objects the exchange reads. */
@@ -310,7 +197,7 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
       if (stream == null) {
         return;
       }
-      Http2ClientStream s = stream.getProperty(key);
+      Http2ClientStream s = streamOf(stream);
       if (s != null) {
         if (!end) {
           throw Http2Exception.streamError(
@@ -377,32 +264,11 @@ final class Http2ClientConnection extends Http2ConnectionHandler {
     }
     Http2ClientStream s =
         new Http2ClientStream(this, stream, HttpMethod.HEAD.equals(request.method()));
-    stream.setProperty(key, s);
+    attach(stream, s);
     s.attach(exchanges.apply(s));
     s.onRequest(request, 0);
     if (end) {
       s.onRequest(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, DeferredTrailers.FACTORY), 0);
-    }
-  }
-
-  /** Netty's connection events: a stream's close, a stream's writability. */
-  private final class Events extends Http2ConnectionAdapter
-      implements Http2RemoteFlowController.Listener {
-
-    @Override
-    public void onStreamClosed(Http2Stream stream) {
-      Http2ClientStream s = stream.removeProperty(key);
-      if (s != null) {
-        s.onClosed();
-      }
-    }
-
-    @Override
-    public void writabilityChanged(Http2Stream stream) {
-      Http2ClientStream s = stream.getProperty(key);
-      if (s != null) {
-        s.onWritabilityChanged();
-      }
     }
   }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.eventloop.BurstFlushingHttp2Handler;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the connection's event loop.
  */
-final class Http2ClientStream {
+final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientStream.class);
 
@@ -276,7 +277,8 @@ final class Http2ClientStream {
   }
 
   /** The connection's read burst ended: the exchange flushes what it relayed upstream. */
-  void onReadComplete() {
+  @Override
+  public void onReadComplete() {
     readThisBurst = false;
     DownstreamHandler h = handler;
     if (h != null && !closed) {
@@ -285,7 +287,8 @@ final class Http2ClientStream {
   }
 
   /** The stream's send window or the connection's writability changed. */
-  void onWritabilityChanged() {
+  @Override
+  public void onWritabilityChanged() {
     boolean was = writable;
     if (isWritable() && !was) {
       DownstreamHandler h = handler;
@@ -296,7 +299,8 @@ final class Http2ClientStream {
   }
 
   /** Netty closed the stream, for whatever reason. */
-  void onClosed() {
+  @Override
+  public void onClosed() {
     if (closed) {
       return;
     }

@@ -14,19 +14,16 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.SslHandler;
 import io.portico.config.UpstreamProtocolConfig;
+import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.upstream.AcquireCallback;
 import io.portico.upstream.CallGate;
 import io.portico.upstream.UpstreamListener;
-import java.util.ArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -54,9 +51,8 @@ import org.slf4j.LoggerFactory;
  *   silent for ping-interval ─▶ PING; no answer within ping-timeout ─▶ closed
  * </pre>
  *
- * <p>Flushes: the streams' writes are flushed at most once per read burst of this connection (the
- * handler's own flush after the read) or per event-loop turn (one task), whichever comes first, so
- * the frames of every call answered in one turn share one socket write.
+ * <p>Flushes, windows and stream events as {@link BurstFlushingHttp2Handler} says: the streams'
+ * writes are flushed at most once per read burst of this connection or per event-loop turn.
  *
  * <p>Stream ends: Netty's stream-closed event (both ends complete, a reset either way, streams
  * above a GOAWAY's last id, every stream when the connection closes) reaches the stream's {@link
@@ -65,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its event loop.
  */
-public final class H2Connection extends Http2ConnectionHandler {
+public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
   private static final Logger log = LoggerFactory.getLogger(H2Connection.class);
 
@@ -77,10 +73,6 @@ public final class H2Connection extends Http2ConnectionHandler {
   private final H2Pool pool;
   private final UpstreamProtocolConfig settings;
   private final CallGate gate;
-  private final Http2Connection.PropertyKey key;
-  private final ArrayList<H2Stream> readers = new ArrayList<>(8);
-  private final Runnable flushTask = this::flushFromTask;
-  private ChannelHandlerContext ctx;
   private Channel channel;
   private boolean tls;
   private @Nullable ScheduledFuture<?> keepalive;
@@ -91,9 +83,6 @@ public final class H2Connection extends Http2ConnectionHandler {
   private boolean ready;
   private boolean draining;
   private boolean closed;
-  private boolean reading;
-  private boolean flushPending;
-  private boolean flushScheduled;
   private int goAwayLastStreamId = -1;
   private long lastReadNanos;
   private long pingSentNanos;
@@ -111,10 +100,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     this.pool = pool;
     this.settings = settings;
     this.gate = gate;
-    this.key = connection().newKey();
-    Events events = new Events();
-    connection().addListener(events);
-    encoder.flowController().listener(events);
+    connection().addListener(new Events());
     decoder.frameListener(new Frames());
   }
 
@@ -152,7 +138,7 @@ public final class H2Connection extends Http2ConnectionHandler {
       connection()
           .forEachActiveStream(
               s -> {
-                if (s.getProperty(key) != null) {
+                if (streamOf(s) != null) {
                   n[0]++;
                 }
                 return true;
@@ -253,7 +239,7 @@ public final class H2Connection extends Http2ConnectionHandler {
     if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
       return null;
     }
-    stream.setProperty(key, owner);
+    attach(stream, owner);
     return stream;
   }
 
@@ -288,75 +274,10 @@ public final class H2Connection extends Http2ConnectionHandler {
     }
   }
 
-  /** Resets {@code stream} ({@code RST_STREAM}), what it had written and waits for going first. */
-  void reset(Http2Stream stream, Http2Error error) {
-    if (flushPending && encoder().flowController().hasFlowControlled(stream)) {
-      flushNow();
-    }
-    resetStream(ctx, stream.id(), error.code(), ctx.voidPromise());
-    flushSoon();
-  }
-
-  /** Returns {@code bytes} of {@code stream}'s receive window: its client took them. */
-  void consume(Http2Stream stream, int bytes) {
-    try {
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        flushSoon();
-      }
-    } catch (Http2Exception e) {
-      onError(ctx, false, e);
-    }
-  }
-
-  boolean isWritable(Http2Stream stream) {
-    return encoder().flowController().isWritable(stream);
-  }
-
-  /**
-   * Flushes what the streams wrote: after this connection's read burst when one is under way, else
-   * once at the end of the event loop's turn.
-   */
-  void flushSoon() {
-    flushPending = true;
-    if (reading || flushScheduled) {
-      return;
-    }
-    flushScheduled = true;
-    try {
-      ctx.executor().execute(flushTask);
-    } catch (RejectedExecutionException shuttingDown) {
-      flushScheduled = false;
-      flushNow();
-    }
-  }
-
-  /** {@code stream} had a read in this burst: it is told when the burst ends. */
-  void readBy(H2Stream stream) {
-    readers.add(stream);
-  }
-
-  /** Whether this connection's read burst is under way. */
-  boolean reading() {
-    return reading;
-  }
-
-  private void flushFromTask() {
-    flushScheduled = false;
-    if (flushPending && !ctx.isRemoved()) {
-      flushNow();
-    }
-  }
-
-  private void flushNow() {
-    flushPending = false;
-    flush(ctx);
-  }
-
   // ---------------------------------------------------------------- the channel
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-    this.ctx = ctx;
     this.channel = ctx.channel();
     this.tls = ctx.pipeline().get(SslHandler.class) != null;
     idleSince = System.nanoTime();
@@ -411,28 +332,11 @@ public final class H2Connection extends Http2ConnectionHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     lastReadNanos = System.nanoTime();
-    reading = true;
     super.channelRead(ctx, msg);
-  }
-
-  /**
-   * The read burst ended: every stream read in it tells its listener (which flushes its client),
-   * then the handler flushes this connection once, window updates and the streams' writes together.
-   */
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    reading = false;
-    for (int i = 0; i < readers.size(); i++) {
-      readers.get(i).onReadComplete();
-    }
-    readers.clear();
-    flushPending = false;
-    super.channelReadComplete(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    reading = false;
     try {
       super.channelInactive(ctx); // closes every stream: each H2Stream learns it
     } finally {
@@ -458,8 +362,7 @@ public final class H2Connection extends Http2ConnectionHandler {
       boolean outbound,
       Throwable cause,
       Http2Exception.StreamException error) {
-    Http2Stream stream = connection().stream(error.streamId());
-    H2Stream s = stream == null ? null : stream.getProperty(key);
+    H2Stream s = stream(error.streamId());
     if (s != null) {
       s.onError(cause);
     }
@@ -468,8 +371,7 @@ public final class H2Connection extends Http2ConnectionHandler {
   }
 
   @Nullable H2Stream lease(int streamId) {
-    Http2Stream stream = connection().stream(streamId);
-    return stream == null ? null : stream.getProperty(key);
+    return stream(streamId);
   }
 
   // ---------------------------------------------------------------- what the peer sends
@@ -512,10 +414,9 @@ public final class H2Connection extends Http2ConnectionHandler {
 
   /**
    * Netty's connection events: a GOAWAY's last stream id, taken before Netty closes the streams
-   * above it; a stream's close; a stream's writability.
+   * above it. A stream's close and writability reach its {@link H2Stream} through the base class.
    */
-  private final class Events extends Http2ConnectionAdapter
-      implements Http2RemoteFlowController.Listener {
+  private final class Events extends Http2ConnectionAdapter {
 
     @Override
     public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
@@ -525,22 +426,6 @@ public final class H2Connection extends Http2ConnectionHandler {
       goAwayLastStreamId =
           goAwayLastStreamId < 0 ? lastStreamId : Math.min(goAwayLastStreamId, lastStreamId);
       draining = true;
-    }
-
-    @Override
-    public void onStreamClosed(Http2Stream stream) {
-      H2Stream s = stream.removeProperty(key);
-      if (s != null) {
-        s.onClosed();
-      }
-    }
-
-    @Override
-    public void writabilityChanged(Http2Stream stream) {
-      H2Stream s = stream.getProperty(key);
-      if (s != null) {
-        s.onWritabilityChanged();
-      }
     }
   }
 

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
@@ -50,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop.
  */
-public final class H2Stream implements UpstreamLease {
+public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream {
 
   private final H2Connection connection;
   private final boolean reused;
@@ -234,7 +235,8 @@ public final class H2Stream implements UpstreamLease {
   }
 
   /** The connection's writability or the stream's send window changed. */
-  void onWritabilityChanged() {
+  @Override
+  public void onWritabilityChanged() {
     boolean was = writable;
     boolean now = isWritable();
     if (now != was) {
@@ -246,7 +248,8 @@ public final class H2Stream implements UpstreamLease {
   }
 
   /** The connection's read burst ended: the listener flushes what it relayed. */
-  void onReadComplete() {
+  @Override
+  public void onReadComplete() {
     readThisBurst = false;
     UpstreamListener l = listener;
     if (l != null) {
@@ -258,7 +261,8 @@ public final class H2Stream implements UpstreamLease {
    * Netty closed the stream, for whatever reason; or no stream could be created. The listener
    * learns it once the frames it has not taken yet were handed on.
    */
-  void onClosed() {
+  @Override
+  public void onClosed() {
     if (streamClosed || ended) {
       return;
     }
