@@ -43,38 +43,7 @@ class ConsolePagesBrowserTest {
   static void start() throws Exception {
     ui =
         ConsoleBrowser.builder(profile)
-            .start(
-                origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                      tokens:
-                        - { name: script, hash: "%s", role: read-write }
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
-                    routes:
-                      - name: orders-api
-                        paths: [ "/orders" ]
-                        strip-prefix: true
-                        service: backend
-                    alerts:
-                      evaluation-interval: 200ms
-                      notifiers:
-                        - name: log
-                          type: log
-                      rules:
-                        - name: orders-errors
-                          kind: error-rate
-                          route: orders-api
-                          threshold: 50%%
-                          window: 1m
-                          min-requests: 1
-                          severity: critical
-                          labels: { team: orders }
-                          notifiers: [ log ]
-                    """
-                        .formatted(KeyHash.of(TOKEN), origin.authority()));
+            .start(origin -> ConsoleBrowser.everyPage(KeyHash.of(TOKEN), origin.authority()));
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

@@ -83,8 +83,10 @@ public final class ConsoleBrowser implements AutoCloseable {
    * A config that gives every page of the console something to show, for tests that walk them all:
    * the admin listener with a read-write admin API token whose hash is {@code tokenHash}; a service
    * {@code backend} for the origin at {@code originAuthority} and a route {@code orders-api} on
-   * {@code /orders}; an error-rate alert rule {@code orders-errors} on that route, to a log
-   * notifier; an AI provider {@code local} at the same origin and a model {@code small}.
+   * {@code /orders}; an error-rate alert rule {@code orders-errors} on that route (severity {@code
+   * critical}, label {@code team=orders}), to a log notifier, evaluated every 200ms and firing from
+   * the first 5xx answer; an AI provider {@code local} at the same origin and a model {@code
+   * small}.
    */
   public static String everyPage(String tokenHash, String originAuthority) {
     return """
@@ -101,6 +103,7 @@ public final class ConsoleBrowser implements AutoCloseable {
             strip-prefix: true
             service: backend
         alerts:
+          evaluation-interval: 200ms
           notifiers:
             - name: log
               type: log
@@ -110,6 +113,9 @@ public final class ConsoleBrowser implements AutoCloseable {
               route: orders-api
               threshold: 50%%
               window: 1m
+              min-requests: 1
+              severity: critical
+              labels: { team: orders }
               notifiers: [ log ]
         ai:
           providers:
