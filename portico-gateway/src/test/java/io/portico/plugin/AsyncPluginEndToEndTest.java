@@ -3,14 +3,14 @@ package io.portico.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,16 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 class AsyncPluginEndToEndTest {
 
   @TempDir static Path dir;
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     Path plugins = Files.createDirectories(dir.resolve("plugins"));
     PluginJars.write(plugins.resolve("async.jar"), TestAsyncPluginFactory.class);
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -46,13 +45,7 @@ class AsyncPluginEndToEndTest {
               access-log: off
               plugin-dir: %s
             """
-                .formatted(origin.authority(), plugins));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority(), plugins));
   }
 
   @Test
@@ -65,12 +58,12 @@ class AsyncPluginEndToEndTest {
 
   @Test
   void answersWithTheReplyTheAsyncDecisionReturns() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r =
         gw.send(HttpRequest.newBuilder(gw.uri("/hello")).header("X-Deny", "1"));
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.body()).contains("test-denied");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   /**
@@ -79,7 +72,7 @@ class AsyncPluginEndToEndTest {
    */
   @Test
   void releasesTheBodyThatArrivedWhileTheRefusingPluginWaited() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     for (int i = 0; i < 20; i++) {
       HttpResponse<String> r =
           gw.send(
@@ -88,7 +81,7 @@ class AsyncPluginEndToEndTest {
                   .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100 + i))));
       assertThat(r.statusCode()).isEqualTo(403);
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test

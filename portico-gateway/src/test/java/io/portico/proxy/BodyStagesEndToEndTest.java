@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugin.TestBodyTransformFactory;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The body stages of the plugin SPI over real sockets ({@code test-body-transform}): response
@@ -24,16 +24,15 @@ import org.junit.jupiter.api.Test;
  */
 class BodyStagesEndToEndTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             TestBodyTransformFactory.routes(
-                origin.authority(),
+                env.origin().authority(),
                 Map.ofEntries(
                     entry("upper", "upper"),
                     entry("events", "events"),
@@ -42,12 +41,6 @@ class BodyStagesEndToEndTest {
                     entry("throw", "throw"),
                     entry("same", "same"),
                     entry("replace", "replace-request"))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   @Test
@@ -172,7 +165,7 @@ class BodyStagesEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.ofString("hello")));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("replaced:HELLO");
-    assertThat(origin.lastRequest().headers().get("content-length")).isEqualTo("14");
+    assertThat(env.origin().lastRequest().headers().get("content-length")).isEqualTo("14");
   }
 
   @Test
@@ -183,7 +176,7 @@ class BodyStagesEndToEndTest {
               + "3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n");
       assertThat(c.readUntil("replaced:ABCDE", 3000)).contains("replaced:ABCDE");
     }
-    assertThat(origin.lastRequest().headers().get("content-length")).isEqualTo("14");
-    assertThat(origin.lastRequest().headers().contains("transfer-encoding")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("content-length")).isEqualTo("14");
+    assertThat(env.origin().lastRequest().headers().contains("transfer-encoding")).isFalse();
   }
 }

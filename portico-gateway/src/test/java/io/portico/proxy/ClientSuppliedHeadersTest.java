@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,14 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ClientSuppliedHeadersTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -49,23 +48,17 @@ class ClientSuppliedHeadersTest {
                 paths: [ "/" ]
                 service: backend
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   private static HttpRequest forwarded(String raw) throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       String got = c.send(raw).readUntil("\r\n\r\n", 3000);
       assertThat(got).startsWith("HTTP/1.1 200");
     }
-    assertThat(origin.requestCount()).isEqualTo(before + 1);
-    return origin.lastRequest();
+    assertThat(env.origin().requestCount()).isEqualTo(before + 1);
+    return env.origin().lastRequest();
   }
 
   @Test
@@ -79,7 +72,7 @@ class ClientSuppliedHeadersTest {
             + "X-Real-IP: 10.0.0.1\r\nAuthorization: Bearer forged\r\nCookie: s=1\r\n"
             + "Connection: close\r\nUpgrade: websocket\r\nX-Request-Id: forged\r\n"
             + "X-Checksum: 900150983cd24fb0\r\n\r\n");
-    HttpHeaders trailers = origin.lastTrailers();
+    HttpHeaders trailers = env.origin().lastTrailers();
     assertThat(trailers.names())
         .as("only the client's own trailer is forwarded")
         .map(n -> n.toLowerCase(java.util.Locale.ROOT))
@@ -92,7 +85,7 @@ class ClientSuppliedHeadersTest {
     forwarded(
         "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "3\r\nabc\r\n0\r\nX-Consumer-Name: admin\r\nX-Anonymous-Consumer: false\r\n\r\n");
-    assertThat(origin.lastTrailers().isEmpty()).isTrue();
+    assertThat(env.origin().lastTrailers().isEmpty()).isTrue();
   }
 
   @ParameterizedTest
@@ -106,7 +99,7 @@ class ClientSuppliedHeadersTest {
         "chunked, chunked"
       })
   void refusesATransferCodingListOtherThanChunkedAlone(String codings) throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       // A lax upstream that reads the first coding, identity, reads no body, and the chunks
       // would be a second request of the attacker's on the gateway's pooled connection.
@@ -126,7 +119,7 @@ class ClientSuppliedHeadersTest {
       assertThat(c.closedByServer(2000)).isTrue();
     }
     Thread.sleep(50);
-    assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
+    assertThat(env.origin().requestCount()).as("nothing forwarded").isEqualTo(before);
   }
 
   @ParameterizedTest
@@ -144,7 +137,7 @@ class ClientSuppliedHeadersTest {
   void refusesAnAbsoluteFormAuthorityThatIsNotAHost(String authority) throws Exception {
     // It would become Host, X-Forwarded-Host and the host= of Forwarded, where a quote or a
     // semicolon adds a for= of the client's choosing.
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       String got =
           c.send("GET http://" + authority + "/hello HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -153,7 +146,7 @@ class ClientSuppliedHeadersTest {
       assertThat(got).contains("request-target authority");
     }
     Thread.sleep(50);
-    assertThat(origin.requestCount()).as("nothing forwarded").isEqualTo(before);
+    assertThat(env.origin().requestCount()).as("nothing forwarded").isEqualTo(before);
   }
 
   @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +19,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of answer the gateway makes itself carries {@code X-Content-Type-Options: nosniff}:
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayAnswerHeadersTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static MockOAuth2Server oauth;
   private static GatewayFixture gw;
   private static final HttpClient CLIENT =
@@ -44,7 +45,6 @@ class GatewayAnswerHeadersTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     oauth = new MockOAuth2Server();
     oauth.start();
     int closedPort;
@@ -52,7 +52,7 @@ class GatewayAnswerHeadersTest {
       closedPort = s.getLocalPort();
     }
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             limits: { max-body-size: 16, header-timeout: 1s }
             services:
@@ -114,14 +114,12 @@ class GatewayAnswerHeadersTest {
                     redirect-uri: https://app.example.com/app/callback
                     session: { secret: "0123456789abcdef0123456789abcdef" }
             """
-                .formatted(origin.authority(), oauth.wellKnownUrl("default"), closedPort));
+                .formatted(env.origin().authority(), oauth.wellKnownUrl("default"), closedPort));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
     oauth.shutdown();
-    origin.close();
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

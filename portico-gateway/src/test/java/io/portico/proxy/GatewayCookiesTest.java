@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.app.Gateway;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The admin listener's session cookie, which a browser signed in to the console sends to every
@@ -23,14 +23,13 @@ import org.junit.jupiter.api.Test;
 class GatewayCookiesTest {
 
   private static final String PASSWORD = "correct horse battery";
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -42,14 +41,8 @@ class GatewayCookiesTest {
                 paths: [ "/" ]
                 service: backend
             """
-                .formatted(origin.authority()),
+                .formatted(env.origin().authority()),
             Map.of(Gateway.ADMIN_PASSWORD_ENV, PASSWORD));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   @Test

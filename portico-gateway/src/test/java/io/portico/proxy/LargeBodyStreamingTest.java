@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.netty.util.internal.PlatformDependent;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,9 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A 1 GiB request body and a 1 GiB response body pass through the gateway, counted byte for byte,
@@ -38,25 +38,18 @@ class LargeBodyStreamingTest {
   private static final long DIRECT_LIMIT = 64L << 20;
   private static final long HEAP_LIMIT = 256L << 20;
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
-            GatewayFixture.proxyAllTo(origin.authority())
+        env.start(
+            GatewayFixture.proxyAllTo(env.origin().authority())
                 + """
             limits:
               max-body-size: 0
             """);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   @Test

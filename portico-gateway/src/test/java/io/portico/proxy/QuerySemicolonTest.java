@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
-import org.junit.jupiter.api.AfterAll;
+import io.portico.testing.OriginPerClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Parameter cloaking with {@code ;}: the router, the upstream (every current server framework) and
@@ -19,14 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class QuerySemicolonTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -43,32 +42,26 @@ class QuerySemicolonTest {
                 plugins:
                   key-auth: { header-names: [], query-names: [ apikey ], hide-credentials: true }
             """
-                .formatted(origin.authority(), KeyHash.of("alice-secret-key")));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority(), KeyHash.of("alice-secret-key")));
   }
 
   private int before;
 
   @BeforeEach
   void count() {
-    before = origin.requestCount();
+    before = env.origin().requestCount();
   }
 
   @Test
   void aKeyAfterASemicolonIsPartOfTheValueBeforeItNotAKey() throws Exception {
     assertThat(gw.get("/keyed/hello?lang=en;apikey=alice-secret-key").statusCode()).isEqualTo(401);
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
   void aHiddenKeyIsRemovedAndTheRestOfTheQueryGoesAsSent() throws Exception {
     assertThat(gw.get("/keyed/hello?apikey=alice-secret-key&lang=en;x=1").statusCode())
         .isEqualTo(200);
-    assertThat(origin.lastRequest().uri()).isEqualTo("/hello?lang=en;x=1");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/hello?lang=en;x=1");
   }
 }

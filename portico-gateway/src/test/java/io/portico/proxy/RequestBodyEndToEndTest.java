@@ -7,9 +7,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
 import io.portico.testing.RawH2Client;
-import io.portico.testing.TestOrigin;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,9 +19,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Request bodies read by a plugin ({@code Exchange.requestBody}, through the {@code test-body} test
@@ -32,14 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 class RequestBodyEndToEndTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -95,13 +94,7 @@ class RequestBodyEndToEndTest {
             limits:
               max-body-size: 64k
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   private static byte[] randomBytes(int n, long seed) {
@@ -123,13 +116,13 @@ class RequestBodyEndToEndTest {
   }
 
   private static String problemWithoutOrigin(byte[] message) throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     String response;
     try (RawClient raw = gw.raw()) {
       raw.send(message);
       response = raw.readUntil("}", 5000);
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
     return response;
   }
 
@@ -188,7 +181,7 @@ class RequestBodyEndToEndTest {
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo(body);
-    var seen = origin.lastRequest().headers();
+    var seen = env.origin().lastRequest().headers();
     assertThat(seen.get("content-length")).isEqualTo("40000");
     assertThat(seen.contains("transfer-encoding")).isFalse();
     assertThat(seen.get("x-body-length")).isEqualTo("40000");
@@ -220,11 +213,11 @@ class RequestBodyEndToEndTest {
 
       assertThat(response).startsWith("HTTP/1.1 200").contains(originSees(all));
     }
-    var seen = origin.lastRequest().headers();
+    var seen = env.origin().lastRequest().headers();
     assertThat(seen.get("transfer-encoding")).isEqualTo("chunked");
     assertThat(seen.contains("content-length")).isFalse();
     assertThat(seen.get("x-body-sha256")).isEqualTo(sha256(all));
-    assertThat(origin.lastTrailers().get("x-checksum")).isEqualTo("abc");
+    assertThat(env.origin().lastTrailers().get("x-checksum")).isEqualTo("abc");
   }
 
   @Test
@@ -238,8 +231,8 @@ class RequestBodyEndToEndTest {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body()).isEqualTo(originSees(body));
     }
-    assertThat(origin.lastRequest().headers().get("content-length")).isEqualTo("50000");
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
+    assertThat(env.origin().lastRequest().headers().get("content-length")).isEqualTo("50000");
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
   }
 
   @Test
@@ -257,8 +250,8 @@ class RequestBodyEndToEndTest {
 
       assertThat(client.responseBody(1).get(10, TimeUnit.SECONDS)).isEqualTo(originSees(all));
     }
-    assertThat(origin.lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(all));
+    assertThat(env.origin().lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(all));
   }
 
   @Test
@@ -272,7 +265,7 @@ class RequestBodyEndToEndTest {
 
       assertThat(raw.readUntil(originSees(body), 5000)).contains(originSees(body));
     }
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
   }
 
   @Test
@@ -290,7 +283,7 @@ class RequestBodyEndToEndTest {
 
       assertThat(client.responseBody(1).get(10, TimeUnit.SECONDS)).isEqualTo(originSees(all));
     }
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(all));
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(all));
   }
 
   @Test
@@ -302,7 +295,7 @@ class RequestBodyEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
 
     assertThat(r.body()).isEqualTo(originSees(body));
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(body));
   }
 
   @Test
@@ -314,7 +307,7 @@ class RequestBodyEndToEndTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
 
     assertThat(r.body()).isEqualTo(originSees(body));
-    assertThat(origin.lastRequest().headers().get("x-body-second-read")).isEqualTo("same");
+    assertThat(env.origin().lastRequest().headers().get("x-body-second-read")).isEqualTo("same");
   }
 
   @Test
@@ -322,8 +315,9 @@ class RequestBodyEndToEndTest {
     HttpResponse<String> r = gw.get("/read/hello");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-body-length")).isEqualTo("0");
-    assertThat(origin.lastRequest().headers().get("x-body-sha256")).isEqualTo(sha256(new byte[0]));
+    assertThat(env.origin().lastRequest().headers().get("x-body-length")).isEqualTo("0");
+    assertThat(env.origin().lastRequest().headers().get("x-body-sha256"))
+        .isEqualTo(sha256(new byte[0]));
   }
 
   @Test
@@ -347,7 +341,7 @@ class RequestBodyEndToEndTest {
   @Test
   void letsAPluginAnswerFromTheBodyWithoutAnUpstream() throws Exception {
     byte[] body = randomBytes(1234, 12);
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r =
         gw.send(
             HttpRequest.newBuilder(gw.uri("/reply"))
@@ -355,7 +349,7 @@ class RequestBodyEndToEndTest {
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo(originSees(body));
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -389,7 +383,7 @@ class RequestBodyEndToEndTest {
       assertThat(interim).startsWith("HTTP/1.1 100 Continue");
       assertThat(response).startsWith("HTTP/1.1 200").contains(originSees(body));
     }
-    assertThat(origin.lastRequest().headers().contains("expect")).isFalse();
+    assertThat(env.origin().lastRequest().headers().contains("expect")).isFalse();
   }
 
   @Test
@@ -446,14 +440,14 @@ class RequestBodyEndToEndTest {
 
   @Test
   void answers413OverHttp2WhenTheBodyIsOverThePluginLimit() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawH2Client client = new RawH2Client(gw.address())) {
       client.preface().post(1, "/small/count", authority());
       client.data(1, new byte[800], false).data(1, new byte[800], true).flush();
 
       assertThat(client.responseBody(1).get(10, TimeUnit.SECONDS)).contains("body-too-large");
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -480,7 +474,7 @@ class RequestBodyEndToEndTest {
 
   @Test
   void endsQuietlyWhenAnHttp2ClientResetsTheStreamMidBody() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawH2Client client = new RawH2Client(gw.address())) {
       client.preface().post(1, "/small/count", authority()).data(1, new byte[300], false).flush();
       Thread.sleep(100);
@@ -488,12 +482,12 @@ class RequestBodyEndToEndTest {
 
       assertThat(recordOf("small", "downstream_closed").status()).isZero();
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
   void endsQuietlyWhenTheClientLeavesMidBody() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient raw = gw.raw()) {
       raw.send("POST /read/count HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n");
       raw.send(randomBytes(3000, 18));
@@ -501,6 +495,6 @@ class RequestBodyEndToEndTest {
     }
 
     assertThat(recordOf("read", "downstream_closed").status()).isZero();
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 }

@@ -3,11 +3,11 @@ package io.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Regex denial of service through a route's path regex: {@code ^/api/(.*)/(.*)/(.*)/items$} is an
@@ -18,14 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class RouteRegexBudgetTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -40,25 +39,19 @@ class RouteRegexBudgetTest {
             runtime:
               io-threads: 1
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   @Test
   void aPathThatMakesARouteRegexBacktrackIsRefusedAndTheGatewayKeepsServing() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       String got =
           c.send("GET /api/" + "x/".repeat(1500) + " HTTP/1.1\r\nHost: x\r\n\r\n")
               .readUntil("}", 60_000);
       assertThat(got).startsWith("HTTP/1.1 400").contains("too complex");
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
     assertThat(gw.get("/hello").statusCode()).isEqualTo(200);
   }
 }

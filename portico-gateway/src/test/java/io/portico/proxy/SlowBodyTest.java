@@ -3,25 +3,24 @@ package io.portico.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A request body trickled slowly enough to dodge the idle timeout meets the total body deadline.
  */
 class SlowBodyTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -34,13 +33,7 @@ class SlowBodyTest {
             limits:
               body-timeout: 1s
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   @Test

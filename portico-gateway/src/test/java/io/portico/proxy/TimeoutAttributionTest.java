@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which timeout a slow exchange is charged to: the upstream's response timeout runs from the
@@ -20,14 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class TimeoutAttributionTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -41,13 +40,7 @@ class TimeoutAttributionTest {
                 plugins:
                   test-delay: {}
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   @Test
@@ -85,6 +78,6 @@ class TimeoutAttributionTest {
                         .findFirst()
                         .orElse(null),
                 x -> x != null);
-    assertThat(record.upstream()).isEqualTo(origin.authority());
+    assertThat(record.upstream()).isEqualTo(env.origin().authority());
   }
 }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code TRACE} is answered by the gateway, 405 with {@code Allow} and a problem, and never
@@ -22,14 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class TraceMethodTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -42,13 +41,7 @@ class TraceMethodTest {
                   request-headers:
                     set: { Authorization: "Bearer upstream-secret" }
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   @BeforeEach
@@ -59,7 +52,7 @@ class TraceMethodTest {
 
   @Test
   void refusesTraceOverHttp11With405AllowAndAProblemWithoutForwarding() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       c.send("TRACE /echo HTTP/1.1\r\nHost: x\r\nCookie: session=s3cr3t\r\n\r\n");
       String answer = c.readUntil("}", 5000);
@@ -73,17 +66,17 @@ class TraceMethodTest {
           .doesNotContain("upstream-secret");
       assertThat(c.closedByServer(5000)).isTrue();
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
   void refusesTraceWithABodyAndAnAbsoluteFormTarget() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient c = gw.raw()) {
       c.send("TRACE http://x/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
       assertThat(c.readUntil("}", 5000)).startsWith("HTTP/1.1 405 ");
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   /** A body on GET (or DELETE) is forwarded as nginx forwards it, framed as it was received. */
@@ -101,7 +94,7 @@ class TraceMethodTest {
 
   @Test
   void refusesTraceOverHttp2With405AllowAndAProblemWithoutForwarding() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (H2Client h2 = H2Client.connect(gw.address())) {
       H2Client.Response r =
           h2.send(
@@ -120,6 +113,6 @@ class TraceMethodTest {
       // the connection serves on: a refused stream is refused alone
       assertThat(h2.get("/hello", "127.0.0.1:" + gw.port()).status()).isEqualTo(200);
     }
-    assertThat(origin.requestCount()).isEqualTo(before + 1);
+    assertThat(env.origin().requestCount()).isEqualTo(before + 1);
   }
 }

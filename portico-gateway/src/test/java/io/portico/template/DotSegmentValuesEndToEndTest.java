@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,14 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DotSegmentValuesEndToEndTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -45,27 +44,21 @@ class DotSegmentValuesEndToEndTest {
                   backends:
                     - { name: file, service: backend, path: "/files/${query.name}/meta" }
             """
-                .formatted(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority()));
   }
 
   private int before;
 
   @BeforeEach
   void count() {
-    before = origin.requestCount();
+    before = env.origin().requestCount();
   }
 
   private void assertNoDotSegmentForwarded() {
-    for (HttpRequest r : origin.requests()) {
+    for (HttpRequest r : env.origin().requests()) {
       assertThat(r.uri()).doesNotContain("/../").doesNotContain("/./");
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @ParameterizedTest
@@ -94,7 +87,7 @@ class DotSegmentValuesEndToEndTest {
     HttpResponse<String> r = gw.get("/files?name=" + name);
 
     assertThat(r.statusCode()).isNotEqualTo(400);
-    String uri = origin.lastRequest().uri();
+    String uri = env.origin().lastRequest().uri();
     assertThat(uri.substring(0, uri.indexOf('?'))).startsWith("/files/").endsWith("/meta");
   }
 }

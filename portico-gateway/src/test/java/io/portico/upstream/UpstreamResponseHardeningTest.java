@@ -3,28 +3,21 @@ package io.portico.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upstream responses a gateway must not relay or must not reuse the connection after. */
 class UpstreamResponseHardeningTest {
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
-    gw = GatewayFixture.start(GatewayFixture.proxyAllTo(origin.authority()));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+    gw = env.start(GatewayFixture.proxyAllTo(env.origin().authority()));
   }
 
   @Test

@@ -9,13 +9,13 @@ import io.portico.spi.plugin.Reply;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.OnePhasePlugin;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A third-party plugin's refusal reason ({@link Reply#withReason}) reaches the access log's {@code
@@ -43,15 +43,14 @@ class PluginReplyReasonTest {
     return REVOKED;
   }
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
   private static AccessLogFile log;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -65,15 +64,9 @@ class PluginReplyReasonTest {
                   revocation: {}
             %s
             """
-                .formatted(origin.authority(), AccessLogFile.RUNTIME),
+                .formatted(env.origin().authority(), AccessLogFile.RUNTIME),
             OnePhasePlugin.access("revocation", 1000, PluginReplyReasonTest::revoke));
     log = new AccessLogFile(gw);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   @Test

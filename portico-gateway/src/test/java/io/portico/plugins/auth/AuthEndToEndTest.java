@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,9 +17,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -31,14 +31,13 @@ class AuthEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -144,17 +143,11 @@ class AuthEndToEndTest {
                     hide-credentials: true
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of("alice-key"),
                     BCrypt.hashpw("alice-password", BCrypt.gensalt(4)),
                     KeyHash.of("bob-key"),
                     BCrypt.hashpw("bob-password", BCrypt.gensalt(12))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private static HttpResponse<String> get(String path, String... headers) throws Exception {
@@ -183,7 +176,7 @@ class AuthEndToEndTest {
   void keyInHeaderAuthenticatesAndForwardsTheIdentity() throws Exception {
     HttpResponse<String> r = get("/key/hello", "X-API-Key", "alice-key");
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
     assertThat(seen.headers().get("x-consumer-custom-id")).isEqualTo("c-1");
     assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("admins, staff");
@@ -200,16 +193,16 @@ class AuthEndToEndTest {
               .readUntil("\r\n\r\n", 5000);
       assertThat(response).startsWith("HTTP/1.1 200");
     }
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
   }
 
   @Test
   void missingKeyIsRefusedWith401AndAChallenge() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r = get("/key/hello");
     assertProblem(r, 401, "authentication-required");
     assertThat(r.headers().firstValue("www-authenticate")).hasValue("Key realm=\"portico\"");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   /**
@@ -286,7 +279,7 @@ class AuthEndToEndTest {
   @Test
   void keyInQueryAuthenticatesButTheParameterNameIsExact() throws Exception {
     assertThat(get("/key/hello?apikey=alice-key").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
     assertProblem(get("/key/hello?APIKEY=alice-key"), 401, "authentication-required");
   }
 
@@ -294,7 +287,7 @@ class AuthEndToEndTest {
   void percentEncodedQueryNameAndValueAreTheSameKey() throws Exception {
     // Decoded as the upstream would decode them: an encoded variant is the same parameter.
     assertThat(get("/key/hello?api%6Bey=alice%2Dkey").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
     assertProblem(
         get("/key/hello?api%6Bey=alice-key&apikey=alice-key"), 401, "authentication-required");
   }
@@ -302,7 +295,7 @@ class AuthEndToEndTest {
   @Test
   void hideCredentialsRemovesAPercentEncodedKeyParameterToo() throws Exception {
     assertThat(get("/hidden/hello?a=1&%61pikey=bob%2Dkey&b=2").statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.uri()).isEqualTo("/hello?a=1&b=2");
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("bob");
   }
@@ -316,9 +309,9 @@ class AuthEndToEndTest {
   @Test
   void hideCredentialsRemovesTheKeyFromHeaderAndQuery() throws Exception {
     assertThat(get("/hidden/hello?a=1", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+    assertThat(env.origin().lastRequest().headers().contains("x-api-key")).isFalse();
     assertThat(get("/hidden/hello?a=1&apikey=bob-key&b=2").statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.uri()).isEqualTo("/hello?a=1&b=2");
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("bob");
   }
@@ -341,7 +334,7 @@ class AuthEndToEndTest {
             "X-Anonymous-Consumer",
             "false");
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("bob");
     assertThat(seen.headers().getAll("x-consumer-groups")).containsExactly("users");
     assertThat(seen.headers().contains("x-consumer-custom-id")).isFalse();
@@ -353,7 +346,7 @@ class AuthEndToEndTest {
   void anonymousConsumerIsUsedWithoutACredentialButNotWithAWrongOne() throws Exception {
     HttpResponse<String> r = get("/maybe/hello", "X-Consumer-Name", "alice");
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("guest");
     assertThat(seen.headers().get("x-anonymous-consumer")).isEqualTo("true");
     assertProblem(get("/maybe/hello", "apikey", "nope"), 401, "authentication-required");
@@ -362,11 +355,11 @@ class AuthEndToEndTest {
   @Test
   void aclAllowsAnAllowedGroupAndRefusesOthersWith403() throws Exception {
     assertThat(get("/admin/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     assertProblem(get("/admin/hello", "X-API-Key", "bob-key"), 403, "forbidden");
     assertThat(get("/not-bob/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
     assertProblem(get("/not-bob/hello", "X-API-Key", "bob-key"), 403, "forbidden");
-    assertThat(origin.requestCount()).isEqualTo(before + 1);
+    assertThat(env.origin().requestCount()).isEqualTo(before + 1);
   }
 
   @Test
@@ -379,7 +372,7 @@ class AuthEndToEndTest {
   void basicAuthAuthenticatesAndHidesTheAuthorizationHeader() throws Exception {
     HttpResponse<String> r = get("/basic/hello", "Authorization", basic("alice", "alice-password"));
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
     assertThat(seen.headers().get("x-credential-id")).isEqualTo("alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
@@ -430,10 +423,10 @@ class AuthEndToEndTest {
   @Test
   void anonymousOnSeveralPluginsCombinesThemAsAnyOf() throws Exception {
     assertThat(get("/any/hello", "X-API-Key", "alice-key").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
     assertThat(get("/any/hello", "Authorization", basic("alice", "alice-password")).statusCode())
         .isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("alice");
     assertThat(seen.headers().contains("x-anonymous-consumer")).isFalse();
     assertProblem(get("/any/hello"), 403, "forbidden");
@@ -442,8 +435,8 @@ class AuthEndToEndTest {
   @Test
   void multiAuthAcceptsAnyOneMethodAndHidesTheCredentialThatWorked() throws Exception {
     assertThat(get("/multi/hello", "X-API-Key", "bob-key").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
-    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("bob");
+    assertThat(env.origin().lastRequest().headers().contains("x-api-key")).isFalse();
 
     HttpResponse<String> r =
         get(
@@ -453,7 +446,7 @@ class AuthEndToEndTest {
             "Authorization",
             basic("alice", "alice-password"));
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
     assertThat(seen.headers().get("x-api-key")).isEqualTo("wrong-key");

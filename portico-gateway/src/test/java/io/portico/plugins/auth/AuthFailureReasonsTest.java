@@ -8,8 +8,8 @@ import io.netty.handler.codec.DateFormatter;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +17,9 @@ import java.util.Base64;
 import java.util.Date;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -33,15 +33,14 @@ class AuthFailureReasonsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HMAC_SECRET = "alice-hmac-secret-0123456789";
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
   private static AccessLogFile log;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -94,18 +93,12 @@ class AuthFailureReasonsTest {
             %s
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of("alice-key"),
                     BCrypt.hashpw("alice-password", BCrypt.gensalt(4)),
                     HMAC_SECRET,
                     AccessLogFile.RUNTIME));
     log = new AccessLogFile(gw);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private static HttpResponse<String> get(String path, String header, String value)

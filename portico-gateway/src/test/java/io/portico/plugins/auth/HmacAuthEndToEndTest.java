@@ -6,8 +6,8 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
-import io.portico.testing.TestOrigin;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -16,9 +16,9 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * hmac-auth over real sockets: a correctly signed request passes, and a wrong signature, an old
@@ -31,14 +31,13 @@ class HmacAuthEndToEndTest {
 
   private static final String SECRET = "alice-hmac-secret-0123456789";
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -68,13 +67,7 @@ class HmacAuthEndToEndTest {
                 plugins:
                   hmac-auth: { validate-request-body: true, max-body-size: 1k }
             """
-                .formatted(origin.authority(), SECRET));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority(), SECRET));
   }
 
   private static String sign(String secret, String signingString) throws Exception {
@@ -160,8 +153,8 @@ class HmacAuthEndToEndTest {
                 "Date: " + date,
                 "Authorization: " + authorization("date request-line", signature)))
         .isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
-    assertThat(origin.lastRequest().headers().contains("authorization")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(env.origin().lastRequest().headers().contains("authorization")).isFalse();
   }
 
   @Test
@@ -272,14 +265,14 @@ class HmacAuthEndToEndTest {
         post("/digest/sha256", body, signedPost("/digest/sha256", digest("SHA-256", body)));
 
     assertThat(response).startsWith("HTTP/1.1 200").contains(originSees(body));
-    assertThat(origin.lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
+    assertThat(env.origin().lastRequest().headers().get("x-consumer-name")).isEqualTo("alice");
   }
 
   @Test
   void aTamperedBodyIsRefusedWith401AndNeverReachesTheOrigin() throws Exception {
     byte[] signed = "{\"amount\": 125}".getBytes(StandardCharsets.UTF_8);
     byte[] tampered = "{\"amount\": 925}".getBytes(StandardCharsets.UTF_8);
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     String response =
         post("/digest/sha256", tampered, signedPost("/digest/sha256", digest("SHA-256", signed)));
 
@@ -288,7 +281,7 @@ class HmacAuthEndToEndTest {
         .contains("www-authenticate: hmac realm=\"portico\"")
         .contains("authentication-required")
         .doesNotContain("invalid-credentials");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -297,7 +290,7 @@ class HmacAuthEndToEndTest {
     new java.util.Random(7).nextBytes(body);
     byte[] other = body.clone();
     other[699] ^= 1;
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
 
     String matching =
         post("/digest/sha256", body, signedPost("/digest/sha256", digest("SHA-512", body)));
@@ -306,7 +299,7 @@ class HmacAuthEndToEndTest {
 
     assertThat(matching).startsWith("HTTP/1.1 200").contains(originSees(body));
     assertThat(mismatching).startsWith("HTTP/1.1 401");
-    assertThat(origin.requestCount()).isEqualTo(before + 1);
+    assertThat(env.origin().requestCount()).isEqualTo(before + 1);
   }
 
   @Test
@@ -325,7 +318,7 @@ class HmacAuthEndToEndTest {
 
       assertThat(response).startsWith("HTTP/1.1 200").contains(originSees(body));
     }
-    assertThat(origin.lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
+    assertThat(env.origin().lastRequest().headers().get("transfer-encoding")).isEqualTo("chunked");
   }
 
   @Test
@@ -352,7 +345,7 @@ class HmacAuthEndToEndTest {
   @Test
   void aBodyOverMaxBodySizeIsRefusedWith413AndNeverReachesTheOrigin() throws Exception {
     byte[] body = new byte[2000];
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     String response =
         post(
             "/digest-small/count",
@@ -363,7 +356,7 @@ class HmacAuthEndToEndTest {
         .startsWith("HTTP/1.1 413")
         .contains("https://portico.dev/problems/body-too-large")
         .contains("exceeds 1024 bytes");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test

@@ -11,14 +11,14 @@ import io.portico.plugins.auth.key.KeyHash;
 import io.portico.spi.config.Problem;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyAuthExpiryTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
   private static AccessLogFile log;
 
@@ -38,9 +38,8 @@ class KeyAuthExpiryTest {
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -68,18 +67,12 @@ class KeyAuthExpiryTest {
             %s
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of("old-key"),
                     KeyHash.of("current-key"),
                     KeyHash.of("forever-key"),
                     AccessLogFile.RUNTIME));
     log = new AccessLogFile(gw);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private static HttpResponse<String> get(String path, String key) throws Exception {

@@ -11,15 +11,15 @@ import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
@@ -34,14 +34,13 @@ class MultiAuthTokenEndToEndTest {
   private static final String SECRET = "an-hmac-secret-of-at-least-32-bytes!";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -97,16 +96,10 @@ class MultiAuthTokenEndToEndTest {
                     anonymous: guest
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     KeyHash.of("alice-key"),
                     BCrypt.hashpw("alice-password", BCrypt.gensalt(4)),
                     SECRET));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private static HttpResponse<String> get(String... headers) throws Exception {
@@ -143,7 +136,7 @@ class MultiAuthTokenEndToEndTest {
   }
 
   private static void assertAlice(String method) {
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).as(method).containsExactly("alice");
     assertThat(seen.headers().get("x-consumer-custom-id")).as(method).isEqualTo("c-1");
     assertThat(seen.headers().get("x-consumer-groups")).as(method).isEqualTo("staff");
@@ -154,17 +147,17 @@ class MultiAuthTokenEndToEndTest {
   void eachMethodAloneAuthenticatesTheSameConsumer() throws Exception {
     assertThat(get("X-API-Key", "alice-key").statusCode()).isEqualTo(200);
     assertAlice("key-auth");
-    assertThat(origin.lastRequest().headers().get("x-credential-id")).isEqualTo("alice-key");
-    assertThat(origin.lastRequest().headers().contains("x-api-key")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-credential-id")).isEqualTo("alice-key");
+    assertThat(env.origin().lastRequest().headers().contains("x-api-key")).isFalse();
 
     assertThat(get("Authorization", basic("alice", "alice-password")).statusCode()).isEqualTo(200);
     assertAlice("basic-auth");
-    assertThat(origin.lastRequest().headers().contains("authorization")).isFalse();
+    assertThat(env.origin().lastRequest().headers().contains("authorization")).isFalse();
 
     assertThat(get("Authorization", "Bearer " + token("alice", SECRET)).statusCode())
         .isEqualTo(200);
     assertAlice("jwt");
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-user")).isEqualTo("alice");
     assertThat(seen.headers().get("x-credential-id")).isEqualTo("https://issuer.test|alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
@@ -184,7 +177,7 @@ class MultiAuthTokenEndToEndTest {
             "true");
     assertThat(r.statusCode()).isEqualTo(200);
     assertAlice("basic-auth");
-    assertThat(origin.lastRequest().headers().contains("x-user")).isFalse();
+    assertThat(env.origin().lastRequest().headers().contains("x-user")).isFalse();
   }
 
   @Test
@@ -233,7 +226,7 @@ class MultiAuthTokenEndToEndTest {
     HttpResponse<String> r =
         at("/optional/hello", "Authorization", basic("alice", "alice-password"));
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-consumer-name")).isEqualTo("guest");
     assertThat(seen.headers().get("x-anonymous-consumer")).isEqualTo("true");
     assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("anonymous");

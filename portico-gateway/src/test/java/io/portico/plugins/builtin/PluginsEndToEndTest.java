@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The built-in plugins in a running gateway, over real sockets: local answers, CORS, address
@@ -22,14 +22,13 @@ class PluginsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ORIGIN = "https://app.example.com";
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -91,13 +90,7 @@ class PluginsEndToEndTest {
               request-id: {}
               response-headers: { set: { X-Level: global } }
             """
-                .formatted(origin.authority(), ORIGIN));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority(), ORIGIN));
   }
 
   private static HttpResponse<String> send(java.net.http.HttpRequest.Builder b) throws Exception {
@@ -110,13 +103,13 @@ class PluginsEndToEndTest {
 
   @Test
   void mockAnswersLocallyWithItsStatusHeadersAndJsonBody() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r = gw.get("/mocked");
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(r.headers().firstValue("x-mock")).hasValue("yes");
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     assertThat(JSON.readTree(r.body())).isEqualTo(JSON.readTree("{\"ok\":true,\"n\":2}"));
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -141,7 +134,7 @@ class PluginsEndToEndTest {
 
   @Test
   void corsAnswersAPreflightWithoutCallingTheOrigin() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r =
         send(
             request("/cors/hello")
@@ -155,7 +148,7 @@ class PluginsEndToEndTest {
     assertThat(r.headers().firstValue("access-control-allow-headers")).hasValue("Content-Type");
     assertThat(r.headers().firstValue("access-control-max-age")).hasValue("600");
     assertThat(r.headers().allValues("vary")).anySatisfy(v -> assertThat(v).contains("Origin"));
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -165,7 +158,7 @@ class PluginsEndToEndTest {
     assertThat(allowed.body()).isEqualTo("Hello, World!");
     assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue(ORIGIN);
     assertThat(allowed.headers().firstValue("access-control-expose-headers")).hasValue("X-Total");
-    assertThat(origin.lastRequest().uri()).isEqualTo("/hello");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/hello");
 
     HttpResponse<String> other =
         send(request("/cors/hello").header("Origin", "https://evil.example.net"));
@@ -176,7 +169,7 @@ class PluginsEndToEndTest {
 
   @Test
   void ipRestrictionRefusesADeniedClientWith403Problem() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r = gw.get("/internal/hello");
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
@@ -185,7 +178,7 @@ class PluginsEndToEndTest {
     assertThat(body.get("status").asInt()).isEqualTo(403);
     assertThat(body.get("detail").asText()).isEqualTo("No loopback callers.");
     assertThat(body.get("request_id").asText()).matches("[0-9a-f]{32}");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -197,7 +190,7 @@ class PluginsEndToEndTest {
                 .header("X-Added", "zero")
                 .header("X-Route", "forged"));
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().contains("x-remove-me")).isFalse();
     assertThat(seen.headers().get("x-client-ip")).isEqualTo("127.0.0.1");
     assertThat(seen.headers().getAll("x-route")).containsExactly("edited");
@@ -220,14 +213,14 @@ class PluginsEndToEndTest {
     HttpResponse<String> r = gw.get("/proxied/hello");
     String id = r.headers().firstValue("x-request-id").orElseThrow();
     assertThat(id).matches("[0-9a-f]{32}");
-    assertThat(origin.lastRequest().headers().get("x-request-id")).isEqualTo(id);
+    assertThat(env.origin().lastRequest().headers().get("x-request-id")).isEqualTo(id);
   }
 
   @Test
   void requestIdCopiedIntoAConfiguredHeaderBothWays() throws Exception {
     HttpResponse<String> r = gw.get("/correlated/hello");
     String id = r.headers().firstValue("x-correlation-id").orElseThrow();
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().get("x-correlation-id")).isEqualTo(id);
     assertThat(seen.headers().get("x-request-id")).isEqualTo(id);
     // The route's request-id config replaced the global one, which echoed X-Request-Id.

@@ -9,17 +9,17 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
 import io.portico.testing.RawH2Client;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * request-transformer over real sockets: a recording origin ({@code /echo} answers the body it
@@ -32,14 +32,13 @@ class RequestTransformerEndToEndTest {
   private static final String KEY = "k-7f3a9c2e5b8d4f1a6c0e3b7d9f2a4c6e";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -113,18 +112,12 @@ class RequestTransformerEndToEndTest {
                     body: { max-size: 1k, set: { /x: 1 } }
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     "sha256:"
                         + java.util.HexFormat.of()
                             .formatHex(
                                 java.security.MessageDigest.getInstance("SHA-256")
                                     .digest(KEY.getBytes(StandardCharsets.UTF_8)))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-    origin.close();
   }
 
   private static HttpResponse<String> post(String uri, String type, String body, String... headers)
@@ -150,7 +143,7 @@ class RequestTransformerEndToEndTest {
 
   private static void assertEditedRequestReachedTheOrigin(String received) throws Exception {
     assertThat(JSON.readTree(received)).isEqualTo(JSON.readTree(EDITED_BODY));
-    io.netty.handler.codec.http.HttpRequest seen = origin.lastRequest();
+    io.netty.handler.codec.http.HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.method().name()).isEqualTo("PUT");
     assertThat(seen.uri()).isEqualTo("/echo?search=a%20b&n=12.5&user=alice&id=42&keep=no");
     assertThat(seen.headers().contains("X-Debug")).isFalse();
@@ -214,7 +207,7 @@ class RequestTransformerEndToEndTest {
 
   @Test
   void answers400NamingTheByteOffsetOfMalformedJson() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
 
     HttpResponse<String> r =
         post("/edit/1", "application/json", "{\"user\": {\"id\": 7,, }}", "X-API-Key", KEY);
@@ -225,7 +218,7 @@ class RequestTransformerEndToEndTest {
     assertThat(problem.get("type").asText()).endsWith("malformed-request-body");
     assertThat(problem.get("detail").asText())
         .startsWith("The request body is not valid JSON at byte 18:");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -251,13 +244,13 @@ class RequestTransformerEndToEndTest {
 
   @Test
   void answers413WhenTheBodyIsOverTheCap() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
 
     HttpResponse<String> r = post("/small", "application/json", "[" + "1,".repeat(800) + "1]");
 
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -283,7 +276,8 @@ class RequestTransformerEndToEndTest {
 
     assertThat(JSON.readTree(r.body()))
         .isEqualTo(JSON.readTree("{\"data\":{\"a\":\"1\",\"b\":[\"x y\",\"é\"]}}"));
-    assertThat(origin.lastRequest().headers().get("content-type")).isEqualTo("application/json");
+    assertThat(env.origin().lastRequest().headers().get("content-type"))
+        .isEqualTo("application/json");
   }
 
   @Test
@@ -292,7 +286,7 @@ class RequestTransformerEndToEndTest {
         post("/form", "application/json", "{\"a\":\"x y\",\"n\":2,\"list\":[1,2],\"none\":null}");
 
     assertThat(r.body()).isEqualTo("a=x%20y&n=2&list=1&list=2&via=gw");
-    assertThat(origin.lastRequest().headers().get("content-type"))
+    assertThat(env.origin().lastRequest().headers().get("content-type"))
         .isEqualTo("application/x-www-form-urlencoded");
   }
 
@@ -319,7 +313,7 @@ class RequestTransformerEndToEndTest {
 
   @Test
   void endsQuietlyWhenAnHttp2ClientResetsTheStreamMidBody() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawH2Client client = new RawH2Client(gw.address())) {
       client
           .preface()
@@ -352,12 +346,12 @@ class RequestTransformerEndToEndTest {
                                   && "downstream_closed".equals(r.failure())
                                   && "HTTP/2.0".equals(r.protocol())));
     }
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
   void endsQuietlyWhenTheClientLeavesMidBody() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     try (RawClient raw = gw.raw()) {
       raw.send(
           "POST /wrap HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -373,6 +367,6 @@ class RequestTransformerEndToEndTest {
                 gw.records().stream()
                     .anyMatch(
                         r -> "wrap".equals(r.route()) && "downstream_closed".equals(r.failure())));
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 }

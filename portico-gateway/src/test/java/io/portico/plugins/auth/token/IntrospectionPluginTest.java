@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -21,6 +21,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code oauth2-introspection} in a running gateway: against the mock OAuth 2.0 server's real
@@ -34,7 +35,7 @@ class IntrospectionPluginTest {
   private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private static final List<String> authorizations = new CopyOnWriteArrayList<>();
   private static final List<String> bodies = new CopyOnWriteArrayList<>();
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
@@ -45,10 +46,9 @@ class IntrospectionPluginTest {
     as.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     as.createContext("/introspect", IntrospectionPluginTest::answer);
     as.start();
-    origin = TestOrigin.start();
     String scripted = "http://127.0.0.1:" + as.getAddress().getPort() + "/introspect";
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -113,13 +113,11 @@ class IntrospectionPluginTest {
                     client-id: gateway
                     client-secret: s3cret
             """
-                .formatted(origin.authority(), oauth.url("default/introspect"), scripted));
+                .formatted(env.origin().authority(), oauth.url("default/introspect"), scripted));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
-    origin.close();
     as.stop(0);
     oauth.shutdown();
   }
@@ -207,7 +205,7 @@ class IntrospectionPluginTest {
   void activeTokenPassesWithItsIdentityAndIsCached() throws Exception {
     HttpResponse<String> r = get("/api/hello", "good");
     assertThat(r.statusCode()).isEqualTo(200);
-    var seen = origin.lastRequest().headers();
+    var seen = env.origin().lastRequest().headers();
     assertThat(seen.get("x-consumer-name")).isEqualTo("billing-service");
     assertThat(seen.get("x-consumer-groups")).isEqualTo("internal");
     assertThat(seen.get("x-subject")).isEqualTo("u-1");
@@ -282,8 +280,8 @@ class IntrospectionPluginTest {
                 .header("Authorization", "Bearer broken")
                 .header("X-Consumer-Name", "mallory"));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-consumer-name")).isFalse();
-    assertThat(origin.lastRequest().headers().get("x-anonymous-consumer")).isEqualTo("true");
+    assertThat(env.origin().lastRequest().headers().contains("x-consumer-name")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-anonymous-consumer")).isEqualTo("true");
     assertThat(get("/lenient/hello", "revoked").statusCode()).isEqualTo(401);
   }
 
@@ -297,7 +295,7 @@ class IntrospectionPluginTest {
           .isEqualTo(none.headers().allValues("www-authenticate"));
     }
     assertThat(get("/api/hello", "typed-access").statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-subject")).isEqualTo("u-2");
+    assertThat(env.origin().lastRequest().headers().get("x-subject")).isEqualTo("u-2");
   }
 
   @Test
@@ -310,10 +308,10 @@ class IntrospectionPluginTest {
 
   @Test
   void anAnswerWhoseSubjectCannotBeAHeaderValueIsRefusedNotA500() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     HttpResponse<String> r = get("/api/hello", "crlf-subject");
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test

@@ -11,7 +11,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code jwt} in a running gateway against a real OAuth 2.0 server (mock-oauth2-server, in process)
@@ -35,7 +36,7 @@ class JwtPluginTest {
   private static MockOAuth2Server oauth;
   private static KeyServer keys;
   private static RSAKey signing;
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
@@ -45,9 +46,8 @@ class JwtPluginTest {
     keys = new KeyServer();
     signing = KeyServer.newKey("k1");
     keys.publish(signing);
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -100,7 +100,7 @@ class JwtPluginTest {
                     clock-skew: 5s
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     oauth.issuerUrl("default"),
                     oauth.jwksUrl("default"),
                     OWN_ISSUER,
@@ -109,8 +109,6 @@ class JwtPluginTest {
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
-    origin.close();
     keys.close();
     oauth.shutdown();
   }
@@ -151,7 +149,7 @@ class JwtPluginTest {
   @Test
   void acceptsTokenOfTheMockServerAndForwardsTheIdentity() throws Exception {
     String token = mockToken("alice", "api", Map.of("scope", "orders:read"));
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
     java.net.http.HttpRequest.Builder b =
         java.net.http.HttpRequest.newBuilder(gw.uri("/mock/headers"))
             .header("Authorization", "Bearer " + token)
@@ -159,8 +157,8 @@ class JwtPluginTest {
             .header("X-User", "mallory");
     HttpResponse<String> r = gw.send(b);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.requestCount()).isEqualTo(before + 1);
-    HttpRequest seen = origin.lastRequest();
+    assertThat(env.origin().requestCount()).isEqualTo(before + 1);
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().getAll("x-consumer-name")).containsExactly("alice");
     assertThat(seen.headers().get("x-consumer-custom-id")).isEqualTo("A-1");
     assertThat(seen.headers().get("x-consumer-groups")).isEqualTo("staff");
@@ -182,7 +180,7 @@ class JwtPluginTest {
                 .header("x-scope", "orders:write")
                 .header("X-Other", "kept"));
     assertThat(r.statusCode()).isEqualTo(200);
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     assertThat(seen.headers().contains("x-user")).isFalse();
     assertThat(seen.headers().contains("x-scope")).isFalse();
     assertThat(seen.headers().get("x-other")).isEqualTo("kept");
@@ -192,8 +190,8 @@ class JwtPluginTest {
   void tokenOfAnUnknownSubjectPassesWithoutAConsumer() throws Exception {
     HttpResponse<String> r = get("/mock/hello", "Bearer " + mockToken("bob", "api", Map.of()));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-consumer-name")).isFalse();
-    assertThat(origin.lastRequest().headers().get("x-user")).isEqualTo("bob");
+    assertThat(env.origin().lastRequest().headers().contains("x-consumer-name")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-user")).isEqualTo("bob");
   }
 
   @Test
@@ -245,7 +243,7 @@ class JwtPluginTest {
             java.net.http.HttpRequest.newBuilder(gw.uri("/mock/hello"))
                 .header("Cookie", "theme=dark; at=" + token));
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("cookie")).isEqualTo("theme=dark");
+    assertThat(env.origin().lastRequest().headers().get("cookie")).isEqualTo("theme=dark");
   }
 
   @Test
@@ -253,7 +251,7 @@ class JwtPluginTest {
     String token = mockToken("alice", "api", Map.of());
     HttpResponse<String> r = get("/mock/hello?x=1&access_token=" + token, null);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().uri()).isEqualTo("/hello?x=1");
+    assertThat(env.origin().lastRequest().uri()).isEqualTo("/hello?x=1");
   }
 
   @Test
@@ -298,24 +296,24 @@ class JwtPluginTest {
   void aValidlySignedTokenWhoseSubjectCannotBeAHeaderValueIsRefusedNotA500(String subject)
       throws Exception {
     String token = KeyServer.sign(signing, ownClaims().subject(subject).build());
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
 
     HttpResponse<String> r = get("/own/hello", "Bearer " + token);
 
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).contains("authentication-required").doesNotContain("X-Admin");
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
   void aClaimCopiedToAHeaderThatCannotBeAHeaderValueIsRefusedNotA500() throws Exception {
-    int before = origin.requestCount();
+    int before = env.origin().requestCount();
 
     HttpResponse<String> r =
         get("/mock/hello", "Bearer " + mockToken("bob", "api", Map.of("scope", "read\r\nwrite")));
 
     assertThat(r.statusCode()).isEqualTo(401);
-    assertThat(origin.requestCount()).isEqualTo(before);
+    assertThat(env.origin().requestCount()).isEqualTo(before);
   }
 
   @Test
@@ -331,10 +329,10 @@ class JwtPluginTest {
         new String(
             (OWN_ISSUER + "|" + subject).getBytes(java.nio.charset.StandardCharsets.UTF_8),
             java.nio.charset.StandardCharsets.ISO_8859_1);
-    assertThat(origin.lastRequest().headers().get("x-credential-id")).isEqualTo(asBytes);
+    assertThat(env.origin().lastRequest().headers().get("x-credential-id")).isEqualTo(asBytes);
     String other = KeyServer.sign(signing, ownClaims().subject("José Żukasz 日本").build());
     assertThat(get("/own/hello", "Bearer " + other).statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().get("x-credential-id")).isNotEqualTo(asBytes);
+    assertThat(env.origin().lastRequest().headers().get("x-credential-id")).isNotEqualTo(asBytes);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
 import java.net.URI;
@@ -19,6 +19,7 @@ import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code openid-connect} against a real OpenID provider (mock-oauth2-server, in process): a
@@ -29,17 +30,16 @@ import org.junit.jupiter.api.Test;
 class OidcPluginTest {
 
   private static MockOAuth2Server oauth;
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
     oauth = new MockOAuth2Server();
     oauth.start();
-    origin = TestOrigin.start();
     int port = io.portico.testing.FreePort.pick();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             listeners:
               - address: 127.0.0.1:%3$d
@@ -82,13 +82,11 @@ class OidcPluginTest {
                     discovery: "http://127.0.0.1:1/.well-known/openid-configuration"
                     timeout: 500ms
             """
-                .formatted(origin.authority(), oauth.wellKnownUrl("default"), port));
+                .formatted(env.origin().authority(), oauth.wellKnownUrl("default"), port));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
-    origin.close();
     oauth.shutdown();
   }
 
@@ -163,7 +161,7 @@ class OidcPluginTest {
         .contains("state=")
         .contains("scope=openid+profile");
 
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     String authorization = seen.headers().get("authorization");
     assertThat(authorization).startsWith("Bearer ");
     SignedJWT access = SignedJWT.parse(authorization.substring(7));
@@ -185,13 +183,13 @@ class OidcPluginTest {
         new DefaultOAuth2TokenCallback("default", "carol", "JWT", List.of("portico"), Map.of(), 2));
     HttpClient browser = browser();
     assertThat(get(browser, "/app/hello").statusCode()).isEqualTo(200);
-    String first = origin.lastRequest().headers().get("authorization");
+    String first = env.origin().lastRequest().headers().get("authorization");
     String cookie = cookieOf(browser, "sid");
     assertThat(cookie).isNotNull();
 
     HttpResponse<String> r = getWithCookie("/app/hello", cookie);
     assertThat(r.statusCode()).isEqualTo(200);
-    String second = origin.lastRequest().headers().get("authorization");
+    String second = env.origin().lastRequest().headers().get("authorization");
     assertThat(second).startsWith("Bearer ").isNotEqualTo(first);
     assertThat(r.headers().allValues("set-cookie"))
         .anySatisfy(c -> assertThat(c).startsWith("sid="));

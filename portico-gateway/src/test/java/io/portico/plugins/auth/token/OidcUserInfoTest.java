@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
 import java.net.http.HttpClient;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code openid-connect} with {@code userinfo} forwarding, against a real OpenID provider
@@ -40,7 +41,7 @@ class OidcUserInfoTest {
 
   private static MockOAuth2Server oauth;
   private static UserInfoProxy proxy;
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
@@ -49,10 +50,9 @@ class OidcUserInfoTest {
     oauth.start();
     proxy =
         new UserInfoProxy(oauth.wellKnownUrl("default").uri(), oauth.userInfoUrl("default").uri());
-    origin = TestOrigin.start();
     int port = io.portico.testing.FreePort.pick();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             listeners:
               - address: 127.0.0.1:%3$d
@@ -105,13 +105,11 @@ class OidcUserInfoTest {
                     anonymous: guest
                     userinfo: { forward: true }
             """
-                .formatted(origin.authority(), proxy.discoveryUrl(), port));
+                .formatted(env.origin().authority(), proxy.discoveryUrl(), port));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
-    origin.close();
     proxy.close();
     oauth.shutdown();
   }
@@ -177,7 +175,7 @@ class OidcUserInfoTest {
     HttpResponse<String> r = api(token, "X-Userinfo", "eyJzdWIiOiJhZG1pbiJ9");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    JsonNode info = userInfo(origin.lastRequest(), "x-userinfo");
+    JsonNode info = userInfo(env.origin().lastRequest(), "x-userinfo");
     assertThat(info.get("sub").asText()).isEqualTo("erin");
     assertThat(info.get("email").asText()).isEqualTo("erin@example.com");
     assertThat(proxy.calls()).isEqualTo(before + 1);
@@ -189,7 +187,7 @@ class OidcUserInfoTest {
     int before = proxy.calls();
     for (int i = 0; i < 5; i++) {
       assertThat(api(token).statusCode()).isEqualTo(200);
-      assertThat(userInfo(origin.lastRequest(), "x-userinfo").get("sub").asText())
+      assertThat(userInfo(env.origin().lastRequest(), "x-userinfo").get("sub").asText())
           .isEqualTo("frank");
     }
     assertThat(proxy.calls()).isEqualTo(before + 1);
@@ -215,7 +213,7 @@ class OidcUserInfoTest {
   @Test
   void anEndpointThatIsDownIs503AndTheNextRequestAsksAgain() throws Exception {
     String token = token("heidi", Map.of());
-    int seenByOrigin = origin.requestCount();
+    int seenByOrigin = env.origin().requestCount();
     int before = proxy.calls();
     proxy.mode(UserInfoProxy.Mode.DOWN);
 
@@ -226,7 +224,7 @@ class OidcUserInfoTest {
     assertThat(r.headers().firstValue("content-type")).hasValue("application/problem+json");
     assertThat(r.body()).contains("authentication-unavailable");
     assertThat(r.headers().allValues("www-authenticate")).isEmpty();
-    assertThat(origin.requestCount()).isEqualTo(seenByOrigin);
+    assertThat(env.origin().requestCount()).isEqualTo(seenByOrigin);
 
     proxy.mode(UserInfoProxy.Mode.RELAY);
     assertThat(api(token).statusCode()).isEqualTo(200);
@@ -281,8 +279,8 @@ class OidcUserInfoTest {
                 .header("X-Userinfo", "eyJzdWIiOiJhZG1pbiJ9"));
 
     assertThat(anonymous.statusCode()).isEqualTo(200);
-    assertThat(origin.lastRequest().headers().contains("x-userinfo")).isFalse();
-    assertThat(origin.lastRequest().headers().get("x-anonymous-consumer")).isEqualTo("true");
+    assertThat(env.origin().lastRequest().headers().contains("x-userinfo")).isFalse();
+    assertThat(env.origin().lastRequest().headers().get("x-anonymous-consumer")).isEqualTo("true");
   }
 
   @Test
@@ -292,7 +290,7 @@ class OidcUserInfoTest {
 
     assertThat(browse(browser, "/app/hello").statusCode()).isEqualTo(200);
 
-    HttpRequest seen = origin.lastRequest();
+    HttpRequest seen = env.origin().lastRequest();
     String subject =
         SignedJWT.parse(seen.headers().get("x-id-token")).getJWTClaimsSet().getSubject();
     assertThat(userInfo(seen, "x-profile").get("sub").asText()).isEqualTo(subject);
@@ -301,7 +299,8 @@ class OidcUserInfoTest {
     HttpResponse<String> again = browse(browser, "/app/headers", "X-Profile", "eyJzdWIiOiJ4In0=");
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(again.previousResponse()).isEmpty();
-    assertThat(userInfo(origin.lastRequest(), "x-profile").get("sub").asText()).isEqualTo(subject);
+    assertThat(userInfo(env.origin().lastRequest(), "x-profile").get("sub").asText())
+        .isEqualTo(subject);
     assertThat(proxy.calls()).isEqualTo(before + 1);
   }
 
@@ -324,7 +323,8 @@ class OidcUserInfoTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().allValues("set-cookie"))
         .anySatisfy(c -> assertThat(c).startsWith("sid="));
-    assertThat(userInfo(origin.lastRequest(), "x-profile").get("sub").asText()).isEqualTo("kate");
+    assertThat(userInfo(env.origin().lastRequest(), "x-profile").get("sub").asText())
+        .isEqualTo("kate");
     assertThat(proxy.calls()).isEqualTo(before + 3);
   }
 

@@ -14,7 +14,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
@@ -24,6 +24,7 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Why jwt, oauth2-introspection and openid-connect (bearer mode) refused a token, as a running
@@ -41,7 +42,7 @@ class TokenFailureReasonsTest {
   private static MockOAuth2Server oauth;
   private static KeyServer keys;
   private static RSAKey signing;
-  private static TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
   private static AccessLogFile log;
 
@@ -52,9 +53,8 @@ class TokenFailureReasonsTest {
     keys = new KeyServer();
     signing = KeyServer.newKey("k1");
     keys.publish(signing);
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             services:
               - name: backend
@@ -119,7 +119,7 @@ class TokenFailureReasonsTest {
             %6$s
             """
                 .formatted(
-                    origin.authority(),
+                    env.origin().authority(),
                     OWN_ISSUER,
                     keys.jwksUrl(),
                     oauth.url("default/introspect"),
@@ -130,8 +130,6 @@ class TokenFailureReasonsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    gw.close();
-    origin.close();
     keys.close();
     oauth.shutdown();
   }
