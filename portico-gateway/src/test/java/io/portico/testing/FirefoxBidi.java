@@ -8,8 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -61,10 +54,9 @@ import org.junit.jupiter.api.Assumptions;
  * calling test class (a JUnit assumption), unless the environment says {@code CI=true}: then it
  * fails, so that CI never passes without having run the browser.
  *
- * <p><b>Threading.</b> The test thread sends; every command has an id, and its answer completes the
- * future kept under that id. The WebSocket's listener thread parses each message, completes futures
- * and records events (log entries, prompts) in thread-safe lists. Each command waits 30 seconds at
- * most; sends are serialised, since a WebSocket takes one at a time.
+ * <p><b>Threading.</b> The test thread sends each command through the {@link BidiConnection}, whose
+ * WebSocket listener thread completes the answers and records events (log entries, prompts) in
+ * thread-safe lists. Each command waits 30 seconds at most.
  *
  * <p><b>Closing.</b> {@link #close} (also run by a shutdown hook when the JVM exits without it)
  * asks the browser to close, waits 5 seconds, then kills the process and all its descendants
@@ -84,7 +76,6 @@ public final class FirefoxBidi implements AutoCloseable {
 
   public static final String ENTER = "\uE007";
 
-  private static final Duration COMMAND = Duration.ofSeconds(30);
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern LISTENING =
@@ -102,12 +93,7 @@ public final class FirefoxBidi implements AutoCloseable {
   private final Thread hook = new Thread(this::kill, "firefox-kill");
   private final CompletableFuture<String> address = new CompletableFuture<>();
   private final Deque<String> output = new ArrayDeque<>();
-  private final AtomicLong ids = new AtomicLong();
-  private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-  private final List<String> log = new CopyOnWriteArrayList<>();
-  private final List<String> prompts = new CopyOnWriteArrayList<>();
-  private final Object sending = new Object();
-  private WebSocket socket;
+  private BidiConnection bidi;
   private String context;
   private boolean closed;
 
@@ -206,12 +192,7 @@ public final class FirefoxBidi implements AutoCloseable {
     } catch (TimeoutException e) {
       throw new IllegalStateException("firefox-esr did not listen within 60 s:\n" + output());
     }
-    socket =
-        HttpClient.newHttpClient()
-            .newWebSocketBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .buildAsync(URI.create(url + "/session"), new Listener())
-            .get(COMMAND.toSeconds(), TimeUnit.SECONDS);
+    bidi = BidiConnection.open(URI.create(url + "/session"), JSON);
     ObjectNode capabilities = JSON.createObjectNode();
     capabilities
         .putObject("alwaysMatch")
@@ -231,94 +212,7 @@ public final class FirefoxBidi implements AutoCloseable {
 
   /** Sends a command and answers its result; fails on an error answer or after 30 seconds. */
   public JsonNode send(String method, ObjectNode params) throws Exception {
-    long id = ids.incrementAndGet();
-    CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    pending.put(id, answer);
-    ObjectNode command = JSON.createObjectNode().put("id", id).put("method", method);
-    command.set("params", params);
-    try {
-      synchronized (sending) {
-        socket.sendText(command.toString(), true).get(COMMAND.toSeconds(), TimeUnit.SECONDS);
-      }
-      return answer.get(COMMAND.toSeconds(), TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          method + " had no answer within " + COMMAND.toSeconds() + " s");
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(method + ": " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      pending.remove(id);
-    }
-  }
-
-  private final class Listener implements WebSocket.Listener {
-    private final StringBuilder message = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      message.append(data);
-      if (last) {
-        String text = message.toString();
-        message.setLength(0);
-        dispatch(text);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-      failAll(new IllegalStateException("the BiDi connection closed: " + status + " " + reason));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      failAll(error);
-    }
-  }
-
-  private void dispatch(String text) {
-    JsonNode message;
-    try {
-      message = JSON.readTree(text);
-    } catch (IOException e) {
-      failAll(e);
-      return;
-    }
-    if (message.hasNonNull("id")) {
-      CompletableFuture<JsonNode> answer = pending.get(message.get("id").asLong());
-      if (answer == null) {
-        return;
-      }
-      if ("error".equals(message.path("type").asText())) {
-        answer.completeExceptionally(
-            new IllegalStateException(
-                message.path("error").asText() + ": " + message.path("message").asText()));
-      } else {
-        answer.complete(message.path("result"));
-      }
-      return;
-    }
-    JsonNode params = message.path("params");
-    switch (message.path("method").asText()) {
-      case "log.entryAdded" ->
-          log.add(
-              params.path("level").asText()
-                  + " "
-                  + params.path("type").asText()
-                  + ": "
-                  + params.path("text").asText());
-      case "browsingContext.userPromptOpened" ->
-          prompts.add(params.path("type").asText() + ": " + params.path("message").asText());
-      default -> {
-        // not subscribed
-      }
-    }
-  }
-
-  private void failAll(Throwable error) {
-    pending.values().forEach(f -> f.completeExceptionally(error));
+    return bidi.send(method, params);
   }
 
   /** Sets the viewport to {@code width} x {@code height} CSS pixels. */
@@ -423,7 +317,7 @@ public final class FirefoxBidi implements AutoCloseable {
                 + call(
                     "() => location.href + ' (h1: ' + document.querySelector('h1')?.innerText + ')'")
                 + "; logged: "
-                + log);
+                + bidi.log());
       }
       Thread.sleep(100);
     }
@@ -568,19 +462,19 @@ public final class FirefoxBidi implements AutoCloseable {
    */
   public List<String> errors() {
     List<String> out = new ArrayList<>();
-    for (String entry : log) {
+    for (String entry : bidi.log()) {
       if (entry.startsWith("error ") || entry.contains("Content-Security-Policy")) {
         out.add(entry);
       }
     }
-    log.clear();
+    bidi.log().clear();
     return out;
   }
 
   /** Fails when the page opened an alert, a confirm or a prompt (dismissed when it did). */
   public void assertNoPrompt() {
-    if (!prompts.isEmpty()) {
-      throw new AssertionError("a script opened a prompt: " + prompts);
+    if (!bidi.prompts().isEmpty()) {
+      throw new AssertionError("a script opened a prompt: " + bidi.prompts());
     }
   }
 
@@ -599,14 +493,14 @@ public final class FirefoxBidi implements AutoCloseable {
       return;
     }
     closed = true;
-    if (socket != null) {
+    if (bidi != null) {
       try {
         send("browser.close", JSON.createObjectNode());
         process.waitFor(5, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // killed below
       }
-      socket.abort();
+      bidi.abort();
     }
     kill();
     try {
