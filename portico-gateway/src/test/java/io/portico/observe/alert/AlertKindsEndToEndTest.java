@@ -6,16 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OriginPerClass;
 import io.portico.testing.TestCertificates;
-import io.portico.testing.TestOrigin;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each kind of rule over real traffic and real components: a slow upstream, authentication
@@ -29,16 +29,15 @@ class AlertKindsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Path dir;
-  private TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private GatewayFixture gw;
 
   @BeforeAll
   void start() throws Exception {
     dir = Files.createTempDirectory("portico-alert-certs");
-    origin = TestOrigin.start();
     TestCertificates.Issued cert = TestCertificates.create(dir).issue("localhost", "localhost");
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             listeners:
               - name: main
@@ -94,13 +93,7 @@ class AlertKindsEndToEndTest {
                 - { name: cert, kind: certificate-expiry, listener: secure, threshold: 14d }
                 - { name: cert-soon, kind: certificate-expiry, threshold: 1h }
             """
-                .formatted(cert.cert(), cert.key(), origin.authority()));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(cert.cert(), cert.key(), env.origin().authority()));
   }
 
   @Test

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Alerting end to end: a real gateway in front of a real origin, faults injected (an upstream
@@ -34,7 +35,7 @@ class AlertingEndToEndTest {
   private static final String SECRET = "s3cret-for-hooks";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private WebhookReceiver hooks;
   private GatewayFixture gw;
   private int closedPort;
@@ -42,7 +43,6 @@ class AlertingEndToEndTest {
 
   @BeforeAll
   void start() throws Exception {
-    origin = TestOrigin.start();
     hooks = new WebhookReceiver(SECRET);
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -124,12 +124,12 @@ class AlertingEndToEndTest {
             .formatted(
                 sha256("ops-token"),
                 sha256("viewer-token"),
-                origin.authority(),
+                env.origin().authority(),
                 closedPort,
                 hooks.url(),
                 closedPort,
                 hooks.url("/slack"));
-    gw = GatewayFixture.start(config, Map.of("ALERT_SECRET", SECRET));
+    gw = env.start(config, Map.of("ALERT_SECRET", SECRET));
   }
 
   static String sha256(String text) throws Exception {
@@ -142,9 +142,7 @@ class AlertingEndToEndTest {
 
   @AfterAll
   void stop() throws Exception {
-    gw.close();
     hooks.close();
-    origin.close();
   }
 
   private HttpResponse<String> admin(String method, String path, String token, String body)

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.portico.testing.GatewayFixture;
-import io.portico.testing.TestOrigin;
+import io.portico.testing.OriginPerClass;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,10 +15,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Metrics end to end: a real gateway proxies to a real origin, and {@code /metrics} is scraped over
@@ -27,14 +27,13 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsEndToEndTest {
 
-  private TestOrigin origin;
+  @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private GatewayFixture gw;
 
   @BeforeAll
   void start() throws Exception {
-    origin = TestOrigin.start();
     gw =
-        GatewayFixture.start(
+        env.start(
             """
             admin:
               address: 127.0.0.1:0
@@ -66,13 +65,7 @@ class MetricsEndToEndTest {
             metrics:
               server-timing: true
             """
-                .formatted(origin.authority(), sha256("alice-key")));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    gw.close();
-    origin.close();
+                .formatted(env.origin().authority(), sha256("alice-key")));
   }
 
   @Test
@@ -260,9 +253,11 @@ class MetricsEndToEndTest {
                 "http1"))
         .hasSize(1);
     assertThat(s.matching("portico_requests_in_flight", "protocol", "h2")).isNotEmpty();
-    assertThat(s.sum("portico_upstream_pool_idle", "target", origin.authority())).isPositive();
-    assertThat(s.matching("portico_upstream_pool_active", "target", origin.authority())).hasSize(1);
-    assertThat(s.matching("portico_upstream_pool_pending", "target", origin.authority()))
+    assertThat(s.sum("portico_upstream_pool_idle", "target", env.origin().authority()))
+        .isPositive();
+    assertThat(s.matching("portico_upstream_pool_active", "target", env.origin().authority()))
+        .hasSize(1);
+    assertThat(s.matching("portico_upstream_pool_pending", "target", env.origin().authority()))
         .hasSize(1);
     assertThat(s.sum("portico_upstream_endpoints", "service", "backend", "state", "healthy"))
         .isEqualTo(1);
