@@ -47,15 +47,8 @@ class ConsoleConfigPagesBrowserTest {
         ConsoleBrowser.builder(profile)
             .start(
                 origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                      store: %s
-                      tokens:
-                        - { name: script, hash: "%s", role: read-write }
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
+                    ConsoleBrowser.scriptAdmin(KeyHash.of(TOKEN), store, origin.authority())
+                        + """
                     routes:
                       - name: file-route
                         paths: [ "/file" ]
@@ -64,8 +57,7 @@ class ConsoleConfigPagesBrowserTest {
                         plugins:
                           request-id: {}
                           cors: { allow-origins: [ "https://app.example" ] }
-                    """
-                        .formatted(store, KeyHash.of(TOKEN), origin.authority()));
+                    """);
     gw = ui.gateway();
     browser = ui.chrome();
     origin = ui.origin();

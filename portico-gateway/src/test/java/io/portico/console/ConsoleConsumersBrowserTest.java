@@ -49,14 +49,8 @@ class ConsoleConsumersBrowserTest {
         ConsoleBrowser.builder(dir.resolve("profile"))
             .start(
                 origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                      tokens:
-                        - { name: script, hash: "%s", role: read-write }
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
+                    ConsoleBrowser.scriptAdmin(KeyHash.of(TOKEN), null, origin.authority())
+                        + """
                     routes:
                       - name: keyed
                         paths: [ "/keyed" ]
@@ -77,8 +71,7 @@ class ConsoleConsumersBrowserTest {
                         sinks: [ { type: file, path: "%s" } ]
                         fields: { include: [ defaults, request_headers ] }
                     """
-                        .formatted(
-                            KeyHash.of(TOKEN), origin.authority(), dir.resolve("access.log")));
+                            .formatted(dir.resolve("access.log")));
     gw = ui.gateway();
     chrome = ui.chrome();
     driver = ui.driver();

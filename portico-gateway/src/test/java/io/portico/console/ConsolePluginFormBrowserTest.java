@@ -41,22 +41,14 @@ class ConsolePluginFormBrowserTest {
         ConsoleBrowser.builder(profile)
             .start(
                 origin ->
-                    """
-                    admin:
-                      address: 127.0.0.1:0
-                      store: %s
-                      tokens:
-                        - { name: script, hash: "%s", role: read-write }
-                    services:
-                      - name: backend
-                        targets: [ "%s" ]
+                    ConsoleBrowser.scriptAdmin(KeyHash.of(TOKEN), store, origin.authority())
+                        + """
                     routes:
                       - name: shop
                         paths: [ "/shop" ]
                         strip-prefix: true
                         service: backend
-                    """
-                        .formatted(store, KeyHash.of(TOKEN), origin.authority()));
+                    """);
     gw = ui.gateway();
     browser = ui.chrome();
   }

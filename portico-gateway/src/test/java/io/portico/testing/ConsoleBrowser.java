@@ -89,14 +89,8 @@ public final class ConsoleBrowser implements AutoCloseable {
    * small}.
    */
   public static String everyPage(String tokenHash, String originAuthority) {
-    return """
-        admin:
-          address: 127.0.0.1:0
-          tokens:
-            - { name: script, hash: "%s", role: read-write }
-        services:
-          - name: backend
-            targets: [ "%s" ]
+    return scriptAdmin(tokenHash, null, originAuthority)
+        + """
         routes:
           - name: orders-api
             paths: [ "/orders" ]
@@ -123,7 +117,26 @@ public final class ConsoleBrowser implements AutoCloseable {
           models:
             - { name: small, targets: [ { provider: local } ] }
         """
-        .formatted(tokenHash, originAuthority, originAuthority);
+            .formatted(originAuthority);
+  }
+
+  /**
+   * The start of a console test's config: the admin listener on an ephemeral port with a read-write
+   * admin API token {@code script} whose hash is {@code tokenHash}, its config store at {@code
+   * store} unless null, and a service {@code backend} for the origin at {@code originAuthority}.
+   * The test appends its {@code routes:} and other sections.
+   */
+  public static String scriptAdmin(String tokenHash, @Nullable Path store, String originAuthority) {
+    return """
+        admin:
+          address: 127.0.0.1:0
+        %s  tokens:
+            - { name: script, hash: "%s", role: read-write }
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        """
+        .formatted(store == null ? "" : "  store: " + store + "\n", tokenHash, originAuthority);
   }
 
   /** How the gateway and the browser start. */
