@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
-/**
- * The {@code listeners} and {@code admin} sections: address forms, tokens, allowed hosts and name
- * rules.
- */
+/** The {@code listeners} and {@code admin} sections: address forms, tokens and allowed hosts. */
 class ListenersAndAdminSectionTest extends ConfigParsing {
 
   @Test
@@ -112,22 +109,6 @@ class ListenersAndAdminSectionTest extends ConfigParsing {
                 + " as admin.internal, an IPv4 address or [IPv6])",
             "portico.yaml:2:57: admin.allowed-hosts[2]: \"a b\" (expected: a host name such as"
                 + " admin.internal, an IPv4 address or [IPv6])");
-  }
-
-  @Test
-  void refusesConsumerNamesIdsAndGroupsThatCouldNotTravelInAHeader() {
-    ConfigResult result =
-        parse(
-            "consumers:\n"
-                + "  - name: \"a\\r\\nX-Admin: true\"\n"
-                + "    custom-id: \"c\\u0000\"\n"
-                + "    groups: [ \"ok\", \"g\\n\" ]\n");
-
-    assertThat(problems(result))
-        .hasSize(3)
-        .anySatisfy(p -> assertThat(p).contains("consumers[0].name: ").contains("control"))
-        .anySatisfy(p -> assertThat(p).contains("consumers[0].custom-id: ").contains("control"))
-        .anySatisfy(p -> assertThat(p).contains("consumers[0].groups[1]: ").contains("control"));
   }
 
   @Test

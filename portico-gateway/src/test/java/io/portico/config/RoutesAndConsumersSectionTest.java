@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code routes} and {@code consumers} sections: paths, rewrites, plugin-answered routes and
- * credentials.
+ * The {@code routes} and {@code consumers} sections: paths, rewrites, plugin-answered routes,
+ * credentials, and consumer names that must fit in a header.
  */
 class RoutesAndConsumersSectionTest extends ConfigParsing {
 
@@ -199,5 +199,21 @@ class RoutesAndConsumersSectionTest extends ConfigParsing {
         .isEqualTo("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assertThat(alice.credentials().get("key-auth").path())
         .isEqualTo("consumers[0].credentials.key-auth");
+  }
+
+  @Test
+  void refusesConsumerNamesIdsAndGroupsThatCouldNotTravelInAHeader() {
+    ConfigResult result =
+        parse(
+            "consumers:\n"
+                + "  - name: \"a\\r\\nX-Admin: true\"\n"
+                + "    custom-id: \"c\\u0000\"\n"
+                + "    groups: [ \"ok\", \"g\\n\" ]\n");
+
+    assertThat(problems(result))
+        .hasSize(3)
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].name: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].custom-id: ").contains("control"))
+        .anySatisfy(p -> assertThat(p).contains("consumers[0].groups[1]: ").contains("control"));
   }
 }
