@@ -52,6 +52,7 @@ class ConsoleConsumersBrowserTest {
                     """
                     admin:
                       address: 127.0.0.1:0
+                      key-rotation-grace: 0s
                       tokens:
                         - { name: script, hash: "%s", role: read-write }
                     services:
@@ -151,7 +152,7 @@ class ConsoleConsumersBrowserTest {
     assertThat(stored.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
     chrome.screenshot("consumers");
 
-    // Rotation shows the new key once; the old one stops working with it.
+    // Rotation shows the new key once; without a grace period the old one stops working with it.
     driver.findElement(By.cssSelector("button[aria-label='Rotate key m1']")).click();
     confirm();
     String rotated =
