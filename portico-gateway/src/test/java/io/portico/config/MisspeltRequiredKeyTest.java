@@ -58,7 +58,8 @@ class MisspeltRequiredKeyTest {
   }
 
   @Test
-  void anUnknownKeyFarFromTheMissingOneStaysTwoProblems() throws Exception {
+  void aKeyOfAnotherGatewayThatARequiredKeyReplacesIsOneProblemWithThePorticoForm()
+      throws Exception {
     Path file = dir.resolve("portico.yaml");
     Files.writeString(
         file,
@@ -73,10 +74,32 @@ class MisspeltRequiredKeyTest {
     assertThat(result.problems().list().stream().map(Problem::toString).toList())
         .containsExactly(
             file
+                + ":2:5: listeners[0].port: unknown key \"port\"; the host and port to listen on"
+                + " are one address: address: \"127.0.0.1:8080\" (\":8080\" for every interface)"
+                + " (the required key \"address\" is missing; expected: host:port with an IP"
+                + " address, [IPv6]:port or :port, with a port from 0 to 65535)");
+  }
+
+  @Test
+  void anUnknownKeyFarFromTheMissingOneStaysTwoProblems() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        listeners:
+          - bind: 8080
+        """);
+
+    ConfigResult result =
+        ConfigFiles.load(file, Map.of(), PluginRegistry.load(getClass().getClassLoader()));
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
                 + ":2:5: listeners[0].address: missing (expected: host:port with an IP address,"
                 + " [IPv6]:port or :port, with a port from 0 to 65535)",
             file
-                + ":2:5: listeners[0].port: unknown key \"port\" (expected one of: address, http2,"
+                + ":2:5: listeners[0].bind: unknown key \"bind\" (expected one of: address, http2,"
                 + " name, tls)");
   }
 }

@@ -364,31 +364,45 @@ public final class ConfigReader {
    * <p>An unknown key that is a misspelling of a required key found missing ({@code adress} for
    * {@code address}) is one problem, not two: the missing-key problem {@link #required} recorded is
    * withdrawn and folded into the unknown key's, which names both ({@code unknown key "adress"; did
-   * you mean "address"? (the required key "address" is missing; expected: ...)}).
+   * you mean "address"? (the required key "address" is missing; expected: ...)}); so is a key of
+   * another gateway's config that the required key replaces ({@code port} for a listener's {@code
+   * address}), with the Portico form.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
       if (read.contains(e.getKey())) {
         continue;
       }
-      String misspelt = Suggestions.closest(e.getKey(), missing.keySet());
+      String foreign = ForeignKeys.hint(e.getKey(), read);
+      String replaced = ForeignKeys.replacement(e.getKey(), read);
+      String misspelt =
+          replaced != null && missing.containsKey(replaced)
+              ? replaced
+              : Suggestions.closest(e.getKey(), missing.keySet());
       Missing folded = misspelt == null ? null : missing.remove(misspelt);
       if (misspelt != null && folded != null && problems.withdraw(folded.problem())) {
+        // A rule that already says how to write the foreign key needs no second copy of it.
+        String form =
+            foreign == null ? null : foreign.startsWith("write ") ? foreign.substring(6) : foreign;
+        boolean ruleSaysHow = form != null && folded.expected().contains(form);
+        String fix =
+            !misspelt.equals(replaced)
+                ? "; did you mean \"" + misspelt + "\"?"
+                : foreign != null && !ruleSaysHow ? "; " + foreign : "";
         problems.atKey(
             node,
             e.getKey(),
             "unknown key \""
                 + e.getKey()
-                + "\"; did you mean \""
-                + misspelt
-                + "\"? (the required key \""
+                + "\""
+                + fix
+                + " (the required key \""
                 + misspelt
                 + "\" is missing; expected: "
                 + folded.expected()
                 + ")");
         continue;
       }
-      String foreign = ForeignKeys.hint(e.getKey(), read);
       String suggestion = foreign == null ? Suggestions.closest(e.getKey(), read) : null;
       String hint =
           foreign != null
