@@ -48,8 +48,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code POST /consumers/{name}/keys/{id}/rotate}: a new key under the same id; the old one
  *       stays, as {@code {id}.previous}, with an {@code expires-at} at the end of the grace period
  *       ({@code grace_period} of the body, else {@code admin.key-rotation-grace}; {@code 0s}: it
- *       stops working with the same write). Rotating again within the grace period ends the
- *       previous key's at once; a previous key whose time has passed is dropped by the next change
+ *       stops working with the same write). Rotating again within the grace period ends the earlier
+ *       previous key at once; a previous key whose time has passed is dropped by the next change of
+ *       the consumer's keys
  *   <li>{@code DELETE /consumers/{name}/keys/{id}}: revokes the key
  * </ul>
  *
