@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.portico.snapshot.Snapshot;
+import io.portico.spi.plugin.StatusReasons;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -519,7 +520,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         "{\"type\":\"https://portico.dev/problems/"
             + type
             + "\",\"title\":\""
-            + status.reasonPhrase()
+            + StatusReasons.reason(status.code())
             + "\",\"status\":"
             + status.code()
             + ",\"detail\":\""

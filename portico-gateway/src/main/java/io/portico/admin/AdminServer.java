@@ -96,6 +96,7 @@ public final class AdminServer implements AutoCloseable {
                       connections.add(c);
                       c.pipeline()
                           .addLast(new HttpServerCodec())
+                          .addLast(new AdminRequestIds())
                           .addLast(new AdminAggregator(1024 * 1024));
                       if (portalOnly) {
                         c.pipeline().addLast(PortalGate.INSTANCE);

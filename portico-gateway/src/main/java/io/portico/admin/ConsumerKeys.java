@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.plugins.auth.key.KeyAuthFactory;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.spi.config.ConfigNode;
+import io.portico.spi.config.ConfigReader;
 import io.portico.store.Change;
 import io.portico.store.LayeredConfig;
 import io.portico.store.ObjectJson;
@@ -27,6 +28,8 @@ import io.portico.store.WriteResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -43,8 +46,11 @@ import org.jspecify.annotations.Nullable;
  *       only time it is shown; the consumer's credentials hold its {@code sha256:} hash, and its
  *       {@code expires-at} when the body gives {@code expires_at}
  *   <li>{@code POST /consumers/{name}/keys/{id}/rotate}: a new key under the same id; the old one
- *       stops working with the same write (for an overlap: issue a second key, move the clients,
- *       revoke the first)
+ *       stays, as {@code {id}.previous}, with an {@code expires-at} at the end of the grace period
+ *       ({@code grace_period} of the body, else {@code admin.key-rotation-grace}; {@code 0s}: it
+ *       stops working with the same write). Rotating again within the grace period ends the earlier
+ *       previous key at once; a previous key whose time has passed is dropped by the next change of
+ *       the consumer's keys
  *   <li>{@code DELETE /consumers/{name}/keys/{id}}: revokes the key
  * </ul>
  *
@@ -95,18 +101,25 @@ final class ConsumerKeys {
       } catch (BadRequest e) {
         return e.response;
       }
-      return change(api, caller, key, body.id(), body.expiresAt(), Op.ISSUE);
+      return change(api, caller, key, body.id(), body.expiresAt(), Op.ISSUE, Duration.ZERO);
     }
     String id = seg.get(3);
     if (seg.size() == 4) {
       return method == HttpMethod.DELETE
-          ? change(api, caller, key, id, null, Op.REVOKE)
+          ? change(api, caller, key, id, null, Op.REVOKE, Duration.ZERO)
           : AdminHandler.methodNotAllowed("DELETE");
     }
     if (seg.size() == 5 && seg.get(4).equals("rotate")) {
-      return method == HttpMethod.POST
-          ? change(api, caller, key, id, null, Op.ROTATE)
-          : AdminHandler.methodNotAllowed("POST");
+      if (method != HttpMethod.POST) {
+        return AdminHandler.methodNotAllowed("POST");
+      }
+      Duration grace;
+      try {
+        grace = graceBody(req, api.snapshot().config().admin().keyRotationGrace());
+      } catch (BadRequest e) {
+        return e.response;
+      }
+      return change(api, caller, key, id, null, Op.ROTATE, grace);
     }
     return notFound(path);
   }
@@ -150,7 +163,8 @@ final class ConsumerKeys {
       ObjectKey key,
       @Nullable String requestedId,
       @Nullable String expiresAt,
-      Op op)
+      Op op,
+      Duration grace)
       throws IOException {
     ConfigNode node = LayeredConfig.objects(api.snapshot().config().source()).get(key);
     if (node == null) {
@@ -158,8 +172,11 @@ final class ConsumerKeys {
     }
     ObjectNode consumer = (ObjectNode) MAPPER.readTree(ObjectJson.writeForStorage(node));
     List<ObjectNode> keys = new ArrayList<>();
+    Instant now = Instant.now();
     for (JsonNode k : credentials(consumer)) {
-      keys.add((ObjectNode) k.deepCopy());
+      if (!PreviousKeys.isPast(k, now)) {
+        keys.add((ObjectNode) k.deepCopy());
+      }
     }
     int at = -1;
     String id = requestedId;
@@ -180,6 +197,7 @@ final class ConsumerKeys {
       }
     }
     String secret = null;
+    ObjectNode previous = null;
     if (op == Op.REVOKE) {
       keys.remove(at);
     } else {
@@ -189,7 +207,11 @@ final class ConsumerKeys {
         stored.put(EXPIRES_AT, expiresAt);
       }
       if (at >= 0) {
-        keys.set(at, stored);
+        ObjectNode replaced = keys.set(at, stored);
+        if (op == Op.ROTATE) {
+          previous =
+              PreviousKeys.keep(keys, replaced, java.util.Objects.requireNonNull(id), now, grace);
+        }
       } else {
         keys.add(stored);
       }
@@ -226,6 +248,11 @@ final class ConsumerKeys {
     }
     if (expiresAt != null) {
       out.put("expires_at", expiresAt);
+    }
+    if (previous != null) {
+      out.putObject("previous")
+          .put("id", previous.path("id").asText())
+          .put("expires_at", previous.path(EXPIRES_AT).asText());
     }
     out.put("version", applied.version());
     out.put("config_version", applied.configVersion());
@@ -315,6 +342,44 @@ final class ConsumerKeys {
       expiresAt = expiresNode.asText().trim();
     }
     return new IssueBody(id, expiresAt);
+  }
+
+  private static final String GRACE_RULE =
+      "the body (expected: a JSON object such as {\"grace_period\": \"1h\"}, optional)";
+
+  /** The optional body {@code {"grace_period": "1h"}} of a rotate request, else {@code dflt}. */
+  private static Duration graceBody(FullHttpRequest req, Duration dflt) throws BadRequest {
+    String text = req.content().toString(StandardCharsets.UTF_8).trim();
+    if (text.isEmpty()) {
+      return dflt;
+    }
+    JsonNode body;
+    try {
+      body = MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new BadRequest(GRACE_RULE);
+    }
+    if (body == null || !body.isObject()) {
+      throw new BadRequest(GRACE_RULE);
+    }
+    for (var names = body.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("grace_period")) {
+        throw new BadRequest(name + ": unknown member (expected: grace_period)");
+      }
+    }
+    JsonNode grace = body.get("grace_period");
+    if (grace == null || grace.isNull()) {
+      return dflt;
+    }
+    Duration d = grace.isTextual() ? ConfigReader.parseDuration(grace.asText()) : null;
+    if (d == null) {
+      throw new BadRequest(
+          "grace_period: "
+              + grace
+              + " (expected: a duration from 0s to 365d, such as 0s, 30m, 24h or 7d)");
+    }
+    return d;
   }
 
   private static FullHttpResponse failure(WriteResult result) throws IOException {

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.portal.Portal;
+import io.portico.spi.plugin.StatusReasons;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -244,7 +245,7 @@ final class PortalOpenApi {
   static FullHttpResponse externalRefsRefused(List<OpenApiRefs.External> refs) {
     ObjectNode p = JSON.createObjectNode();
     p.put("type", "https://portico.dev/problems/portal-openapi-external-ref");
-    p.put("title", HttpResponseStatus.UNPROCESSABLE_ENTITY.reasonPhrase());
+    p.put("title", StatusReasons.reason(422));
     p.put("status", 422);
     p.put(
         "detail",

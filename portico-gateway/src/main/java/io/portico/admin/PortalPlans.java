@@ -17,6 +17,7 @@ import io.portico.portal.Portal;
 import io.portico.portal.PortalData.Application;
 import io.portico.portal.PortalData.Plan;
 import io.portico.portal.PortalData.Subscription;
+import io.portico.spi.plugin.StatusReasons;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
@@ -180,7 +181,7 @@ final class PortalPlans {
         && r.refusal().type().equals("portal-plan-in-use")) {
       ObjectNode p = JSON.createObjectNode();
       p.put("type", "https://portico.dev/problems/portal-plan-in-use");
-      p.put("title", HttpResponseStatus.CONFLICT.reasonPhrase());
+      p.put("title", StatusReasons.reason(409));
       p.put("status", 409);
       p.put("detail", r.refusal().detail());
       ArrayNode subs = p.putArray("subscriptions");

@@ -2,6 +2,7 @@ package io.portico.ai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.spi.plugin.StatusReasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,7 +107,7 @@ public record AiError(
   ObjectNode problem(@Nullable String instance, @Nullable String requestId) {
     ObjectNode p = Json.object();
     p.put("type", "https://portico.dev/problems/" + code.replace('_', '-'));
-    p.put("title", status.reasonPhrase());
+    p.put("title", StatusReasons.reason(status.code()));
     p.put("status", status.code());
     p.put("detail", message);
     if (instance != null) {

@@ -213,8 +213,8 @@ public final class AiPlan {
     }
 
     /**
-     * The keys that could not be read, each as {@code {path, message}} (the message names the
-     * reference, never a value).
+     * The keys that could not be read, each as {@code {provider, key, message}} ({@code key} such
+     * as {@code keys[0]}; the message names the reference, never a value).
      */
     public List<String[]> problems() {
       return problems;
@@ -303,7 +303,7 @@ public final class AiPlan {
       List<String> values = new ArrayList<>();
       for (int i = 0; i < p.keys().size(); i++) {
         AiConfig.Key k = p.keys().get(i);
-        String where = "ai.providers." + p.name() + ".keys[" + i + "]";
+        String where = "keys[" + i + "]";
         String value = null;
         if (k.value() != null) {
           value = k.value();
@@ -312,7 +312,9 @@ public final class AiPlan {
           if (value == null || value.isBlank()) {
             problems.add(
                 new String[] {
-                  where, "environment variable " + k.variable() + " is not set (expected: the key)"
+                  p.name(),
+                  where,
+                  "environment variable " + k.variable() + " is not set (expected: the key)"
                 });
             continue;
           }
@@ -322,12 +324,13 @@ public final class AiPlan {
           } catch (IOException e) {
             problems.add(
                 new String[] {
-                  where, k.file() + " cannot be read (expected: a file holding the key)"
+                  p.name(), where, k.file() + " cannot be read (expected: a file holding the key)"
                 });
             continue;
           }
           if (value.isBlank()) {
-            problems.add(new String[] {where, k.file() + " is empty (expected: the key)"});
+            problems.add(
+                new String[] {p.name(), where, k.file() + " is empty (expected: the key)"});
             continue;
           }
         }

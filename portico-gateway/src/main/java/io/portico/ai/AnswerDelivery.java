@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.portico.spi.plugin.GatewayAnswerHeaders;
+import io.portico.spi.plugin.StatusReasons;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Consumer;
@@ -115,7 +116,8 @@ final class AnswerDelivery {
   }
 
   private HttpResponse head(HttpResponseStatus status, ByteBuf body, CharSequence contentType) {
-    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    HttpResponse head =
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, StatusReasons.standard(status));
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
     return head;

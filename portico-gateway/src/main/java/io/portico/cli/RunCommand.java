@@ -139,6 +139,10 @@ final class RunCommand implements Callable<Integer> {
     if (base != null) {
       b.append("  try:           ").append(TryLine.of(config, base)).append('\n');
     }
+    String warning = NoRoutesWarning.of(config, gateway.configFile());
+    if (warning != null) {
+      b.append("  ").append(warning.replace("\n", "\n  ")).append('\n');
+    }
     System.out.print(b);
     System.out.flush();
   }

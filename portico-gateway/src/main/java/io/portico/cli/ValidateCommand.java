@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code portico validate [-c FILE | FILE]}: loads and checks a config exactly as {@code run}
  * would, without starting anything, and prints every problem with its place. Exit code 0 when
- * valid, 1 when not.
+ * valid, 1 when not; a valid config without routes is valid, with a warning ({@link
+ * NoRoutesWarning}).
  */
 @Command(
     name = "validate",
@@ -61,10 +62,18 @@ final class ValidateCommand implements Callable<Integer> {
             + ": valid (version "
             + valid.version()
             + ", "
-            + valid.routes().size()
-            + " routes, "
-            + valid.services().size()
-            + " services)");
+            + count(valid.routes().size(), "route")
+            + ", "
+            + count(valid.services().size(), "service")
+            + ")");
+    String warning = NoRoutesWarning.of(valid, config);
+    if (warning != null) {
+      System.err.println(config + ": " + warning);
+    }
     return 0;
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -2,6 +2,7 @@ package io.portico.config;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -26,10 +27,17 @@ public record AdminConfig(
     List<Token> tokens,
     @Nullable Path store,
     int history,
-    ConsoleConfig console) {
+    ConsoleConfig console,
+    Duration keyRotationGrace) {
 
   /** The versions kept when {@code admin.history} is not set. */
   public static final int DEFAULT_HISTORY = 100;
+
+  /**
+   * How long a key-auth key rotated through the admin API keeps working beside its replacement when
+   * {@code admin.key-rotation-grace} is not set.
+   */
+  public static final Duration DEFAULT_KEY_ROTATION_GRACE = Duration.ofHours(1);
 
   /** What a token may do. */
   public enum Role {
@@ -59,7 +67,15 @@ public record AdminConfig(
       List<Token> tokens,
       @Nullable Path store,
       int history) {
-    this(address, token, allowedHosts, tokens, store, history, ConsoleConfig.DEFAULTS);
+    this(
+        address,
+        token,
+        allowedHosts,
+        tokens,
+        store,
+        history,
+        ConsoleConfig.DEFAULTS,
+        DEFAULT_KEY_ROTATION_GRACE);
   }
 
   public AdminConfig(

@@ -6,6 +6,7 @@ import io.portico.spi.config.Problems;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Parses the top-level {@code admin} section into an {@link AdminConfig}: the admin listener's
  * address (not a proxy listener's; loopback unless a token guards it), the plain token and the
- * hashed {@code tokens} with their roles, the object store and its history, the allowed hosts.
+ * hashed {@code tokens} with their roles, the object store and its history, the allowed hosts, how
+ * long a rotated key-auth key keeps working ({@code key-rotation-grace}).
  */
 final class AdminSection {
 
@@ -92,6 +94,8 @@ final class AdminSection {
     }
     int history = r.integer("history", AdminConfig.DEFAULT_HISTORY, 1, 100_000);
     ConsoleConfig console = ConsoleSection.parse(r.child("console"), r);
+    Duration keyRotationGrace =
+        r.duration("key-rotation-grace", AdminConfig.DEFAULT_KEY_ROTATION_GRACE);
     List<String> allowedHosts = new ArrayList<>();
     for (ConfigNode host : in.stringItems(r, "allowed-hosts")) {
       String name = Addresses.hostName(host.scalarText());
@@ -109,7 +113,8 @@ final class AdminSection {
         tokens,
         store,
         history,
-        console);
+        console,
+        keyRotationGrace);
   }
 
   /**

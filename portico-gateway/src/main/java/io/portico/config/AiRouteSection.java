@@ -78,8 +78,11 @@ final class AiRouteSection {
             "model",
             "unknown model \""
                 + model
-                + "\" (expected: one of "
-                + String.join(", ", known)
+                + "\" (expected: "
+                + (known.isEmpty()
+                    ? "a model of the ai section; none is defined: add one under ai.models, or"
+                        + " through the admin API's /ai-models"
+                    : "one of " + String.join(", ", known))
                 + ")"
                 + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
         model = null;

@@ -414,8 +414,10 @@ final class AiSection {
             + what
             + " \""
             + name
-            + "\" (expected: one of "
-            + String.join(", ", known)
+            + "\" (expected: "
+            + (known.isEmpty()
+                ? "the name of a " + what + " of the ai section; none is defined"
+                : "one of " + String.join(", ", known))
             + ")"
             + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
   }

@@ -196,8 +196,10 @@ final class AiTokensSection {
               m,
               "unknown model \""
                   + m.text()
-                  + "\" (expected: one of "
-                  + String.join(", ", models)
+                  + "\" (expected: "
+                  + (models.isEmpty()
+                      ? "a model of ai.models; none is defined"
+                      : "one of " + String.join(", ", models))
                   + ")");
         }
       }
@@ -296,8 +298,10 @@ final class AiTokensSection {
           "provider",
           "unknown provider \""
               + provider
-              + "\" (expected: one of "
-              + String.join(", ", providers)
+              + "\" (expected: "
+              + (providers.isEmpty()
+                  ? "a provider of ai.providers; none is defined"
+                  : "one of " + String.join(", ", providers))
               + ")");
       provider = null;
     }

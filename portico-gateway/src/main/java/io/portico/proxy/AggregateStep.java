@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.portico.aggregate.AggregatePlan;
@@ -16,6 +15,7 @@ import io.portico.aggregate.AggregateResult;
 import io.portico.aggregate.Aggregation;
 import io.portico.observe.ExchangeRecord;
 import io.portico.spi.plugin.Exchange;
+import io.portico.spi.plugin.StatusReasons;
 import io.portico.upstream.UpstreamHooks;
 import java.util.List;
 import java.util.Objects;
@@ -202,7 +202,7 @@ final class AggregateStep implements Aggregation.Host {
     }
     AggregateResult.Answer answer = (AggregateResult.Answer) result;
     HttpResponse head =
-        new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()));
+        new DefaultHttpResponse(HttpVersion.HTTP_1_1, StatusReasons.status(answer.status()));
     if (answer.contentType() != null) {
       head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
     }

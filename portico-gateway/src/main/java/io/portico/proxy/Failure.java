@@ -1,11 +1,13 @@
 package io.portico.proxy;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.spi.plugin.StatusReasons;
 
 /**
  * The closed catalogue of why an exchange failed. Each reason maps to one status, one access-log
  * code ({@link #code()}, also the metric tag) and one problem type ({@code
- * https://portico.dev/problems/<slug>}). A timeout is always a 504, never a 500.
+ * https://portico.dev/problems/<slug>}). A timeout is always a 504, never a 500. The title is the
+ * status's RFC 9110 reason phrase ({@link StatusReasons}), the status line's.
  */
 public enum Failure {
   BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request", "Bad Request"),
@@ -78,7 +80,7 @@ public enum Failure {
   private final String type;
 
   Failure(HttpResponseStatus status, String code, String title) {
-    this.status = status;
+    this.status = StatusReasons.standard(status);
     this.code = code;
     this.title = title;
     this.type = "https://portico.dev/problems/" + code.replace('_', '-');

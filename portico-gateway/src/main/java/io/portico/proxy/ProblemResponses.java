@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.portico.spi.plugin.Reply;
+import io.portico.spi.plugin.StatusReasons;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,7 +82,9 @@ final class ProblemResponses {
     json.append("}\n");
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, status, ByteBufUtil.writeUtf8(alloc, json));
+            HttpVersion.HTTP_1_1,
+            StatusReasons.standard(status),
+            ByteBufUtil.writeUtf8(alloc, json));
     response
         .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON)
@@ -172,7 +175,9 @@ final class ProblemResponses {
     json.append("}}\n");
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, status, ByteBufUtil.writeUtf8(alloc, json));
+            HttpVersion.HTTP_1_1,
+            StatusReasons.standard(status),
+            ByteBufUtil.writeUtf8(alloc, json));
     response
         .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
@@ -187,7 +192,9 @@ final class ProblemResponses {
     byte[] body = io.portico.ai.AiPlan.anthropicError(status.code(), message);
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, status, alloc.buffer(body.length).writeBytes(body));
+            HttpVersion.HTTP_1_1,
+            StatusReasons.standard(status),
+            alloc.buffer(body.length).writeBytes(body));
     response
         .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, "application/json")

@@ -185,27 +185,12 @@ public final class SnapshotCompiler {
   }
 
   /**
-   * A problem about {@code key} of the service {@code name}: at the file's line for that key (or
-   * for the service) with the path {@code services[i].key} when the file declares the service; else
-   * (a service of the admin API) at the file, with the path {@code services.name.key}.
+   * A problem about {@code key} of the service {@code name}, at that key of the service in the file
+   * ({@code services[i].key}) or in its admin API object ({@code /services/name: $.key}).
    */
   private static Problem serviceProblem(
       GatewayConfig config, String name, String key, String message) {
-    ConfigNode root = config.source();
-    ConfigNode list = root == null ? null : root.fields().get("services");
-    if (list != null && list.isList()) {
-      for (int i = 0; i < list.items().size(); i++) {
-        ConfigNode item = list.items().get(i);
-        ConfigNode itemName = item.isObject() ? item.fields().get("name") : null;
-        if (itemName != null && itemName.isScalar() && name.equals(itemName.text())) {
-          int dot = key.indexOf('.');
-          ConfigNode at = item.fields().get(dot < 0 ? key : key.substring(0, dot));
-          return new Problem(
-              (at != null ? at : item).location(), "services[" + i + "]." + key, message);
-        }
-      }
-    }
-    return new Problem(config.source().location(), "services." + name + "." + key, message);
+    return ObjectProblems.at(config, "services", name, key, message);
   }
 
   private Result compile(GatewayConfig config, List<PluginChain.Entry> created) {
@@ -308,7 +293,7 @@ public final class SnapshotCompiler {
           route);
     }
     for (String[] p : aiPlans.problems()) {
-      problems.add(new Problem(config.source().location(), p[0], p[1]));
+      problems.add(ObjectProblems.at(config, "ai.providers", p[0], p[1], p[2]));
     }
     Map<String, ServerTls> tls = loadTls(config, problems);
     if (!problems.isEmpty()) {

@@ -144,11 +144,13 @@ export function consumers(root, current) {
       if (canWrite && id !== null) {
         const rotate = el('button', { type: 'button', class: 'plain', 'aria-label': `Rotate key ${id}` }, 'Rotate');
         rotate.addEventListener('click', async () => {
-          if (!window.confirm(`Rotate the key ${id}? The old key stops working at once.`)) return;
+          if (!window.confirm(`Rotate the key ${id}? The old key keeps working as ${id}.previous for the grace period (admin.key-rotation-grace), then expires.`)) return;
           try {
             const answer = await api('POST', `/consumers/${encodeURIComponent(name)}/keys/${encodeURIComponent(id)}/rotate`);
             showKey(name, answer);
-            show(message, `The key ${id} was rotated.`);
+            show(message, answer && answer.previous
+              ? `The key ${id} was rotated; the old key works as ${answer.previous.id} until ${answer.previous.expires_at}.`
+              : `The key ${id} was rotated.`);
           } catch (e) { fail(e); }
         });
         const revoke = el('button', { type: 'button', class: 'plain', 'aria-label': `Revoke key ${id}` }, 'Revoke');

@@ -144,10 +144,12 @@ class ConsumerKeysTest {
     assertThat(secondId).matches("key-[0-9a-f]{8}");
     assertThat(withKey(JSON.readTree(second.body()).get("key").asText())).isEqualTo(200);
 
-    HttpResponse<String> rotated = call("POST", "/consumers/mobile/keys/m1/rotate", "", WRITER);
+    HttpResponse<String> rotated =
+        call("POST", "/consumers/mobile/keys/m1/rotate", "{\"grace_period\": \"0s\"}", WRITER);
     assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
     String newKey = JSON.readTree(rotated.body()).get("key").asText();
     assertThat(newKey).isNotEqualTo(key);
+    assertThat(JSON.readTree(rotated.body()).has("previous")).isFalse();
     assertThat(withKey(key)).isEqualTo(401);
     assertThat(withKey(newKey)).isEqualTo(200);
 

@@ -93,6 +93,39 @@ class AiConfigTest {
   }
 
   @Test
+  void aNameOfAnAiSectionWithoutAnyIsReportedAsNoneDefinedNotAsAnEmptyList() {
+    List<String> problems =
+        problems(
+            """
+            ai:
+              prices:
+                - { provider: openai, model: gpt-4o, input: 2.5, output: 10 }
+            routes:
+              - name: summarize
+                paths: [ /summarize ]
+                ai:
+                  prompt:
+                    model: gpt-4o-mini
+                    variables: [ { name: text } ]
+                    user: "Summarize: {{text}}"
+            """);
+
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.contains(
+                    "unknown provider \"openai\" (expected: a provider of ai.providers;"
+                        + " none is defined)"))
+        .anyMatch(
+            p ->
+                p.contains(
+                    "unknown model \"gpt-4o-mini\" (expected: a model of the ai section; none is"
+                        + " defined: add one under ai.models, or through the admin API's"
+                        + " /ai-models)"))
+        .noneMatch(p -> p.contains("one of )"));
+  }
+
+  @Test
   void theShippedConfigServesTheAiApiBeforeAnyProviderIsAdded() {
     Path shipped = Path.of("").toAbsolutePath().getParent().resolve("portico.yaml");
 
@@ -152,10 +185,12 @@ class AiConfigTest {
           - { name: llm, paths: [ /v1/ ], ai: {} }
         """;
 
+    // Each at its key, on the provider's line, with the path of the provider in the file.
     assertThatThrownBy(() -> GatewayFixture.start(yaml))
-        .hasMessageContaining("ai.providers.claude.keys[0]")
-        .hasMessageContaining("environment variable PORTICO_TEST_UNSET_VARIABLE is not set")
-        .hasMessageContaining("ai.providers.claude.keys[1]")
-        .hasMessageContaining("/nonexistent/key cannot be read");
+        .hasMessageMatching(
+            "(?s).*:\\d+:\\d+: ai\\.providers\\[0]\\.keys\\[0]: environment variable"
+                + " PORTICO_TEST_UNSET_VARIABLE is not set.*")
+        .hasMessageMatching(
+            "(?s).*:\\d+:\\d+: ai\\.providers\\[0]\\.keys\\[1]: /nonexistent/key cannot be read.*");
   }
 }

@@ -220,9 +220,7 @@ class PorticoCommandTest {
 
     try (PorticoProcess p = PorticoProcess.start(dir, "validate", "-c", good.toString())) {
       assertThat(p.awaitExit(START)).isEqualTo(0);
-      assertThat(p.stdout())
-          .startsWith(good + ": valid (version ")
-          .contains("2 routes, 1 services");
+      assertThat(p.stdout()).startsWith(good + ": valid (version ").contains("2 routes, 1 service");
     }
   }
 

@@ -153,14 +153,10 @@ consumers:
     assertThat(result.problems().list().stream().map(Problem::toString).toList())
         .containsExactly(
             file
-                + ":2:5: services[0].targets: missing (expected: a list of host:port targets; a"
-                + " url is written targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
-                + " prefix as the routes' rewrite-path)",
-            file
-                + ":3:5: services[0].url: unknown key \"url\" (expected one of: balancer,"
-                + " discovery, health, host-header, http2, name, plugins, pool, protocol, retry,"
-                + " targets, timeouts, tls); write targets: [ \"http://host:port\" ] (https://"
-                + " for TLS), and a path prefix as the routes' rewrite-path");
+                + ":3:5: services[0].url: unknown key \"url\" (the required key \"targets\" is"
+                + " missing; expected: a list of host:port targets; a url is written targets: ["
+                + " \"http://host:port\" ] (https:// for TLS), and a path prefix as the routes'"
+                + " rewrite-path)");
   }
 
   @Test

@@ -50,6 +50,9 @@ class ConsoleConsumersBrowserTest {
             .start(
                 origin ->
                     ConsoleBrowser.scriptAdmin(KeyHash.of(TOKEN), null, origin.authority())
+                            .replace(
+                                "  address: 127.0.0.1:0\n",
+                                "  address: 127.0.0.1:0\n  key-rotation-grace: 0s\n")
                         + """
                     routes:
                       - name: keyed
@@ -144,7 +147,7 @@ class ConsoleConsumersBrowserTest {
     assertThat(stored.body()).contains(KeyHash.of(key)).doesNotContain(key + "\"");
     chrome.screenshot("consumers");
 
-    // Rotation shows the new key once; the old one stops working with it.
+    // Rotation shows the new key once; without a grace period the old one stops working with it.
     driver.findElement(By.cssSelector("button[aria-label='Rotate key m1']")).click();
     confirm();
     String rotated =

@@ -143,9 +143,8 @@ class TestGatewayTest {
 
     assertThat(problems)
         .containsExactly(
-            "portico.yaml:9:12: routes[0].plugins.tag.value: missing (expected: a header value)",
-            "portico.yaml:9:14: routes[0].plugins.tag.valeu: unknown key \"valeu\" (expected one"
-                + " of: value); did you mean \"value\"?");
+            "portico.yaml:9:14: routes[0].plugins.tag.valeu: unknown key \"valeu\"; did you mean"
+                + " \"value\"? (the required key \"value\" is missing; expected: a header value)");
   }
 
   @Test

@@ -337,7 +337,7 @@ final class MessageStream implements RequestBodyTransform {
         Reply.problem(
             HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
             "grpc-transcode-message-too-large",
-            "Payload Too Large",
+            "Content Too Large",
             "Message " + index + " of the request body exceeds " + maxBytes + " bytes."));
   }
 }

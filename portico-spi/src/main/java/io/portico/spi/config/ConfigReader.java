@@ -55,6 +55,12 @@ public final class ConfigReader {
   private final Problems problems;
   private final Set<String> read = new HashSet<>();
 
+  /** The required keys found missing, with the problem recorded for each (see {@link #finish}). */
+  private final Map<String, Missing> missing = new java.util.LinkedHashMap<>();
+
+  /** A required key found missing: the problem recorded and what the key should hold. */
+  private record Missing(Problem problem, String expected) {}
+
   private ConfigReader(ConfigNode node, Problems problems) {
     this.node = node;
     this.problems = problems;
@@ -101,9 +107,10 @@ public final class ConfigReader {
   public @Nullable ConfigNode required(String key, String expected) {
     ConfigNode child = child(key);
     if (child == null) {
-      problems.add(
-          new Problem(
-              node.location(), node.childPath(key), "missing (expected: " + expected + ")"));
+      Problem problem =
+          new Problem(node.location(), node.childPath(key), "missing (expected: " + expected + ")");
+      problems.add(problem);
+      missing.put(key, new Missing(problem, expected));
     }
     return child;
   }
@@ -353,26 +360,63 @@ public final class ConfigReader {
    * Reports every key of this object that was not read, at the key's line and column, with the
    * Portico form when it is a key of another gateway's config ({@link ForeignKeys}), else the
    * closest known key as a suggestion. Call after reading every supported key.
+   *
+   * <p>An unknown key that is a misspelling of a required key found missing ({@code adress} for
+   * {@code address}) is one problem, not two: the missing-key problem {@link #required} recorded is
+   * withdrawn and folded into the unknown key's, which names both ({@code unknown key "adress"; did
+   * you mean "address"? (the required key "address" is missing; expected: ...)}); so is a key of
+   * another gateway's config that the required key replaces ({@code port} for a listener's {@code
+   * address}), with the Portico form.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-      if (!read.contains(e.getKey())) {
-        String foreign = ForeignKeys.hint(e.getKey(), read);
-        String suggestion = foreign == null ? Suggestions.closest(e.getKey(), read) : null;
-        String hint =
-            foreign != null
-                ? "; " + foreign
-                : suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
+      if (read.contains(e.getKey())) {
+        continue;
+      }
+      String foreign = ForeignKeys.hint(e.getKey(), read);
+      String replaced = ForeignKeys.replacement(e.getKey(), read);
+      String misspelt =
+          replaced != null && missing.containsKey(replaced)
+              ? replaced
+              : Suggestions.closest(e.getKey(), missing.keySet());
+      Missing folded = misspelt == null ? null : missing.remove(misspelt);
+      if (misspelt != null && folded != null && problems.withdraw(folded.problem())) {
+        // A rule that already says how to write the foreign key needs no second copy of it.
+        String form =
+            foreign == null ? null : foreign.startsWith("write ") ? foreign.substring(6) : foreign;
+        boolean ruleSaysHow = form != null && folded.expected().contains(form);
+        String fix =
+            !misspelt.equals(replaced)
+                ? "; did you mean \"" + misspelt + "\"?"
+                : foreign != null && !ruleSaysHow ? "; " + foreign : "";
         problems.atKey(
             node,
             e.getKey(),
             "unknown key \""
                 + e.getKey()
-                + "\" (expected one of: "
-                + String.join(", ", new java.util.TreeSet<>(read))
-                + ")"
-                + hint);
+                + "\""
+                + fix
+                + " (the required key \""
+                + misspelt
+                + "\" is missing; expected: "
+                + folded.expected()
+                + ")");
+        continue;
       }
+      String suggestion = foreign == null ? Suggestions.closest(e.getKey(), read) : null;
+      String hint =
+          foreign != null
+              ? "; " + foreign
+              : suggestion == null ? "" : "; did you mean \"" + suggestion + "\"?";
+      problems.atKey(
+          node,
+          e.getKey(),
+          "unknown key \""
+              + e.getKey()
+              + "\" (expected one of: "
+              + String.join(", ", new java.util.TreeSet<>(read))
+              + ")"
+              + hint);
     }
   }
 

@@ -75,8 +75,10 @@ final class ForeignKeys {
                       "targets",
                       "write targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
                           + " prefix as the routes' rewrite-path"))),
-          Map.entry("host", List.of(hostAndPort())),
-          Map.entry("port", List.of(hostAndPort())),
+          Map.entry("host", List.of(hostAndPort(), listenAddress())),
+          Map.entry("port", List.of(hostAndPort(), listenAddress())),
+          Map.entry("ip", List.of(listenAddress())),
+          Map.entry("listen", List.of(listenAddress())),
           Map.entry(
               "nodes",
               List.of(
@@ -134,13 +136,27 @@ final class ForeignKeys {
    * has the key that replaces it; null otherwise.
    */
   static @Nullable String hint(String key, Set<String> known) {
+    Hint h = find(key, known);
+    return h == null ? null : h.text();
+  }
+
+  /**
+   * The Portico key that replaces {@code key} in the object being read (the hint's anchor), or null
+   * when {@code key} has no hint there.
+   */
+  static @Nullable String replacement(String key, Set<String> known) {
+    Hint h = find(key, known);
+    return h == null ? null : h.anchor();
+  }
+
+  private static @Nullable Hint find(String key, Set<String> known) {
     List<Hint> hints = HINTS.get(key.toLowerCase(Locale.ROOT).replace('_', '-'));
     if (hints == null) {
       return null;
     }
     for (Hint h : hints) {
       if (known.contains(h.anchor())) {
-        return h.text();
+        return h;
       }
     }
     return null;
@@ -171,6 +187,13 @@ final class ForeignKeys {
 
   private static Hint hostAndPort() {
     return new Hint("targets", "a host and a port are one target: targets: [ \"host:port\" ]");
+  }
+
+  private static Hint listenAddress() {
+    return new Hint(
+        "address",
+        "the host and port to listen on are one address: address: \"127.0.0.1:8080\" (\":8080\""
+            + " for every interface)");
   }
 
   private static Hint timeouts() {

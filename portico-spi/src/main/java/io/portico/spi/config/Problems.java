@@ -40,6 +40,14 @@ public final class Problems {
     problems.add(problem);
   }
 
+  /**
+   * Withdraws a problem recorded earlier that a later, more precise one replaces (a missing key
+   * that turns out to be misspelt); false when it is not recorded.
+   */
+  public boolean withdraw(Problem problem) {
+    return problems.remove(problem);
+  }
+
   public boolean isEmpty() {
     return problems.isEmpty();
   }

@@ -54,7 +54,7 @@ public final class Reply implements Outcome {
       byte[] body,
       @Nullable ProblemDetail problem,
       @Nullable String reason) {
-    this.status = status;
+    this.status = StatusReasons.standard(status);
     this.headers = headers;
     this.body = body;
     this.problem = problem;
@@ -82,7 +82,12 @@ public final class Reply implements Outcome {
    * turns into {@code https://portico.dev/problems/<slug>}).
    */
   public static Reply problem(HttpResponseStatus status, String type, String title, String detail) {
-    return new Reply(status, NO_HEADERS, EMPTY, new ProblemDetail(type, title, detail), null);
+    return new Reply(
+        status,
+        NO_HEADERS,
+        EMPTY,
+        new ProblemDetail(type, StatusReasons.title(status, title), detail),
+        null);
   }
 
   /**
