@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.ssl.SslHandler;
 import io.portico.config.UpstreamProtocolConfig;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
@@ -74,6 +77,7 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   private final UpstreamProtocolConfig settings;
   private final CallGate gate;
   private Channel channel;
+  private StreamDeadlines deadlines;
   private boolean tls;
   private @Nullable ScheduledFuture<?> keepalive;
   private int peerMaxStreams = Integer.MAX_VALUE;
@@ -116,6 +120,11 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
   H2Pool pool() {
     return pool;
+  }
+
+  /** Its streams' deadlines, on one timer. */
+  StreamDeadlines deadlines() {
+    return deadlines;
   }
 
   CallGate gate() {
@@ -279,6 +288,7 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.channel = ctx.channel();
+    this.deadlines = new StreamDeadlines(channel.eventLoop());
     this.tls = ctx.pipeline().get(SslHandler.class) != null;
     idleSince = System.nanoTime();
     super.handlerAdded(ctx);
@@ -340,6 +350,7 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     try {
       super.channelInactive(ctx); // closes every stream: each H2Stream learns it
     } finally {
+      deadlines.cancel();
       if (!closed) {
         closed = true;
         if (keepalive != null) {
@@ -441,11 +452,26 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       this.pool = pool;
       this.settings = settings;
       this.gate = gate;
-      server(false);
+      connection(uniformlyDistributed());
       validateHeaders(true);
       initialSettings(
           Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(64 * 1024));
       gracefulShutdownTimeoutMillis(0);
+    }
+
+    /**
+     * A client connection whose send windows are shared among its streams evenly: priorities mean
+     * nothing between a gateway and its upstream, and Netty's default weighted-fair distributor
+     * allocates on every stream's close.
+     */
+    private static Http2Connection uniformlyDistributed() {
+      DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
+      connection
+          .remote()
+          .flowController(
+              new DefaultHttp2RemoteFlowController(
+                  connection, new UniformStreamByteDistributor(connection)));
+      return connection;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.portico.upstream.h2;
 
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -14,19 +17,24 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 objects to HTTP/2 header blocks and back, for an upstream stream, by Netty's {@link
- * HttpConversionUtil} and with the rules of Netty's {@code Http2StreamFrameToHttpObjectCodec}: the
- * connection-specific fields of HTTP/1.1 ({@code Connection}, {@code Keep-Alive}, {@code
- * Transfer-Encoding}, {@code Upgrade}, ...) are dropped, {@code TE} kept only as {@code trailers},
- * {@code Host} becomes {@code :authority}; a response without {@code Content-Length} is read as
- * chunked. Stateless.
+ * HttpConversionUtil} (a request in origin form by {@link H2RequestHeaders}, the same conversion
+ * without its per-request copies) and with the rules of Netty's {@code
+ * Http2StreamFrameToHttpObjectCodec}: the connection-specific fields of HTTP/1.1 ({@code
+ * Connection}, {@code Keep-Alive}, {@code Transfer-Encoding}, {@code Upgrade}, ...) are dropped,
+ * {@code TE} kept only as {@code trailers}, {@code Host} becomes {@code :authority}; a response
+ * without {@code Content-Length} is read as chunked. Stateless.
  */
 final class H2Messages {
 
   private static final String GRPC = "application/grpc";
   private static final CharSequence SCHEME = HttpConversionUtil.ExtensionHeaderNames.SCHEME.text();
+  private static final String EXTENSION_PREFIX = "x-http2-";
   private static final CharSequence STREAM_ID =
       HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text();
 
@@ -38,8 +46,11 @@ final class H2Messages {
    * servers expect it on every call, and HTTP/2 allows {@code TE} with that value only.
    */
   static Http2Headers requestHeaders(HttpRequest request, boolean tls) {
+    if (H2RequestHeaders.applies(request)) {
+      return H2RequestHeaders.of(request, tls);
+    }
     String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (type != null && type.regionMatches(true, 0, GRPC, 0, GRPC.length())) {
+    if (grpc(type)) {
       request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
     request.headers().set(SCHEME, tls ? "https" : "http");
@@ -48,6 +59,12 @@ final class H2Messages {
     } finally {
       request.headers().remove(SCHEME);
     }
+  }
+
+  /** Whether {@code contentType} is gRPC's. */
+  static boolean grpc(@Nullable CharSequence contentType) {
+    return contentType != null
+        && AsciiString.regionMatches(contentType, true, 0, GRPC, 0, GRPC.length());
   }
 
   /** Whether the head is the whole request (a body-less {@code FullHttpRequest}). */
@@ -69,13 +86,63 @@ final class H2Messages {
    */
   static HttpResponse responseHead(int id, Http2Headers headers, boolean ended)
       throws Http2Exception {
-    HttpResponse head = HttpConversionUtil.toHttpResponse(id, headers, true);
-    head.headers().remove(STREAM_ID);
+    HttpResponse head = plainFields(headers) ? plainResponse(headers) : nettyResponse(id, headers);
     if (!ended
         && head.status().codeClass() != HttpStatusClass.INFORMATIONAL
         && !HttpUtil.isContentLengthSet(head)) {
       head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
+    return head;
+  }
+
+  private static HttpResponse nettyResponse(int id, Http2Headers headers) throws Http2Exception {
+    HttpResponse head = HttpConversionUtil.toHttpResponse(id, headers, true);
+    head.headers().remove(STREAM_ID);
+    return head;
+  }
+
+  /**
+   * Whether Netty's conversion would copy every field of {@code headers} but {@code :status} as it
+   * is: no other pseudo-header, no {@code cookie} (joined), {@code host} (checked against {@code
+   * :authority}) or {@code x-http2-*} extension name (dropped).
+   */
+  private static boolean plainFields(Http2Headers headers) {
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence name = field.getKey();
+      if (name.length() == 0
+          || (name.charAt(0) == ':'
+              && !Http2Headers.PseudoHeaderName.STATUS.value().contentEquals(name))
+          || HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)
+          || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+          || AsciiString.regionMatches(
+              name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The response head of {@code headers}, which are {@link #plainFields}: what Netty's {@code
+   * toHttpResponse} makes of them, without its translator and its stream-id field, which is added
+   * only to be removed.
+   */
+  private static HttpResponse plainResponse(Http2Headers headers) throws Http2Exception {
+    HttpResponse head =
+        new DefaultHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpConversionUtil.parseStatus(headers.status()),
+            DefaultHttpHeadersFactory.headersFactory());
+    HttpHeaders out = head.headers();
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence name = field.getKey();
+      if (name.charAt(0) != ':') {
+        out.add(name, field.getValue());
+      }
+    }
+    out.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    out.remove(HttpHeaderNames.TRAILER);
+    out.remove(HttpHeaderNames.CONNECTION);
     return head;
   }
 

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
-import io.portico.eventloop.DeadlineTimer;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
@@ -51,11 +50,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop.
  */
-public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream {
+public final class H2Stream
+    implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream, StreamDeadlines.Member {
 
   private final H2Connection connection;
   private final boolean reused;
-  private final DeadlineTimer timer;
+  private int deadlineIndex = -1;
+  private long deadlineAt;
   private @Nullable UpstreamListener listener;
   private @Nullable Http2Stream stream;
   private @Nullable ArrayDeque<Held> held;
@@ -74,7 +75,6 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     this.connection = connection;
     this.listener = listener;
     this.reused = reused;
-    this.timer = new DeadlineTimer(connection.channel().eventLoop(), this::onDeadline);
   }
 
   // ---------------------------------------------------------------- the lease
@@ -96,17 +96,38 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
 
   @Override
   public long nanoTime() {
-    return timer.now();
+    return connection.deadlines().now();
   }
 
+  /** Kept on the connection's {@link StreamDeadlines}: no scheduled task per stream. */
   @Override
   public void armDeadline(long nanoTime) {
-    timer.armAt(nanoTime);
+    connection.deadlines().arm(this, nanoTime);
   }
 
   @Override
   public void disarmDeadline() {
-    timer.disarm();
+    connection.deadlines().disarm(this);
+  }
+
+  @Override
+  public int deadlineIndex() {
+    return deadlineIndex;
+  }
+
+  @Override
+  public void deadlineIndex(int index) {
+    deadlineIndex = index;
+  }
+
+  @Override
+  public long deadlineAt() {
+    return deadlineAt;
+  }
+
+  @Override
+  public void deadlineAt(long nanoTime) {
+    deadlineAt = nanoTime;
   }
 
   H2Connection connection() {
@@ -181,7 +202,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   @Override
   public void release(boolean reusable) {
     listener = null;
-    timer.disarm();
+    disarmDeadline();
     releaseHeld();
     Http2Stream s = stream;
     if (s != null && !streamClosed && !(reusable && responseEnded)) {
@@ -194,7 +215,8 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
   }
 
-  private void onDeadline() {
+  @Override
+  public void onDeadlinePassed() {
     UpstreamListener l = listener;
     if (l != null) {
       l.onDeadline();
@@ -267,7 +289,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
       return;
     }
     streamClosed = true;
-    timer.cancel();
+    disarmDeadline();
     if (listener == null) {
       end();
     } else if ((held == null || held.isEmpty()) && !writing) {
@@ -383,7 +405,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
     ended = true;
     streamClosed = true;
-    timer.cancel();
+    disarmDeadline();
     releaseHeld();
     connection.streamEnded(this);
   }
