@@ -55,12 +55,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>And it decodes a request into the {@link Request} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (the map's 16 buckets and head entry) are
- * made once per connection instead of once per request. The ownership rule: a decoded request
- * belongs to its exchange, and the exchange gives it back only when nothing else can still read it
- * (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC, aggregation, AI
- * call, trace or upgrade took it, and the exchange succeeded with its request complete); anything
- * else keeps its request, and the next one is decoded into a new object. There is one spare at a
- * time: a pipelined request decoded while the previous exchange still runs gets a new object.
+ * made once per connection instead of once per request, and the map's entries serve the next
+ * request's fields of the same names ({@link RequestHeaderEntries}). The ownership rule: a decoded
+ * request belongs to its exchange, and the exchange gives it back only when nothing else can still
+ * read it (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC,
+ * aggregation, AI call, trace or upgrade took it, and the exchange succeeded with its request
+ * complete); anything else keeps its request, and the next one is decoded into a new object. There
+ * is one spare at a time: a pipelined request decoded while the previous exchange still runs gets a
+ * new object.
  *
  * <p>Most request heads are not decoded by Netty's decoder at all: a complete head of the plain
  * kind (CRLF lines, a standard method, no {@code Transfer-Encoding}, at most one canonical {@code
@@ -166,11 +168,24 @@ final class ClientCodec
    * The header map of a decoded request: Netty's, with the same validators, answering {@link
    * #getAll} for a name it does not hold with the shared empty list. Netty's decoder asks every
    * request head for its {@code Content-Length} fields, which most requests do not have, and its
-   * map wraps even an empty answer in a new list.
+   * map wraps even an empty answer in a new list. Its entries are kept when its request is given
+   * back, for the next request's fields of the same names ({@link RequestHeaderEntries}).
    */
   static final class RequestHeaders extends DefaultHttpHeaders {
+    private final RequestHeaderEntries entries;
+
     RequestHeaders(DefaultHttpHeadersFactory like, int sizeHint) {
-      super(like.getNameValidator(), like.getValueValidator(), sizeHint);
+      this(new RequestHeaderEntries(like.getNameValidator(), like.getValueValidator(), sizeHint));
+    }
+
+    private RequestHeaders(RequestHeaderEntries entries) {
+      super(entries);
+      this.entries = entries;
+    }
+
+    /** Empties the map of a request given back, keeping its entries for the next request. */
+    void recycle() {
+      entries.recycle();
     }
 
     @Override
@@ -232,6 +247,15 @@ final class ClientCodec
       case "HTTP/1.0" -> HttpVersion.HTTP_1_0;
       default -> null;
     };
+  }
+
+  /** Empties a spare request's header map, keeping its entries when it has them to keep. */
+  private static void emptyHeaders(Request request) {
+    if (request.headers() instanceof RequestHeaders headers) {
+      headers.recycle();
+    } else {
+      request.headers().clear();
+    }
   }
 
   /** Queues a decoded request's method; false when the pipeline is already at its depth. */
@@ -347,7 +371,7 @@ final class ClientCodec
                   plain.target(),
                   headersFactory);
         } else {
-          request.headers().clear();
+          emptyHeaders(request);
           request.encodedFields(null);
           request.setProtocolVersion(plain.version());
           request.setUri(plain.target());
@@ -358,7 +382,7 @@ final class ClientCodec
         plain.addFields(request.headers());
       } catch (IllegalArgumentException refused) {
         if (request != null) {
-          request.headers().clear();
+          emptyHeaders(request);
           spare = request;
         }
         return false;
@@ -411,7 +435,7 @@ final class ClientCodec
         return new Request(ClientCodec.this, version, method, initialLine[1], headersFactory);
       }
       spare = null;
-      request.headers().clear();
+      emptyHeaders(request);
       request.encodedFields(null);
       request.setProtocolVersion(version);
       // setUri and setMethod each validate the request line: the method only when it changed

@@ -175,15 +175,32 @@ class PlainHeadParserTest {
     HttpRequest first = (HttpRequest) drain(ch).get(0);
     String agent = first.headers().get("User-Agent");
     String uri = first.uri();
+    List<Map.Entry<CharSequence, CharSequence>> entries = fields(first);
     ClientCodec.recycle(first);
     send(ch, raw);
     HttpRequest second = (HttpRequest) drain(ch).get(0);
     assertThat(second).isSameAs(first);
     assertThat(second.headers().get("User-Agent")).isSameAs(agent);
     assertThat(second.uri()).isSameAs(uri);
+    // the map's entries too: the same names, the same order, the same objects
+    List<Map.Entry<CharSequence, CharSequence>> again = fields(second);
+    assertThat(again).hasSameSizeAs(entries);
+    for (int i = 0; i < again.size(); i++) {
+      assertThat(again.get(i)).isSameAs(entries.get(i));
+    }
+    ClientCodec.recycle(second);
     send(ch, raw.replace("portico-alloc/1", "portico-alloc/2"));
     HttpRequest third = (HttpRequest) drain(ch).get(0);
     assertThat(third.headers().get("User-Agent")).isEqualTo("portico-alloc/2");
+    assertThat(third.headers().names()).containsExactly("Host", "User-Agent");
+    // an entry kept from a given-back map serves a field of its name only
+    ClientCodec.recycle(third);
+    send(ch, "GET /x HTTP/1.1\r\nX-New: 1\r\nhost: h\r\nUser-Agent: u\r\n\r\n");
+    HttpRequest fourth = (HttpRequest) drain(ch).get(0);
+    assertThat(fourth.headers().entries().toString()).isEqualTo("[X-New=1, host=h, User-Agent=u]");
+    fourth.headers().set("Host", "set");
+    fourth.headers().remove("X-New");
+    assertThat(fourth.headers().entries().toString()).isEqualTo("[User-Agent=u, Host=set]");
     ch.finishAndReleaseAll();
   }
 
