@@ -357,6 +357,7 @@ final class ClientCodec
      */
     private boolean readPlainHead(ByteBuf buffer, List<Object> out) {
       if (!plain.scan(buffer)) {
+        plain.done();
         return false;
       }
       Request request = spare;
@@ -386,6 +387,8 @@ final class ClientCodec
           spare = request;
         }
         return false;
+      } finally {
+        plain.done();
       }
       // Netty's decoder sets a result that also holds the head's line lengths (package-private to
       // it); nothing here reads them.

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * <p>What it allocates: nothing for what repeats on a connection. A field value, field name and
  * target whose bytes equal those the previous request had at the same place are that request's
  * (immutable) strings again, and common names are {@link ClientCodec#NAMES}. What is new in a
- * request is a new string. The header map still makes one entry per field.
+ * request is a new string. The head's bytes are copied into one array per connection, of at most 4
+ * KiB; a larger head gets an array of its own, dropped once its request is built.
  *
  * <p>One per connection, used on its event loop only.
  */
@@ -61,8 +62,16 @@ final class PlainHeadParser {
   private final int maxInitialLineLength;
   private final int maxHeaderSize;
 
-  /** The head's bytes, copied out of the buffer; grows to the largest plain head seen. */
-  private byte[] head = new byte[512];
+  /**
+   * Heads up to this size are copied into the array the parser keeps; larger ones into their own.
+   */
+  private static final int KEPT_HEAD = 4096;
+
+  /** The array kept for heads' bytes; grows to the largest plain head seen, up to KEPT_HEAD. */
+  private byte[] kept = new byte[512];
+
+  /** The scanned head's bytes, copied out of the buffer: {@link #kept}, or a larger head's own. */
+  private byte[] head = kept;
 
   /** Per field: name start, name length, value start, value length (in {@link #head}). */
   private final int[] fields = new int[MAX_FIELDS * 4];
@@ -101,8 +110,12 @@ final class PlainHeadParser {
       return false;
     }
     int length = headLength;
-    if (head.length < length) {
-      head = new byte[Math.max(length, head.length * 2)];
+    if (length <= kept.length) {
+      head = kept;
+    } else if (length <= KEPT_HEAD) {
+      head = kept = new byte[Math.min(KEPT_HEAD, Math.max(length, kept.length * 2))];
+    } else {
+      head = new byte[length]; // dropped by done(): a connection keeps at most KEPT_HEAD
     }
     in.getBytes(start, head, 0, length);
     return requestLine(lineEnds[0] - 1) && fieldLines(lines);
@@ -236,6 +249,11 @@ final class PlainHeadParser {
     fieldCount = lines - 1;
     contentLength = length;
     return true;
+  }
+
+  /** The scanned head was read into its request (or left to Netty's decoder): drops its bytes. */
+  void done() {
+    head = kept;
   }
 
   /** Bytes of the scanned head: what the decoder consumes once the request is built. */

@@ -126,6 +126,19 @@ class PlainHeadParserTest {
     }
   }
 
+  /** Heads larger than the array the parser keeps, between smaller ones, as Netty decodes them. */
+  @Test
+  void decodesHeadsLargerThanTheKeptArrayAsNettysDecoder() {
+    HttpDecoderConfig large = config().setMaxHeaderSize(16384);
+    String big = "GET /big HTTP/1.1\r\nHost: h\r\nX-Big: " + "b".repeat(6000) + "\r\n\r\n";
+    String mid = "GET /mid HTTP/1.1\r\nHost: h\r\nX-Mid: " + "m".repeat(3000) + "\r\n\r\n";
+    String all = ACCEPTED.get(1) + big + mid + big + ACCEPTED.get(1) + mid;
+    EmbeddedChannel ours = new EmbeddedChannel(new ClientCodec(large, 16));
+    EmbeddedChannel netty = new EmbeddedChannel(new HttpRequestDecoder(large));
+    assertThat(describe(decode(ours, List.of(all))))
+        .isEqualTo(describe(decode(netty, List.of(all))));
+  }
+
   @Test
   void neverLeavesAnEarlierRequestsFieldsInARequestGivenBack() {
     EmbeddedChannel ch = new EmbeddedChannel(new ClientCodec(config(), 16));
