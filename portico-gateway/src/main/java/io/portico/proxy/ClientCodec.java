@@ -6,15 +6,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -52,12 +55,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>And it decodes a request into the {@link Request} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (the map's 16 buckets and head entry) are
- * made once per connection instead of once per request. The ownership rule: a decoded request
- * belongs to its exchange, and the exchange gives it back only when nothing else can still read it
- * (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC, aggregation, AI
- * call, trace or upgrade took it, and the exchange succeeded with its request complete); anything
- * else keeps its request, and the next one is decoded into a new object. There is one spare at a
- * time: a pipelined request decoded while the previous exchange still runs gets a new object.
+ * made once per connection instead of once per request, and the map's entries serve the next
+ * request's fields of the same names ({@link RequestHeaderEntries}). The ownership rule: a decoded
+ * request belongs to its exchange, and the exchange gives it back only when nothing else can still
+ * read it (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC,
+ * aggregation, AI call, trace or upgrade took it, and the exchange succeeded with its request
+ * complete); anything else keeps its request, and the next one is decoded into a new object. There
+ * is one spare at a time: a pipelined request decoded while the previous exchange still runs gets a
+ * new object.
+ *
+ * <p>Most request heads are not decoded by Netty's decoder at all: a complete head of the plain
+ * kind (CRLF lines, a standard method, no {@code Transfer-Encoding}, at most one canonical {@code
+ * Content-Length}, only visible ASCII; {@link PlainHeadParser}) is read straight from the buffer
+ * into the spare request, with the field values and target of the previous request reused while
+ * their bytes repeat, and its body framed by its {@code Content-Length} as Netty frames it. Every
+ * other head, and everything Netty's decoder refuses, goes to Netty's decoder from its first byte:
+ * its parsing, limits and refusals apply unchanged.
  *
  * <p>One per connection, used on its event loop only.
  */
@@ -155,11 +168,24 @@ final class ClientCodec
    * The header map of a decoded request: Netty's, with the same validators, answering {@link
    * #getAll} for a name it does not hold with the shared empty list. Netty's decoder asks every
    * request head for its {@code Content-Length} fields, which most requests do not have, and its
-   * map wraps even an empty answer in a new list.
+   * map wraps even an empty answer in a new list. Its entries are kept when its request is given
+   * back, for the next request's fields of the same names ({@link RequestHeaderEntries}).
    */
   static final class RequestHeaders extends DefaultHttpHeaders {
+    private final RequestHeaderEntries entries;
+
     RequestHeaders(DefaultHttpHeadersFactory like, int sizeHint) {
-      super(like.getNameValidator(), like.getValueValidator(), sizeHint);
+      this(new RequestHeaderEntries(like.getNameValidator(), like.getValueValidator(), sizeHint));
+    }
+
+    private RequestHeaders(RequestHeaderEntries entries) {
+      super(entries);
+      this.entries = entries;
+    }
+
+    /** Empties the map of a request given back, keeping its entries for the next request. */
+    void recycle() {
+      entries.recycle();
     }
 
     @Override
@@ -223,6 +249,15 @@ final class ClientCodec
     };
   }
 
+  /** Empties a spare request's header map, keeping its entries when it has them to keep. */
+  private static void emptyHeaders(Request request) {
+    if (request.headers() instanceof RequestHeaders headers) {
+      headers.recycle();
+    } else {
+      request.headers().clear();
+    }
+  }
+
   /** Queues a decoded request's method; false when the pipeline is already at its depth. */
   private boolean enqueue(HttpMethod method) {
     if (waiting >= maxPipelineDepth) {
@@ -246,13 +281,31 @@ final class ClientCodec
     return flag;
   }
 
-  /** Decodes requests, sharing the common field names. */
+  /**
+   * Decodes requests: a plain head ({@link PlainHeadParser}) and its {@code Content-Length} body
+   * here, into the spare request; anything else by Netty's decoder, from the same bytes. Netty's
+   * decoder owns the connection from the first byte it reads until it emits a request's successful
+   * last content, when it is between messages again; after a failure it keeps everything (it
+   * discards the rest of the connection).
+   */
   final class Decoder extends HttpRequestDecoder {
+    private final PlainHeadParser plain;
+    private final int maxChunkSize;
+
     /** Set once the pipeline depth was exceeded: everything after is dropped. */
     private boolean discard;
 
+    /** Netty's decoder is inside a message (or failed): the bytes are its own. */
+    private boolean netty;
+
+    /** Body bytes still to come of a plain request with a {@code Content-Length}. */
+    private long bodyRemaining;
+
     Decoder(HttpDecoderConfig config) {
       super(config);
+      this.plain =
+          new PlainHeadParser(NAMES, config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+      this.maxChunkSize = config.getMaxChunkSize();
     }
 
     @Override
@@ -263,7 +316,13 @@ final class ClientCodec
         return;
       }
       int oldSize = out.size();
-      super.decode(ctx, buffer, out);
+      if (bodyRemaining > 0) {
+        readBody(buffer, out);
+      } else if (netty || !readPlainHead(buffer, out)) {
+        netty = true;
+        super.decode(ctx, buffer, out);
+        nettyDone(out, oldSize);
+      }
       int size = out.size();
       for (int i = oldSize; i < size; i++) {
         Object msg = out.get(i);
@@ -277,6 +336,87 @@ final class ClientCodec
           throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
         }
       }
+    }
+
+    /** Netty's decoder is between messages again once it emitted a successful last content. */
+    private void nettyDone(List<Object> out, int from) {
+      for (int i = from; i < out.size(); i++) {
+        if (out.get(i) instanceof HttpObject msg && msg.decoderResult().isFailure()) {
+          return; // Netty discards the rest of the connection: netty stays set
+        }
+      }
+      if (out.size() > from && out.get(out.size() - 1) instanceof LastHttpContent) {
+        netty = false;
+      }
+    }
+
+    /**
+     * Reads a plain head at the start of {@code buffer} into a request, as Netty's decoder would:
+     * the request, then the empty last content when it has no body. False, with nothing read, when
+     * the head is not plain or Netty's request checks refuse it.
+     */
+    private boolean readPlainHead(ByteBuf buffer, List<Object> out) {
+      if (!plain.scan(buffer)) {
+        plain.done();
+        return false;
+      }
+      Request request = spare;
+      spare = null;
+      try {
+        if (request == null) {
+          request =
+              new Request(
+                  ClientCodec.this,
+                  plain.version(),
+                  plain.method(),
+                  plain.target(),
+                  headersFactory);
+        } else {
+          emptyHeaders(request);
+          request.encodedFields(null);
+          request.setProtocolVersion(plain.version());
+          request.setUri(plain.target());
+          if (request.method() != plain.method()) {
+            request.setMethod(plain.method());
+          }
+        }
+        plain.addFields(request.headers());
+      } catch (IllegalArgumentException refused) {
+        if (request != null) {
+          emptyHeaders(request);
+          spare = request;
+        }
+        return false;
+      } finally {
+        plain.done();
+      }
+      // Netty's decoder sets a result that also holds the head's line lengths (package-private to
+      // it); nothing here reads them.
+      request.setDecoderResult(DecoderResult.SUCCESS);
+      buffer.skipBytes(plain.headLength());
+      out.add(request);
+      long length = plain.contentLength();
+      if (length > 0) {
+        bodyRemaining = length;
+      } else {
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      }
+      return true;
+    }
+
+    /** The body of a plain request, as Netty's decoder frames a {@code Content-Length} body. */
+    private void readBody(ByteBuf buffer, List<Object> out) {
+      int readable = buffer.readableBytes();
+      if (readable == 0) {
+        return;
+      }
+      int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
+      ByteBuf content = buffer.readRetainedSlice(n);
+      bodyRemaining -= n;
+      out.add(
+          bodyRemaining == 0
+              ? new DefaultLastHttpContent(content, trailersFactory)
+              : new DefaultHttpContent(content));
     }
 
     /**
@@ -298,7 +438,7 @@ final class ClientCodec
         return new Request(ClientCodec.this, version, method, initialLine[1], headersFactory);
       }
       spare = null;
-      request.headers().clear();
+      emptyHeaders(request);
       request.encodedFields(null);
       request.setProtocolVersion(version);
       // setUri and setMethod each validate the request line: the method only when it changed
