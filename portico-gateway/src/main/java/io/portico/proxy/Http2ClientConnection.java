@@ -231,12 +231,21 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
       guard.onSettings();
     }
+
+    @Override
+    public void onSettingsAckRead(ChannelHandlerContext ctx) {
+      guard.liftCodecStreamLimit();
+    }
   }
 
   /** A new request stream: its head checked and converted, then its exchange starts. */
   private void open(
       ChannelHandlerContext ctx, Http2Stream stream, Http2Headers headers, boolean end)
       throws Http2Exception {
+    if (guard.overConcurrencyLimit()) {
+      reset(stream, Http2Error.REFUSED_STREAM);
+      return;
+    }
     guard.onStream();
     String problem = Http2RequestHeadCheck.problem(headers);
     if (problem != null) {
