@@ -33,6 +33,7 @@ class Http2FrameAttackTest {
 
   private static final int DATA = 0x0;
   private static final int HEADERS = 0x1;
+  private static final int PRIORITY = 0x2;
   private static final int RST_STREAM = 0x3;
   private static final int SETTINGS = 0x4;
   private static final int PING = 0x6;
@@ -366,5 +367,56 @@ class Http2FrameAttackTest {
     assertConnectionError(
         h2 -> h2.frame(HEADERS, 0x5, 1, update), Http2Error.COMPRESSION_ERROR.code());
     assertThat(env.origin().requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aPriorityOnStreamZeroIsAConnectionError() throws Exception {
+    start("");
+    assertConnectionError(
+        h2 -> h2.frame(PRIORITY, 0, 0, new byte[] {0, 0, 0, 1, 15}), PROTOCOL_ERROR);
+  }
+
+  @Test
+  void aStreamThatDependsOnItselfIsReset() throws Exception {
+    start("");
+    try (RawH2Client h2 = connect()) {
+      h2.post(1, "/count", authority()).frame(PRIORITY, 0, 1, new byte[] {0, 0, 0, 1, 15}).flush();
+
+      assertThat(h2.resetOf(1).get(5, TimeUnit.SECONDS)).isEqualTo(PROTOCOL_ERROR);
+      assertServes(h2, 3);
+    }
+    assertThat(log.warnings()).isEmpty();
+  }
+
+  @Test
+  void refusesAHeaderListThatHpackInflatesPastTheLimit() throws Exception {
+    start("limits:\n  max-header-size: 16k\n");
+    // One 4 KB field into the dynamic table, then 2000 one-byte references to it: 8 MB decoded.
+    java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+    bomb.writeBytes(RawH2Client.block(":method", "GET", ":scheme", "http", ":path", "/hello"));
+    bomb.writeBytes(RawH2Client.block(":authority", "a"));
+    byte[] field = RawH2Client.block("x-bomb", "b".repeat(4000));
+    field[0] = 0x40; // literal with incremental indexing, new name
+    bomb.writeBytes(field);
+    for (int i = 0; i < 2000; i++) {
+      bomb.write(0x80 | 62); // indexed: the first entry of the dynamic table
+    }
+    byte[] block = bomb.toByteArray();
+    try (RawH2Client h2 = connect()) {
+      h2.frame(HEADERS, 0x5, 1, block).flush();
+
+      String outcome =
+          h2.resetOf(1)
+              .thenApply(code -> "reset " + code)
+              .applyToEither(h2.status(1), s -> s)
+              .applyToEither(h2.goAway().thenApply(code -> "goaway " + code), s -> s)
+              .get(5, TimeUnit.SECONDS);
+      assertThat(outcome).isIn("431", "reset " + PROTOCOL_ERROR, "goaway " + PROTOCOL_ERROR);
+    }
+    try (RawH2Client other = connect()) {
+      assertServes(other, 1);
+    }
+    assertThat(env.origin().requestCount()).isEqualTo(1);
+    assertThat(log.warnings()).isEmpty();
   }
 }
