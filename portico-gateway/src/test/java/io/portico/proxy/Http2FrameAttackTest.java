@@ -317,7 +317,9 @@ class Http2FrameAttackTest {
     start("limits:\n  max-header-size: 16k\n");
     long written = 0;
     try (RawH2Client h2 = connect()) {
-      byte[] fragment = RawH2Client.block("x-filler", "v".repeat(1000));
+      // Frames near the largest size, so that the limit on small CONTINUATION frames is not the one
+      // that trips: the header list size is.
+      byte[] fragment = RawH2Client.block("x-filler", "v".repeat(15_000));
       h2.frame(HEADERS, 0, 1, RawH2Client.block(":method", "GET", ":scheme", "http"));
       try {
         while (written < 64L * 1024 * 1024 && !h2.goAway().isDone()) {
@@ -328,7 +330,7 @@ class Http2FrameAttackTest {
         // the gateway closed the connection
       }
       long code = h2.goAway().get(5, TimeUnit.SECONDS);
-      assertThat(code).isIn(PROTOCOL_ERROR, ENHANCE_YOUR_CALM, Http2Error.COMPRESSION_ERROR.code());
+      assertThat(code).isEqualTo(PROTOCOL_ERROR);
     }
     assertThat(written).isLessThan(64L * 1024 * 1024);
     assertThat(env.origin().requestCount()).isZero();
@@ -411,7 +413,7 @@ class Http2FrameAttackTest {
               .applyToEither(h2.status(1), s -> s)
               .applyToEither(h2.goAway().thenApply(code -> "goaway " + code), s -> s)
               .get(5, TimeUnit.SECONDS);
-      assertThat(outcome).isIn("431", "reset " + PROTOCOL_ERROR, "goaway " + PROTOCOL_ERROR);
+      assertThat(outcome).isEqualTo("431");
     }
     try (RawH2Client other = connect()) {
       assertServes(other, 1);
