@@ -274,6 +274,26 @@ class Http2FrameAttackTest {
   }
 
   @Test
+  void endsTheConnectionOfAClientThatKeepsOpeningStreamsOverTheLimit() throws Exception {
+    start("limits:\n  http2-max-concurrent-streams: 1\n  http2-max-resets-per-window: 20\n");
+    try (RawH2Client h2 = connect()) {
+      h2.post(1, "/count", authority()).flush();
+      try {
+        for (int stream = 3; stream < 2 * 200 && !h2.goAway().isDone(); stream += 2) {
+          h2.get(stream, "/hello", authority()).flush();
+        }
+      } catch (IOException e) {
+        // the gateway closed the connection
+      }
+
+      assertEnded(h2, ENHANCE_YOUR_CALM);
+      assertThat(h2.resetsReceived()).isBetween(20, 30);
+    }
+    assertThat(env.origin().requests()).noneMatch(r -> r.uri().equals("/hello"));
+    assertThat(log.warnings()).isEmpty();
+  }
+
+  @Test
   void endsAnEmptyDataFloodWithEnhanceYourCalm() throws Exception {
     start("");
     try (RawH2Client h2 = connect()) {

@@ -141,4 +141,31 @@ class Http2SmugglingTest {
       assertThat(echo).startsWith("GET /headers?q=a%20b HTTP/1.1\n").contains("x-a: in\tside\n");
     }
   }
+
+  @Test
+  void endsTheConnectionOfAClientThatSendsMalformedHeadAfterMalformedHead() throws Exception {
+    GatewayFixture limited =
+        GatewayFixture.start(
+            GatewayFixture.proxyAllTo(origin.authority())
+                + "limits:\n  http2-max-resets-per-window: 20\n");
+    int before = origin.requestCount();
+    try (RawH2Client h2 = new RawH2Client(limited.address())) {
+      h2.preface().flush();
+      try {
+        for (int stream = 1; stream < 2 * 200 && !h2.goAway().isDone(); stream += 2) {
+          h2.headers(stream, true, request("GET", "http://evil.example/").toArray(String[]::new))
+              .flush();
+        }
+      } catch (java.io.IOException e) {
+        // the gateway closed the connection
+      }
+
+      assertThat(h2.goAway().get(5, TimeUnit.SECONDS))
+          .isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+      assertThat(h2.resetsReceived()).isBetween(20, 30);
+    } finally {
+      limited.close();
+    }
+    assertThat(origin.requestCount()).isEqualTo(before);
+  }
 }
