@@ -231,12 +231,21 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
       guard.onSettings();
     }
+
+    @Override
+    public void onSettingsAckRead(ChannelHandlerContext ctx) {
+      guard.liftCodecStreamLimit();
+    }
   }
 
   /** A new request stream: its head checked and converted, then its exchange starts. */
   private void open(
       ChannelHandlerContext ctx, Http2Stream stream, Http2Headers headers, boolean end)
       throws Http2Exception {
+    if (guard.overConcurrencyLimit()) {
+      refuse(stream, Http2Error.REFUSED_STREAM);
+      return;
+    }
     guard.onStream();
     String problem = Http2RequestHeadCheck.problem(headers);
     if (problem != null) {
@@ -245,7 +254,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
           stream.id(),
           ctx.channel().remoteAddress(),
           problem);
-      reset(stream, Http2Error.PROTOCOL_ERROR);
+      refuse(stream, Http2Error.PROTOCOL_ERROR);
       return;
     }
     HttpRequest request;
@@ -270,6 +279,16 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     if (end) {
       s.onRequest(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, DeferredTrailers.FACTORY), 0);
     }
+  }
+
+  /**
+   * Resets a stream refused before its exchange started, through the encoder: a reset written that
+   * way counts against {@code http2-max-resets-per-window}, so that a client cannot make the
+   * gateway refuse stream after stream without end ("MadeYouReset").
+   */
+  private void refuse(Http2Stream stream, Http2Error error) {
+    encoder().writeRstStream(ctx, stream.id(), error.code(), ctx.voidPromise());
+    flushSoon();
   }
 
   /** Netty's builder, for its limits and validation; the handler is this class. */

@@ -87,6 +87,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     if (codecCtx != null && pipeline.get(Http2FrameGuard.class) == null) {
       pipeline.addBefore(codecCtx.name(), "h2-frames", new Http2FrameGuard(codec, limits));
     }
+    liftCodecStreamLimit();
     timer = new DeadlineTimer(ctx.channel().eventLoop(), this::onDeadline);
     timer.armAt(timer.now() + limits.headerTimeout().toNanos());
     connection.addListener(
@@ -115,6 +116,29 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private void idle() {
     state = State.IDLE;
     timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
+  }
+
+  /**
+   * Whether a stream the client just opened (counted among the active ones) goes beyond {@code
+   * http2-max-concurrent-streams}, to be refused with REFUSED_STREAM.
+   */
+  boolean overConcurrencyLimit() {
+    return connection.numActiveStreams() > limits.http2MaxConcurrentStreams();
+  }
+
+  /**
+   * Lifts the codec's own limit on concurrent streams above the gateway's ({@link
+   * #overConcurrencyLimit}), when the connection starts and again each time the client acknowledges
+   * the gateway's SETTINGS (which sets it back). A stream the codec refuses is one it never
+   * created, so the DATA a client sent along with it (a client that had not yet read the SETTINGS)
+   * would be a connection error, "stream does not exist", ending every stream of the connection;
+   * the gateway refuses such a stream after the codec created it, and its late DATA is that of a
+   * closed stream. The margin is the resets the gateway may send before it ends the connection, so
+   * that the codec's limit never trips first.
+   */
+  void liftCodecStreamLimit() {
+    long lifted = (long) limits.http2MaxConcurrentStreams() + limits.http2MaxResetsPerWindow() + 1;
+    connection.remote().maxActiveStreams((int) Math.min(Integer.MAX_VALUE, lifted));
   }
 
   /** A stream opened: counts it against {@code max-requests-per-connection}. */

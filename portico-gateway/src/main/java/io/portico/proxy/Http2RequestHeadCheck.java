@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,10 +17,14 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code :method} missing or not a token;
  *   <li>{@code :path} missing, empty, or holding a space, CR or LF (a request-target that would
- *       split the request line); {@code :authority} missing for CONNECT;
+ *       split the request line), or absolute-form ({@code http://host/p}: its authority would
+ *       become a second name for the target beside {@code :authority}); {@code :authority} missing
+ *       for CONNECT, or a CONNECT with {@code :scheme} or {@code :path} (RFC 9113, 8.5);
  *   <li>a {@code :protocol} pseudo-header: the gateway offers no extended CONNECT (RFC 8441);
  *   <li>a {@code host} field that differs from {@code :authority}, or several that differ: two
- *       names for the target would let routing and the upstream disagree on it.
+ *       names for the target would let routing and the upstream disagree on it;
+ *   <li>a field value that starts or ends with a space or a tab (RFC 9113, 8.2.1), which an
+ *       HTTP/1.1 upstream would trim and the gateway's checks would not.
  * </ul>
  *
  * <p>Whatever else is wrong with a request is found further on and answered there (400 for a path
@@ -48,11 +53,17 @@ final class Http2RequestHeadCheck {
       if (headers.authority() == null) {
         return "CONNECT without :authority";
       }
+      if (path != null || headers.scheme() != null) {
+        return "CONNECT with :scheme or :path";
+      }
     } else if (path == null || path.length() == 0) {
       return "no :path";
     }
     if (path != null && !HttpUtil.isEncodingSafeStartLineToken(path)) {
       return ":path holds a space, CR or LF";
+    }
+    if (path != null && isAbsoluteForm(path)) {
+      return ":path is absolute-form";
     }
     if (headers.contains(PROTOCOL)) {
       // extended CONNECT (RFC 8441) is not offered: SETTINGS_ENABLE_CONNECT_PROTOCOL is never sent
@@ -66,6 +77,24 @@ final class Http2RequestHeadCheck {
         return "host differs from :authority";
       }
     }
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence value = field.getValue();
+      int n = value.length();
+      if (n > 0 && (isBlank(value.charAt(0)) || isBlank(value.charAt(n - 1)))) {
+        return "a value of " + field.getKey() + " starts or ends with a space or a tab";
+      }
+    }
     return null;
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  /** Whether {@code path} starts with {@code http://} or {@code https://}, in any case. */
+  private static boolean isAbsoluteForm(CharSequence path) {
+    return path.charAt(0) != '/'
+        && (AsciiString.regionMatches(path, true, 0, "http://", 0, 7)
+            || AsciiString.regionMatches(path, true, 0, "https://", 0, 8));
   }
 }

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An HTTP/2 client that writes frames by hand over a plain socket (prior knowledge), for abusive
@@ -33,11 +36,14 @@ public final class RawH2Client implements AutoCloseable {
   private static final int SETTINGS = 0x4;
   private static final int PING = 0x6;
   private static final int GOAWAY = 0x7;
+  private static final int WINDOW_UPDATE = 0x8;
+  private static final int CONTINUATION = 0x9;
 
   private final Socket socket;
   private final OutputStream out;
   private final CompletableFuture<Long> goAway = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final CompletableFuture<Void> serverSettings = new CompletableFuture<>();
   private final Map<Integer, ByteArrayOutputStream> bodies = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<String>> responses = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<Long>> resets = new ConcurrentHashMap<>();
@@ -45,15 +51,42 @@ public final class RawH2Client implements AutoCloseable {
   private final Map<Integer, CompletableFuture<Integer>> dataBeforeResets =
       new ConcurrentHashMap<>();
   private final AtomicInteger resetCount = new AtomicInteger();
+  private final AtomicInteger pingAcks = new AtomicInteger();
+  private final AtomicInteger settingsAcks = new AtomicInteger();
   private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
 
   public RawH2Client(InetSocketAddress address) throws IOException {
-    socket = new Socket();
-    socket.connect(address, 2000);
+    this(plainSocket(address));
+  }
+
+  /** A client on a socket already connected (and, for h2, already through its TLS handshake). */
+  public RawH2Client(Socket connected) throws IOException {
+    socket = connected;
     out = socket.getOutputStream();
     Thread reader = new Thread(this::readFrames, "raw-h2-reader");
     reader.setDaemon(true);
     reader.start();
+  }
+
+  private static Socket plainSocket(InetSocketAddress address) throws IOException {
+    Socket s = new Socket();
+    s.connect(address, 2000);
+    return s;
+  }
+
+  /** A client over TLS that offers only {@code h2} by ALPN; fails unless the server chose it. */
+  public static RawH2Client overTls(InetSocketAddress address, SSLContext tls) throws IOException {
+    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
+    s.connect(address, 2000);
+    SSLParameters params = s.getSSLParameters();
+    params.setApplicationProtocols(new String[] {"h2"});
+    s.setSSLParameters(params);
+    s.startHandshake();
+    if (!"h2".equals(s.getApplicationProtocol())) {
+      s.close();
+      throw new IOException("ALPN chose " + s.getApplicationProtocol() + ", not h2");
+    }
+    return new RawH2Client(s);
   }
 
   /** Writes the connection preface and an empty SETTINGS frame. */
@@ -107,6 +140,86 @@ public final class RawH2Client implements AutoCloseable {
     }
     frame(HEADERS, (endStream ? 0x1 : 0) | 0x4, streamId, block.toByteArray());
     return this;
+  }
+
+  /**
+   * The HPACK block of the given fields, {@code "name", "value"...}, each a literal without
+   * indexing with a literal name (no Huffman), of any length: for splitting a block over HEADERS
+   * and CONTINUATION frames by hand.
+   */
+  public static byte[] block(String... fields) {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    for (int i = 0; i < fields.length; i += 2) {
+      block.write(0x00);
+      string(block, fields[i]);
+      string(block, fields[i + 1]);
+    }
+    return block.toByteArray();
+  }
+
+  /** Writes any frame as it is given: type, flags, stream identifier and payload. */
+  public RawH2Client frame(int type, int flags, int streamId, byte[] payload) throws IOException {
+    byte[] head = {
+      (byte) (payload.length >>> 16),
+      (byte) (payload.length >>> 8),
+      (byte) payload.length,
+      (byte) type,
+      (byte) flags,
+      (byte) (streamId >>> 24),
+      (byte) (streamId >>> 16),
+      (byte) (streamId >>> 8),
+      (byte) streamId
+    };
+    out.write(head);
+    out.write(payload);
+    return this;
+  }
+
+  /** Writes bytes as they are: many frames at once, or bytes that are not frames at all. */
+  public RawH2Client bytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+    return this;
+  }
+
+  /** Writes a WINDOW_UPDATE of {@code increment} (its reserved bit cleared) on {@code streamId}. */
+  public RawH2Client windowUpdate(int streamId, long increment) throws IOException {
+    return frame(
+        WINDOW_UPDATE,
+        0,
+        streamId,
+        new byte[] {
+          (byte) (increment >>> 24 & 0x7f),
+          (byte) (increment >>> 16),
+          (byte) (increment >>> 8),
+          (byte) increment
+        });
+  }
+
+  /**
+   * Writes a CONTINUATION frame with {@code fragment}, ending the header block when {@code last}.
+   */
+  public RawH2Client continuation(int streamId, byte[] fragment, boolean last) throws IOException {
+    return frame(CONTINUATION, last ? 0x4 : 0, streamId, fragment);
+  }
+
+  /** Writes a SETTINGS acknowledgement. */
+  public RawH2Client settingsAck() throws IOException {
+    return frame(SETTINGS, 0x1, 0, new byte[0]);
+  }
+
+  /** Completes when the server's first SETTINGS frame (not an acknowledgement) arrived. */
+  public CompletableFuture<Void> serverSettings() {
+    return serverSettings;
+  }
+
+  /** How many PING acknowledgements the server sent. */
+  public int pingAcks() {
+    return pingAcks.get();
+  }
+
+  /** How many SETTINGS acknowledgements the server sent. */
+  public int settingsAcks() {
+    return settingsAcks.get();
   }
 
   /** Writes a PING frame (not an acknowledgement). */
@@ -195,10 +308,18 @@ public final class RawH2Client implements AutoCloseable {
 
   private static void string(ByteArrayOutputStream block, String value) {
     byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
-    if (v.length >= 127) {
-      throw new IllegalArgumentException("strings of 127 bytes or more are not supported");
+    // no Huffman: the length as an HPACK integer with a 7-bit prefix
+    if (v.length < 127) {
+      block.write(v.length);
+    } else {
+      block.write(127);
+      int rest = v.length - 127;
+      while (rest >= 128) {
+        block.write((rest & 0x7f) | 0x80);
+        rest >>>= 7;
+      }
+      block.write(rest);
     }
-    block.write(v.length); // no Huffman
     block.write(v, 0, v.length);
   }
 
@@ -207,22 +328,6 @@ public final class RawH2Client implements AutoCloseable {
     block.write(nameIndex); // literal header field without indexing, indexed name
     block.write(v.length); // shorter than 127: one byte, no Huffman
     block.write(v, 0, v.length);
-  }
-
-  private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
-    byte[] head = {
-      (byte) (payload.length >>> 16),
-      (byte) (payload.length >>> 8),
-      (byte) payload.length,
-      (byte) type,
-      (byte) flags,
-      (byte) (streamId >>> 24),
-      (byte) (streamId >>> 16),
-      (byte) (streamId >>> 8),
-      (byte) streamId
-    };
-    out.write(head);
-    out.write(payload);
   }
 
   /**
@@ -255,6 +360,14 @@ public final class RawH2Client implements AutoCloseable {
         }
         if (type == HEADERS && length > 0) {
           status(stream).complete(statusOf(payload, head[4]));
+        }
+        if (type == PING && (head[4] & 0x1) != 0) {
+          pingAcks.incrementAndGet();
+        }
+        if (type == SETTINGS && (head[4] & 0x1) != 0) {
+          settingsAcks.incrementAndGet();
+        } else if (type == SETTINGS) {
+          serverSettings.complete(null);
         }
         if (type == RST_STREAM && length == 4) {
           resetCount.incrementAndGet();
