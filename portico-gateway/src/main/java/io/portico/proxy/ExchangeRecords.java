@@ -47,7 +47,7 @@ final class ExchangeRecords {
     Identity identity = x.get(Identity.KEY);
     LimitDecision limitDecision = x.get(LimitDecision.KEY);
     return b.startEpochMillis(System.currentTimeMillis() - (end - x.startNanos) / 1_000_000)
-        .requestId(x.requestId)
+        .requestId(x.requestIdOrNull())
         .clientAddress(x.clientAddressText())
         .method(x.request.method().name())
         .path(x.path != null ? x.path : withoutQuery(x.originalUri))
