@@ -152,6 +152,11 @@ abstract class ExchangeView implements Exchange {
         requestIdOrNull(), "the request id is assigned when the head arrives");
   }
 
+  /** The request id's text when it was made (or came from a trusted peer), else null. */
+  @Nullable String requestIdIfMade() {
+    return requestId;
+  }
+
   /**
    * The request id as text, made from the generated bits at the first call; null before the head
    * arrived.

@@ -46,6 +46,10 @@ class EncodedRequestIdAndHostTest {
   }
 
   private void start(boolean observerReadsHeaders) throws Exception {
+    start(observerReadsHeaders, true);
+  }
+
+  private void start(boolean observerReadsHeaders, boolean observerReadsId) throws Exception {
     origin = RawHttpOrigin.start("encoded-id-origin", head -> RawHttpOrigin.Answer.then(OK));
     ExchangeObserver observer =
         new ExchangeObserver() {
@@ -65,6 +69,11 @@ class EncodedRequestIdAndHostTest {
           @Override
           public boolean readsRequestHeaders() {
             return observerReadsHeaders;
+          }
+
+          @Override
+          public boolean readsRequestId() {
+            return observerReadsId;
           }
         };
     gw =
@@ -208,5 +217,21 @@ class EncodedRequestIdAndHostTest {
       assertThat(values(heads.get(i), "host")).hasSize(1);
     }
     assertThat(records.get(1)[2]).isEqualTo("b.example");
+  }
+
+  @Test
+  void anObserverThatDoesNotReadTheIdGetsNoneWhileTheUpstreamGetsEach() throws Exception {
+    start(false, false);
+    try (RawClient client = gw.raw()) {
+      exchange(client, "/plain", "a.example");
+      exchange(client, "/plain", "a.example");
+    }
+    List<String> heads = origin.heads();
+    List<String[]> records = recorded(2);
+    assertThat(values(heads.get(0), "x-request-id").get(0))
+        .matches("[0-9a-f]{32}")
+        .isNotEqualTo(values(heads.get(1), "x-request-id").get(0));
+    assertThat(records.get(0)[0]).isNull();
+    assertThat(records.get(1)[0]).isNull();
   }
 }
