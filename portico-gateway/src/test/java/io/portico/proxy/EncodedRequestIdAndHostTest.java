@@ -8,6 +8,8 @@ import io.portico.observe.ExchangeRecord;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawClient;
 import io.portico.testing.RawHttpOrigin;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -233,5 +235,37 @@ class EncodedRequestIdAndHostTest {
         .isNotEqualTo(values(heads.get(1), "x-request-id").get(0));
     assertThat(records.get(0)[0]).isNull();
     assertThat(records.get(1)[0]).isNull();
+  }
+
+  @Test
+  void aRetryToAnotherTargetSendsThatTargetsHostOnce() throws Exception {
+    origin = RawHttpOrigin.start("encoded-retry-origin", head -> RawHttpOrigin.Answer.then(OK));
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    gw =
+        GatewayFixture.start(
+            """
+            services:
+              - name: backend
+                targets: [ "127.0.0.1:%d", "127.0.0.1:%d" ]
+            routes:
+              - name: plain
+                paths: [ "/plain" ]
+                service: backend
+            """
+                .formatted(closed, origin.port()));
+    try (RawClient client = gw.raw()) {
+      for (int i = 0; i < 4; i++) {
+        exchange(client, "/plain", "a.example");
+      }
+    }
+    List<String> heads = origin.heads();
+    assertThat(heads).hasSize(4);
+    for (String head : heads) {
+      assertThat(values(head, "host")).containsExactly("127.0.0.1:" + origin.port());
+      assertThat(values(head, "x-request-id")).hasSize(1);
+    }
   }
 }
