@@ -60,6 +60,12 @@ final class Observers {
     }
 
     @Override
+    public boolean readsRequestId() {
+      return (first.wantsRecords() && first.readsRequestId())
+          || (second.wantsRecords() && second.readsRequestId());
+    }
+
+    @Override
     public boolean readsRequestHeaders() {
       return (first.wantsRecords() && first.readsRequestHeaders())
           || (second.wantsRecords() && second.readsRequestHeaders());

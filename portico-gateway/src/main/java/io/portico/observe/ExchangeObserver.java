@@ -28,6 +28,17 @@ public interface ExchangeObserver {
     return true;
   }
 
+  /**
+   * Whether this observer reads a record's {@link ExchangeRecord#requestId()}, asked with {@link
+   * #wantsRecords} before the record is made. The proxy makes a generated id's text only when
+   * something reads it; for an observer that answers false the record's id may be null even though
+   * the exchange had one (metrics, which count, never read it). Keep it a field read; an observer
+   * that cannot tell answers true.
+   */
+  default boolean readsRequestId() {
+    return true;
+  }
+
   /** Observes nothing. */
   ExchangeObserver NONE = record -> {};
 }

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  * Times are milliseconds; -1 means the step did not happen.
  *
  * @param startEpochMillis wall-clock time the request head arrived
- * @param requestId the request id, or null when the exchange ended before it was assigned
+ * @param requestId the request id, or null when the exchange ended before it was assigned; also
+ *     null for observers that do not read it ({@link ExchangeObserver#readsRequestId}) when the
+ *     gateway generated the id and nothing made its text
  * @param clientAddress the client's address, or null when the exchange ended before it was known
  * @param host the Host the client sent, or null when it sent none
  * @param route the matched route's name, or null when no route matched

@@ -182,7 +182,10 @@ final class AggregateStep implements Aggregation.Host {
       Failure reason =
           failed.timeout() ? Failure.AGGREGATE_TIMEOUT : Failure.AGGREGATE_BACKEND_FAILED;
       log.debug(
-          "request {} on route {}: {}", exchange.requestId, exchange.routeName(), failed.detail());
+          "request {} on route {}: {}",
+          exchange.requestIdOrNull(),
+          exchange.routeName(),
+          failed.detail());
       exchange.failure = reason;
       FullHttpResponse problem =
           ProblemResponses.render(
@@ -192,7 +195,7 @@ final class AggregateStep implements Aggregation.Host {
               reason.title(),
               failed.detail(),
               exchange.path,
-              exchange.requestId,
+              exchange.requestIdOrNull(),
               exchange.traceId(),
               "failures",
               failed.failuresJson());

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.upstream.EncodedFields;
+import io.portico.upstream.HeadBytes;
 import io.portico.upstream.SharedHeaderNames;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -214,11 +215,23 @@ final class ClientCodec
   /**
    * A request as this codec decodes it: a {@link DefaultHttpRequest} that knows its codec, so that
    * it can be given back to it, and that may carry fields encoded beside its header map for the
-   * upstream encoder ({@link EncodedFields}, set by its exchange; none when decoded).
+   * upstream encoder ({@link EncodedFields}, set by its exchange; none when decoded): the request
+   * id's line, the attempt's {@code Host} line and the connection's forwarding lines, in that
+   * order, the order in which the map path sets them.
+   *
+   * <p>Ownership: the exchange that owns the request sets its fields on its event loop; a request
+   * given back to the codec has them cleared ({@link #encodedFields(byte[])} with null) before it
+   * decodes the next head.
    */
   static final class Request extends DefaultHttpRequest implements EncodedFields {
+    private static final AsciiString HOST_NAME = HttpHeaderNames.HOST;
+
     private final ClientCodec codec;
     private byte @Nullable [] encodedFields;
+    private @Nullable AsciiString idName;
+    private long idHigh;
+    private long idLow;
+    private @Nullable CharSequence host;
 
     private Request(
         ClientCodec codec,
@@ -230,14 +243,72 @@ final class ClientCodec
       this.codec = codec;
     }
 
-    @Override
-    public byte @Nullable [] encodedFields() {
+    /** The encoded forwarding lines, or null when the head's fields all go in its map. */
+    byte @Nullable [] encodedFields() {
       return encodedFields;
     }
 
-    /** Sets the fields written upstream after the map's, or none. */
+    /**
+     * Sets the forwarding lines written upstream after the map's fields; null clears every encoded
+     * field, the request id's and the {@code Host} too.
+     */
     void encodedFields(byte @Nullable [] lines) {
       encodedFields = lines;
+      if (lines == null) {
+        idName = null;
+        host = null;
+      }
+    }
+
+    /** Writes the generated request id {@code high}, {@code low} as the field {@code name}. */
+    void encodedRequestId(AsciiString name, long high, long low) {
+      idName = name;
+      idHigh = high;
+      idLow = low;
+    }
+
+    /** The {@code Host} line's value, or null when the head carries none. */
+    @Nullable CharSequence encodedHost() {
+      return host;
+    }
+
+    /** Writes {@code Host: value}, an already-checked value, or no {@code Host} when null. */
+    void encodedHost(@Nullable CharSequence value) {
+      host = value;
+    }
+
+    @Override
+    public int encodedFieldsLength() {
+      int n = encodedFields == null ? 0 : encodedFields.length;
+      if (idName != null) {
+        n += idName.length() + RequestIds.LENGTH + 4;
+      }
+      if (host != null) {
+        n += HOST_NAME.length() + host.length() + 4;
+      }
+      return n;
+    }
+
+    @Override
+    public int encodeFields(byte[] s, int p) {
+      if (idName != null) {
+        p = HeadBytes.putAscii(s, p, idName);
+        s[p++] = ':';
+        s[p++] = ' ';
+        p = HeadBytes.putCrlf(s, RequestIds.put(s, p, idHigh, idLow));
+      }
+      if (host != null) {
+        p = HeadBytes.putAscii(s, p, HOST_NAME);
+        s[p++] = ':';
+        s[p++] = ' ';
+        p = HeadBytes.putCrlf(s, HeadBytes.put(s, p, host));
+      }
+      byte[] lines = encodedFields;
+      if (lines != null) {
+        System.arraycopy(lines, 0, s, p, lines.length);
+        p += lines.length;
+      }
+      return p;
     }
   }
 

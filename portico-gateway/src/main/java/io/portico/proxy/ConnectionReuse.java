@@ -36,7 +36,7 @@ final class ConnectionReuse {
         b = ExchangeRecord.builder();
         recordBuilder = b;
       }
-      observer.onExchangeComplete(ExchangeRecords.of(exchange, b));
+      observer.onExchangeComplete(ExchangeRecords.of(exchange, b, observer.readsRequestId()));
     } catch (RuntimeException e) {
       log.warn("exchange observer failed", e);
     }

@@ -26,9 +26,12 @@ final class ExchangeRecords {
    * The record of {@code x}, which has finished, made with {@code b}: a builder its connection
    * reuses for each of its records, since every component is set here anew; what would keep the
    * exchange's header maps and bodies alive is dropped from the builder once the record is made.
+   * The record carries a generated request id that nothing made text of yet only when {@code
+   * readsId} ({@link io.portico.observe.ExchangeObserver#readsRequestId}).
    */
-  static ExchangeRecord of(HttpExchange x, ExchangeRecord.Builder b) {
-    ExchangeRecord record = fill(x, b).build();
+  static ExchangeRecord of(HttpExchange x, ExchangeRecord.Builder b, boolean readsId) {
+    ExchangeRecord record =
+        fill(x, b).requestId(readsId ? x.requestIdOrNull() : x.requestIdIfMade()).build();
     b.requestHeaders(null)
         .responseHeaders(null)
         .requestBody(null)
@@ -47,7 +50,6 @@ final class ExchangeRecords {
     Identity identity = x.get(Identity.KEY);
     LimitDecision limitDecision = x.get(LimitDecision.KEY);
     return b.startEpochMillis(System.currentTimeMillis() - (end - x.startNanos) / 1_000_000)
-        .requestId(x.requestId)
         .clientAddress(x.clientAddressText())
         .method(x.request.method().name())
         .path(x.path != null ? x.path : withoutQuery(x.originalUri))

@@ -28,6 +28,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,7 +60,22 @@ abstract class ExchangeView implements Exchange {
   final HttpVersion clientVersion;
 
   // what the checks and the router established
-  @Nullable String requestId;
+
+  /**
+   * The request id as text: a trusted peer's, or the generated one once something asked for its
+   * text ({@link #requestIdOrNull}); null before either.
+   */
+  private @Nullable String requestId;
+
+  /**
+   * Whether the request id is the generated {@link #idHigh}, {@link #idLow}: its text is then made
+   * only when something reads it, and the upstream encoder writes its digits straight into the
+   * head's buffer where nothing else reads the head ({@link UpstreamHead#prepare}).
+   */
+  boolean idGenerated;
+
+  long idHigh;
+  long idLow;
   @Nullable InetSocketAddress clientAddress;
   boolean peerTrusted;
   @Nullable String path;
@@ -132,7 +148,26 @@ abstract class ExchangeView implements Exchange {
 
   @Override
   public String requestId() {
-    return Objects.requireNonNull(requestId, "the request id is assigned when the head arrives");
+    return Objects.requireNonNull(
+        requestIdOrNull(), "the request id is assigned when the head arrives");
+  }
+
+  /** The request id's text when it was made (or came from a trusted peer), else null. */
+  @Nullable String requestIdIfMade() {
+    return requestId;
+  }
+
+  /**
+   * The request id as text, made from the generated bits at the first call; null before the head
+   * arrived.
+   */
+  @Nullable String requestIdOrNull() {
+    String id = requestId;
+    if (id == null && idGenerated) {
+      id = RequestIds.text(idHigh, idLow);
+      requestId = id;
+    }
+    return id;
   }
 
   @Override
@@ -274,8 +309,14 @@ abstract class ExchangeView implements Exchange {
 
   private void assignRequestId(HttpHeaders headers) {
     String incoming = peerTrusted ? headers.get(snapshot.forwarding().requestIdHeader()) : null;
-    requestId =
-        incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.generate();
+    if (incoming != null && RequestIds.isWellFormed(incoming)) {
+      requestId = incoming;
+    } else {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      idHigh = random.nextLong();
+      idLow = random.nextLong();
+      idGenerated = true;
+    }
   }
 
   private void beginTrace(Tracing tracing) {

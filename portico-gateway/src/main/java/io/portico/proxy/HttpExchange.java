@@ -383,7 +383,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
     Failure mapped = UpstreamFailures.failure(reason);
     log.debug(
         "request {} to service {}: {} ({})",
-        requestId,
+        requestIdOrNull(),
         upstreamService().name(),
         mapped.code(),
         detail);
@@ -509,7 +509,7 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
       return;
     }
     if (reason.status().code() >= 500) {
-      log.debug("request {} failed: {} ({})", requestId, reason.code(), detail);
+      log.debug("request {} failed: {} ({})", requestIdOrNull(), reason.code(), detail);
     }
     sendLocal(LocalAnswers.forFailure(this, grpc, reason, detail));
   }

@@ -49,7 +49,7 @@ final class LocalAnswers {
           ? ProblemResponses.renderAnthropic(alloc, reply)
           : ProblemResponses.renderOpenAi(alloc, reply);
     }
-    return ProblemResponses.render(alloc, reply, x.path, x.requestId, x.traceId());
+    return ProblemResponses.render(alloc, reply, x.path, x.requestIdOrNull(), x.traceId());
   }
 
   /** The answer to {@code x}'s failure for {@code reason}, before its response started. */
@@ -65,7 +65,7 @@ final class LocalAnswers {
           : ProblemResponses.renderOpenAi(alloc, reason.status(), reason.code(), detail);
     }
     FullHttpResponse problem =
-        ProblemResponses.render(alloc, reason, detail, x.path, x.requestId, x.traceId());
+        ProblemResponses.render(alloc, reason, detail, x.path, x.requestIdOrNull(), x.traceId());
     if (reason == Failure.METHOD_NOT_ALLOWED) {
       problem.headers().set(HttpHeaderNames.ALLOW, x.allow != null ? x.allow : ALLOWED_METHODS);
     }

@@ -238,7 +238,7 @@ abstract class RequestBody extends ExchangeView {
       return null;
     } catch (RuntimeException e) {
       t.close();
-      log.warn("a plugin failed transforming the request body of request {}", requestId, e);
+      log.warn("a plugin failed transforming the request body of request {}", requestIdOrNull(), e);
       requestComplete = true;
       closeAfter = true;
       fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request body.");

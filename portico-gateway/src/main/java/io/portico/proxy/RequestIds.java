@@ -22,20 +22,36 @@ final class RequestIds {
         }
       };
 
+  /** The length of a generated id. */
+  static final int LENGTH = 32;
+
   private RequestIds() {}
 
+  /** A new random id as text. */
   static String generate() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    long hi = r.nextLong();
-    long lo = r.nextLong();
+    return text(r.nextLong(), r.nextLong());
+  }
+
+  /** The id of the 128 bits {@code high}, {@code low} as text. */
+  static String text(long high, long low) {
     byte[] out = DIGITS.get();
+    put(out, 0, high, low);
+    return new String(out, 0, LENGTH, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Puts the {@link #LENGTH} digits of the id of {@code high}, {@code low} at {@code p}; returns
+   * the next position.
+   */
+  static int put(byte[] out, int p, long high, long low) {
     for (int i = 15; i >= 0; i--) {
-      out[i] = HEX[(int) (hi & 0xf)];
-      hi >>>= 4;
-      out[16 + i] = HEX[(int) (lo & 0xf)];
-      lo >>>= 4;
+      out[p + i] = HEX[(int) (high & 0xf)];
+      high >>>= 4;
+      out[p + 16 + i] = HEX[(int) (low & 0xf)];
+      low >>>= 4;
     }
-    return new String(out, 0, 32, StandardCharsets.ISO_8859_1);
+    return p + LENGTH;
   }
 
   static boolean isWellFormed(CharSequence id) {

@@ -283,11 +283,11 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
           Objects.requireNonNull(bodyPipeline, "a transformed chunk has its pipeline")
               .feed(content.content(), last);
     } catch (ResponseBodyPipeline.BodyLimitExceeded e) {
-      log.debug("request {}: {}", requestId, e.getMessage());
+      log.debug("request {}: {}", requestIdOrNull(), e.getMessage());
       fail(Failure.UPSTREAM_RESPONSE_TOO_LARGE, "The upstream response is too large to transform.");
       return null;
     } catch (ResponseDecoding.Corrupt e) {
-      log.debug("request {}: {}", requestId, e.getMessage());
+      log.debug("request {}: {}", requestIdOrNull(), e.getMessage());
       fail(Failure.UPSTREAM_BODY_INVALID, "The upstream's response body could not be decoded.");
       return null;
     } catch (BodyTransform.InvalidBody e) {
@@ -297,7 +297,8 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
           reason != null ? reason : "A plugin found the response body invalid.");
       return null;
     } catch (RuntimeException e) {
-      log.warn("a plugin failed transforming the response body of request {}", requestId, e);
+      log.warn(
+          "a plugin failed transforming the response body of request {}", requestIdOrNull(), e);
       fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the response.");
       return null;
     }

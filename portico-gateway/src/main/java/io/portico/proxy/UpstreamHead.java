@@ -40,8 +40,16 @@ final class UpstreamHead {
     HttpHeaders h = request.headers();
     byte[] encoded = encodedForwarding(x, h);
     if (encoded != null) {
-      ((ClientCodec.Request) request).encodedFields(encoded);
-      h.set(x.snapshot.forwarding().requestIdHeader(), x.requestId);
+      ClientCodec.Request decoded = (ClientCodec.Request) request;
+      decoded.encodedFields(encoded);
+      AsciiString idHeader = x.snapshot.forwarding().requestIdHeader();
+      if (x.idGenerated) {
+        // the client's own field goes, as the map's set would replace it
+        h.remove(idHeader);
+        decoded.encodedRequestId(idHeader, x.idHigh, x.idLow);
+      } else {
+        h.set(idHeader, x.requestId());
+      }
     } else {
       forwarding(x, h);
     }
@@ -58,14 +66,24 @@ final class UpstreamHead {
     return current != null && !current.equals(x.originalHost);
   }
 
-  /** Sets the {@code Host} of an attempt's head for {@code endpoint}. */
+  /**
+   * Sets the {@code Host} of an attempt's head for {@code endpoint}: in the head's map, or, for a
+   * head whose forwarding fields are encoded ({@link #prepare}), as its encoded {@code Host} line,
+   * with the client's field removed from the map.
+   */
   static void host(ExchangeView x, HttpRequest head, Endpoint endpoint) {
+    String host;
     if (x.routed().config().preserveHost() && x.originalHost != null) {
-      head.headers().set(HttpHeaderNames.HOST, x.originalHost);
+      host = x.originalHost;
     } else {
       String hostHeader = x.upstreamService().hostHeader();
-      head.headers()
-          .set(HttpHeaderNames.HOST, hostHeader != null ? hostHeader : endpoint.authority());
+      host = hostHeader != null ? hostHeader : endpoint.authority();
+    }
+    if (head instanceof ClientCodec.Request decoded && decoded.encodedFields() != null) {
+      head.headers().remove(HttpHeaderNames.HOST);
+      decoded.encodedHost(host);
+    } else {
+      head.headers().set(HttpHeaderNames.HOST, host);
     }
   }
 
@@ -111,12 +129,21 @@ final class UpstreamHead {
   }
 
   /**
-   * Puts the forwarding fields that {@code x}'s head carried encoded ({@link #prepare}) into its
-   * map, for a reader of the map once the head went upstream; a head without them is left alone.
+   * Puts the fields that {@code x}'s head carried encoded ({@link #prepare}, {@link #host}: the
+   * request id, the last attempt's {@code Host}, the forwarding fields) into its map, for a reader
+   * of the map once the head went upstream; a head without them is left alone.
    */
   static void completeForwarding(ExchangeView x) {
     if (x.request instanceof ClientCodec.Request request && request.encodedFields() != null) {
+      CharSequence host = request.encodedHost();
       request.encodedFields(null);
+      HttpHeaders h = request.headers();
+      if (x.idGenerated) {
+        h.set(x.snapshot.forwarding().requestIdHeader(), x.requestId());
+      }
+      if (host != null) {
+        h.set(HttpHeaderNames.HOST, host);
+      }
       x.snapshot
           .forwarding()
           .apply(request.headers(), x.peerTrusted, x.conn.facts(), x.originalHost);
@@ -125,6 +152,6 @@ final class UpstreamHead {
 
   private static void forwarding(ExchangeView x, HttpHeaders h) {
     x.snapshot.forwarding().apply(h, x.peerTrusted, x.conn.facts(), x.originalHost);
-    h.set(x.snapshot.forwarding().requestIdHeader(), x.requestId);
+    h.set(x.snapshot.forwarding().requestIdHeader(), x.requestId());
   }
 }

@@ -61,6 +61,19 @@ final class CompiledPath {
 
   final String[] groupNames;
 
+  /**
+   * The last match built for this literal pattern (exact or prefix), given again for the next
+   * request with an equal path: a literal match depends only on the pattern, its route and the
+   * path, so an equal path gets an equal match, and a path that keeps coming (one per request on a
+   * busy route) costs no allocation. Null for the other kinds, and until the first match.
+   *
+   * <p>Threading: a plain field that the event loops of every connection read and write without
+   * locks. A {@link RouteMatch} is a record, whose fields are final, so a loop that reads another
+   * loop's match sees it fully built; a lost write only costs the next request a new match. Only a
+   * miss writes, so loops that see the same paths share the line read-only.
+   */
+  private @Nullable RouteMatch<?> lastLiteral;
+
   private CompiledPath(
       String source,
       Kind kind,
@@ -168,19 +181,31 @@ final class CompiledPath {
     return exactMatch ? matcher.matches() : matcher.lookingAt();
   }
 
-  /** Builds the match of this (winning) pattern against {@code path}. */
+  /**
+   * Builds the match of this (winning) pattern against {@code path}, or, for a literal pattern,
+   * gives again the last one built when its path equals {@code path} ({@link #lastLiteral}). {@code
+   * value} and {@code spec} are those of the route this pattern belongs to, the same at every call.
+   */
+  @SuppressWarnings("unchecked")
   <T> RouteMatch<T> match(T value, RouteSpec spec, String path) {
     switch (kind) {
       case EXACT:
       case PREFIX:
-        return new RouteMatch<>(
-            value,
-            spec,
-            source,
-            path,
-            Map.of(),
-            literalPrefix,
-            exactMatch ? path.length() : literalPrefix.length());
+        RouteMatch<?> last = lastLiteral;
+        if (last != null && last.path().equals(path)) {
+          return (RouteMatch<T>) last;
+        }
+        RouteMatch<T> made =
+            new RouteMatch<>(
+                value,
+                spec,
+                source,
+                path,
+                Map.of(),
+                literalPrefix,
+                exactMatch ? path.length() : literalPrefix.length());
+        lastLiteral = made;
+        return made;
       case TEMPLATE:
         return matchTemplate(value, spec, path);
       default:

@@ -1,5 +1,6 @@
 package io.portico.router;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.portico.router.RequestTarget.Accepted;
 import io.portico.router.RequestTarget.Reason;
 import io.portico.router.RequestTarget.Rejected;
@@ -27,21 +28,53 @@ import org.jspecify.annotations.Nullable;
  * <p>The query is neither decoded nor rewritten; it is only checked for control and non-ASCII
  * characters. Rejections are values ({@link Rejected}), never exceptions.
  *
- * <p>Threading: stateless; call from any thread.
+ * <p>Threading: call from any thread. Each thread keeps the last request-target it accepted with
+ * its result, which it gives again for an equal request-target: a result depends only on the
+ * request-target, and is immutable, so an event loop that sees the same target request after
+ * request normalizes it once and allocates nothing for it.
  */
 public final class PathNormalizer {
 
   private static final Accepted ASTERISK = new Accepted("*", null, null);
 
+  /** The last accepted request-target of the thread and its result. */
+  private static final class Last {
+    @Nullable String target;
+    @Nullable Accepted accepted;
+  }
+
+  private static final FastThreadLocal<Last> LAST =
+      new FastThreadLocal<>() {
+        @Override
+        protected Last initialValue() {
+          return new Last();
+        }
+      };
+
   private PathNormalizer() {}
 
   /**
-   * Normalizes a raw request-target ({@code /a/b?x=1}, {@code http://host/a}, or {@code *}).
+   * Normalizes a raw request-target ({@code /a/b?x=1}, {@code http://host/a}, or {@code *}). An
+   * equal request-target to the last one this thread accepted gets the same result object.
    *
    * @return {@link Accepted} with the normalized path, raw query and absolute-form authority, or
    *     {@link Rejected} with the reason to answer 400
    */
   public static RequestTarget normalize(String target) {
+    Last last = LAST.get();
+    Accepted accepted = last.accepted;
+    if (accepted != null && target.equals(last.target)) {
+      return accepted;
+    }
+    RequestTarget result = normalizeAnew(target);
+    if (result instanceof Accepted made) {
+      last.target = target;
+      last.accepted = made;
+    }
+    return result;
+  }
+
+  private static RequestTarget normalizeAnew(String target) {
     int length = target.length();
     if (length == 0) {
       return new Rejected(Reason.NOT_ORIGIN_FORM);

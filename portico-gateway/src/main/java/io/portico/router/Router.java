@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * gets the best-ranked combination that matches it. Searching a bucket walks the trie along the
  * path's segments (literal child and variable child), so the cost follows the path's depth and the
  * few patterns sharing its segments, not the number of routes. A literal hit allocates nothing but
- * the returned {@link RouteMatch}.
+ * the returned {@link RouteMatch}, and not even that when the same literal pattern last matched an
+ * equal path: the match, immutable, is then given again (so two requests may hold the same one).
  *
  * <h2>Precedence</h2>
  *

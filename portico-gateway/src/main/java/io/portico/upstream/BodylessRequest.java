@@ -50,8 +50,13 @@ final class BodylessRequest implements FullHttpRequest, EncodedFields {
   }
 
   @Override
-  public byte @Nullable [] encodedFields() {
-    return head() instanceof EncodedFields encoded ? encoded.encodedFields() : null;
+  public int encodedFieldsLength() {
+    return head() instanceof EncodedFields encoded ? encoded.encodedFieldsLength() : 0;
+  }
+
+  @Override
+  public int encodeFields(byte[] s, int p) {
+    return head() instanceof EncodedFields encoded ? encoded.encodeFields(s, p) : p;
   }
 
   @Override

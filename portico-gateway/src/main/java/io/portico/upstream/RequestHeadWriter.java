@@ -59,4 +59,10 @@ final class RequestHeadWriter {
   void writeHeaders(HttpHeaders headers, ByteBuf buf) {
     bytes.writeHeaders(headers, buf);
   }
+
+  /** Writes a head's {@link EncodedFields}. */
+  void writeEncoded(EncodedFields fields, ByteBuf buf) {
+    byte[] s = bytes.room(fields.encodedFieldsLength());
+    bytes.write(buf, s, fields.encodeFields(s, 0));
+  }
 }

@@ -107,11 +107,14 @@ public final class UpstreamCodec
     private final RequestHeadWriter head = new RequestHeadWriter();
 
     /** The encoded fields of the head being written, between its request line and its fields. */
-    private byte @Nullable [] fields;
+    private @Nullable EncodedFields fields;
 
     @Override
     protected void encodeInitialLine(ByteBuf buf, HttpRequest request) throws Exception {
-      fields = request instanceof EncodedFields encoded ? encoded.encodedFields() : null;
+      fields =
+          request instanceof EncodedFields encoded && encoded.encodedFieldsLength() > 0
+              ? encoded
+              : null;
       if (!head.writeInitialLine(buf, request)) {
         super.encodeInitialLine(buf, request);
       }
@@ -121,10 +124,10 @@ public final class UpstreamCodec
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
       head.writeHeaders(headers, buf);
       // a head's fields only: trailers are encoded here too, with no request line before them
-      byte[] encoded = fields;
+      EncodedFields encoded = fields;
       if (encoded != null) {
         fields = null;
-        buf.writeBytes(encoded);
+        head.writeEncoded(encoded, buf);
       }
     }
 

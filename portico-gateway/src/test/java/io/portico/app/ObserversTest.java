@@ -35,6 +35,33 @@ class ObserversTest {
     assertThat(chain.wantsRecords()).isTrue();
   }
 
+  /** Reads the request id unless told not to. */
+  private static final class IdProbe implements ExchangeObserver {
+    final boolean readsId;
+
+    IdProbe(boolean readsId) {
+      this.readsId = readsId;
+    }
+
+    @Override
+    public void onExchangeComplete(ExchangeRecord record) {}
+
+    @Override
+    public boolean readsRequestId() {
+      return readsId;
+    }
+  }
+
+  @Test
+  void chainReadsTheRequestIdWhenOneOfItsObserversDoes() {
+    assertThat(Observers.both(new IdProbe(false), new IdProbe(false)).readsRequestId()).isFalse();
+    assertThat(Observers.both(new IdProbe(false), new IdProbe(true)).readsRequestId()).isTrue();
+    assertThat(Observers.both(new IdProbe(true), new IdProbe(false)).readsRequestId()).isTrue();
+    // one that wants no record now does not count
+    Probe idle = new Probe();
+    assertThat(Observers.both(new IdProbe(false), idle).readsRequestId()).isFalse();
+  }
+
   @Test
   void noneLeavesTheOtherObserverAsItIs() {
     Probe only = new Probe();

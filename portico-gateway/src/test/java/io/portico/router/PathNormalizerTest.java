@@ -214,4 +214,26 @@ class PathNormalizerTest {
   void reasonsStateTheExpectedRule() {
     assertThat(Reason.ENCODED_SLASH.rule()).isEqualTo("no percent-encoded slash (%2F)");
   }
+
+  @Test
+  void anEqualTargetGetsTheThreadsLastResultAndAnotherItsOwn() {
+    Accepted first = accepted(new String("/api/items?page=2"));
+    Accepted again = accepted(new String("/api/items?page=2"));
+    assertThat(again).isSameAs(first);
+
+    Accepted other = accepted(new String("/api/./orders?page=3"));
+    assertThat(other.path()).isEqualTo("/api/orders");
+    assertThat(other.rawQuery()).isEqualTo("page=3");
+    // a rejection in between leaves the last accepted result, and is never given for it
+    assertThat(rejection("/a/../../b")).isEqualTo(Reason.ABOVE_ROOT);
+    assertThat(accepted(new String("/api/./orders?page=3"))).isSameAs(other);
+    assertThat(rejection("/a/../../b")).isEqualTo(Reason.ABOVE_ROOT);
+
+    Accepted back = accepted(new String("/api/items?page=2"));
+    assertThat(back.path()).isEqualTo("/api/items");
+    assertThat(back.rawQuery()).isEqualTo("page=2");
+    assertThat(accepted("http://example.com/api/items?page=2").authority())
+        .isEqualTo("example.com");
+    assertThat(accepted("/api/items?page=2").authority()).isNull();
+  }
 }

@@ -60,6 +60,12 @@ public final class GatewayFixture implements AutoCloseable {
           public boolean readsRequestHeaders() {
             return extra == ExchangeObserver.NONE || extra.readsRequestHeaders();
           }
+
+          /** As the test's observer says; {@link #records} read the id without one. */
+          @Override
+          public boolean readsRequestId() {
+            return extra == ExchangeObserver.NONE || extra.readsRequestId();
+          }
         };
     gateway = Gateway.start(configFile, env, observer, registry);
   }

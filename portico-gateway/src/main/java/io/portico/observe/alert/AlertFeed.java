@@ -51,6 +51,12 @@ final class AlertFeed implements ExchangeObserver {
     return false;
   }
 
+  /** Reads counts and times, never the request id. */
+  @Override
+  public boolean readsRequestId() {
+    return false;
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord r) {
     int status = r.status();

@@ -80,6 +80,12 @@ final class ExchangeMeters implements ExchangeObserver {
     return false;
   }
 
+  /** Reads counts and times, never the request id. */
+  @Override
+  public boolean readsRequestId() {
+    return false;
+  }
+
   @Override
   public void onExchangeComplete(ExchangeRecord r) {
     routeMeters(r).record(r);
