@@ -91,16 +91,30 @@ class AggregateAttackTest {
             .on("/trailing", (ctx, req) -> ctx.writeAndFlush(json("{\"id\":1} {\"admin\":true}")))
             .on("/garbage", (ctx, req) -> ctx.writeAndFlush(json("{\"id\":1}<script>")))
             .on("/surrogate", (ctx, req) -> ctx.writeAndFlush(json("{\"name\":\"\\ud800\"}")))
+            .on(
+                "/short-length",
+                (ctx, req) -> {
+                  DefaultHttpResponse head =
+                      new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                  head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                  head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 7);
+                  ctx.write(head);
+                  ctx.writeAndFlush(
+                      chunkBytes(
+                          "{\"a\":1}HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n{\"forged\":1}"));
+                })
             .on("/silent", (ctx, req) -> {});
     gw =
         GatewayFixture.start(
             """
             services:
               - name: b
-                targets: [ "%s" ]
+                targets: [ "%1$s" ]
                 timeouts: { response: 10s, idle: 10s }
+              - name: good
+                targets: [ "%1$s" ]
             routes:
-            %s
+            %2$s
             """
                 .formatted(origin.authority(), routes()));
   }
@@ -117,7 +131,8 @@ class AggregateAttackTest {
           "cut",
           "trailing",
           "garbage",
-          "surrogate"
+          "surrogate",
+          "short-length"
         }) {
       sb.append(
           """
@@ -127,7 +142,7 @@ class AggregateAttackTest {
                 timeout: 1500ms
                 max-body-size: 4096
                 backends:
-                  - { name: ok, service: b, path: /ok }
+                  - { name: ok, service: good, path: /ok }
                   - { name: bad, service: b, path: /%1$s }
             - name: strict-%1$s
               paths: [ /strict-%1$s ]
@@ -136,7 +151,20 @@ class AggregateAttackTest {
                 max-body-size: 4096
                 failure: strict
                 backends:
-                  - { name: ok, service: b, path: /ok }
+                  - { name: ok, service: good, path: /ok }
+                  - { name: bad, service: b, path: /%1$s }
+          """
+              .formatted(path));
+    }
+    for (String path : new String[] {"huge-declared", "huge-chunked", "endless", "reset"}) {
+      sb.append(
+          """
+            - name: single-%1$s
+              paths: [ /single-%1$s ]
+              aggregate:
+                timeout: 1500ms
+                max-body-size: 4096
+                backends:
                   - { name: bad, service: b, path: /%1$s }
           """
               .formatted(path));
@@ -146,21 +174,21 @@ class AggregateAttackTest {
           - name: many-silent
             paths: [ /many-silent ]
             aggregate:
-              timeout: 300ms
+              timeout: 1500ms
               backends:
         """);
     for (int i = 0; i < 12; i++) {
       sb.append("          - { name: s").append(i).append(", service: b, path: /silent }\n");
     }
-    sb.append("          - { name: ok, service: b, path: /ok }\n");
+    sb.append("          - { name: ok, service: good, path: /ok }\n");
     sb.append(
         """
           - name: required-silent
             paths: [ /required-silent ]
             aggregate:
-              timeout: 300ms
+              timeout: 1500ms
               backends:
-                - { name: ok, service: b, path: /ok }
+                - { name: ok, service: good, path: /ok }
                 - { name: s, service: b, path: /silent, required: true }
                 - { name: s2, service: b, path: /silent }
         """);
@@ -250,13 +278,36 @@ class AggregateAttackTest {
     HttpResponse<String> r = gw.get("/many-silent");
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode body = JSON.readTree(r.body());
-    assertThat(body.path("ok").asBoolean()).isTrue();
+    assertThat(body.path("ok").asBoolean()).as(r.body()).isTrue();
     assertThat(body.path("_failures").size()).isEqualTo(12);
     body.path("_failures").forEach(f -> assertThat(f.path("cause").asText()).isEqualTo("timeout"));
 
     HttpResponse<String> required = gw.get("/required-silent");
     assertThat(required.statusCode()).isEqualTo(504);
     assertThat(JSON.readTree(required.body()).path("type").asText()).endsWith("aggregate-timeout");
+  }
+
+  @Test
+  void aOneBackendAggregatePassesNoPartOfABrokenBodyThrough() throws Exception {
+    for (String path : new String[] {"huge-declared", "huge-chunked", "endless", "reset"}) {
+      HttpResponse<String> r = gw.get("/single-" + path);
+      assertThat(r.statusCode()).as(path).isIn(502, 504);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(r.body()).doesNotContain("1,1,1").doesNotContain("[1,");
+    }
+  }
+
+  @Test
+  void bytesAfterAShortContentLengthAreNeverReadAsTheNextAnswer() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = gw.get("/short-length");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).doesNotContain("forged");
+      JsonNode body = JSON.readTree(r.body());
+      assertThat(body.path("ok").asBoolean()).isTrue();
+      assertThat(body.path("a").asInt()).isEqualTo(1);
+      assertThat(body.has("_failures")).isFalse();
+    }
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>IPv4-mapped {@code ::ffff:0:0/96}, bytes 12 to 15;
+ *   <li>IPv4-translated {@code ::ffff:0:0:0/96} (RFC 2765), bytes 12 to 15;
  *   <li>IPv4-compatible {@code ::/96} (deprecated, but still routed to the IPv4 host by some
  *       stacks), bytes 12 to 15, except {@code ::} and {@code ::1} which are IPv6's own unspecified
  *       and loopback addresses;
@@ -62,15 +63,26 @@ final class EmbeddedIpv4 {
       zeroTen &= b[i] == 0;
     }
     boolean mapped = zeroTen && b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+    boolean translated =
+        b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0 && zeroEight(b);
     boolean compatible = zeroTen && b[10] == 0 && b[11] == 0 && !ownIpv6(b);
     boolean nat64 = b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b;
     for (int i = 4; nat64 && i < 12; i++) {
       nat64 = b[i] == 0;
     }
-    if (mapped || compatible || nat64) {
+    if (mapped || translated || compatible || nat64) {
       return new byte[] {b[12], b[13], b[14], b[15]};
     }
     return null;
+  }
+
+  private static boolean zeroEight(byte[] b) {
+    for (int i = 0; i < 8; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether the IPv4-compatible-looking {@code b} is {@code ::} or {@code ::1}. */

@@ -62,6 +62,7 @@ class DiscoveryEmbeddedIpv4AttackTest {
         "::ffff:0.0.0.0",
         "64:ff9b::e000:1",
         "::ffff:255.255.255.255",
+        "::ffff:0:127.0.0.1",
         "64:ff9b::192.0.2.10",
         "2001:db8::10");
 
@@ -69,7 +70,7 @@ class DiscoveryEmbeddedIpv4AttackTest {
         .extracting(Endpoint::authority)
         .containsExactly("[64:ff9b::192.0.2.10]:80", "[2001:db8::10]:80");
     assertThat(users.status().path("left_out").asText())
-        .startsWith("13 of 15 endpoint(s) refused by the address filter: ")
+        .startsWith("14 of 16 endpoint(s) refused by the address filter: ")
         .contains("[::ffff:127.0.0.1]:80 = 127.0.0.1 (127.0.0.0/8, loopback")
         .contains(
             "[::7f00:2]:80 (127.0.0.0/8, loopback: not in allowed-networks, judged by its"
