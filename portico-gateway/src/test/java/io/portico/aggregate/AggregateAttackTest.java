@@ -35,6 +35,7 @@ class AggregateAttackTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] OK = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
 
+  private static final int CRUMBS = 2_000;
   private static ScriptedOrigin origin;
   private static GatewayFixture gw;
 
@@ -103,6 +104,17 @@ class AggregateAttackTest {
                       chunkBytes(
                           "{\"a\":1}HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n{\"forged\":1}"));
                 })
+            .on(
+                "/crumbs",
+                (ctx, req) -> {
+                  ctx.write(chunkedHead(200, "Content-Type", "application/json"));
+                  ctx.write(chunk("[".getBytes(StandardCharsets.UTF_8)));
+                  for (int i = 0; i < CRUMBS; i++) {
+                    ctx.write(chunk((i == 0 ? "1" : ",1").getBytes(StandardCharsets.UTF_8)));
+                  }
+                  ctx.write(chunk("]".getBytes(StandardCharsets.UTF_8)));
+                  ctx.writeAndFlush(ScriptedOrigin.end());
+                })
             .on("/silent", (ctx, req) -> {});
     gw =
         GatewayFixture.start(
@@ -169,6 +181,17 @@ class AggregateAttackTest {
           """
               .formatted(path));
     }
+    sb.append(
+        """
+          - name: crumbs
+            paths: [ /crumbs ]
+            aggregate:
+              timeout: 10s
+              max-body-size: 65536
+              backends:
+                - { name: ok, service: good, path: /ok }
+                - { name: crumbs, service: b, path: /crumbs, group: items }
+        """);
     sb.append(
         """
           - name: many-silent
@@ -308,6 +331,15 @@ class AggregateAttackTest {
       assertThat(body.path("a").asInt()).isEqualTo(1);
       assertThat(body.has("_failures")).isFalse();
     }
+  }
+
+  @Test
+  void aBodyInThousandsOfOneByteChunksIsGatheredWhole() throws Exception {
+    HttpResponse<String> r = gw.get("/crumbs");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.has("_failures")).as(r.body()).isFalse();
+    assertThat(body.path("items").size()).isEqualTo(CRUMBS);
   }
 
   @Test
