@@ -35,7 +35,7 @@ class AggregateAttackTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] OK = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
 
-  private static final int CRUMBS = 2_000;
+  private static final int CRUMBS = 8_000;
   private static ScriptedOrigin origin;
   private static GatewayFixture gw;
 
