@@ -1,6 +1,7 @@
 package io.portico.aggregate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -75,7 +76,14 @@ public final class Aggregation implements BackendBodies {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Reads a backend's body as exactly one JSON value: anything after it but blanks ({@code {"id":1}
+   * {"admin":true}}, {@code {"id":1}<script>}) makes the body malformed, never a partial read of
+   * its start.
+   */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   static final String FAILURES_MEMBER = "_failures";
 
   private final AggregatePlan plan;

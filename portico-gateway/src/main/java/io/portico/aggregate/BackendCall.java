@@ -3,7 +3,6 @@ package io.portico.aggregate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -32,9 +31,12 @@ import org.jspecify.annotations.Nullable;
  *      └─ a dependency failed, or the aggregate ended ─▶ FAILED / CANCELLED
  * </pre>
  *
- * <p>Buffers: the body chunks are owned from {@link #onResponseContent} and gathered in one
- * composite buffer, which {@link #takeBody} hands over or {@link #cancel} and {@link #fail}
- * release. Confined to the exchange's event loop.
+ * <p>Buffers: the body chunks are owned from {@link #onResponseContent} and copied, each once, into
+ * one buffer that grows up to the aggregate's cap, which {@link #takeBody} hands over or {@link
+ * #cancel} and {@link #fail} release. A copy rather than a composite of the chunks: a backend
+ * sending a body in thousands of one-byte chunks would otherwise make the composite consolidate
+ * (copy everything so far) every few chunks, quadratic work on the event loop. Confined to the
+ * exchange's event loop.
  */
 final class BackendCall implements UpstreamCall.Receiver {
 
@@ -50,7 +52,7 @@ final class BackendCall implements UpstreamCall.Receiver {
   private final Aggregation owner;
   private State state = State.WAITING;
   private @Nullable UpstreamCall call;
-  private @Nullable CompositeByteBuf body;
+  private @Nullable ByteBuf body;
   private @Nullable String contentType;
   private @Nullable BackendFailure failure;
   private JsonNode value = NullNode.getInstance();
@@ -239,7 +241,8 @@ final class BackendCall implements UpstreamCall.Receiver {
       return;
     }
     ByteBuf chunk = content.content();
-    int size = (body == null ? 0 : body.readableBytes()) + chunk.readableBytes();
+    // long: a cap near Integer.MAX_VALUE must not wrap around to a negative size
+    long size = (body == null ? 0L : body.readableBytes()) + chunk.readableBytes();
     if (size > owner.maxBodySize()) {
       content.release();
       fail(tooLarge(), owner.now());
@@ -247,9 +250,10 @@ final class BackendCall implements UpstreamCall.Receiver {
     }
     if (chunk.isReadable()) {
       if (body == null) {
-        body = owner.alloc().compositeBuffer();
+        int max = owner.maxBodySize();
+        body = owner.alloc().buffer((int) Math.min(Math.max(size, 1024), max), max);
       }
-      body.addComponent(true, chunk.retain());
+      body.writeBytes(chunk);
     }
     content.release();
     if (content instanceof LastHttpContent) {

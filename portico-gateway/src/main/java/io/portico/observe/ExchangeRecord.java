@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param consumer the authenticated consumer's name, or null
  * @param authenticatedBy the authentication plugin that established the caller's identity, or null
  * @param repliedBy the plugin (as named in its chain) that answered the request locally, or null
+ * @param repliedByAuthentication whether {@code repliedBy} runs in the authentication band of
+ *     priorities (2000 to 2999, see {@code PluginFactory.priority()}): its 503 is an authentication
+ *     refusal, counted in {@code portico_auth_total}
  * @param limitDecision what the rate limiter decided ({@code allowed}, {@code limited}, {@code
  *     failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
  * @param query the request's raw query string (without {@code ?}), or null when it had none
@@ -64,6 +67,7 @@ public record ExchangeRecord(
     @Nullable String consumer,
     @Nullable String authenticatedBy,
     @Nullable String repliedBy,
+    boolean repliedByAuthentication,
     @Nullable String limitDecision,
     @Nullable String query,
     @Nullable HttpHeaders requestHeaders,
@@ -105,6 +109,7 @@ public record ExchangeRecord(
     b.consumer = consumer;
     b.authenticatedBy = authenticatedBy;
     b.repliedBy = repliedBy;
+    b.repliedByAuthentication = repliedByAuthentication;
     b.limitDecision = limitDecision;
     b.query = query;
     b.requestHeaders = requestHeaders;
@@ -148,6 +153,7 @@ public record ExchangeRecord(
     private @Nullable String consumer;
     private @Nullable String authenticatedBy;
     private @Nullable String repliedBy;
+    private boolean repliedByAuthentication;
     private @Nullable String limitDecision;
     private @Nullable String query;
     private @Nullable HttpHeaders requestHeaders;
@@ -275,6 +281,11 @@ public record ExchangeRecord(
       return this;
     }
 
+    public Builder repliedByAuthentication(boolean repliedByAuthentication) {
+      this.repliedByAuthentication = repliedByAuthentication;
+      return this;
+    }
+
     public Builder limitDecision(@Nullable String limitDecision) {
       this.limitDecision = limitDecision;
       return this;
@@ -350,6 +361,7 @@ public record ExchangeRecord(
           consumer,
           authenticatedBy,
           repliedBy,
+          repliedByAuthentication,
           limitDecision,
           query,
           requestHeaders,
@@ -427,6 +439,7 @@ public record ExchangeRecord(
         consumer,
         authenticatedBy,
         repliedBy,
+        repliedByAuthentication,
         limitDecision,
         query,
         null,

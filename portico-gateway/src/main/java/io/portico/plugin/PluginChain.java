@@ -97,6 +97,22 @@ public final class PluginChain {
     return plugin.getClass().getName();
   }
 
+  /**
+   * Whether {@code plugin} runs in the authentication band of priorities (2000 to 2999, {@link
+   * io.portico.spi.plugin.PluginFactory#priority()}); looked up only when a plugin answers.
+   */
+  public boolean authenticates(Plugin plugin) {
+    for (Entry e : entries) {
+      if (e.plugin() == plugin) {
+        return e.priority() >= AUTHENTICATION_BAND && e.priority() < AUTHENTICATION_BAND + 1000;
+      }
+    }
+    return false;
+  }
+
+  /** The lowest priority of the authentication band. */
+  public static final int AUTHENTICATION_BAND = 2000;
+
   /** The entries in run order, for the admin API. */
   public List<Entry> entries() {
     return entries;

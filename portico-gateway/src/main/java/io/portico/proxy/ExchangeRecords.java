@@ -71,6 +71,7 @@ final class ExchangeRecords {
         .consumer(identity == null ? null : identity.consumer())
         .authenticatedBy(identity == null ? null : identity.method())
         .repliedBy(x.phases == null ? null : x.phases.repliedBy())
+        .repliedByAuthentication(x.phases != null && x.phases.repliedByAuthentication())
         .limitDecision(limitDecision == null ? null : limitDecision.label())
         .query(queryOf(x.originalUri))
         .requestHeaders(x.request.headers())

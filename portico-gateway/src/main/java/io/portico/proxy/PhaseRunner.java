@@ -75,6 +75,7 @@ final class PhaseRunner {
   private int pluginIndex;
   private @Nullable String repliedBy;
   private @Nullable String replyReason;
+  private boolean repliedByAuthentication;
   // the span of the plugin whose asynchronous work runs (plugin-spans on), or null
   private @Nullable Span waiting;
 
@@ -129,6 +130,14 @@ final class PhaseRunner {
   /** The name of the plugin that answered the request locally, or null when none did. */
   @Nullable String repliedBy() {
     return repliedBy;
+  }
+
+  /**
+   * Whether the plugin that answered is an authentication plugin ({@link
+   * PluginChain#authenticates}).
+   */
+  boolean repliedByAuthentication() {
+    return repliedByAuthentication;
   }
 
   /**
@@ -195,6 +204,7 @@ final class PhaseRunner {
     if (outcome instanceof Reply reply) {
       stop();
       repliedBy = chain.nameOf(plugin);
+      repliedByAuthentication = chain.authenticates(plugin);
       replyReason = reply.reason();
       host.onReply(reply);
       return false;

@@ -256,6 +256,8 @@ async function invitations() {
 }
 
 function acceptPage(token) {
+  // The token stays out of the history, the address bar and any Referer from here on.
+  history.replaceState(null, '', window.location.pathname);
   nav.hidden = true;
   who.hidden = true;
   const message = el('p', { 'aria-live': 'polite', id: 'accept-message' });

@@ -107,6 +107,8 @@ class PortalViewerBrowserTest {
     browser.chrome().visible(By.id("sign-in"));
 
     browser.driver().get(link);
+    browser.chrome().visible(By.id("invited-name"));
+    assertThat(browser.driver().getCurrentUrl()).doesNotContain("pi_").doesNotContain("#invite");
     browser.chrome().type(By.id("invited-name"), "dana");
     browser.chrome().type(By.id("invited-password"), PASSWORD);
     browser.driver().findElement(By.cssSelector("#accept button[type=submit]")).click();

@@ -107,6 +107,8 @@ final class ExchangeMeters implements ExchangeObserver {
       (r.consumer() == null ? m.noConsumer : m.consumer).increment();
     } else if (r.repliedBy() != null && (r.status() == 401 || r.status() == 403)) {
       authMeters(r.repliedBy()).rejected(r.failure()).increment();
+    } else if (r.repliedBy() != null && r.repliedByAuthentication() && r.status() == 503) {
+      authMeters(r.repliedBy()).unavailable(r.failure()).increment();
     }
   }
 
@@ -136,10 +138,12 @@ final class ExchangeMeters implements ExchangeObserver {
 
   /**
    * The {@code portico_auth_total} counters of one plugin: a consumer identified, a caller without
-   * a consumer (both {@code reason="none"}), and the refusals by reason. The reasons are the
-   * plugin's reply reasons (the built-in plugins' {@code AuthFailure} codes, a closed list); past
-   * {@link #MAX_REASONS} distinct ones a plugin's further reasons count as {@code (other)}, so a
-   * third-party plugin cannot grow the series without bound.
+   * a consumer (both {@code reason="none"}), the refusals by reason ({@code rejected}: 401 or 403
+   * of any plugin) and the 503 answers of an authentication plugin whose dependency is down by
+   * reason ({@code unavailable}: a JWKS or introspection endpoint unreachable, for instance). The
+   * reasons are the plugin's reply reasons (the built-in plugins' {@code AuthFailure} codes, a
+   * closed list); past {@link #MAX_REASONS} distinct ones a plugin's further reasons count as
+   * {@code (other)}, so a third-party plugin cannot grow the series without bound.
    */
   private static final class AuthMeters {
 
@@ -152,6 +156,7 @@ final class ExchangeMeters implements ExchangeObserver {
     final Counter consumer;
     final Counter noConsumer;
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> unavailable = new ConcurrentHashMap<>();
 
     AuthMeters(MeterRegistry registry, String plugin) {
       this.registry = registry;
@@ -161,22 +166,32 @@ final class ExchangeMeters implements ExchangeObserver {
     }
 
     Counter rejected(@Nullable String reason) {
+      return byReason(rejected, "rejected", reason);
+    }
+
+    Counter unavailable(@Nullable String reason) {
+      return byReason(unavailable, "unavailable", reason);
+    }
+
+    private Counter byReason(
+        ConcurrentHashMap<String, Counter> counters, String outcome, @Nullable String reason) {
       String key = reason == null ? NO_REASON : reason;
-      Counter c = rejected.get(key);
+      Counter c = counters.get(key);
       if (c != null) {
         return c;
       }
-      if (rejected.size() >= MAX_REASONS) {
+      if (counters.size() >= MAX_REASONS) {
         key = OTHER_REASON;
       }
-      return rejected.computeIfAbsent(key, k -> counter("rejected", k));
+      return counters.computeIfAbsent(key, k -> counter(outcome, k));
     }
 
     private Counter counter(String outcome, String reason) {
       return Counter.builder("portico.auth")
           .description(
               "Authentication outcomes by plugin: a consumer identified, a caller without a"
-                  + " consumer, or a 401/403 answer of the plugin, with its reason")
+                  + " consumer, a 401/403 answer of the plugin, or an authentication plugin's 503"
+                  + " when what it depends on is down, with its reason")
           .tags("plugin", plugin, "outcome", outcome, "reason", reason)
           .register(registry);
     }

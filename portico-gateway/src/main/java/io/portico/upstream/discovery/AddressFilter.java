@@ -19,6 +19,12 @@ import org.jspecify.annotations.Nullable;
  * broadcast). A network of the built-in refusals listed in {@code allowed-networks} is therefore
  * accepted. Only discovered endpoints are checked: targets written in the config are trusted.
  *
+ * <p>An IPv6 address that embeds an IPv4 address ({@code ::ffff:a.b.c.d} IPv4-mapped, {@code
+ * ::a.b.c.d} IPv4-compatible, {@code 64:ff9b::a.b.c.d} NAT64, {@code 2002:AABB:CCDD::/48} 6to4) is
+ * judged by the IPv4 address it embeds, see {@link EmbeddedIpv4}: {@code ::ffff:127.0.0.1} is
+ * loopback, and {@code allowed-networks: [10.0.0.0/8]} accepts {@code ::ffff:10.1.2.3}. A {@code
+ * denied-networks} entry refuses an address when it matches either form.
+ *
  * <p>Immutable and thread-safe; checks the resolved address, the one connections go to, so a name
  * that resolves to a refused address is refused too.
  */
@@ -69,25 +75,34 @@ public final class AddressFilter {
    * when it is accepted.
    */
   public @Nullable String refusal(InetSocketAddress address) {
+    InetSocketAddress judged = EmbeddedIpv4.judged(address);
     for (Rule r : denied) {
-      if (r.match().matches(address)) {
-        return r.text() + ", " + r.what();
+      if (r.match().matches(address) || r.match().matches(judged)) {
+        return r.text() + ", " + r.what() + embedded(address, judged);
       }
     }
     if (!allowed.isEmpty()) {
       for (Rule r : allowed) {
-        if (r.match().matches(address)) {
+        if (r.match().matches(judged)) {
           return null;
         }
       }
-      return "outside allowed-networks";
+      return "outside allowed-networks" + embedded(address, judged);
     }
     for (Rule r : BUILT_IN) {
-      if (r.match().matches(address)) {
-        return r.text() + ", " + r.what() + ": not in allowed-networks";
+      if (r.match().matches(judged)) {
+        return r.text() + ", " + r.what() + ": not in allowed-networks" + embedded(address, judged);
       }
     }
     return null;
+  }
+
+  private static String embedded(InetSocketAddress address, InetSocketAddress judged) {
+    if (judged == address || judged.getAddress() == null) {
+      return "";
+    }
+    return ", judged by its embedded IPv4 "
+        + io.netty.util.NetUtil.toAddressString(judged.getAddress());
   }
 
   /** Why {@code endpoint} is refused, or null when it is accepted. */

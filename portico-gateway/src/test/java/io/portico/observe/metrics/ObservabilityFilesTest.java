@@ -113,6 +113,13 @@ class ObservabilityFilesTest {
                     service: backend
                     plugins:
                       key-auth: {}
+                  - name: jwks-down
+                    paths: [ "/jwks-down" ]
+                    service: backend
+                    plugins:
+                      jwt:
+                        algorithms: [ RS256 ]
+                        issuers: [ { issuer: "https://own.example", jwks-url: "http://127.0.0.1:1/jwks" } ]
                 consumers:
                   - name: alice
                     credentials:
@@ -125,6 +132,12 @@ class ObservabilityFilesTest {
       assertThat(gw.get("/status/500").statusCode()).isEqualTo(429);
       gw.get("/keyed");
       gw.send(HttpRequest.newBuilder(gw.uri("/keyed")).header("apikey", "alice-key"));
+      assertThat(
+              gw.send(
+                      HttpRequest.newBuilder(gw.uri("/jwks-down"))
+                          .header("Authorization", "Bearer " + unverifiedJwt()))
+                  .statusCode())
+          .isEqualTo(503);
       System.gc();
       await()
           .atMost(Duration.ofSeconds(10))
@@ -236,5 +249,20 @@ class ObservabilityFilesTest {
     } else if (node.isArray()) {
       node.forEach(n -> collectExpressions(n, into));
     }
+  }
+
+  /** A well-formed RS256 JWT of {@code https://own.example} whose signature is never checked. */
+  private static String unverifiedJwt() {
+    java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+    String header = "{\"alg\":\"RS256\",\"kid\":\"k1\",\"typ\":\"JWT\"}";
+    String claims =
+        "{\"iss\":\"https://own.example\",\"sub\":\"s\",\"exp\":"
+            + (System.currentTimeMillis() / 1000 + 300)
+            + "}";
+    return b64.encodeToString(header.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "."
+        + b64.encodeToString(new byte[256]);
   }
 }

@@ -38,6 +38,14 @@ final class LibraryServer implements AutoCloseable {
 
   static final String SERVICE = "library.v1.Library";
 
+  /**
+   * Holds a stream of the shelf {@value #GATED_SHELF} after its first book until counted down, so a
+   * test can change the gateway while the call is in flight.
+   */
+  final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+  static final String GATED_SHELF = "shelves/gated";
+
   final List<Metadata> calls = new CopyOnWriteArrayList<>();
   final List<Message> requests = new CopyOnWriteArrayList<>();
   private final Server server;
@@ -181,6 +189,17 @@ final class LibraryServer implements AutoCloseable {
     requests.add(request);
     int count = Math.abs(request.getCount());
     for (int i = 0; i < count; i++) {
+      if (i == 1 && request.getParent().equals(GATED_SHELF)) {
+        try {
+          if (!gate.await(30, TimeUnit.SECONDS)) {
+            out.onError(Status.DEADLINE_EXCEEDED.asRuntimeException());
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       out.onNext(
           Book.newBuilder().setName(request.getParent() + "/books/" + i).setPages(i).build());
     }
