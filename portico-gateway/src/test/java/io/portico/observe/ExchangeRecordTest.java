@@ -43,6 +43,7 @@ class ExchangeRecordTest {
         .consumer("team-a")
         .authenticatedBy("key-auth")
         .repliedBy("cache")
+        .repliedByAuthentication(true)
         .limitDecision("allowed")
         .query("v=2")
         .requestHeaders(new DefaultHttpHeaders().add("X-Request", "1"))
