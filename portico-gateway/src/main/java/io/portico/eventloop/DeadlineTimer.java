@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One resettable deadline, cheap to move: one per client connection, one per upstream connection
- * (an HTTP/2 one keeps its streams' deadlines on it).
+ * One resettable deadline, cheap to move: one per client connection, one per upstream connection.
  *
  * <p>Moving a deadline later (the common case: every request, every read) only writes a field; the
  * scheduled task, when it fires early, re-schedules itself for the remaining time. A new task is
@@ -59,11 +58,6 @@ public final class DeadlineTimer implements Runnable {
 
   public boolean armed() {
     return armed;
-  }
-
-  /** The deadline last armed, meaningful while {@link #armed()}. */
-  public long deadline() {
-    return deadline;
   }
 
   /** Cancels any pending task; used when the connection closes. */

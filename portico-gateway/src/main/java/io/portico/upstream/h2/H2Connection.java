@@ -77,7 +77,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   private final UpstreamProtocolConfig settings;
   private final CallGate gate;
   private Channel channel;
-  private StreamDeadlines deadlines;
   private boolean tls;
   private @Nullable ScheduledFuture<?> keepalive;
   private int peerMaxStreams = Integer.MAX_VALUE;
@@ -120,11 +119,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
   H2Pool pool() {
     return pool;
-  }
-
-  /** Its streams' deadlines, on one timer. */
-  StreamDeadlines deadlines() {
-    return deadlines;
   }
 
   CallGate gate() {
@@ -288,7 +282,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.channel = ctx.channel();
-    this.deadlines = new StreamDeadlines(channel.eventLoop());
     this.tls = ctx.pipeline().get(SslHandler.class) != null;
     idleSince = System.nanoTime();
     super.handlerAdded(ctx);
@@ -350,7 +343,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     try {
       super.channelInactive(ctx); // closes every stream: each H2Stream learns it
     } finally {
-      deadlines.cancel();
       if (!closed) {
         closed = true;
         if (keepalive != null) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
+import io.portico.eventloop.DeadlineTimer;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
@@ -50,13 +51,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop.
  */
-public final class H2Stream
-    implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream, StreamDeadlines.Member {
+public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream {
 
   private final H2Connection connection;
   private final boolean reused;
-  private int deadlineIndex = -1;
-  private long deadlineAt;
+  private final DeadlineTimer timer;
   private @Nullable UpstreamListener listener;
   private @Nullable Http2Stream stream;
   private @Nullable ArrayDeque<Held> held;
@@ -75,6 +74,7 @@ public final class H2Stream
     this.connection = connection;
     this.listener = listener;
     this.reused = reused;
+    this.timer = new DeadlineTimer(connection.channel().eventLoop(), this::onDeadline);
   }
 
   // ---------------------------------------------------------------- the lease
@@ -96,38 +96,17 @@ public final class H2Stream
 
   @Override
   public long nanoTime() {
-    return connection.deadlines().now();
+    return timer.now();
   }
 
-  /** Kept on the connection's {@link StreamDeadlines}: no scheduled task per stream. */
   @Override
   public void armDeadline(long nanoTime) {
-    connection.deadlines().arm(this, nanoTime);
+    timer.armAt(nanoTime);
   }
 
   @Override
   public void disarmDeadline() {
-    connection.deadlines().disarm(this);
-  }
-
-  @Override
-  public int deadlineIndex() {
-    return deadlineIndex;
-  }
-
-  @Override
-  public void deadlineIndex(int index) {
-    deadlineIndex = index;
-  }
-
-  @Override
-  public long deadlineAt() {
-    return deadlineAt;
-  }
-
-  @Override
-  public void deadlineAt(long nanoTime) {
-    deadlineAt = nanoTime;
+    timer.disarm();
   }
 
   H2Connection connection() {
@@ -202,7 +181,7 @@ public final class H2Stream
   @Override
   public void release(boolean reusable) {
     listener = null;
-    disarmDeadline();
+    timer.disarm();
     releaseHeld();
     Http2Stream s = stream;
     if (s != null && !streamClosed && !(reusable && responseEnded)) {
@@ -215,8 +194,7 @@ public final class H2Stream
     }
   }
 
-  @Override
-  public void onDeadlinePassed() {
+  private void onDeadline() {
     UpstreamListener l = listener;
     if (l != null) {
       l.onDeadline();
@@ -289,7 +267,7 @@ public final class H2Stream
       return;
     }
     streamClosed = true;
-    disarmDeadline();
+    timer.cancel();
     if (listener == null) {
       end();
     } else if ((held == null || held.isEmpty()) && !writing) {
@@ -405,7 +383,7 @@ public final class H2Stream
     }
     ended = true;
     streamClosed = true;
-    disarmDeadline();
+    timer.cancel();
     releaseHeld();
     connection.streamEnded(this);
   }
