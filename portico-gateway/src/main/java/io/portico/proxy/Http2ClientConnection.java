@@ -70,6 +70,8 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
 
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
   private final Http2ConnectionGuard guard;
+  private final int connectionWindow;
+  private boolean windowRaised;
 
   private Http2ClientConnection(
       Http2ConnectionDecoder decoder,
@@ -80,6 +82,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     super(decoder, encoder, initialSettings);
     this.exchanges = exchanges;
     this.guard = new Http2ConnectionGuard(this, limits);
+    this.connectionWindow = limits.http2ConnectionWindow();
     decoder.frameListener(new Frames());
   }
 
@@ -127,6 +130,37 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
   }
 
   // ---------------------------------------------------------------- the channel
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    if (ctx.channel().isActive()) {
+      raiseConnectionWindow(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    raiseConnectionWindow(ctx);
+  }
+
+  /**
+   * Grants the connection's receive window ({@code limits.http2-connection-window}) with one
+   * WINDOW_UPDATE right after the SETTINGS of the preface: HTTP/2 starts every connection at 64
+   * KiB, which would hold a client's streams together to that much per round trip.
+   */
+  private void raiseConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
+    if (windowRaised) {
+      return;
+    }
+    windowRaised = true;
+    int more = connectionWindow - LimitsConfig.HTTP2_DEFAULT_WINDOW;
+    if (more > 0) {
+      decoder().flowController().incrementWindowSize(connection().connectionStream(), more);
+      ctx.flush();
+    }
+  }
 
   /** The request of an {@code Upgrade: h2c}, which Netty made stream 1, runs as that stream. */
   @Override
@@ -289,10 +323,14 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
       server(true);
       validateHeaders(true);
       validateRequiredPseudoHeaders(true);
-      initialSettings(
+      Http2Settings settings =
           Http2Settings.defaultSettings()
               .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
-              .maxHeaderListSize(limits.maxHeaderSize()));
+              .maxHeaderListSize(limits.maxHeaderSize());
+      if (limits.http2StreamWindow() != LimitsConfig.HTTP2_DEFAULT_WINDOW) {
+        settings.initialWindowSize(limits.http2StreamWindow());
+      }
+      initialSettings(settings);
       decoderEnforceMaxRstFramesPerWindow(limits.http2MaxResetsPerWindow(), resetWindow);
       encoderEnforceMaxRstFramesPerWindow(limits.http2MaxResetsPerWindow(), resetWindow);
       encoderEnforceMaxQueuedControlFrames(DownstreamInitializer.MAX_QUEUED_CONTROL_FRAMES);

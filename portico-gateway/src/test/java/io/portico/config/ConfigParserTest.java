@@ -1055,6 +1055,8 @@ class ConfigParserTest {
                       http2-reset-window: 10s
                       http2-max-control-frames-per-window: 500
                       http2-control-frame-window: 5s
+                      http2-stream-window: 256k
+                      http2-connection-window: 4MiB
                       path-policy: off
                       max-decoded-response-size: 16MiB
                       max-decoding-ratio: 50
@@ -1080,6 +1082,8 @@ class ConfigParserTest {
                 Duration.ofSeconds(10),
                 500,
                 Duration.ofSeconds(5),
+                256 * 1024,
+                4 * 1024 * 1024,
                 "off",
                 16L * 1024 * 1024,
                 50));
@@ -1097,6 +1101,8 @@ class ConfigParserTest {
               header-timeout: 0s
               max-decoded-response-size: 10
               max-decoding-ratio: -1
+              http2-stream-window: 32m
+              http2-connection-window: 16k
             """);
 
     assertThat(problems(result))
@@ -1111,7 +1117,11 @@ class ConfigParserTest {
             "portico.yaml:6:30: limits.max-decoded-response-size: \"10\" (expected: a size from 1k"
                 + " to 1024g)",
             "portico.yaml:7:23: limits.max-decoding-ratio: \"-1\" (expected: an integer from 0 to"
-                + " 1048576)");
+                + " 1048576)",
+            "portico.yaml:8:24: limits.http2-stream-window: \"32m\" (expected: a size from 1k to"
+                + " 16m)",
+            "portico.yaml:9:28: limits.http2-connection-window: \"16k\" (expected: a size from"
+                + " 64k to 1g)");
   }
 
   @Test
