@@ -35,6 +35,7 @@ import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.upstream.DeferredTrailers;
 import java.time.Duration;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
   private final Http2ConnectionGuard guard;
   private final int connectionWindow;
   private boolean windowRaised;
+  private @Nullable ClientPeer peer;
 
   private Http2ClientConnection(
       Http2ConnectionDecoder decoder,
@@ -112,6 +114,16 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
 
   ChannelPromise newPromise() {
     return ctx.newPromise();
+  }
+
+  /** The client's address and forwarding facts, made for the first stream and shared by all. */
+  ClientPeer peer(boolean secure) {
+    ClientPeer p = peer;
+    if (p == null) {
+      p = ClientPeer.of(ctx.channel(), secure, true);
+      peer = p;
+    }
+    return p;
   }
 
   /** Exchanges in progress: the streams open now. */
