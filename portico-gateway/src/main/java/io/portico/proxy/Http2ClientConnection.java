@@ -69,6 +69,10 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
+  /** The fields Netty's conversion adds for HTTP/2 ({@code x-http2-*}), removed again; one copy. */
+  private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_NAMES =
+      HttpConversionUtil.ExtensionHeaderNames.values();
+
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
   private final Http2ConnectionGuard guard;
   private final int connectionWindow;
@@ -301,8 +305,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
       throw Http2Exception.streamError(stream.id(), e.error(), e, "%s", e.getMessage());
     }
     HttpHeaders fields = request.headers();
-    for (HttpConversionUtil.ExtensionHeaderNames name :
-        HttpConversionUtil.ExtensionHeaderNames.values()) {
+    for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_NAMES) {
       fields.remove(name.text());
     }
     if (!end && !HttpUtil.isContentLengthSet(request)) {
