@@ -31,6 +31,11 @@ import java.util.List;
  * @param http2MaxControlFramesPerWindow PING, SETTINGS, PRIORITY and extension frames a client may
  *     send per {@code http2ControlFrameWindow} before the connection is closed
  * @param http2ControlFrameWindow the window of {@code http2MaxControlFramesPerWindow}
+ * @param http2StreamWindow the receive window of each client stream ({@code
+ *     SETTINGS_INITIAL_WINDOW_SIZE}): request body bytes a client may send on one stream before the
+ *     gateway has taken them
+ * @param http2ConnectionWindow the receive window of a client connection, all its streams together:
+ *     at most this many request body bytes wait in the gateway per connection
  * @param pathPolicy {@code strict} to refuse with 400 the paths common upstream servers read as
  *     another path than the router (matrix parameters, a dot or whitespace at a segment's end,
  *     letter-case variants of a route's path); {@code off} to route them as they are
@@ -56,6 +61,8 @@ public record LimitsConfig(
     Duration http2ResetWindow,
     int http2MaxControlFramesPerWindow,
     Duration http2ControlFrameWindow,
+    int http2StreamWindow,
+    int http2ConnectionWindow,
     String pathPolicy,
     long maxDecodedResponseSize,
     int maxDecodingRatio) {
@@ -64,6 +71,9 @@ public record LimitsConfig(
    * Decoded bytes below which {@code maxDecodingRatio} is not checked (small bodies compress well).
    */
   public static final int RATIO_FLOOR = 1024 * 1024;
+
+  /** HTTP/2's initial window, stream and connection, before any SETTINGS or WINDOW_UPDATE. */
+  public static final int HTTP2_DEFAULT_WINDOW = 65_535;
 
   /** The values of {@code limits.path-policy}. */
   public static final List<String> PATH_POLICIES = List.of("strict", "off");
@@ -86,6 +96,8 @@ public record LimitsConfig(
           Duration.ofSeconds(30),
           1000,
           Duration.ofSeconds(10),
+          HTTP2_DEFAULT_WINDOW,
+          1024 * 1024,
           "strict",
           64L * 1024 * 1024,
           200);

@@ -47,6 +47,8 @@ final class LimitsSection {
                 1,
                 1 << 30),
             in.positiveDuration(r, "http2-control-frame-window", d.http2ControlFrameWindow()),
+            (int) r.size("http2-stream-window", d.http2StreamWindow(), 1024, 16L << 20),
+            (int) r.size("http2-connection-window", d.http2ConnectionWindow(), 64 << 10, 1L << 30),
             r.oneOf("path-policy", d.pathPolicy(), LimitsConfig.PATH_POLICIES),
             r.size(
                 "max-decoded-response-size",

@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * one socket write. A reset first flushes what its stream had written and waits for, so the peer
  * sees the stream's frames before its end.
  *
+ * <p>Deadlines: the streams' deadlines share one scheduled task ({@link #deadlines()}).
+ *
  * <p>Confined to its event loop; {@link #ctx} is set when the handler is added.
  *
  * @param <S> the stream type told when a read burst that read it ends
@@ -53,6 +55,8 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
   /** This handler's context, set when it is added to the pipeline. */
   @SuppressWarnings("NullAway.Init")
   protected ChannelHandlerContext ctx;
+
+  private @Nullable StreamDeadlines deadlines;
 
   private boolean reading;
   private boolean flushPending;
@@ -137,6 +141,19 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
     return reading;
   }
 
+  /**
+   * The deadlines of this connection's streams, on one scheduled task; made when the handler was
+   * added, cancelled when the connection closes.
+   */
+  public StreamDeadlines deadlines() {
+    StreamDeadlines d = deadlines;
+    if (d == null) {
+      d = new StreamDeadlines(ctx.channel().eventLoop());
+      deadlines = d;
+    }
+    return d;
+  }
+
   /** Flushes now what the streams wrote. */
   protected void flushNow() {
     flushPending = false;
@@ -180,7 +197,13 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     reading = false;
-    super.channelInactive(ctx);
+    try {
+      super.channelInactive(ctx);
+    } finally {
+      if (deadlines != null) {
+        deadlines.cancel();
+      }
+    }
   }
 
   /** Netty's stream events, handed to the streams' objects. */

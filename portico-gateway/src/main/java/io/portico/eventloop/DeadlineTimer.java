@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One resettable deadline, cheap to move: one per client connection, one per upstream connection.
+ * One resettable deadline, cheap to move: one per client connection, one per upstream connection
+ * (the streams of an HTTP/2 connection share one scheduled task through {@link StreamDeadlines}).
  *
  * <p>Moving a deadline later (the common case: every request, every read) only writes a field; the
  * scheduled task, when it fires early, re-schedules itself for the remaining time. A new task is
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * under {@code EmbeddedChannel}). Confined to its event loop: every method must be called on {@code
  * loop}.
  */
-public final class DeadlineTimer implements Runnable {
+public final class DeadlineTimer implements Deadline, Runnable {
 
   private final EventLoop loop;
   private final Ticker ticker;
@@ -35,12 +36,13 @@ public final class DeadlineTimer implements Runnable {
     this.onExpiry = onExpiry;
   }
 
-  /** The clock deadlines are measured on: the event loop's ticker. */
+  @Override
   public long now() {
     return ticker.nanoTime();
   }
 
   /** Fires {@code onExpiry} at {@code nanoTime} unless moved or disarmed before. */
+  @Override
   public void armAt(long nanoTime) {
     deadline = nanoTime;
     armed = true;
@@ -52,6 +54,7 @@ public final class DeadlineTimer implements Runnable {
     }
   }
 
+  @Override
   public void disarm() {
     armed = false;
   }
@@ -61,6 +64,7 @@ public final class DeadlineTimer implements Runnable {
   }
 
   /** Cancels any pending task; used when the connection closes. */
+  @Override
   public void cancel() {
     armed = false;
     if (task != null) {

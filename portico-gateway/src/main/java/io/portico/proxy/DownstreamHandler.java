@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
+import io.portico.eventloop.Deadline;
 import io.portico.eventloop.DeadlineTimer;
 import io.portico.forwarding.ForwardingPolicy;
 import io.portico.snapshot.SnapshotHolder;
@@ -83,10 +84,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   private @Nullable ChannelHandlerContext ctx;
   private Channel channel;
-  private DeadlineTimer timer;
+  private Deadline timer;
   private @Nullable InetSocketAddress peer;
   private @Nullable String peerText;
-  private int localPort;
   private ForwardingPolicy.@Nullable ConnectionFacts facts;
 
   /** Makes this connection's exchange records, one at a time ({@link ExchangeRecords#of}). */
@@ -123,7 +123,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     this.stream = stream;
     if (stream != null) {
       this.channel = stream.connection().channel();
-      this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
+      this.timer = stream.connection().deadlines().newDeadline(this::onDeadline);
       activate();
     }
   }
@@ -386,14 +386,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (peer != null) {
       return;
     }
-    if (channel.remoteAddress() instanceof InetSocketAddress remote) {
-      peer = remote;
-    } else {
-      peer = new InetSocketAddress(0);
-    }
-    peerText = peer.getAddress() == null ? "unknown" : peer.getAddress().getHostAddress();
-    localPort = channel.localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
-    facts = new ForwardingPolicy.ConnectionFacts(peerText, localPort, secure, http2);
+    ClientPeer p =
+        stream != null ? stream.connection().peer(secure) : ClientPeer.of(channel, secure, false);
+    peer = p.address();
+    peerText = p.text();
+    facts = p.facts();
     state = State.HEAD;
     if (!http2) {
       timer.armAt(timer.now() + limits.headerTimeout().toNanos());

@@ -35,6 +35,7 @@ import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.upstream.DeferredTrailers;
 import java.time.Duration;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,15 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
+  /** The fields Netty's conversion adds for HTTP/2 ({@code x-http2-*}), removed again; one copy. */
+  private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_NAMES =
+      HttpConversionUtil.ExtensionHeaderNames.values();
+
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
   private final Http2ConnectionGuard guard;
+  private final int connectionWindow;
+  private boolean windowRaised;
+  private @Nullable ClientPeer peer;
 
   private Http2ClientConnection(
       Http2ConnectionDecoder decoder,
@@ -80,6 +88,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     super(decoder, encoder, initialSettings);
     this.exchanges = exchanges;
     this.guard = new Http2ConnectionGuard(this, limits);
+    this.connectionWindow = limits.http2ConnectionWindow();
     decoder.frameListener(new Frames());
   }
 
@@ -111,6 +120,16 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     return ctx.newPromise();
   }
 
+  /** The client's address and forwarding facts, made for the first stream and shared by all. */
+  ClientPeer peer(boolean secure) {
+    ClientPeer p = peer;
+    if (p == null) {
+      p = ClientPeer.of(ctx.channel(), secure, true);
+      peer = p;
+    }
+    return p;
+  }
+
   /** Exchanges in progress: the streams open now. */
   int activeStreams() {
     return connection().numActiveStreams();
@@ -127,6 +146,37 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
   }
 
   // ---------------------------------------------------------------- the channel
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    if (ctx.channel().isActive()) {
+      raiseConnectionWindow(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    raiseConnectionWindow(ctx);
+  }
+
+  /**
+   * Grants the connection's receive window ({@code limits.http2-connection-window}) with one
+   * WINDOW_UPDATE right after the SETTINGS of the preface: HTTP/2 starts every connection at 64
+   * KiB, which would hold a client's streams together to that much per round trip.
+   */
+  private void raiseConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
+    if (windowRaised) {
+      return;
+    }
+    windowRaised = true;
+    int more = connectionWindow - LimitsConfig.HTTP2_DEFAULT_WINDOW;
+    if (more > 0) {
+      decoder().flowController().incrementWindowSize(connection().connectionStream(), more);
+      ctx.flush();
+    }
+  }
 
   /** The request of an {@code Upgrade: h2c}, which Netty made stream 1, runs as that stream. */
   @Override
@@ -264,8 +314,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
       throw Http2Exception.streamError(stream.id(), e.error(), e, "%s", e.getMessage());
     }
     HttpHeaders fields = request.headers();
-    for (HttpConversionUtil.ExtensionHeaderNames name :
-        HttpConversionUtil.ExtensionHeaderNames.values()) {
+    for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_NAMES) {
       fields.remove(name.text());
     }
     if (!end && !HttpUtil.isContentLengthSet(request)) {
@@ -308,10 +357,14 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
       server(true);
       validateHeaders(true);
       validateRequiredPseudoHeaders(true);
-      initialSettings(
+      Http2Settings settings =
           Http2Settings.defaultSettings()
               .maxConcurrentStreams(limits.http2MaxConcurrentStreams())
-              .maxHeaderListSize(limits.maxHeaderSize()));
+              .maxHeaderListSize(limits.maxHeaderSize());
+      if (limits.http2StreamWindow() != LimitsConfig.HTTP2_DEFAULT_WINDOW) {
+        settings.initialWindowSize(limits.http2StreamWindow());
+      }
+      initialSettings(settings);
       decoderEnforceMaxRstFramesPerWindow(limits.http2MaxResetsPerWindow(), resetWindow);
       encoderEnforceMaxRstFramesPerWindow(limits.http2MaxResetsPerWindow(), resetWindow);
       encoderEnforceMaxQueuedControlFrames(DownstreamInitializer.MAX_QUEUED_CONTROL_FRAMES);

@@ -122,12 +122,19 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
     return writable;
   }
 
-  /** Ends the stream: RST_STREAM CANCEL unless it already closed. */
+  /**
+   * Ends the stream unless it already closed: RST_STREAM NO_ERROR when the response is complete and
+   * the client is still sending (RFC 9113 section 8.1: the client is asked to stop sending, and
+   * keeps the response), CANCEL when the response is not complete.
+   */
   void close() {
-    if (!closed && stream.state() != Http2Stream.State.CLOSED) {
+    Http2Stream.State state = stream.state();
+    if (!closed && state != Http2Stream.State.CLOSED) {
       inCall = true;
       try {
-        connection.reset(stream, Http2Error.CANCEL);
+        connection.reset(
+            stream,
+            state == Http2Stream.State.HALF_CLOSED_LOCAL ? Http2Error.NO_ERROR : Http2Error.CANCEL);
       } finally {
         inCall = false;
       }
@@ -182,8 +189,9 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
       responseStarted = true;
     }
     if (!(response instanceof FullHttpResponse full)) {
+      // A response to HEAD has no body: its HEADERS end the stream, and what follows is dropped.
       connection.writeHeaders(
-          stream, HttpConversionUtil.toHttp2Headers(response, true), false, last);
+          stream, HttpConversionUtil.toHttp2Headers(response, true), head && !informational, last);
       return;
     }
     try {

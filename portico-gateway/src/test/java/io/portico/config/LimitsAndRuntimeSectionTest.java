@@ -36,6 +36,8 @@ class LimitsAndRuntimeSectionTest extends ConfigParsing {
                       http2-reset-window: 10s
                       http2-max-control-frames-per-window: 500
                       http2-control-frame-window: 5s
+                      http2-stream-window: 256k
+                      http2-connection-window: 4MiB
                       path-policy: off
                       max-decoded-response-size: 16MiB
                       max-decoding-ratio: 50
@@ -61,6 +63,8 @@ class LimitsAndRuntimeSectionTest extends ConfigParsing {
                 Duration.ofSeconds(10),
                 500,
                 Duration.ofSeconds(5),
+                256 * 1024,
+                4 * 1024 * 1024,
                 "off",
                 16L * 1024 * 1024,
                 50));
@@ -78,6 +82,8 @@ class LimitsAndRuntimeSectionTest extends ConfigParsing {
               header-timeout: 0s
               max-decoded-response-size: 10
               max-decoding-ratio: -1
+              http2-stream-window: 32m
+              http2-connection-window: 16k
             """);
 
     assertThat(problems(result))
@@ -92,7 +98,11 @@ class LimitsAndRuntimeSectionTest extends ConfigParsing {
             "portico.yaml:6:30: limits.max-decoded-response-size: \"10\" (expected: a size from 1k"
                 + " to 1024g)",
             "portico.yaml:7:23: limits.max-decoding-ratio: \"-1\" (expected: an integer from 0 to"
-                + " 1048576)");
+                + " 1048576)",
+            "portico.yaml:8:24: limits.http2-stream-window: \"32m\" (expected: a size from 1k to"
+                + " 16m)",
+            "portico.yaml:9:28: limits.http2-connection-window: \"16k\" (expected: a size from"
+                + " 64k to 1g)");
   }
 
   @Test

@@ -10,7 +10,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
-import io.portico.eventloop.DeadlineTimer;
+import io.portico.eventloop.Deadline;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
@@ -55,7 +55,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
 
   private final H2Connection connection;
   private final boolean reused;
-  private final DeadlineTimer timer;
+  private final Deadline timer;
   private @Nullable UpstreamListener listener;
   private @Nullable Http2Stream stream;
   private @Nullable ArrayDeque<Held> held;
@@ -74,7 +74,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     this.connection = connection;
     this.listener = listener;
     this.reused = reused;
-    this.timer = new DeadlineTimer(connection.channel().eventLoop(), this::onDeadline);
+    this.timer = connection.deadlines().newDeadline(this::onDeadline);
   }
 
   // ---------------------------------------------------------------- the lease
