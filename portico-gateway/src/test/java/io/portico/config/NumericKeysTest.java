@@ -82,7 +82,11 @@ class NumericKeysTest {
         continue; // not a number
       }
       String name = c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
-      String sane = c.getType() == java.time.Duration.class ? "5s" : "1024";
+      String sane =
+          c.getType() == java.time.Duration.class
+              ? "5s"
+              // HTTP/2's connection window starts at 64 KiB and cannot be made smaller
+              : name.equals("http2-connection-window") ? "1m" : "1024";
       keys.add(new Key("limits." + name, SERVICE + "limits:\n  " + name + ": %s\n", sane));
     }
     for (String t : List.of("connect", "response", "idle")) {
