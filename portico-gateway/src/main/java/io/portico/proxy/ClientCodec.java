@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.observe.RequestIds;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
 import io.portico.upstream.SharedHeaderNames;

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.config.LimitsConfig;
+import io.portico.observe.RequestIds;
 import io.portico.observe.trace.RequestTrace;
 import io.portico.observe.trace.Tracing;
 import io.portico.router.PathTemplate;
