@@ -86,9 +86,6 @@ abstract class ExchangeView implements Exchange {
   @Nullable Map<String, List<String>> queryParameters;
   @Nullable RouteMatch<CompiledRoute> match;
 
-  /** The {@code Allow} of a 405 for a path that routes take only under other methods, or null. */
-  @Nullable String allow;
-
   @Nullable CompiledRoute route;
   @Nullable UpstreamService service;
   @Nullable Map<ExchangeKey<?>, Object> attributes;

@@ -126,7 +126,7 @@ abstract class RequestRouting extends ResponseRelay implements PhaseRunner.Host 
     }
     if (match == null) {
       chain = snapshot.globalChain();
-      allow = snapshot.router().allowedMethods(originalHost, path, headers, rawQuery);
+      String allow = snapshot.router().allowedMethods(originalHost, path, headers, rawQuery);
       String detail = LocalAnswers.unrouted(request.method().name(), path, originalHost, allow);
       fail(allow == null ? Failure.NO_ROUTE : Failure.METHOD_NOT_ALLOWED, detail);
       return;

@@ -34,7 +34,10 @@ abstract class CallAttempts extends CallRequest {
   @Nullable Endpoint failedEndpoint;
   @Nullable ScheduledFuture<?> acquireTimeout;
   int attempts;
-  int unprocessedRetries;
+
+  /** Resends of unprocessed streams so far, at most {@link #MAX_UNPROCESSED_RETRIES}. */
+  byte unprocessedRetries;
+
   boolean admitted;
   boolean waiting;
   long affinity;
