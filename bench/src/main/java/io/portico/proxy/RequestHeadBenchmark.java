@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.portico.config.LimitsConfig;
 import io.portico.upstream.DeferredTrailers;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -42,11 +45,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * codec's method queue, as the response encoder does, so that the queue never fills.
  *
  * <p>The heads: {@code curl} (request line and three fields, as curl sends them) and {@code
- * browser} (fifteen fields of a browser's navigation, with a cookie). The same bytes every time, as
- * on a connection that repeats its requests.
+ * browser} (fifteen fields of a browser's navigation, with a cookie). With {@code repeat} true the
+ * same bytes every time, as on a connection that repeats its requests; with false two heads in turn
+ * whose targets differ ({@code /x} put before the path), so that every head is scanned whole (its
+ * fields' strings are still those of the previous request, as on a connection that sends the same
+ * fields to different paths).
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar RequestHeadBenchmark -prof gc}, and read
- * {@code avgt} (ns/op) and {@code gc.alloc.rate.norm} (B/op).
+ * {@code avgt} (ns/op) and {@code gc.alloc.rate.norm} (B/op). On a machine that other work shares,
+ * the time per operation measures the queue for a core more than the decoder; each iteration also
+ * prints the benchmark thread's own CPU time per operation ({@code thread CPU: N ns/op}, from
+ * {@code ThreadMXBean}), which only the other work's effect on caches moves.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -91,9 +100,18 @@ public class RequestHeadBenchmark {
   @Param({"curl", "browser"})
   String head = "curl";
 
+  @Param({"true", "false"})
+  boolean repeat = true;
+
   // Set in setUp, which JMH runs before any benchmark method.
   @SuppressWarnings("NullAway.Init")
   private ByteBuf bytes;
+
+  /** The head of every other request: {@link #bytes}, or the same with another target. */
+  @SuppressWarnings("NullAway.Init")
+  private ByteBuf other;
+
+  private boolean turn;
 
   @SuppressWarnings("NullAway.Init")
   private EmbeddedChannel channel;
@@ -114,30 +132,68 @@ public class RequestHeadBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    byte[] b = (head.equals("curl") ? CURL : BROWSER).getBytes(StandardCharsets.US_ASCII);
-    bytes = Unpooled.directBuffer(b.length).writeBytes(b);
+    String text = head.equals("curl") ? CURL : BROWSER;
+    bytes = direct(text);
+    other = repeat ? bytes.retain() : direct(text.replaceFirst(" /", " /x"));
     ClientCodec codec = DownstreamInitializer.httpCodec(LimitsConfig.DEFAULTS);
     codecDecoder = (ClientCodec.Decoder) part(codec, "inboundHandler");
     codecEncoder = (ClientCodec.Encoder) part(codec, "outboundHandler");
     nettyDecoder = new OpenDecoder(config());
     channel = new EmbeddedChannel(nettyDecoder);
     ctx = channel.pipeline().firstContext();
-    // the steady state: a request was decoded and given back
-    clientCodec();
-    netty();
+    // the steady state: requests were decoded and given back
+    ThreadCpu cpu = new ThreadCpu();
+    for (int i = 0; i < 4; i++) {
+      clientCodec(cpu);
+      netty(cpu);
+    }
   }
 
   @TearDown
   public void tearDown() {
     channel.finishAndReleaseAll();
     bytes.release();
+    other.release();
+  }
+
+  private static ByteBuf direct(String text) {
+    byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+    return Unpooled.directBuffer(b.length).writeBytes(b);
+  }
+
+  /** The next request's head, read from its start. */
+  private ByteBuf next() {
+    turn = !turn;
+    ByteBuf b = turn ? other : bytes;
+    b.readerIndex(0);
+    return b;
+  }
+
+  /** The benchmark thread's CPU time over an iteration, printed per operation at its end. */
+  @State(Scope.Thread)
+  public static class ThreadCpu {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long start;
+    long operations;
+
+    @Setup(Level.Iteration)
+    public void start() {
+      operations = 0;
+      start = THREADS.getCurrentThreadCpuTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void stop() {
+      long used = THREADS.getCurrentThreadCpuTime() - start;
+      System.out.printf(" thread CPU: %.1f ns/op ", (double) used / Math.max(1, operations));
+    }
   }
 
   @Benchmark
-  public Object clientCodec() throws Exception {
-    bytes.readerIndex(0);
+  public Object clientCodec(ThreadCpu cpu) throws Exception {
+    cpu.operations++;
     out.clear();
-    codecDecoder.decode(ctx, bytes, out);
+    codecDecoder.decode(ctx, next(), out);
     Object request = out.get(0);
     codecEncoder.isContentAlwaysEmpty(RESPONSE);
     ClientCodec.recycle((HttpRequest) request);
@@ -145,10 +201,10 @@ public class RequestHeadBenchmark {
   }
 
   @Benchmark
-  public Object netty() throws Exception {
-    bytes.readerIndex(0);
+  public Object netty(ThreadCpu cpu) throws Exception {
+    cpu.operations++;
     out.clear();
-    nettyDecoder.decode(ctx, bytes, out);
+    nettyDecoder.decode(ctx, next(), out);
     return out.get(0);
   }
 

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.portico.upstream.SharedHeaderNames;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * (immutable) strings again, and common names are {@link ClientCodec#NAMES}. What is new in a
  * request is a new string. The head's bytes are copied into one array per connection, of at most 4
  * KiB; a larger head gets an array of its own, dropped once its request is built.
+ *
+ * <p>A head whose bytes are exactly those of the previous plain head on the connection (a client
+ * repeating its request) is not scanned again: the bytes are compared with the kept copy of the
+ * previous head in one bulk compare, and the previous scan's result stands, names and values
+ * included. The verdict of a scan depends on the bytes and the limits only, so it is the same.
  *
  * <p>One per connection, used on its event loop only.
  */
@@ -73,6 +79,21 @@ final class PlainHeadParser {
   /** The scanned head's bytes, copied out of the buffer: {@link #kept}, or a larger head's own. */
   private byte[] head = kept;
 
+  /** Where the next head's first bytes are copied to be compared with the previous head's. */
+  private byte[] compared = new byte[512];
+
+  /**
+   * Bytes of the previous head when it was read whole ({@link #addFields} done) and {@link #kept}
+   * still holds them and its scan's result; 0 otherwise.
+   */
+  private int repeatable;
+
+  /** What {@link #repeatable} becomes once the scanned head's fields were added. */
+  private int scannedRepeatable;
+
+  /** The last scan found the previous head again: its names and values are those of the last. */
+  private boolean repeated;
+
   /** Per field: name start, name length, value start, value length (in {@link #head}). */
   private final int[] fields = new int[MAX_FIELDS * 4];
 
@@ -93,6 +114,9 @@ final class PlainHeadParser {
   private final @Nullable AsciiString[] lastNames = new AsciiString[MAX_FIELDS];
   private final @Nullable String[] lastValues = new String[MAX_FIELDS];
 
+  /** The names {@link #addFields} gave the previous request, shared or not. */
+  private final @Nullable AsciiString[] givenNames = new AsciiString[MAX_FIELDS];
+
   PlainHeadParser(SharedHeaderNames names, int maxInitialLineLength, int maxHeaderSize) {
     this.names = names;
     this.maxInitialLineLength = maxInitialLineLength;
@@ -105,6 +129,13 @@ final class PlainHeadParser {
    */
   boolean scan(ByteBuf in) {
     int start = in.readerIndex();
+    if (repeats(in, start)) {
+      head = kept;
+      repeated = true;
+      return true;
+    }
+    repeatable = 0;
+    repeated = false;
     int lines = findLines(in, start);
     if (lines < 0) {
       return false;
@@ -118,7 +149,27 @@ final class PlainHeadParser {
       head = new byte[length]; // dropped by done(): a connection keeps at most KEPT_HEAD
     }
     in.getBytes(start, head, 0, length);
-    return requestLine(lineEnds[0] - 1) && fieldLines(lines);
+    if (!requestLine(lineEnds[0] - 1) || !fieldLines(lines)) {
+      return false;
+    }
+    scannedRepeatable = head == kept ? length : 0;
+    return true;
+  }
+
+  /**
+   * Whether {@code in} starts with the previous plain head's bytes, which are then its whole head:
+   * that head's first blank line ends where the previous one's did.
+   */
+  private boolean repeats(ByteBuf in, int start) {
+    int length = repeatable;
+    if (length == 0 || in.writerIndex() - start < length) {
+      return false;
+    }
+    if (compared.length < length) {
+      compared = new byte[kept.length];
+    }
+    in.getBytes(start, compared, 0, length);
+    return Arrays.equals(compared, 0, length, kept, 0, length);
   }
 
   /**
@@ -277,17 +328,40 @@ final class PlainHeadParser {
   /** The request target, the previous one's string when the bytes are the same. */
   String target() {
     String last = lastTarget;
-    if (last != null && sameBytes(last, targetStart, targetLength)) {
+    if (last != null && (repeated || sameBytes(last, targetStart, targetLength))) {
       return last;
     }
     return lastTarget = latin1(targetStart, targetLength);
   }
 
-  /** Adds the scanned fields to {@code headers}, in order. */
+  /**
+   * Adds the scanned fields to {@code headers}, in order. To a {@link ClientCodec.RequestHeaders}
+   * without its validators: a plain head's names are tokens and its values visible ASCII, SP and
+   * HT, trimmed, which they accept.
+   */
   void addFields(HttpHeaders headers) {
+    ClientCodec.RequestHeaders checked = headers instanceof ClientCodec.RequestHeaders r ? r : null;
     for (int i = 0; i < fieldCount; i++) {
-      int f = i << 2;
-      headers.add(name(i, fields[f], fields[f + 1]), value(i, fields[f + 2], fields[f + 3]));
+      AsciiString name;
+      String value;
+      AsciiString given = givenNames[i];
+      String last = lastValues[i];
+      if (repeated && given != null && last != null) {
+        name = given;
+        value = last;
+      } else {
+        int f = i << 2;
+        name = givenNames[i] = name(i, fields[f], fields[f + 1]);
+        value = lastValues[i] = value(i, fields[f + 2], fields[f + 3]);
+      }
+      if (checked != null) {
+        checked.addChecked(name, value);
+      } else {
+        headers.add(name, value);
+      }
+    }
+    if (!repeated) {
+      repeatable = scannedRepeatable;
     }
   }
 
@@ -311,7 +385,7 @@ final class PlainHeadParser {
     if (last != null && sameBytes(last, start, length)) {
       return last;
     }
-    return lastValues[i] = latin1(start, length);
+    return latin1(start, length);
   }
 
   private String latin1(int start, int length) {
