@@ -190,6 +190,11 @@ final class ClientCodec
       entries.recycle();
     }
 
+    /** Adds a field already checked by the decoder ({@link RequestHeaderEntries#addChecked}). */
+    void addChecked(AsciiString name, String value) {
+      entries.addChecked(name, value);
+    }
+
     @Override
     public List<String> getAll(CharSequence name) {
       return contains(name) ? super.getAll(name) : List.of();
