@@ -42,13 +42,23 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>And it decodes a response into the {@link Response} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (16 buckets and a head entry) are made
- * once per connection instead of once per response. The ownership rule, as strict as the client
- * codec's for requests: a decoded response belongs to the exchange it answers, and the exchange
- * gives it back only when nothing else can still read it (see {@code
- * DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given back,
- * no plugin, body stage or capture saw the response, its head was encoded for an HTTP/1.1 client on
- * this connection's event loop, and the exchange has finished); any other response is left to the
- * garbage collector, and the next one is decoded into a new object. There is one spare at a time.
+ * once per connection instead of once per response, and the map keeps its entries for the next
+ * response's fields of the same names ({@link ResponseHeaders}, {@link KeptHeaderEntries}). The
+ * ownership rule, as strict as the client codec's for requests: a decoded response belongs to the
+ * exchange it answers, and the exchange gives it back only when nothing else can still read it (see
+ * {@code DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given
+ * back, no plugin, body stage or capture saw the response, its head was encoded for an HTTP/1.1
+ * client on this connection's event loop, and the exchange has finished); any other response is
+ * left to the garbage collector, and the next one is decoded into a new object. There is one spare
+ * at a time.
+ *
+ * <p>Most response heads are not decoded by Netty's decoder at all: a complete head of the plain
+ * kind (status 200 to 599 with a reason phrase, token names, visible values, one canonical {@code
+ * Content-Length}, or none where the response has no body; {@link PlainResponseHeadParser}) is read
+ * straight from the buffer into the spare response, with its strings reused while their bytes
+ * repeat on the connection, and its body framed here as Netty frames it. Every other head (an
+ * interim response, chunked or read-to-close framing, a head split across reads, anything Netty's
+ * decoder refuses) goes to Netty's decoder from its first byte.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -58,7 +68,10 @@ public final class UpstreamCodec
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
   UpstreamCodec(HttpDecoderConfig config) {
-    init(new Decoder(config.clone().setTrailersFactory(DeferredTrailers.FACTORY)), new Encoder());
+    init(
+        new Decoder(
+            ResponseHeaders.in(config.clone().setTrailersFactory(DeferredTrailers.FACTORY))),
+        new Encoder());
   }
 
   /** A response given back by its exchange: the next status line decodes into it. */
@@ -221,14 +234,14 @@ public final class UpstreamCodec
           response =
               new Response(UpstreamCodec.this, plain.version(), plain.status(), headersFactory);
         } else {
-          response.headers().clear();
+          ResponseHeaders.empty(response.headers());
           response.setProtocolVersion(plain.version());
           response.setStatus(plain.status());
         }
         plain.addFields(response.headers());
       } catch (IllegalArgumentException refused) {
         if (response != null) {
-          response.headers().clear();
+          ResponseHeaders.empty(response.headers());
           spare = response;
         }
         return false;
@@ -301,7 +314,7 @@ public final class UpstreamCodec
         return new Response(UpstreamCodec.this, version, status, headersFactory);
       }
       spare = null;
-      response.headers().clear();
+      ResponseHeaders.empty(response.headers());
       response.setProtocolVersion(version);
       response.setStatus(status);
       response.setDecoderResult(DecoderResult.SUCCESS);

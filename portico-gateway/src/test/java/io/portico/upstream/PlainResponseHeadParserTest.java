@@ -218,6 +218,7 @@ class PlainResponseHeadParserTest {
     String server = first.headers().get("Server");
     HttpResponseStatus status = first.status();
     CharSequence oddName = fields(first).get(1).getKey();
+    List<Map.Entry<CharSequence, CharSequence>> entries = fields(first);
     UpstreamCodec.recycle(first);
     send(ch, raw);
     List<Object> out = drain(ch);
@@ -226,12 +227,27 @@ class PlainResponseHeadParserTest {
     assertThat(second.headers().get("Server")).isSameAs(server);
     assertThat(second.status()).isSameAs(status);
     assertThat(fields(second).get(1).getKey()).isSameAs(oddName);
+    // the map's entries too: the same names, the same order, the same objects
+    List<Map.Entry<CharSequence, CharSequence>> again = fields(second);
+    assertThat(again).hasSameSizeAs(entries);
+    for (int i = 0; i < again.size(); i++) {
+      assertThat(again.get(i)).isSameAs(entries.get(i));
+    }
     assertThat(out.get(1)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
     UpstreamCodec.recycle(second);
     send(ch, raw.replace("origin/1", "origin/2"));
     HttpResponse third = (HttpResponse) drain(ch).get(0);
     assertThat(third.headers().get("Server")).isEqualTo("origin/2");
     assertThat(third.headers().names()).containsExactly("Server", "X-Odd-Name", "Content-Length");
+    // an entry kept from a given-back map serves a field of its name only
+    UpstreamCodec.recycle(third);
+    send(ch, "HTTP/1.1 200 OK\r\nX-New: 1\r\nserver: s\r\nContent-Length: 0\r\n\r\n");
+    HttpResponse fourth = (HttpResponse) drain(ch).get(0);
+    assertThat(fourth.headers().entries().toString())
+        .isEqualTo("[X-New=1, server=s, Content-Length=0]");
+    fourth.headers().set("Server", "set");
+    fourth.headers().remove("X-New");
+    assertThat(fourth.headers().entries().toString()).isEqualTo("[Content-Length=0, Server=set]");
     ch.finishAndReleaseAll();
   }
 
