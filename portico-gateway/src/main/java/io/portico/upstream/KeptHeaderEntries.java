@@ -6,6 +6,7 @@ import io.netty.handler.codec.DefaultHeaders;
 import io.netty.util.AsciiString;
 import java.util.Calendar;
 import java.util.Date;
+import java.util.function.BiConsumer;
 
 /**
  * The storage of a decoded response's header map ({@link ResponseHeaders}): Netty's {@link
@@ -54,6 +55,13 @@ final class KeptHeaderEntries
       }
     }
     clear();
+  }
+
+  /** Hands each field to {@code sink}, in order, without an iterator. */
+  void forEachField(BiConsumer<CharSequence, CharSequence> sink) {
+    for (HeaderEntry<CharSequence, CharSequence> e = head.after(); e != head; e = e.after()) {
+      sink.accept(e.getKey(), e.getValue());
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import java.util.function.BiConsumer;
 
 /**
  * The header map of a response {@link UpstreamCodec} decodes: Netty's, with the same validators,
@@ -26,6 +27,11 @@ final class ResponseHeaders extends DefaultHttpHeaders {
   /** Empties the map of a response given back, keeping its entries for the next response. */
   void recycle() {
     entries.recycle();
+  }
+
+  /** Hands each field to {@code sink}, in order, without the iterator Netty's map makes. */
+  void forEachField(BiConsumer<CharSequence, CharSequence> sink) {
+    entries.forEachField(sink);
   }
 
   /** Empties a response's map for the next response decoded into it, keeping what it can. */
