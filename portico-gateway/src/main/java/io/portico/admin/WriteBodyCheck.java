@@ -47,7 +47,10 @@ final class WriteBodyCheck {
           "admin-unsupported-media-type",
           "Content-Type: "
               + printable(type)
-              + " (expected: application/json, the only body the admin API reads)");
+              + " (expected: application/json, the only body the admin API reads"
+              + (type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)
+                  ? "; curl -d sends a form: add -H 'Content-Type: application/json')"
+                  : ")"));
     }
     String duplicate = firstDuplicate(req);
     if (duplicate != null) {

@@ -67,8 +67,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   }
 
   /**
-   * The word given where a command was expected ({@code portico bogus}), or null when the error is
-   * another (an unknown option, a subcommand's bad argument): those print the usage they concern.
+   * The word given where a command was expected ({@code portico bogus}, or an option of a command
+   * before any command, {@code portico --config x}), or null when the error is another (a
+   * subcommand's unknown option or bad argument): those print the usage they concern.
    */
   private static @Nullable String unknownCommand(
       CommandLine.ParameterException e, CommandLine top) {
@@ -77,16 +78,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         || u.getUnmatched().isEmpty()) {
       return null;
     }
-    String first = u.getUnmatched().get(0);
-    return first.startsWith("-") ? null : first;
+    return u.getUnmatched().get(0);
   }
 
   /**
    * What {@code portico bogus} prints instead of the whole usage: the word, the closest commands,
-   * the list of commands and where the help is, in two lines.
+   * the list of commands and where the help is, in two lines; for an option before any command,
+   * where a command's options go.
    */
   static String unknownCommandMessage(
       String command, CommandLine.ParameterException e, CommandLine top) {
+    if (command.startsWith("-")) {
+      return "portico: unknown option '"
+          + command
+          + "' (a command's options go after the command, such as portico run --config FILE)"
+          + commandsLine(top);
+    }
     StringBuilder out =
         new StringBuilder("portico: unknown command '").append(command).append('\'');
     List<String> close =
@@ -94,10 +101,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     if (!close.isEmpty()) {
       out.append(", did you mean '").append(String.join("' or '", close)).append("'?");
     }
-    out.append("\ncommands: ")
-        .append(String.join(", ", top.getSubcommands().keySet()))
-        .append(" (without a command: run portico.yaml); 'portico --help' explains them");
-    return out.toString();
+    return out.append(commandsLine(top)).toString();
+  }
+
+  private static String commandsLine(CommandLine top) {
+    return "\ncommands: "
+        + String.join(", ", top.getSubcommands().keySet())
+        + " (without a command: run portico.yaml); 'portico --help' explains them";
   }
 
   @Override

@@ -200,6 +200,11 @@ class AdminRequestHardeningTest {
     assertThat(got).startsWith("HTTP/1.1 415");
     assertThat(got).contains("application/problem+json");
     assertThat(got).contains("admin-unsupported-media-type");
+    if (type.startsWith("application/x-www-form-urlencoded")) {
+      assertThat(got).contains("curl -d sends a form: add -H 'Content-Type: application/json'");
+    } else {
+      assertThat(got).doesNotContain("curl -d");
+    }
     assertThat(get("/consumers/by-" + type.length())).startsWith("HTTP/1.1 404");
   }
 

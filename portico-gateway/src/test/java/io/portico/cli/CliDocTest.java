@@ -233,6 +233,20 @@ class CliDocTest {
   }
 
   @Test
+  void anOptionBeforeAnyCommandSaysWhereACommandsOptionsGo() throws Exception {
+    assertThat(Main.execute("--conifg", "my.yaml")).isEqualTo(Main.USAGE);
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(said.strip().lines())
+        .hasSize(2)
+        .first()
+        .isEqualTo(
+            "portico: unknown option '--conifg' (a command's options go after the command, such"
+                + " as portico run --config FILE)");
+    assertThat(flat(doc())).contains(flat(said.strip().lines().findFirst().orElseThrow()));
+  }
+
+  @Test
   void validateTakesTheFileWithOrWithoutDashC() throws Exception {
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, "routes:\n  - name: r\n    paths: [ /a ]\n    plugins: { mock: {} }\n");

@@ -58,6 +58,61 @@ class MisspeltRequiredKeyTest {
   }
 
   @Test
+  void aMisspeltRequiredKeyOfAPluginThatFinishesItsOwnReaderIsStillOneProblem() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        routes:
+          - name: limited
+            paths: [ /limited ]
+            plugins:
+              mock: {}
+              rate-limit: { limit: 10 }
+        """);
+
+    ConfigResult result =
+        ConfigFiles.load(file, Map.of(), PluginRegistry.load(getClass().getClassLoader()));
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":6:21: routes[0].plugins.rate-limit.limit: unknown key \"limit\"; did you mean"
+                + " \"limits\"? (the required key \"limits\" is missing; expected: a list of"
+                + " { requests, window })");
+  }
+
+  @Test
+  void theEndpointsAndReadTimeoutsOfOtherGatewaysAreOneProblemEachWithThePorticoForm()
+      throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        services:
+          - name: backend
+            endpoints: [ "127.0.0.1:9000" ]
+            timeouts: { read: 30s }
+        """);
+
+    ConfigResult result =
+        ConfigFiles.load(file, Map.of(), PluginRegistry.load(getClass().getClassLoader()));
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":3:5: services[0].endpoints: unknown key \"endpoints\"; write the endpoints as"
+                + " targets: [ \"host:port\" ], or a discovery: section for endpoints from DNS,"
+                + " Consul, etcd, Kubernetes or a file (the required key \"targets\" is missing;"
+                + " expected: a list of host:port targets)",
+            file
+                + ":4:17: services[0].timeouts.read: unknown key \"read\" (expected one of:"
+                + " connect, idle, response); the time the upstream has to answer, from the"
+                + " request sent to the response head, is response: 60s; the longest silence"
+                + " between two reads or writes, idle: 60s");
+  }
+
+  @Test
   void aKeyOfAnotherGatewayThatARequiredKeyReplacesIsOneProblemWithThePorticoForm()
       throws Exception {
     Path file = dir.resolve("portico.yaml");

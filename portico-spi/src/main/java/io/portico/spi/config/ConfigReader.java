@@ -55,6 +55,11 @@ public final class ConfigReader {
   private final Problems problems;
   private final Set<String> read = new HashSet<>();
 
+  /**
+   * The unknown keys {@link #finish} reported, so that a second call reports none of them again.
+   */
+  private final Set<String> reported = new HashSet<>();
+
   /** The required keys found missing, with the problem recorded for each (see {@link #finish}). */
   private final Map<String, Missing> missing = new java.util.LinkedHashMap<>();
 
@@ -366,11 +371,12 @@ public final class ConfigReader {
    * withdrawn and folded into the unknown key's, which names both ({@code unknown key "adress"; did
    * you mean "address"? (the required key "address" is missing; expected: ...)}); so is a key of
    * another gateway's config that the required key replaces ({@code port} for a listener's {@code
-   * address}), with the Portico form.
+   * address}), with the Portico form. Calling it again (a plugin factory that finishes its reader
+   * before the parser does) reports no key twice.
    */
   public void finish() {
     for (Map.Entry<String, ConfigNode> e : node.fields().entrySet()) {
-      if (read.contains(e.getKey())) {
+      if (read.contains(e.getKey()) || !reported.add(e.getKey())) {
         continue;
       }
       String foreign = ForeignKeys.hint(e.getKey(), read);

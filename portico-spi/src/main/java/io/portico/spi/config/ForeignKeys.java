@@ -98,6 +98,17 @@ final class ForeignKeys {
               List.of(
                   new Hint("retry", "write retry: { attempts: N } (attempts after the first)"))),
           Map.entry("connect-timeout", List.of(timeouts())),
+          Map.entry(
+              "endpoints",
+              List.of(
+                  new Hint(
+                      "targets",
+                      "write the endpoints as targets: [ \"host:port\" ], or a discovery: section"
+                          + " for endpoints from DNS, Consul, etcd, Kubernetes or a file"))),
+          // Inside timeouts: { ... }: the read and write timeouts of other gateways.
+          Map.entry("read", List.of(responseTimeout())),
+          Map.entry("write", List.of(responseTimeout())),
+          Map.entry("send", List.of(responseTimeout())),
           Map.entry("read-timeout", List.of(timeouts())),
           Map.entry("write-timeout", List.of(timeouts())),
           Map.entry("send-timeout", List.of(timeouts())),
@@ -200,6 +211,13 @@ final class ForeignKeys {
     return new Hint(
         "timeouts",
         "write timeouts: { connect: 5s, response: 60s, idle: 60s }, durations with a unit");
+  }
+
+  private static Hint responseTimeout() {
+    return new Hint(
+        "response",
+        "the time the upstream has to answer, from the request sent to the response head, is"
+            + " response: 60s; the longest silence between two reads or writes, idle: 60s");
   }
 
   private static Hint health() {
