@@ -1,6 +1,8 @@
 package io.portico.eventloop;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +74,22 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
     StreamEvents events = new StreamEvents();
     connection().addListener(events);
     encoder.flowController().listener(events);
+  }
+
+  /**
+   * A connection whose send window is shared among its streams evenly, for a handler's builder:
+   * priorities mean nothing between a gateway and its peers (RFC 9113 deprecates them), and Netty's
+   * default weighted-fair distributor keeps a priority-tree node per stream (88 bytes) and updates
+   * that tree on every stream's open and close.
+   */
+  public static Http2Connection uniformlyDistributed(boolean server) {
+    DefaultHttp2Connection connection = new DefaultHttp2Connection(server);
+    connection
+        .remote()
+        .flowController(
+            new DefaultHttp2RemoteFlowController(
+                connection, new UniformStreamByteDistributor(connection)));
+    return connection;
   }
 
   /** Makes {@code s} the object of {@code stream}: it is told of the stream's events from now. */
