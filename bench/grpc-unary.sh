@@ -100,7 +100,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for t in $targets; do
     name=${t%%:*}; port=${t##*:}
     gclog="$run/gc-$name.log"
-    before=$(wc -l < "$gclog" 2> /dev/null || echo 0)
+    before=0; [ ! -f "$gclog" ] || before=$(wc -l < "$gclog")
     line="$(grpc_load "127.0.0.1:$port" "$DURATION")"
     read -r cps p50 p99 errors <<< "$line"
     gc="-"
