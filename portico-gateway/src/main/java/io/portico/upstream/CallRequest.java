@@ -136,7 +136,7 @@ abstract class CallRequest {
       if (writeHeldHead == null) {
         writeHeldHead = this::flush;
       }
-      up.eventLoop().execute(writeHeldHead);
+      up.beforeTurnFlush(writeHeldHead);
     } else {
       up.write(head);
       if (replay != null) {
