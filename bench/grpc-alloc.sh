@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What one gRPC unary call through Portico costs its event loop in allocation and where its CPU
 # goes, as counts: bytes the event-loop thread allocates per call (jcmd Thread.print -e, exact,
-# over a fixed number of h2load calls after a fixed warm-up), then an async-profiler CPU profile
-# of the loop split by what owns each sample (walking from the leaf, the first frame that is not
-# JDK, JVM or Netty buffer code decides: kernel, Netty HTTP/2, channel and pipeline, child
+# over a fixed number of h2load calls after a fixed warm-up) and the CPU time it spends per call
+# (the thread's /proc schedstat, in nanoseconds, over the same calls), then an async-profiler CPU
+# profile of the loop split by what owns each sample (walking from the leaf, the first frame that
+# is not JDK, JVM or Netty buffer code decides: kernel, Netty HTTP/2, channel and pipeline, child
 # channels, Portico...). Timings printed by h2load only show that the calls went through.
 #
 #   bench/grpc-alloc.sh [--jar PORTICO_JAR] [--warmup-calls 60000] [--calls 100000]
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     --jar) JAR="$2"; shift 2;; --warmup-calls) WARMUP="$2"; shift 2;;
     --calls) CALLS="$2"; shift 2;; --profile-seconds) SECONDS_PROFILED="$2"; shift 2;;
     --out) OUT="$2"; shift 2;;
-    -h|--help) sed -n 2,14p "$0"; exit 0;;
+    -h|--help) sed -n 2,15p "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -55,11 +56,17 @@ allocated() {  # bytes the event-loop thread allocated so far
   jcmd "$pid" Thread.print -e | grep -m1 '^"portico-io' | sed 's/.*allocated=\([0-9.]*\)\([A-Za-z]*\).*/\1 \2/' |
     awk '{ m = $2 == "K" ? 1024 : $2 == "M" ? 1048576 : $2 == "G" ? 1073741824 : 1; printf "%.0f", $1 * m }'
 }
+oncpu() {  # nanoseconds the event-loop thread has run so far
+  local nid
+  nid=$(jcmd "$pid" Thread.print | grep -m1 '^"portico-io' | sed 's/.* nid=\(0x[0-9a-f]*\).*/\1/')
+  cut -d' ' -f1 "/proc/$pid/task/$((nid))/schedstat"
+}
 echo "warming up with $WARMUP calls..." >&2
 load -n "$WARMUP" > "$OUT/warmup.txt" 2>&1
-a=$(allocated); load -n "$CALLS" > "$OUT/counted.txt" 2>&1; b=$(allocated)
+a=$(allocated); ca=$(oncpu); load -n "$CALLS" > "$OUT/counted.txt" 2>&1; cb=$(oncpu); b=$(allocated)
 grep -q "$CALLS succeeded" "$OUT/counted.txt" || { echo "calls failed; see $OUT/counted.txt" >&2; exit 3; }
 awk -v a="$a" -v b="$b" -v n="$CALLS" 'BEGIN { printf "event-loop bytes allocated per call: %.0f (jcmd rounds to K or M: +-%.0f)\n", (b - a) / n, 524288 / n }'
+awk -v a="$ca" -v b="$cb" -v n="$CALLS" 'BEGIN { printf "event-loop CPU time per call: %.1f us (schedstat)\n", (b - a) / n / 1000 }'
 
 [ -f "$ap" ] || { echo "no async-profiler at $ap: no profile" >&2; exit 0; }
 jcmd "$pid" JVMTI.agent_load "$ap" "\"start,event=cpu,interval=1ms,threads\"" > /dev/null

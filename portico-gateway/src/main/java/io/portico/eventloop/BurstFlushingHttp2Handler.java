@@ -1,6 +1,8 @@
 package io.portico.eventloop;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -11,9 +13,12 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import java.util.ArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the gateway's two HTTP/2 connection handlers share, the client side's ({@code
@@ -25,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * (after every stream read in it had its {@link PlainStream#onReadComplete}) or once per event-loop
  * turn (one task), whichever comes first, so the frames of every call answered in one turn share
  * one socket write. A reset first flushes what its stream had written and waits for, so the peer
- * sees the stream's frames before its end.
+ * sees the stream's frames before its end. What a stream defers to the end of the turn (a request
+ * head held for the rest of its request, {@link #beforeTurnFlush}) runs just before that flush,
+ * with no task of its own.
  *
  * <p>Deadlines: the streams' deadlines share one scheduled task ({@link #deadlines()}).
  *
@@ -35,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Handler.PlainStream>
     extends Http2ConnectionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(BurstFlushingHttp2Handler.class);
 
   /** A stream as a plain object of its connection, told what happens to it. */
   public interface PlainStream {
@@ -50,6 +59,7 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
 
   private final Http2Connection.PropertyKey key;
   private final ArrayList<S> readers = new ArrayList<>(8);
+  private final ArrayList<Runnable> beforeFlush = new ArrayList<>(8);
   private final Runnable flushTask = this::flushFromTask;
 
   /** This handler's context, set when it is added to the pipeline. */
@@ -71,6 +81,22 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
     StreamEvents events = new StreamEvents();
     connection().addListener(events);
     encoder.flowController().listener(events);
+  }
+
+  /**
+   * A connection whose send window is shared among its streams evenly, for a handler's builder:
+   * priorities mean nothing between a gateway and its peers (RFC 9113 deprecates them), and Netty's
+   * default weighted-fair distributor keeps a priority-tree node per stream (88 bytes) and updates
+   * that tree on every stream's open and close.
+   */
+  public static Http2Connection uniformlyDistributed(boolean server) {
+    DefaultHttp2Connection connection = new DefaultHttp2Connection(server);
+    connection
+        .remote()
+        .flowController(
+            new DefaultHttp2RemoteFlowController(
+                connection, new UniformStreamByteDistributor(connection)));
+    return connection;
   }
 
   /** Makes {@code s} the object of {@code stream}: it is told of the stream's events from now. */
@@ -131,6 +157,17 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
     }
   }
 
+  /**
+   * Runs {@code work} before the flush that ends this read burst or event-loop turn, whichever
+   * comes first (the turn's flush task is scheduled if none is): what a stream defers to the end of
+   * the turn joins the connection's one flush and costs no task of its own. Work added while the
+   * works run runs in the same pass.
+   */
+  public void beforeTurnFlush(Runnable work) {
+    beforeFlush.add(work);
+    flushSoon();
+  }
+
   /** {@code stream} had a read in this burst: it is told when the burst ends. */
   public void readBy(S stream) {
     readers.add(stream);
@@ -161,10 +198,28 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
   }
 
   private void flushFromTask() {
+    // Still scheduled while the works run: the flushes they ask for join this one.
+    runBeforeFlush();
     flushScheduled = false;
     if (flushPending && !ctx.isRemoved()) {
       flushNow();
     }
+  }
+
+  private void runBeforeFlush() {
+    ArrayList<Runnable> works = beforeFlush;
+    if (works.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < works.size(); i++) {
+      try {
+        works.get(i).run();
+      } catch (RuntimeException e) {
+        // As a failed task of the event loop would be: logged, the others still run.
+        log.warn("work before the flush of {} failed", ctx.channel(), e);
+      }
+    }
+    works.clear();
   }
 
   @Override
@@ -185,6 +240,8 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
    */
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    // Still reading while the works run: the flushes they ask for join this burst's.
+    runBeforeFlush();
     reading = false;
     for (int i = 0; i < readers.size(); i++) {
       readers.get(i).onReadComplete();
@@ -203,6 +260,8 @@ public abstract class BurstFlushingHttp2Handler<S extends BurstFlushingHttp2Hand
       if (deadlines != null) {
         deadlines.cancel();
       }
+      // Deferred work finds the connection gone and tells its call.
+      runBeforeFlush();
     }
   }
 

@@ -368,7 +368,7 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
       this.limits = limits;
       this.exchanges = exchanges;
       int resetWindow = wholeSeconds(limits.http2ResetWindow());
-      server(true);
+      connection(uniformlyDistributed(true));
       validateHeaders(true);
       validateRequiredPseudoHeaders(true);
       Http2Settings settings =

@@ -132,7 +132,7 @@ abstract class CallRequest {
       // No body yet: hold the head for the rest of this event-loop turn, so that the request's end
       // arriving in the same read burst goes with it (END_STREAM on HEADERS).
       headHeld = true;
-      up.eventLoop().execute(this::flush);
+      up.beforeTurnFlush(this::flush);
     } else {
       up.write(head);
       if (replay != null) {

@@ -28,6 +28,16 @@ public interface UpstreamLease {
   /** Sends what was written. A stream's flushes may be batched into its connection's next one. */
   void flush();
 
+  /**
+   * Runs {@code work} later in this event-loop turn, before the connection's flush that ends it:
+   * for a request head held until the rest of the request read in the same turn can join it. By
+   * default a task of the event loop; a multiplexed connection runs the work of all its streams in
+   * the one flush it makes per read burst or turn, so a stream costs no task of its own.
+   */
+  default void beforeTurnFlush(Runnable work) {
+    eventLoop().execute(work);
+  }
+
   /** Whether the lease takes more request content now without queueing it. */
   boolean isWritable();
 

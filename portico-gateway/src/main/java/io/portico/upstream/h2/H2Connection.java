@@ -9,8 +9,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
-import io.netty.handler.codec.http2.DefaultHttp2Connection;
-import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -20,7 +18,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.ssl.SslHandler;
 import io.portico.config.UpstreamProtocolConfig;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
@@ -444,26 +441,11 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       this.pool = pool;
       this.settings = settings;
       this.gate = gate;
-      connection(uniformlyDistributed());
+      connection(uniformlyDistributed(false));
       validateHeaders(true);
       initialSettings(
           Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(64 * 1024));
       gracefulShutdownTimeoutMillis(0);
-    }
-
-    /**
-     * A client connection whose send windows are shared among its streams evenly: priorities mean
-     * nothing between a gateway and its upstream, and Netty's default weighted-fair distributor
-     * allocates on every stream's close.
-     */
-    private static Http2Connection uniformlyDistributed() {
-      DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
-      connection
-          .remote()
-          .flowController(
-              new DefaultHttp2RemoteFlowController(
-                  connection, new UniformStreamByteDistributor(connection)));
-      return connection;
     }
 
     @Override

@@ -156,6 +156,11 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   }
 
   @Override
+  public void beforeTurnFlush(Runnable work) {
+    connection.beforeTurnFlush(work);
+  }
+
+  @Override
   public boolean isWritable() {
     Http2Stream s = stream;
     // What the caller saw: a change from it is what onWritabilityChanged reports.
