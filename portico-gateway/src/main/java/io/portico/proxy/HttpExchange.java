@@ -146,9 +146,14 @@ final class HttpExchange extends RequestRouting implements UpstreamCall.Receiver
     } else {
       armBodyDeadline();
     }
-    if (!requestComplete && !bodyChunkSeen && HttpUtil.isTransferEncodingChunked(request)) {
+    if (!requestComplete
+        && !bodyChunkSeen
+        && !http2()
+        && HttpUtil.isTransferEncodingChunked(request)) {
       // Nothing goes upstream before the first chunk decoded: a request whose chunked framing is
-      // broken from the start is refused without the upstream ever seeing its head.
+      // broken from the start is refused without the upstream ever seeing its head. An HTTP/2
+      // client's body comes in frames, with no chunked framing to break, and may never come before
+      // the upstream answers (a gRPC call whose server speaks first): its head goes at once.
       startDeferred = true;
       return;
     }

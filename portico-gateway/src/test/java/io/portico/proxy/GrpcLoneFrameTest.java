@@ -52,6 +52,8 @@ class GrpcLoneFrameTest {
       method("test.Pace", "Countdown", MethodDescriptor.MethodType.SERVER_STREAMING);
   private static final MethodDescriptor<byte[], byte[]> PING_PONG =
       method("test.Pace", "PingPong", MethodDescriptor.MethodType.BIDI_STREAMING);
+  private static final MethodDescriptor<byte[], byte[]> GREET =
+      method("test.Pace", "Greet", MethodDescriptor.MethodType.BIDI_STREAMING);
   private static final MethodDescriptor<byte[], byte[]> HOLD =
       method("test.Pace", "Hold", MethodDescriptor.MethodType.SERVER_STREAMING);
 
@@ -76,6 +78,7 @@ class GrpcLoneFrameTest {
             }));
     pace.addMethod(COUNTDOWN, ServerCalls.asyncServerStreamingCall(this::countdown));
     pace.addMethod(PING_PONG, ServerCalls.asyncBidiStreamingCall(GrpcLoneFrameTest::pingPong));
+    pace.addMethod(GREET, ServerCalls.asyncBidiStreamingCall(GrpcLoneFrameTest::greet));
     pace.addMethod(HOLD, ServerCalls.asyncServerStreamingCall(this::hold));
     Server server = grpc.plaintextServer(pace.build());
     GatewayFixture gw =
@@ -171,6 +174,27 @@ class GrpcLoneFrameTest {
     assertThat(answers).isEmpty();
   }
 
+  /**
+   * A bidirectional call whose server speaks first: the client sends only its head, so the head
+   * must go upstream without waiting for a first message, or the server never starts the call.
+   */
+  @Test
+  void aCallWhoseServerSpeaksFirstStartsBeforeTheClientSendsAnything() throws Exception {
+    BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(GREET, options()),
+            Observers.until(value -> answers.add(text(value)), done));
+
+    assertThat(answers.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
+    requests.onNext(bytes("bye"));
+    assertThat(answers.poll(10, TimeUnit.SECONDS)).isEqualTo("BYE");
+    requests.onCompleted();
+
+    done.get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void aCancelAloneReachesTheServer() throws Exception {
     ClientCall<byte[], byte[]> call = channel.newCall(HOLD, options());
@@ -243,6 +267,12 @@ class GrpcLoneFrameTest {
         out.onCompleted();
       }
     };
+  }
+
+  /** Says "hello" as the call starts, then answers each message in upper case. */
+  private static StreamObserver<byte[]> greet(StreamObserver<byte[]> out) {
+    out.onNext(bytes("hello"));
+    return pingPong(out);
   }
 
   /** Sends one message and holds the call open until the client cancels it. */
