@@ -389,6 +389,13 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
       return;
     }
     int code = response.status().code();
+    if (code < 100 || code > 599 || (code == 101 && !upgrade)) {
+      // Not a status RFC 9110 defines (2000, 99, 20), relayed as is it would reach the client
+      // malformed; a 101 to a request that asked for no upgrade leaves the connection in no
+      // protocol the call can read.
+      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent the status " + code + " to this request");
+      return;
+    }
     if (code >= 200 || (code == 101 && upgrade)) {
       // Answered: the stream was processed, nothing will be resent.
       releaseReplay();
