@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An upstream that answers what HTTP/1.1 does not allow, or what the gateway must not pass on: a
- * status code outside 100-599 ({@code 2000}, {@code 099}, {@code 20}), a {@code 101} to a request
- * that asked for no upgrade, a trailer section carrying the gateway's session cookie or the
- * connection's own fields, and a WebSocket tunnel through which nothing passes.
+ * status code outside 100-599 ({@code 2000}, {@code 099}, {@code 20}), a field name with a space
+ * inside it (which Netty would cut to its first word), a {@code 101} to a request that asked for no
+ * upgrade, a trailer section carrying the gateway's session cookie or the connection's own fields,
+ * and a WebSocket tunnel through which nothing passes.
  *
  * <p>The origin is a raw socket server scripted per path; the client is a raw socket, so what the
  * gateway writes is read byte for byte.
@@ -77,6 +78,11 @@ class UpstreamResponseAttackTest {
               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
                   + "Set-Cookie: portico_session=planted; Path=/\r\n"
                   + "Keep-Alive: timeout=1\r\nUpgrade: h2c\r\nX-Checksum: 42\r\n\r\n";
+          case "/name-with-space" ->
+              "HTTP/1.1 302 Found\r\nLocation https://evil.example/: /home\r\n"
+                  + "Content-Length: 0\r\n\r\n";
+          case "/space-before-colon" ->
+              "HTTP/1.1 200 OK\r\nX-Kept : yes\r\nContent-Length: 2\r\n\r\nok";
           default -> "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nreached-" + path.substring(1);
         });
   }
@@ -92,6 +98,26 @@ class UpstreamResponseAttackTest {
 
       String next = c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("reached-", 5000);
       assertThat(next).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void aFieldNameWithASpaceInsideIsA502NotItsFirstWord() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got = c.send("GET /name-with-space HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 5000);
+      assertThat(got).startsWith("HTTP/1.1 502").contains("upstream-protocol-error");
+      assertThat(got.toLowerCase(Locale.ROOT)).doesNotContain("location");
+    }
+  }
+
+  @Test
+  void whitespaceBeforeTheColonIsRemovedAndTheFieldRelayed() throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send("GET /space-before-colon HTTP/1.1\r\nHost: x\r\n\r\n")
+              .readUntil("\r\n\r\nok", 5000);
+      assertThat(got).startsWith("HTTP/1.1 200");
+      assertThat(got.toLowerCase(Locale.ROOT)).contains("\r\nx-kept: yes\r\n");
     }
   }
 
