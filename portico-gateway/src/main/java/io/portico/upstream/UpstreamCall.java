@@ -61,12 +61,6 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamCall extends CallRequest implements UpstreamListener, AcquireCallback {
 
   /**
-   * Most header fields a response head may carry (as Envoy's {@code max_headers_count}); beyond it
-   * the response is refused as {@link CallFailure#PROTOCOL_ERROR} and its connection closed.
-   */
-  static final int MAX_RESPONSE_HEADER_FIELDS = 100;
-
-  /**
    * Most times one call resends a request that an HTTP/2 upstream declared unprocessed (a {@code
    * GOAWAY} below its stream, {@code REFUSED_STREAM}); these resends count against neither the
    * service's retry attempts nor its budget.
@@ -378,24 +372,12 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     if (state != State.SENT) {
       return;
     }
-    if (response.decoderResult().isFailure()) {
-      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent a malformed response head");
-      return;
-    }
-    if (response.headers().size() > MAX_RESPONSE_HEADER_FIELDS) {
-      fail(
-          CallFailure.PROTOCOL_ERROR,
-          endpoint + " sent more than " + MAX_RESPONSE_HEADER_FIELDS + " response header fields");
+    String malformed = ResponseHeadCheck.refusal(response, upgrade);
+    if (malformed != null) {
+      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent " + malformed);
       return;
     }
     int code = response.status().code();
-    if (code < 100 || code > 599 || (code == 101 && !upgrade)) {
-      // Not a status RFC 9110 defines (2000, 99, 20), relayed as is it would reach the client
-      // malformed; a 101 to a request that asked for no upgrade leaves the connection in no
-      // protocol the call can read.
-      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent the status " + code + " to this request");
-      return;
-    }
     if (code >= 200 || (code == 101 && upgrade)) {
       // Answered: the stream was processed, nothing will be resent.
       releaseReplay();

@@ -16,9 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * An upstream that answers what HTTP/1.1 does not allow, or what the gateway must not pass on: a
  * status code outside 100-599 ({@code 2000}, {@code 099}, {@code 20}), a field name with a space
- * inside it (which Netty would cut to its first word), a {@code 101} to a request that asked for no
- * upgrade, a trailer section carrying the gateway's session cookie or the connection's own fields,
- * and a WebSocket tunnel through which nothing passes.
+ * inside it (which Netty would cut to its first word), a {@code Transfer-Encoding} other than
+ * {@code chunked} alone ({@code identity} with a {@code Content-Length}), a {@code 101} to a
+ * request that asked for no upgrade, a trailer section carrying the gateway's session cookie or the
+ * connection's own fields, and a WebSocket tunnel through which nothing passes.
  *
  * <p>The origin is a raw socket server scripted per path; the client is a raw socket, so what the
  * gateway writes is read byte for byte.
@@ -81,6 +82,13 @@ class UpstreamResponseAttackTest {
           case "/name-with-space" ->
               "HTTP/1.1 302 Found\r\nLocation https://evil.example/: /home\r\n"
                   + "Content-Length: 0\r\n\r\n";
+          case "/identity-and-length" ->
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nok";
+          case "/gzip-chunked" ->
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+          case "/chunked-twice" ->
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + "2\r\nok\r\n0\r\n\r\n";
           case "/space-before-colon" ->
               "HTTP/1.1 200 OK\r\nX-Kept : yes\r\nContent-Length: 2\r\n\r\nok";
           default -> "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\nreached-" + path.substring(1);
@@ -95,6 +103,19 @@ class UpstreamResponseAttackTest {
           c.send("GET /status/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 5000);
       assertThat(got).startsWith("HTTP/1.1 502").contains("upstream-protocol-error");
       assertThat(got).doesNotContain(" X\r\n").doesNotContain("\r\n\r\nok");
+
+      String next = c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("reached-", 5000);
+      assertThat(next).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/identity-and-length", "/gzip-chunked", "/chunked-twice"})
+  void aTransferEncodingOtherThanChunkedAloneIsA502(String path) throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got = c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 5000);
+      assertThat(got).startsWith("HTTP/1.1 502").contains("upstream-protocol-error");
+      assertThat(got.toLowerCase(Locale.ROOT)).doesNotContain("transfer-encoding");
 
       String next = c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("reached-", 5000);
       assertThat(next).startsWith("HTTP/1.1 200");
