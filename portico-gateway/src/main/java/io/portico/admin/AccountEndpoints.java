@@ -394,7 +394,7 @@ final class AccountEndpoints {
 
   private static FullHttpResponse invalidBody() {
     return AdminHandler.problem(
-        HttpResponseStatus.BAD_REQUEST, "bad-request", "The body must be a JSON object.");
+        HttpResponseStatus.BAD_REQUEST, "admin-bad-request", "The body must be a JSON object.");
   }
 
   private static FullHttpResponse accountRequired() {

@@ -89,7 +89,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           ctx,
           problem(
               HttpResponseStatus.BAD_REQUEST,
-              "bad-request",
+              "admin-bad-request",
               "The request target must be a path such as /status."),
           false);
       return;
@@ -536,22 +536,25 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (cause instanceof TooLongHttpLineException) {
       return problem(
           HttpResponseStatus.REQUEST_URI_TOO_LONG,
-          "uri-too-long",
+          "admin-uri-too-long",
           "The request line is longer than the admin listener reads.");
     }
     if (cause instanceof TooLongHttpHeaderException) {
       return problem(
           HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-          "headers-too-large",
+          "admin-headers-too-large",
           "The request headers are larger than the admin listener reads.");
     }
-    return problem(HttpResponseStatus.BAD_REQUEST, "bad-request", "The request is malformed.");
+    return problem(
+        HttpResponseStatus.BAD_REQUEST, "admin-bad-request", "The request is malformed.");
   }
 
   static FullHttpResponse methodNotAllowed(String allowed) {
     FullHttpResponse r =
         problem(
-            HttpResponseStatus.METHOD_NOT_ALLOWED, "method-not-allowed", "Use " + allowed + ".");
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            "admin-method-not-allowed",
+            "Use " + allowed + ".");
     r.headers().set(HttpHeaderNames.ALLOW, allowed);
     return r;
   }

@@ -12,19 +12,19 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.portico.observe.RequestIds;
 import io.portico.spi.plugin.StatusReasons;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Gives every admin API request an id, as the data plane does for proxied ones: the client's {@code
- * X-Request-Id} when it is well-formed (1 to 128 characters of {@code [A-Za-z0-9._:-]}), else 32
- * random hex digits. Every answer carries it in {@code X-Request-Id}, and every problem body
- * ({@code application/problem+json}) carries it as {@code request_id}, with the request's path as
- * {@code instance}, the members the data plane's problems have. Every status line has the status's
- * RFC 9110 reason phrase ({@link StatusReasons}), the one problem titles use.
+ * Gives every admin API request an id, as the data plane does for proxied ones and by the same
+ * rules ({@link RequestIds}): the client's {@code X-Request-Id} when it is well-formed (1 to 128
+ * characters of {@code [A-Za-z0-9._:-]}), else 32 random hex digits. Every answer carries it in
+ * {@code X-Request-Id}, and every problem body ({@code application/problem+json}) carries it as
+ * {@code request_id}, with the request's path as {@code instance}, the members the data plane's
+ * problems have. Every status line has the status's RFC 9110 reason phrase ({@link StatusReasons}),
+ * the one problem titles use.
  *
  * <p>Sits between the HTTP codec and the aggregator, so that the aggregator's own answers (a body
  * too large, an unknown expectation) get the id too. One per connection, on its event loop: the ids
@@ -33,7 +33,6 @@ import org.jspecify.annotations.Nullable;
 final class AdminRequestIds extends ChannelDuplexHandler {
 
   static final String HEADER = "X-Request-Id";
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private record Pending(String id, String path) {}
 
@@ -43,7 +42,8 @@ final class AdminRequestIds extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
       String incoming = request.headers().get(HEADER);
-      String id = incoming != null && isWellFormed(incoming) ? incoming : generate();
+      String id =
+          incoming != null && RequestIds.isWellFormed(incoming) ? incoming : RequestIds.generate();
       String uri = request.uri();
       int query = uri.indexOf('?');
       pending.addLast(new Pending(id, query < 0 ? uri : uri.substring(0, query)));
@@ -98,38 +98,5 @@ final class AdminRequestIds extends ChannelDuplexHandler {
 
   private static String quote(String s) {
     return new String(JsonStringEncoder.getInstance().quoteAsString(s));
-  }
-
-  static String generate() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] out = new char[32];
-    long hi = r.nextLong();
-    long lo = r.nextLong();
-    for (int i = 15; i >= 0; i--) {
-      out[i] = HEX[(int) (hi & 0xf)];
-      hi >>>= 4;
-      out[16 + i] = HEX[(int) (lo & 0xf)];
-      lo >>>= 4;
-    }
-    return new String(out);
-  }
-
-  static boolean isWellFormed(@Nullable String id) {
-    if (id == null || id.isEmpty() || id.length() > 128) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '.'
-          || c == '_'
-          || c == ':')) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -407,7 +407,7 @@ final class ConsumerKeys {
 
     BadRequest(String message) {
       super(null, null, false, false);
-      this.response = problem(HttpResponseStatus.BAD_REQUEST, "bad-request", message);
+      this.response = problem(HttpResponseStatus.BAD_REQUEST, "admin-bad-request", message);
     }
   }
 

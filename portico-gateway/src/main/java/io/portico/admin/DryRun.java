@@ -65,7 +65,7 @@ final class DryRun {
   static FullHttpResponse badParameter(QueryStringDecoder q) {
     return AdminHandler.problem(
         HttpResponseStatus.BAD_REQUEST,
-        "bad-request",
+        "admin-bad-request",
         "dry_run: \""
             + q.parameters().getOrDefault("dry_run", List.of("")).get(0)
             + "\" (expected: true or false)");

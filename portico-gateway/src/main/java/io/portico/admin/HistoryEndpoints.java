@@ -141,7 +141,7 @@ final class HistoryEndpoints {
     if (limit < 1 || limit > 1000) {
       return problem(
           HttpResponseStatus.BAD_REQUEST,
-          "bad-request",
+          "admin-bad-request",
           "limit: \"" + param(q, "limit") + "\" (expected: a number from 1 to 1000)");
     }
     ObjectNode out = MAPPER.createObjectNode();

@@ -83,7 +83,7 @@ record ListQuery(String q, int limit, int offset) {
     return new Parsed.Bad(
         AdminHandler.problem(
             HttpResponseStatus.BAD_REQUEST,
-            "bad-request",
+            "admin-bad-request",
             name + ": \"" + value + "\" (expected: " + expected + ")"));
   }
 

@@ -62,7 +62,7 @@ final class LogTailEndpoint {
       AdminHandler.send(
           ctx,
           AdminHandler.problem(
-              HttpResponseStatus.BAD_REQUEST, "bad-request", String.valueOf(e.getMessage())),
+              HttpResponseStatus.BAD_REQUEST, "admin-bad-request", String.valueOf(e.getMessage())),
           keepAlive);
       return;
     }

@@ -13,7 +13,8 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * {@code POST /reload}: reloads the config file, off the event loop; 200 when the new config was
- * applied, 422 with every problem when it was rejected (the running config keeps serving).
+ * applied (with its warnings: changes that wait for a restart, a config without routes), 422 with
+ * every problem when it was rejected (the running config keeps serving).
  */
 final class ReloadEndpoint {
 
@@ -50,6 +51,11 @@ final class ReloadEndpoint {
       g.writeArrayFieldStart("problems");
       for (Problem p : result.problems().list()) {
         g.writeString(p.toString());
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("warnings");
+      for (String warning : result.warnings()) {
+        g.writeString(warning);
       }
       g.writeEndArray();
       g.writeEndObject();

@@ -5,6 +5,7 @@ import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.config.ListenerConfig;
 import io.portico.config.LoadResult;
+import io.portico.config.NoRoutesWarning;
 import io.portico.observe.alert.Alerting;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.plugin.PluginInstances;
@@ -18,6 +19,7 @@ import io.portico.store.ObjectWrite;
 import io.portico.store.Precondition;
 import io.portico.store.WriteResult;
 import io.portico.upstream.EndpointSources;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +68,7 @@ final class ConfigChanges {
   ReloadResult reload() {
     synchronized (lock) {
       if (closed) {
-        return new ReloadResult(false, snapshots.current().version(), new Problems());
+        return ReloadResult.rejected(snapshots.current().version(), new Problems());
       }
       LoadResult file = layers.loadFile();
       ConfigResult result = layers.parse(file, layers.layer());
@@ -77,7 +79,7 @@ final class ConfigChanges {
             snapshots.current().version(),
             result.problems().render());
         countReload(false);
-        return new ReloadResult(false, snapshots.current().version(), result.problems());
+        return ReloadResult.rejected(snapshots.current().version(), result.problems());
       }
       SnapshotCompiler.Result compiled = compiler.compile(config);
       Snapshot next = compiled.snapshot();
@@ -87,14 +89,15 @@ final class ConfigChanges {
             snapshots.current().version(),
             compiled.problems().render());
         countReload(false);
-        return new ReloadResult(false, snapshots.current().version(), compiled.problems());
+        return ReloadResult.rejected(snapshots.current().version(), compiled.problems());
       }
       Snapshot old = snapshots.swap(next);
       activate.accept(next);
       String changes = FileChanges.describe(layers.fileRoot(), file.root());
       layers.fileLoaded(file);
+      List<String> warnings = new ArrayList<>(2);
       if (!bindings(old.config().listeners()).equals(bindings(config.listeners()))) {
-        log.warn(
+        warnings.add(
             "adding, removing, renaming or moving a listener, or turning its TLS on or off, takes"
                 + " effect on restart");
       }
@@ -104,14 +107,21 @@ final class ConfigChanges {
               old.config().runtime().accessLog(), config.runtime().accessLog())
           || old.config().metrics().differsAtRestart(config.metrics())
           || (alerting == null && config.alerts() != null)) {
-        log.warn(
+        warnings.add(
             "changes to the admin listener, runtime.io-threads, runtime.access-log, metrics"
                 + " other than metrics.server-timing, or adding an alerts section to a gateway"
                 + " started without one take effect on restart");
       }
+      String noRoutes = NoRoutesWarning.of(config, layers.configFile());
+      if (noRoutes != null) {
+        warnings.add(noRoutes.substring("warning: ".length()));
+      }
       log.info("config reloaded: {} -> {} ({})", old.version(), next.version(), changes);
+      for (String warning : warnings) {
+        log.warn("{}", warning);
+      }
       countReload(true);
-      return new ReloadResult(true, next.version(), compiled.problems());
+      return new ReloadResult(true, next.version(), compiled.problems(), warnings);
     }
   }
 

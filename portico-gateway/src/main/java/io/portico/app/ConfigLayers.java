@@ -81,6 +81,11 @@ final class ConfigLayers implements AutoCloseable {
   private LoadResult file;
   private ObjectLayer layer;
 
+  /** The config file the gateway was started with. */
+  Path configFile() {
+    return configFile;
+  }
+
   private ConfigLayers(
       Path configFile,
       ConfigLoader loader,

@@ -1,6 +1,8 @@
 package io.portico.cli;
 
 import io.portico.app.Version;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,7 +52,52 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExitCodeExceptionMapper(
         e -> e instanceof CommandLine.ParameterException ? USAGE : Declarative.FAILED);
+    CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          String command = unknownCommand(e, cli);
+          if (command == null) {
+            return usage.handleParseException(e, args);
+          }
+          e.getCommandLine().getErr().println(unknownCommandMessage(command, e, cli));
+          e.getCommandLine().getErr().flush();
+          return USAGE;
+        });
     return cli;
+  }
+
+  /**
+   * The word given where a command was expected ({@code portico bogus}), or null when the error is
+   * another (an unknown option, a subcommand's bad argument): those print the usage they concern.
+   */
+  private static @Nullable String unknownCommand(
+      CommandLine.ParameterException e, CommandLine top) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u)
+        || e.getCommandLine() != top
+        || u.getUnmatched().isEmpty()) {
+      return null;
+    }
+    String first = u.getUnmatched().get(0);
+    return first.startsWith("-") ? null : first;
+  }
+
+  /**
+   * What {@code portico bogus} prints instead of the whole usage: the word, the closest commands,
+   * the list of commands and where the help is, in two lines.
+   */
+  static String unknownCommandMessage(
+      String command, CommandLine.ParameterException e, CommandLine top) {
+    StringBuilder out =
+        new StringBuilder("portico: unknown command '").append(command).append('\'');
+    List<String> close =
+        e instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+    if (!close.isEmpty()) {
+      out.append(", did you mean '").append(String.join("' or '", close)).append("'?");
+    }
+    out.append("\ncommands: ")
+        .append(String.join(", ", top.getSubcommands().keySet()))
+        .append(" (without a command: run portico.yaml); 'portico --help' explains them");
+    return out.toString();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.portico.app.AddressUnavailableException;
 import io.portico.app.Gateway;
 import io.portico.app.Version;
 import io.portico.config.GatewayConfig;
+import io.portico.config.NoRoutesWarning;
 import io.portico.observe.ExchangeObserver;
 import io.portico.spi.config.ConfigNode;
 import java.net.InetSocketAddress;

@@ -3,6 +3,7 @@ package io.portico.cli;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
+import io.portico.config.NoRoutesWarning;
 import io.portico.plugin.PluginRegistry;
 import io.portico.snapshot.SnapshotCompiler;
 import io.portico.spi.config.Problems;

@@ -120,7 +120,7 @@ public final class ConfigLoader {
       root = new TreeBuilder(parser, sourceName, text, json, problems).document();
     } catch (JsonProcessingException e) {
       Problems syntax = new Problems();
-      syntax.add(json ? jsonSyntaxProblem(e, sourceName) : yamlSyntaxProblem(e, sourceName));
+      syntax.add(json ? jsonSyntaxProblem(e, sourceName) : yamlSyntaxProblem(e, sourceName, text));
       return new LoadResult(null, syntax, text);
     } catch (IOException | RuntimeException e) {
       Problems failed = new Problems();
@@ -157,7 +157,7 @@ public final class ConfigLoader {
    * SnakeYAML's message is "context, mark, problem, mark", each mark followed by a snippet of the
    * document. The problem mark is the last one; the context tells where the construct began.
    */
-  private static Problem yamlSyntaxProblem(JsonProcessingException e, String source) {
+  private static Problem yamlSyntaxProblem(JsonProcessingException e, String source, String text) {
     String raw = e.getOriginalMessage() == null ? "invalid YAML" : e.getOriginalMessage();
     List<String> messages = new ArrayList<>();
     for (String line : raw.split("\n")) {
@@ -197,6 +197,18 @@ public final class ConfigLoader {
     } else {
       message = messages.isEmpty() ? "invalid YAML" : messages.get(messages.size() - 1);
     }
+    String indentation =
+        indentationError(message) ? IndentationHint.of(text, location.line()) : null;
+    if (indentation != null) {
+      return new Problem(
+          location,
+          "",
+          indentation
+              + " (expected: valid YAML; indent it as the key it belongs with, and check that each"
+              + " key is followed by a colon and a space; the YAML parser said: "
+              + message
+              + ")");
+    }
     return new Problem(location, "", message + " (expected: valid YAML" + yamlHint(message) + ")");
   }
 
@@ -213,13 +225,18 @@ public final class ConfigLoader {
       return "; quote a value inside [ ] or { } that holds { } [ ] , or :, such as"
           + " \"/users/{id}\"";
     }
-    if (message.contains("expected <block end>")
-        || message.contains("mapping values are not allowed")
-        || message.contains("could not find expected ':'")) {
+    if (indentationError(message)) {
       return "; check this line's indentation against the lines above it, and that each key"
           + " is followed by a colon and a space";
     }
     return "";
+  }
+
+  /** Whether SnakeYAML's message is of the kind a misplaced indentation causes. */
+  private static boolean indentationError(String message) {
+    return message.contains("expected <block end>")
+        || message.contains("mapping values are not allowed")
+        || message.contains("could not find expected ':'");
   }
 
   private static String firstLine(@Nullable String s) {

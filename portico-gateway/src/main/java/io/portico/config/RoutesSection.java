@@ -174,7 +174,7 @@ final class RoutesSection {
           && aggregateNode == null
           && serviceNode == null
           && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
-        problems.at(item, "a route needs a service, an aggregate or a plugin that answers it");
+        problems.at(item, noDestination(serviceNames));
       }
       r.finish();
       if (name == null) {
@@ -295,5 +295,19 @@ final class RoutesSection {
       }
     }
     return template;
+  }
+
+  /**
+   * The problem of a route that says nothing of where its requests go, with what to add: the
+   * config's services by name (or how to declare one), and a plugin that answers by itself.
+   */
+  private static String noDestination(Set<String> serviceNames) {
+    String service =
+        serviceNames.isEmpty()
+            ? "a service declared under services: (name and targets), named here by service:"
+            : "service: NAME, one of " + String.join(", ", serviceNames);
+    return "a route needs a service, an aggregate or a plugin that answers it (expected: "
+        + service
+        + "; or a plugin that answers by itself, such as plugins: { mock: { body: hello } })";
   }
 }

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.portico.observe.RequestIds;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
 import io.portico.upstream.SharedHeaderNames;
@@ -187,6 +188,11 @@ final class ClientCodec
     /** Empties the map of a request given back, keeping its entries for the next request. */
     void recycle() {
       entries.recycle();
+    }
+
+    /** Adds a field already checked by the decoder ({@link RequestHeaderEntries#addChecked}). */
+    void addChecked(AsciiString name, String value) {
+      entries.addChecked(name, value);
     }
 
     @Override

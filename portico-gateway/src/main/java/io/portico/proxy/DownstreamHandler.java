@@ -1,12 +1,7 @@
 package io.portico.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -17,13 +12,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
 import io.portico.eventloop.Deadline;
 import io.portico.eventloop.DeadlineTimer;
-import io.portico.forwarding.ForwardingPolicy;
 import io.portico.snapshot.SnapshotHolder;
 import io.portico.upstream.UpstreamHooks;
 import io.portico.upstream.UpstreamPools;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * go to that stream as frames. The connection's deadlines (header, keep-alive) and its request
  * count then belong to {@link Http2ConnectionGuard}; a stream handler arms only the exchange's
  * deadlines, and the stream ends with its exchange. Over HTTP/1.1 a write is the channel's write,
- * without another hop.
+ * without another hop. Who the client is and how it is written to and read from is the layer {@link
+ * ClientChannel}; this class runs the connection: exchanges, pipelining, deadlines.
  *
  * <p>Connection states and the one deadline each arms:
  *
@@ -64,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * creation until it finishes, so the snapshot's plugins are not closed under it after a reload.
  * Confined to the channel's event loop.
  */
-final class DownstreamHandler extends ChannelInboundHandlerAdapter {
+final class DownstreamHandler extends ClientChannel {
 
   private static final Logger log = LoggerFactory.getLogger(DownstreamHandler.class);
 
@@ -78,16 +71,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private final ProxyContext proxy;
   private final UpstreamPools pools;
   private final LimitsConfig limits;
-  private final boolean secure;
-  private final boolean http2;
-  private final @Nullable Http2ClientStream stream;
 
-  private @Nullable ChannelHandlerContext ctx;
-  private Channel channel;
   private Deadline timer;
-  private @Nullable InetSocketAddress peer;
-  private @Nullable String peerText;
-  private ForwardingPolicy.@Nullable ConnectionFacts facts;
 
   /** Makes this connection's exchange records, one at a time ({@link ExchangeRecords#of}). */
   private final ConnectionReuse reuse = new ConnectionReuse();
@@ -99,7 +84,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private SnapshotHolder.@Nullable Lease snapshotLease;
 
   private @Nullable ArrayDeque<Object> pipelined;
-  private boolean readsPaused;
   private boolean closing;
   private int served;
 
@@ -115,87 +99,17 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       LimitsConfig limits,
       boolean secure,
       @Nullable Http2ClientStream stream) {
+    super(secure, stream);
     this.proxy = proxy;
     this.pools = pools;
     this.limits = limits;
-    this.secure = secure;
-    this.http2 = stream != null;
-    this.stream = stream;
     if (stream != null) {
-      this.channel = stream.connection().channel();
       this.timer = stream.connection().deadlines().newDeadline(this::onDeadline);
       activate();
     }
   }
 
   // ---------------------------------------------------------------- what the exchange uses
-
-  /** The client connection (for HTTP/2, the connection that carries the stream). */
-  Channel channel() {
-    return channel;
-  }
-
-  ByteBufAllocator alloc() {
-    return channel.alloc();
-  }
-
-  EventLoop eventLoop() {
-    return channel.eventLoop();
-  }
-
-  /** Writes a response object to the client, unflushed. */
-  void write(Object msg) {
-    Http2ClientStream s = stream;
-    if (s == null) {
-      channel.write(msg, channel.voidPromise());
-    } else {
-      s.write(msg);
-    }
-  }
-
-  /** Sends what was written. */
-  void flush() {
-    Http2ClientStream s = stream;
-    if (s == null) {
-      channel.flush();
-    } else {
-      s.flush();
-    }
-  }
-
-  /** Writes and flushes the last object; {@code close}: the connection (stream) closes after. */
-  void writeLast(Object msg, boolean close) {
-    Http2ClientStream s = stream;
-    if (s != null) {
-      s.writeLast(msg, close);
-    } else if (close) {
-      channel.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      channel.writeAndFlush(msg, channel.voidPromise());
-    }
-  }
-
-  /** Whether the client can still be written to. */
-  boolean clientActive() {
-    Http2ClientStream s = stream;
-    return s == null ? channel.isActive() : s.isActive();
-  }
-
-  /** Whether the client takes more now (else {@link HttpExchange#onDownstreamWritable} follows). */
-  boolean clientWritable() {
-    Http2ClientStream s = stream;
-    return s == null ? channel.isWritable() : s.isWritable();
-  }
-
-  /** Closes the connection; for HTTP/2, resets the stream. */
-  void closeClient() {
-    Http2ClientStream s = stream;
-    if (s == null) {
-      channel.close();
-    } else {
-      s.close();
-    }
-  }
 
   UpstreamPools pools() {
     return pools;
@@ -215,40 +129,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     return proxy.bodyCapture();
   }
 
-  /** The client's address; set when the connection became active, before any exchange. */
-  InetSocketAddress peer() {
-    return Objects.requireNonNull(peer, "an exchange runs on an active connection");
-  }
-
-  /** The peer's address as text (made once per connection). */
-  String peerText() {
-    return Objects.requireNonNull(peerText, "an exchange runs on an active connection");
-  }
-
-  ForwardingPolicy.ConnectionFacts facts() {
-    return Objects.requireNonNull(facts, "an exchange runs on an active connection");
-  }
-
-  boolean secure() {
-    return secure;
-  }
-
-  boolean http2() {
-    return http2;
-  }
-
   boolean draining() {
     return proxy.draining()
         || (!http2
             && limits.maxRequestsPerConnection() > 0
             && served + 1 >= limits.maxRequestsPerConnection());
-  }
-
-  /** The TLS session of the client connection. */
-  javax.net.ssl.@Nullable SSLSession sslSession() {
-    io.netty.handler.ssl.SslHandler ssl =
-        channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-    return ssl == null ? null : ssl.engine().getSession();
   }
 
   /** Whether an exchange is in progress on this connection (or stream). */
@@ -268,34 +153,6 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     } else {
       timer.armAt(nanoTime);
     }
-  }
-
-  void pauseReads() {
-    if (!readsPaused) {
-      readsPaused = true;
-      setAutoRead(false);
-    }
-  }
-
-  void resumeReads() {
-    if (readsPaused) {
-      readsPaused = false;
-      setAutoRead(true);
-    }
-  }
-
-  private void setAutoRead(boolean read) {
-    Http2ClientStream s = stream;
-    if (s == null) {
-      channel.config().setAutoRead(read);
-    } else {
-      s.setAutoRead(read);
-    }
-  }
-
-  void writeContinue() {
-    write(LocalAnswers.continueResponse());
-    flush();
   }
 
   void observe(HttpExchange exchange) {
@@ -360,8 +217,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-    this.channel = ctx.channel();
+    super.handlerAdded(ctx);
     this.timer = new DeadlineTimer(channel.eventLoop(), this::onDeadline);
     if (channel.isActive()) {
       // Added after the TLS handshake chose HTTP/1.1: the connection is already active.
@@ -383,14 +239,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void activate() {
-    if (peer != null) {
+    if (!identifyPeer()) {
       return;
     }
-    ClientPeer p =
-        stream != null ? stream.connection().peer(secure) : ClientPeer.of(channel, secure, false);
-    peer = p.address();
-    peerText = p.text();
-    facts = p.facts();
     state = State.HEAD;
     if (!http2) {
       timer.armAt(timer.now() + limits.headerTimeout().toNanos());
@@ -563,9 +414,9 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (ClientFaults.isClientFault(cause)) {
-      log.debug("client connection {} failed: {}", peerText, cause.toString());
+      log.debug("client connection {} failed: {}", peerTextOrNull(), cause.toString());
     } else {
-      log.warn("client connection {} failed", peerText, cause);
+      log.warn("client connection {} failed", peerTextOrNull(), cause);
     }
     ctx.close();
   }

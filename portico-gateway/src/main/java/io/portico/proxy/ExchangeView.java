@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.config.LimitsConfig;
+import io.portico.observe.RequestIds;
 import io.portico.observe.trace.RequestTrace;
 import io.portico.observe.trace.Tracing;
 import io.portico.router.PathTemplate;
@@ -84,9 +85,6 @@ abstract class ExchangeView implements Exchange {
   @Nullable String originalHost;
   @Nullable Map<String, List<String>> queryParameters;
   @Nullable RouteMatch<CompiledRoute> match;
-
-  /** The {@code Allow} of a 405 for a path that routes take only under other methods, or null. */
-  @Nullable String allow;
 
   @Nullable CompiledRoute route;
   @Nullable UpstreamService service;

@@ -79,7 +79,7 @@ final class GrpcCall {
    */
   static final long DEADLINE_RESET_TOLERANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private final HttpExchange exchange;
+  private final ResponseRelay exchange;
   private long deadlineNanos;
   private long budgetNanos;
   private @Nullable ScheduledFuture<?> deadlineTask;
@@ -92,14 +92,14 @@ final class GrpcCall {
   private int maxResponseMessageSize = GrpcRouteConfig.DEFAULT_MAX_MESSAGE_SIZE;
   private int grpcStatus = -1;
 
-  private GrpcCall(HttpExchange exchange) {
+  private GrpcCall(ResponseRelay exchange) {
     this.exchange = exchange;
   }
 
   /**
    * The call {@code exchange}'s request makes, or null when it is not gRPC (gRPC-Web is not, here).
    */
-  static @Nullable GrpcCall of(HttpRequest request, HttpExchange exchange) {
+  static @Nullable GrpcCall of(HttpRequest request, ResponseRelay exchange) {
     return GrpcContentType.of(request.headers().get(HttpHeaderNames.CONTENT_TYPE))
             == GrpcContentType.GRPC
         ? new GrpcCall(exchange)

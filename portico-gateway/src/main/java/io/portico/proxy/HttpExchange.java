@@ -1,8 +1,6 @@
 package io.portico.proxy;
 
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -10,15 +8,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.aggregate.AggregatePlan;
 import io.portico.ai.AiPlan;
 import io.portico.ai.AiRun;
-import io.portico.config.AccessLogConfig;
 import io.portico.config.LimitsConfig;
 import io.portico.config.TimeoutsConfig;
 import io.portico.plugin.PluginChain;
-import io.portico.router.PathNormalizer;
-import io.portico.router.PathTooComplexException;
-import io.portico.router.RequestTarget;
 import io.portico.snapshot.Snapshot;
-import io.portico.spi.plugin.Reply;
 import io.portico.traffic.MirrorCall;
 import io.portico.traffic.RouteTraffic;
 import io.portico.traffic.SplitTarget;
@@ -55,10 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Layers of one object, so that a plain exchange allocates no part of its own: {@link
  * ExchangeView} (the facts, and what plugins see), {@link RequestBody} (the body before and while
  * it goes on, and its buffers), {@link ResponseRelay} (the answer to the client, its buffers and
- * flow control) and this class, which coordinates them. Parts that only some exchanges need are
- * made when they do: {@link GrpcCall}, {@link CapturedBodies}, {@link AggregateStep}, {@link
- * AiHost}, {@link UpgradeRelay}; stateless steps are {@link RequestChecks}, {@link UpstreamHead},
- * {@link LocalAnswers} and {@link ExchangeRecords}.
+ * flow control), {@link RequestRouting} (the head's checks, routing and the request phases) and
+ * this class, which coordinates them from the request phases' end: the call, the body going on,
+ * failures and the end. Parts that only some exchanges need are made when they do: {@link
+ * GrpcCall}, {@link CapturedBodies}, {@link AggregateStep}, {@link AiHost}, {@link UpgradeRelay};
+ * stateless steps are {@link RequestChecks}, {@link UpstreamHead}, {@link LocalAnswers} and {@link
+ * ExchangeRecords}.
  *
  * <p>Buffers: request body chunks are owned by the exchange from {@link #onRequestContent} until
  * handed to the upstream call (or released when no longer needed); response chunks as {@link
@@ -66,15 +61,12 @@ import org.slf4j.LoggerFactory;
  * chunks queue and the client's reads pause; afterwards client reads pause while the upstream is
  * unwritable.
  */
-final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, UpstreamCall.Receiver {
+final class HttpExchange extends RequestRouting implements UpstreamCall.Receiver {
 
   private static final Logger log = LoggerFactory.getLogger(HttpExchange.class);
 
-  // what the checks established, beside the facts of the view
-  private boolean upgradeRequested;
+  // what the request phases left for the call
   private boolean hostSetByPlugin;
-  private PluginChain chain = PluginChain.EMPTY;
-  @Nullable PhaseRunner phases;
 
   // the request body
   private boolean startDeferred;
@@ -88,150 +80,6 @@ final class HttpExchange extends ResponseRelay implements PhaseRunner.Host, Upst
   HttpExchange(
       DownstreamHandler conn, HttpRequest request, Snapshot snapshot, LimitsConfig limits) {
     super(conn, request, snapshot, limits);
-  }
-
-  // ---------------------------------------------------------------- request head: checks, routing
-
-  /**
-   * The request head arrived. A request without a body starts once its (empty) end arrives, which
-   * the codec delivers right behind the head, so it is forwarded head and end in one write.
-   */
-  void onHead() {
-    boolean bodyless =
-        request.decoderResult().isSuccess()
-            && !HttpUtil.isTransferEncodingChunked(request)
-            && HttpUtil.getContentLength(request, 0L) == 0;
-    if (bodyless) {
-      state = ExchangeState.AWAITING_END;
-    } else {
-      start();
-    }
-  }
-
-  /** Checks and routes the request, then runs the request phases. */
-  private void start() {
-    state = ExchangeState.REQUEST_PHASES;
-    HttpHeaders headers = request.headers();
-    grpc = GrpcCall.of(request, this);
-    identifyClient();
-    if (conn.draining() || !HttpUtil.isKeepAlive(request)) {
-      closeAfter = true;
-    }
-    RequestChecks.Refusal refusal =
-        RequestChecks.check(request, limits, snapshot.identityHeaders());
-    if (refusal != null) {
-      if (request.decoderResult().isFailure()) {
-        requestComplete = true;
-      }
-      closeAfter = true;
-      fail(refusal.failure(), refusal.detail());
-      return;
-    }
-    RequestChecks.canonicalizeLength(request);
-    originalHost = headers.get(HttpHeaderNames.HOST);
-    RequestTarget target = PathNormalizer.normalize(originalUri);
-    if (target instanceof RequestTarget.Rejected rejected) {
-      closeAfter = true;
-      fail(Failure.BAD_PATH, LocalAnswers.badTarget(rejected.reason().rule()));
-      return;
-    }
-    RequestTarget.Accepted normalized = (RequestTarget.Accepted) target;
-    path = normalized.path();
-    rawQuery = normalized.rawQuery();
-    if ("*".equals(path)) {
-      answerAsterisk();
-      return;
-    }
-    if (normalized.authority() != null) {
-      originalHost = normalized.authority();
-      // what the Host header must be, the absolute form's authority must be: it becomes the Host
-      if (!RequestChecks.isValidHost(originalHost)) {
-        closeAfter = true;
-        fail(
-            Failure.BAD_REQUEST,
-            RequestChecks.hostRefusal("request-target authority", originalHost));
-        return;
-      }
-      headers.set(HttpHeaderNames.HOST, originalHost);
-    }
-    expectContinue = HttpUtil.is100ContinueExpected(request);
-    if (expectContinue) {
-      headers.remove(HttpHeaderNames.EXPECT);
-    }
-    upgradeRequested = RequestChecks.mayUpgrade(request);
-
-    try {
-      match =
-          snapshot.router().match(originalHost, request.method().name(), path, headers, rawQuery);
-    } catch (PathTooComplexException e) {
-      chain = snapshot.globalChain();
-      closeAfter = true;
-      fail(Failure.BAD_REQUEST, "The path is too complex to match against the routes' patterns.");
-      return;
-    }
-    if (match == null) {
-      chain = snapshot.globalChain();
-      allow = snapshot.router().allowedMethods(originalHost, path, headers, rawQuery);
-      String detail = LocalAnswers.unrouted(request.method().name(), path, originalHost, allow);
-      fail(allow == null ? Failure.NO_ROUTE : Failure.METHOD_NOT_ALLOWED, detail);
-      return;
-    }
-    route = match.value();
-    if (trace != null) {
-      trace.routed(route.name());
-    }
-    AccessLogConfig.BodyCapture bodies = conn.bodyCapture();
-    if (bodies != null) {
-      captured = CapturedBodies.forRoute(bodies, route.config(), headers);
-    }
-    chain = route.chain();
-    service = route.service();
-    HopByHopHeaders.stripClientSupplied(headers, upgradeRequested, snapshot.identityHeaders());
-    if (!peerTrusted) {
-      snapshot.forwarding().removeUnbelieved(headers);
-    }
-    forwardPath = computeForwardPath();
-    if (grpc != null) {
-      grpc.routed(
-          headers,
-          routed().config().grpcOrDefaults(),
-          startNanos,
-          routed().timeouts().response().toNanos(),
-          conn.nanoTime(),
-          conn.alloc());
-    }
-    // The request phases, including any plugin's wait, are bounded by the route's response timeout.
-    conn.armDeadline(startNanos + route.timeouts().response().toNanos());
-    if (chain == PluginChain.EMPTY) {
-      onRequestPhasesPassed(); // no plugin: the request phases pass at once
-    } else {
-      phases().runRequestPhases();
-    }
-  }
-
-  @Override
-  PhaseRunner phases() {
-    if (phases == null) {
-      phases = chain == PluginChain.EMPTY ? PhaseRunner.NONE : new PhaseRunner(chain, this);
-    }
-    return phases;
-  }
-
-  // ---------------------------------------------------------------- request phases (PhaseRunner)
-
-  @Override
-  boolean inRequestPhases() {
-    return state == ExchangeState.REQUEST_PHASES && !phases().requestPhasesOver();
-  }
-
-  @Override
-  public void onReply(Reply reply) {
-    sendLocal(LocalAnswers.forReply(this, grpc, reply));
-  }
-
-  @Override
-  public void onPluginFailed() {
-    fail(Failure.PLUGIN_ERROR, "A plugin failed while handling the request.");
   }
 
   /** Every request plugin proceeded: call the upstream, handing it the body as it stands. */

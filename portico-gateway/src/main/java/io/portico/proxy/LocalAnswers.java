@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -67,9 +68,31 @@ final class LocalAnswers {
     FullHttpResponse problem =
         ProblemResponses.render(alloc, reason, detail, x.path, x.requestIdOrNull(), x.traceId());
     if (reason == Failure.METHOD_NOT_ALLOWED) {
-      problem.headers().set(HttpHeaderNames.ALLOW, x.allow != null ? x.allow : ALLOWED_METHODS);
+      problem.headers().set(HttpHeaderNames.ALLOW, allowOf(x));
     }
     return problem;
+  }
+
+  /**
+   * The {@code Allow} of a 405: for a path that routes take only under other methods, those
+   * methods, asked of the router again for this rare answer rather than kept on every exchange;
+   * otherwise (a method refused before routing) the methods the gateway proxies.
+   */
+  private static String allowOf(ExchangeView x) {
+    String path = x.path;
+    if (x.route == null && path != null) {
+      // Routing answers a 405 at once, so the head is as routing read it: its Host is the one
+      // matched (an absolute-form target's authority was written into it before).
+      HttpHeaders headers = x.request.headers();
+      String allow =
+          x.snapshot
+              .router()
+              .allowedMethods(headers.get(HttpHeaderNames.HOST), path, headers, x.rawQuery);
+      if (allow != null) {
+        return allow;
+      }
+    }
+    return ALLOWED_METHODS;
   }
 
   /** The 408 of a request head that did not arrive in time; the connection closes after it. */

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.portico.upstream.SharedHeaderNames;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,8 +30,14 @@ import org.jspecify.annotations.Nullable;
  * <p>What it allocates: nothing for what repeats on a connection. A field value, field name and
  * target whose bytes equal those the previous request had at the same place are that request's
  * (immutable) strings again, and common names are {@link ClientCodec#NAMES}. What is new in a
- * request is a new string. The head's bytes are copied into one array per connection, of at most 4
- * KiB; a larger head gets an array of its own, dropped once its request is built.
+ * request is a new string. The head's bytes are copied into one of two arrays per connection, of at
+ * most 4 KiB each, the other keeping the previous head's; a larger head gets an array of its own,
+ * dropped once its request is built. Repeating bytes are found by bulk compares of the two heads'
+ * bytes ({@link Arrays#equals(byte[], int, int, byte[], int, int)}), not character by character.
+ *
+ * <p>A head whose bytes are exactly those of the previous plain head on the connection (a client
+ * repeating its request) is not scanned again: the previous scan's result stands, names and values
+ * included. The verdict of a scan depends on the bytes and the limits only, so it is the same.
  *
  * <p>One per connection, used on its event loop only.
  */
@@ -67,11 +74,44 @@ final class PlainHeadParser {
    */
   private static final int KEPT_HEAD = 4096;
 
-  /** The array kept for heads' bytes; grows to the largest plain head seen, up to KEPT_HEAD. */
+  /**
+   * The previous head's bytes (when {@link #previousValid}); the two arrays kept grow to the
+   * largest plain head seen, up to KEPT_HEAD.
+   */
   private byte[] kept = new byte[512];
 
-  /** The scanned head's bytes, copied out of the buffer: {@link #kept}, or a larger head's own. */
+  /** Where the next head's bytes are copied; becomes {@link #kept} once it was read whole. */
+  private byte[] next = new byte[512];
+
+  /**
+   * The scanned head's bytes: {@link #next}, {@link #kept} when repeated, or a larger head's own.
+   */
   private byte[] head = kept;
+
+  /**
+   * Bytes of the previous head when it was read whole ({@link #addFields} done), {@link #kept}
+   * holds them and the scan's result is still its; 0 otherwise.
+   */
+  private int repeatable;
+
+  /**
+   * {@link #kept} holds the previous head read whole, {@link #previous} its fields, and {@link
+   * #givenNames} and {@link #lastValues} their strings up to {@link #previousFields}.
+   */
+  private boolean previousValid;
+
+  /** {@link #lastTarget} is the string of the target at {@link #previousTargetStart} in kept. */
+  private boolean previousTargetValid;
+
+  private int previousFields;
+  private int previousTargetStart;
+  private int previousTargetLength;
+
+  /** The previous head's {@link #fields}, in {@link #kept}. */
+  private final int[] previous = new int[MAX_FIELDS * 4];
+
+  /** The last scan found the previous head again: its names and values are those of the last. */
+  private boolean repeated;
 
   /** Per field: name start, name length, value start, value length (in {@link #head}). */
   private final int[] fields = new int[MAX_FIELDS * 4];
@@ -93,6 +133,9 @@ final class PlainHeadParser {
   private final @Nullable AsciiString[] lastNames = new AsciiString[MAX_FIELDS];
   private final @Nullable String[] lastValues = new String[MAX_FIELDS];
 
+  /** The names {@link #addFields} gave the previous request, shared or not. */
+  private final @Nullable AsciiString[] givenNames = new AsciiString[MAX_FIELDS];
+
   PlainHeadParser(SharedHeaderNames names, int maxInitialLineLength, int maxHeaderSize) {
     this.names = names;
     this.maxInitialLineLength = maxInitialLineLength;
@@ -105,20 +148,47 @@ final class PlainHeadParser {
    */
   boolean scan(ByteBuf in) {
     int start = in.readerIndex();
+    if (repeats(in, start)) {
+      head = kept;
+      repeated = true;
+      return true;
+    }
+    repeatable = 0;
+    repeated = false;
     int lines = findLines(in, start);
     if (lines < 0) {
       return false;
     }
     int length = headLength;
-    if (length <= kept.length) {
-      head = kept;
-    } else if (length <= KEPT_HEAD) {
-      head = kept = new byte[Math.min(KEPT_HEAD, Math.max(length, kept.length * 2))];
+    if (length <= KEPT_HEAD) {
+      head = room(length);
     } else {
-      head = new byte[length]; // dropped by done(): a connection keeps at most KEPT_HEAD
+      head = new byte[length]; // dropped by done(): a connection keeps at most 2 x KEPT_HEAD
     }
     in.getBytes(start, head, 0, length);
     return requestLine(lineEnds[0] - 1) && fieldLines(lines);
+  }
+
+  /** {@link #next}, grown to hold {@code length} bytes. */
+  private byte[] room(int length) {
+    if (next.length < length) {
+      next = new byte[Math.min(KEPT_HEAD, Math.max(length, next.length * 2))];
+    }
+    return next;
+  }
+
+  /**
+   * Whether {@code in} starts with the previous plain head's bytes, which are then its whole head:
+   * that head's first blank line ends where the previous one's did.
+   */
+  private boolean repeats(ByteBuf in, int start) {
+    int length = repeatable;
+    if (length == 0 || in.writerIndex() - start < length) {
+      return false;
+    }
+    byte[] b = room(length);
+    in.getBytes(start, b, 0, length);
+    return Arrays.equals(b, 0, length, kept, 0, length);
   }
 
   /**
@@ -277,21 +347,68 @@ final class PlainHeadParser {
   /** The request target, the previous one's string when the bytes are the same. */
   String target() {
     String last = lastTarget;
-    if (last != null && sameBytes(last, targetStart, targetLength)) {
+    if (last != null
+        && (repeated
+            || (previousTargetValid
+                ? sameBytes(targetStart, targetLength, previousTargetStart, previousTargetLength)
+                : sameBytes(last, targetStart, targetLength)))) {
       return last;
     }
+    previousTargetValid = false;
     return lastTarget = latin1(targetStart, targetLength);
   }
 
-  /** Adds the scanned fields to {@code headers}, in order. */
+  /**
+   * Adds the scanned fields to {@code headers}, in order. To a {@link ClientCodec.RequestHeaders}
+   * without its validators: a plain head's names are tokens and its values visible ASCII, SP and
+   * HT, trimmed, which they accept.
+   */
   void addFields(HttpHeaders headers) {
+    ClientCodec.RequestHeaders checked = headers instanceof ClientCodec.RequestHeaders r ? r : null;
+    int comparable = previousValid && !repeated ? previousFields : 0;
+    if (!repeated) {
+      previousValid = false; // the strings change below
+    }
     for (int i = 0; i < fieldCount; i++) {
-      int f = i << 2;
-      headers.add(name(i, fields[f], fields[f + 1]), value(i, fields[f + 2], fields[f + 3]));
+      AsciiString name;
+      String value;
+      AsciiString given = givenNames[i];
+      String last = lastValues[i];
+      if (repeated && given != null && last != null) {
+        name = given;
+        value = last;
+      } else {
+        int f = i << 2;
+        boolean before = i < comparable;
+        name = givenNames[i] = name(i, fields[f], fields[f + 1], before);
+        value = lastValues[i] = value(i, fields[f + 2], fields[f + 3], before);
+      }
+      if (checked != null) {
+        checked.addChecked(name, value);
+      } else {
+        headers.add(name, value);
+      }
+    }
+    if (!repeated && head == next) {
+      next = kept;
+      kept = head;
+      System.arraycopy(fields, 0, previous, 0, fieldCount << 2);
+      previousFields = fieldCount;
+      previousTargetStart = targetStart;
+      previousTargetLength = targetLength;
+      previousTargetValid = true; // target() read this head's before its fields
+      previousValid = true;
+      repeatable = headLength;
     }
   }
 
-  private AsciiString name(int i, int start, int length) {
+  /** Field {@code i}'s name; {@code before}: the previous head had a field {@code i}. */
+  private AsciiString name(int i, int start, int length, boolean before) {
+    AsciiString given = givenNames[i];
+    int p = i << 2;
+    if (before && given != null && sameBytes(start, length, previous[p], previous[p + 1])) {
+      return given;
+    }
     AsciiString shared = names.find(head, start, length);
     if (shared != null) {
       return shared;
@@ -303,19 +420,30 @@ final class PlainHeadParser {
     return lastNames[i] = new AsciiString(head, start, length, true);
   }
 
-  private String value(int i, int start, int length) {
+  /** Field {@code i}'s value; {@code before}: the previous head had a field {@code i}. */
+  private String value(int i, int start, int length, boolean before) {
     if (length == 0) {
       return "";
     }
     String last = lastValues[i];
-    if (last != null && sameBytes(last, start, length)) {
+    int p = (i << 2) + 2;
+    if (last != null
+        && (before
+            ? sameBytes(start, length, previous[p], previous[p + 1])
+            : sameBytes(last, start, length))) {
       return last;
     }
-    return lastValues[i] = latin1(start, length);
+    return latin1(start, length);
   }
 
   private String latin1(int start, int length) {
     return new String(head, start, length, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Whether the head's bytes at {@code start} are the previous head's at {@code from}. */
+  private boolean sameBytes(int start, int length, int from, int fromLength) {
+    return length == fromLength
+        && Arrays.equals(head, start, start + length, kept, from, from + length);
   }
 
   private boolean sameBytes(String s, int start, int length) {

@@ -20,6 +20,10 @@ import java.util.Date;
  * request then, see {@link ClientCodec#recycle}); {@code clear} and {@code remove} drop entries as
  * Netty's map does.
  *
+ * <p>A field whose name and value the decoder already checked is added without the validators
+ * ({@link #addChecked}): the plain head parser's names are tokens and its values field content,
+ * which is what they check, byte by byte, a second time.
+ *
  * <p>One per request, used on its connection's event loop only.
  */
 final class RequestHeaderEntries
@@ -31,6 +35,9 @@ final class RequestHeaderEntries
   private final KeptEntry[] kept = new KeptEntry[KEPT];
   private int keptCount;
 
+  /** Inside {@link #addChecked}: the validators are skipped. */
+  private boolean checked;
+
   RequestHeaderEntries(
       NameValidator<CharSequence> nameValidator,
       ValueValidator<CharSequence> valueValidator,
@@ -41,6 +48,35 @@ final class RequestHeaderEntries
         nameValidator,
         sizeHint,
         valueValidator);
+  }
+
+  /**
+   * Adds a field whose name is a token and whose value is field content (visible ASCII, SP and HT,
+   * not starting or ending with SP or HT), without checking them again.
+   */
+  void addChecked(CharSequence name, CharSequence value) {
+    checked = true;
+    try {
+      add(name, value);
+    } finally {
+      checked = false;
+    }
+  }
+
+  @Override
+  protected void validateName(
+      NameValidator<CharSequence> validator, boolean forAdd, CharSequence name) {
+    if (!checked) {
+      super.validateName(validator, forAdd, name);
+    }
+  }
+
+  @Override
+  protected void validateValue(
+      ValueValidator<CharSequence> validator, CharSequence name, CharSequence value) {
+    if (!checked) {
+      super.validateValue(validator, name, value);
+    }
   }
 
   /** Empties the map, keeping its entries for the next fields added. */

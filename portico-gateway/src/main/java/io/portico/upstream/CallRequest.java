@@ -41,7 +41,6 @@ abstract class CallRequest {
   @Nullable ReplayBuffer replay;
   boolean replayLost;
   boolean headHeld;
-  private @Nullable Runnable writeHeldHead;
 
   CallRequest(UpstreamService service, HttpRequest head) {
     this.service = service;
@@ -133,10 +132,7 @@ abstract class CallRequest {
       // No body yet: hold the head for the rest of this event-loop turn, so that the request's end
       // arriving in the same read burst goes with it (END_STREAM on HEADERS).
       headHeld = true;
-      if (writeHeldHead == null) {
-        writeHeldHead = this::flush;
-      }
-      up.eventLoop().execute(writeHeldHead);
+      up.eventLoop().execute(this::flush);
     } else {
       up.write(head);
       if (replay != null) {

@@ -1,6 +1,5 @@
 package io.portico.upstream;
 
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -8,7 +7,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.config.TimeoutsConfig;
 import java.util.Objects;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -35,11 +33,13 @@ import org.jspecify.annotations.Nullable;
  * closes before any response byte is retried only for a complete, body-less, idempotent request; an
  * HTTP/2 stream the upstream declares unprocessed ({@link UnprocessedException}: above a {@code
  * GOAWAY}'s last stream id, refused) is resent whatever the method, up to {@link
- * #MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was processed), when
- * its body so far is still held in the call's {@link ReplayBuffer}.
+ * CallAttempts#MAX_UNPROCESSED_RETRIES} times, outside the retry count and budget (nothing was
+ * processed), when its body so far is still held in the call's {@link ReplayBuffer}.
  *
  * <p>The request side (queued until a lease, a body-less request as one message, an HTTP/2 head
- * held for its end, the replay buffer) is {@link CallRequest}, the layer under the call.
+ * held for its end, the replay buffer) is {@link CallRequest}, the layer under the call; the
+ * attempts' accounting (the endpoint picked, the gate's counts, the retry decision, what the hooks
+ * and the balancer learn, the times of each step) is {@link CallAttempts}, the layer above it.
  *
  * <p>Timeouts: {@code connect} bounds getting a connection (connecting, or waiting for one in the
  * pool); {@code response} runs from the request being completely sent to the response head; {@code
@@ -58,14 +58,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to the event loop of its pools; every method must be called there.
  */
-public final class UpstreamCall extends CallRequest implements UpstreamListener, AcquireCallback {
-
-  /**
-   * Most times one call resends a request that an HTTP/2 upstream declared unprocessed (a {@code
-   * GOAWAY} below its stream, {@code REFUSED_STREAM}); these resends count against neither the
-   * service's retry attempts nor its budget.
-   */
-  static final int MAX_UNPROCESSED_RETRIES = 2;
+public final class UpstreamCall extends CallAttempts implements UpstreamListener, AcquireCallback {
 
   /** Receives what happens to a call; called on the call's event loop. */
   public interface Receiver {
@@ -104,29 +97,14 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     DONE
   }
 
-  private final UpstreamPools pools;
   private final TimeoutsConfig timeouts;
   private final boolean upgrade;
-  private final UpstreamHooks hooks;
   private final Receiver receiver;
 
   private State state = State.NEW;
   private boolean keepAlive;
   private boolean responsePaused;
-  private @Nullable Endpoint endpoint;
-  private @Nullable Endpoint failedEndpoint;
   private @Nullable UpstreamLease connection;
-  private @Nullable ScheduledFuture<?> acquireTimeout;
-  private int attempts;
-  private int unprocessedRetries;
-  private boolean admitted;
-  private boolean waiting;
-  private long affinity;
-  private int status;
-  private long attemptStartNanos;
-  private long connectedNanos;
-  private long requestSentNanos;
-  private long responseHeadNanos;
 
   /**
    * @param head the request head as it goes upstream (the same object is written by every attempt;
@@ -142,23 +120,13 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
       boolean upgrade,
       UpstreamHooks hooks,
       Receiver receiver) {
-    super(service, head);
-    this.pools = pools;
+    super(pools, service, head, hooks);
     this.timeouts = timeouts;
     this.upgrade = upgrade;
-    this.hooks = hooks;
     this.receiver = receiver;
   }
 
   // ---------------------------------------------------------------- the caller's side
-
-  /**
-   * Sets the request's hash for a hashing balancer ({@link UpstreamService#hashKey}): every attempt
-   * picks with it. Call before {@link #start}.
-   */
-  public void affinity(long hash) {
-    this.affinity = hash;
-  }
 
   /** Starts the first attempt. Request content may be sent before and after. */
   public void start() {
@@ -176,11 +144,6 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     admitted = true;
     service.retryBudget().onRequest();
     attempt();
-  }
-
-  @Override
-  public CallGate gate() {
-    return service.gate();
   }
 
   /** Stops reading the response (the caller's client cannot take more); no idle deadline runs. */
@@ -233,43 +196,16 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     return state == State.DONE;
   }
 
-  /** The endpoint of the current or last attempt, or null before the first pick. */
-  public @Nullable Endpoint endpoint() {
-    return endpoint;
-  }
-
-  public int attempts() {
-    return attempts;
-  }
-
-  /** When the last attempt got its connection, or 0. */
-  public long connectedNanos() {
-    return connectedNanos;
-  }
-
-  /** When the request was completely sent, or 0. */
-  public long requestSentNanos() {
-    return requestSentNanos;
-  }
-
-  /** When the response head arrived, or 0. */
-  public long responseHeadNanos() {
-    return responseHeadNanos;
-  }
-
   // ---------------------------------------------------------------- attempts
 
   private void attempt() {
-    endpoint = service.pick(failedEndpoint, affinity);
-    if (endpoint == null) {
+    Endpoint picked = beginAttempt();
+    if (picked == null) {
       fail(CallFailure.NO_ENDPOINT, "service " + service.name() + " has no available endpoint");
       return;
     }
-    attempts++;
-    attemptStartNanos = nanoTime();
-    hooks.onAttemptStart(service.name(), endpoint, attempts);
     state = State.ACQUIRING;
-    pools.leasePool(endpoint, service).acquire(service.pool(), timeouts.connect(), this, this);
+    pools.leasePool(picked, service).acquire(service.pool(), timeouts.connect(), this, this);
     if (state == State.ACQUIRING && !waiting) {
       if (!service.gate().startWaiting()) {
         fail(
@@ -345,15 +281,6 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
               + timeouts.connect().toMillis()
               + " ms (connecting or waiting in the pool)");
     }
-  }
-
-  /**
-   * Whether another attempt after a failure is allowed: resends of unprocessed streams do not count
-   * against the retry attempts (nor the budget).
-   */
-  private boolean canRetry() {
-    return attempts - unprocessedRetries <= service.retry().attempts()
-        && service.retryBudget().tryRetry();
   }
 
   @Override
@@ -462,20 +389,7 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
     connection = null; // the connection already left its pool
     headHeld = false;
     if (state == State.SENT) {
-      if (cause instanceof UnprocessedException
-          && (!bodySent || !replayLost)
-          && unprocessedRetries < MAX_UNPROCESSED_RETRIES) {
-        // The upstream said it never processed the stream (GOAWAY, REFUSED_STREAM): safe for any
-        // method, and not a retry of a failure, so outside the retry count and budget. What the
-        // body sent so far is replayed from the replay buffer; the rest streams on.
-        unprocessedRetries++;
-        attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
-        failedEndpoint = null;
-        attempt();
-        return;
-      }
-      if (lost != null && lost.reused() && retrySafeAfterSend() && canRetry()) {
-        // A pooled connection the upstream had closed: the request never reached it.
+      if (mayResendAfterClose(lost, cause)) {
         attemptEnded(CallFailure.RESET_BEFORE_RESPONSE);
         failedEndpoint = null;
         attempt();
@@ -529,39 +443,6 @@ public final class UpstreamCall extends CallRequest implements UpstreamListener,
       attemptEnded(failure);
     }
     callEnded(failure);
-  }
-
-  /** The wait for a connection is over: the gate's count of waiting calls and its timeout. */
-  private void stopWaiting() {
-    if (waiting) {
-      waiting = false;
-      service.gate().stopWaiting();
-    }
-    if (acquireTimeout != null) {
-      acquireTimeout.cancel(false);
-      acquireTimeout = null;
-    }
-  }
-
-  /** The call ended (or its connection was handed over): the breaker learns how, once. */
-  private void callEnded(@Nullable CallFailure failure) {
-    if (admitted) {
-      admitted = false;
-      service.gate().onCallEnd(failure, status);
-    }
-  }
-
-  /** The attempt ended: the hooks and the service's balancer (and source) learn how. */
-  private void attemptEnded(@Nullable CallFailure failure) {
-    Endpoint ended = Objects.requireNonNull(endpoint, "endpoint");
-    long nanos = nanoTime() - attemptStartNanos;
-    hooks.onAttemptEnd(service.name(), ended, failure, status, nanos);
-    service.report(ended, AttemptOutcome.of(failure, status), status, nanos);
-  }
-
-  private long nanoTime() {
-    EventLoop loop = pools.loop();
-    return loop.ticker().nanoTime();
   }
 
   // ---------------------------------------------------------------- what the request side asks

@@ -149,6 +149,7 @@ class AdminRequestHardeningTest {
               .readUntil("}", 5000);
       assertThat(got).startsWith("HTTP/1.1 414");
       assertThat(got).contains("application/problem+json");
+      assertThat(got).contains("\"type\":\"https://portico.dev/problems/admin-uri-too-long\"");
     }
     try (RawClient c = admin()) {
       String got =
@@ -159,6 +160,29 @@ class AdminRequestHardeningTest {
               .readUntil("}", 5000);
       assertThat(got).startsWith("HTTP/1.1 431");
       assertThat(got).contains("application/problem+json");
+      assertThat(got).contains("\"type\":\"https://portico.dev/problems/admin-headers-too-large\"");
+    }
+  }
+
+  @Test
+  void answersATargetThatIsNotAPathAndAWrongMethodWithAdminProblemTypes() throws Exception {
+    try (RawClient c = admin()) {
+      String got =
+          c.send("GET http://127.0.0.1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+              .readUntil("}", 5000);
+      assertThat(got).startsWith("HTTP/1.1 400");
+      assertThat(got).contains("\"type\":\"https://portico.dev/problems/admin-bad-request\"");
+    }
+    try (RawClient c = admin()) {
+      String got =
+          c.send(
+                  "DELETE /logs/tail HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                      + WRITER
+                      + "\r\n\r\n")
+              .readUntil("}", 5000);
+      assertThat(got).startsWith("HTTP/1.1 405");
+      assertThat(got)
+          .contains("\"type\":\"https://portico.dev/problems/admin-method-not-allowed\"");
     }
   }
 

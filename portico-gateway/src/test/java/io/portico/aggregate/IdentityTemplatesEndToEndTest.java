@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
@@ -17,10 +18,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The caller's identity in templates, end to end: a consumer found by {@code key-auth} and one
@@ -35,7 +36,7 @@ class IdentityTemplatesEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "k-3c9e1a7f5b2d8c4e6a0f1b3d5e7a9c2b";
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static HttpServer echo;
   private static GatewayFixture gw;
 
@@ -47,8 +48,6 @@ class IdentityTemplatesEndToEndTest {
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     // Any request -> its method, URI, identity headers and body, as JSON.
     echo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     echo.setExecutor(Executors.newCachedThreadPool());
@@ -84,7 +83,7 @@ class IdentityTemplatesEndToEndTest {
           audiences: [ api ]
           consumer-claim: sub
         """
-            .formatted(oauth.issuerUrl("default"), oauth.jwksUrl("default"));
+            .formatted(oauth.server().issuerUrl("default"), oauth.server().jwksUrl("default"));
     String aggregate =
         """
         aggregate:
@@ -184,7 +183,6 @@ class IdentityTemplatesEndToEndTest {
   static void stop() throws Exception {
     gw.close();
     echo.stop(0);
-    oauth.shutdown();
   }
 
   private static HttpResponse<String> withKey(String path) throws Exception {
@@ -197,7 +195,7 @@ class IdentityTemplatesEndToEndTest {
 
   private static HttpResponse<String> withToken(String path, Map<String, Object> claims)
       throws Exception {
-    String token = oauth.issueToken("default", "alice", "api", claims, 3600L).serialize();
+    String token = oauth.server().issueToken("default", "alice", "api", claims, 3600L).serialize();
     return gw.send(
         HttpRequest.newBuilder(gw.uri(path))
             .header("Authorization", "Bearer " + token)

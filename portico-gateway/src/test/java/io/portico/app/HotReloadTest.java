@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.snapshot.ReloadResult;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.LogCapture;
 import io.portico.testing.OriginPerTest;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -83,6 +84,38 @@ class HotReloadTest {
     assertThat(body.get("version").asText()).isEqualTo(gw.gateway().version());
     assertThat(body.get("problems")).isEmpty();
     assertThat(gw.get("/new/hello").statusCode()).isEqualTo(200);
+    assertThat(gw.get("/old/hello").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aReloadThatLeavesNoRoutesWarnsInTheLogAndInPostReloadsAnswer() throws Exception {
+    assertThat(JSON.readTree(gw.adminPost("/reload").body()).get("warnings")).isEmpty();
+    gw.rewriteConfig(
+        """
+        admin:
+          address: 127.0.0.1:0
+        services:
+          - name: backend
+            targets: [ "%s" ]
+        """
+            .formatted(env.origin().authority()));
+
+    HttpResponse<String> r;
+    List<String> logged;
+    try (LogCapture log = LogCapture.capture()) {
+      r = gw.adminPost("/reload");
+      logged = log.warnings();
+    }
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("applied").asBoolean()).isTrue();
+    assertThat(body.get("warnings")).hasSize(1);
+    assertThat(body.get("warnings").get(0).asText())
+        .startsWith("no routes, so every request is answered 404 (no_route). Add a route")
+        .contains("POST /routes");
+    assertThat(logged)
+        .anySatisfy(w -> assertThat(w).contains("no routes, so every request is answered 404"));
     assertThat(gw.get("/old/hello").statusCode()).isEqualTo(404);
   }
 

@@ -213,8 +213,23 @@ class CliDocTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("Missing required option: '--file=FILE'")
         .contains("Unknown option: '--prune'")
-        .contains("Did you mean: portico validate?")
+        .contains("portico: unknown command 'valdate', did you mean 'validate'?")
         .contains("Possible solutions: --config");
+  }
+
+  @Test
+  void anUnknownCommandIsNamedInTwoLinesWithTheCommandsAndNotTheWholeUsage() throws Exception {
+    assertThat(Main.execute("bogus")).isEqualTo(Main.USAGE);
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertThat(said.strip().lines())
+        .containsExactly(
+            "portico: unknown command 'bogus'",
+            "commands: "
+                + String.join(", ", Main.commandLine().getSubcommands().keySet())
+                + " (without a command: run portico.yaml); 'portico --help' explains them");
+    assertThat(flat(doc()))
+        .contains(flat(said.replace("'bogus'", "'valdate', did you mean 'validate'?")));
   }
 
   @Test

@@ -156,10 +156,34 @@ class ConfigLoaderTest {
     assertThat(result.root()).isNull();
     assertThat(rendered(result))
         .containsExactly(
-            "bad.yaml:4:4: expected <block end>, but found '<block mapping start>', while parsing"
-                + " a block collection that began at line 2, column 3 (expected: valid YAML;"
-                + " check this line's indentation against the lines above it, and that each key"
-                + " is followed by a colon and a space)");
+            "bad.yaml:4:4: line 4 is indented by 3 spaces, the lines above it by 4 (line 3),"
+                + " 2 (line 2) or 0 (line 1) (expected: valid YAML; indent it as the key it belongs"
+                + " with, and check that each key is followed by a colon and a space; the YAML"
+                + " parser said: expected <block end>, but found '<block mapping start>', while"
+                + " parsing a block collection that began at line 2, column 3)");
+  }
+
+  @Test
+  void namesTheIndentationOfAKeyIndentedDeeperThanItsSiblings() {
+    LoadResult result =
+        loader.load(
+            "routes:\n  - name: a\n    paths: [ /a ]\n\n    # the service\n      service: b\n",
+            "deep.yaml");
+
+    assertThat(rendered(result)).hasSize(1);
+    assertThat(rendered(result).get(0))
+        .startsWith("deep.yaml:6:")
+        .contains(
+            ": line 6 is indented by 6 spaces, the lines above it by 4 (line 3),"
+                + " 2 (line 2) or 0 (line 1) (expected: valid YAML; indent it as the key");
+  }
+
+  @Test
+  void saysNothingOfIndentationWhenTheLineIsIndentedLikeASibling() {
+    LoadResult result = loader.load("routes:\n  - name: a\n    paths [ /a ]\n    x: y\n", "c.yaml");
+
+    assertThat(rendered(result)).hasSize(1);
+    assertThat(rendered(result).get(0)).doesNotContain("is indented by");
   }
 
   @Test

@@ -182,7 +182,10 @@ class ConfigParserTest extends ConfigParsing {
         .containsExactly(
             "portico.yaml:1:35: admin.address: duplicate key \"address\" (expected: each key once"
                 + " per object; first at line 1, column 10)",
-            "portico.yaml:3:5: routes[0]: a route needs a service, an aggregate or a plugin that answers it");
+            "portico.yaml:3:5: routes[0]: a route needs a service, an aggregate or a plugin that"
+                + " answers it (expected: a service declared under services: (name and targets),"
+                + " named here by service:; or a plugin that answers by itself, such as plugins:"
+                + " { mock: { body: hello } })");
   }
 
   @Test

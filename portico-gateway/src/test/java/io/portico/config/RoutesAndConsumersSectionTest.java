@@ -93,8 +93,12 @@ class RoutesAndConsumersSectionTest extends ConfigParsing {
 
     assertThat(problems(result))
         .containsExactly(
-            "portico.yaml:12:5: routes[1]: a route needs a service, an aggregate or a plugin that answers it",
-            "portico.yaml:14:5: routes[2]: a route needs a service, an aggregate or a plugin that answers it");
+            "portico.yaml:12:5: routes[1]: a route needs a service, an aggregate or a plugin that"
+                + " answers it (expected: service: NAME, one of backend; or a plugin that answers"
+                + " by itself, such as plugins: { mock: { body: hello } })",
+            "portico.yaml:14:5: routes[2]: a route needs a service, an aggregate or a plugin that"
+                + " answers it (expected: service: NAME, one of backend; or a plugin that answers"
+                + " by itself, such as plugins: { mock: { body: hello } })");
   }
 
   @Test

@@ -345,7 +345,7 @@ class PortalCatalogueTest {
     problem(
         portal.as(admin, "GET", "/portal/api/apis/orders/unpublish", null),
         405,
-        "method-not-allowed");
+        "admin-method-not-allowed");
 
     ok(portal.as(admin, "POST", "/portal/api/apis/orders/publish", null), 200);
     assertThat(call("/hello", key).statusCode()).isEqualTo(200);

@@ -138,7 +138,9 @@ class PortalPlanEditTest {
         .contains("portal.quota");
     problem(portal.as(operator, "PATCH", "/portal/api/plans/none", raise), 404, "portal-not-found");
     problem(
-        portal.as(operator, "PUT", "/portal/api/plans/basic", raise), 405, "method-not-allowed");
+        portal.as(operator, "PUT", "/portal/api/plans/basic", raise),
+        405,
+        "admin-method-not-allowed");
     assertThat(order(key).statusCode()).isEqualTo(429);
 
     // the operator raises the limit: the same key passes at once

@@ -302,7 +302,8 @@ class PortalTiersTest {
     assertThat(bundle.body().length).isBetween(100_000, 700_000);
     problem(
         admin.as(root, "POST", "/portal/api/invitations", "{\"note\":7}"), 400, "portal-invalid");
-    problem(admin.as(root, "PUT", "/portal/api/invitations", null), 405, "method-not-allowed");
+    problem(
+        admin.as(root, "PUT", "/portal/api/invitations", null), 405, "admin-method-not-allowed");
     problem(
         admin.as(root, "DELETE", "/portal/api/invitations/nope", null), 404, "portal-not-found");
     problem(

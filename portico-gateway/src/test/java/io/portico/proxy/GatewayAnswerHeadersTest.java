@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.H2Client;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import io.portico.testing.RawClient;
 import java.net.ServerSocket;
@@ -15,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class GatewayAnswerHeadersTest {
 
   @RegisterExtension static final OriginPerClass env = new OriginPerClass();
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static GatewayFixture gw;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder()
@@ -45,8 +44,6 @@ class GatewayAnswerHeadersTest {
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -114,12 +111,8 @@ class GatewayAnswerHeadersTest {
                     redirect-uri: https://app.example.com/app/callback
                     session: { secret: "0123456789abcdef0123456789abcdef" }
             """
-                .formatted(env.origin().authority(), oauth.wellKnownUrl("default"), closedPort));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    oauth.shutdown();
+                .formatted(
+                    env.origin().authority(), oauth.server().wellKnownUrl("default"), closedPort));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

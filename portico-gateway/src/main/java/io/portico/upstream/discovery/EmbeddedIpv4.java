@@ -21,8 +21,17 @@ import org.jspecify.annotations.Nullable;
  *       stacks), bytes 12 to 15, except {@code ::} and {@code ::1} which are IPv6's own unspecified
  *       and loopback addresses;
  *   <li>NAT64 well-known prefix {@code 64:ff9b::/96} (RFC 6052), bytes 12 to 15;
- *   <li>6to4 {@code 2002::/16} (RFC 3056), bytes 2 to 5.
+ *   <li>NAT64 local-use prefix {@code 64:ff9b:1::/48} (RFC 8215) used as a {@code /96}, bytes 6 to
+ *       11 zero, bytes 12 to 15;
+ *   <li>6to4 {@code 2002::/16} (RFC 3056), bytes 2 to 5;
+ *   <li>Teredo {@code 2001::/32} (RFC 4380): the client's public IPv4 address, which a Teredo relay
+ *       sends to, is bytes 12 to 15 with every bit inverted.
  * </ul>
+ *
+ * <p>A local-use NAT64 prefix shorter than {@code /96} puts the IPv4 address around the {@code u}
+ * octet at a place only the network's own translator knows, so such an address is judged as the
+ * IPv6 address it is; discovery.md tells operators to list their own prefix in {@code
+ * denied-networks}.
  *
  * <p>Stateless.
  */
@@ -58,6 +67,9 @@ final class EmbeddedIpv4 {
     if (b[0] == 0x20 && b[1] == 0x02) {
       return new byte[] {b[2], b[3], b[4], b[5]};
     }
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+      return new byte[] {(byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]};
+    }
     boolean zeroTen = true;
     for (int i = 0; i < 10; i++) {
       zeroTen &= b[i] == 0;
@@ -67,7 +79,8 @@ final class EmbeddedIpv4 {
         b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0 && zeroEight(b);
     boolean compatible = zeroTen && b[10] == 0 && b[11] == 0 && !ownIpv6(b);
     boolean nat64 = b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b;
-    for (int i = 4; nat64 && i < 12; i++) {
+    boolean localUse = nat64 && b[4] == 0 && b[5] == 1;
+    for (int i = localUse ? 6 : 4; nat64 && i < 12; i++) {
       nat64 = b[i] == 0;
     }
     if (mapped || translated || compatible || nat64) {

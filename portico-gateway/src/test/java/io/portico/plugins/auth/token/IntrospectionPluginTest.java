@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class IntrospectionPluginTest {
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static HttpServer as;
   private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private static final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -40,8 +40,6 @@ class IntrospectionPluginTest {
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     as = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     as.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     as.createContext("/introspect", IntrospectionPluginTest::answer);
@@ -113,13 +111,13 @@ class IntrospectionPluginTest {
                     client-id: gateway
                     client-secret: s3cret
             """
-                .formatted(env.origin().authority(), oauth.url("default/introspect"), scripted));
+                .formatted(
+                    env.origin().authority(), oauth.server().url("default/introspect"), scripted));
   }
 
   @AfterAll
   static void stop() throws Exception {
     as.stop(0);
-    oauth.shutdown();
   }
 
   private static void answer(com.sun.net.httpserver.HttpExchange exchange)
@@ -194,7 +192,8 @@ class IntrospectionPluginTest {
 
   @Test
   void acceptsActiveTokenOfTheMockServer() throws Exception {
-    String token = oauth.issueToken("default", "alice", "api", Map.of(), 3600L).serialize();
+    String token =
+        oauth.server().issueToken("default", "alice", "api", Map.of(), 3600L).serialize();
     assertThat(get("/mock/hello", token).statusCode()).isEqualTo(200);
     HttpResponse<String> r = get("/mock/hello", "opaque-and-unknown");
     assertThat(r.statusCode()).isEqualTo(401);

@@ -11,6 +11,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class JwtPluginTest {
 
   private static final String OWN_ISSUER = "https://own.example";
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static KeyServer keys;
   private static RSAKey signing;
   @RegisterExtension static final OriginPerClass env = new OriginPerClass();
@@ -41,8 +41,6 @@ class JwtPluginTest {
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     keys = new KeyServer();
     signing = KeyServer.newKey("k1");
     keys.publish(signing);
@@ -101,8 +99,8 @@ class JwtPluginTest {
             """
                 .formatted(
                     env.origin().authority(),
-                    oauth.issuerUrl("default"),
-                    oauth.jwksUrl("default"),
+                    oauth.server().issuerUrl("default"),
+                    oauth.server().jwksUrl("default"),
                     OWN_ISSUER,
                     keys.jwksUrl()));
   }
@@ -110,11 +108,10 @@ class JwtPluginTest {
   @AfterAll
   static void stop() throws Exception {
     keys.close();
-    oauth.shutdown();
   }
 
   private static String mockToken(String subject, String audience, Map<String, Object> claims) {
-    return oauth.issueToken("default", subject, audience, claims, 3600L).serialize();
+    return oauth.server().issueToken("default", subject, audience, claims, 3600L).serialize();
   }
 
   private static JWTClaimsSet.Builder ownClaims() {
@@ -165,7 +162,7 @@ class JwtPluginTest {
     assertThat(seen.headers().getAll("x-user")).containsExactly("alice");
     assertThat(seen.headers().get("x-scope")).isEqualTo("orders:read");
     assertThat(seen.headers().get("x-credential-id"))
-        .isEqualTo(oauth.issuerUrl("default") + "|alice");
+        .isEqualTo(oauth.server().issuerUrl("default") + "|alice");
     assertThat(seen.headers().contains("authorization")).isFalse();
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
@@ -14,9 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,14 +28,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OidcPluginTest {
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     int port = io.portico.testing.FreePort.pick();
     gw =
         env.start(
@@ -82,12 +79,7 @@ class OidcPluginTest {
                     discovery: "http://127.0.0.1:1/.well-known/openid-configuration"
                     timeout: 500ms
             """
-                .formatted(env.origin().authority(), oauth.wellKnownUrl("default"), port));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    oauth.shutdown();
+                .formatted(env.origin().authority(), oauth.server().wellKnownUrl("default"), port));
   }
 
   private static HttpClient browser() {
@@ -153,7 +145,7 @@ class OidcPluginTest {
     assertThat(hop.uri().getPath()).isEqualTo("/app/callback");
     URI authorize = hop.previousResponse().orElseThrow().uri();
     assertThat(authorize.toString())
-        .startsWith(oauth.authorizationEndpointUrl("default").toString());
+        .startsWith(oauth.server().authorizationEndpointUrl("default").toString());
     assertThat(authorize.getQuery())
         .contains("code_challenge_method=S256")
         .contains("code_challenge=")
@@ -166,7 +158,7 @@ class OidcPluginTest {
     assertThat(authorization).startsWith("Bearer ");
     SignedJWT access = SignedJWT.parse(authorization.substring(7));
     assertThat(access.getJWTClaimsSet().getIssuer())
-        .isEqualTo(oauth.issuerUrl("default").toString());
+        .isEqualTo(oauth.server().issuerUrl("default").toString());
     SignedJWT id = SignedJWT.parse(seen.headers().get("x-id-token"));
     assertThat(id.getJWTClaimsSet().getAudience()).containsExactly("portico");
     assertThat(seen.headers().get("x-user")).isEqualTo(id.getJWTClaimsSet().getSubject());
@@ -179,8 +171,11 @@ class OidcPluginTest {
 
   @Test
   void expiredAccessTokenIsRefreshedAndTheSessionCookieRenewed() throws Exception {
-    oauth.enqueueCallback(
-        new DefaultOAuth2TokenCallback("default", "carol", "JWT", List.of("portico"), Map.of(), 2));
+    oauth
+        .server()
+        .enqueueCallback(
+            new DefaultOAuth2TokenCallback(
+                "default", "carol", "JWT", List.of("portico"), Map.of(), 2));
     HttpClient browser = browser();
     assertThat(get(browser, "/app/hello").statusCode()).isEqualTo(200);
     String first = env.origin().lastRequest().headers().get("authorization");
@@ -200,7 +195,7 @@ class OidcPluginTest {
     HttpResponse<String> r = getWithCookie("/app/hello", null);
     assertThat(r.statusCode()).isEqualTo(302);
     assertThat(r.headers().firstValue("location").orElseThrow())
-        .startsWith(oauth.authorizationEndpointUrl("default").toString());
+        .startsWith(oauth.server().authorizationEndpointUrl("default").toString());
     String login = r.headers().firstValue("set-cookie").orElseThrow();
     assertThat(login)
         .startsWith("sid_login=")
@@ -251,7 +246,7 @@ class OidcPluginTest {
     HttpResponse<String> r = getWithCookie("/app/logout", cookieOf(browser, "sid"));
     assertThat(r.statusCode()).isEqualTo(302);
     assertThat(r.headers().firstValue("location").orElseThrow())
-        .startsWith(oauth.endSessionEndpointUrl("default").toString())
+        .startsWith(oauth.server().endSessionEndpointUrl("default").toString())
         .contains("id_token_hint=")
         .contains("post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye");
     assertThat(r.headers().firstValue("set-cookie").orElseThrow())
@@ -261,13 +256,14 @@ class OidcPluginTest {
 
   @Test
   void bearerModeVerifiesAccessTokensWithTheDiscoveredKeys() throws Exception {
-    String token = oauth.issueToken("default", "dave", "api", Map.of(), 3600L).serialize();
+    String token = oauth.server().issueToken("default", "dave", "api", Map.of(), 3600L).serialize();
     HttpResponse<String> ok =
         gw.send(
             java.net.http.HttpRequest.newBuilder(gw.uri("/api/hello"))
                 .header("Authorization", "Bearer " + token));
     assertThat(ok.statusCode()).isEqualTo(200);
-    String other = oauth.issueToken("default", "dave", "other", Map.of(), 3600L).serialize();
+    String other =
+        oauth.server().issueToken("default", "dave", "other", Map.of(), 3600L).serialize();
     HttpResponse<String> wrongAudience =
         gw.send(
             java.net.http.HttpRequest.newBuilder(gw.uri("/api/hello"))
@@ -278,7 +274,7 @@ class OidcPluginTest {
 
   @Test
   void unreachableDiscoveryIsUnavailable() throws Exception {
-    String token = oauth.issueToken("default", "dave", "api", Map.of(), 3600L).serialize();
+    String token = oauth.server().issueToken("default", "dave", "api", Map.of(), 3600L).serialize();
     HttpResponse<String> r =
         gw.send(
             java.net.http.HttpRequest.newBuilder(gw.uri("/nowhere/hello"))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.handler.codec.http.HttpRequest;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
@@ -18,7 +19,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -39,17 +39,17 @@ class OidcUserInfoTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static UserInfoProxy proxy;
   @RegisterExtension static final OriginPerClass env = new OriginPerClass();
   private static GatewayFixture gw;
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     proxy =
-        new UserInfoProxy(oauth.wellKnownUrl("default").uri(), oauth.userInfoUrl("default").uri());
+        new UserInfoProxy(
+            oauth.server().wellKnownUrl("default").uri(),
+            oauth.server().userInfoUrl("default").uri());
     int port = io.portico.testing.FreePort.pick();
     gw =
         env.start(
@@ -111,7 +111,6 @@ class OidcUserInfoTest {
   @AfterAll
   static void stop() throws Exception {
     proxy.close();
-    oauth.shutdown();
   }
 
   @AfterEach
@@ -120,7 +119,7 @@ class OidcUserInfoTest {
   }
 
   private static String token(String subject, Map<String, Object> claims) {
-    return oauth.issueToken("default", subject, "api", claims, 3600L).serialize();
+    return oauth.server().issueToken("default", subject, "api", claims, 3600L).serialize();
   }
 
   private static HttpResponse<String> api(String token, String... headers) throws Exception {
@@ -306,8 +305,11 @@ class OidcUserInfoTest {
 
   @Test
   void aRefreshedAccessTokenHasItsUserInfoFetched() throws Exception {
-    oauth.enqueueCallback(
-        new DefaultOAuth2TokenCallback("default", "kate", "JWT", List.of("portico"), Map.of(), 2));
+    oauth
+        .server()
+        .enqueueCallback(
+            new DefaultOAuth2TokenCallback(
+                "default", "kate", "JWT", List.of("portico"), Map.of(), 2));
     HttpClient browser = browser();
     int before = proxy.calls();
     assertThat(browse(browser, "/app/hello").statusCode()).isEqualTo(200);
@@ -342,8 +344,11 @@ class OidcUserInfoTest {
 
   @Test
   void aSessionWhoseTokenTheEndpointRefusesEndsWith401() throws Exception {
-    oauth.enqueueCallback(
-        new DefaultOAuth2TokenCallback("default", "liam", "JWT", List.of("portico"), Map.of(), 2));
+    oauth
+        .server()
+        .enqueueCallback(
+            new DefaultOAuth2TokenCallback(
+                "default", "liam", "JWT", List.of("portico"), Map.of(), 2));
     HttpClient browser = browser();
     assertThat(browse(browser, "/app/hello").statusCode()).isEqualTo(200);
     proxy.mode(UserInfoProxy.Mode.REFUSE);

@@ -14,13 +14,13 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.portico.testing.AccessLogFile;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.OAuthServerPerClass;
 import io.portico.testing.OriginPerClass;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class TokenFailureReasonsTest {
   private static final String OWN_ISSUER = "https://own.example";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static MockOAuth2Server oauth;
+  @RegisterExtension static final OAuthServerPerClass oauth = new OAuthServerPerClass();
   private static KeyServer keys;
   private static RSAKey signing;
   @RegisterExtension static final OriginPerClass env = new OriginPerClass();
@@ -48,8 +48,6 @@ class TokenFailureReasonsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    oauth = new MockOAuth2Server();
-    oauth.start();
     keys = new KeyServer();
     signing = KeyServer.newKey("k1");
     keys.publish(signing);
@@ -122,8 +120,8 @@ class TokenFailureReasonsTest {
                     env.origin().authority(),
                     OWN_ISSUER,
                     keys.jwksUrl(),
-                    oauth.url("default/introspect"),
-                    oauth.wellKnownUrl("default"),
+                    oauth.server().url("default/introspect"),
+                    oauth.server().wellKnownUrl("default"),
                     AccessLogFile.RUNTIME));
     log = new AccessLogFile(gw);
   }
@@ -131,7 +129,6 @@ class TokenFailureReasonsTest {
   @AfterAll
   static void stop() throws Exception {
     keys.close();
-    oauth.shutdown();
   }
 
   private static JWTClaimsSet.Builder claims() {
@@ -242,9 +239,9 @@ class TokenFailureReasonsTest {
 
   @Test
   void openIdConnectBearerModeLogsTheJwtReason() throws Exception {
-    String good = oauth.issueToken("default", "alice", "api", Map.of(), 3600L).serialize();
+    String good = oauth.server().issueToken("default", "alice", "api", Map.of(), 3600L).serialize();
     String otherAudience =
-        oauth.issueToken("default", "alice", "billing", Map.of(), 3600L).serialize();
+        oauth.server().issueToken("default", "alice", "billing", Map.of(), 3600L).serialize();
     String forged = KeyServer.sign(KeyServer.newKey("forged"), claims().build());
 
     assertThat(get("/oidc/hello", good).statusCode()).isEqualTo(200);

@@ -78,6 +78,27 @@ class DiscoveryEmbeddedIpv4AttackTest {
   }
 
   @Test
+  void teredoAndLocalUseNat64SpellingsAreJudgedByTheIpv4AddressTheyReach() throws Exception {
+    start(
+        "",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+        "2001:0:4136:e378:8000:63bf:5601:5601",
+        "64:ff9b:1::127.0.0.1",
+        "64:ff9b:1::a9fe:a9fe",
+        "2001:0:4136:e378:8000:63bf:3fff:fdf5",
+        "64:ff9b:1::192.0.2.11");
+
+    assertThat(users.source().endpoints())
+        .extracting(Endpoint::authority)
+        .containsExactlyInAnyOrder(
+            "[2001:0:4136:e378:8000:63bf:3fff:fdf5]:80", "[64:ff9b:1::192.0.2.11]:80");
+    assertThat(users.status().path("left_out").asText())
+        .startsWith("4 of 6 endpoint(s) refused by the address filter: ")
+        .contains("judged by its embedded IPv4 127.0.0.1")
+        .contains("judged by its embedded IPv4 169.254.169.254");
+  }
+
+  @Test
   void allowedNetworksAreMatchedAgainstTheEmbeddedIpv4Address() throws Exception {
     start(
         ", allowed-networks: [ 10.0.0.0/8, 64:ff9b::/96 ]",

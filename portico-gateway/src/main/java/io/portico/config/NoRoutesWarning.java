@@ -1,6 +1,5 @@
-package io.portico.cli;
+package io.portico.config;
 
-import io.portico.config.GatewayConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,17 +9,18 @@ import org.jspecify.annotations.Nullable;
  * The warning for a config that routes nothing: an empty file, or one without routes, is valid (the
  * gateway starts, and routes can come later from the file or the admin API), but every request is
  * then answered 404, which a new user would not expect. {@code validate} prints it after the valid
- * line and {@code run} in its banner; neither fails. It names what to add, with a route to copy,
- * and where the docs are.
+ * line, {@code run} in its banner, and a reload that applies such a config logs it and returns it
+ * among the reload's warnings ({@code POST /reload}); none of them fails. It names what to add,
+ * with a route to copy, and where the docs are.
  */
-final class NoRoutesWarning {
+public final class NoRoutesWarning {
 
   private NoRoutesWarning() {}
 
   /**
    * The warning's lines for {@code config} loaded from {@code file}, or null when it has routes.
    */
-  static @Nullable String of(GatewayConfig config, Path file) {
+  public static @Nullable String of(GatewayConfig config, Path file) {
     if (!config.routes().isEmpty()) {
       return null;
     }

@@ -1,15 +1,16 @@
-package io.portico.proxy;
+package io.portico.observe;
 
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Request ids: 32 lower-case hex digits (128 random bits, not cryptographic), or a client's id when
- * it is well-formed: 1 to 128 characters of {@code [A-Za-z0-9._:-]}, so an id can never inject
- * anything into logs or headers.
+ * Request ids, the same for the proxy's exchanges and the admin listener's requests: 32 lower-case
+ * hex digits (128 random bits, not cryptographic), or a client's id when it is well-formed: 1 to
+ * 128 characters of {@code [A-Za-z0-9._:-]}, so an id can never inject anything into logs or
+ * headers. Stateless but for one scratch array per thread; callable from any thread.
  */
-final class RequestIds {
+public final class RequestIds {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
@@ -23,18 +24,18 @@ final class RequestIds {
       };
 
   /** The length of a generated id. */
-  static final int LENGTH = 32;
+  public static final int LENGTH = 32;
 
   private RequestIds() {}
 
   /** A new random id as text. */
-  static String generate() {
+  public static String generate() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return text(r.nextLong(), r.nextLong());
   }
 
   /** The id of the 128 bits {@code high}, {@code low} as text. */
-  static String text(long high, long low) {
+  public static String text(long high, long low) {
     byte[] out = DIGITS.get();
     put(out, 0, high, low);
     return new String(out, 0, LENGTH, StandardCharsets.ISO_8859_1);
@@ -44,7 +45,7 @@ final class RequestIds {
    * Puts the {@link #LENGTH} digits of the id of {@code high}, {@code low} at {@code p}; returns
    * the next position.
    */
-  static int put(byte[] out, int p, long high, long low) {
+  public static int put(byte[] out, int p, long high, long low) {
     for (int i = 15; i >= 0; i--) {
       out[p + i] = HEX[(int) (high & 0xf)];
       high >>>= 4;
@@ -54,7 +55,8 @@ final class RequestIds {
     return p + LENGTH;
   }
 
-  static boolean isWellFormed(CharSequence id) {
+  /** Whether a client's id may be kept: 1 to 128 characters of {@code [A-Za-z0-9._:-]}. */
+  public static boolean isWellFormed(CharSequence id) {
     int n = id.length();
     if (n == 0 || n > 128) {
       return false;
