@@ -73,9 +73,12 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
   private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_NAMES =
       HttpConversionUtil.ExtensionHeaderNames.values();
 
+  private static final int FRAME_SIZE = Http2CodecUtil.DEFAULT_MAX_FRAME_SIZE;
+
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
   private final Http2ConnectionGuard guard;
   private final int connectionWindow;
+  private long dataFramesSent;
   private boolean windowRaised;
   private @Nullable ClientPeer peer;
 
@@ -142,7 +145,18 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
   }
 
   void writeData(Http2Stream stream, ByteBuf data, boolean end, ChannelPromise p) {
+    dataFramesSent += Math.max(1, (data.readableBytes() + FRAME_SIZE - 1) / FRAME_SIZE);
     encoder().writeData(ctx, stream.id(), data, 0, end, p);
+  }
+
+  /**
+   * The DATA frames written to the client so far, as many as the bodies written would take at
+   * HTTP/2's default frame size (16384 bytes), and at least one per write: the measure of {@link
+   * Http2FrameGuard}'s WINDOW_UPDATE budget. A client that grants its windows a byte at a time
+   * makes the gateway write more, smaller frames than this, and is not given more budget for it.
+   */
+  long dataFramesSent() {
+    return dataFramesSent;
   }
 
   // ---------------------------------------------------------------- the channel

@@ -15,7 +15,7 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
-import java.util.ArrayDeque;
+import io.portico.eventloop.HeldFrames;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>Inbound flow control: the window of a DATA frame goes back to the client once the frame was
  * handed to the exchange. While the exchange holds the stream ({@link #setAutoRead} false, its
  * upstream cannot take more), what arrives is kept (at most the stream's window, as the client can
- * send no more) and no window is returned; the kept frames go on from the event loop's next task
- * when the exchange reads again. Outbound: {@link #isWritable()} is the stream's send window and
- * the connection's writability; a change reaches the exchange through {@link
- * DownstreamHandler#onClientWritable()}.
+ * send no more, in {@link HeldFrames}) and no window is returned; the kept frames go on from the
+ * event loop's next task when the exchange reads again. Outbound: {@link #isWritable()} is the
+ * stream's send window and the connection's writability; a change reaches the exchange through
+ * {@link DownstreamHandler#onClientWritable()}.
  *
  * <p>A response to {@code HEAD} carries no body: its bytes are dropped here (an HTTP/1.1 client's
  * codec drops them there). A stream's end, whatever ended it (both ends complete, a reset either
@@ -55,9 +55,7 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
   private final Http2Stream stream;
   private final boolean head;
   private @Nullable DownstreamHandler handler;
-  private @Nullable ArrayDeque<Held> held;
-  private boolean paused;
-  private boolean drainScheduled;
+  private @Nullable HeldFrames held;
   private boolean readThisBurst;
   private boolean responseStarted;
   private boolean writable = true;
@@ -143,14 +141,15 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
 
   /** Holds ({@code false}) or resumes the request's frames. */
   void setAutoRead(boolean read) {
-    if (paused == !read) {
-      return;
+    HeldFrames h = held;
+    if (h == null) {
+      if (read) {
+        return;
+      }
+      h = new HeldFrames(connection.channel().eventLoop(), this::drainHeld);
+      held = h;
     }
-    paused = !read;
-    if (read && held != null && !held.isEmpty() && !drainScheduled) {
-      drainScheduled = true;
-      connection.channel().eventLoop().execute(this::drainHeld);
-    }
+    h.hold(!read);
   }
 
   // ---------------------------------------------------------------- frames out
@@ -253,11 +252,8 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
       }
       return;
     }
-    if (paused || (held != null && !held.isEmpty())) {
-      if (held == null) {
-        held = new ArrayDeque<>(4);
-      }
-      held.add(new Held(msg, bytes));
+    HeldFrames h = held;
+    if (h != null && h.keep(msg, bytes)) {
       return;
     }
     if (!readThisBurst) {
@@ -313,8 +309,11 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
       return;
     }
     closed = true;
-    releaseHeld();
-    if (inCall || drainScheduled) {
+    HeldFrames h = held;
+    if (h != null) {
+      h.releaseAll();
+    }
+    if (inCall || (h != null && h.drainScheduled())) {
       connection.channel().eventLoop().execute(this::tellClosed);
     } else {
       tellClosed();
@@ -333,17 +332,20 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
     }
   }
 
+  /** The kept frames, from the event loop's task once the exchange reads again. */
   private void drainHeld() {
-    drainScheduled = false;
-    ArrayDeque<Held> h = held;
+    HeldFrames h = held;
+    if (h == null) {
+      return;
+    }
     boolean handed = false;
-    while (h != null && !h.isEmpty() && !paused && !closed) {
-      Held next = h.poll();
-      hand(next.message, next.bytes);
+    HeldFrames.Frame next;
+    while (!closed && (next = h.next()) != null) {
+      hand(next.message(), next.bytes());
       handed = true;
     }
     if (closed) {
-      releaseHeld();
+      h.releaseAll();
       tellClosed();
       return;
     }
@@ -353,17 +355,4 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
       connection.flushSoon();
     }
   }
-
-  private void releaseHeld() {
-    ArrayDeque<Held> h = held;
-    if (h != null) {
-      Held next;
-      while ((next = h.poll()) != null) {
-        ReferenceCountUtil.release(next.message);
-      }
-    }
-  }
-
-  /** A request frame kept while the stream is held, with the window it has not returned. */
-  private record Held(HttpObject message, int bytes) {}
 }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.config.LimitsConfig;
@@ -39,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * have ended, then GOAWAY) or the connection has served {@code max-requests-per-connection} streams
  * (GOAWAY, then close once open streams end), and logs connection errors. The frame-level
  * protections (concurrent streams, header list size, resets received and sent, queued control
- * frames, empty DATA) are enforced by the {@link Http2ClientConnection}, control-frame floods and
- * reused stream identifiers by the {@link Http2FrameGuard} this guard installs in front of the
- * codec (whichever way the connection became HTTP/2); each violation is answered with GOAWAY.
+ * frames, empty DATA in a row) are enforced by the {@link Http2ClientConnection}; control-frame,
+ * tiny-DATA and WINDOW_UPDATE floods and reused stream identifiers by the {@link Http2FrameGuard}
+ * this guard installs in front of the codec (whichever way the connection became HTTP/2); each
+ * violation is answered with GOAWAY.
  *
  * <p>When HTTP/2 replaces HTTP/1.1 on a connection (h2c), the guard removes the HTTP/1.1 handlers
  * left behind it. Confined to the connection's event loop.
@@ -56,7 +56,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     BUSY
   }
 
-  private final Http2ConnectionHandler codec;
+  private final Http2ClientConnection codec;
   private final Http2Connection connection;
   private final LimitsConfig limits;
   private ChannelHandlerContext ctx;
@@ -66,7 +66,7 @@ final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean draining;
 
-  Http2ConnectionGuard(Http2ConnectionHandler codec, LimitsConfig limits) {
+  Http2ConnectionGuard(Http2ClientConnection codec, LimitsConfig limits) {
     this.codec = codec;
     this.connection = codec.connection();
     this.limits = limits;

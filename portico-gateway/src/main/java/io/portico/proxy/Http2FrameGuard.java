@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -14,11 +13,12 @@ import io.portico.config.LimitsConfig;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Sits right in front of the {@link Http2ClientConnection} and reads the 9-byte header of every
- * frame a client sends (never a payload, never HPACK; the bytes pass on unchanged), to enforce two
+ * frame a client sends (never a payload, never HPACK; the bytes pass on unchanged), to enforce the
  * rules the codec leaves open:
  *
  * <ul>
@@ -28,8 +28,23 @@ import org.jspecify.annotations.Nullable;
  *       connection ends with GOAWAY {@code ENHANCE_YOUR_CALM}. The codec's limit on queued control
  *       frames only trips when the client stops reading; a client that reads its PING and SETTINGS
  *       acknowledgements as fast as it floods would otherwise never be stopped. (RST_STREAM, empty
- *       DATA and small CONTINUATION frames have their own limits in the codec; DATA and
- *       WINDOW_UPDATE are bounded by flow control.)
+ *       DATA in a row and small CONTINUATION frames have their own limits in the codec.)
+ *   <li><b>DATA that carries next to nothing</b> (CVE-2019-9518, "empty frames flood", and its
+ *       one-byte variant). Flow control bounds the bytes of a body, not the frames that carry them:
+ *       a client may send a body a byte per frame, each frame a piece the exchange relays upstream
+ *       on its own, and the codec's limit on empty DATA frames counts them in a row only, so an
+ *       empty frame after each one-byte frame escapes it. DATA frames without END_STREAM whose
+ *       payload (padding included) is under {@value #TINY_DATA_BYTES} bytes are counted, whatever
+ *       comes between them: more than {@value #MAX_TINY_DATA_FRAMES} within {@value
+ *       #TINY_DATA_WINDOW_SECONDS} seconds end the connection with GOAWAY {@code
+ *       ENHANCE_YOUR_CALM}.
+ *   <li><b>WINDOW_UPDATE beyond what the gateway sends.</b> A client grants window for the DATA it
+ *       receives; a flood of WINDOW_UPDATE frames (increments of 1, on the connection or on its
+ *       streams) costs the gateway a frame's work each, and flow control does not bound it. As
+ *       Envoy does ({@code max_inbound_window_update_frames_per_data_frame_sent}), the frames a
+ *       connection may send are counted over its life against {@value #WINDOW_UPDATES_FREE} + 2 ×
+ *       (streams opened + {@value #WINDOW_UPDATES_PER_DATA_FRAME} × DATA frames the gateway wrote,
+ *       {@link Http2ClientConnection#dataFramesSent}); past it, GOAWAY {@code ENHANCE_YOUR_CALM}.
  *   <li><b>Stream identifiers only grow</b> (RFC 9113, 5.1.1). A HEADERS frame on an identifier at
  *       or below the highest one the client opened, for a stream that is not open, is a connection
  *       error PROTOCOL_ERROR: the codec would only reset it, with STREAM_CLOSED, because it cannot
@@ -54,17 +69,44 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
 
   private static final int RECENT_RESETS = 128;
 
+  /**
+   * A DATA frame with a payload below this is tiny: less than the 5-byte prefix of a gRPC message,
+   * the smallest piece of a body that a gRPC peer sends whole. Padding counts as payload.
+   */
+  static final int TINY_DATA_BYTES = 5;
+
+  /**
+   * Tiny DATA frames a client may send per {@link #TINY_DATA_WINDOW_SECONDS}: the default budget of
+   * control frames ({@code http2-max-control-frames-per-window} 1000 per 10 s), on its own count; a
+   * body typed a key at a time stays far below it.
+   */
+  static final int MAX_TINY_DATA_FRAMES = 1000;
+
+  /** The window of {@link #MAX_TINY_DATA_FRAMES}. */
+  static final int TINY_DATA_WINDOW_SECONDS = 10;
+
+  /** WINDOW_UPDATE frames a connection may send before it is sent anything: Envoy's 5. */
+  static final int WINDOW_UPDATES_FREE = 5;
+
+  /**
+   * WINDOW_UPDATE frames allowed per DATA frame the gateway wrote (doubled, as a stream window and
+   * the connection's are updated apart): Envoy's default of {@code
+   * max_inbound_window_update_frames_per_data_frame_sent}.
+   */
+  static final int WINDOW_UPDATES_PER_DATA_FRAME = 10;
+
   private static final int DATA = 0x0;
   private static final int HEADERS = 0x1;
   private static final int PRIORITY = 0x2;
   private static final int RST_STREAM = 0x3;
   private static final int SETTINGS = 0x4;
   private static final int PING = 0x6;
+  private static final int WINDOW_UPDATE = 0x8;
   private static final int CONTINUATION = 0x9;
   private static final int END_STREAM = 0x1;
   private static final int ACK = 0x1;
 
-  private final Http2ConnectionHandler codec;
+  private final Http2ClientConnection codec;
   private final Http2Connection connection;
   private final int maxControlFrames;
   private final long controlWindowNanos;
@@ -82,9 +124,13 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
 
   private long windowStart = System.nanoTime();
   private int controlFrames;
+  private long tinyDataWindowStart = windowStart;
+  private int tinyDataFrames;
+  private int streamsOpened;
+  private long windowUpdates;
   private boolean violated;
 
-  Http2FrameGuard(Http2ConnectionHandler codec, LimitsConfig limits) {
+  Http2FrameGuard(Http2ClientConnection codec, LimitsConfig limits) {
     this.codec = codec;
     this.connection = codec.connection();
     this.maxControlFrames = limits.http2MaxControlFramesPerWindow();
@@ -175,9 +221,11 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
       case DATA -> {
         if ((flags & END_STREAM) != 0) {
           open.remove(streamId);
+          yield null;
         }
-        yield null;
+        yield payloadLeft < TINY_DATA_BYTES ? tinyData() : null;
       }
+      case WINDOW_UPDATE -> windowUpdate();
       case RST_STREAM -> {
         open.remove(streamId);
         yield null;
@@ -194,6 +242,7 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
     }
     if (streamId > highestStreamId) {
       highestStreamId = streamId;
+      streamsOpened++;
       if (!endStream) {
         track(streamId);
       }
@@ -236,6 +285,38 @@ final class Http2FrameGuard extends ChannelInboundHandlerAdapter {
       }
     }
     return false;
+  }
+
+  private @Nullable Http2Exception tinyData() {
+    long now = System.nanoTime();
+    if (now - tinyDataWindowStart >= TimeUnit.SECONDS.toNanos(TINY_DATA_WINDOW_SECONDS)) {
+      tinyDataWindowStart = now;
+      tinyDataFrames = 0;
+    }
+    if (++tinyDataFrames > MAX_TINY_DATA_FRAMES) {
+      return Http2Exception.connectionError(
+          Http2Error.ENHANCE_YOUR_CALM,
+          "more than %d DATA frames of fewer than %d bytes within %d s",
+          MAX_TINY_DATA_FRAMES,
+          TINY_DATA_BYTES,
+          TINY_DATA_WINDOW_SECONDS);
+    }
+    return null;
+  }
+
+  private @Nullable Http2Exception windowUpdate() {
+    long allowed =
+        WINDOW_UPDATES_FREE
+            + 2 * (streamsOpened + WINDOW_UPDATES_PER_DATA_FRAME * codec.dataFramesSent());
+    if (++windowUpdates > allowed) {
+      return Http2Exception.connectionError(
+          Http2Error.ENHANCE_YOUR_CALM,
+          "%d WINDOW_UPDATE frames for %d streams and %d DATA frames sent",
+          windowUpdates,
+          streamsOpened,
+          codec.dataFramesSent());
+    }
+    return null;
   }
 
   private @Nullable Http2Exception controlFrame() {

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The bulk copies behind the head writers of both directions ({@link RequestHeadWriter} for
@@ -43,8 +44,20 @@ public final class HeadBytes {
     keep(s);
   }
 
-  /** Writes each header as {@code name: value CRLF}, in the order the head holds them. */
+  /**
+   * Writes each header as {@code name: value CRLF}, in the order the head holds them. The map of a
+   * response the upstream codec decoded is walked without an iterator.
+   */
   public void writeHeaders(HttpHeaders headers, ByteBuf buf) {
+    if (headers instanceof ResponseHeaders response) {
+      FieldWriter w = fieldWriter;
+      w.s = scratch;
+      w.p = 0;
+      response.forEachField(w);
+      write(buf, w.s, w.p);
+      w.s = scratch;
+      return;
+    }
     byte[] s = scratch;
     int p = 0;
     Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
@@ -64,6 +77,29 @@ public final class HeadBytes {
       s[p++] = '\n';
     }
     write(buf, s, p);
+  }
+
+  private final FieldWriter fieldWriter = new FieldWriter();
+
+  /** Lays out the fields handed to it after each other, in the array it holds during one call. */
+  private static final class FieldWriter implements BiConsumer<CharSequence, CharSequence> {
+    byte[] s = new byte[0];
+    int p;
+
+    @Override
+    public void accept(CharSequence name, CharSequence value) {
+      int need = p + name.length() + value.length() + 4;
+      if (need > s.length) {
+        s = grow(s, p, need);
+      }
+      int q = put(s, p, name);
+      s[q++] = ':';
+      s[q++] = ' ';
+      q = put(s, q, value);
+      s[q++] = '\r';
+      s[q++] = '\n';
+      p = q;
+    }
   }
 
   private static byte[] grow(byte[] s, int used, int need) {

@@ -4,12 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -38,13 +42,23 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>And it decodes a response into the {@link Response} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (16 buckets and a head entry) are made
- * once per connection instead of once per response. The ownership rule, as strict as the client
- * codec's for requests: a decoded response belongs to the exchange it answers, and the exchange
- * gives it back only when nothing else can still read it (see {@code
- * DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given back,
- * no plugin, body stage or capture saw the response, its head was encoded for an HTTP/1.1 client on
- * this connection's event loop, and the exchange has finished); any other response is left to the
- * garbage collector, and the next one is decoded into a new object. There is one spare at a time.
+ * once per connection instead of once per response, and the map keeps its entries for the next
+ * response's fields of the same names ({@link ResponseHeaders}, {@link KeptHeaderEntries}). The
+ * ownership rule, as strict as the client codec's for requests: a decoded response belongs to the
+ * exchange it answers, and the exchange gives it back only when nothing else can still read it (see
+ * {@code DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given
+ * back, no plugin, body stage or capture saw the response, its head was encoded for an HTTP/1.1
+ * client on this connection's event loop, and the exchange has finished); any other response is
+ * left to the garbage collector, and the next one is decoded into a new object. There is one spare
+ * at a time.
+ *
+ * <p>Most response heads are not decoded by Netty's decoder at all: a complete head of the plain
+ * kind (status 200 to 599 with a reason phrase, token names, visible values, one canonical {@code
+ * Content-Length}, or none where the response has no body; {@link PlainResponseHeadParser}) is read
+ * straight from the buffer into the spare response, with its strings reused while their bytes
+ * repeat on the connection, and its body framed here as Netty frames it. Every other head (an
+ * interim response, chunked or read-to-close framing, a head split across reads, anything Netty's
+ * decoder refuses) goes to Netty's decoder from its first byte.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -54,7 +68,10 @@ public final class UpstreamCodec
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
   UpstreamCodec(HttpDecoderConfig config) {
-    init(new Decoder(config.clone().setTrailersFactory(DeferredTrailers.FACTORY)), new Encoder());
+    init(
+        new Decoder(
+            ResponseHeaders.in(config.clone().setTrailersFactory(DeferredTrailers.FACTORY))),
+        new Encoder());
   }
 
   /** A response given back by its exchange: the next status line decodes into it. */
@@ -141,10 +158,123 @@ public final class UpstreamCodec
     }
   }
 
-  /** Decodes responses; a response to {@code HEAD} has no body whatever its framing says. */
+  /**
+   * Decodes responses; a response to {@code HEAD} has no body whatever its framing says. A plain
+   * head ({@link PlainResponseHeadParser}) and its {@code Content-Length} body are read here, into
+   * the spare response; anything else by Netty's decoder, from the same bytes. Netty's decoder owns
+   * the connection from the first byte it reads until it emits a response's successful last
+   * content, when it is between messages again; after a failure, or once it passed the connection
+   * to another protocol, it keeps everything.
+   */
   final class Decoder extends HttpResponseDecoder {
+    private final PlainResponseHeadParser plain;
+    private final int maxChunkSize;
+
+    /** Netty's decoder is inside a message (or failed, or upgraded): the bytes are its own. */
+    private boolean netty;
+
+    /** Body bytes still to come of a plain response with a {@code Content-Length}. */
+    private long bodyRemaining;
+
     Decoder(HttpDecoderConfig config) {
       super(config);
+      this.plain =
+          new PlainResponseHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+      this.maxChunkSize = config.getMaxChunkSize();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+        throws Exception {
+      if (bodyRemaining > 0) {
+        readBody(buffer, out);
+      } else if (netty || !readPlainHead(buffer, out)) {
+        netty = true;
+        int from = out.size();
+        super.decode(ctx, buffer, out);
+        nettyDone(out, from);
+      }
+    }
+
+    /** Netty's decoder is between messages again once it emitted a successful last content. */
+    private void nettyDone(List<Object> out, int from) {
+      for (int i = from; i < out.size(); i++) {
+        if (out.get(i) instanceof HttpObject msg && msg.decoderResult().isFailure()) {
+          return; // Netty discards the rest of the connection: netty stays set
+        }
+      }
+      if (out.size() > from && out.get(out.size() - 1) instanceof LastHttpContent) {
+        netty = false;
+      }
+    }
+
+    /**
+     * Reads a plain head at the start of {@code buffer} into a response, as Netty's decoder would:
+     * the response, then the empty last content when it has no body (a response to {@code HEAD}, a
+     * 204 or 304, a {@code Content-Length} of 0). False, with nothing read and no method taken,
+     * when the head is not plain, its length is the end of the connection, or the header map
+     * refuses a field.
+     */
+    private boolean readPlainHead(ByteBuf buffer, List<Object> out) {
+      if (!plain.scan(buffer)) {
+        plain.done();
+        return false;
+      }
+      int code = plain.code();
+      boolean bodiless = code == 204 || code == 304 || HttpMethod.HEAD.equals(methods.peek());
+      long length = plain.contentLength();
+      if (!bodiless && length < 0) {
+        plain.done();
+        return false; // read to the end of the connection: Netty's
+      }
+      Response response = spare;
+      spare = null;
+      try {
+        if (response == null) {
+          response =
+              new Response(UpstreamCodec.this, plain.version(), plain.status(), headersFactory);
+        } else {
+          ResponseHeaders.empty(response.headers());
+          response.setProtocolVersion(plain.version());
+          response.setStatus(plain.status());
+        }
+        plain.addFields(response.headers());
+      } catch (IllegalArgumentException refused) {
+        if (response != null) {
+          ResponseHeaders.empty(response.headers());
+          spare = response;
+        }
+        return false;
+      } finally {
+        plain.done();
+      }
+      methods.poll();
+      // Netty's decoder sets a result that also holds the head's line lengths (package-private to
+      // it); nothing here reads them.
+      response.setDecoderResult(DecoderResult.SUCCESS);
+      buffer.skipBytes(plain.headLength());
+      out.add(response);
+      if (bodiless || length == 0) {
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      } else {
+        bodyRemaining = length;
+      }
+      return true;
+    }
+
+    /** The body of a plain response, as Netty's decoder frames a {@code Content-Length} body. */
+    private void readBody(ByteBuf buffer, List<Object> out) {
+      int readable = buffer.readableBytes();
+      if (readable == 0) {
+        return;
+      }
+      int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
+      ByteBuf content = buffer.readRetainedSlice(n);
+      bodyRemaining -= n;
+      out.add(
+          bodyRemaining == 0
+              ? new DefaultLastHttpContent(content, trailersFactory)
+              : new DefaultHttpContent(content));
     }
 
     /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
@@ -184,7 +314,7 @@ public final class UpstreamCodec
         return new Response(UpstreamCodec.this, version, status, headersFactory);
       }
       spare = null;
-      response.headers().clear();
+      ResponseHeaders.empty(response.headers());
       response.setProtocolVersion(version);
       response.setStatus(status);
       response.setDecoderResult(DecoderResult.SUCCESS);

@@ -256,6 +256,12 @@ public final class RawH2Client implements AutoCloseable {
     return this;
   }
 
+  /** The body bytes received so far on {@code streamId}, its response complete or not. */
+  public int bytesReceived(int streamId) {
+    ByteArrayOutputStream body = bodies.get(streamId);
+    return body == null ? 0 : body.size();
+  }
+
   /** The body of the response on {@code streamId}, once its last DATA frame arrived. */
   public CompletableFuture<String> responseBody(int streamId) {
     return responses.computeIfAbsent(streamId, id -> new CompletableFuture<>());

@@ -11,12 +11,12 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.eventloop.Deadline;
+import io.portico.eventloop.HeldFrames;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
 import io.portico.upstream.UpstreamListener;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * onUpstreamWritabilityChanged}. The response: the window of a DATA frame is returned to the
  * upstream once the frame was handed to the listener, whose relay holds the stream ({@link
  * #readResponse} false) while its client cannot take more; a held stream keeps what arrives (at
- * most its 64 KiB window, as the upstream can send no more) and returns no window until the client
- * reads again, when the kept frames go on and their window back.
+ * most its 64 KiB window, as the upstream can send no more, in {@link HeldFrames}) and returns no
+ * window until the client reads again, when the kept frames go on and their window back.
  *
  * <p>Ending: the connection's stream-closed event, whatever closed the stream (both ends complete,
  * a reset either way, a GOAWAY, the connection lost), is the one place the lease ends on its
@@ -58,9 +58,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   private final Deadline timer;
   private @Nullable UpstreamListener listener;
   private @Nullable Http2Stream stream;
-  private @Nullable ArrayDeque<Held> held;
-  private boolean paused;
-  private boolean drainScheduled;
+  private @Nullable HeldFrames held;
   private boolean writing;
   private boolean writable = true;
   private boolean readThisBurst;
@@ -167,15 +165,12 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
 
   @Override
   public void readResponse(boolean read) {
-    if (paused == !read) {
+    HeldFrames h = held;
+    if (h == null && read) {
       return;
     }
-    paused = !read;
-    if (read && held != null && !held.isEmpty() && !drainScheduled) {
-      // Not from inside the caller: the kept frames follow from the event loop's next task.
-      drainScheduled = true;
-      eventLoop().execute(this::drainHeld);
-    }
+    // Not from inside the caller: the kept frames follow from the event loop's next task.
+    heldFrames().hold(!read);
   }
 
   @Override
@@ -268,13 +263,13 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
     streamClosed = true;
     timer.cancel();
+    HeldFrames h = held;
     if (listener == null) {
       end();
-    } else if ((held == null || held.isEmpty()) && !writing) {
+    } else if ((h == null || h.isEmpty()) && !writing) {
       tellClosed();
-    } else if (!paused && !drainScheduled) {
-      drainScheduled = true;
-      eventLoop().execute(this::drainHeld);
+    } else if (h == null || !h.held()) {
+      heldFrames().scheduleDrain();
     }
   }
 
@@ -293,11 +288,8 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     if (msg instanceof LastHttpContent) {
       responseEnded = true;
     }
-    if (paused || (held != null && !held.isEmpty())) {
-      if (held == null) {
-        held = new ArrayDeque<>(4);
-      }
-      held.add(new Held(msg, bytes));
+    HeldFrames h = held;
+    if (h != null && h.keep(msg, bytes)) {
       return;
     }
     if (!readThisBurst) {
@@ -319,25 +311,37 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
   }
 
+  /** The stream's frames kept while its call holds it, made on its first hold. */
+  private HeldFrames heldFrames() {
+    HeldFrames h = held;
+    if (h == null) {
+      h = new HeldFrames(eventLoop(), this::drainHeld);
+      held = h;
+    }
+    return h;
+  }
+
+  /**
+   * The kept frames, from the event loop's task once the call reads again; then the close that
+   * waited for them, or for the end of one of the call's own writes.
+   */
   private void drainHeld() {
-    drainScheduled = false;
-    ArrayDeque<Held> h = held;
+    HeldFrames h = heldFrames();
     boolean handed = false;
-    while (h != null && !h.isEmpty() && !paused) {
-      UpstreamListener l = listener;
-      if (l == null) {
-        releaseHeld();
-        break;
-      }
-      Held next = h.poll();
-      hand(l, next.message, next.bytes);
+    UpstreamListener l;
+    HeldFrames.Frame next;
+    while ((l = listener) != null && (next = h.next()) != null) {
+      hand(l, next.message(), next.bytes());
       handed = true;
     }
-    UpstreamListener l = listener;
+    if (listener == null) {
+      h.releaseAll();
+    }
+    l = listener;
     if (handed && l != null) {
       l.onReadComplete();
     }
-    if (streamClosed && (h == null || h.isEmpty()) && !ended) {
+    if (streamClosed && h.isEmpty() && !ended) {
       if (listener == null) {
         end();
       } else {
@@ -347,21 +351,15 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   }
 
   private void releaseHeld() {
-    ArrayDeque<Held> h = held;
+    HeldFrames h = held;
     if (h != null) {
-      Held next;
-      while ((next = h.poll()) != null) {
-        ReferenceCountUtil.release(next.message);
-      }
+      h.releaseAll();
     }
   }
 
   private void tellClosed() {
     if (writing) {
-      if (!drainScheduled) {
-        drainScheduled = true;
-        eventLoop().execute(this::drainHeld);
-      }
+      heldFrames().scheduleDrain();
       return;
     }
     UpstreamListener l = listener;
@@ -387,7 +385,4 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     releaseHeld();
     connection.streamEnded(this);
   }
-
-  /** A response frame kept while the stream is held, with the window it has not returned. */
-  private record Held(HttpObject message, int bytes) {}
 }

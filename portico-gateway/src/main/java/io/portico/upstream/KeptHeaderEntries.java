@@ -1,0 +1,125 @@
+package io.portico.upstream;
+
+import io.netty.handler.codec.CharSequenceValueConverter;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.util.AsciiString;
+import java.util.Calendar;
+import java.util.Date;
+import java.util.function.BiConsumer;
+
+/**
+ * The storage of a decoded response's header map ({@link ResponseHeaders}): Netty's {@link
+ * DefaultHeaders}, with the hashing, value conversion and validators {@code DefaultHttpHeaders}
+ * gives it, that keeps the entries of a map given back with its response and uses them again for
+ * fields of the same name in the next response decoded into it.
+ *
+ * <p>An entry's name is fixed (Netty's entries hold it in a final field), so an entry is taken
+ * again only for a name equal to its own, of the same class and case included: what the map holds
+ * is exactly what a new entry would hold. Entries are kept only by {@link #recycle}, which the
+ * codec calls when it decodes into a response its exchange gave back (nothing else can read the
+ * response then, see {@link UpstreamCodec#recycle}); {@code clear} and {@code remove} drop entries
+ * as Netty's map does.
+ *
+ * <p>One per response, used on its connection's event loop only.
+ */
+final class KeptHeaderEntries
+    extends DefaultHeaders<CharSequence, CharSequence, KeptHeaderEntries> {
+
+  /** Entries kept at most: a response with more fields makes new ones for the rest. */
+  private static final int KEPT = 32;
+
+  private final KeptEntry[] kept = new KeptEntry[KEPT];
+  private int keptCount;
+
+  KeptHeaderEntries(
+      NameValidator<CharSequence> nameValidator,
+      ValueValidator<CharSequence> valueValidator,
+      int sizeHint) {
+    super(
+        AsciiString.CASE_INSENSITIVE_HASHER,
+        ValueConverter.INSTANCE,
+        nameValidator,
+        sizeHint,
+        valueValidator);
+  }
+
+  /** Empties the map, keeping its entries for the next fields added. */
+  void recycle() {
+    keptCount = 0;
+    for (HeaderEntry<CharSequence, CharSequence> e = head.after();
+        e != head && keptCount < KEPT;
+        e = e.after()) {
+      if (e instanceof KeptEntry k) {
+        kept[keptCount++] = k;
+      }
+    }
+    clear();
+  }
+
+  /** Hands each field to {@code sink}, in order, without an iterator. */
+  void forEachField(BiConsumer<CharSequence, CharSequence> sink) {
+    for (HeaderEntry<CharSequence, CharSequence> e = head.after(); e != head; e = e.after()) {
+      sink.accept(e.getKey(), e.getValue());
+    }
+  }
+
+  @Override
+  protected HeaderEntry<CharSequence, CharSequence> newHeaderEntry(
+      int h, CharSequence name, CharSequence value, HeaderEntry<CharSequence, CharSequence> next) {
+    for (int i = 0; i < keptCount; i++) {
+      KeptEntry e = kept[i];
+      if (e.hash() == h && e.getKey().getClass() == name.getClass() && e.getKey().equals(name)) {
+        kept[i] = kept[--keptCount];
+        kept[keptCount] = null;
+        e.link(value, next, head);
+        return e;
+      }
+    }
+    KeptEntry e = new KeptEntry(h, name);
+    e.link(value, next, head);
+    return e;
+  }
+
+  /** An entry that can be linked into the map again after it was emptied. */
+  private static final class KeptEntry extends HeaderEntry<CharSequence, CharSequence> {
+    KeptEntry(int hash, CharSequence key) {
+      super(hash, key);
+    }
+
+    int hash() {
+      return hash;
+    }
+
+    /** Links this entry as the last of the map whose sentinel is {@code head}. */
+    void link(
+        CharSequence value,
+        HeaderEntry<CharSequence, CharSequence> next,
+        HeaderEntry<CharSequence, CharSequence> head) {
+      this.value = value;
+      this.next = next;
+      this.after = head;
+      this.before = head.before();
+      pointNeighborsToThis();
+    }
+  }
+
+  /** As {@code DefaultHttpHeaders} converts values: dates in HTTP's format, the rest as text. */
+  private static final class ValueConverter extends CharSequenceValueConverter {
+    static final ValueConverter INSTANCE = new ValueConverter();
+
+    @Override
+    public CharSequence convertObject(Object value) {
+      if (value instanceof CharSequence text) {
+        return text;
+      }
+      if (value instanceof Date date) {
+        return DateFormatter.format(date);
+      }
+      if (value instanceof Calendar calendar) {
+        return DateFormatter.format(calendar.getTime());
+      }
+      return value.toString();
+    }
+  }
+}
