@@ -501,13 +501,26 @@ final class ObjectEndpoints {
 
   // ---- preconditions and helpers
 
+  /**
+   * {@code If-Match} and {@code If-None-Match} of a write to one object (RFC 9110 13.1.1, 13.1.2).
+   * {@code If-Match} compares strongly: a weak tag ({@code W/"..."}) matches nothing, so it fails
+   * with 412 rather than pass as the tag it wraps. {@code If-None-Match: *} writes only when the
+   * object does not exist (a create that never overwrites), and with a tag only when the object's
+   * ETag is another; either fails with 412 instead of being ignored.
+   */
   private static List<Precondition> itemPreconditions(FullHttpRequest req, ObjectKey key) {
+    List<Precondition> out = new ArrayList<>(2);
     String ifMatch = req.headers().get(HttpHeaderNames.IF_MATCH);
-    if (ifMatch == null) {
-      return List.of();
+    if (ifMatch != null) {
+      String tag = ifMatch.trim().startsWith("W/") ? ifMatch.trim() : unquote(ifMatch);
+      out.add(tag.equals("*") ? Precondition.exists(key) : Precondition.etag(key, tag));
     }
-    String tag = unquote(ifMatch);
-    return List.of(tag.equals("*") ? Precondition.exists(key) : Precondition.etag(key, tag));
+    String ifNoneMatch = req.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+    if (ifNoneMatch != null) {
+      String tag = unquote(ifNoneMatch);
+      out.add(Precondition.noneMatch(key, tag.equals("*") ? null : tag));
+    }
+    return out;
   }
 
   static List<Precondition> configPrecondition(FullHttpRequest req) {

@@ -150,6 +150,9 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       return;
     }
     boolean last = content instanceof LastHttpContent;
+    if (last) {
+      stripTrailers(((LastHttpContent) content).trailingHeaders());
+    }
     if (grpc != null && grpc.takesResponseContent(content, last)) {
       return;
     }
@@ -200,6 +203,20 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
       pauseUpstream();
       armIdleDeadline();
     }
+  }
+
+  /**
+   * Removes from the upstream's trailers what its head would have lost: the connection's own fields
+   * ({@link HopByHopHeaders}), which an HTTP/2 client takes as a malformed stream, and a {@code
+   * Set-Cookie} for the gateway's session, which the head's check would otherwise miss when the
+   * upstream sends it after the body.
+   */
+  private static void stripTrailers(HttpHeaders trailers) {
+    if (trailers.isEmpty()) {
+      return;
+    }
+    HopByHopHeaders.strip(trailers, false);
+    GatewayCookies.stripSetCookie(trailers);
   }
 
   /** The response's last message: written and flushed, then the exchange finishes. */
@@ -399,7 +416,7 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
     status = 101;
     GatewayCookies.stripSetCookie(head.headers());
     phases().runResponsePhase();
-    relay = new UpgradeRelay(conn, upstream, this);
+    relay = new UpgradeRelay(conn, upstream, this, routed().timeouts().idle().toNanos());
     conn.armDeadline(0);
     relay.start(head);
   }

@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Flow control as for bodies: when one side cannot take more, reads from the other pause, and
  * resume on writability. Bytes are flushed once per read burst. Confined to the event loop both
  * connections share.
+ *
+ * <p>Idle limit: a tunnel through which nothing passes either way for the route's {@code idle}
+ * timeout is closed, both sides, as nginx closes one after {@code proxy_read_timeout}; otherwise a
+ * client could hold connections (its own and the upstream's) forever without sending a byte. The
+ * deadline is the upstream connection's timer, moved forward (a field write) by every read burst.
  */
 final class UpgradeRelay implements UpstreamListener {
 
@@ -34,14 +39,16 @@ final class UpgradeRelay implements UpstreamListener {
   private final DownstreamHandler conn;
   private final UpstreamConnection upstream;
   private final Ended ended;
+  private final long idleNanos;
   private long clientBytes;
   private long upstreamBytes;
   private boolean closed;
 
-  UpgradeRelay(DownstreamHandler conn, UpstreamConnection upstream, Ended ended) {
+  UpgradeRelay(DownstreamHandler conn, UpstreamConnection upstream, Ended ended, long idleNanos) {
     this.conn = conn;
     this.upstream = upstream;
     this.ended = ended;
+    this.idleNanos = idleNanos;
   }
 
   /**
@@ -68,6 +75,18 @@ final class UpgradeRelay implements UpstreamListener {
     upstream.upgrade();
     upstream.handOver(this);
     upstream.channel().closeFuture().addListener(f -> close());
+    touch();
+  }
+
+  /** Something passed: the tunnel's idle deadline moves to {@code idle} from now. */
+  private void touch() {
+    upstream.armDeadline(upstream.nanoTime() + idleNanos);
+  }
+
+  /** Nothing passed either way for the idle timeout: the tunnel ends. */
+  @Override
+  public void onDeadline() {
+    close();
   }
 
   /** Bytes from the client. */
@@ -86,6 +105,7 @@ final class UpgradeRelay implements UpstreamListener {
 
   /** The client's read burst ended. */
   void flushToUpstream() {
+    touch();
     upstream.channel().flush();
   }
 
@@ -113,6 +133,7 @@ final class UpgradeRelay implements UpstreamListener {
 
   @Override
   public void onReadComplete() {
+    touch();
     conn.channel().flush();
   }
 

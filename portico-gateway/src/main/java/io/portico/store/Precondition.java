@@ -22,7 +22,12 @@ public record Precondition(Type type, @Nullable ObjectKey key, @Nullable String 
     /** The object exists with this ETag ({@code If-Match}; else 412). */
     ETAG,
     /** The effective config has this version ({@code If-Match} on a collection; else 412). */
-    CONFIG_VERSION
+    CONFIG_VERSION,
+    /**
+     * No object has this kind and name, or, with a value, none with this ETag ({@code
+     * If-None-Match}; else 412).
+     */
+    NONE_MATCH
   }
 
   public static Precondition exists(ObjectKey key) {
@@ -35,6 +40,11 @@ public record Precondition(Type type, @Nullable ObjectKey key, @Nullable String 
 
   public static Precondition etag(ObjectKey key, String etag) {
     return new Precondition(Type.ETAG, key, etag);
+  }
+
+  /** {@code If-None-Match}: {@code etag} null for {@code *} (no such object at all). */
+  public static Precondition noneMatch(ObjectKey key, @Nullable String etag) {
+    return new Precondition(Type.NONE_MATCH, key, etag);
   }
 
   public static Precondition configVersion(String version) {
@@ -68,6 +78,15 @@ public record Precondition(Type type, @Nullable ObjectKey key, @Nullable String 
                 "admin-precondition-failed",
                 key + " has changed: its ETag is \"" + actual + "\", not \"" + value + "\".");
       }
+      case NONE_MATCH ->
+          node == null || (value != null && !ObjectJson.etag(node).equals(value))
+              ? null
+              : new WriteResult.Failed(
+                  412,
+                  "admin-precondition-failed",
+                  value == null
+                      ? key + " exists (If-None-Match: *)."
+                      : key + " still has the ETag \"" + value + "\" (If-None-Match).");
       case CONFIG_VERSION ->
           configVersion.equals(value)
               ? null

@@ -60,12 +60,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class UpstreamCall extends CallAttempts implements UpstreamListener, AcquireCallback {
 
-  /**
-   * Most header fields a response head may carry (as Envoy's {@code max_headers_count}); beyond it
-   * the response is refused as {@link CallFailure#PROTOCOL_ERROR} and its connection closed.
-   */
-  static final int MAX_RESPONSE_HEADER_FIELDS = 100;
-
   /** Receives what happens to a call; called on the call's event loop. */
   public interface Receiver {
 
@@ -305,14 +299,9 @@ public final class UpstreamCall extends CallAttempts implements UpstreamListener
     if (state != State.SENT) {
       return;
     }
-    if (response.decoderResult().isFailure()) {
-      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent a malformed response head");
-      return;
-    }
-    if (response.headers().size() > MAX_RESPONSE_HEADER_FIELDS) {
-      fail(
-          CallFailure.PROTOCOL_ERROR,
-          endpoint + " sent more than " + MAX_RESPONSE_HEADER_FIELDS + " response header fields");
+    String malformed = ResponseHeadCheck.refusal(response, upgrade);
+    if (malformed != null) {
+      fail(CallFailure.PROTOCOL_ERROR, endpoint + " sent " + malformed);
       return;
     }
     int code = response.status().code();

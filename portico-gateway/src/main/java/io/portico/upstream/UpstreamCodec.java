@@ -344,8 +344,28 @@ public final class UpstreamCodec
 
     @Override
     protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+      requireColonAfterName(line, start + length);
       AsciiString name = SharedResponseWords.headerName(line, start, length);
       return name != null ? name : super.splitHeaderName(line, start, length);
+    }
+
+    /**
+     * Netty ends a response field's name at its first space and skips whatever follows up to the
+     * colon, so {@code Location x: /a} would be relayed as {@code Location: /a} and {@code X A: 1}
+     * as {@code X: 1}. Only whitespace may come before the colon (RFC 9112 5.1, removed here as a
+     * proxy must); anything else makes the head malformed, a 502.
+     */
+    private static void requireColonAfterName(byte[] line, int from) {
+      for (int i = from; i < line.length; i++) {
+        byte b = line[i];
+        if (b == ':') {
+          return;
+        }
+        if (b != ' ' && b != '\t') {
+          throw new IllegalArgumentException("a response field name with a space inside it");
+        }
+      }
+      throw new IllegalArgumentException("No colon found");
     }
 
     private static @Nullable HttpVersion knownVersion(String text) {
