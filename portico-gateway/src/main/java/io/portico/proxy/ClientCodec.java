@@ -7,8 +7,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -31,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.portico.observe.RequestIds;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
+import io.portico.upstream.KeptHeaders;
 import io.portico.upstream.SharedHeaderNames;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -58,13 +57,12 @@ import org.jspecify.annotations.Nullable;
  * <p>And it decodes a request into the {@link Request} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (the map's 16 buckets and head entry) are
  * made once per connection instead of once per request, and the map's entries serve the next
- * request's fields of the same names ({@link RequestHeaderEntries}). The ownership rule: a decoded
- * request belongs to its exchange, and the exchange gives it back only when nothing else can still
- * read it (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC,
- * aggregation, AI call, trace or upgrade took it, and the exchange succeeded with its request
- * complete); anything else keeps its request, and the next one is decoded into a new object. There
- * is one spare at a time: a pipelined request decoded while the previous exchange still runs gets a
- * new object.
+ * request's fields of the same names ({@link KeptHeaders}). The ownership rule: a decoded request
+ * belongs to its exchange, and the exchange gives it back only when nothing else can still read it
+ * (see {@code HttpExchange.requestUnshared}: no plugin saw it, no mirror, gRPC, aggregation, AI
+ * call, trace or upgrade took it, and the exchange succeeded with its request complete); anything
+ * else keeps its request, and the next one is decoded into a new object. There is one spare at a
+ * time: a pipelined request decoded while the previous exchange still runs gets a new object.
  *
  * <p>Most request heads are not decoded by Netty's decoder at all: a complete head of the plain
  * kind (CRLF lines, a standard method, no {@code Transfer-Encoding}, at most one canonical {@code
@@ -138,67 +136,7 @@ final class ClientCodec
       throw new IllegalArgumentException("maxPipelineDepth: " + maxPipelineDepth);
     }
     this.maxPipelineDepth = maxPipelineDepth;
-    init(new Decoder(withRequestHeaders(config)), new Encoder());
-  }
-
-  /**
-   * {@code config} with its request header maps made as {@link RequestHeaders}, with the same
-   * validation; a factory other than Netty's plain one is kept as it is.
-   */
-  private static HttpDecoderConfig withRequestHeaders(HttpDecoderConfig config) {
-    if (!(config.getHeadersFactory() instanceof DefaultHttpHeadersFactory netty)
-        || netty.isCombiningHeaders()) {
-      return config;
-    }
-    return config
-        .clone()
-        .setHeadersFactory(
-            new HttpHeadersFactory() {
-              @Override
-              public HttpHeaders newHeaders() {
-                return new RequestHeaders(netty, 16);
-              }
-
-              @Override
-              public HttpHeaders newEmptyHeaders() {
-                return new RequestHeaders(netty, 2);
-              }
-            });
-  }
-
-  /**
-   * The header map of a decoded request: Netty's, with the same validators, answering {@link
-   * #getAll} for a name it does not hold with the shared empty list. Netty's decoder asks every
-   * request head for its {@code Content-Length} fields, which most requests do not have, and its
-   * map wraps even an empty answer in a new list. Its entries are kept when its request is given
-   * back, for the next request's fields of the same names ({@link RequestHeaderEntries}).
-   */
-  static final class RequestHeaders extends DefaultHttpHeaders {
-    private final RequestHeaderEntries entries;
-
-    RequestHeaders(DefaultHttpHeadersFactory like, int sizeHint) {
-      this(new RequestHeaderEntries(like.getNameValidator(), like.getValueValidator(), sizeHint));
-    }
-
-    private RequestHeaders(RequestHeaderEntries entries) {
-      super(entries);
-      this.entries = entries;
-    }
-
-    /** Empties the map of a request given back, keeping its entries for the next request. */
-    void recycle() {
-      entries.recycle();
-    }
-
-    /** Adds a field already checked by the decoder ({@link RequestHeaderEntries#addChecked}). */
-    void addChecked(AsciiString name, String value) {
-      entries.addChecked(name, value);
-    }
-
-    @Override
-    public List<String> getAll(CharSequence name) {
-      return contains(name) ? super.getAll(name) : List.of();
-    }
+    init(new Decoder(KeptHeaders.in(config.clone())), new Encoder());
   }
 
   @Override
@@ -328,11 +266,7 @@ final class ClientCodec
 
   /** Empties a spare request's header map, keeping its entries when it has them to keep. */
   private static void emptyHeaders(Request request) {
-    if (request.headers() instanceof RequestHeaders headers) {
-      headers.recycle();
-    } else {
-      request.headers().clear();
-    }
+    KeptHeaders.empty(request.headers());
   }
 
   /** Queues a decoded request's method; false when the pipeline is already at its depth. */

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.portico.upstream.KeptHeaders;
 import io.portico.upstream.SharedHeaderNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -359,12 +360,12 @@ final class PlainHeadParser {
   }
 
   /**
-   * Adds the scanned fields to {@code headers}, in order. To a {@link ClientCodec.RequestHeaders}
-   * without its validators: a plain head's names are tokens and its values visible ASCII, SP and
-   * HT, trimmed, which they accept.
+   * Adds the scanned fields to {@code headers}, in order. To a {@link KeptHeaders} without its
+   * validators: a plain head's names are tokens and its values visible ASCII, SP and HT, trimmed,
+   * which they accept.
    */
   void addFields(HttpHeaders headers) {
-    ClientCodec.RequestHeaders checked = headers instanceof ClientCodec.RequestHeaders r ? r : null;
+    KeptHeaders checked = headers instanceof KeptHeaders r ? r : null;
     int comparable = previousValid && !repeated ? previousFields : 0;
     if (!repeated) {
       previousValid = false; // the strings change below

@@ -45,15 +45,16 @@ public final class HeadBytes {
   }
 
   /**
-   * Writes each header as {@code name: value CRLF}, in the order the head holds them. The map of a
-   * response the upstream codec decoded is walked without an iterator.
+   * Writes each header as {@code name: value CRLF}, in the order the head holds them. A map that
+   * Portico's codecs decoded ({@link KeptHeaders}: a client's request, an upstream's response) is
+   * walked without an iterator.
    */
   public void writeHeaders(HttpHeaders headers, ByteBuf buf) {
-    if (headers instanceof ResponseHeaders response) {
+    if (headers instanceof KeptHeaders kept) {
       FieldWriter w = fieldWriter;
       w.s = scratch;
       w.p = 0;
-      response.forEachField(w);
+      kept.forEachField(w);
       write(buf, w.s, w.p);
       w.s = scratch;
       return;

@@ -9,28 +9,35 @@ import java.util.Date;
 import java.util.function.BiConsumer;
 
 /**
- * The storage of a decoded response's header map ({@link ResponseHeaders}): Netty's {@link
+ * The storage of a decoded message's header map ({@link KeptHeaders}): Netty's {@link
  * DefaultHeaders}, with the hashing, value conversion and validators {@code DefaultHttpHeaders}
- * gives it, that keeps the entries of a map given back with its response and uses them again for
- * fields of the same name in the next response decoded into it.
+ * gives it, that keeps the entries of a map given back with its message and uses them again for
+ * fields of the same name in the next message decoded into it.
  *
  * <p>An entry's name is fixed (Netty's entries hold it in a final field), so an entry is taken
  * again only for a name equal to its own, of the same class and case included: what the map holds
  * is exactly what a new entry would hold. Entries are kept only by {@link #recycle}, which the
- * codec calls when it decodes into a response its exchange gave back (nothing else can read the
- * response then, see {@link UpstreamCodec#recycle}); {@code clear} and {@code remove} drop entries
- * as Netty's map does.
+ * codec calls when it decodes into a message its exchange gave back (nothing else can read the
+ * message then, see {@link UpstreamCodec#recycle} and the client side's {@code
+ * ClientCodec.recycle}); {@code clear} and {@code remove} drop entries as Netty's map does.
  *
- * <p>One per response, used on its connection's event loop only.
+ * <p>A field whose name and value the decoder already checked is added without the validators
+ * ({@link #addChecked}): the plain head parsers' names are tokens and their values field content,
+ * which is what they check, byte by byte, a second time.
+ *
+ * <p>One per message, used on its connection's event loop only.
  */
 final class KeptHeaderEntries
     extends DefaultHeaders<CharSequence, CharSequence, KeptHeaderEntries> {
 
-  /** Entries kept at most: a response with more fields makes new ones for the rest. */
+  /** Entries kept at most: a message with more fields makes new ones for the rest. */
   private static final int KEPT = 32;
 
   private final KeptEntry[] kept = new KeptEntry[KEPT];
   private int keptCount;
+
+  /** Inside {@link #addChecked}: the validators are skipped. */
+  private boolean checked;
 
   KeptHeaderEntries(
       NameValidator<CharSequence> nameValidator,
@@ -42,6 +49,35 @@ final class KeptHeaderEntries
         nameValidator,
         sizeHint,
         valueValidator);
+  }
+
+  /**
+   * Adds a field whose name is a token and whose value is field content (visible ASCII, SP and HT,
+   * not starting or ending with SP or HT), without checking them again.
+   */
+  void addChecked(CharSequence name, CharSequence value) {
+    checked = true;
+    try {
+      add(name, value);
+    } finally {
+      checked = false;
+    }
+  }
+
+  @Override
+  protected void validateName(
+      NameValidator<CharSequence> validator, boolean forAdd, CharSequence name) {
+    if (!checked) {
+      super.validateName(validator, forAdd, name);
+    }
+  }
+
+  @Override
+  protected void validateValue(
+      ValueValidator<CharSequence> validator, CharSequence name, CharSequence value) {
+    if (!checked) {
+      super.validateValue(validator, name, value);
+    }
   }
 
   /** Empties the map, keeping its entries for the next fields added. */

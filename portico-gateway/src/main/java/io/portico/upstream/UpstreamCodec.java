@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * <p>And it decodes a response into the {@link Response} of an earlier one when that one was given
  * back ({@link #recycle}): the message and its header map (16 buckets and a head entry) are made
  * once per connection instead of once per response, and the map keeps its entries for the next
- * response's fields of the same names ({@link ResponseHeaders}, {@link KeptHeaderEntries}). The
+ * response's fields of the same names ({@link KeptHeaders}, {@link KeptHeaderEntries}). The
  * ownership rule, as strict as the client codec's for requests: a decoded response belongs to the
  * exchange it answers, and the exchange gives it back only when nothing else can still read it (see
  * {@code DownstreamHandler.giveBackResponse}: the exchange succeeded as one whose request is given
@@ -69,8 +69,7 @@ public final class UpstreamCodec
 
   UpstreamCodec(HttpDecoderConfig config) {
     init(
-        new Decoder(
-            ResponseHeaders.in(config.clone().setTrailersFactory(DeferredTrailers.FACTORY))),
+        new Decoder(KeptHeaders.in(config.clone().setTrailersFactory(DeferredTrailers.FACTORY))),
         new Encoder());
   }
 
@@ -234,14 +233,14 @@ public final class UpstreamCodec
           response =
               new Response(UpstreamCodec.this, plain.version(), plain.status(), headersFactory);
         } else {
-          ResponseHeaders.empty(response.headers());
+          KeptHeaders.empty(response.headers());
           response.setProtocolVersion(plain.version());
           response.setStatus(plain.status());
         }
         plain.addFields(response.headers());
       } catch (IllegalArgumentException refused) {
         if (response != null) {
-          ResponseHeaders.empty(response.headers());
+          KeptHeaders.empty(response.headers());
           spare = response;
         }
         return false;
@@ -314,7 +313,7 @@ public final class UpstreamCodec
         return new Response(UpstreamCodec.this, version, status, headersFactory);
       }
       spare = null;
-      ResponseHeaders.empty(response.headers());
+      KeptHeaders.empty(response.headers());
       response.setProtocolVersion(version);
       response.setStatus(status);
       response.setDecoderResult(DecoderResult.SUCCESS);
