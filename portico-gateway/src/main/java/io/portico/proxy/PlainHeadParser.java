@@ -1,5 +1,9 @@
 package io.portico.proxy;
 
+import static io.portico.upstream.HeadFieldBytes.canonicalDecimal;
+import static io.portico.upstream.HeadFieldBytes.isToken;
+import static io.portico.upstream.HeadFieldBytes.spells;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -49,22 +53,6 @@ final class PlainHeadParser {
 
   private static final byte CR = '\r';
   private static final byte LF = '\n';
-
-  /** RFC 9110 tchar. */
-  private static final boolean[] TOKEN = new boolean[128];
-
-  static {
-    for (char c = '0'; c <= '9'; c++) {
-      TOKEN[c] = true;
-    }
-    for (char c = 'a'; c <= 'z'; c++) {
-      TOKEN[c] = true;
-      TOKEN[c - 'a' + 'A'] = true;
-    }
-    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-      TOKEN[c] = true;
-    }
-  }
 
   private final SharedHeaderNames names;
   private final int maxInitialLineLength;
@@ -472,10 +460,6 @@ final class PlainHeadParser {
     return true;
   }
 
-  private static boolean isToken(byte c) {
-    return c >= 0 && TOKEN[c];
-  }
-
   private static final int ORDINARY = 0;
   private static final int CONTENT_LENGTH = 1;
   private static final int NETTYS = 2;
@@ -483,46 +467,16 @@ final class PlainHeadParser {
   /** Whether a field name is one whose handling stays with Netty's decoder. */
   private static int special(byte[] b, int start, int length) {
     return switch (length) {
-      case 14 -> is(b, start, "content-length") ? CONTENT_LENGTH : ORDINARY;
-      case 17 -> is(b, start, "transfer-encoding") ? NETTYS : ORDINARY;
-      case 6 -> is(b, start, "expect") ? NETTYS : ORDINARY;
-      case 7 -> is(b, start, "upgrade") ? NETTYS : ORDINARY;
+      case 14 -> spells(b, start, "content-length") ? CONTENT_LENGTH : ORDINARY;
+      case 17 -> spells(b, start, "transfer-encoding") ? NETTYS : ORDINARY;
+      case 6 -> spells(b, start, "expect") ? NETTYS : ORDINARY;
+      case 7 -> spells(b, start, "upgrade") ? NETTYS : ORDINARY;
       case 18 ->
-          is(b, start, "sec-websocket-key1") || is(b, start, "sec-websocket-key2")
+          spells(b, start, "sec-websocket-key1") || spells(b, start, "sec-websocket-key2")
               ? NETTYS
               : ORDINARY;
       default -> ORDINARY;
     };
-  }
-
-  /** Whether {@code b} at {@code start} spells {@code lower}, ignoring ASCII case. */
-  private static boolean is(byte[] b, int start, String lower) {
-    for (int i = 0; i < lower.length(); i++) {
-      int c = b[start + i];
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      if (c != lower.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A decimal without sign or leading zero (except "0"), of at most 18 digits; else -1. */
-  private static long canonicalDecimal(byte[] b, int start, int length) {
-    if (length == 0 || length > 18 || (length > 1 && b[start] == '0')) {
-      return -1;
-    }
-    long n = 0;
-    for (int i = start; i < start + length; i++) {
-      int d = b[i] - '0';
-      if (d < 0 || d > 9) {
-        return -1;
-      }
-      n = n * 10 + d;
-    }
-    return n;
   }
 
   private static @Nullable HttpMethod method(byte[] b, int length) {

@@ -1,5 +1,10 @@
 package io.portico.upstream;
 
+import static io.portico.upstream.HeadFieldBytes.canonicalDecimal;
+import static io.portico.upstream.HeadFieldBytes.isToken;
+import static io.portico.upstream.HeadFieldBytes.isVisible;
+import static io.portico.upstream.HeadFieldBytes.spells;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -45,22 +50,6 @@ final class PlainResponseHeadParser {
 
   /** Heads up to this size are copied into the array the parser keeps; larger into their own. */
   private static final int KEPT_HEAD = 4096;
-
-  /** RFC 9110 tchar. */
-  private static final boolean[] TOKEN = new boolean[128];
-
-  static {
-    for (char c = '0'; c <= '9'; c++) {
-      TOKEN[c] = true;
-    }
-    for (char c = 'a'; c <= 'z'; c++) {
-      TOKEN[c] = true;
-      TOKEN[c - 'a' + 'A'] = true;
-    }
-    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-      TOKEN[c] = true;
-    }
-  }
 
   private final int maxInitialLineLength;
   private final int maxHeaderSize;
@@ -164,11 +153,11 @@ final class PlainResponseHeadParser {
     if (c < 200) {
       return false; // interim responses (and their upgrades) are Netty's
     }
-    if (!visible(b[13]) || !visible(b[end - 1])) {
+    if (!isVisible(b[13]) || !isVisible(b[end - 1])) {
       return false;
     }
     for (int i = 14; i < end - 1; i++) {
-      if (b[i] != ' ' && !visible(b[i])) {
+      if (b[i] != ' ' && !isVisible(b[i])) {
         return false;
       }
     }
@@ -207,7 +196,7 @@ final class PlainResponseHeadParser {
         if (c == '\t' || c == ' ') {
           continue;
         }
-        if (!visible(c)) {
+        if (!isVisible(c)) {
           return false; // controls and obs-text are Netty's to judge
         }
         valueEnd = i + 1;
@@ -341,14 +330,6 @@ final class PlainResponseHeadParser {
     return true;
   }
 
-  private static boolean visible(byte c) {
-    return c > 0x20 && c < 0x7f;
-  }
-
-  private static boolean isToken(byte c) {
-    return c >= 0 && TOKEN[c];
-  }
-
   private static final int ORDINARY = 0;
   private static final int CONTENT_LENGTH = 1;
   private static final int NETTYS = 2;
@@ -356,40 +337,10 @@ final class PlainResponseHeadParser {
   /** Whether a field name is one whose handling stays with Netty's decoder. */
   private static int special(byte[] b, int start, int length) {
     return switch (length) {
-      case 14 -> is(b, start, "content-length") ? CONTENT_LENGTH : ORDINARY;
-      case 17 -> is(b, start, "transfer-encoding") ? NETTYS : ORDINARY;
-      case 7 -> is(b, start, "upgrade") ? NETTYS : ORDINARY;
+      case 14 -> spells(b, start, "content-length") ? CONTENT_LENGTH : ORDINARY;
+      case 17 -> spells(b, start, "transfer-encoding") ? NETTYS : ORDINARY;
+      case 7 -> spells(b, start, "upgrade") ? NETTYS : ORDINARY;
       default -> ORDINARY;
     };
-  }
-
-  /** Whether {@code b} at {@code start} spells {@code lower}, ignoring ASCII case. */
-  private static boolean is(byte[] b, int start, String lower) {
-    for (int i = 0; i < lower.length(); i++) {
-      int c = b[start + i];
-      if (c >= 'A' && c <= 'Z') {
-        c += 'a' - 'A';
-      }
-      if (c != lower.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** A decimal without sign or leading zero (except "0"), of at most 18 digits; else -1. */
-  private static long canonicalDecimal(byte[] b, int start, int length) {
-    if (length == 0 || length > 18 || (length > 1 && b[start] == '0')) {
-      return -1;
-    }
-    long n = 0;
-    for (int i = start; i < start + length; i++) {
-      int d = b[i] - '0';
-      if (d < 0 || d > 9) {
-        return -1;
-      }
-      n = n * 10 + d;
-    }
-    return n;
   }
 }
