@@ -81,8 +81,13 @@ final class ResponseDecoding {
       return null;
     }
     headers.remove(HttpHeaderNames.CONTENT_ENCODING);
+    // A gzip body may be several members one after another (RFC 1952): all of them are the body.
     Decompressor d =
-        JdkZlibDecompressor.builder().wrapper(wrapper).maxAllocation(PIECE).build(alloc);
+        JdkZlibDecompressor.builder()
+            .wrapper(wrapper)
+            .decompressConcatenated(wrapper == ZlibWrapper.GZIP)
+            .maxAllocation(PIECE)
+            .build(alloc);
     return new ResponseDecoding(
         d, alloc, limits.maxDecodedResponseSize(), limits.maxDecodingRatio());
   }
@@ -100,9 +105,20 @@ final class ResponseDecoding {
           throw new Corrupt("the upstream sent bytes after the end of its encoded body");
         }
       } else {
-        decompressor.addInput(input);
+        // held until the output is drained: bytes the decompressor left after the end are garbage
+        input.retain();
+        try {
+          decompressor.addInput(input);
+          out = drain(out);
+          if (decompressor.status() == Decompressor.Status.COMPLETE && input.isReadable()) {
+            release(out);
+            out = null;
+            throw new Corrupt("the upstream sent bytes after the end of its encoded body");
+          }
+        } finally {
+          input.release();
+        }
       }
-      out = drain(out);
       if (last && decompressor.status() == Decompressor.Status.NEED_INPUT) {
         try {
           decompressor.endOfInput();

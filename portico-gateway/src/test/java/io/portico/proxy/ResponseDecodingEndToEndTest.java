@@ -82,6 +82,41 @@ class ResponseDecodingEndToEndTest {
                     ctx.writeAndFlush(
                         full(200, Arrays.copyOf(gz, gz.length - 6), "content-encoding", "gzip")))
             .on(
+                "/members",
+                (ctx, req) ->
+                    ctx.writeAndFlush(
+                        full(
+                            200,
+                            concat(gzip(bytes("first ")), gzip(bytes("second"))),
+                            "content-encoding",
+                            "gzip")))
+            .on(
+                "/members-split",
+                (ctx, req) -> {
+                  ctx.write(chunkedHead(200, "content-encoding", "gzip"));
+                  ctx.writeAndFlush(chunk(gzip(bytes("first "))));
+                  ctx.write(chunk(gzip(bytes("second"))));
+                  ctx.writeAndFlush(end());
+                })
+            .on(
+                "/gzip-garbage",
+                (ctx, req) ->
+                    ctx.writeAndFlush(
+                        full(
+                            200,
+                            concat(gz, bytes("<injected tail, not gzip>")),
+                            "content-encoding",
+                            "gzip")))
+            .on(
+                "/deflate-garbage",
+                (ctx, req) ->
+                    ctx.writeAndFlush(
+                        full(
+                            200,
+                            concat(deflate(TEXT.getBytes(StandardCharsets.UTF_8)), bytes("<tail>")),
+                            "content-encoding",
+                            "deflate")))
+            .on(
                 "/reset",
                 (ctx, req) -> {
                   ctx.write(chunkedHead(200, "content-encoding", "gzip"));
@@ -173,6 +208,24 @@ class ResponseDecodingEndToEndTest {
   }
 
   @Test
+  void inflatesEveryMemberOfAMultiMemberGzipBodyHoweverItIsCut() throws Exception {
+    for (String path : new String[] {"/upper/members", "/upper/members-split"}) {
+      HttpResponse<String> r = gw.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      assertThat(r.body()).as(path).isEqualTo("FIRST SECOND!END");
+    }
+  }
+
+  @Test
+  void answers502ToBytesAfterTheEndOfAnEncodedBodyInTheSameRead() throws Exception {
+    for (String path : new String[] {"/whole/gzip-garbage", "/whole/deflate-garbage"}) {
+      HttpResponse<String> r = gw.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(502);
+      assertThat(r.body()).as(path).contains("upstream-body-invalid");
+    }
+  }
+
+  @Test
   void passesNewlineDelimitedJsonLineByLineBeforeTheUpstreamEnds() throws Exception {
     HttpResponse<InputStream> r =
         gw.client()
@@ -209,6 +262,12 @@ class ResponseDecodingEndToEndTest {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   static byte[] gzip(byte[] data) throws IOException {
