@@ -3,6 +3,7 @@ package io.portico.plugins.grpc;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.grpc.GrpcContentType;
+import io.portico.grpc.GrpcFrameReader;
 import io.portico.grpc.GrpcMessage;
 import io.portico.grpc.GrpcStatus;
 import io.portico.plugins.builtin.AllowedOrigins;
@@ -21,6 +23,7 @@ import io.portico.spi.plugin.Outcome;
 import io.portico.spi.plugin.Phase;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.Reply;
+import io.portico.spi.plugin.RequestBodyTransform;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -36,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *   REWRITE        a CORS preflight: answered 204 here. A gRPC-Web call: Content-Type
  *                  application/grpc (the same suffix, +proto); a -text call's body base64-decoded
- *                  (the binary form streams as it is: its framing is gRPC's)
+ *                  (the binary form streams, its framing being gRPC's); each message's prefix
+ *                  checked (flags, length, a body not ending inside a message)
  *   RESPONSE       Content-Type back to the client's form; a trailers-only answer's status moved
  *                  out of the head; CORS headers exposing grpc-status and grpc-message
  *   RESPONSE_BODY  messages pass (base64-encoded for -text, in runs of whole 3-byte groups), then
@@ -117,7 +121,10 @@ final class GrpcWebPlugin implements Plugin {
     exchange.set(CALL, call);
     h.set(HttpHeaderNames.CONTENT_TYPE, "application/grpc" + suffix);
     h.remove(HttpHeaderNames.CONTENT_ENCODING);
+    String encoding = h.get("grpc-encoding");
+    boolean compressed = encoding != null && !"identity".equalsIgnoreCase(encoding.trim());
     if (!text) {
+      exchange.transformRequestBody(new CheckedMessages(exchange, call, compressed));
       return Outcome.proceed();
     }
     // base64 grows by 4/3: the cap applies to the decoded bytes
@@ -135,9 +142,61 @@ final class GrpcWebPlugin implements Plugin {
                         GrpcStatus.INVALID_ARGUMENT,
                         "The grpc-web-text body is not base64.");
                   }
-                  exchange.replaceRequestBody(Unpooled.wrappedBuffer(decoded));
+                  ByteBuf messages = Unpooled.wrappedBuffer(decoded);
+                  GrpcFrameReader reader =
+                      new GrpcFrameReader(
+                          UnpooledByteBufAllocator.DEFAULT, maxMessageBytes, compressed);
+                  GrpcFrameReader.Failure failure = reader.skim(messages);
+                  if (failure == null) {
+                    failure = reader.end();
+                  }
+                  if (failure != null) {
+                    return grpcError(exchange, call, failure.status(), failure.message());
+                  }
+                  exchange.replaceRequestBody(messages);
                   return Outcome.proceed();
                 }));
+  }
+
+  /**
+   * A binary call's body on its way upstream: each message's prefix checked as it passes (the
+   * flags, a data frame only, never a trailer frame from the client; the length, at most {@code
+   * max-message-size}; the body not ending inside a message), the bytes passed on untouched.
+   */
+  private final class CheckedMessages implements RequestBodyTransform {
+    private final Exchange exchange;
+    private final WebCall call;
+    private final GrpcFrameReader reader;
+
+    CheckedMessages(Exchange exchange, WebCall call, boolean compressed) {
+      this.exchange = exchange;
+      this.call = call;
+      this.reader =
+          new GrpcFrameReader(UnpooledByteBufAllocator.DEFAULT, maxMessageBytes, compressed);
+    }
+
+    @Override
+    public ByteBuf next(ByteBuf input, ByteBufAllocator alloc) throws Refused {
+      refuse(reader.skim(input));
+      return input.retainedDuplicate();
+    }
+
+    @Override
+    public ByteBuf end(ByteBufAllocator alloc) throws Refused {
+      refuse(reader.end());
+      return Unpooled.EMPTY_BUFFER;
+    }
+
+    @Override
+    public void close() {
+      reader.close();
+    }
+
+    private void refuse(GrpcFrameReader.@Nullable Failure failure) throws Refused {
+      if (failure != null) {
+        throw new Refused(grpcError(exchange, call, failure.status(), failure.message()));
+      }
+    }
   }
 
   /** A gRPC-Web answer from the gateway: a status only, in the head (trailers-only). */
