@@ -112,7 +112,8 @@ abstract class CallAttempts extends CallRequest {
    * stream the upstream declared unprocessed ({@code GOAWAY}, {@code REFUSED_STREAM}) whose body so
    * far is still held, whatever the method and outside the retry count and budget (counted here
    * against {@link #MAX_UNPROCESSED_RETRIES}); or a request on a reused pooled connection the
-   * upstream had closed, which never reached it, when a resend is safe and allowed.
+   * upstream had closed, which never reached it, or on a connection the gateway closed for the
+   * upstream's violation ({@link UpstreamViolationException}), when a resend is safe and allowed.
    */
   boolean mayResendAfterClose(@Nullable UpstreamLease lost, @Nullable Throwable cause) {
     if (cause instanceof UnprocessedException
@@ -122,7 +123,10 @@ abstract class CallAttempts extends CallRequest {
       unprocessedRetries++;
       return true;
     }
-    return lost != null && lost.reused() && retrySafeAfterSend() && canRetry();
+    return lost != null
+        && (lost.reused() || cause instanceof UpstreamViolationException)
+        && retrySafeAfterSend()
+        && canRetry();
   }
 
   /**

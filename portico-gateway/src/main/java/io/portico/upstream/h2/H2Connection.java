@@ -24,6 +24,7 @@ import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.upstream.AcquireCallback;
 import io.portico.upstream.CallGate;
 import io.portico.upstream.UpstreamListener;
+import io.portico.upstream.UpstreamViolationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +71,47 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
   private static final int DEFAULT_WINDOW = 65_535;
 
+  /**
+   * The largest HPACK dynamic table the gateway's encoder keeps, whatever larger table the upstream
+   * allows ({@code SETTINGS_HEADER_TABLE_SIZE}): the protocol's default, and Envoy's (nghttp2's)
+   * {@code max_deflate_dynamic_table_size}. An upstream allowing 4 GiB would otherwise have the
+   * encoder index every distinct field it sends (request ids, trace parents) for the connection's
+   * life.
+   */
+  static final int MAX_ENCODER_TABLE_SIZE = 4096;
+
+  /**
+   * Control frames (SETTINGS and PING acknowledgements, resets) queued but not yet written before
+   * the connection ends with GOAWAY {@code ENHANCE_YOUR_CALM}: Envoy's {@code
+   * max_outbound_control_frames}. Queued frames pile up only when the upstream does not read.
+   */
+  static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
+
+  /**
+   * DATA frames without payload and without END_STREAM accepted in a row: Envoy's {@code
+   * max_consecutive_inbound_frames_with_empty_payload}.
+   */
+  static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 1;
+
+  /** RST_STREAM frames received (and sent) per {@link #RESET_WINDOW_SECONDS}: Netty's default. */
+  static final int MAX_RESETS_PER_WINDOW = 200;
+
+  /** The window of {@link #MAX_RESETS_PER_WINDOW}. */
+  static final int RESET_WINDOW_SECONDS = 30;
+
+  /**
+   * CONTINUATION frames of less than 8 KiB without END_HEADERS accepted for one header block
+   * (CVE-2024-27316): Netty's default; the whole block is also bounded by the header list size.
+   */
+  static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+
+  /**
+   * The response header list size the gateway announces ({@code SETTINGS_MAX_HEADER_LIST_SIZE}).
+   */
+  static final int MAX_HEADER_LIST_SIZE = 64 * 1024;
+
+  private static final int FRAME_SIZE = 16_384;
+
   private final H2Pool pool;
   private final UpstreamProtocolConfig settings;
   private final CallGate gate;
@@ -79,6 +121,8 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   private int peerMaxStreams = Integer.MAX_VALUE;
   private int active;
   private int opened;
+  private long streamsWritten;
+  private long dataFramesSent;
   private boolean started;
   private boolean ready;
   private boolean draining;
@@ -109,8 +153,9 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     return new Builder(pool, settings, gate).build();
   }
 
-  /** Adds this handler, the connection's last, to {@code pipeline}. */
+  /** Adds this handler, the connection's last, and its {@link H2FrameGuard} to {@code pipeline}. */
   void addTo(ChannelPipeline pipeline) {
+    pipeline.addLast("h2-frames", new H2FrameGuard(this));
     pipeline.addLast("h2-connection", this);
   }
 
@@ -147,6 +192,16 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       throw new IllegalStateException(e);
     }
     return n[0];
+  }
+
+  /** Streams whose HEADERS were written, for the WINDOW_UPDATE budget. */
+  long streamsWritten() {
+    return streamsWritten;
+  }
+
+  /** DATA frames written (a piece of body counted in frames of 16 KiB), for the same budget. */
+  long dataFramesSent() {
+    return dataFramesSent;
   }
 
   long idleSince() {
@@ -240,11 +295,13 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       return null;
     }
     attach(stream, owner);
+    streamsWritten++;
     return stream;
   }
 
   /** A piece of the request body as a DATA frame; its buffer passes to the encoder. */
   void writeData(Http2Stream stream, HttpContent content) {
+    countData(content.content());
     encoder().writeData(ctx, stream.id(), content.content(), 0, false, ctx.voidPromise());
   }
 
@@ -257,6 +314,7 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     ByteBuf data = last.content();
     boolean trailers = !last.trailingHeaders().isEmpty();
     if (data.isReadable() || (!trailers && !afterWholeHead)) {
+      countData(data);
       encoder().writeData(ctx, stream.id(), data, 0, !trailers, ctx.voidPromise());
     } else {
       data.release();
@@ -272,6 +330,10 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
               true,
               ctx.voidPromise());
     }
+  }
+
+  private void countData(ByteBuf data) {
+    dataFramesSent += Math.max(1, (data.readableBytes() + FRAME_SIZE - 1) / FRAME_SIZE);
   }
 
   // ---------------------------------------------------------------- the channel
@@ -356,6 +418,35 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     super.exceptionCaught(ctx, cause);
   }
 
+  /**
+   * The connection ends for an error of its own (the upstream broke the protocol or a limit, or
+   * stopped reading its control frames): its calls learn it as the upstream's violation, for which
+   * an idempotent request is tried again.
+   */
+  @Override
+  protected void onConnectionError(
+      ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
+    log.debug("HTTP/2 connection to {} broke a limit or the protocol", pool.endpoint(), cause);
+    UpstreamViolationException violation =
+        new UpstreamViolationException(
+            pool.endpoint() + " broke HTTP/2: " + (http2Ex == null ? cause : http2Ex.getMessage()),
+            cause);
+    try {
+      connection()
+          .forEachActiveStream(
+              s -> {
+                H2Stream h = streamOf(s);
+                if (h != null) {
+                  h.onError(violation);
+                }
+                return true;
+              });
+    } catch (Http2Exception e) {
+      throw new IllegalStateException(e);
+    }
+    super.onConnectionError(ctx, outbound, cause, http2Ex);
+  }
+
   @Override
   protected void onStreamError(
       ChannelHandlerContext ctx,
@@ -387,6 +478,18 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
     @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings peer) {
+      Long table = peer.headerTableSize();
+      if (table != null && table > MAX_ENCODER_TABLE_SIZE) {
+        try {
+          encoder()
+              .configuration()
+              .headersConfiguration()
+              .maxHeaderTableSize(MAX_ENCODER_TABLE_SIZE);
+        } catch (Http2Exception e) {
+          onError(ctx, false, e);
+          return;
+        }
+      }
       Long max = peer.maxConcurrentStreams();
       if (max != null) {
         peerMaxStreams = (int) Math.min(Integer.MAX_VALUE, max);
@@ -444,7 +547,14 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       connection(uniformlyDistributed(false));
       validateHeaders(true);
       initialSettings(
-          Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(64 * 1024));
+          Http2Settings.defaultSettings()
+              .pushEnabled(false)
+              .maxHeaderListSize(MAX_HEADER_LIST_SIZE));
+      encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES);
+      decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES);
+      decoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS);
+      encoderEnforceMaxRstFramesPerWindow(MAX_RESETS_PER_WINDOW, RESET_WINDOW_SECONDS);
+      decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES);
       gracefulShutdownTimeoutMillis(0);
     }
 
