@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * calls end well within their timeouts thus costs about one task per timeout period, however many
  * calls it carries, where a timer per stream costs a task (scheduled and cancelled) per call.
  *
+ * <p>A stream object holds its deadline by extending {@link Entry}, so that the deadline costs the
+ * stream a few fields and no object of its own; {@link #newDeadline} makes a separate one.
+ *
  * <p>Owned by the connection's handler, which {@link #cancel()}s it when the connection closes.
  * Time is the event loop's {@link Ticker}. Confined to its event loop.
  */
@@ -37,7 +40,12 @@ public final class StreamDeadlines implements Runnable {
 
   /** A stream's deadline, disarmed; {@code onExpiry} runs when it passes while armed. */
   public Deadline newDeadline(Runnable onExpiry) {
-    return new Entry(onExpiry);
+    return new Entry(this) {
+      @Override
+      protected void onDeadlinePassed() {
+        onExpiry.run();
+      }
+    };
   }
 
   /** Disarms every deadline and cancels the task: the connection closed. */
@@ -82,7 +90,7 @@ public final class StreamDeadlines implements Runnable {
     }
     if (expired != null) {
       for (Entry x : expired) {
-        x.onExpiry.run();
+        x.onDeadlinePassed();
       }
     }
   }
@@ -123,46 +131,52 @@ public final class StreamDeadlines implements Runnable {
     e.unlinked();
   }
 
-  /** One stream's deadline: in the list while armed. */
-  private final class Entry implements Deadline {
+  /**
+   * One stream's deadline, in its connection's list while armed: the stream object itself, as its
+   * base class, or the object {@link #newDeadline} makes.
+   */
+  public abstract static class Entry implements Deadline {
 
-    private final Runnable onExpiry;
+    private final StreamDeadlines deadlines;
     private @Nullable Entry prev;
     private @Nullable Entry next;
     private boolean linked;
     private long at;
 
-    Entry(Runnable onExpiry) {
-      this.onExpiry = onExpiry;
+    protected Entry(StreamDeadlines deadlines) {
+      this.deadlines = deadlines;
+    }
+
+    /** The deadline passed while armed; it is disarmed now. */
+    protected abstract void onDeadlinePassed();
+
+    @Override
+    public final long now() {
+      return deadlines.ticker.nanoTime();
     }
 
     @Override
-    public long now() {
-      return ticker.nanoTime();
-    }
-
-    @Override
-    public void armAt(long nanoTime) {
+    public final void armAt(long nanoTime) {
       at = nanoTime;
       if (!linked) {
-        link(this);
+        deadlines.link(this);
       }
-      armed(nanoTime);
+      deadlines.armed(nanoTime);
     }
 
     @Override
-    public void disarm() {
+    public final void disarm() {
       if (linked) {
-        unlink(this);
+        deadlines.unlink(this);
       }
     }
 
     @Override
-    public void cancel() {
+    public final void cancel() {
       disarm();
     }
 
-    void unlinked() {
+    final void unlinked() {
       linked = false;
       prev = null;
       next = null;

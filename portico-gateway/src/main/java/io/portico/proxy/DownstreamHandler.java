@@ -104,7 +104,7 @@ final class DownstreamHandler extends ClientChannel {
     this.pools = pools;
     this.limits = limits;
     if (stream != null) {
-      this.timer = stream.connection().deadlines().newDeadline(this::onDeadline);
+      this.timer = stream;
       activate();
     }
   }
@@ -423,7 +423,8 @@ final class DownstreamHandler extends ClientChannel {
 
   // ---------------------------------------------------------------- deadlines
 
-  private void onDeadline() {
+  /** The connection's or stream's deadline passed. */
+  void onDeadline() {
     switch (state) {
       case IDLE -> closeClient();
       case HEAD -> {

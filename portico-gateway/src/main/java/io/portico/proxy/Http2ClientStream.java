@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.eventloop.HeldFrames;
+import io.portico.eventloop.StreamDeadlines;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +46,13 @@ import org.slf4j.LoggerFactory;
  * codec drops them there). A stream's end, whatever ended it (both ends complete, a reset either
  * way, the connection lost), reaches the handler once, never from inside one of its own calls.
  *
+ * <p>The exchange's deadline is the stream itself, an entry in its connection's {@link
+ * StreamDeadlines}.
+ *
  * <p>Confined to the connection's event loop.
  */
-final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
+final class Http2ClientStream extends StreamDeadlines.Entry
+    implements BurstFlushingHttp2Handler.PlainStream {
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientStream.class);
 
@@ -64,6 +69,7 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
   private boolean told;
 
   Http2ClientStream(Http2ClientConnection connection, Http2Stream stream, boolean head) {
+    super(connection.deadlines());
     this.connection = connection;
     this.stream = stream;
     this.head = head;
@@ -150,6 +156,15 @@ final class Http2ClientStream implements BurstFlushingHttp2Handler.PlainStream {
       held = h;
     }
     h.hold(!read);
+  }
+
+  /** The exchange's deadline passed. */
+  @Override
+  protected void onDeadlinePassed() {
+    DownstreamHandler h = handler;
+    if (h != null) {
+      h.onDeadline();
+    }
   }
 
   // ---------------------------------------------------------------- frames out

@@ -10,8 +10,8 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
-import io.portico.eventloop.Deadline;
 import io.portico.eventloop.HeldFrames;
+import io.portico.eventloop.StreamDeadlines;
 import io.portico.upstream.Endpoint;
 import io.portico.upstream.UnprocessedException;
 import io.portico.upstream.UpstreamLease;
@@ -51,11 +51,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop.
  */
-public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream {
+public final class H2Stream extends StreamDeadlines.Entry
+    implements UpstreamLease, BurstFlushingHttp2Handler.PlainStream {
 
   private final H2Connection connection;
   private final boolean reused;
-  private final Deadline timer;
   private @Nullable UpstreamListener listener;
   private @Nullable Http2Stream stream;
   private @Nullable HeldFrames held;
@@ -69,10 +69,10 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   private @Nullable Throwable cause;
 
   H2Stream(H2Connection connection, UpstreamListener listener, boolean reused) {
+    super(connection.deadlines());
     this.connection = connection;
     this.listener = listener;
     this.reused = reused;
-    this.timer = connection.deadlines().newDeadline(this::onDeadline);
   }
 
   // ---------------------------------------------------------------- the lease
@@ -94,17 +94,17 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
 
   @Override
   public long nanoTime() {
-    return timer.now();
+    return now();
   }
 
   @Override
   public void armDeadline(long nanoTime) {
-    timer.armAt(nanoTime);
+    armAt(nanoTime);
   }
 
   @Override
   public void disarmDeadline() {
-    timer.disarm();
+    disarm();
   }
 
   H2Connection connection() {
@@ -181,7 +181,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
   @Override
   public void release(boolean reusable) {
     listener = null;
-    timer.disarm();
+    disarm();
     releaseHeld();
     Http2Stream s = stream;
     if (s != null && !streamClosed && !(reusable && responseEnded)) {
@@ -194,7 +194,9 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
   }
 
-  private void onDeadline() {
+  /** The call's deadline passed (the stream is its own entry in the connection's deadlines). */
+  @Override
+  protected void onDeadlinePassed() {
     UpstreamListener l = listener;
     if (l != null) {
       l.onDeadline();
@@ -267,7 +269,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
       return;
     }
     streamClosed = true;
-    timer.cancel();
+    cancel();
     HeldFrames h = held;
     if (listener == null) {
       end();
@@ -386,7 +388,7 @@ public final class H2Stream implements UpstreamLease, BurstFlushingHttp2Handler.
     }
     ended = true;
     streamClosed = true;
-    timer.cancel();
+    cancel();
     releaseHeld();
     connection.streamEnded(this);
   }
