@@ -30,7 +30,8 @@ import jdk.jfr.Recording;
  *
  * <pre>
  *   client (1 keep-alive connection, one request at a time) ─▶ Portico (config under test)
- *                                                          ─▶ origin: /hello 13 B, /json 4 KiB
+ *                                                          ─▶ origin: /hello 13 B, /json 4 KiB,
+ *                                                             /chunked 13 B in one chunk
  * </pre>
  *
  * <p>Each config runs in this JVM through {@link Gateway#start}, with {@code PORTICO_BENCH_PORT},
@@ -271,16 +272,24 @@ public final class AllocationPerRequest {
     return doc.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A keep-alive HTTP/1.1 origin: GET /hello = 13 bytes of text, anything else the document. */
+  /**
+   * A keep-alive HTTP/1.1 origin: GET /hello = 13 bytes of text, GET /chunked = the same text in
+   * one chunk, anything else the document.
+   */
   private static final class Origin implements AutoCloseable {
     private final ServerSocket server;
     private final byte[] hello;
     private final byte[] json;
+    private final byte[] chunked;
 
     Origin() throws IOException {
       server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
       hello = response("text/plain", "Hello, World!".getBytes(StandardCharsets.US_ASCII));
       json = response("application/json", jsonDocument());
+      chunked =
+          ("HTTP/1.1 200 OK\r\nServer: bench\r\nContent-Type: text/plain\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\nd\r\nHello, World!\r\n0\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
       Thread accept = new Thread(this::accept, "bench-origin");
       accept.setDaemon(true);
       accept.start();
@@ -327,7 +336,10 @@ public final class AllocationPerRequest {
           if (head == null) {
             return;
           }
-          out.write(head.startsWith("GET /hello ") ? hello : json);
+          out.write(
+              head.startsWith("GET /hello ")
+                  ? hello
+                  : head.startsWith("GET /chunked ") ? chunked : json);
           out.flush();
         }
       } catch (IOException e) {

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.portico.config.LimitsConfig;
+import io.portico.upstream.KeptHeaders;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -179,17 +180,22 @@ final class RequestChecks {
               + limits.maxBodySize()
               + " bytes.");
     }
-    // the values as the decoder made them: no String per request
+    // the values as the decoder made them: no String per request, no iterator for a decoded map
     CharSequence host = null;
     int hosts = 0;
-    Iterator<? extends CharSequence> values =
-        headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
-    while (values.hasNext()) {
-      CharSequence v = values.next();
-      if (host == null) {
-        host = v;
+    if (headers instanceof KeptHeaders kept) {
+      hosts = kept.count(HttpHeaderNames.HOST);
+      host = hosts > 0 ? kept.get(HttpHeaderNames.HOST) : null;
+    } else {
+      Iterator<? extends CharSequence> values =
+          headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+      while (values.hasNext()) {
+        CharSequence v = values.next();
+        if (host == null) {
+          host = v;
+        }
+        hosts++;
       }
-      hosts++;
     }
     if (hosts > 1) {
       return new Refusal(

@@ -19,7 +19,8 @@ import java.util.function.BiConsumer;
  * is exactly what a new entry would hold. Entries are kept only by {@link #recycle}, which the
  * codec calls when it decodes into a message its exchange gave back (nothing else can read the
  * message then, see {@link UpstreamCodec#recycle} and the client side's {@code
- * ClientCodec.recycle}); {@code clear} and {@code remove} drop entries as Netty's map does.
+ * ClientCodec.recycle}); {@code clear} drops entries as Netty's map does, and an entry that {@code
+ * remove} (or {@code set}) takes out is kept aside until then.
  *
  * <p>A field whose name and value the decoder already checked is added without the validators
  * ({@link #addChecked}): the plain head parsers' names are tokens and their values field content,
@@ -35,6 +36,18 @@ final class KeptHeaderEntries
 
   private final KeptEntry[] kept = new KeptEntry[KEPT];
   private int keptCount;
+
+  /** Removed entries at most, kept for after the next {@link #recycle}. */
+  private static final int REMOVED = 4;
+
+  /**
+   * Entries removed from the map since the last {@link #recycle} (a codec's map loses its {@code
+   * Host} when the gateway writes another), taken again only after it, like the entries still in
+   * the map.
+   */
+  private final KeptEntry[] removed = new KeptEntry[REMOVED];
+
+  private int removedCount;
 
   /** Inside {@link #addChecked}: the validators are skipped. */
   private boolean checked;
@@ -90,7 +103,31 @@ final class KeptHeaderEntries
         kept[keptCount++] = k;
       }
     }
+    for (int i = 0; i < removedCount; i++) {
+      if (keptCount < KEPT) {
+        kept[keptCount++] = removed[i];
+      }
+      removed[i] = null;
+    }
+    removedCount = 0;
     clear();
+  }
+
+  private void removedEntry(KeptEntry e) {
+    if (removedCount < REMOVED) {
+      removed[removedCount++] = e;
+    }
+  }
+
+  /** The number of fields named {@code name}, without case. */
+  int count(AsciiString name) {
+    int n = 0;
+    for (HeaderEntry<CharSequence, CharSequence> e = head.after(); e != head; e = e.after()) {
+      if (AsciiString.contentEqualsIgnoreCase(e.getKey(), name)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Hands each field to {@code sink}, in order, without an iterator. */
@@ -112,15 +149,24 @@ final class KeptHeaderEntries
         return e;
       }
     }
-    KeptEntry e = new KeptEntry(h, name);
+    KeptEntry e = new KeptEntry(this, h, name);
     e.link(value, next, head);
     return e;
   }
 
   /** An entry that can be linked into the map again after it was emptied. */
   private static final class KeptEntry extends HeaderEntry<CharSequence, CharSequence> {
-    KeptEntry(int hash, CharSequence key) {
+    private final KeptHeaderEntries map;
+
+    KeptEntry(KeptHeaderEntries map, int hash, CharSequence key) {
       super(hash, key);
+      this.map = map;
+    }
+
+    @Override
+    protected void remove() {
+      super.remove();
+      map.removedEntry(this);
     }
 
     int hash() {

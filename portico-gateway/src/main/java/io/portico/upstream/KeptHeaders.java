@@ -47,6 +47,13 @@ public final class KeptHeaders extends DefaultHttpHeaders {
     entries.forEachField(sink);
   }
 
+  /**
+   * How many fields named {@code name} (without case) the map holds, counted without an iterator.
+   */
+  public int count(AsciiString name) {
+    return entries.count(name);
+  }
+
   @Override
   public List<String> getAll(CharSequence name) {
     return contains(name) ? super.getAll(name) : List.of();

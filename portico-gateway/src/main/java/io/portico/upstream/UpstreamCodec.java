@@ -84,6 +84,10 @@ public final class UpstreamCodec
    */
   public static void recycle(HttpResponse response) {
     if (response instanceof Response decoded && decoded.codec.onItsEventLoop()) {
+      PlainBodyEnd end = decoded.end;
+      if (end != null) {
+        end.clear();
+      }
       decoded.codec.spare = decoded;
     }
   }
@@ -99,6 +103,14 @@ public final class UpstreamCodec
    */
   static final class Response extends DefaultHttpResponse {
     private final UpstreamCodec codec;
+
+    /** The end of this object's plain bodies, made for the first one; see {@link PlainBodyEnd}. */
+    private @Nullable PlainBodyEnd end;
+
+    PlainBodyEnd end() {
+      PlainBodyEnd e = end;
+      return e != null ? e : (end = new PlainBodyEnd());
+    }
 
     private Response(
         UpstreamCodec codec,
@@ -166,6 +178,9 @@ public final class UpstreamCodec
    * to another protocol, it keeps everything.
    */
   final class Decoder extends HttpResponseDecoder {
+    /** Body pieces up to this size are copied rather than sliced. */
+    static final int COPIED_BODY = 256;
+
     private final PlainResponseHeadParser plain;
     private final int maxChunkSize;
 
@@ -174,6 +189,9 @@ public final class UpstreamCodec
 
     /** Body bytes still to come of a plain response with a {@code Content-Length}. */
     private long bodyRemaining;
+
+    /** The plain response whose body is being read. */
+    private @Nullable Response bodyOf;
 
     Decoder(HttpDecoderConfig config) {
       super(config);
@@ -257,23 +275,42 @@ public final class UpstreamCodec
         out.add(LastHttpContent.EMPTY_LAST_CONTENT);
       } else {
         bodyRemaining = length;
+        bodyOf = response;
       }
       return true;
     }
 
-    /** The body of a plain response, as Netty's decoder frames a {@code Content-Length} body. */
+    /**
+     * The body of a plain response, as Netty's decoder frames a {@code Content-Length} body; its
+     * end is the response's {@link PlainBodyEnd}. A piece of at most {@link #COPIED_BODY} bytes is
+     * copied into a buffer of the channel's allocator, whose buffer objects are pooled, instead of
+     * a slice object per piece; a larger one is a slice of the receive buffer.
+     */
     private void readBody(ByteBuf buffer, List<Object> out) {
       int readable = buffer.readableBytes();
       if (readable == 0) {
         return;
       }
       int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
-      ByteBuf content = buffer.readRetainedSlice(n);
+      ByteBuf content;
+      ChannelHandlerContext c = ctx;
+      if (n <= COPIED_BODY && c != null) {
+        content = c.alloc().buffer(n);
+        content.writeBytes(buffer, n);
+      } else {
+        content = buffer.readRetainedSlice(n);
+      }
       bodyRemaining -= n;
+      if (bodyRemaining > 0) {
+        out.add(new DefaultHttpContent(content));
+        return;
+      }
+      Response response = bodyOf;
+      bodyOf = null;
       out.add(
-          bodyRemaining == 0
-              ? new DefaultLastHttpContent(content, trailersFactory)
-              : new DefaultHttpContent(content));
+          response != null
+              ? response.end().fill(content)
+              : new DefaultLastHttpContent(content, trailersFactory));
     }
 
     /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
