@@ -1,6 +1,7 @@
 package io.portico.upstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
@@ -29,6 +30,11 @@ public final class HeadBytes {
 
   private byte[] scratch = new byte[512];
 
+  /** A heap view of {@link #viewed}, the kept array it was last made for. */
+  private ByteBuf view = Unpooled.EMPTY_BUFFER;
+
+  private byte[] viewed = new byte[0];
+
   /**
    * The array to lay out a line of {@code need} bytes in; pass it to {@link #write} when done.
    * Nothing else may use it in between.
@@ -38,10 +44,30 @@ public final class HeadBytes {
     return need <= s.length ? s : grow(s, 0, need);
   }
 
-  /** Copies the first {@code length} bytes of {@code s} (from {@link #room}) into {@code buf}. */
+  /**
+   * Copies the first {@code length} bytes of {@code s} (from {@link #room}) into {@code buf}. Into
+   * a buffer with a memory address (the pooled direct buffers of the native transports) the copy
+   * goes from a heap view of the array ({@link ByteBuf#getBytes(int, ByteBuf, int, int)}), which
+   * copies with one memory copy to that address; the array's own {@code writeBytes} goes through an
+   * NIO buffer's bulk put and its method-handle checks on Netty's adaptive buffers, which cost more
+   * than the copy of a short line.
+   */
   public void write(ByteBuf buf, byte[] s, int length) {
-    buf.writeBytes(s, 0, length);
-    keep(s);
+    if (buf.hasMemoryAddress()) {
+      ByteBuf from = s == viewed ? view : Unpooled.wrappedBuffer(s);
+      buf.ensureWritable(length);
+      int at = buf.writerIndex();
+      from.getBytes(0, buf, at, length);
+      buf.writerIndex(at + length);
+      keep(s);
+      if (s == scratch && s != viewed) {
+        viewed = s;
+        view = from;
+      }
+    } else {
+      buf.writeBytes(s, 0, length);
+      keep(s);
+    }
   }
 
   /**
