@@ -79,6 +79,10 @@ final class AnthropicFront implements Front {
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       return refused("messages", "missing_required_parameter", "messages: Field required");
     }
+    JsonNode streamField = tree.get("stream");
+    if (streamField != null && !streamField.isNull() && !streamField.isBoolean()) {
+      return refused("stream", "invalid_type", "stream: Input should be a valid boolean");
+    }
     if (operation == ClientRequest.Operation.CHAT) {
       JsonNode max = tree.get("max_tokens");
       if (max == null || !max.canConvertToLong() || max.asLong() < 1) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -84,10 +85,48 @@ final class OpenAiFront implements Front {
                 "messages", "invalid_value", "Each message must be an object with a role."));
       }
     }
+    AiError wrongType = wrongType(req);
+    if (wrongType != null) {
+      return ClientRequest.Parsed.refused(wrongType);
+    }
     JsonNode s = req.get("stream");
     boolean stream = s != null && s.asBoolean(false);
     boolean usageChunk = req.path("stream_options").path("include_usage").asBoolean(false);
     return ClientRequest.Parsed.of(new ClientRequest(operation, req, model, stream, usageChunk));
+  }
+
+  /**
+   * The first field the gateway reads to frame or count a chat call whose JSON type is not
+   * OpenAI's, as an {@code invalid_type} refusal; null when they all fit. A provider may read
+   * {@code "stream": "yes"} or {@code "n": "20"} otherwise than the gateway does (lax validators
+   * coerce them), and the answer would then be framed or estimated as the gateway did not expect.
+   */
+  static @Nullable AiError wrongType(JsonNode req) {
+    JsonNode options = req.get("stream_options");
+    if (!absentOr(req.get("stream"), JsonNode::isBoolean)) {
+      return invalidType("stream", "a boolean");
+    }
+    if (!absentOr(options, JsonNode::isObject)) {
+      return invalidType("stream_options", "an object");
+    }
+    if (options != null && !absentOr(options.get("include_usage"), JsonNode::isBoolean)) {
+      return invalidType("stream_options.include_usage", "a boolean");
+    }
+    for (String field : new String[] {"n", "max_tokens", "max_completion_tokens"}) {
+      if (!absentOr(req.get(field), JsonNode::isIntegralNumber)) {
+        return invalidType(field, "an integer");
+      }
+    }
+    return null;
+  }
+
+  private static boolean absentOr(@Nullable JsonNode n, Predicate<JsonNode> type) {
+    return n == null || n.isNull() || type.test(n);
+  }
+
+  private static AiError invalidType(String param, String expected) {
+    return AiError.badRequest(
+        param, "invalid_type", "Invalid type for '" + param + "': expected " + expected + ".");
   }
 
   /** {@code GET …/models}: the models the route serves. */

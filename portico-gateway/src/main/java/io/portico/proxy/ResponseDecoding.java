@@ -11,6 +11,7 @@ import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.portico.config.LimitsConfig;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -66,10 +67,12 @@ final class ResponseDecoding {
    */
   static @Nullable ResponseDecoding forResponse(
       HttpHeaders headers, LimitsConfig limits, ByteBufAllocator alloc) {
-    String coding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
-    if (coding == null) {
+    List<String> codings = headers.getAll(HttpHeaderNames.CONTENT_ENCODING);
+    if (codings.size() != 1) {
+      // none, or one coding per header line: a chain, as "gzip, gzip" in one line is
       return null;
     }
+    String coding = codings.get(0);
     ZlibWrapper wrapper =
         switch (coding.trim().toLowerCase(Locale.ROOT)) {
           case "gzip", "x-gzip" -> ZlibWrapper.GZIP;

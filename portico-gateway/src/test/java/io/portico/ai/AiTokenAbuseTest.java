@@ -36,6 +36,7 @@ class AiTokenAbuseTest {
       """;
 
   private final List<AutoCloseable> closing = new ArrayList<>();
+  private FakeProvider provider;
 
   @AfterEach
   void close() throws Exception {
@@ -60,6 +61,7 @@ class AiTokenAbuseTest {
   private GatewayFixture start(FakeProvider.Script script, String modelOptions) throws Exception {
     FakeProvider p = new FakeProvider(script);
     closing.add(p);
+    provider = p;
     String yaml =
         """
         ai:
@@ -153,6 +155,49 @@ class AiTokenAbuseTest {
 
     HttpResponse<String> second = post(gw, CHAT.formatted(",\"max_tokens\":600"));
     assertThat(second.statusCode()).isNotEqualTo(429);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "stream|,\"stream\":\"yes\"",
+        "stream|,\"stream\":1",
+        "stream_options|,\"stream\":true,\"stream_options\":\"include_usage\"",
+        "stream_options.include_usage|,\"stream_options\":{\"include_usage\":\"true\"}",
+        "n|,\"max_tokens\":600,\"n\":\"20\"",
+        "max_tokens|,\"max_tokens\":\"100000\"",
+        "max_completion_tokens|,\"max_completion_tokens\":1.5e9",
+      })
+  void aFieldOfTheWrongTypeIsRefusedBeforeAnyProviderReadsIt(String caseText) throws Exception {
+    String[] c = caseText.split("\\|", 2);
+    GatewayFixture gw =
+        start(
+            (r, out) ->
+                out.json(
+                    200,
+                    answer("{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}")));
+
+    HttpResponse<String> r = post(gw, CHAT.formatted(c[1]));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("\"code\":\"invalid_type\"", "\"param\":\"" + c[0] + "\"");
+    assertThat(provider.received()).isEmpty();
+  }
+
+  @Test
+  void anAnthropicStreamFieldOfTheWrongTypeIsRefused() throws Exception {
+    GatewayFixture gw = start((r, out) -> out.json(200, answer("null")));
+
+    HttpResponse<String> r =
+        AiCaller.post(
+            gw,
+            "/v1/messages",
+            "{\"model\":\"gpt-4o\",\"max_tokens\":5,\"stream\":\"yes\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("stream");
+    assertThat(provider.received()).isEmpty();
   }
 
   @ParameterizedTest

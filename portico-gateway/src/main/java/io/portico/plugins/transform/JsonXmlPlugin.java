@@ -147,6 +147,9 @@ final class JsonXmlPlugin implements Plugin {
 
   /** Whether the gateway gives transforms this body's content (identity, gzip or deflate). */
   private static boolean decodable(HttpHeaders headers) {
+    if (headers.getAll(HttpHeaderNames.CONTENT_ENCODING).size() > 1) {
+      return false; // a chain of codings, one per header line
+    }
     String coding = headers.get(HttpHeaderNames.CONTENT_ENCODING);
     if (coding == null) {
       return true;

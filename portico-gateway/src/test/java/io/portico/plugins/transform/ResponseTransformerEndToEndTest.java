@@ -67,6 +67,19 @@ class ResponseTransformerEndToEndTest {
                             "content-encoding",
                             "gzip")))
             .on(
+                "/gzip-twice",
+                (ctx, req) ->
+                    ctx.writeAndFlush(
+                        full(
+                            200,
+                            gzip(gzip(doc)),
+                            "content-type",
+                            "application/json",
+                            "content-encoding",
+                            "gzip",
+                            "content-encoding",
+                            "gzip")))
+            .on(
                 "/headers",
                 (ctx, req) ->
                     ctx.writeAndFlush(
@@ -247,6 +260,18 @@ class ResponseTransformerEndToEndTest {
     HttpResponse<String> r = gw.get("/strict/gzip");
     assertThat(r.headers().firstValue("content-encoding")).isEmpty();
     assertThat(r.body()).startsWith("{\"password\":\"p\"");
+  }
+
+  @Test
+  void leavesABodyEncodedTwiceInTwoHeaderLinesAsItCame() throws Exception {
+    HttpResponse<byte[]> r =
+        gw.client()
+            .send(
+                java.net.http.HttpRequest.newBuilder(gw.uri("/strict/gzip-twice")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().allValues("content-encoding")).containsExactly("gzip", "gzip");
+    assertThat(r.body()).isEqualTo(gzip(gzip(DOC.getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test

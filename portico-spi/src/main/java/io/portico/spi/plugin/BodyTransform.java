@@ -22,7 +22,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p><b>Content</b>: steps see the body decoded. When the first plugin returns a transform for a
- * response in {@code Content-Encoding} {@code gzip}, {@code x-gzip} or {@code deflate}, the gateway
+ * response in {@code Content-Encoding} {@code gzip}, {@code x-gzip} or {@code deflate} (one coding,
+ * in one header line: a chain such as two {@code gzip} lines is left as it came), the gateway
  * removes that header (so plugins after it, in priority order, see an identity head) and inflates
  * the body before the first step, within {@code limits.max-decoded-response-size} and {@code
  * limits.max-decoding-ratio} (beyond them, 502 {@code upstream_response_too_large} before the
