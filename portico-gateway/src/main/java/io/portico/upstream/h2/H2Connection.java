@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  *   silent for ping-interval ─▶ PING; no answer within ping-timeout ─▶ closed
  * </pre>
  *
+ * <p>What the upstream may send is bounded by the {@link H2FrameGuard} in front of it (control
+ * frames, tiny DATA, WINDOW_UPDATE) and by the codec's limits set here (queued control frames,
+ * empty DATA, resets, small CONTINUATION frames, the header list size; docs/http2-upstreams.md,
+ * "Hostile or broken upstreams"). A connection error ends the connection with GOAWAY and fails its
+ * calls with an {@link UpstreamViolationException}.
+ *
  * <p>Flushes, windows and stream events as {@link BurstFlushingHttp2Handler} says: the streams'
  * writes are flushed at most once per read burst of this connection or per event-loop turn.
  *
@@ -70,15 +76,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
 
   private static final int DEFAULT_WINDOW = 65_535;
-
-  /**
-   * The largest HPACK dynamic table the gateway's encoder keeps, whatever larger table the upstream
-   * allows ({@code SETTINGS_HEADER_TABLE_SIZE}): the protocol's default, and Envoy's (nghttp2's)
-   * {@code max_deflate_dynamic_table_size}. An upstream allowing 4 GiB would otherwise have the
-   * encoder index every distinct field it sends (request ids, trace parents) for the connection's
-   * life.
-   */
-  static final int MAX_ENCODER_TABLE_SIZE = 4096;
 
   /**
    * Control frames (SETTINGS and PING acknowledgements, resets) queued but not yet written before
@@ -419,18 +416,27 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   }
 
   /**
-   * The connection ends for an error of its own (the upstream broke the protocol or a limit, or
-   * stopped reading its control frames): its calls learn it as the upstream's violation, for which
-   * an idempotent request is tried again.
+   * The connection ends for a protocol error the codec or the {@link H2FrameGuard} found (the
+   * upstream broke HTTP/2 or a limit, or stopped reading its control frames): its calls learn it as
+   * the upstream's violation, for which an idempotent request is tried again. A plain I/O error is
+   * no violation: its calls end as on any lost connection.
    */
   @Override
   protected void onConnectionError(
-      ChannelHandlerContext ctx, boolean outbound, Throwable cause, Http2Exception http2Ex) {
-    log.debug("HTTP/2 connection to {} broke a limit or the protocol", pool.endpoint(), cause);
-    UpstreamViolationException violation =
-        new UpstreamViolationException(
-            pool.endpoint() + " broke HTTP/2: " + (http2Ex == null ? cause : http2Ex.getMessage()),
-            cause);
+      ChannelHandlerContext ctx,
+      boolean outbound,
+      Throwable cause,
+      @Nullable Http2Exception http2Ex) {
+    if (http2Ex != null) {
+      log.debug("HTTP/2 connection to {} broke a limit or the protocol", pool.endpoint(), cause);
+      failStreams(
+          new UpstreamViolationException(
+              pool.endpoint() + " broke HTTP/2: " + http2Ex.getMessage(), cause));
+    }
+    super.onConnectionError(ctx, outbound, cause, http2Ex);
+  }
+
+  private void failStreams(UpstreamViolationException violation) {
     try {
       connection()
           .forEachActiveStream(
@@ -444,7 +450,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
     } catch (Http2Exception e) {
       throw new IllegalStateException(e);
     }
-    super.onConnectionError(ctx, outbound, cause, http2Ex);
   }
 
   @Override
@@ -478,18 +483,6 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
     @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings peer) {
-      Long table = peer.headerTableSize();
-      if (table != null && table > MAX_ENCODER_TABLE_SIZE) {
-        try {
-          encoder()
-              .configuration()
-              .headersConfiguration()
-              .maxHeaderTableSize(MAX_ENCODER_TABLE_SIZE);
-        } catch (Http2Exception e) {
-          onError(ctx, false, e);
-          return;
-        }
-      }
       Long max = peer.maxConcurrentStreams();
       if (max != null) {
         peerMaxStreams = (int) Math.min(Integer.MAX_VALUE, max);
