@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * one SP and a reason phrase of visible ASCII and SP that starts and ends with a visible character,
  * within {@code maxInitialLineLength}; every field line is a token, a colon, optional SP/HT and a
  * value of visible ASCII, SP and HT (trimmed of SP/HT at both ends, as Netty trims it), the head
- * within {@code maxHeaderSize}; at most one {@code Content-Length}, in canonical decimal; and no
- * {@code Transfer-Encoding} or {@code Upgrade}, whose handling stays Netty's. Anything else (an
+ * within {@code maxHeaderSize}; at most one {@code Content-Length}, in canonical decimal, or, in
+ * HTTP/1.1, one {@code Transfer-Encoding} whose value is {@code chunked} alone (the codec reads
+ * such a body only when all of it is in the buffer, see {@link PlainChunks}); and no other {@code
+ * Transfer-Encoding} and no {@code Upgrade}, whose handling stays Netty's. Anything else (an
  * interim 1xx response, a status line without a reason phrase, a line starting with white space, a
  * bare LF, a control or non-ASCII byte, a head split across reads, a limit reached) is not read
  * here: {@link #scan} answers false and Netty's decoder reads the same bytes, with its own
@@ -70,6 +72,7 @@ final class PlainResponseHeadParser {
   private int headLength;
   private int fieldCount;
   private long contentLength;
+  private boolean chunked;
   private HttpVersion version = HttpVersion.HTTP_1_1;
   private int code;
   private int reasonStart;
@@ -172,6 +175,7 @@ final class PlainResponseHeadParser {
   private boolean fieldLines(int lines) {
     byte[] b = head;
     long length = -1;
+    boolean chunked = false;
     for (int line = 1; line < lines; line++) {
       int from = lineEnds[line - 1] + 1;
       int end = lineEnds[line] - 1;
@@ -211,6 +215,13 @@ final class PlainResponseHeadParser {
             return false;
           }
         }
+        case TRANSFER_ENCODING -> {
+          // one field whose value is exactly "chunked" (any case); lists and codings are Netty's
+          if (chunked || valueEnd - v != 7 || !spells(b, v, "chunked")) {
+            return false;
+          }
+          chunked = true;
+        }
         case NETTYS -> {
           return false;
         }
@@ -222,8 +233,12 @@ final class PlainResponseHeadParser {
       fields[f + 2] = v;
       fields[f + 3] = valueEnd - v;
     }
+    if (chunked && (length >= 0 || version != HttpVersion.HTTP_1_1)) {
+      return false; // framed two ways, or chunked in HTTP/1.0: Netty's
+    }
     fieldCount = lines - 1;
     contentLength = length;
+    this.chunked = chunked;
     return true;
   }
 
@@ -235,6 +250,11 @@ final class PlainResponseHeadParser {
   /** Bytes of the scanned head: what the decoder consumes once the response is built. */
   int headLength() {
     return headLength;
+  }
+
+  /** Whether the scanned head's body is chunked ({@code Transfer-Encoding: chunked}). */
+  boolean chunked() {
+    return chunked;
   }
 
   /** The scanned head's {@code Content-Length}, or -1 without one. */
@@ -333,12 +353,13 @@ final class PlainResponseHeadParser {
   private static final int ORDINARY = 0;
   private static final int CONTENT_LENGTH = 1;
   private static final int NETTYS = 2;
+  private static final int TRANSFER_ENCODING = 3;
 
   /** Whether a field name is one whose handling stays with Netty's decoder. */
   private static int special(byte[] b, int start, int length) {
     return switch (length) {
       case 14 -> spells(b, start, "content-length") ? CONTENT_LENGTH : ORDINARY;
-      case 17 -> spells(b, start, "transfer-encoding") ? NETTYS : ORDINARY;
+      case 17 -> spells(b, start, "transfer-encoding") ? TRANSFER_ENCODING : ORDINARY;
       case 7 -> spells(b, start, "upgrade") ? NETTYS : ORDINARY;
       default -> ORDINARY;
     };

@@ -56,9 +56,11 @@ import org.jspecify.annotations.Nullable;
  * kind (status 200 to 599 with a reason phrase, token names, visible values, one canonical {@code
  * Content-Length}, or none where the response has no body; {@link PlainResponseHeadParser}) is read
  * straight from the buffer into the spare response, with its strings reused while their bytes
- * repeat on the connection, and its body framed here as Netty frames it. Every other head (an
- * interim response, chunked or read-to-close framing, a head split across reads, anything Netty's
- * decoder refuses) goes to Netty's decoder from its first byte.
+ * repeat on the connection, and its body framed here as Netty frames it: a {@code Content-Length}
+ * body, or a chunked one when all of it is in the buffer, without trailers ({@link PlainChunks}).
+ * Every other head (an interim response, read-to-close framing, a chunked body that continues in a
+ * later read or has trailers, a head split across reads, anything Netty's decoder refuses) goes to
+ * Netty's decoder from its first byte.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -182,6 +184,7 @@ public final class UpstreamCodec
     static final int COPIED_BODY = 256;
 
     private final PlainResponseHeadParser plain;
+    private final PlainChunks chunks;
     private final int maxChunkSize;
 
     /** Netty's decoder is inside a message (or failed, or upgraded): the bytes are its own. */
@@ -198,6 +201,7 @@ public final class UpstreamCodec
       this.plain =
           new PlainResponseHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
       this.maxChunkSize = config.getMaxChunkSize();
+      this.chunks = new PlainChunks(config.getMaxInitialLineLength(), maxChunkSize);
     }
 
     @Override
@@ -240,9 +244,16 @@ public final class UpstreamCodec
       int code = plain.code();
       boolean bodiless = code == 204 || code == 304 || HttpMethod.HEAD.equals(methods.peek());
       long length = plain.contentLength();
-      if (!bodiless && length < 0) {
+      boolean chunked = plain.chunked();
+      int chunkedEnd = -1;
+      if (chunked && !bodiless) {
+        chunkedEnd = chunks.scan(buffer, buffer.readerIndex() + plain.headLength());
+      }
+      if (chunked ? bodiless || chunkedEnd < 0 : !bodiless && length < 0) {
+        // Netty's: a chunked body not all here (or framing Netty drops for a body-less
+        // response), or one read to the end of the connection
         plain.done();
-        return false; // read to the end of the connection: Netty's
+        return false;
       }
       Response response = spare;
       spare = null;
@@ -271,13 +282,44 @@ public final class UpstreamCodec
       response.setDecoderResult(DecoderResult.SUCCESS);
       buffer.skipBytes(plain.headLength());
       out.add(response);
-      if (bodiless || length == 0) {
+      if (chunked) {
+        readChunks(buffer, chunkedEnd, response, out);
+      } else if (bodiless || length == 0) {
         out.add(LastHttpContent.EMPTY_LAST_CONTENT);
       } else {
         bodyRemaining = length;
         bodyOf = response;
       }
       return true;
+    }
+
+    /**
+     * A whole chunked body that {@link #chunks} found, up to {@code end}: each chunk's data as a
+     * piece, the last one in the response's {@link PlainBodyEnd} (Netty's decoder sends it as a
+     * piece of its own before an empty end: the same bytes in the same order).
+     */
+    private void readChunks(ByteBuf buffer, int end, Response response, List<Object> out) {
+      int n = chunks.count();
+      if (n == 0) {
+        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      }
+      for (int i = 0; i < n; i++) {
+        buffer.readerIndex(chunks.start(i));
+        ByteBuf piece = piece(buffer, chunks.length(i));
+        out.add(i < n - 1 ? new DefaultHttpContent(piece) : response.end().fill(piece));
+      }
+      buffer.readerIndex(end);
+    }
+
+    /** The next {@code n} bytes of {@code buffer}: copied when small, else a slice. */
+    private ByteBuf piece(ByteBuf buffer, int n) {
+      ChannelHandlerContext c = ctx;
+      if (n <= COPIED_BODY && c != null) {
+        ByteBuf copy = c.alloc().buffer(n);
+        copy.writeBytes(buffer, n);
+        return copy;
+      }
+      return buffer.readRetainedSlice(n);
     }
 
     /**
@@ -292,14 +334,7 @@ public final class UpstreamCodec
         return;
       }
       int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
-      ByteBuf content;
-      ChannelHandlerContext c = ctx;
-      if (n <= COPIED_BODY && c != null) {
-        content = c.alloc().buffer(n);
-        content.writeBytes(buffer, n);
-      } else {
-        content = buffer.readRetainedSlice(n);
-      }
+      ByteBuf content = piece(buffer, n);
       bodyRemaining -= n;
       if (bodyRemaining > 0) {
         out.add(new DefaultHttpContent(content));

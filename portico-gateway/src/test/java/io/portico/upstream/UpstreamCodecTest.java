@@ -2,6 +2,7 @@ package io.portico.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -181,6 +182,83 @@ class UpstreamCodecTest {
     } finally {
       end.release();
     }
+  }
+
+  @Test
+  void aPlainBodyEndsInTheGivenBackResponsesOwnEndAgain() {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", StandardCharsets.US_ASCII));
+    HttpResponse first = channel.readInbound();
+    LastHttpContent firstEnd = channel.readInbound();
+    assertThat(firstEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+    firstEnd.trailingHeaders().set("x-added", "1");
+    firstEnd.release();
+    UpstreamCodec.recycle(first);
+
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nworld", StandardCharsets.US_ASCII));
+    HttpResponse second = channel.readInbound();
+    LastHttpContent secondEnd = channel.readInbound();
+    assertThat(second).isSameAs(first);
+    assertThat(secondEnd).isSameAs(firstEnd);
+    assertThat(secondEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo("world");
+    assertThat(secondEnd.refCnt()).isEqualTo(1);
+    assertThat(secondEnd.trailingHeaders().isEmpty()).isTrue();
+    assertThat(secondEnd.decoderResult().isSuccess()).isTrue();
+    secondEnd.release();
+    assertThat(secondEnd.refCnt()).isZero();
+
+    // not given back: the next body ends in an end of its own
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", StandardCharsets.US_ASCII));
+    HttpResponse third = channel.readInbound();
+    LastHttpContent thirdEnd = channel.readInbound();
+    try {
+      assertThat(third).isNotSameAs(second);
+      assertThat(thirdEnd).isNotSameAs(secondEnd);
+      assertThat(thirdEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hi");
+    } finally {
+      thirdEnd.release();
+    }
+  }
+
+  @Test
+  void aSmallBodyIsCopiedOutOfTheReceiveBufferAndALargeOneSliced() {
+    ByteBuf small =
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", StandardCharsets.US_ASCII);
+    small.retain();
+    channel.writeInbound(small);
+    ReferenceCountUtil.release(channel.readInbound());
+    LastHttpContent smallEnd = channel.readInbound();
+    try {
+      assertThat(small.refCnt()).as("only the test holds the receive buffer").isEqualTo(1);
+      assertThat(smallEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+    } finally {
+      smallEnd.release();
+      small.release();
+    }
+
+    String body = "x".repeat(UpstreamCodec.Decoder.COPIED_BODY + 1);
+    ByteBuf large =
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body,
+            StandardCharsets.US_ASCII);
+    large.retain();
+    channel.writeInbound(large);
+    ReferenceCountUtil.release(channel.readInbound());
+    LastHttpContent largeEnd = channel.readInbound();
+    try {
+      assertThat(large.refCnt()).as("the body is a slice of the receive buffer").isEqualTo(2);
+      assertThat(largeEnd.content().toString(StandardCharsets.US_ASCII)).isEqualTo(body);
+    } finally {
+      largeEnd.release();
+      large.release();
+    }
+    assertThat(large.refCnt()).isZero();
   }
 
   @Test
