@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -191,7 +192,41 @@ public final class UpstreamCodec
         netty = true;
         int from = out.size();
         super.decode(ctx, buffer, out);
+        if (out.size() == from + 1
+            && out.get(from) instanceof HttpResponse head
+            && head.decoderResult().isSuccess()) {
+          decodeFirstBodyPart(ctx, buffer, out, head);
+        }
         nettyDone(out, from);
+      }
+    }
+
+    /**
+     * Netty's decoder emits a response head alone when a body follows; the bytes already read are
+     * decoded on to the body's first part before the head goes anywhere, so that a body whose
+     * framing breaks before its first byte (a chunk-size line that is not hexadecimal, a trailer
+     * line without a colon after an empty body) fails the head itself: a malformed head, which the
+     * client gets as a 502, instead of a head relayed and a connection cut. A framing that breaks
+     * later fails its part as Netty fails it.
+     */
+    private void decodeFirstBodyPart(
+        ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out, HttpResponse head)
+        throws Exception {
+      int size = out.size();
+      while (out.size() == size && buffer.isReadable()) {
+        int readable = buffer.readableBytes();
+        super.decode(ctx, buffer, out);
+        if (out.size() == size && buffer.readableBytes() == readable) {
+          return; // the body's first part is still to come
+        }
+      }
+      if (out.size() > size && out.get(size) instanceof HttpContent first) {
+        DecoderResult result = first.decoderResult();
+        if (result.isFailure()) {
+          out.remove(size);
+          first.release();
+          head.setDecoderResult(DecoderResult.failure(result.cause()));
+        }
       }
     }
 
