@@ -332,14 +332,16 @@ public final class UpstreamCodec
      * else a new one. Everything {@code HttpResponseDecoder} sets is set again, parsed the same way
      * (numeric code with its reason phrase) before the spare is touched: version, status, an empty
      * header map and a successful decoder result (the decoder sets its own once the head is read).
-     * A version other than HTTP/1.1 or HTTP/1.0 takes Netty's own path, and its strict parsing,
-     * with a new response.
+     * A version other than {@code HTTP/1.1} or {@code HTTP/1.0}, exactly, is refused (Netty's own
+     * parsing would take {@code HTTP/2.0}, {@code HTTP/1.2} or {@code http/1.1}): the decoder turns
+     * the refusal into a malformed head, a 502 that closes the connection.
      */
     @Override
     protected HttpMessage createMessage(String[] initialLine) {
       HttpVersion version = knownVersion(initialLine[0]);
       if (version == null) {
-        return super.createMessage(initialLine);
+        throw new IllegalArgumentException(
+            "a response version other than HTTP/1.1 or HTTP/1.0: " + initialLine[0]);
       }
       HttpResponseStatus status =
           HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]);
