@@ -4,16 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -187,7 +183,8 @@ public final class UpstreamCodec
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
         throws Exception {
       if (bodyRemaining > 0) {
-        readBody(buffer, out);
+        bodyRemaining =
+            PlainDecoding.readBody(buffer, bodyRemaining, maxChunkSize, trailersFactory, out);
       } else if (netty || !readPlainHead(buffer, out)) {
         netty = true;
         int from = out.size();
@@ -197,7 +194,9 @@ public final class UpstreamCodec
             && head.decoderResult().isSuccess()) {
           decodeFirstBodyPart(ctx, buffer, out, head);
         }
-        nettyDone(out, from);
+        if (PlainDecoding.nettyBetweenMessages(out, from)) {
+          netty = false;
+        }
       }
     }
 
@@ -227,18 +226,6 @@ public final class UpstreamCodec
           first.release();
           head.setDecoderResult(DecoderResult.failure(result.cause()));
         }
-      }
-    }
-
-    /** Netty's decoder is between messages again once it emitted a successful last content. */
-    private void nettyDone(List<Object> out, int from) {
-      for (int i = from; i < out.size(); i++) {
-        if (out.get(i) instanceof HttpObject msg && msg.decoderResult().isFailure()) {
-          return; // Netty discards the rest of the connection: netty stays set
-        }
-      }
-      if (out.size() > from && out.get(out.size() - 1) instanceof LastHttpContent) {
-        netty = false;
       }
     }
 
@@ -283,32 +270,9 @@ public final class UpstreamCodec
         plain.done();
       }
       methods.poll();
-      // Netty's decoder sets a result that also holds the head's line lengths (package-private to
-      // it); nothing here reads them.
-      response.setDecoderResult(DecoderResult.SUCCESS);
-      buffer.skipBytes(plain.headLength());
-      out.add(response);
-      if (bodiless || length == 0) {
-        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-      } else {
-        bodyRemaining = length;
-      }
+      bodyRemaining =
+          PlainDecoding.emitHead(response, buffer, plain.headLength(), bodiless ? 0 : length, out);
       return true;
-    }
-
-    /** The body of a plain response, as Netty's decoder frames a {@code Content-Length} body. */
-    private void readBody(ByteBuf buffer, List<Object> out) {
-      int readable = buffer.readableBytes();
-      if (readable == 0) {
-        return;
-      }
-      int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
-      ByteBuf content = buffer.readRetainedSlice(n);
-      bodyRemaining -= n;
-      out.add(
-          bodyRemaining == 0
-              ? new DefaultLastHttpContent(content, trailersFactory)
-              : new DefaultHttpContent(content));
     }
 
     /** The status code of the status line being decoded, for its reason phrase; -1 if unusual. */
