@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.portico.config.ConfigParser;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
@@ -406,7 +407,10 @@ final class ObjectEndpoints {
     return problem(HttpResponseStatus.valueOf(f.status()), f.type(), f.detail());
   }
 
-  /** 400 with every problem: its source, JSON path, line, column and message. */
+  /**
+   * 400 with every problem (at most {@link ConfigParser#MAX_LISTED}, and one that counts the rest):
+   * its source, JSON path, line, column and message.
+   */
   static FullHttpResponse invalid(List<Problem> problems) throws IOException {
     ObjectNode out = MAPPER.createObjectNode();
     out.put("type", "https://portico.dev/problems/admin-invalid-config");
@@ -420,7 +424,7 @@ final class ObjectEndpoints {
             + (problems.size() == 1 ? "" : "s")
             + "; nothing changed.");
     var list = out.putArray("problems");
-    for (Problem p : problems) {
+    for (Problem p : ConfigParser.listed(problems)) {
       ObjectNode o = list.addObject();
       o.put("source", p.location().source());
       o.put("path", p.path());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portico.config.ConfigParser;
 import io.portico.snapshot.ReloadResult;
 import io.portico.spi.config.Problem;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class ReloadEndpoint {
       g.writeBooleanField("applied", result.applied());
       g.writeStringField("version", result.version());
       g.writeArrayFieldStart("problems");
-      for (Problem p : result.problems().list()) {
+      for (Problem p : ConfigParser.listed(result.problems().list())) {
         g.writeString(p.toString());
       }
       g.writeEndArray();

@@ -3,6 +3,7 @@ package io.portico.app;
 import io.portico.config.AdminConfig;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigLoader;
+import io.portico.config.ConfigParser;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.config.LoadResult;
@@ -250,7 +251,7 @@ final class ConfigLayers implements AutoCloseable {
     ConfigResult parsed = parse(file, next);
     GatewayConfig config = parsed.config();
     if (config == null) {
-      audit(actor, action, "rejected", null, parsed.problems().render().strip());
+      audit(actor, action, "rejected", null, ConfigParser.renderListed(parsed.problems()).strip());
       return new WriteResult.Rejected(parsed.problems());
     }
     long number = s.latest().map(v -> v.number() + 1).orElse(1L);
@@ -273,7 +274,7 @@ final class ConfigLayers implements AutoCloseable {
         audit(actor, action, "failed", null, detail);
         return new WriteResult.Failed(503, "admin-store-failed", detail);
       }
-      audit(actor, action, "rejected", null, applied.problems().render().strip());
+      audit(actor, action, "rejected", null, ConfigParser.renderListed(applied.problems()).strip());
       return new WriteResult.Rejected(applied.problems());
     }
     layer = next;

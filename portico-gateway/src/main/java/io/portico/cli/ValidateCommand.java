@@ -1,6 +1,7 @@
 package io.portico.cli;
 
 import io.portico.config.ConfigFiles;
+import io.portico.config.ConfigParser;
 import io.portico.config.ConfigResult;
 import io.portico.config.GatewayConfig;
 import io.portico.config.NoRoutesWarning;
@@ -53,7 +54,7 @@ final class ValidateCommand implements Callable<Integer> {
     // Certificates and keys are loaded as run loads them, so validate refuses what run refuses.
     Problems problems = valid == null ? result.problems() : SnapshotCompiler.tlsProblems(valid);
     if (valid == null || !problems.isEmpty()) {
-      System.err.print(problems.render());
+      System.err.print(ConfigParser.renderListed(problems));
       System.err.println(
           config + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s"));
       return 1;

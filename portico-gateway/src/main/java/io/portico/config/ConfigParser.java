@@ -128,6 +128,46 @@ public final class ConfigParser {
   }
 
   /**
+   * The most problems a report lists (the admin API's answer to a write, {@code portico validate},
+   * the audit log); a document with thousands of mistakes (an object of 30,000 unknown keys) gets
+   * the first ones and a count of the rest.
+   */
+  public static final int MAX_LISTED = 100;
+
+  /**
+   * The problems a report lists: {@code all} when there are at most {@link #MAX_LISTED}, else the
+   * first {@link #MAX_LISTED} and one more, at the next one's place, that counts the rest.
+   */
+  public static List<Problem> listed(List<Problem> all) {
+    if (all.size() <= MAX_LISTED) {
+      return all;
+    }
+    int more = all.size() - MAX_LISTED;
+    List<Problem> out = new ArrayList<>(all.subList(0, MAX_LISTED));
+    out.add(
+        new Problem(
+            all.get(MAX_LISTED).location(),
+            "",
+            "and "
+                + more
+                + " more problem"
+                + (more == 1 ? "" : "s")
+                + ", not listed (the first "
+                + MAX_LISTED
+                + " are)"));
+    return out;
+  }
+
+  /** {@link #listed} problems, one per line (as {@link Problems#render} writes them all). */
+  public static String renderListed(Problems problems) {
+    StringBuilder out = new StringBuilder();
+    for (Problem p : listed(problems.list())) {
+      out.append(p).append('\n');
+    }
+    return out.toString();
+  }
+
+  /**
    * Load problems and parse problems in document order. A node the loader already reported (an
    * unset variable, an alias) gets no follow-on problem from the parser.
    */

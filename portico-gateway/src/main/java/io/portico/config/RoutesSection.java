@@ -174,7 +174,7 @@ final class RoutesSection {
           && aggregateNode == null
           && serviceNode == null
           && (pluginsNode == null || pluginsNode.fields().isEmpty())) {
-        problems.at(item, noDestination(serviceNames));
+        problems.at(item, noDestination(serviceNames, item.path().startsWith("$")));
       }
       r.finish();
       if (name == null) {
@@ -299,15 +299,30 @@ final class RoutesSection {
 
   /**
    * The problem of a route that says nothing of where its requests go, with what to add: the
-   * config's services by name (or how to declare one), and a plugin that answers by itself.
+   * config's services by name (or how to declare one), and a plugin that answers by itself; in the
+   * form the route was written in, the config file's or, for an object of the admin API ({@code
+   * api}: its path is rooted at {@code $}), the API's JSON.
    */
-  private static String noDestination(Set<String> serviceNames) {
-    String service =
-        serviceNames.isEmpty()
-            ? "a service declared under services: (name and targets), named here by service:"
-            : "service: NAME, one of " + String.join(", ", serviceNames);
+  private static String noDestination(Set<String> serviceNames, boolean api) {
+    String service;
+    if (serviceNames.isEmpty()) {
+      service =
+          api
+              ? "a service created with PUT /services/NAME (with its targets), named here by"
+                  + " \"service\": \"NAME\""
+              : "a service declared under services: (name and targets), named here by service:";
+    } else {
+      service =
+          (api ? "\"service\": \"NAME\"" : "service: NAME")
+              + ", one of "
+              + String.join(", ", serviceNames);
+    }
     return "a route needs a service, an aggregate or a plugin that answers it (expected: "
         + service
-        + "; or a plugin that answers by itself, such as plugins: { mock: { body: hello } })";
+        + "; or a plugin that answers by itself, such as "
+        + (api
+            ? "\"plugins\": {\"mock\": {\"body\": \"hello\"}}"
+            : "plugins: { mock: { body: hello } }")
+        + ")";
   }
 }

@@ -6,16 +6,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -30,6 +27,7 @@ import io.portico.observe.RequestIds;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
 import io.portico.upstream.KeptHeaders;
+import io.portico.upstream.PlainDecoding;
 import io.portico.upstream.SharedHeaderNames;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -328,11 +326,14 @@ final class ClientCodec
       }
       int oldSize = out.size();
       if (bodyRemaining > 0) {
-        readBody(buffer, out);
+        bodyRemaining =
+            PlainDecoding.readBody(buffer, bodyRemaining, maxChunkSize, trailersFactory, out);
       } else if (netty || !readPlainHead(buffer, out)) {
         netty = true;
         super.decode(ctx, buffer, out);
-        nettyDone(out, oldSize);
+        if (PlainDecoding.nettyBetweenMessages(out, oldSize)) {
+          netty = false;
+        }
       }
       int size = out.size();
       for (int i = oldSize; i < size; i++) {
@@ -346,18 +347,6 @@ final class ClientCodec
           out.subList(i, size).clear();
           throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
         }
-      }
-    }
-
-    /** Netty's decoder is between messages again once it emitted a successful last content. */
-    private void nettyDone(List<Object> out, int from) {
-      for (int i = from; i < out.size(); i++) {
-        if (out.get(i) instanceof HttpObject msg && msg.decoderResult().isFailure()) {
-          return; // Netty discards the rest of the connection: netty stays set
-        }
-      }
-      if (out.size() > from && out.get(out.size() - 1) instanceof LastHttpContent) {
-        netty = false;
       }
     }
 
@@ -401,33 +390,9 @@ final class ClientCodec
       } finally {
         plain.done();
       }
-      // Netty's decoder sets a result that also holds the head's line lengths (package-private to
-      // it); nothing here reads them.
-      request.setDecoderResult(DecoderResult.SUCCESS);
-      buffer.skipBytes(plain.headLength());
-      out.add(request);
-      long length = plain.contentLength();
-      if (length > 0) {
-        bodyRemaining = length;
-      } else {
-        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-      }
+      bodyRemaining =
+          PlainDecoding.emitHead(request, buffer, plain.headLength(), plain.contentLength(), out);
       return true;
-    }
-
-    /** The body of a plain request, as Netty's decoder frames a {@code Content-Length} body. */
-    private void readBody(ByteBuf buffer, List<Object> out) {
-      int readable = buffer.readableBytes();
-      if (readable == 0) {
-        return;
-      }
-      int n = (int) Math.min(Math.min(readable, maxChunkSize), bodyRemaining);
-      ByteBuf content = buffer.readRetainedSlice(n);
-      bodyRemaining -= n;
-      out.add(
-          bodyRemaining == 0
-              ? new DefaultLastHttpContent(content, trailersFactory)
-              : new DefaultHttpContent(content));
     }
 
     /**

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * fails is {@link CallFailure#PROTOCOL_ERROR} (502) and its connection is closed, never reused.
  *
  * <ul>
- *   <li>well-formed by the codec (lines, names, values, lengths);
+ *   <li>well-formed by the codec (the version {@code HTTP/1.1} or {@code HTTP/1.0}, lines, names,
+ *       values, lengths);
  *   <li>at most {@link #MAX_FIELDS} fields (as Envoy's {@code max_headers_count});
  *   <li>a status code RFC 9110 defines, 100 to 599: relayed, {@code 2000}, {@code 099} or {@code
  *       20} would reach the client malformed;

@@ -7,12 +7,12 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
@@ -213,19 +213,43 @@ public final class UpstreamCodec
         netty = true;
         int from = out.size();
         super.decode(ctx, buffer, out);
-        nettyDone(out, from);
+        if (out.size() == from + 1
+            && out.get(from) instanceof HttpResponse head
+            && head.decoderResult().isSuccess()) {
+          decodeFirstBodyPart(ctx, buffer, out, head);
+        }
+        if (PlainDecoding.nettyBetweenMessages(out, from)) {
+          netty = false;
+        }
       }
     }
 
-    /** Netty's decoder is between messages again once it emitted a successful last content. */
-    private void nettyDone(List<Object> out, int from) {
-      for (int i = from; i < out.size(); i++) {
-        if (out.get(i) instanceof HttpObject msg && msg.decoderResult().isFailure()) {
-          return; // Netty discards the rest of the connection: netty stays set
+    /**
+     * Netty's decoder emits a response head alone when a body follows; the bytes already read are
+     * decoded on to the body's first part before the head goes anywhere, so that a body whose
+     * framing breaks before its first byte (a chunk-size line that is not hexadecimal, a trailer
+     * line without a colon after an empty body) fails the head itself: a malformed head, which the
+     * client gets as a 502, instead of a head relayed and a connection cut. A framing that breaks
+     * later fails its part as Netty fails it.
+     */
+    private void decodeFirstBodyPart(
+        ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out, HttpResponse head)
+        throws Exception {
+      int size = out.size();
+      while (out.size() == size && buffer.isReadable()) {
+        int readable = buffer.readableBytes();
+        super.decode(ctx, buffer, out);
+        if (out.size() == size && buffer.readableBytes() == readable) {
+          return; // the body's first part is still to come
         }
       }
-      if (out.size() > from && out.get(out.size() - 1) instanceof LastHttpContent) {
-        netty = false;
+      if (out.size() > size && out.get(size) instanceof HttpContent first) {
+        DecoderResult result = first.decoderResult();
+        if (result.isFailure()) {
+          out.remove(size);
+          first.release();
+          head.setDecoderResult(DecoderResult.failure(result.cause()));
+        }
       }
     }
 
@@ -369,14 +393,16 @@ public final class UpstreamCodec
      * else a new one. Everything {@code HttpResponseDecoder} sets is set again, parsed the same way
      * (numeric code with its reason phrase) before the spare is touched: version, status, an empty
      * header map and a successful decoder result (the decoder sets its own once the head is read).
-     * A version other than HTTP/1.1 or HTTP/1.0 takes Netty's own path, and its strict parsing,
-     * with a new response.
+     * A version other than {@code HTTP/1.1} or {@code HTTP/1.0}, exactly, is refused (Netty's own
+     * parsing would take {@code HTTP/2.0}, {@code HTTP/1.2} or {@code http/1.1}): the decoder turns
+     * the refusal into a malformed head, a 502 that closes the connection.
      */
     @Override
     protected HttpMessage createMessage(String[] initialLine) {
       HttpVersion version = knownVersion(initialLine[0]);
       if (version == null) {
-        return super.createMessage(initialLine);
+        throw new IllegalArgumentException(
+            "a response version other than HTTP/1.1 or HTTP/1.0: " + initialLine[0]);
       }
       HttpResponseStatus status =
           HttpResponseStatus.valueOf(Integer.parseInt(initialLine[1]), initialLine[2]);

@@ -2,12 +2,18 @@ package io.portico.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.plugins.auth.key.KeyHash;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.OriginPerTest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -107,5 +113,47 @@ class AdminConditionalWriteTest {
         call("PUT", "/routes/orders", ROUTE.formatted("/second"), "If-Match", etag);
     assertThat(strong.statusCode()).isEqualTo(200);
     assertThat(paths()).isEqualTo("[\"/second\"]");
+  }
+
+  @Test
+  void theOpenApiDocumentNamesIfNoneMatchOnExactlyTheWritesThatHonourIt() throws Exception {
+    JsonNode doc = JSON.readTree(OpenApi.document());
+    // one object of each kind, made from the document's own examples
+    call(
+        "PUT",
+        "/ai-providers/local",
+        "{\"kind\":\"openai-compatible\",\"base-url\":\"http://127.0.0.1:9\"}");
+    Set<String> documented = new TreeSet<>();
+    Set<String> honoured = new TreeSet<>();
+    for (String kind :
+        List.of("services", "routes", "consumers", "plugins", "ai-providers", "ai-models")) {
+      JsonNode example =
+          doc.at("/paths/~1" + kind + "/post/requestBody/content/application~1json/example");
+      HttpResponse<String> made = call("POST", "/" + kind, example.toString());
+      assertThat(made.statusCode()).as(kind + ": " + made.body()).isEqualTo(200);
+      String name = example.get("name").asText();
+      for (String path : List.of("/" + kind, "/" + kind + "/{name}")) {
+        for (Map.Entry<String, JsonNode> op : doc.path("paths").path(path).properties()) {
+          String method = op.getKey().toUpperCase(Locale.ROOT);
+          if (method.equals("GET") || method.equals("PARAMETERS")) {
+            continue;
+          }
+          String operation = method + " " + path;
+          for (JsonNode parameter : op.getValue().path("parameters")) {
+            if (parameter.path("name").asText().equals("If-None-Match")) {
+              documented.add(operation);
+            }
+          }
+          String concrete = path.replace("{name}", name);
+          String body = method.equals("DELETE") ? null : example.toString();
+          // the object exists: a write that honours If-None-Match: * refuses with 412
+          if (call(method, concrete, body, "If-None-Match", "*").statusCode() == 412) {
+            honoured.add(operation);
+          }
+        }
+      }
+    }
+    assertThat(honoured).isNotEmpty();
+    assertThat(documented).isEqualTo(honoured);
   }
 }

@@ -65,6 +65,21 @@ class AdminObjectProblemPlacesTest {
   }
 
   @Test
+  void aRouteWithoutADestinationIsToldHowToAddOneThroughTheApi() throws Exception {
+    HttpResponse<String> r =
+        gw.adminAs(WRITER, "POST", "/routes", "{\"name\": \"lost\", \"paths\": [\"/lost\"]}");
+
+    JsonNode problem = onlyProblem(r);
+    assertThat(problem.path("source").asText()).isEqualTo("/routes/lost");
+    assertThat(problem.path("message").asText())
+        .contains("a service created with PUT /services/NAME")
+        .contains("\"service\": \"NAME\"")
+        .contains("\"plugins\": {\"mock\"")
+        .doesNotContain("services:")
+        .doesNotContain("service:");
+  }
+
+  @Test
   void aParserProblemIsAtTheKeyInTheObject() throws Exception {
     String body = "{\"name\": \"users\", \"pahts\": [\"/users\"], \"service\": \"nowhere\"}";
     HttpResponse<String> r = gw.adminAs(WRITER, "POST", "/routes", body);

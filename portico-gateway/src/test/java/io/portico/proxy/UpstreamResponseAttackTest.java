@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * status code outside 100-599 ({@code 2000}, {@code 099}, {@code 20}), a field name with a space
  * inside it (which Netty would cut to its first word), a {@code Transfer-Encoding} other than
  * {@code chunked} alone ({@code identity} with a {@code Content-Length}), a {@code 101} to a
- * request that asked for no upgrade, a trailer section carrying the gateway's session cookie or the
- * connection's own fields, and a WebSocket tunnel through which nothing passes.
+ * request that asked for no upgrade, a status line whose version is not {@code HTTP/1.1} or {@code
+ * HTTP/1.0} ({@code HTTP/2.0}, {@code http/1.1}), a trailer section carrying the gateway's session
+ * cookie or the connection's own fields, and a WebSocket tunnel through which nothing passes.
  *
  * <p>The origin is a raw socket server scripted per path; the client is a raw socket, so what the
  * gateway writes is read byte for byte.
@@ -66,6 +67,10 @@ class UpstreamResponseAttackTest {
               + ACCEPT
               + "\r\n\r\nTUNNEL-OPEN");
     }
+    if (path.startsWith("/version/")) {
+      String version = path.substring("/version/".length()).replace('_', '/');
+      return RawHttpOrigin.Answer.then(version + " 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
     if (path.startsWith("/status/")) {
       return RawHttpOrigin.Answer.then(
           "HTTP/1.1 " + path.substring("/status/".length()) + " X\r\nContent-Length: 2\r\n\r\nok");
@@ -103,6 +108,20 @@ class UpstreamResponseAttackTest {
           c.send("GET /status/" + code + " HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 5000);
       assertThat(got).startsWith("HTTP/1.1 502").contains("upstream-protocol-error");
       assertThat(got).doesNotContain(" X\r\n").doesNotContain("\r\n\r\nok");
+
+      String next = c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("reached-", 5000);
+      assertThat(next).startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP_2.0", "HTTP_3", "HTTP_2", "HTTP_1.2", "http_1.1", "HTTP_1.10"})
+  void aVersionOtherThanHttp11Or10IsA502AndTheNextRequestIsServed(String version) throws Exception {
+    try (RawClient c = gw.raw()) {
+      String got =
+          c.send("GET /version/" + version + " HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("}", 5000);
+      assertThat(got).startsWith("HTTP/1.1 502").contains("upstream-protocol-error");
+      assertThat(got).doesNotContain("\r\n\r\nok");
 
       String next = c.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").readUntil("reached-", 5000);
       assertThat(next).startsWith("HTTP/1.1 200");

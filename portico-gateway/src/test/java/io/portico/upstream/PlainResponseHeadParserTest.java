@@ -85,7 +85,6 @@ class PlainResponseHeadParserTest {
           "HTTP/1.1 200 O\u00e9K\r\nContent-Length: 0\r\n\r\n",
           "HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n",
           "HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n",
-          "HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n",
           "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
           "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\n"
               + "Content-Length: 0\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx");
@@ -119,6 +118,23 @@ class PlainResponseHeadParserTest {
       Decoded netty = decodeWithNetty(List.of(raw), List.of());
       assertThat(netty.lines).as(raw).anyMatch(line -> line.contains("failure"));
       assertSameAsNetty(List.of(raw), List.of());
+    }
+  }
+
+  /**
+   * A version other than {@code HTTP/1.1} or {@code HTTP/1.0} is refused, where Netty's decoder
+   * would take it.
+   */
+  @Test
+  void refusesEveryVersionButHttp11And10() {
+    for (String version : List.of("HTTP/1.2", "HTTP/2.0", "http/1.1", "HTTP/9.9")) {
+      String raw = version + " 200 OK\r\nContent-Length: 0\r\n\r\n";
+      assertThat(decodeWithNetty(List.of(raw), List.of()).lines)
+          .as(raw)
+          .noneMatch(line -> line.contains("failure"));
+      assertThat(decodeWithCodec(List.of(raw), List.of()).lines)
+          .as(raw)
+          .anyMatch(line -> line.contains("failure"));
     }
   }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The upstream codec's response decoder: shared words where the bytes match, as sent otherwise. */
 class UpstreamCodecTest {
@@ -172,16 +175,52 @@ class UpstreamCodecTest {
   void refusesATrailerFieldWithAnInvalidName() {
     channel.writeInbound(
         Unpooled.copiedBuffer(
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX(y): 1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX(y): 1\r\n\r\n",
             StandardCharsets.US_ASCII));
     HttpResponse head = channel.readInbound();
     assertThat(head.decoderResult().isSuccess()).isTrue();
+    ReferenceCountUtil.release(channel.readInbound());
     LastHttpContent end = channel.readInbound();
     try {
       assertThat(end.decoderResult().isFailure()).isTrue();
     } finally {
       end.release();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"zz\r\nok\r\n0\r\n\r\n", "0\r\nX(y): 1\r\n\r\n", "0\r\nNo colon\r\n\r\n"})
+  void aBodyWhoseFramingBreaksBeforeItsFirstByteFailsItsHead(String body) {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
+            StandardCharsets.US_ASCII));
+    HttpResponse head = channel.readInbound();
+    assertThat(head.decoderResult().isFailure()).isTrue();
+    Object next = channel.readInbound();
+    assertThat(next).isNull();
+  }
+
+  @Test
+  void aChunkedHeadWhoseBodyIsStillToComeIsDecodedAlone() {
+    channel.writeInbound(
+        Unpooled.copiedBuffer(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r", StandardCharsets.US_ASCII));
+    HttpResponse head = channel.readInbound();
+    assertThat(head.decoderResult().isSuccess()).isTrue();
+    Object next = channel.readInbound();
+    assertThat(next).isNull();
+    channel.writeInbound(Unpooled.copiedBuffer("\nhello\r\n0\r\n\r\n", StandardCharsets.US_ASCII));
+    HttpContent chunk = channel.readInbound();
+    try {
+      assertThat(chunk.decoderResult().isSuccess()).isTrue();
+      assertThat(chunk.content().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+    } finally {
+      chunk.release();
+    }
+    LastHttpContent end = channel.readInbound();
+    assertThat(end.decoderResult().isSuccess()).isTrue();
+    end.release();
   }
 
   @Test

@@ -14,14 +14,18 @@ public final class Suggestions {
     @Nullable String best = null;
     int bestDistance = Integer.MAX_VALUE;
     String lower = input.toLowerCase(Locale.ROOT).replace('_', '-');
+    int allowed = Math.max(1, Math.min(3, input.length() / 3));
     for (String c : candidates) {
-      int d = distance(lower, c.toLowerCase(Locale.ROOT));
+      String other = c.toLowerCase(Locale.ROOT);
+      if (Math.abs(other.length() - lower.length()) > allowed) {
+        continue; // at least that many edits apart: too far to suggest
+      }
+      int d = distance(lower, other);
       if (d < bestDistance) {
         bestDistance = d;
         best = c;
       }
     }
-    int allowed = Math.max(1, Math.min(3, input.length() / 3));
     return bestDistance <= allowed ? best : null;
   }
 
