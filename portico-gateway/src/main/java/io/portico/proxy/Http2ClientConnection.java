@@ -69,10 +69,6 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
 
   private static final Logger log = LoggerFactory.getLogger(Http2ClientConnection.class);
 
-  /** The fields Netty's conversion adds for HTTP/2 ({@code x-http2-*}), removed again; one copy. */
-  private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_NAMES =
-      HttpConversionUtil.ExtensionHeaderNames.values();
-
   private static final int FRAME_SIZE = Http2CodecUtil.DEFAULT_MAX_FRAME_SIZE;
 
   private final Function<Http2ClientStream, DownstreamHandler> exchanges;
@@ -323,14 +319,11 @@ final class Http2ClientConnection extends BurstFlushingHttp2Handler<Http2ClientS
     }
     HttpRequest request;
     try {
-      request = HttpConversionUtil.toHttpRequest(stream.id(), headers, true);
+      request = Http2HeadConversion.request(stream.id(), headers);
     } catch (Http2Exception e) {
       throw Http2Exception.streamError(stream.id(), e.error(), e, "%s", e.getMessage());
     }
     HttpHeaders fields = request.headers();
-    for (HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_NAMES) {
-      fields.remove(name.text());
-    }
     if (!end && !HttpUtil.isContentLengthSet(request)) {
       fields.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }

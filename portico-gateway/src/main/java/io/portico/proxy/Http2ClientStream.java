@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.eventloop.BurstFlushingHttp2Handler;
 import io.portico.eventloop.HeldFrames;
@@ -205,19 +204,19 @@ final class Http2ClientStream extends StreamDeadlines.Entry
     if (!(response instanceof FullHttpResponse full)) {
       // A response to HEAD has no body: its HEADERS end the stream, and what follows is dropped.
       connection.writeHeaders(
-          stream, HttpConversionUtil.toHttp2Headers(response, true), head && !informational, last);
+          stream, Http2HeadConversion.response(response), head && !informational, last);
       return;
     }
     try {
       if (informational) {
-        connection.writeHeaders(stream, HttpConversionUtil.toHttp2Headers(full, true), false, last);
+        connection.writeHeaders(stream, Http2HeadConversion.response(full), false, last);
         return;
       }
       boolean body = !head && full.content().isReadable();
       boolean trailers = !full.trailingHeaders().isEmpty();
       connection.writeHeaders(
           stream,
-          HttpConversionUtil.toHttp2Headers(full, true),
+          Http2HeadConversion.response(full),
           !body && !trailers,
           !body && !trailers ? last : connection.voidPromise());
       if (body) {
@@ -253,7 +252,7 @@ final class Http2ClientStream extends StreamDeadlines.Entry
   }
 
   private void writeTrailers(HttpHeaders trailers, ChannelPromise last) {
-    connection.writeHeaders(stream, HttpConversionUtil.toHttp2Headers(trailers, true), true, last);
+    connection.writeHeaders(stream, Http2HeadConversion.trailers(trailers), true, last);
   }
 
   // ---------------------------------------------------------------- frames in

@@ -70,15 +70,15 @@ final class Http2RequestHeadCheck {
       return ":protocol without extended CONNECT";
     }
     CharSequence authority = headers.authority();
-    for (CharSequence host : headers.getAll(HttpHeaderNames.HOST)) {
-      if (authority == null) {
-        authority = host;
-      } else if (!AsciiString.contentEqualsIgnoreCase(authority, host)) {
-        return "host differs from :authority";
-      }
-    }
     for (Map.Entry<CharSequence, CharSequence> field : headers) {
       CharSequence value = field.getValue();
+      if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(field.getKey())) {
+        if (authority == null) {
+          authority = value;
+        } else if (!AsciiString.contentEqualsIgnoreCase(authority, value)) {
+          return "host differs from :authority";
+        }
+      }
       int n = value.length();
       if (n > 0 && (isBlank(value.charAt(0)) || isBlank(value.charAt(n - 1)))) {
         return "a value of " + field.getKey() + " starts or ends with a space or a tab";

@@ -19,13 +19,46 @@ import java.util.Map;
  * the whole segments a regex path starts with. Hosts are not considered: a case variant of any
  * route's path is refused on every host.
  *
+ * <p>A node with few children is searched without copying the request's segment: its spellings
+ * compared in place, when the segment and they are ASCII.
+ *
  * <p>Immutable once built; thread-safe.
  */
 final class LiteralCase {
 
   private static final class Node {
     final Map<String, Map<String, Node>> children = new HashMap<>();
+
+    /** Every child's exact spelling, beside its node: the lookup that copies no segment. */
+    String[] spellings = new String[0];
+
+    Node[] next = new Node[0];
+
+    /** Whether every spelling is ASCII, where ignoring case is comparing lower-cased copies. */
+    boolean ascii = true;
+
+    void freeze() {
+      int n = 0;
+      for (Map<String, Node> group : children.values()) {
+        n += group.size();
+      }
+      spellings = new String[n];
+      next = new Node[n];
+      int i = 0;
+      for (Map<String, Node> group : children.values()) {
+        for (Map.Entry<String, Node> child : group.entrySet()) {
+          spellings[i] = child.getKey();
+          next[i] = child.getValue();
+          ascii &= isAscii(child.getKey(), 0, child.getKey().length());
+          child.getValue().freeze();
+          i++;
+        }
+      }
+    }
   }
+
+  /** The most spellings of a node compared one by one; a node with more is looked up by hash. */
+  private static final int SCANNED = 16;
 
   private final Node root = new Node();
 
@@ -33,6 +66,16 @@ final class LiteralCase {
     for (CompiledPath path : paths) {
       add(literalSegments(path));
     }
+    root.freeze();
+  }
+
+  private static boolean isAscii(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String[] literalSegments(CompiledPath path) {
@@ -71,6 +114,29 @@ final class LiteralCase {
       int end = path.indexOf('/', start);
       if (end < 0) {
         end = path.length();
+      }
+      if (node.ascii && node.spellings.length <= SCANNED && isAscii(path, start, end)) {
+        // Without copies: ASCII letters are the same ignoring case exactly when their lower-cased
+        // copies are equal.
+        Node exact = null;
+        boolean variant = false;
+        int length = end - start;
+        for (int i = 0; i < node.spellings.length && exact == null; i++) {
+          String spelling = node.spellings[i];
+          if (spelling.length() == length) {
+            if (path.regionMatches(start, spelling, 0, length)) {
+              exact = node.next[i];
+            } else if (!variant) {
+              variant = path.regionMatches(true, start, spelling, 0, length);
+            }
+          }
+        }
+        if (exact == null) {
+          return variant;
+        }
+        node = exact;
+        start = end + 1;
+        continue;
       }
       String segment = path.substring(start, end);
       Map<String, Node> spellings = node.children.get(segment.toLowerCase(Locale.ROOT));

@@ -51,6 +51,26 @@ class RouterTest extends RouterCases {
   }
 
   @Test
+  void caseVariantsAreFoundAmongManySpellingsAndInPathsWithOtherCharacters() {
+    RouteSpec[] specs = new RouteSpec[20];
+    for (int i = 0; i < 20; i++) {
+      specs[i] = route("r" + i, "/svc" + i + "/api").build();
+    }
+    Router<String> many = strict(specs);
+
+    assertThat(pick(many, "/svc7/api")).isEqualTo("r7");
+    assertThat(pick(many, "/SVC7/api")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(pick(many, "/svc19/API")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(pick(many, "/svc20/api")).isNull();
+
+    Router<String> few = strict(route("a", "/grpc.Echo/").build());
+    assertThat(pick(few, "/grpc.Echo/Unary")).isEqualTo("a");
+    assertThat(pick(few, "/GRPC.echo/Unary")).isEqualTo("refused:CASE_VARIANT");
+    assertThat(few.refusal("/grpc.Echó/Unary")).isNull();
+    assertThat(few.refusal("/GRPC.ECHO")).isEqualTo(RequestTarget.Reason.CASE_VARIANT);
+  }
+
+  @Test
   void strictPolicyRefusesMatrixParametersAndTrimmedSegmentEnds() {
     Router<String> router = strict(route("admin", "/admin").build(), route("all", "/").build());
 

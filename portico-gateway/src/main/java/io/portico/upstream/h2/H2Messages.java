@@ -1,5 +1,6 @@
 package io.portico.upstream.h2;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -14,10 +15,12 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
+import io.portico.upstream.DeferredTrailers;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -146,11 +149,37 @@ final class H2Messages {
     return head;
   }
 
-  /** Trailers: a header block that ends the stream after the head. */
+  /**
+   * Trailers: a header block that ends the stream after the head, in a map made for the few fields
+   * trailers carry ({@link DeferredTrailers}); when they are {@link #plainFields}, copied as they
+   * are, without Netty's translator.
+   */
   static LastHttpContent trailers(int id, Http2Headers headers) throws Http2Exception {
-    LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-    HttpConversionUtil.addHttp2ToHttpHeaders(
-        id, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
+    LastHttpContent last =
+        new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, DeferredTrailers.FACTORY);
+    HttpHeaders out = last.trailingHeaders();
+    if (!plainFields(headers)) {
+      HttpConversionUtil.addHttp2ToHttpHeaders(id, headers, out, HttpVersion.HTTP_1_1, true, false);
+      return last;
+    }
+    try {
+      for (Map.Entry<CharSequence, CharSequence> field : headers) {
+        CharSequence name = field.getKey();
+        if (name.charAt(0) != ':') {
+          out.add(name, field.getValue());
+        }
+      }
+    } catch (RuntimeException e) {
+      throw Http2Exception.streamError(
+          id, Http2Error.PROTOCOL_ERROR, e, "HTTP/2 to HTTP/1.x headers conversion error");
+    }
+    out.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    out.remove(HttpHeaderNames.TRAILER);
     return last;
+  }
+
+  /** The end of a response's body without trailers (yet): its trailer map made on first write. */
+  static LastHttpContent end(ByteBuf data) {
+    return new DefaultLastHttpContent(data, DeferredTrailers.FACTORY);
   }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
@@ -35,8 +34,7 @@ class H2StreamFrames extends Http2FrameAdapter {
     }
     int bytes = data.readableBytes();
     data.retain();
-    s.onContent(
-        endOfStream ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data), bytes);
+    s.onContent(endOfStream ? H2Messages.end(data) : new DefaultHttpContent(data), bytes);
     // The padding's window goes back at once; the data's when the client took it.
     return padding;
   }
@@ -71,7 +69,7 @@ class H2StreamFrames extends Http2FrameAdapter {
     s.onHead(H2Messages.responseHead(streamId, headers, endOfStream));
     if (endOfStream) {
       // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): its end follows.
-      s.onContent(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER), 0);
+      s.onContent(H2Messages.end(Unpooled.EMPTY_BUFFER), 0);
     }
   }
 

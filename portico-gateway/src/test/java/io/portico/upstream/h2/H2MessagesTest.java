@@ -3,11 +3,16 @@ package io.portico.upstream.h2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.portico.upstream.DeferredTrailers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,5 +74,41 @@ class H2MessagesTest {
     stray.add(":bogus", "1");
     assertThatThrownBy(() -> H2Messages.responseHead(3, stray, true))
         .isInstanceOf(Http2Exception.class);
+  }
+
+  @Test
+  void trailersAreTheFieldsNettyWouldKeepInAMapMadeForThem() throws Exception {
+    Http2Headers block = new DefaultHttp2Headers();
+    block.add("grpc-status", "0");
+    block.add("grpc-message", "fine");
+    block.add("x-md", "1");
+    LastHttpContent netty = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+    HttpConversionUtil.addHttp2ToHttpHeaders(
+        3, block, netty.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
+
+    LastHttpContent got = H2Messages.trailers(3, block);
+    assertThat(got.trailingHeaders()).isInstanceOf(DeferredTrailers.class);
+    assertThat(text(got.trailingHeaders()))
+        .containsExactlyElementsOf(text(netty.trailingHeaders()))
+        .containsExactly("grpc-status: 0", "grpc-message: fine", "x-md: 1");
+
+    Http2Headers cookies = new DefaultHttp2Headers();
+    cookies.add("cookie", "a=1");
+    cookies.add("cookie", "b=2");
+    LastHttpContent nettyCookies = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+    HttpConversionUtil.addHttp2ToHttpHeaders(
+        3, cookies, nettyCookies.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
+    assertThat(text(H2Messages.trailers(3, cookies).trailingHeaders()))
+        .containsExactlyElementsOf(text(nettyCookies.trailingHeaders()));
+
+    Http2Headers forbidden = new DefaultHttp2Headers();
+    forbidden.add("content-length", "5");
+    assertThatThrownBy(() -> H2Messages.trailers(7, forbidden))
+        .isInstanceOfSatisfying(
+            Http2Exception.class, e -> assertThat(Http2Exception.streamId(e)).isEqualTo(7));
+  }
+
+  private static java.util.List<String> text(io.netty.handler.codec.http.HttpHeaders headers) {
+    return headers.entries().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
   }
 }
