@@ -82,7 +82,7 @@ consumers:
                 "@:6:43: listeners[1].tls.certificates[0].key: \"certs/missing.key\" (expected: a readable PEM file; %DIR%/certs/missing.key does not exist)",
                 "@:8:12: admin.address: \"127.0.0.1:8443\" (expected: an address not used by a listener; listener https-8443 has it)",
                 "@:11:16: services[0].targets[0]: \"127.0.0.1:99999\" (expected: a host:port or [IPv6]:port with a port from 1 to 65535)",
-                "@:12:26: services[0].timeouts.connect: \"5 sec\" (expected: a duration such as 250ms, 5s, 1m, 2h or 1d)",
+                "@:12:26: services[0].timeouts.connect: \"5 sec\" (expected: a duration such as 250ms, 5s, 1m, 2h or 1d; write 5s)",
                 "@:13:15: services[0].balancer: \"round-robbin\" (expected: an object such as { policy: round-robin }, with policy one of round-robin, least-request, ewma, consistent-hash)",
                 "@:14:11: services[1].name: \"backend\" (expected: a service name not used before; services[0].name has it)",
                 "@:15:16: services[1].targets[0]: ${BACKEND_ADDR}: not set (expected: an environment variable, or a default with ${BACKEND_ADDR:-value})",
