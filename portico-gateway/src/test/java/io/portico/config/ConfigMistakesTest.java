@@ -103,6 +103,23 @@ consumers:
   }
 
   @Test
+  void aRegexPathWithoutItsTildeSaysToWriteIt() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        "routes:\n  - name: r\n    paths: [ \"^/users/[0-9]+$\" ]\n    plugins: { mock: {} }\n");
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":3:14: routes[0].paths[0]: \"^/users/[0-9]+$\" (expected: a path starting with /"
+                + " and balanced braces; a regular expression is written with ~ before it:"
+                + " \"~^/users/[0-9]+$\")");
+  }
+
+  @Test
   void pluginsWrittenAsAListSayHowToWriteThem() throws Exception {
     Path file = dir.resolve("portico.yaml");
     Files.writeString(
