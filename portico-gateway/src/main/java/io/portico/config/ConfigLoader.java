@@ -217,6 +217,10 @@ public final class ConfigLoader {
     if (message.contains("TAB")) {
       return "; indent with spaces, never tabs";
     }
+    if (message.contains("exceeds the limit")) {
+      return "; the YAML reader takes at most 3 MiB: write a config this large as JSON, which has"
+          + " no such limit";
+    }
     boolean flow = message.contains("flow sequence") || message.contains("flow mapping");
     if (flow && message.contains("<stream end>")) {
       return "; close the [ or { that began there";

@@ -45,6 +45,9 @@ public final class RoutePatterns {
         return "a valid regular expression after ~ (" + e.getDescription() + ")";
       }
     }
+    if (pattern.startsWith("^")) {
+      return PATH_RULE + "; a regular expression is written with ~ before it: \"~" + pattern + "\"";
+    }
     if (!pattern.startsWith("/") || !balancedBraces(pattern)) {
       return PATH_RULE;
     }

@@ -219,6 +219,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aYamlFileOverTheReadersLimitSaysToWriteItAsJson() {
+    StringBuilder yaml = new StringBuilder("routes:\n");
+    for (int i = 0; yaml.length() <= 3 * 1024 * 1024; i++) {
+      yaml.append("  - name: r").append(i).append("\n    paths: [ /a").append(i).append(" ]\n");
+    }
+    String text = yaml.toString();
+
+    assertThat(rendered(loader.load(text, "big.yaml")))
+        .singleElement()
+        .asString()
+        .contains("exceeds the limit")
+        .endsWith(
+            "(expected: valid YAML; the YAML reader takes at most 3 MiB: write a config this"
+                + " large as JSON, which has no such limit)");
+    assertThat(rendered(loader.load(toJson(text), "big.json"))).isEmpty();
+  }
+
+  /** The routes of {@link #aYamlFileOverTheReadersLimitSaysToWriteItAsJson} as JSON. */
+  private static String toJson(String yaml) {
+    StringBuilder json = new StringBuilder("{\"routes\": [");
+    String[] lines = yaml.split("\n");
+    for (int i = 1; i + 1 < lines.length; i += 2) {
+      String name = lines[i].substring("  - name: ".length());
+      String path = lines[i + 1].replace("    paths: [ ", "").replace(" ]", "");
+      json.append(i == 1 ? "" : ",")
+          .append("{\"name\":\"")
+          .append(name)
+          .append("\",\"paths\":[\"")
+          .append(path)
+          .append("\"]}");
+    }
+    return json.append("]}").toString();
+  }
+
+  @Test
   void turnsAJsonSyntaxErrorIntoAProblemWithLineAndColumn() {
     LoadResult result = loader.load("{\"a\": [1, 2\n \"b\": 3}", "bad.json");
 

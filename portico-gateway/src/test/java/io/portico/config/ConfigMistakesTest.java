@@ -82,7 +82,7 @@ consumers:
                 "@:6:43: listeners[1].tls.certificates[0].key: \"certs/missing.key\" (expected: a readable PEM file; %DIR%/certs/missing.key does not exist)",
                 "@:8:12: admin.address: \"127.0.0.1:8443\" (expected: an address not used by a listener; listener https-8443 has it)",
                 "@:11:16: services[0].targets[0]: \"127.0.0.1:99999\" (expected: a host:port or [IPv6]:port with a port from 1 to 65535)",
-                "@:12:26: services[0].timeouts.connect: \"5 sec\" (expected: a duration such as 250ms, 5s, 1m, 2h or 1d)",
+                "@:12:26: services[0].timeouts.connect: \"5 sec\" (expected: a duration such as 250ms, 5s, 1m, 2h or 1d; write 5s)",
                 "@:13:15: services[0].balancer: \"round-robbin\" (expected: an object such as { policy: round-robin }, with policy one of round-robin, least-request, ewma, consistent-hash)",
                 "@:14:11: services[1].name: \"backend\" (expected: a service name not used before; services[0].name has it)",
                 "@:15:16: services[1].targets[0]: ${BACKEND_ADDR}: not set (expected: an environment variable, or a default with ${BACKEND_ADDR:-value})",
@@ -100,6 +100,23 @@ consumers:
                 "@:33:15: runtime.access-log: \"/nonexistent/dir/access.log\" (expected: stdout, off or a file path in an existing directory; /nonexistent/dir is not one)",
                 "@:37:7: consumers[0].credentials.key-auht: unknown credential kind \"key-auht\" (expected: the name of an authentication plugin, such as basic-auth, hmac-auth, key-auth, mtls-auth); did you mean \"key-auth\"?",
                 "@:38:24: consumers[0].credentials.key-auth.key: \"plain-text\" (expected: sha256: followed by 64 hex digits (portico hash-key prints it))"));
+  }
+
+  @Test
+  void aRegexPathWithoutItsTildeSaysToWriteIt() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        "routes:\n  - name: r\n    paths: [ \"^/users/[0-9]+$\" ]\n    plugins: { mock: {} }\n");
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":3:14: routes[0].paths[0]: \"^/users/[0-9]+$\" (expected: a path starting with /"
+                + " and balanced braces; a regular expression is written with ~ before it:"
+                + " \"~^/users/[0-9]+$\")");
   }
 
   @Test

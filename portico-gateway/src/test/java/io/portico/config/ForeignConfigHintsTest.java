@@ -205,4 +205,60 @@ class ForeignConfigHintsTest {
                 + " plugin on its own line without a leading dash, such as plugins: { key-auth:"
                 + " {...}, cors: {...}, mock: {...}, echo: {...} })");
   }
+
+  @Test
+  void aPluginKeyWrittenOneLevelTooHighSaysWhereItGoes() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  jwt: { algorithms: [ RS256 ], jwks-url: "https://idp.example.com/jwks" }
+                  rate-limit: { requests: 10, window: 1m }
+                  mock: {}
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":5:37: routes[0].plugins.jwt.jwks-url: unknown key \"jwks-url\"")
+                    .contains(
+                        "an issuer's keys are written in its entry: issuers: [ { issuer: ISS,"
+                            + " jwks-url: URL } ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        ":6:21: routes[0].plugins.rate-limit.requests: unknown key \"requests\"")
+                    .contains("each limit is written in limits: [ { requests: N, window: 1m } ]"));
+  }
+
+  @Test
+  void aDurationWithoutItsUnitOrWithASpaceSaysHowToWriteIt() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            services:
+              - name: s
+                targets: [ "127.0.0.1:9000" ]
+                timeouts: { connect: 30, response: 30 s, idle: 2 minutes }
+            routes:
+              - name: r
+                paths: [ /a ]
+                service: s
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            ":4:26: services[0].timeouts.connect: \"30\" (expected: a duration such as 250ms, 5s,"
+                + " 1m, 2h or 1d; a duration has a unit: write 30s for seconds or 30ms for"
+                + " milliseconds)",
+            ":4:40: services[0].timeouts.response: \"30 s\" (expected: a duration such as 250ms,"
+                + " 5s, 1m, 2h or 1d; write 30s)",
+            ":4:52: services[0].timeouts.idle: \"2 minutes\" (expected: a duration such as 250ms,"
+                + " 5s, 1m, 2h or 1d; write 2m)");
+  }
 }

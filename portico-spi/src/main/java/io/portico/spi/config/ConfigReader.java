@@ -294,7 +294,9 @@ public final class ConfigReader {
       return defaultValue;
     }
     if (!child.isScalar() || !DURATION.matcher(scalarText(child).trim()).matches()) {
-      problems.expected(child, "a duration such as 250ms, 5s, 1m, 2h or 1d");
+      String fix = child.isScalar() ? DurationHint.of(scalarText(child)) : null;
+      problems.expected(
+          child, "a duration such as 250ms, 5s, 1m, 2h or 1d" + (fix == null ? "" : fix));
       return defaultValue;
     }
     Duration d = parseDuration(scalarText(child));

@@ -131,6 +131,13 @@ final class ForeignKeys {
                       "targets",
                       "TLS to the targets is written targets: [ \"https://host:port\" ], HTTP/2"
                           + " as protocol: h2c or h2"))),
+          // Keys of a plugin written one level too high.
+          Map.entry("jwks-url", List.of(issuerKey("jwks-url: URL"))),
+          Map.entry("jwks-uri", List.of(issuerKey("jwks-url: URL"))),
+          Map.entry("issuer", List.of(issuerKey("jwks-url: URL"))),
+          Map.entry("secret", List.of(issuerKey("secret: SECRET"))),
+          Map.entry("public-key", List.of(issuerKey("public-key: PEM"))),
+          Map.entry("requests", List.of(limit())),
           // Consumers.
           Map.entry("username", List.of(new Hint("credentials", "a consumer's name is name:"))),
           Map.entry(
@@ -224,6 +231,16 @@ final class ForeignKeys {
     return new Hint(
         "health",
         "write health: { active: { path: /healthz }, passive: {} } (docs/health-checks.md)");
+  }
+
+  private static Hint issuerKey(String key) {
+    return new Hint(
+        "issuers",
+        "an issuer's keys are written in its entry: issuers: [ { issuer: ISS, " + key + " } ]");
+  }
+
+  private static Hint limit() {
+    return new Hint("limits", "each limit is written in limits: [ { requests: N, window: 1m } ]");
   }
 
   private static Hint credentials(String kind) {

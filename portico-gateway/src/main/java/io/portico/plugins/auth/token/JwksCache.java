@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * JSON Web Key Sets by URL, fetched with the JDK HTTP client and kept across config reloads (one
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: entries are replaced atomically and read through volatile fields.
  */
 final class JwksCache implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(JwksCache.class);
 
   /** Bodies larger than this are not a key set. */
   static final int MAX_BODY = 512 * 1024;
@@ -84,6 +88,9 @@ final class JwksCache implements AutoCloseable {
                   (keys, error) -> {
                     synchronized (entry) {
                       entry.inflight = null;
+                      if (keys == null && !entry.failed) {
+                        warnFailed(uri, error);
+                      }
                       entry.failed = keys == null;
                       if (keys != null) {
                         entry.keys = keys;
@@ -97,6 +104,26 @@ final class JwksCache implements AutoCloseable {
       }
       return fetch;
     }
+  }
+
+  /** Once per run of failed fetches of one URL: which URL, why, and what to check. */
+  private static void warnFailed(URI uri, @Nullable Throwable error) {
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            ? error.getCause()
+            : error;
+    String why =
+        cause == null
+            ? "it holds no public key"
+            : cause.getMessage() == null
+                ? cause.getClass().getSimpleName()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    log.warn(
+        "JWKS at {} could not be fetched ({}): tokens that need its keys are answered 503"
+            + " (jwks_unavailable) until it answers; check that it runs there and that the jwt"
+            + " plugin's issuers[].jwks-url names it",
+        uri,
+        why);
   }
 
   private CompletableFuture<JWKSet> fetch(URI uri, Duration timeout) {

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.portico.testing.Cleanup;
 import io.portico.testing.GatewayFixture;
+import io.portico.testing.LogCapture;
 import io.portico.testing.TestOrigin;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -219,10 +220,24 @@ class JwksRefreshTest {
   }
 
   @Test
-  void unreachableEndpointIsUnavailable() throws Exception {
+  void unreachableEndpointIsUnavailableAndWarnedOfOnceWithItsUrl() throws Exception {
     RSAKey key = KeyServer.newKey("k");
     keys.close();
-    startGateway("1ms", "1h");
-    assertThat(call(token(key)).statusCode()).isEqualTo(503);
+    try (LogCapture log = LogCapture.capture()) {
+      startGateway("1ms", "1h");
+      assertThat(call(token(key)).statusCode()).isEqualTo(503);
+      assertThat(call(token(key)).statusCode()).isEqualTo(503);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> log.warnings().stream().anyMatch(w -> w.contains("JWKS at")));
+      assertThat(log.warnings().stream().filter(w -> w.contains("JWKS at")))
+          .singleElement()
+          .asString()
+          .startsWith("WARN " + JwksCache.class.getName() + ": JWKS at " + keys.jwksUrl() + " ")
+          .contains("could not be fetched (")
+          .endsWith(
+              "check that it runs there and that the jwt plugin's issuers[].jwks-url names it");
+    }
   }
 }
