@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * Chunked bodies read by the upstream codec itself ({@link PlainChunks}) beside Netty's decoder:
  * for whole bodies, bodies cut at every byte, pipelined responses, bad and huge sizes, extensions
  * and trailers, the heads, body bytes, trailers, failures and unread bytes are what Netty's {@code
- * HttpResponseDecoder} makes of the same bytes (how a body is cut into pieces may differ).
+ * HttpResponseDecoder} makes of the same bytes (how a body is cut into pieces may differ, and a
+ * body that fails before its first byte fails its head).
  */
 class PlainChunksTest {
 
@@ -121,8 +122,13 @@ class PlainChunksTest {
     }
     List<String> lines = new ArrayList<>();
     StringBuilder body = new StringBuilder();
+    boolean afterHead = false;
     for (Object msg; (msg = ch.readInbound()) != null; ) {
       if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+        if (afterHead && msg instanceof HttpContent) {
+          // the codec fails a head whose body fails before its first byte (a 502 for the client)
+          lines.remove(lines.size() - 1);
+        }
         lines.add("failure " + o.decoderResult().cause().getClass().getSimpleName());
       } else if (msg instanceof HttpResponse r) {
         lines.add(r.protocolVersion() + " " + r.status() + " " + r.headers().entries());
@@ -133,6 +139,7 @@ class PlainChunksTest {
           body.setLength(0);
         }
       }
+      afterHead = msg instanceof HttpResponse;
       ReferenceCountUtil.release(msg);
     }
     if (body.length() > 0) {
