@@ -91,6 +91,10 @@ public abstract class Http2FrameBudget extends ChannelInboundHandlerAdapter {
   private long tinyDataWindowStart = windowStart;
   private int tinyDataFrames;
   private long windowUpdates;
+
+  /** PINGs received, for {@link #ping}. */
+  private long pings;
+
   private boolean violated;
 
   /**
@@ -219,6 +223,16 @@ public abstract class Http2FrameBudget extends ChannelInboundHandlerAdapter {
           dataFramesSent);
     }
     return null;
+  }
+
+  /**
+   * Counts a PING (not an acknowledgement): free while the peer sent no more of them than the DATA
+   * frames it was sent ({@code dataFramesSent}), as a peer reading a large body measures the
+   * connection's bandwidth with a PING per DATA frame read at most (grpc-java's and grpc-go's BDP
+   * pings); beyond that, a control frame.
+   */
+  protected final @Nullable Http2Exception ping(long dataFramesSent) {
+    return ++pings <= dataFramesSent ? null : controlFrame();
   }
 
   /** Counts a PING, SETTINGS, PRIORITY or extension frame against the control-frame budget. */

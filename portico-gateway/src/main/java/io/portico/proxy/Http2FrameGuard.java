@@ -23,8 +23,11 @@ import org.jspecify.annotations.Nullable;
  *       http2-control-frame-window}; past {@code http2-max-control-frames-per-window} the
  *       connection ends with GOAWAY {@code ENHANCE_YOUR_CALM}. The codec's limit on queued control
  *       frames only trips when the client stops reading; a client that reads its PING and SETTINGS
- *       acknowledgements as fast as it floods would otherwise never be stopped. (RST_STREAM, empty
- *       DATA in a row and small CONTINUATION frames have their own limits in the codec.)
+ *       acknowledgements as fast as it floods would otherwise never be stopped. PINGs up to the
+ *       number of DATA frames the gateway sent are not counted: a client downloading a large
+ *       response may measure the bandwidth with one per DATA frame it reads (gRPC's BDP pings).
+ *       (RST_STREAM, empty DATA in a row and small CONTINUATION frames have their own limits in the
+ *       codec.)
  *   <li><b>DATA that carries next to nothing</b> (CVE-2019-9518, "empty frames flood", and its
  *       one-byte variant). Flow control bounds the bytes of a body, not the frames that carry them:
  *       a client may send a body a byte per frame, each frame a piece the exchange relays upstream
@@ -114,7 +117,8 @@ final class Http2FrameGuard extends Http2FrameBudget {
         open.remove(streamId);
         yield null;
       }
-      case PING, SETTINGS -> (flags & ACK) != 0 ? null : controlFrame();
+      case PING -> (flags & ACK) != 0 ? null : ping(codec.dataFramesSent());
+      case SETTINGS -> (flags & ACK) != 0 ? null : controlFrame();
       case PRIORITY -> controlFrame();
       default -> type > CONTINUATION ? controlFrame() : null;
     };

@@ -190,6 +190,41 @@ class Http2FloodTest {
   }
 
   @Test
+  void servesAClientThatPingsForEveryFrameOfADownload() throws Exception {
+    // gRPC clients measure the bandwidth with a PING per DATA frame read (BDP pings): 64 frames
+    // and 64 PINGs, over a budget of 20 control frames, are not a flood.
+    start("limits:\n  http2-max-control-frames-per-window: 20\n");
+    int total = 1024 * 1024;
+    int frame = 16_384;
+    try (RawH2Client h2 = connect()) {
+      h2.get(1, "/download?bytes=" + total, authority()).flush();
+      int pings = 0;
+      for (int taken = frame; taken <= total; taken += frame) {
+        int until = taken;
+        await().atMost(Duration.ofSeconds(10)).until(() -> h2.bytesReceived(1) >= until);
+        h2.ping(++pings).windowUpdate(1, frame).windowUpdate(0, frame).flush();
+      }
+      assertThat(h2.responseBody(1).get(10, TimeUnit.SECONDS)).hasSize(total);
+      int sent = pings;
+      await().atMost(Duration.ofSeconds(10)).until(() -> h2.pingAcks() >= sent);
+      assertThat(h2.goAway()).isNotDone();
+      assertServes(h2, 3);
+    }
+  }
+
+  @Test
+  void endsPingsBeyondTheDataFramesSentAndTheBudget() throws Exception {
+    start("limits:\n  http2-max-control-frames-per-window: 20\n");
+    try (RawH2Client h2 = connect()) {
+      assertServes(h2, 1);
+      for (int i = 0; i < 40 && !h2.goAway().isDone(); i++) {
+        h2.ping(i).flush();
+      }
+      assertCalmedAndOthersServed(h2);
+    }
+  }
+
+  @Test
   void streamsTheUpstreamCutShortDoNotCountAsResetsOfTheClient() throws Exception {
     // The gateway's CANCEL answers the upstream's failure, not anything the client did: were it
     // counted, a flapping upstream would end the connections of its well-behaved clients.

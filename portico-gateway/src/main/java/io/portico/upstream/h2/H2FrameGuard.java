@@ -31,7 +31,6 @@ final class H2FrameGuard extends Http2FrameBudget {
   static final int CONTROL_WINDOW_SECONDS = 10;
 
   private final H2Connection connection;
-  private long pings;
 
   H2FrameGuard(H2Connection connection) {
     super(connection, 0, MAX_CONTROL_FRAMES, TimeUnit.SECONDS.toNanos(CONTROL_WINDOW_SECONDS));
@@ -43,19 +42,10 @@ final class H2FrameGuard extends Http2FrameBudget {
     return switch (type) {
       case DATA -> (flags & END_STREAM) == 0 && length < TINY_DATA_BYTES ? tinyData() : null;
       case WINDOW_UPDATE -> windowUpdate(connection.streamsWritten(), connection.dataFramesSent());
-      case PING -> (flags & ACK) != 0 ? null : ping();
+      case PING -> (flags & ACK) != 0 ? null : ping(connection.dataFramesSent());
       case SETTINGS -> (flags & ACK) != 0 ? null : controlFrame();
       case PRIORITY -> controlFrame();
       default -> type > CONTINUATION ? controlFrame() : null;
     };
-  }
-
-  /**
-   * A PING: free while the upstream has sent no more of them than the DATA frames it was sent, as a
-   * server reading a request body measures the connection's bandwidth with a PING per DATA frame
-   * read at most (grpc-java's and grpc-go's BDP pings); beyond that, a control frame.
-   */
-  private @Nullable Http2Exception ping() {
-    return ++pings <= connection.dataFramesSent() ? null : controlFrame();
   }
 }
