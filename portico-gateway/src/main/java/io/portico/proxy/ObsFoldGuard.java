@@ -120,7 +120,7 @@ final class ObsFoldGuard {
       }
       boolean passedOn = false;
       try {
-        while (in.isReadable() && ctx.pipeline().context(this) != null) {
+        while (in.isReadable() && !ctx.isRemoved()) {
           int n;
           boolean afterHeadBreak = false;
           if (!inHead && bodyRemaining > 0) {
