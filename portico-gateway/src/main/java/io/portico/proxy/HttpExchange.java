@@ -240,7 +240,7 @@ final class HttpExchange extends RequestRouting implements UpstreamCall.Receiver
         upstreamService().name(),
         mapped.code(),
         detail);
-    fail(mapped, UpstreamFailures.clientDetail(reason, upstreamService().name()));
+    fail(mapped, UpstreamFailures.clientDetail(reason));
   }
 
   // ---------------------------------------------------------------- the request body
