@@ -153,7 +153,7 @@ class AlertsSectionTest {
             "portico.yaml:16:65: alerts.rules[2].threshold: \"1.5\" (expected: a share from 0 to 1,"
                 + " such as 0.05 or 5%)",
             "portico.yaml:17:71: alerts.rules[3].window: \"1 minute\" (expected: a duration such as"
-                + " 250ms, 5s, 1m, 2h or 1d)",
+                + " 250ms, 5s, 1m, 2h or 1d; write 1m)",
             "portico.yaml:18:77: alerts.rules[4].notifiers[0]: \"slack\" (expected: a notifier"
                 + " defined in alerts.notifiers: hook)",
             "portico.yaml:19:7: alerts.rules[5]: no service (expected: service: the service whose"

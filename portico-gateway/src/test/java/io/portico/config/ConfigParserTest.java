@@ -132,7 +132,7 @@ class ConfigParserTest extends ConfigParsing {
             "portico.yaml:5:34: services[0].targets[1]: \"no-port\" (expected: a host:port or"
                 + " [IPv6]:port with a port from 1 to 65535)",
             "portico.yaml:7:16: services[0].timeouts.connect: \"5 seconds\" (expected: a duration"
-                + " such as 250ms, 5s, 1m, 2h or 1d)",
+                + " such as 250ms, 5s, 1m, 2h or 1d; write 5s)",
             "portico.yaml:10:24: routes[0].paths[1]: \"users/{id\" (expected: a path starting with"
                 + " / and balanced braces)",
             "portico.yaml:11:21: routes[0].methods[1]: \"FETCH\" (expected: an HTTP method: GET,"
