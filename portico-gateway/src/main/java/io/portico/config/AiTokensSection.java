@@ -4,6 +4,7 @@ import io.lettuce.core.RedisURI;
 import io.portico.spi.config.CalendarQuota;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.DurationHint;
 import io.portico.spi.config.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,8 +136,10 @@ final class AiTokensSection {
     Duration window = null;
     if (windowNode != null) {
       window = windowNode.isScalar() ? ConfigReader.parseDuration(windowNode.scalarText()) : null;
-      if (window == null
-          || window.compareTo(Duration.ofSeconds(1)) < 0
+      if (window == null) {
+        String fix = windowNode.isScalar() ? DurationHint.of(windowNode.scalarText()) : null;
+        problems.expected(windowNode, fix == null ? WINDOW_RULE : WINDOW_RULE + fix);
+      } else if (window.compareTo(Duration.ofSeconds(1)) < 0
           || window.compareTo(Duration.ofDays(366)) > 0) {
         problems.expected(windowNode, WINDOW_RULE);
         window = null;

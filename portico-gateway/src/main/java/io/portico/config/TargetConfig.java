@@ -72,12 +72,34 @@ public record TargetConfig(String host, int port, int weight, boolean tls) {
       }
       Addresses.Target hp = text != null ? Addresses.target(text) : null;
       if (hp == null) {
+        String expected = item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE;
         problems.expected(
-            address, item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE);
+            address, expected + (text == null ? "" : pathHint(address.scalarText().trim(), text)));
         continue;
       }
       out.add(new TargetConfig(hp.host(), hp.port(), weight, tls));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * For a target written with a path ({@code http://api:8080/v1}): the path of a target is not
+   * sent, so say how to write the target and where a path prefix goes. Empty for any other text.
+   */
+  private static String pathHint(String written, String text) {
+    int slash = text.indexOf('/');
+    if (slash <= 0 || Addresses.target(text.substring(0, slash)) == null) {
+      return "";
+    }
+    String path = text.substring(slash);
+    String target = written.substring(0, written.length() - path.length());
+    if (path.equals("/")) {
+      return "; a target has no path: write \"" + target + "\"";
+    }
+    return "; a target's path is not used: write \""
+        + target
+        + "\" and the path sent upstream in the routes' rewrite-path, such as "
+        + path.replaceAll("/+$", "")
+        + "/users/{id} for the route path /users/{id}";
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
+import io.portico.spi.config.DurationHint;
 import io.portico.spi.config.Location;
 import io.portico.spi.config.Problem;
 import io.portico.spi.config.Problems;
@@ -147,7 +148,13 @@ public final class PluginSchemas {
           && format.asText().equals("duration")
           && !value.asText().contains("${")
           && ConfigReader.parseDuration(value.asText()) == null) {
-        out.add(at + describe(value) + " (expected: a duration such as 500ms, 10s, 5m)");
+        String fix = DurationHint.of(value.asText());
+        out.add(
+            at
+                + describe(value)
+                + " (expected: a duration such as 500ms, 10s, 5m"
+                + (fix == null ? "" : fix)
+                + ")");
       }
     }
     if (value.isObject()) {

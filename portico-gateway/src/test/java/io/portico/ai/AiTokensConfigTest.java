@@ -118,4 +118,17 @@ class AiTokensConfigTest {
         .anyMatch(p -> p.matches("portico\\.yaml:19:.*input.*price per million tokens.*"))
         .anyMatch(p -> p.matches("portico\\.yaml:19:.*cheap.*price per million tokens.*"));
   }
+
+  @Test
+  void aTokenWindowWrittenAsWordsIsToldHowToWriteIt() {
+    assertThat(
+            problems(
+                PROVIDERS
+                    + """
+                      token-limits:
+                        - name: tph
+                          limits: [ { tokens: 10, window: "1 hour" } ]
+                    """))
+        .anyMatch(p -> p.contains("window") && p.endsWith("such as 1m, 1h or 1d; write 1h)"));
+  }
 }

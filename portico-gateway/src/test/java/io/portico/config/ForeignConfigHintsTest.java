@@ -237,6 +237,33 @@ class ForeignConfigHintsTest {
   }
 
   @Test
+  void aTargetWrittenWithAPathNamesRewritePath() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            services:
+              - name: s
+                targets:
+                  - "http://127.0.0.1:9000/api/"
+                  - { target: "api.internal:8080/", weight: 2 }
+            routes:
+              - name: r
+                paths: [ /a ]
+                service: s
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            ":4:9: services[0].targets[0]: \"http://127.0.0.1:9000/api/\" (expected: a host:port"
+                + " or [IPv6]:port with a port from 1 to 65535; a target's path is not used: write"
+                + " \"http://127.0.0.1:9000\" and the path sent upstream in the routes'"
+                + " rewrite-path, such as /api/users/{id} for the route path /users/{id})",
+            ":5:19: services[0].targets[1].target: \"api.internal:8080/\" (expected: host:port"
+                + " or [IPv6]:port with a port from 1 to 65535; a target has no path: write"
+                + " \"api.internal:8080\")");
+  }
+
+  @Test
   void aDurationWithoutItsUnitOrWithASpaceSaysHowToWriteIt() throws Exception {
     List<String> problems =
         problems(

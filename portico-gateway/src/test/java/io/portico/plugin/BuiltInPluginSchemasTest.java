@@ -89,6 +89,20 @@ class BuiltInPluginSchemasTest {
   }
 
   @Test
+  void aDurationWrittenAsWordsIsToldHowToWriteIt() throws IOException {
+    PluginFactory<?> rateLimit =
+        builtIns().stream().filter(f -> f.name().equals("rate-limit")).findFirst().orElseThrow();
+    JsonNode schema = PluginSchemas.schemaOf(rateLimit);
+    assertThat(schema).isNotNull();
+    assertThat(
+            PluginSchemas.validate(
+                schema, YAML.readTree("limits: [ { requests: 1, window: \"1 minute\" } ]\n")))
+        .containsExactly(
+            "limits[0].window: \"1 minute\" (expected: a duration such as 500ms, 10s, 5m;"
+                + " write 1m)");
+  }
+
+  @Test
   void keysReadAreFoundInEveryObjectThePluginFinishes() throws IOException {
     PluginFactory<?> rateLimit =
         builtIns().stream().filter(f -> f.name().equals("rate-limit")).findFirst().orElseThrow();

@@ -79,6 +79,22 @@ class RateLimitConfigTest {
   }
 
   @Test
+  void aWindowWrittenAsWordsIsToldHowToWriteIt() {
+    assertThat(
+            problems(
+                """
+                rate-limit:
+                  limits: [ { requests: 10, window: "1 minute" }, { requests: 5, window: 30 } ]
+                """))
+        .anyMatch(
+            p ->
+                p.contains("limits[0].window")
+                    && p.contains(RateLimitFactory.WINDOW_RULE + "; write 1m)"))
+        .anyMatch(
+            p -> p.contains("limits[1].window") && p.contains("a duration has a unit: write 30s"));
+  }
+
+  @Test
   void requiresTheRedisSettingsOnlyForTheRedisPolicy() {
     assertThat(problems("rate-limit: { limits: [ { requests: 1, window: 1m } ], policy: redis }"))
         .anyMatch(p -> p.contains("rate-limit.redis") && p.contains("missing"));
