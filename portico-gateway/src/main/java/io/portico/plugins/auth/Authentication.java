@@ -55,11 +55,11 @@ import org.slf4j.LoggerFactory;
  * key_unknown}, {@code acl_denied}); it is also logged at DEBUG with the request id. A 401 carries
  * the scheme's {@code WWW-Authenticate} challenge. With {@code uniform-failures} (the default)
  * every failed check gets the same 401 ({@code authentication-required}, the challenge without an
- * error code, a detail that says only that a valid credential is required), so that the answer
- * tells a prober nothing; without it, a presented credential that is not valid gets {@code
- * invalid-credentials}, the RFC 6750 {@code error} code the authenticator gave and the failure's
- * {@link AuthFailure#detail()} ("The token has expired."), which names the class of failure and
- * never a value of the credential.
+ * error code, the scheme's {@link Authenticator#requiredDetail()}: that a valid credential is
+ * required and, for key-auth, where the route reads it), so that the answer tells a prober nothing;
+ * without it, a presented credential that is not valid gets {@code invalid-credentials}, the RFC
+ * 6750 {@code error} code the authenticator gave and the failure's {@link AuthFailure#detail()}
+ * ("The token has expired."), which names the class of failure and never a value of the credential.
  *
  * <p>What a credential says reaches the upstream only through {@link HeaderValues}: the identity
  * headers, the scheme's own headers and the result's are staged, checked and copied together, and a
@@ -225,7 +225,8 @@ public final class Authentication {
     if (failure instanceof AuthResult.Invalid invalid && !uniformFailures) {
       return unauthorized(List.of(authenticator.challenge(invalid.error())), why);
     }
-    return unauthorized(List.of(authenticator.challenge(null)), false).withReason(why.code());
+    return required(List.of(authenticator.challenge(null)), authenticator.requiredDetail())
+        .withReason(why.code());
   }
 
   /** Stores a configured identity (anonymous) and forwards it; its values were checked at load. */
@@ -289,18 +290,30 @@ public final class Authentication {
    * @param invalid whether a credential was presented (and was not valid)
    */
   public static Reply unauthorized(List<String> challenges, boolean invalid) {
+    if (!invalid) {
+      return required(challenges, Authenticator.REQUIRED);
+    }
     Reply reply =
-        invalid
-            ? Reply.problem(
-                HttpResponseStatus.UNAUTHORIZED,
-                "invalid-credentials",
-                "Unauthorized",
-                "The credential is not valid.")
-            : Reply.problem(
-                HttpResponseStatus.UNAUTHORIZED,
-                "authentication-required",
-                "Unauthorized",
-                "A valid credential is required.");
+        Reply.problem(
+            HttpResponseStatus.UNAUTHORIZED,
+            "invalid-credentials",
+            "Unauthorized",
+            "The credential is not valid.");
+    for (String challenge : challenges) {
+      reply = reply.withHeader(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+    }
+    return reply;
+  }
+
+  /**
+   * 401 {@code authentication-required} with {@code detail} (an {@link
+   * Authenticator#requiredDetail()}) and one {@code WWW-Authenticate} header per challenge, without
+   * a reason.
+   */
+  private static Reply required(List<String> challenges, String detail) {
+    Reply reply =
+        Reply.problem(
+            HttpResponseStatus.UNAUTHORIZED, "authentication-required", "Unauthorized", detail);
     for (String challenge : challenges) {
       reply = reply.withHeader(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
     }

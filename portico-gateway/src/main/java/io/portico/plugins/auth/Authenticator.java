@@ -32,6 +32,19 @@ public interface Authenticator {
    */
   AuthFailure missing();
 
+  /**
+   * The detail of the 401 every failed check of this scheme gets with {@code uniform-failures} (and
+   * a request without a credential gets in any case): what the client must send. It may say where
+   * the scheme reads its credential, which is the route's config, never a value from the request,
+   * and is the same whatever failed.
+   */
+  default String requiredDetail() {
+    return REQUIRED;
+  }
+
+  /** The default {@link #requiredDetail()}. */
+  String REQUIRED = "A valid credential is required.";
+
   /** Removes the credential from the request ({@code hide-credentials}); called after success. */
   void hideCredentials(Exchange exchange);
 

@@ -59,6 +59,12 @@ class AuthFailureReasonsTest {
                 strip-prefix: true
                 plugins:
                   key-auth: { header-names: [ X-API-Key ] }
+              - name: key-anywhere
+                paths: [ /anywhere ]
+                service: backend
+                strip-prefix: true
+                plugins:
+                  key-auth: { header-names: [ X-API-Key, Authorization ], query-names: [ api_key ] }
               - name: key-detailed
                 paths: [ /detailed ]
                 service: backend
@@ -126,8 +132,25 @@ class AuthFailureReasonsTest {
     assertThat(log.failureOf("/key/missing")).isEqualTo("key_missing");
     assertThat(log.failureOf("/key/unknown")).isEqualTo("key_unknown");
     JsonNode body = JSON.readTree(unknown.body());
-    assertThat(body.get("detail").asText()).isEqualTo("A valid credential is required.");
+    assertThat(body.get("detail").asText())
+        .isEqualTo("A valid API key is required in the x-api-key header.")
+        .isEqualTo(JSON.readTree(missing.body()).get("detail").asText());
     assertThat(unknown.body()).doesNotContain("not-a-key").doesNotContain("key_unknown");
+  }
+
+  @Test
+  void theUniform401NamesEveryPlaceTheRouteReadsTheKeyFromAndNeverTheKey() throws Exception {
+    HttpResponse<String> missing = get("/anywhere/missing", null, null);
+    HttpResponse<String> unknown = get("/anywhere/unknown?api_key=not-a-key", null, null);
+
+    String detail =
+        "A valid API key is required in the x-api-key header, the Authorization header"
+            + " (Bearer <key>) or the api_key query parameter.";
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(missing.body()).get("detail").asText()).isEqualTo(detail);
+    assertThat(JSON.readTree(unknown.body()).get("detail").asText()).isEqualTo(detail);
+    assertThat(unknown.body()).doesNotContain("not-a-key");
   }
 
   @Test

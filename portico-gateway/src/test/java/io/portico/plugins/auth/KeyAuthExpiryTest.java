@@ -85,7 +85,7 @@ class KeyAuthExpiryTest {
 
     assertThat(expired.statusCode()).isEqualTo(401);
     assertThat(JSON.readTree(expired.body()).get("detail").asText())
-        .isEqualTo("A valid credential is required.");
+        .isEqualTo("A valid API key is required in the apikey header.");
     assertThat(expired.body()).doesNotContain("expired");
     assertThat(log.failureOf("/key/old")).isEqualTo("key_expired");
   }

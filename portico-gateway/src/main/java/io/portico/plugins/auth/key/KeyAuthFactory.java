@@ -197,12 +197,19 @@ public final class KeyAuthFactory
     private final List<String> queryNames;
     private final Map<String, Entry> keys;
     private final String challenge;
+    private final String required;
 
     KeyAuthenticator(KeyAuthConfig config, Map<String, Entry> keys) {
       this.headerNames = config.headerNames();
       this.queryNames = config.queryNames();
       this.keys = keys;
       this.challenge = "Key realm=" + Authentication.quote(config.realm());
+      this.required = keyRequired(config);
+    }
+
+    @Override
+    public String requiredDetail() {
+      return required;
     }
 
     @Override
@@ -278,6 +285,40 @@ public final class KeyAuthFactory
         exchange.forwardPath(withoutParameters(exchange.forwardPath(), queryNames));
       }
     }
+  }
+
+  /**
+   * The 401's detail on a key-auth route: where the route reads the key, such as {@code A valid API
+   * key is required in the x-api-key header or the api_key query parameter.} Names only config.
+   */
+  static String keyRequired(KeyAuthConfig config) {
+    List<String> places = new ArrayList<>();
+    List<String> headers = new ArrayList<>();
+    for (AsciiString name : config.headerNames()) {
+      if (name.contentEqualsIgnoreCase(HttpHeaderNames.AUTHORIZATION)) {
+        places.add("the Authorization header (Bearer <key>)");
+      } else {
+        headers.add(name.toString());
+      }
+    }
+    if (!headers.isEmpty()) {
+      places.add(0, "the " + either(headers) + (headers.size() == 1 ? " header" : " headers"));
+    }
+    if (!config.queryNames().isEmpty()) {
+      places.add(
+          "the "
+              + either(config.queryNames())
+              + (config.queryNames().size() == 1 ? " query parameter" : " query parameters"));
+    }
+    return "A valid API key is required in " + either(places) + ".";
+  }
+
+  /** {@code a}, {@code a or b}, {@code a, b or c}. */
+  private static String either(List<String> items) {
+    int n = items.size();
+    return n <= 1
+        ? String.join("", items)
+        : String.join(", ", items.subList(0, n - 1)) + " or " + items.get(n - 1);
   }
 
   /** {@code pathAndQuery} without the query parameters named {@code names} (decoded, exact). */
