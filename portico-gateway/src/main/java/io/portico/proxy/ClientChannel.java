@@ -128,10 +128,16 @@ abstract class ClientChannel extends ChannelInboundHandlerAdapter {
     return s == null ? channel.isWritable() : s.isWritable();
   }
 
-  /** Closes the connection; for HTTP/2, resets the stream. */
+  /**
+   * Closes the connection; for HTTP/2, resets the stream. What was written before is flushed first:
+   * a response cut mid-body (an upstream whose body broke in the read that also brought its head
+   * and first chunk) reaches the client as far as it went, a head and part of a body without its
+   * end, which the client can tell is cut, rather than as a connection closed with nothing.
+   */
   void closeClient() {
     Http2ClientStream s = stream;
     if (s == null) {
+      channel.flush();
       channel.close();
     } else {
       s.close();
