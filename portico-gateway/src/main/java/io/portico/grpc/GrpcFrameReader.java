@@ -46,8 +46,9 @@ public final class GrpcFrameReader implements AutoCloseable {
   private @Nullable Failure failure;
   private long messages;
 
-  // skimming: the prefix read so far, and the bytes of the current message still to pass
-  private final byte[] prefix = new byte[PREFIX_BYTES];
+  // skimming: the prefix bytes read so far (big-endian, the flag byte first), how many, and the
+  // bytes of the current message still to pass
+  private long prefix;
   private int prefixRead;
   private long skipping;
   private long promised;
@@ -129,17 +130,15 @@ public final class GrpcFrameReader implements AutoCloseable {
       if (prefixRead == 0) {
         prefixAt = at;
       }
-      prefix[prefixRead++] = chunk.getByte(at++);
-      if (prefixRead < PREFIX_BYTES) {
+      prefix = prefix << 8 | chunk.getUnsignedByte(at++);
+      if (++prefixRead < PREFIX_BYTES) {
         continue;
       }
       prefixRead = 0;
-      long length =
-          (prefix[1] & 0xFFL) << 24
-              | (prefix[2] & 0xFFL) << 16
-              | (prefix[3] & 0xFFL) << 8
-              | (prefix[4] & 0xFFL);
-      failure = refusal(prefix[0] & 0xFF, length);
+      long length = prefix & 0xFFFF_FFFFL;
+      int flags = (int) (prefix >>> 32) & 0xFF;
+      prefix = 0;
+      failure = refusal(flags, length);
       if (failure != null) {
         refusedAt = prefixAt;
         return failure;

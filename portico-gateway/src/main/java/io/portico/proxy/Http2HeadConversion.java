@@ -76,7 +76,7 @@ final class Http2HeadConversion {
   static HttpRequest request(int id, Http2Headers headers) throws Http2Exception {
     CharSequence method = headers.method();
     CharSequence path = headers.path();
-    if (method == null || path == null || !plainRequest(headers)) {
+    if (method == null || path == null) {
       return nettyRequest(id, headers);
     }
     try {
@@ -91,9 +91,20 @@ final class Http2HeadConversion {
       if (authority != null) {
         out.add(HttpHeaderNames.HOST, authority);
       }
+      // one walk: each field is checked as it is copied; the first Netty's conversion would treat
+      // otherwise sends the whole head to it, the fields copied so far dropped with the request
       for (Map.Entry<CharSequence, CharSequence> field : headers) {
         CharSequence name = field.getKey();
-        if (name.charAt(0) != ':') {
+        if (name.length() == 0) {
+          return nettyRequest(id, headers);
+        }
+        if (name.charAt(0) == ':') {
+          if (!plainPseudoHeader(name)) {
+            return nettyRequest(id, headers);
+          }
+        } else if (convertedByNetty(name)) {
+          return nettyRequest(id, headers);
+        } else {
           out.add(name, field.getValue());
         }
       }
@@ -113,34 +124,26 @@ final class Http2HeadConversion {
     return request;
   }
 
+  /** Whether a pseudo-header is one the conversion covers: method, path, scheme, authority. */
+  private static boolean plainPseudoHeader(CharSequence name) {
+    return Http2Headers.PseudoHeaderName.METHOD.value().contentEquals(name)
+        || Http2Headers.PseudoHeaderName.PATH.value().contentEquals(name)
+        || Http2Headers.PseudoHeaderName.SCHEME.value().contentEquals(name)
+        || Http2Headers.PseudoHeaderName.AUTHORITY.value().contentEquals(name);
+  }
+
   /**
-   * Whether Netty's conversion would copy every field of {@code headers} as it is, {@code
-   * :authority} as {@code Host}, and add only its {@code x-http2-*} fields.
+   * Whether Netty's conversion would do more with a regular field than copy it as it is: join
+   * ({@code cookie}), check ({@code host}), drop or refuse it ({@code trailer}, {@code
+   * transfer-encoding}, {@code connection}, {@code x-http2-*}).
    */
-  private static boolean plainRequest(Http2Headers headers) {
-    for (Map.Entry<CharSequence, CharSequence> field : headers) {
-      CharSequence name = field.getKey();
-      if (name.length() == 0) {
-        return false;
-      }
-      if (name.charAt(0) == ':') {
-        if (!Http2Headers.PseudoHeaderName.METHOD.value().contentEquals(name)
-            && !Http2Headers.PseudoHeaderName.PATH.value().contentEquals(name)
-            && !Http2Headers.PseudoHeaderName.SCHEME.value().contentEquals(name)
-            && !Http2Headers.PseudoHeaderName.AUTHORITY.value().contentEquals(name)) {
-          return false;
-        }
-      } else if (HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)
-          || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
-          || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)
-          || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-          || HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
-          || AsciiString.regionMatches(
-              name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length())) {
-        return false;
-      }
-    }
-    return true;
+  private static boolean convertedByNetty(CharSequence name) {
+    return HttpHeaderNames.COOKIE.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        || HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
+        || AsciiString.regionMatches(name, true, 0, EXTENSION_PREFIX, 0, EXTENSION_PREFIX.length());
   }
 
   /** The method of {@code name}: a common one's constant, else Netty's lookup. */
