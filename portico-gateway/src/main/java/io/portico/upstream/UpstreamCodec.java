@@ -19,9 +19,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -131,10 +133,13 @@ public final class UpstreamCodec
 
   /**
    * Records each request's method for the response that answers it, and writes request lines and
-   * headers with a {@link RequestHeadWriter}; framing (lengths, chunks, trailers) stays Netty's.
+   * headers with a {@link RequestHeadWriter}; a request whose body is chunked is written here, head
+   * and body, with the chunk framing of {@link ChunkedEncoding} (Netty's bytes, without its objects
+   * per chunk), every other framing by Netty's encoder.
    */
   final class Encoder extends HttpRequestEncoder {
     private final RequestHeadWriter head = new RequestHeadWriter();
+    private final ChunkedEncoding chunks = new ChunkedEncoding();
 
     /** The encoded fields of the head being written, between its request line and its fields. */
     private @Nullable EncodedFields fields;
@@ -164,10 +169,39 @@ public final class UpstreamCodec
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out)
         throws Exception {
+      if (chunks.inBody()) {
+        chunks.encode(ctx, msg, out);
+        return;
+      }
       if (msg instanceof HttpRequest request) {
         methods.offer(request.method());
+        if (!(msg instanceof HttpContent)
+            && !isContentAlwaysEmpty(request)
+            && HttpUtil.isTransferEncodingChunked(request)) {
+          encodeChunkedHead(ctx, request, out);
+          return;
+        }
       }
       super.encode(ctx, msg, out);
+    }
+
+    /** A head whose chunked body follows, written as Netty's encoder writes it. */
+    private void encodeChunkedHead(ChannelHandlerContext ctx, HttpRequest request, List<Object> out)
+        throws Exception {
+      ByteBuf buf = chunks.headBuffer(ctx);
+      try {
+        encodeInitialLine(buf, request);
+        sanitizeHeadersBeforeEncode(request, false);
+        encodeHeaders(request.headers(), buf);
+        buf.writeShort(('\r' << 8) | '\n');
+      } catch (Exception e) {
+        buf.release();
+        throw e;
+      } finally {
+        ReferenceCountUtil.release(request);
+      }
+      chunks.headWritten(buf);
+      out.add(buf);
     }
   }
 
