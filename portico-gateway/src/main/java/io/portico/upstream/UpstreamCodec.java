@@ -59,10 +59,11 @@ import org.jspecify.annotations.Nullable;
  * Content-Length}, or none where the response has no body; {@link PlainResponseHeadParser}) is read
  * straight from the buffer into the spare response, with its strings reused while their bytes
  * repeat on the connection, and its body framed here as Netty frames it: a {@code Content-Length}
- * body, or a chunked one when all of it is in the buffer, without trailers ({@link PlainChunks}).
- * Every other head (an interim response, read-to-close framing, a chunked body that continues in a
- * later read or has trailers, a head split across reads, anything Netty's decoder refuses) goes to
- * Netty's decoder from its first byte.
+ * body, or a chunked one of the strict form ({@link PlainChunks}), in one pass when all of it is in
+ * the buffer without trailers, else piece by piece as its bytes come, its trailers included, the
+ * state kept here between reads. Every other head (an interim response, read-to-close framing, a
+ * chunked body whose bytes in the first read are not of the strict form, a head split across reads,
+ * anything Netty's decoder refuses) goes to Netty's decoder from its first byte.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -230,12 +231,21 @@ public final class UpstreamCodec
     /** The plain response whose body is being read. */
     private @Nullable Response bodyOf;
 
+    /** A chunked body read step by step ({@link #readChunked}) is under way. */
+    private boolean chunking;
+
+    /** A chunked body read here failed: the rest of the connection is discarded, as Netty does. */
+    private boolean broken;
+
+    private final int maxHeaderSize;
+
     Decoder(HttpDecoderConfig config) {
       super(config);
       this.plain =
           new PlainResponseHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
       this.maxChunkSize = config.getMaxChunkSize();
-      this.chunks = new PlainChunks(config.getMaxInitialLineLength(), maxChunkSize);
+      this.maxHeaderSize = config.getMaxHeaderSize();
+      this.chunks = new PlainChunks(config.getMaxInitialLineLength(), maxChunkSize, maxHeaderSize);
     }
 
     @Override
@@ -243,6 +253,10 @@ public final class UpstreamCodec
         throws Exception {
       if (bodyRemaining > 0) {
         readBody(buffer, out);
+      } else if (chunking) {
+        readChunked(buffer, out);
+      } else if (broken) {
+        buffer.skipBytes(buffer.readableBytes());
       } else if (netty || !readPlainHead(buffer, out)) {
         netty = true;
         int from = out.size();
@@ -307,8 +321,8 @@ public final class UpstreamCodec
       if (chunked && !bodiless) {
         chunkedEnd = chunks.scan(buffer, buffer.readerIndex() + plain.headLength());
       }
-      if (chunked ? bodiless || chunkedEnd < 0 : !bodiless && length < 0) {
-        // Netty's: a chunked body not all here (or framing Netty drops for a body-less
+      if (chunked ? bodiless || chunkedEnd == PlainChunks.NOT_PLAIN : !bodiless && length < 0) {
+        // Netty's: a chunked body not of the strict form (or framing Netty drops for a body-less
         // response), or one read to the end of the connection
         plain.done();
         return false;
@@ -340,8 +354,13 @@ public final class UpstreamCodec
       response.setDecoderResult(DecoderResult.SUCCESS);
       buffer.skipBytes(plain.headLength());
       out.add(response);
-      if (chunked) {
+      if (chunked && chunkedEnd >= 0) {
         readChunks(buffer, chunkedEnd, response, out);
+      } else if (chunked) {
+        chunks.begin();
+        chunking = true;
+        bodyOf = response;
+        readChunked(buffer, out);
       } else if (bodiless || length == 0) {
         out.add(LastHttpContent.EMPTY_LAST_CONTENT);
       } else {
@@ -369,15 +388,25 @@ public final class UpstreamCodec
       buffer.readerIndex(end);
     }
 
+    /** What {@code buffer} holds of a chunked body read step by step ({@link PlainChunks#read}). */
+    private void readChunked(ByteBuf buffer, List<Object> out) {
+      Response response = bodyOf;
+      if (response == null) {
+        throw new IllegalStateException("a chunked body without its response");
+      }
+      ChannelHandlerContext c = ctx;
+      int read = chunks.read(buffer, response, c != null ? c.alloc() : null, out);
+      if (read != PlainChunks.MORE) {
+        chunking = false;
+        bodyOf = null;
+        broken = read == PlainChunks.BAD;
+      }
+    }
+
     /** The next {@code n} bytes of {@code buffer}: copied when small, else a slice. */
     private ByteBuf piece(ByteBuf buffer, int n) {
       ChannelHandlerContext c = ctx;
-      if (n <= COPIED_BODY && c != null) {
-        ByteBuf copy = c.alloc().buffer(n);
-        copy.writeBytes(buffer, n);
-        return copy;
-      }
-      return buffer.readRetainedSlice(n);
+      return PlainChunks.piece(c != null ? c.alloc() : null, buffer, n);
     }
 
     /**
