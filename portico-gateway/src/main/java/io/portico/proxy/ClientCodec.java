@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -19,11 +20,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.observe.RequestIds;
+import io.portico.upstream.ChunkedEncoding;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
 import io.portico.upstream.KeptHeaders;
@@ -442,11 +445,61 @@ final class ClientCodec
   /**
    * Encodes responses: no body after {@code HEAD}, no framing on a tunnel opened by CONNECT; status
    * lines and headers written with bulk copies ({@link ResponseHeadWriter}), the bytes Netty's
-   * encoder writes.
+   * encoder writes. A response whose body is chunked is written here, head and body, with the chunk
+   * framing of {@link ChunkedEncoding} (Netty's bytes, without its objects per chunk); every other
+   * one by Netty's encoder.
    */
   final class Encoder extends HttpResponseEncoder {
     private final ResponseHeadWriter head = new ResponseHeadWriter();
+    private final ChunkedEncoding chunks = new ChunkedEncoding();
     private int method = OTHER;
+
+    /**
+     * Whether the head about to go to Netty's encoder has a body ({@code 0}) or none ({@code 1}),
+     * decided already, so that the method queue is not polled twice; -1 when not decided.
+     */
+    private int decided = -1;
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out)
+        throws Exception {
+      if (chunks.inBody()) {
+        chunks.encode(ctx, msg, out);
+        return;
+      }
+      if (msg instanceof HttpResponse response && !(msg instanceof HttpContent)) {
+        boolean empty = isContentAlwaysEmpty(response);
+        if (!empty && HttpUtil.isTransferEncodingChunked(response)) {
+          encodeChunkedHead(ctx, response, out);
+          return;
+        }
+        decided = empty ? 1 : 0;
+      }
+      try {
+        super.encode(ctx, msg, out);
+      } finally {
+        decided = -1;
+      }
+    }
+
+    /** A head whose chunked body follows, written as Netty's encoder writes it. */
+    private void encodeChunkedHead(
+        ChannelHandlerContext ctx, HttpResponse response, List<Object> out) {
+      ByteBuf buf = chunks.headBuffer(ctx);
+      try {
+        encodeInitialLine(buf, response);
+        sanitizeHeadersBeforeEncode(response, false);
+        encodeHeaders(response.headers(), buf);
+        buf.writeShort(('\r' << 8) | '\n');
+      } catch (RuntimeException e) {
+        buf.release();
+        throw e;
+      } finally {
+        ReferenceCountUtil.release(response);
+      }
+      chunks.headWritten(buf);
+      out.add(buf);
+    }
 
     @Override
     protected void encodeInitialLine(ByteBuf buf, HttpResponse response) {
@@ -482,6 +535,11 @@ final class ClientCodec
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+      if (decided >= 0) {
+        boolean empty = decided == 1;
+        decided = -1;
+        return empty;
+      }
       method = poll();
       return method == HEAD || super.isContentAlwaysEmpty(msg);
     }

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * value of visible ASCII, SP and HT (trimmed of SP/HT at both ends, as Netty trims it), the head
  * within {@code maxHeaderSize}; at most one {@code Content-Length}, in canonical decimal, or, in
  * HTTP/1.1, one {@code Transfer-Encoding} whose value is {@code chunked} alone (the codec reads
- * such a body only when all of it is in the buffer, see {@link PlainChunks}); and no other {@code
- * Transfer-Encoding} and no {@code Upgrade}, whose handling stays Netty's. Anything else (an
+ * such a body itself when its bytes have the strict form of {@link PlainChunks}); and no other
+ * {@code Transfer-Encoding} and no {@code Upgrade}, whose handling stays Netty's. Anything else (an
  * interim 1xx response, a status line without a reason phrase, a line starting with white space, a
  * bare LF, a control or non-ASCII byte, a head split across reads, a limit reached) is not read
  * here: {@link #scan} answers false and Netty's decoder reads the same bytes, with its own

@@ -19,9 +19,11 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -57,10 +59,11 @@ import org.jspecify.annotations.Nullable;
  * Content-Length}, or none where the response has no body; {@link PlainResponseHeadParser}) is read
  * straight from the buffer into the spare response, with its strings reused while their bytes
  * repeat on the connection, and its body framed here as Netty frames it: a {@code Content-Length}
- * body, or a chunked one when all of it is in the buffer, without trailers ({@link PlainChunks}).
- * Every other head (an interim response, read-to-close framing, a chunked body that continues in a
- * later read or has trailers, a head split across reads, anything Netty's decoder refuses) goes to
- * Netty's decoder from its first byte.
+ * body, or a chunked one of the strict form ({@link PlainChunks}), in one pass when all of it is in
+ * the buffer without trailers, else piece by piece as its bytes come, its trailers included, the
+ * state kept here between reads. Every other head (an interim response, read-to-close framing, a
+ * chunked body whose bytes in the first read are not of the strict form, a head split across reads,
+ * anything Netty's decoder refuses) goes to Netty's decoder from its first byte.
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
@@ -131,10 +134,13 @@ public final class UpstreamCodec
 
   /**
    * Records each request's method for the response that answers it, and writes request lines and
-   * headers with a {@link RequestHeadWriter}; framing (lengths, chunks, trailers) stays Netty's.
+   * headers with a {@link RequestHeadWriter}; a request whose body is chunked is written here, head
+   * and body, with the chunk framing of {@link ChunkedEncoding} (Netty's bytes, without its objects
+   * per chunk), every other framing by Netty's encoder.
    */
   final class Encoder extends HttpRequestEncoder {
     private final RequestHeadWriter head = new RequestHeadWriter();
+    private final ChunkedEncoding chunks = new ChunkedEncoding();
 
     /** The encoded fields of the head being written, between its request line and its fields. */
     private @Nullable EncodedFields fields;
@@ -164,10 +170,39 @@ public final class UpstreamCodec
     @Override
     protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out)
         throws Exception {
+      if (chunks.inBody()) {
+        chunks.encode(ctx, msg, out);
+        return;
+      }
       if (msg instanceof HttpRequest request) {
         methods.offer(request.method());
+        if (!(msg instanceof HttpContent)
+            && !isContentAlwaysEmpty(request)
+            && HttpUtil.isTransferEncodingChunked(request)) {
+          encodeChunkedHead(ctx, request, out);
+          return;
+        }
       }
       super.encode(ctx, msg, out);
+    }
+
+    /** A head whose chunked body follows, written as Netty's encoder writes it. */
+    private void encodeChunkedHead(ChannelHandlerContext ctx, HttpRequest request, List<Object> out)
+        throws Exception {
+      ByteBuf buf = chunks.headBuffer(ctx);
+      try {
+        encodeInitialLine(buf, request);
+        sanitizeHeadersBeforeEncode(request, false);
+        encodeHeaders(request.headers(), buf);
+        buf.writeShort(('\r' << 8) | '\n');
+      } catch (Exception e) {
+        buf.release();
+        throw e;
+      } finally {
+        ReferenceCountUtil.release(request);
+      }
+      chunks.headWritten(buf);
+      out.add(buf);
     }
   }
 
@@ -196,12 +231,21 @@ public final class UpstreamCodec
     /** The plain response whose body is being read. */
     private @Nullable Response bodyOf;
 
+    /** A chunked body read step by step ({@link #readChunked}) is under way. */
+    private boolean chunking;
+
+    /** A chunked body read here failed: the rest of the connection is discarded, as Netty does. */
+    private boolean broken;
+
+    private final int maxHeaderSize;
+
     Decoder(HttpDecoderConfig config) {
       super(config);
       this.plain =
           new PlainResponseHeadParser(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
       this.maxChunkSize = config.getMaxChunkSize();
-      this.chunks = new PlainChunks(config.getMaxInitialLineLength(), maxChunkSize);
+      this.maxHeaderSize = config.getMaxHeaderSize();
+      this.chunks = new PlainChunks(config.getMaxInitialLineLength(), maxChunkSize, maxHeaderSize);
     }
 
     @Override
@@ -209,6 +253,10 @@ public final class UpstreamCodec
         throws Exception {
       if (bodyRemaining > 0) {
         readBody(buffer, out);
+      } else if (chunking) {
+        readChunked(buffer, out);
+      } else if (broken) {
+        buffer.skipBytes(buffer.readableBytes());
       } else if (netty || !readPlainHead(buffer, out)) {
         netty = true;
         int from = out.size();
@@ -273,8 +321,8 @@ public final class UpstreamCodec
       if (chunked && !bodiless) {
         chunkedEnd = chunks.scan(buffer, buffer.readerIndex() + plain.headLength());
       }
-      if (chunked ? bodiless || chunkedEnd < 0 : !bodiless && length < 0) {
-        // Netty's: a chunked body not all here (or framing Netty drops for a body-less
+      if (chunked ? bodiless || chunkedEnd == PlainChunks.NOT_PLAIN : !bodiless && length < 0) {
+        // Netty's: a chunked body not of the strict form (or framing Netty drops for a body-less
         // response), or one read to the end of the connection
         plain.done();
         return false;
@@ -306,8 +354,13 @@ public final class UpstreamCodec
       response.setDecoderResult(DecoderResult.SUCCESS);
       buffer.skipBytes(plain.headLength());
       out.add(response);
-      if (chunked) {
+      if (chunked && chunkedEnd >= 0) {
         readChunks(buffer, chunkedEnd, response, out);
+      } else if (chunked) {
+        chunks.begin();
+        chunking = true;
+        bodyOf = response;
+        readChunked(buffer, out);
       } else if (bodiless || length == 0) {
         out.add(LastHttpContent.EMPTY_LAST_CONTENT);
       } else {
@@ -335,15 +388,25 @@ public final class UpstreamCodec
       buffer.readerIndex(end);
     }
 
+    /** What {@code buffer} holds of a chunked body read step by step ({@link PlainChunks#read}). */
+    private void readChunked(ByteBuf buffer, List<Object> out) {
+      Response response = bodyOf;
+      if (response == null) {
+        throw new IllegalStateException("a chunked body without its response");
+      }
+      ChannelHandlerContext c = ctx;
+      int read = chunks.read(buffer, response, c != null ? c.alloc() : null, out);
+      if (read != PlainChunks.MORE) {
+        chunking = false;
+        bodyOf = null;
+        broken = read == PlainChunks.BAD;
+      }
+    }
+
     /** The next {@code n} bytes of {@code buffer}: copied when small, else a slice. */
     private ByteBuf piece(ByteBuf buffer, int n) {
       ChannelHandlerContext c = ctx;
-      if (n <= COPIED_BODY && c != null) {
-        ByteBuf copy = c.alloc().buffer(n);
-        copy.writeBytes(buffer, n);
-        return copy;
-      }
-      return buffer.readRetainedSlice(n);
+      return PlainChunks.piece(c != null ? c.alloc() : null, buffer, n);
     }
 
     /**

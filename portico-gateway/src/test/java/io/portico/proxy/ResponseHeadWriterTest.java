@@ -244,4 +244,78 @@ class ResponseHeadWriterTest {
       netty.finishAndReleaseAll();
     }
   }
+
+  /**
+   * Contents of every size around the copied limit, empty ones, bare buffers, ends with trailers.
+   */
+  static List<Object> chunkedBody() {
+    List<Object> body = new java.util.ArrayList<>();
+    for (int n : new int[] {1, 15, 16, 255, 256, 257, 4096, 70_000}) {
+      body.add(new DefaultHttpContent(text("c".repeat(n))));
+    }
+    body.add(new DefaultHttpContent(Unpooled.EMPTY_BUFFER));
+    body.add(text("a bare buffer"));
+    return body;
+  }
+
+  @Test
+  void writesChunkedBodiesOfEverySizeAsNettyDoes() {
+    for (int last : new int[] {0, 3, 300}) {
+      for (boolean trailers : new boolean[] {false, true}) {
+        assertSameBytes(
+            GET,
+            () -> {
+              HttpResponse r = head(HttpResponseStatus.OK);
+              r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+              List<Object> messages = new java.util.ArrayList<>();
+              messages.add(r);
+              messages.addAll(chunkedBody());
+              LastHttpContent end =
+                  last == 0 && !trailers
+                      ? LastHttpContent.EMPTY_LAST_CONTENT
+                      : new DefaultLastHttpContent(text("t".repeat(last)));
+              if (trailers) {
+                end.trailingHeaders().add("X-Checksum", "abc123").add("grpc-status", "0");
+              }
+              messages.add(end);
+              // a second response on the connection, framed by length
+              messages.add(sized(HttpResponseStatus.OK, 2));
+              messages.add(new DefaultLastHttpContent(text("ok")));
+              return messages;
+            });
+      }
+    }
+  }
+
+  @Test
+  void writesASmallChunkAsOneBufferWithItsFraming() {
+    EmbeddedChannel ours = clientCodec();
+    try {
+      ours.writeInbound(Unpooled.copiedBuffer(GET, StandardCharsets.ISO_8859_1));
+      ReferenceCountUtil.release(ours.readInbound());
+      ReferenceCountUtil.release(ours.readInbound());
+      HttpResponse r = head(HttpResponseStatus.OK);
+      r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      ours.write(r);
+      ours.write(new DefaultHttpContent(text("first")));
+      ours.write(new DefaultLastHttpContent(text("Hello, World!")));
+      ours.flush();
+      ByteBuf head = ours.readOutbound();
+      head.release();
+      ByteBuf first = ours.readOutbound();
+      ByteBuf end = ours.readOutbound();
+      try {
+        assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("5\r\nfirst\r\n");
+        assertThat(end.toString(StandardCharsets.US_ASCII))
+            .isEqualTo("d\r\nHello, World!\r\n0\r\n\r\n");
+        Object more = ours.readOutbound();
+        assertThat(more).isNull();
+      } finally {
+        first.release();
+        end.release();
+      }
+    } finally {
+      ours.finishAndReleaseAll();
+    }
+  }
 }

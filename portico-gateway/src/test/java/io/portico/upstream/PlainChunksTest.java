@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Chunked bodies read by the upstream codec itself ({@link PlainChunks}) beside Netty's decoder:
- * for whole bodies, bodies cut at every byte, pipelined responses, bad and huge sizes, extensions
- * and trailers, the heads, body bytes, trailers, failures and unread bytes are what Netty's {@code
- * HttpResponseDecoder} makes of the same bytes (how a body is cut into pieces may differ, and a
- * body that fails before its first byte fails its head).
+ * for whole bodies, bodies cut at every byte and at every pair of bytes, pipelined responses, many
+ * chunks, bad and huge sizes, extensions and trailers, the heads, body bytes, trailers, failures
+ * and unread bytes are what Netty's {@code HttpResponseDecoder} makes of the same bytes (how a body
+ * is cut into pieces may differ, and a body that fails before its first byte fails its head). A
+ * body the codec took fails on later bytes not of the strict form, where Netty's decoder is
+ * lenient.
  */
 class PlainChunksTest {
 
@@ -68,7 +70,17 @@ class PlainChunksTest {
           HEAD
               + "3\r\nabc\r\n0\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nno"
               + HEAD
-              + "1\r\nx\r\n0\r\n\r\n");
+              + "1\r\nx\r\n0\r\n\r\n",
+          HEAD + "1\r\na\r\n".repeat(20) + "0\r\n\r\n",
+          HEAD
+              + "4;ext=1\r\nabcd\r\n0\r\nX-Checksum:  abc \r\nTrailer: X\r\n"
+              + "Transfer-Encoding: chunked\r\nx-count:2\r\nX-Checksum: def\r\n\r\n",
+          HEAD + "2\r\nab\r\n0\r\nX-A: 1\r\n\r\n" + HEAD + "3\r\nxyz\r\n0\r\n\r\n",
+          HEAD + "3\r\nabc\r\n0\r\nX-A: 1\r\n folded\r\n\r\n",
+          HEAD + "3\r\nabc\r\n0\r\nX-Big: " + "v".repeat(600) + "\r\n\r\n");
+
+  /** Responses whose chunked bodies are of the strict form: read by the codec when split. */
+  static final List<Integer> STRICT = List.of(0, 1, 2, 3, 4, 5, 6, 7, 16, 25, 26, 27, 28);
 
   @Test
   void decodesEveryChunkedResponseAsNettysDecoder() {
@@ -80,11 +92,70 @@ class PlainChunksTest {
 
   @Test
   void decodesChunkedResponsesCutAnywhereAsNettysDecoder() {
-    for (String raw :
-        List.of(RESPONSES.get(2), RESPONSES.get(3), RESPONSES.get(6), RESPONSES.get(25))) {
+    for (int r : STRICT) {
+      String raw = RESPONSES.get(r);
       for (int cut = 1; cut < raw.length(); cut++) {
         assertSame(List.of(raw.substring(0, cut), raw.substring(cut)));
       }
+    }
+  }
+
+  @Test
+  void decodesChunkedResponsesCutTwiceAsNettysDecoder() {
+    for (int r : List.of(3, 26, 27)) {
+      String raw = RESPONSES.get(r);
+      for (int a = 1; a < raw.length(); a++) {
+        for (int b = a + 1; b < raw.length(); b += 3) {
+          assertSame(List.of(raw.substring(0, a), raw.substring(a, b), raw.substring(b)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void readsASplitChunkedBodyWithTrailersItself() {
+    EmbeddedChannel ch = new EmbeddedChannel(new UpstreamCodec(config()));
+    try {
+      ch.writeInbound(Unpooled.copiedBuffer(HEAD + "3\r\nabc\r\n", StandardCharsets.ISO_8859_1));
+      ch.writeInbound(
+          Unpooled.copiedBuffer("0\r\nX-Checksum: 1\r\n\r\n", StandardCharsets.ISO_8859_1));
+      HttpResponse head = ch.readInbound();
+      HttpContent piece = ch.readInbound();
+      LastHttpContent end = ch.readInbound();
+      try {
+        assertThat(head.decoderResult().isSuccess()).isTrue();
+        assertThat(piece.content().toString(StandardCharsets.US_ASCII)).isEqualTo("abc");
+        assertThat(end).isInstanceOf(PlainBodyEnd.class);
+        assertThat(end.trailingHeaders().get("X-Checksum")).isEqualTo("1");
+        assertThat(ch.pipeline().get(UpstreamCodec.class).unreadBytes()).isZero();
+      } finally {
+        piece.release();
+        end.release();
+      }
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void failsATakenBodyWhoseLaterBytesAreNotOfTheStrictForm() {
+    for (String rest :
+        List.of(
+            "3 \r\nabc\r\n0\r\n\r\n",
+            "3\nabc\r\n0\r\n\r\n",
+            "3\r\nabcX\r\n0\r\n\r\n",
+            "ffffffff\r\n",
+            "0\r\nX-A: 1\r\n folded\r\n\r\n",
+            "0\r\nX-Big: " + "v".repeat(600) + "\r\n\r\n")) {
+      List<String> lines =
+          decode(
+              new EmbeddedChannel(new UpstreamCodec(config())),
+              List.of(HEAD + "3\r\nabc\r\n", rest, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+      // the head, the failure, the pieces before it; the next response is never read
+      assertThat(lines).as(rest).hasSize(4);
+      assertThat(lines.get(1)).as(rest).startsWith("failure ");
+      assertThat(lines.get(2)).as(rest).startsWith("partial 616263");
+      assertThat(lines.get(3)).as(rest).isEqualTo("unread 0");
     }
   }
 

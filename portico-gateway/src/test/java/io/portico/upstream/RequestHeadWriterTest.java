@@ -218,4 +218,63 @@ class RequestHeadWriterTest {
     }
     return out.toString();
   }
+
+  @Test
+  void writesChunkedBodiesOfEverySizeAsNettyDoes() {
+    for (int last : new int[] {0, 3, 300}) {
+      for (boolean trailers : new boolean[] {false, true}) {
+        assertSameBytes(
+            () -> {
+              HttpRequest r = get("/upload");
+              r.setMethod(HttpMethod.POST);
+              r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+              List<Object> messages = new java.util.ArrayList<>();
+              messages.add(r);
+              for (int n : new int[] {1, 16, 255, 256, 257, 70_000, 0}) {
+                messages.add(new DefaultHttpContent(Unpooled.copiedBuffer(new byte[n])));
+              }
+              messages.add(Unpooled.copiedBuffer("a bare buffer", StandardCharsets.US_ASCII));
+              LastHttpContent end =
+                  last == 0 && !trailers
+                      ? LastHttpContent.EMPTY_LAST_CONTENT
+                      : new DefaultLastHttpContent(Unpooled.copiedBuffer(new byte[last]));
+              if (trailers) {
+                end.trailingHeaders().add("X-Checksum", "abc123");
+              }
+              messages.add(end);
+              messages.add(get("/next"));
+              messages.add(LastHttpContent.EMPTY_LAST_CONTENT);
+              return messages;
+            });
+      }
+    }
+  }
+
+  @Test
+  void writesASmallChunkedBodyAsOneBufferWithItsFraming() {
+    EmbeddedChannel ch = new EmbeddedChannel(new UpstreamCodec(new HttpDecoderConfig()));
+    try {
+      HttpRequest r = get("/upload");
+      r.setMethod(HttpMethod.POST);
+      r.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      ch.write(r);
+      ch.write(
+          new DefaultLastHttpContent(
+              Unpooled.copiedBuffer("Hello, World!", StandardCharsets.US_ASCII)));
+      ch.flush();
+      ByteBuf head = ch.readOutbound();
+      head.release();
+      ByteBuf body = ch.readOutbound();
+      try {
+        assertThat(body.toString(StandardCharsets.US_ASCII))
+            .isEqualTo("d\r\nHello, World!\r\n0\r\n\r\n");
+        Object more = ch.readOutbound();
+        assertThat(more).isNull();
+      } finally {
+        body.release();
+      }
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
 }
