@@ -190,9 +190,16 @@ public final class Accounts {
    * Signs in: a new session, or a refusal that does not tell an unknown account from a wrong
    * password ({@code 401}), or {@code 429} while the account name or the address is locked (the
    * detail then says for how many seconds: {@link Refusal#detail}).
+   *
+   * <p>A name that no account can have ({@link #nameProblem}: longer than 64 characters, with
+   * control characters, ...) is throttled and audited as {@link #unknownName}, its first 64
+   * characters: whoever calls the sign-in, signed in or not, must not make the throttle's keys and
+   * the audit log (on disk and in memory) hold a body's worth of text per attempt.
    */
-  public Outcome<Session> signIn(String name, String password, String address, String userAgent)
+  public Outcome<Session> signIn(String given, String password, String address, String userAgent)
       throws IOException {
+    boolean valid = nameProblem(given) == null;
+    String name = valid ? given : unknownName(given);
     synchronized (this) {
       Duration locked = throttle.locked(name, address, clock.instant());
       if (locked != null) {
@@ -202,7 +209,7 @@ public final class Accounts {
             "Too many failed sign-ins; try again in " + Math.max(1, locked.toSeconds()) + " s.");
       }
     }
-    Account a = accounts.get(name);
+    Account a = valid ? accounts.get(name) : null;
     boolean ok = passwords.matches(password, a == null ? null : a.passwordHash());
     synchronized (this) {
       return signedIn(name, ok, address, userAgent);
@@ -497,6 +504,20 @@ public final class Accounts {
           + " (expected: 1 to 64 characters, no /, no control characters, no space at either end)";
     }
     return null;
+  }
+
+  /**
+   * A name that breaks the name rules as the throttle and the audit log keep it: at most its first
+   * 64 characters, each control character as {@code ?}, and {@code …} when it was longer.
+   */
+  static String unknownName(String name) {
+    int kept = Math.min(name.length(), 64);
+    StringBuilder out = new StringBuilder(kept + 1);
+    for (int i = 0; i < kept; i++) {
+      char c = name.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return name.length() > kept ? out.append('\u2026').toString() : out.toString();
   }
 
   static boolean hasControl(String s) {
