@@ -143,11 +143,18 @@ public final class Accounts {
 
   /**
    * Creates the first admin account with the one-time setup token and signs it in. The token works
-   * once, before it expires, and only while no account exists.
+   * once, before it expires, and only while no account exists. The token is checked before the
+   * password is hashed: a refused call costs a digest, not bcrypt's tens of milliseconds on the
+   * admin listener's one thread, which anyone who reaches the listener could otherwise keep busy.
    */
   public Outcome<Session> setup(
       String token, String name, String password, String address, String userAgent)
       throws IOException {
+    synchronized (this) {
+      if (!accounts.isEmpty() || !setupLink.accepts(token)) {
+        return setupRefused();
+      }
+    }
     String problem = nameProblem(name);
     if (problem == null) {
       problem = Passwords.problem(password, name);
@@ -167,11 +174,7 @@ public final class Accounts {
       String userAgent)
       throws IOException {
     if (!accounts.isEmpty() || !setupLink.accepts(token)) {
-      return Outcome.refused(
-          403,
-          "setup-link-invalid",
-          "The setup link is not valid: it was used, it expired, or an account exists. Restart the"
-              + " gateway without accounts for a new link, or sign in.");
+      return setupRefused();
     }
     if (problem != null) {
       return Outcome.refused(400, "account-invalid", problem);
@@ -182,6 +185,19 @@ public final class Accounts {
     setupLink.used();
     audit(name, "setup", "created the first account, role admin, with the setup link");
     return Outcome.done(sessions.open(name, address, userAgent));
+  }
+
+  private static <T> Outcome<T> setupRefused() {
+    return Outcome.refused(
+        403,
+        "setup-link-invalid",
+        "The setup link is not valid: it was used, it expired, or an account exists. Restart the"
+            + " gateway without accounts for a new link, or sign in.");
+  }
+
+  /** How many passwords this instance has hashed (each is bcrypt's work). */
+  int passwordHashes() {
+    return passwords.hashes();
   }
 
   // ---- sign-in and sessions

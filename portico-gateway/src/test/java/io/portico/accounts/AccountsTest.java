@@ -97,6 +97,26 @@ class AccountsTest {
   }
 
   @Test
+  void aSetupWithAWrongTokenIsRefusedBeforeThePasswordIsHashed() throws Exception {
+    Accounts accounts = open();
+    String token = accounts.bootstrap(null).orElseThrow();
+    int hashes = accounts.passwordHashes();
+    for (int i = 0; i < 3; i++) {
+      Outcome<Session> refused =
+          accounts.setup("not-the-token", "root", PASSWORD, "10.0.0.7", "test");
+      assertThat(((Outcome.Refused<Session>) refused).refusal().status()).isEqualTo(403);
+    }
+    assertThat(accounts.passwordHashes()).as("no bcrypt work for a refused link").isEqualTo(hashes);
+
+    signedIn(accounts.setup(token, "root", PASSWORD, "127.0.0.1", "test"));
+    hashes = accounts.passwordHashes();
+    assertThat(accounts.setup(token, "root2", PASSWORD, "10.0.0.7", "test"))
+        .as("used: an account exists")
+        .isInstanceOf(Outcome.Refused.class);
+    assertThat(accounts.passwordHashes()).isEqualTo(hashes);
+  }
+
+  @Test
   void aSignInWithANameNoAccountCanHaveKeepsOnlyItsFirst64CharactersInTheAuditLog()
       throws Exception {
     Accounts accounts = open();
