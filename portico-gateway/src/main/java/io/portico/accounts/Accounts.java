@@ -143,11 +143,18 @@ public final class Accounts {
 
   /**
    * Creates the first admin account with the one-time setup token and signs it in. The token works
-   * once, before it expires, and only while no account exists.
+   * once, before it expires, and only while no account exists. The token is checked before the
+   * password is hashed: a refused call costs a digest, not bcrypt's tens of milliseconds on the
+   * admin listener's one thread, which anyone who reaches the listener could otherwise keep busy.
    */
   public Outcome<Session> setup(
       String token, String name, String password, String address, String userAgent)
       throws IOException {
+    synchronized (this) {
+      if (!accounts.isEmpty() || !setupLink.accepts(token)) {
+        return setupRefused();
+      }
+    }
     String problem = nameProblem(name);
     if (problem == null) {
       problem = Passwords.problem(password, name);
@@ -167,11 +174,7 @@ public final class Accounts {
       String userAgent)
       throws IOException {
     if (!accounts.isEmpty() || !setupLink.accepts(token)) {
-      return Outcome.refused(
-          403,
-          "setup-link-invalid",
-          "The setup link is not valid: it was used, it expired, or an account exists. Restart the"
-              + " gateway without accounts for a new link, or sign in.");
+      return setupRefused();
     }
     if (problem != null) {
       return Outcome.refused(400, "account-invalid", problem);
@@ -184,15 +187,35 @@ public final class Accounts {
     return Outcome.done(sessions.open(name, address, userAgent));
   }
 
+  private static <T> Outcome<T> setupRefused() {
+    return Outcome.refused(
+        403,
+        "setup-link-invalid",
+        "The setup link is not valid: it was used, it expired, or an account exists. Restart the"
+            + " gateway without accounts for a new link, or sign in.");
+  }
+
+  /** How many passwords this instance has hashed (each is bcrypt's work). */
+  int passwordHashes() {
+    return passwords.hashes();
+  }
+
   // ---- sign-in and sessions
 
   /**
    * Signs in: a new session, or a refusal that does not tell an unknown account from a wrong
    * password ({@code 401}), or {@code 429} while the account name or the address is locked (the
    * detail then says for how many seconds: {@link Refusal#detail}).
+   *
+   * <p>A name that no account can have ({@link #nameProblem}: longer than 64 characters, with
+   * control characters, ...) is throttled and audited as {@link #unknownName}, its first 64
+   * characters: whoever calls the sign-in, signed in or not, must not make the throttle's keys and
+   * the audit log (on disk and in memory) hold a body's worth of text per attempt.
    */
-  public Outcome<Session> signIn(String name, String password, String address, String userAgent)
+  public Outcome<Session> signIn(String given, String password, String address, String userAgent)
       throws IOException {
+    boolean valid = nameProblem(given) == null;
+    String name = valid ? given : unknownName(given);
     synchronized (this) {
       Duration locked = throttle.locked(name, address, clock.instant());
       if (locked != null) {
@@ -202,7 +225,7 @@ public final class Accounts {
             "Too many failed sign-ins; try again in " + Math.max(1, locked.toSeconds()) + " s.");
       }
     }
-    Account a = accounts.get(name);
+    Account a = valid ? accounts.get(name) : null;
     boolean ok = passwords.matches(password, a == null ? null : a.passwordHash());
     synchronized (this) {
       return signedIn(name, ok, address, userAgent);
@@ -497,6 +520,20 @@ public final class Accounts {
           + " (expected: 1 to 64 characters, no /, no control characters, no space at either end)";
     }
     return null;
+  }
+
+  /**
+   * A name that breaks the name rules as the throttle and the audit log keep it: at most its first
+   * 64 characters, each control character as {@code ?}, and {@code …} when it was longer.
+   */
+  static String unknownName(String name) {
+    int kept = Math.min(name.length(), 64);
+    StringBuilder out = new StringBuilder(kept + 1);
+    for (int i = 0; i < kept; i++) {
+      char c = name.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return name.length() > kept ? out.append('\u2026').toString() : out.toString();
   }
 
   static boolean hasControl(String s) {

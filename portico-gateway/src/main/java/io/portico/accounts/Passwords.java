@@ -2,6 +2,7 @@ package io.portico.accounts;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
@@ -17,6 +18,7 @@ final class Passwords {
 
   private final SecureRandom random;
   private final String dummyHash;
+  private final AtomicInteger hashes = new AtomicInteger();
 
   Passwords(SecureRandom random, Secrets secrets) {
     this.random = random;
@@ -24,7 +26,13 @@ final class Passwords {
   }
 
   String hash(String password) {
+    hashes.incrementAndGet();
     return BCrypt.hashpw(password, BCrypt.gensalt(BCRYPT_COST, random));
+  }
+
+  /** How many hashes {@link #hash} has made. */
+  int hashes() {
+    return hashes.get();
   }
 
   /** Whether {@code password} matches {@code hash}; false, after the same work, for no hash. */

@@ -23,7 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * Serves the admin endpoints:
@@ -68,9 +68,19 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminApi api;
   private final AdminAuth auth;
   private final AdminHosts hosts;
-  private final ExecutorService blocking;
 
-  AdminHandler(AdminApi api, AdminAuth auth, AdminHosts hosts, ExecutorService blocking) {
+  /**
+   * The most requests that may wait for the listener's one blocking thread. Each holds its body (up
+   * to 1 MiB) until its turn, and a sign-in's bcrypt takes tens of milliseconds: without a bound,
+   * anyone who reaches the listener could queue bodies until the process runs out of memory. Past
+   * it a request is answered 503 at once ({@code /ready} excepted); event loops that check at the
+   * same moment may each add one more.
+   */
+  static final int MAX_QUEUED = 64;
+
+  private final ThreadPoolExecutor blocking;
+
+  AdminHandler(AdminApi api, AdminAuth auth, AdminHosts hosts, ThreadPoolExecutor blocking) {
     this.api = api;
     this.auth = auth;
     this.hosts = hosts;
@@ -119,6 +129,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           PortalAssets.serve(
               path, method, req.headers().get(HttpHeaderNames.ACCEPT_ENCODING), api.gatewayUrl()),
           keepAlive);
+      return;
+    }
+    if (blocking.getQueue().size() >= MAX_QUEUED && !path.equals("/ready")) {
+      FullHttpResponse busy =
+          problem(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "admin-busy",
+              "The admin API has " + MAX_QUEUED + " requests waiting; try again shortly.");
+      busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      send(ctx, busy, false);
       return;
     }
     if (path.equals("/metrics") && api.metrics() != null && api.metrics().isPublic()) {

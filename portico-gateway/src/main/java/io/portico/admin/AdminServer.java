@@ -13,7 +13,9 @@ import io.portico.config.AdminConfig;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener: a small HTTP/1.1 server on the gateway's event loops. Requests are tiny and
@@ -70,8 +72,15 @@ public final class AdminServer implements AutoCloseable {
       Class<? extends ServerChannel> channelClass,
       AdminApi api)
       throws InterruptedException {
-    ExecutorService blocking =
-        Executors.newSingleThreadExecutor(
+    // One thread for the listener's blocking work; what waits for it is bounded by AdminHandler
+    // (AdminHandler.MAX_QUEUED), which reads the queue's length.
+    ThreadPoolExecutor blocking =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, portalOnly ? "portico-portal" : "portico-admin");
               t.setDaemon(true);

@@ -3,7 +3,9 @@ package io.portico.accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portico.config.ConsoleConfig;
+import io.portico.store.AuditEntry;
 import io.portico.store.DirectoryConfigStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -92,6 +94,52 @@ class AccountsTest {
     Outcome<Session> late = accounts.setup(token, "root", PASSWORD, "127.0.0.1", "test");
     assertThat(late).isInstanceOf(Outcome.Refused.class);
     assertThat(accounts.empty()).isTrue();
+  }
+
+  @Test
+  void aSetupWithAWrongTokenIsRefusedBeforeThePasswordIsHashed() throws Exception {
+    Accounts accounts = open();
+    String token = accounts.bootstrap(null).orElseThrow();
+    int hashes = accounts.passwordHashes();
+    for (int i = 0; i < 3; i++) {
+      Outcome<Session> refused =
+          accounts.setup("not-the-token", "root", PASSWORD, "10.0.0.7", "test");
+      assertThat(((Outcome.Refused<Session>) refused).refusal().status()).isEqualTo(403);
+    }
+    assertThat(accounts.passwordHashes()).as("no bcrypt work for a refused link").isEqualTo(hashes);
+
+    signedIn(accounts.setup(token, "root", PASSWORD, "127.0.0.1", "test"));
+    hashes = accounts.passwordHashes();
+    assertThat(accounts.setup(token, "root2", PASSWORD, "10.0.0.7", "test"))
+        .as("used: an account exists")
+        .isInstanceOf(Outcome.Refused.class);
+    assertThat(accounts.passwordHashes()).isEqualTo(hashes);
+  }
+
+  @Test
+  void aSignInWithANameNoAccountCanHaveKeepsOnlyItsFirst64CharactersInTheAuditLog()
+      throws Exception {
+    Accounts accounts = open();
+    accounts.bootstrap(PASSWORD);
+    String huge = "a".repeat(1024 * 1024);
+    for (int i = 0; i < 3; i++) {
+      Outcome<Session> refused = accounts.signIn(huge + i, PASSWORD, "10.0.0.9", "test");
+      assertThat(((Outcome.Refused<Session>) refused).refusal().status()).isEqualTo(401);
+    }
+    assertThat(Files.size(dir.resolve("audit.jsonl")))
+        .as("three refused sign-ins, not three megabytes")
+        .isLessThan(4096);
+    AuditEntry last = DirectoryConfigStore.open(dir, 10).audit(1).get(0);
+    assertThat(last.actor()).isEqualTo("a".repeat(64) + "\u2026");
+    assertThat(last.outcome()).isEqualTo("rejected");
+    assertThat(
+            ((Outcome.Refused<Session>) accounts.signIn("adm\u0001in", PASSWORD, "10.0.0.9", "t"))
+                .refusal()
+                .status())
+        .as("a name with a control character is no account's, whatever the password")
+        .isEqualTo(401);
+    assertThat(DirectoryConfigStore.open(dir, 10).audit(1).get(0).actor()).isEqualTo("adm?in");
+    signedIn(accounts.signIn("admin", PASSWORD, "10.0.0.9", "test"));
   }
 
   @Test
