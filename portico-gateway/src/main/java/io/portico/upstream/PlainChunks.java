@@ -279,12 +279,15 @@ final class PlainChunks {
     int i = from;
     long size = 0;
     int digits = 0;
+    int significant = 0;
     while (i < end) {
       int d = hex(in.getByte(i));
       if (d < 0) {
         break;
       }
-      if (++digits > 8) {
+      // leading zeros, which Netty reads too, are bounded by the line's length
+      digits++;
+      if ((size != 0 || d != 0) && ++significant > 8) {
         return BAD;
       }
       size = (size << 4) | d;
@@ -292,6 +295,20 @@ final class PlainChunks {
     }
     if (i < end && digits == 0) {
       return BAD;
+    }
+    int ws = i;
+    while (ws < end && (in.getByte(ws) == ' ' || in.getByte(ws) == '\t')) {
+      ws++;
+    }
+    if (ws > i) {
+      // white space is allowed before an extension (RFC 9112 7.1.1's BWS, as Netty reads it),
+      // not before the line's end
+      if (ws >= end) {
+        return ws - from + 2 >= maxLineLength ? BAD : MORE;
+      }
+      if (in.getByte(ws) == ';') {
+        i = ws;
+      }
     }
     if (i < end && in.getByte(i) == ';') {
       i++;

@@ -160,6 +160,17 @@ class PlainChunksTest {
   }
 
   @Test
+  void readsLaterSizeLinesWithExtensionsOrLeadingZerosAsNettysDecoder() {
+    for (String rest :
+        List.of(
+            "3;name=value\r\nabc\r\n0;last\r\n\r\n",
+            "3 ;name=value\r\nabc\r\n0\r\n\r\n",
+            "0000000003\r\nabc\r\n00\r\n\r\n")) {
+      assertSame(List.of(HEAD + "3\r\nabc\r\n", rest));
+    }
+  }
+
+  @Test
   void readsAWholePlainChunkedBodyItself() {
     EmbeddedChannel ch = new EmbeddedChannel(new UpstreamCodec(config()));
     ch.writeInbound(Unpooled.copiedBuffer(RESPONSES.get(0), StandardCharsets.ISO_8859_1));
