@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.portico.config.ConfigFiles;
 import io.portico.config.ConfigResult;
 import io.portico.config.LimitsConfig;
+import io.portico.config.TimeoutsConfig;
 import io.portico.observe.ExchangeRecord;
 import io.portico.plugin.PluginRegistry;
 import io.portico.snapshot.Snapshot;
@@ -29,11 +30,16 @@ import io.portico.testing.RawClient;
 import io.portico.upstream.EndpointSources;
 import io.portico.upstream.UpstreamCall;
 import io.portico.upstream.UpstreamPools;
+import io.portico.upstream.UpstreamService;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,6 +70,8 @@ class ExchangeReuseTest {
 
   private EventLoopGroup group;
   private EventLoop loop;
+  private Snapshot snapshot;
+  private UpstreamPools pools;
   private EndpointSources sources;
   private Channel server;
 
@@ -88,6 +96,10 @@ class ExchangeReuseTest {
             paths: [ /delay/ ]
             service: backend
             timeouts: { response: 300ms }
+          - name: lazy
+            paths: [ /lazy/ ]
+            strip-prefix: true
+            service: backend
           - name: down
             paths: [ /down ]
             service: down
@@ -126,10 +138,10 @@ class ExchangeReuseTest {
     sources = new EndpointSources();
     SnapshotCompiler.Result compiled =
         new SnapshotCompiler(context, sources).compile(result.config());
-    Snapshot snapshot = compiled.snapshot();
+    snapshot = compiled.snapshot();
     sources.activate();
     ProxyContext proxy = new ProxyContext(new SnapshotHolder(snapshot), records::add);
-    UpstreamPools pools = UpstreamPools.create(loop, NioSocketChannel.class);
+    pools = UpstreamPools.create(loop, NioSocketChannel.class);
     LimitsConfig limits = snapshot.config().limits();
     server =
         new ServerBootstrap()
@@ -303,21 +315,97 @@ class ExchangeReuseTest {
   @Test
   void aPluginStageCompletingAfterItsExchangeFailedDoesNotActOnTheNext() throws Exception {
     try (RawClient client = client()) {
+      // held in ACCESS for a second, failed by the route's response timeout long before
       exchange(client, "GET /held/hello?n=1 HTTP/1.1\r\nHost: a\r\nX-Delay: 1000\r\n\r\n", "504");
       assertThat(spare()).isNull();
       exchange(client, "GET /hello?n=2 HTTP/1.1\r\nHost: a\r\n\r\n", HELLO);
-      exchange(client, "GET /hello?n=3 HTTP/1.1\r\nHost: a\r\n\r\n", HELLO);
       HttpExchange reused = spare();
       assertThat(reused).isNotNull();
-      // the held request's stage completes now, while the connection is idle and then busy again
-      Thread.sleep(1_000);
-      exchange(client, "GET /hello?n=4 HTTP/1.1\r\nHost: a\r\n\r\n", HELLO);
+      // the held request's stage completes while this one waits for its upstream
+      exchange(client, "GET /lazy/delay/1500 HTTP/1.1\r\nHost: a\r\n\r\n", "200 OK");
       assertThat(spare()).isSameAs(reused);
+      exchange(client, "GET /hello?n=4 HTTP/1.1\r\nHost: a\r\n\r\n", HELLO);
       assertThat(client.readAvailable(300)).isEmpty();
     }
     assertThat(env.origin().requests())
         .extracting(HttpRequest::uri)
-        .containsExactly("/hello?n=2", "/hello?n=3", "/hello?n=4");
+        .containsExactly("/hello?n=2", "/delay/1500", "/hello?n=4");
     assertThat(records()).extracting(ExchangeRecord::status).containsExactly(504, 200, 200, 200);
+  }
+
+  @Test
+  void aReusedExchangeAndCallAreFieldForFieldWhatNewOnesWouldBe() throws Exception {
+    HttpExchange used;
+    try (RawClient client = client()) {
+      exchange(
+          client,
+          "POST /hello?n=1 HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc\r\nContent-Length: 4\r\n\r\nping",
+          HELLO);
+      used = spare();
+      assertThat(used).isNotNull();
+      HttpExchange spent = used;
+      List<Map<String, Object>> compared =
+          loop.submit(
+                  () -> {
+                    UpstreamCall call = spent.call;
+                    assertThat(call).isNotNull();
+                    HttpRequest request = spent.request;
+                    LimitsConfig limits = snapshot.config().limits();
+                    UpstreamService service = spent.upstreamService();
+                    TimeoutsConfig timeouts = spent.routed().timeouts();
+                    HttpExchange fresh =
+                        new HttpExchange(handlers.get(0), request, snapshot, limits);
+                    spent.reuse(request, snapshot);
+                    UpstreamCall newCall =
+                        new UpstreamCall(
+                            pools,
+                            service,
+                            timeouts,
+                            request,
+                            false,
+                            handlers.get(0).upstreamHooks(),
+                            spent);
+                    call.reuse(service, timeouts, request, false, handlers.get(0).upstreamHooks());
+                    return List.of(
+                        fields(fresh, "startNanos", "spareCall"),
+                        fields(spent, "startNanos", "spareCall"),
+                        fields(newCall),
+                        fields(call));
+                  })
+              .get(10, TimeUnit.SECONDS);
+      assertThat(compared.get(1)).isEqualTo(compared.get(0));
+      assertThat(compared.get(3)).isEqualTo(compared.get(2));
+    }
+  }
+
+  /**
+   * Every instance field of {@code o} and its superclasses but {@code skipped}, by name: identity
+   * of the value for objects (an empty collection counts as none), the value for primitives.
+   */
+  private static Map<String, Object> fields(Object o, String... skipped) {
+    Map<String, Object> out = new TreeMap<>();
+    for (Class<?> c = o.getClass(); c != Object.class; c = c.getSuperclass()) {
+      for (Field f : c.getDeclaredFields()) {
+        if (Modifier.isStatic(f.getModifiers()) || List.of(skipped).contains(f.getName())) {
+          continue;
+        }
+        f.setAccessible(true);
+        Object v;
+        try {
+          v = f.get(o);
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+        if (v instanceof Collection<?> coll && coll.isEmpty()) {
+          v = null;
+        }
+        Object shown =
+            v == null || f.getType().isPrimitive() || v instanceof Enum<?>
+                ? String.valueOf(v)
+                : v.getClass().getSimpleName() + "@" + System.identityHashCode(v);
+        out.put(c.getSimpleName() + "." + f.getName(), shown);
+      }
+    }
+    return out;
   }
 }
