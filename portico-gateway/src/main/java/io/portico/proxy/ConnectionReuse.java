@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ownership: one per client connection (or HTTP/2 stream's handler), used on its event loop
  * only. A record is built only while the exchange finishes, and the builder drops the exchange's
- * maps and bodies after each record, so an idle connection holds nothing of its last exchange.
+ * maps and bodies after each record, so the builder holds nothing of its last exchange. The
+ * exchange itself and its upstream call are reused by the connection's handler ({@link
+ * DownstreamHandler}'s spare, {@link HttpExchange#reuse}), which then keeps that exchange's facts
+ * (its route, its snapshot) until the next request clears them or the connection closes.
  */
 final class ConnectionReuse {
 

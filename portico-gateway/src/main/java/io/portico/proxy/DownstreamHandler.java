@@ -80,6 +80,14 @@ final class DownstreamHandler extends ClientChannel {
   private State state = State.HEAD;
   private @Nullable HttpExchange current;
 
+  /**
+   * The last exchange, finished and held by nothing else ({@link HttpExchange#reusable}), which the
+   * next request runs in ({@link HttpExchange#reuse}); null when the last one may still be reached
+   * (a plugin, a failure, a trace, anything {@code reusable} refuses), and then the next request
+   * gets a new exchange. Over HTTP/2 every stream has its own handler and exchange: never set.
+   */
+  private @Nullable HttpExchange spare;
+
   /** The running exchange's hold on its snapshot; released when it finishes. */
   private SnapshotHolder.@Nullable Lease snapshotLease;
 
@@ -141,6 +149,11 @@ final class DownstreamHandler extends ClientChannel {
     return current != null;
   }
 
+  /** The finished exchange the next request will run in, or null (a new one then). */
+  @Nullable HttpExchange spare() {
+    return spare;
+  }
+
   /** The connection's clock (the event loop's ticker), for deadlines. */
   long nanoTime() {
     return timer.now();
@@ -192,6 +205,7 @@ final class DownstreamHandler extends ClientChannel {
     }
     state = State.IDLE;
     ConnectionReuse.giveBack(exchange);
+    spare = exchange.reusable() ? exchange : null;
     timer.armAt(timer.now() + limits.keepAliveTimeout().toNanos());
     resumeReads();
     if (pipelined != null && !pipelined.isEmpty()) {
@@ -230,6 +244,7 @@ final class DownstreamHandler extends ClientChannel {
   public void handlerRemoved(ChannelHandlerContext ctx) {
     timer.cancel();
     releasePipelined();
+    spare = null;
   }
 
   @Override
@@ -313,8 +328,14 @@ final class DownstreamHandler extends ClientChannel {
       state = State.EXCHANGE;
       timer.disarm();
       snapshotLease = proxy.snapshots().acquire();
-      current = new HttpExchange(this, request, snapshotLease.snapshot(), limits);
-      current.onHead();
+      HttpExchange reused = spare;
+      spare = null;
+      HttpExchange ex =
+          reused != null
+              ? reused.reuse(request, snapshotLease.snapshot())
+              : new HttpExchange(this, request, snapshotLease.snapshot(), limits);
+      current = ex;
+      ex.onHead();
     } else {
       // Body of a request that already ended (the connection is closing): drop it.
       ReferenceCountUtil.release(msg);
@@ -404,6 +425,7 @@ final class DownstreamHandler extends ClientChannel {
   void onClientClosed() {
     timer.cancel();
     releasePipelined();
+    spare = null;
     HttpExchange ex = current;
     if (ex != null) {
       ex.onDownstreamClosed();

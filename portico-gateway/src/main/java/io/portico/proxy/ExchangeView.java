@@ -50,15 +50,17 @@ import org.jspecify.annotations.Nullable;
 abstract class ExchangeView implements Exchange {
 
   final DownstreamHandler conn;
-  final HttpRequest request;
-  final Snapshot snapshot;
   final LimitsConfig limits;
-  final long startNanos;
-  final String originalUri;
-  final boolean clientHttp10;
+
+  // the request, and when it came (set anew when the connection reuses the exchange)
+  HttpRequest request;
+  Snapshot snapshot;
+  long startNanos;
+  String originalUri;
+  boolean clientHttp10;
 
   /** The client's version: the head itself goes upstream as HTTP/1.1. */
-  final HttpVersion clientVersion;
+  HttpVersion clientVersion;
 
   // what the checks and the router established
 
@@ -122,6 +124,43 @@ abstract class ExchangeView implements Exchange {
     this.clientVersion = request.protocolVersion();
     this.clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
     this.startNanos = conn.nanoTime();
+  }
+
+  /**
+   * Sets the view for the connection's next request as the constructor sets a new one, every fact
+   * of the previous request cleared ({@link HttpExchange#reuse}).
+   */
+  void resetView(HttpRequest request, Snapshot snapshot) {
+    this.request = request;
+    this.snapshot = snapshot;
+    this.originalUri = request.uri();
+    this.clientVersion = request.protocolVersion();
+    this.clientHttp10 = clientVersion.equals(HttpVersion.HTTP_1_0);
+    this.startNanos = conn.nanoTime();
+    requestId = null;
+    idGenerated = false;
+    idHigh = 0;
+    idLow = 0;
+    clientAddress = null;
+    peerTrusted = false;
+    path = null;
+    rawQuery = null;
+    forwardPath = null;
+    originalHost = null;
+    queryParameters = null;
+    match = null;
+    route = null;
+    service = null;
+    attributes = null;
+    trace = null;
+    grpc = null;
+    captured = null;
+    response = null;
+    responseTrailers = null;
+    status = 0;
+    failure = null;
+    requestBytes = 0;
+    responseBytes = 0;
   }
 
   /** The exchange's trace, or null when tracing is off. */

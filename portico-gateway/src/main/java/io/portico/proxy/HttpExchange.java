@@ -77,9 +77,59 @@ final class HttpExchange extends RequestRouting implements UpstreamCall.Receiver
   @Nullable AggregateStep aggregate;
   private @Nullable AiRun aiRun;
 
+  /**
+   * The call of the previous request on this connection, ended with its response and referenced by
+   * nothing else ({@link UpstreamCall#reusable}), which the next call of this exchange reuses.
+   */
+  private @Nullable UpstreamCall spareCall;
+
   HttpExchange(
       DownstreamHandler conn, HttpRequest request, Snapshot snapshot, LimitsConfig limits) {
     super(conn, request, snapshot, limits);
+  }
+
+  /**
+   * Whether the connection may run its next request in this finished exchange ({@link #reuse}):
+   * nothing holds it any more. It ended cleanly over HTTP/1.1 on a connection that stays open
+   * ({@link #requestUnshared}): no plugin (so no phase runner, awaited stage, body callback or
+   * plugin that kept the {@code Exchange}), mirror, aggregation, AI call, gRPC call, trace or
+   * upgrade took it, and its observers read it only while it finished. Its upstream call, if it
+   * made one, ended with its response ({@link UpstreamCall#reusable}), so neither the pool nor a
+   * connection still reports to it, and through it to this exchange. The client connection's own
+   * deadline and writes reach an exchange only as its current one.
+   */
+  boolean reusable() {
+    return state == ExchangeState.DONE
+        && !http2()
+        && requestUnshared()
+        && (call == null || call.reusable());
+  }
+
+  /**
+   * This exchange, set for the connection's next request as a new one would be: every field of
+   * every layer cleared or set from {@code request}; its upstream call kept for the next call. Only
+   * when {@link #reusable}, and only by its connection when the next request arrives, so that no
+   * method of the finished exchange is still running.
+   */
+  HttpExchange reuse(HttpRequest request, Snapshot snapshot) {
+    if (!reusable()) {
+      throw new IllegalStateException("the exchange is still in use");
+    }
+    UpstreamCall answered = call;
+    if (answered != null) {
+      spareCall = answered;
+    }
+    resetView(request, snapshot);
+    resetBody();
+    resetRelay();
+    resetRouting();
+    hostSetByPlugin = false;
+    startDeferred = false;
+    call = null;
+    mirror = null;
+    aggregate = null;
+    aiRun = null;
+    return this;
   }
 
   /** Every request plugin proceeded: call the upstream, handing it the body as it stands. */
@@ -123,15 +173,24 @@ final class HttpExchange extends RequestRouting implements UpstreamCall.Receiver
                   conn.pools(),
                   conn.alloc());
     }
+    UpstreamCall spare = spareCall;
+    spareCall = null;
     call =
-        new UpstreamCall(
-            conn.pools(),
-            service,
-            callTimeouts,
-            request,
-            upgradeRequested,
-            upstreamHooks(request.method().name()),
-            this);
+        spare != null
+            ? spare.reuse(
+                service,
+                callTimeouts,
+                request,
+                upgradeRequested,
+                upstreamHooks(request.method().name()))
+            : new UpstreamCall(
+                conn.pools(),
+                service,
+                callTimeouts,
+                request,
+                upgradeRequested,
+                upstreamHooks(request.method().name()),
+                this);
     if (service.hashKey() != null) {
       call.affinity(hashOf(service.hashKey()));
     }

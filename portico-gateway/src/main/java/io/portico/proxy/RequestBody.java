@@ -69,6 +69,21 @@ abstract class RequestBody extends ExchangeView {
   }
 
   /**
+   * Clears the body's state for the connection's next request: only after an exchange that ended
+   * cleanly, whose body had fully arrived and gone on, so no buffer is held any more.
+   */
+  void resetBody() {
+    requestComplete = false;
+    expectContinue = false;
+    releaseQueued();
+    bodyBuffer = null;
+    replacedBody = null;
+    requestTransform = null;
+    bodyChunkSeen = false;
+    closeAfter = false;
+  }
+
+  /**
    * Starts holding the body on the first call: chunks already queued move into the buffer, the
    * client is read again (and sent its 100 Continue), and chunks go to {@link #readForPlugins}
    * instead of the upstream until the body ends or the request is forwarded.

@@ -45,6 +45,13 @@ abstract class RequestRouting extends ResponseRelay implements PhaseRunner.Host 
     super(conn, request, snapshot, limits);
   }
 
+  /** Clears what the checks and routing established, for the connection's next request. */
+  void resetRouting() {
+    upgradeRequested = false;
+    chain = PluginChain.EMPTY;
+    phases = null;
+  }
+
   // ---------------------------------------------------------------- request head: checks, routing
 
   /**

@@ -85,6 +85,22 @@ abstract class ResponseRelay extends RequestBody implements UpgradeRelay.Ended {
   }
 
   /**
+   * Clears the answer's state for the connection's next request: only after an exchange that ended
+   * cleanly, whose response went out whole, with no body stage, decoder or relay left.
+   */
+  void resetRelay() {
+    state = null;
+    bodyPipeline = null;
+    headDeferred = false;
+    decoding = null;
+    upstreamGrpc = false;
+    endingAsGrpc = false;
+    upstreamCoding = null;
+    clientPaused = false;
+    relay = null;
+  }
+
+  /**
    * A response head to relay (not a {@code 101}): read, run through the response phases, framed,
    * and written unless its body stage or a trailers-only gRPC answer holds it back.
    */

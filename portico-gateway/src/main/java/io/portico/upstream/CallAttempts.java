@@ -28,7 +28,7 @@ abstract class CallAttempts extends CallRequest {
   static final int MAX_UNPROCESSED_RETRIES = 2;
 
   final UpstreamPools pools;
-  final UpstreamHooks hooks;
+  UpstreamHooks hooks;
 
   @Nullable Endpoint endpoint;
   @Nullable Endpoint failedEndpoint;
@@ -52,6 +52,25 @@ abstract class CallAttempts extends CallRequest {
     super(service, head);
     this.pools = pools;
     this.hooks = hooks;
+  }
+
+  /** Sets the attempts' accounting for another request, as the constructor does. */
+  void resetAttempts(UpstreamService service, HttpRequest head, UpstreamHooks hooks) {
+    resetRequest(service, head);
+    this.hooks = hooks;
+    endpoint = null;
+    failedEndpoint = null;
+    acquireTimeout = null;
+    attempts = 0;
+    unprocessedRetries = 0;
+    admitted = false;
+    waiting = false;
+    affinity = 0;
+    status = 0;
+    attemptStartNanos = 0;
+    connectedNanos = 0;
+    requestSentNanos = 0;
+    responseHeadNanos = 0;
   }
 
   /**

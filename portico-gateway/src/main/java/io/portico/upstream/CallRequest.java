@@ -33,8 +33,8 @@ import org.jspecify.annotations.Nullable;
  */
 abstract class CallRequest {
 
-  final UpstreamService service;
-  final HttpRequest head;
+  UpstreamService service;
+  HttpRequest head;
   @Nullable ArrayDeque<HttpContent> pending;
   boolean requestComplete;
   boolean bodySent;
@@ -46,6 +46,22 @@ abstract class CallRequest {
     this.service = service;
     this.head = head;
     this.replayLost = !service.protocol().http2();
+  }
+
+  /**
+   * Sets the request side for another request of the same caller, as the constructor does: only for
+   * a call whose last request ended with its response ({@link UpstreamCall#reusable}), so nothing
+   * is queued or held.
+   */
+  void resetRequest(UpstreamService service, HttpRequest head) {
+    this.service = service;
+    this.head = head;
+    releasePending();
+    requestComplete = false;
+    bodySent = false;
+    releaseReplay();
+    replayLost = !service.protocol().http2();
+    headHeld = false;
   }
 
   /**

@@ -97,14 +97,20 @@ public final class UpstreamCall extends CallAttempts implements UpstreamListener
     DONE
   }
 
-  private final TimeoutsConfig timeouts;
-  private final boolean upgrade;
+  private TimeoutsConfig timeouts;
+  private boolean upgrade;
   private final Receiver receiver;
 
   private State state = State.NEW;
   private boolean keepAlive;
   private boolean responsePaused;
   private @Nullable UpstreamLease connection;
+
+  /**
+   * Whether the call ended with its response's last piece, on an HTTP/1.1 connection that it gave
+   * back ({@link #reusable}).
+   */
+  private boolean answered;
 
   /**
    * @param head the request head as it goes upstream (the same object is written by every attempt;
@@ -124,6 +130,49 @@ public final class UpstreamCall extends CallAttempts implements UpstreamListener
     this.timeouts = timeouts;
     this.upgrade = upgrade;
     this.receiver = receiver;
+  }
+
+  /**
+   * Whether the receiver may make its next call with this object ({@link #reuse}): the call ended
+   * with its response's last piece over HTTP/1.1, so nothing holds it any more. Its connection went
+   * back to the pool or was closed, and dropped the call as its listener when it did ({@link
+   * UpstreamConnection#release}); every attempt's acquire was answered (a connect completes or
+   * fails once, and a waiter left the pool's queue when it was answered) and the connect timeout
+   * was cancelled when the last one was; the gate learnt the call's end. A call that failed, was
+   * aborted or upgraded, or leased an HTTP/2 stream (whose connection may still report to it) is
+   * never reused.
+   */
+  public boolean reusable() {
+    return answered
+        && state == State.DONE
+        && connection == null
+        && acquireTimeout == null
+        && !waiting
+        && !admitted;
+  }
+
+  /**
+   * The same call, set for the receiver's next request as the constructor sets a new one; only when
+   * {@link #reusable}. The pools and the receiver stay: the receiver reuses a call only on the
+   * event loop it was made on, for its own next request.
+   */
+  public UpstreamCall reuse(
+      UpstreamService service,
+      TimeoutsConfig timeouts,
+      HttpRequest head,
+      boolean upgrade,
+      UpstreamHooks hooks) {
+    if (!reusable()) {
+      throw new IllegalStateException("the call has not ended with its response");
+    }
+    resetAttempts(service, head, hooks);
+    this.timeouts = timeouts;
+    this.upgrade = upgrade;
+    state = State.NEW;
+    keepAlive = false;
+    responsePaused = false;
+    answered = false;
+    return this;
   }
 
   // ---------------------------------------------------------------- the caller's side
@@ -347,6 +396,7 @@ public final class UpstreamCall extends CallAttempts implements UpstreamListener
       UpstreamLease c = Objects.requireNonNull(connection);
       connection = null;
       state = State.DONE;
+      answered = c instanceof UpstreamConnection;
       c.release(requestComplete && keepAlive);
       attemptEnded(null);
       callEnded(null);
