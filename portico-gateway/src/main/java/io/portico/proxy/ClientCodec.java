@@ -187,6 +187,7 @@ final class ClientCodec
     private static final AsciiString HOST_NAME = HttpHeaderNames.HOST;
 
     private final ClientCodec codec;
+    private long plainBodyLength = -1;
     private byte @Nullable [] encodedFields;
     private @Nullable AsciiString idName;
     private long idHigh;
@@ -201,6 +202,15 @@ final class ClientCodec
         HttpHeadersFactory headersFactory) {
       super(version, method, uri, headersFactory);
       this.codec = codec;
+    }
+
+    /**
+     * The body length that a plain head declared, 0 when it declared none; -1 when Netty's decoder
+     * read the head. It describes the head as decoded: only for its first reader, before anything
+     * may have changed its fields.
+     */
+    long plainBodyLength() {
+      return plainBodyLength;
     }
 
     /** The encoded forwarding lines, or null when the head's fields all go in its map. */
@@ -426,6 +436,7 @@ final class ClientCodec
       }
       bodyRemaining =
           PlainDecoding.emitHead(request, buffer, plain.headLength(), plain.contentLength(), out);
+      request.plainBodyLength = bodyRemaining;
       return true;
     }
 
@@ -450,6 +461,7 @@ final class ClientCodec
       spare = null;
       emptyHeaders(request);
       request.encodedFields(null);
+      request.plainBodyLength = -1;
       request.setProtocolVersion(version);
       // setUri and setMethod each validate the request line: the method only when it changed
       request.setUri(initialLine[1]);
