@@ -129,20 +129,37 @@ final class ClientCodec
   /** A request given back by its exchange: the next request head decodes into it. */
   private @Nullable Request spare;
 
+  /** Told of every head and content decoded, before they go on; null without one. */
+  private final @Nullable ObsFoldGuard guard;
+
   /**
    * @param maxPipelineDepth requests decoded and not yet answered, at most 32
    */
   ClientCodec(HttpDecoderConfig config, int maxPipelineDepth) {
+    this(config, maxPipelineDepth, null);
+  }
+
+  /**
+   * @param maxPipelineDepth requests decoded and not yet answered, at most 32
+   * @param guard the connection's guard, whose scanner is ahead of this codec: told of each head
+   *     (with its framing) and content decoded, by a call rather than a handler after the codec
+   */
+  ClientCodec(HttpDecoderConfig config, int maxPipelineDepth, @Nullable ObsFoldGuard guard) {
     if (maxPipelineDepth < 1 || maxPipelineDepth > MAX_DEPTH) {
       throw new IllegalArgumentException("maxPipelineDepth: " + maxPipelineDepth);
     }
     this.maxPipelineDepth = maxPipelineDepth;
+    this.guard = guard;
     init(new Decoder(KeptHeaders.in(config.clone())), new Encoder());
   }
 
+  /** Removes the codec, and its guard's scanner: the connection no longer speaks HTTP/1.1. */
   @Override
   public void upgradeFrom(ChannelHandlerContext ctx) {
     ctx.pipeline().remove(this);
+    if (guard != null) {
+      guard.stop(ctx);
+    }
   }
 
   /**
@@ -172,6 +189,7 @@ final class ClientCodec
     private static final AsciiString HOST_NAME = HttpHeaderNames.HOST;
 
     private final ClientCodec codec;
+    private long plainBodyLength = -1;
     private byte @Nullable [] encodedFields;
     private @Nullable AsciiString idName;
     private long idHigh;
@@ -186,6 +204,15 @@ final class ClientCodec
         HttpHeadersFactory headersFactory) {
       super(version, method, uri, headersFactory);
       this.codec = codec;
+    }
+
+    /**
+     * The body length that a plain head declared, 0 when it declared none; -1 when Netty's decoder
+     * read the head. It describes the head as decoded: only for its first reader, before anything
+     * may have changed its fields.
+     */
+    long plainBodyLength() {
+      return plainBodyLength;
     }
 
     /** The encoded forwarding lines, or null when the head's fields all go in its map. */
@@ -328,10 +355,13 @@ final class ClientCodec
         return;
       }
       int oldSize = out.size();
+      boolean plainHead = false;
       if (bodyRemaining > 0) {
         bodyRemaining =
             PlainDecoding.readBody(buffer, bodyRemaining, maxChunkSize, trailersFactory, out);
-      } else if (netty || !readPlainHead(buffer, out)) {
+      } else if (!netty && readPlainHead(buffer, out)) {
+        plainHead = true;
+      } else {
         netty = true;
         super.decode(ctx, buffer, out);
         if (PlainDecoding.nettyBetweenMessages(out, oldSize)) {
@@ -341,14 +371,27 @@ final class ClientCodec
       int size = out.size();
       for (int i = oldSize; i < size; i++) {
         Object msg = out.get(i);
-        if (msg instanceof HttpRequest request && !enqueue(request.method())) {
-          closeAfterResponse = true;
-          discard = true;
-          for (int j = i; j < size; j++) {
-            ReferenceCountUtil.release(out.get(j));
+        if (msg instanceof HttpRequest request) {
+          if (!enqueue(request.method())) {
+            closeAfterResponse = true;
+            discard = true;
+            for (int j = i; j < size; j++) {
+              ReferenceCountUtil.release(out.get(j));
+            }
+            out.subList(i, size).clear();
+            throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
           }
-          out.subList(i, size).clear();
-          throw new IllegalStateException("maxPipelineDepth exceeded: " + maxPipelineDepth);
+          if (guard != null) {
+            if (plainHead) {
+              // a plain head has no Transfer-Encoding; its body is what readPlainHead left to come
+              guard.headDecoded(request, false, bodyRemaining);
+            } else {
+              guard.headDecoded(request);
+            }
+          }
+        }
+        if (guard != null && msg instanceof HttpContent content) {
+          out.set(i, guard.contentDecoded(content));
         }
       }
     }
@@ -395,6 +438,7 @@ final class ClientCodec
       }
       bodyRemaining =
           PlainDecoding.emitHead(request, buffer, plain.headLength(), plain.contentLength(), out);
+      request.plainBodyLength = bodyRemaining;
       return true;
     }
 
@@ -419,6 +463,7 @@ final class ClientCodec
       spare = null;
       emptyHeaders(request);
       request.encodedFields(null);
+      request.plainBodyLength = -1;
       request.setProtocolVersion(version);
       // setUri and setMethod each validate the request line: the method only when it changed
       request.setUri(initialLine[1]);

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * exchange writes its response to ({@link #write}, {@link #writeLast}, {@link #flush}).
  *
  * <pre>
- *   [TLS] ─▶ ObsFoldGuard ─▶ ClientCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler ─▶ HttpExchange
- *                                                                                   ─▶ upstream
+ *   [TLS] ─▶ ObsFoldGuard scanner ─▶ ClientCodec ─▶ DownstreamHandler ─▶ HttpExchange
+ *                                                                      ─▶ upstream
  *   [TLS] ─▶ Http2FrameGuard ─▶ Http2ClientConnection ─▶ Http2ClientStream n ─▶ DownstreamHandler n
  * </pre>
  *

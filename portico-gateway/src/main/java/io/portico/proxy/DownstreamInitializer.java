@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * applies them to new connections; whether the listener uses TLS is fixed when it is bound.
  *
  * <pre>
- *   plain, http2: false   ObsFoldGuard ─▶ ClientCodec ─▶ ObsFoldGuard ─▶ DownstreamHandler
- *   plain, http2: true    ObsFoldGuard ─▶ H2cPriorKnowledge
- *                           ─▶ ObsFoldGuard ─▶ DownstreamHandler
+ *   plain, http2: false   ObsFoldGuard scanner ─▶ ClientCodec ─▶ DownstreamHandler
+ *                           (the codec tells the ObsFoldGuard of each head and content by a call)
+ *   plain, http2: true    ObsFoldGuard scanner ─▶ H2cPriorKnowledge
+ *                           ─▶ ClientCodec ─▶ upgrade handler ─▶ DownstreamHandler
  *                           ├ connection preface ─▶ HTTP/2 handlers
  *                           ├ Upgrade: h2c ─▶ 101 ─▶ HTTP/2 handlers (the request is stream 1)
  *                           └ otherwise ─▶ HTTP/1.1 as above
@@ -96,14 +97,13 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
           .addLast("alpn", new ProtocolNegotiation(setup));
     } else if (listener.http2()) {
       DownstreamHandler handler = http1Handler(setup);
-      ClientCodec codec = httpCodec(setup.limits());
       ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
+      ClientCodec codec = httpCodec(setup.limits(), fold);
       p.addLast("fold", fold.scanner())
           .addLast(
               "h2c",
               new H2cPriorKnowledge(
                   codec, new H2cUpgrade(codec, h2cUpgradeCodecs(setup)), new Http2Installer(setup)))
-          .addLast("fold-track", fold.tracker())
           .addLast("proxy", handler);
     } else {
       addHttp1(p, null, setup);
@@ -124,7 +124,7 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
    * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
    * DeferredTrailers}, a map only when the request has trailers.
    */
-  static ClientCodec httpCodec(LimitsConfig limits) {
+  static ClientCodec httpCodec(LimitsConfig limits, ObsFoldGuard fold) {
     return new ClientCodec(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxRequestLine())
@@ -134,7 +134,8 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
             .setTrailersFactory(DeferredTrailers.FACTORY)
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true),
-        16);
+        16,
+        fold);
   }
 
   // ---------------------------------------------------------------- HTTP/1.1
@@ -149,13 +150,11 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
     ObsFoldGuard fold = new ObsFoldGuard(setup.limits(), handler);
     if (after == null) {
       p.addLast("fold", fold.scanner())
-          .addLast("http", httpCodec(setup.limits()))
-          .addLast("fold-track", fold.tracker())
+          .addLast("http", httpCodec(setup.limits(), fold))
           .addLast("proxy", handler);
     } else {
       p.addAfter(after, "proxy", handler)
-          .addAfter(after, "fold-track", fold.tracker())
-          .addAfter(after, "http", httpCodec(setup.limits()))
+          .addAfter(after, "http", httpCodec(setup.limits(), fold))
           .addAfter(after, "fold", fold.scanner());
     }
   }

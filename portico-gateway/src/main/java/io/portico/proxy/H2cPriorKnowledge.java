@@ -18,9 +18,10 @@ import java.util.List;
  *
  * <p>When added, it puts the HTTP/1.1 codec and the upgrade handler after itself. It reads the
  * first bytes: as soon as they differ from the preface it removes itself, and the bytes go on to
- * the HTTP/1.1 codec; once the whole preface is there it removes the codec and the upgrade handler,
- * puts the HTTP/2 handler in their place, removes itself (the preface goes on to the HTTP/2
- * handler) and fires {@link #PRIOR_KNOWLEDGE}.
+ * the HTTP/1.1 codec; once the whole preface is there it removes the codec (as an upgrade from it
+ * does, with the {@link ObsFoldGuard} scanner ahead of it) and the upgrade handler, puts the HTTP/2
+ * handler in their place, removes itself (the preface goes on to the HTTP/2 handler) and fires
+ * {@link #PRIOR_KNOWLEDGE}.
  */
 final class H2cPriorKnowledge extends ByteToMessageDecoder {
 
@@ -36,12 +37,12 @@ final class H2cPriorKnowledge extends ByteToMessageDecoder {
   private static final ByteBuf PREFACE =
       Unpooled.unreleasableBuffer(Http2CodecUtil.connectionPrefaceBuf()).asReadOnly();
 
-  private final ChannelHandler http1Codec;
+  private final ClientCodec http1Codec;
   private final HttpServerUpgradeHandler upgrade;
   private final ChannelHandler http2;
 
   H2cPriorKnowledge(
-      ChannelHandler http1Codec, HttpServerUpgradeHandler upgrade, ChannelHandler http2) {
+      ClientCodec http1Codec, HttpServerUpgradeHandler upgrade, ChannelHandler http2) {
     this.http1Codec = http1Codec;
     this.upgrade = upgrade;
     this.http2 = http2;
@@ -59,7 +60,8 @@ final class H2cPriorKnowledge extends ByteToMessageDecoder {
     if (!ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), n)) {
       ctx.pipeline().remove(this);
     } else if (n == prefaceLength) {
-      ctx.pipeline().remove(http1Codec).remove(upgrade);
+      http1Codec.upgradeFrom(ctx);
+      ctx.pipeline().remove(upgrade);
       ctx.pipeline().addAfter(ctx.name(), null, http2);
       ctx.pipeline().remove(this);
       ctx.fireUserEventTriggered(PRIOR_KNOWLEDGE);

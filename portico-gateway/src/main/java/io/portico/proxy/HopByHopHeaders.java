@@ -3,6 +3,7 @@ package io.portico.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.portico.upstream.KeptHeaders;
 import java.util.List;
 
 /**
@@ -46,17 +47,23 @@ final class HopByHopHeaders {
    * {@code Upgrade} and {@code Connection: upgrade} survive.
    */
   static void strip(HttpHeaders headers, boolean keepUpgrade) {
-    if (headers.contains(HttpHeaderNames.CONNECTION)) {
-      List<String> listed = headers.getAll(HttpHeaderNames.CONNECTION);
+    // A decoded map answers getAll for an absent name without a list: one lookup, not two.
+    List<String> listed =
+        headers instanceof KeptHeaders || headers.contains(HttpHeaderNames.CONNECTION)
+            ? headers.getAll(HttpHeaderNames.CONNECTION)
+            : List.of();
+    if (!listed.isEmpty()) {
       for (String value : listed) {
         int start = 0;
         while (start <= value.length()) {
           int comma = value.indexOf(',', start);
           int end = comma < 0 ? value.length() : comma;
           String name = value.substring(start, end).trim();
+          // Keep-Alive, the usual token, is removed below in any case.
           if (!name.isEmpty()
               && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
-              && !isFraming(name)) {
+              && !isFraming(name)
+              && !KEEP_ALIVE.contentEqualsIgnoreCase(name)) {
             headers.remove(name);
           }
           if (comma < 0) {

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.portico.config.LimitsConfig;
@@ -31,31 +30,32 @@ import io.portico.config.LimitsConfig;
  * </ul>
  *
  * <pre>
- *   bytes ─▶ {@link #scanner()} ─▶ HTTP codec ─▶ {@link #tracker()} ─▶ DownstreamHandler
- *              │ in a head: splits after an LF followed     │ head / last content: where the
- *              │ by SP/HT, and after the head's blank line  │ codec is; fails the next head after
- *              │ in a chunked body: meters it               │ a fold, the next content after a
- *              └ then asks the tracker where the codec is ◀─┘ metered violation
+ *   bytes ─▶ {@link #scanner()} ─▶ {@link ClientCodec} ─────────────────────▶ DownstreamHandler
+ *              │ in a head: splits after an LF followed   │ tells the guard of each head (with
+ *              │ by SP/HT, and after the head's blank line│ its framing) and content it decoded:
+ *              │ in a chunked body: meters it             │ fails a head after a fold, a content
+ *              └ then knows where the codec is ◀──────────┘ after a metered violation
  * </pre>
  *
- * <p>The codec decodes synchronously, so after the scanner passes the bytes up to such a line
- * break, the tracker knows whether the codec is in a head (after a request's last content, or
- * before the first request) or in a body. Body bytes of a known length pass without scanning. A
- * read that needs no split is passed on as it is, not as a slice, and the scanner tells the
- * connection's {@link DownstreamHandler} of every read (its header deadline starts at a request's
- * first byte). A line break split across two reads is followed across them.
+ * <p>The codec decodes synchronously and tells the guard of what it decoded by a method call
+ * ({@link #headDecoded}, {@link #contentDecoded}) before passing it on, so after the scanner passes
+ * the bytes up to such a line break, the guard knows whether the codec is in a head (after a
+ * request's last content, or before the first request) or in a body. Body bytes of a known length
+ * pass without scanning. A read that needs no split is passed on as it is, not as a slice, and the
+ * scanner tells the connection's {@link DownstreamHandler} of every read (its header deadline
+ * starts at a request's first byte). A line break split across two reads is followed across them.
  *
- * <p>Both handlers belong to one HTTP/1.1 connection and run on its event loop. The scanner removes
- * itself when the connection switches to HTTP/2 or is upgraded.
+ * <p>The guard and its scanner belong to one HTTP/1.1 connection and run on its event loop. The
+ * codec removes the scanner when it is upgraded away ({@link ClientCodec#upgradeFrom}: h2c, by
+ * {@code Upgrade} or by prior knowledge); an upgrade to a relay removes both.
  */
 final class ObsFoldGuard {
 
   private final Scanner scanner = new Scanner();
-  private final Tracker tracker = new Tracker();
   private final ChunkedBodyMeter meter;
   private final DownstreamHandler connection;
 
-  // what the codec is decoding, as the tracker saw it
+  // what the codec is decoding, as it told the guard
   private boolean inHead = true;
   private long bodyRemaining;
   private boolean chunked;
@@ -77,10 +77,6 @@ final class ObsFoldGuard {
 
   ChannelInboundHandlerAdapter scanner() {
     return scanner;
-  }
-
-  ChannelInboundHandlerAdapter tracker() {
-    return tracker;
   }
 
   /** Removes the scanner: the connection no longer speaks HTTP/1.1 requests. */
@@ -140,7 +136,7 @@ final class ObsFoldGuard {
             return;
           }
           ctx.fireChannelRead(in.readRetainedSlice(n));
-          // Up to a line break in a head: the codec says (through the tracker) where it is now.
+          // Up to a line break in a head: the codec told the guard where it is now.
           if (afterHeadBreak
               && inHead
               && in.isReadable()
@@ -160,8 +156,8 @@ final class ObsFoldGuard {
     }
 
     /**
-     * In a head: the index of the last byte to pass before asking the tracker where the codec is —
-     * an LF followed by SP or HT, or the LF of the blank line that ends the head — or -1 to pass
+     * In a head: the index of the last byte to pass before looking where the codec is — an LF
+     * followed by SP or HT, or the LF of the blank line that ends the head — or -1 to pass
      * everything. A fold that starts this read is recorded at once.
      */
     private int headBreak(ByteBuf in) {
@@ -222,65 +218,68 @@ final class ObsFoldGuard {
     return b == ' ' || b == '\t';
   }
 
-  private final class Tracker extends ChannelInboundHandlerAdapter {
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof HttpRequest request) {
-        if (foldSeen && request.decoderResult().isSuccess()) {
-          request.setDecoderResult(DecoderResult.failure(new ObsFoldException()));
-        }
-        foldSeen = false;
-        inHead = false;
-        pendingLf = false;
-        pendingLfCr = false;
-        boolean failed = request.decoderResult().isFailure();
-        chunked = !failed && HttpUtil.isTransferEncodingChunked(request);
-        bodyRemaining = failed || chunked ? 0 : Math.max(0, HttpUtil.getContentLength(request, 0L));
-        if (chunked) {
-          meter.reset();
-          violationReported = false;
-        }
-      }
-      if (msg instanceof HttpContent content) {
-        if (chunked && !violationReported && meter.violation() != null) {
-          violationReported = true;
-          String why = meter.violation();
-          boolean last = content instanceof LastHttpContent;
-          content.release();
-          msg = refused(why, last);
-        }
-        if (bodyRemaining > 0) {
-          bodyRemaining = Math.max(0, bodyRemaining - content.content().readableBytes());
-        }
-        if (msg instanceof LastHttpContent) {
-          inHead = true;
-          chunked = false;
-          bodyRemaining = 0;
-        }
-      }
-      ctx.fireChannelRead(msg);
+  /**
+   * The codec decoded a request head framed by {@code chunked} or {@code contentLength} (0 when it
+   * has neither). A head after a fold becomes a failed one; the scanner now passes the body.
+   */
+  void headDecoded(HttpRequest request, boolean chunked, long contentLength) {
+    if (foldSeen && request.decoderResult().isSuccess()) {
+      request.setDecoderResult(DecoderResult.failure(new ObsFoldException()));
     }
-
-    /**
-     * A content in place of the one the meter refused, of the same kind; the exchange answers 400.
-     */
-    private HttpContent refused(String why, boolean last) {
-      HttpContent failed =
-          last
-              ? new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER)
-              : new DefaultHttpContent(Unpooled.EMPTY_BUFFER);
-      failed.setDecoderResult(DecoderResult.failure(new ChunkedBodyException(why)));
-      return failed;
+    foldSeen = false;
+    inHead = false;
+    pendingLf = false;
+    pendingLfCr = false;
+    boolean failed = request.decoderResult().isFailure();
+    this.chunked = !failed && chunked;
+    bodyRemaining = failed || chunked ? 0 : Math.max(0, contentLength);
+    if (this.chunked) {
+      meter.reset();
+      violationReported = false;
     }
+  }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-      if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
-          || evt == H2cPriorKnowledge.PRIOR_KNOWLEDGE) {
-        stop(ctx);
-      }
-      super.userEventTriggered(ctx, evt);
+  /**
+   * A head decoded by Netty's decoder, whose framing the codec does not keep: read from its fields.
+   */
+  void headDecoded(HttpRequest request) {
+    boolean failed = request.decoderResult().isFailure();
+    boolean chunked = !failed && HttpUtil.isTransferEncodingChunked(request);
+    headDecoded(request, chunked, failed || chunked ? 0 : HttpUtil.getContentLength(request, 0L));
+  }
+
+  /**
+   * The codec decoded a content: the message to pass on in its place, a failed content of the same
+   * kind (the exchange answers 400) when the meter refused the chunked body it belongs to, else
+   * {@code content} itself. After a last content the scanner is in a head again.
+   */
+  HttpContent contentDecoded(HttpContent content) {
+    HttpContent msg = content;
+    if (chunked && !violationReported && meter.violation() != null) {
+      violationReported = true;
+      String why = meter.violation();
+      boolean last = content instanceof LastHttpContent;
+      content.release();
+      msg = refused(why, last);
     }
+    if (bodyRemaining > 0) {
+      bodyRemaining = Math.max(0, bodyRemaining - msg.content().readableBytes());
+    }
+    if (msg instanceof LastHttpContent) {
+      inHead = true;
+      chunked = false;
+      bodyRemaining = 0;
+    }
+    return msg;
+  }
+
+  /** A content in place of the one the meter refused, of the same kind. */
+  private static HttpContent refused(String why, boolean last) {
+    HttpContent failed =
+        last
+            ? new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER)
+            : new DefaultHttpContent(Unpooled.EMPTY_BUFFER);
+    failed.setDecoderResult(DecoderResult.failure(new ChunkedBodyException(why)));
+    return failed;
   }
 }

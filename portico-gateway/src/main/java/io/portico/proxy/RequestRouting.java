@@ -55,15 +55,24 @@ abstract class RequestRouting extends ResponseRelay implements PhaseRunner.Host 
   // ---------------------------------------------------------------- request head: checks, routing
 
   /**
+   * Whether a head just decoded declares no body: no chunked {@code Transfer-Encoding} and no
+   * {@code Content-Length} above 0. A plain head's framing is the codec's, without reading the
+   * fields again.
+   */
+  private static boolean declaresNoBody(HttpRequest request) {
+    if (request instanceof ClientCodec.Request decoded && decoded.plainBodyLength() >= 0) {
+      return decoded.plainBodyLength() == 0;
+    }
+    return !HttpUtil.isTransferEncodingChunked(request)
+        && HttpUtil.getContentLength(request, 0L) == 0;
+  }
+
+  /**
    * The request head arrived. A request without a body starts once its (empty) end arrives, which
    * the codec delivers right behind the head, so it is forwarded head and end in one write.
    */
   void onHead() {
-    boolean bodyless =
-        request.decoderResult().isSuccess()
-            && !HttpUtil.isTransferEncodingChunked(request)
-            && HttpUtil.getContentLength(request, 0L) == 0;
-    if (bodyless) {
+    if (request.decoderResult().isSuccess() && declaresNoBody(request)) {
       state = ExchangeState.AWAITING_END;
     } else {
       start();

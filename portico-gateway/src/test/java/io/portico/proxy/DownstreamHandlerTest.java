@@ -84,10 +84,7 @@ class DownstreamHandlerTest {
         new DownstreamHandler(proxy, pools, snapshot.config().limits(), false);
     ObsFoldGuard fold = new ObsFoldGuard(snapshot.config().limits(), handler);
     return new EmbeddedChannel(
-        fold.scanner(),
-        DownstreamInitializer.httpCodec(snapshot.config().limits()),
-        fold.tracker(),
-        handler);
+        fold.scanner(), DownstreamInitializer.httpCodec(snapshot.config().limits(), fold), handler);
   }
 
   private static String send(EmbeddedChannel ch, String raw) {
