@@ -384,7 +384,7 @@ final class ConsumerKeys {
 
   private static FullHttpResponse failure(WriteResult result) throws IOException {
     if (result instanceof WriteResult.Rejected rejected) {
-      return ObjectEndpoints.invalid(rejected.problems().list());
+      return ObjectEndpoints.invalid(rejected.problems());
     }
     WriteResult.Failed f = (WriteResult.Failed) result;
     return problem(HttpResponseStatus.valueOf(f.status()), f.type(), f.detail());

@@ -19,6 +19,7 @@ import io.portico.config.ConfigParser;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
+import io.portico.spi.config.Problems;
 import io.portico.store.Change;
 import io.portico.store.LayeredConfig;
 import io.portico.store.ObjectJson;
@@ -399,7 +400,7 @@ final class ObjectEndpoints {
       return r;
     }
     if (result instanceof WriteResult.Rejected rejected) {
-      return invalid(rejected.problems().list());
+      return invalid(rejected.problems());
     }
     if (!(result instanceof WriteResult.Failed f)) {
       throw new IllegalStateException("a dry run's answer to a write: " + result);
@@ -411,7 +412,15 @@ final class ObjectEndpoints {
    * 400 with every problem (at most {@link ConfigParser#MAX_LISTED}, and one that counts the rest):
    * its source, JSON path, line, column and message.
    */
+  static FullHttpResponse invalid(Problems problems) throws IOException {
+    return invalid(ConfigParser.listed(problems), problems.size());
+  }
+
   static FullHttpResponse invalid(List<Problem> problems) throws IOException {
+    return invalid(ConfigParser.listed(problems), problems.size());
+  }
+
+  private static FullHttpResponse invalid(List<Problem> listed, int total) throws IOException {
     ObjectNode out = MAPPER.createObjectNode();
     out.put("type", "https://portico.dev/problems/admin-invalid-config");
     out.put("title", "Bad Request");
@@ -419,12 +428,12 @@ final class ObjectEndpoints {
     out.put(
         "detail",
         "The config this write makes has "
-            + problems.size()
+            + total
             + " problem"
-            + (problems.size() == 1 ? "" : "s")
+            + (total == 1 ? "" : "s")
             + "; nothing changed.");
     var list = out.putArray("problems");
-    for (Problem p : ConfigParser.listed(problems)) {
+    for (Problem p : listed) {
       ObjectNode o = list.addObject();
       o.put("source", p.location().source());
       o.put("path", p.path());

@@ -151,6 +151,16 @@ final class ConfigLayers implements AutoCloseable {
     return ConfigFiles.parse(merged, configFile, registry);
   }
 
+  /**
+   * Parses the file with a write's {@code objects} over it, keeping only the problems its answer
+   * lists and counting the rest ({@link ConfigFiles#parseListed}): a write with a million mistakes
+   * costs a bounded report.
+   */
+  ConfigResult parseWrite(LoadResult fileLoad, ObjectLayer objects) {
+    LoadResult merged = LayeredConfig.merge(fileLoad, objects, loader);
+    return ConfigFiles.parseListed(merged, configFile, registry);
+  }
+
   WriteResult write(ObjectWrite write, Snapshot current, Applier applier) {
     if (store == null) {
       return new WriteResult.Failed(
@@ -182,7 +192,7 @@ final class ConfigLayers implements AutoCloseable {
     if (failed != null) {
       return failed;
     }
-    ConfigResult parsed = parse(file, next(write));
+    ConfigResult parsed = parseWrite(file, next(write));
     GatewayConfig config = parsed.config();
     if (config == null) {
       return new WriteResult.Rejected(parsed.problems());
@@ -248,7 +258,7 @@ final class ConfigLayers implements AutoCloseable {
   private WriteResult apply(
       ObjectLayer next, String actor, String action, List<ObjectKey> changed, Applier applier) {
     ConfigStore s = Objects.requireNonNull(store);
-    ConfigResult parsed = parse(file, next);
+    ConfigResult parsed = parseWrite(file, next);
     GatewayConfig config = parsed.config();
     if (config == null) {
       audit(actor, action, "rejected", null, ConfigParser.renderListed(parsed.problems()).strip());

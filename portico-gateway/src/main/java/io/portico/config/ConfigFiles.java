@@ -33,9 +33,21 @@ public final class ConfigFiles {
    * objects over it); relative paths are resolved against the file's directory.
    */
   public static ConfigResult parse(LoadResult loaded, Path file, PluginRegistry registry) {
+    return parser(file, registry).parse(loaded);
+  }
+
+  /**
+   * As {@link #parse(LoadResult, Path, PluginRegistry)}, keeping the first {@link
+   * ConfigParser#MAX_LISTED} problems and one more and counting the rest: what a report lists, for
+   * a document that comes from a client (a write through the admin API).
+   */
+  public static ConfigResult parseListed(LoadResult loaded, Path file, PluginRegistry registry) {
+    return parser(file, registry).keepingProblems(ConfigParser.MAX_LISTED + 1).parse(loaded);
+  }
+
+  private static ConfigParser parser(Path file, PluginRegistry registry) {
     Path dir = file.toAbsolutePath().getParent();
-    return new ConfigParser(registry, dir == null ? Path.of("").toAbsolutePath() : dir)
-        .parse(loaded);
+    return new ConfigParser(registry, dir == null ? Path.of("").toAbsolutePath() : dir);
   }
 
   /**

@@ -86,6 +86,7 @@ public final class ConfigParser {
   private final PluginRegistry registry;
   private final Path baseDir;
   private final DiscoveryKinds kinds;
+  private final int keep;
 
   /**
    * @param registry the plugin factories; a {@code runtime.plugin-dir} adds the jars of that
@@ -100,9 +101,27 @@ public final class ConfigParser {
    * @param kinds the endpoint source kinds a service's {@code discovery} may name
    */
   public ConfigParser(PluginRegistry registry, Path baseDir, DiscoveryKinds kinds) {
+    this(registry, baseDir, kinds, Integer.MAX_VALUE);
+  }
+
+  private ConfigParser(PluginRegistry registry, Path baseDir, DiscoveryKinds kinds, int keep) {
     this.registry = registry;
     this.baseDir = baseDir;
     this.kinds = kinds;
+    this.keep = keep;
+  }
+
+  /**
+   * This parser, keeping only the first {@code keep} problems of a parse and counting the rest
+   * ({@link Problems#keeping}): for a write through the admin API, whose answer lists at most
+   * {@link #MAX_LISTED}, so that a payload with a million mistakes costs a bounded report.
+   */
+  public ConfigParser keepingProblems(int keep) {
+    return new ConfigParser(registry, baseDir, kinds, keep);
+  }
+
+  private Problems problems() {
+    return keep == Integer.MAX_VALUE ? new Problems() : Problems.keeping(keep);
   }
 
   /** Parses {@code loaded}; the result holds its load problems and the parser's own. */
@@ -112,7 +131,7 @@ public final class ConfigParser {
     }
     Run run = new Run(registry);
     GatewayConfig config = run.gateway(loaded.root(), version(loaded.text()));
-    Problems all = merge(loaded.problems(), run.problems);
+    Problems all = merge(loaded.problems(), run.problems, problems());
     return all.isEmpty() ? new ConfigResult(config, all) : new ConfigResult(null, all);
   }
 
@@ -139,21 +158,35 @@ public final class ConfigParser {
    * first {@link #MAX_LISTED} and one more, at the next one's place, that counts the rest.
    */
   public static List<Problem> listed(List<Problem> all) {
-    if (all.size() <= MAX_LISTED) {
-      return all;
+    return listed(all, all.size());
+  }
+
+  /**
+   * The problems a report lists of a collection that may have kept only some ({@link
+   * Problems#keeping}, at least {@link #MAX_LISTED} and one more): its first {@link #MAX_LISTED}
+   * and one that counts every other problem found.
+   */
+  public static List<Problem> listed(Problems problems) {
+    return listed(problems.list(), problems.size());
+  }
+
+  private static List<Problem> listed(List<Problem> kept, int total) {
+    if (total <= MAX_LISTED || kept.isEmpty()) {
+      return kept;
     }
-    int more = all.size() - MAX_LISTED;
-    List<Problem> out = new ArrayList<>(all.subList(0, MAX_LISTED));
+    int shown = Math.min(MAX_LISTED, kept.size());
+    int more = total - shown;
+    List<Problem> out = new ArrayList<>(kept.subList(0, shown));
     out.add(
         new Problem(
-            all.get(MAX_LISTED).location(),
+            kept.get(Math.min(MAX_LISTED, kept.size() - 1)).location(),
             "",
             "and "
                 + more
                 + " more problem"
                 + (more == 1 ? "" : "s")
                 + ", not listed (the first "
-                + MAX_LISTED
+                + shown
                 + " are)"));
     return out;
   }
@@ -161,7 +194,7 @@ public final class ConfigParser {
   /** {@link #listed} problems, one per line (as {@link Problems#render} writes them all). */
   public static String renderListed(Problems problems) {
     StringBuilder out = new StringBuilder();
-    for (Problem p : listed(problems.list())) {
+    for (Problem p : listed(problems)) {
       out.append(p).append('\n');
     }
     return out.toString();
@@ -171,7 +204,7 @@ public final class ConfigParser {
    * Load problems and parse problems in document order. A node the loader already reported (an
    * unset variable, an alias) gets no follow-on problem from the parser.
    */
-  private static Problems merge(Problems load, Problems parse) {
+  private static Problems merge(Problems load, Problems parse, Problems merged) {
     Set<String> reported = new HashSet<>();
     List<Problem> all = new ArrayList<>(load.list());
     for (Problem p : all) {
@@ -187,8 +220,8 @@ public final class ConfigParser {
     all.sort(
         Comparator.comparingInt((Problem p) -> p.location().line())
             .thenComparingInt(p -> p.location().column()));
-    Problems merged = new Problems();
     all.forEach(merged::add);
+    merged.countNotKept(load.notKept() + parse.notKept());
     return merged;
   }
 
@@ -201,7 +234,7 @@ public final class ConfigParser {
     PluginRegistry factories;
 
     Run(PluginRegistry factories) {
-      super(new Problems(), ConfigParser.this.baseDir);
+      super(ConfigParser.this.problems(), ConfigParser.this.baseDir);
       this.factories = factories;
     }
 

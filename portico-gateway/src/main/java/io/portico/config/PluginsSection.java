@@ -53,6 +53,10 @@ final class PluginsSection {
       String name = e.getKey();
       ConfigNode config = e.getValue();
       PluginFactory<?> factory = factories.find(name);
+      if (factory == null && problems.full()) {
+        problems.countNotKept(1);
+        continue;
+      }
       if (factory == null) {
         String foreign = ForeignPlugins.hint(name);
         String hint = foreign == null ? Suggestions.closest(name, factories.names()) : null;
@@ -140,7 +144,8 @@ final class PluginsSection {
    * PluginFactory#parse}).
    */
   @Nullable Object parsePlugin(String name, PluginFactory<?> factory, ConfigNode config) {
-    Problems own = new Problems();
+    Problems own =
+        problems.keeps() == Integer.MAX_VALUE ? new Problems() : Problems.keeping(problems.keeps());
     Object parsed = null;
     try {
       ConfigReader reader = ConfigReader.of(config, own);
@@ -152,6 +157,7 @@ final class PluginsSection {
     }
     Set<Problem> distinct = new LinkedHashSet<>(own.list());
     distinct.forEach(problems::add);
+    problems.countNotKept(own.notKept());
     if (parsed == null && distinct.isEmpty()) {
       problems.at(config, "plugin \"" + name + "\" rejected its config without saying why");
     }

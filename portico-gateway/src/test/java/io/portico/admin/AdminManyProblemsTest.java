@@ -105,6 +105,27 @@ class AdminManyProblemsTest {
   }
 
   @Test
+  void aWriteOfNinetyThousandUnknownKeysIsAHundredProblemsAndACount() throws Exception {
+    ObjectNode route = JSON.createObjectNode();
+    route.put("name", "huge");
+    route.putArray("paths").add("/huge");
+    route.put("service", "backend");
+    int keys = 90_000;
+    for (int i = 0; i < keys; i++) {
+      route.put("x" + i, 1);
+    }
+    HttpResponse<String> r = call("POST", "/routes", route.toString());
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("problems").size()).isEqualTo(101);
+    assertThat(body.get("problems").get(100).get("message").asText())
+        .isEqualTo("and " + (keys - 100) + " more problems, not listed (the first 100 are)");
+    assertThat(body.get("detail").asText()).contains("has " + keys + " problems");
+    assertThat(call("GET", "/routes/huge", null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void aWriteWithAFewProblemsListsThemAll() throws Exception {
     HttpResponse<String> r =
         call(

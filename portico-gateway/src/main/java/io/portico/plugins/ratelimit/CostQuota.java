@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -106,13 +105,13 @@ public final class CostQuota {
     return store
         .eval(
             QuotaPlugin.SCRIPT,
+            timeoutMillis,
             new String[] {key},
             Long.toString(cost),
             Long.toString(limit),
             Long.toString(p.end().getEpochSecond() + 86_400),
             "1")
-        .toCompletableFuture()
-        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        .toCompletableFuture();
   }
 
   private Result localCharge(String key, long cost, long limit, long reset) {

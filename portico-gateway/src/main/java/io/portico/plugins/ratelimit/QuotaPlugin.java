@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -146,10 +145,12 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
 
   private CompletionStage<List<Object>> call(Window w, long cost, long limit, boolean count) {
     String[] key = {w.key()};
+    long timeout = config.redis().timeout().toMillis();
     CompletionStage<List<Object>> out =
         w.slice() < 0
             ? store.eval(
                 SCRIPT,
+                timeout,
                 key,
                 Long.toString(cost),
                 Long.toString(limit),
@@ -157,14 +158,14 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                 count ? "1" : "0")
             : store.eval(
                 ROLLING,
+                timeout,
                 key,
                 Long.toString(cost),
                 Long.toString(limit),
                 Long.toString(w.slice()),
                 count ? "1" : "0",
                 Long.toString(w.length() + w.length() / SLICES));
-    return out.toCompletableFuture()
-        .orTimeout(config.redis().timeout().toMillis(), TimeUnit.MILLISECONDS);
+    return out;
   }
 
   private Outcome localCount(Subject s, long cost) {

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Limits counted in Redis, shared by every gateway instance: one {@code limit.lua} call per request
@@ -42,11 +41,7 @@ final class RedisLimiter {
       args[4 + 4 * i] = Long.toString(r.windowMillis());
       args[5 + 4 * i] = Long.toString(r.burst());
     }
-    return store
-        .eval(SCRIPT, keys, args)
-        .toCompletableFuture()
-        .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-        .thenApply(out -> decision(out, rules));
+    return store.eval(SCRIPT, timeoutMillis, keys, args).thenApply(out -> decision(out, rules));
   }
 
   private static Decision decision(List<Object> out, LimitRule[] rules) {

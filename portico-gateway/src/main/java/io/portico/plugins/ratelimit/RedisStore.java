@@ -26,7 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,11 +48,15 @@ import org.slf4j.LoggerFactory;
  * refreshes the topology when the cluster changes. Cluster requires every key of one script call to
  * hash to one slot; callers ensure it by giving all keys of a call the same {@code {hash tag}}.
  *
- * <p>The connection is opened lazily and reopened by Lettuce after a disconnect; while it is down,
- * commands fail at once rather than queue. If the first connect fails, the next call (at most once
- * a second) tries again. On a cluster the same holds per master: the connection is ready once every
- * master serving slots is connected (or has failed to connect), and commands for a master that is
- * down, or newly discovered and still connecting, fail at once while the other slots keep working.
+ * <p>The connection is opened as soon as the store is made, when the first config that uses the URL
+ * is activated, so that the first request finds it open (or failed) instead of waiting for it; a
+ * connect, the first or a retry, runs on Lettuce's own threads, never on the caller's (an event
+ * loop, or the thread activating a config). Lettuce reopens it after a disconnect; while it is
+ * down, commands fail at once rather than queue. If the first connect fails, the next call (at most
+ * once a second) tries again. On a cluster the same holds per master: the connection is ready once
+ * every master serving slots is connected (or has failed to connect), and commands for a master
+ * that is down, or newly discovered and still connecting, fail at once while the other slots keep
+ * working.
  *
  * <p>An outage is logged once: a warning with the URL (credentials hidden) and the cause at the
  * first call that fails (refused, reset, or past the caller's {@code redis.timeout}), and one line
@@ -64,6 +68,9 @@ final class RedisStore implements AutoCloseable {
 
   private static final Duration RETRY_CONNECT = Duration.ofSeconds(1);
 
+  /** The most a call waits for the first connection while it is being opened. */
+  static final Duration FIRST_CONNECT_WAIT = Duration.ofSeconds(5);
+
   private static final String CLUSTER = "redis-cluster://";
   private static final String CLUSTER_TLS = "rediss-cluster://";
 
@@ -73,6 +80,8 @@ final class RedisStore implements AutoCloseable {
   private volatile @Nullable CompletableFuture<RedisScriptingAsyncCommands<String, String>>
       connection;
   private volatile long connectedAt;
+  private volatile @Nullable CompletableFuture<RedisScriptingAsyncCommands<String, String>>
+      firstConnect;
   private final String shownUrl;
   private final AtomicBoolean unreachable = new AtomicBoolean();
 
@@ -193,38 +202,57 @@ final class RedisStore implements AutoCloseable {
 
   /** The store for {@code url}, shared across plugin instances and reloads. */
   static RedisStore of(PluginContext context, String url) {
-    return context.shared("ratelimit.redis " + url, RedisStore.class, () -> new RedisStore(url));
+    return context.shared(
+        "ratelimit.redis " + url,
+        RedisStore.class,
+        () -> {
+          RedisStore store = new RedisStore(url);
+          store.firstConnect = store.connection();
+          store.firstConnect.whenComplete((c, error) -> store.observe(error));
+          return store;
+        });
   }
 
   /**
    * Runs {@code script} with {@code keys} and {@code args}: {@code EVALSHA}, then {@code EVAL} when
-   * Redis does not know the script yet. Completes with the script's integer list.
+   * Redis does not know the script yet. Completes with the script's integer list, or fails with a
+   * {@link TimeoutException} after {@code timeoutMillis}. A call made while the first connection is
+   * still being opened (a request right after the config was activated) waits for it, at most
+   * {@link #FIRST_CONNECT_WAIT}, before its own time starts.
    */
-  CompletionStage<List<Object>> eval(Script script, String[] keys, String... args) {
-    CompletableFuture<List<Object>> call = evalOnce(script, keys, args);
-    // A side branch: the caller's orTimeout on the returned future is seen here too.
+  CompletableFuture<List<Object>> eval(
+      Script script, long timeoutMillis, String[] keys, String... args) {
+    CompletableFuture<RedisScriptingAsyncCommands<String, String>> c = connection();
+    CompletableFuture<List<Object>> call =
+        c == firstConnect && !c.isDone()
+            ? c.copy()
+                .orTimeout(FIRST_CONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(
+                    ready ->
+                        evalOn(ready, script, keys, args)
+                            .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS))
+            : c.thenCompose(ready -> evalOn(ready, script, keys, args))
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     call.whenComplete((result, error) -> observe(error));
     return call;
   }
 
-  private CompletableFuture<List<Object>> evalOnce(Script script, String[] keys, String... args) {
-    return connection()
-        .thenCompose(
-            c ->
-                c.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
-                    .handle(
-                        (result, error) -> {
-                          if (error == null) {
-                            return CompletableFuture.completedFuture(result);
-                          }
-                          if (unwrap(error) instanceof RedisNoScriptException) {
-                            return c.<List<Object>>eval(
-                                    script.text(), ScriptOutputType.MULTI, keys, args)
-                                .toCompletableFuture();
-                          }
-                          return CompletableFuture.<List<Object>>failedFuture(unwrap(error));
-                        })
-                    .thenCompose(f -> f));
+  private static CompletableFuture<List<Object>> evalOn(
+      RedisScriptingAsyncCommands<String, String> c, Script script, String[] keys, String... args) {
+    return c.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, args)
+        .handle(
+            (result, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(result);
+              }
+              if (unwrap(error) instanceof RedisNoScriptException) {
+                return c.<List<Object>>eval(script.text(), ScriptOutputType.MULTI, keys, args)
+                    .toCompletableFuture();
+              }
+              return CompletableFuture.<List<Object>>failedFuture(unwrap(error));
+            })
+        .thenCompose(f -> f)
+        .toCompletableFuture();
   }
 
   /** Logs the first failed call of an outage and the first call that succeeds after it. */
@@ -274,12 +302,44 @@ final class RedisStore implements AutoCloseable {
         if (c == null
             || (c.isCompletedExceptionally() && now - connectedAt > RETRY_CONNECT.toNanos())) {
           connectedAt = now;
-          c = connect.get();
+          c = connectElsewhere();
           connection = c;
         }
       }
     }
     return c;
+  }
+
+  /**
+   * Runs {@link #connect} on one of Lettuce's threads: its first connect initialises much of
+   * Lettuce and Netty's bootstrap, which must not hold an event loop or a config activation.
+   */
+  private CompletableFuture<RedisScriptingAsyncCommands<String, String>> connectElsewhere() {
+    CompletableFuture<RedisScriptingAsyncCommands<String, String>> out = new CompletableFuture<>();
+    try {
+      resources
+          .eventExecutorGroup()
+          .execute(
+              () -> {
+                try {
+                  connect
+                      .get()
+                      .whenComplete(
+                          (c, error) -> {
+                            if (error != null) {
+                              out.completeExceptionally(unwrap(error));
+                            } else {
+                              out.complete(c);
+                            }
+                          });
+                } catch (RuntimeException e) {
+                  out.completeExceptionally(e);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      out.completeExceptionally(e); // closed
+    }
+    return out;
   }
 
   private static Throwable unwrap(Throwable e) {

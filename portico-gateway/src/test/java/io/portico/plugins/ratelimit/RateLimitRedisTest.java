@@ -1,6 +1,7 @@
 package io.portico.plugins.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.LogCapture;
@@ -177,6 +178,38 @@ class RateLimitRedisTest {
           .contains("RedisStore: Redis at " + url + " does not answer (")
           .contains("apply their redis.on-failure until it does")
           .contains("redis.url");
+    }
+  }
+
+  @Test
+  void theRedisConnectionIsOpenedWhenTheConfigIsActivatedBeforeAnyRequest() throws Exception {
+    try (TcpProxy redis = new TcpProxy("127.0.0.1", 6379);
+        GatewayFixture gw =
+            GatewayFixture.start(
+                config(
+                    redis.port(), "fail-closed", "[ { requests: 100, window: 1h } ]", "early"))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> redis.accepted() == 1);
+      assertThat(status(gw)).isEqualTo(200);
+      assertThat(redis.accepted()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aRedisThatIsDownWhenTheConfigIsActivatedIsLoggedBeforeAnyRequest() throws Exception {
+    try (TcpProxy redis = new TcpProxy("127.0.0.1", 6379);
+        LogCapture log = LogCapture.capture()) {
+      redis.cut();
+      String url = "redis://127.0.0.1:" + redis.port();
+      try (GatewayFixture gw =
+          GatewayFixture.start(
+              config(redis.port(), "fail-closed", "[ { requests: 100, window: 1h } ]", "cut"))) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> log.warnings().stream().anyMatch(w -> w.contains(url + " does not")));
+        HttpResponse<String> refused = gw.get("/limited");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("rate-limit-unavailable");
+      }
     }
   }
 

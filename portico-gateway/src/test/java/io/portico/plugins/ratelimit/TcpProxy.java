@@ -22,6 +22,8 @@ final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   private volatile boolean stalled;
+  private final java.util.concurrent.atomic.AtomicInteger accepted =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   TcpProxy(String host, int targetPort) throws IOException {
     this.target = new InetSocketAddress(host, targetPort);
@@ -34,6 +36,11 @@ final class TcpProxy implements AutoCloseable {
     return port;
   }
 
+  /** How many connections the relay has accepted. */
+  int accepted() {
+    return accepted.get();
+  }
+
   private void listen(ServerSocket s) {
     server = s;
     Thread accept =
@@ -42,6 +49,7 @@ final class TcpProxy implements AutoCloseable {
               while (!s.isClosed()) {
                 try {
                   Socket client = s.accept();
+                  accepted.incrementAndGet();
                   Socket upstream = new Socket(target.getAddress(), target.getPort());
                   sockets.add(client);
                   sockets.add(upstream);

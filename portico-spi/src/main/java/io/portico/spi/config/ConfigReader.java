@@ -381,6 +381,10 @@ public final class ConfigReader {
       if (read.contains(e.getKey()) || !reported.add(e.getKey())) {
         continue;
       }
+      if (problems.full()) {
+        problems.countNotKept(1); // no suggestions worked out for a problem nobody will read
+        continue;
+      }
       String foreign = ForeignKeys.hint(e.getKey(), read);
       String replaced = ForeignKeys.replacement(e.getKey(), read);
       String misspelt =
