@@ -156,10 +156,7 @@ class ExchangeReuseTest {
                     ObsFoldGuard fold = new ObsFoldGuard(limits, handler);
                     ch.pipeline()
                         .addLast(
-                            fold.scanner(),
-                            DownstreamInitializer.httpCodec(limits),
-                            fold.tracker(),
-                            handler);
+                            fold.scanner(), DownstreamInitializer.httpCodec(limits, fold), handler);
                   }
                 })
             .bind("127.0.0.1", 0)
