@@ -261,4 +261,84 @@ class ForeignConfigHintsTest {
             ":4:52: services[0].timeouts.idle: \"2 minutes\" (expected: a duration such as 250ms,"
                 + " 5s, 1m, 2h or 1d; write 2m)");
   }
+
+  @Test
+  void kongAndApisixPluginKeysNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  key-auth: { key_names: [ apikey ] }
+                  cors: { origins: [ "*" ], credentials: true, headers: [ X-A ] }
+                  ip-restriction: { whitelist: [ 10.0.0.0/8 ] }
+                  acl: { allow: [ admins ] }
+                  rate-limit: { minute: 5 }
+                  mock: {}
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":5:19: routes[0].plugins.key-auth.key_names: unknown key")
+                    .endsWith(
+                        "; the names a key is looked for under are header-names: [ NAME ] for"
+                            + " headers and query-names: [ NAME ] for query parameters"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:15: routes[0].plugins.cors.origins: unknown key")
+                    .endsWith("; did you mean \"allow-origins\"?"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:33: routes[0].plugins.cors.credentials: unknown key")
+                    .endsWith("; did you mean \"allow-credentials\"?"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:52: routes[0].plugins.cors.headers: unknown key")
+                    .endsWith(
+                        "the request headers a preflight may ask for are allow-headers: [ NAME ],"
+                            + " the response headers a page may read are expose-headers: [ NAME ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:25: routes[0].plugins.ip-restriction.whitelist: unknown key")
+                    .endsWith("; write allow: [ ADDRESS or CIDR, ... ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":8:14: routes[0].plugins.acl.allow: unknown key")
+                    .endsWith(
+                        "; write allow-groups: [ GROUP, ... ] for consumers' groups, or"
+                            + " allow-consumers: [ NAME, ... ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":9:21: routes[0].plugins.rate-limit.minute: unknown key")
+                    .contains(
+                        "; each limit is written in limits: [ { requests: N, window: 1m } ]"));
+  }
+
+  @Test
+  void aRateLimitWindowWithoutItsUnitSaysHowToWriteIt() throws Exception {
+    assertThat(
+            problems(
+                """
+                routes:
+                  - name: r
+                    paths: [ /a ]
+                    plugins:
+                      rate-limit: { limits: [ { requests: 10, window: 60 } ] }
+                      mock: {}
+                """))
+        .containsExactly(
+            ":5:55: routes[0].plugins.rate-limit.limits[0].window: \"60\" (expected: a duration"
+                + " from 1s to 366d such as 1s, 1m, 1h, 1d, 1w or 1y; a duration has a unit: write"
+                + " 60s for seconds or 60ms for milliseconds)");
+  }
 }

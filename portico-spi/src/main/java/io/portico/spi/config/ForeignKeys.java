@@ -138,6 +138,37 @@ final class ForeignKeys {
           Map.entry("secret", List.of(issuerKey("secret: SECRET"))),
           Map.entry("public-key", List.of(issuerKey("public-key: PEM"))),
           Map.entry("requests", List.of(limit())),
+          // Keys of plugins' configs: Kong's and APISIX's names for what a Portico plugin spells
+          // differently.
+          Map.entry(
+              "key-names",
+              List.of(
+                  new Hint(
+                      "header-names",
+                      "the names a key is looked for under are header-names: [ NAME ] for"
+                          + " headers and query-names: [ NAME ] for query parameters"))),
+          Map.entry(
+              "whitelist",
+              List.of(
+                  new Hint("allow", "write allow: [ ADDRESS or CIDR, ... ]"), aclGroups("allow"))),
+          Map.entry(
+              "blacklist",
+              List.of(new Hint("deny", "write deny: [ ADDRESS or CIDR, ... ]"), aclGroups("deny"))),
+          Map.entry("allow", List.of(aclGroups("allow"))),
+          Map.entry("deny", List.of(aclGroups("deny"))),
+          Map.entry(
+              "headers",
+              List.of(
+                  new Hint(
+                      "allow-headers",
+                      "the request headers a preflight may ask for are allow-headers: [ NAME ],"
+                          + " the response headers a page may read are expose-headers: [ NAME ]"))),
+          Map.entry("second", List.of(limit())),
+          Map.entry("minute", List.of(limit())),
+          Map.entry("hour", List.of(limit())),
+          Map.entry("day", List.of(limit())),
+          Map.entry("count", List.of(limit())),
+          Map.entry("time-window", List.of(limit())),
           // Consumers.
           Map.entry("username", List.of(new Hint("credentials", "a consumer's name is name:"))),
           Map.entry(
@@ -241,6 +272,16 @@ final class ForeignKeys {
 
   private static Hint limit() {
     return new Hint("limits", "each limit is written in limits: [ { requests: N, window: 1m } ]");
+  }
+
+  private static Hint aclGroups(String verb) {
+    return new Hint(
+        verb + "-groups",
+        "write "
+            + verb
+            + "-groups: [ GROUP, ... ] for consumers' groups, or "
+            + verb
+            + "-consumers: [ NAME, ... ]");
   }
 
   private static Hint credentials(String kind) {
