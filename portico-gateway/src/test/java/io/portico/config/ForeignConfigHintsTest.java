@@ -341,4 +341,46 @@ class ForeignConfigHintsTest {
                 + " from 1s to 366d such as 1s, 1m, 1h, 1d, 1w or 1y; a duration has a unit: write"
                 + " 60s for seconds or 60ms for milliseconds)");
   }
+
+  @Test
+  void kongRedisKeysAndAConsumersPluginsNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  rate-limit:
+                    policy: redis
+                    redis_host: 127.0.0.1
+                    limits: [ { requests: 5, window: 1s } ]
+                  quota:
+                    limit: 5
+                    period: day
+                    redis: { url: "127.0.0.1:6379", on-failure: fail-open }
+                  mock: {}
+            consumers:
+              - name: c
+                plugins: { rate-limit: { limits: [ { requests: 5, window: 1s } ] } }
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:9: routes[0].plugins.rate-limit.redis_host: unknown key")
+                    .contains(
+                        "Redis is one URI: redis: { url: \"redis://[user:password@]host:6379/0\""))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":12:23: routes[0].plugins.quota.redis.url: \"127.0.0.1:6379\"")
+                    .endsWith("; write redis://127.0.0.1:6379)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":16:5: consumers[0].plugins: unknown key \"plugins\"")
+                    .contains("a limit per consumer is rate-limit with key: consumer"));
+  }
 }
