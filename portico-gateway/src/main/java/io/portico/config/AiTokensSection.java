@@ -4,7 +4,6 @@ import io.lettuce.core.RedisURI;
 import io.portico.spi.config.CalendarQuota;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
-import io.portico.spi.config.DurationHint;
 import io.portico.spi.config.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,8 +138,7 @@ final class AiTokensSection {
       if (window == null
           || window.compareTo(Duration.ofSeconds(1)) < 0
           || window.compareTo(Duration.ofDays(366)) > 0) {
-        String fix = windowNode.isScalar() ? DurationHint.of(windowNode.scalarText()) : null;
-        problems.expected(windowNode, WINDOW_RULE + (fix == null ? "" : fix));
+        problems.expected(windowNode, WINDOW_RULE);
         window = null;
       }
     }

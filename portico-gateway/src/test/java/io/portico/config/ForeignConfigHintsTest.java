@@ -325,24 +325,6 @@ class ForeignConfigHintsTest {
   }
 
   @Test
-  void aRateLimitWindowWithoutItsUnitSaysHowToWriteIt() throws Exception {
-    assertThat(
-            problems(
-                """
-                routes:
-                  - name: r
-                    paths: [ /a ]
-                    plugins:
-                      rate-limit: { limits: [ { requests: 10, window: 60 } ] }
-                      mock: {}
-                """))
-        .containsExactly(
-            ":5:55: routes[0].plugins.rate-limit.limits[0].window: \"60\" (expected: a duration"
-                + " from 1s to 366d such as 1s, 1m, 1h, 1d, 1w or 1y; a duration has a unit: write"
-                + " 60s for seconds or 60ms for milliseconds)");
-  }
-
-  @Test
   void kongRedisKeysAndAConsumersPluginsNameThePorticoForm() throws Exception {
     List<String> problems =
         problems(

@@ -2,7 +2,6 @@ package io.portico.plugins.ratelimit;
 
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.ConfigReader;
-import io.portico.spi.config.DurationHint;
 import io.portico.spi.config.Problems;
 import io.portico.spi.plugin.Plugin;
 import io.portico.spi.plugin.PluginContext;
@@ -129,8 +128,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
   private static long windowMillis(ConfigNode node, Problems problems) {
     Matcher m = node.isScalar() ? WINDOW.matcher(node.scalarText().trim()) : null;
     if (m == null || !m.matches()) {
-      String fix = node.isScalar() ? DurationHint.of(node.scalarText()) : null;
-      problems.expected(node, WINDOW_RULE + (fix == null ? "" : fix));
+      problems.expected(node, WINDOW_RULE);
       return 0;
     }
     long unit =

@@ -8,10 +8,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The duration a value not written as one most likely meant, for the "expected a duration" problem:
  * {@code 30} has no unit, {@code 30 s} a space, {@code 5sec} or {@code 2 minutes} a unit spelt out.
- * {@link ConfigReader#duration} appends it; a plugin that reads a duration of its own form (a rate
- * limit's window) appends it to its rule the same way.
  */
-public final class DurationHint {
+final class DurationHint {
 
   private static final Pattern NUMBER = Pattern.compile("\\d+");
   private static final Pattern SPELT =
@@ -20,7 +18,7 @@ public final class DurationHint {
   private DurationHint() {}
 
   /** The fix to append to the rule ({@code ; write 30s}), or null when no fix is clear. */
-  public static @Nullable String of(String text) {
+  static @Nullable String of(String text) {
     String t = text.trim();
     if (NUMBER.matcher(t).matches()) {
       return "; a duration has a unit: write "
