@@ -48,12 +48,11 @@ import org.slf4j.LoggerFactory;
  * refreshes the topology when the cluster changes. Cluster requires every key of one script call to
  * hash to one slot; callers ensure it by giving all keys of a call the same {@code {hash tag}}.
  *
- * <p>The connection is opened when the store is made, and reopened by Lettuce after a disconnect;
- * while it is down, commands fail at once rather than queue. If the first connect fails, the next
- * call (at most once a second) tries again. On a cluster the same holds per master: the connection
- * is ready once every master serving slots is connected (or has failed to connect), and commands
- * for a master that is down, or newly discovered and still connecting, fail at once while the other
- * slots keep working.
+ * <p>The connection is opened lazily and reopened by Lettuce after a disconnect; while it is down,
+ * commands fail at once rather than queue. If the first connect fails, the next call (at most once
+ * a second) tries again. On a cluster the same holds per master: the connection is ready once every
+ * master serving slots is connected (or has failed to connect), and commands for a master that is
+ * down, or newly discovered and still connecting, fail at once while the other slots keep working.
  *
  * <p>An outage is logged once: a warning with the URL (credentials hidden) and the cause at the
  * first call that fails (refused, reset, or past the caller's {@code redis.timeout}), and one line
@@ -192,17 +191,9 @@ final class RedisStore implements AutoCloseable {
     return nodes;
   }
 
-  /**
-   * The store for {@code url}, shared across plugin instances and reloads, its connection opening
-   * from now on: at start-up or on the reload that first names the URL, so that the first requests
-   * do not spend their {@code redis.timeout} on the connect (and a {@code fail-closed} plugin does
-   * not answer them 503 while Redis is up).
-   */
+  /** The store for {@code url}, shared across plugin instances and reloads. */
   static RedisStore of(PluginContext context, String url) {
-    RedisStore store =
-        context.shared("ratelimit.redis " + url, RedisStore.class, () -> new RedisStore(url));
-    store.connection();
-    return store;
+    return context.shared("ratelimit.redis " + url, RedisStore.class, () -> new RedisStore(url));
   }
 
   /**
