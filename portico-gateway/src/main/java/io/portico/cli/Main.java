@@ -57,7 +57,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         (e, args) -> {
           String command = unknownCommand(e, cli);
           if (command == null) {
-            return usage.handleParseException(e, args);
+            int code = usage.handleParseException(e, args);
+            String note = addressOptionNote(e);
+            if (note != null) {
+              e.getCommandLine().getErr().println(note);
+              e.getCommandLine().getErr().flush();
+            }
+            return code;
+          }
+          String note = addressOptionNote(e);
+          if (note != null) {
+            e.getCommandLine().getErr().println(note);
           }
           e.getCommandLine().getErr().println(unknownCommandMessage(command, e, cli));
           e.getCommandLine().getErr().flush();
@@ -79,6 +89,31 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return null;
     }
     return u.getUnmatched().get(0);
+  }
+
+  /**
+   * For an unknown option that gives an address or a port ({@code --port 8080}, {@code --listen},
+   * as other gateways and servers take them), where Portico takes it instead; null for any other
+   * error.
+   */
+  static @Nullable String addressOptionNote(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u)) {
+      return null;
+    }
+    for (String word : u.getUnmatched()) {
+      String option = word.replaceFirst("=.*", "").toLowerCase(java.util.Locale.ROOT);
+      if (option.startsWith("-")
+          && (option.contains("port")
+              || option.contains("listen")
+              || option.contains("addr")
+              || option.contains("bind")
+              || option.contains("host"))) {
+        return "portico: the addresses to listen on are set in the config file, not on the command"
+            + " line: listeners[].address (such as 127.0.0.1:8080), and admin.address for the"
+            + " admin API (docs/configuration.md)";
+      }
+    }
+    return null;
   }
 
   /**

@@ -93,8 +93,21 @@ final class ListenersSection {
       }
       for (ConfigNode item : items) {
         ConfigReader c = ConfigReader.of(item, problems);
-        Path cert = in.readableFile(c.required("cert", "a PEM certificate chain file"));
-        Path key = in.readableFile(c.required("key", "a PEM private key file"));
+        ConfigNode certNode = c.required("cert", "a PEM certificate chain file");
+        ConfigNode keyNode = c.required("key", "a PEM private key file");
+        Path cert =
+            in.readableFile(
+                certNode,
+                certNode != null && certNode.isScalar() && keyNode != null && keyNode.isScalar()
+                    ? "; to try TLS with a self-signed one: openssl req -x509 -newkey rsa:2048"
+                        + " -nodes -days 30 -subj /CN=localhost -addext"
+                        + " subjectAltName=DNS:localhost -keyout "
+                        + keyNode.scalarText()
+                        + " -out "
+                        + certNode.scalarText()
+                        + " (docs/tls-and-http2.md)"
+                    : "");
+        Path key = in.readableFile(keyNode);
         List<String> serverNames = new ArrayList<>();
         for (ConfigNode name : in.stringItems(c, "server-names")) {
           if (in.checked(name, RoutePatterns.checkHost(name.scalarText()))) {

@@ -140,6 +140,14 @@ class SectionReaders {
   }
 
   @Nullable Path readableFile(@Nullable ConfigNode node) {
+    return readableFile(node, "");
+  }
+
+  /**
+   * The readable file {@code node} names, or null after recording why not; {@code whenMissing} is
+   * appended to the problem of a file that does not exist (how to make one).
+   */
+  @Nullable Path readableFile(@Nullable ConfigNode node, String whenMissing) {
     if (node == null) {
       return null;
     }
@@ -155,7 +163,12 @@ class SectionReaders {
                 ? " is not a file"
                 : !Files.isReadable(file) ? " is not readable" : null;
     if (reason != null) {
-      problems.expected(node, "a readable PEM file; " + file + reason);
+      problems.expected(
+          node,
+          "a readable PEM file; "
+              + file
+              + reason
+              + (reason.equals(" does not exist") ? whenMissing : ""));
       return null;
     }
     return file;

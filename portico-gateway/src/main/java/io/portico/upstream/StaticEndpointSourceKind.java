@@ -32,7 +32,18 @@ public final class StaticEndpointSourceKind implements EndpointSourceKind<Static
     for (TargetConfig t : settings.targets()) {
       InetSocketAddress address = new InetSocketAddress(t.host(), t.port());
       if (address.isUnresolved()) {
-        context.problem("targets", "\"" + t.authority() + "\" (expected: a resolvable host name)");
+        context.problem(
+            "targets",
+            "\""
+                + t.authority()
+                + "\" (expected: a resolvable host name; "
+                + t.host()
+                + " does not resolve from this host: check its spelling, or write discovery: {"
+                + " kind: dns, name: "
+                + t.host()
+                + ", port: "
+                + t.port()
+                + " } for a name that resolves later or changes)");
         continue;
       }
       endpoints.add(new Endpoint(address, t.authority(), t.weight()));

@@ -247,6 +247,21 @@ class CliDocTest {
   }
 
   @Test
+  void anAddressOptionSaysTheAddressesAreInTheConfigFile() throws Exception {
+    assertThat(Main.execute("run", "--port", "8080")).isEqualTo(Main.USAGE);
+    assertThat(Main.execute("--listen=:8080")).isEqualTo(Main.USAGE);
+
+    String said = err.toString(StandardCharsets.UTF_8);
+    String note =
+        "portico: the addresses to listen on are set in the config file, not on the command line:"
+            + " listeners[].address (such as 127.0.0.1:8080), and admin.address for the admin API"
+            + " (docs/configuration.md)";
+    assertThat(said).contains("Unknown option: '--port'");
+    assertThat(said.lines().filter(note::equals)).hasSize(2);
+    assertThat(flat(doc())).contains(flat(note));
+  }
+
+  @Test
   void validateTakesTheFileWithOrWithoutDashC() throws Exception {
     Path good = dir.resolve("good.yaml");
     Files.writeString(good, "routes:\n  - name: r\n    paths: [ /a ]\n    plugins: { mock: {} }\n");

@@ -78,7 +78,7 @@ consumers:
             expected(
                 file,
                 "@:2:14: listeners[0].address: \"127.0.0.1:80800\" (expected: host:port with an IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
-                "@:6:19: listeners[1].tls.certificates[0].cert: \"certs/missing.pem\" (expected: a readable PEM file; %DIR%/certs/missing.pem does not exist)",
+                "@:6:19: listeners[1].tls.certificates[0].cert: \"certs/missing.pem\" (expected: a readable PEM file; %DIR%/certs/missing.pem does not exist; to try TLS with a self-signed one: openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout certs/missing.key -out certs/missing.pem (docs/tls-and-http2.md))",
                 "@:6:43: listeners[1].tls.certificates[0].key: \"certs/missing.key\" (expected: a readable PEM file; %DIR%/certs/missing.key does not exist)",
                 "@:8:12: admin.address: \"127.0.0.1:8443\" (expected: an address not used by a listener; listener https-8443 has it)",
                 "@:11:16: services[0].targets[0]: \"127.0.0.1:99999\" (expected: a host:port or [IPv6]:port with a port from 1 to 65535)",

@@ -288,4 +288,108 @@ class ForeignConfigHintsTest {
             ":4:52: services[0].timeouts.idle: \"2 minutes\" (expected: a duration such as 250ms,"
                 + " 5s, 1m, 2h or 1d; write 2m)");
   }
+
+  @Test
+  void kongAndApisixPluginKeysNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  key-auth: { key_names: [ apikey ] }
+                  cors: { origins: [ "*" ], credentials: true, headers: [ X-A ] }
+                  ip-restriction: { whitelist: [ 10.0.0.0/8 ] }
+                  acl: { allow: [ admins ] }
+                  rate-limit: { minute: 5 }
+                  mock: {}
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":5:19: routes[0].plugins.key-auth.key_names: unknown key")
+                    .endsWith(
+                        "; the names a key is looked for under are header-names: [ NAME ] for"
+                            + " headers and query-names: [ NAME ] for query parameters"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:15: routes[0].plugins.cors.origins: unknown key")
+                    .endsWith("; did you mean \"allow-origins\"?"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:33: routes[0].plugins.cors.credentials: unknown key")
+                    .endsWith("; did you mean \"allow-credentials\"?"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":6:52: routes[0].plugins.cors.headers: unknown key")
+                    .endsWith(
+                        "the request headers a preflight may ask for are allow-headers: [ NAME ],"
+                            + " the response headers a page may read are expose-headers: [ NAME ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:25: routes[0].plugins.ip-restriction.whitelist: unknown key")
+                    .endsWith("; write allow: [ ADDRESS or CIDR, ... ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":8:14: routes[0].plugins.acl.allow: unknown key")
+                    .endsWith(
+                        "; write allow-groups: [ GROUP, ... ] for consumers' groups, or"
+                            + " allow-consumers: [ NAME, ... ]"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":9:21: routes[0].plugins.rate-limit.minute: unknown key")
+                    .contains(
+                        "; each limit is written in limits: [ { requests: N, window: 1m } ]"));
+  }
+
+  @Test
+  void kongRedisKeysAndAConsumersPluginsNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  rate-limit:
+                    policy: redis
+                    redis_host: 127.0.0.1
+                    limits: [ { requests: 5, window: 1s } ]
+                  quota:
+                    limit: 5
+                    period: day
+                    redis: { url: "127.0.0.1:6379", on-failure: fail-open }
+                  mock: {}
+            consumers:
+              - name: c
+                plugins: { rate-limit: { limits: [ { requests: 5, window: 1s } ] } }
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:9: routes[0].plugins.rate-limit.redis_host: unknown key")
+                    .contains(
+                        "Redis is one URI: redis: { url: \"redis://[user:password@]host:6379/0\""))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":12:23: routes[0].plugins.quota.redis.url: \"127.0.0.1:6379\"")
+                    .endsWith("; write redis://127.0.0.1:6379)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":16:5: consumers[0].plugins: unknown key \"plugins\"")
+                    .contains("a limit per consumer is rate-limit with key: consumer"));
+  }
 }

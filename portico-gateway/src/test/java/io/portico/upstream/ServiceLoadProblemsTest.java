@@ -48,7 +48,10 @@ class ServiceLoadProblemsTest {
         .hasMessageContaining(
             config
                 + ":10:14: services[0].targets: \"orders.no-such-host.invalid:8080\" (expected: a"
-                + " resolvable host name)");
+                + " resolvable host name; orders.no-such-host.invalid does not resolve from this"
+                + " host: check its spelling, or write discovery: { kind: dns, name:"
+                + " orders.no-such-host.invalid, port: 8080 } for a name that resolves later or"
+                + " changes)");
   }
 
   @Test

@@ -51,7 +51,8 @@ public record RedisSettings(String url, String prefix, Duration timeout, Failure
           RedisURI.create(url);
         }
       } catch (RuntimeException e) {
-        r.expected("url", URL_RULE);
+        // host:port alone, as other gateways write redis_host and redis_port: the scheme is missing
+        r.expected("url", URL_RULE + (url.contains("://") ? "" : "; write redis://" + url.trim()));
         url = null;
       }
     }

@@ -138,8 +138,58 @@ final class ForeignKeys {
           Map.entry("secret", List.of(issuerKey("secret: SECRET"))),
           Map.entry("public-key", List.of(issuerKey("public-key: PEM"))),
           Map.entry("requests", List.of(limit())),
+          // Keys of plugins' configs: Kong's and APISIX's names for what a Portico plugin spells
+          // differently.
+          Map.entry(
+              "key-names",
+              List.of(
+                  new Hint(
+                      "header-names",
+                      "the names a key is looked for under are header-names: [ NAME ] for"
+                          + " headers and query-names: [ NAME ] for query parameters"))),
+          Map.entry(
+              "whitelist",
+              List.of(
+                  new Hint("allow", "write allow: [ ADDRESS or CIDR, ... ]"), aclGroups("allow"))),
+          Map.entry(
+              "blacklist",
+              List.of(new Hint("deny", "write deny: [ ADDRESS or CIDR, ... ]"), aclGroups("deny"))),
+          Map.entry("allow", List.of(aclGroups("allow"))),
+          Map.entry("deny", List.of(aclGroups("deny"))),
+          Map.entry(
+              "headers",
+              List.of(
+                  new Hint(
+                      "allow-headers",
+                      "the request headers a preflight may ask for are allow-headers: [ NAME ],"
+                          + " the response headers a page may read are expose-headers: [ NAME ]"))),
+          Map.entry("redis-host", List.of(redisUrl())),
+          Map.entry("redis-port", List.of(redisUrl())),
+          Map.entry("redis-password", List.of(redisUrl())),
+          Map.entry("redis-username", List.of(redisUrl())),
+          Map.entry("redis-database", List.of(redisUrl())),
+          Map.entry("redis-ssl", List.of(redisUrl())),
+          Map.entry(
+              "redis-timeout",
+              List.of(
+                  new Hint("redis", "write redis: { url: URI, timeout: 100ms, on-failure: ... }"))),
+          Map.entry("second", List.of(limit())),
+          Map.entry("minute", List.of(limit())),
+          Map.entry("hour", List.of(limit())),
+          Map.entry("day", List.of(limit())),
+          Map.entry("count", List.of(limit())),
+          Map.entry("time-window", List.of(limit())),
           // Consumers.
           Map.entry("username", List.of(new Hint("credentials", "a consumer's name is name:"))),
+          Map.entry(
+              "plugins",
+              List.of(
+                  new Hint(
+                      "credentials",
+                      "plugins are set on routes, services or at the top level, not on a"
+                          + " consumer; a limit per consumer is rate-limit with key: consumer,"
+                          + " and a larger one for some consumers is a group of theirs with"
+                          + " rate-limit's groups: { GROUP: FACTOR } (docs/plugins/rate-limit.md)"))),
           Map.entry(
               "acls", List.of(new Hint("groups", "a consumer's groups are groups: [ NAME, ... ]"))),
           Map.entry("keyauth-credentials", List.of(credentials("key-auth"))),
@@ -241,6 +291,23 @@ final class ForeignKeys {
 
   private static Hint limit() {
     return new Hint("limits", "each limit is written in limits: [ { requests: N, window: 1m } ]");
+  }
+
+  private static Hint redisUrl() {
+    return new Hint(
+        "redis",
+        "Redis is one URI: redis: { url: \"redis://[user:password@]host:6379/0\" (rediss:// for"
+            + " TLS), on-failure: fail-open, fail-closed or local-fallback }");
+  }
+
+  private static Hint aclGroups(String verb) {
+    return new Hint(
+        verb + "-groups",
+        "write "
+            + verb
+            + "-groups: [ GROUP, ... ] for consumers' groups, or "
+            + verb
+            + "-consumers: [ NAME, ... ]");
   }
 
   private static Hint credentials(String kind) {

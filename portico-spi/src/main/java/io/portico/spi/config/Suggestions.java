@@ -4,7 +4,11 @@ import java.util.Collection;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** "Did you mean" for unknown keys and names: the closest candidate by edit distance. */
+/**
+ * "Did you mean" for unknown keys and names: the closest candidate by edit distance, or else the
+ * one candidate that is the input with a word added ({@code origins} for {@code allow-origins}, as
+ * other gateways' CORS configs write it).
+ */
 public final class Suggestions {
 
   private Suggestions() {}
@@ -26,7 +30,28 @@ public final class Suggestions {
         best = c;
       }
     }
-    return bestDistance <= allowed ? best : null;
+    return bestDistance <= allowed ? best : widened(lower, candidates);
+  }
+
+  /**
+   * The only candidate that is {@code lower} with a word before or after it, joined by {@code -};
+   * null when none or several are.
+   */
+  private static @Nullable String widened(String lower, Collection<String> candidates) {
+    if (lower.length() < 4) {
+      return null; // "id", "key": too short to say which longer name was meant
+    }
+    @Nullable String found = null;
+    for (String c : candidates) {
+      String other = c.toLowerCase(Locale.ROOT);
+      if (other.endsWith("-" + lower) || other.startsWith(lower + "-")) {
+        if (found != null) {
+          return null;
+        }
+        found = c;
+      }
+    }
+    return found;
   }
 
   /**
