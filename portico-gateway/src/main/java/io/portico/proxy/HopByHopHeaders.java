@@ -47,32 +47,18 @@ final class HopByHopHeaders {
    * {@code Upgrade} and {@code Connection: upgrade} survive.
    */
   static void strip(HttpHeaders headers, boolean keepUpgrade) {
-    // A decoded map answers getAll for an absent name without a list: one lookup, not two.
-    List<String> listed =
-        headers instanceof KeptHeaders || headers.contains(HttpHeaderNames.CONNECTION)
-            ? headers.getAll(HttpHeaderNames.CONNECTION)
-            : List.of();
-    if (!listed.isEmpty()) {
-      for (String value : listed) {
-        int start = 0;
-        while (start <= value.length()) {
-          int comma = value.indexOf(',', start);
-          int end = comma < 0 ? value.length() : comma;
-          String name = value.substring(start, end).trim();
-          // Keep-Alive, the usual token, is removed below in any case.
-          if (!name.isEmpty()
-              && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
-              && !isFraming(name)
-              && !KEEP_ALIVE.contentEqualsIgnoreCase(name)) {
-            headers.remove(name);
-          }
-          if (comma < 0) {
-            break;
-          }
-          start = comma + 1;
-        }
+    // One Connection field, the common case (an origin's "keep-alive"), is read as a string
+    // without a list; several are read together first, since their tokens may name each other.
+    if (headers instanceof KeptHeaders kept) {
+      int fields = kept.count(HttpHeaderNames.CONNECTION);
+      if (fields == 1) {
+        removeListed(headers, headers.get(HttpHeaderNames.CONNECTION), keepUpgrade);
+        headers.remove(HttpHeaderNames.CONNECTION);
+      } else if (fields > 1) {
+        removeAllListed(headers, keepUpgrade);
       }
-      headers.remove(HttpHeaderNames.CONNECTION);
+    } else if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      removeAllListed(headers, keepUpgrade);
     }
     headers.remove(KEEP_ALIVE);
     headers.remove(PROXY_CONNECTION);
@@ -93,5 +79,33 @@ final class HopByHopHeaders {
     return name.equalsIgnoreCase("content-length")
         || name.equalsIgnoreCase("transfer-encoding")
         || name.equalsIgnoreCase("host");
+  }
+
+  private static void removeAllListed(HttpHeaders headers, boolean keepUpgrade) {
+    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+      removeListed(headers, value, keepUpgrade);
+    }
+    headers.remove(HttpHeaderNames.CONNECTION);
+  }
+
+  /** Removes the fields a {@code Connection} value names, but the framing and kept ones. */
+  private static void removeListed(HttpHeaders headers, String value, boolean keepUpgrade) {
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      String name = value.substring(start, end).trim();
+      // Keep-Alive, the usual token, is removed below in any case.
+      if (!name.isEmpty()
+          && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
+          && !isFraming(name)
+          && !KEEP_ALIVE.contentEqualsIgnoreCase(name)) {
+        headers.remove(name);
+      }
+      if (comma < 0) {
+        break;
+      }
+      start = comma + 1;
+    }
   }
 }
