@@ -135,7 +135,7 @@ public class RequestHeadBenchmark {
     String text = head.equals("curl") ? CURL : BROWSER;
     bytes = direct(text);
     other = repeat ? bytes.retain() : direct(text.replaceFirst(" /", " /x"));
-    ClientCodec codec = DownstreamInitializer.httpCodec(LimitsConfig.DEFAULTS);
+    ClientCodec codec = DownstreamInitializer.httpCodec(LimitsConfig.DEFAULTS, null);
     codecDecoder = (ClientCodec.Decoder) part(codec, "inboundHandler");
     codecEncoder = (ClientCodec.Encoder) part(codec, "outboundHandler");
     nettyDecoder = new OpenDecoder(config());

@@ -123,8 +123,11 @@ final class DownstreamInitializer extends ChannelInitializer<Channel> {
   /**
    * The HTTP/1.1 codec of a client connection; the trailers of a request with a body are {@link
    * DeferredTrailers}, a map only when the request has trailers.
+   *
+   * @param fold told of each head and content the codec decodes; null only where a codec decodes
+   *     heads outside a connection (the request-head benchmark)
    */
-  static ClientCodec httpCodec(LimitsConfig limits, ObsFoldGuard fold) {
+  static ClientCodec httpCodec(LimitsConfig limits, @Nullable ObsFoldGuard fold) {
     return new ClientCodec(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxRequestLine())
