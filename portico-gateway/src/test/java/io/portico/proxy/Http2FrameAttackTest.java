@@ -160,7 +160,9 @@ class Http2FrameAttackTest {
     start("");
     assertConnectionError(
         h2 -> h2.post(1, "/count", authority()).data(1, bytes(16_385), true), FRAME_SIZE_ERROR);
-    assertThat(env.origin().requests())
+    // The head may already be on its way upstream when the oversized DATA frame is read (the body
+    // streams); the upstream request is then cut, so no whole POST ever reaches the origin.
+    assertThat(env.origin().wholeRequests())
         .noneMatch(r -> r.uri().equals("/count") && r.method().name().equals("POST"));
   }
 

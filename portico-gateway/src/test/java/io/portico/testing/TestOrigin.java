@@ -88,6 +88,7 @@ public final class TestOrigin implements AutoCloseable {
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Channel server;
   private final ConcurrentLinkedQueue<HttpRequest> requests = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<HttpRequest> wholeRequests = new ConcurrentLinkedQueue<>();
   private volatile HttpHeaders lastTrailers = EmptyHttpHeaders.INSTANCE;
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
@@ -202,6 +203,14 @@ public final class TestOrigin implements AutoCloseable {
 
   public List<HttpRequest> requests() {
     return List.copyOf(requests);
+  }
+
+  /**
+   * The requests whose body reached its end, in order. A request whose head arrived but whose body
+   * was cut (the connection closed mid-body) is in {@link #requests()} only.
+   */
+  public List<HttpRequest> wholeRequests() {
+    return List.copyOf(wholeRequests);
   }
 
   public HttpRequest lastRequest() {
@@ -336,6 +345,7 @@ public final class TestOrigin implements AutoCloseable {
         }
         if (content instanceof LastHttpContent last) {
           lastTrailers = last.trailingHeaders().copy();
+          wholeRequests.add(current);
         }
         content.release();
         if (content instanceof LastHttpContent) {
