@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,6 +211,7 @@ class AccessLogTest {
   void dropsAndCountsLinesInsteadOfBlockingWhenTheWriterFallsBehind() throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
     ByteArrayOutputStream written = new ByteArrayOutputStream();
+    AtomicLong newlines = new AtomicLong();
     OutputStream stuck =
         new OutputStream() {
           @Override
@@ -226,6 +228,11 @@ class AccessLogTest {
               throw new IOException(e);
             }
             written.write(b, off, len);
+            for (int i = off; i < off + len; i++) {
+              if (b[i] == '\n') {
+                newlines.incrementAndGet();
+              }
+            }
           }
         };
     log = AccessLog.to(stuck);
@@ -267,6 +274,9 @@ class AccessLogTest {
     assertThat(dropped).isGreaterThanOrEqualTo(offered - 65_536 - 1024L).isLessThan(offered);
 
     unblock.countDown();
+    // Every line kept is written once the output moves again; close is bounded, so wait for the
+    // writer to catch up first rather than race it on a slow machine.
+    await().atMost(Duration.ofSeconds(60)).until(() -> newlines.get() >= offered - dropped);
     log.close();
     log = null;
     long lines = written.toString(StandardCharsets.UTF_8).lines().count();

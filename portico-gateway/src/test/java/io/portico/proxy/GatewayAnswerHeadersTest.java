@@ -1,6 +1,7 @@
 package io.portico.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.portico.testing.GatewayFixture;
@@ -167,6 +168,11 @@ class GatewayAnswerHeadersTest {
 
   @Test
   void marksOpenIdConnectsRedirectToItsProvider() throws Exception {
+    // The provider's discovery document is fetched when the gateway starts; on a busy machine
+    // that first fetch can fail, and the next is made at most every few seconds.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> send(request("/app/page").header("Accept", "text/html")).statusCode() != 503);
     HttpResponse<String> r = send(request("/app/page").header("Accept", "text/html"));
     assertMarked(r, 302);
     assertThat(r.headers().firstValue("location"))

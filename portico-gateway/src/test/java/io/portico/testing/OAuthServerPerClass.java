@@ -1,5 +1,13 @@
 package io.portico.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -34,6 +42,29 @@ public final class OAuthServerPerClass implements BeforeAllCallback, AfterAllCal
   public void beforeAll(ExtensionContext context) {
     server = new MockOAuth2Server();
     server.start();
+    warmUp();
+  }
+
+  /**
+   * Fetches the default issuer's discovery document and keys once, with a generous time limit: the
+   * provider makes an issuer's signing key and its JSON machinery on first use, which on a busy
+   * machine can take longer than a gateway's discovery timeout.
+   */
+  private void warmUp() {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+    for (String url :
+        List.of(server.wellKnownUrl("default").toString(), server.jwksUrl("default").toString())) {
+      try {
+        client.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse.BodyHandlers.discarding());
+      } catch (IOException e) {
+        throw new UncheckedIOException("the OAuth provider did not answer " + url, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   @Override

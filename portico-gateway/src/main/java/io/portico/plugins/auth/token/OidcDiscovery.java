@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The discovery of {@code openid-connect}'s provider: its discovery document fetched without
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * only. Futures complete on the JDK HTTP client's threads.
  */
 final class OidcDiscovery {
+
+  private static final Logger log = LoggerFactory.getLogger(OidcDiscovery.class);
 
   static final Duration RETRY = Duration.ofSeconds(5);
 
@@ -67,7 +71,8 @@ final class OidcDiscovery {
     lastAttemptNanos = now;
     HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, config.discovery());
     CompletableFuture<@Nullable OidcProvider> f =
-        NimbusHttp.send(client, request, config.timeout()).thenApply(this::discovered);
+        NimbusHttp.send(client, request, config.timeout(), this::failed)
+            .thenApply(this::discovered);
     discovering = f;
     f.whenComplete((p, e) -> done());
     return f;
@@ -77,18 +82,42 @@ final class OidcDiscovery {
     discovering = null;
   }
 
+  /**
+   * Logs why discovery failed, once per attempt (so at most once per {@link #RETRY}): the clients
+   * of the routes that need the provider get 503 until an attempt succeeds, and this line is where
+   * an operator learns what to fix.
+   */
+  private void failed(String reason) {
+    log.warn(
+        "openid-connect: the discovery document at {} cannot be used: {}; requests that need"
+            + " the provider are answered 503 until a later attempt (at most every {} s) succeeds",
+        config.discovery(),
+        reason,
+        RETRY.toSeconds());
+  }
+
   private @Nullable OidcProvider discovered(@Nullable HTTPResponse response) {
-    if (response == null || response.getStatusCode() != 200) {
+    if (response == null) {
+      return null;
+    }
+    if (response.getStatusCode() != 200) {
+      failed("it answered " + response.getStatusCode() + ", not 200");
       return null;
     }
     OIDCProviderMetadata metadata;
     try {
       metadata = OIDCProviderMetadata.parse(response.getBody());
     } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+      failed("it is not an OpenID provider metadata document (" + e.getMessage() + ")");
       return null;
     }
     URI jwks = metadata.getJWKSetURI();
-    if (jwks == null || (config.userInfo() != null && metadata.getUserInfoEndpointURI() == null)) {
+    if (jwks == null) {
+      failed("it has no jwks_uri, which verifying tokens needs");
+      return null;
+    }
+    if (config.userInfo() != null && metadata.getUserInfoEndpointURI() == null) {
+      failed("it has no userinfo_endpoint, which the `userinfo` setting needs");
       return null;
     }
     String issuer = metadata.getIssuer().getValue();
