@@ -83,6 +83,7 @@ final class RequestChecks {
           "proxy-connection",
           "expect",
           "forwarded",
+          "via",
           "x-real-ip",
           "x-client-ip",
           "true-client-ip",

@@ -81,6 +81,20 @@ class ClientSuppliedHeadersTest {
   }
 
   @Test
+  void dropsViaFromRequestTrailers() throws Exception {
+    // the gateway's own Via entry ends the head's Via; merged from a trailer, a forged one would
+    // follow it and name another proxy as the last hop
+    HttpRequest head =
+        forwarded(
+            "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabc\r\n0\r\nVia: 1.1 edge.example\r\nX-Checksum: 1\r\n\r\n");
+    assertThat(head.headers().getAll("via")).isNotEmpty();
+    assertThat(env.origin().lastTrailers().names())
+        .map(n -> n.toLowerCase(java.util.Locale.ROOT))
+        .containsExactly("x-checksum");
+  }
+
+  @Test
   void dropsIdentityFieldsFromTrailersOnRoutesWithoutAuthentication() throws Exception {
     forwarded(
         "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
