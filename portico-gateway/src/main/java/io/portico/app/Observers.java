@@ -66,6 +66,12 @@ final class Observers {
     }
 
     @Override
+    public boolean keepsRecords() {
+      return (first.wantsRecords() && first.keepsRecords())
+          || (second.wantsRecords() && second.keepsRecords());
+    }
+
+    @Override
     public boolean readsRequestHeaders() {
       return (first.wantsRecords() && first.readsRequestHeaders())
           || (second.wantsRecords() && second.readsRequestHeaders());

@@ -6,7 +6,24 @@ package io.portico.observe;
  */
 public interface ExchangeObserver {
 
+  /**
+   * The exchange finished. Unless {@link #keepsRecords} is true, {@code record} may be its
+   * connection's shared record ({@link ExchangeRecord.Builder#buildShared}), which the connection's
+   * next exchange fills anew: read it here and keep none of it but its values, or {@link
+   * ExchangeRecord#withoutHeaders}, a copy of its own.
+   */
   void onExchangeComplete(ExchangeRecord record);
+
+  /**
+   * Whether this observer keeps the record itself past {@link #onExchangeComplete} (a queue, a
+   * list, another thread). The proxy gives observers that all answer false its connection's shared
+   * record, filled anew for each exchange, so that an exchange costs no record; an observer that
+   * answers true gets a record of its own, which never changes. Keep it a field read; an observer
+   * that cannot tell answers true.
+   */
+  default boolean keepsRecords() {
+    return true;
+  }
 
   /**
    * Whether a record would be read now. The proxy builds an exchange's {@link ExchangeRecord} only

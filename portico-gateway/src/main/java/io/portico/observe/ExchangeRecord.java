@@ -1,6 +1,9 @@
 package io.portico.observe;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -9,117 +12,313 @@ import org.jspecify.annotations.Nullable;
  * What is recorded of one finished exchange: the access log line, and later metrics and traces.
  * Times are milliseconds; -1 means the step did not happen.
  *
- * @param startEpochMillis wall-clock time the request head arrived
- * @param requestId the request id, or null when the exchange ended before it was assigned; also
- *     null for observers that do not read it ({@link ExchangeObserver#readsRequestId}) when the
- *     gateway generated the id and nothing made its text
- * @param clientAddress the client's address, or null when the exchange ended before it was known
- * @param host the Host the client sent, or null when it sent none
- * @param route the matched route's name, or null when no route matched
- * @param service the route's service, or null when it has none (or no route matched)
- * @param upstream the endpoint the last attempt went to ({@code host:port}), or null
- * @param failure the failure code ({@code Failure.code()}), or null when the exchange succeeded
- * @param attempts upstream attempts made (retries included)
- * @param backends the backend calls of an aggregate route, in config order; empty otherwise
- * @param consumer the authenticated consumer's name, or null
- * @param authenticatedBy the authentication plugin that established the caller's identity, or null
- * @param repliedBy the plugin (as named in its chain) that answered the request locally, or null
- * @param repliedByAuthentication whether {@code repliedBy} runs in the authentication band of
- *     priorities (2000 to 2999, see {@code PluginFactory.priority()}): its 503 is an authentication
- *     refusal, counted in {@code portico_auth_total}
- * @param limitDecision what the rate limiter decided ({@code allowed}, {@code limited}, {@code
- *     failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
- * @param query the request's raw query string (without {@code ?}), or null when it had none
- * @param requestHeaders the request's headers, or null; read them only during {@link
- *     ExchangeObserver#onExchangeComplete}, on the exchange's event loop
- * @param responseHeaders the headers of the response sent to the client, or null when none was
- *     sent; the same rule applies
- * @param traceId the exchange's trace id, or null when tracing is off
- * @param ai what the AI gateway did for the exchange (model, provider, tokens, cost), or null on a
- *     route without {@code ai}
- * @param grpcStatus the gRPC status of a gRPC call ({@code grpc-status} from the upstream's
- *     trailers, or the gateway's own answer), or -1 when the exchange was not a gRPC call
- * @param requestBody the start of the request body as the client sent it, or null when bodies are
- *     not captured (see {@code runtime.access-log.body})
- * @param responseBody the start of the response body as sent to the client, or null
+ * <p>Made by a {@link Builder}: {@link Builder#build} makes a record of its own, which never
+ * changes; {@link Builder#buildShared} gives the builder's one shared record, filled anew by each
+ * of its builds, for observers that keep nothing past {@link ExchangeObserver#onExchangeComplete}
+ * ({@link ExchangeObserver#keepsRecords}): then a proxied exchange costs no record. A record's
+ * values (strings, lists) never change; only a shared record's fields are set again. Equality is
+ * that of its components, as for a Java record:
+ *
+ * <ul>
+ *   <li>{@code startEpochMillis}: wall-clock time the request head arrived
+ *   <li>{@code requestId}: the request id, or null when the exchange ended before it was assigned;
+ *       also null for observers that do not read it ({@link ExchangeObserver#readsRequestId}) when
+ *       the gateway generated the id and nothing made its text
+ *   <li>{@code clientAddress}: the client's address, or null when the exchange ended before it was
+ *       known
+ *   <li>{@code host}: the Host the client sent, or null when it sent none
+ *   <li>{@code route}: the matched route's name, or null when no route matched
+ *   <li>{@code service}: the route's service, or null when it has none (or no route matched)
+ *   <li>{@code upstream}: the endpoint the last attempt went to ({@code host:port}), or null
+ *   <li>{@code failure}: the failure code ({@code Failure.code()}), or null when the exchange
+ *       succeeded
+ *   <li>{@code attempts}: upstream attempts made (retries included)
+ *   <li>{@code backends}: the backend calls of an aggregate route, in config order; empty otherwise
+ *   <li>{@code consumer}: the authenticated consumer's name, or null
+ *   <li>{@code authenticatedBy}: the authentication plugin that established the caller's identity,
+ *       or null
+ *   <li>{@code repliedBy}: the plugin (as named in its chain) that answered the request locally, or
+ *       null
+ *   <li>{@code repliedByAuthentication}: whether {@code repliedBy} runs in the authentication band
+ *       of priorities (2000 to 2999, see {@code PluginFactory.priority()}): its 503 is an
+ *       authentication refusal, counted in {@code portico_auth_total}
+ *   <li>{@code limitDecision}: what the rate limiter decided ({@code allowed}, {@code limited},
+ *       {@code failed-open}, {@code failed-closed}, {@code local-fallback}), or null when none ran
+ *   <li>{@code query}: the request's raw query string (without {@code ?}), or null when it had none
+ *   <li>{@code requestHeaders}: the request's headers, or null; read them only during {@link
+ *       ExchangeObserver#onExchangeComplete}, on the exchange's event loop
+ *   <li>{@code responseHeaders}: the headers of the response sent to the client, or null when none
+ *       was sent; the same rule applies
+ *   <li>{@code traceId}: the exchange's trace id, or null when tracing is off
+ *   <li>{@code ai}: what the AI gateway did for the exchange (model, provider, tokens, cost), or
+ *       null on a route without {@code ai}
+ *   <li>{@code grpcStatus}: the gRPC status of a gRPC call ({@code grpc-status} from the upstream's
+ *       trailers, or the gateway's own answer), or -1 when the exchange was not a gRPC call
+ *   <li>{@code requestBody}: the start of the request body as the client sent it, or null when
+ *       bodies are not captured (see {@code runtime.access-log.body})
+ *   <li>{@code responseBody}: the start of the response body as sent to the client, or null
+ * </ul>
  */
-public record ExchangeRecord(
-    long startEpochMillis,
-    @Nullable String requestId,
-    @Nullable String clientAddress,
-    String method,
-    String path,
-    String protocol,
-    @Nullable String host,
-    @Nullable String route,
-    @Nullable String service,
-    @Nullable String upstream,
-    int status,
-    long requestBytes,
-    long responseBytes,
-    double durationMillis,
-    double upstreamConnectMillis,
-    double upstreamResponseMillis,
-    @Nullable String failure,
-    int attempts,
-    @Nullable String userAgent,
-    List<Backend> backends,
-    @Nullable String consumer,
-    @Nullable String authenticatedBy,
-    @Nullable String repliedBy,
-    boolean repliedByAuthentication,
-    @Nullable String limitDecision,
-    @Nullable String query,
-    @Nullable HttpHeaders requestHeaders,
-    @Nullable HttpHeaders responseHeaders,
-    @Nullable String traceId,
-    @Nullable Ai ai,
-    int grpcStatus,
-    @Nullable Body requestBody,
-    @Nullable Body responseBody) {
+public final class ExchangeRecord implements Cloneable {
+  // The components' fields, in order: not the transient ones, which say how it is held and made.
+  private static final Field[] COMPONENTS =
+      Arrays.stream(ExchangeRecord.class.getDeclaredFields())
+          .filter(f -> (f.getModifiers() & (Modifier.STATIC | Modifier.TRANSIENT)) == 0)
+          .toArray(Field[]::new);
+
+  private long startEpochMillis;
+  private @Nullable String requestId;
+  private @Nullable String clientAddress;
+  private @Nullable String method;
+  private @Nullable String path;
+  private @Nullable String protocol;
+  private @Nullable String host;
+  private @Nullable String route;
+  private @Nullable String service;
+  private @Nullable String upstream;
+  private int status;
+  private long requestBytes;
+  private long responseBytes;
+  private double durationMillis;
+  private double upstreamConnectMillis = -1;
+  private double upstreamResponseMillis = -1;
+  private @Nullable String failure;
+  private int attempts;
+  private @Nullable String userAgent;
+  private List<Backend> backends = List.of();
+  private @Nullable String consumer;
+  private @Nullable String authenticatedBy;
+  private @Nullable String repliedBy;
+  private boolean repliedByAuthentication;
+  private @Nullable String limitDecision;
+  private @Nullable String query;
+  private @Nullable HttpHeaders requestHeaders;
+  private @Nullable HttpHeaders responseHeaders;
+  private @Nullable String traceId;
+  private @Nullable Ai ai;
+  private int grpcStatus = -1;
+  private @Nullable Body requestBody;
+  private @Nullable Body responseBody;
+
+  /** Whether this is a builder's shared record, which its next build fills anew. */
+  private transient boolean shared;
+
+  /** Whether {@link #requestId()} makes the id's text, on the thread that reads it first. */
+  private transient boolean idPending;
+
+  private transient long idHigh;
+  private transient long idLow;
+
+  private ExchangeRecord() {}
 
   /** A builder of a record with every component unset: see {@link Builder} for the defaults. */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(new ExchangeRecord());
   }
 
   /** A builder holding this record's components, to make a record that differs in a few. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.startEpochMillis = startEpochMillis;
-    b.requestId = requestId;
-    b.clientAddress = clientAddress;
-    b.method = method;
-    b.path = path;
-    b.protocol = protocol;
-    b.host = host;
-    b.route = route;
-    b.service = service;
-    b.upstream = upstream;
-    b.status = status;
-    b.requestBytes = requestBytes;
-    b.responseBytes = responseBytes;
-    b.durationMillis = durationMillis;
-    b.upstreamConnectMillis = upstreamConnectMillis;
-    b.upstreamResponseMillis = upstreamResponseMillis;
-    b.failure = failure;
-    b.attempts = attempts;
-    b.userAgent = userAgent;
-    b.backends = backends;
-    b.consumer = consumer;
-    b.authenticatedBy = authenticatedBy;
-    b.repliedBy = repliedBy;
-    b.repliedByAuthentication = repliedByAuthentication;
-    b.limitDecision = limitDecision;
-    b.query = query;
-    b.requestHeaders = requestHeaders;
-    b.responseHeaders = responseHeaders;
-    b.traceId = traceId;
-    b.ai = ai;
-    b.grpcStatus = grpcStatus;
-    b.requestBody = requestBody;
-    b.responseBody = responseBody;
-    return b;
+    return new Builder(copy());
+  }
+
+  public long startEpochMillis() {
+    return startEpochMillis;
+  }
+
+  public @Nullable String requestId() {
+    String id = requestId;
+    if (id == null && idPending) {
+      // Threads that read a kept record at once may each make the text: the same, immutable value.
+      id = RequestIds.text(idHigh, idLow);
+      requestId = id;
+    }
+    return id;
+  }
+
+  public @Nullable String clientAddress() {
+    return clientAddress;
+  }
+
+  public String method() {
+    return Objects.requireNonNull(method);
+  }
+
+  public String path() {
+    return Objects.requireNonNull(path);
+  }
+
+  public String protocol() {
+    return Objects.requireNonNull(protocol);
+  }
+
+  public @Nullable String host() {
+    return host;
+  }
+
+  public @Nullable String route() {
+    return route;
+  }
+
+  public @Nullable String service() {
+    return service;
+  }
+
+  public @Nullable String upstream() {
+    return upstream;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public long requestBytes() {
+    return requestBytes;
+  }
+
+  public long responseBytes() {
+    return responseBytes;
+  }
+
+  public double durationMillis() {
+    return durationMillis;
+  }
+
+  public double upstreamConnectMillis() {
+    return upstreamConnectMillis;
+  }
+
+  public double upstreamResponseMillis() {
+    return upstreamResponseMillis;
+  }
+
+  public @Nullable String failure() {
+    return failure;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public @Nullable String userAgent() {
+    return userAgent;
+  }
+
+  public List<Backend> backends() {
+    return backends;
+  }
+
+  public @Nullable String consumer() {
+    return consumer;
+  }
+
+  public @Nullable String authenticatedBy() {
+    return authenticatedBy;
+  }
+
+  public @Nullable String repliedBy() {
+    return repliedBy;
+  }
+
+  public boolean repliedByAuthentication() {
+    return repliedByAuthentication;
+  }
+
+  public @Nullable String limitDecision() {
+    return limitDecision;
+  }
+
+  public @Nullable String query() {
+    return query;
+  }
+
+  public @Nullable HttpHeaders requestHeaders() {
+    return requestHeaders;
+  }
+
+  public @Nullable HttpHeaders responseHeaders() {
+    return responseHeaders;
+  }
+
+  public @Nullable String traceId() {
+    return traceId;
+  }
+
+  public @Nullable Ai ai() {
+    return ai;
+  }
+
+  public int grpcStatus() {
+    return grpcStatus;
+  }
+
+  public @Nullable Body requestBody() {
+    return requestBody;
+  }
+
+  public @Nullable Body responseBody() {
+    return responseBody;
+  }
+
+  /**
+   * This record without its headers, for keeping past {@link ExchangeObserver#onExchangeComplete}
+   * (the headers are only valid during it) without holding the exchange's header maps: itself when
+   * it has none, unless it is a builder's shared record ({@link Builder#buildShared}), of which
+   * this is always a copy of its own.
+   */
+  public ExchangeRecord withoutHeaders() {
+    if (requestHeaders == null && responseHeaders == null && !shared) {
+      return this;
+    }
+    // No builder: the access log calls this on the event loop for every exchange it writes.
+    ExchangeRecord copy = copy();
+    copy.requestHeaders = null;
+    copy.responseHeaders = null;
+    return copy;
+  }
+
+  /** A record of its own with this one's components. */
+  private ExchangeRecord copy() {
+    try {
+      ExchangeRecord copy = (ExchangeRecord) super.clone();
+      copy.shared = false;
+      return copy;
+    } catch (CloneNotSupportedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  // Equality of the components, as for a Java record; not on the proxy's path.
+  private Object[] components() {
+    requestId();
+    Object[] values = new Object[COMPONENTS.length];
+    for (int i = 0; i < values.length; i++) {
+      try {
+        values[i] = COMPONENTS[i].get(this);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof ExchangeRecord other && Arrays.equals(components(), other.components());
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(components());
+  }
+
+  @Override
+  public String toString() {
+    Object[] values = components();
+    StringBuilder s = new StringBuilder("ExchangeRecord[");
+    for (int i = 0; i < values.length; i++) {
+      s.append(i == 0 ? "" : ", ").append(COMPONENTS[i].getName()).append('=').append(values[i]);
+    }
+    return s.append(']').toString();
   }
 
   /**
@@ -130,247 +329,211 @@ public record ExchangeRecord(
    * one record at a time.
    */
   public static final class Builder {
-    private long startEpochMillis;
-    private @Nullable String requestId;
-    private @Nullable String clientAddress;
-    private @Nullable String method;
-    private @Nullable String path;
-    private @Nullable String protocol;
-    private @Nullable String host;
-    private @Nullable String route;
-    private @Nullable String service;
-    private @Nullable String upstream;
-    private int status;
-    private long requestBytes;
-    private long responseBytes;
-    private double durationMillis;
-    private double upstreamConnectMillis = -1;
-    private double upstreamResponseMillis = -1;
-    private @Nullable String failure;
-    private int attempts;
-    private @Nullable String userAgent;
-    private List<Backend> backends = List.of();
-    private @Nullable String consumer;
-    private @Nullable String authenticatedBy;
-    private @Nullable String repliedBy;
-    private boolean repliedByAuthentication;
-    private @Nullable String limitDecision;
-    private @Nullable String query;
-    private @Nullable HttpHeaders requestHeaders;
-    private @Nullable HttpHeaders responseHeaders;
-    private @Nullable String traceId;
-    private @Nullable Ai ai;
-    private int grpcStatus = -1;
-    private @Nullable Body requestBody;
-    private @Nullable Body responseBody;
+    /** The components set so far: the record {@link #buildShared} gives. */
+    private final ExchangeRecord draft;
 
-    private Builder() {}
+    private Builder(ExchangeRecord draft) {
+      this.draft = draft;
+      draft.shared = true;
+    }
 
     public Builder startEpochMillis(long startEpochMillis) {
-      this.startEpochMillis = startEpochMillis;
+      draft.startEpochMillis = startEpochMillis;
       return this;
     }
 
     public Builder requestId(@Nullable String requestId) {
-      this.requestId = requestId;
-      return this;
-    }
-
-    public Builder clientAddress(@Nullable String clientAddress) {
-      this.clientAddress = clientAddress;
-      return this;
-    }
-
-    public Builder method(String method) {
-      this.method = method;
-      return this;
-    }
-
-    public Builder path(String path) {
-      this.path = path;
-      return this;
-    }
-
-    public Builder protocol(String protocol) {
-      this.protocol = protocol;
-      return this;
-    }
-
-    public Builder host(@Nullable String host) {
-      this.host = host;
-      return this;
-    }
-
-    public Builder route(@Nullable String route) {
-      this.route = route;
-      return this;
-    }
-
-    public Builder service(@Nullable String service) {
-      this.service = service;
-      return this;
-    }
-
-    public Builder upstream(@Nullable String upstream) {
-      this.upstream = upstream;
-      return this;
-    }
-
-    public Builder status(int status) {
-      this.status = status;
-      return this;
-    }
-
-    public Builder requestBytes(long requestBytes) {
-      this.requestBytes = requestBytes;
-      return this;
-    }
-
-    public Builder responseBytes(long responseBytes) {
-      this.responseBytes = responseBytes;
-      return this;
-    }
-
-    public Builder durationMillis(double durationMillis) {
-      this.durationMillis = durationMillis;
-      return this;
-    }
-
-    public Builder upstreamConnectMillis(double upstreamConnectMillis) {
-      this.upstreamConnectMillis = upstreamConnectMillis;
-      return this;
-    }
-
-    public Builder upstreamResponseMillis(double upstreamResponseMillis) {
-      this.upstreamResponseMillis = upstreamResponseMillis;
-      return this;
-    }
-
-    public Builder failure(@Nullable String failure) {
-      this.failure = failure;
-      return this;
-    }
-
-    public Builder attempts(int attempts) {
-      this.attempts = attempts;
-      return this;
-    }
-
-    public Builder userAgent(@Nullable String userAgent) {
-      this.userAgent = userAgent;
-      return this;
-    }
-
-    public Builder backends(List<Backend> backends) {
-      this.backends = backends;
-      return this;
-    }
-
-    public Builder consumer(@Nullable String consumer) {
-      this.consumer = consumer;
-      return this;
-    }
-
-    public Builder authenticatedBy(@Nullable String authenticatedBy) {
-      this.authenticatedBy = authenticatedBy;
-      return this;
-    }
-
-    public Builder repliedBy(@Nullable String repliedBy) {
-      this.repliedBy = repliedBy;
-      return this;
-    }
-
-    public Builder repliedByAuthentication(boolean repliedByAuthentication) {
-      this.repliedByAuthentication = repliedByAuthentication;
-      return this;
-    }
-
-    public Builder limitDecision(@Nullable String limitDecision) {
-      this.limitDecision = limitDecision;
-      return this;
-    }
-
-    public Builder query(@Nullable String query) {
-      this.query = query;
-      return this;
-    }
-
-    public Builder requestHeaders(@Nullable HttpHeaders requestHeaders) {
-      this.requestHeaders = requestHeaders;
-      return this;
-    }
-
-    public Builder responseHeaders(@Nullable HttpHeaders responseHeaders) {
-      this.responseHeaders = responseHeaders;
-      return this;
-    }
-
-    public Builder traceId(@Nullable String traceId) {
-      this.traceId = traceId;
-      return this;
-    }
-
-    public Builder ai(@Nullable Ai ai) {
-      this.ai = ai;
-      return this;
-    }
-
-    public Builder grpcStatus(int grpcStatus) {
-      this.grpcStatus = grpcStatus;
-      return this;
-    }
-
-    public Builder requestBody(@Nullable Body requestBody) {
-      this.requestBody = requestBody;
-      return this;
-    }
-
-    public Builder responseBody(@Nullable Body responseBody) {
-      this.responseBody = responseBody;
+      draft.requestId = requestId;
+      draft.idPending = false;
       return this;
     }
 
     /**
-     * The record.
-     *
-     * @throws NullPointerException when {@code method}, {@code path} or {@code protocol} is unset
+     * Sets the request id to the generated 128 bits {@code high}, {@code low}, whose text ({@link
+     * RequestIds#text}) the record makes when {@link ExchangeRecord#requestId()} is first called.
      */
+    public Builder generatedRequestId(long high, long low) {
+      draft.requestId = null;
+      draft.idPending = true;
+      draft.idHigh = high;
+      draft.idLow = low;
+      return this;
+    }
+
+    public Builder clientAddress(@Nullable String clientAddress) {
+      draft.clientAddress = clientAddress;
+      return this;
+    }
+
+    public Builder method(String method) {
+      draft.method = method;
+      return this;
+    }
+
+    public Builder path(String path) {
+      draft.path = path;
+      return this;
+    }
+
+    public Builder protocol(String protocol) {
+      draft.protocol = protocol;
+      return this;
+    }
+
+    public Builder host(@Nullable String host) {
+      draft.host = host;
+      return this;
+    }
+
+    public Builder route(@Nullable String route) {
+      draft.route = route;
+      return this;
+    }
+
+    public Builder service(@Nullable String service) {
+      draft.service = service;
+      return this;
+    }
+
+    public Builder upstream(@Nullable String upstream) {
+      draft.upstream = upstream;
+      return this;
+    }
+
+    public Builder status(int status) {
+      draft.status = status;
+      return this;
+    }
+
+    public Builder requestBytes(long requestBytes) {
+      draft.requestBytes = requestBytes;
+      return this;
+    }
+
+    public Builder responseBytes(long responseBytes) {
+      draft.responseBytes = responseBytes;
+      return this;
+    }
+
+    public Builder durationMillis(double durationMillis) {
+      draft.durationMillis = durationMillis;
+      return this;
+    }
+
+    public Builder upstreamConnectMillis(double upstreamConnectMillis) {
+      draft.upstreamConnectMillis = upstreamConnectMillis;
+      return this;
+    }
+
+    public Builder upstreamResponseMillis(double upstreamResponseMillis) {
+      draft.upstreamResponseMillis = upstreamResponseMillis;
+      return this;
+    }
+
+    public Builder failure(@Nullable String failure) {
+      draft.failure = failure;
+      return this;
+    }
+
+    public Builder attempts(int attempts) {
+      draft.attempts = attempts;
+      return this;
+    }
+
+    public Builder userAgent(@Nullable String userAgent) {
+      draft.userAgent = userAgent;
+      return this;
+    }
+
+    public Builder backends(List<Backend> backends) {
+      draft.backends = backends;
+      return this;
+    }
+
+    public Builder consumer(@Nullable String consumer) {
+      draft.consumer = consumer;
+      return this;
+    }
+
+    public Builder authenticatedBy(@Nullable String authenticatedBy) {
+      draft.authenticatedBy = authenticatedBy;
+      return this;
+    }
+
+    public Builder repliedBy(@Nullable String repliedBy) {
+      draft.repliedBy = repliedBy;
+      return this;
+    }
+
+    public Builder repliedByAuthentication(boolean repliedByAuthentication) {
+      draft.repliedByAuthentication = repliedByAuthentication;
+      return this;
+    }
+
+    public Builder limitDecision(@Nullable String limitDecision) {
+      draft.limitDecision = limitDecision;
+      return this;
+    }
+
+    public Builder query(@Nullable String query) {
+      draft.query = query;
+      return this;
+    }
+
+    public Builder requestHeaders(@Nullable HttpHeaders requestHeaders) {
+      draft.requestHeaders = requestHeaders;
+      return this;
+    }
+
+    public Builder responseHeaders(@Nullable HttpHeaders responseHeaders) {
+      draft.responseHeaders = responseHeaders;
+      return this;
+    }
+
+    public Builder traceId(@Nullable String traceId) {
+      draft.traceId = traceId;
+      return this;
+    }
+
+    public Builder ai(@Nullable Ai ai) {
+      draft.ai = ai;
+      return this;
+    }
+
+    public Builder grpcStatus(int grpcStatus) {
+      draft.grpcStatus = grpcStatus;
+      return this;
+    }
+
+    public Builder requestBody(@Nullable Body requestBody) {
+      draft.requestBody = requestBody;
+      return this;
+    }
+
+    public Builder responseBody(@Nullable Body responseBody) {
+      draft.responseBody = responseBody;
+      return this;
+    }
+
+    /** A record of its own, which nothing changes; NPE when method, path or protocol is unset. */
     public ExchangeRecord build() {
-      return new ExchangeRecord(
-          startEpochMillis,
-          requestId,
-          clientAddress,
-          Objects.requireNonNull(method, "method"),
-          Objects.requireNonNull(path, "path"),
-          Objects.requireNonNull(protocol, "protocol"),
-          host,
-          route,
-          service,
-          upstream,
-          status,
-          requestBytes,
-          responseBytes,
-          durationMillis,
-          upstreamConnectMillis,
-          upstreamResponseMillis,
-          failure,
-          attempts,
-          userAgent,
-          backends,
-          consumer,
-          authenticatedBy,
-          repliedBy,
-          repliedByAuthentication,
-          limitDecision,
-          query,
-          requestHeaders,
-          responseHeaders,
-          traceId,
-          ai,
-          grpcStatus,
-          requestBody,
-          responseBody);
+      return checked().copy();
+    }
+
+    /**
+     * This builder's shared record, the same object on every call, whose components follow the
+     * builder's setters: for observers that keep nothing of it ({@link
+     * ExchangeObserver#keepsRecords} false). NPE when method, path or protocol is unset.
+     */
+    public ExchangeRecord buildShared() {
+      return checked();
+    }
+
+    private ExchangeRecord checked() {
+      Objects.requireNonNull(draft.method, "method");
+      Objects.requireNonNull(draft.path, "path");
+      Objects.requireNonNull(draft.protocol, "protocol");
+      return draft;
     }
   }
 
@@ -404,52 +567,6 @@ public record ExchangeRecord(
       double tokensPerSecond,
       int masked,
       @Nullable String cache) {}
-
-  /**
-   * This record without its headers, for keeping past {@link ExchangeObserver#onExchangeComplete}
-   * (the headers are only valid during it) without holding the exchange's header maps.
-   */
-  public ExchangeRecord withoutHeaders() {
-    if (requestHeaders == null && responseHeaders == null) {
-      return this;
-    }
-    // The canonical constructor rather than toBuilder(): the access log calls this on the event
-    // loop for every exchange it writes, and a builder would be one more object each time.
-    return new ExchangeRecord(
-        startEpochMillis,
-        requestId,
-        clientAddress,
-        method,
-        path,
-        protocol,
-        host,
-        route,
-        service,
-        upstream,
-        status,
-        requestBytes,
-        responseBytes,
-        durationMillis,
-        upstreamConnectMillis,
-        upstreamResponseMillis,
-        failure,
-        attempts,
-        userAgent,
-        backends,
-        consumer,
-        authenticatedBy,
-        repliedBy,
-        repliedByAuthentication,
-        limitDecision,
-        query,
-        null,
-        null,
-        traceId,
-        ai,
-        grpcStatus,
-        requestBody,
-        responseBody);
-  }
 
   /**
    * The captured start of a body: its bytes as they went over the wire (after the cap), not yet

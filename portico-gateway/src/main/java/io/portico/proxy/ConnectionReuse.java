@@ -13,11 +13,14 @@ import org.slf4j.LoggerFactory;
  * observers take, and the request and upstream response objects that the codecs decode into again.
  *
  * <p>Ownership: one per client connection (or HTTP/2 stream's handler), used on its event loop
- * only. A record is built only while the exchange finishes, and the builder drops the exchange's
- * maps and bodies after each record, so the builder holds nothing of its last exchange. The
- * exchange itself and its upstream call are reused by the connection's handler ({@link
- * DownstreamHandler}'s spare, {@link HttpExchange#reuse}), which then keeps that exchange's facts
- * (its route, its snapshot) until the next request clears them or the connection closes.
+ * only. A record is built only while the exchange finishes: into the builder's shared record when
+ * no observer keeps records ({@link ExchangeObserver#keepsRecords}), so that the connection's
+ * exchanges cost no record, else a record of its own; the builder drops the exchange's maps and
+ * bodies once the observers have read it, so the builder (and its shared record) holds nothing of
+ * its last exchange but plain values. The exchange itself and its upstream call are reused by the
+ * connection's handler ({@link DownstreamHandler}'s spare, {@link HttpExchange#reuse}), which then
+ * keeps that exchange's facts (its route, its snapshot) until the next request clears them or the
+ * connection closes.
  */
 final class ConnectionReuse {
 
@@ -39,7 +42,12 @@ final class ConnectionReuse {
         b = ExchangeRecord.builder();
         recordBuilder = b;
       }
-      observer.onExchangeComplete(ExchangeRecords.of(exchange, b, observer.readsRequestId()));
+      try {
+        observer.onExchangeComplete(
+            ExchangeRecords.of(exchange, b, observer.readsRequestId(), observer.keepsRecords()));
+      } finally {
+        ExchangeRecords.release(b);
+      }
     } catch (RuntimeException e) {
       log.warn("exchange observer failed", e);
     }

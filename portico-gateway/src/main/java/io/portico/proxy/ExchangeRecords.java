@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The record of a finished exchange for its observers (metrics, the access log): what the
  * exchange's view and parts hold at its end, assembled once, when the exchange finishes and only
- * when an observer takes it, through its connection's {@link ExchangeRecord.Builder}.
+ * when an observer takes it, through its connection's {@link ExchangeRecord.Builder}: into the
+ * builder's shared record when no observer keeps records, else a record of its own.
  *
  * <p>Stateless. Called on the exchange's event loop, where the record's headers (the request's and
  * the response's, not copied) are valid; observers that keep anything copy it there.
@@ -24,21 +25,35 @@ final class ExchangeRecords {
 
   /**
    * The record of {@code x}, which has finished, made with {@code b}: a builder its connection
-   * reuses for each of its records, since every component is set here anew; what would keep the
-   * exchange's header maps and bodies alive is dropped from the builder once the record is made.
-   * The record carries a generated request id that nothing made text of yet only when {@code
-   * readsId} ({@link io.portico.observe.ExchangeObserver#readsRequestId}).
+   * reuses for each of its records, since every component is set here anew. The record is the
+   * builder's shared one ({@link ExchangeRecord.Builder#buildShared}) unless {@code keeps} ({@link
+   * io.portico.observe.ExchangeObserver#keepsRecords}), and carries a generated request id that
+   * nothing made text of yet only when {@code readsId} ({@link
+   * io.portico.observe.ExchangeObserver#readsRequestId}), as its bits ({@link
+   * ExchangeRecord.Builder#generatedRequestId}). Once the observers have read it, {@link #release}
+   * drops from the builder what would keep the exchange's header maps and bodies alive.
    */
-  static ExchangeRecord of(HttpExchange x, ExchangeRecord.Builder b, boolean readsId) {
-    ExchangeRecord record =
-        fill(x, b).requestId(readsId ? x.requestIdOrNull() : x.requestIdIfMade()).build();
+  static ExchangeRecord of(
+      HttpExchange x, ExchangeRecord.Builder b, boolean readsId, boolean keeps) {
+    fill(x, b);
+    String id = x.requestIdIfMade();
+    if (readsId && id == null && x.idGenerated) {
+      // its text, if an observer reads it at all, is made then (off the event loop for a log line)
+      b.generatedRequestId(x.idHigh, x.idLow);
+    } else {
+      b.requestId(id);
+    }
+    return keeps ? b.build() : b.buildShared();
+  }
+
+  /** Drops the last exchange's header maps, bodies, backends and AI usage from {@code b}. */
+  static void release(ExchangeRecord.Builder b) {
     b.requestHeaders(null)
         .responseHeaders(null)
         .requestBody(null)
         .responseBody(null)
         .backends(List.of())
         .ai(null);
-    return record;
   }
 
   private static ExchangeRecord.Builder fill(HttpExchange x, ExchangeRecord.Builder b) {

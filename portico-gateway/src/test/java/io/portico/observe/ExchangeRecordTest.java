@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
-/** {@link ExchangeRecord.Builder}: its defaults, its required components, and copies. */
+/**
+ * {@link ExchangeRecord.Builder}: its defaults, its required components, copies, and the shared
+ * record it fills anew.
+ */
 class ExchangeRecordTest {
 
   private static ExchangeRecord minimal() {
@@ -100,8 +105,10 @@ class ExchangeRecordTest {
   void toBuilderCopiesEveryComponent() throws Exception {
     ExchangeRecord full = full();
     ExchangeRecord minimal = minimal();
-    for (RecordComponent c : ExchangeRecord.class.getRecordComponents()) {
-      assertThat(Objects.equals(c.getAccessor().invoke(full), c.getAccessor().invoke(minimal)))
+    List<Method> accessors = accessors();
+    assertThat(accessors).hasSize(33);
+    for (Method c : accessors) {
+      assertThat(Objects.equals(c.invoke(full), c.invoke(minimal)))
           .as("%s is set apart from the default in this test", c.getName())
           .isFalse();
     }
@@ -117,5 +124,61 @@ class ExchangeRecordTest {
         .isEqualTo(full.toBuilder().requestHeaders(null).responseHeaders(null).build());
     ExchangeRecord minimal = minimal();
     assertThat(minimal.withoutHeaders()).isSameAs(minimal);
+  }
+
+  @Test
+  void aBuiltRecordNeverChangesWhileTheSharedOneFollowsTheBuilder() throws Exception {
+    ExchangeRecord full = full();
+    ExchangeRecord.Builder b = full.toBuilder();
+    ExchangeRecord own = b.build();
+    ExchangeRecord shared = b.buildShared();
+    assertThat(shared).isEqualTo(own).isNotSameAs(own);
+
+    ExchangeRecord minimal = minimal();
+    for (Method c : accessors()) {
+      Method setter = ExchangeRecord.Builder.class.getMethod(c.getName(), c.getReturnType());
+      setter.invoke(b, c.invoke(minimal));
+    }
+
+    assertThat(b.buildShared()).isSameAs(shared).isEqualTo(minimal);
+    assertThat(own).isEqualTo(full).isNotEqualTo(shared);
+    assertThat(b.build()).isNotSameAs(shared).isEqualTo(minimal);
+  }
+
+  @Test
+  void aSharedRecordIsAlwaysCopiedToBeKept() {
+    ExchangeRecord.Builder b = minimal().toBuilder();
+    ExchangeRecord shared = b.buildShared();
+
+    ExchangeRecord kept = shared.withoutHeaders();
+    b.path("/next").status(204);
+
+    assertThat(kept).isNotSameAs(shared).isEqualTo(minimal());
+    assertThat(kept.withoutHeaders()).isSameAs(kept);
+    assertThat(shared.path()).isEqualTo("/next");
+    assertThat(shared.toBuilder().build()).isEqualTo(shared).isNotSameAs(shared);
+  }
+
+  @Test
+  void aGeneratedIdIsMadeTextWhenFirstReadEvenFromAKeptCopy() {
+    ExchangeRecord.Builder b = minimal().toBuilder().generatedRequestId(0x0123456789abcdefL, 42L);
+    ExchangeRecord kept = b.buildShared().withoutHeaders();
+    b.requestId("next");
+
+    assertThat(kept.requestId()).isEqualTo("0123456789abcdef000000000000002a");
+    assertThat(kept).isEqualTo(minimal().toBuilder().requestId(kept.requestId()).build());
+    assertThat(b.buildShared().requestId()).isEqualTo("next");
+    assertThat(b.generatedRequestId(1, 2).build().requestId()).isEqualTo(RequestIds.text(1, 2));
+  }
+
+  /** The public accessors of the record's components, in their order. */
+  private static List<Method> accessors() throws NoSuchMethodException {
+    List<Method> out = new java.util.ArrayList<>();
+    for (Field f : ExchangeRecord.class.getDeclaredFields()) {
+      if ((f.getModifiers() & (Modifier.STATIC | Modifier.TRANSIENT)) == 0) {
+        out.add(ExchangeRecord.class.getMethod(f.getName()));
+      }
+    }
+    return out;
   }
 }

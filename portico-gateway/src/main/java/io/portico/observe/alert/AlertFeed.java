@@ -45,6 +45,15 @@ final class AlertFeed implements ExchangeObserver {
   private final ConcurrentHashMap<String, AtomicLongArray> services = new ConcurrentHashMap<>();
   private final AtomicLongArray all = new AtomicLongArray(SIZE);
 
+  /**
+   * Reads the record during {@link #onExchangeComplete}, on the event loop, and keeps nothing of
+   * it.
+   */
+  @Override
+  public boolean keepsRecords() {
+    return false;
+  }
+
   /** Reads counts and times, never headers. */
   @Override
   public boolean readsRequestHeaders() {

@@ -87,6 +87,15 @@ public final class AccessLogPipeline implements ExchangeObserver, AutoCloseable 
     this.formatter = configured.withCredentials(headers, query);
   }
 
+  /**
+   * Keeps a copy of the record without its headers in the line it queues ({@link
+   * ExchangeRecord#withoutHeaders}), never the record itself.
+   */
+  @Override
+  public boolean keepsRecords() {
+    return false;
+  }
+
   @Override
   public boolean readsRequestHeaders() {
     return formatter.readsRequestHeaders();

@@ -107,6 +107,15 @@ public final class LogTail implements ExchangeObserver {
     return !readers.isEmpty();
   }
 
+  /**
+   * Keeps a copy of the record without its headers in the line it queues ({@link
+   * ExchangeRecord#withoutHeaders}), never the record itself.
+   */
+  @Override
+  public boolean keepsRecords() {
+    return false;
+  }
+
   @Override
   public boolean readsRequestHeaders() {
     return formatter.readsRequestHeaders();

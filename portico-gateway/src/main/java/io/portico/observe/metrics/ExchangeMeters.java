@@ -74,6 +74,15 @@ final class ExchangeMeters implements ExchangeObserver {
     }
   }
 
+  /**
+   * Reads the record during {@link #onExchangeComplete}, on the event loop, and keeps nothing of
+   * it.
+   */
+  @Override
+  public boolean keepsRecords() {
+    return false;
+  }
+
   /** Reads counts and times, never headers. */
   @Override
   public boolean readsRequestHeaders() {
