@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.portico.config.ConfigParser;
+import io.portico.config.JsonErrors;
 import io.portico.snapshot.Snapshot;
 import io.portico.spi.config.ConfigNode;
 import io.portico.spi.config.Problem;
@@ -477,7 +478,7 @@ final class ObjectEndpoints {
           invalidAt(
               loc == null ? 1 : loc.getLineNr(),
               loc == null ? 1 : loc.getColumnNr(),
-              "invalid JSON (expected: a JSON object): " + e.getOriginalMessage()));
+              "invalid JSON (expected: a JSON object): " + JsonErrors.message(e)));
     }
     if (body == null || !body.isObject()) {
       throw new BadBody(invalidAt(1, 1, "the body (expected: a JSON object)"));

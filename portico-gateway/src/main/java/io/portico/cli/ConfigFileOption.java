@@ -1,5 +1,6 @@
 package io.portico.cli;
 
+import io.portico.config.NearbyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +64,8 @@ final class ConfigFileOption {
         + Path.of("").toAbsolutePath()
         + " (expected: a config file, as 'portico run -c FILE' or 'portico validate FILE', or a"
         + " portico.yaml in the current directory; the repository's portico.yaml and"
-        + " examples/*.yaml are configs to start from; 'portico --help' lists the commands)";
+        + " examples/*.yaml are configs to start from; 'portico --help' lists the commands"
+        + NearbyFile.hint(DEFAULT)
+        + ")";
   }
 }

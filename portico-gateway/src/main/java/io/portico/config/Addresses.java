@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,8 @@ final class Addresses {
   private static final Pattern HOST_NAME =
       Pattern.compile(
           "[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*");
+
+  private static final Pattern SHELL_VARIABLE = Pattern.compile("\\$([A-Za-z_][A-Za-z0-9_]*)");
 
   static final String BIND_RULE =
       "host:port with an IP address, [IPv6]:port or :port, with a port from 0 to 65535";
@@ -79,6 +82,62 @@ final class Addresses {
     InetAddress address =
         host.equals("localhost") ? InetAddress.getLoopbackAddress() : ipLiteral(host);
     return address == null ? null : new InetSocketAddress(address, hp.port());
+  }
+
+  /**
+   * The fix for a listening address written another way, appended to {@link #BIND_RULE}: a port
+   * alone ({@code 8080}), a URL ({@code http://0.0.0.0:8080}), a host name, or no port; empty when
+   * none is clear.
+   */
+  static String bindHint(String text) {
+    String t = text.trim();
+    if (t.startsWith("$")) {
+      return variableHint(t);
+    }
+    if (!t.isEmpty() && t.length() <= 5 && t.chars().allMatch(Character::isDigit)) {
+      return "; write :" + t + " for every interface, or 127.0.0.1:" + t + " for this host only";
+    }
+    int scheme = t.indexOf("://");
+    if (scheme > 0) {
+      String rest = t.substring(scheme + 3);
+      int slash = rest.indexOf('/');
+      String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+      return bindAddress(hostPort) != null
+          ? "; write " + hostPort + ", without a scheme"
+          : "; write host:port without a scheme";
+    }
+    HostPort hp = split(t);
+    if (hp != null && hp.host() != null && !hp.host().equals("localhost")) {
+      return "; a listener binds an IP address, never a host name: write 0.0.0.0:"
+          + hp.port()
+          + " for every interface, or the host's IP address";
+    }
+    if (hp != null) {
+      return "";
+    }
+    if (t.contains(":") && !t.startsWith("[") && ipLiteral(t) != null) {
+      return "; an IPv6 address is written in brackets before its port, as [::1]:8080";
+    }
+    boolean bracketed = t.startsWith("[") && t.endsWith("]");
+    return ipLiteral(bracketed ? t.substring(1, t.length() - 1) : t) != null
+            || t.equals("localhost")
+        ? "; add the port, as " + t + ":8080"
+        : "";
+  }
+
+  /**
+   * For an address written as a shell variable ({@code $UPSTREAM}, {@code $UPSTREAM:8080}): how a
+   * config reads the environment; empty for any other text.
+   */
+  static String variableHint(String text) {
+    Matcher m = SHELL_VARIABLE.matcher(text.trim());
+    return m.lookingAt()
+        ? "; an environment variable is read as ${"
+            + m.group(1)
+            + "}, or ${"
+            + m.group(1)
+            + ":-default} with a default"
+        : "";
   }
 
   /** An upstream target: a host name or IP literal and a port from 1 to 65535. */

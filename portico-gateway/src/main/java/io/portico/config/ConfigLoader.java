@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a YAML or JSON document into a tree of located {@link ConfigNode}s.
@@ -89,15 +88,17 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       return unreadable(
           source,
-          file.isAbsolute()
-              ? "it does not exist"
-              : "it does not exist; looked for " + file.toAbsolutePath().normalize());
+          "no such file",
+          (file.isAbsolute() ? "" : "; looked for " + file.toAbsolutePath().normalize())
+              + NearbyFile.hint(file));
     } catch (AccessDeniedException e) {
-      return unreadable(source, "permission denied");
+      return unreadable(source, "permission denied", "");
     } catch (CharacterCodingException e) {
-      return unreadable(source, "it is not UTF-8 text");
+      return unreadable(source, "not UTF-8 text", "");
     } catch (IOException e) {
-      return unreadable(source, Files.isDirectory(file) ? "it is a directory" : e.toString());
+      return Files.isDirectory(file)
+          ? unreadable(source, "a directory", NearbyFile.inDirectory(file))
+          : unreadable(source, e.toString(), "");
     }
     return load(text, source);
   }
@@ -134,13 +135,18 @@ public final class ConfigLoader {
     return new LoadResult(root, problems, text);
   }
 
-  private static LoadResult unreadable(String source, String reason) {
+  /**
+   * A file that could not be read, as {@code portico.yaml: no such file (expected: a readable YAML
+   * or JSON file; looked for /srv/portico.yaml; did you mean portico.yml?)}: named first, as every
+   * other problem is, since it has no line to point at.
+   */
+  private static LoadResult unreadable(String source, String what, String fix) {
     Problems problems = new Problems();
     problems.add(
         new Problem(
             new Location(source, 0, 0),
             "",
-            '"' + source + "\" (expected: a readable YAML or JSON file; " + reason + ")"));
+            source + ": " + what + " (expected: a readable YAML or JSON file" + fix + ")"));
     return new LoadResult(null, problems, "");
   }
 
@@ -150,7 +156,7 @@ public final class ConfigLoader {
         at == null
             ? new Location(source, 1, 1)
             : new Location(source, Math.max(1, at.getLineNr()), Math.max(1, at.getColumnNr()));
-    return new Problem(location, "", firstLine(e.getOriginalMessage()) + " (expected: valid JSON)");
+    return new Problem(location, "", JsonErrors.message(e) + " (expected: valid JSON)");
   }
 
   /**
@@ -241,14 +247,6 @@ public final class ConfigLoader {
     return message.contains("expected <block end>")
         || message.contains("mapping values are not allowed")
         || message.contains("could not find expected ':'");
-  }
-
-  private static String firstLine(@Nullable String s) {
-    if (s == null) {
-      return "invalid JSON";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   /** Builds the tree of one document from the token stream. */

@@ -77,6 +77,7 @@ final class PluginsSection {
         continue;
       }
       above.add(factory);
+      config = unwrapped(name, factory, config);
       Object parsed = parsePlugin(name, factory, config);
       if (parsed != null) {
         out.add(new PluginSpec(name, factory, parsed, config));
@@ -136,6 +137,46 @@ final class PluginsSection {
       }
     }
     return null;
+  }
+
+  /**
+   * A plugin's settings written inside Kong's {@code config:} ({@code key-auth: { config: { ... }
+   * }}) for a plugin whose schema has no {@code config} key: the wrapper is reported once, at its
+   * key, and the settings inside are read as the plugin's, so that their own problems are reported
+   * in the same pass. Any other config is returned as it is.
+   */
+  private ConfigNode unwrapped(String name, PluginFactory<?> factory, ConfigNode config) {
+    ConfigNode inner = config.isObject() ? config.fields().get("config") : null;
+    if (inner == null
+        || !(inner.isObject() || inner.isNull())
+        || !config.fields().keySet().stream()
+            .allMatch(k -> k.equals("config") || k.equals("enabled"))) {
+      return config;
+    }
+    JsonNode schema;
+    try {
+      schema = PluginSchemas.schemaOf(factory);
+    } catch (IllegalArgumentException e) {
+      return config;
+    }
+    if (schema == null || schema.path("properties").has("config")) {
+      return config;
+    }
+    problems.atKey(
+        config,
+        "config",
+        "a config: level (expected: the plugin's settings directly under "
+            + name
+            + ":, as "
+            + name
+            + ": { ... }, without config:)");
+    if (config.fields().containsKey("enabled")) {
+      problems.atKey(
+          config,
+          "enabled",
+          "enabled (expected: no enabled key: a plugin written is on; remove it to turn it off)");
+    }
+    return inner.isNull() ? ConfigNode.emptyObject(inner.path(), inner.location()) : inner;
   }
 
   /**

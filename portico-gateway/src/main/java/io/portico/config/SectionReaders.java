@@ -41,7 +41,7 @@ class SectionReaders {
     }
     InetSocketAddress address = Addresses.bindAddress(node.scalarText());
     if (address == null) {
-      problems.expected(node, Addresses.BIND_RULE);
+      problems.expected(node, Addresses.BIND_RULE + Addresses.bindHint(node.scalarText()));
     }
     return address;
   }

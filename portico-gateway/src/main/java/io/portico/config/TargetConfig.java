@@ -74,7 +74,11 @@ public record TargetConfig(String host, int port, int weight, boolean tls) {
       if (hp == null) {
         String expected = item.isObject() ? Addresses.TARGET_RULE : "a " + Addresses.TARGET_RULE;
         problems.expected(
-            address, expected + (text == null ? "" : pathHint(address.scalarText().trim(), text)));
+            address,
+            expected
+                + (text == null
+                    ? ""
+                    : pathHint(address.scalarText().trim(), text) + Addresses.variableHint(text)));
         continue;
       }
       out.add(new TargetConfig(hp.host(), hp.port(), weight, tls));

@@ -286,8 +286,8 @@ class CliDocTest {
 
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(
-            "\"no-such-portico.yaml\" (expected: a readable YAML or JSON file; it does not"
-                + " exist; looked for "
+            "no-such-portico.yaml: no such file (expected: a readable YAML or JSON file; looked"
+                + " for "
                 + Path.of("no-such-portico.yaml").toAbsolutePath());
   }
 }

@@ -122,8 +122,7 @@ class ConfigFilesTest {
 
     assertThat(result.ok()).isFalse();
     assertThat(problems(result))
-        .containsExactly(
-            "\"" + file + "\" (expected: a readable YAML or JSON file; it does not exist)");
+        .containsExactly(file + ": no such file (expected: a readable YAML or JSON file)");
   }
 
   @Test

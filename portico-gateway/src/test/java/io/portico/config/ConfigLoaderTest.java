@@ -266,6 +266,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anUnclosedJsonListNamesWhereItOpenedWithoutTheParsersSourceMarker() {
+    LoadResult result =
+        loader.load("{\"listeners\": [{\"address\": \":8080\"}],\n \"routes\": [\n", "bad.json");
+
+    assertThat(rendered(result))
+        .containsExactly(
+            "bad.json:3:1: Unexpected end-of-input: expected close marker for Array (start marker"
+                + " at line 2, column 12) (expected: valid JSON)");
+  }
+
+  @Test
   void reportsASecondYamlDocument() {
     LoadResult result = loader.load("a: 1\n---\nb: 2\n", "two.yaml");
 
@@ -388,7 +399,47 @@ class ConfigLoaderTest {
 
     assertThat(result.root()).isNull();
     assertThat(rendered(result))
+        .containsExactly(file + ": no such file (expected: a readable YAML or JSON file)");
+  }
+
+  @Test
+  void aMissingFileNamesTheConfigBesideItWithAnotherExtension(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("portico.yml"), "admin: off\n");
+    Files.writeString(dir.resolve("notes.txt"), "not a config\n");
+
+    assertThat(rendered(loader.load(dir.resolve("portico.yaml"))))
         .containsExactly(
-            "\"" + file + "\" (expected: a readable YAML or JSON file; it does not exist)");
+            dir.resolve("portico.yaml")
+                + ": no such file (expected: a readable YAML or JSON file; did you mean "
+                + dir.resolve("portico.yml")
+                + "?)");
+    assertThat(rendered(loader.load(dir.resolve("portico"))))
+        .containsExactly(
+            dir.resolve("portico")
+                + ": no such file (expected: a readable YAML or JSON file; did you mean "
+                + dir.resolve("portico.yml")
+                + "?)");
+    assertThat(rendered(loader.load(dir.resolve("notes.yaml"))))
+        .containsExactly(
+            dir.resolve("notes.yaml") + ": no such file (expected: a readable YAML or JSON file)");
+  }
+
+  @Test
+  void aDirectoryGivenAsTheFileNamesTheConfigInIt(@TempDir Path dir) throws Exception {
+    Path conf = Files.createDirectory(dir.resolve("conf"));
+    Files.writeString(conf.resolve("portico.yaml"), "admin: off\n");
+    Files.writeString(conf.resolve("other.yaml"), "admin: off\n");
+
+    assertThat(rendered(loader.load(conf)))
+        .containsExactly(
+            conf
+                + ": a directory (expected: a readable YAML or JSON file; did you mean "
+                + conf.resolve("portico.yaml")
+                + "?)");
+    assertThat(rendered(loader.load(dir)))
+        .containsExactly(
+            dir
+                + ": a directory (expected: a readable YAML or JSON file; a directory was given:"
+                + " name the config file in it)");
   }
 }

@@ -96,7 +96,7 @@ consumers:
                 "@:25:17: routes[1].path-match: \"prefx\" (expected: one of prefix, exact); did you mean \"prefix\"?",
                 "@:28:7: routes[1].plugins.rate-limt: unknown plugin \"rate-limt\" (expected one of: acl, basic-auth, compression, cors, echo, grpc-transcode, grpc-web, hmac-auth, ip-restriction, json-xml, jwt, key-auth, limit-conn, mock, mtls-auth, multi-auth, oauth2-introspection, openid-connect, quota, rate-limit, request-headers, request-id, request-transformer, response-headers, response-transformer); did you mean \"rate-limit\"?",
                 "@:29:55: routes[1].plugins.rate-limit.limits[0].window: \"1 minute\" (expected: a duration from 1s to 366d such as 1s, 1m, 1h, 1d, 1w or 1y; write 1m)",
-                "@:31:18: limits.max-body-size: \"10 megs\" (expected: a size such as 8192, 64k, 10MiB or 1g)",
+                "@:31:18: limits.max-body-size: \"10 megs\" (expected: a size such as 8192, 64k, 10MiB or 1g; write 10m)",
                 "@:33:15: runtime.access-log: \"/nonexistent/dir/access.log\" (expected: stdout, off or a file path in an existing directory; /nonexistent/dir is not one)",
                 "@:37:7: consumers[0].credentials.key-auht: unknown credential kind \"key-auht\" (expected: the name of an authentication plugin, such as basic-auth, hmac-auth, key-auth, mtls-auth); did you mean \"key-auth\"?",
                 "@:38:24: consumers[0].credentials.key-auth.key: \"plain-text\" (expected: sha256: followed by 64 hex digits (portico hash-key prints it))"));

@@ -119,6 +119,109 @@ class ForeignConfigHintsTest {
   }
 
   @Test
+  void aPluginsSettingsInsideKongsConfigLevelAreReadAndTheLevelReported() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            routes:
+              - name: r
+                paths: [ /a ]
+                plugins:
+                  key-auth:
+                    enabled: true
+                    config: { key_names: [ apikey ], hide-credentials: maybe }
+                  mock: {}
+            """);
+
+    assertThat(problems)
+        .hasSize(4)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        ":7:9: routes[0].plugins.key-auth.config: a config: level (expected: the"
+                            + " plugin's settings directly under key-auth:, as key-auth: { ..."
+                            + " }, without config:)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        ":6:9: routes[0].plugins.key-auth.enabled: enabled (expected: no enabled"
+                            + " key: a plugin written is on; remove it to turn it off)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":7:19: routes[0].plugins.key-auth.config.key_names: unknown key")
+                    .contains("header-names"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        ":7:60: routes[0].plugins.key-auth.config.hide-credentials: \"maybe\""));
+  }
+
+  @Test
+  void anAddressWrittenAsAShellVariableIsToldHowToReadTheEnvironment() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            listeners: [ { address: "$LISTEN" } ]
+            services: [ { name: s, targets: [ "$UPSTREAM:8080" ] } ]
+            """);
+
+    assertThat(problems)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":1:25: listeners[0].address: \"$LISTEN\"")
+                    .endsWith(
+                        "; an environment variable is read as ${LISTEN}, or ${LISTEN:-default}"
+                            + " with a default)"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(":2:35: services[0].targets[0]: \"$UPSTREAM:8080\"")
+                    .endsWith(
+                        "; an environment variable is read as ${UPSTREAM}, or"
+                            + " ${UPSTREAM:-default} with a default)"));
+  }
+
+  @Test
+  void kongsUpstreamUrlAndStripUriNameThePorticoForm() throws Exception {
+    List<String> problems =
+        problems(
+            """
+            services:
+              - name: users
+                upstream_url: http://127.0.0.1:9000
+            routes:
+              - name: users
+                paths: [ /users ]
+                strip_uri: true
+                upstream_url: http://127.0.0.1:9000
+                plugins: { mock: {} }
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            ":3:5: services[0].upstream_url: unknown key \"upstream_url\"; write targets: ["
+                + " \"http://host:port\" ] (https:// for TLS), and a path prefix as the routes'"
+                + " rewrite-path (the required key \"targets\" is missing; expected: a list of"
+                + " host:port targets)",
+            ":7:5: routes[0].strip_uri: unknown key \"strip_uri\" (expected one of: access-log,"
+                + " aggregate, ai, grpc, headers, hosts, methods, mirror, name, path-match, paths,"
+                + " plugins, preserve-host, priority, query, rewrite-path, service, strip-prefix,"
+                + " timeouts, traffic-split); write strip-prefix: true to remove the matched path"
+                + " prefix upstream",
+            ":8:5: routes[0].upstream_url: unknown key \"upstream_url\" (expected one of:"
+                + " access-log, aggregate, ai, grpc, headers, hosts, methods, mirror, name,"
+                + " path-match, paths, plugins, preserve-host, priority, query, rewrite-path,"
+                + " service, strip-prefix, timeouts, traffic-split); define the upstream under"
+                + " services: with targets: [ \"http://host:port\" ] and name it with service:"
+                + " NAME");
+  }
+
+  @Test
   void aForeignKeyInsideAPluginConfigGetsNoHintMeantForARouteOrService() throws Exception {
     List<String> problems =
         problems(

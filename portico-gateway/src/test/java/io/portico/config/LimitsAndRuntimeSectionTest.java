@@ -106,6 +106,44 @@ class LimitsAndRuntimeSectionTest extends ConfigParsing {
   }
 
   @Test
+  void acceptsSizesWithSpacesAndByteUnitsAndHintsTheFormOfOthers() {
+    assertThat(
+            valid(parse("limits: { max-body-size: 10 MB, max-header-size: 64kb }\n"))
+                .limits()
+                .maxBodySize())
+        .isEqualTo(10L << 20);
+    assertThat(valid(parse("limits: { max-body-size: 10MiB }\n")).limits().maxBodySize())
+        .isEqualTo(10L << 20);
+
+    ConfigResult result =
+        parse(
+            """
+            limits:
+              max-body-size: 1.5m
+              max-header-size: 10 kilobytes
+              max-request-line: "1,000"
+              max-chunk-extensions-size: ten
+              max-decoded-response-size: 2t
+            """);
+
+    String rule = "(expected: a size such as 8192, 64k, 10MiB or 1g";
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:18: limits.max-body-size: \"1.5m\" " + rule + "; write 1536k)",
+            "portico.yaml:3:20: limits.max-header-size: \"10 kilobytes\" " + rule + "; write 10k)",
+            "portico.yaml:4:21: limits.max-request-line: \"1,000\" " + rule + "; write 1000)",
+            "portico.yaml:5:30: limits.max-chunk-extensions-size: \"ten\" " + rule + ")",
+            "portico.yaml:6:30: limits.max-decoded-response-size: \"2t\" "
+                + rule
+                + "; a size is at most 1024g)");
+    assertThat(problems(parse("limits: { max-body-size: 1.3k }\n")))
+        .containsExactly(
+            "portico.yaml:1:26: limits.max-body-size: \"1.3k\" "
+                + rule
+                + "; a size is a whole number of bytes: write 1331)");
+  }
+
+  @Test
   void parsesForwardingAndRuntime() throws Exception {
     Files.createDirectories(dir.resolve("logs"));
     GatewayConfig config =

@@ -41,6 +41,34 @@ class ListenersAndAdminSectionTest extends ConfigParsing {
   }
 
   @Test
+  void aListenerAddressWrittenAsAPortOrAUrlIsToldTheAddressToWrite() {
+    ConfigResult result =
+        parse(
+            """
+            listeners:
+              - address: 8080
+              - address: http://0.0.0.0:8081/
+            admin:
+              address: https://admin.internal:9901
+            """);
+
+    String rule =
+        "(expected: host:port with an IP address, [IPv6]:port or :port, with a port from 0 to"
+            + " 65535; ";
+    assertThat(problems(result))
+        .containsExactly(
+            "portico.yaml:2:14: listeners[0].address: \"8080\" "
+                + rule
+                + "write :8080 for every interface, or 127.0.0.1:8080 for this host only)",
+            "portico.yaml:3:14: listeners[1].address: \"http://0.0.0.0:8081/\" "
+                + rule
+                + "write 0.0.0.0:8081, without a scheme)",
+            "portico.yaml:5:12: admin.address: \"https://admin.internal:9901\" "
+                + rule
+                + "write host:port without a scheme)");
+  }
+
+  @Test
   void rejectsHostNamesAndMalformedListenerAddresses() {
     ConfigResult result =
         parse(
@@ -57,11 +85,15 @@ class ListenersAndAdminSectionTest extends ConfigParsing {
     assertThat(problems(result))
         .containsExactly(
             "portico.yaml:2:14: listeners[0].address: \"example.com:80\" (expected: host:port with"
-                + " an IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
+                + " an IP address, [IPv6]:port or :port, with a port from 0 to 65535; a listener"
+                + " binds an IP address, never a host name: write 0.0.0.0:80 for every interface,"
+                + " or the host's IP address)",
             "portico.yaml:3:14: listeners[1].address: \"::1:80\" (expected: host:port with an IP"
-                + " address, [IPv6]:port or :port, with a port from 0 to 65535)",
+                + " address, [IPv6]:port or :port, with a port from 0 to 65535; an IPv6 address is"
+                + " written in brackets before its port, as [::1]:8080)",
             "portico.yaml:4:14: listeners[2].address: \"127.0.0.1\" (expected: host:port with an"
-                + " IP address, [IPv6]:port or :port, with a port from 0 to 65535)",
+                + " IP address, [IPv6]:port or :port, with a port from 0 to 65535; add the port, as"
+                + " 127.0.0.1:8080)",
             "portico.yaml:6:14: listeners[4].address: \"127.0.0.1:8080\" (expected: an address not"
                 + " used by another listener; listeners[3].address has it)",
             "portico.yaml:7:5: listeners[5].address: missing (expected: host:port with an IP"

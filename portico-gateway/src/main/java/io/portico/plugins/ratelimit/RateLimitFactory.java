@@ -110,6 +110,7 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
           r.string(
               "name",
               windowNode == null || !windowNode.isScalar() ? "" : windowNode.scalarText().trim());
+      misplacedKeys(r, config.has("key"));
       r.finish();
       if (!names.add(name)) {
         config
@@ -124,6 +125,39 @@ public final class RateLimitFactory implements PluginFactory<RateLimitConfig> {
       config.problems().expected(config.child("limits"), "at least one limit");
     }
     return rules;
+  }
+
+  /**
+   * {@code key} (or Kong's {@code limit-by}, or {@code missing-key}) written inside a limit: it
+   * belongs beside {@code limits}, where it applies to every limit of the plugin.
+   */
+  private static void misplacedKeys(ConfigReader limit, boolean keyBeside) {
+    for (String k : List.of("key", "limit-by", "missing-key")) {
+      ConfigNode node = limit.node().fields().get(k);
+      if (node == null || !limit.has(k)) {
+        continue;
+      }
+      String written = k.equals("missing-key") ? "missing-key" : "key";
+      String value = node.isScalar() ? node.scalarText().trim() : "";
+      boolean valid =
+          written.equals("key")
+              ? KeySpec.part(value) != null
+              : List.of("reject", "ip").contains(value);
+      String example = written + ": " + (valid ? value : written.equals("key") ? "consumer" : "ip");
+      limit
+          .problems()
+          .atKey(
+              limit.node(),
+              k,
+              k
+                  + " inside a limit (expected: "
+                  + written
+                  + " beside limits, where it applies to every limit: rate-limit: { "
+                  + example
+                  + ", limits: [ { requests: 100, window: 1m } ] }"
+                  + (keyBeside && written.equals("key") ? "; this plugin already has one" : "")
+                  + ")");
+    }
   }
 
   private static long windowMillis(ConfigNode node, Problems problems) {

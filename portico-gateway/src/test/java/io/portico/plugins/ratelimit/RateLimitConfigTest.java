@@ -95,6 +95,29 @@ class RateLimitConfigTest {
   }
 
   @Test
+  void aKeyWrittenInsideALimitIsToldToMoveBesideLimits() {
+    assertThat(
+            problems(
+                """
+                rate-limit:
+                  limits:
+                    - { requests: 10, window: 1m, key: consumer }
+                    - { requests: 500, window: 1h, limit-by: ip, missing-key: ip }
+                """))
+        .containsExactly(
+            "portico.yaml:8:41: routes[0].plugins.rate-limit.limits[0].key: key inside a limit"
+                + " (expected: key beside limits, where it applies to every limit: rate-limit: {"
+                + " key: consumer, limits: [ { requests: 100, window: 1m } ] })",
+            "portico.yaml:9:42: routes[0].plugins.rate-limit.limits[1].limit-by: limit-by inside"
+                + " a limit (expected: key beside limits, where it applies to every limit:"
+                + " rate-limit: { key: ip, limits: [ { requests: 100, window: 1m } ] })",
+            "portico.yaml:9:56: routes[0].plugins.rate-limit.limits[1].missing-key: missing-key"
+                + " inside a limit (expected: missing-key beside limits, where it applies to every"
+                + " limit: rate-limit: { missing-key: ip, limits: [ { requests: 100, window: 1m } ]"
+                + " })");
+  }
+
+  @Test
   void requiresTheRedisSettingsOnlyForTheRedisPolicy() {
     assertThat(problems("rate-limit: { limits: [ { requests: 1, window: 1m } ], policy: redis }"))
         .anyMatch(p -> p.contains("rate-limit.redis") && p.contains("missing"));

@@ -326,7 +326,8 @@ public final class ConfigReader {
       return defaultValue;
     }
     if (!child.isScalar() || !SIZE.matcher(scalarText(child).trim()).matches()) {
-      problems.expected(child, "a size such as 8192, 64k, 10MiB or 1g");
+      String fix = child.isScalar() ? SizeHint.of(scalarText(child)) : null;
+      problems.expected(child, "a size such as 8192, 64k, 10MiB or 1g" + (fix == null ? "" : fix));
       return defaultValue;
     }
     long v = parseSize(scalarText(child));

@@ -46,6 +46,7 @@ final class ForeignKeys {
           Map.entry("certificates", List.of(certificates())),
           // Routes.
           Map.entry("strip-path", List.of(stripPrefix())),
+          Map.entry("strip-uri", List.of(stripPrefix())),
           Map.entry("uri", List.of(paths())),
           Map.entry("uris", List.of(paths())),
           Map.entry("upstream-id", List.of(serviceName())),
@@ -71,6 +72,17 @@ final class ForeignKeys {
           Map.entry(
               "url",
               List.of(
+                  new Hint(
+                      "targets",
+                      "write targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
+                          + " prefix as the routes' rewrite-path"))),
+          Map.entry(
+              "upstream-url",
+              List.of(
+                  new Hint(
+                      "service",
+                      "define the upstream under services: with targets: [ \"http://host:port\""
+                          + " ] and name it with service: NAME"),
                   new Hint(
                       "targets",
                       "write targets: [ \"http://host:port\" ] (https:// for TLS), and a path"
