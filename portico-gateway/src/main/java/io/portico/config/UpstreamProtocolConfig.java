@@ -15,13 +15,19 @@ import java.util.Locale;
  * @param replayBuffer most bytes of a request body kept while it streams, so that a stream the
  *     upstream refused unprocessed ({@code GOAWAY}, {@code REFUSED_STREAM}) can be sent again on
  *     another connection; a longer body is not kept and such a request fails
+ * @param maxControlFrames most PING (beyond those the gateway's DATA frames allow), SETTINGS,
+ *     PRIORITY and extension frames an upstream may send on one connection per {@code
+ *     controlFrameWindow}; more end the connection with GOAWAY {@code ENHANCE_YOUR_CALM}
+ * @param controlFrameWindow the window of {@code maxControlFrames}
  */
 public record UpstreamProtocolConfig(
     Protocol protocol,
     Duration pingInterval,
     Duration pingTimeout,
     int maxConcurrentStreams,
-    long replayBuffer) {
+    long replayBuffer,
+    int maxControlFrames,
+    Duration controlFrameWindow) {
 
   /** The default {@code http2.replay-buffer}: 64 KiB. */
   public static final long DEFAULT_REPLAY_BUFFER = 64 * 1024;
@@ -32,7 +38,9 @@ public record UpstreamProtocolConfig(
           Duration.ofSeconds(30),
           Duration.ofSeconds(10),
           1000,
-          DEFAULT_REPLAY_BUFFER);
+          DEFAULT_REPLAY_BUFFER,
+          1000,
+          Duration.ofSeconds(10));
 
   /** The protocols a service may speak upstream, by their config names. */
   public enum Protocol {

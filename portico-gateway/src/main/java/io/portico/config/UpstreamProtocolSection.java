@@ -60,7 +60,9 @@ final class UpstreamProtocolSection {
               d.pingInterval(),
               d.pingTimeout(),
               d.maxConcurrentStreams(),
-              d.replayBuffer());
+              d.replayBuffer(),
+              d.maxControlFrames(),
+              d.controlFrameWindow());
     }
     if (!protocol.http2()) {
       problems.at(
@@ -69,7 +71,8 @@ final class UpstreamProtocolSection {
     if (!node.isObject()) {
       problems.expected(
           node,
-          "an object with ping-interval, ping-timeout, max-concurrent-streams, replay-buffer");
+          "an object with ping-interval, ping-timeout, max-concurrent-streams, replay-buffer,"
+              + " max-control-frames-per-window, control-frame-window");
       return d;
     }
     ConfigReader r = ConfigReader.of(node, problems);
@@ -81,8 +84,22 @@ final class UpstreamProtocolSection {
     int maxStreams =
         r.integer("max-concurrent-streams", d.maxConcurrentStreams(), 1, Integer.MAX_VALUE);
     long replayBuffer = r.size("replay-buffer", d.replayBuffer(), 0, 64L * 1024 * 1024);
+    int maxControlFrames =
+        r.integer("max-control-frames-per-window", d.maxControlFrames(), 1, 1 << 30);
+    Duration controlFrameWindow =
+        r.duration(
+            "control-frame-window",
+            d.controlFrameWindow(),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1));
     r.finish();
     return new UpstreamProtocolConfig(
-        protocol, pingInterval, pingTimeout, maxStreams, replayBuffer);
+        protocol,
+        pingInterval,
+        pingTimeout,
+        maxStreams,
+        replayBuffer,
+        maxControlFrames,
+        controlFrameWindow);
   }
 }

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.portico.observe.ExchangeObserver;
 import io.portico.observe.ExchangeRecord;
 import io.portico.upstream.UpstreamCodec;
+import io.portico.upstream.h2.H2Response;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +56,8 @@ final class ConnectionReuse {
 
   /**
    * Gives the finished exchange's request back to the client codec ({@link ClientCodec#recycle})
-   * and its upstream response to the upstream codec that decoded it ({@link
-   * UpstreamCodec#recycle}), when nothing can still read them ({@link
+   * and its upstream response to the upstream codec or HTTP/2 connection that decoded it ({@link
+   * UpstreamCodec#recycle}, {@link H2Response#recycle}), when nothing can still read them ({@link
    * HttpExchange#requestUnshared}: it succeeded on an HTTP/1.1 connection that stays open, and no
    * plugin, mirror, gRPC call, aggregation, AI call, trace or upgrade saw it, so no response phase
    * or body stage either: those come from plugins). The response goes back only when no body
@@ -72,6 +73,7 @@ final class ConnectionReuse {
     HttpResponse response = exchange.response;
     if (response != null && exchange.captured == null) {
       UpstreamCodec.recycle(response);
+      H2Response.recycle(response);
     }
   }
 }

@@ -32,6 +32,11 @@ public final class KeptHeaders extends DefaultHttpHeaders {
     this.entries = entries;
   }
 
+  /** A map of {@code like}'s validation, for a message that is decoded into again. */
+  public static KeptHeaders of(DefaultHttpHeadersFactory like) {
+    return new KeptHeaders(like, 16);
+  }
+
   /** Empties the map of a message given back, keeping its entries for the next message. */
   public void recycle() {
     entries.recycle();

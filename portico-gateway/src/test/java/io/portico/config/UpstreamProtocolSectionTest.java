@@ -59,6 +59,8 @@ class UpstreamProtocolSectionTest {
               ping-timeout: 2s
               max-concurrent-streams: 50
               replay-buffer: 256k
+              max-control-frames-per-window: 20
+              control-frame-window: 30s
             """);
 
     assertThat(problems(r)).isEmpty();
@@ -69,7 +71,9 @@ class UpstreamProtocolSectionTest {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(2),
                 50,
-                256 * 1024));
+                256 * 1024,
+                20,
+                Duration.ofSeconds(30)));
   }
 
   @Test
@@ -78,6 +82,25 @@ class UpstreamProtocolSectionTest {
 
     assertThat(problems(r)).isEmpty();
     assertThat(r.config().services().get(0).protocol().replayBuffer()).isEqualTo(64 * 1024);
+  }
+
+  @Test
+  void refusesAControlFrameBudgetBelowOneAndAWindowBelowASecond() {
+    assertThat(
+            problems(
+                parse(
+                    "targets: [ \"127.0.0.1:9001\" ]\nprotocol: h2c\n"
+                        + "http2: { max-control-frames-per-window: 0, control-frame-window: 0s }")))
+        .satisfiesExactly(
+            p ->
+                assertThat(p)
+                    .contains(
+                        "services[0].http2.max-control-frames-per-window: \"0\" (expected: an"),
+            p ->
+                assertThat(p)
+                    .contains(
+                        "services[0].http2.control-frame-window: \"0s\" (expected: a duration"
+                            + " from"));
   }
 
   @Test

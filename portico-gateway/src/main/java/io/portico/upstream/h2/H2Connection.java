@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -114,6 +115,10 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
   private final CallGate gate;
   private Channel channel;
   private boolean tls;
+
+  /** The header block of the head being written ({@link #writeHead}), empty between heads. */
+  private final Http2Headers requestBlock = new DefaultHttp2Headers(true, 32);
+
   private @Nullable ScheduledFuture<?> keepalive;
   private int peerMaxStreams = Integer.MAX_VALUE;
   private int active;
@@ -152,7 +157,9 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
 
   /** Adds this handler, the connection's last, and its {@link H2FrameGuard} to {@code pipeline}. */
   void addTo(ChannelPipeline pipeline) {
-    pipeline.addLast("h2-frames", new H2FrameGuard(this));
+    pipeline.addLast(
+        "h2-frames",
+        new H2FrameGuard(this, settings.maxControlFrames(), settings.controlFrameWindow()));
     pipeline.addLast("h2-connection", this);
   }
 
@@ -281,12 +288,19 @@ public final class H2Connection extends BurstFlushingHttp2Handler<H2Stream> {
       return null;
     }
     boolean whole = H2Messages.wholeRequest(request);
-    Http2Headers headers = H2Messages.requestHeaders(request, tls);
-    int id = connection().local().incrementAndGetNextStreamId();
-    if (id < 0) {
-      return null;
+    int id;
+    try {
+      // The block is encoded within writeHeaders (a new stream has nothing flow-controlled queued
+      // before it), so one map serves every head the connection writes.
+      Http2Headers headers = H2Messages.requestHeaders(request, tls, requestBlock);
+      id = connection().local().incrementAndGetNextStreamId();
+      if (id < 0) {
+        return null;
+      }
+      encoder().writeHeaders(ctx, id, headers, 0, whole, ctx.voidPromise());
+    } finally {
+      requestBlock.clear();
     }
-    encoder().writeHeaders(ctx, id, headers, 0, whole, ctx.voidPromise());
     Http2Stream stream = connection().stream(id);
     if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
       return null;

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -49,8 +50,20 @@ final class H2Messages {
    * servers expect it on every call, and HTTP/2 allows {@code TE} with that value only.
    */
   static Http2Headers requestHeaders(HttpRequest request, boolean tls) {
+    return requestHeaders(request, tls, null);
+  }
+
+  /**
+   * The request head as {@link #requestHeaders(HttpRequest, boolean)}: one in origin form in {@code
+   * reuse} when given, an empty validating map whose entries the caller drops once the block was
+   * encoded.
+   */
+  static Http2Headers requestHeaders(
+      HttpRequest request, boolean tls, @Nullable Http2Headers reuse) {
     if (H2RequestHeaders.applies(request)) {
-      return H2RequestHeaders.of(request, tls);
+      return reuse == null
+          ? H2RequestHeaders.of(request, tls)
+          : H2RequestHeaders.of(request, tls, reuse);
     }
     String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (grpc(type)) {
@@ -89,7 +102,18 @@ final class H2Messages {
    */
   static HttpResponse responseHead(int id, Http2Headers headers, boolean ended)
       throws Http2Exception {
-    HttpResponse head = plainFields(headers) ? plainResponse(headers) : nettyResponse(id, headers);
+    return responseHead(id, headers, ended, null);
+  }
+
+  /**
+   * A response head as {@link #responseHead(int, Http2Headers, boolean)}; one of plain fields is
+   * made in {@code frames}' spare response when it has one ({@link H2Response}).
+   */
+  static HttpResponse responseHead(
+      int id, Http2Headers headers, boolean ended, @Nullable H2StreamFrames frames)
+      throws Http2Exception {
+    HttpResponse head =
+        plainFields(headers) ? plainResponse(headers, frames) : nettyResponse(id, headers);
     if (!ended
         && head.status().codeClass() != HttpStatusClass.INFORMATIONAL
         && !HttpUtil.isContentLengthSet(head)) {
@@ -130,18 +154,27 @@ final class H2Messages {
    * toHttpResponse} makes of them, without its translator and its stream-id field, which is added
    * only to be removed.
    */
-  private static HttpResponse plainResponse(Http2Headers headers) throws Http2Exception {
+  private static HttpResponse plainResponse(Http2Headers headers, @Nullable H2StreamFrames frames)
+      throws Http2Exception {
+    HttpResponseStatus status = HttpConversionUtil.parseStatus(headers.status());
     HttpResponse head =
-        new DefaultHttpResponse(
-            HttpVersion.HTTP_1_1,
-            HttpConversionUtil.parseStatus(headers.status()),
-            DefaultHttpHeadersFactory.headersFactory());
+        frames == null
+            ? new DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, status, DefaultHttpHeadersFactory.headersFactory())
+            : frames.response(status);
     HttpHeaders out = head.headers();
-    for (Map.Entry<CharSequence, CharSequence> field : headers) {
-      CharSequence name = field.getKey();
-      if (name.charAt(0) != ':') {
-        out.add(name, field.getValue());
+    try {
+      for (Map.Entry<CharSequence, CharSequence> field : headers) {
+        CharSequence name = field.getKey();
+        if (name.charAt(0) != ':') {
+          out.add(name, field.getValue());
+        }
       }
+    } catch (RuntimeException e) {
+      if (frames != null && head instanceof H2Response made) {
+        frames.giveBack(made);
+      }
+      throw e;
     }
     out.remove(HttpHeaderNames.TRANSFER_ENCODING);
     out.remove(HttpHeaderNames.TRAILER);

@@ -77,8 +77,16 @@ final class H2RequestHeaders {
 
   /** The header block of {@code request}, which {@link #applies} to. */
   static Http2Headers of(HttpRequest request, boolean tls) {
+    return of(request, tls, new DefaultHttp2Headers(true, request.headers().size() + 4));
+  }
+
+  /**
+   * The header block of {@code request}, which {@link #applies} to, in {@code out}, an empty map
+   * that validates names as Netty's conversion does (its connection's, used again for every head it
+   * writes).
+   */
+  static Http2Headers of(HttpRequest request, boolean tls, Http2Headers out) {
     HttpHeaders in = request.headers();
-    Http2Headers out = new DefaultHttp2Headers(true, in.size() + 4);
     out.path(request.uri());
     out.scheme(tls ? HTTPS : HTTP);
     String host = in.get(HttpHeaderNames.HOST);

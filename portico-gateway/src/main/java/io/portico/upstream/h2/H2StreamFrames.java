@@ -4,11 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.portico.upstream.KeptHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The peer's frames of a stream, each handed to the stream's {@link H2Stream} as the HTTP/1.1
@@ -21,8 +24,32 @@ class H2StreamFrames extends Http2FrameAdapter {
 
   private final H2Connection connection;
 
+  /** A response head given back by the exchange it answered, for the next head decoded. */
+  private @Nullable H2Response spare;
+
   H2StreamFrames(H2Connection connection) {
     this.connection = connection;
+  }
+
+  /** The spare response head with {@code status} and no fields, or a new one. */
+  H2Response response(HttpResponseStatus status) {
+    H2Response r = spare;
+    if (r == null) {
+      return new H2Response(this, status);
+    }
+    spare = null;
+    r.setStatus(status);
+    return r;
+  }
+
+  /** {@code response}, made here, can be decoded into again: its fields are emptied. */
+  void giveBack(H2Response response) {
+    KeptHeaders.empty(response.headers());
+    spare = response;
+  }
+
+  boolean onItsEventLoop() {
+    return connection.channel().eventLoop().inEventLoop();
   }
 
   @Override
@@ -63,10 +90,10 @@ class H2StreamFrames extends Http2FrameAdapter {
       return;
     }
     if (H2Messages.informational(headers)) {
-      s.onHead(H2Messages.responseHead(streamId, headers, false));
+      s.onHead(H2Messages.responseHead(streamId, headers, false, this));
       return;
     }
-    s.onHead(H2Messages.responseHead(streamId, headers, endOfStream));
+    s.onHead(H2Messages.responseHead(streamId, headers, endOfStream, this));
     if (endOfStream) {
       // A response in one HEADERS frame (a 204, a gRPC trailers-only answer): its end follows.
       s.onContent(H2Messages.end(Unpooled.EMPTY_BUFFER), 0);

@@ -73,7 +73,9 @@ class H2BrokenUpstreamPoolTest {
             Duration.ofSeconds(30),
             Duration.ofSeconds(10),
             1000,
-            UpstreamProtocolConfig.DEFAULT_REPLAY_BUFFER);
+            UpstreamProtocolConfig.DEFAULT_REPLAY_BUFFER,
+            1000,
+            Duration.ofSeconds(10));
     Endpoint endpoint = new Endpoint(origin.address(), "127.0.0.1:" + origin.port(), 1);
     pool =
         new H2Pool(

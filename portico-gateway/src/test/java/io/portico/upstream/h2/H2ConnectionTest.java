@@ -62,7 +62,9 @@ class H2ConnectionTest {
             Duration.ofSeconds(30),
             Duration.ofSeconds(10),
             100,
-            UpstreamProtocolConfig.DEFAULT_REPLAY_BUFFER);
+            UpstreamProtocolConfig.DEFAULT_REPLAY_BUFFER,
+            1000,
+            Duration.ofSeconds(10));
     Endpoint endpoint =
         new Endpoint(new InetSocketAddress("127.0.0.1", origin.port()), origin.authority(), 1);
     pool =

@@ -4,6 +4,7 @@ import static io.portico.testing.RawH2Origin.SETTINGS_HEADER_TABLE_SIZE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http2.Http2Error;
+import io.portico.config.UpstreamProtocolConfig;
 import io.portico.testing.GatewayFixture;
 import io.portico.testing.RawH2Origin;
 import io.portico.testing.RawH2Origin.Conn;
@@ -116,7 +117,8 @@ class H2HostileUpstreamTest {
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(r.headers().firstValue("content-type")).contains("application/problem+json");
     assertCalmed(origin);
-    assertThat(origin.conn(0).pingAcks()).isLessThanOrEqualTo(H2FrameGuard.MAX_CONTROL_FRAMES);
+    assertThat(origin.conn(0).pingAcks())
+        .isLessThanOrEqualTo(UpstreamProtocolConfig.DEFAULTS.maxControlFrames());
     assertServesOnANewConnection(gw, origin);
   }
 
