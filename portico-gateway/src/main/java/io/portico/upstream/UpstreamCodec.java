@@ -158,13 +158,10 @@ public final class UpstreamCodec
 
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      head.writeHeaders(headers, buf);
       // a head's fields only: trailers are encoded here too, with no request line before them
       EncodedFields encoded = fields;
-      if (encoded != null) {
-        fields = null;
-        head.writeEncoded(encoded, buf);
-      }
+      fields = null;
+      head.writeHeaders(headers, encoded, buf);
     }
 
     @Override
