@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -27,6 +26,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.portico.observe.RequestIds;
 import io.portico.upstream.ChunkedEncoding;
+import io.portico.upstream.CodecPair;
 import io.portico.upstream.EncodedFields;
 import io.portico.upstream.HeadBytes;
 import io.portico.upstream.KeptHeaders;
@@ -75,8 +75,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>One per connection, used on its event loop only.
  */
-final class ClientCodec
-    extends CombinedChannelDuplexHandler<ClientCodec.Decoder, ClientCodec.Encoder>
+final class ClientCodec extends CodecPair<ClientCodec.Decoder, ClientCodec.Encoder>
     implements HttpServerUpgradeHandler.SourceCodec {
 
   /** The names of the header fields clients commonly send. */

@@ -67,6 +67,11 @@ abstract class RequestRouting extends ResponseRelay implements PhaseRunner.Host 
         && HttpUtil.getContentLength(request, 0L) == 0;
   }
 
+  /** Whether the codec's plain parser read this head (so it has no {@code Expect} field). */
+  private static boolean isPlain(HttpRequest request) {
+    return request instanceof ClientCodec.Request decoded && decoded.plainBodyLength() >= 0;
+  }
+
   /**
    * The request head arrived. A request without a body starts once its (empty) end arrives, which
    * the codec delivers right behind the head, so it is forwarded head and end in one write.
@@ -125,7 +130,9 @@ abstract class RequestRouting extends ResponseRelay implements PhaseRunner.Host 
       }
       headers.set(HttpHeaderNames.HOST, originalHost);
     }
-    expectContinue = HttpUtil.is100ContinueExpected(request);
+    // A plain head has no Expect field (the codec leaves a head with one to Netty's decoder), and
+    // nothing before this point adds one: no lookup for it.
+    expectContinue = !isPlain(request) && HttpUtil.is100ContinueExpected(request);
     if (expectContinue) {
       headers.remove(HttpHeaderNames.EXPECT);
     }

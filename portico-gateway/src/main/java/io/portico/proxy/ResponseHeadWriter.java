@@ -19,13 +19,16 @@ import io.portico.upstream.HeadBytes;
  * CONNECT}, 1xx, 204, 304) is decided before, by the encoder; this class only lays out bytes.
  *
  * <p>Ownership: one instance per client codec, used on the connection's event loop only (its {@link
- * HeadBytes} array holds bytes only during one call).
+ * HeadBytes} array holds bytes during one call, or from a status line to its header block).
  */
 final class ResponseHeadWriter {
 
   private final HeadBytes bytes = new HeadBytes();
 
-  /** Writes {@code version SP code SP reason CRLF}. */
+  /**
+   * Lays out {@code version SP code SP reason CRLF}, held for the header block: {@link
+   * #writeHeaders} writes both into {@code buf} in one copy.
+   */
   void writeInitialLine(ByteBuf buf, HttpResponse response) {
     String version = response.protocolVersion().text();
     HttpResponseStatus status = response.status();
@@ -38,10 +41,13 @@ final class ResponseHeadWriter {
     s[p++] = ' ';
     p = HeadBytes.putString(s, p, reason);
     p = HeadBytes.putCrlf(s, p);
-    bytes.write(buf, s, p);
+    bytes.hold(buf, s, p);
   }
 
-  /** Writes each header as {@code name: value CRLF}, in the order the head holds them. */
+  /**
+   * Writes the status line held for {@code buf}, then each header as {@code name: value CRLF}, in
+   * the order the head holds them, in one copy.
+   */
   void writeHeaders(HttpHeaders headers, ByteBuf buf) {
     bytes.writeHeaders(headers, buf);
   }

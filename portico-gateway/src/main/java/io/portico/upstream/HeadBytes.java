@@ -7,6 +7,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bulk copies behind the head writers of both directions ({@link RequestHeadWriter} for
@@ -19,9 +20,15 @@ import java.util.function.BiConsumer;
  * low byte and a character above U+00FF as {@code ?} (what {@code AsciiString.c2b} does), {@code ":
  * "} and CRLF around a field. Header values are checked when they are set on the head, not here.
  *
+ * <p>A start line may be held ({@link #hold}) instead of copied at once: the header block written
+ * next into the same buffer ({@link #writeHeaders}) is laid out after it and both go in one copy,
+ * so a head costs one copy (and one check of the buffer's reference count and bounds) instead of
+ * one per part.
+ *
  * <p>Ownership: one instance per connection codec, used on the connection's event loop only. The
- * array holds bytes only during one call; it grows for a larger head and is kept up to {@link
- * #KEEP_LIMIT} bytes, so a connection that once sent a large head does not hold it.
+ * array holds bytes only during one call, or from a {@link #hold} to the header block that follows
+ * it; it grows for a larger head and is kept up to {@link #KEEP_LIMIT} bytes, so a connection that
+ * once sent a large head does not hold it.
  */
 public final class HeadBytes {
 
@@ -33,13 +40,49 @@ public final class HeadBytes {
   /** Whether arrays may be copied straight to a buffer's memory address. */
   private static final boolean UNSAFE_COPY = PlatformDependent.hasUnsafe();
 
+  /** The length of a start line held at the start of {@link #scratch}; 0 when none is. */
+  private int held;
+
+  /** The buffer the held start line goes to, with the header block that follows it. */
+  private @Nullable ByteBuf heldFor;
+
   /**
-   * The array to lay out a line of {@code need} bytes in; pass it to {@link #write} when done.
-   * Nothing else may use it in between.
+   * The array to lay out a line of {@code need} bytes in; pass it to {@link #write} or {@link
+   * #hold} when done. Nothing else may use it in between. A held start line not yet written is
+   * dropped: its head was abandoned.
    */
   public byte[] room(int need) {
+    drop();
     byte[] s = scratch;
     return need <= s.length ? s : grow(s, 0, need);
+  }
+
+  /**
+   * Holds the first {@code length} bytes of {@code s} (from {@link #room}), a start line, for the
+   * header block that {@link #writeHeaders} writes next into {@code buf}: both go into the buffer
+   * in one copy. Written at once when the line did not fit the kept array.
+   */
+  public void hold(ByteBuf buf, byte[] s, int length) {
+    keep(s);
+    if (s != scratch) {
+      write(buf, s, length);
+      return;
+    }
+    held = length;
+    heldFor = buf;
+  }
+
+  /** Drops a held start line: the head it began is not written (or written by another writer). */
+  public void drop() {
+    held = 0;
+    heldFor = null;
+  }
+
+  /** The length of the start line held for {@code buf}, which the header block follows; else 0. */
+  private int takeHeld(ByteBuf buf) {
+    int n = heldFor == buf ? held : 0;
+    drop();
+    return n;
   }
 
   /**
@@ -63,39 +106,42 @@ public final class HeadBytes {
   }
 
   /**
-   * Writes each header as {@code name: value CRLF}, in the order the head holds them. A map that
-   * Portico's codecs decoded ({@link KeptHeaders}: a client's request, an upstream's response) is
-   * walked without an iterator.
+   * Writes each header as {@code name: value CRLF}, in the order the head holds them, after the
+   * start line held for {@code buf} if there is one. A map that Portico's codecs decoded ({@link
+   * KeptHeaders}: a client's request, an upstream's response) is walked without an iterator.
    */
   public void writeHeaders(HttpHeaders headers, ByteBuf buf) {
+    writeHeaders(headers, null, buf);
+  }
+
+  /**
+   * Writes the held start line, each header as {@code name: value CRLF} and then {@code encoded}
+   * (when not null), in one copy into {@code buf}.
+   */
+  public void writeHeaders(HttpHeaders headers, @Nullable EncodedFields encoded, ByteBuf buf) {
+    FieldWriter w = fieldWriter;
+    w.s = scratch;
+    w.p = takeHeld(buf);
     if (headers instanceof KeptHeaders kept) {
-      FieldWriter w = fieldWriter;
-      w.s = scratch;
-      w.p = 0;
       kept.forEachField(w);
-      write(buf, w.s, w.p);
-      w.s = scratch;
-      return;
+    } else {
+      Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+      while (it.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = it.next();
+        w.accept(header.getKey(), header.getValue());
+      }
     }
-    byte[] s = scratch;
-    int p = 0;
-    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-    while (it.hasNext()) {
-      Map.Entry<CharSequence, CharSequence> header = it.next();
-      CharSequence name = header.getKey();
-      CharSequence value = header.getValue();
-      int need = p + name.length() + value.length() + 4;
+    byte[] s = w.s;
+    int p = w.p;
+    if (encoded != null) {
+      int need = p + encoded.encodedFieldsLength();
       if (need > s.length) {
         s = grow(s, p, need);
       }
-      p = put(s, p, name);
-      s[p++] = ':';
-      s[p++] = ' ';
-      p = put(s, p, value);
-      s[p++] = '\r';
-      s[p++] = '\n';
+      p = encoded.encodeFields(s, p);
     }
     write(buf, s, p);
+    w.s = scratch;
   }
 
   private final FieldWriter fieldWriter = new FieldWriter();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the request line and header block of a request going upstream with the bulk copies of
@@ -16,7 +17,7 @@ import io.netty.util.AsciiString;
  * the encoder ({@link #writeInitialLine} returns false).
  *
  * <p>Ownership: one instance per connection codec, used on the connection's event loop only (its
- * {@link HeadBytes} array holds bytes only during one call).
+ * {@link HeadBytes} array holds bytes during one call, or from a request line to its header block).
  */
 final class RequestHeadWriter {
 
@@ -26,11 +27,13 @@ final class RequestHeadWriter {
   private final HeadBytes bytes = new HeadBytes();
 
   /**
-   * Writes {@code METHOD SP target SP version CRLF} for an origin-form ASCII target.
+   * Lays out {@code METHOD SP target SP version CRLF} for an origin-form ASCII target, held for the
+   * header block: {@link #writeHeaders} writes both into {@code buf} in one copy.
    *
-   * @return false, with nothing written, when the encoder must write the line itself
+   * @return false, with nothing written or held, when the encoder must write the line itself
    */
   boolean writeInitialLine(ByteBuf buf, HttpRequest request) {
+    bytes.drop();
     String uri = request.uri();
     int uriLength = uri.length();
     if (uriLength == 0 || uri.charAt(0) != '/') {
@@ -51,18 +54,16 @@ final class RequestHeadWriter {
     s[p++] = ' ';
     p = HeadBytes.putString(s, p, version);
     p = HeadBytes.putCrlf(s, p);
-    bytes.write(buf, s, p);
+    bytes.hold(buf, s, p);
     return true;
   }
 
-  /** Writes each header as {@code name: value CRLF}, in the order the head holds them. */
-  void writeHeaders(HttpHeaders headers, ByteBuf buf) {
-    bytes.writeHeaders(headers, buf);
-  }
-
-  /** Writes a head's {@link EncodedFields}. */
-  void writeEncoded(EncodedFields fields, ByteBuf buf) {
-    byte[] s = bytes.room(fields.encodedFieldsLength());
-    bytes.write(buf, s, fields.encodeFields(s, 0));
+  /**
+   * Writes the request line held for {@code buf} (if {@link #writeInitialLine} laid one out), each
+   * header as {@code name: value CRLF} in the order the head holds them, then {@code encoded} (a
+   * head's {@link EncodedFields}, or null), in one copy.
+   */
+  void writeHeaders(HttpHeaders headers, @Nullable EncodedFields encoded, ByteBuf buf) {
+    bytes.writeHeaders(headers, encoded, buf);
   }
 }

@@ -2,7 +2,6 @@ package io.portico.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -67,8 +66,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Used on the connection's event loop only. {@code CONNECT} is never sent upstream.
  */
-public final class UpstreamCodec
-    extends CombinedChannelDuplexHandler<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
+public final class UpstreamCodec extends CodecPair<UpstreamCodec.Decoder, UpstreamCodec.Encoder> {
 
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
@@ -158,13 +156,10 @@ public final class UpstreamCodec
 
     @Override
     protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
-      head.writeHeaders(headers, buf);
       // a head's fields only: trailers are encoded here too, with no request line before them
       EncodedFields encoded = fields;
-      if (encoded != null) {
-        fields = null;
-        head.writeEncoded(encoded, buf);
-      }
+      fields = null;
+      head.writeHeaders(headers, encoded, buf);
     }
 
     @Override

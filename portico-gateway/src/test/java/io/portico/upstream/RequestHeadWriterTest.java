@@ -6,11 +6,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -97,6 +100,8 @@ class RequestHeadWriterTest {
     ByteBuf buf = Unpooled.buffer();
     try {
       assertThat(writer.writeInitialLine(buf, get("/a"))).isTrue();
+      assertThat(buf.readableBytes()).as("held for the header block").isZero();
+      writer.writeHeaders(EmptyHttpHeaders.INSTANCE, null, buf);
       assertThat(buf.toString(StandardCharsets.US_ASCII)).isEqualTo("GET /a HTTP/1.1\r\n");
       buf.clear();
       for (String uri :
@@ -120,6 +125,23 @@ class RequestHeadWriterTest {
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             return List.of(r, LastHttpContent.EMPTY_LAST_CONTENT);
           });
+    }
+  }
+
+  @Test
+  void aRequestLineHeldForAHeadThatWasNotWrittenNeverReachesTheNextHead() {
+    RequestHeadWriter writer = new RequestHeadWriter();
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      // a head abandoned between its line and its fields (its encoding failed)
+      assertThat(writer.writeInitialLine(buf, get("/abandoned"))).isTrue();
+      // the next head on the same buffer object: its line is the encoder's own
+      assertThat(writer.writeInitialLine(buf, get("http://h.example/next"))).isFalse();
+      HttpHeaders fields = new DefaultHttpHeaders().add("X-Next", "1");
+      writer.writeHeaders(fields, null, buf);
+      assertThat(buf.toString(StandardCharsets.US_ASCII)).isEqualTo("X-Next: 1\r\n");
+    } finally {
+      buf.release();
     }
   }
 
