@@ -497,6 +497,7 @@ final class ClientCodec
   final class Encoder extends HttpResponseEncoder {
     private final ResponseHeadWriter head = new ResponseHeadWriter();
     private final ChunkedEncoding chunks = new ChunkedEncoding();
+    private final ChunkedEncoding.HeadEncoder<HttpResponse> chunkedHead = this::encodeChunkedHead;
     private int method = OTHER;
 
     /**
@@ -515,7 +516,7 @@ final class ClientCodec
       if (msg instanceof HttpResponse response && !(msg instanceof HttpContent)) {
         boolean empty = isContentAlwaysEmpty(response);
         if (!empty && HttpUtil.isTransferEncodingChunked(response)) {
-          encodeChunkedHead(ctx, response, out);
+          chunks.encodeHead(ctx, response, chunkedHead, out);
           return;
         }
         decided = empty ? 1 : 0;
@@ -527,23 +528,11 @@ final class ClientCodec
       }
     }
 
-    /** A head whose chunked body follows, written as Netty's encoder writes it. */
-    private void encodeChunkedHead(
-        ChannelHandlerContext ctx, HttpResponse response, List<Object> out) {
-      ByteBuf buf = chunks.headBuffer(ctx);
-      try {
-        encodeInitialLine(buf, response);
-        sanitizeHeadersBeforeEncode(response, false);
-        encodeHeaders(response.headers(), buf);
-        buf.writeShort(('\r' << 8) | '\n');
-      } catch (RuntimeException e) {
-        buf.release();
-        throw e;
-      } finally {
-        ReferenceCountUtil.release(response);
-      }
-      chunks.headWritten(buf);
-      out.add(buf);
+    /** The head of a response whose chunked body follows, for {@link ChunkedEncoding}. */
+    private void encodeChunkedHead(ByteBuf buf, HttpResponse response) {
+      encodeInitialLine(buf, response);
+      sanitizeHeadersBeforeEncode(response, false);
+      encodeHeaders(response.headers(), buf);
     }
 
     @Override
