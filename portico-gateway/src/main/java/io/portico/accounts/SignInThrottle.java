@@ -1,9 +1,11 @@
 package io.portico.accounts;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -14,7 +16,13 @@ import org.jspecify.annotations.Nullable;
  * {@value #FREE_PER_ADDRESS} times; every further failure locks the name or address for twice as
  * long as the one before, from {@link #FIRST_LOCK} up to {@link #MAX_LOCK}. A sign-in is refused
  * while either is locked. A name or address with no failure for {@link #FORGET} starts again. A
- * success clears the account name's count (not the address's).
+ * success clears the account name's count (not the address's). An IPv6 client is counted by its /64
+ * prefix, the block one host is usually given, not by its address.
+ *
+ * <p>Bounded, whatever names and addresses a client cycles through: the counts are kept in the
+ * order of their last failure, those past {@link #FORGET} are dropped as failures come, and at
+ * {@link #DEFAULT_MAX_KEYS} the oldest count without an active lock goes (among the oldest {@link
+ * #EVICTION_SCAN}; when all of those are locked, the oldest of all).
  *
  * <p>Not thread-safe: {@link Accounts} calls it under its lock.
  */
@@ -25,7 +33,10 @@ final class SignInThrottle {
   static final Duration FORGET = Duration.ofMinutes(30);
   private static final int FREE_PER_ACCOUNT = 5;
   private static final int FREE_PER_ADDRESS = 20;
-  private static final int MAX_KEYS = 100_000;
+  static final int DEFAULT_MAX_KEYS = 100_000;
+
+  /** How many of the oldest counts an eviction looks through for one without an active lock. */
+  static final int EVICTION_SCAN = 64;
 
   private static final class Entry {
     int failures;
@@ -33,7 +44,23 @@ final class SignInThrottle {
     Instant lockedUntil = Instant.EPOCH;
   }
 
-  private final Map<String, Entry> entries = new HashMap<>();
+  /** In the order of their last failure, the oldest first. */
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+
+  private final int maxKeys;
+
+  SignInThrottle() {
+    this(DEFAULT_MAX_KEYS);
+  }
+
+  SignInThrottle(int maxKeys) {
+    this.maxKeys = maxKeys;
+  }
+
+  /** How many names and addresses are counted. */
+  int size() {
+    return entries.size();
+  }
 
   /** How long a sign-in as {@code name} from {@code address} is still refused, or null. */
   @Nullable Duration locked(String name, String address, Instant now) {
@@ -60,7 +87,23 @@ final class SignInThrottle {
     return "account:" + name.toLowerCase(Locale.ROOT);
   }
 
-  private static String addressKey(String address) {
+  /** An IPv4 address as it is; an IPv6 address by its /64 prefix. */
+  static String addressKey(String address) {
+    if (address.indexOf(':') >= 0) {
+      try {
+        // a literal (the client's address as Netty gives it): no name is looked up
+        byte[] a = InetAddress.getByName(address).getAddress();
+        if (a.length == 16) {
+          StringBuilder key = new StringBuilder("address:");
+          for (int i = 0; i < 8; i += 2) {
+            key.append(Integer.toHexString(((a[i] & 0xff) << 8) | (a[i + 1] & 0xff))).append(':');
+          }
+          return key.append(":/64").toString();
+        }
+      } catch (UnknownHostException | SecurityException notALiteral) {
+        // counted as given
+      }
+    }
     return "address:" + address;
   }
 
@@ -73,10 +116,15 @@ final class SignInThrottle {
   }
 
   private void failed(String key, int free, Instant now) {
-    if (entries.size() >= MAX_KEYS) {
-      forgetOld(now);
+    forgetOld(now);
+    Entry e = entries.remove(key);
+    if (e == null) {
+      if (entries.size() >= maxKeys) {
+        evictOne(now);
+      }
+      e = new Entry();
     }
-    Entry e = entries.computeIfAbsent(key, k -> new Entry());
+    entries.put(key, e);
     if (Duration.between(e.last, now).compareTo(FORGET) > 0) {
       e.failures = 0;
     }
@@ -89,12 +137,29 @@ final class SignInThrottle {
     }
   }
 
+  /** Drops the counts whose last failure is past {@link #FORGET}: the oldest, at the head. */
   private void forgetOld(Instant now) {
     for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      if (Duration.between(e.last, now).compareTo(FORGET) > 0 && !e.lockedUntil.isAfter(now)) {
-        it.remove();
+      if (Duration.between(it.next().last, now).compareTo(FORGET) <= 0) {
+        return;
       }
+      it.remove();
+    }
+  }
+
+  /** Drops the oldest count without an active lock among the oldest few, else the oldest. */
+  private void evictOne(Instant now) {
+    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+    for (int i = 0; i < EVICTION_SCAN && it.hasNext(); i++) {
+      if (!it.next().getValue().lockedUntil.isAfter(now)) {
+        it.remove();
+        return;
+      }
+    }
+    it = entries.entrySet().iterator();
+    if (it.hasNext()) {
+      it.next();
+      it.remove();
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -23,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * Serves the admin endpoints:
@@ -78,9 +78,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    */
   static final int MAX_QUEUED = 64;
 
-  private final ThreadPoolExecutor blocking;
+  private final AdminWork blocking;
 
-  AdminHandler(AdminApi api, AdminAuth auth, AdminHosts hosts, ThreadPoolExecutor blocking) {
+  AdminHandler(AdminApi api, AdminAuth auth, AdminHosts hosts, AdminWork blocking) {
     this.api = api;
     this.auth = auth;
     this.hosts = hosts;
@@ -131,7 +131,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           keepAlive);
       return;
     }
-    if (blocking.getQueue().size() >= MAX_QUEUED && !path.equals("/ready")) {
+    if (blocking.waiting() >= MAX_QUEUED && !path.equals("/ready")) {
       FullHttpResponse busy =
           problem(
               HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -168,24 +168,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (AccountEndpoints.anonymous(path)) {
       String address = clientAddress(ctx);
       io.portico.accounts.Session current = auth.session(req);
-      req.retain();
-      blocking.execute(
-          () -> {
-            FullHttpResponse r;
-            try {
-              r = AccountEndpoints.signIn(req, path, api.accounts(), current, address);
-            } catch (IOException | RuntimeException e) {
-              r =
-                  problem(
-                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                      "admin-error",
-                      "The sign-in failed: " + e.getMessage());
-            } finally {
-              req.release();
-            }
-            FullHttpResponse response = r;
-            ctx.executor().execute(() -> send(ctx, response, keepAlive));
-          });
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The sign-in failed: ",
+          () -> AccountEndpoints.signIn(req, path, api.accounts(), current, address));
       return;
     }
     if (PortalEndpoints.anonymous(path)) {
@@ -228,24 +216,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     if (AccountEndpoints.handles(path)) {
-      req.retain();
-      blocking.execute(
-          () -> {
-            FullHttpResponse r;
-            try {
-              r = AccountEndpoints.handle(req, path, caller, api.accounts());
-            } catch (IOException | RuntimeException e) {
-              r =
-                  problem(
-                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                      "admin-error",
-                      "The account change failed: " + e.getMessage());
-            } finally {
-              req.release();
-            }
-            FullHttpResponse response = r;
-            ctx.executor().execute(() -> send(ctx, response, keepAlive));
-          });
+      offLoop(
+          ctx,
+          req,
+          keepAlive,
+          "The account change failed: ",
+          () -> AccountEndpoints.handle(req, path, caller, api.accounts()));
       return;
     }
     if (PortalEndpoints.handles(path)) {
@@ -398,36 +374,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** What an endpoint answers, computed off the event loop. */
-  private interface Answer {
-    FullHttpResponse get() throws IOException;
-  }
-
   /** Runs {@code answer} on the admin thread and sends its response on the channel's loop. */
   private void offLoop(
       ChannelHandlerContext ctx,
       FullHttpRequest req,
       boolean keepAlive,
       String failure,
-      Answer answer) {
-    req.retain();
-    blocking.execute(
-        () -> {
-          FullHttpResponse r;
-          try {
-            r = answer.get();
-          } catch (IOException | RuntimeException e) {
-            r =
-                problem(
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    "admin-error",
-                    failure + e.getMessage());
-          } finally {
-            req.release();
-          }
-          FullHttpResponse response = r;
-          ctx.executor().execute(() -> send(ctx, response, keepAlive));
-        });
+      AdminWork.Answer answer) {
+    blocking.submit(
+        ctx,
+        keepAlive,
+        req,
+        answer,
+        e ->
+            problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR, "admin-error", failure + e.getMessage()));
   }
 
   /** {@code /alerts} and its silences ({@link AlertsEndpoint}), off the event loop. */
@@ -437,24 +398,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       String path,
       AdminAuth.Caller caller,
       boolean keepAlive) {
-    req.retain();
-    blocking.execute(
-        () -> {
-          FullHttpResponse r;
-          try {
-            r = AlertsEndpoint.handle(req, path, api.alerting(), api.store(), caller);
-          } catch (IOException | RuntimeException e) {
-            r =
-                problem(
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    "admin-error",
-                    "The alerts could not be read: " + e);
-          } finally {
-            req.release();
-          }
-          FullHttpResponse response = r;
-          ctx.executor().execute(() -> send(ctx, response, keepAlive));
-        });
+    blocking.submit(
+        ctx,
+        keepAlive,
+        req,
+        () -> AlertsEndpoint.handle(req, path, api.alerting(), api.store(), caller),
+        e ->
+            problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "admin-error",
+                "The alerts could not be read: " + e));
   }
 
   /** The config objects and their history ({@link ObjectEndpoints}); writes off the event loop. */
@@ -467,21 +420,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     ObjectEndpoints.Write write = ((ObjectEndpoints.Outcome.Later) outcome).write();
-    blocking.execute(
-        () -> {
-          FullHttpResponse r;
-          try {
-            r = write.run(api);
-          } catch (IOException | RuntimeException e) {
-            r =
-                problem(
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    "admin-error",
-                    "The write failed: " + e);
-          }
-          FullHttpResponse response = r;
-          ctx.executor().execute(() -> send(ctx, response, keepAlive));
-        });
+    blocking.submit(
+        ctx,
+        keepAlive,
+        null,
+        () -> write.run(api),
+        e ->
+            problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR, "admin-error", "The write failed: " + e));
   }
 
   /**
@@ -580,16 +526,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   static void send(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
+    send(ctx, r, keepAlive, ctx.newPromise());
+  }
+
+  /** Sends {@code r}, closing after it unless {@code keepAlive}; {@code written} completes then. */
+  static void send(
+      ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive, ChannelPromise written) {
     HttpUtil.setContentLength(r, r.content().readableBytes());
     r.headers().set("X-Content-Type-Options", "nosniff");
     if (!r.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
       r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     }
     if (keepAlive) {
-      ctx.writeAndFlush(r);
+      ctx.writeAndFlush(r, written);
     } else {
       r.headers().set(HttpHeaderNames.CONNECTION, "close");
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(r, written).addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

@@ -12,10 +12,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portico.config.AdminConfig;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The admin listener: a small HTTP/1.1 server on the gateway's event loops. Requests are tiny and
@@ -25,9 +21,9 @@ public final class AdminServer implements AutoCloseable {
 
   private final Channel channel;
   private final ChannelGroup connections;
-  private final ExecutorService blocking;
+  private final AdminWork blocking;
 
-  private AdminServer(Channel channel, ChannelGroup connections, ExecutorService blocking) {
+  private AdminServer(Channel channel, ChannelGroup connections, AdminWork blocking) {
     this.channel = channel;
     this.connections = connections;
     this.blocking = blocking;
@@ -73,19 +69,8 @@ public final class AdminServer implements AutoCloseable {
       AdminApi api)
       throws InterruptedException {
     // One thread for the listener's blocking work; what waits for it is bounded by AdminHandler
-    // (AdminHandler.MAX_QUEUED), which reads the queue's length.
-    ThreadPoolExecutor blocking =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, portalOnly ? "portico-portal" : "portico-admin");
-              t.setDaemon(true);
-              return t;
-            });
+    // (AdminHandler.MAX_QUEUED), which reads how many wait.
+    AdminWork blocking = new AdminWork(portalOnly ? "portico-portal" : "portico-admin");
     AdminHosts hosts = AdminHosts.of(config.allowedHosts());
     AdminAuth auth =
         portalOnly ? AdminAuth.portal(api.accounts()) : AdminAuth.of(config, api.accounts());
@@ -105,6 +90,7 @@ public final class AdminServer implements AutoCloseable {
                       connections.add(c);
                       c.pipeline()
                           .addLast(new HttpServerCodec())
+                          .addLast(new AdminPipelining())
                           .addLast(new AdminRequestIds())
                           .addLast(new AdminAggregator(1024 * 1024));
                       if (portalOnly) {
@@ -117,7 +103,7 @@ public final class AdminServer implements AutoCloseable {
               .sync()
               .channel();
     } catch (RuntimeException | InterruptedException e) {
-      blocking.shutdownNow();
+      blocking.close();
       throw e;
     }
     return new AdminServer(ch, connections, blocking);
@@ -130,7 +116,8 @@ public final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly();
+    // every request handed to the admin thread is answered before its connection closes
+    blocking.close();
     connections.close().awaitUninterruptibly();
-    blocking.shutdownNow();
   }
 }

@@ -14,8 +14,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.portico.observe.metrics.GatewayMetrics;
 import io.portico.observe.metrics.TrafficSummary;
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,31 +40,22 @@ final class MetricsEndpoint {
   static void summary(
       ChannelHandlerContext ctx,
       @Nullable GatewayMetrics metrics,
-      ExecutorService blocking,
+      AdminWork blocking,
       boolean keepAlive) {
     if (metrics == null) {
       AdminHandler.send(ctx, disabled(), keepAlive);
       return;
     }
-    try {
-      blocking.execute(
-          () -> {
-            FullHttpResponse r;
-            try {
-              r = AdminHandler.json(HttpResponseStatus.OK, write(metrics.summary()));
-            } catch (IOException | RuntimeException e) {
-              r =
-                  AdminHandler.problem(
-                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                      "metrics-failed",
-                      "The metrics could not be read: " + e.getMessage());
-            }
-            FullHttpResponse response = r;
-            ctx.executor().execute(() -> AdminHandler.send(ctx, response, keepAlive));
-          });
-    } catch (RejectedExecutionException closing) {
-      AdminHandler.send(ctx, closing(), false);
-    }
+    blocking.submit(
+        ctx,
+        keepAlive,
+        null,
+        () -> AdminHandler.json(HttpResponseStatus.OK, write(metrics.summary())),
+        e ->
+            AdminHandler.problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "metrics-failed",
+                "The metrics could not be read: " + e.getMessage()));
   }
 
   /**
@@ -105,18 +94,11 @@ final class MetricsEndpoint {
         "Metrics are off (metrics.enabled: false).");
   }
 
-  private static FullHttpResponse closing() {
-    return AdminHandler.problem(
-        HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "admin-unavailable",
-        "The gateway is shutting down.");
-  }
-
   static void serve(
       ChannelHandlerContext ctx,
       FullHttpRequest req,
       @Nullable GatewayMetrics metrics,
-      ExecutorService blocking,
+      AdminWork blocking,
       boolean keepAlive) {
     if (metrics == null) {
       AdminHandler.send(
@@ -129,36 +111,24 @@ final class MetricsEndpoint {
       return;
     }
     String accept = req.headers().get(HttpHeaderNames.ACCEPT);
-    try {
-      blocking.execute(
-          () -> {
-            FullHttpResponse r;
-            try {
-              GatewayMetrics.Scrape scrape = metrics.scrape(accept);
-              r =
-                  new DefaultFullHttpResponse(
-                      HttpVersion.HTTP_1_1,
-                      HttpResponseStatus.OK,
-                      Unpooled.wrappedBuffer(scrape.body()));
-              r.headers().set(HttpHeaderNames.CONTENT_TYPE, scrape.contentType());
-            } catch (IOException | RuntimeException e) {
-              r =
-                  AdminHandler.problem(
-                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                      "metrics-failed",
-                      "The metrics could not be rendered: " + e.getMessage());
-            }
-            FullHttpResponse response = r;
-            ctx.executor().execute(() -> AdminHandler.send(ctx, response, keepAlive));
-          });
-    } catch (RejectedExecutionException closing) {
-      AdminHandler.send(
-          ctx,
-          AdminHandler.problem(
-              HttpResponseStatus.SERVICE_UNAVAILABLE,
-              "admin-unavailable",
-              "The gateway is shutting down."),
-          false);
-    }
+    blocking.submit(
+        ctx,
+        keepAlive,
+        null,
+        () -> {
+          GatewayMetrics.Scrape scrape = metrics.scrape(accept);
+          FullHttpResponse r =
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1,
+                  HttpResponseStatus.OK,
+                  Unpooled.wrappedBuffer(scrape.body()));
+          r.headers().set(HttpHeaderNames.CONTENT_TYPE, scrape.contentType());
+          return r;
+        },
+        e ->
+            AdminHandler.problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "metrics-failed",
+                "The metrics could not be rendered: " + e.getMessage()));
   }
 }

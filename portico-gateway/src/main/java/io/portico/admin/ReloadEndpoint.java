@@ -10,7 +10,6 @@ import io.portico.snapshot.ReloadResult;
 import io.portico.spi.config.Problem;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.util.concurrent.ExecutorService;
 
 /**
  * {@code POST /reload}: reloads the config file, off the event loop; 200 when the new config was
@@ -25,22 +24,17 @@ final class ReloadEndpoint {
 
   /** Reloads off the event loop and answers on it. */
   static void serve(
-      ChannelHandlerContext ctx, AdminApi api, ExecutorService blocking, boolean keepAlive) {
-    blocking.execute(
-        () -> {
-          FullHttpResponse r;
-          try {
-            r = reloadResponse(api.reload());
-          } catch (IOException | RuntimeException e) {
-            r =
-                AdminHandler.problem(
-                    HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                    "reload-failed",
-                    "The reload failed: " + e.getMessage());
-          }
-          FullHttpResponse response = r;
-          ctx.executor().execute(() -> AdminHandler.send(ctx, response, keepAlive));
-        });
+      ChannelHandlerContext ctx, AdminApi api, AdminWork blocking, boolean keepAlive) {
+    blocking.submit(
+        ctx,
+        keepAlive,
+        null,
+        () -> reloadResponse(api.reload()),
+        e ->
+            AdminHandler.problem(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "reload-failed",
+                "The reload failed: " + e.getMessage()));
   }
 
   private static FullHttpResponse reloadResponse(ReloadResult result) throws IOException {

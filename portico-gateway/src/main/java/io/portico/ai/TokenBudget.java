@@ -206,29 +206,6 @@ final class TokenBudget {
       return limit != null ? limit.failed() : counted != null && counted.failed();
     }
 
-    /** Whether it failed because Redis outlived the limit's or quota's {@code redis.timeout}. */
-    boolean timedOut() {
-      return limit != null ? limit.timedOut() : counted != null && counted.timedOut();
-    }
-
-    /** The {@code redis} settings it was counted with (a failed charge always has them). */
-    AiTokensConfig.Redis redis() {
-      AiTokensConfig.Redis r =
-          limiter != null
-              ? limiter.config().redis()
-              : quota != null ? quota.config().redis() : null;
-      return Objects.requireNonNull(r, "only a Redis count fails");
-    }
-
-    /** The key that raises its Redis timeout, named for the operator. */
-    String timeoutSetting() {
-      return limiter != null
-          ? "the redis.timeout of ai.token-limits \"" + limiter.config().name() + "\""
-          : "the redis.timeout of ai.token-quotas \""
-              + Objects.requireNonNull(quota, "a charge counts a limit or a quota").config().name()
-              + "\"";
-    }
-
     /** Counts {@code delta} more (negative: gives back). */
     void adjust(long delta) {
       if (limiter != null) {
@@ -337,11 +314,7 @@ final class TokenBudget {
             AiError.SERVER_ERROR,
             null,
             "rate_limit_unavailable",
-            RedisFailures.detail(
-                "The token limits cannot be checked right now.",
-                c.timedOut(),
-                c.redis().timeout(),
-                c.timeoutSetting()));
+            RedisFailures.detail("The token limits cannot be checked right now."));
       }
       CostLimiter.Result r = c.limit;
       if (r != null) {

@@ -496,6 +496,7 @@ final class ClientCodec extends CodecPair<ClientCodec.Decoder, ClientCodec.Encod
   final class Encoder extends HttpResponseEncoder {
     private final ResponseHeadWriter head = new ResponseHeadWriter();
     private final ChunkedEncoding chunks = new ChunkedEncoding();
+    private final ChunkedEncoding.HeadEncoder<HttpResponse> chunkedHead = this::encodeChunkedHead;
     private int method = OTHER;
 
     /**
@@ -514,7 +515,7 @@ final class ClientCodec extends CodecPair<ClientCodec.Decoder, ClientCodec.Encod
       if (msg instanceof HttpResponse response && !(msg instanceof HttpContent)) {
         boolean empty = isContentAlwaysEmpty(response);
         if (!empty && HttpUtil.isTransferEncodingChunked(response)) {
-          encodeChunkedHead(ctx, response, out);
+          chunks.encodeHead(ctx, response, chunkedHead, out);
           return;
         }
         decided = empty ? 1 : 0;
@@ -526,23 +527,11 @@ final class ClientCodec extends CodecPair<ClientCodec.Decoder, ClientCodec.Encod
       }
     }
 
-    /** A head whose chunked body follows, written as Netty's encoder writes it. */
-    private void encodeChunkedHead(
-        ChannelHandlerContext ctx, HttpResponse response, List<Object> out) {
-      ByteBuf buf = chunks.headBuffer(ctx);
-      try {
-        encodeInitialLine(buf, response);
-        sanitizeHeadersBeforeEncode(response, false);
-        encodeHeaders(response.headers(), buf);
-        buf.writeShort(('\r' << 8) | '\n');
-      } catch (RuntimeException e) {
-        buf.release();
-        throw e;
-      } finally {
-        ReferenceCountUtil.release(response);
-      }
-      chunks.headWritten(buf);
-      out.add(buf);
+    /** The head of a response whose chunked body follows, for {@link ChunkedEncoding}. */
+    private void encodeChunkedHead(ByteBuf buf, HttpResponse response) {
+      encodeInitialLine(buf, response);
+      sanitizeHeadersBeforeEncode(response, false);
+      encodeHeaders(response.headers(), buf);
     }
 
     @Override

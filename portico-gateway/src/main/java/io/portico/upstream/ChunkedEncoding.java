@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
@@ -29,9 +30,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The encoder decides, for each message head, whether the body that follows is chunked, as
  * Netty's encoder decides it (not always empty, and {@code Transfer-Encoding: chunked}); when it
- * is, it writes the head itself in {@link #headBuffer}, calls {@link #headWritten}, and hands every
- * message up to the body's last content to {@link #encode}. Netty's encoder never sees that
- * message, so it stays between messages.
+ * is, it has {@link #encodeHead} write the head, and hands every message up to the body's last
+ * content to {@link #encode}. Netty's encoder never sees that message, so it stays between
+ * messages.
  *
  * <p>Ownership: one instance per encoder, used on the connection's event loop only; {@link #encode}
  * releases the message it is given.
@@ -67,15 +68,37 @@ public final class ChunkedEncoding {
     return inBody;
   }
 
-  /** A buffer for a head whose chunked body follows, sized as Netty's encoder sizes heads. */
-  public ByteBuf headBuffer(ChannelHandlerContext ctx) {
-    return ctx.alloc().buffer((int) headSize);
+  /**
+   * How an encoder writes a message's head into a buffer: its start line and its header fields
+   * (after the encoder's own sanitizing), without the blank line.
+   */
+  @FunctionalInterface
+  public interface HeadEncoder<H extends HttpMessage> {
+    void encode(ByteBuf buf, H message) throws Exception;
   }
 
-  /** The head in {@code head} is complete, its blank line included: the body begins. */
-  public void headWritten(ByteBuf head) {
-    headSize = WEIGHT_NEW * padded(head.readableBytes()) + WEIGHT_HISTORICAL * headSize;
+  /**
+   * Writes the head of {@code message}, whose chunked body follows, into {@code out} as Netty's
+   * encoder writes it (a buffer sized by the running estimate of heads, its blank line included),
+   * and releases {@code message}; the body begins: every message up to its last content is {@link
+   * #encode}'s.
+   */
+  public <H extends HttpMessage> void encodeHead(
+      ChannelHandlerContext ctx, H message, HeadEncoder<H> encoder, List<Object> out)
+      throws Exception {
+    ByteBuf buf = ctx.alloc().buffer((int) headSize);
+    try {
+      encoder.encode(buf, message);
+      buf.writeShort(CRLF);
+    } catch (Exception e) {
+      buf.release();
+      throw e;
+    } finally {
+      ReferenceCountUtil.release(message);
+    }
+    headSize = WEIGHT_NEW * padded(buf.readableBytes()) + WEIGHT_HISTORICAL * headSize;
     inBody = true;
+    out.add(buf);
   }
 
   /**

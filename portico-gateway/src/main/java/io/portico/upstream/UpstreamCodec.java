@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -139,6 +138,7 @@ public final class UpstreamCodec extends CodecPair<UpstreamCodec.Decoder, Upstre
   final class Encoder extends HttpRequestEncoder {
     private final RequestHeadWriter head = new RequestHeadWriter();
     private final ChunkedEncoding chunks = new ChunkedEncoding();
+    private final ChunkedEncoding.HeadEncoder<HttpRequest> chunkedHead = this::encodeChunkedHead;
 
     /** The encoded fields of the head being written, between its request line and its fields. */
     private @Nullable EncodedFields fields;
@@ -174,30 +174,18 @@ public final class UpstreamCodec extends CodecPair<UpstreamCodec.Decoder, Upstre
         if (!(msg instanceof HttpContent)
             && !isContentAlwaysEmpty(request)
             && HttpUtil.isTransferEncodingChunked(request)) {
-          encodeChunkedHead(ctx, request, out);
+          chunks.encodeHead(ctx, request, chunkedHead, out);
           return;
         }
       }
       super.encode(ctx, msg, out);
     }
 
-    /** A head whose chunked body follows, written as Netty's encoder writes it. */
-    private void encodeChunkedHead(ChannelHandlerContext ctx, HttpRequest request, List<Object> out)
-        throws Exception {
-      ByteBuf buf = chunks.headBuffer(ctx);
-      try {
-        encodeInitialLine(buf, request);
-        sanitizeHeadersBeforeEncode(request, false);
-        encodeHeaders(request.headers(), buf);
-        buf.writeShort(('\r' << 8) | '\n');
-      } catch (Exception e) {
-        buf.release();
-        throw e;
-      } finally {
-        ReferenceCountUtil.release(request);
-      }
-      chunks.headWritten(buf);
-      out.add(buf);
+    /** The head of a request whose chunked body follows, for {@link ChunkedEncoding}. */
+    private void encodeChunkedHead(ByteBuf buf, HttpRequest request) throws Exception {
+      encodeInitialLine(buf, request);
+      sanitizeHeadersBeforeEncode(request, false);
+      encodeHeaders(request.headers(), buf);
     }
   }
 

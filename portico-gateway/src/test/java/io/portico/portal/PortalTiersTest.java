@@ -209,9 +209,8 @@ class PortalTiersTest {
       HttpResponse<String> refused = order(key);
       JsonNode body = problem(refused, 503, "quota-unavailable");
       assertThat(body.get("detail").asText())
-          .isEqualTo(
-              "The quota cannot be checked right now. Redis did not answer within 250 ms;"
-                  + " portal.quota.timeout sets how long it may take.");
+          .isEqualTo("The quota cannot be checked right now. Retry after 1 s.");
+      assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
       assertThat(origin.requestCount()).isZero();
       for (Socket s : held) {
         s.close();

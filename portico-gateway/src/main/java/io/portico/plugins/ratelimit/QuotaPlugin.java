@@ -1,5 +1,6 @@
 package io.portico.plugins.ratelimit;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.portico.spi.config.CalendarQuota.Period;
 import io.portico.spi.config.CalendarQuota.Tier;
@@ -40,6 +41,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * rolling period is counted in fixed periods of its length).
  */
 final class QuotaPlugin implements Plugin, QuotaReporter {
+
+  /** The 503 of {@code fail-closed}: Redis too slow (past its timeout) or down. */
+  private static final Reply UNAVAILABLE =
+      Reply.problem(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "quota-unavailable",
+              "Service Unavailable",
+              RedisFailures.detail("The quota cannot be checked right now."))
+          .withHeader(HttpHeaderNames.RETRY_AFTER, RedisFailures.RETRY_AFTER_SECONDS);
 
   /** The start of the name of a quota the developer portal writes for a route's plans. */
   static final String PORTAL_PREFIX = "portal-";
@@ -96,29 +106,10 @@ final class QuotaPlugin implements Plugin, QuotaReporter {
                   }
                   return switch (config.redis().onFailure()) {
                     case FAIL_OPEN -> Outcome.proceed();
-                    case FAIL_CLOSED -> unavailable(RedisFailures.timedOut(error));
+                    case FAIL_CLOSED -> UNAVAILABLE;
                     case LOCAL_FALLBACK -> localCount(s, cost);
                   };
                 }));
-  }
-
-  /**
-   * The 503 of {@code fail-closed}. A timeout names the setting that raises it: the plugin's {@code
-   * redis.timeout}, or {@code portal.quota.timeout} for the quotas the developer portal writes
-   * (named {@code portal-<route>}).
-   */
-  private Reply unavailable(boolean timedOut) {
-    return Reply.problem(
-        HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "quota-unavailable",
-        "Service Unavailable",
-        RedisFailures.detail(
-            "The quota cannot be checked right now.",
-            timedOut,
-            config.redis().timeout(),
-            config.name().startsWith(PORTAL_PREFIX)
-                ? "portal.quota.timeout"
-                : "the quota plugin's redis.timeout"));
   }
 
   @Override

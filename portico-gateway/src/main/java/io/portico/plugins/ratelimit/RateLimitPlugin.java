@@ -1,6 +1,7 @@
 package io.portico.plugins.ratelimit;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -15,7 +16,6 @@ import io.portico.spi.plugin.Reply;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +31,15 @@ import org.jspecify.annotations.Nullable;
  * admitted request are added, and a cost carried by the response is counted.
  */
 final class RateLimitPlugin implements Plugin {
+
+  /** The 503 of {@code fail-closed}: Redis too slow (past its timeout) or down. */
+  private static final Reply UNAVAILABLE =
+      Reply.problem(
+              HttpResponseStatus.SERVICE_UNAVAILABLE,
+              "rate-limit-unavailable",
+              "Service Unavailable",
+              RedisFailures.detail("The rate limit cannot be checked right now."))
+          .withHeader(HttpHeaderNames.RETRY_AFTER, RedisFailures.RETRY_AFTER_SECONDS);
 
   private final RateLimitConfig config;
   private final KeySpec key;
@@ -111,7 +120,7 @@ final class RateLimitPlugin implements Plugin {
                     }
                     case FAIL_CLOSED -> {
                       LimitDecision.record(exchange, LimitDecision.FAILED_CLOSED);
-                      yield unavailable(RedisFailures.timedOut(error));
+                      yield UNAVAILABLE;
                     }
                     case LOCAL_FALLBACK -> {
                       LimitDecision.record(exchange, LimitDecision.LOCAL_FALLBACK);
@@ -177,20 +186,6 @@ final class RateLimitPlugin implements Plugin {
       exchange.set(admitted, new Admitted(k, r));
     }
     return Outcome.proceed();
-  }
-
-  /** The 503 of {@code fail-closed}: Redis too slow (past {@code redis.timeout}) or down. */
-  private Reply unavailable(boolean timedOut) {
-    RedisSettings redis = Objects.requireNonNull(config.redis(), "only a Redis limit fails");
-    return Reply.problem(
-        HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "rate-limit-unavailable",
-        "Service Unavailable",
-        RedisFailures.detail(
-            "The rate limit cannot be checked right now.",
-            timedOut,
-            redis.timeout(),
-            "the rate-limit plugin's redis.timeout"));
   }
 
   private void headers(HttpHeaders headers, Decision d, boolean refused) {

@@ -1,16 +1,15 @@
 package io.portico.plugins.ratelimit;
 
 import io.lettuce.core.RedisCommandTimeoutException;
-import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * What a Redis-backed limit tells a caller it refused with 503 ({@code on-failure: fail-closed}):
- * whether Redis was too slow or could not be reached, and, when too slow, the setting that lets it
- * take longer. An operator who sees 503s under load then knows the answer was a timeout of this
- * gateway's choosing, not Redis being down.
+ * that the limit could not be checked and when to retry, never what stands behind it. Whether Redis
+ * was too slow or could not be reached is the operator's to know: {@link RedisStore} logs the store
+ * and the cause.
  */
 public final class RedisFailures {
 
@@ -30,21 +29,15 @@ public final class RedisFailures {
     return e instanceof TimeoutException || e instanceof RedisCommandTimeoutException;
   }
 
+  /** The seconds a refused caller is told to wait, in {@code Retry-After} and in the detail. */
+  public static final int RETRY_AFTER_SECONDS = 1;
+
   /**
    * The detail of the 503: {@code unavailable} (such as "The rate limit cannot be checked right
-   * now.") followed, for a timeout, by how long Redis was given and {@code setting}, the key that
-   * raises it.
+   * now.") and when to retry. It names no store and no cause: those are the operator's, in the log
+   * line {@link RedisStore} writes at the first failed call of an outage.
    */
-  public static String detail(
-      String unavailable, boolean timedOut, Duration timeout, String setting) {
-    if (!timedOut) {
-      return unavailable + " Redis could not be reached.";
-    }
-    return unavailable
-        + " Redis did not answer within "
-        + timeout.toMillis()
-        + " ms; "
-        + setting
-        + " sets how long it may take.";
+  public static String detail(String unavailable) {
+    return unavailable + " Retry after " + RETRY_AFTER_SECONDS + " s.";
   }
 }
