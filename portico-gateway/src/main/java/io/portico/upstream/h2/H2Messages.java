@@ -164,12 +164,7 @@ final class H2Messages {
             : frames.response(status);
     HttpHeaders out = head.headers();
     try {
-      for (Map.Entry<CharSequence, CharSequence> field : headers) {
-        CharSequence name = field.getKey();
-        if (name.charAt(0) != ':') {
-          out.add(name, field.getValue());
-        }
-      }
+      addRegularFields(headers, out);
     } catch (RuntimeException e) {
       if (frames != null && head instanceof H2Response made) {
         frames.giveBack(made);
@@ -196,12 +191,7 @@ final class H2Messages {
       return last;
     }
     try {
-      for (Map.Entry<CharSequence, CharSequence> field : headers) {
-        CharSequence name = field.getKey();
-        if (name.charAt(0) != ':') {
-          out.add(name, field.getValue());
-        }
-      }
+      addRegularFields(headers, out);
     } catch (RuntimeException e) {
       throw Http2Exception.streamError(
           id, Http2Error.PROTOCOL_ERROR, e, "HTTP/2 to HTTP/1.x headers conversion error");
@@ -209,6 +199,16 @@ final class H2Messages {
     out.remove(HttpHeaderNames.TRANSFER_ENCODING);
     out.remove(HttpHeaderNames.TRAILER);
     return last;
+  }
+
+  /** Adds every field of {@code headers} but the pseudo-headers to {@code out}, in order. */
+  private static void addRegularFields(Http2Headers headers, HttpHeaders out) {
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence name = field.getKey();
+      if (name.charAt(0) != ':') {
+        out.add(name, field.getValue());
+      }
+    }
   }
 
   /** The end of a response's body without trailers (yet): its trailer map made on first write. */

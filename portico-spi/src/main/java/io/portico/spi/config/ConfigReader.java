@@ -514,6 +514,18 @@ public final class ConfigReader {
    * A size for a message: {@code 0}, {@code 1 byte}, {@code 256 bytes}, {@code 64k}, {@code 1024g}.
    */
   public static String formatSize(long bytes) {
+    String units = inUnits(bytes);
+    if (units != null) {
+      return units;
+    }
+    return bytes == 1 ? "1 byte" : bytes + " bytes";
+  }
+
+  /**
+   * A size in the largest unit that divides it ({@code 0}, {@code 64k}, {@code 1536k}, {@code
+   * 10m}), as a config file writes it; null when no unit divides it.
+   */
+  static @Nullable String inUnits(long bytes) {
     if (bytes == 0) {
       return "0";
     }
@@ -524,6 +536,6 @@ public final class ConfigReader {
         return bytes / units[i] + names[i];
       }
     }
-    return bytes == 1 ? "1 byte" : bytes + " bytes";
+    return null;
   }
 }

@@ -82,16 +82,7 @@ public final class SizeHint {
 
   /** {@code 1536k}, {@code 10m}, {@code 1000}: the largest unit that divides it. */
   private static String written(long bytes) {
-    if (bytes == 0) {
-      return "0";
-    }
-    long[] units = {1L << 30, 1L << 20, 1L << 10};
-    String[] names = {"g", "m", "k"};
-    for (int i = 0; i < units.length; i++) {
-      if (bytes % units[i] == 0) {
-        return bytes / units[i] + names[i];
-      }
-    }
-    return Long.toString(bytes);
+    String units = ConfigReader.inUnits(bytes);
+    return units != null ? units : Long.toString(bytes);
   }
 }
