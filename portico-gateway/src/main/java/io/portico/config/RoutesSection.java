@@ -116,7 +116,7 @@ final class RoutesSection {
       boolean preserveHost = r.bool("preserve-host", false);
       TimeoutsConfig.TimeoutsOverride timeouts = null;
       if (r.has("timeouts")) {
-        ConfigReader t = r.object("timeouts");
+        ConfigReader t = r.object("timeouts", TimeoutsConfig.EXAMPLE);
         timeouts =
             new TimeoutsConfig.TimeoutsOverride(
                 t.duration("connect", null, Duration.ofMillis(1), ConfigReader.MAX_DURATION),

@@ -66,7 +66,7 @@ final class ServicesSection {
       BalancerConfig balancer = policies.balancer(r);
       HealthConfig health = policies.health(r);
       UpstreamProtocolConfig protocol = new UpstreamProtocolSection(problems).parse(r, tls);
-      ConfigReader t = r.object("timeouts");
+      ConfigReader t = r.object("timeouts", TimeoutsConfig.EXAMPLE);
       TimeoutsConfig timeouts =
           new TimeoutsConfig(
               in.positiveDuration(t, "connect", TimeoutsConfig.DEFAULTS.connect()),

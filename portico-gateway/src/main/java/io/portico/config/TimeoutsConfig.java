@@ -15,6 +15,9 @@ public record TimeoutsConfig(Duration connect, Duration response, Duration idle)
   public static final TimeoutsConfig DEFAULTS =
       new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(60));
 
+  /** How the section is written, for the problem of a {@code timeouts} that is not an object. */
+  public static final String EXAMPLE = "{ connect: 5s, response: 60s, idle: 60s }";
+
   /** This with the non-null fields of {@code override} replacing its own. */
   public TimeoutsConfig overriddenBy(@Nullable TimeoutsOverride override) {
     if (override == null) {

@@ -25,6 +25,36 @@ public final class RoutePatterns {
   private RoutePatterns() {}
 
   /**
+   * Whether a literal segment is a path variable in another router's syntax ({@code :id}, as
+   * Express and APISIX write it), which here would match only the literal text {@code :id}.
+   */
+  private static boolean isColonVariable(String segment) {
+    if (segment.length() < 2 || segment.charAt(0) != ':') {
+      return false;
+    }
+    for (int i = 1; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (!(Character.isLetterOrDigit(c) || c == '_')) {
+        return false;
+      }
+    }
+    return Character.isLetter(segment.charAt(1)) || segment.charAt(1) == '_';
+  }
+
+  /** The rule for {@code /users/:id}: the same template written with braces. */
+  private static String colonVariableRule(String pattern) {
+    StringBuilder template = new StringBuilder();
+    for (String segment : pattern.substring(1).split("/", -1)) {
+      template.append('/');
+      template.append(isColonVariable(segment) ? "{" + segment.substring(1) + "}" : segment);
+    }
+    return "a path variable written in braces: \""
+        + template
+        + "\" (a segment :name matches only that text; a regular expression written ~ matches a"
+        + " literal colon)";
+  }
+
+  /**
    * Checks a path pattern: {@code /literal}, a template {@code /users/{id}} whose variables fill
    * whole segments (with an optional trailing catch-all {@code /files/{*rest}}), or a regex written
    * {@code ~<regex>}.
@@ -49,6 +79,12 @@ public final class RoutePatterns {
       return PATH_RULE + "; a regular expression is written with ~ before it: \"~" + pattern + "\"";
     }
     if (!pattern.startsWith("/") || !balancedBraces(pattern)) {
+      if (!pattern.isEmpty() && !pattern.startsWith("/") && balancedBraces(pattern)) {
+        String slashed = "/" + pattern;
+        if (checkPath(slashed) == null) {
+          return PATH_RULE + ": \"" + slashed + "\"";
+        }
+      }
       return PATH_RULE;
     }
     Set<String> names = new LinkedHashSet<>();
@@ -71,6 +107,9 @@ public final class RoutePatterns {
         String rule = checkLiteral(segment);
         if (rule != null) {
           return rule;
+        }
+        if (isColonVariable(segment)) {
+          return colonVariableRule(pattern);
         }
       }
     }

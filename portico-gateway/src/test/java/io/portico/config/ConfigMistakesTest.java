@@ -103,6 +103,38 @@ consumers:
   }
 
   @Test
+  void pathsAndTimeoutsInOtherGatewaysFormsSayHowToWriteThem() throws Exception {
+    Path file = dir.resolve("portico.yaml");
+    Files.writeString(
+        file,
+        """
+        services:
+          - name: b
+            targets: [ "127.0.0.1:9" ]
+            timeouts: 5
+        routes:
+          - name: r
+            paths: [ users, "/u/:id" ]
+            service: b
+        """);
+
+    ConfigResult result = ConfigFiles.load(file, Map.of(), builtInPlugins());
+
+    assertThat(result.problems().list().stream().map(Problem::toString).toList())
+        .containsExactly(
+            file
+                + ":4:15: services[0].timeouts: \"5\" (expected: an object, such as timeouts: {"
+                + " connect: 5s, response: 60s, idle: 60s })",
+            file
+                + ":7:14: routes[0].paths[0]: \"users\" (expected: a path starting with / and"
+                + " balanced braces: \"/users\")",
+            file
+                + ":7:21: routes[0].paths[1]: \"/u/:id\" (expected: a path variable written in"
+                + " braces: \"/u/{id}\" (a segment :name matches only that text; a regular"
+                + " expression written ~ matches a literal colon))");
+  }
+
+  @Test
   void aRegexPathWithoutItsTildeSaysToWriteIt() throws Exception {
     Path file = dir.resolve("portico.yaml");
     Files.writeString(

@@ -29,13 +29,29 @@ class RoutePatternsTest {
   @Test
   void rejectsPathsNotStartingWithSlashOrWithUnbalancedBraces() {
     assertThat(RoutePatterns.checkPath("api"))
-        .isEqualTo("a path starting with / and balanced braces");
+        .isEqualTo("a path starting with / and balanced braces: \"/api\"");
     assertThat(RoutePatterns.checkPath("/users/{id"))
         .isEqualTo("a path starting with / and balanced braces");
     assertThat(RoutePatterns.checkPath("/users/id}"))
         .isEqualTo("a path starting with / and balanced braces");
     assertThat(RoutePatterns.checkPath("/users/{{id}}"))
         .isEqualTo("a path starting with / and balanced braces");
+  }
+
+  @Test
+  void aPathWithoutItsLeadingSlashSaysHowToWriteIt() {
+    assertThat(RoutePatterns.checkPath("users/{id}"))
+        .isEqualTo("a path starting with / and balanced braces: \"/users/{id}\"");
+    assertThat(RoutePatterns.checkPath("users/{id"))
+        .isEqualTo("a path starting with / and balanced braces");
+  }
+
+  @Test
+  void aColonVariableSaysToWriteItInBraces() {
+    assertThat(RoutePatterns.checkPath("/users/:id/orders/:order_id"))
+        .startsWith("a path variable written in braces: \"/users/{id}/orders/{order_id}\"");
+    assertThat(RoutePatterns.checkPath("/v1/models/gemini:generate")).isNull();
+    assertThat(RoutePatterns.checkPath("/v1/:1")).isNull();
   }
 
   @Test

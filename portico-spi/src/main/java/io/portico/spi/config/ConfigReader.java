@@ -137,6 +137,19 @@ public final class ConfigReader {
         : of(child, problems);
   }
 
+  /**
+   * As {@link #object(String)}, with an example of the object in the problem when the key holds
+   * something else, such as {@code timeouts: 5}: {@code an object, such as timeouts: {...}}.
+   */
+  public ConfigReader object(String key, String example) {
+    ConfigNode child = child(key);
+    if (child != null && !child.isObject() && !child.isNull()) {
+      problems.expected(child, "an object, such as " + key + ": " + example);
+      return new ConfigReader(ConfigNode.emptyObject(child.path(), child.location()), problems);
+    }
+    return object(key);
+  }
+
   /** The items of a list; absent reads as empty, a scalar is reported. */
   public List<ConfigNode> list(String key) {
     ConfigNode child = child(key);
