@@ -98,7 +98,7 @@ class ForeignConfigHintsTest {
             p ->
                 assertThat(p)
                     .startsWith(":16:5: routes[1].uri: unknown key")
-                    .contains("; write paths: [ \"/a\" ]"))
+                    .contains("; write paths: [ \"/b\" ]"))
         .anySatisfy(
             p ->
                 assertThat(p)

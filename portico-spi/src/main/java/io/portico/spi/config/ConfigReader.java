@@ -399,7 +399,7 @@ public final class ConfigReader {
         problems.countNotKept(1); // no suggestions worked out for a problem nobody will read
         continue;
       }
-      String foreign = ForeignKeys.hint(e.getKey(), read);
+      String foreign = ForeignKeys.hint(e.getKey(), read, e.getValue());
       String replaced = ForeignKeys.replacement(e.getKey(), read);
       String misspelt =
           replaced != null && missing.containsKey(replaced)

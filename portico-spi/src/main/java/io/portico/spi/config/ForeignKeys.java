@@ -213,11 +213,34 @@ final class ForeignKeys {
 
   /**
    * The Portico form of {@code key}, when it is a key other gateways use and the object being read
-   * has the key that replaces it; null otherwise.
+   * has the key that replaces it; null otherwise. Where the form shows paths to write, they are the
+   * user's own {@code value}: {@code uri: /b} gets {@code write paths: [ "/b" ]}.
    */
-  static @Nullable String hint(String key, Set<String> known) {
+  static @Nullable String hint(String key, Set<String> known, ConfigNode value) {
     Hint h = find(key, known);
-    return h == null ? null : h.text();
+    if (h == null) {
+      return null;
+    }
+    String written = pathsWritten(value);
+    return h.text().replace(PATHS, written != null ? written : "\"/a\"");
+  }
+
+  /** {@code "/b"} for a scalar, {@code "/b", "/c"} for a list of scalars, else null. */
+  private static @Nullable String pathsWritten(ConfigNode value) {
+    if (value.isScalar()) {
+      return "\"" + value.scalarText() + "\"";
+    }
+    if (!value.isList() || value.items().isEmpty()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    for (ConfigNode item : value.items()) {
+      if (!item.isScalar()) {
+        return null;
+      }
+      out.append(out.length() == 0 ? "" : ", ").append('"').append(item.scalarText()).append('"');
+    }
+    return out.toString();
   }
 
   /**
@@ -254,10 +277,15 @@ final class ForeignKeys {
         "strip-prefix", "write strip-prefix: true to remove the matched path prefix upstream");
   }
 
+  /** Where a hint shows the paths to write: the user's own value, else {@code "/a"}. */
+  private static final String PATHS = "<paths>";
+
   private static Hint paths() {
     return new Hint(
         "paths",
-        "write paths: [ \"/a\" ]; a path is a prefix (path-match: exact for one path), \"/users/{id}\""
+        "write paths: [ "
+            + PATHS
+            + " ]; a path is a prefix (path-match: exact for one path), \"/users/{id}\""
             + " a template, and \"~^/a/.*\" a regular expression");
   }
 
